@@ -1,0 +1,202 @@
+// The conversation model: everything a renderer may know. Renderers never see SQL rows.
+
+/** Someone taking part in a conversation, or the archive's owner (isMe). */
+export interface Person {
+  /** Phone number or email as stored in the database; "me" for the owner. */
+  handle: string;
+  /** What to show: a contact name when one is known, else the handle. */
+  name: string;
+  isMe: boolean;
+}
+
+export interface Conversation {
+  /** Stable identifier (the guid of the conversation's first chat row). */
+  id: string;
+  /** chat.ROWID values merged into this conversation. */
+  chatIds: number[];
+  /** Group name if set, else the participants' names joined. */
+  title: string;
+  groupName?: string;
+  isGroup: boolean;
+  /** Services seen in the chat rows: "iMessage", "SMS", "RCS". */
+  services: string[];
+  /** Everyone but the owner. */
+  participants: Person[];
+  /** Messages that renderers will receive (tapbacks excluded), after date filters. */
+  messageCount: number;
+  firstDate?: Date;
+  lastDate?: Date;
+}
+
+export interface Message {
+  rowId: number;
+  guid: string;
+  date: Date;
+  dateRead?: Date;
+  dateDelivered?: Date;
+  datePlayed?: Date;
+  sender: Person;
+  isFromMe: boolean;
+  service: string;
+  /** "event" messages are group events and other system lines; they carry `event`. */
+  kind: 'message' | 'event';
+  event?: GroupEvent;
+  subject?: string;
+  parts: Part[];
+  replyTo?: ReplyRef;
+  /** Expressive send effect by name ("Slam", "Confetti", …). */
+  effect?: string;
+  isAudioMessage: boolean;
+  /** True when any part was edited. */
+  edited: boolean;
+  /** Human-readable notes about data that could not be read fully (malformed blobs). */
+  problems: string[];
+}
+
+export interface ReplyRef {
+  guid: string;
+  partIndex: number;
+  /** The original, when it is in the database. */
+  target?: { sender: Person; date: Date; snippet: string; rowId: number };
+}
+
+export type Part = TextPart | AttachmentPart | AppPart | UnsentPart;
+
+interface PartBase {
+  index: number;
+  tapbacks: Tapback[];
+}
+
+export interface TextPart extends PartBase {
+  kind: 'text';
+  text: string;
+  /** Formatting over `text`, in UTF-16 offsets; plain text has none. */
+  spans: TextSpan[];
+  /** Earlier versions, oldest first; the current text is `text`. */
+  edits?: EditVersion[];
+}
+
+export interface TextSpan {
+  start: number;
+  end: number;
+  mention?: string;
+  link?: string;
+  styles?: TextStyle[];
+  /** Animated text effect: "big", "small", "shake", "nod", "explode", "ripple", "bloom", "jitter". */
+  animation?: string;
+}
+
+export type TextStyle = 'bold' | 'italic' | 'underline' | 'strikethrough';
+
+export interface AttachmentPart extends PartBase {
+  kind: 'attachment';
+  attachment: Attachment;
+}
+
+export interface AppPart extends PartBase {
+  kind: 'app';
+  app: AppBalloon;
+  /** Files that belong to the balloon (e.g. a handwriting image). */
+  attachments: Attachment[];
+}
+
+export interface UnsentPart extends PartBase {
+  kind: 'unsent';
+  /** Versions before it was unsent, if it had been edited. */
+  edits?: EditVersion[];
+}
+
+export interface EditVersion {
+  text: string;
+  date: Date;
+}
+
+export type AttachmentKind = 'image' | 'video' | 'audio' | 'file';
+
+export interface Attachment {
+  guid: string;
+  /** Name to show: transfer_name, else the file's base name. */
+  fileName: string;
+  /** Absolute path on this machine, when the database names one. */
+  path?: string;
+  /** True when the file is not on disk (offloaded to iCloud, deleted, or never downloaded). */
+  missing: boolean;
+  mimeType?: string;
+  uti?: string;
+  kind: AttachmentKind;
+  size: number;
+  createdAt?: Date;
+  isSticker: boolean;
+  /** For stickers: "genmoji", "memoji", "user_generated", or the app name. */
+  stickerSource?: string;
+  /** Genmoji prompt, sticker effect, or similar short description. */
+  description?: string;
+  width?: number;
+  height?: number;
+  /** Audio message transcription, when Apple stored one. */
+  transcription?: string;
+}
+
+export type AppBalloonType =
+  | 'link'
+  | 'music'
+  | 'place'
+  | 'app-store'
+  | 'collaboration'
+  | 'app'
+  | 'handwriting'
+  | 'digital-touch'
+  | 'unknown';
+
+export interface AppBalloon {
+  type: AppBalloonType;
+  /** Bundle id of the balloon provider, when known. */
+  bundleId?: string;
+  appName?: string;
+  title?: string;
+  subtitle?: string;
+  summary?: string;
+  url?: string;
+  /** Caption lines an app balloon shows (caption, subcaption, …), in display order. */
+  captions: string[];
+}
+
+export type TapbackKind =
+  | 'love'
+  | 'like'
+  | 'dislike'
+  | 'laugh'
+  | 'emphasize'
+  | 'question'
+  | 'emoji'
+  | 'sticker';
+
+export interface Tapback {
+  kind: TapbackKind;
+  /** The emoji for 'emoji' tapbacks; a conventional emoji for the classic six. */
+  emoji: string;
+  sender: Person;
+  date: Date;
+  /** Sticker tapbacks carry their image. */
+  sticker?: Attachment;
+}
+
+export type GroupEventType =
+  | 'renamed'
+  | 'member-added'
+  | 'member-removed'
+  | 'member-left'
+  | 'photo-changed'
+  | 'photo-removed'
+  | 'other';
+
+export interface GroupEvent {
+  type: GroupEventType;
+  actor: Person;
+  /** Who was added or removed. */
+  target?: Person;
+  /** The new group name, for 'renamed'. */
+  name?: string;
+  /** A complete sentence describing the event, e.g. "Alice named the conversation “Trip”". */
+  description: string;
+}

@@ -1,0 +1,40 @@
+import type { Conversation, Message } from '../model/types.js';
+import type { DateFormatter } from './dates.js';
+
+/** What every renderer is told about the export as a whole. */
+export interface ExportContext {
+  /** Folder the archive is written to (exists when a renderer starts). */
+  outDir: string;
+  exportedAt: Date;
+  dates: DateFormatter;
+  /** How attachments are put into HTML archives. */
+  attachments: 'copy' | 'link' | 'none';
+  pdf: { style: 'chat' | 'transcript'; pageSize: 'letter' | 'a4' };
+  /** Describes where the messages came from, for headers and metadata. */
+  sourceDescription: string;
+  /** Called by renderers for anything a user should hear about (an unreadable image, …). */
+  warn(message: string): void;
+}
+
+/**
+ * Streams the messages of one conversation in order, anew on every call.
+ * Renderers may iterate it more than once (e.g. a layout pass, then a drawing pass);
+ * they must not hold on to messages, so memory stays flat for any conversation size.
+ */
+export type MessageStream = () => Iterable<Message>;
+
+/** One conversation as written by a renderer, for its index. */
+export interface RenderedConversation {
+  conversation: Conversation;
+  /** Path of the written file relative to ctx.outDir (the first page, for paged formats). */
+  file: string;
+}
+
+export interface Renderer {
+  readonly format: string;
+  start(ctx: ExportContext): Promise<void>;
+  /** `baseName` is a safe, unique file name stem chosen for this conversation. */
+  renderConversation(conversation: Conversation, messages: MessageStream, baseName: string): Promise<RenderedConversation>;
+  /** Called once after all conversations (write indexes, search data, …). */
+  finish(rendered: RenderedConversation[]): Promise<void>;
+}
