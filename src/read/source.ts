@@ -1,0 +1,15 @@
+/** Where messages come from: a Mac's chat.db, or the sms.db inside an iPhone backup. */
+export interface MessageSource {
+  /** Short human description, e.g. "chat.db (/Users/a/Library/Messages)" or "iPhone backup: Alice’s iPhone, iOS 17.5, 2024-05-01". */
+  description: string;
+  /** A SQLite messages database (chat.db schema family) readable on this machine. */
+  dbPath: string;
+  /**
+   * Maps an attachment path as the database stores it (`~/Library/Messages/Attachments/...`,
+   * `~/Library/SMS/Attachments/...`, `/var/mobile/Library/SMS/Attachments/...`) to a file on this machine,
+   * or undefined when it cannot be mapped. The file may still be missing on disk.
+   */
+  resolveAttachment(storedPath: string): string | undefined;
+  /** Removes whatever the source made (temporary copies, decrypted files). Safe to call twice. */
+  dispose(): Promise<void>;
+}
