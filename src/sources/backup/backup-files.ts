@@ -1,0 +1,77 @@
+/**
+ * Files of one backup, looked up through its Manifest.db (a private copy, plain or decrypted) and handed
+ * out as readable files: the stored file itself for plain backups, a decrypted copy for encrypted ones.
+ *
+ *   const files = new BackupFiles(backupDir, manifestCopy, classKeys);   // classKeys undefined when plain
+ *   const entry = files.lookup({ domain, relativePath });
+ *   await files.extract(entry, target);   // copy or decrypt
+ *   files.close();
+ */
+import { copyFile } from 'node:fs/promises';
+import Database from 'better-sqlite3';
+import { decryptFile, decryptFileSync, unwrapKey } from './aes.js';
+import { decodeFileRecord } from './file-record.js';
+import { fileIdFor, storedFilePath, type DomainPath } from './layout.js';
+
+export interface ManifestEntry extends DomainPath {
+  fileId: string;
+  /** Where the (possibly encrypted) bytes are stored in the backup folder. */
+  storedPath: string;
+  file?: Buffer;
+}
+
+export class BackupFiles {
+  private readonly db: Database.Database;
+  private readonly byId: Database.Statement<[string], { flags: number; file: Buffer | null }>;
+
+  constructor(
+    readonly backupDir: string,
+    manifestDbCopy: string,
+    private readonly classKeys?: Map<number, Buffer>,
+  ) {
+    this.db = new Database(manifestDbCopy, { fileMustExist: true });
+    this.byId = this.db.prepare('SELECT flags, file FROM Files WHERE fileID = ?');
+  }
+
+  get encrypted(): boolean {
+    return this.classKeys !== undefined;
+  }
+
+  /** Throws when Manifest.db is not a readable SQLite database with a Files table. */
+  check(): void {
+    this.db.prepare('SELECT count(*) FROM Files').pluck().get();
+  }
+
+  /** The entry for a regular file, or undefined when the manifest does not list it. */
+  lookup(where: DomainPath): ManifestEntry | undefined {
+    const fileId = fileIdFor(where);
+    const row = this.byId.get(fileId);
+    if (!row || (row.flags & 1) === 0) return undefined;
+    return { ...where, fileId, storedPath: storedFilePath(this.backupDir, fileId), file: row.file ?? undefined };
+  }
+
+  async extract(entry: ManifestEntry, target: string): Promise<void> {
+    if (this.encrypted) await decryptFile(this.fileKey(entry), entry.storedPath, target);
+    else await copyFile(entry.storedPath, target);
+  }
+
+  /** Synchronous decryption, for attachments resolved on demand. Encrypted backups only. */
+  decryptSync(entry: ManifestEntry, target: string): void {
+    decryptFileSync(this.fileKey(entry), entry.storedPath, target);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private fileKey(entry: ManifestEntry): Buffer {
+    if (!entry.file) throw new Error(`${entry.relativePath} has no file record in Manifest.db`);
+    const record = decodeFileRecord(entry.file);
+    const protectionClass = record.keyClass ?? record.protectionClass;
+    const classKey = protectionClass === undefined ? undefined : this.classKeys?.get(protectionClass);
+    if (!record.wrappedKey || !classKey) throw new Error(`${entry.relativePath} has no usable encryption key`);
+    const key = unwrapKey(classKey, record.wrappedKey);
+    if (!key) throw new Error(`the key of ${entry.relativePath} does not unwrap`);
+    return key;
+  }
+}

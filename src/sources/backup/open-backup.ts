@@ -1,0 +1,273 @@
+/**
+ * An iPhone backup folder (Finder, iTunes, Apple Devices) as a message source.
+ *
+ *   const source = await openBackup(dir, { password: () => askPassword(), progress: spinner });
+ *   try { read(source.dbPath); source.resolveAttachment('~/Library/SMS/Attachments/…'); }
+ *   finally { await source.dispose(); }
+ *
+ * Plain backups: dbPath is the stored sms.db itself (open it read-only); attachments resolve to their stored
+ * files. Encrypted backups: Manifest.db and sms.db are decrypted into a private temporary folder, attachments
+ * lazily on resolveAttachment; dispose() removes the folder (so do exit and SIGINT/SIGTERM). Nothing is ever
+ * written into the backup folder. Every failure the user can cause is a BackupError whose message is one line.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { MessageSource } from '../../read/source.js';
+import { createPrivateTempDir, type PrivateTempDir } from '../temp-dir.js';
+import { decryptFile, unwrapKey } from './aes.js';
+import { BackupFiles, type ManifestEntry } from './backup-files.js';
+import { derivePasscodeKey, KeybagFormatError, parseKeybag, unlockClassKeys } from './keybag.js';
+import { attachmentDomainPath, IPHONE_ADDRESS_BOOK, SMS_DB, walOf, type DomainPath } from './layout.js';
+import { MetadataError, readBackupMetadata, type BackupInfo, type BackupMetadata } from './metadata.js';
+
+export type { BackupInfo } from './metadata.js';
+
+export interface BackupSource extends MessageSource {
+  info: BackupInfo;
+  /** The phone's contacts database (AddressBook.sqlitedb) as a readable file, or undefined when not backed up. */
+  contactsDatabase(): Promise<string | undefined>;
+}
+
+export class BackupError extends Error {}
+
+/** Shown while a slow step runs (key derivation takes seconds by design, decrypting a large sms.db too). */
+export interface SlowStepReporter {
+  start(label: string): void;
+  stop(): void;
+}
+
+export interface OpenBackupOptions {
+  /** Asked only when the backup is encrypted. */
+  password?: () => Promise<string>;
+  progress?: SlowStepReporter;
+  /** Problems that do not stop the export, one line each (e.g. an attachment file missing from the backup). */
+  onWarning?: (line: string) => void;
+}
+
+export async function openBackup(dir: string, opts: OpenBackupOptions = {}): Promise<BackupSource> {
+  const backupDir = path.resolve(dir);
+  checkIsBackupFolder(backupDir);
+  let metadata: BackupMetadata;
+  try {
+    metadata = readBackupMetadata(backupDir);
+  } catch (error) {
+    if (error instanceof MetadataError) throw new BackupError(`Backup in ${backupDir}: ${error.message}`);
+    throw error;
+  }
+  const tmp = await createPrivateTempDir('textkeeper-backup-');
+  let files: BackupFiles | undefined;
+  try {
+    files = await openManifest(backupDir, metadata, tmp.path, opts);
+    const dbPath = await readableDatabase(files, SMS_DB, tmp.path);
+    if (!dbPath) throw new BackupError(`The backup in ${backupDir} has no Messages database (Library/SMS/sms.db)`);
+    checkSqliteHeader(dbPath, `The Messages database in the backup ${backupDir} is not readable (damaged, or not decrypted correctly)`);
+    return new OpenedBackup(backupDir, metadata.info, files, tmp, dbPath, opts.onWarning);
+  } catch (error) {
+    files?.close();
+    await tmp.remove();
+    throw error;
+  }
+}
+
+function checkIsBackupFolder(backupDir: string): void {
+  if (!existsSync(backupDir)) throw new BackupError(`No such backup folder: ${backupDir}`);
+  if (!statSync(backupDir).isDirectory()) throw new BackupError(`Not a folder: ${backupDir}`);
+  if (existsSync(path.join(backupDir, 'Manifest.db'))) return;
+  if (existsSync(path.join(backupDir, 'Manifest.mbdb'))) {
+    throw new BackupError(`The backup in ${backupDir} is from iOS 9 or earlier (Manifest.mbdb), which textkeeper does not read`);
+  }
+  const inside = readdirSync(backupDir).filter((name) => existsSync(path.join(backupDir, name, 'Manifest.db')));
+  if (inside.length > 0) {
+    throw new BackupError(`${backupDir} holds several backups; pass one of its folders: ${inside.join(', ')}`);
+  }
+  throw new BackupError(`Not an iPhone backup folder (no Manifest.db): ${backupDir}`);
+}
+
+async function openManifest(backupDir: string, metadata: BackupMetadata, tmpDir: string, opts: OpenBackupOptions): Promise<BackupFiles> {
+  const copy = path.join(tmpDir, 'Manifest.db');
+  const original = path.join(backupDir, 'Manifest.db');
+  const damaged = `Manifest.db in ${backupDir} is damaged or incomplete (was the backup interrupted?)`;
+  let classKeys: Map<number, Buffer> | undefined;
+  if (metadata.info.encrypted) {
+    classKeys = await unlock(backupDir, metadata, opts);
+    const manifestKey = unwrapManifestKey(backupDir, metadata, classKeys);
+    opts.progress?.start('Decrypting the backup manifest');
+    try {
+      await decryptFile(manifestKey, original, copy);
+    } catch {
+      throw new BackupError(damaged);
+    } finally {
+      opts.progress?.stop();
+    }
+  } else {
+    await copyFile(original, copy);
+  }
+  checkSqliteHeader(copy, damaged);
+  let files: BackupFiles | undefined;
+  try {
+    files = new BackupFiles(backupDir, copy, classKeys);
+    files.check();
+    return files;
+  } catch {
+    files?.close();
+    throw new BackupError(damaged);
+  }
+}
+
+async function unlock(backupDir: string, metadata: BackupMetadata, opts: OpenBackupOptions): Promise<Map<number, Buffer>> {
+  if (!metadata.keybag) throw new BackupError(`The encrypted backup in ${backupDir} has no BackupKeyBag in Manifest.plist`);
+  if (!opts.password) throw new BackupError(`The backup in ${backupDir} is encrypted: its password is needed`);
+  let keybag;
+  try {
+    keybag = parseKeybag(metadata.keybag);
+  } catch (error) {
+    if (error instanceof KeybagFormatError) throw new BackupError(`The backup keybag in ${backupDir} is damaged: ${error.message}`);
+    throw error;
+  }
+  const password = await opts.password();
+  opts.progress?.start('Unlocking the encrypted backup (this takes a while)');
+  let passcodeKey;
+  try {
+    passcodeKey = await derivePasscodeKey(keybag, password);
+  } finally {
+    opts.progress?.stop();
+  }
+  const classKeys = unlockClassKeys(keybag, passcodeKey);
+  if (!classKeys) throw new BackupError(`Wrong password for the encrypted backup in ${backupDir}`);
+  return classKeys;
+}
+
+function unwrapManifestKey(backupDir: string, metadata: BackupMetadata, classKeys: Map<number, Buffer>): Buffer {
+  const manifestKey = metadata.manifestKey;
+  if (!manifestKey || manifestKey.length <= 4) throw new BackupError(`The encrypted backup in ${backupDir} has no ManifestKey in Manifest.plist`);
+  const classKey = classKeys.get(manifestKey.readUInt32LE(0));
+  const key = classKey && unwrapKey(classKey, manifestKey.subarray(4));
+  if (!key) throw new BackupError(`The ManifestKey of the encrypted backup in ${backupDir} does not unlock (damaged Manifest.plist?)`);
+  return key;
+}
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+function checkSqliteHeader(file: string, message: string): void {
+  const header = Buffer.alloc(SQLITE_MAGIC.length);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, header, 0, header.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (header.toString('latin1') !== SQLITE_MAGIC) throw new BackupError(message);
+}
+
+/**
+ * A database from the backup as one readable file: the stored file itself when plain and without a
+ * write-ahead log; else a private copy (decrypted when needed) with its log folded in.
+ */
+async function readableDatabase(files: BackupFiles, where: DomainPath, tmpDir: string): Promise<string | undefined> {
+  const entry = files.lookup(where);
+  if (!entry) return undefined;
+  if (!existsSync(entry.storedPath)) {
+    throw new BackupError(`${where.relativePath} is listed in the backup ${files.backupDir} but its file ${entry.fileId} is missing`);
+  }
+  const wal = files.lookup(walOf(where));
+  const withWal = wal !== undefined && existsSync(wal.storedPath) && statSync(wal.storedPath).size > 0;
+  if (!files.encrypted && !withWal) return entry.storedPath;
+  const target = path.join(tmpDir, path.basename(where.relativePath));
+  try {
+    await files.extract(entry, target);
+    if (withWal) {
+      await files.extract(wal, `${target}-wal`);
+      foldWal(target);
+    }
+  } catch (error) {
+    throw new BackupError(`Cannot read ${where.relativePath} from the backup ${files.backupDir}: ${(error as Error).message}`);
+  }
+  return target;
+}
+
+/** Checkpoints a private copy's write-ahead log into the database file, so any reader sees every row. */
+function foldWal(dbCopy: string): void {
+  const db = new Database(dbCopy, { fileMustExist: true });
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('journal_mode = DELETE');
+  } finally {
+    db.close();
+  }
+}
+
+function describe(info: BackupInfo, backupDir: string): string {
+  const facts = [
+    info.deviceName ?? path.basename(backupDir),
+    info.productVersion && `iOS ${info.productVersion}`,
+    info.lastBackupDate && `backed up ${info.lastBackupDate.toISOString().slice(0, 10)}`,
+    info.encrypted && 'encrypted',
+  ].filter(Boolean);
+  return `iPhone backup: ${facts.join(', ')}`;
+}
+
+class OpenedBackup implements BackupSource {
+  readonly description: string;
+  /** Decrypted attachments by stored path; a failed one maps to undefined so it is reported once. */
+  private readonly decrypted = new Map<string, string | undefined>();
+  private disposed = false;
+
+  constructor(
+    private readonly backupDir: string,
+    readonly info: BackupInfo,
+    private readonly files: BackupFiles,
+    private readonly tmp: PrivateTempDir,
+    readonly dbPath: string,
+    private readonly onWarning: (line: string) => void = () => {},
+  ) {
+    this.description = describe(info, backupDir);
+  }
+
+  resolveAttachment(storedPath: string): string | undefined {
+    const where = attachmentDomainPath(storedPath);
+    if (!where || this.disposed) return undefined;
+    if (this.decrypted.has(storedPath)) return this.decrypted.get(storedPath);
+    let entry: ManifestEntry | undefined;
+    try {
+      entry = this.files.lookup(where);
+    } catch (error) {
+      this.onWarning(`Cannot look up ${where.relativePath} in the backup's Manifest.db: ${(error as Error).message}`);
+      return undefined;
+    }
+    if (!entry) return undefined;
+    if (!existsSync(entry.storedPath)) {
+      this.onWarning(`Attachment ${where.relativePath} is listed in the backup but its file ${entry.fileId} is missing`);
+      return undefined;
+    }
+    if (!this.files.encrypted) return entry.storedPath;
+    const resolved = this.decryptAttachment(entry);
+    this.decrypted.set(storedPath, resolved);
+    return resolved;
+  }
+
+  async contactsDatabase(): Promise<string | undefined> {
+    return readableDatabase(this.files, IPHONE_ADDRESS_BOOK, this.tmp.path);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.files.close();
+    await this.tmp.remove();
+  }
+
+  private decryptAttachment(entry: ManifestEntry): string | undefined {
+    const folder = path.join(this.tmp.path, 'attachments', entry.fileId);
+    const target = path.join(folder, path.posix.basename(entry.relativePath));
+    try {
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
+      this.files.decryptSync(entry, target);
+      return target;
+    } catch (error) {
+      this.onWarning(`Cannot decrypt attachment ${entry.relativePath}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+}

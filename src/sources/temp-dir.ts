@@ -1,0 +1,61 @@
+/**
+ * Private temporary folders (mode 0700) for decrypted or copied user data.
+ *
+ *   const tmp = await createPrivateTempDir('textkeeper-backup-');
+ *   ... tmp.path ...
+ *   await tmp.remove();
+ *
+ * Every folder still alive is also removed when the process exits or receives SIGINT/SIGTERM/SIGHUP, so
+ * decrypted messages never outlive an interrupted run. The signal handlers are installed only while a folder
+ * exists; when no other handler is listening, the signal is re-raised after cleanup so the process still dies
+ * the way it would have without us.
+ */
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface PrivateTempDir {
+  readonly path: string;
+  /** Deletes the folder and everything in it. Safe to call twice. */
+  remove(): Promise<void>;
+}
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const live = new Set<string>();
+
+function removeAllNow(): void {
+  for (const dir of live) rmSync(dir, { recursive: true, force: true });
+  live.clear();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  removeAllNow();
+  unhook();
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function hook(): void {
+  process.on('exit', removeAllNow);
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+}
+
+function unhook(): void {
+  process.off('exit', removeAllNow);
+  for (const signal of SIGNALS) process.off(signal, onSignal);
+}
+
+export async function createPrivateTempDir(prefix: string): Promise<PrivateTempDir> {
+  // mkdtemp creates the folder with mode 0700.
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  if (live.size === 0) hook();
+  live.add(dir);
+  return {
+    path: dir,
+    async remove() {
+      if (!live.delete(dir)) return;
+      if (live.size === 0) unhook();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
