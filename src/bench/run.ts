@@ -1,0 +1,63 @@
+// `npm run bench`: generates benchmark databases, then times whole CLI runs as a user would see them,
+// printing wall seconds, messages/s and peak RSS. Not a test: nothing here asserts.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateChatDb } from '../generate/index.js';
+
+const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const WORK = join(tmpdir(), 'textkeeper-bench');
+
+interface Run {
+  label: string;
+  seconds: number;
+  peakRssMb: number;
+  stdout: string;
+}
+
+function timeCli(label: string, args: string[]): Run {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, ['--import', join(DIST, 'bench', 'report-rss.js'), join(DIST, 'cli', 'main.js'), ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(`${label} failed (${result.status}): ${result.stderr.slice(-2000)}`);
+  const rss = /textkeeper-bench peak-rss-kb (\d+)/.exec(result.stderr);
+  return { label, seconds, peakRssMb: rss ? Number(rss[1]) / 1024 : NaN, stdout: result.stdout.trim() };
+}
+
+async function database(name: string, options: Omit<Parameters<typeof generateChatDb>[0], 'path' | 'attachmentsDir'>): Promise<{ db: string; root: string }> {
+  const root = join(WORK, name);
+  const db = join(root, 'chat.db');
+  if (!existsSync(db)) {
+    mkdirSync(root, { recursive: true });
+    process.stderr.write(`generating ${name} …\n`);
+    await generateChatDb({ ...options, path: db, attachmentsDir: join(root, 'Attachments') });
+  }
+  return { db, root };
+}
+
+function report(run: Run, units: number, unitName: string, target: string): void {
+  const rate = Math.round(units / run.seconds).toLocaleString('en-US');
+  console.log(`${run.label.padEnd(44)} ${run.seconds.toFixed(2).padStart(7)} s  ${rate.padStart(9)} ${unitName}/s  peak RSS ${run.peakRssMb.toFixed(0).padStart(4)} MB   (target ${target})`);
+}
+
+const big = await database('corpus-200k', { messages: 200_000, seed: 42 });
+const thread = await database('thread-20k', { messages: 20_000, seed: 43, singleConversation: true, images: 200 });
+const photos = await database('photos-1k', { messages: 3_000, seed: 44, images: 1_000 });
+
+const out = join(WORK, 'out');
+const fresh = (name: string) => {
+  const dir = join(out, name);
+  rmSync(dir, { recursive: true, force: true });
+  return dir;
+};
+
+console.log(`textkeeper benchmark on ${process.arch}, Node ${process.version}`);
+report(timeCli('txt: 200,000 messages', ['export', '--db', big.db, '--attachments-root', big.root, '--out', fresh('txt'), '--format', 'txt', '--no-progress']), 200_000, 'msg', '≤ 3 s, ≤ 250 MB');
+report(timeCli('html (--attachments none): 200,000 messages', ['export', '--db', big.db, '--attachments-root', big.root, '--out', fresh('html'), '--format', 'html', '--attachments', 'none', '--no-progress']), 200_000, 'msg', '≤ 6 s, ≤ 300 MB');
+report(timeCli('html attachments: 1,000 images', ['export', '--db', photos.db, '--attachments-root', photos.root, '--out', fresh('photos'), '--format', 'html', '--no-progress']), 1_000, 'img', 'report images/s');
+report(timeCli('pdf: one 20,000-message thread, 200 images', ['export', '--db', thread.db, '--attachments-root', thread.root, '--out', fresh('pdf'), '--format', 'pdf', '--no-progress']), 20_000, 'msg', '≤ 10 s, ≤ 300 MB');

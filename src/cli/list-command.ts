@@ -1,0 +1,20 @@
+import { Archive } from '../normalize/archive.js';
+import type { ResolvedOptions } from './options.js';
+
+/** Prints one line per conversation: id, name or participants, message count, first and last date. */
+export async function runList(options: ResolvedOptions): Promise<void> {
+  const archive = await Archive.open(options.source, options.archive);
+  try {
+    const rows = archive.conversations().map(({ conversation: c }) => [
+      c.id,
+      c.title,
+      String(c.messageCount),
+      c.firstDate ? options.dates.dateTime(c.firstDate) : '',
+      c.lastDate ? options.dates.dateTime(c.lastDate) : '',
+    ]);
+    const lines = [['ID', 'CONVERSATION', 'MESSAGES', 'FIRST', 'LAST'], ...rows].map((cells) => cells.join('\t'));
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await archive.close();
+  }
+}

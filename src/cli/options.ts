@@ -1,0 +1,89 @@
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import { chatDbSource } from '../read/chat-db-source.js';
+import type { MessageSource } from '../read/source.js';
+import { DateFormatter, isValidTimeZone } from '../render/dates.js';
+import { RENDERERS } from '../render/registry.js';
+import { toAppleMs } from '../normalize/dates.js';
+import type { ArchiveOptions } from '../normalize/archive.js';
+import { parseBoundary } from './dates.js';
+
+/** Options as commander hands them over (strings, as typed). */
+export interface RawOptions {
+  db?: string;
+  attachmentsRoot?: string;
+  out?: string;
+  format?: string;
+  chat?: string;
+  since?: string;
+  until?: string;
+  timezone?: string;
+  attachments?: string;
+  pdfStyle?: string;
+  pageSize?: string;
+  me?: string;
+  progress?: boolean;
+}
+
+export interface ResolvedOptions {
+  source: MessageSource;
+  outDir: string;
+  formats: string[];
+  archive: ArchiveOptions;
+  dates: DateFormatter;
+  attachments: 'copy' | 'link' | 'none';
+  pdf: { style: 'chat' | 'transcript'; pageSize: 'letter' | 'a4' };
+  showProgress: boolean;
+  log(line: string): void;
+}
+
+const MAC_MESSAGES = join(homedir(), 'Library', 'Messages');
+
+/** Checks and completes the options shared by `export` and `list`; every mistake is one clear line. */
+export function resolveOptions(raw: RawOptions, needsOutput: boolean): ResolvedOptions {
+  const dbPath = raw.db ?? (process.platform === 'darwin' ? join(MAC_MESSAGES, 'chat.db') : undefined);
+  if (!dbPath) throw new UserError('--db is required: give the path of a chat.db file (there is no default outside macOS).');
+  const defaultRoot = process.platform === 'darwin' && !raw.db ? MAC_MESSAGES : dirname(resolve(dbPath));
+  const timeZone = raw.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!isValidTimeZone(timeZone)) throw new UserError(`--timezone ${timeZone}: not a time zone name (use e.g. Europe/Berlin or America/New_York).`);
+  if (needsOutput && !raw.out) throw new UserError('--out is required: the folder to write the archive into.');
+  const formats = (raw.format ?? 'txt').split(',').map((f) => f.trim().toLowerCase()).filter(Boolean);
+  const unknown = formats.filter((f) => !RENDERERS[f]);
+  if (unknown.length > 0 || formats.length === 0) {
+    throw new UserError(`--format ${raw.format}: unknown format ${unknown.join(', ')}; choose from ${Object.keys(RENDERERS).join(', ')}.`);
+  }
+  const since = raw.since ? parseBoundary(raw.since, timeZone, '--since') : undefined;
+  const until = raw.until ? parseBoundary(raw.until, timeZone, '--until') : undefined;
+  if (since && until && since >= until) throw new UserError('--since must be before --until.');
+  return {
+    source: chatDbSource(dbPath, raw.attachmentsRoot ?? defaultRoot),
+    outDir: resolve(raw.out ?? '.'),
+    formats: [...new Set(formats)],
+    archive: {
+      window: { since: since && toAppleMs(since), until: until && toAppleMs(until) },
+      chatTerms: raw.chat ? raw.chat.split(',').map((t) => t.trim()).filter(Boolean) : [],
+      nameFor: () => undefined,
+      meName: raw.me ?? 'Me',
+    },
+    dates: new DateFormatter(timeZone),
+    attachments: choice(raw.attachments ?? 'copy', ['copy', 'link', 'none'] as const, '--attachments'),
+    pdf: {
+      style: choice(raw.pdfStyle ?? 'chat', ['chat', 'transcript'] as const, '--pdf-style'),
+      pageSize: choice(raw.pageSize ?? defaultPageSize(), ['letter', 'a4'] as const, '--page-size'),
+    },
+    showProgress: raw.progress !== false,
+    log: (line) => process.stderr.write(`${line}\n`),
+  };
+}
+
+function choice<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UserError(`${flag} ${value}: choose one of ${allowed.join(', ')}.`);
+}
+
+/** Letter in the US and Canada (by locale), A4 elsewhere. */
+function defaultPageSize(): 'letter' | 'a4' {
+  const region = Intl.DateTimeFormat().resolvedOptions().locale.split('-')[1];
+  return region === 'US' || region === 'CA' ? 'letter' : 'a4';
+}

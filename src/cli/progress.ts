@@ -1,0 +1,28 @@
+import cliProgress from 'cli-progress';
+
+/** A progress bar on stderr when it is a terminal; silent otherwise (pipes, CI, tests). */
+export class Progress {
+  private readonly bar?: cliProgress.SingleBar;
+  private done = 0;
+
+  constructor(total: number, enabled: boolean) {
+    if (!enabled || !process.stderr.isTTY) return;
+    this.bar = new cliProgress.SingleBar(
+      { stream: process.stderr, format: 'Exporting [{bar}] {percentage}% | {value}/{total} messages | {eta_formatted} left', hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    this.bar.start(total, 0);
+  }
+
+  tick(): void {
+    if (!this.bar) return;
+    this.done++;
+    if (this.done % 500 === 0) this.bar.update(this.done);
+  }
+
+  stop(): void {
+    if (!this.bar) return;
+    this.bar.update(this.done);
+    this.bar.stop();
+  }
+}

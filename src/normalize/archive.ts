@@ -1,0 +1,110 @@
+import type { Message, Person } from '../model/types.js';
+import type { MessageStream } from '../render/renderer.js';
+import { openMessagesDatabase, type OpenedDatabase } from '../read/open-database.js';
+import { MessagesReader, type DateWindow } from '../read/messages-reader.js';
+import type { ChatRow, MessageRow } from '../read/rows.js';
+import type { MessageSource } from '../read/source.js';
+import { toAttachment } from './attachments.js';
+import { matchesChat, orphanPlan, planConversations, type ConversationPlan } from './conversations.js';
+import { buildMessage, type BuildContext } from './message-builder.js';
+import { PeopleDirectory, type NameLookup } from './people.js';
+import { TapbackIndex } from './tapbacks.js';
+
+export interface ArchiveOptions {
+  window: DateWindow;
+  /** `--chat` terms; empty means every conversation. */
+  chatTerms: string[];
+  nameFor: NameLookup;
+  meName: string;
+}
+
+/**
+ * The normalizer's face to the CLI: the conversations of one source, and for each a stream of
+ * model Messages built from the database rows as they are read.
+ */
+export class Archive {
+  private constructor(
+    private readonly opened: OpenedDatabase,
+    private readonly reader: MessagesReader,
+    private readonly source: MessageSource,
+    private readonly people: PeopleDirectory,
+    private readonly chats: Map<number, ChatRow>,
+    private readonly options: ArchiveOptions,
+  ) {}
+
+  static async open(source: MessageSource, options: ArchiveOptions): Promise<Archive> {
+    const opened = await openMessagesDatabase(source.dbPath);
+    try {
+      const reader = new MessagesReader(opened.db, opened.lookup);
+      const people = new PeopleDirectory(reader.handles(), options.nameFor, options.meName);
+      const chats = new Map(reader.chats().map((c) => [c.rowId, c]));
+      return new Archive(opened, reader, source, people, chats, options);
+    } catch (error) {
+      await opened.close();
+      throw error;
+    }
+  }
+
+  get description(): string {
+    return this.source.description;
+  }
+
+  /** Conversations with at least one message in the date window that match the `--chat` terms, most recent first. */
+  conversations(): ConversationPlan[] {
+    const plans = planConversations([...this.chats.values()], this.reader.chatStats(this.options.window), this.people);
+    const orphans = this.reader.orphanStats(this.options.window);
+    if (orphans.count > 0) plans.push(orphanPlan(orphans.count, orphans.first, orphans.last));
+    const terms = this.options.chatTerms;
+    return terms.length === 0 ? plans : plans.filter((plan) => matchesChat(plan, this.chats, terms));
+  }
+
+  /** Streams a conversation's messages in order; every call reads them anew. */
+  messages(plan: ConversationPlan): MessageStream {
+    return () => this.readMessages(plan);
+  }
+
+  private *readMessages(plan: ConversationPlan): Generator<Message> {
+    const ctx = this.buildContext(plan);
+    const ids = this.reader.messageIds(plan.chatIds, this.options.window);
+    for (const rows of this.reader.messageBatches(ids)) {
+      const attachments = groupByMessage(this.reader.attachmentsOf(rows.map((r) => r.rowId)));
+      for (const row of rows) yield buildMessage(row, attachments.get(row.rowId) ?? [], ctx);
+    }
+  }
+
+  private buildContext(plan: ConversationPlan): BuildContext {
+    const { participants } = plan.conversation;
+    const fallbackSender = participants.length === 1 ? participants[0]! : this.people.unknown();
+    const person = (id: number): Person | undefined => this.people.byId(id);
+    const senderOf = (row: MessageRow): Person => (row.isFromMe ? this.people.me : (person(row.handleId) ?? fallbackSender));
+    const resolve = (stored: string) => this.source.resolveAttachment(stored);
+    const reactions = this.reader.reactions(plan.chatIds);
+    const stickers = groupByMessage(this.reader.attachmentsOf(reactions.filter((r) => r.associatedType === 1000 || r.associatedType === 2007).map((r) => r.rowId)));
+    const stickerOf = (row: MessageRow) => {
+      const first = stickers.get(row.rowId)?.[0];
+      return first ? toAttachment(first, resolve) : undefined;
+    };
+    return {
+      me: this.people.me,
+      person,
+      fallbackSender,
+      resolveAttachment: resolve,
+      tapbacks: new TapbackIndex(reactions, senderOf, stickerOf),
+      messageByGuid: (guid) => this.reader.messageByGuid(guid),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.opened.close();
+  }
+}
+
+function groupByMessage<T extends { messageId: number }>(rows: T[]): Map<number, T[]> {
+  const map = new Map<number, T[]>();
+  for (const row of rows) {
+    const list = map.get(row.messageId);
+    if (list) list.push(row);
+    else map.set(row.messageId, [row]);
+  }
+  return map;
+}

@@ -1,0 +1,33 @@
+import type { GroupEvent, Person } from '../model/types.js';
+import type { MessageRow } from '../read/rows.js';
+
+/**
+ * The system line a non-ordinary message stands for (item_type ≠ 0): membership changes, renames,
+ * group photo changes and the like. Unknown kinds are kept as 'other', never dropped.
+ */
+export function groupEvent(row: MessageRow, actor: Person, target: Person | undefined): GroupEvent {
+  const who = actor.name;
+  const whom = target?.name ?? 'someone';
+  switch (row.itemType) {
+    case 1:
+      return row.groupActionType === 1
+        ? { type: 'member-removed', actor, target, description: `${who} removed ${whom} from the conversation.` }
+        : { type: 'member-added', actor, target, description: `${who} added ${whom} to the conversation.` };
+    case 2:
+      return row.groupTitle
+        ? { type: 'renamed', actor, name: row.groupTitle, description: `${who} named the conversation “${row.groupTitle}”.` }
+        : { type: 'renamed', actor, description: `${who} removed the conversation name.` };
+    case 3:
+      if (row.groupActionType === 1) return { type: 'photo-changed', actor, description: `${who} changed the group photo.` };
+      if (row.groupActionType === 2) return { type: 'photo-removed', actor, description: `${who} removed the group photo.` };
+      return { type: 'member-left', actor, description: `${who} left the conversation.` };
+    case 4:
+      return { type: 'other', actor, description: `${who} shared their location.` };
+    case 5:
+      return { type: 'other', actor, description: `${who} kept an audio message.` };
+    case 6:
+      return { type: 'other', actor, description: `FaceTime call with ${who}.` };
+    default:
+      return { type: 'other', actor, description: `System message of type ${row.itemType} from ${who}.` };
+  }
+}

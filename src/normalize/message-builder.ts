@@ -1,0 +1,214 @@
+import type { AppPart, Attachment, EditVersion, Message, Part, Person, ReplyRef, TextSpan, Tapback } from '../model/types.js';
+import type { AttachmentRow, MessageRow } from '../read/rows.js';
+import { bodyComponents, decodeAttributedBody, legacyBodyText, legacyComponents, type BodyComponent, type TextRange } from '../decode/attributed-body.js';
+import { decodeSummaryInfo, type PartStatus, type SummaryInfo } from '../decode/summary-info.js';
+import { decodeBalloon } from '../decode/payload.js';
+import { toAttachment, unlistedAttachment } from './attachments.js';
+import { appleDate } from './dates.js';
+import { effectName } from './effects.js';
+import { groupEvent } from './events.js';
+import type { TapbackIndex } from './tapbacks.js';
+
+const URL_BALLOON = 'com.apple.messages.URLBalloonProvider';
+const SNIPPET_LENGTH = 120;
+
+/** What a message builder needs from its surroundings. */
+export interface BuildContext {
+  me: Person;
+  person(handleRowId: number): Person | undefined;
+  /** Who sent a message whose handle is 0 or unknown (the other person of a one-to-one chat). */
+  fallbackSender: Person;
+  resolveAttachment(storedPath: string): string | undefined;
+  tapbacks: TapbackIndex;
+  /** The message a reply points at, when the database has it. */
+  messageByGuid(guid: string): MessageRow | undefined;
+}
+
+interface DecodedBody {
+  components: BodyComponent[];
+  summary?: SummaryInfo;
+  problems: string[];
+}
+
+/** Turns one message row (with its attachment rows) into the model's Message. */
+export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], ctx: BuildContext): Message {
+  const sender = senderOf(row, ctx);
+  const body = decodeBody(row);
+  const attachments = attachmentRows.map((a) => toAttachment(a, ctx.resolveAttachment));
+  const parts = row.balloonBundleId || isBareLinkPreview(row, body.components)
+    ? [balloonPart(row, body, attachments)]
+    : partsFrom(body, attachments);
+  attachTapbacks(parts, ctx.tapbacks.get(row.guid));
+  const message: Message = {
+    rowId: row.rowId,
+    guid: row.guid,
+    date: appleDate(row.date) ?? new Date(Date.UTC(2001, 0, 1)),
+    dateRead: appleDate(row.dateRead),
+    dateDelivered: appleDate(row.dateDelivered),
+    datePlayed: appleDate(row.datePlayed),
+    sender,
+    isFromMe: Boolean(row.isFromMe),
+    service: row.service || 'iMessage',
+    kind: row.itemType === 0 ? 'message' : 'event',
+    subject: row.subject || undefined,
+    parts,
+    replyTo: row.threadOriginatorGuid ? replyRef(row.threadOriginatorGuid, row.threadOriginatorPart, ctx) : undefined,
+    effect: effectName(row.effectId),
+    isAudioMessage: Boolean(row.isAudioMessage),
+    edited: parts.some((p) => (p.kind === 'text' || p.kind === 'unsent') && p.edits !== undefined),
+    problems: body.problems,
+  };
+  if (message.kind === 'event') {
+    const target = row.otherHandle ? ctx.person(row.otherHandle) : undefined;
+    message.event = groupEvent(row, sender, target);
+  }
+  return message;
+}
+
+function senderOf(row: MessageRow, ctx: BuildContext): Person {
+  if (row.isFromMe) return ctx.me;
+  return ctx.person(row.handleId) ?? ctx.fallbackSender;
+}
+
+function decodeBody(row: MessageRow): DecodedBody {
+  const problems: string[] = [];
+  let summary: SummaryInfo | undefined;
+  if (row.summaryInfo && (row.dateEdited || row.dateRetracted)) {
+    try {
+      summary = decodeSummaryInfo(row.summaryInfo);
+    } catch (error) {
+      problems.push(`Edit history could not be read (${(error as Error).message}).`);
+    }
+  }
+  const statuses = summary ? partStatuses(summary) : undefined;
+  if (row.attributedBody && row.attributedBody.length > 0) {
+    try {
+      return { components: bodyComponents(decodeAttributedBody(row.attributedBody), statuses), summary, problems };
+    } catch (error) {
+      const recovered = legacyBodyText(row.attributedBody) ?? row.text ?? undefined;
+      problems.push(recovered === undefined
+        ? `Message body could not be decoded (${(error as Error).message}); its text is lost.`
+        : `Message body was damaged (${(error as Error).message}); text recovered by a fallback reader.`);
+      return { components: legacyComponents(recovered ?? '', statuses), summary, problems };
+    }
+  }
+  return { components: legacyComponents(row.text ?? '', statuses), summary, problems };
+}
+
+function partStatuses(summary: SummaryInfo): PartStatus[] {
+  const statuses: PartStatus[] = [];
+  for (const [index, part] of summary.parts) statuses[index] = part.status;
+  for (let i = 0; i < statuses.length; i++) statuses[i] ??= 'original';
+  return statuses;
+}
+
+function partsFrom(body: DecodedBody, attachments: Attachment[]): Part[] {
+  const unused = [...attachments];
+  const parts: Part[] = body.components.map((component, index): Part => {
+    switch (component.type) {
+      case 'text':
+        return { kind: 'text', index, tapbacks: [], ...textOf(component.ranges), edits: earlierVersions(body.summary, index) };
+      case 'attachment':
+        return { kind: 'attachment', index, tapbacks: [], attachment: takeAttachment(unused, component.guid, component) };
+      case 'retracted':
+        return { kind: 'unsent', index, tapbacks: [], edits: earlierVersions(body.summary, index, true) };
+      case 'app':
+        return { kind: 'app', index, tapbacks: [], app: decodeBalloon(undefined, undefined), attachments: [] };
+    }
+  });
+  for (const attachment of unused) parts.push({ kind: 'attachment', index: parts.length, tapbacks: [], attachment });
+  return parts;
+}
+
+function takeAttachment(pool: Attachment[], guid: string | undefined, component: Extract<BodyComponent, { type: 'attachment' }>): Attachment {
+  let at = guid ? pool.findIndex((a) => a.guid === guid) : -1;
+  if (at < 0 && !guid) at = 0;
+  const attachment = at >= 0 && at < pool.length ? pool.splice(at, 1)[0]! : unlistedAttachment(guid, component.name);
+  return {
+    ...attachment,
+    width: attachment.width ?? component.width,
+    height: attachment.height ?? component.height,
+    transcription: attachment.transcription ?? component.transcription,
+  };
+}
+
+function textOf(ranges: TextRange[]): { text: string; spans: TextSpan[] } {
+  const offset = ranges[0]?.start ?? 0;
+  let text = '';
+  const spans: TextSpan[] = [];
+  for (const range of ranges) {
+    text += range.text;
+    const span: TextSpan = { start: range.start - offset, end: range.end - offset };
+    for (const effect of range.effects) {
+      if (effect.type === 'mention') span.mention = effect.handle;
+      else if (effect.type === 'link') span.link = effect.url;
+      else if (effect.type === 'animation') span.animation = effect.name;
+      else if (effect.type === 'styles') span.styles = effect.styles as TextSpan['styles'];
+    }
+    if (span.mention || span.link || span.animation || span.styles) spans.push(span);
+  }
+  return { text, spans };
+}
+
+/** Versions of a part before its current one (all of them for an unsent part), oldest first. */
+function earlierVersions(summary: SummaryInfo | undefined, index: number, includeLast = false): EditVersion[] | undefined {
+  const history = summary?.parts.get(index)?.history;
+  if (!history || history.length === 0) return undefined;
+  const versions = includeLast ? history : history.slice(0, -1);
+  return versions.length > 0 ? versions.map((e) => ({ text: e.text, date: e.date })) : undefined;
+}
+
+/** A message with a plain link and a preview payload but no balloon id is shown as a link preview. */
+function isBareLinkPreview(row: MessageRow, components: BodyComponent[]): boolean {
+  if (!row.payloadData || components.length !== 1) return false;
+  const only = components[0]!;
+  return only.type === 'text' && only.ranges.length === 1 && only.ranges[0]!.effects.some((e) => e.type === 'link');
+}
+
+function balloonPart(row: MessageRow, body: DecodedBody, attachments: Attachment[]): AppPart {
+  const app = decodeBalloon(row.payloadData ?? undefined, row.balloonBundleId ?? URL_BALLOON);
+  if (app.type === 'link' && !app.url) {
+    const text = body.components.flatMap((c) => (c.type === 'text' ? c.ranges.map((r) => r.text) : [])).join('');
+    if (text) app.url = text.trim();
+  }
+  return { kind: 'app', index: 0, tapbacks: [], app, attachments };
+}
+
+function attachTapbacks(parts: Part[], byPart: Map<number, Tapback[]> | undefined): void {
+  if (!byPart || parts.length === 0) return;
+  for (const [index, tapbacks] of byPart) {
+    const part = parts.find((p) => p.index === index) ?? parts[0]!;
+    part.tapbacks.push(...tapbacks);
+  }
+}
+
+function replyRef(guid: string, partSpec: string | null, ctx: BuildContext): ReplyRef {
+  const partIndex = Number(partSpec?.split(':')[0] ?? 0) || 0;
+  const original = ctx.messageByGuid(guid);
+  if (!original) return { guid, partIndex };
+  return {
+    guid,
+    partIndex,
+    target: {
+      sender: senderOf(original, ctx),
+      date: appleDate(original.date) ?? new Date(0),
+      snippet: snippetOf(original, partIndex),
+      rowId: original.rowId,
+    },
+  };
+}
+
+/** A short plain-text preview of one part of a message, for "replying to …". */
+function snippetOf(row: MessageRow, partIndex: number): string {
+  const { components } = decodeBody(row);
+  const component = components[partIndex] ?? components[0];
+  let text: string;
+  if (!component) text = row.text ?? '';
+  else if (component.type === 'text') text = component.ranges.map((r) => r.text).join('');
+  else if (component.type === 'attachment') text = `[${component.name ?? 'attachment'}]`;
+  else if (component.type === 'retracted') text = '[unsent]';
+  else text = '[app message]';
+  text = text.replace(/\s+/g, ' ').trim();
+  const chars = Array.from(text);
+  return chars.length > SNIPPET_LENGTH ? `${chars.slice(0, SNIPPET_LENGTH).join('')}…` : text;
+}

@@ -1,0 +1,36 @@
+import type { Person } from '../model/types.js';
+import type { HandleRow } from '../read/rows.js';
+
+/** Looks up a display name for a phone number or email (contacts); undefined when unknown. */
+export type NameLookup = (handle: string) => string | undefined;
+
+/** Turns handle row ids into People, once each. */
+export class PeopleDirectory {
+  readonly me: Person;
+  private readonly byRowId = new Map<number, Person>();
+  private readonly byHandle = new Map<string, Person>();
+
+  constructor(handles: HandleRow[], nameFor: NameLookup, meName: string) {
+    this.me = { handle: 'me', name: meName, isMe: true };
+    for (const row of handles) this.byRowId.set(row.rowId, this.forHandle(row.id, nameFor));
+  }
+
+  private forHandle(handle: string, nameFor: NameLookup): Person {
+    let person = this.byHandle.get(handle);
+    if (!person) {
+      person = { handle, name: nameFor(handle) ?? handle, isMe: false };
+      this.byHandle.set(handle, person);
+    }
+    return person;
+  }
+
+  /** The person behind a handle row id; undefined for 0 or a dangling id. */
+  byId(rowId: number): Person | undefined {
+    return this.byRowId.get(rowId);
+  }
+
+  /** Someone the database does not name (a handle id that no longer exists). */
+  unknown(): Person {
+    return { handle: 'unknown', name: 'Unknown sender', isMe: false };
+  }
+}

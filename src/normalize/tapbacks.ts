@@ -1,0 +1,74 @@
+import type { Attachment, Person, Tapback, TapbackKind } from '../model/types.js';
+import type { MessageRow } from '../read/rows.js';
+import { appleDate } from './dates.js';
+
+const KINDS: { kind: TapbackKind; emoji: string }[] = [
+  { kind: 'love', emoji: '❤️' },
+  { kind: 'like', emoji: '👍' },
+  { kind: 'dislike', emoji: '👎' },
+  { kind: 'laugh', emoji: '😂' },
+  { kind: 'emphasize', emoji: '‼️' },
+  { kind: 'question', emoji: '❓' },
+  { kind: 'emoji', emoji: '' },
+  { kind: 'sticker', emoji: '' },
+];
+
+/** Where a reaction points: `p:2/GUID` (part 2), `bp:GUID` (the whole bubble, part 0), or a bare GUID. */
+export function parseTarget(associatedGuid: string): { guid: string; part: number } {
+  const partMatch = /^p:(\d+)\/(.+)$/.exec(associatedGuid);
+  if (partMatch) return { guid: partMatch[2]!, part: Number(partMatch[1]) };
+  if (associatedGuid.startsWith('bp:')) return { guid: associatedGuid.slice(3), part: 0 };
+  return { guid: associatedGuid, part: 0 };
+}
+
+/**
+ * The net reactions of a conversation: adds (2000–2007) and removals (3000–3007) replayed in order,
+ * so each person keeps at most one classic tapback per part, plus any stickers they placed (1000, 2007).
+ */
+export class TapbackIndex {
+  // target guid → part index → sender/sticker key → tapback
+  private readonly byTarget = new Map<string, Map<number, Map<string, Tapback>>>();
+
+  constructor(rows: MessageRow[], senderOf: (row: MessageRow) => Person, stickerOf: (row: MessageRow) => Attachment | undefined) {
+    for (const row of rows) {
+      if (!row.associatedGuid) continue;
+      const { guid, part } = parseTarget(row.associatedGuid);
+      const sender = senderOf(row);
+      const type = row.associatedType;
+      const isSticker = type === 1000 || type === 2007;
+      const slot = isSticker ? `${sender.handle}\u0000${row.guid}` : sender.handle;
+      const parts = this.byTarget.get(guid) ?? new Map<number, Map<string, Tapback>>();
+      this.byTarget.set(guid, parts);
+      const tapbacks = parts.get(part) ?? new Map<string, Tapback>();
+      parts.set(part, tapbacks);
+      if (type >= 3000) {
+        this.remove(tapbacks, sender.handle, type === 3007);
+        continue;
+      }
+      const { kind, emoji } = isSticker ? KINDS[7]! : (KINDS[type - 2000] ?? KINDS[6]!);
+      tapbacks.set(slot, {
+        kind,
+        emoji: kind === 'emoji' ? (row.associatedEmoji ?? '') : emoji,
+        sender,
+        date: appleDate(row.date) ?? new Date(0),
+        sticker: isSticker ? stickerOf(row) : undefined,
+      });
+    }
+  }
+
+  private remove(tapbacks: Map<string, Tapback>, handle: string, sticker: boolean): void {
+    for (const key of tapbacks.keys()) {
+      const owner = key.split('\u0000')[0];
+      if (owner === handle && key.includes('\u0000') === sticker) tapbacks.delete(key);
+    }
+  }
+
+  /** Reactions on one message, by part index. */
+  get(guid: string): Map<number, Tapback[]> | undefined {
+    const parts = this.byTarget.get(guid);
+    if (!parts) return undefined;
+    const result = new Map<number, Tapback[]>();
+    for (const [part, tapbacks] of parts) if (tapbacks.size > 0) result.set(part, [...tapbacks.values()]);
+    return result.size > 0 ? result : undefined;
+  }
+}

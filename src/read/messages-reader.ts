@@ -1,0 +1,214 @@
+import type Database from 'better-sqlite3';
+import type { AttachmentRow, ChatRow, HandleRow, MessageRow } from './rows.js';
+
+/** associated_message_type values that are reactions to another message rather than messages. */
+export const REACTION_TYPES = 'm.associated_message_type BETWEEN 1000 AND 1999 OR m.associated_message_type BETWEEN 2000 AND 3999';
+
+/** A time window in milliseconds since 2001-01-01 UTC: [since, until). */
+export interface DateWindow {
+  since?: number;
+  until?: number;
+}
+
+const BATCH = 500;
+
+/**
+ * SQL over the real chat.db schema, tolerant of older schemas: every column the tool reads but an
+ * older macOS lacks is read as NULL. Messages are streamed in batches so nothing grows with the
+ * size of the database.
+ */
+export class MessagesReader {
+  private readonly messageColumns: string;
+  private readonly attachmentColumns: string;
+  private readonly byIds = new Map<number, Database.Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly lookup: Database.Database,
+  ) {
+    const message = columnsOf(db, 'message');
+    const attachment = columnsOf(db, 'attachment');
+    const m = (name: string, alias: string, fallback = 'NULL') => `${message.has(name) ? `m.${name}` : fallback} AS ${alias}`;
+    const md = (name: string, alias: string) => `${message.has(name) ? appleMs(`m.${name}`) : '0'} AS ${alias}`;
+    this.messageColumns = [
+      'm.ROWID AS rowId',
+      'm.guid AS guid',
+      m('text', 'text'),
+      m('attributedBody', 'attributedBody'),
+      m('handle_id', 'handleId', '0'),
+      m('is_from_me', 'isFromMe', '0'),
+      m('service', 'service'),
+      md('date', 'date'),
+      md('date_read', 'dateRead'),
+      md('date_delivered', 'dateDelivered'),
+      md('date_played', 'datePlayed'),
+      md('date_edited', 'dateEdited'),
+      md('date_retracted', 'dateRetracted'),
+      m('item_type', 'itemType', '0'),
+      m('group_action_type', 'groupActionType', '0'),
+      m('other_handle', 'otherHandle', '0'),
+      m('group_title', 'groupTitle'),
+      m('associated_message_type', 'associatedType', '0'),
+      m('associated_message_guid', 'associatedGuid'),
+      m('associated_message_emoji', 'associatedEmoji'),
+      m('balloon_bundle_id', 'balloonBundleId'),
+      m('payload_data', 'payloadData'),
+      m('expressive_send_style_id', 'effectId'),
+      m('message_summary_info', 'summaryInfo'),
+      m('thread_originator_guid', 'threadOriginatorGuid'),
+      m('thread_originator_part', 'threadOriginatorPart'),
+      m('is_audio_message', 'isAudioMessage', '0'),
+      m('cache_has_attachments', 'hasAttachments', '0'),
+      m('subject', 'subject'),
+    ].join(', ');
+    const a = (name: string, alias: string, fallback = 'NULL') => `${attachment.has(name) ? `a.${name}` : fallback} AS ${alias}`;
+    this.attachmentColumns = [
+      'j.message_id AS messageId',
+      'a.ROWID AS rowId',
+      'a.guid AS guid',
+      a('filename', 'filename'),
+      a('mime_type', 'mimeType'),
+      a('uti', 'uti'),
+      a('transfer_name', 'transferName'),
+      a('total_bytes', 'totalBytes', '0'),
+      a('is_sticker', 'isSticker', '0'),
+      a('sticker_user_info', 'stickerUserInfo'),
+      a('attribution_info', 'attributionInfo'),
+      a('emoji_image_short_description', 'emojiDescription'),
+      `${attachment.has('created_date') ? 'a.created_date * 1000' : '0'} AS createdDate`,
+    ].join(', ');
+  }
+
+  handles(): HandleRow[] {
+    return this.db.prepare('SELECT ROWID AS rowId, id, service FROM handle').all() as HandleRow[];
+  }
+
+  chats(): ChatRow[] {
+    const chatColumns = columnsOf(this.db, 'chat');
+    const c = (name: string, alias: string, fallback = 'NULL') => `${chatColumns.has(name) ? `c.${name}` : fallback} AS ${alias}`;
+    const rows = this.db
+      .prepare(
+        `SELECT c.ROWID AS rowId, c.guid AS guid, ${c('chat_identifier', 'identifier', "''")}, ${c('service_name', 'serviceName', "''")},
+                ${c('display_name', 'displayName')}, ${c('style', 'style', '0')},
+                (SELECT group_concat(handle_id) FROM chat_handle_join WHERE chat_id = c.ROWID) AS handleList
+         FROM chat c ORDER BY c.ROWID`,
+      )
+      .all() as (Omit<ChatRow, 'handleIds'> & { handleList: string | null })[];
+    return rows.map(({ handleList, ...chat }) => ({
+      ...chat,
+      identifier: chat.identifier ?? '',
+      serviceName: chat.serviceName ?? '',
+      handleIds: handleList ? handleList.split(',').map(Number) : [],
+    }));
+  }
+
+  /**
+   * Row ids of the messages (reactions excluded) of these chats in display order, once each.
+   * An empty chat list means the messages that belong to no chat at all.
+   */
+  messageIds(chatIds: number[], window: DateWindow): Float64Array {
+    const { where, params } = visibleIn(window);
+    const sql =
+      chatIds.length === 0
+        ? `SELECT m.ROWID FROM message m WHERE ${where} AND NOT EXISTS (SELECT 1 FROM chat_message_join j WHERE j.message_id = m.ROWID) ORDER BY m.date, m.ROWID`
+        : `SELECT DISTINCT m.ROWID FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id
+           WHERE j.chat_id IN (${chatIds.map(() => '?').join(',')}) AND ${where} ORDER BY m.date, m.ROWID`;
+    const ids = this.db.prepare(sql).pluck().raw(false).all(...chatIds, ...params) as number[];
+    return Float64Array.from(ids);
+  }
+
+  /** The messages with these row ids, in the given order, a batch at a time. */
+  *messageBatches(ids: Float64Array): Generator<MessageRow[]> {
+    for (let start = 0; start < ids.length; start += BATCH) {
+      const batch = Array.from(ids.subarray(start, start + BATCH));
+      const rows = this.statementForBatch(batch.length).all(...batch) as MessageRow[];
+      const byId = new Map(rows.map((row) => [row.rowId, row]));
+      yield batch.flatMap((id) => byId.get(id) ?? []);
+    }
+  }
+
+  private statementForBatch(size: number): Database.Statement {
+    let statement = this.byIds.get(size);
+    if (!statement) {
+      statement = this.db.prepare(`SELECT ${this.messageColumns} FROM message m WHERE m.ROWID IN (${Array(size).fill('?').join(',')})`);
+      this.byIds.set(size, statement);
+    }
+    return statement;
+  }
+
+  /** Attachments of these messages, in the order the join table lists them. */
+  attachmentsOf(messageIds: number[]): AttachmentRow[] {
+    if (messageIds.length === 0) return [];
+    return this.lookup
+      .prepare(
+        `SELECT ${this.attachmentColumns} FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id
+         WHERE j.message_id IN (${messageIds.map(() => '?').join(',')}) ORDER BY j.message_id, j.ROWID`,
+      )
+      .all(...messageIds) as AttachmentRow[];
+  }
+
+  /** Reactions aimed at messages of these chats (or at chat-less messages), oldest first. */
+  reactions(chatIds: number[]): MessageRow[] {
+    const from =
+      chatIds.length === 0
+        ? `message m WHERE NOT EXISTS (SELECT 1 FROM chat_message_join j WHERE j.message_id = m.ROWID) AND`
+        : `chat_message_join j JOIN message m ON m.ROWID = j.message_id WHERE j.chat_id IN (${chatIds.map(() => '?').join(',')}) AND`;
+    return this.lookup
+      .prepare(`SELECT ${this.messageColumns} FROM ${from} (${REACTION_TYPES}) ORDER BY m.date, m.ROWID`)
+      .all(...chatIds) as MessageRow[];
+  }
+
+  messageByGuid(guid: string): MessageRow | undefined {
+    return this.lookup.prepare(`SELECT ${this.messageColumns} FROM message m WHERE m.guid = ?`).get(guid) as MessageRow | undefined;
+  }
+
+  /** Per chat: number of messages (reactions excluded) and first/last date, in one pass. */
+  chatStats(window: DateWindow): Map<number, { count: number; first: number; last: number }> {
+    const { where, params } = visibleIn(window);
+    const dateExpr = appleMs('m.date');
+    const rows = this.db
+      .prepare(
+        `SELECT j.chat_id AS chatId, count(*) AS count, min(${dateExpr}) AS first, max(${dateExpr}) AS last
+         FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id WHERE ${where} GROUP BY j.chat_id`,
+      )
+      .all(...params) as { chatId: number; count: number; first: number; last: number }[];
+    return new Map(rows.map((r) => [r.chatId, r]));
+  }
+
+  /** Count and first/last date of the messages that belong to no chat. */
+  orphanStats(window: DateWindow): { count: number; first: number; last: number } {
+    const { where, params } = visibleIn(window);
+    const dateExpr = appleMs('m.date');
+    return this.db
+      .prepare(
+        `SELECT count(*) AS count, min(${dateExpr}) AS first, max(${dateExpr}) AS last FROM message m
+         WHERE ${where} AND NOT EXISTS (SELECT 1 FROM chat_message_join j WHERE j.message_id = m.ROWID)`,
+      )
+      .get(...params) as { count: number; first: number; last: number };
+  }
+}
+
+/** Messages that are not reactions, inside the window. */
+function visibleIn(window: DateWindow): { where: string; params: number[] } {
+  const params: number[] = [];
+  let where = `NOT (${REACTION_TYPES})`;
+  if (window.since !== undefined) {
+    where += ` AND ${appleMs('m.date')} >= ?`;
+    params.push(window.since);
+  }
+  if (window.until !== undefined) {
+    where += ` AND ${appleMs('m.date')} < ?`;
+    params.push(window.until);
+  }
+  return { where, params };
+}
+
+/** Apple dates are nanoseconds since 2001 on current systems and seconds on old ones; yields milliseconds. */
+function appleMs(column: string): string {
+  return `(CASE WHEN ${column} > 100000000000 THEN ${column} / 1000000 ELSE ${column} * 1000 END)`;
+}
+
+function columnsOf(db: Database.Database, table: string): Set<string> {
+  const rows = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+  return new Set(rows.map((r) => r.name));
+}

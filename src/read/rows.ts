@@ -1,0 +1,68 @@
+// Rows as the reader hands them to the normalizer. Dates are milliseconds since 2001-01-01 UTC
+// (Apple's epoch), already scaled from nanoseconds or seconds; 0 means "not set".
+
+export interface HandleRow {
+  rowId: number;
+  id: string;
+  service: string;
+}
+
+export interface ChatRow {
+  rowId: number;
+  guid: string;
+  identifier: string;
+  serviceName: string;
+  displayName: string | null;
+  /** 43 = group, 45 = one-to-one. */
+  style: number;
+  handleIds: number[];
+}
+
+export interface MessageRow {
+  rowId: number;
+  guid: string;
+  text: string | null;
+  attributedBody: Buffer | null;
+  handleId: number;
+  isFromMe: number;
+  service: string | null;
+  date: number;
+  dateRead: number;
+  dateDelivered: number;
+  datePlayed: number;
+  dateEdited: number;
+  dateRetracted: number;
+  itemType: number;
+  groupActionType: number;
+  otherHandle: number;
+  groupTitle: string | null;
+  associatedType: number;
+  associatedGuid: string | null;
+  associatedEmoji: string | null;
+  balloonBundleId: string | null;
+  payloadData: Buffer | null;
+  effectId: string | null;
+  summaryInfo: Buffer | null;
+  threadOriginatorGuid: string | null;
+  threadOriginatorPart: string | null;
+  isAudioMessage: number;
+  hasAttachments: number;
+  subject: string | null;
+}
+
+export interface AttachmentRow {
+  messageId: number;
+  rowId: number;
+  guid: string;
+  filename: string | null;
+  mimeType: string | null;
+  uti: string | null;
+  transferName: string | null;
+  totalBytes: number;
+  isSticker: number;
+  stickerUserInfo: Buffer | null;
+  attributionInfo: Buffer | null;
+  emojiDescription: string | null;
+  /** Seconds since 2001 in the database; scaled to milliseconds here. */
+  createdDate: number;
+}

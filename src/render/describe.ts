@@ -1,0 +1,65 @@
+// Plain-language descriptions of model pieces, shared by renderers that write words rather than markup.
+import type { AppBalloon, Attachment, Tapback, TapbackKind } from '../model/types.js';
+
+const TAPBACK_VERBS: Record<TapbackKind, string> = {
+  love: 'Loved',
+  like: 'Liked',
+  dislike: 'Disliked',
+  laugh: 'Laughed at',
+  emphasize: 'Emphasized',
+  question: 'Questioned',
+  emoji: 'Reacted',
+  sticker: 'Sticker',
+};
+
+/** 1536 → "1.5 KB" */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+/** "❤️ Loved by Alice, Bob; 👍 Liked by Me" — one entry per reaction, grouped by kind and emoji. */
+export function describeTapbacks(tapbacks: Tapback[]): string {
+  const groups = new Map<string, { label: string; names: string[] }>();
+  for (const t of tapbacks) {
+    const label = t.kind === 'sticker'
+      ? `Sticker${t.sticker ? ` (${t.sticker.fileName})` : ''}`
+      : `${t.emoji} ${TAPBACK_VERBS[t.kind]}`.trim();
+    const group = groups.get(label) ?? { label, names: [] };
+    group.names.push(t.sender.name);
+    groups.set(label, group);
+  }
+  return [...groups.values()].map((g) => `${g.label} by ${g.names.join(', ')}`).join('; ');
+}
+
+/** "IMG_0001.jpg (image/jpeg, 1.2 MB)" plus a sticker or genmoji note. */
+export function describeAttachment(a: Attachment): string {
+  const details = [a.mimeType ?? a.kind, a.size > 0 ? formatBytes(a.size) : undefined].filter(Boolean).join(', ');
+  const sticker = a.isSticker ? ` — sticker${a.stickerSource ? ` (${a.stickerSource})` : ''}` : '';
+  const note = a.description ? ` — “${a.description}”` : '';
+  return `${a.fileName} (${details})${sticker}${note}`;
+}
+
+/** One line for an app or link balloon: "Link: Title — https://… (site)". */
+export function describeBalloon(app: AppBalloon): string {
+  const kind: Record<AppBalloon['type'], string> = {
+    link: 'Link',
+    music: 'Music',
+    place: 'Location',
+    'app-store': 'App Store',
+    collaboration: 'Shared',
+    app: app.appName ?? 'App',
+    handwriting: 'Handwritten message',
+    'digital-touch': 'Digital Touch',
+    unknown: app.appName ?? 'App message',
+  };
+  const pieces = [app.title, app.subtitle, app.summary, ...app.captions, app.url].filter((p): p is string => Boolean(p));
+  return pieces.length > 0 ? `${kind[app.type]}: ${[...new Set(pieces)].join(' — ')}` : kind[app.type];
+}

@@ -1,0 +1,114 @@
+import { join } from 'node:path';
+import type { Conversation, EditVersion, Message, Part } from '../../model/types.js';
+import { AtomicFile } from '../../output/files.js';
+import type { DateFormatter } from '../dates.js';
+import { describeAttachment, describeBalloon, describeTapbacks } from '../describe.js';
+import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
+
+const FLUSH_AT = 64 * 1024;
+
+/** One readable .txt transcript per conversation. Message text is written exactly as sent. */
+export class TextRenderer implements Renderer {
+  readonly format = 'txt';
+  private ctx!: ExportContext;
+
+  async start(ctx: ExportContext): Promise<void> {
+    this.ctx = ctx;
+  }
+
+  async renderConversation(conversation: Conversation, messages: MessageStream, baseName: string): Promise<RenderedConversation> {
+    const file = `${baseName}.txt`;
+    const out = new AtomicFile(join(this.ctx.outDir, file));
+    try {
+      let buffer = header(conversation, this.ctx);
+      let day = '';
+      for (const message of messages()) {
+        const dayKey = this.ctx.dates.dayKey(message.date);
+        if (dayKey !== day) {
+          day = dayKey;
+          buffer += `\n────────── ${this.ctx.dates.day(message.date)} ──────────\n\n`;
+        }
+        buffer += formatMessage(message, this.ctx.dates);
+        if (buffer.length >= FLUSH_AT) {
+          await out.write(buffer);
+          buffer = '';
+        }
+      }
+      await out.write(buffer);
+      await out.commit();
+    } catch (error) {
+      await out.abandon();
+      throw error;
+    }
+    return { conversation, file };
+  }
+
+  async finish(): Promise<void> {}
+}
+
+function header(c: Conversation, ctx: ExportContext): string {
+  const who = c.participants.map((p) => (p.name === p.handle ? p.handle : `${p.name} (${p.handle})`)).join(', ');
+  const range = c.firstDate && c.lastDate ? `, from ${ctx.dates.dateTime(c.firstDate)} to ${ctx.dates.dateTime(c.lastDate)}` : '';
+  return [
+    `Conversation: ${c.title}`,
+    who ? `Participants: ${who}` : undefined,
+    c.services.length > 0 ? `Services: ${c.services.join(', ')}` : undefined,
+    `Messages: ${c.messageCount}${range}`,
+    `Times are shown in ${ctx.dates.timeZone}.`,
+    `Exported ${ctx.dates.dateTime(ctx.exportedAt)} by textkeeper from ${ctx.sourceDescription}.`,
+    '',
+  ]
+    .filter((line) => line !== undefined)
+    .join('\n');
+}
+
+/** A message as lines of text: a heading, its parts in order, then notes about it. */
+export function formatMessage(m: Message, dates: DateFormatter): string {
+  const when = dates.dateTime(m.date);
+  if (m.kind === 'event' && m.event) return `[${when}] — ${m.event.description}\n\n`;
+  const service = m.service === 'iMessage' ? '' : ` (${m.service})`;
+  let text = `[${when}] ${m.sender.name}${service}:\n`;
+  if (m.replyTo) {
+    const t = m.replyTo.target;
+    text += t ? `  ↪ Replying to ${t.sender.name} (${dates.dateTime(t.date)}): “${t.snippet}”\n` : `  ↪ Replying to a message that is not in this archive\n`;
+  }
+  if (m.subject) text += `Subject: ${m.subject}\n`;
+  for (const part of m.parts) text += formatPart(part, m, dates);
+  if (m.effect) text += `  ✨ Sent with effect: ${m.effect}\n`;
+  if (m.isFromMe && m.dateRead) text += `  ✓ Read ${dates.dateTime(m.dateRead)}\n`;
+  else if (m.isFromMe && m.dateDelivered) text += `  ✓ Delivered ${dates.dateTime(m.dateDelivered)}\n`;
+  for (const problem of m.problems) text += `  ⚠ ${problem}\n`;
+  return `${text}\n`;
+}
+
+function formatPart(part: Part, m: Message, dates: DateFormatter): string {
+  let text: string;
+  switch (part.kind) {
+    case 'text':
+      text = `${part.text}\n${edits(part.edits, dates)}`;
+      break;
+    case 'attachment': {
+      const a = part.attachment;
+      const label = m.isAudioMessage && a.kind === 'audio' ? 'Audio message' : a.isSticker ? 'Sticker' : 'Attachment';
+      const where = a.missing ? `missing — not on this computer${a.path ? ` (expected at ${a.path})` : ''}` : a.path;
+      text = `[${label}: ${describeAttachment(a)} — ${where}]\n`;
+      if (a.transcription) text += `  Transcription: “${a.transcription}”\n`;
+      break;
+    }
+    case 'app':
+      text = `[${describeBalloon(part.app)}]\n`;
+      for (const a of part.attachments) text += `  [Attachment: ${describeAttachment(a)} — ${a.missing ? 'missing' : a.path}]\n`;
+      break;
+    case 'unsent':
+      text = `[This part of the message was unsent]\n${edits(part.edits, dates)}`;
+      break;
+  }
+  if (part.tapbacks.length > 0) text += `  ${describeTapbacks(part.tapbacks)}\n`;
+  return text;
+}
+
+function edits(versions: EditVersion[] | undefined, dates: DateFormatter): string {
+  if (!versions) return '';
+  const lines = versions.map((v) => `      ${dates.dateTime(v.date)}: “${v.text}”\n`).join('');
+  return `  ✎ Edited. Earlier versions:\n${lines}`;
+}

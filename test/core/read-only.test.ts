@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import { runCli, tempDir } from '../support/cli.js';
+
+function snapshot(folder: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const name of readdirSync(folder).sort()) {
+    result[name] = createHash('sha256').update(readFileSync(join(folder, name))).digest('hex');
+  }
+  return result;
+}
+
+describe('the database is never modified', () => {
+  const dir = tempDir('readonly');
+  const plain = join(dir, 'plain');
+  const live = join(dir, 'live');
+
+  beforeAll(async () => {
+    mkdirSync(plain);
+    mkdirSync(live);
+    await generateChatDb({ path: join(plain, 'chat.db'), messages: 300, seed: 3 });
+    // A database Messages is writing: rows that live only in a non-empty -wal beside it.
+    const source = join(dir, 'writer.db');
+    copyFileSync(join(plain, 'chat.db'), source);
+    const writer = new Database(source);
+    writer.pragma('journal_mode = WAL');
+    writer.pragma('wal_autocheckpoint = 0');
+    const chat = writer.prepare('SELECT ROWID FROM chat LIMIT 1').pluck().get() as number;
+    const insert = writer.prepare(
+      `INSERT INTO message (guid, text, handle_id, is_from_me, service, date) VALUES (?, ?, 0, 1, 'iMessage', ?)`,
+    );
+    const join_ = writer.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)');
+    const date = 800_000_000_000_000_000n;
+    const id = insert.run('WAL-ONLY-GUID', 'This message lives only in the write-ahead log', date).lastInsertRowid;
+    join_.run(chat, id, date);
+    copyFileSync(source, join(live, 'chat.db'));
+    copyFileSync(`${source}-wal`, join(live, 'chat.db-wal'));
+    writer.close();
+  });
+
+  it('leaves a plain chat.db and its folder byte-for-byte unchanged', () => {
+    const before = snapshot(plain);
+    const result = runCli(['export', '--db', join(plain, 'chat.db'), '--out', join(dir, 'out1')]);
+    expect(result.code).toBe(0);
+    expect(snapshot(plain)).toEqual(before);
+  });
+
+  it('reads rows that live only in a non-empty -wal, and changes neither file', () => {
+    const before = snapshot(live);
+    expect(Object.keys(before)).toEqual(['chat.db', 'chat.db-wal']);
+    const out = join(dir, 'out2');
+    const result = runCli(['export', '--db', join(live, 'chat.db'), '--out', out]);
+    expect(result.code).toBe(0);
+    expect(snapshot(live)).toEqual(before);
+    const all = readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
+    expect(all).toContain('This message lives only in the write-ahead log');
+  });
+});

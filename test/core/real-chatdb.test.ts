@@ -1,0 +1,28 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, HAVE_FIXTURES, runCli, tempDir } from '../support/cli.js';
+
+describe.skipIf(!HAVE_FIXTURES)('the real chat.db from ../shared/fixtures/apple/db/test.db', () => {
+  const db = join(FIXTURES, 'apple', 'db', 'test.db');
+
+  it('exports both of its messages, text read from attributedBody', () => {
+    const out = tempDir('real');
+    const result = runCli(['export', '--db', db, '--out', out, '--format', 'txt']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Exported 1 conversation, 2 messages/);
+    const files = readdirSync(out);
+    expect(files).toEqual(['Messages without a conversation.txt']);
+    const text = readFileSync(join(out, files[0]!), 'utf8');
+    expect(text).toContain('I’m going to try to eat as quick as possible and then come over');
+    expect(text).toContain('LastPass no longer listed on the Chrome Web Store - gHacks Tech News');
+    expect(text).toContain('https://www.ghacks.net/2020/01/23/lastpass-no-longer-listed-on-the-chrome-web-store/');
+  });
+
+  it('lists its conversations', () => {
+    const result = runCli(['list', '--db', db]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Messages without a conversation\t2\t/);
+  });
+});
