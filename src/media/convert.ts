@@ -1,0 +1,47 @@
+import { rename, rm } from 'node:fs/promises';
+import type { Sharp } from 'sharp';
+import { openImage } from './image.js';
+
+export type ImageFormat = 'jpeg' | 'png';
+
+export interface ImageOutput {
+  /** Absolute path of the file to write. */
+  path: string;
+  format: ImageFormat;
+  /** Longest side in pixels; omitted keeps the full size. */
+  maxSide?: number;
+}
+
+export interface ConvertJob {
+  source: string;
+  outputs: ImageOutput[];
+}
+
+export interface ConvertResult {
+  width: number;
+  height: number;
+}
+
+/** Decodes one image (HEIC included) and writes each requested output, every file atomically. */
+export async function convertImage(job: ConvertJob): Promise<ConvertResult> {
+  const image = await openImage(job.source);
+  const { width = 0, height = 0 } = await image.metadata();
+  for (const output of job.outputs) await writeOutput(image.clone(), output);
+  return { width, height };
+}
+
+async function writeOutput(image: Sharp, output: ImageOutput): Promise<void> {
+  if (output.maxSide) image.resize(output.maxSide, output.maxSide, { fit: 'inside', withoutEnlargement: true });
+  const encoded =
+    output.format === 'png'
+      ? image.png({ compressionLevel: 6 })
+      : image.flatten({ background: '#ffffff' }).jpeg({ quality: 82, mozjpeg: false });
+  const partial = `${output.path}.partial`;
+  try {
+    await encoded.toFile(partial);
+    await rename(partial, output.path);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
+}

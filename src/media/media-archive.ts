@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, extname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Attachment } from '../model/types.js';
+import type { ConvertJob, ConvertResult, ImageFormat, ImageOutput } from './convert.js';
+import { insideFolder, safeFileName } from './safe-names.js';
+import { WorkerPool } from './worker-pool.js';
+import { convertWorkerScript } from './worker-script.js';
+
+export type AttachmentMode = 'copy' | 'link' | 'none';
+
+/**
+ * Where an attachment can be seen from the archive. Each location is either a path relative to the
+ * archive folder or, in link mode, a file: URL of the original.
+ */
+export interface PlacedAttachment {
+  /** What a click opens: the copied file, the converted picture, or the original. */
+  href?: string;
+  /** Picture shown inline: a thumbnail, or the file itself for animated GIFs. */
+  preview?: string;
+  /** The untouched original when `href` is a converted picture (copy mode). */
+  original?: string;
+  /** Why nothing can be shown. */
+  unavailable?: 'missing' | 'not-exported';
+}
+
+export interface MediaStats {
+  copied: number;
+  converted: number;
+  /** Files already in the archive from an earlier export of the same source files. */
+  reused: number;
+  failed: number;
+  missing: number;
+}
+
+/** Image types every browser shows as they are; anything else (HEIC, TIFF, …) is converted. */
+const BROWSER_IMAGES = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp']);
+const ALPHA_IMAGES = new Set(['.png', '.gif', '.webp']);
+const THUMB_SIDE = 480;
+const PARALLEL_COPIES = 4;
+
+/**
+ * Puts attachments into the archive: copies originals under safe names, and converts and thumbnails
+ * images on a pool of worker threads. `place` answers at once with the paths pages should use;
+ * the files are written in the background and `finish` waits for them.
+ * Output names derive from the source's path, size and modification time, so a re-export into the
+ * same folder finds its earlier work and skips it.
+ */
+export class MediaArchive {
+  readonly stats: MediaStats = { copied: 0, converted: 0, reused: 0, failed: 0, missing: 0 };
+  private readonly scheduled = new Set<string>();
+  private readonly pending = new Set<Promise<void>>();
+  private readonly copyQueue: (() => Promise<void>)[] = [];
+  private copiesRunning = 0;
+  private pool?: WorkerPool<ConvertJob, ConvertResult>;
+
+  constructor(
+    private readonly outDir: string,
+    private readonly mode: AttachmentMode,
+    private readonly warn: (message: string) => void,
+    private readonly workers = 2,
+  ) {}
+
+  place(attachment: Attachment): PlacedAttachment {
+    if (this.mode === 'none') return { unavailable: 'not-exported' };
+    const source = attachment.path;
+    const info = source && !attachment.missing ? statOrUndefined(source) : undefined;
+    if (!source || !info) {
+      this.stats.missing++;
+      return { unavailable: 'missing' };
+    }
+    const key = createHash('sha1').update(`${source}\0${info.size}\0${info.mtimeMs}`).digest('hex').slice(0, 20);
+    const name = safeFileName(attachment.fileName || source);
+    const folder = `attachments/${key.slice(0, 2)}/${key}`;
+    const copied = `${folder}/${name}`;
+    const originalHref = this.mode === 'copy' ? copied : pathToFileURL(source).href;
+    const firstUse = !this.scheduled.has(key);
+    this.scheduled.add(key);
+    if (firstUse && this.mode === 'copy') this.track(this.copy(source, copied, info.size));
+
+    const extension = extname(source).toLowerCase();
+    if (attachment.kind !== 'image' && !attachment.isSticker) return { href: originalHref };
+    if (extension === '.gif') return { href: originalHref, preview: originalHref };
+
+    const format: ImageFormat = attachment.isSticker || ALPHA_IMAGES.has(extension) ? 'png' : 'jpeg';
+    const suffix = format === 'png' ? 'png' : 'jpg';
+    const thumb = `thumbs/${key.slice(0, 2)}/${key}.${suffix}`;
+    const outputs: ImageOutput[] = [{ path: insideFolder(this.outDir, thumb), format, maxSide: THUMB_SIDE }];
+    let href = originalHref;
+    let original: string | undefined;
+    if (!BROWSER_IMAGES.has(extension)) {
+      href = `${folder}/${convertedName(name, suffix)}`;
+      outputs.push({ path: insideFolder(this.outDir, href), format });
+      if (this.mode === 'copy') original = copied;
+    }
+    if (firstUse) this.track(this.convert({ source, outputs }, attachment.fileName));
+    return { href, preview: thumb, original };
+  }
+
+  /** Waits for every copy and conversion, then stops the workers. */
+  async finish(): Promise<MediaStats> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    await this.pool?.close();
+    return this.stats;
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+
+  private async convert(job: ConvertJob, displayName: string): Promise<void> {
+    if (job.outputs.every((output) => existsSync(output.path))) {
+      this.stats.reused++;
+      return;
+    }
+    await Promise.all(job.outputs.map((output) => mkdir(dirname(output.path), { recursive: true })));
+    this.pool ??= new WorkerPool<ConvertJob, ConvertResult>(convertWorkerScript(), this.workers);
+    try {
+      await this.pool.run(job);
+      this.stats.converted++;
+    } catch (error) {
+      this.stats.failed++;
+      this.warn(`Could not convert image “${displayName}” (${job.source}): ${(error as Error).message}`);
+    }
+  }
+
+  private copy(source: string, relativeTarget: string, size: number): Promise<void> {
+    const target = insideFolder(this.outDir, relativeTarget);
+    return this.limitCopies(async () => {
+      if ((await stat(target).catch(() => undefined))?.size === size) {
+        this.stats.reused++;
+        return;
+      }
+      await mkdir(dirname(target), { recursive: true });
+      const partial = `${target}.partial`;
+      try {
+        await copyFile(source, partial);
+        await rename(partial, target);
+        this.stats.copied++;
+      } catch (error) {
+        await rm(partial, { force: true });
+        this.stats.failed++;
+        this.warn(`Could not copy attachment ${source}: ${(error as Error).message}`);
+      }
+    });
+  }
+
+  /** Runs at most PARALLEL_COPIES copies at once so a big archive does not open thousands of files. */
+  private limitCopies(task: () => Promise<void>): Promise<void> {
+    return new Promise((resolve) => {
+      this.copyQueue.push(() => task().finally(resolve));
+      this.nextCopy();
+    });
+  }
+
+  private nextCopy(): void {
+    while (this.copiesRunning < PARALLEL_COPIES && this.copyQueue.length > 0) {
+      this.copiesRunning++;
+      this.copyQueue.shift()!().finally(() => {
+        this.copiesRunning--;
+        this.nextCopy();
+      });
+    }
+  }
+}
+
+/** `IMG_1.HEIC` → `IMG_1.jpg`; never the same name as the copied original. */
+function convertedName(name: string, suffix: string): string {
+  const stem = name.replace(/\.[^.]*$/, '');
+  const converted = `${stem}.${suffix}`;
+  return converted.toLowerCase() === name.toLowerCase() ? `${stem}-converted.${suffix}` : converted;
+}
+
+function statOrUndefined(path: string) {
+  try {
+    const info = statSync(path);
+    return info.isFile() ? info : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,177 @@
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Attachment, Conversation, Message } from '../../model/types.js';
+import { MediaArchive } from '../../media/media-archive.js';
+import { AtomicFile } from '../../output/files.js';
+import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
+import { escapeHtml, hrefPath } from './escape.js';
+import { LocalClock } from './local-clock.js';
+import { messageHtml, type MessageContext } from './message-html.js';
+import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
+import { SearchIndexWriter, searchableText } from './search-index.js';
+import { loadTemplates, STATIC_ASSETS, TEMPLATE_DIR, type PageTemplates } from './templates.js';
+
+/** What the index shows for a conversation beyond the model's own fields. */
+interface ConversationSummary {
+  preview: string;
+  photoCount: number;
+}
+
+const PAGE_ROOT = '../../';
+const PREVIEW_LENGTH = 120;
+
+/**
+ * The browsable archive: index.html, one folder of pages per conversation under conversations/,
+ * attachments and thumbnails, and a search index that search.html loads on demand.
+ */
+export class HtmlRenderer implements Renderer {
+  readonly format = 'html';
+  private ctx!: ExportContext;
+  private templates!: PageTemplates;
+  private clock!: LocalClock;
+  private media!: MediaArchive;
+  private search!: SearchIndexWriter;
+  private readonly summaries = new Map<string, ConversationSummary>();
+
+  constructor(private readonly pageLimits: PageLimits = DEFAULT_PAGE_LIMITS) {}
+
+  async start(ctx: ExportContext): Promise<void> {
+    this.ctx = ctx;
+    this.templates = loadTemplates();
+    this.clock = new LocalClock(ctx.dates);
+    this.media = new MediaArchive(ctx.outDir, ctx.attachments, (message) => ctx.warn(message));
+    this.search = new SearchIndexWriter(ctx.outDir);
+    await this.search.start();
+    await mkdir(join(ctx.outDir, 'assets'), { recursive: true });
+    for (const asset of STATIC_ASSETS) await copyFile(join(TEMPLATE_DIR, asset), join(ctx.outDir, 'assets', asset));
+  }
+
+  async renderConversation(conversation: Conversation, messages: MessageStream, baseName: string): Promise<RenderedConversation> {
+    const folder = `conversations/${baseName}`;
+    await mkdir(join(this.ctx.outDir, folder), { recursive: true });
+    const searchId = this.search.addConversation({ title: conversation.title, folder });
+    const pages = new PagedWriter(join(this.ctx.outDir, folder), (content) => this.templates.conversation({
+      ...this.pageHeader(conversation),
+      page: content.page,
+      prev: content.prev,
+      next: content.next,
+      pageRange: content.firstDay === content.lastDay ? content.firstDay : `${content.firstDay} – ${content.lastDay}`,
+      body: content.body,
+    }), this.pageLimits);
+
+    // Row id → page, so replies can link back to the message they quote (always an earlier one).
+    const pageOf = new Map<number, number>();
+    const summary: ConversationSummary = { preview: '', photoCount: 0 };
+    const messageContext: MessageContext = {
+      root: PAGE_ROOT,
+      clock: this.clock,
+      isGroup: conversation.isGroup,
+      placeAttachment: (attachment: Attachment) => this.media.place(attachment),
+      messageHref: (rowId) => {
+        const page = pageOf.get(rowId);
+        return page === undefined ? undefined : `${pageFile(page)}#m${rowId}`;
+      },
+    };
+
+    let previousDay = '';
+    let previousSender = '';
+    for (const message of messages()) {
+      if (pages.isFull) await pages.nextPage();
+      const at = this.clock.at(message.date);
+      let html = '';
+      const newDay = pages.isEmpty || at.dayKey !== previousDay;
+      if (newDay) html += `<h2 class="day" id="d-${at.dayKey}"><span>${escapeHtml(this.ctx.dates.day(message.date))}</span></h2>\n`;
+      const sender = message.kind === 'event' ? '' : message.sender.handle;
+      html += messageHtml(message, newDay || sender !== previousSender, messageContext);
+      pages.add(html, at.dayKey);
+      pageOf.set(message.rowId, pages.page);
+      previousDay = at.dayKey;
+      previousSender = sender;
+
+      const text = searchableText(message);
+      await this.search.add(searchId, pages.page, message, at.dateTime, text);
+      if (text) summary.preview = text.slice(0, PREVIEW_LENGTH);
+      summary.photoCount += countPhotos(message);
+    }
+    await pages.finish();
+    this.summaries.set(conversation.id, summary);
+    return { conversation, file: `${folder}/${pageFile(1)}` };
+  }
+
+  async finish(rendered: RenderedConversation[]): Promise<void> {
+    await this.search.finish();
+    await this.writeIndex(rendered);
+    await this.writeSearchPage();
+    const stats = await this.media.finish();
+    if (stats.missing > 0) this.ctx.warn(`${stats.missing} attachment(s) are not on disk and are shown as placeholders in the HTML archive`);
+  }
+
+  private pageHeader(conversation: Conversation) {
+    const range = this.dayRange(conversation);
+    return {
+      title: conversation.title,
+      root: PAGE_ROOT,
+      conversation: conversation.title,
+      participants: conversation.groupName || conversation.isGroup ? conversation.participants.map((p) => p.name).join(', ') : '',
+      messageCount: conversation.messageCount.toLocaleString('en-US'),
+      services: conversation.services.join(', '),
+      firstDay: range?.first ?? '',
+      lastDay: range?.last ?? '',
+      exportedAt: this.clock.at(this.ctx.exportedAt).dateTime,
+      source: this.ctx.sourceDescription,
+      timeZone: this.ctx.dates.timeZone,
+    };
+  }
+
+  private dayRange(conversation: Conversation): { first: string; last: string } | undefined {
+    if (!conversation.firstDate || !conversation.lastDate) return undefined;
+    return { first: this.clock.at(conversation.firstDate).dayKey, last: this.clock.at(conversation.lastDate).dayKey };
+  }
+
+  private async writeIndex(rendered: RenderedConversation[]): Promise<void> {
+    const byRecent = [...rendered].sort((a, b) => (b.conversation.lastDate?.getTime() ?? 0) - (a.conversation.lastDate?.getTime() ?? 0));
+    const conversations = byRecent.map(({ conversation, file }) => {
+      const range = this.dayRange(conversation);
+      const summary = this.summaries.get(conversation.id);
+      return {
+        title: conversation.title,
+        href: hrefPath(file),
+        participants: conversation.groupName ? conversation.participants.map((p) => p.name).join(', ') : '',
+        preview: summary?.preview ?? '',
+        messageCount: conversation.messageCount.toLocaleString('en-US'),
+        photoCount: summary?.photoCount ?? 0,
+        range: range ? (range.first === range.last ? range.first : `${range.first} – ${range.last}`) : '',
+        lastTime: conversation.lastDate?.getTime() ?? 0,
+      };
+    });
+    const total = rendered.reduce((sum, r) => sum + r.conversation.messageCount, 0);
+    await writePage(join(this.ctx.outDir, 'index.html'), this.templates.index({
+      title: 'Messages archive',
+      root: '',
+      conversations,
+      conversationCount: rendered.length.toLocaleString('en-US'),
+      messageCount: total.toLocaleString('en-US'),
+      exportedAt: this.clock.at(this.ctx.exportedAt).dateTime,
+      source: this.ctx.sourceDescription,
+      timeZone: this.ctx.dates.timeZone,
+    }));
+  }
+
+  private async writeSearchPage(): Promise<void> {
+    await writePage(join(this.ctx.outDir, 'search.html'), this.templates.search({ title: 'Search messages', root: '' }));
+  }
+}
+
+function countPhotos(message: Message): number {
+  let photos = 0;
+  for (const part of message.parts) {
+    if (part.kind === 'attachment' && part.attachment.kind === 'image' && !part.attachment.isSticker) photos++;
+  }
+  return photos;
+}
+
+async function writePage(path: string, html: string): Promise<void> {
+  const file = new AtomicFile(path);
+  await file.write(html);
+  await file.commit();
+}

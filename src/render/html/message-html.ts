@@ -1,0 +1,188 @@
+import type { AppPart, Attachment, EditVersion, Message, Part, Tapback } from '../../model/types.js';
+import type { PlacedAttachment } from '../../media/media-archive.js';
+import { escapeHtml, hrefPath, safeLink } from './escape.js';
+import type { LocalClock } from './local-clock.js';
+import { textHtml } from './text-html.js';
+
+/** What turning one message into HTML needs to know beyond the message. */
+export interface MessageContext {
+  /** Relative path from the page to the archive folder, e.g. "../../". */
+  root: string;
+  clock: LocalClock;
+  isGroup: boolean;
+  placeAttachment(attachment: Attachment): PlacedAttachment;
+  /** Link to a message by row id, when it is in this conversation's pages. */
+  messageHref(rowId: number): string | undefined;
+}
+
+const TAPBACK_VERB: Record<string, string> = {
+  love: 'loved', like: 'liked', dislike: 'disliked', laugh: 'laughed at', emphasize: 'emphasized', question: 'questioned',
+  emoji: 'reacted to', sticker: 'stuck a sticker on',
+};
+
+/** One message as HTML: its bubbles, reply quote, edits, tapbacks and delivery notes. */
+export function messageHtml(message: Message, showSender: boolean, ctx: MessageContext): string {
+  const at = ctx.clock.at(message.date);
+  if (message.kind === 'event') {
+    const text = message.event?.description ?? partsText(message.parts);
+    return `<div class="event" id="m${message.rowId}"><span title="${at.dateTime}">${escapeHtml(text)} · ${at.time}</span></div>\n`;
+  }
+  const side = message.isFromMe ? 'out' : 'in';
+  const service = message.service.toLowerCase() === 'imessage' ? 'imessage' : 'sms';
+  let html = `<div class="msg ${side} ${service}" id="m${message.rowId}">`;
+  if (showSender && ctx.isGroup && !message.isFromMe) html += `<div class="sender">${escapeHtml(message.sender.name)}</div>`;
+  if (message.replyTo) html += replyHtml(message, ctx);
+  if (message.subject) html += `<div class="bubble subject"><strong>${escapeHtml(message.subject)}</strong></div>`;
+  for (const part of message.parts) html += partHtml(message, part, ctx);
+  for (const problem of message.problems) html += `<div class="problem">⚠ ${escapeHtml(problem)}</div>`;
+  html += metaHtml(message, at.time, at.dateTime, ctx);
+  return `${html}</div>\n`;
+}
+
+function replyHtml(message: Message, ctx: MessageContext): string {
+  const target = message.replyTo!.target;
+  if (!target) return '<div class="reply">Reply to a message that is not in this archive</div>';
+  const quote = `<span class="who">${escapeHtml(target.sender.name)}</span> ${escapeHtml(target.snippet)}`;
+  const href = ctx.messageHref(target.rowId);
+  return href ? `<a class="reply" href="${href}">${quote}</a>` : `<div class="reply">${quote}</div>`;
+}
+
+function partHtml(message: Message, part: Part, ctx: MessageContext): string {
+  const id = `m${message.rowId}-${part.index}`;
+  let body: string;
+  let kind: string;
+  let edits: EditVersion[] | undefined;
+  switch (part.kind) {
+    case 'text':
+      kind = 'text';
+      body = textHtml(part.text, part.spans);
+      edits = part.edits;
+      break;
+    case 'attachment':
+      kind = part.attachment.isSticker ? 'sticker' : 'media';
+      body = attachmentHtml(part.attachment, ctx, message.isAudioMessage);
+      break;
+    case 'app':
+      kind = 'app';
+      body = appHtml(part, ctx);
+      break;
+    case 'unsent':
+      kind = 'unsent';
+      body = `${message.isFromMe ? 'You' : escapeHtml(message.sender.name)} unsent a message`;
+      edits = part.edits;
+      break;
+  }
+  let html = `<div class="bubble ${kind}" id="${id}">${body}${tapbacksHtml(part.tapbacks, ctx)}</div>`;
+  if (edits?.length) html += editsHtml(edits, ctx);
+  return html;
+}
+
+function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMessage: boolean): string {
+  const placed = ctx.placeAttachment(attachment);
+  const name = escapeHtml(attachment.fileName);
+  const caption = attachment.description ? `<div class="caption">${escapeHtml(attachment.description)}</div>` : '';
+  if (placed.unavailable) {
+    const why = placed.unavailable === 'missing' ? 'not on this computer (perhaps kept only in iCloud)' : 'not exported';
+    return `<div class="missing">${kindLabel(attachment)} ${name} — ${why}</div>${caption}`;
+  }
+  const href = url(placed.href!, ctx.root);
+  const size = attachment.size > 0 ? ` (${formatSize(attachment.size)})` : '';
+  let html: string;
+  if (placed.preview) {
+    const dims = attachment.width && attachment.height ? ` width="${attachment.width}" height="${attachment.height}"` : '';
+    html = `<a href="${href}"><img src="${url(placed.preview, ctx.root)}" alt="${name}" title="${name}" loading="lazy"${dims}></a>`;
+    if (placed.original) html += `<a class="original" href="${url(placed.original, ctx.root)}" download>original</a>`;
+  } else if (attachment.kind === 'video') {
+    html = `<video controls preload="none" src="${href}" title="${name}"></video><a class="file" href="${href}" download>${name}</a>${size}`;
+  } else if (attachment.kind === 'audio') {
+    const label = isAudioMessage ? 'Audio message' : name;
+    html = `<audio controls preload="none" src="${href}"></audio><a class="file" href="${href}" download>${label}</a>${size}`;
+  } else {
+    html = `<a class="file" href="${href}" download>📎 ${name}</a>${size}`;
+  }
+  if (attachment.transcription) html += `<div class="transcription">“${escapeHtml(attachment.transcription)}”</div>`;
+  return html + caption;
+}
+
+function appHtml(part: AppPart, ctx: MessageContext): string {
+  const app = part.app;
+  const link = safeLink(app.url);
+  let card = '';
+  if (app.appName) card += `<div class="app-name">${escapeHtml(app.appName)}</div>`;
+  if (app.title) card += `<div class="app-title">${escapeHtml(app.title)}</div>`;
+  if (app.subtitle) card += `<div class="app-subtitle">${escapeHtml(app.subtitle)}</div>`;
+  if (app.summary) card += `<div class="app-summary">${escapeHtml(app.summary)}</div>`;
+  for (const caption of app.captions) card += `<div class="app-caption">${escapeHtml(caption)}</div>`;
+  if (link) card += `<a class="app-url" href="${escapeHtml(link)}" rel="noopener noreferrer">${escapeHtml(link)}</a>`;
+  else if (app.url) card += `<div class="app-url">${escapeHtml(app.url)}</div>`;
+  if (!card) card = `<div class="app-title">${escapeHtml(app.type)} message</div>`;
+  for (const attachment of part.attachments) card += attachmentHtml(attachment, ctx, false);
+  return card;
+}
+
+function tapbacksHtml(tapbacks: Tapback[], ctx: MessageContext): string {
+  if (tapbacks.length === 0) return '';
+  let html = '<span class="tapbacks">';
+  for (const tapback of tapbacks) {
+    const who = escapeHtml(tapback.sender.name);
+    const when = ctx.clock.at(tapback.date).dateTime;
+    const title = `${who} ${TAPBACK_VERB[tapback.kind] ?? 'reacted to'} this · ${when}`;
+    let mark = escapeHtml(tapback.emoji);
+    if (tapback.sticker) {
+      const placed = ctx.placeAttachment(tapback.sticker);
+      if (placed.preview) mark = `<img src="${url(placed.preview, ctx.root)}" alt="sticker" loading="lazy">`;
+    }
+    html += `<span class="tapback" tabindex="0" title="${title}">${mark}<span class="who">${who}</span></span>`;
+  }
+  return `${html}</span>`;
+}
+
+function editsHtml(edits: EditVersion[], ctx: MessageContext): string {
+  let items = '';
+  for (const edit of edits) items += `<li><span class="when">${ctx.clock.at(edit.date).dateTime}</span> ${escapeHtml(edit.text)}</li>`;
+  return `<details class="edits"><summary>Earlier versions (${edits.length})</summary><ol>${items}</ol></details>`;
+}
+
+function metaHtml(message: Message, time: string, dateTime: string, ctx: MessageContext): string {
+  let html = `<div class="meta"><span title="${dateTime}">${time}</span>`;
+  if (message.edited) html += ' · Edited';
+  if (message.effect) html += ` · Sent with ${escapeHtml(message.effect)}`;
+  if (message.isFromMe) {
+    if (message.dateDelivered) html += ` · Delivered ${relativeTime(message.dateDelivered, message.date, ctx)}`;
+    if (message.dateRead) html += ` · Read ${relativeTime(message.dateRead, message.date, ctx)}`;
+  } else if (message.datePlayed) {
+    html += ` · Played ${relativeTime(message.datePlayed, message.date, ctx)}`;
+  }
+  return `${html}</div>`;
+}
+
+/** The time alone when on the message's day, else the full date and time. */
+function relativeTime(date: Date, reference: Date, ctx: MessageContext): string {
+  const at = ctx.clock.at(date);
+  return at.dayKey === ctx.clock.at(reference).dayKey ? at.time : at.dateTime;
+}
+
+function kindLabel(attachment: Attachment): string {
+  return { image: '🖼', video: '🎞', audio: '🔊', file: '📎' }[attachment.kind];
+}
+
+function partsText(parts: Part[]): string {
+  return parts.map((p) => (p.kind === 'text' ? p.text : '')).join(' ');
+}
+
+/** A location from PlacedAttachment as an attribute value: archive paths are made relative to the page. */
+function url(location: string, root: string): string {
+  return escapeHtml(location.startsWith('file:') ? location : root + hrefPath(location));
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}

@@ -1,0 +1,106 @@
+import { join } from 'node:path';
+import { AtomicFile } from '../../output/files.js';
+
+/** One written page of a conversation, as listed in its pages.js for the page picker. */
+export interface PageInfo {
+  file: string;
+  /** Local days (yyyy-MM-dd) of the first and last message on the page. */
+  first: string;
+  last: string;
+  count: number;
+}
+
+/** What the page layout is filled with. */
+export interface PageContent {
+  page: number;
+  prev?: string;
+  next?: string;
+  firstDay: string;
+  lastDay: string;
+  body: string;
+}
+
+export interface PageLimits {
+  messages: number;
+  /** Bytes of message HTML per page; the layout adds a few kilobytes. */
+  bytes: number;
+}
+
+export const DEFAULT_PAGE_LIMITS: PageLimits = { messages: 1000, bytes: 900_000 };
+
+export function pageFile(page: number): string {
+  return `p${page}.html`;
+}
+
+/**
+ * Splits a conversation's HTML into pages p1.html, p2.html, … of bounded size. Only the page being
+ * filled is held in memory; it is written when the next message would not fit, so its "Later" link is
+ * known to lead somewhere.
+ */
+export class PagedWriter {
+  readonly pages: PageInfo[] = [];
+  private body: string[] = [];
+  private bytes = 0;
+  private first = '';
+  private last = '';
+
+  constructor(
+    private readonly folder: string,
+    private readonly layout: (content: PageContent) => string,
+    private readonly limits: PageLimits = DEFAULT_PAGE_LIMITS,
+  ) {}
+
+  /** Number of the page being filled (1-based). */
+  get page(): number {
+    return this.pages.length + 1;
+  }
+
+  get isEmpty(): boolean {
+    return this.body.length === 0;
+  }
+
+  /** True when another message should start a new page. */
+  get isFull(): boolean {
+    return this.body.length >= this.limits.messages || this.bytes >= this.limits.bytes;
+  }
+
+  add(html: string, dayKey: string): void {
+    if (this.body.length === 0) this.first = dayKey;
+    this.last = dayKey;
+    this.body.push(html);
+    this.bytes += Buffer.byteLength(html);
+  }
+
+  /** Writes the page being filled, linking forward to the next one. */
+  async nextPage(): Promise<void> {
+    await this.write(true);
+  }
+
+  /** Writes the last page (an empty one for a conversation without messages). */
+  async finish(): Promise<PageInfo[]> {
+    await this.write(false);
+    const list = new AtomicFile(join(this.folder, 'pages.js'));
+    await list.write(`window.tkPages = ${JSON.stringify(this.pages)};\n`);
+    await list.commit();
+    return this.pages;
+  }
+
+  private async write(hasNext: boolean): Promise<void> {
+    const page = this.page;
+    const body = this.body.length > 0 ? this.body.join('') : '<p class="empty">No messages.</p>\n';
+    const html = this.layout({
+      page,
+      prev: page > 1 ? pageFile(page - 1) : undefined,
+      next: hasNext ? pageFile(page + 1) : undefined,
+      firstDay: this.first,
+      lastDay: this.last,
+      body,
+    });
+    const file = new AtomicFile(join(this.folder, pageFile(page)));
+    await file.write(html);
+    await file.commit();
+    this.pages.push({ file: pageFile(page), first: this.first, last: this.last, count: this.body.length });
+    this.body = [];
+    this.bytes = 0;
+  }
+}

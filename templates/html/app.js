@@ -1,0 +1,65 @@
+// textkeeper archive pages: sorting the index, the page picker, and placeholders for pictures that fail.
+'use strict';
+
+// A picture that cannot be loaded becomes a visible note naming the file.
+document.addEventListener('error', (event) => {
+  const img = event.target;
+  if (!(img instanceof HTMLImageElement)) return;
+  const note = document.createElement('span');
+  note.className = 'broken';
+  note.textContent = 'Picture could not be shown: ' + (img.alt || 'image');
+  img.replaceWith(note);
+}, true);
+
+document.addEventListener('DOMContentLoaded', () => {
+  setUpSorting();
+  setUpPagePicker();
+  scrollToNearestDay();
+});
+
+function setUpSorting() {
+  const sort = document.querySelector('.sort');
+  const list = document.querySelector('.conversations');
+  if (!sort || !list) return;
+  sort.hidden = false;
+  const compare = {
+    recent: (a, b) => Number(b.dataset.last) - Number(a.dataset.last),
+    name: (a, b) => a.dataset.name.localeCompare(b.dataset.name, undefined, { sensitivity: 'base' }),
+  };
+  for (const button of sort.querySelectorAll('button')) {
+    button.addEventListener('click', () => {
+      const items = Array.from(list.children).sort(compare[button.dataset.sort]);
+      list.append(...items);
+      for (const other of sort.querySelectorAll('button')) other.setAttribute('aria-pressed', String(other === button));
+    });
+  }
+}
+
+function setUpPagePicker() {
+  const pages = window.tkPages;
+  const form = document.querySelector('form.jump');
+  if (!form || !Array.isArray(pages) || pages.length === 0) return;
+  const current = location.pathname.split('/').pop();
+  const select = form.elements.page;
+  pages.forEach((page, i) => {
+    const label = page.first === page.last ? page.first : page.first + ' – ' + page.last;
+    select.add(new Option('Page ' + (i + 1) + ': ' + label, page.file, false, page.file === current));
+  });
+  select.addEventListener('change', () => { location.href = select.value; });
+  form.elements.date.addEventListener('change', () => {
+    const day = form.elements.date.value;
+    if (!day) return;
+    const page = pages.find((p) => p.last >= day) || pages[pages.length - 1];
+    location.href = page.file + '#d-' + day;
+  });
+  form.addEventListener('submit', (event) => event.preventDefault());
+  form.hidden = false;
+}
+
+// A jump to a day without messages lands on the next day that has some.
+function scrollToNearestDay() {
+  const hash = decodeURIComponent(location.hash.slice(1));
+  if (!hash.startsWith('d-') || document.getElementById(hash)) return;
+  const next = Array.from(document.querySelectorAll('.day')).find((day) => day.id >= hash);
+  if (next) next.scrollIntoView();
+}

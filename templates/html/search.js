@@ -1,0 +1,96 @@
+// textkeeper search page: loads the index scripts one by one and lists matching messages.
+'use strict';
+
+const MAX_SHOWN = 500;
+
+document.addEventListener('DOMContentLoaded', () => {
+  const query = new URLSearchParams(location.search).get('q') || '';
+  const status = document.querySelector('.search-status');
+  const results = document.querySelector('.results');
+  const manifest = window.tkSearchManifest;
+  document.querySelector('.searchbox input').value = query;
+  const terms = fold(query).split(/\s+/).filter(Boolean);
+  if (terms.length === 0) return;
+  if (!manifest) {
+    status.textContent = 'The search index is missing from this archive.';
+    return;
+  }
+  let found = 0;
+  let searched = 0;
+  window.tkSearch = {
+    add(rows) {
+      for (const row of rows) {
+        searched++;
+        const [conversation, page, rowId, time, sender, text] = row;
+        const haystack = fold(sender + ' ' + text);
+        if (!terms.every((term) => haystack.includes(term))) continue;
+        found++;
+        if (found <= MAX_SHOWN) results.append(resultItem(manifest.conversations[conversation], page, rowId, time, sender, text, terms));
+      }
+    },
+  };
+  const loadChunk = (n) => {
+    status.textContent = 'Searching… ' + searched.toLocaleString() + ' of ' + manifest.entries.toLocaleString() + ' messages';
+    if (n > manifest.chunks) {
+      status.textContent = found === 0 ? 'No messages match “' + query + '”.'
+        : found + ' messages match “' + query + '”' + (found > MAX_SHOWN ? ' (showing the first ' + MAX_SHOWN + ')' : '') + '.';
+      return;
+    }
+    const script = document.createElement('script');
+    script.src = 'search/chunk-' + n + '.js';
+    script.onload = () => { script.remove(); loadChunk(n + 1); };
+    script.onerror = () => { status.textContent = 'Part of the search index could not be loaded (chunk ' + n + ').'; };
+    document.head.append(script);
+  };
+  loadChunk(1);
+});
+
+/** Lower case without accents, so "cafe" finds "Café". */
+function fold(text) {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+function resultItem(conversation, page, rowId, time, sender, text, terms) {
+  const item = document.createElement('li');
+  const link = document.createElement('a');
+  link.href = conversation.folder.split('/').map(encodeURIComponent).join('/') + '/p' + page + '.html#m' + rowId;
+  appendHighlighted(link, snippet(text, terms), terms);
+  const where = document.createElement('div');
+  where.className = 'where';
+  where.textContent = conversation.title + ' · ' + sender + ' · ' + time;
+  item.append(link, where);
+  return item;
+}
+
+/** Up to ~160 characters around the first matching term. */
+function snippet(text, terms) {
+  const at = Math.max(0, fold(text).indexOf(terms[0]));
+  const start = Math.max(0, at - 60);
+  return (start > 0 ? '…' : '') + text.slice(start, start + 160) + (start + 160 < text.length ? '…' : '');
+}
+
+/** Appends text to the element with each term marked; built from text nodes, never HTML. */
+function appendHighlighted(element, text, terms) {
+  const folded = fold(text);
+  // Folding can change lengths (é → e), so only highlight when it did not.
+  if (folded.length !== text.length) {
+    element.textContent = text;
+    return;
+  }
+  let i = 0;
+  while (i < text.length) {
+    let next = -1;
+    let term = '';
+    for (const t of terms) {
+      const at = folded.indexOf(t, i);
+      if (at !== -1 && (next === -1 || at < next)) { next = at; term = t; }
+    }
+    if (next === -1) break;
+    element.append(text.slice(i, next));
+    const mark = document.createElement('mark');
+    mark.textContent = text.slice(next, next + term.length);
+    element.append(mark);
+    i = next + term.length;
+  }
+  element.append(text.slice(i));
+}

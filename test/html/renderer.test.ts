@@ -1,0 +1,139 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Message } from '../../src/model/types.js';
+import { HtmlRenderer } from '../../src/render/html/html-renderer.js';
+import { ALICE, BOB, ME, attachmentPart, conversation, exportContext, message, tempDir, textPart } from './support.js';
+
+async function renderOne(messages: Message[], fields = {}, limits?: { messages: number; bytes: number }) {
+  const outDir = tempDir('render');
+  const ctx = exportContext(outDir, 'none');
+  const renderer = new HtmlRenderer(limits);
+  await renderer.start(ctx);
+  const conv = conversation({ messageCount: messages.length, firstDate: messages[0]?.date, lastDate: messages.at(-1)?.date, ...fields });
+  const rendered = await renderer.renderConversation(conv, () => messages, 'Alice');
+  await renderer.finish([rendered]);
+  const page = (n: number) => readFileSync(join(outDir, 'conversations/Alice', `p${n}.html`), 'utf8');
+  return { outDir, ctx, rendered, page };
+}
+
+describe('HTML conversation pages', () => {
+  it('escapes hostile text, names and file names everywhere', async () => {
+    const evil = '<script>alert(1)</script><img src=x onerror="alert(2)">';
+    const mallory = { handle: 'x', name: `Mal"><script>alert(3)</script>`, isMe: false };
+    const messages = [
+      message(1, { parts: [textPart(evil)], subject: evil }),
+      message(2, { sender: mallory, isFromMe: false, parts: [attachmentPart({ fileName: `"><script>alert(4)</script>.jpg` })] }),
+      message(4, { parts: [{ kind: 'text', index: 0, text: 'click', tapbacks: [], spans: [{ start: 0, end: 5, link: 'javascript:alert(5)' }] }] }),
+    ];
+    const { outDir, page } = await renderOne(messages, { title: evil, isGroup: true, groupName: evil, participants: [mallory] });
+    const html = page(1);
+    const index = readFileSync(join(outDir, 'index.html'), 'utf8');
+    for (const text of [html, index]) {
+      expect(text).not.toMatch(/<script>alert/);
+      expect(text).not.toMatch(/<img src=x/);
+      expect(text).not.toContain('javascript:');
+    }
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('Mal&quot;&gt;&lt;script&gt;alert(3)');
+    expect(html).toContain('&quot;&gt;&lt;script&gt;alert(4)&lt;/script&gt;.jpg — not exported');
+    expect(html).toContain("default-src 'none'");
+    // The search index is JSON inside a script file: the text is data, not code.
+    const chunk = readFileSync(join(outDir, 'search/chunk-1.js'), 'utf8');
+    const rows = JSON.parse(chunk.slice(chunk.indexOf('['), chunk.lastIndexOf(']') + 1));
+    expect(rows[0][5]).toContain(evil);
+  });
+
+  it('lays out sent and received bubbles, group senders, day separators, replies, tapbacks, edits and effects', async () => {
+    const base = Date.parse('2024-03-01T22:30:00Z'); // 23:30 in Berlin; the third message is on the next local day
+    const messages: Message[] = [
+      message(1, { date: new Date(base), sender: ALICE, isFromMe: false }),
+      message(2, {
+        date: new Date(base + 10 * 60_000),
+        sender: ME,
+        isFromMe: true,
+        service: 'SMS',
+        effect: 'Slam',
+        dateRead: new Date(base + 12 * 60_000),
+        edited: true,
+        parts: [{ ...textPart('Edited text'), kind: 'text', edits: [{ text: 'first try', date: new Date(base + 9 * 60_000) }] } as never],
+      }),
+      message(3, {
+        date: new Date(base + 40 * 60_000),
+        sender: BOB,
+        isFromMe: false,
+        replyTo: { guid: 'guid-1', partIndex: 0, target: { sender: ALICE, date: new Date(base), snippet: 'Message number 1', rowId: 1 } },
+        parts: [{ ...textPart('Reply with love'), tapbacks: [{ kind: 'love', emoji: '❤️', sender: ALICE, date: new Date(base + 41 * 60_000) }] }],
+      }),
+      message(4, { kind: 'event', sender: BOB, isFromMe: false, parts: [], date: new Date(base + 50 * 60_000),
+        event: { type: 'renamed', actor: BOB, name: 'Trip', description: 'Bob named the conversation “Trip”' } }),
+      message(5, { date: new Date(base + 60 * 60_000), sender: ME, isFromMe: true, parts: [{ kind: 'unsent', index: 0, tapbacks: [] }] }),
+    ];
+    const { page } = await renderOne(messages, { isGroup: true, participants: [ALICE, BOB] });
+    const html = page(1);
+    expect(html).toContain('<div class="msg in imessage" id="m1"><div class="sender">Alice</div>');
+    expect(html).toContain('<div class="msg out sms" id="m2">');
+    expect(html).toContain('id="d-2024-03-01"><span>Friday, 1 March 2024</span>');
+    expect(html).toContain('id="d-2024-03-02"><span>Saturday, 2 March 2024</span>');
+    expect(html).toMatch(/Sent with Slam · Read 23:42/);
+    expect(html).toContain('<summary>Earlier versions (1)</summary><ol><li><span class="when">2024-03-01 23:39:00</span> first try</li></ol>');
+    expect(html).toContain('<a class="reply" href="p1.html#m1"><span class="who">Alice</span> Message number 1</a>');
+    expect(html).toContain('<span class="tapback" tabindex="0" title="Alice loved this · 2024-03-02 00:11:00">❤️<span class="who">Alice</span></span>');
+    expect(html).toContain('<div class="sender">Bob</div>');
+    expect(html).toContain('<div class="event" id="m4"><span title="2024-03-02 00:20:00">Bob named the conversation “Trip” · 00:20</span></div>');
+    expect(html).toContain('You unsent a message');
+  });
+
+  it('renders links, mentions and styles from spans', async () => {
+    const text = 'Hi Dad see https://example.com/a?b=1&c=2 now';
+    const link = 'https://example.com/a?b=1&c=2';
+    const start = text.indexOf('https');
+    const messages = [message(1, { parts: [{ kind: 'text', index: 0, text, tapbacks: [], spans: [
+      { start: 3, end: 6, mention: 'dad@example.com', styles: ['bold'] },
+      { start, end: start + link.length, link },
+    ] }] })];
+    const html = (await renderOne(messages)).page(1);
+    expect(html).toContain('Hi <span class="mention" title="dad@example.com"><b>Dad</b></span> see <a href="https://example.com/a?b=1&amp;c=2" rel="noopener noreferrer">https://example.com/a?b=1&amp;c=2</a> now');
+  });
+
+  it('splits a long thread into linked pages and links replies across pages', async () => {
+    const messages = Array.from({ length: 2500 }, (_, i) => message(i + 1));
+    messages[2400] = message(2401, { replyTo: { guid: 'guid-5', partIndex: 0, target: { sender: ALICE, date: messages[4].date, snippet: 'five', rowId: 5 } } });
+    const { outDir, page, rendered } = await renderOne(messages, {}, { messages: 1000, bytes: 900_000 });
+    expect(rendered.file).toBe('conversations/Alice/p1.html');
+    expect(existsSync(join(outDir, 'conversations/Alice/p4.html'))).toBe(false);
+    expect(page(1)).toContain('<a class="next" rel="next" href="p2.html">');
+    expect(page(1)).not.toContain('rel="prev"');
+    expect(page(3)).toContain('<a class="prev" rel="prev" href="p2.html">');
+    expect(page(3)).not.toContain('rel="next"');
+    expect(page(3)).toContain('href="p1.html#m5"');
+    expect(page(2).match(/class="msg /g)).toHaveLength(1000);
+    const pagesJs = readFileSync(join(outDir, 'conversations/Alice/pages.js'), 'utf8');
+    const pages = JSON.parse(pagesJs.slice(pagesJs.indexOf('['), pagesJs.lastIndexOf(']') + 1));
+    expect(pages.map((p: { count: number }) => p.count)).toEqual([1000, 1000, 500]);
+    expect(pages[0].first).toBe('2024-03-01');
+    for (let n = 1; n <= 3; n++) expect(Buffer.byteLength(page(n))).toBeLessThan(1_000_000);
+  });
+
+  it('keeps pages under the byte limit even with very long messages', async () => {
+    const long = 'x'.repeat(50_000);
+    const messages = Array.from({ length: 100 }, (_, i) => message(i + 1, { parts: [textPart(long)] }));
+    const { page, outDir } = await renderOne(messages);
+    expect(existsSync(join(outDir, 'conversations/Alice/p6.html'))).toBe(true);
+    for (let n = 1; n <= 6; n++) expect(Buffer.byteLength(page(n))).toBeLessThan(1_000_000);
+  });
+
+  it('writes an index with counts, preview, date range and a search page', async () => {
+    const messages = [message(1), message(2, { parts: [textPart('Last words'), attachmentPart({ fileName: 'a.jpg' }, 1)] })];
+    const { outDir } = await renderOne(messages);
+    const index = readFileSync(join(outDir, 'index.html'), 'utf8');
+    expect(index).toContain('<a href="conversations/Alice/p1.html">');
+    expect(index).toContain('<span class="preview">Last words a.jpg</span>');
+    expect(index).toContain('2 messages · 1 photos · 2024-03-01');
+    expect(existsSync(join(outDir, 'search.html'))).toBe(true);
+    expect(existsSync(join(outDir, 'assets/style.css'))).toBe(true);
+    const manifest = readFileSync(join(outDir, 'search/manifest.js'), 'utf8');
+    expect(manifest).toContain('"entries":2');
+    expect(manifest).toContain('"folder":"conversations/Alice"');
+  });
+});
