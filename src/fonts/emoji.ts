@@ -1,0 +1,50 @@
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { parse } from '@twemoji/parser';
+import sharp from 'sharp';
+
+const require = createRequire(import.meta.url);
+const SVG_DIR = dirname(require.resolve('@twemoji/svg/package.json'));
+const RASTER_PX = 72;
+
+/** Credit line the Twemoji license (CC-BY 4.0) asks for. */
+export const EMOJI_CREDIT = 'Emoji graphics: Twemoji by Twitter, Inc. and other contributors, licensed CC-BY 4.0';
+
+export interface EmojiMatch {
+  start: number;
+  end: number;
+  /** Twemoji asset name, e.g. "1f44d-1f3fd". */
+  code: string;
+}
+
+/** Emoji in `text` that Twemoji has an image for, with UTF-16 offsets. */
+export function findEmoji(text: string): EmojiMatch[] {
+  if (!/[\u00a9\u00ae\u2000-\u3300\ud83c-\ud83e]/.test(text)) return [];
+  return parse(text, { buildUrl: (codepoints) => codepoints })
+    .map((e) => ({ start: e.indices[0], end: e.indices[1], code: assetName(e.url) }))
+    .filter((e): e is EmojiMatch => e.code !== undefined);
+}
+
+function assetName(code: string): string | undefined {
+  for (const candidate of [code, code.replace(/-fe0f/g, '')]) {
+    if (existsSync(join(SVG_DIR, `${candidate}.svg`))) return candidate;
+  }
+  return undefined;
+}
+
+// One PNG per emoji for the whole process: there are only a few thousand emoji.
+const rasters = new Map<string, Promise<Buffer | undefined>>();
+
+/** The emoji as a PNG, rasterized once and reused; undefined when its SVG cannot be drawn. */
+export function emojiPng(code: string): Promise<Buffer | undefined> {
+  let png = rasters.get(code);
+  if (!png) {
+    png = readFile(join(SVG_DIR, `${code}.svg`))
+      .then((svg) => sharp(svg, { density: 300 }).resize(RASTER_PX, RASTER_PX).png().toBuffer())
+      .catch(() => undefined);
+    rasters.set(code, png);
+  }
+  return png;
+}

@@ -1,0 +1,78 @@
+import PDFDocument from 'pdfkit';
+import { emojiPng } from '../../fonts/emoji.js';
+import { fontChains } from '../../fonts/fonts.js';
+import { EMOJI_SCALE, TextLayout, type TextLine } from './text-layout.js';
+
+/** An image pdfkit has opened once and can place on any page (`openImage` is missing from @types/pdfkit). */
+type OpenedImage = { width: number; height: number };
+type ImageOpener = { openImage(src: Buffer): OpenedImage };
+
+export type Color = string;
+
+/**
+ * Drawing primitives over one pdfkit document: text lines with font fallback and emoji images,
+ * shapes, and images. Emoji are embedded once per document and reused.
+ */
+export class Canvas {
+  readonly layout: TextLayout;
+  readonly boldLayout: TextLayout;
+  private readonly emoji = new Map<string, OpenedImage | null>();
+
+  constructor(readonly doc: PDFKit.PDFDocument) {
+    const { regular, bold } = fontChains();
+    for (const face of [...regular.faces, ...bold.faces]) doc.registerFont(face.name, face.bytes);
+    const measure = (face: string, size: number, text: string) => doc.font(face).fontSize(size).widthOfString(text);
+    this.layout = new TextLayout(regular, measure);
+    this.boldLayout = new TextLayout(bold, measure);
+  }
+
+  /** Rasterizes and opens the emoji of these lines ahead of drawing them. */
+  async prepare(lines: TextLine[]): Promise<void> {
+    for (const line of lines) {
+      for (const run of line.runs) {
+        if (run.kind !== 'emoji' || this.emoji.has(run.code)) continue;
+        const png = await emojiPng(run.code);
+        this.emoji.set(run.code, png ? this.open(png) : null);
+      }
+    }
+  }
+
+  open(image: Buffer): OpenedImage {
+    return (this.doc as unknown as ImageOpener).openImage(image);
+  }
+
+  /** Draws a line with its baseline at `baseline`, starting at `x`. Call `prepare` first for emoji. */
+  line(line: TextLine, x: number, baseline: number, size: number, color: Color): void {
+    const doc = this.doc.fillColor(color);
+    for (const run of line.runs) {
+      if (run.kind === 'text') {
+        doc.font(run.face).fontSize(size).text(run.text, x, baseline, { lineBreak: false, baseline: 'alphabetic' });
+      } else {
+        const image = this.emoji.get(run.code);
+        const side = size * EMOJI_SCALE * 0.95;
+        if (image) doc.image(image as unknown as Buffer, x, baseline - side * 0.85, { width: side, height: side });
+      }
+      x += run.width;
+    }
+  }
+
+  roundedBox(x: number, y: number, width: number, height: number, fill: Color, stroke?: Color): void {
+    this.doc.roundedRect(x, y, width, height, Math.min(9, height / 2));
+    if (stroke) this.doc.lineWidth(0.6).fillAndStroke(fill, stroke);
+    else this.doc.fill(fill);
+  }
+
+  rule(x1: number, y: number, x2: number, color: Color, width = 0.5): void {
+    this.doc.moveTo(x1, y).lineTo(x2, y).lineWidth(width).stroke(color);
+  }
+
+  image(image: Buffer | OpenedImage, x: number, y: number, width: number, height: number): void {
+    const opened = Buffer.isBuffer(image) ? this.open(image) : image;
+    this.doc.image(opened as unknown as Buffer, x, y, { width, height });
+  }
+}
+
+/** A pdfkit document set up for page-by-page streaming (no page buffering, no automatic first page). */
+export function createDocument(info: PDFKit.DocumentInfo & Record<string, unknown>): PDFKit.PDFDocument {
+  return new PDFDocument({ autoFirstPage: false, bufferPages: false, info, displayTitle: true, pdfVersion: '1.7' });
+}

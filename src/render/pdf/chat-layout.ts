@@ -1,0 +1,189 @@
+import type { Attachment, Conversation, Message, Part } from '../../model/types.js';
+import type { DateFormatter } from '../dates.js';
+import { textBox, type BoxStyle, type Styled } from './blocks.js';
+import type { Canvas } from './canvas.js';
+import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, tapbackSummary } from './describe.js';
+import { fitInside, type ImageSource } from './images.js';
+import type { Outline } from './outline.js';
+import type { Block } from './paginator.js';
+import { COLORS, TYPE } from './theme.js';
+
+export interface Column {
+  left: number;
+  right: number;
+}
+
+const BUBBLE_SHARE = 0.7;
+const PAD_X = 9;
+const PAD_Y = 5;
+const IMAGE_MAX = { width: 220, height: 240 };
+const STICKER_MAX = 110;
+
+/** Turns messages into blocks in the Messages look: bubbles, day separators, inline images. */
+export class ChatLayout {
+  readonly pageTop = 0;
+  private lastDay?: string;
+  private lastSender?: string;
+
+  constructor(
+    private readonly canvas: Canvas,
+    private readonly conversation: Conversation,
+    private readonly dates: DateFormatter,
+    private readonly images: ImageSource,
+    private readonly outline: Outline,
+    private readonly column: Column,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  async blocks(message: Message): Promise<Block[]> {
+    const blocks: Block[] = [];
+    const day = this.dates.dayKey(message.date);
+    if (day !== this.lastDay) {
+      this.lastDay = day;
+      this.lastSender = undefined;
+      blocks.push(...this.daySeparator(message.date));
+    }
+    if (message.kind === 'event') {
+      this.lastSender = undefined;
+      const text = `${message.event?.description ?? 'Conversation event'}  ·  ${this.dates.time(message.date)}`;
+      blocks.push(...this.note(text, 'center', 8));
+      return blocks;
+    }
+    const mine = message.isFromMe;
+    if (this.conversation.isGroup && !mine && message.sender.handle !== this.lastSender) {
+      blocks.push(...textBox(this.canvas, [{ text: message.sender.name, size: TYPE.name, color: COLORS.muted, bold: true }], {
+        ...this.side(false), padX: PAD_X, spaceBefore: 6, keepWithNext: true,
+      }));
+    }
+    this.lastSender = message.sender.handle;
+    if (message.replyTo) {
+      blocks.push(...textBox(this.canvas, [{ text: replyLine(message.replyTo), size: TYPE.small, color: COLORS.muted }], {
+        ...this.side(mine), fill: COLORS.quote, stroke: COLORS.faint, padX: PAD_X, padY: 3, spaceBefore: 4, keepWithNext: true,
+      }));
+    }
+    let subject = message.subject;
+    for (const part of message.parts) {
+      const partBlocks = await this.part(message, part, subject);
+      if (part.kind === 'text') subject = undefined;
+      if (partBlocks.length) partBlocks[0].spaceBefore = Math.max(partBlocks[0].spaceBefore ?? 0, 3);
+      blocks.push(...partBlocks);
+      if (part.tapbacks.length) blocks.push(...this.note(tapbackSummary(part.tapbacks), mine ? 'right' : 'left', 1));
+    }
+    if (subject) blocks.push(...this.bubble(message, [{ text: subject, size: TYPE.body, color: '', bold: true }]));
+    const notes = [this.dates.time(message.date), ...messageNotes(message)].join('  ·  ');
+    blocks.push(...this.note(notes, mine ? 'right' : 'left', 2));
+    for (const problem of message.problems) blocks.push(...this.note(`⚠ ${problem}`, mine ? 'right' : 'left', 0));
+    return blocks;
+  }
+
+  private async part(message: Message, part: Part, subject: string | undefined): Promise<Block[]> {
+    const mine = message.isFromMe;
+    switch (part.kind) {
+      case 'text': {
+        const content: Styled[] = [];
+        if (subject) content.push({ text: subject, size: TYPE.body, color: '', bold: true });
+        content.push({ text: part.text, size: TYPE.body, color: '' });
+        const blocks = this.bubble(message, content);
+        for (const edit of part.edits ?? []) {
+          blocks.push(...this.note(`Earlier version (${this.dates.dateTime(edit.date)}): ${edit.text}`, mine ? 'right' : 'left', 1));
+        }
+        return blocks;
+      }
+      case 'unsent': {
+        const blocks = this.note(`${mine ? 'You' : message.sender.name} unsent a message`, mine ? 'right' : 'left', 2);
+        for (const edit of part.edits ?? []) blocks.push(...this.note(`Before it was unsent: ${edit.text}`, mine ? 'right' : 'left', 1));
+        return blocks;
+      }
+      case 'attachment':
+        return this.attachment(part.attachment, mine);
+      case 'app': {
+        const [label, ...rest] = appLines(part.app);
+        const blocks = this.fileBox([{ text: label, size: TYPE.small, color: COLORS.muted, bold: true }, ...rest.map((text) => ({ text, size: TYPE.body, color: COLORS.text }))], mine);
+        for (const attachment of part.attachments) blocks.push(...(await this.attachment(attachment, mine)));
+        return blocks;
+      }
+    }
+  }
+
+  private async attachment(attachment: Attachment, mine: boolean): Promise<Block[]> {
+    if (attachment.kind === 'image' && !attachment.missing && attachment.path) {
+      const size = await this.images.size(attachment.path);
+      if (size) return [this.imageBlock(attachment, attachment.path, size, mine)];
+    }
+    const lines: Styled[] = [
+      { text: attachment.fileName, size: TYPE.body, color: COLORS.text, bold: true },
+      { text: attachmentDetails(attachment), size: TYPE.small, color: COLORS.muted },
+    ];
+    if (attachment.description) lines.push({ text: attachment.description, size: TYPE.small, color: COLORS.muted });
+    if (attachment.transcription) lines.push({ text: `“${attachment.transcription}”`, size: TYPE.body, color: COLORS.text });
+    if (attachment.missing) lines.push({ text: MISSING_NOTE, size: TYPE.small, color: '#b3261e' });
+    else if (attachment.kind === 'image') {
+      lines.push({ text: 'The image could not be read', size: TYPE.small, color: '#b3261e' });
+    }
+    const blocks = this.fileBox(lines, mine);
+    if (attachment.kind === 'image' && !attachment.missing) {
+      const draw = blocks[0].draw;
+      blocks[0].draw = (top) => {
+        this.warn(`PDF: could not read image ${attachment.path ?? attachment.fileName}; drew a placeholder`);
+        return draw?.(top);
+      };
+    }
+    return blocks;
+  }
+
+  private imageBlock(attachment: Attachment, path: string, size: { width: number; height: number }, mine: boolean): Block {
+    const max = attachment.isSticker ? { width: STICKER_MAX, height: STICKER_MAX } : IMAGE_MAX;
+    const shown = fitInside(size, Math.min(max.width, this.maxWidth()), max.height);
+    const x = mine ? this.column.right - shown.width : this.column.left;
+    return {
+      height: shown.height,
+      spaceBefore: 3,
+      draw: async (top) => {
+        try {
+          this.canvas.image(await this.images.thumbnail(path, shown.width, shown.height), x, top, shown.width, shown.height);
+        } catch {
+          this.warn(`PDF: could not read image ${path}; drew a placeholder`);
+          this.canvas.roundedBox(x, top, shown.width, shown.height, COLORS.placeholder, COLORS.faint);
+        }
+      },
+    };
+  }
+
+  private bubble(message: Message, content: Styled[]): Block[] {
+    const mine = message.isFromMe;
+    const fill = mine ? (message.service === 'iMessage' ? COLORS.imessage : COLORS.sms) : COLORS.received;
+    const color = mine ? COLORS.onColor : COLORS.text;
+    return textBox(this.canvas, content.map((c) => ({ ...c, color })), { ...this.side(mine), fill, padX: PAD_X, padY: PAD_Y, minWidth: 28 });
+  }
+
+  private fileBox(content: Styled[], mine: boolean): Block[] {
+    return textBox(this.canvas, content, { ...this.side(mine), fill: COLORS.box, stroke: COLORS.boxStroke, padX: PAD_X, padY: PAD_Y });
+  }
+
+  private note(text: string, align: 'left' | 'right' | 'center', spaceBefore: number): Block[] {
+    const padX = align === 'center' ? 0 : 4;
+    return textBox(this.canvas, [{ text, size: TYPE.small, color: COLORS.muted }], {
+      ...this.column, align, maxWidth: align === 'center' ? this.column.right - this.column.left : this.maxWidth(), padX, spaceBefore,
+    });
+  }
+
+  private daySeparator(date: Date): Block[] {
+    const blocks = textBox(this.canvas, [{ text: this.dates.day(date), size: TYPE.name, color: COLORS.muted, bold: true }], {
+      ...this.column, align: 'center', maxWidth: this.column.right - this.column.left, spaceBefore: 14, keepWithNext: true,
+    });
+    const draw = blocks[0].draw;
+    blocks[0].draw = (top) => {
+      this.outline.mark(date);
+      return draw?.(top);
+    };
+    return blocks;
+  }
+
+  private side(mine: boolean): BoxStyle {
+    return { ...this.column, align: mine ? 'right' : 'left', maxWidth: this.maxWidth() };
+  }
+
+  private maxWidth(): number {
+    return (this.column.right - this.column.left) * BUBBLE_SHARE;
+  }
+}

@@ -1,0 +1,62 @@
+import type { AppBalloon, Attachment, Message, ReplyRef, Tapback } from '../../model/types.js';
+
+/** Short wordings both PDF styles use for things that are not plain text. */
+
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+/** "Image · JPEG · 2.1 MB", what an attachment is without its name. */
+export function attachmentDetails(attachment: Attachment): string {
+  const kind = attachment.isSticker ? 'Sticker' : { image: 'Image', video: 'Video', audio: 'Audio', file: 'File' }[attachment.kind];
+  const type = attachment.mimeType ?? attachment.uti;
+  return [kind, type, attachment.size > 0 ? fileSize(attachment.size) : undefined].filter(Boolean).join(' · ');
+}
+
+export const MISSING_NOTE = 'Missing: the file is not on this computer';
+
+export function tapbackSummary(tapbacks: Tapback[]): string {
+  return tapbacks.map((t) => `${t.kind === 'sticker' ? 'Sticker' : t.emoji} ${t.sender.name}`).join('   ');
+}
+
+export function replyLine(reply: ReplyRef): string {
+  if (!reply.target) return '↩ Reply to a message that is not in this archive';
+  const snippet = reply.target.snippet.length > 160 ? `${reply.target.snippet.slice(0, 160)}…` : reply.target.snippet;
+  return `↩ ${reply.target.sender.name}: ${snippet}`;
+}
+
+const APP_LABELS: Record<AppBalloon['type'], string> = {
+  link: 'Link',
+  music: 'Music',
+  place: 'Location',
+  'app-store': 'App Store',
+  collaboration: 'Shared document',
+  app: 'App message',
+  handwriting: 'Handwritten message',
+  'digital-touch': 'Digital Touch',
+  unknown: 'App message',
+};
+
+/** The lines an app balloon shows: its kind, then whatever text it carries. */
+export function appLines(app: AppBalloon): string[] {
+  const label = app.appName && app.type !== 'link' ? `${APP_LABELS[app.type]} · ${app.appName}` : APP_LABELS[app.type];
+  const lines = [label, app.title, app.subtitle, app.summary, ...app.captions, app.url];
+  return lines.filter((line, i): line is string => !!line && lines.indexOf(line) === i);
+}
+
+/** "14:07 · sent with Slam · Edited", the small line under a message. */
+export function messageNotes(message: Message): string[] {
+  const notes: string[] = [];
+  if (message.effect) notes.push(`sent with ${message.effect}`);
+  if (message.isAudioMessage) notes.push('audio message');
+  if (message.edited) notes.push('Edited');
+  return notes;
+}

@@ -1,0 +1,60 @@
+import type { Conversation } from '../../model/types.js';
+import type { DateFormatter } from '../dates.js';
+import { baselineIn } from './blocks.js';
+import type { Canvas } from './canvas.js';
+import type { TextLine } from './text-layout.js';
+import { COLORS, MARGIN, TYPE } from './theme.js';
+
+/** What every page shows around its messages. */
+export interface FrameText {
+  title: string;
+  participants: string;
+  dateRange: string;
+  exported: string;
+}
+
+export function frameText(conversation: Conversation, dates: DateFormatter, exportedAt: Date): FrameText {
+  const { firstDate, lastDate } = conversation;
+  const range = firstDate && lastDate ? `${dates.dayKey(firstDate)} – ${dates.dayKey(lastDate)}` : 'No messages';
+  const people = conversation.participants.map((p) => (p.name === p.handle ? p.handle : `${p.name} (${p.handle})`));
+  return {
+    title: conversation.title,
+    participants: `With ${people.join(', ') || 'nobody else'}`,
+    dateRange: range,
+    exported: `Exported ${dates.dateTime(exportedAt)}`,
+  };
+}
+
+/** Draws the header (title, participants) and footer (date range, page X of Y, export date) of one page. */
+export async function drawFrame(canvas: Canvas, text: FrameText, page: { width: number; height: number }, pageNumber: number, pageCount: number): Promise<void> {
+  const left = MARGIN.side;
+  const right = page.width - MARGIN.side;
+  const width = right - left;
+  const third = width / 3;
+  const footerTop = page.height - MARGIN.bottom + 18;
+  const footer = baselineIn(footerTop, TYPE.small);
+  const title = firstLine(canvas, text.title, TYPE.header, width, true);
+  const people = firstLine(canvas, text.participants, TYPE.small, width);
+  const range = firstLine(canvas, text.dateRange, TYPE.small, third);
+  const pages = firstLine(canvas, `Page ${pageNumber} of ${pageCount}`, TYPE.small, third);
+  const exported = firstLine(canvas, text.exported, TYPE.small, third);
+  await canvas.prepare([title, people]);
+
+  canvas.line(title, left, baselineIn(26, TYPE.header), TYPE.header, COLORS.text);
+  canvas.line(people, left, baselineIn(44, TYPE.small), TYPE.small, COLORS.muted);
+  canvas.rule(left, MARGIN.top - 12, right, COLORS.faint);
+  canvas.rule(left, footerTop - 6, right, COLORS.faint);
+  canvas.line(range, left, footer, TYPE.small, COLORS.muted);
+  canvas.line(pages, left + (width - pages.width) / 2, footer, TYPE.small, COLORS.muted);
+  canvas.line(exported, right - exported.width, footer, TYPE.small, COLORS.muted);
+}
+
+/** The text's first line, ending in an ellipsis when the text went on. */
+function firstLine(canvas: Canvas, text: string, size: number, width: number, bold = false): TextLine {
+  const layout = bold ? canvas.boldLayout : canvas.layout;
+  const lines = layout.lines(text, size, width);
+  if (lines.length === 1) return lines[0];
+  const shortened = layout.lines(text, size, width - size * 1.5)[0];
+  const ellipsis = layout.lines('…', size, width)[0];
+  return { ...shortened, runs: [...shortened.runs, ...ellipsis.runs], width: shortened.width + ellipsis.width };
+}

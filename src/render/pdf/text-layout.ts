@@ -1,0 +1,219 @@
+import bidiFactory, { type Bidi } from 'bidi-js';
+import { findEmoji } from '../../fonts/emoji.js';
+import type { FontChain } from '../../fonts/fonts.js';
+
+// bidi-js's module.exports is the factory itself; its typings describe an ES default export.
+const bidi = (bidiFactory as unknown as () => Bidi)();
+
+/** Width of `text` drawn in a registered face at a size, in points. */
+export type Measure = (face: string, size: number, text: string) => number;
+
+export type Run =
+  | { kind: 'text'; face: string; text: string; width: number }
+  | { kind: 'emoji'; code: string; width: number };
+
+/** One laid-out line, its runs in visual order (left to right). */
+export interface TextLine {
+  runs: Run[];
+  width: number;
+  /** The paragraph reads right to left: align the line to the right. */
+  rtl: boolean;
+}
+
+interface Piece {
+  kind: 'text' | 'space' | 'emoji';
+  text: string;
+  face: number;
+  level: number;
+  /** Ideographs, kana and hangul: a line may break on either side. */
+  wide: boolean;
+  width: number;
+  code?: string;
+}
+
+const STRONG_RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]|\ud802[\udc00-\udfff]|\ud83a/;
+const WIDE = /[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff00-\uff60]|[\ud840-\ud87f][\udc00-\udfff]/;
+const SPACE = /\s/;
+const KEEPS_FACE = /[^\p{L}]/u;
+export const EMOJI_SCALE = 1.1;
+
+/**
+ * Lays out plain text into lines: per-character font fallback, emoji as images,
+ * line breaking at spaces and between ideographs (long words break anywhere),
+ * and bidi reordering so Hebrew and Arabic read in the right order.
+ */
+export class TextLayout {
+  constructor(
+    private readonly chain: FontChain,
+    private readonly measure: Measure,
+  ) {}
+
+  lines(text: string, size: number, maxWidth: number): TextLine[] {
+    const lines: TextLine[] = [];
+    for (const paragraph of text.split(/\r\n|[\r\n\u2028\u2029]/)) {
+      const { levels, paragraphs } = bidi.getEmbeddingLevels(paragraph);
+      const rtl = (paragraphs[0]?.level ?? 0) % 2 === 1;
+      const pieces = this.pieces(paragraph, levels, size);
+      for (const line of breakLines(pieces, maxWidth, (p) => this.splitPiece(p, size))) {
+        lines.push(this.visualLine(line, rtl));
+      }
+    }
+    return lines;
+  }
+
+  /** Cuts a paragraph into pieces that share one face, one bidi level and one kind. */
+  private pieces(paragraph: string, levels: Uint8Array, size: number): Piece[] {
+    const pieces: Piece[] = [];
+    const emoji = findEmoji(paragraph);
+    let nextEmoji = 0;
+    let current: Piece | undefined;
+    for (let i = 0; i < paragraph.length; ) {
+      const match = emoji[nextEmoji];
+      if (match && match.start === i) {
+        current = { kind: 'emoji', text: paragraph.slice(i, match.end), code: match.code, face: 0, level: levels[i], wide: true, width: size * EMOJI_SCALE };
+        pieces.push(current);
+        nextEmoji++;
+        i = match.end;
+        continue;
+      }
+      const codePoint = paragraph.codePointAt(i)!;
+      const char = String.fromCodePoint(codePoint);
+      const kind = SPACE.test(char) ? 'space' : 'text';
+      const wide = WIDE.test(char);
+      const face =
+        current && current.kind !== 'emoji' && KEEPS_FACE.test(char) && this.chain.covers(current.face, codePoint)
+          ? current.face
+          : Math.max(0, this.chain.faceIndexFor(codePoint));
+      if (current && current.kind === kind && current.face === face && current.level === levels[i] && !wide && !current.wide) {
+        current.text += char;
+      } else {
+        current = { kind, text: char, face, level: levels[i], wide, width: 0 };
+        pieces.push(current);
+      }
+      i += char.length;
+    }
+    for (const piece of pieces) if (piece.kind !== 'emoji') piece.width = this.width(piece, size);
+    return pieces;
+  }
+
+  private width(piece: Piece, size: number): number {
+    return this.measure(this.chain.faces[piece.face].name, size, piece.text);
+  }
+
+  /** A word too wide for any line, cut into single characters. */
+  private splitPiece(piece: Piece, size: number): Piece[] {
+    if (piece.kind === 'emoji') return [piece];
+    return Array.from(piece.text, (char) => {
+      const part = { ...piece, text: char, wide: true };
+      part.width = this.width(part, size);
+      return part;
+    });
+  }
+
+  private visualLine(pieces: Piece[], rtl: boolean): TextLine {
+    const ordered = reorder(pieces);
+    const runs: Run[] = [];
+    let width = 0;
+    let last: Run | undefined;
+    let lastMergeable = false;
+    for (const piece of ordered) {
+      width += piece.width;
+      if (piece.kind === 'emoji') {
+        last = { kind: 'emoji', code: piece.code!, width: piece.width };
+        runs.push(last);
+        lastMergeable = false;
+        continue;
+      }
+      // fontkit reverses runs of Hebrew/Arabic letters itself; anything else in a
+      // right-to-left level is put in visual order here.
+      const shapedRtl = piece.level % 2 === 1 && STRONG_RTL.test(piece.text);
+      const text = piece.level % 2 === 1 && !shapedRtl ? mirrorReverse(piece.text) : piece.text;
+      const face = this.chain.faces[piece.face].name;
+      // pdfkit shapes space-separated words one by one, so only left-to-right text may share a run.
+      if (last?.kind === 'text' && lastMergeable && !shapedRtl && last.face === face) {
+        last.text += text;
+        last.width += piece.width;
+      } else {
+        last = { kind: 'text', face, text, width: piece.width };
+        runs.push(last);
+      }
+      lastMergeable = !shapedRtl;
+    }
+    return { runs, width, rtl };
+  }
+}
+
+/** Greedy line filling over unbreakable words; trailing spaces do not count. */
+function breakLines(pieces: Piece[], maxWidth: number, split: (piece: Piece) => Piece[]): Piece[][] {
+  const lines: Piece[][] = [];
+  let line: Piece[] = [];
+  let lineWidth = 0;
+  const flush = () => {
+    while (line.length && line[line.length - 1].kind === 'space') line.pop();
+    lines.push(line);
+    line = [];
+    lineWidth = 0;
+  };
+  const add = (piece: Piece) => {
+    if (piece.kind === 'space' && line.length === 0 && lines.length > 0) return;
+    line.push(piece);
+    lineWidth += piece.width;
+  };
+  for (const word of words(pieces)) {
+    const inked = word.reduce((sum, p) => sum + (p.kind === 'space' ? 0 : p.width), 0);
+    if (line.length && lineWidth + inked > maxWidth) flush();
+    if (inked <= maxWidth) {
+      word.forEach(add);
+      continue;
+    }
+    for (const part of word.flatMap(split)) {
+      if (line.length && part.kind !== 'space' && lineWidth + part.width > maxWidth) flush();
+      add(part);
+    }
+  }
+  if (line.length || lines.length === 0) flush();
+  return lines;
+}
+
+/** Groups pieces into words: the pieces between break opportunities, with their trailing spaces. */
+function words(pieces: Piece[]): Piece[][] {
+  const result: Piece[][] = [];
+  let word: Piece[] = [];
+  pieces.forEach((piece, i) => {
+    const previous = pieces[i - 1];
+    const breakBefore = previous && piece.kind !== 'space' && (previous.kind === 'space' || piece.wide || previous.wide);
+    if (breakBefore && word.length) {
+      result.push(word);
+      word = [];
+    }
+    word.push(piece);
+  });
+  if (word.length) result.push(word);
+  return result;
+}
+
+/** Unicode bidi rule L2: reverse every run at or above each odd level, highest first. */
+function reorder(pieces: Piece[]): Piece[] {
+  const result = [...pieces];
+  const levels = result.map((p) => p.level);
+  const highest = Math.max(0, ...levels);
+  const lowestOdd = Math.min(...levels.filter((l) => l % 2 === 1));
+  for (let level = highest; level >= lowestOdd; level--) {
+    for (let i = 0; i < result.length; i++) {
+      if (result[i].level < level) continue;
+      let end = i;
+      while (end + 1 < result.length && result[end + 1].level >= level) end++;
+      const reversed = result.slice(i, end + 1).reverse();
+      result.splice(i, reversed.length, ...reversed);
+      i = end;
+    }
+  }
+  return result;
+}
+
+function mirrorReverse(text: string): string {
+  return Array.from(text)
+    .reverse()
+    .map((char) => bidi.getMirroredCharacter(char) ?? char)
+    .join('');
+}

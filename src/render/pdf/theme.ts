@@ -1,0 +1,36 @@
+/** Page geometry, type sizes and colours shared by both PDF styles. */
+
+export const PAGE_SIZES = {
+  letter: { width: 612, height: 792 },
+  a4: { width: 595.28, height: 841.89 },
+} as const;
+
+export const MARGIN = { side: 42, top: 70, bottom: 52 } as const;
+
+export const TYPE = {
+  body: 10,
+  small: 7.5,
+  name: 8,
+  header: 12,
+  table: 8.5,
+  lineHeight: 1.38,
+} as const;
+
+export const COLORS = {
+  imessage: '#1a7cf5',
+  sms: '#2fb64d',
+  received: '#e9e9eb',
+  onColor: '#ffffff',
+  text: '#111111',
+  muted: '#6e6e73',
+  faint: '#c7c7cc',
+  quote: '#f4f4f6',
+  box: '#ffffff',
+  boxStroke: '#c7c7cc',
+  placeholder: '#f2f2f2',
+  band: '#f2f2f7',
+} as const;
+
+export function lineHeight(size: number): number {
+  return size * TYPE.lineHeight;
+}

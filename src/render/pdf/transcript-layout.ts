@@ -1,0 +1,132 @@
+import type { Attachment, Message } from '../../model/types.js';
+import type { DateFormatter } from '../dates.js';
+import { drawLine, layLines, textBox, type Styled, type StyledLine } from './blocks.js';
+import type { Canvas } from './canvas.js';
+import type { Column } from './chat-layout.js';
+import { appLines, attachmentDetails, messageNotes, replyLine, tapbackSummary } from './describe.js';
+import type { Outline } from './outline.js';
+import type { Block } from './paginator.js';
+import { COLORS, lineHeight, TYPE } from './theme.js';
+
+const GAP = 8;
+const HEADINGS = ['Date and time', 'Sender', 'Message', 'Attachments'];
+
+/** Turns messages into table rows: date and time, sender, message, attachments. */
+export class TranscriptLayout {
+  readonly pageTop = lineHeight(TYPE.table) + 6;
+  private readonly columns: Column[];
+  private lastDay?: string;
+
+  constructor(
+    private readonly canvas: Canvas,
+    private readonly dates: DateFormatter,
+    private readonly outline: Outline,
+    private readonly column: Column,
+  ) {
+    const width = column.right - column.left;
+    const fixed = [62, 92, 0, 118];
+    const message = width - fixed.reduce((a, b) => a + b) - GAP * (fixed.length - 1);
+    let left = column.left;
+    this.columns = fixed.map((w) => {
+      const right = left + (w || message);
+      const cell = { left, right };
+      left = right + GAP;
+      return cell;
+    });
+  }
+
+  /** The column headings, repeated on every page. */
+  async drawPageTop(top: number): Promise<void> {
+    for (const [i, heading] of HEADINGS.entries()) {
+      const [line] = layLines(this.canvas, [{ text: heading, size: TYPE.table, color: COLORS.text, bold: true }], this.width(i));
+      await this.drawCell(line, i, top);
+    }
+    this.canvas.rule(this.column.left, top + this.pageTop - 3, this.column.right, COLORS.muted, 0.8);
+  }
+
+  async blocks(message: Message): Promise<Block[]> {
+    const blocks: Block[] = [];
+    const day = this.dates.dayKey(message.date);
+    if (day !== this.lastDay) {
+      this.lastDay = day;
+      const band = textBox(this.canvas, [{ text: this.dates.day(message.date), size: TYPE.table, color: COLORS.text, bold: true }], {
+        ...this.column, align: 'left', maxWidth: this.column.right - this.column.left, minWidth: this.column.right - this.column.left,
+        fill: COLORS.band, padX: 4, padY: 2, spaceBefore: 8, keepWithNext: true,
+      });
+      const draw = band[0].draw;
+      band[0].draw = (top) => {
+        this.outline.mark(message.date);
+        return draw?.(top);
+      };
+      blocks.push(...band);
+    }
+    const cells = [
+      [this.plain(this.dates.dateTime(message.date).replace(' ', '\n'))],
+      [{ text: message.kind === 'event' ? '' : message.sender.name, size: TYPE.table, color: COLORS.text, bold: true }],
+      this.messageCell(message),
+      this.attachmentCell(message),
+    ].map((content, i) => layLines(this.canvas, content, this.width(i)));
+    const rows = Math.max(...cells.map((c) => c.length));
+    for (let row = 0; row < rows; row++) {
+      const line = cells.map((c) => c[row]);
+      blocks.push({
+        height: Math.max(...line.map((l) => (l ? lineHeight(l.styled.size) : 0))),
+        spaceBefore: row === 0 ? 5 : 0,
+        draw: async (top) => {
+          if (row === 0) this.canvas.rule(this.column.left, top - 2.5, this.column.right, COLORS.faint);
+          for (const [i, cellLine] of line.entries()) if (cellLine) await this.drawCell(cellLine, i, top);
+        },
+      });
+    }
+    return blocks;
+  }
+
+  private drawCell(line: StyledLine, column: number, top: number): Promise<void> {
+    return drawLine(this.canvas, line, this.columns[column].left, top, this.width(column));
+  }
+
+  private width(column: number): number {
+    return this.columns[column].right - this.columns[column].left;
+  }
+
+  private plain(text: string): Styled {
+    return { text, size: TYPE.table, color: COLORS.text };
+  }
+
+  private muted(text: string): Styled {
+    return { text, size: TYPE.table, color: COLORS.muted };
+  }
+
+  private messageCell(message: Message): Styled[] {
+    if (message.kind === 'event') return [this.muted(message.event?.description ?? 'Conversation event')];
+    const content: Styled[] = [];
+    if (message.replyTo) content.push(this.muted(replyLine(message.replyTo)));
+    if (message.subject) content.push({ ...this.plain(message.subject), bold: true });
+    for (const part of message.parts) {
+      if (part.kind === 'text') {
+        content.push(this.plain(part.text));
+        for (const edit of part.edits ?? []) content.push(this.muted(`Earlier version (${this.dates.dateTime(edit.date)}): ${edit.text}`));
+      } else if (part.kind === 'unsent') {
+        content.push(this.muted('[Unsent message]'));
+        for (const edit of part.edits ?? []) content.push(this.muted(`Before it was unsent: ${edit.text}`));
+      } else if (part.kind === 'app') {
+        content.push(this.plain(appLines(part.app).join('\n')));
+      }
+      if (part.tapbacks.length) content.push(this.muted(`Reactions: ${tapbackSummary(part.tapbacks)}`));
+    }
+    const notes = messageNotes(message);
+    if (notes.length) content.push(this.muted(`(${notes.join(', ')})`));
+    for (const problem of message.problems) content.push(this.muted(`⚠ ${problem}`));
+    return content;
+  }
+
+  private attachmentCell(message: Message): Styled[] {
+    const attachments: Attachment[] = message.parts.flatMap((part) =>
+      part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : [],
+    );
+    return attachments.flatMap((a) => [
+      this.plain(a.fileName),
+      this.muted(`${attachmentDetails(a)}${a.missing ? ' · missing' : ''}`),
+    ]);
+  }
+}

@@ -1,0 +1,79 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Attachment, Conversation, Message, Part, Person } from '../../src/model/types.js';
+import { DateFormatter } from '../../src/render/dates.js';
+import type { ExportContext } from '../../src/render/renderer.js';
+
+/** Small factories for conversations and messages the PDF tests render. */
+
+export const me: Person = { handle: 'me', name: 'Me', isMe: true };
+export const alice: Person = { handle: '+15551230001', name: 'Alice Martin', isMe: false };
+export const bob: Person = { handle: 'bob@example.com', name: 'Bob', isMe: false };
+
+export function conversation(overrides: Partial<Conversation> = {}): Conversation {
+  return {
+    id: 'chat-1',
+    chatIds: [1],
+    title: 'Alice Martin',
+    isGroup: false,
+    services: ['iMessage'],
+    participants: [alice],
+    messageCount: 0,
+    firstDate: new Date('2023-12-30T10:00:00Z'),
+    lastDate: new Date('2024-02-02T10:00:00Z'),
+    ...overrides,
+  };
+}
+
+let rowId = 0;
+
+export function message(sender: Person, date: Date, parts: Part[], overrides: Partial<Message> = {}): Message {
+  rowId++;
+  return {
+    rowId,
+    guid: `guid-${rowId}`,
+    date,
+    sender,
+    isFromMe: sender.isMe,
+    service: 'iMessage',
+    kind: 'message',
+    parts,
+    isAudioMessage: false,
+    edited: false,
+    problems: [],
+    ...overrides,
+  };
+}
+
+export function text(value: string, index = 0): Part {
+  return { kind: 'text', index, text: value, spans: [], tapbacks: [] };
+}
+
+export function attachment(fields: Partial<Attachment> & { fileName: string }, index = 0): Part {
+  return {
+    kind: 'attachment',
+    index,
+    tapbacks: [],
+    attachment: { guid: `att-${fields.fileName}`, missing: false, kind: 'image', size: 1000, isSticker: false, ...fields },
+  };
+}
+
+export interface Captured {
+  ctx: ExportContext;
+  warnings: string[];
+}
+
+export function exportContext(pdf: ExportContext['pdf'] = { style: 'chat', pageSize: 'letter' }): Captured {
+  const warnings: string[] = [];
+  const ctx: ExportContext = {
+    outDir: mkdtempSync(join(tmpdir(), 'textkeeper-pdf-')),
+    exportedAt: new Date('2024-05-01T12:00:00Z'),
+    dates: new DateFormatter('UTC'),
+    attachments: 'none',
+    pdf,
+    sourceDescription: 'test data',
+    warn: (m) => warnings.push(m),
+  };
+  return { ctx, warnings };
+}
