@@ -1,0 +1,153 @@
+/**
+ * Names for handles, from the Mac's Contacts, an iPhone backup's contacts and .vcf files.
+ *
+ *   const { book, warnings } = await loadContacts({ addressBookDirs: defaultMacAddressBookDirs(), vcfFiles, country: 'US' });
+ *   book.nameFor('+15555550123')          // 'Ann Lee' (also for '(555) 555-0123')
+ *   book.personKey('ann@example.com')     // same key as her phone number, when one card holds both
+ *
+ * Sources are read in this order and the first name found for a handle wins: .vcf files (given explicitly),
+ * Mac address books, the backup's address book. A source that cannot be read becomes one warning line.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import type { CountryCode } from 'libphonenumber-js';
+import { displayName, type ContactRecord } from './contact-record.js';
+import { DEFAULT_COUNTRY, normalizeHandle, toCountryCode } from './handles.js';
+import { readIphoneAddressBook } from './iphone-address-book.js';
+import { readMacAddressBook } from './mac-address-book.js';
+import { parseVcards } from './vcard.js';
+
+export class ContactBook {
+  private readonly names = new Map<string, string>();
+  /** Union-find over normalized handles that belong to one card. */
+  private readonly parent = new Map<string, string>();
+
+  constructor(
+    records: ContactRecord[] = [],
+    private readonly country: CountryCode = DEFAULT_COUNTRY,
+  ) {
+    for (const record of records) this.add(record);
+  }
+
+  /** The contact name for a handle in any formatting, or undefined when no card has it. */
+  nameFor(handle: string): string | undefined {
+    return this.names.get(this.normalize(handle));
+  }
+
+  /**
+   * The same key for every handle of one person (a card holding a phone and an email links them; cards with
+   * the same name sharing a handle are one person); for anyone else, the normalized handle. The key is the
+   * person's smallest normalized handle.
+   */
+  personKey(handle: string): string {
+    return this.root(this.normalize(handle));
+  }
+
+  normalize(handle: string): string {
+    return normalizeHandle(handle, this.country);
+  }
+
+  get size(): number {
+    return this.names.size;
+  }
+
+  /**
+   * A handle already named by an earlier card stays with it unless this card has the same name (the same
+   * person in two sources): a landline on both parents' cards must not make them one person.
+   */
+  private add(record: ContactRecord): void {
+    const name = displayName(record);
+    const sameName = (other: string) => name !== undefined && other.toLocaleLowerCase() === name.toLocaleLowerCase();
+    const handles = [...record.phones, ...record.emails]
+      .map((handle) => this.normalize(handle))
+      .filter((handle) => {
+        const owner = this.names.get(handle);
+        return owner === undefined || sameName(owner);
+      });
+    for (const handle of handles) {
+      if (name && !this.names.has(handle)) this.names.set(handle, name);
+      this.union(handles[0], handle);
+    }
+  }
+
+  private root(handle: string): string {
+    let node = handle;
+    while (this.parent.has(node) && this.parent.get(node) !== node) node = this.parent.get(node)!;
+    return node;
+  }
+
+  private union(a: string, b: string): void {
+    const [rootA, rootB] = [this.root(a), this.root(b)];
+    const [keep, drop] = rootA <= rootB ? [rootA, rootB] : [rootB, rootA];
+    this.parent.set(keep, keep);
+    if (drop !== keep) this.parent.set(drop, keep);
+  }
+}
+
+export interface LoadContactsOptions {
+  /** Folders holding AddressBook-v22.abcddb, directly or in Sources/<id>/. */
+  addressBookDirs?: string[];
+  /** An iPhone AddressBook.sqlitedb (see BackupSource.contactsDatabase()). */
+  backupAddressBook?: string;
+  vcfFiles?: string[];
+  /** Region for numbers written without a country code; default US. */
+  country?: string;
+}
+
+const MAC_DB_NAME = 'AddressBook-v22.abcddb';
+
+/** The Mac's Contacts folder, when it exists (~/Library/Application Support/AddressBook). */
+export function defaultMacAddressBookDirs(): string[] {
+  const dir = path.join(homedir(), 'Library', 'Application Support', 'AddressBook');
+  return existsSync(dir) ? [dir] : [];
+}
+
+/** AddressBook-v22.abcddb files in a folder and in its Sources/<id>/ subfolders (one per account). */
+function macDatabasesIn(dir: string): string[] {
+  const found = [path.join(dir, MAC_DB_NAME)];
+  const sources = path.join(dir, 'Sources');
+  if (existsSync(sources)) {
+    for (const id of readdirSync(sources).sort()) found.push(path.join(sources, id, MAC_DB_NAME));
+  }
+  return found.filter((file) => existsSync(file));
+}
+
+function reason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied (on a Mac, allow Full Disk Access for your terminal)';
+  return (error as Error).message;
+}
+
+export async function loadContacts(opts: LoadContactsOptions): Promise<{ book: ContactBook; warnings: string[] }> {
+  const warnings: string[] = [];
+  let country = DEFAULT_COUNTRY;
+  if (opts.country !== undefined) {
+    const code = toCountryCode(opts.country);
+    if (code) country = code;
+    else warnings.push(`Unknown country "${opts.country}" for phone numbers; using ${DEFAULT_COUNTRY}`);
+  }
+  const records: ContactRecord[] = [];
+  const readInto = async (what: string, file: string, read: (file: string) => Promise<ContactRecord[]>) => {
+    try {
+      records.push(...(await read(file)));
+    } catch (error) {
+      warnings.push(`Cannot read ${what} ${file}: ${reason(error)}; going on without it`);
+    }
+  };
+  for (const file of opts.vcfFiles ?? []) {
+    await readInto('contacts file', file, async (f) => parseVcards(readFileSync(f, 'utf8')));
+  }
+  for (const dir of opts.addressBookDirs ?? []) {
+    let databases: string[] = [];
+    try {
+      databases = macDatabasesIn(dir);
+    } catch (error) {
+      warnings.push(`Cannot read the contacts folder ${dir}: ${reason(error)}; going on without it`);
+    }
+    if (databases.length === 0 && existsSync(dir)) warnings.push(`No ${MAC_DB_NAME} in ${dir}`);
+    for (const file of databases) await readInto('contacts database', file, readMacAddressBook);
+  }
+  if (opts.backupAddressBook) await readInto('contacts database', opts.backupAddressBook, readIphoneAddressBook);
+  return { book: new ContactBook(records, country), warnings };
+}

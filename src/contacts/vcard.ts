@@ -1,0 +1,101 @@
+/**
+ * Contacts from a .vcf file (vCard 2.1, 3.0, 4.0): FN, N, NICKNAME, ORG, TEL, EMAIL. Handles folded lines,
+ * property groups ("item1.TEL"), backslash escapes, and vCard 2.1 QUOTED-PRINTABLE values with their CHARSET.
+ */
+import type { ContactRecord } from './contact-record.js';
+
+interface Property {
+  name: string;
+  params: string[];
+  value: string;
+}
+
+/** Joins folded lines (a line starting with a space or tab continues the previous one) and QP soft breaks. */
+function logicalLines(text: string): string[] {
+  const lines: string[] = [];
+  for (const raw of text.replace(/\r\n?/g, '\n').split('\n')) {
+    const previous = lines.length - 1;
+    if (/^[ \t]/.test(raw) && previous >= 0) lines[previous] += raw.slice(1);
+    else if (previous >= 0 && /QUOTED-PRINTABLE/i.test(lines[previous].split(':')[0]) && lines[previous].endsWith('=')) {
+      lines[previous] = lines[previous].slice(0, -1) + raw;
+    } else lines.push(raw);
+  }
+  return lines;
+}
+
+function parseLine(line: string): Property | undefined {
+  const colon = line.indexOf(':');
+  if (colon < 0) return undefined;
+  const [nameWithGroup, ...params] = line.slice(0, colon).split(';');
+  const name = nameWithGroup.slice(nameWithGroup.lastIndexOf('.') + 1).toUpperCase();
+  return { name, params, value: line.slice(colon + 1) };
+}
+
+function param(params: string[], key: string): string | undefined {
+  const found = params.find((p) => p.toUpperCase().startsWith(`${key}=`));
+  return found?.slice(key.length + 1).replace(/^"|"$/g, '');
+}
+
+function decodeQuotedPrintable(value: string, charset = 'utf-8'): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const hex = value.slice(i + 1, i + 3);
+    if (value[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else bytes.push(...Buffer.from(value[i], 'utf8'));
+  }
+  try {
+    return new TextDecoder(charset).decode(Uint8Array.from(bytes));
+  } catch {
+    return Buffer.from(bytes).toString('utf8');
+  }
+}
+
+/** The property's text with its encoding undone, split into components at unescaped ';'. */
+function components(property: Property): string[] {
+  const quoted = property.params.some((p) => /^(ENCODING=)?QUOTED-PRINTABLE$/i.test(p));
+  const raw = quoted ? decodeQuotedPrintable(property.value, param(property.params, 'CHARSET')) : property.value;
+  return raw.split(/(?<!\\);/).map((part) => part.replace(/\\([nN,;\\:])/g, (_, c: string) => (c.toLowerCase() === 'n' ? '\n' : c)).trim());
+}
+
+export function parseVcards(text: string): ContactRecord[] {
+  const records: ContactRecord[] = [];
+  let card: ContactRecord | undefined;
+  for (const line of logicalLines(text)) {
+    const property = parseLine(line);
+    if (!property) continue;
+    const upperValue = property.value.trim().toUpperCase();
+    if (property.name === 'BEGIN' && upperValue === 'VCARD') card = { phones: [], emails: [] };
+    else if (property.name === 'END' && upperValue === 'VCARD' && card) {
+      records.push(card);
+      card = undefined;
+    } else if (card) addProperty(card, property);
+  }
+  return records;
+}
+
+function addProperty(card: ContactRecord, property: Property): void {
+  const [first = '', second = ''] = components(property);
+  switch (property.name) {
+    case 'FN':
+      card.fullName = first;
+      break;
+    case 'N':
+      card.lastName = first;
+      card.firstName = second;
+      break;
+    case 'NICKNAME':
+      card.nickname = first;
+      break;
+    case 'ORG':
+      card.organization = first;
+      break;
+    case 'TEL':
+      if (first) card.phones.push(first);
+      break;
+    case 'EMAIL':
+      if (first) card.emails.push(first);
+      break;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Where the password of an encrypted backup comes from: the first line of `--password-file`, or a hidden
+ * prompt on a terminal. A password typed as a plain command-line flag is refused (it would be visible in
+ * the process list and in shell history).
+ *
+ *   const password = passwordProvider({ passwordFile: opts.passwordFile, plainPassword: opts.password });
+ *   await openBackup(dir, { password });
+ */
+import { readFile } from 'node:fs/promises';
+import { BackupError } from './open-backup.js';
+
+export interface PasswordSources {
+  passwordFile?: string;
+  /** A password given directly on the command line: always refused. */
+  plainPassword?: string;
+  input?: NodeJS.ReadStream;
+  output?: NodeJS.WriteStream;
+}
+
+export function passwordProvider(sources: PasswordSources): () => Promise<string> {
+  if (sources.plainPassword !== undefined) {
+    throw new BackupError('A backup password on the command line is visible to other programs; use --password-file FILE or type it at the prompt');
+  }
+  const { passwordFile } = sources;
+  if (passwordFile !== undefined) return () => readPasswordFile(passwordFile);
+  return () => promptPassword('Backup password: ', sources.input ?? process.stdin, sources.output ?? process.stderr);
+}
+
+export async function readPasswordFile(file: string): Promise<string> {
+  let content: string;
+  try {
+    content = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new BackupError(`Cannot read the password file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const firstLine = content.replace(/^\uFEFF/, '').split(/\r?\n/)[0];
+  if (firstLine === '') throw new BackupError(`The password file ${file} is empty`);
+  return firstLine;
+}
+
+/** Reads one line from a terminal without echoing it. Ctrl-C aborts, backspace edits. */
+export function promptPassword(prompt: string, input: NodeJS.ReadStream, output: NodeJS.WriteStream): Promise<string> {
+  if (!input.isTTY) {
+    return Promise.reject(new BackupError('The backup is encrypted: run in a terminal to type its password, or use --password-file FILE'));
+  }
+  return new Promise((resolve, reject) => {
+    let typed = '';
+    const finish = (outcome: () => void) => {
+      input.off('data', onData);
+      input.setRawMode(false);
+      input.pause();
+      output.write('\n');
+      outcome();
+    };
+    const onData = (chunk: Buffer) => {
+      for (const char of chunk.toString('utf8')) {
+        if (char === '\r' || char === '\n') return finish(() => resolve(typed));
+        if (char === '\u0003') return finish(() => reject(new BackupError('Cancelled')));
+        if (char === '\u007f' || char === '\b') typed = Array.from(typed).slice(0, -1).join('');
+        else if (char >= ' ') typed += char;
+      }
+    };
+    output.write(prompt);
+    input.setRawMode(true);
+    input.resume();
+    input.on('data', onData);
+  });
+}

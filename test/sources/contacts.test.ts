@@ -1,0 +1,214 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContactBook, loadContacts } from '../../src/contacts/contact-book.js';
+import { normalizeHandle } from '../../src/contacts/handles.js';
+import { parseVcards } from '../../src/contacts/vcard.js';
+import {
+  contactsForHandles,
+  handlesFromChatDb,
+  writeIphoneAddressBook,
+  writeMacAddressBook,
+  writeVcf,
+  type GeneratedContact,
+} from '../../src/generate/contacts.js';
+import { writeBackup } from '../../src/generate/backup.js';
+import { openBackup } from '../../src/sources/backup/open-backup.js';
+import { makeTinyChatDb } from './tiny-chat-db.js';
+import { hashTree } from './tree-hash.js';
+
+const CONTACTS: GeneratedContact[] = [
+  { firstName: 'Mom', expectedName: 'Mom', phones: ['(555) 555-0123'], emails: ['MOM@Example.com'] },
+  { firstName: 'Ann', lastName: 'Lee', expectedName: 'Ann Lee', phones: ['+1 555-555-0188'], emails: [] },
+  { firstName: 'Chloé', lastName: 'Müller', expectedName: 'Chloé Müller', phones: [], emails: ['chloe.mueller@example.org'] },
+  { organization: 'Acme Dental', expectedName: 'Acme Dental', phones: ['555.555.0199'], emails: [] },
+];
+
+let work: string;
+beforeAll(() => {
+  work = mkdtempSync(path.join(tmpdir(), 'tk-contacts-test-'));
+  process.env.TMPDIR = path.join(work, 'tmp');
+  mkdirSync(process.env.TMPDIR);
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function expectNames(book: ContactBook) {
+  expect(book.nameFor('+15555550123')).toBe('Mom');
+  expect(book.nameFor('(555) 555-0123')).toBe('Mom');
+  expect(book.nameFor('+1 555-555-0123')).toBe('Mom');
+  expect(book.nameFor('mom@example.com')).toBe('Mom');
+  expect(book.nameFor('Mom@EXAMPLE.COM')).toBe('Mom');
+  expect(book.nameFor('+15555550188')).toBe('Ann Lee');
+  expect(book.nameFor('(555) 555-0188')).toBe('Ann Lee');
+  expect(book.nameFor('Chloe.Mueller@Example.org')).toBe('Chloé Müller');
+  expect(book.nameFor('+15555550199')).toBe('Acme Dental');
+  expect(book.nameFor('+15555550100')).toBeUndefined();
+  // A person's phone and email share one key; strangers keep their normalized handle.
+  expect(book.personKey('mom@EXAMPLE.com')).toBe(book.personKey('(555) 555-0123'));
+  expect(book.personKey('+15555550188')).not.toBe(book.personKey('+15555550123'));
+  expect(book.personKey('(555) 555-0100')).toBe('+15555550100');
+  expect(book.personKey('Stranger@Example.com')).toBe('stranger@example.com');
+}
+
+describe('contacts from each source', () => {
+  it('a Mac address book (in Sources/<id>/) without touching its folder', async () => {
+    const dir = path.join(work, 'AddressBook');
+    mkdirSync(path.join(dir, 'Sources', 'ABC-123'), { recursive: true });
+    writeMacAddressBook(path.join(dir, 'Sources', 'ABC-123', 'AddressBook-v22.abcddb'), CONTACTS);
+    const before = hashTree(dir);
+    const { book, warnings } = await loadContacts({ addressBookDirs: [dir] });
+    expect(warnings).toEqual([]);
+    expectNames(book);
+    expect(hashTree(dir)).toBe(before);
+  });
+
+  it('an iPhone AddressBook.sqlitedb', async () => {
+    const file = path.join(work, 'AddressBook.sqlitedb');
+    writeIphoneAddressBook(file, CONTACTS);
+    const { book, warnings } = await loadContacts({ backupAddressBook: file });
+    expect(warnings).toEqual([]);
+    expectNames(book);
+    expect(readdirSync(work).filter((name) => name.startsWith('AddressBook.sqlitedb'))).toEqual(['AddressBook.sqlitedb']);
+  });
+
+  it('a .vcf file', async () => {
+    const file = path.join(work, 'contacts.vcf');
+    writeVcf(file, CONTACTS);
+    const { book, warnings } = await loadContacts({ vcfFiles: [file] });
+    expect(warnings).toEqual([]);
+    expectNames(book);
+  });
+
+  it('an iPhone backup’s address book, plain and encrypted', async () => {
+    const chat = makeTinyChatDb(mkdtempSync(path.join(work, 'chat-')));
+    const addressBook = path.join(work, 'phone-contacts.sqlitedb');
+    writeIphoneAddressBook(addressBook, CONTACTS);
+    for (const encryption of [undefined, { password: 'pw', dpIterations: 1000, iterations: 10 }]) {
+      const outDir = mkdtempSync(path.join(work, 'backup-'));
+      await writeBackup({ chatDb: chat.chatDb, outDir, seed: 1, addressBook, encryption });
+      const before = hashTree(outDir);
+      const source = await openBackup(outDir, { password: async () => 'pw' });
+      try {
+        const file = await source.contactsDatabase();
+        const { book, warnings } = await loadContacts({ backupAddressBook: file });
+        expect(warnings).toEqual([]);
+        expectNames(book);
+      } finally {
+        await source.dispose();
+      }
+      expect(hashTree(outDir)).toBe(before);
+    }
+  });
+});
+
+describe('generated contacts for a chat.db', () => {
+  it('name every handle but the last, with formatted numbers and case-varied emails', async () => {
+    const chat = makeTinyChatDb(mkdtempSync(path.join(work, 'chat-')));
+    const handles = handlesFromChatDb(chat.chatDb);
+    expect(handles).toEqual(chat.handles);
+    const contacts = contactsForHandles(handles, 5);
+    expect(contacts[0].expectedName).toBe('Mom');
+    expect(contacts[0].phones).toEqual(['(555) 555-0123']);
+    expect(contacts[0].emails).toEqual(['ALICE.DOE@EXAMPLE.COM']);
+    const vcf = path.join(work, 'generated.vcf');
+    writeVcf(vcf, contacts);
+    const { book } = await loadContacts({ vcfFiles: [vcf] });
+    expect(book.nameFor(handles[0])).toBe('Mom');
+    expect(book.nameFor(handles[1])).toBe('Mom');
+    expect(book.personKey(handles[1])).toBe(book.personKey(handles[0]));
+    expect(book.nameFor(handles[2])).toBeUndefined();
+    expect(contactsForHandles(handles, 5)).toEqual(contacts);
+  });
+});
+
+describe('contact details', () => {
+  it('reads a Mac address book’s write-ahead log without leaving -wal/-shm files', async () => {
+    const dir = path.join(work, 'wal-book');
+    mkdirSync(dir);
+    const file = path.join(dir, 'AddressBook-v22.abcddb');
+    writeMacAddressBook(file, CONTACTS);
+    const writer = new Database(file);
+    writer.pragma('journal_mode = WAL');
+    writer.pragma('wal_autocheckpoint = 0');
+    writer.prepare("INSERT INTO ZABCDRECORD (Z_PK, ZFIRSTNAME, ZLASTNAME) VALUES (99, 'Newly', 'Added')").run();
+    writer.prepare("INSERT INTO ZABCDPHONENUMBER (ZOWNER, ZFULLNUMBER) VALUES (99, '555-555-0177')").run();
+    // Keep the writer open, like Contacts.app: the new card is only in the -wal file.
+    const before = hashTree(dir);
+    const { book } = await loadContacts({ addressBookDirs: [dir] });
+    expect(book.nameFor('+15555550177')).toBe('Newly Added');
+    expect(book.nameFor('+15555550123')).toBe('Mom');
+    expect(hashTree(dir)).toBe(before);
+    writer.close();
+  });
+
+  it('an unreadable source is a warning and the others still load', async () => {
+    const dir = path.join(work, 'broken-book');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'AddressBook-v22.abcddb'), 'not a database');
+    const vcf = path.join(work, 'ok.vcf');
+    writeVcf(vcf, CONTACTS);
+    const { book, warnings } = await loadContacts({
+      addressBookDirs: [dir],
+      vcfFiles: [path.join(work, 'absent.vcf'), vcf],
+      country: 'XX',
+    });
+    expect(warnings).toEqual([
+      'Unknown country "XX" for phone numbers; using US',
+      expect.stringMatching(/^Cannot read contacts file .*absent\.vcf: .*; going on without it$/),
+      expect.stringMatching(/^Cannot read contacts database .*AddressBook-v22\.abcddb: .*; going on without it$/),
+    ]);
+    expect(warnings.every((line) => !line.includes('\n'))).toBe(true);
+    expectNames(book);
+  });
+
+  it('reads national numbers in the given country', async () => {
+    expect(normalizeHandle('020 7946 0958', 'GB')).toBe('+442079460958');
+    expect(normalizeHandle('+44 20 7946 0958')).toBe('+442079460958');
+    expect(normalizeHandle('tel:+1-555-555-0123')).toBe('+15555550123');
+    expect(normalizeHandle('12345')).toBe('12345');
+    const vcf = path.join(work, 'gb.vcf');
+    writeFileSync(vcf, 'BEGIN:VCARD\nVERSION:3.0\nFN:Pat Jones\nTEL:020 7946 0958\nEND:VCARD\n');
+    const { book } = await loadContacts({ vcfFiles: [vcf], country: 'gb' });
+    expect(book.nameFor('+442079460958')).toBe('Pat Jones');
+  });
+
+  it('a number on two different people’s cards does not merge them', () => {
+    const book = new ContactBook([
+      { firstName: 'Mom', phones: ['555-555-0111', '555-555-0100'], emails: [] },
+      { firstName: 'Dad', phones: ['555-555-0122', '555-555-0100'], emails: [] },
+      { firstName: 'mom', phones: ['555-555-0111'], emails: ['mom@example.com'] },
+    ]);
+    expect(book.nameFor('555-555-0100')).toBe('Mom');
+    expect(book.personKey('555-555-0122')).not.toBe(book.personKey('555-555-0111'));
+    expect(book.personKey('mom@example.com')).toBe(book.personKey('555-555-0111'));
+  });
+
+  it('parses vCard 2.1 quoted-printable, folded lines, groups and escapes', () => {
+    const text = [
+      'BEGIN:VCARD',
+      'VERSION:2.1',
+      'N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;Zo=C3=AB;;;',
+      'FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Zo=C3=AB M=C3=BC=',
+      'ller',
+      'TEL;CELL:+1 (555) 555-0142',
+      'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'N:Smith\\, Jr.;Robert;;;',
+      'ORG:Smith \\; Sons;Sales',
+      'item1.EMAIL;type=INTERNET:rob@exa',
+      ' mple.com',
+      'item2.TEL;VALUE=uri:tel:+1-555-555-0143',
+      'END:VCARD',
+    ].join('\r\n');
+    expect(parseVcards(text)).toEqual([
+      { lastName: 'Müller', firstName: 'Zoë', fullName: 'Zoë Müller', phones: ['+1 (555) 555-0142'], emails: [] },
+      { lastName: 'Smith, Jr.', firstName: 'Robert', organization: 'Smith ; Sons', phones: ['tel:+1-555-555-0143'], emails: ['rob@example.com'] },
+    ]);
+    const book = new ContactBook(parseVcards(text));
+    expect(book.nameFor('+15555550142')).toBe('Zoë Müller');
+    expect(book.nameFor('+15555550143')).toBe('Robert Smith, Jr.');
+  });
+});
