@@ -8,6 +8,7 @@ import {
   encodeAttributedString,
   type ArchivedValue,
   type AttributeRun,
+  type AttributedStringOptions,
   type NumberType,
 } from './typedstream-writer.js';
 
@@ -97,11 +98,14 @@ class AttributeInterner {
   }
 }
 
-/** The body text and its typedstream archive. Empty runs are dropped. */
-export function encodeBody(runs: readonly BodyRun[]): { text: string; blob: Buffer } {
+/**
+ * The body text and its typedstream archive. Empty runs are dropped. Current bodies are mutable
+ * strings; the versions kept in an edit history are immutable ones (`mutable: false`).
+ */
+export function encodeBody(runs: readonly BodyRun[], options: AttributedStringOptions = {}): { text: string; blob: Buffer } {
   const interner = new AttributeInterner();
   const kept = runs.filter((r) => r.text.length > 0);
   const attributeRuns: AttributeRun[] = kept.map((run) => ({ length: run.text.length, dictionary: interner.dictionary(run) }));
   const text = kept.map((r) => r.text).join('');
-  return { text, blob: encodeAttributedString(text, attributeRuns) };
+  return { text, blob: encodeAttributedString(text, attributeRuns, options) };
 }

@@ -1,0 +1,654 @@
+// Writes a synthetic but realistic chat.db (and its Attachments folder) covering every feature the
+// reader and normalizer handle. Deterministic: the same options give a byte-identical database.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { createSchema } from './schema.js';
+import { Random } from './random.js';
+import { ChatDbWriter, type Row } from './db-writer.js';
+import { createChats, OWNER_ACCOUNT, type ChatInfo, type Member } from './people.js';
+import { encodeBody, OBJECT_REPLACEMENT, type BodyRun } from './attributed-body.js';
+import { appleNanoseconds, appleSeconds, later, type Moment } from './apple-time.js';
+import { effectRuns, linkRuns, longText, mentionRuns, multiLineText, plainText, SCRIPTS, styledRuns } from './content.js';
+import { encodeSummaryInfo, type PartVersion } from './summary-info.js';
+import { encodeRichLink } from './keyed-archive.js';
+import { MediaPool, type MediaKind, type PoolFile } from './media-pool.js';
+import { FeatureCounts, type GeneratedSummary } from './summary.js';
+import { claimOutput, GENERATED_APPLICATION_ID } from './output-guard.js';
+
+export interface GenerateOptions {
+  path: string;
+  /** Where attachment files go; default: an `Attachments` folder beside the database. */
+  attachmentsDir?: string;
+  messages: number;
+  seed: number;
+  /** Older macOS layout: no edit/reply/emoji-tapback columns, dates in seconds since 2001. */
+  legacySchema?: boolean;
+  conversations?: number;
+  /** One big 1:1 conversation (the PDF benchmark). */
+  singleConversation?: boolean;
+  /** Exact number of image messages, spread evenly; otherwise images come at random. */
+  images?: number;
+}
+
+const TIMELINE_START = Date.UTC(2015, 0, 1);
+const TIMELINE_END = Date.UTC(2025, 0, 1);
+
+type Kind =
+  | 'text' | 'multiline' | 'long' | 'link' | 'mention' | 'styled' | 'textEffect' | 'expressive' | 'urlPreview'
+  | 'image' | 'heic' | 'multipart' | 'audio' | 'video' | 'document' | 'sticker' | 'missingAttachment'
+  | 'hostileAttachment' | 'tapback' | 'emojiTapback' | 'stickerTapback' | 'tapbackRemoval' | 'reply' | 'edited'
+  | 'unsent' | 'partUnsent' | 'memberAdded' | 'memberRemoved' | 'renamed' | 'memberLeft' | 'photoChanged'
+  | 'photoRemoved' | 'script';
+
+const RANDOM_WEIGHTS: Partial<Record<Kind, number>> = {
+  text: 56, multiline: 3, long: 0.12, link: 2, mention: 1.2, styled: 1, textEffect: 0.6, expressive: 1,
+  urlPreview: 0.8, image: 5, heic: 1, multipart: 1.2, audio: 1, video: 0.3, document: 0.3, sticker: 0.4,
+  tapback: 8, emojiTapback: 1, stickerTapback: 0.2, tapbackRemoval: 1.2, reply: 4, edited: 1.3, unsent: 0.4,
+  partUnsent: 0.1, memberAdded: 0.25, memberRemoved: 0.15, renamed: 0.15, memberLeft: 0.1, photoChanged: 0.1,
+  photoRemoved: 0.05,
+};
+
+const GROUP_ONLY = new Set<Kind>(['mention', 'memberAdded', 'memberRemoved', 'renamed', 'memberLeft', 'photoChanged', 'photoRemoved']);
+const IMAGE_KINDS = new Set<Kind>(['image', 'heic', 'multipart']);
+/** Needs columns the legacy schema lacks. */
+const MODERN_ONLY = new Set<Kind>(['edited', 'unsent', 'partUnsent', 'reply', 'emojiTapback', 'stickerTapback']);
+
+const EXPRESSIVE_EFFECTS = [
+  'com.apple.MobileSMS.expressivesend.impact',
+  'com.apple.MobileSMS.expressivesend.loud',
+  'com.apple.MobileSMS.expressivesend.gentle',
+  'com.apple.MobileSMS.expressivesend.invisibleink',
+  'com.apple.messages.effect.CKConfettiEffect',
+  'com.apple.messages.effect.CKFireworksEffect',
+  'com.apple.messages.effect.CKLasersEffect',
+  'com.apple.messages.effect.CKHappyBirthdayEffect',
+  'com.apple.messages.effect.CKHeartEffect',
+  'com.apple.messages.effect.CKEchoEffect',
+  'com.apple.messages.effect.CKSpotlightEffect',
+  'com.apple.messages.effect.CKShootingStarEffect',
+  'com.apple.messages.effect.CKSparklesEffect',
+];
+
+/** Every feature at least once, spread over the timeline, so even small samples cover everything. */
+const MANDATORY: Kind[] = [
+  'multiline', 'long', 'link', 'mention', 'styled', 'textEffect', ...EXPRESSIVE_EFFECTS.map(() => 'expressive' as const),
+  'urlPreview', 'image', 'heic', 'multipart', 'audio', 'video', 'document', 'sticker', 'missingAttachment',
+  'hostileAttachment', ...Array.from({ length: 6 }, () => 'tapback' as const), 'emojiTapback', 'stickerTapback',
+  'tapbackRemoval', 'tapbackRemoval', 'reply', 'reply', 'edited', 'edited', 'unsent', 'partUnsent', 'memberAdded',
+  'memberRemoved', 'renamed', 'memberLeft', 'photoChanged', 'photoRemoved',
+  ...(Object.keys(SCRIPTS) as Array<keyof typeof SCRIPTS>).map(() => 'script' as const),
+];
+
+const TAPBACK_VERBS = ['Loved', 'Liked', 'Disliked', 'Laughed at', 'Emphasized', 'Questioned'];
+const TAPBACK_EMOJI = ['🎉', '🔥', '🥹', '👀', '🫶🏽', '🇧🇷'];
+const SITE_PREVIEWS = [
+  { url: 'https://example.com/recipes/lemon-cake', title: 'Lemon drizzle cake', summary: 'A bright, easy loaf cake.', siteName: 'Example Recipes' },
+  { url: 'https://news.example.org/2020/07/local-library-reopens', title: 'Local library reopens its doors', summary: 'After a long renovation the library welcomes readers again.', siteName: 'Example News' },
+  { url: 'https://video.example.net/watch/98765', title: 'Sunset timelapse – 4K', summary: 'Four minutes of clouds.', siteName: 'ExampleTube' },
+];
+
+interface Sender {
+  fromMe: boolean;
+  member?: Member;
+}
+
+/** A message later messages can react to or reply to. */
+interface Target {
+  guid: string;
+  /** UTF-16 [offset, length] of each part. */
+  parts: Array<[number, number]>;
+  snippet: string;
+  isBalloon: boolean;
+  /** Newest message in the reply thread started by this one. */
+  threadLast?: string;
+}
+
+interface ActiveTapback {
+  target: Target;
+  part: number;
+  type: number;
+  sender: Sender;
+  emoji?: string;
+}
+
+interface ChatState {
+  info: ChatInfo;
+  recent: Target[];
+  tapbacks: ActiveTapback[];
+  lastGuid?: string;
+}
+
+const RECENT_LIMIT = 24;
+
+class Generation {
+  readonly counts: FeatureCounts;
+  private readonly chats: ChatState[];
+  private readonly groupChats: ChatState[];
+  private readonly chatWeights: number[];
+  private readonly totalChatWeight: number;
+
+  constructor(
+    private readonly writer: ChatDbWriter,
+    private readonly random: Random,
+    chats: ChatInfo[],
+    private readonly pool: MediaPool,
+    private readonly attachmentsDir: string,
+    private readonly legacy: boolean,
+  ) {
+    this.chats = chats.map((info) => ({ info, recent: [], tapbacks: [] }));
+    this.groupChats = this.chats.filter((c) => c.info.isGroup);
+    this.chatWeights = this.chats.map((_, i) => 1 / Math.pow(i + 1, 0.7));
+    this.totalChatWeight = this.chatWeights.reduce((a, b) => a + b, 0);
+    this.counts = new FeatureCounts(chats);
+  }
+
+  run(total: number, images: number | undefined): void {
+    const mandatory = this.legacy ? MANDATORY.filter((k) => !MODERN_ONLY.has(k)) : [...MANDATORY];
+    const mandatoryAt = (k: number) => Math.floor(((k + 1) * total) / (mandatory.length + 1));
+    const imageAt = (k: number) => Math.floor(((k + 0.5) * total) / (images ?? 1));
+    let nextMandatory = 0;
+    let nextImage = 0;
+    const pending: Kind[] = [];
+    const step = (TIMELINE_END - TIMELINE_START) / Math.max(1, total);
+    let now = TIMELINE_START;
+
+    for (let i = 0; i < total; i++) {
+      now += this.random.next() * 2 * step;
+      const at: Moment = { ms: Math.round(now), nanos: this.random.int(1, 999_999) };
+      while (nextMandatory < mandatory.length && mandatoryAt(nextMandatory) <= i) pending.push(mandatory[nextMandatory++]);
+      let kind: Kind;
+      let fromSchedule = false;
+      if (images !== undefined && nextImage < images && imageAt(nextImage) <= i) {
+        kind = 'image';
+        nextImage++;
+      } else if (pending.length > 0) {
+        kind = pending.shift()!;
+        fromSchedule = true;
+      } else {
+        kind = this.randomKind(images !== undefined);
+      }
+      const chat = this.chatFor(kind);
+      if (!this.emit(kind, chat, at)) {
+        if (fromSchedule) pending.push(kind); // try again later, once a target exists
+        this.emit('text', chat, at);
+      }
+    }
+  }
+
+  private randomKind(imagesScheduled: boolean): Kind {
+    for (;;) {
+      const kind = this.random.weighted(RANDOM_WEIGHTS as Record<Kind, number>);
+      if (imagesScheduled && IMAGE_KINDS.has(kind)) continue;
+      if (this.legacy && MODERN_ONLY.has(kind)) continue;
+      return kind;
+    }
+  }
+
+  private chatFor(kind: Kind): ChatState {
+    if (GROUP_ONLY.has(kind) && this.groupChats.length > 0) return this.random.pick(this.groupChats);
+    let roll = this.random.next() * this.totalChatWeight;
+    for (let i = 0; i < this.chats.length; i++) {
+      roll -= this.chatWeights[i];
+      if (roll < 0) return this.chats[i];
+    }
+    return this.chats[this.chats.length - 1];
+  }
+
+  private sender(chat: ChatState): Sender {
+    if (this.random.chance(0.45)) return { fromMe: true };
+    return { fromMe: false, member: this.random.pick(chat.info.members) };
+  }
+
+  private time(t: Moment): bigint | number {
+    return this.legacy ? appleSeconds(t) : appleNanoseconds(t);
+  }
+
+  /** Columns every ordinary message row shares. */
+  private baseRow(chat: ChatState, sender: Sender, at: Moment): Row {
+    const delivered = sender.fromMe || chat.info.service !== 'SMS';
+    const read = this.random.chance(0.8);
+    return {
+      guid: this.random.guid(),
+      handle_id: sender.fromMe ? 0 : sender.member!.handleRowId,
+      service: chat.info.service,
+      account: chat.info.service === 'iMessage' ? OWNER_ACCOUNT : 'P:+15555550199',
+      account_guid: 'A1B2C3D4-0000-4000-8000-0000000000AA',
+      date: this.time(at),
+      date_delivered: delivered ? this.time(later(at, this.random.int(300, 4000))) : 0,
+      date_read: read ? this.time(later(at, this.random.int(5_000, 3_600_000))) : 0,
+      is_from_me: sender.fromMe ? 1 : 0,
+      is_sent: sender.fromMe ? 1 : 0,
+      is_read: sender.fromMe ? 0 : read ? 1 : 0,
+      cache_roomnames: chat.info.roomName,
+      destination_caller_id: chat.info.service === 'iMessage' ? 'owner@example.com' : '+15555550199',
+      reply_to_guid: chat.info.service === 'iMessage' ? (chat.lastGuid ?? null) : null,
+    };
+  }
+
+  /** Stores a body the way recent macOS does: often attributedBody only, mostly both, rarely text only. */
+  private setBody(row: Row, runs: BodyRun[]): { text: string; parts: Array<[number, number]> } {
+    const { text, blob } = encodeBody(runs);
+    const plain = runs.every((r) => !r.attachment);
+    const mode = this.legacy
+      ? this.random.chance(0.8) || !plain ? 'both' : 'textOnly'
+      : this.random.weighted({ bodyOnly: 48, both: 47, textOnly: plain ? 5 : 0 });
+    row.text = mode === 'bodyOnly' ? null : text;
+    row.attributedBody = mode === 'textOnly' ? null : blob;
+    return { text, parts: partRanges(runs) };
+  }
+
+  private insert(chat: ChatState, row: Row, target?: Omit<Target, 'guid'>): number {
+    const rowId = this.writer.addMessage(chat.info.rowId, row);
+    this.counts.message(chat.info, row);
+    chat.lastGuid = row.guid as string;
+    if (target) {
+      chat.recent.push({ ...target, guid: row.guid as string });
+      if (chat.recent.length > RECENT_LIMIT) chat.recent.shift();
+    }
+    return rowId;
+  }
+
+  /** Inserts a message made of body runs and remembers it as a target. */
+  private textMessage(chat: ChatState, at: Moment, runs: BodyRun[], extra: Row = {}, sender = this.sender(chat)): number {
+    const row = { ...this.baseRow(chat, sender, at), ...extra };
+    const { text, parts } = this.setBody(row, runs);
+    return this.insert(chat, row, { parts, snippet: snippet(text), isBalloon: row.balloon_bundle_id != null });
+  }
+
+  private emit(kind: Kind, chat: ChatState, at: Moment): boolean {
+    const r = this.random;
+    switch (kind) {
+      case 'text':
+        this.textMessage(chat, at, [{ text: plainText(r), part: 0 }]);
+        return true;
+      case 'script':
+        // Walks the scripts in turn so every writing system appears in small samples.
+        this.textMessage(chat, at, [{ text: r.pick(SCRIPTS[this.counts.nextScript()]), part: 0 }]);
+        return true;
+      case 'multiline':
+        this.textMessage(chat, at, [{ text: multiLineText(r), part: 0 }]);
+        this.counts.add('multiLine');
+        return true;
+      case 'long':
+        this.textMessage(chat, at, [{ text: longText(r), part: 0 }]);
+        this.counts.add('longMessages');
+        return true;
+      case 'link':
+        this.textMessage(chat, at, linkRuns(r, 0), { has_dd_results: 1, was_data_detected: 1 });
+        this.counts.add('links');
+        return true;
+      case 'mention': {
+        if (!chat.info.isGroup) return false;
+        const member = r.pick(chat.info.members);
+        const sender = this.sender(chat);
+        if (sender.member === member) return false;
+        this.textMessage(chat, at, mentionRuns(member.name, member.handle, r), {}, sender);
+        this.counts.add('mentions');
+        return true;
+      }
+      case 'styled':
+        this.textMessage(chat, at, styledRuns(r));
+        this.counts.add('styled');
+        return true;
+      case 'textEffect':
+        this.textMessage(chat, at, effectRuns(r));
+        this.counts.add('textEffects');
+        return true;
+      case 'expressive': {
+        const effect = EXPRESSIVE_EFFECTS[this.counts.get('expressiveEffects') % EXPRESSIVE_EFFECTS.length];
+        this.textMessage(chat, at, [{ text: r.pick(['Happy birthday!!! 🎂', 'Congratulations!', 'Guess what', 'I love you']), part: 0 }], {
+          expressive_send_style_id: effect,
+        });
+        this.counts.add('expressiveEffects');
+        return true;
+      }
+      case 'urlPreview':
+        return this.urlPreview(chat, at);
+      case 'image':
+      case 'heic':
+      case 'audio':
+      case 'video':
+      case 'document':
+      case 'sticker':
+        return this.attachmentMessage(chat, at, kind);
+      case 'multipart':
+        return this.multipart(chat, at);
+      case 'missingAttachment':
+        return this.attachmentMessage(chat, at, 'image', { missing: true });
+      case 'hostileAttachment':
+        return this.attachmentMessage(chat, at, 'document', { transferName: '../../evil.txt', mime: 'text/plain' });
+      case 'tapback':
+      case 'emojiTapback':
+      case 'stickerTapback':
+        return this.tapback(chat, at, kind);
+      case 'tapbackRemoval':
+        return this.tapbackRemoval(chat, at);
+      case 'reply':
+        return this.reply(chat, at);
+      case 'edited':
+        return this.edited(chat, at);
+      case 'unsent':
+        return this.unsent(chat, at);
+      case 'partUnsent':
+        return this.partUnsent(chat, at);
+      default:
+        return this.groupEvent(chat, at, kind);
+    }
+  }
+
+  private urlPreview(chat: ChatState, at: Moment): boolean {
+    const site = this.random.pick(SITE_PREVIEWS);
+    this.textMessage(chat, at, [{ text: site.url, part: 0, link: site.url }], {
+      balloon_bundle_id: 'com.apple.messages.URLBalloonProvider',
+      payload_data: encodeRichLink({ ...site, originalUrl: site.url }),
+      has_dd_results: 1,
+      was_data_detected: 1,
+    });
+    this.counts.add('urlPreviews');
+    return true;
+  }
+
+  /** Writes the attachment row (and file, unless missing) for a message that is about to be inserted. */
+  private attachment(
+    file: PoolFile,
+    at: Moment,
+    sender: Sender,
+    options: { missing?: boolean; transferName?: string; mime?: string; sticker?: boolean } = {},
+  ): { guid: string; row: Row } {
+    const guid = this.random.guid();
+    const transferName = options.transferName ?? file.transferName;
+    const storedName = path.basename(transferName.replace(/\\/g, '/')) || 'attachment';
+    const dir = `${guid.slice(0, 2).toLowerCase()}/${String(this.random.int(0, 15)).padStart(2, '0')}/${guid}`;
+    const missing = options.missing ?? this.random.chance(0.03);
+    if (!missing) MediaPool.place(file, path.join(this.attachmentsDir, dir, storedName));
+    this.counts.attachment(file.kind, missing, options.sticker ?? false);
+    return {
+      guid,
+      row: {
+        guid,
+        original_guid: guid,
+        created_date: appleSeconds(at),
+        start_date: 0,
+        filename: `~/Library/Messages/Attachments/${dir}/${storedName}`,
+        uti: options.mime === 'text/plain' ? 'public.plain-text' : file.uti,
+        mime_type: options.mime ?? file.mimeType,
+        transfer_state: missing ? 0 : 5,
+        is_outgoing: sender.fromMe ? 1 : 0,
+        transfer_name: transferName,
+        total_bytes: file.bytes,
+        is_sticker: options.sticker ? 1 : 0,
+      },
+    };
+  }
+
+  private poolFile(kind: MediaKind): PoolFile {
+    return this.random.pick(this.pool.files(kind));
+  }
+
+  private attachmentMessage(
+    chat: ChatState,
+    at: Moment,
+    kind: MediaKind,
+    options: { missing?: boolean; transferName?: string; mime?: string } = {},
+  ): boolean {
+    const sender = this.sender(chat);
+    const sticker = kind === 'sticker';
+    const attachment = this.attachment(this.poolFile(kind), at, sender, { ...options, sticker });
+    const runs: BodyRun[] = [{ text: OBJECT_REPLACEMENT, part: 0, attachment: { guid: attachment.guid } }];
+    const captioned = kind !== 'audio' && !sticker && this.random.chance(0.3);
+    if (captioned) runs.push({ text: plainText(this.random), part: 1 });
+    const extra: Row = { cache_has_attachments: 1 };
+    if (kind === 'audio') Object.assign(extra, { is_audio_message: 1, is_played: sender.fromMe ? 0 : 1 });
+    const rowId = this.textMessage(chat, at, runs, extra, sender);
+    this.writer.addAttachment(rowId, attachment.row);
+    return true;
+  }
+
+  /** Text, image, text: three parts in one bubble group. */
+  private multipart(chat: ChatState, at: Moment): boolean {
+    const sender = this.sender(chat);
+    const attachment = this.attachment(this.poolFile('image'), at, sender);
+    const runs: BodyRun[] = [
+      { text: 'Look at this ', part: 0 },
+      { text: OBJECT_REPLACEMENT, part: 1, attachment: { guid: attachment.guid, filename: attachment.row.transfer_name as string } },
+      { text: plainText(this.random), part: 2 },
+    ];
+    const rowId = this.textMessage(chat, at, runs, { cache_has_attachments: 1, part_count: 3 }, sender);
+    this.writer.addAttachment(rowId, attachment.row);
+    this.counts.add('multiPart');
+    return true;
+  }
+
+  private pickTarget(chat: ChatState): Target | undefined {
+    return chat.recent.length ? this.random.pick(chat.recent) : undefined;
+  }
+
+  private tapback(chat: ChatState, at: Moment, kind: 'tapback' | 'emojiTapback' | 'stickerTapback'): boolean {
+    const target = this.pickTarget(chat);
+    if (!target) return false;
+    const part = this.random.int(0, target.parts.length - 1);
+    const type =
+      kind === 'emojiTapback' ? 2006 : kind === 'stickerTapback' ? 2007 : 2000 + (this.counts.get('tapbacks') % 6);
+    const sender = this.sender(chat);
+    const emoji = type === 2006 ? this.random.pick(TAPBACK_EMOJI) : undefined;
+    const row = { ...this.baseRow(chat, sender, at), ...this.tapbackColumns(target, part, type, emoji) };
+    let sticker: { guid: string; row: Row } | undefined;
+    if (type === 2007) {
+      sticker = this.attachment(this.poolFile('sticker'), at, sender, { sticker: true });
+      Object.assign(row, { cache_has_attachments: 1 });
+      this.setBody(row, [{ text: OBJECT_REPLACEMENT, part: 0, attachment: { guid: sticker.guid } }]);
+    } else {
+      const verb = type === 2006 ? `Reacted ${emoji} to` : TAPBACK_VERBS[type - 2000];
+      this.setBody(row, [{ text: `${verb} “${target.snippet}”`, part: 0 }]);
+    }
+    const rowId = this.insert(chat, row);
+    if (sticker) this.writer.addAttachment(rowId, sticker.row);
+    chat.tapbacks.push({ target, part, type, sender, emoji });
+    if (chat.tapbacks.length > RECENT_LIMIT) chat.tapbacks.shift();
+    this.counts.tapback(type);
+    return true;
+  }
+
+  private tapbackColumns(target: Target, part: number, type: number, emoji?: string): Row {
+    const [location, length] = target.parts[part];
+    return {
+      associated_message_guid: target.isBalloon ? `bp:${target.guid}` : `p:${part}/${target.guid}`,
+      associated_message_type: type,
+      associated_message_range_location: location,
+      associated_message_range_length: length,
+      associated_message_emoji: emoji ?? null,
+      reply_to_guid: null,
+    };
+  }
+
+  private tapbackRemoval(chat: ChatState, at: Moment): boolean {
+    const index = chat.tapbacks.findIndex((t) => t.type !== 2007);
+    if (index < 0) return false;
+    const [added] = chat.tapbacks.splice(index, 1);
+    const type = added.type + 1000;
+    const row = { ...this.baseRow(chat, added.sender, at), ...this.tapbackColumns(added.target, added.part, type, added.emoji) };
+    const verb = added.type === 2006 ? `Removed ${added.emoji} from` : `Removed a ${TAPBACK_VERBS[added.type - 2000].toLowerCase()} reaction from`;
+    this.setBody(row, [{ text: `${verb} “${added.target.snippet}”`, part: 0 }]);
+    this.insert(chat, row);
+    this.counts.tapback(type);
+    return true;
+  }
+
+  private reply(chat: ChatState, at: Moment): boolean {
+    const target = this.pickTarget(chat);
+    if (!target) return false;
+    const part = this.random.int(0, target.parts.length - 1);
+    const [lo, le] = target.parts[part];
+    const previous = target.threadLast ?? target.guid;
+    this.textMessage(chat, at, [{ text: plainText(this.random), part: 0 }], {
+      thread_originator_guid: target.guid,
+      thread_originator_part: `${part}:${lo}:${le}`,
+      reply_to_guid: previous,
+    });
+    target.threadLast = chat.lastGuid;
+    this.counts.add('replies');
+    return true;
+  }
+
+  private edited(chat: ChatState, at: Moment): boolean {
+    const sender = this.sender(chat);
+    const versions: PartVersion[] = [];
+    let when = at;
+    for (let v = 0, n = this.random.int(2, 4); v < n; v++) {
+      versions.push({ runs: [{ text: plainText(this.random), part: 0 }], at: when, guid: this.random.guid() });
+      when = later(when, this.random.int(4_000, 120_000), this.random.int(1, 999_999));
+    }
+    const latest = versions[versions.length - 1];
+    const current = encodeBody(latest.runs);
+    const row = {
+      ...this.baseRow(chat, sender, at),
+      attributedBody: current.blob,
+      text: null,
+      date_edited: this.time(latest.at),
+      message_summary_info: encodeSummaryInfo({
+        partRanges: [[0, versions[0].runs[0].text.length]],
+        edits: new Map([[0, versions]]),
+        unsentParts: [],
+      }),
+    };
+    const text = current.text;
+    this.insert(chat, row, { parts: [[0, text.length]], snippet: snippet(text), isBalloon: false });
+    this.counts.add('edited');
+    return true;
+  }
+
+  /** The whole message unsent: no body left, only the summary saying part 0 was retracted. */
+  private unsent(chat: ChatState, at: Moment): boolean {
+    const sender: Sender = { fromMe: true };
+    const original = plainText(this.random);
+    const retractedAt = this.time(later(at, this.random.int(5_000, 110_000)));
+    const row = {
+      ...this.baseRow(chat, sender, at),
+      text: null,
+      attributedBody: null,
+      date_edited: retractedAt,
+      date_retracted: retractedAt,
+      message_summary_info: encodeSummaryInfo({ partRanges: [[0, original.length]], edits: new Map(), unsentParts: [0] }),
+    };
+    this.insert(chat, row);
+    this.writer.addDeletedMessage(this.random.guid());
+    this.counts.add('unsent');
+    return true;
+  }
+
+  /** Text, image, text where the last text part was first edited, then unsent. */
+  private partUnsent(chat: ChatState, at: Moment): boolean {
+    const sender: Sender = { fromMe: true };
+    const attachment = this.attachment(this.poolFile('image'), at, sender);
+    const first = { text: plainText(this.random), part: 0 };
+    const image = { text: OBJECT_REPLACEMENT, part: 1, attachment: { guid: attachment.guid } };
+    const lastOriginal = plainText(this.random);
+    const lastEdited = `${lastOriginal} (edited)`;
+    const editedAt = later(at, this.random.int(3_000, 30_000), this.random.int(1, 999_999));
+    const retractedAt = later(editedAt, this.random.int(3_000, 30_000));
+    const ranges: Array<[number, number]> = [
+      [0, first.text.length],
+      [first.text.length, 1],
+      [first.text.length + 1, lastOriginal.length],
+    ];
+    const row = {
+      ...this.baseRow(chat, sender, at),
+      attributedBody: encodeBody([first, image]).blob,
+      text: null,
+      cache_has_attachments: 1,
+      part_count: 3,
+      date_edited: this.time(retractedAt),
+      date_retracted: this.time(retractedAt),
+      message_summary_info: encodeSummaryInfo({
+        partRanges: ranges,
+        edits: new Map([[2, [
+          { runs: [{ text: lastOriginal, part: 2 }], at, guid: this.random.guid() },
+          { runs: [{ text: lastEdited, part: 2 }], at: editedAt, guid: this.random.guid() },
+        ]]]),
+        unsentParts: [2],
+      }),
+    };
+    const rowId = this.insert(chat, row, { parts: ranges.slice(0, 2), snippet: snippet(first.text), isBalloon: false });
+    this.writer.addAttachment(rowId, attachment.row);
+    this.counts.add('edited');
+    this.counts.add('unsent');
+    return true;
+  }
+
+  /**
+   * Group events. item_type 1 = membership (group_action_type 0 added, 1 removed; other_handle = the
+   * member), 2 = renamed (group_title), 3 = group_action_type 0 left, 1 photo changed, 2 photo removed.
+   */
+  private groupEvent(chat: ChatState, at: Moment, kind: Kind): boolean {
+    if (!chat.info.isGroup) return false;
+    const [itemType, action] = ({
+      memberAdded: [1, 0], memberRemoved: [1, 1], renamed: [2, 0], memberLeft: [3, 0], photoChanged: [3, 1], photoRemoved: [3, 2],
+    } as Record<string, [number, number]>)[kind];
+    const member = this.random.pick(chat.info.members);
+    // Whoever leaves is the actor; otherwise anyone but the member concerned.
+    const sender: Sender = kind === 'memberLeft' ? { fromMe: false, member } : this.random.chance(0.5) ? { fromMe: true } : { fromMe: false, member: this.random.pick(chat.info.members) };
+    const row: Row = {
+      ...this.baseRow(chat, sender, at),
+      item_type: itemType,
+      group_action_type: action,
+      other_handle: itemType === 1 ? member.handleRowId : 0,
+      group_title: itemType === 2 ? chat.info.displayName || 'Weekend plans' : null,
+      reply_to_guid: null,
+    };
+    this.insert(chat, row);
+    this.counts.groupEvent(kind);
+    return true;
+  }
+}
+
+function partRanges(runs: readonly BodyRun[]): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  let offset = 0;
+  for (const run of runs) {
+    const range = ranges[run.part] ?? (ranges[run.part] = [offset, 0]);
+    range[1] += run.text.length;
+    offset += run.text.length;
+  }
+  return ranges.filter(Boolean);
+}
+
+function snippet(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 40 ? `${flat.slice(0, 40)}…` : flat;
+}
+
+/** Writes a chat.db at `options.path` (and attachment files); refuses to replace a file it did not make. */
+export async function generateChatDb(options: GenerateOptions): Promise<GeneratedSummary> {
+  if (!Number.isInteger(options.messages) || options.messages < 1) throw new Error('messages must be a positive integer');
+  const attachmentsDir = options.attachmentsDir ?? path.join(path.dirname(options.path), 'Attachments');
+  const partial = claimOutput(options.path, attachmentsDir);
+  const legacy = options.legacySchema ?? false;
+  const conversations = options.singleConversation ? 1 : options.conversations ?? Math.min(80, Math.max(8, Math.round(options.messages / 150)));
+  const random = new Random(options.seed);
+  const pool = await MediaPool.build();
+  const db = new Database(partial);
+  try {
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.pragma(`application_id = ${GENERATED_APPLICATION_ID}`);
+    createSchema(db, legacy);
+    const writer = new ChatDbWriter(db, legacy);
+    let summary: GeneratedSummary | undefined;
+    db.transaction(() => {
+      const chats = createChats(writer, random, { conversations, singleConversation: options.singleConversation ?? false });
+      const generation = new Generation(writer, random, chats, pool, attachmentsDir, legacy);
+      generation.run(options.messages, options.images);
+      summary = generation.counts.summary();
+    })();
+    db.close();
+    fs.renameSync(partial, options.path);
+    return summary!;
+  } catch (error) {
+    if (db.open) db.close();
+    fs.rmSync(partial, { force: true });
+    throw error;
+  } finally {
+    pool.dispose();
+  }
+}
