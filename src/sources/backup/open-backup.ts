@@ -14,6 +14,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, stat
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { UserError } from '../../errors.js';
 import type { MessageSource } from '../../read/source.js';
 import { createPrivateTempDir, type PrivateTempDir } from '../temp-dir.js';
 import { decryptFile, unwrapKey } from './aes.js';
@@ -30,7 +31,8 @@ export interface BackupSource extends MessageSource {
   contactsDatabase(): Promise<string | undefined>;
 }
 
-export class BackupError extends Error {}
+/** A UserError, so the CLI shows it as one line without a stack trace. */
+export class BackupError extends UserError {}
 
 /** Shown while a slow step runs (key derivation takes seconds by design, decrypting a large sms.db too). */
 export interface SlowStepReporter {
