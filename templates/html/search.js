@@ -33,7 +33,7 @@ document.addEventListener('DOMContentLoaded', () => {
     status.textContent = 'Searching… ' + searched.toLocaleString() + ' of ' + manifest.entries.toLocaleString() + ' messages';
     if (n > manifest.chunks) {
       status.textContent = found === 0 ? 'No messages match “' + query + '”.'
-        : found + ' messages match “' + query + '”' + (found > MAX_SHOWN ? ' (showing the first ' + MAX_SHOWN + ')' : '') + '.';
+        : found.toLocaleString() + (found === 1 ? ' message matches “' : ' messages match “') + query + '”' + (found > MAX_SHOWN ? ' (showing the first ' + MAX_SHOWN + ')' : '') + '.';
       return;
     }
     const script = document.createElement('script');

@@ -91,7 +91,7 @@ function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMess
   if (placed.preview) {
     const dims = attachment.width && attachment.height ? ` width="${attachment.width}" height="${attachment.height}"` : '';
     html = `<a href="${href}"><img src="${url(placed.preview, ctx.root)}" alt="${name}" title="${name}" loading="lazy"${dims}></a>`;
-    if (placed.original) html += `<a class="original" href="${url(placed.original, ctx.root)}" download>original</a>`;
+    if (placed.original && !attachment.isSticker) html += `<a class="original" href="${url(placed.original, ctx.root)}" download>original</a>`;
   } else if (attachment.kind === 'video') {
     html = `<video controls preload="none" src="${href}" title="${name}"></video><a class="file" href="${href}" download>${name}</a>${size}`;
   } else if (attachment.kind === 'audio') {
@@ -163,7 +163,8 @@ function relativeTime(date: Date, reference: Date, ctx: MessageContext): string 
 }
 
 function kindLabel(attachment: Attachment): string {
-  return { image: '🖼', video: '🎞', audio: '🔊', file: '📎' }[attachment.kind];
+  if (attachment.isSticker) return 'Sticker';
+  return { image: 'Photo', video: 'Video', audio: 'Audio', file: 'File' }[attachment.kind];
 }
 
 function partsText(parts: Part[]): string {

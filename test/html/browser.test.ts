@@ -1,0 +1,144 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Message } from '../../src/model/types.js';
+import { HtmlRenderer } from '../../src/render/html/html-renderer.js';
+import { ALICE, BOB, ME, ROOT, STICKERS, attachmentPart, conversation, ensureBuilt, exportContext, message, tempDir, textPart } from './support.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+const haveStickers = existsSync(STICKERS);
+if (!haveChromium) console.warn(`Skipping browser tests: ${CHROMIUM} is absent (apt-get install chromium).`);
+if (!haveStickers) console.warn(`Skipping browser tests: HEIC stickers at ${STICKERS} are absent.`);
+
+const ARTIFACTS = join(ROOT, 'test-artifacts/html');
+const HOSTILE = '<img src=x onerror=alert(1)><script>alert(2)</script>';
+
+/** An archive with a small group chat (photo, HEIC sticker, missing file, hostile text) and a 2,500-message thread. */
+async function buildArchive(outDir: string): Promise<void> {
+  const photo = join(outDir, '..', 'beach.jpg');
+  await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#2a9df4' } }).jpeg().toFile(photo);
+  const sticker = join(STICKERS, readdirSync(STICKERS).find((n) => n.endsWith('.heic'))!);
+  const group: Message[] = [
+    message(1, { sender: ALICE, isFromMe: false, parts: [textPart('Look at the beach'), attachmentPart({ fileName: 'beach.jpg', path: photo, width: 1600, height: 1200 }, 1)] }),
+    message(2, { sender: BOB, isFromMe: false, parts: [attachmentPart({ fileName: 'sticker.heic', path: sticker, isSticker: true })] }),
+    message(3, { sender: ME, isFromMe: true, parts: [textPart(HOSTILE)], dateRead: new Date(Date.parse('2024-03-01T08:05:00Z')) }),
+    message(4, { sender: ALICE, isFromMe: false, parts: [attachmentPart({ fileName: 'IMG_0042.HEIC', path: '/nowhere/IMG_0042.HEIC', missing: true })] }),
+    message(5, { sender: BOB, isFromMe: false, parts: [{ ...textPart('Amazing sunset 🌅'), tapbacks: [{ kind: 'love', emoji: '❤️', sender: ALICE, date: new Date() }] }] }),
+  ];
+  const thread = Array.from({ length: 2500 }, (_, i) => message(i + 1, { parts: [textPart(`Thread message ${i + 1}`)] }));
+  thread[2399] = message(2400, { parts: [textPart('Replying to the start: pineapple')],
+    replyTo: { guid: 'guid-7', partIndex: 0, target: { sender: ALICE, date: thread[6].date, snippet: 'Thread message 7', rowId: 7 } } });
+
+  const renderer = new HtmlRenderer({ messages: 1000, bytes: 900_000 });
+  await renderer.start(exportContext(outDir, 'copy'));
+  const rendered = [
+    await renderer.renderConversation(conversation({ id: 'g', title: 'Beach trip', groupName: 'Beach trip', isGroup: true, participants: [ALICE, BOB], messageCount: 5, firstDate: group[0].date, lastDate: group[4].date }), () => group, 'Beach trip'),
+    await renderer.renderConversation(conversation({ id: 't', title: 'Alice', messageCount: 2500, firstDate: thread[0].date, lastDate: thread[2499].date }), () => thread, 'Alice'),
+  ];
+  await renderer.finish(rendered);
+}
+
+describe.skipIf(!haveChromium || !haveStickers)('HTML archive in Chromium', () => {
+  let browser: Browser;
+  let page: Page;
+  let outDir: string;
+  const consoleErrors: string[] = [];
+  const foreignRequests: string[] = [];
+
+  beforeAll(async () => {
+    ensureBuilt();
+    outDir = join(tempDir('browser'), 'archive');
+    mkdirSync(outDir);
+    await buildArchive(outDir);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 900, height: 900 } });
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    page.on('request', (r) => { if (!r.url().startsWith('file://')) foreignRequests.push(r.url()); });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
+
+  it('opens the index from file:// and sorts it', async () => {
+    await page.goto(pathToFileURL(join(outDir, 'index.html')).href);
+    const titles = () => page.locator('.conversations .title').allTextContents();
+    expect(await titles()).toEqual(['Alice', 'Beach trip']);
+    await page.click('button[data-sort="name"]');
+    expect(await titles()).toEqual(['Alice', 'Beach trip']);
+    await expect(page.locator('.conversations li').nth(1).locator('.stats').textContent()).resolves.toContain('5 messages · 2 photos · 2024-03-01');
+    await shot('1-index');
+  }, 30_000);
+
+  it('shows a group conversation with a decoded photo and a converted HEIC sticker', async () => {
+    await page.click('text=Beach trip');
+    await page.waitForURL(/Beach%20trip\/p1\.html$/);
+    const images = page.locator('.thread img');
+    expect(await images.count()).toBe(2);
+    for (let i = 0; i < 2; i++) {
+      await images.nth(i).scrollIntoViewIfNeeded();
+      await expect.poll(() => images.nth(i).evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+    }
+    expect(await images.nth(1).getAttribute('src')).toMatch(/\.png$/);
+    // The hostile text is shown as text, and did not become an element.
+    await expect(page.locator('#m3 .bubble').textContent()).resolves.toBe(HOSTILE);
+    expect(await page.locator('.thread script, .thread img[src="x"]').count()).toBe(0);
+    await expect(page.locator('#m4 .missing').textContent()).resolves.toContain('IMG_0042.HEIC — not on this computer');
+    await page.locator('#m1').scrollIntoViewIfNeeded();
+    await shot('2-group');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot('2-group-dark');
+    await page.emulateMedia({ colorScheme: 'light', media: 'print' });
+    await shot('2-group-print');
+    await page.emulateMedia({ media: 'screen' });
+  }, 30_000);
+
+  it('pages through a long thread, follows a reply link back and jumps to a date', async () => {
+    await page.goto(pathToFileURL(join(outDir, 'conversations/Alice/p1.html')).href);
+    await page.click('.pager:not(.bottom) a.next');
+    await page.waitForURL(/p2\.html$/);
+    await expect(page.locator('.thread .msg').first().textContent()).resolves.toContain('Thread message 1001');
+    expect(await page.locator('select[name="page"] option').count()).toBe(3);
+    await page.selectOption('select[name="page"]', 'p3.html');
+    await page.waitForURL(/p3\.html$/);
+    await page.locator('#m2400').scrollIntoViewIfNeeded();
+    await shot('3-thread-page3');
+    await page.click('#m2400 a.reply');
+    await page.waitForURL(/p1\.html#m7$/);
+    expect(await page.locator('#m7:target').count()).toBe(1);
+    await shot('4-reply-target');
+    // 2024-03-02 begins in Berlin with message 900, near the end of page 1; 2024-03-03 begins on page 3.
+    await page.fill('input[name="date"]', '2024-03-03');
+    await page.waitForURL(/p3\.html#d-2024-03-03$/);
+    expect(await page.locator('#d-2024-03-03:target').count()).toBe(1);
+  }, 30_000);
+
+  it('searches every conversation and opens a result', async () => {
+    await page.fill('.searchbox input', 'pineapple');
+    await page.press('.searchbox input', 'Enter');
+    await page.waitForURL(/search\.html\?q=pineapple$/);
+    await expect.poll(() => page.locator('.search-status').textContent()).toContain('1 message matches “pineapple”');
+    await expect(page.locator('.results mark').textContent()).resolves.toBe('pineapple');
+    await shot('5-search');
+    await page.click('.results a');
+    await page.waitForURL(/Alice\/p3\.html#m2400$/);
+    await page.goto(pathToFileURL(join(outDir, 'search.html')).href + '?q=sunset');
+    await expect.poll(() => page.locator('.results .where').textContent()).toContain('Beach trip · Bob');
+  }, 30_000);
+
+  it('logged no console errors and made no request outside file://', () => {
+    expect(consoleErrors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+  });
+});
