@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BackupError } from '../../src/sources/backup/open-backup.js';
+import { passwordProvider, promptPassword } from '../../src/sources/backup/password.js';
+
+const work = mkdtempSync(path.join(tmpdir(), 'tk-password-test-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** A stand-in terminal: records raw-mode switches and everything written to it. */
+function fakeTerminal(isTTY = true) {
+  const input = Object.assign(new PassThrough(), { isTTY, rawModes: [] as boolean[] });
+  Object.assign(input, { setRawMode: (on: boolean) => (input.rawModes.push(on), input) });
+  let shown = '';
+  const output = Object.assign(new PassThrough(), { write: (text: string) => ((shown += text), true) });
+  return { input, output, shown: () => shown };
+}
+
+describe('backup password sources', () => {
+  it('takes the first line of a password file', async () => {
+    const file = path.join(work, 'pw.txt');
+    writeFileSync(file, '\uFEFFs3cret pass phrase\r\nsecond line\r\n');
+    expect(await passwordProvider({ passwordFile: file })()).toBe('s3cret pass phrase');
+  });
+
+  it('rejects an empty or missing password file with one line', async () => {
+    const empty = path.join(work, 'empty.txt');
+    writeFileSync(empty, '\n');
+    await expect(passwordProvider({ passwordFile: empty })()).rejects.toThrow(`The password file ${empty} is empty`);
+    const absent = path.join(work, 'absent.txt');
+    await expect(passwordProvider({ passwordFile: absent })()).rejects.toThrow(`Cannot read the password file ${absent}: ENOENT`);
+  });
+
+  it('refuses a password given as a plain flag', () => {
+    expect(() => passwordProvider({ plainPassword: 'hunter2' })).toThrow(BackupError);
+    expect(() => passwordProvider({ plainPassword: 'hunter2' })).toThrow(/use --password-file FILE or type it at the prompt/);
+  });
+
+  it('prompts on a terminal without echoing, with backspace', async () => {
+    const { input, output, shown } = fakeTerminal();
+    const asked = passwordProvider({ input: input as never, output: output as never })();
+    input.write('pa');
+    input.write('sx\u007fs wörd\r');
+    expect(await asked).toBe('pass wörd');
+    expect(shown()).toBe('Backup password: \n');
+    expect(input.rawModes).toEqual([true, false]);
+  });
+
+  it('Ctrl-C at the prompt cancels', async () => {
+    const { input, output } = fakeTerminal();
+    const asked = promptPassword('Password: ', input as never, output as never);
+    input.write('abc\u0003');
+    await expect(asked).rejects.toThrow('Cancelled');
+    expect(input.rawModes).toEqual([true, false]);
+  });
+
+  it('without a terminal, says how to give the password', async () => {
+    const { input, output } = fakeTerminal(false);
+    await expect(promptPassword('Password: ', input as never, output as never)).rejects.toThrow(
+      'The backup is encrypted: run in a terminal to type its password, or use --password-file FILE',
+    );
+  });
+});
