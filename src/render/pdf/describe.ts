@@ -28,9 +28,9 @@ export function tapbackSummary(tapbacks: Tapback[]): string {
 }
 
 export function replyLine(reply: ReplyRef): string {
-  if (!reply.target) return '↩ Reply to a message that is not in this archive';
+  if (!reply.target) return 'In reply to a message that is not in this archive';
   const snippet = reply.target.snippet.length > 160 ? `${reply.target.snippet.slice(0, 160)}…` : reply.target.snippet;
-  return `↩ ${reply.target.sender.name}: ${snippet}`;
+  return `In reply to ${reply.target.sender.name}: “${snippet}”`;
 }
 
 const APP_LABELS: Record<AppBalloon['type'], string> = {

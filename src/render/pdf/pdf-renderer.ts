@@ -53,6 +53,10 @@ export class PdfRenderer implements Renderer {
       const images = new ImageSource();
       const pageCount = await this.layOut(conversation, messages, canvas, images, undefined);
       await this.layOut(conversation, messages, canvas, images, { pageCount, out: out.stream });
+      const missing = [...new Set([...canvas.layout.missing, ...canvas.boldLayout.missing])];
+      if (missing.length) {
+        this.ctx.warn(`PDF ${file}: ${missing.length} kinds of character have no glyph in the bundled fonts and show as � (${missing.slice(0, 8).join(' ')})`);
+      }
       const ended = once(doc, 'end');
       doc.end();
       await ended;

@@ -35,6 +35,8 @@ const STRONG_RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]|\ud802[\udc00-\udf
 const WIDE = /[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff00-\uff60]|[\ud840-\ud87f][\udc00-\udfff]/;
 const SPACE = /\s/;
 const KEEPS_FACE = /[^\p{L}]/u;
+const EMOJI_PRESENTATION = /\p{Emoji_Presentation}/u;
+const INVISIBLE = /^[\p{Cf}\p{Mn}\p{Cc}]$/u;
 export const EMOJI_SCALE = 1.1;
 
 /**
@@ -43,6 +45,9 @@ export const EMOJI_SCALE = 1.1;
  * and bidi reordering so Hebrew and Arabic read in the right order.
  */
 export class TextLayout {
+  /** Characters no bundled face can draw, shown as U+FFFD. */
+  readonly missing = new Set<string>();
+
   constructor(
     private readonly chain: FontChain,
     private readonly measure: Measure,
@@ -64,7 +69,7 @@ export class TextLayout {
   /** Cuts a paragraph into pieces that share one face, one bidi level and one kind. */
   private pieces(paragraph: string, levels: Uint8Array, size: number): Piece[] {
     const pieces: Piece[] = [];
-    const emoji = findEmoji(paragraph);
+    const emoji = findEmoji(paragraph).filter((match) => !this.drawnAsText(paragraph.slice(match.start, match.end)));
     let nextEmoji = 0;
     let current: Piece | undefined;
     for (let i = 0; i < paragraph.length; ) {
@@ -76,8 +81,13 @@ export class TextLayout {
         i = match.end;
         continue;
       }
-      const codePoint = paragraph.codePointAt(i)!;
-      const char = String.fromCodePoint(codePoint);
+      const original = String.fromCodePoint(paragraph.codePointAt(i)!);
+      const char = this.drawable(original);
+      if (!char) {
+        i += original.length;
+        continue;
+      }
+      const codePoint = char.codePointAt(0)!;
       const kind = SPACE.test(char) ? 'space' : 'text';
       const wide = WIDE.test(char);
       const face =
@@ -90,10 +100,29 @@ export class TextLayout {
         current = { kind, text: char, face, level: levels[i], wide, width: 0 };
         pieces.push(current);
       }
-      i += char.length;
+      i += original.length;
     }
     for (const piece of pieces) if (piece.kind !== 'emoji') piece.width = this.width(piece, size);
     return pieces;
+  }
+
+  /**
+   * The character itself when a bundled face has it; else its compatibility form (𝖍 → h) when that
+   * can be drawn; nothing for invisible controls and marks; else U+FFFD, remembered in `missing` so the export can say so.
+   */
+  private drawable(char: string): string {
+    if (this.chain.faceIndexFor(char.codePointAt(0)!) >= 0 || SPACE.test(char)) return char;
+    const compatible = char.normalize('NFKC');
+    if (compatible !== char && Array.from(compatible).every((c) => this.chain.faceIndexFor(c.codePointAt(0)!) >= 0)) return compatible;
+    if (INVISIBLE.test(char)) return '';
+    this.missing.add(char);
+    return '\ufffd';
+  }
+
+  /** Symbols such as © or ↩ without VS16 are text by default; they stay text when a bundled font has them. */
+  private drawnAsText(emoji: string): boolean {
+    const codePoint = emoji.codePointAt(0)!;
+    return String.fromCodePoint(codePoint) === emoji && !EMOJI_PRESENTATION.test(emoji) && this.chain.faceIndexFor(codePoint) >= 0;
   }
 
   private width(piece: Piece, size: number): number {

@@ -1,0 +1,68 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** poppler-utils and qpdf, which the tests use to read PDFs as a person's tools would. */
+
+export const REPO = resolve(import.meta.dirname, '../..');
+export const ARTIFACTS = join(REPO, 'test-artifacts');
+
+function installed(tool: string): boolean {
+  return spawnSync(tool, ['-v'], { stdio: 'ignore' }).error === undefined;
+}
+
+export const pdfToolsPresent = ['pdftotext', 'pdfinfo', 'pdftoppm', 'qpdf'].every(installed);
+if (!pdfToolsPresent) console.warn('PDF tests skipped: install poppler-utils and qpdf (apt-get install poppler-utils qpdf)');
+
+export function pdfText(file: string, pages?: { first: number; last: number }): string {
+  const range = pages ? ['-f', String(pages.first), '-l', String(pages.last)] : [];
+  return execFileSync('pdftotext', [...range, '-enc', 'UTF-8', file, '-'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+}
+
+export function pdfInfo(file: string): Record<string, string> {
+  const out = execFileSync('pdfinfo', ['-enc', 'UTF-8', file], { encoding: 'utf8' });
+  return Object.fromEntries(out.split('\n').filter(Boolean).map((line) => {
+    const at = line.indexOf(':');
+    return [line.slice(0, at), line.slice(at + 1).trim()];
+  }));
+}
+
+/** qpdf's verdict; its exit status is 0 only for a structurally sound file. */
+export function qpdfCheck(file: string): { ok: boolean; output: string } {
+  const result = spawnSync('qpdf', ['--check', file], { encoding: 'utf8' });
+  return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
+}
+
+/** Bookmark titles, nested ones indented by two spaces per level. */
+export function outlineTitles(file: string): string[] {
+  const json = JSON.parse(execFileSync('qpdf', ['--json', '--json-key=outlines', file], { encoding: 'utf8' })) as {
+    outlines: Outline[];
+  };
+  const titles: string[] = [];
+  const walk = (items: Outline[], depth: number) => {
+    for (const item of items) {
+      titles.push(`${'  '.repeat(depth)}${item.title}`);
+      walk(item.kids, depth + 1);
+    }
+  };
+  walk(json.outlines, 0);
+  return titles;
+}
+
+interface Outline {
+  title: string;
+  kids: Outline[];
+}
+
+/** Renders pages to PNG under test-artifacts/ for a person to look at. */
+export function savePng(file: string, name: string, page: number): string {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const prefix = join(ARTIFACTS, name);
+  execFileSync('pdftoppm', ['-r', '90', '-png', '-singlefile', '-f', String(page), '-l', String(page), file, prefix]);
+  return `${prefix}.png`;
+}
+
+/** Text with all whitespace removed, for comparing what was drawn with what was extracted. */
+export function squash(text: string): string {
+  return text.replace(/\s+/g, '');
+}

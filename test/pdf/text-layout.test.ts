@@ -1,0 +1,62 @@
+import { describe, expect, test } from 'vitest';
+import { fontChains } from '../../src/fonts/fonts.js';
+import { TextLayout, type Run, type TextLine } from '../../src/render/pdf/text-layout.js';
+
+// Every character is 5 points wide at any size, so line breaks are easy to predict.
+const layout = new TextLayout(fontChains().regular, (_face, _size, text) => Array.from(text).length * 5);
+
+function drawn(line: TextLine): string {
+  return line.runs.map((run: Run) => (run.kind === 'text' ? run.text : `[${run.code}]`)).join('');
+}
+
+function faces(line: TextLine): string[] {
+  return line.runs.flatMap((run) => (run.kind === 'text' ? [run.face] : []));
+}
+
+describe('text layout', () => {
+  test('each script gets a bundled face that has its glyphs', () => {
+    const [line] = layout.lines('Abc Ωμέγα Яблоко 中文 שלום', 10, 1000);
+    expect(new Set(faces(line))).toEqual(new Set(['NotoSans', 'NotoSansSC', 'NotoSansHebrew']));
+    const [arabic] = layout.lines('مرحبا', 10, 1000);
+    expect(faces(arabic)).toEqual(['NotoSansArabic']);
+  });
+
+  test('emoji become image runs named after their Twemoji asset, with skin tones and ZWJ sequences kept whole', () => {
+    const [line] = layout.lines('ok 👍🏽 👨‍👩‍👧 ❤️', 10, 1000);
+    expect(line.runs.filter((r) => r.kind === 'emoji').map((r) => (r as { code: string }).code)).toEqual([
+      '1f44d-1f3fd',
+      '1f468-200d-1f469-200d-1f467',
+      '2764',
+    ]);
+  });
+
+  test('right-to-left words come out in visual order; fontkit reverses the letters inside each word', () => {
+    const [line] = layout.lines('שלום עולם', 10, 1000);
+    expect(line.rtl).toBe(true);
+    expect(drawn(line)).toBe('עולם שלום');
+    const [mixed] = layout.lines('I said שלום עולם today', 10, 1000);
+    expect(mixed.rtl).toBe(false);
+    expect(drawn(mixed)).toBe('I said עולם שלום today');
+  });
+
+  test('neutral characters inside right-to-left text are reversed and mirrored', () => {
+    const [line] = layout.lines('שלום (עולם)', 10, 1000);
+    expect(drawn(line)).toBe('(עולם) שלום');
+  });
+
+  test('lines break at spaces, between ideographs, and anywhere inside a word wider than the line', () => {
+    expect(layout.lines('aaaa bbbb cccc', 10, 40).map(drawn)).toEqual(['aaaa', 'bbbb', 'cccc']);
+    expect(layout.lines('中文中文中文', 10, 20).map(drawn)).toEqual(['中文中文', '中文']);
+    const long = layout.lines('x'.repeat(40_000), 10, 500);
+    expect(long).toHaveLength(400);
+    expect(long.every((l) => l.width <= 500)).toBe(true);
+    expect(layout.lines('one\n\ntwo', 10, 500).map(drawn)).toEqual(['one', '', 'two']);
+  });
+
+  test('characters no face has become their compatibility form, or U+FFFD and are reported', () => {
+    const fresh = new TextLayout(fontChains().regular, (_f, _s, t) => t.length * 5);
+    expect(drawn(fresh.lines('𝖍𝖊𝖑𝖑𝖔', 10, 1000)[0])).toBe('hello');
+    expect(drawn(fresh.lines('한', 10, 1000)[0])).toBe('\ufffd');
+    expect([...fresh.missing]).toEqual(['한']);
+  });
+});
