@@ -37,7 +37,7 @@ const TIMELINE_END = Date.UTC(2025, 0, 1);
 type Kind =
   | 'text' | 'multiline' | 'long' | 'link' | 'mention' | 'styled' | 'textEffect' | 'expressive' | 'urlPreview'
   | 'image' | 'heic' | 'multipart' | 'audio' | 'video' | 'document' | 'sticker' | 'missingAttachment'
-  | 'hostileAttachment' | 'tapback' | 'emojiTapback' | 'stickerTapback' | 'tapbackRemoval' | 'reply' | 'edited'
+  | 'hostileAttachment' | 'tapback' | 'emojiTapback' | 'stickerTapback' | 'balloonTapback' | 'tapbackRemoval' | 'reply' | 'edited'
   | 'unsent' | 'partUnsent' | 'memberAdded' | 'memberRemoved' | 'renamed' | 'memberLeft' | 'photoChanged'
   | 'photoRemoved' | 'script';
 
@@ -74,7 +74,7 @@ const EXPRESSIVE_EFFECTS = [
 const MANDATORY: Kind[] = [
   'multiline', 'long', 'link', 'mention', 'styled', 'textEffect', ...EXPRESSIVE_EFFECTS.map(() => 'expressive' as const),
   'urlPreview', 'image', 'heic', 'multipart', 'audio', 'video', 'document', 'sticker', 'missingAttachment',
-  'hostileAttachment', ...Array.from({ length: 6 }, () => 'tapback' as const), 'emojiTapback', 'stickerTapback',
+  'hostileAttachment', ...Array.from({ length: 6 }, () => 'tapback' as const), 'emojiTapback', 'stickerTapback', 'balloonTapback',
   'tapbackRemoval', 'tapbackRemoval', 'reply', 'reply', 'edited', 'edited', 'unsent', 'partUnsent', 'memberAdded',
   'memberRemoved', 'renamed', 'memberLeft', 'photoChanged', 'photoRemoved',
   ...(Object.keys(SCRIPTS) as Array<keyof typeof SCRIPTS>).map(() => 'script' as const),
@@ -135,6 +135,8 @@ class Generation {
     private readonly pool: MediaPool,
     private readonly attachmentsDir: string,
     private readonly legacy: boolean,
+    /** Pool kind for incidental pictures (missing file, partly unsent message); not an image when images are counted exactly. */
+    private readonly incidentalMedia: MediaKind,
   ) {
     this.chats = chats.map((info) => ({ info, recent: [], tapbacks: [] }));
     this.groupChats = this.chats.filter((c) => c.info.isGroup);
@@ -144,7 +146,7 @@ class Generation {
   }
 
   run(total: number, images: number | undefined): void {
-    const mandatory = this.legacy ? MANDATORY.filter((k) => !MODERN_ONLY.has(k)) : [...MANDATORY];
+    const mandatory = MANDATORY.filter((k) => !(this.legacy && MODERN_ONLY.has(k)) && !(images !== undefined && IMAGE_KINDS.has(k)));
     const mandatoryAt = (k: number) => Math.floor(((k + 1) * total) / (mandatory.length + 1));
     const imageAt = (k: number) => Math.floor(((k + 0.5) * total) / (images ?? 1));
     let nextMandatory = 0;
@@ -315,12 +317,13 @@ class Generation {
       case 'multipart':
         return this.multipart(chat, at);
       case 'missingAttachment':
-        return this.attachmentMessage(chat, at, 'image', { missing: true });
+        return this.attachmentMessage(chat, at, this.incidentalMedia, { missing: true });
       case 'hostileAttachment':
         return this.attachmentMessage(chat, at, 'document', { transferName: '../../evil.txt', mime: 'text/plain' });
       case 'tapback':
       case 'emojiTapback':
       case 'stickerTapback':
+      case 'balloonTapback':
         return this.tapback(chat, at, kind);
       case 'tapbackRemoval':
         return this.tapbackRemoval(chat, at);
@@ -424,8 +427,12 @@ class Generation {
     return chat.recent.length ? this.random.pick(chat.recent) : undefined;
   }
 
-  private tapback(chat: ChatState, at: Moment, kind: 'tapback' | 'emojiTapback' | 'stickerTapback'): boolean {
-    const target = this.pickTarget(chat);
+  private latestBalloon(chat: ChatState): Target | undefined {
+    return [...chat.recent].reverse().find((t) => t.isBalloon);
+  }
+
+  private tapback(chat: ChatState, at: Moment, kind: 'tapback' | 'emojiTapback' | 'stickerTapback' | 'balloonTapback'): boolean {
+    const target = kind === 'balloonTapback' ? this.latestBalloon(chat) : this.pickTarget(chat);
     if (!target) return false;
     const part = this.random.int(0, target.parts.length - 1);
     const type =
@@ -540,7 +547,7 @@ class Generation {
   /** Text, image, text where the last text part was first edited, then unsent. */
   private partUnsent(chat: ChatState, at: Moment): boolean {
     const sender: Sender = { fromMe: true };
-    const attachment = this.attachment(this.poolFile('image'), at, sender);
+    const attachment = this.attachment(this.poolFile(this.incidentalMedia), at, sender);
     const first = { text: plainText(this.random), part: 0 };
     const image = { text: OBJECT_REPLACEMENT, part: 1, attachment: { guid: attachment.guid } };
     const lastOriginal = plainText(this.random);
@@ -637,7 +644,8 @@ export async function generateChatDb(options: GenerateOptions): Promise<Generate
     let summary: GeneratedSummary | undefined;
     db.transaction(() => {
       const chats = createChats(writer, random, { conversations, singleConversation: options.singleConversation ?? false });
-      const generation = new Generation(writer, random, chats, pool, attachmentsDir, legacy);
+      const incidental = options.images === undefined ? 'image' : 'document';
+      const generation = new Generation(writer, random, chats, pool, attachmentsDir, legacy, incidental);
       generation.run(options.messages, options.images);
       summary = generation.counts.summary();
     })();
