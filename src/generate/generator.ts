@@ -319,7 +319,7 @@ class Generation {
       case 'missingAttachment':
         return this.attachmentMessage(chat, at, this.incidentalMedia, { missing: true });
       case 'hostileAttachment':
-        return this.attachmentMessage(chat, at, 'document', { transferName: '../../evil.txt', mime: 'text/plain' });
+        return this.attachmentMessage(chat, at, 'text', { transferName: '../../evil.txt' });
       case 'tapback':
       case 'emojiTapback':
       case 'stickerTapback':
@@ -357,7 +357,7 @@ class Generation {
     file: PoolFile,
     at: Moment,
     sender: Sender,
-    options: { missing?: boolean; transferName?: string; mime?: string; sticker?: boolean } = {},
+    options: { missing?: boolean; transferName?: string; sticker?: boolean } = {},
   ): { guid: string; row: Row } {
     const guid = this.random.guid();
     const transferName = options.transferName ?? file.transferName;
@@ -374,8 +374,8 @@ class Generation {
         created_date: appleSeconds(at),
         start_date: 0,
         filename: `~/Library/Messages/Attachments/${dir}/${storedName}`,
-        uti: options.mime === 'text/plain' ? 'public.plain-text' : file.uti,
-        mime_type: options.mime ?? file.mimeType,
+        uti: file.uti,
+        mime_type: file.mimeType,
         transfer_state: missing ? 0 : 5,
         is_outgoing: sender.fromMe ? 1 : 0,
         transfer_name: transferName,
@@ -393,7 +393,7 @@ class Generation {
     chat: ChatState,
     at: Moment,
     kind: MediaKind,
-    options: { missing?: boolean; transferName?: string; mime?: string } = {},
+    options: { missing?: boolean; transferName?: string } = {},
   ): boolean {
     const sender = this.sender(chat);
     const sticker = kind === 'sticker';

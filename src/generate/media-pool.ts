@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import PDFDocument from 'pdfkit';
 import { encodeCafTone } from './caf.js';
 
-export type MediaKind = 'image' | 'heic' | 'audio' | 'video' | 'document' | 'sticker';
+export type MediaKind = 'image' | 'heic' | 'audio' | 'video' | 'document' | 'text' | 'sticker';
 
 export interface PoolFile {
   kind: MediaKind;
@@ -112,6 +112,9 @@ export class MediaPool {
     await writePdf(pdf);
     pool.add('document', pdf, 'Lease agreement.pdf', 'application/pdf', 'com.adobe.pdf');
     pool.add('document', pdf, 'חוזה שכירות.pdf', 'application/pdf', 'com.adobe.pdf');
+    const notes = path.join(pool.dir, 'notes.txt');
+    fs.writeFileSync(notes, 'Shopping list\n- eggs\n- flour\n- 牛奶\n');
+    pool.add('text', notes, 'notes.txt', 'text/plain', 'public.plain-text');
     return pool;
   }
 

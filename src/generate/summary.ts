@@ -40,7 +40,8 @@ export type GeneratedSummary = Record<Counter, number> & {
 };
 
 const ATTACHMENT_COUNTERS: Record<MediaKind, Counter> = {
-  image: 'images', heic: 'heicImages', audio: 'audioMessages', video: 'videos', document: 'documents', sticker: 'stickers',
+  image: 'images', heic: 'heicImages', audio: 'audioMessages', video: 'videos', document: 'documents', text: 'documents',
+  sticker: 'stickers',
 };
 
 const EVENT_COUNTERS: Record<string, Counter> = {
