@@ -8,8 +8,10 @@ const BINARY_MAGIC = 'bplist00';
 /** Parses a binary or XML property list; throws DecodeError when it is neither or is malformed. */
 export function parsePlist(bytes: Uint8Array): unknown {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const binary = buffer.toString('latin1', 0, BINARY_MAGIC.length) === BINARY_MAGIC;
+  if (binary) checkBinaryPlistGraph(buffer);
   try {
-    if (buffer.toString('latin1', 0, BINARY_MAGIC.length) === BINARY_MAGIC) return plist.parseBinary(bytes);
+    if (binary) return plist.parseBinary(bytes);
     const text = buffer.toString('utf8').replace(/^\uFEFF/, '').trimStart();
     if (text.startsWith('<?xml') || text.startsWith('<plist')) return plist.parse(text);
   } catch (error) {
@@ -21,4 +23,90 @@ export function parsePlist(bytes: Uint8Array): unknown {
 /** A plist dictionary as a plain object (plist parses dictionaries to plain objects). */
 export function isPlistDict(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) && !(value instanceof Date);
+}
+
+// The plist package expands every reference anew and follows cycles, so a crafted 100-byte
+// bplist (arrays that each hold the next one twice) would take hours. Its object graph is
+// checked first: no cycles, bounded depth, and a bounded number of objects once expanded.
+const MAX_EXPANDED_OBJECTS = 1_000_000;
+const MAX_DEPTH = 512;
+const TRAILER_SIZE = 32;
+const ARRAY = 0xa;
+const SET = 0xc;
+const DICT = 0xd;
+
+class BinaryPlistGraph {
+  private readonly offsetSize: number;
+  private readonly refSize: number;
+  private readonly count: number;
+  private readonly tableOffset: number;
+  private readonly expanded: number[] = [];
+  private readonly active = new Set<number>();
+
+  constructor(private readonly bytes: Buffer) {
+    const trailer = bytes.length - TRAILER_SIZE;
+    if (trailer < BINARY_MAGIC.length) throw new DecodeError('truncated binary property list');
+    this.offsetSize = bytes[trailer + 6];
+    this.refSize = bytes[trailer + 7];
+    this.count = this.uint(trailer + 8, 8);
+    this.tableOffset = this.uint(trailer + 24, 8);
+    if (![1, 2, 4, 8].includes(this.offsetSize) || ![1, 2, 4, 8].includes(this.refSize) || this.count < 1) {
+      throw new DecodeError('malformed binary property list trailer');
+    }
+    if (this.tableOffset + this.count * this.offsetSize > trailer) throw new DecodeError('malformed binary property list offset table');
+  }
+
+  top(): number {
+    return this.uint(this.bytes.length - TRAILER_SIZE + 16, 8);
+  }
+
+  private uint(at: number, size: number): number {
+    if (at < 0 || at + size > this.bytes.length) throw new DecodeError('binary property list reference past the end');
+    let value = 0;
+    for (let i = 0; i < size; i++) value = value * 256 + this.bytes[at + i];
+    return value;
+  }
+
+  /** Objects reached from `index`, counting every path; throws on cycles and runaway sizes. */
+  expandedSize(index: number, depth: number): number {
+    if (index >= this.count) throw new DecodeError('binary property list reference outside the object table');
+    const known = this.expanded[index];
+    if (known !== undefined) return known;
+    if (this.active.has(index)) throw new DecodeError('binary property list contains a cycle');
+    if (depth > MAX_DEPTH) throw new DecodeError('binary property list nested too deeply');
+    this.active.add(index);
+    let total = 1;
+    for (const child of this.children(index)) {
+      total += this.expandedSize(child, depth + 1);
+      if (total > MAX_EXPANDED_OBJECTS) throw new DecodeError('binary property list expands to too many objects');
+    }
+    this.active.delete(index);
+    this.expanded[index] = total;
+    return total;
+  }
+
+  private children(index: number): number[] {
+    let at = this.uint(this.tableOffset + index * this.offsetSize, this.offsetSize);
+    const marker = this.uint(at++, 1);
+    const type = marker >> 4;
+    if (type !== ARRAY && type !== SET && type !== DICT) return [];
+    let size = marker & 0x0f;
+    if (size === 0x0f) {
+      const sizeMarker = this.uint(at++, 1);
+      const width = 1 << (sizeMarker & 0x0f);
+      if (sizeMarker >> 4 !== 1 || width > 8) throw new DecodeError('malformed binary property list collection size');
+      size = this.uint(at, width);
+      at += width;
+    }
+    const refs = type === DICT ? 2 * size : size;
+    if (at + refs * this.refSize > this.bytes.length) throw new DecodeError('binary property list collection runs past the end');
+    const children: number[] = [];
+    for (let i = 0; i < refs; i++) children.push(this.uint(at + i * this.refSize, this.refSize));
+    return children;
+  }
+}
+
+function checkBinaryPlistGraph(bytes: Buffer): void {
+  const graph = new BinaryPlistGraph(bytes);
+  graph.expandedSize(graph.top(), 0);
 }
