@@ -484,7 +484,7 @@ class Generation {
 
   private reply(chat: ChatState, at: Moment): boolean {
     const target = this.pickTarget(chat);
-    if (!target) return false;
+    if (!target || chat.info.service === 'SMS') return false;
     const part = this.random.int(0, target.parts.length - 1);
     const [lo, le] = target.parts[part];
     const previous = target.threadLast ?? target.guid;
@@ -499,11 +499,12 @@ class Generation {
   }
 
   private edited(chat: ChatState, at: Moment): boolean {
+    if (chat.info.service !== 'iMessage') return false; // only iMessage can edit or unsend
     const sender = this.sender(chat);
     const versions: PartVersion[] = [];
     let when = at;
-    for (let v = 0, n = this.random.int(2, 4); v < n; v++) {
-      versions.push({ runs: [{ text: plainText(this.random), part: 0 }], at: when, guid: this.random.guid() });
+    for (const text of editedTexts(plainText(this.random), this.random.int(2, 4))) {
+      versions.push({ runs: [{ text, part: 0 }], at: when, guid: this.random.guid() });
       when = later(when, this.random.int(4_000, 120_000), this.random.int(1, 999_999));
     }
     const latest = versions[versions.length - 1];
@@ -527,6 +528,7 @@ class Generation {
 
   /** The whole message unsent: no body left, only the summary saying part 0 was retracted. */
   private unsent(chat: ChatState, at: Moment): boolean {
+    if (chat.info.service !== 'iMessage') return false;
     const sender: Sender = { fromMe: true };
     const original = plainText(this.random);
     const retractedAt = this.time(later(at, this.random.int(5_000, 110_000)));
@@ -546,12 +548,12 @@ class Generation {
 
   /** Text, image, text where the last text part was first edited, then unsent. */
   private partUnsent(chat: ChatState, at: Moment): boolean {
+    if (chat.info.service !== 'iMessage') return false;
     const sender: Sender = { fromMe: true };
     const attachment = this.attachment(this.poolFile(this.incidentalMedia), at, sender);
     const first = { text: plainText(this.random), part: 0 };
     const image = { text: OBJECT_REPLACEMENT, part: 1, attachment: { guid: attachment.guid } };
-    const lastOriginal = plainText(this.random);
-    const lastEdited = `${lastOriginal} (edited)`;
+    const [lastOriginal, lastEdited] = editedTexts(plainText(this.random), 2);
     const editedAt = later(at, this.random.int(3_000, 30_000), this.random.int(1, 999_999));
     const retractedAt = later(editedAt, this.random.int(3_000, 30_000));
     const ranges: Array<[number, number]> = [
@@ -618,6 +620,13 @@ function partRanges(runs: readonly BodyRun[]): Array<[number, number]> {
     offset += run.text.length;
   }
   return ranges.filter(Boolean);
+}
+
+/** Successive versions of an edited text: a typo first, then the fix, then small additions. */
+function editedTexts(text: string, count: number): string[] {
+  const words = text.split(' ');
+  const typo = words.length > 1 ? [...words.slice(0, -1), words[words.length - 1].slice(0, -1)].join(' ') : `${text}${text.slice(-1)}`;
+  return [typo, text, `${text} 🙂`, `${text} — see you then`].slice(0, count);
 }
 
 function snippet(text: string): string {
