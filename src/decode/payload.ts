@@ -45,8 +45,10 @@ function readBalloon(payload: Uint8Array | undefined, bundleId: string | undefin
     return { type: 'handwriting', bundleId, title: 'Handwritten message', captions: [] };
   }
   if (bundleId === DIGITAL_TOUCH_BALLOON) {
-    const title = payload ? `Digital Touch: ${touchName(decodeDigitalTouch(payload))}` : 'Digital Touch';
-    return { type: 'digital-touch', bundleId, appName, title, captions: [] };
+    if (!payload) return { type: 'digital-touch', bundleId, appName, title: 'Digital Touch', captions: [] };
+    const touch = decodeDigitalTouch(payload);
+    const captions = touch.bpm ? [`${Math.round(touch.bpm)} BPM`] : [];
+    return { type: 'digital-touch', bundleId, appName, title: `Digital Touch: ${touchName(touch)}`, captions };
   }
   if (bundleId?.startsWith(APP_EXTENSION_BALLOON)) {
     return payload ? appBalloon(decodeAppMessage(payload), bundleId) : { type: 'app', bundleId, appName, captions: [] };

@@ -1,9 +1,10 @@
 // Conformance: every edited-message case of the fixtures manifest (SCHEMA.md §2.2, §4.1).
 import * as plist from 'plist';
 import { describe, expect, it } from 'vitest';
+import { bodyComponents } from '../../src/decode/attributed-body.js';
 import { DecodeError } from '../../src/decode/errors.js';
 import { decodeSummaryInfo } from '../../src/decode/summary-info.js';
-import { fixtureBytes, fixturesPresent, manifestCases } from './fixtures.js';
+import { componentsAsManifest, expectedComponents, fixtureBytes, fixturesPresent, manifestCases } from './fixtures.js';
 
 const APPLE_EPOCH_MS = Date.UTC(2001, 0, 1);
 const cases = manifestCases('edited');
@@ -26,6 +27,7 @@ describe.skipIf(!fixturesPresent)('message_summary_info fixtures', () => {
           seconds: Math.trunc((event.date.getTime() - APPLE_EPOCH_MS) / 1000),
           milliseconds: event.date.getTime() - APPLE_EPOCH_MS,
           guid: event.guid ?? null,
+          components: event.body ? componentsAsManifest(bodyComponents(event.body)) : null,
         })),
       }));
       expect(parts).toEqual(
@@ -37,6 +39,7 @@ describe.skipIf(!fixturesPresent)('message_summary_info fixtures', () => {
             seconds: h.date_ns_truncated / 1e9,
             milliseconds: Math.trunc(h.date_seconds * 1000),
             guid: h.guid,
+            components: expectedComponents(h.components),
           })),
         })),
       );
