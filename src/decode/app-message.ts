@@ -3,8 +3,7 @@
 
 import { DecodeError } from './errors.js';
 import { unarchive } from './keyed-archiver.js';
-import { isPlistDict } from './plist.js';
-import { text } from './url-preview.js';
+import { isPlistDict, plistText as text } from './plist.js';
 
 export interface AppMessage {
   layoutClass?: string;

@@ -1,7 +1,7 @@
 // chat.properties: per-chat settings stored as a plain plist (fixtures SCHEMA.md §4.6).
 
 import { DecodeError } from './errors.js';
-import { isPlistDict, parsePlist } from './plist.js';
+import { isPlistDict, parsePlist, plistText } from './plist.js';
 
 export interface ChatProperties {
   readReceiptsEnabled: boolean;
@@ -14,11 +14,10 @@ export interface ChatProperties {
 export function decodeChatProperties(blob: Uint8Array): ChatProperties {
   const properties = parsePlist(blob);
   if (!isPlistDict(properties)) throw new DecodeError('chat properties are not a dictionary');
-  const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
   return {
     readReceiptsEnabled: properties.EnableReadReceiptForChat === true,
-    lastMessageGuid: text(properties.lastSeenMessageGuid),
+    lastMessageGuid: plistText(properties.lastSeenMessageGuid),
     forcedSms: properties.shouldForceToSMS === true,
-    groupPhotoGuid: text(properties.groupPhotoGuid),
+    groupPhotoGuid: plistText(properties.groupPhotoGuid),
   };
 }

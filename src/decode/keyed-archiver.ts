@@ -18,7 +18,7 @@ const APPLE_EPOCH_MS = Date.UTC(2001, 0, 1);
 const MAX_DEPTH = 500;
 
 /** Decodes an NSKeyedArchiver plist (bytes or already parsed) to its root value; throws DecodeError. */
-export function unarchive(archive: Uint8Array | unknown): unknown {
+export function unarchive(archive: unknown): unknown {
   const parsed = archive instanceof Uint8Array ? parsePlist(archive) : archive;
   if (!isPlistDict(parsed) || !Array.isArray(parsed.$objects) || !isPlistDict(parsed.$top)) {
     throw new DecodeError('not an NSKeyedArchiver archive');
@@ -85,9 +85,7 @@ class Unarchiver {
       if (!Array.isArray(keys) || !Array.isArray(values) || keys.length !== values.length) throw new DecodeError('malformed archived NSDictionary');
       const dict: Record<string, unknown> = {};
       this.resolved.set(uid, dict);
-      keys.forEach((key, i) => {
-        Object.defineProperty(dict, String(this.resolve(key, next)), { value: this.resolve(values[i], next), enumerable: true, writable: true, configurable: true });
-      });
+      keys.forEach((key, i) => setField(dict, String(this.resolve(key, next)), this.resolve(values[i], next)));
       return dict;
     }
     if (classes.includes('NSArray') || classes.includes('NSSet') || classes.includes('NSOrderedSet')) {
@@ -140,10 +138,15 @@ class Unarchiver {
     const instance: ArchivedInstance = { $class: className };
     this.resolved.set(uid, instance);
     for (const [key, value] of Object.entries(object)) {
-      if (key !== '$class') Object.defineProperty(instance, key, { value: this.resolve(value, depth), enumerable: true, writable: true, configurable: true });
+      if (key !== '$class') setField(instance, key, this.resolve(value, depth));
     }
     return instance;
   }
+}
+
+/** Sets an own property even for keys like "__proto__", which plain assignment would treat specially. */
+function setField(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function formatUuid(bytes: Uint8Array): string {

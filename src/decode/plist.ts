@@ -20,6 +20,11 @@ export function parsePlist(bytes: Uint8Array): unknown {
   throw new DecodeError('not a property list');
 }
 
+/** A non-empty string, else undefined: Apple's plists store absent values as "". */
+export function plistText(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 /** A plist dictionary as a plain object (plist parses dictionaries to plain objects). */
 export function isPlistDict(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) && !(value instanceof Date);

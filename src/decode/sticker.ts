@@ -2,7 +2,7 @@
 // and the visual effect Apple records in a user-made sticker's HEIC file (§4.12).
 
 import { DecodeError } from './errors.js';
-import { isPlistDict, parsePlist } from './plist.js';
+import { isPlistDict, parsePlist, plistText } from './plist.js';
 
 const GENMOJI = 'com.apple.messages.genmoji';
 const MEMOJI = new Set(['com.apple.Animoji.StickersApp.MessagesExtension', 'com.apple.Jellyfish.Animoji']);
@@ -19,7 +19,7 @@ export function stickerSource(
 ): { source: string; description?: string } | undefined {
   const providerId = plistString(stickerUserInfo, 'pid');
   if (!providerId) return undefined;
-  const bundleId = providerId.includes(':') ? providerId.split(':')[2] ?? '' : providerId;
+  const bundleId = (providerId.includes(':') ? providerId.split(':')[2] : providerId) || providerId;
   if (bundleId === GENMOJI) return { source: 'genmoji', ...(shortDescription && { description: shortDescription }) };
   if (MEMOJI.has(bundleId)) return { source: 'memoji' };
   if (bundleId === USER_GENERATED) return { source: 'user_generated' };
@@ -30,8 +30,7 @@ function plistString(bytes: Uint8Array | undefined, key: string): string | undef
   if (!bytes || bytes.length === 0) return undefined;
   try {
     const dict = parsePlist(bytes);
-    const value = isPlistDict(dict) ? dict[key] : undefined;
-    return typeof value === 'string' && value !== '' ? value : undefined;
+    return isPlistDict(dict) ? plistText(dict[key]) : undefined;
   } catch (error) {
     if (error instanceof DecodeError) return undefined;
     throw error;

@@ -3,7 +3,7 @@
 
 import { decodeAttributedBody, legacyBodyText, type AttributedBody } from './attributed-body.js';
 import { DecodeError } from './errors.js';
-import { isPlistDict, parsePlist } from './plist.js';
+import { isPlistDict, parsePlist, plistText } from './plist.js';
 
 export type PartStatus = 'original' | 'edited' | 'unsent';
 
@@ -69,7 +69,7 @@ function editEvent(event: unknown): EditEvent {
     throw new DecodeError('malformed edit event');
   }
   const date = new Date(APPLE_EPOCH_MS + event.d * 1000);
-  const guid = typeof event.bcg === 'string' && event.bcg !== '' ? event.bcg : undefined;
+  const guid = plistText(event.bcg);
   let body: AttributedBody | undefined;
   try {
     body = decodeAttributedBody(event.t);

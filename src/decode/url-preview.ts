@@ -3,7 +3,7 @@
 
 import { DecodeError } from './errors.js';
 import { archivedClass, unarchive } from './keyed-archiver.js';
-import { isPlistDict } from './plist.js';
+import { isPlistDict, plistText as text } from './plist.js';
 
 export type UrlPreviewKind = 'normal' | 'apple_music' | 'app_store' | 'shared_placemark' | 'collaboration';
 
@@ -70,11 +70,6 @@ export interface CollaborationDetails {
 }
 
 type Fields = Record<string, unknown>;
-
-/** A non-empty string, else undefined: the archives store absent values as "". */
-export function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
 
 function fields(value: unknown): Fields | undefined {
   return isPlistDict(value) ? value : undefined;
