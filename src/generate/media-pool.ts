@@ -35,7 +35,7 @@ interface ImageSpec {
 const IMAGES: ImageSpec[] = [
   { width: 640, height: 480, colour: '#d9534f', format: 'jpeg', name: 'IMG_0412.JPG' },
   { width: 480, height: 640, colour: '#5bc0de', format: 'jpeg', name: 'IMG_1187.JPG', caption: 'Beach day ☀️' },
-  { width: 1024, height: 576, colour: '#5cb85c', format: 'jpeg', name: 'IMG_2290.jpeg' },
+  { width: 800, height: 450, colour: '#5cb85c', format: 'jpeg', name: 'IMG_2290.jpeg' },
   { width: 300, height: 300, colour: '#f0ad4e', format: 'jpeg', name: 'Café menu 🍰.jpg', caption: 'Menu' },
   { width: 800, height: 200, colour: '#292b2c', format: 'png', name: 'Screenshot 2019-05-01 at 10.22.33.png', caption: 'Error 404' },
   { width: 256, height: 256, colour: '#9b59b6', format: 'png', name: 'diagram.png' },
@@ -102,7 +102,7 @@ export class MediaPool {
     const pngSticker = path.join(pool.dir, 'sticker.png');
     await drawSticker(pngSticker);
     pool.add('sticker', pngSticker, 'heart.png', 'image/png', 'public.png');
-    for (const [i, seconds] of [1.2, 3.5].entries()) {
+    for (const [i, seconds] of [0.8, 1.6].entries()) {
       const file = path.join(pool.dir, `audio-${i}.caf`);
       fs.writeFileSync(file, encodeCafTone(seconds, 440 + i * 110));
       pool.add('audio', file, 'Audio Message.caf', 'audio/x-caf', 'com.apple.coreaudio-format');
