@@ -23,6 +23,8 @@ export interface SummaryInfo {
 }
 
 const APPLE_EPOCH_MS = Date.UTC(2001, 0, 1);
+/** Far above any real message; keeps a corrupt index from making callers build huge part lists. */
+const MAX_PART_INDEX = 10_000;
 
 /** Decodes message_summary_info (binary or XML plist); throws DecodeError on anything malformed. */
 export function decodeSummaryInfo(blob: Uint8Array): SummaryInfo {
@@ -38,8 +40,8 @@ export function decodeSummaryInfo(blob: Uint8Array): SummaryInfo {
   for (const [key, events] of Object.entries(editHistories)) {
     parts.set(partIndex(key), { status: 'edited', history: editEvents(events) });
   }
-  for (const index of unsentParts) {
-    if (!Number.isInteger(index) || index < 0) throw new DecodeError('message_summary_info rp holds a non-index');
+  for (const value of unsentParts) {
+    const index = partIndex(String(value));
     const part = parts.get(index);
     if (part) part.status = 'unsent';
     else parts.set(index, { status: 'unsent', history: [] });
@@ -55,7 +57,9 @@ function optionalDict(value: unknown, key: string): Record<string, unknown> {
 }
 
 function partIndex(key: string): number {
-  if (!/^\d+$/.test(key)) throw new DecodeError(`message_summary_info part key ${JSON.stringify(key)} is not an index`);
+  if (!/^\d+$/.test(key) || Number(key) > MAX_PART_INDEX) {
+    throw new DecodeError(`message_summary_info part ${JSON.stringify(key)} is not a part index`);
+  }
   return Number(key);
 }
 

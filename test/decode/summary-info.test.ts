@@ -59,6 +59,8 @@ describe('message_summary_info malformed input', () => {
     expect(() => decodeSummaryInfo(Buffer.from('not a plist at all'))).toThrow(DecodeError);
     expect(() => decodeSummaryInfo(Buffer.from('bplist00garbage'))).toThrow(DecodeError);
     expect(() => decodeSummaryInfo(Buffer.from('<plist><array><string>x</string></array></plist>'))).toThrow(DecodeError);
+    const hugeIndex = Buffer.from(plist.buildBinary({ otr: { '0': { lo: 0, le: 1 } }, rp: [123456789] }));
+    expect(() => decodeSummaryInfo(hugeIndex)).toThrow(/not a part index/);
   });
 
   it.skipIf(!fixturesPresent)('rejects every truncation of a real summary with DecodeError', () => {
