@@ -10,7 +10,7 @@
  * `/var/mobile/Library/SMS/Attachments/…` (alternating, so readers meet both); the files go to MediaDomain.
  * `attachmentsDir` is the folder that `~/Library/Messages/Attachments` stands for.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -138,6 +138,7 @@ function parentFolders(relativePath: string): string[] {
   return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
 }
 
+/** Stores every file (encrypted when keys are given), then lists them all in Manifest.db in one transaction. */
 async function writeFilesAndManifest(
   outDir: string,
   manifestDb: string,
@@ -145,6 +146,31 @@ async function writeFilesAndManifest(
   device: BackupDevice,
   keys?: BackupKeys,
 ): Promise<void> {
+  const rows: [fileId: string, domain: string, relativePath: string, flags: number, file: Buffer][] = [];
+  const record = (relativePath: string, size: number, mode: number, encryptionKey?: Buffer) =>
+    encodeFileRecord({ relativePath, size, mode, lastModified: device.lastBackupDate, protectionClass: FILE_CLASS, encryptionKey });
+  const folders = new Set<string>();
+  for (const file of files) {
+    for (const folder of parentFolders(file.relativePath)) {
+      const folderId = fileIdFor({ domain: file.domain, relativePath: folder });
+      if (folders.has(folderId)) continue;
+      folders.add(folderId);
+      rows.push([folderId, file.domain, folder, 2, record(folder, 0, 0o40755)]);
+    }
+    const fileId = fileIdFor(file);
+    const target = storedFilePath(outDir, fileId);
+    await mkdir(path.dirname(target), { recursive: true });
+    const plain = readFileSync(file.source);
+    let encryptionKey: Buffer | undefined;
+    if (keys) {
+      const key = keys.random(32);
+      await writeFile(target, encryptCbc(key, plain));
+      encryptionKey = classPrefixed(FILE_CLASS, wrapKey(keys.classKeys.get(FILE_CLASS)!, key));
+    } else {
+      await writeFile(target, plain);
+    }
+    rows.push([fileId, file.domain, file.relativePath, 1, record(file.relativePath, plain.length, 0o100644, encryptionKey)]);
+  }
   const db = new Database(manifestDb);
   try {
     db.exec(`
@@ -154,27 +180,8 @@ async function writeFilesAndManifest(
       CREATE INDEX FilesFlagsIdx ON Files(flags);
       CREATE TABLE Properties (key TEXT PRIMARY KEY, value BLOB);
     `);
-    const insert = db.prepare('INSERT OR IGNORE INTO Files (fileID, domain, relativePath, flags, file) VALUES (?, ?, ?, ?, ?)');
-    const record = (relativePath: string, size: number, mode: number, encryptionKey?: Buffer) =>
-      encodeFileRecord({ relativePath, size, mode, lastModified: device.lastBackupDate, protectionClass: FILE_CLASS, encryptionKey });
-    for (const file of files) {
-      for (const folder of parentFolders(file.relativePath)) {
-        insert.run(fileIdFor({ domain: file.domain, relativePath: folder }), file.domain, folder, 2, record(folder, 0, 0o40755));
-      }
-      const fileId = fileIdFor(file);
-      const target = storedFilePath(outDir, fileId);
-      await mkdir(path.dirname(target), { recursive: true });
-      const plain = readFileSync(file.source);
-      let encryptionKey: Buffer | undefined;
-      if (keys) {
-        const key = keys.random(32);
-        await writeFile(target, encryptCbc(key, plain));
-        encryptionKey = classPrefixed(FILE_CLASS, wrapKey(keys.classKeys.get(FILE_CLASS)!, key));
-      } else {
-        await writeFile(target, plain);
-      }
-      insert.run(fileId, file.domain, file.relativePath, 1, record(file.relativePath, statSync(file.source).size, 0o100644, encryptionKey));
-    }
+    const insert = db.prepare('INSERT INTO Files (fileID, domain, relativePath, flags, file) VALUES (?, ?, ?, ?, ?)');
+    db.transaction(() => rows.forEach((row) => insert.run(...row)))();
   } finally {
     db.close();
   }

@@ -14,6 +14,7 @@ import { Archive } from '../../src/normalize/archive.js';
 import { chatDbSource } from '../../src/read/chat-db-source.js';
 import type { MessageSource } from '../../src/read/source.js';
 import { openBackup } from '../../src/sources/backup/open-backup.js';
+import { hashTree } from './tree-hash.js';
 
 let work: string;
 let chatDb: string;
@@ -70,12 +71,14 @@ describe('backup round trip through the reader', () => {
     expect(named.map((p) => p.name)).toContain('Mom');
 
     for (const dir of [plainDir, encryptedDir]) {
+      const before = hashTree(dir);
       const source = await openBackup(dir, { password: async () => 'pw' });
       try {
         expect(await readAll(source)).toEqual(expected);
       } finally {
         await source.dispose();
       }
+      expect(hashTree(dir)).toBe(before);
     }
   });
 });

@@ -118,6 +118,12 @@ describe('encrypted backup', () => {
       expect(statSync(path.join(privateTmp, tmp)).mode & 0o777).toBe(0o700);
       expectSameMessages(source);
       expectAttachmentsResolve(source);
+      const photo = source.resolveAttachment('~/Library/SMS/Attachments/ab/11/AAA-1/IMG_0001.jpeg')!;
+      await source.releaseAttachments();
+      expect(existsSync(photo)).toBe(false);
+      expect(readFileSync(source.resolveAttachment('~/Library/SMS/Attachments/ab/11/AAA-1/IMG_0001.jpeg')!)).toEqual(
+        chat.files.get('~/Library/Messages/Attachments/ab/11/AAA-1/IMG_0001.jpeg'),
+      );
       // The stored sms.db is ciphertext, not SQLite.
       expect(readFileSync(storedFilePath(encryptedDir, fileIdFor(SMS_DB))).subarray(0, 6).toString()).not.toBe('SQLite');
     } finally {

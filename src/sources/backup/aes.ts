@@ -71,13 +71,15 @@ export async function decryptFile(key: Buffer, from: string, to: string): Promis
   await pipeline(createReadStream(from), transform, createWriteStream(to, { mode: 0o600 }));
 }
 
+/** Read buffer shared by synchronous decryptions (they cannot overlap). */
+const syncChunk = Buffer.allocUnsafe(1 << 20);
+
 export function decryptFileSync(key: Buffer, from: string, to: string): void {
   const decryptor = new CbcDecryptor(key);
   const input = openSync(from, 'r');
   const output = openSync(to, 'w', 0o600);
   try {
-    const chunk = Buffer.alloc(1 << 20);
-    for (let n; (n = readSync(input, chunk)) > 0; ) writeSync(output, decryptor.update(chunk.subarray(0, n)));
+    for (let n; (n = readSync(input, syncChunk)) > 0; ) writeSync(output, decryptor.update(syncChunk.subarray(0, n)));
     writeSync(output, decryptor.final());
   } finally {
     closeSync(input);

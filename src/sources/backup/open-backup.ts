@@ -11,7 +11,8 @@
  * written into the backup folder. Every failure the user can cause is a BackupError whose message is one line.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, rm } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../../errors.js';
@@ -27,8 +28,13 @@ export type { BackupInfo } from './metadata.js';
 
 export interface BackupSource extends MessageSource {
   info: BackupInfo;
-  /** The phone's contacts database (AddressBook.sqlitedb) as a readable file, or undefined when not backed up. */
+  /**
+   * The phone's contacts database (AddressBook.sqlitedb) as a readable file, or undefined when not backed up.
+   * Throws a BackupError when it is listed but cannot be read.
+   */
   contactsDatabase(): Promise<string | undefined>;
+  /** Deletes attachments decrypted so far; call between conversations to bound disk use. No-op for plain backups. */
+  releaseAttachments(): Promise<void>;
 }
 
 /** A UserError, so the CLI shows it as one line without a stack trace. */
@@ -49,7 +55,8 @@ export interface OpenBackupOptions {
 }
 
 export async function openBackup(dir: string, opts: OpenBackupOptions = {}): Promise<BackupSource> {
-  const backupDir = path.resolve(dir);
+  // A quoted "~/Library/…" reaches us unexpanded.
+  const backupDir = path.resolve(dir.startsWith('~/') ? path.join(homedir(), dir.slice(2)) : dir);
   checkIsBackupFolder(backupDir);
   let metadata: BackupMetadata;
   try {
@@ -247,6 +254,15 @@ class OpenedBackup implements BackupSource {
     const resolved = this.decryptAttachment(entry);
     this.decrypted.set(storedPath, resolved);
     return resolved;
+  }
+
+  /**
+   * Deletes the attachments decrypted so far (encrypted backups), e.g. after each conversation is rendered,
+   * so a large backup never needs its whole media decrypted on disk at once. Paths handed out before are gone.
+   */
+  async releaseAttachments(): Promise<void> {
+    this.decrypted.clear();
+    await rm(path.join(this.tmp.path, 'attachments'), { recursive: true, force: true });
   }
 
   async contactsDatabase(): Promise<string | undefined> {
