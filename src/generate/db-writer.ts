@@ -38,7 +38,8 @@ const MESSAGE_DEFAULTS: Row = {
 
 const ATTACHMENT_COLUMNS = [
   'guid', 'created_date', 'start_date', 'filename', 'uti', 'mime_type', 'transfer_state', 'is_outgoing',
-  'transfer_name', 'total_bytes', 'is_sticker', 'sticker_user_info', 'original_guid',
+  'transfer_name', 'total_bytes', 'is_sticker', 'sticker_user_info', 'attribution_info', 'original_guid',
+  'emoji_image_short_description',
 ];
 
 export class ChatDbWriter {

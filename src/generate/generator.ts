@@ -12,7 +12,8 @@ import { appleNanoseconds, appleSeconds, later, type Moment } from './apple-time
 import { effectRuns, linkRuns, longText, mentionRuns, multiLineText, plainText, SCRIPTS, styledRuns } from './content.js';
 import { encodeSummaryInfo, type PartVersion } from './summary-info.js';
 import { encodeRichLink } from './keyed-archive.js';
-import { MediaPool, type MediaKind, type PoolFile } from './media-pool.js';
+import * as plist from 'plist';
+import { MediaPool, type MediaKind, type PoolFile, type StickerOrigin } from './media-pool.js';
 import { FeatureCounts, type GeneratedSummary } from './summary.js';
 import { claimOutput, GENERATED_APPLICATION_ID } from './output-guard.js';
 
@@ -73,7 +74,7 @@ const EXPRESSIVE_EFFECTS = [
 /** Every feature at least once, spread over the timeline, so even small samples cover everything. */
 const MANDATORY: Kind[] = [
   'multiline', 'long', 'link', 'mention', 'styled', 'textEffect', ...EXPRESSIVE_EFFECTS.map(() => 'expressive' as const),
-  'urlPreview', 'image', 'heic', 'multipart', 'audio', 'video', 'document', 'sticker', 'missingAttachment',
+  'urlPreview', 'image', 'heic', 'multipart', 'audio', 'video', 'document', 'sticker', 'sticker', 'sticker', 'missingAttachment',
   'hostileAttachment', ...Array.from({ length: 6 }, () => 'tapback' as const), 'emojiTapback', 'stickerTapback', 'balloonTapback',
   'tapbackRemoval', 'tapbackRemoval', 'reply', 'reply', 'edited', 'edited', 'unsent', 'partUnsent', 'memberAdded',
   'memberRemoved', 'renamed', 'memberLeft', 'photoChanged', 'photoRemoved',
@@ -357,7 +358,7 @@ class Generation {
     file: PoolFile,
     at: Moment,
     sender: Sender,
-    options: { missing?: boolean; transferName?: string; sticker?: boolean } = {},
+    options: { missing?: boolean; transferName?: string } = {},
   ): { guid: string; row: Row } {
     const guid = this.random.guid();
     const transferName = options.transferName ?? file.transferName;
@@ -365,7 +366,7 @@ class Generation {
     const dir = `${guid.slice(0, 2).toLowerCase()}/${String(this.random.int(0, 15)).padStart(2, '0')}/${guid}`;
     const missing = options.missing ?? this.random.chance(0.03);
     if (!missing) MediaPool.place(file, path.join(this.attachmentsDir, dir, storedName));
-    this.counts.attachment(file.kind, missing, options.sticker ?? false);
+    this.counts.attachment(file.kind, missing);
     return {
       guid,
       row: {
@@ -380,13 +381,16 @@ class Generation {
         is_outgoing: sender.fromMe ? 1 : 0,
         transfer_name: transferName,
         total_bytes: file.bytes,
-        is_sticker: options.sticker ? 1 : 0,
+        is_sticker: file.sticker ? 1 : 0,
+        ...(file.sticker ? stickerColumns(file.sticker) : {}),
       },
     };
   }
 
   private poolFile(kind: MediaKind): PoolFile {
-    return this.random.pick(this.pool.files(kind));
+    const files = this.pool.files(kind);
+    // Stickers go round in turn, so every sticker origin shows up even in small samples.
+    return kind === 'sticker' ? files[this.counts.get('stickers') % files.length] : this.random.pick(files);
   }
 
   private attachmentMessage(
@@ -397,7 +401,7 @@ class Generation {
   ): boolean {
     const sender = this.sender(chat);
     const sticker = kind === 'sticker';
-    const attachment = this.attachment(this.poolFile(kind), at, sender, { ...options, sticker });
+    const attachment = this.attachment(this.poolFile(kind), at, sender, options);
     const runs: BodyRun[] = [{ text: OBJECT_REPLACEMENT, part: 0, attachment: { guid: attachment.guid } }];
     const captioned = kind !== 'audio' && !sticker && this.random.chance(0.3);
     if (captioned) runs.push({ text: plainText(this.random), part: 1 });
@@ -442,7 +446,7 @@ class Generation {
     const row = { ...this.baseRow(chat, sender, at), ...this.tapbackColumns(target, part, type, emoji) };
     let sticker: { guid: string; row: Row } | undefined;
     if (type === 2007) {
-      sticker = this.attachment(this.poolFile('sticker'), at, sender, { sticker: true });
+      sticker = this.attachment(this.poolFile('sticker'), at, sender);
       Object.assign(row, { cache_has_attachments: 1 });
       this.setBody(row, [{ text: OBJECT_REPLACEMENT, part: 0, attachment: { guid: sticker.guid } }]);
     } else {
@@ -611,6 +615,14 @@ class Generation {
   }
 }
 
+function stickerColumns(origin: StickerOrigin): Row {
+  return {
+    sticker_user_info: Buffer.from(plist.buildBinary({ pid: origin.bundleId })),
+    attribution_info: origin.attributionName ? Buffer.from(plist.buildBinary({ name: origin.attributionName })) : null,
+    emoji_image_short_description: origin.genmojiPrompt ?? null,
+  };
+}
+
 function partRanges(runs: readonly BodyRun[]): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
   let offset = 0;
@@ -629,9 +641,18 @@ function editedTexts(text: string, count: number): string[] {
   return [typo, text, `${text} 🙂`, `${text} — see you then`].slice(0, count);
 }
 
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** The start of a text as tapbacks quote it, cut between whole characters (never inside an emoji). */
 function snippet(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 40 ? `${flat.slice(0, 40)}…` : flat;
+  if (flat.length <= 40) return flat;
+  let cut = 0;
+  for (const { index } of graphemes.segment(flat)) {
+    if (index > 40) break;
+    cut = index;
+  }
+  return `${flat.slice(0, cut)}…`;
 }
 
 /** Writes a chat.db at `options.path` (and attachment files); refuses to replace a file it did not make. */

@@ -10,6 +10,13 @@ import { encodeCafTone } from './caf.js';
 
 export type MediaKind = 'image' | 'heic' | 'audio' | 'video' | 'document' | 'text' | 'sticker';
 
+/** Where a sticker came from, as chat.db records it (sticker_user_info `pid`, attribution, genmoji prompt). */
+export interface StickerOrigin {
+  bundleId: string;
+  attributionName?: string;
+  genmojiPrompt?: string;
+}
+
 export interface PoolFile {
   kind: MediaKind;
   path: string;
@@ -18,6 +25,7 @@ export interface PoolFile {
   mimeType: string;
   uti: string;
   bytes: number;
+  sticker?: StickerOrigin;
 }
 
 /** Files made outside the generator with libheif / ffmpeg from images drawn here; see sample-data/README.md. */
@@ -98,10 +106,19 @@ export class MediaPool {
       pool.add('image', file, spec.name, jpeg ? 'image/jpeg' : 'image/png', jpeg ? 'public.jpeg' : 'public.png');
     }
     pool.add('heic', path.join(ASSETS_DIR, 'photo.heic'), 'IMG_3051.HEIC', 'image/heic', 'public.heic');
-    pool.add('sticker', path.join(ASSETS_DIR, 'sticker.heic'), 'sticker.heic', 'image/heic', 'public.heic');
+    pool.add('sticker', path.join(ASSETS_DIR, 'sticker.heic'), 'sticker.heic', 'image/heic', 'public.heic', {
+      bundleId: 'com.apple.Stickers.UserGenerated.MessagesExtension',
+    });
     const pngSticker = path.join(pool.dir, 'sticker.png');
     await drawSticker(pngSticker);
-    pool.add('sticker', pngSticker, 'heart.png', 'image/png', 'public.png');
+    pool.add('sticker', pngSticker, 'heart.png', 'image/png', 'public.png', {
+      bundleId: 'com.apple.messages.MSMessageExtensionBalloonPlugin:EXAMPLE01:com.example.hearts.MessagesExtension',
+      attributionName: 'Hearts & Co',
+    });
+    pool.add('sticker', pngSticker, 'genmoji.png', 'image/png', 'public.png', {
+      bundleId: 'com.apple.messages.genmoji',
+      genmojiPrompt: 'red heart with a white outline',
+    });
     for (const [i, seconds] of [0.8, 1.6].entries()) {
       const file = path.join(pool.dir, `audio-${i}.caf`);
       fs.writeFileSync(file, encodeCafTone(seconds, 440 + i * 110));
@@ -122,9 +139,9 @@ export class MediaPool {
     return [...this.byKind.values()].reduce((n, files) => n + files.length, 0);
   }
 
-  private add(kind: MediaKind, file: string, transferName: string, mimeType: string, uti: string): void {
+  private add(kind: MediaKind, file: string, transferName: string, mimeType: string, uti: string, sticker?: StickerOrigin): void {
     const files = this.byKind.get(kind) ?? [];
-    files.push({ kind, path: file, transferName, mimeType, uti, bytes: fs.statSync(file).size });
+    files.push({ kind, path: file, transferName, mimeType, uti, bytes: fs.statSync(file).size, sticker });
     this.byKind.set(kind, files);
   }
 

@@ -96,10 +96,10 @@ export class FeatureCounts {
     this.add(hasText ? (hasBody ? 'textAndAttributedBody' : 'textOnly') : hasBody ? 'attributedBodyOnly' : 'noBody');
   }
 
-  attachment(kind: MediaKind, missing: boolean, sticker: boolean): void {
+  attachment(kind: MediaKind, missing: boolean): void {
     this.add('attachments');
     if (missing) this.add('missingAttachments');
-    this.add(sticker ? 'stickers' : ATTACHMENT_COUNTERS[kind]);
+    this.add(ATTACHMENT_COUNTERS[kind]);
   }
 
   tapback(type: number): void {

@@ -135,7 +135,9 @@ describe('generated chat.db covers every feature', () => {
       expect(n(`SELECT count(*) FROM attachment WHERE mime_type = '${mime}'`), mime).toBeGreaterThan(0);
     }
     expect(n('SELECT count(*) FROM message WHERE is_audio_message = 1')).toBeGreaterThan(0);
-    expect(n('SELECT count(*) FROM attachment WHERE is_sticker = 1')).toBeGreaterThan(0);
+    expect(n('SELECT count(*) FROM attachment WHERE is_sticker = 1 AND sticker_user_info IS NOT NULL')).toBe(n('SELECT count(*) FROM attachment WHERE is_sticker = 1'));
+    expect(n('SELECT count(DISTINCT sticker_user_info) FROM attachment')).toBe(3); // user-made, app and genmoji stickers
+    expect(n('SELECT count(*) FROM attachment WHERE emoji_image_short_description IS NOT NULL')).toBeGreaterThan(0);
     expect(n("SELECT count(*) FROM attachment WHERE transfer_name = '../../evil.txt'")).toBe(1);
     expect(n("SELECT count(*) FROM attachment WHERE transfer_name GLOB '*[^ -~]*'")).toBeGreaterThan(0);
     expect(n('SELECT count(*) FROM message m JOIN message_attachment_join j ON j.message_id = m.ROWID WHERE m.cache_has_attachments = 0')).toBe(0);
