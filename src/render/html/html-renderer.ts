@@ -80,9 +80,9 @@ export class HtmlRenderer implements Renderer {
       const at = this.clock.at(message.date);
       let html = '';
       const newDay = pages.isEmpty || at.dayKey !== previousDay;
-      if (newDay) html += `<h2 class="day" id="d-${at.dayKey}"><span>${escapeHtml(this.ctx.dates.day(message.date))}</span></h2>\n`;
+      if (newDay) html += `<h2 class="day" id="d-${at.dayKey}"><span>${escapeHtml(this.clock.dayLabel(message.date, at.dayKey))}</span></h2>\n`;
       const sender = message.kind === 'event' ? '' : message.sender.handle;
-      html += messageHtml(message, newDay || sender !== previousSender, messageContext);
+      html += messageHtml(message, at, newDay || sender !== previousSender, messageContext);
       pages.add(html, at.dayKey);
       pageOf.set(message.rowId, pages.page);
       previousDay = at.dayKey;

@@ -21,6 +21,7 @@ const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
  */
 export class LocalClock {
   private readonly offsetByDay = new Map<number, number | null>();
+  private readonly labelByDay = new Map<string, string>();
 
   constructor(private readonly dates: DateFormatter) {}
 
@@ -30,6 +31,16 @@ export class LocalClock {
     const dayKey = `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}`;
     const time = `${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}`;
     return { dayKey, time, dateTime: `${dayKey} ${time}:${pad(local.getUTCSeconds())}` };
+  }
+
+  /** The DateFormatter's long day name ("Tuesday, 5 March 2024"), formatted once per local day. */
+  dayLabel(date: Date, dayKey: string): string {
+    let label = this.labelByDay.get(dayKey);
+    if (label === undefined) {
+      label = this.dates.day(date);
+      this.labelByDay.set(dayKey, label);
+    }
+    return label;
   }
 
   private offsetMs(date: Date): number {

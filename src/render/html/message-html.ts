@@ -1,7 +1,7 @@
 import type { AppPart, Attachment, EditVersion, Message, Part, Tapback } from '../../model/types.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { escapeHtml, hrefPath, safeLink } from './escape.js';
-import type { LocalClock } from './local-clock.js';
+import type { LocalClock, LocalTime } from './local-clock.js';
 import { textHtml } from './text-html.js';
 
 /** What turning one message into HTML needs to know beyond the message. */
@@ -20,9 +20,8 @@ const TAPBACK_VERB: Record<string, string> = {
   emoji: 'reacted to', sticker: 'stuck a sticker on',
 };
 
-/** One message as HTML: its bubbles, reply quote, edits, tapbacks and delivery notes. */
-export function messageHtml(message: Message, showSender: boolean, ctx: MessageContext): string {
-  const at = ctx.clock.at(message.date);
+/** One message sent at local time `at` as HTML: its bubbles, reply quote, edits, tapbacks and delivery notes. */
+export function messageHtml(message: Message, at: LocalTime, showSender: boolean, ctx: MessageContext): string {
   if (message.kind === 'event') {
     const text = message.event?.description ?? partsText(message.parts);
     return `<div class="event" id="m${message.rowId}"><span title="${at.dateTime}">${escapeHtml(text)} · ${at.time}</span></div>\n`;
@@ -35,7 +34,7 @@ export function messageHtml(message: Message, showSender: boolean, ctx: MessageC
   if (message.subject) html += `<div class="bubble subject"><strong>${escapeHtml(message.subject)}</strong></div>`;
   for (const part of message.parts) html += partHtml(message, part, ctx);
   for (const problem of message.problems) html += `<div class="problem">⚠ ${escapeHtml(problem)}</div>`;
-  html += metaHtml(message, at.time, at.dateTime, ctx);
+  html += metaHtml(message, at, ctx);
   return `${html}</div>\n`;
 }
 
@@ -143,23 +142,23 @@ function editsHtml(edits: EditVersion[], ctx: MessageContext): string {
   return `<details class="edits"><summary>Earlier versions (${edits.length})</summary><ol>${items}</ol></details>`;
 }
 
-function metaHtml(message: Message, time: string, dateTime: string, ctx: MessageContext): string {
-  let html = `<div class="meta"><span title="${dateTime}">${time}</span>`;
+function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string {
+  let html = `<div class="meta"><span title="${at.dateTime}">${at.time}</span>`;
   if (message.edited) html += ' · Edited';
   if (message.effect) html += ` · Sent with ${escapeHtml(message.effect)}`;
   if (message.isFromMe) {
-    if (message.dateDelivered) html += ` · Delivered ${relativeTime(message.dateDelivered, message.date, ctx)}`;
-    if (message.dateRead) html += ` · Read ${relativeTime(message.dateRead, message.date, ctx)}`;
+    if (message.dateDelivered) html += ` · Delivered ${sameDayTime(message.dateDelivered, at, ctx)}`;
+    if (message.dateRead) html += ` · Read ${sameDayTime(message.dateRead, at, ctx)}`;
   } else if (message.datePlayed) {
-    html += ` · Played ${relativeTime(message.datePlayed, message.date, ctx)}`;
+    html += ` · Played ${sameDayTime(message.datePlayed, at, ctx)}`;
   }
   return `${html}</div>`;
 }
 
 /** The time alone when on the message's day, else the full date and time. */
-function relativeTime(date: Date, reference: Date, ctx: MessageContext): string {
+function sameDayTime(date: Date, message: LocalTime, ctx: MessageContext): string {
   const at = ctx.clock.at(date);
-  return at.dayKey === ctx.clock.at(reference).dayKey ? at.time : at.dateTime;
+  return at.dayKey === message.dayKey ? at.time : at.dateTime;
 }
 
 function kindLabel(attachment: Attachment): string {

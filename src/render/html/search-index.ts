@@ -6,7 +6,7 @@ import { AtomicFile } from '../../output/files.js';
 /** Characters of one message kept for searching; longer texts are cut. */
 const MAX_TEXT = 2000;
 /** Characters of JSON per chunk file, so a browser loads the index in steps. */
-const CHUNK_CHARS = 2_000_000;
+const CHUNK_CHARS = 1_000_000;
 
 export interface SearchConversation {
   title: string;
