@@ -212,6 +212,8 @@ describe('bad input', () => {
     const source = await openBackup(copy, { onWarning: (line) => warnings.push(line) });
     try {
       expect(source.resolveAttachment(`~/${stored}`)).toBeUndefined();
+      expect(source.resolveAttachment(`/var/mobile/${stored}`)).toBeUndefined();
+      expect(source.resolveAttachment(`~/${stored}`)).toBeUndefined();
       expect(warnings).toEqual([expect.stringMatching(/^Attachment Library\/SMS\/Attachments\/ab\/11\/AAA-1\/IMG_0001\.jpeg is listed in the backup but its file \w+ is missing$/)]);
     } finally {
       await source.dispose();

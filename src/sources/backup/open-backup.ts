@@ -69,7 +69,7 @@ export async function openBackup(dir: string, opts: OpenBackupOptions = {}): Pro
   let files: BackupFiles | undefined;
   try {
     files = await openManifest(backupDir, metadata, tmp.path, opts);
-    const dbPath = await readableDatabase(files, SMS_DB, tmp.path);
+    const dbPath = await readableDatabase(files, SMS_DB, tmp.path, opts.progress);
     if (!dbPath) throw new BackupError(`The backup in ${backupDir} has no Messages database (Library/SMS/sms.db)`);
     checkSqliteHeader(dbPath, `The Messages database in the backup ${backupDir} is not readable (damaged, or not decrypted correctly)`);
     return new OpenedBackup(backupDir, metadata.info, files, tmp, dbPath, opts.onWarning);
@@ -83,6 +83,11 @@ export async function openBackup(dir: string, opts: OpenBackupOptions = {}): Pro
 function checkIsBackupFolder(backupDir: string): void {
   if (!existsSync(backupDir)) throw new BackupError(`No such backup folder: ${backupDir}`);
   if (!statSync(backupDir).isDirectory()) throw new BackupError(`Not a folder: ${backupDir}`);
+  try {
+    readdirSync(backupDir);
+  } catch (error) {
+    throw new BackupError(`Cannot read ${backupDir}: ${explain(error)}`);
+  }
   if (existsSync(path.join(backupDir, 'Manifest.db'))) return;
   if (existsSync(path.join(backupDir, 'Manifest.mbdb'))) {
     throw new BackupError(`The backup in ${backupDir} is from iOS 9 or earlier (Manifest.mbdb), which textkeeper does not read`);
@@ -92,6 +97,15 @@ function checkIsBackupFolder(backupDir: string): void {
     throw new BackupError(`${backupDir} holds several backups; pass one of its folders: ${inside.join(', ')}`);
   }
   throw new BackupError(`Not an iPhone backup folder (no Manifest.db): ${backupDir}`);
+}
+
+/** Why a file could not be read, in words; macOS guards the backup folder behind Full Disk Access. */
+function explain(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EPERM' || code === 'EACCES') {
+    return 'permission denied (on a Mac, give your terminal Full Disk Access in System Settings › Privacy & Security)';
+  }
+  return code ?? (error as Error).message;
 }
 
 async function openManifest(backupDir: string, metadata: BackupMetadata, tmpDir: string, opts: OpenBackupOptions): Promise<BackupFiles> {
@@ -111,7 +125,9 @@ async function openManifest(backupDir: string, metadata: BackupMetadata, tmpDir:
       opts.progress?.stop();
     }
   } else {
-    await copyFile(original, copy);
+    await copyFile(original, copy).catch((error) => {
+      throw new BackupError(`Cannot read Manifest.db in ${backupDir}: ${explain(error)}`);
+    });
   }
   checkSqliteHeader(copy, damaged);
   let files: BackupFiles | undefined;
@@ -174,7 +190,12 @@ function checkSqliteHeader(file: string, message: string): void {
  * A database from the backup as one readable file: the stored file itself when plain and without a
  * write-ahead log; else a private copy (decrypted when needed) with its log folded in.
  */
-async function readableDatabase(files: BackupFiles, where: DomainPath, tmpDir: string): Promise<string | undefined> {
+async function readableDatabase(
+  files: BackupFiles,
+  where: DomainPath,
+  tmpDir: string,
+  progress?: SlowStepReporter,
+): Promise<string | undefined> {
   const entry = files.lookup(where);
   if (!entry) return undefined;
   if (!existsSync(entry.storedPath)) {
@@ -184,6 +205,7 @@ async function readableDatabase(files: BackupFiles, where: DomainPath, tmpDir: s
   const withWal = wal !== undefined && existsSync(wal.storedPath) && statSync(wal.storedPath).size > 0;
   if (!files.encrypted && !withWal) return entry.storedPath;
   const target = path.join(tmpDir, path.basename(where.relativePath));
+  progress?.start(`${files.encrypted ? 'Decrypting' : 'Copying'} ${path.basename(where.relativePath)}`);
   try {
     await files.extract(entry, target);
     if (withWal) {
@@ -191,7 +213,9 @@ async function readableDatabase(files: BackupFiles, where: DomainPath, tmpDir: s
       foldWal(target);
     }
   } catch (error) {
-    throw new BackupError(`Cannot read ${where.relativePath} from the backup ${files.backupDir}: ${(error as Error).message}`);
+    throw new BackupError(`Cannot read ${where.relativePath} from the backup ${files.backupDir}: ${explain(error)}`);
+  } finally {
+    progress?.stop();
   }
   return target;
 }
@@ -219,12 +243,12 @@ function describe(info: BackupInfo, backupDir: string): string {
 
 class OpenedBackup implements BackupSource {
   readonly description: string;
-  /** Decrypted attachments by stored path; a failed one maps to undefined so it is reported once. */
-  private readonly decrypted = new Map<string, string | undefined>();
+  /** Answers by path in the backup, so each problem is reported once however often renderers ask. */
+  private readonly resolved = new Map<string, string | undefined>();
   private disposed = false;
 
   constructor(
-    private readonly backupDir: string,
+    backupDir: string,
     readonly info: BackupInfo,
     private readonly files: BackupFiles,
     private readonly tmp: PrivateTempDir,
@@ -237,7 +261,11 @@ class OpenedBackup implements BackupSource {
   resolveAttachment(storedPath: string): string | undefined {
     const where = attachmentDomainPath(storedPath);
     if (!where || this.disposed) return undefined;
-    if (this.decrypted.has(storedPath)) return this.decrypted.get(storedPath);
+    if (!this.resolved.has(where.relativePath)) this.resolved.set(where.relativePath, this.resolve(where));
+    return this.resolved.get(where.relativePath);
+  }
+
+  private resolve(where: DomainPath): string | undefined {
     let entry: ManifestEntry | undefined;
     try {
       entry = this.files.lookup(where);
@@ -250,10 +278,7 @@ class OpenedBackup implements BackupSource {
       this.onWarning(`Attachment ${where.relativePath} is listed in the backup but its file ${entry.fileId} is missing`);
       return undefined;
     }
-    if (!this.files.encrypted) return entry.storedPath;
-    const resolved = this.decryptAttachment(entry);
-    this.decrypted.set(storedPath, resolved);
-    return resolved;
+    return this.files.encrypted ? this.decryptAttachment(entry) : entry.storedPath;
   }
 
   /**
@@ -261,7 +286,8 @@ class OpenedBackup implements BackupSource {
    * so a large backup never needs its whole media decrypted on disk at once. Paths handed out before are gone.
    */
   async releaseAttachments(): Promise<void> {
-    this.decrypted.clear();
+    if (!this.files.encrypted) return;
+    this.resolved.clear();
     await rm(path.join(this.tmp.path, 'attachments'), { recursive: true, force: true });
   }
 
