@@ -87,7 +87,7 @@ function linkBalloon(preview: UrlPreview): AppBalloon {
       return { ...base, type: 'collaboration', appName: shared.appName, title: shared.title ?? preview.title, captions: [] };
     }
     case 'normal':
-      return { ...base, type: 'link', title: preview.title, subtitle: preview.siteName, captions: [] };
+      return { ...base, type: 'link', title: preview.title, subtitle: preview.siteName !== preview.title ? preview.siteName : undefined, captions: [] };
   }
 }
 
