@@ -7,8 +7,10 @@
  *   writeMacAddressBook(path.join(dir, 'AddressBook-v22.abcddb'), contacts);
  *   writeIphoneAddressBook(path.join(dir, 'AddressBook.sqlitedb'), contacts);
  *   writeVcf(path.join(dir, 'contacts.vcf'), contacts);
+ *   // or all three at once: writeContacts({ chatDb, outDir, seed: 1 })
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ContactRecord } from '../contacts/contact-record.js';
 import { Random } from './random.js';
@@ -168,4 +170,26 @@ export function writeVcf(file: string, contacts: GeneratedContact[]): void {
     lines.push('END:VCARD');
   }
   writeFileSync(file, lines.map(fold).join('\r\n') + '\r\n');
+}
+
+export interface WrittenContacts {
+  contacts: GeneratedContact[];
+  /** A folder laid out like ~/Library/Application Support/AddressBook (database in Sources/<id>/). */
+  macAddressBookDir: string;
+  iphoneAddressBook: string;
+  vcf: string;
+}
+
+/** All three contact files for a chat.db's handles, under outDir. */
+export function writeContacts(opts: { chatDb: string; outDir: string; seed: number }): WrittenContacts {
+  const contacts = contactsForHandles(handlesFromChatDb(opts.chatDb), opts.seed);
+  const macAddressBookDir = path.join(opts.outDir, 'AddressBook');
+  const macSource = path.join(macAddressBookDir, 'Sources', 'SAMPLE-SOURCE');
+  mkdirSync(macSource, { recursive: true });
+  writeMacAddressBook(path.join(macSource, 'AddressBook-v22.abcddb'), contacts);
+  const iphoneAddressBook = path.join(opts.outDir, 'AddressBook.sqlitedb');
+  writeIphoneAddressBook(iphoneAddressBook, contacts);
+  const vcf = path.join(opts.outDir, 'contacts.vcf');
+  writeVcf(vcf, contacts);
+  return { contacts, macAddressBookDir, iphoneAddressBook, vcf };
 }

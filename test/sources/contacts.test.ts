@@ -11,6 +11,7 @@ import {
   handlesFromChatDb,
   writeIphoneAddressBook,
   writeMacAddressBook,
+  writeContacts,
   writeVcf,
   type GeneratedContact,
 } from '../../src/generate/contacts.js';
@@ -120,6 +121,16 @@ describe('generated contacts for a chat.db', () => {
     expect(book.personKey(handles[1])).toBe(book.personKey(handles[0]));
     expect(book.nameFor(handles[2])).toBeUndefined();
     expect(contactsForHandles(handles, 5)).toEqual(contacts);
+  });
+
+  it('writeContacts writes all three sources with the same names', async () => {
+    const chat = makeTinyChatDb(mkdtempSync(path.join(work, 'chat-')));
+    const written = writeContacts({ chatDb: chat.chatDb, outDir: mkdtempSync(path.join(work, 'all-')), seed: 9 });
+    for (const opts of [{ addressBookDirs: [written.macAddressBookDir] }, { backupAddressBook: written.iphoneAddressBook }, { vcfFiles: [written.vcf] }]) {
+      const { book, warnings } = await loadContacts(opts);
+      expect(warnings).toEqual([]);
+      expect(chat.handles.map((h) => book.nameFor(h))).toEqual(['Mom', 'Mom', undefined]);
+    }
   });
 });
 
