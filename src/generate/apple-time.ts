@@ -6,7 +6,7 @@ export const APPLE_EPOCH_MS = Date.UTC(2001, 0, 1);
 /** A moment as milliseconds since the Unix epoch plus a sub-millisecond nanosecond remainder. */
 export interface Moment {
   ms: number;
-  /** 0–999,999 extra nanoseconds, so stored values look like real nanosecond clocks. */
+  /** Extra nanoseconds below the millisecond (the generator uses 1,000–999,999), like a real nanosecond clock. */
   nanos: number;
 }
 

@@ -147,33 +147,40 @@ class Generation {
   }
 
   run(total: number, images: number | undefined): void {
-    const mandatory = MANDATORY.filter((k) => !(this.legacy && MODERN_ONLY.has(k)) && !(images !== undefined && IMAGE_KINDS.has(k)));
+    const mandatory = MANDATORY.filter(
+      (k) =>
+        !(this.legacy && MODERN_ONLY.has(k)) &&
+        !(images !== undefined && IMAGE_KINDS.has(k)) &&
+        !(GROUP_ONLY.has(k) && this.groupChats.length === 0),
+    );
     const mandatoryAt = (k: number) => Math.floor(((k + 1) * total) / (mandatory.length + 1));
     const imageAt = (k: number) => Math.floor(((k + 0.5) * total) / (images ?? 1));
     let nextMandatory = 0;
     let nextImage = 0;
-    const pending: Kind[] = [];
+    /** Scheduled kinds not written yet; one that keeps failing (no target, wrong service) is dropped. */
+    const pending: Array<{ kind: Kind; attempts: number }> = [];
     const step = (TIMELINE_END - TIMELINE_START) / Math.max(1, total);
     let now = TIMELINE_START;
 
     for (let i = 0; i < total; i++) {
       now += this.random.next() * 2 * step;
-      const at: Moment = { ms: Math.round(now), nanos: this.random.int(1, 999_999) };
-      while (nextMandatory < mandatory.length && mandatoryAt(nextMandatory) <= i) pending.push(mandatory[nextMandatory++]);
+      const at: Moment = { ms: Math.round(now), nanos: this.random.int(1_000, 999_999) };
+      while (nextMandatory < mandatory.length && mandatoryAt(nextMandatory) <= i) {
+        pending.push({ kind: mandatory[nextMandatory++], attempts: 0 });
+      }
       let kind: Kind;
-      let fromSchedule = false;
+      let scheduled: { kind: Kind; attempts: number } | undefined;
       if (images !== undefined && nextImage < images && imageAt(nextImage) <= i) {
         kind = 'image';
         nextImage++;
-      } else if (pending.length > 0) {
-        kind = pending.shift()!;
-        fromSchedule = true;
+      } else if ((scheduled = pending.shift())) {
+        kind = scheduled.kind;
       } else {
         kind = this.randomKind(images !== undefined);
       }
       const chat = this.chatFor(kind);
       if (!this.emit(kind, chat, at)) {
-        if (fromSchedule) pending.push(kind); // try again later, once a target exists
+        if (scheduled && ++scheduled.attempts < 20) pending.push(scheduled); // retry once a target exists
         this.emit('text', chat, at);
       }
     }
@@ -509,7 +516,7 @@ class Generation {
     let when = at;
     for (const text of editedTexts(plainText(this.random), this.random.int(2, 4))) {
       versions.push({ runs: [{ text, part: 0 }], at: when, guid: this.random.guid() });
-      when = later(when, this.random.int(4_000, 120_000), this.random.int(1, 999_999));
+      when = later(when, this.random.int(4_000, 120_000), this.random.int(1_000, 999_999));
     }
     const latest = versions[versions.length - 1];
     const current = encodeBody(latest.runs);
@@ -558,7 +565,7 @@ class Generation {
     const first = { text: plainText(this.random), part: 0 };
     const image = { text: OBJECT_REPLACEMENT, part: 1, attachment: { guid: attachment.guid } };
     const [lastOriginal, lastEdited] = editedTexts(plainText(this.random), 2);
-    const editedAt = later(at, this.random.int(3_000, 30_000), this.random.int(1, 999_999));
+    const editedAt = later(at, this.random.int(3_000, 30_000), this.random.int(1_000, 999_999));
     const retractedAt = later(editedAt, this.random.int(3_000, 30_000));
     const ranges: Array<[number, number]> = [
       [0, first.text.length],

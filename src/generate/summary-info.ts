@@ -25,7 +25,8 @@ export function encodeSummaryInfo(info: SummaryInfo): Buffer {
   if (info.edits.size > 0) {
     const ec: Record<string, unknown[]> = {};
     for (const [part, versions] of info.edits) {
-      // `d` must stay a real (float) in the plist, so moments always carry sub-second nanos.
+      // `d` must stay a real in the plist: plist.buildBinary writes whole numbers as integers, so
+      // moments carry at least 1 µs of nanos, which survives in a double of this magnitude.
       ec[String(part)] = versions.map((v) => ({
         t: encodeBody(v.runs, { mutable: false }).blob,
         d: appleSecondsFloat(v.at),

@@ -212,6 +212,10 @@ describe('single big conversation with a fixed number of images', () => {
       expect(run.summary.conversations[0].rows).toBe(1500);
       expect(run.summary.images).toBe(20);
       expect(run.summary.heicImages).toBe(0);
+      // Features keep coming at their usual rate, not only the scheduled first occurrences.
+      expect(run.summary.tapbacks).toBeGreaterThan(80);
+      expect(run.summary.replies).toBeGreaterThan(30);
+      expect(run.summary.edited).toBeGreaterThan(8);
     } finally {
       run.cleanup();
     }

@@ -7,6 +7,7 @@ import decodeHeic from 'heic-decode';
 import { decodeAttributedBody } from '../../src/decode/attributed-body.js';
 import { decodeSummaryInfo } from '../../src/decode/summary-info.js';
 import { decodeUrlPreview } from '../../src/decode/url-preview.js';
+import * as plist from 'plist';
 import { encodeBody, OBJECT_REPLACEMENT } from '../../src/generate/attributed-body.js';
 import { generateInTemp } from './helpers.js';
 import { repoRoot } from './fixtures.js';
@@ -77,6 +78,10 @@ describe('generated database blobs decode', () => {
     let unsent = 0;
     for (const row of rows) {
       const info = decodeSummaryInfo(row.message_summary_info);
+      const raw = plist.parse(row.message_summary_info) as { ec?: Record<string, Array<{ d: number }>> };
+      for (const events of Object.values(raw.ec ?? {})) {
+        for (const { d } of events) expect(Number.isInteger(d)).toBe(false); // a real, as Apple writes it
+      }
       for (const part of info.parts.values()) {
         if (part.status === 'unsent') unsent++;
         if (part.history.length === 0) continue;
