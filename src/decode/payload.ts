@@ -119,6 +119,7 @@ const KNOWN_APPS: [string, string][] = [
   ['passbook', 'Wallet'],
   ['safetymonitor', 'Check In'],
   ['findmy', 'Find My'],
+  ['activity', 'Fitness'],
   ['mobileslideshow', 'Photos'],
   ['photos', 'Photos'],
   ['business', 'Business'],
