@@ -8,7 +8,7 @@
  * Sources are read in this order and the first name found for a handle wins: .vcf files (given explicitly),
  * Mac address books, the backup's address book. A source that cannot be read becomes one warning line.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { CountryCode } from 'libphonenumber-js';
@@ -16,7 +16,7 @@ import { displayName, type ContactRecord } from './contact-record.js';
 import { DEFAULT_COUNTRY, normalizeHandle, toCountryCode } from './handles.js';
 import { readIphoneAddressBook } from './iphone-address-book.js';
 import { readMacAddressBook } from './mac-address-book.js';
-import { parseVcards } from './vcard.js';
+import { readVcfFile } from './vcard.js';
 
 export class ContactBook {
   private readonly names = new Map<string, string>();
@@ -136,7 +136,7 @@ export async function loadContacts(opts: LoadContactsOptions): Promise<{ book: C
     }
   };
   for (const file of opts.vcfFiles ?? []) {
-    await readInto('contacts file', file, async (f) => parseVcards(readFileSync(f, 'utf8')));
+    await readInto('contacts file', file, async (f) => readVcfFile(f));
   }
   for (const dir of opts.addressBookDirs ?? []) {
     let databases: string[] = [];

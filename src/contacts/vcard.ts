@@ -2,6 +2,7 @@
  * Contacts from a .vcf file (vCard 2.1, 3.0, 4.0): FN, N, NICKNAME, ORG, TEL, EMAIL. Handles folded lines,
  * property groups ("item1.TEL"), backslash escapes, and vCard 2.1 QUOTED-PRINTABLE values with their CHARSET.
  */
+import { readFileSync } from 'node:fs';
 import type { ContactRecord } from './contact-record.js';
 
 interface Property {
@@ -59,10 +60,17 @@ function components(property: Property): string[] {
   return raw.split(/(?<!\\);/).map((part) => part.replace(/\\([nN,;\\:])/g, (_, c: string) => (c.toLowerCase() === 'n' ? '\n' : c)).trim());
 }
 
+/** A .vcf file's cards; UTF-8, or UTF-16 when it starts with a byte-order mark (some Windows exports). */
+export function readVcfFile(file: string): ContactRecord[] {
+  const bytes = readFileSync(file);
+  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe;
+  return parseVcards(bytes.toString(utf16 ? 'utf16le' : 'utf8'));
+}
+
 export function parseVcards(text: string): ContactRecord[] {
   const records: ContactRecord[] = [];
   let card: ContactRecord | undefined;
-  for (const line of logicalLines(text)) {
+  for (const line of logicalLines(text.replace(/^\uFEFF/, ''))) {
     const property = parseLine(line);
     if (!property) continue;
     const upperValue = property.value.trim().toUpperCase();

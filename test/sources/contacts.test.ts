@@ -174,6 +174,18 @@ describe('contact details', () => {
     expectNames(book);
   });
 
+  it('reads .vcf files with a byte-order mark, UTF-8 or UTF-16', async () => {
+    const card = '\uFEFFBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Łucja Ñúñez\r\nTEL:555-555-0161\r\nEND:VCARD\r\n';
+    const utf8 = path.join(work, 'bom8.vcf');
+    const utf16 = path.join(work, 'bom16.vcf');
+    writeFileSync(utf8, card, 'utf8');
+    writeFileSync(utf16, card, 'utf16le');
+    for (const file of [utf8, utf16]) {
+      const { book } = await loadContacts({ vcfFiles: [file] });
+      expect(book.nameFor('+15555550161')).toBe('Łucja Ñúñez');
+    }
+  });
+
   it('reads national numbers in the given country', async () => {
     expect(normalizeHandle('020 7946 0958', 'GB')).toBe('+442079460958');
     expect(normalizeHandle('+44 20 7946 0958')).toBe('+442079460958');
