@@ -53,6 +53,7 @@ function fold(text) {
 function resultItem(conversation, page, rowId, time, sender, text, terms) {
   const item = document.createElement('li');
   const link = document.createElement('a');
+  link.dir = 'auto';
   link.href = conversation.folder.split('/').map(encodeURIComponent).join('/') + '/p' + page + '.html#m' + rowId;
   appendHighlighted(link, snippet(text, terms), terms);
   const where = document.createElement('div');

@@ -71,7 +71,9 @@ function partHtml(message: Message, part: Part, ctx: MessageContext): string {
       edits = part.edits;
       break;
   }
-  let html = `<div class="bubble ${kind}" id="${id}">${body}${tapbacksHtml(part.tapbacks, ctx)}</div>`;
+  // dir="auto" lays out Hebrew and Arabic messages right to left, as Messages does.
+  const direction = kind === 'text' ? ' dir="auto"' : '';
+  let html = `<div class="bubble ${kind}" id="${id}"${direction}>${body}${tapbacksHtml(part.tapbacks, ctx)}</div>`;
   if (edits?.length) html += editsHtml(edits, ctx);
   return html;
 }
