@@ -79,7 +79,8 @@ function chatPlans(conversations: number, personCount: number, random: Random): 
       });
     } else {
       const person = nextPerson++ % personCount;
-      plans.push({ service: random.chance(0.2) ? 'SMS' : 'iMessage', members: [person], useEmail: random.chance(0.15) });
+      const service = random.weighted({ iMessage: 70, SMS: 20, RCS: 10 });
+      plans.push({ service, members: [person], useEmail: service === 'iMessage' && random.chance(0.2) });
     }
   }
   return plans.slice(0, Math.max(1, conversations));
