@@ -27,11 +27,14 @@ export function findEmoji(text: string): EmojiMatch[] {
     .filter((e): e is EmojiMatch => e.code !== undefined);
 }
 
+const assetNames = new Map<string, string | undefined>();
+
 function assetName(code: string): string | undefined {
-  for (const candidate of [code, code.replace(/-fe0f/g, '')]) {
-    if (existsSync(join(SVG_DIR, `${candidate}.svg`))) return candidate;
+  if (!assetNames.has(code)) {
+    const candidates = [code, code.replace(/-fe0f/g, '')];
+    assetNames.set(code, candidates.find((candidate) => existsSync(join(SVG_DIR, `${candidate}.svg`))));
   }
-  return undefined;
+  return assetNames.get(code);
 }
 
 // One PNG per emoji for the whole process: there are only a few thousand emoji.

@@ -41,7 +41,8 @@ describe.skipIf(!pdfToolsPresent)('PDF export of bad or unusual input', { timeou
     expect(extracted.match(/The image could not be read/g)).toHaveLength(2);
     expect(extracted).toContain('still here after the bad images');
     expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toContain('not-an-image.jpg');
+    expect(warnings.join('\n')).toContain('not-an-image.jpg');
+    expect(warnings.join('\n')).toContain('corrupt.heic');
     expect(readdirSync(ctx.outDir).filter((f) => f.endsWith('.partial'))).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import type { DateFormatter } from '../dates.js';
 import { textBox, type BoxStyle, type Styled } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, tapbackSummary } from './describe.js';
-import { fitInside, type ImageSource } from './images.js';
+import { makeThumbnail, type Thumbnail } from './images.js';
 import type { Outline } from './outline.js';
 import type { Block } from './paginator.js';
 import { COLORS, TYPE } from './theme.js';
@@ -29,7 +29,6 @@ export class ChatLayout {
     private readonly canvas: Canvas,
     private readonly conversation: Conversation,
     private readonly dates: DateFormatter,
-    private readonly images: ImageSource,
     private readonly outline: Outline,
     private readonly column: Column,
     private readonly warn: (message: string) => void,
@@ -106,9 +105,15 @@ export class ChatLayout {
   }
 
   private async attachment(attachment: Attachment, mine: boolean): Promise<Block[]> {
+    let unreadable = false;
     if (attachment.kind === 'image' && !attachment.missing && attachment.path) {
-      const size = await this.images.size(attachment.path);
-      if (size) return [this.imageBlock(attachment, attachment.path, size, mine)];
+      const max = attachment.isSticker ? { width: STICKER_MAX, height: STICKER_MAX } : IMAGE_MAX;
+      try {
+        return [this.imageBlock(await makeThumbnail(attachment.path, Math.min(max.width, this.maxWidth()), max.height), mine)];
+      } catch {
+        this.warn(`PDF: could not read image ${attachment.path}; drew a placeholder`);
+        unreadable = true;
+      }
     }
     const lines: Styled[] = [
       { text: attachment.fileName, size: TYPE.body, color: COLORS.text, bold: true },
@@ -116,36 +121,17 @@ export class ChatLayout {
     ];
     if (attachment.description) lines.push({ text: attachment.description, size: TYPE.small, color: COLORS.muted });
     if (attachment.transcription) lines.push({ text: `“${attachment.transcription}”`, size: TYPE.body, color: COLORS.text });
-    if (attachment.missing) lines.push({ text: MISSING_NOTE, size: TYPE.small, color: '#b3261e' });
-    else if (attachment.kind === 'image') {
-      lines.push({ text: 'The image could not be read', size: TYPE.small, color: '#b3261e' });
-    }
-    const blocks = this.fileBox(lines, mine);
-    if (attachment.kind === 'image' && !attachment.missing) {
-      const draw = blocks[0].draw;
-      blocks[0].draw = (top) => {
-        this.warn(`PDF: could not read image ${attachment.path ?? attachment.fileName}; drew a placeholder`);
-        return draw?.(top);
-      };
-    }
-    return blocks;
+    if (attachment.missing) lines.push({ text: MISSING_NOTE, size: TYPE.small, color: COLORS.alert });
+    if (unreadable) lines.push({ text: 'The image could not be read', size: TYPE.small, color: COLORS.alert });
+    return this.fileBox(lines, mine);
   }
 
-  private imageBlock(attachment: Attachment, path: string, size: { width: number; height: number }, mine: boolean): Block {
-    const max = attachment.isSticker ? { width: STICKER_MAX, height: STICKER_MAX } : IMAGE_MAX;
-    const shown = fitInside(size, Math.min(max.width, this.maxWidth()), max.height);
-    const x = mine ? this.column.right - shown.width : this.column.left;
+  private imageBlock(thumbnail: Thumbnail, mine: boolean): Block {
+    const x = mine ? this.column.right - thumbnail.width : this.column.left;
     return {
-      height: shown.height,
+      height: thumbnail.height,
       spaceBefore: 3,
-      draw: async (top) => {
-        try {
-          this.canvas.image(await this.images.thumbnail(path, shown.width, shown.height), x, top, shown.width, shown.height);
-        } catch {
-          this.warn(`PDF: could not read image ${path}; drew a placeholder`);
-          this.canvas.roundedBox(x, top, shown.width, shown.height, COLORS.placeholder, COLORS.faint);
-        }
-      },
+      draw: (top) => this.canvas.image(thumbnail.data, x, top, thumbnail.width, thumbnail.height),
     };
   }
 
@@ -187,3 +173,4 @@ export class ChatLayout {
     return (this.column.right - this.column.left) * BUBBLE_SHARE;
   }
 }
+

@@ -5,38 +5,27 @@ export interface Size {
   height: number;
 }
 
+/** An image ready to draw: a small JPEG or PNG and the size it takes on paper, in points. */
+export interface Thumbnail extends Size {
+  data: Buffer;
+}
+
 // Thumbnails are rasterized at twice their size on paper, in pixels per point.
 const PIXELS_PER_POINT = 2;
 
 /**
- * Image sizes and thumbnails for one conversation. Sizes are remembered (a few numbers per image)
- * so the counting pass and the drawing pass lay images out identically; thumbnails are not kept.
+ * Decodes an image once (HEIC included) and makes a thumbnail that fits within maxWidth × maxHeight
+ * points, never enlarged: JPEG, or PNG when the image has transparency. Throws when it cannot be read.
  */
-export class ImageSource {
-  private readonly sizes = new Map<string, Size | null>();
-
-  /** Upright pixel size of the image, or null when it cannot be read. */
-  async size(path: string): Promise<Size | null> {
-    if (this.sizes.has(path)) return this.sizes.get(path)!;
-    let size: Size | null = null;
-    try {
-      const meta = await (await openImage(path)).metadata();
-      const upright = meta.autoOrient ?? meta;
-      if (upright.width && upright.height) size = { width: upright.width, height: upright.height };
-    } catch {
-      size = null;
-    }
-    this.sizes.set(path, size);
-    return size;
-  }
-
-  /** A JPEG (or PNG, when the image has transparency) for drawing at width × height points. */
-  async thumbnail(path: string, width: number, height: number): Promise<Buffer> {
-    const image = await openImage(path);
-    const { hasAlpha } = await image.metadata();
-    const resized = image.resize(Math.ceil(width * PIXELS_PER_POINT), Math.ceil(height * PIXELS_PER_POINT), { fit: 'inside' });
-    return hasAlpha ? resized.png({ compressionLevel: 6 }).toBuffer() : resized.jpeg({ quality: 80, mozjpeg: false }).toBuffer();
-  }
+export async function makeThumbnail(path: string, maxWidth: number, maxHeight: number): Promise<Thumbnail> {
+  const image = await openImage(path);
+  const meta = await image.metadata();
+  const upright = meta.autoOrient ?? meta;
+  if (!upright.width || !upright.height) throw new Error(`${path}: no image size`);
+  const shown = fitInside({ width: upright.width, height: upright.height }, maxWidth, maxHeight);
+  const resized = image.resize(Math.ceil(shown.width * PIXELS_PER_POINT), Math.ceil(shown.height * PIXELS_PER_POINT), { fit: 'inside' });
+  const data = await (meta.hasAlpha ? resized.png({ compressionLevel: 6 }) : resized.jpeg({ quality: 80 })).toBuffer();
+  return { ...shown, data };
 }
 
 /** Scales a size to fit within a box, never enlarging. */

@@ -2,8 +2,12 @@ import type { Conversation } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
 import { baselineIn } from './blocks.js';
 import type { Canvas } from './canvas.js';
+import type { PageTotal } from './page-total.js';
 import type { TextLine } from './text-layout.js';
 import { COLORS, MARGIN, TYPE } from './theme.js';
+
+// Width of a space in Noto Sans, in ems.
+const SPACE = 0.26;
 
 /** What every page shows around its messages. */
 export interface FrameText {
@@ -26,7 +30,7 @@ export function frameText(conversation: Conversation, dates: DateFormatter, expo
 }
 
 /** Draws the header (title, participants) and footer (date range, page X of Y, export date) of one page. */
-export async function drawFrame(canvas: Canvas, text: FrameText, page: { width: number; height: number }, pageNumber: number, pageCount: number): Promise<void> {
+export async function drawFrame(canvas: Canvas, text: FrameText, page: { width: number; height: number }, pageNumber: number, total: PageTotal): Promise<void> {
   const left = MARGIN.side;
   const right = page.width - MARGIN.side;
   const width = right - left;
@@ -36,7 +40,10 @@ export async function drawFrame(canvas: Canvas, text: FrameText, page: { width: 
   const title = firstLine(canvas, text.title, TYPE.header, width, true);
   const people = firstLine(canvas, text.participants, TYPE.small, width);
   const range = firstLine(canvas, text.dateRange, TYPE.small, third);
-  const pages = firstLine(canvas, `Page ${pageNumber} of ${pageCount}`, TYPE.small, third);
+  const pages = firstLine(canvas, `Page ${pageNumber} of`, TYPE.small, third);
+  // The total is not known yet; it is assumed about as wide as this page's number.
+  const numberWidth = firstLine(canvas, String(pageNumber), TYPE.small, third).width;
+  const pagesX = left + (width - pages.width - SPACE * TYPE.small - numberWidth) / 2;
   const exported = firstLine(canvas, text.exported, TYPE.small, third);
   await canvas.prepare([title, people]);
 
@@ -45,7 +52,8 @@ export async function drawFrame(canvas: Canvas, text: FrameText, page: { width: 
   canvas.rule(left, MARGIN.top - 12, right, COLORS.faint);
   canvas.rule(left, footerTop - 6, right, COLORS.faint);
   canvas.line(range, left, footer, TYPE.small, COLORS.muted);
-  canvas.line(pages, left + (width - pages.width) / 2, footer, TYPE.small, COLORS.muted);
+  canvas.line(pages, pagesX, footer, TYPE.small, COLORS.muted);
+  total.place(canvas.doc, pagesX + pages.width + SPACE * TYPE.small, footer);
   canvas.line(exported, right - exported.width, footer, TYPE.small, COLORS.muted);
 }
 

@@ -28,10 +28,7 @@ export interface PageArea {
 // Messages no taller than this share a page rather than split across two.
 const KEEP_TOGETHER_SHARE = 0.35;
 
-/**
- * Places blocks top to bottom, page by page. The same placement runs twice:
- * once only counting pages (for "page X of Y"), once drawing; both make identical decisions.
- */
+/** Places blocks top to bottom, page by page, drawing each page's share as soon as it is known. */
 export class Paginator {
   pageCount = 0;
   private y = 0;
@@ -39,7 +36,7 @@ export class Paginator {
 
   constructor(
     private readonly area: PageArea,
-    private readonly canvas: Canvas | undefined,
+    private readonly canvas: Canvas,
     private readonly startPage: (pageNumber: number) => Promise<void>,
   ) {}
 
@@ -105,7 +102,7 @@ export class Paginator {
   /** Draws the blocks from..to-1 of one page: bubble backgrounds first, then contents. */
   private async drawSegment(blocks: Block[], from: number, to: number, tops: number[]): Promise<void> {
     const canvas = this.canvas;
-    if (!canvas || from >= to) return;
+    if (from >= to) return;
     for (let i = from; i < to; i++) {
       const bubble = blocks[i].bubble;
       if (!bubble || (i > from && blocks[i - 1].bubble === bubble)) continue;

@@ -9,12 +9,18 @@ import type { ExportContext, MessageStream, RenderedConversation, Renderer } fro
 import { textBox } from './blocks.js';
 import { Canvas, createDocument } from './canvas.js';
 import { ChatLayout } from './chat-layout.js';
-import { ImageSource } from './images.js';
 import { Outline } from './outline.js';
 import { drawFrame, frameText } from './page-frame.js';
+import { PageTotal } from './page-total.js';
 import { Paginator, type Block } from './paginator.js';
+import { settled, unwrap } from './settled.js';
 import { COLORS, MARGIN, PAGE_SIZES, TYPE } from './theme.js';
 import { TranscriptLayout } from './transcript-layout.js';
+
+// Messages laid out ahead of placing, so decoding their images overlaps with drawing.
+const LOOKAHEAD = 16;
+// Bytes collected before one write to the file.
+const WRITE_BATCH = 256 * 1024;
 
 interface MessageLayout {
   /** Height each page reserves above its messages (the transcript's column headings). */
@@ -24,8 +30,8 @@ interface MessageLayout {
 }
 
 /**
- * One PDF per conversation, in the chat look or as a transcript table. Pages stream to disk as
- * they are drawn; a first pass over the messages only counts pages so every footer can say "page X of Y".
+ * One PDF per conversation, in the chat look or as a transcript table, drawn in a single pass
+ * over the messages with pages streaming to disk as they are finished.
  */
 export class PdfRenderer implements Renderer {
   readonly format = 'pdf';
@@ -45,14 +51,12 @@ export class PdfRenderer implements Renderer {
       Producer: 'textkeeper (pdfkit)',
       CreationDate: this.ctx.exportedAt,
       Keywords: EMOJI_CREDIT,
-      Credits: EMOJI_CREDIT,
     });
-    doc.on('data', (chunk: Buffer) => out.stream.write(chunk));
+    const writer = new BatchedWriter(out.stream);
+    doc.on('data', (chunk: Buffer) => writer.write(chunk));
     try {
       const canvas = new Canvas(doc);
-      const images = new ImageSource();
-      const pageCount = await this.layOut(conversation, messages, canvas, images, undefined);
-      await this.layOut(conversation, messages, canvas, images, { pageCount, out: out.stream });
+      await this.draw(conversation, messages, canvas, out.stream);
       const missing = [...new Set([...canvas.layout.missing, ...canvas.boldLayout.missing])];
       if (missing.length) {
         this.ctx.warn(`PDF ${file}: ${missing.length} kinds of character have no glyph in the bundled fonts and show as � (${missing.slice(0, 8).join(' ')})`);
@@ -60,6 +64,7 @@ export class PdfRenderer implements Renderer {
       const ended = once(doc, 'end');
       doc.end();
       await ended;
+      writer.flush();
       await out.commit();
     } catch (error) {
       await out.abandon();
@@ -70,14 +75,7 @@ export class PdfRenderer implements Renderer {
 
   async finish(): Promise<void> {}
 
-  /** Places every message; draws only when given the page count and the output to keep pace with. */
-  private async layOut(
-    conversation: Conversation,
-    messages: MessageStream,
-    canvas: Canvas,
-    images: ImageSource,
-    drawing: { pageCount: number; out: Writable } | undefined,
-  ): Promise<number> {
+  private async draw(conversation: Conversation, messages: MessageStream, canvas: Canvas, out: Writable): Promise<void> {
     const { dates, pdf } = this.ctx;
     const page = PAGE_SIZES[pdf.pageSize];
     const column = { left: MARGIN.side, right: page.width - MARGIN.side };
@@ -85,32 +83,58 @@ export class PdfRenderer implements Renderer {
     const layout: MessageLayout =
       pdf.style === 'transcript'
         ? new TranscriptLayout(canvas, dates, outline, column)
-        : new ChatLayout(canvas, conversation, dates, images, outline, column, (m) => this.ctx.warn(m));
+        : new ChatLayout(canvas, conversation, dates, outline, column, (m) => this.ctx.warn(m));
     const frame = frameText(conversation, dates, this.ctx.exportedAt);
+    const total = new PageTotal(canvas.doc, canvas.layout.faceNames[0], TYPE.small, COLORS.muted);
     const area = { top: MARGIN.top + layout.pageTop, bottom: page.height - MARGIN.bottom };
-    const paginator = new Paginator(area, drawing && canvas, async (pageNumber) => {
-      if (!drawing) return;
-      await keepPace(drawing.out);
+    const paginator = new Paginator(area, canvas, async (pageNumber) => {
+      await keepPace(out);
       canvas.doc.addPage({ size: [page.width, page.height], margin: 0 });
-      await drawFrame(canvas, frame, page, pageNumber, drawing.pageCount);
+      await drawFrame(canvas, frame, page, pageNumber, total);
       await layout.drawPageTop?.(MARGIN.top);
     });
     await paginator.newPage();
+
+    // Layouts update their running state (day, sender) before their first await, so order holds.
+    const ahead: Promise<Block[] | Error>[] = [];
     let empty = true;
     for (const message of messages()) {
       empty = false;
-      await paginator.place(await layout.blocks(message));
+      ahead.push(settled(layout.blocks(message)));
+      if (ahead.length > LOOKAHEAD) await paginator.place(unwrap(await ahead.shift()!));
     }
+    for (const blocks of ahead) await paginator.place(unwrap(await blocks));
     if (empty) {
       const note = { text: 'No messages in this conversation.', size: TYPE.body, color: COLORS.muted };
       await paginator.place(textBox(canvas, [note], { ...column, align: 'center', maxWidth: column.right - column.left, spaceBefore: 24 }));
     }
-    return paginator.pageCount;
+    total.finish(paginator.pageCount);
   }
 }
 
-/** Lets written pages reach the file before drawing more, so memory stays flat. */
+/** Lets finished pages reach the file before drawing more, so memory stays flat. */
 async function keepPace(out: Writable): Promise<void> {
   await nextTurn();
   if (out.writableNeedDrain) await once(out, 'drain');
+}
+
+/** Gathers pdfkit's many small chunks into fewer, larger writes. */
+class BatchedWriter {
+  private chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly out: Writable) {}
+
+  write(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    if (this.size >= WRITE_BATCH) this.flush();
+  }
+
+  flush(): void {
+    if (this.size === 0) return;
+    this.out.write(Buffer.concat(this.chunks, this.size));
+    this.chunks = [];
+    this.size = 0;
+  }
 }

@@ -31,6 +31,8 @@ interface Piece {
   code?: string;
 }
 
+// Characters of right-to-left scripts, and the explicit bidi controls that can make text right to left.
+const ANY_RTL = /[\u0590-\u08ff\u200f\u202b\u202e\u2067\ufb1d-\ufdff\ufe70-\ufeff]|[\ud802\ud803\ud83a\ud83b]/;
 const STRONG_RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]|\ud802[\udc00-\udfff]|\ud83a/;
 const WIDE = /[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff00-\uff60]|[\ud840-\ud87f][\udc00-\udfff]/;
 const SPACE = /\s/;
@@ -53,11 +55,15 @@ export class TextLayout {
     private readonly measure: Measure,
   ) {}
 
+  /** Registered names of the faces, in fallback order. */
+  get faceNames(): string[] {
+    return this.chain.faces.map((face) => face.name);
+  }
+
   lines(text: string, size: number, maxWidth: number): TextLine[] {
     const lines: TextLine[] = [];
     for (const paragraph of text.split(/\r\n|[\r\n\u2028\u2029]/)) {
-      const { levels, paragraphs } = bidi.getEmbeddingLevels(paragraph);
-      const rtl = (paragraphs[0]?.level ?? 0) % 2 === 1;
+      const { levels, rtl } = embeddingLevels(paragraph);
       const pieces = this.pieces(paragraph, levels, size);
       for (const line of breakLines(pieces, maxWidth, (p) => this.splitPiece(p, size))) {
         lines.push(this.visualLine(line, rtl));
@@ -170,6 +176,13 @@ export class TextLayout {
     }
     return { runs, width, rtl };
   }
+}
+
+/** Bidi levels per UTF-16 unit; text without right-to-left characters is all level 0. */
+function embeddingLevels(paragraph: string): { levels: Uint8Array; rtl: boolean } {
+  if (!ANY_RTL.test(paragraph)) return { levels: new Uint8Array(paragraph.length), rtl: false };
+  const { levels, paragraphs } = bidi.getEmbeddingLevels(paragraph);
+  return { levels, rtl: (paragraphs[0]?.level ?? 0) % 2 === 1 };
 }
 
 /** Greedy line filling over unbreakable words; trailing spaces do not count. */

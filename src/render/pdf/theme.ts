@@ -29,6 +29,7 @@ export const COLORS = {
   boxStroke: '#c7c7cc',
   placeholder: '#f2f2f2',
   band: '#f2f2f7',
+  alert: '#b3261e',
 } as const;
 
 export function lineHeight(size: number): number {
