@@ -2,12 +2,11 @@
  * The two ciphers of encrypted iPhone backups, on Node's crypto:
  * - AES key wrap (RFC 3394) for class keys and per-file keys: wrapKey / unwrapKey;
  * - AES-256-CBC with a zero IV and PKCS7 padding for Manifest.db and every file: encryptCbc (used by the
- *   sample-data generator), decryptFile (streaming, async) and decryptFileSync (streaming, for lazy attachments).
- * Decryption strips the padding only when it is well-formed, so unpadded ciphertext still decrypts.
+ *   sample-data generator), decryptFile (streaming, async) and decryptFileSync (streaming, for lazy attachments),
+ *   then trimPlaintext to the recorded size (or without the padding).
  */
-import { closeSync, createReadStream, createWriteStream, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, readSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { createCipheriv, createDecipheriv, type Decipher } from 'node:crypto';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 const WRAP_IV = Buffer.alloc(8, 0xa6);
@@ -34,55 +33,49 @@ export function encryptCbc(key: Buffer, plain: Buffer): Buffer {
   return Buffer.concat([cipher.update(plain), cipher.final()]);
 }
 
-/** CBC decryption that holds back the last block until the end, to strip PKCS7 padding if present. */
-class CbcDecryptor {
-  private readonly decipher: Decipher;
-  private pending = Buffer.alloc(0);
-
-  constructor(key: Buffer) {
-    this.decipher = createDecipheriv('aes-256-cbc', key, ZERO_IV).setAutoPadding(false);
-  }
-
-  update(chunk: Buffer): Buffer {
-    const plain = Buffer.concat([this.pending, this.decipher.update(chunk)]);
-    const keep = Math.min(BLOCK, plain.length);
-    this.pending = plain.subarray(plain.length - keep);
-    return plain.subarray(0, plain.length - keep);
-  }
-
-  final(): Buffer {
-    const last = Buffer.concat([this.pending, this.decipher.final()]);
-    const pad = last.length > 0 ? last[last.length - 1] : 0;
-    const padded = pad >= 1 && pad <= BLOCK && pad <= last.length && last.subarray(last.length - pad).every((b) => b === pad);
-    return padded ? last.subarray(0, last.length - pad) : last;
-  }
+function decipher(key: Buffer): Decipher {
+  return createDecipheriv('aes-256-cbc', key, ZERO_IV).setAutoPadding(false);
 }
 
+/** Decrypts every block; the caller trims the padding (see trimPlaintext). */
 export async function decryptFile(key: Buffer, from: string, to: string): Promise<void> {
-  const decryptor = new CbcDecryptor(key);
-  const transform = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      done(null, decryptor.update(chunk));
-    },
-    flush(done) {
-      done(null, decryptor.final());
-    },
-  });
-  await pipeline(createReadStream(from), transform, createWriteStream(to, { mode: 0o600 }));
+  await pipeline(createReadStream(from), decipher(key), createWriteStream(to, { mode: 0o600 }));
 }
 
 /** Read buffer shared by synchronous decryptions (they cannot overlap). */
 const syncChunk = Buffer.allocUnsafe(1 << 20);
 
 export function decryptFileSync(key: Buffer, from: string, to: string): void {
-  const decryptor = new CbcDecryptor(key);
+  const cipher = decipher(key);
   const input = openSync(from, 'r');
   const output = openSync(to, 'w', 0o600);
   try {
-    for (let n; (n = readSync(input, syncChunk)) > 0; ) writeSync(output, decryptor.update(syncChunk.subarray(0, n)));
-    writeSync(output, decryptor.final());
+    for (let n; (n = readSync(input, syncChunk)) > 0; ) writeSync(output, cipher.update(syncChunk.subarray(0, n)));
+    writeSync(output, cipher.final());
   } finally {
     closeSync(input);
     closeSync(output);
   }
+}
+
+/**
+ * Cuts a decrypted file to its real length: the size the backup recorded for it when known, else without
+ * its PKCS7 padding when the last block carries well-formed padding.
+ */
+export function trimPlaintext(file: string, size?: number): void {
+  const length = statSync(file).size;
+  if (size !== undefined && size <= length) {
+    truncateSync(file, size);
+    return;
+  }
+  if (length === 0) return;
+  const tail = Buffer.alloc(Math.min(BLOCK, length));
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, tail, 0, tail.length, length - tail.length);
+  } finally {
+    closeSync(fd);
+  }
+  const pad = tail[tail.length - 1];
+  if (pad >= 1 && pad <= tail.length && tail.subarray(tail.length - pad).every((b) => b === pad)) truncateSync(file, length - pad);
 }

@@ -9,7 +9,7 @@
  */
 import { copyFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
-import { decryptFile, decryptFileSync, unwrapKey } from './aes.js';
+import { decryptFile, decryptFileSync, trimPlaintext, unwrapKey } from './aes.js';
 import { decodeFileRecord } from './file-record.js';
 import { fileIdFor, storedFilePath, type DomainPath } from './layout.js';
 
@@ -51,20 +51,25 @@ export class BackupFiles {
   }
 
   async extract(entry: ManifestEntry, target: string): Promise<void> {
-    if (this.encrypted) await decryptFile(this.fileKey(entry), entry.storedPath, target);
-    else await copyFile(entry.storedPath, target);
+    if (!this.encrypted) return copyFile(entry.storedPath, target);
+    const { key, size } = this.fileKey(entry);
+    await decryptFile(key, entry.storedPath, target);
+    trimPlaintext(target, size);
   }
 
   /** Synchronous decryption, for attachments resolved on demand. Encrypted backups only. */
   decryptSync(entry: ManifestEntry, target: string): void {
-    decryptFileSync(this.fileKey(entry), entry.storedPath, target);
+    const { key, size } = this.fileKey(entry);
+    decryptFileSync(key, entry.storedPath, target);
+    trimPlaintext(target, size);
   }
 
   close(): void {
     this.db.close();
   }
 
-  private fileKey(entry: ManifestEntry): Buffer {
+  /** The file's own key, and its plaintext size when the manifest records it. */
+  private fileKey(entry: ManifestEntry): { key: Buffer; size?: number } {
     if (!entry.file) throw new Error(`${entry.relativePath} has no file record in Manifest.db`);
     const record = decodeFileRecord(entry.file);
     const protectionClass = record.keyClass ?? record.protectionClass;
@@ -72,6 +77,6 @@ export class BackupFiles {
     if (!record.wrappedKey || !classKey) throw new Error(`${entry.relativePath} has no usable encryption key`);
     const key = unwrapKey(classKey, record.wrappedKey);
     if (!key) throw new Error(`the key of ${entry.relativePath} does not unwrap`);
-    return key;
+    return { key, size: record.size };
   }
 }

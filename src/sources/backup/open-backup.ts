@@ -10,7 +10,7 @@
  * lazily on resolveAttachment; dispose() removes the folder (so do exit and SIGINT/SIGTERM). Nothing is ever
  * written into the backup folder. Every failure the user can cause is a BackupError whose message is one line.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync, truncateSync } from 'node:fs';
 import { copyFile, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -119,6 +119,7 @@ async function openManifest(backupDir: string, metadata: BackupMetadata, tmpDir:
     opts.progress?.start('Decrypting the backup manifest');
     try {
       await decryptFile(manifestKey, original, copy);
+      truncateToWholePages(copy);
     } catch {
       throw new BackupError(damaged);
     } finally {
@@ -184,6 +185,26 @@ function checkSqliteHeader(file: string, message: string): void {
     closeSync(fd);
   }
   if (header.toString('latin1') !== SQLITE_MAGIC) throw new BackupError(message);
+}
+
+/**
+ * Drops whatever follows the last whole SQLite page (the cipher's padding), without guessing from the
+ * padding bytes: the decrypted Manifest.db may or may not carry PKCS7 padding.
+ */
+function truncateToWholePages(file: string): void {
+  const header = Buffer.alloc(18);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, header, 0, header.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (header.toString('latin1', 0, 16) !== SQLITE_MAGIC) return;
+  const stored = header.readUInt16BE(16);
+  const pageSize = stored === 1 ? 65536 : stored;
+  if (pageSize < 512) return;
+  const length = statSync(file).size;
+  truncateSync(file, length - (length % pageSize));
 }
 
 /**
