@@ -138,3 +138,12 @@ export function effectRuns(random: Random): BodyRun[] {
     { text: '!', part: 0 },
   ];
 }
+
+/** Classic tapback texts by type 2000–2005, as the reaction message's text says them. */
+export const TAPBACK_VERBS = ['Loved', 'Liked', 'Disliked', 'Laughed at', 'Emphasized', 'Questioned'];
+export const TAPBACK_EMOJI = ['🎉', '🔥', '🥹', '👀', '🫶🏽', '🇧🇷'];
+export const SITE_PREVIEWS = [
+  { url: 'https://example.com/recipes/lemon-cake', title: 'Lemon drizzle cake', summary: 'A bright, easy loaf cake.', siteName: 'Example Recipes' },
+  { url: 'https://news.example.org/2020/07/local-library-reopens', title: 'Local library reopens its doors', summary: 'After a long renovation the library welcomes readers again.', siteName: 'Example News' },
+  { url: 'https://video.example.net/watch/98765', title: 'Sunset timelapse – 4K', summary: 'Four minutes of clouds.', siteName: 'ExampleTube' },
+];

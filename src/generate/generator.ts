@@ -9,7 +9,11 @@ import { ChatDbWriter, type Row } from './db-writer.js';
 import { createChats, OWNER_ACCOUNT, type ChatInfo, type Member } from './people.js';
 import { encodeBody, OBJECT_REPLACEMENT, type BodyRun } from './attributed-body.js';
 import { appleNanoseconds, appleSeconds, later, type Moment } from './apple-time.js';
-import { effectRuns, linkRuns, longText, mentionRuns, multiLineText, plainText, SCRIPTS, styledRuns } from './content.js';
+import {
+  effectRuns, linkRuns, longText, mentionRuns, multiLineText, plainText, SCRIPTS, SITE_PREVIEWS, styledRuns, TAPBACK_EMOJI,
+  TAPBACK_VERBS,
+} from './content.js';
+import { EXPRESSIVE_EFFECTS, GROUP_ONLY, IMAGE_KINDS, MANDATORY, MODERN_ONLY, RANDOM_WEIGHTS, type Kind } from './features.js';
 import { encodeSummaryInfo, type PartVersion } from './summary-info.js';
 import { encodeRichLink } from './keyed-archive.js';
 import * as plist from 'plist';
@@ -34,60 +38,6 @@ export interface GenerateOptions {
 
 const TIMELINE_START = Date.UTC(2015, 0, 1);
 const TIMELINE_END = Date.UTC(2025, 0, 1);
-
-type Kind =
-  | 'text' | 'multiline' | 'long' | 'link' | 'mention' | 'styled' | 'textEffect' | 'expressive' | 'urlPreview'
-  | 'image' | 'heic' | 'multipart' | 'audio' | 'video' | 'document' | 'sticker' | 'missingAttachment'
-  | 'hostileAttachment' | 'tapback' | 'emojiTapback' | 'stickerTapback' | 'balloonTapback' | 'tapbackRemoval' | 'reply' | 'edited'
-  | 'unsent' | 'partUnsent' | 'memberAdded' | 'memberRemoved' | 'renamed' | 'memberLeft' | 'photoChanged'
-  | 'photoRemoved' | 'script';
-
-const RANDOM_WEIGHTS: Partial<Record<Kind, number>> = {
-  text: 56, multiline: 3, long: 0.12, link: 2, mention: 1.2, styled: 1, textEffect: 0.6, expressive: 1,
-  urlPreview: 0.8, image: 5, heic: 1, multipart: 1.2, audio: 1, video: 0.3, document: 0.3, sticker: 0.4,
-  tapback: 8, emojiTapback: 1, stickerTapback: 0.2, tapbackRemoval: 1.2, reply: 4, edited: 1.3, unsent: 0.4,
-  partUnsent: 0.1, memberAdded: 0.25, memberRemoved: 0.15, renamed: 0.15, memberLeft: 0.1, photoChanged: 0.1,
-  photoRemoved: 0.05,
-};
-
-const GROUP_ONLY = new Set<Kind>(['mention', 'memberAdded', 'memberRemoved', 'renamed', 'memberLeft', 'photoChanged', 'photoRemoved']);
-const IMAGE_KINDS = new Set<Kind>(['image', 'heic', 'multipart']);
-/** Needs columns the legacy schema lacks. */
-const MODERN_ONLY = new Set<Kind>(['edited', 'unsent', 'partUnsent', 'reply', 'emojiTapback', 'stickerTapback']);
-
-const EXPRESSIVE_EFFECTS = [
-  'com.apple.MobileSMS.expressivesend.impact',
-  'com.apple.MobileSMS.expressivesend.loud',
-  'com.apple.MobileSMS.expressivesend.gentle',
-  'com.apple.MobileSMS.expressivesend.invisibleink',
-  'com.apple.messages.effect.CKConfettiEffect',
-  'com.apple.messages.effect.CKFireworksEffect',
-  'com.apple.messages.effect.CKLasersEffect',
-  'com.apple.messages.effect.CKHappyBirthdayEffect',
-  'com.apple.messages.effect.CKHeartEffect',
-  'com.apple.messages.effect.CKEchoEffect',
-  'com.apple.messages.effect.CKSpotlightEffect',
-  'com.apple.messages.effect.CKShootingStarEffect',
-  'com.apple.messages.effect.CKSparklesEffect',
-];
-
-/** Every feature at least once, spread over the timeline, so even small samples cover everything. */
-const MANDATORY: Kind[] = [
-  'multiline', 'long', 'link', 'mention', 'styled', 'textEffect', ...EXPRESSIVE_EFFECTS.map(() => 'expressive' as const),
-  'urlPreview', 'image', 'heic', 'multipart', 'audio', 'video', 'document', 'sticker', 'sticker', 'sticker', 'missingAttachment',
-  'hostileAttachment', ...Array.from({ length: 6 }, () => 'tapback' as const), 'emojiTapback', 'stickerTapback', 'balloonTapback',
-  'tapbackRemoval', 'tapbackRemoval', 'reply', 'reply', 'edited', 'edited', 'unsent', 'partUnsent', 'memberAdded',
-  'memberRemoved', 'renamed', 'memberLeft', 'photoChanged', 'photoRemoved',
-  ...(Object.keys(SCRIPTS) as Array<keyof typeof SCRIPTS>).map(() => 'script' as const),
-];
-
-const TAPBACK_VERBS = ['Loved', 'Liked', 'Disliked', 'Laughed at', 'Emphasized', 'Questioned'];
-const TAPBACK_EMOJI = ['🎉', '🔥', '🥹', '👀', '🫶🏽', '🇧🇷'];
-const SITE_PREVIEWS = [
-  { url: 'https://example.com/recipes/lemon-cake', title: 'Lemon drizzle cake', summary: 'A bright, easy loaf cake.', siteName: 'Example Recipes' },
-  { url: 'https://news.example.org/2020/07/local-library-reopens', title: 'Local library reopens its doors', summary: 'After a long renovation the library welcomes readers again.', siteName: 'Example News' },
-  { url: 'https://video.example.net/watch/98765', title: 'Sunset timelapse – 4K', summary: 'Four minutes of clouds.', siteName: 'ExampleTube' },
-];
 
 interface Sender {
   fromMe: boolean;
