@@ -177,7 +177,7 @@ function url(location: string, root: string): string {
   return escapeHtml(location.startsWith('file:') ? location : root + hrefPath(location));
 }
 
-export function formatSize(bytes: number): string {
+function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   const units = ['KB', 'MB', 'GB'];
   let value = bytes / 1024;
