@@ -18,6 +18,10 @@ export const RANDOM_WEIGHTS: Partial<Record<Kind, number>> = {
 };
 
 export const GROUP_ONLY = new Set<Kind>(['mention', 'memberAdded', 'memberRemoved', 'renamed', 'memberLeft', 'photoChanged', 'photoRemoved']);
+/** Features SMS (and RCS) do not carry: effects, formatting, rich links, editing and unsending. */
+export const IMESSAGE_ONLY = new Set<Kind>([
+  'expressive', 'textEffect', 'styled', 'urlPreview', 'edited', 'unsent', 'partUnsent', 'stickerTapback', 'balloonTapback',
+]);
 export const IMAGE_KINDS = new Set<Kind>(['image', 'heic', 'multipart']);
 /** Newer than the legacy layout: they need its missing columns, or came with later macOS releases. */
 export const MODERN_ONLY = new Set<Kind>(['edited', 'unsent', 'partUnsent', 'reply', 'emojiTapback', 'stickerTapback']);

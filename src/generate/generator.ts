@@ -13,7 +13,9 @@ import {
   effectRuns, linkRuns, longText, mentionRuns, multiLineText, plainText, SCRIPTS, SITE_PREVIEWS, styledRuns, TAPBACK_EMOJI,
   TAPBACK_VERBS,
 } from './content.js';
-import { EXPRESSIVE_EFFECTS, GROUP_ONLY, IMAGE_KINDS, MANDATORY, MODERN_ONLY, RANDOM_WEIGHTS, type Kind } from './features.js';
+import {
+  EXPRESSIVE_EFFECTS, GROUP_ONLY, IMAGE_KINDS, IMESSAGE_ONLY, MANDATORY, MODERN_ONLY, RANDOM_WEIGHTS, type Kind,
+} from './features.js';
 import { encodeSummaryInfo, type PartVersion } from './summary-info.js';
 import { encodeRichLink } from './keyed-archive.js';
 import * as plist from 'plist';
@@ -216,7 +218,9 @@ class Generation {
     return this.insert(chat, row, { parts, snippet: snippet(text), isBalloon: row.balloon_bundle_id != null });
   }
 
+  /** Writes one message row of the given kind; false when the chat cannot carry it (nothing written). */
   private emit(kind: Kind, chat: ChatState, at: Moment): boolean {
+    if (IMESSAGE_ONLY.has(kind) && chat.info.service !== 'iMessage') return false;
     const r = this.random;
     switch (kind) {
       case 'text':
@@ -460,7 +464,6 @@ class Generation {
   }
 
   private edited(chat: ChatState, at: Moment): boolean {
-    if (chat.info.service !== 'iMessage') return false; // only iMessage can edit or unsend
     const sender = this.sender(chat);
     const versions: PartVersion[] = [];
     let when = at;
@@ -489,7 +492,6 @@ class Generation {
 
   /** The whole message unsent: no body left, only the summary saying part 0 was retracted. */
   private unsent(chat: ChatState, at: Moment): boolean {
-    if (chat.info.service !== 'iMessage') return false;
     const sender: Sender = { fromMe: true };
     const original = plainText(this.random);
     const retractedAt = this.time(later(at, this.random.int(5_000, 110_000)));
@@ -509,7 +511,6 @@ class Generation {
 
   /** Text, image, text where the last text part was first edited, then unsent. */
   private partUnsent(chat: ChatState, at: Moment): boolean {
-    if (chat.info.service !== 'iMessage') return false;
     const sender: Sender = { fromMe: true };
     const attachment = this.attachment(this.poolFile(this.incidentalMedia), at, sender);
     const first = { text: plainText(this.random), part: 0 };

@@ -103,6 +103,15 @@ describe('generated chat.db covers every feature', () => {
     expect(n('SELECT count(*) FROM message WHERE date_retracted > 0')).toBeGreaterThan(0);
   });
 
+  it('keeps iMessage-only features out of SMS and RCS chats', () => {
+    expect(
+      n(`SELECT count(*) FROM message m JOIN chat_message_join j ON j.message_id = m.ROWID JOIN chat c ON c.ROWID = j.chat_id
+         WHERE c.service_name != 'iMessage' AND (m.expressive_send_style_id IS NOT NULL OR m.date_edited > 0
+           OR m.balloon_bundle_id IS NOT NULL OR m.associated_message_type = 2007)`),
+    ).toBe(0);
+    expect(n("SELECT count(*) FROM message WHERE service = 'SMS' AND thread_originator_guid IS NOT NULL")).toBe(0);
+  });
+
   it('has every expressive send effect', () => {
     for (const id of ['impact', 'loud', 'gentle', 'invisibleink', 'CKConfettiEffect', 'CKFireworksEffect', 'CKLasersEffect', 'CKHappyBirthdayEffect', 'CKHeartEffect', 'CKEchoEffect', 'CKSpotlightEffect', 'CKShootingStarEffect', 'CKSparklesEffect']) {
       expect(n(`SELECT count(*) FROM message WHERE expressive_send_style_id LIKE '%.${id}'`), id).toBeGreaterThan(0);
