@@ -10,21 +10,23 @@
  * lazily on resolveAttachment; dispose() removes the folder (so do exit and SIGINT/SIGTERM). Nothing is ever
  * written into the backup folder. Every failure the user can cause is a BackupError whose message is one line.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync, truncateSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { copyFile, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { UserError } from '../../errors.js';
 import type { MessageSource } from '../../read/source.js';
 import { createPrivateTempDir, type PrivateTempDir } from '../temp-dir.js';
-import { decryptFile, unwrapKey } from './aes.js';
+import { decryptFile } from './aes.js';
+import { BackupError } from './backup-error.js';
 import { BackupFiles, type ManifestEntry } from './backup-files.js';
-import { derivePasscodeKey, KeybagFormatError, parseKeybag, unlockClassKeys } from './keybag.js';
 import { attachmentDomainPath, IPHONE_ADDRESS_BOOK, SMS_DB, walOf, type DomainPath } from './layout.js';
 import { MetadataError, readBackupMetadata, type BackupInfo, type BackupMetadata } from './metadata.js';
+import { foldWal, isSqliteFile, truncateToWholePages } from './sqlite-file.js';
+import { unlockBackup, type SlowStepReporter } from './unlock.js';
 
+export { BackupError } from './backup-error.js';
 export type { BackupInfo } from './metadata.js';
+export type { SlowStepReporter } from './unlock.js';
 
 export interface BackupSource extends MessageSource {
   info: BackupInfo;
@@ -35,15 +37,6 @@ export interface BackupSource extends MessageSource {
   contactsDatabase(): Promise<string | undefined>;
   /** Deletes attachments decrypted so far; call between conversations to bound disk use. No-op for plain backups. */
   releaseAttachments(): Promise<void>;
-}
-
-/** A UserError, so the CLI shows it as one line without a stack trace. */
-export class BackupError extends UserError {}
-
-/** Shown while a slow step runs (key derivation takes seconds by design, decrypting a large sms.db too). */
-export interface SlowStepReporter {
-  start(label: string): void;
-  stop(): void;
 }
 
 export interface OpenBackupOptions {
@@ -71,7 +64,9 @@ export async function openBackup(dir: string, opts: OpenBackupOptions = {}): Pro
     files = await openManifest(backupDir, metadata, tmp.path, opts);
     const dbPath = await readableDatabase(files, SMS_DB, tmp.path, opts.progress);
     if (!dbPath) throw new BackupError(`The backup in ${backupDir} has no Messages database (Library/SMS/sms.db)`);
-    checkSqliteHeader(dbPath, `The Messages database in the backup ${backupDir} is not readable (damaged, or not decrypted correctly)`);
+    if (!isSqliteFile(dbPath)) {
+      throw new BackupError(`The Messages database in the backup ${backupDir} is not readable (damaged, or not decrypted correctly)`);
+    }
     return new OpenedBackup(backupDir, metadata.info, files, tmp, dbPath, opts.onWarning);
   } catch (error) {
     files?.close();
@@ -114,14 +109,16 @@ async function openManifest(backupDir: string, metadata: BackupMetadata, tmpDir:
   const damaged = `Manifest.db in ${backupDir} is damaged or incomplete (was the backup interrupted?)`;
   let classKeys: Map<number, Buffer> | undefined;
   if (metadata.info.encrypted) {
-    classKeys = await unlock(backupDir, metadata, opts);
-    const manifestKey = unwrapManifestKey(backupDir, metadata, classKeys);
+    const unlocked = await unlockBackup(backupDir, metadata, opts.password, opts.progress);
+    classKeys = unlocked.classKeys;
     opts.progress?.start('Decrypting the backup manifest');
     try {
-      await decryptFile(manifestKey, original, copy);
+      await decryptFile(unlocked.manifestKey, original, copy);
       truncateToWholePages(copy);
-    } catch {
-      throw new BackupError(damaged);
+    } catch (error) {
+      // File-system failures (no space, no permission) say so; cipher failures mean damaged ciphertext.
+      const systemError = (error as NodeJS.ErrnoException).syscall !== undefined;
+      throw new BackupError(systemError ? `Cannot decrypt Manifest.db in ${backupDir}: ${explain(error)}` : damaged);
     } finally {
       opts.progress?.stop();
     }
@@ -130,7 +127,7 @@ async function openManifest(backupDir: string, metadata: BackupMetadata, tmpDir:
       throw new BackupError(`Cannot read Manifest.db in ${backupDir}: ${explain(error)}`);
     });
   }
-  checkSqliteHeader(copy, damaged);
+  if (!isSqliteFile(copy)) throw new BackupError(damaged);
   let files: BackupFiles | undefined;
   try {
     files = new BackupFiles(backupDir, copy, classKeys);
@@ -140,71 +137,6 @@ async function openManifest(backupDir: string, metadata: BackupMetadata, tmpDir:
     files?.close();
     throw new BackupError(damaged);
   }
-}
-
-async function unlock(backupDir: string, metadata: BackupMetadata, opts: OpenBackupOptions): Promise<Map<number, Buffer>> {
-  if (!metadata.keybag) throw new BackupError(`The encrypted backup in ${backupDir} has no BackupKeyBag in Manifest.plist`);
-  if (!opts.password) throw new BackupError(`The backup in ${backupDir} is encrypted: its password is needed`);
-  let keybag;
-  try {
-    keybag = parseKeybag(metadata.keybag);
-  } catch (error) {
-    if (error instanceof KeybagFormatError) throw new BackupError(`The backup keybag in ${backupDir} is damaged: ${error.message}`);
-    throw error;
-  }
-  const password = await opts.password();
-  opts.progress?.start('Unlocking the encrypted backup (this takes a while)');
-  let passcodeKey;
-  try {
-    passcodeKey = await derivePasscodeKey(keybag, password);
-  } finally {
-    opts.progress?.stop();
-  }
-  const classKeys = unlockClassKeys(keybag, passcodeKey);
-  if (!classKeys) throw new BackupError(`Wrong password for the encrypted backup in ${backupDir}`);
-  return classKeys;
-}
-
-function unwrapManifestKey(backupDir: string, metadata: BackupMetadata, classKeys: Map<number, Buffer>): Buffer {
-  const manifestKey = metadata.manifestKey;
-  if (!manifestKey || manifestKey.length <= 4) throw new BackupError(`The encrypted backup in ${backupDir} has no ManifestKey in Manifest.plist`);
-  const classKey = classKeys.get(manifestKey.readUInt32LE(0));
-  const key = classKey && unwrapKey(classKey, manifestKey.subarray(4));
-  if (!key) throw new BackupError(`The ManifestKey of the encrypted backup in ${backupDir} does not unlock (damaged Manifest.plist?)`);
-  return key;
-}
-
-const SQLITE_MAGIC = 'SQLite format 3\0';
-
-function checkSqliteHeader(file: string, message: string): void {
-  const header = Buffer.alloc(SQLITE_MAGIC.length);
-  const fd = openSync(file, 'r');
-  try {
-    readSync(fd, header, 0, header.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (header.toString('latin1') !== SQLITE_MAGIC) throw new BackupError(message);
-}
-
-/**
- * Drops whatever follows the last whole SQLite page (the cipher's padding), without guessing from the
- * padding bytes: the decrypted Manifest.db may or may not carry PKCS7 padding.
- */
-function truncateToWholePages(file: string): void {
-  const header = Buffer.alloc(18);
-  const fd = openSync(file, 'r');
-  try {
-    readSync(fd, header, 0, header.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (header.toString('latin1', 0, 16) !== SQLITE_MAGIC) return;
-  const stored = header.readUInt16BE(16);
-  const pageSize = stored === 1 ? 65536 : stored;
-  if (pageSize < 512) return;
-  const length = statSync(file).size;
-  truncateSync(file, length - (length % pageSize));
 }
 
 /**
@@ -239,17 +171,6 @@ async function readableDatabase(
     progress?.stop();
   }
   return target;
-}
-
-/** Checkpoints a private copy's write-ahead log into the database file, so any reader sees every row. */
-function foldWal(dbCopy: string): void {
-  const db = new Database(dbCopy, { fileMustExist: true });
-  try {
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    db.pragma('journal_mode = DELETE');
-  } finally {
-    db.close();
-  }
 }
 
 function describe(info: BackupInfo, backupDir: string): string {

@@ -7,7 +7,7 @@
  *   await openBackup(dir, { password });
  */
 import { readFile } from 'node:fs/promises';
-import { BackupError } from './open-backup.js';
+import { BackupError } from './backup-error.js';
 
 export interface PasswordSources {
   passwordFile?: string;

@@ -1,0 +1,59 @@
+/**
+ * Opens the keys of an encrypted backup: asks for the password, derives the passcode key (slow by design;
+ * the progress reporter shows a spinner meanwhile), unwraps the class keys and the Manifest.db key.
+ *
+ *   const { classKeys, manifestKey } = await unlockBackup(backupDir, metadata, askPassword, spinner);
+ */
+import { unwrapKey } from './aes.js';
+import { BackupError } from './backup-error.js';
+import { derivePasscodeKey, KeybagFormatError, parseKeybag, unlockClassKeys, type Keybag } from './keybag.js';
+import type { BackupMetadata } from './metadata.js';
+
+/** Shown while a slow step runs (key derivation takes seconds by design, decrypting a large sms.db too). */
+export interface SlowStepReporter {
+  start(label: string): void;
+  stop(): void;
+}
+
+export interface UnlockedKeys {
+  classKeys: Map<number, Buffer>;
+  manifestKey: Buffer;
+}
+
+export async function unlockBackup(
+  backupDir: string,
+  metadata: BackupMetadata,
+  password: (() => Promise<string>) | undefined,
+  progress?: SlowStepReporter,
+): Promise<UnlockedKeys> {
+  if (!metadata.keybag) throw new BackupError(`The encrypted backup in ${backupDir} has no BackupKeyBag in Manifest.plist`);
+  if (!password) throw new BackupError(`The backup in ${backupDir} is encrypted: its password is needed`);
+  let keybag: Keybag;
+  try {
+    keybag = parseKeybag(metadata.keybag);
+  } catch (error) {
+    if (error instanceof KeybagFormatError) throw new BackupError(`The backup keybag in ${backupDir} is damaged: ${error.message}`);
+    throw error;
+  }
+  const typed = await password();
+  progress?.start('Unlocking the encrypted backup (this takes a while)');
+  let passcodeKey: Buffer;
+  try {
+    passcodeKey = await derivePasscodeKey(keybag, typed);
+  } finally {
+    progress?.stop();
+  }
+  const classKeys = unlockClassKeys(keybag, passcodeKey);
+  if (!classKeys) throw new BackupError(`Wrong password for the encrypted backup in ${backupDir}`);
+  return { classKeys, manifestKey: unwrapManifestKey(backupDir, metadata, classKeys) };
+}
+
+/** ManifestKey: 4-byte little-endian protection class, then the wrapped key of Manifest.db. */
+function unwrapManifestKey(backupDir: string, metadata: BackupMetadata, classKeys: Map<number, Buffer>): Buffer {
+  const wrapped = metadata.manifestKey;
+  if (!wrapped || wrapped.length <= 4) throw new BackupError(`The encrypted backup in ${backupDir} has no ManifestKey in Manifest.plist`);
+  const classKey = classKeys.get(wrapped.readUInt32LE(0));
+  const key = classKey && unwrapKey(classKey, wrapped.subarray(4));
+  if (!key) throw new BackupError(`The ManifestKey of the encrypted backup in ${backupDir} does not unlock (damaged Manifest.plist?)`);
+  return key;
+}
