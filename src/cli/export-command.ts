@@ -1,6 +1,6 @@
 import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Message } from '../model/types.js';
 import { Archive } from '../normalize/archive.js';
 import { StemAllocator } from '../output/files.js';
@@ -113,14 +113,41 @@ function watching(stream: MessageStream, progress: Progress, signal: { interrupt
   };
 }
 
+const WRITE_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOTDIR: 'part of the path is a file, not a folder',
+  ENOENT: 'the folder cannot be created there',
+  ENOSPC: 'the disk is full',
+};
+
 async function prepareOutput(outDir: string): Promise<void> {
   try {
-    await mkdir(outDir, { recursive: true });
+    await makeFolders(resolve(outDir));
     await access(outDir, constants.W_OK);
     const probe = join(outDir, `.textkeeper-write-test-${process.pid}`);
     await writeFile(probe, '');
     await rm(probe);
   } catch (error) {
-    throw new UserError(`Cannot write to the output folder ${resolve(outDir)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const reason = WRITE_ERRORS[code] ?? (error as Error).message;
+    throw new UserError(`Cannot write to the output folder ${resolve(outDir)}: ${reason}.`);
+  }
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir spins forever on some paths
+ * (e.g. under /proc), which must be an error, not a hang.
+ */
+async function makeFolders(path: string): Promise<void> {
+  try {
+    await mkdir(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(path) === path) throw error;
+    await makeFolders(dirname(path));
+    await mkdir(path);
   }
 }

@@ -2,9 +2,10 @@ import type { Message, Person } from '../model/types.js';
 import type { MessageStream } from '../render/renderer.js';
 import { openMessagesDatabase, type OpenedDatabase } from '../read/open-database.js';
 import { MessagesReader, type DateWindow } from '../read/messages-reader.js';
-import type { ChatRow, MessageRow } from '../read/rows.js';
+import type { ChatRow, ReactionRow } from '../read/rows.js';
 import type { MessageSource } from '../read/source.js';
 import { toAttachment } from './attachments.js';
+import { appleDate } from './dates.js';
 import { matchesChat, orphanPlan, planConversations, type ConversationPlan } from './conversations.js';
 import { buildMessage, type BuildContext } from './message-builder.js';
 import { PeopleDirectory, type NameLookup } from './people.js';
@@ -23,6 +24,9 @@ export interface ArchiveOptions {
  * model Messages built from the database rows as they are read.
  */
 export class Archive {
+  /** Each conversation's message row ids in order (8 bytes a message), found while counting. */
+  private readonly messageIds = new Map<ConversationPlan, Float64Array>();
+
   private constructor(
     private readonly opened: OpenedDatabase,
     private readonly reader: MessagesReader,
@@ -51,11 +55,18 @@ export class Archive {
 
   /** Conversations with at least one message in the date window that match the `--chat` terms, most recent first. */
   conversations(): ConversationPlan[] {
-    const plans = planConversations([...this.chats.values()], this.reader.chatStats(this.options.window), this.people);
-    const orphans = this.reader.orphanStats(this.options.window);
-    if (orphans.count > 0) plans.push(orphanPlan(orphans.count, orphans.first, orphans.last));
     const terms = this.options.chatTerms;
-    return terms.length === 0 ? plans : plans.filter((plan) => matchesChat(plan, this.chats, terms));
+    const plans = [...planConversations([...this.chats.values()], this.people), orphanPlan()]
+      .filter((plan) => terms.length === 0 || matchesChat(plan, this.chats, terms));
+    const counted: ConversationPlan[] = [];
+    for (const plan of plans) {
+      const { ids, first, last } = this.reader.messageIds(plan.chatIds, this.options.window);
+      if (ids.length === 0) continue;
+      Object.assign(plan.conversation, { messageCount: ids.length, firstDate: appleDate(first), lastDate: appleDate(last) });
+      this.messageIds.set(plan, ids);
+      counted.push(plan);
+    }
+    return counted.sort((a, b) => b.conversation.lastDate!.getTime() - a.conversation.lastDate!.getTime());
   }
 
   /** Streams a conversation's messages in order; every call reads them anew. */
@@ -65,7 +76,7 @@ export class Archive {
 
   private *readMessages(plan: ConversationPlan): Generator<Message> {
     const ctx = this.buildContext(plan);
-    const ids = this.reader.messageIds(plan.chatIds, this.options.window);
+    const ids = this.messageIds.get(plan) ?? this.reader.messageIds(plan.chatIds, this.options.window).ids;
     for (const rows of this.reader.messageBatches(ids)) {
       const attachments = groupByMessage(this.reader.attachmentsOf(rows.map((r) => r.rowId)));
       for (const row of rows) yield buildMessage(row, attachments.get(row.rowId) ?? [], ctx);
@@ -76,11 +87,11 @@ export class Archive {
     const { participants } = plan.conversation;
     const fallbackSender = participants.length === 1 ? participants[0]! : this.people.unknown();
     const person = (id: number): Person | undefined => this.people.byId(id);
-    const senderOf = (row: MessageRow): Person => (row.isFromMe ? this.people.me : (person(row.handleId) ?? fallbackSender));
+    const senderOf = (row: ReactionRow): Person => (row.isFromMe ? this.people.me : (person(row.handleId) ?? fallbackSender));
     const resolve = (stored: string) => this.source.resolveAttachment(stored);
     const reactions = this.reader.reactions(plan.chatIds);
     const stickers = groupByMessage(this.reader.attachmentsOf(reactions.filter((r) => r.associatedType === 1000 || r.associatedType === 2007).map((r) => r.rowId)));
-    const stickerOf = (row: MessageRow) => {
+    const stickerOf = (row: ReactionRow) => {
       const first = stickers.get(row.rowId)?.[0];
       return first ? toAttachment(first, resolve) : undefined;
     };

@@ -1,7 +1,6 @@
 import type { Conversation, Person } from '../model/types.js';
 import type { ChatRow } from '../read/rows.js';
 import type { PeopleDirectory } from './people.js';
-import { appleDate } from './dates.js';
 
 /** A conversation and the chat rows it is read from (none: the messages that belong to no chat). */
 export interface ConversationPlan {
@@ -9,17 +8,11 @@ export interface ConversationPlan {
   chatIds: number[];
 }
 
-export interface ChatStats {
-  count: number;
-  first: number;
-  last: number;
-}
-
 /**
  * One conversation per group chat, and one per person for one-to-one chats: Messages keeps a
  * separate chat row for each service (SMS, iMessage, RCS) with the same person, but shows one thread.
  */
-export function planConversations(chats: ChatRow[], stats: Map<number, ChatStats>, people: PeopleDirectory): ConversationPlan[] {
+export function planConversations(chats: ChatRow[], people: PeopleDirectory): ConversationPlan[] {
   const byKey = new Map<string, { chats: ChatRow[]; participants: Person[] }>();
   for (const chat of chats) {
     const participants = chat.handleIds.map((id) => people.byId(id)).filter((p): p is Person => p !== undefined);
@@ -31,9 +24,6 @@ export function planConversations(chats: ChatRow[], stats: Map<number, ChatStats
   }
   const plans: ConversationPlan[] = [];
   for (const { chats: group, participants } of byKey.values()) {
-    const counted = group.map((c) => stats.get(c.rowId)).filter((s): s is ChatStats => s !== undefined);
-    const messageCount = counted.reduce((sum, s) => sum + s.count, 0);
-    if (messageCount === 0) continue;
     const first = group[0]!;
     const groupName = group.map((c) => c.displayName).find((name) => name) ?? undefined;
     const isGroup = first.style === 43 || participants.length > 1;
@@ -47,17 +37,15 @@ export function planConversations(chats: ChatRow[], stats: Map<number, ChatStats
         isGroup,
         services: [...new Set(group.map((c) => c.serviceName).filter(Boolean))],
         participants,
-        messageCount,
-        firstDate: appleDate(Math.min(...counted.map((s) => s.first))),
-        lastDate: appleDate(Math.max(...counted.map((s) => s.last))),
+        messageCount: 0,
       },
     });
   }
-  return plans.sort((a, b) => (b.conversation.lastDate?.getTime() ?? 0) - (a.conversation.lastDate?.getTime() ?? 0));
+  return plans;
 }
 
 /** The conversation holding messages that no chat row claims (they would otherwise be lost). */
-export function orphanPlan(count: number, first: number, last: number): ConversationPlan {
+export function orphanPlan(): ConversationPlan {
   return {
     chatIds: [],
     conversation: {
@@ -67,27 +55,26 @@ export function orphanPlan(count: number, first: number, last: number): Conversa
       isGroup: false,
       services: [],
       participants: [],
-      messageCount: count,
-      firstDate: appleDate(first),
-      lastDate: appleDate(last),
+      messageCount: 0,
     },
   };
 }
 
 /**
- * Whether a conversation matches one of the `--chat` terms: a phone number (any formatting),
- * an email, a chat name or a participant's name (case-insensitive substring).
+ * Whether a conversation matches one of the `--chat` terms. A phone number (any formatting), email or
+ * person's name picks the one-to-one conversation with that person; a name also picks the conversations
+ * whose title contains it (a group's name, or the participants of an unnamed group).
  */
 export function matchesChat(plan: ConversationPlan, chats: Map<number, ChatRow>, terms: string[]): boolean {
-  const conversation = plan.conversation;
-  const identifiers = plan.chatIds.map((id) => chats.get(id)?.identifier ?? '');
-  const handles = [...conversation.participants.map((p) => p.handle), ...identifiers];
-  const names = [conversation.title, ...conversation.participants.map((p) => p.name)].map((n) => n.toLowerCase());
+  const { participants, isGroup, title } = plan.conversation;
+  const identifiers = plan.chatIds.map((id) => chats.get(id)?.identifier ?? '').filter(Boolean);
+  const person = isGroup ? undefined : participants[0];
   return terms.some((raw) => {
     const term = raw.trim().toLowerCase();
     if (!term) return false;
-    if (handles.some((h) => h.toLowerCase() === term || samePhone(h, term))) return true;
-    return names.some((name) => name.includes(term));
+    if (identifiers.some((id) => id.toLowerCase() === term)) return true;
+    if (person && (person.handle.toLowerCase() === term || samePhone(person.handle, term) || person.name.toLowerCase().includes(term))) return true;
+    return title.toLowerCase().includes(term);
   });
 }
 

@@ -2,14 +2,13 @@ import type { AppPart, Attachment, EditVersion, Message, Part, Person, ReplyRef,
 import type { AttachmentRow, MessageRow } from '../read/rows.js';
 import { bodyComponents, decodeAttributedBody, legacyBodyText, legacyComponents, type BodyComponent, type TextRange } from '../decode/attributed-body.js';
 import { decodeSummaryInfo, type PartStatus, type SummaryInfo } from '../decode/summary-info.js';
-import { decodeBalloon } from '../decode/payload.js';
+import { decodeBalloonReport, URL_BALLOON } from '../decode/payload.js';
 import { toAttachment, unlistedAttachment } from './attachments.js';
 import { appleDate } from './dates.js';
 import { effectName } from './effects.js';
 import { groupEvent } from './events.js';
 import type { TapbackIndex } from './tapbacks.js';
 
-const URL_BALLOON = 'com.apple.messages.URLBalloonProvider';
 const SNIPPET_LENGTH = 120;
 
 /** What a message builder needs from its surroundings. */
@@ -113,7 +112,7 @@ function partsFrom(body: DecodedBody, attachments: Attachment[]): Part[] {
       case 'retracted':
         return { kind: 'unsent', index, tapbacks: [], edits: earlierVersions(body.summary, index, true) };
       case 'app':
-        return { kind: 'app', index, tapbacks: [], app: decodeBalloon(undefined, undefined), attachments: [] };
+        return { kind: 'app', index, tapbacks: [], app: { type: 'unknown', captions: [] }, attachments: [] };
     }
   });
   for (const attachment of unused) parts.push({ kind: 'attachment', index: parts.length, tapbacks: [], attachment });
@@ -166,7 +165,8 @@ function isBareLinkPreview(row: MessageRow, components: BodyComponent[]): boolea
 }
 
 function balloonPart(row: MessageRow, body: DecodedBody, attachments: Attachment[]): AppPart {
-  const app = decodeBalloon(row.payloadData ?? undefined, row.balloonBundleId ?? URL_BALLOON);
+  const { balloon: app, problem } = decodeBalloonReport(row.payloadData ?? undefined, row.balloonBundleId ?? URL_BALLOON);
+  if (problem) body.problems.push(problem);
   if (app.type === 'link' && !app.url) {
     const text = body.components.flatMap((c) => (c.type === 'text' ? c.ranges.map((r) => r.text) : [])).join('');
     if (text) app.url = text.trim();

@@ -1,5 +1,5 @@
 import type { Attachment, Person, Tapback, TapbackKind } from '../model/types.js';
-import type { MessageRow } from '../read/rows.js';
+import type { ReactionRow } from '../read/rows.js';
 import { appleDate } from './dates.js';
 
 const KINDS: { kind: TapbackKind; emoji: string }[] = [
@@ -29,7 +29,7 @@ export class TapbackIndex {
   // target guid → part index → sender/sticker key → tapback
   private readonly byTarget = new Map<string, Map<number, Map<string, Tapback>>>();
 
-  constructor(rows: MessageRow[], senderOf: (row: MessageRow) => Person, stickerOf: (row: MessageRow) => Attachment | undefined) {
+  constructor(rows: ReactionRow[], senderOf: (row: ReactionRow) => Person, stickerOf: (row: ReactionRow) => Attachment | undefined) {
     for (const row of rows) {
       if (!row.associatedGuid) continue;
       const { guid, part } = parseTarget(row.associatedGuid);

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { AttachmentRow, ChatRow, HandleRow, MessageRow } from './rows.js';
+import type { AttachmentRow, ChatRow, HandleRow, MessageRow, ReactionRow } from './rows.js';
 
 /** associated_message_type values that are reactions to another message rather than messages. */
 export const REACTION_TYPES = 'm.associated_message_type BETWEEN 1000 AND 1999 OR m.associated_message_type BETWEEN 2000 AND 3999';
@@ -19,8 +19,10 @@ const BATCH = 500;
  */
 export class MessagesReader {
   private readonly messageColumns: string;
+  private readonly messageAliases: string[];
+  private readonly reactionColumns: string;
   private readonly attachmentColumns: string;
-  private readonly byIds = new Map<number, Database.Statement>();
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
     private readonly db: Database.Database,
@@ -30,7 +32,7 @@ export class MessagesReader {
     const attachment = columnsOf(db, 'attachment');
     const m = (name: string, alias: string, fallback = 'NULL') => `${message.has(name) ? `m.${name}` : fallback} AS ${alias}`;
     const md = (name: string, alias: string) => `${message.has(name) ? appleMs(`m.${name}`) : '0'} AS ${alias}`;
-    this.messageColumns = [
+    const columns = [
       'm.ROWID AS rowId',
       'm.guid AS guid',
       m('text', 'text'),
@@ -54,13 +56,19 @@ export class MessagesReader {
       m('balloon_bundle_id', 'balloonBundleId'),
       m('payload_data', 'payloadData'),
       m('expressive_send_style_id', 'effectId'),
-      m('message_summary_info', 'summaryInfo'),
+      message.has('message_summary_info') && message.has('date_edited') && message.has('date_retracted')
+        ? 'CASE WHEN m.date_edited != 0 OR m.date_retracted != 0 THEN m.message_summary_info END AS summaryInfo'
+        : m('message_summary_info', 'summaryInfo'),
       m('thread_originator_guid', 'threadOriginatorGuid'),
       m('thread_originator_part', 'threadOriginatorPart'),
       m('is_audio_message', 'isAudioMessage', '0'),
       m('cache_has_attachments', 'hasAttachments', '0'),
       m('subject', 'subject'),
-    ].join(', ');
+    ];
+    this.messageColumns = columns.join(', ');
+    this.messageAliases = columns.map((c) => c.slice(c.lastIndexOf(' AS ') + 4));
+    const reactionAliases = ['rowId', 'guid', 'handleId', 'isFromMe', 'date', 'associatedType', 'associatedGuid', 'associatedEmoji'];
+    this.reactionColumns = columns.filter((c) => reactionAliases.some((alias) => c.endsWith(` AS ${alias}`))).join(', ');
     const a = (name: string, alias: string, fallback = 'NULL') => `${attachment.has(name) ? `a.${name}` : fallback} AS ${alias}`;
     this.attachmentColumns = [
       'j.message_id AS messageId',
@@ -103,35 +111,50 @@ export class MessagesReader {
   }
 
   /**
-   * Row ids of the messages (reactions excluded) of these chats in display order, once each.
-   * An empty chat list means the messages that belong to no chat at all.
+   * Row ids of the messages (reactions excluded) of these chats in display order, once each, with the
+   * first and last date. An empty chat list means the messages that belong to no chat at all.
    */
-  messageIds(chatIds: number[], window: DateWindow): Float64Array {
+  messageIds(chatIds: number[], window: DateWindow): { ids: Float64Array; first: number; last: number } {
     const { where, params } = visibleIn(window);
     const sql =
       chatIds.length === 0
-        ? `SELECT m.ROWID FROM message m WHERE ${where} AND NOT EXISTS (SELECT 1 FROM chat_message_join j WHERE j.message_id = m.ROWID) ORDER BY m.date, m.ROWID`
-        : `SELECT DISTINCT m.ROWID FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id
-           WHERE j.chat_id IN (${chatIds.map(() => '?').join(',')}) AND ${where} ORDER BY m.date, m.ROWID`;
-    const ids = this.db.prepare(sql).pluck().raw(false).all(...chatIds, ...params) as number[];
-    return Float64Array.from(ids);
+        ? `SELECT m.ROWID, ${appleMs('m.date')} FROM message m WHERE ${where} AND NOT EXISTS (SELECT 1 FROM chat_message_join j WHERE j.message_id = m.ROWID) ORDER BY m.date, m.ROWID`
+        : `SELECT DISTINCT m.ROWID, ${appleMs('m.date')}, m.date FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id
+           WHERE j.chat_id IN (${placeholders(chatIds.length)}) AND ${where} ORDER BY m.date, m.ROWID`;
+    const rows = this.db.prepare(sql).raw(true).all(...chatIds, ...params) as [number, number][];
+    const ids = new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) ids[i] = rows[i]![0];
+    return { ids, first: rows[0]?.[1] ?? 0, last: rows.at(-1)?.[1] ?? 0 };
   }
 
   /** The messages with these row ids, in the given order, a batch at a time. */
   *messageBatches(ids: Float64Array): Generator<MessageRow[]> {
     for (let start = 0; start < ids.length; start += BATCH) {
       const batch = Array.from(ids.subarray(start, start + BATCH));
-      const rows = this.statementForBatch(batch.length).all(...batch) as MessageRow[];
+      const rows = (this.statementForBatch(batch.length).all(...batch) as unknown[][]).map((values) => this.messageRow(values));
       const byId = new Map(rows.map((row) => [row.rowId, row]));
       yield batch.flatMap((id) => byId.get(id) ?? []);
     }
   }
 
   private statementForBatch(size: number): Database.Statement {
-    let statement = this.byIds.get(size);
+    return this.cached(this.db, `SELECT ${this.messageColumns} FROM message m WHERE m.ROWID IN (${placeholders(size)})`).raw(true);
+  }
+
+  /** Rows are fetched as arrays (better-sqlite3 builds objects slowly) and named here. */
+  private messageRow(values: unknown[]): MessageRow {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < values.length; i++) row[this.messageAliases[i]!] = values[i];
+    return row as unknown as MessageRow;
+  }
+
+  /** Statements are prepared once: preparing costs more than running them on a hot path. */
+  private cached(db: Database.Database, sql: string): Database.Statement {
+    const key = `${db === this.db ? 'db' : 'lookup'}:${sql}`;
+    let statement = this.statements.get(key);
     if (!statement) {
-      statement = this.db.prepare(`SELECT ${this.messageColumns} FROM message m WHERE m.ROWID IN (${Array(size).fill('?').join(',')})`);
-      this.byIds.set(size, statement);
+      statement = db.prepare(sql);
+      this.statements.set(key, statement);
     }
     return statement;
   }
@@ -139,52 +162,22 @@ export class MessagesReader {
   /** Attachments of these messages, in the order the join table lists them. */
   attachmentsOf(messageIds: number[]): AttachmentRow[] {
     if (messageIds.length === 0) return [];
-    return this.lookup
-      .prepare(
-        `SELECT ${this.attachmentColumns} FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id
-         WHERE j.message_id IN (${messageIds.map(() => '?').join(',')}) ORDER BY j.message_id, j.ROWID`,
-      )
-      .all(...messageIds) as AttachmentRow[];
+    const sql = `SELECT ${this.attachmentColumns} FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id
+         WHERE j.message_id IN (${placeholders(messageIds.length)}) ORDER BY j.message_id, j.ROWID`;
+    return this.cached(this.lookup, sql).all(...messageIds) as AttachmentRow[];
   }
 
   /** Reactions aimed at messages of these chats (or at chat-less messages), oldest first. */
-  reactions(chatIds: number[]): MessageRow[] {
+  reactions(chatIds: number[]): ReactionRow[] {
     const from =
       chatIds.length === 0
         ? `message m WHERE NOT EXISTS (SELECT 1 FROM chat_message_join j WHERE j.message_id = m.ROWID) AND`
-        : `chat_message_join j JOIN message m ON m.ROWID = j.message_id WHERE j.chat_id IN (${chatIds.map(() => '?').join(',')}) AND`;
-    return this.lookup
-      .prepare(`SELECT ${this.messageColumns} FROM ${from} (${REACTION_TYPES}) ORDER BY m.date, m.ROWID`)
-      .all(...chatIds) as MessageRow[];
+        : `chat_message_join j JOIN message m ON m.ROWID = j.message_id WHERE j.chat_id IN (${placeholders(chatIds.length)}) AND`;
+    return this.cached(this.lookup, `SELECT ${this.reactionColumns} FROM ${from} (${REACTION_TYPES}) ORDER BY m.date, m.ROWID`).all(...chatIds) as ReactionRow[];
   }
 
   messageByGuid(guid: string): MessageRow | undefined {
-    return this.lookup.prepare(`SELECT ${this.messageColumns} FROM message m WHERE m.guid = ?`).get(guid) as MessageRow | undefined;
-  }
-
-  /** Per chat: number of messages (reactions excluded) and first/last date, in one pass. */
-  chatStats(window: DateWindow): Map<number, { count: number; first: number; last: number }> {
-    const { where, params } = visibleIn(window);
-    const dateExpr = appleMs('m.date');
-    const rows = this.db
-      .prepare(
-        `SELECT j.chat_id AS chatId, count(*) AS count, min(${dateExpr}) AS first, max(${dateExpr}) AS last
-         FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id WHERE ${where} GROUP BY j.chat_id`,
-      )
-      .all(...params) as { chatId: number; count: number; first: number; last: number }[];
-    return new Map(rows.map((r) => [r.chatId, r]));
-  }
-
-  /** Count and first/last date of the messages that belong to no chat. */
-  orphanStats(window: DateWindow): { count: number; first: number; last: number } {
-    const { where, params } = visibleIn(window);
-    const dateExpr = appleMs('m.date');
-    return this.db
-      .prepare(
-        `SELECT count(*) AS count, min(${dateExpr}) AS first, max(${dateExpr}) AS last FROM message m
-         WHERE ${where} AND NOT EXISTS (SELECT 1 FROM chat_message_join j WHERE j.message_id = m.ROWID)`,
-      )
-      .get(...params) as { count: number; first: number; last: number };
+    return this.cached(this.lookup, `SELECT ${this.messageColumns} FROM message m WHERE m.guid = ?`).get(guid) as MessageRow | undefined;
   }
 }
 
@@ -206,6 +199,10 @@ function visibleIn(window: DateWindow): { where: string; params: number[] } {
 /** Apple dates are nanoseconds since 2001 on current systems and seconds on old ones; yields milliseconds. */
 function appleMs(column: string): string {
   return `(CASE WHEN ${column} > 100000000000 THEN ${column} / 1000000 ELSE ${column} * 1000 END)`;
+}
+
+function placeholders(count: number): string {
+  return Array(count).fill('?').join(',');
 }
 
 function columnsOf(db: Database.Database, table: string): Set<string> {

@@ -50,6 +50,9 @@ export interface MessageRow {
   subject: string | null;
 }
 
+/** A tapback or sticker placed on another message: only what the tapback index needs. */
+export type ReactionRow = Pick<MessageRow, 'rowId' | 'guid' | 'handleId' | 'isFromMe' | 'date' | 'associatedType' | 'associatedGuid' | 'associatedEmoji'>;
+
 export interface AttachmentRow {
   messageId: number;
   rowId: number;

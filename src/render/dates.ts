@@ -1,47 +1,102 @@
-import { format } from 'date-fns';
-import { TZDate } from '@date-fns/tz';
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const QUARTER_HOUR = 900_000;
+const DAY = 86_400_000;
 
-/** Formats instants in the export's time zone (the machine's, or --timezone). */
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/**
+ * Formats instants in the export's time zone (the machine's, or --timezone).
+ * Formatting runs for every message, so the zone's UTC offset is looked up rarely (see offsetAt)
+ * and the fields are computed directly.
+ */
 export class DateFormatter {
-  constructor(readonly timeZone: string) {}
+  private readonly offsets = new Map<number, number>();
+  private readonly zoneParts: Intl.DateTimeFormat;
 
+  constructor(readonly timeZone: string) {
+    this.zoneParts = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+  }
+
+  /**
+   * The zone's offset from UTC in milliseconds at that instant. Cached per UTC day when the offset is
+   * the same at both ends of the day; on the few days with a transition, per quarter hour.
+   */
+  private offsetAt(ms: number): number {
+    const day = Math.floor(ms / DAY);
+    let offset = this.offsets.get(day);
+    if (offset === undefined) {
+      const start = this.measure(day * DAY);
+      offset = start === this.measure(day * DAY + DAY - 1) ? start : NaN;
+      this.offsets.set(day, offset);
+    }
+    return Number.isNaN(offset) ? this.measure(Math.floor(ms / QUARTER_HOUR) * QUARTER_HOUR) : offset;
+  }
+
+  private measure(ms: number): number {
+    const p = Object.fromEntries(this.zoneParts.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+    const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+    return asUtc - Math.floor(ms / 1000) * 1000;
+  }
+
+  /** The wall-clock fields of an instant in the zone, as a Date read with getUTC* methods. */
   private local(date: Date): Date {
-    return new TZDate(date.getTime(), this.timeZone);
+    return new Date(date.getTime() + this.offsetAt(date.getTime()));
   }
 
   /** 2024-03-05 14:07:09 */
   dateTime(date: Date): string {
-    return format(this.local(date), 'yyyy-MM-dd HH:mm:ss');
+    const d = this.local(date);
+    return `${this.dayKeyOf(d)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
   }
 
   /** 14:07 */
   time(date: Date): string {
-    return format(this.local(date), 'HH:mm');
+    const d = this.local(date);
+    return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
   }
 
   /** Tuesday, 5 March 2024 */
   day(date: Date): string {
-    return format(this.local(date), 'EEEE, d MMMM yyyy');
+    const d = this.local(date);
+    return `${DAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
   }
 
   /** 2024-03-05: a key that changes exactly when the local day changes. */
   dayKey(date: Date): string {
-    return format(this.local(date), 'yyyy-MM-dd');
+    return this.dayKeyOf(this.local(date));
+  }
+
+  private dayKeyOf(d: Date): string {
+    return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
   }
 
   /** 2024-03 */
   monthKey(date: Date): string {
-    return format(this.local(date), 'yyyy-MM');
+    const d = this.local(date);
+    return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}`;
   }
 
   /** March 2024 */
   month(date: Date): string {
-    return format(this.local(date), 'MMMM yyyy');
+    const d = this.local(date);
+    return `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
   }
 
   /** UTC offset of the zone at that instant, e.g. "+01:00". */
   offset(date: Date): string {
-    return format(this.local(date), 'xxx');
+    const minutes = Math.round(this.offsetAt(date.getTime()) / 60_000);
+    const sign = minutes < 0 ? '-' : '+';
+    return `${sign}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
   }
 }
 

@@ -70,8 +70,9 @@ describe('bad input gets one clear line and a non-zero exit', () => {
     const locked = join(dir, 'locked');
     mkdirSync(locked);
     chmodSync(locked, 0o500);
-    const target = process.getuid?.() === 0 ? '/proc/textkeeper-out' : join(locked, 'out');
-    expectClearFailure(['export', '--db', goodDb, '--out', target], /Cannot write to the output folder/);
+    expectClearFailure(['export', '--db', goodDb, '--out', join(goodDb, 'out')], /Cannot write to the output folder/);
+    expectClearFailure(['export', '--db', goodDb, '--out', '/proc/textkeeper-out'], /Cannot write to the output folder/);
+    if (process.getuid?.() !== 0) expectClearFailure(['export', '--db', goodDb, '--out', join(locked, 'out')], /Cannot write to the output folder/);
   });
 
   it('unknown format, bad date, bad time zone', () => {

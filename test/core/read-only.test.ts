@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { runCli, tempDir } from '../support/cli.js';
 
+/** Every file below a folder with its sha256, by relative path. */
 function snapshot(folder: string): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const name of readdirSync(folder).sort()) {
-    result[name] = createHash('sha256').update(readFileSync(join(folder, name))).digest('hex');
+  for (const name of readdirSync(folder, { recursive: true }).map(String).sort()) {
+    const path = join(folder, name);
+    if (statSync(path).isFile()) result[name] = createHash('sha256').update(readFileSync(path)).digest('hex');
   }
   return result;
 }
@@ -23,6 +25,7 @@ describe('the database is never modified', () => {
     mkdirSync(plain);
     mkdirSync(live);
     await generateChatDb({ path: join(plain, 'chat.db'), messages: 300, seed: 3 });
+    expect(readdirSync(plain)).toContain('Attachments');
     // A database Messages is writing: rows that live only in a non-empty -wal beside it.
     const source = join(dir, 'writer.db');
     copyFileSync(join(plain, 'chat.db'), source);

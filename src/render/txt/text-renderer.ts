@@ -26,7 +26,7 @@ export class TextRenderer implements Renderer {
         const dayKey = this.ctx.dates.dayKey(message.date);
         if (dayKey !== day) {
           day = dayKey;
-          buffer += `\n────────── ${this.ctx.dates.day(message.date)} ──────────\n\n`;
+          buffer += `────────── ${this.ctx.dates.day(message.date)} ──────────\n\n`;
         }
         buffer += formatMessage(message, this.ctx.dates);
         if (buffer.length >= FLUSH_AT) {
@@ -56,6 +56,7 @@ function header(c: Conversation, ctx: ExportContext): string {
     `Messages: ${c.messageCount}${range}`,
     `Times are shown in ${ctx.dates.timeZone}.`,
     `Exported ${ctx.dates.dateTime(ctx.exportedAt)} by textkeeper from ${ctx.sourceDescription}.`,
+    '',
     '',
   ]
     .filter((line) => line !== undefined)
