@@ -39,6 +39,11 @@ export interface WriteBackupOptions {
   encryption?: { password: string; dpIterations?: number; iterations?: number };
   /** An iPhone AddressBook.sqlitedb to include as HomeDomain Library/AddressBook/AddressBook.sqlitedb. */
   addressBook?: string;
+  /**
+   * Changes the phone's copy of the messages database before it is stored, e.g. deleting some messages so a
+   * Mac database and the backup overlap only partly.
+   */
+  editSmsDb?: (db: Database.Database) => void;
 }
 
 export interface WrittenBackup {
@@ -71,7 +76,7 @@ export async function writeBackup(opts: WriteBackupOptions): Promise<WrittenBack
   const work = await mkdtemp(path.join(tmpdir(), 'textkeeper-gen-backup-'));
   try {
     const smsDb = path.join(work, 'sms.db');
-    const attachments = await phoneCopyOfChatDb(opts.chatDb, smsDb, opts.attachmentsDir);
+    const attachments = await phoneCopyOfChatDb(opts.chatDb, smsDb, opts.attachmentsDir, opts.editSmsDb);
     const files: StoredFile[] = [{ ...SMS_DB, source: smsDb }, ...attachments];
     if (opts.addressBook) files.push({ ...IPHONE_ADDRESS_BOOK, source: opts.addressBook });
     const keys = opts.encryption
@@ -100,7 +105,12 @@ export async function writeBackup(opts: WriteBackupOptions): Promise<WrittenBack
 }
 
 /** Copies chat.db to sms.db with phone attachment paths; returns the attachment files that exist. */
-async function phoneCopyOfChatDb(chatDb: string, smsDb: string, attachmentsDir?: string): Promise<StoredFile[]> {
+async function phoneCopyOfChatDb(
+  chatDb: string,
+  smsDb: string,
+  attachmentsDir?: string,
+  edit?: (db: Database.Database) => void,
+): Promise<StoredFile[]> {
   await copyFile(chatDb, smsDb);
   const db = new Database(smsDb);
   try {
@@ -120,6 +130,7 @@ async function phoneCopyOfChatDb(chatDb: string, smsDb: string, attachmentsDir?:
         }
       });
     })();
+    edit?.(db);
     return stored;
   } finally {
     db.close();

@@ -221,6 +221,29 @@ describe('bad input', () => {
   });
 });
 
+describe('a backup that overlaps a Mac database only partly', () => {
+  it('editSmsDb changes the phone copy only', async () => {
+    const dir = path.join(work, 'partial');
+    await writeBackup({
+      chatDb: chat.chatDb,
+      outDir: dir,
+      seed: 5,
+      editSmsDb: (db) => {
+        db.prepare("DELETE FROM message WHERE guid IN ('MSG-0', 'MSG-1')").run();
+        db.prepare("INSERT INTO message (guid, text, date) VALUES ('PHONE-ONLY', 'sent from the phone', 1)").run();
+      },
+    });
+    const source = await openBackup(dir);
+    try {
+      const guids = (rows(source.dbPath, 'SELECT guid FROM message ORDER BY ROWID') as { guid: string }[]).map((r) => r.guid);
+      expect(guids).toEqual(['MSG-2', 'MSG-3', 'MSG-4', 'MSG-5', 'PHONE-ONLY']);
+    } finally {
+      await source.dispose();
+    }
+    expect(rows(chat.chatDb, 'SELECT count(*) AS n FROM message')).toEqual([{ n: 6 }]);
+  });
+});
+
 describe('sms.db with a write-ahead log in the backup', () => {
   it('folds the log into a private copy so recent messages are read', async () => {
     const dir = path.join(work, 'with-wal');
