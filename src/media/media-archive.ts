@@ -66,9 +66,15 @@ export class MediaArchive {
   place(attachment: Attachment): PlacedAttachment {
     if (this.mode === 'none') return { unavailable: 'not-exported' };
     const source = attachment.path;
-    const info = source && !attachment.missing ? statOrUndefined(source) : undefined;
-    if (!source || !info) {
+    if (!source || attachment.missing) {
       this.stats.missing++;
+      return { unavailable: 'missing' };
+    }
+    const info = statOrUndefined(source);
+    if (!info) {
+      // The reader saw the file, but it is gone or unreadable now: say so, since nothing else will.
+      this.stats.missing++;
+      this.warn(`Attachment “${attachment.fileName}” could not be read at ${source}; shown as missing`);
       return { unavailable: 'missing' };
     }
     const key = createHash('sha1').update(`${source}\0${info.size}\0${info.mtimeMs}`).digest('hex').slice(0, 20);

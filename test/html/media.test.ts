@@ -47,9 +47,12 @@ describe('MediaArchive', () => {
 
   it('shows missing files and the none mode as unavailable', async () => {
     const outDir = tempDir('missing');
-    const media = new MediaArchive(outDir, 'copy', () => {});
+    const warnings: string[] = [];
+    const media = new MediaArchive(outDir, 'copy', (w) => warnings.push(w));
     expect(media.place(attachment('/nowhere/IMG_1.HEIC'))).toEqual({ unavailable: 'missing' });
     expect(media.place(attachment('/nowhere/IMG_2.HEIC', { missing: true }))).toEqual({ unavailable: 'missing' });
+    // Only the file the reader thought present is worth a warning; the other is already counted as missing.
+    expect(warnings).toEqual(['Attachment “IMG_1.HEIC” could not be read at /nowhere/IMG_1.HEIC; shown as missing']);
     expect(new MediaArchive(outDir, 'none', () => {}).place(attachment('/x.jpg'))).toEqual({ unavailable: 'not-exported' });
     expect((await media.finish()).missing).toBe(2);
     expect(listFiles(outDir)).toEqual([]);

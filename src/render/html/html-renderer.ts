@@ -102,8 +102,7 @@ export class HtmlRenderer implements Renderer {
     await this.search.finish();
     await this.writeIndex(rendered);
     await this.writeSearchPage();
-    const stats = await this.media.finish();
-    if (stats.missing > 0) this.ctx.warn(`${stats.missing} attachment(s) are not on disk and are shown as placeholders in the HTML archive`);
+    await this.media.finish();
   }
 
   private pageHeader(conversation: Conversation) {
