@@ -5,10 +5,10 @@
  *   ... tmp.path ...
  *   await tmp.remove();
  *
- * Every folder still alive is also removed when the process exits or receives SIGINT/SIGTERM/SIGHUP, so
- * decrypted messages never outlive an interrupted run. The signal handlers are installed only while a folder
- * exists; when no other handler is listening, the signal is re-raised after cleanup so the process still dies
- * the way it would have without us.
+ * Every folder still alive is also removed when the process exits, and on SIGINT/SIGTERM/SIGHUP when nobody
+ * else handles the signal (then it is re-raised after cleanup, so the process still dies of it). When the
+ * program has its own handler, it shuts down its way and dispose() or the exit hook removes the folders.
+ * The hooks are installed only while a folder exists.
  */
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -30,9 +30,10 @@ function removeAllNow(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) > 1) return;
   removeAllNow();
   unhook();
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  process.kill(process.pid, signal);
 }
 
 function hook(): void {
