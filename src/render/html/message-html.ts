@@ -84,7 +84,8 @@ function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMess
   const caption = attachment.description ? `<div class="caption">${escapeHtml(attachment.description)}</div>` : '';
   if (placed.unavailable) {
     const why = placed.unavailable === 'missing' ? 'not on this computer (perhaps kept only in iCloud)' : 'not exported';
-    return `<div class="missing">${kindLabel(attachment)} ${name} — ${why}</div>${caption}`;
+    const label = isAudioMessage && attachment.kind === 'audio' ? 'Audio message' : `${kindLabel(attachment)} ${name}`;
+    return `<div class="missing">${label} — ${why}</div>${caption}`;
   }
   const href = url(placed.href!, ctx.root);
   const size = attachment.size > 0 ? ` (${formatSize(attachment.size)})` : '';
