@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { DateFormatter } from '../../src/render/dates.js';
+
+/** The reference: what Intl says the wall clock reads in that zone. */
+function intlDateTime(date: Date, timeZone: string): string {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+      .formatToParts(date)
+      .map((x) => [x.type, x.value]),
+  );
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+
+describe('DateFormatter', () => {
+  const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'America/St_Johns', 'Pacific/Chatham'];
+  // Every 47 minutes 13 seconds across two years: crosses every DST change, on and near the transitions.
+  const instants: Date[] = [];
+  for (let t = Date.UTC(2023, 0, 1); t < Date.UTC(2025, 0, 1); t += 2_833_000) instants.push(new Date(t));
+
+  for (const zone of zones) {
+    it(`agrees with Intl in ${zone}, across daylight-saving changes`, () => {
+      const dates = new DateFormatter(zone);
+      const ours = instants.map((instant) => dates.dateTime(instant));
+      const reference = instants.map((instant) => intlDateTime(instant, zone));
+      expect(ours).toEqual(reference);
+    });
+  }
+
+  it('names days and months, and writes offsets', () => {
+    const dates = new DateFormatter('Europe/Berlin');
+    const instant = new Date('2024-03-05T13:07:09Z');
+    expect(dates.day(instant)).toBe('Tuesday, 5 March 2024');
+    expect(dates.time(instant)).toBe('14:07');
+    expect(dates.month(instant)).toBe('March 2024');
+    expect(dates.monthKey(instant)).toBe('2024-03');
+    expect(dates.offset(instant)).toBe('+01:00');
+    expect(new DateFormatter('America/St_Johns').offset(instant)).toBe('-03:30');
+  });
+});
