@@ -5,7 +5,7 @@ import { SCRIPTS } from './content.js';
 export type Kind =
   | 'text' | 'multiline' | 'long' | 'link' | 'mention' | 'styled' | 'textEffect' | 'expressive' | 'urlPreview'
   | 'image' | 'heic' | 'multipart' | 'audio' | 'video' | 'document' | 'sticker' | 'missingAttachment'
-  | 'hostileAttachment' | 'tapback' | 'emojiTapback' | 'stickerTapback' | 'balloonTapback' | 'tapbackRemoval' | 'reply' | 'edited'
+  | 'hostileAttachment' | 'tapback' | 'emojiTapback' | 'stickerTapback' | 'balloonTapback' | 'partTapback' | 'tapbackRemoval' | 'reply' | 'edited'
   | 'unsent' | 'partUnsent' | 'memberAdded' | 'memberRemoved' | 'renamed' | 'memberLeft' | 'photoChanged'
   | 'photoRemoved' | 'script';
 
@@ -46,7 +46,7 @@ export const EXPRESSIVE_EFFECTS = [
 export const MANDATORY: Kind[] = [
   'multiline', 'long', 'link', 'mention', 'styled', 'textEffect', ...EXPRESSIVE_EFFECTS.map(() => 'expressive' as const),
   'urlPreview', 'image', 'heic', 'multipart', 'audio', 'video', 'document', 'sticker', 'sticker', 'sticker', 'missingAttachment',
-  'hostileAttachment', ...Array.from({ length: 6 }, () => 'tapback' as const), 'emojiTapback', 'stickerTapback', 'balloonTapback',
+  'hostileAttachment', ...Array.from({ length: 6 }, () => 'tapback' as const), 'emojiTapback', 'stickerTapback', 'balloonTapback', 'partTapback',
   'tapbackRemoval', 'tapbackRemoval', 'reply', 'reply', 'edited', 'edited', 'unsent', 'partUnsent', 'memberAdded',
   'memberRemoved', 'renamed', 'memberLeft', 'photoChanged', 'photoRemoved',
   ...(Object.keys(SCRIPTS) as Array<keyof typeof SCRIPTS>).map(() => 'script' as const),

@@ -74,6 +74,12 @@ interface ChatState {
 
 const RECENT_LIMIT = 24;
 
+/** Tapbacks aimed at a particular kind of message: at a URL preview, or at a later part of a multi-part message. */
+const AIMED_TAPBACKS: Partial<Record<Kind, (target: Target) => boolean>> = {
+  balloonTapback: (t) => t.isBalloon,
+  partTapback: (t) => t.parts.length > 1,
+};
+
 class Generation {
   readonly counts: FeatureCounts;
   private readonly chats: ChatState[];
@@ -111,12 +117,11 @@ class Generation {
     let nextImage = 0;
     /** Scheduled kinds not written yet; one that keeps failing (no target, wrong service) is dropped. */
     const pending: Array<{ kind: Kind; attempts: number }> = [];
-    const step = (TIMELINE_END - TIMELINE_START) / Math.max(1, total);
-    let now = TIMELINE_START;
+    const times = this.timeline(total);
+    let previousChat: ChatState | undefined;
 
     for (let i = 0; i < total; i++) {
-      now += this.random.next() * 2 * step;
-      const at: Moment = { ms: Math.round(now), nanos: this.random.int(1_000, 999_999) };
+      const at: Moment = { ms: times[i], nanos: this.random.int(1_000, 999_999) };
       while (nextMandatory < mandatory.length && mandatoryAt(nextMandatory) <= i) {
         pending.push({ kind: mandatory[nextMandatory++], attempts: 0 });
       }
@@ -130,7 +135,7 @@ class Generation {
       } else {
         kind = this.randomKind(images !== undefined);
       }
-      const chat = this.chatFor(kind);
+      const chat = (previousChat = this.chatFor(kind, previousChat));
       if (!this.emit(kind, chat, at)) {
         if (scheduled && ++scheduled.attempts < 20) pending.push(scheduled); // retry once a target exists
         this.emit('text', chat, at);
@@ -147,8 +152,30 @@ class Generation {
     }
   }
 
-  private chatFor(kind: Kind): ChatState {
-    if (GROUP_ONLY.has(kind) && this.groupChats.length > 0) return this.random.pick(this.groupChats);
+  /**
+   * Message times in ms, spanning the whole timeline: conversations come in bursts (three in four
+   * gaps are tiny) separated by long quiet spells.
+   */
+  private timeline(total: number): Float64Array {
+    const times = new Float64Array(total);
+    let sum = 0;
+    for (let i = 0; i < total; i++) {
+      sum += this.random.chance(0.75) ? this.random.next() * 0.02 : this.random.next() * 8;
+      times[i] = sum;
+    }
+    const scale = (TIMELINE_END - TIMELINE_START) / (sum || 1);
+    for (let i = 0; i < total; i++) times[i] = Math.round(TIMELINE_START + times[i] * scale);
+    return times;
+  }
+
+  /** Mostly the chat of the previous message (a conversation goes on), else one by popularity. */
+  private chatFor(kind: Kind, previous: ChatState | undefined): ChatState {
+    const aim = AIMED_TAPBACKS[kind];
+    const aimed = aim && this.chats.find((c) => this.latest(c, aim));
+    if (aimed) return aimed;
+    const needsGroup = GROUP_ONLY.has(kind) && this.groupChats.length > 0;
+    if (previous && (!needsGroup || previous.info.isGroup) && this.random.chance(0.8)) return previous;
+    if (needsGroup) return this.random.pick(this.groupChats);
     let roll = this.random.next() * this.totalChatWeight;
     for (let i = 0; i < this.chats.length; i++) {
       roll -= this.chatWeights[i];
@@ -286,6 +313,7 @@ class Generation {
       case 'emojiTapback':
       case 'stickerTapback':
       case 'balloonTapback':
+      case 'partTapback':
         return this.tapback(chat, at, kind);
       case 'tapbackRemoval':
         return this.tapbackRemoval(chat, at);
@@ -392,14 +420,15 @@ class Generation {
     return chat.recent.length ? this.random.pick(chat.recent) : undefined;
   }
 
-  private latestBalloon(chat: ChatState): Target | undefined {
-    return [...chat.recent].reverse().find((t) => t.isBalloon);
+  private latest(chat: ChatState, test: (t: Target) => boolean): Target | undefined {
+    return [...chat.recent].reverse().find(test);
   }
 
-  private tapback(chat: ChatState, at: Moment, kind: 'tapback' | 'emojiTapback' | 'stickerTapback' | 'balloonTapback'): boolean {
-    const target = kind === 'balloonTapback' ? this.latestBalloon(chat) : this.pickTarget(chat);
+  private tapback(chat: ChatState, at: Moment, kind: 'tapback' | 'emojiTapback' | 'stickerTapback' | 'balloonTapback' | 'partTapback'): boolean {
+    const aim = AIMED_TAPBACKS[kind];
+    const target = aim ? this.latest(chat, aim) : this.pickTarget(chat);
     if (!target) return false;
-    const part = this.random.int(0, target.parts.length - 1);
+    const part = kind === 'partTapback' ? target.parts.length - 1 : this.random.int(0, target.parts.length - 1);
     const type =
       kind === 'emojiTapback' ? 2006 : kind === 'stickerTapback' ? 2007 : 2000 + (this.counts.get('tapbacks') % 6);
     const sender = this.sender(chat);
