@@ -53,6 +53,8 @@ interface Target {
   parts: Array<[number, number]>;
   snippet: string;
   isBalloon: boolean;
+  /** handle_id of whoever sent it (0 for the owner). */
+  author: number;
   /** Newest message in the reply thread started by this one. */
   threadLast?: string;
 }
@@ -227,12 +229,12 @@ class Generation {
     return { text, parts: partRanges(runs) };
   }
 
-  private insert(chat: ChatState, row: Row, target?: Omit<Target, 'guid'>): number {
+  private insert(chat: ChatState, row: Row, target?: Omit<Target, 'guid' | 'author'>): number {
     const rowId = this.writer.addMessage(chat.info.rowId, row);
     this.counts.message(chat.info, row);
     chat.lastGuid = row.guid as string;
     if (target) {
-      chat.recent.push({ ...target, guid: row.guid as string });
+      chat.recent.push({ ...target, guid: row.guid as string, author: Number(row.handle_id) });
       if (chat.recent.length > RECENT_LIMIT) chat.recent.shift();
     }
     return rowId;
@@ -431,7 +433,9 @@ class Generation {
     const part = kind === 'partTapback' ? target.parts.length - 1 : this.random.int(0, target.parts.length - 1);
     const type =
       kind === 'emojiTapback' ? 2006 : kind === 'stickerTapback' ? 2007 : 2000 + (this.counts.get('tapbacks') % 6);
-    const sender = this.sender(chat);
+    // People rarely react to their own messages.
+    let sender = this.sender(chat);
+    for (let tries = 0; tries < 3 && (sender.member?.handleRowId ?? 0) === target.author; tries++) sender = this.sender(chat);
     const emoji = type === 2006 ? this.random.pick(TAPBACK_EMOJI) : undefined;
     const row = { ...this.baseRow(chat, sender, at), ...this.tapbackColumns(target, part, type, emoji) };
     let sticker: { guid: string; row: Row } | undefined;
