@@ -44,10 +44,12 @@ export class ContactBook {
     return this.root(this.normalize(handle));
   }
 
+  /** The spelling handles are matched in: E.164 for phone numbers, lower case for emails. */
   normalize(handle: string): string {
     return normalizeHandle(handle, this.country);
   }
 
+  /** How many handles have a name. */
   get size(): number {
     return this.names.size;
   }
