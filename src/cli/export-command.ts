@@ -2,12 +2,12 @@ import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Message } from '../model/types.js';
-import { Archive } from '../normalize/archive.js';
 import { StemAllocator } from '../output/files.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../render/renderer.js';
 import { RENDERERS } from '../render/registry.js';
 import { UserError } from '../errors.js';
 import { Progress } from './progress.js';
+import { openArchive } from './sources.js';
 import type { ResolvedOptions } from './options.js';
 
 export interface ExportSummary {
@@ -26,7 +26,7 @@ export class Interrupted extends Error {}
 export async function runExport(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ExportSummary> {
   const started = performance.now();
   const renderers = options.formats.map((format) => RENDERERS[format]!());
-  const archive = await Archive.open(options.source, options.archive);
+  const { archive, close } = await openArchive(options);
   try {
     const plans = archive.conversations();
     if (plans.length === 0) {
@@ -71,7 +71,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     summary.seconds = (performance.now() - started) / 1000;
     return summary;
   } finally {
-    await archive.close();
+    await close();
   }
 }
 

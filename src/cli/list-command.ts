@@ -1,9 +1,9 @@
-import { Archive } from '../normalize/archive.js';
 import type { ResolvedOptions } from './options.js';
+import { openArchive } from './sources.js';
 
 /** Prints one line per conversation: id, name or participants, message count, first and last date. */
 export async function runList(options: ResolvedOptions): Promise<void> {
-  const archive = await Archive.open(options.source, options.archive);
+  const { archive, close } = await openArchive(options);
   try {
     const rows = archive.conversations().map(({ conversation: c }) => [
       c.id,
@@ -15,6 +15,6 @@ export async function runList(options: ResolvedOptions): Promise<void> {
     const lines = [['ID', 'CONVERSATION', 'MESSAGES', 'FIRST', 'LAST'], ...rows].map((cells) => cells.join('\t'));
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    await archive.close();
+    await close();
   }
 }

@@ -7,10 +7,17 @@ import { resolveOptions, type RawOptions } from './options.js';
 
 const signal = { interrupted: false };
 
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
 function sourceOptions(command: Command): Command {
   return command
-    .option('--db <path>', 'chat.db to read (default on macOS: ~/Library/Messages/chat.db); never modified')
+    .option('--db <path>', 'chat.db to read, may be repeated (default on macOS: ~/Library/Messages/chat.db); never modified', collect)
+    .option('--backup <dir>', 'an iPhone backup folder (Finder/iTunes/Apple Devices), may be repeated; never modified', collect)
+    .option('--password-file <file>', 'first line is the password of encrypted backups (else you are asked)')
+    .addOption(new Option('--password <password>').hideHelp())
     .option('--attachments-root <dir>', 'folder that stands for ~/Library/Messages (default: the folder holding --db)')
+    .option('--contacts <path>', 'names from a .vcf file, an AddressBook folder or an AddressBook.sqlitedb; may be repeated', collect)
+    .option('--country <code>', 'region for phone numbers written without a country code (default US)')
     .option('--chat <terms>', 'only conversations matching these phone numbers, emails or names (comma list)')
     .option('--since <date>', 'only messages from this day (YYYY-MM-DD) or instant (ISO 8601) on')
     .option('--until <date>', 'only messages up to and including this day, or before this instant')

@@ -1,18 +1,14 @@
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { chatDbSource } from '../read/chat-db-source.js';
-import type { MessageSource } from '../read/source.js';
 import { DateFormatter, isValidTimeZone } from '../render/dates.js';
 import { RENDERERS } from '../render/registry.js';
 import { toAppleMs } from '../normalize/dates.js';
 import type { ArchiveOptions } from '../normalize/archive.js';
 import { parseBoundary } from './dates.js';
+import type { SourceOptions } from './sources.js';
 
 /** Options as commander hands them over (strings, as typed). */
-export interface RawOptions {
-  db?: string;
-  attachmentsRoot?: string;
+export interface RawOptions extends SourceOptions {
   out?: string;
   format?: string;
   chat?: string;
@@ -27,10 +23,10 @@ export interface RawOptions {
 }
 
 export interface ResolvedOptions {
-  source: MessageSource;
+  sources: SourceOptions;
   outDir: string;
   formats: string[];
-  archive: ArchiveOptions;
+  archive: Omit<ArchiveOptions, 'contacts'>;
   dates: DateFormatter;
   attachments: 'copy' | 'link' | 'none';
   pdf: { style: 'chat' | 'transcript'; pageSize: 'letter' | 'a4' };
@@ -38,13 +34,8 @@ export interface ResolvedOptions {
   log(line: string): void;
 }
 
-const MAC_MESSAGES = join(homedir(), 'Library', 'Messages');
-
 /** Checks and completes the options shared by `export` and `list`; every mistake is one clear line. */
 export function resolveOptions(raw: RawOptions, needsOutput: boolean): ResolvedOptions {
-  const dbPath = raw.db ?? (process.platform === 'darwin' ? join(MAC_MESSAGES, 'chat.db') : undefined);
-  if (!dbPath) throw new UserError('--db is required: give the path of a chat.db file (there is no default outside macOS).');
-  const defaultRoot = process.platform === 'darwin' && !raw.db ? MAC_MESSAGES : dirname(resolve(dbPath));
   const timeZone = raw.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   if (!isValidTimeZone(timeZone)) throw new UserError(`--timezone ${timeZone}: not a time zone name (use e.g. Europe/Berlin or America/New_York).`);
   if (needsOutput && !raw.out) throw new UserError('--out is required: the folder to write the archive into.');
@@ -57,13 +48,12 @@ export function resolveOptions(raw: RawOptions, needsOutput: boolean): ResolvedO
   const until = raw.until ? parseBoundary(raw.until, timeZone, '--until') : undefined;
   if (since && until && since >= until) throw new UserError('--since must be before --until.');
   return {
-    source: chatDbSource(dbPath, raw.attachmentsRoot ?? defaultRoot),
+    sources: raw,
     outDir: resolve(raw.out ?? '.'),
     formats: [...new Set(formats)],
     archive: {
       window: { since: since && toAppleMs(since), until: until && toAppleMs(until) },
       chatTerms: raw.chat ? raw.chat.split(',').map((t) => t.trim()).filter(Boolean) : [],
-      nameFor: () => undefined,
       meName: raw.me ?? 'Me',
     },
     dates: new DateFormatter(timeZone),

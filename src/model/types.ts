@@ -51,6 +51,8 @@ export interface Message {
   edited: boolean;
   /** Human-readable notes about data that could not be read fully (malformed blobs). */
   problems: string[];
+  /** When the archive combines several sources: the ones this message was found in. */
+  sources?: string[];
 }
 
 export interface ReplyRef {

@@ -1,33 +1,38 @@
 import type { Conversation, Person } from '../model/types.js';
 import type { ChatRow } from '../read/rows.js';
-import type { PeopleDirectory } from './people.js';
+import type { Contacts, PeopleDirectory } from './people.js';
 
 /** A conversation and the chat rows it is read from (none: the messages that belong to no chat). */
 export interface ConversationPlan {
+  /** Conversations with the same key are the same thread (across chat rows and across sources). */
+  key: string;
   conversation: Conversation;
   chatIds: number[];
 }
 
 /**
- * One conversation per group chat, and one per person for one-to-one chats: Messages keeps a
- * separate chat row for each service (SMS, iMessage, RCS) with the same person, but shows one thread.
+ * One conversation per person for one-to-one chats — Messages keeps a chat row per service (SMS,
+ * iMessage, RCS) and per handle (phone, email) of one person, but shows one thread — and one per
+ * group, groups being the same when their participants and name are.
  */
-export function planConversations(chats: ChatRow[], people: PeopleDirectory): ConversationPlan[] {
+export function planConversations(chats: ChatRow[], people: PeopleDirectory, contacts: Contacts): ConversationPlan[] {
   const byKey = new Map<string, { chats: ChatRow[]; participants: Person[] }>();
   for (const chat of chats) {
-    const participants = chat.handleIds.map((id) => people.byId(id)).filter((p): p is Person => p !== undefined);
+    const participants = uniquePeople(chat.handleIds.map((id) => people.byId(id)).filter((p): p is Person => p !== undefined), contacts);
     const isGroup = chat.style === 43 || participants.length > 1;
-    const key = isGroup ? `group:${chat.guid}` : `person:${participants[0]?.handle ?? chat.identifier}`;
+    const keys = participants.map((p) => contacts.personKey(p.handle)).sort();
+    const key = isGroup ? `group:${keys.join(',')}|${chat.displayName ?? ''}` : `person:${keys[0] ?? chat.identifier}`;
     const entry = byKey.get(key) ?? { chats: [], participants };
     entry.chats.push(chat);
     byKey.set(key, entry);
   }
   const plans: ConversationPlan[] = [];
-  for (const { chats: group, participants } of byKey.values()) {
+  for (const [key, { chats: group, participants }] of byKey) {
     const first = group[0]!;
     const groupName = group.map((c) => c.displayName).find((name) => name) ?? undefined;
     const isGroup = first.style === 43 || participants.length > 1;
     plans.push({
+      key,
       chatIds: group.map((c) => c.rowId),
       conversation: {
         id: first.guid,
@@ -44,9 +49,21 @@ export function planConversations(chats: ChatRow[], people: PeopleDirectory): Co
   return plans;
 }
 
+/** One Person per person: a phone and an email of one contact count once. */
+function uniquePeople(people: Person[], contacts: Contacts): Person[] {
+  const seen = new Set<string>();
+  return people.filter((p) => {
+    const key = contacts.personKey(p.handle);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** The conversation holding messages that no chat row claims (they would otherwise be lost). */
 export function orphanPlan(): ConversationPlan {
   return {
+    key: 'orphans',
     chatIds: [],
     conversation: {
       id: 'messages-without-conversation',

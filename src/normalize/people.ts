@@ -1,8 +1,13 @@
 import type { Person } from '../model/types.js';
 import type { HandleRow } from '../read/rows.js';
 
-/** Looks up a display name for a phone number or email (contacts); undefined when unknown. */
-export type NameLookup = (handle: string) => string | undefined;
+/** What the normalizer needs from an address book (src/contacts ContactBook is one; an empty one knows no names). */
+export interface Contacts {
+  /** A display name for a phone number or email; undefined when unknown. */
+  nameFor(handle: string): string | undefined;
+  /** The same key for every handle of one person (phone and email), whatever their formatting. */
+  personKey(handle: string): string;
+}
 
 /** Turns handle row ids into People, once each. */
 export class PeopleDirectory {
@@ -10,15 +15,15 @@ export class PeopleDirectory {
   private readonly byRowId = new Map<number, Person>();
   private readonly byHandle = new Map<string, Person>();
 
-  constructor(handles: HandleRow[], nameFor: NameLookup, meName: string) {
+  constructor(handles: HandleRow[], contacts: Contacts, meName: string) {
     this.me = { handle: 'me', name: meName, isMe: true };
-    for (const row of handles) this.byRowId.set(row.rowId, this.forHandle(row.id, nameFor));
+    for (const row of handles) this.byRowId.set(row.rowId, this.forHandle(row.id, contacts));
   }
 
-  private forHandle(handle: string, nameFor: NameLookup): Person {
+  private forHandle(handle: string, contacts: Contacts): Person {
     let person = this.byHandle.get(handle);
     if (!person) {
-      person = { handle, name: nameFor(handle) ?? handle, isMe: false };
+      person = { handle, name: contacts.nameFor(handle) ?? handle, isMe: false };
       this.byHandle.set(handle, person);
     }
     return person;

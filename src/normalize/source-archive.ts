@@ -8,22 +8,22 @@ import { toAttachment } from './attachments.js';
 import { appleDate } from './dates.js';
 import { matchesChat, orphanPlan, planConversations, type ConversationPlan } from './conversations.js';
 import { buildMessage, type BuildContext } from './message-builder.js';
-import { PeopleDirectory, type NameLookup } from './people.js';
+import { PeopleDirectory, type Contacts } from './people.js';
 import { TapbackIndex } from './tapbacks.js';
 
 export interface ArchiveOptions {
   window: DateWindow;
   /** `--chat` terms; empty means every conversation. */
   chatTerms: string[];
-  nameFor: NameLookup;
+  contacts: Contacts;
   meName: string;
 }
 
 /**
- * The normalizer's face to the CLI: the conversations of one source, and for each a stream of
- * model Messages built from the database rows as they are read.
+ * The conversations of one source, and for each a stream of model Messages built from the
+ * database rows as they are read.
  */
-export class Archive {
+export class SourceArchive {
   /** Each conversation's message row ids in order (8 bytes a message), found while counting. */
   private readonly messageIds = new Map<ConversationPlan, Float64Array>();
 
@@ -36,13 +36,13 @@ export class Archive {
     private readonly options: ArchiveOptions,
   ) {}
 
-  static async open(source: MessageSource, options: ArchiveOptions): Promise<Archive> {
+  static async open(source: MessageSource, options: ArchiveOptions): Promise<SourceArchive> {
     const opened = await openMessagesDatabase(source.dbPath);
     try {
       const reader = new MessagesReader(opened.db, opened.lookup);
-      const people = new PeopleDirectory(reader.handles(), options.nameFor, options.meName);
+      const people = new PeopleDirectory(reader.handles(), options.contacts, options.meName);
       const chats = new Map(reader.chats().map((c) => [c.rowId, c]));
-      return new Archive(opened, reader, source, people, chats, options);
+      return new SourceArchive(opened, reader, source, people, chats, options);
     } catch (error) {
       await opened.close();
       throw error;
@@ -56,7 +56,7 @@ export class Archive {
   /** Conversations with at least one message in the date window that match the `--chat` terms, most recent first. */
   conversations(): ConversationPlan[] {
     const terms = this.options.chatTerms;
-    const plans = [...planConversations([...this.chats.values()], this.people), orphanPlan()]
+    const plans = [...planConversations([...this.chats.values()], this.people, this.options.contacts), orphanPlan()]
       .filter((plan) => terms.length === 0 || matchesChat(plan, this.chats, terms));
     const counted: ConversationPlan[] = [];
     for (const plan of plans) {
@@ -67,6 +67,12 @@ export class Archive {
       counted.push(plan);
     }
     return counted.sort((a, b) => b.conversation.lastDate!.getTime() - a.conversation.lastDate!.getTime());
+  }
+
+  /** GUIDs of a conversation's messages, a batch at a time (to count messages several sources share). */
+  *messageGuids(plan: ConversationPlan): Generator<string> {
+    const ids = this.messageIds.get(plan) ?? this.reader.messageIds(plan.chatIds, this.options.window).ids;
+    yield* this.reader.guidsOf(ids);
   }
 
   /** Streams a conversation's messages in order; every call reads them anew. */

@@ -137,6 +137,14 @@ export class MessagesReader {
     }
   }
 
+  /** The GUIDs of these messages, a batch at a time. */
+  *guidsOf(ids: Float64Array): Generator<string> {
+    for (let start = 0; start < ids.length; start += BATCH) {
+      const batch = Array.from(ids.subarray(start, start + BATCH));
+      yield* this.cached(this.db, `SELECT guid FROM message WHERE ROWID IN (${placeholders(batch.length)})`).pluck().all(...batch) as string[];
+    }
+  }
+
   private statementForBatch(size: number): Database.Statement {
     return this.cached(this.db, `SELECT ${this.messageColumns} FROM message m WHERE m.ROWID IN (${placeholders(size)})`).raw(true);
   }

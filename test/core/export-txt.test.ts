@@ -16,6 +16,9 @@ interface ExportedFile {
   name: string;
   title: string;
   handles: string;
+  /** The file as written. */
+  raw: string;
+  /** The file with the notes under messages blanked out (same offsets). */
   text: string;
 }
 
@@ -47,10 +50,12 @@ function readExport(out: string): ExportedFile[] {
   return readdirSync(out)
     .filter((f) => f.endsWith('.txt'))
     .map((name) => {
-      const text = readFileSync(join(out, name), 'utf8');
+      const raw = readFileSync(join(out, name), 'utf8');
+      // Notes under a message (indented: replies, edits, tapbacks) quote other texts; blank them out, keeping offsets.
+      const text = raw.replace(/^ {2}\S.*$|^ {6}.*$/gm, (line) => ' '.repeat(line.length));
       const title = /^Conversation: (.*)$/m.exec(text)![1]!;
       const participants = /^Participants: (.*)$/m.exec(text)?.[1] ?? '';
-      return { name, title, handles: participants.split(', ').sort().join(','), text };
+      return { name, title, handles: participants.split(', ').sort().join(','), raw, text };
     });
 }
 
@@ -98,7 +103,7 @@ describe('export --format txt on a generated real-schema database', () => {
         const from = position.get(file) ?? 0;
         const found = file.text.indexOf(piece, from);
         expect(found, `“${piece.slice(0, 60)}” in ${file.name} after offset ${from}`).toBeGreaterThanOrEqual(0);
-        expect(senderAt(file.text, found)).toBe(message.sender);
+        expect(senderAt(file.text, found), `sender of “${piece.slice(0, 60)}” in ${file.name}: ${file.text.slice(Math.max(0, found - 300), found + 50)}`).toBe(message.sender);
         position.set(file, found + piece.length);
         checked++;
       }
@@ -107,7 +112,7 @@ describe('export --format txt on a generated real-schema database', () => {
   });
 
   it('shows tapbacks, replies, edits, unsent parts, effects, group events and attachments', () => {
-    const all = readExport(out).map((f) => f.text).join('\n');
+    const all = readExport(out).map((f) => f.raw).join('\n');
     expect(all).toMatch(/❤️ Loved by /);
     expect(all).toMatch(/👍 Liked by /);
     expect(all).toMatch(/😂 Laughed at by /);

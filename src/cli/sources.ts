@@ -1,0 +1,107 @@
+import { statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { ContactBook, defaultMacAddressBookDirs, loadContacts } from '../contacts/contact-book.js';
+import { UserError } from '../errors.js';
+import { chatDbSource } from '../read/chat-db-source.js';
+import type { MessageSource } from '../read/source.js';
+import { openBackup } from '../sources/backup/open-backup.js';
+import { passwordProvider } from '../sources/backup/password.js';
+import { Archive } from '../normalize/archive.js';
+import type { ResolvedOptions } from './options.js';
+import { Spinner } from './spinner.js';
+
+/** Where to read from, as the command line says it. */
+export interface SourceOptions {
+  db?: string[];
+  backup?: string[];
+  attachmentsRoot?: string;
+  passwordFile?: string;
+  password?: string;
+  contacts?: string[];
+  country?: string;
+}
+
+export interface OpenedSources {
+  sources: MessageSource[];
+  contacts: ContactBook;
+  dispose(): Promise<void>;
+}
+
+const MAC_MESSAGES = join(homedir(), 'Library', 'Messages');
+
+/**
+ * Opens every --db and --backup (unlocking encrypted backups), then reads contact names from the
+ * Mac's Contacts (on macOS), each backup's contacts and every --contacts file.
+ */
+export async function openSources(options: SourceOptions, warn: (line: string) => void): Promise<OpenedSources> {
+  const dbs = options.db ?? [];
+  const backups = options.backup ?? [];
+  if (dbs.length === 0 && backups.length === 0) {
+    if (process.platform !== 'darwin') throw new UserError('--db or --backup is required: give a chat.db file or an iPhone backup folder (there is no default outside macOS).');
+    dbs.push(join(MAC_MESSAGES, 'chat.db'));
+  }
+  const sources: MessageSource[] = dbs.map((db) => chatDbSource(db, options.attachmentsRoot ?? defaultRoot(db)));
+  const dispose = () => Promise.all(sources.map((s) => s.dispose())).then(() => undefined);
+  try {
+    const backupContacts: string[] = [];
+    if (backups.length > 0) {
+      const password = passwordProvider({ passwordFile: options.passwordFile, plainPassword: options.password });
+      const spinner = new Spinner();
+      for (const dir of backups) {
+        const backup = await openBackup(dir, { password, progress: spinner, onWarning: warn });
+        sources.push(backup);
+        const contacts = await backup.contactsDatabase().catch((error: Error) => {
+          warn(error.message);
+          return undefined;
+        });
+        if (contacts) backupContacts.push(contacts);
+      }
+    }
+    const contacts = await readContacts(options, backupContacts, warn);
+    return { sources, contacts, dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
+
+/** On a Mac reading its own database, ~/Library/Messages; otherwise the folder holding the database. */
+function defaultRoot(db: string): string {
+  const path = resolve(db);
+  return process.platform === 'darwin' && path === join(MAC_MESSAGES, 'chat.db') ? MAC_MESSAGES : dirname(path);
+}
+
+async function readContacts(options: SourceOptions, backupBooks: string[], warn: (line: string) => void): Promise<ContactBook> {
+  const given = options.contacts ?? [];
+  const folders = given.filter((p) => statSync(p, { throwIfNoEntry: false })?.isDirectory());
+  const sqlite = given.filter((p) => p.endsWith('.sqlitedb'));
+  const vcf = given.filter((p) => !folders.includes(p) && !sqlite.includes(p));
+  const books = [...sqlite, ...backupBooks];
+  const { book, warnings } = await loadContacts({
+    vcfFiles: vcf,
+    addressBookDirs: [...folders, ...(process.platform === 'darwin' ? defaultMacAddressBookDirs() : [])],
+    backupAddressBook: books[0],
+    country: options.country,
+  });
+  for (const line of warnings) warn(line);
+  return book;
+}
+
+/** The sources opened and combined into one Archive; close() lets go of everything. */
+export async function openArchive(options: ResolvedOptions): Promise<{ archive: Archive; close(): Promise<void> }> {
+  const opened = await openSources(options.sources, options.log);
+  try {
+    const archive = await Archive.open(opened.sources, { ...options.archive, contacts: opened.contacts });
+    return {
+      archive,
+      async close() {
+        await archive.close();
+        await opened.dispose();
+      },
+    };
+  } catch (error) {
+    await opened.dispose();
+    throw error;
+  }
+}

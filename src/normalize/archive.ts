@@ -1,0 +1,121 @@
+import type { Conversation, Message } from '../model/types.js';
+import type { MessageSource } from '../read/source.js';
+import type { MessageStream } from '../render/renderer.js';
+import type { ConversationPlan } from './conversations.js';
+import { SourceArchive, type ArchiveOptions } from './source-archive.js';
+
+export type { ArchiveOptions } from './source-archive.js';
+
+/** One conversation as the archive shows it, read from one or more sources. */
+export interface ArchivedConversation {
+  conversation: Conversation;
+  members: { source: SourceArchive; plan: ConversationPlan }[];
+}
+
+/**
+ * The normalizer's face to the CLI: every source (Mac databases, iPhone backups) as one history.
+ * Conversations are matched by their participants; a message seen in several sources (same GUID)
+ * appears once — the copy with more information — and records which sources had it.
+ */
+export class Archive {
+  private constructor(private readonly sources: SourceArchive[]) {}
+
+  static async open(sources: MessageSource[], options: ArchiveOptions): Promise<Archive> {
+    const opened: SourceArchive[] = [];
+    try {
+      for (const source of sources) opened.push(await SourceArchive.open(source, options));
+    } catch (error) {
+      await Promise.all(opened.map((s) => s.close()));
+      throw error;
+    }
+    return new Archive(opened);
+  }
+
+  get description(): string {
+    return this.sources.map((s) => s.description).join('; ');
+  }
+
+  get sourceNames(): string[] {
+    return this.sources.map((s) => s.description);
+  }
+
+  /** Conversations with messages, most recent first. */
+  conversations(): ArchivedConversation[] {
+    const byKey = new Map<string, ArchivedConversation>();
+    for (const source of this.sources) {
+      for (const plan of source.conversations()) {
+        const found = byKey.get(plan.key);
+        if (found) found.members.push({ source, plan });
+        else byKey.set(plan.key, { conversation: { ...plan.conversation }, members: [{ source, plan }] });
+      }
+    }
+    const all = [...byKey.values()];
+    for (const merged of all) if (merged.members.length > 1) this.combine(merged);
+    return all.sort((a, b) => b.conversation.lastDate!.getTime() - a.conversation.lastDate!.getTime());
+  }
+
+  /** Streams a conversation's messages in order; every call reads them anew. */
+  messages(archived: ArchivedConversation): MessageStream {
+    const streams = archived.members.map(({ source, plan }) => source.messages(plan));
+    if (streams.length === 1) return streams[0]!;
+    const names = archived.members.map(({ source }) => source.description);
+    return () => mergeStreams(streams.map((s) => s()[Symbol.iterator]()), names);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.sources.map((s) => s.close()));
+  }
+
+  /** Counts and dates of a conversation found in several sources, duplicates counted once. */
+  private combine(merged: ArchivedConversation): void {
+    const c = merged.conversation;
+    const plans = merged.members.map((m) => m.plan.conversation);
+    const guids = new Set<string>();
+    for (const { source, plan } of merged.members) for (const guid of source.messageGuids(plan)) guids.add(guid);
+    c.messageCount = guids.size;
+    c.firstDate = new Date(Math.min(...plans.map((p) => p.firstDate!.getTime())));
+    c.lastDate = new Date(Math.max(...plans.map((p) => p.lastDate!.getTime())));
+    c.services = [...new Set(plans.flatMap((p) => p.services))];
+  }
+}
+
+/**
+ * Merges date-ordered streams. Copies of one message (same GUID) share its date, so duplicates are
+ * found among the messages of one instant only: memory stays bounded by the busiest second.
+ */
+function* mergeStreams(iterators: Iterator<Message>[], names: string[]): Generator<Message> {
+  const heads = iterators.map((it) => it.next());
+  for (;;) {
+    let now = Infinity;
+    for (const head of heads) if (!head.done) now = Math.min(now, head.value.date.getTime());
+    if (now === Infinity) return;
+    const instant: { message: Message; source: number }[] = [];
+    heads.forEach((head, source) => {
+      while (!head.done && head.value.date.getTime() === now) {
+        instant.push({ message: head.value, source });
+        head = heads[source] = iterators[source]!.next();
+      }
+    });
+    const byGuid = new Map<string, { message: Message; sources: Set<string> }>();
+    for (const { message, source } of instant) {
+      const seen = byGuid.get(message.guid);
+      if (!seen) byGuid.set(message.guid, { message, sources: new Set([names[source]!]) });
+      else {
+        seen.sources.add(names[source]!);
+        if (richness(message) > richness(seen.message)) seen.message = message;
+      }
+    }
+    for (const { message, sources } of byGuid.values()) yield { ...message, sources: [...sources] };
+  }
+}
+
+/** How much a copy of a message holds: files present on disk count most. */
+function richness(message: Message): number {
+  let score = message.parts.length;
+  for (const part of message.parts) {
+    score += part.tapbacks.length;
+    if (part.kind === 'attachment' && !part.attachment.missing) score += 10;
+    if (part.kind === 'app') score += part.attachments.filter((a) => !a.missing).length * 10;
+  }
+  return score;
+}
