@@ -27,7 +27,8 @@ const BOLD: FaceSource[] = [
   { name: 'NotoSans-Bold', file: '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf' },
   { name: 'NotoSansHebrew-Bold', file: '@expo-google-fonts/noto-sans-hebrew/700Bold/NotoSansHebrew_700Bold.ttf' },
   { name: 'NotoSansArabic-Bold', file: '@expo-google-fonts/noto-sans-arabic/700Bold/NotoSansArabic_700Bold.ttf' },
-  { name: 'NotoSansSC-Bold', file: '@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf' },
+  // CJK bold would cost another 10 MB of font per process; bold CJK text is drawn regular.
+  REGULAR[3],
 ];
 
 /** A fallback chain of faces with per-character face choice, cached per code point. */
@@ -37,8 +38,8 @@ export class FontChain {
   private readonly choice = new Map<number, number>();
 
   constructor(sources: FaceSource[]) {
-    this.faces = sources.map((s) => ({ name: s.name, bytes: readFileSync(require.resolve(s.file)) }));
-    this.fonts = this.faces.map((f) => openFont(f.bytes));
+    this.faces = sources.map((s) => loadFace(s));
+    this.fonts = this.faces.map((f) => loaded.get(f.name)!.font);
   }
 
   /** Index of the face that draws this code point, or -1 when no bundled face has it. */
@@ -54,6 +55,19 @@ export class FontChain {
   covers(faceIndex: number, codePoint: number): boolean {
     return this.fonts[faceIndex].hasGlyphForCodePoint(codePoint);
   }
+}
+
+// Each face is read and parsed once per process, even when two chains share it.
+const loaded = new Map<string, { face: FontFace; font: Font }>();
+
+function loadFace(source: FaceSource): FontFace {
+  let entry = loaded.get(source.name);
+  if (!entry) {
+    const face = { name: source.name, bytes: readFileSync(require.resolve(source.file)) };
+    entry = { face, font: openFont(face.bytes) };
+    loaded.set(source.name, entry);
+  }
+  return entry.face;
 }
 
 let chains: { regular: FontChain; bold: FontChain } | undefined;

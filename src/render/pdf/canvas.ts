@@ -3,6 +3,12 @@ import { emojiPng } from '../../fonts/emoji.js';
 import { fontChains } from '../../fonts/fonts.js';
 import { EMOJI_SCALE, TextLayout, type TextLine } from './text-layout.js';
 
+/** pdfkit keeps every word it has shaped, per font, for the life of the document (not in @types/pdfkit). */
+type ShapingCaches = { _fontFamilies: Record<string, { layoutCache?: object }> };
+
+// Pages between clearing pdfkit's shaping caches, so a long conversation's memory stays flat.
+const PAGES_PER_CACHE = 100;
+
 /** An image pdfkit has opened once and can place on any page (`openImage` is missing from @types/pdfkit). */
 type OpenedImage = { width: number; height: number };
 type ImageOpener = { openImage(src: Buffer): OpenedImage };
@@ -20,10 +26,18 @@ export class Canvas {
 
   constructor(readonly doc: PDFKit.PDFDocument) {
     const { regular, bold } = fontChains();
-    for (const face of [...regular.faces, ...bold.faces]) doc.registerFont(face.name, face.bytes);
+    for (const face of new Set([...regular.faces, ...bold.faces])) doc.registerFont(face.name, face.bytes);
     const measure = (face: string, size: number, text: string) => doc.font(face).fontSize(size).widthOfString(text);
     this.layout = new TextLayout(regular, measure);
     this.boldLayout = new TextLayout(bold, measure);
+  }
+
+  /** Call at each new page: now and then forgets shaped words, which would otherwise pile up. */
+  pageStarted(pageNumber: number): void {
+    if (pageNumber % PAGES_PER_CACHE !== 0) return;
+    for (const font of Object.values((this.doc as unknown as ShapingCaches)._fontFamilies)) {
+      if (font.layoutCache) font.layoutCache = Object.create(null);
+    }
   }
 
   /** Rasterizes and opens the emoji of these lines ahead of drawing them. */

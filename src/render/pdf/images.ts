@@ -10,6 +10,11 @@ export interface Thumbnail extends Size {
   data: Buffer;
 }
 
+// A full-size photo decodes to tens of megabytes of pixels: only this many at once.
+const MAX_DECODING = 2;
+let decoding = 0;
+const waiting: (() => void)[] = [];
+
 // Thumbnails are rasterized at twice their size on paper, in pixels per point.
 const PIXELS_PER_POINT = 2;
 
@@ -18,6 +23,17 @@ const PIXELS_PER_POINT = 2;
  * points, never enlarged: JPEG, or PNG when the image has transparency. Throws when it cannot be read.
  */
 export async function makeThumbnail(path: string, maxWidth: number, maxHeight: number): Promise<Thumbnail> {
+  while (decoding >= MAX_DECODING) await new Promise<void>((resolve) => waiting.push(resolve));
+  decoding++;
+  try {
+    return await decode(path, maxWidth, maxHeight);
+  } finally {
+    decoding--;
+    waiting.shift()?.();
+  }
+}
+
+async function decode(path: string, maxWidth: number, maxHeight: number): Promise<Thumbnail> {
   const image = await openImage(path);
   const meta = await image.metadata();
   const upright = meta.autoOrient ?? meta;

@@ -90,6 +90,7 @@ export class PdfRenderer implements Renderer {
     const paginator = new Paginator(area, canvas, async (pageNumber) => {
       await keepPace(out);
       canvas.doc.addPage({ size: [page.width, page.height], margin: 0 });
+      canvas.pageStarted(pageNumber);
       await drawFrame(canvas, frame, page, pageNumber, total);
       await layout.drawPageTop?.(MARGIN.top);
     });
