@@ -17,6 +17,8 @@ export interface ExportSummary {
   missingAttachments: number;
   warnings: number;
   seconds: number;
+  /** With several sources: messages found in only one of them, by source. */
+  onlyIn: Map<string, number>;
 }
 
 /** Thrown inside a message stream when the user pressed Ctrl-C, so renderers discard what they started. */
@@ -35,7 +37,10 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
         : 'No messages to export in this database (for the dates asked).');
     }
     await prepareOutput(options.outDir);
-    const summary: ExportSummary = { conversations: plans.length, messages: 0, attachments: 0, missingAttachments: 0, warnings: 0, seconds: 0 };
+    const summary: ExportSummary = {
+      conversations: plans.length, messages: 0, attachments: 0, missingAttachments: 0, warnings: 0, seconds: 0,
+      onlyIn: new Map(archive.sourceNames.length > 1 ? archive.sourceNames.map((name) => [name, 0]) : []),
+    };
     const warn = (message: string) => {
       summary.warnings++;
       options.log(`warning: ${message}`);
@@ -98,6 +103,10 @@ function tally(message: Message, summary: ExportSummary, warn: (m: string) => vo
     }
   }
   for (const problem of message.problems) warn(`message ${message.guid}: ${problem}`);
+  if (message.sources?.length === 1) {
+    const only = message.sources[0]!;
+    summary.onlyIn.set(only, (summary.onlyIn.get(only) ?? 0) + 1);
+  }
 }
 
 /** Ticks the progress bar on every pass, and stops the stream when the user interrupts. */

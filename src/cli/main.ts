@@ -45,6 +45,7 @@ sourceOptions(program.command('export').description('write an archive of the con
         `${n(s.attachments)} attachments (${n(s.missingAttachments)} missing), ${n(s.warnings)} warnings ` +
         `in ${s.seconds.toFixed(1)} s to ${options.outDir} (${options.formats.join(', ')}).\n`,
     );
+    for (const [source, count] of s.onlyIn) process.stdout.write(`  ${n(count)} messages only in ${source}\n`);
   });
 
 sourceOptions(program.command('list').description('list the conversations: id, name or participants, message count, first and last date'))

@@ -57,7 +57,7 @@ export class Archive {
   /** Streams a conversation's messages in order; every call reads them anew. */
   messages(archived: ArchivedConversation): MessageStream {
     const streams = archived.members.map(({ source, plan }) => source.messages(plan));
-    if (streams.length === 1) return streams[0]!;
+    if (this.sources.length === 1) return streams[0]!;
     const names = archived.members.map(({ source }) => source.description);
     return () => mergeStreams(streams.map((s) => s()[Symbol.iterator]()), names);
   }

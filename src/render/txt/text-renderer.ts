@@ -79,6 +79,7 @@ export function formatMessage(m: Message, dates: DateFormatter): string {
   if (m.isFromMe && m.dateRead) text += `  ✓ Read ${dates.dateTime(m.dateRead)}\n`;
   else if (m.isFromMe && m.dateDelivered) text += `  ✓ Delivered ${dates.dateTime(m.dateDelivered)}\n`;
   for (const problem of m.problems) text += `  ⚠ ${problem}\n`;
+  if (m.sources) text += `  ⧉ Found in: ${m.sources.join('; ')}\n`;
   return `${text}\n`;
 }
 

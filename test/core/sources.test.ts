@@ -1,0 +1,101 @@
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import { writeBackup } from '../../src/generate/backup.js';
+import { runCli, tempDir } from '../support/cli.js';
+
+/** Visible messages (no reactions) of a database, by GUID, with their chat's identifier. */
+function visibleGuids(path: string): Map<string, string> {
+  const db = new Database(path, { readonly: true });
+  const rows = db
+    .prepare(
+      `SELECT m.guid, c.chat_identifier AS chat FROM message m JOIN chat_message_join j ON j.message_id = m.ROWID JOIN chat c ON c.ROWID = j.chat_id
+       WHERE m.associated_message_type NOT BETWEEN 1000 AND 3999`,
+    )
+    .all() as { guid: string; chat: string }[];
+  db.close();
+  return new Map(rows.map((r) => [r.guid, r.chat]));
+}
+
+/** Deletes messages (and their joins) matching a condition, as if that device never had them. */
+function forget(db: Database.Database, where: string): void {
+  db.exec(`CREATE TEMP TABLE gone AS SELECT ROWID AS id FROM message WHERE ${where};
+           DELETE FROM chat_message_join WHERE message_id IN (SELECT id FROM gone);
+           DELETE FROM message_attachment_join WHERE message_id IN (SELECT id FROM gone);
+           DELETE FROM message WHERE ROWID IN (SELECT id FROM gone);
+           DROP TABLE gone;`);
+}
+
+describe('a Mac database and an iPhone backup that overlap partly, as one archive', () => {
+  const dir = tempDir('sources');
+  const original = join(dir, 'original', 'chat.db');
+  const mac = join(dir, 'original', 'mac.db');
+  let onlyPhoneChat: string;
+
+  beforeAll(async () => {
+    await generateChatDb({ path: original, messages: 1500, seed: 21 });
+    const db = new Database(original, { readonly: true });
+    onlyPhoneChat = db.prepare("SELECT chat_identifier FROM chat WHERE style = 45 ORDER BY ROWID DESC LIMIT 1").pluck().get() as string;
+    db.close();
+    copyFileSync(original, mac);
+    const macDb = new Database(mac);
+    // The Mac lacks every fifth message and one whole conversation.
+    forget(macDb, 'ROWID % 5 = 0');
+    forget(macDb, `ROWID IN (SELECT message_id FROM chat_message_join WHERE chat_id = (SELECT ROWID FROM chat WHERE chat_identifier = '${onlyPhoneChat}' AND style = 45))`);
+    macDb.close();
+    // The phone lacks every seventh message.
+    for (const [name, encryption] of [['plain', undefined], ['encrypted', { password: 'correct horse', dpIterations: 1000, iterations: 10 }]] as const) {
+      await writeBackup({
+        chatDb: original,
+        attachmentsDir: join(dir, 'original', 'Attachments'),
+        outDir: join(dir, name),
+        seed: 5,
+        encryption,
+        editSmsDb: (phone) => forget(phone, 'ROWID % 7 = 0'),
+      });
+    }
+    writeFileSync(join(dir, 'password.txt'), 'correct horse\n');
+  });
+
+  for (const kind of ['plain', 'encrypted'] as const) {
+    it(`exports the union of both, each message once (${kind} backup)`, () => {
+      const out = join(dir, `out-${kind}`);
+      const args = ['export', '--db', mac, '--backup', join(dir, kind), '--out', out, '--format', 'txt'];
+      if (kind === 'encrypted') args.push('--password-file', join(dir, 'password.txt'));
+      const result = runCli(args);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const all = visibleGuids(original);
+      const macOnly = [...visibleGuids(mac).keys()];
+      const union = [...all.keys()].filter((guid) => macOnly.includes(guid) || !isForgottenOnPhone(original, guid));
+      expect(result.stdout).toContain(`, ${union.length.toLocaleString('en-US')} messages,`);
+      expect(result.stdout).toMatch(/messages only in chat\.db at /);
+      expect(result.stdout).toMatch(/messages only in iPhone backup/);
+      const files = readdirSync(out);
+      expect(files).not.toContain('Messages without a conversation.txt');
+      const phoneOnly = files.find((f) => f.startsWith(onlyPhoneChat));
+      expect(phoneOnly, `the conversation only the phone has (${onlyPhoneChat})`).toBeDefined();
+      const text = readFileSync(join(out, phoneOnly!), 'utf8');
+      expect(text).toMatch(/⧉ Found in: iPhone backup/);
+      expect(text).not.toMatch(/⧉ Found in: chat\.db/);
+    });
+  }
+
+  it('says clearly when the password is wrong', () => {
+    writeFileSync(join(dir, 'wrong.txt'), 'battery staple\n');
+    const result = runCli(['export', '--backup', join(dir, 'encrypted'), '--password-file', join(dir, 'wrong.txt'), '--out', join(dir, 'out-wrong')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^textkeeper: .*password/i);
+  });
+});
+
+/** ROWID % 7 = 0 in the original: the phone never had it. */
+function isForgottenOnPhone(path: string, guid: string): boolean {
+  const db = new Database(path, { readonly: true });
+  const rowId = db.prepare('SELECT ROWID FROM message WHERE guid = ?').pluck().get(guid) as number;
+  db.close();
+  return rowId % 7 === 0;
+}
