@@ -80,6 +80,18 @@ describe.skipIf(!pdfToolsPresent)('PDF export of bad or unusual input', { timeou
     savePng(file, 'pdf-long-message-continued', 2);
   });
 
+  test('a conversation that fails midway leaves no PDF behind, not even a partial one', async () => {
+    const { ctx } = exportContext();
+    const renderer = new PdfRenderer();
+    await renderer.start(ctx);
+    function* failing(): Generator<Message> {
+      for (let i = 0; i < 300; i++) yield message(alice, at(i), [text(`message ${i} `.repeat(20))]);
+      throw new Error('database went away');
+    }
+    await expect(renderer.renderConversation(conversation(), failing, 'broken')).rejects.toThrow('database went away');
+    expect(readdirSync(ctx.outDir)).toEqual([]);
+  });
+
   test.skipIf(!stickersPresent)('real HEIC stickers are decoded and drawn', async () => {
     const { ctx, warnings } = exportContext();
     const stickers = readdirSync(STICKERS).filter((f) => f.endsWith('.heic'));

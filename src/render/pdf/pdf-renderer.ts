@@ -67,6 +67,7 @@ export class PdfRenderer implements Renderer {
       writer.flush();
       await out.commit();
     } catch (error) {
+      doc.removeAllListeners('data');
       await out.abandon();
       throw error;
     }
