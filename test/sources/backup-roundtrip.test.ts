@@ -10,7 +10,7 @@ import { writeBackup } from '../../src/generate/backup.js';
 import { contactsForHandles, handlesFromChatDb, writeIphoneAddressBook } from '../../src/generate/contacts.js';
 import { generateChatDb } from '../../src/generate/generator.js';
 import type { Message } from '../../src/model/types.js';
-import { Archive } from '../../src/normalize/archive.js';
+import { SourceArchive } from '../../src/normalize/source-archive.js';
 import { chatDbSource } from '../../src/read/chat-db-source.js';
 import type { MessageSource } from '../../src/read/source.js';
 import { openBackup } from '../../src/sources/backup/open-backup.js';
@@ -44,7 +44,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
  * (a missing file has no path: a backup cannot name a file it does not hold).
  */
 async function readAll(source: MessageSource) {
-  const archive = await Archive.open(source, { window: {}, chatTerms: [], nameFor: (h) => book.nameFor(h), meName: 'Me' });
+  const archive = await SourceArchive.open(source, { window: {}, chatTerms: [], contacts: book, meName: 'Me' });
   try {
     const digest = (file?: string) => (file && existsSync(file) ? createHash('sha1').update(readFileSync(file)).digest('hex') : undefined);
     const plain = (message: Message) =>
