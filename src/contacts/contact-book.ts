@@ -90,8 +90,8 @@ export class ContactBook {
 export interface LoadContactsOptions {
   /** Folders holding AddressBook-v22.abcddb, directly or in Sources/<id>/. */
   addressBookDirs?: string[];
-  /** An iPhone AddressBook.sqlitedb (see BackupSource.contactsDatabase()). */
-  backupAddressBook?: string;
+  /** iPhone AddressBook.sqlitedb files, one or several (see BackupSource.contactsDatabase()). */
+  backupAddressBook?: string | string[];
   vcfFiles?: string[];
   /** Region for numbers written without a country code; default US. */
   country?: string;
@@ -150,6 +150,6 @@ export async function loadContacts(opts: LoadContactsOptions): Promise<{ book: C
     if (databases.length === 0 && existsSync(dir)) warnings.push(`No ${MAC_DB_NAME} in ${dir}`);
     for (const file of databases) await readInto('contacts database', file, readMacAddressBook);
   }
-  if (opts.backupAddressBook) await readInto('contacts database', opts.backupAddressBook, readIphoneAddressBook);
+  for (const file of [opts.backupAddressBook ?? []].flat()) await readInto('contacts database', file, readIphoneAddressBook);
   return { book: new ContactBook(records, country), warnings };
 }

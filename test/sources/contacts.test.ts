@@ -82,6 +82,16 @@ describe('contacts from each source', () => {
     expectNames(book);
   });
 
+  it('several iPhone address books at once', async () => {
+    const first = path.join(work, 'first.sqlitedb');
+    const second = path.join(work, 'second.sqlitedb');
+    writeIphoneAddressBook(first, CONTACTS.slice(0, 2));
+    writeIphoneAddressBook(second, CONTACTS.slice(2));
+    const { book, warnings } = await loadContacts({ backupAddressBook: [first, second] });
+    expect(warnings).toEqual([]);
+    expectNames(book);
+  });
+
   it('an iPhone backup’s address book, plain and encrypted', async () => {
     const chat = makeTinyChatDb(mkdtempSync(path.join(work, 'chat-')));
     const addressBook = path.join(work, 'phone-contacts.sqlitedb');
