@@ -31,6 +31,19 @@ const BOLD: FaceSource[] = [
   REGULAR[3],
 ];
 
+// Each face is read and parsed once per process, even when two chains share it.
+const loaded = new Map<string, { face: FontFace; font: Font }>();
+
+function load(source: FaceSource): { face: FontFace; font: Font } {
+  let entry = loaded.get(source.name);
+  if (!entry) {
+    const face = { name: source.name, bytes: readFileSync(require.resolve(source.file)) };
+    entry = { face, font: openFont(face.bytes) };
+    loaded.set(source.name, entry);
+  }
+  return entry;
+}
+
 /** A fallback chain of faces with per-character face choice, cached per code point. */
 export class FontChain {
   readonly faces: FontFace[];
@@ -38,8 +51,9 @@ export class FontChain {
   private readonly choice = new Map<number, number>();
 
   constructor(sources: FaceSource[]) {
-    this.faces = sources.map((s) => loadFace(s));
-    this.fonts = this.faces.map((f) => loaded.get(f.name)!.font);
+    const entries = sources.map(load);
+    this.faces = entries.map((e) => e.face);
+    this.fonts = entries.map((e) => e.font);
   }
 
   /** Index of the face that draws this code point, or -1 when no bundled face has it. */
@@ -55,19 +69,6 @@ export class FontChain {
   covers(faceIndex: number, codePoint: number): boolean {
     return this.fonts[faceIndex].hasGlyphForCodePoint(codePoint);
   }
-}
-
-// Each face is read and parsed once per process, even when two chains share it.
-const loaded = new Map<string, { face: FontFace; font: Font }>();
-
-function loadFace(source: FaceSource): FontFace {
-  let entry = loaded.get(source.name);
-  if (!entry) {
-    const face = { name: source.name, bytes: readFileSync(require.resolve(source.file)) };
-    entry = { face, font: openFont(face.bytes) };
-    loaded.set(source.name, entry);
-  }
-  return entry.face;
 }
 
 let chains: { regular: FontChain; bold: FontChain } | undefined;
