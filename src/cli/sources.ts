@@ -81,7 +81,7 @@ async function readContacts(options: SourceOptions, backupBooks: string[], warn:
   const { book, warnings } = await loadContacts({
     vcfFiles: vcf,
     addressBookDirs: [...folders, ...(process.platform === 'darwin' ? defaultMacAddressBookDirs() : [])],
-    backupAddressBook: books[0],
+    backupAddressBook: books,
     country: options.country,
   });
   for (const line of warnings) warn(line);

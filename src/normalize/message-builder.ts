@@ -21,6 +21,24 @@ export interface BuildContext {
   tapbacks: TapbackIndex;
   /** The message a reply points at, when the database has it. */
   messageByGuid(guid: string): MessageRow | undefined;
+  /** Messages built lately, by GUID: most replies point at one of them, so the database is asked less. */
+  recent: RecentMessages;
+}
+
+/** The last few hundred messages built, by GUID (oldest forgotten first, so memory stays bounded). */
+export class RecentMessages {
+  private readonly byGuid = new Map<string, Message>();
+
+  constructor(private readonly capacity = 300) {}
+
+  get(guid: string): Message | undefined {
+    return this.byGuid.get(guid);
+  }
+
+  remember(message: Message): void {
+    this.byGuid.set(message.guid, message);
+    if (this.byGuid.size > this.capacity) this.byGuid.delete(this.byGuid.keys().next().value!);
+  }
 }
 
 interface DecodedBody {
@@ -61,6 +79,7 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
     const target = row.otherHandle ? ctx.person(row.otherHandle) : undefined;
     message.event = groupEvent(row, sender, target);
   }
+  ctx.recent.remember(message);
   return message;
 }
 
@@ -184,30 +203,28 @@ function attachTapbacks(parts: Part[], byPart: Map<number, Tapback[]> | undefine
 
 function replyRef(guid: string, partSpec: string | null, ctx: BuildContext): ReplyRef {
   const partIndex = Number(partSpec?.split(':')[0] ?? 0) || 0;
-  const original = ctx.messageByGuid(guid);
-  if (!original) return { guid, partIndex };
+  let original = ctx.recent.get(guid);
+  if (!original) {
+    const row = ctx.messageByGuid(guid);
+    if (!row) return { guid, partIndex };
+    original = buildMessage({ ...row, threadOriginatorGuid: null }, [], ctx);
+  }
   return {
     guid,
     partIndex,
-    target: {
-      sender: senderOf(original, ctx),
-      date: appleDate(original.date) ?? new Date(0),
-      snippet: snippetOf(original, partIndex),
-      rowId: original.rowId,
-    },
+    target: { sender: original.sender, date: original.date, snippet: snippetOf(original, partIndex), rowId: original.rowId },
   };
 }
 
 /** A short plain-text preview of one part of a message, for "replying to …". */
-function snippetOf(row: MessageRow, partIndex: number): string {
-  const { components } = decodeBody(row);
-  const component = components[partIndex] ?? components[0];
+function snippetOf(message: Message, partIndex: number): string {
+  const part = message.parts.find((p) => p.index === partIndex) ?? message.parts[0];
   let text: string;
-  if (!component) text = row.text ?? '';
-  else if (component.type === 'text') text = component.ranges.map((r) => r.text).join('');
-  else if (component.type === 'attachment') text = `[${component.name ?? 'attachment'}]`;
-  else if (component.type === 'retracted') text = '[unsent]';
-  else text = '[app message]';
+  if (!part) text = message.event?.description ?? '';
+  else if (part.kind === 'text') text = part.text;
+  else if (part.kind === 'attachment') text = `[${part.attachment.fileName}]`;
+  else if (part.kind === 'unsent') text = '[unsent]';
+  else text = `[${part.app.title ?? part.app.url ?? part.app.appName ?? 'app message'}]`;
   text = text.replace(/\s+/g, ' ').trim();
   const chars = Array.from(text);
   return chars.length > SNIPPET_LENGTH ? `${chars.slice(0, SNIPPET_LENGTH).join('')}…` : text;

@@ -1,13 +1,13 @@
 import type { Message, Person } from '../model/types.js';
 import type { MessageStream } from '../render/renderer.js';
 import { openMessagesDatabase, type OpenedDatabase } from '../read/open-database.js';
-import { MessagesReader, type DateWindow } from '../read/messages-reader.js';
+import { MessagesReader, type ConversationRows, type DateWindow } from '../read/messages-reader.js';
 import type { ChatRow, ReactionRow } from '../read/rows.js';
 import type { MessageSource } from '../read/source.js';
 import { toAttachment } from './attachments.js';
 import { appleDate } from './dates.js';
 import { matchesChat, orphanPlan, planConversations, type ConversationPlan } from './conversations.js';
-import { buildMessage, type BuildContext } from './message-builder.js';
+import { buildMessage, RecentMessages, type BuildContext } from './message-builder.js';
 import { PeopleDirectory, type Contacts } from './people.js';
 import { TapbackIndex } from './tapbacks.js';
 
@@ -24,8 +24,8 @@ export interface ArchiveOptions {
  * database rows as they are read.
  */
 export class SourceArchive {
-  /** Each conversation's message row ids in order (8 bytes a message), found while counting. */
-  private readonly messageIds = new Map<ConversationPlan, Float64Array>();
+  /** Each conversation's row ids (8 bytes a message), found while counting. */
+  private readonly rows = new Map<ConversationPlan, ConversationRows>();
 
   private constructor(
     private readonly opened: OpenedDatabase,
@@ -60,10 +60,9 @@ export class SourceArchive {
       .filter((plan) => terms.length === 0 || matchesChat(plan, this.chats, terms));
     const counted: ConversationPlan[] = [];
     for (const plan of plans) {
-      const { ids, first, last } = this.reader.messageIds(plan.chatIds, this.options.window);
-      if (ids.length === 0) continue;
-      Object.assign(plan.conversation, { messageCount: ids.length, firstDate: appleDate(first), lastDate: appleDate(last) });
-      this.messageIds.set(plan, ids);
+      const rows = this.rowsOf(plan);
+      if (rows.ids.length === 0) continue;
+      Object.assign(plan.conversation, { messageCount: rows.ids.length, firstDate: appleDate(rows.first), lastDate: appleDate(rows.last) });
       counted.push(plan);
     }
     return counted.sort((a, b) => b.conversation.lastDate!.getTime() - a.conversation.lastDate!.getTime());
@@ -71,8 +70,7 @@ export class SourceArchive {
 
   /** GUIDs of a conversation's messages, a batch at a time (to count messages several sources share). */
   *messageGuids(plan: ConversationPlan): Generator<string> {
-    const ids = this.messageIds.get(plan) ?? this.reader.messageIds(plan.chatIds, this.options.window).ids;
-    yield* this.reader.guidsOf(ids);
+    yield* this.reader.guidsOf(this.rowsOf(plan).ids);
   }
 
   /** Streams a conversation's messages in order; every call reads them anew. */
@@ -82,7 +80,7 @@ export class SourceArchive {
 
   private *readMessages(plan: ConversationPlan): Generator<Message> {
     const ctx = this.buildContext(plan);
-    const ids = this.messageIds.get(plan) ?? this.reader.messageIds(plan.chatIds, this.options.window).ids;
+    const { ids } = this.rowsOf(plan);
     for (const rows of this.reader.messageBatches(ids)) {
       const attachments = groupByMessage(this.reader.attachmentsOf(rows.map((r) => r.rowId)));
       for (const row of rows) yield buildMessage(row, attachments.get(row.rowId) ?? [], ctx);
@@ -95,7 +93,7 @@ export class SourceArchive {
     const person = (id: number): Person | undefined => this.people.byId(id);
     const senderOf = (row: ReactionRow): Person => (row.isFromMe ? this.people.me : (person(row.handleId) ?? fallbackSender));
     const resolve = (stored: string) => this.source.resolveAttachment(stored);
-    const reactions = this.reader.reactions(plan.chatIds);
+    const reactions = this.reader.reactions(this.rowsOf(plan).reactionIds);
     const stickers = groupByMessage(this.reader.attachmentsOf(reactions.filter((r) => r.associatedType === 1000 || r.associatedType === 2007).map((r) => r.rowId)));
     const stickerOf = (row: ReactionRow) => {
       const first = stickers.get(row.rowId)?.[0];
@@ -108,7 +106,17 @@ export class SourceArchive {
       resolveAttachment: resolve,
       tapbacks: new TapbackIndex(reactions, senderOf, stickerOf),
       messageByGuid: (guid) => this.reader.messageByGuid(guid),
+      recent: new RecentMessages(),
     };
+  }
+
+  private rowsOf(plan: ConversationPlan): ConversationRows {
+    let rows = this.rows.get(plan);
+    if (!rows) {
+      rows = this.reader.conversationRows(plan.chatIds, this.options.window);
+      this.rows.set(plan, rows);
+    }
+    return rows;
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,15 @@
 import type Database from 'better-sqlite3';
 import type { AttachmentRow, ChatRow, HandleRow, MessageRow, ReactionRow } from './rows.js';
 
-/** associated_message_type values that are reactions to another message rather than messages. */
-export const REACTION_TYPES = 'm.associated_message_type BETWEEN 1000 AND 1999 OR m.associated_message_type BETWEEN 2000 AND 3999';
+/** A conversation's rows: what to show, and the reactions to attach. */
+export interface ConversationRows {
+  /** Messages to show, in display order. */
+  ids: Float64Array;
+  reactionIds: number[];
+  /** Dates of the first and last message shown (milliseconds since 2001). */
+  first: number;
+  last: number;
+}
 
 /** A time window in milliseconds since 2001-01-01 UTC: [since, until). */
 export interface DateWindow {
@@ -111,20 +118,36 @@ export class MessagesReader {
   }
 
   /**
-   * Row ids of the messages (reactions excluded) of these chats in display order, once each, with the
-   * first and last date. An empty chat list means the messages that belong to no chat at all.
+   * One pass over a conversation's rows: the messages to show (reactions excluded, inside the window)
+   * in display order, once each, with their first and last date; and every reaction aimed at them,
+   * whenever it was made. An empty chat list means the messages that belong to no chat at all.
    */
-  messageIds(chatIds: number[], window: DateWindow): { ids: Float64Array; first: number; last: number } {
-    const { where, params } = visibleIn(window);
+  conversationRows(chatIds: number[], window: DateWindow): ConversationRows {
+    const date = appleMs('m.date');
     const sql =
       chatIds.length === 0
-        ? `SELECT m.ROWID, ${appleMs('m.date')} FROM message m WHERE ${where} AND NOT EXISTS (SELECT 1 FROM chat_message_join j WHERE j.message_id = m.ROWID) ORDER BY m.date, m.ROWID`
-        : `SELECT DISTINCT m.ROWID, ${appleMs('m.date')}, m.date FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id
-           WHERE j.chat_id IN (${placeholders(chatIds.length)}) AND ${where} ORDER BY m.date, m.ROWID`;
-    const rows = this.db.prepare(sql).raw(true).all(...chatIds, ...params) as [number, number][];
-    const ids = new Float64Array(rows.length);
-    for (let i = 0; i < rows.length; i++) ids[i] = rows[i]![0];
-    return { ids, first: rows[0]?.[1] ?? 0, last: rows.at(-1)?.[1] ?? 0 };
+        ? `SELECT m.ROWID, ${date}, m.associated_message_type FROM message m
+           WHERE NOT EXISTS (SELECT 1 FROM chat_message_join j WHERE j.message_id = m.ROWID) ORDER BY m.date, m.ROWID`
+        : `SELECT m.ROWID, ${date}, m.associated_message_type FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id
+           WHERE j.chat_id IN (${placeholders(chatIds.length)}) ORDER BY m.date, m.ROWID`;
+    const rows = this.cached(this.db, sql).raw(true).all(...chatIds) as [number, number, number | null][];
+    const ids: number[] = [];
+    const reactionIds: number[] = [];
+    let first = 0;
+    let last = 0;
+    let previous = -1;
+    for (const [id, when, type] of rows) {
+      if (id === previous) continue;
+      previous = id;
+      // associated_message_type 1000 (sticker placed on a message), 2000–2007 and 3000–3007 (tapbacks added, removed).
+      if (type !== null && type >= 1000 && type < 4000) reactionIds.push(id);
+      else if ((window.since === undefined || when >= window.since) && (window.until === undefined || when < window.until)) {
+        if (ids.length === 0) first = when;
+        last = when;
+        ids.push(id);
+      }
+    }
+    return { ids: Float64Array.from(ids), reactionIds, first, last };
   }
 
   /** The messages with these row ids, in the given order, a batch at a time. */
@@ -175,33 +198,24 @@ export class MessagesReader {
     return this.cached(this.lookup, sql).all(...messageIds) as AttachmentRow[];
   }
 
-  /** Reactions aimed at messages of these chats (or at chat-less messages), oldest first. */
-  reactions(chatIds: number[]): ReactionRow[] {
-    const from =
-      chatIds.length === 0
-        ? `message m WHERE NOT EXISTS (SELECT 1 FROM chat_message_join j WHERE j.message_id = m.ROWID) AND`
-        : `chat_message_join j JOIN message m ON m.ROWID = j.message_id WHERE j.chat_id IN (${placeholders(chatIds.length)}) AND`;
-    return this.cached(this.lookup, `SELECT ${this.reactionColumns} FROM ${from} (${REACTION_TYPES}) ORDER BY m.date, m.ROWID`).all(...chatIds) as ReactionRow[];
+  /** These reactions, in the given order. */
+  reactions(ids: number[]): ReactionRow[] {
+    const rows: ReactionRow[] = [];
+    for (let start = 0; start < ids.length; start += BATCH) {
+      const batch = ids.slice(start, start + BATCH);
+      const found = this.cached(this.lookup, `SELECT ${this.reactionColumns} FROM message m WHERE m.ROWID IN (${placeholders(batch.length)})`).all(...batch) as ReactionRow[];
+      const byId = new Map(found.map((row) => [row.rowId, row]));
+      for (const id of batch) {
+        const row = byId.get(id);
+        if (row) rows.push(row);
+      }
+    }
+    return rows;
   }
 
   messageByGuid(guid: string): MessageRow | undefined {
     return this.cached(this.lookup, `SELECT ${this.messageColumns} FROM message m WHERE m.guid = ?`).get(guid) as MessageRow | undefined;
   }
-}
-
-/** Messages that are not reactions, inside the window. */
-function visibleIn(window: DateWindow): { where: string; params: number[] } {
-  const params: number[] = [];
-  let where = `NOT (${REACTION_TYPES})`;
-  if (window.since !== undefined) {
-    where += ` AND ${appleMs('m.date')} >= ?`;
-    params.push(window.since);
-  }
-  if (window.until !== undefined) {
-    where += ` AND ${appleMs('m.date')} < ?`;
-    params.push(window.until);
-  }
-  return { where, params };
 }
 
 /** Apple dates are nanoseconds since 2001 on current systems and seconds on old ones; yields milliseconds. */

@@ -1,4 +1,5 @@
-import { copyFile, link, mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -18,22 +19,17 @@ const REQUIRED_TABLES = ['message', 'chat', 'handle', 'chat_message_join'];
  * Opens a chat.db (or an iPhone sms.db) without changing anything beside it.
  *
  * SQLite, even read-only, writes `-wal`/`-shm` files next to a WAL database, and this build of
- * better-sqlite3 has URI filenames (`?immutable=1`) compiled out. So the database is opened through a
- * private folder: a hard link to it (a copy where linking is impossible), or — when a non-empty `-wal`
- * holds rows not yet in the main file — a copy of the database and its WAL.
+ * better-sqlite3 has URI filenames (`?immutable=1`) compiled out. So the database is read from a
+ * private copy (a clone where the file system supports it), with its `-wal` when that holds rows not
+ * yet in the main file. A hard link would be cheaper but changes the original's link count and ctime.
  */
 export async function openMessagesDatabase(path: string): Promise<OpenedDatabase> {
   await checkIsSqliteFile(path);
   const folder = await mkdtemp(join(tmpdir(), 'textkeeper-db-'));
   try {
     const privatePath = join(folder, 'chat.db');
-    const wal = await sizeOf(`${path}-wal`);
-    if (wal > 0) {
-      await copyFile(path, privatePath);
-      await copyFile(`${path}-wal`, `${privatePath}-wal`);
-    } else {
-      await link(path, privatePath).catch(() => copyFile(path, privatePath));
-    }
+    await copyFile(path, privatePath, constants.COPYFILE_FICLONE);
+    if ((await sizeOf(`${path}-wal`)) > 0) await copyFile(`${path}-wal`, `${privatePath}-wal`, constants.COPYFILE_FICLONE);
     const db = connect(privatePath, path);
     const lookup = connect(privatePath, path);
     return {

@@ -6,12 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { runCli, tempDir } from '../support/cli.js';
 
-/** Every file below a folder with its sha256, by relative path. */
+/** Every file below a folder with its sha256, link count and change time, by relative path. */
 function snapshot(folder: string): Record<string, string> {
   const result: Record<string, string> = {};
   for (const name of readdirSync(folder, { recursive: true }).map(String).sort()) {
     const path = join(folder, name);
-    if (statSync(path).isFile()) result[name] = createHash('sha256').update(readFileSync(path)).digest('hex');
+    const info = statSync(path);
+    if (info.isFile()) result[name] = `${createHash('sha256').update(readFileSync(path)).digest('hex')} links=${info.nlink} ctime=${info.ctimeMs}`;
   }
   return result;
 }
@@ -55,6 +56,7 @@ describe('the database is never modified', () => {
   it('reads rows that live only in a non-empty -wal, and changes neither file', () => {
     const before = snapshot(live);
     expect(Object.keys(before)).toEqual(['chat.db', 'chat.db-wal']);
+    expect(before['chat.db']).toContain('links=1');
     const out = join(dir, 'out2');
     const result = runCli(['export', '--db', join(live, 'chat.db'), '--out', out]);
     expect(result.code).toBe(0);
