@@ -159,3 +159,28 @@ describe('an older macOS schema (fewer columns, dates in seconds)', () => {
     expect(Math.max(...years)).toBeLessThanOrEqual(2026);
   });
 });
+
+describe('a malformed blob in one message', () => {
+  it('is exported with a visible note, counted, and never stops the export', async () => {
+    const dir = tempDir('malformed');
+    const db = join(dir, 'chat.db');
+    await generateChatDb({ path: db, messages: 400, seed: 13 });
+    const sqlite = new Database(db);
+    const victims = sqlite.prepare('SELECT ROWID, text FROM message WHERE attributedBody IS NOT NULL AND text IS NOT NULL AND instr(text, char(65532)) = 0 AND balloon_bundle_id IS NULL AND associated_message_type = 0 AND item_type = 0 LIMIT 2').all() as { ROWID: number; text: string }[];
+    const header = Buffer.from('040b73747265616d747970656481e803840140', 'hex');
+    for (const v of victims) sqlite.prepare('UPDATE message SET attributedBody = ? WHERE ROWID = ?').run(Buffer.concat([header, Buffer.from('garbage that is not an archive')]), v.ROWID);
+    const lost = sqlite.prepare('SELECT ROWID FROM message WHERE attributedBody IS NOT NULL AND text IS NULL AND associated_message_type = 0 AND item_type = 0 LIMIT 1').pluck().get() as number;
+    sqlite.prepare('UPDATE message SET attributedBody = ? WHERE ROWID = ?').run(Buffer.from([0xde, 0xad, 0xbe, 0xef]), lost);
+    sqlite.close();
+    const out = join(dir, 'out');
+    const result = runCli(['export', '--db', db, '--out', out]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/, 3 warnings /);
+    expect(result.stderr.trim().split('\n')).toHaveLength(3);
+    expect(result.stderr).toMatch(/^warning: message .+: Message body was damaged/m);
+    const all = readExport(out).map((f) => f.raw).join('\n');
+    for (const v of victims) expect(all).toContain(v.text);
+    expect(all.match(/⚠ Message body/g)).toHaveLength(3);
+    expect(all).toMatch(/⚠ Message body could not be decoded .*its text is lost\./);
+  });
+});
