@@ -5,6 +5,15 @@ const DAY = 86_400_000;
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
+export interface LocalTime {
+  /** 2024-03-05 */
+  dayKey: string;
+  /** 14:07 */
+  time: string;
+  /** 2024-03-05 14:07:09 */
+  dateTime: string;
+}
+
 /**
  * Formats instants in the export's time zone (the machine's, or --timezone).
  * Formatting runs for every message, so the zone's UTC offset is looked up rarely (see offsetAt)
@@ -51,6 +60,14 @@ export class DateFormatter {
   /** The wall-clock fields of an instant in the zone, as a Date read with getUTC* methods. */
   private local(date: Date): Date {
     return new Date(date.getTime() + this.offsetAt(date.getTime()));
+  }
+
+  /** The day, time and full timestamp of one instant at once (one offset lookup). */
+  at(date: Date): LocalTime {
+    const d = this.local(date);
+    const dayKey = this.dayKeyOf(d);
+    const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+    return { dayKey, time, dateTime: `${dayKey} ${time}:${pad(d.getUTCSeconds())}` };
   }
 
   /** 2024-03-05 14:07:09 */

@@ -5,7 +5,6 @@ import { MediaArchive } from '../../media/media-archive.js';
 import { AtomicFile } from '../../output/files.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
 import { escapeHtml, hrefPath } from './escape.js';
-import { LocalClock } from './local-clock.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
 import { SearchIndexWriter, searchableText } from './search-index.js';
@@ -28,7 +27,6 @@ export class HtmlRenderer implements Renderer {
   readonly format = 'html';
   private ctx!: ExportContext;
   private templates!: PageTemplates;
-  private clock!: LocalClock;
   private media!: MediaArchive;
   private search!: SearchIndexWriter;
   private readonly summaries = new Map<string, ConversationSummary>();
@@ -38,7 +36,6 @@ export class HtmlRenderer implements Renderer {
   async start(ctx: ExportContext): Promise<void> {
     this.ctx = ctx;
     this.templates = loadTemplates();
-    this.clock = new LocalClock(ctx.dates);
     this.media = new MediaArchive(ctx.outDir, ctx.attachments, (message) => ctx.warn(message));
     this.search = new SearchIndexWriter(ctx.outDir);
     await this.search.start();
@@ -64,7 +61,7 @@ export class HtmlRenderer implements Renderer {
     const summary: ConversationSummary = { preview: '', photoCount: 0 };
     const messageContext: MessageContext = {
       root: PAGE_ROOT,
-      clock: this.clock,
+      dates: this.ctx.dates,
       isGroup: conversation.isGroup,
       placeAttachment: (attachment: Attachment) => this.media.place(attachment),
       messageHref: (rowId) => {
@@ -77,10 +74,10 @@ export class HtmlRenderer implements Renderer {
     let previousSender = '';
     for (const message of messages()) {
       if (pages.isFull) await pages.nextPage();
-      const at = this.clock.at(message.date);
+      const at = this.ctx.dates.at(message.date);
       let html = '';
       const newDay = pages.isEmpty || at.dayKey !== previousDay;
-      if (newDay) html += `<h2 class="day" id="d-${at.dayKey}"><span>${escapeHtml(this.clock.dayLabel(message.date, at.dayKey))}</span></h2>\n`;
+      if (newDay) html += `<h2 class="day" id="d-${at.dayKey}"><span>${escapeHtml(this.ctx.dates.day(message.date))}</span></h2>\n`;
       const sender = message.kind === 'event' ? '' : message.sender.handle;
       html += messageHtml(message, at, newDay || sender !== previousSender, messageContext);
       pages.add(html, at.dayKey);
@@ -116,7 +113,7 @@ export class HtmlRenderer implements Renderer {
       services: conversation.services.join(', '),
       firstDay: range?.first ?? '',
       lastDay: range?.last ?? '',
-      exportedAt: this.clock.at(this.ctx.exportedAt).dateTime,
+      exportedAt: this.ctx.dates.at(this.ctx.exportedAt).dateTime,
       source: this.ctx.sourceDescription,
       timeZone: this.ctx.dates.timeZone,
     };
@@ -124,7 +121,7 @@ export class HtmlRenderer implements Renderer {
 
   private dayRange(conversation: Conversation): { first: string; last: string } | undefined {
     if (!conversation.firstDate || !conversation.lastDate) return undefined;
-    return { first: this.clock.at(conversation.firstDate).dayKey, last: this.clock.at(conversation.lastDate).dayKey };
+    return { first: this.ctx.dates.at(conversation.firstDate).dayKey, last: this.ctx.dates.at(conversation.lastDate).dayKey };
   }
 
   private async writeIndex(rendered: RenderedConversation[]): Promise<void> {
@@ -150,7 +147,7 @@ export class HtmlRenderer implements Renderer {
       conversations,
       conversationCount: rendered.length.toLocaleString('en-US'),
       messageCount: total.toLocaleString('en-US'),
-      exportedAt: this.clock.at(this.ctx.exportedAt).dateTime,
+      exportedAt: this.ctx.dates.at(this.ctx.exportedAt).dateTime,
       source: this.ctx.sourceDescription,
       timeZone: this.ctx.dates.timeZone,
     }));

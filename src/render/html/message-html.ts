@@ -1,14 +1,14 @@
 import type { AppPart, Attachment, EditVersion, Message, Part, Tapback } from '../../model/types.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { escapeHtml, hrefPath, safeLink } from './escape.js';
-import type { LocalClock, LocalTime } from './local-clock.js';
+import type { DateFormatter, LocalTime } from '../dates.js';
 import { textHtml } from './text-html.js';
 
 /** What turning one message into HTML needs to know beyond the message. */
 export interface MessageContext {
   /** Relative path from the page to the archive folder, e.g. "../../". */
   root: string;
-  clock: LocalClock;
+  dates: DateFormatter;
   isGroup: boolean;
   placeAttachment(attachment: Attachment): PlacedAttachment;
   /** Link to a message by row id, when it is in this conversation's pages. */
@@ -127,7 +127,7 @@ function tapbacksHtml(tapbacks: Tapback[], ctx: MessageContext): string {
   let html = '<span class="tapbacks">';
   for (const tapback of tapbacks) {
     const who = escapeHtml(tapback.sender.name);
-    const when = ctx.clock.at(tapback.date).dateTime;
+    const when = ctx.dates.at(tapback.date).dateTime;
     const title = `${who} ${TAPBACK_VERB[tapback.kind] ?? 'reacted to'} this · ${when}`;
     let mark = escapeHtml(tapback.emoji);
     if (tapback.sticker) {
@@ -141,7 +141,7 @@ function tapbacksHtml(tapbacks: Tapback[], ctx: MessageContext): string {
 
 function editsHtml(edits: EditVersion[], ctx: MessageContext): string {
   let items = '';
-  for (const edit of edits) items += `<li><span class="when">${ctx.clock.at(edit.date).dateTime}</span> ${escapeHtml(edit.text)}</li>`;
+  for (const edit of edits) items += `<li><span class="when">${ctx.dates.at(edit.date).dateTime}</span> ${escapeHtml(edit.text)}</li>`;
   return `<details class="edits"><summary>Earlier versions (${edits.length})</summary><ol>${items}</ol></details>`;
 }
 
@@ -160,7 +160,7 @@ function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string 
 
 /** The time alone when on the message's day, else the full date and time. */
 function sameDayTime(date: Date, message: LocalTime, ctx: MessageContext): string {
-  const at = ctx.clock.at(date);
+  const at = ctx.dates.at(date);
   return at.dayKey === message.dayKey ? at.time : at.dateTime;
 }
 
