@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { openImage } from '../../media/image.js';
 
 export interface Size {
@@ -17,10 +18,11 @@ const waiting: (() => void)[] = [];
 
 // Thumbnails are rasterized at twice their size on paper, in pixels per point.
 const PIXELS_PER_POINT = 2;
+const JPEG_QUALITY = 80;
 
 /**
  * Decodes an image once (HEIC included) and makes a thumbnail that fits within maxWidth × maxHeight
- * points, never enlarged: JPEG, or PNG when the image has transparency. Throws when it cannot be read.
+ * points, never enlarged: JPEG, or PNG when the image has visible transparency. Throws when it cannot be read.
  */
 export async function makeThumbnail(path: string, maxWidth: number, maxHeight: number): Promise<Thumbnail> {
   while (decoding >= MAX_DECODING) await new Promise<void>((resolve) => waiting.push(resolve));
@@ -40,8 +42,18 @@ async function decode(path: string, maxWidth: number, maxHeight: number): Promis
   if (!upright.width || !upright.height) throw new Error(`${path}: no image size`);
   const shown = fitInside({ width: upright.width, height: upright.height }, maxWidth, maxHeight);
   const resized = image.resize(Math.ceil(shown.width * PIXELS_PER_POINT), Math.ceil(shown.height * PIXELS_PER_POINT), { fit: 'inside' });
-  const data = await (meta.hasAlpha ? resized.png({ compressionLevel: 6 }) : resized.jpeg({ quality: 80 })).toBuffer();
+  if (!meta.hasAlpha) return { ...shown, data: await resized.jpeg({ quality: JPEG_QUALITY }).toBuffer() };
+  // HEIC always decodes with an alpha channel; photos that use none still become JPEG,
+  // which pdfkit embeds as is, where a PNG with alpha costs it a slow decode.
+  const { data: pixels, info } = await resized.raw().toBuffer({ resolveWithObject: true });
+  const small = sharp(pixels, { raw: { width: info.width, height: info.height, channels: info.channels } });
+  const data = await (isOpaque(pixels, info.channels) ? small.removeAlpha().jpeg({ quality: JPEG_QUALITY }) : small.png()).toBuffer();
   return { ...shown, data };
+}
+
+function isOpaque(pixels: Buffer, channels: number): boolean {
+  for (let i = channels - 1; i < pixels.length; i += channels) if (pixels[i] !== 255) return false;
+  return true;
 }
 
 /** Scales a size to fit within a box, never enlarging. */
