@@ -38,7 +38,9 @@ const WIDE = /[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff00-\uff60
 const SPACE = /\s/;
 const KEEPS_FACE = /[^\p{L}]/u;
 const EMOJI_PRESENTATION = /\p{Emoji_Presentation}/u;
+// Format and control characters and marks no face has; U+FFFC stands where an attachment sat in the text.
 const INVISIBLE = /^[\p{Cf}\p{Mn}\p{Cc}]$/u;
+const OBJECT_REPLACEMENT = '\ufffc';
 export const EMOJI_SCALE = 1.1;
 
 /**
@@ -114,10 +116,12 @@ export class TextLayout {
 
   /**
    * The character itself when a bundled face has it; else its compatibility form (𝖍 → h) when that
-   * can be drawn; nothing for invisible controls and marks; else U+FFFD, remembered in `missing` so the export can say so.
+   * can be drawn; a plain space for other spaces; nothing for invisible controls and marks; else U+FFFD, remembered in `missing` so the export can say so.
    */
   private drawable(char: string): string {
-    if (this.chain.faceIndexFor(char.codePointAt(0)!) >= 0 || SPACE.test(char)) return char;
+    if (char === OBJECT_REPLACEMENT) return '';
+    if (this.chain.faceIndexFor(char.codePointAt(0)!) >= 0) return char;
+    if (SPACE.test(char)) return ' ';
     const compatible = char.normalize('NFKC');
     if (compatible !== char && Array.from(compatible).every((c) => this.chain.faceIndexFor(c.codePointAt(0)!) >= 0)) return compatible;
     if (INVISIBLE.test(char)) return '';
