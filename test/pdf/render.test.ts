@@ -158,5 +158,20 @@ describe.skipIf(!pdfToolsPresent)('PDF export of a conversation', { timeout: 60_
       expect(extracted).toContain(expected);
     }
     savePng(file, 'pdf-features', 1);
+
+    const { ctx: tableCtx } = exportContext({ style: 'transcript', pageSize: 'letter' });
+    const table = squash(pdfText(await render(tableCtx, list2, 'features-table')));
+    for (const expected of [
+      'In reply to Alice Martin: “Who is bringing the cake?”',
+      'Reactions: ❤️ Alice Martin',
+      '(sent with Confetti)',
+      'Earlier version (2024-01-05 09:03:00): Tomorrow at ten',
+      '[Unsent message]',
+      'Bob named the conversation “Cake crew”',
+      'Image · image/heic · 2.2 MB · missing',
+      'File · application/pdf · 47 KB',
+    ]) {
+      expect(table).toContain(squash(expected.replace(EMOJI, '')));
+    }
   });
 });
