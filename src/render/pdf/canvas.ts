@@ -1,19 +1,15 @@
 import PDFDocument from 'pdfkit';
 import { emojiPng } from '../../fonts/emoji.js';
 import { fontChains } from '../../fonts/fonts.js';
+import { addContent, clearShapingCaches, encodeIn, openImage, pdfTextHex, type OpenedImage } from './pdfkit-internals.js';
 import { EMOJI_SCALE, TextLayout, type TextLine } from './text-layout.js';
-
-/** pdfkit keeps every word it has shaped, per font, for the life of the document (not in @types/pdfkit). */
-type ShapingCaches = { _fontFamilies: Record<string, { layoutCache?: object }> };
 
 // Pages between clearing pdfkit's shaping caches, so a long conversation's memory stays flat.
 const PAGES_PER_CACHE = 100;
 
-/** An image pdfkit has opened once and can place on any page (`openImage` is missing from @types/pdfkit). */
-type OpenedImage = { width: number; height: number };
-type ImageOpener = { openImage(src: Buffer): OpenedImage };
-
 export type Color = string;
+
+const STAND_IN = 'o';
 
 /**
  * Drawing primitives over one pdfkit document: text lines with font fallback and emoji images,
@@ -35,9 +31,7 @@ export class Canvas {
   /** Call at each new page: now and then forgets shaped words, which would otherwise pile up. */
   pageStarted(pageNumber: number): void {
     if (pageNumber % PAGES_PER_CACHE !== 0) return;
-    for (const font of Object.values((this.doc as unknown as ShapingCaches)._fontFamilies)) {
-      if (font.layoutCache) font.layoutCache = Object.create(null);
-    }
+    clearShapingCaches(this.doc);
   }
 
   /** Rasterizes and opens the emoji of these lines ahead of drawing them. */
@@ -52,7 +46,7 @@ export class Canvas {
   }
 
   open(image: Buffer): OpenedImage {
-    return (this.doc as unknown as ImageOpener).openImage(image);
+    return openImage(this.doc, image);
   }
 
   /** Draws a line with its baseline at `baseline`, starting at `x`. Call `prepare` first for emoji. */
@@ -65,9 +59,27 @@ export class Canvas {
         const image = this.emoji.get(run.code);
         const side = size * EMOJI_SCALE * 0.95;
         if (image) doc.image(image as unknown as Buffer, x, baseline - side * 0.85, { width: side, height: side });
+        this.emojiText(run.text, x, baseline, size, run.width);
       }
       x += run.width;
     }
+  }
+
+  /**
+   * Invisible text standing for an emoji picture (a stretched letter carrying the emoji as
+   * ActualText), so the emoji can be searched and copied like the words around it.
+   */
+  private emojiText(text: string, x: number, baseline: number, size: number, width: number): void {
+    const face = this.layout.faceNames[0];
+    const stretch = (100 * width) / this.doc.font(face).fontSize(size).widthOfString(STAND_IN);
+    const { id, glyphs } = encodeIn(this.doc, face, STAND_IN);
+    // pdfkit's pages are y-down; the text matrix turns the letter upright (poppler places
+    // ActualText by the text matrix alone, so this also puts the emoji in reading order).
+    addContent(
+      this.doc,
+      `q /Span <</ActualText ${pdfTextHex(text)}>> BDC BT 3 Tr /${id} ${size} Tf ${stretch.toFixed(1)} Tz ` +
+        `1 0 0 -1 ${x.toFixed(2)} ${baseline.toFixed(2)} Tm <${glyphs}> Tj ET EMC Q`,
+    );
   }
 
   roundedBox(x: number, y: number, width: number, height: number, fill: Color, stroke?: Color): void {

@@ -53,7 +53,7 @@ export async function drawFrame(canvas: Canvas, text: FrameText, page: { width: 
   canvas.rule(left, footerTop - 6, right, COLORS.faint);
   canvas.line(range, left, footer, TYPE.small, COLORS.muted);
   canvas.line(pages, pagesX, footer, TYPE.small, COLORS.muted);
-  total.place(canvas.doc, pagesX + pages.width + SPACE * TYPE.small, footer);
+  total.place(pagesX + pages.width + SPACE * TYPE.small, footer);
   canvas.line(exported, right - exported.width, footer, TYPE.small, COLORS.muted);
 }
 

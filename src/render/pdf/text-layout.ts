@@ -10,7 +10,7 @@ export type Measure = (face: string, size: number, text: string) => number;
 
 export type Run =
   | { kind: 'text'; face: string; text: string; width: number }
-  | { kind: 'emoji'; code: string; width: number };
+  | { kind: 'emoji'; code: string; text: string; width: number };
 
 /** One laid-out line, its runs in visual order (left to right). */
 export interface TextLine {
@@ -158,7 +158,7 @@ export class TextLayout {
     for (const piece of ordered) {
       width += piece.width;
       if (piece.kind === 'emoji') {
-        last = { kind: 'emoji', code: piece.code!, width: piece.width };
+        last = { kind: 'emoji', code: piece.code!, text: piece.text, width: piece.width };
         runs.push(last);
         lastMergeable = false;
         continue;

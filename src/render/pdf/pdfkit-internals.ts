@@ -1,0 +1,66 @@
+/**
+ * The few parts of pdfkit 0.20 this renderer reaches past its public API for, in one place:
+ * content written straight into the page, and the current font's glyph encoding.
+ * None of them are described by @types/pdfkit.
+ */
+interface Internals {
+  _font: { id: string; ref(): unknown; encode(text: string): [string[], unknown] };
+  _fontFamilies: Record<string, { layoutCache?: object }>;
+  page: { fonts: Record<string, unknown>; xobjects: Record<string, unknown>; height: number };
+  addContent(data: string): void;
+  ref(data: object): PdfStream;
+  openImage(src: Buffer): OpenedImage;
+}
+
+export interface PdfStream {
+  end(chunk?: string): void;
+}
+
+/** An image pdfkit has opened once and can place on any page. */
+export type OpenedImage = { width: number; height: number };
+
+function internals(doc: PDFKit.PDFDocument): Internals {
+  return doc as unknown as Internals;
+}
+
+/** The registered face as a font resource of the current page: its resource name and glyph codes for `text`. */
+export function encodeIn(doc: PDFKit.PDFDocument, face: string, text: string): { id: string; glyphs: string; resource: unknown } {
+  const font = internals(doc.font(face))._font;
+  const resource = font.ref();
+  if (internals(doc).page) internals(doc).page.fonts[font.id] = resource;
+  return { id: font.id, glyphs: font.encode(text)[0].join(''), resource };
+}
+
+export function addContent(doc: PDFKit.PDFDocument, content: string): void {
+  internals(doc).addContent(content);
+}
+
+export function pageHeight(doc: PDFKit.PDFDocument): number {
+  return internals(doc).page.height;
+}
+
+export function useXObject(doc: PDFKit.PDFDocument, name: string, object: PdfStream): void {
+  internals(doc).page.xobjects[name] = object;
+}
+
+export function newStream(doc: PDFKit.PDFDocument, dictionary: object): PdfStream {
+  return internals(doc).ref(dictionary);
+}
+
+export function openImage(doc: PDFKit.PDFDocument, image: Buffer): OpenedImage {
+  return internals(doc).openImage(image);
+}
+
+/** Forgets the words pdfkit has shaped so far; it keeps every one for the document's life otherwise. */
+export function clearShapingCaches(doc: PDFKit.PDFDocument): void {
+  for (const font of Object.values(internals(doc)._fontFamilies)) {
+    if (font.layoutCache) font.layoutCache = Object.create(null);
+  }
+}
+
+/** A PDF text string (UTF-16BE with a byte-order mark), as hex. */
+export function pdfTextHex(text: string): string {
+  let hex = 'feff';
+  for (let i = 0; i < text.length; i++) hex += text.charCodeAt(i).toString(16).padStart(4, '0');
+  return `<${hex}>`;
+}
