@@ -40,13 +40,9 @@ export class Canvas {
       for (const run of line.runs) {
         if (run.kind !== 'emoji' || this.emoji.has(run.code)) continue;
         const png = await emojiPng(run.code);
-        this.emoji.set(run.code, png ? this.open(png) : null);
+        this.emoji.set(run.code, png ? openImage(this.doc, png) : null);
       }
     }
-  }
-
-  open(image: Buffer): OpenedImage {
-    return openImage(this.doc, image);
   }
 
   /** Draws a line with its baseline at `baseline`, starting at `x`. Call `prepare` first for emoji. */
@@ -92,9 +88,8 @@ export class Canvas {
     this.doc.moveTo(x1, y).lineTo(x2, y).lineWidth(width).stroke(color);
   }
 
-  image(image: Buffer | OpenedImage, x: number, y: number, width: number, height: number): void {
-    const opened = Buffer.isBuffer(image) ? this.open(image) : image;
-    this.doc.image(opened as unknown as Buffer, x, y, { width, height });
+  image(data: Buffer, x: number, y: number, width: number, height: number): void {
+    this.doc.image(data, x, y, { width, height });
   }
 }
 

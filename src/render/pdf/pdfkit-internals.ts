@@ -6,7 +6,7 @@
 interface Internals {
   _font: { id: string; ref(): unknown; encode(text: string): [string[], unknown] };
   _fontFamilies: Record<string, { layoutCache?: object }>;
-  page: { fonts: Record<string, unknown>; xobjects: Record<string, unknown>; height: number };
+  page: { fonts: Record<string, unknown>; xobjects: Record<string, unknown> };
   addContent(data: string): void;
   ref(data: object): PdfStream;
   openImage(src: Buffer): OpenedImage;
@@ -33,10 +33,6 @@ export function encodeIn(doc: PDFKit.PDFDocument, face: string, text: string): {
 
 export function addContent(doc: PDFKit.PDFDocument, content: string): void {
   internals(doc).addContent(content);
-}
-
-export function pageHeight(doc: PDFKit.PDFDocument): number {
-  return internals(doc).page.height;
 }
 
 export function useXObject(doc: PDFKit.PDFDocument, name: string, object: PdfStream): void {
