@@ -27,7 +27,7 @@ export class Interrupted extends Error {}
 /** Reads the source once per renderer pass and writes every format into `out`. */
 export async function runExport(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ExportSummary> {
   const started = performance.now();
-  const renderers = options.formats.map((format) => RENDERERS[format]!());
+  const renderers = await Promise.all(options.formats.map((format) => RENDERERS[format]!()));
   const { archive, close } = await openArchive(options);
   try {
     const plans = archive.conversations();

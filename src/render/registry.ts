@@ -1,11 +1,11 @@
 import type { Renderer } from './renderer.js';
-import { TextRenderer } from './txt/text-renderer.js';
-import { HtmlRenderer } from './html/html-renderer.js';
-import { PdfRenderer } from './pdf/pdf-renderer.js';
 
-/** Every output format by name; `--format` picks from these. */
-export const RENDERERS: Record<string, () => Renderer> = {
-  txt: () => new TextRenderer(),
-  html: () => new HtmlRenderer(),
-  pdf: () => new PdfRenderer(),
+/**
+ * Every output format by name; `--format` picks from these. Renderers load on demand, so a text
+ * export does not pay for loading pdfkit, fonts, sharp and Handlebars.
+ */
+export const RENDERERS: Record<string, () => Promise<Renderer>> = {
+  txt: async () => new (await import('./txt/text-renderer.js')).TextRenderer(),
+  html: async () => new (await import('./html/html-renderer.js')).HtmlRenderer(),
+  pdf: async () => new (await import('./pdf/pdf-renderer.js')).PdfRenderer(),
 };
