@@ -3,6 +3,9 @@ import { constants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Message } from '../model/types.js';
 import { StemAllocator } from '../output/files.js';
+import type { Archive, ArchivedConversation } from '../normalize/archive.js';
+import { canShare, renderInWorker, shareOut } from './shards.js';
+import { Interrupted } from './interrupted.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../render/renderer.js';
 import { RENDERERS } from '../render/registry.js';
 import { UserError } from '../errors.js';
@@ -10,24 +13,33 @@ import { Progress } from './progress.js';
 import { openArchive } from './sources.js';
 import type { ResolvedOptions } from './options.js';
 
-export interface ExportSummary {
+export interface ExportSummary extends ShardCounts {
   conversations: number;
+  seconds: number;
+}
+
+/** What rendering some conversations counted. */
+export interface ShardCounts {
   messages: number;
   attachments: number;
   missingAttachments: number;
   warnings: number;
-  seconds: number;
   /** With several sources: messages found in only one of them, by source. */
   onlyIn: Map<string, number>;
 }
 
-/** Thrown inside a message stream when the user pressed Ctrl-C, so renderers discard what they started. */
-export class Interrupted extends Error {}
+/** What one thread rendered: per conversation (by key), the file each renderer wrote. */
+export interface ShardResult {
+  counts: ShardCounts;
+  rendered: { key: string; files: RenderedConversation[] }[];
+}
 
-/** Reads the source once per renderer pass and writes every format into `out`. */
+/**
+ * Reads the sources and writes every format into `out`. Conversations are independent for text
+ * and PDF, so with more than one core they are shared between this thread and worker threads.
+ */
 export async function runExport(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ExportSummary> {
   const started = performance.now();
-  const renderers = await Promise.all(options.formats.map((format) => RENDERERS[format]!()));
   const { archive, close } = await openArchive(options);
   try {
     const plans = archive.conversations();
@@ -37,51 +49,87 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
         : 'No messages to export in this database (for the dates asked).');
     }
     await prepareOutput(options.outDir);
-    const summary: ExportSummary = {
-      conversations: plans.length, messages: 0, attachments: 0, missingAttachments: 0, warnings: 0, seconds: 0,
-      onlyIn: new Map(archive.sourceNames.length > 1 ? archive.sourceNames.map((name) => [name, 0]) : []),
-    };
-    const warn = (message: string) => {
-      summary.warnings++;
-      options.log(`warning: ${message}`);
-    };
-    const ctx: ExportContext = {
-      outDir: options.outDir,
-      exportedAt: new Date(),
-      dates: options.dates,
-      attachments: options.attachments,
-      pdf: options.pdf,
-      sourceDescription: archive.description,
-      warn,
-    };
-    for (const renderer of renderers) await renderer.start(ctx);
-    const total = plans.reduce((sum, p) => sum + p.conversation.messageCount, 0) * renderers.length;
-    const progress = new Progress(total, options.showProgress);
-    const rendered = new Map<Renderer, RenderedConversation[]>(renderers.map((r) => [r, []]));
     const stems = new StemAllocator();
+    const stemOf = new Map(plans.map((p) => [p.key, stems.allocate(p.conversation.title)]));
+    const total = plans.reduce((sum, p) => sum + p.conversation.messageCount, 0) * options.formats.length;
+    const progress = new Progress(total, options.showProgress);
+    const renderers = await Promise.all(options.formats.map((format) => RENDERERS[format]!()));
+    const exportedAt = new Date();
+    let results: ShardResult[];
     try {
-      for (const plan of plans) {
-        const stem = stems.allocate(plan.conversation.title);
-        const stream = archive.messages(plan);
-        for (const [index, renderer] of renderers.entries()) {
-          const counted = index === 0 ? counting(stream, summary, warn) : stream;
-          const watched = watching(counted, progress, signal);
-          rendered.get(renderer)!.push(await renderer.renderConversation(plan.conversation, watched, stem));
-        }
-      }
-      for (const renderer of renderers) await renderer.finish(rendered.get(renderer)!);
+      const [mine, ...others] = canShare(options) ? shareOut(plans) : [plans];
+      const workers = others.map((shard) => renderInWorker(options, shard.map((p) => p.key), stemOf, exportedAt, progress, signal));
+      results = await Promise.all([
+        renderShard(archive, mine!, renderers, { options, stemOf, exportedAt, progress, signal }),
+        ...workers,
+      ]);
+      const byKey = new Map(results.flatMap((r) => r.rendered).map((r) => [r.key, r.files]));
+      for (const [index, renderer] of renderers.entries()) await renderer.finish(plans.map((p) => byKey.get(p.key)![index]!));
     } finally {
       progress.stop();
     }
-    summary.seconds = (performance.now() - started) / 1000;
-    return summary;
+    return { conversations: plans.length, ...addCounts(results.map((r) => r.counts)), seconds: (performance.now() - started) / 1000 };
   } finally {
     await close();
   }
 }
 
+export interface ShardSetting {
+  options: ResolvedOptions;
+  stemOf: Map<string, string>;
+  exportedAt: Date;
+  progress: { tick(): void };
+  signal: { interrupted: boolean };
+}
+
+/** Renders some conversations of an open archive with these renderers (started here, finished by the caller). */
+export async function renderShard(archive: Archive, plans: ArchivedConversation[], renderers: Renderer[], setting: ShardSetting): Promise<ShardResult> {
+  const { options, stemOf, exportedAt, progress, signal } = setting;
+  const counts: ShardCounts = {
+    messages: 0, attachments: 0, missingAttachments: 0, warnings: 0,
+    onlyIn: new Map(archive.sourceNames.length > 1 ? archive.sourceNames.map((name) => [name, 0]) : []),
+  };
+  const warn = (message: string) => {
+    counts.warnings++;
+    options.log(`warning: ${message}`);
+  };
+  const ctx: ExportContext = {
+    outDir: options.outDir,
+    exportedAt,
+    dates: options.dates,
+    attachments: options.attachments,
+    pdf: options.pdf,
+    sourceDescription: archive.description,
+    warn,
+  };
+  for (const renderer of renderers) await renderer.start(ctx);
+  const rendered: ShardResult['rendered'] = [];
+  for (const plan of plans) {
+    const stream = archive.messages(plan);
+    const files: RenderedConversation[] = [];
+    for (const [index, renderer] of renderers.entries()) {
+      const counted = index === 0 ? counting(stream, counts, warn) : stream;
+      files.push(await renderer.renderConversation(plan.conversation, watching(counted, progress, signal), stemOf.get(plan.key)!));
+    }
+    rendered.push({ key: plan.key, files });
+  }
+  return { counts, rendered };
+}
+
+function addCounts(all: ShardCounts[]): ShardCounts {
+  const total: ShardCounts = { messages: 0, attachments: 0, missingAttachments: 0, warnings: 0, onlyIn: new Map() };
+  for (const c of all) {
+    total.messages += c.messages;
+    total.attachments += c.attachments;
+    total.missingAttachments += c.missingAttachments;
+    total.warnings += c.warnings;
+    for (const [source, n] of c.onlyIn) total.onlyIn.set(source, (total.onlyIn.get(source) ?? 0) + n);
+  }
+  return total;
+}
+
 /** Counts messages, attachments and problems on the first renderer's first pass only. */
-function counting(stream: MessageStream, summary: ExportSummary, warn: (m: string) => void): MessageStream {
+function counting(stream: MessageStream, summary: ShardCounts, warn: (m: string) => void): MessageStream {
   let counted = false;
   return function* () {
     const first = !counted;
@@ -93,7 +141,7 @@ function counting(stream: MessageStream, summary: ExportSummary, warn: (m: strin
   };
 }
 
-function tally(message: Message, summary: ExportSummary, warn: (m: string) => void): void {
+function tally(message: Message, summary: ShardCounts, warn: (m: string) => void): void {
   summary.messages++;
   for (const part of message.parts) {
     const attachments = part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : [];
@@ -110,7 +158,7 @@ function tally(message: Message, summary: ExportSummary, warn: (m: string) => vo
 }
 
 /** Ticks the progress bar on every pass, and stops the stream when the user interrupts. */
-function watching(stream: MessageStream, progress: Progress, signal: { interrupted: boolean }): MessageStream {
+function watching(stream: MessageStream, progress: { tick(): void }, signal: { interrupted: boolean }): MessageStream {
   let passes = 0;
   return function* () {
     const firstPass = passes++ === 0;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
-import { Interrupted, runExport } from './export-command.js';
+import { runExport } from './export-command.js';
+import { Interrupted } from './interrupted.js';
 import { runList } from './list-command.js';
 import { resolveOptions, type RawOptions } from './options.js';
 

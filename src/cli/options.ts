@@ -23,6 +23,8 @@ export interface RawOptions extends SourceOptions {
 }
 
 export interface ResolvedOptions {
+  /** The options as given, for worker threads to resolve again. */
+  raw: RawOptions;
   sources: SourceOptions;
   outDir: string;
   formats: string[];
@@ -48,6 +50,7 @@ export function resolveOptions(raw: RawOptions, needsOutput: boolean): ResolvedO
   const until = raw.until ? parseBoundary(raw.until, timeZone, '--until') : undefined;
   if (since && until && since >= until) throw new UserError('--since must be before --until.');
   return {
+    raw,
     sources: raw,
     outDir: resolve(raw.out ?? '.'),
     formats: [...new Set(formats)],

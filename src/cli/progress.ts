@@ -14,10 +14,11 @@ export class Progress {
     this.bar.start(total, 0);
   }
 
-  tick(): void {
+  tick(count = 1): void {
     if (!this.bar) return;
-    this.done++;
-    if (this.done % 500 === 0) this.bar.update(this.done);
+    const before = Math.floor(this.done / 500);
+    this.done += count;
+    if (Math.floor(this.done / 500) !== before) this.bar.update(this.done);
   }
 
   stop(): void {

@@ -8,6 +8,8 @@ export type { ArchiveOptions } from './source-archive.js';
 
 /** One conversation as the archive shows it, read from one or more sources. */
 export interface ArchivedConversation {
+  /** Conversations with the same key are the same thread, in any source. */
+  key: string;
   conversation: Conversation;
   members: { source: SourceArchive; plan: ConversationPlan }[];
 }
@@ -46,7 +48,7 @@ export class Archive {
       for (const plan of source.conversations()) {
         const found = byKey.get(plan.key);
         if (found) found.members.push({ source, plan });
-        else byKey.set(plan.key, { conversation: { ...plan.conversation }, members: [{ source, plan }] });
+        else byKey.set(plan.key, { key: plan.key, conversation: { ...plan.conversation }, members: [{ source, plan }] });
       }
     }
     const all = [...byKey.values()];

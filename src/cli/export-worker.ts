@@ -1,0 +1,44 @@
+// A worker thread of `textkeeper export`: renders the conversations it is given (see shards.ts).
+import { parentPort, workerData } from 'node:worker_threads';
+import { RENDERERS } from '../render/registry.js';
+import { renderShard } from './export-command.js';
+import { resolveOptions } from './options.js';
+import type { WorkerData, WorkerReport } from './shards.js';
+import { openArchive } from './sources.js';
+
+const TICK_EVERY = 500;
+const data = workerData as WorkerData;
+const report = (message: WorkerReport) => parentPort!.postMessage(message);
+const signal = { interrupted: false };
+parentPort!.on('message', (message) => {
+  if (message === 'interrupt') signal.interrupted = true;
+});
+
+let ticks = 0;
+const progress = {
+  tick() {
+    if (++ticks % TICK_EVERY === 0) report({ type: 'tick', count: TICK_EVERY });
+  },
+};
+
+try {
+  const options = resolveOptions(data.raw, true);
+  const { archive, close } = await openArchive(options);
+  let result;
+  try {
+    const keys = new Set(data.keys);
+    const plans = archive.conversations().filter((plan) => keys.has(plan.key));
+    const renderers = await Promise.all(options.formats.map((format) => RENDERERS[format]!()));
+    const setting = { options, stemOf: new Map(data.stems), exportedAt: new Date(data.exportedAt), progress, signal };
+    result = await renderShard(archive, plans, renderers, setting);
+  } finally {
+    await close();
+  }
+  report({ type: 'tick', count: ticks % TICK_EVERY });
+  report({ type: 'done', result });
+} catch (error) {
+  const { name, message, code } = error as Error & { code?: string };
+  report({ type: 'failed', error: { name, message, code } });
+} finally {
+  parentPort!.close();
+}

@@ -1,0 +1,84 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ArchivedConversation } from '../normalize/archive.js';
+import { UserError } from '../errors.js';
+import type { ShardResult } from './export-command.js';
+import { Interrupted } from './interrupted.js';
+import type { ResolvedOptions } from './options.js';
+
+/** Formats whose conversations are written independently of each other (HTML shares an index and media). */
+const INDEPENDENT_FORMATS = new Set(['txt', 'pdf']);
+
+/**
+ * Whether conversations may be rendered on several threads: independent formats, more than one core,
+ * and only chat.db sources (an encrypted backup would be unlocked again in every thread).
+ */
+export function canShare(options: ResolvedOptions): boolean {
+  return availableParallelism() > 1 && options.formats.every((f) => INDEPENDENT_FORMATS.has(f)) && (options.sources.backup ?? []).length === 0;
+}
+
+/**
+ * Splits conversations between this thread (first) and worker threads, largest first onto the least
+ * loaded. Workers start with a handicap: they open and plan the archive again before rendering.
+ */
+export function shareOut(plans: ArchivedConversation[]): ArchivedConversation[][] {
+  const threads = Math.min(availableParallelism(), 4, plans.length);
+  if (threads < 2) return [plans];
+  const total = plans.reduce((sum, p) => sum + p.conversation.messageCount, 0);
+  const load = Array.from({ length: threads }, (_, i) => (i === 0 ? 0 : total * 0.1));
+  const shards: ArchivedConversation[][] = Array.from({ length: threads }, () => []);
+  const bySize = [...plans].sort((a, b) => b.conversation.messageCount - a.conversation.messageCount);
+  for (const plan of bySize) {
+    const lightest = load.indexOf(Math.min(...load));
+    shards[lightest]!.push(plan);
+    load[lightest]! += plan.conversation.messageCount;
+  }
+  return shards.filter((shard) => shard.length > 0);
+}
+
+/** The data a worker thread starts from (all of it structured-cloneable). */
+export interface WorkerData {
+  raw: ResolvedOptions['raw'];
+  keys: string[];
+  stems: [string, string][];
+  exportedAt: number;
+}
+
+export type WorkerReport =
+  | { type: 'tick'; count: number }
+  | { type: 'done'; result: ShardResult }
+  | { type: 'failed'; error: { name: string; message: string; code?: string } };
+
+/** Renders some conversations in a worker thread (src/cli/export-worker.ts), relaying its progress. */
+export function renderInWorker(
+  options: ResolvedOptions,
+  keys: string[],
+  stemOf: Map<string, string>,
+  exportedAt: Date,
+  progress: { tick(count?: number): void },
+  signal: { interrupted: boolean },
+): Promise<ShardResult> {
+  const data: WorkerData = { raw: options.raw, keys, stems: [...stemOf], exportedAt: exportedAt.getTime() };
+  const worker = new Worker(new URL('./export-worker.js', import.meta.url), { workerData: data });
+  const watch = setInterval(() => {
+    if (signal.interrupted) worker.postMessage('interrupt');
+  }, 100);
+  return new Promise<ShardResult>((resolve, reject) => {
+    worker.on('message', (report: WorkerReport) => {
+      if (report.type === 'tick') progress.tick(report.count);
+      else if (report.type === 'done') resolve(report.result);
+      else reject(revive(report.error));
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`a worker thread stopped with exit code ${code}`));
+    });
+  }).finally(() => clearInterval(watch));
+}
+
+/** The worker's error as the main thread's kind of error, so it is reported the same way. */
+function revive(error: { name: string; message: string; code?: string }): Error {
+  if (error.name === 'UserError' || error.name === 'BackupError') return new UserError(error.message);
+  if (error.name === 'Interrupted') return new Interrupted(error.message);
+  return Object.assign(new Error(error.message), { code: error.code });
+}
