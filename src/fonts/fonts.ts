@@ -22,13 +22,15 @@ const REGULAR: FaceSource[] = [
   { name: 'NotoSansHebrew', file: '@expo-google-fonts/noto-sans-hebrew/400Regular/NotoSansHebrew_400Regular.ttf' },
   { name: 'NotoSansArabic', file: '@expo-google-fonts/noto-sans-arabic/400Regular/NotoSansArabic_400Regular.ttf' },
   { name: 'NotoSansSC', file: '@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf' },
+  { name: 'NotoSansKR', file: '@expo-google-fonts/noto-sans-kr/400Regular/NotoSansKR_400Regular.ttf' },
 ];
 const BOLD: FaceSource[] = [
   { name: 'NotoSans-Bold', file: '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf' },
   { name: 'NotoSansHebrew-Bold', file: '@expo-google-fonts/noto-sans-hebrew/700Bold/NotoSansHebrew_700Bold.ttf' },
   { name: 'NotoSansArabic-Bold', file: '@expo-google-fonts/noto-sans-arabic/700Bold/NotoSansArabic_700Bold.ttf' },
-  // CJK bold would cost another 10 MB of font per process; bold CJK text is drawn regular.
+  // CJK bold would cost another 16 MB of font per process; bold CJK text is drawn regular.
   REGULAR[3],
+  REGULAR[4],
 ];
 
 // Each face is read and parsed once per process, even when two chains share it.

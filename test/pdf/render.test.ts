@@ -17,6 +17,7 @@ const PHRASES = [
   'Café déjà vu, naïve façade, Ærøskøbing',
   'Love it 😍😂👍🏽 see you soon',
   'Mixed: the word שלום means peace and سلام too.',
+  '내일 점심 같이 먹을래요?',
 ];
 
 /** A conversation spanning two years, with every script in turn and a message every nine hours. */

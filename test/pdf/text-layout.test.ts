@@ -19,6 +19,8 @@ describe('text layout', () => {
     expect(new Set(faces(line))).toEqual(new Set(['NotoSans', 'NotoSansSC', 'NotoSansHebrew']));
     const [arabic] = layout.lines('مرحبا', 10, 1000);
     expect(faces(arabic)).toEqual(['NotoSansArabic']);
+    const [korean] = layout.lines('안녕하세요', 10, 1000);
+    expect(faces(korean)).toEqual(['NotoSansKR']);
   });
 
   test('emoji become image runs named after their Twemoji asset, with skin tones and ZWJ sequences kept whole', () => {
@@ -57,7 +59,7 @@ describe('text layout', () => {
     const fresh = new TextLayout(fontChains().regular, (_f, _s, t) => t.length * 5);
     expect(drawn(fresh.lines('𝖍𝖊𝖑𝖑𝖔', 10, 1000)[0])).toBe('hello');
     expect(drawn(fresh.lines('a\tb\ufffcc', 10, 1000)[0])).toBe('a bc');
-    expect(drawn(fresh.lines('한', 10, 1000)[0])).toBe('\ufffd');
-    expect([...fresh.missing]).toEqual(['한']);
+    expect(drawn(fresh.lines('ก', 10, 1000)[0])).toBe('\ufffd');
+    expect([...fresh.missing]).toEqual(['ก']);
   });
 });
