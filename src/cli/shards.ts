@@ -70,9 +70,8 @@ export function renderInWorker(
       else reject(revive(report.error));
     });
     worker.on('error', reject);
-    worker.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`a worker thread stopped with exit code ${code}`));
-    });
+    // After 'done' this rejection is ignored; without it, a worker that died silently would leave us waiting forever.
+    worker.on('exit', (code) => reject(new Error(`a worker thread stopped (exit code ${code}) before finishing its conversations`)));
   }).finally(() => clearInterval(watch));
 }
 
