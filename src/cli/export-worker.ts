@@ -26,8 +26,7 @@ try {
   const { archive, close } = await openArchive(options);
   let result;
   try {
-    const keys = new Set(data.keys);
-    const plans = archive.conversations().filter((plan) => keys.has(plan.key));
+    const plans = archive.conversations(new Set(data.keys));
     const renderers = await Promise.all(options.formats.map((format) => RENDERERS[format]!()));
     const setting = { options, stemOf: new Map(data.stems), exportedAt: new Date(data.exportedAt), progress, signal };
     result = await renderShard(archive, plans, renderers, setting);

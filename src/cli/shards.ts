@@ -19,13 +19,13 @@ export function canShare(options: ResolvedOptions): boolean {
 
 /**
  * Splits conversations between this thread (first) and worker threads, largest first onto the least
- * loaded. Workers start with a handicap: they open and plan the archive again before rendering.
+ * loaded. Workers start with a small handicap: they open the archive again before rendering.
  */
 export function shareOut(plans: ArchivedConversation[]): ArchivedConversation[][] {
   const threads = Math.min(availableParallelism(), 4, plans.length);
   if (threads < 2) return [plans];
   const total = plans.reduce((sum, p) => sum + p.conversation.messageCount, 0);
-  const load = Array.from({ length: threads }, (_, i) => (i === 0 ? 0 : total * 0.1));
+  const load = Array.from({ length: threads }, (_, i) => (i === 0 ? 0 : total * 0.04));
   const shards: ArchivedConversation[][] = Array.from({ length: threads }, () => []);
   const bySize = [...plans].sort((a, b) => b.conversation.messageCount - a.conversation.messageCount);
   for (const plan of bySize) {

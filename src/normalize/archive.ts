@@ -41,11 +41,11 @@ export class Archive {
     return this.sources.map((s) => s.description);
   }
 
-  /** Conversations with messages, most recent first. */
-  conversations(): ArchivedConversation[] {
+  /** Conversations with messages, most recent first (only those with these keys, when given). */
+  conversations(only?: Set<string>): ArchivedConversation[] {
     const byKey = new Map<string, ArchivedConversation>();
     for (const source of this.sources) {
-      for (const plan of source.conversations()) {
+      for (const plan of source.conversations(only)) {
         const found = byKey.get(plan.key);
         if (found) found.members.push({ source, plan });
         else byKey.set(plan.key, { key: plan.key, conversation: { ...plan.conversation }, members: [{ source, plan }] });

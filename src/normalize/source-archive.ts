@@ -53,11 +53,15 @@ export class SourceArchive {
     return this.source.description;
   }
 
-  /** Conversations with at least one message in the date window that match the `--chat` terms, most recent first. */
-  conversations(): ConversationPlan[] {
+  /**
+   * Conversations with at least one message in the date window that match the `--chat` terms, most
+   * recent first; only those with these keys, when given (a worker thread's share).
+   */
+  conversations(only?: Set<string>): ConversationPlan[] {
     const terms = this.options.chatTerms;
     const plans = [...planConversations([...this.chats.values()], this.people, this.options.contacts), orphanPlan()]
-      .filter((plan) => terms.length === 0 || matchesChat(plan, this.chats, terms));
+      .filter((plan) => terms.length === 0 || matchesChat(plan, this.chats, terms))
+      .filter((plan) => !only || only.has(plan.key));
     const counted: ConversationPlan[] = [];
     for (const plan of plans) {
       const rows = this.rowsOf(plan);

@@ -62,7 +62,7 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
   for (const kind of ['plain', 'encrypted'] as const) {
     it(`exports the union of both, each message once (${kind} backup)`, () => {
       const out = join(dir, `out-${kind}`);
-      const args = ['export', '--db', mac, '--backup', join(dir, kind), '--out', out, '--format', 'txt'];
+      const args = ['export', '--db', mac, '--backup', join(dir, kind), '--out', out, '--format', kind === 'plain' ? 'txt,html' : 'txt'];
       if (kind === 'encrypted') args.push('--password-file', join(dir, 'password.txt'));
       const result = runCli(args);
       expect(result.stderr).toBe('');
@@ -80,6 +80,11 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
       const text = readFileSync(join(out, phoneOnly!), 'utf8');
       expect(text).toMatch(/⧉ Found in: iPhone backup/);
       expect(text).not.toMatch(/⧉ Found in: chat\.db/);
+      if (kind === 'plain') {
+        const pages = readdirSync(join(out, 'conversations'), { recursive: true }).map(String).filter((f) => f.endsWith('.html'));
+        const html = pages.map((page) => readFileSync(join(out, 'conversations', page), 'utf8')).join('\n');
+        expect(html).toMatch(/Found in iPhone backup: Sample iPhone, iOS 17\.5\.1/);
+      }
     });
   }
 

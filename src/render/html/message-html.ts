@@ -155,6 +155,7 @@ function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string 
   } else if (message.datePlayed) {
     html += ` · Played ${sameDayTime(message.datePlayed, at, ctx)}`;
   }
+  if (message.sources) html += ` · <span class="sources">Found in ${escapeHtml(message.sources.join('; '))}</span>`;
   return `${html}</div>`;
 }
 

@@ -1,24 +1,13 @@
 import type { AppBalloon, Attachment, Message, ReplyRef, Tapback } from '../../model/types.js';
+import { formatBytes } from '../describe.js';
 
 /** Short wordings both PDF styles use for things that are not plain text. */
-
-export function fileSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
-}
 
 /** "Image · JPEG · 2.1 MB", what an attachment is without its name. */
 export function attachmentDetails(attachment: Attachment): string {
   const kind = attachment.isSticker ? 'Sticker' : { image: 'Image', video: 'Video', audio: 'Audio', file: 'File' }[attachment.kind];
   const type = attachment.mimeType ?? attachment.uti;
-  return [kind, type, attachment.size > 0 ? fileSize(attachment.size) : undefined].filter(Boolean).join(' · ');
+  return [kind, type, attachment.size > 0 ? formatBytes(attachment.size) : undefined].filter(Boolean).join(' · ');
 }
 
 export const MISSING_NOTE = 'Missing: the file is not on this computer';
@@ -58,5 +47,6 @@ export function messageNotes(message: Message): string[] {
   if (message.effect) notes.push(`sent with ${message.effect}`);
   if (message.isAudioMessage) notes.push('audio message');
   if (message.edited) notes.push('Edited');
+  if (message.sources) notes.push(`found in ${message.sources.join('; ')}`);
   return notes;
 }
