@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
 import { runExport } from './export-command.js';
 import { Interrupted } from './interrupted.js';
+import { heapIsCapped, relaunchWithHeapCap } from './launcher.js';
 import { runList } from './list-command.js';
 import { resolveOptions, type RawOptions } from './options.js';
 
@@ -52,12 +53,17 @@ sourceOptions(program.command('export').description('write an archive of the con
 sourceOptions(program.command('list').description('list the conversations: id, name or participants, message count, first and last date'))
   .action(async (raw: RawOptions) => runList(resolveOptions(raw, false)));
 
-process.on('SIGINT', () => {
-  if (signal.interrupted) process.exit(130);
-  signal.interrupted = true;
-});
+if (!heapIsCapped()) {
+  process.exitCode = await relaunchWithHeapCap();
+} else {
+  process.on('SIGINT', () => {
+    if (signal.interrupted) process.exit(130);
+    signal.interrupted = true;
+  });
+  await program.parseAsync(process.argv).catch(report);
+}
 
-program.parseAsync(process.argv).catch((error: unknown) => {
+function report(error: unknown): void {
   if (error instanceof UserError) {
     process.stderr.write(`textkeeper: ${error.message}\n`);
     process.exitCode = 1;
@@ -72,7 +78,7 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     process.stderr.write(`textkeeper: export failed: ${detail}\n(set TEXTKEEPER_DEBUG=1 for details)\n`);
     process.exitCode = 2;
   }
-});
+}
 
 function isDamagedDatabase(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;

@@ -1,0 +1,28 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+
+/**
+ * V8 grows its heap lazily, far beyond what a streaming export keeps alive; a cap keeps peak memory
+ * flat (measured on a 20,000-message PDF: 353 MB → 284 MB, at a few percent of speed). Node takes the
+ * cap only as a start-up flag, so the command line starts itself once more with it.
+ */
+const HEAP_CAP_MB = 160;
+
+export function heapIsCapped(): boolean {
+  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
+  return flags.includes('--max-old-space-size');
+}
+
+/** Runs this command again with the heap cap and resolves to its exit code. */
+export function relaunchWithHeapCap(): Promise<number> {
+  const child = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${HEAP_CAP_MB}`, process.argv[1]!, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
+  // Ctrl-C reaches the child from the terminal itself; the child decides how to stop.
+  process.on('SIGINT', () => {});
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
+  return new Promise((resolve) => {
+    child.on('error', () => resolve(2));
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 1)));
+  });
+}
