@@ -2,6 +2,7 @@
 // `npm run sample-data -- --messages N [--seed S] [--out DIR]`: writes DIR/chat.db and DIR/Attachments.
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { contactsForHandles, handlesFromChatDb, writeVcf } from './contacts.js';
 import { generateChatDb } from './generator.js';
 
 function positiveInt(value: string): number {
@@ -33,9 +34,12 @@ const program = new Command()
       images: opts.images,
       legacySchema: opts.legacySchema,
     });
+    const chatDb = path.join(out, 'chat.db');
+    // Names for the handles, as people keep them in Contacts: the demo passes this file with --contacts.
+    writeVcf(path.join(out, 'contacts.vcf'), contactsForHandles(handlesFromChatDb(chatDb), opts.seed));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     console.log(
-      `Wrote ${path.join(out, 'chat.db')}: ${summary.messages} messages in ${summary.conversations.length} conversations, ` +
+      `Wrote ${chatDb} and contacts.vcf: ${summary.messages} messages in ${summary.conversations.length} conversations, ` +
         `${summary.attachments} attachments (${summary.missingAttachments} missing on purpose) in ${seconds.toFixed(1)} s`,
     );
   });
