@@ -69,7 +69,6 @@ export class MessagesReader {
       m('thread_originator_guid', 'threadOriginatorGuid'),
       m('thread_originator_part', 'threadOriginatorPart'),
       m('is_audio_message', 'isAudioMessage', '0'),
-      m('cache_has_attachments', 'hasAttachments', '0'),
       m('subject', 'subject'),
     ];
     this.messageColumns = columns.join(', ');

@@ -46,7 +46,6 @@ export interface MessageRow {
   threadOriginatorGuid: string | null;
   threadOriginatorPart: string | null;
   isAudioMessage: number;
-  hasAttachments: number;
   subject: string | null;
 }
 
