@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Message } from '../model/types.js';
 import { StemAllocator } from '../output/files.js';
 import type { Archive, ArchivedConversation } from '../normalize/archive.js';
-import { canShare, renderInWorker, shareOut } from './shards.js';
+import { helperCount, shareOut, WorkerShard } from './shards.js';
 import { Interrupted } from './interrupted.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../render/renderer.js';
 import { RENDERERS } from '../render/registry.js';
@@ -40,7 +40,11 @@ export interface ShardResult {
  */
 export async function runExport(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ExportSummary> {
   const started = performance.now();
-  const { archive, close } = await openArchive(options);
+  const helpers = Array.from({ length: helperCount(options) }, () => new WorkerShard(options, signal));
+  const { archive, close } = await openArchive(options).catch(async (error: unknown) => {
+    await Promise.all(helpers.map((h) => h.stop()));
+    throw error;
+  });
   try {
     const plans = archive.conversations();
     if (plans.length === 0) {
@@ -57,8 +61,9 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const exportedAt = new Date();
     let results: ShardResult[];
     try {
-      const [mine, ...others] = canShare(options) ? shareOut(plans) : [plans];
-      const workers = others.map((shard) => renderInWorker(options, shard.map((p) => p.key), stemOf, exportedAt, progress, signal));
+      const [mine, ...others] = shareOut(plans, helpers.length);
+      const workers = others.map((shard, i) => helpers[i]!.render(shard.map((p) => p.key), stemOf, exportedAt, progress));
+      await Promise.all(helpers.slice(others.length).map((h) => h.stop()));
       results = await Promise.all([
         renderShard(archive, mine!, renderers, { options, stemOf, exportedAt, progress, signal }),
         ...workers,
@@ -69,6 +74,9 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
       progress.stop();
     }
     return { conversations: plans.length, ...addCounts(results.map((r) => r.counts)), seconds: (performance.now() - started) / 1000 };
+  } catch (error) {
+    await Promise.all(helpers.map((h) => h.stop()));
+    throw error;
   } finally {
     await close();
   }

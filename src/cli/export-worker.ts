@@ -3,15 +3,18 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { RENDERERS } from '../render/registry.js';
 import { renderShard } from './export-command.js';
 import { resolveOptions } from './options.js';
-import type { WorkerData, WorkerReport } from './shards.js';
+import type { WorkerData, WorkerJob, WorkerReport } from './shards.js';
 import { openArchive } from './sources.js';
 
 const TICK_EVERY = 500;
 const data = workerData as WorkerData;
 const report = (message: WorkerReport) => parentPort!.postMessage(message);
 const signal = { interrupted: false };
-parentPort!.on('message', (message) => {
-  if (message === 'interrupt') signal.interrupted = true;
+const job = new Promise<WorkerJob>((resolve) => {
+  parentPort!.on('message', (message: 'interrupt' | WorkerJob) => {
+    if (message === 'interrupt') signal.interrupted = true;
+    else resolve(message);
+  });
 });
 
 let ticks = 0;
@@ -23,12 +26,14 @@ const progress = {
 
 try {
   const options = resolveOptions(data.raw, true);
+  // Opened while the main thread plans; the share arrives afterwards.
   const { archive, close } = await openArchive(options);
   let result;
   try {
-    const plans = archive.conversations(new Set(data.keys));
+    const { keys, stems, exportedAt } = await job;
+    const plans = archive.conversations(new Set(keys));
     const renderers = await Promise.all(options.formats.map((format) => RENDERERS[format]!()));
-    const setting = { options, stemOf: new Map(data.stems), exportedAt: new Date(data.exportedAt), progress, signal };
+    const setting = { options, stemOf: new Map(stems), exportedAt: new Date(exportedAt), progress, signal };
     result = await renderShard(archive, plans, renderers, setting);
   } finally {
     await close();

@@ -13,16 +13,21 @@ const INDEPENDENT_FORMATS = new Set(['txt', 'pdf']);
  * Whether conversations may be rendered on several threads: independent formats, more than one core,
  * and only chat.db sources (an encrypted backup would be unlocked again in every thread).
  */
-export function canShare(options: ResolvedOptions): boolean {
+function canShare(options: ResolvedOptions): boolean {
   return availableParallelism() > 1 && options.formats.every((f) => INDEPENDENT_FORMATS.has(f)) && (options.sources.backup ?? []).length === 0;
 }
 
+/** How many worker threads to start beside this one. */
+export function helperCount(options: ResolvedOptions): number {
+  return canShare(options) ? Math.min(availableParallelism(), 4) - 1 : 0;
+}
+
 /**
- * Splits conversations between this thread (first) and worker threads, largest first onto the least
- * loaded. Workers start with a small handicap: they open the archive again before rendering.
+ * Splits conversations between this thread (first) and at most `helpers` worker threads, largest
+ * first onto the least loaded. Workers start with a small handicap: they plan their share again.
  */
-export function shareOut(plans: ArchivedConversation[]): ArchivedConversation[][] {
-  const threads = Math.min(availableParallelism(), 4, plans.length);
+export function shareOut(plans: ArchivedConversation[], helpers: number): ArchivedConversation[][] {
+  const threads = Math.min(helpers + 1, plans.length);
   if (threads < 2) return [plans];
   const total = plans.reduce((sum, p) => sum + p.conversation.messageCount, 0);
   const load = Array.from({ length: threads }, (_, i) => (i === 0 ? 0 : total * 0.04));
@@ -39,6 +44,11 @@ export function shareOut(plans: ArchivedConversation[]): ArchivedConversation[][
 /** The data a worker thread starts from (all of it structured-cloneable). */
 export interface WorkerData {
   raw: ResolvedOptions['raw'];
+}
+
+/** Its share, sent once this thread has planned. */
+export interface WorkerJob {
+  type: 'render';
   keys: string[];
   stems: [string, string][];
   exportedAt: number;
@@ -49,30 +59,48 @@ export type WorkerReport =
   | { type: 'done'; result: ShardResult }
   | { type: 'failed'; error: { name: string; message: string; code?: string } };
 
-/** Renders some conversations in a worker thread (src/cli/export-worker.ts), relaying its progress. */
-export function renderInWorker(
-  options: ResolvedOptions,
-  keys: string[],
-  stemOf: Map<string, string>,
-  exportedAt: Date,
-  progress: { tick(count?: number): void },
-  signal: { interrupted: boolean },
-): Promise<ShardResult> {
-  const data: WorkerData = { raw: options.raw, keys, stems: [...stemOf], exportedAt: exportedAt.getTime() };
-  const worker = new Worker(new URL('./export-worker.js', import.meta.url), { workerData: data });
-  const watch = setInterval(() => {
-    if (signal.interrupted) worker.postMessage('interrupt');
-  }, 100);
-  return new Promise<ShardResult>((resolve, reject) => {
-    worker.on('message', (report: WorkerReport) => {
-      if (report.type === 'tick') progress.tick(report.count);
-      else if (report.type === 'done') resolve(report.result);
-      else reject(revive(report.error));
-    });
-    worker.on('error', reject);
-    // After 'done' this rejection is ignored; without it, a worker that died silently would leave us waiting forever.
-    worker.on('exit', (code) => reject(new Error(`a worker thread stopped (exit code ${code}) before finishing its conversations`)));
-  }).finally(() => clearInterval(watch));
+/**
+ * A worker thread (src/cli/export-worker.ts), started before planning so that it loads its modules
+ * and opens the archive meanwhile; then it renders the share it is sent, relaying its progress.
+ */
+export class WorkerShard {
+  private readonly worker: Worker;
+  private readonly outcome: Promise<ShardResult>;
+  private readonly watch: NodeJS.Timeout;
+  private progress: { tick(count?: number): void } = { tick() {} };
+
+  constructor(options: ResolvedOptions, signal: { interrupted: boolean }) {
+    const data: WorkerData = { raw: options.raw };
+    this.worker = new Worker(new URL('./export-worker.js', import.meta.url), { workerData: data });
+    this.watch = setInterval(() => {
+      if (signal.interrupted) this.worker.postMessage('interrupt');
+    }, 100);
+    this.outcome = new Promise<ShardResult>((resolve, reject) => {
+      this.worker.on('message', (report: WorkerReport) => {
+        if (report.type === 'tick') this.progress.tick(report.count);
+        else if (report.type === 'done') resolve(report.result);
+        else reject(revive(report.error));
+      });
+      this.worker.on('error', reject);
+      // After 'done' this rejection is ignored; without it, a worker that died silently would leave us waiting forever.
+      this.worker.on('exit', (code) => reject(new Error(`a worker thread stopped (exit code ${code}) before finishing its conversations`)));
+    }).finally(() => clearInterval(this.watch));
+    // A failure before render() is reported by render(); until then it must not count as unhandled.
+    this.outcome.catch(() => {});
+  }
+
+  render(keys: string[], stemOf: Map<string, string>, exportedAt: Date, progress: { tick(count?: number): void }): Promise<ShardResult> {
+    this.progress = progress;
+    const job: WorkerJob = { type: 'render', keys, stems: [...stemOf], exportedAt: exportedAt.getTime() };
+    this.worker.postMessage(job);
+    return this.outcome;
+  }
+
+  /** Stops a worker that was not needed (or whose export failed). */
+  async stop(): Promise<void> {
+    clearInterval(this.watch);
+    await this.worker.terminate();
+  }
 }
 
 /** The worker's error as the main thread's kind of error, so it is reported the same way. */
