@@ -68,6 +68,7 @@ export class WorkerShard {
   private readonly outcome: Promise<ShardResult>;
   private readonly watch: NodeJS.Timeout;
   private progress: { tick(count?: number): void } = { tick() {} };
+  private working = false;
 
   constructor(options: ResolvedOptions, signal: { interrupted: boolean }) {
     const data: WorkerData = { raw: options.raw };
@@ -91,13 +92,21 @@ export class WorkerShard {
 
   render(keys: string[], stemOf: Map<string, string>, exportedAt: Date, progress: { tick(count?: number): void }): Promise<ShardResult> {
     this.progress = progress;
+    this.working = true;
     const job: WorkerJob = { type: 'render', keys, stems: [...stemOf], exportedAt: exportedAt.getTime() };
     this.worker.postMessage(job);
     return this.outcome;
   }
 
-  /** Stops a worker that was not needed (or whose export failed). */
+  /**
+   * Stops the worker: at once when it has nothing to do; otherwise it is asked to stop like on Ctrl-C,
+   * so it removes the files it had begun, and is awaited.
+   */
   async stop(): Promise<void> {
+    if (this.working) {
+      this.worker.postMessage('interrupt');
+      await this.outcome.catch(() => {});
+    }
     clearInterval(this.watch);
     await this.worker.terminate();
   }
