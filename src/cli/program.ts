@@ -1,0 +1,81 @@
+// The command line: commands, options, and how every error is reported.
+import { Command, Option } from 'commander';
+import { UserError } from '../errors.js';
+import { runExport } from './export-command.js';
+import { Interrupted } from './interrupted.js';
+import { runList } from './list-command.js';
+import { resolveOptions, type RawOptions } from './options.js';
+
+const signal = { interrupted: false };
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function sourceOptions(command: Command): Command {
+  return command
+    .option('--db <path>', 'chat.db to read, may be repeated (default on macOS: ~/Library/Messages/chat.db); never modified', collect)
+    .option('--backup <dir>', 'an iPhone backup folder (Finder/iTunes/Apple Devices), may be repeated; never modified', collect)
+    .option('--password-file <file>', 'first line is the password of encrypted backups (else you are asked)')
+    .addOption(new Option('--password <password>').hideHelp())
+    .option('--attachments-root <dir>', 'folder that stands for ~/Library/Messages (default: the folder holding --db)')
+    .option('--contacts <path>', 'names from a .vcf file, an AddressBook folder or an AddressBook.sqlitedb; may be repeated', collect)
+    .option('--country <code>', 'region for phone numbers written without a country code (default US)')
+    .option('--chat <terms>', 'only conversations matching these phone numbers, emails or names (comma list)')
+    .option('--since <date>', 'only messages from this day (YYYY-MM-DD) or instant (ISO 8601) on')
+    .option('--until <date>', 'only messages up to and including this day, or before this instant')
+    .option('--timezone <zone>', 'show times in this IANA time zone (default: this computer’s)')
+    .option('--me <name>', 'how to name the owner of the messages', 'Me');
+}
+
+const program = new Command('textkeeper')
+  .description('Archive Apple Messages (iMessage, SMS, RCS) from a chat.db into text, HTML and PDF.')
+  .showHelpAfterError('(run with --help for usage)');
+
+sourceOptions(program.command('export').description('write an archive of the conversations'))
+  .option('--out <dir>', 'folder to write the archive into')
+  .option('--format <list>', 'formats, comma-separated: txt, html, pdf', 'txt')
+  .addOption(new Option('--attachments <mode>', 'HTML: copy files into the archive, link to them, or leave them out').choices(['copy', 'link', 'none']).default('copy'))
+  .addOption(new Option('--pdf-style <style>', 'PDF layout').choices(['chat', 'transcript']).default('chat'))
+  .addOption(new Option('--page-size <size>', 'PDF paper size (default: from the locale)').choices(['letter', 'a4']))
+  .option('--no-progress', 'do not show a progress bar')
+  .action(async (raw: RawOptions) => {
+    const options = resolveOptions(raw, true);
+    const s = await runExport(options, signal);
+    const n = (x: number) => x.toLocaleString('en-US');
+    process.stdout.write(
+      `Exported ${n(s.conversations)} conversation${s.conversations === 1 ? '' : 's'}, ${n(s.messages)} messages, ` +
+        `${n(s.attachments)} attachments (${n(s.missingAttachments)} missing), ${n(s.warnings)} warnings ` +
+        `in ${s.seconds.toFixed(1)} s to ${options.outDir} (${options.formats.join(', ')}).\n`,
+    );
+    for (const [source, count] of s.onlyIn) process.stdout.write(`  ${n(count)} messages only in ${source}\n`);
+  });
+
+sourceOptions(program.command('list').description('list the conversations: id, name or participants, message count, first and last date'))
+  .action(async (raw: RawOptions) => runList(resolveOptions(raw, false)));
+
+process.on('SIGINT', () => {
+  if (signal.interrupted) process.exit(130);
+  signal.interrupted = true;
+});
+await program.parseAsync(process.argv).catch(report);
+
+function report(error: unknown): void {
+  if (error instanceof UserError) {
+    process.stderr.write(`textkeeper: ${error.message}\n`);
+    process.exitCode = 1;
+  } else if (isDamagedDatabase(error)) {
+    process.stderr.write(`textkeeper: the database is damaged and cannot be read completely (${(error as Error).message}).\n`);
+    process.exitCode = 1;
+  } else if (error instanceof Interrupted) {
+    process.stderr.write('textkeeper: interrupted; unfinished files were removed.\n');
+    process.exitCode = 130;
+  } else {
+    const detail = process.env.TEXTKEEPER_DEBUG ? (error as Error).stack : (error as Error).message;
+    process.stderr.write(`textkeeper: export failed: ${detail}\n(set TEXTKEEPER_DEBUG=1 for details)\n`);
+    process.exitCode = 2;
+  }
+}
+
+function isDamagedDatabase(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
