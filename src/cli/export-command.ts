@@ -120,6 +120,8 @@ export async function renderShard(archive: Archive, plans: ArchivedConversation[
       files.push(await renderer.renderConversation(plan.conversation, watching(counted, progress, signal), stemOf.get(plan.key)!));
     }
     rendered.push({ key: plan.key, files });
+    // HTML copies attachments in the background until finish(); the other formats are done with them here.
+    if (!options.formats.includes('html')) await archive.releaseAttachments();
   }
   return { counts, rendered };
 }

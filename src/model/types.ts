@@ -121,6 +121,10 @@ export interface Attachment {
   fileName: string;
   /** Absolute path on this machine, when the database names one. */
   path?: string;
+  /** The path as the database stores it (e.g. `~/Library/Messages/Attachments/…`). */
+  storedPath?: string;
+  /** `path` is a temporary copy (a file decrypted from a backup) that is gone once the export ends. */
+  transient?: boolean;
   /** True when the file is not on disk (offloaded to iCloud, deleted, or never downloaded). */
   missing: boolean;
   mimeType?: string;

@@ -64,6 +64,11 @@ export class Archive {
     return () => mergeStreams(streams.map((s) => s()[Symbol.iterator]()), names);
   }
 
+  /** Lets sources delete the attachment files they decrypted so far (disk use stays bounded). */
+  async releaseAttachments(): Promise<void> {
+    await Promise.all(this.sources.map((s) => s.releaseAttachments()));
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.sources.map((s) => s.close()));
   }

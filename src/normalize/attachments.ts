@@ -18,10 +18,17 @@ export function attachmentKind(mimeType: string | null, fileName: string): Attac
   return KIND_BY_EXTENSION[extname(fileName).toLowerCase()] ?? 'file';
 }
 
+/** Where a source keeps attachment files on this machine. */
+export interface AttachmentFiles {
+  resolve(storedPath: string): string | undefined;
+  /** Resolved paths are temporary copies, gone after the export. */
+  transient: boolean;
+}
+
 /** An attachment row as the model shows it: a display name, where the file is on this machine, and whether it is there. */
-export function toAttachment(row: AttachmentRow, resolve: (storedPath: string) => string | undefined): Attachment {
+export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attachment {
   const fileName = row.transferName || (row.filename ? basename(row.filename) : '') || row.guid;
-  const path = row.filename ? resolve(row.filename) : undefined;
+  const path = row.filename ? files.resolve(row.filename) : undefined;
   const onDisk = path ? statSync(path, { throwIfNoEntry: false }) : undefined;
   const present = onDisk?.isFile() ?? false;
   const sticker = row.isSticker ? stickerSource(row.stickerUserInfo ?? undefined, row.attributionInfo ?? undefined, row.emojiDescription ?? undefined) : undefined;
@@ -29,6 +36,8 @@ export function toAttachment(row: AttachmentRow, resolve: (storedPath: string) =
     guid: row.guid,
     fileName,
     path,
+    storedPath: row.filename ?? undefined,
+    transient: files.transient || undefined,
     missing: !present,
     mimeType: row.mimeType ?? undefined,
     uti: row.uti ?? undefined,

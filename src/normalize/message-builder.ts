@@ -3,7 +3,7 @@ import type { AttachmentRow, MessageRow } from '../read/rows.js';
 import { bodyComponents, decodeAttributedBody, legacyBodyText, legacyComponents, type BodyComponent, type TextRange } from '../decode/attributed-body.js';
 import { decodeSummaryInfo, type PartStatus, type SummaryInfo } from '../decode/summary-info.js';
 import { decodeBalloonReport, URL_BALLOON } from '../decode/payload.js';
-import { toAttachment, unlistedAttachment } from './attachments.js';
+import { toAttachment, unlistedAttachment, type AttachmentFiles } from './attachments.js';
 import { appleDate } from './dates.js';
 import { effectName } from './effects.js';
 import { groupEvent } from './events.js';
@@ -17,7 +17,7 @@ export interface BuildContext {
   person(handleRowId: number): Person | undefined;
   /** Who sent a message whose handle is 0 or unknown (the other person of a one-to-one chat). */
   fallbackSender: Person;
-  resolveAttachment(storedPath: string): string | undefined;
+  attachmentFiles: AttachmentFiles;
   tapbacks: TapbackIndex;
   /** The message a reply points at, when the database has it. */
   messageByGuid(guid: string): MessageRow | undefined;
@@ -51,7 +51,7 @@ interface DecodedBody {
 export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], ctx: BuildContext): Message {
   const sender = senderOf(row, ctx);
   const body = decodeBody(row);
-  const attachments = attachmentRows.map((a) => toAttachment(a, ctx.resolveAttachment));
+  const attachments = attachmentRows.map((a) => toAttachment(a, ctx.attachmentFiles));
   const parts = row.balloonBundleId || isBareLinkPreview(row, body.components)
     ? [balloonPart(row, body, attachments)]
     : partsFrom(body, attachments);

@@ -4,7 +4,7 @@ import { openMessagesDatabase, type OpenedDatabase } from '../read/open-database
 import { MessagesReader, type ConversationRows, type DateWindow } from '../read/messages-reader.js';
 import type { ChatRow, ReactionRow } from '../read/rows.js';
 import type { MessageSource } from '../read/source.js';
-import { toAttachment } from './attachments.js';
+import { toAttachment, type AttachmentFiles } from './attachments.js';
 import { appleDate } from './dates.js';
 import { matchesChat, orphanPlan, planConversations, type ConversationPlan } from './conversations.js';
 import { buildMessage, RecentMessages, type BuildContext } from './message-builder.js';
@@ -96,18 +96,21 @@ export class SourceArchive {
     const fallbackSender = participants.length === 1 ? participants[0]! : this.people.unknown();
     const person = (id: number): Person | undefined => this.people.byId(id);
     const senderOf = (row: ReactionRow): Person => (row.isFromMe ? this.people.me : (person(row.handleId) ?? fallbackSender));
-    const resolve = (stored: string) => this.source.resolveAttachment(stored);
+    const files: AttachmentFiles = {
+      resolve: (stored) => this.source.resolveAttachment(stored),
+      transient: this.source.transientAttachments ?? false,
+    };
     const reactions = this.reader.reactions(this.rowsOf(plan).reactionIds);
     const stickers = groupByMessage(this.reader.attachmentsOf(reactions.filter((r) => r.associatedType === 1000 || r.associatedType === 2007).map((r) => r.rowId)));
     const stickerOf = (row: ReactionRow) => {
       const first = stickers.get(row.rowId)?.[0];
-      return first ? toAttachment(first, resolve) : undefined;
+      return first ? toAttachment(first, files) : undefined;
     };
     return {
       me: this.people.me,
       person,
       fallbackSender,
-      resolveAttachment: resolve,
+      attachmentFiles: files,
       tapbacks: new TapbackIndex(reactions, senderOf, stickerOf),
       messageByGuid: (guid) => this.reader.messageByGuid(guid),
       recent: new RecentMessages(),
@@ -121,6 +124,10 @@ export class SourceArchive {
       this.rows.set(plan, rows);
     }
     return rows;
+  }
+
+  async releaseAttachments(): Promise<void> {
+    await this.source.releaseAttachments?.();
   }
 
   async close(): Promise<void> {

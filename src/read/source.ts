@@ -10,6 +10,10 @@ export interface MessageSource {
    * or undefined when it cannot be mapped. The file may still be missing on disk.
    */
   resolveAttachment(storedPath: string): string | undefined;
+  /** True when resolved attachment paths are temporary copies (decrypted files) gone after the export. */
+  readonly transientAttachments?: boolean;
+  /** Deletes attachment files made so far (decrypted copies), when the source makes any. */
+  releaseAttachments?(): Promise<void>;
   /** Removes whatever the source made (temporary copies, decrypted files). Safe to call twice. */
   dispose(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Conversation, EditVersion, Message, Part } from '../../model/types.js';
+import type { Attachment, Conversation, EditVersion, Message, Part } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
 import type { DateFormatter } from '../dates.js';
 import { describeAttachment, describeBalloon, describeTapbacks } from '../describe.js';
@@ -92,14 +92,13 @@ function formatPart(part: Part, m: Message, dates: DateFormatter): string {
     case 'attachment': {
       const a = part.attachment;
       const label = m.isAudioMessage && a.kind === 'audio' ? 'Audio message' : a.isSticker ? 'Sticker' : 'Attachment';
-      const where = a.missing ? `missing — not on this computer${a.path ? ` (expected at ${a.path})` : ''}` : a.path;
-      text = `[${label}: ${describeAttachment(a)} — ${where}]\n`;
+      text = `[${label}: ${describeAttachment(a)} — ${whereIs(a)}]\n`;
       if (a.transcription) text += `  Transcription: “${a.transcription}”\n`;
       break;
     }
     case 'app':
       text = `[${describeBalloon(part.app)}]\n`;
-      for (const a of part.attachments) text += `  [Attachment: ${describeAttachment(a)} — ${a.missing ? 'missing' : a.path}]\n`;
+      for (const a of part.attachments) text += `  [Attachment: ${describeAttachment(a)} — ${whereIs(a)}]\n`;
       break;
     case 'unsent':
       text = `[This part of the message was unsent]\n${edits(part.edits, dates)}`;
@@ -107,6 +106,12 @@ function formatPart(part: Part, m: Message, dates: DateFormatter): string {
   }
   if (part.tapbacks.length > 0) text += `  ${describeTapbacks(part.tapbacks)}\n`;
   return text;
+}
+
+/** Where the file is; for a copy decrypted only for this export, where the source keeps it. */
+function whereIs(a: Attachment): string {
+  if (a.missing) return `missing — not on this computer${a.path && !a.transient ? ` (expected at ${a.path})` : ''}`;
+  return a.transient ? `in the backup as ${a.storedPath}` : a.path!;
 }
 
 function edits(versions: EditVersion[] | undefined, dates: DateFormatter): string {

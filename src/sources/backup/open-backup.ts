@@ -200,6 +200,10 @@ class OpenedBackup implements BackupSource {
     this.description = describe(info, backupDir);
   }
 
+  get transientAttachments(): boolean {
+    return this.files.encrypted;
+  }
+
   resolveAttachment(storedPath: string): string | undefined {
     const where = attachmentDomainPath(storedPath);
     if (!where || this.disposed) return undefined;
