@@ -80,6 +80,12 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
       const text = readFileSync(join(out, phoneOnly!), 'utf8');
       expect(text).toMatch(/⧉ Found in: iPhone backup/);
       expect(text).not.toMatch(/⧉ Found in: chat\.db/);
+      if (kind === 'encrypted') {
+        // Decrypted copies are temporary: the archive names where the backup keeps each file.
+        const all = files.filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
+        expect(all).toMatch(/— in the backup as (~|\/var\/mobile)\/Library\/SMS\/Attachments\//);
+        expect(all).not.toMatch(/textkeeper-backup-/);
+      }
       if (kind === 'plain') {
         const pages = readdirSync(join(out, 'conversations'), { recursive: true }).map(String).filter((f) => f.endsWith('.html'));
         const html = pages.map((page) => readFileSync(join(out, 'conversations', page), 'utf8')).join('\n');
