@@ -37,7 +37,7 @@ export class MessagesReader {
   ) {
     const message = columnsOf(db, 'message');
     const attachment = columnsOf(db, 'attachment');
-    const m = (name: string, alias: string, fallback = 'NULL') => `${message.has(name) ? `m.${name}` : fallback} AS ${alias}`;
+    const m = columnReader('m', message);
     const md = (name: string, alias: string) => `${message.has(name) ? appleMs(`m.${name}`) : '0'} AS ${alias}`;
     const columns = [
       'm.ROWID AS rowId',
@@ -75,7 +75,7 @@ export class MessagesReader {
     this.messageAliases = columns.map((c) => c.slice(c.lastIndexOf(' AS ') + 4));
     const reactionAliases = ['rowId', 'guid', 'handleId', 'isFromMe', 'date', 'associatedType', 'associatedGuid', 'associatedEmoji'];
     this.reactionColumns = columns.filter((c) => reactionAliases.some((alias) => c.endsWith(` AS ${alias}`))).join(', ');
-    const a = (name: string, alias: string, fallback = 'NULL') => `${attachment.has(name) ? `a.${name}` : fallback} AS ${alias}`;
+    const a = columnReader('a', attachment);
     this.attachmentColumns = [
       'j.message_id AS messageId',
       'a.ROWID AS rowId',
@@ -99,7 +99,7 @@ export class MessagesReader {
 
   chats(): ChatRow[] {
     const chatColumns = columnsOf(this.db, 'chat');
-    const c = (name: string, alias: string, fallback = 'NULL') => `${chatColumns.has(name) ? `c.${name}` : fallback} AS ${alias}`;
+    const c = columnReader('c', chatColumns);
     const rows = this.db
       .prepare(
         `SELECT c.ROWID AS rowId, c.guid AS guid, ${c('chat_identifier', 'identifier', "''")}, ${c('service_name', 'serviceName', "''")},
@@ -220,6 +220,11 @@ export class MessagesReader {
 /** Apple dates are nanoseconds since 2001 on current systems and seconds on old ones; yields milliseconds. */
 function appleMs(column: string): string {
   return `(CASE WHEN ${column} > 100000000000 THEN ${column} / 1000000 ELSE ${column} * 1000 END)`;
+}
+
+/** `t.name AS alias`, or `fallback AS alias` when this database's table has no such column (older macOS). */
+function columnReader(table: string, present: Set<string>): (name: string, alias: string, fallback?: string) => string {
+  return (name, alias, fallback = 'NULL') => `${present.has(name) ? `${table}.${name}` : fallback} AS ${alias}`;
 }
 
 function placeholders(count: number): string {
