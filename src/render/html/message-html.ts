@@ -1,5 +1,6 @@
 import type { AppPart, Attachment, EditVersion, Message, Part, Tapback } from '../../model/types.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
+import { formatBytes } from '../describe.js';
 import { escapeHtml, hrefPath, safeLink } from './escape.js';
 import type { DateFormatter, LocalTime } from '../dates.js';
 import { textHtml } from './text-html.js';
@@ -88,7 +89,7 @@ function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMess
     return `<div class="missing">${label} — ${why}</div>${caption}`;
   }
   const href = url(placed.href!, ctx.root);
-  const size = attachment.size > 0 ? ` (${formatSize(attachment.size)})` : '';
+  const size = attachment.size > 0 ? ` (${formatBytes(attachment.size)})` : '';
   let html: string;
   if (placed.preview) {
     const dims = attachment.width && attachment.height ? ` width="${attachment.width}" height="${attachment.height}"` : '';
@@ -177,16 +178,4 @@ function partsText(parts: Part[]): string {
 /** A location from PlacedAttachment as an attribute value: archive paths are made relative to the page. */
 function url(location: string, root: string): string {
   return escapeHtml(location.startsWith('file:') ? location : root + hrefPath(location));
-}
-
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
