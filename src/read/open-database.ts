@@ -2,8 +2,13 @@ import { constants } from 'node:fs';
 import { copyFile, mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
+
+// better-sqlite3 reads this once per process, when it first opens a database: it turns on URI
+// filenames, which this build otherwise ignores, so that `?immutable=1` can be asked for.
+process.env.SQLITE_USE_URI ??= '1';
 
 /** A read-only connection to a private view of a messages database, and how to let go of it. */
 export interface OpenedDatabase {
@@ -18,39 +23,66 @@ const REQUIRED_TABLES = ['message', 'chat', 'handle', 'chat_message_join'];
 /**
  * Opens a chat.db (or an iPhone sms.db) without changing anything beside it.
  *
- * SQLite, even read-only, writes `-wal`/`-shm` files next to a WAL database, and this build of
- * better-sqlite3 has URI filenames (`?immutable=1`) compiled out. So the database is read from a
- * private copy (a clone where the file system supports it), with its `-wal` when that holds rows not
- * yet in the main file. A hard link would be cheaper but changes the original's link count and ctime.
+ * SQLite, even read-only, writes `-wal`/`-shm` files next to a WAL database. Opened as immutable it
+ * touches nothing, but it would also skip rows that live only in the `-wal` (Messages is running).
+ * So a database with a non-empty `-wal` is read from a private copy of both (a clone where the file
+ * system supports it); any other is opened in place as immutable, or copied too when this process
+ * cannot ask for that (URI filenames off). A hard link would be cheaper than a copy but changes the
+ * original's link count and ctime.
  */
 export async function openMessagesDatabase(path: string): Promise<OpenedDatabase> {
   await checkIsSqliteFile(path);
+  if ((await sizeOf(`${path}-wal`)) === 0) {
+    const inPlace = openImmutable(path);
+    if (inPlace) return inPlace;
+  }
   const folder = await mkdtemp(join(tmpdir(), 'textkeeper-db-'));
   try {
     const privatePath = join(folder, 'chat.db');
     await copyFile(path, privatePath, constants.COPYFILE_FICLONE);
     if ((await sizeOf(`${path}-wal`)) > 0) await copyFile(`${path}-wal`, `${privatePath}-wal`, constants.COPYFILE_FICLONE);
-    const db = connect(privatePath, path);
-    const lookup = connect(privatePath, path);
-    return {
-      db,
-      lookup,
-      async close() {
-        db.close();
-        lookup.close();
-        await rm(folder, { recursive: true, force: true });
-      },
-    };
+    return connectBoth(privatePath, path, () => rm(folder, { recursive: true, force: true }));
   } catch (error) {
     await rm(folder, { recursive: true, force: true });
     throw error;
   }
 }
 
-function connect(privatePath: string, shownPath: string): Database.Database {
+/** The database opened in place with `immutable=1`, or undefined when URI filenames are off here. */
+function openImmutable(path: string): OpenedDatabase | undefined {
+  const uri = `${pathToFileURL(path).href}?immutable=1`;
+  try {
+    new Database(uri, { readonly: true, fileMustExist: true }).close();
+  } catch {
+    return undefined;
+  }
+  return connectBoth(uri, path, async () => {});
+}
+
+function connectBoth(location: string, shownPath: string, cleanUp: () => Promise<void>): OpenedDatabase {
+  const db = connect(location, shownPath);
+  let lookup: Database.Database;
+  try {
+    lookup = connect(location, shownPath);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return {
+    db,
+    lookup,
+    async close() {
+      db.close();
+      lookup.close();
+      await cleanUp();
+    },
+  };
+}
+
+function connect(location: string, shownPath: string): Database.Database {
   let db: Database.Database;
   try {
-    db = new Database(privatePath, { readonly: true, fileMustExist: true });
+    db = new Database(location, { readonly: true, fileMustExist: true });
   } catch (error) {
     throw new UserError(`Cannot open ${shownPath}: ${(error as Error).message}`);
   }

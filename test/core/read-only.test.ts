@@ -21,10 +21,12 @@ describe('the database is never modified', () => {
   const dir = tempDir('readonly');
   const plain = join(dir, 'plain');
   const live = join(dir, 'live');
+  const walMode = join(dir, 'wal-mode');
 
   beforeAll(async () => {
     mkdirSync(plain);
     mkdirSync(live);
+    mkdirSync(walMode);
     await generateChatDb({ path: join(plain, 'chat.db'), messages: 300, seed: 3 });
     expect(readdirSync(plain)).toContain('Attachments');
     // A database Messages is writing: rows that live only in a non-empty -wal beside it.
@@ -44,6 +46,8 @@ describe('the database is never modified', () => {
     copyFileSync(source, join(live, 'chat.db'));
     copyFileSync(`${source}-wal`, join(live, 'chat.db-wal'));
     writer.close();
+    // Closed cleanly: still a WAL database, now without -wal or -shm beside it.
+    copyFileSync(source, join(walMode, 'chat.db'));
   });
 
   it('leaves a plain chat.db and its folder byte-for-byte unchanged', () => {
@@ -51,6 +55,17 @@ describe('the database is never modified', () => {
     const result = runCli(['export', '--db', join(plain, 'chat.db'), '--out', join(dir, 'out1')]);
     expect(result.code).toBe(0);
     expect(snapshot(plain)).toEqual(before);
+  });
+
+  it('creates no -wal or -shm beside a WAL-mode database it reads in place', () => {
+    const before = snapshot(walMode);
+    expect(Object.keys(before)).toEqual(['chat.db']);
+    const out = join(dir, 'out3');
+    const result = runCli(['export', '--db', join(walMode, 'chat.db'), '--out', out]);
+    expect(result.code).toBe(0);
+    expect(snapshot(walMode)).toEqual(before);
+    const all = readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
+    expect(all).toContain('This message lives only in the write-ahead log');
   });
 
   it('reads rows that live only in a non-empty -wal, and changes neither file', () => {
