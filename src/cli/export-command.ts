@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Message } from '../model/types.js';
 import { StemAllocator } from '../output/files.js';
-import type { Archive, ArchivedConversation } from '../normalize/archive.js';
+import type { Archive, CandidateConversation } from '../normalize/archive.js';
 import { helperCount, shareOut, WorkerShard } from './shards.js';
 import { Interrupted } from './interrupted.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../render/renderer.js';
@@ -31,12 +31,13 @@ export interface ShardCounts {
 /** What one thread rendered: per conversation (by key), the file each renderer wrote. */
 export interface ShardResult {
   counts: ShardCounts;
-  rendered: { key: string; files: RenderedConversation[] }[];
+  rendered: { key: string; lastDate: number; files: RenderedConversation[] }[];
 }
 
 /**
  * Reads the sources and writes every format into `out`. Conversations are independent for text
- * and PDF, so with more than one core they are shared between this thread and worker threads.
+ * and PDF, so with more than one core they are shared between this thread and worker threads, each
+ * of which counts and reads only its own share.
  */
 export async function runExport(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ExportSummary> {
   const started = performance.now();
@@ -46,34 +47,35 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     throw error;
   });
   try {
-    const plans = archive.conversations();
-    if (plans.length === 0) {
-      throw new UserError(options.archive.chatTerms.length > 0
-        ? `No conversation matches --chat ${options.archive.chatTerms.join(',')} (see \`textkeeper list\`).`
-        : 'No messages to export in this database (for the dates asked).');
-    }
+    const candidates = archive.candidates();
+    if (candidates.length === 0) throw nothingToExport(options);
     await prepareOutput(options.outDir);
     const stems = new StemAllocator();
-    const stemOf = new Map(plans.map((p) => [p.key, stems.allocate(p.conversation.title)]));
-    const total = plans.reduce((sum, p) => sum + p.conversation.messageCount, 0) * options.formats.length;
-    const progress = new Progress(total, options.showProgress);
+    const stemOf = new Map(candidates.map((c) => [c.key, stems.allocate(c.title)]));
+    const formats = options.formats.length;
+    const progress = new Progress(candidates.reduce((sum, c) => sum + c.estimate, 0) * formats, options.showProgress);
     const renderers = await Promise.all(options.formats.map((format) => RENDERERS[format]!()));
     const exportedAt = new Date();
     let results: ShardResult[];
     try {
-      const [mine, ...others] = shareOut(plans, helpers.length);
-      const workers = others.map((shard, i) => helpers[i]!.render(shard.map((p) => p.key), stemOf, exportedAt, progress));
+      const [mine, ...others] = shareOut(candidates, helpers.length);
+      const progressOf = (share: CandidateConversation[]): ShardProgress => ({
+        tick: (count) => progress.tick(count),
+        counted: (messages) => progress.correctTotal((messages - share.reduce((sum, c) => sum + c.estimate, 0)) * formats),
+      });
+      const workers = others.map((share, i) => helpers[i]!.render(share.map((c) => c.key), stemOf, exportedAt, progressOf(share)));
       await Promise.all(helpers.slice(others.length).map((h) => h.stop()));
       results = await Promise.all([
-        renderShard(archive, mine!, renderers, { options, stemOf, exportedAt, progress, signal }),
+        renderShard(archive, mine!.map((c) => c.key), renderers, { options, stemOf, exportedAt, progress: progressOf(mine!), signal }),
         ...workers,
       ]);
-      const byKey = new Map(results.flatMap((r) => r.rendered).map((r) => [r.key, r.files]));
-      for (const [index, renderer] of renderers.entries()) await renderer.finish(plans.map((p) => byKey.get(p.key)![index]!));
     } finally {
       progress.stop();
     }
-    return { conversations: plans.length, ...addCounts(results.map((r) => r.counts)), seconds: (performance.now() - started) / 1000 };
+    const rendered = results.flatMap((r) => r.rendered).sort((a, b) => b.lastDate - a.lastDate || a.key.localeCompare(b.key));
+    if (rendered.length === 0) throw nothingToExport(options);
+    for (const [index, renderer] of renderers.entries()) await renderer.finish(rendered.map((r) => r.files[index]!));
+    return { conversations: rendered.length, ...addCounts(results.map((r) => r.counts)), seconds: (performance.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));
     throw error;
@@ -82,17 +84,34 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
   }
 }
 
+function nothingToExport(options: ResolvedOptions): UserError {
+  return new UserError(options.archive.chatTerms.length > 0
+    ? `No conversation matches --chat ${options.archive.chatTerms.join(',')} (see \`textkeeper list\`).`
+    : 'No messages to export in this database (for the dates asked).');
+}
+
+/** How a thread reports on its share: each message rendered, and how many it found to render. */
+export interface ShardProgress {
+  tick(count?: number): void;
+  counted(messages: number): void;
+}
+
 export interface ShardSetting {
   options: ResolvedOptions;
   stemOf: Map<string, string>;
   exportedAt: Date;
-  progress: { tick(): void };
+  progress: ShardProgress;
   signal: { interrupted: boolean };
 }
 
-/** Renders some conversations of an open archive with these renderers (started here, finished by the caller). */
-export async function renderShard(archive: Archive, plans: ArchivedConversation[], renderers: Renderer[], setting: ShardSetting): Promise<ShardResult> {
+/**
+ * Counts the conversations with these keys, then renders those with messages with these renderers
+ * (started here, finished by the caller).
+ */
+export async function renderShard(archive: Archive, keys: string[], renderers: Renderer[], setting: ShardSetting): Promise<ShardResult> {
   const { options, stemOf, exportedAt, progress, signal } = setting;
+  const plans = archive.conversations(new Set(keys));
+  progress.counted(plans.reduce((sum, p) => sum + p.conversation.messageCount, 0));
   const counts: ShardCounts = {
     messages: 0, attachments: 0, missingAttachments: 0, warnings: 0,
     onlyIn: new Map(archive.sourceNames.length > 1 ? archive.sourceNames.map((name) => [name, 0]) : []),
@@ -119,7 +138,7 @@ export async function renderShard(archive: Archive, plans: ArchivedConversation[
       const counted = index === 0 ? counting(stream, counts, warn) : stream;
       files.push(await renderer.renderConversation(plan.conversation, watching(counted, progress, signal), stemOf.get(plan.key)!));
     }
-    rendered.push({ key: plan.key, files });
+    rendered.push({ key: plan.key, lastDate: plan.conversation.lastDate!.getTime(), files });
     // HTML copies attachments in the background until finish(); the other formats are done with them here.
     if (!options.formats.includes('html')) await archive.releaseAttachments();
   }

@@ -22,6 +22,9 @@ const progress = {
   tick() {
     if (++ticks % TICK_EVERY === 0) report({ type: 'tick', count: TICK_EVERY });
   },
+  counted(messages: number) {
+    report({ type: 'counted', messages });
+  },
 };
 
 try {
@@ -31,10 +34,9 @@ try {
   let result;
   try {
     const { keys, stems, exportedAt } = await job;
-    const plans = archive.conversations(new Set(keys));
     const renderers = await Promise.all(options.formats.map((format) => RENDERERS[format]!()));
     const setting = { options, stemOf: new Map(stems), exportedAt: new Date(exportedAt), progress, signal };
-    result = await renderShard(archive, plans, renderers, setting);
+    result = await renderShard(archive, keys, renderers, setting);
   } finally {
     await close();
   }

@@ -21,6 +21,12 @@ export class Progress {
     if (Math.floor(this.done / 500) !== before) this.bar.update(this.done);
   }
 
+  /** Changes the total, once a guessed part of it is known exactly. */
+  correctTotal(change: number): void {
+    if (!this.bar || change === 0) return;
+    this.bar.setTotal(this.bar.getTotal() + change);
+  }
+
   stop(): void {
     if (!this.bar) return;
     this.bar.update(this.done);

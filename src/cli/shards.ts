@@ -1,13 +1,16 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { ArchivedConversation } from '../normalize/archive.js';
+import type { CandidateConversation } from '../normalize/archive.js';
 import { UserError } from '../errors.js';
-import type { ShardResult } from './export-command.js';
+import type { ShardProgress, ShardResult } from './export-command.js';
 import { Interrupted } from './interrupted.js';
 import type { ResolvedOptions } from './options.js';
 
 /** Formats whose conversations are written independently of each other (HTML shares an index and media). */
 const INDEPENDENT_FORMATS = new Set(['txt', 'pdf']);
+
+/** A worker's share of the work is made smaller by this fraction of the whole. */
+const WORKER_HANDICAP = 0.04;
 
 /**
  * Whether conversations may be rendered on several threads: independent formats, more than one core,
@@ -23,22 +26,22 @@ export function helperCount(options: ResolvedOptions): number {
 }
 
 /**
- * Splits conversations between this thread (first) and at most `helpers` worker threads, largest
- * first onto the least loaded. Workers start with a small handicap: they plan their share again.
+ * Splits conversations between this thread (first) and at most `helpers` worker threads by their
+ * estimated size, largest first onto the least loaded. Workers start with a small handicap: they
+ * are still loading when this thread begins.
  */
-export function shareOut(plans: ArchivedConversation[], helpers: number): ArchivedConversation[][] {
-  const threads = Math.min(helpers + 1, plans.length);
-  if (threads < 2) return [plans];
-  const total = plans.reduce((sum, p) => sum + p.conversation.messageCount, 0);
-  const load = Array.from({ length: threads }, (_, i) => (i === 0 ? 0 : total * 0.04));
-  const shards: ArchivedConversation[][] = Array.from({ length: threads }, () => []);
-  const bySize = [...plans].sort((a, b) => b.conversation.messageCount - a.conversation.messageCount);
-  for (const plan of bySize) {
+export function shareOut(candidates: CandidateConversation[], helpers: number): CandidateConversation[][] {
+  const threads = Math.min(helpers + 1, candidates.length);
+  if (threads < 2) return [candidates];
+  const total = candidates.reduce((sum, c) => sum + c.estimate, 0);
+  const load = Array.from({ length: threads }, (_, i) => (i === 0 ? 0 : total * WORKER_HANDICAP));
+  const shares: CandidateConversation[][] = Array.from({ length: threads }, () => []);
+  for (const candidate of [...candidates].sort((a, b) => b.estimate - a.estimate)) {
     const lightest = load.indexOf(Math.min(...load));
-    shards[lightest]!.push(plan);
-    load[lightest]! += plan.conversation.messageCount;
+    shares[lightest]!.push(candidate);
+    load[lightest]! += candidate.estimate;
   }
-  return shards.filter((shard) => shard.length > 0);
+  return shares.filter((share) => share.length > 0);
 }
 
 /** The data a worker thread starts from (all of it structured-cloneable). */
@@ -56,6 +59,7 @@ export interface WorkerJob {
 
 export type WorkerReport =
   | { type: 'tick'; count: number }
+  | { type: 'counted'; messages: number }
   | { type: 'done'; result: ShardResult }
   | { type: 'failed'; error: { name: string; message: string; code?: string } };
 
@@ -67,7 +71,7 @@ export class WorkerShard {
   private readonly worker: Worker;
   private readonly outcome: Promise<ShardResult>;
   private readonly watch: NodeJS.Timeout;
-  private progress: { tick(count?: number): void } = { tick() {} };
+  private progress: ShardProgress = { tick() {}, counted() {} };
   private working = false;
 
   constructor(options: ResolvedOptions, signal: { interrupted: boolean }) {
@@ -79,6 +83,7 @@ export class WorkerShard {
     this.outcome = new Promise<ShardResult>((resolve, reject) => {
       this.worker.on('message', (report: WorkerReport) => {
         if (report.type === 'tick') this.progress.tick(report.count);
+        else if (report.type === 'counted') this.progress.counted(report.messages);
         else if (report.type === 'done') resolve(report.result);
         else reject(revive(report.error));
       });
@@ -90,7 +95,7 @@ export class WorkerShard {
     this.outcome.catch(() => {});
   }
 
-  render(keys: string[], stemOf: Map<string, string>, exportedAt: Date, progress: { tick(count?: number): void }): Promise<ShardResult> {
+  render(keys: string[], stemOf: Map<string, string>, exportedAt: Date, progress: ShardProgress): Promise<ShardResult> {
     this.progress = progress;
     this.working = true;
     const job: WorkerJob = { type: 'render', keys, stems: [...stemOf], exportedAt: exportedAt.getTime() };

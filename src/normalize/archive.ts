@@ -14,6 +14,16 @@ export interface ArchivedConversation {
   members: { source: SourceArchive; plan: ConversationPlan }[];
 }
 
+/** A conversation `Archive.conversations()` may return, before its messages are counted. */
+export interface CandidateConversation {
+  key: string;
+  title: string;
+  /** Roughly how many messages it shows. */
+  estimate: number;
+  /** Roughly when its latest message was sent (milliseconds since 2001; 0 when unknown). */
+  latest: number;
+}
+
 /**
  * The normalizer's face to the CLI: every source (Mac databases, iPhone backups) as one history.
  * Conversations are matched by their participants; a message seen in several sources (same GUID)
@@ -54,6 +64,24 @@ export class Archive {
     const all = [...byKey.values()];
     for (const merged of all) if (merged.members.length > 1) this.combine(merged);
     return all.sort((a, b) => b.conversation.lastDate!.getTime() - a.conversation.lastDate!.getTime());
+  }
+
+  /**
+   * What `conversations()` may return, sized and dated roughly from the join tables alone, most recent
+   * first: to name files and share work out before any message is read.
+   */
+  candidates(): CandidateConversation[] {
+    const byKey = new Map<string, CandidateConversation>();
+    for (const source of this.sources) {
+      for (const { plan, estimate, latest } of source.candidates()) {
+        const found = byKey.get(plan.key);
+        if (found) {
+          found.estimate += estimate;
+          found.latest = Math.max(found.latest, latest);
+        } else byKey.set(plan.key, { key: plan.key, title: plan.conversation.title, estimate, latest });
+      }
+    }
+    return [...byKey.values()].sort((a, b) => b.latest - a.latest);
   }
 
   /** Streams a conversation's messages in order; every call reads them anew. */

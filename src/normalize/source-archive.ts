@@ -11,6 +11,15 @@ import { buildMessage, RecentMessages, type BuildContext } from './message-build
 import { PeopleDirectory, type Contacts } from './people.js';
 import { TapbackIndex } from './tapbacks.js';
 
+/** A conversation that may have messages to show, sized without reading them. */
+export interface Candidate {
+  plan: ConversationPlan;
+  /** Roughly how many messages it shows (reactions counted too). */
+  estimate: number;
+  /** Roughly when its latest message was sent (milliseconds since 2001; 0 when unknown). */
+  latest: number;
+}
+
 export interface ArchiveOptions {
   window: DateWindow;
   /** `--chat` terms; empty means every conversation. */
@@ -55,21 +64,44 @@ export class SourceArchive {
 
   /**
    * Conversations with at least one message in the date window that match the `--chat` terms, most
-   * recent first; only those with these keys, when given (a worker thread's share).
+   * recent first; only those with these keys, when given (a thread's share).
    */
   conversations(only?: Set<string>): ConversationPlan[] {
-    const terms = this.options.chatTerms;
-    const plans = [...planConversations([...this.chats.values()], this.people, this.options.contacts), orphanPlan()]
-      .filter((plan) => terms.length === 0 || matchesChat(plan, this.chats, terms))
-      .filter((plan) => !only || only.has(plan.key));
     const counted: ConversationPlan[] = [];
-    for (const plan of plans) {
+    for (const plan of this.plans(only)) {
       const rows = this.rowsOf(plan);
       if (rows.ids.length === 0) continue;
       Object.assign(plan.conversation, { messageCount: rows.ids.length, firstDate: appleDate(rows.first), lastDate: appleDate(rows.last) });
       counted.push(plan);
     }
     return counted.sort((a, b) => b.conversation.lastDate!.getTime() - a.conversation.lastDate!.getTime());
+  }
+
+  /**
+   * The conversations that `conversations()` may return (never fewer), each with a guess at its size
+   * and latest date taken from the join table alone: enough to share work out before reading messages.
+   */
+  candidates(): Candidate[] {
+    const { byChat, unclaimed } = this.reader.chatSizes(this.options.window);
+    const found: Candidate[] = [];
+    for (const plan of this.plans()) {
+      // Messages of no chat are found only by reading them all, so that conversation is always a candidate.
+      if (plan.chatIds.length === 0) found.push({ plan, estimate: unclaimed, latest: 0 });
+      const sizes = plan.chatIds.flatMap((id) => byChat.get(id) ?? []);
+      if (sizes.length > 0) {
+        const estimate = sizes.reduce((sum, size) => sum + size.estimate, 0);
+        found.push({ plan, estimate, latest: Math.max(...sizes.map((size) => size.latest)) });
+      }
+    }
+    return found;
+  }
+
+  /** Every conversation matching the `--chat` terms (only those with these keys, when given), uncounted. */
+  private plans(only?: Set<string>): ConversationPlan[] {
+    const terms = this.options.chatTerms;
+    return [...planConversations([...this.chats.values()], this.people, this.options.contacts), orphanPlan()]
+      .filter((plan) => terms.length === 0 || matchesChat(plan, this.chats, terms))
+      .filter((plan) => !only || only.has(plan.key));
   }
 
   /** GUIDs of a conversation's messages, a batch at a time (to count messages several sources share). */

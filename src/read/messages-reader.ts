@@ -11,6 +11,14 @@ export interface ConversationRows {
   last: number;
 }
 
+/** A chat's size as the join table alone tells it, without reading any message. */
+export interface ChatSize {
+  /** Messages in the window, reactions included (a guess: the join table's dates may lag). */
+  estimate: number;
+  /** Date of its latest message (milliseconds since 2001); 0 when the schema keeps no dates there. */
+  latest: number;
+}
+
 /** A time window in milliseconds since 2001-01-01 UTC: [since, until). */
 export interface DateWindow {
   since?: number;
@@ -114,6 +122,32 @@ export class MessagesReader {
       serviceName: chat.serviceName ?? '',
       handleIds: handleList ? handleList.split(',').map(Number) : [],
     }));
+  }
+
+  /**
+   * Every chat with at least one message, sized cheaply (one pass over the join table), and a guess
+   * at how many messages belong to no chat.
+   */
+  chatSizes(window: DateWindow): { byChat: Map<number, ChatSize>; unclaimed: number } {
+    const dated = columnsOf(this.db, 'chat_message_join').has('message_date');
+    const date = appleMs('message_date');
+    const inWindow = [
+      window.since === undefined ? '' : `${date} >= ${window.since}`,
+      window.until === undefined ? '' : `${date} < ${window.until}`,
+    ].filter(Boolean).join(' AND ') || '1';
+    // An undated row (message_date 0) may be anywhere: it counts.
+    const sql = dated
+      ? `SELECT chat_id, SUM(message_date = 0 OR (${inWindow})), MAX(${date}) FROM chat_message_join GROUP BY chat_id`
+      : 'SELECT chat_id, COUNT(*), 0 FROM chat_message_join GROUP BY chat_id';
+    const rows = this.db.prepare(sql).raw(true).all() as [number, number, number][];
+    const unclaimed = this.db
+      .prepare('SELECT (SELECT COUNT(*) FROM message) - (SELECT COUNT(DISTINCT message_id) FROM chat_message_join)')
+      .pluck()
+      .get() as number;
+    return {
+      byChat: new Map(rows.map(([chat, estimate, latest]) => [chat, { estimate, latest }])),
+      unclaimed: Math.max(0, unclaimed),
+    };
   }
 
   /**

@@ -2,6 +2,7 @@ const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const QUARTER_HOUR = 900_000;
 const DAY = 86_400_000;
+const WEEK = 7 * DAY;
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
@@ -20,7 +21,8 @@ export interface LocalTime {
  * and the fields are computed directly.
  */
 export class DateFormatter {
-  private readonly offsets = new Map<number, number>();
+  private readonly weeks = new Map<number, number>();
+  private readonly days = new Map<number, number>();
   private readonly zoneParts: Intl.DateTimeFormat;
 
   constructor(readonly timeZone: string) {
@@ -37,18 +39,24 @@ export class DateFormatter {
   }
 
   /**
-   * The zone's offset from UTC in milliseconds at that instant. Cached per UTC day when the offset is
-   * the same at both ends of the day; on the few days with a transition, per quarter hour.
+   * The zone's offset from UTC in milliseconds at that instant. Cached per UTC week when the offset is
+   * the same at both ends of the week (no zone changes its offset twice within a week); in a week with a
+   * transition, per day likewise; on the day of the transition, per quarter hour.
    */
   private offsetAt(ms: number): number {
-    const day = Math.floor(ms / DAY);
-    let offset = this.offsets.get(day);
+    return this.steady(this.weeks, WEEK, ms) ?? this.steady(this.days, DAY, ms) ?? this.measure(Math.floor(ms / QUARTER_HOUR) * QUARTER_HOUR);
+  }
+
+  /** The offset throughout the span of this length around `ms`, or undefined when it changes within. */
+  private steady(cache: Map<number, number>, span: number, ms: number): number | undefined {
+    const block = Math.floor(ms / span);
+    let offset = cache.get(block);
     if (offset === undefined) {
-      const start = this.measure(day * DAY);
-      offset = start === this.measure(day * DAY + DAY - 1) ? start : NaN;
-      this.offsets.set(day, offset);
+      const start = this.measure(block * span);
+      offset = start === this.measure(block * span + span - 1) ? start : NaN;
+      cache.set(block, offset);
     }
-    return Number.isNaN(offset) ? this.measure(Math.floor(ms / QUARTER_HOUR) * QUARTER_HOUR) : offset;
+    return Number.isNaN(offset) ? undefined : offset;
   }
 
   private measure(ms: number): number {

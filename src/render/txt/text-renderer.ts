@@ -23,12 +23,12 @@ export class TextRenderer implements Renderer {
       let buffer = header(conversation, this.ctx);
       let day = '';
       for (const message of messages()) {
-        const dayKey = this.ctx.dates.dayKey(message.date);
-        if (dayKey !== day) {
-          day = dayKey;
+        const when = this.ctx.dates.at(message.date);
+        if (when.dayKey !== day) {
+          day = when.dayKey;
           buffer += `────────── ${this.ctx.dates.day(message.date)} ──────────\n\n`;
         }
-        buffer += formatMessage(message, this.ctx.dates);
+        buffer += formatMessage(message, this.ctx.dates, when.dateTime);
         if (buffer.length >= FLUSH_AT) {
           await out.write(buffer);
           buffer = '';
@@ -63,9 +63,8 @@ function header(c: Conversation, ctx: ExportContext): string {
     .join('\n');
 }
 
-/** A message as lines of text: a heading, its parts in order, then notes about it. */
-export function formatMessage(m: Message, dates: DateFormatter): string {
-  const when = dates.dateTime(m.date);
+/** A message as lines of text: a heading (sent `when`), its parts in order, then notes about it. */
+function formatMessage(m: Message, dates: DateFormatter, when: string): string {
   if (m.kind === 'event' && m.event) return `[${when}] — ${m.event.description}\n\n`;
   const service = m.service === 'iMessage' ? '' : ` (${m.service})`;
   let text = `[${when}] ${m.sender.name}${service}:\n`;
