@@ -9,6 +9,12 @@ import { constants } from 'node:os';
  * the number of photos (a 100,000-message PDF: 330 MB → 275 MB); text exports only got slower with it.
  */
 const HEAP_CAP_MB = 160;
+/**
+ * The young generation is where nearly every object of an export is born and dies. V8 lets it grow to
+ * 2 × 16 MB per thread; 8 MB halves that (a 200,000-message text export: 260 → 222 MB), and since
+ * little outlives a batch of rows, collecting it twice as often costs only a few percent.
+ */
+const SEMI_SPACE_MB = 8;
 
 export function heapIsCapped(): boolean {
   const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
@@ -17,7 +23,8 @@ export function heapIsCapped(): boolean {
 
 /** Runs this command again with the heap cap and resolves to its exit code. */
 export function relaunchWithHeapCap(): Promise<number> {
-  const child = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${HEAP_CAP_MB}`, process.argv[1]!, ...process.argv.slice(2)], {
+  const flags = [`--max-old-space-size=${HEAP_CAP_MB}`, `--max-semi-space-size=${SEMI_SPACE_MB}`];
+  const child = spawn(process.execPath, [...process.execArgv, ...flags, process.argv[1]!, ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: drawsPdf(process.argv) ? { MALLOC_ARENA_MAX: '2', ...process.env } : process.env,
   });

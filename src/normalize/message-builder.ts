@@ -25,19 +25,49 @@ export interface BuildContext {
   recent: RecentMessages;
 }
 
-/** The last few hundred messages built, by GUID (oldest forgotten first, so memory stays bounded). */
+/** What a reply shows of the message it answers: who sent it, when, and a label for each part. */
+interface Answered {
+  sender: Person;
+  date: Date;
+  rowId: number;
+  labels: { index: number; label: string }[];
+}
+
+/**
+ * What replies need of the last few hundred messages built, by GUID (oldest forgotten first, so memory
+ * stays bounded). Only that little is kept: whole messages kept this long made garbage collection slow.
+ */
 export class RecentMessages {
-  private readonly byGuid = new Map<string, Message>();
+  private readonly byGuid = new Map<string, Answered>();
 
   constructor(private readonly capacity = 300) {}
 
-  get(guid: string): Message | undefined {
+  get(guid: string): Answered | undefined {
     return this.byGuid.get(guid);
   }
 
   remember(message: Message): void {
-    this.byGuid.set(message.guid, message);
+    this.byGuid.set(message.guid, answered(message));
     if (this.byGuid.size > this.capacity) this.byGuid.delete(this.byGuid.keys().next().value!);
+  }
+}
+
+function answered(message: Message): Answered {
+  const labels = message.parts.map((part) => ({ index: part.index, label: partLabel(part) }));
+  if (labels.length === 0) labels.push({ index: 0, label: message.event?.description ?? '' });
+  return { sender: message.sender, date: message.date, rowId: message.rowId, labels };
+}
+
+function partLabel(part: Part): string {
+  switch (part.kind) {
+    case 'text':
+      return part.text;
+    case 'attachment':
+      return `[${part.attachment.fileName}]`;
+    case 'unsent':
+      return '[unsent]';
+    case 'app':
+      return `[${part.app.title ?? part.app.url ?? part.app.appName ?? 'app message'}]`;
   }
 }
 
@@ -207,7 +237,7 @@ function replyRef(guid: string, partSpec: string | null, ctx: BuildContext): Rep
   if (!original) {
     const row = ctx.messageByGuid(guid);
     if (!row) return { guid, partIndex };
-    original = buildMessage({ ...row, threadOriginatorGuid: null }, [], ctx);
+    original = answered(buildMessage({ ...row, threadOriginatorGuid: null }, [], ctx));
   }
   return {
     guid,
@@ -217,15 +247,8 @@ function replyRef(guid: string, partSpec: string | null, ctx: BuildContext): Rep
 }
 
 /** A short plain-text preview of one part of a message, for "replying to …". */
-function snippetOf(message: Message, partIndex: number): string {
-  const part = message.parts.find((p) => p.index === partIndex) ?? message.parts[0];
-  let text: string;
-  if (!part) text = message.event?.description ?? '';
-  else if (part.kind === 'text') text = part.text;
-  else if (part.kind === 'attachment') text = `[${part.attachment.fileName}]`;
-  else if (part.kind === 'unsent') text = '[unsent]';
-  else text = `[${part.app.title ?? part.app.url ?? part.app.appName ?? 'app message'}]`;
-  text = text.replace(/\s+/g, ' ').trim();
+function snippetOf(original: Answered, partIndex: number): string {
+  const text = (original.labels.find((l) => l.index === partIndex) ?? original.labels[0]!).label.replace(/\s+/g, ' ').trim();
   const chars = Array.from(text);
   return chars.length > SNIPPET_LENGTH ? `${chars.slice(0, SNIPPET_LENGTH).join('')}…` : text;
 }

@@ -25,7 +25,7 @@ export interface DateWindow {
   until?: number;
 }
 
-const BATCH = 500;
+const BATCH = 100;
 
 /**
  * SQL over the real chat.db schema, tolerant of older schemas: every column the tool reads but an
