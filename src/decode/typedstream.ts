@@ -76,6 +76,25 @@ interface ClassRecord {
   /** Filled on first use. */
   chain?: string[];
   valueClass?: ValueClass;
+  /** Interned records whose superclass this is, by name. */
+  subclasses?: Map<string, ClassRecord>;
+}
+
+/**
+ * Every blob archives the same few classes (NSMutableAttributedString, NSString, NSDictionary, …):
+ * their records are shared between decodes, so each chain is classified once. A record is fully
+ * described by its name, version and superclass, and is never changed once classified.
+ */
+const rootClasses = new Map<string, ClassRecord>();
+const INTERNED_PER_CLASS = 64;
+
+function internClass(name: string, version: number, superclass: ClassRecord | undefined): ClassRecord {
+  const siblings = superclass ? (superclass.subclasses ??= new Map()) : rootClasses;
+  const known = siblings.get(name);
+  if (known && known.version === version) return known;
+  const record: ClassRecord = { name, version, superclass };
+  if (!known && siblings.size < INTERNED_PER_CLASS) siblings.set(name, record);
+  return record;
 }
 
 interface TypeNode {
@@ -157,6 +176,32 @@ function parseTypeAt(encoding: string, at: number): [TypeNode, number] {
     return [{ code, count: 0, fields }, next + 1];
   }
   throw new DecodeError(`unsupported type encoding ${JSON.stringify(encoding)}`);
+}
+
+/** Short ASCII strings that recur across blobs, by a hash of their bytes. */
+const recurringTexts = new Map<number, string>();
+const RECURRING_LIMIT = 512;
+const RECURRING_LENGTH = 64;
+
+/** Bytes[start, end) as a string already seen, when they are short ASCII; else undefined (or ''). */
+function recurringText(bytes: Buffer, start: number, end: number): string | undefined {
+  if (end - start > RECURRING_LENGTH) return undefined;
+  let hash = end - start;
+  for (let i = start; i < end; i++) {
+    const byte = bytes[i]!;
+    if (byte > 0x7f) return undefined;
+    hash = (Math.imul(hash, 31) + byte) | 0;
+  }
+  const known = recurringTexts.get(hash);
+  if (known !== undefined && known.length === end - start && sameAscii(known, bytes, start)) return known;
+  const text = bytes.toString('latin1', start, end);
+  if (known === undefined && recurringTexts.size < RECURRING_LIMIT) recurringTexts.set(hash, text);
+  return text;
+}
+
+function sameAscii(text: string, bytes: Buffer, start: number): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== bytes[start + i]) return false;
+  return true;
 }
 
 function toBuffer(blob: Uint8Array): Buffer {
@@ -246,13 +291,14 @@ class TypedstreamReader {
     return index;
   }
 
-  private readSharedString(): string | undefined {
+  /** `recurring`: a class name or type encoding, which most blobs repeat. */
+  private readSharedString(recurring = false): string | undefined {
     const head = this.signedByte();
     if (head === TAG_NIL) return undefined;
     if (head === TAG_NEW) {
       const length = this.readLength();
       this.need(length);
-      const text = this.buf.toString('utf8', this.pos, this.pos + length);
+      const text = (recurring && recurringText(this.buf, this.pos, this.pos + length)) || this.buf.toString('utf8', this.pos, this.pos + length);
       this.pos += length;
       this.sharedStrings.push(text);
       return text;
@@ -274,7 +320,7 @@ class TypedstreamReader {
   }
 
   private readGroup(out: unknown[]): void {
-    const encoding = this.readSharedString();
+    const encoding = this.readSharedString(true);
     if (encoding === undefined) this.fail('missing type encoding');
     const types = parseTypeEncoding(encoding);
     for (let i = 0; i < types.length; i++) out.push(this.readValue(types[i]));
@@ -359,33 +405,26 @@ class TypedstreamReader {
     return text;
   }
 
-  /** A class and its superclass chain; undefined for nil. */
-  private readClass(): ClassRecord | undefined {
-    let first: ClassRecord | undefined;
-    let last: ClassRecord | undefined;
-    // Classes new in this chain may only point back at classes that existed before it: no cycles.
-    const chainStart = this.objects.length;
-    for (;;) {
-      const head = this.signedByte();
-      if (head === TAG_NIL) break;
-      let record: ClassRecord;
-      if (head === TAG_NEW) {
-        const slot = this.reserveSlot(SLOT_CLASS);
-        const name = this.readSharedString();
-        if (name === undefined) this.fail('class without a name');
-        record = { name, version: this.readInteger(this.signedByte()), superclass: undefined };
-        this.objects[slot] = record;
-      } else {
-        const index = this.readReference(head, this.objects, 'class');
-        if (last && index >= chainStart) this.fail('class chain refers to itself');
-        record = this.slotValue(index, SLOT_CLASS) as ClassRecord;
-      }
-      if (last) last.superclass = record;
-      else first = record;
-      if (head !== TAG_NEW) break;
-      last = record;
+  /**
+   * A class and its superclass chain (most derived first in the stream); undefined for nil. Classes new
+   * in this chain may only point back at classes that existed before it (`chainStart`): no cycles.
+   */
+  private readClass(chainStart = this.objects.length, depth = 0): ClassRecord | undefined {
+    const head = this.signedByte();
+    if (head === TAG_NIL) return undefined;
+    if (head !== TAG_NEW) {
+      const index = this.readReference(head, this.objects, 'class');
+      if (depth > 0 && index >= chainStart) this.fail('class chain refers to itself');
+      return this.slotValue(index, SLOT_CLASS) as ClassRecord;
     }
-    return first;
+    if (depth > MAX_DEPTH) this.fail('class chain too long');
+    const slot = this.reserveSlot(SLOT_CLASS);
+    const name = this.readSharedString(true);
+    if (name === undefined) this.fail('class without a name');
+    const version = this.readInteger(this.signedByte());
+    const record = internClass(name, version, this.readClass(chainStart, depth + 1));
+    this.objects[slot] = record;
+    return record;
   }
 
   private readObject(): unknown {
