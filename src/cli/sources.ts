@@ -5,8 +5,6 @@ import { ContactBook, defaultMacAddressBookDirs, loadContacts } from '../contact
 import { UserError } from '../errors.js';
 import { chatDbSource } from '../read/chat-db-source.js';
 import type { MessageSource } from '../read/source.js';
-import { openBackup } from '../sources/backup/open-backup.js';
-import { passwordProvider } from '../sources/backup/password.js';
 import { Archive } from '../normalize/archive.js';
 import type { ResolvedOptions } from './options.js';
 import { Spinner } from './spinner.js';
@@ -46,6 +44,8 @@ export async function openSources(options: SourceOptions, warn: (line: string) =
   try {
     const backupContacts: string[] = [];
     if (backups.length > 0) {
+      // Loaded only when needed: the backup readers add a noticeable share of start-up time.
+      const [{ openBackup }, { passwordProvider }] = await Promise.all([import('../sources/backup/open-backup.js'), import('../sources/backup/password.js')]);
       const password = passwordProvider({ passwordFile: options.passwordFile, plainPassword: options.password });
       const spinner = new Spinner();
       for (const dir of backups) {
