@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Message } from '../model/types.js';
 import { StemAllocator } from '../output/files.js';
 import type { Archive, CandidateConversation } from '../normalize/archive.js';
-import { helperCount, shareOut, WorkerShard } from './shards.js';
+import { helperCount, WorkerShard } from './shards.js';
 import { Interrupted } from './interrupted.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../render/renderer.js';
 import { RENDERERS } from '../render/registry.js';
@@ -36,8 +36,8 @@ export interface ShardResult {
 
 /**
  * Reads the sources and writes every format into `out`. Conversations are independent for text
- * and PDF, so with more than one core they are shared between this thread and worker threads, each
- * of which counts and reads only its own share.
+ * and PDF, so with more than one core this thread and worker threads render them side by side,
+ * each taking the next conversation from one queue when it is free.
  */
 export async function runExport(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ExportSummary> {
   const started = performance.now();
@@ -58,15 +58,15 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const exportedAt = new Date();
     let results: ShardResult[];
     try {
-      const [mine, ...others] = shareOut(candidates, helpers.length);
-      const progressOf = (share: CandidateConversation[]): ShardProgress => ({
+      const queue = new ConversationQueue(candidates);
+      const estimateOf = new Map(candidates.map((c) => [c.key, c.estimate]));
+      const shardProgress: ShardProgress = {
         tick: (count) => progress.tick(count),
-        counted: (messages) => progress.correctTotal((messages - share.reduce((sum, c) => sum + c.estimate, 0)) * formats),
-      });
-      const workers = others.map((share, i) => helpers[i]!.render(share.map((c) => c.key), stemOf, exportedAt, progressOf(share)));
-      await Promise.all(helpers.slice(others.length).map((h) => h.stop()));
+        counted: (key, messages) => progress.correctTotal((messages - estimateOf.get(key)!) * formats),
+      };
+      const workers = helpers.map((helper) => helper.render(queue, stemOf, exportedAt, shardProgress));
       results = await Promise.all([
-        renderShard(archive, mine!.map((c) => c.key), renderers, { options, stemOf, exportedAt, progress: progressOf(mine!), signal }),
+        renderShard(archive, () => queue.take(), renderers, { options, stemOf, exportedAt, progress: shardProgress, signal }),
         ...workers,
       ]);
     } finally {
@@ -90,10 +90,26 @@ function nothingToExport(options: ResolvedOptions): UserError {
     : 'No messages to export in this database (for the dates asked).');
 }
 
-/** How a thread reports on its share: each message rendered, and how many it found to render. */
+/** How a thread reports on its work: each message rendered, and how many a conversation has. */
 export interface ShardProgress {
   tick(count?: number): void;
-  counted(messages: number): void;
+  counted(key: string, messages: number): void;
+}
+
+/**
+ * Conversations not yet rendered, largest first (by estimate): threads take one whenever they are free,
+ * so they finish at nearly the same time whatever the sizes and the machine's moods.
+ */
+export class ConversationQueue {
+  private readonly keys: string[];
+
+  constructor(candidates: CandidateConversation[]) {
+    this.keys = [...candidates].sort((a, b) => a.estimate - b.estimate).map((c) => c.key);
+  }
+
+  take(): string | undefined {
+    return this.keys.pop();
+  }
 }
 
 export interface ShardSetting {
@@ -105,13 +121,16 @@ export interface ShardSetting {
 }
 
 /**
- * Counts the conversations with these keys, then renders those with messages with these renderers
- * (started here, finished by the caller).
+ * Renders conversations with these renderers (started here, finished by the caller) as long as
+ * `take` gives the key of one; each is counted first, and skipped when it has no message to show.
  */
-export async function renderShard(archive: Archive, keys: string[], renderers: Renderer[], setting: ShardSetting): Promise<ShardResult> {
+export async function renderShard(
+  archive: Archive,
+  take: () => string | undefined | Promise<string | undefined>,
+  renderers: Renderer[],
+  setting: ShardSetting,
+): Promise<ShardResult> {
   const { options, stemOf, exportedAt, progress, signal } = setting;
-  const plans = archive.conversations(new Set(keys));
-  progress.counted(plans.reduce((sum, p) => sum + p.conversation.messageCount, 0));
   const counts: ShardCounts = {
     messages: 0, attachments: 0, missingAttachments: 0, warnings: 0,
     onlyIn: new Map(archive.sourceNames.length > 1 ? archive.sourceNames.map((name) => [name, 0]) : []),
@@ -131,7 +150,10 @@ export async function renderShard(archive: Archive, keys: string[], renderers: R
   };
   for (const renderer of renderers) await renderer.start(ctx);
   const rendered: ShardResult['rendered'] = [];
-  for (const plan of plans) {
+  for (let key = await take(); key !== undefined; key = await take()) {
+    const [plan] = archive.conversations(new Set([key]));
+    progress.counted(key, plan?.conversation.messageCount ?? 0);
+    if (!plan) continue;
     const stream = archive.messages(plan);
     const files: RenderedConversation[] = [];
     for (const [index, renderer] of renderers.entries()) {

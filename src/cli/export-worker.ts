@@ -3,40 +3,54 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { RENDERERS } from '../render/registry.js';
 import { renderShard } from './export-command.js';
 import { resolveOptions } from './options.js';
-import type { WorkerData, WorkerJob, WorkerReport } from './shards.js';
+import type { WorkerData, WorkerOrder, WorkerReport } from './shards.js';
 import { openArchive } from './sources.js';
 
 const TICK_EVERY = 500;
 const data = workerData as WorkerData;
 const report = (message: WorkerReport) => parentPort!.postMessage(message);
 const signal = { interrupted: false };
-const job = new Promise<WorkerJob>((resolve) => {
-  parentPort!.on('message', (message: 'interrupt' | WorkerJob) => {
-    if (message === 'interrupt') signal.interrupted = true;
-    else resolve(message);
+const answers: ((key: string | null) => void)[] = [];
+const start = new Promise<Extract<WorkerOrder, { type: 'render' }>>((resolve) => {
+  parentPort!.on('message', (order: WorkerOrder) => {
+    if (order === 'interrupt') signal.interrupted = true;
+    else if (order.type === 'take') answers.shift()!(order.key);
+    else resolve(order);
   });
 });
+
+/** The next conversation to render, asked for one ahead so that this thread never waits between two. */
+let ahead: Promise<string | null> | undefined;
+const ask = () => new Promise<string | null>((resolve) => {
+  answers.push(resolve);
+  report({ type: 'next' });
+});
+async function take(): Promise<string | undefined> {
+  const key = await (ahead ?? ask());
+  ahead = key === null ? undefined : ask();
+  return key ?? undefined;
+}
 
 let ticks = 0;
 const progress = {
   tick() {
     if (++ticks % TICK_EVERY === 0) report({ type: 'tick', count: TICK_EVERY });
   },
-  counted(messages: number) {
-    report({ type: 'counted', messages });
+  counted(key: string, messages: number) {
+    report({ type: 'counted', key, messages });
   },
 };
 
 try {
   const options = resolveOptions(data.raw, true);
-  // Opened while the main thread plans; the share arrives afterwards.
+  // Opened while the main thread plans; conversations are taken afterwards.
   const { archive, close } = await openArchive(options);
   let result;
   try {
-    const { keys, stems, exportedAt } = await job;
+    const { stems, exportedAt } = await start;
     const renderers = await Promise.all(options.formats.map((format) => RENDERERS[format]!()));
     const setting = { options, stemOf: new Map(stems), exportedAt: new Date(exportedAt), progress, signal };
-    result = await renderShard(archive, keys, renderers, setting);
+    result = await renderShard(archive, take, renderers, setting);
   } finally {
     await close();
   }

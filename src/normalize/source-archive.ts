@@ -35,6 +35,7 @@ export interface ArchiveOptions {
 export class SourceArchive {
   /** Each conversation's row ids (8 bytes a message), found while counting. */
   private readonly rows = new Map<ConversationPlan, ConversationRows>();
+  private planned?: ConversationPlan[];
 
   private constructor(
     private readonly opened: OpenedDatabase,
@@ -99,9 +100,9 @@ export class SourceArchive {
   /** Every conversation matching the `--chat` terms (only those with these keys, when given), uncounted. */
   private plans(only?: Set<string>): ConversationPlan[] {
     const terms = this.options.chatTerms;
-    return [...planConversations([...this.chats.values()], this.people, this.options.contacts), orphanPlan()]
-      .filter((plan) => terms.length === 0 || matchesChat(plan, this.chats, terms))
-      .filter((plan) => !only || only.has(plan.key));
+    this.planned ??= [...planConversations([...this.chats.values()], this.people, this.options.contacts), orphanPlan()]
+      .filter((plan) => terms.length === 0 || matchesChat(plan, this.chats, terms));
+    return only ? this.planned.filter((plan) => only.has(plan.key)) : this.planned;
   }
 
   /** GUIDs of a conversation's messages, a batch at a time (to count messages several sources share). */
