@@ -187,8 +187,7 @@ export class MessagesReader {
       const batch = Array.from(ids.subarray(start, start + BATCH));
       const sql = `SELECT ${this.message.columns} FROM message m WHERE m.ROWID IN (${placeholders(batch.length)})`;
       const rows = this.select(this.db, sql, this.message, batch);
-      const byId = new Map(rows.map((row) => [row.rowId, row]));
-      yield batch.flatMap((id) => byId.get(id) ?? []);
+      yield inOrder(rows, batch);
     }
   }
 
@@ -225,12 +224,7 @@ export class MessagesReader {
     for (let start = 0; start < ids.length; start += BATCH) {
       const batch = ids.slice(start, start + BATCH);
       const sql = `SELECT ${this.reaction.columns} FROM message m WHERE m.ROWID IN (${placeholders(batch.length)})`;
-      const found = this.select(this.lookup, sql, this.reaction, batch);
-      const byId = new Map(found.map((row) => [row.rowId, row]));
-      for (const id of batch) {
-        const row = byId.get(id);
-        if (row) rows.push(row);
-      }
+      rows.push(...inOrder(this.select(this.lookup, sql, this.reaction, batch), batch));
     }
     return rows;
   }
@@ -242,6 +236,16 @@ export class MessagesReader {
   private select<T>(db: Database.Database, sql: string, selection: Selection<T>, params: unknown[]): T[] {
     return (this.cached(db, sql).raw(true).all(...params) as unknown[][]).map(selection.row);
   }
+}
+
+/**
+ * Rows in the order of `ids` (SQLite returns them by ROWID). Usually that is already the order, as
+ * messages are mostly stored in the order they were sent.
+ */
+function inOrder<T extends { rowId: number }>(rows: T[], ids: number[]): T[] {
+  if (rows.length === ids.length && rows.every((row, i) => row.rowId === ids[i])) return rows;
+  const byId = new Map(rows.map((row) => [row.rowId, row]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 /** Columns to select (`expression AS name`, …) and how to turn a row of their values into an object. */

@@ -66,6 +66,32 @@ function senderAt(text: string, position: number): string | undefined {
   return headings.at(-1)?.[1];
 }
 
+const LATE_SYNCED = 3;
+
+/**
+ * Messages stored after newer ones (synced late from iCloud, say): higher row ids, early dates. Each is a
+ * copy of a plain text message of some chat, dated just before that chat's first message.
+ */
+function addLateSyncedMessages(dbPath: string): void {
+  const db = new Database(dbPath);
+  const chats = db.prepare('SELECT chat_id AS chatId, MIN(message_date) AS first FROM chat_message_join GROUP BY chat_id LIMIT ?').all(LATE_SYNCED) as { chatId: number; first: number }[];
+  for (const [i, { chatId, first }] of chats.entries()) {
+    const model = db.prepare(
+      `SELECT m.ROWID AS id FROM message m JOIN chat_message_join j ON j.message_id = m.ROWID
+       WHERE j.chat_id = ? AND m.text IS NOT NULL AND m.associated_message_type = 0 AND m.item_type = 0 AND m.balloon_bundle_id IS NULL
+         AND m.thread_originator_guid IS NULL AND m.date_edited = 0 AND m.date_retracted = 0 AND m.cache_has_attachments = 0 LIMIT 1`,
+    ).pluck().get(chatId) as number;
+    const date = BigInt(first) - 1_000_000_000n;
+    const text = `Synced late number ${i}: stored last, sent first`;
+    const copy = db.prepare(
+      `INSERT INTO message (guid, text, attributedBody, handle_id, is_from_me, service, date, associated_message_type, item_type)
+       SELECT 'LATE-SYNCED-' || ?, ?, NULL, handle_id, is_from_me, service, ?, 0, 0 FROM message WHERE ROWID = ?`,
+    ).run(i, text, date, model);
+    db.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)').run(chatId, copy.lastInsertRowid, date);
+  }
+  db.close();
+}
+
 describe('export --format txt on a generated real-schema database', () => {
   const dir = tempDir('txt');
   const db = join(dir, 'chat.db');
@@ -75,13 +101,14 @@ describe('export --format txt on a generated real-schema database', () => {
 
   beforeAll(async () => {
     summary = await generateChatDb({ path: db, messages: 3000, seed: 11 });
+    addLateSyncedMessages(db);
     result = runCli(['export', '--db', db, '--out', out, '--format', 'txt']);
   });
 
   it('succeeds quietly and reports what it did', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`, ${summary.visibleMessages.toLocaleString('en-US')} messages,`));
+    expect(result.stdout).toMatch(new RegExp(`, ${(summary.visibleMessages + LATE_SYNCED).toLocaleString('en-US')} messages,`));
     expect(readdirSync(out).some((f) => f.endsWith('.partial'))).toBe(false);
   });
 
