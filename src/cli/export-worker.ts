@@ -1,22 +1,25 @@
 // A worker thread of `textkeeper export`: renders the conversations it is given (see shards.ts).
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { RENDERERS } from '../render/registry.js';
 import { renderShard } from './export-command.js';
 import { resolveOptions } from './options.js';
-import type { WorkerData, WorkerOrder, WorkerReport } from './shards.js';
+import type { WorkerOrder, WorkerReport } from './shards.js';
 import { openArchive } from './sources.js';
 
 const TICK_EVERY = 500;
-const data = workerData as WorkerData;
 const report = (message: WorkerReport) => parentPort!.postMessage(message);
 const signal = { interrupted: false };
 const answers: ((key: string | null) => void)[] = [];
-const start = new Promise<Extract<WorkerOrder, { type: 'render' }>>((resolve) => {
-  parentPort!.on('message', (order: WorkerOrder) => {
-    if (order === 'interrupt') signal.interrupted = true;
-    else if (order.type === 'take') answers.shift()!(order.key);
-    else resolve(order);
-  });
+type Order<T> = Extract<WorkerOrder, { type: T }>;
+let open!: (order: Order<'open'>) => void;
+let start!: (order: Order<'render'>) => void;
+const opening = new Promise<Order<'open'>>((resolve) => (open = resolve));
+const starting = new Promise<Order<'render'>>((resolve) => (start = resolve));
+parentPort!.on('message', (order: WorkerOrder) => {
+  if (order === 'interrupt') signal.interrupted = true;
+  else if (order.type === 'take') answers.shift()!(order.key);
+  else if (order.type === 'open') open(order);
+  else start(order);
 });
 
 /** The next conversation to render, asked for one ahead so that this thread never waits between two. */
@@ -42,12 +45,12 @@ const progress = {
 };
 
 try {
-  const options = resolveOptions(data.raw, true);
+  const options = resolveOptions((await opening).raw, true);
   // Opened while the main thread plans; conversations are taken afterwards.
   const { archive, close } = await openArchive(options);
   let result;
   try {
-    const { stems, exportedAt } = await start;
+    const { stems, exportedAt } = await starting;
     const renderers = await Promise.all(options.formats.map((format) => RENDERERS[format]!()));
     const setting = { options, stemOf: new Map(stems), exportedAt: new Date(exportedAt), progress, signal };
     result = await renderShard(archive, take, renderers, setting);

@@ -18,16 +18,48 @@ function canShare(options: ResolvedOptions): boolean {
 
 /** How many worker threads to start beside this one. */
 export function helperCount(options: ResolvedOptions): number {
-  return canShare(options) ? Math.min(availableParallelism(), 4) - 1 : 0;
+  return canShare(options) ? maxHelpers() : 0;
 }
 
-/** The data a worker thread starts from (all of it structured-cloneable). */
-export interface WorkerData {
-  raw: ResolvedOptions['raw'];
+function maxHelpers(): number {
+  return Math.min(availableParallelism(), 4) - 1;
 }
 
-/** What this thread tells a worker: begin (once it has planned), the next conversation to render (none: done), or stop now. */
+const prestarted: Worker[] = [];
+
+/**
+ * Starts the worker threads an export is likely to want as the program's very first step, so that they
+ * load their modules while this thread loads its own. The command line is only glanced at: a worker
+ * not wanted after all never keeps the process alive, and an export wanting one more starts it then.
+ */
+export function prestartWorkers(args: string[]): void {
+  const likely = args[0] === 'export' && availableParallelism() > 1 && !args.some((arg) => /^--(backup|help)\b|^-h$|html/i.test(arg));
+  if (!likely) return;
+  for (let i = 0; i < maxHelpers(); i++) {
+    const worker = new Worker(WORKER_SCRIPT);
+    worker.unref();
+    // Until a WorkerShard adopts it, a failing worker just ends (its threadId becomes -1).
+    worker.on('error', () => {});
+    prestarted.push(worker);
+  }
+}
+
+function startWorker(): Worker {
+  let worker = prestarted.shift();
+  while (worker && worker.threadId === -1) worker = prestarted.shift();
+  worker ??= new Worker(WORKER_SCRIPT);
+  worker.ref();
+  return worker;
+}
+
+const WORKER_SCRIPT = new URL('./export-worker.js', import.meta.url);
+
+/**
+ * What this thread tells a worker: open the sources, begin rendering (once this thread has planned),
+ * the next conversation to render (none: done), or stop now.
+ */
 export type WorkerOrder =
+  | { type: 'open'; raw: ResolvedOptions['raw'] }
   | { type: 'render'; stems: [string, string][]; exportedAt: number }
   | { type: 'take'; key: string | null }
   | 'interrupt';
@@ -53,8 +85,7 @@ export class WorkerShard {
   private working = false;
 
   constructor(options: ResolvedOptions, signal: { interrupted: boolean }) {
-    const data: WorkerData = { raw: options.raw };
-    this.worker = new Worker(new URL('./export-worker.js', import.meta.url), { workerData: data });
+    this.worker = startWorker();
     this.watch = setInterval(() => {
       if (signal.interrupted) this.order('interrupt');
     }, 100);
@@ -72,6 +103,7 @@ export class WorkerShard {
     }).finally(() => clearInterval(this.watch));
     // A failure before render() is reported by render(); until then it must not count as unhandled.
     this.outcome.catch(() => {});
+    this.order({ type: 'open', raw: options.raw });
   }
 
   render(queue: ConversationQueue, stemOf: Map<string, string>, exportedAt: Date, progress: ShardProgress): Promise<ShardResult> {
