@@ -1,4 +1,5 @@
 // The command line: commands, options, and how every error is reported.
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
 import { runExport } from './export-command.js';
@@ -26,8 +27,11 @@ function sourceOptions(command: Command): Command {
     .option('--me <name>', 'how to name the owner of the messages', 'Me');
 }
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command('textkeeper')
   .description('Archive Apple Messages (iMessage, SMS, RCS) from a chat.db into text, HTML and PDF.')
+  .version(version)
   .showHelpAfterError('(run with --help for usage)');
 
 sourceOptions(program.command('export').description('write an archive of the conversations'))

@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+
+describe('help and version', () => {
+  it('describes the program and each command', () => {
+    const top = runCli(['--help']);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/export/);
+    expect(top.stdout).toMatch(/list/);
+    const exporting = runCli(['export', '--help']);
+    expect(exporting.code).toBe(0);
+    for (const option of ['--db', '--backup', '--out', '--format', '--chat', '--since', '--until', '--timezone', '--contacts']) expect(exporting.stdout).toContain(option);
+    const listing = runCli(['list', '--help']);
+    expect(listing.code).toBe(0);
+    expect(listing.stdout).toContain('--db');
+  });
+
+  it('prints the version from package.json', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const result = runCli(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(version);
+  });
+});
