@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
 import type { ConversationQueue, ShardProgress, ShardResult } from './export-command.js';
 import { Interrupted } from './interrupted.js';
+import { MAX_THREADS } from './launcher.js';
 import type { ResolvedOptions } from './options.js';
 
 /** Formats whose conversations are written independently of each other (HTML shares an index and media). */
@@ -22,7 +23,7 @@ export function helperCount(options: ResolvedOptions): number {
 }
 
 function maxHelpers(): number {
-  return Math.min(availableParallelism(), 4) - 1;
+  return Math.min(availableParallelism(), MAX_THREADS) - 1;
 }
 
 const prestarted: Worker[] = [];
