@@ -35,7 +35,8 @@ export interface ArchiveOptions {
 export class SourceArchive {
   /** Each conversation's row ids (8 bytes a message), found while counting. */
   private readonly rows = new Map<ConversationPlan, ConversationRows>();
-  private planned?: ConversationPlan[];
+  /** Every conversation matching the `--chat` terms, by key (planned once). */
+  private planned?: Map<string, ConversationPlan>;
 
   private constructor(
     private readonly opened: OpenedDatabase,
@@ -100,9 +101,12 @@ export class SourceArchive {
   /** Every conversation matching the `--chat` terms (only those with these keys, when given), uncounted. */
   private plans(only?: Set<string>): ConversationPlan[] {
     const terms = this.options.chatTerms;
-    this.planned ??= [...planConversations([...this.chats.values()], this.people, this.options.contacts), orphanPlan()]
-      .filter((plan) => terms.length === 0 || matchesChat(plan, this.chats, terms));
-    return only ? this.planned.filter((plan) => only.has(plan.key)) : this.planned;
+    this.planned ??= new Map(
+      [...planConversations([...this.chats.values()], this.people, this.options.contacts), orphanPlan()]
+        .filter((plan) => terms.length === 0 || matchesChat(plan, this.chats, terms))
+        .map((plan) => [plan.key, plan]),
+    );
+    return only ? [...only].flatMap((key) => this.planned!.get(key) ?? []) : [...this.planned.values()];
   }
 
   /** GUIDs of a conversation's messages, a batch at a time (to count messages several sources share). */
