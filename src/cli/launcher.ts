@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { availableParallelism, constants } from 'node:os';
+import { MAX_THREADS } from '../engine/threads.js';
 
 /**
  * V8 grows its heap lazily, far beyond what a streaming export keeps alive; a cap keeps peak memory
@@ -16,8 +17,6 @@ const HEAP_CAP_MB = 160;
  */
 const SEMI_SPACE_MB = 8;
 
-/** Most threads an export renders on (this one and its workers, see shards.ts). */
-export const MAX_THREADS = 4;
 
 /**
  * V8 collects garbage and compiles on a pool of helper threads, four by default. With every core busy

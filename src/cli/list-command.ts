@@ -1,5 +1,5 @@
-import type { ResolvedOptions } from './options.js';
-import { openArchive } from './sources.js';
+import type { ResolvedOptions } from '../engine/options.js';
+import { openArchive } from '../engine/sources.js';
 
 /** Prints one line per conversation: id, name or participants, message count, first and last date. */
 export async function runList(options: ResolvedOptions): Promise<void> {

@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
-import { runExport } from './export-command.js';
-import { Interrupted } from './interrupted.js';
+import { runExport } from '../engine/export.js';
+import { Interrupted } from '../engine/interrupted.js';
 import { runList } from './list-command.js';
-import { resolveOptions, type RawOptions } from './options.js';
+import { resolveOptions, type RawOptions } from '../engine/options.js';
 
 const signal = { interrupted: false };
 

@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
-import type { ConversationQueue, ShardProgress, ShardResult } from './export-command.js';
+import type { ConversationQueue, ShardProgress, ShardResult } from './export.js';
 import { Interrupted } from './interrupted.js';
-import { MAX_THREADS } from './launcher.js';
+import { MAX_THREADS } from './threads.js';
 import type { ResolvedOptions } from './options.js';
 
 /** Formats whose conversations are written independently of each other (HTML shares an index and media). */
@@ -53,7 +53,7 @@ function startWorker(): Worker {
   return worker;
 }
 
-const WORKER_SCRIPT = new URL('./export-worker.js', import.meta.url);
+const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
 
 /**
  * What this thread tells a worker: open the sources, begin rendering (once this thread has planned),
@@ -73,7 +73,7 @@ export type WorkerReport =
   | { type: 'failed'; error: { name: string; message: string; code?: string } };
 
 /**
- * A worker thread (src/cli/export-worker.ts), started before planning so that it loads its modules
+ * A worker thread (src/engine/worker.ts), started before planning so that it loads its modules
  * and opens the archive meanwhile; then it renders conversations it takes from the queue one by one,
  * relaying its progress.
  */

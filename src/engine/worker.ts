@@ -1,7 +1,7 @@
 // A worker thread of `textkeeper export`: renders the conversations it is given (see shards.ts).
 import { parentPort } from 'node:worker_threads';
 import { RENDERERS } from '../render/registry.js';
-import { renderShard } from './export-command.js';
+import { renderShard } from './export.js';
 import { resolveOptions } from './options.js';
 import type { WorkerOrder, WorkerReport } from './shards.js';
 import { openArchive } from './sources.js';
