@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import { runCli, tempDir } from '../support/cli.js';
+
+/**
+ * Speed work must not change a byte of what is written: a full 20,000-message export to txt and HTML is
+ * compared, group by group, with digests of the output made before it. When the output or the generator
+ * changes on purpose, print the new digests with `UPDATE_OUTPUT_DIGESTS=1 npx vitest run
+ * test/core/output-stable.test.ts` (after `npx tsc -p tsconfig.json`) and paste them below.
+ */
+const EXPECTED: Record<string, string> = {
+  '*.txt': '1672367fbe488b7f5cffe33ba540d0863532de3af4a7a71fce2c0e94c81617e6',
+  'assets/': '1a059d409fb2340d7c173149e6f0c2f04bbd83d5c959269b555f40a2527001b4',
+  'conversations/': '763c2d9e36ec348192b5c2f007b26cfc45611b019558fa424012d5add870bd94',
+  'index.html': '2d41319395a0f753c18f0e6d4382fdd842d1a1fcadd89aefe52c77194f0cd886',
+  'search.html': 'e42b839a3161e86aa77e00c61eabf454dccea9a82279a4a294f601915b5c19f9',
+  'search/': 'a0b5f02d17f898e73216ba1ee82294b5342f850f500930812504c3906c0edb02',
+};
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+function groupOf(file: string): string {
+  if (file.endsWith('.txt') && !file.includes('/')) return '*.txt';
+  const slash = file.indexOf('/');
+  return slash < 0 ? file : file.slice(0, slash + 1);
+}
+
+/** Digest of every file of each group, its name included; the export time and the temporary folder blanked. */
+function digests(out: string, root: string): Record<string, string> {
+  const hashes = new Map<string, ReturnType<typeof createHash>>();
+  for (const file of listFiles(out)) {
+    const text = readFileSync(join(out, file), 'utf8')
+      .replaceAll(root, '<root>')
+      .replace(/(xported(?: by textkeeper on)? )\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, '$1<time>');
+    const group = groupOf(file);
+    if (!hashes.has(group)) hashes.set(group, createHash('sha256'));
+    hashes.get(group)!.update(`${file}\0${text}\0`);
+  }
+  return Object.fromEntries([...hashes].map(([group, hash]) => [group, hash.digest('hex')]));
+}
+
+describe('output stays byte-identical', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = tempDir('stable');
+    await generateChatDb({ path: join(root, 'chat.db'), attachmentsDir: join(root, 'Attachments'), messages: 20_000, seed: 7 });
+  });
+
+  it('exports 20,000 messages to txt and HTML exactly as before', () => {
+    const out = join(root, 'out');
+    const result = runCli([
+      'export', '--db', join(root, 'chat.db'), '--attachments-root', root, '--out', out,
+      '--format', 'txt,html', '--attachments', 'none', '--timezone', 'America/New_York', '--no-progress',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('17,764 messages');
+    const actual = digests(out, root);
+    if (process.env.UPDATE_OUTPUT_DIGESTS) console.log(JSON.stringify(actual, null, 2));
+    expect(actual).toEqual(EXPECTED);
+  });
+});
