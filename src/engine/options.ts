@@ -4,6 +4,7 @@ import { DateFormatter, isValidTimeZone } from '../render/dates.js';
 import { RENDERERS } from '../render/registry.js';
 import { toAppleMs } from '../normalize/dates.js';
 import type { ArchiveOptions } from '../normalize/archive.js';
+import type { PdfOptions } from '../render/renderer.js';
 import { parseBoundary } from './dates.js';
 import type { SourceOptions } from './sources.js';
 
@@ -18,6 +19,7 @@ export interface RawOptions extends SourceOptions {
   attachments?: string;
   pdfStyle?: string;
   pageSize?: string;
+  pdfStandard?: string;
   me?: string;
   progress?: boolean;
 }
@@ -31,7 +33,7 @@ export interface ResolvedOptions {
   archive: Omit<ArchiveOptions, 'contacts'>;
   dates: DateFormatter;
   attachments: 'copy' | 'link' | 'none';
-  pdf: { style: 'chat' | 'transcript'; pageSize: 'letter' | 'a4' };
+  pdf: Required<PdfOptions>;
   showProgress: boolean;
   log(line: string): void;
 }
@@ -64,6 +66,7 @@ export function resolveOptions(raw: RawOptions, needsOutput: boolean): ResolvedO
     pdf: {
       style: choice(raw.pdfStyle ?? 'chat', ['chat', 'transcript'] as const, '--pdf-style'),
       pageSize: choice(raw.pageSize ?? defaultPageSize(), ['letter', 'a4'] as const, '--page-size'),
+      standard: choice(raw.pdfStandard ?? 'pdf-a-2b', ['pdf-a-2b', 'none'] as const, '--pdf-standard'),
     },
     showProgress: raw.progress !== false,
     log: (line) => process.stderr.write(`${line}\n`),

@@ -1,6 +1,13 @@
 import type { Conversation, Message } from '../model/types.js';
 import type { DateFormatter } from './dates.js';
 
+export interface PdfOptions {
+  style: 'chat' | 'transcript';
+  pageSize: 'letter' | 'a4';
+  /** Archival PDF/A-2b (the default) or a plain PDF. */
+  standard?: 'pdf-a-2b' | 'none';
+}
+
 /** What every renderer is told about the export as a whole. */
 export interface ExportContext {
   /** Folder the archive is written to (exists when a renderer starts). */
@@ -9,7 +16,7 @@ export interface ExportContext {
   dates: DateFormatter;
   /** How attachments are put into HTML archives. */
   attachments: 'copy' | 'link' | 'none';
-  pdf: { style: 'chat' | 'transcript'; pageSize: 'letter' | 'a4' };
+  pdf: PdfOptions;
   /** Describes where the messages came from, for headers and metadata. */
   sourceDescription: string;
   /** Called by renderers for anything a user should hear about (an unreadable image, …). */

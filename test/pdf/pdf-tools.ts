@@ -66,3 +66,30 @@ export function savePng(file: string, name: string, page: number): string {
 export function squash(text: string): string {
   return text.replace(/\s+/g, '');
 }
+
+/** Each font of the file as pdffonts lists it: its name and whether it is embedded. */
+export function pdfFonts(file: string): { name: string; embedded: boolean }[] {
+  const lines = execFileSync('pdffonts', [file], { encoding: 'utf8' }).split('\n').slice(2).filter(Boolean);
+  return lines.map((line) => {
+    const columns = line.trim().split(/\s+/);
+    return { name: columns[0]!, embedded: columns[columns.length - 5] === 'yes' };
+  });
+}
+
+/** An object of the file as qpdf shows it; `trailer` for the trailer. */
+export function pdfObject(file: string, id: string | number): string {
+  return execFileSync('qpdf', [`--show-object=${id}`, file], { encoding: 'utf8' });
+}
+
+/** The document catalog's dictionary, as text. */
+export function pdfCatalog(file: string): string {
+  const root = /\/Root (\d+) 0 R/.exec(pdfObject(file, 'trailer'))![1]!;
+  return pdfObject(file, root);
+}
+
+/** The XMP metadata packet of the catalog, or '' when there is none. */
+export function pdfXmp(file: string): string {
+  const ref = /\/Metadata (\d+) 0 R/.exec(pdfCatalog(file));
+  if (!ref) return '';
+  return execFileSync('qpdf', [`--show-object=${ref[1]}`, '--filtered-stream-data', file], { encoding: 'utf8' });
+}

@@ -1,7 +1,8 @@
 import PDFDocument from 'pdfkit';
 import { emojiPng } from '../../fonts/emoji.js';
 import { fontChains } from '../../fonts/fonts.js';
-import { addContent, clearShapingCaches, encodeIn, openImage, pdfTextHex, type OpenedImage } from './pdfkit-internals.js';
+import type { PdfOptions } from '../renderer.js';
+import { addContent, clearShapingCaches, encodeIn, escapeMetadataText, openImage, pdfTextHex, type OpenedImage } from './pdfkit-internals.js';
 import { EMOJI_SCALE, TextLayout, type TextLine } from './text-layout.js';
 
 // Pages between clearing pdfkit's shaping caches, so a long conversation's memory stays flat.
@@ -93,7 +94,20 @@ export class Canvas {
   }
 }
 
-/** A pdfkit document set up for page-by-page streaming (no page buffering, no automatic first page). */
-export function createDocument(info: PDFKit.DocumentInfo & Record<string, unknown>): PDFKit.PDFDocument {
-  return new PDFDocument({ autoFirstPage: false, bufferPages: false, info, displayTitle: true, pdfVersion: '1.7' });
+/**
+ * A pdfkit document set up for page-by-page streaming (no page buffering, no automatic first page);
+ * PDF/A-2b unless asked otherwise: XMP metadata with the PDF/A identification and an sRGB output intent
+ * (pdfkit's own profile); the bundled fonts are always embedded.
+ */
+export function createDocument(info: PDFKit.DocumentInfo & Record<string, unknown>, standard: PdfOptions['standard'] = 'pdf-a-2b'): PDFKit.PDFDocument {
+  const doc = new PDFDocument({
+    autoFirstPage: false,
+    bufferPages: false,
+    info,
+    displayTitle: true,
+    pdfVersion: '1.7',
+    ...(standard === 'pdf-a-2b' ? { subset: 'PDF/A-2b' as const } : {}),
+  });
+  escapeMetadataText(doc);
+  return doc;
 }

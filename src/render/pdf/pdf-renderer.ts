@@ -51,7 +51,7 @@ export class PdfRenderer implements Renderer {
       Producer: 'textkeeper (pdfkit)',
       CreationDate: this.ctx.exportedAt,
       Keywords: EMOJI_CREDIT,
-    });
+    }, this.ctx.pdf.standard);
     const writer = new BatchedWriter(out.stream);
     doc.on('data', (chunk: Buffer) => writer.write(chunk));
     try {

@@ -10,6 +10,8 @@ interface Internals {
   addContent(data: string): void;
   ref(data: object): PdfStream;
   openImage(src: Buffer): OpenedImage;
+  info: Record<string, unknown>;
+  _addInfo(): void;
 }
 
 export interface PdfStream {
@@ -59,4 +61,26 @@ export function pdfTextHex(text: string): string {
   let hex = 'feff';
   for (let i = 0; i < text.length; i++) hex += text.charCodeAt(i).toString(16).padStart(4, '0');
   return `<${hex}>`;
+}
+
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
+/**
+ * pdfkit copies the document information into the XMP packet as it is; a title with "&" or "<" would
+ * make the XML invalid. The XMP gets escaped copies while the information dictionary keeps the text.
+ */
+export function escapeMetadataText(doc: PDFKit.PDFDocument): void {
+  const inner = internals(doc);
+  const addInfo = inner._addInfo;
+  inner._addInfo = function (this: Internals) {
+    const info = this.info;
+    this.info = Object.fromEntries(
+      Object.entries(info).map(([key, value]) => [key, typeof value === 'string' ? value.replace(/[&<>"]/g, (c) => XML_ESCAPES[c]!) : value]),
+    );
+    try {
+      addInfo.call(this);
+    } finally {
+      this.info = info;
+    }
+  };
 }
