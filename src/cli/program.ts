@@ -1,10 +1,12 @@
 // The command line: commands, options, and how every error is reported.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
 import { runExport } from '../engine/export.js';
 import { Interrupted } from '../engine/interrupted.js';
 import { runList } from './list-command.js';
+import { verifyArchive } from '../store/verify.js';
 import { resolveOptions, type RawOptions } from '../engine/options.js';
 
 const signal = { interrupted: false };
@@ -56,6 +58,17 @@ sourceOptions(program.command('export').description('write an archive of the con
 
 sourceOptions(program.command('list').description('list the conversations: id, name or participants, message count, first and last date'))
   .action(async (raw: RawOptions) => runList(resolveOptions(raw, false)));
+
+program.command('verify').description('check an archive folder: every file its manifest lists is there, unchanged, and nothing else')
+  .argument('<dir>', 'the archive folder (what --out was)')
+  .action(async (dir: string) => {
+    const { problems, checked } = await verifyArchive(resolve(dir));
+    for (const line of problems) process.stdout.write(`${line}\n`);
+    if (problems.length > 0) {
+      process.stderr.write(`textkeeper: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${resolve(dir)}.\n`);
+      process.exitCode = 1;
+    } else process.stdout.write(`Intact: ${checked.toLocaleString('en-US')} files match the manifest.\n`);
+  });
 
 process.on('SIGINT', () => {
   if (signal.interrupted) process.exit(130);

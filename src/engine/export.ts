@@ -11,6 +11,7 @@ import { RENDERERS } from '../render/registry.js';
 import { UserError } from '../errors.js';
 import { Progress } from './progress.js';
 import { openArchive } from './sources.js';
+import { buildManifest, writeSums } from '../store/manifest.js';
 import type { ResolvedOptions } from './options.js';
 
 export interface ExportSummary extends ShardCounts {
@@ -75,6 +76,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const rendered = results.flatMap((r) => r.rendered).sort((a, b) => b.lastDate - a.lastDate || a.key.localeCompare(b.key));
     if (rendered.length === 0) throw nothingToExport(options);
     for (const [index, renderer] of renderers.entries()) await renderer.finish(rendered.map((r) => r.files[index]!));
+    await writeSums(options.outDir, await buildManifest(options.outDir));
     return { conversations: rendered.length, ...addCounts(results.map((r) => r.counts)), seconds: (performance.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { AtomicFile } from '../output/files.js';
+
+/** One file of the archive folder as a run left it. */
+export interface ManifestEntry {
+  /** Relative to the archive folder, with forward slashes. */
+  path: string;
+  size: number;
+  sha256: string;
+  /** Modification time when hashed: an unchanged file (same size and time) is not hashed again. */
+  mtimeMs: number;
+}
+
+export const SUMS_FILE = 'SHA256SUMS';
+export const STORE_FILE = 'textkeeper.sqlite';
+
+/** Files of the archive folder that the manifest does not list: itself and the store (with its journal). */
+export function isUnlisted(path: string): boolean {
+  return path === SUMS_FILE || path.startsWith(STORE_FILE);
+}
+
+/** Every file under `dir` (relative paths, forward slashes), sorted. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
+    .sort();
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * The manifest of every file in the archive folder; files whose size and modification time match
+ * `previous` keep their hash (an unchanged re-run must not re-read every attachment).
+ */
+export async function buildManifest(dir: string, previous: ManifestEntry[] = []): Promise<ManifestEntry[]> {
+  const known = new Map(previous.map((e) => [e.path, e]));
+  const manifest: ManifestEntry[] = [];
+  for (const path of await listFiles(dir)) {
+    if (isUnlisted(path)) continue;
+    const info = await stat(join(dir, path));
+    const before = known.get(path);
+    const sha256 = before && before.size === info.size && before.mtimeMs === info.mtimeMs ? before.sha256 : await sha256File(join(dir, path));
+    manifest.push({ path, size: info.size, sha256, mtimeMs: info.mtimeMs });
+  }
+  return manifest;
+}
+
+/** Writes SHA256SUMS in the format `sha256sum -c` reads (two spaces: text mode). */
+export async function writeSums(dir: string, manifest: ManifestEntry[]): Promise<void> {
+  const file = new AtomicFile(join(dir, SUMS_FILE));
+  await file.write(manifest.map((e) => `${e.sha256}  ${e.path}\n`).join(''));
+  await file.commit();
+}
+
+/** Reads SHA256SUMS back (sizes unknown: -1). */
+export async function readSums(dir: string): Promise<ManifestEntry[]> {
+  const text = await readFile(join(dir, SUMS_FILE), 'utf8');
+  return text
+    .split('\n')
+    .map((line) => /^([0-9a-f]{64}) [ *](.+)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ path: m[2]!, size: -1, sha256: m[1]!, mtimeMs: 0 }));
+}

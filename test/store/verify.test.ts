@@ -1,0 +1,67 @@
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import { runCli, tempDir } from '../support/cli.js';
+
+let db: string;
+let root: string;
+
+beforeAll(async () => {
+  root = tempDir('verify-src');
+  db = join(root, 'chat.db');
+  await generateChatDb({ path: db, messages: 300, seed: 91, conversations: 4, images: 6 });
+});
+
+/** A fresh archive of txt and html (attachments copied). */
+function exportArchive(): string {
+  const out = join(tempDir('verify'), 'archive');
+  const result = runCli(['export', '--db', db, '--out', out, '--format', 'txt,html', '--no-progress']);
+  expect(result.stderr).not.toMatch(/failed/);
+  expect(result.code).toBe(0);
+  return out;
+}
+
+/** Paths SHA256SUMS lists. */
+function listed(out: string): string[] {
+  return readFileSync(join(out, 'SHA256SUMS'), 'utf8').trim().split('\n').map((line) => line.slice(66));
+}
+
+describe('textkeeper verify', () => {
+  it('passes an intact archive, and sha256sum -c accepts SHA256SUMS', () => {
+    const out = exportArchive();
+    const paths = listed(out);
+    expect(paths).toContain('index.html');
+    expect(paths.some((p) => p.endsWith('.txt'))).toBe(true);
+    expect(paths.some((p) => p.startsWith('attachments/'))).toBe(true);
+    const result = runCli(['verify', out]);
+    expect(result.stdout).toMatch(/^Intact: \d+ files match the manifest\.$/m);
+    expect(result.code).toBe(0);
+    const checked = execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' });
+    expect(checked).toBe('');
+  });
+
+  it('reports a changed byte, a deleted attachment and an extra file by path', () => {
+    const out = exportArchive();
+    const paths = listed(out);
+    const text = paths.find((p) => p.endsWith('.txt'))!;
+    const attachment = paths.find((p) => p.startsWith('attachments/'))!;
+    const bytes = readFileSync(join(out, text));
+    bytes[bytes.length - 2] ^= 1;
+    writeFileSync(join(out, text), bytes);
+    rmSync(join(out, attachment));
+    appendFileSync(join(out, 'notes.txt'), 'mine\n');
+    const result = runCli(['verify', out]);
+    expect(result.stdout.trim().split('\n').sort()).toEqual([`altered: ${text}`, `missing: ${attachment}`, 'unexpected: notes.txt'].sort());
+    expect(result.stderr).toMatch(/3 problems/);
+    expect(result.code).toBe(1);
+  });
+
+  it('refuses a folder that is not an archive in one line', () => {
+    const result = runCli(['verify', tempDir('verify-empty')]);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/not a textkeeper archive/);
+    expect(result.code).toBe(1);
+  });
+});
