@@ -38,11 +38,12 @@ const program = new Command('textkeeper')
 
 sourceOptions(program.command('export').description('write an archive of the conversations'))
   .option('--out <dir>', 'folder to write the archive into')
-  .option('--format <list>', 'formats, comma-separated: txt, html, pdf', 'txt')
+  .option('--format <list>', 'formats, comma-separated: txt, html, pdf, json, ndjson, csv', 'txt')
   .addOption(new Option('--attachments <mode>', 'HTML: copy files into the archive, link to them, or leave them out').choices(['copy', 'link', 'none']).default('copy'))
   .addOption(new Option('--pdf-style <style>', 'PDF layout').choices(['chat', 'transcript']).default('chat'))
   .addOption(new Option('--page-size <size>', 'PDF paper size (default: from the locale)').choices(['letter', 'a4']))
   .addOption(new Option('--pdf-standard <standard>', 'PDF: archival PDF/A-2b, or a plain PDF').choices(['pdf-a-2b', 'none']).default('pdf-a-2b'))
+  .addOption(new Option('--csv-bom <bool>', 'CSV: start files with a UTF-8 byte order mark').choices(['true', 'false']).default('true'))
   .option('--no-progress', 'do not show a progress bar')
   .action(async (raw: RawOptions) => {
     const options = resolveOptions(raw, true);

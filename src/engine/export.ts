@@ -147,6 +147,7 @@ export async function renderShard(
     dates: options.dates,
     attachments: options.attachments,
     pdf: options.pdf,
+    csv: options.csv,
     sourceDescription: archive.description,
     warn,
   };

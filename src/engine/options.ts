@@ -20,6 +20,7 @@ export interface RawOptions extends SourceOptions {
   pdfStyle?: string;
   pageSize?: string;
   pdfStandard?: string;
+  csvBom?: string;
   me?: string;
   progress?: boolean;
 }
@@ -34,6 +35,7 @@ export interface ResolvedOptions {
   dates: DateFormatter;
   attachments: 'copy' | 'link' | 'none';
   pdf: Required<PdfOptions>;
+  csv: { bom: boolean };
   showProgress: boolean;
   log(line: string): void;
 }
@@ -68,6 +70,7 @@ export function resolveOptions(raw: RawOptions, needsOutput: boolean): ResolvedO
       pageSize: choice(raw.pageSize ?? defaultPageSize(), ['letter', 'a4'] as const, '--page-size'),
       standard: choice(raw.pdfStandard ?? 'pdf-a-2b', ['pdf-a-2b', 'none'] as const, '--pdf-standard'),
     },
+    csv: { bom: choice(raw.csvBom ?? 'true', ['true', 'false'] as const, '--csv-bom') === 'true' },
     showProgress: raw.progress !== false,
     log: (line) => process.stderr.write(`${line}\n`),
   };

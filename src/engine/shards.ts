@@ -7,7 +7,7 @@ import { MAX_THREADS } from './threads.js';
 import type { ResolvedOptions } from './options.js';
 
 /** Formats whose conversations are written independently of each other (HTML shares an index and media). */
-const INDEPENDENT_FORMATS = new Set(['txt', 'pdf']);
+const INDEPENDENT_FORMATS = new Set(['txt', 'pdf', 'json', 'ndjson', 'csv']);
 
 /**
  * Whether conversations may be rendered on several threads: independent formats, more than one core,

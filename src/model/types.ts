@@ -14,6 +14,8 @@ export interface Conversation {
   id: string;
   /** chat.ROWID values merged into this conversation. */
   chatIds: number[];
+  /** Their chat_identifier values (phone numbers, emails, `chat…` ids of groups), each once. */
+  chatIdentifiers?: string[];
   /** Group name if set, else the participants' names joined. */
   title: string;
   groupName?: string;

@@ -111,6 +111,7 @@ export class Archive {
     c.firstDate = new Date(Math.min(...plans.map((p) => p.firstDate!.getTime())));
     c.lastDate = new Date(Math.max(...plans.map((p) => p.lastDate!.getTime())));
     c.services = [...new Set(plans.flatMap((p) => p.services))];
+    c.chatIdentifiers = [...new Set(plans.flatMap((p) => p.chatIdentifiers ?? []))];
   }
 }
 

@@ -37,6 +37,7 @@ export function planConversations(chats: ChatRow[], people: PeopleDirectory, con
       conversation: {
         id: first.guid,
         chatIds: group.map((c) => c.rowId),
+        chatIdentifiers: [...new Set(group.map((c) => c.identifier).filter(Boolean))],
         title: groupName ?? (participants.length > 0 ? participants.map((p) => p.name).join(', ') : first.identifier || first.guid),
         groupName,
         isGroup,

@@ -117,6 +117,13 @@ export class DateFormatter {
     return `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
   }
 
+  /** ISO 8601 with the zone's offset: 2024-03-05T14:07:09.123+01:00 */
+  iso(date: Date): string {
+    const d = this.local(date);
+    const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
+    return `${this.dayKeyOf(d)}T${time}${this.offset(date)}`;
+  }
+
   /** UTC offset of the zone at that instant, e.g. "+01:00". */
   offset(date: Date): string {
     const minutes = Math.round(this.offsetAt(date.getTime()) / 60_000);

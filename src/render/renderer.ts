@@ -17,6 +17,8 @@ export interface ExportContext {
   /** How attachments are put into HTML archives. */
   attachments: 'copy' | 'link' | 'none';
   pdf: PdfOptions;
+  /** CSV files start with a UTF-8 byte order mark (spreadsheet programs need it to read UTF-8). */
+  csv: { bom: boolean };
   /** Describes where the messages came from, for headers and metadata. */
   sourceDescription: string;
   /** Called by renderers for anything a user should hear about (an unreadable image, …). */

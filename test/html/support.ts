@@ -30,6 +30,7 @@ export function exportContext(outDir: string, attachments: ExportContext['attach
     dates: new DateFormatter('Europe/Berlin'),
     attachments,
     pdf: { style: 'chat', pageSize: 'a4' },
+    csv: { bom: true },
     sourceDescription: 'test data',
     warn: (message) => warnings.push(message),
     warnings,

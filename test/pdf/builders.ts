@@ -72,6 +72,7 @@ export function exportContext(pdf: ExportContext['pdf'] = { style: 'chat', pageS
     dates: new DateFormatter('UTC'),
     attachments: 'none',
     pdf,
+    csv: { bom: true },
     sourceDescription: 'test data',
     warn: (m) => warnings.push(m),
   };

@@ -1,0 +1,38 @@
+// One message as one CSV row: the columns a spreadsheet or a lawyer's review tool wants.
+import type { Attachment, Message } from '../../model/types.js';
+import { describeTapbacks } from '../describe.js';
+import { messageText, type IsoDate } from '../json/records.js';
+
+export const CSV_COLUMNS = [
+  'date', 'sender_name', 'sender_handle', 'from_me', 'service', 'text', 'attachments',
+  'reactions', 'reply_to', 'edited', 'unsent', 'guid',
+] as const;
+
+/**
+ * The row's cells in CSV_COLUMNS order. `text` is what the message says as the txt export writes it
+ * (see messageText); `attachments` one file per line (its path, or that it is missing);
+ * `reply_to` the guid of the message replied to (the `guid` column of its row).
+ */
+export function csvRow(m: Message, iso: IsoDate): string[] {
+  const files = m.parts.flatMap((p) => (p.kind === 'attachment' ? [p.attachment] : p.kind === 'app' ? p.attachments : []));
+  const tapbacks = m.parts.flatMap((p) => p.tapbacks);
+  return [
+    iso(m.date),
+    m.sender.name,
+    m.sender.handle,
+    String(m.isFromMe),
+    m.service,
+    messageText(m),
+    files.map(fileCell).join('\n'),
+    tapbacks.length > 0 ? describeTapbacks(tapbacks) : '',
+    m.replyTo?.guid ?? '',
+    String(m.edited),
+    String(m.parts.some((p) => p.kind === 'unsent')),
+    m.guid,
+  ];
+}
+
+function fileCell(a: Attachment): string {
+  const where = a.missing ? 'missing' : a.transient ? `in the backup as ${a.storedPath}` : a.path;
+  return `${a.fileName} (${where})`;
+}

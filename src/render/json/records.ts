@@ -1,0 +1,137 @@
+// The model as plain JSON records, the shapes schema/*.schema.json describe. Dates become ISO 8601 with
+// the export's UTC offset; a message also keeps Apple's own timestamp.
+import type {
+  Attachment,
+  Conversation,
+  EditVersion,
+  GroupEvent,
+  Message,
+  Part,
+  Person,
+  ReplyRef,
+  Tapback,
+} from '../../model/types.js';
+import { toAppleMs } from '../../normalize/dates.js';
+import { describeBalloon } from '../describe.js';
+
+/** Bumped whenever a record changes shape; the schemas' `$id`s carry it. */
+export const SCHEMA_VERSION = 1;
+
+/** An instant as ISO 8601 with an offset (DateFormatter.iso in the export's time zone). */
+export type IsoDate = (date: Date) => string;
+
+/** A conversation as `list --json`, the library's `conversations()` and every JSON export describe it. */
+export interface ConversationRecord {
+  id: string;
+  title: string;
+  groupName?: string;
+  participants: { handle: string; name: string }[];
+  isGroup: boolean;
+  services: string[];
+  messageCount: number;
+  firstDate?: string;
+  lastDate?: string;
+  chatIdentifiers: string[];
+}
+
+export function conversationRecord(c: Conversation, iso: IsoDate): ConversationRecord {
+  return {
+    id: c.id,
+    title: c.title,
+    groupName: c.groupName,
+    participants: c.participants.map(({ handle, name }) => ({ handle, name })),
+    isGroup: c.isGroup,
+    services: c.services,
+    messageCount: c.messageCount,
+    firstDate: c.firstDate && iso(c.firstDate),
+    lastDate: c.lastDate && iso(c.lastDate),
+    chatIdentifiers: c.chatIdentifiers ?? [],
+  };
+}
+
+/** Nanoseconds since 2001-01-01 UTC, as chat.db stores dates; a string, as it exceeds JSON's safe integers. */
+export function appleTimestamp(date: Date): string {
+  return (BigInt(toAppleMs(date)) * 1_000_000n).toString();
+}
+
+/**
+ * What a message says, one part per line, as the txt export writes it: text parts as sent, link and app
+ * balloons as "[Link: title — url]" (an event: its description).
+ */
+export function messageText(m: Message): string {
+  if (m.kind === 'event' && m.event) return m.event.description;
+  return m.parts.flatMap((p) => (p.kind === 'text' ? [p.text] : p.kind === 'app' ? [`[${describeBalloon(p.app)}]`] : [])).join('\n');
+}
+
+export function messageRecord(m: Message, conversationId: string, iso: IsoDate): object {
+  const optional = (d: Date | undefined) => d && iso(d);
+  return {
+    conversationId,
+    guid: m.guid,
+    rowId: m.rowId,
+    date: iso(m.date),
+    appleDate: appleTimestamp(m.date),
+    dateRead: optional(m.dateRead),
+    dateDelivered: optional(m.dateDelivered),
+    datePlayed: optional(m.datePlayed),
+    sender: person(m.sender),
+    isFromMe: m.isFromMe,
+    service: m.service,
+    kind: m.kind,
+    event: m.event && event(m.event),
+    subject: m.subject,
+    text: messageText(m),
+    parts: m.parts.map((p) => part(p, iso)),
+    replyTo: m.replyTo && reply(m.replyTo, iso),
+    effect: m.effect,
+    isAudioMessage: m.isAudioMessage,
+    edited: m.edited,
+    problems: m.problems,
+    sources: m.sources,
+  };
+}
+
+function person(p: Person): Person {
+  return { handle: p.handle, name: p.name, isMe: p.isMe };
+}
+
+function event(e: GroupEvent): object {
+  return { type: e.type, actor: person(e.actor), target: e.target && person(e.target), name: e.name, description: e.description };
+}
+
+function part(p: Part, iso: IsoDate): object {
+  const base = { index: p.index, kind: p.kind, tapbacks: p.tapbacks.map((t) => tapback(t, iso)) };
+  switch (p.kind) {
+    case 'text':
+      return { ...base, text: p.text, spans: p.spans, edits: p.edits && edits(p.edits, iso) };
+    case 'attachment':
+      return { ...base, attachment: attachment(p.attachment, iso) };
+    case 'app':
+      return { ...base, app: p.app, attachments: p.attachments.map((a) => attachment(a, iso)) };
+    case 'unsent':
+      return { ...base, edits: p.edits && edits(p.edits, iso) };
+  }
+}
+
+function edits(versions: EditVersion[], iso: IsoDate): object[] {
+  return versions.map((v) => ({ text: v.text, date: iso(v.date) }));
+}
+
+function tapback(t: Tapback, iso: IsoDate): object {
+  return { kind: t.kind, emoji: t.emoji, sender: person(t.sender), date: iso(t.date), sticker: t.sticker && attachment(t.sticker, iso) };
+}
+
+/** A file decrypted from a backup only for this export is named by its place in the backup, not its temporary copy. */
+function attachment(a: Attachment, iso: IsoDate): object {
+  const { transient, path, createdAt, ...rest } = a;
+  return { ...rest, path: transient ? undefined : path, createdAt: createdAt && iso(createdAt) };
+}
+
+function reply(r: ReplyRef, iso: IsoDate): object {
+  const t = r.target;
+  return {
+    guid: r.guid,
+    partIndex: r.partIndex,
+    target: t && { sender: person(t.sender), date: iso(t.date), snippet: t.snippet, rowId: t.rowId },
+  };
+}

@@ -1,0 +1,53 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import type { Conversation } from '../../model/types.js';
+import { AtomicFile } from '../../output/files.js';
+import { messageRecord } from '../json/records.js';
+import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
+import { writeChunks } from '../write-chunks.js';
+
+export const NDJSON_FILE = 'messages.ndjson';
+const PARTS = '.messages.ndjson.parts';
+
+/**
+ * One `messages.ndjson` for the whole archive: a message per line (schema/message.schema.json), with its
+ * conversation's id. Conversations are rendered on several threads, so each writes its own part file
+ * (in a folder of its thread); finish() joins them in the archive's order and removes them.
+ */
+export class NdjsonRenderer implements Renderer {
+  readonly format = 'ndjson';
+  private ctx!: ExportContext;
+  private parts = '';
+
+  async start(ctx: ExportContext): Promise<void> {
+    this.ctx = ctx;
+    this.parts = join(PARTS, String(threadId));
+    await rm(join(ctx.outDir, this.parts), { recursive: true, force: true });
+    await mkdir(join(ctx.outDir, this.parts), { recursive: true });
+  }
+
+  async renderConversation(conversation: Conversation, messages: MessageStream, baseName: string): Promise<RenderedConversation> {
+    const file = join(this.parts, `${baseName}.ndjson`);
+    const iso = (d: Date) => this.ctx.dates.iso(d);
+    await writeChunks(join(this.ctx.outDir, file), (function* () {
+      for (const message of messages()) yield `${JSON.stringify(messageRecord(message, conversation.id, iso))}\n`;
+    })());
+    return { conversation, file };
+  }
+
+  async finish(rendered: RenderedConversation[]): Promise<void> {
+    const out = new AtomicFile(join(this.ctx.outDir, NDJSON_FILE));
+    try {
+      for (const { file } of rendered) {
+        for await (const chunk of createReadStream(join(this.ctx.outDir, file))) await out.write(chunk as Buffer);
+      }
+      await out.commit();
+    } catch (error) {
+      await out.abandon();
+      throw error;
+    }
+    await rm(join(this.ctx.outDir, PARTS), { recursive: true, force: true });
+  }
+}

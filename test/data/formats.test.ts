@@ -1,0 +1,136 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import { runCli, tempDir } from '../support/cli.js';
+import { addTextMessage, expectedTexts, readJsonFiles, readNdjson, schemaValidators, type MessageLine } from './support.js';
+
+describe('export --format json,ndjson,csv on a generated real-schema database', () => {
+  const dir = tempDir('data-formats');
+  const db = join(dir, 'chat.db');
+  const out = join(dir, 'out');
+  let result: ReturnType<typeof runCli>;
+  let lines: MessageLine[];
+
+  beforeAll(async () => {
+    await generateChatDb({ path: db, messages: 2000, seed: 71 });
+    addTextMessage(db, 'She said "fine, then",\r\nand left');
+    result = runCli(['export', '--db', db, '--out', out, '--format', 'txt,json,ndjson,csv', '--timezone', 'America/New_York']);
+    lines = readNdjson(join(out, 'messages.ndjson'));
+  });
+
+  it('succeeds and leaves no part files behind', () => {
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const exported = Number(/, ([\d,]+) messages,/.exec(result.stdout)![1]!.replace(/,/g, ''));
+    expect(lines).toHaveLength(exported);
+    expect(readdirSync(out).filter((f) => f.startsWith('.') || f.endsWith('.partial'))).toEqual([]);
+  });
+
+  it('carries every message text of the database, once', () => {
+    const expected = expectedTexts(db);
+    const byGuid = new Map(lines.map((l) => [l.guid, l]));
+    expect(byGuid.size).toBe(lines.length);
+    let checked = 0;
+    for (const [guid, pieces] of expected) {
+      const line = byGuid.get(guid);
+      expect(line, `message ${guid}`).toBeDefined();
+      for (const piece of pieces) {
+        expect(line!.text, guid).toContain(piece);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(1500);
+  });
+
+  it('is valid against the published schemas', () => {
+    const validate = schemaValidators();
+    for (const line of lines) expect(validate.message(line), line.guid).toBe('');
+    const files = readJsonFiles(out);
+    expect(files.size).toBeGreaterThan(3);
+    for (const [stem, file] of files) expect(validate.conversation(file), stem).toBe('');
+  });
+
+  it('writes each conversation’s messages in order, the same in the .json file and in messages.ndjson', () => {
+    for (const [stem, file] of readJsonFiles(out)) {
+      expect(file.messages.length, stem).toBe(file.conversation.messageCount);
+      expect(file.messages).toEqual(lines.filter((l) => l.conversationId === file.conversation.id));
+      const dates = file.messages.map((m) => BigInt(m.appleDate));
+      expect(dates.every((d, i) => i === 0 || d >= dates[i - 1]!), stem).toBe(true);
+      for (const m of file.messages) expect(new Date(m.date).getTime() * 1e6, m.guid).toBe(Number(BigInt(m.appleDate) + 978_307_200_000_000_000n));
+    }
+  });
+
+  it('writes message texts exactly as the txt export does', () => {
+    for (const [stem, file] of readJsonFiles(out)) {
+      const txt = readFileSync(join(out, `${stem}.txt`), 'utf8');
+      for (const m of file.messages) for (const line of m.text.split('\n')) expect(txt, `${stem}: ${m.guid}`).toContain(line);
+    }
+  });
+
+  it('writes CSV that a standard CSV parser reads back to the same values', () => {
+    const files = readJsonFiles(out);
+    for (const [stem, file] of files) {
+      const raw = readFileSync(join(out, `${stem}.csv`));
+      expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      const rows = parse(raw, { bom: true, columns: true, relax_column_count: false }) as Record<string, string>[];
+      expect(rows).toHaveLength(file.messages.length);
+      for (const [i, m] of file.messages.entries()) {
+        const row = rows[i]!;
+        expect(row.guid).toBe(m.guid);
+        expect(row.date).toBe(m.date);
+        expect(row.sender_name).toBe(m.sender.name);
+        expect(row.sender_handle).toBe(m.sender.handle);
+        expect(row.from_me).toBe(String(m.isFromMe));
+        expect(row.service).toBe(m.service);
+        expect(row.text).toBe(m.text);
+        expect(row.edited).toBe(String(m.edited));
+        expect(row.unsent).toBe(String(m.parts.some((p) => p.kind === 'unsent')));
+        expect(row.reply_to).toBe(m.replyTo?.guid ?? '');
+        expect(row.reactions === '').toBe(m.parts.every((p) => p.tapbacks.length === 0));
+      }
+    }
+    const texts = [...files.values()].flatMap((f) => f.messages.map((m) => m.text));
+    // The data must exercise quoting: commas, quotes and line breaks inside a field.
+    for (const special of [',', '"', '\n', '\r\n']) expect(texts.some((t) => t.includes(special)), JSON.stringify(special)).toBe(true);
+  });
+});
+
+describe('data formats with options and filters', () => {
+  const dir = tempDir('data-options');
+  const db = join(dir, 'chat.db');
+
+  beforeAll(async () => {
+    await generateChatDb({ path: db, messages: 400, seed: 72 });
+  });
+
+  it('--csv-bom false leaves the byte order mark out', () => {
+    const out = join(dir, 'no-bom');
+    expect(runCli(['export', '--db', db, '--out', out, '--format', 'csv', '--csv-bom', 'false']).code).toBe(0);
+    for (const f of readdirSync(out)) expect(readFileSync(join(out, f), 'utf8').startsWith('date,sender_name,'), f).toBe(true);
+  });
+
+  it('--since and --chat narrow messages.ndjson like every other format', () => {
+    const all = join(dir, 'all');
+    expect(runCli(['export', '--db', db, '--out', all, '--format', 'ndjson,json']).code).toBe(0);
+    const every = readNdjson(join(all, 'messages.ndjson'));
+    const since = '2020-01-01T00:00:00Z';
+    const recent = join(dir, 'recent');
+    expect(runCli(['export', '--db', db, '--out', recent, '--format', 'ndjson', '--since', since]).code).toBe(0);
+    expect(readNdjson(join(recent, 'messages.ndjson')).map((l) => l.guid).sort())
+      .toEqual(every.filter((l) => new Date(l.date) >= new Date(since)).map((l) => l.guid).sort());
+    const conversations = [...readJsonFiles(all).values()].map((f) => f.conversation);
+    const handle = conversations.find((c) => !c.isGroup)!.participants[0]!.handle;
+    const matching = new Set(conversations.filter((c) => c.participants.some((p) => p.handle === handle)).map((c) => c.id));
+    const chat = join(dir, 'chat');
+    expect(runCli(['export', '--db', db, '--out', chat, '--format', 'ndjson', '--chat', handle]).code).toBe(0);
+    const chosen = readNdjson(join(chat, 'messages.ndjson'));
+    expect(chosen.length).toBeGreaterThan(0);
+    expect(new Set(chosen.map((l) => l.conversationId)).size).toBeLessThanOrEqual(matching.size);
+    for (const id of new Set(chosen.map((l) => l.conversationId))) {
+      expect(matching.has(id), id).toBe(true);
+      expect(chosen.filter((l) => l.conversationId === id)).toEqual(every.filter((l) => l.conversationId === id));
+    }
+  });
+});
