@@ -6,7 +6,7 @@ import type { Conversation } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
 import { messageRecord } from '../json/records.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
-import { writeChunks } from '../write-chunks.js';
+import { writeChunks } from '../file-renderer.js';
 
 export const NDJSON_FILE = 'messages.ndjson';
 const PARTS = '.messages.ndjson.parts';

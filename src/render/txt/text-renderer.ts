@@ -1,49 +1,29 @@
-import { join } from 'node:path';
 import type { Attachment, Conversation, EditVersion, Message, Part } from '../../model/types.js';
-import { AtomicFile } from '../../output/files.js';
 import type { DateFormatter } from '../dates.js';
 import { describeAttachment, describeBalloon, describeTapbacks } from '../describe.js';
-import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
-
-const FLUSH_AT = 64 * 1024;
+import { FileRenderer } from '../file-renderer.js';
+import type { ExportContext, MessageStream } from '../renderer.js';
 
 /** One readable .txt transcript per conversation. Message text is written exactly as sent. */
-export class TextRenderer implements Renderer {
+export class TextRenderer extends FileRenderer {
   readonly format = 'txt';
-  private ctx!: ExportContext;
 
-  async start(ctx: ExportContext): Promise<void> {
-    this.ctx = ctx;
+  protected chunks(conversation: Conversation, messages: MessageStream): Iterable<string> {
+    return transcript(conversation, messages, this.ctx);
   }
+}
 
-  async renderConversation(conversation: Conversation, messages: MessageStream, baseName: string): Promise<RenderedConversation> {
-    const file = `${baseName}.txt`;
-    const out = new AtomicFile(join(this.ctx.outDir, file));
-    try {
-      let buffer = header(conversation, this.ctx);
-      let day = '';
-      for (const message of messages()) {
-        const when = this.ctx.dates.at(message.date);
-        if (when.dayKey !== day) {
-          day = when.dayKey;
-          buffer += `────────── ${this.ctx.dates.day(message.date)} ──────────\n\n`;
-        }
-        buffer += formatMessage(message, this.ctx.dates, when.dateTime);
-        if (buffer.length >= FLUSH_AT) {
-          await out.write(buffer);
-          buffer = '';
-        }
-      }
-      await out.write(buffer);
-      await out.commit();
-    } catch (error) {
-      await out.abandon();
-      throw error;
+function* transcript(conversation: Conversation, messages: MessageStream, ctx: ExportContext): Generator<string> {
+  yield header(conversation, ctx);
+  let day = '';
+  for (const message of messages()) {
+    const when = ctx.dates.at(message.date);
+    if (when.dayKey !== day) {
+      day = when.dayKey;
+      yield `────────── ${ctx.dates.day(message.date)} ──────────\n\n`;
     }
-    return { conversation, file };
+    yield formatMessage(message, ctx.dates, when.dateTime);
   }
-
-  async finish(): Promise<void> {}
 }
 
 function header(c: Conversation, ctx: ExportContext): string {

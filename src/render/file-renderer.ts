@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import type { Conversation } from '../model/types.js';
+import { AtomicFile } from '../output/files.js';
+import type { ExportContext, MessageStream, RenderedConversation, Renderer } from './renderer.js';
+
+const FLUSH_AT = 64 * 1024;
+
+/**
+ * Writes the chunks to `path` (atomically: under a temporary name until complete), gathered into
+ * writes of about 64 KB; memory stays flat however many chunks there are.
+ */
+export async function writeChunks(path: string, chunks: Iterable<string>): Promise<void> {
+  const out = new AtomicFile(path);
+  try {
+    let buffer = '';
+    for (const chunk of chunks) {
+      buffer += chunk;
+      if (buffer.length >= FLUSH_AT) {
+        await out.write(buffer);
+        buffer = '';
+      }
+    }
+    await out.write(buffer);
+    await out.commit();
+  } catch (error) {
+    await out.abandon();
+    throw error;
+  }
+}
+
+/** A renderer writing one `<stem>.<format>` file per conversation from a stream of text chunks. */
+export abstract class FileRenderer implements Renderer {
+  abstract readonly format: string;
+  protected ctx!: ExportContext;
+
+  async start(ctx: ExportContext): Promise<void> {
+    this.ctx = ctx;
+  }
+
+  async renderConversation(conversation: Conversation, messages: MessageStream, baseName: string): Promise<RenderedConversation> {
+    const file = `${baseName}.${this.format}`;
+    await writeChunks(join(this.ctx.outDir, file), this.chunks(conversation, messages));
+    return { conversation, file };
+  }
+
+  /** The file's text, piece by piece, reading the messages as it goes. */
+  protected abstract chunks(conversation: Conversation, messages: MessageStream): Iterable<string>;
+
+  async finish(): Promise<void> {}
+}
