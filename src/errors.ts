@@ -2,3 +2,43 @@
 export class UserError extends Error {
   override readonly name = 'UserError';
 }
+
+/** What the operating system's error codes mean to someone running an export. */
+const SYSTEM_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOTDIR: 'part of the path is a file, not a folder',
+  EISDIR: 'a folder is in the way',
+  ENOENT: 'no such file or folder',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EFBIG: 'the file is too large for this file system',
+  ENAMETOOLONG: 'a file name is too long for this file system',
+  EIO: 'an input/output error (a failing disk?)',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files',
+  EEXIST: 'something of that name is already there',
+};
+
+/** The reason an operating system error gives, in words; undefined when the error is not one. */
+export function systemReason(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? SYSTEM_ERRORS[code] : undefined;
+}
+
+/**
+ * Whether an error is about the machine or the run as a whole (a full disk, an output file in the way,
+ * Ctrl-C) rather than about one conversation (a value no one foresaw, a damaged page of the database):
+ * such errors end the run; others skip the conversation.
+ */
+export function endsTheRun(error: unknown): boolean {
+  const name = (error as Error | null)?.name;
+  return error instanceof UserError || name === 'UserError' || name === 'Interrupted' || systemReason(error) !== undefined;
+}
+
+/** A system error as one line: what failed, on which path, and why. */
+export function describeSystemError(error: NodeJS.ErrnoException): string {
+  const what = error.syscall ? ` (${error.syscall})` : '';
+  return `${error.path ? `${error.path}: ` : ''}${systemReason(error) ?? error.message}${what}`;
+}

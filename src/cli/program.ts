@@ -2,12 +2,18 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { UserError } from '../errors.js';
+import { describeSystemError, systemReason, UserError } from '../errors.js';
 import { runExport } from '../engine/export.js';
 import { Interrupted } from '../engine/interrupted.js';
 import { runList } from './list-command.js';
 import { verifyArchive } from '../store/verify.js';
 import { resolveOptions, type RawOptions } from '../engine/options.js';
+
+/** Exit codes: see the README ("Bad input"). */
+const EXIT_BAD_INPUT = 1;
+const EXIT_INTERNAL = 2;
+const EXIT_INCOMPLETE = 3;
+const EXIT_INTERRUPTED = 130;
 
 const signal = { interrupted: false };
 
@@ -44,6 +50,7 @@ sourceOptions(program.command('export').description('write an archive of the con
   .addOption(new Option('--page-size <size>', 'PDF paper size (default: from the locale)').choices(['letter', 'a4']))
   .addOption(new Option('--pdf-standard <standard>', 'PDF: archival PDF/A-2b, or a plain PDF').choices(['pdf-a-2b', 'none']).default('pdf-a-2b'))
   .addOption(new Option('--csv-bom <bool>', 'CSV: start files with a UTF-8 byte order mark').choices(['true', 'false']).default('true'))
+  .option('--max-attachment-size <size>', 'leave out (and list) attachment files larger than this, e.g. 500MB (default: no limit)')
   .option('--no-progress', 'do not show a progress bar')
   .action(async (raw: RawOptions) => {
     const options = resolveOptions(raw, true);
@@ -55,6 +62,10 @@ sourceOptions(program.command('export').description('write an archive of the con
         `in ${s.seconds.toFixed(1)} s to ${options.outDir} (${options.formats.join(', ')}).\n`,
     );
     for (const [source, count] of s.onlyIn) process.stdout.write(`  ${n(count)} messages only in ${source}\n`);
+    if (s.skipped > 0) {
+      process.stderr.write(`textkeeper: the archive is incomplete: ${n(s.skipped)} conversation${s.skipped === 1 ? '' : 's'} skipped (see above).\n`);
+      process.exitCode = EXIT_INCOMPLETE;
+    }
   });
 
 sourceOptions(program.command('list').description('list the conversations: id, name or participants, message count, first and last date'))
@@ -72,29 +83,32 @@ program.command('verify').description('check an archive folder: every file its m
   });
 
 process.on('SIGINT', () => {
-  if (signal.interrupted) process.exit(130);
+  if (signal.interrupted) process.exit(EXIT_INTERRUPTED);
   signal.interrupted = true;
+});
+// Whatever escapes (an error event of a stream, say) is still one line and a clear exit code.
+process.on('uncaughtException', (error) => {
+  report(error);
+  process.exit();
 });
 await program.parseAsync(process.argv).catch(report);
 
 function report(error: unknown): void {
-  if (error instanceof UserError) {
-    process.stderr.write(`textkeeper: ${error.message}\n`);
-    process.exitCode = 1;
-  } else if (isDamagedDatabase(error)) {
-    process.stderr.write(`textkeeper: the database is damaged and cannot be read completely (${(error as Error).message}).\n`);
-    process.exitCode = 1;
-  } else if (error instanceof Interrupted) {
-    process.stderr.write('textkeeper: interrupted; unfinished files were removed.\n');
-    process.exitCode = 130;
-  } else {
-    const detail = process.env.TEXTKEEPER_DEBUG ? (error as Error).stack : (error as Error).message;
-    process.stderr.write(`textkeeper: export failed: ${detail}\n(set TEXTKEEPER_DEBUG=1 for details)\n`);
-    process.exitCode = 2;
-  }
+  const [line, code] = explain(error);
+  process.stderr.write(`textkeeper: ${line}\n`);
+  process.exitCode = code;
 }
 
-function isDamagedDatabase(error: unknown): boolean {
+function explain(error: unknown): [string, number] {
+  const message = (error as Error).message;
+  if (error instanceof UserError) return [message, EXIT_BAD_INPUT];
+  if (error instanceof Interrupted) return ['interrupted; unfinished files were removed.', EXIT_INTERRUPTED];
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+  if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) {
+    return [`the database is damaged and cannot be read completely (${message}).`, EXIT_BAD_INPUT];
+  }
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) return [`the database cannot be read (${message}).`, EXIT_BAD_INPUT];
+  if (systemReason(error)) return [`cannot go on: ${describeSystemError(error as NodeJS.ErrnoException)}.`, EXIT_BAD_INPUT];
+  const detail = process.env.TEXTKEEPER_DEBUG ? (error as Error).stack : `${message} (set TEXTKEEPER_DEBUG=1 for details)`;
+  return [`export failed: ${detail}`, EXIT_INTERNAL];
 }

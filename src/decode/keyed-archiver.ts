@@ -106,7 +106,7 @@ class Unarchiver {
     if (classes.includes('NSURL')) return this.url(object, depth);
     if (classes.includes('NSDate')) {
       const time = object['NS.time'];
-      if (typeof time !== 'number') throw new DecodeError('malformed archived NSDate');
+      if (typeof time !== 'number' || !(Math.abs(time) < 1e10)) throw new DecodeError('malformed archived NSDate');
       return new Date(APPLE_EPOCH_MS + time * 1000);
     }
     if (classes.includes('NSData')) {

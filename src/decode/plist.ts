@@ -13,11 +13,25 @@ export function parsePlist(bytes: Uint8Array): unknown {
   try {
     if (binary) return plist.parseBinary(bytes);
     const text = buffer.toString('utf8').replace(/^\uFEFF/, '').trimStart();
-    if (text.startsWith('<?xml') || text.startsWith('<plist')) return plist.parse(text);
+    if (text.startsWith('<?xml') || text.startsWith('<plist')) return parseXmlPlist(text);
   } catch (error) {
     throw new DecodeError(`malformed property list: ${(error as Error).message}`);
   }
   throw new DecodeError('not a property list');
+}
+
+/**
+ * plist.parse for XML, without the XML parser's warnings: it prints each problem of a damaged file to
+ * the console (echoing the garbage), where only the one error thrown should be said.
+ */
+export function parseXmlPlist(text: string): ReturnType<typeof plist.parse> {
+  const { error, warn } = console;
+  console.error = console.warn = () => {};
+  try {
+    return plist.parse(text);
+  } finally {
+    Object.assign(console, { error, warn });
+  }
 }
 
 /** A non-empty string, else undefined: Apple's plists store absent values as "". */

@@ -72,6 +72,8 @@ function editEvent(event: unknown): EditEvent {
   if (!isPlistDict(event) || !(event.t instanceof Uint8Array) || typeof event.d !== 'number') {
     throw new DecodeError('malformed edit event');
   }
+  // About ±300 years around 2001: anything further is garbage, and would not even make a valid Date.
+  if (!(Math.abs(event.d) < 1e10)) throw new DecodeError(`edit date out of range (${event.d})`);
   const date = new Date(APPLE_EPOCH_MS + event.d * 1000);
   const guid = plistText(event.bcg);
   let body: AttributedBody | undefined;

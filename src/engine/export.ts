@@ -2,13 +2,13 @@ import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Message } from '../model/types.js';
-import { StemAllocator } from '../output/files.js';
-import type { Archive, CandidateConversation } from '../normalize/archive.js';
+import { isFreeToWrite, StemAllocator } from '../output/files.js';
+import type { Archive, ArchivedConversation, CandidateConversation } from '../normalize/archive.js';
 import { helperCount, WorkerShard } from './shards.js';
 import { Interrupted } from './interrupted.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../render/renderer.js';
 import { RENDERERS } from '../render/registry.js';
-import { UserError } from '../errors.js';
+import { endsTheRun, systemReason, UserError } from '../errors.js';
 import { Progress } from './progress.js';
 import { openArchive } from './sources.js';
 import { buildManifest, writeSums } from '../store/manifest.js';
@@ -25,6 +25,8 @@ export interface ShardCounts {
   attachments: number;
   missingAttachments: number;
   warnings: number;
+  /** Conversations that failed and were left out (each said on stderr as it happened). */
+  skipped: number;
   /** With several sources: messages found in only one of them, by source. */
   onlyIn: Map<string, number>;
 }
@@ -51,7 +53,9 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const candidates = archive.candidates();
     if (candidates.length === 0) throw nothingToExport(options);
     await prepareOutput(options.outDir);
-    const stems = new StemAllocator();
+    const stems = new StemAllocator((stem) => options.formats.every((format) => format === 'html'
+      ? isFreeToWrite(join(options.outDir, 'conversations', stem), true)
+      : isFreeToWrite(join(options.outDir, `${stem}.${format}`))));
     const stemOf = new Map(candidates.map((c) => [c.key, stems.allocate(c.title)]));
     const formats = options.formats.length;
     const progress = new Progress(candidates.reduce((sum, c) => sum + c.estimate, 0) * formats, options.showProgress);
@@ -74,6 +78,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
       progress.stop();
     }
     const rendered = results.flatMap((r) => r.rendered).sort((a, b) => b.lastDate - a.lastDate || a.key.localeCompare(b.key));
+    if (rendered.length === 0 && results.some((r) => r.counts.skipped > 0)) throw new UserError('No conversation could be exported (see the lines above).');
     if (rendered.length === 0) throw nothingToExport(options);
     for (const [index, renderer] of renderers.entries()) await renderer.finish(rendered.map((r) => r.files[index]!));
     await writeSums(options.outDir, await buildManifest(options.outDir));
@@ -134,7 +139,7 @@ export async function renderShard(
 ): Promise<ShardResult> {
   const { options, stemOf, exportedAt, progress, signal } = setting;
   const counts: ShardCounts = {
-    messages: 0, attachments: 0, missingAttachments: 0, warnings: 0,
+    messages: 0, attachments: 0, missingAttachments: 0, warnings: 0, skipped: 0,
     onlyIn: new Map(archive.sourceNames.length > 1 ? archive.sourceNames.map((name) => [name, 0]) : []),
   };
   const warn = (message: string) => {
@@ -153,15 +158,30 @@ export async function renderShard(
   };
   for (const renderer of renderers) await renderer.start(ctx);
   const rendered: ShardResult['rendered'] = [];
+  const skip = (title: string, error: unknown) => {
+    if (endsTheRun(error)) throw error;
+    counts.skipped++;
+    options.log(`textkeeper: skipped the conversation “${title}”: ${(error as Error).message}`);
+  };
   for (let key = await take(); key !== undefined; key = await take()) {
-    const [plan] = archive.conversations(new Set([key]));
+    let plan: ArchivedConversation | undefined;
+    try {
+      [plan] = archive.conversations(new Set([key]));
+    } catch (error) {
+      skip(key, error);
+    }
     progress.counted(key, plan?.conversation.messageCount ?? 0);
     if (!plan) continue;
     const stream = archive.messages(plan);
     const files: RenderedConversation[] = [];
-    for (const [index, renderer] of renderers.entries()) {
-      const counted = index === 0 ? counting(stream, counts, warn) : stream;
-      files.push(await renderer.renderConversation(plan.conversation, watching(counted, progress, signal), stemOf.get(plan.key)!));
+    try {
+      for (const [index, renderer] of renderers.entries()) {
+        const counted = index === 0 ? counting(stream, counts, warn) : stream;
+        files.push(await renderer.renderConversation(plan.conversation, watching(counted, progress, signal), stemOf.get(plan.key)!));
+      }
+    } catch (error) {
+      skip(plan.conversation.title, error);
+      continue;
     }
     rendered.push({ key: plan.key, lastDate: plan.conversation.lastDate!.getTime(), files });
     // HTML copies attachments in the background until finish(); the other formats are done with them here.
@@ -171,12 +191,13 @@ export async function renderShard(
 }
 
 function addCounts(all: ShardCounts[]): ShardCounts {
-  const total: ShardCounts = { messages: 0, attachments: 0, missingAttachments: 0, warnings: 0, onlyIn: new Map() };
+  const total: ShardCounts = { messages: 0, attachments: 0, missingAttachments: 0, warnings: 0, skipped: 0, onlyIn: new Map() };
   for (const c of all) {
     total.messages += c.messages;
     total.attachments += c.attachments;
     total.missingAttachments += c.missingAttachments;
     total.warnings += c.warnings;
+    total.skipped += c.skipped;
     for (const [source, n] of c.onlyIn) total.onlyIn.set(source, (total.onlyIn.get(source) ?? 0) + n);
   }
   return total;
@@ -224,15 +245,6 @@ function watching(stream: MessageStream, progress: { tick(): void }, signal: { i
   };
 }
 
-const WRITE_ERRORS: Record<string, string> = {
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'the file system is read-only',
-  ENOTDIR: 'part of the path is a file, not a folder',
-  ENOENT: 'the folder cannot be created there',
-  ENOSPC: 'the disk is full',
-};
-
 async function prepareOutput(outDir: string): Promise<void> {
   try {
     await makeFolders(resolve(outDir));
@@ -241,8 +253,8 @@ async function prepareOutput(outDir: string): Promise<void> {
     await writeFile(probe, '');
     await rm(probe);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    const reason = WRITE_ERRORS[code] ?? (error as Error).message;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'the folder cannot be created there' : (systemReason(error) ?? (error as Error).message);
     throw new UserError(`Cannot write to the output folder ${resolve(outDir)}: ${reason}.`);
   }
 }

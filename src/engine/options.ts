@@ -23,6 +23,7 @@ export interface RawOptions extends SourceOptions {
   csvBom?: string;
   me?: string;
   progress?: boolean;
+  maxAttachmentSize?: string;
 }
 
 export interface ResolvedOptions {
@@ -62,6 +63,7 @@ export function resolveOptions(raw: RawOptions, needsOutput: boolean): ResolvedO
       window: { since: since && toAppleMs(since), until: until && toAppleMs(until) },
       chatTerms: raw.chat ? raw.chat.split(',').map((t) => t.trim()).filter(Boolean) : [],
       meName: raw.me ?? 'Me',
+      maxAttachmentBytes: raw.maxAttachmentSize === undefined ? undefined : parseSize(raw.maxAttachmentSize, '--max-attachment-size'),
     },
     dates: new DateFormatter(timeZone),
     attachments: choice(raw.attachments ?? 'copy', ['copy', 'link', 'none'] as const, '--attachments'),
@@ -79,6 +81,16 @@ export function resolveOptions(raw: RawOptions, needsOutput: boolean): ResolvedO
 function choice<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UserError(`${flag} ${value}: choose one of ${allowed.join(', ')}.`);
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, t: 1024 ** 4, tb: 1024 ** 4 };
+
+/** "500MB", "2G", "1.5 GB", "1048576" → bytes (binary units). */
+function parseSize(value: string, flag: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+  const unit = match ? UNITS[match[2]!.toLowerCase()] : undefined;
+  if (!match || unit === undefined) throw new UserError(`${flag} ${value}: give a size like 500MB, 2GB or a number of bytes.`);
+  return Math.floor(Number(match[1]) * unit);
 }
 
 /** Letter in the US and Canada (by locale), A4 elsewhere. */

@@ -70,7 +70,16 @@ export type WorkerReport =
   | { type: 'counted'; key: string; messages: number }
   | { type: 'next' }
   | { type: 'done'; result: ShardResult }
-  | { type: 'failed'; error: { name: string; message: string; code?: string } };
+  | { type: 'failed'; error: FailureReport };
+
+/** An error as it crosses from a worker thread: enough to report it the same way. */
+export interface FailureReport {
+  name: string;
+  message: string;
+  code?: string;
+  path?: string;
+  syscall?: string;
+}
 
 /**
  * A worker thread (src/engine/worker.ts), started before planning so that it loads its modules
@@ -134,8 +143,9 @@ export class WorkerShard {
 }
 
 /** The worker's error as the main thread's kind of error, so it is reported the same way. */
-function revive(error: { name: string; message: string; code?: string }): Error {
+function revive(error: FailureReport): Error {
   if (error.name === 'UserError' || error.name === 'BackupError') return new UserError(error.message);
   if (error.name === 'Interrupted') return new Interrupted(error.message);
-  return Object.assign(new Error(error.message), { code: error.code });
+  const { code, path, syscall } = error;
+  return Object.assign(new Error(error.message), { code, path, syscall });
 }

@@ -60,8 +60,8 @@ try {
   report({ type: 'tick', count: ticks % TICK_EVERY });
   report({ type: 'done', result });
 } catch (error) {
-  const { name, message, code } = error as Error & { code?: string };
-  report({ type: 'failed', error: { name, message, code } });
+  const { name, message, code, path, syscall } = error as NodeJS.ErrnoException;
+  report({ type: 'failed', error: { name, message, code, path, syscall } });
 } finally {
   parentPort!.close();
 }

@@ -23,7 +23,9 @@ export interface PlacedAttachment {
   /** The untouched original when `href` is a converted picture (copy mode). */
   original?: string;
   /** Why nothing can be shown. */
-  unavailable?: 'missing' | 'not-exported';
+  unavailable?: 'missing' | 'not-exported' | 'withheld';
+  /** The reason in words, when there is more to say than `unavailable`. */
+  reason?: string;
 }
 
 export interface MediaStats {
@@ -39,6 +41,14 @@ export interface MediaStats {
 const BROWSER_IMAGES = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp']);
 const ALPHA_IMAGES = new Set(['.png', '.gif', '.webp']);
 const THUMB_SIDE = 480;
+/**
+ * Files a browser would run as a page (script included) in the archive's own origin. Copies get a
+ * neutral extension, so opening one shows its text; `download` alone is ignored for file: URLs.
+ */
+const ACTIVE = new Set(['.html', '.htm', '.xhtml', '.xht', '.shtml', '.svg', '.svgz', '.xml', '.xsl', '.xslt', '.mht', '.mhtml', '.js', '.mjs', '.webarchive']);
+const NEUTRAL_SUFFIX = '.txt';
+/** Errors that no other file will escape either: the run stops rather than warn once per file. */
+const FATAL_WRITE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
 const PARALLEL_COPIES = 4;
 
 /**
@@ -55,6 +65,7 @@ export class MediaArchive {
   private readonly copyQueue: (() => Promise<void>)[] = [];
   private copiesRunning = 0;
   private pool?: WorkerPool<ConvertJob, ConvertResult>;
+  private fatal?: Error;
 
   constructor(
     private readonly outDir: string,
@@ -64,7 +75,9 @@ export class MediaArchive {
   ) {}
 
   place(attachment: Attachment): PlacedAttachment {
+    if (this.fatal) throw this.fatal;
     if (this.mode === 'none') return { unavailable: 'not-exported' };
+    if (attachment.withheld) return { unavailable: 'withheld', reason: attachment.withheld };
     const source = attachment.path;
     if (!source || attachment.missing) {
       this.stats.missing++;
@@ -78,7 +91,9 @@ export class MediaArchive {
       return { unavailable: 'missing' };
     }
     const key = createHash('sha1').update(`${source}\0${info.size}\0${info.mtimeMs}`).digest('hex').slice(0, 20);
-    const name = safeFileName(attachment.fileName || source);
+    const active = ACTIVE.has(extname(attachment.fileName || source).toLowerCase()) || ACTIVE.has(extname(source).toLowerCase());
+    if (active && this.mode === 'link') return { unavailable: 'withheld', reason: `a web page or SVG that could run script, not linked (at ${source})` };
+    const name = safeFileName(attachment.fileName || source) + (active ? NEUTRAL_SUFFIX : '');
     const folder = `attachments/${key.slice(0, 2)}/${key}`;
     const copied = `${folder}/${name}`;
     const originalHref = this.mode === 'copy' ? copied : pathToFileURL(source).href;
@@ -109,6 +124,7 @@ export class MediaArchive {
   async finish(): Promise<MediaStats> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
     await this.pool?.close();
+    if (this.fatal) throw this.fatal;
     return this.stats;
   }
 
@@ -136,6 +152,7 @@ export class MediaArchive {
   private copy(source: string, relativeTarget: string, size: number): Promise<void> {
     const target = insideFolder(this.outDir, relativeTarget);
     return this.limitCopies(async () => {
+      if (this.fatal) return;
       if ((await stat(target).catch(() => undefined))?.size === size) {
         this.stats.reused++;
         return;
@@ -148,6 +165,10 @@ export class MediaArchive {
         this.stats.copied++;
       } catch (error) {
         await rm(partial, { force: true });
+        if (FATAL_WRITE.has((error as NodeJS.ErrnoException).code ?? '')) {
+          this.fatal ??= error as Error;
+          return;
+        }
         this.stats.failed++;
         this.warn(`Could not copy attachment ${source}: ${(error as Error).message}`);
       }

@@ -127,8 +127,13 @@ export interface Attachment {
   storedPath?: string;
   /** `path` is a temporary copy (a file decrypted from a backup) that is gone once the export ends. */
   transient?: boolean;
-  /** True when the file is not on disk (offloaded to iCloud, deleted, or never downloaded). */
+  /** True when the file is not on disk (offloaded to iCloud, deleted, or never downloaded), or is withheld. */
   missing: boolean;
+  /**
+   * Why a file that exists is kept out of the archive, e.g. "outside the attachments folder, not copied"
+   * (a link or path leading elsewhere: `path` is then unset) or "larger than --max-attachment-size".
+   */
+  withheld?: string;
   mimeType?: string;
   uti?: string;
   kind: AttachmentKind;

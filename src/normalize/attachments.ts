@@ -1,5 +1,5 @@
-import { statSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { basename, extname, sep } from 'node:path';
 import type { Attachment, AttachmentKind } from '../model/types.js';
 import type { AttachmentRow } from '../read/rows.js';
 import { stickerSource } from '../decode/sticker.js';
@@ -23,14 +23,54 @@ export interface AttachmentFiles {
   resolve(storedPath: string): string | undefined;
   /** Resolved paths are temporary copies, gone after the export. */
   transient: boolean;
+  /** Files must really (links followed) lie in one of these folders; others are withheld. */
+  folders: string[];
+  /** Files larger than this are withheld (--max-attachment-size). */
+  maxBytes?: number;
+}
+
+export const OUTSIDE = 'outside the attachments folder, not copied';
+
+/**
+ * A database or backup from someone else is untrusted: an attachment row may name `/etc/shadow`, or a
+ * link in the Attachments folder may lead there. Only files whose real path lies in a source's folder
+ * are ever read.
+ */
+export function isInsideFolders(path: string, folders: string[]): boolean {
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    return false;
+  }
+  return folders.some((folder) => real.startsWith(folder.endsWith(sep) ? folder : folder + sep));
+}
+
+/** The real paths of these folders (the ones that exist), for isInsideFolders. */
+export function realFolders(folders: string[]): string[] {
+  return folders.flatMap((folder) => {
+    try {
+      return [realpathSync(folder)];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** An attachment row as the model shows it: a display name, where the file is on this machine, and whether it is there. */
 export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attachment {
   const fileName = row.transferName || (row.filename ? basename(row.filename) : '') || row.guid;
-  const path = row.filename ? files.resolve(row.filename) : undefined;
+  let path = row.filename ? files.resolve(row.filename) : undefined;
   const onDisk = path ? statSync(path, { throwIfNoEntry: false }) : undefined;
-  const present = onDisk?.isFile() ?? false;
+  let present = onDisk?.isFile() ?? false;
+  let withheld: string | undefined;
+  if (present && !isInsideFolders(path!, files.folders)) {
+    withheld = `${OUTSIDE} (${path})`;
+    path = undefined;
+  } else if (present && files.maxBytes !== undefined && onDisk!.size > files.maxBytes) {
+    withheld = `larger than --max-attachment-size (${onDisk!.size.toLocaleString('en-US')} bytes), not copied`;
+  }
+  if (withheld) present = false;
   const sticker = row.isSticker ? stickerSource(row.stickerUserInfo ?? undefined, row.attributionInfo ?? undefined, row.emojiDescription ?? undefined) : undefined;
   return {
     guid: row.guid,
@@ -39,10 +79,11 @@ export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attach
     storedPath: row.filename ?? undefined,
     transient: files.transient || undefined,
     missing: !present,
+    withheld,
     mimeType: row.mimeType ?? undefined,
     uti: row.uti ?? undefined,
     kind: attachmentKind(row.mimeType, fileName),
-    size: row.totalBytes || (present ? onDisk!.size : 0),
+    size: row.totalBytes || (onDisk?.isFile() ? onDisk.size : 0),
     createdAt: appleDate(row.createdDate),
     isSticker: Boolean(row.isSticker),
     stickerSource: sticker?.source,

@@ -4,7 +4,8 @@ import { bodyComponents, decodeAttributedBody, legacyBodyText, legacyComponents,
 import { decodeSummaryInfo, type PartStatus, type SummaryInfo } from '../decode/summary-info.js';
 import { decodeBalloonReport, URL_BALLOON } from '../decode/payload.js';
 import { toAttachment, unlistedAttachment, type AttachmentFiles } from './attachments.js';
-import { appleDate } from './dates.js';
+import { APPLE_EPOCH, appleDate } from './dates.js';
+import { checkAttachmentRow, checkMessageRow } from './odd-values.js';
 import { effectName } from './effects.js';
 import { groupEvent } from './events.js';
 import type { TapbackIndex } from './tapbacks.js';
@@ -79,6 +80,8 @@ interface DecodedBody {
 
 /** Turns one message row (with its attachment rows) into the model's Message. */
 export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], ctx: BuildContext): Message {
+  const oddValues = checkMessageRow(row);
+  for (const a of attachmentRows) oddValues.push(...checkAttachmentRow(a));
   const sender = senderOf(row, ctx);
   const body = decodeBody(row);
   const attachments = attachmentRows.map((a) => toAttachment(a, ctx.attachmentFiles));
@@ -89,7 +92,7 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
   const message: Message = {
     rowId: row.rowId,
     guid: row.guid,
-    date: appleDate(row.date) ?? new Date(Date.UTC(2001, 0, 1)),
+    date: appleDate(row.date) ?? APPLE_EPOCH,
     dateRead: appleDate(row.dateRead),
     dateDelivered: appleDate(row.dateDelivered),
     datePlayed: appleDate(row.datePlayed),
@@ -103,7 +106,7 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
     effect: effectName(row.effectId),
     isAudioMessage: Boolean(row.isAudioMessage),
     edited: parts.some((p) => (p.kind === 'text' || p.kind === 'unsent') && p.edits !== undefined),
-    problems: body.problems,
+    problems: [...oddValues, ...body.problems],
   };
   if (message.kind === 'event') {
     const target = row.otherHandle ? ctx.person(row.otherHandle) : undefined;

@@ -4,8 +4,9 @@ import { openMessagesDatabase, type OpenedDatabase } from '../read/open-database
 import { MessagesReader, type ConversationRows, type DateWindow } from '../read/messages-reader.js';
 import type { ChatRow, ReactionRow } from '../read/rows.js';
 import type { MessageSource } from '../read/source.js';
-import { toAttachment, type AttachmentFiles } from './attachments.js';
-import { appleDate } from './dates.js';
+import { realFolders, toAttachment, type AttachmentFiles } from './attachments.js';
+import { APPLE_EPOCH, appleDate } from './dates.js';
+import { checkChatRow, checkHandleRow } from './odd-values.js';
 import { matchesChat, orphanPlan, planConversations, type ConversationPlan } from './conversations.js';
 import { buildMessage, RecentMessages, type BuildContext } from './message-builder.js';
 import { PeopleDirectory, type Contacts } from './people.js';
@@ -26,6 +27,8 @@ export interface ArchiveOptions {
   chatTerms: string[];
   contacts: Contacts;
   meName: string;
+  /** Attachments larger than this are not put into the archive (--max-attachment-size). */
+  maxAttachmentBytes?: number;
 }
 
 /**
@@ -37,6 +40,8 @@ export class SourceArchive {
   private readonly rows = new Map<ConversationPlan, ConversationRows>();
   /** Every conversation matching the `--chat` terms, by key (planned once). */
   private planned?: Map<string, ConversationPlan>;
+  /** The source's attachment folders with links resolved, found once. */
+  private attachmentFolders?: string[];
 
   private constructor(
     private readonly opened: OpenedDatabase,
@@ -51,8 +56,8 @@ export class SourceArchive {
     const opened = await openMessagesDatabase(source.dbPath);
     try {
       const reader = new MessagesReader(opened.db, opened.lookup);
-      const people = new PeopleDirectory(reader.handles(), options.contacts, options.meName);
-      const chats = new Map(reader.chats().map((c) => [c.rowId, c]));
+      const people = new PeopleDirectory(reader.handles().map(checkHandleRow), options.contacts, options.meName);
+      const chats = new Map(reader.chats().map((c) => [c.rowId, checkChatRow(c)]));
       return new SourceArchive(opened, reader, source, people, chats, options);
     } catch (error) {
       await opened.close();
@@ -73,7 +78,7 @@ export class SourceArchive {
     for (const plan of this.plans(only)) {
       const rows = this.rowsOf(plan);
       if (rows.ids.length === 0) continue;
-      Object.assign(plan.conversation, { messageCount: rows.ids.length, firstDate: appleDate(rows.first), lastDate: appleDate(rows.last) });
+      Object.assign(plan.conversation, { messageCount: rows.ids.length, firstDate: appleDate(rows.first) ?? APPLE_EPOCH, lastDate: appleDate(rows.last) ?? APPLE_EPOCH });
       counted.push(plan);
     }
     return counted.sort((a, b) => b.conversation.lastDate!.getTime() - a.conversation.lastDate!.getTime());
@@ -136,6 +141,8 @@ export class SourceArchive {
     const files: AttachmentFiles = {
       resolve: (stored) => this.source.resolveAttachment(stored),
       transient: this.source.transientAttachments ?? false,
+      folders: this.attachmentFolders ??= realFolders(this.source.attachmentFolders),
+      maxBytes: this.options.maxAttachmentBytes,
     };
     const reactions = this.reader.reactions(this.rowsOf(plan).reactionIds);
     const stickers = groupByMessage(this.reader.attachmentsOf(reactions.filter((r) => r.associatedType === 1000 || r.associatedType === 2007).map((r) => r.rowId)));

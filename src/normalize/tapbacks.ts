@@ -31,7 +31,7 @@ export class TapbackIndex {
 
   constructor(rows: ReactionRow[], senderOf: (row: ReactionRow) => Person, stickerOf: (row: ReactionRow) => Attachment | undefined) {
     for (const row of rows) {
-      if (!row.associatedGuid) continue;
+      if (!row.associatedGuid || typeof row.associatedGuid !== 'string') continue;
       const { guid, part } = parseTarget(row.associatedGuid);
       const sender = senderOf(row);
       const type = row.associatedType;
@@ -48,7 +48,7 @@ export class TapbackIndex {
       const { kind, emoji } = isSticker ? KINDS[7]! : (KINDS[type - 2000] ?? KINDS[6]!);
       tapbacks.set(slot, {
         kind,
-        emoji: kind === 'emoji' ? (row.associatedEmoji ?? '') : emoji,
+        emoji: kind === 'emoji' ? String(row.associatedEmoji ?? '') : emoji,
         sender,
         date: appleDate(row.date) ?? new Date(0),
         sticker: isSticker ? stickerOf(row) : undefined,

@@ -1,6 +1,8 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { createWriteStream, lstatSync, rmSync, type WriteStream } from 'node:fs';
+import { lstat, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import { UserError } from '../errors.js';
 
 /**
  * A file written under a temporary name and renamed into place only when complete,
@@ -9,21 +11,34 @@ import { once } from 'node:events';
 export class AtomicFile {
   readonly stream: WriteStream;
   private readonly partial: string;
+  private failure?: Error;
 
   constructor(readonly path: string) {
     this.partial = `${path}.partial`;
-    this.stream = createWriteStream(this.partial);
+    // Whatever has that name (a leftover, or a link planted to redirect the writing) is replaced, never followed.
+    rmSync(this.partial, { force: true });
+    this.stream = createWriteStream(this.partial, { flags: 'wx' });
+    // A full disk shows up as an error event; kept, and thrown by the next write or by commit().
+    this.stream.on('error', (error) => (this.failure ??= error));
   }
 
   /** Writes, waiting when the stream's buffer is full so memory stays bounded. */
   async write(chunk: string | Buffer): Promise<void> {
-    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+    if (this.failure) throw this.failure;
+    if (!this.stream.write(chunk) && !this.failure) await once(this.stream, 'drain');
   }
 
+  /** Puts the finished file in place; on any failure the partial file is removed and the error thrown. */
   async commit(): Promise<void> {
-    this.stream.end();
-    await once(this.stream, 'finish');
-    await rename(this.partial, this.path);
+    try {
+      this.stream.end();
+      await finished(this.stream);
+      await refuseToReplace(this.path);
+      await rename(this.partial, this.path);
+    } catch (error) {
+      await rm(this.partial, { force: true });
+      throw this.failure ?? error;
+    }
   }
 
   async abandon(): Promise<void> {
@@ -32,25 +47,74 @@ export class AtomicFile {
   }
 }
 
-const UNSAFE = /[\u0000-\u001f\u007f<>:"/\\|?*]+/g;
+/** A read-only file is not silently overwritten (someone protected it), nor is a folder in the way. */
+async function refuseToReplace(path: string): Promise<void> {
+  const existing = await lstat(path).catch(() => undefined);
+  if (existing && whyNotReplaceable(existing)) throw new UserError(`${path} ${whyNotReplaceable(existing)}; it was left as it is (move it away, or choose another --out).`);
+}
+
+function whyNotReplaceable(info: { isDirectory(): boolean; mode: number }): string | undefined {
+  if (info.isDirectory()) return 'is a folder';
+  if ((info.mode & 0o222) === 0) return 'is a read-only file';
+  return undefined;
+}
+
+/** Whether a path of the archive is free to be (re)written: absent, or a writable file (an earlier export's). */
+export function isFreeToWrite(path: string, folder = false): boolean {
+  const existing = lstatSync(path, { throwIfNoEntry: false });
+  if (!existing) return true;
+  return folder ? existing.isDirectory() : !whyNotReplaceable(existing);
+}
+
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f<>:"/\\|?*]+/g;
+/** Bidirectional overrides, isolates and marks, zero-width and other invisible format characters. */
+const INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
+/**
+ * File systems limit a name to 255 bytes. Stems stay well below so that any suffix fits:
+ * " (12)", ".partial", an extension, or "-converted.jpg".
+ */
+export const MAX_STEM_BYTES = 200;
 
 /** A file-name stem safe on macOS, Linux and Windows, from any conversation title. */
-export function safeStem(title: string, maxLength = 80): string {
-  let stem = title.normalize('NFC').replace(UNSAFE, '_').replace(/\s+/g, ' ').trim();
+export function safeStem(title: string, maxLength = 80, maxBytes = MAX_STEM_BYTES): string {
+  let stem = title.normalize('NFC').replace(INVISIBLE, '').replace(UNSAFE, '_').replace(/\s+/g, ' ').trim();
   stem = stem.replace(/^[.\s]+|[.\s]+$/g, '');
   if (/^(con|prn|aux|nul|com\d|lpt\d)$/i.test(stem)) stem = `_${stem}`;
-  if (stem.length > maxLength) stem = Array.from(stem).slice(0, maxLength).join('').trim();
+  stem = truncate(stem, maxLength, maxBytes).replace(/[.\s]+$/, '');
   return stem || 'conversation';
 }
 
-/** Hands out stems that are unique case-insensitively (macOS and Windows file systems fold case). */
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** At most this many characters and UTF-8 bytes, cut between whole characters (an emoji stays whole). */
+function truncate(text: string, maxLength: number, maxBytes: number): string {
+  if (text.length <= maxLength && Buffer.byteLength(text) <= maxBytes) return text;
+  let kept = '';
+  let bytes = 0;
+  let length = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const size = Buffer.byteLength(segment);
+    length += Array.from(segment).length;
+    if (bytes + size > maxBytes || length > maxLength) break;
+    kept += segment;
+    bytes += size;
+  }
+  return kept;
+}
+
+/**
+ * Hands out stems that are unique case-insensitively (macOS and Windows file systems fold case),
+ * and that `isFree` accepts (nothing already in the output folder is in the way).
+ */
 export class StemAllocator {
   private readonly taken = new Set<string>();
+
+  constructor(private readonly isFree: (stem: string) => boolean = () => true) {}
 
   allocate(title: string): string {
     const base = safeStem(title);
     let stem = base;
-    for (let n = 2; this.taken.has(stem.toLowerCase()); n++) stem = `${base} (${n})`;
+    for (let n = 2; this.taken.has(stem.toLowerCase()) || !this.isFree(stem); n++) stem = `${base} (${n})`;
     this.taken.add(stem.toLowerCase());
     return stem;
   }

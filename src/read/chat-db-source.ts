@@ -13,6 +13,7 @@ export function chatDbSource(dbPath: string, attachmentsRoot: string): MessageSo
   return {
     description: `chat.db at ${resolve(dbPath)}`,
     dbPath: resolve(dbPath),
+    attachmentFolders: [root],
     resolveAttachment(stored: string): string | undefined {
       const match = MESSAGES_FOLDER.exec(stored);
       if (match) return join(root, stored.slice(match[0].length));

@@ -37,6 +37,8 @@ export class MessagesReader {
   private readonly reaction: Selection<ReactionRow>;
   private readonly attachment: Selection<AttachmentRow>;
   private readonly statements = new Map<string, Database.Statement>();
+  /** `m.associated_message_type`, or NULL on schemas older than tapbacks (before macOS 10.12). */
+  private readonly reactionType: string;
 
   constructor(
     private readonly db: Database.Database,
@@ -45,6 +47,7 @@ export class MessagesReader {
     const message = columnsOf(db, 'message');
     const attachment = columnsOf(db, 'attachment');
     const m = columnReader('m', message);
+    this.reactionType = message.has('associated_message_type') ? 'm.associated_message_type' : 'NULL';
     const md = (name: string, alias: string) => `${message.has(name) ? appleMs(`m.${name}`) : '0'} AS ${alias}`;
     const columns = [
       'm.ROWID AS rowId',
@@ -157,9 +160,9 @@ export class MessagesReader {
     const date = appleMs('m.date');
     const sql =
       chatIds.length === 0
-        ? `SELECT m.ROWID, ${date}, m.associated_message_type FROM message m
+        ? `SELECT m.ROWID, ${date}, ${this.reactionType} FROM message m
            WHERE NOT EXISTS (SELECT 1 FROM chat_message_join j WHERE j.message_id = m.ROWID) ORDER BY m.date, m.ROWID`
-        : `SELECT m.ROWID, ${date}, m.associated_message_type FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id
+        : `SELECT m.ROWID, ${date}, ${this.reactionType} FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id
            WHERE j.chat_id IN (${placeholders(chatIds.length)}) ORDER BY m.date, m.ROWID`;
     const rows = this.cached(this.db, sql).raw(true).all(...chatIds) as [number, number, number | null][];
     const ids: number[] = [];

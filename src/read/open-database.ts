@@ -19,6 +19,13 @@ export interface OpenedDatabase {
 }
 
 const REQUIRED_TABLES = ['message', 'chat', 'handle', 'chat_message_join'];
+/** Columns every Messages schema since the first has; the reader does without any other. */
+const REQUIRED_COLUMNS: Record<string, string[]> = {
+  message: ['guid', 'date'],
+  chat: ['guid'],
+  handle: ['id'],
+  chat_message_join: ['chat_id', 'message_id'],
+};
 
 /**
  * Opens a chat.db (or an iPhone sms.db) without changing anything beside it.
@@ -99,7 +106,19 @@ function connect(location: string, shownPath: string): Database.Database {
     db.close();
     throw new UserError(`${shownPath} is a SQLite database but not a Messages database (no ${missing.join(', ')} table).`);
   }
+  const unknown = missingColumns(db);
+  if (unknown.length > 0) {
+    db.close();
+    throw new UserError(`${shownPath} has a Messages schema this version cannot read (no column ${unknown.join(', ')}).`);
+  }
   return db;
+}
+
+function missingColumns(db: Database.Database): string[] {
+  return Object.entries(REQUIRED_COLUMNS).flatMap(([table, columns]) => {
+    const present = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name));
+    return columns.filter((column) => !present.has(column)).map((column) => `${table}.${column}`);
+  });
 }
 
 async function checkIsSqliteFile(path: string): Promise<void> {

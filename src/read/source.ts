@@ -10,6 +10,8 @@ export interface MessageSource {
    * or undefined when it cannot be mapped. The file may still be missing on disk.
    */
   resolveAttachment(storedPath: string): string | undefined;
+  /** Resolved attachment paths must really lie inside one of these folders (links followed); others are withheld. */
+  readonly attachmentFolders: string[];
   /** True when resolved attachment paths are temporary copies (decrypted files) gone after the export. */
   readonly transientAttachments?: boolean;
   /** Deletes attachment files made so far (decrypted copies), when the source makes any. */

@@ -70,36 +70,42 @@ export class HtmlRenderer implements Renderer {
       },
     };
 
-    let previousDay = '';
-    let previousSender = '';
-    for (const message of messages()) {
-      if (pages.isFull) await pages.nextPage();
-      const at = this.ctx.dates.at(message.date);
-      let html = '';
-      const newDay = pages.isEmpty || at.dayKey !== previousDay;
-      if (newDay) html += `<h2 class="day" id="d-${at.dayKey}"><span>${escapeHtml(this.ctx.dates.day(message.date))}</span></h2>\n`;
-      const sender = message.kind === 'event' ? '' : message.sender.handle;
-      html += messageHtml(message, at, newDay || sender !== previousSender, messageContext);
-      pages.add(html, at.dayKey);
-      pageOf.set(message.rowId, pages.page);
-      previousDay = at.dayKey;
-      previousSender = sender;
+    try {
+      let previousDay = '';
+      let previousSender = '';
+      for (const message of messages()) {
+        if (pages.isFull) await pages.nextPage();
+        const at = this.ctx.dates.at(message.date);
+        let html = '';
+        const newDay = pages.isEmpty || at.dayKey !== previousDay;
+        if (newDay) html += `<h2 class="day" id="d-${at.dayKey}"><span>${escapeHtml(this.ctx.dates.day(message.date))}</span></h2>\n`;
+        const sender = message.kind === 'event' ? '' : message.sender.handle;
+        html += messageHtml(message, at, newDay || sender !== previousSender, messageContext);
+        pages.add(html, at.dayKey);
+        pageOf.set(message.rowId, pages.page);
+        previousDay = at.dayKey;
+        previousSender = sender;
 
-      const text = searchableText(message);
-      await this.search.add(searchId, pages.page, message, at.dateTime, text);
-      if (text) summary.preview = text.slice(0, PREVIEW_LENGTH);
-      summary.photoCount += countPhotos(message);
+        const text = searchableText(message);
+        await this.search.add(searchId, pages.page, message, at.dateTime, text);
+        if (text) summary.preview = text.slice(0, PREVIEW_LENGTH);
+        summary.photoCount += countPhotos(message);
+      }
+      await pages.finish();
+    } catch (error) {
+      await pages.discard();
+      throw error;
     }
-    await pages.finish();
     this.summaries.set(conversation.id, summary);
     return { conversation, file: `${folder}/${pageFile(1)}` };
   }
 
   async finish(rendered: RenderedConversation[]): Promise<void> {
     await this.search.finish();
-    await this.writeIndex(rendered);
     await this.writeSearchPage();
     await this.media.finish();
+    // Last: an archive with an index is a finished one.
+    await this.writeIndex(rendered);
   }
 
   private pageHeader(conversation: Conversation) {

@@ -84,9 +84,9 @@ function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMess
   const name = escapeHtml(attachment.fileName);
   const caption = attachment.description ? `<div class="caption">${escapeHtml(attachment.description)}</div>` : '';
   if (placed.unavailable) {
-    const why = placed.unavailable === 'missing' ? 'not on this computer (perhaps kept only in iCloud)' : 'not exported';
+    const why = placed.reason ?? (placed.unavailable === 'missing' ? 'not on this computer (perhaps kept only in iCloud)' : 'not exported');
     const label = isAudioMessage && attachment.kind === 'audio' ? 'Audio message' : `${kindLabel(attachment)} ${name}`;
-    return `<div class="missing">${label} — ${why}</div>${caption}`;
+    return `<div class="missing">${label} — ${escapeHtml(why)}</div>${caption}`;
   }
   const href = url(placed.href!, ctx.root);
   const size = attachment.size > 0 ? ` (${formatBytes(attachment.size)})` : '';

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtomicFile } from '../../output/files.js';
 
@@ -83,6 +84,14 @@ export class PagedWriter {
     await list.write(`window.tkPages = ${JSON.stringify(this.pages)};\n`);
     await list.commit();
     return this.pages;
+  }
+
+  /**
+   * Removes the pages written so far (the conversation failed or was interrupted): each links to the
+   * next, and the last of them to a page that will never be written.
+   */
+  async discard(): Promise<void> {
+    await Promise.all(this.pages.map((page) => rm(join(this.folder, page.file), { force: true })));
   }
 
   private async write(hasNext: boolean): Promise<void> {

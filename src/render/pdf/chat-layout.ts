@@ -121,7 +121,7 @@ export class ChatLayout {
     ];
     if (attachment.description) lines.push({ text: attachment.description, size: TYPE.small, color: COLORS.muted });
     if (attachment.transcription) lines.push({ text: `“${attachment.transcription}”`, size: TYPE.body, color: COLORS.text });
-    if (attachment.missing) lines.push({ text: MISSING_NOTE, size: TYPE.small, color: COLORS.alert });
+    if (attachment.missing) lines.push({ text: attachment.withheld ? `Not included: ${attachment.withheld}` : MISSING_NOTE, size: TYPE.small, color: COLORS.alert });
     if (unreadable) lines.push({ text: 'The image could not be read', size: TYPE.small, color: COLORS.alert });
     return this.fileBox(lines, mine);
   }

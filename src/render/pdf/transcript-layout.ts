@@ -126,7 +126,7 @@ export class TranscriptLayout {
     );
     return attachments.flatMap((a) => [
       this.plain(a.fileName),
-      this.muted(`${attachmentDetails(a)}${a.missing ? ' · missing' : ''}`),
+      this.muted(`${attachmentDetails(a)}${a.withheld ? ` · ${a.withheld}` : a.missing ? ' · missing' : ''}`),
     ]);
   }
 }

@@ -4,7 +4,22 @@ import { describeAttachment, describeBalloon, describeTapbacks } from '../descri
 import { FileRenderer } from '../file-renderer.js';
 import type { ExportContext, MessageStream } from '../renderer.js';
 
-/** One readable .txt transcript per conversation. Message text is written exactly as sent. */
+/** Control characters other than tab and line feed (a lone carriage return too): raw, they can rewrite a terminal. */
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * Control characters shown as their visible pictures (ESC → ␛, NUL → ␀, DEL → ␡), C1 controls as
+ * <U+009B>: a transcript read in a terminal cannot run escape sequences or hide text.
+ */
+export function visibleControls(text: string): string {
+  return text.replace(/\r\n/g, '\n').replace(CONTROLS, (c) => {
+    const code = c.charCodeAt(0);
+    if (code < 0x20) return String.fromCharCode(0x2400 + code);
+    return code === 0x7f ? '\u2421' : `<U+${code.toString(16).toUpperCase().padStart(4, '0')}>`;
+  });
+}
+
+/** One readable .txt transcript per conversation. Message text is written as sent, control characters made visible. */
 export class TextRenderer extends FileRenderer {
   readonly format = 'txt';
 
@@ -14,7 +29,7 @@ export class TextRenderer extends FileRenderer {
 }
 
 function* transcript(conversation: Conversation, messages: MessageStream, ctx: ExportContext): Generator<string> {
-  yield header(conversation, ctx);
+  yield visibleControls(header(conversation, ctx));
   let day = '';
   for (const message of messages()) {
     const when = ctx.dates.at(message.date);
@@ -22,7 +37,7 @@ function* transcript(conversation: Conversation, messages: MessageStream, ctx: E
       day = when.dayKey;
       yield `────────── ${ctx.dates.day(message.date)} ──────────\n\n`;
     }
-    yield formatMessage(message, ctx.dates, when.dateTime);
+    yield visibleControls(formatMessage(message, ctx.dates, when.dateTime));
   }
 }
 
@@ -89,6 +104,7 @@ function formatPart(part: Part, m: Message, dates: DateFormatter): string {
 
 /** Where the file is; for a copy decrypted only for this export, where the source keeps it. */
 function whereIs(a: Attachment): string {
+  if (a.withheld) return a.withheld;
   if (a.missing) return `missing — not on this computer${a.path && !a.transient ? ` (expected at ${a.path})` : ''}`;
   return a.transient ? `in the backup as ${a.storedPath}` : a.path!;
 }

@@ -204,6 +204,11 @@ class OpenedBackup implements BackupSource {
     return this.files.encrypted;
   }
 
+  /** Stored files live in the backup folder; decrypted ones in the private temporary folder. */
+  get attachmentFolders(): string[] {
+    return this.files.encrypted ? [this.tmp.path] : [this.files.backupDir];
+  }
+
   resolveAttachment(storedPath: string): string | undefined {
     const where = attachmentDomainPath(storedPath);
     if (!where || this.disposed) return undefined;

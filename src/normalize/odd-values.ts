@@ -1,0 +1,102 @@
+// A database may hold any type in any column (SQLite does not enforce declared types): bytes where text
+// belongs, text where a date belongs, numbers far out of range. Rows are made well-typed here, and
+// every value that had to be changed is named, so one odd cell never aborts an export unnoticed.
+import type { AttachmentRow, ChatRow, HandleRow, MessageRow } from '../read/rows.js';
+import { isUsableAppleMs } from './dates.js';
+
+type TextKeys<T> = { [K in keyof T]: T[K] extends string | null ? K : never }[keyof T];
+type NumberKeys<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T];
+type BytesKeys<T> = { [K in keyof T]: T[K] extends Buffer | null ? K : never }[keyof T];
+
+const MESSAGE_TEXT: TextKeys<MessageRow>[] = [
+  'guid', 'text', 'service', 'groupTitle', 'associatedGuid', 'associatedEmoji', 'balloonBundleId', 'effectId',
+  'threadOriginatorGuid', 'threadOriginatorPart', 'subject',
+];
+const MESSAGE_NUMBERS: NumberKeys<MessageRow>[] = ['handleId', 'isFromMe', 'itemType', 'groupActionType', 'otherHandle', 'associatedType', 'isAudioMessage'];
+const MESSAGE_BYTES: BytesKeys<MessageRow>[] = ['attributedBody', 'payloadData', 'summaryInfo'];
+const OPTIONAL_DATES = { dateRead: 'read', dateDelivered: 'delivery', datePlayed: 'played', dateEdited: 'edit', dateRetracted: 'unsend' } as const;
+
+const ATTACHMENT_TEXT: TextKeys<AttachmentRow>[] = ['guid', 'filename', 'mimeType', 'uti', 'transferName', 'emojiDescription'];
+const ATTACHMENT_BYTES: BytesKeys<AttachmentRow>[] = ['stickerUserInfo', 'attributionInfo'];
+
+/** Makes a message row well-typed in place; returns a note for each value that was not what it should be. */
+export function checkMessageRow(row: MessageRow): string[] {
+  const notes: string[] = [];
+  for (const key of MESSAGE_TEXT) row[key] = asText(row[key], `message.${key}`, notes) as never;
+  for (const key of MESSAGE_NUMBERS) row[key] = asNumber(row[key], `message.${key}`, notes);
+  for (const key of MESSAGE_BYTES) row[key] = asBytes(row[key], `message.${key}`, notes);
+  // A text date reaches here as 0 or a tiny number (SQLite reads the digits it starts with, if any).
+  if (!isUsableAppleMs(row.date) || Math.abs(row.date) < 1000) {
+    notes.push(`Its date is missing or out of range (stored as ${describe(row.date)}); it is shown as 2001-01-01.`);
+    row.date = 0;
+  }
+  for (const [key, label] of Object.entries(OPTIONAL_DATES) as [keyof typeof OPTIONAL_DATES, string][]) {
+    if (row[key] !== 0 && row[key] !== null && !isUsableAppleMs(row[key])) {
+      notes.push(`Its ${label} date is out of range (stored as ${describe(row[key])}) and is left out.`);
+      row[key] = 0;
+    }
+  }
+  return notes;
+}
+
+/** Makes an attachment row well-typed in place; returns a note for each value that was not. */
+export function checkAttachmentRow(row: AttachmentRow): string[] {
+  const notes: string[] = [];
+  for (const key of ATTACHMENT_TEXT) row[key] = asText(row[key], `attachment.${key}`, notes) as never;
+  for (const key of ATTACHMENT_BYTES) row[key] = asBytes(row[key], `attachment.${key}`, notes);
+  row.totalBytes = Math.max(0, asNumber(row.totalBytes, 'attachment.total_bytes', notes));
+  if (!isUsableAppleMs(row.createdDate)) row.createdDate = 0;
+  return notes;
+}
+
+/** Chat and handle rows carry names: odd values become text (bytes decoded, U+FFFD where unreadable). */
+export function checkChatRow(row: ChatRow): ChatRow {
+  const notes: string[] = [];
+  return {
+    ...row,
+    guid: asText(row.guid, 'chat.guid', notes) ?? String(row.rowId),
+    identifier: asText(row.identifier, 'chat.chat_identifier', notes) ?? '',
+    serviceName: asText(row.serviceName, 'chat.service_name', notes) ?? '',
+    displayName: asText(row.displayName, 'chat.display_name', notes),
+    style: asNumber(row.style, 'chat.style', notes),
+  };
+}
+
+export function checkHandleRow(row: HandleRow): HandleRow {
+  const notes: string[] = [];
+  return { ...row, id: asText(row.id, 'handle.id', notes) ?? '', service: asText(row.service, 'handle.service', notes) ?? '' };
+}
+
+const UNREADABLE = '⍰';
+
+function asText(value: unknown, column: string, notes: string[]): string | null {
+  if (value === null || value === undefined || typeof value === 'string') return (value as string | null | undefined) ?? null;
+  if (value instanceof Uint8Array) {
+    // U+FFFD would read as an app balloon's place in a message's text: undecodable bytes get another sign.
+    const text = new TextDecoder('utf-8').decode(value).replaceAll('\uFFFD', UNREADABLE);
+    const valid = !text.includes(UNREADABLE);
+    notes.push(`${column} was stored as ${value.length} bytes instead of text${valid ? '' : `; bytes that are not UTF-8 are shown as ${UNREADABLE}`}.`);
+    return text;
+  }
+  notes.push(`${column} was stored as a number instead of text.`);
+  return String(value);
+}
+
+function asNumber(value: unknown, column: string, notes: string[]): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (value === null || value === undefined) return 0;
+  const number = Number(typeof value === 'bigint' ? value : String(value));
+  notes.push(`${column} was stored as ${describe(value)} instead of a number.`);
+  return Number.isFinite(number) ? number : 0;
+}
+
+function asBytes(value: unknown, column: string, notes: string[]): Buffer | null {
+  if (value === null || value === undefined || Buffer.isBuffer(value)) return (value as Buffer | null | undefined) ?? null;
+  notes.push(`${column} was stored as ${typeof value === 'string' ? 'text' : 'a number'} instead of bytes.`);
+  return Buffer.from(String(value), 'utf8');
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Uint8Array) return `${value.length} bytes`;
+  return typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : String(value);
+}

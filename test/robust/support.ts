@@ -1,0 +1,63 @@
+// Shared by the robustness tests: a generated database to spoil, and what every failure must look like.
+import { cpSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { expect } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import type { CliResult } from '../support/cli.js';
+
+/** A generated chat.db (with its Attachments folder) in `dir`/base; copies of it are spoiled per test. */
+export async function makeBase(dir: string, messages = 120, seed = 11): Promise<string> {
+  const path = join(dir, 'base', 'chat.db');
+  await generateChatDb({ path, messages, seed });
+  return path;
+}
+
+/** A fresh copy of the base database's folder, changed by `spoil`; returns the copy's chat.db. */
+export function spoiledCopy(base: string, dir: string, label: string, spoil: (db: Database.Database) => void = () => {}): string {
+  const folder = join(dir, label);
+  cpSync(join(base, '..'), folder, { recursive: true });
+  const path = join(folder, 'chat.db');
+  const db = new Database(path);
+  try {
+    spoil(db);
+  } finally {
+    db.close();
+  }
+  return path;
+}
+
+/** 2023-03-04 in Apple nanoseconds: a normal date for added messages. */
+export const NORMAL_DATE = 699_667_200_000_000_000n;
+
+/**
+ * Adds a message from the owner with this text (or other columns) to the database's first one-to-one
+ * chat; returns its GUID and the chat's identifier (for --chat).
+ */
+export function addMessage(db: Database.Database, columns: Record<string, unknown>, guid = `ODD-${Math.random().toString(36).slice(2)}`): { guid: string; chat: string } {
+  const chat = db.prepare("SELECT ROWID AS id, chat_identifier AS identifier FROM chat WHERE style = 45 ORDER BY ROWID LIMIT 1").get() as { id: number; identifier: string };
+  const values: Record<string, unknown> = { guid, text: 'an added message', handle_id: 0, is_from_me: 1, service: 'iMessage', date: NORMAL_DATE, ...columns };
+  const names = Object.keys(values);
+  const id = db.prepare(`INSERT INTO message (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`).run(...Object.values(values)).lastInsertRowid;
+  db.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)').run(chat.id, id, typeof values.date === 'bigint' || typeof values.date === 'number' ? values.date : 0);
+  return { guid, chat: chat.identifier };
+}
+
+/** Exactly one line on stderr, starting "textkeeper: ", matching `pattern`; this exit code; no stack trace. */
+export function expectOneLine(result: CliResult, code: number, pattern: RegExp): void {
+  const lines = result.stderr.trim().split('\n');
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^textkeeper: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+  expect(result.code, result.stderr).toBe(code);
+}
+
+/** Every file below a folder, relative, sorted. */
+export function filesBelow(folder: string): string[] {
+  return readdirSync(folder, { recursive: true }).map(String).sort();
+}
+
+export function expectNoPartials(folder: string): void {
+  expect(filesBelow(folder).filter((f) => f.endsWith('.partial'))).toEqual([]);
+}
