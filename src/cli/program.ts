@@ -1,5 +1,4 @@
 // The command line: commands, options, and how every error is reported.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { describeSystemError, systemReason, UserError } from '../errors.js';
@@ -7,6 +6,7 @@ import { runExport } from '../engine/export.js';
 import { Interrupted } from '../engine/interrupted.js';
 import { runList } from './list-command.js';
 import { verifyArchive } from '../store/verify.js';
+import { VERSION } from '../version.js';
 import { resolveOptions, type RawOptions } from '../engine/options.js';
 
 /** Exit codes: see the README ("Bad input"). */
@@ -35,11 +35,10 @@ function sourceOptions(command: Command): Command {
     .option('--me <name>', 'how to name the owner of the messages', 'Me');
 }
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command('textkeeper')
   .description('Archive Apple Messages (iMessage, SMS, RCS) from a chat.db into text, HTML and PDF.')
-  .version(version)
+  .version(VERSION)
   .showHelpAfterError('(run with --help for usage)');
 
 sourceOptions(program.command('export').description('write an archive of the conversations'))
@@ -51,6 +50,9 @@ sourceOptions(program.command('export').description('write an archive of the con
   .addOption(new Option('--pdf-standard <standard>', 'PDF: archival PDF/A-2b, or a plain PDF').choices(['pdf-a-2b', 'none']).default('pdf-a-2b'))
   .addOption(new Option('--csv-bom <bool>', 'CSV: start files with a UTF-8 byte order mark').choices(['true', 'false']).default('true'))
   .option('--max-attachment-size <size>', 'leave out (and list) attachment files larger than this, e.g. 500MB (default: no limit)')
+  .option('--no-cover', 'PDF: leave out the cover page (sources with their SHA-256, period, counts, filters)')
+  .option('--bates <prefix[:start]>', 'PDF: stamp every page of every PDF with a consecutive number PREFIX-000001 (in order of conversation title) and write bates.csv')
+  .option('--bates-digits <n>', 'PDF: digits of a Bates number', '6')
   .option('--no-progress', 'do not show a progress bar')
   .action(async (raw: RawOptions) => {
     const options = resolveOptions(raw, true);

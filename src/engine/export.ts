@@ -6,12 +6,13 @@ import { isFreeToWrite, StemAllocator } from '../output/files.js';
 import type { Archive, ArchivedConversation, CandidateConversation } from '../normalize/archive.js';
 import { helperCount, WorkerShard } from './shards.js';
 import { Interrupted } from './interrupted.js';
-import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../render/renderer.js';
+import type { ExportContext, MessageStream, Provenance, RenderedConversation, Renderer } from '../render/renderer.js';
 import { RENDERERS } from '../render/registry.js';
 import { endsTheRun, systemReason, UserError } from '../errors.js';
 import { Progress } from './progress.js';
 import { openArchive } from './sources.js';
 import { buildManifest, writeSums } from '../store/manifest.js';
+import { provenanceOf } from './provenance.js';
 import type { ResolvedOptions } from './options.js';
 
 export interface ExportSummary extends ShardCounts {
@@ -45,7 +46,7 @@ export interface ShardResult {
 export async function runExport(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ExportSummary> {
   const started = performance.now();
   const helpers = Array.from({ length: helperCount(options) }, () => new WorkerShard(options, signal));
-  const { archive, close } = await openArchive(options).catch(async (error: unknown) => {
+  const { archive, facts, close } = await openArchive(options).catch(async (error: unknown) => {
     await Promise.all(helpers.map((h) => h.stop()));
     throw error;
   });
@@ -61,6 +62,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const progress = new Progress(candidates.reduce((sum, c) => sum + c.estimate, 0) * formats, options.showProgress);
     const renderers = await Promise.all(options.formats.map((format) => RENDERERS[format]!()));
     const exportedAt = new Date();
+    const provenance = options.formats.includes('pdf') ? await provenanceOf(facts, options.raw) : undefined;
     let results: ShardResult[];
     try {
       const queue = new ConversationQueue(candidates);
@@ -69,9 +71,9 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
         tick: (count) => progress.tick(count),
         counted: (key, messages) => progress.correctTotal((messages - estimateOf.get(key)!) * formats),
       };
-      const workers = helpers.map((helper) => helper.render(queue, stemOf, exportedAt, shardProgress));
+      const workers = helpers.map((helper) => helper.render(queue, stemOf, exportedAt, provenance, shardProgress));
       results = await Promise.all([
-        renderShard(archive, () => queue.take(), renderers, { options, stemOf, exportedAt, progress: shardProgress, signal }),
+        renderShard(archive, () => queue.take(), renderers, { options, stemOf, exportedAt, provenance, progress: shardProgress, signal }),
         ...workers,
       ]);
     } finally {
@@ -123,6 +125,7 @@ export interface ShardSetting {
   options: ResolvedOptions;
   stemOf: Map<string, string>;
   exportedAt: Date;
+  provenance?: Provenance;
   progress: ShardProgress;
   signal: { interrupted: boolean };
 }
@@ -137,7 +140,7 @@ export async function renderShard(
   renderers: Renderer[],
   setting: ShardSetting,
 ): Promise<ShardResult> {
-  const { options, stemOf, exportedAt, progress, signal } = setting;
+  const { options, stemOf, exportedAt, provenance, progress, signal } = setting;
   const counts: ShardCounts = {
     messages: 0, attachments: 0, missingAttachments: 0, warnings: 0, skipped: 0,
     onlyIn: new Map(archive.sourceNames.length > 1 ? archive.sourceNames.map((name) => [name, 0]) : []),
@@ -154,6 +157,7 @@ export async function renderShard(
     pdf: options.pdf,
     csv: options.csv,
     sourceDescription: archive.description,
+    provenance,
     warn,
   };
   for (const renderer of renderers) await renderer.start(ctx);

@@ -4,7 +4,8 @@ import { DateFormatter, isValidTimeZone } from '../render/dates.js';
 import { RENDERERS } from '../render/registry.js';
 import { toAppleMs } from '../normalize/dates.js';
 import type { ArchiveOptions } from '../normalize/archive.js';
-import type { PdfOptions } from '../render/renderer.js';
+import type { BatesOptions, PdfOptions } from '../render/renderer.js';
+import { MAX_BATES_DIGITS } from '../render/pdf/bates.js';
 import { parseBoundary } from './dates.js';
 import type { SourceOptions } from './sources.js';
 
@@ -21,6 +22,9 @@ export interface RawOptions extends SourceOptions {
   pageSize?: string;
   pdfStandard?: string;
   csvBom?: string;
+  cover?: boolean;
+  bates?: string;
+  batesDigits?: string;
   me?: string;
   progress?: boolean;
   maxAttachmentSize?: string;
@@ -35,7 +39,7 @@ export interface ResolvedOptions {
   archive: Omit<ArchiveOptions, 'contacts'>;
   dates: DateFormatter;
   attachments: 'copy' | 'link' | 'none';
-  pdf: Required<PdfOptions>;
+  pdf: Required<Omit<PdfOptions, 'bates'>> & Pick<PdfOptions, 'bates'>;
   csv: { bom: boolean };
   showProgress: boolean;
   log(line: string): void;
@@ -71,11 +75,22 @@ export function resolveOptions(raw: RawOptions, needsOutput: boolean): ResolvedO
       style: choice(raw.pdfStyle ?? 'chat', ['chat', 'transcript'] as const, '--pdf-style'),
       pageSize: choice(raw.pageSize ?? defaultPageSize(), ['letter', 'a4'] as const, '--page-size'),
       standard: choice(raw.pdfStandard ?? 'pdf-a-2b', ['pdf-a-2b', 'none'] as const, '--pdf-standard'),
+      cover: raw.cover !== false,
+      bates: raw.bates === undefined ? undefined : batesOptions(raw.bates, raw.batesDigits ?? '6'),
     },
     csv: { bom: choice(raw.csvBom ?? 'true', ['true', 'false'] as const, '--csv-bom') === 'true' },
     showProgress: raw.progress !== false,
     log: (line) => process.stderr.write(`${line}\n`),
   };
+}
+
+/** `--bates PREFIX[:START]` and `--bates-digits N`. */
+function batesOptions(value: string, digitsText: string): BatesOptions {
+  const match = /^([A-Za-z0-9_.-]{1,24})(?::(\d{1,10}))?$/.exec(value);
+  if (!match) throw new UserError(`--bates ${value}: give a prefix of letters, digits, "-", "_" or "." and optionally a start number, e.g. SMITH or SMITH:1001.`);
+  const digits = Number(digitsText);
+  if (!/^\d+$/.test(digitsText) || digits < 1 || digits > MAX_BATES_DIGITS) throw new UserError(`--bates-digits ${digitsText}: give a number from 1 to ${MAX_BATES_DIGITS}.`);
+  return { prefix: match[1]!, start: match[2] === undefined ? 1 : Number(match[2]), digits };
 }
 
 function choice<T extends string>(value: string, allowed: readonly T[], flag: string): T {

@@ -5,6 +5,7 @@ import type { ConversationQueue, ShardProgress, ShardResult } from './export.js'
 import { Interrupted } from './interrupted.js';
 import { MAX_THREADS } from './threads.js';
 import type { ResolvedOptions } from './options.js';
+import type { Provenance } from '../render/renderer.js';
 
 /** Formats whose conversations are written independently of each other (HTML shares an index and media). */
 const INDEPENDENT_FORMATS = new Set(['txt', 'pdf', 'json', 'ndjson', 'csv']);
@@ -61,7 +62,7 @@ const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
  */
 export type WorkerOrder =
   | { type: 'open'; raw: ResolvedOptions['raw'] }
-  | { type: 'render'; stems: [string, string][]; exportedAt: number }
+  | { type: 'render'; stems: [string, string][]; exportedAt: number; provenance?: Provenance }
   | { type: 'take'; key: string | null }
   | 'interrupt';
 
@@ -116,11 +117,11 @@ export class WorkerShard {
     this.order({ type: 'open', raw: options.raw });
   }
 
-  render(queue: ConversationQueue, stemOf: Map<string, string>, exportedAt: Date, progress: ShardProgress): Promise<ShardResult> {
+  render(queue: ConversationQueue, stemOf: Map<string, string>, exportedAt: Date, provenance: Provenance | undefined, progress: ShardProgress): Promise<ShardResult> {
     this.progress = progress;
     this.queue = queue;
     this.working = true;
-    this.order({ type: 'render', stems: [...stemOf], exportedAt: exportedAt.getTime() });
+    this.order({ type: 'render', stems: [...stemOf], exportedAt: exportedAt.getTime(), provenance });
     return this.outcome;
   }
 

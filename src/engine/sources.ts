@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ContactBook, defaultMacAddressBookDirs, loadContacts } from '../contacts/contact-book.js';
 import { UserError } from '../errors.js';
 import { chatDbSource } from '../read/chat-db-source.js';
-import type { MessageSource } from '../read/source.js';
+import type { MessageSource, SourceFacts } from '../read/source.js';
 import { Archive } from '../normalize/archive.js';
 import type { ResolvedOptions } from './options.js';
 import { Spinner } from './spinner.js';
@@ -89,12 +89,13 @@ async function readContacts(options: SourceOptions, backupBooks: string[], warn:
 }
 
 /** The sources opened and combined into one Archive; close() lets go of everything. */
-export async function openArchive(options: ResolvedOptions): Promise<{ archive: Archive; close(): Promise<void> }> {
+export async function openArchive(options: ResolvedOptions): Promise<{ archive: Archive; facts: SourceFacts[]; close(): Promise<void> }> {
   const opened = await openSources(options.sources, options.log);
   try {
     const archive = await Archive.open(opened.sources, { ...options.archive, contacts: opened.contacts });
     return {
       archive,
+      facts: opened.sources.map((s) => s.facts),
       async close() {
         await archive.close();
         await opened.dispose();

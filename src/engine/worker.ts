@@ -50,9 +50,9 @@ try {
   const { archive, close } = await openArchive(options);
   let result;
   try {
-    const { stems, exportedAt } = await starting;
+    const { stems, exportedAt, provenance } = await starting;
     const renderers = await Promise.all(options.formats.map((format) => RENDERERS[format]!()));
-    const setting = { options, stemOf: new Map(stems), exportedAt: new Date(exportedAt), progress, signal };
+    const setting = { options, stemOf: new Map(stems), exportedAt: new Date(exportedAt), provenance, progress, signal };
     result = await renderShard(archive, take, renderers, setting);
   } finally {
     await close();

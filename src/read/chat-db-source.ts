@@ -14,6 +14,7 @@ export function chatDbSource(dbPath: string, attachmentsRoot: string): MessageSo
     description: `chat.db at ${resolve(dbPath)}`,
     dbPath: resolve(dbPath),
     attachmentFolders: [root],
+    facts: { kind: 'mac-database', path: resolve(dbPath), database: resolve(dbPath) },
     resolveAttachment(stored: string): string | undefined {
       const match = MESSAGES_FOLDER.exec(stored);
       if (match) return join(root, stored.slice(match[0].length));

@@ -1,11 +1,33 @@
 import type { Conversation, Message } from '../model/types.js';
+import type { SourceFacts } from '../read/source.js';
 import type { DateFormatter } from './dates.js';
+
+/** Bates numbers: `PREFIX-000001`, … */
+export interface BatesOptions {
+  prefix: string;
+  start: number;
+  /** Digits the number is padded to. */
+  digits: number;
+}
 
 export interface PdfOptions {
   style: 'chat' | 'transcript';
   pageSize: 'letter' | 'a4';
   /** Archival PDF/A-2b (the default) or a plain PDF. */
   standard?: 'pdf-a-2b' | 'none';
+  /** A first page stating what the conversation is and where it came from. */
+  cover?: boolean;
+  /** Stamp every page of every PDF of the run with a consecutive number. */
+  bates?: BatesOptions;
+}
+
+/** Where an export came from and how it was made, for a record of it (a PDF's cover page and metadata). */
+export interface Provenance {
+  /** textkeeper's version. */
+  version: string;
+  /** The selection as typed (`--chat …`, `--since …`, `--until …`); empty for everything. */
+  filters: string[];
+  sources: (SourceFacts & { sha256: string })[];
 }
 
 /** What every renderer is told about the export as a whole. */
@@ -21,6 +43,8 @@ export interface ExportContext {
   csv: { bom: boolean };
   /** Describes where the messages came from, for headers and metadata. */
   sourceDescription: string;
+  /** Sources with their hashes, filters and version; given when a format records them (PDF). */
+  provenance?: Provenance;
   /** Called by renderers for anything a user should hear about (an unreadable image, …). */
   warn(message: string): void;
 }

@@ -2,10 +2,13 @@ import type { Conversation } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
 import { baselineIn } from './blocks.js';
 import type { Canvas } from './canvas.js';
-import type { PageTotal } from './page-total.js';
+import type { BatesStamp } from './bates.js';
+import type { LateText } from './late-text.js';
 import type { TextLine } from './text-layout.js';
 import { COLORS, MARGIN, TYPE } from './theme.js';
 
+// Baseline of the Bates number above the page's bottom edge, in points.
+const BATES_FROM_BOTTOM = 16;
 // Width of a space in Noto Sans, in ems.
 const SPACE = 0.26;
 
@@ -29,8 +32,17 @@ export function frameText(conversation: Conversation, dates: DateFormatter, expo
   };
 }
 
-/** Draws the header (title, participants) and footer (date range, page X of Y, export date) of one page. */
-export async function drawFrame(canvas: Canvas, text: FrameText, page: { width: number; height: number }, pageNumber: number, total: PageTotal): Promise<void> {
+/** What a page's frame shows that is written late: the page total, and a Bates number when asked for. */
+export interface FrameStamps {
+  total: LateText;
+  bates?: BatesStamp;
+}
+
+/**
+ * Draws the header (title, participants) and footer (date range, page X of Y, export date) of one page,
+ * and its Bates number below the footer, at the right.
+ */
+export async function drawFrame(canvas: Canvas, text: FrameText, page: { width: number; height: number }, pageNumber: number, stamps: FrameStamps): Promise<void> {
   const left = MARGIN.side;
   const right = page.width - MARGIN.side;
   const width = right - left;
@@ -53,8 +65,9 @@ export async function drawFrame(canvas: Canvas, text: FrameText, page: { width: 
   canvas.rule(left, footerTop - 6, right, COLORS.faint);
   canvas.line(range, left, footer, TYPE.small, COLORS.muted);
   canvas.line(pages, pagesX, footer, TYPE.small, COLORS.muted);
-  total.place(pagesX + pages.width + SPACE * TYPE.small, footer);
+  stamps.total.place(pagesX + pages.width + SPACE * TYPE.small, footer);
   canvas.line(exported, right - exported.width, footer, TYPE.small, COLORS.muted);
+  stamps.bates?.place(right, page.height - BATES_FROM_BOTTOM);
 }
 
 /** The text's first line, ending in an ellipsis when the text went on. */

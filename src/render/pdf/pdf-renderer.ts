@@ -1,4 +1,6 @@
 import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import { stringify } from 'csv-stringify/sync';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -11,7 +13,9 @@ import { Canvas, createDocument } from './canvas.js';
 import { ChatLayout } from './chat-layout.js';
 import { Outline } from './outline.js';
 import { drawFrame, frameText } from './page-frame.js';
-import { PageTotal } from './page-total.js';
+import { BatesStamp, numberPages } from './bates.js';
+import { coverBlocks, coverFacts, factsText } from './cover.js';
+import { LateText } from './late-text.js';
 import { Paginator, type Block } from './paginator.js';
 import { settled, unwrap } from './settled.js';
 import { COLORS, MARGIN, PAGE_SIZES, TYPE } from './theme.js';
@@ -44,19 +48,23 @@ export class PdfRenderer implements Renderer {
   async renderConversation(conversation: Conversation, messages: MessageStream, baseName: string): Promise<RenderedConversation> {
     const file = `${baseName}.pdf`;
     const out = new AtomicFile(join(this.ctx.outDir, file));
-    const doc = createDocument({
+    const facts = coverFacts(conversation, this.ctx);
+    const info = {
       Title: conversation.title,
       Subject: `Messages with ${conversation.participants.map((p) => p.name).join(', ')} from ${this.ctx.sourceDescription}`,
       Creator: 'textkeeper',
       Producer: 'textkeeper (pdfkit)',
       CreationDate: this.ctx.exportedAt,
       Keywords: EMOJI_CREDIT,
-    }, this.ctx.pdf.standard);
+    };
+    const doc = createDocument(info, this.ctx.pdf.standard);
     const writer = new BatchedWriter(out.stream);
     doc.on('data', (chunk: Buffer) => writer.write(chunk));
     try {
       const canvas = new Canvas(doc);
-      await this.draw(conversation, messages, canvas, out.stream);
+      const attachments = await this.draw(conversation, messages, canvas, out.stream, facts);
+      // The information dictionary and XMP are written when the document ends, so they can hold the count.
+      Object.assign(doc.info, { Subject: `${info.Subject} | ${factsText(facts, attachments)}` });
       const missing = [...new Set([...canvas.layout.missing, ...canvas.boldLayout.missing])];
       if (missing.length) {
         this.ctx.warn(`PDF ${file}: ${missing.length} kinds of character have no glyph in the bundled fonts and show as � (${missing.slice(0, 8).join(' ')})`);
@@ -74,9 +82,18 @@ export class PdfRenderer implements Renderer {
     return { conversation, file };
   }
 
-  async finish(): Promise<void> {}
+  /** Numbers the pages of all PDFs of the run, in order of conversation title (before the run's SHA256SUMS is written). */
+  async finish(rendered: RenderedConversation[]): Promise<void> {
+    const { bates } = this.ctx.pdf;
+    if (!bates) return;
+    const ordered = [...rendered].sort((a, b) => a.conversation.title.localeCompare(b.conversation.title) || a.file.localeCompare(b.file));
+    const ranges = await numberPages(ordered.map((r) => join(this.ctx.outDir, r.file)), bates);
+    const rows = ranges.map((range, i) => [ordered[i]!.file, range.first, range.last]);
+    await writeFile(join(this.ctx.outDir, 'bates.csv'), stringify([['file', 'first', 'last'], ...rows]));
+  }
 
-  private async draw(conversation: Conversation, messages: MessageStream, canvas: Canvas, out: Writable): Promise<void> {
+  /** Draws the cover and the messages; returns how many attachments the messages have. */
+  private async draw(conversation: Conversation, messages: MessageStream, canvas: Canvas, out: Writable, facts: ReturnType<typeof coverFacts>): Promise<number> {
     const { dates, pdf } = this.ctx;
     const page = PAGE_SIZES[pdf.pageSize];
     const column = { left: MARGIN.side, right: page.width - MARGIN.side };
@@ -86,22 +103,32 @@ export class PdfRenderer implements Renderer {
         ? new TranscriptLayout(canvas, dates, outline, column)
         : new ChatLayout(canvas, conversation, dates, outline, column, (m) => this.ctx.warn(m));
     const frame = frameText(conversation, dates, this.ctx.exportedAt);
-    const total = new PageTotal(canvas.doc, canvas.layout.faceNames[0], TYPE.small, COLORS.muted);
+    const late = (name: string, size: number, color: string) => new LateText(canvas.doc, name, { face: canvas.layout.faceNames[0]!, size, color, width: size * 8 });
+    const stamps = { total: late('PageTotal', TYPE.small, COLORS.muted), bates: pdf.bates && new BatesStamp(canvas, pdf.bates) };
     const area = { top: MARGIN.top + layout.pageTop, bottom: page.height - MARGIN.bottom };
+    let onCover = pdf.cover ?? false;
     const paginator = new Paginator(area, canvas, async (pageNumber) => {
       await keepPace(out);
       canvas.doc.addPage({ size: [page.width, page.height], margin: 0 });
       canvas.pageStarted(pageNumber);
-      await drawFrame(canvas, frame, page, pageNumber, total);
-      await layout.drawPageTop?.(MARGIN.top);
+      await drawFrame(canvas, frame, page, pageNumber, stamps);
+      if (!onCover) await layout.drawPageTop?.(MARGIN.top);
     });
+    const attachmentCount = late('Attachments', TYPE.body, COLORS.text);
+    if (onCover) {
+      await paginator.newPage();
+      await paginator.place(coverBlocks(canvas, conversation, facts, column, attachmentCount));
+      onCover = false;
+    }
     await paginator.newPage();
 
     // Layouts update their running state (day, sender) before their first await, so order holds.
     const ahead: Promise<Block[] | Error>[] = [];
     let empty = true;
+    let attachments = 0;
     for (const message of messages()) {
       empty = false;
+      attachments += attachmentsOf(message);
       ahead.push(settled(layout.blocks(message)));
       if (ahead.length > LOOKAHEAD) await paginator.place(unwrap(await ahead.shift()!));
     }
@@ -110,8 +137,14 @@ export class PdfRenderer implements Renderer {
       const note = { text: 'No messages in this conversation.', size: TYPE.body, color: COLORS.muted };
       await paginator.place(textBox(canvas, [note], { ...column, align: 'center', maxWidth: column.right - column.left, spaceBefore: 24 }));
     }
-    total.finish(paginator.pageCount);
+    stamps.total.finish(String(paginator.pageCount));
+    attachmentCount.finish(attachments.toLocaleString('en-US'));
+    return attachments;
   }
+}
+
+function attachmentsOf(message: Message): number {
+  return message.parts.reduce((sum, part) => sum + (part.kind === 'attachment' ? 1 : part.kind === 'app' ? part.attachments.length : 0), 0);
 }
 
 /** Lets finished pages reach the file before drawing more, so memory stays flat. */

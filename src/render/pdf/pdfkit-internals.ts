@@ -15,6 +15,7 @@ interface Internals {
 }
 
 export interface PdfStream {
+  compress: boolean;
   end(chunk?: string): void;
 }
 
@@ -41,8 +42,10 @@ export function useXObject(doc: PDFKit.PDFDocument, name: string, object: PdfStr
   internals(doc).page.xobjects[name] = object;
 }
 
-export function newStream(doc: PDFKit.PDFDocument, dictionary: object): PdfStream {
-  return internals(doc).ref(dictionary);
+export function newStream(doc: PDFKit.PDFDocument, dictionary: object, plain = false): PdfStream {
+  const stream = internals(doc).ref(dictionary);
+  if (plain) stream.compress = false;
+  return stream;
 }
 
 export function openImage(doc: PDFKit.PDFDocument, image: Buffer): OpenedImage {

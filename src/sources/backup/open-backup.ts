@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { copyFile, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import type { MessageSource } from '../../read/source.js';
+import type { MessageSource, SourceFacts } from '../../read/source.js';
 import { createPrivateTempDir, type PrivateTempDir } from '../temp-dir.js';
 import { decryptFile } from './aes.js';
 import { BackupError } from './backup-error.js';
@@ -67,7 +67,14 @@ export async function openBackup(dir: string, opts: OpenBackupOptions = {}): Pro
     if (!isSqliteFile(dbPath)) {
       throw new BackupError(`The Messages database in the backup ${backupDir} is not readable (damaged, or not decrypted correctly)`);
     }
-    return new OpenedBackup(backupDir, metadata.info, files, tmp, dbPath, opts.onWarning);
+    const facts: SourceFacts = {
+      kind: 'iphone-backup',
+      path: backupDir,
+      database: files.lookup(SMS_DB)!.storedPath,
+      device: metadata.info.deviceName,
+      osVersion: metadata.info.productVersion,
+    };
+    return new OpenedBackup(backupDir, metadata.info, files, tmp, dbPath, facts, opts.onWarning);
   } catch (error) {
     files?.close();
     await tmp.remove();
@@ -195,6 +202,7 @@ class OpenedBackup implements BackupSource {
     private readonly files: BackupFiles,
     private readonly tmp: PrivateTempDir,
     readonly dbPath: string,
+    readonly facts: SourceFacts,
     private readonly onWarning: (line: string) => void = () => {},
   ) {
     this.description = describe(info, backupDir);

@@ -1,0 +1,100 @@
+import type { Conversation } from '../../model/types.js';
+import type { ExportContext, Provenance } from '../renderer.js';
+import { baselineIn, layLines, textBox, drawLine } from './blocks.js';
+import type { Canvas } from './canvas.js';
+import type { Column } from './chat-layout.js';
+import { LateText } from './late-text.js';
+import type { Block } from './paginator.js';
+import { COLORS, lineHeight, TYPE } from './theme.js';
+
+const LABEL_WIDTH = 112;
+const KIND_NAMES = { 'mac-database': 'Mac Messages database', 'iphone-backup': 'iPhone backup', archive: 'textkeeper archive' } as const;
+
+/** The facts a cover page states, as label and value lines; also the PDF's metadata. */
+export interface CoverFacts {
+  rows: { label: string; values: string[] }[];
+}
+
+export function coverFacts(conversation: Conversation, ctx: ExportContext): CoverFacts {
+  const { dates } = ctx;
+  const { firstDate, lastDate } = conversation;
+  const provenance: Provenance = ctx.provenance ?? { version: '', filters: [], sources: [] };
+  const rows = [
+    { label: 'Participants', values: conversation.participants.map((p) => (p.name === p.handle ? p.handle : `${p.name} (${p.handle})`)) },
+    { label: 'Period', values: [firstDate && lastDate ? `${dates.dateTime(firstDate)} – ${dates.dateTime(lastDate)}` : 'No messages'] },
+    { label: 'Messages', values: [conversation.messageCount.toLocaleString('en-US')] },
+    { label: 'Selection', values: provenance.filters.length ? provenance.filters : ['All messages of this conversation'] },
+    { label: 'Time zone', values: [dates.timeZone] },
+    { label: 'Exported', values: [`${dates.dateTime(ctx.exportedAt)} by textkeeper ${provenance.version}`.trim()] },
+    ...provenance.sources.map((source, i) => ({
+      label: provenance.sources.length > 1 ? `Source ${i + 1}` : 'Source',
+      values: [
+        [KIND_NAMES[source.kind], source.device, source.osVersion && `iOS ${source.osVersion}`].filter(Boolean).join(', '),
+        source.path,
+        ...(source.database !== source.path ? [`Database file: ${source.database}`] : []),
+        `SHA-256: ${source.sha256}`,
+      ],
+    })),
+  ];
+  return { rows };
+}
+
+/** The facts as plain text lines, for the document's metadata. */
+export function factsText(facts: CoverFacts, attachments?: number): string {
+  const lines = facts.rows.map((row) => `${row.label}: ${row.values.join('; ')}`);
+  if (attachments !== undefined) lines.splice(3, 0, `Attachments: ${attachments}`);
+  return lines.join(' | ');
+}
+
+/**
+ * The first page: what the conversation is, where it came from (with the SHA-256 of each source
+ * database) and how it was exported. The attachment count is written when the last message is drawn.
+ */
+export function coverBlocks(canvas: Canvas, conversation: Conversation, facts: CoverFacts, column: Column, attachments: LateText): Block[] {
+  const width = column.right - column.left;
+  const heading = textBox(canvas, [
+    { text: 'Conversation record', size: TYPE.body, color: COLORS.muted },
+    { text: conversation.title, size: 18, color: COLORS.text, bold: true },
+  ], { ...column, align: 'left', maxWidth: width, spaceBefore: 8 });
+  const rows = facts.rows.flatMap((row, i) => {
+    const blocks = field(canvas, row.label, row.values, column);
+    // The attachment count follows the message count.
+    return i === 2 ? [...blocks, lateField(canvas, 'Attachments', attachments, column)] : blocks;
+  });
+  return [...heading, ...rows, ...extraCoverContent(canvas, conversation, column)];
+}
+
+/**
+ * More to show on the cover for this conversation (an activity summary, …): blocks placed below the
+ * facts, flowing onto more pages when long. Nothing yet.
+ */
+export function extraCoverContent(_canvas: Canvas, _conversation: Conversation, _column: Column): Block[] {
+  return [];
+}
+
+/** A label in the left column and its values, one or more lines each, beside it. */
+function field(canvas: Canvas, label: string, values: string[], column: Column): Block[] {
+  const valueWidth = column.right - column.left - LABEL_WIDTH;
+  const lines = layLines(canvas, values.map((text) => ({ text, size: TYPE.body, color: COLORS.text })), valueWidth);
+  const [labelLine] = layLines(canvas, [{ text: label, size: TYPE.body, color: COLORS.muted, bold: true }], LABEL_WIDTH - 8);
+  return lines.map((line, i) => ({
+    height: lineHeight(TYPE.body),
+    spaceBefore: i === 0 ? 9 : 0,
+    keepWithNext: i === 0 && lines.length > 1,
+    draw: async (top: number) => {
+      if (i === 0 && labelLine) await drawLine(canvas, labelLine, column.left, top, LABEL_WIDTH - 8);
+      await drawLine(canvas, line, column.left + LABEL_WIDTH, top, valueWidth);
+    },
+  }));
+}
+
+function lateField(canvas: Canvas, label: string, value: LateText, column: Column): Block {
+  const [block] = field(canvas, label, [' '], column);
+  return {
+    ...block!,
+    draw: async (top: number) => {
+      await block!.draw!(top);
+      value.place(column.left + LABEL_WIDTH, baselineIn(top, TYPE.body));
+    },
+  };
+}

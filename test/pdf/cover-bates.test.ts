@@ -1,0 +1,112 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { writeBackup } from '../../src/generate/backup.js';
+import { generateChatDb } from '../../src/generate/index.js';
+import { runCli, tempDir } from '../support/cli.js';
+import { pdfInfo, pdfText, pdfToolsPresent, qpdfCheck, savePng } from './pdf-tools.js';
+
+const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+const pdfsOf = (out: string) => readdirSync(out).filter((f) => f.endsWith('.pdf')).sort();
+
+/** The Bates number printed on each page of a PDF, in page order. */
+function stampsOf(file: string, prefix: string): string[] {
+  const pages = Number(pdfInfo(file).Pages);
+  return Array.from({ length: pages }, (_, i) => {
+    const found = pdfText(file, { first: i + 1, last: i + 1 }).match(new RegExp(`${prefix}-\\d+`, 'g')) ?? [];
+    expect(found, `page ${i + 1} of ${file}`).toHaveLength(1);
+    return found[0]!;
+  });
+}
+
+describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums', () => {
+  const dir = tempDir('cover');
+  const db = join(dir, 'chat.db');
+
+  beforeAll(async () => {
+    await generateChatDb({ path: db, messages: 160, seed: 8, conversations: 3 });
+  });
+
+  test('the cover states the source with its SHA-256; pages are numbered across PDFs by title; bates.csv and SHA256SUMS agree', () => {
+    const out = join(dir, 'bates');
+    const result = runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress', '--timezone', 'Europe/Berlin',
+      '--since', '2015-01-01', '--bates', 'SMITH:41', '--bates-digits', '5']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const files = pdfsOf(out);
+    expect(files.length).toBeGreaterThan(1);
+
+    const hash = sha256(db);
+    for (const file of files) {
+      const path = join(out, file);
+      expect(qpdfCheck(path).ok).toBe(true);
+      const cover = pdfText(path, { first: 1, last: 1 });
+      expect(cover).toContain('Conversation record');
+      expect(cover).toContain(`SHA-256: ${hash}`);
+      expect(cover).toContain('Mac Messages database');
+      expect(cover).toContain(db);
+      expect(cover).toContain('Europe/Berlin');
+      expect(cover).toContain('--since 2015-01-01');
+      expect(cover).toMatch(/by textkeeper \d+\.\d+\.\d+/);
+      expect(cover).toMatch(/Attachments\s+\d+/);
+      const subject = pdfInfo(path).Subject ?? '';
+      expect(subject).toContain(hash);
+    }
+    savePng(join(out, files[0]!), 'pdf-cover', 1);
+
+    // In order of conversation title, every page's number follows the one before, from 41.
+    const byTitle = [...files].sort((a, b) => pdfInfo(join(out, a)).Title!.localeCompare(pdfInfo(join(out, b)).Title!) || a.localeCompare(b));
+    const stamps = byTitle.flatMap((file) => stampsOf(join(out, file), 'SMITH'));
+    expect(stamps).toEqual(stamps.map((_, i) => `SMITH-${String(41 + i).padStart(5, '0')}`));
+
+    const csv = readFileSync(join(out, 'bates.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('file,first,last');
+    const expectedRows = byTitle.map((file) => {
+      const own = stampsOf(join(out, file), 'SMITH');
+      return `${file},${own[0]},${own.at(-1)}`;
+    });
+    expect(csv.slice(1)).toEqual(expectedRows);
+
+    const sums = readFileSync(join(out, 'SHA256SUMS'), 'utf8').trim().split('\n');
+    for (const file of [...files, 'bates.csv']) expect(sums).toContain(`${sha256(join(out, file))}  ${file}`);
+    expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' })).toContain(': OK');
+  });
+
+  test('--no-cover starts with the messages; without --bates nothing is stamped', () => {
+    const out = join(dir, 'plain');
+    const result = runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress', '--no-cover']);
+    expect(result.code).toBe(0);
+    expect(existsSync(join(out, 'bates.csv'))).toBe(false);
+    for (const file of pdfsOf(out)) {
+      const text = pdfText(join(out, file));
+      expect(text).not.toContain('Conversation record');
+      expect(text).not.toMatch(/-\d{6}\b/);
+    }
+  });
+
+  test('a bad --bates is one clear line', () => {
+    for (const args of [['--bates', 'has space'], ['--bates', 'X', '--bates-digits', '11']]) {
+      const result = runCli(['export', '--db', db, '--out', join(dir, 'bad'), '--format', 'pdf', ...args]);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain('--bates');
+    }
+  });
+
+  test('an iPhone backup is named with its device and iOS version, and hashed as its stored sms.db', async () => {
+    const backup = join(dir, 'backup');
+    await writeBackup({ chatDb: db, outDir: backup, seed: 3, device: { name: 'Test Phone', productVersion: '17.4' } });
+    // Backups store each file under the SHA-1 of its domain and path.
+    const id = createHash('sha1').update('HomeDomain-Library/SMS/sms.db').digest('hex');
+    const stored = join(backup, id.slice(0, 2), id);
+    const out = join(dir, 'from-backup');
+    const result = runCli(['export', '--backup', backup, '--out', out, '--format', 'pdf', '--no-progress']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const cover = pdfText(join(out, pdfsOf(out)[0]!), { first: 1, last: 1 });
+    expect(cover).toContain('iPhone backup, Test Phone, iOS 17.4');
+    expect(cover).toContain(`SHA-256: ${sha256(stored)}`);
+  });
+});
