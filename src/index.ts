@@ -1,0 +1,6 @@
+// textkeeper as a library: `import { openArchive, render } from 'textkeeper'`.
+export { openArchive, type MessageArchive, type OpenArchiveOptions } from './library/archive.js';
+export { render, type RenderOptions } from './library/render.js';
+export type { ExportSummary } from './engine/export.js';
+export type { ConversationRecord } from './render/json/records.js';
+export type * from './model/types.js';

@@ -1,0 +1,69 @@
+import type { Message } from '../model/types.js';
+import type { ArchivedConversation, Archive } from '../normalize/archive.js';
+import { conversationRecord, type ConversationRecord } from '../render/json/records.js';
+import { UserError } from '../errors.js';
+import { resolveOptions, type RawOptions } from '../engine/options.js';
+import { openArchive as openSources } from '../engine/sources.js';
+
+/** Where to read from and what to show, as the command line's options say it (see README). */
+export interface OpenArchiveOptions {
+  /** chat.db files (on macOS, ~/Library/Messages/chat.db when neither db nor backup is given). */
+  db?: string[];
+  /** The folder that stands for ~/Library/Messages (default: the folder holding the database). */
+  attachmentsRoot?: string;
+  /** iPhone backup folders, plain or encrypted. */
+  backup?: string[];
+  /** A file whose first line is the password of encrypted backups. */
+  passwordFile?: string;
+  /** .vcf files, AddressBook folders or AddressBook.sqlitedb files with contact names. */
+  contacts?: string[];
+  /** Region for phone numbers written without a country code (default US). */
+  country?: string;
+  /** Only conversations matching these phone numbers, emails or names. */
+  chat?: string[];
+  /** A day (2023-01-31) or an ISO 8601 instant: only messages from then on, or up to then. */
+  since?: string;
+  until?: string;
+  /** IANA time zone for dates in records and renderings (default: this computer's). */
+  timezone?: string;
+  /** How the owner is named (default "Me"). */
+  me?: string;
+  /** Called with warnings about the sources (default: written to stderr). */
+  onWarning?: (line: string) => void;
+}
+
+/** An opened history: conversations, their messages, and the options it was opened with (for render()). */
+export interface MessageArchive {
+  /** Every conversation, most recent first, as `textkeeper list --json` describes them. */
+  conversations(): ConversationRecord[];
+  /** A conversation's messages in order, read as they are iterated. */
+  messages(conversationId: string): Iterable<Message>;
+  close(): Promise<void>;
+  readonly options: Readonly<OpenArchiveOptions>;
+}
+
+/** The command line's raw options for these library options. */
+export function rawOptions(options: OpenArchiveOptions): RawOptions {
+  const { chat, onWarning: _, ...rest } = options;
+  return { ...rest, db: options.db && [...options.db], backup: options.backup && [...options.backup], chat: chat?.join(','), progress: false };
+}
+
+/** Opens chat.db files and iPhone backups as one history, the way `textkeeper export` reads them. */
+export async function openArchive(options: OpenArchiveOptions): Promise<MessageArchive> {
+  const resolved = { ...resolveOptions(rawOptions(options), false), log: options.onWarning ?? ((line: string) => process.stderr.write(`${line}\n`)) };
+  const { archive, close } = await openSources(resolved);
+  const iso = (d: Date) => resolved.dates.iso(d);
+  let planned: Map<string, ArchivedConversation> | undefined;
+  const plans = () => (planned ??= new Map(archive.conversations().map((c) => [c.conversation.id, c])));
+  return {
+    options: { ...options },
+    conversations: () => [...plans().values()].map((c) => conversationRecord(c.conversation, iso)),
+    messages: (conversationId) => streamOf(archive, plans().get(conversationId), conversationId),
+    close,
+  };
+}
+
+function streamOf(archive: Archive, plan: ArchivedConversation | undefined, id: string): Iterable<Message> {
+  if (!plan) throw new UserError(`No conversation has the id ${id} (see conversations()).`);
+  return archive.messages(plan)();
+}

@@ -1,0 +1,30 @@
+import { runExport, type ExportSummary } from '../engine/export.js';
+import { resolveOptions } from '../engine/options.js';
+import { rawOptions, type MessageArchive } from './archive.js';
+
+export interface RenderOptions {
+  /** One format or several: txt, html, pdf, json, ndjson, csv. */
+  format: string | string[];
+  /** The folder to write into (made when missing). */
+  out: string;
+  attachments?: 'copy' | 'link' | 'none';
+  pdfStyle?: 'chat' | 'transcript';
+  pageSize?: 'letter' | 'a4';
+  pdfStandard?: 'pdf-a-2b' | 'none';
+  csvBom?: boolean;
+  /** Set `interrupted` to true to stop early; unfinished files are removed. */
+  signal?: { interrupted: boolean };
+}
+
+/** Writes the archive's conversations in these formats, as `textkeeper export` does (worker threads included). */
+export async function render(archive: MessageArchive, options: RenderOptions): Promise<ExportSummary> {
+  const { format, csvBom, signal, ...rest } = options;
+  const raw = {
+    ...rawOptions(archive.options),
+    ...rest,
+    format: [format].flat().join(','),
+    csvBom: csvBom === undefined ? undefined : String(csvBom),
+  };
+  const log = archive.options.onWarning ?? ((line: string) => process.stderr.write(`${line}\n`));
+  return runExport({ ...resolveOptions(raw, true), log }, signal ?? { interrupted: false });
+}

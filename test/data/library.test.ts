@@ -1,0 +1,90 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import { ROOT, runCli, tempDir } from '../support/cli.js';
+import { readNdjson } from './support.js';
+
+/** A script of a program that depends on textkeeper; it prints what it found as JSON. */
+const CONSUMER = `
+import { openArchive, render } from 'textkeeper';
+const [db, out] = process.argv.slice(2);
+const archive = await openArchive({ db: [db], backup: [], contacts: [], timezone: 'UTC' });
+const conversations = archive.conversations();
+const messages = {};
+for (const c of conversations) messages[c.id] = [...archive.messages(c.id)].map((m) => ({ guid: m.guid, date: m.date.toISOString(), parts: m.parts.length }));
+const summary = await render(archive, { format: ['ndjson', 'csv'], out, csvBom: false });
+await archive.close();
+console.log(JSON.stringify({ conversations, messages, summary: { conversations: summary.conversations, messages: summary.messages } }));
+`;
+
+const TYPED_CONSUMER = `
+import { openArchive, type Message, type ConversationRecord } from 'textkeeper';
+const archive = await openArchive({ db: ['chat.db'] });
+const first: ConversationRecord | undefined = archive.conversations()[0];
+const texts: string[] = [];
+for (const m of archive.messages(first!.id) as Iterable<Message>) if (m.parts[0]?.kind === 'text') texts.push(m.parts[0].text);
+await archive.close();
+`;
+
+describe('textkeeper as a dependency of another program', () => {
+  const dir = tempDir('library');
+  const db = join(dir, 'chat.db');
+  const app = join(dir, 'app');
+
+  beforeAll(async () => {
+    await generateChatDb({ path: db, messages: 600, seed: 81 });
+    // As npm links a dependency: the package folder under node_modules, found by name.
+    mkdirSync(join(app, 'node_modules'), { recursive: true });
+    symlinkSync(ROOT, join(app, 'node_modules', 'textkeeper'), 'dir');
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', type: 'module', private: true }));
+    writeFileSync(join(app, 'main.mjs'), CONSUMER);
+    writeFileSync(join(app, 'typed.ts'), TYPED_CONSUMER);
+  });
+
+  it('opens a database by import name, lists its conversations and iterates their messages, as the CLI sees them', () => {
+    const out = join(dir, 'out');
+    const run = spawnSync(process.execPath, ['main.mjs', db, out], { cwd: app, encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+    expect(run.stderr).toBe('');
+    const result = JSON.parse(run.stdout) as {
+      conversations: { id: string; messageCount: number; participants: { handle: string; name: string }[]; chatIdentifiers: string[]; lastDate: string }[];
+      messages: Record<string, { guid: string; date: string }[]>;
+      summary: { conversations: number; messages: number };
+    };
+    const cli = readNdjson(join(runCliNdjson(db, join(dir, 'cli')), 'messages.ndjson'));
+    expect(result.conversations.length).toBeGreaterThan(2);
+    expect(result.summary).toEqual({ conversations: result.conversations.length, messages: cli.length });
+    for (const c of result.conversations) {
+      expect(c.chatIdentifiers.length).toBeGreaterThan(0);
+      expect(result.messages[c.id]!.length, c.id).toBe(c.messageCount);
+      expect(result.messages[c.id]!.map((m) => m.guid)).toEqual(cli.filter((l) => l.conversationId === c.id).map((l) => l.guid));
+    }
+    const dates = result.conversations.map((c) => c.lastDate);
+    expect([...dates].sort().reverse()).toEqual(dates);
+    // render() wrote the same lines as the CLI would.
+    expect(readNdjson(join(out, 'messages.ndjson'))).toEqual(cli);
+  });
+
+  it('has TypeScript declarations a dependent program compiles against', () => {
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const args = ['--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'typed.ts'];
+    expect(() => execFileSync(process.execPath, [tsc, ...args], { cwd: app, encoding: 'utf8' })).not.toThrow();
+  });
+
+  it('packs only what runs: compiled code, templates, schemas, README', () => {
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })) as { files: { path: string }[] }[];
+    const paths = packed[0]!.files.map((f) => f.path);
+    for (const needed of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/engine/worker.js', 'schema/message.schema.json', 'schema/conversation.schema.json', 'templates/html', 'README.md']) {
+      expect(paths.some((p) => p.startsWith(needed)), needed).toBe(true);
+    }
+    const stray = paths.filter((p) => !/^(dist|templates|schema)\/|^(README\.md|package\.json|LICENSE)$/.test(p) || /^dist\/(bench|generate)\//.test(p));
+    expect(stray).toEqual([]);
+  });
+});
+
+function runCliNdjson(db: string, out: string): string {
+  const result = runCli(['export', '--db', db, '--out', out, '--format', 'ndjson', '--timezone', 'UTC']);
+  expect(result.code, result.stderr).toBe(0);
+  return out;
+}
