@@ -33,6 +33,5 @@ export function csvRow(m: Message, iso: IsoDate): string[] {
 }
 
 function fileCell(a: Attachment): string {
-  const where = a.missing ? 'missing' : a.transient ? `in the backup as ${a.storedPath}` : a.path;
-  return `${a.fileName} (${where})`;
+  return `${a.fileName} (${a.withheld ?? (a.missing ? 'missing' : a.transient ? `in the backup as ${a.storedPath}` : a.path)})`;
 }
