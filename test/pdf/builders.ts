@@ -78,3 +78,13 @@ export function exportContext(pdf: ExportContext['pdf'] = { style: 'chat', pageS
   };
   return { ctx, warnings };
 }
+
+/** Renders these messages as one conversation's PDF and returns its path. */
+export async function renderPdf(ctx: ExportContext, list: Message[], name: string, overrides: Partial<Conversation> = {}): Promise<string> {
+  const { PdfRenderer } = await import('../../src/render/pdf/pdf-renderer.js');
+  const renderer = new PdfRenderer();
+  await renderer.start(ctx);
+  const conv = conversation({ messageCount: list.length, firstDate: list[0]?.date, lastDate: list.at(-1)?.date, ...overrides });
+  const rendered = await renderer.renderConversation(conv, () => list, name);
+  return join(ctx.outDir, rendered.file);
+}

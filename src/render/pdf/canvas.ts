@@ -11,6 +11,17 @@ const PAGES_PER_CACHE = 100;
 export type Color = string;
 
 const STAND_IN = 'o';
+const WEB_ADDRESS = /\b(?:https?:\/\/|www\.)[^\s<>"]+/gi;
+const TRAILING_PUNCTUATION = /[.,;:!?)\]}'’”]+$/;
+
+/** The address as a link target: an absolute, ASCII-only URL, or nothing when it is not one. */
+function linkTarget(address: string): string | undefined {
+  try {
+    return new URL(/^www\./i.test(address) ? `https://${address}` : address).href;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Drawing primitives over one pdfkit document: text lines with font fallback and emoji images,
@@ -52,6 +63,7 @@ export class Canvas {
     for (const run of line.runs) {
       if (run.kind === 'text') {
         doc.font(run.face).fontSize(size).text(run.text, x, baseline, { lineBreak: false, baseline: 'alphabetic' });
+        this.linkUrls(run.text, x, baseline, size);
       } else {
         const image = this.emoji.get(run.code);
         const side = size * EMOJI_SCALE * 0.95;
@@ -59,6 +71,17 @@ export class Canvas {
         this.emojiText(run.text, x, baseline, size, run.width);
       }
       x += run.width;
+    }
+  }
+
+  /** Makes each web address in a drawn run clickable (a URI link annotation over its words). */
+  private linkUrls(text: string, x: number, baseline: number, size: number): void {
+    for (const match of text.matchAll(WEB_ADDRESS)) {
+      const address = match[0].replace(TRAILING_PUNCTUATION, '');
+      const target = linkTarget(address);
+      if (!target) continue;
+      const start = x + this.doc.widthOfString(text.slice(0, match.index));
+      this.doc.link(start, baseline - size, this.doc.widthOfString(address), size * 1.3, target);
     }
   }
 

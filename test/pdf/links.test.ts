@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import type { Part } from '../../src/model/types.js';
+import { alice, exportContext, me, message, renderPdf, text } from './builders.js';
+import { pdfToolsPresent, qpdfCheck } from './pdf-tools.js';
+
+/** The targets of the file's URI link annotations (pdfkit writes objects uncompressed). */
+function uriLinks(file: string): string[] {
+  return [...readFileSync(file, 'latin1').matchAll(/\/S \/URI\s*\/URI \((.*?)\)/g)].map((m) => m[1]!);
+}
+
+const preview: Part = {
+  kind: 'app', index: 0, tapbacks: [], attachments: [],
+  app: { type: 'link', title: 'Sunset timelapse', url: 'https://video.example.net/watch/98765', captions: [] },
+};
+
+describe.skipIf(!pdfToolsPresent)('links in PDFs', () => {
+  test('every web address in a message and every link preview gets a URI link annotation', async () => {
+    const { ctx, warnings } = exportContext();
+    const day = new Date('2024-03-01T10:00:00Z');
+    const list = [
+      message(alice, day, [text('Look at https://example.com/photos?id=7, and www.example.org/about.')]),
+      message(me, new Date(day.getTime() + 60_000), [text('Ein Link mitten im Satz: http://beispiel.de/straße ok')]),
+      message(alice, new Date(day.getTime() + 120_000), [preview]),
+    ];
+    const file = await renderPdf(ctx, list, 'links');
+    expect(warnings).toEqual([]);
+    expect(qpdfCheck(file).ok).toBe(true);
+    const links = uriLinks(file);
+    for (const url of ['https://example.com/photos?id=7', 'https://www.example.org/about', 'http://beispiel.de/stra%C3%9Fe', 'https://video.example.net/watch/98765']) {
+      expect(links, url).toContain(url);
+    }
+  });
+});
