@@ -38,7 +38,8 @@ export function endsTheRun(error: unknown): boolean {
 }
 
 /** A system error as one line: what failed, on which path, and why. */
-export function describeSystemError(error: NodeJS.ErrnoException): string {
+export function describeSystemError(error: NodeJS.ErrnoException & { dest?: string }): string {
   const what = error.syscall ? ` (${error.syscall})` : '';
-  return `${error.path ? `${error.path}: ` : ''}${systemReason(error) ?? error.message}${what}`;
+  const where = error.dest ? `${error.path} → ${error.dest}: ` : error.path ? `${error.path}: ` : '';
+  return `${where}${systemReason(error) ?? error.message}${what}`;
 }

@@ -35,17 +35,45 @@ export function heapIsCapped(): boolean {
 /** Runs this command again with the heap cap and resolves to its exit code. */
 export function relaunchWithHeapCap(): Promise<number> {
   const flags = [`--max-old-space-size=${HEAP_CAP_MB}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, `--v8-pool-size=${helperPoolSize()}`];
+  // The IPC channel is how the child learns that this process died, even by SIGKILL: it closes.
   const child = spawn(process.execPath, [...process.execArgv, ...flags, process.argv[1]!, ...process.argv.slice(2)], {
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: drawsPdf(process.argv) ? { MALLOC_ARENA_MAX: '2', ...process.env } : process.env,
   });
-  // Ctrl-C reaches the child from the terminal itself; the child decides how to stop.
-  process.on('SIGINT', () => {});
-  for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
+  // Every signal is passed on, and this process ends when the child does. A terminal's Ctrl-C reaches
+  // both at once; the child takes the two deliveries of one keypress as one (see watchSignals).
+  for (const signal of FORWARDED) process.on(signal, () => child.kill(signal));
   return new Promise((resolve) => {
     child.on('error', () => resolve(2));
     child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 1)));
   });
+}
+
+const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** Signals arriving within this long of the first are the same request, delivered twice. */
+const SAME_REQUEST_MS = 1000;
+
+/**
+ * Stops the export like Ctrl-C on SIGINT, SIGTERM or SIGHUP (a second request exits at once), and
+ * when the launcher that started this process is gone: no orphan goes on writing files.
+ */
+export function watchSignals(signal: { interrupted: boolean }, exitCode: number): void {
+  let first = 0;
+  const stop = () => {
+    if (!signal.interrupted) {
+      signal.interrupted = true;
+      first = Date.now();
+    } else if (Date.now() - first > SAME_REQUEST_MS) process.exit(exitCode);
+  };
+  for (const name of FORWARDED) process.on(name, stop);
+  if (process.channel) {
+    process.channel.unref();
+    process.on('disconnect', () => {
+      stop();
+      // Nothing may keep the orphan alive for long: what it had begun is removed by then, or never will be.
+      setTimeout(() => process.exit(exitCode), 10_000).unref();
+    });
+  }
 }
 
 /** Whether the command line asks for PDF (`--format pdf`, `--format=txt,pdf`). */

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { describeSystemError, systemReason, UserError } from '../errors.js';
 import { runExport } from '../engine/export.js';
 import { Interrupted } from '../engine/interrupted.js';
+import { watchSignals } from './launcher.js';
 import { runList } from './list-command.js';
 import { verifyArchive } from '../store/verify.js';
 import { VERSION } from '../version.js';
@@ -32,7 +33,8 @@ function sourceOptions(command: Command): Command {
     .option('--since <date>', 'only messages from this day (YYYY-MM-DD) or instant (ISO 8601) on')
     .option('--until <date>', 'only messages up to and including this day, or before this instant')
     .option('--timezone <zone>', 'show times in this IANA time zone (default: this computer’s)')
-    .option('--me <name>', 'how to name the owner of the messages', 'Me');
+    .option('--me <name>', 'how to name the owner of the messages', 'Me')
+    .option('--no-check', 'do not check the database for damage first (PRAGMA quick_check)');
 }
 
 
@@ -68,10 +70,20 @@ sourceOptions(program.command('export').description('write an archive of the con
       process.stderr.write(`textkeeper: the archive is incomplete: ${n(s.skipped)} conversation${s.skipped === 1 ? '' : 's'} skipped (see above).\n`);
       process.exitCode = EXIT_INCOMPLETE;
     }
+    if (s.damage.findings > 0) {
+      process.stderr.write(`textkeeper: the database is damaged; everything readable was exported, ${n(s.damage.unreadable)} rows could not be read (see above).\n`);
+      process.exitCode = EXIT_INCOMPLETE;
+    }
   });
 
 sourceOptions(program.command('list').description('list the conversations: id, name or participants, message count, first and last date'))
-  .action(async (raw: RawOptions) => runList(resolveOptions(raw, false)));
+  .action(async (raw: RawOptions) => {
+    const damage = await runList(resolveOptions(raw, false));
+    if (damage.findings > 0) {
+      process.stderr.write(`textkeeper: the database is damaged; ${damage.unreadable} rows could not be read (see above).\n`);
+      process.exitCode = EXIT_INCOMPLETE;
+    }
+  });
 
 program.command('verify').description('check an archive folder: every file its manifest lists is there, unchanged, and nothing else')
   .argument('<dir>', 'the archive folder (what --out was)')
@@ -84,10 +96,7 @@ program.command('verify').description('check an archive folder: every file its m
     } else process.stdout.write(`Intact: ${checked.toLocaleString('en-US')} files match the manifest.\n`);
   });
 
-process.on('SIGINT', () => {
-  if (signal.interrupted) process.exit(EXIT_INTERRUPTED);
-  signal.interrupted = true;
-});
+watchSignals(signal, EXIT_INTERRUPTED);
 // Whatever escapes (an error event of a stream, say) is still one line and a clear exit code.
 process.on('uncaughtException', (error) => {
   report(error);

@@ -10,7 +10,7 @@ import type { ExportContext, MessageStream, Provenance, RenderedConversation, Re
 import { RENDERERS } from '../render/registry.js';
 import { endsTheRun, systemReason, UserError } from '../errors.js';
 import { Progress } from './progress.js';
-import { openArchive } from './sources.js';
+import { openArchive, reportDamage, type DamageCounts } from './sources.js';
 import { buildManifest, writeSums } from '../store/manifest.js';
 import { provenanceOf } from './provenance.js';
 import type { ResolvedOptions } from './options.js';
@@ -18,6 +18,7 @@ import type { ResolvedOptions } from './options.js';
 export interface ExportSummary extends ShardCounts {
   conversations: number;
   seconds: number;
+  damage: DamageCounts;
 }
 
 /** What rendering some conversations counted. */
@@ -51,6 +52,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     throw error;
   });
   try {
+    const damage = reportDamage(archive, options.log);
     const candidates = archive.candidates();
     if (candidates.length === 0) throw nothingToExport(options);
     await prepareOutput(options.outDir);
@@ -84,7 +86,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     if (rendered.length === 0) throw nothingToExport(options);
     for (const [index, renderer] of renderers.entries()) await renderer.finish(rendered.map((r) => r.files[index]!));
     await writeSums(options.outDir, await buildManifest(options.outDir));
-    return { conversations: rendered.length, ...addCounts(results.map((r) => r.counts)), seconds: (performance.now() - started) / 1000 };
+    return { conversations: rendered.length, ...addCounts(results.map((r) => r.counts)), damage, seconds: (performance.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));
     throw error;

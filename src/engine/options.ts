@@ -28,6 +28,8 @@ export interface RawOptions extends SourceOptions {
   me?: string;
   progress?: boolean;
   maxAttachmentSize?: string;
+  /** false with --no-check. */
+  check?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -67,6 +69,7 @@ export function resolveOptions(raw: RawOptions, needsOutput: boolean): ResolvedO
       window: { since: since && toAppleMs(since), until: until && toAppleMs(until) },
       chatTerms: raw.chat ? raw.chat.split(',').map((t) => t.trim()).filter(Boolean) : [],
       meName: raw.me ?? 'Me',
+      check: raw.check !== false,
       maxAttachmentBytes: raw.maxAttachmentSize === undefined ? undefined : parseSize(raw.maxAttachmentSize, '--max-attachment-size'),
     },
     dates: new DateFormatter(timeZone),

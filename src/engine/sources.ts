@@ -106,3 +106,16 @@ export async function openArchive(options: ResolvedOptions): Promise<{ archive: 
     throw error;
   }
 }
+
+/** What checking the databases found: damage, and rows lost to it (each said on stderr). */
+export interface DamageCounts {
+  findings: number;
+  unreadable: number;
+}
+
+/** Says on stderr what checking the databases found damaged and which rows are lost, and counts them. */
+export function reportDamage(archive: Archive, log: (line: string) => void): DamageCounts {
+  const { findings, unreadable } = archive.damage();
+  for (const line of [...findings, ...unreadable]) log(`warning: ${line}`);
+  return { findings: findings.length, unreadable: unreadable.length };
+}

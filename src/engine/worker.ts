@@ -45,7 +45,8 @@ const progress = {
 };
 
 try {
-  const options = resolveOptions((await opening).raw, true);
+  // The main thread has checked the database already.
+  const options = resolveOptions({ ...(await opening).raw, check: false }, true);
   // Opened while the main thread plans; conversations are taken afterwards.
   const { archive, close } = await openArchive(options);
   let result;

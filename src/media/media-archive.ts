@@ -49,6 +49,8 @@ const ACTIVE = new Set(['.html', '.htm', '.xhtml', '.xht', '.shtml', '.svg', '.s
 const NEUTRAL_SUFFIX = '.txt';
 /** Errors that no other file will escape either: the run stops rather than warn once per file. */
 const FATAL_WRITE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
+/** The same errors as libvips words them (image conversions report no code). */
+const FATAL_MESSAGE = /No space left on device|Disk quota exceeded|Read-only file system/;
 const PARALLEL_COPIES = 4;
 
 /**
@@ -134,6 +136,7 @@ export class MediaArchive {
   }
 
   private async convert(job: ConvertJob, displayName: string): Promise<void> {
+    if (this.fatal) return;
     if (job.outputs.every((output) => existsSync(output.path))) {
       this.stats.reused++;
       return;
@@ -144,8 +147,13 @@ export class MediaArchive {
       await this.pool.run(job);
       this.stats.converted++;
     } catch (error) {
+      const message = (error as Error).message;
+      if (FATAL_MESSAGE.test(message)) {
+        this.fatal ??= Object.assign(new Error(message), { code: 'ENOSPC', path: job.outputs[0]!.path });
+        return;
+      }
       this.stats.failed++;
-      this.warn(`Could not convert image “${displayName}” (${job.source}): ${(error as Error).message}`);
+      this.warn(`Could not convert image “${displayName}” (${job.source}): ${message.split('\n')[0]}`);
     }
   }
 

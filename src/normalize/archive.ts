@@ -47,6 +47,21 @@ export class Archive {
     return this.sources.map((s) => s.description).join('; ');
   }
 
+  /**
+   * One line per damage found in a source's database, and one per row that could not be read
+   * (empty when every database checked sound, or was not checked).
+   */
+  damage(): { findings: string[]; unreadable: string[] } {
+    const lines = { findings: [] as string[], unreadable: [] as string[] };
+    for (const source of this.sources) {
+      const damage = source.damage;
+      if (!damage) continue;
+      lines.findings.push(...damage.findings.map((line) => `${source.description} is damaged: ${line}`));
+      lines.unreadable.push(...damage.unreadable.map((row) => `${source.description}: ${row} could not be read; it is not in the archive`));
+    }
+    return lines;
+  }
+
   get sourceNames(): string[] {
     return this.sources.map((s) => s.description);
   }

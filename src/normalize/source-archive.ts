@@ -1,6 +1,7 @@
 import type { Message, Person } from '../model/types.js';
 import type { MessageStream } from '../render/renderer.js';
 import { openMessagesDatabase, type OpenedDatabase } from '../read/open-database.js';
+import type { DamageReport } from '../read/damage.js';
 import { MessagesReader, type ConversationRows, type DateWindow } from '../read/messages-reader.js';
 import type { ChatRow, ReactionRow } from '../read/rows.js';
 import type { MessageSource } from '../read/source.js';
@@ -27,6 +28,8 @@ export interface ArchiveOptions {
   chatTerms: string[];
   contacts: Contacts;
   meName: string;
+  /** Check the database for damage first (default; --no-check skips it). */
+  check?: boolean;
   /** Attachments larger than this are not put into the archive (--max-attachment-size). */
   maxAttachmentBytes?: number;
 }
@@ -53,7 +56,7 @@ export class SourceArchive {
   ) {}
 
   static async open(source: MessageSource, options: ArchiveOptions): Promise<SourceArchive> {
-    const opened = await openMessagesDatabase(source.dbPath);
+    const opened = await openMessagesDatabase(source.dbPath, options.check !== false);
     try {
       const reader = new MessagesReader(opened.db, opened.lookup);
       const people = new PeopleDirectory(reader.handles().map(checkHandleRow), options.contacts, options.meName);
@@ -67,6 +70,11 @@ export class SourceArchive {
 
   get description(): string {
     return this.source.description;
+  }
+
+  /** What checking the database found damaged, when it found anything. */
+  get damage(): DamageReport | undefined {
+    return this.opened.damage;
   }
 
   /**

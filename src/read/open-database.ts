@@ -1,10 +1,12 @@
 import { constants } from 'node:fs';
 import { copyFile, mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { UserError } from '../errors.js';
+import { systemReason, UserError } from '../errors.js';
+import { checkDatabase, type DamageReport } from './damage.js';
 
 // better-sqlite3 reads this once per process, when it first opens a database: it turns on URI
 // filenames, which this build otherwise ignores, so that `?immutable=1` can be asked for.
@@ -15,6 +17,8 @@ export interface OpenedDatabase {
   db: Database.Database;
   /** A second connection for look-ups while `db` is streaming rows. */
   lookup: Database.Database;
+  /** What `PRAGMA quick_check` found, when asked to check and it found anything. */
+  damage?: DamageReport;
   close(): Promise<void>;
 }
 
@@ -28,7 +32,7 @@ const REQUIRED_COLUMNS: Record<string, string[]> = {
 };
 
 /**
- * Opens a chat.db (or an iPhone sms.db) without changing anything beside it.
+ * Opens a chat.db (or an iPhone sms.db) without changing anything beside it, and checks it unless told not to.
  *
  * SQLite, even read-only, writes `-wal`/`-shm` files next to a WAL database. Opened as immutable it
  * touches nothing, but it would also skip rows that live only in the `-wal` (Messages is running).
@@ -37,7 +41,18 @@ const REQUIRED_COLUMNS: Record<string, string[]> = {
  * cannot ask for that (URI filenames off). A hard link would be cheaper than a copy but changes the
  * original's link count and ctime.
  */
-export async function openMessagesDatabase(path: string): Promise<OpenedDatabase> {
+export async function openMessagesDatabase(path: string, check = true): Promise<OpenedDatabase> {
+  const opened = await openView(path);
+  try {
+    if (check) opened.damage = checkDatabase(opened.db);
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  return opened;
+}
+
+async function openView(path: string): Promise<OpenedDatabase> {
   await checkIsSqliteFile(path);
   if ((await sizeOf(`${path}-wal`)) === 0) {
     const inPlace = openImmutable(path);
@@ -46,11 +61,58 @@ export async function openMessagesDatabase(path: string): Promise<OpenedDatabase
   const folder = await mkdtemp(join(tmpdir(), 'textkeeper-db-'));
   try {
     const privatePath = join(folder, 'chat.db');
-    await copyFile(path, privatePath, constants.COPYFILE_FICLONE);
-    if ((await sizeOf(`${path}-wal`)) > 0) await copyFile(`${path}-wal`, `${privatePath}-wal`, constants.COPYFILE_FICLONE);
+    await copySnapshot(path, privatePath);
     return connectBoth(privatePath, path, () => rm(folder, { recursive: true, force: true }));
   } catch (error) {
     await rm(folder, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+const SNAPSHOT_ATTEMPTS = 20;
+
+/**
+ * Copies a database and its `-wal` so that the copies belong together while a writer goes on. Appending
+ * commits to the `-wal` is harmless (SQLite ignores a last transaction copied half), but a checkpoint
+ * writes into the database and then starts the `-wal` over: when the database or the `-wal`'s header
+ * changed during the copy, it is copied again.
+ */
+async function copySnapshot(path: string, target: string): Promise<void> {
+  for (let attempt = 1; attempt <= SNAPSHOT_ATTEMPTS; attempt++) {
+    const before = await fingerprint(path);
+    await readable(path, () => copyFile(path, target, constants.COPYFILE_FICLONE));
+    await rm(`${target}-wal`, { force: true });
+    if ((await sizeOf(`${path}-wal`)) > 0) await readable(`${path}-wal`, () => copyFile(`${path}-wal`, `${target}-wal`, constants.COPYFILE_FICLONE));
+    if ((await fingerprint(path)) === before) return;
+    await sleep(10 * attempt);
+  }
+  throw new UserError(`${path} kept changing while it was being copied (${SNAPSHOT_ATTEMPTS} tries); try again when Messages is less busy.`);
+}
+
+/** What changes when a checkpoint writes into the database or the `-wal` starts over (its header's salts). */
+async function fingerprint(path: string): Promise<string> {
+  const db = await stat(path, { bigint: true });
+  let header = '';
+  const wal = await open(`${path}-wal`, 'r').catch(() => undefined);
+  if (wal) {
+    try {
+      const bytes = Buffer.alloc(32);
+      await wal.read(bytes, 0, 32, 0);
+      header = bytes.toString('hex');
+    } finally {
+      await wal.close();
+    }
+  }
+  return `${db.size}:${db.mtimeNs}:${db.ctimeNs}:${header}`;
+}
+
+/** Runs a read of `path`, turning a refusal of the system (permissions, …) into one clear line. */
+async function readable<T>(path: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    const reason = systemReason(error);
+    if (reason) throw new UserError(`Cannot read ${path}: ${reason}${path.endsWith('-wal') ? ' (it holds the newest messages, so the database cannot be read without it)' : ''}.`);
     throw error;
   }
 }

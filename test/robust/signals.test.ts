@@ -1,0 +1,74 @@
+// Issue #10 item 12: the process the user starts stops the export on SIGINT/SIGTERM/SIGHUP, and
+// killing it (even with SIGKILL) leaves no orphan writing files.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import { ROOT, tempDir } from '../support/cli.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The process whose parent is `pid` (the launcher's child), from /proc. */
+function childOf(pid: number): number | undefined {
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+const alive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+
+describe.skipIf(process.platform !== 'linux')('signals reach the export', () => {
+  const dir = tempDir('signals');
+  const db = join(dir, 'chat.db');
+
+  beforeAll(async () => {
+    await generateChatDb({ path: db, messages: 30_000, seed: 5 });
+  });
+
+  /** Starts an export (the launcher, as a user would) and waits until it has begun writing. */
+  async function started(label: string): Promise<{ cli: ChildProcess; out: string; exited: Promise<number | null>; stderr: () => string }> {
+    const out = join(dir, label);
+    const cli = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'export', '--db', db, '--out', out, '--format', 'txt,pdf', '--no-progress'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    cli.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
+    while (!(existsSync(out) && readdirSync(out).some((f) => f.endsWith('.partial'))) && cli.exitCode === null) await sleep(20);
+    expect(cli.exitCode, stderr).toBe(null);
+    return { cli, out, exited, stderr: () => stderr };
+  }
+
+  for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    it(`${name} to the pid the user started interrupts like Ctrl-C`, async () => {
+      const { cli, out, exited, stderr } = await started(`out-${name}`);
+      const worker = childOf(cli.pid!);
+      process.kill(cli.pid!, name);
+      expect(await exited).toBe(130);
+      expect(stderr().trim()).toBe('textkeeper: interrupted; unfinished files were removed.');
+      expect(readdirSync(out).filter((f) => f.endsWith('.partial'))).toEqual([]);
+      if (worker) expect(alive(worker)).toBe(false);
+    });
+  }
+
+  it('SIGKILL of the launcher: its child stops too and removes what it had begun', async () => {
+    const { cli, out, exited } = await started('out-kill');
+    const worker = childOf(cli.pid!);
+    expect(worker).toBeDefined();
+    process.kill(cli.pid!, 'SIGKILL');
+    await exited;
+    for (let waited = 0; alive(worker!) && waited < 20_000; waited += 50) await sleep(50);
+    expect(alive(worker!)).toBe(false);
+    const after = readdirSync(out);
+    expect(after.filter((f) => f.endsWith('.partial'))).toEqual([]);
+    await sleep(500);
+    expect(readdirSync(out)).toEqual(after);
+  });
+});
