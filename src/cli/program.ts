@@ -6,6 +6,7 @@ import { runExport } from '../engine/export.js';
 import { Interrupted } from '../engine/interrupted.js';
 import { watchSignals } from './launcher.js';
 import { runList } from './list-command.js';
+import { runStats } from './stats-command.js';
 import { verifyArchive } from '../store/verify.js';
 import { VERSION } from '../version.js';
 import { resolveOptions, type RawOptions } from '../engine/options.js';
@@ -84,6 +85,10 @@ sourceOptions(program.command('list').description('list the conversations: id, n
       process.exitCode = EXIT_INCOMPLETE;
     }
   });
+
+sourceOptions(program.command('stats').description('messages per month and per person, busiest days, attachments and reactions, per conversation and in total'))
+  .option('--json', 'print the numbers as JSON')
+  .action(async (raw: RawOptions & { json?: boolean }) => runStats(resolveOptions(raw, false), raw.json === true));
 
 program.command('verify').description('check an archive folder: every file its manifest lists is there, unchanged, and nothing else')
   .argument('<dir>', 'the archive folder (what --out was)')

@@ -1,0 +1,29 @@
+import type { ResolvedOptions } from '../engine/options.js';
+import { formatBytes } from '../render/describe.js';
+import { archiveStats } from '../stats/archive-stats.js';
+import type { Stats } from '../stats/collector.js';
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+/** Prints the statistics of the chosen conversations: in total, then one block per conversation (or all as JSON). */
+export async function runStats(options: ResolvedOptions, json: boolean): Promise<void> {
+  const stats = await archiveStats(options);
+  if (json) {
+    process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
+    return;
+  }
+  const blocks = [describe('All conversations', stats.total), ...stats.conversations.map((c) => describe(c.conversation.title, c.stats))];
+  process.stdout.write(`${blocks.join('\n')}`);
+}
+
+function describe(title: string, s: Stats): string {
+  const lines = [`${title}: ${n(s.messages)} messages${s.firstDate ? `, ${s.firstDate.slice(0, 10)} to ${s.lastDate!.slice(0, 10)}` : ''}`];
+  lines.push(`  by person: ${s.people.filter((p) => p.messages > 0).map((p) => `${p.name} ${n(p.messages)}`).join(', ')}`);
+  lines.push(`  busiest days: ${s.busiestDays.map((d) => `${d.day} (${n(d.messages)})`).join(', ')}`);
+  const kinds = Object.entries(s.attachments.byKind).map(([kind, k]) => `${kind} ${n(k.count)} (${formatBytes(k.bytes)})`);
+  lines.push(`  attachments: ${n(s.attachments.count)}, ${formatBytes(s.attachments.bytes)}${kinds.length > 0 ? `: ${kinds.join(', ')}` : ''}`);
+  const reacting = s.people.filter((p) => p.reactionsGiven + p.reactionsReceived > 0);
+  lines.push(`  reactions: ${n(s.reactions.count)}${reacting.length > 0 ? `; given/received: ${reacting.map((p) => `${p.name} ${n(p.reactionsGiven)}/${n(p.reactionsReceived)}`).join(', ')}` : ''}`);
+  lines.push(`  per month: ${s.months.map((m) => `${m.month} ${n(m.messages)}`).join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import type { ArchiveStats } from '../../src/stats/archive-stats.js';
+import { runCli, tempDir } from '../support/cli.js';
+
+const VISIBLE = 'm.associated_message_type NOT BETWEEN 1000 AND 3999 AND m.item_type = 0';
+const UNIX_SECONDS = '(m.date / 1000000000 + 978307200)';
+const SENDER = "CASE WHEN m.is_from_me = 1 THEN 'me' ELSE h.id END";
+
+describe('textkeeper stats against counts made with SQL', () => {
+  const dir = tempDir('stats');
+  const dbPath = join(dir, 'chat.db');
+  let stats: ArchiveStats;
+  let db: Database.Database;
+  const all = <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[];
+
+  beforeAll(async () => {
+    await generateChatDb({ path: dbPath, messages: 1500, seed: 91 });
+    const result = runCli(['stats', '--db', dbPath, '--json', '--timezone', 'UTC']);
+    expect(result.stderr).toBe('');
+    stats = JSON.parse(result.stdout) as ArchiveStats;
+    db = new Database(dbPath, { readonly: true });
+  });
+
+  it('counts messages per month and per person', () => {
+    const months = all<{ month: string; n: number }>(`SELECT strftime('%Y-%m', ${UNIX_SECONDS}, 'unixepoch') AS month, COUNT(*) AS n FROM message m WHERE ${VISIBLE} GROUP BY month`);
+    expect(stats.total.messages).toBe(months.reduce((sum, m) => sum + m.n, 0));
+    expect(stats.total.months.filter((m) => m.messages > 0).map((m) => [m.month, m.messages])).toEqual(months.map((m) => [m.month, m.n]));
+    const people = all<{ sender: string; n: number }>(`SELECT ${SENDER} AS sender, COUNT(*) AS n FROM message m LEFT JOIN handle h ON h.ROWID = m.handle_id WHERE ${VISIBLE} GROUP BY sender`);
+    expect(Object.fromEntries(stats.total.people.filter((p) => p.messages > 0).map((p) => [p.handle, p.messages]))).toEqual(Object.fromEntries(people.map((p) => [p.sender, p.n])));
+    for (const month of stats.total.months) expect(Object.values(month.bySender).reduce((a, b) => a + b, 0)).toBe(month.messages);
+  });
+
+  it('finds the first and last message and the busiest days', () => {
+    const { first, last } = db.prepare(`SELECT MIN(date) AS first, MAX(date) AS last FROM message m WHERE ${VISIBLE}`).get() as { first: number; last: number };
+    const iso = (ns: number) => new Date(Math.floor(ns / 1e6) + 978_307_200_000).toISOString().slice(0, 19);
+    expect(stats.total.firstDate!.slice(0, 19)).toBe(iso(first));
+    expect(stats.total.lastDate!.slice(0, 19)).toBe(iso(last));
+    const days = all<{ day: string; n: number }>(`SELECT strftime('%Y-%m-%d', ${UNIX_SECONDS}, 'unixepoch') AS day, COUNT(*) AS n FROM message m WHERE ${VISIBLE} GROUP BY day ORDER BY n DESC, day LIMIT 5`);
+    expect(stats.total.busiestDays).toEqual(days.map((d) => ({ day: d.day, messages: d.n })));
+  });
+
+  it('counts attachments and their bytes', () => {
+    const files = db.prepare(
+      `SELECT COUNT(*) AS count, COALESCE(SUM(a.total_bytes), 0) AS bytes FROM message m
+       JOIN message_attachment_join j ON j.message_id = m.ROWID JOIN attachment a ON a.ROWID = j.attachment_id WHERE ${VISIBLE}`,
+    ).get() as { count: number; bytes: number };
+    expect({ count: stats.total.attachments.count, bytes: stats.total.attachments.bytes }).toEqual(files);
+    const byKind = Object.values(stats.total.attachments.byKind);
+    expect(byKind.reduce((sum, k) => sum + k.count, 0)).toBe(files.count);
+  });
+
+  it('counts reactions given and received, net of removals', () => {
+    // Each person's latest classic reaction on each part stands when it is an addition (2000–2006).
+    const given = all<{ sender: string; n: number }>(
+      `SELECT sender, COUNT(*) AS n FROM (
+         SELECT ${SENDER} AS sender, m.associated_message_type AS type,
+                ROW_NUMBER() OVER (PARTITION BY ${SENDER}, m.associated_message_guid ORDER BY m.date DESC, m.ROWID DESC) AS latest
+         FROM message m LEFT JOIN handle h ON h.ROWID = m.handle_id
+         WHERE m.associated_message_type BETWEEN 2000 AND 2006 OR m.associated_message_type BETWEEN 3000 AND 3006)
+       WHERE latest = 1 AND type < 3000 GROUP BY sender`,
+    );
+    const classic = stats.total.reactions.count - (stats.total.reactions.byKind.sticker ?? 0);
+    expect(classic).toBe(given.reduce((sum, g) => sum + g.n, 0));
+    expect(classic).toBeGreaterThan(10);
+    const hasStickers = (stats.total.reactions.byKind.sticker ?? 0) > 0;
+    if (!hasStickers) {
+      expect(Object.fromEntries(stats.total.people.filter((p) => p.reactionsGiven > 0).map((p) => [p.handle, p.reactionsGiven])))
+        .toEqual(Object.fromEntries(given.map((g) => [g.sender, g.n])));
+    }
+    const people = stats.total.people;
+    expect(people.reduce((sum, p) => sum + p.reactionsReceived, 0)).toBe(stats.total.reactions.count);
+  });
+
+  it('adds the conversations up to the total, each counted from its own chats', () => {
+    expect(stats.conversations.reduce((sum, c) => sum + c.stats.messages, 0)).toBe(stats.total.messages);
+    for (const { conversation, stats: one } of stats.conversations) {
+      const ids = conversation.chatIdentifiers;
+      if (ids.length === 0) continue;
+      const n = db.prepare(
+        `SELECT COUNT(DISTINCT m.ROWID) AS n FROM message m JOIN chat_message_join j ON j.message_id = m.ROWID JOIN chat c ON c.ROWID = j.chat_id
+         WHERE ${VISIBLE} AND c.chat_identifier IN (${ids.map(() => '?').join(',')})`,
+      ).pluck().get(...ids);
+      expect(one.messages, conversation.title).toBe(n);
+    }
+  });
+});
