@@ -1,92 +1,74 @@
-// `npm run bench`: generates benchmark databases, then times whole CLI runs as a user would see them,
-// printing wall seconds, messages/s and peak RSS. Not a test: nothing here asserts.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { generateChatDb } from '../generate/index.js';
+// `npm run bench [-- --only txt,html --runs 3]`: times whole CLI runs as a user would see them, side by side
+// with imessage-exporter (../shared/reference) and headless Chromium when they are present, and prints
+// wall, CPU and peak RSS with their ratios. Not a test: nothing here asserts.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DATABASES, WORK, type BenchDatabase } from './databases.js';
+import { canMeasureCpu, repeat } from './measure.js';
+import { comparePdf, pdfRow } from './pdf-rows.js';
+import { ourExport, reference, REFERENCE, referenceRow } from './reference-rows.js';
+import { printPair, printRun, type Target } from './print.js';
 
-const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const WORK = join(tmpdir(), 'textkeeper-bench');
+const { values } = parseArgs({ options: { only: { type: 'string' }, runs: { type: 'string', default: '3' } } });
+const runs = Number(values.runs);
+const out = (name: string) => join(WORK, 'out', name);
 
-interface Run {
-  label: string;
-  seconds: number;
-  peakRssMb: number;
-  stdout: string;
-}
+const TXT: Target = { wall: 0.7, cpu: 1.4, rssMb: 250 };
+const HTML: Target = { wall: 0.7, cpu: 1.4, rssMb: 300 };
+let txt200kWall: number | undefined;
 
-function timeCli(label: string, args: string[]): Run {
-  const started = performance.now();
-  const result = spawnSync(process.execPath, ['--import', join(DIST, 'bench', 'report-rss.js'), join(DIST, 'cli', 'main.js'), ...args], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const seconds = (performance.now() - started) / 1000;
-  if (result.status !== 0) throw new Error(`${label} failed (${result.status}): ${result.stderr.slice(-2000)}`);
-  // The CLI restarts itself with a heap cap: every process reports, the largest counts.
-  const rss = [...result.stderr.matchAll(/textkeeper-bench peak-rss-kb (\d+)/g)].map((m) => Number(m[1]) / 1024);
-  return { label, seconds, peakRssMb: Math.max(...rss), stdout: result.stdout.trim() };
-}
-
-/** The median of several runs (wall times on a shared machine wander by ±10 %), with the largest peak RSS. */
-function medianOf(runs: number, once: () => Run): Run {
-  const all = Array.from({ length: runs }, once).sort((a, b) => a.seconds - b.seconds);
-  const middle = all[Math.floor(runs / 2)]!;
-  return { ...middle, label: `${middle.label} (median of ${runs})`, peakRssMb: Math.max(...all.map((r) => r.peakRssMb)) };
-}
-
-async function database(name: string, options: Omit<Parameters<typeof generateChatDb>[0], 'path' | 'attachmentsDir'>): Promise<{ db: string; root: string }> {
-  const root = join(WORK, name);
-  const db = join(root, 'chat.db');
-  if (!existsSync(db)) {
-    mkdirSync(root, { recursive: true });
-    process.stderr.write(`generating ${name} …\n`);
-    await generateChatDb({ ...options, path: db, attachmentsDir: join(root, 'Attachments') });
-  }
-  return { db, root };
-}
-
-/** Rate per second of what the CLI says it exported ("… 177,459 messages …"), or of `units`. */
-function report(run: Run, units: number, unitName: string, target: string): void {
-  const exported = /, ([\d,]+) messages,/.exec(run.stdout)?.[1];
-  const count = unitName === 'msg' && exported ? Number(exported.replace(/,/g, '')) : units;
-  const rate = Math.round(count / run.seconds).toLocaleString('en-US');
-  console.log(`${run.label.padEnd(58)} ${run.seconds.toFixed(2).padStart(7)} s  ${rate.padStart(9)} ${unitName}/s  peak RSS ${run.peakRssMb.toFixed(0).padStart(4)} MB   (target ${target})`);
-}
-
-/** Pages of the PDFs in a folder (pdfkit writes page objects uncompressed). */
-function pdfPages(dir: string): number {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.pdf'))
-    .reduce((sum, f) => sum + (readFileSync(join(dir, f), 'latin1').match(/\/Type \/Page\b/g)?.length ?? 0), 0);
-}
-
-const big = await database('corpus-200k', { messages: 200_000, seed: 42 });
-const thread = await database('thread-20k', { messages: 20_000, seed: 43, singleConversation: true, images: 200 });
-const photos = await database('photos-1k', { messages: 3_000, seed: 44, images: 1_000 });
-const short = await database('thread-5k', { messages: 5_000, seed: 45, singleConversation: true, images: 50 });
-const long = await database('thread-50k', { messages: 50_000, seed: 46, singleConversation: true, images: 500 });
-
-const out = join(WORK, 'out');
-const fresh = (name: string) => {
-  const dir = join(out, name);
-  rmSync(dir, { recursive: true, force: true });
-  return dir;
+const ROWS: Record<string, () => Promise<void>> = {
+  async txt() {
+    const db = await DATABASES.corpus200k();
+    txt200kWall = (await referenceRow('txt: 200,000 messages', db, 'txt', runs, TXT)).wall;
+  },
+  async html() {
+    await referenceRow('html (--attachments none): 200,000 messages', await DATABASES.corpus200k(), 'html', runs, HTML);
+  },
+  async 'txt-1m'() {
+    const db = await DATABASES.corpus1m();
+    const ours = await referenceRow('txt: 1,000,000 messages, 400 conversations', db, 'txt', runs, TXT);
+    txt200kWall ??= repeat(runs, ourExport(await DATABASES.corpus200k(), 'txt', out('txt'))).wall;
+    console.log(`  1M / 200k wall: ${(ours.wall / txt200kWall).toFixed(2)}×  (target ≤ 5×)`);
+  },
+  async threads() {
+    const db = await DATABASES.corpus200k();
+    for (const format of ['txt', 'html'] as const) {
+      const extra = format === 'html' ? ['--attachments', 'none'] : [];
+      const time = (threads: number) => repeat(runs, ourExport(db, format, out(format), [...extra, '--threads', String(threads)]));
+      const one = time(1);
+      const two = time(2);
+      const ratio = { wall: two.wall / one.wall, cpu: two.cpu / one.cpu, rss: two.rssMb / one.rssMb };
+      printPair(`${format}: 200,000 messages, 2 threads against 1 (target: ≥ 1.7× faster)`, two, one, ['2 threads', '1 thread'], ratio, { wall: 0.59 });
+    }
+  },
+  async photos() {
+    const db = await DATABASES.photos();
+    printRun('html attachments: 1,000 images', repeat(1, ourExport(db, 'html', out('photos'), ['--attachments', 'copy'])), 1_000, 'images');
+  },
+  async pdf() {
+    await comparePdf('pdf: one 20,000-message thread, 200 images', await DATABASES.thread20k(), [], runs, 'pages/s', 3);
+    const sample: BenchDatabase = { db: join(REPO, 'sample-data', 'chat.db'), root: join(REPO, 'sample-data') };
+    const mom = ['--contacts', join(REPO, 'sample-data', 'contacts.vcf'), '--chat', 'Mom'];
+    await comparePdf('pdf: the sample\'s "Mom" conversation (778 messages)', sample, mom, runs, 'time', 0.5);
+  },
+  async 'pdf-length'() {
+    for (const [label, db] of [['5,000', await DATABASES.thread5k()], ['50,000', await DATABASES.thread50k()]] as const) {
+      pdfRow(`pdf: one ${label}-message thread (RSS flat in length)`, db);
+    }
+  },
 };
 
-console.log(`textkeeper benchmark on ${process.arch}, Node ${process.version}`);
-report(medianOf(3, () => timeCli('txt: 200,000 messages', ['export', '--db', big.db, '--attachments-root', big.root, '--out', fresh('txt'), '--format', 'txt', '--no-progress'])), 200_000, 'msg', '≤ 3 s, ≤ 250 MB');
-report(medianOf(3, () => timeCli('html (--attachments none): 200,000 messages', ['export', '--db', big.db, '--attachments-root', big.root, '--out', fresh('html'), '--format', 'html', '--attachments', 'none', '--no-progress'])), 200_000, 'msg', '≤ 6 s, ≤ 300 MB');
-report(timeCli('html attachments: 1,000 images', ['export', '--db', photos.db, '--attachments-root', photos.root, '--out', fresh('photos'), '--format', 'html', '--no-progress']), 1_000, 'img', 'report images/s');
-for (const [label, source, target] of [
-  ['pdf: one 20,000-message thread, 200 images', thread, '≤ 10 s, ≤ 300 MB'],
-  ['pdf: one 5,000-message thread, 50 images', short, 'RSS flat in length'],
-  ['pdf: one 50,000-message thread, 500 images', long, 'RSS flat in length'],
-] as const) {
-  const dir = fresh('pdf');
-  const run = timeCli(label, ['export', '--db', source.db, '--attachments-root', source.root, '--out', dir, '--format', 'pdf', '--no-progress']);
-  report(run, 0, 'msg', target);
-  console.log(`${''.padEnd(58)} ${pdfPages(dir).toLocaleString('en-US')} pages, ${Math.round(pdfPages(dir) / run.seconds)} pages/s`);
+const REPO = join(import.meta.dirname, '..', '..');
+const only = values.only?.split(',').map((s) => s.trim()) ?? Object.keys(ROWS);
+const unknown = only.filter((name) => !ROWS[name]);
+if (unknown.length > 0) {
+  console.error(`--only: unknown row ${unknown.join(', ')}; choose from ${Object.keys(ROWS).join(', ')}`);
+  process.exit(1);
 }
+console.log(`textkeeper benchmark on ${process.arch}, Node ${process.version}; medians of ${runs} runs (pairs alternate ours, theirs)`);
+if (!reference()) console.log(`note: ${REFERENCE} is absent: rows are not compared with imessage-exporter`);
+if (!canMeasureCpu) console.log('note: /usr/bin/time (GNU time) is absent: CPU and peak RSS are not measured');
+for (const name of only) await ROWS[name]!();
+rmSync(join(WORK, 'out'), { recursive: true, force: true });

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { availableParallelism, constants } from 'node:os';
-import { MAX_THREADS } from '../engine/threads.js';
+import { constants } from 'node:os';
 
 /**
  * V8 grows its heap lazily, far beyond what a streaming export keeps alive; a cap keeps peak memory
@@ -19,13 +18,10 @@ const SEMI_SPACE_MB = 8;
 
 
 /**
- * V8 collects garbage and compiles on a pool of helper threads, four by default. With every core busy
- * running export threads they only preempt them: on 2 cores, one helper made a text export 8 % faster.
+ * V8 collects garbage and compiles on a pool of helper threads, four by default. Export threads keep
+ * every core busy, so more helpers only preempt them: on 2 cores, one helper made a text export 8 % faster.
  */
-function helperPoolSize(): number {
-  const cores = availableParallelism();
-  return Math.max(1, cores - Math.min(cores, MAX_THREADS));
-}
+const HELPER_POOL_SIZE = 1;
 
 export function heapIsCapped(): boolean {
   const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
@@ -34,7 +30,7 @@ export function heapIsCapped(): boolean {
 
 /** Runs this command again with the heap cap and resolves to its exit code. */
 export function relaunchWithHeapCap(): Promise<number> {
-  const flags = [`--max-old-space-size=${HEAP_CAP_MB}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, `--v8-pool-size=${helperPoolSize()}`];
+  const flags = [`--max-old-space-size=${HEAP_CAP_MB}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, `--v8-pool-size=${HELPER_POOL_SIZE}`];
   // The IPC channel is how the child learns that this process died, even by SIGKILL: it closes.
   const child = spawn(process.execPath, [...process.execArgv, ...flags, process.argv[1]!, ...process.argv.slice(2)], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],

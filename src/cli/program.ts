@@ -56,6 +56,7 @@ sourceOptions(program.command('export').description('write an archive of the con
   .option('--no-cover', 'PDF: leave out the cover page (sources with their SHA-256, period, counts, filters)')
   .option('--bates <prefix[:start]>', 'PDF: stamp every page of every PDF with a consecutive number PREFIX-000001 (in order of conversation title) and write bates.csv')
   .option('--bates-digits <n>', 'PDF: digits of a Bates number', '6')
+  .option('--threads <n>', 'threads rendering conversations side by side (default: one per core)')
   .option('--no-progress', 'do not show a progress bar')
   .action(async (raw: RawOptions) => {
     const options = resolveOptions(raw, true);

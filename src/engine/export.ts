@@ -40,9 +40,9 @@ export interface ShardResult {
 }
 
 /**
- * Reads the sources and writes every format into `out`. Conversations are independent for text
- * and PDF, so with more than one core this thread and worker threads render them side by side,
- * each taking the next conversation from one queue when it is free.
+ * Reads the sources and writes every format into `out`. Conversations are rendered independently, so
+ * this thread and worker threads (--threads, default one per core) render them side by side, each taking
+ * the next conversation from one queue when it is free; renderers then finish on this thread.
  */
 export async function runExport(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ExportSummary> {
   const started = performance.now();
@@ -66,8 +66,8 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const exportedAt = new Date();
     const provenance = options.formats.includes('pdf') ? await provenanceOf(facts, options.raw) : undefined;
     let results: ShardResult[];
+    const queue = new ConversationQueue(candidates);
     try {
-      const queue = new ConversationQueue(candidates);
       const estimateOf = new Map(candidates.map((c) => [c.key, c.estimate]));
       const shardProgress: ShardProgress = {
         tick: (count) => progress.tick(count),
@@ -84,7 +84,10 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const rendered = results.flatMap((r) => r.rendered).sort((a, b) => b.lastDate - a.lastDate || a.key.localeCompare(b.key));
     if (rendered.length === 0 && results.some((r) => r.counts.skipped > 0)) throw new UserError('No conversation could be exported (see the lines above).');
     if (rendered.length === 0) throw nothingToExport(options);
-    for (const [index, renderer] of renderers.entries()) await renderer.finish(rendered.map((r) => r.files[index]!));
+    const sequence = new Map(queue.order.map((key, index) => [key, index]));
+    for (const [index, renderer] of renderers.entries()) {
+      await renderer.finish(rendered.map((r) => ({ ...r.files[index]!, sequence: sequence.get(r.key)! })));
+    }
     await writeSums(options.outDir, await buildManifest(options.outDir));
     return { conversations: rendered.length, ...addCounts(results.map((r) => r.counts)), damage, seconds: (performance.now() - started) / 1000 };
   } catch (error) {
@@ -112,10 +115,13 @@ export interface ShardProgress {
  * so they finish at nearly the same time whatever the sizes and the machine's moods.
  */
 export class ConversationQueue {
+  /** Every key in the order they are handed out. */
+  readonly order: readonly string[];
   private readonly keys: string[];
 
   constructor(candidates: CandidateConversation[]) {
     this.keys = [...candidates].sort((a, b) => a.estimate - b.estimate).map((c) => c.key);
+    this.order = [...this.keys].reverse();
   }
 
   take(): string | undefined {
@@ -193,6 +199,7 @@ export async function renderShard(
     // HTML copies attachments in the background until finish(); the other formats are done with them here.
     if (!options.formats.includes('html')) await archive.releaseAttachments();
   }
+  for (const renderer of renderers) await renderer.finishShard?.();
   return { counts, rendered };
 }
 

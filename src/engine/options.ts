@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { DateFormatter, isValidTimeZone } from '../render/dates.js';
@@ -8,6 +9,9 @@ import type { BatesOptions, PdfOptions } from '../render/renderer.js';
 import { MAX_BATES_DIGITS } from '../render/pdf/bates.js';
 import { parseBoundary } from './dates.js';
 import type { SourceOptions } from './sources.js';
+
+/** More threads than this only cost memory, on any machine. */
+const MAX_THREADS = 64;
 
 /** Options as commander hands them over (strings, as typed). */
 export interface RawOptions extends SourceOptions {
@@ -26,6 +30,7 @@ export interface RawOptions extends SourceOptions {
   bates?: string;
   batesDigits?: string;
   me?: string;
+  threads?: string;
   progress?: boolean;
   maxAttachmentSize?: string;
   /** false with --no-check. */
@@ -44,6 +49,8 @@ export interface ResolvedOptions {
   pdf: Required<Omit<PdfOptions, 'bates'>> & Pick<PdfOptions, 'bates'>;
   csv: { bom: boolean };
   showProgress: boolean;
+  /** Threads rendering conversations (this one and its workers). */
+  threads: number;
   log(line: string): void;
 }
 
@@ -83,6 +90,7 @@ export function resolveOptions(raw: RawOptions, needsOutput: boolean): ResolvedO
     },
     csv: { bom: choice(raw.csvBom ?? 'true', ['true', 'false'] as const, '--csv-bom') === 'true' },
     showProgress: raw.progress !== false,
+    threads: threadCount(raw.threads),
     log: (line) => process.stderr.write(`${line}\n`),
   };
 }
@@ -94,6 +102,13 @@ function batesOptions(value: string, digitsText: string): BatesOptions {
   const digits = Number(digitsText);
   if (!/^\d+$/.test(digitsText) || digits < 1 || digits > MAX_BATES_DIGITS) throw new UserError(`--bates-digits ${digitsText}: give a number from 1 to ${MAX_BATES_DIGITS}.`);
   return { prefix: match[1]!, start: match[2] === undefined ? 1 : Number(match[2]), digits };
+}
+
+function threadCount(value: string | undefined): number {
+  if (value === undefined) return availableParallelism();
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) throw new UserError(`--threads ${value}: give a whole number from 1 to ${MAX_THREADS}.`);
+  return n;
 }
 
 function choice<T extends string>(value: string, allowed: readonly T[], flag: string): T {

@@ -3,28 +3,23 @@ import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
 import type { ConversationQueue, ShardProgress, ShardResult } from './export.js';
 import { Interrupted } from './interrupted.js';
-import { MAX_THREADS } from './threads.js';
 import type { ResolvedOptions } from './options.js';
 import type { Provenance } from '../render/renderer.js';
 
-/** Formats whose conversations are written independently of each other (HTML shares an index and media). */
-const INDEPENDENT_FORMATS = new Set(['txt', 'pdf', 'json', 'ndjson', 'csv']);
-
 /**
- * Whether conversations may be rendered on several threads: independent formats, more than one core,
- * and only chat.db sources (an encrypted backup would be unlocked again in every thread).
+ * How many worker threads to start beside this one: --threads in all, but none for backups (an
+ * encrypted backup would be unlocked again in every thread).
  */
-function canShare(options: ResolvedOptions): boolean {
-  return availableParallelism() > 1 && options.formats.every((f) => INDEPENDENT_FORMATS.has(f)) && (options.sources.backup ?? []).length === 0;
-}
-
-/** How many worker threads to start beside this one. */
 export function helperCount(options: ResolvedOptions): number {
-  return canShare(options) ? maxHelpers() : 0;
+  return (options.sources.backup ?? []).length === 0 ? options.threads - 1 : 0;
 }
 
-function maxHelpers(): number {
-  return Math.min(availableParallelism(), MAX_THREADS) - 1;
+/** Threads the command line asks for (--threads N, else one per core), as far as a glance can tell. */
+function threadsAsked(args: string[]): number {
+  const at = args.findIndex((arg) => arg === '--threads' || arg.startsWith('--threads='));
+  const value = at < 0 ? undefined : args[at]!.includes('=') ? args[at]!.split('=')[1] : args[at + 1];
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, availableParallelism()) : availableParallelism();
 }
 
 const prestarted: Worker[] = [];
@@ -35,9 +30,9 @@ const prestarted: Worker[] = [];
  * not wanted after all never keeps the process alive, and an export wanting one more starts it then.
  */
 export function prestartWorkers(args: string[]): void {
-  const likely = args[0] === 'export' && availableParallelism() > 1 && !args.some((arg) => /^--(backup|help)\b|^-h$|html/i.test(arg));
+  const likely = args[0] === 'export' && !args.some((arg) => /^--(backup|help)\b|^-h$/.test(arg));
   if (!likely) return;
-  for (let i = 0; i < maxHelpers(); i++) {
+  for (let i = 1; i < threadsAsked(args); i++) {
     const worker = new Worker(WORKER_SCRIPT);
     worker.unref();
     // Until a WorkerShard adopts it, a failing worker just ends (its threadId becomes -1).

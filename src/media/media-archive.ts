@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { threadId } from 'node:worker_threads';
 import type { Attachment } from '../model/types.js';
 import type { ConvertJob, ConvertResult, ImageFormat, ImageOutput } from './convert.js';
 import { insideFolder, safeFileName } from './safe-names.js';
@@ -166,7 +167,8 @@ export class MediaArchive {
         return;
       }
       await mkdir(dirname(target), { recursive: true });
-      const partial = `${target}.partial`;
+      // Per thread: two threads may place the same file (HTML renders conversations on several).
+      const partial = `${target}.${threadId}.partial`;
       try {
         await copyFile(source, partial);
         await rename(partial, target);

@@ -61,6 +61,11 @@ export interface RenderedConversation {
   conversation: Conversation;
   /** Path of the written file relative to ctx.outDir (the first page, for paged formats). */
   file: string;
+  /**
+   * Set by the engine before `finish`: the conversation's place in the queue, i.e. the order in which
+   * one thread alone renders them (for data that must not depend on how threads shared the work).
+   */
+  sequence?: number;
 }
 
 export interface Renderer {
@@ -68,6 +73,8 @@ export interface Renderer {
   start(ctx: ExportContext): Promise<void>;
   /** `baseName` is a safe, unique file name stem chosen for this conversation. */
   renderConversation(conversation: Conversation, messages: MessageStream, baseName: string): Promise<RenderedConversation>;
-  /** Called once after all conversations (write indexes, search data, …). */
+  /** Called on every thread after its last conversation: waits for what it began in the background. */
+  finishShard?(): Promise<void>;
+  /** Called once, on the main thread, with what every thread rendered (write indexes, search data, …). */
   finish(rendered: RenderedConversation[]): Promise<void>;
 }

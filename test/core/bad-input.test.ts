@@ -79,6 +79,7 @@ describe('bad input gets one clear line and a non-zero exit', () => {
     expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o8'), '--format', 'docx'], /unknown format docx/);
     expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o9'), '--since', '2023-02-30'], /not a real date/);
     expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o10'), '--timezone', 'Mars/Olympus'], /not a time zone/);
+    expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o12'), '--threads', '0'], /--threads 0: give a whole number/);
   });
 
   it('a --chat that matches nothing', () => {

@@ -39,7 +39,8 @@ async function buildArchive(outDir: string): Promise<void> {
     await renderer.renderConversation(conversation({ id: 'g', title: 'Beach trip', groupName: 'Beach trip', isGroup: true, participants: [ALICE, BOB], messageCount: 5, firstDate: group[0].date, lastDate: group[4].date }), () => group, 'Beach trip'),
     await renderer.renderConversation(conversation({ id: 't', title: 'Alice', messageCount: 2500, firstDate: thread[0].date, lastDate: thread[2499].date }), () => thread, 'Alice'),
   ];
-  await renderer.finish(rendered);
+  await renderer.finishShard();
+  await renderer.finish(rendered.map((r, sequence) => ({ ...r, sequence })));
 }
 
 describe.skipIf(!haveChromium || !haveStickers)('HTML archive in Chromium', () => {

@@ -12,7 +12,8 @@ async function renderOne(messages: Message[], fields = {}, limits?: { messages: 
   await renderer.start(ctx);
   const conv = conversation({ messageCount: messages.length, firstDate: messages[0]?.date, lastDate: messages.at(-1)?.date, ...fields });
   const rendered = await renderer.renderConversation(conv, () => messages, 'Alice');
-  await renderer.finish([rendered]);
+  await renderer.finishShard();
+  await renderer.finish([{ ...rendered, sequence: 0 }]);
   const page = (n: number) => readFileSync(join(outDir, 'conversations/Alice', `p${n}.html`), 'utf8');
   return { outDir, ctx, rendered, page };
 }

@@ -7,7 +7,7 @@ import type { ExportContext, MessageStream, RenderedConversation, Renderer } fro
 import { escapeHtml, hrefPath } from './escape.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
-import { SearchIndexWriter, searchableText } from './search-index.js';
+import { SearchRowsWriter, searchableText, writeSearchIndex, type SearchConversation, type SearchRows } from './search-index.js';
 import { loadTemplates, STATIC_ASSETS, TEMPLATE_DIR, type PageTemplates } from './templates.js';
 
 /** What the index shows for a conversation beyond the model's own fields. */
@@ -16,20 +16,26 @@ interface ConversationSummary {
   photoCount: number;
 }
 
+/** A conversation as one thread wrote it: what the index and the search data need of it. */
+interface HtmlRendered extends RenderedConversation {
+  summary: ConversationSummary;
+  search: SearchConversation & { rows: SearchRows };
+}
+
 const PAGE_ROOT = '../../';
 const PREVIEW_LENGTH = 120;
 
 /**
  * The browsable archive: index.html, one folder of pages per conversation under conversations/,
- * attachments and thumbnails, and a search index that search.html loads on demand.
+ * attachments and thumbnails, and a search index that search.html loads on demand. Conversations may be
+ * rendered on several threads; the main thread's `finish` merges their search rows and writes the index.
  */
 export class HtmlRenderer implements Renderer {
   readonly format = 'html';
   private ctx!: ExportContext;
   private templates!: PageTemplates;
   private media!: MediaArchive;
-  private search!: SearchIndexWriter;
-  private readonly summaries = new Map<string, ConversationSummary>();
+  private searchRows!: SearchRowsWriter;
 
   constructor(private readonly pageLimits: PageLimits = DEFAULT_PAGE_LIMITS) {}
 
@@ -37,16 +43,14 @@ export class HtmlRenderer implements Renderer {
     this.ctx = ctx;
     this.templates = loadTemplates();
     this.media = new MediaArchive(ctx.outDir, ctx.attachments, (message) => ctx.warn(message));
-    this.search = new SearchIndexWriter(ctx.outDir);
-    await this.search.start();
-    await mkdir(join(ctx.outDir, 'assets'), { recursive: true });
-    for (const asset of STATIC_ASSETS) await copyFile(join(TEMPLATE_DIR, asset), join(ctx.outDir, 'assets', asset));
+    this.searchRows = new SearchRowsWriter(ctx.outDir);
+    await this.searchRows.start();
   }
 
-  async renderConversation(conversation: Conversation, messages: MessageStream, baseName: string): Promise<RenderedConversation> {
+  async renderConversation(conversation: Conversation, messages: MessageStream, baseName: string): Promise<HtmlRendered> {
     const folder = `conversations/${baseName}`;
     await mkdir(join(this.ctx.outDir, folder), { recursive: true });
-    const searchId = this.search.addConversation({ title: conversation.title, folder });
+    this.searchRows.beginConversation();
     const pages = new PagedWriter(join(this.ctx.outDir, folder), (content) => this.templates.conversation({
       ...this.pageHeader(conversation),
       page: content.page,
@@ -87,7 +91,7 @@ export class HtmlRenderer implements Renderer {
         previousSender = sender;
 
         const text = searchableText(message);
-        await this.search.add(searchId, pages.page, message, at.dateTime, text);
+        this.searchRows.add(pages.page, message, at.dateTime, text);
         if (text) summary.preview = text.slice(0, PREVIEW_LENGTH);
         summary.photoCount += countPhotos(message);
       }
@@ -96,14 +100,22 @@ export class HtmlRenderer implements Renderer {
       await pages.discard();
       throw error;
     }
-    this.summaries.set(conversation.id, summary);
-    return { conversation, file: `${folder}/${pageFile(1)}` };
+    const search = { title: conversation.title, folder, rows: this.searchRows.endConversation() };
+    return { conversation, file: `${folder}/${pageFile(1)}`, summary, search };
   }
 
-  async finish(rendered: RenderedConversation[]): Promise<void> {
-    await this.search.finish();
-    await this.writeSearchPage();
+  async finishShard(): Promise<void> {
+    this.searchRows.close();
     await this.media.finish();
+  }
+
+  async finish(all: RenderedConversation[]): Promise<void> {
+    const rendered = all as HtmlRendered[];
+    const inRenderingOrder = [...rendered].sort((a, b) => a.sequence! - b.sequence!);
+    await writeSearchIndex(this.ctx.outDir, inRenderingOrder.map((r) => r.search));
+    await this.writeSearchPage();
+    await mkdir(join(this.ctx.outDir, 'assets'), { recursive: true });
+    for (const asset of STATIC_ASSETS) await copyFile(join(TEMPLATE_DIR, asset), join(this.ctx.outDir, 'assets', asset));
     // Last: an archive with an index is a finished one.
     await this.writeIndex(rendered);
   }
@@ -130,18 +142,17 @@ export class HtmlRenderer implements Renderer {
     return { first: this.ctx.dates.at(conversation.firstDate).dayKey, last: this.ctx.dates.at(conversation.lastDate).dayKey };
   }
 
-  private async writeIndex(rendered: RenderedConversation[]): Promise<void> {
+  private async writeIndex(rendered: HtmlRendered[]): Promise<void> {
     const byRecent = [...rendered].sort((a, b) => (b.conversation.lastDate?.getTime() ?? 0) - (a.conversation.lastDate?.getTime() ?? 0));
-    const conversations = byRecent.map(({ conversation, file }) => {
+    const conversations = byRecent.map(({ conversation, file, summary }) => {
       const range = this.dayRange(conversation);
-      const summary = this.summaries.get(conversation.id);
       return {
         title: conversation.title,
         href: hrefPath(file),
         participants: conversation.groupName ? conversation.participants.map((p) => p.name).join(', ') : '',
-        preview: summary?.preview ?? '',
+        preview: summary.preview,
         messageCount: conversation.messageCount.toLocaleString('en-US'),
-        photoCount: summary?.photoCount ?? 0,
+        photoCount: summary.photoCount,
         range: range ? (range.first === range.last ? range.first : `${range.first} – ${range.last}`) : '',
         lastTime: conversation.lastDate?.getTime() ?? 0,
       };

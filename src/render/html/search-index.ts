@@ -1,5 +1,7 @@
-import { mkdir } from 'node:fs/promises';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import type { Message } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
 
@@ -7,6 +9,8 @@ import { AtomicFile } from '../../output/files.js';
 const MAX_TEXT = 2000;
 /** Characters of JSON per chunk file, so a browser loads the index in steps. */
 const CHUNK_CHARS = 1_000_000;
+const FLUSH_AT = 64 * 1024;
+const READ_SIZE = 1024 * 1024;
 
 export interface SearchConversation {
   title: string;
@@ -14,54 +18,127 @@ export interface SearchConversation {
   folder: string;
 }
 
+/** Where one conversation's search rows are: a byte range of a thread's part file, one row per line. */
+export interface SearchRows {
+  part: string;
+  start: number;
+  end: number;
+}
+
 /**
- * Writes the client-side search index as script files (a browser on file:// can load scripts but not
- * fetch data): search/chunk-N.js each call `tkSearch.add(rows)`, search/manifest.js lists conversations
- * and chunks. Rows are `[conversation, page, rowId, time, sender, text]`. Chunks go to disk as they
- * fill, so memory stays bounded.
+ * One thread's search rows, written to a part file as conversations are rendered (memory stays bounded);
+ * the rows of a conversation are contiguous and lack its number, which is only known when all threads are
+ * done (see writeSearchIndex). A row is `page, rowId, time, sender, text]`.
  */
-export class SearchIndexWriter {
-  private readonly folder: string;
-  private readonly conversations: SearchConversation[] = [];
-  private rows: string[] = [];
-  private chars = 0;
-  private chunks = 0;
-  private entries = 0;
+export class SearchRowsWriter {
+  private readonly path: string;
+  private fd = -1;
+  private pending = '';
+  private written = 0;
+  private conversationStart = 0;
 
   constructor(outDir: string) {
-    this.folder = join(outDir, 'search');
+    this.path = join(outDir, 'search', `rows-${threadId}.partial`);
   }
 
   async start(): Promise<void> {
-    await mkdir(this.folder, { recursive: true });
+    await mkdir(join(this.path, '..'), { recursive: true });
+    this.fd = openSync(this.path, 'w');
   }
 
-  /** Registers a conversation; returns its number for `add`. */
-  addConversation(conversation: SearchConversation): number {
-    return this.conversations.push(conversation) - 1;
+  beginConversation(): void {
+    this.conversationStart = this.offset();
   }
 
-  async add(conversation: number, page: number, message: Message, time: string, text: string): Promise<void> {
+  add(page: number, message: Message, time: string, text: string): void {
     if (!text) return;
-    const row = JSON.stringify([conversation, page, message.rowId, time, message.isFromMe ? 'Me' : message.sender.name, text.slice(0, MAX_TEXT)]);
+    const sender = message.isFromMe ? 'Me' : message.sender.name;
+    this.pending += `${JSON.stringify([page, message.rowId, time, sender, text.slice(0, MAX_TEXT)]).slice(1)}\n`;
+    if (this.pending.length >= FLUSH_AT) this.flush();
+  }
+
+  endConversation(): SearchRows {
+    return { part: this.path, start: this.conversationStart, end: this.offset() };
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+
+  private offset(): number {
+    return this.written + Buffer.byteLength(this.pending);
+  }
+
+  private flush(): void {
+    this.written += writeSync(this.fd, this.pending);
+    this.pending = '';
+  }
+}
+
+/**
+ * Writes the client-side search index as script files (a browser on file:// can load scripts but not
+ * fetch data): search/chunk-N.js each call `tkSearch.add(rows)`, search/manifest.js lists conversations
+ * and chunks. Rows are `[conversation, page, rowId, time, sender, text]`; conversations are numbered in
+ * the order given. The threads' part files are read a slice at a time and removed.
+ */
+export async function writeSearchIndex(outDir: string, conversations: (SearchConversation & { rows: SearchRows })[]): Promise<void> {
+  const folder = join(outDir, 'search');
+  const chunks = new ChunkWriter(folder);
+  for (const [number, conversation] of conversations.entries()) {
+    for (const row of lines(conversation.rows)) await chunks.add(`[${number},${row}`);
+  }
+  await chunks.flush();
+  const manifest = { chunks: chunks.count, entries: chunks.entries, conversations: conversations.map(({ title, folder }) => ({ title, folder })) };
+  await writeScript(join(folder, 'manifest.js'), `window.tkSearchManifest = ${JSON.stringify(manifest)};\n`);
+  for (const part of new Set(conversations.map((c) => c.rows.part))) await rm(part, { force: true });
+}
+
+class ChunkWriter {
+  count = 0;
+  entries = 0;
+  private rows: string[] = [];
+  private chars = 0;
+
+  constructor(private readonly folder: string) {}
+
+  async add(row: string): Promise<void> {
     this.rows.push(row);
     this.chars += row.length;
     this.entries++;
     if (this.chars >= CHUNK_CHARS) await this.flush();
   }
 
-  async finish(): Promise<void> {
-    await this.flush();
-    const manifest = { chunks: this.chunks, entries: this.entries, conversations: this.conversations };
-    await writeScript(join(this.folder, 'manifest.js'), `window.tkSearchManifest = ${JSON.stringify(manifest)};\n`);
-  }
-
-  private async flush(): Promise<void> {
+  async flush(): Promise<void> {
     if (this.rows.length === 0) return;
     const body = `tkSearch.add([\n${this.rows.join(',\n')}\n]);\n`;
     this.rows = [];
     this.chars = 0;
-    await writeScript(join(this.folder, `chunk-${++this.chunks}.js`), body);
+    await writeScript(join(this.folder, `chunk-${++this.count}.js`), body);
+  }
+}
+
+/** The lines of a byte range of a file, read a megabyte at a time. */
+function* lines({ part, start, end }: SearchRows): Generator<string> {
+  if (start === end) return;
+  const fd = openSync(part, 'r');
+  try {
+    let carry = Buffer.alloc(0);
+    for (let position = start; position < end;) {
+      const chunk = Buffer.allocUnsafe(Math.min(READ_SIZE, end - position));
+      const read = readSync(fd, chunk, 0, chunk.length, position);
+      if (read === 0) throw new Error(`search rows ended early in ${part}`);
+      position += read;
+      const data = Buffer.concat([carry, chunk.subarray(0, read)]);
+      let from = 0;
+      for (let newline = data.indexOf(10); newline >= 0; newline = data.indexOf(10, from)) {
+        yield data.toString('utf8', from, newline);
+        from = newline + 1;
+      }
+      carry = data.subarray(from);
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,0 +1,89 @@
+// How the bench times a command: wall, CPU (user+sys) and peak RSS of the whole process tree, as GNU time
+// reports them; alternating pairs of runs and their medians.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const GNU_TIME = '/usr/bin/time';
+
+export interface Measured {
+  wall: number;
+  /** User + system seconds; NaN without GNU time. */
+  cpu: number;
+  /** Peak resident memory in MB of the largest process; NaN without GNU time. */
+  rssMb: number;
+  stdout: string;
+}
+
+export interface Command {
+  file: string;
+  args: string[];
+  /** Run before every measured run, unmeasured (e.g. removing the output folder). */
+  before?: () => void;
+}
+
+export const canMeasureCpu = existsSync(GNU_TIME);
+
+export function measure(command: Command): Measured {
+  command.before?.();
+  const scratch = mkdtempSync(join(tmpdir(), 'textkeeper-bench-time-'));
+  const report = join(scratch, 'time.txt');
+  const [file, args] = canMeasureCpu
+    ? [GNU_TIME, ['-f', '%U %S %M', '-o', report, command.file, ...command.args]]
+    : [command.file, command.args];
+  const started = performance.now();
+  const result = spawnSync(file, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const wall = (performance.now() - started) / 1000;
+  try {
+    if (result.status !== 0) throw new Error(`${command.file} ${command.args.join(' ')} failed (${result.status}): ${result.stderr.slice(-2000)}`);
+    const [user, sys, rssKb] = canMeasureCpu ? readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) : [NaN, NaN, NaN];
+    return { wall, cpu: user! + sys!, rssMb: rssKb! / 1024, stdout: result.stdout };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+export interface Summary {
+  wall: number;
+  cpu: number;
+  rssMb: number;
+  last: Measured;
+}
+
+function summarize(runs: Measured[]): Summary {
+  return { wall: median(runs.map((r) => r.wall)), cpu: median(runs.map((r) => r.cpu)), rssMb: Math.max(...runs.map((r) => r.rssMb)), last: runs.at(-1)! };
+}
+
+export interface Pair {
+  ours: Summary;
+  theirs: Summary;
+  /** Medians of the per-pair ratios ours / theirs (a pair shares the machine's mood of the moment). */
+  ratio: { wall: number; cpu: number; rss: number };
+}
+
+/** `runs` pairs, ours first then theirs in each, so both see the same load. */
+export function alternate(runs: number, ours: Command, theirs: Command): Pair {
+  const a: Measured[] = [];
+  const b: Measured[] = [];
+  for (let i = 0; i < runs; i++) {
+    a.push(measure(ours));
+    b.push(measure(theirs));
+  }
+  const ratios = a.map((m, i) => ({ wall: m.wall / b[i]!.wall, cpu: m.cpu / b[i]!.cpu, rss: m.rssMb / b[i]!.rssMb }));
+  return {
+    ours: summarize(a),
+    theirs: summarize(b),
+    ratio: { wall: median(ratios.map((r) => r.wall)), cpu: median(ratios.map((r) => r.cpu)), rss: median(ratios.map((r) => r.rss)) },
+  };
+}
+
+export function repeat(runs: number, command: Command): Summary {
+  return summarize(Array.from({ length: runs }, () => measure(command)));
+}

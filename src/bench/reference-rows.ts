@@ -1,0 +1,43 @@
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchDatabase } from './databases.js';
+import { WORK } from './databases.js';
+import { alternate, repeat, type Command, type Summary } from './measure.js';
+import { printPair, printRun, type Target } from './print.js';
+
+export type { Target };
+const REPO = join(import.meta.dirname, '..', '..');
+const CLI = join(REPO, 'dist', 'cli', 'main.js');
+export const REFERENCE = process.env.IMESSAGE_EXPORTER ?? join(REPO, '..', 'shared', 'reference', 'imessage-exporter');
+
+/** The imessage-exporter binary to compare with, when present. */
+export function reference(): string | undefined {
+  return existsSync(REFERENCE) ? REFERENCE : undefined;
+}
+
+/** Output folders are removed before each run: both tools want an empty one. */
+const clear = (dir: string) => () => rmSync(dir, { recursive: true, force: true });
+
+export function ourExport(db: BenchDatabase, format: string, outDir: string, extra: string[] = []): Command {
+  const args = [CLI, 'export', '--db', db.db, '--attachments-root', db.root, '--out', outDir, '--format', format, '--no-progress', ...extra];
+  return { file: process.execPath, args, before: clear(outDir) };
+}
+
+function theirExport(binary: string, db: BenchDatabase, format: string, outDir: string): Command {
+  const copy = format === 'html' ? ['-c', 'disabled'] : [];
+  return { file: binary, args: ['-f', format, ...copy, '-p', db.db, '-a', 'macOS', '-r', db.root, '-o', outDir], before: clear(outDir) };
+}
+
+/** Our export against imessage-exporter's of the same database and format (HTML without attachments). */
+export async function referenceRow(label: string, db: BenchDatabase, format: 'txt' | 'html', runs: number, target: Target): Promise<Summary> {
+  const ours = ourExport(db, format, join(WORK, 'out', `ours-${format}`), format === 'html' ? ['--attachments', 'none'] : []);
+  const binary = reference();
+  if (!binary) {
+    const run = repeat(runs, ours);
+    printRun(`${label} (not compared: imessage-exporter is absent)`, run);
+    return run;
+  }
+  const pair = alternate(runs, ours, theirExport(binary, db, format, join(WORK, 'out', `theirs-${format}`)));
+  printPair(label, pair.ours, pair.theirs, ['textkeeper', 'imessage-exporter'], pair.ratio, target);
+  return pair.ours;
+}
