@@ -16,21 +16,33 @@ interface FaceSource {
   file: string;
 }
 
+/** A Noto face from its @expo-google-fonts package: `noto('Thai')` is NotoSansThai, regular. */
+function noto(script: string, weight: 'Regular' | 'Bold' = 'Regular'): FaceSource {
+  const family = `NotoSans${script}`;
+  const folder = weight === 'Bold' ? '700Bold' : '400Regular';
+  const slug = script.replace(/(?<=[a-z])(?=[A-Z])/g, '-').toLowerCase();
+  return {
+    name: weight === 'Bold' ? `${family}-Bold` : family,
+    file: `@expo-google-fonts/noto-sans${slug ? `-${slug}` : ''}/${folder}/${family}_${folder}.ttf`,
+  };
+}
+
+// Scripts beyond Latin, Greek, Cyrillic, Hebrew, Arabic and CJK; their text is drawn regular even when bold.
+const MORE_SCRIPTS = [
+  'Thai', 'Lao', 'Khmer', 'Myanmar', 'Georgian', 'Armenian', 'Ethiopic', 'Devanagari', 'Bengali', 'Gurmukhi',
+  'Gujarati', 'Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Sinhala',
+].map((script) => noto(script));
+
 // Fallback order: the first face that has a glyph draws the character.
-const REGULAR: FaceSource[] = [
-  { name: 'NotoSans', file: '@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf' },
-  { name: 'NotoSansHebrew', file: '@expo-google-fonts/noto-sans-hebrew/400Regular/NotoSansHebrew_400Regular.ttf' },
-  { name: 'NotoSansArabic', file: '@expo-google-fonts/noto-sans-arabic/400Regular/NotoSansArabic_400Regular.ttf' },
-  { name: 'NotoSansSC', file: '@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf' },
-  { name: 'NotoSansKR', file: '@expo-google-fonts/noto-sans-kr/400Regular/NotoSansKR_400Regular.ttf' },
-];
+const REGULAR: FaceSource[] = [noto(''), noto('Hebrew'), noto('Arabic'), noto('SC'), noto('KR'), ...MORE_SCRIPTS];
 const BOLD: FaceSource[] = [
-  { name: 'NotoSans-Bold', file: '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf' },
-  { name: 'NotoSansHebrew-Bold', file: '@expo-google-fonts/noto-sans-hebrew/700Bold/NotoSansHebrew_700Bold.ttf' },
-  { name: 'NotoSansArabic-Bold', file: '@expo-google-fonts/noto-sans-arabic/700Bold/NotoSansArabic_700Bold.ttf' },
+  noto('', 'Bold'),
+  noto('Hebrew', 'Bold'),
+  noto('Arabic', 'Bold'),
   // CJK bold would cost another 16 MB of font per process; bold CJK text is drawn regular.
-  REGULAR[3],
-  REGULAR[4],
+  noto('SC'),
+  noto('KR'),
+  ...MORE_SCRIPTS,
 ];
 
 // Each face is read and parsed once per process, even when two chains share it.

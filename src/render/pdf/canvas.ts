@@ -60,6 +60,8 @@ export class Canvas {
   /** Draws a line with its baseline at `baseline`, starting at `x`. Call `prepare` first for emoji. */
   line(line: TextLine, x: number, baseline: number, size: number, color: Color): void {
     const doc = this.doc.fillColor(color);
+    // Extraction reads the whole line as typed, whatever order its glyphs are drawn in.
+    if (line.logical) addContent(doc, `/Span <</ActualText ${pdfTextHex(line.logical)}>> BDC`);
     for (const run of line.runs) {
       if (run.kind === 'text') {
         doc.font(run.face).fontSize(size).text(run.text, x, baseline, { lineBreak: false, baseline: 'alphabetic' });
@@ -68,10 +70,20 @@ export class Canvas {
         const image = this.emoji.get(run.code);
         const side = size * EMOJI_SCALE * 0.95;
         if (image) doc.image(image as unknown as Buffer, x, baseline - side * 0.85, { width: side, height: side });
-        this.emojiText(run.text, x, baseline, size, run.width);
+        if (!line.logical) this.emojiText(run.text, x, baseline, size, run.width);
       }
       x += run.width;
     }
+    if (line.logical) this.endLogical(size);
+  }
+
+  /**
+   * Ends a line's ActualText span. pdfkit draws each run inside q … Q; poppler gives the span the
+   * font of the graphics state at its end, and with none it loses the text, so one is set first.
+   */
+  private endLogical(size: number): void {
+    const { id } = encodeIn(this.doc, this.layout.faceNames[0]!, '');
+    addContent(this.doc, `BT /${id} ${size} Tf ET EMC`);
   }
 
   /** Makes each web address in a drawn run clickable (a URI link annotation over its words). */

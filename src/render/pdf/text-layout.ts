@@ -18,6 +18,11 @@ export interface TextLine {
   width: number;
   /** The paragraph reads right to left: align the line to the right. */
   rtl: boolean;
+  /**
+   * The line's text as typed, when its glyphs are not drawn in that order (right-to-left runs, scripts
+   * whose shaping reorders vowel signs): text extraction, search and copy should get this instead.
+   */
+  logical?: string;
 }
 
 interface Piece {
@@ -31,11 +36,15 @@ interface Piece {
   code?: string;
 }
 
+// Scripts whose glyphs may be drawn out of typing order: right to left, and Brahmic scripts (Devanagari to Sinhala, Thai, Lao, Myanmar, Khmer).
+const REORDERED = /[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\ufb1d-\ufdff\ufe70-\ufeff]|[\ud802\ud803\ud83a\ud83b]/;
 // Characters of right-to-left scripts, and the explicit bidi controls that can make text right to left.
 const ANY_RTL = /[\u0590-\u08ff\u200f\u202b\u202e\u2067\ufb1d-\ufdff\ufe70-\ufeff]|[\ud802\ud803\ud83a\ud83b]/;
 const STRONG_RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]|\ud802[\udc00-\udfff]|\ud83a/;
 const WIDE = /[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff00-\uff60]|[\ud840-\ud87f][\udc00-\udfff]/;
 const SPACE = /\s/;
+const STRONG_RTL_TYPES = new Set(['R', 'AL']);
+const LRM = '\u200e';
 const KEEPS_FACE = /[^\p{L}]/u;
 const EMOJI_PRESENTATION = /\p{Emoji_Presentation}/u;
 // Format and control characters and marks no face has; U+FFFC stands where an attachment sat in the text.
@@ -150,6 +159,8 @@ export class TextLayout {
   }
 
   private visualLine(pieces: Piece[], rtl: boolean): TextLine {
+    const typed = pieces.map((piece) => piece.text).join('');
+    const logical = ANY_RTL.test(typed) ? forExtraction(typed) : REORDERED.test(typed) ? typed : undefined;
     const ordered = reorder(pieces);
     const runs: Run[] = [];
     let width = 0;
@@ -178,8 +189,34 @@ export class TextLayout {
       }
       lastMergeable = !shapedRtl;
     }
-    return { runs, width, rtl };
+    return { runs, width, rtl, logical };
   }
+}
+
+/**
+ * What text extraction should be handed for a line with right-to-left text so that it reads it back as
+ * typed. pdftotext and other poppler-based tools take the text as placed left to right and reverse each
+ * stretch of right-to-left letters (with the spaces between them); so each such stretch is handed over
+ * reversed, and they turn it back.
+ */
+function forExtraction(typed: string): string {
+  const chars = Array.from(typed);
+  const types = chars.map((char) => bidi.getBidiCharTypeName(char));
+  const strong = types.map((type) => STRONG_RTL_TYPES.has(type));
+  let result = '';
+  for (let i = 0; i < chars.length; ) {
+    if (!strong[i]) {
+      result += chars[i++];
+      continue;
+    }
+    let end = i;
+    for (let j = i + 1; j < chars.length && (strong[j] || SPACE.test(chars[j]!)); j++) if (strong[j]) end = j;
+    result += chars.slice(i, end + 1).reverse().join('');
+    i = end + 1;
+    // A neutral right after the stretch (?, !) would be taken into it; a left-to-right mark keeps it apart.
+    if (types[i] === 'ON') result += LRM;
+  }
+  return result;
 }
 
 /** Bidi levels per UTF-16 unit; text without right-to-left characters is all level 0. */
