@@ -26,6 +26,10 @@ const ROWS: Record<string, () => Promise<void>> = {
   async html() {
     await referenceRow('html (--attachments none): 200,000 messages', await DATABASES.corpus200k(), 'html', runs, HTML);
   },
+  async ndjson() {
+    const run = repeat(runs, ourExport(await DATABASES.corpus200k(), 'ndjson', out('ndjson')));
+    printRun('ndjson: 200,000 messages (target ≤ 4 s, ≤ 250 MB)', run, 200_000);
+  },
   async 'txt-1m'() {
     const db = await DATABASES.corpus1m();
     const ours = await referenceRow('txt: 1,000,000 messages, 400 conversations', db, 'txt', runs, TXT);

@@ -119,14 +119,19 @@ export class DateFormatter {
 
   /** ISO 8601 with the zone's offset: 2024-03-05T14:07:09.123+01:00 */
   iso(date: Date): string {
-    const d = this.local(date);
+    const offset = this.offsetAt(date.getTime());
+    const d = new Date(date.getTime() + offset);
     const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
-    return `${this.dayKeyOf(d)}T${time}${this.offset(date)}`;
+    return `${this.dayKeyOf(d)}T${time}${this.offsetText(offset)}`;
   }
 
   /** UTC offset of the zone at that instant, e.g. "+01:00". */
   offset(date: Date): string {
-    const minutes = Math.round(this.offsetAt(date.getTime()) / 60_000);
+    return this.offsetText(this.offsetAt(date.getTime()));
+  }
+
+  private offsetText(offsetMs: number): string {
+    const minutes = Math.round(offsetMs / 60_000);
     const sign = minutes < 0 ? '-' : '+';
     return `${sign}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
   }
