@@ -41,7 +41,7 @@ export function renderHandwritingSvg(drawing: Handwriting): string {
  * previous polyline and starts the next, so the line stays connected; the last polyline repeats
  * its final point (which also gives a one-point stroke a drawable line).
  */
-function widthRuns(stroke: HandwritingPoint[]): { width: number; points: HandwritingPoint[] }[] {
+export function widthRuns(stroke: HandwritingPoint[]): { width: number; points: HandwritingPoint[] }[] {
   if (stroke.length === 0) return [];
   const runs = [{ width: stroke[0][2], points: [stroke[0]] }];
   for (const point of stroke.slice(1)) {

@@ -41,8 +41,12 @@ function readBalloon(payload: Uint8Array | undefined, bundleId: string | undefin
   const appName = friendlyAppName(bundleId);
   if (bundleId === URL_BALLOON) return payload ? linkBalloon(decodeUrlPreview(payload)) : { type: 'link', bundleId, captions: [] };
   if (bundleId === HANDWRITING_BALLOON) {
-    if (payload) decodeHandwriting(payload);
-    return { type: 'handwriting', bundleId, title: 'Handwritten message', captions: [] };
+    const balloon: AppBalloon = { type: 'handwriting', bundleId, title: 'Handwritten message', captions: [] };
+    if (payload) {
+      const { width, height, strokes } = decodeHandwriting(payload);
+      balloon.drawing = { width, height, strokes };
+    }
+    return balloon;
   }
   if (bundleId === DIGITAL_TOUCH_BALLOON) {
     if (!payload) return { type: 'digital-touch', bundleId, appName, title: 'Digital Touch', captions: [] };

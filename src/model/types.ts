@@ -172,6 +172,15 @@ export interface AppBalloon {
   url?: string;
   /** Caption lines an app balloon shows (caption, subcaption, …), in display order. */
   captions: string[];
+  /** Handwritten messages: the strokes, to be drawn. */
+  drawing?: Drawing;
+}
+
+/** A drawing as strokes of points [x, y, stroke width] in a width × height space (y down). */
+export interface Drawing {
+  width: number;
+  height: number;
+  strokes: [x: number, y: number, width: number][][];
 }
 
 export type TapbackKind =

@@ -4,6 +4,7 @@ import { formatBytes } from '../describe.js';
 import { escapeHtml, hrefPath, safeLink } from './escape.js';
 import type { DateFormatter, LocalTime } from '../dates.js';
 import { textHtml } from './text-html.js';
+import { drawingSvg } from './drawing-html.js';
 
 /** What turning one message into HTML needs to know beyond the message. */
 export interface MessageContext {
@@ -119,6 +120,7 @@ function appHtml(part: AppPart, ctx: MessageContext): string {
   if (link) card += `<a class="app-url" href="${escapeHtml(link)}" rel="noopener noreferrer">${escapeHtml(link)}</a>`;
   else if (app.url) card += `<div class="app-url">${escapeHtml(app.url)}</div>`;
   if (!card) card = `<div class="app-title">${escapeHtml(app.type)} message</div>`;
+  if (app.drawing) card += drawingSvg(app.drawing);
   for (const attachment of part.attachments) card += attachmentHtml(attachment, ctx, false);
   return card;
 }

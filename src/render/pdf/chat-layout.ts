@@ -3,6 +3,7 @@ import type { DateFormatter } from '../dates.js';
 import { textBox, type BoxStyle, type Styled } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, tapbackSummary } from './describe.js';
+import { drawingBlock } from './drawing.js';
 import { makeThumbnail, type Thumbnail } from './images.js';
 import type { Outline } from './outline.js';
 import type { Block } from './paginator.js';
@@ -98,6 +99,7 @@ export class ChatLayout {
       case 'app': {
         const [label, ...rest] = appLines(part.app);
         const blocks = this.fileBox([{ text: label, size: TYPE.small, color: COLORS.muted, bold: true }, ...rest.map((text) => ({ text, size: TYPE.body, color: COLORS.text }))], mine);
+        if (part.app.drawing) blocks.push(drawingBlock(this.canvas, part.app.drawing, this.side(mine)));
         for (const attachment of part.attachments) blocks.push(...(await this.attachment(attachment, mine)));
         return blocks;
       }
