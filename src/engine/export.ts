@@ -74,10 +74,10 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
         counted: (key, messages) => progress.correctTotal((messages - estimateOf.get(key)!) * formats),
       };
       const workers = helpers.map((helper) => helper.render(queue, stemOf, exportedAt, provenance, shardProgress));
-      results = await Promise.all([
+      results = await allShards([
         renderShard(archive, () => queue.take(), renderers, { options, stemOf, exportedAt, provenance, progress: shardProgress, signal }),
         ...workers,
-      ]);
+      ], queue);
     } finally {
       progress.stop();
     }
@@ -96,6 +96,20 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
   } finally {
     await close();
   }
+}
+
+/**
+ * Every thread's result. When one fails (a full disk), the others get no further conversation, and all
+ * are waited for before the failure is thrown: none is left reading a database that is being closed.
+ */
+async function allShards(shards: Promise<ShardResult>[], queue: ConversationQueue): Promise<ShardResult[]> {
+  const settled = await Promise.allSettled(shards.map((shard) => shard.catch((error: unknown) => {
+    queue.clear();
+    throw error;
+  })));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<ShardResult>).value);
 }
 
 function nothingToExport(options: ResolvedOptions): UserError {
@@ -126,6 +140,10 @@ export class ConversationQueue {
 
   take(): string | undefined {
     return this.keys.pop();
+  }
+
+  clear(): void {
+    this.keys.length = 0;
   }
 }
 
@@ -180,7 +198,7 @@ export async function renderShard(
     try {
       [plan] = archive.conversations(new Set([key]));
     } catch (error) {
-      skip(key, error);
+      skip(stemOf.get(key) ?? key, error);
     }
     progress.counted(key, plan?.conversation.messageCount ?? 0);
     if (!plan) continue;

@@ -24,7 +24,7 @@ export function checkDatabase(db: Database.Database): DamageReport | undefined {
   if (findings.length === 0) return undefined;
   const trees = treeNames(db);
   return {
-    findings: findings.map((line) => line.replace(/^Tree (\d+)/, (whole, root: string) => (trees.get(Number(root)) ? `${trees.get(Number(root))} (tree ${root})` : whole))),
+    findings: findings.map((line) => named(db, line.replace(/^Tree (\d+)/, (whole, root: string) => (trees.get(Number(root)) ? `${trees.get(Number(root))} (tree ${root})` : whole)))),
     unreadable: TABLES.flatMap((table) => lostRows(db, table)),
   };
 }
@@ -32,6 +32,18 @@ export function checkDatabase(db: Database.Database): DamageReport | undefined {
 function treeNames(db: Database.Database): Map<number, string> {
   const rows = db.prepare("SELECT type, name, rootpage FROM sqlite_master WHERE rootpage > 0").all() as { type: string; name: string; rootpage: number }[];
   return new Map(rows.map((r) => [r.rootpage, `${r.type} ${r.name}`]));
+}
+
+/** A finding about a page ("… of page 73") says which table or index the page belongs to, when dbstat can tell. */
+function named(db: Database.Database, line: string): string {
+  const page = /^(?!table |index )[^:]*\bpage (\d+)/.exec(line)?.[1];
+  if (!page) return line;
+  try {
+    const owner = db.prepare('SELECT name FROM dbstat WHERE pageno = ?').pluck().get(Number(page)) as string | undefined;
+    return owner ? `${line} (page ${page} belongs to ${owner})` : line;
+  } catch {
+    return line;
+  }
 }
 
 /** Rows of a table that one of its indexes lists but a scan of the table does not yield. */

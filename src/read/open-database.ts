@@ -36,8 +36,8 @@ const REQUIRED_COLUMNS: Record<string, string[]> = {
  *
  * SQLite, even read-only, writes `-wal`/`-shm` files next to a WAL database. Opened as immutable it
  * touches nothing, but it would also skip rows that live only in the `-wal` (Messages is running).
- * So a database with a non-empty `-wal` is read from a private copy of both (a clone where the file
- * system supports it); any other is opened in place as immutable, or copied too when this process
+ * So a database with a `-wal` or `-shm` beside it is read from a private copy of both (a clone where the
+ * file system supports it); any other is opened in place as immutable, or copied too when this process
  * cannot ask for that (URI filenames off). A hard link would be cheaper than a copy but changes the
  * original's link count and ctime.
  */
@@ -54,7 +54,8 @@ export async function openMessagesDatabase(path: string, check = true): Promise<
 
 async function openView(path: string): Promise<OpenedDatabase> {
   await checkIsSqliteFile(path);
-  if ((await sizeOf(`${path}-wal`)) === 0) {
+  // A -wal or -shm beside it, even empty, means a writer may be at work: the file may change under a reader.
+  if (!(await exists(`${path}-wal`)) && !(await exists(`${path}-shm`))) {
     const inPlace = openImmutable(path);
     if (inPlace) return inPlace;
   }
@@ -69,16 +70,19 @@ async function openView(path: string): Promise<OpenedDatabase> {
   }
 }
 
-const SNAPSHOT_ATTEMPTS = 20;
+const COPY_ATTEMPTS = 3;
 
 /**
  * Copies a database and its `-wal` so that the copies belong together while a writer goes on. Appending
  * commits to the `-wal` is harmless (SQLite ignores a last transaction copied half), but a checkpoint
  * writes into the database and then starts the `-wal` over: when the database or the `-wal`'s header
- * changed during the copy, it is copied again.
+ * changed during the copy, it is copied again. A writer too busy for that (checkpointing many times a
+ * second) is read through SQLite itself: its backup of the live database is made in one read transaction,
+ * a consistent snapshot. That connection takes part in the writer's locking through the existing `-shm`,
+ * so it is used only when a `-shm` is there already: nothing new is created beside the database.
  */
 async function copySnapshot(path: string, target: string): Promise<void> {
-  for (let attempt = 1; attempt <= SNAPSHOT_ATTEMPTS; attempt++) {
+  for (let attempt = 1; attempt <= COPY_ATTEMPTS; attempt++) {
     const before = await fingerprint(path);
     await readable(path, () => copyFile(path, target, constants.COPYFILE_FICLONE));
     await rm(`${target}-wal`, { force: true });
@@ -86,8 +90,18 @@ async function copySnapshot(path: string, target: string): Promise<void> {
     if ((await fingerprint(path)) === before) return;
     await sleep(10 * attempt);
   }
-  throw new UserError(`${path} kept changing while it was being copied (${SNAPSHOT_ATTEMPTS} tries); try again when Messages is less busy.`);
+  if (!(await exists(`${path}-shm`))) throw new UserError(`${path} kept changing while it was being copied; try again.`);
+  await rm(`${target}-wal`, { force: true });
+  const live = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    // All pages in each step: a step is one read transaction, so the copy is one snapshot.
+    await live.backup(target, { progress: () => ALL_PAGES });
+  } finally {
+    live.close();
+  }
 }
+
+const ALL_PAGES = 2 ** 30;
 
 /** What changes when a checkpoint writes into the database or the `-wal` starts over (its header's salts). */
 async function fingerprint(path: string): Promise<string> {
@@ -204,6 +218,10 @@ async function checkIsSqliteFile(path: string): Promise<void> {
   if (header.toString('latin1') !== 'SQLite format 3\u0000') {
     throw new UserError(`${path} is not a SQLite database, so it cannot be a Messages chat.db.`);
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
 }
 
 async function sizeOf(path: string): Promise<number> {

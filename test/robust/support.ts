@@ -61,3 +61,14 @@ export function filesBelow(folder: string): string[] {
 export function expectNoPartials(folder: string): void {
   expect(filesBelow(folder).filter((f) => f.endsWith('.partial'))).toEqual([]);
 }
+
+/** Adds a message from the owner carrying one attachment row with these columns; returns the chat's identifier. */
+export function addAttachment(db: Database.Database, columns: Record<string, unknown>): string {
+  const { chat, guid } = addMessage(db, { text: '\uFFFC', attributedBody: null, cache_has_attachments: 1 });
+  const message = db.prepare('SELECT ROWID FROM message WHERE guid = ?').pluck().get(guid) as number;
+  const values: Record<string, unknown> = { guid: `AT-${guid}`, original_guid: `AT-${guid}`, mime_type: 'application/octet-stream', total_bytes: 0, ...columns };
+  const names = Object.keys(values);
+  const id = db.prepare(`INSERT INTO attachment (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`).run(...Object.values(values)).lastInsertRowid;
+  db.prepare('INSERT INTO message_attachment_join (message_id, attachment_id) VALUES (?, ?)').run(message, id);
+  return chat;
+}

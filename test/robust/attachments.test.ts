@@ -1,0 +1,79 @@
+// Issue #10, security: attachment files are read only inside the attachments folder; huge files and
+// active content (HTML, SVG) are kept from the archive or defused.
+import { mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../support/cli.js';
+import { addAttachment, filesBelow, makeBase, spoiledCopy } from './support.js';
+
+const SECRET = 'TOP SECRET: must never reach the archive';
+const STORED = '~/Library/Messages/Attachments';
+
+describe('attachments stay inside the attachments folder', () => {
+  const dir = tempDir('attach');
+  let db = '';
+  let chat = '';
+
+  beforeAll(async () => {
+    const base = await makeBase(dir);
+    const outside = join(dir, 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'secret.txt'), SECRET);
+    db = spoiledCopy(base, dir, 'hostile', (d) => {
+      const attachments = join(dir, 'hostile', 'Attachments');
+      // A link to a file elsewhere, a linked subfolder, and an absolute path outside.
+      mkdirSync(join(attachments, 'zz', 'link'), { recursive: true });
+      symlinkSync(join(outside, 'secret.txt'), join(attachments, 'zz', 'link', 'linked.txt'));
+      symlinkSync(outside, join(attachments, 'yy'));
+      chat = addAttachment(d, { filename: `${STORED}/zz/link/linked.txt`, transfer_name: 'linked.txt', mime_type: 'text/plain' });
+      addAttachment(d, { filename: `${STORED}/yy/secret.txt`, transfer_name: 'via-folder.txt', mime_type: 'text/plain' });
+      addAttachment(d, { filename: join(outside, 'secret.txt'), transfer_name: 'absolute.txt', mime_type: 'text/plain' });
+      // An 8 MB sparse file, and active content.
+      mkdirSync(join(attachments, 'big'));
+      writeFileSync(join(attachments, 'big', 'huge.bin'), '');
+      truncateSync(join(attachments, 'big', 'huge.bin'), 8 * 1024 * 1024);
+      addAttachment(d, { filename: `${STORED}/big/huge.bin`, transfer_name: 'huge.bin' });
+      mkdirSync(join(attachments, 'act'));
+      writeFileSync(join(attachments, 'act', 'page.html'), '<script>document.title = "ran"</script>');
+      writeFileSync(join(attachments, 'act', 'drawing.svg'), '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+      addAttachment(d, { filename: `${STORED}/act/page.html`, transfer_name: 'page.html', mime_type: 'text/html' });
+      addAttachment(d, { filename: `${STORED}/act/drawing.svg`, transfer_name: 'drawing.svg', mime_type: 'application/octet-stream' });
+    });
+  });
+
+  it('html (copy): nothing from outside is copied, huge files are left out, active files are defused', () => {
+    const out = join(dir, 'out-html');
+    const result = runCli(['export', '--db', db, '--out', out, '--format', 'html', '--chat', chat, '--max-attachment-size', '1MB']);
+    expect(result.code, result.stderr).toBe(0);
+    const files = filesBelow(out);
+    for (const file of files.filter((f) => f.startsWith('attachments/') && f.includes('.'))) {
+      expect(readFileSync(join(out, file), 'latin1')).not.toContain('TOP SECRET');
+    }
+    const pages = files.filter((f) => f.startsWith('conversations/') && f.endsWith('.html')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
+    expect(pages.match(/outside the attachments folder, not copied/g)?.length).toBe(3);
+    expect(pages).toMatch(/huge\.bin — larger than --max-attachment-size \(8,388,608 bytes\), not copied/);
+    expect(files.filter((f) => f.endsWith('huge.bin'))).toEqual([]);
+    const copied = files.filter((f) => f.startsWith('attachments/'));
+    expect(copied.some((f) => f.endsWith('page.html.txt'))).toBe(true);
+    expect(copied.some((f) => f.endsWith('drawing.svg.txt'))).toBe(true);
+    expect(copied.filter((f) => /\.(html|svg)$/.test(f))).toEqual([]);
+  });
+
+  it('html (link): active files are not linked, outside files neither', () => {
+    const out = join(dir, 'out-link');
+    const result = runCli(['export', '--db', db, '--out', out, '--format', 'html', '--chat', chat, '--attachments', 'link']);
+    expect(result.code, result.stderr).toBe(0);
+    const pages = filesBelow(out).filter((f) => f.startsWith('conversations/') && f.endsWith('.html')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
+    expect(pages).not.toMatch(/href="file:[^"]*(page\.html|drawing\.svg|outside)/);
+    expect(pages).toMatch(/page\.html — a web page or SVG that could run script, not linked/);
+  });
+
+  it('txt says where each file is, and which were not copied', () => {
+    const out = join(dir, 'out-txt');
+    const result = runCli(['export', '--db', db, '--out', out, '--chat', chat]);
+    expect(result.code, result.stderr).toBe(0);
+    const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
+    expect(text).toMatch(/linked\.txt \(.*\) — outside the attachments folder, not copied/);
+    expect(text).toMatch(/absolute\.txt \(.*\) — outside the attachments folder, not copied/);
+  });
+});
