@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { Message } from '../../model/types.js';
@@ -91,7 +91,8 @@ export async function writeSearchIndex(outDir: string, conversations: (SearchCon
   await chunks.flush();
   const manifest = { chunks: chunks.count, entries: chunks.entries, conversations: conversations.map(({ title, folder }) => ({ title, folder })) };
   await writeScript(join(folder, 'manifest.js'), `window.tkSearchManifest = ${JSON.stringify(manifest)};\n`);
-  for (const part of new Set(conversations.map((c) => c.rows.part))) await rm(part, { force: true });
+  // Every thread's part file, also of a thread that rendered no conversation.
+  for (const name of await readdir(folder)) if (/^rows-\d+\.partial$/.test(name)) await rm(join(folder, name), { force: true });
 }
 
 class ChunkWriter {
