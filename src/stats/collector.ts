@@ -103,18 +103,36 @@ export class StatsCollector {
     kind.bytes += a.size;
   }
 
-  /** The months seen, with the empty ones between them, in order. */
   private allMonths(): MonthStats[] {
-    const seen = [...this.months.keys()].sort();
-    if (seen.length === 0) return [];
-    const result: MonthStats[] = [];
-    let [year, month] = seen[0]!.split('-').map(Number) as [number, number];
-    for (let key = seen[0]!; key <= seen.at(-1)!; key = monthKey(year, month)) {
-      result.push(this.months.get(key) ?? { month: key, messages: 0, bySender: {} });
-      if (++month > 12) [year, month] = [year + 1, 1];
-    }
-    return result;
+    return continuous(this.months);
   }
+}
+
+/** Several conversations' months added up, by month and sender (for the whole archive's chart). */
+export function mergeMonths(lists: MonthStats[][]): MonthStats[] {
+  const merged = new Map<string, MonthStats>();
+  for (const list of lists) {
+    for (const m of list) {
+      const entry = merged.get(m.month) ?? { month: m.month, messages: 0, bySender: {} };
+      entry.messages += m.messages;
+      for (const [handle, n] of Object.entries(m.bySender)) entry.bySender[handle] = (entry.bySender[handle] ?? 0) + n;
+      merged.set(m.month, entry);
+    }
+  }
+  return continuous(merged);
+}
+
+/** The months given, with the empty ones between them, in order. */
+function continuous(months: Map<string, MonthStats>): MonthStats[] {
+  const seen = [...months.keys()].sort();
+  if (seen.length === 0) return [];
+  const result: MonthStats[] = [];
+  let [year, month] = seen[0]!.split('-').map(Number) as [number, number];
+  for (let key = seen[0]!; key <= seen.at(-1)!; key = monthKey(year, month)) {
+    result.push(months.get(key) ?? { month: key, messages: 0, bySender: {} });
+    if (++month > 12) [year, month] = [year + 1, 1];
+  }
+  return result;
 }
 
 const monthKey = (year: number, month: number) => `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;

@@ -1,9 +1,11 @@
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Attachment, Conversation, Message } from '../../model/types.js';
 import { MediaArchive } from '../../media/media-archive.js';
 import { AtomicFile } from '../../output/files.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
+import { mergeMonths, StatsCollector, type MonthStats } from '../../stats/collector.js';
+import { activitySvg } from './activity-svg.js';
 import { escapeHtml, hrefPath } from './escape.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
@@ -14,7 +16,13 @@ import { loadTemplates, STATIC_ASSETS, TEMPLATE_DIR, type PageTemplates } from '
 interface ConversationSummary {
   preview: string;
   photoCount: number;
+  /** Messages per month by sender, and the senders' names, for the index's activity chart. */
+  months: MonthStats[];
+  names: [string, string][];
 }
+
+/** Where page 1 of a conversation longer than one page gets its chart once every message has been read. */
+const ACTIVITY_MARK = '<!--activity-->';
 
 /** A conversation as one thread wrote it: what the index and the search data need of it. */
 interface HtmlRendered extends RenderedConversation {
@@ -57,12 +65,15 @@ export class HtmlRenderer implements Renderer {
       prev: content.prev,
       next: content.next,
       pageRange: content.firstDay === content.lastDay ? content.firstDay : `${content.firstDay} – ${content.lastDay}`,
+      activity: content.page === 1 ? (chart ?? ACTIVITY_MARK) : '',
       body: content.body,
     }), this.pageLimits);
+    const activity = new StatsCollector(this.ctx.dates);
+    let chart: string | undefined;
 
     // Row id → page, so replies can link back to the message they quote (always an earlier one).
     const pageOf = new Map<number, number>();
-    const summary: ConversationSummary = { preview: '', photoCount: 0 };
+    const summary: ConversationSummary = { preview: '', photoCount: 0, months: [], names: [] };
     const messageContext: MessageContext = {
       root: PAGE_ROOT,
       dates: this.ctx.dates,
@@ -94,8 +105,13 @@ export class HtmlRenderer implements Renderer {
         this.searchRows.add(pages.page, message, at.dateTime, text);
         if (text) summary.preview = text.slice(0, PREVIEW_LENGTH);
         summary.photoCount += countPhotos(message);
+        activity.add(message);
       }
+      const { months, people } = activity.result();
+      Object.assign(summary, { months, names: people.map((p) => [p.handle, p.name]) });
+      chart = activitySvg(months, new Map(summary.names));
       await pages.finish();
+      if (pages.pages.length > 1) await fillMark(join(this.ctx.outDir, folder, pageFile(1)), chart);
     } catch (error) {
       await pages.discard();
       throw error;
@@ -158,12 +174,14 @@ export class HtmlRenderer implements Renderer {
       };
     });
     const total = rendered.reduce((sum, r) => sum + r.conversation.messageCount, 0);
+    const names = new Map(rendered.flatMap((r) => r.summary.names));
     await writePage(join(this.ctx.outDir, 'index.html'), this.templates.index({
       title: 'Messages archive',
       root: '',
       conversations,
       conversationCount: rendered.length.toLocaleString('en-US'),
       messageCount: total.toLocaleString('en-US'),
+      activity: activitySvg(mergeMonths(rendered.map((r) => r.summary.months)), names),
       exportedAt: this.ctx.dates.at(this.ctx.exportedAt).dateTime,
       source: this.ctx.sourceDescription,
       timeZone: this.ctx.dates.timeZone,
@@ -181,6 +199,11 @@ function countPhotos(message: Message): number {
     if (part.kind === 'attachment' && part.attachment.kind === 'image' && !part.attachment.isSticker) photos++;
   }
   return photos;
+}
+
+/** Puts the activity chart in place of its mark on a page written before the chart was known. */
+async function fillMark(path: string, chart: string): Promise<void> {
+  await writePage(path, (await readFile(path, 'utf8')).replace(ACTIVITY_MARK, () => chart));
 }
 
 async function writePage(path: string, html: string): Promise<void> {

@@ -1,0 +1,74 @@
+// The activity chart: messages per month, stacked by sender. Geometry here; SVG (HTML) and PDF draw it.
+import type { MonthStats } from './collector.js';
+
+/** Colours of the most active senders, in order; everyone else is grey. */
+const PALETTE = ['#1a7cf5', '#2fb64d', '#f29d38', '#a357d7', '#e0445a'];
+const OTHERS = '#aeaeb2';
+/** Room a year label takes under the plot. */
+const LABEL_WIDTH = 24;
+
+export interface ChartSeries {
+  label: string;
+  color: string;
+}
+
+export interface ChartBar {
+  x: number;
+  /** From the top of the plot (y grows downwards, as in SVG and pdfkit). */
+  y: number;
+  width: number;
+  height: number;
+  color: string;
+  /** What the bar stands for, e.g. "2024-03 · Alice: 12". */
+  title: string;
+}
+
+export interface ActivityChart {
+  width: number;
+  height: number;
+  bars: ChartBar[];
+  /** Labels under the plot: each year, at its January (or the first month shown). */
+  ticks: { x: number; label: string }[];
+  series: ChartSeries[];
+  /** The busiest month's count, the top of the scale. */
+  max: number;
+}
+
+/**
+ * Lays out the months as stacked bars in a plot of this size (labels go below it). `names` gives a
+ * sender's name by handle (one person's handles make one series); senders beyond the palette are
+ * stacked together as "Others".
+ */
+export function activityChart(months: MonthStats[], names: Map<string, string>, width: number, height: number): ActivityChart {
+  const byName = months.map((m) => {
+    const counts: Record<string, number> = {};
+    for (const [handle, n] of Object.entries(m.bySender)) counts[names.get(handle) ?? handle] = (counts[names.get(handle) ?? handle] ?? 0) + n;
+    return counts;
+  });
+  const totals = new Map<string, number>();
+  for (const counts of byName) for (const [name, n] of Object.entries(counts)) totals.set(name, (totals.get(name) ?? 0) + n);
+  const ranked = [...totals].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([name]) => name);
+  const shown = ranked.length > PALETTE.length ? ranked.slice(0, PALETTE.length - 1) : ranked;
+  const series: ChartSeries[] = shown.map((name, i) => ({ label: name, color: PALETTE[i]! }));
+  if (shown.length < ranked.length) series.push({ label: 'Others', color: OTHERS });
+  const max = Math.max(1, ...months.map((m) => m.messages));
+  const step = width / Math.max(1, months.length);
+  const bars: ChartBar[] = [];
+  const ticks: ActivityChart['ticks'] = [];
+  months.forEach((m, i) => {
+    const x = i * step;
+    if ((i === 0 || m.month.endsWith('-01')) && x <= width - LABEL_WIDTH) ticks.push({ x, label: m.month.slice(0, 4) });
+    let top = height;
+    const counts = shown.map((name) => byName[i]![name] ?? 0);
+    counts.push(m.messages - counts.reduce((a, b) => a + b, 0));
+    counts.forEach((n, s) => {
+      if (n <= 0) return;
+      const h = (n / max) * height;
+      top -= h;
+      bars.push({ x, y: top, width: Math.max(step * 0.8, 0.5), height: h, color: series[s]!.color, title: `${m.month} · ${series[s]!.label}: ${n}` });
+    });
+  });
+  // Years crowd each other over long histories: keep every n-th label.
+  const every = Math.ceil(ticks.length / Math.max(1, Math.floor(width / (LABEL_WIDTH * 1.5))));
+  return { width, height, bars, ticks: ticks.filter((_, i) => i % every === 0), series, max };
+}
