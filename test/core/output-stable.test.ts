@@ -13,9 +13,9 @@ import { runCli, tempDir } from '../support/cli.js';
  */
 const EXPECTED: Record<string, string> = {
   '*.txt': '1672367fbe488b7f5cffe33ba540d0863532de3af4a7a71fce2c0e94c81617e6',
-  'assets/': '1a059d409fb2340d7c173149e6f0c2f04bbd83d5c959269b555f40a2527001b4',
-  'conversations/': '763c2d9e36ec348192b5c2f007b26cfc45611b019558fa424012d5add870bd94',
-  'index.html': '2d41319395a0f753c18f0e6d4382fdd842d1a1fcadd89aefe52c77194f0cd886',
+  'assets/': 'e2ea8e99b3d695e1566b05dfa49c70807ceb1d667be171f88f26052a5930a70a',
+  'conversations/': 'd67897d565479b98ce3609878b275996ef61712ea41d2f947a307be5ec8011cc',
+  'index.html': '389628b1e1090fc26955cddc30e68af0023cf698f45e4d75ab9e95e929d26775',
   'search.html': 'e42b839a3161e86aa77e00c61eabf454dccea9a82279a4a294f601915b5c19f9',
   'search/': 'a0b5f02d17f898e73216ba1ee82294b5342f850f500930812504c3906c0edb02',
 };
