@@ -1,5 +1,5 @@
-import { realpathSync, statSync } from 'node:fs';
-import { basename, extname, sep } from 'node:path';
+import { lstatSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import type { Attachment, AttachmentKind } from '../model/types.js';
 import type { AttachmentRow } from '../read/rows.js';
 import { stickerSource } from '../decode/sticker.js';
@@ -39,11 +39,35 @@ export const OUTSIDE = 'outside the attachments folder, not copied';
 export function isInsideFolders(path: string, folders: string[]): boolean {
   let real: string;
   try {
-    real = realpathSync(path);
+    real = realPath(resolve(path));
   } catch {
     return false;
   }
   return folders.some((folder) => real.startsWith(folder.endsWith(sep) ? folder : folder + sep));
+}
+
+/**
+ * Real paths of folders seen before. Attachments share their upper folders, so a file costs one or two
+ * lstat calls instead of one for every part of its path (realpath's way: a tenth of a text export's time).
+ */
+const realFolderCache = new Map<string, string>();
+const REAL_FOLDER_CACHE_SIZE = 4096;
+
+/** A path with every link resolved: its folder's real path and its name, unless it is a link itself. */
+function realPath(path: string): string {
+  if (lstatSync(path).isSymbolicLink()) return realpathSync.native(path);
+  const folder = dirname(path);
+  return folder === path ? path : join(realFolder(folder), basename(path));
+}
+
+function realFolder(folder: string): string {
+  let real = realFolderCache.get(folder);
+  if (real === undefined) {
+    real = realPath(folder);
+    if (realFolderCache.size >= REAL_FOLDER_CACHE_SIZE) realFolderCache.clear();
+    realFolderCache.set(folder, real);
+  }
+  return real;
 }
 
 /** The real paths of these folders (the ones that exist), for isInsideFolders. */

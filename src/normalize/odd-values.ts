@@ -22,9 +22,19 @@ const ATTACHMENT_BYTES: BytesKeys<AttachmentRow>[] = ['stickerUserInfo', 'attrib
 /** Makes a message row well-typed in place; returns a note for each value that was not what it should be. */
 export function checkMessageRow(row: MessageRow): string[] {
   const notes: string[] = [];
-  for (const key of MESSAGE_TEXT) row[key] = asText(row[key], `message.${key}`, notes) as never;
-  for (const key of MESSAGE_NUMBERS) row[key] = asNumber(row[key], `message.${key}`, notes);
-  for (const key of MESSAGE_BYTES) row[key] = asBytes(row[key], `message.${key}`, notes);
+  // Nearly every value is as it should be: it is only looked at, not stored again (a hot path).
+  for (const key of MESSAGE_TEXT) {
+    const value = row[key];
+    if (value !== null && typeof value !== 'string') row[key] = asText(value, `message.${key}`, notes) as never;
+  }
+  for (const key of MESSAGE_NUMBERS) {
+    const value = row[key];
+    if (typeof value !== 'number' || !Number.isFinite(value)) row[key] = asNumber(value, `message.${key}`, notes);
+  }
+  for (const key of MESSAGE_BYTES) {
+    const value = row[key];
+    if (value !== null && !Buffer.isBuffer(value)) row[key] = asBytes(value, `message.${key}`, notes);
+  }
   // A text date reaches here as 0 or a tiny number (SQLite reads the digits it starts with, if any).
   if (!isUsableAppleMs(row.date) || Math.abs(row.date) < 1000) {
     notes.push(`Its date is missing or out of range (stored as ${describe(row.date)}); it is shown as 2001-01-01.`);

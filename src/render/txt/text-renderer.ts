@@ -6,12 +6,14 @@ import type { ExportContext, MessageStream } from '../renderer.js';
 
 /** Control characters other than tab and line feed (a lone carriage return too): raw, they can rewrite a terminal. */
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+const ANY_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 /**
  * Control characters shown as their visible pictures (ESC → ␛, NUL → ␀, DEL → ␡), C1 controls as
  * <U+009B>: a transcript read in a terminal cannot run escape sequences or hide text.
  */
 export function visibleControls(text: string): string {
+  if (!ANY_CONTROL.test(text)) return text;
   return text.replace(/\r\n/g, '\n').replace(CONTROLS, (c) => {
     const code = c.charCodeAt(0);
     if (code < 0x20) return String.fromCharCode(0x2400 + code);
