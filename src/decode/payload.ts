@@ -32,7 +32,8 @@ export function decodeBalloonReport(payload: Uint8Array | undefined, bundleId: s
     return { balloon: readBalloon(payload, bundleId) };
   } catch (error) {
     if (!(error instanceof DecodeError)) throw error;
-    const balloon: AppBalloon = { type: 'unknown', bundleId, title: friendlyAppName(bundleId), captions: [] };
+    // A damaged link preview is still a link: its URL is in the message's text, which the caller adds.
+    const balloon: AppBalloon = { type: bundleId === URL_BALLOON ? 'link' : 'unknown', bundleId, title: friendlyAppName(bundleId), captions: [] };
     return { balloon, problem: `unreadable ${friendlyAppName(bundleId) ?? 'app'} balloon: ${error.message}` };
   }
 }

@@ -219,10 +219,10 @@ function isBareLinkPreview(row: MessageRow, components: BodyComponent[]): boolea
 function balloonPart(row: MessageRow, body: DecodedBody, attachments: Attachment[]): AppPart {
   const { balloon: app, problem } = decodeBalloonReport(row.payloadData ?? undefined, row.balloonBundleId ?? URL_BALLOON);
   if (problem) body.problems.push(problem);
-  if (app.type === 'link' && !app.url) {
-    const text = body.components.flatMap((c) => (c.type === 'text' ? c.ranges.map((r) => r.text) : [])).join('');
-    if (text) app.url = text.trim();
-  }
+  const text = body.components.flatMap((c) => (c.type === 'text' ? c.ranges.map((r) => r.text) : [])).join('').trim();
+  if (app.type === 'link' && !app.url && text) app.url = text;
+  // Whatever the balloon's data lost, the message's own text still says.
+  else if (problem && text) app.captions.push(text);
   return { kind: 'app', index: 0, tapbacks: [], app, attachments };
 }
 

@@ -1,10 +1,11 @@
 // Shared by the robustness tests: a generated database to spoil, and what every failure must look like.
+import { spawn } from 'node:child_process';
 import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
-import type { CliResult } from '../support/cli.js';
+import { ROOT, type CliResult } from '../support/cli.js';
 
 /** A generated chat.db (with its Attachments folder) in `dir`/base; copies of it are spoiled per test. */
 export async function makeBase(dir: string, messages = 120, seed = 11): Promise<string> {
@@ -71,4 +72,16 @@ export function addAttachment(db: Database.Database, columns: Record<string, unk
   const id = db.prepare(`INSERT INTO attachment (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`).run(...Object.values(values)).lastInsertRowid;
   db.prepare('INSERT INTO message_attachment_join (message_id, attachment_id) VALUES (?, ?)').run(message, id);
   return chat;
+}
+
+/** runCli without blocking the test worker (a long export would stall vitest's own messages). */
+export function runCliAsync(args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], { env: { ...process.env, TZ: 'UTC' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }

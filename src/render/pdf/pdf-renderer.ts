@@ -20,6 +20,7 @@ import { Paginator, type Block } from './paginator.js';
 import { settled, unwrap } from './settled.js';
 import { COLORS, MARGIN, PAGE_SIZES, TYPE } from './theme.js';
 import { TranscriptLayout } from './transcript-layout.js';
+import { inPieces } from './long-messages.js';
 
 // Messages laid out ahead of placing, so decoding their images overlaps with drawing.
 const LOOKAHEAD = 16;
@@ -126,7 +127,7 @@ export class PdfRenderer implements Renderer {
     const ahead: Promise<Block[] | Error>[] = [];
     let empty = true;
     let attachments = 0;
-    for (const message of messages()) {
+    for (const message of inPieces(messages())) {
       empty = false;
       attachments += attachmentsOf(message);
       ahead.push(settled(layout.blocks(message)));
