@@ -78,6 +78,10 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
         renderShard(archive, () => queue.take(), renderers, { options, stemOf, exportedAt, provenance, progress: shardProgress, signal }),
         ...workers,
       ], queue);
+    } catch (error) {
+      // Every thread has stopped: what any of them left unfinished is removed.
+      await Promise.all(renderers.map((renderer) => renderer.abandon?.()));
+      throw error;
     } finally {
       progress.stop();
     }
@@ -193,31 +197,36 @@ export async function renderShard(
     counts.skipped++;
     options.log(`textkeeper: skipped the conversation “${title}”: ${(error as Error).message}`);
   };
-  for (let key = await take(); key !== undefined; key = await take()) {
-    let plan: ArchivedConversation | undefined;
-    try {
-      [plan] = archive.conversations(new Set([key]));
-    } catch (error) {
-      skip(stemOf.get(key) ?? key, error);
-    }
-    progress.counted(key, plan?.conversation.messageCount ?? 0);
-    if (!plan) continue;
-    const stream = archive.messages(plan);
-    const files: RenderedConversation[] = [];
-    try {
-      for (const [index, renderer] of renderers.entries()) {
-        const counted = index === 0 ? counting(stream, counts, warn) : stream;
-        files.push(await renderer.renderConversation(plan.conversation, watching(counted, progress, signal), stemOf.get(plan.key)!));
+  try {
+    for (let key = await take(); key !== undefined; key = await take()) {
+      let plan: ArchivedConversation | undefined;
+      try {
+        [plan] = archive.conversations(new Set([key]));
+      } catch (error) {
+        skip(stemOf.get(key) ?? key, error);
       }
-    } catch (error) {
-      skip(plan.conversation.title, error);
-      continue;
+      progress.counted(key, plan?.conversation.messageCount ?? 0);
+      if (!plan) continue;
+      const stream = archive.messages(plan);
+      const files: RenderedConversation[] = [];
+      try {
+        for (const [index, renderer] of renderers.entries()) {
+          const counted = index === 0 ? counting(stream, counts, warn) : stream;
+          files.push(await renderer.renderConversation(plan.conversation, watching(counted, progress, signal), stemOf.get(plan.key)!));
+        }
+      } catch (error) {
+        skip(plan.conversation.title, error);
+        continue;
+      }
+      rendered.push({ key: plan.key, lastDate: plan.conversation.lastDate!.getTime(), files });
+      // HTML copies attachments in the background until finish(); the other formats are done with them here.
+      if (!options.formats.includes('html')) await archive.releaseAttachments();
     }
-    rendered.push({ key: plan.key, lastDate: plan.conversation.lastDate!.getTime(), files });
-    // HTML copies attachments in the background until finish(); the other formats are done with them here.
-    if (!options.formats.includes('html')) await archive.releaseAttachments();
+    for (const renderer of renderers) await renderer.finishShard?.();
+  } catch (error) {
+    await Promise.all(renderers.map((renderer) => renderer.abandon?.()));
+    throw error;
   }
-  for (const renderer of renderers) await renderer.finishShard?.();
   return { counts, rendered };
 }
 

@@ -131,6 +131,12 @@ export class MediaArchive {
     return this.stats;
   }
 
+  /** Starts nothing more, and waits for what runs (each removes its unfinished file). */
+  async cancel(): Promise<void> {
+    this.fatal ??= new Error('cancelled');
+    await this.finish().catch(() => {});
+  }
+
   private track(work: Promise<void>): void {
     const tracked = work.finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);

@@ -75,6 +75,8 @@ export interface Renderer {
   renderConversation(conversation: Conversation, messages: MessageStream, baseName: string): Promise<RenderedConversation>;
   /** Called on every thread after its last conversation: waits for what it began in the background. */
   finishShard?(): Promise<void>;
+  /** Called on a thread whose run ends in failure (Ctrl-C, a full disk): removes unfinished files it began. */
+  abandon?(): Promise<void>;
   /** Called once, on the main thread, with what every thread rendered (write indexes, search data, …). */
   finish(rendered: RenderedConversation[]): Promise<void>;
 }

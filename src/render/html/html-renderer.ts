@@ -9,7 +9,7 @@ import { activitySvg } from './activity-svg.js';
 import { escapeHtml, hrefPath } from './escape.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
-import { SearchRowsWriter, searchableText, writeSearchIndex, type SearchConversation, type SearchRows } from './search-index.js';
+import { SearchRowsWriter, searchableText, writeSearchIndex, type SearchConversation, type SearchRows, removeRowParts } from './search-index.js';
 import { loadTemplates, STATIC_ASSETS, TEMPLATE_DIR, type PageTemplates } from './templates.js';
 
 /** What the index shows for a conversation beyond the model's own fields. */
@@ -123,6 +123,12 @@ export class HtmlRenderer implements Renderer {
   async finishShard(): Promise<void> {
     this.searchRows.close();
     await this.media.finish();
+  }
+
+  async abandon(): Promise<void> {
+    await this.searchRows.discard();
+    await this.media.cancel();
+    await removeRowParts(this.ctx.outDir);
   }
 
   async finish(all: RenderedConversation[]): Promise<void> {

@@ -64,6 +64,14 @@ export class SearchRowsWriter {
   close(): void {
     this.flush();
     closeSync(this.fd);
+    this.fd = -1;
+  }
+
+  /** Closes and removes the part file (the export failed). */
+  async discard(): Promise<void> {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    await rm(this.path, { force: true });
   }
 
   private offset(): number {
@@ -91,8 +99,14 @@ export async function writeSearchIndex(outDir: string, conversations: (SearchCon
   await chunks.flush();
   const manifest = { chunks: chunks.count, entries: chunks.entries, conversations: conversations.map(({ title, folder }) => ({ title, folder })) };
   await writeScript(join(folder, 'manifest.js'), `window.tkSearchManifest = ${JSON.stringify(manifest)};\n`);
-  // Every thread's part file, also of a thread that rendered no conversation.
-  for (const name of await readdir(folder)) if (/^rows-\d+\.partial$/.test(name)) await rm(join(folder, name), { force: true });
+  await removeRowParts(outDir);
+}
+
+/** Removes every thread's part file, also of a thread that rendered no conversation. */
+export async function removeRowParts(outDir: string): Promise<void> {
+  const folder = join(outDir, 'search');
+  const names = await readdir(folder).catch(() => [] as string[]);
+  for (const name of names) if (/^rows-\d+\.partial$/.test(name)) await rm(join(folder, name), { force: true });
 }
 
 class ChunkWriter {
