@@ -25,11 +25,12 @@ function random(seed: number): () => number {
 }
 
 describe.skipIf(!fixturesPresent)('corrupted payloads', () => {
-  const payloads = FOLDERS.flatMap((folder) => {
+  // describe.skipIf still collects the body: read the fixtures only when they are there.
+  const payloads = !fixturesPresent ? [] : FOLDERS.flatMap((folder) => {
     const dir = path.join(fixturesRoot, 'apple', folder);
     return fs.readdirSync(dir).map((name) => fs.readFileSync(path.join(dir, name)));
   });
-  payloads.push(fs.readFileSync(path.join(fixturesRoot, 'apple/handwritten_message/test.bin')));
+  if (fixturesPresent) payloads.push(fs.readFileSync(path.join(fixturesRoot, 'apple/handwritten_message/test.bin')));
 
   it('never throw from decodeBalloonReport, whatever the bundle id', () => {
     const next = random(11);

@@ -22,7 +22,8 @@ const present = fixturePresent('chatdb_schema.sql');
 
 describe.skipIf(!present)('generated schema matches the real macOS chat.db schema', () => {
   const real = new Database(':memory:');
-  real.exec(fs.readFileSync(path.join(fixturesDir, 'chatdb_schema.sql'), 'utf8'));
+  // describe.skipIf still collects the body: read the fixture only when it is there.
+  if (present) real.exec(fs.readFileSync(path.join(fixturesDir, 'chatdb_schema.sql'), 'utf8'));
   const ours = new Database(':memory:');
   createSchema(ours);
 
