@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import type { ArchiveStats } from '../../src/stats/archive-stats.js';
+import { pdfText, qpdfCheck } from '../pdf/pdf-tools.js';
 import { runCli, tempDir } from '../support/cli.js';
 
 /** The numbers in the chart's bar tooltips ("2024-03 · Alice: 12"), added up. */
@@ -42,5 +43,19 @@ describe('activity charts in the HTML archive', () => {
       for (const page of pages.filter((p) => p !== 'p1.html')) expect(readFileSync(join(out, 'conversations', folder, page), 'utf8')).not.toContain('class="activity"');
     }
     expect(paged).toBeGreaterThan(0);
+  });
+
+  it('draws the chart on the PDF cover page, with the same scale and senders', () => {
+    const since = ['--since', '2024-01-01', '--timezone', 'UTC'];
+    const pdfOut = join(dir, 'pdf');
+    expect(runCli(['export', '--db', db, '--out', pdfOut, '--format', 'pdf', ...since]).code).toBe(0);
+    const recent = JSON.parse(runCli(['stats', '--db', db, '--json', ...since]).stdout) as ArchiveStats;
+    const file = join(pdfOut, readdirSync(pdfOut).find((f) => f.endsWith('.pdf'))!);
+    expect(qpdfCheck(file).ok).toBe(true);
+    const cover = pdfText(file, { first: 1, last: 1 });
+    const busiest = Math.max(...recent.total.months.map((m) => m.messages));
+    expect(cover).toContain(`Messages per month (busiest: ${busiest.toLocaleString('en-US')})`);
+    for (const person of recent.total.people.filter((p) => p.messages > 0)) expect(cover).toContain(person.name);
+    expect(cover).toContain('2024');
   });
 });

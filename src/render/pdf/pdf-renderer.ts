@@ -21,6 +21,8 @@ import { settled, unwrap } from './settled.js';
 import { COLORS, MARGIN, PAGE_SIZES, TYPE } from './theme.js';
 import { TranscriptLayout } from './transcript-layout.js';
 import { inPieces } from './long-messages.js';
+import { LateChart } from './activity-chart.js';
+import { StatsCollector } from '../../stats/collector.js';
 
 // Messages laid out ahead of placing, so decoding their images overlaps with drawing.
 const LOOKAHEAD = 16;
@@ -116,9 +118,10 @@ export class PdfRenderer implements Renderer {
       if (!onCover) await layout.drawPageTop?.(MARGIN.top);
     });
     const attachmentCount = late('Attachments', TYPE.body, COLORS.text);
+    const chart = onCover ? new LateChart(canvas.doc, canvas.layout.faceNames[0]!, column.right - column.left) : undefined;
     if (onCover) {
       await paginator.newPage();
-      await paginator.place(coverBlocks(canvas, conversation, facts, column, attachmentCount));
+      await paginator.place([...coverBlocks(canvas, conversation, facts, column, attachmentCount), chart!.block(column.left)]);
       onCover = false;
     }
     await paginator.newPage();
@@ -127,7 +130,8 @@ export class PdfRenderer implements Renderer {
     const ahead: Promise<Block[] | Error>[] = [];
     let empty = true;
     let attachments = 0;
-    for (const message of inPieces(messages())) {
+    const activity = new StatsCollector(dates);
+    for (const message of inPieces(adding(messages(), activity))) {
       empty = false;
       attachments += attachmentsOf(message);
       ahead.push(settled(layout.blocks(message)));
@@ -140,7 +144,17 @@ export class PdfRenderer implements Renderer {
     }
     stamps.total.finish(String(paginator.pageCount));
     attachmentCount.finish(attachments.toLocaleString('en-US'));
+    const { months, people } = activity.result();
+    chart?.finish(months, new Map(people.map((p) => [p.handle, p.name])));
     return attachments;
+  }
+}
+
+/** The messages as they come, each also counted for the activity chart (before long ones are cut into pieces). */
+function* adding(messages: Iterable<Message>, activity: StatsCollector): Generator<Message> {
+  for (const message of messages) {
+    activity.add(message);
+    yield message;
   }
 }
 
