@@ -5,6 +5,8 @@ import { generateChatDb, type GenerateOptions } from '../generate/index.js';
 
 /** Databases and outputs of the bench live here; databases are made once and kept. */
 export const WORK = join(tmpdir(), 'textkeeper-bench');
+/** Outputs of this run, removed at its end (several benches may run at once, e.g. `--only` different rows). */
+export const OUT = join(WORK, `out-${process.pid}`);
 
 export interface BenchDatabase {
   db: string;

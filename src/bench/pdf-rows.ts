@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { WORK, type BenchDatabase } from './databases.js';
+import { OUT, type BenchDatabase } from './databases.js';
 import { alternate, measure, repeat, type Command, type Summary } from './measure.js';
 import { printRun } from './print.js';
 import { ourExport } from './reference-rows.js';
@@ -34,7 +34,7 @@ function chromiumMissing(): string | undefined {
 const pagesPerSecond = (pages: number, run: Summary) => `  ${pages.toLocaleString('en-US')} pages, ${Math.round(pages / run.wall)} pages/s`;
 
 export function pdfRow(label: string, db: BenchDatabase, extra: string[] = [], runs = 1): void {
-  const dir = join(WORK, 'out', 'pdf');
+  const dir = join(OUT, 'pdf');
   const run = repeat(runs, ourExport(db, 'pdf', dir, extra));
   printRun(label, run);
   console.log(pagesPerSecond(pdfPages(dir), run));
@@ -42,7 +42,7 @@ export function pdfRow(label: string, db: BenchDatabase, extra: string[] = [], r
 
 /** The HTML pages of the (one) conversation exported with `extra`, made once, untimed. */
 function htmlPages(db: BenchDatabase, extra: string[]): string[] {
-  const dir = join(WORK, 'out', 'pdf-html');
+  const dir = join(OUT, 'pdf-html');
   measure(ourExport(db, 'html', dir, extra));
   const [folder] = readdirSync(join(dir, 'conversations')).map((name) => join(dir, 'conversations', name));
   const number = (file: string) => Number(/p(\d+)\.html$/.exec(file)![1]);
@@ -59,8 +59,8 @@ export async function comparePdf(label: string, db: BenchDatabase, extra: string
     pdfRow(`${label} (not compared: ${missing})`, db, extra, runs);
     return;
   }
-  const ourDir = join(WORK, 'out', 'pdf');
-  const theirDir = join(WORK, 'out', 'chromium');
+  const ourDir = join(OUT, 'pdf');
+  const theirDir = join(OUT, 'chromium');
   const printing: Command = {
     file: process.execPath,
     args: [join(import.meta.dirname, 'print-html.js'), CHROMIUM, theirDir, ...htmlPages(db, extra)],

@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchDatabase } from './databases.js';
-import { WORK } from './databases.js';
+import { OUT } from './databases.js';
 import { alternate, repeat, type Command, type Summary } from './measure.js';
 import { printPair, printRun, type Target } from './print.js';
 
@@ -30,14 +30,14 @@ function theirExport(binary: string, db: BenchDatabase, format: string, outDir: 
 
 /** Our export against imessage-exporter's of the same database and format (HTML without attachments). */
 export async function referenceRow(label: string, db: BenchDatabase, format: 'txt' | 'html', runs: number, target: Target): Promise<Summary> {
-  const ours = ourExport(db, format, join(WORK, 'out', `ours-${format}`), format === 'html' ? ['--attachments', 'none'] : []);
+  const ours = ourExport(db, format, join(OUT, `ours-${format}`), format === 'html' ? ['--attachments', 'none'] : []);
   const binary = reference();
   if (!binary) {
     const run = repeat(runs, ours);
     printRun(`${label} (not compared: imessage-exporter is absent)`, run);
     return run;
   }
-  const pair = alternate(runs, ours, theirExport(binary, db, format, join(WORK, 'out', `theirs-${format}`)));
+  const pair = alternate(runs, ours, theirExport(binary, db, format, join(OUT, `theirs-${format}`)));
   printPair(label, pair.ours, pair.theirs, ['textkeeper', 'imessage-exporter'], pair.ratio, target);
   return pair.ours;
 }

@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DATABASES, WORK, type BenchDatabase } from './databases.js';
+import { DATABASES, OUT, type BenchDatabase } from './databases.js';
 import { canMeasureCpu, repeat } from './measure.js';
 import { comparePdf, pdfRow } from './pdf-rows.js';
 import { ourExport, reference, REFERENCE, referenceRow } from './reference-rows.js';
@@ -12,7 +12,7 @@ import { printPair, printRun, type Target } from './print.js';
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, runs: { type: 'string', default: '3' } } });
 const runs = Number(values.runs);
-const out = (name: string) => join(WORK, 'out', name);
+const out = (name: string) => join(OUT, name);
 
 const TXT: Target = { wall: 0.7, cpu: 1.4, rssMb: 250 };
 const HTML: Target = { wall: 0.7, cpu: 1.4, rssMb: 300 };
@@ -75,4 +75,4 @@ console.log(`textkeeper benchmark on ${process.arch}, Node ${process.version}; m
 if (!reference()) console.log(`note: ${REFERENCE} is absent: rows are not compared with imessage-exporter`);
 if (!canMeasureCpu) console.log('note: /usr/bin/time (GNU time) is absent: CPU and peak RSS are not measured');
 for (const name of only) await ROWS[name]!();
-rmSync(join(WORK, 'out'), { recursive: true, force: true });
+rmSync(OUT, { recursive: true, force: true });
