@@ -14,7 +14,7 @@ import { ChatLayout } from './chat-layout.js';
 import { Outline } from './outline.js';
 import { drawFrame, frameText } from './page-frame.js';
 import { BatesStamp, numberPages } from './bates.js';
-import { coverBlocks, coverFacts, factsText } from './cover.js';
+import { coverBlocks, coverFacts, factsText, type CoverFacts } from './cover.js';
 import { LateText } from './late-text.js';
 import { Paginator, type Block } from './paginator.js';
 import { settled, unwrap } from './settled.js';
@@ -96,7 +96,7 @@ export class PdfRenderer implements Renderer {
   }
 
   /** Draws the cover and the messages; returns how many attachments the messages have. */
-  private async draw(conversation: Conversation, messages: MessageStream, canvas: Canvas, out: Writable, facts: ReturnType<typeof coverFacts>): Promise<number> {
+  private async draw(conversation: Conversation, messages: MessageStream, canvas: Canvas, out: Writable, facts: CoverFacts): Promise<number> {
     const { dates, pdf } = this.ctx;
     const page = PAGE_SIZES[pdf.pageSize];
     const column = { left: MARGIN.side, right: page.width - MARGIN.side };
