@@ -1,20 +1,57 @@
 import type { ResolvedOptions } from '../engine/options.js';
 import { openArchive, reportDamage, type DamageCounts } from '../engine/sources.js';
+import type { ArchivedConversation } from '../normalize/archive.js';
+import { conversationRecord } from '../render/json/records.js';
+import { requireSomethingChosen, selectionLines } from '../select/report.js';
+import { formatTable, type Column } from './table.js';
 
-/** Prints one line per conversation: id, name or participants, message count, first and last date. */
-export async function runList(options: ResolvedOptions): Promise<DamageCounts> {
+export type ListSort = 'recent' | 'name' | 'messages';
+
+const SORTS: Record<ListSort, (a: ArchivedConversation, b: ArchivedConversation) => number> = {
+  recent: (a, b) => b.conversation.lastDate!.getTime() - a.conversation.lastDate!.getTime(),
+  name: (a, b) => a.conversation.title.localeCompare(b.conversation.title, undefined, { sensitivity: 'base' }),
+  messages: (a, b) => b.conversation.messageCount - a.conversation.messageCount,
+};
+
+const COLUMNS: Column[] = [
+  { header: 'ID' },
+  { header: 'CONVERSATION', shrinks: true },
+  { header: 'PARTICIPANTS', shrinks: true },
+  { header: 'SERVICES' },
+  { header: 'MESSAGES', alignRight: true },
+  { header: 'FIRST' },
+  { header: 'LAST' },
+];
+
+/**
+ * Prints the conversations (those `--chat` chooses, if given) as a table sized to the terminal, or as a
+ * JSON array; with `--chat`, why each was chosen goes to stderr first.
+ */
+export async function runList(options: ResolvedOptions, how: { sort: ListSort; json: boolean }): Promise<DamageCounts> {
   const { archive, close } = await openArchive(options);
   try {
     const damage = reportDamage(archive, options.log);
-    const rows = archive.conversations().map(({ conversation: c }) => [
+    requireSomethingChosen(archive.selection);
+    const all = archive.conversations().sort(SORTS[how.sort]);
+    if (archive.selection) {
+      const chosen = all.map(({ key, conversation: c }) => ({ key, id: c.id, title: c.title }));
+      for (const line of selectionLines(archive.selection, chosen)) options.log(line);
+    }
+    if (how.json) {
+      process.stdout.write(`${JSON.stringify(all.map((a) => conversationRecord(a.conversation, (date) => options.dates.iso(date))), null, 2)}\n`);
+      return damage;
+    }
+    const rows = all.map(({ conversation: c }) => [
       c.id,
       c.title,
-      String(c.messageCount),
-      c.firstDate ? options.dates.dateTime(c.firstDate) : '',
-      c.lastDate ? options.dates.dateTime(c.lastDate) : '',
+      c.participants.map((p) => (c.isGroup ? p.name : p.handle)).join(', '),
+      c.services.join(', '),
+      c.messageCount.toLocaleString('en-US'),
+      c.firstDate ? options.dates.dayKey(c.firstDate) : '',
+      c.lastDate ? options.dates.dayKey(c.lastDate) : '',
     ]);
-    const lines = [['ID', 'CONVERSATION', 'MESSAGES', 'FIRST', 'LAST'], ...rows].map((cells) => cells.join('\t'));
-    process.stdout.write(`${lines.join('\n')}\n`);
+    const width = process.stdout.isTTY ? process.stdout.columns : Infinity;
+    process.stdout.write(`${formatTable(COLUMNS, rows, width).join('\n')}\n`);
     return damage;
   } finally {
     await close();

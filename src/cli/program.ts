@@ -1,11 +1,11 @@
 // The command line: commands, options, and how every error is reported.
 import { resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { describeSystemError, systemReason, UserError } from '../errors.js';
 import { runExport } from '../engine/export.js';
 import { Interrupted } from '../engine/interrupted.js';
 import { watchSignals } from './launcher.js';
-import { runList } from './list-command.js';
+import { runList, type ListSort } from './list-command.js';
 import { runStats } from './stats-command.js';
 import { verifyArchive } from '../store/verify.js';
 import { VERSION } from '../version.js';
@@ -21,6 +21,19 @@ const signal = { interrupted: false };
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+const n = (x: number) => x.toLocaleString('en-US');
+/** "1 attachment", "2 attachments". */
+const count = (x: number, word: string) => `${n(x)} ${word}${x === 1 ? '' : 's'}`;
+
+/** An option taking one of a few words, in any letter case (`--page-size A4`). */
+function choice(flags: string, description: string, words: string[]): Option {
+  return new Option(flags, description).choices(words).argParser((value: string) => {
+    const word = value.toLowerCase();
+    if (!words.includes(word)) throw new InvalidArgumentError(`Allowed choices are ${words.join(', ')}.`);
+    return word;
+  });
+}
+
 function sourceOptions(command: Command): Command {
   return command
     .option('--db <path>', 'chat.db to read, may be repeated (default on macOS: ~/Library/Messages/chat.db); never modified', collect)
@@ -30,7 +43,8 @@ function sourceOptions(command: Command): Command {
     .option('--attachments-root <dir>', 'folder that stands for ~/Library/Messages (default: the folder holding --db)')
     .option('--contacts <path>', 'names from a .vcf file, an AddressBook folder or an AddressBook.sqlitedb; may be repeated', collect)
     .option('--country <code>', 'region for phone numbers written without a country code (default US)')
-    .option('--chat <terms>', 'only conversations matching these phone numbers, emails or names (comma list)')
+    .option('--chat <terms>', 'only these conversations: ids (as `list` shows them), phone numbers, emails, or names; comma list; a person chooses every conversation they are in')
+    .option('--exact', '--chat terms must be a whole id, phone number, email or name (no part of a name)')
     .option('--since <date>', 'only messages from this day (YYYY-MM-DD) or instant (ISO 8601) on')
     .option('--until <date>', 'only messages up to and including this day, or before this instant')
     .option('--timezone <zone>', 'show times in this IANA time zone (default: this computer’s)')
@@ -47,29 +61,31 @@ const program = new Command('textkeeper')
 sourceOptions(program.command('export').description('write an archive of the conversations'))
   .option('--out <dir>', 'folder to write the archive into')
   .option('--format <list>', 'formats, comma-separated: txt, html, pdf, json, ndjson, csv', 'txt')
-  .addOption(new Option('--attachments <mode>', 'HTML: copy files into the archive, link to them, or leave them out').choices(['copy', 'link', 'none']).default('copy'))
-  .addOption(new Option('--pdf-style <style>', 'PDF layout').choices(['chat', 'transcript']).default('chat'))
-  .addOption(new Option('--page-size <size>', 'PDF paper size (default: from the locale)').choices(['letter', 'a4']))
-  .addOption(new Option('--pdf-standard <standard>', 'PDF: archival PDF/A-2b, or a plain PDF').choices(['pdf-a-2b', 'none']).default('pdf-a-2b'))
-  .addOption(new Option('--csv-bom <bool>', 'CSV: start files with a UTF-8 byte order mark').choices(['true', 'false']).default('true'))
+  .addOption(choice('--attachments <mode>', 'HTML: copy files into the archive, link to them, or leave them out', ['copy', 'link', 'none']).default('copy'))
+  .addOption(choice('--pdf-style <style>', 'PDF layout', ['chat', 'transcript']).default('chat'))
+  .addOption(choice('--page-size <size>', 'PDF paper size (default: from the locale)', ['letter', 'a4']))
+  .addOption(choice('--pdf-standard <standard>', 'PDF: archival PDF/A-2b, or a plain PDF', ['pdf-a-2b', 'none']).default('pdf-a-2b'))
+  .addOption(choice('--csv-bom <bool>', 'CSV: start files with a UTF-8 byte order mark', ['true', 'false']).default('true'))
   .option('--max-attachment-size <size>', 'leave out (and list) attachment files larger than this, e.g. 500MB (default: no limit)')
   .option('--no-cover', 'PDF: leave out the cover page (sources with their SHA-256, period, counts, filters)')
   .option('--bates <prefix[:start]>', 'PDF: stamp every page of every PDF with a consecutive number PREFIX-000001 (in order of conversation title) and write bates.csv')
   .option('--bates-digits <n>', 'PDF: digits of a Bates number', '6')
   .option('--threads <n>', 'threads rendering conversations side by side (default: one per core)')
-  .option('--no-progress', 'do not show a progress bar')
+  .option('--no-progress', 'no progress (a bar on a terminal, else a line per conversation finished)')
+  .option('--quiet', 'no progress, nor the list of conversations --chat chose; warnings and the summary only')
   .action(async (raw: RawOptions) => {
     const options = resolveOptions(raw, true);
     const s = await runExport(options, signal);
-    const n = (x: number) => x.toLocaleString('en-US');
     process.stdout.write(
-      `Exported ${n(s.conversations)} conversation${s.conversations === 1 ? '' : 's'}, ${n(s.messages)} messages, ` +
-        `${n(s.attachments)} attachments (${n(s.missingAttachments)} missing), ${n(s.warnings)} warnings ` +
+      `Exported ${count(s.conversations, 'conversation')}, ${count(s.messages, 'message')}, ` +
+        `${count(s.attachments, 'attachment')} (${n(s.missingAttachments)} missing${s.notInDatabase > 0 ? `, ${n(s.notInDatabase)} more not in the database` : ''}), ` +
+        `${count(s.warnings, 'warning')} ` +
         `in ${s.seconds.toFixed(1)} s to ${options.outDir} (${options.formats.join(', ')}).\n`,
     );
-    for (const [source, count] of s.onlyIn) process.stdout.write(`  ${n(count)} messages only in ${source}\n`);
+    if (s.onlyIn.size > 0) process.stdout.write(`  ${count(s.inEvery, 'message')} in every source (their sources are not marked)\n`);
+    for (const [source, only] of s.onlyIn) process.stdout.write(`  ${count(only, 'message')} only in ${source}\n`);
     if (s.skipped > 0) {
-      process.stderr.write(`textkeeper: the archive is incomplete: ${n(s.skipped)} conversation${s.skipped === 1 ? '' : 's'} skipped (see above).\n`);
+      process.stderr.write(`textkeeper: the archive is incomplete: ${count(s.skipped, 'conversation')} skipped (see above).\n`);
       process.exitCode = EXIT_INCOMPLETE;
     }
     if (s.damage.findings > 0) {
@@ -78,9 +94,11 @@ sourceOptions(program.command('export').description('write an archive of the con
     }
   });
 
-sourceOptions(program.command('list').description('list the conversations: id, name or participants, message count, first and last date'))
-  .action(async (raw: RawOptions) => {
-    const damage = await runList(resolveOptions(raw, false));
+sourceOptions(program.command('list').description('list the conversations: id, name, participants, services, message count, first and last date'))
+  .addOption(choice('--sort <order>', 'order of the list', ['recent', 'name', 'messages']).default('recent'))
+  .option('--json', 'print a JSON array instead of a table')
+  .action(async (raw: RawOptions & { sort: ListSort; json?: boolean }) => {
+    const damage = await runList(resolveOptions(raw, false), { sort: raw.sort, json: raw.json === true });
     if (damage.findings > 0) {
       process.stderr.write(`textkeeper: the database is damaged; ${damage.unreadable} rows could not be read (see above).\n`);
       process.exitCode = EXIT_INCOMPLETE;

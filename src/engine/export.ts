@@ -3,12 +3,14 @@ import { constants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Message } from '../model/types.js';
 import { isFreeToWrite, StemAllocator } from '../output/files.js';
+import { distinctTitles } from '../output/distinct-titles.js';
 import type { Archive, ArchivedConversation, CandidateConversation } from '../normalize/archive.js';
 import { helperCount, WorkerShard } from './shards.js';
 import { Interrupted } from './interrupted.js';
 import type { ExportContext, MessageStream, Provenance, RenderedConversation, Renderer } from '../render/renderer.js';
 import { RENDERERS } from '../render/registry.js';
 import { endsTheRun, systemReason, UserError } from '../errors.js';
+import { requireSomethingChosen, selectionLines } from '../select/report.js';
 import { Progress } from './progress.js';
 import { openArchive, reportDamage, type DamageCounts } from './sources.js';
 import { buildManifest, writeSums } from '../store/manifest.js';
@@ -31,6 +33,10 @@ export interface ShardCounts {
   skipped: number;
   /** With several sources: messages found in only one of them, by source. */
   onlyIn: Map<string, number>;
+  /** Attachment placeholders with no attachment row (not counted as attachments). */
+  notInDatabase: number;
+  /** With several sources: messages every source has. */
+  inEvery: number;
 }
 
 /** What one thread rendered: per conversation (by key), the file each renderer wrote. */
@@ -53,29 +59,23 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
   });
   try {
     const damage = reportDamage(archive, options.log);
-    const candidates = archive.candidates();
-    if (candidates.length === 0) throw nothingToExport(options);
+    const candidates = chosenCandidates(archive, options);
     await prepareOutput(options.outDir);
     const stems = new StemAllocator((stem) => options.formats.every((format) => format === 'html'
       ? isFreeToWrite(join(options.outDir, 'conversations', stem), true)
       : isFreeToWrite(join(options.outDir, `${stem}.${format}`))));
-    const stemOf = new Map(candidates.map((c) => [c.key, stems.allocate(c.title)]));
-    const formats = options.formats.length;
-    const progress = new Progress(candidates.reduce((sum, c) => sum + c.estimate, 0) * formats, options.showProgress);
+    const titles = distinctTitles(candidates);
+    const stemOf = new Map(candidates.map((c, i) => [c.key, stems.allocate(titles[i]!)]));
+    const progress = startProgress(archive, options);
     const renderers = await Promise.all(options.formats.map((format) => RENDERERS[format]!()));
     const exportedAt = new Date();
     const provenance = options.formats.includes('pdf') ? await provenanceOf(facts, options.raw) : undefined;
     let results: ShardResult[];
     const queue = new ConversationQueue(candidates);
     try {
-      const estimateOf = new Map(candidates.map((c) => [c.key, c.estimate]));
-      const shardProgress: ShardProgress = {
-        tick: (count) => progress.tick(count),
-        counted: (key, messages) => progress.correctTotal((messages - estimateOf.get(key)!) * formats),
-      };
-      const workers = helpers.map((helper) => helper.render(queue, stemOf, exportedAt, provenance, shardProgress));
+      const workers = helpers.map((helper) => helper.render(queue, stemOf, exportedAt, provenance, progress));
       results = await allShards([
-        renderShard(archive, () => queue.take(), renderers, { options, stemOf, exportedAt, provenance, progress: shardProgress, signal }),
+        renderShard(archive, () => queue.take(), renderers, { options, stemOf, exportedAt, provenance, progress, signal }),
         ...workers,
       ], queue);
     } catch (error) {
@@ -116,16 +116,35 @@ async function allShards(shards: Promise<ShardResult>[], queue: ConversationQueu
   return settled.map((s) => (s as PromiseFulfilledResult<ShardResult>).value);
 }
 
+/** Progress over a total counted first (every conversation's messages, in every format), unless quiet. */
+function startProgress(archive: Archive, options: ResolvedOptions): Progress {
+  const mode = options.progress;
+  const counted = mode === 'none' ? [] : archive.conversations();
+  const total = counted.reduce((sum, c) => sum + c.conversation.messageCount, 0) * options.formats.length;
+  return new Progress(mode, total, counted.length, options.log);
+}
+
+/** What will be exported; with `--chat`, each conversation chosen and why is said first (unless quiet). */
+function chosenCandidates(archive: Archive, options: ResolvedOptions): CandidateConversation[] {
+  const { selection } = archive;
+  requireSomethingChosen(selection);
+  const candidates = archive.candidates();
+  if (candidates.length === 0) throw nothingToExport(options);
+  if (selection && !options.quiet) for (const line of selectionLines(selection, candidates)) options.log(line);
+  return candidates;
+}
+
 function nothingToExport(options: ResolvedOptions): UserError {
   return new UserError(options.archive.chatTerms.length > 0
-    ? `No conversation matches --chat ${options.archive.chatTerms.join(',')} (see \`textkeeper list\`).`
+    ? `No messages to export in the conversations --chat ${options.archive.chatTerms.join(',')} chose (for the dates asked).`
     : 'No messages to export in this database (for the dates asked).');
 }
 
-/** How a thread reports on its work: each message rendered, and how many a conversation has. */
+/** How a thread reports on its work: each message rendered, and each conversation begun and finished. */
 export interface ShardProgress {
   tick(count?: number): void;
-  counted(key: string, messages: number): void;
+  began(title: string, format: string): void;
+  finished(title: string, messages: number): void;
 }
 
 /**
@@ -174,6 +193,8 @@ export async function renderShard(
   const counts: ShardCounts = {
     messages: 0, attachments: 0, missingAttachments: 0, warnings: 0, skipped: 0,
     onlyIn: new Map(archive.sourceNames.length > 1 ? archive.sourceNames.map((name) => [name, 0]) : []),
+    inEvery: 0,
+    notInDatabase: 0,
   };
   const warn = (message: string) => {
     counts.warnings++;
@@ -205,18 +226,21 @@ export async function renderShard(
       } catch (error) {
         skip(stemOf.get(key) ?? key, error);
       }
-      progress.counted(key, plan?.conversation.messageCount ?? 0);
       if (!plan) continue;
+      const { title, messageCount } = plan.conversation;
       const stream = archive.messages(plan);
       const files: RenderedConversation[] = [];
       try {
         for (const [index, renderer] of renderers.entries()) {
           const counted = index === 0 ? counting(stream, counts, warn) : stream;
+          progress.began(title, options.formats[index]!);
           files.push(await renderer.renderConversation(plan.conversation, watching(counted, progress, signal), stemOf.get(plan.key)!));
         }
       } catch (error) {
-        skip(plan.conversation.title, error);
+        skip(title, error);
         continue;
+      } finally {
+        progress.finished(title, messageCount);
       }
       rendered.push({ key: plan.key, lastDate: plan.conversation.lastDate!.getTime(), files });
       // HTML copies attachments in the background until finish(); the other formats are done with them here.
@@ -231,7 +255,7 @@ export async function renderShard(
 }
 
 function addCounts(all: ShardCounts[]): ShardCounts {
-  const total: ShardCounts = { messages: 0, attachments: 0, missingAttachments: 0, warnings: 0, skipped: 0, onlyIn: new Map() };
+  const total: ShardCounts = { messages: 0, attachments: 0, missingAttachments: 0, warnings: 0, skipped: 0, onlyIn: new Map(), inEvery: 0, notInDatabase: 0 };
   for (const c of all) {
     total.messages += c.messages;
     total.attachments += c.attachments;
@@ -239,6 +263,8 @@ function addCounts(all: ShardCounts[]): ShardCounts {
     total.warnings += c.warnings;
     total.skipped += c.skipped;
     for (const [source, n] of c.onlyIn) total.onlyIn.set(source, (total.onlyIn.get(source) ?? 0) + n);
+    total.inEvery += c.inEvery;
+    total.notInDatabase += c.notInDatabase;
   }
   return total;
 }
@@ -261,6 +287,10 @@ function tally(message: Message, summary: ShardCounts, warn: (m: string) => void
   for (const part of message.parts) {
     const attachments = part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : [];
     for (const a of attachments) {
+      if (a.notInDatabase) {
+        summary.notInDatabase++;
+        continue;
+      }
       summary.attachments++;
       if (a.missing) summary.missingAttachments++;
     }
@@ -270,6 +300,7 @@ function tally(message: Message, summary: ShardCounts, warn: (m: string) => void
     const only = message.sources[0]!;
     summary.onlyIn.set(only, (summary.onlyIn.get(only) ?? 0) + 1);
   }
+  if (summary.onlyIn.size > 0 && !message.sources) summary.inEvery++;
 }
 
 /** Ticks the progress bar on every pass, and stops the stream when the user interrupts. */

@@ -8,6 +8,7 @@ import type { ArchiveOptions } from '../normalize/archive.js';
 import type { BatesOptions, PdfOptions } from '../render/renderer.js';
 import { MAX_BATES_DIGITS } from '../render/pdf/bates.js';
 import { parseBoundary } from './dates.js';
+import type { ProgressMode } from './progress.js';
 import type { SourceOptions } from './sources.js';
 
 /** More threads than this only cost memory, on any machine. */
@@ -18,6 +19,7 @@ export interface RawOptions extends SourceOptions {
   out?: string;
   format?: string;
   chat?: string;
+  exact?: boolean;
   since?: string;
   until?: string;
   timezone?: string;
@@ -32,6 +34,7 @@ export interface RawOptions extends SourceOptions {
   me?: string;
   threads?: string;
   progress?: boolean;
+  quiet?: boolean;
   maxAttachmentSize?: string;
   /** false with --no-check. */
   check?: boolean;
@@ -48,7 +51,9 @@ export interface ResolvedOptions {
   attachments: 'copy' | 'link' | 'none';
   pdf: Required<Omit<PdfOptions, 'bates'>> & Pick<PdfOptions, 'bates'>;
   csv: { bom: boolean };
-  showProgress: boolean;
+  progress: ProgressMode;
+  /** `--quiet`: no progress, nor the list of conversations `--chat` chose. */
+  quiet: boolean;
   /** Threads rendering conversations (this one and its workers). */
   threads: number;
   log(line: string): void;
@@ -75,6 +80,7 @@ export function resolveOptions(raw: RawOptions, needsOutput: boolean): ResolvedO
     archive: {
       window: { since: since && toAppleMs(since), until: until && toAppleMs(until) },
       chatTerms: raw.chat ? raw.chat.split(',').map((t) => t.trim()).filter(Boolean) : [],
+      exactChat: raw.exact === true,
       meName: raw.me ?? 'Me',
       check: raw.check !== false,
       maxAttachmentBytes: raw.maxAttachmentSize === undefined ? undefined : parseSize(raw.maxAttachmentSize, '--max-attachment-size'),
@@ -89,7 +95,8 @@ export function resolveOptions(raw: RawOptions, needsOutput: boolean): ResolvedO
       bates: raw.bates === undefined ? undefined : batesOptions(raw.bates, raw.batesDigits ?? '6'),
     },
     csv: { bom: choice(raw.csvBom ?? 'true', ['true', 'false'] as const, '--csv-bom') === 'true' },
-    showProgress: raw.progress !== false,
+    progress: raw.quiet || raw.progress === false ? 'none' : process.stderr.isTTY ? 'bar' : 'lines',
+    quiet: raw.quiet === true,
     threads: threadCount(raw.threads),
     log: (line) => process.stderr.write(`${line}\n`),
   };

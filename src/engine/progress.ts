@@ -1,35 +1,92 @@
 import cliProgress from 'cli-progress';
 
-/** A progress bar on stderr when it is a terminal; silent otherwise (pipes, CI, tests). */
+/** A bar on a terminal, plain lines for logs and CI, or nothing (`--quiet`). */
+export type ProgressMode = 'bar' | 'lines' | 'none';
+
+/** How often the bar is redrawn at most, and how soon a rate is worth an estimate. */
+const REDRAW_MS = 200;
+const SETTLE_MS = 2000;
+
+/**
+ * Progress of an export on stderr. The total (messages × formats) is counted before rendering starts,
+ * so it never changes; the rate is the average since the first message, so the time left does not jump
+ * with one slow conversation. On a terminal: a bar naming the conversation and format being written;
+ * otherwise one line per conversation finished.
+ */
 export class Progress {
   private readonly bar?: cliProgress.SingleBar;
   private done = 0;
+  private conversationsDone = 0;
+  private firstTick?: number;
+  private lastDraw = 0;
+  private current = '';
 
-  constructor(total: number, enabled: boolean) {
-    if (!enabled || !process.stderr.isTTY) return;
+  constructor(
+    private readonly mode: ProgressMode,
+    private readonly total: number,
+    private readonly conversations: number,
+    private readonly write: (line: string) => void,
+  ) {
+    if (mode !== 'bar') return;
     this.bar = new cliProgress.SingleBar(
-      { stream: process.stderr, format: 'Exporting [{bar}] {percentage}% | {value}/{total} messages | {eta_formatted} left', hideCursor: true },
+      { stream: process.stderr, format: '[{bar}] {percentage}% | {value}/{total} messages | {speed} | {current}', hideCursor: true, linewrap: false },
       cliProgress.Presets.shades_classic,
     );
-    this.bar.start(total, 0);
+    this.bar.start(total, 0, this.payload());
+  }
+
+  /** A thread began writing a conversation in a format. */
+  began(title: string, format: string): void {
+    this.current = `${title} (${format})`;
+    this.draw(true);
   }
 
   tick(count = 1): void {
-    if (!this.bar) return;
-    const before = Math.floor(this.done / 500);
+    this.firstTick ??= performance.now();
     this.done += count;
-    if (Math.floor(this.done / 500) !== before) this.bar.update(this.done);
+    this.draw(false);
   }
 
-  /** Changes the total, once a guessed part of it is known exactly. */
-  correctTotal(change: number): void {
-    if (!this.bar || change === 0) return;
-    this.bar.setTotal(this.bar.getTotal() + change);
+  /** A conversation is written in every format. */
+  finished(title: string, messages: number): void {
+    this.conversationsDone++;
+    if (this.mode !== 'lines') return;
+    const percent = this.total > 0 ? Math.floor((100 * this.done) / this.total) : 100;
+    const n = (x: number) => x.toLocaleString('en-US');
+    this.write(`[${this.conversationsDone}/${this.conversations}] ${title}: ${n(messages)} message${messages === 1 ? '' : 's'} | ${percent}% | ${this.speed()}`);
   }
 
   stop(): void {
     if (!this.bar) return;
-    this.bar.update(this.done);
+    this.bar.update(this.done, this.payload());
     this.bar.stop();
   }
+
+  private draw(force: boolean): void {
+    if (!this.bar) return;
+    const now = performance.now();
+    if (!force && now - this.lastDraw < REDRAW_MS) return;
+    this.lastDraw = now;
+    this.bar.update(this.done, this.payload());
+  }
+
+  private payload() {
+    return { speed: this.speed(), current: this.current };
+  }
+
+  /** Messages a second and the time left, once the average means something. */
+  private speed(): string {
+    const elapsed = this.firstTick === undefined ? 0 : performance.now() - this.firstTick;
+    if (elapsed < SETTLE_MS || this.done === 0) return 'estimating time left';
+    const rate = (this.done / elapsed) * 1000;
+    const left = Math.max(0, this.total - this.done) / rate;
+    return `${Math.round(rate).toLocaleString('en-US')} msg/s, ${duration(left)} left`;
+  }
+}
+
+function duration(seconds: number): string {
+  const s = Math.ceil(seconds);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }

@@ -63,7 +63,8 @@ export type WorkerOrder =
 
 export type WorkerReport =
   | { type: 'tick'; count: number }
-  | { type: 'counted'; key: string; messages: number }
+  | { type: 'began'; title: string; format: string }
+  | { type: 'finished'; title: string; messages: number }
   | { type: 'next' }
   | { type: 'done'; result: ShardResult }
   | { type: 'failed'; error: FailureReport };
@@ -86,7 +87,7 @@ export class WorkerShard {
   private readonly worker: Worker;
   private readonly outcome: Promise<ShardResult>;
   private readonly watch: NodeJS.Timeout;
-  private progress: ShardProgress = { tick() {}, counted() {} };
+  private progress: ShardProgress = { tick() {}, began() {}, finished() {} };
   private queue?: ConversationQueue;
   private working = false;
 
@@ -98,7 +99,8 @@ export class WorkerShard {
     this.outcome = new Promise<ShardResult>((resolve, reject) => {
       this.worker.on('message', (report: WorkerReport) => {
         if (report.type === 'tick') this.progress.tick(report.count);
-        else if (report.type === 'counted') this.progress.counted(report.key, report.messages);
+        else if (report.type === 'began') this.progress.began(report.title, report.format);
+        else if (report.type === 'finished') this.progress.finished(report.title, report.messages);
         else if (report.type === 'next') this.order({ type: 'take', key: this.queue?.take() ?? null });
         else if (report.type === 'done') resolve(report.result);
         else reject(revive(report.error));

@@ -1,8 +1,8 @@
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ContactBook, defaultMacAddressBookDirs, loadContacts } from '../contacts/contact-book.js';
-import { UserError } from '../errors.js';
+import { systemReason, UserError } from '../errors.js';
 import { chatDbSource } from '../read/chat-db-source.js';
 import type { MessageSource, SourceFacts } from '../read/source.js';
 import { Archive } from '../normalize/archive.js';
@@ -39,6 +39,7 @@ export async function openSources(options: SourceOptions, warn: (line: string) =
     if (process.platform !== 'darwin') throw new UserError('--db or --backup is required: give a chat.db file or an iPhone backup folder (there is no default outside macOS).');
     dbs.push(join(MAC_MESSAGES, 'chat.db'));
   }
+  for (const path of options.contacts ?? []) requireReadable(path);
   const sources: MessageSource[] = dbs.map((db) => chatDbSource(db, options.attachmentsRoot ?? defaultRoot(db)));
   const dispose = () => Promise.all(sources.map((s) => s.dispose())).then(() => undefined);
   try {
@@ -86,6 +87,15 @@ async function readContacts(options: SourceOptions, backupBooks: string[], warn:
   });
   for (const line of warnings) warn(line);
   return book;
+}
+
+/** A `--contacts` path that cannot be read is bad input, like a missing `--db`. */
+function requireReadable(path: string): void {
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    throw new UserError(`--contacts ${path}: ${systemReason(error) ?? (error as Error).message}.`);
+  }
 }
 
 /** The sources opened and combined into one Archive; close() lets go of everything. */

@@ -1,7 +1,7 @@
 // A worker thread of `textkeeper export`: renders the conversations it is given (see shards.ts).
 import { parentPort } from 'node:worker_threads';
 import { RENDERERS } from '../render/registry.js';
-import { renderShard } from './export.js';
+import { renderShard, type ShardProgress } from './export.js';
 import { resolveOptions } from './options.js';
 import type { WorkerOrder, WorkerReport } from './shards.js';
 import { openArchive } from './sources.js';
@@ -34,13 +34,22 @@ async function take(): Promise<string | undefined> {
   return key ?? undefined;
 }
 
+/** Messages rendered and not yet reported (reported in batches, and before a conversation is finished). */
 let ticks = 0;
-const progress = {
+const flush = () => {
+  if (ticks > 0) report({ type: 'tick', count: ticks });
+  ticks = 0;
+};
+const progress: ShardProgress = {
   tick() {
-    if (++ticks % TICK_EVERY === 0) report({ type: 'tick', count: TICK_EVERY });
+    if (++ticks === TICK_EVERY) flush();
   },
-  counted(key: string, messages: number) {
-    report({ type: 'counted', key, messages });
+  began(title, format) {
+    report({ type: 'began', title, format });
+  },
+  finished(title, messages) {
+    flush();
+    report({ type: 'finished', title, messages });
   },
 };
 
@@ -58,7 +67,7 @@ try {
   } finally {
     await close();
   }
-  report({ type: 'tick', count: ticks % TICK_EVERY });
+  flush();
   report({ type: 'done', result });
 } catch (error) {
   const { name, message, code, path, syscall } = error as NodeJS.ErrnoException;

@@ -45,7 +45,7 @@ export interface MessageArchive {
 /** The command line's raw options for these library options. */
 export function rawOptions(options: OpenArchiveOptions): RawOptions {
   const { chat, onWarning: _, ...rest } = options;
-  return { ...rest, db: options.db && [...options.db], backup: options.backup && [...options.backup], chat: chat?.join(','), progress: false };
+  return { ...rest, db: options.db && [...options.db], backup: options.backup && [...options.backup], chat: chat?.join(','), progress: false, quiet: true };
 }
 
 /** Opens chat.db files and iPhone backups as one history, the way `textkeeper export` reads them. */

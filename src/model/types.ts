@@ -53,7 +53,7 @@ export interface Message {
   edited: boolean;
   /** Human-readable notes about data that could not be read fully (malformed blobs). */
   problems: string[];
-  /** When the archive combines several sources: the ones this message was found in. */
+  /** When the archive combines several sources and some of them lack this message: the ones it was found in. */
   sources?: string[];
 }
 
@@ -134,6 +134,11 @@ export interface Attachment {
    * (a link or path leading elsewhere: `path` is then unset) or "larger than --max-attachment-size".
    */
   withheld?: string;
+  /**
+   * The message's text holds an attachment placeholder (U+FFFC) but the database has no attachment row
+   * for it: there is nothing to show but that note.
+   */
+  notInDatabase?: boolean;
   mimeType?: string;
   uti?: string;
   kind: AttachmentKind;

@@ -1,10 +1,16 @@
-import type { Conversation, Message } from '../model/types.js';
+import type { Conversation, Message, Person } from '../model/types.js';
 import type { MessageSource } from '../read/source.js';
 import type { MessageStream } from '../render/renderer.js';
 import type { ConversationPlan } from './conversations.js';
-import { SourceArchive, type ArchiveOptions } from './source-archive.js';
+import { selectConversations, type Selectable, type Selection } from '../select/match.js';
+import { SourceArchive, type SourceOptions } from './source-archive.js';
 
-export type { ArchiveOptions } from './source-archive.js';
+export interface ArchiveOptions extends SourceOptions {
+  /** `--chat` terms; empty means every conversation. */
+  chatTerms: string[];
+  /** `--exact`: terms never match part of a name. */
+  exactChat: boolean;
+}
 
 /** One conversation as the archive shows it, read from one or more sources. */
 export interface ArchivedConversation {
@@ -17,7 +23,10 @@ export interface ArchivedConversation {
 /** A conversation `Archive.conversations()` may return, before its messages are counted. */
 export interface CandidateConversation {
   key: string;
+  /** The conversation's id, as `list` shows it. */
+  id: string;
   title: string;
+  participants: Person[];
   /** Roughly how many messages it shows. */
   estimate: number;
   /** Roughly when its latest message was sent (milliseconds since 2001; 0 when unknown). */
@@ -30,17 +39,27 @@ export interface CandidateConversation {
  * appears once — the copy with more information — and records which sources had it.
  */
 export class Archive {
-  private constructor(private readonly sources: SourceArchive[]) {}
+  /** What the `--chat` terms chose, and why; undefined without terms. */
+  readonly selection?: Selection;
+  /** The keys of the conversations chosen with `--chat`; undefined: all. */
+  private readonly chosen?: Set<string>;
+
+  private constructor(private readonly sources: SourceArchive[], options: ArchiveOptions) {
+    if (options.chatTerms.length === 0) return;
+    const { contacts, chatTerms, exactChat } = options;
+    this.selection = selectConversations(this.selectables(), chatTerms, { exact: exactChat, personKey: (h) => contacts.personKey(h) });
+    this.chosen = new Set(this.selection.chosen.keys());
+  }
 
   static async open(sources: MessageSource[], options: ArchiveOptions): Promise<Archive> {
     const opened: SourceArchive[] = [];
     try {
       for (const source of sources) opened.push(await SourceArchive.open(source, options));
+      return new Archive(opened, options);
     } catch (error) {
       await Promise.all(opened.map((s) => s.close()));
       throw error;
     }
-    return new Archive(opened);
   }
 
   get description(): string {
@@ -66,14 +85,19 @@ export class Archive {
     return this.sources.map((s) => s.description);
   }
 
-  /** Conversations with messages, most recent first (only those with these keys, when given). */
+  /**
+   * Conversations with messages, most recent first: those chosen with `--chat` (all without it), or
+   * only those with these keys, when given.
+   */
   conversations(only?: Set<string>): ArchivedConversation[] {
     const byKey = new Map<string, ArchivedConversation>();
     for (const source of this.sources) {
-      for (const plan of source.conversations(only)) {
-        const found = byKey.get(plan.key);
-        if (found) found.members.push({ source, plan });
-        else byKey.set(plan.key, { key: plan.key, conversation: { ...plan.conversation }, members: [{ source, plan }] });
+      for (const plan of source.conversations(only ?? this.chosen)) {
+        const found = byKey.get(plan.key) ?? { key: plan.key, conversation: { ...plan.conversation, chatIdentifiers: [] }, members: [] };
+        found.members.push({ source, plan });
+        // Each source may know the conversation by other chat rows.
+        found.conversation.chatIdentifiers = [...new Set([...found.conversation.chatIdentifiers!, ...(plan.conversation.chatIdentifiers ?? [])])];
+        byKey.set(plan.key, found);
       }
     }
     const all = [...byKey.values()];
@@ -88,15 +112,32 @@ export class Archive {
   candidates(): CandidateConversation[] {
     const byKey = new Map<string, CandidateConversation>();
     for (const source of this.sources) {
-      for (const { plan, estimate, latest } of source.candidates()) {
+      for (const { plan, estimate, latest } of source.candidates(this.chosen)) {
         const found = byKey.get(plan.key);
         if (found) {
           found.estimate += estimate;
           found.latest = Math.max(found.latest, latest);
-        } else byKey.set(plan.key, { key: plan.key, title: plan.conversation.title, estimate, latest });
+        } else {
+          const { id, title, participants } = plan.conversation;
+          byKey.set(plan.key, { key: plan.key, id, title, participants, estimate, latest });
+        }
       }
     }
     return [...byKey.values()].sort((a, b) => b.latest - a.latest);
+  }
+
+  /** Every conversation of every source, as `--chat` terms see it. */
+  private selectables(): Selectable[] {
+    const byKey = new Map<string, Selectable>();
+    for (const source of this.sources) {
+      for (const { key, conversation: c, chatGuids } of source.plans()) {
+        const ids = [c.id, ...chatGuids, ...(c.isGroup ? (c.chatIdentifiers ?? []) : [])];
+        const found = byKey.get(key);
+        if (found) found.ids.push(...ids);
+        else byKey.set(key, { key, title: c.title, groupName: c.groupName, participants: c.participants, ids });
+      }
+    }
+    return [...byKey.values()];
   }
 
   /** Streams a conversation's messages in order; every call reads them anew. */
@@ -104,7 +145,7 @@ export class Archive {
     const streams = archived.members.map(({ source, plan }) => source.messages(plan));
     if (this.sources.length === 1) return streams[0]!;
     const names = archived.members.map(({ source }) => source.description);
-    return () => mergeStreams(streams.map((s) => s()[Symbol.iterator]()), names);
+    return () => mergeStreams(streams.map((s) => s()[Symbol.iterator]()), names, this.sources.length);
   }
 
   /** Lets sources delete the attachment files they decrypted so far (disk use stays bounded). */
@@ -134,7 +175,7 @@ export class Archive {
  * Merges date-ordered streams. Copies of one message (same GUID) share its date, so duplicates are
  * found among the messages of one instant only: memory stays bounded by the busiest second.
  */
-function* mergeStreams(iterators: Iterator<Message>[], names: string[]): Generator<Message> {
+function* mergeStreams(iterators: Iterator<Message>[], names: string[], sourceCount: number): Generator<Message> {
   const heads = iterators.map((it) => it.next());
   for (;;) {
     let now = Infinity;
@@ -156,7 +197,8 @@ function* mergeStreams(iterators: Iterator<Message>[], names: string[]): Generat
         if (richness(message) > richness(seen.message)) seen.message = message;
       }
     }
-    for (const { message, sources } of byGuid.values()) yield { ...message, sources: [...sources] };
+    // Its sources tell something only when some source lacks the message.
+    for (const { message, sources } of byGuid.values()) yield sources.size < sourceCount ? { ...message, sources: [...sources] } : message;
   }
 }
 

@@ -118,5 +118,5 @@ export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attach
 /** A placeholder for an attachment the message body names but the database has no row for. */
 export function unlistedAttachment(guid: string | undefined, name: string | undefined): Attachment {
   const fileName = name ?? 'attachment';
-  return { guid: guid ?? '', fileName, missing: true, kind: attachmentKind(null, fileName), size: 0, isSticker: false };
+  return { guid: guid ?? '', fileName, missing: true, notInDatabase: true, kind: attachmentKind(null, fileName), size: 0, isSticker: false };
 }

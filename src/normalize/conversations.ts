@@ -8,6 +8,8 @@ export interface ConversationPlan {
   key: string;
   conversation: Conversation;
   chatIds: number[];
+  /** The guids of its chat rows (`iMessage;+;chat100000031676`). */
+  chatGuids: string[];
 }
 
 /**
@@ -34,6 +36,7 @@ export function planConversations(chats: ChatRow[], people: PeopleDirectory, con
     plans.push({
       key,
       chatIds: group.map((c) => c.rowId),
+      chatGuids: group.map((c) => c.guid),
       conversation: {
         id: first.guid,
         chatIds: group.map((c) => c.rowId),
@@ -66,6 +69,7 @@ export function orphanPlan(): ConversationPlan {
   return {
     key: 'orphans',
     chatIds: [],
+    chatGuids: [],
     conversation: {
       id: 'messages-without-conversation',
       chatIds: [],
@@ -76,30 +80,4 @@ export function orphanPlan(): ConversationPlan {
       messageCount: 0,
     },
   };
-}
-
-/**
- * Whether a conversation matches one of the `--chat` terms. A phone number (any formatting), email or
- * person's name picks the one-to-one conversation with that person; a name also picks the conversations
- * whose title contains it (a group's name, or the participants of an unnamed group).
- */
-export function matchesChat(plan: ConversationPlan, chats: Map<number, ChatRow>, terms: string[]): boolean {
-  const { participants, isGroup, title } = plan.conversation;
-  const identifiers = plan.chatIds.map((id) => chats.get(id)?.identifier ?? '').filter(Boolean);
-  const person = isGroup ? undefined : participants[0];
-  return terms.some((raw) => {
-    const term = raw.trim().toLowerCase();
-    if (!term) return false;
-    if (identifiers.some((id) => id.toLowerCase() === term)) return true;
-    if (person && (person.handle.toLowerCase() === term || samePhone(person.handle, term) || person.name.toLowerCase().includes(term))) return true;
-    return title.toLowerCase().includes(term);
-  });
-}
-
-function samePhone(a: string, b: string): boolean {
-  if (/[a-z@]/i.test(a) || /[a-z@]/i.test(b)) return false;
-  const da = a.replace(/\D/g, '');
-  const db = b.replace(/\D/g, '');
-  if (da.length < 7 || db.length < 7) return false;
-  return da.endsWith(db) || db.endsWith(da);
 }

@@ -8,7 +8,7 @@ import type { MessageSource } from '../read/source.js';
 import { realFolders, toAttachment, type AttachmentFiles } from './attachments.js';
 import { APPLE_EPOCH, appleDate } from './dates.js';
 import { checkChatRow, checkHandleRow } from './odd-values.js';
-import { matchesChat, orphanPlan, planConversations, type ConversationPlan } from './conversations.js';
+import { orphanPlan, planConversations, type ConversationPlan } from './conversations.js';
 import { buildMessage, RecentMessages, type BuildContext } from './message-builder.js';
 import { PeopleDirectory, type Contacts } from './people.js';
 import { TapbackIndex } from './tapbacks.js';
@@ -22,10 +22,8 @@ export interface Candidate {
   latest: number;
 }
 
-export interface ArchiveOptions {
+export interface SourceOptions {
   window: DateWindow;
-  /** `--chat` terms; empty means every conversation. */
-  chatTerms: string[];
   contacts: Contacts;
   meName: string;
   /** Check the database for damage first (default; --no-check skips it). */
@@ -41,7 +39,7 @@ export interface ArchiveOptions {
 export class SourceArchive {
   /** Each conversation's row ids (8 bytes a message), found while counting. */
   private readonly rows = new Map<ConversationPlan, ConversationRows>();
-  /** Every conversation matching the `--chat` terms, by key (planned once). */
+  /** Every conversation, by key (planned once). */
   private planned?: Map<string, ConversationPlan>;
   /** The source's attachment folders with links resolved, found once. */
   private attachmentFolders?: string[];
@@ -52,10 +50,10 @@ export class SourceArchive {
     private readonly source: MessageSource,
     private readonly people: PeopleDirectory,
     private readonly chats: Map<number, ChatRow>,
-    private readonly options: ArchiveOptions,
+    private readonly options: SourceOptions,
   ) {}
 
-  static async open(source: MessageSource, options: ArchiveOptions): Promise<SourceArchive> {
+  static async open(source: MessageSource, options: SourceOptions): Promise<SourceArchive> {
     const opened = await openMessagesDatabase(source.dbPath, options.check !== false);
     try {
       const reader = new MessagesReader(opened.db, opened.lookup);
@@ -78,8 +76,8 @@ export class SourceArchive {
   }
 
   /**
-   * Conversations with at least one message in the date window that match the `--chat` terms, most
-   * recent first; only those with these keys, when given (a thread's share).
+   * Conversations with at least one message in the date window, most recent first; only those with
+   * these keys, when given (the ones chosen with `--chat`, or a thread's share).
    */
   conversations(only?: Set<string>): ConversationPlan[] {
     const counted: ConversationPlan[] = [];
@@ -93,13 +91,13 @@ export class SourceArchive {
   }
 
   /**
-   * The conversations that `conversations()` may return (never fewer), each with a guess at its size
+   * The conversations that `conversations(only)` may return (never fewer), each with a guess at its size
    * and latest date taken from the join table alone: enough to share work out before reading messages.
    */
-  candidates(): Candidate[] {
+  candidates(only?: Set<string>): Candidate[] {
     const { byChat, unclaimed } = this.reader.chatSizes(this.options.window);
     const found: Candidate[] = [];
-    for (const plan of this.plans()) {
+    for (const plan of this.plans(only)) {
       // Messages of no chat are found only by reading them all, so that conversation is always a candidate.
       if (plan.chatIds.length === 0) found.push({ plan, estimate: unclaimed, latest: 0 });
       const sizes = plan.chatIds.flatMap((id) => byChat.get(id) ?? []);
@@ -111,13 +109,10 @@ export class SourceArchive {
     return found;
   }
 
-  /** Every conversation matching the `--chat` terms (only those with these keys, when given), uncounted. */
-  private plans(only?: Set<string>): ConversationPlan[] {
-    const terms = this.options.chatTerms;
+  /** Every conversation (only those with these keys, when given), uncounted. */
+  plans(only?: Set<string>): ConversationPlan[] {
     this.planned ??= new Map(
-      [...planConversations([...this.chats.values()], this.people, this.options.contacts), orphanPlan()]
-        .filter((plan) => terms.length === 0 || matchesChat(plan, this.chats, terms))
-        .map((plan) => [plan.key, plan]),
+      [...planConversations([...this.chats.values()], this.people, this.options.contacts), orphanPlan()].map((plan) => [plan.key, plan]),
     );
     return only ? [...only].flatMap((key) => this.planned!.get(key) ?? []) : [...this.planned.values()];
   }

@@ -39,6 +39,9 @@ export function describeTapbacks(tapbacks: Tapback[]): string {
   return [...groups.values()].map((g) => `${g.label} by ${g.names.join(', ')}`).join('; ');
 }
 
+/** What every format says for an attachment placeholder with no attachment row (Attachment.notInDatabase). */
+export const NOT_IN_DATABASE = 'Attachment not in the database (the message shows one, but the database has no record of the file)';
+
 /** "IMG_0001.jpg (image/jpeg, 1.2 MB)" plus a sticker or genmoji note. */
 export function describeAttachment(a: Attachment): string {
   const details = [a.mimeType ?? a.kind, a.size > 0 ? formatBytes(a.size) : undefined].filter(Boolean).join(', ');

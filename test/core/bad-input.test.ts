@@ -6,8 +6,8 @@ import { generateChatDb } from '../../src/generate/index.js';
 import { runCli, tempDir } from '../support/cli.js';
 
 /** One clear line on stderr, a non-zero exit, no stack trace. */
-function expectClearFailure(args: string[], pattern: RegExp) {
-  const result = runCli(args);
+async function expectClearFailure(args: string[], pattern: RegExp) {
+  const result = await runCli(args);
   expect(result.code).toBe(1);
   const lines = result.stderr.trim().split('\n');
   expect(lines).toHaveLength(1);
@@ -27,62 +27,62 @@ describe('bad input gets one clear line and a non-zero exit', () => {
     await generateChatDb({ path: goodDb, messages: 200, seed: 7 });
   });
 
-  it('a path that does not exist', () => {
-    expectClearFailure(['export', '--db', join(dir, 'nope.db'), '--out', join(dir, 'o1')], /No such file/);
+  it('a path that does not exist', async () => {
+    await expectClearFailure(['export', '--db', join(dir, 'nope.db'), '--out', join(dir, 'o1')], /No such file/);
   });
 
-  it('a directory', () => {
-    expectClearFailure(['export', '--db', dir, '--out', join(dir, 'o2')], /is a folder/);
+  it('a directory', async () => {
+    await expectClearFailure(['export', '--db', dir, '--out', join(dir, 'o2')], /is a folder/);
   });
 
-  it('an empty file', () => {
+  it('an empty file', async () => {
     writeFileSync(join(dir, 'empty.db'), '');
-    expectClearFailure(['export', '--db', join(dir, 'empty.db'), '--out', join(dir, 'o3')], /is empty/);
+    await expectClearFailure(['export', '--db', join(dir, 'empty.db'), '--out', join(dir, 'o3')], /is empty/);
   });
 
-  it('a file that is not SQLite', () => {
+  it('a file that is not SQLite', async () => {
     writeFileSync(join(dir, 'notes.db'), 'just some text, not a database at all\n'.repeat(20));
-    expectClearFailure(['export', '--db', join(dir, 'notes.db'), '--out', join(dir, 'o4')], /not a SQLite database/);
+    await expectClearFailure(['export', '--db', join(dir, 'notes.db'), '--out', join(dir, 'o4')], /not a SQLite database/);
   });
 
-  it('a truncated database', () => {
+  it('a truncated database', async () => {
     const bytes = readFileSync(goodDb);
     writeFileSync(join(dir, 'truncated.db'), bytes.subarray(0, Math.floor(bytes.length / 3)));
-    expectClearFailure(['export', '--db', join(dir, 'truncated.db'), '--out', join(dir, 'o5')], /damaged|malformed|not a Messages/);
+    await expectClearFailure(['export', '--db', join(dir, 'truncated.db'), '--out', join(dir, 'o5')], /damaged|malformed|not a Messages/);
   });
 
-  it('a corrupt database', () => {
+  it('a corrupt database', async () => {
     const bytes = Buffer.from(readFileSync(goodDb));
     for (let i = 4096; i < bytes.length; i += 1024) bytes.fill(0xa5, i, i + 200);
     writeFileSync(join(dir, 'corrupt.db'), bytes);
-    expectClearFailure(['export', '--db', join(dir, 'corrupt.db'), '--out', join(dir, 'o6')], /damaged|malformed|not a Messages/);
+    await expectClearFailure(['export', '--db', join(dir, 'corrupt.db'), '--out', join(dir, 'o6')], /damaged|malformed|not a Messages/);
   });
 
-  it('a SQLite file that is not a Messages database', () => {
+  it('a SQLite file that is not a Messages database', async () => {
     const other = join(dir, 'other.db');
     const db = new Database(other);
     db.exec('CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT)');
     db.close();
-    expectClearFailure(['export', '--db', other, '--out', join(dir, 'o7')], /not a Messages database/);
+    await expectClearFailure(['export', '--db', other, '--out', join(dir, 'o7')], /not a Messages database/);
   });
 
-  it('an output folder that cannot be written', () => {
+  it('an output folder that cannot be written', async () => {
     const locked = join(dir, 'locked');
     mkdirSync(locked);
     chmodSync(locked, 0o500);
-    expectClearFailure(['export', '--db', goodDb, '--out', join(goodDb, 'out')], /Cannot write to the output folder/);
-    expectClearFailure(['export', '--db', goodDb, '--out', '/proc/textkeeper-out'], /Cannot write to the output folder/);
-    if (process.getuid?.() !== 0) expectClearFailure(['export', '--db', goodDb, '--out', join(locked, 'out')], /Cannot write to the output folder/);
+    await expectClearFailure(['export', '--db', goodDb, '--out', join(goodDb, 'out')], /Cannot write to the output folder/);
+    await expectClearFailure(['export', '--db', goodDb, '--out', '/proc/textkeeper-out'], /Cannot write to the output folder/);
+    if (process.getuid?.() !== 0) await expectClearFailure(['export', '--db', goodDb, '--out', join(locked, 'out')], /Cannot write to the output folder/);
   });
 
-  it('unknown format, bad date, bad time zone', () => {
-    expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o8'), '--format', 'docx'], /unknown format docx/);
-    expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o9'), '--since', '2023-02-30'], /not a real date/);
-    expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o10'), '--timezone', 'Mars/Olympus'], /not a time zone/);
-    expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o12'), '--threads', '0'], /--threads 0: give a whole number/);
+  it('unknown format, bad date, bad time zone', async () => {
+    await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o8'), '--format', 'docx'], /unknown format docx/);
+    await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o9'), '--since', '2023-02-30'], /not a real date/);
+    await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o10'), '--timezone', 'Mars/Olympus'], /not a time zone/);
+    await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o12'), '--threads', '0'], /--threads 0: give a whole number/);
   });
 
-  it('a --chat that matches nothing', () => {
-    expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o11'), '--chat', 'nobody-by-this-name'], /No conversation matches/);
+  it('a --chat that matches nothing', async () => {
+    await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o11'), '--chat', 'nobody-by-this-name'], /No conversation matches/);
   });
 });

@@ -25,18 +25,22 @@ describe('contact names from a .vcf file', () => {
     ].join('\r\n'));
   });
 
-  it('shows names instead of numbers, merges one person’s phone and email, and finds them with --chat', () => {
+  it('shows names instead of numbers, merges one person’s phone and email, and finds them with --chat', async () => {
     const out = join(dir, 'out');
-    const result = runCli(['export', '--db', db, '--out', out, '--contacts', join(dir, 'contacts.vcf'), '--chat', 'chiara', '--me', 'Sam']);
-    expect(result.stderr).toBe('');
+    const result = await runCli(['export', '--db', db, '--out', out, '--contacts', join(dir, 'contacts.vcf'), '--chat', 'chiara rossi', '--me', 'Sam', '--no-progress']);
     expect(result.code).toBe(0);
-    expect(readdirSync(out).filter((f) => f !== 'SHA256SUMS')).toEqual(['Chiara Rossi.txt']);
+    // Her one-to-one conversation (phone and email as one) and the groups she is in.
+    expect(readdirSync(out)).toContain('Chiara Rossi.txt');
+    const files = readdirSync(out).filter((f) => f !== 'SHA256SUMS');
+    const said = result.stderr.trim().split('\n');
+    expect(said).toHaveLength(files.length);
+    for (const line of said) expect(line).toMatch(/^selected “.+” \(.+\): Chiara Rossi \(.+\) takes part$/);
     const text = readFileSync(join(out, 'Chiara Rossi.txt'), 'utf8');
     expect(text).toMatch(/^Conversation: Chiara Rossi$/m);
     expect(text).toMatch(/\] Chiara Rossi( \(\w+\))?:$/m);
     expect(text).toMatch(/\] Sam( \(\w+\))?:$/m);
     expect(text).not.toMatch(new RegExp(`\\] ${phone.replace('+', '\\+')}`));
-    const list = runCli(['list', '--db', db, '--contacts', join(dir, 'contacts.vcf')]);
-    expect(list.stdout.split('\n').filter((line) => line.includes('Chiara Rossi'))).toHaveLength(1);
+    const list = await runCli(['list', '--db', db, '--contacts', join(dir, 'contacts.vcf'), '--json']);
+    expect((JSON.parse(list.stdout) as { title: string }[]).filter((c) => c.title === 'Chiara Rossi')).toHaveLength(1);
   });
 });

@@ -3,22 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
 describe('help and version', () => {
-  it('describes the program and each command', () => {
-    const top = runCli(['--help']);
+  it('describes the program and each command', async () => {
+    const top = await runCli(['--help']);
     expect(top.code).toBe(0);
     expect(top.stdout).toMatch(/export/);
     expect(top.stdout).toMatch(/list/);
-    const exporting = runCli(['export', '--help']);
+    const exporting = await runCli(['export', '--help']);
     expect(exporting.code).toBe(0);
     for (const option of ['--db', '--backup', '--out', '--format', '--chat', '--since', '--until', '--timezone', '--contacts']) expect(exporting.stdout).toContain(option);
-    const listing = runCli(['list', '--help']);
+    const listing = await runCli(['list', '--help']);
     expect(listing.code).toBe(0);
     expect(listing.stdout).toContain('--db');
   });
 
-  it('prints the version from package.json', () => {
+  it('prints the version from package.json', async () => {
     const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    const result = runCli(['--version']);
+    const result = await runCli(['--version']);
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(version);
   });

@@ -2,17 +2,15 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateChatDb } from '../../src/generate/index.js';
-import { ROOT, tempDir } from '../support/cli.js';
+import { generateApart, ROOT, tempDir } from '../support/cli.js';
 
 describe('Ctrl-C during an export', () => {
   it('stops with exit code 130 and leaves no unfinished file', async () => {
     const dir = tempDir('interrupt');
-    const db = join(dir, 'chat.db');
-    await generateChatDb({ path: db, messages: 40_000, seed: 17 });
+    const db = await generateApart(dir, 40_000, 17);
     const out = join(dir, 'out');
     // Its own process group, as a terminal's Ctrl-C reaches every process of the foreground group.
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'export', '--db', db, '--out', out, '--format', 'txt,pdf'], {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'export', '--db', db, '--out', out, '--format', 'txt,pdf', '--no-progress'], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

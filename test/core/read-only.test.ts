@@ -6,13 +6,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { runCli, tempDir } from '../support/cli.js';
 
-/** Every file below a folder with its sha256, link count and change time, by relative path. */
+/**
+ * Every file below a folder with its sha256, by relative path; with its change time when it has one link
+ * (a new hard link to it changes both). Generated attachments are hard links to a media pool that other
+ * test files link to at the same time, so only their content counts.
+ */
 function snapshot(folder: string): Record<string, string> {
   const result: Record<string, string> = {};
   for (const name of readdirSync(folder, { recursive: true }).map(String).sort()) {
     const path = join(folder, name);
     const info = statSync(path);
-    if (info.isFile()) result[name] = `${createHash('sha256').update(readFileSync(path)).digest('hex')} links=${info.nlink} ctime=${info.ctimeMs}`;
+    const links = info.nlink === 1 ? `links=1 ctime=${info.ctimeMs}` : 'shared';
+    if (info.isFile()) result[name] = `${createHash('sha256').update(readFileSync(path)).digest('hex')} ${links}`;
   }
   return result;
 }
@@ -50,30 +55,30 @@ describe('the database is never modified', () => {
     copyFileSync(source, join(walMode, 'chat.db'));
   });
 
-  it('leaves a plain chat.db and its folder byte-for-byte unchanged', () => {
+  it('leaves a plain chat.db and its folder byte-for-byte unchanged', async () => {
     const before = snapshot(plain);
-    const result = runCli(['export', '--db', join(plain, 'chat.db'), '--out', join(dir, 'out1')]);
+    const result = await runCli(['export', '--db', join(plain, 'chat.db'), '--out', join(dir, 'out1')]);
     expect(result.code).toBe(0);
     expect(snapshot(plain)).toEqual(before);
   });
 
-  it('creates no -wal or -shm beside a WAL-mode database it reads in place', () => {
+  it('creates no -wal or -shm beside a WAL-mode database it reads in place', async () => {
     const before = snapshot(walMode);
     expect(Object.keys(before)).toEqual(['chat.db']);
     const out = join(dir, 'out3');
-    const result = runCli(['export', '--db', join(walMode, 'chat.db'), '--out', out]);
+    const result = await runCli(['export', '--db', join(walMode, 'chat.db'), '--out', out]);
     expect(result.code).toBe(0);
     expect(snapshot(walMode)).toEqual(before);
     const all = readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
     expect(all).toContain('This message lives only in the write-ahead log');
   });
 
-  it('reads rows that live only in a non-empty -wal, and changes neither file', () => {
+  it('reads rows that live only in a non-empty -wal, and changes neither file', async () => {
     const before = snapshot(live);
     expect(Object.keys(before)).toEqual(['chat.db', 'chat.db-wal']);
     expect(before['chat.db']).toContain('links=1');
     const out = join(dir, 'out2');
-    const result = runCli(['export', '--db', join(live, 'chat.db'), '--out', out]);
+    const result = await runCli(['export', '--db', join(live, 'chat.db'), '--out', out]);
     expect(result.code).toBe(0);
     expect(snapshot(live)).toEqual(before);
     const all = readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');

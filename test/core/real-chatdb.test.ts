@@ -6,9 +6,9 @@ import { FIXTURES, HAVE_FIXTURES, runCli, tempDir } from '../support/cli.js';
 describe.skipIf(!HAVE_FIXTURES)('the real chat.db from ../shared/fixtures/apple/db/test.db', () => {
   const db = join(FIXTURES, 'apple', 'db', 'test.db');
 
-  it('exports both of its messages, text read from attributedBody', () => {
+  it('exports both of its messages, text read from attributedBody', async () => {
     const out = tempDir('real');
-    const result = runCli(['export', '--db', db, '--out', out, '--format', 'txt']);
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--quiet']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Exported 1 conversation, 2 messages/);
@@ -20,9 +20,9 @@ describe.skipIf(!HAVE_FIXTURES)('the real chat.db from ../shared/fixtures/apple/
     expect(text).toContain('https://www.ghacks.net/2020/01/23/lastpass-no-longer-listed-on-the-chrome-web-store/');
   });
 
-  it('lists its conversations', () => {
-    const result = runCli(['list', '--db', db]);
+  it('lists its conversations', async () => {
+    const result = await runCli(['list', '--db', db]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Messages without a conversation\t2\t/);
+    expect(result.stdout).toMatch(/Messages without a conversation +2 /);
   });
 });

@@ -60,11 +60,11 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
   });
 
   for (const kind of ['plain', 'encrypted'] as const) {
-    it(`exports the union of both, each message once (${kind} backup)`, () => {
+    it(`exports the union of both, each message once (${kind} backup)`, async () => {
       const out = join(dir, `out-${kind}`);
-      const args = ['export', '--db', mac, '--backup', join(dir, kind), '--out', out, '--format', kind === 'plain' ? 'txt,html' : 'txt'];
+      const args = ['export', '--db', mac, '--backup', join(dir, kind), '--out', out, '--format', kind === 'plain' ? 'txt,html' : 'txt', '--quiet'];
       if (kind === 'encrypted') args.push('--password-file', join(dir, 'password.txt'));
-      const result = runCli(args);
+      const result = await runCli(args);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       const all = visibleGuids(original);
@@ -80,6 +80,13 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
       const text = readFileSync(join(out, phoneOnly!), 'utf8');
       expect(text).toMatch(/⧉ Found in: iPhone backup/);
       expect(text).not.toMatch(/⧉ Found in: chat\.db/);
+      // Sources are marked only where one lacks the message: never both, and not under most messages.
+      const everyText = files.filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
+      const marks = everyText.match(/⧉ Found in: .*/g) ?? [];
+      expect(marks.every((line) => !line.includes(';'))).toBe(true);
+      const inEvery = Number(/^ {2}([\d,]+) messages? in every source/m.exec(result.stdout)![1]!.replace(/,/g, ''));
+      expect(inEvery).toBeGreaterThan(marks.length);
+      expect(inEvery + marks.length).toBeLessThanOrEqual(union.length);
       if (kind === 'encrypted') {
         // Decrypted copies are temporary: the archive names where the backup keeps each file.
         const all = files.filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
@@ -94,9 +101,9 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
     });
   }
 
-  it('says clearly when the password is wrong', () => {
+  it('says clearly when the password is wrong', async () => {
     writeFileSync(join(dir, 'wrong.txt'), 'battery staple\n');
-    const result = runCli(['export', '--backup', join(dir, 'encrypted'), '--password-file', join(dir, 'wrong.txt'), '--out', join(dir, 'out-wrong')]);
+    const result = await runCli(['export', '--backup', join(dir, 'encrypted'), '--password-file', join(dir, 'wrong.txt'), '--out', join(dir, 'out-wrong')]);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^textkeeper: .*password/i);

@@ -26,11 +26,11 @@ describe('activity charts in the HTML archive', () => {
     stats = JSON.parse(runCli(['stats', '--db', db, '--json', '--timezone', 'UTC']).stdout) as ArchiveStats;
   });
 
-  it('draws every message of the archive on the index, as inline SVG without script', () => {
+  it('draws every message of the archive on the index, as inline SVG without script', async () => {
     expect(chartTotal(readFileSync(join(out, 'index.html'), 'utf8'))).toBe(stats.total.messages);
   });
 
-  it('draws each conversation’s messages on its first page, also when it has several', () => {
+  it('draws each conversation’s messages on its first page, also when it has several', async () => {
     const folders = readdirSync(join(out, 'conversations'));
     let paged = 0;
     for (const folder of folders) {
@@ -45,7 +45,7 @@ describe('activity charts in the HTML archive', () => {
     expect(paged).toBeGreaterThan(0);
   });
 
-  it('draws the chart on the PDF cover page, with the same scale and senders', () => {
+  it('draws the chart on the PDF cover page, with the same scale and senders', async () => {
     const since = ['--since', '2024-01-01', '--timezone', 'UTC'];
     const pdfOut = join(dir, 'pdf');
     expect(runCli(['export', '--db', db, '--out', pdfOut, '--format', 'pdf', ...since]).code).toBe(0);

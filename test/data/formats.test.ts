@@ -17,11 +17,11 @@ describe('export --format json,ndjson,csv on a generated real-schema database', 
   beforeAll(async () => {
     await generateChatDb({ path: db, messages: 2000, seed: 71 });
     addTextMessage(db, 'She said "fine, then",\r\nand left');
-    result = runCli(['export', '--db', db, '--out', out, '--format', 'txt,json,ndjson,csv', '--timezone', 'America/New_York']);
+    result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,json,ndjson,csv', '--timezone', 'America/New_York', '--quiet']);
     lines = readNdjson(join(out, 'messages.ndjson'));
   });
 
-  it('succeeds and leaves no part files behind', () => {
+  it('succeeds and leaves no part files behind', async () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const exported = Number(/, ([\d,]+) messages,/.exec(result.stdout)![1]!.replace(/,/g, ''));
@@ -29,7 +29,7 @@ describe('export --format json,ndjson,csv on a generated real-schema database', 
     expect(readdirSync(out).filter((f) => f.startsWith('.') || f.endsWith('.partial'))).toEqual([]);
   });
 
-  it('carries every message text of the database, once', () => {
+  it('carries every message text of the database, once', async () => {
     const expected = expectedTexts(db);
     const byGuid = new Map(lines.map((l) => [l.guid, l]));
     expect(byGuid.size).toBe(lines.length);
@@ -45,7 +45,7 @@ describe('export --format json,ndjson,csv on a generated real-schema database', 
     expect(checked).toBeGreaterThan(1500);
   });
 
-  it('is valid against the published schemas', () => {
+  it('is valid against the published schemas', async () => {
     const validate = schemaValidators();
     for (const line of lines) expect(validate.message(line), line.guid).toBe('');
     const files = readJsonFiles(out);
@@ -53,7 +53,7 @@ describe('export --format json,ndjson,csv on a generated real-schema database', 
     for (const [stem, file] of files) expect(validate.conversation(file), stem).toBe('');
   });
 
-  it('writes each conversation’s messages in order, the same in the .json file and in messages.ndjson', () => {
+  it('writes each conversation’s messages in order, the same in the .json file and in messages.ndjson', async () => {
     for (const [stem, file] of readJsonFiles(out)) {
       expect(file.messages.length, stem).toBe(file.conversation.messageCount);
       expect(file.messages).toEqual(lines.filter((l) => l.conversationId === file.conversation.id));
@@ -63,7 +63,7 @@ describe('export --format json,ndjson,csv on a generated real-schema database', 
     }
   });
 
-  it('writes message texts exactly as the txt export does', () => {
+  it('writes message texts exactly as the txt export does', async () => {
     for (const [stem, file] of readJsonFiles(out)) {
       const txt = readFileSync(join(out, `${stem}.txt`), 'utf8');
       // The txt export shows control characters as pictures; the data formats keep them as they are.
@@ -71,7 +71,7 @@ describe('export --format json,ndjson,csv on a generated real-schema database', 
     }
   });
 
-  it('writes CSV that a standard CSV parser reads back to the same values', () => {
+  it('writes CSV that a standard CSV parser reads back to the same values', async () => {
     const files = readJsonFiles(out);
     for (const [stem, file] of files) {
       const raw = readFileSync(join(out, `${stem}.csv`));
@@ -107,28 +107,28 @@ describe('data formats with options and filters', () => {
     await generateChatDb({ path: db, messages: 400, seed: 72 });
   });
 
-  it('--csv-bom false leaves the byte order mark out', () => {
+  it('--csv-bom false leaves the byte order mark out', async () => {
     const out = join(dir, 'no-bom');
-    expect(runCli(['export', '--db', db, '--out', out, '--format', 'csv', '--csv-bom', 'false']).code).toBe(0);
+    expect((await runCli(['export', '--db', db, '--out', out, '--format', 'csv', '--csv-bom', 'false'])).code).toBe(0);
     const files = readdirSync(out).filter((f) => f.endsWith('.csv'));
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) expect(readFileSync(join(out, f), 'utf8').startsWith('date,sender_name,'), f).toBe(true);
   });
 
-  it('--since and --chat narrow messages.ndjson like every other format', () => {
+  it('--since and --chat narrow messages.ndjson like every other format', async () => {
     const all = join(dir, 'all');
-    expect(runCli(['export', '--db', db, '--out', all, '--format', 'ndjson,json']).code).toBe(0);
+    expect((await runCli(['export', '--db', db, '--out', all, '--format', 'ndjson,json'])).code).toBe(0);
     const every = readNdjson(join(all, 'messages.ndjson'));
     const since = '2020-01-01T00:00:00Z';
     const recent = join(dir, 'recent');
-    expect(runCli(['export', '--db', db, '--out', recent, '--format', 'ndjson', '--since', since]).code).toBe(0);
+    expect((await runCli(['export', '--db', db, '--out', recent, '--format', 'ndjson', '--since', since])).code).toBe(0);
     expect(readNdjson(join(recent, 'messages.ndjson')).map((l) => l.guid).sort())
       .toEqual(every.filter((l) => new Date(l.date) >= new Date(since)).map((l) => l.guid).sort());
     const conversations = [...readJsonFiles(all).values()].map((f) => f.conversation);
     const handle = conversations.find((c) => !c.isGroup)!.participants[0]!.handle;
     const matching = new Set(conversations.filter((c) => c.participants.some((p) => p.handle === handle)).map((c) => c.id));
     const chat = join(dir, 'chat');
-    expect(runCli(['export', '--db', db, '--out', chat, '--format', 'ndjson', '--chat', handle]).code).toBe(0);
+    expect((await runCli(['export', '--db', db, '--out', chat, '--format', 'ndjson', '--chat', handle])).code).toBe(0);
     const chosen = readNdjson(join(chat, 'messages.ndjson'));
     expect(chosen.length).toBeGreaterThan(0);
     expect(new Set(chosen.map((l) => l.conversationId)).size).toBeLessThanOrEqual(matching.size);

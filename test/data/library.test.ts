@@ -43,7 +43,7 @@ describe('textkeeper as a dependency of another program', () => {
     writeFileSync(join(app, 'typed.ts'), TYPED_CONSUMER);
   });
 
-  it('opens a database by import name, lists its conversations and iterates their messages, as the CLI sees them', () => {
+  it('opens a database by import name, lists its conversations and iterates their messages, as the CLI sees them', async () => {
     const out = join(dir, 'out');
     const run = spawnSync(process.execPath, ['main.mjs', db, out], { cwd: app, encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
     expect(run.stderr).toBe('');
@@ -52,7 +52,7 @@ describe('textkeeper as a dependency of another program', () => {
       messages: Record<string, { guid: string; date: string }[]>;
       summary: { conversations: number; messages: number };
     };
-    const cli = readNdjson(join(runCliNdjson(db, join(dir, 'cli')), 'messages.ndjson'));
+    const cli = readNdjson(join(await runCliNdjson(db, join(dir, 'cli')), 'messages.ndjson'));
     expect(result.conversations.length).toBeGreaterThan(2);
     expect(result.summary).toEqual({ conversations: result.conversations.length, messages: cli.length });
     for (const c of result.conversations) {
@@ -66,13 +66,13 @@ describe('textkeeper as a dependency of another program', () => {
     expect(readNdjson(join(out, 'messages.ndjson'))).toEqual(cli);
   });
 
-  it('has TypeScript declarations a dependent program compiles against', () => {
+  it('has TypeScript declarations a dependent program compiles against', async () => {
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const args = ['--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'typed.ts'];
     expect(() => execFileSync(process.execPath, [tsc, ...args], { cwd: app, encoding: 'utf8' })).not.toThrow();
   });
 
-  it('packs only what runs: compiled code, templates, schemas, README', () => {
+  it('packs only what runs: compiled code, templates, schemas, README', async () => {
     const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })) as { files: { path: string }[] }[];
     const paths = packed[0]!.files.map((f) => f.path);
     for (const needed of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/engine/worker.js', 'schema/message.schema.json', 'schema/conversation.schema.json', 'templates/html', 'README.md']) {
@@ -83,8 +83,8 @@ describe('textkeeper as a dependency of another program', () => {
   });
 });
 
-function runCliNdjson(db: string, out: string): string {
-  const result = runCli(['export', '--db', db, '--out', out, '--format', 'ndjson', '--timezone', 'UTC']);
+async function runCliNdjson(db: string, out: string): Promise<string> {
+  const result = await runCli(['export', '--db', db, '--out', out, '--format', 'ndjson', '--timezone', 'UTC']);
   expect(result.code, result.stderr).toBe(0);
   return out;
 }

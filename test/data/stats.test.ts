@@ -18,13 +18,13 @@ describe('textkeeper stats against counts made with SQL', () => {
 
   beforeAll(async () => {
     await generateChatDb({ path: dbPath, messages: 1500, seed: 91 });
-    const result = runCli(['stats', '--db', dbPath, '--json', '--timezone', 'UTC']);
+    const result = await runCli(['stats', '--db', dbPath, '--json', '--timezone', 'UTC']);
     expect(result.stderr).toBe('');
     stats = JSON.parse(result.stdout) as ArchiveStats;
     db = new Database(dbPath, { readonly: true });
   });
 
-  it('counts messages per month and per person', () => {
+  it('counts messages per month and per person', async () => {
     const months = all<{ month: string; n: number }>(`SELECT strftime('%Y-%m', ${UNIX_SECONDS}, 'unixepoch') AS month, COUNT(*) AS n FROM message m WHERE ${VISIBLE} GROUP BY month`);
     expect(stats.total.messages).toBe(months.reduce((sum, m) => sum + m.n, 0));
     expect(stats.total.months.filter((m) => m.messages > 0).map((m) => [m.month, m.messages])).toEqual(months.map((m) => [m.month, m.n]));
@@ -33,7 +33,7 @@ describe('textkeeper stats against counts made with SQL', () => {
     for (const month of stats.total.months) expect(Object.values(month.bySender).reduce((a, b) => a + b, 0)).toBe(month.messages);
   });
 
-  it('finds the first and last message and the busiest days', () => {
+  it('finds the first and last message and the busiest days', async () => {
     const { first, last } = db.prepare(`SELECT MIN(date) AS first, MAX(date) AS last FROM message m WHERE ${VISIBLE}`).get() as { first: number; last: number };
     const iso = (ns: number) => new Date(Math.floor(ns / 1e6) + 978_307_200_000).toISOString().slice(0, 19);
     expect(stats.total.firstDate!.slice(0, 19)).toBe(iso(first));
@@ -42,7 +42,7 @@ describe('textkeeper stats against counts made with SQL', () => {
     expect(stats.total.busiestDays).toEqual(days.map((d) => ({ day: d.day, messages: d.n })));
   });
 
-  it('counts attachments and their bytes', () => {
+  it('counts attachments and their bytes', async () => {
     const files = db.prepare(
       `SELECT COUNT(*) AS count, COALESCE(SUM(a.total_bytes), 0) AS bytes FROM message m
        JOIN message_attachment_join j ON j.message_id = m.ROWID JOIN attachment a ON a.ROWID = j.attachment_id WHERE ${VISIBLE}`,
@@ -52,7 +52,7 @@ describe('textkeeper stats against counts made with SQL', () => {
     expect(byKind.reduce((sum, k) => sum + k.count, 0)).toBe(files.count);
   });
 
-  it('counts reactions given and received, net of removals', () => {
+  it('counts reactions given and received, net of removals', async () => {
     // Each person's latest classic reaction on each part stands when it is an addition (2000–2006).
     const given = all<{ sender: string; n: number }>(
       `SELECT sender, COUNT(*) AS n FROM (
@@ -74,7 +74,7 @@ describe('textkeeper stats against counts made with SQL', () => {
     expect(people.reduce((sum, p) => sum + p.reactionsReceived, 0)).toBe(stats.total.reactions.count);
   });
 
-  it('adds the conversations up to the total, each counted from its own chats', () => {
+  it('adds the conversations up to the total, each counted from its own chats', async () => {
     expect(stats.conversations.reduce((sum, c) => sum + c.stats.messages, 0)).toBe(stats.total.messages);
     for (const { conversation, stats: one } of stats.conversations) {
       const ids = conversation.chatIdentifiers;

@@ -24,8 +24,8 @@ describe('html export through the CLI on generated data', () => {
     archive = join(work, 'archive');
   }, 120_000);
 
-  it('writes a complete archive whose every link and picture resolves inside it', () => {
-    const result = runCli(['export', '--db', join(work, 'chat.db'), '--attachments-root', work, '--out', archive, '--format', 'html', '--no-progress']);
+  it('writes a complete archive whose every link and picture resolves inside it', async () => {
+    const result = await runCli(['export', '--db', join(work, 'chat.db'), '--attachments-root', work, '--out', archive, '--format', 'html', '--no-progress']);
     expect(result.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
     expect(result.code).toBe(0);
     // Nothing was written beside the archive, whatever the database's file names say.
@@ -58,9 +58,9 @@ describe('html export through the CLI on generated data', () => {
     }
   }, 120_000);
 
-  it('re-exports into the same folder reusing the converted pictures', () => {
+  it('re-exports into the same folder reusing the converted pictures', async () => {
     const before = listFiles(archive).sort();
-    const result = runCli(['export', '--db', join(work, 'chat.db'), '--attachments-root', work, '--out', archive, '--format', 'html', '--no-progress']);
+    const result = await runCli(['export', '--db', join(work, 'chat.db'), '--attachments-root', work, '--out', archive, '--format', 'html', '--no-progress']);
     expect(result.code).toBe(0);
     expect(listFiles(archive).sort()).toEqual(before);
   }, 120_000);

@@ -16,9 +16,9 @@ describe.skipIf(!pdfToolsPresent)('archival PDF (PDF/A-2b)', () => {
 
   const pdfsOf = (out: string) => readdirSync(out).filter((f) => f.endsWith('.pdf')).map((f) => join(out, f));
 
-  test('every PDF is sound, embeds all its fonts and identifies itself as PDF/A-2b with an sRGB output intent', () => {
+  test('every PDF is sound, embeds all its fonts and identifies itself as PDF/A-2b with an sRGB output intent', async () => {
     const out = join(dir, 'pdfa');
-    const result = runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress']);
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const files = pdfsOf(out);
@@ -37,9 +37,9 @@ describe.skipIf(!pdfToolsPresent)('archival PDF (PDF/A-2b)', () => {
     }
   });
 
-  test('--pdf-standard none writes a plain PDF', () => {
+  test('--pdf-standard none writes a plain PDF', async () => {
     const out = join(dir, 'plain');
-    const result = runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress', '--pdf-standard', 'none']);
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress', '--pdf-standard', 'none']);
     expect(result.code).toBe(0);
     for (const file of pdfsOf(out)) {
       expect(qpdfCheck(file).ok).toBe(true);
@@ -48,8 +48,8 @@ describe.skipIf(!pdfToolsPresent)('archival PDF (PDF/A-2b)', () => {
     }
   });
 
-  test('an unknown standard is one clear line', () => {
-    const result = runCli(['export', '--db', db, '--out', join(dir, 'x'), '--format', 'pdf', '--pdf-standard', 'pdf-x']);
+  test('an unknown standard is one clear line', async () => {
+    const result = await runCli(['export', '--db', db, '--out', join(dir, 'x'), '--format', 'pdf', '--pdf-standard', 'pdf-x']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('--pdf-standard');
   });

@@ -29,9 +29,9 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
     await generateChatDb({ path: db, messages: 160, seed: 8, conversations: 3 });
   });
 
-  test('the cover states the source with its SHA-256; pages are numbered across PDFs by title; bates.csv and SHA256SUMS agree', () => {
+  test('the cover states the source with its SHA-256; pages are numbered across PDFs by title; bates.csv and SHA256SUMS agree', async () => {
     const out = join(dir, 'bates');
-    const result = runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress', '--timezone', 'Europe/Berlin',
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress', '--timezone', 'Europe/Berlin',
       '--since', '2015-01-01', '--bates', 'SMITH:41', '--bates-digits', '5']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -74,9 +74,9 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
     expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' })).toContain(': OK');
   });
 
-  test('--no-cover starts with the messages; without --bates nothing is stamped', () => {
+  test('--no-cover starts with the messages; without --bates nothing is stamped', async () => {
     const out = join(dir, 'plain');
-    const result = runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress', '--no-cover']);
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress', '--no-cover']);
     expect(result.code).toBe(0);
     expect(existsSync(join(out, 'bates.csv'))).toBe(false);
     for (const file of pdfsOf(out)) {
@@ -86,9 +86,9 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
     }
   });
 
-  test('a bad --bates is one clear line', () => {
+  test('a bad --bates is one clear line', async () => {
     for (const args of [['--bates', 'has space'], ['--bates', 'X', '--bates-digits', '11']]) {
-      const result = runCli(['export', '--db', db, '--out', join(dir, 'bad'), '--format', 'pdf', ...args]);
+      const result = await runCli(['export', '--db', db, '--out', join(dir, 'bad'), '--format', 'pdf', ...args]);
       expect(result.code).toBe(1);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stderr).toContain('--bates');
@@ -102,7 +102,7 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
     const id = createHash('sha1').update('HomeDomain-Library/SMS/sms.db').digest('hex');
     const stored = join(backup, id.slice(0, 2), id);
     const out = join(dir, 'from-backup');
-    const result = runCli(['export', '--backup', backup, '--out', out, '--format', 'pdf', '--no-progress']);
+    const result = await runCli(['export', '--backup', backup, '--out', out, '--format', 'pdf', '--no-progress']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const cover = pdfText(join(out, pdfsOf(out)[0]!), { first: 1, last: 1 });

@@ -41,9 +41,9 @@ describe('attachments stay inside the attachments folder', () => {
     });
   });
 
-  it('html (copy): nothing from outside is copied, huge files are left out, active files are defused', () => {
+  it('html (copy): nothing from outside is copied, huge files are left out, active files are defused', async () => {
     const out = join(dir, 'out-html');
-    const result = runCli(['export', '--db', db, '--out', out, '--format', 'html', '--chat', chat, '--max-attachment-size', '1MB']);
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'html', '--chat', chat, '--max-attachment-size', '1MB']);
     expect(result.code, result.stderr).toBe(0);
     const files = filesBelow(out);
     for (const file of files.filter((f) => f.startsWith('attachments/') && f.includes('.'))) {
@@ -59,18 +59,18 @@ describe('attachments stay inside the attachments folder', () => {
     expect(copied.filter((f) => /\.(html|svg)$/.test(f))).toEqual([]);
   });
 
-  it('html (link): active files are not linked, outside files neither', () => {
+  it('html (link): active files are not linked, outside files neither', async () => {
     const out = join(dir, 'out-link');
-    const result = runCli(['export', '--db', db, '--out', out, '--format', 'html', '--chat', chat, '--attachments', 'link']);
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'html', '--chat', chat, '--attachments', 'link']);
     expect(result.code, result.stderr).toBe(0);
     const pages = filesBelow(out).filter((f) => f.startsWith('conversations/') && f.endsWith('.html')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
     expect(pages).not.toMatch(/href="file:[^"]*(page\.html|drawing\.svg|outside)/);
     expect(pages).toMatch(/page\.html — a web page or SVG that could run script, not linked/);
   });
 
-  it('txt says where each file is, and which were not copied', () => {
+  it('txt says where each file is, and which were not copied', async () => {
     const out = join(dir, 'out-txt');
-    const result = runCli(['export', '--db', db, '--out', out, '--chat', chat]);
+    const result = await runCli(['export', '--db', db, '--out', out, '--chat', chat]);
     expect(result.code, result.stderr).toBe(0);
     const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
     expect(text).toMatch(/linked\.txt \(.*\) — outside the attachments folder, not copied/);

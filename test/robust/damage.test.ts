@@ -32,12 +32,12 @@ describe('a damaged database', () => {
     base = await makeBase(dir, 300);
   });
 
-  it('a bad cell pointer in a message page: the lost message is named, the rest exported, exit 3', () => {
+  it('a bad cell pointer in a message page: the lost message is named, the rest exported, exit 3', async () => {
     const db = spoiledCopy(base, dir, 'cell');
     const page = leafPage(db, 'message', 'leaf');
     // The first cell pointer made equal to the second: SQLite then yields no row for the first message.
     patchPage(db, page, (bytes, at) => bytes.writeUInt16BE(bytes.readUInt16BE(at + 10), at + 8));
-    const result = runCli(['export', '--db', db, '--out', join(dir, 'out-cell')]);
+    const result = await runCli(['export', '--db', db, '--out', join(dir, 'out-cell')]);
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toMatch(new RegExp(`is damaged: table message \\(tree \\d+\\) page ${page} cell 0`));
     expect(result.stderr).toMatch(/message ROWID \d+ \(GUID [0-9A-F-]+\) could not be read; it is not in the archive/);
@@ -45,26 +45,26 @@ describe('a damaged database', () => {
     expect(result.stdout).toMatch(/^Exported \d+ conversations/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
 
-    const list = runCli(['list', '--db', db]);
+    const list = await runCli(['list', '--db', db]);
     expect(list.code).toBe(3);
     expect(list.stderr).toMatch(/1 rows could not be read/);
 
-    const unchecked = runCli(['export', '--db', db, '--out', join(dir, 'out-unchecked'), '--no-check']);
+    const unchecked = await runCli(['export', '--db', db, '--out', join(dir, 'out-unchecked'), '--no-check', '--quiet']);
     expect(unchecked.code).toBe(0);
     expect(unchecked.stderr).toBe('');
   });
 
-  it('a damaged index page is named; no message is lost', () => {
+  it('a damaged index page is named; no message is lost', async () => {
     const db = spoiledCopy(base, dir, 'index');
     const page = leafPage(db, 'sqlite_autoindex_message_1', 'leaf');
     patchPage(db, page, (bytes, at) => bytes.writeUInt16BE(bytes.readUInt16BE(at + 10), at + 8));
-    const result = runCli(['export', '--db', db, '--out', join(dir, 'out-index')]);
+    const result = await runCli(['export', '--db', db, '--out', join(dir, 'out-index')]);
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toMatch(/is damaged: .*page \d+.*sqlite_autoindex_message_1/);
     expect(result.stderr).toMatch(/0 rows could not be read/);
   });
 
-  it('a message whose stored text cannot be read: its conversation is skipped with one line, the others exported, exit 3', () => {
+  it('a message whose stored text cannot be read: its conversation is skipped with one line, the others exported, exit 3', async () => {
     const overflowPages = (d: Database.Database) => d.prepare("SELECT pageno FROM dbstat WHERE name = 'message' AND pagetype = 'overflow'").pluck().all() as number[];
     let added: number[] = [];
     const db = spoiledCopy(base, dir, 'overflow', (d) => {
@@ -74,7 +74,7 @@ describe('a damaged database', () => {
     });
     // The first overflow page of the new message's text points on to a page that does not exist.
     patchPage(db, Math.min(...added), (bytes, at) => bytes.writeUInt32BE(999_999, at));
-    const result = runCli(['export', '--db', db, '--out', join(dir, 'out-overflow')]);
+    const result = await runCli(['export', '--db', db, '--out', join(dir, 'out-overflow')]);
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toMatch(/textkeeper: skipped the conversation “[^”]+”: database disk image is malformed/);
     expect(result.stderr).toMatch(/textkeeper: the archive is incomplete: 1 conversation skipped/);

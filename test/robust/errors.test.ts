@@ -22,13 +22,13 @@ describe('bad input and environment: one line, exit 1', () => {
     base = await makeBase(dir);
   });
 
-  it('a renamed column (export and list)', () => {
+  it('a renamed column (export and list)', async () => {
     const db = spoiledCopy(base, dir, 'renamed', (d) => d.exec('ALTER TABLE message RENAME COLUMN date TO date_sent'));
-    expectOneLine(runCli(['export', '--db', db, '--out', join(dir, 'o-renamed')]), 1, /has a Messages schema this version cannot read \(no column message\.date\)/);
-    expectOneLine(runCli(['list', '--db', db]), 1, /no column message\.date/);
+    expectOneLine(await runCli(['export', '--db', db, '--out', join(dir, 'o-renamed')]), 1, /has a Messages schema this version cannot read \(no column message\.date\)/);
+    expectOneLine(await runCli(['list', '--db', db]), 1, /no column message\.date/);
   });
 
-  it('a schema from before tapbacks (no associated_message_* columns) is read', () => {
+  it('a schema from before tapbacks (no associated_message_* columns) is read', async () => {
     const db = spoiledCopy(base, dir, 'pre-sierra', (d) => {
       for (const { name } of d.prepare("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql LIKE '%associated_message%'").all() as { name: string }[]) {
         d.exec(`DROP ${/idx/.test(name) ? 'INDEX' : 'TRIGGER'} IF EXISTS "${name}"`);
@@ -39,13 +39,13 @@ describe('bad input and environment: one line, exit 1', () => {
       }
     });
     const out = join(dir, 'o-pre-sierra');
-    const result = runCli(['export', '--db', db, '--out', out]);
+    const result = await runCli(['export', '--db', db, '--out', out]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Exported \d+ conversations/);
-    expect(runCli(['list', '--db', db]).code).toBe(0);
+    expect((await runCli(['list', '--db', db])).code).toBe(0);
   });
 
-  it.skipIf(!AS_NOBODY)('a -wal that cannot be read', () => {
+  it.skipIf(!AS_NOBODY)('a -wal that cannot be read', async () => {
     const folder = join(dir, 'locked-wal');
     mkdirSync(folder);
     const db = join(folder, 'chat.db');
@@ -70,7 +70,7 @@ describe('bad input and environment: one line, exit 1', () => {
 
   describe.skipIf(!CAN_MOUNT)('a full disk', () => {
     for (const format of ['txt', 'pdf', 'html']) {
-      it(format, () => {
+      it(format, async () => {
         const out = join(dir, `full-${format}`);
         mkdirSync(out);
         // A tiny file system mounted over the output folder, in a namespace of this run only.
@@ -82,9 +82,9 @@ describe('bad input and environment: one line, exit 1', () => {
     }
   });
 
-  it('a folder in --out named like a conversation file: another name is chosen, the folder is untouched', () => {
+  it('a folder in --out named like a conversation file: another name is chosen, the folder is untouched', async () => {
     const out = join(dir, 'o-eisdir');
-    const first = runCli(['export', '--db', base, '--out', out]);
+    const first = await runCli(['export', '--db', base, '--out', out]);
     expect(first.code).toBe(0);
     const txt = filesBelow(out).filter((f) => f.endsWith('.txt'));
     const name = txt[0]!;
@@ -94,7 +94,7 @@ describe('bad input and environment: one line, exit 1', () => {
     const readOnly = txt[1]!;
     writeFileSync(join(again, readOnly), 'read-only, mine');
     chmodSync(join(again, readOnly), 0o444);
-    const result = runCli(['export', '--db', base, '--out', again]);
+    const result = await runCli(['export', '--db', base, '--out', again]);
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(join(again, name, 'keep.me'), 'utf8')).toBe('mine');
     expect(readFileSync(join(again, readOnly), 'utf8')).toBe('read-only, mine');
@@ -110,7 +110,7 @@ describe('bad input and environment: one line, exit 1', () => {
       const copy = join(dir, `backup-${name}`);
       cpSync(backup, copy, { recursive: true });
       writeFileSync(join(copy, name), '<?xml version="1.0"?>\n<plist><dict><key>garbage\u0001<<<</kex><string>&bogus;</dict>\n'.repeat(5));
-      expectOneLine(runCli(['export', '--backup', copy, '--out', join(dir, `o-${name}`)]), 1, new RegExp(name.replace('.', '\\.')));
+      expectOneLine(await runCli(['export', '--backup', copy, '--out', join(dir, `o-${name}`)]), 1, new RegExp(name.replace('.', '\\.')));
     }
   });
 });

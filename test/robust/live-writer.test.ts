@@ -51,7 +51,7 @@ describe('a database written during the export', () => {
     try {
       while (!existsSync(`${db}-wal`)) await new Promise((r) => setTimeout(r, 20));
       for (let run = 0; run < 8; run++) {
-        const result = runCli(['export', '--db', db, '--out', join(dir, `out-${run}`), '--no-progress']);
+        const result = await runCli(['export', '--db', db, '--out', join(dir, `out-${run}`), '--no-progress']);
         expect(result.stderr).toBe('');
         expect(result.code).toBe(0);
         expect(result.stdout).toMatch(/^Exported \d+ conversations/);

@@ -62,7 +62,7 @@ describe('a damaged link preview', () => {
       }, 'BROKEN-PREVIEW').chat;
     });
     const out = join(dir, 'out');
-    const result = runCli(['export', '--db', db, '--out', out, '--format', 'txt,html', '--chat', chat]);
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html', '--chat', chat]);
     expect(result.code, result.stderr).toBe(0);
     const txt = readdirSync(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
     expect(txt).toContain('https://example.org/kept-from-text');

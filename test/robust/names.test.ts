@@ -36,9 +36,9 @@ describe('long and hostile names', () => {
   };
 
   for (const format of ['txt', 'html', 'pdf']) {
-    it(`${format}: every name fits in 255 bytes, none keeps a control or bidi character`, () => {
+    it(`${format}: every name fits in 255 bytes, none keeps a control or bidi character`, async () => {
       const out = join(dir, `out-${format}`);
-      const result = runCli(['export', '--db', db, '--out', out, '--format', format]);
+      const result = await runCli(['export', '--db', db, '--out', out, '--format', format]);
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).not.toMatch(/ENAMETOOLONG|\n\s+at /);
       componentsOk(out);
@@ -46,7 +46,7 @@ describe('long and hostile names', () => {
     });
   }
 
-  it('txt: the long titles are cut between whole characters, and the file shows the whole title', () => {
+  it('txt: the long titles are cut between whole characters, and the file shows the whole title', async () => {
     const out = join(dir, 'out-txt');
     const names = filesBelow(out).filter((f) => f.endsWith('.txt'));
     const emoji = names.filter((f) => f.startsWith('😀'));

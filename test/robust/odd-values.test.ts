@@ -39,9 +39,9 @@ describe('odd values are exported with a note, never abort', () => {
     });
   });
 
-  it('txt: every message is there, each odd one with a note, and the run succeeds', () => {
+  it('txt: every message is there, each odd one with a note, and the run succeeds', async () => {
     const out = join(dir, 'out-txt');
-    const result = runCli(['export', '--db', db, '--out', out, '--format', 'txt']);
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toMatch(/export failed|\n\s+at /);
     const all = readdirSync(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
@@ -55,7 +55,7 @@ describe('odd values are exported with a note, never abort', () => {
     expect(Number(/(\d+) warnings/.exec(result.stdout)![1])).toBeGreaterThanOrEqual(10);
   });
 
-  it('txt: control characters are shown as visible pictures, never raw', () => {
+  it('txt: control characters are shown as visible pictures, never raw', async () => {
     const out = join(dir, 'out-txt');
     const all = readdirSync(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
     expect(all).toContain('hi ⍰⍰ ␛[31m␀!');
@@ -63,10 +63,10 @@ describe('odd values are exported with a note, never abort', () => {
     expect(all).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   });
 
-  it('html and pdf: the same database exports without a failure', () => {
+  it('html and pdf: the same database exports without a failure', async () => {
     for (const format of ['html', 'pdf']) {
       const out = join(dir, `out-${format}`);
-      const result = runCli(['export', '--db', db, '--out', out, '--format', format, '--chat', chat]);
+      const result = await runCli(['export', '--db', db, '--out', out, '--format', format, '--chat', chat]);
       expect(result.code, result.stderr).toBe(0);
       expectNoPartials(out);
     }
@@ -76,8 +76,8 @@ describe('odd values are exported with a note, never abort', () => {
     expect(html).toContain('Its delivery date is out of range');
   });
 
-  it('list shows every conversation', () => {
-    const result = runCli(['list', '--db', db]);
+  it('list shows every conversation', async () => {
+    const result = await runCli(['list', '--db', db]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('Messages without a conversation');
     expect(result.stdout).toContain(chat);

@@ -15,9 +15,9 @@ beforeAll(async () => {
 });
 
 /** A fresh archive of txt and html (attachments copied). */
-function exportArchive(): string {
+async function exportArchive(): Promise<string> {
   const out = join(tempDir('verify'), 'archive');
-  const result = runCli(['export', '--db', db, '--out', out, '--format', 'txt,html', '--no-progress']);
+  const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html', '--no-progress']);
   expect(result.stderr).not.toMatch(/failed/);
   expect(result.code).toBe(0);
   return out;
@@ -29,21 +29,21 @@ function listed(out: string): string[] {
 }
 
 describe('textkeeper verify', () => {
-  it('passes an intact archive, and sha256sum -c accepts SHA256SUMS', () => {
-    const out = exportArchive();
+  it('passes an intact archive, and sha256sum -c accepts SHA256SUMS', async () => {
+    const out = await exportArchive();
     const paths = listed(out);
     expect(paths).toContain('index.html');
     expect(paths.some((p) => p.endsWith('.txt'))).toBe(true);
     expect(paths.some((p) => p.startsWith('attachments/'))).toBe(true);
-    const result = runCli(['verify', out]);
+    const result = await runCli(['verify', out]);
     expect(result.stdout).toMatch(/^Intact: \d+ files match the manifest\.$/m);
     expect(result.code).toBe(0);
     const checked = execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' });
     expect(checked).toBe('');
   });
 
-  it('reports a changed byte, a deleted attachment and an extra file by path', () => {
-    const out = exportArchive();
+  it('reports a changed byte, a deleted attachment and an extra file by path', async () => {
+    const out = await exportArchive();
     const paths = listed(out);
     const text = paths.find((p) => p.endsWith('.txt'))!;
     const attachment = paths.find((p) => p.startsWith('attachments/'))!;
@@ -52,14 +52,14 @@ describe('textkeeper verify', () => {
     writeFileSync(join(out, text), bytes);
     rmSync(join(out, attachment));
     appendFileSync(join(out, 'notes.txt'), 'mine\n');
-    const result = runCli(['verify', out]);
+    const result = await runCli(['verify', out]);
     expect(result.stdout.trim().split('\n').sort()).toEqual([`altered: ${text}`, `missing: ${attachment}`, 'unexpected: notes.txt'].sort());
     expect(result.stderr).toMatch(/3 problems/);
     expect(result.code).toBe(1);
   });
 
-  it('refuses a folder that is not an archive in one line', () => {
-    const result = runCli(['verify', tempDir('verify-empty')]);
+  it('refuses a folder that is not an archive in one line', async () => {
+    const result = await runCli(['verify', tempDir('verify-empty')]);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/not a textkeeper archive/);
     expect(result.code).toBe(1);

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,13 +15,51 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (dist/, made by `npm test`'s tsc step) as a user would. */
-export function runCli(args: string[], env: Record<string, string> = {}): CliResult {
-  const result = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], {
-    encoding: 'utf8',
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return notAResult(runBuilt(join('cli', 'main.js'), args, env));
+}
+
+/** runCli was synchronous once: reading `.code` off the promise says what to write instead. */
+function notAResult(promise: Promise<CliResult>): Promise<CliResult> {
+  for (const field of ['code', 'stdout', 'stderr']) {
+    Object.defineProperty(promise, field, {
+      get: () => {
+        throw new Error('runCli() returns a promise: write `(await runCli([...])).' + field + '`');
+      },
+    });
+  }
+  return promise;
+}
+
+/**
+ * Generates a large database in another process (dist/generate/main.js: DIR/chat.db, DIR/Attachments):
+ * generating is synchronous, and minutes of it in the test worker would stall vitest's messages.
+ */
+export async function generateApart(dir: string, messages: number, seed: number): Promise<string> {
+  const result = await runBuilt(join('generate', 'main.js'), ['--messages', String(messages), '--seed', String(seed), '--out', dir]);
+  if (result.code !== 0) throw new Error(`generating ${dir} failed: ${result.stderr}`);
+  return join(dir, 'chat.db');
+}
+
+/**
+ * Runs a script of dist/. Asynchronous on purpose: a synchronous spawn blocks the test worker's event
+ * loop, and a run longer than vitest's 60 s RPC time-out (easy on a busy machine) then fails the whole
+ * run with `Timeout calling "onTaskUpdate"`.
+ */
+function runBuilt(script: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', script), ...args], {
     env: { ...process.env, TZ: 'UTC', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 300_000,
   });
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }
 
 export function tempDir(label: string): string {

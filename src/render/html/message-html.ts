@@ -1,6 +1,6 @@
 import type { AppPart, Attachment, EditVersion, Message, Part, Tapback } from '../../model/types.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
-import { formatBytes } from '../describe.js';
+import { formatBytes, NOT_IN_DATABASE } from '../describe.js';
 import { escapeHtml, hrefPath, safeLink } from './escape.js';
 import type { DateFormatter, LocalTime } from '../dates.js';
 import { textHtml } from './text-html.js';
@@ -81,6 +81,7 @@ function partHtml(message: Message, part: Part, ctx: MessageContext): string {
 }
 
 function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMessage: boolean): string {
+  if (attachment.notInDatabase) return `<div class="missing">${escapeHtml(NOT_IN_DATABASE)}</div>`;
   const placed = ctx.placeAttachment(attachment);
   const name = escapeHtml(attachment.fileName);
   const caption = attachment.description ? `<div class="caption">${escapeHtml(attachment.description)}</div>` : '';

@@ -1,5 +1,6 @@
 import type { Attachment, Conversation, Message, Part } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
+import { NOT_IN_DATABASE } from '../describe.js';
 import { textBox, type BoxStyle, type Styled } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, tapbackSummary } from './describe.js';
@@ -117,6 +118,7 @@ export class ChatLayout {
         unreadable = true;
       }
     }
+    if (attachment.notInDatabase) return this.fileBox([{ text: NOT_IN_DATABASE, size: TYPE.small, color: COLORS.alert }], mine);
     const lines: Styled[] = [
       { text: attachment.fileName, size: TYPE.body, color: COLORS.text, bold: true },
       { text: attachmentDetails(attachment), size: TYPE.small, color: COLORS.muted },

@@ -1,5 +1,6 @@
 import type { Attachment, Message } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
+import { NOT_IN_DATABASE } from '../describe.js';
 import { drawLine, layLines, textBox, type Styled, type StyledLine } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import type { Column } from './chat-layout.js';
@@ -124,7 +125,7 @@ export class TranscriptLayout {
     const attachments: Attachment[] = message.parts.flatMap((part) =>
       part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : [],
     );
-    return attachments.flatMap((a) => [
+    return attachments.flatMap((a) => a.notInDatabase ? [this.muted(NOT_IN_DATABASE)] : [
       this.plain(a.fileName),
       this.muted(`${attachmentDetails(a)}${a.withheld ? ` · ${a.withheld}` : a.missing ? ' · missing' : ''}`),
     ]);

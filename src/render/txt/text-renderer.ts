@@ -1,6 +1,6 @@
 import type { Attachment, Conversation, EditVersion, Message, Part } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { describeAttachment, describeBalloon, describeTapbacks } from '../describe.js';
+import { describeAttachment, describeBalloon, describeTapbacks, NOT_IN_DATABASE } from '../describe.js';
 import { FileRenderer } from '../file-renderer.js';
 import type { ExportContext, MessageStream } from '../renderer.js';
 
@@ -88,13 +88,13 @@ function formatPart(part: Part, m: Message, dates: DateFormatter): string {
     case 'attachment': {
       const a = part.attachment;
       const label = m.isAudioMessage && a.kind === 'audio' ? 'Audio message' : a.isSticker ? 'Sticker' : 'Attachment';
-      text = `[${label}: ${describeAttachment(a)} — ${whereIs(a)}]\n`;
+      text = `${attachmentLine(a, label)}\n`;
       if (a.transcription) text += `  Transcription: “${a.transcription}”\n`;
       break;
     }
     case 'app':
       text = `[${describeBalloon(part.app)}]\n`;
-      for (const a of part.attachments) text += `  [Attachment: ${describeAttachment(a)} — ${whereIs(a)}]\n`;
+      for (const a of part.attachments) text += `  ${attachmentLine(a, 'Attachment')}\n`;
       break;
     case 'unsent':
       text = `[This part of the message was unsent]\n${edits(part.edits, dates)}`;
@@ -102,6 +102,10 @@ function formatPart(part: Part, m: Message, dates: DateFormatter): string {
   }
   if (part.tapbacks.length > 0) text += `  ${describeTapbacks(part.tapbacks)}\n`;
   return text;
+}
+
+function attachmentLine(a: Attachment, label: string): string {
+  return a.notInDatabase ? `[${NOT_IN_DATABASE}]` : `[${label}: ${describeAttachment(a)} — ${whereIs(a)}]`;
 }
 
 /** Where the file is; for a copy decrypted only for this export, where the source keeps it. */

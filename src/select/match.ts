@@ -1,0 +1,103 @@
+import type { Person } from '../model/types.js';
+import { closestNames, fold } from './text.js';
+
+/** What `--chat` terms are matched against: one conversation, across every source that has it. */
+export interface Selectable {
+  key: string;
+  title: string;
+  groupName?: string;
+  participants: Person[];
+  /** Its chat rows' guids, and the identifiers of group chats (`chat100000031676`). */
+  ids: string[];
+}
+
+export interface MatchOptions {
+  /** No fallback to part of a name. */
+  exact: boolean;
+  /** The same key for every handle of one person, whatever its formatting (see Contacts.personKey). */
+  personKey(handle: string): string;
+}
+
+/** Why a conversation was chosen, and what a term that chose nothing may have meant. */
+export interface Selection {
+  /** Selected conversations by key, with the reasons (one per term that chose it). */
+  chosen: Map<string, string[]>;
+  /** Terms that chose nothing, with the names closest to them. */
+  unmatched: { term: string; closest: string[] }[];
+  /** Terms that chose several conversations by part of a name only. */
+  loose: { term: string; count: number }[];
+}
+
+type Rule = (term: string, conversation: Selectable) => string | undefined;
+
+/**
+ * Chooses the conversations the terms name. Each term is tried rule by rule, and the first rule that
+ * matches anything decides: a conversation id or chat identifier, a participant's phone number or email,
+ * a contact or group name (exact, ignoring case and accents), then — unless `exact` — part of a name.
+ * A person chooses every conversation they take part in, groups included.
+ */
+export function selectConversations(all: Selectable[], terms: string[], options: MatchOptions): Selection {
+  const rules: Rule[] = [byId, byHandle(options.personKey), byName];
+  if (!options.exact) rules.push(byPartOfName);
+  const selection: Selection = { chosen: new Map(), unmatched: [], loose: [] };
+  for (const term of terms) {
+    const { rule, found } = firstMatchingRule(all, term, rules);
+    if (found.length === 0) selection.unmatched.push({ term, closest: closestNames(term, all.flatMap(namesOf)) });
+    if (found.length > 1 && rule === byPartOfName) selection.loose.push({ term, count: found.length });
+    for (const { key, reason } of found) selection.chosen.set(key, [...(selection.chosen.get(key) ?? []), reason]);
+  }
+  return selection;
+}
+
+function firstMatchingRule(all: Selectable[], term: string, rules: Rule[]): { rule?: Rule; found: { key: string; reason: string }[] } {
+  for (const rule of rules) {
+    const found = all.flatMap((c) => {
+      const reason = rule(term, c);
+      return reason ? [{ key: c.key, reason }] : [];
+    });
+    if (found.length > 0) return { rule, found };
+  }
+  return { found: [] };
+}
+
+const byId: Rule = (term, c) => {
+  const id = c.ids.find((candidate) => candidate.toLowerCase() === term.trim().toLowerCase());
+  return id ? `id ${id}` : undefined;
+};
+
+/** Phone numbers (any formatting, at least three digits) and emails. */
+export function looksLikeHandle(term: string): boolean {
+  return term.includes('@') || (/^[+\d\s().-]+$/.test(term.trim()) && term.replace(/\D/g, '').length >= 3);
+}
+
+function byHandle(personKey: (handle: string) => string): Rule {
+  return (term, c) => {
+    if (!looksLikeHandle(term)) return undefined;
+    const key = personKey(term);
+    const person = c.participants.find((p) => personKey(p.handle) === key);
+    return person && `${describe(person)} takes part`;
+  };
+}
+
+const byName: Rule = (term, c) => {
+  const wanted = fold(term);
+  if (c.groupName && fold(c.groupName) === wanted) return `group named “${c.groupName}”`;
+  const person = c.participants.find((p) => fold(p.name) === wanted);
+  return person && `${describe(person)} takes part`;
+};
+
+const byPartOfName: Rule = (term, c) => {
+  const wanted = fold(term);
+  if (!wanted) return undefined;
+  const name = [c.title, ...c.participants.map((p) => p.name)].find((n) => fold(n).includes(wanted));
+  return name && `“${name}” contains “${term.trim()}”`;
+};
+
+function describe(person: Person): string {
+  return person.name === person.handle ? person.handle : `${person.name} (${person.handle})`;
+}
+
+/** The names a term may have been meant for. */
+function namesOf(c: Selectable): string[] {
+  return [c.title, ...(c.groupName ? [c.groupName] : []), ...c.participants.flatMap((p) => [p.name, p.handle])];
+}

@@ -1,0 +1,34 @@
+import { UserError } from '../errors.js';
+import type { Selection } from './match.js';
+
+/** A conversation as the selection report names it. */
+export interface Named {
+  key: string;
+  id: string;
+  title: string;
+}
+
+/**
+ * What `--chat` chose, one line each, for stderr before anything is written: every conversation chosen
+ * and why, terms that chose several conversations by part of a name only, and terms that chose nothing.
+ */
+export function selectionLines(selection: Selection, chosen: Named[]): string[] {
+  const lines = chosen.map(({ key, id, title }) => `selected “${title}” (${id}): ${selection.chosen.get(key)!.join('; ')}`);
+  for (const { term, count } of selection.loose) {
+    lines.push(`note: --chat ${term} is no id, phone number, email or full name; it matched ${count} conversations by part of a name (--exact refuses that)`);
+  }
+  for (const { term, closest } of selection.unmatched) lines.push(`note: --chat ${term} matches no conversation${closestHint(closest)}`);
+  return lines;
+}
+
+/** Bad input when the terms chose nothing at all: one line naming the closest names. */
+export function requireSomethingChosen(selection: Selection | undefined): void {
+  if (!selection || selection.chosen.size > 0) return;
+  const terms = selection.unmatched.map((u) => u.term).join(',');
+  const closest = [...new Set(selection.unmatched.flatMap((u) => u.closest))];
+  throw new UserError(`No conversation matches --chat ${terms}${closestHint(closest)} (see \`textkeeper list\`).`);
+}
+
+function closestHint(names: string[]): string {
+  return names.length > 0 ? `; closest: ${names.map((n) => `“${n}”`).join(', ')}` : '';
+}

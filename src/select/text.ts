@@ -1,0 +1,25 @@
+import { distance } from 'fastest-levenshtein';
+
+/** A name as it is compared: without accents, in lower case, spaces collapsed. */
+export function fold(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The few names nearest a term: names containing it first (the tightest first), then by edit distance
+ * relative to length, so a typo ("Gustavo Browne") and a part ("Farah") both find their name.
+ */
+export function closestNames(term: string, names: string[], count = 3): string[] {
+  const wanted = fold(term);
+  const score = (name: string) => {
+    const folded = fold(name);
+    if (folded.includes(wanted)) return -wanted.length / folded.length;
+    return distance(wanted, folded) / Math.max(wanted.length, folded.length, 1);
+  };
+  const unique = [...new Set(names.filter(Boolean))];
+  return unique
+    .map((name) => ({ name, score: score(name) }))
+    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
+    .slice(0, count)
+    .map(({ name }) => name);
+}

@@ -1,0 +1,30 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import { runCli, tempDir } from '../support/cli.js';
+
+describe('options a person may mistype', () => {
+  const dir = tempDir('select-bad');
+  const db = join(dir, 'chat.db');
+
+  beforeAll(async () => {
+    await generateChatDb({ path: db, messages: 200, seed: 41 });
+  });
+
+  it('a --contacts file that does not exist is one line and exit 1, like a missing --db', async () => {
+    for (const command of [['export', '--out', join(dir, 'o')], ['list']]) {
+      const result = await runCli([...command, '--db', db, '--contacts', join(dir, 'nonexistent.vcf')]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`textkeeper: --contacts ${join(dir, 'nonexistent.vcf')}: no such file or folder.\n`);
+      expect(result.stdout).toBe('');
+    }
+  });
+
+  it('option words in any letter case', async () => {
+    const result = await runCli(['export', '--db', db, '--out', join(dir, 'pdf'), '--format', 'PDF', '--page-size', 'A4', '--pdf-style', 'Transcript', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    const sorted = await runCli(['list', '--db', db, '--sort', 'NAME', '--json']);
+    const titles = (JSON.parse(sorted.stdout) as { title: string }[]).map((c) => c.title);
+    expect(titles).toEqual([...titles].sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' })));
+  });
+});
