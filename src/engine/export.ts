@@ -66,7 +66,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
       : isFreeToWrite(join(options.outDir, `${stem}.${format}`))));
     const titles = distinctTitles(candidates);
     const stemOf = new Map(candidates.map((c, i) => [c.key, stems.allocate(titles[i]!)]));
-    const progress = startProgress(archive, options);
+    const progress = startProgress(archive, candidates, options);
     const renderers = await Promise.all(options.formats.map((format) => RENDERERS[format]!()));
     const exportedAt = new Date();
     const provenance = options.formats.includes('pdf') ? await provenanceOf(facts, options.raw) : undefined;
@@ -116,12 +116,23 @@ async function allShards(shards: Promise<ShardResult>[], queue: ConversationQueu
   return settled.map((s) => (s as PromiseFulfilledResult<ShardResult>).value);
 }
 
-/** Progress over a total counted first (every conversation's messages, in every format), unless quiet. */
-function startProgress(archive: Archive, options: ResolvedOptions): Progress {
-  const mode = options.progress;
-  const counted = mode === 'none' ? [] : archive.conversations();
-  const total = counted.reduce((sum, c) => sum + c.conversation.messageCount, 0) * options.formats.length;
-  return new Progress(mode, total, counted.length, options.log);
+/**
+ * Progress over a total counted first (every conversation's messages, in every format), unless quiet. A
+ * conversation that cannot be counted (a damaged page) is left out: rendering skips it with its own line.
+ */
+function startProgress(archive: Archive, candidates: CandidateConversation[], options: ResolvedOptions): Progress {
+  let [messages, conversations] = [0, 0];
+  for (const { key } of options.progress === 'none' ? [] : candidates) {
+    try {
+      for (const { conversation } of archive.conversations(new Set([key]))) {
+        messages += conversation.messageCount;
+        conversations++;
+      }
+    } catch {
+      // Not counted: rendering skips it, saying why.
+    }
+  }
+  return new Progress(options.progress, messages * options.formats.length, conversations, options.log);
 }
 
 /** What will be exported; with `--chat`, each conversation chosen and why is said first (unless quiet). */
