@@ -22,8 +22,8 @@ describe('activity charts in the HTML archive', () => {
   beforeAll(async () => {
     // One conversation long enough for two pages: its first page gets the chart after the last message is read.
     await generateChatDb({ path: db, messages: 2600, seed: 93, singleConversation: true });
-    expect(runCli(['export', '--db', db, '--out', out, '--format', 'html', '--attachments', 'none', '--timezone', 'UTC']).code).toBe(0);
-    stats = JSON.parse(runCli(['stats', '--db', db, '--json', '--timezone', 'UTC']).stdout) as ArchiveStats;
+    expect((await runCli(['export', '--db', db, '--out', out, '--format', 'html', '--attachments', 'none', '--timezone', 'UTC'])).code).toBe(0);
+    stats = JSON.parse((await runCli(['stats', '--db', db, '--json', '--timezone', 'UTC'])).stdout) as ArchiveStats;
   });
 
   it('draws every message of the archive on the index, as inline SVG without script', async () => {
@@ -48,8 +48,8 @@ describe('activity charts in the HTML archive', () => {
   it('draws the chart on the PDF cover page, with the same scale and senders', async () => {
     const since = ['--since', '2024-01-01', '--timezone', 'UTC'];
     const pdfOut = join(dir, 'pdf');
-    expect(runCli(['export', '--db', db, '--out', pdfOut, '--format', 'pdf', ...since]).code).toBe(0);
-    const recent = JSON.parse(runCli(['stats', '--db', db, '--json', ...since]).stdout) as ArchiveStats;
+    expect((await runCli(['export', '--db', db, '--out', pdfOut, '--format', 'pdf', ...since])).code).toBe(0);
+    const recent = JSON.parse((await runCli(['stats', '--db', db, '--json', ...since])).stdout) as ArchiveStats;
     const file = join(pdfOut, readdirSync(pdfOut).find((f) => f.endsWith('.pdf'))!);
     expect(qpdfCheck(file).ok).toBe(true);
     const cover = pdfText(file, { first: 1, last: 1 });
