@@ -73,15 +73,15 @@ async function openView(path: string): Promise<OpenedDatabase> {
 const COPY_ATTEMPTS = 3;
 
 /**
- * Copies a database and its `-wal` so that the copies belong together while a writer goes on. Appending
- * commits to the `-wal` is harmless (SQLite ignores a last transaction copied half), but a checkpoint
- * writes into the database and then starts the `-wal` over: when the database or the `-wal`'s header
- * changed during the copy, it is copied again. A writer too busy for that (checkpointing many times a
- * second) is read through SQLite itself: its backup of the live database is made in one read transaction,
- * a consistent snapshot. That connection takes part in the writer's locking through the existing `-shm`,
- * so it is used only when a `-shm` is there already: nothing new is created beside the database.
+ * A private copy of the database as one consistent snapshot. With a `-shm` beside it a writer may be at
+ * work: SQLite itself makes the copy (its backup in a single step is one read transaction, taking part in
+ * the writer's locking through the existing `-shm`). Copying the files instead cannot see every
+ * checkpoint: file times are kept at a coarse clock, so a checkpoint writing into the database during
+ * the copy can leave them unchanged and tear the copy. Without a `-shm` nobody is writing, and the
+ * database and its `-wal` are copied as files (a change seen during the copy still starts it over).
  */
 async function copySnapshot(path: string, target: string): Promise<void> {
+  if (await exists(`${path}-shm`)) return backupLive(path, target);
   for (let attempt = 1; attempt <= COPY_ATTEMPTS; attempt++) {
     const before = await fingerprint(path);
     await readable(path, () => copyFile(path, target, constants.COPYFILE_FICLONE));
@@ -90,8 +90,10 @@ async function copySnapshot(path: string, target: string): Promise<void> {
     if ((await fingerprint(path)) === before) return;
     await sleep(10 * attempt);
   }
-  if (!(await exists(`${path}-shm`))) throw new UserError(`${path} kept changing while it was being copied; try again.`);
-  await rm(`${target}-wal`, { force: true });
+  throw new UserError(`${path} kept changing while it was being copied; try again.`);
+}
+
+async function backupLive(path: string, target: string): Promise<void> {
   const live = new Database(path, { readonly: true, fileMustExist: true });
   try {
     // All pages in each step: a step is one read transaction, so the copy is one snapshot.
