@@ -51,8 +51,8 @@ const NEUTRAL_SUFFIX = '.txt';
 /** Errors that no other file will escape either: the run stops rather than warn once per file. */
 const FATAL_WRITE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
 /** The same errors as libvips words them (image conversions report no code). */
-// libvips says only "wbuffer_write: write failed" when the disk fills under a conversion.
-const FATAL_MESSAGE = /No space left on device|Disk quota exceeded|Read-only file system|wbuffer_write: write failed/;
+// libvips says only "wbuffer_write: write failed" or "unable to write to target" when the disk fills under a conversion.
+const FATAL_MESSAGE = /No space left on device|Disk quota exceeded|Read-only file system|wbuffer_write: write failed|unable to write to target/;
 const PARALLEL_COPIES = 4;
 
 /**
