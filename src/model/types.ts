@@ -26,6 +26,8 @@ export interface Conversation {
   participants: Person[];
   /** Messages that renderers will receive (tapbacks excluded), after date filters. */
   messageCount: number;
+  /** When the archive combines several sources: how many of these messages each source has, and all of them. */
+  sourceCounts?: { bySource: { source: string; messages: number }[]; inEvery: number };
   firstDate?: Date;
   lastDate?: Date;
 }

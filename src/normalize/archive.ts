@@ -101,7 +101,10 @@ export class Archive {
       }
     }
     const all = [...byKey.values()];
-    for (const merged of all) if (merged.members.length > 1) this.combine(merged);
+    for (const merged of all) {
+      const inEvery = merged.members.length > 1 ? this.combine(merged) : 0;
+      if (this.sources.length > 1) merged.conversation.sourceCounts = { bySource: this.bySource(merged), inEvery };
+    }
     return all.sort((a, b) => b.conversation.lastDate!.getTime() - a.conversation.lastDate!.getTime());
   }
 
@@ -157,17 +160,31 @@ export class Archive {
     await Promise.all(this.sources.map((s) => s.close()));
   }
 
-  /** Counts and dates of a conversation found in several sources, duplicates counted once. */
-  private combine(merged: ArchivedConversation): void {
+  /**
+   * Counts and dates of a conversation found in several sources, duplicates counted once; returns
+   * how many of its messages every source of the archive has.
+   */
+  private combine(merged: ArchivedConversation): number {
     const c = merged.conversation;
     const plans = merged.members.map((m) => m.plan.conversation);
-    const guids = new Set<string>();
-    for (const { source, plan } of merged.members) for (const guid of source.messageGuids(plan)) guids.add(guid);
-    c.messageCount = guids.size;
+    const seen = new Map<string, number>();
+    for (const { source, plan } of merged.members) for (const guid of new Set(source.messageGuids(plan))) seen.set(guid, (seen.get(guid) ?? 0) + 1);
+    c.messageCount = seen.size;
     c.firstDate = new Date(Math.min(...plans.map((p) => p.firstDate!.getTime())));
     c.lastDate = new Date(Math.max(...plans.map((p) => p.lastDate!.getTime())));
     c.services = [...new Set(plans.flatMap((p) => p.services))];
     c.chatIdentifiers = [...new Set(plans.flatMap((p) => p.chatIdentifiers ?? []))];
+    let inEvery = 0;
+    for (const times of seen.values()) if (times === this.sources.length) inEvery++;
+    return inEvery;
+  }
+
+  /** How many of a conversation's messages each source has. */
+  private bySource(merged: ArchivedConversation): { source: string; messages: number }[] {
+    return this.sources.map((source) => {
+      const member = merged.members.find((m) => m.source === source);
+      return { source: source.description, messages: member?.plan.conversation.messageCount ?? 0 };
+    });
   }
 }
 

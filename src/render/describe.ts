@@ -1,5 +1,5 @@
 // Plain-language descriptions of model pieces, shared by renderers that write words rather than markup.
-import type { AppBalloon, Attachment, Tapback, TapbackKind } from '../model/types.js';
+import type { AppBalloon, Attachment, Conversation, Tapback, TapbackKind } from '../model/types.js';
 
 const TAPBACK_VERBS: Record<TapbackKind, string> = {
   love: 'Loved',
@@ -65,4 +65,10 @@ export function describeBalloon(app: AppBalloon): string {
   };
   const pieces = [app.title, app.subtitle, app.summary, ...app.captions, app.url].filter((p): p is string => Boolean(p));
   return pieces.length > 0 ? `${kind[app.type]}: ${[...new Set(pieces)].join(' — ')}` : kind[app.type];
+}
+
+/** "700 in every source; chat.db has 778, backup has 700" — what each combined source holds of a conversation. */
+export function describeSourceCounts(counts: NonNullable<Conversation['sourceCounts']>): string {
+  const each = counts.bySource.map(({ source, messages }) => `${source} has ${messages.toLocaleString('en-US')}`).join(', ');
+  return `${counts.inEvery.toLocaleString('en-US')} in every source; ${each}`;
 }

@@ -11,7 +11,7 @@ describe.skipIf(!HAVE_FIXTURES)('the real chat.db from ../shared/fixtures/apple/
     const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--quiet']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Exported 1 conversation, 2 messages/);
+    expect(result.stdout).toMatch(/Exported 1 conversation, 2 messages, 1 attachment \(1 missing\), 0 warnings in /);
     const files = readdirSync(out).filter((f) => f !== 'SHA256SUMS');
     expect(files).toEqual(['Messages without a conversation.txt']);
     const text = readFileSync(join(out, files[0]!), 'utf8');

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { writeBackup } from '../../src/generate/backup.js';
 import { runCli, tempDir } from '../support/cli.js';
+import { schemaValidators } from '../data/support.js';
 
 /** Visible messages (no reactions) of a database, by GUID, with their chat's identifier. */
 function visibleGuids(path: string): Map<string, string> {
@@ -62,7 +63,7 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
   for (const kind of ['plain', 'encrypted'] as const) {
     it(`exports the union of both, each message once (${kind} backup)`, async () => {
       const out = join(dir, `out-${kind}`);
-      const args = ['export', '--db', mac, '--backup', join(dir, kind), '--out', out, '--format', kind === 'plain' ? 'txt,html' : 'txt', '--quiet'];
+      const args = ['export', '--db', mac, '--backup', join(dir, kind), '--out', out, '--format', kind === 'plain' ? 'txt,html,json' : 'txt', '--quiet'];
       if (kind === 'encrypted') args.push('--password-file', join(dir, 'password.txt'));
       const result = await runCli(args);
       expect(result.stderr).toBe('');
@@ -75,7 +76,7 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
       expect(result.stdout).toMatch(/messages only in iPhone backup/);
       const files = readdirSync(out);
       expect(files).not.toContain('Messages without a conversation.txt');
-      const phoneOnly = files.find((f) => f.startsWith(onlyPhoneChat));
+      const phoneOnly = files.find((f) => f.startsWith(onlyPhoneChat) && f.endsWith('.txt'));
       expect(phoneOnly, `the conversation only the phone has (${onlyPhoneChat})`).toBeDefined();
       const text = readFileSync(join(out, phoneOnly!), 'utf8');
       expect(text).toMatch(/⧉ Found in: iPhone backup/);
@@ -87,6 +88,12 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
       const inEvery = Number(/^ {2}([\d,]+) messages? in every source/m.exec(result.stdout)![1]!.replace(/,/g, ''));
       expect(inEvery).toBeGreaterThan(marks.length);
       expect(inEvery + marks.length).toBeLessThanOrEqual(union.length);
+      // Each conversation says what each source holds of it; together they make the archive's count.
+      const perConversation = [...everyText.matchAll(/^Sources: ([\d,]+) in every source; chat\.db at .* has ([\d,]+), iPhone backup.* has ([\d,]+)$/gm)];
+      expect(perConversation).toHaveLength(files.filter((f) => f.endsWith('.txt')).length);
+      expect(perConversation.reduce((sum, m) => sum + Number(m[1]!.replace(/,/g, '')), 0)).toBe(inEvery);
+      const phoneOnlyCounts = /^Sources: 0 in every source; chat\.db at .* has 0, iPhone backup.* has ([\d,]+)$/m.exec(text);
+      expect(phoneOnlyCounts, text.slice(0, 600)).not.toBeNull();
       if (kind === 'encrypted') {
         // Decrypted copies are temporary: the archive names where the backup keeps each file.
         const all = files.filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
@@ -97,6 +104,13 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
         const pages = readdirSync(join(out, 'conversations'), { recursive: true }).map(String).filter((f) => f.endsWith('.html'));
         const html = pages.map((page) => readFileSync(join(out, 'conversations', page), 'utf8')).join('\n');
         expect(html).toMatch(/Found in iPhone backup: Sample iPhone, iOS 17\.5\.1/);
+        expect(html).toMatch(/Sources: [\d,]+ in every source; chat\.db at /);
+        const validate = schemaValidators();
+        for (const file of files.filter((f) => f.endsWith('.json'))) {
+          const data = JSON.parse(readFileSync(join(out, file), 'utf8')) as { conversation: { sourceCounts?: { inEvery: number } } };
+          expect(validate.conversation(data), file).toBe('');
+          expect(data.conversation.sourceCounts?.inEvery).toBeGreaterThanOrEqual(0);
+        }
       }
     });
   }

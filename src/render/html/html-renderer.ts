@@ -7,6 +7,7 @@ import type { ExportContext, MessageStream, RenderedConversation, Renderer } fro
 import { mergeMonths, StatsCollector, type MonthStats } from '../../stats/collector.js';
 import { activitySvg } from './activity-svg.js';
 import { escapeHtml, hrefPath } from './escape.js';
+import { describeSourceCounts } from '../describe.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
 import { SearchRowsWriter, searchableText, writeSearchIndex, type SearchConversation, type SearchRows, removeRowParts } from './search-index.js';
@@ -151,6 +152,7 @@ export class HtmlRenderer implements Renderer {
       participants: conversation.groupName || conversation.isGroup ? conversation.participants.map((p) => p.name).join(', ') : '',
       messageCount: conversation.messageCount.toLocaleString('en-US'),
       services: conversation.services.join(', '),
+      sourceCounts: conversation.sourceCounts ? describeSourceCounts(conversation.sourceCounts) : '',
       firstDay: range?.first ?? '',
       lastDay: range?.last ?? '',
       exportedAt: this.ctx.dates.at(this.ctx.exportedAt).dateTime,

@@ -29,6 +29,7 @@ export interface ConversationRecord {
   isGroup: boolean;
   services: string[];
   messageCount: number;
+  sourceCounts?: Conversation['sourceCounts'];
   firstDate?: string;
   lastDate?: string;
   chatIdentifiers: string[];
@@ -43,6 +44,7 @@ export function conversationRecord(c: Conversation, iso: IsoDate): ConversationR
     isGroup: c.isGroup,
     services: c.services,
     messageCount: c.messageCount,
+    sourceCounts: c.sourceCounts,
     firstDate: c.firstDate && iso(c.firstDate),
     lastDate: c.lastDate && iso(c.lastDate),
     chatIdentifiers: c.chatIdentifiers ?? [],

@@ -1,4 +1,5 @@
 import type { Conversation } from '../../model/types.js';
+import { describeSourceCounts } from '../describe.js';
 import type { ExportContext, Provenance } from '../renderer.js';
 import { baselineIn, layLines, textBox, drawLine } from './blocks.js';
 import type { Canvas } from './canvas.js';
@@ -23,6 +24,7 @@ export function coverFacts(conversation: Conversation, ctx: ExportContext): Cove
     { label: 'Participants', values: conversation.participants.map((p) => (p.name === p.handle ? p.handle : `${p.name} (${p.handle})`)) },
     { label: 'Period', values: [firstDate && lastDate ? `${dates.dateTime(firstDate)} – ${dates.dateTime(lastDate)}` : 'No messages'] },
     { label: 'Messages', values: [conversation.messageCount.toLocaleString('en-US')] },
+    ...(conversation.sourceCounts ? [{ label: 'By source', values: [describeSourceCounts(conversation.sourceCounts)] }] : []),
     { label: 'Selection', values: provenance.filters.length ? provenance.filters : ['All messages of this conversation'] },
     { label: 'Time zone', values: [dates.timeZone] },
     { label: 'Exported', values: [`${dates.dateTime(ctx.exportedAt)} by textkeeper ${provenance.version}`.trim()] },

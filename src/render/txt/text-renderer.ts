@@ -1,6 +1,6 @@
 import type { Attachment, Conversation, EditVersion, Message, Part } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { describeAttachment, describeBalloon, describeTapbacks, NOT_IN_DATABASE } from '../describe.js';
+import { describeAttachment, describeBalloon, describeSourceCounts, describeTapbacks, NOT_IN_DATABASE } from '../describe.js';
 import { FileRenderer } from '../file-renderer.js';
 import type { ExportContext, MessageStream } from '../renderer.js';
 
@@ -51,6 +51,7 @@ function header(c: Conversation, ctx: ExportContext): string {
     who ? `Participants: ${who}` : undefined,
     c.services.length > 0 ? `Services: ${c.services.join(', ')}` : undefined,
     `Messages: ${c.messageCount}${range}`,
+    c.sourceCounts ? `Sources: ${describeSourceCounts(c.sourceCounts)}` : undefined,
     `Times are shown in ${ctx.dates.timeZone}.`,
     `Exported ${ctx.dates.dateTime(ctx.exportedAt)} by textkeeper from ${ctx.sourceDescription}.`,
     '',
