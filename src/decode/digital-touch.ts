@@ -1,10 +1,14 @@
 // Digital Touch balloons (com.apple.DigitalTouchBalloonProvider payload_data): protobuf
-// (fixtures SCHEMA.md §4.7).
+// (fixtures SCHEMA.md §4.7). Positions are little-endian uint16 pairs (x, y) spanning the canvas
+// (0 = left/top, 65535 = right/bottom); colors are 4 bytes R, G, B, A per stroke or tap.
 
 import { DecodeError } from './errors.js';
 import { ProtoMessage } from './protobuf.js';
 
 export type TouchKind = 'tap' | 'heartbeat' | 'sketch' | 'kiss' | 'fireball' | 'unknown';
+
+/** A position on the canvas, each coordinate from 0 to 1 (y down). */
+export type TouchPoint = [x: number, y: number];
 
 export interface DigitalTouch {
   kind: TouchKind;
@@ -15,8 +19,14 @@ export interface DigitalTouch {
   heartBrokenAt?: number;
   /** Heartbeats (whole seconds) and fireballs (seconds). */
   duration?: number;
-  /** Sketches: number of strokes drawn. */
+  /** Sketches: number of strokes drawn, as the payload states it. */
   strokesCount?: number;
+  /** Sketches: each stroke's points. */
+  strokes?: TouchPoint[][];
+  /** Taps and kisses: where each one landed; fireballs: the path it took. */
+  points?: TouchPoint[];
+  /** Sketches and taps: each stroke's or tap's color as "#rrggbb". */
+  colors?: string[];
   /** Field numbers present in the kind-specific payload. */
   payloadFields: number[];
 }
@@ -29,6 +39,8 @@ const KINDS = new Map<number, TouchKind>([
   [7, 'kiss'],
   [8, 'fireball'],
 ]);
+
+const COORDINATE_SPAN = 0xffff;
 
 /** Decodes a Digital Touch payload; throws DecodeError when it is malformed. */
 export function decodeDigitalTouch(payload: Uint8Array): DigitalTouch {
@@ -44,10 +56,53 @@ export function decodeDigitalTouch(payload: Uint8Array): DigitalTouch {
     touch.heartBrokenAt = inner.float(6);
   } else if (kind === 'fireball') {
     touch.duration = inner.float(1);
+    touch.points = readPoints(inner.bytes(5));
   } else if (kind === 'sketch') {
     touch.strokesCount = inner.varint(1);
+    touch.strokes = readStrokes(inner.bytes(2));
+    touch.colors = readColors(inner.bytes(3));
+  } else if (kind === 'tap') {
+    touch.points = readPoints(inner.bytes(3));
+    touch.colors = readColors(inner.bytes(4));
+  } else if (kind === 'kiss') {
+    touch.points = readPoints(inner.bytes(2));
   }
   return touch;
+}
+
+function readPoints(bytes: Uint8Array | undefined, from = 0, count = ((bytes?.length ?? 0) - from) >> 2): TouchPoint[] {
+  const points: TouchPoint[] = [];
+  if (!bytes) return points;
+  for (let i = 0, at = from; i < count; i++, at += 4) {
+    points.push([uint16(bytes, at) / COORDINATE_SPAN, uint16(bytes, at + 2) / COORDINATE_SPAN]);
+  }
+  return points;
+}
+
+// Repeated: a uint16 (0 in the samples seen; likely the stroke's start delay), a uint16 point count, then the points.
+function readStrokes(bytes: Uint8Array | undefined): TouchPoint[][] {
+  const strokes: TouchPoint[][] = [];
+  let pos = 0;
+  while (bytes && pos < bytes.length) {
+    if (pos + 4 > bytes.length) throw new DecodeError('truncated Digital Touch stroke');
+    const count = uint16(bytes, pos + 2);
+    if (pos + 4 + count * 4 > bytes.length) throw new DecodeError('Digital Touch stroke runs past the end');
+    strokes.push(readPoints(bytes, pos + 4, count));
+    pos += 4 + count * 4;
+  }
+  return strokes;
+}
+
+function readColors(bytes: Uint8Array | undefined): string[] {
+  const colors: string[] = [];
+  for (let at = 0; bytes && at + 4 <= bytes.length; at += 4) {
+    colors.push(`#${[bytes[at], bytes[at + 1], bytes[at + 2]].map((c) => c!.toString(16).padStart(2, '0')).join('')}`);
+  }
+  return colors;
+}
+
+function uint16(bytes: Uint8Array, at: number): number {
+  return bytes[at]! | (bytes[at + 1]! << 8);
 }
 
 /** What a reader calls it: "heartbeat", "broken heart", "sketch", … */

@@ -8,6 +8,7 @@
 import type { AppBalloon } from '../model/types.js';
 import { decodeAppMessage, type AppMessage } from './app-message.js';
 import { decodeDigitalTouch, touchName } from './digital-touch.js';
+import { touchCaptions, touchDrawing } from './digital-touch-drawing.js';
 import { DecodeError } from './errors.js';
 import { decodeHandwriting } from './handwriting.js';
 import { decodeUrlPreview, previewUrl, type UrlPreview } from './url-preview.js';
@@ -52,8 +53,9 @@ function readBalloon(payload: Uint8Array | undefined, bundleId: string | undefin
   if (bundleId === DIGITAL_TOUCH_BALLOON) {
     if (!payload) return { type: 'digital-touch', bundleId, appName, title: 'Digital Touch', captions: [] };
     const touch = decodeDigitalTouch(payload);
-    const captions = touch.bpm ? [`${Math.round(touch.bpm)} BPM`] : [];
-    return { type: 'digital-touch', bundleId, appName, title: `Digital Touch: ${touchName(touch)}`, captions };
+    const balloon: AppBalloon = { type: 'digital-touch', bundleId, appName, title: `Digital Touch: ${touchName(touch)}`, captions: touchCaptions(touch) };
+    if (touch.kind !== 'unknown') balloon.drawing = touchDrawing(touch);
+    return balloon;
   }
   if (bundleId?.startsWith(APP_EXTENSION_BALLOON)) {
     return payload ? appBalloon(decodeAppMessage(payload), bundleId) : { type: 'app', bundleId, appName, captions: [] };

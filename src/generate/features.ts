@@ -1,13 +1,14 @@
 // What the generator writes and how often: the kinds of message rows, their weights in the random
 // mix, and the schedule that places every feature at least once even in small samples.
 import { SCRIPTS } from './content.js';
+import { TOUCH_KINDS } from './digital-touch.js';
 
 export type Kind =
   | 'text' | 'multiline' | 'long' | 'link' | 'mention' | 'styled' | 'textEffect' | 'expressive' | 'urlPreview'
   | 'image' | 'heic' | 'multipart' | 'audio' | 'video' | 'document' | 'sticker' | 'missingAttachment'
   | 'hostileAttachment' | 'tapback' | 'emojiTapback' | 'stickerTapback' | 'balloonTapback' | 'partTapback' | 'tapbackRemoval' | 'reply' | 'edited'
   | 'unsent' | 'partUnsent' | 'memberAdded' | 'memberRemoved' | 'renamed' | 'memberLeft' | 'photoChanged'
-  | 'photoRemoved' | 'script';
+  | 'photoRemoved' | 'script' | 'digitalTouch';
 
 export const RANDOM_WEIGHTS: Partial<Record<Kind, number>> = {
   text: 56, multiline: 3, long: 0.12, link: 2, mention: 1.2, styled: 1, textEffect: 0.6, expressive: 1,
@@ -21,6 +22,7 @@ export const GROUP_ONLY = new Set<Kind>(['mention', 'memberAdded', 'memberRemove
 /** Features SMS (and RCS) do not carry: effects, formatting, rich links, editing and unsending. */
 export const IMESSAGE_ONLY = new Set<Kind>([
   'expressive', 'textEffect', 'styled', 'urlPreview', 'edited', 'unsent', 'partUnsent', 'stickerTapback', 'balloonTapback',
+  'digitalTouch',
 ]);
 export const IMAGE_KINDS = new Set<Kind>(['image', 'heic', 'multipart']);
 /** Newer than the legacy layout: they need its missing columns, or came with later macOS releases. */
@@ -50,4 +52,5 @@ export const MANDATORY: Kind[] = [
   'tapbackRemoval', 'tapbackRemoval', 'reply', 'reply', 'edited', 'edited', 'unsent', 'partUnsent', 'memberAdded',
   'memberRemoved', 'renamed', 'memberLeft', 'photoChanged', 'photoRemoved',
   ...(Object.keys(SCRIPTS) as Array<keyof typeof SCRIPTS>).map(() => 'script' as const),
+  ...TOUCH_KINDS.map(() => 'digitalTouch' as const),
 ];

@@ -18,6 +18,7 @@ import {
 } from './features.js';
 import { encodeSummaryInfo, type PartVersion } from './summary-info.js';
 import { encodeRichLink } from './keyed-archive.js';
+import { encodeDigitalTouch, TOUCH_KINDS } from './digital-touch.js';
 import * as plist from 'plist';
 import { MediaPool, type MediaKind, type PoolFile, type StickerOrigin } from './media-pool.js';
 import { FeatureCounts, type GeneratedSummary } from './summary.js';
@@ -298,6 +299,8 @@ class Generation {
       }
       case 'urlPreview':
         return this.urlPreview(chat, at);
+      case 'digitalTouch':
+        return this.digitalTouch(chat, at);
       case 'image':
       case 'heic':
       case 'audio':
@@ -341,6 +344,17 @@ class Generation {
       was_data_detected: 1,
     });
     this.counts.add('urlPreviews');
+    return true;
+  }
+
+  /** Each kind of Digital Touch in turn, so small samples hold every one. */
+  private digitalTouch(chat: ChatState, at: Moment): boolean {
+    const kind = TOUCH_KINDS[this.counts.get('digitalTouches') % TOUCH_KINDS.length]!;
+    this.textMessage(chat, at, [{ text: OBJECT_REPLACEMENT, part: 0 }], {
+      balloon_bundle_id: 'com.apple.DigitalTouchBalloonProvider',
+      payload_data: Buffer.from(encodeDigitalTouch(kind, this.random)),
+    });
+    this.counts.add('digitalTouches');
     return true;
   }
 

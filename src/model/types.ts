@@ -179,7 +179,7 @@ export interface AppBalloon {
   url?: string;
   /** Caption lines an app balloon shows (caption, subcaption, …), in display order. */
   captions: string[];
-  /** Handwritten messages: the strokes, to be drawn. */
+  /** Handwritten messages and Digital Touch: what to draw. */
   drawing?: Drawing;
 }
 
@@ -188,6 +188,12 @@ export interface Drawing {
   width: number;
   height: number;
   strokes: [x: number, y: number, width: number][][];
+  /** Each stroke's color ("#rrggbb"); without one, a stroke takes the text's color. */
+  strokeColors?: string[];
+  /** Closed shapes filled with a color (a heart, a kiss), drawn before the strokes. */
+  fills?: { points: [x: number, y: number][]; color: string }[];
+  /** The canvas's color (Digital Touch draws on black); without it the drawing has none. */
+  background?: string;
 }
 
 export type TapbackKind =

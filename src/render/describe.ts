@@ -64,7 +64,10 @@ export function describeBalloon(app: AppBalloon): string {
     unknown: app.appName ?? 'App message',
   };
   const pieces = [app.title, app.subtitle, app.summary, ...app.captions, app.url].filter((p): p is string => Boolean(p));
-  return pieces.length > 0 ? `${kind[app.type]}: ${[...new Set(pieces)].join(' — ')}` : kind[app.type];
+  const text = [...new Set(pieces)].join(' — ');
+  // A title that already names the kind ("Digital Touch: tap") is not prefixed again.
+  if (!text || text.startsWith(kind[app.type])) return text || kind[app.type];
+  return `${kind[app.type]}: ${text}`;
 }
 
 /** "700 in every source; chat.db has 778, backup has 700" — what each combined source holds of a conversation. */

@@ -186,8 +186,9 @@ describe.skipIf(!fixturesPresent)('balloons as a reader sees them', () => {
 
   it('Digital Touch', () => {
     const bundle = 'com.apple.DigitalTouchBalloonProvider';
-    expect(decodeBalloon(fixtureBytes('digital_touch_message/heartbeat.bin'), bundle)).toEqual({
-      type: 'digital-touch', bundleId: bundle, appName: 'Digital Touch', title: 'Digital Touch: heartbeat', captions: ['84 BPM'],
+    expect(decodeBalloon(fixtureBytes('digital_touch_message/heartbeat.bin'), bundle)).toMatchObject({
+      type: 'digital-touch', bundleId: bundle, appName: 'Digital Touch', title: 'Digital Touch: heartbeat', captions: ['84 BPM', '2 s long'],
+      drawing: { width: 320, height: 400, background: '#000000' },
     });
     expect(decodeBalloon(fixtureBytes('digital_touch_message/heartbreak.bin'), bundle).title).toBe('Digital Touch: broken heart');
     expect(decodeBalloon(fixtureBytes('digital_touch_message/fireball.bin'), bundle).title).toBe('Digital Touch: fireball');

@@ -1,19 +1,28 @@
 import { widthRuns } from '../../decode/handwriting-render.js';
 import type { Drawing } from '../../model/types.js';
+import { escapeHtml } from './escape.js';
 
 // Widest a drawing is shown, in CSS pixels; narrower screens shrink it.
 const MAX_WIDTH = 320;
 
-/** A handwritten message as inline SVG: one round-capped polyline per run of equal stroke width. */
-export function drawingSvg(drawing: Drawing): string {
+/**
+ * A drawing as inline SVG: its background, its filled shapes, then one round-capped polyline per run
+ * of equal stroke width (in the stroke's color, else the text's).
+ */
+export function drawingSvg(drawing: Drawing, label: string): string {
   const width = Math.min(MAX_WIDTH, drawing.width);
   let svg =
-    `<svg class="drawing" role="img" aria-label="Handwritten message" viewBox="0 0 ${drawing.width} ${drawing.height}" ` +
+    `<svg class="drawing" role="img" aria-label="${escapeHtml(label)}" viewBox="0 0 ${drawing.width} ${drawing.height}" ` +
     `width="${width}" style="max-width:100%;height:auto" fill="none" stroke="currentColor" stroke-linecap="round" stroke-linejoin="round">`;
-  for (const stroke of drawing.strokes) {
-    for (const run of widthRuns(stroke)) {
-      svg += `<polyline points="${run.points.map(([x, y]) => `${x},${y}`).join(' ')}" stroke-width="${run.width}"/>`;
-    }
-  }
+  if (drawing.background) svg += `<rect width="${drawing.width}" height="${drawing.height}" fill="${drawing.background}" stroke="none"/>`;
+  for (const fill of drawing.fills ?? []) svg += `<polygon points="${pointList(fill.points)}" fill="${fill.color}" stroke="none"/>`;
+  drawing.strokes.forEach((stroke, i) => {
+    const color = drawing.strokeColors?.[i] ? ` stroke="${drawing.strokeColors[i]}"` : '';
+    for (const run of widthRuns(stroke)) svg += `<polyline points="${pointList(run.points)}" stroke-width="${run.width}"${color}/>`;
+  });
   return `${svg}</svg>`;
+}
+
+function pointList(points: readonly (readonly number[])[]): string {
+  return points.map(([x, y]) => `${x},${y}`).join(' ');
 }

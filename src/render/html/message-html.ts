@@ -121,7 +121,7 @@ function appHtml(part: AppPart, ctx: MessageContext): string {
   if (link) card += `<a class="app-url" href="${escapeHtml(link)}" rel="noopener noreferrer">${escapeHtml(link)}</a>`;
   else if (app.url) card += `<div class="app-url">${escapeHtml(app.url)}</div>`;
   if (!card) card = `<div class="app-title">${escapeHtml(app.type)} message</div>`;
-  if (app.drawing) card += drawingSvg(app.drawing);
+  if (app.drawing) card += drawingSvg(app.drawing, app.title ?? 'Drawing');
   for (const attachment of part.attachments) card += attachmentHtml(attachment, ctx, false);
   return card;
 }

@@ -100,7 +100,10 @@ export class ChatLayout {
       case 'app': {
         const [label, ...rest] = appLines(part.app);
         const blocks = this.fileBox([{ text: label, size: TYPE.small, color: COLORS.muted, bold: true }, ...rest.map((text) => ({ text, size: TYPE.body, color: COLORS.text }))], mine);
-        if (part.app.drawing) blocks.push(drawingBlock(this.canvas, part.app.drawing, this.side(mine)));
+        if (part.app.drawing) {
+          for (const block of blocks) block.keepWithNext = true; // the card's facts stay above their drawing
+          blocks.push(drawingBlock(this.canvas, part.app.drawing, this.side(mine)));
+        }
         for (const attachment of part.attachments) blocks.push(...(await this.attachment(attachment, mine)));
         return blocks;
       }

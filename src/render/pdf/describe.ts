@@ -36,7 +36,7 @@ const APP_LABELS: Record<AppBalloon['type'], string> = {
 
 /** The lines an app balloon shows: its kind, then whatever text it carries. */
 export function appLines(app: AppBalloon): string[] {
-  const label = app.appName && app.type !== 'link' ? `${APP_LABELS[app.type]} · ${app.appName}` : APP_LABELS[app.type];
+  const label = app.appName && app.type !== 'link' && app.appName !== APP_LABELS[app.type] ? `${APP_LABELS[app.type]} · ${app.appName}` : APP_LABELS[app.type];
   const lines = [label, app.title, app.subtitle, app.summary, ...app.captions, app.url];
   return lines.filter((line, i): line is string => !!line && lines.indexOf(line) === i);
 }

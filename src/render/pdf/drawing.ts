@@ -7,7 +7,7 @@ import { COLORS } from './theme.js';
 const MAX = { width: 220, height: 160 };
 const PAD = 6;
 
-/** A handwritten message drawn as vector strokes in a white box, at most MAX in size. */
+/** A drawing (handwriting, Digital Touch) as vector shapes in a box, at most MAX in size. */
 export function drawingBlock(canvas: Canvas, drawing: Drawing, side: { left: number; right: number; align: string }): Block {
   const scale = Math.min(MAX.width / drawing.width, MAX.height / drawing.height);
   const width = drawing.width * scale + 2 * PAD;
@@ -17,22 +17,29 @@ export function drawingBlock(canvas: Canvas, drawing: Drawing, side: { left: num
     height,
     spaceBefore: 3,
     draw: (top) => {
-      canvas.roundedBox(x, top, width, height, COLORS.box, COLORS.boxStroke);
-      drawStrokes(canvas.doc, drawing, x + PAD, top + PAD, scale);
+      canvas.roundedBox(x, top, width, height, drawing.background ?? COLORS.box, COLORS.boxStroke);
+      drawShapes(canvas.doc, drawing, x + PAD, top + PAD, scale);
     },
   };
 }
 
-/** Each run of equal width as one round-capped polyline, like the Messages app draws it. */
-function drawStrokes(doc: PDFKit.PDFDocument, drawing: Drawing, left: number, top: number, scale: number): void {
+/** The filled shapes, then each stroke's runs of equal width as round-capped polylines, like the Messages app draws them. */
+function drawShapes(doc: PDFKit.PDFDocument, drawing: Drawing, left: number, top: number, scale: number): void {
+  const path = (points: readonly (readonly number[])[]) => {
+    const [first, ...rest] = points;
+    doc.moveTo(left + first![0]! * scale, top + first![1]! * scale);
+    for (const [x, y] of rest) doc.lineTo(left + x! * scale, top + y! * scale);
+  };
   doc.save().lineCap('round').lineJoin('round');
-  for (const stroke of drawing.strokes) {
-    for (const run of widthRuns(stroke)) {
-      const [first, ...rest] = run.points;
-      doc.moveTo(left + first![0] * scale, top + first![1] * scale);
-      for (const [x, y] of rest) doc.lineTo(left + x * scale, top + y * scale);
-      doc.lineWidth(run.width * scale).stroke(COLORS.text);
-    }
+  for (const fill of drawing.fills ?? []) {
+    path(fill.points);
+    doc.closePath().fill(fill.color);
   }
+  drawing.strokes.forEach((stroke, i) => {
+    for (const run of widthRuns(stroke)) {
+      path(run.points);
+      doc.lineWidth(run.width * scale).stroke(drawing.strokeColors?.[i] ?? COLORS.text);
+    }
+  });
   doc.restore();
 }

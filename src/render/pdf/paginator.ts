@@ -59,7 +59,8 @@ export class Paginator {
     const tops: number[] = [];
     for (let i = 0; i < blocks.length; i++) {
       let need = this.need(blocks, i, i > segmentStart);
-      if (blocks[i].keepWithNext && i + 1 < blocks.length) need += this.need(blocks, i + 1, true);
+      // A run of keep-with-next blocks moves to the next page together with the block that ends it.
+      for (let j = i; blocks[j].keepWithNext && j + 1 < blocks.length; j++) need += this.need(blocks, j + 1, true);
       if (!this.firstOnPage && this.y + need > this.area.bottom) {
         await this.drawSegment(blocks, segmentStart, i, tops);
         await this.newPage();
