@@ -37,33 +37,40 @@ export const OUTSIDE = 'outside the attachments folder, not copied';
  * are ever read.
  */
 export function isInsideFolders(path: string, folders: string[]): boolean {
-  let real: string;
-  try {
-    real = realPath(resolve(path));
-  } catch {
-    return false;
-  }
-  return folders.some((folder) => real.startsWith(folder.endsWith(sep) ? folder : folder + sep));
+  const file = lstatSync(path, { throwIfNoEntry: false });
+  return file !== undefined && isInside(realPath(resolve(path), file), folders);
+}
+
+function isInside(real: string | undefined, folders: string[]): boolean {
+  return real !== undefined && folders.some((folder) => real.startsWith(folder.endsWith(sep) ? folder : folder + sep));
 }
 
 /**
- * Real paths of folders seen before. Attachments share their upper folders, so a file costs one or two
- * lstat calls instead of one for every part of its path (realpath's way: a tenth of a text export's time).
+ * Real paths of folders seen before, above the folder of each file: attachments share their upper
+ * folders, so a file costs two lstat calls (itself and its own folder) instead of one for every part of
+ * its path (realpath's way: a tenth of a text export's time). A file's own folder is seldom shared
+ * (one per attachment), so it is not kept: it would only push the shared ones out.
  */
 const realFolderCache = new Map<string, string>();
-const REAL_FOLDER_CACHE_SIZE = 4096;
+const REAL_FOLDER_CACHE_SIZE = 16_384;
 
-/** A path with every link resolved: its folder's real path and its name, unless it is a link itself. */
-function realPath(path: string): string {
-  if (lstatSync(path).isSymbolicLink()) return realpathSync.native(path);
-  const folder = dirname(path);
-  return folder === path ? path : join(realFolder(folder), basename(path));
+/** A path with every link resolved (undefined when it cannot be), from what lstat found there. */
+function realPath(path: string, found: { isSymbolicLink(): boolean }): string | undefined {
+  try {
+    if (found.isSymbolicLink()) return realpathSync.native(path);
+    const folder = dirname(path);
+    return folder === path ? path : join(realFolder(folder, false), basename(path));
+  } catch {
+    return undefined;
+  }
 }
 
-function realFolder(folder: string): string {
+function realFolder(folder: string, keep = true): string {
   let real = realFolderCache.get(folder);
   if (real === undefined) {
-    real = realPath(folder);
+    const parent = dirname(folder);
+    real = lstatSync(folder).isSymbolicLink() ? realpathSync.native(folder) : parent === folder ? folder : join(realFolder(parent), basename(folder));
+    if (!keep) return real;
     if (realFolderCache.size >= REAL_FOLDER_CACHE_SIZE) realFolderCache.clear();
     realFolderCache.set(folder, real);
   }
@@ -85,10 +92,12 @@ export function realFolders(folders: string[]): string[] {
 export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attachment {
   const fileName = row.transferName || (row.filename ? basename(row.filename) : '') || row.guid;
   let path = row.filename ? files.resolve(row.filename) : undefined;
-  const onDisk = path ? statSync(path, { throwIfNoEntry: false }) : undefined;
+  // One lstat tells a plain file's type and size, and whether its real path needs a link followed.
+  const entry = path ? lstatSync(path, { throwIfNoEntry: false }) : undefined;
+  const onDisk = entry?.isSymbolicLink() ? statSync(path!, { throwIfNoEntry: false }) : entry;
   let present = onDisk?.isFile() ?? false;
   let withheld: string | undefined;
-  if (present && !isInsideFolders(path!, files.folders)) {
+  if (present && !isInside(realPath(resolve(path!), entry!), files.folders)) {
     withheld = `${OUTSIDE} (${path})`;
     path = undefined;
   } else if (present && files.maxBytes !== undefined && onDisk!.size > files.maxBytes) {
