@@ -30,7 +30,7 @@ const COLUMNS: Column[] = [
 export async function runList(options: ResolvedOptions, how: { sort: ListSort; json: boolean }): Promise<DamageCounts> {
   const { archive, close } = await openArchive(options);
   try {
-    const damage = reportDamage(archive, options.log);
+    const damage = await reportDamage(archive, options.log);
     requireSomethingChosen(archive.selection);
     const all = archive.conversations().sort(SORTS[how.sort]);
     if (archive.selection) {

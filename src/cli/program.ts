@@ -49,7 +49,7 @@ function sourceOptions(command: Command): Command {
     .option('--until <date>', 'only messages up to and including this day, or before this instant')
     .option('--timezone <zone>', 'show times in this IANA time zone (default: this computer’s)')
     .option('--me <name>', 'how to name the owner of the messages', 'Me')
-    .option('--no-check', 'do not check the database for damage first (PRAGMA quick_check)');
+    .option('--no-check', 'do not check the database for damage (PRAGMA quick_check)');
 }
 
 

@@ -58,7 +58,6 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     throw error;
   });
   try {
-    const damage = reportDamage(archive, options.log);
     const candidates = chosenCandidates(archive, options);
     await prepareOutput(options.outDir);
     const stems = new StemAllocator((stem) => options.formats.every((format) => format === 'html'
@@ -71,6 +70,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const exportedAt = new Date();
     const provenance = options.formats.includes('pdf') ? await provenanceOf(facts, options.raw) : undefined;
     let results: ShardResult[];
+    let damage: DamageCounts;
     const queue = new ConversationQueue(candidates);
     try {
       const workers = helpers.map((helper) => helper.render(queue, stemOf, exportedAt, provenance, progress));
@@ -78,6 +78,8 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
         renderShard(archive, () => queue.take(), renderers, { options, stemOf, exportedAt, provenance, progress, signal }),
         ...workers,
       ], queue);
+      // The database was checked beside the rendering; a database it could not check at all fails the run here.
+      damage = await reportDamage(archive, options.log);
     } catch (error) {
       // Every thread has stopped: what any of them left unfinished is removed.
       await Promise.all(renderers.map((renderer) => renderer.abandon?.()));

@@ -124,8 +124,8 @@ export interface DamageCounts {
 }
 
 /** Says on stderr what checking the databases found damaged and which rows are lost, and counts them. */
-export function reportDamage(archive: Archive, log: (line: string) => void): DamageCounts {
-  const { findings, unreadable } = archive.damage();
+export async function reportDamage(archive: Archive, log: (line: string) => void): Promise<DamageCounts> {
+  const { findings, unreadable } = await archive.damage();
   for (const line of [...findings, ...unreadable]) log(`warning: ${line}`);
   return { findings: findings.length, unreadable: unreadable.length };
 }

@@ -54,7 +54,7 @@ const progress: ShardProgress = {
 };
 
 try {
-  // The main thread has checked the database already.
+  // The main thread checks the database.
   const options = resolveOptions({ ...(await opening).raw, check: false }, true);
   // Opened while the main thread plans; conversations are taken afterwards.
   const { archive, close } = await openArchive(options);

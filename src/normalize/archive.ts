@@ -68,12 +68,12 @@ export class Archive {
 
   /**
    * One line per damage found in a source's database, and one per row that could not be read
-   * (empty when every database checked sound, or was not checked).
+   * (empty when every database checked sound, or was not checked); waits for the checks to finish.
    */
-  damage(): { findings: string[]; unreadable: string[] } {
+  async damage(): Promise<{ findings: string[]; unreadable: string[] }> {
     const lines = { findings: [] as string[], unreadable: [] as string[] };
     for (const source of this.sources) {
-      const damage = source.damage;
+      const damage = await source.damage;
       if (!damage) continue;
       lines.findings.push(...damage.findings.map((line) => `${source.description} is damaged: ${line}`));
       lines.unreadable.push(...damage.unreadable.map((row) => `${source.description}: ${row} could not be read; it is not in the archive`));

@@ -70,8 +70,8 @@ export class SourceArchive {
     return this.source.description;
   }
 
-  /** What checking the database found damaged, when it found anything. */
-  get damage(): DamageReport | undefined {
+  /** What checking the database found damaged, when it found anything (the check runs meanwhile). */
+  get damage(): Promise<DamageReport | undefined> {
     return this.opened.damage;
   }
 

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { systemReason, UserError } from '../errors.js';
-import { checkDatabase, type DamageReport } from './damage.js';
+import { checkInBackground } from './check-thread.js';
+import type { DamageReport } from './damage.js';
 
 // better-sqlite3 reads this once per process, when it first opens a database: it turns on URI
 // filenames, which this build otherwise ignores, so that `?immutable=1` can be asked for.
@@ -17,9 +18,17 @@ export interface OpenedDatabase {
   db: Database.Database;
   /** A second connection for look-ups while `db` is streaming rows. */
   lookup: Database.Database;
-  /** What `PRAGMA quick_check` found, when asked to check and it found anything. */
-  damage?: DamageReport;
+  /**
+   * What `PRAGMA quick_check` found (undefined: nothing, or not asked to check). The check runs on a
+   * thread of its own meanwhile, so reading need not wait for it.
+   */
+  damage: Promise<DamageReport | undefined>;
   close(): Promise<void>;
+}
+
+/** Both connections, and where they connect to (a path, or a URI asking for an immutable file). */
+interface View extends Omit<OpenedDatabase, 'damage'> {
+  location: string;
 }
 
 const REQUIRED_TABLES = ['message', 'chat', 'handle', 'chat_message_join'];
@@ -42,17 +51,21 @@ const REQUIRED_COLUMNS: Record<string, string[]> = {
  * original's link count and ctime.
  */
 export async function openMessagesDatabase(path: string, check = true): Promise<OpenedDatabase> {
-  const opened = await openView(path);
-  try {
-    if (check) opened.damage = checkDatabase(opened.db);
-  } catch (error) {
-    await opened.close();
-    throw error;
-  }
-  return opened;
+  const { db, lookup, location, close } = await openView(path);
+  if (!check) return { db, lookup, damage: Promise.resolve(undefined), close };
+  const checking = checkInBackground(location);
+  return {
+    db,
+    lookup,
+    damage: checking.report,
+    async close() {
+      await checking.stop();
+      await close();
+    },
+  };
 }
 
-async function openView(path: string): Promise<OpenedDatabase> {
+async function openView(path: string): Promise<View> {
   await checkIsSqliteFile(path);
   // A -wal or -shm beside it, even empty, means a writer may be at work: the file may change under a reader.
   if (!(await exists(`${path}-wal`)) && !(await exists(`${path}-shm`))) {
@@ -134,7 +147,7 @@ async function readable<T>(path: string, read: () => Promise<T>): Promise<T> {
 }
 
 /** The database opened in place with `immutable=1`, or undefined when URI filenames are off here. */
-function openImmutable(path: string): OpenedDatabase | undefined {
+function openImmutable(path: string): View | undefined {
   const uri = `${pathToFileURL(path).href}?immutable=1`;
   try {
     new Database(uri, { readonly: true, fileMustExist: true }).close();
@@ -144,7 +157,7 @@ function openImmutable(path: string): OpenedDatabase | undefined {
   return connectBoth(uri, path, async () => {});
 }
 
-function connectBoth(location: string, shownPath: string, cleanUp: () => Promise<void>): OpenedDatabase {
+function connectBoth(location: string, shownPath: string, cleanUp: () => Promise<void>): View {
   const db = connect(location, shownPath);
   let lookup: Database.Database;
   try {
@@ -156,6 +169,7 @@ function connectBoth(location: string, shownPath: string, cleanUp: () => Promise
   return {
     db,
     lookup,
+    location,
     async close() {
       db.close();
       lookup.close();
