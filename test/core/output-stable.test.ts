@@ -15,7 +15,7 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
 const EXPECTED: Record<string, string> = {
   '*.txt': 'd650338b5b6462df8b1ded77e0cbe18c53b54a1d82b963161b4c0e369108506e',
   'assets/': 'e2ea8e99b3d695e1566b05dfa49c70807ceb1d667be171f88f26052a5930a70a',
-  'conversations/': '0f9afa2c01bfaa0d98926386807aa649d79b11cef3888f7e7c4e9d37a6c0645b',
+  'conversations/': '6be1609d963406d00bdb915936ae2c64a5f84db1f2eb7d5e3a30db763c968842',
   'index.html': 'fad641cbb5c17f15a1db25181ae29cbcdf08dc3f79dd7168bdeba649533ef26f',
   'search.html': 'e42b839a3161e86aa77e00c61eabf454dccea9a82279a4a294f601915b5c19f9',
   'search/': '10b5cdf38706c85a66246b0f6937797a7a24784709f7a35d37caac728a9327ec',
