@@ -14,7 +14,9 @@ const MESSAGE_TEXT: TextKeys<MessageRow>[] = [
 ];
 const MESSAGE_NUMBERS: NumberKeys<MessageRow>[] = ['handleId', 'isFromMe', 'itemType', 'groupActionType', 'otherHandle', 'associatedType', 'isAudioMessage'];
 const MESSAGE_BYTES: BytesKeys<MessageRow>[] = ['attributedBody', 'payloadData', 'summaryInfo'];
-const OPTIONAL_DATES = { dateRead: 'read', dateDelivered: 'delivery', datePlayed: 'played', dateEdited: 'edit', dateRetracted: 'unsend' } as const;
+const OPTIONAL_DATES: [keyof MessageRow & `date${string}`, string][] = [
+  ['dateRead', 'read'], ['dateDelivered', 'delivery'], ['datePlayed', 'played'], ['dateEdited', 'edit'], ['dateRetracted', 'unsend'],
+];
 
 const ATTACHMENT_TEXT: TextKeys<AttachmentRow>[] = ['guid', 'filename', 'mimeType', 'uti', 'transferName', 'emojiDescription'];
 const ATTACHMENT_BYTES: BytesKeys<AttachmentRow>[] = ['stickerUserInfo', 'attributionInfo'];
@@ -40,7 +42,7 @@ export function checkMessageRow(row: MessageRow): string[] {
     notes.push(`Its date is missing or out of range (stored as ${describe(row.date)}); it is shown as 2001-01-01.`);
     row.date = 0;
   }
-  for (const [key, label] of Object.entries(OPTIONAL_DATES) as [keyof typeof OPTIONAL_DATES, string][]) {
+  for (const [key, label] of OPTIONAL_DATES) {
     if (row[key] !== 0 && row[key] !== null && !isUsableAppleMs(row[key])) {
       notes.push(`Its ${label} date is out of range (stored as ${describe(row[key])}) and is left out.`);
       row[key] = 0;
