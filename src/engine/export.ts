@@ -53,6 +53,9 @@ export interface ShardResult {
 export async function runExport(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ExportSummary> {
   const started = performance.now();
   const helpers = Array.from({ length: helperCount(options) }, () => new WorkerShard(options, signal));
+  // Renderers load while the sources open.
+  const loading = Promise.all(options.formats.map((format) => RENDERERS[format]!()));
+  loading.catch(() => {});
   const { archive, facts, close } = await openArchive(options).catch(async (error: unknown) => {
     await Promise.all(helpers.map((h) => h.stop()));
     throw error;
@@ -66,7 +69,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const titles = distinctTitles(candidates);
     const stemOf = new Map(candidates.map((c, i) => [c.key, stems.allocate(titles[i]!)]));
     const progress = startProgress(archive, candidates, options);
-    const renderers = await Promise.all(options.formats.map((format) => RENDERERS[format]!()));
+    const renderers = await loading;
     const exportedAt = new Date();
     const provenance = options.formats.includes('pdf') ? await provenanceOf(facts, options.raw) : undefined;
     let results: ShardResult[];

@@ -56,12 +56,12 @@ const progress: ShardProgress = {
 try {
   // The main thread checks the database.
   const options = resolveOptions({ ...(await opening).raw, check: false }, true);
-  // Opened while the main thread plans; conversations are taken afterwards.
+  // Opened, and the renderers loaded, while the main thread plans; conversations are taken afterwards.
   const { archive, close } = await openArchive(options);
   let result;
   try {
-    const { stems, exportedAt, provenance } = await starting;
     const renderers = await Promise.all(options.formats.map((format) => RENDERERS[format]!()));
+    const { stems, exportedAt, provenance } = await starting;
     const setting = { options, stemOf: new Map(stems), exportedAt: new Date(exportedAt), provenance, progress, signal };
     result = await renderShard(archive, take, renderers, setting);
   } finally {
