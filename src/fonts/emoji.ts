@@ -8,6 +8,8 @@ import sharp from 'sharp';
 const require = createRequire(import.meta.url);
 const SVG_DIR = dirname(require.resolve('@twemoji/svg/package.json'));
 const RASTER_PX = 72;
+// Twemoji draws on a 36-unit canvas: at this density it comes out RASTER_PX wide, with no resampling.
+const SVG_DENSITY = (72 * RASTER_PX) / 36;
 
 /** Credit line the Twemoji license (CC-BY 4.0) asks for. */
 export const EMOJI_CREDIT = 'Emoji graphics: Twemoji by Twitter, Inc. and other contributors, licensed CC-BY 4.0';
@@ -45,7 +47,7 @@ export function emojiPng(code: string): Promise<Buffer | undefined> {
   let png = rasters.get(code);
   if (!png) {
     png = readFile(join(SVG_DIR, `${code}.svg`))
-      .then((svg) => sharp(svg, { density: 300 }).resize(RASTER_PX, RASTER_PX).png().toBuffer())
+      .then((svg) => sharp(svg, { density: SVG_DENSITY }).resize(RASTER_PX, RASTER_PX).png().toBuffer())
       .catch(() => undefined);
     rasters.set(code, png);
   }

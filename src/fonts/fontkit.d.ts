@@ -1,7 +1,19 @@
-// fontkit ships as pdfkit's own font engine; only the part used here for glyph coverage is typed.
+// fontkit ships as pdfkit's own font engine; only the parts used here (glyph coverage, shaping) are typed.
 declare module 'fontkit' {
+  interface Glyph {
+    id: number;
+    advanceWidth: number;
+    codePoints: number[];
+  }
+  interface GlyphPosition {
+    xAdvance: number;
+    xOffset: number;
+    yOffset: number;
+  }
   interface Font {
+    unitsPerEm: number;
     hasGlyphForCodePoint(codePoint: number): boolean;
+    layout(text: string): { glyphs: Glyph[]; positions: GlyphPosition[] };
   }
   function create(buffer: Buffer): Font;
 }

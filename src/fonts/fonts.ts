@@ -8,7 +8,8 @@ const require = createRequire(import.meta.url);
 export interface FontFace {
   /** Name the face is registered under in a PDF document. */
   name: string;
-  bytes: Buffer;
+  /** The parsed font, read from disk the first time it is asked for and then kept for the process. */
+  font(): Font;
 }
 
 interface FaceSource {
@@ -45,14 +46,14 @@ const BOLD: FaceSource[] = [
   ...MORE_SCRIPTS,
 ];
 
-// Each face is read and parsed once per process, even when two chains share it.
-const loaded = new Map<string, { face: FontFace; font: Font }>();
+// Each face is read and parsed once per process, when text first needs it (the CJK faces alone are 17 MB).
+const loaded = new Map<string, FontFace>();
 
-function load(source: FaceSource): { face: FontFace; font: Font } {
+function face(source: FaceSource): FontFace {
   let entry = loaded.get(source.name);
   if (!entry) {
-    const face = { name: source.name, bytes: readFileSync(require.resolve(source.file)) };
-    entry = { face, font: openFont(face.bytes) };
+    let font: Font | undefined;
+    entry = { name: source.name, font: () => (font ??= openFont(readFileSync(require.resolve(source.file)))) };
     loaded.set(source.name, entry);
   }
   return entry;
@@ -61,33 +62,30 @@ function load(source: FaceSource): { face: FontFace; font: Font } {
 /** A fallback chain of faces with per-character face choice, cached per code point. */
 export class FontChain {
   readonly faces: FontFace[];
-  private readonly fonts: Font[];
   private readonly choice = new Map<number, number>();
 
   constructor(sources: FaceSource[]) {
-    const entries = sources.map(load);
-    this.faces = entries.map((e) => e.face);
-    this.fonts = entries.map((e) => e.font);
+    this.faces = sources.map(face);
   }
 
   /** Index of the face that draws this code point, or -1 when no bundled face has it. */
   faceIndexFor(codePoint: number): number {
     let index = this.choice.get(codePoint);
     if (index === undefined) {
-      index = this.fonts.findIndex((font) => font.hasGlyphForCodePoint(codePoint));
+      index = this.faces.findIndex((f) => f.font().hasGlyphForCodePoint(codePoint));
       this.choice.set(codePoint, index);
     }
     return index;
   }
 
   covers(faceIndex: number, codePoint: number): boolean {
-    return this.fonts[faceIndex].hasGlyphForCodePoint(codePoint);
+    return this.faces[faceIndex].font().hasGlyphForCodePoint(codePoint);
   }
 }
 
 let chains: { regular: FontChain; bold: FontChain } | undefined;
 
-/** The bundled regular and bold chains, read from disk once per process. */
+/** The bundled regular and bold chains; each face is read from disk once per process, when first used. */
 export function fontChains(): { regular: FontChain; bold: FontChain } {
   chains ??= { regular: new FontChain(REGULAR), bold: new FontChain(BOLD) };
   return chains;

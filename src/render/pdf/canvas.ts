@@ -2,8 +2,9 @@ import PDFDocument from 'pdfkit';
 import { emojiPng } from '../../fonts/emoji.js';
 import { fontChains } from '../../fonts/fonts.js';
 import type { PdfOptions } from '../renderer.js';
-import { addContent, clearShapingCaches, encodeIn, escapeMetadataText, openImage, pdfTextHex, type OpenedImage } from './pdfkit-internals.js';
+import { addContent, clearShapingCaches, registerLazyFont, encodeIn, escapeMetadataText, openImage, pdfTextHex, type OpenedImage } from './pdfkit-internals.js';
 import { EMOJI_SCALE, TextLayout, type TextLine } from './text-layout.js';
+import { drawText, textWidth } from './glyph-runs.js';
 
 // Pages between clearing pdfkit's shaping caches, so a long conversation's memory stays flat.
 const PAGES_PER_CACHE = 100;
@@ -34,8 +35,8 @@ export class Canvas {
 
   constructor(readonly doc: PDFKit.PDFDocument) {
     const { regular, bold } = fontChains();
-    for (const face of new Set([...regular.faces, ...bold.faces])) doc.registerFont(face.name, face.bytes);
-    const measure = (face: string, size: number, text: string) => doc.font(face).fontSize(size).widthOfString(text);
+    for (const face of new Set([...regular.faces, ...bold.faces])) registerLazyFont(doc, face.name, face.font);
+    const measure = (face: string, size: number, text: string) => textWidth(doc, face, size, text);
     this.layout = new TextLayout(regular, measure);
     this.boldLayout = new TextLayout(bold, measure);
   }
@@ -64,8 +65,8 @@ export class Canvas {
     if (line.logical) addContent(doc, `/Span <</ActualText ${pdfTextHex(line.logical)}>> BDC`);
     for (const run of line.runs) {
       if (run.kind === 'text') {
-        doc.font(run.face).fontSize(size).text(run.text, x, baseline, { lineBreak: false, baseline: 'alphabetic' });
-        this.linkUrls(run.text, x, baseline, size);
+        drawText(doc, run.face, size, run.text, x, baseline);
+        this.linkUrls(run, x, baseline, size);
       } else {
         const image = this.emoji.get(run.code);
         const side = size * EMOJI_SCALE * 0.95;
@@ -87,13 +88,13 @@ export class Canvas {
   }
 
   /** Makes each web address in a drawn run clickable (a URI link annotation over its words). */
-  private linkUrls(text: string, x: number, baseline: number, size: number): void {
+  private linkUrls({ face, text }: { face: string; text: string }, x: number, baseline: number, size: number): void {
     for (const match of text.matchAll(WEB_ADDRESS)) {
       const address = match[0].replace(TRAILING_PUNCTUATION, '');
       const target = linkTarget(address);
       if (!target) continue;
-      const start = x + this.doc.widthOfString(text.slice(0, match.index));
-      this.doc.link(start, baseline - size, this.doc.widthOfString(address), size * 1.3, target);
+      const start = x + textWidth(this.doc, face, size, text.slice(0, match.index));
+      this.doc.link(start, baseline - size, textWidth(this.doc, face, size, address), size * 1.3, target);
     }
   }
 

@@ -4,14 +4,26 @@
  * None of them are described by @types/pdfkit.
  */
 interface Internals {
-  _font: { id: string; ref(): unknown; encode(text: string): [string[], unknown] };
+  _font: EmbeddedFont & { encode(text: string): [string[], unknown] };
   _fontFamilies: Record<string, { layoutCache?: object }>;
+  _registeredFonts: Record<string, { src: unknown }>;
   page: { fonts: Record<string, unknown>; xobjects: Record<string, unknown> };
   addContent(data: string): void;
   ref(data: object): PdfStream;
   openImage(src: Buffer): OpenedImage;
   info: Record<string, unknown>;
   _addInfo(): void;
+}
+
+/** pdfkit's embedding of a face in one document: its subset, glyph widths and text for ToUnicode. */
+export interface EmbeddedFont {
+  id: string;
+  /** The fontkit font it embeds. */
+  font: unknown;
+  subset: { includeGlyph(glyphId: number): number };
+  widths: number[];
+  unicode: number[][];
+  ref(): unknown;
 }
 
 export interface PdfStream {
@@ -32,6 +44,22 @@ export function encodeIn(doc: PDFKit.PDFDocument, face: string, text: string): {
   const resource = font.ref();
   if (internals(doc).page) internals(doc).page.fonts[font.id] = resource;
   return { id: font.id, glyphs: font.encode(text)[0].join(''), resource };
+}
+
+/**
+ * Registers a face whose parsed font (pdfkit takes a fontkit font as it is) is only asked for when the
+ * document first uses the face: documents share one parse, and faces no text needs are never read.
+ */
+export function registerLazyFont(doc: PDFKit.PDFDocument, name: string, font: () => unknown): void {
+  internals(doc)._registeredFonts[name] = { get src() { return font(); } };
+}
+
+/** The registered face embedded in this document, listed as a font resource of the current page. */
+export function embeddedFont(doc: PDFKit.PDFDocument, face: string): EmbeddedFont {
+  const font = internals(doc.font(face))._font;
+  const page = internals(doc).page;
+  if (page && !page.fonts[font.id]) page.fonts[font.id] = font.ref();
+  return font;
 }
 
 export function addContent(doc: PDFKit.PDFDocument, content: string): void {

@@ -1,0 +1,94 @@
+// Text drawn as glyph runs written straight into the page. pdfkit's text() shapes "word " with its
+// trailing space while measuring shapes "word", so every word was shaped twice per document; here
+// words and spaces are shaped apart, once per process for each face (documents share the parsed
+// fonts), and measuring and drawing use the same shapes.
+
+import type { Font } from 'fontkit';
+import { addContent, embeddedFont } from './pdfkit-internals.js';
+
+/** A word shaped by fontkit, in thousandths of an em. */
+interface Shaped {
+  glyphs: { id: number; advanceWidth: number; codePoints: number[] }[];
+  positions: { xAdvance: number; xOffset: number; yOffset: number }[];
+  width: number;
+}
+
+// Shapes kept per face before they are forgotten, so memory stays flat however many words a run meets.
+const MAX_SHAPES = 20_000;
+const shapes = new WeakMap<Font, Map<string, Shaped>>();
+
+function shape(font: Font, word: string): Shaped {
+  let words = shapes.get(font);
+  if (!words) shapes.set(font, (words = new Map()));
+  let shaped = words.get(word);
+  if (!shaped) {
+    const run = font.layout(word);
+    const scale = 1000 / font.unitsPerEm;
+    shaped = {
+      glyphs: run.glyphs.map((g) => ({ id: g.id, advanceWidth: g.advanceWidth * scale, codePoints: g.codePoints })),
+      positions: run.positions.map((p) => ({ xAdvance: p.xAdvance * scale, xOffset: p.xOffset * scale, yOffset: p.yOffset * scale })),
+      width: run.positions.reduce((sum, p) => sum + p.xAdvance * scale, 0),
+    };
+    if (words.size >= MAX_SHAPES) words.clear();
+    words.set(word, shaped);
+  }
+  return shaped;
+}
+
+/** Words and single spaces or tabs, in order. */
+function segments(text: string): string[] {
+  return text.split(/([ \t])/).filter((segment) => segment !== '');
+}
+
+/** Width of text in a registered face at a size, in points. */
+export function textWidth(doc: PDFKit.PDFDocument, face: string, size: number, text: string): number {
+  const font = embeddedFont(doc, face).font as Font;
+  let width = 0;
+  for (const segment of segments(text)) width += shape(font, segment).width;
+  return (width * size) / 1000;
+}
+
+const number = (n: number): string => String(Math.round(n * 1e6) / 1e6);
+
+/**
+ * Draws text with its baseline at (x, baseline) in pdfkit's y-down page space, in the current fill color:
+ * one text object whose matrix turns glyphs upright, kerning as TJ adjustments, marks moved by their offsets.
+ */
+export function drawText(doc: PDFKit.PDFDocument, face: string, size: number, text: string, x: number, baseline: number): void {
+  const embedded = embeddedFont(doc, face);
+  const font = embedded.font as Font;
+  const scale = size / 1000;
+  const out = [`BT /${embedded.id} ${number(size)} Tf 1 0 0 -1 ${number(x)} ${number(baseline)} Tm`];
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length > 0) out.push(`[${pending.join(' ')}] TJ`);
+    pending = [];
+  };
+  let offset = false;
+  for (const segment of segments(text)) {
+    const { glyphs, positions } = shape(font, segment);
+    for (let i = 0; i < glyphs.length; i++) {
+      const glyph = glyphs[i]!;
+      const position = positions[i]!;
+      const id = embedded.subset.includeGlyph(glyph.id);
+      embedded.widths[id] ??= glyph.advanceWidth;
+      embedded.unicode[id] ??= glyph.codePoints;
+      const hex = `<${id.toString(16).padStart(4, '0')}>`;
+      if (position.xOffset || position.yOffset) {
+        flush();
+        out.push(`1 0 0 -1 ${number(x + position.xOffset * scale)} ${number(baseline - position.yOffset * scale)} Tm`);
+        offset = true;
+      } else if (offset) {
+        out.push(`1 0 0 -1 ${number(x)} ${number(baseline)} Tm`);
+        offset = false;
+      }
+      const adjust = glyph.advanceWidth - position.xAdvance;
+      pending.push(adjust ? `${hex} ${number(adjust)}` : hex);
+      if (position.xOffset || position.yOffset) flush();
+      x += position.xAdvance * scale;
+    }
+  }
+  flush();
+  out.push('ET');
+  addContent(doc, out.join('\n'));
+}
