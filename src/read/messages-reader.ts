@@ -164,7 +164,7 @@ export class MessagesReader {
            WHERE NOT EXISTS (SELECT 1 FROM chat_message_join j WHERE j.message_id = m.ROWID) ORDER BY m.date, m.ROWID`
         : `SELECT m.ROWID, ${date}, ${this.reactionType} FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id
            WHERE j.chat_id IN (${placeholders(chatIds.length)}) ORDER BY m.date, m.ROWID`;
-    const rows = this.cached(this.db, sql).raw(true).all(...chatIds) as [number, number, number | null][];
+    const rows = this.cached(this.db, `rows:${chatIds.length}`, () => sql).raw(true).all(...chatIds) as [number, number, number | null][];
     const ids: number[] = [];
     const reactionIds: number[] = [];
     let first = 0;
@@ -188,8 +188,8 @@ export class MessagesReader {
   *messageBatches(ids: Float64Array): Generator<MessageRow[]> {
     for (let start = 0; start < ids.length; start += BATCH) {
       const batch = Array.from(ids.subarray(start, start + BATCH));
-      const sql = `SELECT ${this.message.columns} FROM message m WHERE m.ROWID IN (${placeholders(batch.length)})`;
-      const rows = this.select(this.db, sql, this.message, batch);
+      const sql = () => `SELECT ${this.message.columns} FROM message m WHERE m.ROWID IN (${placeholders(batch.length)})`;
+      const rows = this.select(this.db, `messages:${batch.length}`, sql, this.message, batch);
       yield inOrder(rows, batch);
     }
   }
@@ -198,17 +198,21 @@ export class MessagesReader {
   *guidsOf(ids: Float64Array): Generator<string> {
     for (let start = 0; start < ids.length; start += BATCH) {
       const batch = Array.from(ids.subarray(start, start + BATCH));
-      yield* this.cached(this.db, `SELECT guid FROM message WHERE ROWID IN (${placeholders(batch.length)})`).pluck().all(...batch) as string[];
+      const sql = () => `SELECT guid FROM message WHERE ROWID IN (${placeholders(batch.length)})`;
+      yield* this.cached(this.db, `guids:${batch.length}`, sql).pluck().all(...batch) as string[];
     }
   }
 
-  /** Statements are prepared once: preparing costs more than running them on a hot path. */
-  private cached(db: Database.Database, sql: string): Database.Statement {
-    const key = `${db === this.db ? 'db' : 'lookup'}:${sql}`;
-    let statement = this.statements.get(key);
+  /**
+   * Statements are prepared once: preparing costs more than running them on a hot path. They are found by
+   * a short key (the query and its number of parameters): the text of a query is built only to prepare it.
+   */
+  private cached(db: Database.Database, key: string, sql: () => string): Database.Statement {
+    const name = `${db === this.db ? 'db' : 'lookup'}:${key}`;
+    let statement = this.statements.get(name);
     if (!statement) {
-      statement = db.prepare(sql);
-      this.statements.set(key, statement);
+      statement = db.prepare(sql());
+      this.statements.set(name, statement);
     }
     return statement;
   }
@@ -216,9 +220,9 @@ export class MessagesReader {
   /** Attachments of these messages, in the order the join table lists them. */
   attachmentsOf(messageIds: number[]): AttachmentRow[] {
     if (messageIds.length === 0) return [];
-    const sql = `SELECT ${this.attachment.columns} FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id
+    const sql = () => `SELECT ${this.attachment.columns} FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id
          WHERE j.message_id IN (${placeholders(messageIds.length)}) ORDER BY j.message_id, j.ROWID`;
-    return this.select(this.lookup, sql, this.attachment, messageIds);
+    return this.select(this.lookup, `attachments:${messageIds.length}`, sql, this.attachment, messageIds);
   }
 
   /** These reactions, in the given order. */
@@ -226,18 +230,18 @@ export class MessagesReader {
     const rows: ReactionRow[] = [];
     for (let start = 0; start < ids.length; start += BATCH) {
       const batch = ids.slice(start, start + BATCH);
-      const sql = `SELECT ${this.reaction.columns} FROM message m WHERE m.ROWID IN (${placeholders(batch.length)})`;
-      rows.push(...inOrder(this.select(this.lookup, sql, this.reaction, batch), batch));
+      const sql = () => `SELECT ${this.reaction.columns} FROM message m WHERE m.ROWID IN (${placeholders(batch.length)})`;
+      rows.push(...inOrder(this.select(this.lookup, `reactions:${batch.length}`, sql, this.reaction, batch), batch));
     }
     return rows;
   }
 
   messageByGuid(guid: string): MessageRow | undefined {
-    return this.select(this.lookup, `SELECT ${this.message.columns} FROM message m WHERE m.guid = ? LIMIT 1`, this.message, [guid])[0];
+    return this.select(this.lookup, 'byGuid', () => `SELECT ${this.message.columns} FROM message m WHERE m.guid = ? LIMIT 1`, this.message, [guid])[0];
   }
 
-  private select<T>(db: Database.Database, sql: string, selection: Selection<T>, params: unknown[]): T[] {
-    return (this.cached(db, sql).raw(true).all(...params) as unknown[][]).map(selection.row);
+  private select<T>(db: Database.Database, key: string, sql: () => string, selection: Selection<T>, params: unknown[]): T[] {
+    return (this.cached(db, key, sql).raw(true).all(...params) as unknown[][]).map(selection.row);
   }
 }
 
