@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { OUT, type BenchDatabase } from './databases.js';
 import { alternate, measure, repeat, type Command, type Summary } from './measure.js';
 import { printRun } from './print.js';
-import { ourExport } from './reference-rows.js';
+import { CLI, ourExport } from './reference-rows.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
@@ -38,6 +38,18 @@ export function pdfRow(label: string, db: BenchDatabase, extra: string[] = [], r
   const run = repeat(runs, ourExport(db, 'pdf', dir, extra));
   printRun(label, run);
   console.log(pagesPerSecond(pdfPages(dir), run));
+}
+
+/**
+ * `--chat` with the id of the one-to-one conversation of this title: a name alone also chooses the
+ * groups that person is in, which would make our side export more than the one conversation Chromium prints.
+ */
+export function oneConversation(db: BenchDatabase, extra: string[], title: string): string[] {
+  const listed = spawnSync(process.execPath, [CLI, 'list', '--db', db.db, '--json', ...extra], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const conversations = JSON.parse(listed.stdout) as { id: string; title: string; isGroup: boolean }[];
+  const chosen = conversations.find((c) => c.title === title && !c.isGroup);
+  if (!chosen) throw new Error(`bench: no one-to-one conversation titled ${title} in ${db.db}`);
+  return [...extra, '--chat', chosen.id, '--exact'];
 }
 
 /** The HTML pages of the (one) conversation exported with `extra`, made once, untimed. */

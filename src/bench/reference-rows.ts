@@ -7,7 +7,7 @@ import { printPair, printRun, type Target } from './print.js';
 
 export type { Target };
 const REPO = join(import.meta.dirname, '..', '..');
-const CLI = join(REPO, 'dist', 'cli', 'main.js');
+export const CLI = join(REPO, 'dist', 'cli', 'main.js');
 export const REFERENCE = process.env.IMESSAGE_EXPORTER ?? join(REPO, '..', 'shared', 'reference', 'imessage-exporter');
 
 /** The imessage-exporter binary to compare with, when present. */

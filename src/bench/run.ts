@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DATABASES, OUT, type BenchDatabase } from './databases.js';
 import { canMeasureCpu, repeat } from './measure.js';
-import { comparePdf, pdfRow } from './pdf-rows.js';
+import { comparePdf, oneConversation, pdfRow } from './pdf-rows.js';
 import { ourExport, reference, REFERENCE, referenceRow } from './reference-rows.js';
 import { printPair, printRun, type Target } from './print.js';
 
@@ -54,7 +54,7 @@ const ROWS: Record<string, () => Promise<void>> = {
   async pdf() {
     await comparePdf('pdf: one 20,000-message thread, 200 images', await DATABASES.thread20k(), [], runs, 'pages/s', 3);
     const sample: BenchDatabase = { db: join(REPO, 'sample-data', 'chat.db'), root: join(REPO, 'sample-data') };
-    const mom = ['--contacts', join(REPO, 'sample-data', 'contacts.vcf'), '--chat', 'Mom'];
+    const mom = oneConversation(sample, ['--contacts', join(REPO, 'sample-data', 'contacts.vcf')], 'Mom');
     await comparePdf('pdf: the sample\'s "Mom" conversation (778 messages)', sample, mom, runs, 'time', 0.5);
   },
   async 'pdf-length'() {

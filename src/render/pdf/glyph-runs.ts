@@ -89,6 +89,7 @@ export function drawText(doc: PDFKit.PDFDocument, face: string, size: number, te
     }
   }
   flush();
-  out.push('ET');
-  addContent(doc, out.join('\n'));
+  out.push('ET\n');
+  // Bytes, not a string: pdfkit turns strings into bytes one character at a time.
+  addContent(doc, Buffer.from(out.join('\n'), 'latin1'));
 }

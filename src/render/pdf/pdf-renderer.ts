@@ -7,6 +7,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { EMOJI_CREDIT } from '../../fonts/emoji.js';
 import type { Conversation, Message } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
+import { compressPageFast } from './pdfkit-internals.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
 import { textBox } from './blocks.js';
 import { Canvas, createDocument } from './canvas.js';
@@ -25,7 +26,7 @@ import { LateChart } from './activity-chart.js';
 import { StatsCollector } from '../../stats/collector.js';
 
 // Messages laid out ahead of placing, so decoding their images overlaps with drawing.
-const LOOKAHEAD = 16;
+const LOOKAHEAD = 64;
 // Bytes collected before one write to the file.
 const WRITE_BATCH = 256 * 1024;
 
@@ -113,6 +114,7 @@ export class PdfRenderer implements Renderer {
     const paginator = new Paginator(area, canvas, async (pageNumber) => {
       await keepPace(out);
       canvas.doc.addPage({ size: [page.width, page.height], margin: 0 });
+      compressPageFast(canvas.doc);
       canvas.pageStarted(pageNumber);
       await drawFrame(canvas, frame, page, pageNumber, stamps);
       if (!onCover) await layout.drawPageTop?.(MARGIN.top);

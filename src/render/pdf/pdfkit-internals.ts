@@ -3,12 +3,14 @@
  * content written straight into the page, and the current font's glyph encoding.
  * None of them are described by @types/pdfkit.
  */
+import { deflateSync } from 'node:zlib';
+
 interface Internals {
   _font: EmbeddedFont & { encode(text: string): [string[], unknown] };
   _fontFamilies: Record<string, { layoutCache?: object }>;
   _registeredFonts: Record<string, { src: unknown }>;
-  page: { fonts: Record<string, unknown>; xobjects: Record<string, unknown> };
-  addContent(data: string): void;
+  page: { fonts: Record<string, unknown>; xobjects: Record<string, unknown>; content: ContentStream };
+  addContent(data: string | Uint8Array): void;
   ref(data: object): PdfStream;
   openImage(src: Buffer): OpenedImage;
   info: Record<string, unknown>;
@@ -24,6 +26,14 @@ export interface EmbeddedFont {
   widths: number[];
   unicode: number[][];
   ref(): unknown;
+}
+
+interface ContentStream {
+  compress: boolean;
+  buffer: Uint8Array[];
+  data: Record<string, unknown>;
+  write(chunk: Uint8Array | string): void;
+  end(chunk?: Uint8Array | string): void;
 }
 
 export interface PdfStream {
@@ -62,7 +72,23 @@ export function embeddedFont(doc: PDFKit.PDFDocument, face: string): EmbeddedFon
   return font;
 }
 
-export function addContent(doc: PDFKit.PDFDocument, content: string): void {
+/**
+ * Compresses the current page's content stream at zlib's fastest level when the page ends: pdfkit's
+ * default level spent more than twice the time on page text for files a few percent smaller.
+ */
+export function compressPageFast(doc: PDFKit.PDFDocument): void {
+  const content = internals(doc).page.content;
+  const end = content.end.bind(content);
+  content.compress = false;
+  content.end = (chunk) => {
+    if (chunk) content.write(chunk);
+    content.buffer = [deflateSync(Buffer.concat(content.buffer), { level: 1 })];
+    content.data.Filter = 'FlateDecode';
+    end();
+  };
+}
+
+export function addContent(doc: PDFKit.PDFDocument, content: string | Uint8Array): void {
   internals(doc).addContent(content);
 }
 
