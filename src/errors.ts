@@ -12,6 +12,7 @@ const SYSTEM_ERRORS: Record<string, string> = {
   EISDIR: 'a folder is in the way',
   ENOENT: 'no such file or folder',
   ENOSPC: 'the disk is full',
+  SQLITE_FULL: 'the disk is full',
   EDQUOT: 'the disk quota is used up',
   EFBIG: 'the file is too large for this file system',
   ENAMETOOLONG: 'a file name is too long for this file system',

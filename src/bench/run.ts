@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DATABASES, OUT, type BenchDatabase } from './databases.js';
+import { database, DATABASES, OUT, type BenchDatabase } from './databases.js';
 import { canMeasureCpu, repeat } from './measure.js';
 import { comparePdf, oneConversation, pdfRow } from './pdf-rows.js';
 import { ourExport, reference, REFERENCE, referenceRow } from './reference-rows.js';
@@ -56,6 +56,22 @@ const ROWS: Record<string, () => Promise<void>> = {
     const sample: BenchDatabase = { db: join(REPO, 'sample-data', 'chat.db'), root: join(REPO, 'sample-data') };
     const mom = oneConversation(sample, ['--contacts', join(REPO, 'sample-data', 'contacts.vcf')], 'Mom');
     await comparePdf('pdf: the sample\'s "Mom" conversation (778 messages)', sample, mom, runs, 'time', 0.5);
+  },
+  /** An archive folder exported into again with nothing changed: the re-run's share of the first run. */
+  async archive() {
+    const histories = [
+      ['6,000 messages', await database('history-6k', { messages: 6_000, seed: 48, images: 60 }), 10],
+      ['200,000 messages', await DATABASES.corpus200k(), 5],
+    ] as const;
+    for (const [label, db, target] of histories) {
+      const first = ourExport(db, 'txt,html', out('archive'));
+      const firstRun = repeat(1, first);
+      const again = repeat(runs, { ...first, before: undefined });
+      printRun(`archive, first run, txt+html: ${label}`, firstRun);
+      printRun(`archive, unchanged re-run, txt+html: ${label}`, again);
+      const share = (part: number, whole: number) => `${((part / whole) * 100).toFixed(1)} %`;
+      console.log(`  re-run / first run: wall ${share(again.wall, firstRun.wall)}, cpu ${share(again.cpu, firstRun.cpu)}  (target ≤ ${target} %)`);
+    }
   },
   async 'pdf-length'() {
     for (const [label, db] of [['5,000', await DATABASES.thread5k()], ['50,000', await DATABASES.thread50k()]] as const) {

@@ -59,7 +59,8 @@ const program = new Command('textkeeper')
   .showHelpAfterError('(run with --help for usage)');
 
 sourceOptions(program.command('export').description('write an archive of the conversations'))
-  .option('--out <dir>', 'folder to write the archive into')
+  .option('--out <dir>', 'archive folder to write or update (an earlier --out: new messages are added, none is dropped)')
+  .option('--archive <dir>', 'an archive folder (an earlier --out) read as a source, alone or with --db/--backup')
   .option('--format <list>', 'formats, comma-separated: txt, html, pdf, json, ndjson, csv', 'txt')
   .addOption(choice('--attachments <mode>', 'HTML: copy files into the archive, link to them, or leave them out', ['copy', 'link', 'none']).default('copy'))
   .addOption(choice('--pdf-style <style>', 'PDF layout', ['chat', 'transcript']).default('chat'))
@@ -138,12 +139,12 @@ function explain(error: unknown): [string, number] {
   const message = (error as Error).message;
   if (error instanceof UserError) return [message, EXIT_BAD_INPUT];
   if (error instanceof Interrupted) return ['interrupted; unfinished files were removed.', EXIT_INTERRUPTED];
+  if (systemReason(error)) return [`cannot go on: ${describeSystemError(error as NodeJS.ErrnoException)}.`, EXIT_BAD_INPUT];
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) {
     return [`the database is damaged and cannot be read completely (${message}).`, EXIT_BAD_INPUT];
   }
   if (typeof code === 'string' && code.startsWith('SQLITE_')) return [`the database cannot be read (${message}).`, EXIT_BAD_INPUT];
-  if (systemReason(error)) return [`cannot go on: ${describeSystemError(error as NodeJS.ErrnoException)}.`, EXIT_BAD_INPUT];
   const detail = process.env.TEXTKEEPER_DEBUG ? (error as Error).stack : `${message} (set TEXTKEEPER_DEBUG=1 for details)`;
   return [`export failed: ${detail}`, EXIT_INTERNAL];
 }

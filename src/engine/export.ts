@@ -4,7 +4,9 @@ import { dirname, join, resolve } from 'node:path';
 import type { Message } from '../model/types.js';
 import { isFreeToWrite, StemAllocator } from '../output/files.js';
 import { distinctTitles } from '../output/distinct-titles.js';
-import type { Archive, ArchivedConversation, CandidateConversation } from '../normalize/archive.js';
+import type { CandidateConversation, HistoryConversation } from '../normalize/archive.js';
+import type { StoreArchive } from '../store/store-archive.js';
+import type { ArchiveStore } from '../store/archive-store.js';
 import { helperCount, WorkerShard } from './shards.js';
 import { Interrupted } from './interrupted.js';
 import type { ExportContext, MessageStream, Provenance, RenderedConversation, Renderer } from '../render/renderer.js';
@@ -12,8 +14,8 @@ import { RENDERERS } from '../render/registry.js';
 import { endsTheRun, systemReason, UserError } from '../errors.js';
 import { requireSomethingChosen, selectionLines } from '../select/report.js';
 import { Progress } from './progress.js';
-import { openArchive, reportDamage, type DamageCounts } from './sources.js';
-import { buildManifest, writeSums } from '../store/manifest.js';
+import type { DamageCounts } from './sources.js';
+import { allocateStems, formatsToRender, inPlannedOrder, renderSettings, reusable, sealArchive, storeHistory, updateArchive } from './archive-run.js';
 import { provenanceOf } from './provenance.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -42,7 +44,8 @@ export interface ShardCounts {
 /** What one thread rendered: per conversation (by key), the file each renderer wrote. */
 export interface ShardResult {
   counts: ShardCounts;
-  rendered: { key: string; lastDate: number; files: RenderedConversation[] }[];
+  /** `fingerprint`: what the files were made from (see StoreArchive.fingerprint). */
+  rendered: { key: string; lastDate: number; fingerprint: string; files: RenderedConversation[] }[];
 }
 
 /**
@@ -53,36 +56,35 @@ export interface ShardResult {
 export async function runExport(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ExportSummary> {
   const started = performance.now();
   const helpers = Array.from({ length: helperCount(options) }, () => new WorkerShard(options, signal));
-  // Renderers load while the sources open.
+  // Renderers load while the archive is brought up to date.
   const loading = Promise.all(options.formats.map((format) => RENDERERS[format]!()));
   loading.catch(() => {});
-  const { archive, facts, close } = await openArchive(options).catch(async (error: unknown) => {
-    await Promise.all(helpers.map((h) => h.stop()));
-    throw error;
-  });
+  let store: ArchiveStore | undefined;
   try {
-    const candidates = chosenCandidates(archive, options);
     await prepareOutput(options.outDir);
+    const update = await updateArchive(options, signal);
+    store = update.store;
+    const { facts, damage } = update;
+    const archive = storeHistory(options, store, update.contacts);
+    const candidates = chosenCandidates(archive, options, update.planned);
     const stems = new StemAllocator((stem) => options.formats.every((format) => format === 'html'
       ? isFreeToWrite(join(options.outDir, 'conversations', stem), true)
       : isFreeToWrite(join(options.outDir, `${stem}.${format}`))));
     const titles = distinctTitles(candidates);
-    const stemOf = new Map(candidates.map((c, i) => [c.key, stems.allocate(titles[i]!)]));
+    const stemOf = allocateStems(candidates, titles, archive.stems(), stems);
     const progress = startProgress(archive, candidates, options);
-    const renderers = await loading;
+    const formats = formatsToRender(archive, candidates, options);
+    const renderers = (await loading).filter((renderer) => formats.includes(renderer.format));
     const exportedAt = new Date();
     const provenance = options.formats.includes('pdf') ? await provenanceOf(facts, options.raw) : undefined;
     let results: ShardResult[];
-    let damage: DamageCounts;
     const queue = new ConversationQueue(candidates);
     try {
-      const workers = helpers.map((helper) => helper.render(queue, stemOf, exportedAt, provenance, progress));
+      const workers = helpers.map((helper) => helper.render(queue, formats, stemOf, exportedAt, provenance, progress));
       results = await allShards([
         renderShard(archive, () => queue.take(), renderers, { options, stemOf, exportedAt, provenance, progress, signal }),
         ...workers,
       ], queue);
-      // The database was checked beside the rendering; a database it could not check at all fails the run here.
-      damage = await reportDamage(archive, options.log);
     } catch (error) {
       // Every thread has stopped: what any of them left unfinished is removed.
       await Promise.all(renderers.map((renderer) => renderer.abandon?.()));
@@ -97,13 +99,15 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     for (const [index, renderer] of renderers.entries()) {
       await renderer.finish(rendered.map((r) => ({ ...r.files[index]!, sequence: sequence.get(r.key)! })));
     }
-    await writeSums(options.outDir, await buildManifest(options.outDir));
-    return { conversations: rendered.length, ...addCounts(results.map((r) => r.counts)), damage, seconds: (performance.now() - started) / 1000 };
+    const counts = addCounts(results.map((r) => r.counts));
+    store.saveRendered(rendered.flatMap((r) => r.files.map((f, i) => ({ key: r.key, format: renderers[i]!.format, fingerprint: r.fingerprint, stem: stemOf.get(r.key)!, file: f.file }))));
+    await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments });
+    return { conversations: rendered.length, ...counts, damage, seconds: (performance.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));
     throw error;
   } finally {
-    await close();
+    store?.close();
   }
 }
 
@@ -125,7 +129,7 @@ async function allShards(shards: Promise<ShardResult>[], queue: ConversationQueu
  * Progress over a total counted first (every conversation's messages, in every format), unless quiet. A
  * conversation that cannot be counted (a damaged page) is left out: rendering skips it with its own line.
  */
-function startProgress(archive: Archive, candidates: CandidateConversation[], options: ResolvedOptions): Progress {
+function startProgress(archive: StoreArchive, candidates: CandidateConversation[], options: ResolvedOptions): Progress {
   let [messages, conversations] = [0, 0];
   for (const { key } of options.progress === 'none' ? [] : candidates) {
     try {
@@ -141,10 +145,10 @@ function startProgress(archive: Archive, candidates: CandidateConversation[], op
 }
 
 /** What will be exported; with `--chat`, each conversation chosen and why is said first (unless quiet). */
-function chosenCandidates(archive: Archive, options: ResolvedOptions): CandidateConversation[] {
+function chosenCandidates(archive: StoreArchive, options: ResolvedOptions, planned?: CandidateConversation[]): CandidateConversation[] {
   const { selection } = archive;
   requireSomethingChosen(selection);
-  const candidates = archive.candidates();
+  const candidates = inPlannedOrder(archive.candidates(), planned);
   if (candidates.length === 0) throw nothingToExport(options);
   if (selection && !options.quiet) for (const line of selectionLines(selection, candidates)) options.log(line);
   return candidates;
@@ -200,7 +204,7 @@ export interface ShardSetting {
  * `take` gives the key of one; each is counted first, and skipped when it has no message to show.
  */
 export async function renderShard(
-  archive: Archive,
+  archive: StoreArchive,
   take: () => string | undefined | Promise<string | undefined>,
   renderers: Renderer[],
   setting: ShardSetting,
@@ -236,7 +240,7 @@ export async function renderShard(
   };
   try {
     for (let key = await take(); key !== undefined; key = await take()) {
-      let plan: ArchivedConversation | undefined;
+      let plan: HistoryConversation | undefined;
       try {
         [plan] = archive.conversations(new Set([key]));
       } catch (error) {
@@ -245,11 +249,19 @@ export async function renderShard(
       if (!plan) continue;
       const { title, messageCount } = plan.conversation;
       const stream = archive.messages(plan);
+      const fingerprint = archive.fingerprint(plan, renderSettings(options));
       const files: RenderedConversation[] = [];
+      let read = false;
       try {
-        for (const [index, renderer] of renderers.entries()) {
-          const counted = index === 0 ? counting(stream, counts, warn) : stream;
-          progress.began(title, options.formats[index]!);
+        for (const renderer of renderers) {
+          const kept = reusable(renderer.format, options) ? archive.keptFile(plan.key, renderer.format, fingerprint) : undefined;
+          if (kept) {
+            files.push({ conversation: plan.conversation, file: kept });
+            continue;
+          }
+          const counted = read ? stream : counting(stream, counts, warn);
+          read = true;
+          progress.began(title, renderer.format);
           files.push(await renderer.renderConversation(plan.conversation, watching(counted, progress, signal), stemOf.get(plan.key)!));
         }
       } catch (error) {
@@ -258,7 +270,9 @@ export async function renderShard(
       } finally {
         progress.finished(title, messageCount);
       }
-      rendered.push({ key: plan.key, lastDate: plan.conversation.lastDate!.getTime(), files });
+      // A conversation whose files were all kept is counted without reading it.
+      if (!read) counts.messages += messageCount;
+      rendered.push({ key: plan.key, lastDate: plan.conversation.lastDate!.getTime(), fingerprint, files });
       // HTML copies attachments in the background until finish(); the other formats are done with them here.
       if (!options.formats.includes('html')) await archive.releaseAttachments();
     }

@@ -57,7 +57,7 @@ const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
  */
 export type WorkerOrder =
   | { type: 'open'; raw: ResolvedOptions['raw'] }
-  | { type: 'render'; stems: [string, string][]; exportedAt: number; provenance?: Provenance }
+  | { type: 'render'; formats: string[]; stems: [string, string][]; exportedAt: number; provenance?: Provenance }
   | { type: 'take'; key: string | null }
   | 'interrupt';
 
@@ -114,11 +114,11 @@ export class WorkerShard {
     this.order({ type: 'open', raw: options.raw });
   }
 
-  render(queue: ConversationQueue, stemOf: Map<string, string>, exportedAt: Date, provenance: Provenance | undefined, progress: ShardProgress): Promise<ShardResult> {
+  render(queue: ConversationQueue, formats: string[], stemOf: Map<string, string>, exportedAt: Date, provenance: Provenance | undefined, progress: ShardProgress): Promise<ShardResult> {
     this.progress = progress;
     this.queue = queue;
     this.working = true;
-    this.order({ type: 'render', stems: [...stemOf], exportedAt: exportedAt.getTime(), provenance });
+    this.order({ type: 'render', formats, stems: [...stemOf], exportedAt: exportedAt.getTime(), provenance });
     return this.outcome;
   }
 

@@ -12,6 +12,8 @@ import { Spinner } from './spinner.js';
 /** Where to read from, as the command line says it. */
 export interface SourceOptions {
   db?: string[];
+  /** An archive folder (a previous --out) read as a source. */
+  archive?: string;
   backup?: string[];
   attachmentsRoot?: string;
   passwordFile?: string;
@@ -99,13 +101,14 @@ function requireReadable(path: string): void {
 }
 
 /** The sources opened and combined into one Archive; close() lets go of everything. */
-export async function openArchive(options: ResolvedOptions): Promise<{ archive: Archive; facts: SourceFacts[]; close(): Promise<void> }> {
+export async function openArchive(options: ResolvedOptions): Promise<{ archive: Archive; facts: SourceFacts[]; contacts: ContactBook; close(): Promise<void> }> {
   const opened = await openSources(options.sources, options.log);
   try {
     const archive = await Archive.open(opened.sources, { ...options.archive, contacts: opened.contacts });
     return {
       archive,
       facts: opened.sources.map((s) => s.facts),
+      contacts: opened.contacts,
       async close() {
         await archive.close();
         await opened.dispose();

@@ -4,7 +4,7 @@ import { RENDERERS } from '../render/registry.js';
 import { renderShard, type ShardProgress } from './export.js';
 import { resolveOptions } from './options.js';
 import type { WorkerOrder, WorkerReport } from './shards.js';
-import { openArchive } from './sources.js';
+import { storeHistory } from './archive-run.js';
 
 const TICK_EVERY = 500;
 const report = (message: WorkerReport) => parentPort!.postMessage(message);
@@ -56,16 +56,18 @@ const progress: ShardProgress = {
 try {
   // The main thread checks the database.
   const options = resolveOptions({ ...(await opening).raw, check: false }, true);
-  // Opened, and the renderers loaded, while the main thread plans; conversations are taken afterwards.
-  const { archive, close } = await openArchive(options);
+  // The renderers load while the main thread brings the archive's store up to date; conversations are then read from it.
+  const loading = Promise.all(options.formats.map((format) => RENDERERS[format]!()));
+  loading.catch(() => {});
+  const { formats, stems, exportedAt, provenance } = await starting;
+  const archive = storeHistory(options);
   let result;
   try {
-    const renderers = await Promise.all(options.formats.map((format) => RENDERERS[format]!()));
-    const { stems, exportedAt, provenance } = await starting;
+    const renderers = (await loading).filter((renderer) => formats.includes(renderer.format));
     const setting = { options, stemOf: new Map(stems), exportedAt: new Date(exportedAt), provenance, progress, signal };
     result = await renderShard(archive, take, renderers, setting);
   } finally {
-    await close();
+    await archive.close();
   }
   flush();
   report({ type: 'done', result });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
+import { archivePath } from '../output/files.js';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import type { Attachment } from '../model/types.js';
@@ -99,11 +100,13 @@ export class MediaArchive {
     if (active && this.mode === 'link') return { unavailable: 'withheld', reason: `a web page or SVG that could run script, not linked (at ${source})` };
     const name = safeFileName(attachment.fileName || source) + (active ? NEUTRAL_SUFFIX : '');
     const folder = `attachments/${key.slice(0, 2)}/${key}`;
-    const copied = `${folder}/${name}`;
+    // A file already in the archive folder (the archive's own copy) is used where it is.
+    const own = archivePath(this.outDir, source);
+    const copied = own ?? `${folder}/${name}`;
     const originalHref = this.mode === 'copy' ? copied : pathToFileURL(source).href;
     const firstUse = !this.scheduled.has(key);
     this.scheduled.add(key);
-    if (firstUse && this.mode === 'copy') this.track(this.copy(source, copied, info.size));
+    if (firstUse && this.mode === 'copy' && !own) this.track(this.copy(source, copied, info.size));
 
     const extension = extname(source).toLowerCase();
     if (attachment.kind !== 'image' && !attachment.isSticker) return { href: originalHref };
@@ -116,7 +119,7 @@ export class MediaArchive {
     let href = originalHref;
     let original: string | undefined;
     if (!BROWSER_IMAGES.has(extension)) {
-      href = `${folder}/${convertedName(name, suffix)}`;
+      href = own ? `${dirname(own)}/${convertedName(basename(own), suffix)}` : `${folder}/${convertedName(name, suffix)}`;
       outputs.push({ path: insideFolder(this.outDir, href), format });
       if (this.mode === 'copy') original = copied;
     }

@@ -57,6 +57,8 @@ export interface Message {
   problems: string[];
   /** When the archive combines several sources and some of them lack this message: the ones it was found in. */
   sources?: string[];
+  /** Kept by an archive folder after it vanished from every source: the time of the first run that missed it. */
+  absentSince?: Date;
 }
 
 export interface ReplyRef {

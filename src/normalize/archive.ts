@@ -20,6 +20,25 @@ export interface ArchivedConversation {
   members: { source: SourceArchive; plan: ConversationPlan }[];
 }
 
+/** A conversation as any history gives it: the key that identifies it across sources and runs, and its model. */
+export interface HistoryConversation {
+  key: string;
+  conversation: Conversation;
+}
+
+/** What an export reads conversations from: the sources' Archive below, or an archive folder's store. */
+export interface History {
+  readonly description: string;
+  readonly sourceNames: string[];
+  candidates(): CandidateConversation[];
+  conversations(only?: Set<string>): HistoryConversation[];
+  messages(conversation: HistoryConversation): MessageStream;
+  /** A cheap fingerprint of the conversation in the sources, equal while its messages are (undefined: unknown). */
+  changeMark?(conversation: HistoryConversation): string | undefined;
+  releaseAttachments(): Promise<void>;
+  close(): Promise<void>;
+}
+
 /** A conversation `Archive.conversations()` may return, before its messages are counted. */
 export interface CandidateConversation {
   key: string;
@@ -38,7 +57,7 @@ export interface CandidateConversation {
  * Conversations are matched by their participants; a message seen in several sources (same GUID)
  * appears once — the copy with more information — and records which sources had it.
  */
-export class Archive {
+export class Archive implements History {
   /** What the `--chat` terms chose, and why; undefined without terms. */
   readonly selection?: Selection;
   /** The keys of the conversations chosen with `--chat`; undefined: all. */
@@ -149,6 +168,11 @@ export class Archive {
     if (this.sources.length === 1) return streams[0]!;
     const names = archived.members.map(({ source }) => source.description);
     return () => mergeStreams(streams.map((s) => s()[Symbol.iterator]()), names, this.sources.length);
+  }
+
+  changeMark(archived: ArchivedConversation): string | undefined {
+    const marks = archived.members.map(({ source, plan }) => source.changeMark(plan));
+    return marks.includes(undefined) ? undefined : marks.join('|');
   }
 
   /** Lets sources delete the attachment files they decrypted so far (disk use stays bounded). */

@@ -122,6 +122,16 @@ export class SourceArchive {
     yield* this.reader.guidsOf(this.rowsOf(plan).ids);
   }
 
+  /**
+   * A fingerprint of the conversation's rows (count, newest row, edits, unsends) and of how it is shown
+   * (title, people), read from the join table alone; undefined for the messages of no chat.
+   */
+  changeMark(plan: ConversationPlan): string | undefined {
+    if (plan.chatIds.length === 0) return undefined;
+    const { title, participants } = plan.conversation;
+    return JSON.stringify([this.reader.changeMark(plan.chatIds), this.options.window, title, participants]);
+  }
+
   /** Streams a conversation's messages in order; every call reads them anew. */
   messages(plan: ConversationPlan): MessageStream {
     return () => this.readMessages(plan);

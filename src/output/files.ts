@@ -3,6 +3,7 @@ import { lstat, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { UserError } from '../errors.js';
+import { isAbsolute, relative, sep } from 'node:path';
 
 /**
  * A file written under a temporary name and renamed into place only when complete,
@@ -111,6 +112,12 @@ export class StemAllocator {
 
   constructor(private readonly isFree: (stem: string) => boolean = () => true) {}
 
+  /** Takes a stem given out by an earlier run, so a conversation keeps its file names. */
+  keep(stem: string): string {
+    this.taken.add(stem.toLowerCase());
+    return stem;
+  }
+
   allocate(title: string): string {
     const base = safeStem(title);
     let stem = base;
@@ -118,4 +125,10 @@ export class StemAllocator {
     this.taken.add(stem.toLowerCase());
     return stem;
   }
+}
+
+/** The path of a file inside the archive folder relative to it (forward slashes), or undefined when it is elsewhere. */
+export function archivePath(outDir: string, path: string): string | undefined {
+  const inside = relative(outDir, path);
+  return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside.split(sep).join('/') : undefined;
 }

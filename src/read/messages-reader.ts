@@ -203,6 +203,15 @@ export class MessagesReader {
     }
   }
 
+  /** What changes when a chat gains, loses, edits or unsends a message (or a reaction): row count, newest row, edit and unsend dates. */
+  changeMark(chatIds: number[]): string {
+    const message = columnsOf(this.db, 'message');
+    const total = (column: string) => (message.has(column) ? `TOTAL(m.${column})` : '0');
+    const sql = () => `SELECT COUNT(*), MAX(m.ROWID), ${total('date_edited')}, ${total('date_retracted')} FROM chat_message_join j
+      JOIN message m ON m.ROWID = j.message_id WHERE j.chat_id IN (${placeholders(chatIds.length)})`;
+    return (this.cached(this.db, `changeMark:${chatIds.length}`, sql).raw(true).get(...chatIds) as unknown[]).join(':');
+  }
+
   /**
    * Statements are prepared once: preparing costs more than running them on a hot path. They are found by
    * a short key (the query and its number of parameters): the text of a query is built only to prepare it.

@@ -1,5 +1,5 @@
 // Plain-language descriptions of model pieces, shared by renderers that write words rather than markup.
-import type { AppBalloon, Attachment, Conversation, Tapback, TapbackKind } from '../model/types.js';
+import type { AppBalloon, Attachment, Conversation, Message, Tapback, TapbackKind } from '../model/types.js';
 
 const TAPBACK_VERBS: Record<TapbackKind, string> = {
   love: 'Loved',
@@ -74,4 +74,9 @@ export function describeBalloon(app: AppBalloon): string {
 export function describeSourceCounts(counts: NonNullable<Conversation['sourceCounts']>): string {
   const each = counts.bySource.map(({ source, messages }) => `${source} has ${messages.toLocaleString('en-US')}`).join(', ');
   return `${counts.inEvery.toLocaleString('en-US')} in every source; ${each}`;
+}
+
+/** "not on the device since 2026-06-01", for a message an archive kept after the device deleted it. */
+export function absenceNote(message: Message): string | undefined {
+  return message.absentSince && `not on the device since ${message.absentSince.toISOString().slice(0, 10)}`;
 }

@@ -149,7 +149,7 @@ describe('export --format txt on a generated real-schema database', () => {
     expect(all).toContain('[This part of the message was unsent]');
     expect(all).toMatch(/✨ Sent with effect: (Slam|Loud|Gentle|Invisible Ink|Confetti|Fireworks|Lasers|Balloons|Love|Echo|Spotlight|Shooting Star|Celebration)/);
     expect(all).toMatch(/— .+ (named the conversation|added .+ to the conversation|left the conversation|changed the group photo)/);
-    expect(all).toMatch(/\[Attachment: .+\.(jpe?g|JPG|png|heic|HEIC) \(image\/(jpeg|png|heic), [\d.]+ KB\) — \//);
+    expect(all).toMatch(/\[Attachment: .+\.(jpe?g|JPG|png|heic|HEIC) \(image\/(jpeg|png|heic), [\d.]+ KB\) — (\/|in this archive as attachments\/)/);
     expect(all).toMatch(/missing — not on this computer/);
     expect(all).toMatch(/\[Audio message: /);
   });

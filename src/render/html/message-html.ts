@@ -1,6 +1,6 @@
 import type { AppPart, Attachment, EditVersion, Message, Part, Tapback } from '../../model/types.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
-import { formatBytes, NOT_IN_DATABASE } from '../describe.js';
+import { absenceNote, formatBytes, NOT_IN_DATABASE } from '../describe.js';
 import { escapeHtml, hrefPath, safeLink } from './escape.js';
 import type { DateFormatter, LocalTime } from '../dates.js';
 import { textHtml } from './text-html.js';
@@ -160,6 +160,7 @@ function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string 
     html += ` · Played ${sameDayTime(message.datePlayed, at, ctx)}`;
   }
   if (message.sources) html += ` · <span class="sources">Found in ${escapeHtml(message.sources.join('; '))}</span>`;
+  if (message.absentSince) html += ` · <span class="absent">Kept by this archive: ${absenceNote(message)}</span>`;
   return `${html}</div>`;
 }
 

@@ -1,5 +1,5 @@
 import type { AppBalloon, Attachment, Message, ReplyRef, Tapback } from '../../model/types.js';
-import { formatBytes } from '../describe.js';
+import { absenceNote, formatBytes } from '../describe.js';
 
 /** Short wordings both PDF styles use for things that are not plain text. */
 
@@ -48,5 +48,6 @@ export function messageNotes(message: Message): string[] {
   if (message.isAudioMessage) notes.push('audio message');
   if (message.edited) notes.push('Edited');
   if (message.sources) notes.push(`found in ${message.sources.join('; ')}`);
+  if (message.absentSince) notes.push(absenceNote(message)!);
   return notes;
 }

@@ -1,7 +1,8 @@
 import type { Attachment, Conversation, EditVersion, Message, Part } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { describeAttachment, describeBalloon, describeSourceCounts, describeTapbacks, NOT_IN_DATABASE } from '../describe.js';
+import { absenceNote, describeAttachment, describeBalloon, describeSourceCounts, describeTapbacks, NOT_IN_DATABASE } from '../describe.js';
 import { FileRenderer } from '../file-renderer.js';
+import { archivePath } from '../../output/files.js';
 import type { ExportContext, MessageStream } from '../renderer.js';
 
 /** Control characters other than tab and line feed (a lone carriage return too): raw, they can rewrite a terminal. */
@@ -39,7 +40,7 @@ function* transcript(conversation: Conversation, messages: MessageStream, ctx: E
       day = when.dayKey;
       yield `────────── ${ctx.dates.day(message.date)} ──────────\n\n`;
     }
-    yield visibleControls(formatMessage(message, ctx.dates, when.dateTime));
+    yield visibleControls(formatMessage(message, ctx, when.dateTime));
   }
 }
 
@@ -62,7 +63,8 @@ function header(c: Conversation, ctx: ExportContext): string {
 }
 
 /** A message as lines of text: a heading (sent `when`), its parts in order, then notes about it. */
-function formatMessage(m: Message, dates: DateFormatter, when: string): string {
+function formatMessage(m: Message, ctx: ExportContext, when: string): string {
+  const dates = ctx.dates;
   if (m.kind === 'event' && m.event) return `[${when}] — ${m.event.description}\n\n`;
   const service = m.service === 'iMessage' ? '' : ` (${m.service})`;
   let text = `[${when}] ${m.sender.name}${service}:\n`;
@@ -71,16 +73,18 @@ function formatMessage(m: Message, dates: DateFormatter, when: string): string {
     text += t ? `  ↪ Replying to ${t.sender.name} (${dates.dateTime(t.date)}): “${t.snippet}”\n` : `  ↪ Replying to a message that is not in this archive\n`;
   }
   if (m.subject) text += `Subject: ${m.subject}\n`;
-  for (const part of m.parts) text += formatPart(part, m, dates);
+  for (const part of m.parts) text += formatPart(part, m, ctx);
   if (m.effect) text += `  ✨ Sent with effect: ${m.effect}\n`;
   if (m.isFromMe && m.dateRead) text += `  ✓ Read ${dates.dateTime(m.dateRead)}\n`;
   else if (m.isFromMe && m.dateDelivered) text += `  ✓ Delivered ${dates.dateTime(m.dateDelivered)}\n`;
   for (const problem of m.problems) text += `  ⚠ ${problem}\n`;
   if (m.sources) text += `  ⧉ Found in: ${m.sources.join('; ')}\n`;
+  if (m.absentSince) text += `  ⌫ Kept by this archive: ${absenceNote(m)}\n`;
   return `${text}\n`;
 }
 
-function formatPart(part: Part, m: Message, dates: DateFormatter): string {
+function formatPart(part: Part, m: Message, ctx: ExportContext): string {
+  const { dates, outDir } = ctx;
   let text: string;
   switch (part.kind) {
     case 'text':
@@ -89,13 +93,13 @@ function formatPart(part: Part, m: Message, dates: DateFormatter): string {
     case 'attachment': {
       const a = part.attachment;
       const label = m.isAudioMessage && a.kind === 'audio' ? 'Audio message' : a.isSticker ? 'Sticker' : 'Attachment';
-      text = `${attachmentLine(a, label)}\n`;
+      text = `${attachmentLine(a, label, outDir)}\n`;
       if (a.transcription) text += `  Transcription: “${a.transcription}”\n`;
       break;
     }
     case 'app':
       text = `[${describeBalloon(part.app)}]\n`;
-      for (const a of part.attachments) text += `  ${attachmentLine(a, 'Attachment')}\n`;
+      for (const a of part.attachments) text += `  ${attachmentLine(a, 'Attachment', outDir)}\n`;
       break;
     case 'unsent':
       text = `[This part of the message was unsent]\n${edits(part.edits, dates)}`;
@@ -105,15 +109,20 @@ function formatPart(part: Part, m: Message, dates: DateFormatter): string {
   return text;
 }
 
-function attachmentLine(a: Attachment, label: string): string {
-  return a.notInDatabase ? `[${NOT_IN_DATABASE}]` : `[${label}: ${describeAttachment(a)} — ${whereIs(a)}]`;
+function attachmentLine(a: Attachment, label: string, outDir: string): string {
+  return a.notInDatabase ? `[${NOT_IN_DATABASE}]` : `[${label}: ${describeAttachment(a)} — ${whereIs(a, outDir)}]`;
 }
 
-/** Where the file is; for a copy decrypted only for this export, where the source keeps it. */
-function whereIs(a: Attachment): string {
+/**
+ * Where the file is: in this archive folder (a relative path), elsewhere on this computer, or for a copy
+ * decrypted only for this export, where the backup keeps it.
+ */
+function whereIs(a: Attachment, outDir: string): string {
   if (a.withheld) return a.withheld;
   if (a.missing) return `missing — not on this computer${a.path && !a.transient ? ` (expected at ${a.path})` : ''}`;
-  return a.transient ? `in the backup as ${a.storedPath}` : a.path!;
+  if (a.transient) return `in the backup as ${a.storedPath}`;
+  const own = archivePath(outDir, a.path!);
+  return own ? `in this archive as ${own}` : a.path!;
 }
 
 function edits(versions: EditVersion[] | undefined, dates: DateFormatter): string {

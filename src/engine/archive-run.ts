@@ -1,0 +1,149 @@
+import { ContactBook } from '../contacts/contact-book.js';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { CandidateConversation } from '../normalize/archive.js';
+import type { StemAllocator } from '../output/files.js';
+import { ArchiveStore } from '../store/archive-store.js';
+import { AttachmentFiles } from '../store/attachment-files.js';
+import { ingest } from '../store/ingest.js';
+import { buildManifest, STORE_FILE, writeSums } from '../store/manifest.js';
+import { openOutputStore } from '../store/output-folder.js';
+import { StoreArchive } from '../store/store-archive.js';
+import { VERSION } from '../version.js';
+import { Interrupted } from './interrupted.js';
+import type { ResolvedOptions } from './options.js';
+import { openArchive, reportDamage, type DamageCounts } from './sources.js';
+import type { SourceFacts } from '../read/source.js';
+
+/**
+ * The first half of every export: the --out folder's store is opened (made for a new archive), and
+ * every source — devices and other archives — is added to it. Renderers then read from the store.
+ */
+export interface ArchiveUpdate {
+  store: ArchiveStore;
+  facts: SourceFacts[];
+  damage: DamageCounts;
+  /** The devices' conversations as they planned them (sizes and dates from their join tables). */
+  planned?: CandidateConversation[];
+  /** The devices' contacts, to match `--chat` terms with. */
+  contacts?: ContactBook;
+}
+
+export async function updateArchive(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ArchiveUpdate> {
+  const store = openOutputStore(options.outDir);
+  try {
+    removePartials(options.outDir);
+    const checkInterrupt = () => {
+      if (signal.interrupted) throw new Interrupted('interrupted');
+    };
+    const other = options.sources.archive && resolve(options.sources.archive) !== options.outDir ? resolve(options.sources.archive) : undefined;
+    const readDevices = (options.sources.db ?? []).length + (options.sources.backup ?? []).length > 0 || !options.sources.archive;
+    const opened = readDevices ? await openArchive(options) : undefined;
+    try {
+      const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
+      const files = new AttachmentFiles(store);
+      store.beginRun(VERSION, facts.map((f, i) => ({
+        description: opened?.archive.sourceNames[i] ?? `archive ${other}`,
+        sha256: files.sha256Of(f.database),
+        device: [f.device, f.osVersion].filter(Boolean).join(', ') || undefined,
+      })));
+      // Only a copying archive keeps files; with --attachments link or none it records them as the device had them.
+      const copies = options.attachments === 'copy' ? files : undefined;
+      if (opened) await ingest(opened.archive, store, copies, checkInterrupt);
+      if (other) {
+        const archived = new StoreArchive(ArchiveStore.open(other, { create: false, readonly: true }), { ...options.archive, contacts: opened?.contacts ?? new ContactBook() });
+        try {
+          await ingest(archived, store, copies, checkInterrupt);
+        } finally {
+          await archived.close();
+        }
+      }
+      // The databases were checked beside the reading; one that could not be checked at all fails the run here.
+      const damage = opened ? await reportDamage(opened.archive, options.log) : { findings: 0, unreadable: 0 };
+      const fullRun = opened && !other && options.archive.chatTerms.length === 0 && !options.archive.window.since && !options.archive.window.until;
+      if (fullRun) store.markAbsent();
+      return { store, facts, damage, planned: opened?.archive.candidates(), contacts: opened?.contacts };
+    } finally {
+      await opened?.close();
+    }
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+/**
+ * The store of the --out folder as a history to render from: the run's own (its `--chat` terms matched
+ * with the devices' contacts), or opened read-only in a worker thread, which is given conversations by key.
+ */
+export function storeHistory(options: ResolvedOptions, store?: ArchiveStore, contacts = new ContactBook()): StoreArchive {
+  return store
+    ? new StoreArchive(store, { ...options.archive, contacts }, () => {})
+    : new StoreArchive(ArchiveStore.open(options.outDir, { create: false, readonly: true }), { ...options.archive, chatTerms: [], contacts });
+}
+
+/** The last step of every export: the manifest of every file in the folder, in the store and as SHA256SUMS. */
+export async function sealArchive(store: ArchiveStore, counts: Record<string, number>): Promise<void> {
+  const manifest = await buildManifest(store.dir, store.manifest());
+  store.saveManifest(manifest);
+  await writeSums(store.dir, manifest);
+  store.finishRun(counts);
+}
+
+/** Half-written files a killed run left behind (theirs are written again). */
+function removePartials(dir: string): void {
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith('.partial')) rmSync(join(entry.parentPath, entry.name), { force: true });
+  }
+}
+
+/** Options that change what a file looks like (not which sources, conversations or formats): part of a fingerprint. */
+const NOT_IN_FILES = new Set(['db', 'backup', 'archive', 'out', 'format', 'chat', 'progress', 'password', 'passwordFile', 'check', 'threads']);
+
+export function renderSettings(options: ResolvedOptions): string {
+  return JSON.stringify(Object.entries(options.raw).filter(([name]) => !NOT_IN_FILES.has(name)).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * Formats whose file for a conversation depends on that conversation alone, so an unchanged one keeps
+ * its file (PDFs numbered across the run with --bates are always written).
+ */
+export function reusable(format: string, options: ResolvedOptions): boolean {
+  return format === 'txt' || format === 'json' || (format === 'pdf' && !options.raw.bates);
+}
+
+/**
+ * The formats this run writes: all asked for, except HTML when no conversation changed since the
+ * HTML archive was written (its index and search cover every conversation, so it is written whole or not at all).
+ */
+export function formatsToRender(archive: StoreArchive, candidates: CandidateConversation[], options: ResolvedOptions): string[] {
+  if (!options.formats.includes('html') || !existsSync(join(options.outDir, 'index.html'))) return options.formats;
+  const settings = renderSettings(options);
+  const plans = archive.conversations(new Set(candidates.map((c) => c.key)));
+  const unchanged = plans.length === candidates.length && plans.every((plan) => archive.keptFile(plan.key, 'html', archive.fingerprint(plan, settings)));
+  return unchanged ? options.formats.filter((f) => f !== 'html') : options.formats;
+}
+
+/**
+ * The conversations to render in the order the devices planned them, then those only the archive keeps:
+ * work is shared out among threads, and the HTML search index ordered, as in an export without a store.
+ */
+export function inPlannedOrder(stored: CandidateConversation[], planned: CandidateConversation[] = []): CandidateConversation[] {
+  const inStore = new Set(stored.map((c) => c.key));
+  const fromDevices = planned.filter((c) => inStore.has(c.key));
+  const known = new Set(fromDevices.map((c) => c.key));
+  return [...fromDevices, ...stored.filter((c) => !known.has(c.key))].sort((a, b) => b.latest - a.latest);
+}
+
+/** File stems: a conversation keeps the one an earlier run gave it; new conversations get free ones. */
+export function allocateStems(candidates: CandidateConversation[], titles: string[], earlier: Map<string, string>, stems: StemAllocator): Map<string, string> {
+  const stemOf = new Map<string, string>();
+  for (const c of candidates) {
+    const stem = earlier.get(c.key);
+    if (stem) stemOf.set(c.key, stems.keep(stem));
+  }
+  candidates.forEach((c, i) => {
+    if (!stemOf.has(c.key)) stemOf.set(c.key, stems.allocate(titles[i]!));
+  });
+  return new Map(candidates.map((c) => [c.key, stemOf.get(c.key)!]));
+}

@@ -1,0 +1,43 @@
+import type { Attachment, Message, Part } from '../model/types.js';
+
+/** Model fields holding dates: JSON keeps them as ISO strings, read back as Dates. */
+const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate']);
+
+export function toJson(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+export function fromJson<T>(text: string): T {
+  return JSON.parse(text, (key, value) => (DATE_FIELDS.has(key) && typeof value === 'string' ? new Date(value) : value)) as T;
+}
+
+/** Every attachment of a message, wherever it sits (parts, app balloons, sticker tapbacks). */
+export function attachmentsOf(message: Message): Attachment[] {
+  return message.parts.flatMap((part) => [...partAttachments(part), ...part.tapbacks.flatMap((t) => (t.sticker ? [t.sticker] : []))]);
+}
+
+function partAttachments(part: Part): Attachment[] {
+  return part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : [];
+}
+
+/**
+ * A message seen again, merged with what the archive had: an archived text that the source now shows
+ * changed or unsent, and that its edit history lacks, is kept as an earlier version; a file the archive
+ * copied stays when the source lost it.
+ */
+export function mergeRevision(archived: Message, seen: Message): Message {
+  const parts = seen.parts.map((part, index) => {
+    const before = archived.parts.find((p) => p.index === part.index) ?? archived.parts[index];
+    if (before?.kind !== 'text' || (part.kind !== 'unsent' && part.kind !== 'text')) return part;
+    if ((part.kind === 'text' && part.text === before.text) || part.edits?.some((e) => e.text === before.text)) return part;
+    const versions = [...(part.edits ?? before.edits ?? []), { text: before.text, date: before.edits?.at(-1)?.date ?? archived.date }];
+    return { ...part, edits: versions.sort((a, b) => a.date.getTime() - b.date.getTime()) };
+  });
+  const kept = new Map(attachmentsOf(archived).filter((a) => !a.missing).map((a) => [a.guid, a]));
+  const merged = { ...seen, parts };
+  for (const attachment of attachmentsOf(merged)) {
+    const copy = kept.get(attachment.guid);
+    if (attachment.missing && copy) Object.assign(attachment, { path: copy.path, missing: false, transient: false, size: copy.size });
+  }
+  return merged;
+}

@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { systemReason, UserError } from '../errors.js';
+import { STORE_FILE } from './manifest.js';
+
+/**
+ * The store's schema, one entry per version: migration N (1-based) brings a store from version N-1 to N.
+ * README ("The archive's store") documents every table; change both together.
+ */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE runs (
+     id INTEGER PRIMARY KEY,
+     started_at INTEGER NOT NULL,          -- ms since 1970
+     finished_at INTEGER,                  -- NULL: the run did not finish
+     tool_version TEXT NOT NULL,
+     sources TEXT NOT NULL,                -- JSON [{ description, sha256, device }]
+     counts TEXT                           -- JSON { conversations, messages, added, changed, absent, attachments }
+   );
+   CREATE TABLE conversations (
+     key TEXT PRIMARY KEY,                 -- the normalizer's key: same thread across sources and runs
+     body TEXT NOT NULL,                   -- JSON model Conversation (counts and dates left out)
+     revision INTEGER NOT NULL             -- raised whenever one of its messages changes
+   );
+   CREATE TABLE people (handle TEXT PRIMARY KEY, name TEXT NOT NULL);
+   CREATE TABLE messages (
+     guid TEXT PRIMARY KEY,
+     conversation_key TEXT NOT NULL REFERENCES conversations(key),
+     date INTEGER NOT NULL,                -- ms since 1970
+     seq INTEGER NOT NULL,                 -- ROWID in the source that first gave it (ties of one instant)
+     body TEXT NOT NULL,                   -- JSON model Message: parts, tapbacks, reply, edits, event, attachments
+     body_hash TEXT NOT NULL,
+     revision INTEGER NOT NULL,
+     first_run INTEGER NOT NULL REFERENCES runs(id),
+     last_run INTEGER NOT NULL REFERENCES runs(id),   -- the last run whose sources had it
+     absent_since INTEGER                  -- start of the first run that no longer found it (ms since 1970)
+   );
+   CREATE INDEX messages_in_order ON messages(conversation_key, date, seq);
+   CREATE TABLE message_history (          -- earlier revisions of a message, as archived before a later run changed it
+     guid TEXT NOT NULL, revision INTEGER NOT NULL, run_id INTEGER NOT NULL, body TEXT NOT NULL,
+     PRIMARY KEY (guid, revision)
+   ) WITHOUT ROWID;
+   CREATE TABLE message_sources (guid TEXT NOT NULL, source TEXT NOT NULL, PRIMARY KEY (guid, source)) WITHOUT ROWID;
+   CREATE TABLE attachments (              -- one copy per distinct file, by content
+     sha256 TEXT PRIMARY KEY, path TEXT NOT NULL, size INTEGER NOT NULL, first_run INTEGER NOT NULL
+   );
+   CREATE TABLE file_hashes (              -- source files already hashed: not read again while unchanged
+     source_path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, sha256 TEXT NOT NULL
+   );
+   CREATE TABLE source_marks (             -- a conversation's state in a source when last read: unchanged ones are skipped
+     conversation_key TEXT NOT NULL, sources TEXT NOT NULL, mark TEXT NOT NULL, run_id INTEGER NOT NULL,
+     PRIMARY KEY (conversation_key, sources)
+   ) WITHOUT ROWID;
+   CREATE TABLE rendered (                 -- what each format last wrote for a conversation
+     conversation_key TEXT NOT NULL, format TEXT NOT NULL, fingerprint TEXT NOT NULL, stem TEXT NOT NULL, file TEXT NOT NULL,
+     PRIMARY KEY (conversation_key, format)
+   ) WITHOUT ROWID;
+   CREATE TABLE manifest (path TEXT PRIMARY KEY, size INTEGER NOT NULL, sha256 TEXT NOT NULL, mtime_ms REAL NOT NULL);`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Opens (or, when `create`, makes) the store of an archive folder and brings its schema up to date.
+ * A store from a newer textkeeper is refused; a damaged one is reported and left as it is.
+ */
+export function openStoreDatabase(dir: string, mode: { create: boolean; readonly: boolean }): Database.Database {
+  const path = join(dir, STORE_FILE);
+  const exists = existsSync(path);
+  if (!exists && !mode.create) throw new UserError(`${dir} is not a textkeeper archive (no ${STORE_FILE}).`);
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: mode.readonly && exists, fileMustExist: !mode.create });
+    if (!mode.readonly) {
+      db.pragma('journal_mode = DELETE');
+      db.pragma('synchronous = FULL');
+    }
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new UserError(`${path} was written by a newer textkeeper (store version ${version}; this one knows up to ${SCHEMA_VERSION}): update textkeeper; the archive was left untouched.`);
+    }
+    if (exists && version === 0 && (db.prepare("SELECT COUNT(*) FROM sqlite_master").pluck().get() as number) > 0) {
+      throw new UserError(`${path} is not a textkeeper store (it holds other tables); the archive was left untouched.`);
+    }
+    if (version < SCHEMA_VERSION) {
+      if (mode.readonly) throw new UserError(`${path} is an older store (version ${version}): export into the folder once to update it.`);
+      migrate(db, version);
+    }
+    return db;
+  } catch (error) {
+    db?.close();
+    if (error instanceof UserError) throw error;
+    const reason = systemReason(error);
+    if (reason) throw new UserError(`Cannot write the archive's store ${path}: ${reason}.`);
+    throw new UserError(`${path} is damaged and cannot be read (${(error as Error).message}); it was left untouched — restore it from a backup, or move it away to start a new archive.`);
+  }
+}
+
+function migrate(db: Database.Database, from: number): void {
+  db.transaction(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    for (let version = from + 1; version <= SCHEMA_VERSION; version++) {
+      db.exec(MIGRATIONS[version - 1]!);
+      db.prepare('INSERT INTO migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
+    }
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+}

@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { Conversation, Message } from '../model/types.js';
+import type { ArchiveOptions, CandidateConversation, History, HistoryConversation } from '../normalize/archive.js';
+import { selectConversations, type Selection } from '../select/match.js';
+import type { MessageStream } from '../render/renderer.js';
+import type { ArchiveStore } from './archive-store.js';
+import { attachmentsOf, fromJson } from './message-json.js';
+
+const APPLE_EPOCH_MS = 978_307_200_000;
+const BATCH = 500;
+
+/**
+ * An archive folder's store as a history to export: every conversation and message it keeps,
+ * including those the devices no longer have, with attachments read from the folder's own copies.
+ */
+export class StoreArchive implements History {
+  /** What the `--chat` terms chose among the archive's conversations, and why; undefined without terms. */
+  readonly selection?: Selection;
+  private readonly chosen?: Set<string>;
+  private readonly window: string;
+  private readonly windowArgs: number[];
+  private readonly names: string[];
+
+  constructor(
+    private readonly store: ArchiveStore,
+    options: Pick<ArchiveOptions, 'window' | 'chatTerms' | 'exactChat' | 'contacts'>,
+    private readonly onClose: () => void = () => store.close(),
+  ) {
+    const { since, until } = options.window;
+    this.window = `${since === undefined ? '' : ' AND date >= ?'}${until === undefined ? '' : ' AND date < ?'}`;
+    this.windowArgs = [since, until].filter((x): x is number => x !== undefined).map((ms) => ms + APPLE_EPOCH_MS);
+    this.names = store.db.prepare('SELECT DISTINCT source FROM message_sources ORDER BY source').pluck().all() as string[];
+    if (options.chatTerms.length === 0) return;
+    const { contacts, chatTerms, exactChat } = options;
+    const selectables = [...this.bodies()].map(([key, c]) => ({ key, title: c.title, groupName: c.groupName, participants: c.participants, ids: [c.id, ...(c.isGroup ? (c.chatIdentifiers ?? []) : [])] }));
+    this.selection = selectConversations(selectables, chatTerms, { exact: exactChat, personKey: (h) => contacts.personKey(h) });
+    this.chosen = new Set(this.selection.chosen.keys());
+  }
+
+  /** Every source a kept message came from. */
+  get description(): string {
+    return this.names.join('; ');
+  }
+
+  get sourceNames(): string[] {
+    return this.names;
+  }
+
+  candidates(): CandidateConversation[] {
+    const rows = this.store.db
+      .prepare(`SELECT conversation_key AS key, COUNT(*) AS n, MAX(date) AS latest FROM messages WHERE 1${this.window} GROUP BY conversation_key`)
+      .all(...this.windowArgs) as { key: string; n: number; latest: number }[];
+    const bodies = this.bodies(this.chosen);
+    return rows
+      .filter((r) => bodies.has(r.key))
+      .map((r) => {
+        const body = bodies.get(r.key)!;
+        return { key: r.key, id: body.id, title: body.title, participants: body.participants, estimate: r.n, latest: r.latest - APPLE_EPOCH_MS };
+      })
+      .sort((a, b) => b.latest - a.latest);
+  }
+
+  conversations(only?: Set<string>): HistoryConversation[] {
+    const bodies = this.bodies(only ?? this.chosen);
+    const count = this.store.db.prepare(`SELECT COUNT(*) AS n, MIN(date) AS first, MAX(date) AS last FROM messages WHERE conversation_key = ?${this.window}`);
+    const found: HistoryConversation[] = [];
+    for (const [key, body] of bodies) {
+            const { n, first, last } = count.get(key, ...this.windowArgs) as { n: number; first: number; last: number };
+      if (n > 0) found.push({ key, conversation: { ...body, messageCount: n, firstDate: new Date(first), lastDate: new Date(last) } });
+    }
+    return found.sort((a, b) => b.conversation.lastDate!.getTime() - a.conversation.lastDate!.getTime());
+  }
+
+  /**
+   * What a conversation's files are made from: its revision (raised whenever one of its messages is added,
+   * changed or marked absent), its model, where it came from, and the `settings` of the run.
+   */
+  fingerprint({ key, conversation }: HistoryConversation, settings: string): string {
+    const revision = this.store.db.prepare('SELECT revision FROM conversations WHERE key = ?').pluck().get(key) as number;
+    return createHash('sha256').update(JSON.stringify([revision, conversation, this.description, settings])).digest('base64');
+  }
+
+  /** The file a format last wrote for the conversation, when made from the same fingerprint and still there. */
+  keptFile(key: string, format: string, fingerprint: string): string | undefined {
+    const file = this.store.db.prepare('SELECT file FROM rendered WHERE conversation_key = ? AND format = ? AND fingerprint = ?').pluck().get(key, format, fingerprint) as string | undefined;
+    return file !== undefined && existsSync(join(this.store.dir, file)) ? file : undefined;
+  }
+
+  /** The file stem each conversation was written under before: a conversation keeps its file names. */
+  stems(): Map<string, string> {
+    const rows = this.store.db.prepare('SELECT conversation_key AS key, stem FROM rendered GROUP BY conversation_key').all() as { key: string; stem: string }[];
+    return new Map(rows.map((r) => [r.key, r.stem]));
+  }
+
+  messages({ key }: HistoryConversation): MessageStream {
+    return () => this.read(key);
+  }
+
+  private *read(key: string): Generator<Message> {
+    const page = this.store.db.prepare(`SELECT guid, date, seq, body, absent_since AS absent FROM messages
+      WHERE conversation_key = ?${this.window} AND (date, seq, guid) > (?, ?, ?) ORDER BY date, seq, guid LIMIT ${BATCH}`);
+    const sourcesOf = this.names.length > 1 ? this.store.db.prepare('SELECT source FROM message_sources WHERE guid = ? ORDER BY source').pluck() : undefined;
+    let after: [number, number, string] = [Number.MIN_SAFE_INTEGER, 0, ''];
+    for (;;) {
+      const rows = page.all(key, ...this.windowArgs, ...after) as { guid: string; date: number; seq: number; body: string; absent: number | null }[];
+      for (const row of rows) {
+        const message = fromJson<Message>(row.body);
+        for (const attachment of attachmentsOf(message)) {
+          if (attachment.path && !isAbsolute(attachment.path)) attachment.path = join(this.store.dir, attachment.path);
+        }
+        if (row.absent !== null) message.absentSince = new Date(row.absent);
+        // As for several sources of one run: only a message some of the archive's sources lack names those that had it.
+        const sources = sourcesOf?.all(row.guid) as string[] | undefined;
+        if (sources && sources.length < this.names.length) message.sources = sources;
+        yield message;
+      }
+      if (rows.length < BATCH) return;
+      const last = rows.at(-1)!;
+      after = [last.date, last.seq, last.guid];
+    }
+  }
+
+  async releaseAttachments(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.onClose();
+  }
+
+  private bodies(only?: Set<string>): Map<string, Conversation> {
+    const rows = this.store.db.prepare('SELECT key, body FROM conversations').all() as { key: string; body: string }[];
+    return new Map(rows.filter((r) => !only || only.has(r.key)).map((r) => [r.key, fromJson<Conversation>(r.body)]));
+  }
+}

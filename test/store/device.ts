@@ -1,0 +1,69 @@
+// A simulated phone for archive tests: a generated history, of which the device holds a slice at a time.
+import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import Database from 'better-sqlite3';
+import { generateChatDb } from '../../src/generate/index.js';
+import { runCli, tempDir } from '../support/cli.js';
+
+export interface History {
+  /** The full generated history (never changed). */
+  dir: string;
+  /** Apple-time dates (ns since 2001) splitting the visible messages in thirds. */
+  thirds: [number, number];
+}
+
+export async function generateHistory(messages: number, seed: number): Promise<History> {
+  const dir = tempDir('history');
+  await generateChatDb({ path: join(dir, 'chat.db'), messages, seed, conversations: 4, images: Math.round(messages / 40) });
+  const db = new Database(join(dir, 'chat.db'), { readonly: true });
+  const dates = db.prepare('SELECT date FROM message ORDER BY date').pluck().all() as number[];
+  db.close();
+  return { dir, thirds: [dates[Math.floor(dates.length / 3)]!, dates[Math.floor((dates.length * 2) / 3)]!] };
+}
+
+/**
+ * A copy of the history as the device holds it: messages before `from` deleted (with their attachment
+ * files), and those from `until` on not yet received.
+ */
+export function deviceSlice(history: History, from: number | undefined, until: number | undefined): string {
+  const dir = tempDir('device');
+  cpSync(history.dir, dir, { recursive: true });
+  const db = new Database(join(dir, 'chat.db'));
+  const gone = `(${from === undefined ? '0' : `date < ${from}`} OR ${until === undefined ? '0' : `date >= ${until}`})`;
+  const files = db.prepare(`SELECT a.filename FROM attachment a JOIN message_attachment_join j ON j.attachment_id = a.ROWID
+    JOIN message m ON m.ROWID = j.message_id WHERE ${gone.replaceAll('date', 'm.date')}`).pluck().all() as string[];
+  db.exec(`DELETE FROM message_attachment_join WHERE message_id IN (SELECT ROWID FROM message WHERE ${gone});
+    DELETE FROM chat_message_join WHERE message_id IN (SELECT ROWID FROM message WHERE ${gone});
+    DELETE FROM message WHERE ${gone};
+    DELETE FROM attachment WHERE ROWID NOT IN (SELECT attachment_id FROM message_attachment_join);`);
+  db.close();
+  for (const file of files) rmSync(join(dir, file.replace(/^~\/Library\/Messages\//, '')), { force: true });
+  return dir;
+}
+
+export async function exportFrom(device: string, out: string, formats = 'txt', extra: string[] = []) {
+  const result = await runCli(['export', '--db', join(device, 'chat.db'), '--out', out, '--format', formats, '--no-progress', ...extra]);
+  if (result.code !== 0) throw new Error(`export failed: ${result.stderr}`);
+  return result;
+}
+
+export function exportedCount(stdout: string): number {
+  return Number(/, ([\d,]+) messages,/.exec(stdout)![1]!.replace(/,/g, ''));
+}
+
+/** Every .txt of a folder, by name, with the lines that name the run (export time, sources) left out. */
+export function transcripts(out: string): Map<string, string> {
+  return new Map(
+    readdirSync(out)
+      .filter((f) => f.endsWith('.txt'))
+      .map((f) => [f, readFileSync(join(out, f), 'utf8').replace(/^Exported .*$/m, '')]),
+  );
+}
+
+/** Files of a folder, relative, sorted. */
+export function filesOf(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
+}

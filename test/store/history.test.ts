@@ -1,0 +1,75 @@
+import { cpSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeAttributedBody } from '../../src/decode/attributed-body.js';
+import { encodeSummaryInfo } from '../../src/generate/summary-info.js';
+import { tempDir } from '../support/cli.js';
+import { exportFrom, generateHistory, transcripts, type History } from './device.js';
+
+/** A copy of the history's device, changed by `change` on its database. */
+function changedDevice(history: History, change: (db: Database.Database) => void): string {
+  const dir = tempDir('changed');
+  cpSync(history.dir, dir, { recursive: true });
+  const db = new Database(join(dir, 'chat.db'));
+  change(db);
+  db.close();
+  return dir;
+}
+
+/** The whole archive's text, with every file's lines. */
+function archiveText(out: string): string {
+  return [...transcripts(out).values()].join('\n');
+}
+
+describe('an archive keeps the history of a message that changes between runs', () => {
+  let history: History;
+  beforeAll(async () => {
+    history = await generateHistory(300, 302);
+  });
+
+  it('adds an edit seen only in run 2, keeping the text archived in run 1 as an earlier version', async () => {
+    const source = new Database(join(history.dir, 'chat.db'), { readonly: true });
+    const edited = source.prepare('SELECT ROWID AS id, attributedBody AS body FROM message WHERE date_edited != 0 AND date_retracted = 0 LIMIT 1').get() as { id: number; body: Buffer };
+    source.close();
+    const current = decodeAttributedBody(edited.body).text;
+    const before = changedDevice(history, (db) => {
+      db.prepare("UPDATE message SET date_edited = 0, message_summary_info = NULL, attributedBody = NULL, text = 'Words as first archived' WHERE ROWID = ?").run(edited.id);
+    });
+    const out = join(tempDir('edit'), 'archive');
+    await exportFrom(before, out);
+    expect(archiveText(out)).not.toContain(current);
+    await exportFrom(history.dir, out);
+    const text = archiveText(out);
+    const at = text.indexOf(`${current}\n  ✎ Edited. Earlier versions:`);
+    expect(at).toBeGreaterThan(0);
+    const versions = text.slice(at).split('\n\n')[0]!;
+    expect(versions).toContain('“Words as first archived”');
+    const store = new Database(join(out, 'textkeeper.sqlite'), { readonly: true });
+    expect(store.prepare('SELECT COUNT(*) FROM message_history WHERE body LIKE ?').pluck().get('%Words as first archived%')).toBe(1);
+    store.close();
+  });
+
+  it('keeps the text of a message archived in run 1 and unsent before run 2', async () => {
+    const source = new Database(join(history.dir, 'chat.db'), { readonly: true });
+    const rows = source.prepare(`SELECT ROWID AS id, attributedBody AS body FROM message WHERE is_from_me = 1 AND date_edited = 0
+      AND associated_message_type = 0 AND item_type = 0 AND cache_has_attachments = 0 AND balloon_bundle_id IS NULL AND attributedBody IS NOT NULL`).all() as { id: number; body: Buffer }[];
+    source.close();
+    const chosen = rows.map((r) => ({ id: r.id, text: decodeAttributedBody(r.body).text })).find((r) => r.text.length > 12 && !r.text.includes('\ufffc'))!;
+    const out = join(tempDir('unsend'), 'archive');
+    await exportFrom(history.dir, out);
+    expect(archiveText(out)).toContain(`${chosen.text}\n`);
+    const after = changedDevice(history, (db) => {
+      const at = db.prepare('SELECT date FROM message WHERE ROWID = ?').pluck().get(chosen.id) as number;
+      const summary = encodeSummaryInfo({ partRanges: [[0, chosen.text.length]], edits: new Map(), unsentParts: [0] });
+      db.prepare('UPDATE message SET text = NULL, attributedBody = NULL, date_edited = ?, date_retracted = ?, message_summary_info = ? WHERE ROWID = ?')
+        .run(at + 60e9, at + 60e9, summary, chosen.id);
+    });
+    await exportFrom(after, out);
+    const text = archiveText(out);
+    const unsent = text.indexOf(`[This part of the message was unsent]\n  ✎ Edited. Earlier versions:\n`);
+    expect(unsent).toBeGreaterThan(0);
+    expect(text.slice(unsent).split('\n\n')[0]).toContain(`“${chosen.text}”`);
+    expect(readFileSync(join(out, 'SHA256SUMS'), 'utf8')).toMatch(/\.txt\n/);
+  });
+});

@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import { runCli, tempDir } from '../support/cli.js';
+
+let db: string;
+
+beforeAll(async () => {
+  db = join(tempDir('refusals-src'), 'chat.db');
+  await generateChatDb({ path: db, messages: 120, seed: 93, conversations: 2 });
+});
+
+const exportTo = (out: string) => runCli(['export', '--db', db, '--out', out, '--no-progress']);
+const digest = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** One line on stderr, exit 1, and the store as it was. */
+async function refusedUntouched(out: string, pattern: RegExp): Promise<void> {
+  const store = join(out, 'textkeeper.sqlite');
+  const before = digest(store);
+  const result = await exportTo(out);
+  expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  expect(result.stderr).toMatch(pattern);
+  expect(result.code).toBe(1);
+  expect(digest(store)).toBe(before);
+}
+
+describe('an archive folder that cannot be updated safely is left alone', () => {
+  it('refuses a store written by a newer textkeeper', async () => {
+    const out = tempDir('future');
+    expect((await exportTo(out)).code).toBe(0);
+    const store = new Database(join(out, 'textkeeper.sqlite'));
+    store.pragma('user_version = 99');
+    store.close();
+    await refusedUntouched(out, /newer textkeeper \(store version 99/);
+  });
+
+  it('reports a damaged store instead of making a new one', async () => {
+    const out = tempDir('damaged');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'textkeeper.sqlite'), Buffer.alloc(8192, 0x5a));
+    await refusedUntouched(out, /textkeeper\.sqlite is damaged/);
+  });
+
+  it('refuses a non-empty folder that is not an archive, but adopts one of earlier textkeeper output', async () => {
+    const foreign = tempDir('foreign');
+    writeFileSync(join(foreign, 'taxes.xlsx'), 'mine');
+    const refused = await exportTo(foreign);
+    expect(refused.stderr).toMatch(/not empty and not a textkeeper archive \(it holds taxes\.xlsx\)/);
+    expect(refused.code).toBe(1);
+    const earlier = tempDir('earlier');
+    writeFileSync(join(earlier, 'Mom.txt'), 'Conversation: Mom\n');
+    writeFileSync(join(earlier, 'index.html'), '<html></html>');
+    expect((await exportTo(earlier)).code).toBe(0);
+    expect((await runCli(['verify', earlier])).code).toBe(0);
+  });
+});

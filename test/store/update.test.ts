@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../support/cli.js';
+import { deviceSlice, exportedCount, exportFrom, filesOf, generateHistory, transcripts, type History } from './device.js';
+
+/** Message notes blanked (replies, tapbacks: they may name messages the device no longer has). */
+function messagesOnly(text: string): string {
+  return text.replace(/^ {2}\S.*$|^ {6}.*$/gm, '').replace(/\(expected at .*\)/g, '(expected at …)').replace(/\n{2,}/g, '\n');
+}
+
+const MARK = 'Kept by this archive: not on the device since ';
+
+describe('an archive folder updated by a second run after the device purged its oldest messages', () => {
+  let history: History;
+  let archive: string;
+  let total: number;
+  let purged: number;
+  let reference: string;
+  let attachmentsAfterRun1: string[];
+
+  beforeAll(async () => {
+    history = await generateHistory(900, 301);
+    const work = tempDir('update');
+    reference = join(work, 'reference');
+    total = exportedCount((await exportFrom(history.dir, reference)).stdout);
+    archive = join(work, 'archive');
+    await exportFrom(deviceSlice(history, undefined, history.thirds[1]), archive, 'txt,html,pdf');
+    attachmentsAfterRun1 = filesOf(join(archive, 'attachments'));
+    const device2 = deviceSlice(history, history.thirds[0], undefined);
+    purged = total - exportedCount((await exportFrom(device2, join(work, 'device2-alone'))).stdout);
+    const run2 = await exportFrom(device2, archive, 'txt,html,pdf');
+    expect(exportedCount(run2.stdout)).toBe(total);
+  });
+
+  it('holds every message of the whole history in txt, the purged ones marked', async () => {
+    expect(purged).toBeGreaterThan(100);
+    const got = transcripts(archive);
+    const want = transcripts(reference);
+    expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+    let marked = 0;
+    for (const [name, text] of got) {
+      marked += text.split(MARK).length - 1;
+      expect(messagesOnly(text), name).toBe(messagesOnly(want.get(name)!));
+    }
+    expect(marked).toBe(purged);
+  });
+
+  it('marks the purged messages in HTML and PDF too', async () => {
+    const pages = filesOf(join(archive, 'conversations')).filter((f) => f.endsWith('.html'));
+    const html = pages.map((p) => readFileSync(join(archive, 'conversations', p), 'utf8')).join('');
+    // Reply threads show some messages a second time, so the pages hold at least one mark per purged message.
+    expect(html.split(MARK).length - 1).toBeGreaterThanOrEqual(purged);
+    const pdfs = readdirSync(archive).filter((f) => f.endsWith('.pdf'));
+    const text = pdfs.map((f) => execFileSync('pdftotext', [join(archive, f), '-'], { encoding: 'utf8' })).join('').replace(/\s+/g, ' ');
+    // A message longer than the PDF lays out at once is drawn as several pieces, each with its notes.
+    expect(text.split('not on the device since').length - 1).toBeGreaterThanOrEqual(purged);
+  });
+
+  it('keeps the attachments copied in run 1', async () => {
+    expect(attachmentsAfterRun1.length).toBeGreaterThan(3);
+    const now = new Set(filesOf(join(archive, 'attachments')));
+    for (const file of attachmentsAfterRun1) expect(now.has(file), file).toBe(true);
+    expect((await runCli(['verify', archive])).code).toBe(0);
+  });
+
+  it('reproduces the same transcripts from the archive alone', async () => {
+    const copy = join(tempDir('from-archive'), 'out');
+    const result = await runCli(['export', '--archive', archive, '--out', copy, '--format', 'txt', '--no-progress']);
+    expect(result.stderr).toBe('');
+    expect(exportedCount(result.stdout)).toBe(total);
+    expect(transcripts(copy)).toEqual(transcripts(archive));
+    expect(existsSync(join(copy, 'SHA256SUMS'))).toBe(true);
+  });
+
+  it('gives one conversation from the archive alone with --chat', async () => {
+    const [first] = [...transcripts(archive).keys()];
+    const title = /^Conversation: (.*)$/m.exec(readFileSync(join(archive, first!), 'utf8'))![1]!;
+    const out = join(tempDir('from-archive-chat'), 'out');
+    const result = await runCli(['export', '--archive', archive, '--out', out, '--chat', title, '--format', 'txt', '--no-progress']);
+    expect(result.code).toBe(0);
+    expect(readdirSync(out).filter((f) => f.endsWith('.txt'))).toContain(first);
+  });
+});
