@@ -2,6 +2,7 @@ import { ContactBook } from '../contacts/contact-book.js';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CandidateConversation } from '../normalize/archive.js';
+import type { Selection } from '../select/match.js';
 import type { StemAllocator } from '../output/files.js';
 import { ArchiveStore } from '../store/archive-store.js';
 import { AttachmentFiles } from '../store/attachment-files.js';
@@ -25,8 +26,16 @@ export interface ArchiveUpdate {
   damage: DamageCounts;
   /** The devices' conversations as they planned them (sizes and dates from their join tables). */
   planned?: CandidateConversation[];
-  /** The devices' contacts, to match `--chat` terms with. */
+  /** The devices' contacts, to match `--chat` terms with, and what the terms chose on the devices. */
   contacts?: ContactBook;
+  selection?: Selection;
+  /** Conversations a source could not give (a damaged page), each said on stderr. */
+  skipped: number;
+}
+
+/** The line for a conversation left out of the run, and the count it adds to. */
+export function skipLine(title: string, error: unknown): string {
+  return `textkeeper: skipped the conversation “${title}”: ${(error as Error).message}`;
 }
 
 export async function updateArchive(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ArchiveUpdate> {
@@ -49,11 +58,12 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
       })));
       // Only a copying archive keeps files; with --attachments link or none it records them as the device had them.
       const copies = options.attachments === 'copy' ? files : undefined;
-      if (opened) await ingest(opened.archive, store, copies, checkInterrupt);
+      const skip = (title: string, error: unknown) => options.log(skipLine(title, error));
+      const skipped = opened ? await ingest(opened.archive, store, copies, checkInterrupt, skip) : new Set<string>();
       if (other) {
         const archived = new StoreArchive(ArchiveStore.open(other, { create: false, readonly: true }), { ...options.archive, contacts: opened?.contacts ?? new ContactBook() });
         try {
-          await ingest(archived, store, copies, checkInterrupt);
+          for (const key of await ingest(archived, store, copies, checkInterrupt, skip)) skipped.add(key);
         } finally {
           await archived.close();
         }
@@ -61,8 +71,10 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
       // The databases were checked beside the reading; one that could not be checked at all fails the run here.
       const damage = opened ? await reportDamage(opened.archive, options.log) : { findings: 0, unreadable: 0 };
       const fullRun = opened && !other && options.archive.chatTerms.length === 0 && !options.archive.window.since && !options.archive.window.until;
-      if (fullRun) store.markAbsent();
-      return { store, facts, damage, planned: opened?.archive.candidates(), contacts: opened?.contacts };
+      // Messages of a conversation a source could not give are not taken as gone from it.
+      if (fullRun) store.markAbsent(skipped);
+      const { selection } = opened?.archive ?? {};
+      return { store, facts, damage, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection, skipped: skipped.size };
     } finally {
       await opened?.close();
     }

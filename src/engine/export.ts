@@ -15,7 +15,7 @@ import { endsTheRun, systemReason, UserError } from '../errors.js';
 import { requireSomethingChosen, selectionLines } from '../select/report.js';
 import { Progress } from './progress.js';
 import type { DamageCounts } from './sources.js';
-import { allocateStems, formatsToRender, inPlannedOrder, renderSettings, reusable, sealArchive, storeHistory, updateArchive } from './archive-run.js';
+import { allocateStems, formatsToRender, inPlannedOrder, skipLine, type ArchiveUpdate, renderSettings, reusable, sealArchive, storeHistory, updateArchive } from './archive-run.js';
 import { provenanceOf } from './provenance.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -66,7 +66,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     store = update.store;
     const { facts, damage } = update;
     const archive = storeHistory(options, store, update.contacts);
-    const candidates = chosenCandidates(archive, options, update.planned);
+    const candidates = chosenCandidates(archive, options, update);
     const stems = new StemAllocator((stem) => options.formats.every((format) => format === 'html'
       ? isFreeToWrite(join(options.outDir, 'conversations', stem), true)
       : isFreeToWrite(join(options.outDir, `${stem}.${format}`))));
@@ -93,13 +93,14 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
       progress.stop();
     }
     const rendered = results.flatMap((r) => r.rendered).sort((a, b) => b.lastDate - a.lastDate || a.key.localeCompare(b.key));
-    if (rendered.length === 0 && results.some((r) => r.counts.skipped > 0)) throw new UserError('No conversation could be exported (see the lines above).');
+    if (rendered.length === 0 && results.some((r) => r.counts.skipped > 0)) throw couldNotExport();
     if (rendered.length === 0) throw nothingToExport(options);
     const sequence = new Map(queue.order.map((key, index) => [key, index]));
     for (const [index, renderer] of renderers.entries()) {
       await renderer.finish(rendered.map((r) => ({ ...r.files[index]!, sequence: sequence.get(r.key)! })));
     }
     const counts = addCounts(results.map((r) => r.counts));
+    counts.skipped += update.skipped;
     store.saveRendered(rendered.flatMap((r) => r.files.map((f, i) => ({ key: r.key, format: renderers[i]!.format, fingerprint: r.fingerprint, stem: stemOf.get(r.key)!, file: f.file }))));
     await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments });
     return { conversations: rendered.length, ...counts, damage, seconds: (performance.now() - started) / 1000 };
@@ -145,13 +146,21 @@ function startProgress(archive: StoreArchive, candidates: CandidateConversation[
 }
 
 /** What will be exported; with `--chat`, each conversation chosen and why is said first (unless quiet). */
-function chosenCandidates(archive: StoreArchive, options: ResolvedOptions, planned?: CandidateConversation[]): CandidateConversation[] {
+function chosenCandidates(archive: StoreArchive, options: ResolvedOptions, update: ArchiveUpdate): CandidateConversation[] {
   const { selection } = archive;
-  requireSomethingChosen(selection);
-  const candidates = inPlannedOrder(archive.candidates(), planned);
-  if (candidates.length === 0) throw nothingToExport(options);
-  if (selection && !options.quiet) for (const line of selectionLines(selection, candidates)) options.log(line);
+  // When the archive holds nothing the terms name, the devices' closest names are the better hint.
+  requireSomethingChosen(selection?.chosen.size === 0 && update.selection ? update.selection : selection);
+  const candidates = inPlannedOrder(archive.candidates(), update.planned);
+  if (candidates.length === 0) throw update.skipped > 0 ? couldNotExport() : nothingToExport(options);
+  if (selection && !options.quiet) {
+    const notes = { ...selection, unmatched: update.selection?.unmatched ?? selection.unmatched };
+    for (const line of selectionLines(notes, candidates)) options.log(line);
+  }
   return candidates;
+}
+
+function couldNotExport(): UserError {
+  return new UserError('No conversation could be exported (see the lines above).');
 }
 
 function nothingToExport(options: ResolvedOptions): UserError {
@@ -236,7 +245,7 @@ export async function renderShard(
   const skip = (title: string, error: unknown) => {
     if (endsTheRun(error)) throw error;
     counts.skipped++;
-    options.log(`textkeeper: skipped the conversation “${title}”: ${(error as Error).message}`);
+    options.log(skipLine(title, error));
   };
   try {
     for (let key = await take(); key !== undefined; key = await take()) {

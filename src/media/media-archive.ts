@@ -63,6 +63,16 @@ const PARALLEL_COPIES = 4;
  * Output names derive from the source's path, size and modification time, so a re-export into the
  * same folder finds its earlier work and skips it.
  */
+/** A web page or SVG that could run script when opened from the archive. */
+function isActive(attachment: Attachment, source: string): boolean {
+  return ACTIVE.has(extname(attachment.fileName || source).toLowerCase()) || ACTIVE.has(extname(source).toLowerCase());
+}
+
+/** The name a copy of the attachment gets in the archive: safe, and neutral for active files. */
+export function copyName(attachment: Attachment, source: string): string {
+  return safeFileName(attachment.fileName || source) + (isActive(attachment, source) ? NEUTRAL_SUFFIX : '');
+}
+
 export class MediaArchive {
   readonly stats: MediaStats = { copied: 0, converted: 0, reused: 0, failed: 0, missing: 0 };
   private readonly scheduled = new Set<string>();
@@ -96,9 +106,9 @@ export class MediaArchive {
       return { unavailable: 'missing' };
     }
     const key = createHash('sha1').update(`${source}\0${info.size}\0${info.mtimeMs}`).digest('hex').slice(0, 20);
-    const active = ACTIVE.has(extname(attachment.fileName || source).toLowerCase()) || ACTIVE.has(extname(source).toLowerCase());
+    const active = isActive(attachment, source);
     if (active && this.mode === 'link') return { unavailable: 'withheld', reason: `a web page or SVG that could run script, not linked (at ${source})` };
-    const name = safeFileName(attachment.fileName || source) + (active ? NEUTRAL_SUFFIX : '');
+    const name = copyName(attachment, source);
     const folder = `attachments/${key.slice(0, 2)}/${key}`;
     // A file already in the archive folder (the archive's own copy) is used where it is.
     const own = archivePath(this.outDir, source);

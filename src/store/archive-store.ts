@@ -164,13 +164,14 @@ export class ArchiveStore {
 
   /**
    * After a run that read every conversation of its sources in full: messages no source had are
-   * kept, marked absent since this run began (the first run that missed them).
+   * kept, marked absent since this run began (the first run that missed them); not those of `skipped` conversations.
    */
-  markAbsent(): void {
+  markAbsent(skipped: Set<string>): void {
     this.db.transaction(() => {
-      const missed = 'last_run < ? AND absent_since IS NULL';
-      this.db.prepare(`UPDATE conversations SET revision = revision + 1 WHERE key IN (SELECT conversation_key FROM messages WHERE ${missed})`).run(this.runId);
-      this.counts.absent = this.db.prepare(`UPDATE messages SET absent_since = ? WHERE ${missed}`).run(this.runStarted, this.runId).changes;
+      const keys = JSON.stringify([...skipped]);
+      const missed = 'last_run < ? AND absent_since IS NULL AND conversation_key NOT IN (SELECT value FROM json_each(?))';
+      this.db.prepare(`UPDATE conversations SET revision = revision + 1 WHERE key IN (SELECT conversation_key FROM messages WHERE ${missed})`).run(this.runId, keys);
+      this.counts.absent = this.db.prepare(`UPDATE messages SET absent_since = ? WHERE ${missed}`).run(this.runStarted, this.runId, keys).changes;
     })();
   }
 

@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Attachment } from '../model/types.js';
+import { copyName } from '../media/media-archive.js';
 import type { ArchiveStore } from './archive-store.js';
 
 const CHUNK = 1 << 20;
 
 /**
  * Copies attachment files into the archive folder once per distinct content:
- * `attachments/<first two hex digits>/<sha256>.<extension>`. Synchronous, so it runs inside a
+ * `attachments/<first two hex digits>/<sha256>/<its safe name>`. Synchronous, so it runs inside a
  * conversation's store transaction.
  */
 export class AttachmentFiles {
@@ -32,8 +33,7 @@ export class AttachmentFiles {
     const info = statSync(source, { throwIfNoEntry: false });
     if (!info?.isFile()) return attachment;
     const sha256 = this.sha256Of(source, !attachment.transient);
-    const extension = extname(source).toLowerCase().replace(/[^.a-z0-9]/g, '').slice(0, 12);
-    const path = `attachments/${sha256.slice(0, 2)}/${sha256}${extension}`;
+    const path = `attachments/${sha256.slice(0, 2)}/${sha256}/${copyName(attachment, source)}`;
     const target = join(this.store.dir, path);
     if (!existsSync(target)) {
       mkdirSync(dirname(target), { recursive: true });

@@ -1,3 +1,4 @@
+import { endsTheRun } from '../errors.js';
 import type { Attachment, Message } from '../model/types.js';
 import type { History } from '../normalize/archive.js';
 import type { ArchiveStore } from './archive-store.js';
@@ -6,18 +7,28 @@ import type { AttachmentFiles } from './attachment-files.js';
 /**
  * Adds every conversation of a history (the run's sources, or another archive) to the store, one
  * transaction each; a conversation whose sources did not change since the store last read them is
- * only recorded as seen. With `files`, attachments are copied into the archive folder.
+ * only recorded as seen. With `files`, attachments are copied into the archive folder. A conversation
+ * that cannot be read (a damaged page) is left as the store had it, passed to `skip`; returns their keys.
  */
-export async function ingest(history: History, store: ArchiveStore, files: AttachmentFiles | undefined, interrupted: () => void): Promise<void> {
+export async function ingest(history: History, store: ArchiveStore, files: AttachmentFiles | undefined, interrupted: () => void, skip: (title: string, error: unknown) => void): Promise<Set<string>> {
   const sources = history.sourceNames.join('; ');
-  for (const archived of history.conversations()) {
-    const mark = history.changeMark?.(archived);
-    if (store.unchanged(archived.key, sources, mark)) continue;
-    const stream = history.messages(archived);
-    store.writeConversation(archived.key, archived.conversation, withSources(stream(), history.sourceNames, files), { sources, mark });
+  const skipped = new Set<string>();
+  for (const { key, title } of history.candidates()) {
+    try {
+      const [archived] = history.conversations(new Set([key]));
+      const mark = archived && history.changeMark?.(archived);
+      if (archived && !store.unchanged(key, sources, mark)) {
+        store.writeConversation(key, archived.conversation, withSources(history.messages(archived)(), history.sourceNames, files), { sources, mark });
+      }
+    } catch (error) {
+      if (endsTheRun(error)) throw error;
+      skipped.add(key);
+      skip(title, error);
+    }
     await history.releaseAttachments();
     interrupted();
   }
+  return skipped;
 }
 
 /** Each message with the sources that had it (one listing none was in every source of the run). */

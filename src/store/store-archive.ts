@@ -129,7 +129,9 @@ export class StoreArchive implements History {
   }
 
   private bodies(only?: Set<string>): Map<string, Conversation> {
-    const rows = this.store.db.prepare('SELECT key, body FROM conversations').all() as { key: string; body: string }[];
-    return new Map(rows.filter((r) => !only || only.has(r.key)).map((r) => [r.key, fromJson<Conversation>(r.body)]));
+    const one = this.store.db.prepare('SELECT key, body FROM conversations WHERE key = ?');
+    const rows = (only ? [...only].map((key) => one.get(key)).filter((r) => r !== undefined)
+      : this.store.db.prepare('SELECT key, body FROM conversations').all()) as { key: string; body: string }[];
+    return new Map(rows.map((r) => [r.key, fromJson<Conversation>(r.body)]));
   }
 }
