@@ -21,22 +21,22 @@ const OPTIONAL_DATES: [keyof MessageRow & `date${string}`, string][] = [
 const ATTACHMENT_TEXT: TextKeys<AttachmentRow>[] = ['guid', 'filename', 'mimeType', 'uti', 'transferName', 'emojiDescription'];
 const ATTACHMENT_BYTES: BytesKeys<AttachmentRow>[] = ['stickerUserInfo', 'attributionInfo'];
 
+/**
+ * Whether every text, number and bytes column of a message row has its type: the lists above compiled
+ * into one expression, since reading columns by a name held in a variable is slow on this hot path.
+ * The names come from this file, never from the database.
+ */
+const hasColumnTypes = new Function('row', `return ${[
+  ...MESSAGE_TEXT.map((key) => `(row.${key} === null || typeof row.${key} === 'string')`),
+  ...MESSAGE_NUMBERS.map((key) => `Number.isFinite(row.${key})`),
+  ...MESSAGE_BYTES.map((key) => `(row.${key} === null || Buffer.isBuffer(row.${key}))`),
+].join(' && ')};`) as (row: MessageRow) => boolean;
+
 /** Makes a message row well-typed in place; returns a note for each value that was not what it should be. */
 export function checkMessageRow(row: MessageRow): string[] {
   const notes: string[] = [];
   // Nearly every value is as it should be: it is only looked at, not stored again (a hot path).
-  for (const key of MESSAGE_TEXT) {
-    const value = row[key];
-    if (value !== null && typeof value !== 'string') row[key] = asText(value, `message.${key}`, notes) as never;
-  }
-  for (const key of MESSAGE_NUMBERS) {
-    const value = row[key];
-    if (typeof value !== 'number' || !Number.isFinite(value)) row[key] = asNumber(value, `message.${key}`, notes);
-  }
-  for (const key of MESSAGE_BYTES) {
-    const value = row[key];
-    if (value !== null && !Buffer.isBuffer(value)) row[key] = asBytes(value, `message.${key}`, notes);
-  }
+  if (!hasColumnTypes(row)) fixColumnTypes(row, notes);
   // A text date reaches here as 0 or a tiny number (SQLite reads the digits it starts with, if any).
   if (!isUsableAppleMs(row.date) || Math.abs(row.date) < 1000) {
     notes.push(`Its date is missing or out of range (stored as ${describe(row.date)}); it is shown as 2001-01-01.`);
@@ -49,6 +49,21 @@ export function checkMessageRow(row: MessageRow): string[] {
     }
   }
   return notes;
+}
+
+function fixColumnTypes(row: MessageRow, notes: string[]): void {
+  for (const key of MESSAGE_TEXT) {
+    const value = row[key];
+    if (value !== null && typeof value !== 'string') row[key] = asText(value, `message.${key}`, notes) as never;
+  }
+  for (const key of MESSAGE_NUMBERS) {
+    const value = row[key];
+    if (typeof value !== 'number' || !Number.isFinite(value)) row[key] = asNumber(value, `message.${key}`, notes);
+  }
+  for (const key of MESSAGE_BYTES) {
+    const value = row[key];
+    if (value !== null && !Buffer.isBuffer(value)) row[key] = asBytes(value, `message.${key}`, notes);
+  }
 }
 
 /** Makes an attachment row well-typed in place; returns a note for each value that was not. */
