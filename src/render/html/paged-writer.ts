@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtomicFile } from '../../output/files.js';
+import { Utf8Buffer } from '../../output/utf8-buffer.js';
 
 /** One written page of a conversation, as listed in its pages.js for the page picker. */
 export interface PageInfo {
@@ -33,15 +34,19 @@ export function pageFile(page: number): string {
   return `p${page}.html`;
 }
 
+/** Stands for the page's messages in the layout, which is written around them (see write). */
+const BODY_MARK = '\u0000textkeeper-page-body\u0000';
+const EMPTY_BODY = '<p class="empty">No messages.</p>\n';
+
 /**
  * Splits a conversation's HTML into pages p1.html, p2.html, … of bounded size. Only the page being
- * filled is held in memory; it is written when the next message would not fit, so its "Later" link is
- * known to lead somewhere.
+ * filled is held in memory, as UTF-8 bytes; it is written when the next message would not fit, so its
+ * "Later" link is known to lead somewhere.
  */
 export class PagedWriter {
   readonly pages: PageInfo[] = [];
-  private body: string[] = [];
-  private bytes = 0;
+  private readonly body = new Utf8Buffer(1024 * 1024);
+  private count = 0;
   private first = '';
   private last = '';
 
@@ -57,19 +62,19 @@ export class PagedWriter {
   }
 
   get isEmpty(): boolean {
-    return this.body.length === 0;
+    return this.count === 0;
   }
 
   /** True when another message should start a new page. */
   get isFull(): boolean {
-    return this.body.length >= this.limits.messages || this.bytes >= this.limits.bytes;
+    return this.count >= this.limits.messages || this.body.length >= this.limits.bytes;
   }
 
   add(html: string, dayKey: string): void {
-    if (this.body.length === 0) this.first = dayKey;
+    if (this.count === 0) this.first = dayKey;
     this.last = dayKey;
-    this.body.push(html);
-    this.bytes += Buffer.byteLength(html);
+    this.count++;
+    this.body.append(html);
   }
 
   /** Writes the page being filled, linking forward to the next one. */
@@ -94,22 +99,24 @@ export class PagedWriter {
     await Promise.all(this.pages.map((page) => rm(join(this.folder, page.file), { force: true })));
   }
 
+  /** The layout around the page's messages; the messages' bytes are written as they are. */
   private async write(hasNext: boolean): Promise<void> {
     const page = this.page;
-    const body = this.body.length > 0 ? this.body.join('') : '<p class="empty">No messages.</p>\n';
     const html = this.layout({
       page,
       prev: page > 1 ? pageFile(page - 1) : undefined,
       next: hasNext ? pageFile(page + 1) : undefined,
       firstDay: this.first,
       lastDay: this.last,
-      body,
+      body: BODY_MARK,
     });
+    const at = html.indexOf(BODY_MARK);
     const file = new AtomicFile(join(this.folder, pageFile(page)));
-    await file.write(html);
+    await file.write(html.slice(0, at));
+    await file.write(this.count > 0 ? this.body.take() : EMPTY_BODY);
+    await file.write(html.slice(at + BODY_MARK.length));
     await file.commit();
-    this.pages.push({ file: pageFile(page), first: this.first, last: this.last, count: this.body.length });
-    this.body = [];
-    this.bytes = 0;
+    this.pages.push({ file: pageFile(page), first: this.first, last: this.last, count: this.count });
+    this.count = 0;
   }
 }

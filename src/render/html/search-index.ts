@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { Message } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
+import { Utf8Buffer } from '../../output/utf8-buffer.js';
 
 /** Characters of one message kept for searching; longer texts are cut. */
 const MAX_TEXT = 2000;
@@ -109,27 +110,32 @@ export async function removeRowParts(outDir: string): Promise<void> {
   for (const name of names) if (/^rows-\d+\.partial$/.test(name)) await rm(join(folder, name), { force: true });
 }
 
+/** Chunk files of rows, each `tkSearch.add([row,\nrow,\n…]);`, begun anew after CHUNK_CHARS characters of rows. */
 class ChunkWriter {
   count = 0;
   entries = 0;
-  private rows: string[] = [];
+  private readonly rows = new Utf8Buffer(4 * CHUNK_CHARS);
+  private rowsInChunk = 0;
   private chars = 0;
 
   constructor(private readonly folder: string) {}
 
   async add(row: string): Promise<void> {
-    this.rows.push(row);
+    this.rows.append(this.rowsInChunk++ === 0 ? row : `,\n${row}`);
     this.chars += row.length;
     this.entries++;
     if (this.chars >= CHUNK_CHARS) await this.flush();
   }
 
   async flush(): Promise<void> {
-    if (this.rows.length === 0) return;
-    const body = `tkSearch.add([\n${this.rows.join(',\n')}\n]);\n`;
-    this.rows = [];
+    if (this.rowsInChunk === 0) return;
+    this.rowsInChunk = 0;
     this.chars = 0;
-    await writeScript(join(this.folder, `chunk-${++this.count}.js`), body);
+    const file = new AtomicFile(join(this.folder, `chunk-${++this.count}.js`));
+    await file.write('tkSearch.add([\n');
+    await file.write(this.rows.take());
+    await file.write('\n]);\n');
+    await file.commit();
   }
 }
 

@@ -1,0 +1,36 @@
+/**
+ * Text gathered as UTF-8 bytes, piece by piece. Writing each piece into one growing buffer is far
+ * cheaper than joining the pieces and encoding the result: a joined page of HTML is often a two-byte
+ * string (one emoji suffices), and encoding such a string of 900 KB took about 30 ms; the pieces, 1 ms.
+ */
+export class Utf8Buffer {
+  private buffer: Buffer;
+  /** Bytes gathered so far. */
+  length = 0;
+
+  constructor(capacity = 64 * 1024) {
+    this.buffer = Buffer.allocUnsafe(capacity);
+  }
+
+  /** Adds the text's UTF-8 bytes; returns how many. */
+  append(text: string): number {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (this.length + text.length * 3 > this.buffer.length) this.grow(this.length + text.length * 3);
+    const written = this.buffer.write(text, this.length);
+    this.length += written;
+    return written;
+  }
+
+  /** The bytes gathered (a copy, so the next ones may be gathered while these are being written), and starts over. */
+  take(): Buffer {
+    const bytes = Buffer.from(this.buffer.subarray(0, this.length));
+    this.length = 0;
+    return bytes;
+  }
+
+  private grow(needed: number): void {
+    const larger = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
+    this.buffer.copy(larger, 0, 0, this.length);
+    this.buffer = larger;
+  }
+}
