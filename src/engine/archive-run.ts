@@ -10,6 +10,7 @@ import { ingest } from '../store/ingest.js';
 import { buildManifest, STORE_FILE, writeSums } from '../store/manifest.js';
 import { openOutputStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
+import { showRuns } from '../render/html/runs.js';
 import { VERSION } from '../version.js';
 import { Interrupted } from './interrupted.js';
 import type { ResolvedOptions } from './options.js';
@@ -94,8 +95,15 @@ export function storeHistory(options: ResolvedOptions, store?: ArchiveStore, con
     : new StoreArchive(ArchiveStore.open(options.outDir, { create: false, readonly: true }), { ...options.archive, chatTerms: [], contacts });
 }
 
-/** The last step of every export: the manifest of every file in the folder, in the store and as SHA256SUMS. */
-export async function sealArchive(store: ArchiveStore, counts: Record<string, number>): Promise<void> {
+/**
+ * The last step of every export: the runs shown in the HTML index, then the manifest of every file in the
+ * folder, in the store and as SHA256SUMS; the run is recorded as finished only after them.
+ */
+export async function sealArchive(store: ArchiveStore, counts: Record<string, number>, options: ResolvedOptions): Promise<void> {
+  if (options.formats.includes('html')) {
+    const runs = store.runs().map((run) => (run.id === store.run ? { ...run, finishedAt: new Date(), counts: { ...counts, ...store.counts } } : run));
+    await showRuns(store.dir, runs, options.dates);
+  }
   const manifest = await buildManifest(store.dir, store.manifest());
   store.saveManifest(manifest);
   await writeSums(store.dir, manifest);

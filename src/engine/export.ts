@@ -102,7 +102,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const counts = addCounts(results.map((r) => r.counts));
     counts.skipped += update.skipped;
     store.saveRendered(rendered.flatMap((r) => r.files.map((f, i) => ({ key: r.key, format: renderers[i]!.format, fingerprint: r.fingerprint, stem: stemOf.get(r.key)!, file: f.file }))));
-    await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments });
+    await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments }, options);
     return { conversations: rendered.length, ...counts, damage, seconds: (performance.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));

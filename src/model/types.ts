@@ -61,6 +61,18 @@ export interface Message {
   absentSince?: Date;
 }
 
+/** One run of an archive folder, as its store records it (shown in the HTML index under "Runs"). */
+export interface ArchiveRun {
+  startedAt: Date;
+  /** Undefined: the run did not finish (or is this one). */
+  finishedAt?: Date;
+  toolVersion: string;
+  /** Each source read: its description, the SHA-256 of its database file, and the device it came from. */
+  sources: { description: string; sha256?: string; device?: string }[];
+  /** conversations, messages, attachments written; added, changed, absent messages. */
+  counts?: Record<string, number>;
+}
+
 export interface ReplyRef {
   guid: string;
   partIndex: number;

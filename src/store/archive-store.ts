@@ -1,24 +1,15 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { Conversation, Message } from '../model/types.js';
+import type { ArchiveRun, Conversation, Message } from '../model/types.js';
 import type { ManifestEntry } from './manifest.js';
 import { fromJson, mergeRevision, toJson } from './message-json.js';
 import { openStoreDatabase } from './schema.js';
 
 /** What a run records about one of its sources. */
-export interface RunSource {
-  description: string;
-  sha256?: string;
-  device?: string;
-}
+export type RunSource = ArchiveRun['sources'][number];
 
-export interface RunRecord {
+export interface RunRecord extends ArchiveRun {
   id: number;
-  startedAt: Date;
-  finishedAt?: Date;
-  toolVersion: string;
-  sources: RunSource[];
-  counts?: Record<string, number>;
 }
 
 /** What ingesting a run changed. */

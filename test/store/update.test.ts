@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,8 @@ describe('an archive folder updated by a second run after the device purged its 
   let purged: number;
   let reference: string;
   let attachmentsAfterRun1: string[];
+  let device1: string;
+  let device2: string;
 
   beforeAll(async () => {
     history = await generateHistory(900, 301);
@@ -26,9 +29,10 @@ describe('an archive folder updated by a second run after the device purged its 
     reference = join(work, 'reference');
     total = exportedCount((await exportFrom(history.dir, reference)).stdout);
     archive = join(work, 'archive');
-    await exportFrom(deviceSlice(history, undefined, history.thirds[1]), archive, 'txt,html,pdf');
+    device1 = deviceSlice(history, undefined, history.thirds[1]);
+    await exportFrom(device1, archive, 'txt,html,pdf');
     attachmentsAfterRun1 = filesOf(join(archive, 'attachments'));
-    const device2 = deviceSlice(history, history.thirds[0], undefined);
+    device2 = deviceSlice(history, history.thirds[0], undefined);
     purged = total - exportedCount((await exportFrom(device2, join(work, 'device2-alone'))).stdout);
     const run2 = await exportFrom(device2, archive, 'txt,html,pdf');
     expect(exportedCount(run2.stdout)).toBe(total);
@@ -63,6 +67,18 @@ describe('an archive folder updated by a second run after the device purged its 
     const now = new Set(filesOf(join(archive, 'attachments')));
     for (const file of attachmentsAfterRun1) expect(now.has(file), file).toBe(true);
     expect((await runCli(['verify', archive])).code).toBe(0);
+  });
+
+  it('shows each run in the HTML index (time, version, sources with their SHA-256, counts)', async () => {
+    const index = readFileSync(join(archive, 'index.html'), 'utf8');
+    const runs = /<section class="runs">[^]*?<\/section>/.exec(index)?.[0] ?? '';
+    const rows = runs.split('<tbody>')[1]?.match(/<tr>[^]*?<\/tr>/g) ?? [];
+    expect(rows).toHaveLength(2);
+    const hashOf = (device: string) => createHash('sha256').update(readFileSync(join(device, 'chat.db'))).digest('hex');
+    expect(rows[0]).toContain(`SHA-256 ${hashOf(device1)}`);
+    expect(rows[1]).toContain(`SHA-256 ${hashOf(device2)}`);
+    expect(rows[1]).toContain(`${purged.toLocaleString('en-US')} newly not on the device`);
+    expect(rows.every((row) => /<td>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d<\/td>\s*<td>\d+\.\d+\.\d+<\/td>/.test(row))).toBe(true);
   });
 
   it('reproduces the same transcripts from the archive alone', async () => {

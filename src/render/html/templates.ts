@@ -14,6 +14,11 @@ export interface PageTemplates {
   search: HandlebarsTemplateDelegate;
 }
 
+/** One template of templates/html/, without partials. */
+export function compileTemplate(name: string): HandlebarsTemplateDelegate {
+  return Handlebars.create().compile(readFileSync(`${TEMPLATE_DIR}${name}`, 'utf8'));
+}
+
 /** Compiles the page layouts once per export; partials are shared by all of them. */
 export function loadTemplates(): PageTemplates {
   const handlebars = Handlebars.create();
