@@ -14,7 +14,7 @@ interface Shaped {
 }
 
 // Shapes kept per face before they are forgotten, so memory stays flat however many words a run meets.
-const MAX_SHAPES = 20_000;
+const MAX_SHAPES = 10_000;
 const shapes = new WeakMap<Font, Map<string, Shaped>>();
 
 function shape(font: Font, word: string): Shaped {
