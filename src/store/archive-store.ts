@@ -34,6 +34,8 @@ interface StoredMessage {
  */
 export class ArchiveStore {
   readonly counts: IngestCounts = { added: 0, changed: 0, absent: 0 };
+  /** Conversations this run found unchanged in its sources (their messages' `last_run` is left as it was). */
+  private readonly unchangedKeys = new Set<string>();
   private runId = 0;
   private runStarted = 0;
   private readonly sql: Record<string, Database.Statement>;
@@ -55,9 +57,8 @@ export class ArchiveStore {
       seen: p('UPDATE messages SET last_run = ?, absent_since = NULL WHERE guid = ?'),
       history: p('INSERT OR IGNORE INTO message_history (guid, revision, run_id, body) VALUES (?, ?, ?, ?)'),
       source: p('INSERT OR IGNORE INTO message_sources (guid, source) VALUES (?, ?)'),
-      markOf: p('SELECT mark, run_id AS runId FROM source_marks WHERE conversation_key = ? AND sources = ?'),
+      markOf: p('SELECT mark FROM source_marks WHERE conversation_key = ? AND sources = ?'),
       setMark: p('INSERT OR REPLACE INTO source_marks (conversation_key, sources, mark, run_id) VALUES (?, ?, ?, ?)'),
-      seenAgain: p('UPDATE messages SET last_run = ? WHERE conversation_key = ? AND last_run = ?'),
     };
   }
 
@@ -96,17 +97,14 @@ export class ArchiveStore {
   }
 
   /**
-   * True when the conversation's sources are as the store last read them (`mark`): its messages are
-   * then only recorded as seen by this run, without reading them.
+   * True when the conversation's sources are as the store last read them (`mark`): its messages are then
+   * not read, and nothing is written (not even that this run saw them: `markAbsent` leaves it alone).
    */
   unchanged(key: string, sources: string, mark: string | undefined): boolean {
     if (mark === undefined) return false;
-    const known = this.sql.markOf!.get(key, sources) as { mark: string; runId: number } | undefined;
+    const known = this.sql.markOf!.get(key, sources) as { mark: string } | undefined;
     if (known?.mark !== mark) return false;
-    this.db.transaction(() => {
-      this.sql.seenAgain!.run(this.runId, key, known.runId);
-      this.sql.setMark!.run(key, sources, mark, this.runId);
-    })();
+    this.unchangedKeys.add(key);
     return true;
   }
 
@@ -155,11 +153,12 @@ export class ArchiveStore {
 
   /**
    * After a run that read every conversation of its sources in full: messages no source had are
-   * kept, marked absent since this run began (the first run that missed them); not those of `skipped` conversations.
+   * kept, marked absent since this run began (the first run that missed them); not those of `skipped`
+   * conversations, nor of conversations whose sources were unchanged.
    */
   markAbsent(skipped: Set<string>): void {
     this.db.transaction(() => {
-      const keys = JSON.stringify([...skipped]);
+      const keys = JSON.stringify([...skipped, ...this.unchangedKeys]);
       const missed = 'last_run < ? AND absent_since IS NULL AND conversation_key NOT IN (SELECT value FROM json_each(?))';
       this.db.prepare(`UPDATE conversations SET revision = revision + 1 WHERE key IN (SELECT conversation_key FROM messages WHERE ${missed})`).run(this.runId, keys);
       this.counts.absent = this.db.prepare(`UPDATE messages SET absent_since = ? WHERE ${missed}`).run(this.runStarted, this.runId, keys).changes;

@@ -32,7 +32,7 @@ const MIGRATIONS: string[] = [
      body_hash TEXT NOT NULL,
      revision INTEGER NOT NULL,
      first_run INTEGER NOT NULL REFERENCES runs(id),
-     last_run INTEGER NOT NULL REFERENCES runs(id),   -- the last run whose sources had it
+     last_run INTEGER NOT NULL REFERENCES runs(id),   -- the last run that read it from a source
      absent_since INTEGER                  -- start of the first run that no longer found it (ms since 1970)
    );
    CREATE INDEX messages_in_order ON messages(conversation_key, date, seq);
