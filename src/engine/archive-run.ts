@@ -89,9 +89,9 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
  * The store of the --out folder as a history to render from: the run's own (its `--chat` terms matched
  * with the devices' contacts), or opened read-only in a worker thread, which is given conversations by key.
  */
-export function storeHistory(options: ResolvedOptions, store?: ArchiveStore, contacts = new ContactBook()): StoreArchive {
+export function storeHistory(options: ResolvedOptions, store?: ArchiveStore, contacts = new ContactBook(), onDevices?: Selection): StoreArchive {
   return store
-    ? new StoreArchive(store, { ...options.archive, contacts }, () => {})
+    ? new StoreArchive(store, { ...options.archive, contacts }, () => {}, onDevices)
     : new StoreArchive(ArchiveStore.open(options.outDir, { create: false, readonly: true }), { ...options.archive, chatTerms: [], contacts });
 }
 

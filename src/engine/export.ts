@@ -65,7 +65,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const update = await updateArchive(options, signal);
     store = update.store;
     const { facts, damage } = update;
-    const archive = storeHistory(options, store, update.contacts);
+    const archive = storeHistory(options, store, update.contacts, update.selection);
     const candidates = chosenCandidates(archive, options, update);
     const stems = new StemAllocator((stem) => options.formats.every((format) => format === 'html'
       ? isFreeToWrite(join(options.outDir, 'conversations', stem), true)
@@ -148,13 +148,11 @@ function startProgress(archive: StoreArchive, candidates: CandidateConversation[
 /** What will be exported; with `--chat`, each conversation chosen and why is said first (unless quiet). */
 function chosenCandidates(archive: StoreArchive, options: ResolvedOptions, update: ArchiveUpdate): CandidateConversation[] {
   const { selection } = archive;
-  // When the archive holds nothing the terms name, the devices' closest names are the better hint.
-  requireSomethingChosen(selection?.chosen.size === 0 && update.selection ? update.selection : selection);
+  requireSomethingChosen(selection);
   const candidates = inPlannedOrder(archive.candidates(), update.planned);
   if (candidates.length === 0) throw update.skipped > 0 ? couldNotExport() : nothingToExport(options);
   if (selection && !options.quiet) {
-    const notes = { ...selection, unmatched: update.selection?.unmatched ?? selection.unmatched };
-    for (const line of selectionLines(notes, candidates)) options.log(line);
+    for (const line of selectionLines(selection, candidates)) options.log(line);
   }
   return candidates;
 }

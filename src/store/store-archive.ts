@@ -15,6 +15,16 @@ const BATCH = 500;
  * An archive folder's store as a history to export: every conversation and message it keeps,
  * including those the devices no longer have, with attachments read from the folder's own copies.
  */
+/**
+ * What the terms chose in the archive and on this run's devices (which know every chat's GUID): a term
+ * chose nothing only when it chose nothing in either, and then the devices' closest names are the hint.
+ */
+function withDevices(own: Selection, onDevices: Selection): Selection {
+  const chosen = new Map([...own.chosen, ...onDevices.chosen]);
+  const unmatched = onDevices.unmatched.filter((d) => own.unmatched.some((u) => u.term === d.term));
+  return { chosen, unmatched, loose: onDevices.loose };
+}
+
 export class StoreArchive implements History {
   /** What the `--chat` terms chose among the archive's conversations, and why; undefined without terms. */
   readonly selection?: Selection;
@@ -27,6 +37,7 @@ export class StoreArchive implements History {
     private readonly store: ArchiveStore,
     options: Pick<ArchiveOptions, 'window' | 'chatTerms' | 'exactChat' | 'contacts'>,
     private readonly onClose: () => void = () => store.close(),
+    onDevices?: Selection,
   ) {
     const { since, until } = options.window;
     this.window = `${since === undefined ? '' : ' AND date >= ?'}${until === undefined ? '' : ' AND date < ?'}`;
@@ -35,7 +46,8 @@ export class StoreArchive implements History {
     if (options.chatTerms.length === 0) return;
     const { contacts, chatTerms, exactChat } = options;
     const selectables = [...this.bodies()].map(([key, c]) => ({ key, title: c.title, groupName: c.groupName, participants: c.participants, ids: [c.id, ...(c.isGroup ? (c.chatIdentifiers ?? []) : [])] }));
-    this.selection = selectConversations(selectables, chatTerms, { exact: exactChat, personKey: (h) => contacts.personKey(h) });
+    const own = selectConversations(selectables, chatTerms, { exact: exactChat, personKey: (h) => contacts.personKey(h) });
+    this.selection = onDevices ? withDevices(own, onDevices) : own;
     this.chosen = new Set(this.selection.chosen.keys());
   }
 
