@@ -83,6 +83,7 @@ sourceOptions(program.command('export').description('write an archive of the con
         `${count(s.warnings, 'warning')} ` +
         `in ${s.seconds.toFixed(1)} s to ${options.outDir} (${options.formats.join(', ')}).\n`,
     );
+    if (s.kept > 0) process.stdout.write(`  ${count(s.kept, 'conversation')} unchanged since the last run: their files were kept (their attachments are not counted above)\n`);
     if (s.onlyIn.size > 0) process.stdout.write(`  ${count(s.inEvery, 'message')} in every source (their sources are not marked)\n`);
     for (const [source, only] of s.onlyIn) process.stdout.write(`  ${count(only, 'message')} only in ${source}\n`);
     if (s.skipped > 0) {

@@ -39,6 +39,8 @@ export interface ShardCounts {
   notInDatabase: number;
   /** With several sources: messages every source has. */
   inEvery: number;
+  /** Conversations unchanged since the archive's last run: their files were kept, not read again. */
+  kept: number;
 }
 
 /** What one thread rendered: per conversation (by key), the file each renderer wrote. */
@@ -222,6 +224,7 @@ export async function renderShard(
     onlyIn: new Map(archive.sourceNames.length > 1 ? archive.sourceNames.map((name) => [name, 0]) : []),
     inEvery: 0,
     notInDatabase: 0,
+    kept: 0,
   };
   const warn = (message: string) => {
     counts.warnings++;
@@ -278,7 +281,10 @@ export async function renderShard(
         progress.finished(title, messageCount);
       }
       // A conversation whose files were all kept is counted without reading it.
-      if (!read) counts.messages += messageCount;
+      if (!read) {
+        counts.messages += messageCount;
+        counts.kept++;
+      }
       rendered.push({ key: plan.key, lastDate: plan.conversation.lastDate!.getTime(), fingerprint, files });
       // HTML copies attachments in the background until finish(); the other formats are done with them here.
       if (!options.formats.includes('html')) await archive.releaseAttachments();
@@ -292,7 +298,7 @@ export async function renderShard(
 }
 
 function addCounts(all: ShardCounts[]): ShardCounts {
-  const total: ShardCounts = { messages: 0, attachments: 0, missingAttachments: 0, warnings: 0, skipped: 0, onlyIn: new Map(), inEvery: 0, notInDatabase: 0 };
+  const total: ShardCounts = { messages: 0, attachments: 0, missingAttachments: 0, warnings: 0, skipped: 0, onlyIn: new Map(), inEvery: 0, notInDatabase: 0, kept: 0 };
   for (const c of all) {
     total.messages += c.messages;
     total.attachments += c.attachments;
@@ -302,6 +308,7 @@ function addCounts(all: ShardCounts[]): ShardCounts {
     for (const [source, n] of c.onlyIn) total.onlyIn.set(source, (total.onlyIn.get(source) ?? 0) + n);
     total.inEvery += c.inEvery;
     total.notInDatabase += c.notInDatabase;
+    total.kept += c.kept;
   }
   return total;
 }

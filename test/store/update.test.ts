@@ -98,4 +98,14 @@ describe('an archive folder updated by a second run after the device purged its 
     expect(result.code).toBe(0);
     expect(readdirSync(out).filter((f) => f.endsWith('.txt'))).toContain(first);
   });
+
+  it('keeps every file on a third run that finds nothing new, and says so', async () => {
+    const before = transcripts(archive);
+    const run3 = await exportFrom(device2, archive, 'txt,html,pdf');
+    expect(exportedCount(run3.stdout)).toBe(total);
+    const conversations = Number(/^Exported (\d+) conversations?/m.exec(run3.stdout)![1]);
+    expect(run3.stdout).toContain(`  ${conversations} conversation${conversations === 1 ? '' : 's'} unchanged since the last run: their files were kept`);
+    expect(transcripts(archive)).toEqual(before);
+    expect((await runCli(['verify', archive])).code).toBe(0);
+  });
 });
