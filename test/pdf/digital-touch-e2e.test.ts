@@ -51,16 +51,31 @@ describe.skipIf(!pdfToolsPresent)('Digital Touch messages of a generated databas
     const text = pdfText(pdf).replace(/\s+/g, ' ');
     expect(text).toMatch(/Digital Touch: sketch \d strokes? in #[0-9a-f]{6}/);
     expect(text.match(/Digital Touch: (sketch|tap|heartbeat|broken heart|kiss|fireball)/g)).toHaveLength(inChat);
-    // The sketch's black canvas is drawn on its page or the next (vector paths; emoji are the PDF's only images).
-    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))![1]);
-    const at = Array.from({ length: pages }, (_, i) => i + 1).find((n) => /Digital Touch: sketch/.test(pdfText(pdf, { first: n, last: n })))!;
-    let black = 0;
-    for (const n of [at, Math.min(at + 1, pages)]) {
-      const png = execFileSync('pdftoppm', ['-r', '72', '-gray', '-png', '-singlefile', '-f', String(n), '-l', String(n), pdf]);
-      const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
-      black = Math.max(black, data.filter((v) => v < 20).length);
-    }
-    expect(black).toBeGreaterThan(0.5 * 128 * 160);
+    const at = await expectSketchCanvas(pdf);
     savePng(pdf, 'pdf-digital-touch-generated', at);
   });
+
+  test('the transcript-style PDF draws the sketch below its row too', async () => {
+    const sketchChat = touches(db).find((row) => row.kindId === 4)!.chat;
+    const out = tempDir('touch-transcript');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--pdf-style', 'transcript', '--chat', sketchChat, '--exact', '--attachments', 'none', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    const pdf = join(out, readdirSync(out).find((f) => f.endsWith('.pdf'))!);
+    expect(qpdfCheck(pdf).ok).toBe(true);
+    savePng(pdf, 'pdf-digital-touch-transcript', await expectSketchCanvas(pdf));
+  });
 });
+
+/** The sketch's black canvas is drawn on its page or the next (vector paths; emoji are the PDF's only images); returns its page. */
+async function expectSketchCanvas(pdf: string): Promise<number> {
+  const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))![1]);
+  const at = Array.from({ length: pages }, (_, i) => i + 1).find((n) => /Digital Touch: sketch/.test(pdfText(pdf, { first: n, last: n })))!;
+  let black = 0;
+  for (const n of [at, Math.min(at + 1, pages)]) {
+    const png = execFileSync('pdftoppm', ['-r', '72', '-gray', '-png', '-singlefile', '-f', String(n), '-l', String(n), pdf]);
+    const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    black = Math.max(black, data.filter((v) => v < 20).length);
+  }
+  expect(black).toBeGreaterThan(0.5 * 128 * 160);
+  return at;
+}

@@ -7,9 +7,10 @@ import { COLORS } from './theme.js';
 const MAX = { width: 220, height: 160 };
 const PAD = 6;
 
-/** A drawing (handwriting, Digital Touch) as vector shapes in a box, at most MAX in size. */
+/** A drawing (handwriting, Digital Touch) as vector shapes in a box, at most MAX in size and as wide as its side. */
 export function drawingBlock(canvas: Canvas, drawing: Drawing, side: { left: number; right: number; align: string }): Block {
-  const scale = Math.min(MAX.width / drawing.width, MAX.height / drawing.height);
+  const maxWidth = Math.min(MAX.width, side.right - side.left - 2 * PAD);
+  const scale = Math.min(maxWidth / drawing.width, MAX.height / drawing.height);
   const width = drawing.width * scale + 2 * PAD;
   const height = drawing.height * scale + 2 * PAD;
   const x = side.align === 'right' ? side.right - width : side.left;

@@ -4,6 +4,7 @@ import { NOT_IN_DATABASE } from '../describe.js';
 import { drawLine, layLines, textBox, type Styled, type StyledLine } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import type { Column } from './chat-layout.js';
+import { drawingBlock } from './drawing.js';
 import { appLines, attachmentDetails, messageNotes, replyLine, tapbackSummary } from './describe.js';
 import type { Outline } from './outline.js';
 import type { Block } from './paginator.js';
@@ -79,6 +80,9 @@ export class TranscriptLayout {
         },
       });
     }
+    // Handwriting and Digital Touch are drawn below their row, in the message column.
+    const messageColumn = { ...this.columns[2]!, align: 'left' };
+    for (const part of message.parts) if (part.kind === 'app' && part.app.drawing) blocks.push(drawingBlock(this.canvas, part.app.drawing, messageColumn));
     return blocks;
   }
 
