@@ -1,32 +1,24 @@
 import { join } from 'node:path';
 import type { Conversation } from '../model/types.js';
 import { AtomicFile } from '../output/files.js';
+import { Utf8Buffer } from '../output/utf8-buffer.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from './renderer.js';
 
 const FLUSH_AT = 64 * 1024;
 
 /**
- * Writes the chunks to `path` (atomically: under a temporary name until complete), gathered into
- * writes of about 64 KB; memory stays flat however many chunks there are. Each chunk is encoded
- * straight into the pending buffer: joining strings first and encoding the joined (often two-byte)
- * string cost several times more.
+ * Writes the chunks to `path` (atomically: under a temporary name until complete), gathered as UTF-8
+ * into writes of about 64 KB; memory stays flat however many chunks there are.
  */
 export async function writeChunks(path: string, chunks: Iterable<string>): Promise<void> {
   const out = new AtomicFile(path);
+  const pending = new Utf8Buffer(FLUSH_AT);
   try {
-    let buffer = Buffer.allocUnsafe(FLUSH_AT);
-    let used = 0;
     for (const chunk of chunks) {
-      // A UTF-16 code unit becomes at most 3 bytes of UTF-8.
-      if (used + chunk.length * 3 > FLUSH_AT && used > 0) {
-        await out.write(buffer.subarray(0, used));
-        buffer = Buffer.allocUnsafe(FLUSH_AT);
-        used = 0;
-      }
-      if (chunk.length * 3 > FLUSH_AT) await out.write(chunk);
-      else used += buffer.write(chunk, used);
+      pending.append(chunk);
+      if (pending.length >= FLUSH_AT) await out.write(pending.take());
     }
-    await out.write(buffer.subarray(0, used));
+    await out.write(pending.take());
     await out.commit();
   } catch (error) {
     await out.abandon();
