@@ -1,9 +1,12 @@
+import { ContactBook } from '../contacts/contact-book.js';
 import type { Message } from '../model/types.js';
-import type { ArchivedConversation, Archive } from '../normalize/archive.js';
+import type { History, HistoryConversation } from '../normalize/archive.js';
 import { conversationRecord, type ConversationRecord } from '../render/json/records.js';
 import { UserError } from '../errors.js';
-import { resolveOptions, type RawOptions } from '../engine/options.js';
+import { resolveOptions, type RawOptions, type ResolvedOptions } from '../engine/options.js';
 import { openArchive as openSources } from '../engine/sources.js';
+import { ArchiveStore } from '../store/archive-store.js';
+import { StoreArchive } from '../store/store-archive.js';
 
 /** Where to read from and what to show, as the command line's options say it (see README). */
 export interface OpenArchiveOptions {
@@ -13,6 +16,8 @@ export interface OpenArchiveOptions {
   attachmentsRoot?: string;
   /** iPhone backup folders, plain or encrypted. */
   backup?: string[];
+  /** Instead of db and backup: an archive folder (the --out of earlier exports), read from its store. */
+  archive?: string;
   /** A file whose first line is the password of encrypted backups. */
   passwordFile?: string;
   /** .vcf files, AddressBook folders or AddressBook.sqlitedb files with contact names. */
@@ -48,12 +53,15 @@ export function rawOptions(options: OpenArchiveOptions): RawOptions {
   return { ...rest, db: options.db && [...options.db], backup: options.backup && [...options.backup], chat: chat?.join(','), progress: false, quiet: true };
 }
 
-/** Opens chat.db files and iPhone backups as one history, the way `textkeeper export` reads them. */
+/**
+ * Opens chat.db files and iPhone backups as one history, the way `textkeeper export` reads them, or an
+ * archive folder's store with everything it kept.
+ */
 export async function openArchive(options: OpenArchiveOptions): Promise<MessageArchive> {
   const resolved = { ...resolveOptions(rawOptions(options), false), log: options.onWarning ?? ((line: string) => process.stderr.write(`${line}\n`)) };
-  const { archive, close } = await openSources(resolved);
+  const { archive, close } = options.archive === undefined ? await openSources(resolved) : openFolder(options.archive, resolved);
   const iso = (d: Date) => resolved.dates.iso(d);
-  let planned: Map<string, ArchivedConversation> | undefined;
+  let planned: Map<string, HistoryConversation> | undefined;
   const plans = () => (planned ??= new Map(archive.conversations().map((c) => [c.conversation.id, c])));
   return {
     options: { ...options },
@@ -63,7 +71,15 @@ export async function openArchive(options: OpenArchiveOptions): Promise<MessageA
   };
 }
 
-function streamOf(archive: Archive, plan: ArchivedConversation | undefined, id: string): Iterable<Message> {
+function openFolder(dir: string, resolved: ResolvedOptions): { archive: History; close(): Promise<void> } {
+  if ((resolved.sources.db ?? []).length + (resolved.sources.backup ?? []).length > 0) {
+    throw new UserError('openArchive reads either devices (db, backup) or an archive folder: export the devices into the folder first.');
+  }
+  const archive = new StoreArchive(ArchiveStore.open(dir, { create: false, readonly: true }), { ...resolved.archive, contacts: new ContactBook() });
+  return { archive, close: () => archive.close() };
+}
+
+function streamOf(archive: History, plan: HistoryConversation | undefined, id: string): Iterable<Message> {
   if (!plan) throw new UserError(`No conversation has the id ${id} (see conversations()).`);
   return archive.messages(plan)();
 }

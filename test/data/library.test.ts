@@ -19,6 +19,16 @@ await archive.close();
 console.log(JSON.stringify({ conversations, messages, summary: { conversations: summary.conversations, messages: summary.messages } }));
 `;
 
+/** The same program reading an archive folder (an earlier export's --out) instead of a database. */
+const FOLDER_CONSUMER = `
+import { openArchive } from 'textkeeper';
+const archive = await openArchive({ archive: process.argv[2], timezone: 'UTC' });
+const messages = {};
+for (const c of archive.conversations()) messages[c.id] = [...archive.messages(c.id)].map((m) => m.guid);
+await archive.close();
+console.log(JSON.stringify(messages));
+`;
+
 const TYPED_CONSUMER = `
 import { openArchive, type Message, type ConversationRecord } from 'textkeeper';
 const archive = await openArchive({ db: ['chat.db'] });
@@ -41,6 +51,7 @@ describe('textkeeper as a dependency of another program', () => {
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', type: 'module', private: true }));
     writeFileSync(join(app, 'main.mjs'), CONSUMER);
     writeFileSync(join(app, 'typed.ts'), TYPED_CONSUMER);
+    writeFileSync(join(app, 'folder.mjs'), FOLDER_CONSUMER);
   });
 
   it('opens a database by import name, lists its conversations and iterates their messages, as the CLI sees them', async () => {
@@ -66,6 +77,17 @@ describe('textkeeper as a dependency of another program', () => {
     // Attachments are the copies each archive folder keeps: compared by their place in it.
     const within = (lines: unknown[], folder: string) => JSON.stringify(lines).replaceAll(folder, '<archive>');
     expect(within(readNdjson(join(out, 'messages.ndjson')), out)).toEqual(within(cli, join(dir, 'cli')));
+  });
+
+  it('reads an archive folder by itself: every conversation and message an export put there', async () => {
+    const folder = join(dir, 'archive-folder');
+    const lines = readNdjson(join(await runCliNdjson(db, folder), 'messages.ndjson'));
+    const run = spawnSync(process.execPath, ['folder.mjs', folder], { cwd: app, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const messages = JSON.parse(run.stdout) as Record<string, string[]>;
+    const ids = [...new Set(lines.map((l) => l.conversationId))];
+    expect(Object.keys(messages).sort()).toEqual(ids.sort());
+    for (const id of ids) expect(messages[id], id).toEqual(lines.filter((l) => l.conversationId === id).map((l) => l.guid));
   });
 
   it('has TypeScript declarations a dependent program compiles against', async () => {

@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
 import { runCli, tempDir } from '../support/cli.js';
+import { readJsonFiles, readNdjson, schemaValidators } from '../data/support.js';
 import { deviceSlice, exportedCount, exportFrom, filesOf, generateHistory, transcripts, type History } from './device.js';
 
 /** Message notes blanked (replies, tapbacks: they may name messages the device no longer has). */
@@ -88,6 +90,27 @@ describe('an archive folder updated by a second run after the device purged its 
     expect(exportedCount(result.stdout)).toBe(total);
     expect(transcripts(copy)).toEqual(transcripts(archive));
     expect(existsSync(join(copy, 'SHA256SUMS'))).toBe(true);
+  });
+
+  it('gives every message in JSON, NDJSON and CSV from the archive alone, the purged ones marked', async () => {
+    const out = join(tempDir('from-archive-data'), 'out');
+    const result = await runCli(['export', '--archive', archive, '--out', out, '--format', 'json,ndjson,csv', '--no-progress']);
+    expect(result.stderr).toBe('');
+    const lines = readNdjson(join(out, 'messages.ndjson'));
+    expect(lines).toHaveLength(total);
+    const validate = schemaValidators();
+    for (const line of lines) expect(validate.message(line), line.guid).toBe('');
+    const absent = lines.filter((l) => (l as { absentSince?: string }).absentSince);
+    expect(absent).toHaveLength(purged);
+    const files = readJsonFiles(out);
+    for (const [stem, file] of files) {
+      expect(validate.conversation(file), stem).toBe('');
+      const rows = parse(readFileSync(join(out, `${stem}.csv`)), { bom: true, columns: true }) as Record<string, string>[];
+      expect(rows.map((r) => [r.guid, r.not_on_device_since])).toEqual(
+        file.messages.map((m) => [m.guid, (m as { absentSince?: string }).absentSince ?? '']),
+      );
+    }
+    expect([...files.values()].reduce((n, f) => n + f.messages.length, 0)).toBe(total);
   });
 
   it('gives one conversation from the archive alone with --chat', async () => {

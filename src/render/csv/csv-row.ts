@@ -5,13 +5,14 @@ import { messageText, type IsoDate } from '../json/records.js';
 
 export const CSV_COLUMNS = [
   'date', 'sender_name', 'sender_handle', 'from_me', 'service', 'text', 'attachments',
-  'reactions', 'reply_to', 'edited', 'unsent', 'guid',
+  'reactions', 'reply_to', 'edited', 'unsent', 'guid', 'not_on_device_since',
 ] as const;
 
 /**
  * The row's cells in CSV_COLUMNS order. `text` is what the message says as the txt export writes it
  * (see messageText); `attachments` one file per line (its path, or that it is missing);
- * `reply_to` the guid of the message replied to (the `guid` column of its row).
+ * `reply_to` the guid of the message replied to (the `guid` column of its row); `not_on_device_since`
+ * when the archive kept a message its sources no longer have.
  */
 export function csvRow(m: Message, iso: IsoDate): string[] {
   const files = m.parts.flatMap((p) => (p.kind === 'attachment' ? [p.attachment] : p.kind === 'app' ? p.attachments : []));
@@ -29,6 +30,7 @@ export function csvRow(m: Message, iso: IsoDate): string[] {
     String(m.edited),
     String(m.parts.some((p) => p.kind === 'unsent')),
     m.guid,
+    m.absentSince ? iso(m.absentSince) : '',
   ];
 }
 

@@ -91,6 +91,7 @@ export function messageRecord(m: Message, conversationId: string, iso: IsoDate):
     edited: m.edited,
     problems: m.problems,
     sources: m.sources,
+    absentSince: optional(m.absentSince),
   };
 }
 
