@@ -1,13 +1,13 @@
 import type { ResolvedOptions } from '../engine/options.js';
-import { openArchive, reportDamage, type DamageCounts } from '../engine/sources.js';
-import type { ArchivedConversation } from '../normalize/archive.js';
+import { openHistory, type DamageCounts } from '../engine/sources.js';
+import type { HistoryConversation } from '../normalize/archive.js';
 import { conversationRecord } from '../render/json/records.js';
 import { requireSomethingChosen, selectionLines } from '../select/report.js';
 import { formatTable, type Column } from './table.js';
 
 export type ListSort = 'recent' | 'name' | 'messages';
 
-const SORTS: Record<ListSort, (a: ArchivedConversation, b: ArchivedConversation) => number> = {
+const SORTS: Record<ListSort, (a: HistoryConversation, b: HistoryConversation) => number> = {
   recent: (a, b) => b.conversation.lastDate!.getTime() - a.conversation.lastDate!.getTime(),
   name: (a, b) => a.conversation.title.localeCompare(b.conversation.title, undefined, { sensitivity: 'base' }),
   messages: (a, b) => b.conversation.messageCount - a.conversation.messageCount,
@@ -28,9 +28,9 @@ const COLUMNS: Column[] = [
  * JSON array; with `--chat`, why each was chosen goes to stderr first.
  */
 export async function runList(options: ResolvedOptions, how: { sort: ListSort; json: boolean }): Promise<DamageCounts> {
-  const { archive, close } = await openArchive(options);
+  const { history: archive, reportDamage, close } = await openHistory(options);
   try {
-    const damage = await reportDamage(archive, options.log);
+    const damage = await reportDamage(options.log);
     requireSomethingChosen(archive.selection);
     const all = archive.conversations().sort(SORTS[how.sort]);
     if (archive.selection) {

@@ -97,6 +97,7 @@ sourceOptions(program.command('export').description('write an archive of the con
   });
 
 sourceOptions(program.command('list').description('list the conversations: id, name, participants, services, message count, first and last date'))
+  .option('--archive <dir>', 'read an archive folder (an earlier --out) instead of --db/--backup: everything it kept')
   .addOption(choice('--sort <order>', 'order of the list', ['recent', 'name', 'messages']).default('recent'))
   .option('--json', 'print a JSON array instead of a table')
   .action(async (raw: RawOptions & { sort: ListSort; json?: boolean }) => {
@@ -108,6 +109,7 @@ sourceOptions(program.command('list').description('list the conversations: id, n
   });
 
 sourceOptions(program.command('stats').description('messages per month and per person, busiest days, attachments and reactions, per conversation and in total'))
+  .option('--archive <dir>', 'read an archive folder (an earlier --out) instead of --db/--backup: everything it kept')
   .option('--json', 'print the numbers as JSON')
   .action(async (raw: RawOptions & { json?: boolean }) => runStats(resolveOptions(raw, false), raw.json === true));
 

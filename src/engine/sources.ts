@@ -5,7 +5,10 @@ import { ContactBook, defaultMacAddressBookDirs, loadContacts } from '../contact
 import { systemReason, UserError } from '../errors.js';
 import { chatDbSource } from '../read/chat-db-source.js';
 import type { MessageSource, SourceFacts } from '../read/source.js';
-import { Archive } from '../normalize/archive.js';
+import { Archive, type History } from '../normalize/archive.js';
+import type { Selection } from '../select/match.js';
+import { ArchiveStore } from '../store/archive-store.js';
+import { StoreArchive } from '../store/store-archive.js';
 import type { ResolvedOptions } from './options.js';
 import { Spinner } from './spinner.js';
 
@@ -131,4 +134,25 @@ export async function reportDamage(archive: Archive, log: (line: string) => void
   const { findings, unreadable } = await archive.damage();
   for (const line of [...findings, ...unreadable]) log(`warning: ${line}`);
   return { findings: findings.length, unreadable: unreadable.length };
+}
+
+/** A history to read from (list, stats, the library): the devices, or an archive folder's store alone. */
+export interface OpenedHistory {
+  history: History & { readonly selection?: Selection };
+  /** Says on stderr what checking the devices' databases found (an archive folder's store was checked when opened). */
+  reportDamage(log: (line: string) => void): Promise<DamageCounts>;
+  close(): Promise<void>;
+}
+
+export async function openHistory(options: ResolvedOptions): Promise<OpenedHistory> {
+  const { archive: folder, db = [], backup = [] } = options.sources;
+  if (folder === undefined) {
+    const opened = await openArchive(options);
+    return { history: opened.archive, reportDamage: (log) => reportDamage(opened.archive, log), close: opened.close };
+  }
+  if (db.length + backup.length > 0) {
+    throw new UserError('--archive reads an archive folder alone here: to add --db or --backup to it, export them into it first (textkeeper export --out).');
+  }
+  const history = new StoreArchive(ArchiveStore.open(resolve(folder), { create: false, readonly: true }), { ...options.archive, contacts: new ContactBook() });
+  return { history, reportDamage: async () => ({ findings: 0, unreadable: 0 }), close: () => history.close() };
 }

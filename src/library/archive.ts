@@ -1,12 +1,9 @@
-import { ContactBook } from '../contacts/contact-book.js';
 import type { Message } from '../model/types.js';
 import type { History, HistoryConversation } from '../normalize/archive.js';
 import { conversationRecord, type ConversationRecord } from '../render/json/records.js';
 import { UserError } from '../errors.js';
-import { resolveOptions, type RawOptions, type ResolvedOptions } from '../engine/options.js';
-import { openArchive as openSources } from '../engine/sources.js';
-import { ArchiveStore } from '../store/archive-store.js';
-import { StoreArchive } from '../store/store-archive.js';
+import { resolveOptions, type RawOptions } from '../engine/options.js';
+import { openHistory } from '../engine/sources.js';
 
 /** Where to read from and what to show, as the command line's options say it (see README). */
 export interface OpenArchiveOptions {
@@ -59,7 +56,7 @@ export function rawOptions(options: OpenArchiveOptions): RawOptions {
  */
 export async function openArchive(options: OpenArchiveOptions): Promise<MessageArchive> {
   const resolved = { ...resolveOptions(rawOptions(options), false), log: options.onWarning ?? ((line: string) => process.stderr.write(`${line}\n`)) };
-  const { archive, close } = options.archive === undefined ? await openSources(resolved) : openFolder(options.archive, resolved);
+  const { history: archive, close } = await openHistory(resolved);
   const iso = (d: Date) => resolved.dates.iso(d);
   let planned: Map<string, HistoryConversation> | undefined;
   const plans = () => (planned ??= new Map(archive.conversations().map((c) => [c.conversation.id, c])));
@@ -69,14 +66,6 @@ export async function openArchive(options: OpenArchiveOptions): Promise<MessageA
     messages: (conversationId) => streamOf(archive, plans().get(conversationId), conversationId),
     close,
   };
-}
-
-function openFolder(dir: string, resolved: ResolvedOptions): { archive: History; close(): Promise<void> } {
-  if ((resolved.sources.db ?? []).length + (resolved.sources.backup ?? []).length > 0) {
-    throw new UserError('openArchive reads either devices (db, backup) or an archive folder: export the devices into the folder first.');
-  }
-  const archive = new StoreArchive(ArchiveStore.open(dir, { create: false, readonly: true }), { ...resolved.archive, contacts: new ContactBook() });
-  return { archive, close: () => archive.close() };
 }
 
 function streamOf(archive: History, plan: HistoryConversation | undefined, id: string): Iterable<Message> {

@@ -1,5 +1,5 @@
 import type { ResolvedOptions } from '../engine/options.js';
-import { openArchive } from '../engine/sources.js';
+import { openHistory } from '../engine/sources.js';
 import { conversationRecord, type ConversationRecord } from '../render/json/records.js';
 import { StatsCollector, type Stats } from './collector.js';
 
@@ -10,7 +10,7 @@ export interface ArchiveStats {
 
 /** Reads every chosen conversation once and sums it up, per conversation and in total. */
 export async function archiveStats(options: ResolvedOptions): Promise<ArchiveStats> {
-  const { archive, close } = await openArchive(options);
+  const { history: archive, close } = await openHistory(options);
   try {
     const total = new StatsCollector(options.dates);
     const conversations: ArchiveStats['conversations'] = [];

@@ -113,6 +113,21 @@ describe('an archive folder updated by a second run after the device purged its 
     expect([...files.values()].reduce((n, f) => n + f.messages.length, 0)).toBe(total);
   });
 
+  it('lists and counts the archive alone: list and stats with --archive see the purged messages too', async () => {
+    const list = await runCli(['list', '--archive', archive, '--json']);
+    expect(list.stderr).toBe('');
+    const conversations = JSON.parse(list.stdout) as { title: string; messageCount: number }[];
+    expect(conversations).toHaveLength(transcripts(archive).size);
+    expect(conversations.reduce((n, c) => n + c.messageCount, 0)).toBe(total);
+    const stats = await runCli(['stats', '--archive', archive, '--json']);
+    expect(stats.stderr).toBe('');
+    const numbers = JSON.parse(stats.stdout) as { total: { messages: number }; conversations: { conversation: { title: string } }[] };
+    expect(numbers.conversations.map((c) => c.conversation.title).sort()).toEqual(conversations.map((c) => c.title).sort());
+    const both = await runCli(['list', '--archive', archive, '--db', join(device2, 'chat.db')]);
+    expect(both.code).toBe(1);
+    expect(both.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('gives one conversation from the archive alone with --chat', async () => {
     const [first] = [...transcripts(archive).keys()];
     const title = /^Conversation: (.*)$/m.exec(readFileSync(join(archive, first!), 'utf8'))![1]!;
