@@ -10,7 +10,6 @@ import { ingest } from '../store/ingest.js';
 import { buildManifest, STORE_FILE, writeSums } from '../store/manifest.js';
 import { openOutputStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
-import { showRuns } from '../render/html/runs.js';
 import { VERSION } from '../version.js';
 import { Interrupted } from './interrupted.js';
 import type { ResolvedOptions } from './options.js';
@@ -39,7 +38,8 @@ export function skipLine(title: string, error: unknown): string {
   return `textkeeper: skipped the conversation “${title}”: ${(error as Error).message}`;
 }
 
-export async function updateArchive(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ArchiveUpdate> {
+/** `planned` hears which conversations the devices plan to give, before they are added to the store. */
+export async function updateArchive(options: ResolvedOptions, signal: { interrupted: boolean }, planned?: (plan: CandidateConversation[]) => void): Promise<ArchiveUpdate> {
   const store = openOutputStore(options.outDir);
   try {
     removePartials(options.outDir);
@@ -49,6 +49,8 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     const other = options.sources.archive && resolve(options.sources.archive) !== options.outDir ? resolve(options.sources.archive) : undefined;
     const readDevices = (options.sources.db ?? []).length + (options.sources.backup ?? []).length > 0 || !options.sources.archive;
     const opened = readDevices ? await openArchive(options) : undefined;
+    const plan = opened?.archive.candidates();
+    if (plan) planned?.(plan);
     try {
       const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
       const files = new AttachmentFiles(store);
@@ -75,7 +77,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
       // Messages of a conversation a source could not give are not taken as gone from it.
       if (fullRun) store.markAbsent(skipped);
       const { selection } = opened?.archive ?? {};
-      return { store, facts, damage, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection, skipped: skipped.size };
+      return { store, facts, damage, planned: plan, contacts: opened?.contacts, selection, skipped: skipped.size };
     } finally {
       await opened?.close();
     }
@@ -102,6 +104,8 @@ export function storeHistory(options: ResolvedOptions, store?: ArchiveStore, con
 export async function sealArchive(store: ArchiveStore, counts: Record<string, number>, options: ResolvedOptions): Promise<void> {
   if (options.formats.includes('html')) {
     const runs = store.runs().map((run) => (run.id === store.run ? { ...run, finishedAt: new Date(), counts: { ...counts, ...store.counts } } : run));
+    // Loaded only for HTML: its templates (Handlebars) cost other formats a tenth of a second of start-up.
+    const { showRuns } = await import('../render/html/runs.js');
     await showRuns(store.dir, runs, options.dates);
   }
   const manifest = await buildManifest(store.dir, store.manifest());

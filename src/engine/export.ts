@@ -7,7 +7,7 @@ import { distinctTitles } from '../output/distinct-titles.js';
 import type { CandidateConversation, HistoryConversation } from '../normalize/archive.js';
 import type { StoreArchive } from '../store/store-archive.js';
 import type { ArchiveStore } from '../store/archive-store.js';
-import { helperCount, WorkerShard } from './shards.js';
+import { endPrestarted, helperCount, WorkerShard } from './shards.js';
 import { Interrupted } from './interrupted.js';
 import type { ExportContext, MessageStream, Provenance, RenderedConversation, Renderer } from '../render/renderer.js';
 import { RENDERERS } from '../render/registry.js';
@@ -57,18 +57,25 @@ export interface ShardResult {
  */
 export async function runExport(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ExportSummary> {
   const started = performance.now();
-  const helpers = Array.from({ length: helperCount(options) }, () => new WorkerShard(options, signal));
+  // Worker threads are started once the export knows how many conversations it has (the devices' plan, then the store's).
+  const helpers: WorkerShard[] = [];
+  const hire = (conversations: number) => {
+    while (helpers.length < helperCount(options, conversations)) helpers.push(new WorkerShard(options, signal));
+    endPrestarted();
+  };
   // Renderers load while the archive is brought up to date.
   const loading = Promise.all(options.formats.map((format) => RENDERERS[format]!()));
   loading.catch(() => {});
   let store: ArchiveStore | undefined;
   try {
     await prepareOutput(options.outDir);
-    const update = await updateArchive(options, signal);
+    // A planned conversation with no message in its join table (nor any message without a chat) has none to render.
+    const update = await updateArchive(options, signal, (plan) => hire(plan.filter((c) => c.estimate > 0).length));
     store = update.store;
     const { facts, damage } = update;
     const archive = storeHistory(options, store, update.contacts, update.selection);
     const candidates = chosenCandidates(archive, options, update);
+    hire(candidates.length);
     const stems = new StemAllocator((stem) => options.formats.every((format) => format === 'html'
       ? isFreeToWrite(join(options.outDir, 'conversations', stem), true)
       : isFreeToWrite(join(options.outDir, `${stem}.${format}`))));

@@ -7,11 +7,12 @@ import type { ResolvedOptions } from './options.js';
 import type { Provenance } from '../render/renderer.js';
 
 /**
- * How many worker threads to start beside this one: --threads in all, but none for backups (an
- * encrypted backup would be unlocked again in every thread).
+ * How many worker threads to start beside this one for an export of this many conversations: --threads
+ * in all but never more threads than conversations, and none for backups (an encrypted backup would be
+ * unlocked again in every thread).
  */
-export function helperCount(options: ResolvedOptions): number {
-  return (options.sources.backup ?? []).length === 0 ? options.threads - 1 : 0;
+export function helperCount(options: ResolvedOptions, conversations: number): number {
+  return (options.sources.backup ?? []).length === 0 ? Math.max(0, Math.min(options.threads, conversations) - 1) : 0;
 }
 
 /** Threads the command line asks for (--threads N, else one per core), as far as a glance can tell. */
@@ -27,10 +28,12 @@ const prestarted: Worker[] = [];
 /**
  * Starts the worker threads an export is likely to want as the program's very first step, so that they
  * load their modules while this thread loads its own. The command line is only glanced at: a worker
- * not wanted after all never keeps the process alive, and an export wanting one more starts it then.
+ * not wanted after all never keeps the process alive and is ended once the export has planned (see
+ * endPrestarted), and an export wanting one more starts it then. None for --chat: it chooses a few
+ * conversations, often one, which no second thread can share (its start costs seconds of CPU).
  */
 export function prestartWorkers(args: string[]): void {
-  const likely = args[0] === 'export' && !args.some((arg) => /^--(backup|help)\b|^-h$/.test(arg));
+  const likely = args[0] === 'export' && !args.some((arg) => /^--(backup|help|chat)\b|^-h$/.test(arg));
   if (!likely) return;
   for (let i = 1; i < threadsAsked(args); i++) {
     const worker = new Worker(WORKER_SCRIPT);
@@ -39,6 +42,11 @@ export function prestartWorkers(args: string[]): void {
     worker.on('error', () => {});
     prestarted.push(worker);
   }
+}
+
+/** Ends the prestarted workers no WorkerShard has adopted: the export has planned and wants no more. */
+export function endPrestarted(): void {
+  for (const worker of prestarted.splice(0)) void worker.terminate();
 }
 
 function startWorker(): Worker {
