@@ -53,12 +53,14 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     if (plan) planned?.(plan);
     try {
       const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
-      const files = new AttachmentFiles(store);
+      const files = new AttachmentFiles(store.dir, store.db);
+      const hashed = files.collect();
       store.beginRun(VERSION, facts.map((f, i) => ({
         description: opened?.archive.sourceNames[i] ?? `archive ${other}`,
         sha256: files.sha256Of(f.database),
         device: [f.device, f.osVersion].filter(Boolean).join(', ') || undefined,
       })));
+      store.saveFiles(hashed);
       // Only a copying archive keeps files; with --attachments link or none it records them as the device had them.
       const copies = options.attachments === 'copy' ? files : undefined;
       const skip = (title: string, error: unknown) => options.log(skipLine(title, error));

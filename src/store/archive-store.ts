@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { ArchiveRun, Conversation, Message } from '../model/types.js';
+import type { ArchiveRun, Message } from '../model/types.js';
 import type { ManifestEntry } from './manifest.js';
 import { fromJson, mergeRevision, toJson } from './message-json.js';
-import { openStoreDatabase } from './schema.js';
+import type { ConversationRows, FileRows, MessageRow } from './rows.js';
+import { closeStoreDatabase, openStoreDatabase } from './schema.js';
 
 /** What a run records about one of its sources. */
 export type RunSource = ArchiveRun['sources'][number];
@@ -22,20 +22,26 @@ export interface IngestCounts {
 /** A row of `messages`, as the writer compares it. */
 interface StoredMessage {
   body: string;
-  body_hash: string;
+  source_set: number;
   revision: number;
   absent_since: number | null;
 }
 
+/** Messages written before the open transaction is committed (a few seconds of reading). */
+const GROUP = 20_000;
+
 /**
  * The archive folder's store (textkeeper.sqlite): the normalized model every run adds to.
- * Writes happen one conversation per transaction, so a run killed at any moment leaves whole
- * conversations, never half of one.
+ * Each conversation is written whole or not at all (a savepoint), several to a transaction, so a run
+ * killed at any moment leaves whole conversations, never half of one.
  */
 export class ArchiveStore {
   readonly counts: IngestCounts = { added: 0, changed: 0, absent: 0 };
   /** Conversations this run found unchanged in its sources (their messages' `last_run` is left as it was). */
   private readonly unchangedKeys = new Set<string>();
+  /** Source sets by their JSON (see `setOf`). */
+  private readonly sets = new Map<string, number>();
+  private pending = 0;
   private runId = 0;
   private runStarted = 0;
   private readonly sql: Record<string, Database.Statement>;
@@ -46,19 +52,26 @@ export class ArchiveStore {
   ) {
     const p = (text: string) => db.prepare(text);
     this.sql = {
+      begin: p('BEGIN'),
+      commit: p('COMMIT'),
+      known: p('SELECT 1 FROM conversations WHERE key = ?'),
       conversation: p(`INSERT INTO conversations (key, body, revision) VALUES (?, ?, 1)
         ON CONFLICT (key) DO UPDATE SET body = excluded.body, revision = revision + (body != excluded.body)`),
       bump: p('UPDATE conversations SET revision = revision + 1 WHERE key = ?'),
       person: p('INSERT INTO people (handle, name) VALUES (?, ?) ON CONFLICT (handle) DO UPDATE SET name = excluded.name'),
-      find: p('SELECT body, body_hash, revision, absent_since FROM messages WHERE guid = ?'),
-      insert: p(`INSERT INTO messages (guid, conversation_key, date, seq, body, body_hash, revision, first_run, last_run)
-        VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`),
-      update: p('UPDATE messages SET body = ?, body_hash = ?, revision = ?, last_run = ?, absent_since = NULL WHERE guid = ?'),
-      seen: p('UPDATE messages SET last_run = ?, absent_since = NULL WHERE guid = ?'),
+      find: p('SELECT body, source_set, revision, absent_since FROM messages WHERE guid = ?'),
+      insert: p(`INSERT INTO messages (guid, conversation_key, date, seq, body, source_set, revision, first_run, last_run, absent_since)
+        VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (guid) DO NOTHING`),
+      update: p('UPDATE messages SET body = ?, source_set = ?, revision = ?, last_run = ?, absent_since = NULL WHERE guid = ?'),
+      seen: p('UPDATE messages SET source_set = ?, last_run = ?, absent_since = NULL WHERE guid = ?'),
       history: p('INSERT OR IGNORE INTO message_history (guid, revision, run_id, body) VALUES (?, ?, ?, ?)'),
-      source: p('INSERT OR IGNORE INTO message_sources (guid, source) VALUES (?, ?)'),
+      setId: p('SELECT id FROM source_sets WHERE sources = ?').pluck(),
+      addSet: p('INSERT INTO source_sets (sources) VALUES (?)'),
+      setNames: p('SELECT sources FROM source_sets WHERE id = ?').pluck(),
       markOf: p('SELECT mark FROM source_marks WHERE conversation_key = ? AND sources = ?'),
       setMark: p('INSERT OR REPLACE INTO source_marks (conversation_key, sources, mark, run_id) VALUES (?, ?, ?, ?)'),
+      rememberHash: p('INSERT OR REPLACE INTO file_hashes (source_path, size, mtime_ms, sha256) VALUES (?, ?, ?, ?)'),
+      addFile: p('INSERT OR IGNORE INTO attachments (sha256, path, size, first_run) VALUES (?, ?, ?, ?)'),
     };
   }
 
@@ -108,47 +121,99 @@ export class ArchiveStore {
     return true;
   }
 
-  /** Adds a conversation's messages as one transaction (see `ingest.ts` for where they come from). */
-  writeConversation(key: string, conversation: Conversation, messages: Iterable<{ message: Message; sources: string[] }>, mark?: { sources: string; mark?: string }): void {
-    this.db.transaction(() => {
-      const { messageCount, firstDate, lastDate, ...kept } = conversation;
-      this.sql.conversation!.run(key, toJson(kept));
-      for (const person of conversation.participants) this.sql.person!.run(person.handle, person.name);
-      let changed = false;
-      for (const { message, sources } of messages) changed = this.writeMessage(key, message, sources) || changed;
-      if (changed) this.sql.bump!.run(key);
-      if (mark?.mark !== undefined) this.sql.setMark!.run(key, mark.sources, mark.mark, this.runId);
-    })();
+  /**
+   * Writes a conversation read from the sources (see `ingest.ts`), whole or not at all; a transaction
+   * holds several, and `commit` ends it (so do `markAbsent` and `close`).
+   */
+  write(rows: ConversationRows): void {
+    if (!this.db.inTransaction) this.sql.begin!.run();
+    try {
+      this.db.transaction(() => this.writeRows(rows))();
+    } catch (error) {
+      // Source sets added with it are gone again.
+      this.sets.clear();
+      throw error;
+    }
+    if (this.pending >= GROUP) this.commit();
+  }
+
+  /** Makes every conversation written so far durable. */
+  commit(): void {
+    if (this.db.inTransaction) this.sql.commit!.run();
+    this.pending = 0;
+  }
+
+  /** Files kept in the folder and source files hashed (see AttachmentFiles). */
+  saveFiles(files: FileRows): void {
+    for (const h of files.hashes) this.sql.rememberHash!.run(h.path, h.size, h.mtimeMs, h.sha256);
+    for (const c of files.copies) this.sql.addFile!.run(c.sha256, c.path, c.size, this.runId);
+  }
+
+  private writeRows(rows: ConversationRows): void {
+    const { key } = rows;
+    // Messages of a conversation the store has never seen are added without looking for them first.
+    const known = this.sql.known!.get(key) !== undefined;
+    this.sql.conversation!.run(key, rows.body);
+    for (const [handle, name] of rows.people) this.sql.person!.run(handle, name);
+    const every = this.setOf(rows.sources);
+    let changed = false;
+    let count = 0;
+    for (const row of rows.messages) {
+      changed = this.writeMessage(key, row, row.sources ? this.setOf(row.sources) : every, known) || changed;
+      count++;
+    }
+    this.pending += count + 1;
+    this.saveFiles(rows.files);
+    if (changed) this.sql.bump!.run(key);
+    if (rows.mark) this.sql.setMark!.run(key, rows.mark.sources, rows.mark.mark, this.runId);
   }
 
   /** Writes one message; true when the archive's copy changed. */
-  private writeMessage(key: string, seen: Message, sources: string[]): boolean {
-    const { sources: _listed, absentSince, ...message } = seen;
-    for (const source of sources) this.sql.source!.run(message.guid, source);
-    const stored = this.sql.find!.get(message.guid) as StoredMessage | undefined;
-    if (!stored) {
-      const body = toJson(message);
-      this.sql.insert!.run(message.guid, key, message.date.getTime(), message.rowId, body, digest(body), this.runId, this.runId);
-      if (absentSince) this.db.prepare('UPDATE messages SET absent_since = ? WHERE guid = ?').run(absentSince.getTime(), message.guid);
+  private writeMessage(key: string, row: MessageRow, set: number, known: boolean): boolean {
+    const stored = known ? (this.sql.find!.get(row.guid) as StoredMessage | undefined) : undefined;
+    if (!stored && this.sql.insert!.run(row.guid, key, row.date, row.seq, row.body, set, this.runId, this.runId, row.absentSince ?? null).changes === 1) {
       this.counts.added++;
       return true;
     }
-    const body = toJson(message);
-    const hash = digest(body);
-    if (hash === stored.body_hash) {
-      this.sql.seen!.run(this.runId, message.guid);
+    // Already archived (in this conversation, or in one it was once part of).
+    return this.rewrite(row, set, stored ?? (this.sql.find!.get(row.guid) as StoredMessage));
+  }
+
+  private rewrite(row: MessageRow, set: number, stored: StoredMessage): boolean {
+    const sources = stored.source_set === set ? set : this.union(stored.source_set, set);
+    const body = row.body === stored.body ? row.body : toJson(mergeRevision(fromJson<Message>(stored.body), fromJson<Message>(row.body)));
+    if (body === stored.body) {
+      this.sql.seen!.run(sources, this.runId, row.guid);
       return stored.absent_since !== null;
     }
-    const merged = toJson(mergeRevision(fromJson<Message>(stored.body), message));
-    const mergedHash = digest(merged);
-    if (mergedHash === stored.body_hash) {
-      this.sql.seen!.run(this.runId, message.guid);
-      return stored.absent_since !== null;
-    }
-    this.sql.history!.run(message.guid, stored.revision, this.runId, stored.body);
-    this.sql.update!.run(merged, mergedHash, stored.revision + 1, this.runId, message.guid);
+    this.sql.history!.run(row.guid, stored.revision, this.runId, stored.body);
+    this.sql.update!.run(body, sources, stored.revision + 1, this.runId, row.guid);
     this.counts.changed++;
     return true;
+  }
+
+  /** The id of a set of sources (added when new). */
+  private setOf(names: string[]): number {
+    const json = JSON.stringify([...names].sort(byBytes));
+    let id = this.sets.get(json);
+    if (id === undefined) {
+      id = (this.sql.setId!.get(json) as number | undefined) ?? Number(this.sql.addSet!.run(json).lastInsertRowid);
+      this.sets.set(json, id);
+    }
+    return id;
+  }
+
+  /** Every source of both sets: a message keeps every source any run found it in. */
+  private union(a: number, b: number): number {
+    const names = (id: number) => JSON.parse(this.sql.setNames!.get(id) as string) as string[];
+    return this.setOf([...new Set([...names(a), ...names(b)])]);
+  }
+
+  /** Each source set by id, and every source any message came from (sorted as SQLite sorts text). */
+  sourceSets(): { sets: Map<number, string[]>; names: string[] } {
+    const rows = this.db.prepare('SELECT id, sources FROM source_sets').all() as { id: number; sources: string }[];
+    const sets = new Map(rows.map((r) => [r.id, JSON.parse(r.sources) as string[]]));
+    return { sets, names: [...new Set([...sets.values()].flat())].sort(byBytes) };
   }
 
   /**
@@ -157,6 +222,7 @@ export class ArchiveStore {
    * conversations, nor of conversations whose sources were unchanged.
    */
   markAbsent(skipped: Set<string>): void {
+    this.commit();
     this.db.transaction(() => {
       const keys = JSON.stringify([...skipped, ...this.unchangedKeys]);
       const missed = 'last_run < ? AND absent_since IS NULL AND conversation_key NOT IN (SELECT value FROM json_each(?))';
@@ -185,11 +251,18 @@ export class ArchiveStore {
     })();
   }
 
+  /** Commits what was written (whole conversations) and closes. */
   close(): void {
-    this.db.close();
+    try {
+      if (this.db.open && this.db.inTransaction) this.commit();
+    } catch {
+      // Not committed (a full disk): the next run reads those conversations again.
+    }
+    closeStoreDatabase(this.db);
   }
 }
 
-function digest(text: string): string {
-  return createHash('sha256').update(text).digest('base64');
+/** Text sorted by its UTF-8 bytes, as SQLite sorts it. */
+function byBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }

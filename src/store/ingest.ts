@@ -3,23 +3,22 @@ import type { Attachment, Message } from '../model/types.js';
 import type { History } from '../normalize/archive.js';
 import type { ArchiveStore } from './archive-store.js';
 import type { AttachmentFiles } from './attachment-files.js';
+import { toJson } from './message-json.js';
+import type { ConversationRows, MessageRow } from './rows.js';
 
 /**
- * Adds every conversation of a history (the run's sources, or another archive) to the store, one
- * transaction each; a conversation whose sources did not change since the store last read them is
- * only recorded as seen. With `files`, attachments are copied into the archive folder. A conversation
- * that cannot be read (a damaged page) is left as the store had it, passed to `skip`; returns their keys.
+ * Adds every conversation of a history (the run's sources, or another archive) to the store, each whole
+ * or not at all; a conversation whose sources did not change since the store last read them is only
+ * recorded as seen. With `files`, attachments are copied into the archive folder. A conversation that
+ * cannot be read (a damaged page) is left as the store had it, passed to `skip`; returns their keys.
  */
 export async function ingest(history: History, store: ArchiveStore, files: AttachmentFiles | undefined, interrupted: () => void, skip: (title: string, error: unknown) => void): Promise<Set<string>> {
   const sources = history.sourceNames.join('; ');
   const skipped = new Set<string>();
   for (const { key, title } of history.candidates()) {
     try {
-      const [archived] = history.conversations(new Set([key]));
-      const mark = archived && history.changeMark?.(archived);
-      if (archived && !store.unchanged(key, sources, mark)) {
-        store.writeConversation(key, archived.conversation, withSources(history.messages(archived)(), history.sourceNames, files), { sources, mark });
-      }
+      const rows = readConversation(history, key, (mark) => store.unchanged(key, sources, mark), files);
+      if (rows) store.write(rows);
     } catch (error) {
       if (endsTheRun(error)) throw error;
       skipped.add(key);
@@ -28,15 +27,43 @@ export async function ingest(history: History, store: ArchiveStore, files: Attac
     await history.releaseAttachments();
     interrupted();
   }
+  store.commit();
   return skipped;
 }
 
-/** Each message with the sources that had it (one listing none was in every source of the run). */
-function* withSources(messages: Iterable<Message>, every: string[], files: AttachmentFiles | undefined): Generator<{ message: Message; sources: string[] }> {
+/**
+ * A conversation of the history as the store writes it; undefined when it has no message, or when
+ * `unchanged` says its change mark is the one the store last read.
+ */
+export function readConversation(history: History, key: string, unchanged: (mark: string | undefined) => boolean, files: AttachmentFiles | undefined): ConversationRows | undefined {
+  const [archived] = history.conversations(new Set([key]));
+  if (!archived) return undefined;
+  const mark = history.changeMark?.(archived);
+  if (unchanged(mark)) return undefined;
+  const { messageCount, firstDate, lastDate, ...kept } = archived.conversation;
+  const found = files?.collect() ?? { copies: [], hashes: [] };
+  return {
+    key,
+    body: toJson(kept),
+    people: archived.conversation.participants.map((p) => [p.handle, p.name]),
+    sources: history.sourceNames,
+    messages: messageRows(history.messages(archived)(), files),
+    mark: mark === undefined ? undefined : { sources: history.sourceNames.join('; '), mark },
+    files: found,
+  };
+}
+
+/** Messages are read (and their files copied) as the store writes them. */
+function* messageRows(messages: Iterable<Message>, files: AttachmentFiles | undefined): Generator<MessageRow> {
   for (const message of messages) {
     if (files) keepFiles(message, (a) => files.keep(a));
-    yield { message, sources: message.sources ?? every };
+    yield messageRow(message);
   }
+}
+
+function messageRow(seen: Message): MessageRow {
+  const { sources, absentSince, ...message } = seen;
+  return { guid: message.guid, date: message.date.getTime(), seq: message.rowId, body: toJson(message), sources, absentSince: absentSince?.getTime() };
 }
 
 /** Points every attachment of the message at the archive's copy. */

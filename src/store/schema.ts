@@ -8,7 +8,7 @@ import { STORE_FILE } from './manifest.js';
  * The store's schema, one entry per version: migration N (1-based) brings a store from version N-1 to N.
  * README ("The archive's store") documents every table; change both together.
  */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE runs (
      id INTEGER PRIMARY KEY,
      started_at INTEGER NOT NULL,          -- ms since 1970
@@ -56,6 +56,35 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (conversation_key, format)
    ) WITHOUT ROWID;
    CREATE TABLE manifest (path TEXT PRIMARY KEY, size INTEGER NOT NULL, sha256 TEXT NOT NULL, mtime_ms REAL NOT NULL);`,
+  // 2: no body_hash (bodies are compared as they are); which sources had a message is one set id, not a row per source.
+  `CREATE TABLE source_sets (              -- each distinct set of sources some message was found in
+     id INTEGER PRIMARY KEY,
+     sources TEXT NOT NULL UNIQUE          -- JSON array of source descriptions, sorted
+   );
+   CREATE TEMP TABLE set_of AS
+     SELECT m.guid, coalesce(json_group_array(s.source ORDER BY s.source) FILTER (WHERE s.source IS NOT NULL), '[]') AS sources
+     FROM messages m LEFT JOIN message_sources s ON s.guid = m.guid GROUP BY m.guid;
+   INSERT OR IGNORE INTO source_sets (sources) SELECT DISTINCT sources FROM set_of ORDER BY sources;
+   CREATE TABLE messages_v2 (
+     guid TEXT PRIMARY KEY,
+     conversation_key TEXT NOT NULL REFERENCES conversations(key),
+     date INTEGER NOT NULL,
+     seq INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     source_set INTEGER NOT NULL REFERENCES source_sets(id),   -- every source any run found it in
+     revision INTEGER NOT NULL,
+     first_run INTEGER NOT NULL REFERENCES runs(id),
+     last_run INTEGER NOT NULL REFERENCES runs(id),
+     absent_since INTEGER
+   );
+   INSERT INTO messages_v2 (guid, conversation_key, date, seq, body, source_set, revision, first_run, last_run, absent_since)
+     SELECT m.guid, m.conversation_key, m.date, m.seq, m.body, ss.id, m.revision, m.first_run, m.last_run, m.absent_since
+     FROM messages m JOIN temp.set_of o ON o.guid = m.guid JOIN source_sets ss ON ss.sources = o.sources ORDER BY m.rowid;
+   DROP TABLE temp.set_of;
+   DROP TABLE messages;
+   DROP TABLE message_sources;
+   ALTER TABLE messages_v2 RENAME TO messages;
+   CREATE INDEX messages_in_order ON messages(conversation_key, date, seq);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -71,10 +100,6 @@ export function openStoreDatabase(dir: string, mode: { create: boolean; readonly
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { readonly: mode.readonly && exists, fileMustExist: !mode.create });
-    if (!mode.readonly) {
-      db.pragma('journal_mode = DELETE');
-      db.pragma('synchronous = FULL');
-    }
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       throw new UserError(`${path} was written by a newer textkeeper (store version ${version}; this one knows up to ${SCHEMA_VERSION}): update textkeeper; the archive was left untouched.`);
@@ -86,6 +111,7 @@ export function openStoreDatabase(dir: string, mode: { create: boolean; readonly
       if (mode.readonly) throw new UserError(`${path} is an older store (version ${version}): export into the folder once to update it.`);
       migrate(db, version);
     }
+    if (!mode.readonly) writeAhead(db);
     return db;
   } catch (error) {
     db?.close();
@@ -94,6 +120,36 @@ export function openStoreDatabase(dir: string, mode: { create: boolean; readonly
     if (reason) throw new UserError(`Cannot write the archive's store ${path}: ${reason}.`);
     throw new UserError(`${path} is damaged and cannot be read (${(error as Error).message}); it was left untouched — restore it from a backup, or move it away to start a new archive.`);
   }
+}
+
+/** Pages of the writer's cache: the messages' GUID index is written at random places (a 200k-message store's fits). */
+const CACHE_KB = 32 * 1024;
+
+/**
+ * A run writes through a write-ahead log: a commit is appended to it, without waiting for the disk,
+ * and the log is copied into the store every few thousand pages (both survive a killed process and
+ * a power loss, losing at most the last commits). `closeStoreDatabase` folds the log back in.
+ */
+function writeAhead(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma(`cache_size = -${CACHE_KB}`);
+}
+
+/**
+ * Closes a store; a writer first goes back to a rollback journal, which copies the log into the store and
+ * removes it, so that the folder at rest holds the store alone (readable from read-only media). Another
+ * connection still open keeps the log: the next run reads it in.
+ */
+export function closeStoreDatabase(db: Database.Database): void {
+  if (!db.readonly && db.open) {
+    try {
+      db.pragma('journal_mode = DELETE');
+    } catch {
+      // Busy: left in the log until the next run.
+    }
+  }
+  db.close();
 }
 
 function migrate(db: Database.Database, from: number): void {

@@ -32,6 +32,8 @@ export class StoreArchive implements History {
   private readonly window: string;
   private readonly windowArgs: number[];
   private readonly names: string[];
+  /** Which sources had a message, by the id its row holds. */
+  private readonly sets: Map<number, string[]>;
 
   constructor(
     private readonly store: ArchiveStore,
@@ -42,7 +44,7 @@ export class StoreArchive implements History {
     const { since, until } = options.window;
     this.window = `${since === undefined ? '' : ' AND date >= ?'}${until === undefined ? '' : ' AND date < ?'}`;
     this.windowArgs = [since, until].filter((x): x is number => x !== undefined).map((ms) => ms + APPLE_EPOCH_MS);
-    this.names = store.db.prepare('SELECT DISTINCT source FROM message_sources ORDER BY source').pluck().all() as string[];
+    ({ sets: this.sets, names: this.names } = store.sourceSets());
     if (options.chatTerms.length === 0) return;
     const { contacts, chatTerms, exactChat } = options;
     const selectables = [...this.bodies()].map(([key, c]) => ({ key, title: c.title, groupName: c.groupName, participants: c.participants, ids: [c.id, ...(c.isGroup ? (c.chatIdentifiers ?? []) : [])] }));
@@ -111,12 +113,11 @@ export class StoreArchive implements History {
   }
 
   private *read(key: string): Generator<Message> {
-    const page = this.store.db.prepare(`SELECT guid, date, seq, body, absent_since AS absent FROM messages
+    const page = this.store.db.prepare(`SELECT guid, date, seq, body, absent_since AS absent, source_set AS sources FROM messages
       WHERE conversation_key = ?${this.window} AND (date, seq, guid) > (?, ?, ?) ORDER BY date, seq, guid LIMIT ${BATCH}`);
-    const sourcesOf = this.names.length > 1 ? this.store.db.prepare('SELECT source FROM message_sources WHERE guid = ? ORDER BY source').pluck() : undefined;
     let after: [number, number, string] = [Number.MIN_SAFE_INTEGER, 0, ''];
     for (;;) {
-      const rows = page.all(key, ...this.windowArgs, ...after) as { guid: string; date: number; seq: number; body: string; absent: number | null }[];
+      const rows = page.all(key, ...this.windowArgs, ...after) as { guid: string; date: number; seq: number; body: string; absent: number | null; sources: number }[];
       for (const row of rows) {
         const message = fromJson<Message>(row.body);
         for (const attachment of attachmentsOf(message)) {
@@ -124,7 +125,7 @@ export class StoreArchive implements History {
         }
         if (row.absent !== null) message.absentSince = new Date(row.absent);
         // As for several sources of one run: only a message some of the archive's sources lack names those that had it.
-        const sources = sourcesOf?.all(row.guid) as string[] | undefined;
+        const sources = this.sets.get(row.sources);
         if (sources && sources.length < this.names.length) message.sources = sources;
         yield message;
       }

@@ -27,7 +27,8 @@ describe('the same messages reached through a Mac database and an iPhone backup 
     // Every message was in both sources, so none is marked as found in only some of them.
     expect(text).not.toContain('⧉ Found in');
     const store = new Database(join(out, 'textkeeper.sqlite'), { readonly: true });
-    const kinds = store.prepare("SELECT COUNT(*) FROM (SELECT guid FROM message_sources GROUP BY guid HAVING SUM(source LIKE 'chat.db%') = 1 AND SUM(source LIKE 'iPhone backup%') = 1)").pluck().get();
+    const kinds = store.prepare(`SELECT COUNT(*) FROM messages m JOIN source_sets s ON s.id = m.source_set
+      WHERE (SELECT SUM(value LIKE 'chat.db%') = 1 AND SUM(value LIKE 'iPhone backup%') = 1 FROM json_each(s.sources))`).pluck().get();
     expect(kinds).toBe(store.prepare('SELECT COUNT(*) FROM messages').pluck().get());
     store.close();
     expect(text).not.toContain('Kept by this archive');

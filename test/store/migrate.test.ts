@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ArchiveStore } from '../../src/store/archive-store.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema.js';
+import { runCli, tempDir } from '../support/cli.js';
+import { deviceSlice, exportFrom, generateHistory, transcripts } from './device.js';
+
+const STORE = 'textkeeper.sqlite';
+/** Tables versions 1 and 2 share, column for column. */
+const SHARED = ['runs', 'conversations', 'people', 'message_history', 'attachments', 'file_hashes', 'source_marks', 'rendered', 'manifest'];
+
+/** The folder's store rewritten as version 1 (the previous release) wrote it: a body hash, a row per source of a message. */
+function asVersion1(dir: string): void {
+  const current = join(dir, 'current.sqlite');
+  cpSync(join(dir, STORE), current);
+  rmSync(join(dir, STORE));
+  const db = new Database(join(dir, STORE));
+  db.exec(MIGRATIONS[0]!);
+  db.exec('CREATE TABLE migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL); INSERT INTO migrations VALUES (1, 0)');
+  db.pragma('user_version = 1');
+  db.function('sha256', (text: string) => createHash('sha256').update(text).digest('base64'));
+  db.exec(`ATTACH '${current}' AS v2`);
+  for (const table of SHARED) db.exec(`INSERT INTO ${table} SELECT * FROM v2.${table}`);
+  db.exec(`INSERT INTO messages (guid, conversation_key, date, seq, body, body_hash, revision, first_run, last_run, absent_since)
+      SELECT guid, conversation_key, date, seq, body, sha256(body), revision, first_run, last_run, absent_since FROM v2.messages;
+    INSERT INTO message_sources (guid, source)
+      SELECT m.guid, j.value FROM v2.messages m JOIN v2.source_sets s ON s.id = m.source_set, json_each(s.sources) j;
+    DETACH v2`);
+  db.close();
+  rmSync(current);
+}
+
+describe('a store written by the previous release (schema version 1)', () => {
+  let archive: string;
+  let migrated: string;
+
+  beforeAll(async () => {
+    // Two sources that share the middle third of one history: some messages are in one of them only.
+    const history = await generateHistory(400, 306);
+    const early = deviceSlice(history, undefined, history.thirds[1]);
+    const late = deviceSlice(history, history.thirds[0], undefined);
+    const work = tempDir('migrate');
+    archive = join(work, 'archive');
+    await exportFrom(early, archive, 'txt', ['--db', join(late, 'chat.db')]);
+    migrated = join(work, 'migrated');
+    cpSync(archive, migrated, { recursive: true });
+    asVersion1(migrated);
+  });
+
+  it('is brought to the current version in place', () => {
+    ArchiveStore.open(migrated, { create: false, readonly: false }).close();
+    const db = new Database(join(migrated, STORE), { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.prepare('SELECT version FROM migrations ORDER BY version').pluck().all()).toEqual([1, 2]);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+    expect(tables).not.toContain('message_sources');
+    expect(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('messages')).not.toContain('body_hash');
+    // The three ways a message was found: in the early source, the late one, or both.
+    expect(db.prepare('SELECT COUNT(*) FROM source_sets').pluck().get()).toBe(3);
+    db.close();
+  });
+
+  it('keeps which sources had each message: exported from, it gives the transcripts the current store gives', async () => {
+    const fromCurrent = join(tempDir('migrate-out'), 'out');
+    const fromMigrated = join(tempDir('migrate-out'), 'out');
+    for (const [source, out] of [[archive, fromCurrent], [migrated, fromMigrated]] as const) {
+      const result = await runCli(['export', '--archive', source, '--out', out, '--format', 'txt', '--no-progress']);
+      expect(result.code, result.stderr).toBe(0);
+    }
+    const text = [...transcripts(fromMigrated).values()].join('\n');
+    expect(text).toContain('⧉ Found in: chat.db');
+    expect(transcripts(fromMigrated)).toEqual(transcripts(fromCurrent));
+  });
+});
