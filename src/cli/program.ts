@@ -84,6 +84,7 @@ sourceOptions(program.command('export').description('write an archive of the con
         `in ${s.seconds.toFixed(1)} s to ${options.outDir} (${options.formats.join(', ')}).\n`,
     );
     if (s.kept > 0) process.stdout.write(`  ${count(s.kept, 'conversation')} unchanged since the last run: their files were kept (their attachments are not counted above)\n`);
+    for (const source of s.notChecked) process.stdout.write(`  ${source}: not checked for damage again, an earlier run checked this very file (same SHA-256) and found nothing\n`);
     if (s.onlyIn.size > 0) process.stdout.write(`  ${count(s.inEvery, 'message')} in every source (their sources are not marked)\n`);
     for (const [source, only] of s.onlyIn) process.stdout.write(`  ${count(only, 'message')} only in ${source}\n`);
     if (s.skipped > 0) {

@@ -14,7 +14,7 @@ import { VERSION } from '../version.js';
 import { Interrupted } from './interrupted.js';
 import type { ResolvedOptions } from './options.js';
 import { openArchive, reportDamage, type DamageCounts } from './sources.js';
-import type { SourceFacts } from '../read/source.js';
+import type { MessageSource, SourceFacts } from '../read/source.js';
 
 /**
  * The first half of every export: the --out folder's store is opened (made for a new archive), and
@@ -24,6 +24,8 @@ export interface ArchiveUpdate {
   store: ArchiveStore;
   facts: SourceFacts[];
   damage: DamageCounts;
+  /** Sources not checked for damage again: an earlier run checked the very same file and found nothing. */
+  notChecked: string[];
   /** The devices' conversations as they planned them (sizes and dates from their join tables). */
   planned?: CandidateConversation[];
   /** The devices' contacts, to match `--chat` terms with, and what the terms chose on the devices. */
@@ -38,8 +40,7 @@ export function skipLine(title: string, error: unknown): string {
   return `textkeeper: skipped the conversation “${title}”: ${(error as Error).message}`;
 }
 
-/** `planned` hears which conversations the devices plan to give, before they are added to the store. */
-export async function updateArchive(options: ResolvedOptions, signal: { interrupted: boolean }, planned?: (plan: CandidateConversation[]) => void): Promise<ArchiveUpdate> {
+export async function updateArchive(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ArchiveUpdate> {
   const store = openOutputStore(options.outDir);
   try {
     removePartials(options.outDir);
@@ -48,12 +49,10 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     };
     const other = options.sources.archive && resolve(options.sources.archive) !== options.outDir ? resolve(options.sources.archive) : undefined;
     const readDevices = (options.sources.db ?? []).length + (options.sources.backup ?? []).length > 0 || !options.sources.archive;
-    const opened = readDevices ? await openArchive(options) : undefined;
-    const plan = opened?.archive.candidates();
-    if (plan) planned?.(plan);
+    const files = new AttachmentFiles(store.dir, store.db);
+    const opened = readDevices ? await openArchive(options, (source) => checkedSound(store, files, source)) : undefined;
     try {
       const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
-      const files = new AttachmentFiles(store.dir, store.db);
       const hashed = files.collect();
       store.beginRun(VERSION, facts.map((f, i) => ({
         description: opened?.archive.sourceNames[i] ?? `archive ${other}`,
@@ -75,11 +74,14 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
       }
       // The databases were checked beside the reading; one that could not be checked at all fails the run here.
       const damage = opened ? await reportDamage(opened.archive, options.log) : { findings: 0, unreadable: 0 };
+      const checks = opened ? await opened.archive.checks() : [];
+      store.recordChecks(checks);
       const fullRun = opened && !other && options.archive.chatTerms.length === 0 && !options.archive.window.since && !options.archive.window.until;
       // Messages of a conversation a source could not give are not taken as gone from it.
       if (fullRun) store.markAbsent(skipped);
       const { selection } = opened?.archive ?? {};
-      return { store, facts, damage, planned: plan, contacts: opened?.contacts, selection, skipped: skipped.size };
+      const notChecked = checks.flatMap((check, i) => (check === 'earlier' ? [opened!.archive.sourceNames[i]!] : []));
+      return { store, facts, damage, notChecked, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection, skipped: skipped.size };
     } finally {
       await opened?.close();
     }
@@ -116,38 +118,21 @@ export async function sealArchive(store: ArchiveStore, counts: Record<string, nu
   store.finishRun(counts);
 }
 
+/**
+ * Whether an earlier run checked this source's database file as it is now (same SHA-256, remembered by size
+ * and time) and found nothing. Only a file read where it lies counts: not a copy (decrypted from a backup),
+ * nor a database with a -wal or -shm beside it, which may hold more than its file.
+ */
+function checkedSound(store: ArchiveStore, files: AttachmentFiles, { dbPath, facts }: MessageSource): boolean {
+  if (dbPath !== facts.database || existsSync(`${dbPath}-wal`) || existsSync(`${dbPath}-shm`)) return false;
+  return store.checkedSound(files.sha256Of(dbPath));
+}
+
 /** Half-written files a killed run left behind (theirs are written again). */
 function removePartials(dir: string): void {
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (entry.isFile() && entry.name.endsWith('.partial')) rmSync(join(entry.parentPath, entry.name), { force: true });
   }
-}
-
-/** Options that change what a file looks like (not which sources, conversations or formats): part of a fingerprint. */
-const NOT_IN_FILES = new Set(['db', 'backup', 'archive', 'out', 'format', 'chat', 'progress', 'password', 'passwordFile', 'check', 'threads']);
-
-export function renderSettings(options: ResolvedOptions): string {
-  return JSON.stringify(Object.entries(options.raw).filter(([name]) => !NOT_IN_FILES.has(name)).sort(([a], [b]) => a.localeCompare(b)));
-}
-
-/**
- * Formats whose file for a conversation depends on that conversation alone, so an unchanged one keeps
- * its file (PDFs numbered across the run with --bates are always written).
- */
-export function reusable(format: string, options: ResolvedOptions): boolean {
-  return format === 'txt' || format === 'json' || (format === 'pdf' && !options.raw.bates);
-}
-
-/**
- * The formats this run writes: all asked for, except HTML when no conversation changed since the
- * HTML archive was written (its index and search cover every conversation, so it is written whole or not at all).
- */
-export function formatsToRender(archive: StoreArchive, candidates: CandidateConversation[], options: ResolvedOptions): string[] {
-  if (!options.formats.includes('html') || !existsSync(join(options.outDir, 'index.html'))) return options.formats;
-  const settings = renderSettings(options);
-  const plans = archive.conversations(new Set(candidates.map((c) => c.key)));
-  const unchanged = plans.length === candidates.length && plans.every((plan) => archive.keptFile(plan.key, 'html', archive.fingerprint(plan, settings)));
-  return unchanged ? options.formats.filter((f) => f !== 'html') : options.formats;
 }
 
 /**

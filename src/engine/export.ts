@@ -7,7 +7,7 @@ import { distinctTitles } from '../output/distinct-titles.js';
 import type { CandidateConversation, HistoryConversation } from '../normalize/archive.js';
 import type { StoreArchive } from '../store/store-archive.js';
 import type { ArchiveStore } from '../store/archive-store.js';
-import { endPrestarted, helperCount, WorkerShard } from './shards.js';
+import { helperCount, WorkerShard } from './shards.js';
 import { Interrupted } from './interrupted.js';
 import type { ExportContext, MessageStream, Provenance, RenderedConversation, Renderer } from '../render/renderer.js';
 import { RENDERERS } from '../render/registry.js';
@@ -15,7 +15,8 @@ import { endsTheRun, systemReason, UserError } from '../errors.js';
 import { requireSomethingChosen, selectionLines } from '../select/report.js';
 import { Progress } from './progress.js';
 import type { DamageCounts } from './sources.js';
-import { allocateStems, formatsToRender, inPlannedOrder, skipLine, type ArchiveUpdate, renderSettings, reusable, sealArchive, storeHistory, updateArchive } from './archive-run.js';
+import { allocateStems, inPlannedOrder, skipLine, type ArchiveUpdate, sealArchive, storeHistory, updateArchive } from './archive-run.js';
+import { planRendering, renderSettings, reusable, type ConversationFiles, type FormatFile } from './render-plan.js';
 import { provenanceOf } from './provenance.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -23,6 +24,8 @@ export interface ExportSummary extends ShardCounts {
   conversations: number;
   seconds: number;
   damage: DamageCounts;
+  /** Sources not checked for damage again: an earlier run checked the very same file and found nothing. */
+  notChecked: string[];
 }
 
 /** What rendering some conversations counted. */
@@ -43,11 +46,10 @@ export interface ShardCounts {
   kept: number;
 }
 
-/** What one thread rendered: per conversation (by key), the file each renderer wrote. */
+/** What one thread rendered: per conversation (by key), the file of each format, written or kept. */
 export interface ShardResult {
   counts: ShardCounts;
-  /** `fingerprint`: what the files were made from (see StoreArchive.fingerprint). */
-  rendered: { key: string; lastDate: number; fingerprint: string; files: RenderedConversation[] }[];
+  rendered: ConversationFiles[];
 }
 
 /**
@@ -57,62 +59,59 @@ export interface ShardResult {
  */
 export async function runExport(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ExportSummary> {
   const started = performance.now();
-  // Worker threads are started once the export knows how many conversations it has (the devices' plan, then the store's).
-  const helpers: WorkerShard[] = [];
-  const hire = (conversations: number) => {
-    while (helpers.length < helperCount(options, conversations)) helpers.push(new WorkerShard(options, signal));
-    endPrestarted();
-  };
-  // Renderers load while the archive is brought up to date.
-  const loading = Promise.all(options.formats.map((format) => RENDERERS[format]!()));
-  loading.catch(() => {});
+  let helpers: WorkerShard[] = [];
   let store: ArchiveStore | undefined;
   try {
     await prepareOutput(options.outDir);
-    // A planned conversation with no message in its join table (nor any message without a chat) has none to render.
-    const update = await updateArchive(options, signal, (plan) => hire(plan.filter((c) => c.estimate > 0).length));
+    const update = await updateArchive(options, signal);
     store = update.store;
-    const { facts, damage } = update;
+    const { facts, damage, notChecked } = update;
     const archive = storeHistory(options, store, update.contacts, update.selection);
     const candidates = chosenCandidates(archive, options, update);
-    hire(candidates.length);
     const stems = new StemAllocator((stem) => options.formats.every((format) => format === 'html'
       ? isFreeToWrite(join(options.outDir, 'conversations', stem), true)
       : isFreeToWrite(join(options.outDir, `${stem}.${format}`))));
     const titles = distinctTitles(candidates);
     const stemOf = allocateStems(candidates, titles, archive.stems(), stems);
-    const progress = startProgress(archive, candidates, options);
-    const formats = formatsToRender(archive, candidates, options);
-    const renderers = (await loading).filter((renderer) => formats.includes(renderer.format));
+    const plan = planRendering(archive, candidates, options);
+    const renderers = await Promise.all(plan.formats.map((format) => RENDERERS[format]!()));
     const exportedAt = new Date();
-    const provenance = options.formats.includes('pdf') ? await provenanceOf(facts, options.raw) : undefined;
-    let results: ShardResult[];
-    const queue = new ConversationQueue(candidates);
-    try {
-      const workers = helpers.map((helper) => helper.render(queue, formats, stemOf, exportedAt, provenance, progress));
-      results = await allShards([
-        renderShard(archive, () => queue.take(), renderers, { options, stemOf, exportedAt, provenance, progress, signal }),
-        ...workers,
-      ], queue);
-    } catch (error) {
-      // Every thread has stopped: what any of them left unfinished is removed.
-      await Promise.all(renderers.map((renderer) => renderer.abandon?.()));
-      throw error;
-    } finally {
-      progress.stop();
+    const provenance = plan.formats.includes('pdf') ? await provenanceOf(facts, options.raw) : undefined;
+    const queue = new ConversationQueue(plan.queue);
+    // Threads are started only for conversations to write: an unchanged run starts none.
+    helpers = Array.from({ length: helperCount(options, plan.queue.length) }, () => new WorkerShard(options, signal));
+    const progress = new Progress(plan.queue.length > 0 ? options.progress : 'none', plan.work, plan.queue.length, options.log);
+    const kept: ShardResult = { counts: { ...noCounts(archive), messages: plan.keptMessages, kept: plan.kept.length }, rendered: plan.kept };
+    let results: ShardResult[] = [kept];
+    if (plan.queue.length > 0) {
+      try {
+        const workers = helpers.map((helper) => helper.render(queue, plan.formats, stemOf, exportedAt, provenance, progress));
+        results = await allShards([
+          renderShard(archive, () => queue.take(), renderers, { options, stemOf, exportedAt, provenance, progress, signal }),
+          ...workers,
+        ], queue);
+        results.push(kept);
+      } catch (error) {
+        // Every thread has stopped: what any of them left unfinished is removed.
+        await Promise.all(renderers.map((renderer) => renderer.abandon?.()));
+        throw error;
+      } finally {
+        progress.stop();
+      }
     }
     const rendered = results.flatMap((r) => r.rendered).sort((a, b) => b.lastDate - a.lastDate || a.key.localeCompare(b.key));
     if (rendered.length === 0 && results.some((r) => r.counts.skipped > 0)) throw couldNotExport();
     if (rendered.length === 0) throw nothingToExport(options);
     const sequence = new Map(queue.order.map((key, index) => [key, index]));
-    for (const [index, renderer] of renderers.entries()) {
-      await renderer.finish(rendered.map((r) => ({ ...r.files[index]!, sequence: sequence.get(r.key)! })));
+    for (const renderer of renderers) {
+      await renderer.finish(rendered.map((r) => ({ ...r.files.find((f) => f.format === renderer.format)!, sequence: sequence.get(r.key)! })));
     }
     const counts = addCounts(results.map((r) => r.counts));
     counts.skipped += update.skipped;
-    store.saveRendered(rendered.flatMap((r) => r.files.map((f, i) => ({ key: r.key, format: renderers[i]!.format, fingerprint: r.fingerprint, stem: stemOf.get(r.key)!, file: f.file }))));
+    const written = rendered.flatMap((r) => r.files.filter((f) => !f.kept).map((f) => ({ key: r.key, format: f.format, fingerprint: f.fingerprint, stem: stemOf.get(r.key)!, file: f.file })));
+    store.saveRendered(written, plan.formats.filter((format) => !reusable(format, options)));
     await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments }, options);
-    return { conversations: rendered.length, ...counts, damage, seconds: (performance.now() - started) / 1000 };
+    return { conversations: rendered.length, ...counts, damage, notChecked, seconds: (performance.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));
     throw error;
@@ -133,25 +132,6 @@ async function allShards(shards: Promise<ShardResult>[], queue: ConversationQueu
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<ShardResult>).value);
-}
-
-/**
- * Progress over a total counted first (every conversation's messages, in every format), unless quiet. A
- * conversation that cannot be counted (a damaged page) is left out: rendering skips it with its own line.
- */
-function startProgress(archive: StoreArchive, candidates: CandidateConversation[], options: ResolvedOptions): Progress {
-  let [messages, conversations] = [0, 0];
-  for (const { key } of options.progress === 'none' ? [] : candidates) {
-    try {
-      for (const { conversation } of archive.conversations(new Set([key]))) {
-        messages += conversation.messageCount;
-        conversations++;
-      }
-    } catch {
-      // Not counted: rendering skips it, saying why.
-    }
-  }
-  return new Progress(options.progress, messages * options.formats.length, conversations, options.log);
 }
 
 /** What will be exported; with `--chat`, each conversation chosen and why is said first (unless quiet). */
@@ -226,13 +206,7 @@ export async function renderShard(
   setting: ShardSetting,
 ): Promise<ShardResult> {
   const { options, stemOf, exportedAt, provenance, progress, signal } = setting;
-  const counts: ShardCounts = {
-    messages: 0, attachments: 0, missingAttachments: 0, warnings: 0, skipped: 0,
-    onlyIn: new Map(archive.sourceNames.length > 1 ? archive.sourceNames.map((name) => [name, 0]) : []),
-    inEvery: 0,
-    notInDatabase: 0,
-    kept: 0,
-  };
+  const counts = noCounts(archive);
   const warn = (message: string) => {
     counts.warnings++;
     options.log(`warning: ${message}`);
@@ -249,7 +223,8 @@ export async function renderShard(
     warn,
   };
   for (const renderer of renderers) await renderer.start(ctx);
-  const rendered: ShardResult['rendered'] = [];
+  const settings = renderers.map((renderer) => renderSettings(options, renderer.format));
+  const rendered: ConversationFiles[] = [];
   const skip = (title: string, error: unknown) => {
     if (endsTheRun(error)) throw error;
     counts.skipped++;
@@ -266,20 +241,23 @@ export async function renderShard(
       if (!plan) continue;
       const { title, messageCount } = plan.conversation;
       const stream = archive.messages(plan);
-      const fingerprint = archive.fingerprint(plan, renderSettings(options));
-      const files: RenderedConversation[] = [];
+      const fingerprints = archive.fingerprints(plan, settings);
+      const files: FormatFile[] = [];
       let read = false;
       try {
-        for (const renderer of renderers) {
-          const kept = reusable(renderer.format, options) ? archive.keptFile(plan.key, renderer.format, fingerprint) : undefined;
+        for (const [i, renderer] of renderers.entries()) {
+          const { format } = renderer;
+          const fingerprint = fingerprints[i]!;
+          const kept = reusable(format, options) ? archive.keptFile(plan.key, format, fingerprint) : undefined;
           if (kept) {
-            files.push({ conversation: plan.conversation, file: kept });
+            files.push({ conversation: plan.conversation, file: kept, format, fingerprint, kept: true });
             continue;
           }
           const counted = read ? stream : counting(stream, counts, warn);
           read = true;
-          progress.began(title, renderer.format);
-          files.push(await renderer.renderConversation(plan.conversation, watching(counted, progress, signal), stemOf.get(plan.key)!));
+          progress.began(title, format);
+          const written = await renderer.renderConversation(plan.conversation, watching(counted, progress, signal), stemOf.get(plan.key)!);
+          files.push({ ...written, format, fingerprint, kept: false });
         }
       } catch (error) {
         skip(title, error);
@@ -292,7 +270,7 @@ export async function renderShard(
         counts.messages += messageCount;
         counts.kept++;
       }
-      rendered.push({ key: plan.key, lastDate: plan.conversation.lastDate!.getTime(), fingerprint, files });
+      rendered.push({ key: plan.key, lastDate: plan.conversation.lastDate!.getTime(), files });
       // HTML copies attachments in the background until finish(); the other formats are done with them here.
       if (!options.formats.includes('html')) await archive.releaseAttachments();
     }
@@ -302,6 +280,12 @@ export async function renderShard(
     throw error;
   }
   return { counts, rendered };
+}
+
+/** Counts before anything is rendered; with several sources, each starts at no message found only in it. */
+function noCounts(archive: StoreArchive): ShardCounts {
+  const onlyIn = new Map(archive.sourceNames.length > 1 ? archive.sourceNames.map((name) => [name, 0]) : []);
+  return { messages: 0, attachments: 0, missingAttachments: 0, warnings: 0, skipped: 0, onlyIn, inEvery: 0, notInDatabase: 0, kept: 0 };
 }
 
 function addCounts(all: ShardCounts[]): ShardCounts {

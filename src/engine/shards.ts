@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
 import type { ConversationQueue, ShardProgress, ShardResult } from './export.js';
@@ -15,52 +14,10 @@ export function helperCount(options: ResolvedOptions, conversations: number): nu
   return (options.sources.backup ?? []).length === 0 ? Math.max(0, Math.min(options.threads, conversations) - 1) : 0;
 }
 
-/** Threads the command line asks for (--threads N, else one per core), as far as a glance can tell. */
-function threadsAsked(args: string[]): number {
-  const at = args.findIndex((arg) => arg === '--threads' || arg.startsWith('--threads='));
-  const value = at < 0 ? undefined : args[at]!.includes('=') ? args[at]!.split('=')[1] : args[at + 1];
-  const n = Number(value);
-  return Number.isInteger(n) && n >= 1 ? Math.min(n, availableParallelism()) : availableParallelism();
-}
-
-const prestarted: Worker[] = [];
-
-/**
- * Starts the worker threads an export is likely to want as the program's very first step, so that they
- * load their modules while this thread loads its own. The command line is only glanced at: a worker
- * not wanted after all never keeps the process alive and is ended once the export has planned (see
- * endPrestarted), and an export wanting one more starts it then. None for --chat: it chooses a few
- * conversations, often one, which no second thread can share (its start costs seconds of CPU).
- */
-export function prestartWorkers(args: string[]): void {
-  const likely = args[0] === 'export' && !args.some((arg) => /^--(backup|help|chat)\b|^-h$/.test(arg));
-  if (!likely) return;
-  for (let i = 1; i < threadsAsked(args); i++) {
-    const worker = new Worker(WORKER_SCRIPT);
-    worker.unref();
-    // Until a WorkerShard adopts it, a failing worker just ends (its threadId becomes -1).
-    worker.on('error', () => {});
-    prestarted.push(worker);
-  }
-}
-
-/** Ends the prestarted workers no WorkerShard has adopted: the export has planned and wants no more. */
-export function endPrestarted(): void {
-  for (const worker of prestarted.splice(0)) void worker.terminate();
-}
-
-function startWorker(): Worker {
-  let worker = prestarted.shift();
-  while (worker && worker.threadId === -1) worker = prestarted.shift();
-  worker ??= new Worker(WORKER_SCRIPT);
-  worker.ref();
-  return worker;
-}
-
 const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
 
 /**
- * What this thread tells a worker: open the sources, begin rendering (once this thread has planned),
+ * What this thread tells a worker: open the archive's store, begin rendering,
  * the next conversation to render (none: done), or stop now.
  */
 export type WorkerOrder =
@@ -87,9 +44,9 @@ export interface FailureReport {
 }
 
 /**
- * A worker thread (src/engine/worker.ts), started before planning so that it loads its modules
- * and opens the archive meanwhile; then it renders conversations it takes from the queue one by one,
- * relaying its progress.
+ * A worker thread (src/engine/worker.ts), started once a run knows it has conversations to write: it
+ * loads its modules and opens the archive's store, then renders conversations it takes from the queue
+ * one by one, relaying its progress.
  */
 export class WorkerShard {
   private readonly worker: Worker;
@@ -100,7 +57,7 @@ export class WorkerShard {
   private working = false;
 
   constructor(options: ResolvedOptions, signal: { interrupted: boolean }) {
-    this.worker = startWorker();
+    this.worker = new Worker(WORKER_SCRIPT);
     this.watch = setInterval(() => {
       if (signal.interrupted) this.order('interrupt');
     }, 100);

@@ -103,11 +103,17 @@ function requireReadable(path: string): void {
   }
 }
 
-/** The sources opened and combined into one Archive; close() lets go of everything. */
-export async function openArchive(options: ResolvedOptions): Promise<{ archive: Archive; facts: SourceFacts[]; contacts: ContactBook; close(): Promise<void> }> {
+/**
+ * The sources opened and combined into one Archive; close() lets go of everything. A database that
+ * `checkedBefore` knows to be sound is not checked again.
+ */
+export async function openArchive(
+  options: ResolvedOptions,
+  checkedBefore?: (source: MessageSource) => boolean,
+): Promise<{ archive: Archive; facts: SourceFacts[]; contacts: ContactBook; close(): Promise<void> }> {
   const opened = await openSources(options.sources, options.log);
   try {
-    const archive = await Archive.open(opened.sources, { ...options.archive, contacts: opened.contacts });
+    const archive = await Archive.open(opened.sources, { ...options.archive, contacts: opened.contacts, checkedBefore });
     return {
       archive,
       facts: opened.sources.map((s) => s.facts),

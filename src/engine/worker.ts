@@ -56,14 +56,14 @@ const progress: ShardProgress = {
 try {
   // The main thread checks the database.
   const options = resolveOptions({ ...(await opening).raw, check: false }, true);
-  // The renderers load while the main thread brings the archive's store up to date; conversations are then read from it.
-  const loading = Promise.all(options.formats.map((format) => RENDERERS[format]!()));
-  loading.catch(() => {});
   const { formats, stems, exportedAt, provenance } = await starting;
+  // The renderers load while the store is opened; conversations are read from it.
+  const loading = Promise.all(formats.map((format) => RENDERERS[format]!()));
+  loading.catch(() => {});
   const archive = storeHistory(options);
   let result;
   try {
-    const renderers = (await loading).filter((renderer) => formats.includes(renderer.format));
+    const renderers = await loading;
     const setting = { options, stemOf: new Map(stems), exportedAt: new Date(exportedAt), provenance, progress, signal };
     result = await renderShard(archive, take, renderers, setting);
   } finally {

@@ -62,13 +62,23 @@ export interface Message {
 }
 
 /** One run of an archive folder, as its store records it (shown in the HTML index under "Runs"). */
+/**
+ * What became of a source database's check (PRAGMA quick_check): it found nothing (in the file alone, or
+ * with the -wal beside it), found damage, was turned off (--no-check), or was not run again because an
+ * earlier run checked the same file (by SHA-256, no -wal beside it) and found nothing.
+ */
+export type SourceCheck = 'sound' | 'sound with its -wal' | 'damaged' | 'off' | 'earlier';
+
 export interface ArchiveRun {
   startedAt: Date;
   /** Undefined: the run did not finish (or is this one). */
   finishedAt?: Date;
   toolVersion: string;
-  /** Each source read: its description, the SHA-256 of its database file, and the device it came from. */
-  sources: { description: string; sha256?: string; device?: string }[];
+  /**
+   * Each source read: its description, the SHA-256 of its database file, the device it came from, and
+   * what checking the database found (undefined: the run did not get that far, or an archive folder).
+   */
+  sources: { description: string; sha256?: string; device?: string; check?: SourceCheck }[];
   /** conversations, messages, attachments written; added, changed, absent messages. */
   counts?: Record<string, number>;
 }

@@ -1,4 +1,4 @@
-import type { Conversation, Message, Person } from '../model/types.js';
+import type { Conversation, Message, Person, SourceCheck } from '../model/types.js';
 import type { MessageSource } from '../read/source.js';
 import type { MessageStream } from '../render/renderer.js';
 import type { ConversationPlan } from './conversations.js';
@@ -33,8 +33,11 @@ export interface History {
   candidates(): CandidateConversation[];
   conversations(only?: Set<string>): HistoryConversation[];
   messages(conversation: HistoryConversation): MessageStream;
-  /** A cheap fingerprint of the conversation in the sources, equal while its messages are (undefined: unknown). */
-  changeMark?(conversation: HistoryConversation): string | undefined;
+  /**
+   * A cheap fingerprint of the conversation with this key in the sources, equal while its messages are
+   * (undefined: unknown); found without counting or reading them.
+   */
+  changeMark?(key: string): string | undefined;
   releaseAttachments(): Promise<void>;
   close(): Promise<void>;
 }
@@ -104,6 +107,11 @@ export class Archive implements History {
     return this.sources.map((s) => s.description);
   }
 
+  /** What became of each source's check (see `damage`, which is awaited first). */
+  checks(): Promise<SourceCheck[]> {
+    return Promise.all(this.sources.map((s) => s.check()));
+  }
+
   /**
    * Conversations with messages, most recent first: those chosen with `--chat` (all without it), or
    * only those with these keys, when given.
@@ -170,9 +178,10 @@ export class Archive implements History {
     return () => mergeStreams(streams.map((s) => s()[Symbol.iterator]()), names, this.sources.length);
   }
 
-  changeMark(archived: ArchivedConversation): string | undefined {
-    const marks = archived.members.map(({ source, plan }) => source.changeMark(plan));
-    return marks.includes(undefined) ? undefined : marks.join('|');
+  changeMark(key: string): string | undefined {
+    const only = new Set([key]);
+    const marks = this.sources.flatMap((source) => source.plans(only).map((plan) => source.changeMark(plan)));
+    return marks.length === 0 || marks.includes(undefined) ? undefined : marks.join('|');
   }
 
   /** Lets sources delete the attachment files they decrypted so far (disk use stays bounded). */

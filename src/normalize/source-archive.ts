@@ -1,4 +1,4 @@
-import type { Message, Person } from '../model/types.js';
+import type { Message, Person, SourceCheck } from '../model/types.js';
 import type { MessageStream } from '../render/renderer.js';
 import { openMessagesDatabase, type OpenedDatabase } from '../read/open-database.js';
 import type { DamageReport } from '../read/damage.js';
@@ -28,6 +28,8 @@ export interface SourceOptions {
   meName: string;
   /** Check the database for damage first (default; --no-check skips it). */
   check?: boolean;
+  /** Whether an earlier run checked this source's database file and found nothing: it is not checked again. */
+  checkedBefore?: (source: MessageSource) => boolean;
   /** Attachments larger than this are not put into the archive (--max-attachment-size). */
   maxAttachmentBytes?: number;
 }
@@ -51,15 +53,17 @@ export class SourceArchive {
     private readonly people: PeopleDirectory,
     private readonly chats: Map<number, ChatRow>,
     private readonly options: SourceOptions,
+    private readonly notChecked?: 'off' | 'earlier',
   ) {}
 
   static async open(source: MessageSource, options: SourceOptions): Promise<SourceArchive> {
-    const opened = await openMessagesDatabase(source.dbPath, options.check !== false);
+    const check = options.check === false ? 'off' : options.checkedBefore?.(source) ? 'earlier' : undefined;
+    const opened = await openMessagesDatabase(source.dbPath, check === undefined);
     try {
       const reader = new MessagesReader(opened.db, opened.lookup);
       const people = new PeopleDirectory(reader.handles().map(checkHandleRow), options.contacts, options.meName);
       const chats = new Map(reader.chats().map((c) => [c.rowId, checkChatRow(c)]));
-      return new SourceArchive(opened, reader, source, people, chats, options);
+      return new SourceArchive(opened, reader, source, people, chats, options, check);
     } catch (error) {
       await opened.close();
       throw error;
@@ -73,6 +77,13 @@ export class SourceArchive {
   /** What checking the database found damaged, when it found anything (the check runs meanwhile). */
   get damage(): Promise<DamageReport | undefined> {
     return this.opened.damage;
+  }
+
+  /** What became of the database's check, once it has finished. */
+  async check(): Promise<SourceCheck> {
+    if (this.notChecked) return this.notChecked;
+    if (await this.opened.damage) return 'damaged';
+    return this.opened.inPlace ? 'sound' : 'sound with its -wal';
   }
 
   /**

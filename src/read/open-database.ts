@@ -23,6 +23,8 @@ export interface OpenedDatabase {
    * thread of its own meanwhile, so reading need not wait for it.
    */
   damage: Promise<DamageReport | undefined>;
+  /** Read in place (no -wal or -shm beside it): what is read and checked is exactly the file at the path. */
+  inPlace: boolean;
   close(): Promise<void>;
 }
 
@@ -51,13 +53,14 @@ const REQUIRED_COLUMNS: Record<string, string[]> = {
  * original's link count and ctime.
  */
 export async function openMessagesDatabase(path: string, check = true): Promise<OpenedDatabase> {
-  const { db, lookup, location, close } = await openView(path);
-  if (!check) return { db, lookup, damage: Promise.resolve(undefined), close };
+  const { db, lookup, location, inPlace, close } = await openView(path);
+  if (!check) return { db, lookup, damage: Promise.resolve(undefined), inPlace, close };
   const checking = checkInBackground(location);
   return {
     db,
     lookup,
     damage: checking.report,
+    inPlace,
     async close() {
       await checking.stop();
       await close();
@@ -76,7 +79,7 @@ async function openView(path: string): Promise<View> {
   try {
     const privatePath = join(folder, 'chat.db');
     await copySnapshot(path, privatePath);
-    return connectBoth(privatePath, path, () => rm(folder, { recursive: true, force: true }));
+    return connectBoth(privatePath, path, false, () => rm(folder, { recursive: true, force: true }));
   } catch (error) {
     await rm(folder, { recursive: true, force: true });
     throw error;
@@ -154,10 +157,10 @@ function openImmutable(path: string): View | undefined {
   } catch {
     return undefined;
   }
-  return connectBoth(uri, path, async () => {});
+  return connectBoth(uri, path, true, async () => {});
 }
 
-function connectBoth(location: string, shownPath: string, cleanUp: () => Promise<void>): View {
+function connectBoth(location: string, shownPath: string, inPlace: boolean, cleanUp: () => Promise<void>): View {
   const db = connect(location, shownPath);
   let lookup: Database.Database;
   try {
@@ -170,6 +173,7 @@ function connectBoth(location: string, shownPath: string, cleanUp: () => Promise
     db,
     lookup,
     location,
+    inPlace,
     async close() {
       db.close();
       lookup.close();

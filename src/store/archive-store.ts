@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ArchiveRun, Message } from '../model/types.js';
+import type { ArchiveRun, Message, SourceCheck } from '../model/types.js';
 import type { ManifestEntry } from './manifest.js';
 import { fromJson, mergeRevision, toJson } from './message-json.js';
 import type { ConversationRows, FileRows, MessageRow } from './rows.js';
@@ -89,6 +89,21 @@ export class ArchiveStore {
       .prepare('INSERT INTO runs (started_at, tool_version, sources) VALUES (?, ?, ?)')
       .run(this.runStarted, toolVersion, toJson(sources));
     this.runId = Number(info.lastInsertRowid);
+  }
+
+  /** What became of each source's check on this run (in the order of `beginRun`'s sources). */
+  recordChecks(checks: SourceCheck[]): void {
+    if (checks.length === 0) return;
+    const sources = JSON.parse(this.db.prepare('SELECT sources FROM runs WHERE id = ?').pluck().get(this.runId) as string) as RunSource[];
+    const checked = sources.map((source, i) => (checks[i] ? { ...source, check: checks[i] } : source));
+    this.db.prepare('UPDATE runs SET sources = ? WHERE id = ?').run(toJson(checked), this.runId);
+  }
+
+  /** Whether a run checked a database with this SHA-256 in place and found nothing. */
+  checkedSound(sha256: string): boolean {
+    const found = this.db.prepare(`SELECT 1 FROM runs, json_each(runs.sources) AS source
+      WHERE source.value ->> '$.sha256' = ? AND source.value ->> '$.check' = 'sound' LIMIT 1`).get(sha256);
+    return found !== undefined;
   }
 
   finishRun(counts: Record<string, number>): void {
@@ -224,17 +239,28 @@ export class ArchiveStore {
   markAbsent(skipped: Set<string>): void {
     this.commit();
     this.db.transaction(() => {
-      const keys = JSON.stringify([...skipped, ...this.unchangedKeys]);
-      const missed = 'last_run < ? AND absent_since IS NULL AND conversation_key NOT IN (SELECT value FROM json_each(?))';
-      this.db.prepare(`UPDATE conversations SET revision = revision + 1 WHERE key IN (SELECT conversation_key FROM messages WHERE ${missed})`).run(this.runId, keys);
-      this.counts.absent = this.db.prepare(`UPDATE messages SET absent_since = ? WHERE ${missed}`).run(this.runStarted, this.runId, keys).changes;
+      // Conversations are looked at one by one (by index): an unchanged run reads no message at all.
+      const left = JSON.stringify([...skipped, ...this.unchangedKeys]);
+      const keys = this.db.prepare('SELECT key FROM conversations WHERE key NOT IN (SELECT value FROM json_each(?))').pluck().all(left) as string[];
+      const missed = this.db.prepare('UPDATE messages SET absent_since = ? WHERE conversation_key = ? AND last_run < ? AND absent_since IS NULL');
+      for (const key of keys) {
+        const { changes } = missed.run(this.runStarted, key, this.runId);
+        if (changes > 0) this.sql.bump!.run(key);
+        this.counts.absent += changes;
+      }
     })();
   }
 
-  /** Records what each format wrote for each conversation (see StoreArchive.keptFile). */
-  saveRendered(rows: { key: string; format: string; fingerprint: string; stem: string; file: string }[]): void {
+  /**
+   * Records what each format wrote for each conversation (see StoreArchive.keptFile); formats written
+   * `whole` this run (HTML: its index lists only this run's conversations) forget every earlier file.
+   */
+  saveRendered(rows: { key: string; format: string; fingerprint: string; stem: string; file: string }[], whole: string[]): void {
+    if (rows.length === 0 && whole.length === 0) return;
     const save = this.db.prepare('INSERT OR REPLACE INTO rendered (conversation_key, format, fingerprint, stem, file) VALUES (?, ?, ?, ?, ?)');
+    const forget = this.db.prepare('DELETE FROM rendered WHERE format = ?');
     this.db.transaction(() => {
+      for (const format of whole) forget.run(format);
       for (const r of rows) save.run(r.key, r.format, r.fingerprint, r.stem, r.file);
     })();
   }

@@ -36,10 +36,11 @@ export async function ingest(history: History, store: ArchiveStore, files: Attac
  * `unchanged` says its change mark is the one the store last read.
  */
 export function readConversation(history: History, key: string, unchanged: (mark: string | undefined) => boolean, files: AttachmentFiles | undefined): ConversationRows | undefined {
+  // An unchanged conversation is told by its mark alone: its messages are neither counted nor read.
+  const mark = history.changeMark?.(key);
+  if (unchanged(mark)) return undefined;
   const [archived] = history.conversations(new Set([key]));
   if (!archived) return undefined;
-  const mark = history.changeMark?.(archived);
-  if (unchanged(mark)) return undefined;
   const { messageCount, firstDate, lastDate, ...kept } = archived.conversation;
   const found = files?.collect() ?? { copies: [], hashes: [] };
   return {

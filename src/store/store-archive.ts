@@ -88,18 +88,25 @@ export class StoreArchive implements History {
   }
 
   /**
-   * What a conversation's files are made from: its revision (raised whenever one of its messages is added,
-   * changed or marked absent), its model, where it came from, and the `settings` of the run.
+   * What a conversation's files are made from, one for each of these `settings` of the run (see
+   * renderSettings): its revision (raised whenever one of its messages is added, changed or marked absent),
+   * its model, and where it came from.
    */
-  fingerprint({ key, conversation }: HistoryConversation, settings: string): string {
+  fingerprints({ key, conversation }: HistoryConversation, settings: string[]): string[] {
     const revision = this.store.db.prepare('SELECT revision FROM conversations WHERE key = ?').pluck().get(key) as number;
-    return createHash('sha256').update(JSON.stringify([revision, conversation, this.description, settings])).digest('base64');
+    const made = JSON.stringify([revision, conversation, this.description]);
+    return settings.map((s) => createHash('sha256').update(made).update(s).digest('base64'));
   }
 
   /** The file a format last wrote for the conversation, when made from the same fingerprint and still there. */
   keptFile(key: string, format: string, fingerprint: string): string | undefined {
     const file = this.store.db.prepare('SELECT file FROM rendered WHERE conversation_key = ? AND format = ? AND fingerprint = ?').pluck().get(key, format, fingerprint) as string | undefined;
     return file !== undefined && existsSync(join(this.store.dir, file)) ? file : undefined;
+  }
+
+  /** How many conversations have a file of this format. */
+  renderedCount(format: string): number {
+    return this.store.db.prepare('SELECT COUNT(*) FROM rendered WHERE format = ?').pluck().get(format) as number;
   }
 
   /** The file stem each conversation was written under before: a conversation keeps its file names. */

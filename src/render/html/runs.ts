@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ArchiveRun } from '../../model/types.js';
+import type { ArchiveRun, SourceCheck } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
 import type { DateFormatter } from '../dates.js';
 import { compileTemplate, TEMPLATE_DIR } from './templates.js';
@@ -28,12 +28,21 @@ export async function showRuns(outDir: string, runs: ArchiveRun[], dates: DateFo
   await file.commit();
 }
 
+/** What each outcome of a source's check is called. */
+const CHECKS: Record<SourceCheck, string> = {
+  sound: 'checked: sound',
+  'sound with its -wal': 'checked with its -wal: sound',
+  damaged: 'checked: damaged',
+  off: 'not checked (--no-check)',
+  earlier: 'not checked again: an earlier run checked this very file',
+};
+
 function runView(run: ArchiveRun, dates: DateFormatter) {
   return {
     started: dates.at(run.startedAt).dateTime,
     unfinished: !run.finishedAt,
     version: run.toolVersion,
-    sources: run.sources,
+    sources: run.sources.map((source) => ({ ...source, check: source.check && CHECKS[source.check] })),
     counts: describeCounts(run.counts ?? {}),
   };
 }

@@ -1,0 +1,107 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CandidateConversation, HistoryConversation } from '../normalize/archive.js';
+import type { RenderedConversation } from '../render/renderer.js';
+import type { StoreArchive } from '../store/store-archive.js';
+import type { ResolvedOptions } from './options.js';
+
+/**
+ * Options that never change what a file looks like: which sources are read and how (what they give is in
+ * the store, whose revisions are part of a fingerprint), which conversations and formats, and the console.
+ */
+const NOT_IN_FILES = new Set([
+  'db', 'backup', 'archive', 'attachmentsRoot', 'password', 'passwordFile', 'contacts', 'country', 'check',
+  'out', 'format', 'exact', 'progress', 'quiet', 'threads',
+]);
+/** Options that change the files of one format only (a PDF's cover names the `--chat` terms). */
+const ONLY_IN: Record<string, string> = {
+  chat: 'pdf', pdfStyle: 'pdf', pageSize: 'pdf', pdfStandard: 'pdf', cover: 'pdf', bates: 'pdf', batesDigits: 'pdf', csvBom: 'csv',
+};
+
+/** The options that shape a format's files, as part of their fingerprint. */
+export function renderSettings(options: ResolvedOptions, format: string): string {
+  const shaping = Object.entries(options.raw).filter(([name]) => !NOT_IN_FILES.has(name) && (ONLY_IN[name] ?? format) === format);
+  return JSON.stringify([format, ...shaping.sort(([a], [b]) => a.localeCompare(b))]);
+}
+
+/**
+ * Formats whose file for a conversation depends on that conversation alone, so an unchanged one keeps
+ * its file (PDFs numbered across the run with --bates are always written). HTML pages are kept only
+ * all together: the index and search data cover every conversation.
+ */
+export function reusable(format: string, options: ResolvedOptions): boolean {
+  return format === 'txt' || format === 'json' || (format === 'pdf' && !options.raw.bates);
+}
+
+/** A conversation's file in one format: written by this run, or kept as an earlier run wrote it. */
+export interface FormatFile extends RenderedConversation {
+  format: string;
+  /** What the file was made from (see StoreArchive.fingerprint). */
+  fingerprint: string;
+  kept: boolean;
+}
+
+/** A conversation as one run left it: its file in every format. */
+export interface ConversationFiles {
+  key: string;
+  lastDate: number;
+  files: FormatFile[];
+}
+
+/** What a run has to write, found before anything is read: an unchanged run writes nothing. */
+export interface RenderPlan {
+  /** Formats with at least one file to write. */
+  formats: string[];
+  /** Conversations with at least one file to write. */
+  queue: CandidateConversation[];
+  /** Messages to render, counted once per format a conversation is written in (the progress total). */
+  work: number;
+  /** Conversations whose every file is kept. */
+  kept: ConversationFiles[];
+  keptMessages: number;
+}
+
+/**
+ * Which conversations this run writes in which formats. A conversation keeps a file while the fingerprint
+ * it was made from is the same and the file is still there; HTML is kept only when every page is.
+ */
+export function planRendering(archive: StoreArchive, candidates: CandidateConversation[], options: ResolvedOptions): RenderPlan {
+  const settings = options.formats.map((format) => renderSettings(options, format));
+  const keepsHtml = options.formats.includes('html') && existsSync(join(options.outDir, 'index.html'));
+  const found: { candidate: CandidateConversation; plan?: HistoryConversation; files: (FormatFile | undefined)[] }[] = [];
+  for (const candidate of candidates) {
+    let plan: HistoryConversation | undefined;
+    let failed = false;
+    try {
+      [plan] = archive.conversations(new Set([candidate.key]));
+    } catch {
+      // Rendering tries it again, and says why it is skipped.
+      failed = true;
+    }
+    if (!plan && !failed) continue;
+    const fingerprints = plan ? archive.fingerprints(plan, settings) : [];
+    const files = options.formats.map((format, i) => {
+      const keeps = plan && (format === 'html' ? keepsHtml : reusable(format, options));
+      const file = keeps ? archive.keptFile(plan!.key, format, fingerprints[i]!) : undefined;
+      return file === undefined ? undefined : { conversation: plan!.conversation, file, format, fingerprint: fingerprints[i]!, kept: true };
+    });
+    found.push({ candidate, plan, files });
+  }
+  const html = options.formats.indexOf('html');
+  if (html >= 0 && !(found.every((f) => f.files[html]) && archive.renderedCount('html') === found.length)) {
+    for (const f of found) f.files[html] = undefined;
+  }
+  const plan: RenderPlan = { formats: [], queue: [], work: 0, kept: [], keptMessages: 0 };
+  for (const { candidate, plan: conversation, files } of found) {
+    const messages = conversation?.conversation.messageCount ?? 0;
+    if (conversation && files.every((f) => f)) {
+      plan.kept.push({ key: candidate.key, lastDate: conversation.conversation.lastDate!.getTime(), files: files as FormatFile[] });
+      plan.keptMessages += messages;
+      continue;
+    }
+    plan.queue.push(candidate);
+    plan.work += messages * files.filter((f) => !f).length;
+  }
+  plan.formats = options.formats.filter((_, i) => plan.queue.length > 0 && found.some((f) => !f.files[i]));
+  return plan;
+}

@@ -1,0 +1,67 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../support/cli.js';
+import { filesOf, generateHistory, type History } from './device.js';
+
+/** Every file the conversations were written to (not the index, search data, store or SHA256SUMS), with its modification time. */
+function conversationFiles(out: string): Map<string, number> {
+  const pages = filesOf(join(out, 'conversations')).map((page) => join('conversations', page));
+  const own = readdirSync(out).filter((f) => /\.(txt|pdf)$/.test(f));
+  return new Map([...own, ...pages].map((f) => [f, statSync(join(out, f)).mtimeMs]));
+}
+
+function changedAmong(before: Map<string, number>, after: Map<string, number>): string[] {
+  expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+  return [...after].filter(([file, mtime]) => before.get(file) !== mtime).map(([file]) => file);
+}
+
+async function exportInto(history: History, out: string, extra: string[]) {
+  const result = await runCli(['export', '--db', join(history.dir, 'chat.db'), '--out', out, '--format', 'txt,html,pdf', '--page-size', 'letter', ...extra]);
+  expect(result.stderr.replace(/^\[\d+\/\d+\].*\n/gm, '')).toBe('');
+  expect(result.code).toBe(0);
+  return result;
+}
+
+describe('an unchanged re-run keeps every file whatever options only change the console or the reading', () => {
+  let history: History;
+  let out: string;
+  let conversations: number;
+
+  beforeAll(async () => {
+    history = await generateHistory(240, 303);
+    out = join(tempDir('rerun'), 'archive');
+    const first = await exportInto(history, out, ['--quiet']);
+    conversations = Number(/^Exported (\d+) conversations/m.exec(first.stdout)![1]);
+  });
+
+  it('keeps them with and without --quiet, --no-progress, --threads, --exact and --no-check', async () => {
+    const variants = [[], ['--quiet'], ['--no-progress', '--threads', '1'], ['--exact', '--quiet'], ['--no-check', '--quiet'], []];
+    for (const extra of variants) {
+      const before = conversationFiles(out);
+      const run = await exportInto(history, out, extra);
+      expect(run.stdout, extra.join(' ')).toContain(`  ${conversations} conversations unchanged since the last run: their files were kept`);
+      expect(changedAmong(before, conversationFiles(out)), extra.join(' ')).toEqual([]);
+    }
+    expect((await runCli(['verify', out])).code).toBe(0);
+  });
+
+  it('checks an unchanged database once, says so on later runs, and shows it among the runs', async () => {
+    const run = await exportInto(history, out, ['--quiet']);
+    expect(run.stdout).toContain(`chat.db at ${join(history.dir, 'chat.db')}: not checked for damage again, an earlier run checked this very file (same SHA-256) and found nothing`);
+    const runs = /<section class="runs">[^]*?<\/section>/.exec(readFileSync(join(out, 'index.html'), 'utf8'))![0];
+    const checks = [...runs.matchAll(/<span class="check">([^<]*)<\/span>/g)].map((m) => m[1]);
+    expect(checks[0]).toBe('checked: sound');
+    expect(checks).toContain('not checked (--no-check)');
+    expect(checks.at(-1)).toBe('not checked again: an earlier run checked this very file');
+  });
+
+  it('writes again only the PDFs when only a PDF option changes', async () => {
+    const before = conversationFiles(out);
+    await exportInto(history, out, ['--quiet', '--page-size', 'a4']);
+    const changed = changedAmong(before, conversationFiles(out));
+    const pdfs = [...before.keys()].filter((f) => f.endsWith('.pdf'));
+    expect(pdfs.length).toBe(conversations);
+    expect(changed.sort()).toEqual(pdfs.sort());
+  });
+});
