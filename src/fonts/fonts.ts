@@ -63,6 +63,7 @@ function face(source: FaceSource): FontFace {
 export class FontChain {
   readonly faces: FontFace[];
   private readonly choice = new Map<number, number>();
+  private ascii?: boolean;
 
   constructor(sources: FaceSource[]) {
     this.faces = sources.map(face);
@@ -76,6 +77,12 @@ export class FontChain {
       this.choice.set(codePoint, index);
     }
     return index;
+  }
+
+  /** Whether the first face draws every printable ASCII character but the space (it is asked once). */
+  asciiInFirstFace(): boolean {
+    this.ascii ??= Array.from({ length: 0x7e - 0x20 }, (_, k) => 0x21 + k).every((codePoint) => this.faceIndexFor(codePoint) === 0);
+    return this.ascii;
   }
 
   covers(faceIndex: number, codePoint: number): boolean {

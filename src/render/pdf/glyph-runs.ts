@@ -4,7 +4,7 @@
 // fonts), and measuring and drawing use the same shapes.
 
 import type { Font } from 'fontkit';
-import { addContent, embeddedFont } from './pdfkit-internals.js';
+import { addContent, embeddedFont, type EmbeddedFont } from './pdfkit-internals.js';
 
 /** A word shaped by fontkit, in thousandths of an em. */
 interface Shaped {
@@ -50,6 +50,32 @@ export function textWidth(doc: PDFKit.PDFDocument, face: string, size: number, t
 
 const number = (n: number): string => String(Math.round(n * 1e6) / 1e6);
 
+// Per document's embedding of a face: each shaped word's TJ operands in its subset, or null when a glyph
+// of it is moved by an offset (drawn glyph by glyph). Forgotten with the shape when the shape cache forgets it.
+const operandsIn = new WeakMap<EmbeddedFont, WeakMap<Shaped, string | null>>();
+
+/** A word's glyphs as TJ operands (glyph codes with kerning adjustments), its glyphs added to the subset in order. */
+function operands(embedded: EmbeddedFont, shaped: Shaped): string | null {
+  let words = operandsIn.get(embedded);
+  if (!words) operandsIn.set(embedded, (words = new WeakMap()));
+  let found = words.get(shaped);
+  if (found === undefined) {
+    const moved = shaped.positions.some((position) => position.xOffset || position.yOffset);
+    found = moved ? null : shaped.glyphs.map((glyph, i) => glyphOperand(embedded, glyph, glyph.advanceWidth - shaped.positions[i]!.xAdvance)).join(' ');
+    words.set(shaped, found);
+  }
+  return found;
+}
+
+/** One glyph's code in the subset (added to it, with its width and text, the first time), with its kerning adjustment. */
+function glyphOperand(embedded: EmbeddedFont, glyph: Shaped['glyphs'][number], adjust: number): string {
+  const id = embedded.subset.includeGlyph(glyph.id);
+  embedded.widths[id] ??= glyph.advanceWidth;
+  embedded.unicode[id] ??= glyph.codePoints;
+  const hex = `<${id.toString(16).padStart(4, '0')}>`;
+  return adjust ? `${hex} ${number(adjust)}` : hex;
+}
+
 /**
  * Draws text with its baseline at (x, baseline) in pdfkit's y-down page space, in the current fill color:
  * one text object whose matrix turns glyphs upright, kerning as TJ adjustments, marks moved by their offsets.
@@ -66,14 +92,18 @@ export function drawText(doc: PDFKit.PDFDocument, face: string, size: number, te
   };
   let offset = false;
   for (const segment of segments(text)) {
-    const { glyphs, positions } = shape(font, segment);
+    const shaped = shape(font, segment);
+    const { glyphs, positions } = shaped;
+    const plain = offset ? null : operands(embedded, shaped);
+    if (plain !== null) {
+      if (plain) pending.push(plain);
+      for (const position of positions) x += position.xAdvance * scale;
+      continue;
+    }
     for (let i = 0; i < glyphs.length; i++) {
       const glyph = glyphs[i]!;
       const position = positions[i]!;
-      const id = embedded.subset.includeGlyph(glyph.id);
-      embedded.widths[id] ??= glyph.advanceWidth;
-      embedded.unicode[id] ??= glyph.codePoints;
-      const hex = `<${id.toString(16).padStart(4, '0')}>`;
+      const operand = glyphOperand(embedded, glyph, glyph.advanceWidth - position.xAdvance);
       if (position.xOffset || position.yOffset) {
         flush();
         out.push(`1 0 0 -1 ${number(x + position.xOffset * scale)} ${number(baseline - position.yOffset * scale)} Tm`);
@@ -82,8 +112,7 @@ export function drawText(doc: PDFKit.PDFDocument, face: string, size: number, te
         out.push(`1 0 0 -1 ${number(x)} ${number(baseline)} Tm`);
         offset = false;
       }
-      const adjust = glyph.advanceWidth - position.xAdvance;
-      pending.push(adjust ? `${hex} ${number(adjust)}` : hex);
+      pending.push(operand);
       if (position.xOffset || position.yOffset) flush();
       x += position.xAdvance * scale;
     }

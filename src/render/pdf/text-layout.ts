@@ -98,6 +98,14 @@ export class TextLayout {
         i = match.end;
         continue;
       }
+      if (current?.kind === 'text' && current.face === 0 && !current.wide && this.chain.asciiInFirstFace()) {
+        const end = this.plainAscii(paragraph, levels, i, match?.start ?? paragraph.length, current.level);
+        if (end > i) {
+          current.text += paragraph.slice(i, end);
+          i = end;
+          continue;
+        }
+      }
       const original = String.fromCodePoint(paragraph.codePointAt(i)!);
       const char = this.drawable(original);
       if (!char) {
@@ -121,6 +129,20 @@ export class TextLayout {
     }
     for (const piece of pieces) if (piece.kind !== 'emoji') piece.width = this.width(piece, size);
     return pieces;
+  }
+
+  /**
+   * Where a stretch of printable ASCII other than the space ends, from `start`, before `end`, at this bidi
+   * level: such characters go on a text piece of the first face, which draws them (the faster path of `pieces`).
+   */
+  private plainAscii(paragraph: string, levels: Uint8Array, start: number, end: number, level: number): number {
+    let i = start;
+    while (i < end) {
+      const code = paragraph.charCodeAt(i);
+      if (code < 0x21 || code > 0x7e || levels[i] !== level) break;
+      i++;
+    }
+    return i;
   }
 
   /**
