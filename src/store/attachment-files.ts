@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { threadId } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { Attachment } from '../model/types.js';
 import { copyName } from '../media/media-archive.js';
@@ -12,12 +11,14 @@ const CHUNK = 1 << 20;
 /**
  * Copies attachment files into the archive folder once per distinct content:
  * `attachments/<first two hex digits>/<sha256>/<its safe name>`. What it copied and hashed is collected
- * for the store's writer (`collect`), so it also works beside a read-only store in a worker thread.
+ * (`collect`) and written by the store with the conversation that needed it.
  */
 export class AttachmentFiles {
   private readonly buffer = Buffer.allocUnsafe(CHUNK);
   private readonly knownHash: Database.Statement;
   private found: FileRows = { copies: [], hashes: [] };
+  /** Copies this run found in the folder or made (many messages may share one file's content). */
+  private readonly present = new Set<string>();
 
   constructor(
     private readonly dir: string,
@@ -41,10 +42,9 @@ export class AttachmentFiles {
     const sha256 = this.sha256Of(source, info, !attachment.transient);
     const path = `attachments/${sha256.slice(0, 2)}/${sha256}/${copyName(attachment, source)}`;
     const target = join(this.dir, path);
-    if (!existsSync(target)) {
+    if (!this.present.has(target) && !existsSync(target)) {
       mkdirSync(dirname(target), { recursive: true });
-      // Named by thread: two threads may copy the same content at once.
-      const partial = `${target}.${threadId}.partial`;
+      const partial = `${target}.partial`;
       try {
         copyFileSync(source, partial);
         renameSync(partial, target);
@@ -53,6 +53,7 @@ export class AttachmentFiles {
         throw error;
       }
     }
+    this.present.add(target);
     this.found.copies.push({ sha256, path, size: info.size });
     return { ...attachment, path, transient: false };
   }

@@ -122,8 +122,8 @@ export function openStoreDatabase(dir: string, mode: { create: boolean; readonly
   }
 }
 
-/** Pages of the writer's cache: the messages' GUID index is written at random places (a 200k-message store's fits). */
-const CACHE_KB = 32 * 1024;
+/** The writer's page cache: the messages' GUID index is written at random places (a 200k-message store's fits). */
+const CACHE_KB = 16 * 1024;
 
 /**
  * A run writes through a write-ahead log: a commit is appended to it, without waiting for the disk,
