@@ -1,5 +1,5 @@
 import { ContactBook } from '../contacts/contact-book.js';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CandidateConversation } from '../normalize/archive.js';
 import type { Selection } from '../select/match.js';
@@ -7,6 +7,7 @@ import type { StemAllocator } from '../output/files.js';
 import { ArchiveStore } from '../store/archive-store.js';
 import { AttachmentFiles } from '../store/attachment-files.js';
 import { ingest } from '../store/ingest.js';
+import { knownFile } from '../store/known-files.js';
 import { buildManifest, STORE_FILE, writeSums } from '../store/manifest.js';
 import { openOutputStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
@@ -14,7 +15,7 @@ import { VERSION } from '../version.js';
 import { Interrupted } from './interrupted.js';
 import type { ResolvedOptions } from './options.js';
 import { openArchive, reportDamage, type DamageCounts } from './sources.js';
-import type { MessageSource, SourceFacts } from '../read/source.js';
+import type { SourceFacts } from '../read/source.js';
 
 /**
  * The first half of every export: the --out folder's store is opened (made for a new archive), and
@@ -50,7 +51,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     const other = options.sources.archive && resolve(options.sources.archive) !== options.outDir ? resolve(options.sources.archive) : undefined;
     const readDevices = (options.sources.db ?? []).length + (options.sources.backup ?? []).length > 0 || !options.sources.archive;
     const files = new AttachmentFiles(store.dir, store.db);
-    const opened = readDevices ? await openArchive(options, (source) => checkedSound(store, files, source)) : undefined;
+    const opened = readDevices ? await openArchive(options, (source) => knownFile(store, files, source)) : undefined;
     try {
       const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
       const hashed = files.collect();
@@ -116,16 +117,6 @@ export async function sealArchive(store: ArchiveStore, counts: Record<string, nu
   store.saveManifest(manifest);
   await writeSums(store.dir, manifest);
   store.finishRun(counts);
-}
-
-/**
- * Whether an earlier run checked this source's database file as it is now (same SHA-256, remembered by size
- * and time) and found nothing. Only a file read where it lies counts: not a copy (decrypted from a backup),
- * nor a database with a -wal or -shm beside it, which may hold more than its file.
- */
-function checkedSound(store: ArchiveStore, files: AttachmentFiles, { dbPath, facts }: MessageSource): boolean {
-  if (dbPath !== facts.database || existsSync(`${dbPath}-wal`) || existsSync(`${dbPath}-shm`)) return false;
-  return store.checkedSound(files.sha256Of(dbPath));
 }
 
 /** Half-written files a killed run left behind (theirs are written again). */

@@ -1,4 +1,8 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
+
+/** Loaded for a bar only: logs and quiet runs (an unchanged re-run) need none of it. */
+const loadBars = () => createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
 
 /** A bar on a terminal, plain lines for logs and CI, or nothing (`--quiet`). */
 export type ProgressMode = 'bar' | 'lines' | 'none';
@@ -28,9 +32,10 @@ export class Progress {
     private readonly write: (line: string) => void,
   ) {
     if (mode !== 'bar') return;
-    this.bar = new cliProgress.SingleBar(
+    const bars = loadBars();
+    this.bar = new bars.SingleBar(
       { stream: process.stderr, format: '[{bar}] {percentage}% | {value}/{total} messages | {speed} | {current}', hideCursor: true, linewrap: false },
-      cliProgress.Presets.shades_classic,
+      bars.Presets.shades_classic,
     );
     this.bar.start(total, 0, this.payload());
   }

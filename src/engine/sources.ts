@@ -9,6 +9,7 @@ import { Archive, type History } from '../normalize/archive.js';
 import type { Selection } from '../select/match.js';
 import { ArchiveStore } from '../store/archive-store.js';
 import { StoreArchive } from '../store/store-archive.js';
+import type { KnownFile } from '../normalize/source-archive.js';
 import type { ResolvedOptions } from './options.js';
 import { Spinner } from './spinner.js';
 
@@ -104,16 +105,16 @@ function requireReadable(path: string): void {
 }
 
 /**
- * The sources opened and combined into one Archive; close() lets go of everything. A database that
- * `checkedBefore` knows to be sound is not checked again.
+ * The sources opened and combined into one Archive; close() lets go of everything. What `known` says
+ * earlier runs learnt of a database file saves checking and counting it again.
  */
 export async function openArchive(
   options: ResolvedOptions,
-  checkedBefore?: (source: MessageSource) => boolean,
+  known?: (source: MessageSource) => KnownFile | undefined,
 ): Promise<{ archive: Archive; facts: SourceFacts[]; contacts: ContactBook; close(): Promise<void> }> {
   const opened = await openSources(options.sources, options.log);
   try {
-    const archive = await Archive.open(opened.sources, { ...options.archive, contacts: opened.contacts, checkedBefore });
+    const archive = await Archive.open(opened.sources, { ...options.archive, contacts: opened.contacts, known });
     return {
       archive,
       facts: opened.sources.map((s) => s.facts),

@@ -32,6 +32,8 @@ export interface History {
   readonly sourceNames: string[];
   candidates(): CandidateConversation[];
   conversations(only?: Set<string>): HistoryConversation[];
+  /** The GUIDs of the chat rows the conversation with this key is made of, in every source. */
+  chatGuids(key: string): string[];
   messages(conversation: HistoryConversation): MessageStream;
   /**
    * A cheap fingerprint of the conversation with this key in the sources, equal while its messages are
@@ -176,6 +178,11 @@ export class Archive implements History {
     if (this.sources.length === 1) return streams[0]!;
     const names = archived.members.map(({ source }) => source.description);
     return () => mergeStreams(streams.map((s) => s()[Symbol.iterator]()), names, this.sources.length);
+  }
+
+  chatGuids(key: string): string[] {
+    const only = new Set([key]);
+    return [...new Set(this.sources.flatMap((source) => source.plans(only).flatMap((plan) => plan.chatGuids)))];
   }
 
   changeMark(key: string): string | undefined {

@@ -22,14 +22,22 @@ export interface Candidate {
   latest: number;
 }
 
+/** What earlier runs learnt of a database file that is still the same (by SHA-256). */
+export interface KnownFile {
+  /** A run checked it and found nothing: it is not checked again. */
+  checkedSound: boolean;
+  /** Its chats' change marks as counted before (by their chat ids), and where to keep new ones. */
+  marks: { get(chatIds: number[]): string | undefined; set(chatIds: number[], mark: string): void };
+}
+
 export interface SourceOptions {
   window: DateWindow;
   contacts: Contacts;
   meName: string;
   /** Check the database for damage first (default; --no-check skips it). */
   check?: boolean;
-  /** Whether an earlier run checked this source's database file and found nothing: it is not checked again. */
-  checkedBefore?: (source: MessageSource) => boolean;
+  /** What earlier runs learnt of this source's database file while it is the very same file. */
+  known?: (source: MessageSource) => KnownFile | undefined;
   /** Attachments larger than this are not put into the archive (--max-attachment-size). */
   maxAttachmentBytes?: number;
 }
@@ -43,6 +51,8 @@ export class SourceArchive {
   private readonly rows = new Map<ConversationPlan, ConversationRows>();
   /** Every conversation, by key (planned once). */
   private planned?: Map<string, ConversationPlan>;
+  /** Every chat's size and latest date (one pass over the join table), found once. */
+  private sizes?: ReturnType<MessagesReader['chatSizes']>;
   /** The source's attachment folders with links resolved, found once. */
   private attachmentFolders?: string[];
 
@@ -54,16 +64,18 @@ export class SourceArchive {
     private readonly chats: Map<number, ChatRow>,
     private readonly options: SourceOptions,
     private readonly notChecked?: 'off' | 'earlier',
+    private readonly known?: KnownFile,
   ) {}
 
   static async open(source: MessageSource, options: SourceOptions): Promise<SourceArchive> {
-    const check = options.check === false ? 'off' : options.checkedBefore?.(source) ? 'earlier' : undefined;
+    const known = options.known?.(source);
+    const check = options.check === false ? 'off' : known?.checkedSound ? 'earlier' : undefined;
     const opened = await openMessagesDatabase(source.dbPath, check === undefined);
     try {
       const reader = new MessagesReader(opened.db, opened.lookup);
       const people = new PeopleDirectory(reader.handles().map(checkHandleRow), options.contacts, options.meName);
       const chats = new Map(reader.chats().map((c) => [c.rowId, checkChatRow(c)]));
-      return new SourceArchive(opened, reader, source, people, chats, options, check);
+      return new SourceArchive(opened, reader, source, people, chats, options, check, known);
     } catch (error) {
       await opened.close();
       throw error;
@@ -106,7 +118,8 @@ export class SourceArchive {
    * and latest date taken from the join table alone: enough to share work out before reading messages.
    */
   candidates(only?: Set<string>): Candidate[] {
-    const { byChat, unclaimed } = this.reader.chatSizes(this.options.window);
+    this.sizes ??= this.reader.chatSizes(this.options.window);
+    const { byChat, unclaimed } = this.sizes;
     const found: Candidate[] = [];
     for (const plan of this.plans(only)) {
       // Messages of no chat are found only by reading them all, so that conversation is always a candidate.
@@ -134,13 +147,25 @@ export class SourceArchive {
   }
 
   /**
-   * A fingerprint of the conversation's rows (count, newest row, edits, unsends) and of how it is shown
-   * (title, people), read from the join table alone; undefined for the messages of no chat.
+   * A fingerprint of the conversation's rows (count, newest row, edits, unsends), of how it is shown (title,
+   * people, its chats' GUIDs) and of the options that shape what the store keeps of it, found without
+   * reading its messages; undefined for the messages of no chat.
    */
   changeMark(plan: ConversationPlan): string | undefined {
     if (plan.chatIds.length === 0) return undefined;
     const { title, participants } = plan.conversation;
-    return JSON.stringify([this.reader.changeMark(plan.chatIds), this.options.window, title, participants]);
+    const { window, meName, maxAttachmentBytes } = this.options;
+    return JSON.stringify([this.rowsMark(plan.chatIds), window, meName, maxAttachmentBytes, title, participants, plan.chatGuids]);
+  }
+
+  /** The chats' rows as a change mark, counted once for as long as the database file stays the same. */
+  private rowsMark(chatIds: number[]): string {
+    let mark = this.known?.marks.get(chatIds);
+    if (mark === undefined) {
+      mark = this.reader.changeMark(chatIds);
+      this.known?.marks.set(chatIds, mark);
+    }
+    return mark;
   }
 
   /** Streams a conversation's messages in order; every call reads them anew. */

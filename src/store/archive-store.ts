@@ -59,6 +59,7 @@ export class ArchiveStore {
         ON CONFLICT (key) DO UPDATE SET body = excluded.body, revision = revision + (body != excluded.body)`),
       bump: p('UPDATE conversations SET revision = revision + 1 WHERE key = ?'),
       person: p('INSERT INTO people (handle, name) VALUES (?, ?) ON CONFLICT (handle) DO UPDATE SET name = excluded.name'),
+      chatGuid: p('INSERT OR REPLACE INTO chat_guids (guid, conversation_key) VALUES (?, ?)'),
       find: p('SELECT body, source_set, revision, absent_since FROM messages WHERE guid = ?'),
       insert: p(`INSERT INTO messages (guid, conversation_key, date, seq, body, source_set, revision, first_run, last_run, absent_since)
         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (guid) DO NOTHING`),
@@ -170,6 +171,7 @@ export class ArchiveStore {
     const known = this.sql.known!.get(key) !== undefined;
     this.sql.conversation!.run(key, rows.body);
     for (const [handle, name] of rows.people) this.sql.person!.run(handle, name);
+    for (const guid of rows.chatGuids) this.sql.chatGuid!.run(guid, key);
     const every = this.setOf(rows.sources);
     let changed = false;
     let count = 0;

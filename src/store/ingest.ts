@@ -47,6 +47,7 @@ export function readConversation(history: History, key: string, unchanged: (mark
     key,
     body: toJson(kept),
     people: archived.conversation.participants.map((p) => [p.handle, p.name]),
+    chatGuids: history.chatGuids(key),
     sources: history.sourceNames,
     messages: messageRows(history.messages(archived)(), files),
     mark: mark === undefined ? undefined : { sources: history.sourceNames.join('; '), mark },

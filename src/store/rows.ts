@@ -7,6 +7,8 @@ export interface ConversationRows {
   /** JSON model Conversation, counts and dates left out. */
   body: string;
   people: [handle: string, name: string][];
+  /** The GUIDs of every chat row it was read from (`--chat` finds it by any of them). */
+  chatGuids: string[];
   /** Every source of the run that read it (a message listing none was in each of them). */
   sources: string[];
   /** Read as they are written (an array when sent to another thread). */

@@ -85,6 +85,14 @@ export const MIGRATIONS: readonly string[] = [
    DROP TABLE message_sources;
    ALTER TABLE messages_v2 RENAME TO messages;
    CREATE INDEX messages_in_order ON messages(conversation_key, date, seq);`,
+  // 3: every chat GUID of a conversation, so that `--chat <GUID>` finds it in the archive alone; chats' change marks
+  // kept while their database file is the same, so that an unchanged database is not counted again.
+  `CREATE TABLE chat_guids (guid TEXT PRIMARY KEY, conversation_key TEXT NOT NULL REFERENCES conversations(key)) WITHOUT ROWID;
+   INSERT OR IGNORE INTO chat_guids (guid, conversation_key) SELECT body ->> '$.id', key FROM conversations;
+   CREATE TABLE chat_marks (
+     source_path TEXT NOT NULL, chat_ids TEXT NOT NULL, sha256 TEXT NOT NULL, mark TEXT NOT NULL,
+     PRIMARY KEY (source_path, chat_ids)
+   ) WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

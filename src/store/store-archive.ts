@@ -47,7 +47,11 @@ export class StoreArchive implements History {
     ({ sets: this.sets, names: this.names } = store.sourceSets());
     if (options.chatTerms.length === 0) return;
     const { contacts, chatTerms, exactChat } = options;
-    const selectables = [...this.bodies()].map(([key, c]) => ({ key, title: c.title, groupName: c.groupName, participants: c.participants, ids: [c.id, ...(c.isGroup ? (c.chatIdentifiers ?? []) : [])] }));
+    const guids = this.allChatGuids();
+    const selectables = [...this.bodies()].map(([key, c]) => ({
+      key, title: c.title, groupName: c.groupName, participants: c.participants,
+      ids: [c.id, ...(guids.get(key) ?? []), ...(c.isGroup ? (c.chatIdentifiers ?? []) : [])],
+    }));
     const own = selectConversations(selectables, chatTerms, { exact: exactChat, personKey: (h) => contacts.personKey(h) });
     this.selection = onDevices ? withDevices(own, onDevices) : own;
     this.chosen = new Set(this.selection.chosen.keys());
@@ -107,6 +111,18 @@ export class StoreArchive implements History {
   /** How many conversations have a file of this format. */
   renderedCount(format: string): number {
     return this.store.db.prepare('SELECT COUNT(*) FROM rendered WHERE format = ?').pluck().get(format) as number;
+  }
+
+  chatGuids(key: string): string[] {
+    return this.store.db.prepare('SELECT guid FROM chat_guids WHERE conversation_key = ? ORDER BY guid').pluck().all(key) as string[];
+  }
+
+  /** Every conversation's chat GUIDs, by key. */
+  private allChatGuids(): Map<string, string[]> {
+    const byKey = new Map<string, string[]>();
+    const rows = this.store.db.prepare('SELECT conversation_key AS key, guid FROM chat_guids').all() as { key: string; guid: string }[];
+    for (const { key, guid } of rows) byKey.set(key, [...(byKey.get(key) ?? []), guid]);
+    return byKey;
   }
 
   /** The file stem each conversation was written under before: a conversation keeps its file names. */

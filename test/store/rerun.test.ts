@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
 import { filesOf, generateHistory, type History } from './device.js';
@@ -63,5 +64,29 @@ describe('an unchanged re-run keeps every file whatever options only change the 
     const pdfs = [...before.keys()].filter((f) => f.endsWith('.pdf'));
     expect(pdfs.length).toBe(conversations);
     expect(changed.sort()).toEqual(pdfs.sort());
+  });
+});
+
+describe('an archive alone finds a conversation by any of its chats', () => {
+  it('takes --chat with the GUID of any chat row the conversation was made of, not only its first', async () => {
+    const history = await generateHistory(240, 304);
+    const db = new Database(join(history.dir, 'chat.db'), { readonly: true });
+    // One person's iMessage and SMS chats: one conversation of two chat rows.
+    const guids = db.prepare(`SELECT group_concat(c.guid, ' ') FROM chat c JOIN chat_handle_join j ON j.chat_id = c.ROWID JOIN handle h ON h.ROWID = j.handle_id
+      WHERE c.style = 45 AND EXISTS (SELECT 1 FROM chat_message_join m WHERE m.chat_id = c.ROWID)
+      GROUP BY h.id HAVING COUNT(*) = 2 LIMIT 1`).pluck().get() as string | undefined;
+    db.close();
+    expect(guids).toBeDefined();
+    const archive = join(tempDir('guids'), 'archive');
+    expect((await runCli(['export', '--db', join(history.dir, 'chat.db'), '--out', archive, '--quiet'])).code).toBe(0);
+    const chosen: string[][] = [];
+    for (const guid of guids!.split(' ')) {
+      const out = join(tempDir('by-guid'), 'out');
+      const result = await runCli(['export', '--archive', archive, '--out', out, '--chat', guid, '--quiet']);
+      expect(result.stderr, guid).toBe('');
+      chosen.push(readdirSync(out).filter((f) => f.endsWith('.txt')));
+    }
+    expect(chosen[0]).toHaveLength(1);
+    expect(chosen[1]).toEqual(chosen[0]);
   });
 });

@@ -92,6 +92,31 @@ describe('an archive folder updated by a second run after the device purged its 
     expect(existsSync(join(copy, 'SHA256SUMS'))).toBe(true);
   });
 
+  it('reproduces the same HTML pages and PDF text from the archive alone', async () => {
+    const copy = join(tempDir('from-archive-html'), 'out');
+    const result = await runCli(['export', '--archive', archive, '--out', copy, '--format', 'html,pdf', '--no-progress']);
+    expect(result.stderr).toBe('');
+    // What legitimately differs: when each was exported, the Runs section (the copy is a first run), and
+    // thumbnails' names (made from the path of the file they show: the device's, then the archive's copy).
+    const exported = /(Exported by textkeeper on|exported) [^<]* from /g;
+    const html = (out: string, files: string[]) => files.map((f) => readFileSync(join(out, f), 'utf8')
+      .replace(exported, '$1 … from ').replace(/<section class="runs">[^]*?<\/section>\n/, '').replace(/thumbs\/\w+\/\w+\./g, 'thumbs/….'));
+    const pages = filesOf(join(archive, 'conversations')).map((p) => join('conversations', p));
+    expect(filesOf(join(copy, 'conversations')).map((p) => join('conversations', p))).toEqual(pages);
+    expect(html(copy, [...pages, 'index.html', 'search.html'])).toEqual(html(archive, [...pages, 'index.html', 'search.html']));
+    // Search data lists conversations in the order the run shared them out (sizes differ between a device and a store).
+    const searchManifest = (out: string) => {
+      const manifest = JSON.parse(/= (\{.*\});/.exec(readFileSync(join(out, 'search', 'manifest.js'), 'utf8'))![1]!) as { entries: number; conversations: object[] };
+      return { entries: manifest.entries, conversations: manifest.conversations.map((c) => JSON.stringify(c)).sort() };
+    };
+    expect(searchManifest(copy)).toEqual(searchManifest(archive));
+    // A PDF's cover names its sources (the archive folder here): the conversation's pages after it must match.
+    const pdfs = readdirSync(archive).filter((f) => f.endsWith('.pdf')).sort();
+    expect(readdirSync(copy).filter((f) => f.endsWith('.pdf')).sort()).toEqual(pdfs);
+    const text = (out: string, file: string) => execFileSync('pdftotext', ['-f', '2', join(out, file), '-'], { encoding: 'utf8' }).replace(/Exported \d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)?/g, 'Exported …');
+    for (const pdf of pdfs) expect(text(copy, pdf), pdf).toBe(text(archive, pdf));
+  });
+
   it('gives every message in JSON, NDJSON and CSV from the archive alone, the purged ones marked', async () => {
     const out = join(tempDir('from-archive-data'), 'out');
     const result = await runCli(['export', '--archive', archive, '--out', out, '--format', 'json,ndjson,csv', '--no-progress']);
