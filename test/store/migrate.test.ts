@@ -54,7 +54,9 @@ describe('a store written by the previous release (schema version 1)', () => {
     ArchiveStore.open(migrated, { create: false, readonly: false }).close();
     const db = new Database(join(migrated, STORE), { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(db.prepare('SELECT version FROM migrations ORDER BY version').pluck().all()).toEqual([1, 2]);
+    expect(db.prepare('SELECT version FROM migrations ORDER BY version').pluck().all()).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    // Version 3: each conversation is found by its first chat's GUID until a run reads it again.
+    expect(db.prepare('SELECT COUNT(*) FROM chat_guids').pluck().get()).toBe(db.prepare('SELECT COUNT(*) FROM conversations').pluck().get());
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
     expect(tables).not.toContain('message_sources');
     expect(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('messages')).not.toContain('body_hash');
