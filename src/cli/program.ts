@@ -5,9 +5,7 @@ import { describeSystemError, systemReason, UserError } from '../errors.js';
 import { runExport } from '../engine/export.js';
 import { Interrupted } from '../engine/interrupted.js';
 import { watchSignals } from './launcher.js';
-import { runList, type ListSort } from './list-command.js';
-import { runStats } from './stats-command.js';
-import { verifyArchive } from '../store/verify.js';
+import type { ListSort } from './list-command.js';
 import { VERSION } from '../version.js';
 import { resolveOptions, type RawOptions } from '../engine/options.js';
 
@@ -102,6 +100,8 @@ sourceOptions(program.command('list').description('list the conversations: id, n
   .addOption(choice('--sort <order>', 'order of the list', ['recent', 'name', 'messages']).default('recent'))
   .option('--json', 'print a JSON array instead of a table')
   .action(async (raw: RawOptions & { sort: ListSort; json?: boolean }) => {
+    // Each command loads what only it needs when it runs: an export need not load list's tables.
+    const { runList } = await import('./list-command.js');
     const damage = await runList(resolveOptions(raw, false), { sort: raw.sort, json: raw.json === true });
     if (damage.findings > 0) {
       process.stderr.write(`textkeeper: the database is damaged; ${damage.unreadable} rows could not be read (see above).\n`);
@@ -112,11 +112,12 @@ sourceOptions(program.command('list').description('list the conversations: id, n
 sourceOptions(program.command('stats').description('messages per month and per person, busiest days, attachments and reactions, per conversation and in total'))
   .option('--archive <dir>', 'read an archive folder (an earlier --out) instead of --db/--backup: everything it kept')
   .option('--json', 'print the numbers as JSON')
-  .action(async (raw: RawOptions & { json?: boolean }) => runStats(resolveOptions(raw, false), raw.json === true));
+  .action(async (raw: RawOptions & { json?: boolean }) => (await import('./stats-command.js')).runStats(resolveOptions(raw, false), raw.json === true));
 
 program.command('verify').description('check an archive folder: every file its manifest lists is there, unchanged, and nothing else')
   .argument('<dir>', 'the archive folder (what --out was)')
   .action(async (dir: string) => {
+    const { verifyArchive } = await import('../store/verify.js');
     const { problems, checked } = await verifyArchive(resolve(dir));
     for (const line of problems) process.stdout.write(`${line}\n`);
     if (problems.length > 0) {

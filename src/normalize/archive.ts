@@ -188,7 +188,7 @@ export class Archive implements History {
   changeMark(key: string): string | undefined {
     const only = new Set([key]);
     const marks = this.sources.flatMap((source) => source.plans(only).map((plan) => source.changeMark(plan)));
-    return marks.length === 0 || marks.includes(undefined) ? undefined : marks.join('|');
+    return marks.length === 0 ? undefined : marks.join('|');
   }
 
   /** Lets sources delete the attachment files they decrypted so far (disk use stays bounded). */

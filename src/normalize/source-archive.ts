@@ -149,10 +149,9 @@ export class SourceArchive {
   /**
    * A fingerprint of the conversation's rows (count, newest row, edits, unsends), of how it is shown (title,
    * people, its chats' GUIDs) and of the options that shape what the store keeps of it, found without
-   * reading its messages; undefined for the messages of no chat.
+   * reading its messages.
    */
-  changeMark(plan: ConversationPlan): string | undefined {
-    if (plan.chatIds.length === 0) return undefined;
+  changeMark(plan: ConversationPlan): string {
     const { title, participants } = plan.conversation;
     const { window, meName, maxAttachmentBytes } = this.options;
     return JSON.stringify([this.rowsMark(plan.chatIds), window, meName, maxAttachmentBytes, title, participants, plan.chatGuids]);

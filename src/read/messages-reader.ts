@@ -203,12 +203,17 @@ export class MessagesReader {
     }
   }
 
-  /** What changes when a chat gains, loses, edits or unsends a message (or a reaction): row count, newest row, edit and unsend dates. */
+  /**
+   * What changes when these chats (none: the messages of no chat) gain, lose, edit or unsend a message (or a
+   * reaction): row count, newest row, edit and unsend dates.
+   */
   changeMark(chatIds: number[]): string {
     const message = columnsOf(this.db, 'message');
     const total = (column: string) => (message.has(column) ? `TOTAL(m.${column})` : '0');
-    const sql = () => `SELECT COUNT(*), MAX(m.ROWID), ${total('date_edited')}, ${total('date_retracted')} FROM chat_message_join j
-      JOIN message m ON m.ROWID = j.message_id WHERE j.chat_id IN (${placeholders(chatIds.length)})`;
+    const rows = chatIds.length === 0
+      ? 'message m WHERE NOT EXISTS (SELECT 1 FROM chat_message_join j WHERE j.message_id = m.ROWID)'
+      : `chat_message_join j JOIN message m ON m.ROWID = j.message_id WHERE j.chat_id IN (${placeholders(chatIds.length)})`;
+    const sql = () => `SELECT COUNT(*), MAX(m.ROWID), ${total('date_edited')}, ${total('date_retracted')} FROM ${rows}`;
     return (this.cached(this.db, `changeMark:${chatIds.length}`, sql).raw(true).get(...chatIds) as unknown[]).join(':');
   }
 

@@ -153,6 +153,11 @@ export class ArchiveStore {
     if (this.pending >= GROUP) this.commit();
   }
 
+  /** Remembers the change mark of a conversation the sources gave no message of (see `unchanged`). */
+  rememberMark(key: string, sources: string, mark: string): void {
+    this.sql.setMark!.run(key, sources, mark, this.runId);
+  }
+
   /** Makes every conversation written so far durable. */
   commit(): void {
     if (this.db.inTransaction) this.sql.commit!.run();

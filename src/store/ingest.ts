@@ -17,8 +17,15 @@ export async function ingest(history: History, store: ArchiveStore, files: Attac
   const skipped = new Set<string>();
   for (const { key, title } of history.candidates()) {
     try {
-      const rows = readConversation(history, key, (mark) => store.unchanged(key, sources, mark), files);
+      let mark: string | undefined;
+      let unchanged = false;
+      const rows = readConversation(history, key, (found) => {
+        mark = found;
+        return (unchanged = store.unchanged(key, sources, found));
+      }, files);
       if (rows) store.write(rows);
+      // A conversation the sources give no message of (often: the messages of no chat) is not looked at again while unchanged.
+      else if (!unchanged && mark !== undefined) store.rememberMark(key, sources, mark);
     } catch (error) {
       if (endsTheRun(error)) throw error;
       skipped.add(key);
