@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import type { KnownFile } from '../normalize/source-archive.js';
 import type { MessageSource } from '../read/source.js';
 import type { ArchiveStore } from './archive-store.js';
@@ -12,6 +12,8 @@ import type { AttachmentFiles } from './attachment-files.js';
  */
 export function knownFile(store: ArchiveStore, files: AttachmentFiles, { dbPath, facts }: MessageSource): KnownFile | undefined {
   if (dbPath !== facts.database || existsSync(`${dbPath}-wal`) || existsSync(`${dbPath}-shm`)) return undefined;
+  // What cannot be read is said by opening it, in its own words.
+  if (!statSync(dbPath, { throwIfNoEntry: false })?.isFile() || !isReadable(dbPath)) return undefined;
   const sha256 = files.sha256Of(dbPath);
   const find = store.db.prepare('SELECT mark FROM chat_marks WHERE source_path = ? AND chat_ids = ? AND sha256 = ?').pluck();
   const keep = store.db.prepare('INSERT OR REPLACE INTO chat_marks (source_path, chat_ids, sha256, mark) VALUES (?, ?, ?, ?)');
@@ -22,4 +24,13 @@ export function knownFile(store: ArchiveStore, files: AttachmentFiles, { dbPath,
       set: (chatIds, mark) => void keep.run(dbPath, chatIds.join(','), sha256, mark),
     },
   };
+}
+
+function isReadable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
