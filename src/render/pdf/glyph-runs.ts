@@ -37,6 +37,8 @@ function shape(font: Font, word: string): Shaped {
 
 /** Words and single spaces or tabs, in order. */
 function segments(text: string): string[] {
+  // Text layout measures words and spaces apart: most texts are a single segment.
+  if (!/[ \t]/.test(text)) return text === '' ? [] : [text];
   return text.split(/([ \t])/).filter((segment) => segment !== '');
 }
 
