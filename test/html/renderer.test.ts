@@ -19,6 +19,10 @@ async function renderOne(messages: Message[], fields = {}, limits?: { messages: 
 }
 
 describe('HTML conversation pages', () => {
+  it('abandons cleanly when it was never started (a run failing before HTML began must show its own error)', async () => {
+    await expect(new HtmlRenderer().abandon()).resolves.toBeUndefined();
+  });
+
   it('escapes hostile text, names and file names everywhere', async () => {
     const evil = '<script>alert(1)</script><img src=x onerror="alert(2)">';
     const mallory = { handle: 'x', name: `Mal"><script>alert(3)</script>`, isMe: false };

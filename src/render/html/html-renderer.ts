@@ -126,10 +126,11 @@ export class HtmlRenderer implements Renderer {
     await this.media.finish();
   }
 
+  /** Undoes what was begun; start() may have failed part-way (a templates folder missing), leaving less to undo. */
   async abandon(): Promise<void> {
-    await this.searchRows.discard();
-    await this.media.cancel();
-    await removeRowParts(this.ctx.outDir);
+    await this.searchRows?.discard();
+    await this.media?.cancel();
+    if (this.ctx) await removeRowParts(this.ctx.outDir);
   }
 
   async finish(all: RenderedConversation[]): Promise<void> {
