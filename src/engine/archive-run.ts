@@ -51,10 +51,12 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     const other = options.sources.archive && resolve(options.sources.archive) !== options.outDir ? resolve(options.sources.archive) : undefined;
     const readDevices = (options.sources.db ?? []).length + (options.sources.backup ?? []).length > 0 || !options.sources.archive;
     const files = new AttachmentFiles(store.dir, store.db);
+    // The devices' databases are hashed once, while opening them (knownFile): the run's record reuses it.
+    const hashed = files.collect();
     const opened = readDevices ? await openArchive(options, (source) => knownFile(store, files, source)) : undefined;
     try {
       const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
-      const hashed = files.collect();
+      store.saveFiles(hashed);
       store.beginRun(VERSION, facts.map((f, i) => ({
         description: opened?.archive.sourceNames[i] ?? `archive ${other}`,
         sha256: files.sha256Of(f.database),
