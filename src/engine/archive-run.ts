@@ -42,13 +42,15 @@ export function skipLine(title: string, error: unknown): string {
 }
 
 export async function updateArchive(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ArchiveUpdate> {
+  const other = options.sources.archive && resolve(options.sources.archive) !== options.outDir ? resolve(options.sources.archive) : undefined;
+  // Another archive that is none (or damaged, or newer) is refused in its own words before --out is touched.
+  if (other) ArchiveStore.open(other, { create: false, readonly: true }).close();
   const store = openOutputStore(options.outDir);
   try {
     removePartials(options.outDir);
     const checkInterrupt = () => {
       if (signal.interrupted) throw new Interrupted('interrupted');
     };
-    const other = options.sources.archive && resolve(options.sources.archive) !== options.outDir ? resolve(options.sources.archive) : undefined;
     const readDevices = (options.sources.db ?? []).length + (options.sources.backup ?? []).length > 0 || !options.sources.archive;
     const files = new AttachmentFiles(store.dir, store.db);
     // The devices' databases are hashed once, while opening them (knownFile): the run's record reuses it.

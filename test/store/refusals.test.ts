@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,15 @@ async function refusedUntouched(out: string, pattern: RegExp): Promise<void> {
 }
 
 describe('an archive folder that cannot be updated safely is left alone', () => {
+  it('refuses an --archive that is no archive in one line, writing nothing into --out', async () => {
+    const out = join(tempDir('refusals-other'), 'out');
+    const result = await runCli(['export', '--archive', tempDir('not-an-archive'), '--out', out, '--no-progress']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/is not a textkeeper archive \(no textkeeper\.sqlite\)/);
+    expect(readdirSync(out)).toEqual([]);
+  });
+
   it('refuses a store written by a newer textkeeper', async () => {
     const out = tempDir('future');
     expect((await exportTo(out)).code).toBe(0);
