@@ -42,7 +42,7 @@ export async function ingest(history: History, store: ArchiveStore, files: Attac
  * A conversation of the history as the store writes it; undefined when it has no message, or when
  * `unchanged` says its change mark is the one the store last read.
  */
-export function readConversation(history: History, key: string, unchanged: (mark: string | undefined) => boolean, files: AttachmentFiles | undefined): ConversationRows | undefined {
+function readConversation(history: History, key: string, unchanged: (mark: string | undefined) => boolean, files: AttachmentFiles | undefined): ConversationRows | undefined {
   // An unchanged conversation is told by its mark alone: its messages are neither counted nor read.
   const mark = history.changeMark?.(key);
   if (unchanged(mark)) return undefined;
