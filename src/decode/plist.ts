@@ -1,7 +1,25 @@
 // Property lists from chat.db columns: binary (bplist00) or XML, given as bytes.
 
-import * as plist from 'plist';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type * as Plist from 'plist';
 import { DecodeError } from './errors.js';
+
+// Loaded when first needed: its XML parser and builder cost every run 70 ms of start-up, and a run that
+// keeps every file decodes nothing.
+const require = createRequire(import.meta.url);
+let loaded: typeof Plist | undefined;
+const plist = () => (loaded ??= require(entryFile('plist')) as typeof Plist);
+
+/** A package's main file: require() takes an ES-module-only package by its path (Node ≥ 20.19), not by its name. */
+function entryFile(name: string): string {
+  for (const dir of require.resolve.paths(name) ?? []) {
+    const manifest = join(dir, name, 'package.json');
+    if (existsSync(manifest)) return join(dir, name, (JSON.parse(readFileSync(manifest, 'utf8')) as { main: string }).main);
+  }
+  throw new Error(`the package ${name} is not installed`);
+}
 
 const BINARY_MAGIC = 'bplist00';
 
@@ -11,7 +29,7 @@ export function parsePlist(bytes: Uint8Array): unknown {
   const binary = buffer.toString('latin1', 0, BINARY_MAGIC.length) === BINARY_MAGIC;
   if (binary) checkBinaryPlistGraph(buffer);
   try {
-    if (binary) return plist.parseBinary(bytes);
+    if (binary) return plist().parseBinary(bytes);
     const text = buffer.toString('utf8').replace(/^\uFEFF/, '').trimStart();
     if (text.startsWith('<?xml') || text.startsWith('<plist')) return parseXmlPlist(text);
   } catch (error) {
@@ -24,11 +42,11 @@ export function parsePlist(bytes: Uint8Array): unknown {
  * plist.parse for XML, without the XML parser's warnings: it prints each problem of a damaged file to
  * the console (echoing the garbage), where only the one error thrown should be said.
  */
-export function parseXmlPlist(text: string): ReturnType<typeof plist.parse> {
+export function parseXmlPlist(text: string): ReturnType<typeof Plist.parse> {
   const { error, warn } = console;
   console.error = console.warn = () => {};
   try {
-    return plist.parse(text);
+    return plist().parse(text);
   } finally {
     Object.assign(console, { error, warn });
   }

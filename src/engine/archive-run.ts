@@ -113,7 +113,6 @@ export function storeHistory(options: ResolvedOptions, store?: ArchiveStore, con
 export async function sealArchive(store: ArchiveStore, counts: Record<string, number>, options: ResolvedOptions): Promise<void> {
   if (options.formats.includes('html')) {
     const runs = store.runs().map((run) => (run.id === store.run ? { ...run, finishedAt: new Date(), counts: { ...counts, ...store.counts } } : run));
-    // Loaded only for HTML: its templates (Handlebars) cost other formats a tenth of a second of start-up.
     const { showRuns } = await import('../render/html/runs.js');
     await showRuns(store.dir, runs, options.dates);
   }

@@ -11,7 +11,8 @@ import { describeSourceCounts } from '../describe.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
 import { SearchRowsWriter, searchableText, writeSearchIndex, type SearchConversation, type SearchRows, removeRowParts } from './search-index.js';
-import { loadTemplates, STATIC_ASSETS, TEMPLATE_DIR, type PageTemplates } from './templates.js';
+import { loadTemplates, type PageTemplates } from './templates.js';
+import { STATIC_ASSETS, TEMPLATE_DIR } from './template-files.js';
 
 /** What the index shows for a conversation beyond the model's own fields. */
 interface ConversationSummary {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { ArchiveRun, SourceCheck } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
 import type { DateFormatter } from '../dates.js';
-import { compileTemplate, TEMPLATE_DIR } from './templates.js';
+import { escapeHtml } from './escape.js';
+import { TEMPLATE_DIR } from './template-files.js';
 
 const SECTION = /<section class="runs">[^]*?<\/section>\n/;
 /** Where the section goes in index.html: after the activity chart, before the conversations. */
@@ -19,7 +20,7 @@ export async function showRuns(outDir: string, runs: ArchiveRun[], dates: DateFo
   const path = join(outDir, 'index.html');
   const index = await readFile(path, 'utf8').catch(() => undefined);
   if (index === undefined || !index.includes(BEFORE)) return;
-  const section = compileTemplate('runs.hbs')({ runs: runs.map((run) => runView(run, dates)) });
+  const section = runsSection(runs, dates);
   const updated = SECTION.test(index) ? index.replace(SECTION, () => section) : index.replace(BEFORE, () => `${section}${BEFORE}`);
   await mkdir(join(outDir, 'assets'), { recursive: true });
   await copyFile(join(TEMPLATE_DIR, 'runs.css'), join(outDir, 'assets', 'runs.css'));
@@ -37,14 +38,41 @@ const CHECKS: Record<SourceCheck, string> = {
   earlier: 'not checked again: an earlier run checked this very file',
 };
 
-function runView(run: ArchiveRun, dates: DateFormatter) {
-  return {
-    started: dates.at(run.startedAt).dateTime,
-    unfinished: !run.finishedAt,
-    version: run.toolVersion,
-    sources: run.sources.map((source) => ({ ...source, check: source.check && CHECKS[source.check] })),
-    counts: describeCounts(run.counts ?? {}),
-  };
+/**
+ * The section itself, written here rather than from a template: a run that keeps every page would
+ * otherwise load and compile Handlebars (a tenth of a second) for this table alone.
+ */
+function runsSection(runs: ArchiveRun[], dates: DateFormatter): string {
+  return `<section class="runs">
+  <link rel="stylesheet" href="assets/runs.css">
+  <h2>Runs</h2>
+  <p class="summary">Every export into this folder, oldest first. A message no source of a run had any more is kept, marked “not on the device since” that run.</p>
+  <table>
+    <colgroup><col class="when"><col class="version"><col><col class="counts"></colgroup>
+    <thead><tr><th>Started</th><th>textkeeper</th><th>Sources</th><th>Messages</th></tr></thead>
+    <tbody>
+${runs.map((run) => runRow(run, dates)).join('')}    </tbody>
+  </table>
+</section>
+`;
+}
+
+function runRow(run: ArchiveRun, dates: DateFormatter): string {
+  const unfinished = run.finishedAt ? '' : ' <span class="unfinished">(did not finish)</span>';
+  return `      <tr>
+        <td>${dates.at(run.startedAt).dateTime}${unfinished}</td>
+        <td>${escapeHtml(run.toolVersion)}</td>
+        <td>${run.sources.map(sourceCell).join('')}</td>
+        <td>${describeCounts(run.counts ?? {})}</td>
+      </tr>
+`;
+}
+
+function sourceCell(source: ArchiveRun['sources'][number]): string {
+  const device = source.device ? ` · ${escapeHtml(source.device)}` : '';
+  const sha256 = source.sha256 ? `<br><code title="SHA-256 of its database file">SHA-256 ${escapeHtml(source.sha256)}</code>` : '';
+  const check = source.check ? `<br><span class="check">${CHECKS[source.check]}</span>` : '';
+  return `<div class="source">${escapeHtml(source.description)}${device}${sha256}${check}</div>`;
 }
 
 function describeCounts(counts: Record<string, number>): string {
