@@ -4,9 +4,10 @@ import { constants } from 'node:os';
 /**
  * V8 grows its heap lazily, far beyond what a streaming export keeps alive; a cap keeps peak memory
  * flat (measured on a 20,000-message PDF: 353 MB → 284 MB, at a few percent of speed). Node takes the
- * cap only as a start-up flag, so the command line starts itself once more with it. For PDFs the restart
- * also limits glibc's malloc arenas: with one per image-decoding thread, memory fragmented in step with
- * the number of photos (a 100,000-message PDF: 330 MB → 275 MB); text exports only got slower with it.
+ * cap only as a start-up flag, so the command line starts itself once more with it. When photos are
+ * decoded (PDF, and HTML with attachments) the restart also limits glibc's malloc arenas: with one per
+ * image-decoding thread, memory fragmented in step with the number of photos (a 100,000-message PDF:
+ * 330 MB → 275 MB; a 200,000-message HTML export: 278 MB → 251 MB); text exports only got slower with it.
  */
 const HEAP_CAP_MB = 160;
 /**
@@ -34,7 +35,7 @@ export function relaunchWithHeapCap(): Promise<number> {
   // The IPC channel is how the child learns that this process died, even by SIGKILL: it closes.
   const child = spawn(process.execPath, [...process.execArgv, ...flags, process.argv[1]!, ...process.argv.slice(2)], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-    env: drawsPdf(process.argv) ? { MALLOC_ARENA_MAX: '2', ...process.env } : process.env,
+    env: decodesPhotos(process.argv) ? { MALLOC_ARENA_MAX: '2', ...process.env } : process.env,
   });
   // Every signal is passed on, and this process ends when the child does. A terminal's Ctrl-C reaches
   // both at once; the child takes the two deliveries of one keypress as one (see watchSignals).
@@ -72,7 +73,9 @@ export function watchSignals(signal: { interrupted: boolean }, exitCode: number)
   }
 }
 
-/** Whether the command line asks for PDF (`--format pdf`, `--format=txt,pdf`). */
-function drawsPdf(argv: string[]): boolean {
-  return argv.some((arg, i) => (arg === '--format' && /pdf/i.test(argv[i + 1] ?? '')) || /^--format=.*pdf/i.test(arg));
+/** Whether the command line asks for PDF, or HTML with attachments (`--format pdf`, `--format=txt,html`). */
+function decodesPhotos(argv: string[]): boolean {
+  const value = (name: string) => argv.flatMap((arg, i) => (arg === name ? [argv[i + 1] ?? ''] : arg.startsWith(`${name}=`) ? [arg.slice(name.length + 1)] : []));
+  const formats = value('--format').join(',');
+  return /pdf/i.test(formats) || (/html/i.test(formats) && !value('--attachments').some((mode) => /^none$/i.test(mode)));
 }

@@ -20,9 +20,18 @@ const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
  * What this thread tells a worker: open the archive's store, begin rendering,
  * the next conversation to render (none: done), or stop now.
  */
+/** What a worker thread renders, besides the conversations it takes from the queue. */
+export interface RenderJob {
+  formats: string[];
+  stemOf: Map<string, string>;
+  exportedAt: Date;
+  provenance?: Provenance;
+  imageThreads: number;
+}
+
 export type WorkerOrder =
   | { type: 'open'; raw: ResolvedOptions['raw'] }
-  | { type: 'render'; formats: string[]; stems: [string, string][]; exportedAt: number; provenance?: Provenance }
+  | { type: 'render'; formats: string[]; stems: [string, string][]; exportedAt: number; provenance?: Provenance; imageThreads: number }
   | { type: 'take'; key: string | null }
   | 'interrupt';
 
@@ -79,11 +88,12 @@ export class WorkerShard {
     this.order({ type: 'open', raw: options.raw });
   }
 
-  render(queue: ConversationQueue, formats: string[], stemOf: Map<string, string>, exportedAt: Date, provenance: Provenance | undefined, progress: ShardProgress): Promise<ShardResult> {
+  render(queue: ConversationQueue, job: RenderJob, progress: ShardProgress): Promise<ShardResult> {
     this.progress = progress;
     this.queue = queue;
     this.working = true;
-    this.order({ type: 'render', formats, stems: [...stemOf], exportedAt: exportedAt.getTime(), provenance });
+    const { formats, stemOf, exportedAt, provenance, imageThreads } = job;
+    this.order({ type: 'render', formats, stems: [...stemOf], exportedAt: exportedAt.getTime(), provenance, imageThreads });
     return this.outcome;
   }
 

@@ -56,7 +56,7 @@ const progress: ShardProgress = {
 try {
   // The main thread checks the database.
   const options = resolveOptions({ ...(await opening).raw, check: false }, true);
-  const { formats, stems, exportedAt, provenance } = await starting;
+  const { formats, stems, exportedAt, provenance, imageThreads } = await starting;
   // The renderers load while the store is opened; conversations are read from it.
   const loading = Promise.all(formats.map((format) => RENDERERS[format]!()));
   loading.catch(() => {});
@@ -64,7 +64,7 @@ try {
   let result;
   try {
     const renderers = await loading;
-    const setting = { options, stemOf: new Map(stems), exportedAt: new Date(exportedAt), provenance, progress, signal };
+    const setting = { options, stemOf: new Map(stems), exportedAt: new Date(exportedAt), provenance, progress, signal, imageThreads };
     result = await renderShard(archive, take, renderers, setting);
   } finally {
     await archive.close();

@@ -45,6 +45,8 @@ export interface ExportContext {
   sourceDescription: string;
   /** Sources with their hashes, filters and version; given when a format records them (PDF). */
   provenance?: Provenance;
+  /** Threads a renderer may convert images on: the cores left to it beside the other threads rendering. */
+  imageThreads: number;
   /** Called by renderers for anything a user should hear about (an unreadable image, …). */
   warn(message: string): void;
 }

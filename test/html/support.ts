@@ -32,6 +32,7 @@ export function exportContext(outDir: string, attachments: ExportContext['attach
     pdf: { style: 'chat', pageSize: 'a4' },
     csv: { bom: true },
     sourceDescription: 'test data',
+    imageThreads: 2,
     warn: (message) => warnings.push(message),
     warnings,
   };

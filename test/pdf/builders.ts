@@ -74,6 +74,7 @@ export function exportContext(pdf: ExportContext['pdf'] = { style: 'chat', pageS
     pdf,
     csv: { bom: true },
     sourceDescription: 'test data',
+    imageThreads: 2,
     warn: (m) => warnings.push(m),
   };
   return { ctx, warnings };

@@ -52,7 +52,7 @@ export class HtmlRenderer implements Renderer {
   async start(ctx: ExportContext): Promise<void> {
     this.ctx = ctx;
     this.templates = loadTemplates();
-    this.media = new MediaArchive(ctx.outDir, ctx.attachments, (message) => ctx.warn(message));
+    this.media = new MediaArchive(ctx.outDir, ctx.attachments, (message) => ctx.warn(message), ctx.imageThreads);
     this.searchRows = new SearchRowsWriter(ctx.outDir);
     await this.searchRows.start();
   }
