@@ -12,6 +12,7 @@ declare module 'fontkit' {
   }
   interface Font {
     unitsPerEm: number;
+    head: { checkSumAdjustment: number };
     hasGlyphForCodePoint(codePoint: number): boolean;
     layout(text: string): { glyphs: Glyph[]; positions: GlyphPosition[] };
   }

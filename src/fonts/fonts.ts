@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { create as openFont, type Font } from 'fontkit';
+import { withMetrics } from './metrics.js';
 
 const require = createRequire(import.meta.url);
 
@@ -12,7 +13,7 @@ export interface FontFace {
   font(): Font;
 }
 
-interface FaceSource {
+export interface FaceSource {
   name: string;
   file: string;
 }
@@ -46,6 +47,11 @@ const BOLD: FaceSource[] = [
   ...MORE_SCRIPTS,
 ];
 
+/** The faces most text is drawn in, whose simple words are shaped from build-time tables (see metrics.ts). */
+export const LATIN_FACES: FaceSource[] = [REGULAR[0]!, BOLD[0]!];
+
+export const fontFile = (source: FaceSource): string => require.resolve(source.file);
+
 // Each face is read and parsed once per process, when text first needs it (the CJK faces alone are 17 MB).
 const loaded = new Map<string, FontFace>();
 
@@ -53,7 +59,7 @@ function face(source: FaceSource): FontFace {
   let entry = loaded.get(source.name);
   if (!entry) {
     let font: Font | undefined;
-    entry = { name: source.name, font: () => (font ??= openFont(readFileSync(require.resolve(source.file)))) };
+    entry = { name: source.name, font: () => (font ??= withMetrics(openFont(readFileSync(fontFile(source))), source.name)) };
     loaded.set(source.name, entry);
   }
   return entry;

@@ -4,14 +4,8 @@
 // fonts), and measuring and drawing use the same shapes.
 
 import type { Font } from 'fontkit';
+import { simpleShape, type Shaped } from '../../fonts/metrics.js';
 import { addContent, embeddedFont, type EmbeddedFont } from './pdfkit-internals.js';
-
-/** A word shaped by fontkit, in thousandths of an em. */
-interface Shaped {
-  glyphs: { id: number; advanceWidth: number; codePoints: number[] }[];
-  positions: { xAdvance: number; xOffset: number; yOffset: number }[];
-  width: number;
-}
 
 // Shapes kept per face before they are forgotten, so memory stays flat however many words a run meets.
 const MAX_SHAPES = 10_000;
@@ -22,17 +16,21 @@ function shape(font: Font, word: string): Shaped {
   if (!words) shapes.set(font, (words = new Map()));
   let shaped = words.get(word);
   if (!shaped) {
-    const run = font.layout(word);
-    const scale = 1000 / font.unitsPerEm;
-    shaped = {
-      glyphs: run.glyphs.map((g) => ({ id: g.id, advanceWidth: g.advanceWidth * scale, codePoints: g.codePoints })),
-      positions: run.positions.map((p) => ({ xAdvance: p.xAdvance * scale, xOffset: p.xOffset * scale, yOffset: p.yOffset * scale })),
-      width: run.positions.reduce((sum, p) => sum + p.xAdvance * scale, 0),
-    };
+    shaped = simpleShape(font, word) ?? fontkitShape(font, word);
     if (words.size >= MAX_SHAPES) words.clear();
     words.set(word, shaped);
   }
   return shaped;
+}
+
+function fontkitShape(font: Font, word: string): Shaped {
+  const run = font.layout(word);
+  const scale = 1000 / font.unitsPerEm;
+  return {
+    glyphs: run.glyphs.map((g) => ({ id: g.id, advanceWidth: g.advanceWidth * scale, codePoints: g.codePoints })),
+    positions: run.positions.map((p) => ({ xAdvance: p.xAdvance * scale, xOffset: p.xOffset * scale, yOffset: p.yOffset * scale })),
+    width: run.positions.reduce((sum, p) => sum + p.xAdvance * scale, 0),
+  };
 }
 
 /** Words and single spaces or tabs, in order. */
