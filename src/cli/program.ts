@@ -2,12 +2,11 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { describeSystemError, systemReason, UserError } from '../errors.js';
-import { runExport } from '../engine/export.js';
 import { Interrupted } from '../engine/interrupted.js';
 import { watchSignals } from './launcher.js';
 import type { ListSort } from './list-command.js';
 import { VERSION } from '../version.js';
-import { resolveOptions, type RawOptions } from '../engine/options.js';
+import type { RawOptions, ResolvedOptions } from '../engine/options.js';
 
 /** Exit codes: see the README ("Bad input"). */
 const EXIT_BAD_INPUT = 1;
@@ -18,6 +17,14 @@ const EXIT_INTERRUPTED = 130;
 const signal = { interrupted: false };
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/**
+ * Commands load what they need when they run, so --help, --version and a mistyped option start at once,
+ * and each command only its own modules (an export does not load list's tables).
+ */
+async function resolved(raw: RawOptions, needsOutput: boolean): Promise<ResolvedOptions> {
+  return (await import('../engine/options.js')).resolveOptions(raw, needsOutput);
+}
 
 const n = (x: number) => x.toLocaleString('en-US');
 /** "1 attachment", "2 attachments". */
@@ -73,7 +80,8 @@ sourceOptions(program.command('export').description('write an archive of the con
   .option('--no-progress', 'no progress (a bar on a terminal, else a line per conversation finished)')
   .option('--quiet', 'no progress, nor the list of conversations --chat chose; warnings and the summary only')
   .action(async (raw: RawOptions) => {
-    const options = resolveOptions(raw, true);
+    const options = await resolved(raw, true);
+    const { runExport } = await import('../engine/export.js');
     const s = await runExport(options, signal);
     process.stdout.write(
       `Exported ${count(s.conversations, 'conversation')}, ${count(s.messages, 'message')}, ` +
@@ -100,9 +108,8 @@ sourceOptions(program.command('list').description('list the conversations: id, n
   .addOption(choice('--sort <order>', 'order of the list', ['recent', 'name', 'messages']).default('recent'))
   .option('--json', 'print a JSON array instead of a table')
   .action(async (raw: RawOptions & { sort: ListSort; json?: boolean }) => {
-    // Each command loads what only it needs when it runs: an export need not load list's tables.
     const { runList } = await import('./list-command.js');
-    const damage = await runList(resolveOptions(raw, false), { sort: raw.sort, json: raw.json === true });
+    const damage = await runList(await resolved(raw, false), { sort: raw.sort, json: raw.json === true });
     if (damage.findings > 0) {
       process.stderr.write(`textkeeper: the database is damaged; ${damage.unreadable} rows could not be read (see above).\n`);
       process.exitCode = EXIT_INCOMPLETE;
@@ -112,7 +119,7 @@ sourceOptions(program.command('list').description('list the conversations: id, n
 sourceOptions(program.command('stats').description('messages per month and per person, busiest days, attachments and reactions, per conversation and in total'))
   .option('--archive <dir>', 'read an archive folder (an earlier --out) instead of --db/--backup: everything it kept')
   .option('--json', 'print the numbers as JSON')
-  .action(async (raw: RawOptions & { json?: boolean }) => (await import('./stats-command.js')).runStats(resolveOptions(raw, false), raw.json === true));
+  .action(async (raw: RawOptions & { json?: boolean }) => (await import('./stats-command.js')).runStats(await resolved(raw, false), raw.json === true));
 
 program.command('verify').description('check an archive folder: every file its manifest lists is there, unchanged, and nothing else')
   .argument('<dir>', 'the archive folder (what --out was)')
