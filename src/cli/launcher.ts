@@ -28,11 +28,11 @@ const SEMI_SPACE_MB = 8;
 const HELPER_POOL_SIZE = 1;
 
 /**
- * Databases (the sources' and the archive's store) up to this size together are read without the cap:
- * the heap they need stays small anyway, and starting Node a second time costs a tenth of a second, the
- * larger part of an unchanged re-run of a small history. Measured on a 6,000-message history (6 MB
- * chat.db, 5 MB store), peak RSS capped / uncapped: a first txt run 126–129 / 128–132 MB, a first
- * txt+html run (thumbnails made in worker threads) 247–290 / 270–301 MB, an unchanged re-run 79 / 80 MB.
+ * Databases (the sources' and the archive's store) up to this size together are read without the
+ * restart: starting Node a second time costs a tenth of a second, the larger part of an unchanged re-run
+ * of a small history, and what the cap and the arenas save there is small. Measured on a 6,000-message
+ * history (6 MB chat.db, 5 MB store), peak RSS restarted / not: a first txt run 126–129 / 128–132 MB,
+ * a first txt+html run (238 photos) 202–217 / 246–260 MB, an unchanged re-run 79 / 80 MB.
  */
 const SMALL_INPUT_BYTES = 16 * 1024 * 1024;
 
@@ -44,7 +44,8 @@ export function startedAsNeeded(argv: string[]): boolean {
 
 /**
  * Only commands that read messages may need the cap (not --help, --version or verify), and of them only
- * those reading large databases, an iPhone backup or the Mac's own database, or drawing PDFs (see below).
+ * those reading large databases, an iPhone backup or the Mac's own database, or drawing PDFs (whose
+ * photos fill the arenas whatever the database's size).
  */
 export function mayNeedHeapCap(args: string[]): boolean {
   if (!['export', 'list', 'stats'].includes(args[0] ?? '') || args.includes('--help') || args.includes('-h')) return false;
