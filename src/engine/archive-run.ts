@@ -7,6 +7,7 @@ import type { StemAllocator } from '../output/files.js';
 import { ArchiveStore } from '../store/archive-store.js';
 import { AttachmentFiles } from '../store/attachment-files.js';
 import { ingest } from '../store/ingest.js';
+import { StoreWriter } from '../store/store-writer.js';
 import { knownFile } from '../store/known-files.js';
 import { buildManifest, STORE_FILE, writeSums } from '../store/manifest.js';
 import { openOutputStore } from '../store/output-folder.js';
@@ -53,9 +54,10 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     };
     const readDevices = (options.sources.db ?? []).length + (options.sources.backup ?? []).length > 0 || !options.sources.archive;
     const files = new AttachmentFiles(store.dir, store.db);
+    const writer = new StoreWriter(store);
     // The devices' databases are hashed once, while opening them (knownFile): the run's record reuses it.
     const hashed = files.collect();
-    const opened = readDevices ? await openArchive(options, (source) => knownFile(store, files, source)) : undefined;
+    const opened = readDevices ? await openArchive(options, (source) => knownFile(store, writer, files, source)) : undefined;
     try {
       const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
       store.saveFiles(hashed);
@@ -68,15 +70,16 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
       // Only a copying archive keeps files; with --attachments link or none it records them as the device had them.
       const copies = options.attachments === 'copy' ? files : undefined;
       const skip = (title: string, error: unknown) => options.log(skipLine(title, error));
-      const skipped = opened ? await ingest(opened.archive, store, copies, checkInterrupt, skip) : new Set<string>();
+      const skipped = opened ? await ingest(opened.archive, store, writer, copies, checkInterrupt, skip) : new Set<string>();
       if (other) {
         const archived = new StoreArchive(ArchiveStore.open(other, { create: false, readonly: true }), { ...options.archive, contacts: opened?.contacts ?? new ContactBook() });
         try {
-          for (const key of await ingest(archived, store, copies, checkInterrupt, skip)) skipped.add(key);
+          for (const key of await ingest(archived, store, writer, copies, checkInterrupt, skip)) skipped.add(key);
         } finally {
           await archived.close();
         }
       }
+      await writer.close();
       // The databases were checked beside the reading; one that could not be checked at all fails the run here.
       const damage = opened ? await reportDamage(opened.archive, options.log) : { findings: 0, unreadable: 0 };
       const checks = opened ? await opened.archive.checks() : [];
@@ -88,6 +91,8 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
       const notChecked = checks.flatMap((check, i) => (check === 'earlier' ? [opened!.archive.sourceNames[i]!] : []));
       return { store, facts, damage, notChecked, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection, skipped: skipped.size };
     } finally {
+      // Whole conversations written so far are kept (an interrupted run goes on from them).
+      await writer.close();
       await opened?.close();
     }
   } catch (error) {

@@ -88,6 +88,23 @@ export function realFolders(folders: string[]): string[] {
   });
 }
 
+/**
+ * What stat found of an attachment's file when its row was read (size, modification time): the archive's
+ * copier (src/store) needs no stat of its own. Kept under a symbol, so that it is no part of the model:
+ * JSON and messages between threads leave it out, while copies made with `{ ...attachment }` keep it.
+ */
+export const FOUND_ON_DISK = Symbol('found on disk');
+
+export interface FoundOnDisk {
+  size: number;
+  mtimeMs: number;
+}
+
+/** What stat found of the attachment's file as its row was read; undefined when it was not found or not read that way. */
+export function foundOnDisk(attachment: Attachment): FoundOnDisk | undefined {
+  return (attachment as Attachment & { [FOUND_ON_DISK]?: FoundOnDisk })[FOUND_ON_DISK];
+}
+
 /** An attachment row as the model shows it: a display name, where the file is on this machine, and whether it is there. */
 export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attachment {
   const fileName = row.transferName || (row.filename ? basename(row.filename) : '') || row.guid;
@@ -105,7 +122,7 @@ export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attach
   }
   if (withheld) present = false;
   const sticker = row.isSticker ? stickerSource(row.stickerUserInfo ?? undefined, row.attributionInfo ?? undefined, row.emojiDescription ?? undefined) : undefined;
-  return {
+  const attachment: Attachment = {
     guid: row.guid,
     fileName,
     path,
@@ -122,6 +139,8 @@ export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attach
     stickerSource: sticker?.source,
     description: sticker?.description ?? row.emojiDescription ?? undefined,
   };
+  if (present) Object.assign(attachment, { [FOUND_ON_DISK]: { size: onDisk!.size, mtimeMs: onDisk!.mtimeMs } });
+  return attachment;
 }
 
 /** A placeholder for an attachment the message body names but the database has no row for. */

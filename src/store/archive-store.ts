@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { ArchiveRun, Message, SourceCheck } from '../model/types.js';
 import type { ManifestEntry } from './manifest.js';
 import { fromJson, mergeRevision, toJson } from './message-json.js';
-import type { ConversationRows, FileRows, MessageRow } from './rows.js';
+import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
 import { closeStoreDatabase, openStoreDatabase } from './schema.js';
 
 /** What a run records about one of its sources. */
@@ -27,6 +27,17 @@ interface StoredMessage {
   absent_since: number | null;
 }
 
+/** The conversation being written: what its messages are written with, and the counts from before it. */
+interface Writing {
+  key: string;
+  /** The store had the conversation before. */
+  known: boolean;
+  /** The set of every source of the run. */
+  every: number;
+  changed: boolean;
+  counts: IngestCounts;
+}
+
 /** Messages written before the open transaction is committed (a few seconds of reading). */
 const GROUP = 20_000;
 
@@ -42,6 +53,7 @@ export class ArchiveStore {
   /** Source sets by their JSON (see `setOf`). */
   private readonly sets = new Map<string, number>();
   private pending = 0;
+  private writing?: Writing;
   private runId = 0;
   private runStarted = 0;
   private readonly sql: Record<string, Database.Statement>;
@@ -54,6 +66,9 @@ export class ArchiveStore {
     this.sql = {
       begin: p('BEGIN'),
       commit: p('COMMIT'),
+      savepoint: p('SAVEPOINT conversation'),
+      release: p('RELEASE conversation'),
+      rollback: p('ROLLBACK TO conversation'),
       known: p('SELECT 1 FROM conversations WHERE key = ?'),
       conversation: p(`INSERT INTO conversations (key, body, revision) VALUES (?, ?, 1)
         ON CONFLICT (key) DO UPDATE SET body = excluded.body, revision = revision + (body != excluded.body)`),
@@ -73,6 +88,7 @@ export class ArchiveStore {
       setMark: p('INSERT OR REPLACE INTO source_marks (conversation_key, sources, mark, run_id) VALUES (?, ?, ?, ?)'),
       rememberHash: p('INSERT OR REPLACE INTO file_hashes (source_path, size, mtime_ms, sha256) VALUES (?, ?, ?, ?)'),
       addFile: p('INSERT OR IGNORE INTO attachments (sha256, path, size, first_run) VALUES (?, ?, ?, ?)'),
+      chatMark: p('INSERT OR REPLACE INTO chat_marks (source_path, chat_ids, sha256, mark) VALUES (?, ?, ?, ?)'),
     };
   }
 
@@ -138,24 +154,70 @@ export class ArchiveStore {
   }
 
   /**
-   * Writes a conversation read from the sources (see `ingest.ts`), whole or not at all; a transaction
-   * holds several, and `commit` ends it (so do `markAbsent` and `close`).
+   * Begins writing a conversation read from the sources (see `ingest.ts`): its messages follow
+   * (`writeMessages`), then `end`, or `abandon` when reading them failed. Each is written whole or not at
+   * all (a savepoint); a transaction holds several, and `commit` ends it (so do `markAbsent` and `close`).
    */
-  write(rows: ConversationRows): void {
+  begin(head: ConversationHead): void {
     if (!this.db.inTransaction) this.sql.begin!.run();
-    try {
-      this.db.transaction(() => this.writeRows(rows))();
-    } catch (error) {
-      // Source sets added with it are gone again.
-      this.sets.clear();
-      throw error;
+    this.sql.savepoint!.run();
+    const { key } = head;
+    this.writing = { key, known: false, every: 0, changed: false, counts: { ...this.counts } };
+    // Messages of a conversation the store has never seen are added without looking for them first.
+    this.writing.known = this.sql.known!.get(key) !== undefined;
+    this.sql.conversation!.run(key, head.body);
+    for (const [handle, name] of head.people) this.sql.person!.run(handle, name);
+    for (const guid of head.chatGuids) this.sql.chatGuid!.run(guid, key);
+    this.writing.every = this.setOf(head.sources);
+  }
+
+  /** Some messages of the conversation begun (in order). */
+  writeMessages(rows: MessageRow[]): void {
+    const w = this.writing!;
+    for (const row of rows) {
+      if (this.writeMessage(w.key, row, row.sources ? this.setOf(row.sources) : w.every, w.known)) w.changed = true;
     }
-    if (this.pending >= GROUP) this.commit();
+    this.pending += rows.length;
+  }
+
+  /** Ends the conversation begun: what was found while reading it is written with it. */
+  end({ files, mark }: ConversationEnd): void {
+    const { key, changed } = this.writing!;
+    this.saveFiles(files);
+    if (changed) this.sql.bump!.run(key);
+    if (mark) this.sql.setMark!.run(key, mark.sources, mark.mark, this.runId);
+    this.sql.release!.run();
+    this.writing = undefined;
+    if (++this.pending >= GROUP) this.commit();
+  }
+
+  /** Leaves out what was written of the conversation begun (none: nothing to do). */
+  abandon(): void {
+    const writing = this.writing;
+    this.writing = undefined;
+    if (!writing) return;
+    Object.assign(this.counts, writing.counts);
+    // Source sets added with it are gone again.
+    this.sets.clear();
+    // A failure SQLite ended the transaction for (a full disk) has left no savepoint to go back to.
+    if (!this.db.inTransaction) return;
+    this.sql.rollback!.run();
+    this.sql.release!.run();
   }
 
   /** Remembers the change mark of a conversation the sources gave no message of (see `unchanged`). */
-  rememberMark(key: string, sources: string, mark: string): void {
+  rememberMark(key: string, { sources, mark }: ChangeMark): void {
     this.sql.setMark!.run(key, sources, mark, this.runId);
+  }
+
+  /** Remembers a device database's chats' change mark (see `known-files.ts`). */
+  rememberChatMark({ path, chatIds, sha256, mark }: ChatMark): void {
+    this.sql.chatMark!.run(path, chatIds, sha256, mark);
+  }
+
+  /** Writes for a run begun on another connection (the store's writer thread). */
+  joinRun(run: number): void {
+    this.runId = run;
   }
 
   /** Makes every conversation written so far durable. */
@@ -168,26 +230,6 @@ export class ArchiveStore {
   saveFiles(files: FileRows): void {
     for (const h of files.hashes) this.sql.rememberHash!.run(h.path, h.size, h.mtimeMs, h.sha256);
     for (const c of files.copies) this.sql.addFile!.run(c.sha256, c.path, c.size, this.runId);
-  }
-
-  private writeRows(rows: ConversationRows): void {
-    const { key } = rows;
-    // Messages of a conversation the store has never seen are added without looking for them first.
-    const known = this.sql.known!.get(key) !== undefined;
-    this.sql.conversation!.run(key, rows.body);
-    for (const [handle, name] of rows.people) this.sql.person!.run(handle, name);
-    for (const guid of rows.chatGuids) this.sql.chatGuid!.run(guid, key);
-    const every = this.setOf(rows.sources);
-    let changed = false;
-    let count = 0;
-    for (const row of rows.messages) {
-      changed = this.writeMessage(key, row, row.sources ? this.setOf(row.sources) : every, known) || changed;
-      count++;
-    }
-    this.pending += count + 1;
-    this.saveFiles(rows.files);
-    if (changed) this.sql.bump!.run(key);
-    if (rows.mark) this.sql.setMark!.run(key, rows.mark.sources, rows.mark.mark, this.runId);
   }
 
   /** Writes one message; true when the archive's copy changed. */
@@ -284,14 +326,19 @@ export class ArchiveStore {
     })();
   }
 
-  /** Commits what was written (whole conversations) and closes. */
-  close(): void {
+  /**
+   * Commits what was written (whole conversations: one begun and not ended is left out) and closes.
+   * A connection beside another (the writer thread's) leaves the write-ahead log to it (`besideAnother`).
+   */
+  close(besideAnother = false): void {
     try {
+      this.abandon();
       if (this.db.open && this.db.inTransaction) this.commit();
     } catch {
       // Not committed (a full disk): the next run reads those conversations again.
     }
-    closeStoreDatabase(this.db);
+    if (besideAnother) this.db.close();
+    else closeStoreDatabase(this.db);
   }
 }
 

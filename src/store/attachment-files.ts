@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Attachment } from '../model/types.js';
 import { copyName } from '../media/media-archive.js';
+import { foundOnDisk, type FoundOnDisk } from '../normalize/attachments.js';
 import type { FileRows } from './rows.js';
 
 const CHUNK = 1 << 20;
@@ -37,8 +38,8 @@ export class AttachmentFiles {
   keep(attachment: Attachment): Attachment {
     const source = attachment.path;
     if (!source || attachment.missing) return attachment;
-    const info = statSync(source, { throwIfNoEntry: false });
-    if (!info?.isFile()) return attachment;
+    const info = foundOnDisk(attachment) ?? regularFile(source);
+    if (!info) return attachment;
     const sha256 = this.sha256Of(source, info, !attachment.transient);
     const path = `attachments/${sha256.slice(0, 2)}/${sha256}/${copyName(attachment, source)}`;
     const target = join(this.dir, path);
@@ -59,7 +60,7 @@ export class AttachmentFiles {
   }
 
   /** The SHA-256 of a file, remembered by path, size and modification time (unless `remember` is false: temporary copies). */
-  sha256Of(path: string, info = statSync(path), remember = true): string {
+  sha256Of(path: string, info: FoundOnDisk = statSync(path), remember = true): string {
     let sha256 = this.knownHash.get(path, info.size, info.mtimeMs) as string | undefined;
     if (!sha256) {
       sha256 = this.hash(path);
@@ -78,4 +79,9 @@ export class AttachmentFiles {
     }
     return hash.digest('hex');
   }
+}
+
+function regularFile(path: string): FoundOnDisk | undefined {
+  const info = statSync(path, { throwIfNoEntry: false });
+  return info?.isFile() ? info : undefined;
 }

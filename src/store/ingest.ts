@@ -4,69 +4,81 @@ import type { History } from '../normalize/archive.js';
 import type { ArchiveStore } from './archive-store.js';
 import type { AttachmentFiles } from './attachment-files.js';
 import { toJson } from './message-json.js';
-import type { ConversationRows, MessageRow } from './rows.js';
+import type { MessageRow } from './rows.js';
+import type { StoreWriter } from './store-writer.js';
+
+/** Messages sent to the writer at a time. */
+const BATCH = 500;
 
 /**
  * Adds every conversation of a history (the run's sources, or another archive) to the store, each whole
- * or not at all; a conversation whose sources did not change since the store last read them is only
- * recorded as seen. With `files`, attachments are copied into the archive folder. A conversation that
- * cannot be read (a damaged page) is left as the store had it, passed to `skip`; returns their keys.
+ * or not at all, through its writer (another thread, which writes while this one reads on); a
+ * conversation whose sources did not change since the store last read them is only recorded as seen.
+ * With `files`, attachments are copied into the archive folder. A conversation that cannot be read (a
+ * damaged page) or written is left as the store had it, passed to `skip`; returns their keys.
  */
-export async function ingest(history: History, store: ArchiveStore, files: AttachmentFiles | undefined, interrupted: () => void, skip: (title: string, error: unknown) => void): Promise<Set<string>> {
-  const sources = history.sourceNames.join('; ');
+export async function ingest(history: History, store: ArchiveStore, writer: StoreWriter, files: AttachmentFiles | undefined, interrupted: () => void, skip: (title: string, error: unknown) => void): Promise<Set<string>> {
   const skipped = new Set<string>();
+  const titles = new Map<string, string>();
+  const settle = (key: string, error: unknown) => {
+    if (endsTheRun(error)) throw error;
+    skipped.add(key);
+    skip(titles.get(key) ?? key, error);
+  };
+  const writeFailures = () => {
+    for (const [key, error] of writer.failures()) settle(key, error);
+  };
   for (const { key, title } of history.candidates()) {
+    titles.set(key, title);
     try {
-      let mark: string | undefined;
-      let unchanged = false;
-      const rows = readConversation(history, key, (found) => {
-        mark = found;
-        return (unchanged = store.unchanged(key, sources, found));
-      }, files);
-      if (rows) store.write(rows);
-      // A conversation the sources give no message of (often: the messages of no chat) is not looked at again while unchanged.
-      else if (!unchanged && mark !== undefined) store.rememberMark(key, sources, mark);
+      await addConversation(history, key, store, writer, files);
     } catch (error) {
-      if (endsTheRun(error)) throw error;
-      skipped.add(key);
-      skip(title, error);
+      settle(key, error);
     }
+    writeFailures();
     await history.releaseAttachments();
     interrupted();
   }
-  store.commit();
+  await writer.commit();
+  writeFailures();
   return skipped;
 }
 
 /**
- * A conversation of the history as the store writes it; undefined when it has no message, or when
- * `unchanged` says its change mark is the one the store last read.
+ * Sends a conversation of the history to the writer, unless its change mark is the one the store last read
+ * (its messages are then neither counted nor read); its messages are read (and their files copied) as they
+ * are sent.
  */
-function readConversation(history: History, key: string, unchanged: (mark: string | undefined) => boolean, files: AttachmentFiles | undefined): ConversationRows | undefined {
-  // An unchanged conversation is told by its mark alone: its messages are neither counted nor read.
-  const mark = history.changeMark?.(key);
-  if (unchanged(mark)) return undefined;
+async function addConversation(history: History, key: string, store: ArchiveStore, writer: StoreWriter, files: AttachmentFiles | undefined): Promise<void> {
+  const sources = history.sourceNames.join('; ');
+  const found = history.changeMark?.(key);
+  if (store.unchanged(key, sources, found)) return;
+  const mark = found === undefined ? undefined : { sources, mark: found };
   const [archived] = history.conversations(new Set([key]));
-  if (!archived) return undefined;
+  if (!archived) {
+    // A conversation the sources give no message of (often: the messages of no chat) is not looked at again while unchanged.
+    if (mark) writer.rememberMark(key, mark);
+    return;
+  }
   const { messageCount, firstDate, lastDate, ...kept } = archived.conversation;
-  const found = files?.collect() ?? { copies: [], hashes: [] };
-  return {
-    key,
-    body: toJson(kept),
-    people: archived.conversation.participants.map((p) => [p.handle, p.name]),
-    chatGuids: history.chatGuids(key),
-    sources: history.sourceNames,
-    messages: messageRows(history.messages(archived)(), files),
-    mark: mark === undefined ? undefined : { sources: history.sourceNames.join('; '), mark },
-    files: found,
-  };
-}
-
-/** Messages are read (and their files copied) as the store writes them. */
-function* messageRows(messages: Iterable<Message>, files: AttachmentFiles | undefined): Generator<MessageRow> {
-  for (const message of messages) {
-    if (files) keepFiles(message, (a) => files.keep(a));
-    yield messageRow(message);
+  const copied = files?.collect() ?? { copies: [], hashes: [] };
+  const people = archived.conversation.participants.map((p): [string, string] => [p.handle, p.name]);
+  writer.begin({ key, body: toJson(kept), people, chatGuids: history.chatGuids(key), sources: history.sourceNames });
+  try {
+    let rows: MessageRow[] = [];
+    for (const message of history.messages(archived)()) {
+      if (files) keepFiles(message, (a) => files.keep(a));
+      rows.push(messageRow(message));
+      if (rows.length === BATCH) {
+        await writer.write(rows);
+        rows = [];
+      }
+    }
+    if (rows.length > 0) await writer.write(rows);
+    writer.end({ mark, files: copied });
+  } catch (error) {
+    writer.abandon();
+    throw error;
   }
 }
 

@@ -3,6 +3,7 @@ import type { KnownFile } from '../normalize/source-archive.js';
 import type { MessageSource } from '../read/source.js';
 import type { ArchiveStore } from './archive-store.js';
 import type { AttachmentFiles } from './attachment-files.js';
+import type { StoreWriter } from './store-writer.js';
 
 /**
  * What earlier runs learnt of a source's database file, while it is the very same file (its SHA-256,
@@ -10,18 +11,17 @@ import type { AttachmentFiles } from './attachment-files.js';
  * Only a file read where it lies counts: not a copy (decrypted from a backup), nor a database with a -wal
  * or -shm beside it, which may hold more than its file.
  */
-export function knownFile(store: ArchiveStore, files: AttachmentFiles, { dbPath, facts }: MessageSource): KnownFile | undefined {
+export function knownFile(store: ArchiveStore, writer: StoreWriter, files: AttachmentFiles, { dbPath, facts }: MessageSource): KnownFile | undefined {
   if (dbPath !== facts.database || existsSync(`${dbPath}-wal`) || existsSync(`${dbPath}-shm`)) return undefined;
   // What cannot be read is said by opening it, in its own words.
   if (!statSync(dbPath, { throwIfNoEntry: false })?.isFile() || !isReadable(dbPath)) return undefined;
   const sha256 = files.sha256Of(dbPath);
   const find = store.db.prepare('SELECT mark FROM chat_marks WHERE source_path = ? AND chat_ids = ? AND sha256 = ?').pluck();
-  const keep = store.db.prepare('INSERT OR REPLACE INTO chat_marks (source_path, chat_ids, sha256, mark) VALUES (?, ?, ?, ?)');
   return {
     checkedSound: store.checkedSound(sha256),
     marks: {
       get: (chatIds) => find.get(dbPath, chatIds.join(','), sha256) as string | undefined,
-      set: (chatIds, mark) => void keep.run(dbPath, chatIds.join(','), sha256, mark),
+      set: (chatIds, mark) => writer.rememberChatMark({ path: dbPath, chatIds: chatIds.join(','), sha256, mark }),
     },
   };
 }

@@ -1,0 +1,156 @@
+import { Worker } from 'node:worker_threads';
+import { endsTheRun } from '../errors.js';
+import type { ArchiveStore, IngestCounts } from './archive-store.js';
+import { packMessages, type ChangeMark, type ChatMark, type ConversationEnd, type ConversationHead, type MessageBatch, type MessageRow } from './rows.js';
+
+const WRITER_SCRIPT = new URL('./writer-thread.js', import.meta.url);
+
+/** Batches of messages sent and not yet written: how far reading may run ahead of writing (memory stays bounded). */
+const AHEAD = 4;
+
+/** What the main thread tells the writer thread, in the order the store must see it. */
+export type WriterOrder =
+  | { type: 'begin'; head: ConversationHead; run: number }
+  | { type: 'messages'; batch: MessageBatch }
+  | { type: 'end'; end: ConversationEnd }
+  | { type: 'abandon' }
+  | { type: 'mark'; key: string; mark: ChangeMark; run: number }
+  | { type: 'chatMark'; chatMark: ChatMark }
+  | { type: 'commit' }
+  | { type: 'close' };
+
+export type WriterReport =
+  | { type: 'written' }
+  | { type: 'committed' }
+  | { type: 'failed'; key?: string; error: { name: string; message: string; code?: string } }
+  | { type: 'closed'; counts: IngestCounts };
+
+/**
+ * The store's one writer during an ingest: a worker thread (writer-thread.ts) with a connection of its
+ * own does the SQLite work while this thread goes on reading the sources. Orders are kept in order, so
+ * every guarantee of ArchiveStore's writes holds as before (each conversation whole or not at all). The
+ * thread is started on the first order. A conversation the writer could not write is given by
+ * `failures`; a failure that ends the run (a full disk) is thrown by the next call that waits.
+ */
+export class StoreWriter {
+  private worker?: Worker;
+  private gone = false;
+  private unwritten = 0;
+  private uncommitted = 0;
+  private waiting?: () => void;
+  private fatal?: Error;
+  private readonly failed: [key: string, error: Error][] = [];
+  private closed?: Promise<void>;
+
+  constructor(private readonly store: ArchiveStore) {}
+
+  begin(head: ConversationHead): void {
+    this.order({ type: 'begin', head, run: this.store.run });
+  }
+
+  /** Sends some messages of the conversation begun; waits while the writer is too far behind. */
+  async write(rows: MessageRow[]): Promise<void> {
+    this.order({ type: 'messages', batch: packMessages(rows) });
+    this.unwritten++;
+    await this.until(() => this.unwritten < AHEAD);
+  }
+
+  end(end: ConversationEnd): void {
+    this.order({ type: 'end', end });
+  }
+
+  abandon(): void {
+    this.order({ type: 'abandon' });
+  }
+
+  rememberMark(key: string, mark: ChangeMark): void {
+    this.order({ type: 'mark', key, mark, run: this.store.run });
+  }
+
+  rememberChatMark(chatMark: ChatMark): void {
+    this.order({ type: 'chatMark', chatMark });
+  }
+
+  /** Conversations the writer failed to write since the last call, with why. */
+  failures(): [key: string, error: Error][] {
+    return this.failed.splice(0);
+  }
+
+  /** Waits until everything sent is written and committed. */
+  async commit(): Promise<void> {
+    if (!this.worker) return;
+    this.order({ type: 'commit' });
+    this.uncommitted++;
+    await this.until(() => this.uncommitted === 0);
+  }
+
+  /**
+   * Commits what was written (whole conversations) and stops the thread; its counts are added to the
+   * store's. Safe to call again, and after a failure.
+   */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    if (!worker || this.gone) return;
+    this.closed ??= new Promise<void>((resolve) => {
+      worker.once('exit', () => resolve());
+      worker.postMessage({ type: 'close' } satisfies WriterOrder);
+    });
+    await this.closed;
+  }
+
+  private order(order: WriterOrder): void {
+    this.throwFatal();
+    (this.worker ??= this.start()).postMessage(order);
+  }
+
+  private start(): Worker {
+    const worker = new Worker(WRITER_SCRIPT, { workerData: { dir: this.store.dir } });
+    worker.on('message', (report: WriterReport) => {
+      if (report.type === 'written') this.unwritten--;
+      else if (report.type === 'committed') this.uncommitted--;
+      else if (report.type === 'closed') addCounts(this.store.counts, report.counts);
+      else this.failure(report.key, revive(report.error));
+      this.wake();
+    });
+    worker.on('error', (error) => this.failure(undefined, error));
+    worker.on('exit', () => {
+      this.gone = true;
+      if (!this.closed) this.failure(undefined, new Error("the archive store's writer thread stopped before it was done"));
+      this.wake();
+    });
+    return worker;
+  }
+
+  private failure(key: string | undefined, error: Error): void {
+    if (key !== undefined && !endsTheRun(error)) this.failed.push([key, error]);
+    else this.fatal ??= error;
+    this.wake();
+  }
+
+  /** Waits (letting the writer's reports in) until `done`, or the writer failed for good. */
+  private async until(done: () => boolean): Promise<void> {
+    while (!done() && !this.fatal && !this.gone) await new Promise<void>((resolve) => (this.waiting = resolve));
+    this.throwFatal();
+  }
+
+  private wake(): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.();
+  }
+
+  private throwFatal(): void {
+    if (this.fatal) throw this.fatal;
+  }
+}
+
+function addCounts(to: IngestCounts, from: IngestCounts): void {
+  to.added += from.added;
+  to.changed += from.changed;
+  to.absent += from.absent;
+}
+
+/** The writer's error as this thread's, so that `endsTheRun` and the messages treat it the same way. */
+function revive({ name, message, code }: { name: string; message: string; code?: string }): Error {
+  return Object.assign(new Error(message), { name, code });
+}

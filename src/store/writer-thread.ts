@@ -1,0 +1,54 @@
+// The archive store's writer thread (see store-writer.ts): writes, in order, what the main thread reads.
+import { parentPort, workerData } from 'node:worker_threads';
+import { ArchiveStore } from './archive-store.js';
+import { unpackMessages } from './rows.js';
+import type { WriterOrder, WriterReport } from './store-writer.js';
+
+const store = ArchiveStore.open((workerData as { dir: string }).dir, { create: false, readonly: false });
+const report = (message: WriterReport) => parentPort!.postMessage(message);
+/** The conversation being written; undefined once its writing failed (what is left of it is ignored). */
+let writing: string | undefined;
+
+parentPort!.on('message', (order: WriterOrder) => {
+  try {
+    obey(order);
+  } catch (error) {
+    const key = order.type === 'mark' ? order.key : writing;
+    store.abandon();
+    writing = undefined;
+    const { name, message, code } = error as Error & { code?: string };
+    report({ type: 'failed', key, error: { name, message, code } });
+  }
+  if (order.type === 'messages') report({ type: 'written' });
+});
+
+function obey(order: WriterOrder): void {
+  switch (order.type) {
+    case 'begin':
+      store.joinRun(order.run);
+      writing = order.head.key;
+      return store.begin(order.head);
+    case 'messages':
+      if (writing !== undefined) store.writeMessages(unpackMessages(order.batch));
+      return;
+    case 'end':
+      if (writing !== undefined) store.end(order.end);
+      writing = undefined;
+      return;
+    case 'abandon':
+      writing = undefined;
+      return store.abandon();
+    case 'mark':
+      store.joinRun(order.run);
+      return store.rememberMark(order.key, order.mark);
+    case 'chatMark':
+      return store.rememberChatMark(order.chatMark);
+    case 'commit':
+      store.commit();
+      return report({ type: 'committed' });
+    case 'close':
+      store.close(true);
+      report({ type: 'closed', counts: store.counts });
+      return parentPort!.close();
+  }
+}
