@@ -22,6 +22,8 @@ export class ContactBook {
   private readonly names = new Map<string, string>();
   /** Union-find over normalized handles that belong to one card. */
   private readonly parent = new Map<string, string>();
+  /** Each handle's spelling, read once: planning asks for the same few handles in every chat they are in. */
+  private readonly spelling = new Map<string, string>();
 
   constructor(
     records: ContactRecord[] = [],
@@ -46,7 +48,12 @@ export class ContactBook {
 
   /** The spelling handles are matched in: E.164 for phone numbers, lower case for emails. */
   normalize(handle: string): string {
-    return normalizeHandle(handle, this.country);
+    let normalized = this.spelling.get(handle);
+    if (normalized === undefined) {
+      normalized = normalizeHandle(handle, this.country);
+      this.spelling.set(handle, normalized);
+    }
+    return normalized;
   }
 
   /** How many handles have a name. */
