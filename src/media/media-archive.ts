@@ -9,7 +9,7 @@ import type { Attachment } from '../model/types.js';
 import type { ConvertJob, ConvertResult, ImageFormat, ImageOutput } from './convert.js';
 import { insideFolder, safeFileName } from './safe-names.js';
 import { WorkerPool } from './worker-pool.js';
-import { convertWorkerScript } from './worker-script.js';
+import { mediaWorkerScript } from './worker-script.js';
 
 export type AttachmentMode = 'copy' | 'link' | 'none';
 
@@ -163,7 +163,7 @@ export class MediaArchive {
       return;
     }
     await Promise.all(job.outputs.map((output) => mkdir(dirname(output.path), { recursive: true })));
-    this.pool ??= new WorkerPool<ConvertJob, ConvertResult>(convertWorkerScript(), this.workers);
+    this.pool ??= new WorkerPool<ConvertJob, ConvertResult>(mediaWorkerScript('convert-worker'), this.workers);
     try {
       await this.pool.run(job);
       this.stats.converted++;

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { parentPort, Worker, type Transferable } from 'node:worker_threads';
 
 interface Task<Job, Result> {
   job: Job;
@@ -13,6 +13,23 @@ interface Slot<Job, Result> {
 
 /** Answer a worker posts for each job it was given. */
 export type WorkerReply<Result> = { ok: true; result: Result } | { ok: false; error: string };
+
+/**
+ * A worker thread's side: runs each job posted to it, one at a time, and answers with its result or its
+ * error's message; `transfer` names the result's buffers to hand over instead of copying them.
+ */
+export function serveJobs<Job, Result>(work: (job: Job) => Promise<Result>, transfer: (result: Result) => Transferable[] = () => []): void {
+  parentPort!.on('message', async (job: Job) => {
+    let result: Result;
+    try {
+      result = await work(job);
+    } catch (error) {
+      parentPort!.postMessage({ ok: false, error: error instanceof Error ? error.message : String(error) } satisfies WorkerReply<Result>);
+      return;
+    }
+    parentPort!.postMessage({ ok: true, result } satisfies WorkerReply<Result>, transfer(result));
+  });
+}
 
 /**
  * A fixed number of worker threads running one script; jobs queue until a worker is free.

@@ -3,14 +3,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 
 /**
- * URL of the compiled image-conversion worker. Worker threads run plain JavaScript, so when this module
+ * URL of a compiled worker of this folder ('convert-worker', 'heic-worker'). Worker threads run plain JavaScript, so when this module
  * is itself loaded from TypeScript sources (under the test runner) the worker comes from dist/ — build first.
  */
-export function convertWorkerScript(): URL {
-  const sibling = new URL('./convert-worker.js', import.meta.url);
+export function mediaWorkerScript(name: string): URL {
+  const sibling = new URL(`./${name}.js`, import.meta.url);
   if (existsSync(fileURLToPath(sibling))) return sibling;
   const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-  const compiled = resolve(repoRoot, 'dist/media/convert-worker.js');
+  const compiled = resolve(repoRoot, `dist/media/${name}.js`);
   if (!existsSync(compiled)) throw new Error(`image worker not built: run \`npm run build\` (looked for ${compiled})`);
   return pathToFileURL(compiled);
 }

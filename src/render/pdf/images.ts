@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { openImage } from '../../media/image.js';
+import { decodeHeicOffThread, openImage } from '../../media/image.js';
 
 export interface Size {
   width: number;
@@ -36,7 +36,7 @@ export async function makeThumbnail(path: string, maxWidth: number, maxHeight: n
 }
 
 async function decode(path: string, maxWidth: number, maxHeight: number): Promise<Thumbnail> {
-  const image = await openImage(path);
+  const image = await openImage(path, decodeHeicOffThread);
   const meta = await image.metadata();
   const upright = meta.autoOrient ?? meta;
   if (!upright.width || !upright.height) throw new Error(`${path}: no image size`);

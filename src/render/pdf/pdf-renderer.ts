@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { EMOJI_CREDIT } from '../../fonts/emoji.js';
+import { startHeicThread, stopHeicThread } from '../../media/image.js';
 import type { Conversation, Message } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
 import { compressPageFast } from './pdfkit-internals.js';
@@ -52,6 +53,15 @@ export class PdfRenderer implements Renderer {
 
   async start(ctx: ExportContext): Promise<void> {
     this.ctx = ctx;
+    startHeicThread();
+  }
+
+  async finishShard(): Promise<void> {
+    await stopHeicThread();
+  }
+
+  async abandon(): Promise<void> {
+    await stopHeicThread();
   }
 
   async renderConversation(conversation: Conversation, messages: MessageStream, baseName: string): Promise<RenderedConversation> {
