@@ -6,6 +6,7 @@ import { Interrupted } from '../engine/interrupted.js';
 import { watchSignals } from './launcher.js';
 import type { ListSort } from './list-command.js';
 import { VERSION } from '../version.js';
+import { formatCount as n } from '../render/describe.js';
 import type { RawOptions, ResolvedOptions } from '../engine/options.js';
 
 /** Exit codes: see the README ("Bad input"). */
@@ -26,7 +27,6 @@ async function resolved(raw: RawOptions, needsOutput: boolean): Promise<Resolved
   return (await import('../engine/options.js')).resolveOptions(raw, needsOutput);
 }
 
-const n = (x: number) => x.toLocaleString('en-US');
 /** "1 attachment", "2 attachments". */
 const count = (x: number, word: string) => `${n(x)} ${word}${x === 1 ? '' : 's'}`;
 
@@ -130,7 +130,7 @@ program.command('verify').description('check an archive folder: every file its m
     if (problems.length > 0) {
       process.stderr.write(`textkeeper: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${resolve(dir)}.\n`);
       process.exitCode = 1;
-    } else process.stdout.write(`Intact: ${checked.toLocaleString('en-US')} files match the manifest.\n`);
+    } else process.stdout.write(`Intact: ${n(checked)} files match the manifest.\n`);
   });
 
 watchSignals(signal, EXIT_INTERRUPTED);

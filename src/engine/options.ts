@@ -61,16 +61,18 @@ export interface ResolvedOptions {
 
 /** Checks and completes the options shared by `export` and `list`; every mistake is one clear line. */
 export function resolveOptions(raw: RawOptions, needsOutput: boolean): ResolvedOptions {
-  const timeZone = raw.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (!isValidTimeZone(timeZone)) throw new UserError(`--timezone ${timeZone}: not a time zone name (use e.g. Europe/Berlin or America/New_York).`);
+  if (raw.timezone !== undefined && !isValidTimeZone(raw.timezone)) {
+    throw new UserError(`--timezone ${raw.timezone}: not a time zone name (use e.g. Europe/Berlin or America/New_York).`);
+  }
+  const dates = new DateFormatter(raw.timezone);
   if (needsOutput && !raw.out) throw new UserError('--out is required: the folder to write the archive into.');
   const formats = (raw.format ?? 'txt').split(',').map((f) => f.trim().toLowerCase()).filter(Boolean);
   const unknown = formats.filter((f) => !RENDERERS[f]);
   if (unknown.length > 0 || formats.length === 0) {
     throw new UserError(`--format ${raw.format}: unknown format ${unknown.join(', ')}; choose from ${Object.keys(RENDERERS).join(', ')}.`);
   }
-  const since = raw.since ? parseBoundary(raw.since, timeZone, '--since') : undefined;
-  const until = raw.until ? parseBoundary(raw.until, timeZone, '--until') : undefined;
+  const since = raw.since ? parseBoundary(raw.since, dates.timeZone, '--since') : undefined;
+  const until = raw.until ? parseBoundary(raw.until, dates.timeZone, '--until') : undefined;
   if (since && until && since >= until) throw new UserError('--since must be before --until.');
   return {
     raw,
@@ -85,11 +87,12 @@ export function resolveOptions(raw: RawOptions, needsOutput: boolean): ResolvedO
       check: raw.check !== false,
       maxAttachmentBytes: raw.maxAttachmentSize === undefined ? undefined : parseSize(raw.maxAttachmentSize, '--max-attachment-size'),
     },
-    dates: new DateFormatter(timeZone),
+    dates,
     attachments: choice(raw.attachments ?? 'copy', ['copy', 'link', 'none'] as const, '--attachments'),
     pdf: {
       style: choice(raw.pdfStyle ?? 'chat', ['chat', 'transcript'] as const, '--pdf-style'),
-      pageSize: choice(raw.pageSize ?? defaultPageSize(), ['letter', 'a4'] as const, '--page-size'),
+      // The locale is looked up for PDFs only: the first Intl object costs start-up a few hundredths of a second.
+      pageSize: choice(raw.pageSize ?? (formats.includes('pdf') ? defaultPageSize() : 'letter'), ['letter', 'a4'] as const, '--page-size'),
       standard: choice(raw.pdfStandard ?? 'pdf-a-2b', ['pdf-a-2b', 'none'] as const, '--pdf-standard'),
       cover: raw.cover !== false,
       bates: raw.bates === undefined ? undefined : batesOptions(raw.bates, raw.batesDigits ?? '6'),

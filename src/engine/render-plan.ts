@@ -21,7 +21,8 @@ const ONLY_IN: Record<string, string> = {
 /** The options that shape a format's files, as part of their fingerprint. */
 export function renderSettings(options: ResolvedOptions, format: string): string {
   const shaping = Object.entries(options.raw).filter(([name]) => !NOT_IN_FILES.has(name) && (ONLY_IN[name] ?? format) === format);
-  return JSON.stringify([format, ...shaping.sort(([a], [b]) => a.localeCompare(b))]);
+  // Names in code-unit order (the order localeCompare gave them too, without loading ICU's data).
+  return JSON.stringify([format, ...shaping.sort(([a], [b]) => (a < b ? -1 : 1))]);
 }
 
 /**

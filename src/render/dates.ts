@@ -23,19 +23,20 @@ export interface LocalTime {
 export class DateFormatter {
   private readonly weeks = new Map<number, number>();
   private readonly days = new Map<number, number>();
-  private readonly zoneParts: Intl.DateTimeFormat;
+  private zoneParts?: Intl.DateTimeFormat;
+  private readonly ownZone: boolean;
 
-  constructor(readonly timeZone: string) {
-    this.zoneParts = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
+  /**
+   * Without a zone, the machine's own, whose offsets Date knows without Intl: ICU's locale data, loaded by
+   * the first Intl object, costs a few hundredths of a second, which a run that formats a few dates saves.
+   */
+  constructor(private zone?: string) {
+    this.ownZone = zone === undefined;
+  }
+
+  /** The zone's IANA name. */
+  get timeZone(): string {
+    return (this.zone ??= Intl.DateTimeFormat().resolvedOptions().timeZone);
   }
 
   /**
@@ -60,6 +61,17 @@ export class DateFormatter {
   }
 
   private measure(ms: number): number {
+    if (this.ownZone) return -new Date(ms).getTimezoneOffset() * 60_000;
+    this.zoneParts ??= new Intl.DateTimeFormat('en-US', {
+      timeZone: this.timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
     const p = Object.fromEntries(this.zoneParts.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
     const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
     return asUtc - Math.floor(ms / 1000) * 1000;

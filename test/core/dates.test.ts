@@ -25,6 +25,22 @@ describe('DateFormatter', () => {
     });
   }
 
+  it('in the machine’s own zone (no --timezone) agrees with Intl and names the zone', () => {
+    const before = process.env.TZ;
+    try {
+      for (const zone of ['Australia/Lord_Howe', 'America/St_Johns', 'Africa/Casablanca']) {
+        process.env.TZ = zone;
+        const own = new DateFormatter();
+        const named = new DateFormatter(zone);
+        expect(instants.map((instant) => own.iso(instant))).toEqual(instants.map((instant) => named.iso(instant)));
+        expect(own.timeZone).toBe(zone);
+      }
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+  });
+
   it('names days and months, and writes offsets', () => {
     const dates = new DateFormatter('Europe/Berlin');
     const instant = new Date('2024-03-05T13:07:09Z');

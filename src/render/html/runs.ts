@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ArchiveRun, SourceCheck } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
 import type { DateFormatter } from '../dates.js';
+import { formatCount } from '../describe.js';
 import { escapeHtml } from './escape.js';
 import { TEMPLATE_DIR } from './template-files.js';
 
@@ -78,6 +79,6 @@ function sourceCell(source: ArchiveRun['sources'][number]): string {
 function describeCounts(counts: Record<string, number>): string {
   const said = [
     ['messages', 'messages'], ['added', 'added'], ['changed', 'changed'], ['absent', 'newly not on the device'], ['attachments', 'attachments'],
-  ].filter(([key]) => counts[key!] !== undefined).map(([key, label]) => `${counts[key!]!.toLocaleString('en-US')} ${label}`);
+  ].filter(([key]) => counts[key!] !== undefined).map(([key, label]) => `${formatCount(counts[key!]!)} ${label}`);
   return said.join(', ');
 }
