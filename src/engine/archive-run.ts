@@ -55,18 +55,15 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     const readDevices = (options.sources.db ?? []).length + (options.sources.backup ?? []).length > 0 || !options.sources.archive;
     const files = new AttachmentFiles(store.dir, store.db);
     const writer = new StoreWriter(store);
-    // The devices' databases are hashed once, while opening them (knownFile): the run's record reuses it.
-    const hashed = files.collect();
     const opened = readDevices ? await openArchive(options, (source) => knownFile(store, writer, files, source)) : undefined;
     try {
       const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
-      store.saveFiles(hashed);
       store.beginRun(VERSION, facts.map((f, i) => ({
         description: opened?.archive.sourceNames[i] ?? `archive ${other}`,
-        sha256: files.sha256Of(f.database),
         device: [f.device, f.osVersion].filter(Boolean).join(', ') || undefined,
       })));
-      store.saveFiles(hashed);
+      // A database not hashed as it is now (a first run, or it changed) is hashed by the writer thread while this one reads it.
+      for (const f of facts) if (!files.knownSha256(f.database)) writer.hash(f.database);
       // Only a copying archive keeps files; with --attachments link or none it records them as the device had them.
       const copies = options.attachments === 'copy' ? files : undefined;
       const skip = (title: string, error: unknown) => options.log(skipLine(title, error));
@@ -83,7 +80,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
       // The databases were checked beside the reading; one that could not be checked at all fails the run here.
       const damage = opened ? await reportDamage(opened.archive, options.log) : { findings: 0, unreadable: 0 };
       const checks = opened ? await opened.archive.checks() : [];
-      store.recordChecks(checks);
+      store.recordSources(facts.map((f) => files.knownSha256(f.database)), checks);
       const fullRun = opened && !other && options.archive.chatTerms.length === 0 && !options.archive.window.since && !options.archive.window.until;
       // Messages of a conversation a source could not give are not taken as gone from it.
       if (fullRun) store.markAbsent(skipped);

@@ -108,12 +108,11 @@ export class ArchiveStore {
     this.runId = Number(info.lastInsertRowid);
   }
 
-  /** What became of each source's check on this run (in the order of `beginRun`'s sources). */
-  recordChecks(checks: SourceCheck[]): void {
-    if (checks.length === 0) return;
+  /** Each source's SHA-256 (hashed meanwhile) and what became of its check on this run (in the order of `beginRun`'s sources). */
+  recordSources(hashes: (string | undefined)[], checks: SourceCheck[]): void {
     const sources = JSON.parse(this.db.prepare('SELECT sources FROM runs WHERE id = ?').pluck().get(this.runId) as string) as RunSource[];
-    const checked = sources.map((source, i) => (checks[i] ? { ...source, check: checks[i] } : source));
-    this.db.prepare('UPDATE runs SET sources = ? WHERE id = ?').run(toJson(checked), this.runId);
+    const recorded = sources.map(({ description, device }, i): RunSource => ({ description, sha256: hashes[i], device, check: checks[i] }));
+    this.db.prepare('UPDATE runs SET sources = ? WHERE id = ?').run(toJson(recorded), this.runId);
   }
 
   /** Whether a run checked a database with this SHA-256 in place and found nothing. */
@@ -211,7 +210,7 @@ export class ArchiveStore {
   }
 
   /** Remembers a device database's chats' change mark (see `known-files.ts`). */
-  rememberChatMark({ path, chatIds, sha256, mark }: ChatMark): void {
+  rememberChatMark({ path, chatIds, sha256, mark }: Required<ChatMark>): void {
     this.sql.chatMark!.run(path, chatIds, sha256, mark);
   }
 

@@ -61,12 +61,17 @@ export class AttachmentFiles {
 
   /** The SHA-256 of a file, remembered by path, size and modification time (unless `remember` is false: temporary copies). */
   sha256Of(path: string, info: FoundOnDisk = statSync(path), remember = true): string {
-    let sha256 = this.knownHash.get(path, info.size, info.mtimeMs) as string | undefined;
+    let sha256 = this.knownSha256(path, info);
     if (!sha256) {
       sha256 = this.hash(path);
       if (remember) this.found.hashes.push({ path, size: info.size, mtimeMs: info.mtimeMs, sha256 });
     }
     return sha256;
+  }
+
+  /** The SHA-256 a run found for the file while it had this size and modification time; none: not hashed as it is now. */
+  knownSha256(path: string, info: FoundOnDisk = statSync(path)): string | undefined {
+    return this.knownHash.get(path, info.size, info.mtimeMs) as string | undefined;
   }
 
   private hash(path: string): string {

@@ -83,8 +83,10 @@ async function addConversation(history: History, key: string, store: ArchiveStor
 }
 
 function messageRow(seen: Message): MessageRow {
-  const { sources, absentSince, ...message } = seen;
-  return { guid: message.guid, date: message.date.getTime(), seq: message.rowId, body: toJson(message), sources, absentSince: absentSince?.getTime() };
+  const { sources, absentSince } = seen;
+  // JSON leaves out what is undefined: a message with neither is written as it is, not copied first.
+  const body = toJson(sources || absentSince ? { ...seen, sources: undefined, absentSince: undefined } : seen);
+  return { guid: seen.guid, date: seen.date.getTime(), seq: seen.rowId, body, sources, absentSince: absentSince?.getTime() };
 }
 
 /** Points every attachment of the message at the archive's copy. */

@@ -15,12 +15,13 @@ export function knownFile(store: ArchiveStore, writer: StoreWriter, files: Attac
   if (dbPath !== facts.database || existsSync(`${dbPath}-wal`) || existsSync(`${dbPath}-shm`)) return undefined;
   // What cannot be read is said by opening it, in its own words.
   if (!statSync(dbPath, { throwIfNoEntry: false })?.isFile() || !isReadable(dbPath)) return undefined;
-  const sha256 = files.sha256Of(dbPath);
+  // A file not hashed as it is now is new or changed: no run knows it (the writer hashes it, see archive-run.ts).
+  const sha256 = files.knownSha256(dbPath);
   const find = store.db.prepare('SELECT mark FROM chat_marks WHERE source_path = ? AND chat_ids = ? AND sha256 = ?').pluck();
   return {
-    checkedSound: store.checkedSound(sha256),
+    checkedSound: sha256 !== undefined && store.checkedSound(sha256),
     marks: {
-      get: (chatIds) => find.get(dbPath, chatIds.join(','), sha256) as string | undefined,
+      get: (chatIds) => (sha256 === undefined ? undefined : (find.get(dbPath, chatIds.join(','), sha256) as string | undefined)),
       set: (chatIds, mark) => writer.rememberChatMark({ path: dbPath, chatIds: chatIds.join(','), sha256, mark }),
     },
   };

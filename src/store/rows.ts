@@ -49,7 +49,8 @@ export interface FileRows {
 export interface ChatMark {
   path: string;
   chatIds: string;
-  sha256: string;
+  /** Undefined: the file's as the writer hashes it (see `StoreWriter.hash`). */
+  sha256?: string;
   mark: string;
 }
 

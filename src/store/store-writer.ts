@@ -16,6 +16,7 @@ export type WriterOrder =
   | { type: 'abandon' }
   | { type: 'mark'; key: string; mark: ChangeMark; run: number }
   | { type: 'chatMark'; chatMark: ChatMark }
+  | { type: 'hash'; path: string }
   | { type: 'commit' }
   | { type: 'close' };
 
@@ -69,6 +70,11 @@ export class StoreWriter {
 
   rememberChatMark(chatMark: ChatMark): void {
     this.order({ type: 'chatMark', chatMark });
+  }
+
+  /** Has the file hashed, and its SHA-256 remembered by size and time (see AttachmentFiles.knownSha256). */
+  hash(path: string): void {
+    this.order({ type: 'hash', path });
   }
 
   /** Conversations the writer failed to write since the last call, with why. */

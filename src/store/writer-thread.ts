@@ -1,10 +1,12 @@
 // The archive store's writer thread (see store-writer.ts): writes, in order, what the main thread reads.
 import { parentPort, workerData } from 'node:worker_threads';
 import { ArchiveStore } from './archive-store.js';
+import { AttachmentFiles } from './attachment-files.js';
 import { unpackMessages } from './rows.js';
 import type { WriterOrder, WriterReport } from './store-writer.js';
 
 const store = ArchiveStore.open((workerData as { dir: string }).dir, { create: false, readonly: false });
+const files = new AttachmentFiles(store.dir, store.db);
 const report = (message: WriterReport) => parentPort!.postMessage(message);
 /** The conversation being written; undefined once its writing failed (what is left of it is ignored). */
 let writing: string | undefined;
@@ -42,7 +44,12 @@ function obey(order: WriterOrder): void {
       store.joinRun(order.run);
       return store.rememberMark(order.key, order.mark);
     case 'chatMark':
-      return store.rememberChatMark(order.chatMark);
+      return store.rememberChatMark({ ...order.chatMark, sha256: order.chatMark.sha256 ?? files.sha256Of(order.chatMark.path) });
+    case 'hash': {
+      const found = files.collect();
+      files.sha256Of(order.path);
+      return store.saveFiles(found);
+    }
     case 'commit':
       store.commit();
       return report({ type: 'committed' });
