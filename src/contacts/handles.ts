@@ -9,22 +9,31 @@ import { createRequire } from 'node:module';
 import type * as PhoneNumbers from 'libphonenumber-js';
 import type { CountryCode } from 'libphonenumber-js';
 
-// Its CommonJS build: Node loads those 110 files in less time than the same as ES modules (measured
-// on this machine, loading and reading 40 numbers: 125 ms of CPU where the ES modules took 200 ms).
-const { isSupportedCountry, parsePhoneNumberFromString } = createRequire(import.meta.url)('libphonenumber-js') as typeof PhoneNumbers;
+// Loaded when a number needs it, as CommonJS: Node loads its 110 files in less time so than as ES modules
+// (loading and reading 40 numbers on the loaded development machine: 125 ms of CPU where those took 200 ms).
+const require = createRequire(import.meta.url);
+let loaded: typeof PhoneNumbers | undefined;
+const phoneNumbers = () => (loaded ??= require('libphonenumber-js') as typeof PhoneNumbers);
+
+/**
+ * A North American number in E.164 already (+1, then an area code, which never starts with 0 or 1):
+ * libphonenumber gives it back as it is, so the usual handles of a US or Canadian database need no library.
+ */
+const NORTH_AMERICAN_E164 = /^\+1[2-9]\d{9}$/;
 
 export const DEFAULT_COUNTRY: CountryCode = 'US';
 
 /** The region to read national numbers in, or undefined when `country` is not a known ISO 3166 code. */
 export function toCountryCode(country: string): CountryCode | undefined {
   const code = country.trim().toUpperCase();
-  return isSupportedCountry(code) ? code : undefined;
+  return phoneNumbers().isSupportedCountry(code) ? code : undefined;
 }
 
 export function normalizeHandle(handle: string, country: CountryCode = DEFAULT_COUNTRY): string {
   const bare = handle.trim().replace(/^(?:tel|mailto|sms):/i, '');
   if (bare.includes('@')) return bare.toLowerCase();
-  const phone = parsePhoneNumberFromString(bare, country);
+  if (NORTH_AMERICAN_E164.test(bare)) return bare;
+  const phone = phoneNumbers().parsePhoneNumberFromString(bare, country);
   if (phone?.isPossible()) return phone.number;
   // Short codes ("12345") and oddities: digits only, keeping a leading +, or the handle itself.
   const digits = bare.replace(/[^\d+]/g, '').replace(/(?!^)\+/g, '');

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContactBook, loadContacts } from '../../src/contacts/contact-book.js';
 import { normalizeHandle } from '../../src/contacts/handles.js';
@@ -193,6 +194,18 @@ describe('contact details', () => {
     for (const file of [utf8, utf16]) {
       const { book } = await loadContacts({ vcfFiles: [file] });
       expect(book.nameFor('+15555550161')).toBe('Łucja Ñúñez');
+    }
+  });
+
+  it('gives a North American number in E.164 back as libphonenumber does, without it', () => {
+    for (let area = 200; area <= 999; area += 7) {
+      for (const line of ['2000000', '5550100', '9999999', '0000001', '8675309']) {
+        const handle = `+1${area}${line}`;
+        for (const country of ['US', 'GB', 'JP'] as const) {
+          const phone = parsePhoneNumberFromString(handle, country);
+          expect(normalizeHandle(handle, country)).toBe(phone?.isPossible() ? phone.number : handle);
+        }
+      }
     }
   });
 
