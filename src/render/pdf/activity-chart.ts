@@ -1,7 +1,8 @@
 import { activityChart } from '../../stats/activity-chart.js';
 import type { MonthStats } from '../../stats/collector.js';
 import type { Block } from './paginator.js';
-import { addContent, encodeIn, newStream, useXObject, type PdfStream } from './pdfkit-internals.js';
+import { glyphHex, textWidth } from './glyph-runs.js';
+import { addContent, fontResource, newStream, useXObject, type PdfStream } from './pdfkit-internals.js';
 import { COLORS } from './theme.js';
 
 const PLOT = 70;
@@ -23,7 +24,7 @@ export class LateChart {
   private readonly fontId: string;
 
   constructor(private readonly doc: PDFKit.PDFDocument, private readonly face: string, private readonly width: number) {
-    const { id, resource } = encodeIn(doc, face, '');
+    const { id, resource } = fontResource(doc, face);
     this.fontId = id;
     this.form = newStream(doc, { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, width, HEIGHT], Resources: { Font: { [id]: resource } } });
   }
@@ -63,11 +64,11 @@ export class LateChart {
   }
 
   private text(text: string, x: number, baseline: number, size: number, color: string): string {
-    const { glyphs } = encodeIn(this.doc, this.face, text);
+    const glyphs = glyphHex(this.doc, this.face, text);
     return `BT ${rgb(color)} rg /${this.fontId} ${size} Tf ${x.toFixed(2)} ${baseline.toFixed(2)} Td <${glyphs}> Tj ET`;
   }
 
   private measure(text: string, size: number): number {
-    return this.doc.font(this.face).fontSize(size).widthOfString(text);
+    return textWidth(this.doc, this.face, size, text);
   }
 }

@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { BatesOptions } from '../renderer.js';
 import type { Canvas } from './canvas.js';
+import { textWidth } from './glyph-runs.js';
 import { LateText } from './late-text.js';
 import { COLORS, TYPE } from './theme.js';
 
@@ -28,7 +29,7 @@ export class BatesStamp {
     private readonly options: BatesOptions,
   ) {
     const face = canvas.layout.faceNames[0]!;
-    this.width = canvas.doc.font(face).fontSize(TYPE.small).widthOfString(`${options.prefix}-${'0'.repeat(options.digits)}`);
+    this.width = textWidth(canvas.doc, face, TYPE.small, `${options.prefix}-${'0'.repeat(options.digits)}`);
   }
 
   /** Stamps the current page, the stamp ending at `right`. */

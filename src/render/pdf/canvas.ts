@@ -2,9 +2,9 @@ import PDFDocument from 'pdfkit';
 import { emojiPng } from '../../fonts/emoji.js';
 import { fontChains } from '../../fonts/fonts.js';
 import type { PdfOptions } from '../renderer.js';
-import { addContent, clearShapingCaches, registerLazyFont, encodeIn, escapeMetadataText, openImage, pdfTextHex, type OpenedImage } from './pdfkit-internals.js';
+import { addContent, clearShapingCaches, registerLazyFont, embeddedFont, escapeMetadataText, openImage, pdfTextHex, type OpenedImage } from './pdfkit-internals.js';
 import { EMOJI_SCALE, TextLayout, type TextLine } from './text-layout.js';
-import { drawText, textWidth } from './glyph-runs.js';
+import { drawText, glyphHex, textWidth } from './glyph-runs.js';
 
 // Pages between clearing pdfkit's shaping caches, so a long conversation's memory stays flat.
 const PAGES_PER_CACHE = 100;
@@ -83,7 +83,7 @@ export class Canvas {
    * font of the graphics state at its end, and with none it loses the text, so one is set first.
    */
   private endLogical(size: number): void {
-    const { id } = encodeIn(this.doc, this.layout.faceNames[0]!, '');
+    const { id } = embeddedFont(this.doc, this.layout.faceNames[0]!);
     addContent(this.doc, `BT /${id} ${size} Tf ET EMC`);
   }
 
@@ -104,8 +104,9 @@ export class Canvas {
    */
   private emojiText(text: string, x: number, baseline: number, size: number, width: number): void {
     const face = this.layout.faceNames[0];
-    const stretch = (100 * width) / this.doc.font(face).fontSize(size).widthOfString(STAND_IN);
-    const { id, glyphs } = encodeIn(this.doc, face, STAND_IN);
+    const stretch = (100 * width) / textWidth(this.doc, face, size, STAND_IN);
+    const { id } = embeddedFont(this.doc, face);
+    const glyphs = glyphHex(this.doc, face, STAND_IN);
     // pdfkit's pages are y-down; the text matrix turns the letter upright (poppler places
     // ActualText by the text matrix alone, so this also puts the emoji in reading order).
     addContent(

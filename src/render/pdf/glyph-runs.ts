@@ -67,13 +67,27 @@ function operands(embedded: EmbeddedFont, shaped: Shaped): string | null {
   return found;
 }
 
-/** One glyph's code in the subset (added to it, with its width and text, the first time), with its kerning adjustment. */
-function glyphOperand(embedded: EmbeddedFont, glyph: Shaped['glyphs'][number], adjust: number): string {
+/** One glyph's code in the subset as four hex digits (added to it, with its width and text, the first time). */
+function glyphCode(embedded: EmbeddedFont, glyph: Shaped['glyphs'][number]): string {
   const id = embedded.subset.includeGlyph(glyph.id);
   embedded.widths[id] ??= glyph.advanceWidth;
   embedded.unicode[id] ??= glyph.codePoints;
-  const hex = `<${id.toString(16).padStart(4, '0')}>`;
+  return id.toString(16).padStart(4, '0');
+}
+
+/** One glyph's code in the subset as a TJ operand, with its kerning adjustment. */
+function glyphOperand(embedded: EmbeddedFont, glyph: Shaped['glyphs'][number], adjust: number): string {
+  const hex = `<${glyphCode(embedded, glyph)}>`;
   return adjust ? `${hex} ${number(adjust)}` : hex;
+}
+
+/** The glyph codes of text in a registered face, as hex for a Tj string (kerning left out), its glyphs added to the subset. */
+export function glyphHex(doc: PDFKit.PDFDocument, face: string, text: string): string {
+  const embedded = embeddedFont(doc, face);
+  const font = embedded.font as Font;
+  let hex = '';
+  for (const segment of segments(text)) for (const glyph of shape(font, segment).glyphs) hex += glyphCode(embedded, glyph);
+  return hex;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Color } from './canvas.js';
-import { addContent, encodeIn, newStream, useXObject, type PdfStream } from './pdfkit-internals.js';
+import { glyphHex } from './glyph-runs.js';
+import { addContent, fontResource, newStream, useXObject, type PdfStream } from './pdfkit-internals.js';
 
 export interface LateTextStyle {
   face: string;
@@ -25,7 +26,7 @@ export class LateText {
     private readonly name: string,
     private readonly style: LateTextStyle,
   ) {
-    const { id, resource } = encodeIn(doc, style.face, '');
+    const { id, resource } = fontResource(doc, style.face);
     this.fontId = id;
     const { size, width } = style;
     this.form = newStream(doc, { Type: 'XObject', Subtype: 'Form', BBox: [0, -size, width, size * 1.2], Resources: { Font: { [id]: resource } } }, style.plain);
@@ -40,7 +41,7 @@ export class LateText {
 
   /** Writes the text (after `prefix`, content put before it); call once, before the document ends. */
   finish(text: string, prefix = ''): void {
-    const { glyphs } = encodeIn(this.doc, this.style.face, text);
+    const glyphs = glyphHex(this.doc, this.style.face, text);
     const color = this.style.color;
     const rgb = [1, 3, 5].map((i) => (parseInt(color.slice(i, i + 2), 16) / 255).toFixed(3)).join(' ');
     this.form.end(`${prefix}BT ${rgb} rg /${this.fontId} ${this.style.size} Tf <${glyphs}> Tj ET`);

@@ -6,7 +6,7 @@
 import { deflateSync } from 'node:zlib';
 
 interface Internals {
-  _font: EmbeddedFont & { encode(text: string): [string[], unknown] };
+  _font: EmbeddedFont;
   _fontFamilies: Record<string, { layoutCache?: object }>;
   _registeredFonts: Record<string, { src: unknown }>;
   page: { fonts: Record<string, unknown>; xobjects: Record<string, unknown>; content: ContentStream };
@@ -48,12 +48,10 @@ function internals(doc: PDFKit.PDFDocument): Internals {
   return doc as unknown as Internals;
 }
 
-/** The registered face as a font resource of the current page: its resource name and glyph codes for `text`. */
-export function encodeIn(doc: PDFKit.PDFDocument, face: string, text: string): { id: string; glyphs: string; resource: unknown } {
-  const font = internals(doc.font(face))._font;
-  const resource = font.ref();
-  if (internals(doc).page) internals(doc).page.fonts[font.id] = resource;
-  return { id: font.id, glyphs: font.encode(text)[0].join(''), resource };
+/** The registered face as a font resource of the current page: its resource name and object, for forms that use it. */
+export function fontResource(doc: PDFKit.PDFDocument, face: string): { id: string; resource: unknown } {
+  const font = embeddedFont(doc, face);
+  return { id: font.id, resource: font.ref() };
 }
 
 /**
