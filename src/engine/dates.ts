@@ -1,5 +1,9 @@
-import { TZDate } from '@date-fns/tz';
+import { createRequire } from 'node:module';
+import type * as Tz from '@date-fns/tz';
 import { UserError } from '../errors.js';
+
+// Loaded for a --since or --until day only, as CommonJS (its eight ES modules cost every run's start-up).
+const require = createRequire(import.meta.url);
 
 /**
  * Parses `--since`/`--until`: a day (YYYY-MM-DD, midnight in the export's time zone) or an ISO date-time.
@@ -11,6 +15,7 @@ export function parseBoundary(value: string, zone: string, flag: '--since' | '--
     const [year, month, date] = [Number(day[1]), Number(day[2]) - 1, Number(day[3])];
     const probe = new Date(Date.UTC(year, month, date));
     if (probe.getUTCMonth() !== month || probe.getUTCDate() !== date) throw new UserError(`${flag} ${value}: not a real date.`);
+    const { TZDate } = require('@date-fns/tz') as typeof Tz;
     const start = new TZDate(year, month, date + (flag === '--until' ? 1 : 0), zone);
     return new Date(start.getTime());
   }
