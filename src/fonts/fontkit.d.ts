@@ -13,6 +13,10 @@ declare module 'fontkit' {
   interface Font {
     unitsPerEm: number;
     head: { checkSumAdjustment: number };
+    loca: { offsets: number[] };
+    numGlyphs: number;
+    directory: { tables: Record<string, { offset: number; length: number } | undefined> };
+    getGlyph(id: number): Glyph;
     hasGlyphForCodePoint(codePoint: number): boolean;
     layout(text: string): { glyphs: Glyph[]; positions: GlyphPosition[] };
   }

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { create as openFont, type Font } from 'fontkit';
 import { withMetrics } from './metrics.js';
+import { readFace, withOutlinesLater } from './sparse-font.js';
 
 const require = createRequire(import.meta.url);
 
@@ -59,10 +59,15 @@ function face(source: FaceSource): FontFace {
   let entry = loaded.get(source.name);
   if (!entry) {
     let font: Font | undefined;
-    entry = { name: source.name, font: () => (font ??= withMetrics(openFont(readFileSync(fontFile(source))), source.name)) };
+    entry = { name: source.name, font: () => (font ??= open(source)) };
     loaded.set(source.name, entry);
   }
   return entry;
+}
+
+function open(source: FaceSource): Font {
+  const face = readFace(fontFile(source));
+  return withOutlinesLater(withMetrics(openFont(face.bytes), source.name), face);
 }
 
 /** A fallback chain of faces with per-character face choice, cached per code point. */

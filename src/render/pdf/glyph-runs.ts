@@ -5,7 +5,8 @@
 
 import type { Font } from 'fontkit';
 import { simpleShape, type Shaped } from '../../fonts/metrics.js';
-import { addContent, embeddedFont, type EmbeddedFont } from './pdfkit-internals.js';
+import { readOutlines } from '../../fonts/sparse-font.js';
+import { addContent, embeddedFont, embeddedFonts, type EmbeddedFont } from './pdfkit-internals.js';
 
 // Shapes kept per face before they are forgotten, so memory stays flat however many words a run meets.
 const MAX_SHAPES = 10_000;
@@ -31,6 +32,11 @@ function fontkitShape(font: Font, word: string): Shaped {
     positions: run.positions.map((p) => ({ xAdvance: p.xAdvance * scale, xOffset: p.xOffset * scale, yOffset: p.yOffset * scale })),
     width: run.positions.reduce((sum, p) => sum + p.xAdvance * scale, 0),
   };
+}
+
+/** Call before the document ends: reads the outlines of the glyphs each subset embeds, for faces read without them. */
+export function readSubsetOutlines(doc: PDFKit.PDFDocument): void {
+  for (const embedded of embeddedFonts(doc)) readOutlines(embedded.font as Font, embedded.subset.glyphs);
 }
 
 /** Words and single spaces or tabs, in order. */

@@ -11,6 +11,7 @@ import { AtomicFile } from '../../output/files.js';
 import { compressPageFast } from './pdfkit-internals.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
 import { textBox } from './blocks.js';
+import { readSubsetOutlines } from './glyph-runs.js';
 import { Canvas, createDocument } from './canvas.js';
 import { ChatLayout } from './chat-layout.js';
 import { Outline } from './outline.js';
@@ -89,6 +90,7 @@ export class PdfRenderer implements Renderer {
         this.ctx.warn(`PDF ${file}: ${missing.length} kinds of character have no glyph in the bundled fonts and show as � (${missing.slice(0, 8).join(' ')})`);
       }
       const ended = once(doc, 'end');
+      readSubsetOutlines(doc);
       doc.end();
       await ended;
       writer.flush();

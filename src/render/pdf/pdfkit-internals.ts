@@ -7,7 +7,7 @@ import { deflateSync } from 'node:zlib';
 
 interface Internals {
   _font: EmbeddedFont;
-  _fontFamilies: Record<string, { layoutCache?: object }>;
+  _fontFamilies: Record<string, EmbeddedFont & { layoutCache?: object }>;
   _registeredFonts: Record<string, { src: unknown }>;
   page: { fonts: Record<string, unknown>; xobjects: Record<string, unknown>; content: ContentStream };
   addContent(data: string | Uint8Array): void;
@@ -22,7 +22,8 @@ export interface EmbeddedFont {
   id: string;
   /** The fontkit font it embeds. */
   font: unknown;
-  subset: { includeGlyph(glyphId: number): number };
+  /** `glyphs`: the face's glyph ids in the subset, in subset order. */
+  subset: { includeGlyph(glyphId: number): number; glyphs: number[] };
   widths: number[];
   unicode: number[][];
   ref(): unknown;
@@ -102,6 +103,11 @@ export function newStream(doc: PDFKit.PDFDocument, dictionary: object, plain = f
 
 export function openImage(doc: PDFKit.PDFDocument, image: Buffer): OpenedImage {
   return internals(doc).openImage(image);
+}
+
+/** Every face embedded in the document so far (pdfkit's standard fonts, never embedded, have no subset). */
+export function embeddedFonts(doc: PDFKit.PDFDocument): EmbeddedFont[] {
+  return Object.values(internals(doc)._fontFamilies).filter((font) => font.subset !== undefined);
 }
 
 /** Forgets the words pdfkit has shaped so far; it keeps every one for the document's life otherwise. */
