@@ -58,7 +58,7 @@ export interface ShardResult {
  * the next conversation from one queue when it is free; renderers then finish on this thread.
  */
 export async function runExport(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ExportSummary> {
-  const started = performance.now();
+  const started = Date.now();
   let helpers: WorkerShard[] = [];
   let store: ArchiveStore | undefined;
   try {
@@ -113,7 +113,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const written = rendered.flatMap((r) => r.files.filter((f) => !f.kept).map((f) => ({ key: r.key, format: f.format, fingerprint: f.fingerprint, stem: stemOf.get(r.key)!, file: f.file })));
     store.saveRendered(written, plan.formats.filter((format) => !reusable(format, options)));
     await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments }, options);
-    return { conversations: rendered.length, ...counts, damage, notChecked, seconds: (performance.now() - started) / 1000 };
+    return { conversations: rendered.length, ...counts, damage, notChecked, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));
     throw error;

@@ -15,7 +15,8 @@ const CHUNK = 1 << 20;
  * (`collect`) and written by the store with the conversation that needed it.
  */
 export class AttachmentFiles {
-  private readonly buffer = Buffer.allocUnsafe(CHUNK);
+  /** Made when a file is first hashed: a run that hashes none need not allocate it. */
+  private buffer?: Buffer;
   private readonly knownHash: Database.Statement;
   private found: FileRows = { copies: [], hashes: [] };
   /** Copies this run found in the folder or made (many messages may share one file's content). */
@@ -78,7 +79,8 @@ export class AttachmentFiles {
     const hash = createHash('sha256');
     const fd = openSync(path, 'r');
     try {
-      for (let read = readSync(fd, this.buffer); read > 0; read = readSync(fd, this.buffer)) hash.update(this.buffer.subarray(0, read));
+      const buffer = (this.buffer ??= Buffer.allocUnsafe(CHUNK));
+      for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) hash.update(buffer.subarray(0, read));
     } finally {
       closeSync(fd);
     }
