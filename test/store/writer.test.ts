@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ArchiveStore as Store } from '../../src/store/archive-store.js';
+import type { MessageRow } from '../../src/store/rows.js';
+import type { StoreWriter as Writer } from '../../src/store/store-writer.js';
+import { ROOT, tempDir } from '../support/cli.js';
+
+// The writer's thread runs the built script (dist), as in an export.
+const { ArchiveStore } = (await import(join(ROOT, 'dist', 'store', 'archive-store.js'))) as { ArchiveStore: typeof Store };
+const { StoreWriter } = (await import(join(ROOT, 'dist', 'store', 'store-writer.js'))) as { StoreWriter: typeof Writer };
+
+const NO_FILES = { copies: [], hashes: [] };
+
+function rows(prefix: string, count: number, start = 0): MessageRow[] {
+  return Array.from({ length: count }, (_, i) => ({ guid: `${prefix}-${start + i}`, date: 1_700_000_000_000 + start + i, seq: start + i, body: JSON.stringify({ text: `${prefix} ${start + i}` }) }));
+}
+
+function head(key: string) {
+  return { key, body: JSON.stringify({ title: key }), people: [], chatGuids: [`chat-${key}`], sources: ['chat.db'] };
+}
+
+function openStore(): Store {
+  const store = ArchiveStore.open(tempDir('writer'), { create: true, readonly: false });
+  store.beginRun('test', [{ description: 'chat.db' }]);
+  return store;
+}
+
+function messagesOf(store: Store, key: string): number {
+  return store.db.prepare('SELECT COUNT(*) FROM messages WHERE conversation_key = ?').pluck().get(key) as number;
+}
+
+function hasConversation(store: Store, key: string): boolean {
+  return store.db.prepare('SELECT 1 FROM conversations WHERE key = ?').get(key) !== undefined;
+}
+
+describe("the store's writer thread keeps each conversation whole or not at all", () => {
+  it('leaves out a conversation abandoned after some of its batches, and one begun but not ended when it closes', async () => {
+    const store = openStore();
+    const writer: Writer = new StoreWriter(store);
+    writer.begin(head('abandoned'));
+    for (let start = 0; start < 3000; start += 500) await writer.write(rows('a', 500, start));
+    writer.abandon();
+    writer.begin(head('whole'));
+    for (let start = 0; start < 1200; start += 400) await writer.write(rows('w', 400, start));
+    writer.end({ files: NO_FILES, mark: { sources: 'chat.db', mark: 'm1' } });
+    await writer.commit();
+    writer.begin(head('unended'));
+    await writer.write(rows('u', 10));
+    await writer.close();
+    expect(hasConversation(store, 'abandoned')).toBe(false);
+    expect(messagesOf(store, 'abandoned')).toBe(0);
+    expect(messagesOf(store, 'whole')).toBe(1200);
+    expect(hasConversation(store, 'unended')).toBe(false);
+    expect(store.counts.added).toBe(1200);
+    expect(store.db.prepare('SELECT mark FROM source_marks WHERE conversation_key = ?').pluck().get('whole')).toBe('m1');
+    expect(store.db.prepare('SELECT DISTINCT first_run FROM messages').pluck().all()).toEqual([store.run]);
+    store.close();
+  });
+
+  it('gives back a conversation it could not write, and writes the next ones', async () => {
+    const store = openStore();
+    const writer: Writer = new StoreWriter(store);
+    writer.begin(head('spoiled'));
+    await writer.write(rows('s', 500));
+    // A message without a date breaks a NOT NULL constraint: that conversation is rolled back, the run goes on.
+    await writer.write([{ ...rows('s', 1, 500)[0]!, date: Number.NaN }]);
+    writer.end({ files: NO_FILES });
+    writer.begin(head('next'));
+    await writer.write(rows('n', 20));
+    writer.end({ files: NO_FILES });
+    await writer.commit();
+    const failures = writer.failures();
+    expect(failures.map(([key]) => key)).toEqual(['spoiled']);
+    expect(failures[0]![1].message).toMatch(/NOT NULL/);
+    await writer.close();
+    expect(hasConversation(store, 'spoiled')).toBe(false);
+    expect(messagesOf(store, 'next')).toBe(20);
+    expect(store.counts.added).toBe(20);
+    store.close();
+  });
+});
