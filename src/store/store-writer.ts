@@ -6,7 +6,7 @@ import { packMessages, type ChangeMark, type ChatMark, type ConversationEnd, typ
 const WRITER_SCRIPT = new URL('./writer-thread.js', import.meta.url);
 
 /** Batches of messages sent and not yet written: how far reading may run ahead of writing (memory stays bounded). */
-const AHEAD = 4;
+const AHEAD = 16;
 
 /** What the main thread tells the writer thread, in the order the store must see it. */
 export type WriterOrder =
