@@ -6,9 +6,12 @@ import type { DateFormatter } from './dates.js';
 export interface BatesOptions {
   prefix: string;
   start: number;
-  /** Digits the number is padded to. */
+  /** Digits the number is padded to, at most MAX_BATES_DIGITS. */
   digits: number;
 }
+
+/** A stamp is laid out with each of the ten digits once (see pdf/bates.ts): no number can have more. */
+export const MAX_BATES_DIGITS = 10;
 
 export interface PdfOptions {
   style: 'chat' | 'transcript';

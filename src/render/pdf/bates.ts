@@ -10,7 +10,6 @@ import { COLORS, TYPE } from './theme.js';
 const MARKER = Buffer.from('%textkeeper-bates\n');
 // The stamp is written with every digit, so the finished file itself tells each digit's glyph code.
 const TEMPLATE = '0123456789';
-export const MAX_BATES_DIGITS = TEMPLATE.length;
 const GLYPH_HEX = 4;
 const CHUNK = 1024 * 1024;
 // Enough bytes after a marker to hold the stamp's content.
