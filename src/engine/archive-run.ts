@@ -48,7 +48,8 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
   if (other) ArchiveStore.open(other, { create: false, readonly: true }).close();
   const store = openOutputStore(options.outDir);
   try {
-    removePartials(options.outDir);
+    // The whole folder is looked through only after a run that did not finish (on a big archive, tens of thousands of files).
+    if (!store.lastRunFinished()) removePartials(options.outDir);
     const checkInterrupt = () => {
       if (signal.interrupted) throw new Interrupted('interrupted');
     };

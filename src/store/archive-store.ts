@@ -126,6 +126,12 @@ export class ArchiveStore {
     this.db.prepare('UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?').run(Date.now(), toJson({ ...counts, ...this.counts }), this.runId);
   }
 
+  /** Whether the latest run (before this one) finished: one that did leaves no half-written file behind. */
+  lastRunFinished(): boolean {
+    const last = this.db.prepare('SELECT finished_at FROM runs ORDER BY id DESC LIMIT 1').pluck().get() as number | null | undefined;
+    return last !== undefined && last !== null;
+  }
+
   runs(): RunRecord[] {
     const rows = this.db.prepare('SELECT id, started_at, finished_at, tool_version, sources, counts FROM runs ORDER BY id').all() as {
       id: number; started_at: number; finished_at: number | null; tool_version: string; sources: string; counts: string | null;
