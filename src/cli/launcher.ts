@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { STORE_FILE } from '../store/manifest.js';
+import { STORE_FILE } from '../store/file-names.js';
 
 /**
  * V8 grows its heap lazily, far beyond what a streaming export keeps alive; a cap keeps peak memory

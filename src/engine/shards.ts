@@ -16,10 +16,6 @@ export function helperCount(options: ResolvedOptions, conversations: number): nu
 
 const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
 
-/**
- * What this thread tells a worker: open the archive's store, begin rendering,
- * the next conversation to render (none: done), or stop now.
- */
 /** What a worker thread renders, besides the conversations it takes from the queue. */
 export interface RenderJob {
   formats: string[];
@@ -29,6 +25,10 @@ export interface RenderJob {
   imageThreads: number;
 }
 
+/**
+ * What this thread tells a worker: open the archive's store, begin rendering,
+ * the next conversation to render (none: done), or stop now.
+ */
 export type WorkerOrder =
   | { type: 'open'; raw: ResolvedOptions['raw'] }
   | { type: 'render'; formats: string[]; stems: [string, string][]; exportedAt: number; provenance?: Provenance; imageThreads: number }

@@ -3,6 +3,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { AtomicFile } from '../output/files.js';
+import { STORE_FILE, SUMS_FILE } from './file-names.js';
 
 /** One file of the archive folder as a run left it. */
 export interface ManifestEntry {
@@ -14,8 +15,6 @@ export interface ManifestEntry {
   mtimeMs: number;
 }
 
-export const SUMS_FILE = 'SHA256SUMS';
-export const STORE_FILE = 'textkeeper.sqlite';
 
 /** Files of the archive folder that the manifest does not list: itself and the store (with its journal). */
 export function isUnlisted(path: string): boolean {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { ArchiveStore } from './archive-store.js';
-import { STORE_FILE, SUMS_FILE } from './manifest.js';
+import { STORE_FILE, SUMS_FILE } from './file-names.js';
 
 /** What earlier textkeeper versions wrote into --out (before archives kept a store). */
 const EARLIER_OUTPUT = /^(index\.html|search\.html|conversations|assets|attachments|thumbs|search|.*\.(txt|pdf|partial))$/;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { systemReason, UserError } from '../errors.js';
-import { STORE_FILE } from './manifest.js';
+import { STORE_FILE } from './file-names.js';
 
 /**
  * The store's schema, one entry per version: migration N (1-based) brings a store from version N-1 to N.

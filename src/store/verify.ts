@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { isUnlisted, listFiles, readSums, sha256File, SUMS_FILE, type ManifestEntry } from './manifest.js';
+import { SUMS_FILE } from './file-names.js';
+import { isUnlisted, listFiles, readSums, sha256File, type ManifestEntry } from './manifest.js';
 
 export interface VerifyReport {
   checked: number;
