@@ -1,5 +1,5 @@
 import { ContactBook } from '../contacts/contact-book.js';
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CandidateConversation } from '../normalize/archive.js';
 import type { Selection } from '../select/match.js';
@@ -47,6 +47,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
   const other = options.sources.archive && resolve(options.sources.archive) !== options.outDir ? resolve(options.sources.archive) : undefined;
   // Another archive that is none (or damaged, or newer) is refused in its own words before --out is touched.
   if (other) ArchiveStore.open(other, { create: false, readonly: true }).close();
+  const isNew = !existsSync(join(options.outDir, STORE_FILE));
   const store = openOutputStore(options.outDir);
   try {
     // The whole folder is looked through only after a run that did not finish (on a big archive, tens of thousands of files).
@@ -95,7 +96,10 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
       await opened?.close();
     }
   } catch (error) {
+    // A new archive whose run never began (its sources could not be opened) is not left behind as one.
+    const neverRun = isNew && store.run === 0;
     store.close();
+    if (neverRun) removeStore(options.outDir);
     throw error;
   }
 }
@@ -124,6 +128,11 @@ export async function sealArchive(store: ArchiveStore, counts: Record<string, nu
   store.saveManifest(manifest);
   await writeSums(store.dir, manifest);
   store.finishRun(counts);
+}
+
+/** The store's file and its journals. */
+function removeStore(dir: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(join(dir, STORE_FILE + suffix), { force: true });
 }
 
 /** Half-written files a killed run left behind (theirs are written again). */

@@ -37,6 +37,22 @@ describe('an archive folder that cannot be updated safely is left alone', () => 
     expect(readdirSync(out)).toEqual([]);
   });
 
+  it('leaves no store in a new --out when the sources cannot be opened, and keeps an existing archive’s', async () => {
+    const notSqlite = join(tempDir('refusals-bad-db'), 'chat.db');
+    writeFileSync(notSqlite, 'not a database');
+    const out = join(tempDir('refusals-new'), 'out');
+    for (const source of [notSqlite, join(tempDir('refusals-missing'), 'chat.db')]) {
+      const result = await runCli(['export', '--db', source, '--out', out, '--no-progress']);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(readdirSync(out)).toEqual([]);
+    }
+    expect((await exportTo(out)).code).toBe(0);
+    expect((await runCli(['export', '--db', notSqlite, '--out', out, '--no-progress'])).code).toBe(1);
+    expect(readdirSync(out)).toContain('textkeeper.sqlite');
+    expect((await runCli(['verify', out])).code).toBe(0);
+  });
+
   it('refuses a store written by a newer textkeeper', async () => {
     const out = tempDir('future');
     expect((await exportTo(out)).code).toBe(0);
