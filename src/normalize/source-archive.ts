@@ -154,15 +154,18 @@ export class SourceArchive {
   changeMark(plan: ConversationPlan): string {
     const { title, participants } = plan.conversation;
     const { window, meName, maxAttachmentBytes } = this.options;
-    return JSON.stringify([this.rowsMark(plan.chatIds), window, meName, maxAttachmentBytes, title, participants, plan.chatGuids]);
+    return JSON.stringify([this.rowsMark(plan), window, meName, maxAttachmentBytes, title, participants, plan.chatGuids]);
   }
 
-  /** The chats' rows as a change mark, counted once for as long as the database file stays the same. */
-  private rowsMark(chatIds: number[]): string {
-    let mark = this.known?.marks.get(chatIds);
+  /**
+   * The chats' rows as a change mark, counted once for as long as the database file stays the same. It
+   * comes with the rows to show: a conversation whose mark is new is read next.
+   */
+  private rowsMark(plan: ConversationPlan): string {
+    let mark = this.known?.marks.get(plan.chatIds);
     if (mark === undefined) {
-      mark = this.reader.changeMark(chatIds);
-      this.known?.marks.set(chatIds, mark);
+      mark = this.rowsOf(plan).mark;
+      this.known?.marks.set(plan.chatIds, mark);
     }
     return mark;
   }

@@ -9,6 +9,11 @@ export interface ConversationRows {
   /** Dates of the first and last message shown (milliseconds since 2001). */
   first: number;
   last: number;
+  /**
+   * What changes when the chats gain, lose, edit or unsend a message (or a reaction), whatever the window:
+   * row count, newest row, and the sums of edit and unsend dates.
+   */
+  mark: string;
 }
 
 /** A chat's size as the join table alone tells it, without reading any message. */
@@ -39,6 +44,8 @@ export class MessagesReader {
   private readonly statements = new Map<string, Database.Statement>();
   /** `m.associated_message_type`, or NULL on schemas older than tapbacks (before macOS 10.12). */
   private readonly reactionType: string;
+  /** The raw edit and unsend dates (0 on schemas without them), for change marks. */
+  private readonly changeDates: string;
 
   constructor(
     private readonly db: Database.Database,
@@ -48,6 +55,7 @@ export class MessagesReader {
     const attachment = columnsOf(db, 'attachment');
     const m = columnReader('m', message);
     this.reactionType = message.has('associated_message_type') ? 'm.associated_message_type' : 'NULL';
+    this.changeDates = ['date_edited', 'date_retracted'].map((name) => (message.has(name) ? `m.${name}` : '0')).join(', ');
     const md = (name: string, alias: string) => `${message.has(name) ? appleMs(`m.${name}`) : '0'} AS ${alias}`;
     const columns = [
       'm.ROWID AS rowId',
@@ -153,24 +161,32 @@ export class MessagesReader {
 
   /**
    * One pass over a conversation's rows: the messages to show (reactions excluded, inside the window)
-   * in display order, once each, with their first and last date; and every reaction aimed at them,
-   * whenever it was made. An empty chat list means the messages that belong to no chat at all.
+   * in display order, once each, with their first and last date; every reaction aimed at them,
+   * whenever it was made; and the rows' change mark. An empty chat list means the messages that belong
+   * to no chat at all.
    */
   conversationRows(chatIds: number[], window: DateWindow): ConversationRows {
     const date = appleMs('m.date');
+    const columns = `m.ROWID, ${date}, ${this.reactionType}, ${this.changeDates}`;
     const sql =
       chatIds.length === 0
-        ? `SELECT m.ROWID, ${date}, ${this.reactionType} FROM message m
+        ? `SELECT ${columns} FROM message m
            WHERE NOT EXISTS (SELECT 1 FROM chat_message_join j WHERE j.message_id = m.ROWID) ORDER BY m.date, m.ROWID`
-        : `SELECT m.ROWID, ${date}, ${this.reactionType} FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id
+        : `SELECT ${columns} FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id
            WHERE j.chat_id IN (${placeholders(chatIds.length)}) ORDER BY m.date, m.ROWID`;
-    const rows = this.cached(this.db, `rows:${chatIds.length}`, () => sql).raw(true).all(...chatIds) as [number, number, number | null][];
+    const rows = this.cached(this.db, `rows:${chatIds.length}`, () => sql).raw(true).all(...chatIds) as [number, number, number | null, unknown, unknown][];
     const ids: number[] = [];
     const reactionIds: number[] = [];
     let first = 0;
     let last = 0;
     let previous = -1;
-    for (const [id, when, type] of rows) {
+    let newest = 0;
+    let edited = 0;
+    let retracted = 0;
+    for (const [id, when, type, editedAt, retractedAt] of rows) {
+      if (id > newest) newest = id;
+      if (editedAt) edited += Number(editedAt);
+      if (retractedAt) retracted += Number(retractedAt);
       if (id === previous) continue;
       previous = id;
       // associated_message_type 1000 (sticker placed on a message), 2000–2007 and 3000–3007 (tapbacks added, removed).
@@ -181,7 +197,8 @@ export class MessagesReader {
         ids.push(id);
       }
     }
-    return { ids: Float64Array.from(ids), reactionIds, first, last };
+    const mark = `${rows.length}:${rows.length === 0 ? '' : newest}:${edited}:${retracted}`;
+    return { ids: Float64Array.from(ids), reactionIds, first, last, mark };
   }
 
   /** The messages with these row ids, in the given order, a batch at a time. */
@@ -201,20 +218,6 @@ export class MessagesReader {
       const sql = () => `SELECT guid FROM message WHERE ROWID IN (${placeholders(batch.length)})`;
       yield* this.cached(this.db, `guids:${batch.length}`, sql).pluck().all(...batch) as string[];
     }
-  }
-
-  /**
-   * What changes when these chats (none: the messages of no chat) gain, lose, edit or unsend a message (or a
-   * reaction): row count, newest row, edit and unsend dates.
-   */
-  changeMark(chatIds: number[]): string {
-    const message = columnsOf(this.db, 'message');
-    const total = (column: string) => (message.has(column) ? `TOTAL(m.${column})` : '0');
-    const rows = chatIds.length === 0
-      ? 'message m WHERE NOT EXISTS (SELECT 1 FROM chat_message_join j WHERE j.message_id = m.ROWID)'
-      : `chat_message_join j JOIN message m ON m.ROWID = j.message_id WHERE j.chat_id IN (${placeholders(chatIds.length)})`;
-    const sql = () => `SELECT COUNT(*), MAX(m.ROWID), ${total('date_edited')}, ${total('date_retracted')} FROM ${rows}`;
-    return (this.cached(this.db, `changeMark:${chatIds.length}`, sql).raw(true).get(...chatIds) as unknown[]).join(':');
   }
 
   /**

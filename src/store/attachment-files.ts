@@ -18,6 +18,8 @@ export class AttachmentFiles {
   /** Made when a file is first hashed: a run that hashes none need not allocate it. */
   private buffer?: Buffer;
   private readonly knownHash: Database.Statement;
+  /** The store knew no file's hash when the run began (a new archive): attachments need not be looked up. */
+  private readonly nothingKnown: boolean;
   private found: FileRows = { copies: [], hashes: [] };
   /** Copies this run found in the folder or made (many messages may share one file's content). */
   private readonly present = new Set<string>();
@@ -27,6 +29,7 @@ export class AttachmentFiles {
     db: Database.Database,
   ) {
     this.knownHash = db.prepare('SELECT sha256 FROM file_hashes WHERE source_path = ? AND size = ? AND mtime_ms = ?').pluck();
+    this.nothingKnown = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM file_hashes)').pluck().get() === 1;
   }
 
   /** Where what is copied and hashed from now on is listed. */
@@ -41,7 +44,8 @@ export class AttachmentFiles {
     if (!source || attachment.missing) return attachment;
     const info = foundOnDisk(attachment) ?? regularFile(source);
     if (!info) return attachment;
-    const sha256 = this.sha256Of(source, info, !attachment.transient);
+    // A file this run hashed already is hashed again rather than looked up: it costs less than a lookup for every file.
+    const sha256 = this.nothingKnown ? this.hashOf(source, info, !attachment.transient) : this.sha256Of(source, info, !attachment.transient);
     const path = `attachments/${sha256.slice(0, 2)}/${sha256}/${copyName(attachment, source)}`;
     const target = join(this.dir, path);
     if (!this.present.has(target) && !existsSync(target)) {
@@ -62,11 +66,13 @@ export class AttachmentFiles {
 
   /** The SHA-256 of a file, remembered by path, size and modification time (unless `remember` is false: temporary copies). */
   sha256Of(path: string, info: FoundOnDisk = statSync(path), remember = true): string {
-    let sha256 = this.knownSha256(path, info);
-    if (!sha256) {
-      sha256 = this.hash(path);
-      if (remember) this.found.hashes.push({ path, size: info.size, mtimeMs: info.mtimeMs, sha256 });
-    }
+    return this.knownSha256(path, info) ?? this.hashOf(path, info, remember);
+  }
+
+  /** The file's SHA-256, remembered (unless `remember` is false) by path, size and modification time. */
+  private hashOf(path: string, info: FoundOnDisk, remember: boolean): string {
+    const sha256 = this.hash(path, info.size);
+    if (remember) this.found.hashes.push({ path, size: info.size, mtimeMs: info.mtimeMs, sha256 });
     return sha256;
   }
 
@@ -75,12 +81,18 @@ export class AttachmentFiles {
     return this.knownHash.get(path, info.size, info.mtimeMs) as string | undefined;
   }
 
-  private hash(path: string): string {
+  /** Reads to the end; a short read past the size stat found is the end (no further read to learn it: most files take one). */
+  private hash(path: string, size: number): string {
     const hash = createHash('sha256');
     const fd = openSync(path, 'r');
     try {
       const buffer = (this.buffer ??= Buffer.allocUnsafe(CHUNK));
-      for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) hash.update(buffer.subarray(0, read));
+      let total = 0;
+      for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) {
+        hash.update(buffer.subarray(0, read));
+        total += read;
+        if (read < buffer.length && total >= size) break;
+      }
     } finally {
       closeSync(fd);
     }
