@@ -5,6 +5,8 @@ const DAY = 86_400_000;
 const WEEK = 7 * DAY;
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+/** 00 … 59. */
+const TWO = Array.from({ length: 60 }, (_, n) => pad(n));
 
 export interface LocalTime {
   /** 2024-03-05 */
@@ -23,6 +25,8 @@ export interface LocalTime {
 export class DateFormatter {
   private readonly weeks = new Map<number, number>();
   private readonly days = new Map<number, number>();
+  private readonly isoDays = new Map<number, string>();
+  private lastOffset: [number, string] = [NaN, ''];
   private zoneParts?: Intl.DateTimeFormat;
   private readonly ownZone: boolean;
 
@@ -132,9 +136,27 @@ export class DateFormatter {
   /** ISO 8601 with the zone's offset: 2024-03-05T14:07:09.123+01:00 */
   iso(date: Date): string {
     const offset = this.offsetAt(date.getTime());
-    const d = new Date(date.getTime() + offset);
-    const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
-    return `${this.dayKeyOf(d)}T${time}${this.offsetText(offset)}`;
+    const local = date.getTime() + offset;
+    const day = Math.floor(local / DAY);
+    let ms = local - day * DAY;
+    const hours = Math.floor(ms / 3_600_000);
+    ms -= hours * 3_600_000;
+    const minutes = Math.floor(ms / 60_000);
+    ms -= minutes * 60_000;
+    const seconds = Math.floor(ms / 1000);
+    ms -= seconds * 1000;
+    return `${this.isoDay(day)}T${TWO[hours]}:${TWO[minutes]}:${TWO[seconds]}.${pad(ms, 3)}${this.offsetText(offset)}`;
+  }
+
+  /** The date part of an ISO timestamp for this local day (days since 1970), computed once per day: NDJSON formats every date of every message. */
+  private isoDay(day: number): string {
+    let text = this.isoDays.get(day);
+    if (text === undefined) {
+      text = this.dayKeyOf(new Date(day * DAY));
+      if (this.isoDays.size >= 4096) this.isoDays.clear();
+      this.isoDays.set(day, text);
+    }
+    return text;
   }
 
   /** UTC offset of the zone at that instant, e.g. "+01:00". */
@@ -143,9 +165,12 @@ export class DateFormatter {
   }
 
   private offsetText(offsetMs: number): string {
-    const minutes = Math.round(offsetMs / 60_000);
-    const sign = minutes < 0 ? '-' : '+';
-    return `${sign}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
+    if (offsetMs !== this.lastOffset[0]) {
+      const minutes = Math.round(offsetMs / 60_000);
+      const sign = minutes < 0 ? '-' : '+';
+      this.lastOffset = [offsetMs, `${sign}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`];
+    }
+    return this.lastOffset[1];
   }
 }
 

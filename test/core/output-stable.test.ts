@@ -5,8 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateApart, runCli, tempDir } from '../support/cli.js';
 
 /**
- * Speed work must not change a byte of what is written: a full 20,000-message export to txt and HTML is
- * compared, group by group, with digests of the output made before it. When the output or the generator
+ * Speed work must not change a byte of what is written: a full 20,000-message export to txt and HTML (and
+ * one to NDJSON, JSON and CSV) is compared, group by group, with digests of the output made before it. When the output or the generator
  * changes on purpose, print the new digests with `UPDATE_OUTPUT_DIGESTS=1 npx vitest run
  * test/core/output-stable.test.ts` (after `npx tsc -p tsconfig.json`) and paste them below.
  */
@@ -21,6 +21,12 @@ const EXPECTED: Record<string, string> = {
   'search/': '10b5cdf38706c85a66246b0f6937797a7a24784709f7a35d37caac728a9327ec',
 };
 
+const EXPECTED_DATA: Record<string, string> = {
+  '*.csv': 'afee01b82f048d26a51def69170c62e682c422c9c3311e51e2e5ac4ccf61e8de',
+  '*.json': '56cb7fedc1ed6f887bec7e9a01a3770580c9753954fae6b8af8285ace4e05c65',
+  'messages.ndjson': 'f6f4ccfc4997e3088ea065e393c7b69ef07913efdac514f9a8b16abdcff72177',
+};
+
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
@@ -31,7 +37,8 @@ function listFiles(dir: string): string[] {
 }
 
 function groupOf(file: string): string {
-  if (file.endsWith('.txt') && !file.includes('/')) return '*.txt';
+  const extension = /^[^/]+\.(txt|json|csv)$/.exec(file)?.[1];
+  if (extension) return `*.${extension}`;
   const slash = file.indexOf('/');
   return slash < 0 ? file : file.slice(0, slash + 1);
 }
@@ -69,5 +76,17 @@ describe('output stays byte-identical', () => {
     const actual = digests(out, root);
     if (process.env.UPDATE_OUTPUT_DIGESTS) console.log(JSON.stringify(actual, null, 2));
     expect(actual).toEqual(EXPECTED);
+  });
+
+  it('exports 20,000 messages to NDJSON, JSON and CSV exactly as before', async () => {
+    const out = join(root, 'out-data');
+    const result = await runCli([
+      'export', '--db', join(root, 'chat.db'), '--attachments-root', root, '--out', out,
+      '--format', 'ndjson,json,csv', '--attachments', 'none', '--timezone', 'America/New_York', '--no-progress',
+    ]);
+    expect(result.stderr).toBe('');
+    const actual = digests(out, root);
+    if (process.env.UPDATE_OUTPUT_DIGESTS) console.log(JSON.stringify(actual, null, 2));
+    expect(actual).toEqual(EXPECTED_DATA);
   });
 });

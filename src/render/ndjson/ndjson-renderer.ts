@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -10,6 +10,7 @@ import { writeChunks } from '../file-renderer.js';
 
 export const NDJSON_FILE = 'messages.ndjson';
 const PARTS = '.messages.ndjson.parts';
+const JOIN_PIECE = 1024 * 1024;
 
 /**
  * One `messages.ndjson` for the whole archive: a message per line (schema/message.schema.json), with its
@@ -40,8 +41,19 @@ export class NdjsonRenderer implements Renderer {
   async finish(rendered: RenderedConversation[]): Promise<void> {
     const out = new AtomicFile(join(this.ctx.outDir, NDJSON_FILE));
     try {
+      // Read in large synchronous pieces: streamed in 64 KB chunks, joining 133 MB (200k messages) took 2 s.
       for (const { file } of rendered) {
-        for await (const chunk of createReadStream(join(this.ctx.outDir, file))) await out.write(chunk as Buffer);
+        const part = openSync(join(this.ctx.outDir, file), 'r');
+        try {
+          for (;;) {
+            const piece = Buffer.allocUnsafe(JOIN_PIECE);
+            const n = readSync(part, piece);
+            if (n === 0) break;
+            await out.write(piece.subarray(0, n));
+          }
+        } finally {
+          closeSync(part);
+        }
       }
       await out.commit();
     } catch (error) {
