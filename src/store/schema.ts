@@ -115,6 +115,7 @@ export function openStoreDatabase(dir: string, mode: { create: boolean; readonly
     if (exists && version === 0 && (db.prepare("SELECT COUNT(*) FROM sqlite_master").pluck().get() as number) > 0) {
       throw new UserError(`${path} is not a textkeeper store (it holds other tables); the archive was left untouched.`);
     }
+    if (!exists) db.pragma(`page_size = ${PAGE_BYTES}`);
     if (version < SCHEMA_VERSION) {
       if (mode.readonly) throw new UserError(`${path} is an older store (version ${version}): export into the folder once to update it.`);
       migrate(db, version);
@@ -129,6 +130,12 @@ export function openStoreDatabase(dir: string, mode: { create: boolean; readonly
     throw new UserError(`${path} is damaged and cannot be read (${(error as Error).message}); it was left untouched — restore it from a backup, or move it away to start a new archive.`);
   }
 }
+
+/**
+ * A new store's page size: a message row is about half a kilobyte, and SQLite's work (and a page's second write,
+ * from the log into the store) goes by page; 16 KB pages cut the writer's time by a third against 4 KB ones.
+ */
+const PAGE_BYTES = 16 * 1024;
 
 /** The writer's page cache: the messages' GUID index is written at random places (a 200k-message store's fits). */
 const CACHE_KB = 16 * 1024;
