@@ -1,4 +1,4 @@
-import type { Attachment, Message, Part } from '../model/types.js';
+import type { Attachment, Message } from '../model/types.js';
 
 /** Model fields holding dates: JSON keeps them as ISO strings, read back as Dates. */
 const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate']);
@@ -30,13 +30,15 @@ function withDates(value: unknown): unknown {
   return value;
 }
 
-/** Every attachment of a message, wherever it sits (parts, app balloons, sticker tapbacks). */
+/** Every attachment of a message, wherever it sits (parts, app balloons, sticker tapbacks); a loop: it runs for every message read back. */
 export function attachmentsOf(message: Message): Attachment[] {
-  return message.parts.flatMap((part) => [...partAttachments(part), ...part.tapbacks.flatMap((t) => (t.sticker ? [t.sticker] : []))]);
-}
-
-function partAttachments(part: Part): Attachment[] {
-  return part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : [];
+  const found: Attachment[] = [];
+  for (const part of message.parts) {
+    if (part.kind === 'attachment') found.push(part.attachment);
+    else if (part.kind === 'app') found.push(...part.attachments);
+    for (const tapback of part.tapbacks) if (tapback.sticker) found.push(tapback.sticker);
+  }
+  return found;
 }
 
 /**

@@ -136,25 +136,25 @@ export class StoreArchive implements History {
   }
 
   private *read(key: string): Generator<Message> {
-    const page = this.store.db.prepare(`SELECT guid, date, seq, body, absent_since AS absent, source_set AS sources FROM messages
-      WHERE conversation_key = ?${this.window} AND (date, seq, guid) > (?, ?, ?) ORDER BY date, seq, guid LIMIT ${BATCH}`);
-    let after: [number, number, string] = [Number.MIN_SAFE_INTEGER, 0, ''];
+    // Rows as arrays (cheaper than objects with named fields; the pagination's columns last).
+    const page = this.store.db.prepare(`SELECT body, absent_since, source_set, date, seq, guid FROM messages
+      WHERE conversation_key = ?${this.window} AND (date, seq, guid) > (?, ?, ?) ORDER BY date, seq, guid LIMIT ${BATCH}`).raw();
+    let after: unknown[] = [Number.MIN_SAFE_INTEGER, 0, ''];
     for (;;) {
-      const rows = page.all(key, ...this.windowArgs, ...after) as { guid: string; date: number; seq: number; body: string; absent: number | null; sources: number }[];
-      for (const row of rows) {
-        const message = fromJson<Message>(row.body);
+      const rows = page.all(key, ...this.windowArgs, ...after) as [body: string, absent: number | null, sources: number, ...after: unknown[]][];
+      for (const [body, absent, sourceSet] of rows) {
+        const message = fromJson<Message>(body);
         for (const attachment of attachmentsOf(message)) {
           if (attachment.path && !isAbsolute(attachment.path)) attachment.path = join(this.store.dir, attachment.path);
         }
-        if (row.absent !== null) message.absentSince = new Date(row.absent);
+        if (absent !== null) message.absentSince = new Date(absent);
         // As for several sources of one run: only a message some of the archive's sources lack names those that had it.
-        const sources = this.sets.get(row.sources);
+        const sources = this.sets.get(sourceSet);
         if (sources && sources.length < this.names.length) message.sources = sources;
         yield message;
       }
       if (rows.length < BATCH) return;
-      const last = rows.at(-1)!;
-      after = [last.date, last.seq, last.guid];
+      after = rows.at(-1)!.slice(3);
     }
   }
 
