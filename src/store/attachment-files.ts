@@ -1,13 +1,12 @@
-import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Attachment } from '../model/types.js';
 import { copyName } from '../media/media-archive.js';
 import { foundOnDisk, type FoundOnDisk } from '../normalize/attachments.js';
+import { FileHasher } from './file-hasher.js';
+import { fileSha256, HASH_CHUNK } from './file-sha256.js';
 import type { FileRows } from './rows.js';
-
-const CHUNK = 1 << 20;
 
 /**
  * Copies attachment files into the archive folder once per distinct content:
@@ -23,6 +22,9 @@ export class AttachmentFiles {
   private found: FileRows = { copies: [], hashes: [] };
   /** Copies this run found in the folder or made (many messages may share one file's content). */
   private readonly present = new Set<string>();
+  /** Hashes found ahead of `keep` (by `hashAhead`), by source path: `fresh` ones were computed, not looked up. */
+  private readonly ahead = new Map<string, { sha256: string; fresh: boolean }>();
+  private readonly hasher = new FileHasher();
 
   constructor(
     private readonly dir: string,
@@ -44,8 +46,7 @@ export class AttachmentFiles {
     if (!source || attachment.missing) return attachment;
     const info = foundOnDisk(attachment) ?? regularFile(source);
     if (!info) return attachment;
-    // A file this run hashed already is hashed again rather than looked up: it costs less than a lookup for every file.
-    const sha256 = this.nothingKnown ? this.hashOf(source, info, !attachment.transient) : this.sha256Of(source, info, !attachment.transient);
+    const sha256 = this.sha256Ahead(source, info, !attachment.transient) ?? this.sha256Of(source, info, !attachment.transient);
     const path = `attachments/${sha256.slice(0, 2)}/${sha256}/${copyName(attachment, source)}`;
     const target = join(this.dir, path);
     if (!this.present.has(target) && !existsSync(target)) {
@@ -64,39 +65,54 @@ export class AttachmentFiles {
     return { ...attachment, path, transient: false };
   }
 
-  /** The SHA-256 of a file, remembered by path, size and modification time (unless `remember` is false: temporary copies). */
-  sha256Of(path: string, info: FoundOnDisk = statSync(path), remember = true): string {
-    return this.knownSha256(path, info) ?? this.hashOf(path, info, remember);
+  /**
+   * Finds the hashes `keep` will need for these attachments: those the store knows, and the others on
+   * another thread, so that this one reads on meanwhile. Never fails (`keep` hashes what was not found).
+   */
+  async hashAhead(attachments: Attachment[]): Promise<void> {
+    const unknown: [path: string, size: number][] = [];
+    for (const attachment of attachments) {
+      const info = foundOnDisk(attachment);
+      if (!attachment.path || attachment.missing || !info) continue;
+      // A new archive knows no hash: nothing is looked up (a file this run hashed already is hashed again).
+      const known = this.nothingKnown ? undefined : this.knownSha256(attachment.path, info);
+      if (known) this.ahead.set(attachment.path, { sha256: known, fresh: false });
+      else unknown.push([attachment.path, info.size]);
+    }
+    const hashes = await this.hasher.hash(unknown);
+    unknown.forEach(([path], i) => {
+      const sha256 = hashes[i];
+      if (sha256) this.ahead.set(path, { sha256, fresh: true });
+    });
   }
 
-  /** The file's SHA-256, remembered (unless `remember` is false) by path, size and modification time. */
-  private hashOf(path: string, info: FoundOnDisk, remember: boolean): string {
-    const sha256 = this.hash(path, info.size);
-    if (remember) this.found.hashes.push({ path, size: info.size, mtimeMs: info.mtimeMs, sha256 });
+  /** The hash `hashAhead` found for the file, remembered when it was computed. */
+  private sha256Ahead(path: string, info: FoundOnDisk, remember: boolean): string | undefined {
+    const found = this.ahead.get(path);
+    if (!found) return undefined;
+    this.ahead.delete(path);
+    if (found.fresh) this.remember(path, info, found.sha256, remember);
+    return found.sha256;
+  }
+
+  /** The SHA-256 of a file, remembered by path, size and modification time (unless `remember` is false: temporary copies). */
+  sha256Of(path: string, info: FoundOnDisk = statSync(path), remember = true): string {
+    let sha256 = this.knownSha256(path, info);
+    if (!sha256) {
+      sha256 = fileSha256(path, info.size, (this.buffer ??= Buffer.allocUnsafe(HASH_CHUNK)));
+      this.remember(path, info, sha256, remember);
+    }
     return sha256;
+  }
+
+  /** Lists a hash computed for the store to remember by path, size and modification time (unless `remember` is false). */
+  private remember(path: string, info: FoundOnDisk, sha256: string, remember: boolean): void {
+    if (remember) this.found.hashes.push({ path, size: info.size, mtimeMs: info.mtimeMs, sha256 });
   }
 
   /** The SHA-256 a run found for the file while it had this size and modification time; none: not hashed as it is now. */
   knownSha256(path: string, info: FoundOnDisk = statSync(path)): string | undefined {
     return this.knownHash.get(path, info.size, info.mtimeMs) as string | undefined;
-  }
-
-  /** Reads to the end; a short read past the size stat found is the end (no further read to learn it: most files take one). */
-  private hash(path: string, size: number): string {
-    const hash = createHash('sha256');
-    const fd = openSync(path, 'r');
-    try {
-      const buffer = (this.buffer ??= Buffer.allocUnsafe(CHUNK));
-      let total = 0;
-      for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) {
-        hash.update(buffer.subarray(0, read));
-        total += read;
-        if (read < buffer.length && total >= size) break;
-      }
-    } finally {
-      closeSync(fd);
-    }
-    return hash.digest('hex');
   }
 }
 

@@ -65,16 +65,20 @@ async function addConversation(history: History, key: string, store: ArchiveStor
   const people = archived.conversation.participants.map((p): [string, string] => [p.handle, p.name]);
   writer.begin({ key, body: toJson(kept), people, chatGuids: history.chatGuids(key), sources: history.sourceNames });
   try {
-    let rows: MessageRow[] = [];
+    // A batch is sent once the next one is read: its files were hashed on another thread meanwhile.
+    let pending: Batch | undefined;
+    let messages: Message[] = [];
     for (const message of history.messages(archived)()) {
-      if (files) keepFiles(message, (a) => files.keep(a));
-      rows.push(messageRow(message));
-      if (rows.length === BATCH) {
-        await writer.write(rows);
-        rows = [];
+      messages.push(message);
+      if (messages.length === BATCH) {
+        const next = readAhead(messages, files);
+        await send(pending, writer, files);
+        pending = next;
+        messages = [];
       }
     }
-    if (rows.length > 0) await writer.write(rows);
+    await send(pending, writer, files);
+    await send(readAhead(messages, files), writer, files);
     writer.end({ mark, files: copied });
   } catch (error) {
     writer.abandon();
@@ -82,11 +86,40 @@ async function addConversation(history: History, key: string, store: ArchiveStor
   }
 }
 
+/** Messages read, whose attachment files are being hashed. */
+interface Batch {
+  messages: Message[];
+  hashed: Promise<void>;
+}
+
+function readAhead(messages: Message[], files: AttachmentFiles | undefined): Batch {
+  return { messages, hashed: files ? files.hashAhead(messages.flatMap(attachmentsOf)) : Promise.resolve() };
+}
+
+/** Points the batch's attachments at the archive's copies and sends its messages to the writer. */
+async function send(batch: Batch | undefined, writer: StoreWriter, files: AttachmentFiles | undefined): Promise<void> {
+  if (!batch || batch.messages.length === 0) return;
+  await batch.hashed;
+  const rows = batch.messages.map((message) => {
+    if (files) keepFiles(message, (a) => files.keep(a));
+    return messageRow(message);
+  });
+  await writer.write(rows);
+}
+
 function messageRow(seen: Message): MessageRow {
   const { sources, absentSince } = seen;
   // JSON leaves out what is undefined: a message with neither is written as it is, not copied first.
   const body = toJson(sources || absentSince ? { ...seen, sources: undefined, absentSince: undefined } : seen);
   return { guid: seen.guid, date: seen.date.getTime(), seq: seen.rowId, body, sources, absentSince: absentSince?.getTime() };
+}
+
+/** Every attachment of the message: of its parts, and stickers placed on them. */
+function attachmentsOf(message: Message): Attachment[] {
+  return message.parts.flatMap((part) => [
+    ...(part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : []),
+    ...part.tapbacks.flatMap((tapback) => tapback.sticker ?? []),
+  ]);
 }
 
 /** Points every attachment of the message at the archive's copy. */
