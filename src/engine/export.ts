@@ -1,5 +1,4 @@
-import { access, mkdir, rm, writeFile } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Message } from '../model/types.js';
 import { isFreeToWrite, StemAllocator } from '../output/files.js';
@@ -62,7 +61,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
   let helpers: WorkerShard[] = [];
   let store: ArchiveStore | undefined;
   try {
-    await prepareOutput(options.outDir);
+    prepareOutput(options.outDir);
     const update = await updateArchive(options, signal);
     store = update.store;
     const { facts, damage, notChecked } = update;
@@ -355,13 +354,14 @@ function watching(stream: MessageStream, progress: { tick(): void }, signal: { i
   };
 }
 
-async function prepareOutput(outDir: string): Promise<void> {
+/** Synchronously: each call awaited would wait its turn on a busy machine, and there is nothing to do meanwhile. */
+function prepareOutput(outDir: string): void {
   try {
-    await makeFolders(resolve(outDir));
-    await access(outDir, constants.W_OK);
+    makeFolders(resolve(outDir));
+    accessSync(outDir, constants.W_OK);
     const probe = join(outDir, `.textkeeper-write-test-${process.pid}`);
-    await writeFile(probe, '');
-    await rm(probe);
+    writeFileSync(probe, '');
+    rmSync(probe);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'the folder cannot be created there' : (systemReason(error) ?? (error as Error).message);
@@ -373,14 +373,14 @@ async function prepareOutput(outDir: string): Promise<void> {
  * mkdir -p, one level at a time: Node's recursive mkdir spins forever on some paths
  * (e.g. under /proc), which must be an error, not a hang.
  */
-async function makeFolders(path: string): Promise<void> {
+function makeFolders(path: string): void {
   try {
-    await mkdir(path);
+    mkdirSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return;
     if (code !== 'ENOENT' || dirname(path) === path) throw error;
-    await makeFolders(dirname(path));
-    await mkdir(path);
+    makeFolders(dirname(path));
+    mkdirSync(path);
   }
 }
