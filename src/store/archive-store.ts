@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { ArchiveRun, Message, SourceCheck } from '../model/types.js';
+import type { ArchiveRun, SourceCheck } from '../model/types.js';
 import type { ManifestEntry } from './manifest.js';
-import { fromJson, mergeRevision, toJson } from './message-json.js';
+import { compactJson, mergeRevision, messageFromJson, storedJson, toJson, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
 import { closeStoreDatabase, openStoreDatabase } from './schema.js';
 
@@ -20,7 +20,7 @@ export interface IngestCounts {
 }
 
 /** A row of `messages`, as the writer compares it. */
-interface StoredMessage {
+interface StoredMessage extends MessageColumns {
   body: string;
   source_set: number;
   revision: number;
@@ -75,11 +75,11 @@ export class ArchiveStore {
       bump: p('UPDATE conversations SET revision = revision + 1 WHERE key = ?'),
       person: p('INSERT INTO people (handle, name) VALUES (?, ?) ON CONFLICT (handle) DO UPDATE SET name = excluded.name'),
       chatGuid: p('INSERT OR REPLACE INTO chat_guids (guid, conversation_key) VALUES (?, ?)'),
-      find: p('SELECT body, source_set, revision, absent_since FROM messages WHERE guid = ?'),
+      find: p('SELECT guid, date, seq, body, source_set, revision, absent_since FROM messages WHERE guid = ?'),
       insert: p(`INSERT INTO messages (guid, conversation_key, date, seq, body, source_set, revision, first_run, last_run, absent_since)
         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (guid) DO NOTHING`),
       update: p('UPDATE messages SET body = ?, source_set = ?, revision = ?, last_run = ?, absent_since = NULL WHERE guid = ?'),
-      seen: p('UPDATE messages SET source_set = ?, last_run = ?, absent_since = NULL WHERE guid = ?'),
+      seen: p('UPDATE messages SET body = ?, source_set = ?, last_run = ?, absent_since = NULL WHERE guid = ?'),
       history: p('INSERT OR IGNORE INTO message_history (guid, revision, run_id, body) VALUES (?, ?, ?, ?)'),
       setId: p('SELECT id FROM source_sets WHERE sources = ?').pluck(),
       addSet: p('INSERT INTO source_sets (sources) VALUES (?)'),
@@ -240,19 +240,27 @@ export class ArchiveStore {
   /** Writes one message; true when the archive's copy changed. */
   private writeMessage(key: string, row: MessageRow, set: number, known: boolean): boolean {
     const stored = known ? (this.sql.find!.get(row.guid) as StoredMessage | undefined) : undefined;
-    if (!stored && this.sql.insert!.run(row.guid, key, row.date, row.seq, row.body, set, this.runId, this.runId, row.absentSince ?? null).changes === 1) {
+    const body = compactJson(row.body);
+    if (!stored && this.sql.insert!.run(row.guid, key, row.date, row.seq, body, set, this.runId, this.runId, row.absentSince ?? null).changes === 1) {
       this.counts.added++;
       return true;
     }
     // Already archived (in this conversation, or in one it was once part of).
-    return this.rewrite(row, set, stored ?? (this.sql.find!.get(row.guid) as StoredMessage));
+    return this.rewrite({ ...row, body }, set, stored ?? (this.sql.find!.get(row.guid) as StoredMessage));
   }
 
   private rewrite(row: MessageRow, set: number, stored: StoredMessage): boolean {
     const sources = stored.source_set === set ? set : this.union(stored.source_set, set);
-    const body = row.body === stored.body ? row.body : toJson(mergeRevision(fromJson<Message>(stored.body), fromJson<Message>(row.body)));
-    if (body === stored.body) {
-      this.sql.seen!.run(sources, this.runId, row.guid);
+    let archived = stored.body;
+    let body = row.body;
+    if (body !== archived) {
+      const before = messageFromJson(stored.body, stored);
+      // What an older textkeeper stored, as this one writes it: the same message is then the same text.
+      archived = storedJson(before);
+      if (body !== archived) body = storedJson(mergeRevision(before, messageFromJson(body, row)));
+    }
+    if (body === archived) {
+      this.sql.seen!.run(archived, sources, this.runId, row.guid);
       return stored.absent_since !== null;
     }
     this.sql.history!.run(row.guid, stored.revision, this.runId, stored.body);

@@ -3,7 +3,7 @@ import type { Attachment, Message } from '../model/types.js';
 import type { History } from '../normalize/archive.js';
 import type { ArchiveStore } from './archive-store.js';
 import type { AttachmentFiles } from './attachment-files.js';
-import { toJson } from './message-json.js';
+import { messageJson, toJson } from './message-json.js';
 import type { MessageRow } from './rows.js';
 import type { StoreWriter } from './store-writer.js';
 
@@ -109,9 +109,7 @@ async function send(batch: Batch | undefined, writer: StoreWriter, files: Attach
 
 function messageRow(seen: Message): MessageRow {
   const { sources, absentSince } = seen;
-  // JSON leaves out what is undefined: a message with neither is written as it is, not copied first.
-  const body = toJson(sources || absentSince ? { ...seen, sources: undefined, absentSince: undefined } : seen);
-  return { guid: seen.guid, date: seen.date.getTime(), seq: seen.rowId, body, sources, absentSince: absentSince?.getTime() };
+  return { guid: seen.guid, date: seen.date.getTime(), seq: seen.rowId, body: messageJson(seen), sources, absentSince: absentSince?.getTime() };
 }
 
 /** Every attachment of the message: of its parts, and stickers placed on them. */

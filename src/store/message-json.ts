@@ -1,10 +1,77 @@
-import type { Attachment, Message } from '../model/types.js';
+import type { Attachment, Message, Person } from '../model/types.js';
 
-/** Model fields holding dates: JSON keeps them as ISO strings, read back as Dates. */
+/** Model fields holding dates: JSON keeps them as ms since 1970 (an older store's messages as ISO strings), read back as Dates. */
 const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate']);
 
 export function toJson(value: unknown): string {
   return JSON.stringify(value);
+}
+
+/** A message's row: its JSON comes without what these columns hold. */
+export interface MessageColumns {
+  guid: string;
+  /** ms since 1970 */
+  date: number;
+  /** The message's `rowId`. */
+  seq: number;
+}
+
+/**
+ * A message's JSON for the store (see `compactJson`): its dates as ms since 1970, without what its row's
+ * columns hold (guid, rowId, date) nor what the store keeps apart (sources, absentSince).
+ */
+export function messageJson(message: Message): string {
+  const date = Date.prototype as { toJSON: unknown };
+  const toIso = date.toJSON;
+  // A Date's toJSON (an ISO string) costs JSON.stringify half its time on a message; a number is also shorter.
+  date.toJSON = Date.prototype.getTime;
+  try {
+    return JSON.stringify({ ...message, rowId: undefined, guid: undefined, date: undefined, sources: undefined, absentSince: undefined });
+  } finally {
+    date.toJSON = toIso;
+  }
+}
+
+/**
+ * What nearly every message has (no tapbacks, plain text, not from me, …) left out of `messageJson`'s text:
+ * JSON escapes every quote inside a string, so `,"` always begins a key. `messageFromJson` puts it back.
+ */
+const DEFAULTS = /,"(?:tapbacks|spans|problems)":\[\]|,"(?:isFromMe|isAudioMessage|edited|isMe)":false|,"kind":"message"|,"service":"iMessage"/g;
+
+export function compactJson(json: string): string {
+  return json.replace(DEFAULTS, '');
+}
+
+/** A message as the store keeps it (any version's JSON) with its row's columns. */
+export function messageFromJson(json: string, row: MessageColumns): Message {
+  const message = withDates(JSON.parse(json)) as Message;
+  message.rowId = row.seq;
+  message.guid = row.guid;
+  message.date = new Date(row.date);
+  message.isFromMe ??= false;
+  message.service ??= 'iMessage';
+  message.kind ??= 'message';
+  message.isAudioMessage ??= false;
+  message.edited ??= false;
+  message.problems ??= [];
+  withIsMe(message.sender);
+  for (const part of message.parts) {
+    part.tapbacks ??= [];
+    if (part.kind === 'text') part.spans ??= [];
+    for (const tapback of part.tapbacks) withIsMe(tapback.sender);
+  }
+  if (message.replyTo?.target) withIsMe(message.replyTo.target.sender);
+  if (message.event) withIsMe(message.event.actor, message.event.target);
+  return message;
+}
+
+function withIsMe(...people: (Person | undefined)[]): void {
+  for (const person of people) if (person) person.isMe ??= false;
+}
+
+/** The message in today's JSON (`compactJson` of `messageJson`); of a message read back with `messageFromJson`, the very JSON it was read from. */
+export function storedJson(message: Message): string {
+  return compactJson(messageJson(message));
 }
 
 /**
@@ -22,7 +89,7 @@ function withDates(value: unknown): unknown {
     const fields = value as Record<string, unknown>;
     for (const key in fields) {
       const field = fields[key];
-      if (typeof field === 'string') {
+      if (typeof field === 'string' || typeof field === 'number') {
         if (DATE_FIELDS.has(key)) fields[key] = new Date(field);
       } else if (field !== null && typeof field === 'object') withDates(field);
     }

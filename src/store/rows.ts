@@ -32,7 +32,7 @@ export interface MessageRow {
   date: number;
   /** ROWID in the source (ties of one instant). */
   seq: number;
-  /** JSON model Message, without `sources` and `absentSince`. */
+  /** `messageJson` of the model Message (the writer leaves out what nearly every message has: `compactJson`). */
   body: string;
   /** Only when some source of the run lacked it. */
   sources?: string[];

@@ -93,6 +93,10 @@ export const MIGRATIONS: readonly string[] = [
      source_path TEXT NOT NULL, chat_ids TEXT NOT NULL, sha256 TEXT NOT NULL, mark TEXT NOT NULL,
      PRIMARY KEY (source_path, chat_ids)
    ) WITHOUT ROWID;`,
+  // 4: a message's body is shorter JSON (message-json.ts): dates as ms since 1970, without what its row's columns
+  // hold nor what nearly every message has. Bodies of every version are read as they are, and an older one is
+  // rewritten when a run reads its message again: no row changes here, the version keeps older textkeepers out.
+  '-- message bodies in the shorter JSON from here on',
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

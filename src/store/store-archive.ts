@@ -6,7 +6,7 @@ import type { ArchiveOptions, CandidateConversation, History, HistoryConversatio
 import { selectConversations, type Selection } from '../select/match.js';
 import type { MessageStream } from '../render/renderer.js';
 import type { ArchiveStore } from './archive-store.js';
-import { attachmentsOf, fromJson } from './message-json.js';
+import { attachmentsOf, fromJson, messageFromJson } from './message-json.js';
 
 const APPLE_EPOCH_MS = 978_307_200_000;
 const BATCH = 500;
@@ -141,9 +141,9 @@ export class StoreArchive implements History {
       WHERE conversation_key = ?${this.window} AND (date, seq, guid) > (?, ?, ?) ORDER BY date, seq, guid LIMIT ${BATCH}`).raw();
     let after: unknown[] = [Number.MIN_SAFE_INTEGER, 0, ''];
     for (;;) {
-      const rows = page.all(key, ...this.windowArgs, ...after) as [body: string, absent: number | null, sources: number, ...after: unknown[]][];
-      for (const [body, absent, sourceSet] of rows) {
-        const message = fromJson<Message>(body);
+      const rows = page.all(key, ...this.windowArgs, ...after) as [body: string, absent: number | null, sources: number, date: number, seq: number, guid: string][];
+      for (const [body, absent, sourceSet, date, seq, guid] of rows) {
+        const message = messageFromJson(body, { guid, date, seq });
         for (const attachment of attachmentsOf(message)) {
           if (attachment.path && !isAbsolute(attachment.path)) attachment.path = join(this.store.dir, attachment.path);
         }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveStore } from '../../src/store/archive-store.js';
+import { messageFromJson, type MessageColumns } from '../../src/store/message-json.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { deviceSlice, exportFrom, generateHistory, transcripts } from './device.js';
@@ -75,5 +76,52 @@ describe('a store written by the previous release (schema version 1)', () => {
     const text = [...transcripts(fromMigrated).values()].join('\n');
     expect(text).toContain('⧉ Found in: chat.db');
     expect(transcripts(fromMigrated)).toEqual(transcripts(fromCurrent));
+  });
+});
+
+/** The folder's store as version 3 wrote its messages: every field, dates as ISO strings, guid, rowId and date included. */
+function asVersion3Bodies(dir: string): void {
+  const db = new Database(join(dir, STORE));
+  const rows = db.prepare('SELECT guid, date, seq, body FROM messages').all() as (MessageColumns & { body: string })[];
+  const rewrite = db.prepare('UPDATE messages SET body = ? WHERE guid = ?');
+  for (const row of rows) {
+    const message = messageFromJson(row.body, row);
+    rewrite.run(JSON.stringify({ rowId: message.rowId, guid: message.guid, date: message.date, ...message }), row.guid);
+  }
+  db.exec('DELETE FROM migrations WHERE version > 3');
+  db.pragma('user_version = 3');
+  db.close();
+}
+
+describe('a store whose messages version 3 wrote (longer JSON)', () => {
+  it('is read as it is, and a run that reads its messages again rewrites them shorter without counting them as changed', async () => {
+    const history = await generateHistory(300, 41);
+    const work = tempDir('migrate-v3');
+    const current = join(work, 'current');
+    await exportFrom(history.dir, current);
+    const older = join(work, 'older');
+    cpSync(current, older, { recursive: true });
+    asVersion3Bodies(older);
+    const bodies = (dir: string) => new Database(join(dir, STORE), { readonly: true }).prepare('SELECT guid, body FROM messages ORDER BY guid').all();
+    expect(bodies(older)).not.toEqual(bodies(current));
+
+    // An unchanged run migrates the store and reads no message: exported from, the older bodies give the same transcripts.
+    await exportFrom(history.dir, older);
+    const outs = [join(work, 'from-current'), join(work, 'from-older')];
+    for (const [source, out] of [[current, outs[0]!], [older, outs[1]!]]) {
+      const result = await runCli(['export', '--archive', source, '--out', out, '--format', 'txt', '--no-progress']);
+      expect(result.code, result.stderr).toBe(0);
+    }
+    expect(transcripts(outs[1]!)).toEqual(transcripts(outs[0]!));
+    expect(bodies(older)).not.toEqual(bodies(current));
+
+    // Forgetting the change marks makes the next run read every message again.
+    const db = new Database(join(older, STORE));
+    db.exec('DELETE FROM source_marks; DELETE FROM chat_marks');
+    db.close();
+    await exportFrom(history.dir, older);
+    expect(bodies(older)).toEqual(bodies(current));
+    const [last] = ArchiveStore.open(older, { create: false, readonly: true }).runs().slice(-1);
+    expect(last!.counts).toMatchObject({ added: 0, changed: 0 });
   });
 });
