@@ -43,7 +43,8 @@ export function skipLine(title: string, error: unknown): string {
   return `textkeeper: skipped the conversation “${title}”: ${(error as Error).message}`;
 }
 
-export async function updateArchive(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ArchiveUpdate> {
+/** `planned` is told how many conversations the devices have, before they are read. */
+export async function updateArchive(options: ResolvedOptions, signal: { interrupted: boolean }, planned: (conversations: number) => void = () => {}): Promise<ArchiveUpdate> {
   const other = options.sources.archive && resolve(options.sources.archive) !== options.outDir ? resolve(options.sources.archive) : undefined;
   // Another archive that is none (or damaged, or newer) is refused in its own words before --out is touched.
   if (other) ArchiveStore.open(other, { create: false, readonly: true }).close();
@@ -60,6 +61,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     const writer = new StoreWriter(store);
     const opened = readDevices ? await openArchive(options, (source) => knownFile(store, writer, files, source)) : undefined;
     try {
+      planned(opened?.archive.candidates().length ?? 0);
       const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
       store.beginRun(VERSION, facts.map((f, i) => ({
         description: opened?.archive.sourceNames[i] ?? `archive ${other}`,

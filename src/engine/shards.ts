@@ -30,7 +30,7 @@ export interface RenderJob {
  * the next conversation to render (none: done), or stop now.
  */
 export type WorkerOrder =
-  | { type: 'open'; raw: ResolvedOptions['raw'] }
+  | { type: 'open'; raw: ResolvedOptions['raw']; formats: string[] }
   | { type: 'render'; formats: string[]; stems: [string, string][]; exportedAt: number; provenance?: Provenance; imageThreads: number }
   | { type: 'take'; key: string | null }
   | 'interrupt';
@@ -53,9 +53,10 @@ export interface FailureReport {
 }
 
 /**
- * A worker thread (src/engine/worker.ts), started once a run knows it has conversations to write: it
- * loads its modules and opens the archive's store, then renders conversations it takes from the queue
- * one by one, relaying its progress.
+ * A worker thread (src/engine/worker.ts), started once a run knows it has conversations to write (on a
+ * new HTML archive, before its sources are read): it loads its modules and the renderers of these `formats`,
+ * opens the archive's store when told to render, then renders conversations it takes from the queue one
+ * by one, relaying its progress.
  */
 export class WorkerShard {
   private readonly worker: Worker;
@@ -65,7 +66,7 @@ export class WorkerShard {
   private queue?: ConversationQueue;
   private working = false;
 
-  constructor(options: ResolvedOptions, signal: { interrupted: boolean }) {
+  constructor(options: ResolvedOptions, signal: { interrupted: boolean }, formats: string[]) {
     this.worker = new Worker(WORKER_SCRIPT);
     this.watch = setInterval(() => {
       if (signal.interrupted) this.order('interrupt');
@@ -85,7 +86,7 @@ export class WorkerShard {
     }).finally(() => clearInterval(this.watch));
     // A failure before render() is reported by render(); until then it must not count as unhandled.
     this.outcome.catch(() => {});
-    this.order({ type: 'open', raw: options.raw });
+    this.order({ type: 'open', raw: options.raw, formats });
   }
 
   render(queue: ConversationQueue, job: RenderJob, progress: ShardProgress): Promise<ShardResult> {

@@ -55,7 +55,10 @@ const progress: ShardProgress = {
 
 try {
   // The main thread checks the database.
-  const options = resolveOptions({ ...(await opening).raw, check: false }, true);
+  const opened = await opening;
+  const options = resolveOptions({ ...opened.raw, check: false }, true);
+  // Their modules load while the main thread is busy (the render order's formats are among them).
+  for (const format of opened.formats) RENDERERS[format]!().catch(() => {});
   const { formats, stems, exportedAt, provenance, imageThreads } = await starting;
   // The renderers load while the store is opened; conversations are read from it.
   const loading = Promise.all(formats.map((format) => RENDERERS[format]!()));
