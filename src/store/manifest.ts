@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { AtomicFile } from '../output/files.js';
 import { STORE_FILE, SUMS_FILE } from './file-names.js';
@@ -23,7 +23,8 @@ export function isUnlisted(path: string): boolean {
 
 /** Every file under `dir` (relative paths, forward slashes), sorted. */
 export async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  // Synchronously: awaited, every folder's listing waited its turn on a busy machine (82 folders of a 6k archive).
+  const entries = readdirSync(dir, { recursive: true, withFileTypes: true });
   return entries
     .filter((e) => e.isFile())
     .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
