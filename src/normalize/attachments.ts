@@ -27,6 +27,8 @@ export interface AttachmentFiles {
   folders: string[];
   /** Files larger than this are withheld (--max-attachment-size). */
   maxBytes?: number;
+  /** What lies at a resolved path (`probeFile`, or what another thread found there). */
+  probe(path: string): FileProbe | undefined;
 }
 
 export const OUTSIDE = 'outside the attachments folder, not copied';
@@ -105,22 +107,35 @@ export function foundOnDisk(attachment: Attachment): FoundOnDisk | undefined {
   return (attachment as Attachment & { [FOUND_ON_DISK]?: FoundOnDisk })[FOUND_ON_DISK];
 }
 
+/** A file found at an attachment's path (links followed): its size and time, and whether it really lies in the folders. */
+export interface FileProbe {
+  size: number;
+  mtimeMs: number;
+  inside: boolean;
+}
+
+/** What lies at the path when it is a file; undefined when nothing, or something else, is there. */
+export function probeFile(path: string, folders: string[]): FileProbe | undefined {
+  // One lstat tells a plain file's type and size, and whether its real path needs a link followed.
+  const entry = lstatSync(path, { throwIfNoEntry: false });
+  const onDisk = entry?.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : entry;
+  if (!onDisk?.isFile()) return undefined;
+  return { size: onDisk.size, mtimeMs: onDisk.mtimeMs, inside: isInside(realPath(resolve(path), entry!), folders) };
+}
+
 /** An attachment row as the model shows it: a display name, where the file is on this machine, and whether it is there. */
 export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attachment {
   const fileName = row.transferName || (row.filename ? basename(row.filename) : '') || row.guid;
   let path = row.filename ? files.resolve(row.filename) : undefined;
-  // One lstat tells a plain file's type and size, and whether its real path needs a link followed.
-  const entry = path ? lstatSync(path, { throwIfNoEntry: false }) : undefined;
-  const onDisk = entry?.isSymbolicLink() ? statSync(path!, { throwIfNoEntry: false }) : entry;
-  let present = onDisk?.isFile() ?? false;
+  const onDisk = path ? files.probe(path) : undefined;
   let withheld: string | undefined;
-  if (present && !isInside(realPath(resolve(path!), entry!), files.folders)) {
+  if (onDisk && !onDisk.inside) {
     withheld = `${OUTSIDE} (${path})`;
     path = undefined;
-  } else if (present && files.maxBytes !== undefined && onDisk!.size > files.maxBytes) {
-    withheld = `larger than --max-attachment-size (${onDisk!.size.toLocaleString('en-US')} bytes), not copied`;
+  } else if (onDisk && files.maxBytes !== undefined && onDisk.size > files.maxBytes) {
+    withheld = `larger than --max-attachment-size (${onDisk.size.toLocaleString('en-US')} bytes), not copied`;
   }
-  if (withheld) present = false;
+  const present = onDisk !== undefined && !withheld;
   const sticker = row.isSticker ? stickerSource(row.stickerUserInfo ?? undefined, row.attributionInfo ?? undefined, row.emojiDescription ?? undefined) : undefined;
   const attachment: Attachment = {
     guid: row.guid,
@@ -133,13 +148,13 @@ export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attach
     mimeType: row.mimeType ?? undefined,
     uti: row.uti ?? undefined,
     kind: attachmentKind(row.mimeType, fileName),
-    size: row.totalBytes || (onDisk?.isFile() ? onDisk.size : 0),
+    size: row.totalBytes || (onDisk?.size ?? 0),
     createdAt: appleDate(row.createdDate),
     isSticker: Boolean(row.isSticker),
     stickerSource: sticker?.source,
     description: sticker?.description ?? row.emojiDescription ?? undefined,
   };
-  if (present) Object.assign(attachment, { [FOUND_ON_DISK]: { size: onDisk!.size, mtimeMs: onDisk!.mtimeMs } });
+  if (present) Object.assign(attachment, { [FOUND_ON_DISK]: { size: onDisk.size, mtimeMs: onDisk.mtimeMs } });
   return attachment;
 }
 

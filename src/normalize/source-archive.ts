@@ -3,9 +3,10 @@ import type { MessageStream } from '../render/renderer.js';
 import { openMessagesDatabase, type OpenedDatabase } from '../read/open-database.js';
 import type { DamageReport } from '../read/damage.js';
 import { MessagesReader, type ConversationRows, type DateWindow } from '../read/messages-reader.js';
-import type { ChatRow, ReactionRow } from '../read/rows.js';
 import type { MessageSource } from '../read/source.js';
+import type { AttachmentRow, ChatRow, MessageRow, ReactionRow } from '../read/rows.js';
 import { realFolders, toAttachment, type AttachmentFiles } from './attachments.js';
+import { FileProber, type Probes } from './file-prober.js';
 import { APPLE_EPOCH, appleDate } from './dates.js';
 import { checkChatRow, checkHandleRow } from './odd-values.js';
 import { orphanPlan, planConversations, type ConversationPlan } from './conversations.js';
@@ -55,6 +56,8 @@ export class SourceArchive {
   private sizes?: ReturnType<MessagesReader['chatSizes']>;
   /** The source's attachment folders with links resolved, found once. */
   private attachmentFolders?: string[];
+  /** Looks at attachment files on another thread, a batch ahead; made on the first batch read. */
+  private prober?: FileProber;
 
   private constructor(
     private readonly opened: OpenedDatabase,
@@ -176,24 +179,40 @@ export class SourceArchive {
   }
 
   private *readMessages(plan: ConversationPlan): Generator<Message> {
-    const ctx = this.buildContext(plan);
-    const { ids } = this.rowsOf(plan);
-    for (const rows of this.reader.messageBatches(ids)) {
-      const attachments = groupByMessage(this.reader.attachmentsOf(rows.map((r) => r.rowId)));
+    const ahead: { probes?: Probes } = {};
+    const ctx = this.buildContext(plan, ahead);
+    const batches = this.reader.messageBatches(this.rowsOf(plan).ids);
+    // The next batch is read, and its files looked at on another thread, while this one is built.
+    for (let batch = this.nextBatch(batches, ctx.attachmentFiles); batch; ) {
+      const { rows, attachments, probes } = batch;
+      batch = this.nextBatch(batches, ctx.attachmentFiles);
+      ahead.probes = probes;
       for (const row of rows) yield buildMessage(row, attachments.get(row.rowId) ?? [], ctx);
     }
   }
 
-  private buildContext(plan: ConversationPlan): BuildContext {
+  private nextBatch(batches: Generator<MessageRow[]>, files: AttachmentFiles): { rows: MessageRow[]; attachments: Map<number, AttachmentRow[]>; probes?: Probes } | undefined {
+    const { value: rows, done } = batches.next();
+    if (done) return undefined;
+    const attachments = this.reader.attachmentsOf(rows.map((r) => r.rowId));
+    // Files a source copies out when asked (an encrypted backup) are not asked for ahead.
+    const paths = files.transient ? [] : attachments.flatMap((a) => (a.filename ? (files.resolve(a.filename) ?? []) : []));
+    this.prober ??= new FileProber(files.folders);
+    return { rows, attachments: groupByMessage(attachments), probes: this.prober.ahead(paths) };
+  }
+
+  private buildContext(plan: ConversationPlan, ahead: { probes?: Probes }): BuildContext {
     const { participants } = plan.conversation;
     const fallbackSender = participants.length === 1 ? participants[0]! : this.people.unknown();
     const person = (id: number): Person | undefined => this.people.byId(id);
     const senderOf = (row: ReactionRow): Person => (row.isFromMe ? this.people.me : (person(row.handleId) ?? fallbackSender));
+    const folders = (this.attachmentFolders ??= realFolders(this.source.attachmentFolders));
     const files: AttachmentFiles = {
       resolve: (stored) => this.source.resolveAttachment(stored),
       transient: this.source.transientAttachments ?? false,
-      folders: this.attachmentFolders ??= realFolders(this.source.attachmentFolders),
+      folders,
       maxBytes: this.options.maxAttachmentBytes,
+      probe: (path) => FileProber.probe(ahead.probes, path, folders),
     };
     const reactions = this.reader.reactions(this.rowsOf(plan).reactionIds);
     const stickers = groupByMessage(this.reader.attachmentsOf(reactions.filter((r) => r.associatedType === 1000 || r.associatedType === 2007).map((r) => r.rowId)));
@@ -226,6 +245,7 @@ export class SourceArchive {
   }
 
   async close(): Promise<void> {
+    await this.prober?.close();
     await this.opened.close();
   }
 }
