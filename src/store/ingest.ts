@@ -3,7 +3,7 @@ import type { Attachment, Message } from '../model/types.js';
 import type { History } from '../normalize/archive.js';
 import type { ArchiveStore } from './archive-store.js';
 import type { AttachmentFiles } from './attachment-files.js';
-import { messageJson, toJson } from './message-json.js';
+import { attachmentsOf, messageJson, toJson } from './message-json.js';
 import type { MessageRow } from './rows.js';
 import type { StoreWriter } from './store-writer.js';
 
@@ -110,14 +110,6 @@ async function send(batch: Batch | undefined, writer: StoreWriter, files: Attach
 function messageRow(seen: Message): MessageRow {
   const { sources, absentSince } = seen;
   return { guid: seen.guid, date: seen.date.getTime(), seq: seen.rowId, body: messageJson(seen), sources, absentSince: absentSince?.getTime() };
-}
-
-/** Every attachment of the message: of its parts, and stickers placed on them. */
-function attachmentsOf(message: Message): Attachment[] {
-  return message.parts.flatMap((part) => [
-    ...(part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : []),
-    ...part.tapbacks.flatMap((tapback) => tapback.sticker ?? []),
-  ]);
 }
 
 /** Points every attachment of the message at the archive's copy. */
