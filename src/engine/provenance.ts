@@ -1,4 +1,4 @@
-import { sha256File } from '../store/manifest.js';
+import { sha256File } from '../store/file-sha256.js';
 import type { SourceFacts } from '../read/source.js';
 import type { Provenance } from '../render/renderer.js';
 import { VERSION } from '../version.js';

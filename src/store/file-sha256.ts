@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+
+/** The SHA-256 of a file, streamed: for files of any size, read while other work goes on. */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
 
 /**
- * The SHA-256 of a file, read to its end through `buffer`. A short read once the size stat found is
- * reached is the end: most attachments then take one read, not a second one to find the end.
+ * The SHA-256 of a file, read synchronously to its end through `buffer`: attachments, on the hash thread.
+ * A short read once the size stat found is reached is the end: most attachments then take one read, not
+ * a second one to find the end.
  */
 export function fileSha256(path: string, size: number, buffer: Buffer): string {
   const hash = createHash('sha256');

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { AtomicFile } from '../output/files.js';
 import { STORE_FILE, SUMS_FILE } from './file-names.js';
+import { sha256File } from './file-sha256.js';
 
 /** One file of the archive folder as a run left it. */
 export interface ManifestEntry {
@@ -14,7 +14,6 @@ export interface ManifestEntry {
   /** Modification time when hashed: an unchanged file (same size and time) is not hashed again. */
   mtimeMs: number;
 }
-
 
 /** Files of the archive folder that the manifest does not list: itself and the store (with its journal). */
 export function isUnlisted(path: string): boolean {
@@ -29,12 +28,6 @@ export async function listFiles(dir: string): Promise<string[]> {
     .filter((e) => e.isFile())
     .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
     .sort();
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /**

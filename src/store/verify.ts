@@ -3,7 +3,8 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { SUMS_FILE } from './file-names.js';
-import { isUnlisted, listFiles, readSums, sha256File, type ManifestEntry } from './manifest.js';
+import { sha256File } from './file-sha256.js';
+import { isUnlisted, listFiles, readSums, type ManifestEntry } from './manifest.js';
 
 export interface VerifyReport {
   checked: number;
