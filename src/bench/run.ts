@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { database, DATABASES, OUT, type BenchDatabase } from './databases.js';
-import { canMeasureCpu, repeat } from './measure.js';
+import { canMeasureCpu, EXTRA_CA_CERTS, repeat } from './measure.js';
 import { comparePdf, oneConversation, pdfRow } from './pdf-rows.js';
 import { ourExport, reference, REFERENCE, referenceRow } from './reference-rows.js';
 import { printPair, printRun, type Target } from './print.js';
@@ -89,6 +89,7 @@ if (unknown.length > 0) {
 }
 console.log(`textkeeper benchmark on ${process.arch}, Node ${process.version}; medians of ${runs} runs (pairs alternate ours, theirs)`);
 if (!reference()) console.log(`note: ${REFERENCE} is absent: rows are not compared with imessage-exporter`);
+if (process.env[EXTRA_CA_CERTS]) console.log(`note: commands are timed without ${EXTRA_CA_CERTS}, which is set here (it makes every Node start read a CA bundle)`);
 if (!canMeasureCpu) console.log('note: /usr/bin/time (GNU time) is absent: CPU and peak RSS are not measured');
 for (const name of only) await ROWS[name]!();
 rmSync(OUT, { recursive: true, force: true });
