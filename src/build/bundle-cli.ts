@@ -1,7 +1,7 @@
 // `npm run build`, after tsc: bundles the command line (dist/cli/main.js and every module it imports) into
 // a few files, so that a command loads those instead of some eighty modules one by one. Each command's
 // modules stay behind its dynamic import (split into chunks beside main.js), and packages stay in
-// node_modules. The unbundled dist/ stays as tsc wrote it: the library, the worker threads' scripts and the
+// node_modules but for two small ones (see BUNDLED). The unbundled dist/ stays as tsc wrote it: the library, the worker threads' scripts and the
 // files the modules find beside themselves (templates, font metrics, package.json) are used from there.
 import { build, type Plugin } from 'esbuild';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
