@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { ArchiveRun, SourceCheck } from '../model/types.js';
+import { STORE_FILE } from './file-names.js';
 import type { ManifestEntry } from './manifest.js';
 import { compactJson, mergeRevision, messageFromJson, storedJson, toJson, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
-import { closeStoreDatabase, openStoreDatabase } from './schema.js';
+import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, type StoreMode } from './schema.js';
 
 /** What a run records about one of its sources. */
 export type RunSource = ArchiveRun['sources'][number];
@@ -57,10 +60,19 @@ export class ArchiveStore {
   private runId = 0;
   private runStarted = 0;
   private readonly sql: Record<string, Database.Statement>;
+  /** Adds a message found already archived to nothing (prepared once the GUID index is there). */
+  private insertNew?: Database.Statement;
+  /**
+   * A store this run made has no message index until its messages are in (see MESSAGE_INDEXES): the GUIDs
+   * written meanwhile, the store's every one, so that a message given twice is still found.
+   */
+  private unindexed?: Set<string>;
 
   private constructor(
     readonly dir: string,
     readonly db: Database.Database,
+    /** This run made the store (its messages' indexes are built once they are in). */
+    readonly made: boolean,
   ) {
     const p = (text: string) => db.prepare(text);
     this.sql = {
@@ -76,8 +88,8 @@ export class ArchiveStore {
       person: p('INSERT INTO people (handle, name) VALUES (?, ?) ON CONFLICT (handle) DO UPDATE SET name = excluded.name'),
       chatGuid: p('INSERT OR REPLACE INTO chat_guids (guid, conversation_key) VALUES (?, ?)'),
       find: p('SELECT guid, date, seq, body, source_set, revision, absent_since FROM messages WHERE guid = ?'),
-      insert: p(`INSERT INTO messages (guid, conversation_key, date, seq, body, source_set, revision, first_run, last_run, absent_since)
-        VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (guid) DO NOTHING`),
+      append: p(`INSERT INTO messages (guid, conversation_key, date, seq, body, source_set, revision, first_run, last_run, absent_since)
+        VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`),
       update: p('UPDATE messages SET body = ?, source_set = ?, revision = ?, last_run = ?, absent_since = NULL WHERE guid = ?'),
       seen: p('UPDATE messages SET body = ?, source_set = ?, last_run = ?, absent_since = NULL WHERE guid = ?'),
       history: p('INSERT OR IGNORE INTO message_history (guid, revision, run_id, body) VALUES (?, ?, ?, ?)'),
@@ -90,10 +102,27 @@ export class ArchiveStore {
       addFile: p('INSERT OR IGNORE INTO attachments (sha256, path, size, first_run) VALUES (?, ?, ?, ?)'),
       chatMark: p('INSERT OR REPLACE INTO chat_marks (source_path, chat_ids, sha256, mark) VALUES (?, ?, ?, ?)'),
     };
+    if (made) this.unindexed = new Set();
+    else this.whenIndexed();
   }
 
-  static open(dir: string, mode: { create: boolean; readonly: boolean }): ArchiveStore {
-    return new ArchiveStore(dir, openStoreDatabase(dir, mode));
+  static open(dir: string, mode: StoreMode): ArchiveStore {
+    const made = !mode.readonly && (mode.unindexed === true || !existsSync(join(dir, STORE_FILE)));
+    return new ArchiveStore(dir, openStoreDatabase(dir, mode), made);
+  }
+
+  /** Builds the messages' indexes of a store this run made, if not yet built (by this connection or another). */
+  indexMessages(): void {
+    if (!this.made) return;
+    this.db.exec(MESSAGE_INDEXES);
+    if (this.unindexed) this.whenIndexed();
+  }
+
+  private whenIndexed(): void {
+    this.unindexed = undefined;
+    if (this.db.readonly) return;
+    this.insertNew = this.db.prepare(`INSERT INTO messages (guid, conversation_key, date, seq, body, source_set, revision, first_run, last_run, absent_since)
+      VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (guid) DO NOTHING`);
   }
 
   get run(): number {
@@ -205,9 +234,12 @@ export class ArchiveStore {
     // Source sets added with it are gone again.
     this.sets.clear();
     // A failure SQLite ended the transaction for (a full disk) has left no savepoint to go back to.
-    if (!this.db.inTransaction) return;
-    this.sql.rollback!.run();
-    this.sql.release!.run();
+    if (this.db.inTransaction) {
+      this.sql.rollback!.run();
+      this.sql.release!.run();
+    }
+    // Message indexes built while writing it are gone with it.
+    if (!this.unindexed) this.indexMessages();
   }
 
   /** Remembers the change mark of a conversation the sources gave no message of (see `unchanged`). */
@@ -239,9 +271,17 @@ export class ArchiveStore {
 
   /** Writes one message; true when the archive's copy changed. */
   private writeMessage(key: string, row: MessageRow, set: number, known: boolean): boolean {
-    const stored = known ? (this.sql.find!.get(row.guid) as StoredMessage | undefined) : undefined;
     const body = compactJson(row.body);
-    if (!stored && this.sql.insert!.run(row.guid, key, row.date, row.seq, body, set, this.runId, this.runId, row.absentSince ?? null).changes === 1) {
+    const values = [row.guid, key, row.date, row.seq, body, set, this.runId, this.runId, row.absentSince ?? null];
+    if (this.unindexed?.has(row.guid)) this.indexMessages();
+    if (this.unindexed) {
+      this.unindexed.add(row.guid);
+      this.sql.append!.run(values);
+      this.counts.added++;
+      return true;
+    }
+    const stored = known ? (this.sql.find!.get(row.guid) as StoredMessage | undefined) : undefined;
+    if (!stored && this.insertNew!.run(values).changes === 1) {
       this.counts.added++;
       return true;
     }
@@ -300,6 +340,7 @@ export class ArchiveStore {
    */
   markAbsent(skipped: Set<string>): void {
     this.commit();
+    this.indexMessages();
     this.db.transaction(() => {
       // Conversations are looked at one by one (by index): an unchanged run reads no message at all.
       const left = JSON.stringify([...skipped, ...this.unchangedKeys]);
@@ -347,6 +388,7 @@ export class ArchiveStore {
     try {
       this.abandon();
       if (this.db.open && this.db.inTransaction) this.commit();
+      this.indexMessages();
     } catch {
       // Not committed (a full disk): the next run reads those conversations again.
     }

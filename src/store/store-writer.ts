@@ -92,16 +92,18 @@ export class StoreWriter {
 
   /**
    * Commits what was written (whole conversations) and stops the thread; its counts are added to the
-   * store's. Safe to call again, and after a failure.
+   * store's, whose messages can then be read by their indexes. Safe to call again, and after a failure.
    */
   async close(): Promise<void> {
     const worker = this.worker;
-    if (!worker || this.gone) return;
-    this.closed ??= new Promise<void>((resolve) => {
-      worker.once('exit', () => resolve());
-      worker.postMessage({ type: 'close' } satisfies WriterOrder);
-    });
-    await this.closed;
+    if (worker && !this.gone) {
+      this.closed ??= new Promise<void>((resolve) => {
+        worker.once('exit', () => resolve());
+        worker.postMessage({ type: 'close' } satisfies WriterOrder);
+      });
+      await this.closed;
+    }
+    if (!this.fatal) this.store.indexMessages();
   }
 
   private order(order: WriterOrder): void {
@@ -110,7 +112,7 @@ export class StoreWriter {
   }
 
   private start(): Worker {
-    const worker = new Worker(WRITER_SCRIPT, { workerData: { dir: this.store.dir } });
+    const worker = new Worker(WRITER_SCRIPT, { workerData: { dir: this.store.dir, made: this.store.made } });
     worker.on('message', (report: WriterReport) => {
       if (report.type === 'written') this.unwritten--;
       else if (report.type === 'committed') this.uncommitted--;

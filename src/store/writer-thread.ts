@@ -5,7 +5,8 @@ import { AttachmentFiles } from './attachment-files.js';
 import { unpackMessages } from './rows.js';
 import type { WriterOrder, WriterReport } from './store-writer.js';
 
-const store = ArchiveStore.open((workerData as { dir: string }).dir, { create: false, readonly: false });
+const { dir, made } = workerData as { dir: string; made: boolean };
+const store = ArchiveStore.open(dir, { create: false, readonly: false, unindexed: made });
 const files = new AttachmentFiles(store.dir, store.db);
 const report = (message: WriterReport) => parentPort!.postMessage(message);
 /** The conversation being written; undefined once its writing failed (what is left of it is ignored). */

@@ -78,4 +78,27 @@ describe("the store's writer thread keeps each conversation whole or not at all"
     expect(store.counts.added).toBe(20);
     store.close();
   });
+
+  it('finds a message given twice to a store it is making (which has no message index yet), and leaves the store indexed', async () => {
+    const store = openStore();
+    const writer: Writer = new StoreWriter(store);
+    writer.begin(head('first'));
+    await writer.write(rows('m', 300));
+    writer.end({ files: NO_FILES });
+    // The first message given again has the indexes built, within a conversation then abandoned: they are built again.
+    writer.begin(head('dropped'));
+    await writer.write(rows('m', 10));
+    writer.abandon();
+    writer.begin(head('again'));
+    await writer.write(rows('m', 10, 295));
+    writer.end({ files: NO_FILES });
+    await writer.close();
+    expect(writer.failures()).toEqual([]);
+    expect(store.counts).toEqual({ added: 305, changed: 0, absent: 0 });
+    expect(messagesOf(store, 'first')).toBe(300);
+    expect(messagesOf(store, 'again')).toBe(5);
+    const indexes = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages' ORDER BY name").pluck().all();
+    expect(indexes).toEqual(['messages_by_guid', 'messages_in_order']);
+    store.close();
+  });
 });
