@@ -60,11 +60,11 @@ export class ArchiveStore {
   private runId = 0;
   private runStarted = 0;
   private readonly sql: Record<string, Database.Statement>;
-  /** Adds a message found already archived to nothing (prepared once the GUID index is there). */
+  /** Adds a message unless its GUID is archived (prepared once the GUID index is there: ON CONFLICT needs it). */
   private insertNew?: Database.Statement;
   /**
    * A store this run made has no message index until its messages are in (see MESSAGE_INDEXES): the GUIDs
-   * written meanwhile, the store's every one, so that a message given twice is still found.
+   * written meanwhile (all the store has), so that a message given twice has them built and is found.
    */
   private unindexed?: Set<string>;
 
