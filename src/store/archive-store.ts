@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { ArchiveRun, SourceCheck } from '../model/types.js';
 import { STORE_FILE } from './file-names.js';
+import { GuidFingerprints } from './guid-fingerprints.js';
 import type { ManifestEntry } from './manifest.js';
 import { compactJson, mergeRevision, messageFromJson, storedJson, toJson, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
@@ -66,7 +67,7 @@ export class ArchiveStore {
    * A store this run made has no message index until its messages are in (see MESSAGE_INDEXES): the GUIDs
    * written meanwhile (all the store has), so that a message given twice has them built and is found.
    */
-  private unindexed?: Set<string>;
+  private unindexed?: GuidFingerprints;
 
   private constructor(
     readonly dir: string,
@@ -102,7 +103,7 @@ export class ArchiveStore {
       addFile: p('INSERT OR IGNORE INTO attachments (sha256, path, size, first_run) VALUES (?, ?, ?, ?)'),
       chatMark: p('INSERT OR REPLACE INTO chat_marks (source_path, chat_ids, sha256, mark) VALUES (?, ?, ?, ?)'),
     };
-    if (made) this.unindexed = new Set();
+    if (made) this.unindexed = new GuidFingerprints();
     else this.whenIndexed();
   }
 
@@ -114,7 +115,11 @@ export class ArchiveStore {
   /** Builds the messages' indexes of a store this run made, if not yet built (by this connection or another). */
   indexMessages(): void {
     if (!this.made) return;
+    // Built with a small cache: with the writer's 16 MB, a 1M-message export's peak RSS grew by 26 MB (243 -> 269).
+    const cache = this.db.pragma('cache_size', { simple: true }) as number;
+    this.db.pragma('cache_size = -2048');
     this.db.exec(MESSAGE_INDEXES);
+    this.db.pragma(`cache_size = ${cache}`);
     if (this.unindexed) this.whenIndexed();
   }
 
