@@ -75,7 +75,7 @@ export class SourceArchive {
     const check = options.check === false ? 'off' : known?.checkedSound ? 'earlier' : undefined;
     const opened = await openMessagesDatabase(source.dbPath, check === undefined);
     try {
-      const reader = new MessagesReader(opened.db, opened.lookup);
+      const reader = new MessagesReader(opened.db);
       const people = new PeopleDirectory(reader.handles().map(checkHandleRow), options.contacts, options.meName);
       const chats = new Map(reader.chats().map((c) => [c.rowId, checkChatRow(c)]));
       return new SourceArchive(opened, reader, source, people, chats, options, check, known);

@@ -47,10 +47,7 @@ export class MessagesReader {
   /** The raw edit and unsend dates (0 on schemas without them), for change marks. */
   private readonly changeDates: string;
 
-  constructor(
-    private readonly db: Database.Database,
-    private readonly lookup: Database.Database,
-  ) {
+  constructor(private readonly db: Database.Database) {
     const message = columnsOf(db, 'message');
     const attachment = columnsOf(db, 'attachment');
     const m = columnReader('m', message);
@@ -174,7 +171,7 @@ export class MessagesReader {
            WHERE NOT EXISTS (SELECT 1 FROM chat_message_join j WHERE j.message_id = m.ROWID) ORDER BY m.date, m.ROWID`
         : `SELECT ${columns} FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id
            WHERE j.chat_id IN (${placeholders(chatIds.length)}) ORDER BY m.date, m.ROWID`;
-    const rows = this.cached(this.db, `rows:${chatIds.length}`, () => sql).raw(true).all(...chatIds) as [number, number, number | null, unknown, unknown][];
+    const rows = this.cached(`rows:${chatIds.length}`, () => sql).raw(true).all(...chatIds) as [number, number, number | null, unknown, unknown][];
     const ids: number[] = [];
     const reactionIds: number[] = [];
     let first = 0;
@@ -206,7 +203,7 @@ export class MessagesReader {
     for (let start = 0; start < ids.length; start += BATCH) {
       const batch = Array.from(ids.subarray(start, start + BATCH));
       const sql = () => `SELECT ${this.message.columns} FROM message m WHERE m.ROWID IN (${placeholders(batch.length)})`;
-      const rows = this.select(this.db, `messages:${batch.length}`, sql, this.message, batch);
+      const rows = this.select(`messages:${batch.length}`, sql, this.message, batch);
       yield inOrder(rows, batch);
     }
   }
@@ -216,7 +213,7 @@ export class MessagesReader {
     for (let start = 0; start < ids.length; start += BATCH) {
       const batch = Array.from(ids.subarray(start, start + BATCH));
       const sql = () => `SELECT guid FROM message WHERE ROWID IN (${placeholders(batch.length)})`;
-      yield* this.cached(this.db, `guids:${batch.length}`, sql).pluck().all(...batch) as string[];
+      yield* this.cached(`guids:${batch.length}`, sql).pluck().all(...batch) as string[];
     }
   }
 
@@ -224,12 +221,11 @@ export class MessagesReader {
    * Statements are prepared once: preparing costs more than running them on a hot path. They are found by
    * a short key (the query and its number of parameters): the text of a query is built only to prepare it.
    */
-  private cached(db: Database.Database, key: string, sql: () => string): Database.Statement {
-    const name = `${db === this.db ? 'db' : 'lookup'}:${key}`;
-    let statement = this.statements.get(name);
+  private cached(key: string, sql: () => string): Database.Statement {
+    let statement = this.statements.get(key);
     if (!statement) {
-      statement = db.prepare(sql());
-      this.statements.set(name, statement);
+      statement = this.db.prepare(sql());
+      this.statements.set(key, statement);
     }
     return statement;
   }
@@ -239,7 +235,7 @@ export class MessagesReader {
     if (messageIds.length === 0) return [];
     const sql = () => `SELECT ${this.attachment.columns} FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id
          WHERE j.message_id IN (${placeholders(messageIds.length)}) ORDER BY j.message_id, j.ROWID`;
-    return this.select(this.lookup, `attachments:${messageIds.length}`, sql, this.attachment, messageIds);
+    return this.select(`attachments:${messageIds.length}`, sql, this.attachment, messageIds);
   }
 
   /** These reactions, in the given order. */
@@ -248,17 +244,17 @@ export class MessagesReader {
     for (let start = 0; start < ids.length; start += BATCH) {
       const batch = ids.slice(start, start + BATCH);
       const sql = () => `SELECT ${this.reaction.columns} FROM message m WHERE m.ROWID IN (${placeholders(batch.length)})`;
-      rows.push(...inOrder(this.select(this.lookup, `reactions:${batch.length}`, sql, this.reaction, batch), batch));
+      rows.push(...inOrder(this.select(`reactions:${batch.length}`, sql, this.reaction, batch), batch));
     }
     return rows;
   }
 
   messageByGuid(guid: string): MessageRow | undefined {
-    return this.select(this.lookup, 'byGuid', () => `SELECT ${this.message.columns} FROM message m WHERE m.guid = ? LIMIT 1`, this.message, [guid])[0];
+    return this.select('byGuid', () => `SELECT ${this.message.columns} FROM message m WHERE m.guid = ? LIMIT 1`, this.message, [guid])[0];
   }
 
-  private select<T>(db: Database.Database, key: string, sql: () => string, selection: Selection<T>, params: unknown[]): T[] {
-    return (this.cached(db, key, sql).raw(true).all(...params) as unknown[][]).map(selection.row);
+  private select<T>(key: string, sql: () => string, selection: Selection<T>, params: unknown[]): T[] {
+    return (this.cached(key, sql).raw(true).all(...params) as unknown[][]).map(selection.row);
   }
 }
 

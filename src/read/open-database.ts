@@ -16,8 +16,6 @@ process.env.SQLITE_USE_URI ??= '1';
 /** A read-only connection to a private view of a messages database, and how to let go of it. */
 export interface OpenedDatabase {
   db: Database.Database;
-  /** A second connection for look-ups while `db` is streaming rows. */
-  lookup: Database.Database;
   /**
    * What `PRAGMA quick_check` found (undefined: nothing, or not asked to check). The check runs on a
    * thread of its own meanwhile, so reading need not wait for it.
@@ -28,7 +26,7 @@ export interface OpenedDatabase {
   close(): Promise<void>;
 }
 
-/** Both connections, and where they connect to (a path, or a URI asking for an immutable file). */
+/** The connection, and where it connects to (a path, or a URI asking for an immutable file). */
 interface View extends Omit<OpenedDatabase, 'damage'> {
   location: string;
 }
@@ -53,12 +51,11 @@ const REQUIRED_COLUMNS: Record<string, string[]> = {
  * original's link count and ctime.
  */
 export async function openMessagesDatabase(path: string, check = true): Promise<OpenedDatabase> {
-  const { db, lookup, location, inPlace, close } = await openView(path);
-  if (!check) return { db, lookup, damage: Promise.resolve(undefined), inPlace, close };
+  const { db, location, inPlace, close } = await openView(path);
+  if (!check) return { db, damage: Promise.resolve(undefined), inPlace, close };
   const checking = checkInBackground(location);
   return {
     db,
-    lookup,
     damage: checking.report,
     inPlace,
     async close() {
@@ -79,7 +76,7 @@ async function openView(path: string): Promise<View> {
   try {
     const privatePath = join(folder, 'chat.db');
     await copySnapshot(path, privatePath);
-    return connectBoth(privatePath, path, false, () => rm(folder, { recursive: true, force: true }));
+    return connectView(privatePath, path, false, () => rm(folder, { recursive: true, force: true }));
   } catch (error) {
     await rm(folder, { recursive: true, force: true });
     throw error;
@@ -157,26 +154,17 @@ function openImmutable(path: string): View | undefined {
   } catch {
     return undefined;
   }
-  return connectBoth(uri, path, true, async () => {});
+  return connectView(uri, path, true, async () => {});
 }
 
-function connectBoth(location: string, shownPath: string, inPlace: boolean, cleanUp: () => Promise<void>): View {
+function connectView(location: string, shownPath: string, inPlace: boolean, cleanUp: () => Promise<void>): View {
   const db = connect(location, shownPath);
-  let lookup: Database.Database;
-  try {
-    lookup = connect(location, shownPath);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
   return {
     db,
-    lookup,
     location,
     inPlace,
     async close() {
       db.close();
-      lookup.close();
       await cleanUp();
     },
   };
