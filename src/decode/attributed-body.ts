@@ -4,6 +4,7 @@
 import { DecodeError } from './errors.js';
 import type { PartStatus } from './summary-info.js';
 import { ArchivedNumber, ArchivedObject, ArchivedURL, decodeTypedstream } from './typedstream.js';
+import { commonAttributedStringValues } from './typedstream-common.js';
 
 /** Attributes over [start, end) in UTF-16 code units. Values are typedstream values (see typedstream.ts). */
 export interface AttributeRun {
@@ -20,11 +21,20 @@ export interface AttributedBody {
 
 /** Decodes an attributedBody blob strictly; throws DecodeError when it is malformed. */
 export function decodeAttributedBody(blob: Uint8Array): AttributedBody {
+  return readAttributedString(commonAttributedStringValues(blob) ?? attributedStringValues(blob));
+}
+
+/** decodeAttributedBody by the full typedstream decoder alone, without the fast reader of the common shape. */
+export function decodeAttributedBodyFully(blob: Uint8Array): AttributedBody {
+  return readAttributedString(attributedStringValues(blob));
+}
+
+function attributedStringValues(blob: Uint8Array): readonly unknown[] {
   const root = decodeTypedstream(blob).root;
   if (!(root instanceof ArchivedObject) || !root.classChain.includes('NSAttributedString')) {
     throw new DecodeError('attributedBody root is not an NSAttributedString');
   }
-  return readAttributedString(root.values);
+  return root.values;
 }
 
 // Contents: the string, then (dictionary index, run length) pairs, each followed by the

@@ -1,0 +1,370 @@
+// A lean reader for the shape nearly every message.attributedBody has: an NSAttributedString whose
+// contents are an NSString, (index, length) integer pairs and attribute NSDictionaries of NSString,
+// NSNumber, NSURL and NSDictionary values. It returns exactly the root contents the full decoder
+// (typedstream.ts) would, or undefined for anything else — other classes or types, wide integers,
+// malformed data — which the caller then hands to the full decoder. It exists for speed: the full
+// decoder names every class and type encoding as a JS string and parses each group's encoding; this
+// one compares their bytes where they lie. Format notes: fixtures SCHEMA.md §4.0.
+
+import { ArchivedNumber, ArchivedURL } from './typedstream.js';
+
+const HEADER = Buffer.from([0x04, 0x0b, ...Buffer.from('streamtyped'), 0x81, 0xe8, 0x03]);
+
+const TAG_INT16 = -127; // 0x81
+const TAG_INT32 = -126; // 0x82
+const TAG_FLOAT = -125; // 0x83
+const TAG_NEW = -124; // 0x84
+const TAG_NIL = -123; // 0x85
+const FIRST_TAG = -128;
+const LAST_TAG = -111;
+const REFERENCE_BASE = -110;
+const END_BYTE = 0x86;
+/** What nextType returns at the END byte that closes an object. */
+const END_OF_OBJECT = -1;
+const MAX_DEPTH = 32;
+
+// Object-table entries: what each holds. Class entries hold the class's kind.
+const SLOT_OBJECT = 0;
+const SLOT_CLASS = 1;
+const SLOT_CSTRING = 2;
+const PENDING = Symbol('pending');
+
+// A class's kind: the first Foundation value class of its chain (most derived first), else whether
+// NSAttributedString is in it — as the full decoder classifies it.
+const KIND_OTHER = 0;
+const KIND_ATTRIBUTED = 1;
+const KIND_STRING = 2;
+const KIND_NUMBER = 3;
+const KIND_DICTIONARY = 4;
+const KIND_URL = 5;
+const KIND_UNSUPPORTED = 6;
+
+/** The class names that decide a kind, by their length. */
+const NAMED_KINDS = new Map<number, { name: Buffer; kind: number }[]>();
+for (const [name, kind] of [
+  ['NSString', KIND_STRING],
+  ['NSNumber', KIND_NUMBER],
+  ['NSDictionary', KIND_DICTIONARY],
+  ['NSURL', KIND_URL],
+  ['NSArray', KIND_UNSUPPORTED],
+  ['NSData', KIND_UNSUPPORTED],
+  ['NSAttributedString', KIND_ATTRIBUTED],
+] as const) {
+  const sameLength = NAMED_KINDS.get(name.length) ?? [];
+  sameLength.push({ name: Buffer.from(name, 'latin1'), kind });
+  NAMED_KINDS.set(name.length, sameLength);
+}
+
+const code = (letter: string): number => letter.charCodeAt(0);
+const C_OBJECT = code('@');
+const C_CSTRING = code('*');
+const C_BYTES = code('+');
+const C_CHAR = code('c');
+const C_UCHAR = code('C');
+const C_BOOL = code('B');
+const C_SHORT = code('s');
+const C_USHORT = code('S');
+const C_INT = code('i');
+const C_UINT = code('I');
+const C_LONG = code('l');
+const C_ULONG = code('L');
+const C_LONGLONG = code('q');
+const C_ULONGLONG = code('Q');
+const C_FLOAT = code('f');
+const C_DOUBLE = code('d');
+
+/** Thrown inside the reader when the archive is not of the common shape; never escapes it. */
+const NOT_COMMON = new Error('not the common attributedBody shape');
+
+/** The root NSAttributedString's archived values, or undefined when the blob is not of the common shape. */
+export function commonAttributedStringValues(blob: Uint8Array): unknown[] | undefined {
+  const buf = Buffer.isBuffer(blob) ? blob : Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+  if (buf.length <= HEADER.length || !sameBytes(buf, 0, HEADER.length, HEADER)) return undefined;
+  try {
+    return new CommonReader(buf, HEADER.length).readRoot();
+  } catch (error) {
+    if (error === NOT_COMMON) return undefined;
+    throw error;
+  }
+}
+
+class CommonReader {
+  private depth = 0;
+  /** Shared strings as [start, end) byte ranges of the blob, two numbers each. */
+  private readonly shared: number[] = [];
+  private readonly slotKinds: number[] = [];
+  private readonly slots: unknown[] = [];
+  /** The unread part of the current group's type encoding, as a byte range. */
+  private typeAt = 0;
+  private typeEnd = 0;
+
+  constructor(private readonly buf: Buffer, private pos: number) {}
+
+  readRoot(): unknown[] {
+    this.readEncoding();
+    if (this.typeEnd - this.typeAt !== 1 || this.nextType() !== C_OBJECT) throw NOT_COMMON;
+    if (this.signedByte() !== TAG_NEW) throw NOT_COMMON;
+    const slot = this.reserveSlot(SLOT_OBJECT);
+    if (this.readClass(this.slots.length, 0) !== KIND_ATTRIBUTED) throw NOT_COMMON;
+    const values: unknown[] = [];
+    for (let type = this.nextType(); type !== END_OF_OBJECT; type = this.nextType()) values.push(this.readValue(type));
+    this.slots[slot] = null;
+    return values;
+  }
+
+  private byte(): number {
+    if (this.pos >= this.buf.length) throw NOT_COMMON;
+    return this.buf[this.pos++]!;
+  }
+
+  private signedByte(): number {
+    return (this.byte() << 24) >> 24;
+  }
+
+  private need(count: number): void {
+    if (count < 0 || this.pos + count > this.buf.length) throw NOT_COMMON;
+  }
+
+  /** An integer whose head byte was read; 64-bit values are left to the full decoder. */
+  private integer(head: number): number {
+    if (head === TAG_INT16) {
+      this.need(2);
+      this.pos += 2;
+      return this.buf.readInt16LE(this.pos - 2);
+    }
+    if (head === TAG_INT32) {
+      this.need(4);
+      this.pos += 4;
+      return this.buf.readInt32LE(this.pos - 4);
+    }
+    if (head >= FIRST_TAG && head <= LAST_TAG) throw NOT_COMMON;
+    return head;
+  }
+
+  private reference(head: number, tableLength: number): number {
+    const index = this.integer(head) - REFERENCE_BASE;
+    if (index < 0 || index >= tableLength) throw NOT_COMMON;
+    return index;
+  }
+
+  /** A shared string (new or referenced): its index in `shared`, which holds start and end. */
+  private sharedString(): number {
+    const head = this.signedByte();
+    if (head === TAG_NEW) {
+      const length = this.integer(this.signedByte());
+      this.need(length);
+      this.shared.push(this.pos, this.pos + length);
+      this.pos += length;
+      return this.shared.length - 2;
+    }
+    if (head === TAG_NIL) throw NOT_COMMON;
+    return 2 * this.reference(head, this.shared.length / 2);
+  }
+
+  private readEncoding(): void {
+    const at = this.sharedString();
+    this.typeAt = this.shared[at]!;
+    this.typeEnd = this.shared[at + 1]!;
+    if (this.typeAt === this.typeEnd) throw NOT_COMMON;
+  }
+
+  /** The type code of the next value, reading the next group's encoding when this one is used up. */
+  private nextType(): number {
+    if (this.typeAt === this.typeEnd) {
+      if (this.pos >= this.buf.length) throw NOT_COMMON;
+      if (this.buf[this.pos] === END_BYTE) {
+        this.pos++;
+        return END_OF_OBJECT;
+      }
+      this.readEncoding();
+    }
+    return this.buf[this.typeAt++]!;
+  }
+
+  private reserveSlot(kind: number): number {
+    this.slots.push(PENDING);
+    this.slotKinds.push(kind);
+    return this.slots.length - 1;
+  }
+
+  private slotValue(index: number, kind: number): unknown {
+    const value = this.slots[index];
+    if (this.slotKinds[index] !== kind || value === PENDING) throw NOT_COMMON;
+    return value;
+  }
+
+  /** A class chain's kind. Classes new in this chain may only point back at classes before it. */
+  private readClass(chainStart: number, depth: number): number {
+    const head = this.signedByte();
+    if (head !== TAG_NEW) {
+      if (head === TAG_NIL) throw NOT_COMMON;
+      const index = this.reference(head, this.slots.length);
+      if (depth > 0 && index >= chainStart) throw NOT_COMMON;
+      return this.slotValue(index, SLOT_CLASS) as number;
+    }
+    if (depth > MAX_DEPTH) throw NOT_COMMON;
+    const slot = this.reserveSlot(SLOT_CLASS);
+    const name = this.sharedString();
+    this.integer(this.signedByte()); // class version
+    const superKind = this.buf[this.pos] === (TAG_NIL & 0xff) ? (this.pos++, KIND_OTHER) : this.readClass(chainStart, depth + 1);
+    const kind = classKind(this.buf, this.shared[name]!, this.shared[name + 1]!, superKind);
+    this.slots[slot] = kind;
+    return kind;
+  }
+
+  private readValue(type: number): unknown {
+    switch (type) {
+      case C_OBJECT:
+        return this.readObject();
+      case C_CSTRING:
+        return this.readCString();
+      case C_BYTES: {
+        const length = this.integer(this.signedByte());
+        this.need(length);
+        this.pos += length;
+        return this.buf.subarray(this.pos - length, this.pos);
+      }
+    }
+    return this.readNumber(type);
+  }
+
+  /** A value of a numeric type, converted as the full decoder does. */
+  private readNumber(type: number): number {
+    switch (type) {
+      case C_CHAR:
+        return this.signedByte();
+      case C_UCHAR:
+      case C_BOOL:
+        return this.byte();
+      case C_SHORT:
+      case C_INT:
+      case C_LONG:
+      case C_LONGLONG:
+        return this.integer(this.signedByte());
+      case C_USHORT:
+        return this.integer(this.signedByte()) & 0xffff;
+      case C_UINT:
+      case C_ULONG:
+        return this.integer(this.signedByte()) >>> 0;
+      case C_ULONGLONG: {
+        const value = this.integer(this.signedByte());
+        return value < 0 ? value + 2 ** 64 : value;
+      }
+      case C_FLOAT:
+      case C_DOUBLE:
+        return this.readReal(type === C_DOUBLE);
+    }
+    throw NOT_COMMON;
+  }
+
+  private readReal(isDouble: boolean): number {
+    const head = this.signedByte();
+    if (head !== TAG_FLOAT) return this.integer(head);
+    const size = isDouble ? 8 : 4;
+    this.need(size);
+    this.pos += size;
+    return isDouble ? this.buf.readDoubleLE(this.pos - 8) : this.buf.readFloatLE(this.pos - 4);
+  }
+
+  private readCString(): string {
+    const head = this.signedByte();
+    if (head === TAG_NIL) throw NOT_COMMON;
+    if (head !== TAG_NEW) return this.slotValue(this.reference(head, this.slots.length), SLOT_CSTRING) as string;
+    const slot = this.reserveSlot(SLOT_CSTRING);
+    const at = this.sharedString();
+    const text = utf8(this.buf, this.shared[at]!, this.shared[at + 1]!);
+    this.slots[slot] = text;
+    return text;
+  }
+
+  private readObject(): unknown {
+    const head = this.signedByte();
+    if (head === TAG_NIL) return null;
+    if (head !== TAG_NEW) return this.slotValue(this.reference(head, this.slots.length), SLOT_OBJECT);
+    if (++this.depth > MAX_DEPTH) throw NOT_COMMON;
+    const slot = this.reserveSlot(SLOT_OBJECT);
+    const kind = this.readClass(this.slots.length, 0);
+    // The object's contents are groups of their own: the enclosing group resumes after them.
+    const typeAt = this.typeAt;
+    const typeEnd = this.typeEnd;
+    this.typeAt = this.typeEnd = 0;
+    const value = this.readContents(kind);
+    if (this.nextType() !== END_OF_OBJECT) throw NOT_COMMON;
+    this.typeAt = typeAt;
+    this.typeEnd = typeEnd;
+    this.slots[slot] = value;
+    this.depth--;
+    return value;
+  }
+
+  private readContents(kind: number): unknown {
+    switch (kind) {
+      case KIND_STRING:
+        return this.readStringContents();
+      case KIND_NUMBER:
+        return this.readNumberContents();
+      case KIND_DICTIONARY:
+        return this.readDictionaryContents();
+      case KIND_URL:
+        return this.readURLContents();
+    }
+    throw NOT_COMMON;
+  }
+
+  private readStringContents(): string {
+    if (this.nextType() !== C_BYTES) throw NOT_COMMON;
+    const length = this.integer(this.signedByte());
+    this.need(length);
+    this.pos += length;
+    return utf8(this.buf, this.pos - length, this.pos);
+  }
+
+  private readNumberContents(): ArchivedNumber {
+    if (this.nextType() !== C_CSTRING) throw NOT_COMMON;
+    const objcType = this.readCString();
+    return new ArchivedNumber(objcType, this.readNumber(this.nextType()));
+  }
+
+  private readDictionaryContents(): Map<unknown, unknown> {
+    const count = this.readNumber(this.nextType());
+    if (!Number.isInteger(count) || count < 0) throw NOT_COMMON;
+    const map = new Map<unknown, unknown>();
+    for (let i = 0; i < count; i++) {
+      const key = this.readEntry();
+      map.set(key, this.readEntry());
+    }
+    return map;
+  }
+
+  private readEntry(): unknown {
+    const type = this.nextType();
+    if (type === C_OBJECT) return this.readObject();
+    return this.readNumber(type);
+  }
+
+  private readURLContents(): ArchivedURL {
+    const hasBase = this.readEntry();
+    const base = hasBase ? this.readEntry() : null;
+    const relative = this.readEntry();
+    if (typeof relative !== 'string' || (base !== null && !(base instanceof ArchivedURL))) throw NOT_COMMON;
+    return new ArchivedURL(relative, base);
+  }
+}
+
+function classKind(buf: Buffer, start: number, end: number, superKind: number): number {
+  for (const { name, kind } of NAMED_KINDS.get(end - start) ?? []) {
+    if (sameBytes(buf, start, end, name)) return kind === KIND_ATTRIBUTED && superKind !== KIND_OTHER ? superKind : kind;
+  }
+  return superKind;
+}
+
+// A loop: Buffer.compare's native call cost more than the whole decode of a short blob.
+function sameBytes(buf: Buffer, start: number, end: number, expected: Buffer): boolean {
+  if (end - start !== expected.length) return false;
+  for (let i = 0; i < expected.length; i++) if (buf[start + i] !== expected[i]) return false;
+  return true;
+}
+
+function utf8(buf: Buffer, start: number, end: number): string {
+  return end - start === 1 && buf[start]! < 0x80 ? String.fromCharCode(buf[start]!) : buf.toString('utf8', start, end);
+}
