@@ -218,12 +218,8 @@ class CommonReader {
         return this.readObject();
       case C_CSTRING:
         return this.readCString();
-      case C_BYTES: {
-        const length = this.integer(this.signedByte());
-        this.need(length);
-        this.pos += length;
-        return this.buf.subarray(this.pos - length, this.pos);
-      }
+      case C_BYTES:
+        return this.buf.subarray(this.bytesValue(), this.pos);
     }
     return this.readNumber(type);
   }
@@ -313,10 +309,17 @@ class CommonReader {
 
   private readStringContents(): string {
     if (this.nextType() !== C_BYTES) throw NOT_COMMON;
+    const start = this.bytesValue();
+    // Strings in attribute dictionaries (depth 2 and more) recur; the message's own text seldom does.
+    return (this.depth > 1 && recurringText(this.buf, start, this.pos)) || utf8(this.buf, start, this.pos);
+  }
+
+  /** Skips a "+" value's bytes; returns where they start. */
+  private bytesValue(): number {
     const length = this.integer(this.signedByte());
     this.need(length);
     this.pos += length;
-    return recurringText(this.buf, this.pos - length, this.pos) ?? utf8(this.buf, this.pos - length, this.pos);
+    return this.pos - length;
   }
 
   private readNumberContents(): ArchivedNumber {
