@@ -40,6 +40,12 @@ interface Answered {
  */
 export class RecentMessages {
   private readonly byGuid = new Map<string, Answered>();
+  /**
+   * The GUIDs in the order they were first remembered, a ring: the oldest is found here, not as the Map's
+   * first key, which a Map finds by stepping over every entry deleted before it (a tenth of buildMessage).
+   */
+  private readonly order: string[] = [];
+  private oldest = 0;
 
   constructor(private readonly capacity = 300) {}
 
@@ -48,8 +54,16 @@ export class RecentMessages {
   }
 
   remember(message: Message): void {
+    const known = this.byGuid.has(message.guid);
     this.byGuid.set(message.guid, answered(message));
-    if (this.byGuid.size > this.capacity) this.byGuid.delete(this.byGuid.keys().next().value!);
+    if (known) return;
+    if (this.order.length < this.capacity) {
+      this.order.push(message.guid);
+      return;
+    }
+    this.byGuid.delete(this.order[this.oldest]!);
+    this.order[this.oldest] = message.guid;
+    this.oldest = (this.oldest + 1) % this.capacity;
   }
 }
 
@@ -251,6 +265,8 @@ function replyRef(guid: string, partSpec: string | null, ctx: BuildContext): Rep
 /** A short plain-text preview of one part of a message, for "replying to …". */
 function snippetOf(original: Answered, partIndex: number): string {
   const text = (original.labels.find((l) => l.index === partIndex) ?? original.labels[0]!).label.replace(/\s+/g, ' ').trim();
+  // No more characters than UTF-16 units: a short text is kept whole without splitting it.
+  if (text.length <= SNIPPET_LENGTH) return text;
   const chars = Array.from(text);
   return chars.length > SNIPPET_LENGTH ? `${chars.slice(0, SNIPPET_LENGTH).join('')}…` : text;
 }
