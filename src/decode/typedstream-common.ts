@@ -39,8 +39,11 @@ const KIND_DICTIONARY = 4;
 const KIND_URL = 5;
 const KIND_UNSUPPORTED = 6;
 
-/** The class names that decide a kind, by their length. */
-const NAMED_KINDS = new Map<number, { name: Buffer; kind: number }[]>();
+/**
+ * The class names that decide a kind, by their length and two of their letters: most classes of a blob
+ * (NSObject, NSMutableString, NSValue, …) are told apart by that key alone, the others compared whole.
+ */
+const NAMED_KINDS = new Map<number, { name: Buffer; kind: number }>();
 for (const [name, kind] of [
   ['NSString', KIND_STRING],
   ['NSNumber', KIND_NUMBER],
@@ -50,9 +53,12 @@ for (const [name, kind] of [
   ['NSData', KIND_UNSUPPORTED],
   ['NSAttributedString', KIND_ATTRIBUTED],
 ] as const) {
-  const sameLength = NAMED_KINDS.get(name.length) ?? [];
-  sameLength.push({ name: Buffer.from(name, 'latin1'), kind });
-  NAMED_KINDS.set(name.length, sameLength);
+  const bytes = Buffer.from(name, 'latin1');
+  NAMED_KINDS.set(nameKey(bytes, 0, bytes.length), { name: bytes, kind });
+}
+
+function nameKey(bytes: Buffer, start: number, end: number): number {
+  return ((end - start) << 16) | ((bytes[start + 2] ?? 0) << 8) | (bytes[end - 1] ?? 0);
 }
 
 const code = (letter: string): number => letter.charCodeAt(0);
@@ -355,10 +361,9 @@ class CommonReader {
 }
 
 function classKind(buf: Buffer, start: number, end: number, superKind: number): number {
-  for (const { name, kind } of NAMED_KINDS.get(end - start) ?? []) {
-    if (sameBytes(buf, start, end, name)) return kind === KIND_ATTRIBUTED && superKind !== KIND_OTHER ? superKind : kind;
-  }
-  return superKind;
+  const named = NAMED_KINDS.get(nameKey(buf, start, end));
+  if (!named || !sameBytes(buf, start, end, named.name)) return superKind;
+  return named.kind === KIND_ATTRIBUTED && superKind !== KIND_OTHER ? superKind : named.kind;
 }
 
 // A loop: Buffer.compare's native call cost more than the whole decode of a short blob.
