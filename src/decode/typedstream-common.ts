@@ -87,35 +87,54 @@ export function commonAttributedStringValues(blob: Uint8Array): unknown[] | unde
   const buf = Buffer.isBuffer(blob) ? blob : Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
   if (buf.length <= HEADER.length || !sameBytes(buf, 0, HEADER.length, HEADER)) return undefined;
   try {
-    return new CommonReader(buf, HEADER.length).readRoot();
+    return reader.readRoot(buf, HEADER.length);
   } catch (error) {
     if (error === NOT_COMMON) return undefined;
     throw error;
+  } finally {
+    reader.release();
   }
 }
 
+/** Table sizes past which a blob is left to the full decoder (the common shape has about ten of each). */
+const MAX_SHARED = 256;
+const MAX_SLOTS = 256;
+const EMPTY = Buffer.alloc(0);
+
+// One reader serves every decode and keeps its tables: made anew, they were half of the garbage a
+// decode left.
 class CommonReader {
+  private buf: Buffer = EMPTY;
+  private pos = 0;
   private depth = 0;
-  /** Shared strings as [start, end) byte ranges of the blob, two numbers each. */
-  private readonly shared: number[] = [];
-  private readonly slotKinds: number[] = [];
-  private readonly slots: unknown[] = [];
+  /** Shared strings as [start, end) byte ranges of the blob. */
+  private readonly shared = new Int32Array(2 * MAX_SHARED);
+  private sharedCount = 0;
+  private readonly slotKinds = new Uint8Array(MAX_SLOTS);
+  private readonly slots: unknown[] = new Array<unknown>(MAX_SLOTS).fill(null);
+  private slotCount = 0;
   /** The unread part of the current group's type encoding, as a byte range. */
   private typeAt = 0;
   private typeEnd = 0;
 
-  constructor(private readonly buf: Buffer, private pos: number) {}
-
-  readRoot(): unknown[] {
+  readRoot(buf: Buffer, pos: number): unknown[] {
+    this.buf = buf;
+    this.pos = pos;
+    this.depth = this.sharedCount = this.slotCount = this.typeAt = this.typeEnd = 0;
     this.readEncoding();
     if (this.typeEnd - this.typeAt !== 1 || this.nextType() !== C_OBJECT) throw NOT_COMMON;
     if (this.signedByte() !== TAG_NEW) throw NOT_COMMON;
-    const slot = this.reserveSlot(SLOT_OBJECT);
-    if (this.readClass(this.slots.length, 0) !== KIND_ATTRIBUTED) throw NOT_COMMON;
+    this.reserveSlot(SLOT_OBJECT);
+    if (this.readClass(this.slotCount, 0) !== KIND_ATTRIBUTED) throw NOT_COMMON;
     const values: unknown[] = [];
     for (let type = this.nextType(); type !== END_OF_OBJECT; type = this.nextType()) values.push(this.readValue(type));
-    this.slots[slot] = null;
     return values;
+  }
+
+  /** Lets go of the blob and of the values read from it. */
+  release(): void {
+    this.slots.fill(null, 0, this.slotCount);
+    this.buf = EMPTY;
   }
 
   private byte(): number {
@@ -159,12 +178,14 @@ class CommonReader {
     if (head === TAG_NEW) {
       const length = this.integer(this.signedByte());
       this.need(length);
-      this.shared.push(this.pos, this.pos + length);
-      this.pos += length;
-      return this.shared.length - 2;
+      if (this.sharedCount === MAX_SHARED) throw NOT_COMMON;
+      const at = 2 * this.sharedCount++;
+      this.shared[at] = this.pos;
+      this.shared[at + 1] = this.pos += length;
+      return at;
     }
     if (head === TAG_NIL) throw NOT_COMMON;
-    return 2 * this.reference(head, this.shared.length / 2);
+    return 2 * this.reference(head, this.sharedCount);
   }
 
   private readEncoding(): void {
@@ -188,9 +209,10 @@ class CommonReader {
   }
 
   private reserveSlot(kind: number): number {
-    this.slots.push(PENDING);
-    this.slotKinds.push(kind);
-    return this.slots.length - 1;
+    if (this.slotCount === MAX_SLOTS) throw NOT_COMMON;
+    this.slots[this.slotCount] = PENDING;
+    this.slotKinds[this.slotCount] = kind;
+    return this.slotCount++;
   }
 
   private slotValue(index: number, kind: number): unknown {
@@ -204,7 +226,7 @@ class CommonReader {
     const head = this.signedByte();
     if (head !== TAG_NEW) {
       if (head === TAG_NIL) throw NOT_COMMON;
-      const index = this.reference(head, this.slots.length);
+      const index = this.reference(head, this.slotCount);
       if (depth > 0 && index >= chainStart) throw NOT_COMMON;
       return this.slotValue(index, SLOT_CLASS) as number;
     }
@@ -271,7 +293,7 @@ class CommonReader {
   private readCString(): string {
     const head = this.signedByte();
     if (head === TAG_NIL) throw NOT_COMMON;
-    if (head !== TAG_NEW) return this.slotValue(this.reference(head, this.slots.length), SLOT_CSTRING) as string;
+    if (head !== TAG_NEW) return this.slotValue(this.reference(head, this.slotCount), SLOT_CSTRING) as string;
     const slot = this.reserveSlot(SLOT_CSTRING);
     const at = this.sharedString();
     const text = utf8(this.buf, this.shared[at]!, this.shared[at + 1]!);
@@ -282,10 +304,10 @@ class CommonReader {
   private readObject(): unknown {
     const head = this.signedByte();
     if (head === TAG_NIL) return null;
-    if (head !== TAG_NEW) return this.slotValue(this.reference(head, this.slots.length), SLOT_OBJECT);
+    if (head !== TAG_NEW) return this.slotValue(this.reference(head, this.slotCount), SLOT_OBJECT);
     if (++this.depth > MAX_DEPTH) throw NOT_COMMON;
     const slot = this.reserveSlot(SLOT_OBJECT);
-    const kind = this.readClass(this.slots.length, 0);
+    const kind = this.readClass(this.slotCount, 0);
     // The object's contents are groups of their own: the enclosing group resumes after them.
     const typeAt = this.typeAt;
     const typeEnd = this.typeEnd;
@@ -400,3 +422,5 @@ function recurringText(buf: Buffer, start: number, end: number): string | undefi
 function utf8(buf: Buffer, start: number, end: number): string {
   return end - start === 1 && buf[start]! < 0x80 ? String.fromCharCode(buf[start]!) : buf.toString('utf8', start, end);
 }
+
+const reader = new CommonReader();
