@@ -1,33 +1,23 @@
 // A lean reader for the shape nearly every message.attributedBody has: an NSAttributedString whose
 // contents are an NSString, (index, length) integer pairs and attribute NSDictionaries of NSString,
 // NSNumber, NSURL and NSDictionary values. It returns exactly the root contents the full decoder
-// (typedstream.ts) would, or undefined for anything else — other classes or types, wide integers,
+// (typedstream.ts) would, or undefined for anything else — other classes or types,
 // malformed data — which the caller then hands to the full decoder. It exists for speed: the full
 // decoder names every class and type encoding as a JS string and parses each group's encoding; this
 // one compares their bytes where they lie. Format notes: fixtures SCHEMA.md §4.0.
 
 import { ArchivedNumber, ArchivedURL } from './typedstream.js';
+import {
+  C_BYTES, C_CSTRING, C_OBJECT, END_BYTE, PENDING, REFERENCE_BASE, SLOT_CLASS, SLOT_CSTRING, SLOT_OBJECT, TAG_NEW, TAG_NIL,
+  TypedstreamCursor,
+} from './typedstream-cursor.js';
 
 const HEADER = Buffer.from([0x04, 0x0b, ...Buffer.from('streamtyped'), 0x81, 0xe8, 0x03]);
 
-const TAG_INT16 = -127; // 0x81
-const TAG_INT32 = -126; // 0x82
-const TAG_FLOAT = -125; // 0x83
-const TAG_NEW = -124; // 0x84
-const TAG_NIL = -123; // 0x85
-const FIRST_TAG = -128;
-const LAST_TAG = -111;
-const REFERENCE_BASE = -110;
-const END_BYTE = 0x86;
 /** What nextType returns at the END byte that closes an object. */
 const END_OF_OBJECT = -1;
 const MAX_DEPTH = 32;
 
-// Object-table entries: what each holds. Class entries hold the class's kind.
-const SLOT_OBJECT = 0;
-const SLOT_CLASS = 1;
-const SLOT_CSTRING = 2;
-const PENDING = Symbol('pending');
 
 // A class's kind: the first Foundation value class of its chain (most derived first), else whether
 // NSAttributedString is in it — as the full decoder classifies it.
@@ -61,23 +51,6 @@ function nameKey(bytes: Buffer, start: number, end: number): number {
   return ((end - start) << 16) | ((bytes[start + 2] ?? 0) << 8) | (bytes[end - 1] ?? 0);
 }
 
-const code = (letter: string): number => letter.charCodeAt(0);
-const C_OBJECT = code('@');
-const C_CSTRING = code('*');
-const C_BYTES = code('+');
-const C_CHAR = code('c');
-const C_UCHAR = code('C');
-const C_BOOL = code('B');
-const C_SHORT = code('s');
-const C_USHORT = code('S');
-const C_INT = code('i');
-const C_UINT = code('I');
-const C_LONG = code('l');
-const C_ULONG = code('L');
-const C_LONGLONG = code('q');
-const C_ULONGLONG = code('Q');
-const C_FLOAT = code('f');
-const C_DOUBLE = code('d');
 
 /** Thrown inside the reader when the archive is not of the common shape; never escapes it. */
 const NOT_COMMON = new Error('not the common attributedBody shape');
@@ -103,9 +76,7 @@ const EMPTY = Buffer.alloc(0);
 
 // One reader serves every decode and keeps its tables: made anew, they were half of the garbage a
 // decode left.
-class CommonReader {
-  private buf: Buffer = EMPTY;
-  private pos = 0;
+class CommonReader extends TypedstreamCursor {
   private depth = 0;
   /** Shared strings as [start, end) byte ranges of the blob. */
   private readonly shared = new Int32Array(2 * MAX_SHARED);
@@ -131,39 +102,18 @@ class CommonReader {
     return values;
   }
 
+  protected fail(): never {
+    throw NOT_COMMON;
+  }
+
+  private number(type: number): number {
+    return this.readNumber(type) ?? this.fail();
+  }
+
   /** Lets go of the blob and of the values read from it. */
   release(): void {
     this.slots.fill(null, 0, this.slotCount);
     this.buf = EMPTY;
-  }
-
-  private byte(): number {
-    if (this.pos >= this.buf.length) throw NOT_COMMON;
-    return this.buf[this.pos++]!;
-  }
-
-  private signedByte(): number {
-    return (this.byte() << 24) >> 24;
-  }
-
-  private need(count: number): void {
-    if (count < 0 || this.pos + count > this.buf.length) throw NOT_COMMON;
-  }
-
-  /** An integer whose head byte was read; 64-bit values are left to the full decoder. */
-  private integer(head: number): number {
-    if (head === TAG_INT16) {
-      this.need(2);
-      this.pos += 2;
-      return this.buf.readInt16LE(this.pos - 2);
-    }
-    if (head === TAG_INT32) {
-      this.need(4);
-      this.pos += 4;
-      return this.buf.readInt32LE(this.pos - 4);
-    }
-    if (head >= FIRST_TAG && head <= LAST_TAG) throw NOT_COMMON;
-    return head;
   }
 
   private reference(head: number, tableLength: number): number {
@@ -249,45 +199,7 @@ class CommonReader {
       case C_BYTES:
         return this.buf.subarray(this.bytesValue(), this.pos);
     }
-    return this.readNumber(type);
-  }
-
-  /** A value of a numeric type, converted as the full decoder does. */
-  private readNumber(type: number): number {
-    switch (type) {
-      case C_CHAR:
-        return this.signedByte();
-      case C_UCHAR:
-      case C_BOOL:
-        return this.byte();
-      case C_SHORT:
-      case C_INT:
-      case C_LONG:
-      case C_LONGLONG:
-        return this.integer(this.signedByte());
-      case C_USHORT:
-        return this.integer(this.signedByte()) & 0xffff;
-      case C_UINT:
-      case C_ULONG:
-        return this.integer(this.signedByte()) >>> 0;
-      case C_ULONGLONG: {
-        const value = this.integer(this.signedByte());
-        return value < 0 ? value + 2 ** 64 : value;
-      }
-      case C_FLOAT:
-      case C_DOUBLE:
-        return this.readReal(type === C_DOUBLE);
-    }
-    throw NOT_COMMON;
-  }
-
-  private readReal(isDouble: boolean): number {
-    const head = this.signedByte();
-    if (head !== TAG_FLOAT) return this.integer(head);
-    const size = isDouble ? 8 : 4;
-    this.need(size);
-    this.pos += size;
-    return isDouble ? this.buf.readDoubleLE(this.pos - 8) : this.buf.readFloatLE(this.pos - 4);
+    return this.number(type);
   }
 
   private readCString(): string {
@@ -353,11 +265,11 @@ class CommonReader {
   private readNumberContents(): ArchivedNumber {
     if (this.nextType() !== C_CSTRING) throw NOT_COMMON;
     const objcType = this.readCString();
-    return new ArchivedNumber(objcType, this.readNumber(this.nextType()));
+    return new ArchivedNumber(objcType, this.number(this.nextType()));
   }
 
   private readDictionaryContents(): Map<unknown, unknown> {
-    const count = this.readNumber(this.nextType());
+    const count = this.number(this.nextType());
     if (!Number.isInteger(count) || count < 0) throw NOT_COMMON;
     const map = new Map<unknown, unknown>();
     for (let i = 0; i < count; i++) {
@@ -423,4 +335,4 @@ function utf8(buf: Buffer, start: number, end: number): string {
   return end - start === 1 && buf[start]! < 0x80 ? String.fromCharCode(buf[start]!) : buf.toString('utf8', start, end);
 }
 
-const reader = new CommonReader();
+const reader = new CommonReader(EMPTY);

@@ -7,6 +7,10 @@
 // input, not copies.
 
 import { DecodeError } from './errors.js';
+import {
+  C_ARRAY, C_ATOM, C_BYTES, C_CHAR, C_CLASS, C_CSTRING, C_OBJECT, C_SELECTOR, C_STRUCT, C_UCHAR, END_BYTE, PENDING,
+  REFERENCE_BASE, SLOT_CLASS, SLOT_CSTRING, SLOT_OBJECT, TAG_NEW, TAG_NIL, TypedstreamCursor,
+} from './typedstream-cursor.js';
 
 /** An NSNumber: the Objective-C type code it was archived with ("i", "q", "c", "d", …) and its value. */
 export class ArchivedNumber {
@@ -38,24 +42,6 @@ export interface TypedstreamArchive {
   objectCount: number;
 }
 
-const TAG_INT16 = -127; // 0x81
-const TAG_INT32 = -126; // 0x82
-const TAG_FLOAT = -125; // 0x83
-const TAG_NEW = -124; // 0x84
-const TAG_NIL = -123; // 0x85
-const TAG_END = -122; // 0x86
-const TAG_INT64 = -121; // 0x87
-const FIRST_TAG = -128;
-const LAST_TAG = -111;
-/** A reference number's value minus this is its table index (0x92 → 0). */
-const REFERENCE_BASE = -110;
-const END_BYTE = 0x86;
-
-const SLOT_OBJECT = 0;
-const SLOT_CLASS = 1;
-const SLOT_CSTRING = 2;
-/** Object-table value of an object whose contents are still being read. */
-const PENDING = Symbol('pending');
 const MAX_DEPTH = 200;
 
 type ValueClass = 'string' | 'number' | 'dictionary' | 'array' | 'url' | 'data' | 'other';
@@ -105,30 +91,7 @@ interface TypeNode {
   fields?: TypeNode[];
 }
 
-const CODE = (letter: string): number => letter.charCodeAt(0);
-const C_OBJECT = CODE('@');
-const C_CLASS = CODE('#');
-const C_SELECTOR = CODE(':');
-const C_CSTRING = CODE('*');
-const C_BYTES = CODE('+');
-const C_ATOM = CODE('%');
-const C_CHAR = CODE('c');
-const C_UCHAR = CODE('C');
-const C_BOOL = CODE('B');
-const C_SHORT = CODE('s');
-const C_USHORT = CODE('S');
-const C_INT = CODE('i');
-const C_UINT = CODE('I');
-const C_LONG = CODE('l');
-const C_ULONG = CODE('L');
-const C_LONGLONG = CODE('q');
-const C_ULONGLONG = CODE('Q');
-const C_FLOAT = CODE('f');
-const C_DOUBLE = CODE('d');
-const C_ARRAY = CODE('[');
-const C_STRUCT = CODE('{');
-
-const SIMPLE_TYPES = new Set('@#:*+%cCBsSiIlLqQfd'.split('').map(CODE));
+const SIMPLE_TYPES = new Set('@#:*+%cCBsSiIlLqQfd'.split('').map((letter) => letter.charCodeAt(0)));
 
 // Type encodings repeat across blobs ("@", "iI", "+", "*", …); parse each once.
 const typeCache = new Map<string, TypeNode[]>();
@@ -208,14 +171,11 @@ function toBuffer(blob: Uint8Array): Buffer {
   return Buffer.isBuffer(blob) ? blob : Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
 }
 
-class TypedstreamReader {
-  private pos = 0;
+class TypedstreamReader extends TypedstreamCursor {
   private depth = 0;
   readonly sharedStrings: string[] = [];
   readonly objects: unknown[] = [];
   private readonly slotKinds: number[] = [];
-
-  constructor(private readonly buf: Buffer) {}
 
   readHeader(): void {
     if (this.byte() !== 4) throw new DecodeError('not a typedstream (unknown streamer version)');
@@ -223,7 +183,7 @@ class TypedstreamReader {
     const signature = this.bytes(signatureLength).toString('latin1');
     if (signature === 'typedstream') throw new DecodeError('big-endian typedstream is not supported');
     if (signature !== 'streamtyped') throw new DecodeError('not a typedstream (bad signature)');
-    this.readInteger(this.signedByte()); // system version, 1000 on current systems
+    this.integer(this.signedByte()); // system version, 1000 on current systems
   }
 
   /** Reads one top-level typed-value group and returns its first value. */
@@ -233,23 +193,8 @@ class TypedstreamReader {
     return values[0];
   }
 
-  private fail(what: string): never {
+  protected fail(what: string): never {
     throw new DecodeError(`${what} at byte ${this.pos}`);
-  }
-
-  private need(count: number): void {
-    if (count < 0 || this.pos + count > this.buf.length) {
-      this.fail(`need ${count} bytes but the data ends`);
-    }
-  }
-
-  private byte(): number {
-    if (this.pos >= this.buf.length) this.fail('unexpected end of data');
-    return this.buf[this.pos++];
-  }
-
-  private signedByte(): number {
-    return (this.byte() << 24) >> 24;
   }
 
   private bytes(count: number): Buffer {
@@ -259,34 +204,14 @@ class TypedstreamReader {
     return view;
   }
 
-  /** An integer whose head byte was already read: the head itself, or a tagged wider value. */
-  private readInteger(head: number): number {
-    switch (head) {
-      case TAG_INT16:
-        this.need(2);
-        this.pos += 2;
-        return this.buf.readInt16LE(this.pos - 2);
-      case TAG_INT32:
-        this.need(4);
-        this.pos += 4;
-        return this.buf.readInt32LE(this.pos - 4);
-      case TAG_INT64:
-        this.need(8);
-        this.pos += 8;
-        return Number(this.buf.readBigInt64LE(this.pos - 8));
-    }
-    if (head >= FIRST_TAG && head <= LAST_TAG) this.fail(`unexpected tag 0x${(head & 0xff).toString(16)} where an integer belongs`);
-    return head;
-  }
-
   private readLength(): number {
-    const length = this.readInteger(this.signedByte());
+    const length = this.integer(this.signedByte());
     if (length < 0) this.fail(`negative length ${length}`);
     return length;
   }
 
   private readReference(head: number, table: unknown[], what: string): number {
-    const index = this.readInteger(head) - REFERENCE_BASE;
+    const index = this.integer(head) - REFERENCE_BASE;
     if (index < 0 || index >= table.length) this.fail(`${what} reference ${index} outside the table of ${table.length}`);
     return index;
   }
@@ -339,47 +264,12 @@ class TypedstreamReader {
         return this.readCString();
       case C_BYTES:
         return this.bytes(this.readLength());
-      case C_CHAR:
-        return this.signedByte();
-      case C_UCHAR:
-      case C_BOOL:
-        return this.byte();
-      case C_SHORT:
-      case C_INT:
-      case C_LONG:
-      case C_LONGLONG:
-        return this.readInteger(this.signedByte());
-      case C_USHORT:
-        return this.readInteger(this.signedByte()) & 0xffff;
-      case C_UINT:
-      case C_ULONG:
-        return this.readInteger(this.signedByte()) >>> 0;
-      case C_ULONGLONG: {
-        const value = this.readInteger(this.signedByte());
-        return value < 0 ? value + 2 ** 64 : value;
-      }
-      case C_FLOAT:
-      case C_DOUBLE:
-        return this.readReal(type.code === C_DOUBLE);
       case C_ARRAY:
         return this.readArray(type);
       case C_STRUCT:
         return type.fields!.map((field) => this.readValue(field));
     }
-    return this.fail(`unsupported type code ${String.fromCharCode(type.code)}`);
-  }
-
-  private readReal(isDouble: boolean): number {
-    const head = this.signedByte();
-    if (head !== TAG_FLOAT) return this.readInteger(head);
-    if (isDouble) {
-      this.need(8);
-      this.pos += 8;
-      return this.buf.readDoubleLE(this.pos - 8);
-    }
-    this.need(4);
-    this.pos += 4;
-    return this.buf.readFloatLE(this.pos - 4);
+    return this.readNumber(type.code) ?? this.fail(`unsupported type code ${String.fromCharCode(type.code)}`);
   }
 
   private readArray(type: TypeNode): unknown {
@@ -421,7 +311,7 @@ class TypedstreamReader {
     const slot = this.reserveSlot(SLOT_CLASS);
     const name = this.readSharedString(true);
     if (name === undefined) this.fail('class without a name');
-    const version = this.readInteger(this.signedByte());
+    const version = this.integer(this.signedByte());
     const record = internClass(name, version, this.readClass(chainStart, depth + 1));
     this.objects[slot] = record;
     return record;
