@@ -9,7 +9,7 @@
 import { DecodeError } from './errors.js';
 import {
   C_ARRAY, C_ATOM, C_BYTES, C_CHAR, C_CLASS, C_CSTRING, C_OBJECT, C_SELECTOR, C_STRUCT, C_UCHAR, END_BYTE, PENDING,
-  REFERENCE_BASE, SLOT_CLASS, SLOT_CSTRING, SLOT_OBJECT, TAG_NEW, TAG_NIL, TypedstreamCursor,
+  REFERENCE_BASE, SLOT_CLASS, SLOT_CSTRING, SLOT_OBJECT, TAG_NEW, TAG_NIL, recurringText, toBuffer, TypedstreamCursor,
 } from './typedstream-cursor.js';
 
 /** An NSNumber: the Objective-C type code it was archived with ("i", "q", "c", "d", …) and its value. */
@@ -139,36 +139,6 @@ function parseTypeAt(encoding: string, at: number): [TypeNode, number] {
     return [{ code, count: 0, fields }, next + 1];
   }
   throw new DecodeError(`unsupported type encoding ${JSON.stringify(encoding)}`);
-}
-
-/** Short ASCII strings that recur across blobs, by a hash of their bytes. */
-const recurringTexts = new Map<number, string>();
-const RECURRING_LIMIT = 512;
-const RECURRING_LENGTH = 64;
-
-/** Bytes[start, end) as a string already seen, when they are short ASCII; else undefined (or ''). */
-function recurringText(bytes: Buffer, start: number, end: number): string | undefined {
-  if (end - start > RECURRING_LENGTH) return undefined;
-  let hash = end - start;
-  for (let i = start; i < end; i++) {
-    const byte = bytes[i]!;
-    if (byte > 0x7f) return undefined;
-    hash = (Math.imul(hash, 31) + byte) | 0;
-  }
-  const known = recurringTexts.get(hash);
-  if (known !== undefined && known.length === end - start && sameAscii(known, bytes, start)) return known;
-  const text = bytes.toString('latin1', start, end);
-  if (known === undefined && recurringTexts.size < RECURRING_LIMIT) recurringTexts.set(hash, text);
-  return text;
-}
-
-function sameAscii(text: string, bytes: Buffer, start: number): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== bytes[start + i]) return false;
-  return true;
-}
-
-function toBuffer(blob: Uint8Array): Buffer {
-  return Buffer.isBuffer(blob) ? blob : Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
 }
 
 class TypedstreamReader extends TypedstreamCursor {
