@@ -2,7 +2,6 @@
 // extraction, and the bubble components a message body is made of (fixtures SCHEMA.md §3, §4.9, §4.10).
 
 import { DecodeError } from './errors.js';
-import type { PartStatus } from './summary-info.js';
 import { ArchivedNumber, ArchivedObject, ArchivedURL, decodeTypedstream } from './typedstream.js';
 import { commonAttributedStringValues } from './typedstream-common.js';
 
@@ -18,6 +17,9 @@ export interface AttributedBody {
   text: string;
   runs: AttributeRun[];
 }
+
+/** What became of one part of a message (message_summary_info says which were edited or unsent). */
+export type PartStatus = 'original' | 'edited' | 'unsent';
 
 /** Decodes an attributedBody blob strictly; throws DecodeError when it is malformed. */
 export function decodeAttributedBody(blob: Uint8Array): AttributedBody {

@@ -1,11 +1,9 @@
 // message.message_summary_info: which parts of a message were edited or unsent, and the edit
 // history of each edited part (fixtures SCHEMA.md §4.1).
 
-import { decodeAttributedBody, legacyBodyText, type AttributedBody } from './attributed-body.js';
+import { decodeAttributedBody, legacyBodyText, type AttributedBody, type PartStatus } from './attributed-body.js';
 import { DecodeError } from './errors.js';
 import { isPlistDict, parsePlist, plistText } from './plist.js';
-
-export type PartStatus = 'original' | 'edited' | 'unsent';
 
 export interface EditEvent {
   text: string;

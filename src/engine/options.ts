@@ -8,7 +8,19 @@ import type { ArchiveOptions } from '../normalize/archive.js';
 import { MAX_BATES_DIGITS, type BatesOptions, type PdfOptions } from '../render/renderer.js';
 import { parseBoundary } from './dates.js';
 import type { ProgressMode } from './progress.js';
-import type { SourceOptions } from './sources.js';
+
+/** Where to read from, as the command line says it. */
+export interface SourceOptions {
+  db?: string[];
+  /** An archive folder (a previous --out) read as a source. */
+  archive?: string;
+  backup?: string[];
+  attachmentsRoot?: string;
+  passwordFile?: string;
+  password?: string;
+  contacts?: string[];
+  country?: string;
+}
 
 /** More threads than this only cost memory, on any machine. */
 const MAX_THREADS = 64;

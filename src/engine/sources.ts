@@ -10,21 +10,8 @@ import type { Selection } from '../select/match.js';
 import { ArchiveStore } from '../store/archive-store.js';
 import { StoreArchive } from '../store/store-archive.js';
 import type { KnownFile } from '../normalize/source-archive.js';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedOptions, SourceOptions } from './options.js';
 import { Spinner } from './spinner.js';
-
-/** Where to read from, as the command line says it. */
-export interface SourceOptions {
-  db?: string[];
-  /** An archive folder (a previous --out) read as a source. */
-  archive?: string;
-  backup?: string[];
-  attachmentsRoot?: string;
-  passwordFile?: string;
-  password?: string;
-  contacts?: string[];
-  country?: string;
-}
 
 export interface OpenedSources {
   sources: MessageSource[];

@@ -1,7 +1,7 @@
 // A worker thread of `textkeeper export`: renders the conversations it is given (see shards.ts).
 import { parentPort } from 'node:worker_threads';
 import { RENDERERS } from '../render/registry.js';
-import { renderShard, type ShardProgress } from './export.js';
+import { renderShard, type ShardProgress } from './render-shard.js';
 import { resolveOptions } from './options.js';
 import type { WorkerOrder, WorkerReport } from './shards.js';
 import { storeHistory } from './archive-run.js';

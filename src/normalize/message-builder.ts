@@ -1,7 +1,7 @@
 import type { AppPart, Attachment, EditVersion, Message, Part, Person, ReplyRef, TextSpan, Tapback } from '../model/types.js';
 import type { AttachmentRow, MessageRow } from '../read/rows.js';
-import { bodyComponents, decodeAttributedBody, legacyBodyText, legacyComponents, type BodyComponent, type TextRange } from '../decode/attributed-body.js';
-import { decodeSummaryInfo, type PartStatus, type SummaryInfo } from '../decode/summary-info.js';
+import { bodyComponents, decodeAttributedBody, legacyBodyText, legacyComponents, type BodyComponent, type PartStatus, type TextRange } from '../decode/attributed-body.js';
+import { decodeSummaryInfo, type SummaryInfo } from '../decode/summary-info.js';
 import { decodeBalloonReport, URL_BALLOON } from '../decode/payload.js';
 import { toAttachment, unlistedAttachment, type AttachmentFiles } from './attachments.js';
 import { APPLE_EPOCH, appleDate } from './dates.js';

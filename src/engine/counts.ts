@@ -1,0 +1,76 @@
+import type { Message } from '../model/types.js';
+import type { MessageStream } from '../render/renderer.js';
+
+/** What rendering some conversations counted. */
+export interface ShardCounts {
+  messages: number;
+  attachments: number;
+  missingAttachments: number;
+  warnings: number;
+  /** Conversations that failed and were left out (each said on stderr as it happened). */
+  skipped: number;
+  /** With several sources: messages found in only one of them, by source. */
+  onlyIn: Map<string, number>;
+  /** Attachment placeholders with no attachment row (not counted as attachments). */
+  notInDatabase: number;
+  /** With several sources: messages every source has. */
+  inEvery: number;
+  /** Conversations unchanged since the archive's last run: their files were kept, not read again. */
+  kept: number;
+}
+
+/** Counts before anything is rendered; with several sources, each starts at no message found only in it. */
+export function noCounts(archive: { sourceNames: string[] }): ShardCounts {
+  const onlyIn = new Map(archive.sourceNames.length > 1 ? archive.sourceNames.map((name) => [name, 0]) : []);
+  return { messages: 0, attachments: 0, missingAttachments: 0, warnings: 0, skipped: 0, onlyIn, inEvery: 0, notInDatabase: 0, kept: 0 };
+}
+
+export function addCounts(all: ShardCounts[]): ShardCounts {
+  const total = noCounts({ sourceNames: [] });
+  for (const c of all) {
+    total.messages += c.messages;
+    total.attachments += c.attachments;
+    total.missingAttachments += c.missingAttachments;
+    total.warnings += c.warnings;
+    total.skipped += c.skipped;
+    for (const [source, n] of c.onlyIn) total.onlyIn.set(source, (total.onlyIn.get(source) ?? 0) + n);
+    total.inEvery += c.inEvery;
+    total.notInDatabase += c.notInDatabase;
+    total.kept += c.kept;
+  }
+  return total;
+}
+
+/** Counts messages, attachments and problems on the first renderer's first pass only. */
+export function counting(stream: MessageStream, summary: ShardCounts, warn: (m: string) => void): MessageStream {
+  let counted = false;
+  return function* () {
+    const first = !counted;
+    counted = true;
+    for (const message of stream()) {
+      if (first) tally(message, summary, warn);
+      yield message;
+    }
+  };
+}
+
+function tally(message: Message, summary: ShardCounts, warn: (m: string) => void): void {
+  summary.messages++;
+  for (const part of message.parts) {
+    const attachments = part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : [];
+    for (const a of attachments) {
+      if (a.notInDatabase) {
+        summary.notInDatabase++;
+        continue;
+      }
+      summary.attachments++;
+      if (a.missing) summary.missingAttachments++;
+    }
+  }
+  for (const problem of message.problems) warn(`message ${message.guid}: ${problem}`);
+  if (message.sources?.length === 1) {
+    const only = message.sources[0]!;
+    summary.onlyIn.set(only, (summary.onlyIn.get(only) ?? 0) + 1);
+  }
+  if (summary.onlyIn.size > 0 && !message.sources) summary.inEvery++;
+}

@@ -1,0 +1,34 @@
+import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { systemReason, UserError } from '../errors.js';
+
+/** Synchronously: each call awaited would wait its turn on a busy machine, and there is nothing to do meanwhile. */
+export function prepareOutput(outDir: string): void {
+  try {
+    makeFolders(resolve(outDir));
+    accessSync(outDir, constants.W_OK);
+    const probe = join(outDir, `.textkeeper-write-test-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'the folder cannot be created there' : (systemReason(error) ?? (error as Error).message);
+    throw new UserError(`Cannot write to the output folder ${resolve(outDir)}: ${reason}.`);
+  }
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir spins forever on some paths
+ * (e.g. under /proc), which must be an error, not a hang.
+ */
+function makeFolders(path: string): void {
+  try {
+    mkdirSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(path) === path) throw error;
+    makeFolders(dirname(path));
+    mkdirSync(path);
+  }
+}
