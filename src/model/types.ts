@@ -1,8 +1,11 @@
 // The conversation model: everything a renderer may know. Renderers never see SQL rows.
 
 /** Someone taking part in a conversation, or the archive's owner (isMe). */
+/** The handle of the archive owner's own messages. */
+export const OWNER_HANDLE = 'me';
+
 export interface Person {
-  /** Phone number or email as stored in the database; "me" for the owner. */
+  /** Phone number or email as stored in the database; OWNER_HANDLE for the owner. */
   handle: string;
   /** What to show: a contact name when one is known, else the handle. */
   name: string;

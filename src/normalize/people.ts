@@ -1,4 +1,4 @@
-import type { Person } from '../model/types.js';
+import { OWNER_HANDLE, type Person } from '../model/types.js';
 import type { HandleRow } from '../read/rows.js';
 
 /** What the normalizer needs from an address book (src/contacts ContactBook is one; an empty one knows no names). */
@@ -16,7 +16,7 @@ export class PeopleDirectory {
   private readonly byHandle = new Map<string, Person>();
 
   constructor(handles: HandleRow[], contacts: Contacts, meName: string) {
-    this.me = { handle: 'me', name: meName, isMe: true };
+    this.me = { handle: OWNER_HANDLE, name: meName, isMe: true };
     for (const row of handles) this.byRowId.set(row.rowId, this.forHandle(row.id, contacts));
   }
 

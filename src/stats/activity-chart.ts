@@ -1,7 +1,8 @@
 // The activity chart: messages per month, stacked by sender. Geometry here; SVG (HTML) and PDF draw it.
+import { OWNER_HANDLE } from '../model/types.js';
 import type { MonthStats } from './collector.js';
 
-/** Colours of the most active senders, in order; everyone else is grey. */
+/** Colours of the owner (the blue of sent bubbles) and the most active senders, in order; everyone else is grey. */
 const PALETTE = ['#1a7cf5', '#2fb64d', '#f29d38', '#a357d7', '#e0445a'];
 const OTHERS = '#aeaeb2';
 /** Room a year label takes under the plot. */
@@ -47,7 +48,10 @@ export function activityChart(months: MonthStats[], names: Map<string, string>, 
   });
   const totals = new Map<string, number>();
   for (const counts of byName) for (const [name, n] of Object.entries(counts)) totals.set(name, (totals.get(name) ?? 0) + n);
-  const ranked = [...totals].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([name]) => name);
+  // The owner comes first, so that their colour is the same on every page and in every PDF.
+  const owner = names.get(OWNER_HANDLE) ?? OWNER_HANDLE;
+  const first = (name: string) => (name === owner ? 0 : 1);
+  const ranked = [...totals].sort((a, b) => first(a[0]) - first(b[0]) || b[1] - a[1] || a[0].localeCompare(b[0])).map(([name]) => name);
   const shown = ranked.length > PALETTE.length ? ranked.slice(0, PALETTE.length - 1) : ranked;
   const series: ChartSeries[] = shown.map((name, i) => ({ label: name, color: PALETTE[i]! }));
   if (shown.length < ranked.length) series.push({ label: 'Others', color: OTHERS });

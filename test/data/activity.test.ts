@@ -45,6 +45,15 @@ describe('activity charts in the HTML archive', () => {
     expect(paged).toBeGreaterThan(0);
   });
 
+  it('gives the owner the first colour on the index and on every conversation’s chart, however few they sent', async () => {
+    const ownerFirst = /<figcaption>[^<]*<span><svg class="swatch" viewBox="0 0 10 10"><rect width="10" height="10" rx="2" fill="#1a7cf5"\/><\/svg>Me<\/span>/;
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toMatch(ownerFirst);
+    for (const folder of readdirSync(join(out, 'conversations'))) {
+      const page = readFileSync(join(out, 'conversations', folder, 'p1.html'), 'utf8');
+      if (page.includes('>Me<')) expect(page, folder).toMatch(ownerFirst);
+    }
+  });
+
   it('draws the chart on the PDF cover page, with the same scale and senders', async () => {
     const since = ['--since', '2024-01-01', '--timezone', 'UTC'];
     const pdfOut = join(dir, 'pdf');
