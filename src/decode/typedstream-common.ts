@@ -18,7 +18,6 @@ const HEADER = Buffer.from([0x04, 0x0b, ...Buffer.from('streamtyped'), 0x81, 0xe
 const END_OF_OBJECT = -1;
 const MAX_DEPTH = 32;
 
-
 // A class's kind: the first Foundation value class of its chain (most derived first), else whether
 // NSAttributedString is in it — as the full decoder classifies it.
 const KIND_OTHER = 0;

@@ -1,9 +1,9 @@
 // The conversation model: everything a renderer may know. Renderers never see SQL rows.
 
-/** Someone taking part in a conversation, or the archive's owner (isMe). */
 /** The handle of the archive owner's own messages. */
 export const OWNER_HANDLE = 'me';
 
+/** Someone taking part in a conversation, or the archive's owner (isMe). */
 export interface Person {
   /** Phone number or email as stored in the database; OWNER_HANDLE for the owner. */
   handle: string;
