@@ -2,15 +2,19 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type * as Plist from 'plist';
 import { DecodeError } from './errors.js';
 
-// Loaded when first needed: its XML parser and builder cost every run 70 ms of start-up, and a run that
-// keeps every file decodes nothing.
+// Loaded when first needed, a run that keeps every file decodes nothing. The binary parser, which nearly
+// all of chat.db's plists need, is loaded from its own file: the package's index also loads an XML parser
+// and builder, which took 70-100 ms alone and 150-190 ms of a one-conversation PDF export (the sample's
+// largest, with stickers) on a busy machine; they are loaded for the first XML plist.
 const require = createRequire(import.meta.url);
 let loaded: typeof Plist | undefined;
+let binaryParser: typeof Plist.parseBinary | undefined;
 const plist = () => (loaded ??= require(entryFile('plist')) as typeof Plist);
+const parseBinary = (bytes: Uint8Array) => (binaryParser ??= (require(join(dirname(entryFile('plist')), 'parse-binary.js')) as typeof Plist).parseBinary)(bytes);
 
 /** A package's main file: require() takes an ES-module-only package by its path (Node ≥ 20.19), not by its name. */
 function entryFile(name: string): string {
@@ -29,7 +33,7 @@ export function parsePlist(bytes: Uint8Array): unknown {
   const binary = buffer.toString('latin1', 0, BINARY_MAGIC.length) === BINARY_MAGIC;
   if (binary) checkBinaryPlistGraph(buffer);
   try {
-    if (binary) return plist().parseBinary(bytes);
+    if (binary) return parseBinary(bytes);
     const text = buffer.toString('utf8').replace(/^\uFEFF/, '').trimStart();
     if (text.startsWith('<?xml') || text.startsWith('<plist')) return parseXmlPlist(text);
   } catch (error) {
