@@ -7,8 +7,11 @@ import { attachmentsOf, messageJson, toJson } from './message-json.js';
 import type { MessageRow } from './rows.js';
 import type { StoreWriter } from './store-writer.js';
 
-/** Messages sent to the writer at a time. */
-const BATCH = 500;
+/**
+ * Messages sent to the writer at a time. Each one read is alive until its batch is sent: with 500, the main
+ * thread's young-generation collections of a 200,000-message export took 811 ms, with 100 418-476 ms.
+ */
+const BATCH = 100;
 
 /**
  * Adds every conversation of a history (the run's sources, or another archive) to the store, each whole

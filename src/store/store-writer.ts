@@ -5,8 +5,11 @@ import { packMessages, type ChangeMark, type ChatMark, type ConversationEnd, typ
 
 const WRITER_SCRIPT = new URL('./writer-thread.js', import.meta.url);
 
-/** Batches of messages sent and not yet written: how far reading may run ahead of writing (memory stays bounded). */
-const AHEAD = 16;
+/**
+ * Batches of messages sent and not yet written: how far reading may run ahead of writing (memory stays
+ * bounded). 8,000 messages: with 2,000 the main thread waited for the writer 0.85-2.3 s of a 200k ingest.
+ */
+const AHEAD = 80;
 
 /** What the main thread tells the writer thread, in the order the store must see it. */
 export type WriterOrder =
