@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import type * as Plist from 'plist';
 import { DecodeError } from './errors.js';
 
-// Loaded when first needed, a run that keeps every file decodes nothing. The binary parser, which nearly
+// Loaded when first needed (a run that keeps every file decodes nothing). The binary parser, which nearly
 // all of chat.db's plists need, is loaded from its own file: the package's index also loads an XML parser
 // and builder, which took 70-100 ms alone and 150-190 ms of a one-conversation PDF export (the sample's
 // largest, with stickers) on a busy machine; they are loaded for the first XML plist.
@@ -14,7 +14,11 @@ const require = createRequire(import.meta.url);
 let loaded: typeof Plist | undefined;
 let binaryParser: typeof Plist.parseBinary | undefined;
 const plist = () => (loaded ??= require(entryFile('plist')) as typeof Plist);
-const parseBinary = (bytes: Uint8Array) => (binaryParser ??= (require(join(dirname(entryFile('plist')), 'parse-binary.js')) as typeof Plist).parseBinary)(bytes);
+
+function parseBinary(bytes: Uint8Array): unknown {
+  binaryParser ??= (require(join(dirname(entryFile('plist')), 'parse-binary.js')) as typeof Plist).parseBinary;
+  return binaryParser(bytes);
+}
 
 /** A package's main file: require() takes an ES-module-only package by its path (Node ≥ 20.19), not by its name. */
 function entryFile(name: string): string {
