@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AttachmentRow, ChatRow, HandleRow, MessageRow, ReactionRow } from './rows.js';
+import { Statements } from '../sqlite/statements.js';
 
 /** A conversation's rows: what to show, and the reactions to attach. */
 export interface ConversationRows {
@@ -41,13 +42,15 @@ export class MessagesReader {
   private readonly message: Selection<MessageRow>;
   private readonly reaction: Selection<ReactionRow>;
   private readonly attachment: Selection<AttachmentRow>;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements: Statements;
   /** `m.associated_message_type`, or NULL on schemas older than tapbacks (before macOS 10.12). */
   private readonly reactionType: string;
   /** The raw edit and unsend dates (0 on schemas without them), for change marks. */
   private readonly changeDates: string;
 
   constructor(private readonly db: Database.Database) {
+    // Found by a short key (the query and its number of parameters): a query's text is built only to prepare it.
+    this.statements = new Statements(db);
     const message = columnsOf(db, 'message');
     const attachment = columnsOf(db, 'attachment');
     const m = columnReader('m', message);
@@ -171,7 +174,7 @@ export class MessagesReader {
            WHERE NOT EXISTS (SELECT 1 FROM chat_message_join j WHERE j.message_id = m.ROWID) ORDER BY m.date, m.ROWID`
         : `SELECT ${columns} FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id
            WHERE j.chat_id IN (${placeholders(chatIds.length)}) ORDER BY m.date, m.ROWID`;
-    const rows = this.cached(`rows:${chatIds.length}`, () => sql).raw(true).all(...chatIds) as [number, number, number | null, unknown, unknown][];
+    const rows = this.statements.get(`rows:${chatIds.length}`, () => sql).raw(true).all(...chatIds) as [number, number, number | null, unknown, unknown][];
     const ids: number[] = [];
     const reactionIds: number[] = [];
     let first = 0;
@@ -212,21 +215,8 @@ export class MessagesReader {
     for (let start = 0; start < ids.length; start += BATCH) {
       const batch = padded(Array.from(ids.subarray(start, start + BATCH)));
       const sql = () => `SELECT guid FROM message WHERE ROWID IN (${placeholders(BATCH)})`;
-      yield* this.cached('guids', sql).pluck().all(...batch) as string[];
+      yield* this.statements.get('guids', sql).pluck().all(...batch) as string[];
     }
-  }
-
-  /**
-   * Statements are prepared once: preparing costs more than running them on a hot path. They are found by
-   * a short key (the query and its number of parameters): the text of a query is built only to prepare it.
-   */
-  private cached(key: string, sql: () => string): Database.Statement {
-    let statement = this.statements.get(key);
-    if (!statement) {
-      statement = this.db.prepare(sql());
-      this.statements.set(key, statement);
-    }
-    return statement;
   }
 
   /** Attachments of these messages, in the order the join table lists them. */
@@ -254,7 +244,7 @@ export class MessagesReader {
   }
 
   private select<T>(key: string, sql: () => string, selection: Selection<T>, params: unknown[]): T[] {
-    return (this.cached(key, sql).raw(true).all(...params) as unknown[][]).map(selection.row);
+    return (this.statements.get(key, sql).raw(true).all(...params) as unknown[][]).map(selection.row);
   }
 }
 

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Conversation, Message } from '../model/types.js';
@@ -8,6 +7,7 @@ import { selectConversations, type Selection } from '../select/match.js';
 import type { MessageStream } from '../render/renderer.js';
 import type { ArchiveStore } from './archive-store.js';
 import { attachmentsOf, fromJson, messageFromJson } from './message-json.js';
+import { Statements } from '../sqlite/statements.js';
 
 const APPLE_EPOCH_MS = 978_307_200_000;
 const BATCH = 500;
@@ -35,8 +35,8 @@ export class StoreArchive implements History {
   private readonly names: string[];
   /** Which sources had a message, by the id its row holds. */
   private readonly sets: Map<number, string[]>;
-  /** Statements are prepared once: planning an unchanged run asks a few of them of every conversation. */
-  private readonly statements = new Map<string, Database.Statement>();
+  /** Prepared once: planning an unchanged run asks a few of them of every conversation. */
+  private readonly statements: Statements;
 
   constructor(
     private readonly store: ArchiveStore,
@@ -44,6 +44,7 @@ export class StoreArchive implements History {
     private readonly onClose: () => void = () => store.close(),
     onDevices?: Selection,
   ) {
+    this.statements = new Statements(store.db);
     const { since, until } = options.window;
     this.window = `${since === undefined ? '' : ' AND date >= ?'}${until === undefined ? '' : ' AND date < ?'}`;
     this.windowArgs = [since, until].filter((x): x is number => x !== undefined).map((ms) => ms + APPLE_EPOCH_MS);
@@ -70,7 +71,7 @@ export class StoreArchive implements History {
   }
 
   candidates(): CandidateConversation[] {
-    const rows = this.prepare(`SELECT conversation_key AS key, COUNT(*) AS n, MAX(date) AS latest FROM messages WHERE 1${this.window} GROUP BY conversation_key`)
+    const rows = this.statements.get(`SELECT conversation_key AS key, COUNT(*) AS n, MAX(date) AS latest FROM messages WHERE 1${this.window} GROUP BY conversation_key`)
       .all(...this.windowArgs) as { key: string; n: number; latest: number }[];
     const bodies = this.bodies(this.chosen);
     return rows
@@ -84,7 +85,7 @@ export class StoreArchive implements History {
 
   conversations(only?: Set<string>): HistoryConversation[] {
     const bodies = this.bodies(only ?? this.chosen);
-    const count = this.prepare(`SELECT COUNT(*) AS n, MIN(date) AS first, MAX(date) AS last FROM messages WHERE conversation_key = ?${this.window}`);
+    const count = this.statements.get(`SELECT COUNT(*) AS n, MIN(date) AS first, MAX(date) AS last FROM messages WHERE conversation_key = ?${this.window}`);
     const found: HistoryConversation[] = [];
     for (const [key, body] of bodies) {
       const { n, first, last } = count.get(key, ...this.windowArgs) as { n: number; first: number; last: number };
@@ -99,37 +100,37 @@ export class StoreArchive implements History {
    * its model, and where it came from.
    */
   fingerprints({ key, conversation }: HistoryConversation, settings: string[]): string[] {
-    const revision = this.prepare('SELECT revision FROM conversations WHERE key = ?').pluck().get(key) as number;
+    const revision = this.statements.get('SELECT revision FROM conversations WHERE key = ?').pluck().get(key) as number;
     const made = JSON.stringify([revision, conversation, this.description]);
     return settings.map((s) => createHash('sha256').update(made).update(s).digest('base64'));
   }
 
   /** The file a format last wrote for the conversation, when made from the same fingerprint and still there. */
   keptFile(key: string, format: string, fingerprint: string): string | undefined {
-    const file = this.prepare('SELECT file FROM rendered WHERE conversation_key = ? AND format = ? AND fingerprint = ?').pluck().get(key, format, fingerprint) as string | undefined;
+    const file = this.statements.get('SELECT file FROM rendered WHERE conversation_key = ? AND format = ? AND fingerprint = ?').pluck().get(key, format, fingerprint) as string | undefined;
     return file !== undefined && existsSync(join(this.store.dir, file)) ? file : undefined;
   }
 
   /** How many conversations have a file of this format. */
   renderedCount(format: string): number {
-    return this.prepare('SELECT COUNT(*) FROM rendered WHERE format = ?').pluck().get(format) as number;
+    return this.statements.get('SELECT COUNT(*) FROM rendered WHERE format = ?').pluck().get(format) as number;
   }
 
   chatGuids(key: string): string[] {
-    return this.prepare('SELECT guid FROM chat_guids WHERE conversation_key = ? ORDER BY guid').pluck().all(key) as string[];
+    return this.statements.get('SELECT guid FROM chat_guids WHERE conversation_key = ? ORDER BY guid').pluck().all(key) as string[];
   }
 
   /** Every conversation's chat GUIDs, by key. */
   private allChatGuids(): Map<string, string[]> {
     const byKey = new Map<string, string[]>();
-    const rows = this.prepare('SELECT conversation_key AS key, guid FROM chat_guids').all() as { key: string; guid: string }[];
+    const rows = this.statements.get('SELECT conversation_key AS key, guid FROM chat_guids').all() as { key: string; guid: string }[];
     for (const { key, guid } of rows) byKey.set(key, [...(byKey.get(key) ?? []), guid]);
     return byKey;
   }
 
   /** The file stem each conversation was written under before: a conversation keeps its file names. */
   stems(): Map<string, string> {
-    const rows = this.prepare('SELECT conversation_key AS key, stem FROM rendered GROUP BY conversation_key').all() as { key: string; stem: string }[];
+    const rows = this.statements.get('SELECT conversation_key AS key, stem FROM rendered GROUP BY conversation_key').all() as { key: string; stem: string }[];
     return new Map(rows.map((r) => [r.key, r.stem]));
   }
 
@@ -139,7 +140,7 @@ export class StoreArchive implements History {
 
   private *read(key: string): Generator<Message> {
     // Rows as arrays (cheaper than objects with named fields; the pagination's columns last).
-    const page = this.prepare(`SELECT body, absent_since, source_set, date, seq, guid FROM messages
+    const page = this.statements.get(`SELECT body, absent_since, source_set, date, seq, guid FROM messages
       WHERE conversation_key = ?${this.window} AND (date, seq, guid) > (?, ?, ?) ORDER BY date, seq, guid LIMIT ${BATCH}`).raw();
     let after: unknown[] = [Number.MIN_SAFE_INTEGER, 0, ''];
     for (;;) {
@@ -166,19 +167,10 @@ export class StoreArchive implements History {
     this.onClose();
   }
 
-  private prepare(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.store.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
-
   private bodies(only?: Set<string>): Map<string, Conversation> {
-    const one = this.prepare('SELECT key, body FROM conversations WHERE key = ?');
+    const one = this.statements.get('SELECT key, body FROM conversations WHERE key = ?');
     const rows = (only ? [...only].map((key) => one.get(key)).filter((r) => r !== undefined)
-      : this.prepare('SELECT key, body FROM conversations').all()) as { key: string; body: string }[];
+      : this.statements.get('SELECT key, body FROM conversations').all()) as { key: string; body: string }[];
     return new Map(rows.map((r) => [r.key, fromJson<Conversation>(r.body)]));
   }
 }
