@@ -34,6 +34,12 @@ export class AttachmentFiles {
     this.nothingKnown = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM file_hashes)').pluck().get() === 1;
   }
 
+  /** On a new archive every file will be hashed: the hashing thread is started now. */
+  prepareForCopies(): this {
+    if (this.nothingKnown) this.hasher.startEarly();
+    return this;
+  }
+
   /** Where what is copied and hashed from now on is listed. */
   collect(): FileRows {
     this.found = { copies: [], hashes: [] };

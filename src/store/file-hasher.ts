@@ -21,6 +21,13 @@ export class FileHasher {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
+  /** Starts the thread before the first request, which would otherwise wait while it loads. */
+  startEarly(): void {
+    if (this.worker || this.gone) return;
+    this.worker = this.start();
+    this.worker.unref();
+  }
+
   private start(): Worker {
     const worker = new Worker(HASH_SCRIPT);
     worker.on('message', (hashes: (string | null)[]) => this.answer(hashes));
