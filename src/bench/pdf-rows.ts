@@ -31,6 +31,12 @@ function chromiumMissing(): string | undefined {
   }
 }
 
+/** Chromium's version ("Chromium 156.0.8078.114"), shown with its times: the PDF rows' ratios are against that build. */
+function chromiumVersion(): string {
+  const said = spawnSync(CHROMIUM, ['--version'], { encoding: 'utf8' }).stdout ?? '';
+  return /^\S+ [\d.]+/.exec(said.trim())?.[0] ?? 'version unknown';
+}
+
 const pagesPerSecond = (pages: number, run: Summary) => `  ${pages.toLocaleString('en-US')} pages, ${Math.round(pages / run.wall)} pages/s`;
 
 export function pdfRow(label: string, db: BenchDatabase, extra: string[] = [], runs = 1): void {
@@ -85,7 +91,7 @@ export async function comparePdf(label: string, db: BenchDatabase, extra: string
   const [ours, theirs] = [pdfPages(ourDir), pdfPages(theirDir)];
   printRun(label, pair.ours);
   console.log(pagesPerSecond(ours, pair.ours));
-  console.log(`  Chromium printing our HTML: wall ${pair.theirs.wall.toFixed(2)} s, cpu ${pair.theirs.cpu.toFixed(2)} s, peak RSS ${pair.theirs.rssMb.toFixed(0)} MB`);
+  console.log(`  ${chromiumVersion()} printing our HTML: wall ${pair.theirs.wall.toFixed(2)} s, cpu ${pair.theirs.cpu.toFixed(2)} s, peak RSS ${pair.theirs.rssMb.toFixed(0)} MB`);
   console.log(pagesPerSecond(theirs, pair.theirs));
   const ratio = by === 'pages/s' ? ours / theirs / pair.ratio.wall : pair.ratio.wall;
   const met = by === 'pages/s' ? ratio >= limit : ratio <= limit;
