@@ -70,7 +70,8 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
       // A database not hashed as it is now (a first run, or it changed) is hashed by the writer thread while this one reads it.
       for (const f of facts) if (!files.knownSha256(f.database)) writer.hash(f.database);
       // Only a copying archive keeps files; with --attachments link or none it records them as the device had them.
-      const copies = options.attachments === 'copy' ? files.prepareForCopies() : undefined;
+      const copies = options.attachments === 'copy' ? files : undefined;
+      if (isNew) copies?.startHashing();
       const skip = (title: string, error: unknown) => options.log(skipLine(title, error));
       const skipped = opened ? await ingest(opened.archive, store, writer, copies, checkInterrupt, skip) : new Set<string>();
       if (other) {

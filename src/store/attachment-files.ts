@@ -34,10 +34,9 @@ export class AttachmentFiles {
     this.nothingKnown = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM file_hashes)').pluck().get() === 1;
   }
 
-  /** On a new archive every file will be hashed: the hashing thread is started now. */
-  prepareForCopies(): this {
-    if (this.nothingKnown) this.hasher.startEarly();
-    return this;
+  /** Starts the hashing thread now, for a run that will hash files (a new archive hashes every one it copies). */
+  startHashing(): void {
+    this.hasher.startEarly();
   }
 
   /** Where what is copied and hashed from now on is listed. */
