@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Message } from '../../src/model/types.js';
+import type { Drawing, Message } from '../../src/model/types.js';
 import { HtmlRenderer } from '../../src/render/html/html-renderer.js';
 import { ALICE, BOB, ME, ROOT, STICKERS, attachmentPart, conversation, ensureBuilt, exportContext, message, tempDir, textPart } from './support.js';
 
@@ -17,6 +17,9 @@ if (!haveStickers) console.warn(`Skipping browser tests: HEIC stickers at ${STIC
 const ARTIFACTS = join(ROOT, 'test-artifacts/html');
 const HOSTILE = '<img src=x onerror=alert(1)><script>alert(2)</script>';
 
+/** A handwritten scribble, 600 × 300: drawn 320 wide at most. */
+const SCRIBBLE: Drawing = { width: 600, height: 300, strokes: [[[20, 150, 6], [200, 40, 6], [380, 260, 6], [580, 150, 6]]] };
+
 /** An archive with a small group chat (photo, HEIC sticker, missing file, hostile text) and a 2,500-message thread. */
 async function buildArchive(outDir: string): Promise<void> {
   const photo = join(outDir, '..', 'beach.jpg');
@@ -28,6 +31,7 @@ async function buildArchive(outDir: string): Promise<void> {
     message(3, { sender: ME, isFromMe: true, parts: [textPart(HOSTILE)], dateRead: new Date(Date.parse('2024-03-01T08:05:00Z')) }),
     message(4, { sender: ALICE, isFromMe: false, parts: [attachmentPart({ fileName: 'IMG_0042.HEIC', path: '/nowhere/IMG_0042.HEIC', missing: true })] }),
     message(5, { sender: BOB, isFromMe: false, parts: [{ ...textPart('Amazing sunset 🌅'), tapbacks: [{ kind: 'love', emoji: '❤️', sender: ALICE, date: new Date() }] }] }),
+    message(6, { sender: ALICE, isFromMe: false, parts: [{ kind: 'app', index: 0, tapbacks: [], attachments: [], app: { type: 'handwriting', title: 'Handwriting', captions: [], drawing: SCRIBBLE } }] }),
   ];
   const thread = Array.from({ length: 2500 }, (_, i) => message(i + 1, { parts: [textPart(`Thread message ${i + 1}`)] }));
   thread[2399] = message(2400, { parts: [textPart('Replying to the start: pineapple')],
@@ -36,7 +40,7 @@ async function buildArchive(outDir: string): Promise<void> {
   const renderer = new HtmlRenderer({ messages: 1000, bytes: 900_000 });
   await renderer.start(exportContext(outDir, 'copy'));
   const rendered = [
-    await renderer.renderConversation(conversation({ id: 'g', title: 'Beach trip', groupName: 'Beach trip', isGroup: true, participants: [ALICE, BOB], messageCount: 5, firstDate: group[0].date, lastDate: group[4].date }), () => group, 'Beach trip'),
+    await renderer.renderConversation(conversation({ id: 'g', title: 'Beach trip', groupName: 'Beach trip', isGroup: true, participants: [ALICE, BOB], messageCount: 6, firstDate: group[0].date, lastDate: group[5].date }), () => group, 'Beach trip'),
     await renderer.renderConversation(conversation({ id: 't', title: 'Alice', messageCount: 2500, firstDate: thread[0].date, lastDate: thread[2499].date }), () => thread, 'Alice'),
   ];
   await renderer.finishShard();
@@ -78,7 +82,7 @@ describe.skipIf(!haveChromium || !haveStickers)('HTML archive in Chromium', () =
     expect(await titles()).toEqual(['Alice', 'Beach trip']);
     await page.click('button[data-sort="name"]');
     expect(await titles()).toEqual(['Alice', 'Beach trip']);
-    await expect(page.locator('.conversations li').nth(1).locator('.stats').textContent()).resolves.toContain('5 messages · 2 photos · 2024-03-01');
+    await expect(page.locator('.conversations li').nth(1).locator('.stats').textContent()).resolves.toContain('6 messages · 2 photos · 2024-03-01');
     await shot('1-index');
   }, 30_000);
 
@@ -96,6 +100,8 @@ describe.skipIf(!haveChromium || !haveStickers)('HTML archive in Chromium', () =
     await expect(page.locator('#m3 .bubble').textContent()).resolves.toBe(HOSTILE);
     expect(await page.locator('.thread script, .thread img[src="x"]').count()).toBe(0);
     await expect(page.locator('#m4 .missing').textContent()).resolves.toContain('IMG_0042.HEIC — not on this computer');
+    // A drawing wider than a narrow window shrinks to it (the page's policy allows no inline style to say so).
+    expect(await page.locator('#m6 svg.drawing').evaluate((svg) => getComputedStyle(svg).maxWidth)).toBe('100%');
     await page.locator('#m1').scrollIntoViewIfNeeded();
     await shot('2-group');
     await page.emulateMedia({ colorScheme: 'dark' });

@@ -13,7 +13,7 @@ export function drawingSvg(drawing: Drawing, label: string): string {
   const width = Math.min(MAX_WIDTH, drawing.width);
   let svg =
     `<svg class="drawing" role="img" aria-label="${escapeHtml(label)}" viewBox="0 0 ${drawing.width} ${drawing.height}" ` +
-    `width="${width}" style="max-width:100%;height:auto" fill="none" stroke="currentColor" stroke-linecap="round" stroke-linejoin="round">`;
+    `width="${width}" fill="none" stroke="currentColor" stroke-linecap="round" stroke-linejoin="round">`;
   if (drawing.background) svg += `<rect width="${drawing.width}" height="${drawing.height}" fill="${drawing.background}" stroke="none"/>`;
   for (const fill of drawing.fills ?? []) svg += `<polygon points="${pointList(fill.points)}" fill="${fill.color}" stroke="none"/>`;
   drawing.strokes.forEach((stroke, i) => {
