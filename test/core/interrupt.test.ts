@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { generateApart, ROOT, tempDir } from '../support/cli.js';
 
@@ -24,5 +25,23 @@ describe('Ctrl-C during an export', () => {
     expect(code).toBe(130);
     expect(stderr.trim()).toBe('textkeeper: interrupted; unfinished files were removed.');
     expect(readdirSync(out).filter((f) => f.endsWith('.partial'))).toEqual([]);
+  });
+
+  it('is taken within a conversation being read, which is then left out whole', async () => {
+    const dir = tempDir('interrupt-reading');
+    const db = await generateApart(dir, 60_000, 18, ['--single-conversation']);
+    const out = join(dir, 'out');
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'export', '--db', db, '--out', out, '--format', 'txt', '--attachments', 'none', '--no-progress'], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // The store is made before its one conversation is read (seconds, for 60,000 messages).
+    while (!existsSync(join(out, 'textkeeper.sqlite')) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    if (child.exitCode === null) process.kill(-child.pid!, 'SIGINT');
+    expect(await exited).toBe(130);
+    const store = new Database(join(out, 'textkeeper.sqlite'), { readonly: true });
+    expect(store.prepare('SELECT COUNT(*) FROM messages').pluck().get()).toBe(0);
+    store.close();
   });
 });

@@ -35,8 +35,8 @@ function notAResult(promise: Promise<CliResult>): Promise<CliResult> {
  * Generates a large database in another process (dist/generate/main.js: DIR/chat.db, DIR/Attachments):
  * generating is synchronous, and minutes of it in the test worker would stall vitest's messages.
  */
-export async function generateApart(dir: string, messages: number, seed: number): Promise<string> {
-  const result = await runBuilt(join('generate', 'main.js'), ['--messages', String(messages), '--seed', String(seed), '--out', dir]);
+export async function generateApart(dir: string, messages: number, seed: number, extra: string[] = []): Promise<string> {
+  const result = await runBuilt(join('generate', 'main.js'), ['--messages', String(messages), '--seed', String(seed), '--out', dir, ...extra]);
   if (result.code !== 0) throw new Error(`generating ${dir} failed: ${result.stderr}`);
   return join(dir, 'chat.db');
 }
