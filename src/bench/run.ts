@@ -23,6 +23,10 @@ const ROWS: Record<string, () => Promise<void>> = {
     const db = await DATABASES.corpus200k();
     txt200kWall = (await referenceRow('txt: 200,000 messages', db, 'txt', runs, TXT)).wall;
   },
+  /** The same work on both sides: imessage-exporter's txt names each attachment's file where it is, and copies none. */
+  async 'txt-linked'() {
+    await referenceRow('txt (--attachments link, no copies, as the reference): 200,000 messages', await DATABASES.corpus200k(), 'txt', runs, TXT, ['--attachments', 'link']);
+  },
   async html() {
     await referenceRow('html (--attachments none): 200,000 messages', await DATABASES.corpus200k(), 'html', runs, HTML);
   },
