@@ -67,7 +67,7 @@ sourceOptions(program.command('export').description('write an archive of the con
   .option('--out <dir>', 'archive folder to write or update (an earlier --out: new messages are added, none is dropped)')
   .option('--archive <dir>', 'an archive folder (an earlier --out) read as a source, alone or with --db/--backup')
   .option('--format <list>', 'formats, comma-separated: txt, html, pdf, json, ndjson, csv', 'txt')
-  .addOption(choice('--attachments <mode>', 'HTML: copy files into the archive, link to them, or leave them out', ['copy', 'link', 'none']).default('copy'))
+  .addOption(choice('--attachments <mode>', 'copy attachment files into the archive; or leave them where they are, HTML linking to them (link) or showing none (none)', ['copy', 'link', 'none']).default('copy'))
   .addOption(choice('--pdf-style <style>', 'PDF layout', ['chat', 'transcript']).default('chat'))
   .addOption(choice('--page-size <size>', 'PDF paper size (default: from the locale)', ['letter', 'a4']))
   .addOption(choice('--pdf-standard <standard>', 'PDF: archival PDF/A-2b, or a plain PDF', ['pdf-a-2b', 'none']).default('pdf-a-2b'))

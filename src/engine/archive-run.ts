@@ -11,12 +11,12 @@ import { StoreWriter } from '../store/store-writer.js';
 import { knownFile } from '../store/known-files.js';
 import { STORE_FILE } from '../store/file-names.js';
 import { buildManifest, writeSums } from '../store/manifest.js';
-import { openOutputStore } from '../store/output-folder.js';
+import { openOutputStore, removeStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
 import { VERSION } from '../version.js';
 import { Interrupted } from './interrupted.js';
 import type { ResolvedOptions } from './options.js';
-import { openArchive, reportDamage, type DamageCounts } from './sources.js';
+import { openArchive, reportDamage, type DamageCounts, type OpenedArchive } from './sources.js';
 import type { SourceFacts } from '../read/source.js';
 
 /**
@@ -56,48 +56,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     const checkInterrupt = () => {
       if (signal.interrupted) throw new Interrupted('interrupted');
     };
-    const readDevices = (options.sources.db ?? []).length + (options.sources.backup ?? []).length > 0 || !options.sources.archive;
-    const files = new AttachmentFiles(store.dir, store.db);
-    const writer = new StoreWriter(store);
-    const opened = readDevices ? await openArchive(options, (source) => knownFile(store, writer, files, source)) : undefined;
-    try {
-      planned(opened?.archive.candidates().length ?? 0);
-      const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
-      store.beginRun(VERSION, facts.map((f, i) => ({
-        description: opened?.archive.sourceNames[i] ?? `archive ${other}`,
-        device: [f.device, f.osVersion].filter(Boolean).join(', ') || undefined,
-      })));
-      // A database not hashed as it is now (a first run, or it changed) is hashed by the writer thread while this one reads it.
-      for (const f of facts) if (!files.knownSha256(f.database)) writer.hash(f.database);
-      // Only a copying archive keeps files; with --attachments link or none it records them as the device had them.
-      const copies = options.attachments === 'copy' ? files : undefined;
-      if (isNew) copies?.startHashing();
-      const skip = (title: string, error: unknown) => options.log(skipLine(title, error));
-      const skipped = opened ? await ingest(opened.archive, store, writer, copies, checkInterrupt, skip) : new Set<string>();
-      if (other) {
-        const archived = new StoreArchive(ArchiveStore.open(other, { create: false, readonly: true }), { ...options.archive, contacts: opened?.contacts ?? new ContactBook() });
-        try {
-          for (const key of await ingest(archived, store, writer, copies, checkInterrupt, skip)) skipped.add(key);
-        } finally {
-          await archived.close();
-        }
-      }
-      await writer.close();
-      // The databases were checked beside the reading; one that could not be checked at all fails the run here.
-      const damage = opened ? await reportDamage(opened.archive, options.log) : { findings: 0, unreadable: 0 };
-      const checks = opened ? await opened.archive.checks() : [];
-      store.recordSources(facts.map((f) => files.knownSha256(f.database)), checks);
-      const fullRun = opened && !other && options.archive.chatTerms.length === 0 && !options.archive.window.since && !options.archive.window.until;
-      // Messages of a conversation a source could not give are not taken as gone from it.
-      if (fullRun) store.markAbsent(skipped);
-      const { selection } = opened?.archive ?? {};
-      const notChecked = checks.flatMap((check, i) => (check === 'earlier' ? [opened!.archive.sourceNames[i]!] : []));
-      return { store, facts, damage, notChecked, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection, skipped: skipped.size };
-    } finally {
-      // Whole conversations written so far are kept (an interrupted run goes on from them).
-      await writer.close();
-      await opened?.close();
-    }
+    return await addSources({ options, store, isNew, other, checkInterrupt, planned });
   } catch (error) {
     // A new archive whose run never began (its sources could not be opened) is not left behind as one.
     const neverRun = isNew && store.run === 0;
@@ -105,6 +64,76 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     if (neverRun) removeStore(options.outDir);
     throw error;
   }
+}
+
+interface Run {
+  options: ResolvedOptions;
+  store: ArchiveStore;
+  isNew: boolean;
+  /** Another archive folder read as a source. */
+  other?: string;
+  checkInterrupt: () => void;
+  planned: (conversations: number) => void;
+}
+
+/** Begins the run in the store and adds every source to it: the devices, then another archive. */
+async function addSources(run: Run): Promise<ArchiveUpdate> {
+  const { options, store, isNew, other, planned } = run;
+  const readDevices = (options.sources.db ?? []).length + (options.sources.backup ?? []).length > 0 || !options.sources.archive;
+  const files = new AttachmentFiles(store.dir, store.db);
+  const writer = new StoreWriter(store);
+  const opened = readDevices ? await openArchive(options, (source) => knownFile(store, writer, files, source)) : undefined;
+  try {
+    planned(opened?.archive.candidates().length ?? 0);
+    const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
+    store.beginRun(VERSION, facts.map((f, i) => ({
+      description: opened?.archive.sourceNames[i] ?? `archive ${other}`,
+      device: [f.device, f.osVersion].filter(Boolean).join(', ') || undefined,
+    })));
+    // A database not hashed as it is now (a first run, or it changed) is hashed by the writer thread while this one reads it.
+    for (const f of facts) if (!files.knownSha256(f.database)) writer.hash(f.database);
+    // Only a copying archive keeps files; with --attachments link or none it records them as the device had them.
+    const copies = options.attachments === 'copy' ? files : undefined;
+    if (isNew) copies?.startHashing();
+    const skipped = await readSources(run, opened, writer, copies);
+    await writer.close();
+    return await recordSources(run, files, facts, opened, skipped);
+  } finally {
+    // Whole conversations written so far are kept (an interrupted run goes on from them).
+    await writer.close();
+    await opened?.close();
+  }
+}
+
+/** Reads the devices, then another archive, into the store; gives the keys of conversations a source could not give. */
+async function readSources({ options, store, other, checkInterrupt }: Run, opened: OpenedArchive | undefined, writer: StoreWriter, copies: AttachmentFiles | undefined): Promise<Set<string>> {
+  const skip = (title: string, error: unknown) => options.log(skipLine(title, error));
+  const skipped = opened ? await ingest(opened.archive, store, writer, copies, checkInterrupt, skip) : new Set<string>();
+  if (other) {
+    const archived = new StoreArchive(ArchiveStore.open(other, { create: false, readonly: true }), { ...options.archive, contacts: opened?.contacts ?? new ContactBook() });
+    try {
+      for (const key of await ingest(archived, store, writer, copies, checkInterrupt, skip)) skipped.add(key);
+    } finally {
+      await archived.close();
+    }
+  }
+  return skipped;
+}
+
+/**
+ * Once every source is read: what the databases' checks found, each database's SHA-256, and (after a run
+ * that read its sources whole) which messages are no longer on the device.
+ */
+async function recordSources({ options, store, other }: Run, files: AttachmentFiles, facts: SourceFacts[], opened: OpenedArchive | undefined, skipped: Set<string>): Promise<ArchiveUpdate> {
+  // The databases were checked beside the reading; one that could not be checked at all fails the run here.
+  const damage = opened ? await reportDamage(opened.archive, options.log) : { findings: 0, unreadable: 0 };
+  const checks = opened ? await opened.archive.checks() : [];
+  store.recordSources(facts.map((f) => files.knownSha256(f.database)), checks);
+  const fullRun = opened && !other && options.archive.chatTerms.length === 0 && !options.archive.window.since && !options.archive.window.until;
+  // Messages of a conversation a source could not give are not taken as gone from it.
+  if (fullRun) store.markAbsent(skipped);
+  const notChecked = checks.flatMap((check, i) => (check === 'earlier' ? [opened!.archive.sourceNames[i]!] : []));
+  return { store, facts, damage, notChecked, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection: opened?.archive.selection, skipped: skipped.size };
 }
 
 /**
@@ -131,11 +160,6 @@ export async function sealArchive(store: ArchiveStore, counts: Record<string, nu
   store.saveManifest(manifest);
   await writeSums(store.dir, manifest);
   store.finishRun(counts);
-}
-
-/** The store's file and its journals. */
-function removeStore(dir: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(join(dir, STORE_FILE + suffix), { force: true });
 }
 
 /** Half-written files a killed run left behind (theirs are written again). */

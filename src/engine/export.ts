@@ -6,6 +6,7 @@ import type { CandidateConversation } from '../normalize/archive.js';
 import type { StoreArchive } from '../store/store-archive.js';
 import type { ArchiveStore } from '../store/archive-store.js';
 import { STORE_FILE } from '../store/file-names.js';
+import { discardNewArchive, folderBefore } from '../store/output-folder.js';
 import { RENDERERS } from '../render/registry.js';
 import type { Renderer } from '../render/renderer.js';
 import { UserError } from '../errors.js';
@@ -39,6 +40,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
   const started = Date.now();
   let helpers: WorkerShard[] = [];
   let store: ArchiveStore | undefined;
+  const before = folderBefore(options.outDir);
   try {
     prepareOutput(options.outDir);
     const early = startsEarly(options);
@@ -65,6 +67,11 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));
+    if (error instanceof UserError) {
+      store?.close();
+      store = undefined;
+      discardNewArchive(options.outDir, before);
+    }
     throw error;
   } finally {
     store?.close();

@@ -91,14 +91,18 @@ function requireReadable(path: string): void {
   }
 }
 
+export interface OpenedArchive {
+  archive: Archive;
+  facts: SourceFacts[];
+  contacts: ContactBook;
+  close(): Promise<void>;
+}
+
 /**
  * The sources opened and combined into one Archive; close() lets go of everything. What `known` says
  * earlier runs learnt of a database file saves checking and counting it again.
  */
-export async function openArchive(
-  options: ResolvedOptions,
-  known?: (source: MessageSource) => KnownFile | undefined,
-): Promise<{ archive: Archive; facts: SourceFacts[]; contacts: ContactBook; close(): Promise<void> }> {
+export async function openArchive(options: ResolvedOptions, known?: (source: MessageSource) => KnownFile | undefined): Promise<OpenedArchive> {
   const opened = await openSources(options.sources, options.log);
   try {
     const archive = await Archive.open(opened.sources, { ...options.archive, contacts: opened.contacts, known });

@@ -24,6 +24,8 @@ export const IMESSAGE_ONLY = new Set<Kind>([
   'expressive', 'textEffect', 'styled', 'urlPreview', 'edited', 'unsent', 'partUnsent', 'stickerTapback', 'balloonTapback',
   'digitalTouch',
 ]);
+/** Messages of text alone (the generator's `textKind`). */
+export const TEXT_KINDS = new Set<Kind>(['text', 'script', 'multiline', 'long', 'link', 'mention', 'styled', 'textEffect', 'expressive']);
 export const IMAGE_KINDS = new Set<Kind>(['image', 'heic', 'multipart']);
 /** Newer than the legacy layout: they need its missing columns, or came with later macOS releases. */
 export const MODERN_ONLY = new Set<Kind>(['edited', 'unsent', 'partUnsent', 'reply', 'emojiTapback', 'stickerTapback']);

@@ -14,7 +14,7 @@ import {
   TAPBACK_VERBS,
 } from './content.js';
 import {
-  EXPRESSIVE_EFFECTS, GROUP_ONLY, IMAGE_KINDS, IMESSAGE_ONLY, MANDATORY, MODERN_ONLY, RANDOM_WEIGHTS, type Kind,
+  EXPRESSIVE_EFFECTS, GROUP_ONLY, IMAGE_KINDS, IMESSAGE_ONLY, MANDATORY, MODERN_ONLY, RANDOM_WEIGHTS, TEXT_KINDS, type Kind,
 } from './features.js';
 import { encodeSummaryInfo, type PartVersion } from './summary-info.js';
 import { encodeRichLink } from './keyed-archive.js';
@@ -251,6 +251,48 @@ class Generation {
   /** Writes one message row of the given kind; false when the chat cannot carry it (nothing written). */
   private emit(kind: Kind, chat: ChatState, at: Moment): boolean {
     if (IMESSAGE_ONLY.has(kind) && chat.info.service !== 'iMessage') return false;
+    if (TEXT_KINDS.has(kind)) return this.textKind(kind, chat, at);
+    switch (kind) {
+      case 'urlPreview':
+        return this.urlPreview(chat, at);
+      case 'digitalTouch':
+        return this.digitalTouch(chat, at);
+      case 'image':
+      case 'heic':
+      case 'audio':
+      case 'video':
+      case 'document':
+      case 'sticker':
+        return this.attachmentMessage(chat, at, kind);
+      case 'multipart':
+        return this.multipart(chat, at);
+      case 'missingAttachment':
+        return this.attachmentMessage(chat, at, this.incidentalMedia, { missing: true });
+      case 'hostileAttachment':
+        return this.attachmentMessage(chat, at, 'text', { transferName: '../../evil.txt' });
+      case 'tapback':
+      case 'emojiTapback':
+      case 'stickerTapback':
+      case 'balloonTapback':
+      case 'partTapback':
+        return this.tapback(chat, at, kind);
+      case 'tapbackRemoval':
+        return this.tapbackRemoval(chat, at);
+      case 'reply':
+        return this.reply(chat, at);
+      case 'edited':
+        return this.edited(chat, at);
+      case 'unsent':
+        return this.unsent(chat, at);
+      case 'partUnsent':
+        return this.partUnsent(chat, at);
+      default:
+        return this.groupEvent(chat, at, kind);
+    }
+  }
+
+  /** A message of text alone: plain, in a script, long, with a link, a mention, styles or effects. */
+  private textKind(kind: Kind, chat: ChatState, at: Moment): boolean {
     const r = this.random;
     switch (kind) {
       case 'text':
@@ -297,41 +339,8 @@ class Generation {
         this.counts.add('expressiveEffects');
         return true;
       }
-      case 'urlPreview':
-        return this.urlPreview(chat, at);
-      case 'digitalTouch':
-        return this.digitalTouch(chat, at);
-      case 'image':
-      case 'heic':
-      case 'audio':
-      case 'video':
-      case 'document':
-      case 'sticker':
-        return this.attachmentMessage(chat, at, kind);
-      case 'multipart':
-        return this.multipart(chat, at);
-      case 'missingAttachment':
-        return this.attachmentMessage(chat, at, this.incidentalMedia, { missing: true });
-      case 'hostileAttachment':
-        return this.attachmentMessage(chat, at, 'text', { transferName: '../../evil.txt' });
-      case 'tapback':
-      case 'emojiTapback':
-      case 'stickerTapback':
-      case 'balloonTapback':
-      case 'partTapback':
-        return this.tapback(chat, at, kind);
-      case 'tapbackRemoval':
-        return this.tapbackRemoval(chat, at);
-      case 'reply':
-        return this.reply(chat, at);
-      case 'edited':
-        return this.edited(chat, at);
-      case 'unsent':
-        return this.unsent(chat, at);
-      case 'partUnsent':
-        return this.partUnsent(chat, at);
       default:
-        return this.groupEvent(chat, at, kind);
+        return false;
     }
   }
 

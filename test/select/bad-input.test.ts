@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
@@ -26,5 +27,25 @@ describe('options a person may mistype', () => {
     const sorted = await runCli(['list', '--db', db, '--sort', 'NAME', '--json']);
     const titles = (JSON.parse(sorted.stdout) as { title: string }[]).map((c) => c.title);
     expect(titles).toEqual([...titles].sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' })));
+  });
+
+  it('leaves no archive behind when bad input stops the export of a new one', async () => {
+    const cases = [
+      [['--chat', 'nobody by this name', '--exact'], 'No conversation matches --chat'],
+      [['--since', '2099-01-01'], 'No messages to export'],
+      [['--db', join(dir, 'missing.db')], 'No such file'],
+    ] as const;
+    for (const [args, said] of cases) {
+      const out = join(dir, 'never', 'made');
+      const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', ...args]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(said);
+      expect(existsSync(out), args.join(' ')).toBe(false);
+      // A folder that was there before stays, empty.
+      const kept = join(dir, 'kept');
+      mkdirSync(kept, { recursive: true });
+      expect((await runCli(['export', '--db', db, '--out', kept, '--format', 'txt', ...args])).code).toBe(1);
+      expect(readdirSync(kept)).toEqual([]);
+    }
   });
 });
