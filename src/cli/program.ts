@@ -8,6 +8,7 @@ import type { ListSort } from './list-command.js';
 import { VERSION } from '../version.js';
 import { formatCount as n } from '../render/describe.js';
 import type { RawOptions, ResolvedOptions } from '../engine/options.js';
+import type { DamageCounts } from '../engine/sources.js';
 
 /** Exit codes: see the README ("Bad input"). */
 const EXIT_BAD_INPUT = 1;
@@ -109,17 +110,23 @@ sourceOptions(program.command('list').description('list the conversations: id, n
   .option('--json', 'print a JSON array instead of a table')
   .action(async (raw: RawOptions & { sort: ListSort; json?: boolean }) => {
     const { runList } = await import('./list-command.js');
-    const damage = await runList(await resolved(raw, false), { sort: raw.sort, json: raw.json === true });
-    if (damage.findings > 0) {
-      process.stderr.write(`textkeeper: the database is damaged; ${damage.unreadable} rows could not be read (see above).\n`);
-      process.exitCode = EXIT_INCOMPLETE;
-    }
+    sayDamage(await runList(await resolved(raw, false), { sort: raw.sort, json: raw.json === true }));
   });
 
 sourceOptions(program.command('stats').description('messages per month and per person, busiest days, attachments and reactions, per conversation and in total'))
   .option('--archive <dir>', 'read an archive folder (an earlier --out) instead of --db/--backup: everything it kept')
   .option('--json', 'print the numbers as JSON')
-  .action(async (raw: RawOptions & { json?: boolean }) => (await import('./stats-command.js')).runStats(await resolved(raw, false), raw.json === true));
+  .action(async (raw: RawOptions & { json?: boolean }) => {
+    const { runStats } = await import('./stats-command.js');
+    sayDamage(await runStats(await resolved(raw, false), raw.json === true));
+  });
+
+/** After list or stats of a damaged database: one line, and exit 3 (incomplete). */
+function sayDamage(damage: DamageCounts): void {
+  if (damage.findings === 0) return;
+  process.stderr.write(`textkeeper: the database is damaged; ${damage.unreadable} rows could not be read (see above).\n`);
+  process.exitCode = EXIT_INCOMPLETE;
+}
 
 program.command('verify').description('check an archive folder: every file its manifest lists is there, unchanged, and nothing else')
   .argument('<dir>', 'the archive folder (what --out was)')

@@ -1,4 +1,5 @@
 import type { ResolvedOptions } from '../engine/options.js';
+import type { DamageCounts } from '../engine/sources.js';
 import { formatBytes } from '../render/describe.js';
 import { archiveStats } from '../stats/archive-stats.js';
 import type { Stats } from '../stats/collector.js';
@@ -6,14 +7,16 @@ import type { Stats } from '../stats/collector.js';
 const n = (x: number) => x.toLocaleString('en-US');
 
 /** Prints the statistics of the chosen conversations: in total, then one block per conversation (or all as JSON). */
-export async function runStats(options: ResolvedOptions, json: boolean): Promise<void> {
-  const stats = await archiveStats(options);
+export async function runStats(options: ResolvedOptions, json: boolean): Promise<DamageCounts> {
+  let damage: DamageCounts = { findings: 0, unreadable: 0 };
+  const stats = await archiveStats(options, (found) => (damage = found));
   if (json) {
     process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
-    return;
+  } else {
+    const blocks = [describe('All conversations', stats.total), ...stats.conversations.map((c) => describe(c.conversation.title, c.stats))];
+    process.stdout.write(`${blocks.join('\n')}`);
   }
-  const blocks = [describe('All conversations', stats.total), ...stats.conversations.map((c) => describe(c.conversation.title, c.stats))];
-  process.stdout.write(`${blocks.join('\n')}`);
+  return damage;
 }
 
 function describe(title: string, s: Stats): string {

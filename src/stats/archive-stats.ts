@@ -1,5 +1,6 @@
 import type { ResolvedOptions } from '../engine/options.js';
-import { openHistory } from '../engine/sources.js';
+import { openHistory, type DamageCounts } from '../engine/sources.js';
+import { requireSomethingChosen, selectionLines } from '../select/report.js';
 import { conversationRecord, type ConversationRecord } from '../render/json/records.js';
 import { StatsCollector, type Stats } from './collector.js';
 
@@ -8,10 +9,20 @@ export interface ArchiveStats {
   conversations: { conversation: ConversationRecord; stats: Stats }[];
 }
 
-/** Reads every chosen conversation once and sums it up, per conversation and in total. */
-export async function archiveStats(options: ResolvedOptions): Promise<ArchiveStats> {
-  const { history: archive, close } = await openHistory(options);
+/**
+ * Reads every chosen conversation once and sums it up, per conversation and in total. As `list` does, it
+ * says on stderr (`options.log`) what checking the databases found and what `--chat` chose, and refuses
+ * terms that chose nothing; `damage` is told what the check found.
+ */
+export async function archiveStats(options: ResolvedOptions, damage: (counts: DamageCounts) => void = () => {}): Promise<ArchiveStats> {
+  const { history: archive, reportDamage, close } = await openHistory(options);
   try {
+    damage(await reportDamage(options.log));
+    requireSomethingChosen(archive.selection);
+    if (archive.selection) {
+      const chosen = archive.conversations().map(({ key, conversation: c }) => ({ key, id: c.id, title: c.title }));
+      for (const line of selectionLines(archive.selection, chosen)) options.log(line);
+    }
     const total = new StatsCollector(options.dates);
     const conversations: ArchiveStats['conversations'] = [];
     for (const plan of archive.conversations()) {

@@ -98,4 +98,17 @@ describe('textkeeper stats against counts made with SQL', () => {
       expect(one.messages, conversation.title).toBe(n);
     }
   });
+
+  it('takes --chat as list does: says what it chose, and refuses terms that choose nothing', async () => {
+    const id = stats.conversations[0]!.conversation.id;
+    const one = await runCli(['stats', '--db', dbPath, '--json', '--chat', id]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stderr).toMatch(/^selected “.+” \(/);
+    expect(one.stderr).toContain(`(${id}): `);
+    expect((JSON.parse(one.stdout) as ArchiveStats).conversations.map((c) => c.conversation.id)).toEqual([id]);
+    const none = await runCli(['stats', '--db', dbPath, '--chat', 'nobody by this name', '--exact']);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^textkeeper: No conversation matches --chat nobody by this name/);
+  });
 });
