@@ -37,13 +37,13 @@ export function folderBefore(dir: string): FolderBefore {
  * anything else into is left as it is.
  */
 export function discardNewArchive(dir: string, before: FolderBefore): void {
-  if (before.hadStore || !existsSync(dir)) return;
-  if (readdirSync(dir).some((name) => !name.startsWith(STORE_FILE))) return;
-  removeStore(dir);
+  if (before.hadStore) return;
   try {
+    if (readdirSync(dir).some((name) => !name.startsWith(STORE_FILE))) return;
+    removeStore(dir);
     if (!before.existed) rmdirSync(dir);
   } catch {
-    // Something came into it meanwhile: it stays, and the run's own error is what is reported.
+    // Not a folder, not readable, or something came into it meanwhile: it stays, and the run's own error is what is reported.
   }
 }
 

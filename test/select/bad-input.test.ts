@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
@@ -47,5 +47,12 @@ describe('options a person may mistype', () => {
       expect((await runCli(['export', '--db', db, '--out', kept, '--format', 'txt', ...args])).code).toBe(1);
       expect(readdirSync(kept)).toEqual([]);
     }
+    // A file given as --out is said to be one, and left alone.
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'mine');
+    const onFile = await runCli(['export', '--db', db, '--out', file, '--format', 'txt']);
+    expect(onFile.code).toBe(1);
+    expect(onFile.stderr).toMatch(/^textkeeper: Cannot write to the output folder .*a-file/);
+    expect(readFileSync(file, 'utf8')).toBe('mine');
   });
 });
