@@ -80,7 +80,8 @@ export function resolveOptions(raw: RawOptions, needsOutput: boolean): ResolvedO
   const formats = (raw.format ?? 'txt').split(',').map((f) => f.trim().toLowerCase()).filter(Boolean);
   const unknown = formats.filter((f) => !RENDERERS[f]);
   if (unknown.length > 0 || formats.length === 0) {
-    throw new UserError(`--format ${raw.format}: unknown format ${unknown.join(', ')}; choose from ${Object.keys(RENDERERS).join(', ')}.`);
+    const what = unknown.length > 0 ? `--format ${raw.format}: unknown format ${unknown.join(', ')}` : '--format names no format';
+    throw new UserError(`${what}; choose from ${Object.keys(RENDERERS).join(', ')}.`);
   }
   const since = raw.since ? parseBoundary(raw.since, dates.timeZone, '--since') : undefined;
   const until = raw.until ? parseBoundary(raw.until, dates.timeZone, '--until') : undefined;

@@ -77,6 +77,7 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 
   it('unknown format, bad date, bad time zone', async () => {
     await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o8'), '--format', 'docx'], /unknown format docx/);
+    await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o13'), '--format', ' , '], /^textkeeper: --format names no format; choose from txt, /);
     await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o9'), '--since', '2023-02-30'], /not a real date/);
     await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o10'), '--timezone', 'Mars/Olympus'], /not a time zone/);
     await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o12'), '--threads', '0'], /--threads 0: give a whole number/);
