@@ -6,6 +6,7 @@ import type { CandidateConversation } from '../normalize/archive.js';
 import type { StoreArchive } from '../store/store-archive.js';
 import type { ArchiveStore } from '../store/archive-store.js';
 import { STORE_FILE } from '../store/file-names.js';
+import { ArchiveLock } from '../store/archive-lock.js';
 import { discardNewArchive, folderBefore } from '../store/output-folder.js';
 import { RENDERERS } from '../render/registry.js';
 import type { Renderer } from '../render/renderer.js';
@@ -40,9 +41,11 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
   const started = Date.now();
   let helpers: WorkerShard[] = [];
   let store: ArchiveStore | undefined;
+  let lock: ArchiveLock | undefined;
   const before = folderBefore(options.outDir);
   try {
     prepareOutput(options.outDir);
+    lock = ArchiveLock.take(options.outDir);
     const early = startsEarly(options);
     const update = await updateArchive(options, signal, (planned) => {
       if (early) helpers = startHelpers(helperCount(options, planned), options, signal, options.formats);
@@ -67,14 +70,17 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));
-    if (error instanceof UserError) {
+    if (error instanceof UserError && lock) {
       store?.close();
       store = undefined;
+      lock.release();
+      lock = undefined;
       discardNewArchive(options.outDir, before);
     }
     throw error;
   } finally {
     store?.close();
+    lock?.release();
   }
 }
 

@@ -14,7 +14,7 @@ const EARLIER_OUTPUT = /^(index\.html|search\.html|conversations|assets|attachme
  */
 export function openOutputStore(dir: string): ArchiveStore {
   if (existsSync(join(dir, STORE_FILE))) return ArchiveStore.open(dir, { create: false, readonly: false });
-  const foreign = existsSync(dir) ? readdirSync(dir).filter((name) => name !== SUMS_FILE && !EARLIER_OUTPUT.test(name)) : [];
+  const foreign = existsSync(dir) ? readdirSync(dir).filter((name) => name !== SUMS_FILE && !name.startsWith(STORE_FILE) && !EARLIER_OUTPUT.test(name)) : [];
   if (foreign.length > 0) {
     throw new UserError(`--out ${dir} is not empty and not a textkeeper archive (it holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}): choose an empty folder or an existing archive.`);
   }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
+import { ArchiveLock, LOCK_FILE } from '../../src/store/archive-lock.js';
 import { runCli, tempDir } from '../support/cli.js';
 
 let db: string;
@@ -34,7 +35,8 @@ describe('an archive folder that cannot be updated safely is left alone', () => 
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/is not a textkeeper archive \(no textkeeper\.sqlite\)/);
-    expect(readdirSync(out)).toEqual([]);
+    // The folder this run made is not left behind.
+    expect(existsSync(out)).toBe(false);
   });
 
   it('leaves no store in a new --out when the sources cannot be opened, and keeps an existing archive’s', async () => {
@@ -45,7 +47,7 @@ describe('an archive folder that cannot be updated safely is left alone', () => 
       const result = await runCli(['export', '--db', source, '--out', out, '--no-progress']);
       expect(result.code).toBe(1);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
-      expect(readdirSync(out)).toEqual([]);
+      expect(existsSync(out)).toBe(false);
     }
     expect((await exportTo(out)).code).toBe(0);
     expect((await runCli(['export', '--db', notSqlite, '--out', out, '--no-progress'])).code).toBe(1);
@@ -80,5 +82,21 @@ describe('an archive folder that cannot be updated safely is left alone', () => 
     writeFileSync(join(earlier, 'index.html'), '<html></html>');
     expect((await exportTo(earlier)).code).toBe(0);
     expect((await runCli(['verify', earlier])).code).toBe(0);
+  });
+
+  it('refuses a second run into a folder another run is writing, and takes over the lock of a run that was killed', async () => {
+    const out = tempDir('locked');
+    expect((await exportTo(out)).code).toBe(0);
+    const lock = ArchiveLock.take(out);
+    try {
+      await refusedUntouched(out, /^textkeeper: Another textkeeper run is writing the archive /);
+    } finally {
+      lock.release();
+    }
+    // A run killed outright leaves its lock file, not its lock.
+    writeFileSync(join(out, LOCK_FILE), '');
+    expect((await exportTo(out)).code).toBe(0);
+    expect(readdirSync(out)).not.toContain(LOCK_FILE);
+    expect((await runCli(['verify', out])).code).toBe(0);
   });
 });
