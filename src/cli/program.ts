@@ -62,7 +62,8 @@ function sourceOptions(command: Command): Command {
 const program = new Command('textkeeper')
   .description('Archive Apple Messages (iMessage, SMS, RCS) from a chat.db into text, HTML and PDF.')
   .version(VERSION)
-  .showHelpAfterError('(run with --help for usage)');
+  // Commander's own errors (an unknown option or command, a missing argument) as one line like every other.
+  .configureOutput({ outputError: (text, write) => write(`textkeeper: ${text.replace(/^error: /, '').trim().split('\n').join(' ').replace(/\.$/, '')} (see textkeeper --help).\n`) });
 
 sourceOptions(program.command('export').description('write an archive of the conversations'))
   .option('--out <dir>', 'archive folder to write or update (an earlier --out: new messages are added, none is dropped)')

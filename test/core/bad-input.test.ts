@@ -83,6 +83,13 @@ describe('bad input gets one clear line and a non-zero exit', () => {
     await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o12'), '--threads', '0'], /--threads 0: give a whole number/);
   });
 
+  it('a mistyped option, command or choice: one line naming it, as commander words it', async () => {
+    await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o14'), '--formt', 'txt'], /unknown option '--formt' \(Did you mean --format\?\) \(see textkeeper --help\)\.$/);
+    await expectClearFailure(['exprot'], /unknown command 'exprot'/);
+    await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o15'), '--page-size', 'B5'], /argument 'B5' is invalid\. Allowed choices are letter, a4 \(see/);
+    await expectClearFailure(['verify'], /missing required argument 'dir'/);
+  });
+
   it('a --chat that matches nothing', async () => {
     await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o11'), '--chat', 'nobody-by-this-name'], /No conversation matches/);
   });
