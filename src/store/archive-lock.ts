@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
@@ -33,6 +33,23 @@ export class ArchiveLock {
         throw new UserError(`Another textkeeper run is writing the archive ${dir}: let it finish, or export into another folder.`);
       }
       throw error;
+    }
+  }
+
+  /** Whether a run holds the folder's lock now; looks without writing anything. */
+  static isHeld(dir: string): boolean {
+    const path = join(dir, LOCK_FILE);
+    if (!existsSync(path)) return false;
+    try {
+      const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 0 });
+      try {
+        db.prepare('SELECT count(*) FROM sqlite_master').get();
+      } finally {
+        db.close();
+      }
+      return false;
+    } catch (error) {
+      return (error as { code?: string }).code === 'SQLITE_BUSY';
     }
   }
 

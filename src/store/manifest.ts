@@ -51,8 +51,12 @@ export async function buildManifest(dir: string, previous: ManifestEntry[] = [])
 /** Writes SHA256SUMS in the format `sha256sum -c` reads (two spaces: text mode). */
 export async function writeSums(dir: string, manifest: ManifestEntry[]): Promise<void> {
   const file = new AtomicFile(join(dir, SUMS_FILE));
-  await file.write(manifest.map((e) => `${e.sha256}  ${e.path}\n`).join(''));
+  await file.write(sumsText(manifest));
   await file.commit();
+}
+
+export function sumsText(manifest: ManifestEntry[]): string {
+  return manifest.map((e) => `${e.sha256}  ${e.path}\n`).join('');
 }
 
 /** Reads SHA256SUMS back (sizes unknown: -1). */

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
-import { SUMS_FILE } from './file-names.js';
+import { ArchiveLock } from './archive-lock.js';
+import { STORE_FILE, SUMS_FILE } from './file-names.js';
 import { sha256File } from './file-sha256.js';
-import { isUnlisted, listFiles, readSums, type ManifestEntry } from './manifest.js';
+import { isUnlisted, listFiles, readSums, sumsText, type ManifestEntry } from './manifest.js';
 
 export interface VerifyReport {
   checked: number;
@@ -13,13 +15,16 @@ export interface VerifyReport {
 }
 
 /**
- * Re-hashes every file the archive's manifest lists and looks for files it does not list.
- * `listed` is the manifest from the store when there is one; else SHA256SUMS is read.
+ * Re-hashes every file the archive's manifest lists and looks for files it does not list. The manifest
+ * is the store's when the folder has one (SHA256SUMS must then say the same: a file changed together with
+ * its line there is still found); else SHA256SUMS is read.
  */
-export async function verifyArchive(dir: string, listed?: ManifestEntry[]): Promise<VerifyReport> {
+export async function verifyArchive(dir: string): Promise<VerifyReport> {
   if (!existsSync(dir)) throw new UserError(`${dir}: no such folder.`);
-  if (!listed && !existsSync(join(dir, SUMS_FILE))) throw new UserError(`${dir} is not a textkeeper archive (no ${SUMS_FILE}).`);
-  const manifest = listed ?? (await readSums(dir));
+  if (ArchiveLock.isHeld(dir)) throw new UserError(`A textkeeper run is writing ${dir} now: verify it once the run has finished.`);
+  const stored = storedManifest(dir);
+  if (!stored && !existsSync(join(dir, SUMS_FILE))) throw new UserError(`${dir} is not a textkeeper archive (no ${SUMS_FILE}).`);
+  const manifest = stored ?? (await readSums(dir));
   const problems: string[] = [];
   const expected = new Set(manifest.map((e) => e.path));
   for (const entry of manifest) {
@@ -28,8 +33,31 @@ export async function verifyArchive(dir: string, listed?: ManifestEntry[]): Prom
     if (!info?.isFile()) problems.push(`missing: ${entry.path}`);
     else if ((entry.size >= 0 && info.size !== entry.size) || (await sha256File(path)) !== entry.sha256) problems.push(`altered: ${entry.path}`);
   }
+  if (stored) {
+    const sums = await readFile(join(dir, SUMS_FILE), 'utf8').catch(() => undefined);
+    if (sums === undefined) problems.push(`missing: ${SUMS_FILE}`);
+    else if (sums !== sumsText(stored)) problems.push(`altered: ${SUMS_FILE}`);
+  }
   for (const path of await listFiles(dir)) {
     if (!expected.has(path) && !isUnlisted(path)) problems.push(`unexpected: ${path}`);
   }
   return { checked: manifest.length, problems };
+}
+
+/** The manifest the folder's store keeps; undefined without a store. Read-only: verifying writes nothing. */
+function storedManifest(dir: string): ManifestEntry[] | undefined {
+  const path = join(dir, STORE_FILE);
+  if (!existsSync(path)) return undefined;
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      const entries = db.prepare('SELECT path, size, sha256, mtime_ms AS mtimeMs FROM manifest').all() as ManifestEntry[];
+      // In the order SHA256SUMS was written in (listFiles': UTF-16 code units, not SQLite's bytes).
+      return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    } finally {
+      db.close();
+    }
+  } catch (error) {
+    throw new UserError(`${path} cannot be read (${(error as Error).message}): the archive's own record is damaged.`);
+  }
 }

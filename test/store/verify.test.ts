@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
+import { ArchiveLock } from '../../src/store/archive-lock.js';
 import { runCli, tempDir } from '../support/cli.js';
 
 let db: string;
@@ -63,5 +65,34 @@ describe('textkeeper verify', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/not a textkeeper archive/);
     expect(result.code).toBe(1);
+  });
+
+  it('checks against the store: a file changed together with its line in SHA256SUMS is still found', async () => {
+    const out = await exportArchive();
+    const text = listed(out).find((p) => p.endsWith('.txt'))!;
+    appendFileSync(join(out, text), 'a line added afterwards\n');
+    const sha256 = createHash('sha256').update(readFileSync(join(out, text))).digest('hex');
+    const sums = readFileSync(join(out, 'SHA256SUMS'), 'utf8');
+    writeFileSync(join(out, 'SHA256SUMS'), sums.replace(new RegExp(`^[0-9a-f]{64}(?=  ${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$)`, 'm'), sha256));
+    expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' })).toBe('');
+    const result = await runCli(['verify', out]);
+    expect(result.stdout.trim().split('\n').sort()).toEqual([`altered: ${text}`, 'altered: SHA256SUMS'].sort());
+    expect(result.code).toBe(1);
+    // Without its store, the folder is checked against SHA256SUMS alone.
+    rmSync(join(out, 'textkeeper.sqlite'));
+    expect((await runCli(['verify', out])).code).toBe(0);
+  });
+
+  it('does not check a folder while a run is writing it', async () => {
+    const out = await exportArchive();
+    const lock = ArchiveLock.take(out);
+    try {
+      const result = await runCli(['verify', out]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^textkeeper: A textkeeper run is writing .+ now: verify it once the run has finished\.\n$/);
+    } finally {
+      lock.release();
+    }
+    expect((await runCli(['verify', out])).code).toBe(0);
   });
 });
