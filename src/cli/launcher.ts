@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
+import { expandHome } from '../home-path.js';
 import { STORE_FILE } from '../store/file-names.js';
 
 /**
@@ -58,8 +59,8 @@ export function startedAsNeeded(argv: string[]): boolean {
  */
 export function mayNeedHeapCap(args: string[]): boolean {
   if (!['export', 'list', 'stats'].includes(args[0] ?? '') || args.includes('--help') || args.includes('-h')) return false;
-  const dbs = valuesOf(args, '--db');
-  const archives = [...valuesOf(args, '--archive'), ...valuesOf(args, '--out')];
+  const dbs = valuesOf(args, '--db').map(expandHome);
+  const archives = [...valuesOf(args, '--archive'), ...valuesOf(args, '--out')].map(expandHome);
   if (drawsPdf(args) || valuesOf(args, '--backup').length > 0 || (dbs.length === 0 && archives.length === 0)) return true;
   const files = [...dbs.flatMap((db) => [db, `${db}-wal`]), ...archives.map((dir) => join(dir, STORE_FILE))];
   return files.reduce((total, file) => total + sizeOf(file), 0) > SMALL_INPUT_BYTES;

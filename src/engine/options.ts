@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { expandHome } from '../home-path.js';
 import { DateFormatter, isValidTimeZone } from '../render/dates.js';
 import { RENDERERS } from '../render/registry.js';
 import { toAppleMs } from '../normalize/dates.js';
@@ -71,7 +72,8 @@ export interface ResolvedOptions {
 }
 
 /** Checks and completes the options shared by `export` and `list`; every mistake is one clear line. */
-export function resolveOptions(raw: RawOptions, needsOutput: boolean): ResolvedOptions {
+export function resolveOptions(given: RawOptions, needsOutput: boolean): ResolvedOptions {
+  const raw = withHomesExpanded(given);
   if (raw.timezone !== undefined && !isValidTimeZone(raw.timezone)) {
     throw new UserError(`--timezone ${raw.timezone}: not a time zone name (use e.g. Europe/Berlin or America/New_York).`);
   }
@@ -114,6 +116,22 @@ export function resolveOptions(raw: RawOptions, needsOutput: boolean): ResolvedO
     quiet: raw.quiet === true,
     threads: threadCount(raw.threads),
     log: (line) => process.stderr.write(`${line}\n`),
+  };
+}
+
+/** Every path option with a leading `~` expanded (see expandHome). */
+function withHomesExpanded(raw: RawOptions): RawOptions {
+  const one = (path: string | undefined) => path && expandHome(path);
+  const many = (paths: string[] | undefined) => paths?.map(expandHome);
+  return {
+    ...raw,
+    db: many(raw.db),
+    backup: many(raw.backup),
+    contacts: many(raw.contacts),
+    archive: one(raw.archive),
+    attachmentsRoot: one(raw.attachmentsRoot),
+    passwordFile: one(raw.passwordFile),
+    out: one(raw.out),
   };
 }
 

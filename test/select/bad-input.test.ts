@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
@@ -54,5 +54,14 @@ describe('options a person may mistype', () => {
     expect(onFile.code).toBe(1);
     expect(onFile.stderr).toMatch(/^textkeeper: Cannot write to the output folder .*a-file/);
     expect(readFileSync(file, 'utf8')).toBe('mine');
+  });
+
+  it('reads a quoted ~/ in every path option as the home folder, as the shell would have', async () => {
+    const home = tempDir('select-home');
+    copyFileSync(db, join(home, 'chat.db'));
+    const result = await runCli(['export', '--db', '~/chat.db', '--attachments-root', '~', '--out', '~/archive', '--format', 'txt', '--quiet'], { HOME: home });
+    expect(result.code, result.stderr).toBe(0);
+    expect(readdirSync(join(home, 'archive')).some((name) => name.endsWith('.txt'))).toBe(true);
+    expect((await runCli(['verify', join(home, 'archive')])).code).toBe(0);
   });
 });

@@ -12,8 +12,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { copyFile, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import path from 'node:path';
+import { expandHome } from '../../home-path.js';
 import type { MessageSource, SourceFacts } from '../../read/source.js';
 import { createPrivateTempDir, type PrivateTempDir } from '../temp-dir.js';
 import { decryptFile } from './aes.js';
@@ -48,8 +48,7 @@ export interface OpenBackupOptions {
 }
 
 export async function openBackup(dir: string, opts: OpenBackupOptions = {}): Promise<BackupSource> {
-  // A quoted "~/Library/…" reaches us unexpanded.
-  const backupDir = path.resolve(dir.startsWith('~/') ? path.join(homedir(), dir.slice(2)) : dir);
+  const backupDir = path.resolve(expandHome(dir));
   checkIsBackupFolder(backupDir);
   let metadata: BackupMetadata;
   try {

@@ -1,0 +1,10 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A path with a leading `~` as the shell would have expanded it: a quoted "~/Library/Messages/chat.db" (the
+ * way a path with spaces is usually given) reaches the program unexpanded.
+ */
+export function expandHome(path: string): string {
+  return path === '~' ? homedir() : path.startsWith('~/') ? join(homedir(), path.slice(2)) : path;
+}
