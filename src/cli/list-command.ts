@@ -2,7 +2,7 @@ import type { ResolvedOptions } from '../engine/options.js';
 import { openHistory, type DamageCounts } from '../engine/sources.js';
 import type { HistoryConversation } from '../normalize/archive.js';
 import { conversationRecord } from '../render/json/records.js';
-import { requireSomethingChosen, selectionLines } from '../select/report.js';
+import { reportChoice } from '../select/report.js';
 import { formatTable, type Column } from './table.js';
 
 export type ListSort = 'recent' | 'name' | 'messages';
@@ -31,12 +31,8 @@ export async function runList(options: ResolvedOptions, how: { sort: ListSort; j
   const { history: archive, reportDamage, close } = await openHistory(options);
   try {
     const damage = await reportDamage(options.log);
-    requireSomethingChosen(archive.selection);
     const all = archive.conversations().sort(SORTS[how.sort]);
-    if (archive.selection) {
-      const chosen = all.map(({ key, conversation: c }) => ({ key, id: c.id, title: c.title }));
-      for (const line of selectionLines(archive.selection, chosen)) options.log(line);
-    }
+    reportChoice(archive.selection, () => all.map(({ key, conversation: c }) => ({ key, id: c.id, title: c.title })), options.log);
     if (how.json) {
       process.stdout.write(`${JSON.stringify(all.map((a) => conversationRecord(a.conversation, (date) => options.dates.iso(date))), null, 2)}\n`);
       return damage;

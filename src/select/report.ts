@@ -29,6 +29,12 @@ export function requireSomethingChosen(selection: Selection | undefined): void {
   throw new UserError(`No conversation matches --chat ${terms}${closestHint(closest)} (see \`textkeeper list\`).`);
 }
 
+/** Refuses terms that chose nothing, then says on `log` what `--chat` chose and why (nothing without `--chat`). */
+export function reportChoice(selection: Selection | undefined, chosen: () => Named[], log: (line: string) => void): void {
+  requireSomethingChosen(selection);
+  if (selection) for (const line of selectionLines(selection, chosen())) log(line);
+}
+
 function closestHint(names: string[]): string {
   return names.length > 0 ? `; closest: ${names.map((n) => `“${n}”`).join(', ')}` : '';
 }

@@ -1,6 +1,6 @@
 import type { ResolvedOptions } from '../engine/options.js';
 import { openHistory, type DamageCounts } from '../engine/sources.js';
-import { requireSomethingChosen, selectionLines } from '../select/report.js';
+import { reportChoice } from '../select/report.js';
 import { conversationRecord, type ConversationRecord } from '../render/json/records.js';
 import { StatsCollector, type Stats } from './collector.js';
 
@@ -18,11 +18,7 @@ export async function archiveStats(options: ResolvedOptions, damage: (counts: Da
   const { history: archive, reportDamage, close } = await openHistory(options);
   try {
     damage(await reportDamage(options.log));
-    requireSomethingChosen(archive.selection);
-    if (archive.selection) {
-      const chosen = archive.conversations().map(({ key, conversation: c }) => ({ key, id: c.id, title: c.title }));
-      for (const line of selectionLines(archive.selection, chosen)) options.log(line);
-    }
+    reportChoice(archive.selection, () => archive.conversations().map(({ key, conversation: c }) => ({ key, id: c.id, title: c.title })), options.log);
     const total = new StatsCollector(options.dates);
     const conversations: ArchiveStats['conversations'] = [];
     for (const plan of archive.conversations()) {
