@@ -2,9 +2,10 @@ import type { ResolvedOptions } from '../engine/options.js';
 import type { DamageCounts } from '../engine/sources.js';
 import { formatBytes } from '../render/describe.js';
 import { archiveStats } from '../stats/archive-stats.js';
-import type { Stats } from '../stats/collector.js';
+import { peopleByName, type MonthStats, type Stats } from '../stats/collector.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** Prints the statistics of the chosen conversations: in total, then one block per conversation (or all as JSON). */
 export async function runStats(options: ResolvedOptions, json: boolean): Promise<DamageCounts> {
@@ -21,12 +22,27 @@ export async function runStats(options: ResolvedOptions, json: boolean): Promise
 
 function describe(title: string, s: Stats): string {
   const lines = [`${title}: ${n(s.messages)} messages${s.firstDate ? `, ${s.firstDate.slice(0, 10)} to ${s.lastDate!.slice(0, 10)}` : ''}`];
-  lines.push(`  by person: ${s.people.filter((p) => p.messages > 0).map((p) => `${p.name} ${n(p.messages)}`).join(', ')}`);
+  const people = peopleByName(s.people);
+  lines.push(`  by person: ${people.filter((p) => p.messages > 0).map((p) => `${p.name} ${n(p.messages)}`).join(', ')}`);
   lines.push(`  busiest days: ${s.busiestDays.map((d) => `${d.day} (${n(d.messages)})`).join(', ')}`);
   const kinds = Object.entries(s.attachments.byKind).map(([kind, k]) => `${kind} ${n(k.count)} (${formatBytes(k.bytes)})`);
   lines.push(`  attachments: ${n(s.attachments.count)}, ${formatBytes(s.attachments.bytes)}${kinds.length > 0 ? `: ${kinds.join(', ')}` : ''}`);
-  const reacting = s.people.filter((p) => p.reactionsGiven + p.reactionsReceived > 0);
+  const reacting = people.filter((p) => p.reactionsGiven + p.reactionsReceived > 0);
   lines.push(`  reactions: ${n(s.reactions.count)}${reacting.length > 0 ? `; given/received: ${reacting.map((p) => `${p.name} ${n(p.reactionsGiven)}/${n(p.reactionsReceived)}`).join(', ')}` : ''}`);
-  lines.push(`  per month: ${s.months.map((m) => `${m.month} ${n(m.messages)}`).join(', ')}`);
+  lines.push(...monthTable(s.months));
   return `${lines.join('\n')}\n`;
+}
+
+/** Messages per month as a year a row, January to December. */
+function monthTable(months: MonthStats[]): string[] {
+  if (months.length === 0) return ['  per month: none'];
+  const width = Math.max(3, ...months.map((m) => n(m.messages).length));
+  const row = (label: string, cells: string[]) => `    ${label.padEnd(6)}${cells.map((c) => c.padStart(width)).join(' ')}`.trimEnd();
+  const years = new Map<string, string[]>();
+  for (const { month, messages } of months) {
+    const year = month.slice(0, 4);
+    if (!years.has(year)) years.set(year, new Array<string>(12).fill(''));
+    years.get(year)![Number(month.slice(5, 7)) - 1] = n(messages);
+  }
+  return ['  per month:', row('', MONTHS), ...[...years].map(([year, cells]) => row(year, cells))];
 }

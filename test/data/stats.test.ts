@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -110,5 +111,25 @@ describe('textkeeper stats against counts made with SQL', () => {
     expect(none.code).toBe(1);
     expect(none.stdout).toBe('');
     expect(none.stderr).toMatch(/^textkeeper: No conversation matches --chat nobody by this name/);
+  });
+  it('prints one line per person, however many handles, and the months as a year a row', async () => {
+    const [first, second] = all<{ id: string }>(
+      `SELECT h.id FROM message m JOIN handle h ON h.ROWID = m.handle_id WHERE ${VISIBLE} AND m.is_from_me = 0 GROUP BY h.id ORDER BY COUNT(*) DESC LIMIT 2`,
+    ).map((h) => h.id);
+    const card = (id: string) => (id.includes('@') ? `EMAIL:${id}` : `TEL:${id}`);
+    const vcf = join(dir, 'two-handles.vcf');
+    writeFileSync(vcf, ['BEGIN:VCARD', 'VERSION:3.0', 'FN:Two Handles', 'N:Handles;Two;;;', card(first!), card(second!), 'END:VCARD', ''].join('\r\n'));
+    const text = await runCli(['stats', '--db', dbPath, '--contacts', vcf, '--timezone', 'UTC']);
+    expect(text.code, text.stderr).toBe(0);
+    const total = text.stdout.split('\n\n')[0]!.split('\n');
+    const byPerson = total.find((line) => line.startsWith('  by person: '))!;
+    const sent = (handle: string) => stats.total.people.find((p) => p.handle === handle)!.messages;
+    expect(byPerson.match(/Two Handles/g)).toHaveLength(1);
+    expect(byPerson).toContain(`Two Handles ${(sent(first!) + sent(second!)).toLocaleString('en-US')}`);
+    expect(total).toContain('          Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec');
+    const years = total.filter((line) => /^    \d{4} /.test(line));
+    const counted = years.flatMap((line) => line.slice(10).trim().split(/ +/)).map((cell) => Number(cell.replace(/,/g, '')));
+    expect(counted.reduce((a, b) => a + b, 0)).toBe(stats.total.messages);
+    expect(counted).toEqual(stats.total.months.map((m) => m.messages));
   });
 });
