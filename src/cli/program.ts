@@ -81,8 +81,9 @@ sourceOptions(program.command('export').description('write an archive of the con
   .option('--threads <n>', 'threads rendering conversations side by side (default: one per core)')
   .option('--no-progress', 'no progress (a bar on a terminal, else a line per conversation finished)')
   .option('--quiet', 'no progress, nor the list of conversations --chat chose; warnings and the summary only')
-  .action(async (raw: RawOptions) => {
+  .action(async (raw: RawOptions, command: Command) => {
     const options = await resolved(raw, true);
+    refuseUnused(command, options.formats);
     const { runExport } = await import('../engine/export.js');
     const s = await runExport(options, signal);
     process.stdout.write(
@@ -121,6 +122,20 @@ sourceOptions(program.command('stats').description('messages per month and per p
     const { runStats } = await import('./stats-command.js');
     sayDamage(await runStats(await resolved(raw, false), raw.json === true));
   });
+
+/** Options of one format, with the format they are for. */
+const FORMAT_OPTIONS: [name: string, format: string][] = [
+  ['pdfStyle', 'pdf'], ['pageSize', 'pdf'], ['pdfStandard', 'pdf'], ['cover', 'pdf'], ['bates', 'pdf'], ['batesDigits', 'pdf'], ['csvBom', 'csv'],
+];
+
+/** An option typed for a format not asked for would do nothing: most likely a mistake (`--bates` with txt only). */
+function refuseUnused(command: Command, formats: string[]): void {
+  for (const [name, format] of FORMAT_OPTIONS) {
+    if (command.getOptionValueSource(name) !== 'cli' || formats.includes(format)) continue;
+    const flag = command.options.find((o) => o.attributeName() === name)!.long!;
+    throw new UserError(`${flag} is for ${format.toUpperCase()} files, and --format ${formats.join(',')} has no ${format}.`);
+  }
+}
 
 /** After list or stats of a damaged database: one line, and exit 3 (incomplete). */
 function sayDamage(damage: DamageCounts): void {

@@ -130,12 +130,8 @@ function reason(error: unknown): string {
 
 export async function loadContacts(opts: LoadContactsOptions): Promise<{ book: ContactBook; warnings: string[] }> {
   const warnings: string[] = [];
-  let country = DEFAULT_COUNTRY;
-  if (opts.country !== undefined) {
-    const code = toCountryCode(opts.country);
-    if (code) country = code;
-    else warnings.push(`Unknown country "${opts.country}" for phone numbers; using ${DEFAULT_COUNTRY}`);
-  }
+  // The command line and the library refuse an unknown --country before this.
+  const country = (opts.country === undefined ? undefined : toCountryCode(opts.country)) ?? DEFAULT_COUNTRY;
   const records: ContactRecord[] = [];
   const readInto = async (what: string, file: string, read: (file: string) => Promise<ContactRecord[]>) => {
     try {

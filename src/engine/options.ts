@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { toCountryCode } from '../contacts/handles.js';
 import { UserError } from '../errors.js';
 import { expandHome } from '../home-path.js';
 import { DateFormatter, isValidTimeZone } from '../render/dates.js';
@@ -85,6 +86,10 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
     const what = unknown.length > 0 ? `--format ${raw.format}: unknown format ${unknown.join(', ')}` : '--format names no format';
     throw new UserError(`${what}; choose from ${Object.keys(RENDERERS).join(', ')}.`);
   }
+  if (raw.country !== undefined && !toCountryCode(raw.country)) {
+    throw new UserError(`--country ${raw.country}: not a country code; give two letters, e.g. US, GB or DE.`);
+  }
+  if (raw.me !== undefined && raw.me.trim() === '') throw new UserError('--me is empty: give the name to show for the owner of the messages.');
   const since = raw.since ? parseBoundary(raw.since, dates.timeZone, '--since') : undefined;
   const until = raw.until ? parseBoundary(raw.until, dates.timeZone, '--until') : undefined;
   if (since && until && since >= until) throw new UserError('--since must be before --until.');
@@ -97,7 +102,7 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
       window: { since: since && toAppleMs(since), until: until && toAppleMs(until) },
       chatTerms: raw.chat ? raw.chat.split(',').map((t) => t.trim()).filter(Boolean) : [],
       exactChat: raw.exact === true,
-      meName: raw.me ?? 'Me',
+      meName: raw.me?.trim() ?? 'Me',
       check: raw.check !== false,
       maxAttachmentBytes: raw.maxAttachmentSize === undefined ? undefined : parseSize(raw.maxAttachmentSize, '--max-attachment-size'),
     },

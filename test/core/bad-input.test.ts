@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +88,20 @@ describe('bad input gets one clear line and a non-zero exit', () => {
     await expectClearFailure(['exprot'], /unknown command 'exprot'/);
     await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o15'), '--page-size', 'B5'], /argument 'B5' is invalid\. Allowed choices are letter, a4 \(see/);
     await expectClearFailure(['verify'], /missing required argument 'dir'/);
+  });
+
+  it('an option of a format not asked for, an unknown --country, an empty --me', async () => {
+    const out = join(dir, 'o16');
+    const exportTo = (...args: string[]) => ['export', '--db', goodDb, '--out', out, ...args];
+    await expectClearFailure(exportTo('--bates', 'SMITH'), /^textkeeper: --bates is for PDF files, and --format txt has no pdf\.$/);
+    await expectClearFailure(exportTo('--format', 'html,txt', '--no-cover'), /^textkeeper: --no-cover is for PDF files, and --format html,txt has no pdf\.$/);
+    await expectClearFailure(exportTo('--format', 'pdf', '--csv-bom', 'false'), /^textkeeper: --csv-bom is for CSV files, and --format pdf has no csv\.$/);
+    await expectClearFailure(exportTo('--country', 'XX'), /^textkeeper: --country XX: not a country code; give two letters, e\.g\. US, GB or DE\.$/);
+    await expectClearFailure(['list', '--db', goodDb, '--country', 'Narnia'], /--country Narnia: not a country code/);
+    await expectClearFailure(exportTo('--me', ' '), /^textkeeper: --me is empty/);
+    expect(existsSync(out)).toBe(false);
+    const fine = await runCli(exportTo('--format', 'CSV', '--csv-bom', 'false', '--country', 'gb', '--me', ' Jo '));
+    expect(fine.code, fine.stderr).toBe(0);
   });
 
   it('a --chat that matches nothing', async () => {
