@@ -157,6 +157,10 @@ program.command('verify').description('check an archive folder: every file its m
   });
 
 watchSignals(signal, EXIT_INTERRUPTED);
+// A reader that stopped reading (`list | head`) has what it wanted: the command ends as it would have, unheard.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
 // Whatever escapes (an error event of a stream, say) is still one line and a clear exit code.
 process.on('uncaughtException', (error) => {
   report(error);
@@ -191,5 +195,6 @@ function explain(error: unknown): [string, number] {
   }
   if (typeof code === 'string' && code.startsWith('SQLITE_')) return [`the database cannot be read (${message}).`, EXIT_BAD_INPUT];
   const detail = process.env.TEXTKEEPER_DEBUG ? (error as Error).stack : `${message} (set TEXTKEEPER_DEBUG=1 for details)`;
-  return [`export failed: ${detail}`, EXIT_INTERNAL];
+  const command = process.argv.slice(2).find((arg) => !arg.startsWith('-')) ?? 'textkeeper';
+  return [`${command} failed: ${detail}`, EXIT_INTERNAL];
 }

@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
-import { runCli, tempDir } from '../support/cli.js';
+import { ROOT, runCli, tempDir } from '../support/cli.js';
 
 /** One clear line on stderr, a non-zero exit, no stack trace. */
 async function expectClearFailure(args: string[], pattern: RegExp) {
@@ -102,6 +103,18 @@ describe('bad input gets one clear line and a non-zero exit', () => {
     expect(existsSync(out)).toBe(false);
     const fine = await runCli(exportTo('--format', 'CSV', '--csv-bom', 'false', '--country', 'gb', '--me', ' Jo '));
     expect(fine.code, fine.stderr).toBe(0);
+  });
+
+  it('a reader that stops reading (`| true`) ends the command quietly, exit 0', async () => {
+    const cli = `"${process.execPath}" "${join(ROOT, 'dist', 'cli', 'main.js')}"`;
+    for (const command of ['list --json', 'stats']) {
+      // `true` reads nothing and is gone before Node has started: every write meets a closed pipe (EPIPE).
+      const child = spawn('bash', ['-c', `set -o pipefail; ${cli} ${command} --db "${goodDb}" | true`], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect({ command, code, stderr }).toEqual({ command, code: 0, stderr: '' });
+    }
   });
 
   it('a --chat that matches nothing', async () => {
