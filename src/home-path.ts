@@ -8,3 +8,6 @@ import { join } from 'node:path';
 export function expandHome(path: string): string {
   return path === '~' ? homedir() : path.startsWith('~/') ? join(homedir(), path.slice(2)) : path;
 }
+
+/** Messages' own folder on a Mac: chat.db and the attachments it names. */
+export const MAC_MESSAGES = join(homedir(), 'Library', 'Messages');

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { toCountryCode } from '../contacts/handles.js';
 import { UserError } from '../errors.js';
-import { expandHome } from '../home-path.js';
+import { expandHome, MAC_MESSAGES } from '../home-path.js';
 import { DateFormatter, isValidTimeZone } from '../render/dates.js';
 import { RENDERERS } from '../render/registry.js';
 import { toAppleMs } from '../normalize/dates.js';
@@ -80,6 +80,7 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
   }
   const dates = new DateFormatter(raw.timezone);
   if (needsOutput && !raw.out) throw new UserError('--out is required: the folder to write the archive into.');
+  if (needsOutput) refuseOutInside(resolve(raw.out!), raw.backup ?? []);
   const formats = (raw.format ?? 'txt').split(',').map((f) => f.trim().toLowerCase()).filter(Boolean);
   const unknown = formats.filter((f) => !RENDERERS[f]);
   if (unknown.length > 0 || formats.length === 0) {
@@ -122,6 +123,17 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
     threads: threadCount(raw.threads),
     log: (line) => process.stderr.write(`${line}\n`),
   };
+}
+
+/** The archive is never written into what it reads: an iPhone backup, or Messages' own folder. */
+function refuseOutInside(out: string, backups: string[]): void {
+  const read = [...backups.map((dir) => ['the backup', resolve(dir)]), ["Messages' own folder", MAC_MESSAGES]];
+  for (const [what, folder] of read) {
+    const path = relative(folder!, out);
+    if (path === '' || (path !== '..' && !path.startsWith(`..${sep}`) && !isAbsolute(path))) {
+      throw new UserError(`--out ${out} lies inside ${what} ${folder}, which textkeeper never writes to: choose a folder outside it.`);
+    }
+  }
 }
 
 /** Every path option with a leading `~` expanded (see expandHome). */

@@ -1,8 +1,8 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ContactBook, defaultMacAddressBookDirs, loadContacts } from '../contacts/contact-book.js';
 import { systemReason, UserError } from '../errors.js';
+import { MAC_MESSAGES } from '../home-path.js';
 import { chatDbSource } from '../read/chat-db-source.js';
 import type { MessageSource, SourceFacts } from '../read/source.js';
 import { Archive, type History } from '../normalize/archive.js';
@@ -18,8 +18,6 @@ export interface OpenedSources {
   contacts: ContactBook;
   dispose(): Promise<void>;
 }
-
-const MAC_MESSAGES = join(homedir(), 'Library', 'Messages');
 
 /**
  * Opens every --db and --backup (unlocking encrypted backups), then reads contact names from the

@@ -64,4 +64,21 @@ describe('options a person may mistype', () => {
     expect(readdirSync(join(home, 'archive')).some((name) => name.endsWith('.txt'))).toBe(true);
     expect((await runCli(['verify', join(home, 'archive')])).code).toBe(0);
   });
+
+  it('never writes the archive into what it reads: a backup folder, or Messages\' own folder', async () => {
+    const home = tempDir('select-inside');
+    const backup = join(home, 'Backup', '00008030-001');
+    mkdirSync(backup, { recursive: true });
+    const cases = [
+      [['--backup', backup, '--out', join(backup, 'archive')], `lies inside the backup ${backup}, which textkeeper never writes to`],
+      [['--db', db, '--out', '~/Library/Messages/archive'], `lies inside Messages' own folder ${join(home, 'Library', 'Messages')}`],
+    ] as const;
+    for (const [args, said] of cases) {
+      const result = await runCli(['export', ...args], { HOME: home });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(said);
+    }
+    expect(readdirSync(backup)).toEqual([]);
+    expect(existsSync(join(home, 'Library'))).toBe(false);
+  });
 });
