@@ -87,10 +87,7 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
     const what = unknown.length > 0 ? `--format ${raw.format}: unknown format ${unknown.join(', ')}` : '--format names no format';
     throw new UserError(`${what}; choose from ${Object.keys(RENDERERS).join(', ')}.`);
   }
-  if (raw.country !== undefined && !toCountryCode(raw.country)) {
-    throw new UserError(`--country ${raw.country}: not a country code; give two letters, e.g. US, GB or DE.`);
-  }
-  if (raw.me !== undefined && raw.me.trim() === '') throw new UserError('--me is empty: give the name to show for the owner of the messages.');
+  checkWords(raw);
   const since = raw.since ? parseBoundary(raw.since, dates.timeZone, '--since') : undefined;
   const until = raw.until ? parseBoundary(raw.until, dates.timeZone, '--until') : undefined;
   if (since && until && since >= until) throw new UserError('--since must be before --until.');
@@ -123,6 +120,12 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
     threads: threadCount(raw.threads),
     log: (line) => process.stderr.write(`${line}\n`),
   };
+}
+
+/** `--country` and `--me`, which nothing else checks: an unknown country read numbers as American, an empty name showed blank senders. */
+function checkWords({ country, me }: RawOptions): void {
+  if (country !== undefined && !toCountryCode(country)) throw new UserError(`--country ${country}: not a country code; give two letters, e.g. US, GB or DE.`);
+  if (me !== undefined && me.trim() === '') throw new UserError('--me is empty: give the name to show for the owner of the messages.');
 }
 
 /** The archive is never written into what it reads: an iPhone backup, or Messages' own folder. */

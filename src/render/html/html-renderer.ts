@@ -4,7 +4,7 @@ import type { Attachment, Conversation, Message } from '../../model/types.js';
 import { MediaArchive } from '../../media/media-archive.js';
 import { AtomicFile } from '../../output/files.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
-import { mergeMonths, StatsCollector, type MonthStats } from '../../stats/collector.js';
+import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
 import { activitySvg } from './activity-svg.js';
 import { escapeHtml, hrefPath } from './escape.js';
 import { describeSourceCounts } from '../describe.js';
@@ -61,6 +61,7 @@ export class HtmlRenderer implements Renderer {
     const folder = `conversations/${baseName}`;
     await mkdir(join(this.ctx.outDir, folder), { recursive: true });
     this.searchRows.beginConversation();
+    let chart: string | undefined;
     const pages = new PagedWriter(join(this.ctx.outDir, folder), (content) => this.templates.conversation({
       ...this.pageHeader(conversation),
       page: content.page,
@@ -70,46 +71,9 @@ export class HtmlRenderer implements Renderer {
       activity: content.page === 1 ? (chart ?? ACTIVITY_MARK) : '',
       body: content.body,
     }), this.pageLimits);
-    const activity = new StatsCollector(this.ctx.dates);
-    let chart: string | undefined;
-
-    // Row id → page, so replies can link back to the message they quote (always an earlier one).
-    const pageOf = new Map<number, number>();
     const summary: ConversationSummary = { preview: '', photoCount: 0, months: [], names: [] };
-    const messageContext: MessageContext = {
-      root: PAGE_ROOT,
-      dates: this.ctx.dates,
-      isGroup: conversation.isGroup,
-      placeAttachment: (attachment: Attachment) => this.media.place(attachment),
-      messageHref: (rowId) => {
-        const page = pageOf.get(rowId);
-        return page === undefined ? undefined : `${pageFile(page)}#m${rowId}`;
-      },
-    };
-
     try {
-      let previousDay = '';
-      let previousSender = '';
-      for (const message of messages()) {
-        if (pages.isFull) await pages.nextPage();
-        const at = this.ctx.dates.at(message.date);
-        let html = '';
-        const newDay = pages.isEmpty || at.dayKey !== previousDay;
-        if (newDay) html += `<h2 class="day" id="d-${at.dayKey}"><span>${escapeHtml(this.ctx.dates.day(message.date))}</span></h2>\n`;
-        const sender = message.kind === 'event' ? '' : message.sender.handle;
-        html += messageHtml(message, at, newDay || sender !== previousSender, messageContext);
-        pages.add(html, at.dayKey);
-        pageOf.set(message.rowId, pages.page);
-        previousDay = at.dayKey;
-        previousSender = sender;
-
-        const text = searchableText(message);
-        this.searchRows.add(pages.page, message, at.dateTime, text);
-        if (text) summary.preview = text.slice(0, PREVIEW_LENGTH);
-        summary.photoCount += countPhotos(message);
-        activity.add(message);
-      }
-      const { months, people } = activity.result();
+      const { months, people } = await this.writeMessages(conversation, messages, pages, summary);
       Object.assign(summary, { months, names: people.map((p) => [p.handle, p.name]) });
       chart = activitySvg(months, new Map(summary.names));
       await pages.finish();
@@ -120,6 +84,49 @@ export class HtmlRenderer implements Renderer {
     }
     const search = { title: conversation.title, folder, rows: this.searchRows.endConversation() };
     return { conversation, file: `${folder}/${pageFile(1)}`, summary, search };
+  }
+
+  /** Each message onto its page, into the search rows and the index's summary; what the activity chart shows. */
+  private async writeMessages(conversation: Conversation, messages: MessageStream, pages: PagedWriter, summary: ConversationSummary): Promise<Stats> {
+    const activity = new StatsCollector(this.ctx.dates);
+    // Row id → page, so replies can link back to the message they quote (always an earlier one).
+    const pageOf = new Map<number, number>();
+    const context = this.messageContext(conversation, pageOf);
+    let previousDay = '';
+    let previousSender = '';
+    for (const message of messages()) {
+      if (pages.isFull) await pages.nextPage();
+      const at = this.ctx.dates.at(message.date);
+      let html = '';
+      const newDay = pages.isEmpty || at.dayKey !== previousDay;
+      if (newDay) html += `<h2 class="day" id="d-${at.dayKey}"><span>${escapeHtml(this.ctx.dates.day(message.date))}</span></h2>\n`;
+      const sender = message.kind === 'event' ? '' : message.sender.handle;
+      html += messageHtml(message, at, newDay || sender !== previousSender, context);
+      pages.add(html, at.dayKey);
+      pageOf.set(message.rowId, pages.page);
+      previousDay = at.dayKey;
+      previousSender = sender;
+
+      const text = searchableText(message);
+      this.searchRows.add(pages.page, message, at.dateTime, text);
+      if (text) summary.preview = text.slice(0, PREVIEW_LENGTH);
+      summary.photoCount += countPhotos(message);
+      activity.add(message);
+    }
+    return activity.result();
+  }
+
+  private messageContext(conversation: Conversation, pageOf: Map<number, number>): MessageContext {
+    return {
+      root: PAGE_ROOT,
+      dates: this.ctx.dates,
+      isGroup: conversation.isGroup,
+      placeAttachment: (attachment: Attachment) => this.media.place(attachment),
+      messageHref: (rowId) => {
+        const page = pageOf.get(rowId);
+        return page === undefined ? undefined : `${pageFile(page)}#m${rowId}`;
+      },
+    };
   }
 
   async finishShard(): Promise<void> {

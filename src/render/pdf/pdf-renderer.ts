@@ -145,28 +145,35 @@ export class PdfRenderer implements Renderer {
     }
     await paginator.newPage();
 
-    // Layouts update their running state (day, sender) before their first await, so order holds.
-    const ahead: Promise<Block[] | Error>[] = [];
-    let empty = true;
-    let attachments = 0;
     const activity = new StatsCollector(dates);
-    for (const message of inPieces(adding(messages(), activity))) {
-      empty = false;
-      attachments += attachmentsOf(message);
-      ahead.push(settled(layout.blocks(message)));
-      if (ahead.length > LOOKAHEAD) await paginator.place(unwrap(await ahead.shift()!));
-    }
-    for (const blocks of ahead) await paginator.place(unwrap(await blocks));
-    if (empty) {
+    const attachments = await placeMessages(inPieces(adding(messages(), activity)), layout, paginator);
+    if (attachments === undefined) {
       const note = { text: 'No messages in this conversation.', size: TYPE.body, color: COLORS.muted };
       await paginator.place(textBox(canvas, [note], { ...column, align: 'center', maxWidth: column.right - column.left, spaceBefore: 24 }));
     }
     stamps.total.finish(String(paginator.pageCount));
-    attachmentCount.finish(attachments.toLocaleString('en-US'));
+    attachmentCount.finish((attachments ?? 0).toLocaleString('en-US'));
     const { months, people } = activity.result();
     chart?.finish(months, new Map(people.map((p) => [p.handle, p.name])));
-    return attachments;
+    return attachments ?? 0;
   }
+}
+
+/**
+ * Places the messages' blocks, each laid out a few messages ahead of its placing (a photo's layout waits for
+ * its decoding); returns how many attachments the messages have, undefined when there was no message.
+ */
+async function placeMessages(pieces: Iterable<Message>, layout: MessageLayout, paginator: Paginator): Promise<number | undefined> {
+  // Layouts update their running state (day, sender) before their first await, so order holds.
+  const ahead: Promise<Block[] | Error>[] = [];
+  let attachments: number | undefined;
+  for (const message of pieces) {
+    attachments = (attachments ?? 0) + attachmentsOf(message);
+    ahead.push(settled(layout.blocks(message)));
+    if (ahead.length > LOOKAHEAD) await paginator.place(unwrap(await ahead.shift()!));
+  }
+  for (const blocks of ahead) await paginator.place(unwrap(await blocks));
+  return attachments;
 }
 
 /** The messages as they come, each also counted for the activity chart (before long ones are cut into pieces). */
