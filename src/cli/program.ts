@@ -60,7 +60,7 @@ function sourceOptions(command: Command): Command {
 
 
 const program = new Command('textkeeper')
-  .description('Archive Apple Messages (iMessage, SMS, RCS) from a chat.db into text, HTML and PDF.')
+  .description('Archive Apple Messages (iMessage, SMS, MMS, RCS) from a chat.db or an iPhone backup into text, HTML, PDF, JSON, NDJSON and CSV.')
   .version(VERSION)
   // Commander's own errors (an unknown option or command, a missing argument) as one line like every other.
   .configureOutput({ outputError: (text, write) => write(`textkeeper: ${text.replace(/^error: /, '').trim().split('\n').join(' ').replace(/\.$/, '')} (see textkeeper --help).\n`) });
