@@ -11,6 +11,7 @@ import { discardNewArchive, folderBefore } from '../store/output-folder.js';
 import { RENDERERS } from '../render/registry.js';
 import type { Renderer } from '../render/renderer.js';
 import { UserError } from '../errors.js';
+import { formatCount } from '../render/describe.js';
 import { requireSomethingChosen, selectionLines } from '../select/report.js';
 import { helperCount, WorkerShard, type RenderJob } from './shards.js';
 import { Progress } from './progress.js';
@@ -181,7 +182,20 @@ function chosenCandidates(archive: StoreArchive, options: ResolvedOptions, updat
   if (selection && !options.quiet) {
     for (const line of selectionLines(selection, candidates)) options.log(line);
   }
+  sayWhatIsLeftOut(archive.keptBeside(candidates), options);
   return candidates;
+}
+
+/**
+ * A run with --chat, --since or --until writes its files for what they choose, also into an archive that
+ * keeps more: its files then show less than the archive holds, which is said (a later run without them
+ * shows everything again).
+ */
+function sayWhatIsLeftOut(left: number, options: ResolvedOptions): void {
+  const { raw } = options;
+  const filters = [raw.chat && '--chat', raw.since && '--since', raw.until && '--until'].filter(Boolean).join(', ');
+  if (left <= 0 || !filters) return;
+  options.log(`note: this run writes its files for what ${filters} chose: ${formatCount(left)} messages the archive keeps are not in them (a run without ${filters} shows them all again)`);
 }
 
 function couldNotExport(): UserError {

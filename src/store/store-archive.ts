@@ -83,6 +83,12 @@ export class StoreArchive implements History {
       .sort((a, b) => b.latest - a.latest);
   }
 
+  /** How many of the messages kept leave these conversations (as `candidates` counted them) out. */
+  keptBeside(chosen: CandidateConversation[]): number {
+    const all = this.statements.get('SELECT COUNT(*) FROM messages').pluck().get() as number;
+    return all - chosen.reduce((sum, c) => sum + c.estimate, 0);
+  }
+
   conversations(only?: Set<string>): HistoryConversation[] {
     const bodies = this.bodies(only ?? this.chosen);
     const count = this.statements.get(`SELECT COUNT(*) AS n, MIN(date) AS first, MAX(date) AS last FROM messages WHERE conversation_key = ?${this.window}`);

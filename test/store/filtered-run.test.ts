@@ -1,0 +1,34 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import { runCli, tempDir } from '../support/cli.js';
+
+describe('a run with --since into an archive that keeps more', () => {
+  const dir = tempDir('filtered-run');
+  const db = join(dir, 'chat.db');
+  const out = join(dir, 'archive');
+  const exportInto = (...args: string[]) => runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--quiet', ...args]);
+  // Message lines in every transcript of the folder.
+  const lines = () => readdirSync(out).filter((f) => f.endsWith('.txt'))
+    .reduce((sum, f) => sum + readFileSync(join(out, f), 'utf8').split('\n').filter((line) => line.startsWith('[')).length, 0);
+
+  beforeAll(async () => {
+    await generateChatDb({ path: db, messages: 400, seed: 12 });
+  });
+
+  it('says that its files show less than the archive keeps, and a run without it shows everything again', async () => {
+    const first = await exportInto('--since', '2024-01-01');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toBe('');
+    const whole = await exportInto();
+    expect(whole.code, whole.stderr).toBe(0);
+    const all = lines();
+    const windowed = await exportInto('--since', '2024-01-01');
+    expect(windowed.code).toBe(0);
+    expect(windowed.stderr).toMatch(/^note: this run writes its files for what --since chose: [\d,]+ messages the archive keeps are not in them \(a run without --since shows them all again\)\n$/);
+    expect(lines()).toBeLessThan(all);
+    await exportInto();
+    expect(lines()).toBe(all);
+  });
+});
