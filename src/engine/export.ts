@@ -12,7 +12,7 @@ import { RENDERERS } from '../render/registry.js';
 import type { Renderer } from '../render/renderer.js';
 import { UserError } from '../errors.js';
 import { formatCount } from '../render/describe.js';
-import { requireSomethingChosen, selectionLines } from '../select/report.js';
+import { reportChoice } from '../select/report.js';
 import { helperCount, WorkerShard, type RenderJob } from './shards.js';
 import { Progress } from './progress.js';
 import type { DamageCounts } from './sources.js';
@@ -175,14 +175,10 @@ async function allShards(shards: Promise<ShardResult>[], queue: ConversationQueu
 
 /** What will be exported; with `--chat`, each conversation chosen and why is said first (unless quiet). */
 function chosenCandidates(archive: StoreArchive, options: ResolvedOptions, update: ArchiveUpdate): CandidateConversation[] {
-  const { selection } = archive;
-  requireSomethingChosen(selection);
   const candidates = inPlannedOrder(archive.candidates(), update.planned);
+  reportChoice(archive.selection, () => candidates, options.quiet ? () => {} : options.log);
   if (candidates.length === 0) throw update.skipped > 0 ? couldNotExport() : nothingToExport(options);
-  if (selection && !options.quiet) {
-    for (const line of selectionLines(selection, candidates)) options.log(line);
-  }
-  sayWhatIsLeftOut(archive.keptBeside(candidates), options);
+  sayWhatIsLeftOut(archive, candidates, options);
   return candidates;
 }
 
@@ -191,10 +187,12 @@ function chosenCandidates(archive: StoreArchive, options: ResolvedOptions, updat
  * keeps more: its files then show less than the archive holds, which is said (a later run without them
  * shows everything again).
  */
-function sayWhatIsLeftOut(left: number, options: ResolvedOptions): void {
+function sayWhatIsLeftOut(archive: StoreArchive, candidates: CandidateConversation[], options: ResolvedOptions): void {
   const { raw } = options;
   const filters = [raw.chat && '--chat', raw.since && '--since', raw.until && '--until'].filter(Boolean).join(', ');
-  if (left <= 0 || !filters) return;
+  // Counted only when something was filtered: the store's messages are not counted for every run.
+  const left = filters ? archive.keptBeside(candidates) : 0;
+  if (left <= 0) return;
   options.log(`note: this run writes its files for what ${filters} chose: ${formatCount(left)} messages the archive keeps are not in them (a run without ${filters} shows them all again)`);
 }
 

@@ -12,7 +12,7 @@ export interface Named {
  * What `--chat` chose, one line each, for stderr before anything is written: every conversation chosen
  * and why, terms that chose several conversations by part of a name only, and terms that chose nothing.
  */
-export function selectionLines(selection: Selection, chosen: Named[]): string[] {
+function selectionLines(selection: Selection, chosen: Named[]): string[] {
   const lines = chosen.map(({ key, id, title }) => `selected “${title}” (${id}): ${selection.chosen.get(key)!.join('; ')}`);
   for (const { term, count } of selection.loose) {
     lines.push(`note: --chat ${term} is no id, phone number, email or full name; it matched ${count} conversations by part of a name (--exact refuses that)`);
@@ -22,7 +22,7 @@ export function selectionLines(selection: Selection, chosen: Named[]): string[] 
 }
 
 /** Bad input when the terms chose nothing at all: one line naming the closest names. */
-export function requireSomethingChosen(selection: Selection | undefined): void {
+function requireSomethingChosen(selection: Selection | undefined): void {
   if (!selection || selection.chosen.size > 0) return;
   const terms = selection.unmatched.map((u) => u.term).join(',');
   const closest = [...new Set(selection.unmatched.flatMap((u) => u.closest))];
