@@ -103,7 +103,13 @@ describe('HTML conversation pages', () => {
 
   it('splits a long thread into linked pages and links replies across pages', async () => {
     const messages = Array.from({ length: 2500 }, (_, i) => message(i + 1));
-    messages[2400] = message(2401, { replyTo: { guid: 'guid-5', partIndex: 0, target: { sender: ALICE, date: messages[4].date, snippet: 'five', rowId: 5 } } });
+    const replyTo = (n: number, date = messages[n - 1]!.date) => ({ guid: `guid-${n}`, partIndex: 0, target: { sender: ALICE, date, snippet: `number ${n}`, rowId: n } });
+    messages[2400] = message(2401, { replyTo: replyTo(5) });
+    // The first and last messages of page 2, a message that is not on the pages (before the first) and a later one.
+    messages[2401] = message(2402, { replyTo: replyTo(1001) });
+    messages[2402] = message(2403, { replyTo: replyTo(2000) });
+    messages[2403] = message(2404, { replyTo: replyTo(0, new Date(messages[0]!.date.getTime() - 60_000)) });
+    messages[2404] = message(2405, { replyTo: replyTo(2406) });
     const { outDir, page, rendered } = await renderOne(messages, {}, { messages: 1000, bytes: 900_000 });
     expect(rendered.file).toBe('conversations/Alice/p1.html');
     expect(existsSync(join(outDir, 'conversations/Alice/p4.html'))).toBe(false);
@@ -112,6 +118,10 @@ describe('HTML conversation pages', () => {
     expect(page(3)).toContain('<a class="prev" rel="prev" href="p2.html">');
     expect(page(3)).not.toContain('rel="next"');
     expect(page(3)).toContain('href="p1.html#m5"');
+    expect(page(3)).toContain('href="p2.html#m1001"');
+    expect(page(3)).toContain('href="p2.html#m2000"');
+    expect(page(3)).toContain('<div class="reply"><span class="who">Alice</span> number 0</div>');
+    expect(page(3)).toContain('<div class="reply"><span class="who">Alice</span> number 2406</div>');
     expect(page(2).match(/class="msg /g)).toHaveLength(1000);
     const pagesJs = readFileSync(join(outDir, 'conversations/Alice/pages.js'), 'utf8');
     const pages = JSON.parse(pagesJs.slice(pagesJs.indexOf('['), pagesJs.lastIndexOf(']') + 1));

@@ -10,6 +10,7 @@ import { escapeHtml, hrefPath } from './escape.js';
 import { describeSourceCounts } from '../describe.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
+import { PageStarts } from './page-starts.js';
 import { SearchRowsWriter, searchableText, writeSearchIndex, type SearchConversation, type SearchRows, removeRowParts } from './search-index.js';
 import { loadTemplates, type PageTemplates } from './templates.js';
 import { STATIC_ASSETS, TEMPLATE_DIR } from './template-files.js';
@@ -89,9 +90,9 @@ export class HtmlRenderer implements Renderer {
   /** Each message onto its page, into the search rows and the index's summary; what the activity chart shows. */
   private async writeMessages(conversation: Conversation, messages: MessageStream, pages: PagedWriter, summary: ConversationSummary): Promise<Stats> {
     const activity = new StatsCollector(this.ctx.dates);
-    // Row id → page, so replies can link back to the message they quote (always an earlier one).
-    const pageOf = new Map<number, number>();
-    const context = this.messageContext(conversation, pageOf);
+    // So that replies can link back to the message they quote (always an earlier one).
+    const pageStarts = new PageStarts();
+    const context = this.messageContext(conversation, pageStarts);
     let previousDay = '';
     let previousSender = '';
     for (const message of messages()) {
@@ -103,7 +104,7 @@ export class HtmlRenderer implements Renderer {
       const sender = message.kind === 'event' ? '' : message.sender.handle;
       html += messageHtml(message, at, newDay || sender !== previousSender, context);
       pages.add(html, at.dayKey);
-      pageOf.set(message.rowId, pages.page);
+      pageStarts.add(pages.page, { date: message.date.getTime(), rowId: message.rowId, guid: message.guid });
       previousDay = at.dayKey;
       previousSender = sender;
 
@@ -116,14 +117,15 @@ export class HtmlRenderer implements Renderer {
     return activity.result();
   }
 
-  private messageContext(conversation: Conversation, pageOf: Map<number, number>): MessageContext {
+  private messageContext(conversation: Conversation, pageStarts: PageStarts): MessageContext {
     return {
       root: PAGE_ROOT,
       dates: this.ctx.dates,
       isGroup: conversation.isGroup,
       placeAttachment: (attachment: Attachment) => this.media.place(attachment),
-      messageHref: (rowId) => {
-        const page = pageOf.get(rowId);
+      messageHref: (reply) => {
+        const { date, rowId } = reply.target!;
+        const page = pageStarts.pageOf({ date: date.getTime(), rowId, guid: reply.guid });
         return page === undefined ? undefined : `${pageFile(page)}#m${rowId}`;
       },
     };

@@ -1,4 +1,4 @@
-import type { AppPart, Attachment, EditVersion, Message, Part, Tapback } from '../../model/types.js';
+import type { AppPart, Attachment, EditVersion, Message, Part, ReplyRef, Tapback } from '../../model/types.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { absenceNote, formatBytes, NOT_IN_DATABASE } from '../describe.js';
 import { escapeHtml, hrefPath, safeLink } from './escape.js';
@@ -13,8 +13,8 @@ export interface MessageContext {
   dates: DateFormatter;
   isGroup: boolean;
   placeAttachment(attachment: Attachment): PlacedAttachment;
-  /** Link to a message by row id, when it is in this conversation's pages. */
-  messageHref(rowId: number): string | undefined;
+  /** Link to the message a reply quotes, when it is on this conversation's pages written so far. */
+  messageHref(reply: ReplyRef): string | undefined;
 }
 
 const TAPBACK_VERB: Record<string, string> = {
@@ -44,7 +44,7 @@ function replyHtml(message: Message, ctx: MessageContext): string {
   const target = message.replyTo!.target;
   if (!target) return '<div class="reply">Reply to a message that is not in this archive</div>';
   const quote = `<span class="who">${escapeHtml(target.sender.name)}</span> ${escapeHtml(target.snippet)}`;
-  const href = ctx.messageHref(target.rowId);
+  const href = ctx.messageHref(message.replyTo!);
   return href ? `<a class="reply" href="${href}">${quote}</a>` : `<div class="reply">${quote}</div>`;
 }
 
