@@ -33,6 +33,8 @@ export interface Conversation {
   sourceCounts?: { bySource: { source: string; messages: number }[]; inEvery: number };
   firstDate?: Date;
   lastDate?: Date;
+  /** Messages only the archive still keeps (the sources it last read no longer have them), and the earlier runs that read them. */
+  keptOnly?: { messages: number; runs: Pick<ArchiveRun, 'startedAt' | 'sources'>[] };
 }
 
 export interface Message {

@@ -84,6 +84,17 @@ export function describeSourceCounts(counts: NonNullable<Conversation['sourceCou
   return `${counts.inEvery.toLocaleString('en-US')} in every source; ${each}`;
 }
 
+/**
+ * "709 messages no longer in the sources, read by these runs:" and, for each run that first read them,
+ * when it began and every source it read, with the SHA-256 of its database file.
+ */
+export function describeKeptOnly(kept: NonNullable<Conversation['keptOnly']>, dateTime: (date: Date) => string): { summary: string; runs: string[] } {
+  const count = kept.messages.toLocaleString('en-US');
+  const summary = `${count} ${kept.messages === 1 ? 'message' : 'messages'} no longer in the sources, first read by the ${kept.runs.length === 1 ? 'run' : 'runs'} of:`;
+  const runs = kept.runs.map(({ startedAt, sources }) => `${dateTime(startedAt)} from ${sources.map((s) => (s.sha256 ? `${s.description} (SHA-256 ${s.sha256})` : s.description)).join('; ')}`);
+  return { summary, runs };
+}
+
 /** "not on the device since 2026-06-01", for a message an archive kept after the device deleted it. */
 export function absenceNote(message: Message): string | undefined {
   return message.absentSince && `not on the device since ${message.absentSince.toISOString().slice(0, 10)}`;

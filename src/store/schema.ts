@@ -115,6 +115,8 @@ export const MIGRATIONS: readonly string[] = [
      SELECT rowid, guid, conversation_key, date, seq, body, source_set, revision, first_run, last_run, absent_since FROM messages ORDER BY rowid;
    DROP TABLE messages;
    ALTER TABLE messages_v5 RENAME TO messages;`,
+  // 6: the messages only the archive keeps, by conversation, so that its files can say how many and which runs read them.
+  'CREATE INDEX messages_kept_only ON messages(conversation_key, date, first_run) WHERE absent_since IS NOT NULL;',
 ];
 
 /**

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { Conversation, Message } from '../model/types.js';
+import type { ArchiveRun, Conversation, Message } from '../model/types.js';
 import type { ArchiveOptions, CandidateConversation, History, HistoryConversation } from '../normalize/archive.js';
 import { selectConversations, type Selection } from '../select/match.js';
 import type { MessageStream } from '../render/renderer.js';
 import type { ArchiveStore } from './archive-store.js';
 import { attachmentsOf, fromJson, messageFromJson } from './message-json.js';
 import { Statements } from '../sqlite/statements.js';
+import { VERSION } from '../version.js';
 
 const APPLE_EPOCH_MS = 978_307_200_000;
 const BATCH = 500;
@@ -37,6 +38,8 @@ export class StoreArchive implements History {
   private readonly sets: Map<number, string[]>;
   /** Prepared once: planning an unchanged run asks a few of them of every conversation. */
   private readonly statements: Statements;
+  /** The archive's runs by id, read when a conversation has messages only the archive keeps. */
+  private runs?: Map<number, Pick<ArchiveRun, 'startedAt' | 'sources'>>;
 
   constructor(
     private readonly store: ArchiveStore,
@@ -95,19 +98,28 @@ export class StoreArchive implements History {
     const found: HistoryConversation[] = [];
     for (const [key, body] of bodies) {
       const { n, first, last } = count.get(key, ...this.windowArgs) as { n: number; first: number; last: number };
-      if (n > 0) found.push({ key, conversation: { ...body, messageCount: n, firstDate: new Date(first), lastDate: new Date(last) } });
+      if (n > 0) found.push({ key, conversation: { ...body, messageCount: n, firstDate: new Date(first), lastDate: new Date(last), keptOnly: this.keptOnly(key) } });
     }
     return found.sort((a, b) => b.conversation.lastDate!.getTime() - a.conversation.lastDate!.getTime());
+  }
+
+  /** How many of a conversation's messages only the archive keeps, and the runs that first read them. */
+  private keptOnly(key: string): Conversation['keptOnly'] {
+    const { n, runs } = this.statements.get(`SELECT COUNT(*) AS n, json_group_array(DISTINCT first_run) AS runs FROM messages
+      WHERE conversation_key = ? AND absent_since IS NOT NULL${this.window}`).get(key, ...this.windowArgs) as { n: number; runs: string };
+    if (n === 0) return undefined;
+    this.runs ??= new Map(this.store.runs().map(({ id, startedAt, sources }) => [id, { startedAt, sources }]));
+    return { messages: n, runs: (JSON.parse(runs) as number[]).sort((a, b) => a - b).map((id) => this.runs!.get(id)!) };
   }
 
   /**
    * What a conversation's files are made from, one for each of these `settings` of the run (see
    * renderSettings): its revision (raised whenever one of its messages is added, changed or marked absent),
-   * its model, and where it came from.
+   * its model, where it came from, and the textkeeper that writes it (a new one writes every file anew).
    */
   fingerprints({ key, conversation }: HistoryConversation, settings: string[]): string[] {
     const revision = this.statements.get('SELECT revision FROM conversations WHERE key = ?').pluck().get(key) as number;
-    const made = JSON.stringify([revision, conversation, this.description]);
+    const made = JSON.stringify([revision, conversation, this.description, VERSION]);
     return settings.map((s) => createHash('sha256').update(made).update(s).digest('base64'));
   }
 

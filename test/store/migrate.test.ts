@@ -63,7 +63,8 @@ describe('a store written by the previous release (schema version 1)', () => {
     expect(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('messages')).not.toContain('body_hash');
     // Version 5: the GUID is a unique index, not the primary key.
     expect(db.prepare('SELECT COUNT(*) FROM pragma_table_info(?) WHERE pk > 0').pluck().get('messages')).toBe(0);
-    expect(db.prepare("SELECT name, \"unique\" FROM pragma_index_list('messages') ORDER BY name").raw().all()).toEqual([['messages_by_guid', 1], ['messages_in_order', 0]]);
+    // Version 6: messages only the archive keeps are found by conversation.
+    expect(db.prepare("SELECT name, \"unique\" FROM pragma_index_list('messages') ORDER BY name").raw().all()).toEqual([['messages_by_guid', 1], ['messages_in_order', 0], ['messages_kept_only', 0]]);
     // The three ways a message was found: in the early source, the late one, or both.
     expect(db.prepare('SELECT COUNT(*) FROM source_sets').pluck().get()).toBe(3);
     db.close();

@@ -8,9 +8,14 @@ import { runCli, tempDir } from '../support/cli.js';
 import { readJsonFiles, readNdjson, schemaValidators } from '../data/support.js';
 import { deviceSlice, exportedCount, exportFrom, filesOf, generateHistory, transcripts, type History } from './device.js';
 
-/** Message notes blanked (replies, tapbacks: they may name messages the device no longer has). */
+/** Message notes blanked (replies, tapbacks: they may name messages the device no longer has), and what the header says the archive kept. */
 function messagesOnly(text: string): string {
-  return text.replace(/^ {2}\S.*$|^ {6}.*$/gm, '').replace(/\(expected at .*\)/g, '(expected at …)').replace(/\n{2,}/g, '\n');
+  return withoutKept(text).replace(/^ {2}\S.*$|^ {6}.*$/gm, '').replace(/\(expected at .*\)/g, '(expected at …)').replace(/\n{2,}/g, '\n');
+}
+
+/** A transcript's header without its lines on the messages only the archive keeps and the runs that first read them. */
+function withoutKept(text: string): string {
+  return text.replace(/^Kept by this archive: \d.*\n( {2}.*\n)*/m, '');
 }
 
 const MARK = 'Kept by this archive: not on the device since ';
@@ -53,6 +58,23 @@ describe('an archive folder updated by a second run after the device purged its 
     expect(marked).toBe(purged);
   });
 
+  it('says in each header how many messages only the archive keeps, with the run that read them and its database’s SHA-256', async () => {
+    const sha256 = createHash('sha256').update(readFileSync(join(device1, 'chat.db'))).digest('hex');
+    let kept = 0;
+    for (const [name, text] of transcripts(archive)) {
+      const header = /^Kept by this archive: ([\d,]+) messages? no longer in the sources, first read by the run of:\n {2}(.*)$/m.exec(text);
+      const marks = text.split(MARK).length - 1;
+      expect(header ? Number(header[1]!.replace(/,/g, '')) : 0, name).toBe(marks);
+      if (!header) continue;
+      kept += marks;
+      expect(header[2]).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d from chat\\.db at .*chat\\.db \\(SHA-256 ${sha256}\\)$`));
+    }
+    expect(kept).toBe(purged);
+    const covers = readdirSync(archive).filter((f) => f.endsWith('.pdf'))
+      .map((f) => execFileSync('pdftotext', ['-l', '1', join(archive, f), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' '));
+    expect(covers.filter((cover) => cover.includes('Kept by archive') && cover.includes(sha256)).length).toBeGreaterThan(0);
+  });
+
   it('marks the purged messages in HTML and PDF too', async () => {
     const pages = filesOf(join(archive, 'conversations')).filter((f) => f.endsWith('.html'));
     const html = pages.map((p) => readFileSync(join(archive, 'conversations', p), 'utf8')).join('');
@@ -88,7 +110,10 @@ describe('an archive folder updated by a second run after the device purged its 
     const result = await runCli(['export', '--archive', archive, '--out', copy, '--format', 'txt', '--no-progress']);
     expect(result.stderr).toBe('');
     expect(exportedCount(result.stdout)).toBe(total);
-    expect(transcripts(copy)).toEqual(transcripts(archive));
+    // The copy read every message from the archive: its headers name that run, not the device's.
+    const strip = (all: Map<string, string>) => new Map([...all].map(([name, text]) => [name, withoutKept(text)]));
+    expect(strip(transcripts(copy))).toEqual(strip(transcripts(archive)));
+    expect([...transcripts(copy).values()].some((text) => text.includes(`from archive ${archive}`))).toBe(true);
     expect(existsSync(join(copy, 'SHA256SUMS'))).toBe(true);
   });
 
@@ -100,7 +125,7 @@ describe('an archive folder updated by a second run after the device purged its 
     // thumbnails' names (made from the path of the file they show: the device's, then the archive's copy).
     const exported = /(Exported by textkeeper on|exported) [^<]* from /g;
     const html = (out: string, files: string[]) => files.map((f) => readFileSync(join(out, f), 'utf8')
-      .replace(exported, '$1 … from ').replace(/<section class="runs">[^]*?<\/section>\n/, '').replace(/thumbs\/\w+\/\w+\./g, 'thumbs/….'));
+      .replace(exported, '$1 … from ').replace(/<section class="runs">[^]*?<\/section>\n/, '').replace(/<details class="range kept">[^]*?<\/details>/, '').replace(/thumbs\/\w+\/\w+\./g, 'thumbs/….'));
     const pages = filesOf(join(archive, 'conversations')).map((p) => join('conversations', p));
     expect(filesOf(join(copy, 'conversations')).map((p) => join('conversations', p))).toEqual(pages);
     expect(html(copy, [...pages, 'index.html', 'search.html'])).toEqual(html(archive, [...pages, 'index.html', 'search.html']));

@@ -98,7 +98,7 @@ describe("the store's writer thread keeps each conversation whole or not at all"
     expect(messagesOf(store, 'first')).toBe(300);
     expect(messagesOf(store, 'again')).toBe(5);
     const indexes = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages' ORDER BY name").pluck().all();
-    expect(indexes).toEqual(['messages_by_guid', 'messages_in_order']);
+    expect(indexes).toEqual(['messages_by_guid', 'messages_in_order', 'messages_kept_only']);
     store.close();
   });
 });

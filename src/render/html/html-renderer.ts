@@ -7,7 +7,7 @@ import type { ExportContext, MessageStream, RenderedConversation, Renderer } fro
 import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
 import { activitySvg } from './activity-svg.js';
 import { escapeHtml, hrefPath } from './escape.js';
-import { describeSourceCounts } from '../describe.js';
+import { describeKeptOnly, describeSourceCounts } from '../describe.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
 import { PageStarts } from './page-starts.js';
@@ -164,6 +164,7 @@ export class HtmlRenderer implements Renderer {
       messageCount: conversation.messageCount.toLocaleString('en-US'),
       services: conversation.services.join(', '),
       sourceCounts: conversation.sourceCounts ? describeSourceCounts(conversation.sourceCounts) : '',
+      keptOnly: conversation.keptOnly ? describeKeptOnly(conversation.keptOnly, (date) => this.ctx.dates.dateTime(date)) : undefined,
       firstDay: range?.first ?? '',
       lastDay: range?.last ?? '',
       exportedAt: this.ctx.dates.at(this.ctx.exportedAt).dateTime,

@@ -1,5 +1,5 @@
 import type { Conversation } from '../../model/types.js';
-import { describeSourceCounts } from '../describe.js';
+import { describeKeptOnly, describeSourceCounts } from '../describe.js';
 import type { ExportContext, Provenance } from '../renderer.js';
 import { baselineIn, layLines, textBox, drawLine } from './blocks.js';
 import type { Canvas } from './canvas.js';
@@ -25,6 +25,7 @@ export function coverFacts(conversation: Conversation, ctx: ExportContext): Cove
     { label: 'Period', values: [firstDate && lastDate ? `${dates.dateTime(firstDate)} – ${dates.dateTime(lastDate)}` : 'No messages'] },
     { label: 'Messages', values: [conversation.messageCount.toLocaleString('en-US')] },
     ...(conversation.sourceCounts ? [{ label: 'By source', values: [describeSourceCounts(conversation.sourceCounts)] }] : []),
+    ...(conversation.keptOnly ? [keptRow(conversation.keptOnly, (date) => dates.dateTime(date))] : []),
     { label: 'Selection', values: provenance.filters.length ? provenance.filters : ['All messages of this conversation'] },
     { label: 'Time zone', values: [dates.timeZone] },
     { label: 'Exported', values: [`${dates.dateTime(ctx.exportedAt)} by textkeeper ${provenance.version}`.trim()] },
@@ -39,6 +40,11 @@ export function coverFacts(conversation: Conversation, ctx: ExportContext): Cove
     })),
   ];
   return { rows };
+}
+
+function keptRow(kept: NonNullable<Conversation['keptOnly']>, dateTime: (date: Date) => string): { label: string; values: string[] } {
+  const { summary, runs } = describeKeptOnly(kept, dateTime);
+  return { label: 'Kept by archive', values: [summary, ...runs] };
 }
 
 /** The facts as plain text lines, for the document's metadata. */

@@ -1,6 +1,6 @@
 import type { Attachment, Conversation, EditVersion, Message, Part } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { absenceNote, describeAttachment, describeBalloon, describeSourceCounts, describeTapbacks, NOT_IN_DATABASE } from '../describe.js';
+import { absenceNote, describeAttachment, describeBalloon, describeKeptOnly, describeSourceCounts, describeTapbacks, NOT_IN_DATABASE } from '../describe.js';
 import { FileRenderer } from '../file-renderer.js';
 import { archivePath } from '../../output/files.js';
 import type { ExportContext, MessageStream } from '../renderer.js';
@@ -55,11 +55,19 @@ function header(c: Conversation, ctx: ExportContext): string {
     c.sourceCounts ? `Sources: ${describeSourceCounts(c.sourceCounts)}` : undefined,
     `Times are shown in ${ctx.dates.timeZone}.`,
     `Exported ${ctx.dates.dateTime(ctx.exportedAt)} by textkeeper from ${ctx.sourceDescription}.`,
+    ...keptLines(c, ctx),
     '',
     '',
   ]
     .filter((line) => line !== undefined)
     .join('\n');
+}
+
+/** What the archive kept of messages the sources no longer have, and where it read them. */
+function keptLines(c: Conversation, ctx: ExportContext): string[] {
+  if (!c.keptOnly) return [];
+  const { summary, runs } = describeKeptOnly(c.keptOnly, (date) => ctx.dates.dateTime(date));
+  return [`Kept by this archive: ${summary}`, ...runs.map((run) => `  ${run}`)];
 }
 
 /** A message as lines of text: a heading (sent `when`), its parts in order, then notes about it. */
