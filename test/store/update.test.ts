@@ -161,6 +161,13 @@ describe('an archive folder updated by a second run after the device purged its 
       );
     }
     expect([...files.values()].reduce((n, f) => n + f.messages.length, 0)).toBe(total);
+    // Each conversation says how many of its messages only the archive keeps, read by this run from the archive.
+    for (const [stem, file] of files) {
+      const { keptOnly } = file.conversation as { keptOnly?: { messages: number; runs: { sources: { description: string }[] }[] } };
+      const absentHere = file.messages.filter((m) => (m as { absentSince?: string }).absentSince).length;
+      expect(keptOnly?.messages ?? 0, stem).toBe(absentHere);
+      if (keptOnly) expect(keptOnly.runs.map((run) => run.sources.map((source) => source.description))).toEqual([[`archive ${archive}`]]);
+    }
   });
 
   it('lists and counts the archive alone: list and stats with --archive see the purged messages too', async () => {

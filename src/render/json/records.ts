@@ -33,6 +33,7 @@ export interface ConversationRecord {
   firstDate?: string;
   lastDate?: string;
   chatIdentifiers: string[];
+  keptOnly?: { messages: number; runs: { startedAt: string; sources: { description: string; sha256?: string; device?: string }[] }[] };
 }
 
 export function conversationRecord(c: Conversation, iso: IsoDate): ConversationRecord {
@@ -48,6 +49,13 @@ export function conversationRecord(c: Conversation, iso: IsoDate): ConversationR
     firstDate: c.firstDate && iso(c.firstDate),
     lastDate: c.lastDate && iso(c.lastDate),
     chatIdentifiers: c.chatIdentifiers ?? [],
+    keptOnly: c.keptOnly && {
+      messages: c.keptOnly.messages,
+      runs: c.keptOnly.runs.map((run) => ({
+        startedAt: iso(run.startedAt),
+        sources: run.sources.map(({ description, sha256, device }) => ({ description, sha256, device })),
+      })),
+    },
   };
 }
 
