@@ -67,7 +67,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     counts.skipped += update.skipped;
     const written = rendered.flatMap((r) => r.files.filter((f) => !f.kept).map((f) => ({ key: r.key, format: f.format, fingerprint: f.fingerprint, stem: stemOf.get(r.key)!, file: f.file })));
     store.saveRendered(written, plan.formats.filter((format) => !reusable(format, options)));
-    await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments }, options);
+    await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments, kept: counts.kept }, options);
     return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));

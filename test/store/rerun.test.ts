@@ -55,6 +55,12 @@ describe('an unchanged re-run keeps every file whatever options only change the 
     expect(checks[0]).toBe('checked: sound');
     expect(checks).toContain('not checked (--no-check)');
     expect(checks.at(-1)).toBe('not checked again: an earlier run checked this very file');
+    // Folded under a line that counts them; a run that kept every file does not count attachments it did not read.
+    const runCount = runs.match(/<tr>\s*<td>/g)!.length;
+    expect(runs).toContain(`<summary><h2>Runs</h2> <span class="latest">${runCount} exports into this folder, the latest on `);
+    const counts = [...runs.matchAll(/<td>([\d,]+ messages[^<]*)<\/td>/g)].map((m) => m[1]);
+    expect(counts[0]).toMatch(/ \d+ attachments$/);
+    expect(counts.at(-1)).toMatch(/, every file kept as it was$/);
   });
 
   it('writes again only the PDFs when only a PDF option changes', async () => {

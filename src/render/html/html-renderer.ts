@@ -189,11 +189,13 @@ export class HtmlRenderer implements Renderer {
         preview: summary.preview,
         messageCount: conversation.messageCount.toLocaleString('en-US'),
         photoCount: summary.photoCount,
+        keptOnly: conversation.keptOnly?.messages.toLocaleString('en-US'),
         range: range ? (range.first === range.last ? range.first : `${range.first} – ${range.last}`) : '',
         lastTime: conversation.lastDate?.getTime() ?? 0,
       };
     });
     const total = rendered.reduce((sum, r) => sum + r.conversation.messageCount, 0);
+    const keptOnly = rendered.reduce((sum, r) => sum + (r.conversation.keptOnly?.messages ?? 0), 0);
     const names = new Map(rendered.flatMap((r) => r.summary.names));
     await writePage(join(this.ctx.outDir, 'index.html'), this.templates.index({
       title: 'Messages archive',
@@ -201,6 +203,7 @@ export class HtmlRenderer implements Renderer {
       conversations,
       conversationCount: rendered.length.toLocaleString('en-US'),
       messageCount: total.toLocaleString('en-US'),
+      keptOnly: keptOnly > 0 ? keptOnly.toLocaleString('en-US') : undefined,
       activity: activitySvg(mergeMonths(rendered.map((r) => r.summary.months)), names),
       exportedAt: this.ctx.dates.at(this.ctx.exportedAt).dateTime,
       source: this.ctx.sourceDescription,

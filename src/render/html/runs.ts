@@ -44,9 +44,12 @@ const CHECKS: Record<SourceCheck, string> = {
  * otherwise load and compile Handlebars (a tenth of a second) for this table alone.
  */
 function runsSection(runs: ArchiveRun[], dates: DateFormatter): string {
+  // Folded under one line: an archive exported into every month for years has a long table, and the conversations come after it.
+  const latest = dates.at(runs.at(-1)!.startedAt).dateTime;
   return `<section class="runs">
   <link rel="stylesheet" href="assets/runs.css">
-  <h2>Runs</h2>
+  <details>
+  <summary><h2>Runs</h2> <span class="latest">${formatCount(runs.length)} exports into this folder, the latest on ${latest}</span></summary>
   <p class="summary">Every export into this folder, oldest first. A message no source of a run had any more is kept, marked “not on the device since” that run.</p>
   <table>
     <colgroup><col class="when"><col class="version"><col><col class="counts"></colgroup>
@@ -54,6 +57,7 @@ function runsSection(runs: ArchiveRun[], dates: DateFormatter): string {
     <tbody>
 ${runs.map((run) => runRow(run, dates)).join('')}    </tbody>
   </table>
+  </details>
 </section>
 `;
 }
@@ -78,7 +82,16 @@ function sourceCell(source: ArchiveRun['sources'][number]): string {
 
 function describeCounts(counts: Record<string, number>): string {
   const said = [
-    ['messages', 'messages'], ['added', 'added'], ['changed', 'changed'], ['absent', 'newly not on the device'], ['attachments', 'attachments'],
+    ['messages', 'messages'], ['added', 'added'], ['changed', 'changed'], ['absent', 'newly not on the device'],
   ].filter(([key]) => counts[key!] !== undefined).map(([key, label]) => `${formatCount(counts[key!]!)} ${label}`);
+  if (counts.attachments !== undefined) said.push(attachmentsCount(counts));
   return said.join(', ');
+}
+
+/** Conversations whose files a run kept were not read again, so their attachments were not counted. */
+function attachmentsCount({ attachments, conversations, kept }: Record<string, number>): string {
+  if (!kept) return `${formatCount(attachments!)} attachments`;
+  const written = conversations! - kept;
+  if (written <= 0) return 'every file kept as it was';
+  return `${formatCount(attachments!)} attachments in the ${formatCount(written)} ${written === 1 ? 'conversation' : 'conversations'} written`;
 }
