@@ -22,6 +22,7 @@ const COLUMNS: Column[] = [
   { header: 'FIRST' },
   { header: 'LAST' },
 ];
+const KEPT_COLUMN: Column = { header: 'KEPT ONLY', alignRight: true };
 
 /**
  * Prints the conversations (those `--chat` chooses, if given) as a table sized to the terminal, or as a
@@ -37,17 +38,21 @@ export async function runList(options: ResolvedOptions, how: { sort: ListSort; j
       process.stdout.write(`${JSON.stringify(all.map((a) => conversationRecord(a.conversation, (date) => options.dates.iso(date))), null, 2)}\n`);
       return damage;
     }
+    // An archive that kept messages its sources lost counts them in a column of their own.
+    const kept = all.some((a) => a.conversation.keptOnly);
     const rows = all.map(({ conversation: c }) => [
       c.id,
       c.title,
       c.participants.map((p) => (c.isGroup ? p.name : p.handle)).join(', '),
       c.services.join(', '),
       c.messageCount.toLocaleString('en-US'),
+      ...(kept ? [(c.keptOnly?.messages ?? 0).toLocaleString('en-US')] : []),
       c.firstDate ? options.dates.dayKey(c.firstDate) : '',
       c.lastDate ? options.dates.dayKey(c.lastDate) : '',
     ]);
+    const columns = kept ? [...COLUMNS.slice(0, 5), KEPT_COLUMN, ...COLUMNS.slice(5)] : COLUMNS;
     const width = process.stdout.isTTY ? process.stdout.columns : Infinity;
-    process.stdout.write(`${formatTable(COLUMNS, rows, width).join('\n')}\n`);
+    process.stdout.write(`${formatTable(columns, rows, width).join('\n')}\n`);
     return damage;
   } finally {
     await close();

@@ -176,6 +176,12 @@ describe('an archive folder updated by a second run after the device purged its 
     const conversations = JSON.parse(list.stdout) as { title: string; messageCount: number }[];
     expect(conversations).toHaveLength(transcripts(archive).size);
     expect(conversations.reduce((n, c) => n + c.messageCount, 0)).toBe(total);
+    // As a table, the messages only the archive keeps have a column of their own.
+    const table = (await runCli(['list', '--archive', archive])).stdout.trim().split('\n');
+    const columns = table[0]!.split(/\s{2,}/);
+    expect(columns).toContain('KEPT ONLY');
+    const keptColumn = columns.indexOf('KEPT ONLY') - columns.length;
+    expect(table.slice(1).reduce((n, row) => n + Number(row.split(/\s{2,}/).at(keptColumn)!.replace(/,/g, '')), 0)).toBe(purged);
     const stats = await runCli(['stats', '--archive', archive, '--json']);
     expect(stats.stderr).toBe('');
     const numbers = JSON.parse(stats.stdout) as { total: { messages: number }; conversations: { conversation: { title: string } }[] };
