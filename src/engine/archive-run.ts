@@ -1,7 +1,7 @@
 import { ContactBook } from '../contacts/contact-book.js';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CandidateConversation } from '../normalize/archive.js';
+import type { CandidateConversation, History } from '../normalize/archive.js';
 import type { Selection } from '../select/match.js';
 import type { StemAllocator } from '../output/files.js';
 import { ArchiveStore } from '../store/archive-store.js';
@@ -15,6 +15,7 @@ import { openOutputStore, removeStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
 import { VERSION } from '../version.js';
 import { Interrupted } from './interrupted.js';
+import { Progress } from './progress.js';
 import type { ResolvedOptions } from './options.js';
 import { openArchive, reportDamage, type DamageCounts, type OpenedArchive } from './sources.js';
 import type { SourceFacts } from '../read/source.js';
@@ -108,11 +109,21 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
 /** Reads the devices, then another archive, into the store; gives the keys of conversations a source could not give. */
 async function readSources({ options, store, other, checkInterrupt }: Run, opened: OpenedArchive | undefined, writer: StoreWriter, copies: AttachmentFiles | undefined): Promise<Set<string>> {
   const skip = (title: string, error: unknown) => options.log(skipLine(title, error));
-  const skipped = opened ? await ingest(opened.archive, store, writer, copies, checkInterrupt, skip) : new Set<string>();
+  const read = async (history: History) => {
+    const candidates = history.candidates();
+    const total = candidates.reduce((sum, c) => sum + c.estimate, 0);
+    const progress = new Progress(options.progress, total, candidates.length, options.log, 'reading');
+    try {
+      return await ingest(history, store, writer, copies, checkInterrupt, skip, progress);
+    } finally {
+      progress.stop();
+    }
+  };
+  const skipped = opened ? await read(opened.archive) : new Set<string>();
   if (other) {
     const archived = new StoreArchive(ArchiveStore.open(other, { create: false, readonly: true }), { ...options.archive, contacts: opened?.contacts ?? new ContactBook() });
     try {
-      for (const key of await ingest(archived, store, writer, copies, checkInterrupt, skip)) skipped.add(key);
+      for (const key of await read(archived)) skipped.add(key);
     } finally {
       await archived.close();
     }

@@ -11,11 +11,15 @@ export type ProgressMode = 'bar' | 'lines' | 'none';
 const REDRAW_MS = 200;
 const SETTLE_MS = 2000;
 
+/** Reading the sources, or writing the files. */
+export type ProgressPhase = 'reading' | 'writing';
+
 /**
- * Progress of an export on stderr. The total (messages × formats) is counted before rendering starts,
- * so it never changes; the rate is the average since the first message, so the time left does not jump
- * with one slow conversation. On a terminal: a bar naming the conversation and format being written;
- * otherwise one line per conversation finished.
+ * Progress of an export on stderr, while the sources are read and then while the files are written. The
+ * total (messages, × formats when writing) is counted before, so it never changes; the rate is the average
+ * since the first message, so the time left does not jump with one slow conversation. On a terminal: a bar
+ * naming the conversation being read, or the conversation and format being written. Otherwise plain lines:
+ * one per conversation written, and while reading one per tenth read once reading has taken a while.
  */
 export class Progress {
   private readonly bar?: cliProgress.SingleBar;
@@ -24,20 +28,30 @@ export class Progress {
   private firstTick?: number;
   private lastDraw = 0;
   private current = '';
+  private tenthsSaid = 0;
 
   constructor(
     private readonly mode: ProgressMode,
     private readonly total: number,
     private readonly conversations: number,
     private readonly write: (line: string) => void,
+    private readonly phase: ProgressPhase = 'writing',
   ) {
     if (mode !== 'bar') return;
     const bars = loadBars();
+    const unit = phase === 'reading' ? 'messages read' : 'messages';
     this.bar = new bars.SingleBar(
-      { stream: process.stderr, format: '[{bar}] {percentage}% | {value}/{total} messages | {speed} | {current}', hideCursor: true, linewrap: false },
+      // The reading bar gives way to the writing bar.
+      { stream: process.stderr, format: `[{bar}] {percentage}% | {value}/{total} ${unit} | {speed} | {current}`, hideCursor: true, linewrap: false, clearOnComplete: phase === 'reading' },
       bars.Presets.shades_classic,
     );
     this.bar.start(total, 0, this.payload());
+  }
+
+  /** The sources' conversation being read. */
+  reading(title: string): void {
+    this.current = `reading ${title}`;
+    this.draw(true);
   }
 
   /** A thread began writing a conversation in a format. */
@@ -50,15 +64,29 @@ export class Progress {
     this.firstTick ??= performance.now();
     this.done += count;
     this.draw(false);
+    if (this.mode === 'lines' && this.phase === 'reading') this.sayTenth();
+  }
+
+  /** A line for each tenth read, once reading has taken long enough for a rate (short runs say nothing). */
+  private sayTenth(): void {
+    const percent = this.percent();
+    const tenths = Math.floor(percent / 10);
+    if (tenths <= this.tenthsSaid || performance.now() - this.firstTick! < SETTLE_MS) return;
+    this.tenthsSaid = tenths;
+    this.write(`reading the sources: ${percent}% | ${this.done.toLocaleString('en-US')}/${this.total.toLocaleString('en-US')} messages | ${this.speed()}`);
   }
 
   /** A conversation is written in every format. */
   finished(title: string, messages: number): void {
     this.conversationsDone++;
     if (this.mode !== 'lines') return;
-    const percent = this.total > 0 ? Math.floor((100 * this.done) / this.total) : 100;
+    const percent = this.percent();
     const n = (x: number) => x.toLocaleString('en-US');
     this.write(`[${this.conversationsDone}/${this.conversations}] ${title}: ${n(messages)} message${messages === 1 ? '' : 's'} | ${percent}% | ${this.speed()}`);
+  }
+
+  private percent(): number {
+    return this.total > 0 ? Math.min(100, Math.floor((100 * this.done) / this.total)) : 100;
   }
 
   stop(): void {

@@ -18,6 +18,12 @@ const BATCH = 100;
  */
 const TURN_EVERY = 10;
 
+/** Told what is read: the conversation begun, and how many messages (of the candidates' estimates) are done. */
+export interface ReadProgress {
+  reading(title: string): void;
+  tick(count: number): void;
+}
+
 /**
  * Adds every conversation of a history (the run's sources, or another archive) to the store, each whole
  * or not at all, through its writer (another thread, which writes while this one reads on); a
@@ -25,7 +31,15 @@ const TURN_EVERY = 10;
  * With `files`, attachments are copied into the archive folder. A conversation that cannot be read (a
  * damaged page) or written is left as the store had it, passed to `skip`; returns their keys.
  */
-export async function ingest(history: History, store: ArchiveStore, writer: StoreWriter, files: AttachmentFiles | undefined, interrupted: () => void, skip: (title: string, error: unknown) => void): Promise<Set<string>> {
+export async function ingest(
+  history: History,
+  store: ArchiveStore,
+  writer: StoreWriter,
+  files: AttachmentFiles | undefined,
+  interrupted: () => void,
+  skip: (title: string, error: unknown) => void,
+  progress?: ReadProgress,
+): Promise<Set<string>> {
   const skipped = new Set<string>();
   const titles = new Map<string, string>();
   const settle = (key: string, error: unknown) => {
@@ -36,13 +50,21 @@ export async function ingest(history: History, store: ArchiveStore, writer: Stor
   const writeFailures = () => {
     for (const [key, error] of writer.failures()) settle(key, error);
   };
-  for (const { key, title } of history.candidates()) {
+  for (const { key, title, estimate } of history.candidates()) {
     titles.set(key, title);
+    progress?.reading(title);
+    let read = 0;
+    const counted = (count: number) => {
+      read += count;
+      progress?.tick(count);
+    };
     try {
-      await addConversation(history, key, store, writer, files, interrupted);
+      await addConversation(history, key, store, writer, files, interrupted, counted);
     } catch (error) {
       settle(key, error);
     }
+    // The estimate counts what is not read (reactions, an unchanged conversation): the total is reached all the same.
+    progress?.tick(Math.max(0, estimate - read));
     writeFailures();
     await history.releaseAttachments();
     interrupted();
@@ -57,7 +79,15 @@ export async function ingest(history: History, store: ArchiveStore, writer: Stor
  * (its messages are then neither counted nor read); its messages are read (and their files copied) as they
  * are sent.
  */
-async function addConversation(history: History, key: string, store: ArchiveStore, writer: StoreWriter, files: AttachmentFiles | undefined, interrupted: () => void): Promise<void> {
+async function addConversation(
+  history: History,
+  key: string,
+  store: ArchiveStore,
+  writer: StoreWriter,
+  files: AttachmentFiles | undefined,
+  interrupted: () => void,
+  counted: (messages: number) => void,
+): Promise<void> {
   const sources = history.sourceNames.join('; ');
   const found = history.changeMark?.(key);
   if (store.unchanged(key, sources, found)) return;
@@ -80,6 +110,7 @@ async function addConversation(history: History, key: string, store: ArchiveStor
     for (const message of history.messages(archived)()) {
       messages.push(message);
       if (messages.length === BATCH) {
+        counted(BATCH);
         const next = readAhead(messages, files);
         await send(pending, writer, files);
         pending = next;

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Progress } from '../../src/engine/progress.js';
 import { generateChatDb } from '../../src/generate/index.js';
 import { runCli, tempDir } from '../support/cli.js';
 
@@ -19,7 +20,8 @@ describe('progress without a terminal', () => {
     const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,pdf']);
     expect(result.code, result.stderr).toBe(0);
     const files = readdirSync(out).filter((f) => f.endsWith('.txt'));
-    const lines = result.stderr.trim().split('\n');
+    // Reading lines come only when reading takes seconds (see the test of the reading lines below).
+    const lines = result.stderr.trim().split('\n').filter((line) => !line.startsWith('reading the sources: '));
     expect(lines).toHaveLength(files.length);
     const parsed = lines.map((line) => {
       const m = LINE.exec(line);
@@ -39,5 +41,32 @@ describe('progress without a terminal', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^Exported \d+ conversations/);
+  });
+});
+
+describe('progress while the sources are read, without a terminal', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('says nothing for a short read, then a line for each tenth read, with the rate and the time left', () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    const lines: string[] = [];
+    const progress = new Progress('lines', 10_000, 4, (line) => lines.push(line), 'reading');
+    progress.reading('Mom');
+    progress.tick(1_500);
+    vi.advanceTimersByTime(1_000);
+    progress.tick(1_000);
+    expect(lines).toEqual([]);
+    vi.advanceTimersByTime(1_500);
+    progress.tick(500);
+    progress.tick(100);
+    vi.advanceTimersByTime(1_000);
+    progress.tick(6_900);
+    expect(lines).toEqual([
+      'reading the sources: 30% | 3,000/10,000 messages | 1,200 msg/s, 6s left',
+      'reading the sources: 100% | 10,000/10,000 messages | 2,857 msg/s, 0s left',
+    ]);
+    progress.stop();
   });
 });
