@@ -41,8 +41,7 @@ export class Progress {
     const bars = loadBars();
     const unit = phase === 'reading' ? 'messages read' : 'messages';
     this.bar = new bars.SingleBar(
-      // The reading bar gives way to the writing bar.
-      { stream: process.stderr, format: `[{bar}] {percentage}% | {value}/{total} ${unit} | {speed} | {current}`, hideCursor: true, linewrap: false, clearOnComplete: phase === 'reading' },
+      { stream: process.stderr, format: `[{bar}] {percentage}% | {value}/{total} ${unit} | {speed} | {current}`, hideCursor: true, linewrap: false },
       bars.Presets.shades_classic,
     );
     this.bar.start(total, 0, this.payload());
@@ -91,6 +90,8 @@ export class Progress {
 
   stop(): void {
     if (!this.bar) return;
+    // The reading bar stays while the store is finished and the files planned (seconds for a million messages).
+    if (this.phase === 'reading') this.current = 'all read; finishing the store';
     this.bar.update(this.done, this.payload());
     this.bar.stop();
   }
