@@ -1,9 +1,10 @@
-import { readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Progress } from '../../src/engine/progress.js';
 import { generateChatDb } from '../../src/generate/index.js';
-import { runCli, tempDir } from '../support/cli.js';
+import { ROOT, runCli, tempDir } from '../support/cli.js';
 
 const LINE = /^\[(\d+)\/(\d+)\] (.+): ([\d,]+) messages? \| (\d+)% \| (estimating time left|[\d,]+ msg\/s, \S+ left)$/;
 
@@ -68,5 +69,33 @@ describe('progress while the sources are read, without a terminal', () => {
       'reading the sources: 100% | 10,000/10,000 messages | 2,857 msg/s, 0s left',
     ]);
     progress.stop();
+  });
+});
+
+/** The CLI on a terminal: util-linux `script` gives it one and copies what it draws to stdout. */
+function onTerminal(args: string[]): Promise<string> {
+  const command = [process.execPath, join(ROOT, 'dist', 'cli', 'main.js'), ...args].map((a) => `'${a}'`).join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${out}`))));
+  });
+}
+
+describe.skipIf(!existsSync('/usr/bin/script'))('progress on a terminal (skipped without util-linux script)', () => {
+  it('draws a bar while the sources are read, left at 100% while the store is finished, then the writing bar', async () => {
+    const dir = tempDir('progress-tty');
+    const db = join(dir, 'chat.db');
+    await generateChatDb({ path: db, messages: 400, seed: 32 });
+    const screen = (await onTerminal(['export', '--db', db, '--out', join(dir, 'out'), '--format', 'txt'])).replace(/\u001b\[[0-9;?]*[A-Za-z]|\u001b[78]/g, '');
+    const reading = screen.indexOf('messages read | ');
+    expect(reading, screen).toBeGreaterThanOrEqual(0);
+    expect(screen).toMatch(/\] 100% \| (\d+)\/\1 messages read \| [^|]+ \| all read; finishing the store/);
+    expect(screen.indexOf('| reading ')).toBeGreaterThan(0);
+    const writing = screen.search(/\] 100% \| (\d+)\/\1 messages \| [^|]+ \| .+ \(txt\)/);
+    expect(writing).toBeGreaterThan(reading);
+    expect(screen).toMatch(/Exported \d+ conversations/);
   });
 });
