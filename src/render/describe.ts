@@ -85,7 +85,7 @@ export function describeSourceCounts(counts: NonNullable<Conversation['sourceCou
 }
 
 /**
- * "709 messages no longer in the sources, read by these runs:" and, for each run that first read them,
+ * "709 messages no longer in the sources, first read by the runs of:" and, for each of those runs,
  * when it began and every source it read, with the SHA-256 of its database file.
  */
 export function describeKeptOnly(kept: NonNullable<Conversation['keptOnly']>, dateTime: (date: Date) => string): { summary: string; runs: string[] } {
