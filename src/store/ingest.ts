@@ -103,31 +103,40 @@ async function addConversation(
   const people = archived.conversation.participants.map((p): [string, string] => [p.handle, p.name]);
   writer.begin({ key, body: toJson(kept), people, chatGuids: history.chatGuids(key), sources: history.sourceNames });
   try {
-    // A batch is sent once the next one is read: its files were hashed on another thread meanwhile.
-    let pending: Batch | undefined;
-    let messages: Message[] = [];
-    let batches = 0;
-    for (const message of history.messages(archived)()) {
-      messages.push(message);
-      if (messages.length === BATCH) {
-        counted(BATCH);
-        const next = readAhead(messages, files);
-        await send(pending, writer, files);
-        pending = next;
-        messages = [];
-        if (++batches % TURN_EVERY === 0) {
-          await new Promise((resolve) => setImmediate(resolve));
-          interrupted();
-        }
-      }
-    }
-    await send(pending, writer, files);
-    await send(readAhead(messages, files), writer, files);
+    await sendInBatches(history.messages(archived)(), writer, files, interrupted, counted);
     writer.end({ mark, files: copied });
   } catch (error) {
     writer.abandon();
     throw error;
   }
+}
+
+/** Sends messages to the writer as they are read, a batch at a time, each once the next one is read: its files were hashed on another thread meanwhile. */
+async function sendInBatches(
+  read: Iterable<Message>,
+  writer: StoreWriter,
+  files: AttachmentFiles | undefined,
+  interrupted: () => void,
+  counted: (messages: number) => void,
+): Promise<void> {
+  let pending: Batch | undefined;
+  let messages: Message[] = [];
+  let batches = 0;
+  for (const message of read) {
+    messages.push(message);
+    if (messages.length < BATCH) continue;
+    counted(BATCH);
+    const next = readAhead(messages, files);
+    await send(pending, writer, files);
+    pending = next;
+    messages = [];
+    if (++batches % TURN_EVERY === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      interrupted();
+    }
+  }
+  await send(pending, writer, files);
+  await send(readAhead(messages, files), writer, files);
 }
 
 /** Messages read, whose attachment files are being hashed. */
