@@ -29,6 +29,7 @@ function describe(title: string, s: Stats): string {
   lines.push(`  attachments: ${n(s.attachments.count)}, ${formatBytes(s.attachments.bytes)}${kinds.length > 0 ? `: ${kinds.join(', ')}` : ''}`);
   const reacting = people.filter((p) => p.reactionsGiven + p.reactionsReceived > 0);
   lines.push(`  reactions: ${n(s.reactions.count)}${reacting.length > 0 ? `; given/received: ${reacting.map((p) => `${p.name} ${n(p.reactionsGiven)}/${n(p.reactionsReceived)}`).join(', ')}` : ''}`);
+  if (s.keptOnly > 0) lines.push(`  kept only by this archive: ${n(s.keptOnly)} (no longer in the sources)`);
   lines.push(...monthTable(s.months));
   return `${lines.join('\n')}\n`;
 }

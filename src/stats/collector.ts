@@ -32,6 +32,8 @@ export interface Stats {
   busiestDays: { day: string; messages: number }[];
   attachments: { count: number; bytes: number; byKind: Partial<Record<AttachmentKind, { count: number; bytes: number }>> };
   reactions: { count: number; byKind: Record<string, number> };
+  /** Messages only an archive keeps: its sources no longer have them (0 for a device's database). */
+  keptOnly: number;
 }
 
 const BUSIEST = 5;
@@ -39,6 +41,7 @@ const BUSIEST = 5;
 /** Takes messages in date order (one conversation, or several one after another) and sums them up. */
 export class StatsCollector {
   private messages = 0;
+  private keptOnly = 0;
   private first?: Date;
   private last?: Date;
   private readonly months = new Map<string, MonthStats>();
@@ -61,6 +64,7 @@ export class StatsCollector {
     }
     if (m.kind === 'event') return;
     this.messages++;
+    if (m.absentSince) this.keptOnly++;
     if (!this.first || m.date < this.first) this.first = m.date;
     if (!this.last || m.date > this.last) this.last = m.date;
     this.person(m.sender).messages++;
@@ -86,6 +90,7 @@ export class StatsCollector {
         .map(([day, messages]) => ({ day, messages })),
       attachments: this.attachments,
       reactions: this.reactions,
+      keptOnly: this.keptOnly,
     };
   }
 

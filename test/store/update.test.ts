@@ -184,8 +184,16 @@ describe('an archive folder updated by a second run after the device purged its 
     expect(table.slice(1).reduce((n, row) => n + Number(row.split(/\s{2,}/).at(keptColumn)!.replace(/,/g, '')), 0)).toBe(purged);
     const stats = await runCli(['stats', '--archive', archive, '--json']);
     expect(stats.stderr).toBe('');
-    const numbers = JSON.parse(stats.stdout) as { total: { messages: number }; conversations: { conversation: { title: string } }[] };
+    const numbers = JSON.parse(stats.stdout) as {
+      total: { messages: number; keptOnly: number };
+      conversations: { conversation: { title: string; keptOnly?: { messages: number } }; stats: { keptOnly: number } }[];
+    };
     expect(numbers.conversations.map((c) => c.conversation.title).sort()).toEqual(conversations.map((c) => c.title).sort());
+    // Messages only the archive keeps, group events left out as stats leaves them out of every count.
+    expect(numbers.total.keptOnly).toBe(numbers.conversations.reduce((sum, c) => sum + c.stats.keptOnly, 0));
+    expect(numbers.total.keptOnly).toBeGreaterThan(0);
+    for (const c of numbers.conversations) expect(c.stats.keptOnly).toBeLessThanOrEqual(c.conversation.keptOnly?.messages ?? 0);
+    expect((await runCli(['stats', '--archive', archive])).stdout).toContain(`  kept only by this archive: ${numbers.total.keptOnly.toLocaleString('en-US')} (no longer in the sources)`);
     const both = await runCli(['list', '--archive', archive, '--db', join(device2, 'chat.db')]);
     expect(both.code).toBe(1);
     expect(both.stderr.trim().split('\n')).toHaveLength(1);
