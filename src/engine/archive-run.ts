@@ -109,16 +109,9 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
 /** Reads the devices, then another archive, into the store; gives the keys of conversations a source could not give. */
 async function readSources({ options, store, other, checkInterrupt }: Run, opened: OpenedArchive | undefined, writer: StoreWriter, copies: AttachmentFiles | undefined): Promise<Set<string>> {
   const skip = (title: string, error: unknown) => options.log(skipLine(title, error));
-  const read = async (history: History) => {
-    const candidates = history.candidates();
-    const total = candidates.reduce((sum, c) => sum + c.estimate, 0);
-    const progress = new Progress(options.progress, total, candidates.length, options.log, 'reading');
-    try {
-      return await ingest(history, store, writer, copies, checkInterrupt, skip, progress);
-    } finally {
-      progress.stop();
-    }
-  };
+  const progressOf = (candidates: CandidateConversation[]) =>
+    new Progress(options.progress, candidates.reduce((sum, c) => sum + c.estimate, 0), candidates.length, options.log, 'reading');
+  const read = (history: History) => ingest(history, store, writer, copies, checkInterrupt, skip, progressOf);
   const skipped = opened ? await read(opened.archive) : new Set<string>();
   if (other) {
     const archived = new StoreArchive(ArchiveStore.open(other, { create: false, readonly: true }), { ...options.archive, contacts: opened?.contacts ?? new ContactBook() });

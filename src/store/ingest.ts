@@ -1,6 +1,6 @@
 import { endsTheRun } from '../errors.js';
 import type { Attachment, Message } from '../model/types.js';
-import type { History } from '../normalize/archive.js';
+import type { CandidateConversation, History } from '../normalize/archive.js';
 import type { ArchiveStore } from './archive-store.js';
 import type { AttachmentFiles } from './attachment-files.js';
 import { attachmentsOf, messageJson, toJson } from './message-json.js';
@@ -22,6 +22,7 @@ const TURN_EVERY = 10;
 export interface ReadProgress {
   reading(title: string): void;
   tick(count: number): void;
+  stop(): void;
 }
 
 /**
@@ -29,7 +30,8 @@ export interface ReadProgress {
  * or not at all, through its writer (another thread, which writes while this one reads on); a
  * conversation whose sources did not change since the store last read them is only recorded as seen.
  * With `files`, attachments are copied into the archive folder. A conversation that cannot be read (a
- * damaged page) or written is left as the store had it, passed to `skip`; returns their keys.
+ * damaged page) or written is left as the store had it, passed to `skip`; returns their keys. `progressOf` is
+ * given the conversations to read (asked of the history once) and is told how far reading is.
  */
 export async function ingest(
   history: History,
@@ -38,8 +40,10 @@ export async function ingest(
   files: AttachmentFiles | undefined,
   interrupted: () => void,
   skip: (title: string, error: unknown) => void,
-  progress?: ReadProgress,
+  progressOf: (candidates: CandidateConversation[]) => ReadProgress,
 ): Promise<Set<string>> {
+  const candidates = history.candidates();
+  const progress = progressOf(candidates);
   const skipped = new Set<string>();
   const titles = new Map<string, string>();
   const settle = (key: string, error: unknown) => {
@@ -50,24 +54,28 @@ export async function ingest(
   const writeFailures = () => {
     for (const [key, error] of writer.failures()) settle(key, error);
   };
-  for (const { key, title, estimate } of history.candidates()) {
-    titles.set(key, title);
-    progress?.reading(title);
-    let read = 0;
-    const counted = (count: number) => {
-      read += count;
-      progress?.tick(count);
-    };
-    try {
-      await addConversation(history, key, store, writer, files, interrupted, counted);
-    } catch (error) {
-      settle(key, error);
+  try {
+    for (const { key, title, estimate } of candidates) {
+      titles.set(key, title);
+      progress.reading(title);
+      let read = 0;
+      const counted = (count: number) => {
+        read += count;
+        progress.tick(count);
+      };
+      try {
+        await addConversation(history, key, store, writer, files, interrupted, counted);
+      } catch (error) {
+        settle(key, error);
+      }
+      // The estimate counts what is not read (reactions, an unchanged conversation): the total is reached all the same.
+      progress.tick(Math.max(0, estimate - read));
+      writeFailures();
+      await history.releaseAttachments();
+      interrupted();
     }
-    // The estimate counts what is not read (reactions, an unchanged conversation): the total is reached all the same.
-    progress?.tick(Math.max(0, estimate - read));
-    writeFailures();
-    await history.releaseAttachments();
-    interrupted();
+  } finally {
+    progress.stop();
   }
   await writer.commit();
   writeFailures();
