@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { generateChatDb, type GenerateOptions } from '../generate/index.js';
 
 /** Databases and outputs of the bench live here; databases are made once and kept. */
@@ -33,3 +34,16 @@ export const DATABASES = {
   thread5k: () => database('thread-5k', { messages: 5_000, seed: 45, singleConversation: true, images: 50 }),
   thread50k: () => database('thread-50k', { messages: 50_000, seed: 46, singleConversation: true, images: 500 }),
 };
+
+/** Removes a database's newest messages (with their chat and attachment links), as the device had it before they came. */
+export function withoutNewest(path: string, count: number): void {
+  const db = new Database(path);
+  try {
+    db.exec(`CREATE TEMP TABLE newest AS SELECT ROWID AS id FROM message ORDER BY date DESC LIMIT ${count};
+      DELETE FROM chat_message_join WHERE message_id IN (SELECT id FROM newest);
+      DELETE FROM message_attachment_join WHERE message_id IN (SELECT id FROM newest);
+      DELETE FROM message WHERE ROWID IN (SELECT id FROM newest);`);
+  } finally {
+    db.close();
+  }
+}

@@ -1,11 +1,11 @@
 // `npm run bench [-- --only txt,html --runs 3]`: times whole CLI runs as a user would see them, side by side
 // with imessage-exporter (../shared/reference) and headless Chromium when they are present, and prints
 // wall, CPU and peak RSS with their ratios. Not a test: nothing here asserts.
-import { rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { database, DATABASES, OUT, type BenchDatabase } from './databases.js';
-import { canMeasureCpu, EXTRA_CA_CERTS, repeat } from './measure.js';
+import { database, DATABASES, OUT, withoutNewest, type BenchDatabase } from './databases.js';
+import { canMeasureCpu, EXTRA_CA_CERTS, measure, repeat } from './measure.js';
 import { comparePdf, oneConversation, pdfRow } from './pdf-rows.js';
 import { ourExport, reference, REFERENCE, referenceRow } from './reference-rows.js';
 import { printPair, printRun, type Target } from './print.js';
@@ -77,6 +77,38 @@ const ROWS: Record<string, () => Promise<void>> = {
       const share = (part: number, whole: number) => `${((part / whole) * 100).toFixed(1)} %`;
       console.log(`  re-run / first run: wall ${share(again.wall, firstRun.wall)}, cpu ${share(again.cpu, firstRun.cpu)}  (target ≤ ${target} %)`);
     }
+  },
+  /**
+   * An archive exported into again after the device gained its newest 8,000 messages (4 %), as a re-run a few
+   * months later finds it: the re-run's share of a first run of the same database.
+   */
+  async 'archive-changed'() {
+    const full = await DATABASES.corpus200k();
+    mkdirSync(join(OUT, 'device'), { recursive: true });
+    const older = join(OUT, 'older-chat.db');
+    copyFileSync(full.db, older);
+    withoutNewest(older, 8_000);
+    const device: BenchDatabase = { db: join(OUT, 'device', 'chat.db'), root: full.root };
+    const first = ourExport(device, 'txt,html', out('archive-changed'));
+    const firstRun = repeat(runs, {
+      ...first,
+      before() {
+        first.before!();
+        copyFileSync(full.db, device.db);
+      },
+    });
+    const rerun = repeat(runs, {
+      ...first,
+      before() {
+        copyFileSync(older, device.db);
+        measure(first);
+        copyFileSync(full.db, device.db);
+      },
+    });
+    printRun('archive, first run, txt+html: 200,000 messages', firstRun);
+    printRun('archive, re-run after the device gained 8,000 messages (4 %), txt+html', rerun);
+    const share = (part: number, whole: number) => `${((part / whole) * 100).toFixed(1)} %`;
+    console.log(`  re-run / first run: wall ${share(rerun.wall, firstRun.wall)}, cpu ${share(rerun.cpu, firstRun.cpu)}`);
   },
   async 'pdf-length'() {
     for (const [label, db] of [['5,000', await DATABASES.thread5k()], ['50,000', await DATABASES.thread50k()]] as const) {
