@@ -31,4 +31,15 @@ describe.skipIf(!pdfToolsPresent)('links in PDFs', () => {
       expect(links, url).toContain(url);
     }
   });
+
+  test('a web address wrapped over several lines is clickable on each line, and each part opens the whole address', async () => {
+    const { ctx, warnings } = exportContext();
+    const url = `https://www.example.org/news/2021/03/${'city-marathon-route-closures-and-detours-'.repeat(4)}final`;
+    const list = [message(alice, new Date('2024-03-01T10:00:00Z'), [text(`Roads closed: ${url}. See you there`)])];
+    const file = await renderPdf(ctx, list, 'wrapped-link');
+    expect(warnings).toEqual([]);
+    const links = uriLinks(file);
+    expect(links.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(links)).toEqual(new Set([url]));
+  });
 });

@@ -12,17 +12,6 @@ const PAGES_PER_CACHE = 100;
 export type Color = string;
 
 const STAND_IN = 'o';
-const WEB_ADDRESS = /\b(?:https?:\/\/|www\.)[^\s<>"]+/gi;
-const TRAILING_PUNCTUATION = /[.,;:!?)\]}'’”]+$/;
-
-/** The address as a link target: an absolute, ASCII-only URL, or nothing when it is not one. */
-function linkTarget(address: string): string | undefined {
-  try {
-    return new URL(/^www\./i.test(address) ? `https://${address}` : address).href;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Drawing primitives over one pdfkit document: text lines with font fallback and emoji images,
@@ -66,13 +55,14 @@ export class Canvas {
     for (const run of line.runs) {
       if (run.kind === 'text') {
         drawText(doc, run.face, size, run.text, x, baseline);
-        this.linkUrls(run, x, baseline, size);
       } else {
         const image = this.emoji.get(run.code);
         const side = size * EMOJI_SCALE * 0.95;
         if (image) doc.image(image as unknown as Buffer, x, baseline - side * 0.85, { width: side, height: side });
         if (!line.logical) this.emojiText(run.text, x, baseline, size, run.width);
       }
+      // Each line's share of a web address is clickable, and opens the whole address.
+      if (run.link) this.doc.link(x, baseline - size, run.width, size * 1.3, run.link);
       x += run.width;
     }
     if (line.logical) this.endLogical(size);
@@ -85,17 +75,6 @@ export class Canvas {
   private endLogical(size: number): void {
     const { id } = embeddedFont(this.doc, this.layout.faceNames[0]!);
     addContent(this.doc, `BT /${id} ${size} Tf ET EMC`);
-  }
-
-  /** Makes each web address in a drawn run clickable (a URI link annotation over its words). */
-  private linkUrls({ face, text }: { face: string; text: string }, x: number, baseline: number, size: number): void {
-    for (const match of text.matchAll(WEB_ADDRESS)) {
-      const address = match[0].replace(TRAILING_PUNCTUATION, '');
-      const target = linkTarget(address);
-      if (!target) continue;
-      const start = x + textWidth(this.doc, face, size, text.slice(0, match.index));
-      this.doc.link(start, baseline - size, textWidth(this.doc, face, size, address), size * 1.3, target);
-    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import bidiFactory, { type Bidi } from 'bidi-js';
 import { findEmoji } from '../../fonts/emoji.js';
 import type { FontChain } from '../../fonts/fonts.js';
+import { webLinks, type WebLink } from './web-links.js';
 
 // bidi-js's module.exports is the factory itself; its typings describe an ES default export.
 const bidi = (bidiFactory as unknown as () => Bidi)();
@@ -8,9 +9,10 @@ const bidi = (bidiFactory as unknown as () => Bidi)();
 /** Width of `text` drawn in a registered face at a size, in points. */
 export type Measure = (face: string, size: number, text: string) => number;
 
+/** A piece of a line in one face, or one emoji; `link` is the URL of the web address it is part of. */
 export type Run =
-  | { kind: 'text'; face: string; text: string; width: number }
-  | { kind: 'emoji'; code: string; text: string; width: number };
+  | { kind: 'text'; face: string; text: string; width: number; link?: string }
+  | { kind: 'emoji'; code: string; text: string; width: number; link?: string };
 
 /** One laid-out line, its runs in visual order (left to right). */
 export interface TextLine {
@@ -34,6 +36,7 @@ interface Piece {
   wide: boolean;
   width: number;
   code?: string;
+  link?: WebLink;
 }
 
 // Scripts whose glyphs may be drawn out of typing order: right to left, and Brahmic scripts (Devanagari to Sinhala, Thai, Lao, Myanmar, Khmer).
@@ -83,23 +86,25 @@ export class TextLayout {
     return lines;
   }
 
-  /** Cuts a paragraph into pieces that share one face, one bidi level and one kind. */
+  /** Cuts a paragraph into pieces that share one face, one bidi level, one kind and one web address (or none). */
   private pieces(paragraph: string, levels: Uint8Array, size: number): Piece[] {
     const pieces: Piece[] = [];
     const emoji = findEmoji(paragraph).filter((match) => !this.drawnAsText(paragraph.slice(match.start, match.end)));
+    const links = new LinkCursor(webLinks(paragraph));
     let nextEmoji = 0;
     let current: Piece | undefined;
     for (let i = 0; i < paragraph.length; ) {
       const match = emoji[nextEmoji];
+      const link = links.at(i);
       if (match && match.start === i) {
-        current = { kind: 'emoji', text: paragraph.slice(i, match.end), code: match.code, face: 0, level: levels[i], wide: true, width: size * EMOJI_SCALE };
+        current = { kind: 'emoji', text: paragraph.slice(i, match.end), code: match.code, face: 0, level: levels[i], wide: true, width: size * EMOJI_SCALE, link };
         pieces.push(current);
         nextEmoji++;
         i = match.end;
         continue;
       }
-      if (current?.kind === 'text' && current.face === 0 && !current.wide && this.chain.asciiInFirstFace()) {
-        const end = this.plainAscii(paragraph, levels, i, match?.start ?? paragraph.length, current.level);
+      if (current?.kind === 'text' && current.face === 0 && !current.wide && current.link === link && this.chain.asciiInFirstFace()) {
+        const end = this.plainAscii(paragraph, levels, i, Math.min(match?.start ?? paragraph.length, links.boundaryAfter(i)), current.level);
         if (end > i) {
           current.text += paragraph.slice(i, end);
           i = end;
@@ -119,10 +124,10 @@ export class TextLayout {
         current && current.kind !== 'emoji' && KEEPS_FACE.test(char) && this.chain.covers(current.face, codePoint)
           ? current.face
           : Math.max(0, this.chain.faceIndexFor(codePoint));
-      if (current && current.kind === kind && current.face === face && current.level === levels[i] && !wide && !current.wide) {
+      if (current && current.kind === kind && current.face === face && current.level === levels[i] && current.link === link && !wide && !current.wide) {
         current.text += char;
       } else {
-        current = { kind, text: char, face, level: levels[i], wide, width: 0 };
+        current = { kind, text: char, face, level: levels[i], wide, width: 0, link };
         pieces.push(current);
       }
       i += original.length;
@@ -188,10 +193,12 @@ export class TextLayout {
     let width = 0;
     let last: Run | undefined;
     let lastMergeable = false;
+    let lastLink: WebLink | undefined;
     for (const piece of ordered) {
       width += piece.width;
+      const link = piece.link?.target;
       if (piece.kind === 'emoji') {
-        last = { kind: 'emoji', code: piece.code!, text: piece.text, width: piece.width };
+        last = { kind: 'emoji', code: piece.code!, text: piece.text, width: piece.width, link };
         runs.push(last);
         lastMergeable = false;
         continue;
@@ -202,16 +209,36 @@ export class TextLayout {
       const text = piece.level % 2 === 1 && !shapedRtl ? mirrorReverse(piece.text) : piece.text;
       const face = this.chain.faces[piece.face].name;
       // pdfkit shapes space-separated words one by one, so only left-to-right text may share a run.
-      if (last?.kind === 'text' && lastMergeable && !shapedRtl && last.face === face) {
+      if (last?.kind === 'text' && lastMergeable && !shapedRtl && last.face === face && lastLink === piece.link) {
         last.text += text;
         last.width += piece.width;
       } else {
-        last = { kind: 'text', face, text, width: piece.width };
+        last = { kind: 'text', face, text, width: piece.width, link };
         runs.push(last);
       }
       lastMergeable = !shapedRtl;
+      lastLink = piece.link;
     }
     return { runs, width, rtl, logical };
+  }
+}
+
+/** The web address, if any, at each position of a paragraph, asked for in increasing order. */
+class LinkCursor {
+  private next = 0;
+
+  constructor(private readonly links: WebLink[]) {}
+
+  at(i: number): WebLink | undefined {
+    while (this.links[this.next] && this.links[this.next]!.end <= i) this.next++;
+    const link = this.links[this.next];
+    return link && link.start <= i ? link : undefined;
+  }
+
+  /** Where the stretch holding position i (in a link or between links) ends; call `at(i)` first. */
+  boundaryAfter(i: number): number {
+    const link = this.links[this.next];
+    return !link ? Infinity : link.start <= i ? link.end : link.start;
   }
 }
 
