@@ -37,24 +37,31 @@ export class ChatLayout {
   ) {}
 
   async blocks(message: Message): Promise<Block[]> {
-    const blocks: Block[] = [];
+    const separator: Block[] = [];
     const day = this.dates.dayKey(message.date);
     if (day !== this.lastDay) {
       this.lastDay = day;
       this.lastSender = undefined;
-      blocks.push(...this.daySeparator(message.date));
+      separator.push(...this.daySeparator(message.date));
     }
+    const blocks = await this.messageBlocks(message);
+    const context = () => this.context(message);
+    for (const block of blocks) block.context ??= context;
+    return [...separator, ...blocks];
+  }
+
+  private async messageBlocks(message: Message): Promise<Block[]> {
     if (message.kind === 'event') {
       this.lastSender = undefined;
       const text = `${message.event?.description ?? 'Conversation event'}  ·  ${this.dates.time(message.date)}`;
-      blocks.push(...this.note(text, 'center', 8));
-      return blocks;
+      return this.note(text, 'center', 8);
     }
+    const blocks: Block[] = [];
     const mine = message.isFromMe;
-    if (this.conversation.isGroup && !mine && message.sender.handle !== this.lastSender) {
-      blocks.push(...textBox(this.canvas, [{ text: message.sender.name, size: TYPE.name, color: COLORS.muted, bold: true }], {
-        ...this.side(false), padX: PAD_X, spaceBefore: 6, keepWithNext: true,
-      }));
+    if (this.named(message) && message.sender.handle !== this.lastSender) {
+      const name = this.senderName(message);
+      for (const block of name) block.context = () => this.dayHeading(message.date, true);
+      blocks.push(...name);
     }
     this.lastSender = message.sender.handle;
     if (message.replyTo) {
@@ -160,10 +167,33 @@ export class ChatLayout {
     });
   }
 
-  private daySeparator(date: Date): Block[] {
-    const blocks = textBox(this.canvas, [{ text: this.dates.day(date), size: TYPE.name, color: COLORS.muted, bold: true }], {
+  /** The day and, in a group, the sender, restated above a message that goes on at the top of a page. */
+  private context(message: Message): Block[] {
+    const blocks = this.dayHeading(message.date, true);
+    if (this.named(message)) blocks.push(...this.senderName(message));
+    return blocks;
+  }
+
+  /** Whether the message is shown under its sender's name: one from someone else in a group. */
+  private named(message: Message): boolean {
+    return this.conversation.isGroup && !message.isFromMe && message.kind !== 'event';
+  }
+
+  private senderName(message: Message): Block[] {
+    return textBox(this.canvas, [{ text: message.sender.name, size: TYPE.name, color: COLORS.muted, bold: true }], {
+      ...this.side(false), padX: PAD_X, spaceBefore: 6, keepWithNext: true,
+    });
+  }
+
+  private dayHeading(date: Date, continued: boolean): Block[] {
+    const text = `${this.dates.day(date)}${continued ? ' (continued)' : ''}`;
+    return textBox(this.canvas, [{ text, size: TYPE.name, color: COLORS.muted, bold: true }], {
       ...this.column, align: 'center', maxWidth: this.column.right - this.column.left, spaceBefore: 14, keepWithNext: true,
     });
+  }
+
+  private daySeparator(date: Date): Block[] {
+    const blocks = this.dayHeading(date, false);
     const draw = blocks[0].draw;
     blocks[0].draw = (top) => {
       this.outline.mark(date);

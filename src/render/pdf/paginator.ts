@@ -17,6 +17,8 @@ export interface Block {
   bubble?: Bubble;
   /** Do not leave this block last on a page (day separators, sender names). */
   keepWithNext?: boolean;
+  /** Blocks that restate where this block belongs (its day, sender, table row) when a page starts with it. */
+  context?(): Block[];
   draw?(top: number): void | Promise<void>;
 }
 
@@ -33,6 +35,8 @@ export class Paginator {
   pageCount = 0;
   private y = 0;
   private firstOnPage = true;
+  /** Whether a page break may come before the next block: not on a page holding nothing or only restated context. */
+  private breakable = false;
 
   constructor(
     private readonly area: PageArea,
@@ -44,6 +48,7 @@ export class Paginator {
     this.pageCount++;
     this.y = this.area.top;
     this.firstOnPage = true;
+    this.breakable = false;
     await this.startPage(this.pageCount);
   }
 
@@ -52,8 +57,8 @@ export class Paginator {
     if (blocks.length === 0) return;
     const bodyHeight = this.area.bottom - this.area.top;
     const total = this.extent(blocks, 0, blocks.length, false);
-    if (!this.firstOnPage && total <= bodyHeight * KEEP_TOGETHER_SHARE && this.y + total > this.area.bottom) {
-      await this.newPage();
+    if (this.breakable && total <= bodyHeight * KEEP_TOGETHER_SHARE && this.y + total > this.area.bottom) {
+      await this.breakBefore(blocks[0]);
     }
     let segmentStart = 0;
     const tops: number[] = [];
@@ -61,9 +66,9 @@ export class Paginator {
       let need = this.need(blocks, i, i > segmentStart);
       // A run of keep-with-next blocks moves to the next page together with the block that ends it.
       for (let j = i; blocks[j].keepWithNext && j + 1 < blocks.length; j++) need += this.need(blocks, j + 1, true);
-      if (!this.firstOnPage && this.y + need > this.area.bottom) {
+      if (this.breakable && this.y + need > this.area.bottom) {
         await this.drawSegment(blocks, segmentStart, i, tops);
-        await this.newPage();
+        await this.breakBefore(blocks[i]);
         segmentStart = i;
       }
       const block = blocks[i];
@@ -73,8 +78,18 @@ export class Paginator {
       this.y += block.height;
       if (block.bubble && blocks[i + 1]?.bubble !== block.bubble) this.y += block.bubble.padding;
       this.firstOnPage = false;
+      this.breakable = true;
     }
     await this.drawSegment(blocks, segmentStart, blocks.length, tops);
+  }
+
+  /** Starts a new page for `block`, and restates its context at the top. */
+  private async breakBefore(block: Block): Promise<void> {
+    await this.newPage();
+    const context = block.context?.() ?? [];
+    if (context.length === 0) return;
+    await this.place(context);
+    this.breakable = false;
   }
 
   /** Height block i needs here, with its bubble's padding. */

@@ -51,10 +51,7 @@ export class TranscriptLayout {
     const day = this.dates.dayKey(message.date);
     if (day !== this.lastDay) {
       this.lastDay = day;
-      const band = textBox(this.canvas, [{ text: this.dates.day(message.date), size: TYPE.table, color: COLORS.text, bold: true }], {
-        ...this.column, align: 'left', maxWidth: this.column.right - this.column.left, minWidth: this.column.right - this.column.left,
-        fill: COLORS.band, padX: 4, padY: 2, spaceBefore: 8, keepWithNext: true,
-      });
+      const band = this.dayBand(message.date, false);
       const draw = band[0].draw;
       band[0].draw = (top) => {
         this.outline.mark(message.date);
@@ -62,28 +59,40 @@ export class TranscriptLayout {
       };
       blocks.push(...band);
     }
-    const cells = [
-      [this.plain(this.dates.dateTime(message.date).replace(' ', '\n'))],
-      [{ text: message.kind === 'event' ? '' : message.sender.name, size: TYPE.table, color: COLORS.text, bold: true }],
-      this.messageCell(message),
-      this.attachmentCell(message),
-    ].map((content, i) => layLines(this.canvas, content, this.width(i)));
-    const rows = Math.max(...cells.map((c) => c.length));
-    for (let row = 0; row < rows; row++) {
+    const sender = message.kind === 'event' ? '' : message.sender.name;
+    const rows = this.rows([[this.plain(this.dates.dateTime(message.date).replace(' ', '\n'))], [this.bold(sender)], this.messageCell(message), this.attachmentCell(message)]);
+    // Handwriting and Digital Touch are drawn below their row, in the message column.
+    const messageColumn = { ...this.columns[2]!, align: 'left' };
+    for (const part of message.parts) if (part.kind === 'app' && part.app.drawing) rows.push(drawingBlock(this.canvas, part.app.drawing, messageColumn));
+    rows[0]!.context = () => this.dayBand(message.date, true);
+    const continuedRow = () => [...this.dayBand(message.date, true), ...this.rows([[this.plain(this.dates.time(message.date))], [this.bold(`${sender} (cont.)`.trim())]])];
+    for (const row of rows.slice(1)) row.context = continuedRow;
+    return [...blocks, ...rows];
+  }
+
+  /** One block per line of a table row whose cells hold these paragraphs; the first line draws the rule above the row. */
+  private rows(cellContents: Styled[][]): Block[] {
+    const cells = cellContents.map((content, i) => layLines(this.canvas, content, this.width(i)));
+    const count = Math.max(...cells.map((c) => c.length));
+    return Array.from({ length: count }, (_, row) => {
       const line = cells.map((c) => c[row]);
-      blocks.push({
+      return {
         height: Math.max(...line.map((l) => (l ? lineHeight(l.styled.size) : 0))),
         spaceBefore: row === 0 ? 5 : 0,
-        draw: async (top) => {
+        draw: async (top: number) => {
           if (row === 0) this.canvas.rule(this.column.left, top - 2.5, this.column.right, COLORS.faint);
           for (const [i, cellLine] of line.entries()) if (cellLine) await this.drawCell(cellLine, i, top);
         },
-      });
-    }
-    // Handwriting and Digital Touch are drawn below their row, in the message column.
-    const messageColumn = { ...this.columns[2]!, align: 'left' };
-    for (const part of message.parts) if (part.kind === 'app' && part.app.drawing) blocks.push(drawingBlock(this.canvas, part.app.drawing, messageColumn));
-    return blocks;
+      };
+    });
+  }
+
+  private dayBand(date: Date, continued: boolean): Block[] {
+    const text = `${this.dates.day(date)}${continued ? ' (continued)' : ''}`;
+    return textBox(this.canvas, [this.bold(text)], {
+      ...this.column, align: 'left', maxWidth: this.column.right - this.column.left, minWidth: this.column.right - this.column.left,
+      fill: COLORS.band, padX: 4, padY: 2, spaceBefore: 8, keepWithNext: true,
+    });
   }
 
   private drawCell(line: StyledLine, column: number, top: number): Promise<void> {
@@ -96,6 +105,10 @@ export class TranscriptLayout {
 
   private plain(text: string): Styled {
     return { text, size: TYPE.table, color: COLORS.text };
+  }
+
+  private bold(text: string): Styled {
+    return { ...this.plain(text), bold: true };
   }
 
   private muted(text: string): Styled {

@@ -1,0 +1,40 @@
+import { describe, expect, test } from 'vitest';
+import type { Message } from '../../src/model/types.js';
+import { alice, bob, exportContext, me, message, renderPdf, text } from './builders.js';
+import { pdfInfo, pdfText, pdfToolsPresent } from './pdf-tools.js';
+
+const DAY = Date.UTC(2024, 2, 5, 9);
+const HEADING = 'Tuesday, 5 March 2024 (continued)';
+
+/** One day of a group chat: Alice's long run of messages, and one long message of Bob's. */
+function oneDay(): Message[] {
+  const run = Array.from({ length: 40 }, (_, i) => message(alice, new Date(DAY + i * 60_000), [text(`Alice says number ${i}`)]));
+  const long = Array.from({ length: 150 }, (_, i) => `Bob's line ${i}`).join('\n');
+  return [message(me, new Date(DAY - 60_000), [text('Morning all')]), ...run, message(bob, new Date(DAY + 3600_000), [text(long)])];
+}
+
+/** Each page's text after the page frame's two header lines. */
+function pageBodies(file: string): string[] {
+  const pages = Number(pdfInfo(file).Pages);
+  return Array.from({ length: pages }, (_, i) => pdfText(file, { first: i + 1, last: i + 1 }).split('\n').slice(2).join('\n').trim());
+}
+
+describe.skipIf(!pdfToolsPresent)('a page starting inside a day, a run of messages or a message', { timeout: 60_000 }, () => {
+  test('chat style restates the day and, in a group, the sender at the top of the page', async () => {
+    const { ctx } = exportContext();
+    const file = await renderPdf(ctx, oneDay(), 'chat', { isGroup: true, participants: [alice, bob], title: 'Group' });
+    const [first, ...rest] = pageBodies(file);
+    expect(first).toMatch(/^Tuesday, 5 March 2024\n/);
+    expect(rest.length).toBeGreaterThan(1);
+    for (const body of rest) expect(body).toMatch(new RegExp(`^${HEADING.replace(/[()]/g, '\\$&')}\\s+(Alice Martin\\s+Alice says|Bob\\s+Bob's line)`));
+  });
+
+  test('transcript style restates the day, and the time and sender of a row cut by the page', async () => {
+    const { ctx } = exportContext({ style: 'transcript', pageSize: 'a4' });
+    const file = await renderPdf(ctx, oneDay(), 'transcript', { isGroup: true, participants: [alice, bob], title: 'Group' });
+    const rest = pageBodies(file).slice(1);
+    expect(rest.length).toBeGreaterThan(1);
+    for (const body of rest) expect(body).toContain(HEADING);
+    expect(rest.at(-1)).toMatch(/10:00\s+Bob \(cont\.\)/);
+  });
+});
