@@ -37,4 +37,18 @@ describe.skipIf(!pdfToolsPresent)('a page starting inside a day, a run of messag
     for (const body of rest) expect(body).toContain(HEADING);
     expect(rest.at(-1)).toMatch(/10:00\s+Bob \(cont\.\)/);
   });
+
+  test('a message\'s time is never alone at the top of a page, away from its message', async () => {
+    const { ctx } = exportContext();
+    const long = Array.from({ length: 40 }, (_, i) => `Line ${i} of a long message`).join('\n');
+    const list = Array.from({ length: 24 }, (_, i) => [
+      message(alice, new Date(DAY + i * 120_000), [text(long)]),
+      message(me, new Date(DAY + i * 120_000 + 60_000), [text('ok')]),
+    ]).flat();
+    const file = await renderPdf(ctx, list, 'times');
+    const starts = pageBodies(file).slice(1).map((body) => body.replace(`${HEADING}\n`, '').trim().split('\n')[0]);
+    expect(starts.length).toBeGreaterThan(10);
+    for (const start of starts) expect(start).not.toMatch(/^\d\d:\d\d$/);
+  });
 });
+
