@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Message } from '../../src/model/types.js';
 import { PdfRenderer } from '../../src/render/pdf/pdf-renderer.js';
 import type { ExportContext } from '../../src/render/renderer.js';
-import { alice, attachment, bob, conversation, exportContext, me, message, text } from './builders.js';
+import { alice, attachment, bob, conversation, exportContext, me, message, renderPdf, text } from './builders.js';
 import { outlineTitles, pdfInfo, pdfText, pdfToolsPresent, qpdfCheck, savePng, squash } from './pdf-tools.js';
 
 const PHRASES = [
@@ -120,6 +120,19 @@ describe.skipIf(!pdfToolsPresent)('PDF export of a conversation', { timeout: 60_
     expect(qpdfCheck(empty).ok).toBe(true);
     expect(pdfText(empty)).toContain('No messages in this conversation.');
     expect(pdfInfo(empty).Pages).toBe('1');
+  });
+
+  test('messages without a conversation show each sender, and leave no field empty in header or metadata', async () => {
+    const { ctx } = exportContext({ style: 'chat', pageSize: 'letter', cover: true });
+    const unknown = { handle: 'unknown', name: 'Unknown sender', isMe: false };
+    const orphans = [message(unknown, new Date('2024-01-05T10:00:00Z'), [text('Whose message is this?')]), message(me, new Date('2024-01-05T10:01:00Z'), [text('Mine')])];
+    const file = await renderPdf(ctx, orphans, 'orphans', { title: 'Messages without a conversation', participants: [], isGroup: false });
+    const messagesPage = pdfText(file, { first: 2, last: 2 });
+    expect(messagesPage).toMatch(/Unknown sender\s+Whose message is this\?/);
+    expect(pdfText(file)).not.toContain('nobody');
+    const subject = pdfInfo(file).Subject!;
+    expect(subject).toMatch(/^Messages from test data \| Period: /);
+    expect(subject).not.toMatch(/: \||\s{2}/);
   });
 
   test('replies, tapbacks, edits, unsent, effects, events and missing attachments are all spelled out', async () => {

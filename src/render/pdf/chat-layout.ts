@@ -176,9 +176,13 @@ export class ChatLayout {
     return blocks;
   }
 
-  /** Whether the message is shown under its sender's name: one from someone else in a group. */
+  /**
+   * Whether the message is shown under its sender's name: one from someone else in a group, or in a
+   * conversation with no known participants (messages without a conversation), whose senders vary.
+   */
   private named(message: Message): boolean {
-    return this.conversation.isGroup && !message.isFromMe && message.kind !== 'event';
+    const sendersVary = this.conversation.isGroup || this.conversation.participants.length === 0;
+    return sendersVary && !message.isFromMe && message.kind !== 'event';
   }
 
   private senderName(message: Message): Block[] {

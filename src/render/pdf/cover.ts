@@ -20,8 +20,9 @@ export function coverFacts(conversation: Conversation, ctx: ExportContext): Cove
   const { dates } = ctx;
   const { firstDate, lastDate } = conversation;
   const provenance: Provenance = ctx.provenance ?? { version: '', filters: [], sources: [] };
+  const people = conversation.participants.map((p) => (p.name === p.handle ? p.handle : `${p.name} (${p.handle})`));
   const rows = [
-    { label: 'Participants', values: conversation.participants.map((p) => (p.name === p.handle ? p.handle : `${p.name} (${p.handle})`)) },
+    ...(people.length ? [{ label: 'Participants', values: people }] : []),
     { label: 'Period', values: [firstDate && lastDate ? `${dates.dateTime(firstDate)} – ${dates.dateTime(lastDate)}` : 'No messages'] },
     { label: 'Messages', values: [conversation.messageCount.toLocaleString('en-US')] },
     ...(conversation.sourceCounts ? [{ label: 'By source', values: [describeSourceCounts(conversation.sourceCounts)] }] : []),
@@ -50,8 +51,13 @@ function keptRow(kept: NonNullable<Conversation['keptOnly']>, dateTime: (date: D
 /** The facts as plain text lines, for the document's metadata. */
 export function factsText(facts: CoverFacts, attachments?: number): string {
   const lines = facts.rows.map((row) => `${row.label}: ${row.values.join('; ')}`);
-  if (attachments !== undefined) lines.splice(3, 0, `Attachments: ${attachments}`);
+  if (attachments !== undefined) lines.splice(countsRow(facts) + 1, 0, `Attachments: ${attachments}`);
   return lines.join(' | ');
+}
+
+/** Where the message count is: the attachment count follows it. */
+function countsRow(facts: CoverFacts): number {
+  return facts.rows.findIndex((row) => row.label === 'Messages');
 }
 
 /**
@@ -66,8 +72,7 @@ export function coverBlocks(canvas: Canvas, conversation: Conversation, facts: C
   ], { ...column, align: 'left', maxWidth: width, spaceBefore: 8 });
   const rows = facts.rows.flatMap((row, i) => {
     const blocks = field(canvas, row.label, row.values, column);
-    // The attachment count follows the message count.
-    return i === 2 ? [...blocks, lateField(canvas, 'Attachments', attachments, column)] : blocks;
+    return i === countsRow(facts) ? [...blocks, lateField(canvas, 'Attachments', attachments, column)] : blocks;
   });
   return [...heading, ...rows, ...extraCoverContent(canvas, conversation, column)];
 }

@@ -26,7 +26,8 @@ export function frameText(conversation: Conversation, dates: DateFormatter, expo
   const people = conversation.participants.map((p) => (p.name === p.handle ? p.handle : `${p.name} (${p.handle})`));
   return {
     title: conversation.title,
-    participants: `With ${people.join(', ') || 'nobody else'}`,
+    // Messages without a conversation have no participants, only their own senders.
+    participants: people.length ? `With ${people.join(', ')}` : '',
     dateRange: range,
     exported: `Exported ${dates.dateTime(exportedAt)}`,
   };

@@ -71,7 +71,7 @@ export class PdfRenderer implements Renderer {
     const facts = coverFacts(conversation, this.ctx);
     const info = {
       Title: conversation.title,
-      Subject: `Messages with ${conversation.participants.map((p) => p.name).join(', ')} from ${this.ctx.sourceDescription}`,
+      Subject: `Messages ${withWhom(conversation)}from ${this.ctx.sourceDescription}`,
       Creator: 'textkeeper',
       Producer: 'textkeeper (pdfkit)',
       CreationDate: this.ctx.exportedAt,
@@ -182,6 +182,11 @@ function* adding(messages: Iterable<Message>, activity: StatsCollector): Generat
     activity.add(message);
     yield message;
   }
+}
+
+/** "with Alice, Bob " for the document's subject; nothing when no participant is known. */
+function withWhom(conversation: Conversation): string {
+  return conversation.participants.length ? `with ${conversation.participants.map((p) => p.name).join(', ')} ` : '';
 }
 
 function attachmentsOf(message: Message): number {
