@@ -5,6 +5,7 @@ import { textBox, type BoxStyle, type Styled } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, tapbackSummary } from './describe.js';
 import { drawingBlock } from './drawing.js';
+import type { Piece } from './long-messages.js';
 import { makeThumbnail, type Thumbnail } from './images.js';
 import type { Outline } from './outline.js';
 import type { Block } from './paginator.js';
@@ -36,7 +37,8 @@ export class ChatLayout {
     private readonly warn: (message: string) => void,
   ) {}
 
-  async blocks(message: Message): Promise<Block[]> {
+  async blocks(piece: Piece): Promise<Block[]> {
+    const { message } = piece;
     const separator: Block[] = [];
     const day = this.dates.dayKey(message.date);
     if (day !== this.lastDay) {
@@ -44,13 +46,13 @@ export class ChatLayout {
       this.lastSender = undefined;
       separator.push(...this.daySeparator(message.date));
     }
-    const blocks = await this.messageBlocks(message);
+    const blocks = await this.messageBlocks(piece);
     const context = () => this.context(message);
     for (const block of blocks) block.context ??= context;
     return [...separator, ...blocks];
   }
 
-  private async messageBlocks(message: Message): Promise<Block[]> {
+  private async messageBlocks({ message, continued, continues }: Piece): Promise<Block[]> {
     if (message.kind === 'event') {
       this.lastSender = undefined;
       const text = `${message.event?.description ?? 'Conversation event'}  ·  ${this.dates.time(message.date)}`;
@@ -64,6 +66,7 @@ export class ChatLayout {
       blocks.push(...name);
     }
     this.lastSender = message.sender.handle;
+    if (continued) blocks.push(...this.note('continued', mine ? 'right' : 'left', 1).map((block) => ({ ...block, keepWithNext: true })));
     if (message.replyTo) {
       blocks.push(...textBox(this.canvas, [{ text: replyLine(message.replyTo), size: TYPE.small, color: COLORS.muted }], {
         ...this.side(mine), fill: COLORS.quote, stroke: COLORS.faint, padX: PAD_X, padY: 3, spaceBefore: 4, keepWithNext: true,
@@ -78,10 +81,12 @@ export class ChatLayout {
       if (part.tapbacks.length) blocks.push(...this.note(tapbackSummary(part.tapbacks), mine ? 'right' : 'left', 1));
     }
     if (subject) blocks.push(...this.bubble(message, [{ text: subject, size: TYPE.body, color: '', bold: true }]));
-    const notes = [this.dates.time(message.date), ...messageNotes(message)].join('  ·  ');
-    // The time goes to the next page with the end of its message rather than alone.
-    blocks[blocks.length - 1]!.keepWithNext = true;
-    blocks.push(...this.note(notes, mine ? 'right' : 'left', 2));
+    if (!continues) {
+      const notes = [this.dates.time(message.date), ...messageNotes(message)].join('  ·  ');
+      // The time goes to the next page with the end of its message rather than alone.
+      blocks[blocks.length - 1]!.keepWithNext = true;
+      blocks.push(...this.note(notes, mine ? 'right' : 'left', 2));
+    }
     for (const problem of message.problems) blocks.push(...this.note(`⚠ ${problem}`, mine ? 'right' : 'left', 0));
     return blocks;
   }

@@ -7,16 +7,25 @@ const MAX_MARKS = 32;
 const MARK_RUN = new RegExp(`(\\p{M}{${MAX_MARKS}})\\p{M}+`, 'gu');
 const HAS_MARK_RUN = new RegExp(MARK_RUN.source, 'u');
 
+/** A message to lay out: a whole one, or one piece of a message cut for length. */
+export interface Piece {
+  message: Message;
+  /** It goes on from the piece before: part of the same message, not a new one. */
+  continued: boolean;
+  /** The message goes on in the next piece. */
+  continues: boolean;
+}
+
 /**
- * The messages, with enormous ones cut into a series of messages of bounded text (the first keeping
- * everything else the message has, the last its reactions), and pathological runs of combining marks
+ * The messages, with enormous ones cut into a series of pieces of bounded text (the first keeping the
+ * reply and subject, the last the reactions and problems), and pathological runs of combining marks
  * capped with a note: laying out a message holds all its lines, so one message of a million characters
  * would otherwise need memory in proportion.
  */
-export function* inPieces(messages: Iterable<Message>): Generator<Message> {
+export function* inPieces(messages: Iterable<Message>): Generator<Piece> {
   for (const message of messages) {
     const capped = capMarks(message);
-    if (!capped.parts.some((part) => part.kind === 'text' && part.text.length > PIECE_CHARS)) yield capped;
+    if (!capped.parts.some((part) => part.kind === 'text' && part.text.length > PIECE_CHARS)) yield { message: capped, continued: false, continues: false };
     else yield* cut(capped);
   }
 }
@@ -33,11 +42,15 @@ function capMarks(message: Message): Message {
   return { ...message, parts, problems: [...message.problems, `${dropped.toLocaleString('en-US')} combining marks stacked beyond ${MAX_MARKS} on one character are left out of the PDF.`] };
 }
 
-function* cut(message: Message): Generator<Message> {
+function* cut(message: Message): Generator<Piece> {
   let pending: Part[] = [];
   let first = true;
-  const emit = (parts: Part[]): Message => {
-    const piece: Message = first ? { ...message, parts } : { ...message, parts, replyTo: undefined, subject: undefined, effect: undefined, problems: [] };
+  const emit = (parts: Part[], last = false): Piece => {
+    const piece: Piece = {
+      message: { ...message, parts, ...(first ? {} : { replyTo: undefined, subject: undefined }), problems: last ? message.problems : [] },
+      continued: !first,
+      continues: !last,
+    };
     first = false;
     return piece;
   };
@@ -55,7 +68,7 @@ function* cut(message: Message): Generator<Message> {
       }
     }
   }
-  yield emit(pending);
+  yield emit(pending, true);
 }
 
 /** A text part as consecutive parts of at most PIECE_CHARS, cut at a line break or space where there is one near. */

@@ -23,7 +23,7 @@ import { Paginator, type Block } from './paginator.js';
 import { settled, unwrap } from './settled.js';
 import { COLORS, MARGIN, PAGE_SIZES, TYPE } from './theme.js';
 import { TranscriptLayout } from './transcript-layout.js';
-import { inPieces } from './long-messages.js';
+import { inPieces, type Piece } from './long-messages.js';
 import { LateChart } from './activity-chart.js';
 import { StatsCollector } from '../../stats/collector.js';
 
@@ -41,7 +41,7 @@ interface MessageLayout {
   /** Height each page reserves above its messages (the transcript's column headings). */
   readonly pageTop: number;
   drawPageTop?(top: number): Promise<void>;
-  blocks(message: Message): Promise<Block[]>;
+  blocks(piece: Piece): Promise<Block[]>;
 }
 
 /**
@@ -163,13 +163,13 @@ export class PdfRenderer implements Renderer {
  * Places the messages' blocks, each laid out a few messages ahead of its placing (a photo's layout waits for
  * its decoding); returns how many attachments the messages have, undefined when there was no message.
  */
-async function placeMessages(pieces: Iterable<Message>, layout: MessageLayout, paginator: Paginator): Promise<number | undefined> {
+async function placeMessages(pieces: Iterable<Piece>, layout: MessageLayout, paginator: Paginator): Promise<number | undefined> {
   // Layouts update their running state (day, sender) before their first await, so order holds.
   const ahead: Promise<Block[] | Error>[] = [];
   let attachments: number | undefined;
-  for (const message of pieces) {
-    attachments = (attachments ?? 0) + attachmentsOf(message);
-    ahead.push(settled(layout.blocks(message)));
+  for (const piece of pieces) {
+    attachments = (attachments ?? 0) + attachmentsOf(piece.message);
+    ahead.push(settled(layout.blocks(piece)));
     if (ahead.length > LOOKAHEAD) await paginator.place(unwrap(await ahead.shift()!));
   }
   for (const blocks of ahead) await paginator.place(unwrap(await blocks));

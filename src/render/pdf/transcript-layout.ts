@@ -5,6 +5,7 @@ import { drawLine, layLines, textBox, type Styled, type StyledLine } from './blo
 import type { Canvas } from './canvas.js';
 import type { Column } from './chat-layout.js';
 import { drawingBlock } from './drawing.js';
+import type { Piece } from './long-messages.js';
 import { appLines, attachmentDetails, messageNotes, replyLine, tapbackSummary } from './describe.js';
 import type { Outline } from './outline.js';
 import type { Block } from './paginator.js';
@@ -46,7 +47,7 @@ export class TranscriptLayout {
     this.canvas.rule(this.column.left, top + this.pageTop - 3, this.column.right, COLORS.muted, 0.8);
   }
 
-  async blocks(message: Message): Promise<Block[]> {
+  async blocks({ message, continued, continues }: Piece): Promise<Block[]> {
     const blocks: Block[] = [];
     const day = this.dates.dayKey(message.date);
     if (day !== this.lastDay) {
@@ -60,27 +61,29 @@ export class TranscriptLayout {
       blocks.push(...band);
     }
     const sender = message.kind === 'event' ? '' : message.sender.name;
-    const rows = this.rows([[this.plain(this.dates.dateTime(message.date).replace(' ', '\n'))], [this.bold(sender)], this.messageCell(message), this.attachmentCell(message)]);
+    // A piece going on from the one before continues its row: no rule, no date and sender again.
+    const heading = continued ? [[], []] : [[this.plain(this.dates.dateTime(message.date).replace(' ', '\n'))], [this.bold(sender)]];
+    const rows = this.rows([...heading, this.messageCell(message, !continues), this.attachmentCell(message)], !continued);
     // Handwriting and Digital Touch are drawn below their row, in the message column.
     const messageColumn = { ...this.columns[2]!, align: 'left' };
     for (const part of message.parts) if (part.kind === 'app' && part.app.drawing) rows.push(drawingBlock(this.canvas, part.app.drawing, messageColumn));
-    rows[0]!.context = () => this.dayBand(message.date, true);
     const continuedRow = () => [...this.dayBand(message.date, true), ...this.rows([[this.plain(this.dates.time(message.date))], [this.bold(`${sender} (cont.)`.trim())]])];
-    for (const row of rows.slice(1)) row.context = continuedRow;
+    for (const row of rows) row.context = continuedRow;
+    if (!continued) rows[0]!.context = () => this.dayBand(message.date, true);
     return [...blocks, ...rows];
   }
 
-  /** One block per line of a table row whose cells hold these paragraphs; the first line draws the rule above the row. */
-  private rows(cellContents: Styled[][]): Block[] {
+  /** One block per line of a table row whose cells hold these paragraphs; a row that opens draws a rule above itself. */
+  private rows(cellContents: Styled[][], opens = true): Block[] {
     const cells = cellContents.map((content, i) => layLines(this.canvas, content, this.width(i)));
     const count = Math.max(...cells.map((c) => c.length));
     return Array.from({ length: count }, (_, row) => {
       const line = cells.map((c) => c[row]);
       return {
         height: Math.max(...line.map((l) => (l ? lineHeight(l.styled.size) : 0))),
-        spaceBefore: row === 0 ? 5 : 0,
+        spaceBefore: row === 0 && opens ? 5 : 0,
         draw: async (top: number) => {
-          if (row === 0) this.canvas.rule(this.column.left, top - 2.5, this.column.right, COLORS.faint);
+          if (row === 0 && opens) this.canvas.rule(this.column.left, top - 2.5, this.column.right, COLORS.faint);
           for (const [i, cellLine] of line.entries()) if (cellLine) await this.drawCell(cellLine, i, top);
         },
       };
@@ -115,7 +118,8 @@ export class TranscriptLayout {
     return { text, size: TYPE.table, color: COLORS.muted };
   }
 
-  private messageCell(message: Message): Styled[] {
+  /** The message column's paragraphs; the notes (edited, effect, …) only where the message ends. */
+  private messageCell(message: Message, ends: boolean): Styled[] {
     if (message.kind === 'event') return [this.muted(message.event?.description ?? 'Conversation event')];
     const content: Styled[] = [];
     if (message.replyTo) content.push(this.muted(replyLine(message.replyTo)));
@@ -132,7 +136,7 @@ export class TranscriptLayout {
       }
       if (part.tapbacks.length) content.push(this.muted(`Reactions: ${tapbackSummary(part.tapbacks)}`));
     }
-    const notes = messageNotes(message);
+    const notes = ends ? messageNotes(message) : [];
     if (notes.length) content.push(this.muted(`(${notes.join(', ')})`));
     for (const problem of message.problems) content.push(this.muted(`⚠ ${problem}`));
     return content;

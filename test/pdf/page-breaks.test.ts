@@ -19,8 +19,8 @@ function pageBodies(file: string): string[] {
   return Array.from({ length: pages }, (_, i) => pdfText(file, { first: i + 1, last: i + 1 }).split('\n').slice(2).join('\n').trim());
 }
 
-describe.skipIf(!pdfToolsPresent)('a page starting inside a day, a run of messages or a message', { timeout: 60_000 }, () => {
-  test('chat style restates the day and, in a group, the sender at the top of the page', async () => {
+describe.skipIf(!pdfToolsPresent)('messages across page breaks', { timeout: 60_000 }, () => {
+  test('a page starting inside a day or a run of messages, chat style, restates the day and, in a group, the sender at the top of the page', async () => {
     const { ctx } = exportContext();
     const file = await renderPdf(ctx, oneDay(), 'chat', { isGroup: true, participants: [alice, bob], title: 'Group' });
     const [first, ...rest] = pageBodies(file);
@@ -49,6 +49,23 @@ describe.skipIf(!pdfToolsPresent)('a page starting inside a day, a run of messag
     const starts = pageBodies(file).slice(1).map((body) => body.replace(`${HEADING}\n`, '').trim().split('\n')[0]);
     expect(starts.length).toBeGreaterThan(10);
     for (const start of starts) expect(start).not.toMatch(/^\d\d:\d\d$/);
+  });
+
+  test('a message cut into pieces for length reads as one message: one time, later pieces marked as continued', async () => {
+    const long = Array.from({ length: 600 }, (_, i) => `sentence ${i} of a very long message.`).join(' ');
+    expect(long.length).toBeGreaterThan(16_000);
+    const list = [message(alice, new Date(DAY), [text(long)], { edited: true }), message(me, new Date(DAY + 60_000), [text('Phew')])];
+
+    const chat = await renderPdf(exportContext().ctx, list, 'long-chat');
+    const chatText = pdfText(chat);
+    expect(chatText.match(/^09:00\b/gm)).toEqual(['09:00']);
+    expect(chatText).toMatch(/sentence 599 of a very long message\.\s+09:00 · Edited/);
+    expect(chatText.match(/^continued$/gm)!.length).toBeGreaterThanOrEqual(3);
+
+    const transcript = await renderPdf(exportContext({ style: 'transcript', pageSize: 'a4' }).ctx, list, 'long-transcript');
+    const transcriptText = pdfText(transcript);
+    expect(transcriptText.match(/09:00:00/g)).toEqual(['09:00:00']);
+    expect(transcriptText.match(/\(Edited\)/g)).toEqual(['(Edited)']);
   });
 });
 
