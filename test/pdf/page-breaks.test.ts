@@ -49,6 +49,10 @@ describe.skipIf(!pdfToolsPresent)('messages across page breaks', { timeout: 60_0
     const starts = pageBodies(file).slice(1).map((body) => body.replace(`${HEADING}\n`, '').trim().split('\n')[0]);
     expect(starts.length).toBeGreaterThan(10);
     for (const start of starts) expect(start).not.toMatch(/^\d\d:\d\d$/);
+
+    // A message with nothing in it has only its time.
+    const empty = await renderPdf(ctx, [message(alice, new Date(DAY), [])], 'empty-message');
+    expect(pdfText(empty)).toContain('09:00');
   });
 
   test('a message cut into pieces for length reads as one message: one time, later pieces marked as continued', async () => {

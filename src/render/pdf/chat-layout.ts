@@ -84,7 +84,8 @@ export class ChatLayout {
     if (!continues) {
       const notes = [this.dates.time(message.date), ...messageNotes(message)].join('  ·  ');
       // The time goes to the next page with the end of its message rather than alone.
-      blocks[blocks.length - 1]!.keepWithNext = true;
+      const last = blocks.at(-1);
+      if (last) last.keepWithNext = true;
       blocks.push(...this.note(notes, mine ? 'right' : 'left', 2));
     }
     for (const problem of message.problems) blocks.push(...this.note(`⚠ ${problem}`, mine ? 'right' : 'left', 0));
