@@ -1,6 +1,6 @@
 import { ContactBook } from '../contacts/contact-book.js';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { CandidateConversation, History } from '../normalize/archive.js';
 import type { Selection } from '../select/match.js';
 import type { StemAllocator } from '../output/files.js';
@@ -83,7 +83,7 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
   const readDevices = (options.sources.db ?? []).length + (options.sources.backup ?? []).length > 0 || !options.sources.archive;
   const files = new AttachmentFiles(store.dir, store.db);
   const writer = new StoreWriter(store);
-  const opened = readDevices ? await openArchive(options, (source) => knownFile(store, writer, files, source)) : undefined;
+  const opened = readDevices ? await openArchive(options, (source) => knownFile(store, writer, files, source), (guids) => store.keyOfChats(guids)) : undefined;
   try {
     planned(opened?.archive.candidates().length ?? 0);
     const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
@@ -111,7 +111,8 @@ async function readSources({ options, store, other, checkInterrupt }: Run, opene
   const skip = (title: string, error: unknown) => options.log(skipLine(title, error));
   const progressOf = (candidates: CandidateConversation[]) =>
     new Progress(options.progress, candidates.reduce((sum, c) => sum + c.estimate, 0), candidates.length, options.log, 'reading');
-  const read = (history: History) => ingest(history, store, writer, copies, checkInterrupt, skip, progressOf);
+  const remembersMarks = decidesAbsence(options, opened, other);
+  const read = (history: History) => ingest(history, store, writer, { files: copies, interrupted: checkInterrupt, skip, progressOf, remembersMarks });
   const skipped = opened ? await read(opened.archive) : new Set<string>();
   if (other) {
     const archived = new StoreArchive(ArchiveStore.open(other, { create: false, readonly: true }), { ...options.archive, contacts: opened?.contacts ?? new ContactBook() });
@@ -133,11 +134,17 @@ async function recordSources({ options, store, other }: Run, files: AttachmentFi
   const damage = opened ? await reportDamage(opened.archive, options.log) : { findings: 0, unreadable: 0 };
   const checks = opened ? await opened.archive.checks() : [];
   store.recordSources(facts.map((f) => files.knownSha256(f.database)), checks);
-  const fullRun = opened && !other && options.archive.chatTerms.length === 0 && !options.archive.window.since && !options.archive.window.until;
   // Messages of a conversation a source could not give are not taken as gone from it.
-  if (fullRun) store.markAbsent(skipped);
+  if (decidesAbsence(options, opened, other)) store.markAbsent(skipped);
+  removeFiles(store.dir, store.dropEmptyConversations());
   const notChecked = checks.flatMap((check, i) => (check === 'earlier' ? [opened!.archive.sourceNames[i]!] : []));
   return { store, facts, damage, notChecked, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection: opened?.archive.selection, skipped: skipped.size };
+}
+
+/** Only a run that reads its devices whole (no --chat, --since, --until nor --archive) decides which messages they lost. */
+function decidesAbsence(options: ResolvedOptions, opened: OpenedArchive | undefined, other: string | undefined): boolean {
+  const { chatTerms, window } = options.archive;
+  return opened !== undefined && !other && chatTerms.length === 0 && !window.since && !window.until;
 }
 
 /**
@@ -164,6 +171,14 @@ export async function sealArchive(store: ArchiveStore, counts: Record<string, nu
   store.saveManifest(manifest);
   await writeSums(store.dir, manifest);
   store.finishRun(counts);
+}
+
+/** The files of conversations the store no longer has: a text file, or the folder of an HTML conversation's pages. */
+function removeFiles(dir: string, files: { format: string; file: string }[]): void {
+  for (const { format, file } of files) {
+    const pages = format === 'html' && dirname(file) !== '.';
+    rmSync(join(dir, pages ? dirname(file) : file), { recursive: pages, force: true });
+  }
 }
 
 /** Half-written files a killed run left behind (theirs are written again). */

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { toCountryCode } from '../contacts/handles.js';
 import { UserError } from '../errors.js';
 import { expandHome, MAC_MESSAGES } from '../home-path.js';
@@ -80,7 +81,7 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
   }
   const dates = new DateFormatter(raw.timezone);
   if (needsOutput && !raw.out) throw new UserError('--out is required: the folder to write the archive into.');
-  if (needsOutput) refuseOutInside(resolve(raw.out!), raw.backup ?? []);
+  if (needsOutput) refuseOutInside(raw);
   const formats = (raw.format ?? 'txt').split(',').map((f) => f.trim().toLowerCase()).filter(Boolean);
   const unknown = formats.filter((f) => !RENDERERS[f]);
   if (unknown.length > 0 || formats.length === 0) {
@@ -128,14 +129,33 @@ function checkWords({ country, me }: RawOptions): void {
   if (me !== undefined && me.trim() === '') throw new UserError('--me is empty: give the name to show for the owner of the messages.');
 }
 
-/** The archive is never written into what it reads: an iPhone backup, or Messages' own folder. */
-function refuseOutInside(out: string, backups: string[]): void {
-  const read = [...backups.map((dir) => ['the backup', resolve(dir)]), ["Messages' own folder", MAC_MESSAGES]];
+/**
+ * The archive is never written into what it reads: an iPhone backup, Messages' own folder, or the
+ * attachments folder of a copied database; compared with links followed.
+ */
+function refuseOutInside({ out: given, backup, attachmentsRoot, db }: RawOptions): void {
+  const out = realPathSoFar(resolve(given!));
+  const roots = attachmentsRoot ? [attachmentsRoot] : (db ?? []).map(dirname);
+  const read = [
+    ...(backup ?? []).map((dir) => ['the backup', dir]),
+    ["Messages' own folder", MAC_MESSAGES],
+    ...roots.map((root) => ['the attachments folder', join(root, 'Attachments')]),
+  ].map(([what, folder]) => [what, realPathSoFar(resolve(folder!))]);
   for (const [what, folder] of read) {
     const path = relative(folder!, out);
     if (path === '' || (path !== '..' && !path.startsWith(`..${sep}`) && !isAbsolute(path))) {
       throw new UserError(`--out ${out} lies inside ${what} ${folder}, which textkeeper never writes to: choose a folder outside it.`);
     }
+  }
+}
+
+/** The path with the links of the part that exists followed (what does not exist yet, as given). */
+function realPathSoFar(path: string): string {
+  const parent = dirname(path);
+  try {
+    return realpathSync(path);
+  } catch {
+    return parent === path ? path : join(realPathSoFar(parent), basename(path));
   }
 }
 

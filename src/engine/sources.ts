@@ -10,6 +10,7 @@ import type { Selection } from '../select/match.js';
 import { ArchiveStore } from '../store/archive-store.js';
 import { StoreArchive } from '../store/store-archive.js';
 import type { KnownFile } from '../normalize/source-archive.js';
+import type { StoredKey } from '../normalize/conversations.js';
 import type { ResolvedOptions, SourceOptions } from './options.js';
 import { Spinner } from './spinner.js';
 
@@ -100,10 +101,10 @@ export interface OpenedArchive {
  * The sources opened and combined into one Archive; close() lets go of everything. What `known` says
  * earlier runs learnt of a database file saves checking and counting it again.
  */
-export async function openArchive(options: ResolvedOptions, known?: (source: MessageSource) => KnownFile | undefined): Promise<OpenedArchive> {
+export async function openArchive(options: ResolvedOptions, known?: (source: MessageSource) => KnownFile | undefined, storedKey?: StoredKey): Promise<OpenedArchive> {
   const opened = await openSources(options.sources, options.log);
   try {
-    const archive = await Archive.open(opened.sources, { ...options.archive, contacts: opened.contacts, known });
+    const archive = await Archive.open(opened.sources, { ...options.archive, contacts: opened.contacts, known, storedKey });
     return {
       archive,
       facts: opened.sources.map((s) => s.facts),

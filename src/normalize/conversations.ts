@@ -53,6 +53,27 @@ export function planConversations(chats: ChatRow[], people: PeopleDirectory, con
   return plans;
 }
 
+/** The key an earlier run's store keeps the conversation of these chats (by GUID) under; undefined: none. */
+export type StoredKey = (chatGuids: string[]) => string | undefined;
+
+/**
+ * Conversations an archive's store already has keep the key it has them under, so that a group renamed or
+ * joined by someone, or a person whose phone and email new contacts join, stays the conversation it was
+ * (its messages, marks and files) rather than becoming a new one beside an old one whose messages seem gone.
+ * A stored key goes to the first plan that has one of its chats; a plan whose own key is then taken gets
+ * one of its own.
+ */
+export function withStoredKeys(plans: ConversationPlan[], storedKey: StoredKey): ConversationPlan[] {
+  const taken = new Set<string>();
+  const adopted = plans.map((plan) => {
+    const stored = plan.chatGuids.length > 0 ? storedKey(plan.chatGuids) : undefined;
+    if (stored === undefined || taken.has(stored)) return undefined;
+    taken.add(stored);
+    return { ...plan, key: stored };
+  });
+  return plans.map((plan, i) => adopted[i] ?? (taken.has(plan.key) ? { ...plan, key: `${plan.key}|${plan.chatGuids[0]}` } : plan));
+}
+
 /** One Person per person: a phone and an email of one contact count once. */
 function uniquePeople(people: Person[], contacts: Contacts): Person[] {
   const seen = new Set<string>();

@@ -5,7 +5,7 @@ import { decodeSummaryInfo, type SummaryInfo } from '../decode/summary-info.js';
 import { decodeBalloonReport, URL_BALLOON } from '../decode/payload.js';
 import { toAttachment, unlistedAttachment, type AttachmentFiles } from './attachments.js';
 import { APPLE_EPOCH, appleDate } from './dates.js';
-import { checkAttachmentRow, checkMessageRow } from './odd-values.js';
+import { checkAttachmentRow, checkMessageRow, UNREADABLE } from './odd-values.js';
 import { effectName } from './effects.js';
 import { groupEvent } from './events.js';
 import type { TapbackIndex } from './tapbacks.js';
@@ -157,7 +157,18 @@ function decodeBody(row: MessageRow): DecodedBody {
       return { components: legacyComponents(recovered ?? '', statuses), summary, problems };
     }
   }
-  return { components: legacyComponents(row.text ?? '', statuses), summary, problems };
+  return { components: legacyComponents(plainText(row, problems), statuses), summary, problems };
+}
+
+/**
+ * The text column, where U+FFFD marks an app balloon's place; in a message that has none, it stands where
+ * SQLite's text held bytes that are not UTF-8 (which would otherwise read as balloons that are not there).
+ */
+function plainText(row: MessageRow, problems: string[]): string {
+  const text = row.text ?? '';
+  if (row.balloonBundleId || !text.includes('\ufffd')) return text;
+  problems.push(`The message's text holds bytes that are not UTF-8, shown as ${UNREADABLE}.`);
+  return text.replaceAll('\ufffd', UNREADABLE);
 }
 
 function partStatuses(summary: SummaryInfo): PartStatus[] {

@@ -94,7 +94,8 @@ export function checkHandleRow(row: HandleRow): HandleRow {
   return { ...row, id: asText(row.id, 'handle.id', notes) ?? '', service: asText(row.service, 'handle.service', notes) ?? '' };
 }
 
-const UNREADABLE = '⍰';
+/** Where bytes that are not UTF-8 stood in a text. */
+export const UNREADABLE = '⍰';
 
 function asText(value: unknown, column: string, notes: string[]): string | null {
   if (value === null || value === undefined || typeof value === 'string') return (value as string | null | undefined) ?? null;

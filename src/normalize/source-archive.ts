@@ -9,7 +9,7 @@ import { realFolders, toAttachment, type AttachmentFiles } from './attachments.j
 import { FileProber, type Probes } from './file-prober.js';
 import { APPLE_EPOCH, appleDate } from './dates.js';
 import { checkChatRow, checkHandleRow } from './odd-values.js';
-import { orphanPlan, planConversations, type ConversationPlan } from './conversations.js';
+import { orphanPlan, planConversations, withStoredKeys, type ConversationPlan, type StoredKey } from './conversations.js';
 import { buildMessage, RecentMessages, type BuildContext } from './message-builder.js';
 import { PeopleDirectory, type Contacts } from './people.js';
 import { TapbackIndex } from './tapbacks.js';
@@ -41,6 +41,8 @@ export interface SourceOptions {
   known?: (source: MessageSource) => KnownFile | undefined;
   /** Attachments larger than this are not put into the archive (--max-attachment-size). */
   maxAttachmentBytes?: number;
+  /** The archive's store read into: the conversations it has keep their keys. */
+  storedKey?: StoredKey;
 }
 
 /**
@@ -138,9 +140,11 @@ export class SourceArchive {
 
   /** Every conversation (only those with these keys, when given), uncounted. */
   plans(only?: Set<string>): ConversationPlan[] {
-    this.planned ??= new Map(
-      [...planConversations([...this.chats.values()], this.people, this.options.contacts), orphanPlan()].map((plan) => [plan.key, plan]),
-    );
+    if (!this.planned) {
+      const { contacts, storedKey } = this.options;
+      const plans = planConversations([...this.chats.values()], this.people, contacts);
+      this.planned = new Map([...(storedKey ? withStoredKeys(plans, storedKey) : plans), orphanPlan()].map((plan) => [plan.key, plan]));
+    }
     return only ? [...only].flatMap((key) => this.planned!.get(key) ?? []) : [...this.planned.values()];
   }
 

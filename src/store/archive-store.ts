@@ -25,6 +25,7 @@ export interface IngestCounts {
 
 /** A row of `messages`, as the writer compares it. */
 interface StoredMessage extends MessageColumns {
+  conversation_key: string;
   body: string;
   source_set: number;
   revision: number;
@@ -88,7 +89,9 @@ export class ArchiveStore {
       bump: p('UPDATE conversations SET revision = revision + 1 WHERE key = ?'),
       person: p('INSERT INTO people (handle, name) VALUES (?, ?) ON CONFLICT (handle) DO UPDATE SET name = excluded.name'),
       chatGuid: p('INSERT OR REPLACE INTO chat_guids (guid, conversation_key) VALUES (?, ?)'),
-      find: p('SELECT guid, date, seq, body, source_set, revision, absent_since FROM messages WHERE guid = ?'),
+      keyOfChat: p('SELECT conversation_key FROM chat_guids WHERE guid = ?').pluck(),
+      find: p('SELECT guid, conversation_key, date, seq, body, source_set, revision, absent_since FROM messages WHERE guid = ?'),
+      move: p('UPDATE messages SET conversation_key = ? WHERE guid = ?'),
       append: p(`INSERT INTO messages (guid, conversation_key, date, seq, body, source_set, revision, first_run, last_run, absent_since)
         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`),
       update: p('UPDATE messages SET body = ?, source_set = ?, revision = ?, last_run = ?, absent_since = NULL WHERE guid = ?'),
@@ -257,6 +260,18 @@ export class ArchiveStore {
     this.sql.chatMark!.run(path, chatIds, sha256, mark);
   }
 
+  /** The key most of these chats (by GUID) were last read into (see `withStoredKeys`); undefined: none. */
+  keyOfChats(guids: string[]): string | undefined {
+    const counts = new Map<string, number>();
+    for (const guid of guids) {
+      const key = this.sql.keyOfChat!.get(guid) as string | undefined;
+      if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    let best: string | undefined;
+    for (const [key, n] of counts) if (best === undefined || n > counts.get(best)!) best = key;
+    return best;
+  }
+
   /** Writes for a run begun on another connection (the store's writer thread). */
   joinRun(run: number): void {
     this.runId = run;
@@ -285,13 +300,20 @@ export class ArchiveStore {
       this.counts.added++;
       return true;
     }
-    const stored = known ? (this.sql.find!.get(row.guid) as StoredMessage | undefined) : undefined;
+    let stored = known ? (this.sql.find!.get(row.guid) as StoredMessage | undefined) : undefined;
     if (!stored && this.insertNew!.run(values).changes === 1) {
       this.counts.added++;
       return true;
     }
     // Already archived (in this conversation, or in one it was once part of).
-    return this.rewrite({ ...row, body }, set, stored ?? (this.sql.find!.get(row.guid) as StoredMessage));
+    stored ??= this.sql.find!.get(row.guid) as StoredMessage;
+    const moved = stored.conversation_key !== key;
+    if (moved) {
+      // Where the sources now show it: the conversation it was in keeps what they no longer show there.
+      this.sql.move!.run(key, row.guid);
+      this.sql.bump!.run(stored.conversation_key);
+    }
+    return this.rewrite({ ...row, body }, set, stored) || moved;
   }
 
   private rewrite(row: MessageRow, set: number, stored: StoredMessage): boolean {
@@ -357,6 +379,24 @@ export class ArchiveStore {
         this.counts.absent += changes;
       }
     })();
+  }
+
+  /**
+   * Forgets the conversations every message of which moved to another (see `writeMessage`: contacts that now
+   * join two people's handles make their two conversations one); gives the files written for them.
+   */
+  dropEmptyConversations(): { format: string; file: string }[] {
+    this.commit();
+    this.indexMessages();
+    const keys = this.db.prepare('SELECT key FROM conversations c WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_key = c.key)').pluck().all() as string[];
+    if (keys.length === 0) return [];
+    const chosen = 'IN (SELECT value FROM json_each(?))';
+    const found = this.db.prepare(`SELECT format, file FROM rendered WHERE conversation_key ${chosen}`).all(JSON.stringify(keys)) as { format: string; file: string }[];
+    this.db.transaction(() => {
+      for (const table of ['rendered', 'source_marks', 'chat_guids']) this.db.prepare(`DELETE FROM ${table} WHERE conversation_key ${chosen}`).run(JSON.stringify(keys));
+      this.db.prepare(`DELETE FROM conversations WHERE key ${chosen}`).run(JSON.stringify(keys));
+    })();
+    return found;
   }
 
   /**

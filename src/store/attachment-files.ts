@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
+import { systemReason } from '../errors.js';
 import type { Attachment } from '../model/types.js';
 import { copyName } from '../media/media-archive.js';
 import { foundOnDisk, type FoundOnDisk } from '../normalize/attachments.js';
@@ -51,7 +52,12 @@ export class AttachmentFiles {
     if (!source || attachment.missing) return attachment;
     const info = foundOnDisk(attachment) ?? regularFile(source);
     if (!info) return attachment;
-    const sha256 = this.sha256Ahead(source, info, !attachment.transient) ?? this.sha256Of(source, info, !attachment.transient);
+    let sha256: string;
+    try {
+      sha256 = this.sha256Ahead(source, info, !attachment.transient) ?? this.sha256Of(source, info, !attachment.transient);
+    } catch (error) {
+      return unreadable(attachment, error);
+    }
     const path = `attachments/${sha256.slice(0, 2)}/${sha256}/${copyName(attachment, source)}`;
     const target = join(this.dir, path);
     if (!this.present.has(target) && !existsSync(target)) {
@@ -119,6 +125,13 @@ export class AttachmentFiles {
   knownSha256(path: string, info: FoundOnDisk = statSync(path)): string | undefined {
     return this.knownHash.get(path, info.size, info.mtimeMs) as string | undefined;
   }
+}
+
+/** A file that cannot be read (permissions, a failing disk) is not copied, and says why where it would be; the run goes on. */
+function unreadable(attachment: Attachment, error: unknown): Attachment {
+  const reason = systemReason(error);
+  if (reason === undefined) throw error;
+  return { ...attachment, path: undefined, missing: true, withheld: `could not be read (${reason}), not copied` };
 }
 
 function regularFile(path: string): FoundOnDisk | undefined {

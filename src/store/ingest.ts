@@ -25,6 +25,20 @@ export interface ReadProgress {
   stop(): void;
 }
 
+export interface IngestOptions {
+  /** Where attachments are copied into the archive folder (none: not copied). */
+  files?: AttachmentFiles;
+  /** Throws when the run was interrupted. */
+  interrupted: () => void;
+  skip: (title: string, error: unknown) => void;
+  progressOf: (candidates: CandidateConversation[]) => ReadProgress;
+  /**
+   * The run reads its sources whole and decides which messages are gone: only then is a conversation's
+   * change mark kept, for a conversation skipped as unchanged is never looked at for what it lost.
+   */
+  remembersMarks: boolean;
+}
+
 /**
  * Adds every conversation of a history (the run's sources, or another archive) to the store, each whole
  * or not at all, through its writer (another thread, which writes while this one reads on); a
@@ -33,15 +47,8 @@ export interface ReadProgress {
  * damaged page) or written is left as the store had it, passed to `skip`; returns their keys. `progressOf` is
  * given the conversations to read (asked of the history once) and is told how far reading is.
  */
-export async function ingest(
-  history: History,
-  store: ArchiveStore,
-  writer: StoreWriter,
-  files: AttachmentFiles | undefined,
-  interrupted: () => void,
-  skip: (title: string, error: unknown) => void,
-  progressOf: (candidates: CandidateConversation[]) => ReadProgress,
-): Promise<Set<string>> {
+export async function ingest(history: History, store: ArchiveStore, writer: StoreWriter, how: IngestOptions): Promise<Set<string>> {
+  const { files, interrupted, skip, progressOf } = how;
   const candidates = history.candidates();
   const progress = progressOf(candidates);
   const skipped = new Set<string>();
@@ -64,7 +71,7 @@ export async function ingest(
         progress.tick(count);
       };
       try {
-        await addConversation(history, key, store, writer, files, interrupted, counted);
+        await addConversation(history, key, store, writer, how, counted);
       } catch (error) {
         settle(key, error);
       }
@@ -92,14 +99,13 @@ async function addConversation(
   key: string,
   store: ArchiveStore,
   writer: StoreWriter,
-  files: AttachmentFiles | undefined,
-  interrupted: () => void,
+  { files, interrupted, remembersMarks }: IngestOptions,
   counted: (messages: number) => void,
 ): Promise<void> {
   const sources = history.sourceNames.join('; ');
   const found = history.changeMark?.(key);
   if (store.unchanged(key, sources, found)) return;
-  const mark = found === undefined ? undefined : { sources, mark: found };
+  const mark = found === undefined || !remembersMarks ? undefined : { sources, mark: found };
   const [archived] = history.conversations(new Set([key]));
   if (!archived) {
     // A conversation the sources give no message of (often: the messages of no chat) is not looked at again while unchanged.

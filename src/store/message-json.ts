@@ -1,4 +1,5 @@
-import type { Attachment, Message, Person } from '../model/types.js';
+import { isAbsolute } from 'node:path';
+import type { Attachment, EditVersion, Message, Person } from '../model/types.js';
 
 /** Model fields holding dates: JSON keeps them as ms since 1970 (an older store's messages as ISO strings), read back as Dates. */
 const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate']);
@@ -122,22 +123,36 @@ export function attachmentsOf(message: Message): Attachment[] {
 
 /**
  * A message seen again, merged with what the archive had: an archived text that the source now shows
- * changed or unsent, and that its edit history lacks, is kept as an earlier version; a file the archive
- * copied stays when the source lost it.
+ * changed or unsent, and that its edit history lacks, is kept as an earlier version (so are the earlier
+ * versions the archive kept of a part now unsent); a file the archive copied stays when the source lost it,
+ * or when this run does not copy files.
  */
 export function mergeRevision(archived: Message, seen: Message): Message {
   const parts = seen.parts.map((part, index) => {
+    if (part.kind !== 'unsent' && part.kind !== 'text') return part;
     const before = archived.parts.find((p) => p.index === part.index) ?? archived.parts[index];
-    if (before?.kind !== 'text' || (part.kind !== 'unsent' && part.kind !== 'text')) return part;
-    if ((part.kind === 'text' && part.text === before.text) || part.edits?.some((e) => e.text === before.text)) return part;
-    const versions = [...(part.edits ?? before.edits ?? []), { text: before.text, date: before.edits?.at(-1)?.date ?? archived.date }];
-    return { ...part, edits: versions.sort((a, b) => a.date.getTime() - b.date.getTime()) };
+    const known = new Set([...(part.edits ?? []).map((e) => e.text), ...(part.kind === 'text' ? [part.text] : [])]);
+    const lacking = versionsOf(before, archived.date).filter((version) => !known.has(version.text));
+    if (lacking.length === 0) return part;
+    return { ...part, edits: [...(part.edits ?? []), ...lacking].sort((a, b) => a.date.getTime() - b.date.getTime()) };
   });
-  const kept = new Map(attachmentsOf(archived).filter((a) => !a.missing).map((a) => [a.guid, a]));
+  const copies = new Map(attachmentsOf(archived).filter(inFolder).map((a) => [a.guid, a]));
   const merged = { ...seen, parts };
   for (const attachment of attachmentsOf(merged)) {
-    const copy = kept.get(attachment.guid);
-    if (attachment.missing && copy) Object.assign(attachment, { path: copy.path, missing: false, transient: false, size: copy.size });
+    const copy = copies.get(attachment.guid);
+    if (copy && !inFolder(attachment)) Object.assign(attachment, { path: copy.path, missing: false, transient: false, size: copy.size, withheld: undefined });
   }
   return merged;
+}
+
+/** Every version of a part's text the archive had: its earlier versions, and for a text its current one (written at its last edit). */
+function versionsOf(part: Message['parts'][number] | undefined, sent: Date): EditVersion[] {
+  if (part?.kind === 'unsent') return part.edits ?? [];
+  if (part?.kind !== 'text') return [];
+  return [...(part.edits ?? []), { text: part.text, date: part.edits?.at(-1)?.date ?? sent }];
+}
+
+/** The attachment is a copy in the archive folder (its path relative to the folder). */
+function inFolder(attachment: Attachment): boolean {
+  return !attachment.missing && attachment.path !== undefined && !isAbsolute(attachment.path);
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,14 @@ describe('export --format json,ndjson,csv on a generated real-schema database', 
   });
 });
 
+/** Every attachment of these records, wherever it sits. */
+function filesIn(value: unknown): { path?: string; missing: boolean }[] {
+  if (Array.isArray(value)) return value.flatMap(filesIn);
+  if (value === null || typeof value !== 'object') return [];
+  const found = 'fileName' in value && 'missing' in value ? [value as { path?: string; missing: boolean }] : [];
+  return [...found, ...Object.values(value).flatMap(filesIn)];
+}
+
 describe('data formats with options and filters', () => {
   const dir = tempDir('data-options');
   const db = join(dir, 'chat.db');
@@ -134,9 +142,15 @@ describe('data formats with options and filters', () => {
     expect(new Set(chosen.map((l) => l.conversationId)).size).toBeLessThanOrEqual(matching.size);
     for (const id of new Set(chosen.map((l) => l.conversationId))) {
       expect(matching.has(id), id).toBe(true);
-      // Attachments are the copies each archive folder keeps: compare their paths within the folder.
-      const within = (lines: typeof every, folder: string) => JSON.stringify(lines.filter((l) => l.conversationId === id)).replaceAll(folder, '<archive>');
-      expect(within(chosen, chat)).toEqual(within(every, all));
+      // Attachments are each folder's own copies, named by their path in it: the same in both.
+      const of = (lines: typeof every) => JSON.stringify(lines.filter((l) => l.conversationId === id));
+      expect(of(chosen)).toEqual(of(every));
+    }
+    const paths = filesIn(every).filter((a) => !a.missing).map((a) => a.path!);
+    expect(paths.length).toBeGreaterThan(0);
+    for (const path of paths) {
+      expect(path).toMatch(/^attachments\//);
+      expect(existsSync(join(all, path)), path).toBe(true);
     }
   });
 });

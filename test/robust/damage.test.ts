@@ -43,6 +43,10 @@ describe('a damaged database', () => {
     expect(result.stderr).toMatch(/message ROWID \d+ \(GUID [0-9A-F-]+\) could not be read; it is not in the archive/);
     expect(result.stderr).toMatch(/textkeeper: the database is damaged; everything readable was exported, 1 rows could not be read/);
     expect(result.stdout).toMatch(/^Exported \d+ conversations/);
+    // The summary counts the warning lines of the damage.
+    const warned = result.stderr.split('\n').filter((line) => line.startsWith('warning: ')).length;
+    expect(warned).toBeGreaterThan(0);
+    expect(result.stdout).toContain(`, ${warned} warning${warned === 1 ? '' : 's'} in `);
     expect(result.stderr).not.toMatch(/\n\s+at /);
 
     const list = await runCli(['list', '--db', db]);

@@ -26,6 +26,9 @@ describe('odd values are exported with a note, never abort', () => {
       // Bytes in the text column that are not UTF-8, with a terminal escape and a NUL among them.
       addMessage(d, { text: Buffer.from([0x68, 0x69, 0x20, 0xff, 0xfe, 0x20, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x00, 0x21]), attributedBody: null }, 'BLOB-TEXT');
       addMessage(d, { text: 'bell\u0007 osc\u001b]0;owned\u0007 nul\u0000 end' }, 'CONTROLS');
+      // The same, typed as text: SQLite gives U+FFFD for them, which must not read as app balloons.
+      addMessage(d, { text: 'to be replaced', attributedBody: null }, 'TEXT-NOT-UTF8');
+      d.prepare("UPDATE message SET text = CAST(X'48656C6C6FFFFE80' AS TEXT) WHERE guid = 'TEXT-NOT-UTF8'").run();
       // A message in no chat, dated 0.
       d.prepare("INSERT INTO message (guid, text, handle_id, is_from_me, date) VALUES ('ORPHAN-ZERO', 'orphan with no date', 0, 1, 0)").run();
       // Edit-history dates of ±1e300 seconds.
@@ -51,6 +54,8 @@ describe('odd values are exported with a note, never abort', () => {
     expect(all).toMatch(/Its read date is out of range/);
     expect(all).toMatch(/message\.text was stored as 13 bytes instead of text; bytes that are not UTF-8 are shown as ⍰/);
     expect(all).toMatch(/Edit history could not be read \(edit date out of range/);
+    expect(all).toContain("Hello⍰⍰⍰\n");
+    expect(all).toContain("The message's text holds bytes that are not UTF-8, shown as ⍰.");
     // Counted: the summary's warnings include every note.
     expect(Number(/(\d+) warnings/.exec(result.stdout)![1])).toBeGreaterThanOrEqual(10);
   });

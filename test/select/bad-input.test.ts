@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
@@ -65,13 +65,20 @@ describe('options a person may mistype', () => {
     expect((await runCli(['verify', join(home, 'archive')])).code).toBe(0);
   });
 
-  it('never writes the archive into what it reads: a backup folder, or Messages\' own folder', async () => {
+  it('never writes the archive into what it reads: a backup folder, Messages\' own folder (also through a link), a copy\'s attachments', async () => {
     const home = tempDir('select-inside');
     const backup = join(home, 'Backup', '00008030-001');
     mkdirSync(backup, { recursive: true });
+    const copied = join(home, 'copy');
+    mkdirSync(join(copied, 'Attachments'), { recursive: true });
+    const messages = join(home, 'Library', 'Messages');
+    mkdirSync(messages, { recursive: true });
+    symlinkSync(messages, join(home, 'messages-link'));
     const cases = [
       [['--backup', backup, '--out', join(backup, 'archive')], `lies inside the backup ${backup}, which textkeeper never writes to`],
-      [['--db', db, '--out', '~/Library/Messages/archive'], `lies inside Messages' own folder ${join(home, 'Library', 'Messages')}`],
+      [['--db', db, '--out', '~/Library/Messages/archive'], `lies inside Messages' own folder ${messages}`],
+      [['--db', db, '--out', join(home, 'messages-link', 'archive')], `lies inside Messages' own folder ${messages}`],
+      [['--db', db, '--attachments-root', copied, '--out', join(copied, 'Attachments', 'out')], `lies inside the attachments folder ${join(copied, 'Attachments')}`],
     ] as const;
     for (const [args, said] of cases) {
       const result = await runCli(['export', ...args], { HOME: home });
@@ -79,6 +86,7 @@ describe('options a person may mistype', () => {
       expect(result.stderr).toContain(said);
     }
     expect(readdirSync(backup)).toEqual([]);
-    expect(existsSync(join(home, 'Library'))).toBe(false);
+    expect(readdirSync(messages)).toEqual([]);
+    expect(readdirSync(join(copied, 'Attachments'))).toEqual([]);
   });
 });

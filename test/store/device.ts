@@ -12,9 +12,9 @@ export interface History {
   thirds: [number, number];
 }
 
-export async function generateHistory(messages: number, seed: number): Promise<History> {
+export async function generateHistory(messages: number, seed: number, conversations = 4): Promise<History> {
   const dir = tempDir('history');
-  await generateChatDb({ path: join(dir, 'chat.db'), messages, seed, conversations: 4, images: Math.round(messages / 40) });
+  await generateChatDb({ path: join(dir, 'chat.db'), messages, seed, conversations, images: Math.round(messages / 40) });
   const db = new Database(join(dir, 'chat.db'), { readonly: true });
   const dates = db.prepare('SELECT date FROM message ORDER BY date').pluck().all() as number[];
   db.close();

@@ -66,10 +66,24 @@ describe('an archive keeps the history of a message that changes between runs', 
         .run(at + 60e9, at + 60e9, summary, chosen.id);
     });
     await exportFrom(after, out);
-    const text = archiveText(out);
-    const unsent = text.indexOf(`[This part of the message was unsent]\n  ✎ Edited. Earlier versions:\n`);
-    expect(unsent).toBeGreaterThan(0);
-    expect(text.slice(unsent).split('\n\n')[0]).toContain(`“${chosen.text}”`);
+    const keepsIt = () => {
+      const text = archiveText(out);
+      const unsent = text.indexOf(`[This part of the message was unsent]\n  ✎ Edited. Earlier versions:\n`);
+      expect(unsent).toBeGreaterThan(0);
+      expect(text.slice(unsent).split('\n\n')[0]).toContain(`“${chosen.text}”`);
+    };
+    keepsIt();
     expect(readFileSync(join(out, 'SHA256SUMS'), 'utf8')).toMatch(/\.txt\n/);
+    // A later run reads its conversation again (another of its messages is gone): the archived text stays.
+    const later = tempDir('later');
+    cpSync(after, later, { recursive: true });
+    const db = new Database(join(later, 'chat.db'));
+    const chat = db.prepare('SELECT chat_id FROM chat_message_join WHERE message_id = ?').pluck().get(chosen.id) as number;
+    const other = db.prepare('SELECT message_id FROM chat_message_join WHERE chat_id = ? AND message_id != ? LIMIT 1').pluck().get(chat, chosen.id) as number;
+    db.prepare('DELETE FROM chat_message_join WHERE message_id = ?').run(other);
+    db.prepare('DELETE FROM message WHERE ROWID = ?').run(other);
+    db.close();
+    await exportFrom(later, out);
+    keepsIt();
   });
 });

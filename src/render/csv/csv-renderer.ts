@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Conversation } from '../../model/types.js';
 import { FileRenderer } from '../file-renderer.js';
 import type { MessageStream } from '../renderer.js';
+import { recordStyle } from '../json/records.js';
 import { CSV_COLUMNS, csvRow } from './csv-row.js';
 
 /** RFC 4180: CRLF between records, and any field holding a line break quoted as well. */
@@ -12,8 +13,8 @@ export class CsvRenderer extends FileRenderer {
   readonly format = 'csv';
 
   protected *chunks(_conversation: Conversation, messages: MessageStream): Generator<string> {
-    const { dates, csv } = this.ctx;
-    yield (csv.bom ? '\ufeff' : '') + stringify([[...CSV_COLUMNS]], RFC4180);
-    for (const message of messages()) yield stringify([csvRow(message, (d) => dates.iso(d))], RFC4180);
+    const style = recordStyle(this.ctx);
+    yield (this.ctx.csv.bom ? '\ufeff' : '') + stringify([[...CSV_COLUMNS]], RFC4180);
+    for (const message of messages()) yield stringify([csvRow(message, style)], RFC4180);
   }
 }

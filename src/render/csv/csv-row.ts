@@ -1,7 +1,7 @@
 // One message as one CSV row: the columns a spreadsheet or a lawyer's review tool wants.
 import type { Attachment, Message } from '../../model/types.js';
 import { describeTapbacks } from '../describe.js';
-import { messageText, type IsoDate } from '../json/records.js';
+import { messageText, type RecordStyle } from '../json/records.js';
 
 export const CSV_COLUMNS = [
   'date', 'sender_name', 'sender_handle', 'from_me', 'service', 'text', 'attachments',
@@ -14,7 +14,7 @@ export const CSV_COLUMNS = [
  * `reply_to` the guid of the message replied to (the `guid` column of its row); `not_on_device_since`
  * when the archive kept a message its sources no longer have.
  */
-export function csvRow(m: Message, iso: IsoDate): string[] {
+export function csvRow(m: Message, { iso, path }: RecordStyle): string[] {
   const files = m.parts.flatMap((p) => (p.kind === 'attachment' ? [p.attachment] : p.kind === 'app' ? p.attachments : []));
   const tapbacks = m.parts.flatMap((p) => p.tapbacks);
   return [
@@ -24,7 +24,7 @@ export function csvRow(m: Message, iso: IsoDate): string[] {
     String(m.isFromMe),
     m.service,
     messageText(m),
-    files.map(fileCell).join('\n'),
+    files.map((a) => fileCell(a, path)).join('\n'),
     tapbacks.length > 0 ? describeTapbacks(tapbacks) : '',
     m.replyTo?.guid ?? '',
     String(m.edited),
@@ -34,6 +34,6 @@ export function csvRow(m: Message, iso: IsoDate): string[] {
   ];
 }
 
-function fileCell(a: Attachment): string {
-  return `${a.fileName} (${a.withheld ?? (a.missing ? 'missing' : a.transient ? `in the backup as ${a.storedPath}` : a.path)})`;
+function fileCell(a: Attachment, place: RecordStyle['path']): string {
+  return `${a.fileName} (${a.withheld ?? (a.missing ? 'missing' : a.transient ? `in the backup as ${a.storedPath}` : place(a.path!))})`;
 }

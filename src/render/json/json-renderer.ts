@@ -1,7 +1,7 @@
 import type { Conversation } from '../../model/types.js';
 import { FileRenderer } from '../file-renderer.js';
 import type { MessageStream } from '../renderer.js';
-import { conversationRecord, messageRecord, SCHEMA_VERSION } from './records.js';
+import { conversationRecord, messageRecord, recordStyle, SCHEMA_VERSION } from './records.js';
 
 /**
  * One `<stem>.json` per conversation, `{ schemaVersion, conversation, messages }` (schema/conversation.schema.json),
@@ -11,12 +11,12 @@ export class JsonRenderer extends FileRenderer {
   readonly format = 'json';
 
   protected *chunks(conversation: Conversation, messages: MessageStream): Generator<string> {
-    const iso = (d: Date) => this.ctx.dates.iso(d);
-    const head = JSON.stringify({ schemaVersion: SCHEMA_VERSION, conversation: conversationRecord(conversation, iso) });
+    const style = recordStyle(this.ctx);
+    const head = JSON.stringify({ schemaVersion: SCHEMA_VERSION, conversation: conversationRecord(conversation, style.iso) });
     yield `${head.slice(0, -1)},"messages":[`;
     let separator = '\n';
     for (const message of messages()) {
-      yield separator + JSON.stringify(messageRecord(message, conversation.id, iso));
+      yield separator + JSON.stringify(messageRecord(message, conversation.id, style));
       separator = ',\n';
     }
     yield '\n]}\n';

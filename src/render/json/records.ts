@@ -13,12 +13,24 @@ import type {
 } from '../../model/types.js';
 import { toAppleMs } from '../../normalize/dates.js';
 import { describeBalloon } from '../describe.js';
+import { archivePath } from '../../output/files.js';
+import type { ExportContext } from '../renderer.js';
 
 /** Bumped whenever a record changes shape; the schemas' `$id`s carry it. */
 export const SCHEMA_VERSION = 1;
 
 /** An instant as ISO 8601 with an offset (DateFormatter.iso in the export's time zone). */
 export type IsoDate = (date: Date) => string;
+
+/** What a message's record writes as the export says: dates in its time zone, and files in the archive folder by their path in it. */
+export interface RecordStyle {
+  iso: IsoDate;
+  path: (path: string) => string;
+}
+
+export function recordStyle({ dates, outDir }: Pick<ExportContext, 'dates' | 'outDir'>): RecordStyle {
+  return { iso: (d) => dates.iso(d), path: (path) => archivePath(outDir, path) ?? path };
+}
 
 /** A conversation as `list --json`, the library's `conversations()` and every JSON export describe it. */
 export interface ConversationRecord {
@@ -74,7 +86,8 @@ export function messageText(m: Message): string {
   return m.parts.flatMap((p) => (p.kind === 'text' ? [p.text] : p.kind === 'app' ? [`[${describeBalloon(p.app)}]`] : [])).join('\n');
 }
 
-export function messageRecord(m: Message, conversationId: string, iso: IsoDate): object {
+export function messageRecord(m: Message, conversationId: string, style: RecordStyle): object {
+  const { iso } = style;
   const optional = (d: Date | undefined) => d && iso(d);
   return {
     conversationId,
@@ -92,7 +105,7 @@ export function messageRecord(m: Message, conversationId: string, iso: IsoDate):
     event: m.event && event(m.event),
     subject: m.subject,
     text: messageText(m),
-    parts: m.parts.map((p) => part(p, iso)),
+    parts: m.parts.map((p) => part(p, style)),
     replyTo: m.replyTo && reply(m.replyTo, iso),
     effect: m.effect,
     isAudioMessage: m.isAudioMessage,
@@ -112,17 +125,17 @@ function event(e: GroupEvent): object {
 }
 
 /** Every kind's fields in one object literal (absent ones undefined, left out by JSON.stringify): one shape, fast to build. */
-function part(p: Part, iso: IsoDate): object {
+function part(p: Part, style: RecordStyle): object {
   return {
     index: p.index,
     kind: p.kind,
-    tapbacks: p.tapbacks.length === 0 ? [] : p.tapbacks.map((t) => tapback(t, iso)),
+    tapbacks: p.tapbacks.length === 0 ? [] : p.tapbacks.map((t) => tapback(t, style)),
     text: p.kind === 'text' ? p.text : undefined,
     spans: p.kind === 'text' ? p.spans : undefined,
-    edits: (p.kind === 'text' || p.kind === 'unsent') && p.edits ? edits(p.edits, iso) : undefined,
-    attachment: p.kind === 'attachment' ? attachment(p.attachment, iso) : undefined,
+    edits: (p.kind === 'text' || p.kind === 'unsent') && p.edits ? edits(p.edits, style.iso) : undefined,
+    attachment: p.kind === 'attachment' ? attachment(p.attachment, style) : undefined,
     app: p.kind === 'app' ? p.app : undefined,
-    attachments: p.kind === 'app' ? p.attachments.map((a) => attachment(a, iso)) : undefined,
+    attachments: p.kind === 'app' ? p.attachments.map((a) => attachment(a, style)) : undefined,
   };
 }
 
@@ -130,14 +143,14 @@ function edits(versions: EditVersion[], iso: IsoDate): object[] {
   return versions.map((v) => ({ text: v.text, date: iso(v.date) }));
 }
 
-function tapback(t: Tapback, iso: IsoDate): object {
-  return { kind: t.kind, emoji: t.emoji, sender: person(t.sender), date: iso(t.date), sticker: t.sticker && attachment(t.sticker, iso) };
+function tapback(t: Tapback, style: RecordStyle): object {
+  return { kind: t.kind, emoji: t.emoji, sender: person(t.sender), date: style.iso(t.date), sticker: t.sticker && attachment(t.sticker, style) };
 }
 
 /** A file decrypted from a backup only for this export is named by its place in the backup, not its temporary copy. */
-function attachment(a: Attachment, iso: IsoDate): object {
+function attachment(a: Attachment, { iso, path: place }: RecordStyle): object {
   const { transient, path, createdAt, ...rest } = a;
-  return { ...rest, path: transient ? undefined : path, createdAt: createdAt && iso(createdAt) };
+  return { ...rest, path: transient || !path ? undefined : place(path), createdAt: createdAt && iso(createdAt) };
 }
 
 function reply(r: ReplyRef, iso: IsoDate): object {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { Conversation } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
-import { messageRecord } from '../json/records.js';
+import { messageRecord, recordStyle } from '../json/records.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
 import { writeChunks } from '../file-renderer.js';
 
@@ -31,9 +31,9 @@ export class NdjsonRenderer implements Renderer {
 
   async renderConversation(conversation: Conversation, messages: MessageStream, baseName: string): Promise<RenderedConversation> {
     const file = join(this.parts, `${baseName}.ndjson`);
-    const iso = (d: Date) => this.ctx.dates.iso(d);
+    const style = recordStyle(this.ctx);
     await writeChunks(join(this.ctx.outDir, file), (function* () {
-      for (const message of messages()) yield `${JSON.stringify(messageRecord(message, conversation.id, iso))}\n`;
+      for (const message of messages()) yield `${JSON.stringify(messageRecord(message, conversation.id, style))}\n`;
     })());
     return { conversation, file };
   }

@@ -1,0 +1,138 @@
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/cli.js';
+import { exportFrom, generateHistory, transcripts, type History } from './device.js';
+
+const KEPT = 'Kept by this archive: not on the device since';
+
+/** A copy of a device (its folder), changed by `change` on its database (given the copy's folder too). */
+function changedDevice(device: string, change: (db: Database.Database, dir: string) => void): string {
+  const dir = tempDir('changed');
+  cpSync(device, dir, { recursive: true });
+  const db = new Database(join(dir, 'chat.db'));
+  change(db, dir);
+  db.close();
+  return dir;
+}
+
+function storeRows<T>(out: string, sql: string): T[] {
+  const store = new Database(join(out, 'textkeeper.sqlite'), { readonly: true });
+  try {
+    return store.prepare(sql).all() as T[];
+  } finally {
+    store.close();
+  }
+}
+
+function absentCounts(out: string): number[] {
+  return storeRows<{ counts: string }>(out, 'SELECT counts FROM runs ORDER BY id').map((r) => (JSON.parse(r.counts) as { absent: number }).absent);
+}
+
+/** The one message deleted from the device (with its join rows): its text, as the transcripts show it. */
+function deleteOneMessage(db: Database.Database, chatId: number): string {
+  const row = db.prepare(`SELECT m.ROWID AS id, m.text AS text FROM message m JOIN chat_message_join j ON j.message_id = m.ROWID
+    WHERE j.chat_id = ? AND m.text IS NOT NULL AND length(m.text) > 15 AND m.associated_message_type = 0 AND m.cache_has_attachments = 0 LIMIT 1`).get(chatId) as { id: number; text: string };
+  db.prepare('DELETE FROM chat_message_join WHERE message_id = ?').run(row.id);
+  db.prepare('DELETE FROM message WHERE ROWID = ?').run(row.id);
+  return row.text;
+}
+
+describe('a conversation stays itself across runs when what names it changes', () => {
+  let history: History;
+  beforeAll(async () => {
+    history = await generateHistory(400, 302, 7);
+  });
+
+  it('keeps a group renamed and joined by someone in its file, with the new name and people, and nothing marked gone', async () => {
+    const out = join(tempDir('renamed'), 'archive');
+    await exportFrom(history.dir, out);
+    const files = [...transcripts(out).keys()].sort();
+    expect(files).toContain('Family 🏡.txt');
+    const renamed = changedDevice(history.dir, (db) => {
+      db.prepare("UPDATE chat SET display_name = 'Reunion 2026' WHERE display_name = 'Family 🏡'").run();
+      const chat = db.prepare("SELECT ROWID FROM chat WHERE display_name = 'Reunion 2026'").pluck().get() as number;
+      const newcomer = db.prepare("SELECT ROWID FROM handle WHERE id = 'chiara2@example.com'").pluck().get() as number;
+      db.prepare('INSERT INTO chat_handle_join (chat_id, handle_id) VALUES (?, ?)').run(chat, newcomer);
+    });
+    await exportFrom(renamed, out);
+    const again = await exportFrom(renamed, out);
+    expect(again.stdout).toMatch(/unchanged since the last run/);
+    const after = transcripts(out);
+    expect([...after.keys()].sort()).toEqual(files);
+    const group = after.get('Family 🏡.txt')!;
+    expect(group).toMatch(/^Conversation: Reunion 2026\n/);
+    expect(group.split('\n')[1]).toContain('chiara2@example.com');
+    expect([...after.values()].join('\n')).not.toContain(KEPT);
+    expect(absentCounts(out)).toEqual([0, 0, 0]);
+  });
+
+  it('makes one conversation of two when contacts join their people, its file holding both, the other’s files gone', async () => {
+    const out = join(tempDir('joined'), 'archive');
+    await exportFrom(history.dir, out, 'txt,html');
+    const before = transcripts(out);
+    const phone = before.get('+15555550100.txt')!;
+    const email = before.get('chiara2@example.com.txt')!;
+    const count = (text: string) => Number(/^Messages: ([\d,]+)/m.exec(text)![1]!.replace(/,/g, ''));
+    const card = join(tempDir('contacts'), 'people.vcf');
+    writeFileSync(card, 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Chiara Rossi\r\nTEL:+15555550100\r\nEMAIL:chiara2@example.com\r\nEND:VCARD\r\n');
+    await exportFrom(history.dir, out, 'txt,html', ['--contacts', card]);
+    await exportFrom(history.dir, out, 'txt,html', ['--contacts', card]);
+    const after = transcripts(out);
+    expect(after.has('chiara2@example.com.txt')).toBe(false);
+    expect(readdirSync(join(out, 'conversations'))).not.toContain('chiara2@example.com');
+    const joined = after.get('+15555550100.txt')!;
+    expect(joined).toMatch(/^Conversation: Chiara Rossi\n/);
+    expect(count(joined)).toBe(count(phone) + count(email));
+    expect([...after.values()].join('\n')).not.toContain(KEPT);
+    expect(absentCounts(out)).toEqual([0, 0, 0]);
+    const verify = await import('../support/cli.js').then(({ runCli }) => runCli(['verify', out]));
+    expect(verify.code).toBe(0);
+  });
+
+  it('marks a message gone that a --chat run saw missing first, on the next whole run', async () => {
+    const out = join(tempDir('chat-first'), 'archive');
+    await exportFrom(history.dir, out);
+    let text = '';
+    const device = changedDevice(history.dir, (db) => {
+      text = deleteOneMessage(db, 1);
+    });
+    await exportFrom(device, out, 'txt', ['--chat', '+15555550100']);
+    await exportFrom(device, out);
+    const block = transcripts(out).get('+15555550100.txt')!.split('\n\n').find((b) => b.includes(text));
+    expect(block).toContain(KEPT);
+    expect(absentCounts(out)).toEqual([0, 0, 1]);
+  });
+});
+
+describe('what the archive keeps of a message stays through later runs', () => {
+  let history: History;
+  beforeAll(async () => {
+    history = await generateHistory(300, 303);
+  });
+
+  it('keeps the copy of a photo after a run with --attachments link, when the device later deletes the file', async () => {
+    const out = join(tempDir('linked'), 'archive');
+    await exportFrom(history.dir, out);
+    const [photo] = storeRows<{ path: string }>(out, 'SELECT path FROM attachments ORDER BY path LIMIT 1');
+    const name = photo!.path.split('/').at(-1)!;
+    // A message deleted beside the photo has the link run read its conversation again.
+    const linked = changedDevice(history.dir, (db) => {
+      const chat = db.prepare(`SELECT j.chat_id FROM chat_message_join j JOIN message_attachment_join a ON a.message_id = j.message_id
+        JOIN attachment f ON f.ROWID = a.attachment_id WHERE f.transfer_name = ? LIMIT 1`).pluck().get(name) as number;
+      deleteOneMessage(db, chat);
+    });
+    await exportFrom(linked, out, 'txt', ['--attachments', 'link']);
+    const device = changedDevice(linked, (db, dir) => {
+      const stored = db.prepare('SELECT filename FROM attachment WHERE transfer_name = ?').pluck().all(name) as string[];
+      for (const file of stored) rmSync(join(dir, file.replace(/^~\/Library\/Messages\//, '')), { force: true });
+    });
+    await exportFrom(device, out);
+    const lines = [...transcripts(out).values()].join('\n').split('\n').filter((l) => l.includes(`[Attachment: ${name}`));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toContain('in this archive as attachments/');
+    expect(existsSync(join(out, photo!.path))).toBe(true);
+    expect(readFileSync(join(out, 'SHA256SUMS'), 'utf8')).toContain(photo!.path);
+  });
+});
