@@ -1,15 +1,24 @@
 // textkeeper archive pages: sorting the index, the page picker, and placeholders for pictures that fail.
 'use strict';
 
-// A picture that cannot be loaded becomes a visible note naming the file.
+// A picture that cannot be loaded becomes a visible note naming the file; audio that cannot be played gets a note.
 document.addEventListener('error', (event) => {
   const img = event.target;
+  if (img instanceof HTMLAudioElement) return noteUnplayable(img);
   if (!(img instanceof HTMLImageElement)) return;
   const note = document.createElement('span');
   note.className = 'broken';
   note.textContent = 'Picture could not be shown: ' + (img.alt || 'image');
   img.replaceWith(note);
 }, true);
+
+function noteUnplayable(audio) {
+  if (audio.parentElement.querySelector('.audio-note')) return;
+  const note = document.createElement('div');
+  note.className = 'audio-note';
+  note.textContent = 'This browser cannot play this recording: download it and open it in QuickTime or VLC.';
+  audio.parentElement.append(note);
+}
 
 document.addEventListener('DOMContentLoaded', () => {
   setUpSorting();

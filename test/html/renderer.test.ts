@@ -1,13 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/model/types.js';
 import { HtmlRenderer } from '../../src/render/html/html-renderer.js';
 import { ALICE, BOB, ME, attachmentPart, conversation, exportContext, message, tempDir, textPart } from './support.js';
 
-async function renderOne(messages: Message[], fields = {}, limits?: { messages: number; bytes: number }) {
+async function renderOne(messages: Message[], fields = {}, limits?: { messages: number; bytes: number }, attachments: 'none' | 'copy' = 'none') {
   const outDir = tempDir('render');
-  const ctx = exportContext(outDir, 'none');
+  const ctx = exportContext(outDir, attachments);
   const renderer = new HtmlRenderer(limits);
   await renderer.start(ctx);
   const conv = conversation({ messageCount: messages.length, firstDate: messages[0]?.date, lastDate: messages.at(-1)?.date, ...fields });
@@ -87,6 +87,18 @@ describe('HTML conversation pages', () => {
     expect(html).toContain('<div class="sender">Bob</div>');
     expect(html).toContain('<div class="event" id="m4"><span title="2024-03-02 00:20:00">Bob named the conversation “Trip” · 00:20</span></div>');
     expect(html).toContain('You unsent a message');
+  });
+
+  it('notes that a voice message (.caf) plays only in Safari, and keeps its download link', async () => {
+    const dir = tempDir('caf');
+    const audio = (fileName: string) => {
+      writeFileSync(join(dir, fileName), 'caff');
+      return attachmentPart({ fileName, path: join(dir, fileName), kind: 'audio', size: 4 });
+    };
+    const messages = [message(1, { parts: [audio('Audio Message.caf')], isAudioMessage: true }), message(2, { parts: [audio('song.mp3')] })];
+    const html = (await renderOne(messages, {}, undefined, 'copy')).page(1);
+    expect(html).toMatch(/<audio [^>]*Audio%20Message\.caf"><\/audio><a class="file" href="[^"]*Audio%20Message\.caf" download>Audio message<\/a> \(4 B\)<div class="audio-note">Apple voice message \(\.caf\): plays in Safari/);
+    expect(html.match(/class="audio-note"/g)).toHaveLength(1);
   });
 
   it('renders links, mentions and styles from spans', async () => {

@@ -17,6 +17,8 @@ export interface MessageContext {
   messageHref(reply: ReplyRef): string | undefined;
 }
 
+const CAF_NOTE = 'Apple voice message (.caf): plays in Safari; elsewhere download it and open it in QuickTime or VLC.';
+
 const TAPBACK_VERB: Record<string, string> = {
   love: 'loved', like: 'liked', dislike: 'disliked', laugh: 'laughed at', emphasize: 'emphasized', question: 'questioned',
   emoji: 'reacted to', sticker: 'stuck a sticker on',
@@ -102,6 +104,7 @@ function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMess
   } else if (attachment.kind === 'audio') {
     const label = isAudioMessage ? 'Audio message' : name;
     html = `<audio controls preload="none" src="${href}"></audio><a class="file" href="${href}" download>${label}</a>${size}`;
+    if (isCaf(attachment)) html += `<div class="audio-note">${CAF_NOTE}</div>`;
   } else {
     html = `<a class="file" href="${href}" download>📎 ${name}</a>${size}`;
   }
@@ -168,6 +171,11 @@ function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string 
 function sameDayTime(date: Date, message: LocalTime, ctx: MessageContext): string {
   const at = ctx.dates.at(date);
   return at.dayKey === message.dayKey ? at.time : at.dateTime;
+}
+
+/** Apple's Core Audio Format, which voice messages use: only Safari plays it. */
+function isCaf(attachment: Attachment): boolean {
+  return /\.caf$/i.test(attachment.fileName) || attachment.mimeType === 'audio/x-caf' || attachment.uti === 'com.apple.coreaudio-format';
 }
 
 function kindLabel(attachment: Attachment): string {
