@@ -49,19 +49,36 @@ function setUpPagePicker() {
   const form = document.querySelector('form.jump');
   if (!form || !Array.isArray(pages) || pages.length === 0) return;
   const current = location.pathname.split('/').pop();
-  const select = form.elements.page;
+  const { date, page: select } = form.elements;
   pages.forEach((page, i) => {
     const label = page.first === page.last ? page.first : page.first + ' – ' + page.last;
     select.add(new Option('Page ' + (i + 1) + ': ' + label, page.file, false, page.file === current));
   });
-  select.addEventListener('change', () => { location.href = select.value; });
-  form.elements.date.addEventListener('change', () => {
-    const day = form.elements.date.value;
-    if (!day) return;
-    const page = pages.find((p) => p.last >= day) || pages[pages.length - 1];
-    location.href = page.file + '#d-' + day;
+  date.min = date.min || pages[0].first;
+  date.max = date.max || pages[pages.length - 1].last;
+  const goToPage = () => { if (select.value !== current) location.href = select.value; };
+  const goToDay = () => {
+    if (!date.value) return;
+    const page = pages.find((p) => p.last >= date.value) || pages[pages.length - 1];
+    location.href = page.file + '#d-' + date.value;
+  };
+  // Typing a year passes through 0002, 0020, 0201: only a date within the conversation jumps at once.
+  date.addEventListener('change', () => { if (date.validity.valid && date.value) goToDay(); });
+  // Arrow keys on a closed list change its value: they only choose a page, which Enter or Go opens.
+  let chosenByKey = false;
+  select.addEventListener('pointerdown', () => { chosenByKey = false; });
+  select.addEventListener('keydown', (event) => {
+    chosenByKey = true;
+    if (event.key === 'Enter') goToPage();
   });
-  form.addEventListener('submit', (event) => event.preventDefault());
+  select.addEventListener('change', () => { if (!chosenByKey) goToPage(); });
+  // Go (or Enter in the date field) acts on whichever field was changed last.
+  let last = select;
+  form.addEventListener('input', (event) => { last = event.target; });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (last === date) goToDay(); else goToPage();
+  });
   form.hidden = false;
 }
 

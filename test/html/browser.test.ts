@@ -131,6 +131,22 @@ describe.skipIf(!haveChromium || !haveStickers)('HTML archive in Chromium', () =
     expect(await page.locator('#d-2024-03-03:target').count()).toBe(1);
   }, 30_000);
 
+  it('opens a page chosen by keys only on Enter, and jumps to a typed date only once it is complete', async () => {
+    await page.goto(pathToFileURL(join(outDir, 'conversations/Alice/p3.html')).href);
+    await page.focus('select[name="page"]');
+    await page.keyboard.press('ArrowUp');
+    await page.waitForTimeout(300);
+    expect(page.url()).toMatch(/p3\.html$/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/p2\.html$/);
+    const visited: string[] = [];
+    page.on('framenavigated', (frame) => visited.push(frame.url()));
+    await page.click('input[name="date"]', { position: { x: 10, y: 8 } });
+    await page.keyboard.type('03032024', { delay: 50 });
+    await page.waitForURL(/p3\.html#d-2024-03-03$/);
+    expect(visited.map((url) => url.slice(url.lastIndexOf('/') + 1))).toEqual(['p3.html#d-2024-03-03']);
+  }, 30_000);
+
   it('searches every conversation and opens a result', async () => {
     await page.fill('.searchbox input', 'pineapple');
     await page.press('.searchbox input', 'Enter');
