@@ -24,6 +24,7 @@ document.addEventListener('DOMContentLoaded', () => {
   setUpSorting();
   setUpPagePicker();
   scrollToNearestDay();
+  window.addEventListener('hashchange', scrollToNearestDay);
 });
 
 function setUpSorting() {
