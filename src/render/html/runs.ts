@@ -51,12 +51,14 @@ function runsSection(runs: ArchiveRun[], dates: DateFormatter): string {
   <details>
   <summary><h2>Runs</h2> <span class="latest">${formatCount(runs.length)} exports into this folder, the latest on ${latest}</span></summary>
   <p class="summary">Every export into this folder, oldest first. A message no source of a run had any more is kept, marked “not on the device since” that run.</p>
+  <div class="table-scroll">
   <table>
     <colgroup><col class="when"><col class="version"><col><col class="counts"></colgroup>
     <thead><tr><th>Started</th><th>textkeeper</th><th>Sources</th><th>Messages</th></tr></thead>
     <tbody>
 ${runs.map((run) => runRow(run, dates)).join('')}    </tbody>
   </table>
+  </div>
   </details>
 </section>
 `;
