@@ -58,9 +58,16 @@ function resultItem(conversation, page, rowId, time, sender, text, terms) {
   appendHighlighted(link, snippet(text, terms), terms);
   const where = document.createElement('div');
   where.className = 'where';
-  where.textContent = conversation.title + ' · ' + sender + ' · ' + time;
+  // Names isolated, so a right-to-left one does not carry the dots and the time into its direction.
+  where.append(isolated(conversation.title), ' · ', isolated(sender), ' · ' + time);
   item.append(link, where);
   return item;
+}
+
+function isolated(text) {
+  const bdi = document.createElement('bdi');
+  bdi.textContent = text;
+  return bdi;
 }
 
 /** Up to ~160 characters around the first matching term. */

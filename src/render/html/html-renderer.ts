@@ -6,7 +6,7 @@ import { AtomicFile } from '../../output/files.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
 import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
 import { activitySvg } from './activity-svg.js';
-import { escapeHtml, hrefPath } from './escape.js';
+import { escapeHtml, hrefPath, isolate } from './escape.js';
 import { describeKeptOnly, describeSourceCounts } from '../describe.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
@@ -160,7 +160,7 @@ export class HtmlRenderer implements Renderer {
       title: conversation.title,
       root: PAGE_ROOT,
       conversation: conversation.title,
-      participants: conversation.groupName || conversation.isGroup ? conversation.participants.map((p) => p.name).join(', ') : '',
+      participants: conversation.groupName || conversation.isGroup ? participantsHtml(conversation) : '',
       messageCount: conversation.messageCount.toLocaleString('en-US'),
       services: conversation.services.join(', '),
       sourceCounts: conversation.sourceCounts ? describeSourceCounts(conversation.sourceCounts) : '',
@@ -185,7 +185,7 @@ export class HtmlRenderer implements Renderer {
       return {
         title: conversation.title,
         href: hrefPath(file),
-        participants: conversation.groupName ? conversation.participants.map((p) => p.name).join(', ') : '',
+        participants: conversation.groupName ? participantsHtml(conversation) : '',
         preview: summary.preview,
         messageCount: conversation.messageCount.toLocaleString('en-US'),
         photoCount: summary.photoCount,
@@ -214,6 +214,11 @@ export class HtmlRenderer implements Renderer {
   private async writeSearchPage(): Promise<void> {
     await writePage(join(this.ctx.outDir, 'search.html'), this.templates.search({ title: 'Search messages', root: '' }));
   }
+}
+
+/** The participants' names, each isolated from the commas between them. */
+function participantsHtml(conversation: Conversation): string {
+  return conversation.participants.map((p) => isolate(p.name)).join(', ');
 }
 
 function countPhotos(message: Message): number {

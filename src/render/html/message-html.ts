@@ -1,7 +1,7 @@
 import type { AppPart, Attachment, EditVersion, Message, Part, ReplyRef, Tapback } from '../../model/types.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { absenceNote, formatBytes, NOT_IN_DATABASE } from '../describe.js';
-import { escapeHtml, hrefPath, safeLink } from './escape.js';
+import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
 import type { DateFormatter, LocalTime } from '../dates.js';
 import { textHtml } from './text-html.js';
 import { drawingSvg } from './drawing-html.js';
@@ -27,13 +27,12 @@ const TAPBACK_VERB: Record<string, string> = {
 /** One message sent at local time `at` as HTML: its bubbles, reply quote, edits, tapbacks and delivery notes. */
 export function messageHtml(message: Message, at: LocalTime, showSender: boolean, ctx: MessageContext): string {
   if (message.kind === 'event') {
-    const text = message.event?.description ?? partsText(message.parts);
-    return `<div class="event" id="m${message.rowId}"><span title="${at.dateTime}">${escapeHtml(text)} · ${at.time}</span></div>\n`;
+    return `<div class="event" id="m${message.rowId}"><span title="${at.dateTime}">${eventText(message)} · ${at.time}</span></div>\n`;
   }
   const side = message.isFromMe ? 'out' : 'in';
   const service = message.service.toLowerCase() === 'imessage' ? 'imessage' : 'sms';
   let html = `<div class="msg ${side} ${service}" id="m${message.rowId}">`;
-  if (showSender && ctx.isGroup && !message.isFromMe) html += `<div class="sender">${escapeHtml(message.sender.name)}</div>`;
+  if (showSender && ctx.isGroup && !message.isFromMe) html += `<div class="sender">${isolate(message.sender.name)}</div>`;
   if (message.replyTo) html += replyHtml(message, ctx);
   if (message.subject) html += `<div class="bubble subject"><strong>${escapeHtml(message.subject)}</strong></div>`;
   for (const part of message.parts) html += partHtml(message, part, ctx);
@@ -45,9 +44,10 @@ export function messageHtml(message: Message, at: LocalTime, showSender: boolean
 function replyHtml(message: Message, ctx: MessageContext): string {
   const target = message.replyTo!.target;
   if (!target) return '<div class="reply">Reply to a message that is not in this archive</div>';
-  const quote = `<span class="who">${escapeHtml(target.sender.name)}</span> ${escapeHtml(target.snippet)}`;
+  // dir="auto" takes the direction of the quoted text, the isolated name aside.
+  const quote = `<bdi class="who">${escapeHtml(target.sender.name)}</bdi> ${escapeHtml(target.snippet)}`;
   const href = ctx.messageHref(message.replyTo!);
-  return href ? `<a class="reply" href="${href}">${quote}</a>` : `<div class="reply">${quote}</div>`;
+  return href ? `<a class="reply" href="${href}" dir="auto">${quote}</a>` : `<div class="reply" dir="auto">${quote}</div>`;
 }
 
 function partHtml(message: Message, part: Part, ctx: MessageContext): string {
@@ -71,7 +71,7 @@ function partHtml(message: Message, part: Part, ctx: MessageContext): string {
       break;
     case 'unsent':
       kind = 'unsent';
-      body = `${message.isFromMe ? 'You' : escapeHtml(message.sender.name)} unsent a message`;
+      body = `${message.isFromMe ? 'You' : isolate(message.sender.name)} unsent a message`;
       edits = part.edits;
       break;
   }
@@ -141,7 +141,7 @@ function tapbacksHtml(tapbacks: Tapback[], ctx: MessageContext): string {
       const placed = ctx.placeAttachment(tapback.sticker);
       if (placed.preview) mark = `<img src="${url(placed.preview, ctx.root)}" alt="sticker" loading="lazy">`;
     }
-    html += `<span class="tapback" tabindex="0" title="${title}">${mark}<span class="who">${who}</span></span>`;
+    html += `<span class="tapback" tabindex="0" title="${title}">${mark}<bdi class="who">${who}</bdi></span>`;
   }
   return `${html}</span>`;
 }
@@ -181,6 +181,13 @@ function isCaf(attachment: Attachment): boolean {
 function kindLabel(attachment: Attachment): string {
   if (attachment.isSticker) return 'Sticker';
   return { image: 'Photo', video: 'Video', audio: 'Audio', file: 'File' }[attachment.kind];
+}
+
+/** The event's sentence, the names of people and of the group in it isolated. */
+function eventText(message: Message): string {
+  const event = message.event;
+  if (!event) return escapeHtml(partsText(message.parts));
+  return isolateWithin(event.description, [event.actor.name, event.target?.name ?? '', event.name ?? '']);
 }
 
 function partsText(parts: Part[]): string {
