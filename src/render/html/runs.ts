@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ArchiveRun, SourceCheck } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
 import type { DateFormatter } from '../dates.js';
-import { formatCount } from '../describe.js';
+import { countOf, formatCount } from '../describe.js';
 import { escapeHtml } from './escape.js';
 import { TEMPLATE_DIR } from './template-files.js';
 
@@ -95,5 +95,5 @@ function attachmentsCount({ attachments, conversations, kept }: Record<string, n
   if (!kept) return `${formatCount(attachments!)} attachments`;
   const written = conversations! - kept;
   if (written <= 0) return 'every file kept as it was';
-  return `${formatCount(attachments!)} attachments in the ${formatCount(written)} ${written === 1 ? 'conversation' : 'conversations'} written`;
+  return `${formatCount(attachments!)} attachments in the ${countOf(written, 'conversation')} written`;
 }
