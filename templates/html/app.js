@@ -54,6 +54,8 @@ function setUpPagePicker() {
   pages.forEach((page, i) => {
     const label = page.first === page.last ? page.first : page.first + ' – ' + page.last;
     select.add(new Option('Page ' + (i + 1) + ': ' + label, page.file, false, page.file === current));
+    // The page's title ends "— page 3": how many pages there are was known only once pages.js was written.
+    if (page.file === current && pages.length > 1) document.title += ' of ' + pages.length;
   });
   date.min = date.min || pages[0].first;
   date.max = date.max || pages[pages.length - 1].last;

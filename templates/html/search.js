@@ -11,6 +11,7 @@ document.addEventListener('DOMContentLoaded', () => {
   document.querySelector('.searchbox input').value = query;
   const terms = fold(query).split(/\s+/).filter(Boolean);
   if (terms.length === 0) return;
+  document.title = query + ' — ' + document.title;
   if (!manifest) {
     status.textContent = 'The search index is missing from this archive.';
     return;

@@ -116,6 +116,7 @@ describe.skipIf(!haveChromium || !haveStickers)('HTML archive in Chromium', () =
     await page.click('.pager:not(.bottom) a.next');
     await page.waitForURL(/p2\.html$/);
     await expect(page.locator('.thread .msg').first().textContent()).resolves.toContain('Thread message 1001');
+    await expect(page.title()).resolves.toBe('Alice — page 2 of 3');
     expect(await page.locator('select[name="page"] option').count()).toBe(3);
     await page.selectOption('select[name="page"]', 'p3.html');
     await page.waitForURL(/p3\.html$/);
@@ -153,6 +154,8 @@ describe.skipIf(!haveChromium || !haveStickers)('HTML archive in Chromium', () =
     await page.waitForURL(/search\.html\?q=pineapple$/);
     await expect.poll(() => page.locator('.search-status').textContent()).toContain('1 message matches “pineapple”');
     await expect(page.locator('.results mark').textContent()).resolves.toBe('pineapple');
+    await expect(page.title()).resolves.toBe('pineapple — Search messages');
+    await expect(page.locator('main h1').textContent()).resolves.toBe('Search messages');
     await shot('5-search');
     await page.click('.results a');
     await page.waitForURL(/Alice\/p3\.html#m2400$/);

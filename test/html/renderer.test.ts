@@ -149,6 +149,8 @@ describe('HTML conversation pages', () => {
     expect(page(3)).toContain('<div class="reply" dir="auto"><bdi class="who">Alice</bdi> number 0</div>');
     expect(page(3)).toContain('<div class="reply" dir="auto"><bdi class="who">Alice</bdi> number 2406</div>');
     expect(page(2).match(/class="msg /g)).toHaveLength(1000);
+    expect(page(1)).toContain('<title>Alice — page 1</title>');
+    expect(page(3)).toContain('<title>Alice — page 3</title>');
     const pagesJs = readFileSync(join(outDir, 'conversations/Alice/pages.js'), 'utf8');
     const pages = JSON.parse(pagesJs.slice(pagesJs.indexOf('['), pagesJs.lastIndexOf(']') + 1));
     expect(pages.map((p: { count: number }) => p.count)).toEqual([1000, 1000, 500]);
