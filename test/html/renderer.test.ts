@@ -115,6 +115,14 @@ describe('HTML conversation pages', () => {
     expect(readFileSync(join(outDir, 'index.html'), 'utf8')).toContain('<span class="participants"><bdi>דנה</bdi>, <bdi>Alice</bdi></span>');
   });
 
+  it('names an unknown sender in a conversation with one person, as the text export does', async () => {
+    const unknown: Person = { handle: 'unknown', name: 'Unknown sender', isMe: false };
+    const messages = [message(1, { sender: ALICE, isFromMe: false }), message(2, { sender: unknown, isFromMe: false })];
+    const html = (await renderOne(messages, { participants: [ALICE] })).page(1);
+    expect(html.match(/class="sender"/g)).toHaveLength(1);
+    expect(html).toContain('<div class="msg in imessage" id="m2"><div class="sender"><bdi>Unknown sender</bdi></div>');
+  });
+
   it('renders links, mentions and styles from spans', async () => {
     const text = 'Hi Dad see https://example.com/a?b=1&c=2 now';
     const link = 'https://example.com/a?b=1&c=2';

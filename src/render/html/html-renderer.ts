@@ -123,7 +123,8 @@ export class HtmlRenderer implements Renderer {
     return {
       root: PAGE_ROOT,
       dates: this.ctx.dates,
-      isGroup: conversation.isGroup,
+      // "Unknown sender", and anyone in "Messages without a conversation", which has no participants.
+      namesSender: (sender) => conversation.isGroup || !conversation.participants.some((p) => p.handle === sender.handle || p.name === sender.name),
       placeAttachment: (attachment: Attachment) => this.media.place(attachment),
       messageHref: (reply) => {
         const { date, rowId } = reply.target!;

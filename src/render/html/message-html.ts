@@ -1,4 +1,4 @@
-import type { AppPart, Attachment, EditVersion, Message, Part, ReplyRef, Tapback } from '../../model/types.js';
+import type { AppPart, Attachment, EditVersion, Message, Part, Person, ReplyRef, Tapback } from '../../model/types.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { absenceNote, formatBytes, NOT_IN_DATABASE } from '../describe.js';
 import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
@@ -11,7 +11,8 @@ export interface MessageContext {
   /** Relative path from the page to the archive folder, e.g. "../../". */
   root: string;
   dates: DateFormatter;
-  isGroup: boolean;
+  /** Whether a received message names its sender: in a group, or when the sender is not whom the conversation is with. */
+  namesSender(sender: Person): boolean;
   placeAttachment(attachment: Attachment): PlacedAttachment;
   /** Link to the message a reply quotes, when it is on this conversation's pages written so far. */
   messageHref(reply: ReplyRef): string | undefined;
@@ -32,7 +33,7 @@ export function messageHtml(message: Message, at: LocalTime, showSender: boolean
   const side = message.isFromMe ? 'out' : 'in';
   const service = message.service.toLowerCase() === 'imessage' ? 'imessage' : 'sms';
   let html = `<div class="msg ${side} ${service}" id="m${message.rowId}">`;
-  if (showSender && ctx.isGroup && !message.isFromMe) html += `<div class="sender">${isolate(message.sender.name)}</div>`;
+  if (showSender && !message.isFromMe && ctx.namesSender(message.sender)) html += `<div class="sender">${isolate(message.sender.name)}</div>`;
   if (message.replyTo) html += replyHtml(message, ctx);
   if (message.subject) html += `<div class="bubble subject"><strong>${escapeHtml(message.subject)}</strong></div>`;
   for (const part of message.parts) html += partHtml(message, part, ctx);
