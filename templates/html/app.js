@@ -1,16 +1,18 @@
-// textkeeper archive pages: sorting the index, the page picker, and placeholders for pictures that fail.
+// textkeeper archive pages: sorting the index, the page picker, and notes for pictures and audio that fail.
 'use strict';
 
 // A picture that cannot be loaded becomes a visible note naming the file; audio that cannot be played gets a note.
 document.addEventListener('error', (event) => {
-  const img = event.target;
-  if (img instanceof HTMLAudioElement) return noteUnplayable(img);
-  if (!(img instanceof HTMLImageElement)) return;
+  if (event.target instanceof HTMLImageElement) replaceBrokenPicture(event.target);
+  if (event.target instanceof HTMLAudioElement) noteUnplayable(event.target);
+}, true);
+
+function replaceBrokenPicture(img) {
   const note = document.createElement('span');
   note.className = 'broken';
   note.textContent = 'Picture could not be shown: ' + (img.alt || 'image');
   img.replaceWith(note);
-}, true);
+}
 
 function noteUnplayable(audio) {
   if (audio.parentElement.querySelector('.audio-note')) return;
@@ -51,30 +53,18 @@ function setUpPagePicker() {
   if (!form || !Array.isArray(pages) || pages.length === 0) return;
   const current = location.pathname.split('/').pop();
   const { date, page: select } = form.elements;
-  pages.forEach((page, i) => {
-    const label = page.first === page.last ? page.first : page.first + ' – ' + page.last;
-    select.add(new Option('Page ' + (i + 1) + ': ' + label, page.file, false, page.file === current));
-    // The page's title ends "— page 3": how many pages there are was known only once pages.js was written.
-    if (page.file === current && pages.length > 1) document.title += ' of ' + pages.length;
-  });
-  date.min = date.min || pages[0].first;
-  date.max = date.max || pages[pages.length - 1].last;
+  listPages(select, pages, current);
   const goToPage = () => { if (select.value !== current) location.href = select.value; };
   const goToDay = () => {
     if (!date.value) return;
     const page = pages.find((p) => p.last >= date.value) || pages[pages.length - 1];
     location.href = page.file + '#d-' + date.value;
   };
+  date.min = date.min || pages[0].first;
+  date.max = date.max || pages[pages.length - 1].last;
   // Typing a year passes through 0002, 0020, 0201: only a date within the conversation jumps at once.
   date.addEventListener('change', () => { if (date.validity.valid && date.value) goToDay(); });
-  // Arrow keys on a closed list change its value: they only choose a page, which Enter or Go opens.
-  let chosenByKey = false;
-  select.addEventListener('pointerdown', () => { chosenByKey = false; });
-  select.addEventListener('keydown', (event) => {
-    chosenByKey = true;
-    if (event.key === 'Enter') goToPage();
-  });
-  select.addEventListener('change', () => { if (!chosenByKey) goToPage(); });
+  openChosenPage(select, goToPage);
   // Go (or Enter in the date field) acts on whichever field was changed last.
   let last = select;
   form.addEventListener('input', (event) => { last = event.target; });
@@ -83,6 +73,26 @@ function setUpPagePicker() {
     if (last === date) goToDay(); else goToPage();
   });
   form.hidden = false;
+}
+
+function listPages(select, pages, current) {
+  pages.forEach((page, i) => {
+    const label = page.first === page.last ? page.first : page.first + ' – ' + page.last;
+    select.add(new Option('Page ' + (i + 1) + ': ' + label, page.file, false, page.file === current));
+    // The page's title ends "— page 3": how many pages there are was known only once pages.js was written.
+    if (page.file === current && pages.length > 1) document.title += ' of ' + pages.length;
+  });
+}
+
+// Arrow keys on a closed list change its value: they only choose a page, which Enter or Go opens; a click opens it at once.
+function openChosenPage(select, goToPage) {
+  let chosenByKey = false;
+  select.addEventListener('pointerdown', () => { chosenByKey = false; });
+  select.addEventListener('keydown', (event) => {
+    chosenByKey = true;
+    if (event.key === 'Enter') goToPage();
+  });
+  select.addEventListener('change', () => { if (!chosenByKey) goToPage(); });
 }
 
 // A jump to a day without messages lands on the next day that has some.
