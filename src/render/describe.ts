@@ -20,6 +20,11 @@ export function formatCount(count: number): string {
   return Number.isInteger(count) ? String(count).replace(/\B(?=(\d{3})+$)/g, ',') : count.toLocaleString('en-US');
 }
 
+/** 1 → "1 photo", 1234 → "1,234 photos" */
+export function countOf(count: number, one: string, many = `${one}s`): string {
+  return `${formatCount(count)} ${count === 1 ? one : many}`;
+}
+
 /** 1536 → "1.5 KB" */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

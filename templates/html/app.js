@@ -1,20 +1,32 @@
-// textkeeper archive pages: sorting the index, the page picker, and placeholders for pictures that fail.
+// textkeeper archive pages: sorting the index, the page picker, and notes for pictures and audio that fail.
 'use strict';
 
-// A picture that cannot be loaded becomes a visible note naming the file.
+// A picture that cannot be loaded becomes a visible note naming the file; audio that cannot be played gets a note.
 document.addEventListener('error', (event) => {
-  const img = event.target;
-  if (!(img instanceof HTMLImageElement)) return;
+  if (event.target instanceof HTMLImageElement) replaceBrokenPicture(event.target);
+  if (event.target instanceof HTMLAudioElement) noteUnplayable(event.target);
+}, true);
+
+function replaceBrokenPicture(img) {
   const note = document.createElement('span');
   note.className = 'broken';
   note.textContent = 'Picture could not be shown: ' + (img.alt || 'image');
   img.replaceWith(note);
-}, true);
+}
+
+function noteUnplayable(audio) {
+  if (audio.parentElement.querySelector('.audio-note')) return;
+  const note = document.createElement('div');
+  note.className = 'audio-note';
+  note.textContent = 'This browser cannot play this recording: download it and open it in QuickTime or VLC.';
+  audio.parentElement.append(note);
+}
 
 document.addEventListener('DOMContentLoaded', () => {
   setUpSorting();
   setUpPagePicker();
   scrollToNearestDay();
+  window.addEventListener('hashchange', scrollToNearestDay);
 });
 
 function setUpSorting() {
@@ -40,20 +52,47 @@ function setUpPagePicker() {
   const form = document.querySelector('form.jump');
   if (!form || !Array.isArray(pages) || pages.length === 0) return;
   const current = location.pathname.split('/').pop();
-  const select = form.elements.page;
+  const { date, page: select } = form.elements;
+  listPages(select, pages, current);
+  const goToPage = () => { if (select.value !== current) location.href = select.value; };
+  const goToDay = () => {
+    if (!date.value) return;
+    const page = pages.find((p) => p.last >= date.value) || pages[pages.length - 1];
+    location.href = page.file + '#d-' + date.value;
+  };
+  date.min = date.min || pages[0].first;
+  date.max = date.max || pages[pages.length - 1].last;
+  // Typing a year passes through 0002, 0020, 0201: only a date within the conversation jumps at once.
+  date.addEventListener('change', () => { if (date.validity.valid && date.value) goToDay(); });
+  openChosenPage(select, goToPage);
+  // Go (or Enter in the date field) acts on whichever field was changed last.
+  let last = select;
+  form.addEventListener('input', (event) => { last = event.target; });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (last === date) goToDay(); else goToPage();
+  });
+  form.hidden = false;
+}
+
+function listPages(select, pages, current) {
   pages.forEach((page, i) => {
     const label = page.first === page.last ? page.first : page.first + ' – ' + page.last;
     select.add(new Option('Page ' + (i + 1) + ': ' + label, page.file, false, page.file === current));
+    // The page's title ends "— page 3": how many pages there are was known only once pages.js was written.
+    if (page.file === current && pages.length > 1) document.title += ' of ' + pages.length;
   });
-  select.addEventListener('change', () => { location.href = select.value; });
-  form.elements.date.addEventListener('change', () => {
-    const day = form.elements.date.value;
-    if (!day) return;
-    const page = pages.find((p) => p.last >= day) || pages[pages.length - 1];
-    location.href = page.file + '#d-' + day;
+}
+
+// Arrow keys on a closed list change its value: they only choose a page, which Enter or Go opens; a click opens it at once.
+function openChosenPage(select, goToPage) {
+  let chosenByKey = false;
+  select.addEventListener('pointerdown', () => { chosenByKey = false; });
+  select.addEventListener('keydown', (event) => {
+    chosenByKey = true;
+    if (event.key === 'Enter') goToPage();
   });
-  form.addEventListener('submit', (event) => event.preventDefault());
-  form.hidden = false;
+  select.addEventListener('change', () => { if (!chosenByKey) goToPage(); });
 }
 
 // A jump to a day without messages lands on the next day that has some.

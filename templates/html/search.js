@@ -11,6 +11,7 @@ document.addEventListener('DOMContentLoaded', () => {
   document.querySelector('.searchbox input').value = query;
   const terms = fold(query).split(/\s+/).filter(Boolean);
   if (terms.length === 0) return;
+  document.title = query + ' — ' + document.title;
   if (!manifest) {
     status.textContent = 'The search index is missing from this archive.';
     return;
@@ -58,9 +59,16 @@ function resultItem(conversation, page, rowId, time, sender, text, terms) {
   appendHighlighted(link, snippet(text, terms), terms);
   const where = document.createElement('div');
   where.className = 'where';
-  where.textContent = conversation.title + ' · ' + sender + ' · ' + time;
+  // Names isolated, so a right-to-left one does not carry the dots and the time into its direction.
+  where.append(isolated(conversation.title), ' · ', isolated(sender), ' · ' + time);
   item.append(link, where);
   return item;
+}
+
+function isolated(text) {
+  const bdi = document.createElement('bdi');
+  bdi.textContent = text;
+  return bdi;
 }
 
 /** Up to ~160 characters around the first matching term. */

@@ -10,14 +10,14 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  * changes on purpose, print the new digests with `UPDATE_OUTPUT_DIGESTS=1 npx vitest run
  * test/core/output-stable.test.ts` (after `npx tsc -p tsconfig.json`) and paste them below.
  */
-// Last changed on purpose: the stylesheet gained the rules for a header's note on messages only the archive
-// keeps (a first export has none), so only the stylesheet differs.
+// Last changed on purpose: HTML fixes for review findings — names isolated with <bdi>, reply quotes dir="auto",
+// page numbers in titles, the Go button, a search heading, "1 photo"; txt, search data and the data formats are unchanged.
 const EXPECTED: Record<string, string> = {
   '*.txt': 'd650338b5b6462df8b1ded77e0cbe18c53b54a1d82b963161b4c0e369108506e',
-  'assets/': 'ea5484676576d739e7aabfa51e6a32a395bb73efe8838d556ffb8ca849546708',
-  'conversations/': '62b7f2a023132858808a140ae6a386e255529594018b8b035dad31527e9826f6',
-  'index.html': 'fad641cbb5c17f15a1db25181ae29cbcdf08dc3f79dd7168bdeba649533ef26f',
-  'search.html': 'e42b839a3161e86aa77e00c61eabf454dccea9a82279a4a294f601915b5c19f9',
+  'assets/': 'a0d54abaf56654153261973f6a8c48198f0cbda8c7316234b4fb3f294aad0933',
+  'conversations/': 'b8d90557b833c314cf798d9f9cb74f8d6d99dc006dc03024fa006eada9bfd4f8',
+  'index.html': '928bd7720bcb263da4d2147abf8698ef956afd2d483699964d6613b0f7970022',
+  'search.html': '3425161f5801af7719441c8f4691761d907ce243eb86bb59f461814d2f66a87e',
   'search/': '10b5cdf38706c85a66246b0f6937797a7a24784709f7a35d37caac728a9327ec',
 };
 

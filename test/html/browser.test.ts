@@ -116,6 +116,7 @@ describe.skipIf(!haveChromium || !haveStickers)('HTML archive in Chromium', () =
     await page.click('.pager:not(.bottom) a.next');
     await page.waitForURL(/p2\.html$/);
     await expect(page.locator('.thread .msg').first().textContent()).resolves.toContain('Thread message 1001');
+    await expect(page.title()).resolves.toBe('Alice — page 2 of 3');
     expect(await page.locator('select[name="page"] option').count()).toBe(3);
     await page.selectOption('select[name="page"]', 'p3.html');
     await page.waitForURL(/p3\.html$/);
@@ -131,12 +132,30 @@ describe.skipIf(!haveChromium || !haveStickers)('HTML archive in Chromium', () =
     expect(await page.locator('#d-2024-03-03:target').count()).toBe(1);
   }, 30_000);
 
+  it('opens a page chosen by keys only on Enter, and jumps to a typed date only once it is complete', async () => {
+    await page.goto(pathToFileURL(join(outDir, 'conversations/Alice/p3.html')).href);
+    await page.focus('select[name="page"]');
+    await page.keyboard.press('ArrowUp');
+    await page.waitForTimeout(300);
+    expect(page.url()).toMatch(/p3\.html$/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/p2\.html$/);
+    const visited: string[] = [];
+    page.on('framenavigated', (frame) => visited.push(frame.url()));
+    await page.click('input[name="date"]', { position: { x: 10, y: 8 } });
+    await page.keyboard.type('03032024', { delay: 50 });
+    await page.waitForURL(/p3\.html#d-2024-03-03$/);
+    expect(visited.map((url) => url.slice(url.lastIndexOf('/') + 1))).toEqual(['p3.html#d-2024-03-03']);
+  }, 30_000);
+
   it('searches every conversation and opens a result', async () => {
     await page.fill('.searchbox input', 'pineapple');
     await page.press('.searchbox input', 'Enter');
     await page.waitForURL(/search\.html\?q=pineapple$/);
     await expect.poll(() => page.locator('.search-status').textContent()).toContain('1 message matches “pineapple”');
     await expect(page.locator('.results mark').textContent()).resolves.toBe('pineapple');
+    await expect(page.title()).resolves.toBe('pineapple — Search messages');
+    await expect(page.locator('main h1').textContent()).resolves.toBe('Search messages');
     await shot('5-search');
     await page.click('.results a');
     await page.waitForURL(/Alice\/p3\.html#m2400$/);

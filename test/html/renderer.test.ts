@@ -1,13 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Message } from '../../src/model/types.js';
+import type { Message, Person } from '../../src/model/types.js';
 import { HtmlRenderer } from '../../src/render/html/html-renderer.js';
 import { ALICE, BOB, ME, attachmentPart, conversation, exportContext, message, tempDir, textPart } from './support.js';
 
-async function renderOne(messages: Message[], fields = {}, limits?: { messages: number; bytes: number }) {
+async function renderOne(messages: Message[], fields = {}, limits?: { messages: number; bytes: number }, attachments: 'none' | 'copy' = 'none') {
   const outDir = tempDir('render');
-  const ctx = exportContext(outDir, 'none');
+  const ctx = exportContext(outDir, attachments);
   const renderer = new HtmlRenderer(limits);
   await renderer.start(ctx);
   const conv = conversation({ messageCount: messages.length, firstDate: messages[0]?.date, lastDate: messages.at(-1)?.date, ...fields });
@@ -76,17 +76,51 @@ describe('HTML conversation pages', () => {
     ];
     const { page } = await renderOne(messages, { isGroup: true, participants: [ALICE, BOB] });
     const html = page(1);
-    expect(html).toContain('<div class="msg in imessage" id="m1"><div class="sender">Alice</div>');
+    expect(html).toContain('<div class="msg in imessage" id="m1"><div class="sender"><bdi>Alice</bdi></div>');
     expect(html).toContain('<div class="msg out sms" id="m2">');
     expect(html).toContain('id="d-2024-03-01"><span>Friday, 1 March 2024</span>');
     expect(html).toContain('id="d-2024-03-02"><span>Saturday, 2 March 2024</span>');
     expect(html).toMatch(/Sent with Slam · Read 23:42/);
     expect(html).toContain('<summary>Earlier versions (1)</summary><ol><li><span class="when">2024-03-01 23:39:00</span> first try</li></ol>');
-    expect(html).toContain('<a class="reply" href="p1.html#m1"><span class="who">Alice</span> Message number 1</a>');
-    expect(html).toContain('<span class="tapback" tabindex="0" title="Alice loved this · 2024-03-02 00:11:00">❤️<span class="who">Alice</span></span>');
-    expect(html).toContain('<div class="sender">Bob</div>');
-    expect(html).toContain('<div class="event" id="m4"><span title="2024-03-02 00:20:00">Bob named the conversation “Trip” · 00:20</span></div>');
+    expect(html).toContain('<a class="reply" href="p1.html#m1" dir="auto"><bdi class="who">Alice</bdi> Message number 1</a>');
+    expect(html).toContain('<span class="tapback" tabindex="0" title="Alice loved this · 2024-03-02 00:11:00">❤️<bdi class="who">Alice</bdi></span>');
+    expect(html).toContain('<div class="sender"><bdi>Bob</bdi></div>');
+    expect(html).toContain('<div class="event" id="m4"><span title="2024-03-02 00:20:00"><bdi>Bob</bdi> named the conversation “<bdi>Trip</bdi>” · 00:20</span></div>');
     expect(html).toContain('You unsent a message');
+  });
+
+  it('notes that a voice message (.caf) plays only in Safari, and keeps its download link', async () => {
+    const dir = tempDir('caf');
+    const audio = (fileName: string) => {
+      writeFileSync(join(dir, fileName), 'caff');
+      return attachmentPart({ fileName, path: join(dir, fileName), kind: 'audio', size: 4 });
+    };
+    const messages = [message(1, { parts: [audio('Audio Message.caf')], isAudioMessage: true }), message(2, { parts: [audio('song.mp3')] })];
+    const html = (await renderOne(messages, {}, undefined, 'copy')).page(1);
+    expect(html).toMatch(/<audio [^>]*Audio%20Message\.caf"><\/audio><a class="file" href="[^"]*Audio%20Message\.caf" download>Audio message<\/a> \(4 B\)<div class="audio-note">Apple voice message \(\.caf\): plays in Safari/);
+    expect(html.match(/class="audio-note"/g)).toHaveLength(1);
+  });
+
+  it('isolates right-to-left names from the punctuation and time around them', async () => {
+    const dana: Person = { handle: 'd', name: 'דנה', isMe: false };
+    const messages: Message[] = [
+      message(1, { kind: 'event', sender: dana, isFromMe: false, parts: [],
+        event: { type: 'renamed', actor: dana, name: 'צוות עבודה', description: 'דנה named the conversation “צוות עבודה”.' } }),
+      message(2, { sender: dana, isFromMe: false }),
+    ];
+    const { page, outDir } = await renderOne(messages, { isGroup: true, groupName: 'צוות', participants: [dana, ALICE] });
+    expect(page(1)).toContain('<span title="2024-03-01 09:01:00"><bdi>דנה</bdi> named the conversation “<bdi>צוות עבודה</bdi>”. · 09:01</span>');
+    expect(page(1)).toContain('<div class="sender"><bdi>דנה</bdi></div>');
+    expect(page(1)).toContain('<p class="participants"><bdi>דנה</bdi>, <bdi>Alice</bdi></p>');
+    expect(readFileSync(join(outDir, 'index.html'), 'utf8')).toContain('<span class="participants"><bdi>דנה</bdi>, <bdi>Alice</bdi></span>');
+  });
+
+  it('names an unknown sender in a conversation with one person, as the text export does', async () => {
+    const unknown: Person = { handle: 'unknown', name: 'Unknown sender', isMe: false };
+    const messages = [message(1, { sender: ALICE, isFromMe: false }), message(2, { sender: unknown, isFromMe: false })];
+    const html = (await renderOne(messages, { participants: [ALICE] })).page(1);
+    expect(html.match(/class="sender"/g)).toHaveLength(1);
+    expect(html).toContain('<div class="msg in imessage" id="m2"><div class="sender"><bdi>Unknown sender</bdi></div>');
   });
 
   it('renders links, mentions and styles from spans', async () => {
@@ -120,9 +154,11 @@ describe('HTML conversation pages', () => {
     expect(page(3)).toContain('href="p1.html#m5"');
     expect(page(3)).toContain('href="p2.html#m1001"');
     expect(page(3)).toContain('href="p2.html#m2000"');
-    expect(page(3)).toContain('<div class="reply"><span class="who">Alice</span> number 0</div>');
-    expect(page(3)).toContain('<div class="reply"><span class="who">Alice</span> number 2406</div>');
+    expect(page(3)).toContain('<div class="reply" dir="auto"><bdi class="who">Alice</bdi> number 0</div>');
+    expect(page(3)).toContain('<div class="reply" dir="auto"><bdi class="who">Alice</bdi> number 2406</div>');
     expect(page(2).match(/class="msg /g)).toHaveLength(1000);
+    expect(page(1)).toContain('<title>Alice — page 1</title>');
+    expect(page(3)).toContain('<title>Alice — page 3</title>');
     const pagesJs = readFileSync(join(outDir, 'conversations/Alice/pages.js'), 'utf8');
     const pages = JSON.parse(pagesJs.slice(pagesJs.indexOf('['), pagesJs.lastIndexOf(']') + 1));
     expect(pages.map((p: { count: number }) => p.count)).toEqual([1000, 1000, 500]);
@@ -144,7 +180,7 @@ describe('HTML conversation pages', () => {
     const index = readFileSync(join(outDir, 'index.html'), 'utf8');
     expect(index).toContain('<a href="conversations/Alice/p1.html">');
     expect(index).toContain('<span class="preview" dir="auto">Last words a.jpg</span>');
-    expect(index).toContain('2 messages · 1 photos · 2024-03-01');
+    expect(index).toContain('2 messages · 1 photo · 2024-03-01');
     expect(existsSync(join(outDir, 'search.html'))).toBe(true);
     expect(existsSync(join(outDir, 'assets/style.css'))).toBe(true);
     const manifest = readFileSync(join(outDir, 'search/manifest.js'), 'utf8');

@@ -8,6 +8,32 @@ export function escapeHtml(text: string): string {
   return SPECIAL.test(text) ? text.replace(SPECIAL_ALL, (c) => ENTITY[c]) : text;
 }
 
+/**
+ * Text a person chose (a name, a group's title) as HTML isolated from what surrounds it, so that a
+ * right-to-left name does not pull the punctuation and times next to it into its own direction.
+ */
+export function isolate(text: string): string {
+  return `<bdi>${escapeHtml(text)}</bdi>`;
+}
+
+/** Escaped text with every occurrence of the given names in it isolated; the longest wins where names overlap. */
+export function isolateWithin(text: string, names: string[]): string {
+  const wanted = names.filter(Boolean).sort((a, b) => b.length - a.length);
+  let html = '';
+  let from = 0;
+  for (;;) {
+    let at = -1;
+    let name = '';
+    for (const candidate of wanted) {
+      const found = text.indexOf(candidate, from);
+      if (found !== -1 && (at === -1 || found < at)) [at, name] = [found, candidate];
+    }
+    if (at === -1) return html + escapeHtml(text.slice(from));
+    html += escapeHtml(text.slice(from, at)) + isolate(name);
+    from = at + name.length;
+  }
+}
+
 const LINKABLE = /^(https?:|mailto:|tel:)/i;
 
 /** The URL when it is safe to put in an href (web, mail and phone links only), else undefined. */

@@ -6,7 +6,7 @@ import { AtomicFile } from '../../output/files.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
 import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
 import { activitySvg } from './activity-svg.js';
-import { escapeHtml, hrefPath } from './escape.js';
+import { escapeHtml, hrefPath, isolate } from './escape.js';
 import { describeKeptOnly, describeSourceCounts } from '../describe.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
@@ -65,6 +65,8 @@ export class HtmlRenderer implements Renderer {
     let chart: string | undefined;
     const pages = new PagedWriter(join(this.ctx.outDir, folder), (content) => this.templates.conversation({
       ...this.pageHeader(conversation),
+      // The number of pages is not known yet: app.js adds it ("page 3 of 18").
+      title: content.prev || content.next ? `${conversation.title} — page ${content.page}` : conversation.title,
       page: content.page,
       prev: content.prev,
       next: content.next,
@@ -121,7 +123,8 @@ export class HtmlRenderer implements Renderer {
     return {
       root: PAGE_ROOT,
       dates: this.ctx.dates,
-      isGroup: conversation.isGroup,
+      // "Unknown sender", and anyone in "Messages without a conversation", which has no participants.
+      namesSender: (sender) => conversation.isGroup || !conversation.participants.some((p) => p.handle === sender.handle || p.name === sender.name),
       placeAttachment: (attachment: Attachment) => this.media.place(attachment),
       messageHref: (reply) => {
         const { date, rowId } = reply.target!;
@@ -160,8 +163,8 @@ export class HtmlRenderer implements Renderer {
       title: conversation.title,
       root: PAGE_ROOT,
       conversation: conversation.title,
-      participants: conversation.groupName || conversation.isGroup ? conversation.participants.map((p) => p.name).join(', ') : '',
-      messageCount: conversation.messageCount.toLocaleString('en-US'),
+      participants: conversation.groupName || conversation.isGroup ? participantsHtml(conversation) : '',
+      messageCount: conversation.messageCount,
       services: conversation.services.join(', '),
       sourceCounts: conversation.sourceCounts ? describeSourceCounts(conversation.sourceCounts) : '',
       keptOnly: conversation.keptOnly ? describeKeptOnly(conversation.keptOnly, (date) => this.ctx.dates.dateTime(date)) : undefined,
@@ -185,9 +188,9 @@ export class HtmlRenderer implements Renderer {
       return {
         title: conversation.title,
         href: hrefPath(file),
-        participants: conversation.groupName ? conversation.participants.map((p) => p.name).join(', ') : '',
+        participants: conversation.groupName ? participantsHtml(conversation) : '',
         preview: summary.preview,
-        messageCount: conversation.messageCount.toLocaleString('en-US'),
+        messageCount: conversation.messageCount,
         photoCount: summary.photoCount,
         keptOnly: conversation.keptOnly?.messages.toLocaleString('en-US'),
         range: range ? (range.first === range.last ? range.first : `${range.first} – ${range.last}`) : '',
@@ -201,8 +204,8 @@ export class HtmlRenderer implements Renderer {
       title: 'Messages archive',
       root: '',
       conversations,
-      conversationCount: rendered.length.toLocaleString('en-US'),
-      messageCount: total.toLocaleString('en-US'),
+      conversationCount: rendered.length,
+      messageCount: total,
       keptOnly: keptOnly > 0 ? keptOnly.toLocaleString('en-US') : undefined,
       activity: activitySvg(mergeMonths(rendered.map((r) => r.summary.months)), names),
       exportedAt: this.ctx.dates.at(this.ctx.exportedAt).dateTime,
@@ -214,6 +217,11 @@ export class HtmlRenderer implements Renderer {
   private async writeSearchPage(): Promise<void> {
     await writePage(join(this.ctx.outDir, 'search.html'), this.templates.search({ title: 'Search messages', root: '' }));
   }
+}
+
+/** The participants' names, each isolated from the commas between them. */
+function participantsHtml(conversation: Conversation): string {
+  return conversation.participants.map((p) => isolate(p.name)).join(', ');
 }
 
 function countPhotos(message: Message): number {

@@ -1,7 +1,7 @@
-import type { AppPart, Attachment, EditVersion, Message, Part, ReplyRef, Tapback } from '../../model/types.js';
+import type { AppPart, Attachment, EditVersion, Message, Part, Person, ReplyRef, Tapback } from '../../model/types.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { absenceNote, formatBytes, NOT_IN_DATABASE } from '../describe.js';
-import { escapeHtml, hrefPath, safeLink } from './escape.js';
+import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
 import type { DateFormatter, LocalTime } from '../dates.js';
 import { textHtml } from './text-html.js';
 import { drawingSvg } from './drawing-html.js';
@@ -11,11 +11,14 @@ export interface MessageContext {
   /** Relative path from the page to the archive folder, e.g. "../../". */
   root: string;
   dates: DateFormatter;
-  isGroup: boolean;
+  /** Whether a received message names its sender: in a group, or when the sender is not whom the conversation is with. */
+  namesSender(sender: Person): boolean;
   placeAttachment(attachment: Attachment): PlacedAttachment;
   /** Link to the message a reply quotes, when it is on this conversation's pages written so far. */
   messageHref(reply: ReplyRef): string | undefined;
 }
+
+const CAF_NOTE = 'Apple voice message (.caf): plays in Safari; elsewhere download it and open it in QuickTime or VLC.';
 
 const TAPBACK_VERB: Record<string, string> = {
   love: 'loved', like: 'liked', dislike: 'disliked', laugh: 'laughed at', emphasize: 'emphasized', question: 'questioned',
@@ -25,13 +28,12 @@ const TAPBACK_VERB: Record<string, string> = {
 /** One message sent at local time `at` as HTML: its bubbles, reply quote, edits, tapbacks and delivery notes. */
 export function messageHtml(message: Message, at: LocalTime, showSender: boolean, ctx: MessageContext): string {
   if (message.kind === 'event') {
-    const text = message.event?.description ?? partsText(message.parts);
-    return `<div class="event" id="m${message.rowId}"><span title="${at.dateTime}">${escapeHtml(text)} · ${at.time}</span></div>\n`;
+    return `<div class="event" id="m${message.rowId}"><span title="${at.dateTime}">${eventText(message)} · ${at.time}</span></div>\n`;
   }
   const side = message.isFromMe ? 'out' : 'in';
   const service = message.service.toLowerCase() === 'imessage' ? 'imessage' : 'sms';
   let html = `<div class="msg ${side} ${service}" id="m${message.rowId}">`;
-  if (showSender && ctx.isGroup && !message.isFromMe) html += `<div class="sender">${escapeHtml(message.sender.name)}</div>`;
+  if (showSender && !message.isFromMe && ctx.namesSender(message.sender)) html += `<div class="sender">${isolate(message.sender.name)}</div>`;
   if (message.replyTo) html += replyHtml(message, ctx);
   if (message.subject) html += `<div class="bubble subject"><strong>${escapeHtml(message.subject)}</strong></div>`;
   for (const part of message.parts) html += partHtml(message, part, ctx);
@@ -43,9 +45,10 @@ export function messageHtml(message: Message, at: LocalTime, showSender: boolean
 function replyHtml(message: Message, ctx: MessageContext): string {
   const target = message.replyTo!.target;
   if (!target) return '<div class="reply">Reply to a message that is not in this archive</div>';
-  const quote = `<span class="who">${escapeHtml(target.sender.name)}</span> ${escapeHtml(target.snippet)}`;
+  // dir="auto" takes the direction of the quoted text, the isolated name aside.
+  const quote = `<bdi class="who">${escapeHtml(target.sender.name)}</bdi> ${escapeHtml(target.snippet)}`;
   const href = ctx.messageHref(message.replyTo!);
-  return href ? `<a class="reply" href="${href}">${quote}</a>` : `<div class="reply">${quote}</div>`;
+  return href ? `<a class="reply" href="${href}" dir="auto">${quote}</a>` : `<div class="reply" dir="auto">${quote}</div>`;
 }
 
 function partHtml(message: Message, part: Part, ctx: MessageContext): string {
@@ -69,7 +72,7 @@ function partHtml(message: Message, part: Part, ctx: MessageContext): string {
       break;
     case 'unsent':
       kind = 'unsent';
-      body = `${message.isFromMe ? 'You' : escapeHtml(message.sender.name)} unsent a message`;
+      body = `${message.isFromMe ? 'You' : isolate(message.sender.name)} unsent a message`;
       edits = part.edits;
       break;
   }
@@ -102,6 +105,7 @@ function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMess
   } else if (attachment.kind === 'audio') {
     const label = isAudioMessage ? 'Audio message' : name;
     html = `<audio controls preload="none" src="${href}"></audio><a class="file" href="${href}" download>${label}</a>${size}`;
+    if (isCaf(attachment)) html += `<div class="audio-note">${CAF_NOTE}</div>`;
   } else {
     html = `<a class="file" href="${href}" download>📎 ${name}</a>${size}`;
   }
@@ -138,7 +142,7 @@ function tapbacksHtml(tapbacks: Tapback[], ctx: MessageContext): string {
       const placed = ctx.placeAttachment(tapback.sticker);
       if (placed.preview) mark = `<img src="${url(placed.preview, ctx.root)}" alt="sticker" loading="lazy">`;
     }
-    html += `<span class="tapback" tabindex="0" title="${title}">${mark}<span class="who">${who}</span></span>`;
+    html += `<span class="tapback" tabindex="0" title="${title}">${mark}<bdi class="who">${who}</bdi></span>`;
   }
   return `${html}</span>`;
 }
@@ -170,9 +174,21 @@ function sameDayTime(date: Date, message: LocalTime, ctx: MessageContext): strin
   return at.dayKey === message.dayKey ? at.time : at.dateTime;
 }
 
+/** Apple's Core Audio Format, which voice messages use: only Safari plays it. */
+function isCaf(attachment: Attachment): boolean {
+  return /\.caf$/i.test(attachment.fileName) || attachment.mimeType === 'audio/x-caf' || attachment.uti === 'com.apple.coreaudio-format';
+}
+
 function kindLabel(attachment: Attachment): string {
   if (attachment.isSticker) return 'Sticker';
   return { image: 'Photo', video: 'Video', audio: 'Audio', file: 'File' }[attachment.kind];
+}
+
+/** The event's sentence, the names of people and of the group in it isolated. */
+function eventText(message: Message): string {
+  const event = message.event;
+  if (!event) return escapeHtml(partsText(message.parts));
+  return isolateWithin(event.description, [event.actor.name, event.target?.name ?? '', event.name ?? '']);
 }
 
 function partsText(parts: Part[]): string {

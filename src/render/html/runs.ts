@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ArchiveRun, SourceCheck } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
 import type { DateFormatter } from '../dates.js';
-import { formatCount } from '../describe.js';
+import { countOf, formatCount } from '../describe.js';
 import { escapeHtml } from './escape.js';
 import { TEMPLATE_DIR } from './template-files.js';
 
@@ -51,12 +51,14 @@ function runsSection(runs: ArchiveRun[], dates: DateFormatter): string {
   <details>
   <summary><h2>Runs</h2> <span class="latest">${formatCount(runs.length)} exports into this folder, the latest on ${latest}</span></summary>
   <p class="summary">Every export into this folder, oldest first. A message no source of a run had any more is kept, marked “not on the device since” that run.</p>
+  <div class="table-scroll">
   <table>
     <colgroup><col class="when"><col class="version"><col><col class="counts"></colgroup>
     <thead><tr><th>Started</th><th>textkeeper</th><th>Sources</th><th>Messages</th></tr></thead>
     <tbody>
 ${runs.map((run) => runRow(run, dates)).join('')}    </tbody>
   </table>
+  </div>
   </details>
 </section>
 `;
@@ -93,5 +95,5 @@ function attachmentsCount({ attachments, conversations, kept }: Record<string, n
   if (!kept) return `${formatCount(attachments!)} attachments`;
   const written = conversations! - kept;
   if (written <= 0) return 'every file kept as it was';
-  return `${formatCount(attachments!)} attachments in the ${formatCount(written)} ${written === 1 ? 'conversation' : 'conversations'} written`;
+  return `${formatCount(attachments!)} attachments in the ${countOf(written, 'conversation')} written`;
 }
