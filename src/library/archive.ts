@@ -8,21 +8,21 @@ import { openHistory } from '../engine/sources.js';
 /** Where to read from and what to show, as the command line's options say it (see README). */
 export interface OpenArchiveOptions {
   /** chat.db files (on macOS, ~/Library/Messages/chat.db when neither db nor backup is given). */
-  db?: string[];
+  db?: string | string[];
   /** The folder that stands for ~/Library/Messages (default: the folder holding the database). */
   attachmentsRoot?: string;
   /** iPhone backup folders, plain or encrypted. */
-  backup?: string[];
+  backup?: string | string[];
   /** Instead of db and backup: an archive folder (the --out of earlier exports), read from its store. */
   archive?: string;
   /** A file whose first line is the password of encrypted backups. */
   passwordFile?: string;
   /** .vcf files, AddressBook folders or AddressBook.sqlitedb files with contact names. */
-  contacts?: string[];
+  contacts?: string | string[];
   /** Region for phone numbers written without a country code (default US). */
   country?: string;
   /** Only conversations matching these phone numbers, emails or names. */
-  chat?: string[];
+  chat?: string | string[];
   /** A day (2023-01-31) or an ISO 8601 instant: only messages from then on, or up to then. */
   since?: string;
   until?: string;
@@ -47,7 +47,12 @@ export interface MessageArchive {
 /** The command line's raw options for these library options. */
 export function rawOptions(options: OpenArchiveOptions): RawOptions {
   const { chat, onWarning: _, ...rest } = options;
-  return { ...rest, db: options.db && [...options.db], backup: options.backup && [...options.backup], chat: chat?.join(','), progress: false, quiet: true };
+  return { ...rest, db: listOf(options.db), backup: listOf(options.backup), contacts: listOf(options.contacts), chat: listOf(chat)?.join(','), progress: false, quiet: true };
+}
+
+/** One path or name, or several. */
+function listOf(value: string | string[] | undefined): string[] | undefined {
+  return value === undefined ? undefined : typeof value === 'string' ? [value] : [...value];
 }
 
 /**
@@ -59,12 +64,19 @@ export async function openArchive(options: OpenArchiveOptions): Promise<MessageA
   const { history: archive, close } = await openHistory(resolved);
   const iso = (d: Date) => resolved.dates.iso(d);
   let planned: Map<string, HistoryConversation> | undefined;
-  const plans = () => (planned ??= new Map(archive.conversations().map((c) => [c.conversation.id, c])));
+  let closed = false;
+  const plans = () => {
+    if (closed) throw new UserError('This archive was closed: open it again to read it.');
+    return (planned ??= new Map(archive.conversations().map((c) => [c.conversation.id, c])));
+  };
   return {
     options: { ...options },
     conversations: () => [...plans().values()].map((c) => conversationRecord(c.conversation, iso)),
     messages: (conversationId) => streamOf(archive, plans().get(conversationId), conversationId),
-    close,
+    close: async () => {
+      closed = true;
+      await close();
+    },
   };
 }
 

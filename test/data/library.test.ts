@@ -10,13 +10,15 @@ import { readNdjson } from './support.js';
 const CONSUMER = `
 import { openArchive, render } from 'textkeeper';
 const [db, out] = process.argv.slice(2);
-const archive = await openArchive({ db: [db], backup: [], contacts: [], timezone: 'UTC' });
+const archive = await openArchive({ db, backup: [], contacts: [], timezone: 'UTC' });
 const conversations = archive.conversations();
 const messages = {};
 for (const c of conversations) messages[c.id] = [...archive.messages(c.id)].map((m) => ({ guid: m.guid, date: m.date.toISOString(), parts: m.parts.length }));
 const summary = await render(archive, { format: ['ndjson', 'csv'], out, csvBom: false });
 await archive.close();
-console.log(JSON.stringify({ conversations, messages, summary: { conversations: summary.conversations, messages: summary.messages } }));
+let afterClose = '';
+try { archive.messages(conversations[0].id); } catch (error) { afterClose = error.message; }
+console.log(JSON.stringify({ conversations, messages, afterClose, summary: { conversations: summary.conversations, messages: summary.messages } }));
 `;
 
 /** The same program reading an archive folder (an earlier export's --out) instead of a database. */
@@ -62,7 +64,9 @@ describe('textkeeper as a dependency of another program', () => {
       conversations: { id: string; messageCount: number; participants: { handle: string; name: string }[]; chatIdentifiers: string[]; lastDate: string }[];
       messages: Record<string, { guid: string; date: string }[]>;
       summary: { conversations: number; messages: number };
+      afterClose: string;
     };
+    expect(result.afterClose).toBe('This archive was closed: open it again to read it.');
     const cli = readNdjson(join(await runCliNdjson(db, join(dir, 'cli')), 'messages.ndjson'));
     expect(result.conversations.length).toBeGreaterThan(2);
     expect(result.summary).toEqual({ conversations: result.conversations.length, messages: cli.length });
