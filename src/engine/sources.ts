@@ -81,13 +81,18 @@ async function readContacts(options: SourceOptions, backupBooks: string[], warn:
   return book;
 }
 
-/** A `--contacts` path that cannot be read is bad input, like a missing `--db`. */
+/**
+ * A `--contacts` path that cannot be read is bad input, like a missing `--db`; so is one that is neither a
+ * file nor a folder (a pipe or a device would be read without end).
+ */
 function requireReadable(path: string): void {
   try {
     accessSync(path, constants.R_OK);
   } catch (error) {
     throw new UserError(`--contacts ${path}: ${systemReason(error) ?? (error as Error).message}.`);
   }
+  const kind = statSync(path);
+  if (!kind.isFile() && !kind.isDirectory()) throw new UserError(`--contacts ${path}: not a file or folder (a .vcf file, an AddressBook folder or an AddressBook.sqlitedb).`);
 }
 
 export interface OpenedArchive {

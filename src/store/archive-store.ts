@@ -5,7 +5,7 @@ import type { ArchiveRun, SourceCheck } from '../model/types.js';
 import { STORE_FILE } from './file-names.js';
 import { GuidFingerprints } from './guid-fingerprints.js';
 import type { ManifestEntry } from './manifest.js';
-import { compactJson, mergeRevision, messageFromJson, storedJson, toJson, type MessageColumns } from './message-json.js';
+import { compactJson, mergeRevision, messageFromJson, sameButNames, storedJson, toJson, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
 import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, type StoreMode } from './schema.js';
 
@@ -329,6 +329,11 @@ export class ArchiveStore {
     if (body === archived) {
       this.sql.seen!.run(archived, sources, this.runId, row.guid);
       return stored.absent_since !== null;
+    }
+    if (sameButNames(body, archived)) {
+      // Contacts name people anew: the message shows the names of now, and its history is not a change.
+      this.sql.seen!.run(body, sources, this.runId, row.guid);
+      return true;
     }
     this.sql.history!.run(row.guid, stored.revision, this.runId, stored.body);
     this.sql.update!.run(body, sources, stored.revision + 1, this.runId, row.guid);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,12 @@ describe('options a person may mistype', () => {
       expect(result.stderr).toBe(`textkeeper: --contacts ${join(dir, 'nonexistent.vcf')}: no such file or folder.\n`);
       expect(result.stdout).toBe('');
     }
+    // A pipe would be read without end: refused before anything is read.
+    const pipe = join(dir, 'contacts-pipe');
+    execFileSync('mkfifo', [pipe]);
+    const result = await runCli(['list', '--db', db, '--contacts', pipe]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^textkeeper: --contacts .*contacts-pipe: not a file or folder/);
   });
 
   it('option words in any letter case', async () => {

@@ -87,6 +87,10 @@ describe('a conversation stays itself across runs when what names it changes', (
     expect(count(joined)).toBe(count(phone) + count(email));
     expect([...after.values()].join('\n')).not.toContain(KEPT);
     expect(absentCounts(out)).toEqual([0, 0, 0]);
+    // New names are not new revisions (but for group events, whose descriptions name people).
+    const revised = storeRows<{ n: number }>(out, `SELECT COUNT(*) AS n FROM message_history h JOIN messages m ON m.guid = h.guid WHERE m.body NOT LIKE '%"kind":"event"%'`);
+    expect(revised[0]!.n).toBe(0);
+    expect(joined).toContain('Chiara Rossi:');
     const verify = await import('../support/cli.js').then(({ runCli }) => runCli(['verify', out]));
     expect(verify.code).toBe(0);
   });
