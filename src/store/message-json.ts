@@ -55,12 +55,15 @@ export function compactJson(json: string): string {
   return json.replace(DEFAULTS, '');
 }
 
-/** Every person's name in a message's JSON (JSON escapes quotes inside strings, so a name ends at the first bare one). */
-const NAMES = /"name":"(?:[^"\\]|\\.)*"/g;
+/**
+ * Every person's name in a message's JSON: a Person is written handle first, then name (JSON escapes quotes
+ * inside strings, so each ends at the first bare one). A group's name in an event or an app's are not people's.
+ */
+const NAMES = /("handle":"(?:[^"\\]|\\.)*","name":")(?:[^"\\]|\\.)*"/g;
 
 /** Two JSONs of a message that differ in people's names alone (as contacts named them). */
 export function sameButNames(a: string, b: string): boolean {
-  return a.replace(NAMES, '"name":""') === b.replace(NAMES, '"name":""');
+  return a.replace(NAMES, '$1"') === b.replace(NAMES, '$1"');
 }
 
 /** A message as the store keeps it (any version's JSON) with its row's columns. */
