@@ -107,7 +107,7 @@ async function copySnapshot(path: string, target: string): Promise<void> {
 }
 
 async function backupLive(path: string, target: string): Promise<void> {
-  const live = new Database(path, { readonly: true, fileMustExist: true });
+  const live = openLive(path);
   try {
     // All pages in each step: a step is one read transaction, so the copy is one snapshot.
     await live.backup(target, { progress: () => ALL_PAGES });
@@ -117,6 +117,19 @@ async function backupLive(path: string, target: string): Promise<void> {
 }
 
 const ALL_PAGES = 2 ** 30;
+
+/**
+ * A reader of a database a writer may have open. A reader normally writes its read marks into the
+ * writer's `-shm`; `readonly_shm=1` makes SQLite map the `-shm` read-only (and build its own index of
+ * the `-wal` where it must), so not even that file changes. By plain path when URI filenames are off.
+ */
+function openLive(path: string): Database.Database {
+  try {
+    return new Database(`${pathToFileURL(path).href}?readonly_shm=1`, { readonly: true, fileMustExist: true });
+  } catch {
+    return new Database(path, { readonly: true, fileMustExist: true });
+  }
+}
 
 /** What changes when a checkpoint writes into the database or the `-wal` starts over (its header's salts). */
 async function fingerprint(path: string): Promise<string> {

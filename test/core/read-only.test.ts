@@ -22,6 +22,15 @@ function snapshot(folder: string): Record<string, string> {
   return result;
 }
 
+/**
+ * SQLite run as root gives the -wal and -shm it opens the database's owner again (fchown), which sets
+ * their change time even when the owner is the same; as any other user it does not. Tests here run as root.
+ */
+function withoutRootChown(files: Record<string, string>): Record<string, string> {
+  if (process.getuid?.() !== 0) return files;
+  return Object.fromEntries(Object.entries(files).map(([name, v]) => [name, /-(wal|shm)$/.test(name) ? v.split(' ')[0] : v]));
+}
+
 describe('the database is never modified', () => {
   const dir = tempDir('readonly');
   const plain = join(dir, 'plain');
@@ -83,5 +92,26 @@ describe('the database is never modified', () => {
     expect(snapshot(live)).toEqual(before);
     const all = readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
     expect(all).toContain('This message lives only in the write-ahead log');
+  });
+
+  it('changes not even the -shm of a database a writer has open', async () => {
+    const open = join(dir, 'open');
+    mkdirSync(open);
+    copyFileSync(join(walMode, 'chat.db'), join(open, 'chat.db'));
+    const writer = new Database(join(open, 'chat.db'));
+    try {
+      writer.pragma('wal_autocheckpoint = 0');
+      writer.prepare("UPDATE message SET text = 'Edited while Messages was running' WHERE guid = 'WAL-ONLY-GUID'").run();
+      const before = withoutRootChown(snapshot(open));
+      expect(Object.keys(before)).toEqual(['chat.db', 'chat.db-shm', 'chat.db-wal']);
+      const out = join(dir, 'out4');
+      const result = await runCli(['export', '--db', join(open, 'chat.db'), '--out', out]);
+      expect(result.code).toBe(0);
+      expect(withoutRootChown(snapshot(open))).toEqual(before);
+      const all = readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
+      expect(all).toContain('Edited while Messages was running');
+    } finally {
+      writer.close();
+    }
   });
 });
