@@ -14,7 +14,7 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
 // page numbers in titles, the Go button, a search heading, "1 photo"; txt, search data and the data formats are unchanged.
 const EXPECTED: Record<string, string> = {
   '*.txt': 'd650338b5b6462df8b1ded77e0cbe18c53b54a1d82b963161b4c0e369108506e',
-  'assets/': 'a0d54abaf56654153261973f6a8c48198f0cbda8c7316234b4fb3f294aad0933',
+  'assets/': 'ebd6ed200d7a78644e891c1cf0b1580824cae02242ee411672b07dcfccfbef1d',
   'conversations/': 'b8d90557b833c314cf798d9f9cb74f8d6d99dc006dc03024fa006eada9bfd4f8',
   'index.html': '928bd7720bcb263da4d2147abf8698ef956afd2d483699964d6613b0f7970022',
   'search.html': '3425161f5801af7719441c8f4691761d907ce243eb86bb59f461814d2f66a87e',
