@@ -1,6 +1,6 @@
 import type { Attachment, Conversation, Message, Part, Tapback } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { NOT_IN_DATABASE } from '../describe.js';
+import { NOT_IN_DATABASE, receiptNotes } from '../describe.js';
 import { drawLine, layLines, textBox, type BoxStyle, type Styled } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, stickerLabel, tapbackSummary } from './describe.js';
@@ -84,7 +84,8 @@ export class ChatLayout {
     }
     if (subject) blocks.push(...this.bubble(message, [{ text: subject, size: TYPE.body, color: '', bold: true }]));
     if (!continues) {
-      const notes = [this.dates.time(message.date), ...messageNotes(message)].join('  ·  ');
+      const receipts = receiptNotes(message, this.dates.dayKey(message.date), this.dates);
+      const notes = [this.dates.time(message.date), ...receipts, ...messageNotes(message)].join('  ·  ');
       // The time goes to the next page with the end of its message rather than alone.
       const last = blocks.at(-1);
       if (last) last.keepWithNext = true;
