@@ -17,26 +17,47 @@ export const EMOJI_CREDIT = 'Emoji graphics: Twemoji by Twitter, Inc. and other 
 export interface EmojiMatch {
   start: number;
   end: number;
-  /** Twemoji asset name, e.g. "1f44d-1f3fd". */
-  code: string;
+  /**
+   * Twemoji asset names drawn side by side, e.g. ["1f44d-1f3fd"]: one, or for a sequence newer than
+   * Twemoji (🐦‍🔥), the images of its parts it has (🐦 🔥), as systems without the sequence show it.
+   */
+  codes: string[];
 }
 
-/** Emoji in `text` that Twemoji has an image for, with UTF-16 offsets. */
+const PICTOGRAPHIC = /\p{Extended_Pictographic}/gu;
+
+/**
+ * Emoji in `text` that Twemoji has an image for, with UTF-16 offsets: what the parser finds, and single
+ * pictographs it leaves to the text font (☺, ✈ without U+FE0F), for when no font has them.
+ */
 export function findEmoji(text: string): EmojiMatch[] {
   if (!/[\u00a9\u00ae\u2000-\u3300\ud83c-\ud83e]/.test(text)) return [];
-  return parse(text, { buildUrl: (codepoints) => codepoints })
-    .map((e) => ({ start: e.indices[0], end: e.indices[1], code: assetName(e.url) }))
-    .filter((e): e is EmojiMatch => e.code !== undefined);
+  const found = parse(text, { buildUrl: (codepoints) => codepoints })
+    .map((e) => ({ start: e.indices[0], end: e.indices[1], codes: assetNames(e.url) }))
+    .filter((e) => e.codes.length > 0);
+  const covered = (i: number) => found.some((e) => e.start <= i && i < e.end);
+  for (const match of text.matchAll(PICTOGRAPHIC)) {
+    const code = assetName(match[0].codePointAt(0)!.toString(16));
+    if (code && !covered(match.index)) found.push({ start: match.index, end: match.index + match[0].length, codes: [code] });
+  }
+  return found.sort((a, b) => a.start - b.start);
 }
 
-const assetNames = new Map<string, string | undefined>();
+/** The sequence's own image, else those of its parts between zero-width joiners that Twemoji has. */
+function assetNames(code: string): string[] {
+  const whole = assetName(code);
+  if (whole) return [whole];
+  return code.split('-200d-').map(assetName).filter((name): name is string => name !== undefined);
+}
+
+const knownAssets = new Map<string, string | undefined>();
 
 function assetName(code: string): string | undefined {
-  if (!assetNames.has(code)) {
+  if (!knownAssets.has(code)) {
     const candidates = [code, code.replace(/-fe0f/g, '')];
-    assetNames.set(code, candidates.find((candidate) => existsSync(join(SVG_DIR, `${candidate}.svg`))));
+    knownAssets.set(code, candidates.find((candidate) => existsSync(join(SVG_DIR, `${candidate}.svg`))));
   }
-  return assetNames.get(code);
+  return knownAssets.get(code);
 }
 
 // One PNG per emoji for the whole process: there are only a few thousand emoji.

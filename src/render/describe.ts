@@ -1,5 +1,6 @@
 // Plain-language descriptions of model pieces, shared by renderers that write words rather than markup.
 import type { AppBalloon, Attachment, Conversation, Message, Tapback, TapbackKind } from '../model/types.js';
+import type { DateFormatter } from './dates.js';
 
 const TAPBACK_VERBS: Record<TapbackKind, string> = {
   love: 'Loved',
@@ -103,4 +104,23 @@ export function describeKeptOnly(kept: NonNullable<Conversation['keptOnly']>, da
 /** "not on the device since 2026-06-01", for a message an archive kept after the device deleted it. */
 export function absenceNote(message: Message): string | undefined {
   return message.absentSince && `not on the device since ${message.absentSince.toISOString().slice(0, 10)}`;
+}
+
+/**
+ * ["Delivered 14:07", "Read 14:10"] for a message from the owner, ["Played 9:12"] for an audio message
+ * someone else sent: each time alone when on the message's day (`day`, its dayKey), else with its date.
+ */
+export function receiptNotes(message: Message, day: string, dates: DateFormatter): string[] {
+  const when = (date: Date) => {
+    const at = dates.at(date);
+    return at.dayKey === day ? at.time : at.dateTime;
+  };
+  const notes: string[] = [];
+  if (message.isFromMe) {
+    if (message.dateDelivered) notes.push(`Delivered ${when(message.dateDelivered)}`);
+    if (message.dateRead) notes.push(`Read ${when(message.dateRead)}`);
+  } else if (message.datePlayed) {
+    notes.push(`Played ${when(message.datePlayed)}`);
+  }
+  return notes;
 }

@@ -13,6 +13,11 @@ export interface ChartSeries {
   color: string;
 }
 
+export interface YearTick {
+  x: number;
+  label: string;
+}
+
 export interface ChartBar {
   x: number;
   /** From the top of the plot (y grows downwards, as in SVG and pdfkit). */
@@ -28,8 +33,10 @@ export interface ActivityChart {
   width: number;
   height: number;
   bars: ChartBar[];
-  /** Labels under the plot: each year, at its January (or the first month shown). */
-  ticks: { x: number; label: string }[];
+  /** Labels under the plot: each year, at its January (or the first month shown), every n-th over long histories. */
+  ticks: YearTick[];
+  /** Every year's place, for a drawing that spaces labels by their measured widths (spacedYearLabels). */
+  years: YearTick[];
   series: ChartSeries[];
   /** The busiest month's count, the top of the scale. */
   max: number;
@@ -58,10 +65,10 @@ export function activityChart(months: MonthStats[], names: Map<string, string>, 
   const max = Math.max(1, ...months.map((m) => m.messages));
   const step = width / Math.max(1, months.length);
   const bars: ChartBar[] = [];
-  const ticks: ActivityChart['ticks'] = [];
+  const years: YearTick[] = [];
   months.forEach((m, i) => {
     const x = i * step;
-    if ((i === 0 || m.month.endsWith('-01')) && x <= width - LABEL_WIDTH) ticks.push({ x, label: m.month.slice(0, 4) });
+    if (i === 0 || m.month.endsWith('-01')) years.push({ x, label: m.month.slice(0, 4) });
     let top = height;
     const counts = shown.map((name) => byName[i]![name] ?? 0);
     counts.push(m.messages - counts.reduce((a, b) => a + b, 0));
@@ -73,6 +80,27 @@ export function activityChart(months: MonthStats[], names: Map<string, string>, 
     });
   });
   // Years crowd each other over long histories: keep every n-th label.
+  const ticks = years.filter((t) => t.x <= width - LABEL_WIDTH);
   const every = Math.ceil(ticks.length / Math.max(1, Math.floor(width / (LABEL_WIDTH * 1.5))));
-  return { width, height, bars, ticks: ticks.filter((_, i) => i % every === 0), series, max };
+  return { width, height, bars, ticks: ticks.filter((_, i) => i % every === 0), years, series, max };
+}
+
+// Years a label is kept for, tried in turn: every year, then every 2nd, 5th, … (years divisible by the step).
+const YEAR_STEPS = [1, 2, 5, 10, 20, 50, 100];
+
+/**
+ * The year labels to draw, left-aligned at their ticks, so that no two overlap and none runs past the
+ * plot's width: every year when they fit, else those of the smallest step in YEAR_STEPS that fits (2010,
+ * 2015, 2020), else the labels a left-to-right pass can keep. `labelWidth` measures a label as drawn.
+ */
+export function spacedYearLabels(years: YearTick[], width: number, labelWidth: (label: string) => number, gap: number): YearTick[] {
+  const inside = years.filter((t) => t.x + labelWidth(t.label) <= width);
+  const apart = (a: YearTick, b: YearTick) => b.x - a.x >= labelWidth(a.label) + gap;
+  for (const step of YEAR_STEPS) {
+    const round = inside.filter((t) => Number(t.label) % step === 0);
+    if (round.length > 0 && round.every((t, i) => i === 0 || apart(round[i - 1]!, t))) return round;
+  }
+  const kept: YearTick[] = [];
+  for (const t of inside) if (kept.length === 0 || apart(kept.at(-1)!, t)) kept.push(t);
+  return kept;
 }

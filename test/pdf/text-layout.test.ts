@@ -6,7 +6,7 @@ import { TextLayout, type Run, type TextLine } from '../../src/render/pdf/text-l
 const layout = new TextLayout(fontChains().regular, (_face, _size, text) => Array.from(text).length * 5);
 
 function drawn(line: TextLine): string {
-  return line.runs.map((run: Run) => (run.kind === 'text' ? run.text : `[${run.code}]`)).join('');
+  return line.runs.map((run: Run) => (run.kind === 'text' ? run.text : `[${run.codes.join('+')}]`)).join('');
 }
 
 function faces(line: TextLine): string[] {
@@ -25,10 +25,10 @@ describe('text layout', () => {
 
   test('emoji become image runs named after their Twemoji asset, with skin tones and ZWJ sequences kept whole', () => {
     const [line] = layout.lines('ok 👍🏽 👨‍👩‍👧 ❤️', 10, 1000);
-    expect(line.runs.filter((r) => r.kind === 'emoji').map((r) => (r as { code: string }).code)).toEqual([
-      '1f44d-1f3fd',
-      '1f468-200d-1f469-200d-1f467',
-      '2764',
+    expect(line.runs.filter((r) => r.kind === 'emoji').map((r) => (r as { codes: string[] }).codes)).toEqual([
+      ['1f44d-1f3fd'],
+      ['1f468-200d-1f469-200d-1f467'],
+      ['2764'],
     ]);
   });
 
@@ -61,5 +61,41 @@ describe('text layout', () => {
     expect(drawn(fresh.lines('a\tb\ufffcc', 10, 1000)[0])).toBe('a bc');
     expect(drawn(fresh.lines('ᱚ', 10, 1000)[0])).toBe('\ufffd');
     expect([...fresh.missing]).toEqual(['ᱚ']);
+  });
+
+  test('a placeholder keeps the character it stands for, for extraction, and breaks lines as that character would', () => {
+    const [line] = layout.lines('x𠮷y', 10, 1000);
+    expect(drawn(line)).toBe('x\ufffdy');
+    expect(line.runs.map((run) => (run.kind === 'text' ? run.actual : undefined))).toEqual([undefined, '𠮷', undefined]);
+    // An ideograph no face has is still an ideograph: a line may break beside it.
+    expect(layout.lines('中𠮷中', 10, 10).map(drawn)).toEqual(['中\ufffd', '中']);
+  });
+
+  test('pictographs no font has are Twemoji images, with or without U+FE0F; a sequence newer than Twemoji shows its parts', () => {
+    const emoji = (text: string) => layout.lines(text, 10, 1000)[0]!.runs.map((run) => (run.kind === 'emoji' ? run.codes : run.text));
+    expect(emoji('☺ ✈ ✔')).toEqual([['263a'], ' ', ['2708'], ' ', ['2714']]);
+    expect(emoji('🐦‍🔥')).toEqual([['1f426', '1f525']]);
+    expect(emoji('⛓️‍💥')).toEqual([['26d3', '1f4a5']]);
+    // Symbols a font has stay text.
+    expect(emoji('© ↔').join('')).toBe('© ↔');
+  });
+
+  test('every character of every bundled face is drawn in a face that has it, in any surroundings', () => {
+    for (const chain of [fontChains().regular, fontChains().bold]) {
+      const fresh = new TextLayout(chain, (_f, _s, t) => t.length * 5);
+      const covered = new Set(chain.faces.flatMap((face) => face.font().characterSet));
+      const wrong: string[] = [];
+      for (const codePoint of covered) {
+        const char = String.fromCodePoint(codePoint);
+        if (/\p{Cn}|\p{Cs}/u.test(char)) continue; // noncharacters some cmaps list
+        for (const text of [char, `a${char}`, `א${char}א`]) {
+          const runs = fresh.lines(text, 10, 100_000).flatMap((line) => line.runs);
+          const faceOf = (name: string) => chain.faces.find((face) => face.name === name)!.font();
+          const ok = runs.every((run) => run.kind === 'emoji' || (!run.actual && Array.from(run.text).every((c) => c === ' ' || faceOf(run.face).hasGlyphForCodePoint(c.codePointAt(0)!))));
+          if (!ok) wrong.push(`U+${codePoint.toString(16)} in ${text}`);
+        }
+      }
+      expect(wrong).toEqual([]);
+    }
   });
 });

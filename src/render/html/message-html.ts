@@ -1,6 +1,6 @@
 import type { AppPart, Attachment, EditVersion, Message, Part, Person, ReplyRef, Tapback } from '../../model/types.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
-import { absenceNote, formatBytes, NOT_IN_DATABASE } from '../describe.js';
+import { absenceNote, formatBytes, NOT_IN_DATABASE, receiptNotes } from '../describe.js';
 import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
 import type { DateFormatter, LocalTime } from '../dates.js';
 import { textHtml } from './text-html.js';
@@ -157,21 +157,10 @@ function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string 
   let html = `<div class="meta"><span title="${at.dateTime}">${at.time}</span>`;
   if (message.edited) html += ' · Edited';
   if (message.effect) html += ` · Sent with ${escapeHtml(message.effect)}`;
-  if (message.isFromMe) {
-    if (message.dateDelivered) html += ` · Delivered ${sameDayTime(message.dateDelivered, at, ctx)}`;
-    if (message.dateRead) html += ` · Read ${sameDayTime(message.dateRead, at, ctx)}`;
-  } else if (message.datePlayed) {
-    html += ` · Played ${sameDayTime(message.datePlayed, at, ctx)}`;
-  }
+  for (const note of receiptNotes(message, at.dayKey, ctx.dates)) html += ` · ${note}`;
   if (message.sources) html += ` · <span class="sources">Found in ${escapeHtml(message.sources.join('; '))}</span>`;
   if (message.absentSince) html += ` · <span class="absent">Kept by this archive: ${absenceNote(message)}</span>`;
   return `${html}</div>`;
-}
-
-/** The time alone when on the message's day, else the full date and time. */
-function sameDayTime(date: Date, message: LocalTime, ctx: MessageContext): string {
-  const at = ctx.dates.at(date);
-  return at.dayKey === message.dayKey ? at.time : at.dateTime;
 }
 
 /** Apple's Core Audio Format, which voice messages use: only Safari plays it. */

@@ -1,4 +1,4 @@
-import { activityChart } from '../../stats/activity-chart.js';
+import { activityChart, spacedYearLabels } from '../../stats/activity-chart.js';
 import type { MonthStats } from '../../stats/collector.js';
 import type { Block } from './paginator.js';
 import { glyphHex, textWidth } from './glyph-runs.js';
@@ -7,6 +7,8 @@ import { COLORS } from './theme.js';
 
 const PLOT = 70;
 const LABEL = 7;
+/** Least room between two year labels. */
+const LABEL_GAP = 6;
 const LEGEND = 8;
 const HEIGHT = PLOT + 12 + 16;
 const NAME = 'Activity';
@@ -48,7 +50,9 @@ export class LateChart {
     const up = (yDown: number) => (HEIGHT - yDown).toFixed(2);
     const ops: string[] = [`${rgb(COLORS.faint)} RG 0.5 w 0 ${up(PLOT)} m ${this.width} ${up(PLOT)} l S`];
     for (const b of chart.bars) ops.push(`${rgb(b.color)} rg ${b.x.toFixed(2)} ${up(b.y + b.height)} ${b.width.toFixed(2)} ${b.height.toFixed(2)} re f`);
-    for (const t of chart.ticks) ops.push(this.text(t.label, t.x, Number(up(PLOT + 9)), LABEL, COLORS.muted));
+    for (const t of spacedYearLabels(chart.years, this.width, (label) => this.measure(label, LABEL), LABEL_GAP)) {
+      ops.push(this.text(t.label, t.x, Number(up(PLOT + 9)), LABEL, COLORS.muted));
+    }
     let x = 0;
     const caption = `Messages per month (busiest: ${chart.max.toLocaleString('en-US')})`;
     ops.push(this.text(caption, x, Number(up(HEIGHT - 2)), LEGEND, COLORS.muted));

@@ -3,7 +3,7 @@ import { emojiPng } from '../../fonts/emoji.js';
 import { fontChains } from '../../fonts/fonts.js';
 import type { PdfOptions } from '../renderer.js';
 import { addContent, clearShapingCaches, registerLazyFont, embeddedFont, escapeMetadataText, openImage, pdfTextHex, type OpenedImage } from './pdfkit-internals.js';
-import { EMOJI_SCALE, TextLayout, type TextLine } from './text-layout.js';
+import { EMOJI_SCALE, TextLayout, type Run, type TextLine } from './text-layout.js';
 import { drawText, glyphHex, textWidth } from './glyph-runs.js';
 
 // Pages between clearing pdfkit's shaping caches, so a long conversation's memory stays flat.
@@ -40,9 +40,12 @@ export class Canvas {
   async prepare(lines: TextLine[]): Promise<void> {
     for (const line of lines) {
       for (const run of line.runs) {
-        if (run.kind !== 'emoji' || this.emoji.has(run.code)) continue;
-        const png = await emojiPng(run.code);
-        this.emoji.set(run.code, png ? openImage(this.doc, png) : null);
+        if (run.kind !== 'emoji') continue;
+        for (const code of run.codes) {
+          if (this.emoji.has(code)) continue;
+          const png = await emojiPng(code);
+          this.emoji.set(code, png ? openImage(this.doc, png) : null);
+        }
       }
     }
   }
@@ -54,11 +57,9 @@ export class Canvas {
     if (line.logical) addContent(doc, `/Span <</ActualText ${pdfTextHex(line.logical)}>> BDC`);
     for (const run of line.runs) {
       if (run.kind === 'text') {
-        drawText(doc, run.face, size, run.text, x, baseline);
+        this.text(run, x, baseline, size, !line.logical);
       } else {
-        const image = this.emoji.get(run.code);
-        const side = size * EMOJI_SCALE * 0.95;
-        if (image) doc.image(image as unknown as Buffer, x, baseline - side * 0.85, { width: side, height: side });
+        this.emojiImages(run.codes, x, baseline, size);
         if (!line.logical) this.emojiText(run.text, x, baseline, size, run.width);
       }
       // Each line's share of a web address is clickable, and opens the whole address.
@@ -66,6 +67,24 @@ export class Canvas {
       x += run.width;
     }
     if (line.logical) this.endLogical(size);
+  }
+
+  /** A text run; a placeholder (U+FFFD) carries the character it stands for as ActualText, unless its line does. */
+  private text(run: Extract<Run, { kind: 'text' }>, x: number, baseline: number, size: number, ownText: boolean): void {
+    const actual = ownText && run.actual;
+    if (actual) addContent(this.doc, `/Span <</ActualText ${pdfTextHex(actual)}>> BDC`);
+    drawText(this.doc, run.face, size, run.text, x, baseline);
+    if (actual) addContent(this.doc, 'EMC');
+  }
+
+  /** An emoji's images side by side (a sequence Twemoji lacks as a whole shows its parts). */
+  private emojiImages(codes: string[], x: number, baseline: number, size: number): void {
+    const side = size * EMOJI_SCALE * 0.95;
+    for (const [i, code] of codes.entries()) {
+      const image = this.emoji.get(code);
+      const left = x + i * size * EMOJI_SCALE;
+      if (image) this.doc.image(image as unknown as Buffer, left, baseline - side * 0.85, { width: side, height: side });
+    }
   }
 
   /**

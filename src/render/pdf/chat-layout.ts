@@ -1,15 +1,15 @@
-import type { Attachment, Conversation, Message, Part } from '../../model/types.js';
+import type { Attachment, Conversation, Message, Part, Tapback } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { NOT_IN_DATABASE } from '../describe.js';
-import { textBox, type BoxStyle, type Styled } from './blocks.js';
+import { NOT_IN_DATABASE, receiptNotes } from '../describe.js';
+import { drawLine, layLines, textBox, type BoxStyle, type Styled } from './blocks.js';
 import type { Canvas } from './canvas.js';
-import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, tapbackSummary } from './describe.js';
+import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, stickerLabel, tapbackSummary } from './describe.js';
 import { drawingBlock } from './drawing.js';
 import type { Piece } from './long-messages.js';
 import { makeThumbnail, type Thumbnail } from './images.js';
 import type { Outline } from './outline.js';
 import type { Block } from './paginator.js';
-import { COLORS, TYPE } from './theme.js';
+import { COLORS, lineHeight, TYPE } from './theme.js';
 
 export interface Column {
   left: number;
@@ -21,6 +21,8 @@ const PAD_X = 9;
 const PAD_Y = 5;
 const IMAGE_MAX = { width: 220, height: 240 };
 const STICKER_MAX = 110;
+const TAPBACK_STICKER = 28;
+const TAPBACK_GAP = 4;
 
 /** Turns messages into blocks in the Messages look: bubbles, day separators, inline images. */
 export class ChatLayout {
@@ -78,11 +80,12 @@ export class ChatLayout {
       if (part.kind === 'text') subject = undefined;
       if (partBlocks.length) partBlocks[0].spaceBefore = Math.max(partBlocks[0].spaceBefore ?? 0, 3);
       blocks.push(...partBlocks);
-      if (part.tapbacks.length) blocks.push(...this.note(tapbackSummary(part.tapbacks), mine ? 'right' : 'left', 1));
+      blocks.push(...(await this.tapbacks(part.tapbacks, mine)));
     }
     if (subject) blocks.push(...this.bubble(message, [{ text: subject, size: TYPE.body, color: '', bold: true }]));
     if (!continues) {
-      const notes = [this.dates.time(message.date), ...messageNotes(message)].join('  ·  ');
+      const receipts = receiptNotes(message, this.dates.dayKey(message.date), this.dates);
+      const notes = [this.dates.time(message.date), ...receipts, ...messageNotes(message)].join('  ·  ');
       // The time goes to the next page with the end of its message rather than alone.
       const last = blocks.at(-1);
       if (last) last.keepWithNext = true;
@@ -125,17 +128,57 @@ export class ChatLayout {
     }
   }
 
-  private async attachment(attachment: Attachment, mine: boolean): Promise<Block[]> {
-    let unreadable = false;
-    if (attachment.kind === 'image' && !attachment.missing && attachment.path) {
-      const max = attachment.isSticker ? { width: STICKER_MAX, height: STICKER_MAX } : IMAGE_MAX;
-      try {
-        return [this.imageBlock(await makeThumbnail(attachment.path, Math.min(max.width, this.maxWidth()), max.height), mine)];
-      } catch {
-        this.warn(`PDF: could not read image ${attachment.path}; drew a placeholder`);
-        unreadable = true;
-      }
+  /** Reactions as one line of emoji and names; a sticker whose image can be read is drawn small beside its line. */
+  private async tapbacks(tapbacks: Tapback[], mine: boolean): Promise<Block[]> {
+    const drawn: Block[] = [];
+    const listed: Tapback[] = [];
+    for (const tapback of tapbacks) {
+      const thumbnail = tapback.sticker && (await this.thumbnail(tapback.sticker, TAPBACK_STICKER, TAPBACK_STICKER));
+      if (thumbnail) drawn.push(this.stickerTapback(thumbnail, stickerLabel(tapback), mine));
+      else listed.push(tapback);
     }
+    const summary = listed.length ? this.note(tapbackSummary(listed), mine ? 'right' : 'left', 1) : [];
+    return [...summary, ...drawn];
+  }
+
+  /** The sticker's image with its words ("Sticker from Me") to its right, the pair at the message's side. */
+  private stickerTapback(thumbnail: Thumbnail, label: string, mine: boolean): Block {
+    const text = { text: label, size: TYPE.small, color: COLORS.muted };
+    const lines = layLines(this.canvas, [text], this.maxWidth() - thumbnail.width - TAPBACK_GAP);
+    const textWidth = Math.max(...lines.map((l) => l.line.width));
+    const textHeight = lines.length * lineHeight(TYPE.small);
+    const height = Math.max(thumbnail.height, textHeight);
+    const x = mine ? this.column.right - 4 - textWidth - TAPBACK_GAP - thumbnail.width : this.column.left + 4;
+    return {
+      height,
+      spaceBefore: 2,
+      draw: async (top) => {
+        this.canvas.image(thumbnail.data, x, top + (height - thumbnail.height) / 2, thumbnail.width, thumbnail.height);
+        let lineTop = top + (height - textHeight) / 2;
+        for (const line of lines) {
+          await drawLine(this.canvas, line, x + thumbnail.width + TAPBACK_GAP, lineTop, textWidth);
+          lineTop += lineHeight(TYPE.small);
+        }
+      },
+    };
+  }
+
+  /** A thumbnail of an image attachment on disk; undefined when there is none or it cannot be read (a warning then). */
+  private async thumbnail(attachment: Attachment, maxWidth: number, maxHeight: number): Promise<Thumbnail | undefined> {
+    if (attachment.kind !== 'image' || attachment.missing || !attachment.path) return undefined;
+    try {
+      return await makeThumbnail(attachment.path, Math.min(maxWidth, this.maxWidth()), maxHeight);
+    } catch {
+      this.warn(`PDF: could not read image ${attachment.path}; drew a placeholder`);
+      return undefined;
+    }
+  }
+
+  private async attachment(attachment: Attachment, mine: boolean): Promise<Block[]> {
+    const max = attachment.isSticker ? { width: STICKER_MAX, height: STICKER_MAX } : IMAGE_MAX;
+    const thumbnail = await this.thumbnail(attachment, max.width, max.height);
+    if (thumbnail) return [this.imageBlock(thumbnail, mine)];
+    const unreadable = attachment.kind === 'image' && !attachment.missing && !!attachment.path;
     if (attachment.notInDatabase) return this.fileBox([{ text: NOT_IN_DATABASE, size: TYPE.small, color: COLORS.alert }], mine);
     const lines: Styled[] = [
       { text: attachment.fileName, size: TYPE.body, color: COLORS.text, bold: true },

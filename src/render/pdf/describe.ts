@@ -12,8 +12,13 @@ export function attachmentDetails(attachment: Attachment): string {
 
 export const MISSING_NOTE = 'Missing: the file is not on this computer';
 
+/** "❤️ Alice   Sticker from Me": each reaction's emoji (or that it is a sticker) and who gave it. */
 export function tapbackSummary(tapbacks: Tapback[]): string {
-  return tapbacks.map((t) => `${t.kind === 'sticker' ? 'Sticker' : t.emoji} ${t.sender.name}`).join('   ');
+  return tapbacks.map((t) => (t.kind === 'sticker' ? stickerLabel(t) : `${t.emoji} ${t.sender.name}`)).join('   ');
+}
+
+export function stickerLabel(tapback: Tapback): string {
+  return `Sticker from ${tapback.sender.name}`;
 }
 
 export function replyLine(reply: ReplyRef): string {

@@ -87,7 +87,7 @@ export class PdfRenderer implements Renderer {
       Object.assign(doc.info, { Subject: `${info.Subject} | ${factsText(facts, attachments)}` });
       const missing = [...new Set([...canvas.layout.missing, ...canvas.boldLayout.missing])];
       if (missing.length) {
-        this.ctx.warn(`PDF ${file}: ${missing.length} kinds of character have no glyph in the bundled fonts and show as � (${missing.slice(0, 8).join(' ')})`);
+        this.ctx.warn(`PDF ${file}: ${missing.length} kinds of character have no glyph in the bundled fonts or emoji and show as �, copied and searched as themselves (${missing.slice(0, 8).join(' ')})`);
       }
       const ended = once(doc, 'end');
       readSubsetOutlines(doc);

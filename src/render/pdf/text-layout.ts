@@ -9,10 +9,13 @@ const bidi = (bidiFactory as unknown as () => Bidi)();
 /** Width of `text` drawn in a registered face at a size, in points. */
 export type Measure = (face: string, size: number, text: string) => number;
 
-/** A piece of a line in one face, or one emoji; `link` is the URL of the web address it is part of. */
+/**
+ * A piece of a line in one face, or one emoji (its images side by side); `link` is the URL of the web
+ * address it is part of. `actual` is the character a placeholder (U+FFFD) stands for, which no face has.
+ */
 export type Run =
-  | { kind: 'text'; face: string; text: string; width: number; link?: string }
-  | { kind: 'emoji'; code: string; text: string; width: number; link?: string };
+  | { kind: 'text'; face: string; text: string; width: number; link?: string; actual?: string }
+  | { kind: 'emoji'; codes: string[]; text: string; width: number; link?: string };
 
 /** One laid-out line, its runs in visual order (left to right). */
 export interface TextLine {
@@ -35,8 +38,10 @@ interface Piece {
   /** Ideographs, kana and hangul: a line may break on either side. */
   wide: boolean;
   width: number;
-  code?: string;
+  codes?: string[];
   link?: WebLink;
+  /** A placeholder's character (see Run). */
+  actual?: string;
 }
 
 // Scripts whose glyphs may be drawn out of typing order: right to left, and Brahmic scripts (Devanagari to Sinhala, Thai, Lao, Myanmar, Khmer).
@@ -53,6 +58,7 @@ const EMOJI_PRESENTATION = /\p{Emoji_Presentation}/u;
 // Format and control characters and marks no face has; U+FFFC stands where an attachment sat in the text.
 const INVISIBLE = /^[\p{Cf}\p{Mn}\p{Cc}]$/u;
 const OBJECT_REPLACEMENT = '\ufffc';
+const PLACEHOLDER = '\ufffd';
 export const EMOJI_SCALE = 1.1;
 
 /**
@@ -97,13 +103,14 @@ export class TextLayout {
       const match = emoji[nextEmoji];
       const link = links.at(i);
       if (match && match.start === i) {
-        current = { kind: 'emoji', text: paragraph.slice(i, match.end), code: match.code, face: 0, level: levels[i], wide: true, width: size * EMOJI_SCALE, link };
+        const width = size * EMOJI_SCALE * match.codes.length;
+        current = { kind: 'emoji', text: paragraph.slice(i, match.end), codes: match.codes, face: 0, level: levels[i], wide: true, width, link };
         pieces.push(current);
         nextEmoji++;
         i = match.end;
         continue;
       }
-      if (current?.kind === 'text' && current.face === 0 && !current.wide && current.link === link && this.chain.asciiInFirstFace()) {
+      if (current?.kind === 'text' && !current.actual && current.face === 0 && !current.wide && current.link === link && this.chain.asciiInFirstFace()) {
         const end = this.plainAscii(paragraph, levels, i, Math.min(match?.start ?? paragraph.length, links.boundaryAfter(i)), current.level);
         if (end > i) {
           current.text += paragraph.slice(i, end);
@@ -113,7 +120,12 @@ export class TextLayout {
       }
       const original = String.fromCodePoint(paragraph.codePointAt(i)!);
       const char = this.drawable(original);
-      if (!char) {
+      if (char === '') {
+        i += original.length;
+        continue;
+      }
+      if (char === null) {
+        pieces.push((current = this.placeholder(original, levels[i], link)));
         i += original.length;
         continue;
       }
@@ -124,7 +136,7 @@ export class TextLayout {
         current && current.kind !== 'emoji' && KEEPS_FACE.test(char) && this.chain.covers(current.face, codePoint)
           ? current.face
           : Math.max(0, this.chain.faceIndexFor(codePoint));
-      if (current && current.kind === kind && current.face === face && current.level === levels[i] && current.link === link && !wide && !current.wide) {
+      if (current && current.kind === kind && !current.actual && current.face === face && current.level === levels[i] && current.link === link && !wide && !current.wide) {
         current.text += char;
       } else {
         current = { kind, text: char, face, level: levels[i], wide, width: 0, link };
@@ -152,9 +164,10 @@ export class TextLayout {
 
   /**
    * The character itself when a bundled face has it; else its compatibility form (𝖍 → h) when that
-   * can be drawn; a plain space for other spaces; nothing for invisible controls and marks; else U+FFFD, remembered in `missing` so the export can say so.
+   * can be drawn; a plain space for other spaces; nothing for invisible controls and marks; else null (it
+   * is drawn as PLACEHOLDER), remembered in `missing` so the export can say so.
    */
-  private drawable(char: string): string {
+  private drawable(char: string): string | null {
     if (char === OBJECT_REPLACEMENT) return '';
     if (this.chain.faceIndexFor(char.codePointAt(0)!) >= 0) return char;
     if (SPACE.test(char)) return ' ';
@@ -162,7 +175,14 @@ export class TextLayout {
     if (compatible !== char && Array.from(compatible).every((c) => this.chain.faceIndexFor(c.codePointAt(0)!) >= 0)) return compatible;
     if (INVISIBLE.test(char)) return '';
     this.missing.add(char);
-    return '\ufffd';
+    return null;
+  }
+
+  /** U+FFFD standing for a character no face has, in a piece of its own that keeps that character. */
+  private placeholder(original: string, level: number, link: WebLink | undefined): Piece {
+    // The first face draws its .notdef box when it lacks U+FFFD: visible either way.
+    const face = Math.max(0, this.chain.faceIndexFor(PLACEHOLDER.codePointAt(0)!));
+    return { kind: 'text', text: PLACEHOLDER, actual: original, face, level, wide: WIDE.test(original), width: 0, link };
   }
 
   /** Symbols such as © or ↩ without VS16 are text by default; they stay text when a bundled font has them. */
@@ -186,7 +206,7 @@ export class TextLayout {
   }
 
   private visualLine(pieces: Piece[], rtl: boolean): TextLine {
-    const typed = pieces.map((piece) => piece.text).join('');
+    const typed = pieces.map((piece) => piece.actual ?? piece.text).join('');
     const logical = ANY_RTL.test(typed) ? forExtraction(typed) : REORDERED.test(typed) ? typed : undefined;
     const ordered = reorder(pieces);
     const runs: Run[] = [];
@@ -198,7 +218,7 @@ export class TextLayout {
       width += piece.width;
       const link = piece.link?.target;
       if (piece.kind === 'emoji') {
-        last = { kind: 'emoji', code: piece.code!, text: piece.text, width: piece.width, link };
+        last = { kind: 'emoji', codes: piece.codes!, text: piece.text, width: piece.width, link };
         runs.push(last);
         lastMergeable = false;
         continue;
@@ -206,17 +226,18 @@ export class TextLayout {
       // fontkit reverses runs of Hebrew/Arabic letters itself; anything else in a
       // right-to-left level is put in visual order here.
       const shapedRtl = piece.level % 2 === 1 && STRONG_RTL.test(piece.text);
-      const text = piece.level % 2 === 1 && !shapedRtl ? mirrorReverse(piece.text) : piece.text;
+      const mirrored = (char: string) => this.chain.covers(piece.face, char.codePointAt(0)!);
+      const text = piece.level % 2 === 1 && !shapedRtl ? mirrorReverse(piece.text, mirrored) : piece.text;
       const face = this.chain.faces[piece.face].name;
       // pdfkit shapes space-separated words one by one, so only left-to-right text may share a run.
-      if (last?.kind === 'text' && lastMergeable && !shapedRtl && last.face === face && lastLink === piece.link) {
+      if (last?.kind === 'text' && lastMergeable && !shapedRtl && !piece.actual && last.face === face && lastLink === piece.link) {
         last.text += text;
         last.width += piece.width;
       } else {
-        last = { kind: 'text', face, text, width: piece.width, link };
+        last = { kind: 'text', face, text, width: piece.width, link, actual: piece.actual };
         runs.push(last);
       }
-      lastMergeable = !shapedRtl;
+      lastMergeable = !shapedRtl && !piece.actual;
       lastLink = piece.link;
     }
     return { runs, width, rtl, logical };
@@ -343,9 +364,13 @@ function reorder(pieces: Piece[]): Piece[] {
   return result;
 }
 
-function mirrorReverse(text: string): string {
+/** Text in reverse order, each character that has a mirror image the face draws (`drawn`) replaced by it. */
+function mirrorReverse(text: string, drawn: (char: string) => boolean): string {
   return Array.from(text)
     .reverse()
-    .map((char) => bidi.getMirroredCharacter(char) ?? char)
+    .map((char) => {
+      const mirror = bidi.getMirroredCharacter(char);
+      return mirror && drawn(mirror) ? mirror : char;
+    })
     .join('');
 }

@@ -1,6 +1,6 @@
 import type { Attachment, Message } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { NOT_IN_DATABASE } from '../describe.js';
+import { NOT_IN_DATABASE, receiptNotes } from '../describe.js';
 import { drawLine, layLines, textBox, type Styled, type StyledLine } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import type { Column } from './chat-layout.js';
@@ -62,7 +62,7 @@ export class TranscriptLayout {
     }
     const sender = message.kind === 'event' ? '' : message.sender.name;
     // A piece going on from the one before continues its row: no rule, no date and sender again.
-    const heading = continued ? [[], []] : [[this.plain(this.dates.dateTime(message.date).replace(' ', '\n'))], [this.bold(sender)]];
+    const heading = continued ? [[], []] : [this.whenCell(message), [this.bold(sender)]];
     const rows = this.rows([...heading, this.messageCell(message, !continues), this.attachmentCell(message)], !continued);
     // Handwriting and Digital Touch are drawn below their row, in the message column.
     const messageColumn = { ...this.columns[2]!, align: 'left' };
@@ -82,12 +82,21 @@ export class TranscriptLayout {
       return {
         height: Math.max(...line.map((l) => (l ? lineHeight(l.styled.size) : 0))),
         spaceBefore: row === 0 && opens ? 5 : 0,
+        // The date, time and receipts of a long row stay on one page.
+        keepWithNext: row < cells[0]!.length - 1,
         draw: async (top: number) => {
           if (row === 0 && opens) this.canvas.rule(this.column.left, top - 2.5, this.column.right, COLORS.faint);
           for (const [i, cellLine] of line.entries()) if (cellLine) await this.drawCell(cellLine, i, top);
         },
       };
     });
+  }
+
+  /** The date and time, and under them when the message was delivered, read or played, small. */
+  private whenCell(message: Message): Styled[] {
+    const receipts = receiptNotes(message, this.dates.dayKey(message.date), this.dates);
+    const when = this.plain(this.dates.dateTime(message.date).replace(' ', '\n'));
+    return [when, ...receipts.map((note) => ({ ...this.muted(note), size: TYPE.small }))];
   }
 
   private dayBand(date: Date, continued: boolean): Block[] {

@@ -1,0 +1,79 @@
+import { describe, expect, test } from 'vitest';
+import type { MonthStats } from '../../src/stats/collector.js';
+import { activityChart, spacedYearLabels, type YearTick } from '../../src/stats/activity-chart.js';
+import { exportContext, me, message, renderPdf, text } from './builders.js';
+import { pdfText, pdfToolsPresent, savePng } from './pdf-tools.js';
+
+// A year label as the cover draws it (7 pt digits of Noto Sans are about 4 pt wide).
+const LABEL_WIDTH = 16;
+const GAP = 6;
+const measure = () => LABEL_WIDTH;
+
+/** Every month from `first` ("2014-12") for `count` months, each with one message. */
+function months(first: string, count: number): MonthStats[] {
+  const [year, month] = first.split('-').map(Number) as [number, number];
+  return Array.from({ length: count }, (_, i) => {
+    const index = year * 12 + month - 1 + i;
+    return { month: `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`, messages: 1, bySender: { me: 1 } };
+  });
+}
+
+function yearsOf(first: string, count: number, width: number): YearTick[] {
+  return activityChart(months(first, count), new Map([['me', 'Me']]), width, 70).years;
+}
+
+/** Labels drawn left-aligned at x: none may reach into the next, none may run past the plot. */
+function expectApart(labels: YearTick[], width: number): void {
+  for (const [i, label] of labels.entries()) {
+    expect(label.x + LABEL_WIDTH).toBeLessThanOrEqual(width);
+    if (i > 0) expect(label.x - labels[i - 1]!.x).toBeGreaterThanOrEqual(LABEL_WIDTH + GAP);
+  }
+}
+
+describe('year labels under the activity chart', () => {
+  test('every year is labelled when there is room', () => {
+    const labels = spacedYearLabels(yearsOf('2021-01', 36, 528), 528, measure, GAP);
+    expect(labels.map((l) => l.label)).toEqual(['2021', '2022', '2023']);
+  });
+
+  test('a history that starts in December does not put its first two years on top of each other', () => {
+    const years = yearsOf('2014-12', 121, 528);
+    // The first month's year and the next January are one bar apart.
+    expect(years[1]!.x - years[0]!.x).toBeLessThan(LABEL_WIDTH);
+    const labels = spacedYearLabels(years, 528, measure, GAP);
+    expectApart(labels, 528);
+    expect(labels.map((l) => l.label)).toEqual(['2014', '2016', '2018', '2020', '2022', '2024']);
+  });
+
+  test('many years on a narrow chart: every 5th, 10th… year, never overlapping', () => {
+    const labels = spacedYearLabels(yearsOf('1971-01', 54 * 12, 300), 300, measure, GAP);
+    expectApart(labels, 300);
+    expect(labels.length).toBeGreaterThan(3);
+    expect(labels.every((l) => Number(l.label) % 5 === 0)).toBe(true);
+  });
+
+  test('any span on any width: labels never overlap and stay inside the chart', () => {
+    for (const width of [60, 100, 180, 300, 528]) {
+      for (let count = 1; count <= 400; count += 7) {
+        for (const first of ['2000-01', '2003-06', '2009-12']) expectApart(spacedYearLabels(yearsOf(first, count, width), width, measure, GAP), width);
+      }
+    }
+  });
+
+  test('the HTML chart keeps its labels as before', () => {
+    const chart = activityChart(months('2014-12', 121), new Map([['me', 'Me']]), 640, 96);
+    expect(chart.ticks.map((t) => t.label)).toEqual(chart.years.filter((t) => t.x <= 640 - 24).map((t) => t.label));
+  });
+});
+
+describe.skipIf(!pdfToolsPresent)('the activity chart on the cover', { timeout: 60_000 }, () => {
+  test('a December start over ten years labels every second year', async () => {
+    const { ctx } = exportContext({ style: 'chat', pageSize: 'letter', cover: true });
+    const list = months('2014-12', 121).map((m, i) => message(me, new Date(`${m.month}-15T12:00:00Z`), [text(`Month ${i}`)]));
+    const file = await renderPdf(ctx, list, 'chart-years');
+    const cover = pdfText(file, { first: 1, last: 1 });
+    const labels = cover.split('\n').filter((line) => /^\d{4}$/.test(line));
+    expect(labels).toEqual(['2014', '2016', '2018', '2020', '2022', '2024']);
+    savePng(file, 'pdf-activity-years', 1);
+  });
+});

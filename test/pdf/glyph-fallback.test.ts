@@ -1,0 +1,64 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import { runCli, tempDir } from '../support/cli.js';
+import { pdfText, pdfToolsPresent, savePng, squash } from './pdf-tools.js';
+
+// Texts that used to come out as U+FFFD: pictographs Twemoji draws but the parser leaves to fonts without
+// U+FE0F, sequences newer than Twemoji, and (still drawn as U+FFFD, but copied as themselves) an emoji of
+// Unicode 16, ideographs of CJK Extension B and a musical symbol, which no bundled face or image has.
+const TEXTS = [
+  'Flying ✈ home ☺ all done ✔',
+  'Phoenix 🐦‍🔥 and a lime 🍋‍🟩, head shake 🙂‍↔️',
+  'Tired face 🫩 after the trip',
+  'My name has 𠮷 and the fish is 𩸽',
+  'Treble clef 𝄞 and a sign ∉ ⊄',
+  'Common ones stay: 中文 日本語 한국어 😀 ❤️ © ↔',
+];
+const NO_GLYPH = ['🫩', '𠮷', '𩸽', '𝄞'];
+
+/** Extracted text compared without whitespace and bidi marks, which a viewer adds or drops freely. */
+const comparable = (value: string) => squash(value.normalize('NFC')).replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+
+describe.skipIf(!pdfToolsPresent)('characters without a glyph in the chosen face', { timeout: 120_000 }, () => {
+  const dir = tempDir('pdf-glyph-fallback');
+  const db = join(dir, 'chat.db');
+  let chatGuid: string;
+
+  beforeAll(async () => {
+    await generateChatDb({ path: db, messages: 120, seed: 7, conversations: 2 });
+    const sqlite = new Database(db);
+    chatGuid = sqlite.prepare('SELECT guid FROM chat ORDER BY ROWID LIMIT 1').pluck().get() as string;
+    const plain = sqlite.prepare(`SELECT m.ROWID FROM message m JOIN chat_message_join j ON j.message_id = m.ROWID JOIN chat c ON c.ROWID = j.chat_id
+      WHERE c.guid = ? AND m.associated_message_type = 0 AND m.item_type = 0 AND m.balloon_bundle_id IS NULL AND m.cache_has_attachments = 0
+      AND m.text IS NOT NULL ORDER BY m.ROWID LIMIT ?`).pluck().all(chatGuid, TEXTS.length) as number[];
+    expect(plain).toHaveLength(TEXTS.length);
+    const update = sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL WHERE ROWID = ?');
+    TEXTS.forEach((text, i) => update.run(text, plain[i]));
+    sqlite.close();
+  });
+
+  test('are drawn by the bundled face or emoji image that has them; the rest as U+FFFD that copies as the original', async () => {
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--chat', chatGuid, '--quiet', '--no-cover']);
+    expect(result.code, result.stderr).toBe(0);
+    // Only the characters nothing bundled has are named, and they are all named.
+    const warning = result.stderr.split('\n').find((line) => line.includes('no glyph'))!;
+    expect(warning).toMatch(/4 kinds of character/);
+    for (const char of NO_GLYPH) expect(warning).toContain(char);
+
+    const file = join(out, readdirSync(out).find((name) => name.endsWith('.pdf'))!);
+    const extracted = comparable(pdfText(file));
+    expect(TEXTS.filter((text) => !extracted.includes(comparable(text)))).toEqual([]);
+    expect(extracted).not.toContain('\ufffd');
+
+    // Drawn as images (72 pixels wide): ✈ ☺ ✔, 🐦 🔥, 🍋 🟩, 🙂 ↔, and the emoji of the last text.
+    const images = execFileSync('pdfimages', ['-list', file], { encoding: 'utf8' }).split('\n').filter((row) => /^\s*\d+\s+\d+\s+image\s+72\s/.test(row));
+    expect(images.length).toBeGreaterThanOrEqual(9);
+    const page = pdfText(file).split('Tired face')[0]!.split('\f').length;
+    savePng(file, 'pdf-glyph-fallback', page);
+  });
+});
