@@ -64,6 +64,19 @@ export interface Message {
   sources?: string[];
   /** Kept by an archive folder after it vanished from every source: the time of the first run that missed it. */
   absentSince?: Date;
+  /**
+   * Reactions the source says were taken back (removal rows, or a classic tapback replaced by another): the
+   * archive marks those it kept as removed. Read from a device only; never stored nor rendered.
+   */
+  tapbackRemovals?: TapbackRemoval[];
+}
+
+/** A person taking back their classic tapback, or their stickers, on one part of a message. */
+export interface TapbackRemoval {
+  part: number;
+  handle: string;
+  sticker: boolean;
+  date: Date;
 }
 
 /** One run of an archive folder, as its store records it (shown in the HTML index under "Runs"). */
@@ -243,6 +256,10 @@ export interface Tapback {
   date: Date;
   /** Sticker tapbacks carry their image. */
   sticker?: Attachment;
+  /** Kept by an archive folder: its sender took it back then (the removal's time). */
+  removedAt?: Date;
+  /** Kept by an archive folder after its sources lost it (no removal seen): the time of the first run that missed it. */
+  absentSince?: Date;
 }
 
 export type GroupEventType =

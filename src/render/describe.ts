@@ -46,7 +46,8 @@ export function describeTapbacks(tapbacks: Tapback[]): string {
       ? `Sticker${t.sticker ? ` (${t.sticker.fileName})` : ''}`
       : `${t.emoji} ${TAPBACK_VERBS[t.kind]}`.trim();
     const group = groups.get(label) ?? { label, names: [] };
-    group.names.push(t.sender.name);
+    const note = tapbackNote(t);
+    group.names.push(note ? `${t.sender.name} (${note})` : t.sender.name);
     groups.set(label, group);
   }
   return [...groups.values()].map((g) => `${g.label} by ${g.names.join(', ')}`).join('; ');
@@ -101,6 +102,12 @@ export function describeKeptOnly(kept: NonNullable<Conversation['keptOnly']>, da
 }
 
 /** "not on the device since 2026-06-01", for a message an archive kept after the device deleted it. */
-export function absenceNote(message: Message): string | undefined {
+export function absenceNote(message: Pick<Message, 'absentSince'>): string | undefined {
   return message.absentSince && `not on the device since ${message.absentSince.toISOString().slice(0, 10)}`;
+}
+
+/** "removed 2026-06-01" or "kept by this archive: not on the device since …", for a reaction an archive kept. */
+export function tapbackNote(t: Tapback): string | undefined {
+  if (t.removedAt) return `removed ${t.removedAt.toISOString().slice(0, 10)}`;
+  return t.absentSince && `kept by this archive: ${absenceNote(t)}`;
 }

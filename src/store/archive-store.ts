@@ -41,6 +41,8 @@ interface Writing {
   every: number;
   changed: boolean;
   counts: IngestCounts;
+  /** See `ConversationHead.lostSince`. */
+  lostSince?: Date;
 }
 
 /** Messages written before the open transaction is committed (a few seconds of reading). */
@@ -137,6 +139,11 @@ export class ArchiveStore {
     return this.runId;
   }
 
+  /** ms since 1970: when this run began (0 before `beginRun`). */
+  get runStartedAt(): number {
+    return this.runStarted;
+  }
+
   beginRun(toolVersion: string, sources: RunSource[]): void {
     this.runStarted = Date.now();
     const info = this.db
@@ -204,7 +211,8 @@ export class ArchiveStore {
     if (!this.db.inTransaction) this.sql.begin!.run();
     this.sql.savepoint!.run();
     const { key } = head;
-    this.writing = { key, known: false, every: 0, changed: false, counts: { ...this.counts } };
+    const lostSince = head.lostSince === undefined ? undefined : new Date(head.lostSince);
+    this.writing = { key, known: false, every: 0, changed: false, counts: { ...this.counts }, lostSince };
     // Messages of a conversation the store has never seen are added without looking for them first.
     this.writing.known = this.sql.known!.get(key) !== undefined;
     this.sql.conversation!.run(key, head.body);
@@ -324,7 +332,7 @@ export class ArchiveStore {
       const before = messageFromJson(stored.body, stored);
       // What an older textkeeper stored, as this one writes it: the same message is then the same text.
       archived = storedJson(before);
-      if (body !== archived) body = storedJson(mergeRevision(before, messageFromJson(body, row)));
+      if (body !== archived) body = storedJson(mergeRevision(before, messageFromJson(body, row), { removals: row.removals, since: this.writing?.lostSince }));
     }
     if (body === archived) {
       this.sql.seen!.run(archived, sources, this.runId, row.guid);

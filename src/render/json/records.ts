@@ -144,7 +144,10 @@ function edits(versions: EditVersion[], iso: IsoDate): object[] {
 }
 
 function tapback(t: Tapback, style: RecordStyle): object {
-  return { kind: t.kind, emoji: t.emoji, sender: person(t.sender), date: style.iso(t.date), sticker: t.sticker && attachment(t.sticker, style) };
+  return {
+    kind: t.kind, emoji: t.emoji, sender: person(t.sender), date: style.iso(t.date), sticker: t.sticker && attachment(t.sticker, style),
+    removedAt: t.removedAt && style.iso(t.removedAt), absentSince: t.absentSince && style.iso(t.absentSince),
+  };
 }
 
 /** A file decrypted from a backup only for this export is named by its place in the backup, not its temporary copy. */

@@ -1,5 +1,5 @@
 import type { AppBalloon, Attachment, Message, ReplyRef, Tapback } from '../../model/types.js';
-import { absenceNote, formatBytes } from '../describe.js';
+import { absenceNote, formatBytes, tapbackNote } from '../describe.js';
 
 /** Short wordings both PDF styles use for things that are not plain text. */
 
@@ -13,7 +13,10 @@ export function attachmentDetails(attachment: Attachment): string {
 export const MISSING_NOTE = 'Missing: the file is not on this computer';
 
 export function tapbackSummary(tapbacks: Tapback[]): string {
-  return tapbacks.map((t) => `${t.kind === 'sticker' ? 'Sticker' : t.emoji} ${t.sender.name}`).join('   ');
+  return tapbacks.map((t) => {
+    const note = tapbackNote(t);
+    return `${t.kind === 'sticker' ? 'Sticker' : t.emoji} ${t.sender.name}${note ? ` (${note})` : ''}`;
+  }).join('   ');
 }
 
 export function replyLine(reply: ReplyRef): string {
