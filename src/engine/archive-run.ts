@@ -10,6 +10,7 @@ import { ingest } from '../store/ingest.js';
 import { StoreWriter } from '../store/store-writer.js';
 import { knownFile } from '../store/known-files.js';
 import { STORE_FILE } from '../store/file-names.js';
+import { sha256File } from '../store/file-sha256.js';
 import { buildManifest, writeSums } from '../store/manifest.js';
 import { openOutputStore, removeStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
@@ -159,7 +160,8 @@ export function storeHistory(options: ResolvedOptions, store?: ArchiveStore, con
 
 /**
  * The last step of every export: the runs shown in the HTML index, then the manifest of every file in the
- * folder, in the store and as SHA256SUMS; the run is recorded as finished only after them.
+ * folder in the store, the run recorded as finished, and the store closed; SHA256SUMS, written last, lists
+ * the manifest's files and the store as it was closed.
  */
 export async function sealArchive(store: ArchiveStore, counts: Record<string, number>, options: ResolvedOptions): Promise<void> {
   if (options.formats.includes('html')) {
@@ -169,8 +171,15 @@ export async function sealArchive(store: ArchiveStore, counts: Record<string, nu
   }
   const manifest = await buildManifest(store.dir, store.manifest());
   store.saveManifest(manifest);
-  await writeSums(store.dir, manifest);
   store.finishRun(counts);
+  store.close();
+  await writeSums(store.dir, manifest, await closedStoreSha256(store.dir));
+}
+
+/** The store's SHA-256 at rest; undefined while a log beside it still holds some of it (another connection kept it). */
+async function closedStoreSha256(dir: string): Promise<string | undefined> {
+  if (existsSync(join(dir, `${STORE_FILE}-wal`))) return undefined;
+  return sha256File(join(dir, STORE_FILE));
 }
 
 /** The files of conversations the store no longer has: a text file, or the folder of an HTML conversation's pages. */

@@ -439,10 +439,11 @@ export class ArchiveStore {
   }
 
   /**
-   * Commits what was written (whole conversations: one begun and not ended is left out) and closes.
+   * Commits what was written (whole conversations: one begun and not ended is left out) and closes (once).
    * A connection beside another (the writer thread's) leaves the write-ahead log to it (`besideAnother`).
    */
   close(besideAnother = false): void {
+    if (!this.db.open) return;
     try {
       this.abandon();
       if (this.db.open && this.db.inTransaction) this.commit();
