@@ -159,14 +159,18 @@ export function storeHistory(options: ResolvedOptions, store?: ArchiveStore, con
 }
 
 /**
- * The last step of every export: the runs shown in the HTML index, then the manifest of every file in the
+ * The last step of every export: the HTML archive's assets and runs, then the manifest of every file in the
  * folder in the store, the run recorded as finished, and the store closed; SHA256SUMS, written last, lists
  * the manifest's files and the store as it was closed.
  */
 export async function sealArchive(store: ArchiveStore, counts: Record<string, number>, options: ResolvedOptions): Promise<void> {
   if (options.formats.includes('html')) {
     const runs = store.runs().map((run) => (run.id === store.run ? { ...run, finishedAt: new Date(), counts: { ...counts, ...store.counts } } : run));
-    const { showRuns } = await import('../render/html/runs.js');
+    const [{ showRuns }, { refreshAssets }, { STATIC_ASSETS }] = await Promise.all([
+      import('../render/html/runs.js'), import('../render/html/assets.js'), import('../render/html/template-files.js'),
+    ]);
+    // A run that kept every page still leaves this build's scripts and styles (an older build's archive gets them).
+    await refreshAssets(store.dir, STATIC_ASSETS);
     await showRuns(store.dir, runs, options.dates);
   }
   const manifest = await buildManifest(store.dir, store.manifest());
