@@ -20,6 +20,7 @@ import { Progress } from './progress.js';
 import type { ResolvedOptions } from './options.js';
 import { openArchive, reportDamage, type DamageCounts, type OpenedArchive } from './sources.js';
 import type { SourceFacts } from '../read/source.js';
+import type { RecordedSource } from '../model/types.js';
 
 /**
  * The first half of every export: the --out folder's store is opened (made for a new archive), and
@@ -49,7 +50,7 @@ export function skipLine(title: string, error: unknown): string {
 export async function updateArchive(options: ResolvedOptions, signal: { interrupted: boolean }, planned: (conversations: number) => void = () => {}): Promise<ArchiveUpdate> {
   const other = options.sources.archive && resolve(options.sources.archive) !== options.outDir ? resolve(options.sources.archive) : undefined;
   // Another archive that is none (or damaged, or newer) is refused in its own words before --out is touched.
-  if (other) ArchiveStore.open(other, { create: false, readonly: true }).close();
+  const recorded = other ? ArchiveStore.recordedIn(other) : undefined;
   const isNew = !existsSync(join(options.outDir, STORE_FILE));
   const store = openOutputStore(options.outDir);
   try {
@@ -58,7 +59,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     const checkInterrupt = () => {
       if (signal.interrupted) throw new Interrupted('interrupted');
     };
-    return await addSources({ options, store, isNew, other, checkInterrupt, planned });
+    return await addSources({ options, store, isNew, other, recorded, checkInterrupt, planned });
   } catch (error) {
     // A new archive whose run never began (its sources could not be opened) is not left behind as one.
     const neverRun = isNew && store.run === 0;
@@ -72,15 +73,16 @@ interface Run {
   options: ResolvedOptions;
   store: ArchiveStore;
   isNew: boolean;
-  /** Another archive folder read as a source. */
+  /** Another archive folder read as a source, and the sources it recorded. */
   other?: string;
+  recorded?: RecordedSource[];
   checkInterrupt: () => void;
   planned: (conversations: number) => void;
 }
 
 /** Begins the run in the store and adds every source to it: the devices, then another archive. */
 async function addSources(run: Run): Promise<ArchiveUpdate> {
-  const { options, store, isNew, other, planned } = run;
+  const { options, store, isNew, other, recorded, planned } = run;
   const readDevices = (options.sources.db ?? []).length + (options.sources.backup ?? []).length > 0 || !options.sources.archive;
   const files = new AttachmentFiles(store.dir, store.db);
   const writer = new StoreWriter(store);
@@ -91,6 +93,7 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
     store.beginRun(VERSION, facts.map((f, i) => ({
       description: opened?.archive.sourceNames[i] ?? `archive ${other}`,
       device: [f.device, f.osVersion].filter(Boolean).join(', ') || undefined,
+      recorded: f.kind === 'archive' ? recorded : undefined,
     })));
     // A database not hashed as it is now (a first run, or it changed) is hashed by the writer thread while this one reads it.
     for (const f of facts) if (!files.knownSha256(f.database)) writer.hash(f.database);

@@ -94,11 +94,24 @@ export interface ArchiveRun {
   toolVersion: string;
   /**
    * Each source read: its description, the SHA-256 of its database file, the device it came from, and
-   * what checking the database found (undefined: the run did not get that far, or an archive folder).
+   * what checking the database found (undefined: the run did not get that far, or an archive folder); an
+   * archive folder's, the sources it recorded.
    */
-  sources: { description: string; sha256?: string; device?: string; check?: SourceCheck }[];
+  sources: { description: string; sha256?: string; device?: string; check?: SourceCheck; recorded?: RecordedSource[] }[];
   /** conversations, messages, attachments written; added, changed, absent messages. */
   counts?: Record<string, number>;
+}
+
+/**
+ * A source an archive folder's runs read, as the latest of them that read it recorded it: what an archive
+ * read as a source (`--archive`) had its messages from.
+ */
+export interface RecordedSource {
+  description: string;
+  sha256?: string;
+  device?: string;
+  /** When that run began. */
+  lastRead: Date;
 }
 
 export interface ReplyRef {

@@ -1,5 +1,6 @@
 // Plain-language descriptions of model pieces, shared by renderers that write words rather than markup.
-import type { AppBalloon, Attachment, Conversation, Message, Tapback, TapbackKind } from '../model/types.js';
+import type { Provenance } from './renderer.js';
+import type { AppBalloon, ArchiveRun, Attachment, Conversation, Message, RecordedSource, Tapback, TapbackKind } from '../model/types.js';
 
 const TAPBACK_VERBS: Record<TapbackKind, string> = {
   love: 'Loved',
@@ -97,8 +98,30 @@ export function describeSourceCounts(counts: NonNullable<Conversation['sourceCou
 export function describeKeptOnly(kept: NonNullable<Conversation['keptOnly']>, dateTime: (date: Date) => string): { summary: string; runs: string[] } {
   const count = kept.messages.toLocaleString('en-US');
   const summary = `${count} ${kept.messages === 1 ? 'message' : 'messages'} no longer in the sources, first read by the ${kept.runs.length === 1 ? 'run' : 'runs'} of:`;
-  const runs = kept.runs.map(({ startedAt, sources }) => `${dateTime(startedAt)} from ${sources.map((s) => (s.sha256 ? `${s.description} (SHA-256 ${s.sha256})` : s.description)).join('; ')}`);
+  const runs = kept.runs.map(({ startedAt, sources }) => `${dateTime(startedAt)} from ${sources.map((s) => describeRunSource(s, dateTime)).join('; ')}`);
   return { summary, runs };
+}
+
+/** A run's source with its SHA-256; an archive folder read as one, after the sources it recorded. */
+function describeRunSource(s: ArchiveRun['sources'][number], dateTime: (date: Date) => string): string {
+  const own = s.sha256 ? `${s.description} (SHA-256 ${s.sha256})` : s.description;
+  if (!s.recorded?.length) return own;
+  return `${describeRecorded(s.recorded, dateTime)}, through ${own}`;
+}
+
+/**
+ * For each archive folder read as a source (`--archive`): "Read through the textkeeper archive /a (its store's
+ * SHA-256 …), which had them from <what it recorded>."
+ */
+export function describeThrough(provenance: Provenance | undefined, dateTime: (date: Date) => string): string[] {
+  return (provenance?.sources ?? []).filter((s) => s.recorded?.length).map((s) =>
+    `Read through the textkeeper archive ${s.path} (its store's SHA-256 ${s.sha256}), which had them from ${describeRecorded(s.recorded!, dateTime)}.`);
+}
+
+/** "chat.db at /x (SHA-256 …, as read 2026-06-01 12:00)" for each source an archive recorded, joined by "and". */
+export function describeRecorded(recorded: RecordedSource[], dateTime: (date: Date) => string): string {
+  const one = (r: RecordedSource) => `${r.description} (${[r.device, r.sha256 && `SHA-256 ${r.sha256}`, `as read ${dateTime(r.lastRead)}`].filter(Boolean).join(', ')})`;
+  return recorded.map(one).join(' and ');
 }
 
 /** "not on the device since 2026-06-01", for a message an archive kept after the device deleted it. */

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { ArchiveRun, SourceCheck } from '../model/types.js';
+import type { ArchiveRun, RecordedSource, SourceCheck } from '../model/types.js';
 import { STORE_FILE } from './file-names.js';
 import { GuidFingerprints } from './guid-fingerprints.js';
 import type { ManifestEntry } from './manifest.js';
-import { compactJson, mergeRevision, messageFromJson, sameButNames, storedJson, toJson, type MessageColumns } from './message-json.js';
+import { compactJson, fromJson, mergeRevision, messageFromJson, sameButNames, storedJson, toJson, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
 import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, type StoreMode } from './schema.js';
 
@@ -112,6 +112,16 @@ export class ArchiveStore {
     else this.whenIndexed();
   }
 
+  /** What another archive's runs recorded (see `recordedSources`); a folder that is none, damaged or newer is refused in its own words. */
+  static recordedIn(dir: string): RecordedSource[] {
+    const store = ArchiveStore.open(dir, { create: false, readonly: true });
+    try {
+      return store.recordedSources();
+    } finally {
+      store.close();
+    }
+  }
+
   static open(dir: string, mode: StoreMode): ArchiveStore {
     const made = !mode.readonly && (mode.unindexed === true || !existsSync(join(dir, STORE_FILE)));
     return new ArchiveStore(dir, openStoreDatabase(dir, mode), made);
@@ -154,9 +164,25 @@ export class ArchiveStore {
 
   /** Each source's SHA-256 (hashed meanwhile) and what became of its check on this run (in the order of `beginRun`'s sources). */
   recordSources(hashes: (string | undefined)[], checks: SourceCheck[]): void {
-    const sources = JSON.parse(this.db.prepare('SELECT sources FROM runs WHERE id = ?').pluck().get(this.runId) as string) as RunSource[];
-    const recorded = sources.map(({ description, device }, i): RunSource => ({ description, sha256: hashes[i], device, check: checks[i] }));
-    this.db.prepare('UPDATE runs SET sources = ? WHERE id = ?').run(toJson(recorded), this.runId);
+    const sources = fromJson<RunSource[]>(this.db.prepare('SELECT sources FROM runs WHERE id = ?').pluck().get(this.runId) as string);
+    const found = sources.map(({ description, device, recorded }, i): RunSource => ({ description, sha256: hashes[i], device, check: checks[i], recorded }));
+    this.db.prepare('UPDATE runs SET sources = ? WHERE id = ?').run(toJson(found), this.runId);
+  }
+
+  /**
+   * Every source the finished runs read, as the latest run that read it recorded it; what they read through
+   * another archive, as that archive recorded it (the sources the messages came from).
+   */
+  recordedSources(): RecordedSource[] {
+    const latest = new Map<string, RecordedSource>();
+    for (const run of this.runs()) {
+      if (!run.finishedAt) continue;
+      for (const { description, sha256, device, recorded } of run.sources) {
+        const read = recorded ?? [{ description, sha256, device, lastRead: run.startedAt }];
+        for (const source of read) latest.set(`${source.description}\u0000${source.device ?? ''}`, source);
+      }
+    }
+    return [...latest.values()];
   }
 
   /** Whether a run checked a database with this SHA-256 in place and found nothing. */
@@ -185,7 +211,7 @@ export class ArchiveStore {
       startedAt: new Date(r.started_at),
       finishedAt: r.finished_at === null ? undefined : new Date(r.finished_at),
       toolVersion: r.tool_version,
-      sources: JSON.parse(r.sources) as RunSource[],
+      sources: fromJson<RunSource[]>(r.sources),
       counts: r.counts === null ? undefined : (JSON.parse(r.counts) as Record<string, number>),
     }));
   }

@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path';
 import type { Attachment, EditVersion, Message, Part, Person, Tapback, TapbackRemoval } from '../model/types.js';
 
 /** Model fields holding dates: JSON keeps them as ms since 1970 (an older store's messages as ISO strings), read back as Dates. */
-const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate', 'removedAt', 'absentSince']);
+const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate', 'removedAt', 'absentSince', 'lastRead']);
 
 export function toJson(value: unknown): string {
   return JSON.stringify(value);
