@@ -7,7 +7,7 @@ import { GuidFingerprints } from './guid-fingerprints.js';
 import type { ManifestEntry } from './manifest.js';
 import { compactJson, fromJson, mergeRevision, messageFromJson, sameButNames, storedJson, toJson, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
-import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, type StoreMode } from './schema.js';
+import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, type StoreMode } from './schema.js';
 
 /** What a run records about one of its sources. */
 export type RunSource = ArchiveRun['sources'][number];
@@ -155,6 +155,7 @@ export class ArchiveStore {
   }
 
   beginRun(toolVersion: string, sources: RunSource[]): void {
+    writeAhead(this.db);
     this.runStarted = Date.now();
     const info = this.db
       .prepare('INSERT INTO runs (started_at, tool_version, sources) VALUES (?, ?, ?)')
