@@ -116,15 +116,16 @@ describe('an archive folder updated by a second run after the device purged its 
     expect(result.stderr).toBe('');
     expect(exportedCount(result.stdout)).toBe(total);
     // The copy read every message from the archive: its headers name the databases the archive recorded, through it.
-    const strip = (all: Map<string, string>) => new Map([...all].map(([name, text]) => [name, withoutKept(text).replace(/^Read through .*\n/m, '')]));
+    const strip = (all: Map<string, string>) => new Map([...all].map(([name, text]) => [name, withoutKept(text)]));
     expect(strip(transcripts(copy))).toEqual(strip(transcripts(archive)));
     const { store, db1, db2 } = recordedHashes();
     const through = `Read through the textkeeper archive ${archive} (its store's SHA-256 ${store}), which had them from chat.db at ${join(device1, 'chat.db')} (SHA-256 ${db1}, as read `;
-    for (const text of transcripts(copy).values()) {
+    const texts = readdirSync(copy).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(copy, f), 'utf8'));
+    for (const text of texts) {
       expect(text).toContain(through);
       expect(text).toContain(` and chat.db at ${join(device2, 'chat.db')} (SHA-256 ${db2}, as read `);
     }
-    expect([...transcripts(copy).values()].some((text) => text.includes(`(SHA-256 ${db2}, as read `) && text.includes(`, through archive ${archive} (SHA-256 ${store})\n`))).toBe(true);
+    expect(texts.some((text) => text.includes(`(SHA-256 ${db2}, as read `) && text.includes(`, through archive ${archive} (SHA-256 ${store})\n`))).toBe(true);
     expect(existsSync(join(copy, 'SHA256SUMS'))).toBe(true);
   });
 
