@@ -2,7 +2,7 @@ import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../support/cli.js';
+import { runCli, tempDir } from '../support/cli.js';
 import { exportFrom, generateHistory, type History } from './device.js';
 
 interface Reaction {
@@ -103,6 +103,10 @@ describe('an archive keeps the reactions the device lost', () => {
     expect(text).toContain(`(kept by this archive: not on the device since ${started})`);
     expect(text).toMatch(/ \(removed \d{4}-\d\d-\d\d\)/);
     expect(allText(out, '.html')).toContain('<span class="absent">(removed ');
+
+    // Statistics count the reaction the archive kept, not the one taken back.
+    const reactionCount = async (args: string[]) => (JSON.parse((await runCli(['stats', ...args, '--json'])).stdout) as { total: { reactions: { count: number } } }).total.reactions.count;
+    expect(await reactionCount(['--archive', out])).toBe((await reactionCount(['--db', join(after, 'chat.db')])) + 1);
 
     // A later whole run of the same device keeps both as they were marked.
     await exportFrom(after, out, 'txt,html,json');
