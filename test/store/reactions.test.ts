@@ -2,6 +2,7 @@ import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readJsonFiles, schemaValidators } from '../data/support.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { exportFrom, generateHistory, type History } from './device.js';
 
@@ -102,7 +103,12 @@ describe('an archive keeps the reactions the device lost', () => {
     const text = allText(out, '.txt');
     expect(text).toContain(`(kept by this archive: not on the device since ${started})`);
     expect(text).toMatch(/ \(removed \d{4}-\d\d-\d\d\)/);
-    expect(allText(out, '.html')).toContain('<span class="absent">(removed ');
+    const html = allText(out, '.html');
+    expect(html).toMatch(/<del>[^<]+<\/del><bdi class="who">[^<]+ \(removed \d{4}-\d\d-\d\d\)<\/bdi>/);
+    expect(html).toMatch(new RegExp(`⌫<bdi class="who">[^<]+ \\(kept by this archive: not on the device since ${started}\\)</bdi>`));
+
+    const validate = schemaValidators();
+    for (const [stem, file] of readJsonFiles(out)) expect(validate.conversation(file), stem).toBe('');
 
     // Statistics count the reaction the archive kept, not the one taken back.
     const reactionCount = async (args: string[]) => (JSON.parse((await runCli(['stats', ...args, '--json'])).stdout) as { total: { reactions: { count: number } } }).total.reactions.count;

@@ -143,10 +143,15 @@ function tapbacksHtml(tapbacks: Tapback[], ctx: MessageContext): string {
       const placed = ctx.placeAttachment(tapback.sticker);
       if (placed.preview) mark = `<img src="${url(placed.preview, ctx.root)}" alt="sticker" loading="lazy">`;
     }
-    const kept = note ? ` <span class="absent">(${note})</span>` : '';
-    html += `<span class="tapback" tabindex="0" title="${title}">${mark}<bdi class="who">${who}</bdi>${kept}</span>`;
+    html += `<span class="tapback" tabindex="0" title="${title}">${keptMark(tapback, mark)}<bdi class="who">${who}${note ? ` (${note})` : ''}</bdi></span>`;
   }
   return `${html}</span>`;
+}
+
+/** A reaction an archive kept shows it without a stylesheet of its own: struck through when taken back, else with ⌫ (as the text files mark what only the archive keeps). */
+function keptMark(tapback: Tapback, mark: string): string {
+  if (tapback.removedAt) return `<del>${mark}</del>`;
+  return tapback.absentSince ? `${mark}⌫` : mark;
 }
 
 function editsHtml(edits: EditVersion[], ctx: MessageContext): string {
