@@ -1,5 +1,5 @@
 // Plain-language descriptions of model pieces, shared by renderers that write words rather than markup.
-import type { Provenance } from './renderer.js';
+import type { ExportContext } from './renderer.js';
 import type { AppBalloon, ArchiveRun, Attachment, Conversation, Message, RecordedSource, Tapback, TapbackKind } from '../model/types.js';
 
 const TAPBACK_VERBS: Record<TapbackKind, string> = {
@@ -110,12 +110,14 @@ function describeRunSource(s: ArchiveRun['sources'][number], dateTime: (date: Da
 }
 
 /**
- * For each archive folder read as a source (`--archive`): "Read through the textkeeper archive /a (its store's
- * SHA-256 …), which had them from <what it recorded>."
+ * Where the messages came from, as a header's "from …" says it; an archive folder read as a source
+ * (`--archive`) adds ", read through the textkeeper archive /a (its store's SHA-256 …), which had them from
+ * <what it recorded>".
  */
-export function describeThrough(provenance: Provenance | undefined, dateTime: (date: Date) => string): string[] {
-  return (provenance?.sources ?? []).filter((s) => s.recorded?.length).map((s) =>
-    `Read through the textkeeper archive ${s.path} (its store's SHA-256 ${s.sha256}), which had them from ${describeRecorded(s.recorded!, dateTime)}.`);
+export function describeOrigin({ sourceDescription, provenance }: Pick<ExportContext, 'sourceDescription' | 'provenance'>, dateTime: (date: Date) => string): string {
+  const through = (provenance?.sources ?? []).filter((s) => s.recorded?.length);
+  return through.reduce((text, s) =>
+    `${text}, read through the textkeeper archive ${s.path} (its store's SHA-256 ${s.sha256}), which had them from ${describeRecorded(s.recorded!, dateTime)}`, sourceDescription);
 }
 
 /** "chat.db at /x (SHA-256 …, as read 2026-06-01 12:00)" for each source an archive recorded, joined by "and". */

@@ -51,12 +51,12 @@ export function exportedCount(stdout: string): number {
   return Number(/, ([\d,]+) messages,/.exec(stdout)![1]!.replace(/,/g, ''));
 }
 
-/** Every .txt of a folder, by name, with the lines that name the run (export time, sources, an archive read through) left out. */
+/** Every .txt of a folder, by name, with the lines that name the run (export time, sources) left out. */
 export function transcripts(out: string): Map<string, string> {
   return new Map(
     readdirSync(out)
       .filter((f) => f.endsWith('.txt'))
-      .map((f) => [f, readFileSync(join(out, f), 'utf8').replace(/^Exported .*$/m, '').replace(/^Read through .*\n/m, '')]),
+      .map((f) => [f, readFileSync(join(out, f), 'utf8').replace(/^Exported .*$/m, '')]),
   );
 }
 

@@ -119,7 +119,7 @@ describe('an archive folder updated by a second run after the device purged its 
     const strip = (all: Map<string, string>) => new Map([...all].map(([name, text]) => [name, withoutKept(text)]));
     expect(strip(transcripts(copy))).toEqual(strip(transcripts(archive)));
     const { store, db1, db2 } = recordedHashes();
-    const through = `Read through the textkeeper archive ${archive} (its store's SHA-256 ${store}), which had them from chat.db at ${join(device1, 'chat.db')} (SHA-256 ${db1}, as read `;
+    const through = `, read through the textkeeper archive ${archive} (its store's SHA-256 ${store}), which had them from chat.db at ${join(device1, 'chat.db')} (SHA-256 ${db1}, as read `;
     const texts = readdirSync(copy).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(copy, f), 'utf8'));
     for (const text of texts) {
       expect(text).toContain(through);
@@ -135,9 +135,11 @@ describe('an archive folder updated by a second run after the device purged its 
     expect(result.stderr).toBe('');
     // What legitimately differs: when each was exported, the Runs section (the copy is a first run), and
     // thumbnails' names (made from the path of the file they show: the device's, then the archive's copy).
-    const exported = /(Exported by textkeeper on|exported) [^<]* from /g;
+    const exported = /(Exported by textkeeper on|exported) [^<]*? from /g;
+    // The copy's headers also say which archive they were read through (see the transcripts above).
+    const through = /, read through the textkeeper archive [^<]*?(?=\. Times are|<\/p>)/g;
     const html = (out: string, files: string[]) => files.map((f) => readFileSync(join(out, f), 'utf8')
-      .replace(exported, '$1 … from ').replace(/<section class="runs">[^]*?<\/section>\n/, '').replace(/<details class="range kept">[^]*?<\/details>/, '').replace(/thumbs\/\w+\/\w+\./g, 'thumbs/….'));
+      .replace(exported, '$1 … from ').replace(through, '').replace(/<section class="runs">[^]*?<\/section>\n/, '').replace(/<details class="range kept">[^]*?<\/details>/, '').replace(/thumbs\/\w+\/\w+\./g, 'thumbs/….'));
     const pages = filesOf(join(archive, 'conversations')).map((p) => join('conversations', p));
     expect(filesOf(join(copy, 'conversations')).map((p) => join('conversations', p))).toEqual(pages);
     expect(html(copy, [...pages, 'index.html', 'search.html'])).toEqual(html(archive, [...pages, 'index.html', 'search.html']));
@@ -160,6 +162,9 @@ describe('an archive folder updated by a second run after the device purged its 
     }
     expect(cover).toMatch(/Source 1[^]*Source 2[^]*Through\s+textkeeper archive/);
     expect(cover).toContain(`${archive}\nDatabase file: ${join(archive, 'textkeeper.sqlite')}\nSHA-256: ${store}`);
+    for (const page of ['index.html', ...pages.filter((p) => p.endsWith('.html'))]) {
+      expect(readFileSync(join(copy, page), 'utf8'), page).toContain(`, read through the textkeeper archive ${archive} (its store&#x27;s SHA-256 ${store}), which had them from chat.db at `);
+    }
   });
 
   it('gives every message in JSON, NDJSON and CSV from the archive alone, the purged ones marked', async () => {

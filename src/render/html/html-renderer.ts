@@ -7,7 +7,7 @@ import type { ExportContext, MessageStream, RenderedConversation, Renderer } fro
 import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
 import { activitySvg } from './activity-svg.js';
 import { escapeHtml, hrefPath, isolate } from './escape.js';
-import { describeKeptOnly, describeSourceCounts } from '../describe.js';
+import { describeKeptOnly, describeOrigin, describeSourceCounts } from '../describe.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
 import { PageStarts } from './page-starts.js';
@@ -171,7 +171,7 @@ export class HtmlRenderer implements Renderer {
       firstDay: range?.first ?? '',
       lastDay: range?.last ?? '',
       exportedAt: this.ctx.dates.at(this.ctx.exportedAt).dateTime,
-      source: this.ctx.sourceDescription,
+      source: describeOrigin(this.ctx, (date) => this.ctx.dates.dateTime(date)),
       timeZone: this.ctx.dates.timeZone,
     };
   }
@@ -209,7 +209,7 @@ export class HtmlRenderer implements Renderer {
       keptOnly: keptOnly > 0 ? keptOnly.toLocaleString('en-US') : undefined,
       activity: activitySvg(mergeMonths(rendered.map((r) => r.summary.months)), names),
       exportedAt: this.ctx.dates.at(this.ctx.exportedAt).dateTime,
-      source: this.ctx.sourceDescription,
+      source: describeOrigin(this.ctx, (date) => this.ctx.dates.dateTime(date)),
       timeZone: this.ctx.dates.timeZone,
     }));
   }
