@@ -10,6 +10,7 @@ import { ingest } from '../store/ingest.js';
 import { StoreWriter } from '../store/store-writer.js';
 import { knownFile } from '../store/known-files.js';
 import { STORE_FILE } from '../store/file-names.js';
+import { sha256File } from '../store/file-sha256.js';
 import { buildManifest, writeSums } from '../store/manifest.js';
 import { openOutputStore, removeStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
@@ -19,6 +20,7 @@ import { Progress } from './progress.js';
 import type { ResolvedOptions } from './options.js';
 import { openArchive, reportDamage, type DamageCounts, type OpenedArchive } from './sources.js';
 import type { SourceFacts } from '../read/source.js';
+import type { RecordedSource } from '../model/types.js';
 
 /**
  * The first half of every export: the --out folder's store is opened (made for a new archive), and
@@ -48,7 +50,7 @@ export function skipLine(title: string, error: unknown): string {
 export async function updateArchive(options: ResolvedOptions, signal: { interrupted: boolean }, planned: (conversations: number) => void = () => {}): Promise<ArchiveUpdate> {
   const other = options.sources.archive && resolve(options.sources.archive) !== options.outDir ? resolve(options.sources.archive) : undefined;
   // Another archive that is none (or damaged, or newer) is refused in its own words before --out is touched.
-  if (other) ArchiveStore.open(other, { create: false, readonly: true }).close();
+  const recorded = other ? ArchiveStore.recordedIn(other) : undefined;
   const isNew = !existsSync(join(options.outDir, STORE_FILE));
   const store = openOutputStore(options.outDir);
   try {
@@ -57,7 +59,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     const checkInterrupt = () => {
       if (signal.interrupted) throw new Interrupted('interrupted');
     };
-    return await addSources({ options, store, isNew, other, checkInterrupt, planned });
+    return await addSources({ options, store, isNew, other, recorded, checkInterrupt, planned });
   } catch (error) {
     // A new archive whose run never began (its sources could not be opened) is not left behind as one.
     const neverRun = isNew && store.run === 0;
@@ -71,15 +73,16 @@ interface Run {
   options: ResolvedOptions;
   store: ArchiveStore;
   isNew: boolean;
-  /** Another archive folder read as a source. */
+  /** Another archive folder read as a source, and the sources it recorded. */
   other?: string;
+  recorded?: RecordedSource[];
   checkInterrupt: () => void;
   planned: (conversations: number) => void;
 }
 
 /** Begins the run in the store and adds every source to it: the devices, then another archive. */
 async function addSources(run: Run): Promise<ArchiveUpdate> {
-  const { options, store, isNew, other, planned } = run;
+  const { options, store, isNew, other, recorded, planned } = run;
   const readDevices = (options.sources.db ?? []).length + (options.sources.backup ?? []).length > 0 || !options.sources.archive;
   const files = new AttachmentFiles(store.dir, store.db);
   const writer = new StoreWriter(store);
@@ -90,6 +93,7 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
     store.beginRun(VERSION, facts.map((f, i) => ({
       description: opened?.archive.sourceNames[i] ?? `archive ${other}`,
       device: [f.device, f.osVersion].filter(Boolean).join(', ') || undefined,
+      recorded: f.kind === 'archive' ? recorded : undefined,
     })));
     // A database not hashed as it is now (a first run, or it changed) is hashed by the writer thread while this one reads it.
     for (const f of facts) if (!files.knownSha256(f.database)) writer.hash(f.database);
@@ -158,19 +162,31 @@ export function storeHistory(options: ResolvedOptions, store?: ArchiveStore, con
 }
 
 /**
- * The last step of every export: the runs shown in the HTML index, then the manifest of every file in the
- * folder, in the store and as SHA256SUMS; the run is recorded as finished only after them.
+ * The last step of every export: the HTML archive's assets and runs, then the manifest of every file in the
+ * folder in the store, the run recorded as finished, and the store closed; SHA256SUMS, written last, lists
+ * the manifest's files and the store as it was closed.
  */
 export async function sealArchive(store: ArchiveStore, counts: Record<string, number>, options: ResolvedOptions): Promise<void> {
   if (options.formats.includes('html')) {
     const runs = store.runs().map((run) => (run.id === store.run ? { ...run, finishedAt: new Date(), counts: { ...counts, ...store.counts } } : run));
-    const { showRuns } = await import('../render/html/runs.js');
+    const [{ showRuns }, { refreshAssets }, { STATIC_ASSETS }] = await Promise.all([
+      import('../render/html/runs.js'), import('../render/html/assets.js'), import('../render/html/template-files.js'),
+    ]);
+    // A run that kept every page still leaves this build's scripts and styles (an older build's archive gets them).
+    await refreshAssets(store.dir, STATIC_ASSETS);
     await showRuns(store.dir, runs, options.dates);
   }
   const manifest = await buildManifest(store.dir, store.manifest());
   store.saveManifest(manifest);
-  await writeSums(store.dir, manifest);
   store.finishRun(counts);
+  store.close();
+  await writeSums(store.dir, manifest, await closedStoreSha256(store.dir));
+}
+
+/** The store's SHA-256 at rest; undefined while a log beside it still holds some of it (another connection kept it). */
+async function closedStoreSha256(dir: string): Promise<string | undefined> {
+  if (existsSync(join(dir, `${STORE_FILE}-wal`))) return undefined;
+  return sha256File(join(dir, STORE_FILE));
 }
 
 /** The files of conversations the store no longer has: a text file, or the folder of an HTML conversation's pages. */

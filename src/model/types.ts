@@ -64,6 +64,19 @@ export interface Message {
   sources?: string[];
   /** Kept by an archive folder after it vanished from every source: the time of the first run that missed it. */
   absentSince?: Date;
+  /**
+   * Reactions the source says were taken back (removal rows, or a classic tapback replaced by another): the
+   * archive marks those it kept as removed. Read from a device only; never stored nor rendered.
+   */
+  tapbackRemovals?: TapbackRemoval[];
+}
+
+/** A person taking back their classic tapback, or their stickers, on one part of a message. */
+export interface TapbackRemoval {
+  part: number;
+  handle: string;
+  sticker: boolean;
+  date: Date;
 }
 
 /** One run of an archive folder, as its store records it (shown in the HTML index under "Runs"). */
@@ -81,11 +94,24 @@ export interface ArchiveRun {
   toolVersion: string;
   /**
    * Each source read: its description, the SHA-256 of its database file, the device it came from, and
-   * what checking the database found (undefined: the run did not get that far, or an archive folder).
+   * what checking the database found (undefined: the run did not get that far, or an archive folder); an
+   * archive folder's, the sources it recorded.
    */
-  sources: { description: string; sha256?: string; device?: string; check?: SourceCheck }[];
+  sources: { description: string; sha256?: string; device?: string; check?: SourceCheck; recorded?: RecordedSource[] }[];
   /** conversations, messages, attachments written; added, changed, absent messages. */
   counts?: Record<string, number>;
+}
+
+/**
+ * A source an archive folder's runs read, as the latest of them that read it recorded it: what an archive
+ * read as a source (`--archive`) had its messages from.
+ */
+export interface RecordedSource {
+  description: string;
+  sha256?: string;
+  device?: string;
+  /** When that run began. */
+  lastRead: Date;
 }
 
 export interface ReplyRef {
@@ -243,6 +269,10 @@ export interface Tapback {
   date: Date;
   /** Sticker tapbacks carry their image. */
   sticker?: Attachment;
+  /** Kept by an archive folder: its sender took it back then (the removal's time). */
+  removedAt?: Date;
+  /** Kept by an archive folder after its sources lost it (no removal seen): the time of the first run that missed it. */
+  absentSince?: Date;
 }
 
 export type GroupEventType =

@@ -126,6 +126,8 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
     const target = row.otherHandle ? ctx.person(row.otherHandle) : undefined;
     message.event = groupEvent(row, sender, target);
   }
+  const removals = ctx.tapbacks.removals(row.guid);
+  if (removals) message.tapbackRemovals = removals;
   ctx.recent.remember(message);
   return message;
 }

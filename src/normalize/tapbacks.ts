@@ -1,4 +1,4 @@
-import type { Attachment, Person, Tapback, TapbackKind } from '../model/types.js';
+import type { Attachment, Person, Tapback, TapbackKind, TapbackRemoval } from '../model/types.js';
 import type { ReactionRow } from '../read/rows.js';
 import { appleDate } from './dates.js';
 
@@ -24,10 +24,12 @@ export function parseTarget(associatedGuid: string): { guid: string; part: numbe
 /**
  * The net reactions of a conversation: adds (2000–2007) and removals (3000–3007) replayed in order,
  * so each person keeps at most one classic tapback per part, plus any stickers they placed (1000, 2007).
+ * What was taken back (a removal, or a classic tapback replaced by another) is remembered by target too.
  */
 export class TapbackIndex {
   // target guid → part index → sender/sticker key → tapback
   private readonly byTarget = new Map<string, Map<number, Map<string, Tapback>>>();
+  private readonly removedFrom = new Map<string, TapbackRemoval[]>();
 
   constructor(rows: ReactionRow[], senderOf: (row: ReactionRow) => Person, stickerOf: (row: ReactionRow) => Attachment | undefined) {
     for (const row of rows) {
@@ -41,6 +43,8 @@ export class TapbackIndex {
       this.byTarget.set(guid, parts);
       const tapbacks = parts.get(part) ?? new Map<string, Tapback>();
       parts.set(part, tapbacks);
+      const date = appleDate(row.date) ?? new Date(0);
+      if (type >= 3000 || tapbacks.has(slot)) this.removed(guid, { part, handle: sender.handle, sticker: type === 3007, date });
       if (type >= 3000) {
         this.remove(tapbacks, sender.handle, type === 3007);
         continue;
@@ -50,10 +54,21 @@ export class TapbackIndex {
         kind,
         emoji: kind === 'emoji' ? String(row.associatedEmoji ?? '') : emoji,
         sender,
-        date: appleDate(row.date) ?? new Date(0),
+        date,
         sticker: isSticker ? stickerOf(row) : undefined,
       });
     }
+  }
+
+  private removed(guid: string, removal: TapbackRemoval): void {
+    const known = this.removedFrom.get(guid);
+    if (known) known.push(removal);
+    else this.removedFrom.set(guid, [removal]);
+  }
+
+  /** What was taken back from one message's parts (undefined: nothing). */
+  removals(guid: string): TapbackRemoval[] | undefined {
+    return this.removedFrom.get(guid);
   }
 
   private remove(tapbacks: Map<string, Tapback>, handle: string, sticker: boolean): void {

@@ -1,5 +1,6 @@
 // Plain-language descriptions of model pieces, shared by renderers that write words rather than markup.
-import type { AppBalloon, Attachment, Conversation, Message, Tapback, TapbackKind } from '../model/types.js';
+import type { ExportContext } from './renderer.js';
+import type { AppBalloon, ArchiveRun, Attachment, Conversation, Message, RecordedSource, Tapback, TapbackKind } from '../model/types.js';
 import type { DateFormatter } from './dates.js';
 
 const TAPBACK_VERBS: Record<TapbackKind, string> = {
@@ -47,7 +48,8 @@ export function describeTapbacks(tapbacks: Tapback[]): string {
       ? `Sticker${t.sticker ? ` (${t.sticker.fileName})` : ''}`
       : `${t.emoji} ${TAPBACK_VERBS[t.kind]}`.trim();
     const group = groups.get(label) ?? { label, names: [] };
-    group.names.push(t.sender.name);
+    const note = tapbackNote(t);
+    group.names.push(note ? `${t.sender.name} (${note})` : t.sender.name);
     groups.set(label, group);
   }
   return [...groups.values()].map((g) => `${g.label} by ${g.names.join(', ')}`).join('; ');
@@ -97,12 +99,36 @@ export function describeSourceCounts(counts: NonNullable<Conversation['sourceCou
 export function describeKeptOnly(kept: NonNullable<Conversation['keptOnly']>, dateTime: (date: Date) => string): { summary: string; runs: string[] } {
   const count = kept.messages.toLocaleString('en-US');
   const summary = `${count} ${kept.messages === 1 ? 'message' : 'messages'} no longer in the sources, first read by the ${kept.runs.length === 1 ? 'run' : 'runs'} of:`;
-  const runs = kept.runs.map(({ startedAt, sources }) => `${dateTime(startedAt)} from ${sources.map((s) => (s.sha256 ? `${s.description} (SHA-256 ${s.sha256})` : s.description)).join('; ')}`);
+  const runs = kept.runs.map(({ startedAt, sources }) => `${dateTime(startedAt)} from ${sources.map((s) => describeRunSource(s, dateTime)).join('; ')}`);
   return { summary, runs };
 }
 
+/** A run's source with its SHA-256; an archive folder read as one, after the sources it recorded. */
+function describeRunSource(s: ArchiveRun['sources'][number], dateTime: (date: Date) => string): string {
+  const own = s.sha256 ? `${s.description} (SHA-256 ${s.sha256})` : s.description;
+  if (!s.recorded?.length) return own;
+  return `${describeRecorded(s.recorded, dateTime)}, through ${own}`;
+}
+
+/**
+ * Where the messages came from, as a header's "from …" says it; an archive folder read as a source
+ * (`--archive`) adds ", read through the textkeeper archive /a (its store's SHA-256 …), which had them from
+ * <what it recorded>".
+ */
+export function describeOrigin({ sourceDescription, provenance }: Pick<ExportContext, 'sourceDescription' | 'provenance'>, dateTime: (date: Date) => string): string {
+  const through = (provenance?.sources ?? []).filter((s) => s.recorded?.length);
+  return through.reduce((text, s) =>
+    `${text}, read through the textkeeper archive ${s.path} (its store's SHA-256 ${s.sha256}), which had them from ${describeRecorded(s.recorded!, dateTime)}`, sourceDescription);
+}
+
+/** "chat.db at /x (SHA-256 …, as read 2026-06-01 12:00)" for each source an archive recorded, joined by "and". */
+export function describeRecorded(recorded: RecordedSource[], dateTime: (date: Date) => string): string {
+  const one = (r: RecordedSource) => `${r.description} (${[r.device, r.sha256 && `SHA-256 ${r.sha256}`, `as read ${dateTime(r.lastRead)}`].filter(Boolean).join(', ')})`;
+  return recorded.map(one).join(' and ');
+}
+
 /** "not on the device since 2026-06-01", for a message an archive kept after the device deleted it. */
-export function absenceNote(message: Message): string | undefined {
+export function absenceNote(message: Pick<Message, 'absentSince'>): string | undefined {
   return message.absentSince && `not on the device since ${message.absentSince.toISOString().slice(0, 10)}`;
 }
 
@@ -123,4 +149,10 @@ export function receiptNotes(message: Message, day: string, dates: DateFormatter
     notes.push(`Played ${when(message.datePlayed)}`);
   }
   return notes;
+}
+
+/** "removed 2026-06-01" or "kept by this archive: not on the device since …", for a reaction an archive kept. */
+export function tapbackNote(t: Tapback): string | undefined {
+  if (t.removedAt) return `removed ${t.removedAt.toISOString().slice(0, 10)}`;
+  return t.absentSince && `kept by this archive: ${absenceNote(t)}`;
 }

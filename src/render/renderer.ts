@@ -1,4 +1,4 @@
-import type { Conversation, Message } from '../model/types.js';
+import type { Conversation, Message, RecordedSource } from '../model/types.js';
 import type { SourceFacts } from '../read/source.js';
 import type { DateFormatter } from './dates.js';
 
@@ -30,8 +30,11 @@ export interface Provenance {
   version: string;
   /** The selection as typed (`--chat …`, `--since …`, `--until …`); empty for everything. */
   filters: string[];
-  sources: (SourceFacts & { sha256: string })[];
+  sources: ProvenanceSource[];
 }
+
+/** A source read, with the SHA-256 of its database file; an archive folder also gives the sources it recorded. */
+export type ProvenanceSource = SourceFacts & { sha256: string; recorded?: RecordedSource[] };
 
 /** What every renderer is told about the export as a whole. */
 export interface ExportContext {

@@ -55,6 +55,8 @@ export class StatsCollector {
   add(m: Message): void {
     for (const part of m.parts) {
       for (const t of part.tapbacks) {
+        // Taken back: kept by an archive, no longer a reaction.
+        if (t.removedAt) continue;
         this.reactions.count++;
         this.reactions.byKind[t.kind] = (this.reactions.byKind[t.kind] ?? 0) + 1;
         this.person(t.sender).reactionsGiven++;

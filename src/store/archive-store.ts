@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { ArchiveRun, SourceCheck } from '../model/types.js';
+import type { ArchiveRun, RecordedSource, SourceCheck } from '../model/types.js';
 import { STORE_FILE } from './file-names.js';
 import { GuidFingerprints } from './guid-fingerprints.js';
 import type { ManifestEntry } from './manifest.js';
-import { compactJson, mergeRevision, messageFromJson, sameButNames, storedJson, toJson, type MessageColumns } from './message-json.js';
+import { compactJson, fromJson, mergeRevision, messageFromJson, sameButNames, storedJson, toJson, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
-import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, type StoreMode } from './schema.js';
+import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, type StoreMode } from './schema.js';
 
 /** What a run records about one of its sources. */
 export type RunSource = ArchiveRun['sources'][number];
@@ -41,6 +41,8 @@ interface Writing {
   every: number;
   changed: boolean;
   counts: IngestCounts;
+  /** See `ConversationHead.lostSince`. */
+  lostSince?: Date;
 }
 
 /** Messages written before the open transaction is committed (a few seconds of reading). */
@@ -110,6 +112,16 @@ export class ArchiveStore {
     else this.whenIndexed();
   }
 
+  /** What another archive's runs recorded (see `recordedSources`); a folder that is none, damaged or newer is refused in its own words. */
+  static recordedIn(dir: string): RecordedSource[] {
+    const store = ArchiveStore.open(dir, { create: false, readonly: true });
+    try {
+      return store.recordedSources();
+    } finally {
+      store.close();
+    }
+  }
+
   static open(dir: string, mode: StoreMode): ArchiveStore {
     const made = !mode.readonly && (mode.unindexed === true || !existsSync(join(dir, STORE_FILE)));
     return new ArchiveStore(dir, openStoreDatabase(dir, mode), made);
@@ -137,7 +149,13 @@ export class ArchiveStore {
     return this.runId;
   }
 
+  /** ms since 1970: when this run began (0 before `beginRun`). */
+  get runStartedAt(): number {
+    return this.runStarted;
+  }
+
   beginRun(toolVersion: string, sources: RunSource[]): void {
+    writeAhead(this.db);
     this.runStarted = Date.now();
     const info = this.db
       .prepare('INSERT INTO runs (started_at, tool_version, sources) VALUES (?, ?, ?)')
@@ -147,9 +165,25 @@ export class ArchiveStore {
 
   /** Each source's SHA-256 (hashed meanwhile) and what became of its check on this run (in the order of `beginRun`'s sources). */
   recordSources(hashes: (string | undefined)[], checks: SourceCheck[]): void {
-    const sources = JSON.parse(this.db.prepare('SELECT sources FROM runs WHERE id = ?').pluck().get(this.runId) as string) as RunSource[];
-    const recorded = sources.map(({ description, device }, i): RunSource => ({ description, sha256: hashes[i], device, check: checks[i] }));
-    this.db.prepare('UPDATE runs SET sources = ? WHERE id = ?').run(toJson(recorded), this.runId);
+    const sources = fromJson<RunSource[]>(this.db.prepare('SELECT sources FROM runs WHERE id = ?').pluck().get(this.runId) as string);
+    const found = sources.map(({ description, device, recorded }, i): RunSource => ({ description, sha256: hashes[i], device, check: checks[i], recorded }));
+    this.db.prepare('UPDATE runs SET sources = ? WHERE id = ?').run(toJson(found), this.runId);
+  }
+
+  /**
+   * Every source the finished runs read, as the latest run that read it recorded it; what they read through
+   * another archive, as that archive recorded it (the sources the messages came from).
+   */
+  recordedSources(): RecordedSource[] {
+    const latest = new Map<string, RecordedSource>();
+    for (const run of this.runs()) {
+      if (!run.finishedAt) continue;
+      for (const { description, sha256, device, recorded } of run.sources) {
+        const read = recorded ?? [{ description, sha256, device, lastRead: run.startedAt }];
+        for (const source of read) latest.set(`${source.description}\u0000${source.device ?? ''}`, source);
+      }
+    }
+    return [...latest.values()];
   }
 
   /** Whether a run checked a database with this SHA-256 in place and found nothing. */
@@ -178,7 +212,7 @@ export class ArchiveStore {
       startedAt: new Date(r.started_at),
       finishedAt: r.finished_at === null ? undefined : new Date(r.finished_at),
       toolVersion: r.tool_version,
-      sources: JSON.parse(r.sources) as RunSource[],
+      sources: fromJson<RunSource[]>(r.sources),
       counts: r.counts === null ? undefined : (JSON.parse(r.counts) as Record<string, number>),
     }));
   }
@@ -204,7 +238,8 @@ export class ArchiveStore {
     if (!this.db.inTransaction) this.sql.begin!.run();
     this.sql.savepoint!.run();
     const { key } = head;
-    this.writing = { key, known: false, every: 0, changed: false, counts: { ...this.counts } };
+    const lostSince = head.lostSince === undefined ? undefined : new Date(head.lostSince);
+    this.writing = { key, known: false, every: 0, changed: false, counts: { ...this.counts }, lostSince };
     // Messages of a conversation the store has never seen are added without looking for them first.
     this.writing.known = this.sql.known!.get(key) !== undefined;
     this.sql.conversation!.run(key, head.body);
@@ -324,7 +359,7 @@ export class ArchiveStore {
       const before = messageFromJson(stored.body, stored);
       // What an older textkeeper stored, as this one writes it: the same message is then the same text.
       archived = storedJson(before);
-      if (body !== archived) body = storedJson(mergeRevision(before, messageFromJson(body, row)));
+      if (body !== archived) body = storedJson(mergeRevision(before, messageFromJson(body, row), { removals: row.removals, since: this.writing?.lostSince }));
     }
     if (body === archived) {
       this.sql.seen!.run(archived, sources, this.runId, row.guid);
@@ -431,10 +466,11 @@ export class ArchiveStore {
   }
 
   /**
-   * Commits what was written (whole conversations: one begun and not ended is left out) and closes.
+   * Commits what was written (whole conversations: one begun and not ended is left out) and closes (once).
    * A connection beside another (the writer thread's) leaves the write-ahead log to it (`besideAnother`).
    */
   close(besideAnother = false): void {
+    if (!this.db.open) return;
     try {
       this.abandon();
       if (this.db.open && this.db.inTransaction) this.commit();

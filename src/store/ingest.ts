@@ -115,7 +115,8 @@ async function addConversation(
   const { messageCount, firstDate, lastDate, ...kept } = archived.conversation;
   const copied = files?.collect() ?? { copies: [], hashes: [] };
   const people = archived.conversation.participants.map((p): [string, string] => [p.handle, p.name]);
-  writer.begin({ key, body: toJson(kept), people, chatGuids: history.chatGuids(key), sources: history.sourceNames });
+  const lostSince = remembersMarks ? store.runStartedAt : undefined;
+  writer.begin({ key, body: toJson(kept), people, chatGuids: history.chatGuids(key), sources: history.sourceNames, lostSince });
   try {
     await sendInBatches(history.messages(archived)(), writer, files, interrupted, counted);
     writer.end({ mark, files: copied });
@@ -175,8 +176,8 @@ async function send(batch: Batch | undefined, writer: StoreWriter, files: Attach
 }
 
 function messageRow(seen: Message): MessageRow {
-  const { sources, absentSince } = seen;
-  return { guid: seen.guid, date: seen.date.getTime(), seq: seen.rowId, body: messageJson(seen), sources, absentSince: absentSince?.getTime() };
+  const { sources, absentSince, tapbackRemovals } = seen;
+  return { guid: seen.guid, date: seen.date.getTime(), seq: seen.rowId, body: messageJson(seen), sources, absentSince: absentSince?.getTime(), removals: tapbackRemovals };
 }
 
 /** Points every attachment of the message at the archive's copy. */

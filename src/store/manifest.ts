@@ -48,15 +48,29 @@ export async function buildManifest(dir: string, previous: ManifestEntry[] = [])
   return manifest;
 }
 
-/** Writes SHA256SUMS in the format `sha256sum -c` reads (two spaces: text mode). */
-export async function writeSums(dir: string, manifest: ManifestEntry[]): Promise<void> {
+/**
+ * Writes SHA256SUMS in the format `sha256sum -c` reads (two spaces: text mode). The store's own line
+ * (`store`: its SHA-256 once the run closed it) comes last: the store cannot hold its own hash.
+ */
+export async function writeSums(dir: string, manifest: ManifestEntry[], store?: string): Promise<void> {
   const file = new AtomicFile(join(dir, SUMS_FILE));
-  await file.write(sumsText(manifest));
+  await file.write(sumsText(manifest) + (store ? storeLine(store) : ''));
   await file.commit();
 }
 
 export function sumsText(manifest: ManifestEntry[]): string {
   return manifest.map((e) => `${e.sha256}  ${e.path}\n`).join('');
+}
+
+function storeLine(sha256: string): string {
+  return `${sha256}  ${STORE_FILE}\n`;
+}
+
+/** SHA256SUMS as the manifest's lines and the store's SHA-256 (undefined: no line for it). */
+export function splitSums(text: string): { files: string; store?: string } {
+  const last = text.lastIndexOf('\n', text.length - 2) + 1;
+  const line = /^([0-9a-f]{64}) {2}(.*)\n$/.exec(text.slice(last));
+  return line?.[2] === STORE_FILE ? { files: text.slice(0, last), store: line[1] } : { files: text };
 }
 
 /** Reads SHA256SUMS back (sizes unknown: -1). */

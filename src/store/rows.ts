@@ -1,3 +1,5 @@
+import type { TapbackRemoval } from '../model/types.js';
+
 /**
  * A conversation as the store writes it, read and serialized on the main thread and written by the
  * store's writer thread (see `store-writer.ts`): first its head, then its messages a batch at a time,
@@ -12,6 +14,8 @@ export interface ConversationHead {
   chatGuids: string[];
   /** Every source of the run that read it (a message listing none was in each of them). */
   sources: string[];
+  /** ms since 1970: the run reads its sources whole, and reactions they lost are marked absent since then. */
+  lostSince?: number;
 }
 
 export interface ConversationEnd {
@@ -38,6 +42,8 @@ export interface MessageRow {
   sources?: string[];
   /** ms since 1970: another archive had it marked as no longer on the device. */
   absentSince?: number;
+  /** Reactions the source says were taken back (`Message.tapbackRemovals`). */
+  removals?: TapbackRemoval[];
 }
 
 export interface FileRows {
@@ -65,10 +71,11 @@ export interface MessageBatch {
   bodies: string[];
   sources: [index: number, sources: string[]][];
   absentSince: [index: number, date: number][];
+  removals: [index: number, removals: TapbackRemoval[]][];
 }
 
 export function packMessages(rows: MessageRow[]): MessageBatch {
-  const batch: MessageBatch = { guids: [], dates: new Float64Array(rows.length), seqs: new Float64Array(rows.length), bodies: [], sources: [], absentSince: [] };
+  const batch: MessageBatch = { guids: [], dates: new Float64Array(rows.length), seqs: new Float64Array(rows.length), bodies: [], sources: [], absentSince: [], removals: [] };
   rows.forEach((row, i) => {
     batch.guids.push(row.guid);
     batch.dates[i] = row.date;
@@ -76,6 +83,7 @@ export function packMessages(rows: MessageRow[]): MessageBatch {
     batch.bodies.push(row.body);
     if (row.sources) batch.sources.push([i, row.sources]);
     if (row.absentSince !== undefined) batch.absentSince.push([i, row.absentSince]);
+    if (row.removals) batch.removals.push([i, row.removals]);
   });
   return batch;
 }
@@ -84,5 +92,6 @@ export function unpackMessages(batch: MessageBatch): MessageRow[] {
   const rows = batch.guids.map((guid, i): MessageRow => ({ guid, date: batch.dates[i]!, seq: batch.seqs[i]!, body: batch.bodies[i]! }));
   for (const [i, sources] of batch.sources) rows[i]!.sources = sources;
   for (const [i, date] of batch.absentSince) rows[i]!.absentSince = date;
+  for (const [i, removals] of batch.removals) rows[i]!.removals = removals;
   return rows;
 }

@@ -162,7 +162,7 @@ export function openStoreDatabase(dir: string, mode: StoreMode): Database.Databa
       if (mode.readonly) throw new UserError(`${path} is an older store (version ${version}): export into the folder once to update it.`);
       migrate(db, version);
     }
-    if (!mode.readonly) writeAhead(db);
+    if (!mode.readonly) forWriting(db);
     if (exists && !mode.readonly && !mode.unindexed) db.exec(MESSAGE_INDEXES);
     return db;
   } catch (error) {
@@ -188,10 +188,18 @@ const CACHE_KB = 16 * 1024;
  * and the log is copied into the store every few thousand pages (both survive a killed process and
  * a power loss, losing at most the last commits). `closeStoreDatabase` folds the log back in.
  */
-function writeAhead(db: Database.Database): void {
-  db.pragma('journal_mode = WAL');
+function forWriting(db: Database.Database): void {
   db.pragma('synchronous = NORMAL');
   db.pragma(`cache_size = -${CACHE_KB}`);
+}
+
+/**
+ * Turns the log on once a run begins writing (the mode is the file's, kept until `closeStoreDatabase`):
+ * switching it changes the store's header, so a run refused before it began leaves the file as it was
+ * (and its SHA-256 as SHA256SUMS gives it).
+ */
+export function writeAhead(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
 }
 
 /**

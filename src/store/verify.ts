@@ -6,11 +6,11 @@ import { UserError } from '../errors.js';
 import { ArchiveLock } from './archive-lock.js';
 import { STORE_FILE, SUMS_FILE } from './file-names.js';
 import { sha256File } from './file-sha256.js';
-import { isUnlisted, listFiles, readSums, sumsText, type ManifestEntry } from './manifest.js';
+import { isUnlisted, listFiles, readSums, splitSums, sumsText, type ManifestEntry } from './manifest.js';
 
 export interface VerifyReport {
   checked: number;
-  /** One line per problem: "missing: path", "altered: path", "unexpected: path". */
+  /** One line per problem: "missing: path", "altered: path", "unexpected: path", "damaged: store: finding", "unrecorded: store (why)". */
   problems: string[];
 }
 
@@ -33,27 +33,58 @@ export async function verifyArchive(dir: string): Promise<VerifyReport> {
     if (!info?.isFile()) problems.push(`missing: ${entry.path}`);
     else if ((entry.size >= 0 && info.size !== entry.size) || (await sha256File(path)) !== entry.sha256) problems.push(`altered: ${entry.path}`);
   }
-  if (stored) {
-    const sums = await readFile(join(dir, SUMS_FILE), 'utf8').catch(() => undefined);
-    if (sums === undefined) problems.push(`missing: ${SUMS_FILE}`);
-    else if (sums !== sumsText(stored)) problems.push(`altered: ${SUMS_FILE}`);
-  }
+  if (stored) problems.push(...(await storeProblems(dir, stored)));
   for (const path of await listFiles(dir)) {
     if (!expected.has(path) && !isUnlisted(path)) problems.push(`unexpected: ${path}`);
   }
   return { checked: manifest.length, problems };
 }
 
+/**
+ * SHA256SUMS must say what the store's manifest says, then give the store's SHA-256 as the last run closed
+ * it (the store cannot hold its own), which the store must still have; and SQLite must find the store sound.
+ */
+async function storeProblems(dir: string, stored: ManifestEntry[]): Promise<string[]> {
+  const problems = storeCheck(join(dir, STORE_FILE)).map((finding) => `damaged: ${STORE_FILE}: ${finding}`);
+  const sums = await readFile(join(dir, SUMS_FILE), 'utf8').catch(() => undefined);
+  if (sums === undefined) return [...problems, `missing: ${SUMS_FILE}`];
+  const { files, store } = splitSums(sums);
+  if (files !== sumsText(stored)) problems.push(`altered: ${SUMS_FILE}`);
+  if (store === undefined) problems.push(`unrecorded: ${STORE_FILE} (${SUMS_FILE} gives no SHA-256 for it; an export into the folder records it)`);
+  else if ((await sha256File(join(dir, STORE_FILE))) !== store) problems.push(`altered: ${STORE_FILE}`);
+  return problems;
+}
+
+/** What SQLite's quick_check finds wrong in the store (nothing: sound). */
+function storeCheck(path: string): string[] {
+  return withStore(path, (db) => {
+    try {
+      const found = db.pragma('quick_check', { simple: false }) as { quick_check: string }[];
+      return found.map((row) => row.quick_check).filter((line) => line !== 'ok');
+    } catch (error) {
+      // A page too damaged to be looked through stops the check: that is its finding.
+      return [(error as Error).message];
+    }
+  });
+}
+
 /** The manifest the folder's store keeps; undefined without a store. Read-only: verifying writes nothing. */
 function storedManifest(dir: string): ManifestEntry[] | undefined {
   const path = join(dir, STORE_FILE);
   if (!existsSync(path)) return undefined;
+  return withStore(path, (db) => {
+    const entries = db.prepare('SELECT path, size, sha256, mtime_ms AS mtimeMs FROM manifest').all() as ManifestEntry[];
+    // In the order SHA256SUMS was written in (listFiles': UTF-16 code units, not SQLite's bytes).
+    return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  });
+}
+
+/** Reads the store, opened read-only; a store SQLite cannot read is refused in one line. */
+function withStore<T>(path: string, read: (db: Database.Database) => T): T {
   try {
     const db = new Database(path, { readonly: true, fileMustExist: true });
     try {
-      const entries = db.prepare('SELECT path, size, sha256, mtime_ms AS mtimeMs FROM manifest').all() as ManifestEntry[];
-      // In the order SHA256SUMS was written in (listFiles': UTF-16 code units, not SQLite's bytes).
-      return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      return read(db);
     } finally {
       db.close();
     }

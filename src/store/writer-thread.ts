@@ -3,10 +3,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ArchiveStore } from './archive-store.js';
 import { AttachmentFiles } from './attachment-files.js';
 import { unpackMessages } from './rows.js';
+import { writeAhead } from './schema.js';
 import type { WriterOrder, WriterReport } from './store-writer.js';
 
 const { dir, made } = workerData as { dir: string; made: boolean };
 const store = ArchiveStore.open(dir, { create: false, readonly: false, unindexed: made });
+writeAhead(store.db);
 const files = new AttachmentFiles(store.dir, store.db);
 const report = (message: WriterReport) => parentPort!.postMessage(message);
 /** The conversation being written; undefined once its writing failed (what is left of it is ignored). */

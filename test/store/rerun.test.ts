@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../support/cli.js';
+import { ROOT, runCli, tempDir } from '../support/cli.js';
 import { filesOf, generateHistory, type History } from './device.js';
 
 /** Every file the conversations were written to (not the index, search data, store or SHA256SUMS), with its modification time. */
@@ -61,6 +61,26 @@ describe('an unchanged re-run keeps every file whatever options only change the 
     const counts = [...runs.matchAll(/<td>([\d,]+ messages[^<]*)<\/td>/g)].map((m) => m[1]);
     expect(counts[0]).toMatch(/ \d+ attachments$/);
     expect(counts.at(-1)).toMatch(/, every file kept as it was$/);
+  });
+
+  it('puts this build’s scripts and styles into an archive an older build wrote, rewriting none that are the same', async () => {
+    const assets = join(out, 'assets');
+    const older = '/* an older build */\n';
+    writeFileSync(join(assets, 'style.css'), older);
+    writeFileSync(join(assets, 'runs.css'), older);
+    rmSync(join(assets, 'search.js'));
+    const same = statSync(join(assets, 'app.js')).mtimeMs;
+    const before = conversationFiles(out);
+    const run = await exportInto(history, out, ['--quiet']);
+    expect(run.stdout).toContain(`  ${conversations} conversations unchanged since the last run: their files were kept`);
+    expect(changedAmong(before, conversationFiles(out))).toEqual([]);
+    for (const name of ['style.css', 'runs.css', 'search.js', 'app.js']) {
+      expect(readFileSync(join(assets, name)).equals(readFileSync(join(ROOT, 'templates', 'html', name))), name).toBe(true);
+    }
+    expect(statSync(join(assets, 'app.js')).mtimeMs).toBe(same);
+    const verified = await runCli(['verify', out]);
+    expect(verified.stdout).toMatch(/^Intact: /);
+    expect(verified.code).toBe(0);
   });
 
   it('writes again only the PDFs when only a PDF option changes', async () => {

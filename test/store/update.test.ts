@@ -21,6 +21,11 @@ function withoutKept(text: string): string {
 const MARK = 'Kept by this archive: not on the device since ';
 
 describe('an archive folder updated by a second run after the device purged its oldest messages', () => {
+  /** The SHA-256 of the archive's store as it is, and of each device's database as its run read it. */
+  const recordedHashes = () => {
+    const hashOf = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+    return { store: hashOf(join(archive, 'textkeeper.sqlite')), db1: hashOf(join(device1, 'chat.db')), db2: hashOf(join(device2, 'chat.db')) };
+  };
   let history: History;
   let archive: string;
   let total: number;
@@ -110,10 +115,17 @@ describe('an archive folder updated by a second run after the device purged its 
     const result = await runCli(['export', '--archive', archive, '--out', copy, '--format', 'txt', '--no-progress']);
     expect(result.stderr).toBe('');
     expect(exportedCount(result.stdout)).toBe(total);
-    // The copy read every message from the archive: its headers name that run, not the device's.
+    // The copy read every message from the archive: its headers name the databases the archive recorded, through it.
     const strip = (all: Map<string, string>) => new Map([...all].map(([name, text]) => [name, withoutKept(text)]));
     expect(strip(transcripts(copy))).toEqual(strip(transcripts(archive)));
-    expect([...transcripts(copy).values()].some((text) => text.includes(`from archive ${archive}`))).toBe(true);
+    const { store, db1, db2 } = recordedHashes();
+    const through = `, read through the textkeeper archive ${archive} (its store's SHA-256 ${store}), which had them from chat.db at ${join(device1, 'chat.db')} (SHA-256 ${db1}, as read `;
+    const texts = readdirSync(copy).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(copy, f), 'utf8'));
+    for (const text of texts) {
+      expect(text).toContain(through);
+      expect(text).toContain(` and chat.db at ${join(device2, 'chat.db')} (SHA-256 ${db2}, as read `);
+    }
+    expect(texts.some((text) => text.includes(`(SHA-256 ${db2}, as read `) && text.includes(`, through archive ${archive} (SHA-256 ${store})\n`))).toBe(true);
     expect(existsSync(join(copy, 'SHA256SUMS'))).toBe(true);
   });
 
@@ -123,9 +135,11 @@ describe('an archive folder updated by a second run after the device purged its 
     expect(result.stderr).toBe('');
     // What legitimately differs: when each was exported, the Runs section (the copy is a first run), and
     // thumbnails' names (made from the path of the file they show: the device's, then the archive's copy).
-    const exported = /(Exported by textkeeper on|exported) [^<]* from /g;
+    const exported = /(Exported by textkeeper on|exported) [^<]*? from /g;
+    // The copy's headers also say which archive they were read through (see the transcripts above).
+    const through = /, read through the textkeeper archive [^<]*?(?=\. Times are|<\/p>)/g;
     const html = (out: string, files: string[]) => files.map((f) => readFileSync(join(out, f), 'utf8')
-      .replace(exported, '$1 … from ').replace(/<section class="runs">[^]*?<\/section>\n/, '').replace(/<details class="range kept">[^]*?<\/details>/, '').replace(/thumbs\/\w+\/\w+\./g, 'thumbs/….'));
+      .replace(exported, '$1 … from ').replace(through, '').replace(/<section class="runs">[^]*?<\/section>\n/, '').replace(/<details class="range kept">[^]*?<\/details>/, '').replace(/thumbs\/\w+\/\w+\./g, 'thumbs/….'));
     const pages = filesOf(join(archive, 'conversations')).map((p) => join('conversations', p));
     expect(filesOf(join(copy, 'conversations')).map((p) => join('conversations', p))).toEqual(pages);
     expect(html(copy, [...pages, 'index.html', 'search.html'])).toEqual(html(archive, [...pages, 'index.html', 'search.html']));
@@ -140,6 +154,17 @@ describe('an archive folder updated by a second run after the device purged its 
     expect(readdirSync(copy).filter((f) => f.endsWith('.pdf')).sort()).toEqual(pdfs);
     const text = (out: string, file: string) => execFileSync('pdftotext', ['-f', '2', join(out, file), '-'], { encoding: 'utf8' }).replace(/Exported \d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)?/g, 'Exported …');
     for (const pdf of pdfs) expect(text(copy, pdf), pdf).toBe(text(archive, pdf));
+    // Its cover names the databases the archive recorded, then the archive they came through.
+    const { store, db1, db2 } = recordedHashes();
+    const cover = execFileSync('pdftotext', ['-l', '1', join(copy, pdfs[0]!), '-'], { encoding: 'utf8' });
+    for (const [device, sha256] of [[device1, db1], [device2, db2]]) {
+      expect(cover).toContain(`chat.db at ${join(device!, 'chat.db')}\nSHA-256: ${sha256}\nAs read `);
+    }
+    expect(cover).toMatch(/Source 1[^]*Source 2[^]*Through\s+textkeeper archive/);
+    expect(cover).toContain(`${archive}\nDatabase file: ${join(archive, 'textkeeper.sqlite')}\nSHA-256: ${store}`);
+    for (const page of ['index.html', ...pages.filter((p) => p.endsWith('.html'))]) {
+      expect(readFileSync(join(copy, page), 'utf8'), page).toContain(`, read through the textkeeper archive ${archive} (its store&#x27;s SHA-256 ${store}), which had them from chat.db at `);
+    }
   });
 
   it('gives every message in JSON, NDJSON and CSV from the archive alone, the purged ones marked', async () => {
@@ -166,7 +191,11 @@ describe('an archive folder updated by a second run after the device purged its 
       const { keptOnly } = file.conversation as { keptOnly?: { messages: number; runs: { sources: { description: string }[] }[] } };
       const absentHere = file.messages.filter((m) => (m as { absentSince?: string }).absentSince).length;
       expect(keptOnly?.messages ?? 0, stem).toBe(absentHere);
-      if (keptOnly) expect(keptOnly.runs.map((run) => run.sources.map((source) => source.description))).toEqual([[`archive ${archive}`]]);
+      if (!keptOnly) continue;
+      expect(keptOnly.runs.map((run) => run.sources.map((source) => source.description))).toEqual([[`archive ${archive}`]]);
+      const { db1, db2 } = recordedHashes();
+      const recorded = (keptOnly.runs[0]!.sources[0] as { recorded?: { description: string; sha256: string }[] }).recorded;
+      expect(recorded?.map(({ description, sha256 }) => [description, sha256])).toEqual([[`chat.db at ${join(device1, 'chat.db')}`, db1], [`chat.db at ${join(device2, 'chat.db')}`, db2]]);
     }
   });
 

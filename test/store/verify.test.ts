@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { ArchiveLock } from '../../src/store/archive-lock.js';
@@ -78,8 +79,47 @@ describe('textkeeper verify', () => {
     const result = await runCli(['verify', out]);
     expect(result.stdout.trim().split('\n').sort()).toEqual([`altered: ${text}`, 'altered: SHA256SUMS'].sort());
     expect(result.code).toBe(1);
-    // Without its store, the folder is checked against SHA256SUMS alone.
+    // Without its store, the folder is checked against SHA256SUMS alone, which lists the store too.
     rmSync(join(out, 'textkeeper.sqlite'));
+    const alone = await runCli(['verify', out]);
+    expect(alone.stdout.trim()).toBe('missing: textkeeper.sqlite');
+    expect(alone.code).toBe(1);
+  });
+
+  it('checks the store itself: its SHA-256 as the run closed it, and what SQLite finds in it', async () => {
+    const out = await exportArchive();
+    const sums = readFileSync(join(out, 'SHA256SUMS'), 'utf8');
+    expect(sums.trim().split('\n').at(-1)).toMatch(/^[0-9a-f]{64} {2}textkeeper\.sqlite$/);
+    const store = join(out, 'textkeeper.sqlite');
+    const edited = new Database(store);
+    edited.prepare("UPDATE messages SET body = replace(body, 'a', 'e') WHERE rowid = (SELECT min(rowid) FROM messages)").run();
+    edited.close();
+    const result = await runCli(['verify', out]);
+    expect(result.stdout.trim()).toBe('altered: textkeeper.sqlite');
+    expect(result.code).toBe(1);
+    expect(() => execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: out, stdio: 'pipe' })).toThrow();
+
+    // A page of the messages table made unreadable: quick_check's finding, in one line.
+    const root = new Database(store, { readonly: true }).prepare("SELECT rootpage FROM sqlite_master WHERE name = 'messages'").pluck().get() as number;
+    const bytes = readFileSync(store);
+    const pageSize = bytes.readUInt16BE(16) === 1 ? 65536 : bytes.readUInt16BE(16);
+    bytes[(root - 1) * pageSize] = 0;
+    writeFileSync(store, bytes);
+    const damaged = await runCli(['verify', out]);
+    const lines = damaged.stdout.trim().split('\n');
+    expect(lines).toContain('altered: textkeeper.sqlite');
+    expect(lines.filter((line) => line.startsWith('damaged: textkeeper.sqlite: '))).toHaveLength(lines.length - 1);
+    expect(damaged.code).toBe(1);
+  });
+
+  it('says a store that SHA256SUMS gives no SHA-256 for is unrecorded, until the next export records it', async () => {
+    const out = await exportArchive();
+    const sums = readFileSync(join(out, 'SHA256SUMS'), 'utf8');
+    writeFileSync(join(out, 'SHA256SUMS'), sums.replace(/[0-9a-f]{64} {2}textkeeper\.sqlite\n$/, ''));
+    const result = await runCli(['verify', out]);
+    expect(result.stdout.trim()).toMatch(/^unrecorded: textkeeper\.sqlite \(.+\)$/);
+    expect(result.code).toBe(1);
+    await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html', '--no-progress']);
     expect((await runCli(['verify', out])).code).toBe(0);
   });
 

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Attachment, Conversation, Message } from '../../model/types.js';
 import { MediaArchive } from '../../media/media-archive.js';
@@ -7,13 +7,14 @@ import type { ExportContext, MessageStream, RenderedConversation, Renderer } fro
 import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
 import { activitySvg } from './activity-svg.js';
 import { escapeHtml, hrefPath, isolate } from './escape.js';
-import { describeKeptOnly, describeSourceCounts } from '../describe.js';
+import { describeKeptOnly, describeOrigin, describeSourceCounts } from '../describe.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
 import { PageStarts } from './page-starts.js';
 import { SearchRowsWriter, searchableText, writeSearchIndex, type SearchConversation, type SearchRows, removeRowParts } from './search-index.js';
 import { loadTemplates, type PageTemplates } from './templates.js';
-import { STATIC_ASSETS, TEMPLATE_DIR } from './template-files.js';
+import { STATIC_ASSETS } from './template-files.js';
+import { refreshAssets } from './assets.js';
 
 /** What the index shows for a conversation beyond the model's own fields. */
 interface ConversationSummary {
@@ -151,8 +152,7 @@ export class HtmlRenderer implements Renderer {
     const inRenderingOrder = [...rendered].sort((a, b) => a.sequence! - b.sequence!);
     await writeSearchIndex(this.ctx.outDir, inRenderingOrder.map((r) => r.search));
     await this.writeSearchPage();
-    await mkdir(join(this.ctx.outDir, 'assets'), { recursive: true });
-    for (const asset of STATIC_ASSETS) await copyFile(join(TEMPLATE_DIR, asset), join(this.ctx.outDir, 'assets', asset));
+    await refreshAssets(this.ctx.outDir, STATIC_ASSETS);
     // Last: an archive with an index is a finished one.
     await this.writeIndex(rendered);
   }
@@ -171,7 +171,7 @@ export class HtmlRenderer implements Renderer {
       firstDay: range?.first ?? '',
       lastDay: range?.last ?? '',
       exportedAt: this.ctx.dates.at(this.ctx.exportedAt).dateTime,
-      source: this.ctx.sourceDescription,
+      source: describeOrigin(this.ctx, (date) => this.ctx.dates.dateTime(date)),
       timeZone: this.ctx.dates.timeZone,
     };
   }
@@ -209,7 +209,7 @@ export class HtmlRenderer implements Renderer {
       keptOnly: keptOnly > 0 ? keptOnly.toLocaleString('en-US') : undefined,
       activity: activitySvg(mergeMonths(rendered.map((r) => r.summary.months)), names),
       exportedAt: this.ctx.dates.at(this.ctx.exportedAt).dateTime,
-      source: this.ctx.sourceDescription,
+      source: describeOrigin(this.ctx, (date) => this.ctx.dates.dateTime(date)),
       timeZone: this.ctx.dates.timeZone,
     }));
   }

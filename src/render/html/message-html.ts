@@ -1,6 +1,6 @@
 import type { AppPart, Attachment, EditVersion, Message, Part, Person, ReplyRef, Tapback } from '../../model/types.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
-import { absenceNote, formatBytes, NOT_IN_DATABASE, receiptNotes } from '../describe.js';
+import { absenceNote, formatBytes, NOT_IN_DATABASE, receiptNotes, tapbackNote } from '../describe.js';
 import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
 import type { DateFormatter, LocalTime } from '../dates.js';
 import { textHtml } from './text-html.js';
@@ -136,15 +136,22 @@ function tapbacksHtml(tapbacks: Tapback[], ctx: MessageContext): string {
   for (const tapback of tapbacks) {
     const who = escapeHtml(tapback.sender.name);
     const when = ctx.dates.at(tapback.date).dateTime;
-    const title = `${who} ${TAPBACK_VERB[tapback.kind] ?? 'reacted to'} this · ${when}`;
+    const note = tapbackNote(tapback);
+    const title = `${who} ${TAPBACK_VERB[tapback.kind] ?? 'reacted to'} this · ${when}${note ? ` · ${note}` : ''}`;
     let mark = escapeHtml(tapback.emoji);
     if (tapback.sticker) {
       const placed = ctx.placeAttachment(tapback.sticker);
       if (placed.preview) mark = `<img src="${url(placed.preview, ctx.root)}" alt="sticker" loading="lazy">`;
     }
-    html += `<span class="tapback" tabindex="0" title="${title}">${mark}<bdi class="who">${who}</bdi></span>`;
+    html += `<span class="tapback" tabindex="0" title="${title}">${keptMark(tapback, mark)}<bdi class="who">${who}${note ? ` (${note})` : ''}</bdi></span>`;
   }
   return `${html}</span>`;
+}
+
+/** A reaction an archive kept shows it without a stylesheet of its own: struck through when taken back, else with ⌫ (as the text files mark what only the archive keeps). */
+function keptMark(tapback: Tapback, mark: string): string {
+  if (tapback.removedAt) return `<del>${mark}</del>`;
+  return tapback.absentSince ? `${mark}⌫` : mark;
 }
 
 function editsHtml(edits: EditVersion[], ctx: MessageContext): string {

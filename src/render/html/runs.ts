@@ -1,11 +1,11 @@
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArchiveRun, SourceCheck } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
 import type { DateFormatter } from '../dates.js';
 import { countOf, formatCount } from '../describe.js';
 import { escapeHtml } from './escape.js';
-import { TEMPLATE_DIR } from './template-files.js';
+import { refreshAssets } from './assets.js';
 
 const SECTION = /<section class="runs">[^]*?<\/section>\n/;
 /** Where the section goes in index.html: after the activity chart, before the conversations. */
@@ -23,8 +23,7 @@ export async function showRuns(outDir: string, runs: ArchiveRun[], dates: DateFo
   if (index === undefined || !index.includes(BEFORE)) return;
   const section = runsSection(runs, dates);
   const updated = SECTION.test(index) ? index.replace(SECTION, () => section) : index.replace(BEFORE, () => `${section}${BEFORE}`);
-  await mkdir(join(outDir, 'assets'), { recursive: true });
-  await copyFile(join(TEMPLATE_DIR, 'runs.css'), join(outDir, 'assets', 'runs.css'));
+  await refreshAssets(outDir, ['runs.css']);
   const file = new AtomicFile(path);
   await file.write(updated);
   await file.commit();

@@ -45,7 +45,15 @@ export interface ConversationRecord {
   firstDate?: string;
   lastDate?: string;
   chatIdentifiers: string[];
-  keptOnly?: { messages: number; runs: { startedAt: string; sources: { description: string; sha256?: string; device?: string }[] }[] };
+  keptOnly?: { messages: number; runs: { startedAt: string; sources: RunSourceRecord[] }[] };
+}
+
+/** A run's source; an archive folder read as one also gives the sources it recorded. */
+interface RunSourceRecord {
+  description: string;
+  sha256?: string;
+  device?: string;
+  recorded?: { description: string; sha256?: string; device?: string; lastRead: string }[];
 }
 
 export function conversationRecord(c: Conversation, iso: IsoDate): ConversationRecord {
@@ -65,7 +73,9 @@ export function conversationRecord(c: Conversation, iso: IsoDate): ConversationR
       messages: c.keptOnly.messages,
       runs: c.keptOnly.runs.map((run) => ({
         startedAt: iso(run.startedAt),
-        sources: run.sources.map(({ description, sha256, device }) => ({ description, sha256, device })),
+        sources: run.sources.map(({ description, sha256, device, recorded }): RunSourceRecord => ({
+          description, sha256, device, recorded: recorded?.map((r) => ({ description: r.description, sha256: r.sha256, device: r.device, lastRead: iso(r.lastRead) })),
+        })),
       })),
     },
   };
@@ -144,7 +154,10 @@ function edits(versions: EditVersion[], iso: IsoDate): object[] {
 }
 
 function tapback(t: Tapback, style: RecordStyle): object {
-  return { kind: t.kind, emoji: t.emoji, sender: person(t.sender), date: style.iso(t.date), sticker: t.sticker && attachment(t.sticker, style) };
+  return {
+    kind: t.kind, emoji: t.emoji, sender: person(t.sender), date: style.iso(t.date), sticker: t.sticker && attachment(t.sticker, style),
+    removedAt: t.removedAt && style.iso(t.removedAt), absentSince: t.absentSince && style.iso(t.absentSince),
+  };
 }
 
 /** A file decrypted from a backup only for this export is named by its place in the backup, not its temporary copy. */

@@ -3,7 +3,7 @@ import type { DateFormatter } from '../dates.js';
 import { NOT_IN_DATABASE, receiptNotes } from '../describe.js';
 import { drawLine, layLines, textBox, type BoxStyle, type Styled } from './blocks.js';
 import type { Canvas } from './canvas.js';
-import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, stickerLabel, tapbackSummary } from './describe.js';
+import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, tapbackSummary } from './describe.js';
 import { drawingBlock } from './drawing.js';
 import type { Piece } from './long-messages.js';
 import { makeThumbnail, type Thumbnail } from './images.js';
@@ -134,7 +134,7 @@ export class ChatLayout {
     const listed: Tapback[] = [];
     for (const tapback of tapbacks) {
       const thumbnail = tapback.sticker && (await this.thumbnail(tapback.sticker, TAPBACK_STICKER, TAPBACK_STICKER));
-      if (thumbnail) drawn.push(this.stickerTapback(thumbnail, stickerLabel(tapback), mine));
+      if (thumbnail) drawn.push(this.stickerTapback(thumbnail, tapbackSummary([tapback]), mine));
       else listed.push(tapback);
     }
     const summary = listed.length ? this.note(tapbackSummary(listed), mine ? 'right' : 'left', 1) : [];

@@ -1,6 +1,6 @@
 import type { Conversation } from '../../model/types.js';
 import { describeKeptOnly, describeSourceCounts } from '../describe.js';
-import type { ExportContext, Provenance } from '../renderer.js';
+import type { ExportContext, Provenance, ProvenanceSource } from '../renderer.js';
 import { baselineIn, layLines, textBox, drawLine } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import type { Column } from './chat-layout.js';
@@ -30,17 +30,34 @@ export function coverFacts(conversation: Conversation, ctx: ExportContext): Cove
     { label: 'Selection', values: provenance.filters.length ? provenance.filters : ['All messages of this conversation'] },
     { label: 'Time zone', values: [dates.timeZone] },
     { label: 'Exported', values: [`${dates.dateTime(ctx.exportedAt)} by textkeeper ${provenance.version}`.trim()] },
-    ...provenance.sources.map((source, i) => ({
-      label: provenance.sources.length > 1 ? `Source ${i + 1}` : 'Source',
+    ...sourceRows(provenance.sources, (date) => dates.dateTime(date)),
+  ];
+  return { rows };
+}
+
+/**
+ * Each source read, numbered when there are several; an archive folder read as a source, as the sources
+ * its runs recorded, then the folder they came through.
+ */
+function sourceRows(sources: ProvenanceSource[], dateTime: (date: Date) => string): { label: string; values: string[] }[] {
+  const rows = sources.flatMap((source) => [
+    ...(source.recorded ?? []).map((r) => ({
+      label: 'Source',
+      values: [r.description, ...(r.device ? [r.device] : []), ...(r.sha256 ? [`SHA-256: ${r.sha256}`] : []), `As read ${dateTime(r.lastRead)}, through the archive below`],
+    })),
+    {
+      label: source.recorded?.length ? 'Through' : 'Source',
       values: [
         [KIND_NAMES[source.kind], source.device, source.osVersion && `iOS ${source.osVersion}`].filter(Boolean).join(', '),
         source.path,
         ...(source.database !== source.path ? [`Database file: ${source.database}`] : []),
         `SHA-256: ${source.sha256}`,
       ],
-    })),
-  ];
-  return { rows };
+    },
+  ]);
+  const numbered = rows.filter((row) => row.label === 'Source').length > 1;
+  let n = 0;
+  return rows.map((row) => (numbered && row.label === 'Source' ? { ...row, label: `Source ${++n}` } : row));
 }
 
 function keptRow(kept: NonNullable<Conversation['keptOnly']>, dateTime: (date: Date) => string): { label: string; values: string[] } {

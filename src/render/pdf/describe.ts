@@ -1,5 +1,5 @@
 import type { AppBalloon, Attachment, Message, ReplyRef, Tapback } from '../../model/types.js';
-import { absenceNote, formatBytes } from '../describe.js';
+import { absenceNote, formatBytes, tapbackNote } from '../describe.js';
 
 /** Short wordings both PDF styles use for things that are not plain text. */
 
@@ -14,10 +14,13 @@ export const MISSING_NOTE = 'Missing: the file is not on this computer';
 
 /** "❤️ Alice   Sticker from Me": each reaction's emoji (or that it is a sticker) and who gave it. */
 export function tapbackSummary(tapbacks: Tapback[]): string {
-  return tapbacks.map((t) => (t.kind === 'sticker' ? stickerLabel(t) : `${t.emoji} ${t.sender.name}`)).join('   ');
+  return tapbacks.map((t) => {
+    const note = tapbackNote(t);
+    return `${t.kind === 'sticker' ? stickerLabel(t) : `${t.emoji} ${t.sender.name}`}${note ? ` (${note})` : ''}`;
+  }).join('   ');
 }
 
-export function stickerLabel(tapback: Tapback): string {
+function stickerLabel(tapback: Tapback): string {
   return `Sticker from ${tapback.sender.name}`;
 }
 

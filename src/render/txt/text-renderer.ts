@@ -1,6 +1,6 @@
 import type { Attachment, Conversation, EditVersion, Message, Part } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { absenceNote, describeAttachment, describeBalloon, describeKeptOnly, describeSourceCounts, describeTapbacks, NOT_IN_DATABASE } from '../describe.js';
+import { absenceNote, describeAttachment, describeBalloon, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, NOT_IN_DATABASE } from '../describe.js';
 import { FileRenderer } from '../file-renderer.js';
 import { archivePath } from '../../output/files.js';
 import type { ExportContext, MessageStream } from '../renderer.js';
@@ -54,7 +54,7 @@ function header(c: Conversation, ctx: ExportContext): string {
     `Messages: ${c.messageCount}${range}`,
     c.sourceCounts ? `Sources: ${describeSourceCounts(c.sourceCounts)}` : undefined,
     `Times are shown in ${ctx.dates.timeZone}.`,
-    `Exported ${ctx.dates.dateTime(ctx.exportedAt)} by textkeeper from ${ctx.sourceDescription}.`,
+    `Exported ${ctx.dates.dateTime(ctx.exportedAt)} by textkeeper from ${describeOrigin(ctx, (date) => ctx.dates.dateTime(date))}.`,
     ...keptLines(c, ctx),
     '',
     '',

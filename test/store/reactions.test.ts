@@ -1,0 +1,122 @@
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readJsonFiles, schemaValidators } from '../data/support.js';
+import { runCli, tempDir } from '../support/cli.js';
+import { exportFrom, generateHistory, type History } from './device.js';
+
+interface Reaction {
+  id: number;
+  guid: string;
+  target: string;
+  type: number;
+  handle: number;
+  isFromMe: number;
+  date: number;
+}
+
+/** Classic tapbacks that nothing later takes back or replaces (their sender's last word on their part). */
+function lastingReactions(dir: string): Reaction[] {
+  const db = new Database(join(dir, 'chat.db'), { readonly: true });
+  const rows = db.prepare(`SELECT ROWID AS id, guid, associated_message_guid AS target, associated_message_type AS type,
+      handle_id AS handle, is_from_me AS isFromMe, date FROM message r
+    WHERE associated_message_type BETWEEN 2000 AND 2005 AND associated_message_guid LIKE 'p:%' AND NOT EXISTS (
+      SELECT 1 FROM message l WHERE l.associated_message_guid = r.associated_message_guid AND l.handle_id = r.handle_id
+        AND l.is_from_me = r.is_from_me AND l.ROWID != r.ROWID AND l.associated_message_type >= 2000)`).all() as Reaction[];
+  db.close();
+  return rows;
+}
+
+/** A copy of the device, changed by `change` on its database. */
+function changedDevice(history: History, change: (db: Database.Database) => void): string {
+  const dir = tempDir('changed');
+  cpSync(history.dir, dir, { recursive: true });
+  const db = new Database(join(dir, 'chat.db'));
+  change(db);
+  db.close();
+  return dir;
+}
+
+/** The reaction's sender takes it back a minute later: a removal row (type + 1000), as Messages writes it. */
+function takeBack(db: Database.Database, reaction: Reaction): void {
+  const row = db.prepare('SELECT * FROM message WHERE ROWID = ?').get(reaction.id) as Record<string, unknown>;
+  const chat = db.prepare('SELECT chat_id FROM chat_message_join WHERE message_id = ?').pluck().get(reaction.id) as number;
+  const { ROWID: _rowId, ...columns } = row;
+  Object.assign(columns, { guid: `${reaction.guid}-removed`, associated_message_type: reaction.type + 1000, date: reaction.date + 60e9 });
+  const names = Object.keys(columns);
+  const { lastInsertRowid } = db.prepare(`INSERT INTO message (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`).run(...Object.values(columns));
+  db.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)').run(chat, lastInsertRowid, reaction.date + 60e9);
+}
+
+interface TapbackRecord {
+  sender: { handle: string };
+  date: string;
+  removedAt?: string;
+  absentSince?: string;
+}
+
+/** The tapbacks on the message a reaction points at, from the folder's JSON files. */
+function tapbacksOn(out: string, target: string): TapbackRecord[] {
+  const guid = target.replace(/^p:\d+\//, '');
+  for (const file of readdirSync(out).filter((f) => f.endsWith('.json'))) {
+    const { messages } = JSON.parse(readFileSync(join(out, file), 'utf8')) as { messages: { guid: string; parts: { tapbacks: TapbackRecord[] }[] }[] };
+    const message = messages.find((m) => m.guid === guid);
+    if (message) return message.parts.flatMap((p) => p.tapbacks);
+  }
+  throw new Error(`no message ${guid}`);
+}
+
+function allText(out: string, extension: string): string {
+  return readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith(extension)).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
+}
+
+describe('an archive keeps the reactions the device lost', () => {
+  let history: History;
+  let reactions: Reaction[];
+  beforeAll(async () => {
+    history = await generateHistory(400, 311);
+    reactions = lastingReactions(history.dir);
+  });
+
+  it('marks a deleted reaction as not on the device, and one taken back as removed, in txt, html and json', async () => {
+    expect(reactions.length).toBeGreaterThanOrEqual(2);
+    const [deleted, removed] = reactions as [Reaction, Reaction];
+    const out = join(tempDir('reactions'), 'archive');
+    await exportFrom(history.dir, out, 'txt,html,json');
+    const before = tapbacksOn(out, deleted.target).length;
+    expect(allText(out, '.txt')).not.toContain('(removed ');
+
+    const after = changedDevice(history, (db) => {
+      db.prepare('DELETE FROM chat_message_join WHERE message_id = ?').run(deleted.id);
+      db.prepare('DELETE FROM message WHERE ROWID = ?').run(deleted.id);
+      takeBack(db, removed);
+    });
+    const started = new Date().toISOString().slice(0, 10);
+    await exportFrom(after, out, 'txt,html,json');
+    const kept = tapbacksOn(out, deleted.target);
+    expect(kept).toHaveLength(before);
+    expect(kept.filter((t) => t.absentSince)).toHaveLength(1);
+    const taken = tapbacksOn(out, removed.target).filter((t) => t.removedAt);
+    expect(taken).toHaveLength(1);
+    expect(Date.parse(taken[0]!.removedAt!)).toBeGreaterThan(Date.parse(taken[0]!.date));
+    const text = allText(out, '.txt');
+    expect(text).toContain(`(kept by this archive: not on the device since ${started})`);
+    expect(text).toMatch(/ \(removed \d{4}-\d\d-\d\d\)/);
+    const html = allText(out, '.html');
+    expect(html).toMatch(/<del>[^<]+<\/del><bdi class="who">[^<]+ \(removed \d{4}-\d\d-\d\d\)<\/bdi>/);
+    expect(html).toMatch(new RegExp(`⌫<bdi class="who">[^<]+ \\(kept by this archive: not on the device since ${started}\\)</bdi>`));
+
+    const validate = schemaValidators();
+    for (const [stem, file] of readJsonFiles(out)) expect(validate.conversation(file), stem).toBe('');
+
+    // Statistics count the reaction the archive kept, not the one taken back.
+    const reactionCount = async (args: string[]) => (JSON.parse((await runCli(['stats', ...args, '--json'])).stdout) as { total: { reactions: { count: number } } }).total.reactions.count;
+    expect(await reactionCount(['--archive', out])).toBe((await reactionCount(['--db', join(after, 'chat.db')])) + 1);
+
+    // A later whole run of the same device keeps both as they were marked.
+    await exportFrom(after, out, 'txt,html,json');
+    expect(tapbacksOn(out, deleted.target).filter((t) => t.absentSince)).toHaveLength(1);
+    expect(tapbacksOn(out, removed.target).filter((t) => t.removedAt)).toHaveLength(1);
+  });
+});
