@@ -23,6 +23,7 @@ import type { ResolvedOptions } from './options.js';
 import { addCounts, noCounts, type ShardCounts } from './counts.js';
 import { ConversationQueue } from './conversation-queue.js';
 import { prepareOutput } from './prepare-output.js';
+import { refuseBatesBesideOtherPdfs } from './bates-scope.js';
 import { renderShard, type ShardResult } from './render-shard.js';
 
 export interface ExportSummary extends ShardCounts {
@@ -55,6 +56,9 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const archive = storeHistory(options, store, update.contacts, update.selection);
     const candidates = chosenCandidates(archive, options, update);
     const stemOf = stemsOf(archive, candidates, options);
+    if (options.pdf.bates && options.formats.includes('pdf')) {
+      refuseBatesBesideOtherPdfs(options.outDir, candidates.map((c) => `${stemOf.get(c.key)}.pdf`));
+    }
     const plan = planRendering(archive, candidates, options);
     const renderers = await Promise.all(plan.formats.map((format) => RENDERERS[format]!()));
     const provenance = plan.formats.includes('pdf') ? await provenanceOf(update.facts, options.raw) : undefined;
