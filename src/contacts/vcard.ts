@@ -60,11 +60,42 @@ function components(property: Property): string[] {
   return raw.split(/(?<!\\);/).map((part) => part.replace(/\\([nN,;\\:])/g, (_, c: string) => (c.toLowerCase() === 'n' ? '\n' : c)).trim());
 }
 
-/** A .vcf file's cards; UTF-8, or UTF-16 when it starts with a byte-order mark (some Windows exports). */
+/** A .vcf file's cards, in whichever encoding `vcfText` finds. */
 export function readVcfFile(file: string): ContactRecord[] {
-  const bytes = readFileSync(file);
-  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe;
-  return parseVcards(bytes.toString(utf16 ? 'utf16le' : 'utf8'));
+  return parseVcards(vcfText(readFileSync(file)));
+}
+
+/**
+ * A .vcf file's text: UTF-16 (either byte order, some Windows exports) when it starts with a byte-order mark
+ * or its first character has a zero byte; UTF-8 when it is valid UTF-8; else the 8-bit character set its first
+ * CHARSET parameter names (vCard 2.1 from older phones and Outlook), Windows-1252 when it names none.
+ */
+export function vcfText(bytes: Buffer): string {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] !== 0 && bytes[1] === 0)) return new TextDecoder('utf-16le').decode(bytes);
+  if ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0 && bytes[1] !== 0)) return new TextDecoder('utf-16be').decode(bytes);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const charset = legacyCharset(bytes.toString('latin1'));
+    return charset === 'windows-1252' ? windows1252(bytes) : new TextDecoder(charset).decode(bytes);
+  }
+}
+
+// Node 20's TextDecoder decodes windows-1252 as ISO-8859-1, leaving 0x80–0x9F (quotes, dashes, €) as controls.
+const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
+function windows1252(bytes: Buffer): string {
+  return bytes.toString('latin1').replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
+}
+
+function legacyCharset(text: string): string {
+  const named = /;CHARSET=([^;:]+)/i.exec(text)?.[1]?.replace(/^"|"$/g, '');
+  try {
+    if (named && !/^utf-?8$/i.test(named)) return new TextDecoder(named).encoding;
+  } catch {
+    // A character set TextDecoder does not know: Windows-1252 is the likeliest.
+  }
+  return 'windows-1252';
 }
 
 export function parseVcards(text: string): ContactRecord[] {

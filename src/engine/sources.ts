@@ -68,13 +68,10 @@ function defaultRoot(db: string): string {
 async function readContacts(options: SourceOptions, backupBooks: string[], warn: (line: string) => void): Promise<ContactBook> {
   const given = options.contacts ?? [];
   const folders = given.filter((p) => statSync(p, { throwIfNoEntry: false })?.isDirectory());
-  const sqlite = given.filter((p) => p.endsWith('.sqlitedb'));
-  const vcf = given.filter((p) => !folders.includes(p) && !sqlite.includes(p));
-  const books = [...sqlite, ...backupBooks];
   const { book, warnings } = await loadContacts({
-    vcfFiles: vcf,
+    files: given.filter((p) => !folders.includes(p)),
     addressBookDirs: [...folders, ...(process.platform === 'darwin' ? defaultMacAddressBookDirs() : [])],
-    backupAddressBook: books,
+    backupAddressBook: backupBooks,
     country: options.country,
   });
   for (const line of warnings) warn(line);
