@@ -37,6 +37,8 @@ export interface ArchiveUpdate {
   selection?: Selection;
   /** Conversations a source could not give (a damaged page), each said on stderr. */
   skipped: number;
+  /** Warning lines opening and reading the sources said. */
+  warnings: number;
 }
 
 /** The line for a conversation left out of the run, and the count it adds to. */
@@ -138,7 +140,7 @@ async function recordSources({ options, store, other }: Run, files: AttachmentFi
   if (decidesAbsence(options, opened, other)) store.markAbsent(skipped);
   removeFiles(store.dir, store.dropEmptyConversations());
   const notChecked = checks.flatMap((check, i) => (check === 'earlier' ? [opened!.archive.sourceNames[i]!] : []));
-  return { store, facts, damage, notChecked, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection: opened?.archive.selection, skipped: skipped.size };
+  return { store, facts, damage, notChecked, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection: opened?.archive.selection, skipped: skipped.size, warnings: opened?.warnings ?? 0 };
 }
 
 /** Only a run that reads its devices whole (no --chat, --since, --until nor --archive) decides which messages they lost. */

@@ -70,7 +70,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const { rendered, counts } = await renderAll(archive, plan, renderers, helpers, job, options, signal);
     counts.skipped += update.skipped;
     // The damage found is said in warning lines too: the summary counts them.
-    counts.warnings += update.damage.findings + update.damage.unreadable;
+    counts.warnings += update.damage.findings + update.damage.unreadable + update.warnings;
     const written = rendered.flatMap((r) => r.files.filter((f) => !f.kept).map((f) => ({ key: r.key, format: f.format, fingerprint: f.fingerprint, stem: stemOf.get(r.key)!, file: f.file })));
     store.saveRendered(written, plan.formats.filter((format) => !reusable(format, options)));
     await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments, kept: counts.kept }, options);

@@ -17,14 +17,22 @@ import { Spinner } from './spinner.js';
 export interface OpenedSources {
   sources: MessageSource[];
   contacts: ContactBook;
+  /** Warning lines the sources said so far (a contacts file that gives nothing, a backup's missing file). */
+  readonly warnings: number;
   dispose(): Promise<void>;
 }
 
 /**
  * Opens every --db and --backup (unlocking encrypted backups), then reads contact names from the
- * Mac's Contacts (on macOS), each backup's contacts and every --contacts file.
+ * Mac's Contacts (on macOS), each backup's contacts and every --contacts file. Their problems are said as
+ * `warning: …` lines, and counted.
  */
-export async function openSources(options: SourceOptions, warn: (line: string) => void): Promise<OpenedSources> {
+export async function openSources(options: SourceOptions, log: (line: string) => void): Promise<OpenedSources> {
+  let warnings = 0;
+  const warn = (line: string) => {
+    warnings++;
+    log(`warning: ${line}`);
+  };
   const dbs = options.db ?? [];
   const backups = options.backup ?? [];
   if (dbs.length === 0 && backups.length === 0) {
@@ -52,7 +60,7 @@ export async function openSources(options: SourceOptions, warn: (line: string) =
       }
     }
     const contacts = await readContacts(options, backupContacts, warn);
-    return { sources, contacts, dispose };
+    return { sources, contacts, dispose, get warnings() { return warnings; } };
   } catch (error) {
     await dispose();
     throw error;
@@ -96,6 +104,7 @@ export interface OpenedArchive {
   archive: Archive;
   facts: SourceFacts[];
   contacts: ContactBook;
+  readonly warnings: number;
   close(): Promise<void>;
 }
 
@@ -111,6 +120,9 @@ export async function openArchive(options: ResolvedOptions, known?: (source: Mes
       archive,
       facts: opened.sources.map((s) => s.facts),
       contacts: opened.contacts,
+      get warnings() {
+        return opened.warnings;
+      },
       async close() {
         await archive.close();
         await opened.dispose();
