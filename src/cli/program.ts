@@ -6,6 +6,7 @@ import { Interrupted } from '../engine/interrupted.js';
 import { watchSignals } from './launcher.js';
 import type { ListSort } from './list-command.js';
 import { VERSION } from '../version.js';
+import { DEFAULT_OWNER_NAME } from '../model/owner.js';
 import { formatCount as n } from '../render/describe.js';
 import type { RawOptions, ResolvedOptions } from '../engine/options.js';
 import type { DamageCounts } from '../engine/sources.js';
@@ -54,7 +55,7 @@ function sourceOptions(command: Command): Command {
     .option('--since <date>', 'only messages from this day (YYYY-MM-DD) or instant (ISO 8601) on')
     .option('--until <date>', 'only messages up to and including this day, or before this instant')
     .option('--timezone <zone>', 'show times in this IANA time zone (default: this computer’s)')
-    .option('--me <name>', 'how to name the owner of the messages', 'Me')
+    .option('--me <name>', 'how to name the owner of the messages (the default "Me" is "you" in event sentences)', DEFAULT_OWNER_NAME)
     .option('--no-check', 'do not check the database for damage (PRAGMA quick_check)');
 }
 

@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { toCountryCode } from '../contacts/handles.js';
 import { UserError } from '../errors.js';
+import { DEFAULT_OWNER_NAME } from '../model/owner.js';
 import { expandHome, MAC_MESSAGES } from '../home-path.js';
 import { DateFormatter, isValidTimeZone } from '../render/dates.js';
 import { RENDERERS } from '../render/registry.js';
@@ -101,7 +102,7 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
       window: { since: since && toAppleMs(since), until: until && toAppleMs(until) },
       chatTerms: raw.chat ? raw.chat.split(',').map((t) => t.trim()).filter(Boolean) : [],
       exactChat: raw.exact === true,
-      meName: raw.me?.trim() ?? 'Me',
+      meName: raw.me?.trim() ?? DEFAULT_OWNER_NAME,
       check: raw.check !== false,
       maxAttachmentBytes: raw.maxAttachmentSize === undefined ? undefined : parseSize(raw.maxAttachmentSize, '--max-attachment-size'),
     },

@@ -1,4 +1,5 @@
 import type { Attachment, Conversation, Message, Part } from '../../model/types.js';
+import { isYou } from '../../model/owner.js';
 import type { DateFormatter } from '../dates.js';
 import { NOT_IN_DATABASE } from '../describe.js';
 import { textBox, type BoxStyle, type Styled } from './blocks.js';
@@ -106,7 +107,7 @@ export class ChatLayout {
         return blocks;
       }
       case 'unsent': {
-        const blocks = this.note(`${mine ? 'You' : message.sender.name} unsent a message`, mine ? 'right' : 'left', 2);
+        const blocks = this.note(`${isYou(message.sender) ? 'You' : message.sender.name} unsent a message`, mine ? 'right' : 'left', 2);
         for (const edit of part.edits ?? []) blocks.push(...this.note(`Before it was unsent: ${edit.text}`, mine ? 'right' : 'left', 1));
         return blocks;
       }
