@@ -9,7 +9,7 @@ import { DateFormatter, isValidTimeZone } from '../render/dates.js';
 import { RENDERERS } from '../render/registry.js';
 import { toAppleMs } from '../normalize/dates.js';
 import type { ArchiveOptions } from '../normalize/archive.js';
-import { MAX_BATES_DIGITS, type BatesOptions, type PdfOptions } from '../render/renderer.js';
+import { MAX_BATES_DIGITS, type BatesOptions, type ExportContext, type PdfOptions } from '../render/renderer.js';
 import { parseBoundary } from './dates.js';
 import type { ProgressMode } from './progress.js';
 
@@ -43,6 +43,7 @@ export interface RawOptions extends SourceOptions {
   pageSize?: string;
   pdfStandard?: string;
   csvBom?: string;
+  csvFormulas?: string;
   cover?: boolean;
   bates?: string;
   batesDigits?: string;
@@ -65,7 +66,7 @@ export interface ResolvedOptions {
   dates: DateFormatter;
   attachments: 'copy' | 'link' | 'none';
   pdf: Required<Omit<PdfOptions, 'bates'>> & Pick<PdfOptions, 'bates'>;
-  csv: { bom: boolean };
+  csv: ExportContext['csv'];
   progress: ProgressMode;
   /** `--quiet`: no progress, nor the list of conversations `--chat` chose. */
   quiet: boolean;
@@ -116,7 +117,10 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
       cover: raw.cover !== false,
       bates: raw.bates === undefined ? undefined : batesOptions(raw.bates, raw.batesDigits ?? '6'),
     },
-    csv: { bom: choice(raw.csvBom ?? 'true', ['true', 'false'] as const, '--csv-bom') === 'true' },
+    csv: {
+      bom: choice(raw.csvBom ?? 'true', ['true', 'false'] as const, '--csv-bom') === 'true',
+      formulas: choice(raw.csvFormulas ?? 'keep', ['keep', 'quote'] as const, '--csv-formulas'),
+    },
     progress: raw.quiet || raw.progress === false ? 'none' : process.stderr.isTTY ? 'bar' : 'lines',
     quiet: raw.quiet === true,
     threads: threadCount(raw.threads),
