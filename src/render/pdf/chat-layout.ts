@@ -1,7 +1,7 @@
 import type { Attachment, Conversation, Message, Part } from '../../model/types.js';
 import { isYou } from '../../model/owner.js';
 import type { DateFormatter } from '../dates.js';
-import { NOT_IN_DATABASE } from '../describe.js';
+import { inBackup, NOT_IN_DATABASE } from '../describe.js';
 import { textBox, type BoxStyle, type Styled } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, tapbackSummary } from './describe.js';
@@ -128,7 +128,7 @@ export class ChatLayout {
 
   private async attachment(attachment: Attachment, mine: boolean): Promise<Block[]> {
     let unreadable = false;
-    if (attachment.kind === 'image' && !attachment.missing && attachment.path) {
+    if (attachment.kind === 'image' && !attachment.missing && !attachment.transient && attachment.path) {
       const max = attachment.isSticker ? { width: STICKER_MAX, height: STICKER_MAX } : IMAGE_MAX;
       try {
         return [this.imageBlock(await makeThumbnail(attachment.path, Math.min(max.width, this.maxWidth()), max.height), mine)];
@@ -146,6 +146,7 @@ export class ChatLayout {
     if (attachment.transcription) lines.push({ text: `“${attachment.transcription}”`, size: TYPE.body, color: COLORS.text });
     if (attachment.missing) lines.push({ text: attachment.withheld ? `Not included: ${attachment.withheld}` : MISSING_NOTE, size: TYPE.small, color: COLORS.alert });
     if (unreadable) lines.push({ text: 'The image could not be read', size: TYPE.small, color: COLORS.alert });
+    if (attachment.transient) lines.push({ text: `Not in this archive: ${inBackup(attachment)}`, size: TYPE.small, color: COLORS.muted });
     return this.fileBox(lines, mine);
   }
 
