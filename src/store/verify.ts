@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -21,6 +21,7 @@ export interface VerifyReport {
  */
 export async function verifyArchive(dir: string): Promise<VerifyReport> {
   if (!existsSync(dir)) throw new UserError(`${dir}: no such folder.`);
+  if (!statSync(dir).isDirectory()) throw new UserError(`${dir} is a file: give the archive folder (an earlier --out).`);
   if (ArchiveLock.isHeld(dir)) throw new UserError(`A textkeeper run is writing ${dir} now: verify it once the run has finished.`);
   const stored = storedManifest(dir);
   if (!stored && !existsSync(join(dir, SUMS_FILE))) throw new UserError(`${dir} is not a textkeeper archive (no ${SUMS_FILE}).`);

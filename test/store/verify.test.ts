@@ -65,6 +65,11 @@ describe('textkeeper verify', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/not a textkeeper archive/);
     expect(result.code).toBe(1);
+    const file = join(tempDir('verify-file'), 'SHA256SUMS');
+    writeFileSync(file, '');
+    const onFile = await runCli(['verify', file]);
+    expect(onFile.stderr).toBe(`textkeeper: ${file} is a file: give the archive folder (an earlier --out).\n`);
+    expect(onFile.code).toBe(1);
   });
 
   it('checks against the store: a file changed together with its line in SHA256SUMS is still found', async () => {
