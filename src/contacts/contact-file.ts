@@ -7,7 +7,7 @@ import { isSqliteFile } from '../sources/backup/sqlite-file.js';
 import type { ContactRecord } from './contact-record.js';
 import { iphoneRecords } from './iphone-address-book.js';
 import { macRecords } from './mac-address-book.js';
-import { readSqliteCopy } from './sqlite-copy.js';
+import { readSqliteCopy } from '../sqlite/sqlite-copy.js';
 import { readVcfFile } from './vcard.js';
 
 export async function readContactsFile(file: string): Promise<ContactRecord[]> {

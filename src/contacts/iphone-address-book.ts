@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { ContactRecord } from './contact-record.js';
-import { readSqliteCopy } from './sqlite-copy.js';
+import { readSqliteCopy } from '../sqlite/sqlite-copy.js';
 
 const PHONE = 3;
 const EMAIL = 4;

@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { ContactRecord } from './contact-record.js';
-import { readSqliteCopy } from './sqlite-copy.js';
+import { readSqliteCopy } from '../sqlite/sqlite-copy.js';
 
 interface RecordRow {
   Z_PK: number;

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { ArchiveLock } from '../../src/store/archive-lock.js';
-import { runCli, tempDir } from '../support/cli.js';
+import { ROOT, runCli, tempDir } from '../support/cli.js';
 
 let db: string;
 let root: string;
@@ -86,6 +86,21 @@ describe('textkeeper verify', () => {
     // Without its store, the folder is checked against SHA256SUMS alone.
     rmSync(join(out, 'textkeeper.sqlite'));
     expect((await runCli(['verify', out])).code).toBe(0);
+  });
+
+  it('reads a store a killed run left in WAL mode without writing beside it', async () => {
+    const out = await exportArchive();
+    const store = join(out, 'textkeeper.sqlite');
+    // A process killed while it writes leaves the store with its -wal and -shm, as a killed run does.
+    const writes = `const db = new (require('better-sqlite3'))(${JSON.stringify(store)}); db.pragma('journal_mode = WAL');
+      db.prepare('UPDATE runs SET tool_version = tool_version').run(); process.kill(process.pid, 'SIGKILL');`;
+    expect(() => execFileSync(process.execPath, ['-e', writes], { cwd: ROOT, stdio: 'ignore' })).toThrow();
+    const hashes = () => ['', '-wal', '-shm'].map((suffix) => [createHash('sha256').update(readFileSync(store + suffix)).digest('hex'), statSync(store + suffix).mtimeMs]);
+    const before = hashes();
+    const result = await runCli(['verify', out]);
+    expect(result.stdout).toMatch(/^Intact: \d+ files match the manifest\.$/m);
+    expect(result.code).toBe(0);
+    expect(hashes()).toEqual(before);
   });
 
   it('does not check a folder while a run is writing it', async () => {

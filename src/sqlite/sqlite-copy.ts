@@ -1,5 +1,5 @@
 /**
- * Reads a SQLite database that another program may have open (Contacts keeps its database in WAL mode)
+ * Reads a SQLite database that another program may have open or left in WAL mode (Contacts; a killed run's store)
  * without touching it: the file and its -wal are copied into a private temporary folder and opened there,
  * so no -wal/-shm files ever appear beside the original and recent changes in the log are still seen.
  */
