@@ -212,6 +212,12 @@ describe('contact details', () => {
       expect(warnings, name).toEqual([]);
       expect(book.nameFor('+15555550161'), name).toBe(expected);
     }
+    // Exports joined into one file: a UTF-8 card keeps its name beside an 8-bit one.
+    const joined = path.join(work, 'joined.vcf');
+    const latin1 = Buffer.from(card('Liàm Müller', ';CHARSET=ISO-8859-1'), 'latin1');
+    writeFileSync(joined, Buffer.concat([Buffer.from(card('Łucja Ñúñez').replace('0161', '0162'), 'utf8'), latin1]));
+    const { book } = await loadContacts({ files: [joined] });
+    expect([book.nameFor('+15555550162'), book.nameFor('+15555550161')]).toEqual(['Łucja Ñúñez', 'Liàm Müller']);
   });
 
   it('a contacts file is read by what it holds, whatever its name; one with no contacts is a warning', async () => {
