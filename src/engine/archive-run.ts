@@ -50,7 +50,7 @@ export function skipLine(title: string, error: unknown): string {
 export async function updateArchive(options: ResolvedOptions, signal: { interrupted: boolean }, planned: (conversations: number) => void = () => {}): Promise<ArchiveUpdate> {
   const other = options.sources.archive && resolve(options.sources.archive) !== options.outDir ? resolve(options.sources.archive) : undefined;
   // Another archive that is none (or damaged, or newer) is refused in its own words before --out is touched.
-  if (other) ArchiveStore.open(other, { create: false, readonly: true }).close();
+  if (other) ArchiveStore.open(other, { create: false, readonly: true, snapshot: true }).close();
   const isNew = !existsSync(join(options.outDir, STORE_FILE));
   const store = openOutputStore(options.outDir);
   try {
@@ -117,7 +117,7 @@ async function readSources({ options, store, other, checkInterrupt }: Run, opene
   const read = (history: History) => ingest(history, store, writer, { files: copies, interrupted: checkInterrupt, skip, progressOf, remembersMarks });
   const skipped = opened ? await read(opened.archive) : new Set<string>();
   if (other) {
-    const archived = new StoreArchive(ArchiveStore.open(other, { create: false, readonly: true }), { ...options.archive, contacts: opened?.contacts ?? new ContactBook() });
+    const archived = new StoreArchive(ArchiveStore.open(other, { create: false, readonly: true, snapshot: true }), { ...options.archive, contacts: opened?.contacts ?? new ContactBook() });
     try {
       for (const key of await read(archived)) skipped.add(key);
     } finally {

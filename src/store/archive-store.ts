@@ -8,6 +8,8 @@ import type { ManifestEntry } from './manifest.js';
 import { compactJson, mergeRevision, messageFromJson, sameButNames, storedJson, toJson, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
 import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, type StoreMode } from './schema.js';
+import type { SqliteCopy } from '../sqlite/sqlite-copy.js';
+import { storeSnapshot } from './store-snapshot.js';
 
 /** What a run records about one of its sources. */
 export type RunSource = ArchiveRun['sources'][number];
@@ -75,6 +77,7 @@ export class ArchiveStore {
     readonly db: Database.Database,
     /** This run made the store (its messages' indexes are built once they are in). */
     readonly made: boolean,
+    private readonly snapshot?: SqliteCopy,
   ) {
     const p = (text: string) => db.prepare(text);
     this.sql = {
@@ -112,7 +115,13 @@ export class ArchiveStore {
 
   static open(dir: string, mode: StoreMode): ArchiveStore {
     const made = !mode.readonly && (mode.unindexed === true || !existsSync(join(dir, STORE_FILE)));
-    return new ArchiveStore(dir, openStoreDatabase(dir, mode), made);
+    const snapshot = mode.snapshot && existsSync(join(dir, STORE_FILE)) ? storeSnapshot(dir) : undefined;
+    try {
+      return new ArchiveStore(dir, openStoreDatabase(dir, mode, snapshot?.file), made, snapshot);
+    } catch (error) {
+      snapshot?.remove();
+      throw error;
+    }
   }
 
   /** Builds the messages' indexes of a store this run made, if not yet built (by this connection or another). */
@@ -444,6 +453,7 @@ export class ArchiveStore {
     }
     if (besideAnother) this.db.close();
     else closeStoreDatabase(this.db);
+    this.snapshot?.remove();
   }
 }
 

@@ -3,10 +3,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
-import { readSqliteCopy } from '../sqlite/sqlite-copy.js';
 import { ArchiveLock } from './archive-lock.js';
 import { STORE_FILE, SUMS_FILE } from './file-names.js';
 import { sha256File } from './file-sha256.js';
+import { storeSnapshot } from './store-snapshot.js';
 import { isUnlisted, listFiles, readSums, sumsText, type ManifestEntry } from './manifest.js';
 
 export interface VerifyReport {
@@ -24,7 +24,7 @@ export async function verifyArchive(dir: string): Promise<VerifyReport> {
   if (!existsSync(dir)) throw new UserError(`${dir}: no such folder.`);
   if (!statSync(dir).isDirectory()) throw new UserError(`${dir} is a file: give the archive folder (an earlier --out).`);
   if (ArchiveLock.isHeld(dir)) throw new UserError(`A textkeeper run is writing ${dir} now: verify it once the run has finished.`);
-  const stored = await storedManifest(dir);
+  const stored = storedManifest(dir);
   if (!stored && !existsSync(join(dir, SUMS_FILE))) throw new UserError(`${dir} is not a textkeeper archive (no ${SUMS_FILE}).`);
   const manifest = stored ?? (await readSums(dir));
   const problems: string[] = [];
@@ -50,11 +50,11 @@ export async function verifyArchive(dir: string): Promise<VerifyReport> {
  * The manifest the folder's store keeps; undefined without a store. Verifying writes nothing: a store a killed
  * run left with its write-ahead log is read from a private copy, as even a read-only connection writes the -shm.
  */
-async function storedManifest(dir: string): Promise<ManifestEntry[] | undefined> {
+function storedManifest(dir: string): ManifestEntry[] | undefined {
   const path = join(dir, STORE_FILE);
   if (!existsSync(path)) return undefined;
   try {
-    const entries = existsSync(`${path}-wal`) ? await readSqliteCopy(path, manifestRows) : readOnly(path, manifestRows);
+    const entries = manifestRows(dir);
     // In the order SHA256SUMS was written in (listFiles': UTF-16 code units, not SQLite's bytes).
     return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   } catch (error) {
@@ -62,15 +62,16 @@ async function storedManifest(dir: string): Promise<ManifestEntry[] | undefined>
   }
 }
 
-function manifestRows(db: Database.Database): ManifestEntry[] {
-  return db.prepare('SELECT path, size, sha256, mtime_ms AS mtimeMs FROM manifest').all() as ManifestEntry[];
-}
-
-function readOnly<T>(path: string, read: (db: Database.Database) => T): T {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+function manifestRows(dir: string): ManifestEntry[] {
+  const snapshot = storeSnapshot(dir);
   try {
-    return read(db);
+    const db = new Database(snapshot?.file ?? join(dir, STORE_FILE), { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare('SELECT path, size, sha256, mtime_ms AS mtimeMs FROM manifest').all() as ManifestEntry[];
+    } finally {
+      db.close();
+    }
   } finally {
-    db.close();
+    snapshot?.remove();
   }
 }

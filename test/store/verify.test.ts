@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
@@ -88,7 +88,7 @@ describe('textkeeper verify', () => {
     expect((await runCli(['verify', out])).code).toBe(0);
   });
 
-  it('reads a store a killed run left in WAL mode without writing beside it', async () => {
+  it('verify and list --archive read a store a killed run left in WAL mode without writing beside it', async () => {
     const out = await exportArchive();
     const store = join(out, 'textkeeper.sqlite');
     // A process killed while it writes leaves the store with its -wal and -shm, as a killed run does.
@@ -100,6 +100,10 @@ describe('textkeeper verify', () => {
     const result = await runCli(['verify', out]);
     expect(result.stdout).toMatch(/^Intact: \d+ files match the manifest\.$/m);
     expect(result.code).toBe(0);
+    expect(hashes()).toEqual(before);
+    const list = await runCli(['list', '--archive', out, '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout)).toHaveLength(readdirSync(out).filter((f) => f.endsWith('.txt')).length);
     expect(hashes()).toEqual(before);
   });
 
