@@ -43,28 +43,40 @@ export async function openSources(options: SourceOptions, log: (line: string) =>
   const sources: MessageSource[] = dbs.map((db) => chatDbSource(db, options.attachmentsRoot ?? defaultRoot(db)));
   const dispose = () => Promise.all(sources.map((s) => s.dispose())).then(() => undefined);
   try {
-    const backupContacts: string[] = [];
-    if (backups.length > 0) {
-      // Loaded only when needed: the backup readers add a noticeable share of start-up time.
-      const [{ openBackup }, { passwordProvider }] = await Promise.all([import('../sources/backup/open-backup.js'), import('../sources/backup/password.js')]);
-      const password = passwordProvider({ passwordFile: options.passwordFile, plainPassword: options.password });
-      const spinner = new Spinner();
-      for (const dir of backups) {
-        const backup = await openBackup(dir, { password, progress: spinner, onWarning: warn });
-        sources.push(backup);
-        const contacts = await backup.contactsDatabase().catch((error: Error) => {
-          warn(error.message);
-          return undefined;
-        });
-        if (contacts) backupContacts.push(contacts);
-      }
+    const opened = backups.length > 0 ? await openBackups(options, sources, warn) : { books: [], encrypted: false };
+    if (options.passwordFile !== undefined && !opened.encrypted) {
+      warn(`--password-file ${options.passwordFile} was not needed: no --backup given is encrypted`);
     }
-    const contacts = await readContacts(options, backupContacts, warn);
+    const contacts = await readContacts(options, opened.books, warn);
     return { sources, contacts, dispose, get warnings() { return warnings; } };
   } catch (error) {
     await dispose();
     throw error;
   }
+}
+
+/**
+ * Opens every --backup into `sources` (asking for passwords as needed); gives the contacts databases they hold,
+ * and whether any was encrypted.
+ */
+async function openBackups(options: SourceOptions, sources: MessageSource[], warn: (line: string) => void): Promise<{ books: string[]; encrypted: boolean }> {
+  // Loaded only when needed: the backup readers add a noticeable share of start-up time.
+  const [{ openBackup }, { passwordProvider }] = await Promise.all([import('../sources/backup/open-backup.js'), import('../sources/backup/password.js')]);
+  const password = passwordProvider({ passwordFile: options.passwordFile, plainPassword: options.password });
+  const spinner = new Spinner();
+  const books: string[] = [];
+  let encrypted = false;
+  for (const dir of options.backup ?? []) {
+    const backup = await openBackup(dir, { password, progress: spinner, onWarning: warn });
+    sources.push(backup);
+    encrypted ||= backup.info.encrypted;
+    const contacts = await backup.contactsDatabase().catch((error: Error) => {
+      warn(error.message);
+      return undefined;
+    });
+    if (contacts) books.push(contacts);
+  }
+  return { books, encrypted };
 }
 
 /** On a Mac reading its own database, ~/Library/Messages; otherwise the folder holding the database. */

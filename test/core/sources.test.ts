@@ -133,6 +133,13 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
     expect(text).toContain('Not in this archive: in the backup as');
   });
 
+  it('says when --password-file was not needed, and goes on', async () => {
+    const result = await runCli(['list', '--backup', join(dir, 'plain'), '--password-file', join(dir, 'password.txt'), '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(`warning: --password-file ${join(dir, 'password.txt')} was not needed: no --backup given is encrypted\n`);
+    expect(JSON.parse(result.stdout).length).toBeGreaterThan(0);
+  });
+
   it('says clearly when the password is wrong', async () => {
     writeFileSync(join(dir, 'wrong.txt'), 'battery staple\n');
     const result = await runCli(['export', '--backup', join(dir, 'encrypted'), '--password-file', join(dir, 'wrong.txt'), '--out', join(dir, 'out-wrong')]);
