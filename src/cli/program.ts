@@ -6,6 +6,7 @@ import { Interrupted } from '../engine/interrupted.js';
 import { watchSignals } from './launcher.js';
 import type { ListSort } from './list-command.js';
 import { VERSION } from '../version.js';
+import { DEFAULT_OWNER_NAME } from '../model/owner.js';
 import { formatCount as n } from '../render/describe.js';
 import type { RawOptions, ResolvedOptions } from '../engine/options.js';
 import type { DamageCounts } from '../engine/sources.js';
@@ -54,7 +55,7 @@ function sourceOptions(command: Command): Command {
     .option('--since <date>', 'only messages from this day (YYYY-MM-DD) or instant (ISO 8601) on')
     .option('--until <date>', 'only messages up to and including this day, or before this instant')
     .option('--timezone <zone>', 'show times in this IANA time zone (default: this computer’s)')
-    .option('--me <name>', 'how to name the owner of the messages', 'Me')
+    .option('--me <name>', 'how to name the owner of the messages (the default "Me" is "you" in event sentences)', DEFAULT_OWNER_NAME)
     .option('--no-check', 'do not check the database for damage (PRAGMA quick_check)');
 }
 
@@ -74,6 +75,8 @@ sourceOptions(program.command('export').description('write an archive of the con
   .addOption(choice('--page-size <size>', 'PDF paper size (default: from the locale)', ['letter', 'a4']))
   .addOption(choice('--pdf-standard <standard>', 'PDF: archival PDF/A-2b, or a plain PDF', ['pdf-a-2b', 'none']).default('pdf-a-2b'))
   .addOption(choice('--csv-bom <bool>', 'CSV: start files with a UTF-8 byte order mark', ['true', 'false']).default('true'))
+  // No commander default: an option left out is not part of the CSV files' fingerprint.
+  .addOption(choice('--csv-formulas <mode>', 'CSV: "quote" starts each cell beginning with =, +, -, @, tab or CR with an apostrophe, so spreadsheets do not run it as a formula; "keep" (the default) writes every text exactly', ['keep', 'quote']))
   .option('--max-attachment-size <size>', 'leave out (and list) attachment files larger than this, e.g. 500MB (default: no limit)')
   .option('--no-cover', 'PDF: leave out the cover page (sources with their SHA-256, period, counts, filters)')
   .option('--bates <prefix[:start]>', 'PDF: stamp every page of every PDF with a consecutive number PREFIX-000001 (in order of conversation title) and write bates.csv')
@@ -125,7 +128,7 @@ sourceOptions(program.command('stats').description('messages per month and per p
 
 /** Options of one format, with the format they are for. */
 const FORMAT_OPTIONS: [name: string, format: string][] = [
-  ['pdfStyle', 'pdf'], ['pageSize', 'pdf'], ['pdfStandard', 'pdf'], ['cover', 'pdf'], ['bates', 'pdf'], ['batesDigits', 'pdf'], ['csvBom', 'csv'],
+  ['pdfStyle', 'pdf'], ['pageSize', 'pdf'], ['pdfStandard', 'pdf'], ['cover', 'pdf'], ['bates', 'pdf'], ['batesDigits', 'pdf'], ['csvBom', 'csv'], ['csvFormulas', 'csv'],
 ];
 
 /** An option typed for a format not asked for would do nothing: most likely a mistake (`--bates` with txt only). */

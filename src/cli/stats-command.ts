@@ -1,6 +1,6 @@
 import type { ResolvedOptions } from '../engine/options.js';
 import type { DamageCounts } from '../engine/sources.js';
-import { formatBytes } from '../render/describe.js';
+import { countOf, formatBytes } from '../render/describe.js';
 import { archiveStats } from '../stats/archive-stats.js';
 import { peopleByName, type MonthStats, type Stats } from '../stats/collector.js';
 
@@ -21,10 +21,10 @@ export async function runStats(options: ResolvedOptions, json: boolean): Promise
 }
 
 function describe(title: string, s: Stats): string {
-  const lines = [`${title}: ${n(s.messages)} messages${s.firstDate ? `, ${s.firstDate.slice(0, 10)} to ${s.lastDate!.slice(0, 10)}` : ''}`];
+  const lines = [`${title}: ${countOf(s.messages, 'message')}${s.firstDate ? `, ${s.firstDate.slice(0, 10)} to ${s.lastDate!.slice(0, 10)}` : ''}`];
   const people = peopleByName(s.people);
-  lines.push(`  by person: ${people.filter((p) => p.messages > 0).map((p) => `${p.name} ${n(p.messages)}`).join(', ')}`);
-  lines.push(`  busiest days: ${s.busiestDays.map((d) => `${d.day} (${n(d.messages)})`).join(', ')}`);
+  lines.push(`  by person: ${listed(people.filter((p) => p.messages > 0).map((p) => `${p.name} ${n(p.messages)}`))}`);
+  lines.push(`  busiest days: ${listed(s.busiestDays.map((d) => `${d.day} (${n(d.messages)})`))}`);
   const kinds = Object.entries(s.attachments.byKind).map(([kind, k]) => `${kind} ${n(k.count)} (${formatBytes(k.bytes)})`);
   lines.push(`  attachments: ${n(s.attachments.count)}, ${formatBytes(s.attachments.bytes)}${kinds.length > 0 ? `: ${kinds.join(', ')}` : ''}`);
   const reacting = people.filter((p) => p.reactionsGiven + p.reactionsReceived > 0);
@@ -33,6 +33,8 @@ function describe(title: string, s: Stats): string {
   lines.push(...monthTable(s.months));
   return `${lines.join('\n')}\n`;
 }
+
+const listed = (items: string[]) => items.join(', ') || 'none';
 
 /** Messages per month as a year a row, January to December. */
 function monthTable(months: MonthStats[]): string[] {

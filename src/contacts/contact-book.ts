@@ -1,12 +1,13 @@
 /**
  * Names for handles, from the Mac's Contacts, an iPhone backup's contacts and .vcf files.
  *
- *   const { book, warnings } = await loadContacts({ addressBookDirs: defaultMacAddressBookDirs(), vcfFiles, country: 'US' });
+ *   const { book, warnings } = await loadContacts({ addressBookDirs: defaultMacAddressBookDirs(), files, country: 'US' });
  *   book.nameFor('+15555550123')          // 'Ann Lee' (also for '(555) 555-0123')
  *   book.personKey('ann@example.com')     // same key as her phone number, when one card holds both
  *
- * Sources are read in this order and the first name found for a handle wins: .vcf files (given explicitly),
- * Mac address books, the backup's address book. A source that cannot be read becomes one warning line.
+ * Sources are read in this order and the first name found for a handle wins: files given explicitly (.vcf, or
+ * a contacts database), Mac address books, the backup's address book. A source that cannot be read, or a file
+ * given explicitly that holds no contacts, becomes one warning line.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -14,9 +15,9 @@ import path from 'node:path';
 import type { CountryCode } from 'libphonenumber-js';
 import { displayName, type ContactRecord } from './contact-record.js';
 import { DEFAULT_COUNTRY, normalizeHandle, toCountryCode } from './handles.js';
+import { readContactsFile } from './contact-file.js';
 import { readIphoneAddressBook } from './iphone-address-book.js';
 import { readMacAddressBook } from './mac-address-book.js';
-import { readVcfFile } from './vcard.js';
 
 export class ContactBook {
   private readonly names = new Map<string, string>();
@@ -99,7 +100,8 @@ export interface LoadContactsOptions {
   addressBookDirs?: string[];
   /** iPhone AddressBook.sqlitedb files, one or several (see BackupSource.contactsDatabase()). */
   backupAddressBook?: string | string[];
-  vcfFiles?: string[];
+  /** Contacts files given explicitly: .vcf, or a Mac or iPhone contacts database (told apart by their content). */
+  files?: string[];
   /** Region for numbers written without a country code; default US. */
   country?: string;
 }
@@ -133,15 +135,20 @@ export async function loadContacts(opts: LoadContactsOptions): Promise<{ book: C
   // The command line and the library refuse an unknown --country before this.
   const country = (opts.country === undefined ? undefined : toCountryCode(opts.country)) ?? DEFAULT_COUNTRY;
   const records: ContactRecord[] = [];
+  // How many contacts the file gave; undefined when it could not be read.
   const readInto = async (what: string, file: string, read: (file: string) => Promise<ContactRecord[]>) => {
     try {
-      records.push(...(await read(file)));
+      const found = await read(file);
+      records.push(...found);
+      return found.length;
     } catch (error) {
       warnings.push(`Cannot read ${what} ${file}: ${reason(error)}; going on without it`);
+      return undefined;
     }
   };
-  for (const file of opts.vcfFiles ?? []) {
-    await readInto('contacts file', file, async (f) => readVcfFile(f));
+  for (const file of opts.files ?? []) {
+    const found = await readInto('contacts file', file, readContactsFile);
+    if (found === 0) warnings.push(`No contacts in ${file} (a .vcf file, an AddressBook folder or an AddressBook.sqlitedb was expected)`);
   }
   for (const dir of opts.addressBookDirs ?? []) {
     let databases: string[] = [];

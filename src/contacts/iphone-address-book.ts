@@ -3,8 +3,9 @@
  * Nickname, Organization), their numbers and addresses in ABMultiValue (record_id, property 3 = phone,
  * 4 = email, value).
  */
+import type Database from 'better-sqlite3';
 import type { ContactRecord } from './contact-record.js';
-import { readSqliteCopy } from './sqlite-copy.js';
+import { readSqliteCopy } from '../sqlite/sqlite-copy.js';
 
 const PHONE = 3;
 const EMAIL = 4;
@@ -18,27 +19,29 @@ interface PersonRow {
 }
 
 export function readIphoneAddressBook(file: string): Promise<ContactRecord[]> {
-  return readSqliteCopy(file, (db) => {
-    const people = new Map<number, ContactRecord>();
-    for (const row of db.prepare('SELECT * FROM ABPerson').iterate() as Iterable<PersonRow>) {
-      people.set(row.ROWID, {
-        firstName: row.First ?? undefined,
-        lastName: row.Last ?? undefined,
-        nickname: row.Nickname ?? undefined,
-        organization: row.Organization ?? undefined,
-        phones: [],
-        emails: [],
-      });
-    }
-    const values = db
-      .prepare('SELECT record_id AS owner, property, value FROM ABMultiValue WHERE property IN (?, ?)')
-      .all(PHONE, EMAIL) as { owner: number; property: number; value: unknown }[];
-    for (const { owner, property, value } of values) {
-      if (typeof value !== 'string' || value === '') continue;
-      const person = people.get(owner);
-      if (property === PHONE) person?.phones.push(value);
-      else person?.emails.push(value);
-    }
-    return [...people.values()];
-  });
+  return readSqliteCopy(file, iphoneRecords);
+}
+
+export function iphoneRecords(db: Database.Database): ContactRecord[] {
+  const people = new Map<number, ContactRecord>();
+  for (const row of db.prepare('SELECT * FROM ABPerson').iterate() as Iterable<PersonRow>) {
+    people.set(row.ROWID, {
+      firstName: row.First ?? undefined,
+      lastName: row.Last ?? undefined,
+      nickname: row.Nickname ?? undefined,
+      organization: row.Organization ?? undefined,
+      phones: [],
+      emails: [],
+    });
+  }
+  const values = db
+    .prepare('SELECT record_id AS owner, property, value FROM ABMultiValue WHERE property IN (?, ?)')
+    .all(PHONE, EMAIL) as { owner: number; property: number; value: unknown }[];
+  for (const { owner, property, value } of values) {
+    if (typeof value !== 'string' || value === '') continue;
+    const person = people.get(owner);
+    if (property === PHONE) person?.phones.push(value);
+    else person?.emails.push(value);
+  }
+  return [...people.values()];
 }

@@ -2,8 +2,9 @@
  * A Mac Contacts database (AddressBook-v22.abcddb, Core Data over SQLite): people in ZABCDRECORD, their
  * numbers in ZABCDPHONENUMBER (ZOWNER → record, ZFULLNUMBER) and addresses in ZABCDEMAILADDRESS (ZOWNER, ZADDRESS).
  */
+import type Database from 'better-sqlite3';
 import type { ContactRecord } from './contact-record.js';
-import { readSqliteCopy } from './sqlite-copy.js';
+import { readSqliteCopy } from '../sqlite/sqlite-copy.js';
 
 interface RecordRow {
   Z_PK: number;
@@ -14,25 +15,27 @@ interface RecordRow {
 }
 
 export function readMacAddressBook(file: string): Promise<ContactRecord[]> {
-  return readSqliteCopy(file, (db) => {
-    const people = new Map<number, ContactRecord>();
-    for (const row of db.prepare('SELECT * FROM ZABCDRECORD').iterate() as Iterable<RecordRow>) {
-      people.set(row.Z_PK, {
-        firstName: row.ZFIRSTNAME ?? undefined,
-        lastName: row.ZLASTNAME ?? undefined,
-        nickname: row.ZNICKNAME ?? undefined,
-        organization: row.ZORGANIZATION ?? undefined,
-        phones: [],
-        emails: [],
-      });
-    }
-    const owned = (sql: string) => db.prepare(sql).all() as { owner: number; value: string | null }[];
-    for (const { owner, value } of owned('SELECT ZOWNER AS owner, ZFULLNUMBER AS value FROM ZABCDPHONENUMBER')) {
-      if (value) people.get(owner)?.phones.push(value);
-    }
-    for (const { owner, value } of owned('SELECT ZOWNER AS owner, ZADDRESS AS value FROM ZABCDEMAILADDRESS')) {
-      if (value) people.get(owner)?.emails.push(value);
-    }
-    return [...people.values()];
-  });
+  return readSqliteCopy(file, macRecords);
+}
+
+export function macRecords(db: Database.Database): ContactRecord[] {
+  const people = new Map<number, ContactRecord>();
+  for (const row of db.prepare('SELECT * FROM ZABCDRECORD').iterate() as Iterable<RecordRow>) {
+    people.set(row.Z_PK, {
+      firstName: row.ZFIRSTNAME ?? undefined,
+      lastName: row.ZLASTNAME ?? undefined,
+      nickname: row.ZNICKNAME ?? undefined,
+      organization: row.ZORGANIZATION ?? undefined,
+      phones: [],
+      emails: [],
+    });
+  }
+  const owned = (sql: string) => db.prepare(sql).all() as { owner: number; value: string | null }[];
+  for (const { owner, value } of owned('SELECT ZOWNER AS owner, ZFULLNUMBER AS value FROM ZABCDPHONENUMBER')) {
+    if (value) people.get(owner)?.phones.push(value);
+  }
+  for (const { owner, value } of owned('SELECT ZOWNER AS owner, ZADDRESS AS value FROM ZABCDEMAILADDRESS')) {
+    if (value) people.get(owner)?.emails.push(value);
+  }
+  return [...people.values()];
 }

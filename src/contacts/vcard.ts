@@ -60,11 +60,62 @@ function components(property: Property): string[] {
   return raw.split(/(?<!\\);/).map((part) => part.replace(/\\([nN,;\\:])/g, (_, c: string) => (c.toLowerCase() === 'n' ? '\n' : c)).trim());
 }
 
-/** A .vcf file's cards; UTF-8, or UTF-16 when it starts with a byte-order mark (some Windows exports). */
+/** A .vcf file's cards, in whichever encoding `vcfText` finds. */
 export function readVcfFile(file: string): ContactRecord[] {
-  const bytes = readFileSync(file);
-  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe;
-  return parseVcards(bytes.toString(utf16 ? 'utf16le' : 'utf8'));
+  return parseVcards(vcfText(readFileSync(file)));
+}
+
+/**
+ * A .vcf file's text: UTF-16 (either byte order, some Windows exports) when it starts with a byte-order mark
+ * or its first character has a zero byte; else line by line, UTF-8 where a line is valid UTF-8 and otherwise
+ * the 8-bit character set the file's first CHARSET parameter names (vCard 2.1 from older phones and Outlook),
+ * Windows-1252 when it names none: files joined from several exports mix the two.
+ */
+export function vcfText(bytes: Buffer): string {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] !== 0 && bytes[1] === 0)) return new TextDecoder('utf-16le').decode(bytes);
+  if ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0 && bytes[1] !== 0)) return new TextDecoder('utf-16be').decode(bytes);
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  const legacy = legacyDecoder(bytes.toString('latin1'));
+  return byteLines(bytes)
+    .map((line) => {
+      try {
+        return utf8.decode(line);
+      } catch {
+        return legacy(line);
+      }
+    })
+    .join('\n');
+}
+
+function byteLines(bytes: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  for (let start = 0; start <= bytes.length; ) {
+    const end = bytes.indexOf(0x0a, start);
+    lines.push(bytes.subarray(start, end < 0 ? bytes.length : end));
+    if (end < 0) break;
+    start = end + 1;
+  }
+  return lines;
+}
+
+// Node 20's TextDecoder decodes windows-1252 as ISO-8859-1, leaving 0x80–0x9F (quotes, dashes, €) as controls.
+const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
+function windows1252(bytes: Buffer): string {
+  return bytes.toString('latin1').replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
+}
+
+function legacyDecoder(text: string): (line: Buffer) => string {
+  const named = /;CHARSET=([^;:]+)/i.exec(text)?.[1]?.replace(/^"|"$/g, '');
+  try {
+    if (named && !/^utf-?8$/i.test(named)) {
+      const decoder = new TextDecoder(named);
+      if (decoder.encoding !== 'windows-1252') return (line) => decoder.decode(line);
+    }
+  } catch {
+    // A character set TextDecoder does not know: Windows-1252 is the likeliest.
+  }
+  return windows1252;
 }
 
 export function parseVcards(text: string): ContactRecord[] {

@@ -39,6 +39,8 @@ export interface ArchiveUpdate {
   selection?: Selection;
   /** Conversations a source could not give (a damaged page), each said on stderr. */
   skipped: number;
+  /** Warning lines opening and reading the sources said. */
+  warnings: number;
 }
 
 /** The line for a conversation left out of the run, and the count it adds to. */
@@ -119,7 +121,7 @@ async function readSources({ options, store, other, checkInterrupt }: Run, opene
   const read = (history: History) => ingest(history, store, writer, { files: copies, interrupted: checkInterrupt, skip, progressOf, remembersMarks });
   const skipped = opened ? await read(opened.archive) : new Set<string>();
   if (other) {
-    const archived = new StoreArchive(ArchiveStore.open(other, { create: false, readonly: true }), { ...options.archive, contacts: opened?.contacts ?? new ContactBook() });
+    const archived = new StoreArchive(ArchiveStore.open(other, { create: false, readonly: true, snapshot: true }), { ...options.archive, contacts: opened?.contacts ?? new ContactBook() });
     try {
       for (const key of await read(archived)) skipped.add(key);
     } finally {
@@ -142,7 +144,7 @@ async function recordSources({ options, store, other }: Run, files: AttachmentFi
   if (decidesAbsence(options, opened, other)) store.markAbsent(skipped);
   removeFiles(store.dir, store.dropEmptyConversations());
   const notChecked = checks.flatMap((check, i) => (check === 'earlier' ? [opened!.archive.sourceNames[i]!] : []));
-  return { store, facts, damage, notChecked, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection: opened?.archive.selection, skipped: skipped.size };
+  return { store, facts, damage, notChecked, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection: opened?.archive.selection, skipped: skipped.size, warnings: opened?.warnings ?? 0 };
 }
 
 /** Only a run that reads its devices whole (no --chat, --since, --until nor --archive) decides which messages they lost. */

@@ -23,6 +23,7 @@ import type { ResolvedOptions } from './options.js';
 import { addCounts, noCounts, type ShardCounts } from './counts.js';
 import { ConversationQueue } from './conversation-queue.js';
 import { prepareOutput } from './prepare-output.js';
+import { refuseBatesBesideOtherPdfs } from './bates-scope.js';
 import { renderShard, type ShardResult } from './render-shard.js';
 
 export interface ExportSummary extends ShardCounts {
@@ -55,6 +56,9 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const archive = storeHistory(options, store, update.contacts, update.selection);
     const candidates = chosenCandidates(archive, options, update);
     const stemOf = stemsOf(archive, candidates, options);
+    if (options.pdf.bates && options.formats.includes('pdf')) {
+      refuseBatesBesideOtherPdfs(options.outDir, candidates.map((c) => `${stemOf.get(c.key)}.pdf`));
+    }
     const plan = planRendering(archive, candidates, options);
     const renderers = await Promise.all(plan.formats.map((format) => RENDERERS[format]!()));
     // PDF covers name every source; every header names what an archive read as a source had its messages from.
@@ -68,7 +72,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const { rendered, counts } = await renderAll(archive, plan, renderers, helpers, job, options, signal);
     counts.skipped += update.skipped;
     // The damage found is said in warning lines too: the summary counts them.
-    counts.warnings += update.damage.findings + update.damage.unreadable;
+    counts.warnings += update.damage.findings + update.damage.unreadable + update.warnings;
     const written = rendered.flatMap((r) => r.files.filter((f) => !f.kept).map((f) => ({ key: r.key, format: f.format, fingerprint: f.fingerprint, stem: stemOf.get(r.key)!, file: f.file })));
     store.saveRendered(written, plan.formats.filter((format) => !reusable(format, options)));
     await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments, kept: counts.kept }, options);

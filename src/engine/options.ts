@@ -3,12 +3,13 @@ import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { toCountryCode } from '../contacts/handles.js';
 import { UserError } from '../errors.js';
+import { DEFAULT_OWNER_NAME } from '../model/owner.js';
 import { expandHome, MAC_MESSAGES } from '../home-path.js';
 import { DateFormatter, isValidTimeZone } from '../render/dates.js';
 import { RENDERERS } from '../render/registry.js';
 import { toAppleMs } from '../normalize/dates.js';
 import type { ArchiveOptions } from '../normalize/archive.js';
-import { MAX_BATES_DIGITS, type BatesOptions, type PdfOptions } from '../render/renderer.js';
+import { MAX_BATES_DIGITS, type BatesOptions, type ExportContext, type PdfOptions } from '../render/renderer.js';
 import { parseBoundary } from './dates.js';
 import type { ProgressMode } from './progress.js';
 
@@ -42,6 +43,7 @@ export interface RawOptions extends SourceOptions {
   pageSize?: string;
   pdfStandard?: string;
   csvBom?: string;
+  csvFormulas?: string;
   cover?: boolean;
   bates?: string;
   batesDigits?: string;
@@ -64,7 +66,7 @@ export interface ResolvedOptions {
   dates: DateFormatter;
   attachments: 'copy' | 'link' | 'none';
   pdf: Required<Omit<PdfOptions, 'bates'>> & Pick<PdfOptions, 'bates'>;
-  csv: { bom: boolean };
+  csv: ExportContext['csv'];
   progress: ProgressMode;
   /** `--quiet`: no progress, nor the list of conversations `--chat` chose. */
   quiet: boolean;
@@ -101,7 +103,7 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
       window: { since: since && toAppleMs(since), until: until && toAppleMs(until) },
       chatTerms: raw.chat ? raw.chat.split(',').map((t) => t.trim()).filter(Boolean) : [],
       exactChat: raw.exact === true,
-      meName: raw.me?.trim() ?? 'Me',
+      meName: raw.me?.trim() ?? DEFAULT_OWNER_NAME,
       check: raw.check !== false,
       maxAttachmentBytes: raw.maxAttachmentSize === undefined ? undefined : parseSize(raw.maxAttachmentSize, '--max-attachment-size'),
     },
@@ -115,7 +117,10 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
       cover: raw.cover !== false,
       bates: raw.bates === undefined ? undefined : batesOptions(raw.bates, raw.batesDigits ?? '6'),
     },
-    csv: { bom: choice(raw.csvBom ?? 'true', ['true', 'false'] as const, '--csv-bom') === 'true' },
+    csv: {
+      bom: choice(raw.csvBom ?? 'true', ['true', 'false'] as const, '--csv-bom') === 'true',
+      formulas: choice(raw.csvFormulas ?? 'keep', ['keep', 'quote'] as const, '--csv-formulas'),
+    },
     progress: raw.quiet || raw.progress === false ? 'none' : process.stderr.isTTY ? 'bar' : 'lines',
     quiet: raw.quiet === true,
     threads: threadCount(raw.threads),

@@ -15,7 +15,7 @@ const NOT_IN_FILES = new Set([
 ]);
 /** Options that change the files of one format only (a PDF's cover names the `--chat` terms). */
 const ONLY_IN: Record<string, string> = {
-  chat: 'pdf', pdfStyle: 'pdf', pageSize: 'pdf', pdfStandard: 'pdf', cover: 'pdf', bates: 'pdf', batesDigits: 'pdf', csvBom: 'csv',
+  chat: 'pdf', pdfStyle: 'pdf', pageSize: 'pdf', pdfStandard: 'pdf', cover: 'pdf', bates: 'pdf', batesDigits: 'pdf', csvBom: 'csv', csvFormulas: 'csv',
 };
 
 /** The options that shape a format's files, as part of their fingerprint. */

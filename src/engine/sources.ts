@@ -17,14 +17,22 @@ import { Spinner } from './spinner.js';
 export interface OpenedSources {
   sources: MessageSource[];
   contacts: ContactBook;
+  /** Warning lines the sources said so far (a contacts file that gives nothing, a backup's missing file). */
+  readonly warnings: number;
   dispose(): Promise<void>;
 }
 
 /**
  * Opens every --db and --backup (unlocking encrypted backups), then reads contact names from the
- * Mac's Contacts (on macOS), each backup's contacts and every --contacts file.
+ * Mac's Contacts (on macOS), each backup's contacts and every --contacts file. Their problems are said as
+ * `warning: …` lines, and counted.
  */
-export async function openSources(options: SourceOptions, warn: (line: string) => void): Promise<OpenedSources> {
+export async function openSources(options: SourceOptions, log: (line: string) => void): Promise<OpenedSources> {
+  let warnings = 0;
+  const warn = (line: string) => {
+    warnings++;
+    log(`warning: ${line}`);
+  };
   const dbs = options.db ?? [];
   const backups = options.backup ?? [];
   if (dbs.length === 0 && backups.length === 0) {
@@ -35,28 +43,40 @@ export async function openSources(options: SourceOptions, warn: (line: string) =
   const sources: MessageSource[] = dbs.map((db) => chatDbSource(db, options.attachmentsRoot ?? defaultRoot(db)));
   const dispose = () => Promise.all(sources.map((s) => s.dispose())).then(() => undefined);
   try {
-    const backupContacts: string[] = [];
-    if (backups.length > 0) {
-      // Loaded only when needed: the backup readers add a noticeable share of start-up time.
-      const [{ openBackup }, { passwordProvider }] = await Promise.all([import('../sources/backup/open-backup.js'), import('../sources/backup/password.js')]);
-      const password = passwordProvider({ passwordFile: options.passwordFile, plainPassword: options.password });
-      const spinner = new Spinner();
-      for (const dir of backups) {
-        const backup = await openBackup(dir, { password, progress: spinner, onWarning: warn });
-        sources.push(backup);
-        const contacts = await backup.contactsDatabase().catch((error: Error) => {
-          warn(error.message);
-          return undefined;
-        });
-        if (contacts) backupContacts.push(contacts);
-      }
+    const opened = backups.length > 0 ? await openBackups(options, sources, warn) : { books: [], encrypted: false };
+    if (options.passwordFile !== undefined && !opened.encrypted) {
+      warn(`--password-file ${options.passwordFile} was not needed: no --backup given is encrypted`);
     }
-    const contacts = await readContacts(options, backupContacts, warn);
-    return { sources, contacts, dispose };
+    const contacts = await readContacts(options, opened.books, warn);
+    return { sources, contacts, dispose, get warnings() { return warnings; } };
   } catch (error) {
     await dispose();
     throw error;
   }
+}
+
+/**
+ * Opens every --backup into `sources` (asking for passwords as needed); gives the contacts databases they hold,
+ * and whether any was encrypted.
+ */
+async function openBackups(options: SourceOptions, sources: MessageSource[], warn: (line: string) => void): Promise<{ books: string[]; encrypted: boolean }> {
+  // Loaded only when needed: the backup readers add a noticeable share of start-up time.
+  const [{ openBackup }, { passwordProvider }] = await Promise.all([import('../sources/backup/open-backup.js'), import('../sources/backup/password.js')]);
+  const password = passwordProvider({ passwordFile: options.passwordFile, plainPassword: options.password });
+  const spinner = new Spinner();
+  const books: string[] = [];
+  let encrypted = false;
+  for (const dir of options.backup ?? []) {
+    const backup = await openBackup(dir, { password, progress: spinner, onWarning: warn });
+    sources.push(backup);
+    encrypted ||= backup.info.encrypted;
+    const contacts = await backup.contactsDatabase().catch((error: Error) => {
+      warn(error.message);
+      return undefined;
+    });
+    if (contacts) books.push(contacts);
+  }
+  return { books, encrypted };
 }
 
 /** On a Mac reading its own database, ~/Library/Messages; otherwise the folder holding the database. */
@@ -68,13 +88,10 @@ function defaultRoot(db: string): string {
 async function readContacts(options: SourceOptions, backupBooks: string[], warn: (line: string) => void): Promise<ContactBook> {
   const given = options.contacts ?? [];
   const folders = given.filter((p) => statSync(p, { throwIfNoEntry: false })?.isDirectory());
-  const sqlite = given.filter((p) => p.endsWith('.sqlitedb'));
-  const vcf = given.filter((p) => !folders.includes(p) && !sqlite.includes(p));
-  const books = [...sqlite, ...backupBooks];
   const { book, warnings } = await loadContacts({
-    vcfFiles: vcf,
+    files: given.filter((p) => !folders.includes(p)),
     addressBookDirs: [...folders, ...(process.platform === 'darwin' ? defaultMacAddressBookDirs() : [])],
-    backupAddressBook: books,
+    backupAddressBook: backupBooks,
     country: options.country,
   });
   for (const line of warnings) warn(line);
@@ -99,6 +116,7 @@ export interface OpenedArchive {
   archive: Archive;
   facts: SourceFacts[];
   contacts: ContactBook;
+  readonly warnings: number;
   close(): Promise<void>;
 }
 
@@ -114,6 +132,9 @@ export async function openArchive(options: ResolvedOptions, known?: (source: Mes
       archive,
       facts: opened.sources.map((s) => s.facts),
       contacts: opened.contacts,
+      get warnings() {
+        return opened.warnings;
+      },
       async close() {
         await archive.close();
         await opened.dispose();
@@ -155,6 +176,6 @@ export async function openHistory(options: ResolvedOptions): Promise<OpenedHisto
   if (db.length + backup.length > 0) {
     throw new UserError('--archive reads an archive folder alone here: to add --db or --backup to it, export them into it first (textkeeper export --out).');
   }
-  const history = new StoreArchive(ArchiveStore.open(resolve(folder), { create: false, readonly: true }), { ...options.archive, contacts: new ContactBook() });
+  const history = new StoreArchive(ArchiveStore.open(resolve(folder), { create: false, readonly: true, snapshot: true }), { ...options.archive, contacts: new ContactBook() });
   return { history, reportDamage: async () => ({ findings: 0, unreadable: 0 }), close: () => history.close() };
 }

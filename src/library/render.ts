@@ -12,6 +12,8 @@ export interface RenderOptions {
   pageSize?: 'letter' | 'a4';
   pdfStandard?: 'pdf-a-2b' | 'none';
   csvBom?: boolean;
+  /** 'quote': a cell a spreadsheet would run as a formula starts with an apostrophe (default 'keep'). */
+  csvFormulas?: 'keep' | 'quote';
   /** Set `interrupted` to true to stop early; unfinished files are removed. */
   signal?: { interrupted: boolean };
 }

@@ -1,13 +1,15 @@
+import { isYou } from '../model/owner.js';
 import type { GroupEvent, Person } from '../model/types.js';
 import type { MessageRow } from '../read/rows.js';
 
 /**
  * The system line a non-ordinary message stands for (item_type ≠ 0): membership changes, renames,
- * group photo changes and the like. Unknown kinds are kept as 'other', never dropped.
+ * group photo changes and the like. Unknown kinds are kept as 'other', never dropped. The owner under the
+ * default name is "you" ("You named the conversation …", "Ann added you …").
  */
 export function groupEvent(row: MessageRow, actor: Person, target: Person | undefined): GroupEvent {
-  const who = actor.name;
-  const whom = target?.name ?? 'someone';
+  const who = isYou(actor) ? 'You' : actor.name;
+  const whom = target ? objectName(target) : 'someone';
   switch (row.itemType) {
     case 1:
       return row.groupActionType === 1
@@ -22,12 +24,16 @@ export function groupEvent(row: MessageRow, actor: Person, target: Person | unde
       if (row.groupActionType === 2) return { type: 'photo-removed', actor, description: `${who} removed the group photo.` };
       return { type: 'member-left', actor, description: `${who} left the conversation.` };
     case 4:
-      return { type: 'other', actor, description: `${who} shared their location.` };
+      return { type: 'other', actor, description: `${who} shared ${isYou(actor) ? 'your' : 'their'} location.` };
     case 5:
       return { type: 'other', actor, description: `${who} kept an audio message.` };
     case 6:
-      return { type: 'other', actor, description: `FaceTime call with ${who}.` };
+      return { type: 'other', actor, description: actor.isMe ? `${who} started a FaceTime call.` : `FaceTime call with ${who}.` };
     default:
-      return { type: 'other', actor, description: `System message of type ${row.itemType} from ${who}.` };
+      return { type: 'other', actor, description: `System message of type ${row.itemType} from ${objectName(actor)}.` };
   }
+}
+
+function objectName(person: Person): string {
+  return isYou(person) ? 'you' : person.name;
 }

@@ -46,7 +46,8 @@ export interface ExportContext {
   attachments: 'copy' | 'link' | 'none';
   pdf: PdfOptions;
   /** CSV files start with a UTF-8 byte order mark (spreadsheet programs need it to read UTF-8). */
-  csv: { bom: boolean };
+  /** `formulas: 'quote'` makes a cell a spreadsheet would run as a formula text (see csv/csv-renderer.ts). */
+  csv: { bom: boolean; formulas: 'keep' | 'quote' };
   /** Describes where the messages came from, for headers and metadata. */
   sourceDescription: string;
   /** Sources with their hashes, filters and version; given when a format records them (PDF). */

@@ -10,7 +10,7 @@
  * program has its own handler, it shuts down its way and dispose() or the exit hook removes the folders.
  * The hooks are installed only while a folder exists.
  */
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,8 @@ export interface PrivateTempDir {
   readonly path: string;
   /** Deletes the folder and everything in it. Safe to call twice. */
   remove(): Promise<void>;
+  /** The same, at once (for code that cannot wait). */
+  removeNow(): void;
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -46,17 +48,31 @@ function unhook(): void {
   for (const signal of SIGNALS) process.off(signal, onSignal);
 }
 
+// mkdtemp creates the folder with mode 0700.
 export async function createPrivateTempDir(prefix: string): Promise<PrivateTempDir> {
-  // mkdtemp creates the folder with mode 0700.
-  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  return kept(await mkdtemp(path.join(tmpdir(), prefix)));
+}
+
+export function createPrivateTempDirSync(prefix: string): PrivateTempDir {
+  return kept(mkdtempSync(path.join(tmpdir(), prefix)));
+}
+
+/** A new folder, removed at exit unless removed before. */
+function kept(dir: string): PrivateTempDir {
   if (live.size === 0) hook();
   live.add(dir);
+  const forget = () => {
+    if (!live.delete(dir)) return false;
+    if (live.size === 0) unhook();
+    return true;
+  };
   return {
     path: dir,
     async remove() {
-      if (!live.delete(dir)) return;
-      if (live.size === 0) unhook();
-      await rm(dir, { recursive: true, force: true });
+      if (forget()) await rm(dir, { recursive: true, force: true });
+    },
+    removeNow() {
+      if (forget()) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -8,6 +8,8 @@ import type { ManifestEntry } from './manifest.js';
 import { compactJson, fromJson, mergeRevision, messageFromJson, sameButNames, storedJson, toJson, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
 import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, type StoreMode } from './schema.js';
+import type { SqliteCopy } from '../sqlite/sqlite-copy.js';
+import { storeSnapshot } from './store-snapshot.js';
 
 /** What a run records about one of its sources. */
 export type RunSource = ArchiveRun['sources'][number];
@@ -77,6 +79,7 @@ export class ArchiveStore {
     readonly db: Database.Database,
     /** This run made the store (its messages' indexes are built once they are in). */
     readonly made: boolean,
+    private readonly snapshot?: SqliteCopy,
   ) {
     const p = (text: string) => db.prepare(text);
     this.sql = {
@@ -114,7 +117,7 @@ export class ArchiveStore {
 
   /** What another archive's runs recorded (see `recordedSources`); a folder that is none, damaged or newer is refused in its own words. */
   static recordedIn(dir: string): RecordedSource[] {
-    const store = ArchiveStore.open(dir, { create: false, readonly: true });
+    const store = ArchiveStore.open(dir, { create: false, readonly: true, snapshot: true });
     try {
       return store.recordedSources();
     } finally {
@@ -124,7 +127,13 @@ export class ArchiveStore {
 
   static open(dir: string, mode: StoreMode): ArchiveStore {
     const made = !mode.readonly && (mode.unindexed === true || !existsSync(join(dir, STORE_FILE)));
-    return new ArchiveStore(dir, openStoreDatabase(dir, mode), made);
+    const snapshot = mode.snapshot && existsSync(join(dir, STORE_FILE)) ? storeSnapshot(dir) : undefined;
+    try {
+      return new ArchiveStore(dir, openStoreDatabase(dir, mode, snapshot?.file), made, snapshot);
+    } catch (error) {
+      snapshot?.remove();
+      throw error;
+    }
   }
 
   /** Builds the messages' indexes of a store this run made, if not yet built (by this connection or another). */
@@ -480,6 +489,7 @@ export class ArchiveStore {
     }
     if (besideAnother) this.db.close();
     else closeStoreDatabase(this.db);
+    this.snapshot?.remove();
   }
 }
 

@@ -137,19 +137,21 @@ export interface StoreMode {
   readonly: boolean;
   /** A store this run has just made on another connection: its messages' indexes are built after they are written. */
   unindexed?: boolean;
+  /** Another archive read as a source: a killed run's store is read from a private copy (see store-snapshot.ts). */
+  snapshot?: boolean;
 }
 
 /**
  * Opens (or, when `create`, makes) the store of an archive folder and brings its schema up to date.
  * A store from a newer textkeeper is refused; a damaged one is reported and left as it is.
  */
-export function openStoreDatabase(dir: string, mode: StoreMode): Database.Database {
+export function openStoreDatabase(dir: string, mode: StoreMode, copy?: string): Database.Database {
   const path = join(dir, STORE_FILE);
   const exists = existsSync(path);
   if (!exists && !mode.create) throw new UserError(`${dir} is not a textkeeper archive (no ${STORE_FILE}).`);
   let db: Database.Database | undefined;
   try {
-    db = new Database(path, { readonly: mode.readonly && exists, fileMustExist: !mode.create });
+    db = new Database(copy ?? path, { readonly: mode.readonly && exists, fileMustExist: !mode.create });
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       throw new UserError(`${path} was written by a newer textkeeper (store version ${version}; this one knows up to ${SCHEMA_VERSION}): update textkeeper; the archive was left untouched.`);

@@ -1,12 +1,13 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
 import { ArchiveLock } from './archive-lock.js';
 import { STORE_FILE, SUMS_FILE } from './file-names.js';
 import { sha256File } from './file-sha256.js';
 import { isUnlisted, listFiles, readSums, splitSums, sumsText, type ManifestEntry } from './manifest.js';
+import { storeSnapshot } from './store-snapshot.js';
 
 export interface VerifyReport {
   checked: number;
@@ -21,6 +22,7 @@ export interface VerifyReport {
  */
 export async function verifyArchive(dir: string): Promise<VerifyReport> {
   if (!existsSync(dir)) throw new UserError(`${dir}: no such folder.`);
+  if (!statSync(dir).isDirectory()) throw new UserError(`${dir} is a file: give the archive folder (an earlier --out).`);
   if (ArchiveLock.isHeld(dir)) throw new UserError(`A textkeeper run is writing ${dir} now: verify it once the run has finished.`);
   const stored = storedManifest(dir);
   if (!stored && !existsSync(join(dir, SUMS_FILE))) throw new UserError(`${dir} is not a textkeeper archive (no ${SUMS_FILE}).`);
@@ -79,10 +81,15 @@ function storedManifest(dir: string): ManifestEntry[] | undefined {
   });
 }
 
-/** Reads the store, opened read-only; a store SQLite cannot read is refused in one line. */
+/**
+ * Reads the store, opened read-only; a store SQLite cannot read is refused in one line. Verifying writes
+ * nothing: a store a killed run left with its write-ahead log is read from a private copy, as even a
+ * read-only connection writes the -shm.
+ */
 function withStore<T>(path: string, read: (db: Database.Database) => T): T {
+  const snapshot = storeSnapshot(dirname(path));
   try {
-    const db = new Database(path, { readonly: true, fileMustExist: true });
+    const db = new Database(snapshot?.file ?? path, { readonly: true, fileMustExist: true });
     try {
       return read(db);
     } finally {
@@ -90,5 +97,7 @@ function withStore<T>(path: string, read: (db: Database.Database) => T): T {
     }
   } catch (error) {
     throw new UserError(`${path} cannot be read (${(error as Error).message}): the archive's own record is damaged.`);
+  } finally {
+    snapshot?.remove();
   }
 }

@@ -43,4 +43,13 @@ describe('contact names from a .vcf file', () => {
     const list = await runCli(['list', '--db', db, '--contacts', join(dir, 'contacts.vcf'), '--json']);
     expect((JSON.parse(list.stdout) as { title: string }[]).filter((c) => c.title === 'Chiara Rossi')).toHaveLength(1);
   });
+
+  it('a --contacts file that names no one is a counted warning line, and the export goes on', async () => {
+    const notes = join(dir, 'notes.txt');
+    writeFileSync(notes, 'not a vCard\n');
+    const result = await runCli(['export', '--db', db, '--out', join(dir, 'out-notes'), '--contacts', notes, '--format', 'txt', '--no-progress']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^warning: No contacts in .*notes\.txt \(a \.vcf file, an AddressBook folder or an AddressBook\.sqlitedb was expected\)$/m);
+    expect(result.stdout).toMatch(/, 1 warning in /);
+  });
 });

@@ -10,21 +10,21 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  * changes on purpose, print the new digests with `UPDATE_OUTPUT_DIGESTS=1 npx vitest run
  * test/core/output-stable.test.ts` (after `npx tsc -p tsconfig.json`) and paste them below.
  */
-// Last changed on purpose: HTML fixes for review findings — names isolated with <bdi>, reply quotes dir="auto",
-// page numbers in titles, the Go button, a search heading, "1 photo"; txt, search data and the data formats are unchanged.
+// Last changed on purpose: the owner acting in a group event is "You" under the default name ("You named the
+// conversation …", was "Me named …") in every format; and style.css keeps a chart legend's swatch with its name.
 const EXPECTED: Record<string, string> = {
-  '*.txt': 'd650338b5b6462df8b1ded77e0cbe18c53b54a1d82b963161b4c0e369108506e',
+  '*.txt': '96ca33aa77e86422874f96cfce7be3ec716a51a92112a486407fde2126b5f823',
   'assets/': 'ebd6ed200d7a78644e891c1cf0b1580824cae02242ee411672b07dcfccfbef1d',
-  'conversations/': 'b8d90557b833c314cf798d9f9cb74f8d6d99dc006dc03024fa006eada9bfd4f8',
+  'conversations/': 'bb5d676780955b0d81a438c1658ce91ffaea8c5ee832474cfd21b7bdb58e28a3',
   'index.html': '928bd7720bcb263da4d2147abf8698ef956afd2d483699964d6613b0f7970022',
   'search.html': '3425161f5801af7719441c8f4691761d907ce243eb86bb59f461814d2f66a87e',
-  'search/': '10b5cdf38706c85a66246b0f6937797a7a24784709f7a35d37caac728a9327ec',
+  'search/': '8e2c0240eb17357ab32edff0c71e0b5849fd4ceefe4798cb43c5a633a6f11eed',
 };
 
 const EXPECTED_DATA: Record<string, string> = {
-  '*.csv': 'afee01b82f048d26a51def69170c62e682c422c9c3311e51e2e5ac4ccf61e8de',
-  '*.json': '56cb7fedc1ed6f887bec7e9a01a3770580c9753954fae6b8af8285ace4e05c65',
-  'messages.ndjson': 'f6f4ccfc4997e3088ea065e393c7b69ef07913efdac514f9a8b16abdcff72177',
+  '*.csv': '700e2c0659885e6d0a89ac9caa0a320e2a6fe30ce4660ac4015f1081cef34f03',
+  '*.json': '6a53353d166d830dee720bdbde8cba88fe549fe4a0f92f8d7622d42bfe342067',
+  'messages.ndjson': '3151e4f103d0579f2146000107165967369e2fadbea28b81b0fbd55a31ff1dba',
 };
 
 function listFiles(dir: string): string[] {

@@ -6,6 +6,7 @@ import { generateChatDb } from '../../src/generate/index.js';
 import { writeBackup } from '../../src/generate/backup.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { schemaValidators } from '../data/support.js';
+import { pdfText } from '../pdf/pdf-tools.js';
 
 /** Visible messages (no reactions) of a database, by GUID, with their chat's identifier. */
 function visibleGuids(path: string): Map<string, string> {
@@ -115,6 +116,29 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
       }
     });
   }
+
+  it('an encrypted backup with --attachments link: HTML and PDF say where the backup keeps each file, with no warning', async () => {
+    const out = join(dir, 'out-encrypted-link');
+    const result = await runCli(['export', '--backup', join(dir, 'encrypted'), '--password-file', join(dir, 'password.txt'), '--out', out,
+      '--format', 'html,pdf', '--attachments', 'link', '--pdf-style', 'chat', '--no-progress']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/, 0 warnings in /);
+    const pages = readdirSync(join(out, 'conversations'), { recursive: true }).map(String).filter((f) => f.endsWith('.html'));
+    const html = pages.map((page) => readFileSync(join(out, 'conversations', page), 'utf8')).join('\n');
+    expect(html).toMatch(/class="missing">Photo [^<]+ — in the backup as (~|\/var\/mobile)\/Library\/SMS\/Attachments\//);
+    expect(html).not.toMatch(/textkeeper-backup-/);
+    const pdfs = readdirSync(out).filter((f) => f.endsWith('.pdf'));
+    const text = pdfs.map((f) => pdfText(join(out, f))).join('\n');
+    expect(text).toContain('Not in this archive: in the backup as');
+  });
+
+  it('says when --password-file was not needed, and goes on', async () => {
+    const result = await runCli(['list', '--backup', join(dir, 'plain'), '--password-file', join(dir, 'password.txt'), '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(`warning: --password-file ${join(dir, 'password.txt')} was not needed: no --backup given is encrypted\n`);
+    expect(JSON.parse(result.stdout).length).toBeGreaterThan(0);
+  });
 
   it('says clearly when the password is wrong', async () => {
     writeFileSync(join(dir, 'wrong.txt'), 'battery staple\n');

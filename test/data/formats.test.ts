@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { visibleControls } from '../../src/render/txt/text-renderer.js';
@@ -121,6 +122,41 @@ describe('data formats with options and filters', () => {
     const files = readdirSync(out).filter((f) => f.endsWith('.csv'));
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) expect(readFileSync(join(out, f), 'utf8').startsWith('date,sender_name,'), f).toBe(true);
+  });
+
+  it('--csv-formulas quote starts a cell a spreadsheet would run as a formula with an apostrophe; by default every text is exact', async () => {
+    const copy = join(dir, 'formulas.db');
+    copyFileSync(db, copy);
+    const texts = ['=HYPERLINK("http://example.com","hi")', '+1 555 555 0100 called', '-5 degrees', '@SUM(A1:A2)', '\tindented', 'a = b'];
+    const sqlite = new Database(copy);
+    const guids = sqlite.prepare(`SELECT guid FROM message WHERE item_type = 0 AND associated_message_type = 0 AND balloon_bundle_id IS NULL
+      AND ROWID IN (SELECT message_id FROM chat_message_join) AND ROWID NOT IN (SELECT message_id FROM message_attachment_join)
+      ORDER BY ROWID LIMIT ?`).pluck().all(texts.length) as string[];
+    const set = sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL, message_summary_info = NULL WHERE guid = ?');
+    guids.forEach((guid, i) => set.run(texts[i], guid));
+    sqlite.close();
+    const cellsOf = async (name: string, extra: string[]) => {
+      const out = join(dir, name);
+      const result = await runCli(['export', '--db', copy, '--out', out, '--format', 'csv', '--no-progress', ...extra]);
+      expect(result.code, result.stderr).toBe(0);
+      const rows = readdirSync(out).filter((f) => f.endsWith('.csv'))
+        .flatMap((f) => parse(readFileSync(join(out, f)), { bom: true, columns: true }) as Record<string, string>[]);
+      return new Map(rows.map((row) => [row.guid!, row]));
+    };
+    const exact = await cellsOf('formulas-kept', []);
+    const quoted = await cellsOf('formulas-quoted', ['--csv-formulas', 'quote']);
+    guids.forEach((guid, i) => {
+      expect(exact.get(guid)!.text).toBe(texts[i]);
+      expect(quoted.get(guid)!.text).toBe(/^[=+\-@\t]/.test(texts[i]!) ? `'${texts[i]}` : texts[i]);
+    });
+    for (const [guid, row] of quoted) {
+      const plain = exact.get(guid)!;
+      expect(row.sender_handle).toBe(plain.sender_handle!.startsWith('+') ? `'${plain.sender_handle}` : plain.sender_handle);
+      expect(row.date).toBe(plain.date);
+    }
+    const refused = await runCli(['export', '--db', copy, '--out', join(dir, 'formulas-txt'), '--format', 'txt', '--csv-formulas', 'quote']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--csv-formulas is for CSV files');
   });
 
   it('--since and --chat narrow messages.ndjson like every other format', async () => {

@@ -112,6 +112,16 @@ describe('textkeeper stats against counts made with SQL', () => {
     expect(none.stdout).toBe('');
     expect(none.stderr).toMatch(/^textkeeper: No conversation matches --chat nobody by this name/);
   });
+  it('says "none" where dates choose no message, and counts one message in the singular', async () => {
+    const empty = await runCli(['stats', '--db', dbPath, '--since', '2090-01-01']);
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(empty.stdout).toBe('All conversations: 0 messages\n  by person: none\n  busiest days: none\n  attachments: 0, 0 B\n  reactions: 0\n  per month: none\n');
+    const [last] = all<{ date: number }>(`SELECT m.date FROM message m WHERE ${VISIBLE} ORDER BY m.date DESC LIMIT 1`);
+    const instant = new Date(Number(BigInt(last!.date) / 1_000_000n) + 978_307_200_000).toISOString();
+    const one = await runCli(['stats', '--db', dbPath, '--since', instant]);
+    expect(one.stdout).toMatch(/^All conversations: 1 message, /);
+  });
+
   it('prints one line per person, however many handles, and the months as a year a row', async () => {
     const [first, second] = all<{ id: string }>(
       `SELECT h.id FROM message m JOIN handle h ON h.ROWID = m.handle_id WHERE ${VISIBLE} AND m.is_from_me = 0 GROUP BY h.id ORDER BY COUNT(*) DESC LIMIT 2`,

@@ -101,6 +101,27 @@ describe('HTML conversation pages', () => {
     expect(html.match(/class="audio-note"/g)).toHaveLength(1);
   });
 
+  it('names the owner "You" under the default name and by the --me name otherwise, in events and unsent lines alike', async () => {
+    const sam: Person = { handle: 'me', name: 'Sam', isMe: true };
+    const messages: Message[] = [
+      message(1, { kind: 'event', sender: ME, isFromMe: true, parts: [],
+        event: { type: 'renamed', actor: ME, name: 'Memo', description: 'You named the conversation “Memo”.' } }),
+      message(2, { sender: ME, isFromMe: true, parts: [{ kind: 'unsent', index: 0, tapbacks: [] }] }),
+      message(3, { kind: 'event', sender: sam, isFromMe: true, parts: [],
+        event: { type: 'renamed', actor: sam, name: 'Trip', description: 'Sam named the conversation “Trip”.' } }),
+      message(4, { sender: sam, isFromMe: true, parts: [{ kind: 'unsent', index: 0, tapbacks: [] }] }),
+    ];
+    const { page, outDir } = await renderOne(messages, { isGroup: true, participants: [ALICE, BOB] });
+    const html = page(1);
+    expect(html).toContain('>You named the conversation “<bdi>Memo</bdi>”. · ');
+    expect(html).toContain('You unsent a message');
+    expect(html).toContain('><bdi>Sam</bdi> named the conversation “<bdi>Trip</bdi>”. · ');
+    expect(html).toContain('<bdi>Sam</bdi> unsent a message');
+    const chunk = readFileSync(join(outDir, 'search/chunk-1.js'), 'utf8');
+    const rows = JSON.parse(chunk.slice(chunk.indexOf('['), chunk.lastIndexOf(']') + 1)) as string[][];
+    expect(rows.map((row) => [row[4], row[5]])).toEqual([['Me', 'You named the conversation “Memo”.'], ['Sam', 'Sam named the conversation “Trip”.']]);
+  });
+
   it('isolates right-to-left names from the punctuation and time around them', async () => {
     const dana: Person = { handle: 'd', name: 'דנה', isMe: false };
     const messages: Message[] = [

@@ -30,7 +30,7 @@ export function exportContext(outDir: string, attachments: ExportContext['attach
     dates: new DateFormatter('Europe/Berlin'),
     attachments,
     pdf: { style: 'chat', pageSize: 'a4' },
-    csv: { bom: true },
+    csv: { bom: true, formulas: 'keep' },
     sourceDescription: 'test data',
     imageThreads: 2,
     warn: (message) => warnings.push(message),

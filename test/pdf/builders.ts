@@ -72,7 +72,7 @@ export function exportContext(pdf: ExportContext['pdf'] = { style: 'chat', pageS
     dates: new DateFormatter('UTC'),
     attachments: 'none',
     pdf,
-    csv: { bom: true },
+    csv: { bom: true, formulas: 'keep' },
     sourceDescription: 'test data',
     imageThreads: 2,
     warn: (m) => warnings.push(m),

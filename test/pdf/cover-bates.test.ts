@@ -86,6 +86,23 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
     }
   });
 
+  test('a --chat run with --bates into a folder holding other PDFs is refused; a run without --bates drops bates.csv', async () => {
+    const out = join(dir, 'bates-then-chat');
+    const first = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress', '--bates', 'CASE']);
+    expect(first.code).toBe(0);
+    const before = pdfsOf(out).map((file) => sha256(join(out, file)));
+    const [chosen] = JSON.parse((await runCli(['list', '--db', db, '--json'])).stdout) as { id: string }[];
+    const partial = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress', '--chat', chosen!.id, '--bates', 'CASE']);
+    expect(partial.code).toBe(1);
+    expect(partial.stderr).toMatch(/^textkeeper: --bates numbers every PDF .* this run would not write \d+ of them/m);
+    expect(pdfsOf(out).map((file) => sha256(join(out, file)))).toEqual(before);
+
+    const unstamped = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress']);
+    expect(unstamped.code).toBe(0);
+    expect(existsSync(join(out, 'bates.csv'))).toBe(false);
+    expect((await runCli(['verify', out])).code).toBe(0);
+  });
+
   test('a bad --bates is one clear line', async () => {
     for (const args of [['--bates', 'has space'], ['--bates', 'X', '--bates-digits', '11']]) {
       const result = await runCli(['export', '--db', db, '--out', join(dir, 'bad'), '--format', 'pdf', ...args]);

@@ -173,8 +173,11 @@ describe('bad input', () => {
     expect(await failure(path.join(dir, 'notes.txt'))).toMatch(/^Not a folder: /);
   });
 
-  it('the folder holding several backups names them', async () => {
+  it('the folder holding several backups names them; one holding one names its path', async () => {
     expect(await failure(work)).toMatch(/holds several backups; pass one of its folders: .*encrypted.*plain/);
+    const parent = path.join(work, 'one-backup');
+    cpSync(plainDir, path.join(parent, '00008110-ABCD'), { recursive: true });
+    expect(await failure(parent)).toBe(`${parent} holds a backup in its folder 00008110-ABCD: pass ${path.join(parent, '00008110-ABCD')}`);
   });
 
   it('a backup without sms.db in its manifest, or with its file gone', async () => {

@@ -78,7 +78,7 @@ describe('contacts from each source', () => {
   it('a .vcf file', async () => {
     const file = path.join(work, 'contacts.vcf');
     writeVcf(file, CONTACTS);
-    const { book, warnings } = await loadContacts({ vcfFiles: [file] });
+    const { book, warnings } = await loadContacts({ files: [file] });
     expect(warnings).toEqual([]);
     expectNames(book);
   });
@@ -126,7 +126,7 @@ describe('generated contacts for a chat.db', () => {
     expect(contacts[0].emails).toEqual(['ALICE.DOE@EXAMPLE.COM']);
     const vcf = path.join(work, 'generated.vcf');
     writeVcf(vcf, contacts);
-    const { book } = await loadContacts({ vcfFiles: [vcf] });
+    const { book } = await loadContacts({ files: [vcf] });
     expect(book.nameFor(handles[0])).toBe('Mom');
     expect(book.nameFor(handles[1])).toBe('Mom');
     expect(book.personKey(handles[1])).toBe(book.personKey(handles[0]));
@@ -137,7 +137,7 @@ describe('generated contacts for a chat.db', () => {
   it('writeContacts writes all three sources with the same names', async () => {
     const chat = makeTinyChatDb(mkdtempSync(path.join(work, 'chat-')));
     const written = writeContacts({ chatDb: chat.chatDb, outDir: mkdtempSync(path.join(work, 'all-')), seed: 9 });
-    for (const opts of [{ addressBookDirs: [written.macAddressBookDir] }, { backupAddressBook: written.iphoneAddressBook }, { vcfFiles: [written.vcf] }]) {
+    for (const opts of [{ addressBookDirs: [written.macAddressBookDir] }, { backupAddressBook: written.iphoneAddressBook }, { files: [written.vcf] }]) {
       const { book, warnings } = await loadContacts(opts);
       expect(warnings).toEqual([]);
       expect(chat.handles.map((h) => book.nameFor(h))).toEqual(['Mom', 'Mom', undefined]);
@@ -173,7 +173,7 @@ describe('contact details', () => {
     writeVcf(vcf, CONTACTS);
     const { book, warnings } = await loadContacts({
       addressBookDirs: [dir],
-      vcfFiles: [path.join(work, 'absent.vcf'), vcf],
+      files: [path.join(work, 'absent.vcf'), vcf],
     });
     expect(warnings).toEqual([
       expect.stringMatching(/^Cannot read contacts file .*absent\.vcf: .*; going on without it$/),
@@ -190,9 +190,53 @@ describe('contact details', () => {
     writeFileSync(utf8, card, 'utf8');
     writeFileSync(utf16, card, 'utf16le');
     for (const file of [utf8, utf16]) {
-      const { book } = await loadContacts({ vcfFiles: [file] });
+      const { book } = await loadContacts({ files: [file] });
       expect(book.nameFor('+15555550161')).toBe('Łucja Ñúñez');
     }
+  });
+
+  it('reads .vcf files in UTF-16 of either byte order, with or without a byte-order mark, and in 8-bit character sets', async () => {
+    const card = (name: string, charset = '') => `BEGIN:VCARD\r\nVERSION:2.1\r\nFN${charset}:${name}\r\nTEL:555-555-0161\r\nEND:VCARD\r\n`;
+    const utf16be = (text: string) => Buffer.from(text, 'utf16le').swap16();
+    const files: [string, Buffer, string][] = [
+      ['be-bom.vcf', utf16be('\uFEFF' + card('Łucja Ñúñez')), 'Łucja Ñúñez'],
+      ['be.vcf', utf16be(card('Łucja Ñúñez')), 'Łucja Ñúñez'],
+      ['le.vcf', Buffer.from(card('Łucja Ñúñez'), 'utf16le'), 'Łucja Ñúñez'],
+      ['latin1.vcf', Buffer.from(card('Liàm Müller', ';CHARSET=ISO-8859-1'), 'latin1'), 'Liàm Müller'],
+      ['cp1252.vcf', Buffer.from(card('Zoë “Zo” Ørsted').replace('“', '\x93').replace('”', '\x94'), 'latin1'), 'Zoë “Zo” Ørsted'],
+    ];
+    for (const [name, bytes, expected] of files) {
+      const file = path.join(work, name);
+      writeFileSync(file, bytes);
+      const { book, warnings } = await loadContacts({ files: [file] });
+      expect(warnings, name).toEqual([]);
+      expect(book.nameFor('+15555550161'), name).toBe(expected);
+    }
+    // Exports joined into one file: a UTF-8 card keeps its name beside an 8-bit one.
+    const joined = path.join(work, 'joined.vcf');
+    const latin1 = Buffer.from(card('Liàm Müller', ';CHARSET=ISO-8859-1'), 'latin1');
+    writeFileSync(joined, Buffer.concat([Buffer.from(card('Łucja Ñúñez').replace('0161', '0162'), 'utf8'), latin1]));
+    const { book } = await loadContacts({ files: [joined] });
+    expect([book.nameFor('+15555550162'), book.nameFor('+15555550161')]).toEqual(['Łucja Ñúñez', 'Liàm Müller']);
+  });
+
+  it('a contacts file is read by what it holds, whatever its name; one with no contacts is a warning', async () => {
+    const mac = path.join(work, 'AddressBook-v22.abcddb');
+    const phone = path.join(work, 'phone-book.db');
+    writeMacAddressBook(mac, CONTACTS.slice(0, 2));
+    writeIphoneAddressBook(phone, CONTACTS.slice(2));
+    const named = await loadContacts({ files: [mac, phone] });
+    expect(named.warnings).toEqual([]);
+    expectNames(named.book);
+
+    const chat = makeTinyChatDb(mkdtempSync(path.join(work, 'not-contacts-'))).chatDb;
+    const text = path.join(work, 'notes.txt');
+    writeFileSync(text, 'just some notes\n');
+    const { warnings } = await loadContacts({ files: [chat, text] });
+    expect(warnings).toEqual([
+      expect.stringMatching(/^Cannot read contacts file .*chat\.db: a SQLite database that is neither a Mac nor an iPhone contacts database; going on without it$/),
+      expect.stringMatching(/^No contacts in .*notes\.txt \(a \.vcf file, an AddressBook folder or an AddressBook\.sqlitedb was expected\)$/),
+    ]);
   });
 
   it('gives a North American number in E.164 back as libphonenumber does, without it', () => {
@@ -214,7 +258,7 @@ describe('contact details', () => {
     expect(normalizeHandle('12345')).toBe('12345');
     const vcf = path.join(work, 'gb.vcf');
     writeFileSync(vcf, 'BEGIN:VCARD\nVERSION:3.0\nFN:Pat Jones\nTEL:020 7946 0958\nEND:VCARD\n');
-    const { book } = await loadContacts({ vcfFiles: [vcf], country: 'gb' });
+    const { book } = await loadContacts({ files: [vcf], country: 'gb' });
     expect(book.nameFor('+442079460958')).toBe('Pat Jones');
   });
 

@@ -30,7 +30,8 @@ describe('backup password sources', () => {
     writeFileSync(empty, '\n');
     await expect(passwordProvider({ passwordFile: empty })()).rejects.toThrow(`The password file ${empty} is empty`);
     const absent = path.join(work, 'absent.txt');
-    await expect(passwordProvider({ passwordFile: absent })()).rejects.toThrow(`Cannot read the password file ${absent}: ENOENT`);
+    await expect(passwordProvider({ passwordFile: absent })()).rejects.toThrow(`Cannot read the password file ${absent}: no such file or folder`);
+    await expect(passwordProvider({ passwordFile: work })()).rejects.toThrow(`Cannot read the password file ${work}: it is a folder`);
   });
 
   it('refuses a password given as a plain flag', () => {

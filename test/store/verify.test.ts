@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { ArchiveLock } from '../../src/store/archive-lock.js';
-import { runCli, tempDir } from '../support/cli.js';
+import { ROOT, runCli, tempDir } from '../support/cli.js';
 
 let db: string;
 let root: string;
@@ -66,6 +66,11 @@ describe('textkeeper verify', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/not a textkeeper archive/);
     expect(result.code).toBe(1);
+    const file = join(tempDir('verify-file'), 'SHA256SUMS');
+    writeFileSync(file, '');
+    const onFile = await runCli(['verify', file]);
+    expect(onFile.stderr).toBe(`textkeeper: ${file} is a file: give the archive folder (an earlier --out).\n`);
+    expect(onFile.code).toBe(1);
   });
 
   it('checks against the store: a file changed together with its line in SHA256SUMS is still found', async () => {
@@ -121,6 +126,25 @@ describe('textkeeper verify', () => {
     expect(result.code).toBe(1);
     await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html', '--no-progress']);
     expect((await runCli(['verify', out])).code).toBe(0);
+  });
+
+  it('verify and list --archive read a store a killed run left in WAL mode without writing beside it', async () => {
+    const out = await exportArchive();
+    const store = join(out, 'textkeeper.sqlite');
+    // A process killed while it writes leaves the store with its -wal and -shm, as a killed run does.
+    const writes = `const db = new (require('better-sqlite3'))(${JSON.stringify(store)}); db.pragma('journal_mode = WAL');
+      db.prepare('UPDATE runs SET tool_version = tool_version').run(); process.kill(process.pid, 'SIGKILL');`;
+    expect(() => execFileSync(process.execPath, ['-e', writes], { cwd: ROOT, stdio: 'ignore' })).toThrow();
+    const hashes = () => ['', '-wal', '-shm'].map((suffix) => [createHash('sha256').update(readFileSync(store + suffix)).digest('hex'), statSync(store + suffix).mtimeMs]);
+    const before = hashes();
+    const result = await runCli(['verify', out]);
+    expect(result.stdout).toMatch(/^Intact: \d+ files match the manifest\.$/m);
+    expect(result.code).toBe(0);
+    expect(hashes()).toEqual(before);
+    const list = await runCli(['list', '--archive', out, '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout)).toHaveLength(readdirSync(out).filter((f) => f.endsWith('.txt')).length);
+    expect(hashes()).toEqual(before);
   });
 
   it('does not check a folder while a run is writing it', async () => {

@@ -1,6 +1,6 @@
 // One message as one CSV row: the columns a spreadsheet or a lawyer's review tool wants.
 import type { Attachment, Message } from '../../model/types.js';
-import { describeTapbacks } from '../describe.js';
+import { describeTapbacks, inBackup } from '../describe.js';
 import { messageText, type RecordStyle } from '../json/records.js';
 
 export const CSV_COLUMNS = [
@@ -35,5 +35,5 @@ export function csvRow(m: Message, { iso, path }: RecordStyle): string[] {
 }
 
 function fileCell(a: Attachment, place: RecordStyle['path']): string {
-  return `${a.fileName} (${a.withheld ?? (a.missing ? 'missing' : a.transient ? `in the backup as ${a.storedPath}` : place(a.path!))})`;
+  return `${a.fileName} (${a.withheld ?? (a.missing ? 'missing' : a.transient ? inBackup(a) : place(a.path!))})`;
 }

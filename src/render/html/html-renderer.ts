@@ -7,7 +7,7 @@ import type { ExportContext, MessageStream, RenderedConversation, Renderer } fro
 import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
 import { activitySvg } from './activity-svg.js';
 import { escapeHtml, hrefPath, isolate } from './escape.js';
-import { describeKeptOnly, describeOrigin, describeSourceCounts } from '../describe.js';
+import { describeKeptOnly, describeOrigin, describeSourceCounts, inBackup } from '../describe.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
 import { PageStarts } from './page-starts.js';
@@ -126,7 +126,8 @@ export class HtmlRenderer implements Renderer {
       dates: this.ctx.dates,
       // "Unknown sender", and anyone in "Messages without a conversation", which has no participants.
       namesSender: (sender) => conversation.isGroup || !conversation.participants.some((p) => p.handle === sender.handle || p.name === sender.name),
-      placeAttachment: (attachment: Attachment) => this.media.place(attachment),
+      // A file decrypted from an encrypted backup was removed with it (--attachments link or none): nothing to show.
+      placeAttachment: (attachment: Attachment) => (attachment.transient ? { unavailable: 'withheld', reason: inBackup(attachment) } : this.media.place(attachment)),
       messageHref: (reply) => {
         const { date, rowId } = reply.target!;
         const page = pageStarts.pageOf({ date: date.getTime(), rowId, guid: reply.guid });

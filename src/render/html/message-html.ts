@@ -1,4 +1,5 @@
 import type { AppPart, Attachment, EditVersion, Message, Part, Person, ReplyRef, Tapback } from '../../model/types.js';
+import { isYou } from '../../model/owner.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { absenceNote, formatBytes, NOT_IN_DATABASE, receiptNotes, tapbackNote } from '../describe.js';
 import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
@@ -72,7 +73,7 @@ function partHtml(message: Message, part: Part, ctx: MessageContext): string {
       break;
     case 'unsent':
       kind = 'unsent';
-      body = `${message.isFromMe ? 'You' : isolate(message.sender.name)} unsent a message`;
+      body = `${isYou(message.sender) ? 'You' : isolate(message.sender.name)} unsent a message`;
       edits = part.edits;
       break;
   }
@@ -184,7 +185,9 @@ function kindLabel(attachment: Attachment): string {
 function eventText(message: Message): string {
   const event = message.event;
   if (!event) return escapeHtml(partsText(message.parts));
-  return isolateWithin(event.description, [event.actor.name, event.target?.name ?? '', event.name ?? '']);
+  // The owner named "you" is a word of the sentence, not a name.
+  const people = [event.actor, event.target].filter((person) => person && !isYou(person)).map((person) => person!.name);
+  return isolateWithin(event.description, [...people, event.name ?? '']);
 }
 
 function partsText(parts: Part[]): string {

@@ -53,7 +53,7 @@ export class SearchRowsWriter {
 
   add(page: number, message: Message, time: string, text: string): void {
     if (!text) return;
-    const sender = message.isFromMe ? 'Me' : message.sender.name;
+    const sender = message.sender.name;
     this.pending += `${JSON.stringify([page, message.rowId, time, sender, text.slice(0, MAX_TEXT)]).slice(1)}\n`;
     if (this.pending.length >= FLUSH_AT) this.flush();
   }

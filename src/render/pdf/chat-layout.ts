@@ -1,6 +1,7 @@
 import type { Attachment, Conversation, Message, Part, Tapback } from '../../model/types.js';
+import { isYou } from '../../model/owner.js';
 import type { DateFormatter } from '../dates.js';
-import { NOT_IN_DATABASE, receiptNotes } from '../describe.js';
+import { inBackup, NOT_IN_DATABASE, receiptNotes } from '../describe.js';
 import { drawLine, layLines, textBox, type BoxStyle, type Styled } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, tapbackSummary } from './describe.js';
@@ -109,7 +110,7 @@ export class ChatLayout {
         return blocks;
       }
       case 'unsent': {
-        const blocks = this.note(`${mine ? 'You' : message.sender.name} unsent a message`, mine ? 'right' : 'left', 2);
+        const blocks = this.note(`${isYou(message.sender) ? 'You' : message.sender.name} unsent a message`, mine ? 'right' : 'left', 2);
         for (const edit of part.edits ?? []) blocks.push(...this.note(`Before it was unsent: ${edit.text}`, mine ? 'right' : 'left', 1));
         return blocks;
       }
@@ -165,7 +166,7 @@ export class ChatLayout {
 
   /** A thumbnail of an image attachment on disk; undefined when there is none or it cannot be read (a warning then). */
   private async thumbnail(attachment: Attachment, maxWidth: number, maxHeight: number): Promise<Thumbnail | undefined> {
-    if (attachment.kind !== 'image' || attachment.missing || !attachment.path) return undefined;
+    if (attachment.kind !== 'image' || attachment.missing || attachment.transient || !attachment.path) return undefined;
     try {
       return await makeThumbnail(attachment.path, Math.min(maxWidth, this.maxWidth()), maxHeight);
     } catch {
@@ -178,7 +179,7 @@ export class ChatLayout {
     const max = attachment.isSticker ? { width: STICKER_MAX, height: STICKER_MAX } : IMAGE_MAX;
     const thumbnail = await this.thumbnail(attachment, max.width, max.height);
     if (thumbnail) return [this.imageBlock(thumbnail, mine)];
-    const unreadable = attachment.kind === 'image' && !attachment.missing && !!attachment.path;
+    const unreadable = attachment.kind === 'image' && !attachment.missing && !attachment.transient && !!attachment.path;
     if (attachment.notInDatabase) return this.fileBox([{ text: NOT_IN_DATABASE, size: TYPE.small, color: COLORS.alert }], mine);
     const lines: Styled[] = [
       { text: attachment.fileName, size: TYPE.body, color: COLORS.text, bold: true },
@@ -188,6 +189,7 @@ export class ChatLayout {
     if (attachment.transcription) lines.push({ text: `“${attachment.transcription}”`, size: TYPE.body, color: COLORS.text });
     if (attachment.missing) lines.push({ text: attachment.withheld ? `Not included: ${attachment.withheld}` : MISSING_NOTE, size: TYPE.small, color: COLORS.alert });
     if (unreadable) lines.push({ text: 'The image could not be read', size: TYPE.small, color: COLORS.alert });
+    if (attachment.transient) lines.push({ text: `Not in this archive: ${inBackup(attachment)}`, size: TYPE.small, color: COLORS.muted });
     return this.fileBox(lines, mine);
   }
 

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -103,10 +103,13 @@ export class PdfRenderer implements Renderer {
     return { conversation, file };
   }
 
-  /** Numbers the pages of all PDFs of the run, in order of conversation title (before the run's SHA256SUMS is written). */
+  /**
+   * Numbers the pages of all PDFs of the run, in order of conversation title (before the run's SHA256SUMS is
+   * written). Without --bates, an earlier run's bates.csv goes: the PDFs written now carry no numbers.
+   */
   async finish(rendered: RenderedConversation[]): Promise<void> {
     const { bates } = this.ctx.pdf;
-    if (!bates) return;
+    if (!bates) return rm(join(this.ctx.outDir, 'bates.csv'), { force: true });
     const ordered = [...rendered].sort((a, b) => a.conversation.title.localeCompare(b.conversation.title) || a.file.localeCompare(b.file));
     const ranges = await numberPages(ordered.map((r) => join(this.ctx.outDir, r.file)), bates);
     const rows = ranges.map((range, i) => [ordered[i]!.file, range.first, range.last]);

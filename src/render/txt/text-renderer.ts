@@ -1,6 +1,6 @@
 import type { Attachment, Conversation, EditVersion, Message, Part } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { absenceNote, describeAttachment, describeBalloon, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, NOT_IN_DATABASE } from '../describe.js';
+import { absenceNote, describeAttachment, describeBalloon, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE } from '../describe.js';
 import { FileRenderer } from '../file-renderer.js';
 import { archivePath } from '../../output/files.js';
 import type { ExportContext, MessageStream } from '../renderer.js';
@@ -128,7 +128,7 @@ function attachmentLine(a: Attachment, label: string, outDir: string): string {
 function whereIs(a: Attachment, outDir: string): string {
   if (a.withheld) return a.withheld;
   if (a.missing) return `missing — not on this computer${a.path && !a.transient ? ` (expected at ${a.path})` : ''}`;
-  if (a.transient) return `in the backup as ${a.storedPath}`;
+  if (a.transient) return inBackup(a);
   const own = archivePath(outDir, a.path!);
   return own ? `in this archive as ${own}` : a.path!;
 }

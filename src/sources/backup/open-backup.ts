@@ -94,9 +94,8 @@ function checkIsBackupFolder(backupDir: string): void {
     throw new BackupError(`The backup in ${backupDir} is from iOS 9 or earlier (Manifest.mbdb), which textkeeper does not read`);
   }
   const inside = readdirSync(backupDir).filter((name) => existsSync(path.join(backupDir, name, 'Manifest.db')));
-  if (inside.length > 0) {
-    throw new BackupError(`${backupDir} holds several backups; pass one of its folders: ${inside.join(', ')}`);
-  }
+  if (inside.length === 1) throw new BackupError(`${backupDir} holds a backup in its folder ${inside[0]}: pass ${path.join(backupDir, inside[0]!)}`);
+  if (inside.length > 1) throw new BackupError(`${backupDir} holds several backups; pass one of its folders: ${inside.join(', ')}`);
   throw new BackupError(`Not an iPhone backup folder (no Manifest.db): ${backupDir}`);
 }
 

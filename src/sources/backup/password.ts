@@ -7,6 +7,7 @@
  *   await openBackup(dir, { password });
  */
 import { readFile } from 'node:fs/promises';
+import { systemReason } from '../../errors.js';
 import { BackupError } from './backup-error.js';
 
 export interface PasswordSources {
@@ -31,7 +32,8 @@ export async function readPasswordFile(file: string): Promise<string> {
   try {
     content = await readFile(file, 'utf8');
   } catch (error) {
-    throw new BackupError(`Cannot read the password file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    const reason = (error as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a folder' : systemReason(error) ?? (error as Error).message;
+    throw new BackupError(`Cannot read the password file ${file}: ${reason}`);
   }
   const firstLine = content.replace(/^\uFEFF/, '').split(/\r?\n/)[0];
   if (firstLine === '') throw new BackupError(`The password file ${file} is empty`);
