@@ -10,6 +10,20 @@ export interface ContactRecord {
   emails: string[];
 }
 
+type Cell = string | null | undefined;
+
+/** A person as a contacts database's row names them (first, last, nickname, organization), with no handles yet. */
+export function namedRecord(firstName: Cell, lastName: Cell, nickname: Cell, organization: Cell): ContactRecord {
+  return {
+    firstName: firstName ?? undefined,
+    lastName: lastName ?? undefined,
+    nickname: nickname ?? undefined,
+    organization: organization ?? undefined,
+    phones: [],
+    emails: [],
+  };
+}
+
 const clean = (value: string | null | undefined) => value?.trim() || undefined;
 
 /** "First Last", else the nickname, else the organization; undefined for a nameless card. */

@@ -4,7 +4,7 @@
  * 4 = email, value).
  */
 import type Database from 'better-sqlite3';
-import type { ContactRecord } from './contact-record.js';
+import { namedRecord, type ContactRecord } from './contact-record.js';
 import { readSqliteCopy } from '../sqlite/sqlite-copy.js';
 
 const PHONE = 3;
@@ -25,14 +25,7 @@ export function readIphoneAddressBook(file: string): Promise<ContactRecord[]> {
 export function iphoneRecords(db: Database.Database): ContactRecord[] {
   const people = new Map<number, ContactRecord>();
   for (const row of db.prepare('SELECT * FROM ABPerson').iterate() as Iterable<PersonRow>) {
-    people.set(row.ROWID, {
-      firstName: row.First ?? undefined,
-      lastName: row.Last ?? undefined,
-      nickname: row.Nickname ?? undefined,
-      organization: row.Organization ?? undefined,
-      phones: [],
-      emails: [],
-    });
+    people.set(row.ROWID, namedRecord(row.First, row.Last, row.Nickname, row.Organization));
   }
   const values = db
     .prepare('SELECT record_id AS owner, property, value FROM ABMultiValue WHERE property IN (?, ?)')

@@ -3,7 +3,7 @@
  * numbers in ZABCDPHONENUMBER (ZOWNER → record, ZFULLNUMBER) and addresses in ZABCDEMAILADDRESS (ZOWNER, ZADDRESS).
  */
 import type Database from 'better-sqlite3';
-import type { ContactRecord } from './contact-record.js';
+import { namedRecord, type ContactRecord } from './contact-record.js';
 import { readSqliteCopy } from '../sqlite/sqlite-copy.js';
 
 interface RecordRow {
@@ -21,14 +21,7 @@ export function readMacAddressBook(file: string): Promise<ContactRecord[]> {
 export function macRecords(db: Database.Database): ContactRecord[] {
   const people = new Map<number, ContactRecord>();
   for (const row of db.prepare('SELECT * FROM ZABCDRECORD').iterate() as Iterable<RecordRow>) {
-    people.set(row.Z_PK, {
-      firstName: row.ZFIRSTNAME ?? undefined,
-      lastName: row.ZLASTNAME ?? undefined,
-      nickname: row.ZNICKNAME ?? undefined,
-      organization: row.ZORGANIZATION ?? undefined,
-      phones: [],
-      emails: [],
-    });
+    people.set(row.Z_PK, namedRecord(row.ZFIRSTNAME, row.ZLASTNAME, row.ZNICKNAME, row.ZORGANIZATION));
   }
   const owned = (sql: string) => db.prepare(sql).all() as { owner: number; value: string | null }[];
   for (const { owner, value } of owned('SELECT ZOWNER AS owner, ZFULLNUMBER AS value FROM ZABCDPHONENUMBER')) {

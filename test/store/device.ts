@@ -67,3 +67,13 @@ export function filesOf(dir: string): string[] {
     .map((e) => relative(dir, join(e.parentPath, e.name)))
     .sort();
 }
+
+/** A copy of the history's device, changed by `change` on its database. */
+export function changedDevice(history: History, change: (db: Database.Database) => void): string {
+  const dir = tempDir('changed');
+  cpSync(history.dir, dir, { recursive: true });
+  const db = new Database(join(dir, 'chat.db'));
+  change(db);
+  db.close();
+  return dir;
+}

@@ -5,17 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeAttributedBody } from '../../src/decode/attributed-body.js';
 import { encodeSummaryInfo } from '../../src/generate/summary-info.js';
 import { tempDir } from '../support/cli.js';
-import { exportFrom, generateHistory, transcripts, type History } from './device.js';
-
-/** A copy of the history's device, changed by `change` on its database. */
-function changedDevice(history: History, change: (db: Database.Database) => void): string {
-  const dir = tempDir('changed');
-  cpSync(history.dir, dir, { recursive: true });
-  const db = new Database(join(dir, 'chat.db'));
-  change(db);
-  db.close();
-  return dir;
-}
+import { changedDevice, exportFrom, generateHistory, transcripts, type History } from './device.js';
 
 /** The whole archive's text, with every file's lines. */
 function archiveText(out: string): string {

@@ -1,10 +1,10 @@
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJsonFiles, schemaValidators } from '../data/support.js';
 import { runCli, tempDir } from '../support/cli.js';
-import { exportFrom, generateHistory, type History } from './device.js';
+import { changedDevice, exportFrom, generateHistory, type History } from './device.js';
 
 interface Reaction {
   id: number;
@@ -26,16 +26,6 @@ function lastingReactions(dir: string): Reaction[] {
         AND l.is_from_me = r.is_from_me AND l.ROWID != r.ROWID AND l.associated_message_type >= 2000)`).all() as Reaction[];
   db.close();
   return rows;
-}
-
-/** A copy of the device, changed by `change` on its database. */
-function changedDevice(history: History, change: (db: Database.Database) => void): string {
-  const dir = tempDir('changed');
-  cpSync(history.dir, dir, { recursive: true });
-  const db = new Database(join(dir, 'chat.db'));
-  change(db);
-  db.close();
-  return dir;
 }
 
 /** The reaction's sender takes it back a minute later: a removal row (type + 1000), as Messages writes it. */
