@@ -5,8 +5,6 @@ import type { MonthStats } from './collector.js';
 /** Colours of the owner (the blue of sent bubbles) and the most active senders, in order; everyone else is grey. */
 const PALETTE = ['#1a7cf5', '#2fb64d', '#f29d38', '#a357d7', '#e0445a'];
 const OTHERS = '#aeaeb2';
-/** Room a year label takes under the plot. */
-const LABEL_WIDTH = 24;
 
 export interface ChartSeries {
   label: string;
@@ -33,9 +31,7 @@ export interface ActivityChart {
   width: number;
   height: number;
   bars: ChartBar[];
-  /** Labels under the plot: each year, at its January (or the first month shown), every n-th over long histories. */
-  ticks: YearTick[];
-  /** Every year's place, for a drawing that spaces labels by their measured widths (spacedYearLabels). */
+  /** Every year's place under the plot, at its January (or the first month shown); drawings keep those spacedYearLabels gives. */
   years: YearTick[];
   series: ChartSeries[];
   /** The busiest month's count, the top of the scale. */
@@ -79,10 +75,7 @@ export function activityChart(months: MonthStats[], names: Map<string, string>, 
       bars.push({ x, y: top, width: Math.max(step * 0.8, 0.5), height: h, color: series[s]!.color, title: `${m.month} · ${series[s]!.label}: ${n}` });
     });
   });
-  // Years crowd each other over long histories: keep every n-th label.
-  const ticks = years.filter((t) => t.x <= width - LABEL_WIDTH);
-  const every = Math.ceil(ticks.length / Math.max(1, Math.floor(width / (LABEL_WIDTH * 1.5))));
-  return { width, height, bars, ticks: ticks.filter((_, i) => i % every === 0), years, series, max };
+  return { width, height, bars, years, series, max };
 }
 
 // Years a label is kept for, tried in turn: every year, then every 2nd, 5th, … (years divisible by the step).
@@ -90,15 +83,18 @@ const YEAR_STEPS = [1, 2, 5, 10, 20, 50, 100];
 
 /**
  * The year labels to draw, left-aligned at their ticks, so that no two overlap and none runs past the
- * plot's width: every year when they fit, else those of the smallest step in YEAR_STEPS that fits (2010,
- * 2015, 2020), else the labels a left-to-right pass can keep. `labelWidth` measures a label as drawn.
+ * plot's width: every year when they fit (else all but the first), else those of the smallest step in
+ * YEAR_STEPS that fits (2010, 2015, 2020), else the labels a left-to-right pass can keep. `labelWidth` measures a label as drawn.
  */
 export function spacedYearLabels(years: YearTick[], width: number, labelWidth: (label: string) => number, gap: number): YearTick[] {
   const inside = years.filter((t) => t.x + labelWidth(t.label) <= width);
   const apart = (a: YearTick, b: YearTick) => b.x - a.x >= labelWidth(a.label) + gap;
+  const fits = (labels: YearTick[]) => labels.length > 0 && labels.every((t, i) => i === 0 || apart(labels[i - 1]!, t));
   for (const step of YEAR_STEPS) {
     const round = inside.filter((t) => Number(t.label) % step === 0);
-    if (round.length > 0 && round.every((t, i) => i === 0 || apart(round[i - 1]!, t))) return round;
+    // A history that starts late in a year has its first label close to the next: that one goes before every other year does.
+    const found = [round, round.slice(1)].find(fits);
+    if (found) return found;
   }
   const kept: YearTick[] = [];
   for (const t of inside) if (kept.length === 0 || apart(kept.at(-1)!, t)) kept.push(t);

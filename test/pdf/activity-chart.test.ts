@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { MonthStats } from '../../src/stats/collector.js';
 import { activityChart, spacedYearLabels, type YearTick } from '../../src/stats/activity-chart.js';
+import { activitySvg } from '../../src/render/html/activity-svg.js';
 import { exportContext, me, message, renderPdf, text } from './builders.js';
 import { pdfText, pdfToolsPresent, savePng } from './pdf-tools.js';
 
@@ -42,7 +43,7 @@ describe('year labels under the activity chart', () => {
     expect(years[1]!.x - years[0]!.x).toBeLessThan(LABEL_WIDTH);
     const labels = spacedYearLabels(years, 528, measure, GAP);
     expectApart(labels, 528);
-    expect(labels.map((l) => l.label)).toEqual(['2014', '2016', '2018', '2020', '2022', '2024']);
+    expect(labels.map((l) => l.label)).toEqual(['2015', '2016', '2017', '2018', '2019', '2020', '2021', '2022', '2023', '2024']);
   });
 
   test('many years on a narrow chart: every 5th, 10th… year, never overlapping', () => {
@@ -60,20 +61,22 @@ describe('year labels under the activity chart', () => {
     }
   });
 
-  test('the HTML chart keeps its labels as before', () => {
-    const chart = activityChart(months('2014-12', 121), new Map([['me', 'Me']]), 640, 96);
-    expect(chart.ticks.map((t) => t.label)).toEqual(chart.years.filter((t) => t.x <= 640 - 24).map((t) => t.label));
+  test('the HTML chart, starting in December, draws years that do not overlap', () => {
+    const svg = activitySvg(months('2014-12', 121), new Map([['me', 'Me']]));
+    const xs = [...svg.matchAll(/<text x="([\d.]+)"[^>]*>(\d{4})<\/text>/g)].map((m) => ({ x: Number(m[1]), label: m[2]! }));
+    expect(xs.length).toBeGreaterThan(3);
+    xs.slice(1).forEach((t, i) => expect(t.x - xs[i]!.x).toBeGreaterThanOrEqual(26));
   });
 });
 
 describe.skipIf(!pdfToolsPresent)('the activity chart on the cover', { timeout: 60_000 }, () => {
-  test('a December start over ten years labels every second year', async () => {
+  test('a December start over ten years labels every year but the first month’s', async () => {
     const { ctx } = exportContext({ style: 'chat', pageSize: 'letter', cover: true });
     const list = months('2014-12', 121).map((m, i) => message(me, new Date(`${m.month}-15T12:00:00Z`), [text(`Month ${i}`)]));
     const file = await renderPdf(ctx, list, 'chart-years');
     const cover = pdfText(file, { first: 1, last: 1 });
     const labels = cover.split('\n').filter((line) => /^\d{4}$/.test(line));
-    expect(labels).toEqual(['2014', '2016', '2018', '2020', '2022', '2024']);
+    expect(labels).toEqual(['2015', '2016', '2017', '2018', '2019', '2020', '2021', '2022', '2023', '2024']);
     savePng(file, 'pdf-activity-years', 1);
   });
 });

@@ -1,9 +1,12 @@
 import type { MonthStats } from '../../stats/collector.js';
-import { activityChart } from '../../stats/activity-chart.js';
+import { activityChart, spacedYearLabels } from '../../stats/activity-chart.js';
 import { escapeHtml } from './escape.js';
 
 const WIDTH = 640;
 const PLOT = 96;
+/** A year's label at the 10px of style.css (four digits), and the room kept between two labels, in the SVG's units. */
+const YEAR_LABEL = 26;
+const LABEL_GAP = 8;
 
 /** Messages per month by sender as inline SVG (no script): bars with tooltips, year labels and a legend. */
 export function activitySvg(months: MonthStats[], names: Map<string, string>): string {
@@ -11,7 +14,7 @@ export function activitySvg(months: MonthStats[], names: Map<string, string>): s
   const chart = activityChart(months, names, WIDTH, PLOT);
   const bars = chart.bars.map((b) =>
     `<rect x="${b.x.toFixed(1)}" y="${b.y.toFixed(1)}" width="${b.width.toFixed(1)}" height="${b.height.toFixed(1)}" fill="${b.color}"><title>${escapeHtml(b.title)}</title></rect>`);
-  const ticks = chart.ticks.map((t) => `<text x="${t.x.toFixed(1)}" y="${PLOT + 14}">${t.label}</text>`);
+  const ticks = spacedYearLabels(chart.years, WIDTH, () => YEAR_LABEL, LABEL_GAP).map((t) => `<text x="${t.x.toFixed(1)}" y="${PLOT + 14}">${t.label}</text>`);
   // Swatches as SVG: the pages' content security policy allows no inline styles.
   const legend = chart.series.map((s) => `<span><svg class="swatch" viewBox="0 0 10 10"><rect width="10" height="10" rx="2" fill="${s.color}"/></svg>${escapeHtml(s.label)}</span>`).join(' ');
   return `<figure class="activity"><svg viewBox="0 -4 ${WIDTH} ${PLOT + 22}" role="img" aria-label="Messages per month, by sender (busiest month: ${chart.max})">` +
