@@ -614,7 +614,9 @@ class Generation {
     } as Record<string, [number, number]>)[kind];
     const member = this.random.pick(chat.info.members);
     // Whoever leaves is the actor; otherwise anyone but the member concerned.
-    const sender: Sender = kind === 'memberLeft' ? { fromMe: false, member } : this.random.chance(0.5) ? { fromMe: true } : { fromMe: false, member: this.random.pick(chat.info.members) };
+    const others = chat.info.members.filter((m) => m !== member);
+    const actor = () => this.random.pick(others.length > 0 ? others : chat.info.members);
+    const sender: Sender = kind === 'memberLeft' ? { fromMe: false, member } : this.random.chance(0.5) ? { fromMe: true } : { fromMe: false, member: actor() };
     const row: Row = {
       ...this.baseRow(chat, sender, at),
       item_type: itemType,

@@ -118,11 +118,13 @@ describe('generated chat.db covers every feature', () => {
     }
   });
 
-  it('has every group event, with the member in other_handle for adds and removals', () => {
+  it('has every group event, with the member in other_handle for adds and removals, done by someone else', () => {
     for (const [itemType, action] of [[1, 0], [1, 1], [2, 0], [3, 0], [3, 1], [3, 2]]) {
       expect(n(`SELECT count(*) FROM message WHERE item_type = ${itemType} AND group_action_type = ${action}`), `${itemType}/${action}`).toBeGreaterThan(0);
     }
     expect(n('SELECT count(*) FROM message WHERE item_type = 1 AND other_handle = 0')).toBe(0);
+    // Someone else adds or removes a member: nobody adds themselves.
+    expect(n('SELECT count(*) FROM message WHERE item_type = 1 AND is_from_me = 0 AND handle_id = other_handle')).toBe(0);
     expect(n("SELECT count(*) FROM message WHERE item_type = 2 AND (group_title IS NULL OR group_title = '')")).toBe(0);
   });
 
