@@ -24,7 +24,8 @@ export async function verifyArchive(dir: string): Promise<VerifyReport> {
   if (!existsSync(dir)) throw new UserError(`${dir}: no such folder.`);
   if (!statSync(dir).isDirectory()) throw new UserError(`${dir} is a file: give the archive folder (an earlier --out).`);
   if (ArchiveLock.isHeld(dir)) throw new UserError(`A textkeeper run is writing ${dir} now: verify it once the run has finished.`);
-  const stored = storedManifest(dir);
+  const record = storeRecord(dir);
+  const stored = record?.manifest;
   if (!stored && !existsSync(join(dir, SUMS_FILE))) throw new UserError(`${dir} is not a textkeeper archive (no ${SUMS_FILE}).`);
   const manifest = stored ?? (await readSums(dir));
   const problems: string[] = [];
@@ -35,7 +36,7 @@ export async function verifyArchive(dir: string): Promise<VerifyReport> {
     if (!info?.isFile()) problems.push(`missing: ${entry.path}`);
     else if ((entry.size >= 0 && info.size !== entry.size) || (await sha256File(path)) !== entry.sha256) problems.push(`altered: ${entry.path}`);
   }
-  if (stored) problems.push(...(await storeProblems(dir, stored)));
+  if (record) problems.push(...(await storeProblems(dir, record)));
   for (const path of await listFiles(dir)) {
     if (!expected.has(path) && !isUnlisted(path)) problems.push(`unexpected: ${path}`);
   }
@@ -46,8 +47,8 @@ export async function verifyArchive(dir: string): Promise<VerifyReport> {
  * SHA256SUMS must say what the store's manifest says, then give the store's SHA-256 as the last run closed
  * it (the store cannot hold its own), which the store must still have; and SQLite must find the store sound.
  */
-async function storeProblems(dir: string, stored: ManifestEntry[]): Promise<string[]> {
-  const problems = storeCheck(join(dir, STORE_FILE)).map((finding) => `damaged: ${STORE_FILE}: ${finding}`);
+async function storeProblems(dir: string, { manifest: stored, findings }: StoreRecord): Promise<string[]> {
+  const problems = findings.map((finding) => `damaged: ${STORE_FILE}: ${finding}`);
   const sums = await readFile(join(dir, SUMS_FILE), 'utf8').catch(() => undefined);
   if (sums === undefined) return [...problems, `missing: ${SUMS_FILE}`];
   const { files, store } = splitSums(sums);
@@ -57,28 +58,33 @@ async function storeProblems(dir: string, stored: ManifestEntry[]): Promise<stri
   return problems;
 }
 
-/** What SQLite's quick_check finds wrong in the store (nothing: sound). */
-function storeCheck(path: string): string[] {
-  return withStore(path, (db) => {
-    try {
-      const found = db.pragma('quick_check', { simple: false }) as { quick_check: string }[];
-      return found.map((row) => row.quick_check).filter((line) => line !== 'ok');
-    } catch (error) {
-      // A page too damaged to be looked through stops the check: that is its finding.
-      return [(error as Error).message];
-    }
-  });
+interface StoreRecord {
+  /** The manifest the store keeps, in the order SHA256SUMS was written in. */
+  manifest: ManifestEntry[];
+  /** What SQLite's quick_check finds wrong in the store (nothing: sound). */
+  findings: string[];
 }
 
-/** The manifest the folder's store keeps; undefined without a store. Read-only: verifying writes nothing. */
-function storedManifest(dir: string): ManifestEntry[] | undefined {
+/** The folder's store, read once; undefined without a store. */
+function storeRecord(dir: string): StoreRecord | undefined {
   const path = join(dir, STORE_FILE);
   if (!existsSync(path)) return undefined;
   return withStore(path, (db) => {
     const entries = db.prepare('SELECT path, size, sha256, mtime_ms AS mtimeMs FROM manifest').all() as ManifestEntry[];
     // In the order SHA256SUMS was written in (listFiles': UTF-16 code units, not SQLite's bytes).
-    return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const manifest = entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { manifest, findings: quickCheck(db) };
   });
+}
+
+function quickCheck(db: Database.Database): string[] {
+  try {
+    const found = db.pragma('quick_check', { simple: false }) as { quick_check: string }[];
+    return found.map((row) => row.quick_check).filter((line) => line !== 'ok');
+  } catch (error) {
+    // A page too damaged to be looked through stops the check: that is its finding.
+    return [(error as Error).message];
+  }
 }
 
 /**
