@@ -41,6 +41,10 @@ export interface ArchiveUpdate {
   skipped: number;
   /** Warning lines opening and reading the sources said. */
   warnings: number;
+  /** Each source's SHA-256, in the order of `facts` (undefined: it could not be hashed). */
+  sha256s: (string | undefined)[];
+  /** The sources an archive folder read as a source had recorded. */
+  recorded?: RecordedSource[];
 }
 
 /** The line for a conversation left out of the run, and the count it adds to. */
@@ -135,16 +139,17 @@ async function readSources({ options, store, other, checkInterrupt }: Run, opene
  * Once every source is read: what the databases' checks found, each database's SHA-256, and (after a run
  * that read its sources whole) which messages are no longer on the device.
  */
-async function recordSources({ options, store, other }: Run, files: AttachmentFiles, facts: SourceFacts[], opened: OpenedArchive | undefined, skipped: Set<string>): Promise<ArchiveUpdate> {
+async function recordSources({ options, store, other, recorded }: Run, files: AttachmentFiles, facts: SourceFacts[], opened: OpenedArchive | undefined, skipped: Set<string>): Promise<ArchiveUpdate> {
   // The databases were checked beside the reading; one that could not be checked at all fails the run here.
   const damage = opened ? await reportDamage(opened.archive, options.log) : { findings: 0, unreadable: 0 };
   const checks = opened ? await opened.archive.checks() : [];
-  store.recordSources(facts.map((f) => files.knownSha256(f.database)), checks);
+  const sha256s = facts.map((f) => files.knownSha256(f.database));
+  store.recordSources(sha256s, checks);
   // Messages of a conversation a source could not give are not taken as gone from it.
   if (decidesAbsence(options, opened, other)) store.markAbsent(skipped);
   removeFiles(store.dir, store.dropEmptyConversations());
   const notChecked = checks.flatMap((check, i) => (check === 'earlier' ? [opened!.archive.sourceNames[i]!] : []));
-  return { store, facts, damage, notChecked, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection: opened?.archive.selection, skipped: skipped.size, warnings: opened?.warnings ?? 0 };
+  return { store, facts, damage, notChecked, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection: opened?.archive.selection, skipped: skipped.size, warnings: opened?.warnings ?? 0, sha256s, recorded };
 }
 
 /** Only a run that reads its devices whole (no --chat, --since, --until nor --archive) decides which messages they lost. */
