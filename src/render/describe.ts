@@ -27,12 +27,12 @@ export function countOf(count: number, one: string, many = `${one}s`): string {
   return `${formatCount(count)} ${count === 1 ? one : many}`;
 }
 
-/** 1536 → "1.5 KB" */
 /** Where an encrypted backup keeps a file that was decrypted only while the sources were read. */
 export function inBackup(attachment: Attachment): string {
   return `in the backup as ${attachment.storedPath}`;
 }
 
+/** 1536 → "1.5 KB" */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   const units = ['KB', 'MB', 'GB', 'TB'];

@@ -45,12 +45,14 @@ export interface ExportContext {
   /** How attachments are put into HTML archives. */
   attachments: 'copy' | 'link' | 'none';
   pdf: PdfOptions;
-  /** CSV files start with a UTF-8 byte order mark (spreadsheet programs need it to read UTF-8). */
-  /** `formulas: 'quote'` makes a cell a spreadsheet would run as a formula text (see csv/csv-renderer.ts). */
+  /**
+   * `bom`: CSV files start with a UTF-8 byte order mark (spreadsheet programs need it to read UTF-8);
+   * `formulas: 'quote'` makes a cell a spreadsheet would run as a formula text (see csv/csv-renderer.ts).
+   */
   csv: { bom: boolean; formulas: 'keep' | 'quote' };
   /** Describes where the messages came from, for headers and metadata. */
   sourceDescription: string;
-  /** Sources with their hashes, filters and version; given when a format records them (PDF). */
+  /** Sources with their hashes, filters and version; given when a format records them (PDF) or an archive folder was read as a source. */
   provenance?: Provenance;
   /** Threads a renderer may convert images on: the cores left to it beside the other threads rendering. */
   imageThreads: number;
