@@ -21,7 +21,8 @@ export async function runStats(options: ResolvedOptions, json: boolean): Promise
 }
 
 function describe(title: string, s: Stats): string {
-  const lines = [`${title}: ${countOf(s.messages, 'message')}${s.firstDate ? `, ${s.firstDate.slice(0, 10)} to ${s.lastDate!.slice(0, 10)}` : ''}`];
+  const events = s.events > 0 ? ` (and ${countOf(s.events, 'group event')})` : '';
+  const lines = [`${title}: ${countOf(s.messages, 'message')}${events}${s.firstDate ? `, ${s.firstDate.slice(0, 10)} to ${s.lastDate!.slice(0, 10)}` : ''}`];
   const people = peopleByName(s.people);
   lines.push(`  by person: ${listed(people.filter((p) => p.messages > 0).map((p) => `${p.name} ${n(p.messages)}`))}`);
   lines.push(`  busiest days: ${listed(s.busiestDays.map((d) => `${d.day} (${n(d.messages)})`))}`);

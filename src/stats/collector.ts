@@ -22,6 +22,8 @@ export interface MonthStats {
 
 export interface Stats {
   messages: number;
+  /** Group events (a member added, the group renamed): with `messages`, what `list` counts. */
+  events: number;
   firstDate?: string;
   lastDate?: string;
   /** Every month from the first message's to the last's, empty months included. */
@@ -41,6 +43,7 @@ const BUSIEST = 5;
 /** Takes messages in date order (one conversation, or several one after another) and sums them up. */
 export class StatsCollector {
   private messages = 0;
+  private events = 0;
   private keptOnly = 0;
   private first?: Date;
   private last?: Date;
@@ -64,7 +67,10 @@ export class StatsCollector {
       }
       for (const a of part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : []) this.addAttachment(a);
     }
-    if (m.kind === 'event') return;
+    if (m.kind === 'event') {
+      this.events++;
+      return;
+    }
     this.messages++;
     if (m.absentSince) this.keptOnly++;
     if (!this.first || m.date < this.first) this.first = m.date;
@@ -82,6 +88,7 @@ export class StatsCollector {
   result(): Stats {
     return {
       messages: this.messages,
+      events: this.events,
       firstDate: this.first && this.dates.iso(this.first),
       lastDate: this.last && this.dates.iso(this.last),
       months: this.allMonths(),

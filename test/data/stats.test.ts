@@ -100,6 +100,17 @@ describe('textkeeper stats against counts made with SQL', () => {
     }
   });
 
+  it('counts group events apart, so that messages and events add up to what list counts', async () => {
+    const events = db.prepare('SELECT COUNT(*) FROM message m WHERE m.item_type <> 0 AND m.associated_message_type NOT BETWEEN 1000 AND 3999').pluck().get() as number;
+    expect(events, 'the generated history has group events').toBeGreaterThan(0);
+    expect(stats.total.events).toBe(events);
+    const listed = JSON.parse((await runCli(['list', '--db', dbPath, '--json'])).stdout) as { id: string; messageCount: number }[];
+    const counted = new Map(stats.conversations.map((c) => [c.conversation.id, c.stats.messages + c.stats.events]));
+    expect(new Map(listed.map((c) => [c.id, c.messageCount]))).toEqual(counted);
+    const text = await runCli(['stats', '--db', dbPath, '--timezone', 'UTC']);
+    expect(text.stdout).toContain(`All conversations: ${stats.total.messages.toLocaleString('en-US')} messages (and ${events.toLocaleString('en-US')} group events), `);
+  });
+
   it('takes --chat as list does: says what it chose, and refuses terms that choose nothing', async () => {
     const id = stats.conversations[0]!.conversation.id;
     const one = await runCli(['stats', '--db', dbPath, '--json', '--chat', id]);
