@@ -45,15 +45,18 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-/** "❤️ Loved by Alice, Bob; 👍 Liked by Me" — one entry per reaction, grouped by kind and emoji. */
-export function describeTapbacks(tapbacks: Tapback[]): string {
+/**
+ * "❤️ Loved by Alice, Bob; 👍 Liked by Me" — one entry per reaction, grouped by kind and emoji; `day` gives
+ * the export's day of a date (see tapbackNote).
+ */
+export function describeTapbacks(tapbacks: Tapback[], day: (date: Date) => string): string {
   const groups = new Map<string, { label: string; names: string[] }>();
   for (const t of tapbacks) {
     const label = t.kind === 'sticker'
       ? `Sticker${t.sticker ? ` (${t.sticker.fileName})` : ''}`
       : `${t.emoji} ${TAPBACK_VERBS[t.kind]}`.trim();
     const group = groups.get(label) ?? { label, names: [] };
-    const note = tapbackNote(t);
+    const note = tapbackNote(t, day);
     group.names.push(note ? `${t.sender.name} (${note})` : t.sender.name);
     groups.set(label, group);
   }
@@ -132,9 +135,12 @@ export function describeRecorded(recorded: RecordedSource[], dateTime: (date: Da
   return recorded.map(one).join(' and ');
 }
 
-/** "not on the device since 2026-06-01", for a message an archive kept after the device deleted it. */
-export function absenceNote(message: Pick<Message, 'absentSince'>): string | undefined {
-  return message.absentSince && `not on the device since ${message.absentSince.toISOString().slice(0, 10)}`;
+/**
+ * "not on the device since 2026-06-01", for a message an archive kept after the device deleted it; `day`
+ * gives the day in the export's time zone, as every other date of the export.
+ */
+export function absenceNote(message: Pick<Message, 'absentSince'>, day: (date: Date) => string): string | undefined {
+  return message.absentSince && `not on the device since ${day(message.absentSince)}`;
 }
 
 /**
@@ -157,7 +163,7 @@ export function receiptNotes(message: Message, day: string, dates: DateFormatter
 }
 
 /** "removed 2026-06-01" or "kept by this archive: not on the device since …", for a reaction an archive kept. */
-export function tapbackNote(t: Tapback): string | undefined {
-  if (t.removedAt) return `removed ${t.removedAt.toISOString().slice(0, 10)}`;
-  return t.absentSince && `kept by this archive: ${absenceNote(t)}`;
+export function tapbackNote(t: Tapback, day: (date: Date) => string): string | undefined {
+  if (t.removedAt) return `removed ${day(t.removedAt)}`;
+  return t.absentSince && `kept by this archive: ${absenceNote(t, day)}`;
 }

@@ -91,6 +91,17 @@ describe('an archive folder updated by a second run after the device purged its 
     expect(text.split('not on the device since').length - 1).toBeGreaterThanOrEqual(purged);
   });
 
+  it('dates the absence in the export’s time zone, as every other date', async () => {
+    for (const zone of ['Pacific/Kiritimati', 'Pacific/Pago_Pago']) {
+      const out = join(tempDir('absence-zone'), 'out');
+      const run = await runCli(['export', '--archive', archive, '--out', out, '--format', 'txt,json', '--timezone', zone, '--quiet']);
+      expect(run.code, run.stderr).toBe(0);
+      const absentSince = [...readJsonFiles(out).values()].flatMap((file) => file.messages).find((m) => m.absentSince)!.absentSince!;
+      const day = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(absentSince));
+      expect([...transcripts(out).values()].join('')).toContain(`${MARK}${day}`);
+    }
+  });
+
   it('keeps the attachments copied in run 1', async () => {
     expect(attachmentsAfterRun1.length).toBeGreaterThan(3);
     const now = new Set(filesOf(join(archive, 'attachments')));

@@ -25,7 +25,7 @@ export function csvRow(m: Message, { iso, path }: RecordStyle): string[] {
     m.service,
     messageText(m),
     files.map((a) => fileCell(a, path)).join('\n'),
-    tapbacks.length > 0 ? describeTapbacks(tapbacks) : '',
+    tapbacks.length > 0 ? describeTapbacks(tapbacks, (d) => iso(d).slice(0, 10)) : '',
     m.replyTo?.guid ?? '',
     String(m.edited),
     String(m.parts.some((p) => p.kind === 'unsent')),

@@ -137,7 +137,7 @@ function tapbacksHtml(tapbacks: Tapback[], ctx: MessageContext): string {
   for (const tapback of tapbacks) {
     const who = escapeHtml(tapback.sender.name);
     const when = ctx.dates.at(tapback.date).dateTime;
-    const note = tapbackNote(tapback);
+    const note = tapbackNote(tapback, (d) => ctx.dates.dayKey(d));
     const title = `${who} ${TAPBACK_VERB[tapback.kind] ?? 'reacted to'} this · ${when}${note ? ` · ${note}` : ''}`;
     let mark = escapeHtml(tapback.emoji);
     if (tapback.sticker) {
@@ -167,7 +167,7 @@ function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string 
   if (message.effect) html += ` · Sent with ${escapeHtml(message.effect)}`;
   for (const note of receiptNotes(message, at.dayKey, ctx.dates)) html += ` · ${note}`;
   if (message.sources) html += ` · <span class="sources">Found in ${escapeHtml(message.sources.join('; '))}</span>`;
-  if (message.absentSince) html += ` · <span class="absent">Kept by this archive: ${absenceNote(message)}</span>`;
+  if (message.absentSince) html += ` · <span class="absent">Kept by this archive: ${absenceNote(message, (d) => ctx.dates.dayKey(d))}</span>`;
   return `${html}</div>`;
 }
 

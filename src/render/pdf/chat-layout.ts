@@ -30,6 +30,8 @@ export class ChatLayout {
   readonly pageTop = 0;
   private lastDay?: string;
   private lastSender?: string;
+  /** A date's day in the export's time zone, for notes that date what an archive kept. */
+  private readonly day = (date: Date) => this.dates.dayKey(date);
 
   constructor(
     private readonly canvas: Canvas,
@@ -86,7 +88,7 @@ export class ChatLayout {
     if (subject) blocks.push(...this.bubble(message, [{ text: subject, size: TYPE.body, color: '', bold: true }]));
     if (!continues) {
       const receipts = receiptNotes(message, this.dates.dayKey(message.date), this.dates);
-      const notes = [this.dates.time(message.date), ...receipts, ...messageNotes(message)].join('  ·  ');
+      const notes = [this.dates.time(message.date), ...receipts, ...messageNotes(message, this.day)].join('  ·  ');
       // The time goes to the next page with the end of its message rather than alone.
       const last = blocks.at(-1);
       if (last) last.keepWithNext = true;
@@ -135,10 +137,10 @@ export class ChatLayout {
     const listed: Tapback[] = [];
     for (const tapback of tapbacks) {
       const thumbnail = tapback.sticker && (await this.thumbnail(tapback.sticker, TAPBACK_STICKER, TAPBACK_STICKER));
-      if (thumbnail) drawn.push(this.stickerTapback(thumbnail, tapbackSummary([tapback]), mine));
+      if (thumbnail) drawn.push(this.stickerTapback(thumbnail, tapbackSummary([tapback], this.day), mine));
       else listed.push(tapback);
     }
-    const summary = listed.length ? this.note(tapbackSummary(listed), mine ? 'right' : 'left', 1) : [];
+    const summary = listed.length ? this.note(tapbackSummary(listed, this.day), mine ? 'right' : 'left', 1) : [];
     return [...summary, ...drawn];
   }
 

@@ -12,10 +12,10 @@ export function attachmentDetails(attachment: Attachment): string {
 
 export const MISSING_NOTE = 'Missing: the file is not on this computer';
 
-/** "❤️ Alice   Sticker from Me": each reaction's emoji (or that it is a sticker) and who gave it. */
-export function tapbackSummary(tapbacks: Tapback[]): string {
+/** "❤️ Alice   Sticker from Me": each reaction's emoji (or that it is a sticker) and who gave it; `day` as tapbackNote's. */
+export function tapbackSummary(tapbacks: Tapback[], day: (date: Date) => string): string {
   return tapbacks.map((t) => {
-    const note = tapbackNote(t);
+    const note = tapbackNote(t, day);
     return `${t.kind === 'sticker' ? stickerLabel(t) : `${t.emoji} ${t.sender.name}`}${note ? ` (${note})` : ''}`;
   }).join('   ');
 }
@@ -49,13 +49,13 @@ export function appLines(app: AppBalloon): string[] {
   return lines.filter((line, i): line is string => !!line && lines.indexOf(line) === i);
 }
 
-/** "14:07 · sent with Slam · Edited", the small line under a message. */
-export function messageNotes(message: Message): string[] {
+/** "14:07 · sent with Slam · Edited", the small line under a message; `day` as absenceNote's. */
+export function messageNotes(message: Message, day: (date: Date) => string): string[] {
   const notes: string[] = [];
   if (message.effect) notes.push(`sent with ${message.effect}`);
   if (message.isAudioMessage) notes.push('audio message');
   if (message.edited) notes.push('Edited');
   if (message.sources) notes.push(`found in ${message.sources.join('; ')}`);
-  if (message.absentSince) notes.push(absenceNote(message)!);
+  if (message.absentSince) notes.push(absenceNote(message, day)!);
   return notes;
 }

@@ -19,6 +19,8 @@ export class TranscriptLayout {
   readonly pageTop = lineHeight(TYPE.table) + 6;
   private readonly columns: Column[];
   private lastDay?: string;
+  /** A date's day in the export's time zone, for notes that date what an archive kept. */
+  private readonly day = (date: Date) => this.dates.dayKey(date);
 
   constructor(
     private readonly canvas: Canvas,
@@ -143,9 +145,9 @@ export class TranscriptLayout {
       } else if (part.kind === 'app') {
         content.push(this.plain(appLines(part.app).join('\n')));
       }
-      if (part.tapbacks.length) content.push(this.muted(`Reactions: ${tapbackSummary(part.tapbacks)}`));
+      if (part.tapbacks.length) content.push(this.muted(`Reactions: ${tapbackSummary(part.tapbacks, this.day)}`));
     }
-    const notes = ends ? messageNotes(message) : [];
+    const notes = ends ? messageNotes(message, this.day) : [];
     if (notes.length) content.push(this.muted(`(${notes.join(', ')})`));
     for (const problem of message.problems) content.push(this.muted(`⚠ ${problem}`));
     return content;

@@ -87,7 +87,7 @@ function formatMessage(m: Message, ctx: ExportContext, when: string): string {
   else if (m.isFromMe && m.dateDelivered) text += `  ✓ Delivered ${dates.dateTime(m.dateDelivered)}\n`;
   for (const problem of m.problems) text += `  ⚠ ${problem}\n`;
   if (m.sources) text += `  ⧉ Found in: ${m.sources.join('; ')}\n`;
-  if (m.absentSince) text += `  ⌫ Kept by this archive: ${absenceNote(m)}\n`;
+  if (m.absentSince) text += `  ⌫ Kept by this archive: ${absenceNote(m, (d) => dates.dayKey(d))}\n`;
   return `${text}\n`;
 }
 
@@ -113,7 +113,7 @@ function formatPart(part: Part, m: Message, ctx: ExportContext): string {
       text = `[This part of the message was unsent]\n${edits(part.edits, dates)}`;
       break;
   }
-  if (part.tapbacks.length > 0) text += `  ${describeTapbacks(part.tapbacks)}\n`;
+  if (part.tapbacks.length > 0) text += `  ${describeTapbacks(part.tapbacks, (d) => dates.dayKey(d))}\n`;
   return text;
 }
 
