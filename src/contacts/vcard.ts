@@ -3,6 +3,7 @@
  * property groups ("item1.TEL"), backslash escapes, and vCard 2.1 QUOTED-PRINTABLE values with their CHARSET.
  */
 import { readFileSync } from 'node:fs';
+import iconv from 'iconv-lite';
 import type { ContactRecord } from './contact-record.js';
 
 interface Property {
@@ -46,11 +47,7 @@ function decodeQuotedPrintable(value: string, charset = 'utf-8'): string {
       i += 2;
     } else bytes.push(...Buffer.from(value[i], 'utf8'));
   }
-  try {
-    return new TextDecoder(charset).decode(Uint8Array.from(bytes));
-  } catch {
-    return Buffer.from(bytes).toString('utf8');
-  }
+  return iconv.decode(Buffer.from(bytes), known(charset) ?? 'utf-8');
 }
 
 /** The property's text with its encoding undone, split into components at unescaped ';'. */
@@ -98,24 +95,23 @@ function byteLines(bytes: Buffer): Buffer[] {
   return lines;
 }
 
-// Node 20's TextDecoder decodes windows-1252 as ISO-8859-1, leaving 0x80–0x9F (quotes, dashes, €) as controls.
-const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+/** Labels of 8-bit text whose bytes 0x80–0x9F old Windows exports fill with Windows-1252's quotes, dashes and €. */
+const LATIN1 = /^(iso-?8859-1|latin-?1|l1|us-ascii|ascii|cp819)$/i;
 
-function windows1252(bytes: Buffer): string {
-  return bytes.toString('latin1').replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
+/**
+ * A CHARSET as iconv-lite decodes it (undefined: one it does not know); Latin-1 is read as Windows-1252,
+ * as browsers do. Node 20's own TextDecoder decodes windows-1252 as Latin-1, leaving 0x80–0x9F as controls.
+ */
+function known(charset: string): string | undefined {
+  if (LATIN1.test(charset)) return 'windows-1252';
+  return iconv.encodingExists(charset) ? charset : undefined;
 }
 
+/** Lines in the 8-bit character set the file's first CHARSET names; Windows-1252 when it names none (or UTF-8, or one unknown). */
 function legacyDecoder(text: string): (line: Buffer) => string {
   const named = /;CHARSET=([^;:]+)/i.exec(text)?.[1]?.replace(/^"|"$/g, '');
-  try {
-    if (named && !/^utf-?8$/i.test(named)) {
-      const decoder = new TextDecoder(named);
-      if (decoder.encoding !== 'windows-1252') return (line) => decoder.decode(line);
-    }
-  } catch {
-    // A character set TextDecoder does not know: Windows-1252 is the likeliest.
-  }
-  return windows1252;
+  const charset = (named && !/^utf-?8$/i.test(named) ? known(named) : undefined) ?? 'windows-1252';
+  return (line) => iconv.decode(line, charset);
 }
 
 export function parseVcards(text: string): ContactRecord[] {

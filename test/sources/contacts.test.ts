@@ -204,6 +204,11 @@ describe('contact details', () => {
       ['le.vcf', Buffer.from(card('Łucja Ñúñez'), 'utf16le'), 'Łucja Ñúñez'],
       ['latin1.vcf', Buffer.from(card('Liàm Müller', ';CHARSET=ISO-8859-1'), 'latin1'), 'Liàm Müller'],
       ['cp1252.vcf', Buffer.from(card('Zoë “Zo” Ørsted').replace('“', '\x93').replace('”', '\x94'), 'latin1'), 'Zoë “Zo” Ørsted'],
+      // Latin-1 as Windows exports label it, with Windows-1252's quotes and euro sign, quoted-printable too.
+      ['latin1-cp1252.vcf', Buffer.from(card('Zoë “Zo” €', ';CHARSET=ISO-8859-1').replace('“', '\x93').replace('”', '\x94').replace('€', '\x80'), 'latin1'), 'Zoë “Zo” €'],
+      ['qp-cp1252.vcf', Buffer.from(card('Zo=EB =93Zo=94', ';CHARSET=WINDOWS-1252;ENCODING=QUOTED-PRINTABLE'), 'latin1'), 'Zoë “Zo”'],
+      // Cyrillic from an older phone: KOI8-R bytes of "Иван".
+      ['koi8.vcf', Buffer.concat([Buffer.from(card('@', ';CHARSET=KOI8-R').split('@')[0]!, 'latin1'), Buffer.from([0xe9, 0xd7, 0xc1, 0xce]), Buffer.from(card('@').split('@')[1]!, 'latin1')]), 'Иван'],
     ];
     for (const [name, bytes, expected] of files) {
       const file = path.join(work, name);
