@@ -3,8 +3,14 @@
  * property groups ("item1.TEL"), backslash escapes, and vCard 2.1 QUOTED-PRINTABLE values with their CHARSET.
  */
 import { readFileSync } from 'node:fs';
-import iconv from 'iconv-lite';
+import { createRequire } from 'node:module';
+import type * as Iconv from 'iconv-lite';
 import type { ContactRecord } from './contact-record.js';
+
+// Loaded at the first 8-bit text (some milliseconds): most contact files are UTF-8 throughout.
+const require = createRequire(import.meta.url);
+let loaded: typeof Iconv | undefined;
+const iconv = () => (loaded ??= require('iconv-lite') as typeof Iconv);
 
 interface Property {
   name: string;
@@ -47,7 +53,7 @@ function decodeQuotedPrintable(value: string, charset = 'utf-8'): string {
       i += 2;
     } else bytes.push(...Buffer.from(value[i], 'utf8'));
   }
-  return iconv.decode(Buffer.from(bytes), known(charset) ?? 'utf-8');
+  return iconv().decode(Buffer.from(bytes), known(charset) ?? 'utf-8');
 }
 
 /** The property's text with its encoding undone, split into components at unescaped ';'. */
@@ -104,14 +110,14 @@ const LATIN1 = /^(iso-?8859-1|latin-?1|l1|us-ascii|ascii|cp819)$/i;
  */
 function known(charset: string): string | undefined {
   if (LATIN1.test(charset)) return 'windows-1252';
-  return iconv.encodingExists(charset) ? charset : undefined;
+  return iconv().encodingExists(charset) ? charset : undefined;
 }
 
 /** Lines in the 8-bit character set the file's first CHARSET names; Windows-1252 when it names none (or UTF-8, or one unknown). */
 function legacyDecoder(text: string): (line: Buffer) => string {
   const named = /;CHARSET=([^;:]+)/i.exec(text)?.[1]?.replace(/^"|"$/g, '');
   const charset = (named && !/^utf-?8$/i.test(named) ? known(named) : undefined) ?? 'windows-1252';
-  return (line) => iconv.decode(line, charset);
+  return (line) => iconv().decode(line, charset);
 }
 
 export function parseVcards(text: string): ContactRecord[] {
