@@ -76,7 +76,7 @@ sourceOptions(program.command('export').description('write an archive of the con
   .addOption(choice('--pdf-standard <standard>', 'PDF: archival PDF/A-2b, or a plain PDF', ['pdf-a-2b', 'none']).default('pdf-a-2b'))
   .addOption(choice('--csv-bom <bool>', 'CSV: start files with a UTF-8 byte order mark', ['true', 'false']).default('true'))
   // No commander default: an option left out is not part of the CSV files' fingerprint.
-  .addOption(choice('--csv-formulas <mode>', 'CSV: "quote" starts each cell beginning with =, +, -, @, tab or CR with an apostrophe, so spreadsheets do not run it as a formula; "keep" (the default) writes every text exactly', ['keep', 'quote']))
+  .addOption(choice('--csv-formulas <mode>', 'CSV and bates.csv: "quote" starts each cell beginning with =, +, -, @, tab or CR with an apostrophe, so spreadsheets do not run it as a formula; "keep" (the default) writes every text exactly', ['keep', 'quote']))
   .option('--max-attachment-size <size>', 'leave out (and list) attachment files larger than this, e.g. 500MB (default: no limit)')
   .option('--no-cover', 'PDF: leave out the cover page (sources with their SHA-256, period, counts, filters)')
   .option('--bates <prefix[:start]>', 'PDF: stamp every page of every PDF with a consecutive number PREFIX-000001 (in order of conversation title) and write bates.csv')
@@ -134,7 +134,9 @@ const FORMAT_OPTIONS: [name: string, format: string][] = [
 /** An option typed for a format not asked for would do nothing: most likely a mistake (`--bates` with txt only). */
 function refuseUnused(command: Command, formats: string[]): void {
   for (const [name, format] of FORMAT_OPTIONS) {
-    if (command.getOptionValueSource(name) !== 'cli' || formats.includes(format)) continue;
+    // --csv-formulas is for every CSV file: bates.csv too.
+    const batesCsv = name === 'csvFormulas' && command.getOptionValueSource('bates') === 'cli';
+    if (command.getOptionValueSource(name) !== 'cli' || formats.includes(format) || batesCsv) continue;
     const flag = command.options.find((o) => o.attributeName() === name)!.long!;
     throw new UserError(`${flag} is for ${format.toUpperCase()} files, and --format ${formats.join(',')} has no ${format}.`);
   }

@@ -74,6 +74,18 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
     expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' })).toContain(': OK');
   });
 
+  test('bates.csv takes --csv-formulas quote: a file named for a phone number is not read as a formula', async () => {
+    const out = join(dir, 'bates-quoted');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress', '--no-cover', '--bates', 'CASE', '--csv-formulas', 'quote']);
+    expect(result.stderr).toBe('');
+    const files = readFileSync(join(out, 'bates.csv'), 'utf8').trim().split('\n').slice(1).map((row) => row.split(',')[0]!);
+    expect(files.filter((file) => file.startsWith("'+")).length, 'some PDFs are named for phone numbers').toBeGreaterThan(0);
+    expect(files.filter((file) => /^[=+\-@]/.test(file))).toEqual([]);
+    const refused = await runCli(['export', '--db', db, '--out', join(dir, 'no-csv'), '--format', 'pdf', '--csv-formulas', 'quote']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--csv-formulas is for CSV files');
+  });
+
   test('--no-cover starts with the messages; without --bates nothing is stamped', async () => {
     const out = join(dir, 'plain');
     const result = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress', '--no-cover']);

@@ -4,17 +4,10 @@ import { FileRenderer } from '../file-renderer.js';
 import type { MessageStream } from '../renderer.js';
 import { recordStyle } from '../json/records.js';
 import { CSV_COLUMNS, csvRow } from './csv-row.js';
+import { csvCells } from '../../output/spreadsheet-cell.js';
 
 /** RFC 4180: CRLF between records, and any field holding a line break quoted as well. */
 const RFC4180 = { record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
-
-/** What spreadsheet programs take for the start of a formula (OWASP's list). */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** A cell made text for spreadsheets: a leading apostrophe, which they show not and do not run. */
-export function quoteFormula(cell: string): string {
-  return FORMULA_START.test(cell) ? `'${cell}` : cell;
-}
 
 /**
  * One `<stem>.csv` per conversation, a row per message under a header; UTF-8 with a BOM unless --csv-bom false.
@@ -25,7 +18,7 @@ export class CsvRenderer extends FileRenderer {
 
   protected *chunks(_conversation: Conversation, messages: MessageStream): Generator<string> {
     const style = recordStyle(this.ctx);
-    const cells = this.ctx.csv.formulas === 'quote' ? (row: string[]) => row.map(quoteFormula) : (row: string[]) => row;
+    const cells = csvCells(this.ctx.csv.formulas);
     yield (this.ctx.csv.bom ? '\ufeff' : '') + stringify([[...CSV_COLUMNS]], RFC4180);
     for (const message of messages()) yield stringify([cells(csvRow(message, style))], RFC4180);
   }

@@ -8,6 +8,7 @@ import { EMOJI_CREDIT } from '../../fonts/emoji.js';
 import { startHeicThread, stopHeicThread } from '../../media/image.js';
 import type { Conversation, Message } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
+import { csvCells } from '../../output/spreadsheet-cell.js';
 import { compressPageFast } from './pdfkit-internals.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
 import { textBox } from './blocks.js';
@@ -112,7 +113,8 @@ export class PdfRenderer implements Renderer {
     if (!bates) return rm(join(this.ctx.outDir, 'bates.csv'), { force: true });
     const ordered = [...rendered].sort((a, b) => a.conversation.title.localeCompare(b.conversation.title) || a.file.localeCompare(b.file));
     const ranges = await numberPages(ordered.map((r) => join(this.ctx.outDir, r.file)), bates);
-    const rows = ranges.map((range, i) => [ordered[i]!.file, range.first, range.last]);
+    const cells = csvCells(this.ctx.csv.formulas);
+    const rows = ranges.map((range, i) => cells([ordered[i]!.file, range.first, range.last]));
     await writeFile(join(this.ctx.outDir, 'bates.csv'), stringify([['file', 'first', 'last'], ...rows]));
   }
 

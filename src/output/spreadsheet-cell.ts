@@ -1,0 +1,12 @@
+/** What spreadsheet programs take for the start of a formula (OWASP's list). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A CSV cell made text for spreadsheets: a leading apostrophe, which they show not and do not run. */
+export function quoteFormula(cell: string): string {
+  return FORMULA_START.test(cell) ? `'${cell}` : cell;
+}
+
+/** Every cell of a CSV row as `--csv-formulas` asks: exactly as it is (`keep`), or quoted. */
+export function csvCells(formulas: 'keep' | 'quote'): (row: string[]) => string[] {
+  return formulas === 'quote' ? (row) => row.map(quoteFormula) : (row) => row;
+}
