@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -166,5 +166,16 @@ describe.skipIf(!haveChromium || !haveStickers)('HTML archive in Chromium', () =
   it('logged no console errors and made no request outside file://', () => {
     expect(consoleErrors).toEqual([]);
     expect(foreignRequests).toEqual([]);
+  });
+
+  it('says so when part of the search index is missing, not that nothing matches', async () => {
+    const chunk = join(outDir, 'search', 'chunk-1.js');
+    renameSync(chunk, `${chunk}.away`);
+    try {
+      await page.goto(pathToFileURL(join(outDir, 'search.html')).href + '?q=pineapple');
+      await expect.poll(() => page.locator('.search-status').textContent()).toBe('Part of the search index could not be loaded (chunk 1).');
+    } finally {
+      renameSync(`${chunk}.away`, chunk);
+    }
   });
 });
