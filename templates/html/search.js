@@ -2,63 +2,96 @@
 'use strict';
 
 const MAX_SHOWN = 500;
+const PROMPT = 'Type words to find in any conversation.';
 
+/**
+ * The index is loaded at the first query and kept: a query typed on this page runs over the rows in memory
+ * (the address changes without a reload, and Back goes to the query before).
+ */
 document.addEventListener('DOMContentLoaded', () => {
-  const query = new URLSearchParams(location.search).get('q') || '';
-  const status = document.querySelector('.search-status');
-  const results = document.querySelector('.results');
-  const manifest = window.tkSearchManifest;
-  document.querySelector('.searchbox input').value = query;
-  const terms = fold(query).split(/\s+/).filter(Boolean);
-  if (terms.length === 0) return;
-  document.title = query + ' — ' + document.title;
-  if (!manifest) {
-    status.textContent = 'The search index is missing from this archive.';
-    return;
-  }
-  let found = 0;
-  let searched = 0;
+  const view = {
+    status: document.querySelector('.search-status'),
+    results: document.querySelector('.results'),
+    input: document.querySelector('.searchbox input'),
+    title: document.title,
+  };
+  const search = searcher(window.tkSearchManifest, view);
+  document.querySelector('.searchbox').addEventListener('submit', (event) => {
+    event.preventDefault();
+    history.pushState(null, '', '?' + new URLSearchParams({ q: view.input.value }));
+    search(view.input.value);
+  });
+  window.addEventListener('popstate', () => search(queryOf(location)));
+  search(queryOf(location));
+});
+
+function queryOf(place) {
+  return new URLSearchParams(place.search).get('q') || '';
+}
+
+/** A function that shows the messages matching a query, loading the index's chunks the first time. */
+function searcher(manifest, view) {
+  const index = { rows: [], loaded: 0, failedChunk: 0, started: false };
+  let current;
   window.tkSearch = {
     add(rows) {
-      for (const row of rows) {
-        searched++;
-        const [conversation, page, rowId, time, sender, text] = row;
-        const haystack = fold(sender + ' ' + text);
-        if (!terms.every((term) => haystack.includes(term))) continue;
-        found++;
-        if (found <= MAX_SHOWN) results.append(resultItem(manifest.conversations[conversation], page, rowId, time, sender, text, terms));
-      }
+      for (const row of rows) index.rows.push(row);
+      if (current) match(current, rows, manifest, view);
     },
   };
-  const progress = () => {
-    status.textContent = 'Searching… ' + searched.toLocaleString() + ' of ' + manifest.entries.toLocaleString() + ' messages';
+  const report = () => {
+    if (current) view.status.textContent = statusLine(current, index, manifest);
   };
-  const finish = () => {
-    status.textContent = found === 0 ? 'No messages match “' + query + '”.'
-      : found.toLocaleString() + (found === 1 ? ' message matches “' : ' messages match “') + query + '”' + (found > MAX_SHOWN ? ' (showing the first ' + MAX_SHOWN + ')' : '') + '.';
+  return (query) => {
+    view.input.value = query;
+    view.results.replaceChildren();
+    const terms = fold(query).split(/\s+/).filter(Boolean);
+    document.title = terms.length === 0 ? view.title : query + ' — ' + view.title;
+    current = terms.length === 0 ? undefined : { query, terms, found: 0 };
+    if (!current) view.status.textContent = PROMPT;
+    else if (!manifest) view.status.textContent = 'The search index is missing from this archive.';
+    else {
+      match(current, index.rows, manifest, view);
+      if (!index.started) load(manifest, index, report);
+      report();
+    }
   };
-  // Every chunk is fetched at once and run in order (async = false): loading them one after another took a fifth longer.
-  let loaded = 0;
-  let failed = false;
-  progress();
+}
+
+function statusLine({ query, found }, index, manifest) {
+  if (index.failedChunk) return 'Part of the search index could not be loaded (chunk ' + index.failedChunk + ').';
+  if (index.loaded < manifest.chunks) return 'Searching… ' + index.rows.length.toLocaleString() + ' of ' + manifest.entries.toLocaleString() + ' messages';
+  if (found === 0) return 'No messages match “' + query + '”.';
+  return found.toLocaleString() + (found === 1 ? ' message matches “' : ' messages match “') + query + '”' + (found > MAX_SHOWN ? ' (showing the first ' + MAX_SHOWN + ')' : '') + '.';
+}
+
+function match(current, rows, manifest, view) {
+  for (const [conversation, page, rowId, time, sender, text] of rows) {
+    const haystack = fold(sender + ' ' + text);
+    if (!current.terms.every((term) => haystack.includes(term))) continue;
+    if (++current.found <= MAX_SHOWN) view.results.append(resultItem(manifest.conversations[conversation], page, rowId, time, sender, text, current.terms));
+  }
+}
+
+/** Every chunk is fetched at once and run in order (async = false): loading them one after another took a fifth longer. */
+function load(manifest, index, report) {
+  index.started = true;
   for (let n = 1; n <= manifest.chunks; n++) {
     const script = document.createElement('script');
     script.src = 'search/chunk-' + n + '.js';
     script.async = false;
     script.onload = () => {
       script.remove();
-      if (failed) return;
-      if (++loaded === manifest.chunks) finish();
-      else progress();
+      index.loaded++;
+      report();
     };
     script.onerror = () => {
-      failed = true;
-      status.textContent = 'Part of the search index could not be loaded (chunk ' + n + ').';
+      index.failedChunk ||= n;
+      report();
     };
     document.head.append(script);
   }
-  if (manifest.chunks === 0) finish();
-});
+}
 
 /** Lower case without accents, so "cafe" finds "Café". */
 function fold(text) {

@@ -159,8 +159,26 @@ describe.skipIf(!haveChromium || !haveStickers)('HTML archive in Chromium', () =
     await shot('5-search');
     await page.click('.results a');
     await page.waitForURL(/Alice\/p3\.html#m2400$/);
-    await page.goto(pathToFileURL(join(outDir, 'search.html')).href + '?q=sunset');
-    await expect.poll(() => page.locator('.results .where').textContent()).toContain('Beach trip · Bob');
+  }, 30_000);
+
+  it('runs a query typed on the search page over the index already loaded, and Back shows the one before', async () => {
+    await page.goto(pathToFileURL(join(outDir, 'search.html')).href + '?q=pineapple');
+    await expect.poll(() => page.locator('.search-status').textContent()).toContain('1 message matches “pineapple”');
+    await page.evaluate(() => Object.assign(window, { samePage: true }));
+    const requested: string[] = [];
+    const onRequest = (request: { url(): string }) => requested.push(request.url());
+    page.on('request', onRequest);
+    await page.fill('.searchbox input', 'sunset');
+    await page.press('.searchbox input', 'Enter');
+    await page.waitForURL(/search\.html\?q=sunset$/);
+    await expect.poll(() => page.locator('.results .where').first().textContent()).toContain('Beach trip · Bob');
+    await expect(page.title()).resolves.toBe('sunset — Search messages');
+    await page.goBack();
+    await expect.poll(() => page.locator('.search-status').textContent()).toContain('1 message matches “pineapple”');
+    await expect(page.inputValue('.searchbox input')).resolves.toBe('pineapple');
+    await expect(page.evaluate(() => (window as { samePage?: boolean }).samePage)).resolves.toBe(true);
+    page.off('request', onRequest);
+    expect(requested).toEqual([]);
   }, 30_000);
 
   it('logged no console errors and made no request outside file://', () => {
