@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
 import { archivePath } from '../output/files.js';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import type { Attachment } from '../model/types.js';
 import type { ConvertJob, ConvertResult, ImageFormat, ImageOutput } from './convert.js';
+import { CAF_HEAD_BYTES, cafFormat, isCaf } from './caf.js';
+import { playableKind, remuxCaf, type PlayableKind } from './playable-audio.js';
 import { insideFolder, safeFileName } from './safe-names.js';
 import { WorkerPool } from './worker-pool.js';
 import { mediaWorkerScript } from './worker-script.js';
@@ -24,6 +26,8 @@ export interface PlacedAttachment {
   preview?: string;
   /** The untouched original when `href` is a converted picture (copy mode). */
   original?: string;
+  /** A voice message's audio in a container every browser plays (the original CAF plays only in Safari). */
+  playable?: { src: string; type: string };
   /** Why nothing can be shown. */
   unavailable?: 'missing' | 'not-exported' | 'withheld';
   /** The reason in words, when there is more to say than `unavailable`. */
@@ -119,6 +123,8 @@ export class MediaArchive {
     if (firstUse && this.mode === 'copy' && !own) this.track(this.copy(source, copied, info.size));
 
     const extension = extname(source).toLowerCase();
+    const converted = (suffix: string) => (own ? `${dirname(own)}/${convertedName(basename(own), suffix)}` : `${folder}/${convertedName(name, suffix)}`);
+    if (attachment.kind === 'audio' && isCaf(attachment)) return { href: originalHref, playable: this.playable(source, converted, firstUse, attachment.fileName) };
     if (attachment.kind !== 'image' && !attachment.isSticker) return { href: originalHref };
     if (extension === '.gif') return { href: originalHref, preview: originalHref };
 
@@ -129,12 +135,43 @@ export class MediaArchive {
     let href = originalHref;
     let original: string | undefined;
     if (!BROWSER_IMAGES.has(extension)) {
-      href = own ? `${dirname(own)}/${convertedName(basename(own), suffix)}` : `${folder}/${convertedName(name, suffix)}`;
+      href = converted(suffix);
       outputs.push({ path: insideFolder(this.outDir, href), format });
       if (this.mode === 'copy') original = copied;
     }
     if (firstUse) this.track(this.convert({ source, outputs }, attachment.fileName));
     return { href, preview: thumb, original };
+  }
+
+  /**
+   * Where the audio of a CAF file is written in a container browsers play (written in the background on
+   * first use); undefined when its format has none (or the file is no CAF after all).
+   */
+  private playable(source: string, converted: (suffix: string) => string, firstUse: boolean, displayName: string): PlacedAttachment['playable'] {
+    const kind = playableKindOf(source);
+    if (!kind) return undefined;
+    const src = converted(kind.extension);
+    if (firstUse) this.track(this.remux(source, insideFolder(this.outDir, src), displayName));
+    return { src, type: kind.type };
+  }
+
+  private async remux(source: string, target: string, displayName: string): Promise<void> {
+    if (this.fatal) return;
+    if (existsSync(target)) {
+      this.stats.reused++;
+      return;
+    }
+    const partial = `${target}.${threadId}.partial`;
+    try {
+      const audio = await remuxCaf(await readFile(source));
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(partial, audio);
+      await rename(partial, target);
+      this.stats.converted++;
+    } catch (error) {
+      await rm(partial, { force: true });
+      this.failed(error, `Could not convert voice message “${displayName}” (${source}): ${(error as Error).message}`);
+    }
   }
 
   /** Waits for every copy and conversion, then stops the workers. */
@@ -195,14 +232,19 @@ export class MediaArchive {
         this.stats.copied++;
       } catch (error) {
         await rm(partial, { force: true });
-        if (FATAL_WRITE.has((error as NodeJS.ErrnoException).code ?? '')) {
-          this.fatal ??= error as Error;
-          return;
-        }
-        this.stats.failed++;
-        this.warn(`Could not copy attachment ${source}: ${(error as Error).message}`);
+        this.failed(error, `Could not copy attachment ${source}: ${(error as Error).message}`);
       }
     });
+  }
+
+  /** A file not written: the run stops on a full or read-only disk, else it is counted and said. */
+  private failed(error: unknown, warning: string): void {
+    if (FATAL_WRITE.has((error as NodeJS.ErrnoException).code ?? '')) {
+      this.fatal ??= error as Error;
+      return;
+    }
+    this.stats.failed++;
+    this.warn(warning);
   }
 
   /** Runs at most PARALLEL_COPIES copies at once so a big archive does not open thousands of files. */
@@ -229,6 +271,21 @@ function convertedName(name: string, suffix: string): string {
   const stem = name.replace(/\.[^.]*$/, '');
   const converted = `${stem}.${suffix}`;
   return converted.toLowerCase() === name.toLowerCase() ? `${stem}-converted.${suffix}` : converted;
+}
+
+/** What the CAF file at `path` can be played as elsewhere, from its first bytes. */
+function playableKindOf(path: string): PlayableKind | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(CAF_HEAD_BYTES);
+    const format = cafFormat(head.subarray(0, readSync(fd, head, 0, CAF_HEAD_BYTES, 0)));
+    return format && playableKind(format);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 function statOrUndefined(path: string) {

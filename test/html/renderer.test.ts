@@ -3,20 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Message, Person } from '../../src/model/types.js';
 import { HtmlRenderer } from '../../src/render/html/html-renderer.js';
-import { ALICE, BOB, ME, attachmentPart, conversation, exportContext, message, tempDir, textPart } from './support.js';
-
-async function renderOne(messages: Message[], fields = {}, limits?: { messages: number; bytes: number }, attachments: 'none' | 'copy' = 'none') {
-  const outDir = tempDir('render');
-  const ctx = exportContext(outDir, attachments);
-  const renderer = new HtmlRenderer(limits);
-  await renderer.start(ctx);
-  const conv = conversation({ messageCount: messages.length, firstDate: messages[0]?.date, lastDate: messages.at(-1)?.date, ...fields });
-  const rendered = await renderer.renderConversation(conv, () => messages, 'Alice');
-  await renderer.finishShard();
-  await renderer.finish([{ ...rendered, sequence: 0 }]);
-  const page = (n: number) => readFileSync(join(outDir, 'conversations/Alice', `p${n}.html`), 'utf8');
-  return { outDir, ctx, rendered, page };
-}
+import { ALICE, BOB, ME, attachmentPart, conversation, message, renderOne, tempDir, textPart } from './support.js';
 
 describe('HTML conversation pages', () => {
   it('abandons cleanly when it was never started (a run failing before HTML began must show its own error)', async () => {

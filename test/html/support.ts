@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Attachment, Conversation, Message, Part, Person } from '../../src/model/types.js';
 import { DateFormatter } from '../../src/render/dates.js';
 import type { ExportContext } from '../../src/render/renderer.js';
+import { HtmlRenderer } from '../../src/render/html/html-renderer.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const FIXTURES = resolve(ROOT, '../shared/fixtures');
@@ -116,4 +117,18 @@ export function ensureBuilt(): void {
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
+}
+
+/** One conversation ("Alice") rendered to HTML pages in a new folder; `page(n)` reads page n. */
+export async function renderOne(messages: Message[], fields = {}, limits?: { messages: number; bytes: number }, attachments: 'none' | 'copy' = 'none') {
+  const outDir = tempDir('render');
+  const ctx = exportContext(outDir, attachments);
+  const renderer = new HtmlRenderer(limits);
+  await renderer.start(ctx);
+  const conv = conversation({ messageCount: messages.length, firstDate: messages[0]?.date, lastDate: messages.at(-1)?.date, ...fields });
+  const rendered = await renderer.renderConversation(conv, () => messages, 'Alice');
+  await renderer.finishShard();
+  await renderer.finish([{ ...rendered, sequence: 0 }]);
+  const page = (n: number) => readFileSync(join(outDir, 'conversations/Alice', `p${n}.html`), 'utf8');
+  return { outDir, ctx, rendered, page };
 }

@@ -1,6 +1,7 @@
 import type { AppPart, Attachment, EditVersion, Message, Part, Person, ReplyRef, Tapback } from '../../model/types.js';
 import { isYou } from '../../model/owner.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
+import { isCaf } from '../../media/caf.js';
 import { absenceNote, formatBytes, NOT_IN_DATABASE, receiptNotes, tapbackNote } from '../describe.js';
 import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
 import type { DateFormatter, LocalTime } from '../dates.js';
@@ -19,6 +20,7 @@ export interface MessageContext {
   messageHref(reply: ReplyRef): string | undefined;
 }
 
+/** Said of a CAF file no browser but Safari plays, whose audio could not be moved into another container. */
 const CAF_NOTE = 'Apple voice message (.caf): plays in Safari; elsewhere download it and open it in QuickTime or VLC.';
 
 const TAPBACK_VERB: Record<string, string> = {
@@ -105,8 +107,8 @@ function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMess
     html = `<video controls preload="none" src="${href}" title="${name}"></video><a class="file" href="${href}" download>${name}</a>${size}`;
   } else if (attachment.kind === 'audio') {
     const label = isAudioMessage ? 'Audio message' : name;
-    html = `<audio controls preload="none" src="${href}"></audio><a class="file" href="${href}" download>${label}</a>${size}`;
-    if (isCaf(attachment)) html += `<div class="audio-note">${CAF_NOTE}</div>`;
+    html = `${audioHtml(href, placed.playable, ctx.root)}<a class="file" href="${href}" download>${label}</a>${size}`;
+    if (isCaf(attachment) && !placed.playable) html += `<div class="audio-note">${CAF_NOTE}</div>`;
   } else {
     html = `<a class="file" href="${href}" download>📎 ${name}</a>${size}`;
   }
@@ -171,9 +173,10 @@ function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string 
   return `${html}</div>`;
 }
 
-/** Apple's Core Audio Format, which voice messages use: only Safari plays it. */
-function isCaf(attachment: Attachment): boolean {
-  return /\.caf$/i.test(attachment.fileName) || attachment.mimeType === 'audio/x-caf' || attachment.uti === 'com.apple.coreaudio-format';
+/** A player of the file, or of its copy in a container every browser plays (the original CAF then as Safari's choice). */
+function audioHtml(href: string, playable: PlacedAttachment['playable'], root: string): string {
+  if (!playable) return `<audio controls preload="none" src="${href}"></audio>`;
+  return `<audio controls preload="none"><source src="${url(playable.src, root)}" type="${playable.type}"><source src="${href}" type="audio/x-caf"></audio>`;
 }
 
 function kindLabel(attachment: Attachment): string {
