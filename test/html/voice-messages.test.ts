@@ -33,15 +33,16 @@ function variableInteger(value: number): Buffer {
  * An Opus voice message as Messages writes it: 20 ms packets of varying size listed in a `pakt` chunk.
  * A packet of its table-of-contents byte alone (CELT, 20 ms, one frame of no bytes) decodes as silence.
  */
-function opusCaf(packets: Buffer[], priming = 312, formatId = 'opus'): Buffer {
+function opusCaf(packets: Buffer[], priming = 312, formatId = 'opus', rate = 48_000): Buffer {
+  const frames = rate / 50;
   const desc = Buffer.alloc(32);
-  desc.writeDoubleBE(48_000, 0);
+  desc.writeDoubleBE(rate, 0);
   desc.write(formatId, 8, 'latin1');
-  desc.writeUInt32BE(960, 20); // frames per packet; bytes per packet 0: variable
+  desc.writeUInt32BE(frames, 20); // frames per packet; bytes per packet 0: variable
   desc.writeUInt32BE(1, 24);
   const table = Buffer.alloc(24);
   table.writeBigInt64BE(BigInt(packets.length), 0);
-  table.writeBigInt64BE(BigInt(packets.length * 960 - priming), 8);
+  table.writeBigInt64BE(BigInt(packets.length * frames - priming), 8);
   table.writeInt32BE(priming, 16);
   const pakt = Buffer.concat([table, ...packets.map((p) => variableInteger(p.length))]);
   const data = Buffer.concat([Buffer.alloc(4), ...packets]);
@@ -77,6 +78,10 @@ describe('voice messages (CAF) in a container every browser plays', () => {
     const head = Buffer.from(ogg).indexOf('OpusHead');
     expect(Buffer.from(ogg).readUInt16LE(head + 10)).toBe(312);
     expect(read.duration).toBeCloseTo(6 * 0.02 - 312 / 48_000, 3);
+    // Recorded at 24 kHz: Ogg counts the pre-skip at Opus's 48 kHz.
+    const slower = Buffer.from(await remuxCaf(opusCaf(packets, 312, 'opus', 24_000)));
+    expect(slower.readUInt16LE(slower.indexOf('OpusHead') + 10)).toBe(624);
+    expect((await oggPackets(slower)).duration).toBeCloseTo(6 * 0.02 - 312 / 24_000, 3);
   });
 
   it('moves linear PCM into WAVE, big-endian samples turned little-endian', async () => {
