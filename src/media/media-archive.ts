@@ -59,6 +59,11 @@ const FATAL_WRITE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
 // libvips says only "wbuffer_write: write failed" or "unable to write to target" when the disk fills under a conversion.
 const FATAL_MESSAGE = /No space left on device|Disk quota exceeded|Read-only file system|wbuffer_write: write failed|unable to write to target/;
 const PARALLEL_COPIES = 4;
+/**
+ * A CAF is moved into another container in memory, whole. Voice messages are far smaller (Opus at 24 kbit/s:
+ * under 2 MB for ten minutes); a larger CAF (a recording sent as a file) is left as it is, so memory stays bounded.
+ */
+const MAX_REMUX_BYTES = 64 * 1024 * 1024;
 
 /**
  * Puts attachments into the archive: copies originals under safe names, and converts and thumbnails
@@ -124,7 +129,9 @@ export class MediaArchive {
 
     const extension = extname(source).toLowerCase();
     const converted = (suffix: string) => (own ? `${dirname(own)}/${convertedName(basename(own), suffix)}` : `${folder}/${convertedName(name, suffix)}`);
-    if (attachment.kind === 'audio' && isCaf(attachment)) return { href: originalHref, playable: this.playable(source, converted, firstUse, attachment.fileName) };
+    if (attachment.kind === 'audio' && isCaf(attachment) && info.size <= MAX_REMUX_BYTES) {
+      return { href: originalHref, playable: this.playable(source, converted, firstUse, attachment.fileName) };
+    }
     if (attachment.kind !== 'image' && !attachment.isSticker) return { href: originalHref };
     if (extension === '.gif') return { href: originalHref, preview: originalHref };
 
