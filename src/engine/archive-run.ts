@@ -183,7 +183,7 @@ export async function sealArchive(store: ArchiveStore, counts: Record<string, nu
     await refreshAssets(store.dir, STATIC_ASSETS);
     await showRuns(store.dir, runs, options.dates);
   }
-  const manifest = await buildManifest(store.dir, store.manifest());
+  const manifest = await buildManifest(store.dir, store.manifest(), store.copiesOfThisRun());
   store.saveManifest(manifest);
   store.finishRun(counts);
   store.close();

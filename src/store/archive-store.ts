@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import type { ArchiveRun, RecordedSource, SourceCheck } from '../model/types.js';
 import { STORE_FILE } from './file-names.js';
 import { GuidFingerprints } from './guid-fingerprints.js';
-import type { ManifestEntry } from './manifest.js';
+import type { CopiedFile, ManifestEntry } from './manifest.js';
 import { compactJson, fromJson, mergeRevision, messageFromJson, sameButNames, storedJson, toJson, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
 import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, type StoreMode } from './schema.js';
@@ -464,6 +464,14 @@ export class ArchiveStore {
 
   manifest(): ManifestEntry[] {
     return this.db.prepare('SELECT path, size, sha256, mtime_ms AS mtimeMs FROM manifest ORDER BY path').all() as ManifestEntry[];
+  }
+
+  /**
+   * The attachment copies this run made, each named by the SHA-256 of the file it copied: the manifest takes
+   * that hash rather than reading tens of gigabytes a second time at the end of a first run.
+   */
+  copiesOfThisRun(): CopiedFile[] {
+    return this.db.prepare('SELECT path, size, sha256 FROM attachments WHERE first_run = ?').all(this.runId) as CopiedFile[];
   }
 
   saveManifest(entries: ManifestEntry[]): void {

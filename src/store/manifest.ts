@@ -15,6 +15,13 @@ export interface ManifestEntry {
   mtimeMs: number;
 }
 
+/** A file this run copied into the archive, with the SHA-256 of what it copied. */
+export interface CopiedFile {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
 /** Files of the archive folder that the manifest does not list: itself and the store (with its journal). */
 export function isUnlisted(path: string): boolean {
   return path === SUMS_FILE || path.startsWith(STORE_FILE);
@@ -32,17 +39,22 @@ export async function listFiles(dir: string): Promise<string[]> {
 
 /**
  * The manifest of every file in the archive folder; files whose size and modification time match
- * `previous` keep their hash (an unchanged re-run must not re-read every attachment).
+ * `previous` keep their hash (an unchanged re-run must not re-read every attachment), and the run's
+ * `copies` of the size they were copied at take the hash of what was copied.
  */
-export async function buildManifest(dir: string, previous: ManifestEntry[] = []): Promise<ManifestEntry[]> {
+export async function buildManifest(dir: string, previous: ManifestEntry[] = [], copies: CopiedFile[] = []): Promise<ManifestEntry[]> {
   const known = new Map(previous.map((e) => [e.path, e]));
+  const copied = new Map(copies.map((c) => [c.path, c]));
   const manifest: ManifestEntry[] = [];
   for (const path of await listFiles(dir)) {
     if (isUnlisted(path)) continue;
     // Synchronously: a promise per file made this loop several times slower (155 files: 6–20 ms, now 2–3 ms).
     const info = statSync(join(dir, path));
     const before = known.get(path);
-    const sha256 = before && before.size === info.size && before.mtimeMs === info.mtimeMs ? before.sha256 : await sha256File(join(dir, path));
+    const copy = copied.get(path);
+    const sha256 = before && before.size === info.size && before.mtimeMs === info.mtimeMs
+      ? before.sha256
+      : copy && copy.size === info.size ? copy.sha256 : await sha256File(join(dir, path));
     manifest.push({ path, size: info.size, sha256, mtimeMs: info.mtimeMs });
   }
   return manifest;

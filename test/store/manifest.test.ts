@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildManifest } from '../../src/store/manifest.js';
+import { tempDir } from '../support/cli.js';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describe('the manifest of an archive folder', () => {
+  it("takes a copy's hash from the run that made it, and reads every other file", async () => {
+    const dir = tempDir('manifest');
+    mkdirSync(join(dir, 'attachments', 'aa'), { recursive: true });
+    writeFileSync(join(dir, 'attachments', 'aa', 'copied.jpg'), 'photo bytes');
+    writeFileSync(join(dir, 'attachments', 'aa', 'resized.jpg'), 'other bytes');
+    writeFileSync(join(dir, 'Mom.txt'), 'a transcript');
+    // A recorded hash that is not the file's own shows the file was not read again.
+    const recorded = 'a'.repeat(64);
+    const copies = [
+      { path: 'attachments/aa/copied.jpg', size: 'photo bytes'.length, sha256: recorded },
+      // The size it was copied at differs from the file's now: it is read.
+      { path: 'attachments/aa/resized.jpg', size: 1, sha256: recorded },
+    ];
+    const manifest = await buildManifest(dir, [], copies);
+    expect(Object.fromEntries(manifest.map((e) => [e.path, e.sha256]))).toEqual({
+      'Mom.txt': sha256('a transcript'),
+      'attachments/aa/copied.jpg': recorded,
+      'attachments/aa/resized.jpg': sha256('other bytes'),
+    });
+  });
+});
