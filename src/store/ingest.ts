@@ -48,7 +48,7 @@ export interface IngestOptions {
  * given the conversations to read (asked of the history once) and is told how far reading is.
  */
 export async function ingest(history: History, store: ArchiveStore, writer: StoreWriter, how: IngestOptions): Promise<Set<string>> {
-  const { files, interrupted, skip, progressOf } = how;
+  const { interrupted, skip, progressOf } = how;
   const candidates = history.candidates();
   const progress = progressOf(candidates);
   const skipped = new Set<string>();
