@@ -19,6 +19,11 @@ const waiting: (() => void)[] = [];
 // Thumbnails are rasterized at twice their size on paper, in pixels per point.
 const PIXELS_PER_POINT = 2;
 const JPEG_QUALITY = 80;
+/**
+ * Images are drawn on the white page, so a transparent one is laid on white here: pdfkit embeds a PNG
+ * without alpha as it is, where one with alpha costs it a decode of every pixel and two compressions.
+ */
+const PAPER = '#ffffff';
 
 /**
  * Decodes an image once (HEIC included) and makes a thumbnail that fits within maxWidth × maxHeight
@@ -47,7 +52,7 @@ async function decode(path: string, maxWidth: number, maxHeight: number): Promis
   // which pdfkit embeds as is, where a PNG with alpha costs it a slow decode.
   const { data: pixels, info } = await resized.raw().toBuffer({ resolveWithObject: true });
   const small = sharp(pixels, { raw: { width: info.width, height: info.height, channels: info.channels } });
-  const data = await (isOpaque(pixels, info.channels) ? small.removeAlpha().jpeg({ quality: JPEG_QUALITY }) : small.png()).toBuffer();
+  const data = await (isOpaque(pixels, info.channels) ? small.removeAlpha().jpeg({ quality: JPEG_QUALITY }) : small.flatten({ background: PAPER }).png()).toBuffer();
   return { ...shown, data };
 }
 
