@@ -10,8 +10,7 @@ import { comparePdf, oneConversation, pdfRow } from './pdf-rows.js';
 import { ourExport, reference, REFERENCE, referenceRow } from './reference-rows.js';
 import { printPair, printRun, type Target } from './print.js';
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, runs: { type: 'string', default: '3' } } });
-const runs = Number(values.runs);
+const USAGE = 'usage: npm run bench [-- --only txt,html,... --runs N]';
 const out = (name: string) => join(OUT, name);
 
 const TXT: Target = { wall: 0.7, cpu: 1.4, rssMb: 250 };
@@ -121,6 +120,8 @@ const ROWS: Record<string, () => Promise<void>> = {
 };
 
 const REPO = join(import.meta.dirname, '..', '..');
+const { values } = argumentsOrExit();
+const runs = Number(values.runs);
 const only = values.only?.split(',').map((s) => s.trim()) ?? Object.keys(ROWS);
 const unknown = only.filter((name) => !ROWS[name]);
 if (unknown.length > 0) {
@@ -133,3 +134,19 @@ if (process.env[EXTRA_CA_CERTS]) console.log(`note: commands are timed without $
 if (!canMeasureCpu) console.log('note: /usr/bin/time (GNU time) is absent: CPU and peak RSS are not measured');
 for (const name of only) await ROWS[name]!();
 rmSync(OUT, { recursive: true, force: true });
+
+/** The command line's options; `--help` prints the usage, and a word it does not know ends the run with one line. */
+function argumentsOrExit() {
+  try {
+    const parsed = parseArgs({ options: { only: { type: 'string' }, runs: { type: 'string', default: '3' }, help: { type: 'boolean' } } });
+    if (parsed.values.help) {
+      console.log(`${USAGE}; rows: ${Object.keys(ROWS).join(', ')}`);
+      process.exit(0);
+    }
+    if (!/^[1-9]\d*$/.test(parsed.values.runs)) throw new Error(`--runs ${parsed.values.runs}: give a whole number of runs`);
+    return parsed;
+  } catch (error) {
+    console.error(`bench: ${(error as Error).message} (${USAGE})`);
+    process.exit(1);
+  }
+}
