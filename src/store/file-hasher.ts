@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 const HASH_SCRIPT = new URL('./hash-thread.js', import.meta.url);
@@ -45,4 +46,29 @@ export class FileHasher {
     this.gone = true;
     for (const resolve of this.waiting.splice(0)) resolve([]);
   }
+}
+
+/** Threads `hashFiles` uses at most: more outrun what a disk reads. */
+const MAX_HASH_THREADS = 4;
+
+/**
+ * The SHA-256 of each file (path, and its size), or null where it could not be read, hashed on a thread
+ * per core at once (up to four): `verify` reads every file of the archive, tens of gigabytes of attachments.
+ */
+export async function hashFiles(files: [path: string, size: number][]): Promise<(string | null)[]> {
+  const count = Math.max(1, Math.min(availableParallelism(), MAX_HASH_THREADS, files.length));
+  // Largest first, each to the thread with the least to read so far.
+  const shares = Array.from({ length: count }, () => ({ bytes: 0, indexes: [] as number[] }));
+  const order = files.map((_, i) => i).sort((a, b) => files[b]![1] - files[a]![1]);
+  for (const i of order) {
+    const share = shares.reduce((least, s) => (s.bytes < least.bytes ? s : least));
+    share.bytes += files[i]![1];
+    share.indexes.push(i);
+  }
+  const hashes: (string | null)[] = files.map(() => null);
+  await Promise.all(shares.map(async ({ indexes }) => {
+    const found = await new FileHasher().hash(indexes.map((i) => files[i]!));
+    indexes.forEach((file, j) => (hashes[file] = found[j] ?? null));
+  }));
+  return hashes;
 }
