@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { fileSha256, HASH_CHUNK } from './file-sha256.js';
 
 const HASH_SCRIPT = new URL('./hash-thread.js', import.meta.url);
 
@@ -50,12 +51,28 @@ export class FileHasher {
 
 /** Threads `hashFiles` uses at most: more outrun what a disk reads. */
 const MAX_HASH_THREADS = 4;
+/**
+ * Files together smaller than this are read on the calling thread: starting threads takes longer (an
+ * unchanged re-run hashes only the few files it wrote).
+ */
+const READ_HERE_BYTES = 32 * 1024 * 1024;
+
+let buffer: Buffer | undefined;
+
+function hashHere(path: string, size: number): string | null {
+  try {
+    return fileSha256(path, size, (buffer ??= Buffer.allocUnsafe(HASH_CHUNK)));
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The SHA-256 of each file (path, and its size), or null where it could not be read, hashed on a thread
  * per core at once (up to four): `verify` reads every file of the archive, tens of gigabytes of attachments.
  */
 export async function hashFiles(files: [path: string, size: number][]): Promise<(string | null)[]> {
+  if (files.reduce((sum, [, size]) => sum + size, 0) < READ_HERE_BYTES) return files.map(([path, size]) => hashHere(path, size));
   const count = Math.max(1, Math.min(availableParallelism(), MAX_HASH_THREADS, files.length));
   // Largest first, each to the thread with the least to read so far.
   const shares = Array.from({ length: count }, () => ({ bytes: 0, indexes: [] as number[] }));

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { AtomicFile } from '../output/files.js';
 import { STORE_FILE, SUMS_FILE } from './file-names.js';
+import { hashFiles } from './file-hasher.js';
 import { sha256File } from './file-sha256.js';
 
 /** One file of the archive folder as a run left it. */
@@ -52,11 +53,13 @@ export async function buildManifest(dir: string, previous: ManifestEntry[] = [],
     const info = statSync(join(dir, path));
     const before = known.get(path);
     const copy = copied.get(path);
-    const sha256 = before && before.size === info.size && before.mtimeMs === info.mtimeMs
-      ? before.sha256
-      : copy && copy.size === info.size ? copy.sha256 : await sha256File(join(dir, path));
+    const sha256 = before && before.size === info.size && before.mtimeMs === info.mtimeMs ? before.sha256 : copy?.size === info.size ? copy.sha256 : '';
     manifest.push({ path, size: info.size, sha256, mtimeMs: info.mtimeMs });
   }
+  // The files written or changed by this run, read on several threads at once.
+  const unknown = manifest.filter((e) => !e.sha256);
+  const sha256s = await hashFiles(unknown.map((e) => [join(dir, e.path), e.size]));
+  for (const [i, entry] of unknown.entries()) entry.sha256 = sha256s[i] ?? (await sha256File(join(dir, entry.path)));
   return manifest;
 }
 
