@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
 import { archivePath } from '../output/files.js';
@@ -234,7 +234,7 @@ export class MediaArchive {
       // Per thread: two threads may place the same file (HTML renders conversations on several).
       const partial = `${target}.${threadId}.partial`;
       try {
-        await copyFile(source, partial);
+        await copyFile(source, partial, constants.COPYFILE_FICLONE);
         await rename(partial, target);
         this.stats.copied++;
       } catch (error) {

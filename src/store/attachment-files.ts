@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { systemReason } from '../errors.js';
@@ -64,7 +64,8 @@ export class AttachmentFiles {
       mkdirSync(dirname(target), { recursive: true });
       const partial = `${target}.partial`;
       try {
-        copyFileSync(source, partial);
+        // A clone where the file system makes one (APFS, Btrfs, XFS): no second copy of tens of gigabytes on disk.
+        copyFileSync(source, partial, constants.COPYFILE_FICLONE);
         renameSync(partial, target);
       } catch (error) {
         rmSync(partial, { force: true });

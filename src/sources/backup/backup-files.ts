@@ -7,6 +7,7 @@
  *   await files.extract(entry, target);   // copy or decrypt
  *   files.close();
  */
+import { constants } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { decryptFile, decryptFileSync, trimPlaintext, unwrapKey } from './aes.js';
@@ -51,7 +52,7 @@ export class BackupFiles {
   }
 
   async extract(entry: ManifestEntry, target: string): Promise<void> {
-    if (!this.encrypted) return copyFile(entry.storedPath, target);
+    if (!this.encrypted) return copyFile(entry.storedPath, target, constants.COPYFILE_FICLONE);
     const { key, size } = this.fileKey(entry);
     await decryptFile(key, entry.storedPath, target);
     trimPlaintext(target, size);
