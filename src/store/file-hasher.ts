@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { fileSha256, HASH_CHUNK } from './file-sha256.js';
+import { fileSha256OrNull, HASH_CHUNK } from './file-sha256.js';
 
 const HASH_SCRIPT = new URL('./hash-thread.js', import.meta.url);
 
@@ -59,20 +59,15 @@ const READ_HERE_BYTES = 32 * 1024 * 1024;
 
 let buffer: Buffer | undefined;
 
-function hashHere(path: string, size: number): string | null {
-  try {
-    return fileSha256(path, size, (buffer ??= Buffer.allocUnsafe(HASH_CHUNK)));
-  } catch {
-    return null;
-  }
-}
-
 /**
  * The SHA-256 of each file (path, and its size), or null where it could not be read, hashed on a thread
  * per core at once (up to four): `verify` reads every file of the archive, tens of gigabytes of attachments.
  */
 export async function hashFiles(files: [path: string, size: number][]): Promise<(string | null)[]> {
-  if (files.reduce((sum, [, size]) => sum + size, 0) < READ_HERE_BYTES) return files.map(([path, size]) => hashHere(path, size));
+  if (files.reduce((sum, [, size]) => sum + size, 0) < READ_HERE_BYTES) {
+    const here = (buffer ??= Buffer.allocUnsafe(HASH_CHUNK));
+    return files.map(([path, size]) => fileSha256OrNull(path, size, here));
+  }
   const count = Math.max(1, Math.min(availableParallelism(), MAX_HASH_THREADS, files.length));
   // Largest first, each to the thread with the least to read so far.
   const shares = Array.from({ length: count }, () => ({ bytes: 0, indexes: [] as number[] }));

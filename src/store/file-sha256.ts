@@ -29,5 +29,14 @@ export function fileSha256(path: string, size: number, buffer: Buffer): string {
   return hash.digest('hex');
 }
 
+/** `fileSha256`, or null when the file cannot be read (whoever asked reads it again, to say why). */
+export function fileSha256OrNull(path: string, size: number, buffer: Buffer): string | null {
+  try {
+    return fileSha256(path, size, buffer);
+  } catch {
+    return null;
+  }
+}
+
 /** Files are read a megabyte at a time. */
 export const HASH_CHUNK = 1 << 20;

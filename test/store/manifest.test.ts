@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildManifest } from '../../src/store/manifest.js';
 import { tempDir } from '../support/cli.js';
@@ -27,5 +28,24 @@ describe('the manifest of an archive folder', () => {
       'attachments/aa/copied.jpg': recorded,
       'attachments/aa/resized.jpg': sha256('other bytes'),
     });
+  });
+
+  it('hashes files of 32 MB and more on threads, as it hashes smaller ones here', async () => {
+    // The built module: its threads run dist/store/hash-thread.js.
+    const { hashFiles } = (await import(pathToFileURL(join(import.meta.dirname, '../../dist/store/file-hasher.js')).href)) as typeof import('../../src/store/file-hasher.js');
+    const dir = tempDir('hash-threads');
+    const big = Buffer.alloc(24 * 1024 * 1024, 7);
+    const files: [string, number][] = [
+      [join(dir, 'a.bin'), big.length],
+      [join(dir, 'b.bin'), big.length / 2],
+      [join(dir, 'gone.bin'), 10],
+    ];
+    writeFileSync(files[0]![0], big);
+    writeFileSync(files[1]![0], big.subarray(0, big.length / 2));
+    const expected = [createHash('sha256').update(big).digest('hex'), createHash('sha256').update(big.subarray(0, big.length / 2)).digest('hex'), null];
+    // Together over the threshold: threads; each alone under it: this thread.
+    expect(await hashFiles(files)).toEqual(expected);
+    expect(await Promise.all(files.map((file) => hashFiles([file])))).toEqual(expected.map((hash) => [hash]));
+    rmSync(dir, { recursive: true, force: true });
   });
 });

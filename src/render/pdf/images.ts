@@ -27,7 +27,8 @@ const PAPER = '#ffffff';
 
 /**
  * Decodes an image once (HEIC included) and makes a thumbnail that fits within maxWidth × maxHeight
- * points, never enlarged: JPEG, or PNG when the image has visible transparency. Throws when it cannot be read.
+ * points, never enlarged: JPEG, or, when the image has visible transparency, PNG laid on the white page.
+ * Throws when it cannot be read.
  */
 export async function makeThumbnail(path: string, maxWidth: number, maxHeight: number): Promise<Thumbnail> {
   while (decoding >= MAX_DECODING) await new Promise<void>((resolve) => waiting.push(resolve));
@@ -48,8 +49,7 @@ async function decode(path: string, maxWidth: number, maxHeight: number): Promis
   const shown = fitInside({ width: upright.width, height: upright.height }, maxWidth, maxHeight);
   const resized = image.resize(Math.ceil(shown.width * PIXELS_PER_POINT), Math.ceil(shown.height * PIXELS_PER_POINT), { fit: 'inside' });
   if (!meta.hasAlpha) return { ...shown, data: await resized.jpeg({ quality: JPEG_QUALITY }).toBuffer() };
-  // HEIC always decodes with an alpha channel; photos that use none still become JPEG,
-  // which pdfkit embeds as is, where a PNG with alpha costs it a slow decode.
+  // HEIC always decodes with an alpha channel; photos that use none still become JPEG, a fraction of a PNG's size.
   const { data: pixels, info } = await resized.raw().toBuffer({ resolveWithObject: true });
   const small = sharp(pixels, { raw: { width: info.width, height: info.height, channels: info.channels } });
   const data = await (isOpaque(pixels, info.channels) ? small.removeAlpha().jpeg({ quality: JPEG_QUALITY }) : small.flatten({ background: PAPER }).png()).toBuffer();
