@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildManifest } from '../../src/store/manifest.js';
+import { HASH_CHUNK, sha256File } from '../../src/store/file-sha256.js';
 import { tempDir } from '../support/cli.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -46,6 +47,20 @@ describe('the manifest of an archive folder', () => {
     // Together over the threshold: threads; each alone under it: this thread.
     expect(await hashFiles(files)).toEqual(expected);
     expect(await Promise.all(files.map((file) => hashFiles([file])))).toEqual(expected.map((hash) => [hash]));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('hashes a file of any size through its one buffer, as node:crypto does', async () => {
+    const dir = tempDir('sha256-file');
+    // Sizes around the buffer's: none, less, exactly one, one and a bit.
+    for (const size of [0, 1000, HASH_CHUNK, HASH_CHUNK + 3]) {
+      const bytes = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) bytes[i] = (i * 31) & 255;
+      const path = join(dir, `${size}.bin`);
+      writeFileSync(path, bytes);
+      expect(await sha256File(path)).toBe(createHash('sha256').update(bytes).digest('hex'));
+    }
+    await expect(sha256File(join(dir, 'gone.bin'))).rejects.toThrow(/ENOENT/);
     rmSync(dir, { recursive: true, force: true });
   });
 });
