@@ -105,7 +105,8 @@ export class StoreArchive implements History {
 
   /** How many of a conversation's messages only the archive keeps, and the runs that first read them. */
   private keptOnly(key: string): Conversation['keptOnly'] {
-    const { n, runs } = this.statements.get(`SELECT COUNT(*) AS n, json_group_array(DISTINCT first_run) AS runs FROM messages
+    // Without a date window SQLite took the conversations' index and read every message's row: 135 ms on a 200k archive, 1.4 ms so.
+    const { n, runs } = this.statements.get(`SELECT COUNT(*) AS n, json_group_array(DISTINCT first_run) AS runs FROM messages INDEXED BY messages_kept_only
       WHERE conversation_key = ? AND absent_since IS NOT NULL${this.window}`).get(key, ...this.windowArgs) as { n: number; runs: string };
     if (n === 0) return undefined;
     this.runs ??= new Map(this.store.runs().map(({ id, startedAt, sources }) => [id, { startedAt, sources }]));
