@@ -29,6 +29,12 @@ export class AtomicFile {
     if (!this.stream.write(chunk) && !this.failure) await once(this.stream, 'drain');
   }
 
+  /** Writes and waits until the file has the bytes, so that `chunk` may be filled again. */
+  async writeThrough(chunk: Buffer): Promise<void> {
+    if (this.failure) throw this.failure;
+    await new Promise<void>((resolve, reject) => this.stream.write(chunk, (error) => (error ? reject(error) : resolve())));
+  }
+
   /** Puts the finished file in place; on any failure the partial file is removed and the error thrown. */
   async commit(): Promise<void> {
     try {

@@ -41,16 +41,13 @@ export class NdjsonRenderer implements Renderer {
   async finish(rendered: RenderedConversation[]): Promise<void> {
     const out = new AtomicFile(join(this.ctx.outDir, NDJSON_FILE));
     try {
-      // Read in large synchronous pieces: streamed in 64 KB chunks, joining 133 MB (200k messages) took 2 s.
+      // Read in large synchronous pieces into one buffer, each written before the next is read. Joining 133 MB
+      // (200k messages) took 2 s streamed in 64 KB chunks, 0.25 s read into a new 1 MB buffer a piece, 0.06 s so.
+      const piece = Buffer.allocUnsafe(JOIN_PIECE);
       for (const { file } of rendered) {
         const part = openSync(join(this.ctx.outDir, file), 'r');
         try {
-          for (;;) {
-            const piece = Buffer.allocUnsafe(JOIN_PIECE);
-            const n = readSync(part, piece);
-            if (n === 0) break;
-            await out.write(piece.subarray(0, n));
-          }
+          for (let n = readSync(part, piece); n > 0; n = readSync(part, piece)) await out.writeThrough(piece.subarray(0, n));
         } finally {
           closeSync(part);
         }
