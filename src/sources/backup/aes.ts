@@ -37,9 +37,12 @@ function decipher(key: Buffer): Decipher {
   return createDecipheriv('aes-256-cbc', key, ZERO_IV).setAutoPadding(false);
 }
 
-/** Decrypts every block; the caller trims the padding (see trimPlaintext). */
+/**
+ * Decrypts every block; the caller trims the padding (see trimPlaintext). Read a megabyte at a time: 200 MB
+ * took 0.63 s in the stream's 64 KB chunks, 0.39–0.46 s so.
+ */
 export async function decryptFile(key: Buffer, from: string, to: string): Promise<void> {
-  await pipeline(createReadStream(from), decipher(key), createWriteStream(to, { mode: 0o600 }));
+  await pipeline(createReadStream(from, { highWaterMark: 1 << 20 }), decipher(key), createWriteStream(to, { mode: 0o600 }));
 }
 
 /** Read buffer shared by synchronous decryptions (they cannot overlap). */
