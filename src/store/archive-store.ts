@@ -69,8 +69,8 @@ export class ArchiveStore {
   /** Adds a message unless its GUID is archived (prepared once the GUID index is there: ON CONFLICT needs it). */
   private insertNew?: Database.Statement;
   /**
-   * A store this run made has no message index until its messages are in (see MESSAGE_INDEXES): the GUIDs
-   * written meanwhile (all the store has), so that a message given twice has them built and is found.
+   * A store this run made has no GUID index until its messages are in (see MESSAGE_INDEXES): the GUIDs
+   * written meanwhile (all the store has), so that a message given twice has it built and is found.
    */
   private unindexed?: GuidFingerprints;
 
