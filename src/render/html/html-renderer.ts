@@ -233,12 +233,18 @@ function countPhotos(message: Message): number {
   return photos;
 }
 
-/** Puts the activity chart in place of its mark on a page written before the chart was known. */
+/**
+ * Puts the activity chart in place of its mark on a page written before the chart was known, in the page's
+ * bytes: decoding the pages (up to 900 KB each) as text and encoding them again took 0.3 s of a 200k export.
+ */
 async function fillMark(path: string, chart: string): Promise<void> {
-  await writePage(path, (await readFile(path, 'utf8')).replace(ACTIVITY_MARK, () => chart));
+  const page = await readFile(path);
+  const at = page.indexOf(ACTIVITY_MARK);
+  if (at < 0) return;
+  await writePage(path, Buffer.concat([page.subarray(0, at), Buffer.from(chart), page.subarray(at + ACTIVITY_MARK.length)]));
 }
 
-async function writePage(path: string, html: string): Promise<void> {
+async function writePage(path: string, html: string | Buffer): Promise<void> {
   const file = new AtomicFile(path);
   await file.write(html);
   await file.commit();
