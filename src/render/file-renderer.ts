@@ -16,9 +16,9 @@ export async function writeChunks(path: string, chunks: Iterable<string>): Promi
   try {
     for (const chunk of chunks) {
       pending.append(chunk);
-      if (pending.length >= FLUSH_AT) await out.write(pending.take());
+      if (pending.length >= FLUSH_AT) await pending.writeTo(out);
     }
-    await out.write(pending.take());
+    await pending.writeTo(out);
     await out.commit();
   } catch (error) {
     await out.abandon();

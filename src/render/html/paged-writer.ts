@@ -113,7 +113,8 @@ export class PagedWriter {
     const at = html.indexOf(BODY_MARK);
     const file = new AtomicFile(join(this.folder, pageFile(page)));
     await file.write(html.slice(0, at));
-    await file.write(this.count > 0 ? this.body.take() : EMPTY_BODY);
+    if (this.count > 0) await this.body.writeTo(file);
+    else await file.write(EMPTY_BODY);
     await file.write(html.slice(at + BODY_MARK.length));
     await file.commit();
     this.pages.push({ file: pageFile(page), first: this.first, last: this.last, count: this.count });

@@ -133,7 +133,7 @@ class ChunkWriter {
     this.chars = 0;
     const file = new AtomicFile(join(this.folder, `chunk-${++this.count}.js`));
     await file.write('tkSearch.add([\n');
-    await file.write(this.rows.take());
+    await this.rows.writeTo(file);
     await file.write('\n]);\n');
     await file.commit();
   }
