@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import type { AtomicFile } from './files.js';
 
 /**
@@ -30,6 +31,13 @@ export class Utf8Buffer {
   async writeTo(file: AtomicFile): Promise<void> {
     if (this.length > 0) await file.writeThrough(this.buffer.subarray(0, this.length));
     this.length = 0;
+  }
+
+  /** Writes the bytes gathered to the open file `fd` and starts over; gives how many were written. */
+  writeSyncTo(fd: number): number {
+    const written = writeSync(fd, this.buffer, 0, this.length);
+    this.length = 0;
+    return written;
   }
 
   private grow(needed: number): void {

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -34,7 +34,7 @@ export interface SearchRows {
 export class SearchRowsWriter {
   private readonly path: string;
   private fd = -1;
-  private pending = '';
+  private readonly pending = new Utf8Buffer(2 * FLUSH_AT);
   private written = 0;
   private conversationStart = 0;
 
@@ -53,8 +53,7 @@ export class SearchRowsWriter {
 
   add(page: number, message: Message, time: string, text: string): void {
     if (!text) return;
-    const sender = message.sender.name;
-    this.pending += `${JSON.stringify([page, message.rowId, time, sender, text.slice(0, MAX_TEXT)]).slice(1)}\n`;
+    this.pending.append(`${page},${message.rowId},${JSON.stringify(time)},${JSON.stringify(message.sender.name)},${JSON.stringify(text.slice(0, MAX_TEXT))}]\n`);
     if (this.pending.length >= FLUSH_AT) this.flush();
   }
 
@@ -76,12 +75,11 @@ export class SearchRowsWriter {
   }
 
   private offset(): number {
-    return this.written + Buffer.byteLength(this.pending);
+    return this.written + this.pending.length;
   }
 
   private flush(): void {
-    this.written += writeSync(this.fd, this.pending);
-    this.pending = '';
+    this.written += this.pending.writeSyncTo(this.fd);
   }
 }
 
