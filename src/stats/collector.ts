@@ -55,7 +55,8 @@ export class StatsCollector {
 
   constructor(private readonly dates: DateFormatter) {}
 
-  add(m: Message): void {
+  /** `dayKey`: the message's local day, when the caller has it already (each costs a time-zone lookup). */
+  add(m: Message, dayKey?: string): void {
     for (const part of m.parts) {
       for (const t of part.tapbacks) {
         // Taken back: kept by an archive, no longer a reaction.
@@ -76,12 +77,13 @@ export class StatsCollector {
     if (!this.first || m.date < this.first) this.first = m.date;
     if (!this.last || m.date > this.last) this.last = m.date;
     this.person(m.sender).messages++;
-    const month = this.dates.monthKey(m.date);
+    const day = dayKey ?? this.dates.dayKey(m.date);
+    // yyyy-MM-dd without its day.
+    const month = day.slice(0, -3);
     const entry = this.months.get(month) ?? { month, messages: 0, bySender: {} };
     entry.messages++;
     entry.bySender[m.sender.handle] = (entry.bySender[m.sender.handle] ?? 0) + 1;
     this.months.set(month, entry);
-    const day = this.dates.dayKey(m.date);
     this.days.set(day, (this.days.get(day) ?? 0) + 1);
   }
 

@@ -115,7 +115,7 @@ export class HtmlRenderer implements Renderer {
       this.searchRows.add(pages.page, message, at.dateTime, text);
       if (text) summary.preview = text.slice(0, PREVIEW_LENGTH);
       summary.photoCount += countPhotos(message);
-      activity.add(message);
+      activity.add(message, at.dayKey);
     }
     return activity.result();
   }
