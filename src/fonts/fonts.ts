@@ -74,6 +74,7 @@ function open(source: FaceSource): Font {
 export class FontChain {
   readonly faces: FontFace[];
   private readonly choice = new Map<number, number>();
+  private readonly covered = new Map<number, boolean>();
   private ascii?: boolean;
 
   constructor(sources: FaceSource[]) {
@@ -96,8 +97,12 @@ export class FontChain {
     return this.ascii;
   }
 
+  /** Whether the face draws the code point; cached, as fontkit looks it up in the face's table every time. */
   covers(faceIndex: number, codePoint: number): boolean {
-    return this.faces[faceIndex].font().hasGlyphForCodePoint(codePoint);
+    const key = faceIndex * 0x110000 + codePoint;
+    let has = this.covered.get(key);
+    if (has === undefined) this.covered.set(key, (has = this.faces[faceIndex].font().hasGlyphForCodePoint(codePoint)));
+    return has;
   }
 }
 
