@@ -7,7 +7,7 @@ import type { Canvas } from './canvas.js';
 import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, tapbackSummary } from './describe.js';
 import { drawingBlock } from './drawing.js';
 import type { Piece } from './long-messages.js';
-import { makeThumbnail, type Thumbnail } from './images.js';
+import { ThumbnailsAhead, type Thumbnail } from './images.js';
 import type { Outline } from './outline.js';
 import type { Block } from './paginator.js';
 import { COLORS, lineHeight, TYPE } from './theme.js';
@@ -32,6 +32,7 @@ export class ChatLayout {
   private lastSender?: string;
   /** A date's day in the export's time zone, for notes that date what an archive kept. */
   private readonly day = (date: Date) => this.dates.dayKey(date);
+  private readonly images = new ThumbnailsAhead();
 
   constructor(
     private readonly canvas: Canvas,
@@ -41,6 +42,20 @@ export class ChatLayout {
     private readonly column: Column,
     private readonly warn: (message: string) => void,
   ) {}
+
+  /** Begins decoding the piece's images, which its layout takes a while later. */
+  prefetch({ message }: Piece): void {
+    for (const part of message.parts) {
+      const attachments = part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : [];
+      for (const attachment of attachments) {
+        const max = maxSize(attachment);
+        if (drawable(attachment)) this.images.begin(attachment.path!, Math.min(max.width, this.maxWidth()), max.height);
+      }
+      for (const { sticker } of part.tapbacks) {
+        if (sticker && drawable(sticker)) this.images.begin(sticker.path!, Math.min(TAPBACK_STICKER, this.maxWidth()), TAPBACK_STICKER);
+      }
+    }
+  }
 
   async blocks(piece: Piece): Promise<Block[]> {
     const { message } = piece;
@@ -168,9 +183,9 @@ export class ChatLayout {
 
   /** A thumbnail of an image attachment on disk; undefined when there is none or it cannot be read (a warning then). */
   private async thumbnail(attachment: Attachment, maxWidth: number, maxHeight: number): Promise<Thumbnail | undefined> {
-    if (attachment.kind !== 'image' || attachment.missing || attachment.transient || !attachment.path) return undefined;
+    if (!drawable(attachment)) return undefined;
     try {
-      return await makeThumbnail(attachment.path, Math.min(maxWidth, this.maxWidth()), maxHeight);
+      return await this.images.take(attachment.path!, Math.min(maxWidth, this.maxWidth()), maxHeight);
     } catch {
       this.warn(`PDF: could not read image ${attachment.path}; drew a placeholder`);
       return undefined;
@@ -178,10 +193,10 @@ export class ChatLayout {
   }
 
   private async attachment(attachment: Attachment, mine: boolean): Promise<Block[]> {
-    const max = attachment.isSticker ? { width: STICKER_MAX, height: STICKER_MAX } : IMAGE_MAX;
+    const max = maxSize(attachment);
     const thumbnail = await this.thumbnail(attachment, max.width, max.height);
     if (thumbnail) return [this.imageBlock(thumbnail, mine)];
-    const unreadable = attachment.kind === 'image' && !attachment.missing && !attachment.transient && !!attachment.path;
+    const unreadable = drawable(attachment);
     if (attachment.notInDatabase) return this.fileBox([{ text: NOT_IN_DATABASE, size: TYPE.small, color: COLORS.alert }], mine);
     const lines: Styled[] = [
       { text: attachment.fileName, size: TYPE.body, color: COLORS.text, bold: true },
@@ -270,3 +285,11 @@ export class ChatLayout {
   }
 }
 
+/** An image whose file is on disk: drawn as a thumbnail (or a note that it could not be read). */
+function drawable(attachment: Attachment): boolean {
+  return attachment.kind === 'image' && !attachment.missing && !attachment.transient && !!attachment.path;
+}
+
+function maxSize(attachment: Attachment): { width: number; height: number } {
+  return attachment.isSticker ? { width: STICKER_MAX, height: STICKER_MAX } : IMAGE_MAX;
+}

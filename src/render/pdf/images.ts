@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { decodeHeicOffThread, openImage } from '../../media/image.js';
+import { settled, unwrap } from './settled.js';
 
 export interface Size {
   width: number;
@@ -54,6 +55,30 @@ async function decode(path: string, maxWidth: number, maxHeight: number): Promis
   const small = sharp(pixels, { raw: { width: info.width, height: info.height, channels: info.channels } });
   const data = await (isOpaque(pixels, info.channels) ? small.removeAlpha().jpeg({ quality: JPEG_QUALITY }) : small.flatten({ background: PAPER }).png()).toBuffer();
   return { ...shown, data };
+}
+
+/**
+ * Thumbnails begun ahead of the layout that draws them, so that decoding photos overlaps with laying out
+ * and drawing the messages before them; each is taken as often as it was begun.
+ */
+export class ThumbnailsAhead {
+  private readonly begun = new Map<string, { thumbnail: Promise<Thumbnail | Error>; uses: number }>();
+
+  begin(path: string, maxWidth: number, maxHeight: number): void {
+    const key = `${maxWidth}x${maxHeight} ${path}`;
+    const found = this.begun.get(key);
+    if (found) found.uses++;
+    else this.begun.set(key, { thumbnail: settled(makeThumbnail(path, maxWidth, maxHeight)), uses: 1 });
+  }
+
+  /** The thumbnail begun with these arguments, or one made now; throws when the image cannot be read. */
+  async take(path: string, maxWidth: number, maxHeight: number): Promise<Thumbnail> {
+    const key = `${maxWidth}x${maxHeight} ${path}`;
+    const found = this.begun.get(key);
+    if (!found) return makeThumbnail(path, maxWidth, maxHeight);
+    if (--found.uses === 0) this.begun.delete(key);
+    return unwrap(await found.thumbnail);
+  }
 }
 
 function isOpaque(pixels: Buffer, channels: number): boolean {
