@@ -41,9 +41,17 @@ export function readSubsetOutlines(doc: PDFKit.PDFDocument): void {
 
 /** Words and single spaces or tabs, in order. */
 function segments(text: string): string[] {
-  // Text layout measures words and spaces apart: most texts are a single segment.
-  if (!/[ \t]/.test(text)) return text === '' ? [] : [text];
-  return text.split(/([ \t])/).filter((segment) => segment !== '');
+  const found: string[] = [];
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code !== 0x20 && code !== 0x09) continue;
+    if (i > start) found.push(text.slice(start, i));
+    found.push(code === 0x20 ? ' ' : '\t');
+    start = i + 1;
+  }
+  if (start < text.length) found.push(start === 0 ? text : text.slice(start));
+  return found;
 }
 
 /** Width of text in a registered face at a size, in points. */
