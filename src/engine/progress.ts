@@ -96,12 +96,18 @@ export class Progress {
     this.bar.stop();
   }
 
+  /**
+   * Redraws at most every REDRAW_MS, and at once when `force`d (a new conversation): cli-progress itself
+   * draws an update at once only 200 ms after its last drawing, else on a timer that a quick conversation
+   * never gave a turn of the event loop.
+   */
   private draw(force: boolean): void {
     if (!this.bar) return;
     const now = performance.now();
     if (!force && now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
     this.bar.update(this.done, this.payload());
+    if (force && this.bar.isActive) this.bar.render();
   }
 
   private payload() {
