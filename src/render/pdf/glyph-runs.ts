@@ -50,7 +50,7 @@ function segments(text: string): string[] {
     found.push(code === 0x20 ? ' ' : '\t');
     start = i + 1;
   }
-  if (start < text.length) found.push(start === 0 ? text : text.slice(start));
+  if (start < text.length) found.push(text.slice(start));
   return found;
 }
 

@@ -65,7 +65,7 @@ export class ThumbnailsAhead {
   private readonly begun = new Map<string, { thumbnail: Promise<Thumbnail | Error>; uses: number }>();
 
   begin(path: string, maxWidth: number, maxHeight: number): void {
-    const key = `${maxWidth}x${maxHeight} ${path}`;
+    const key = thumbnailKey(path, maxWidth, maxHeight);
     const found = this.begun.get(key);
     if (found) found.uses++;
     else this.begun.set(key, { thumbnail: settled(makeThumbnail(path, maxWidth, maxHeight)), uses: 1 });
@@ -73,13 +73,15 @@ export class ThumbnailsAhead {
 
   /** The thumbnail begun with these arguments, or one made now; throws when the image cannot be read. */
   async take(path: string, maxWidth: number, maxHeight: number): Promise<Thumbnail> {
-    const key = `${maxWidth}x${maxHeight} ${path}`;
+    const key = thumbnailKey(path, maxWidth, maxHeight);
     const found = this.begun.get(key);
     if (!found) return makeThumbnail(path, maxWidth, maxHeight);
     if (--found.uses === 0) this.begun.delete(key);
     return unwrap(await found.thumbnail);
   }
 }
+
+const thumbnailKey = (path: string, maxWidth: number, maxHeight: number) => `${maxWidth}x${maxHeight} ${path}`;
 
 function isOpaque(pixels: Buffer, channels: number): boolean {
   for (let i = channels - 1; i < pixels.length; i += channels) if (pixels[i] !== 255) return false;
