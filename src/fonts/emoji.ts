@@ -60,17 +60,25 @@ function assetName(code: string): string | undefined {
   return knownAssets.get(code);
 }
 
-// One PNG per emoji for the whole process: there are only a few thousand emoji.
-const rasters = new Map<string, Promise<Buffer | undefined>>();
+// One raster per emoji for the whole process: there are only a few thousand emoji.
+const rasters = new Map<string, Promise<EmojiRaster | undefined>>();
 
-/** The emoji as a PNG, rasterized once and reused; undefined when its SVG cannot be drawn. */
-export function emojiPng(code: string): Promise<Buffer | undefined> {
-  let png = rasters.get(code);
-  if (!png) {
-    png = readFile(join(SVG_DIR, `${code}.svg`))
-      .then((svg) => sharp(svg, { density: SVG_DENSITY }).resize(RASTER_PX, RASTER_PX).png().toBuffer())
+/** An emoji's pixels: red, green, blue and alpha bytes, row after row. */
+export interface EmojiRaster {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+/** The emoji rasterized once and reused; undefined when its SVG cannot be drawn. */
+export function emojiRaster(code: string): Promise<EmojiRaster | undefined> {
+  let raster = rasters.get(code);
+  if (!raster) {
+    raster = readFile(join(SVG_DIR, `${code}.svg`))
+      .then((svg) => sharp(svg, { density: SVG_DENSITY }).resize(RASTER_PX, RASTER_PX).ensureAlpha().raw().toBuffer({ resolveWithObject: true }))
+      .then(({ data, info }) => ({ data, width: info.width, height: info.height }))
       .catch(() => undefined);
-    rasters.set(code, png);
+    rasters.set(code, raster);
   }
-  return png;
+  return raster;
 }

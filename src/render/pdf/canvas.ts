@@ -1,10 +1,10 @@
 import PDFDocument from 'pdfkit';
-import { emojiPng } from '../../fonts/emoji.js';
+import { emojiRaster } from '../../fonts/emoji.js';
 import { fontChains } from '../../fonts/fonts.js';
 import type { PdfOptions } from '../renderer.js';
-import { addContent, clearShapingCaches, registerLazyFont, embeddedFont, escapeMetadataText, openImage, pdfTextHex, type OpenedImage } from './pdfkit-internals.js';
+import { addContent, alphaImage, clearShapingCaches, registerLazyFont, embeddedFont, escapeMetadataText, pdfTextHex, type OpenedImage } from './pdfkit-internals.js';
 import { EMOJI_SCALE, TextLayout, type Run, type TextLine } from './text-layout.js';
-import { drawText, glyphHex, textWidth } from './glyph-runs.js';
+import { drawText, forgetShapes, glyphHex, textWidth } from './glyph-runs.js';
 
 // Pages between clearing pdfkit's shaping caches, so a long conversation's memory stays flat.
 const PAGES_PER_CACHE = 100;
@@ -23,6 +23,7 @@ export class Canvas {
   private readonly emoji = new Map<string, OpenedImage | null>();
 
   constructor(readonly doc: PDFKit.PDFDocument) {
+    forgetShapes();
     const { regular, bold } = fontChains();
     for (const face of new Set([...regular.faces, ...bold.faces])) registerLazyFont(doc, face.name, face.font);
     const measure = (face: string, size: number, text: string) => textWidth(doc, face, size, text);
@@ -43,8 +44,8 @@ export class Canvas {
         if (run.kind !== 'emoji') continue;
         for (const code of run.codes) {
           if (this.emoji.has(code)) continue;
-          const png = await emojiPng(code);
-          this.emoji.set(code, png ? openImage(this.doc, png) : null);
+          const raster = await emojiRaster(code);
+          this.emoji.set(code, raster ? alphaImage(this.doc, raster) : null);
         }
       }
     }

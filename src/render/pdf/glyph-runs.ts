@@ -10,7 +10,7 @@ import { addContent, embeddedFont, embeddedFonts, type EmbeddedFont } from './pd
 
 // Shapes kept per face before they are forgotten, so memory stays flat however many words a run meets.
 const MAX_SHAPES = 10_000;
-const shapes = new WeakMap<Font, Map<string, Shaped>>();
+const shapes = new Map<Font, Map<string, Shaped>>();
 
 function shape(font: Font, word: string): Shaped {
   let words = shapes.get(font);
@@ -22,6 +22,17 @@ function shape(font: Font, word: string): Shaped {
     words.set(word, shaped);
   }
   return shaped;
+}
+
+/**
+ * Call as each document begins: forgets every shape, and fontkit's glyphs. fontkit keeps a glyph with the
+ * characters of the first word it was shaped in, which become the document's text for that glyph (its
+ * ToUnicode map): Arabic letters that share a glyph were named after whichever word the thread had shaped
+ * first, in any earlier document, so the same PDF made twice differed. Within one document that is always the same word.
+ */
+export function forgetShapes(): void {
+  for (const font of shapes.keys()) (font as unknown as { _glyphs: object })._glyphs = {};
+  shapes.clear();
 }
 
 function fontkitShape(font: Font, word: string): Shaped {

@@ -12,7 +12,7 @@ interface Internals {
   page: { fonts: Record<string, unknown>; xobjects: Record<string, unknown>; content: ContentStream };
   addContent(data: string | Uint8Array): void;
   ref(data: object): PdfStream;
-  openImage(src: Buffer): OpenedImage;
+  _imageCount: number;
   info: Record<string, unknown>;
   _addInfo(): void;
 }
@@ -39,7 +39,8 @@ interface ContentStream {
 
 export interface PdfStream {
   compress: boolean;
-  end(chunk?: string): void;
+  data: Record<string, unknown>;
+  end(chunk?: string | Uint8Array): void;
 }
 
 /** An image pdfkit has opened once and can place on any page. */
@@ -107,8 +108,42 @@ export function newStream(doc: PDFKit.PDFDocument, dictionary: object, plain = f
   return stream;
 }
 
-export function openImage(doc: PDFKit.PDFDocument, image: Buffer): OpenedImage {
-  return internals(doc).openImage(image);
+/** Pixels as red, green, blue and alpha bytes, row after row. */
+export interface RgbaPixels {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+/**
+ * An image with transparency, embedded where it is first drawn. pdfkit embeds a PNG with alpha by
+ * splitting its pixels on zlib's threads and numbering and writing its objects whenever that ends, so
+ * the same PDF made twice differed in its bytes; here the split is done at once, with the same objects.
+ */
+export function alphaImage(doc: PDFKit.PDFDocument, { data, width, height }: RgbaPixels): OpenedImage {
+  const rgb = Buffer.alloc(width * height * 3);
+  const alpha = Buffer.alloc(width * height);
+  for (let pixel = 0, from = 0, to = 0; pixel < alpha.length; pixel++) {
+    rgb[to++] = data[from++]!;
+    rgb[to++] = data[from++]!;
+    rgb[to++] = data[from++]!;
+    alpha[pixel] = data[from++]!;
+  }
+  const image = {
+    width,
+    height,
+    label: `I${++internals(doc)._imageCount}`,
+    obj: undefined as PdfStream | undefined,
+    embed() {
+      const obj = newStream(doc, { Type: 'XObject', Subtype: 'Image', BitsPerComponent: 8, Width: width, Height: height, Filter: 'FlateDecode', ColorSpace: 'DeviceRGB' });
+      const mask = newStream(doc, { Type: 'XObject', Subtype: 'Image', Height: height, Width: width, BitsPerComponent: 8, Filter: 'FlateDecode', ColorSpace: 'DeviceGray', Decode: [0, 1] });
+      mask.end(deflateSync(alpha));
+      obj.data.SMask = mask;
+      obj.end(deflateSync(rgb));
+      image.obj = obj;
+    },
+  };
+  return image;
 }
 
 /** Every face embedded in the document so far (pdfkit's standard fonts, never embedded, have no subset). */
