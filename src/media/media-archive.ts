@@ -114,13 +114,16 @@ export class MediaArchive {
       this.warn(`Attachment “${attachment.fileName}” could not be read at ${source}; shown as missing`);
       return { unavailable: 'missing' };
     }
-    const key = createHash('sha1').update(`${source}\0${info.size}\0${info.mtimeMs}`).digest('hex').slice(0, 20);
+    // A file already in the archive folder (the archive's own copy) is used where it is.
+    const own = archivePath(this.outDir, source);
+    // The archive's copies lie at paths named by their SHA-256, but their times are those of the run that
+    // copied them: keyed by that path alone, the same export makes the same pages, wherever the folder is.
+    const identity = own === undefined ? `${source}\0${info.size}\0${info.mtimeMs}` : `${own}\0${info.size}`;
+    const key = createHash('sha1').update(identity).digest('hex').slice(0, 20);
     const active = isActive(attachment, source);
     if (active && this.mode === 'link') return { unavailable: 'withheld', reason: `a web page or SVG that could run script, not linked (at ${source})` };
     const name = copyName(attachment, source);
     const folder = `attachments/${key.slice(0, 2)}/${key}`;
-    // A file already in the archive folder (the archive's own copy) is used where it is.
-    const own = archivePath(this.outDir, source);
     const copied = own ?? `${folder}/${name}`;
     const originalHref = this.mode === 'copy' ? copied : pathToFileURL(source).href;
     const firstUse = !this.scheduled.has(key);
