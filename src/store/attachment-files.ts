@@ -117,6 +117,11 @@ export class AttachmentFiles {
     return sha256;
   }
 
+  /** Lists the hash of a file hashed elsewhere (see HashesInPieces) for the store to remember. */
+  learn(path: string, info: FoundOnDisk, sha256: string): void {
+    this.remember(path, info, sha256, true);
+  }
+
   /** Lists a hash computed for the store to remember by path, size and modification time (unless `remember` is false). */
   private remember(path: string, info: FoundOnDisk, sha256: string, remember: boolean): void {
     if (remember) this.found.hashes.push({ path, size: info.size, mtimeMs: info.mtimeMs, sha256 });

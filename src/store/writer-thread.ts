@@ -2,6 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ArchiveStore } from './archive-store.js';
 import { AttachmentFiles } from './attachment-files.js';
+import { HashesInPieces } from './hashes-in-pieces.js';
 import { unpackMessages } from './rows.js';
 import { writeAhead } from './schema.js';
 import type { WriterOrder, WriterReport } from './store-writer.js';
@@ -11,6 +12,11 @@ const store = ArchiveStore.open(dir, { create: false, readonly: false, unindexed
 writeAhead(store.db);
 const files = new AttachmentFiles(store.dir, store.db);
 const report = (message: WriterReport) => parentPort!.postMessage(message);
+const failed = (error: unknown, key?: string) => {
+  const { name, message, code } = error as Error & { code?: string };
+  report({ type: 'failed', key, error: { name, message, code } });
+};
+const hashes = new HashesInPieces((error) => failed(error));
 /** The conversation being written; undefined once its writing failed (what is left of it is ignored). */
 let writing: string | undefined;
 
@@ -21,11 +27,21 @@ parentPort!.on('message', (order: WriterOrder) => {
     const key = order.type === 'mark' ? order.key : writing;
     store.abandon();
     writing = undefined;
-    const { name, message, code } = error as Error & { code?: string };
-    report({ type: 'failed', key, error: { name, message, code } });
+    failed(error, key);
   }
   if (order.type === 'messages') report({ type: 'written' });
+  if (writing === undefined && order.type !== 'close') saveHashed();
 });
+
+/** The files hashed in pieces since, and the chat marks that waited for them: between conversations, never inside one. */
+function saveHashed(): void {
+  for (const { path, info, sha256, marks } of hashes.take()) {
+    const found = files.collect();
+    files.learn(path, info, sha256);
+    store.saveFiles(found);
+    for (const mark of marks) store.rememberChatMark({ ...mark, sha256 });
+  }
+}
 
 function obey(order: WriterOrder): void {
   switch (order.type) {
@@ -47,16 +63,16 @@ function obey(order: WriterOrder): void {
       store.joinRun(order.run);
       return store.rememberMark(order.key, order.mark);
     case 'chatMark':
+      if (hashes.holds(order.chatMark)) return;
       return store.rememberChatMark({ ...order.chatMark, sha256: order.chatMark.sha256 ?? files.sha256Of(order.chatMark.path) });
-    case 'hash': {
-      const found = files.collect();
-      files.sha256Of(order.path);
-      return store.saveFiles(found);
-    }
+    case 'hash':
+      return hashes.add(order.path);
     case 'commit':
       store.commit();
       return report({ type: 'committed' });
     case 'close':
+      hashes.finish();
+      saveHashed();
       store.close(true);
       report({ type: 'closed', counts: store.counts });
       return parentPort!.close();
