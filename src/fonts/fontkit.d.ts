@@ -17,6 +17,8 @@ declare module 'fontkit' {
     numGlyphs: number;
     directory: { tables: Record<string, { offset: number; length: number } | undefined> };
     getGlyph(id: number): Glyph;
+    /** fontkit's glyph objects by id, made on first use (internal; see glyph-runs.ts `forgetShapes`). */
+    _glyphs: Record<number, Glyph>;
     hasGlyphForCodePoint(codePoint: number): boolean;
     layout(text: string): { glyphs: Glyph[]; positions: GlyphPosition[] };
   }

@@ -31,7 +31,7 @@ function shape(font: Font, word: string): Shaped {
  * first, in any earlier document, so the same PDF made twice differed. Within one document that is always the same word.
  */
 export function forgetShapes(): void {
-  for (const font of shapes.keys()) (font as unknown as { _glyphs: object })._glyphs = {};
+  for (const font of shapes.keys()) font._glyphs = {};
   shapes.clear();
 }
 
