@@ -91,6 +91,11 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
   const { options, store, isNew, other, recorded, planned } = run;
   const readDevices = (options.sources.db ?? []).length + (options.sources.backup ?? []).length > 0 || !options.sources.archive;
   const files = new AttachmentFiles(store.dir, store.db);
+  // Only a copying archive keeps files; with --attachments link or none it records them as the device had them.
+  const copies = options.attachments === 'copy' ? files : undefined;
+  // A new archive hashes every file it copies: the thread loads while the sources open (the first
+  // messages' files waited 50 ms for it in the sample's one-conversation PDF).
+  if (isNew) copies?.startHashing();
   const writer = new StoreWriter(store);
   const opened = readDevices ? await openArchive(options, (source) => knownFile(store, writer, files, source), (guids) => store.keyOfChats(guids)) : undefined;
   try {
@@ -103,9 +108,6 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
     })));
     // A database not hashed as it is now (a first run, or it changed) is hashed by the writer thread while this one reads it.
     for (const f of facts) if (!files.knownSha256(f.database)) writer.hash(f.database);
-    // Only a copying archive keeps files; with --attachments link or none it records them as the device had them.
-    const copies = options.attachments === 'copy' ? files : undefined;
-    if (isNew) copies?.startHashing();
     const skipped = await readSources(run, opened, writer, copies);
     await writer.close();
     return await recordSources(run, files, facts, opened, skipped);
