@@ -93,12 +93,16 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
   const files = new AttachmentFiles(store.dir, store.db);
   // Only a copying archive keeps files; with --attachments link or none it records them as the device had them.
   const copies = options.attachments === 'copy' ? files : undefined;
-  // A new archive hashes every file it copies: the thread loads while the sources open (the first
-  // messages' files waited 50 ms for it in the sample's one-conversation PDF).
-  if (isNew) copies?.startHashing();
   const writer = new StoreWriter(store);
-  const opened = readDevices ? await openArchive(options, (source) => knownFile(store, writer, files, source), (guids) => store.keyOfChats(guids)) : undefined;
+  // A new archive writes every conversation and hashes every file it copies: those threads load while the
+  // sources open (the first messages' files waited 50 ms for the hashing one in the sample's Mom PDF).
+  if (isNew) {
+    writer.startEarly();
+    copies?.startHashing();
+  }
+  let opened: OpenedArchive | undefined;
   try {
+    opened = readDevices ? await openArchive(options, (source) => knownFile(store, writer, files, source), (guids) => store.keyOfChats(guids)) : undefined;
     planned(opened?.archive.candidates().length ?? 0);
     const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
     store.beginRun(VERSION, facts.map((f, i) => ({

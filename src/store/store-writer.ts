@@ -80,6 +80,11 @@ export class StoreWriter {
     this.order({ type: 'hash', path });
   }
 
+  /** Starts the thread before the first order, which would otherwise wait while it loads. */
+  startEarly(): void {
+    this.worker ??= this.start();
+  }
+
   /** Conversations the writer failed to write since the last call, with why. */
   failures(): [key: string, error: Error][] {
     return this.failed.splice(0);

@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { ROOT, runCli, tempDir } from '../support/cli.js';
@@ -40,6 +41,22 @@ for (const m of archive.messages(first!.id) as Iterable<Message>) if (m.parts[0]
 await archive.close();
 `;
 
+/** A program whose database is replaced, by one that is no Messages database, between opening and rendering it. */
+const REFUSED_CONSUMER = `
+import { copyFileSync } from 'node:fs';
+import { openArchive, render } from 'textkeeper';
+const [db, other, out] = process.argv.slice(2);
+const archive = await openArchive({ db, backup: [], contacts: [], timezone: 'UTC' });
+copyFileSync(other, db);
+try {
+  await render(archive, { format: 'txt', out });
+  console.log('rendered');
+} catch (error) {
+  console.log('refused: ' + error.message);
+}
+await archive.close();
+`;
+
 describe('textkeeper as a dependency of another program', () => {
   const dir = tempDir('library');
   const db = join(dir, 'chat.db');
@@ -54,6 +71,7 @@ describe('textkeeper as a dependency of another program', () => {
     writeFileSync(join(app, 'main.mjs'), CONSUMER);
     writeFileSync(join(app, 'typed.ts'), TYPED_CONSUMER);
     writeFileSync(join(app, 'folder.mjs'), FOLDER_CONSUMER);
+    writeFileSync(join(app, 'refused.mjs'), REFUSED_CONSUMER);
   });
 
   it('opens a database by import name, lists its conversations and iterates their messages, as the CLI sees them', async () => {
@@ -92,6 +110,21 @@ describe('textkeeper as a dependency of another program', () => {
     const ids = [...new Set(lines.map((l) => l.conversationId))];
     expect(Object.keys(messages).sort()).toEqual(ids.sort());
     for (const id of ids) expect(messages[id], id).toEqual(lines.filter((l) => l.conversationId === id).map((l) => l.guid));
+  });
+
+  // A new archive's store writer starts as the sources open, and is closed when they cannot be: nothing is left running or written.
+  it('gets a refusal it can catch, and its process then ends by itself, when a source cannot be read', async () => {
+    const replaced = join(dir, 'replaced.db');
+    copyFileSync(db, replaced);
+    const other = join(dir, 'other.db');
+    const sqlite = new Database(other);
+    sqlite.exec('CREATE TABLE notes (text TEXT)');
+    sqlite.close();
+    const out = join(dir, 'refused-out');
+    const run = spawnSync(process.execPath, ['refused.mjs', replaced, other, out], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    expect(run.signal, 'the program did not end by itself').toBeNull();
+    expect(run.stdout).toMatch(/^refused: .*not a Messages database/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('has TypeScript declarations a dependent program compiles against', async () => {
