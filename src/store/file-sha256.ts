@@ -50,33 +50,5 @@ export function fileSha256OrNull(path: string, size: number, buffer: Buffer): st
   }
 }
 
-/** A file's SHA-256 a megabyte at a time: each `step` reads and hashes one, so a thread can do other work between. */
-export class SteppedSha256 {
-  private readonly hash = createHash('sha256');
-  private readonly buffer = Buffer.allocUnsafe(HASH_CHUNK);
-  private readonly fd: number;
-
-  constructor(path: string) {
-    this.fd = openSync(path, 'r');
-  }
-
-  /** Hashes the next megabyte; gives the digest (and closes the file) once the file is read to its end. */
-  step(): string | undefined {
-    let read: number;
-    try {
-      read = readSync(this.fd, this.buffer);
-    } catch (error) {
-      closeSync(this.fd);
-      throw error;
-    }
-    if (read > 0) {
-      this.hash.update(this.buffer.subarray(0, read));
-      return undefined;
-    }
-    closeSync(this.fd);
-    return this.hash.digest('hex');
-  }
-}
-
 /** Files are read a megabyte at a time. */
 export const HASH_CHUNK = 1 << 20;

@@ -71,10 +71,18 @@ function obey(order: WriterOrder): void {
       store.commit();
       return report({ type: 'committed' });
     case 'close':
-      hashes.finish();
-      saveHashed();
-      store.close(true);
-      report({ type: 'closed', counts: store.counts });
-      return parentPort!.close();
+      // The last order: what is still being hashed is waited for.
+      return void hashes.finish().then(close);
   }
+}
+
+function close(): void {
+  try {
+    saveHashed();
+  } catch (error) {
+    failed(error);
+  }
+  store.close(true);
+  report({ type: 'closed', counts: store.counts });
+  parentPort!.close();
 }
