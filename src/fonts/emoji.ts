@@ -61,17 +61,17 @@ function assetName(code: string): string | undefined {
 }
 
 // One raster per emoji for the whole process: there are only a few thousand emoji.
-const rasters = new Map<string, Promise<EmojiRaster | undefined>>();
+const rasters = new Map<string, Promise<RgbaPixels | undefined>>();
 
-/** An emoji's pixels: red, green, blue and alpha bytes, row after row. */
-export interface EmojiRaster {
+/** Pixels as red, green, blue and alpha bytes, row after row. */
+export interface RgbaPixels {
   data: Buffer;
   width: number;
   height: number;
 }
 
 /** The emoji rasterized once and reused; undefined when its SVG cannot be drawn. */
-export function emojiRaster(code: string): Promise<EmojiRaster | undefined> {
+export function emojiRaster(code: string): Promise<RgbaPixels | undefined> {
   let raster = rasters.get(code);
   if (!raster) {
     raster = readFile(join(SVG_DIR, `${code}.svg`))

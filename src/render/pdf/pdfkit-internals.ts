@@ -4,6 +4,7 @@
  * None of them are described by @types/pdfkit.
  */
 import { deflateSync } from 'node:zlib';
+import type { RgbaPixels } from '../../fonts/emoji.js';
 
 interface Internals {
   _font: EmbeddedFont;
@@ -106,13 +107,6 @@ export function newStream(doc: PDFKit.PDFDocument, dictionary: object, plain = f
   const stream = internals(doc).ref(dictionary);
   if (plain) stream.compress = false;
   return stream;
-}
-
-/** Pixels as red, green, blue and alpha bytes, row after row. */
-export interface RgbaPixels {
-  data: Buffer;
-  width: number;
-  height: number;
 }
 
 /**
