@@ -58,8 +58,25 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** What drawing it in characters needs: the strokes and the space they are in. */
+type Strokes = Pick<Handwriting, 'width' | 'height' | 'strokes'>;
+
+/**
+ * The drawing as rows of `*` for plain text: as many rows as `maxRows` allows while no wider than
+ * `maxColumns`, without trailing spaces or empty rows above and below; none for an empty drawing or
+ * one too wide for a single row.
+ */
+export function handwritingLines(drawing: Strokes, maxRows: number, maxColumns: number): string[] {
+  if (drawing.width <= 0 || drawing.height <= 0) return [];
+  const rows = Math.min(maxRows, Math.floor((maxColumns * drawing.height) / drawing.width));
+  if (rows < 1) return [];
+  const lines = renderHandwritingAscii(drawing, rows).split('\n').slice(0, -1).map((line) => line.trimEnd());
+  while (lines.at(-1) === '') lines.pop();
+  return lines.slice(lines.findIndex((line) => line !== ''));
+}
+
 /** Renders the drawing as rows of `*` at most `maxHeight` rows tall, each row ending in "\n". */
-export function renderHandwritingAscii(drawing: Handwriting, maxHeight: number): string {
+export function renderHandwritingAscii(drawing: Strokes, maxHeight: number): string {
   const rows = Math.min(maxHeight, drawing.height);
   const columns = drawing.height > 0 ? Math.floor((drawing.width * rows) / drawing.height) : 0;
   const grid = Array.from({ length: rows }, () => new Array<string>(columns).fill(' '));

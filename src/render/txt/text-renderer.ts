@@ -1,4 +1,5 @@
-import type { Attachment, Conversation, EditVersion, Message, Part } from '../../model/types.js';
+import { handwritingLines } from '../../decode/handwriting-render.js';
+import type { Attachment, Conversation, Drawing, EditVersion, Message, Part } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
 import { absenceNote, describeAttachment, describeBalloon, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE } from '../describe.js';
 import { FileRenderer } from '../file-renderer.js';
@@ -8,6 +9,9 @@ import type { ExportContext, MessageStream } from '../renderer.js';
 /** Control characters other than tab and line feed (a lone carriage return too): raw, they can rewrite a terminal. */
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 const ANY_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+/** A handwritten message's drawing in characters: at most this tall and wide (two more for its indent). */
+const ART_ROWS = 20;
+const ART_COLUMNS = 76;
 
 /**
  * Control characters shown as their visible pictures (ESC → ␛, NUL → ␀, DEL → ␡), C1 controls as
@@ -107,6 +111,7 @@ function formatPart(part: Part, m: Message, ctx: ExportContext): string {
     }
     case 'app':
       text = `[${describeBalloon(part.app)}]\n`;
+      if (part.app.type === 'handwriting' && part.app.drawing) text += handwritingArt(part.app.drawing);
       for (const a of part.attachments) text += `  ${attachmentLine(a, 'Attachment', outDir)}\n`;
       break;
     case 'unsent':
@@ -115,6 +120,11 @@ function formatPart(part: Part, m: Message, ctx: ExportContext): string {
   }
   if (part.tapbacks.length > 0) text += `  ${describeTapbacks(part.tapbacks, (d) => dates.dayKey(d))}\n`;
   return text;
+}
+
+/** A handwritten message drawn in `*`, indented, small enough for an 80-column terminal. */
+function handwritingArt(drawing: Drawing): string {
+  return handwritingLines(drawing, ART_ROWS, ART_COLUMNS).map((line) => `  ${line}\n`).join('');
 }
 
 function attachmentLine(a: Attachment, label: string, outDir: string): string {
