@@ -121,8 +121,13 @@ async function renderAll(
   if (rendered.length === 0 && results.some((r) => r.counts.skipped > 0)) throw couldNotExport();
   if (rendered.length === 0) throw nothingToExport(options);
   const sequence = new Map(queue.order.map((key, index) => [key, index]));
-  for (const renderer of renderers) {
-    await renderer.finish(rendered.map((r) => ({ ...r.files.find((f) => f.format === renderer.format)!, sequence: sequence.get(r.key)! })));
+  try {
+    for (const renderer of renderers) {
+      await renderer.finish(rendered.map((r) => ({ ...r.files.find((f) => f.format === renderer.format)!, sequence: sequence.get(r.key)! })));
+    }
+  } catch (error) {
+    await abandonAll(renderers);
+    throw error;
   }
   return { rendered, counts: addCounts(results.map((r) => r.counts)) };
 }
@@ -145,12 +150,16 @@ async function renderQueue(
     const workers = helpers.map((helper) => helper.render(queue, shared, progress));
     return await allShards([renderShard(archive, () => queue.take(), renderers, { ...shared, options, progress, signal }), ...workers], queue);
   } catch (error) {
-    // Every thread has stopped: what any of them left unfinished is removed.
-    await Promise.all(renderers.map((renderer) => renderer.abandon?.()));
+    await abandonAll(renderers);
     throw error;
   } finally {
     progress.stop();
   }
+}
+
+/** Called once every thread has stopped: what any of them left unfinished is removed. */
+async function abandonAll(renderers: Renderer[]): Promise<void> {
+  await Promise.all(renderers.map((renderer) => renderer.abandon?.()));
 }
 
 /**

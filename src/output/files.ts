@@ -20,7 +20,7 @@ export class AtomicFile {
     rmSync(this.partial, { force: true });
     this.stream = createWriteStream(this.partial, { flags: 'wx' });
     // A full disk shows up as an error event; kept, and thrown by the next write or by commit().
-    this.stream.on('error', (error) => (this.failure ??= error));
+    this.stream.on('error', (error) => this.failed(error));
   }
 
   /** Writes, waiting when the stream's buffer is full so memory stays bounded. */
@@ -32,7 +32,13 @@ export class AtomicFile {
   /** Writes and waits until the file has the bytes, so that `chunk` may be filled again. */
   async writeThrough(chunk: Buffer): Promise<void> {
     if (this.failure) throw this.failure;
-    await new Promise<void>((resolve, reject) => this.stream.write(chunk, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) => this.stream.write(chunk, (error) => (error ? reject(this.failed(error)) : resolve())));
+  }
+
+  /** The first failure, kept; a failed write names no file, so this one is named: the user learns which disk filled. */
+  private failed(error: NodeJS.ErrnoException): Error {
+    this.failure ??= Object.assign(error, { path: error.path ?? this.path });
+    return this.failure;
   }
 
   /** Puts the finished file in place; on any failure the partial file is removed and the error thrown. */
@@ -48,10 +54,32 @@ export class AtomicFile {
     }
   }
 
+  /** Stops writing and removes the partial file (once the stream has let go of it: an open still under way would make it again). */
   async abandon(): Promise<void> {
-    this.stream.destroy();
+    if (!this.stream.closed) {
+      const closed = once(this.stream, 'close');
+      this.stream.destroy();
+      await closed.catch(() => {});
+    }
     await rm(this.partial, { force: true });
   }
+}
+
+/** Writes `content` as a whole file (see `writeWhole`). */
+export function writeAtomically(path: string, content: string | Buffer): Promise<void> {
+  return writeWhole(path, (file) => file.write(content));
+}
+
+/** Writes a whole file through `fill` and puts it in place; on any failure nothing of it is left. */
+export async function writeWhole(path: string, fill: (file: AtomicFile) => Promise<void>): Promise<void> {
+  const file = new AtomicFile(path);
+  try {
+    await fill(file);
+  } catch (error) {
+    await file.abandon();
+    throw error;
+  }
+  await file.commit();
 }
 
 /** A read-only file is not silently overwritten (someone protected it), nor is a folder in the way. */

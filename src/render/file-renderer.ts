@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Conversation } from '../model/types.js';
-import { AtomicFile } from '../output/files.js';
+import { writeWhole } from '../output/files.js';
 import { Utf8Buffer } from '../output/utf8-buffer.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from './renderer.js';
 
@@ -11,19 +11,14 @@ const FLUSH_AT = 64 * 1024;
  * into writes of about 64 KB; memory stays flat however many chunks there are.
  */
 export async function writeChunks(path: string, chunks: Iterable<string>): Promise<void> {
-  const out = new AtomicFile(path);
   const pending = new Utf8Buffer(FLUSH_AT);
-  try {
+  await writeWhole(path, async (out) => {
     for (const chunk of chunks) {
       pending.append(chunk);
       if (pending.length >= FLUSH_AT) await pending.writeTo(out);
     }
     await pending.writeTo(out);
-    await out.commit();
-  } catch (error) {
-    await out.abandon();
-    throw error;
-  }
+  });
 }
 
 /** A renderer writing one `<stem>.<format>` file per conversation from a stream of text chunks. */

@@ -86,7 +86,10 @@ export interface Renderer {
   renderConversation(conversation: Conversation, messages: MessageStream, baseName: string): Promise<RenderedConversation>;
   /** Called on every thread after its last conversation: waits for what it began in the background. */
   finishShard?(): Promise<void>;
-  /** Called on a thread whose run ends in failure (Ctrl-C, a full disk): removes unfinished files it began. */
+  /**
+   * Called on a thread whose run ends in failure (Ctrl-C, a full disk), also after `finish` failed: removes the
+   * unfinished files it began; on the main thread, called again once every thread has stopped, those of all.
+   */
   abandon?(): Promise<void>;
   /** Called once, on the main thread, with what every thread rendered (write indexes, search data, …). */
   finish(rendered: RenderedConversation[]): Promise<void>;

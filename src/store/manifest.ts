@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { AtomicFile } from '../output/files.js';
+import { writeAtomically } from '../output/files.js';
 import { STORE_FILE, SUMS_FILE } from './file-names.js';
 import { hashFiles } from './file-hasher.js';
 import { sha256File } from './file-sha256.js';
@@ -68,9 +68,7 @@ export async function buildManifest(dir: string, previous: ManifestEntry[] = [],
  * (`store`: its SHA-256 once the run closed it) comes last: the store cannot hold its own hash.
  */
 export async function writeSums(dir: string, manifest: ManifestEntry[], store?: string): Promise<void> {
-  const file = new AtomicFile(join(dir, SUMS_FILE));
-  await file.write(sumsText(manifest) + (store ? storeLine(store) : ''));
-  await file.commit();
+  await writeAtomically(join(dir, SUMS_FILE), sumsText(manifest) + (store ? storeLine(store) : ''));
 }
 
 export function sumsText(manifest: ManifestEntry[]): string {

@@ -23,10 +23,20 @@ export type WriterOrder =
   | { type: 'commit' }
   | { type: 'close' };
 
+/** What the main thread is told of an error: enough to tell it as its own (see `describeSystemError`). */
+export interface WriterError {
+  name: string;
+  message: string;
+  code?: string;
+  path?: string;
+  dest?: string;
+  syscall?: string;
+}
+
 export type WriterReport =
   | { type: 'written' }
   | { type: 'committed' }
-  | { type: 'failed'; key?: string; error: { name: string; message: string; code?: string } }
+  | { type: 'failed'; key?: string; error: WriterError }
   | { type: 'closed'; counts: IngestCounts };
 
 /**
@@ -167,6 +177,6 @@ function addCounts(to: IngestCounts, from: IngestCounts): void {
 }
 
 /** The writer's error as this thread's, so that `endsTheRun` and the messages treat it the same way. */
-function revive({ name, message, code }: { name: string; message: string; code?: string }): Error {
-  return Object.assign(new Error(message), { name, code });
+function revive({ message, ...rest }: WriterError): Error {
+  return Object.assign(new Error(message), rest);
 }

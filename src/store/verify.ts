@@ -27,7 +27,9 @@ export async function verifyArchive(dir: string): Promise<VerifyReport> {
   if (ArchiveLock.isHeld(dir)) throw new UserError(`A textkeeper run is writing ${dir} now: verify it once the run has finished.`);
   const record = storeRecord(dir);
   const stored = record?.manifest;
-  if (!stored && !existsSync(join(dir, SUMS_FILE))) throw new UserError(`${dir} is not a textkeeper archive (no ${SUMS_FILE}).`);
+  const sealed = existsSync(join(dir, SUMS_FILE));
+  if (!stored && !sealed) throw new UserError(`${dir} is not a textkeeper archive (no ${SUMS_FILE}).`);
+  if (stored?.length === 0 && !sealed) throw new UserError(`${dir} is an unfinished archive: no export into it has completed (no ${SUMS_FILE}); export into it again to finish it.`);
   const manifest = stored ?? (await readSums(dir));
   const problems: string[] = [];
   const expected = new Set(manifest.map((e) => e.path));

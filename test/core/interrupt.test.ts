@@ -27,6 +27,25 @@ describe('Ctrl-C during an export', () => {
     expect(readdirSync(out).filter((f) => f.endsWith('.partial'))).toEqual([]);
   });
 
+  it('removes NDJSON\'s part files, of every thread', async () => {
+    const dir = tempDir('interrupt-ndjson');
+    const db = await generateApart(dir, 30_000, 19);
+    const out = join(dir, 'out');
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'export', '--db', db, '--out', out, '--format', 'ndjson', '--attachments', 'none', '--no-progress'], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const parts = join(out, '.messages.ndjson.parts');
+    const partFiles = () => (existsSync(parts) ? readdirSync(parts, { recursive: true }).map(String).filter((f) => f.includes('.ndjson')) : []);
+    // Interrupted once conversations are being written into parts.
+    while (partFiles().length < 2 && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+    if (child.exitCode === null) process.kill(-child.pid!, 'SIGINT');
+    expect(await exited).toBe(130);
+    expect(existsSync(parts)).toBe(false);
+    expect(existsSync(join(out, 'messages.ndjson'))).toBe(false);
+  });
+
   it('is taken within a conversation being read, which is then left out whole', async () => {
     const dir = tempDir('interrupt-reading');
     const db = await generateApart(dir, 60_000, 18, ['--single-conversation']);

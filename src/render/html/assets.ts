@@ -1,6 +1,6 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AtomicFile } from '../../output/files.js';
+import { writeAtomically } from '../../output/files.js';
 import { TEMPLATE_DIR } from './template-files.js';
 
 /**
@@ -14,9 +14,7 @@ export async function refreshAssets(outDir: string, names: readonly string[]): P
   for (const name of names) {
     const wanted = await readFile(join(TEMPLATE_DIR, name));
     if (await holds(join(dir, name), wanted)) continue;
-    const file = new AtomicFile(join(dir, name));
-    await file.write(wanted);
-    await file.commit();
+    await writeAtomically(join(dir, name), wanted);
   }
 }
 

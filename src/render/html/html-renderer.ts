@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Attachment, Conversation, Message } from '../../model/types.js';
 import { MediaArchive } from '../../media/media-archive.js';
-import { AtomicFile } from '../../output/files.js';
+import { writeAtomically } from '../../output/files.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
 import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
 import { activitySvg } from './activity-svg.js';
@@ -201,7 +201,7 @@ export class HtmlRenderer implements Renderer {
     const total = rendered.reduce((sum, r) => sum + r.conversation.messageCount, 0);
     const keptOnly = rendered.reduce((sum, r) => sum + (r.conversation.keptOnly?.messages ?? 0), 0);
     const names = new Map(rendered.flatMap((r) => r.summary.names));
-    await writePage(join(this.ctx.outDir, 'index.html'), this.templates.index({
+    await writeAtomically(join(this.ctx.outDir, 'index.html'), this.templates.index({
       title: 'Messages archive',
       root: '',
       conversations,
@@ -216,7 +216,7 @@ export class HtmlRenderer implements Renderer {
   }
 
   private async writeSearchPage(): Promise<void> {
-    await writePage(join(this.ctx.outDir, 'search.html'), this.templates.search({ title: 'Search messages', root: '' }));
+    await writeAtomically(join(this.ctx.outDir, 'search.html'), this.templates.search({ title: 'Search messages', root: '' }));
   }
 }
 
@@ -241,11 +241,6 @@ async function fillMark(path: string, chart: string): Promise<void> {
   const page = await readFile(path);
   const at = page.indexOf(ACTIVITY_MARK);
   if (at < 0) return;
-  await writePage(path, Buffer.concat([page.subarray(0, at), Buffer.from(chart), page.subarray(at + ACTIVITY_MARK.length)]));
-}
-
-async function writePage(path: string, html: string | Buffer): Promise<void> {
-  const file = new AtomicFile(path);
-  await file.write(html);
-  await file.commit();
+  const filled = Buffer.concat([page.subarray(0, at), Buffer.from(chart), page.subarray(at + ACTIVITY_MARK.length)]);
+  await writeAtomically(path, filled);
 }

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AtomicFile } from '../../output/files.js';
+import { writeAtomically, writeWhole } from '../../output/files.js';
 import { Utf8Buffer } from '../../output/utf8-buffer.js';
 
 /** One written page of a conversation, as listed in its pages.js for the page picker. */
@@ -85,9 +85,7 @@ export class PagedWriter {
   /** Writes the last page (an empty one for a conversation without messages). */
   async finish(): Promise<PageInfo[]> {
     await this.write(false);
-    const list = new AtomicFile(join(this.folder, 'pages.js'));
-    await list.write(`window.tkPages = ${JSON.stringify(this.pages)};\n`);
-    await list.commit();
+    await writeAtomically(join(this.folder, 'pages.js'), `window.tkPages = ${JSON.stringify(this.pages)};\n`);
     return this.pages;
   }
 
@@ -111,12 +109,12 @@ export class PagedWriter {
       body: BODY_MARK,
     });
     const at = html.indexOf(BODY_MARK);
-    const file = new AtomicFile(join(this.folder, pageFile(page)));
-    await file.write(html.slice(0, at));
-    if (this.count > 0) await this.body.writeTo(file);
-    else await file.write(EMPTY_BODY);
-    await file.write(html.slice(at + BODY_MARK.length));
-    await file.commit();
+    await writeWhole(join(this.folder, pageFile(page)), async (file) => {
+      await file.write(html.slice(0, at));
+      if (this.count > 0) await this.body.writeTo(file);
+      else await file.write(EMPTY_BODY);
+      await file.write(html.slice(at + BODY_MARK.length));
+    });
     this.pages.push({ file: pageFile(page), first: this.first, last: this.last, count: this.count });
     this.count = 0;
   }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArchiveRun, SourceCheck } from '../../model/types.js';
-import { AtomicFile } from '../../output/files.js';
+import { writeAtomically } from '../../output/files.js';
 import type { DateFormatter } from '../dates.js';
 import { countOf, formatCount } from '../describe.js';
 import { escapeHtml } from './escape.js';
@@ -24,9 +24,7 @@ export async function showRuns(outDir: string, runs: ArchiveRun[], dates: DateFo
   const section = runsSection(runs, dates);
   const updated = SECTION.test(index) ? index.replace(SECTION, () => section) : index.replace(BEFORE, () => `${section}${BEFORE}`);
   await refreshAssets(outDir, ['runs.css']);
-  const file = new AtomicFile(path);
-  await file.write(updated);
-  await file.commit();
+  await writeAtomically(path, updated);
 }
 
 /** What each outcome of a source's check is called. */

@@ -3,7 +3,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { Message } from '../../model/types.js';
-import { AtomicFile } from '../../output/files.js';
+import { writeAtomically, writeWhole } from '../../output/files.js';
 import { Utf8Buffer } from '../../output/utf8-buffer.js';
 
 /** Characters of one message kept for searching; longer texts are cut. */
@@ -97,7 +97,7 @@ export async function writeSearchIndex(outDir: string, conversations: (SearchCon
   }
   await chunks.flush();
   const manifest = { chunks: chunks.count, entries: chunks.entries, conversations: conversations.map(({ title, folder }) => ({ title, folder })) };
-  await writeScript(join(folder, 'manifest.js'), `window.tkSearchManifest = ${JSON.stringify(manifest)};\n`);
+  await writeAtomically(join(folder, 'manifest.js'), `window.tkSearchManifest = ${JSON.stringify(manifest)};\n`);
   await removeRowParts(outDir);
 }
 
@@ -129,11 +129,11 @@ class ChunkWriter {
     if (this.rowsInChunk === 0) return;
     this.rowsInChunk = 0;
     this.chars = 0;
-    const file = new AtomicFile(join(this.folder, `chunk-${++this.count}.js`));
-    await file.write('tkSearch.add([\n');
-    await this.rows.writeTo(file);
-    await file.write('\n]);\n');
-    await file.commit();
+    await writeWhole(join(this.folder, `chunk-${++this.count}.js`), async (file) => {
+      await file.write('tkSearch.add([\n');
+      await this.rows.writeTo(file);
+      await file.write('\n]);\n');
+    });
   }
 }
 
@@ -172,10 +172,4 @@ export function searchableText(message: Message): string {
     else if (part.kind === 'app') words.push(...[part.app.title, part.app.subtitle, part.app.url, ...part.app.captions].filter((w): w is string => !!w));
   }
   return words.join(' ');
-}
-
-async function writeScript(path: string, text: string): Promise<void> {
-  const file = new AtomicFile(path);
-  await file.write(text);
-  await file.commit();
 }

@@ -1,9 +1,9 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { threadId } from 'node:worker_threads';
+import { isMainThread, threadId } from 'node:worker_threads';
 import type { Conversation } from '../../model/types.js';
-import { AtomicFile } from '../../output/files.js';
+import { writeWhole } from '../../output/files.js';
 import { messageRecord, recordStyle } from '../json/records.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
 import { writeChunks } from '../file-renderer.js';
@@ -39,11 +39,10 @@ export class NdjsonRenderer implements Renderer {
   }
 
   async finish(rendered: RenderedConversation[]): Promise<void> {
-    const out = new AtomicFile(join(this.ctx.outDir, NDJSON_FILE));
-    try {
-      // Read in large synchronous pieces into one buffer, each written before the next is read. Joining 133 MB
-      // (200k messages) took 2 s streamed in 64 KB chunks, 0.25 s read into a new 1 MB buffer a piece, 0.06 s so.
-      const piece = Buffer.allocUnsafe(JOIN_PIECE);
+    // Read in large synchronous pieces into one buffer, each written before the next is read. Joining 133 MB
+    // (200k messages) took 2 s streamed in 64 KB chunks, 0.25 s read into a new 1 MB buffer a piece, 0.06 s so.
+    const piece = Buffer.allocUnsafe(JOIN_PIECE);
+    await writeWhole(join(this.ctx.outDir, NDJSON_FILE), async (out) => {
       for (const { file } of rendered) {
         const part = openSync(join(this.ctx.outDir, file), 'r');
         try {
@@ -52,11 +51,12 @@ export class NdjsonRenderer implements Renderer {
           closeSync(part);
         }
       }
-      await out.commit();
-    } catch (error) {
-      await out.abandon();
-      throw error;
-    }
+    });
     await rm(join(this.ctx.outDir, PARTS), { recursive: true, force: true });
+  }
+
+  /** A helper thread removes its own parts; the main thread, called once every thread has stopped, all of them. */
+  async abandon(): Promise<void> {
+    if (this.ctx) await rm(join(this.ctx.outDir, isMainThread ? PARTS : this.parts), { recursive: true, force: true });
   }
 }
