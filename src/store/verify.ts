@@ -12,7 +12,7 @@ import { storeSnapshot } from './store-snapshot.js';
 
 export interface VerifyReport {
   checked: number;
-  /** One line per problem: "missing: path", "altered: path", "unexpected: path", "damaged: store: finding", "unrecorded: store (why)". */
+  /** One line per problem: "unfinished: (when)", "missing: path", "altered: path", "unexpected: path", "damaged: store: finding", "unrecorded: store (why)". */
   problems: string[];
 }
 
@@ -54,8 +54,9 @@ export async function verifyArchive(dir: string): Promise<VerifyReport> {
  * SHA256SUMS must say what the store's manifest says, then give the store's SHA-256 as the last run closed
  * it (the store cannot hold its own), which the store must still have; and SQLite must find the store sound.
  */
-async function storeProblems(dir: string, { manifest: stored, findings }: StoreRecord): Promise<string[]> {
+async function storeProblems(dir: string, { manifest: stored, findings, unfinished }: StoreRecord): Promise<string[]> {
   const problems = findings.map((finding) => `damaged: ${STORE_FILE}: ${finding}`);
+  if (unfinished) problems.unshift(`unfinished: the export begun ${unfinished.toISOString().replace(/\.\d+Z$/, 'Z')} did not finish (what follows may be its doing; an export into the folder completes the archive)`);
   const sums = await readFile(join(dir, SUMS_FILE), 'utf8').catch(() => undefined);
   if (sums === undefined) return [...problems, `missing: ${SUMS_FILE}`];
   const { files, store } = splitSums(sums);
@@ -70,6 +71,8 @@ interface StoreRecord {
   manifest: ManifestEntry[];
   /** What SQLite's quick_check finds wrong in the store (nothing: sound). */
   findings: string[];
+  /** When the last run began, if it did not finish (a full disk, Ctrl-C): the store and files then differ from the seal. */
+  unfinished?: Date;
 }
 
 /** The folder's store, read once; undefined without a store. */
@@ -80,7 +83,9 @@ function storeRecord(dir: string): StoreRecord | undefined {
     const entries = db.prepare('SELECT path, size, sha256, mtime_ms AS mtimeMs FROM manifest').all() as ManifestEntry[];
     // In the order SHA256SUMS was written in (listFiles': UTF-16 code units, not SQLite's bytes).
     const manifest = entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { manifest, findings: quickCheck(db) };
+    const lastRun = db.prepare('SELECT started_at AS startedAt, finished_at AS finishedAt FROM runs ORDER BY id DESC LIMIT 1').get() as { startedAt: number; finishedAt: number | null } | undefined;
+    const unfinished = lastRun && lastRun.finishedAt === null ? new Date(lastRun.startedAt) : undefined;
+    return { manifest, findings: quickCheck(db), unfinished };
   });
 }
 

@@ -1,7 +1,7 @@
 // A disk that fills during an export: the run stops with one line naming the file it could not write, leaves
 // no unfinished file (nor NDJSON's part files) behind and no seal, and a run with room finishes the archive.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from '../support/cli.js';
@@ -56,6 +56,25 @@ describe.skipIf(!mounted)('a full disk (skipped where a small tmpfs cannot be mo
     const verified = await runCli(['verify', out]);
     expect(verified.code).toBe(1);
     expect(verified.stderr.trim()).toBe(`textkeeper: ${out} is an unfinished archive: no export into it has completed (no SHA256SUMS); export into it again to finish it.`);
+  });
+
+  it('a later run that fills the disk leaves the archive it updates, which verify calls unfinished', async () => {
+    freshDisk(20);
+    const out = join(DISK, 'sealed');
+    expect((await runCli(['export', '--db', SAMPLE, '--out', out, '--format', 'txt,html', '--quiet'])).code).toBe(0);
+    // All but about 1 MB taken: the PDFs a second run adds do not fit.
+    const free = statfsSync(DISK);
+    writeFileSync(join(DISK, 'filler'), Buffer.alloc(free.bavail * free.bsize - 1024 * 1024));
+    const run = await runCli(['export', '--db', SAMPLE, '--out', out, '--format', 'txt,html,pdf', '--quiet']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/\.pdf: the disk is full/);
+    expect(leftovers(out)).toEqual([]);
+    const verified = await runCli(['verify', out]);
+    expect(verified.code).toBe(1);
+    expect(verified.stdout).toMatch(/^unfinished: the export begun \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ did not finish/);
+    rmSync(join(DISK, 'filler'));
+    expect((await runCli(['export', '--db', SAMPLE, '--out', out, '--format', 'txt,html,pdf', '--quiet'])).code).toBe(0);
+    expect((await runCli(['verify', out])).stdout).toMatch(/^Intact: /);
   });
 
   it('with room, the next run finishes the same archive', async () => {
