@@ -79,6 +79,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));
+    namingTheStore(error, options.outDir);
     if (error instanceof UserError && lock) {
       store?.close();
       store = undefined;
@@ -91,6 +92,12 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     store?.close();
     lock?.release();
   }
+}
+
+/** SQLite names no file: a disk that filled under the store (the one database written) is told with the store's name. */
+function namingTheStore(error: unknown, outDir: string): void {
+  const failure = error as NodeJS.ErrnoException | undefined;
+  if (failure?.code === 'SQLITE_FULL' && !failure.path) failure.path = join(outDir, STORE_FILE);
 }
 
 /** Each conversation's file stem: the one an earlier run gave it, or a free one made from its title. */

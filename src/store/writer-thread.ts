@@ -1,5 +1,4 @@
 // The archive store's writer thread (see store-writer.ts): writes, in order, what the main thread reads.
-import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ArchiveStore } from './archive-store.js';
 import { AttachmentFiles } from './attachment-files.js';
@@ -7,7 +6,6 @@ import { HashesInPieces } from './hashes-in-pieces.js';
 import { unpackMessages } from './rows.js';
 import { writeAhead } from './schema.js';
 import type { WriterOrder, WriterReport } from './store-writer.js';
-import { STORE_FILE } from './file-names.js';
 
 const { dir, made } = workerData as { dir: string; made: boolean };
 const store = ArchiveStore.open(dir, { create: false, readonly: false, unindexed: made });
@@ -16,9 +14,7 @@ const files = new AttachmentFiles(store.dir, store.db);
 const report = (message: WriterReport) => parentPort!.postMessage(message);
 const failed = (error: unknown, key?: string) => {
   const { name, message, code, path, dest, syscall } = error as NodeJS.ErrnoException & { dest?: string };
-  // SQLite names no file: a full disk is told with the store's name, so that the user knows which disk filled.
-  const where = path ?? (code?.startsWith('SQLITE_') ? join(store.dir, STORE_FILE) : undefined);
-  report({ type: 'failed', key, error: { name, message, code, path: where, dest, syscall } });
+  report({ type: 'failed', key, error: { name, message, code, path, dest, syscall } });
 };
 const hashes = new HashesInPieces((error) => failed(error));
 /** The conversation being written; undefined once its writing failed (what is left of it is ignored). */
