@@ -154,7 +154,7 @@ export function openStoreDatabase(dir: string, mode: StoreMode, copy?: string): 
   if (!exists && !mode.create) throw new UserError(`${dir} is not a textkeeper archive (no ${STORE_FILE}).`);
   let db: Database.Database | undefined;
   try {
-    db = new Database(copy ?? path, { readonly: mode.readonly && exists, fileMustExist: !mode.create });
+    db = new Database(copy ?? path, { readonly: mode.readonly && exists, fileMustExist: !mode.create, timeout: LOCK_PATIENCE_MS });
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       throw new UserError(`${path} was written by a newer textkeeper (store version ${version}; this one knows up to ${SCHEMA_VERSION}): update textkeeper; the archive was left untouched.`);
@@ -176,9 +176,17 @@ export function openStoreDatabase(dir: string, mode: StoreMode, copy?: string): 
     if (error instanceof UserError) throw error;
     const reason = systemReason(error);
     if (reason) throw new UserError(`Cannot write the archive's store ${path}: ${reason}.`);
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new UserError(`${path} is in use by another program (the database is locked): close it there, then run again; the archive was left untouched.`);
     throw new UserError(`${path} is damaged and cannot be read (${(error as Error).message}); it was left untouched — restore it from a backup, or move it away to start a new archive.`);
   }
 }
+
+/**
+ * How long a connection to the store waits for another's lock before it fails (SQLite's busy timeout). A run's
+ * own connections (the writer thread's, this thread's reads, the rendering threads') take turns; the default
+ * 5 s was once exceeded on a machine loaded far beyond its cores, which failed every conversation of the run.
+ */
+const LOCK_PATIENCE_MS = 30_000;
 
 /**
  * A new store's page size: a message row is about half a kilobyte, and SQLite's work (and a page's second write,
