@@ -26,6 +26,8 @@ export interface Selection {
   unmatched: { term: string; closest: string[] }[];
   /** Terms that chose several conversations by part of a name only. */
   loose: { term: string; count: number }[];
+  /** No participant has a name other than their phone number or email: no contacts named anyone. */
+  unnamed: boolean;
 }
 
 type Rule = (term: string, conversation: Selectable) => string | undefined;
@@ -39,7 +41,8 @@ type Rule = (term: string, conversation: Selectable) => string | undefined;
 export function selectConversations(all: Selectable[], terms: string[], options: MatchOptions): Selection {
   const rules: Rule[] = [byId, byHandle(options.personKey), byName];
   if (!options.exact) rules.push(byPartOfName);
-  const selection: Selection = { chosen: new Map(), unmatched: [], loose: [] };
+  const unnamed = all.every((c) => c.participants.every((p) => p.name === p.handle));
+  const selection: Selection = { chosen: new Map(), unmatched: [], loose: [], unnamed };
   for (const term of terms) {
     const { rule, found } = firstMatchingRule(all, term, rules);
     if (found.length === 0) selection.unmatched.push({ term, closest: closestNames(term, all.flatMap(namesOf)) });

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import type { Selection } from './match.js';
+import { looksLikeHandle, type Selection } from './match.js';
 
 /** A conversation as the selection report names it. */
 export interface Named {
@@ -17,7 +17,7 @@ function selectionLines(selection: Selection, chosen: Named[]): string[] {
   for (const { term, count } of selection.loose) {
     lines.push(`note: --chat ${term} is no id, phone number, email or full name; it matched ${count} conversations by part of a name (--exact refuses that)`);
   }
-  for (const { term, closest } of selection.unmatched) lines.push(`note: --chat ${term} matches no conversation${closestHint(closest)}`);
+  for (const { term, closest } of selection.unmatched) lines.push(`note: --chat ${term} matches no conversation${closestHint(closest)}${contactsHint(selection, [term])}`);
   return lines;
 }
 
@@ -26,13 +26,20 @@ function requireSomethingChosen(selection: Selection | undefined): void {
   if (!selection || selection.chosen.size > 0) return;
   const terms = selection.unmatched.map((u) => u.term).join(',');
   const closest = [...new Set(selection.unmatched.flatMap((u) => u.closest))];
-  throw new UserError(`No conversation matches --chat ${terms}${closestHint(closest)} (see \`textkeeper list\`).`);
+  const hint = contactsHint(selection, selection.unmatched.map((u) => u.term));
+  throw new UserError(`No conversation matches --chat ${terms}${closestHint(closest)}${hint} (see \`textkeeper list\`).`);
 }
 
 /** Refuses terms that chose nothing, then says on `log` what `--chat` chose and why (nothing without `--chat`). */
 export function reportChoice(selection: Selection | undefined, chosen: () => Named[], log: (line: string) => void): void {
   requireSomethingChosen(selection);
   if (selection) for (const line of selectionLines(selection, chosen())) log(line);
+}
+
+/** A name looked for where no contact named anyone (a copied chat.db without --contacts): where names come from. */
+function contactsHint(selection: Selection, terms: string[]): string {
+  if (!selection.unnamed || terms.every(looksLikeHandle)) return '';
+  return '; no contacts named anyone here, so people go by phone number or email: give --contacts for names';
 }
 
 function closestHint(names: string[]): string {

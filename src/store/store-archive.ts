@@ -14,19 +14,19 @@ const APPLE_EPOCH_MS = 978_307_200_000;
 const BATCH = 500;
 
 /**
- * An archive folder's store as a history to export: every conversation and message it keeps,
- * including those the devices no longer have, with attachments read from the folder's own copies.
- */
-/**
  * What the terms chose in the archive and on this run's devices (which know every chat's GUID): a term
  * chose nothing only when it chose nothing in either, and then the devices' closest names are the hint.
  */
 function withDevices(own: Selection, onDevices: Selection): Selection {
   const chosen = new Map([...own.chosen, ...onDevices.chosen]);
   const unmatched = onDevices.unmatched.filter((d) => own.unmatched.some((u) => u.term === d.term));
-  return { chosen, unmatched, loose: onDevices.loose };
+  return { chosen, unmatched, loose: onDevices.loose, unnamed: own.unnamed && onDevices.unnamed };
 }
 
+/**
+ * An archive folder's store as a history to export: every conversation and message it keeps,
+ * including those the devices no longer have, with attachments read from the folder's own copies.
+ */
 export class StoreArchive implements History {
   /** What the `--chat` terms chose among the archive's conversations, and why; undefined without terms. */
   readonly selection?: Selection;

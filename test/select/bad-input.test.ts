@@ -28,6 +28,21 @@ describe('options a person may mistype', () => {
     expect(result.stderr).toMatch(/^textkeeper: --contacts .*contacts-pipe: not a file or folder/);
   });
 
+  it('a name looked for where no contact names anyone says where names come from', async () => {
+    const vcf = join(dir, 'mom.vcf');
+    const list = await runCli(['list', '--db', db, '--json']);
+    const handle = (JSON.parse(list.stdout) as { participants: { handle: string }[] }[]).flatMap((c) => c.participants)[0]!.handle;
+    writeFileSync(vcf, `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Mom\r\n${handle.includes('@') ? 'EMAIL' : 'TEL'}:${handle}\r\nEND:VCARD\r\n`);
+    const unnamed = await runCli(['export', '--db', db, '--out', join(dir, 'mom'), '--chat', 'Mom']);
+    expect(unnamed.code).toBe(1);
+    expect(unnamed.stderr).toMatch(/^textkeeper: No conversation matches --chat Mom; closest: .*; no contacts named anyone here, so people go by phone number or email: give --contacts for names \(see `textkeeper list`\)\.\n$/);
+    // A phone number looked for gets no such hint; with contacts, the name is found.
+    expect((await runCli(['list', '--db', db, '--chat', '+19995550000'])).stderr).not.toContain('--contacts');
+    const named = await runCli(['list', '--db', db, '--contacts', vcf, '--chat', 'Mom', '--json']);
+    expect(named.code, named.stderr).toBe(0);
+    expect(JSON.parse(named.stdout).length).toBeGreaterThan(0);
+  });
+
   it('option words in any letter case', async () => {
     const result = await runCli(['export', '--db', db, '--out', join(dir, 'pdf'), '--format', 'PDF', '--page-size', 'A4', '--pdf-style', 'Transcript', '--quiet']);
     expect(result.code, result.stderr).toBe(0);
