@@ -27,9 +27,10 @@ describe('Ctrl-C during an export', () => {
     expect(readdirSync(out).filter((f) => f.endsWith('.partial'))).toEqual([]);
   });
 
-  it('removes NDJSON\'s part files, of every thread', async () => {
+  it('removes NDJSON\'s part files', async () => {
     const dir = tempDir('interrupt-ndjson');
-    const db = await generateApart(dir, 30_000, 19);
+    // One long conversation: its part is being written for a good while, whatever the machine.
+    const db = await generateApart(dir, 80_000, 19, ['--single-conversation']);
     const out = join(dir, 'out');
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'export', '--db', db, '--out', out, '--format', 'ndjson', '--attachments', 'none', '--no-progress'], {
       detached: true,
@@ -37,9 +38,9 @@ describe('Ctrl-C during an export', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const parts = join(out, '.messages.ndjson.parts');
-    const partFiles = () => (existsSync(parts) ? readdirSync(parts, { recursive: true }).map(String).filter((f) => f.includes('.ndjson')) : []);
-    // Interrupted once conversations are being written into parts.
-    while (partFiles().length < 2 && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+    const partFiles = () => (existsSync(parts) ? readdirSync(parts, { recursive: true }).map(String).filter((f) => f.endsWith('.partial')) : []);
+    // Interrupted once the conversation is being written into its part.
+    while (partFiles().length === 0 && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
     if (child.exitCode === null) process.kill(-child.pid!, 'SIGINT');
     expect(await exited).toBe(130);
     expect(existsSync(parts)).toBe(false);
