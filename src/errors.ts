@@ -13,6 +13,8 @@ const SYSTEM_ERRORS: Record<string, string> = {
   ENOENT: 'no such file or folder',
   ENOSPC: 'the disk is full',
   SQLITE_FULL: 'the disk is full',
+  // Only the archive's store is ever locked: the sources are read immutable or from a private snapshot.
+  SQLITE_BUSY: 'another program holds it locked (close it there, then run again)',
   EDQUOT: 'the disk quota is used up',
   EFBIG: 'the file is too large for this file system',
   ENAMETOOLONG: 'a file name is too long for this file system',

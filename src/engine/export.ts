@@ -10,7 +10,7 @@ import { ArchiveLock } from '../store/archive-lock.js';
 import { discardNewArchive, folderBefore } from '../store/output-folder.js';
 import { RENDERERS } from '../render/registry.js';
 import type { Renderer } from '../render/renderer.js';
-import { UserError } from '../errors.js';
+import { systemReason, UserError } from '../errors.js';
 import { formatCount } from '../render/describe.js';
 import { reportChoice } from '../select/report.js';
 import { helperCount, WorkerShard, type RenderJob } from './shards.js';
@@ -94,10 +94,10 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
   }
 }
 
-/** SQLite names no file: a disk that filled under the store (the one database written) is told with the store's name. */
+/** SQLite names no file: a full disk or a lock on the store (the one database written) is told with the store's name. */
 function namingTheStore(error: unknown, outDir: string): void {
   const failure = error as NodeJS.ErrnoException | undefined;
-  if (failure?.code === 'SQLITE_FULL' && !failure.path) failure.path = join(outDir, STORE_FILE);
+  if (failure?.code?.startsWith('SQLITE_') && systemReason(failure) && !failure.path) failure.path = join(outDir, STORE_FILE);
 }
 
 /** Each conversation's file stem: the one an earlier run gave it, or a free one made from its title. */

@@ -176,7 +176,6 @@ export function openStoreDatabase(dir: string, mode: StoreMode, copy?: string): 
     if (error instanceof UserError) throw error;
     const reason = systemReason(error);
     if (reason) throw new UserError(`Cannot write the archive's store ${path}: ${reason}.`);
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new UserError(`${path} is in use by another program (the database is locked): close it there, then run again; the archive was left untouched.`);
     throw new UserError(`${path} is damaged and cannot be read (${(error as Error).message}); it was left untouched — restore it from a backup, or move it away to start a new archive.`);
   }
 }

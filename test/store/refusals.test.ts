@@ -71,6 +71,27 @@ describe('an archive folder that cannot be updated safely is left alone', () => 
     await refusedUntouched(out, /textkeeper\.sqlite is damaged/);
   });
 
+  it('refuses a store another program holds locked, after waiting for it, as locked and not damaged', async () => {
+    const out = tempDir('locked');
+    expect((await exportTo(out)).code).toBe(0);
+    const path = join(out, 'textkeeper.sqlite');
+    const before = digest(path);
+    // Read nothing of the file while the lock is held: closing any descriptor of it would drop this process's locks.
+    const other = new Database(path);
+    other.exec('BEGIN EXCLUSIVE');
+    let result: Awaited<ReturnType<typeof exportTo>>;
+    try {
+      result = await exportTo(out);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`textkeeper: Cannot write the archive's store ${path}: another program holds it locked (close it there, then run again).\n`);
+    expect(digest(path)).toBe(before);
+    expect((await exportTo(out)).code).toBe(0);
+  });
+
   it('refuses a non-empty folder that is not an archive, but adopts one of earlier textkeeper output', async () => {
     const foreign = tempDir('foreign');
     writeFileSync(join(foreign, 'taxes.xlsx'), 'mine');
