@@ -40,6 +40,16 @@ export function endsTheRun(error: unknown): boolean {
   return error instanceof UserError || name === 'UserError' || name === 'Interrupted' || systemReason(error) !== undefined;
 }
 
+/**
+ * An error a thread can throw to its parent whole: Node hands over an uncaught error of a class of its own
+ * (better-sqlite3's SqliteError) as its enumerable fields alone, `{ code }`, and its message is lost.
+ */
+export function crossingThreads(error: unknown): unknown {
+  if (!(error instanceof Error) || error.constructor === Error) return error;
+  const { message, code, path, syscall } = error as NodeJS.ErrnoException;
+  return Object.assign(new Error(message), { code, path, syscall });
+}
+
 /** A system error as one line: what failed, on which path, and why. */
 export function describeSystemError(error: NodeJS.ErrnoException & { dest?: string }): string {
   const what = error.syscall ? ` (${error.syscall})` : '';

@@ -110,7 +110,8 @@ export class StoreWriter {
 
   /**
    * Commits what was written (whole conversations) and stops the thread; its counts are added to the
-   * store's, whose messages can then be read by their indexes. Safe to call again, and after a failure.
+   * store's, whose messages can then be read by their indexes. Safe to call again, and after a failure;
+   * throws a failure that ends the run (also one in the closing itself: a disk that filled at the last commit).
    */
   async close(): Promise<void> {
     const worker = this.worker;
@@ -122,6 +123,7 @@ export class StoreWriter {
       await this.closed;
     }
     if (!this.fatal) this.store.indexMessages();
+    this.throwFatal();
   }
 
   private order(order: WriterOrder): void {

@@ -5,12 +5,10 @@ import { AttachmentFiles } from './attachment-files.js';
 import { HashesInPieces } from './hashes-in-pieces.js';
 import { unpackMessages } from './rows.js';
 import { writeAhead } from './schema.js';
+import { crossingThreads } from '../errors.js';
 import type { WriterOrder, WriterReport } from './store-writer.js';
 
-const { dir, made } = workerData as { dir: string; made: boolean };
-const store = ArchiveStore.open(dir, { create: false, readonly: false, unindexed: made });
-writeAhead(store.db);
-const files = new AttachmentFiles(store.dir, store.db);
+const { store, files } = openForWriting(workerData as { dir: string; made: boolean });
 const report = (message: WriterReport) => parentPort!.postMessage(message);
 const failed = (error: unknown, key?: string) => {
   const { name, message, code, path, dest, syscall } = error as NodeJS.ErrnoException & { dest?: string };
@@ -24,14 +22,32 @@ parentPort!.on('message', (order: WriterOrder) => {
   try {
     obey(order);
   } catch (error) {
-    const key = order.type === 'mark' ? order.key : writing;
-    store.abandon();
+    failed(error, order.type === 'mark' ? order.key : writing);
     writing = undefined;
-    failed(error, key);
+    reporting(() => store.abandon());
   }
   if (order.type === 'messages') report({ type: 'written' });
-  if (writing === undefined && order.type !== 'close') saveHashed();
+  if (writing === undefined && order.type !== 'close') reporting(saveHashed);
 });
+
+function openForWriting({ dir, made }: { dir: string; made: boolean }): { store: ArchiveStore; files: AttachmentFiles } {
+  try {
+    const store = ArchiveStore.open(dir, { create: false, readonly: false, unindexed: made });
+    writeAhead(store.db);
+    return { store, files: new AttachmentFiles(store.dir, store.db) };
+  } catch (error) {
+    throw crossingThreads(error);
+  }
+}
+
+/** Does `work`; what fails is reported, never thrown out of the thread (where it would lose its message). */
+function reporting(work: () => void): void {
+  try {
+    work();
+  } catch (error) {
+    failed(error);
+  }
+}
 
 /** The files hashed in pieces since, and the chat marks that waited for them: between conversations, never inside one. */
 function saveHashed(): void {
@@ -77,12 +93,8 @@ function obey(order: WriterOrder): void {
 }
 
 function close(): void {
-  try {
-    saveHashed();
-  } catch (error) {
-    failed(error);
-  }
-  store.close(true);
+  reporting(saveHashed);
+  reporting(() => store.close(true));
   report({ type: 'closed', counts: store.counts });
   parentPort!.close();
 }
