@@ -151,9 +151,11 @@ function sayDamage(damage: DamageCounts): void {
 
 program.command('verify').description('check an archive folder: every file its manifest lists is there, unchanged, and nothing else')
   .argument('<dir>', 'the archive folder (what --out was)')
-  .action(async (dir: string) => {
-    const { verifyArchive } = await import('../store/verify.js');
-    const { problems, checked } = await verifyArchive(resolve(dir));
+  .option('--no-progress', 'no progress (a bar on a terminal, else a line per tenth read once it takes a while)')
+  .action(async (dir: string, options: { progress: boolean }) => {
+    const [{ verifyArchive }, { VerifyProgress }] = await Promise.all([import('../store/verify.js'), import('./verify-progress.js')]);
+    const progress = new VerifyProgress(!options.progress ? 'none' : process.stderr.isTTY ? 'bar' : 'lines', (line) => process.stderr.write(`${line}\n`));
+    const { problems, checked } = await verifyArchive(resolve(dir), progress.update).finally(() => progress.stop());
     for (const line of problems) process.stdout.write(`${line}\n`);
     if (problems.length > 0) {
       process.stderr.write(`textkeeper: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${resolve(dir)}.\n`);

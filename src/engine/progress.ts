@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type cliProgress from 'cli-progress';
 
 /** Loaded for a bar only: logs and quiet runs (an unchanged re-run) need none of it. */
-const loadBars = () => createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
+export const loadBars = () => createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
 
 /** A bar on a terminal, plain lines for logs and CI, or nothing (`--quiet`). */
 export type ProgressMode = 'bar' | 'lines' | 'none';
@@ -124,7 +124,7 @@ export class Progress {
   }
 }
 
-function duration(seconds: number): string {
+export function duration(seconds: number): string {
   const s = Math.ceil(seconds);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);

@@ -57,16 +57,24 @@ const MAX_HASH_THREADS = 4;
  */
 const READ_HERE_BYTES = 32 * 1024 * 1024;
 
+/** What a hashing thread is asked for at a time, so that progress can be told as it reads. */
+const PIECE_BYTES = 64 * 1024 * 1024;
+
 let buffer: Buffer | undefined;
 
 /**
  * The SHA-256 of each file (path, and its size), or null where it could not be read, hashed on a thread
  * per core at once (up to four): `verify` reads every file of the archive, tens of gigabytes of attachments.
+ * `hashed` is told the bytes of each piece read (files are asked for in pieces of at most PIECE_BYTES).
  */
-export async function hashFiles(files: [path: string, size: number][]): Promise<(string | null)[]> {
+export async function hashFiles(files: [path: string, size: number][], hashed: (bytes: number) => void = () => {}): Promise<(string | null)[]> {
   if (files.reduce((sum, [, size]) => sum + size, 0) < READ_HERE_BYTES) {
     const here = (buffer ??= Buffer.allocUnsafe(HASH_CHUNK));
-    return files.map(([path, size]) => fileSha256OrNull(path, size, here));
+    return files.map(([path, size]) => {
+      const sha256 = fileSha256OrNull(path, size, here);
+      hashed(size);
+      return sha256;
+    });
   }
   const count = Math.max(1, Math.min(availableParallelism(), MAX_HASH_THREADS, files.length));
   // Largest first, each to the thread with the least to read so far.
@@ -78,9 +86,30 @@ export async function hashFiles(files: [path: string, size: number][]): Promise<
     share.indexes.push(i);
   }
   const hashes: (string | null)[] = files.map(() => null);
-  await Promise.all(shares.map(async ({ indexes }) => {
-    const found = await new FileHasher().hash(indexes.map((i) => files[i]!));
-    indexes.forEach((file, j) => (hashes[file] = found[j] ?? null));
+  await Promise.all(shares.map(({ indexes }) => {
+    const hasher = new FileHasher();
+    // Asked for at once, answered in turn by the share's thread.
+    return Promise.all(inPieces(indexes, (i) => files[i]![1]).map(async (piece) => {
+      const found = await hasher.hash(piece.map((i) => files[i]!));
+      piece.forEach((file, j) => (hashes[file] = found[j] ?? null));
+      hashed(piece.reduce((sum, i) => sum + files[i]![1], 0));
+    }));
   }));
   return hashes;
+}
+
+/** Consecutive pieces of `items` of at most PIECE_BYTES each (a larger item alone). */
+function inPieces(items: number[], sizeOf: (item: number) => number): number[][] {
+  const pieces: number[][] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (pieces.length === 0 || bytes + size > PIECE_BYTES) {
+      pieces.push([]);
+      bytes = 0;
+    }
+    pieces.at(-1)!.push(item);
+    bytes += size;
+  }
+  return pieces;
 }

@@ -21,7 +21,7 @@ export interface VerifyReport {
  * is the store's when the folder has one (SHA256SUMS must then say the same: a file changed together with
  * its line there is still found); else SHA256SUMS is read.
  */
-export async function verifyArchive(dir: string): Promise<VerifyReport> {
+export async function verifyArchive(dir: string, progress: (read: number, total: number) => void = () => {}): Promise<VerifyReport> {
   if (!existsSync(dir)) throw new UserError(`${dir}: no such folder.`);
   if (!statSync(dir).isDirectory()) throw new UserError(`${dir} is a file: give the archive folder (an earlier --out).`);
   if (ArchiveLock.isHeld(dir)) throw new UserError(`A textkeeper run is writing ${dir} now: verify it once the run has finished.`);
@@ -36,7 +36,9 @@ export async function verifyArchive(dir: string): Promise<VerifyReport> {
   const files = manifest.map((entry) => ({ entry, path: join(dir, entry.path), info: statSync(join(dir, entry.path), { throwIfNoEntry: false }) }));
   // Only files of the size listed are read, on several threads at once.
   const whole = files.filter(({ entry, info }) => info?.isFile() && (entry.size < 0 || info.size === entry.size));
-  const sha256s = await hashFiles(whole.map(({ path, info }) => [path, info!.size]));
+  const total = whole.reduce((sum, { info }) => sum + info!.size, 0);
+  let read = 0;
+  const sha256s = await hashFiles(whole.map(({ path, info }) => [path, info!.size]), (bytes) => progress((read += bytes), total));
   const hashed = new Map(whole.map((file, i) => [file, sha256s[i]]));
   for (const file of files) {
     if (!file.info?.isFile()) problems.push(`missing: ${file.entry.path}`);

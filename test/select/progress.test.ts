@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { VerifyProgress } from '../../src/cli/verify-progress.js';
 import { Progress } from '../../src/engine/progress.js';
 import { generateChatDb } from '../../src/generate/index.js';
 import { ROOT, runCli, tempDir } from '../support/cli.js';
@@ -45,7 +46,7 @@ describe('progress without a terminal', () => {
   });
 });
 
-describe('progress while the sources are read, without a terminal', () => {
+describe('progress lines of long work (reading the sources, verify), without a terminal', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
@@ -68,6 +69,21 @@ describe('progress while the sources are read, without a terminal', () => {
       'reading the sources: 30% | 3,000/10,000 messages | 1,200 msg/s, 6s left',
       'reading the sources: 100% | 10,000/10,000 messages | 2,857 msg/s, 0s left',
     ]);
+    progress.stop();
+  });
+
+  it('says nothing for a short check, then a line for each tenth read, with the time left', () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    const lines: string[] = [];
+    const progress = new VerifyProgress('lines', (line) => lines.push(line));
+    const total = 10 * 1024 ** 3;
+    progress.update(total / 4, total);
+    expect(lines).toEqual([]);
+    vi.advanceTimersByTime(3_000);
+    progress.update(total / 2, total);
+    progress.update(total / 2 + 1, total);
+    progress.update(total, total);
+    expect(lines).toEqual(['verifying: 50% | 5.0 GB of 10 GB read | 3s left', 'verifying: 100% | 10 GB of 10 GB read | done']);
     progress.stop();
   });
 });
@@ -97,5 +113,15 @@ describe.skipIf(!existsSync('/usr/bin/script'))('progress on a terminal (skipped
     const writing = screen.search(/\] 100% \| (\d+)\/\1 messages \| [^|]+ \| .+ \(txt\)/);
     expect(writing).toBeGreaterThan(reading);
     expect(screen).toMatch(/Exported \d+ conversations/);
+  });
+
+  it('verify draws a bar of the bytes read, ending at 100%', async () => {
+    const dir = tempDir('progress-verify');
+    const db = join(dir, 'chat.db');
+    await generateChatDb({ path: db, messages: 200, seed: 33 });
+    expect((await runCli(['export', '--db', db, '--out', join(dir, 'out'), '--quiet'])).code).toBe(0);
+    const screen = (await onTerminal(['verify', join(dir, 'out')])).replace(/\u001b\[[0-9;?]*[A-Za-z]|\u001b[78]/g, '');
+    expect(screen).toMatch(/verifying \[[^\]]+\] 100% \| (\S+ \S+) of \1 read \| done/);
+    expect(screen).toMatch(/Intact: \d+ files match the manifest\./);
   });
 });
