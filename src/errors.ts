@@ -13,7 +13,8 @@ const SYSTEM_ERRORS: Record<string, string> = {
   ENOENT: 'no such file or folder',
   ENOSPC: 'the disk is full',
   SQLITE_FULL: 'the disk is full',
-  // Only the archive's store is ever locked: the sources are read immutable or from a private snapshot.
+  // Of the databases read, only a live chat.db is read in place (for its snapshot), and says so by its path
+  // (open-database.ts); any other lock is on the archive's store, the one database written.
   SQLITE_BUSY: 'another program holds it locked (close it there, then run again)',
   EDQUOT: 'the disk quota is used up',
   EFBIG: 'the file is too large for this file system',

@@ -23,9 +23,10 @@ export class VerifyProgress {
     const payload = { read: formatBytes(read), size: formatBytes(total), left: this.left(read, total) };
     if (this.mode === 'bar') {
       if (!this.bar) {
-        this.bar = new (loadBars().SingleBar)(
+        const bars = loadBars();
+        this.bar = new bars.SingleBar(
           { stream: process.stderr, format: 'verifying [{bar}] {percentage}% | {read} of {size} read | {left}', hideCursor: true, linewrap: false },
-          loadBars().Presets.shades_classic,
+          bars.Presets.shades_classic,
         );
         this.bar.start(total, 0, payload);
       }

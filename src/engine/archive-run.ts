@@ -116,8 +116,10 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
     await writer.close();
     return await recordSources(run, files, facts, opened, skipped);
   } finally {
-    // Whole conversations written so far are kept (an interrupted run goes on from them).
-    await writer.close();
+    // Whole conversations written so far are kept (an interrupted run goes on from them). A failure of the
+    // writer's was thrown above: here it must neither replace the error under way nor keep the sources (an
+    // encrypted backup's decrypted copies) from closing.
+    await writer.close().catch(() => {});
     await opened?.close();
   }
 }

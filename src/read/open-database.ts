@@ -110,7 +110,7 @@ async function backupLive(path: string, target: string): Promise<void> {
   const live = openLive(path);
   try {
     // All pages in each step: a step is one read transaction, so the copy is one snapshot.
-    await live.backup(target, { progress: () => ALL_PAGES });
+    await readable(path, () => live.backup(target, { progress: () => ALL_PAGES }));
   } finally {
     live.close();
   }
