@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Attachment, Conversation, Message, Part, Person } from '../../src/model/types.js';
 import { DateFormatter } from '../../src/render/dates.js';
 import type { ExportContext } from '../../src/render/renderer.js';
 import { HtmlRenderer } from '../../src/render/html/html-renderer.js';
+import { tempDir as cliTempDir } from '../support/cli.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const FIXTURES = resolve(ROOT, '../shared/fixtures');
@@ -16,7 +17,7 @@ export const ALICE: Person = { handle: '+15551230001', name: 'Alice', isMe: fals
 export const BOB: Person = { handle: 'bob@example.com', name: 'Bob', isMe: false };
 
 export function tempDir(label: string): string {
-  return mkdtempSync(join(tmpdir(), `textkeeper-html-${label}-`));
+  return cliTempDir(`html-${label}`);
 }
 
 export interface TestContext extends ExportContext {

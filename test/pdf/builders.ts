@@ -1,9 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Attachment, Conversation, Message, Part, Person } from '../../src/model/types.js';
 import { DateFormatter } from '../../src/render/dates.js';
 import type { ExportContext } from '../../src/render/renderer.js';
+import { tempDir } from '../support/cli.js';
 
 /** Small factories for conversations and messages the PDF tests render. */
 
@@ -67,7 +66,7 @@ export interface Captured {
 export function exportContext(pdf: ExportContext['pdf'] = { style: 'chat', pageSize: 'letter' }): Captured {
   const warnings: string[] = [];
   const ctx: ExportContext = {
-    outDir: mkdtempSync(join(tmpdir(), 'textkeeper-pdf-')),
+    outDir: tempDir('pdf'),
     exportedAt: new Date('2024-05-01T12:00:00Z'),
     dates: new DateFormatter('UTC'),
     attachments: 'none',

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, test } from 'vitest';
 import type { Message } from '../../src/model/types.js';
 import { alice, attachment, exportContext, me, message, renderPdf, text } from './builders.js';
+import { tempDir } from '../support/cli.js';
 import { pdfText, pdfToolsPresent, squash } from './pdf-tools.js';
 
 const start = Date.UTC(2024, 0, 5, 9);
@@ -19,7 +19,7 @@ function imageWidths(file: string): string[] {
 // Photos are decoded hundreds of messages ahead of their layout (pdf-renderer.ts): what each message shows must not depend on it.
 describe.skipIf(!pdfToolsPresent)('photos decoded ahead of their messages in PDFs', () => {
   test('a photo shown by several messages far apart is drawn for each, and an unreadable one gives its placeholder and a warning each time', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'textkeeper-ahead-'));
+    const folder = tempDir('ahead');
     const photo = join(folder, 'photo.png');
     await sharp({ create: { width: 333, height: 200, channels: 3, background: { r: 20, g: 120, b: 200 } } }).png().toFile(photo);
     const broken = join(folder, 'broken.jpg');

@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, test } from 'vitest';
 import type { Attachment, Part, Person, Tapback } from '../../src/model/types.js';
 import { alice, exportContext, me, message, renderPdf, text } from './builders.js';
+import { tempDir } from '../support/cli.js';
 import { pdfText, pdfToolsPresent, qpdfCheck, savePng, squash } from './pdf-tools.js';
 
 const at = new Date(Date.UTC(2024, 0, 5, 9));
@@ -30,7 +29,7 @@ function imagesOfWidth(file: string, width: number): number {
 
 describe.skipIf(!pdfToolsPresent)('sticker tapbacks in PDFs', () => {
   test.each(['chat', 'transcript'] as const)('%s: a sticker reaction says whose sticker it is, as txt and HTML do', async (style) => {
-    const folder = mkdtempSync(join(tmpdir(), 'textkeeper-sticker-'));
+    const folder = tempDir('sticker');
     const path = join(folder, 'sticker.png');
     await sharp({ create: { width: 120, height: 120, channels: 4, background: { r: 240, g: 120, b: 0, alpha: 1 } } }).png().toFile(path);
     const { ctx, warnings } = exportContext({ style, pageSize: 'letter' });

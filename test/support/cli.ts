@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -62,6 +62,22 @@ function runBuilt(script: string, args: string[], env: Record<string, string> = 
   });
 }
 
+/** Folders this test file made, removed after it (see removeTempDirs). */
+const made: string[] = [];
+
 export function tempDir(label: string): string {
-  return mkdtempSync(join(tmpdir(), `textkeeper-test-${label}-`));
+  const dir = mkdtempSync(join(tmpdir(), `textkeeper-test-${label}-`));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes the folders tempDir made (run after every test file: they took gigabytes a run). */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // A folder still mounted over (or in use) stays; the system's temp cleaning takes it.
+    }
+  }
 }
