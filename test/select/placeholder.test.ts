@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { pdfText } from '../pdf/pdf-tools.js';
+import { readJsonFiles, readNdjson, schemaValidators } from '../data/support.js';
 
 const NOTE = 'Attachment not in the database';
 
@@ -42,5 +43,16 @@ describe('an attachment placeholder (U+FFFC) with no attachment row', () => {
     expect(html).not.toContain('\ufffc');
     const pdf = readdirSync(out).find((f) => f.endsWith('.pdf'))!;
     expect(pdfText(join(out, pdf)).replace(/\s+/g, ' ').split(NOTE).length - 1).toBe(2);
+  });
+
+  it('is valid against the published schemas in JSON and NDJSON, where the attachment says notInDatabase', async () => {
+    const out = join(dir, 'data');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'json,ndjson', '--chat', chatGuid, '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    const validate = schemaValidators();
+    const lines = readNdjson(join(out, 'messages.ndjson'));
+    for (const line of lines) expect(validate.message(line), line.guid).toBe('');
+    for (const [stem, file] of readJsonFiles(out)) expect(validate.conversation(file), stem).toBe('');
+    expect(JSON.stringify(lines).split('"notInDatabase":true').length - 1).toBe(2);
   });
 });
