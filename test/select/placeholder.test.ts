@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
@@ -54,5 +55,14 @@ describe('an attachment placeholder (U+FFFC) with no attachment row', () => {
     for (const line of lines) expect(validate.message(line), line.guid).toBe('');
     for (const [stem, file] of readJsonFiles(out)) expect(validate.conversation(file), stem).toBe('');
     expect(JSON.stringify(lines).split('"notInDatabase":true').length - 1).toBe(2);
+  });
+
+  it('is named in the CSV attachments column as not in the database, not as a missing file', async () => {
+    const out = join(dir, 'csv');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'csv', '--chat', chatGuid, '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    const csv = readdirSync(out).find((f) => f.endsWith('.csv'))!;
+    const rows = parse(readFileSync(join(out, csv)), { bom: true, columns: true }) as Record<string, string>[];
+    expect(rows.filter((row) => row.attachments!.startsWith(NOTE))).toHaveLength(2);
   });
 });

@@ -1,6 +1,6 @@
 // One message as one CSV row: the columns a spreadsheet or a lawyer's review tool wants.
 import type { Attachment, Message } from '../../model/types.js';
-import { describeTapbacks, inBackup } from '../describe.js';
+import { describeTapbacks, inBackup, NOT_IN_DATABASE } from '../describe.js';
 import { messageText, type RecordStyle } from '../json/records.js';
 
 export const CSV_COLUMNS = [
@@ -10,7 +10,7 @@ export const CSV_COLUMNS = [
 
 /**
  * The row's cells in CSV_COLUMNS order. `text` is what the message says as the txt export writes it
- * (see messageText); `attachments` one file per line (its path, or that it is missing);
+ * (see messageText); `attachments` one file per line (its path, or that it is missing or not in the database at all);
  * `reply_to` the guid of the message replied to (the `guid` column of its row); `not_on_device_since`
  * when the archive kept a message its sources no longer have.
  */
@@ -35,5 +35,6 @@ export function csvRow(m: Message, { iso, path }: RecordStyle): string[] {
 }
 
 function fileCell(a: Attachment, place: RecordStyle['path']): string {
+  if (a.notInDatabase) return NOT_IN_DATABASE;
   return `${a.fileName} (${a.withheld ?? (a.missing ? 'missing' : a.transient ? inBackup(a) : place(a.path!))})`;
 }
