@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
@@ -69,7 +69,6 @@ describe('textkeeper as a dependency of another program', () => {
     symlinkSync(ROOT, join(app, 'node_modules', 'textkeeper'), 'dir');
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', type: 'module', private: true }));
     writeFileSync(join(app, 'main.mjs'), CONSUMER);
-    writeFileSync(join(app, 'typed.ts'), TYPED_CONSUMER);
     writeFileSync(join(app, 'folder.mjs'), FOLDER_CONSUMER);
     writeFileSync(join(app, 'refused.mjs'), REFUSED_CONSUMER);
   });
@@ -127,10 +126,27 @@ describe('textkeeper as a dependency of another program', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('has TypeScript declarations a dependent program compiles against', async () => {
+  // As npm installs it: the package's files, and beside them only the packages it depends on (not its devDependencies),
+  // compiled without --skipLibCheck (TypeScript's default), so that every declaration its types reach is checked. A
+  // Node program without the DOM's types: mediabunny's @types/dom-webcodecs clashes with TypeScript's own lib.dom.
+  it('has TypeScript declarations a dependent program compiles against, with only the packages npm installs beside it', async () => {
+    const typed = join(dir, 'typed-app');
+    const own = join(typed, 'node_modules', 'textkeeper');
+    mkdirSync(own, { recursive: true });
+    for (const name of ['package.json', 'dist', 'schema', 'templates']) symlinkSync(join(ROOT, name), join(own, name));
+    const { dependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    // @types/node: the program's own, as a Node program in TypeScript has it.
+    for (const name of withTheirDependencies([...Object.keys(dependencies), '@types/node'])) {
+      mkdirSync(dirname(join(typed, 'node_modules', name)), { recursive: true });
+      symlinkSync(join(ROOT, 'node_modules', name), join(typed, 'node_modules', name), 'dir');
+    }
+    writeFileSync(join(typed, 'package.json'), JSON.stringify({ name: 'typed-app', type: 'module', private: true }));
+    writeFileSync(join(typed, 'typed.ts'), TYPED_CONSUMER);
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const args = ['--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'typed.ts'];
-    expect(() => execFileSync(process.execPath, [tsc, ...args], { cwd: app, encoding: 'utf8' })).not.toThrow();
+    const args = ['--noEmit', '--strict', '--preserveSymlinks', '--lib', 'es2022', '--types', 'node', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'typed.ts'];
+    const run = spawnSync(process.execPath, [tsc, ...args], { cwd: typed, encoding: 'utf8' });
+    expect(run.stdout + run.stderr).toBe('');
+    expect(run.status).toBe(0);
   });
 
   it('packs only what runs: compiled code, templates, schemas, README', async () => {
@@ -148,4 +164,18 @@ async function runCliNdjson(db: string, out: string): Promise<string> {
   const result = await runCli(['export', '--db', db, '--out', out, '--format', 'ndjson', '--timezone', 'UTC']);
   expect(result.code, result.stderr).toBe(0);
   return out;
+}
+
+/** These packages, their dependencies, theirs, and so on, as npm installs them (those of another platform are not in node_modules). */
+function withTheirDependencies(names: string[]): string[] {
+  const found = new Set<string>();
+  const visit = (name: string) => {
+    const manifest = join(ROOT, 'node_modules', name, 'package.json');
+    if (found.has(name) || !existsSync(manifest)) return;
+    found.add(name);
+    const { dependencies = {}, optionalDependencies = {} } = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, Record<string, string>>;
+    for (const dependency of Object.keys({ ...dependencies, ...optionalDependencies })) visit(dependency);
+  };
+  names.forEach(visit);
+  return [...found];
 }
