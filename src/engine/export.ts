@@ -202,7 +202,7 @@ function chosenCandidates(archive: StoreArchive, options: ResolvedOptions, updat
   const candidates = inPlannedOrder(archive.candidates(), update.planned);
   reportChoice(archive.selection, () => candidates, options.quiet ? () => {} : options.log);
   if (candidates.length === 0) throw update.skipped > 0 ? couldNotExport() : nothingToExport(options);
-  sayWhatIsLeftOut(archive, candidates, options);
+  sayWhatIsLeftOut(archive, options);
   return candidates;
 }
 
@@ -211,11 +211,11 @@ function chosenCandidates(archive: StoreArchive, options: ResolvedOptions, updat
  * keeps more: its files then show less than the archive holds, which is said (a later run without them
  * shows everything again).
  */
-function sayWhatIsLeftOut(archive: StoreArchive, candidates: CandidateConversation[], options: ResolvedOptions): void {
+function sayWhatIsLeftOut(archive: StoreArchive, options: ResolvedOptions): void {
   const { raw } = options;
   const filters = [raw.chat && '--chat', raw.since && '--since', raw.until && '--until'].filter(Boolean).join(', ');
   // Counted only when something was filtered: the store's messages are not counted for every run.
-  const left = filters ? archive.keptBeside(candidates) : 0;
+  const left = filters ? archive.keptBeside() : 0;
   if (left <= 0) return;
   options.log(`note: this run writes its files for what ${filters} chose: ${formatCount(left)} messages the archive keeps are not in them (a run without ${filters} shows them all again)`);
 }

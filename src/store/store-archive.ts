@@ -86,10 +86,10 @@ export class StoreArchive implements History {
       .sort((a, b) => b.latest - a.latest);
   }
 
-  /** How many of the messages kept leave these conversations (as `candidates` counted them) out. */
-  keptBeside(chosen: CandidateConversation[]): number {
+  /** How many of the messages kept are not among those chosen, counted in the store (a device's estimates count its reactions too). */
+  keptBeside(): number {
     const all = this.statements.get('SELECT COUNT(*) FROM messages').pluck().get() as number;
-    return all - chosen.reduce((sum, c) => sum + c.estimate, 0);
+    return all - this.candidates().reduce((sum, c) => sum + c.estimate, 0);
   }
 
   conversations(only?: Set<string>): HistoryConversation[] {

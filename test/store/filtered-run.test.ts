@@ -31,4 +31,18 @@ describe('a run with --since into an archive that keeps more', () => {
     await exportInto();
     expect(lines()).toBe(all);
   });
+
+  it('names as many messages left out as its messages.ndjson lacks of the whole archive’s, reactions not counted', async () => {
+    const data = join(dir, 'data');
+    const exportData = (...args: string[]) => runCli(['export', '--db', db, '--out', data, '--format', 'ndjson', '--quiet', ...args]);
+    const ndjsonLines = () => readFileSync(join(data, 'messages.ndjson'), 'utf8').split('\n').filter(Boolean);
+    expect((await exportData()).code).toBe(0);
+    const all = ndjsonLines();
+    for (const filter of [['--since', '2024-01-01'], ['--chat', JSON.parse(all[0]!).conversationId as string]]) {
+      const run = await exportData(...filter);
+      expect(run.code, run.stderr).toBe(0);
+      const left = Number(/chose: ([\d,]+) messages/.exec(run.stderr)?.[1]?.replace(/,/g, ''));
+      expect(left, filter.join(' ')).toBe(all.length - ndjsonLines().length);
+    }
+  });
 });
