@@ -78,8 +78,11 @@ export function vcfText(bytes: Buffer): string {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] !== 0 && bytes[1] === 0)) return new TextDecoder('utf-16le').decode(bytes);
   if ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0 && bytes[1] !== 0)) return new TextDecoder('utf-16be').decode(bytes);
   const utf8 = new TextDecoder('utf-8', { fatal: true });
-  const legacy = legacyDecoder(bytes.toString('latin1'));
-  return byteLines(bytes)
+  // Folds are undone on the bytes: a writer may fold inside a UTF-8 character (RFC 6350 §3.2 says readers
+  // should join it again), and each half alone is not UTF-8.
+  const unfolded = bytes.toString('latin1').replace(/(?:\r\n|\r|\n)[ \t]/g, '');
+  const legacy = legacyDecoder(unfolded);
+  return byteLines(Buffer.from(unfolded, 'latin1'))
     .map((line) => {
       try {
         return utf8.decode(line);

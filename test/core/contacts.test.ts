@@ -44,6 +44,19 @@ describe('contact names from a .vcf file', () => {
     expect((JSON.parse(list.stdout) as { title: string }[]).filter((c) => c.title === 'Chiara Rossi')).toHaveLength(1);
   });
 
+  it('a name folded inside a UTF-8 character is read whole', async () => {
+    const name = Buffer.from(`FN:Chloé Ökafor`, 'utf8');
+    const cut = name.indexOf(Buffer.from('Ö', 'utf8')) + 1;
+    const vcf = join(dir, 'folded.vcf');
+    writeFileSync(vcf, Buffer.concat([
+      Buffer.from('BEGIN:VCARD\r\nVERSION:3.0\r\n'), name.subarray(0, cut), Buffer.from('\r\n '), name.subarray(cut),
+      Buffer.from(`\r\nTEL:${phone}\r\nEND:VCARD\r\n`),
+    ]));
+    const list = await runCli(['list', '--db', db, '--contacts', vcf, '--json']);
+    expect(list.code).toBe(0);
+    expect((JSON.parse(list.stdout) as { title: string }[]).map((c) => c.title)).toContain('Chloé Ökafor');
+  });
+
   it('a --contacts file that names no one is a counted warning line, and the export goes on', async () => {
     const notes = join(dir, 'notes.txt');
     writeFileSync(notes, 'not a vCard\n');
