@@ -147,6 +147,15 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^textkeeper: .*password/i);
   });
+
+  it('reads a password file in UTF-16 with a byte-order mark, as Windows PowerShell writes it', async () => {
+    const file = join(dir, 'powershell.txt');
+    writeFileSync(file, Buffer.from('\uFEFFcorrect horse\r\n', 'utf16le'));
+    const result = await runCli(['list', '--backup', join(dir, 'encrypted'), '--password-file', file, '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).length).toBeGreaterThan(0);
+  });
 });
 
 /** ROWID % 7 = 0 in the original: the phone never had it. */

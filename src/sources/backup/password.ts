@@ -30,7 +30,7 @@ export function passwordProvider(sources: PasswordSources): () => Promise<string
 export async function readPasswordFile(file: string): Promise<string> {
   let content: string;
   try {
-    content = await readFile(file, 'utf8');
+    content = passwordText(await readFile(file));
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a folder' : systemReason(error) ?? (error as Error).message;
     throw new BackupError(`Cannot read the password file ${file}: ${reason}`);
@@ -38,6 +38,16 @@ export async function readPasswordFile(file: string): Promise<string> {
   const firstLine = content.replace(/^\uFEFF/, '').split(/\r?\n/)[0];
   if (firstLine === '') throw new BackupError(`The password file ${file} is empty`);
   return firstLine;
+}
+
+/**
+ * A password file's text: UTF-16 when it starts with a byte-order mark (what Windows PowerShell 5's `>` and
+ * Out-File write), else UTF-8.
+ */
+function passwordText(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  return bytes.toString('utf8');
 }
 
 /** Reads one line from a terminal without echoing it. Ctrl-C aborts, backspace edits. */
