@@ -1,6 +1,7 @@
-import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import * as plist from 'plist';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { writeBackup } from '../../src/generate/backup.js';
@@ -146,6 +147,16 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^textkeeper: .*password/i);
+  });
+
+  it('says when the backup did not finish, and exports what it holds', async () => {
+    const unfinished = join(dir, 'unfinished');
+    cpSync(join(dir, 'plain'), unfinished, { recursive: true });
+    writeFileSync(join(unfinished, 'Status.plist'), plist.buildBinary({ IsFullBackup: false, Version: '3.3', BackupState: 'new', SnapshotState: 'uploading' }));
+    const result = await runCli(['export', '--backup', unfinished, '--out', join(dir, 'out-unfinished'), '--format', 'txt', '--no-progress']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(`warning: The backup in ${unfinished} did not finish (its Status.plist says “uploading”): messages and attachments it did not get to are missing\n`);
+    expect(result.stdout).toMatch(/, 1 warning in /);
   });
 
   it('reads a password file in UTF-16 with a byte-order mark, as Windows PowerShell writes it', async () => {

@@ -1,8 +1,9 @@
 /**
- * The two property lists at the top of a backup folder:
+ * The property lists at the top of a backup folder:
  * - Info.plist: "Device Name", "Product Version", "Last Backup Date", "Unique Identifier";
  * - Manifest.plist: "IsEncrypted", "BackupKeyBag", "ManifestKey", and a "Lockdown" dictionary
- *   (DeviceName, ProductVersion, UniqueDeviceID) used when Info.plist lacks a field.
+ *   (DeviceName, ProductVersion, UniqueDeviceID) used when Info.plist lacks a field;
+ * - Status.plist: "SnapshotState", "finished" once the backup completed.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,8 @@ export interface BackupInfo {
   lastBackupDate?: Date;
   encrypted: boolean;
   udid?: string;
+  /** Status.plist's SnapshotState: "finished" when the backup completed; undefined when it does not say. */
+  snapshotState?: string;
 }
 
 export interface BackupMetadata {
@@ -42,6 +45,7 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 export function readBackupMetadata(backupDir: string): BackupMetadata {
   const manifest = readDict(path.join(backupDir, 'Manifest.plist')) ?? {};
   const info = readDict(path.join(backupDir, 'Info.plist')) ?? {};
+  const status = readDict(path.join(backupDir, 'Status.plist')) ?? {};
   const lockdown = isDict(manifest.Lockdown) ? manifest.Lockdown : {};
   const backupDate = info['Last Backup Date'] ?? manifest.Date;
   return {
@@ -51,6 +55,7 @@ export function readBackupMetadata(backupDir: string): BackupMetadata {
       lastBackupDate: backupDate instanceof Date ? backupDate : undefined,
       encrypted: manifest.IsEncrypted === true,
       udid: text(info['Unique Identifier']) ?? text(lockdown.UniqueDeviceID),
+      snapshotState: text(status.SnapshotState),
     },
     keybag: asBuffer(manifest.BackupKeyBag),
     manifestKey: asBuffer(manifest.ManifestKey),
