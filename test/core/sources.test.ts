@@ -5,6 +5,7 @@ import * as plist from 'plist';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { writeBackup } from '../../src/generate/backup.js';
+import { fileIdFor } from '../../src/sources/backup/layout.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { schemaValidators } from '../data/support.js';
 import { pdfText } from '../pdf/pdf-tools.js';
@@ -156,6 +157,19 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
     const result = await runCli(['export', '--backup', unfinished, '--out', join(dir, 'out-unfinished'), '--format', 'txt', '--no-progress']);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe(`warning: The backup in ${unfinished} did not finish (its Status.plist says “uploading”): messages and attachments it did not get to are missing\n`);
+    expect(result.stdout).toMatch(/, 1 warning in /);
+  });
+
+  it('says when the backup lists a write-ahead log of sms.db that is not there', async () => {
+    const walless = join(dir, 'walless');
+    cpSync(join(dir, 'plain'), walless, { recursive: true });
+    const wal = { domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db-wal' };
+    const manifest = new Database(join(walless, 'Manifest.db'));
+    manifest.prepare('INSERT INTO Files VALUES (?, ?, ?, 1, NULL)').run(fileIdFor(wal), wal.domain, wal.relativePath);
+    manifest.close();
+    const result = await runCli(['export', '--backup', walless, '--out', join(dir, 'out-walless'), '--format', 'txt', '--no-progress']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(`warning: Library/SMS/sms.db-wal is listed in the backup ${walless} but its file ${fileIdFor(wal)} is missing: the newest changes to sms.db are not read\n`);
     expect(result.stdout).toMatch(/, 1 warning in /);
   });
 

@@ -65,7 +65,7 @@ export async function openBackup(dir: string, opts: OpenBackupOptions = {}): Pro
   let files: BackupFiles | undefined;
   try {
     files = await openManifest(backupDir, metadata, tmp.path, opts);
-    const dbPath = await readableDatabase(files, SMS_DB, tmp.path, opts.progress);
+    const dbPath = await readableDatabase(files, SMS_DB, tmp.path, opts.onWarning, opts.progress);
     if (!dbPath) throw new BackupError(`The backup in ${backupDir} has no Messages database (Library/SMS/sms.db)`);
     if (!isSqliteFile(dbPath)) {
       throw new BackupError(`The Messages database in the backup ${backupDir} is not readable (damaged, or not decrypted correctly)`);
@@ -150,12 +150,14 @@ async function openManifest(backupDir: string, metadata: BackupMetadata, tmpDir:
 
 /**
  * A database from the backup as one readable file: the stored file itself when plain and without a
- * write-ahead log; else a private copy (decrypted when needed) with its log folded in.
+ * write-ahead log; else a private copy (decrypted when needed) with its log folded in. A log the manifest
+ * lists but the folder lacks is a warning: the newest rows were in it.
  */
 async function readableDatabase(
   files: BackupFiles,
   where: DomainPath,
   tmpDir: string,
+  onWarning: (line: string) => void = () => {},
   progress?: SlowStepReporter,
 ): Promise<string | undefined> {
   const entry = files.lookup(where);
@@ -164,6 +166,9 @@ async function readableDatabase(
     throw new BackupError(`${where.relativePath} is listed in the backup ${files.backupDir} but its file ${entry.fileId} is missing`);
   }
   const wal = files.lookup(walOf(where));
+  if (wal && !existsSync(wal.storedPath)) {
+    onWarning(`${wal.relativePath} is listed in the backup ${files.backupDir} but its file ${wal.fileId} is missing: the newest changes to ${path.basename(where.relativePath)} are not read`);
+  }
   const withWal = wal !== undefined && existsSync(wal.storedPath) && statSync(wal.storedPath).size > 0;
   if (!files.encrypted && !withWal) return entry.storedPath;
   const target = path.join(tmpDir, path.basename(where.relativePath));
@@ -253,7 +258,7 @@ class OpenedBackup implements BackupSource {
   }
 
   async contactsDatabase(): Promise<string | undefined> {
-    return readableDatabase(this.files, IPHONE_ADDRESS_BOOK, this.tmp.path);
+    return readableDatabase(this.files, IPHONE_ADDRESS_BOOK, this.tmp.path, this.onWarning);
   }
 
   async dispose(): Promise<void> {
