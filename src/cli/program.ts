@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { describeSystemError, systemReason, UserError } from '../errors.js';
 import { Interrupted } from '../engine/interrupted.js';
+import { expandHome } from '../home-path.js';
 import { watchSignals } from './launcher.js';
 import type { ListSort } from './list-command.js';
 import { VERSION } from '../version.js';
@@ -155,10 +156,11 @@ program.command('verify').description('check an archive folder: every file its m
   .action(async (dir: string, options: { progress: boolean }) => {
     const [{ verifyArchive }, { VerifyProgress }] = await Promise.all([import('../store/verify.js'), import('./verify-progress.js')]);
     const progress = new VerifyProgress(!options.progress ? 'none' : process.stderr.isTTY ? 'bar' : 'lines', (line) => process.stderr.write(`${line}\n`));
-    const { problems, checked } = await verifyArchive(resolve(dir), progress.update).finally(() => progress.stop());
+    const folder = resolve(expandHome(dir));
+    const { problems, checked } = await verifyArchive(folder, progress.update).finally(() => progress.stop());
     for (const line of problems) process.stdout.write(`${line}\n`);
     if (problems.length > 0) {
-      process.stderr.write(`textkeeper: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${resolve(dir)}.\n`);
+      process.stderr.write(`textkeeper: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${folder}.\n`);
       process.exitCode = 1;
     } else process.stdout.write(`Intact: ${n(checked)} files match the manifest.\n`);
   });

@@ -78,13 +78,16 @@ describe('options a person may mistype', () => {
     expect(readFileSync(file, 'utf8')).toBe('mine');
   });
 
-  it('reads a quoted ~/ in every path option as the home folder, as the shell would have', async () => {
+  it('reads a quoted ~/ in every path option and in verify\'s folder as the home folder, as the shell would have', async () => {
     const home = tempDir('select-home');
     copyFileSync(db, join(home, 'chat.db'));
     const result = await runCli(['export', '--db', '~/chat.db', '--attachments-root', '~', '--out', '~/archive', '--format', 'txt', '--quiet'], { HOME: home });
     expect(result.code, result.stderr).toBe(0);
     expect(readdirSync(join(home, 'archive')).some((name) => name.endsWith('.txt'))).toBe(true);
-    expect((await runCli(['verify', join(home, 'archive')])).code).toBe(0);
+    // So does verify's folder.
+    const verified = await runCli(['verify', '~/archive'], { HOME: home });
+    expect(verified.stderr).toBe('');
+    expect(verified.code).toBe(0);
   });
 
   it('never writes the archive into what it reads: a backup folder, Messages\' own folder (also through a link), a copy\'s attachments', async () => {
