@@ -173,6 +173,13 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
     expect(result.stdout).toMatch(/, 1 warning in /);
   });
 
+  it('a wrong password that ends with a space says so', async () => {
+    writeFileSync(join(dir, 'spaced.txt'), 'correct horse \r\n');
+    const result = await runCli(['list', '--backup', join(dir, 'encrypted'), '--password-file', join(dir, 'spaced.txt')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`textkeeper: Wrong password for the encrypted backup in ${join(dir, 'encrypted')} (the password given starts or ends with a space: is that part of it?)\n`);
+  });
+
   it('reads a password file in UTF-16 with a byte-order mark, as Windows PowerShell writes it', async () => {
     const file = join(dir, 'powershell.txt');
     writeFileSync(file, Buffer.from('\uFEFFcorrect horse\r\n', 'utf16le'));

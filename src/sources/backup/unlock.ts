@@ -44,8 +44,13 @@ export async function unlockBackup(
     progress?.stop();
   }
   const classKeys = unlockClassKeys(keybag, passcodeKey);
-  if (!classKeys) throw new BackupError(`Wrong password for the encrypted backup in ${backupDir}`);
+  if (!classKeys) throw new BackupError(`Wrong password for the encrypted backup in ${backupDir}${spacesAround(typed)}`);
   return { classKeys, manifestKey: unwrapManifestKey(backupDir, metadata, classKeys) };
+}
+
+/** A hint when the password given starts or ends with white space (Windows' `echo secret > file` writes "secret "). */
+function spacesAround(typed: string): string {
+  return typed.trim() === typed ? '' : ' (the password given starts or ends with a space: is that part of it?)';
 }
 
 /** ManifestKey: 4-byte little-endian protection class, then the wrapped key of Manifest.db. */
