@@ -156,8 +156,13 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
     writeFileSync(join(unfinished, 'Status.plist'), plist.buildBinary({ IsFullBackup: false, Version: '3.3', BackupState: 'new', SnapshotState: 'uploading' }));
     const result = await runCli(['export', '--backup', unfinished, '--out', join(dir, 'out-unfinished'), '--format', 'txt', '--no-progress']);
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe(`warning: The backup in ${unfinished} did not finish (its Status.plist says “uploading”): messages and attachments it did not get to are missing\n`);
+    expect(result.stderr).toBe(`warning: The backup in ${unfinished} may not have finished (its Status.plist says “uploading”): messages and attachments it did not get to are missing\n`);
     expect(result.stdout).toMatch(/, 1 warning in /);
+    // A Status.plist that cannot be read says so the same way, and stops nothing.
+    writeFileSync(join(unfinished, 'Status.plist'), 'bplist00 cut short');
+    const damaged = await runCli(['export', '--backup', unfinished, '--out', join(dir, 'out-unfinished'), '--format', 'txt', '--no-progress']);
+    expect(damaged.code).toBe(0);
+    expect(damaged.stderr).toMatch(/^warning: The backup in .* may not have finished \(Status\.plist cannot be read \(.*\)\): messages and attachments it did not get to are missing\n$/);
   });
 
   it('says when the backup lists a write-ahead log of sms.db that is not there', async () => {

@@ -15,8 +15,11 @@ export interface BackupInfo {
   lastBackupDate?: Date;
   encrypted: boolean;
   udid?: string;
-  /** Status.plist's SnapshotState: "finished" when the backup completed; undefined when it does not say. */
-  snapshotState?: string;
+  /**
+   * Why the backup may not have finished: its Status.plist's SnapshotState is not "finished", or the file
+   * cannot be read. Undefined when it finished or does not say.
+   */
+  unfinished?: string;
 }
 
 export interface BackupMetadata {
@@ -42,10 +45,20 @@ function readDict(file: string): PlistDict | undefined {
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
+/** Status.plist only says how the backup went: one that cannot be read does not stop it being read. */
+function unfinished(backupDir: string): string | undefined {
+  let state: string | undefined;
+  try {
+    state = text(readDict(path.join(backupDir, 'Status.plist'))?.SnapshotState);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return state === undefined || state === 'finished' ? undefined : `its Status.plist says “${state}”`;
+}
+
 export function readBackupMetadata(backupDir: string): BackupMetadata {
   const manifest = readDict(path.join(backupDir, 'Manifest.plist')) ?? {};
   const info = readDict(path.join(backupDir, 'Info.plist')) ?? {};
-  const status = readDict(path.join(backupDir, 'Status.plist')) ?? {};
   const lockdown = isDict(manifest.Lockdown) ? manifest.Lockdown : {};
   const backupDate = info['Last Backup Date'] ?? manifest.Date;
   return {
@@ -55,7 +68,7 @@ export function readBackupMetadata(backupDir: string): BackupMetadata {
       lastBackupDate: backupDate instanceof Date ? backupDate : undefined,
       encrypted: manifest.IsEncrypted === true,
       udid: text(info['Unique Identifier']) ?? text(lockdown.UniqueDeviceID),
-      snapshotState: text(status.SnapshotState),
+      unfinished: unfinished(backupDir),
     },
     keybag: asBuffer(manifest.BackupKeyBag),
     manifestKey: asBuffer(manifest.ManifestKey),

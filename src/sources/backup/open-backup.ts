@@ -57,10 +57,8 @@ export async function openBackup(dir: string, opts: OpenBackupOptions = {}): Pro
     if (error instanceof MetadataError) throw new BackupError(`Backup in ${backupDir}: ${error.message}`);
     throw error;
   }
-  const state = metadata.info.snapshotState;
-  if (state !== undefined && state !== 'finished') {
-    opts.onWarning?.(`The backup in ${backupDir} did not finish (its Status.plist says “${state}”): messages and attachments it did not get to are missing`);
-  }
+  const { unfinished } = metadata.info;
+  if (unfinished) opts.onWarning?.(`The backup in ${backupDir} may not have finished (${unfinished}): messages and attachments it did not get to are missing`);
   const tmp = await createPrivateTempDir('textkeeper-backup-');
   let files: BackupFiles | undefined;
   try {
