@@ -1,9 +1,11 @@
-// fontkit ships as pdfkit's own font engine; only the parts used here (glyph coverage, shaping) are typed.
+// fontkit ships as pdfkit's own font engine; only the parts used here (glyph coverage, shaping, outlines) are typed.
 declare module 'fontkit' {
   interface Glyph {
     id: number;
     advanceWidth: number;
     codePoints: number[];
+    /** The outline in font units, y up (drawn by the sample-data generator). */
+    path: { toSVG(): string };
   }
   interface GlyphPosition {
     xAdvance: number;

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import PDFDocument from 'pdfkit';
+import { create as openFont, type Font } from 'fontkit';
 import { encodeCafTone } from './caf.js';
+import { fontFile, LATIN_FACES } from '../fonts/fonts.js';
 
 export type MediaKind = 'image' | 'heic' | 'audio' | 'video' | 'document' | 'text' | 'sticker';
 
@@ -42,7 +44,7 @@ interface ImageSpec {
 
 const IMAGES: ImageSpec[] = [
   { width: 640, height: 480, colour: '#d9534f', format: 'jpeg', name: 'IMG_0412.JPG' },
-  { width: 480, height: 640, colour: '#5bc0de', format: 'jpeg', name: 'IMG_1187.JPG', caption: 'Beach day ☀️' },
+  { width: 480, height: 640, colour: '#5bc0de', format: 'jpeg', name: 'IMG_1187.JPG', caption: 'Beach day' },
   { width: 800, height: 450, colour: '#5cb85c', format: 'jpeg', name: 'IMG_2290.jpeg' },
   { width: 300, height: 300, colour: '#f0ad4e', format: 'jpeg', name: 'Café menu 🍰.jpg', caption: 'Menu' },
   { width: 800, height: 200, colour: '#292b2c', format: 'png', name: 'Screenshot 2019-05-01 at 10.22.33.png', caption: 'Error 404' },
@@ -55,9 +57,27 @@ function captionSvg(spec: ImageSpec): Buffer {
   return Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${spec.width}" height="${spec.height}">` +
       `<rect x="0" y="${spec.height - size * 1.6}" width="${spec.width}" height="${size * 1.6}" fill="#000" fill-opacity="0.45"/>` +
-      `<text x="${spec.width / 2}" y="${spec.height - size * 0.5}" font-family="sans-serif" font-size="${size}" ` +
-      `fill="#fff" text-anchor="middle">${spec.caption}</text></svg>`,
+      `${outlines(spec.caption!, spec.width / 2, spec.height - size * 0.5, size)}</svg>`,
   );
+}
+
+let captionFont: Font | undefined;
+
+/**
+ * Text centred on a baseline as the outlines of the bundled Noto Sans: an SVG `<text>` is drawn with
+ * whatever fonts the machine has, so installing one changed the images, and every size an export shows.
+ */
+function outlines(text: string, centre: number, baseline: number, size: number): string {
+  const font = (captionFont ??= openFont(fs.readFileSync(fontFile(LATIN_FACES[0]!))));
+  const { glyphs, positions } = font.layout(text);
+  const scale = size / font.unitsPerEm;
+  let x = centre - (positions.reduce((sum, p) => sum + p.xAdvance, 0) * scale) / 2;
+  const paths = glyphs.map((glyph, i) => {
+    const at = x + positions[i]!.xOffset * scale;
+    x += positions[i]!.xAdvance * scale;
+    return `<path transform="translate(${at} ${baseline}) scale(${scale} ${-scale})" d="${glyph.path.toSVG()}"/>`;
+  });
+  return `<g fill="#fff">${paths.join('')}</g>`;
 }
 
 async function drawImage(spec: ImageSpec, file: string): Promise<void> {
