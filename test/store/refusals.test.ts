@@ -105,6 +105,24 @@ describe('an archive folder that cannot be updated safely is left alone', () => 
     expect((await runCli(['verify', earlier])).code).toBe(0);
   });
 
+  it('adopts text files and PDFs only when textkeeper wrote them: a Mom.pdf or notes.txt the user made is never replaced', async () => {
+    const made = tempDir('made');
+    expect((await runCli(['export', '--db', db, '--out', made, '--format', 'txt,pdf', '--no-progress'])).code).toBe(0);
+    const ours = readdirSync(made).filter((name) => /\.(txt|pdf)$/.test(name));
+    const earlier = tempDir('earlier-pdf');
+    for (const name of ours) writeFileSync(join(earlier, name), readFileSync(join(made, name)));
+    expect((await runCli(['export', '--db', db, '--out', earlier, '--format', 'txt,pdf', '--no-progress'])).code).toBe(0);
+    for (const [name, content] of [[ours.find((n) => n.endsWith('.pdf'))!, '%PDF-1.7 a letter of mine'], ['notes.txt', 'my notes']]) {
+      const mine = tempDir('mine');
+      writeFileSync(join(mine, name), content);
+      const refused = await runCli(['export', '--db', db, '--out', mine, '--format', 'txt,pdf', '--no-progress']);
+      expect(refused.stderr).toBe(`textkeeper: --out ${mine} is not empty and not a textkeeper archive (it holds ${name}): choose an empty folder or an existing archive.\n`);
+      expect(refused.code).toBe(1);
+      expect(readdirSync(mine)).toEqual([name]);
+      expect(readFileSync(join(mine, name), 'utf8')).toBe(content);
+    }
+  });
+
   it('refuses a second run into a folder another run is writing, and takes over the lock of a run that was killed', async () => {
     const out = tempDir('locked');
     expect((await exportTo(out)).code).toBe(0);
