@@ -3,6 +3,12 @@ export class UserError extends Error {
   override readonly name = 'UserError';
 }
 
+/**
+ * Bad input seen only once the sources were read into the archive's store (a --chat term that chose
+ * nothing, dates with no message, --bates beside PDFs the run would not write): no other file was written.
+ */
+export class Refusal extends UserError {}
+
 /** What the operating system's error codes mean to someone running an export. */
 const SYSTEM_ERRORS: Record<string, string> = {
   EACCES: 'permission denied',

@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { UserError } from '../errors.js';
+import { Refusal } from '../errors.js';
 
 const SHOWN = 3;
 
@@ -13,7 +13,7 @@ export function refuseBatesBesideOtherPdfs(outDir: string, written: string[]): v
   const others = readdirSync(outDir).filter((name) => name.toLowerCase().endsWith('.pdf') && !ours.has(name)).sort();
   if (others.length === 0) return;
   const named = others.slice(0, SHOWN).map((name) => `“${name}”`).join(', ') + (others.length > SHOWN ? ', …' : '');
-  throw new UserError(
+  throw new Refusal(
     `--bates numbers every PDF of ${outDir} as one sequence, but this run would not write ${others.length} of them (${named}): ` +
       `export into a new folder (--archive ${outDir} --out NEW …), or run without --chat, --since and --until.`,
   );

@@ -10,7 +10,7 @@ import { ArchiveLock } from '../store/archive-lock.js';
 import { discardNewArchive, folderBefore } from '../store/output-folder.js';
 import { RENDERERS } from '../render/registry.js';
 import type { Renderer } from '../render/renderer.js';
-import { systemReason, UserError } from '../errors.js';
+import { Refusal, systemReason, UserError } from '../errors.js';
 import { formatCount } from '../render/describe.js';
 import { reportChoice } from '../select/report.js';
 import { helperCount, WorkerShard, type RenderJob } from './shards.js';
@@ -59,6 +59,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     if (options.pdf.bates && options.formats.includes('pdf')) {
       refuseBatesBesideOtherPdfs(options.outDir, candidates.map((c) => `${stemOf.get(c.key)}.pdf`));
     }
+    sayWhatIsLeftOut(archive, options);
     const plan = planRendering(archive, candidates, options);
     const renderers = await Promise.all(plan.formats.map((format) => RENDERERS[format]!()));
     // PDF covers name every source; every header names what an archive read as a source had its messages from.
@@ -81,6 +82,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     await Promise.all(helpers.map((h) => h.stop()));
     namingTheStore(error, options.outDir);
     if (error instanceof UserError && lock) {
+      if (error instanceof Refusal && store && before.hadStore) await sealRefused(store, options);
       store?.close();
       store = undefined;
       lock.release();
@@ -92,6 +94,15 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     store?.close();
     lock?.release();
   }
+}
+
+/**
+ * An archive a run refused once its sources were read stays as verifiable as before: its store, which took
+ * them in, is sealed with the files as they are (none was written). Should that fail too, the refusal is
+ * still what is reported, and the archive is left as an interrupted run leaves it.
+ */
+async function sealRefused(store: ArchiveStore, options: ResolvedOptions): Promise<void> {
+  await sealArchive(store, { conversations: 0, messages: 0, attachments: 0, kept: 0 }, { ...options, formats: [] }).catch(() => {});
 }
 
 /** SQLite names no file: a full disk or a lock on the store (the one database written) is told with the store's name. */
@@ -202,7 +213,6 @@ function chosenCandidates(archive: StoreArchive, options: ResolvedOptions, updat
   const candidates = inPlannedOrder(archive.candidates(), update.planned);
   reportChoice(archive.selection, () => candidates, options.quiet ? () => {} : options.log);
   if (candidates.length === 0) throw update.skipped > 0 ? couldNotExport() : nothingToExport(options);
-  sayWhatIsLeftOut(archive, options);
   return candidates;
 }
 
@@ -225,7 +235,7 @@ function couldNotExport(): UserError {
 }
 
 function nothingToExport(options: ResolvedOptions): UserError {
-  return new UserError(options.archive.chatTerms.length > 0
+  return new Refusal(options.archive.chatTerms.length > 0
     ? `No messages to export in the conversations --chat ${options.archive.chatTerms.join(',')} chose (for the dates asked).`
     : 'No messages to export in this database (for the dates asked).');
 }

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { Refusal } from '../errors.js';
 import { looksLikeHandle, type Selection } from './match.js';
 
 /** A conversation as the selection report names it. */
@@ -27,7 +27,7 @@ function requireSomethingChosen(selection: Selection | undefined): void {
   const terms = selection.unmatched.map((u) => u.term).join(',');
   const closest = [...new Set(selection.unmatched.flatMap((u) => u.closest))];
   const hint = contactsHint(selection, selection.unmatched.map((u) => u.term));
-  throw new UserError(`No conversation matches --chat ${terms}${closestHint(closest)}${hint} (see \`textkeeper list\`).`);
+  throw new Refusal(`No conversation matches --chat ${terms}${closestHint(closest)}${hint} (see \`textkeeper list\`).`);
 }
 
 /** Refuses terms that chose nothing, then says on `log` what `--chat` chose and why (nothing without `--chat`). */

@@ -60,6 +60,8 @@ export function activityChart(months: MonthStats[], names: Map<string, string>, 
   if (shown.length < ranked.length) series.push({ label: 'Others', color: OTHERS });
   const max = Math.max(1, ...months.map((m) => m.messages));
   const step = width / Math.max(1, months.length);
+  // A period of a few months draws bars as narrow as a longer one's, not blocks filling the plot.
+  const barWidth = Math.max(Math.min(step * 0.8, height / 4), 0.5);
   const bars: ChartBar[] = [];
   const years: YearTick[] = [];
   months.forEach((m, i) => {
@@ -72,7 +74,7 @@ export function activityChart(months: MonthStats[], names: Map<string, string>, 
       if (n <= 0) return;
       const h = (n / max) * height;
       top -= h;
-      bars.push({ x, y: top, width: Math.max(step * 0.8, 0.5), height: h, color: series[s]!.color, title: `${m.month} · ${series[s]!.label}: ${n}` });
+      bars.push({ x, y: top, width: barWidth, height: h, color: series[s]!.color, title: `${m.month} · ${series[s]!.label}: ${n}` });
     });
   });
   return { width, height, bars, years, series, max };

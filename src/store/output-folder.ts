@@ -1,11 +1,20 @@
-import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, rmdirSync, rmSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { ArchiveStore } from './archive-store.js';
 import { STORE_FILE, SUMS_FILE } from './file-names.js';
 
 /** What earlier textkeeper versions wrote into --out (before archives kept a store). */
 const EARLIER_OUTPUT = /^(index\.html|search\.html|conversations|assets|attachments|thumbs|search|.*\.(txt|pdf|partial))$/;
+/**
+ * What marks a text file or PDF as textkeeper's: its first line, its Producer. A run replaces such files,
+ * so one the user made (a Mom.pdf of their own, notes.txt) makes the folder not earlier output.
+ */
+const OUR_MARK: Record<string, { bytes: Buffer; atStart: boolean }> = {
+  txt: { bytes: Buffer.from('Conversation: '), atStart: true },
+  pdf: { bytes: Buffer.from('(textkeeper \\(pdfkit\\))'), atStart: false },
+};
+const CHUNK = 1 << 20;
 
 /**
  * The store of the folder a run writes into: the existing one, or a new one for an empty folder or
@@ -14,11 +23,42 @@ const EARLIER_OUTPUT = /^(index\.html|search\.html|conversations|assets|attachme
  */
 export function openOutputStore(dir: string): ArchiveStore {
   if (existsSync(join(dir, STORE_FILE))) return ArchiveStore.open(dir, { create: false, readonly: false });
-  const foreign = existsSync(dir) ? readdirSync(dir).filter((name) => name !== SUMS_FILE && !name.startsWith(STORE_FILE) && !EARLIER_OUTPUT.test(name)) : [];
+  const foreign = existsSync(dir) ? readdirSync(dir).filter((name) => name !== SUMS_FILE && !name.startsWith(STORE_FILE) && !isEarlierOutput(join(dir, name))) : [];
   if (foreign.length > 0) {
     throw new UserError(`--out ${dir} is not empty and not a textkeeper archive (it holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}): choose an empty folder or an existing archive.`);
   }
   return ArchiveStore.open(dir, { create: true, readonly: false });
+}
+
+function isEarlierOutput(path: string): boolean {
+  if (!EARLIER_OUTPUT.test(basename(path))) return false;
+  const mark = OUR_MARK[extname(path).slice(1)];
+  if (!mark || lstatSync(path).isDirectory()) return true;
+  try {
+    return holds(path, mark.bytes, mark.atStart);
+  } catch {
+    return false; // unreadable: not known to be ours
+  }
+}
+
+/** Whether the file holds `bytes` (at its start, or anywhere), read a chunk at a time. */
+function holds(path: string, bytes: Buffer, atStart: boolean): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(CHUNK + bytes.length);
+    let kept = 0;
+    for (;;) {
+      const filled = kept + readSync(fd, buffer, kept, atStart ? bytes.length : CHUNK, null);
+      if (atStart) return buffer.subarray(0, filled).equals(bytes);
+      if (buffer.subarray(0, filled).includes(bytes)) return true;
+      if (filled === kept) return false;
+      // The mark may straddle two chunks: the end of this one starts the next.
+      kept = Math.min(bytes.length - 1, filled);
+      buffer.copy(buffer, 0, filled - kept, filled);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** What a run found at --out before it began. */

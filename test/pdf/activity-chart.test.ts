@@ -61,6 +61,16 @@ describe('year labels under the activity chart', () => {
     }
   });
 
+  test('a period of one or a few months draws narrow bars, not blocks across the plot', () => {
+    for (const count of [1, 2, 5]) {
+      const { bars } = activityChart(months('2024-03', count), new Map([['me', 'Me']]), 528, 70);
+      expect(bars).toHaveLength(count);
+      for (const bar of bars) expect(bar.width).toBeLessThanOrEqual(70 / 4);
+    }
+    const decade = activityChart(months('2014-12', 121), new Map([['me', 'Me']]), 528, 70).bars;
+    expect(decade[0]!.width).toBeCloseTo((528 / 121) * 0.8);
+  });
+
   test('the HTML chart, starting in December, draws years that do not overlap', () => {
     const svg = activitySvg(months('2014-12', 121), new Map([['me', 'Me']]));
     const xs = [...svg.matchAll(/<text x="([\d.]+)"[^>]*>(\d{4})<\/text>/g)].map((m) => ({ x: Number(m[1]), label: m[2]! }));

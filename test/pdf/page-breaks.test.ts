@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { Message } from '../../src/model/types.js';
 import { alice, bob, exportContext, me, message, renderPdf, text } from './builders.js';
 import { pdfInfo, pdfText, pdfToolsPresent } from './pdf-tools.js';
+import { inPieces } from '../../src/render/pdf/long-messages.js';
 
 const DAY = Date.UTC(2024, 2, 5, 9);
 const HEADING = 'Tuesday, 5 March 2024 (continued)';
@@ -71,5 +72,16 @@ describe.skipIf(!pdfToolsPresent)('messages across page breaks', { timeout: 60_0
     expect(transcriptText.match(/09:00:00/g)).toEqual(['09:00:00']);
     expect(transcriptText.match(/\(Edited\)/g)).toEqual(['(Edited)']);
   });
-});
 
+  test('a piece of a long message cut at a paragraph ends at its last line, not in empty lines', async () => {
+    const paragraphs = Array.from({ length: 80 }, (_, i) => `Paragraph ${i}: ${'and then we drove on '.repeat(6)}`.trim());
+    const long = message(alice, new Date(DAY), [text(paragraphs.join('\n\n'))]);
+    const pieces = [...inPieces([long])].map((piece) => (piece.message.parts[0] as { text: string }).text);
+    expect(pieces.length).toBeGreaterThan(2);
+    for (const piece of pieces) expect(piece).not.toMatch(/\n$/);
+    expect(pieces.join('\n\n')).toBe(paragraphs.join('\n\n'));
+
+    const file = await renderPdf(exportContext().ctx, [long], 'paragraphs');
+    expect(pdfText(file).match(/^Paragraph \d+/gm)).toEqual(paragraphs.map((_, i) => `Paragraph ${i}`));
+  });
+});

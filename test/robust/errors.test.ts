@@ -92,12 +92,13 @@ describe('bad input and environment: one line, exit 1', () => {
     mkdirSync(join(again, name), { recursive: true });
     writeFileSync(join(again, name, 'keep.me'), 'mine');
     const readOnly = txt[1]!;
-    writeFileSync(join(again, readOnly), 'read-only, mine');
+    // An earlier export's file, protected by the user (one textkeeper did not write makes the folder not its own).
+    writeFileSync(join(again, readOnly), 'Conversation: read-only, mine');
     chmodSync(join(again, readOnly), 0o444);
     const result = await runCli(['export', '--db', base, '--out', again]);
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(join(again, name, 'keep.me'), 'utf8')).toBe('mine');
-    expect(readFileSync(join(again, readOnly), 'utf8')).toBe('read-only, mine');
+    expect(readFileSync(join(again, readOnly), 'utf8')).toBe('Conversation: read-only, mine');
     expect(readFileSync(join(again, name.replace(/\.txt$/, ' (2).txt')), 'utf8')).toMatch(/^Conversation: /);
     expect(readFileSync(join(again, readOnly.replace(/\.txt$/, ' (2).txt')), 'utf8')).toMatch(/^Conversation: /);
     expectNoPartials(again);

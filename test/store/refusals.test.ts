@@ -105,6 +105,50 @@ describe('an archive folder that cannot be updated safely is left alone', () => 
     expect((await runCli(['verify', earlier])).code).toBe(0);
   });
 
+  it('adopts text files and PDFs only when textkeeper wrote them: a Mom.pdf or notes.txt the user made is never replaced', async () => {
+    const made = tempDir('made');
+    expect((await runCli(['export', '--db', db, '--out', made, '--format', 'txt,pdf', '--no-progress'])).code).toBe(0);
+    const ours = readdirSync(made).filter((name) => /\.(txt|pdf)$/.test(name));
+    const earlier = tempDir('earlier-pdf');
+    for (const name of ours) writeFileSync(join(earlier, name), readFileSync(join(made, name)));
+    expect((await runCli(['export', '--db', db, '--out', earlier, '--format', 'txt,pdf', '--no-progress'])).code).toBe(0);
+    for (const [name, content] of [[ours.find((n) => n.endsWith('.pdf'))!, '%PDF-1.7 a letter of mine'], ['notes.txt', 'my notes']]) {
+      const mine = tempDir('mine');
+      writeFileSync(join(mine, name), content);
+      const refused = await runCli(['export', '--db', db, '--out', mine, '--format', 'txt,pdf', '--no-progress']);
+      expect(refused.stderr).toBe(`textkeeper: --out ${mine} is not empty and not a textkeeper archive (it holds ${name}): choose an empty folder or an existing archive.\n`);
+      expect(refused.code).toBe(1);
+      expect(readdirSync(mine)).toEqual([name]);
+      expect(readFileSync(join(mine, name), 'utf8')).toBe(content);
+    }
+  });
+
+  it('an archive a run refuses once its sources are read (a --chat typo, dates with no message, --bates beside other PDFs) still verifies', async () => {
+    const out = tempDir('refused-later');
+    const db = join(tempDir('refused-later-src'), 'chat.db');
+    await generateChatDb({ path: db, messages: 150, seed: 5, conversations: 4 });
+    const pdfs = ['--format', 'pdf', '--no-progress'];
+    expect((await runCli(['export', '--db', db, '--out', out, ...pdfs])).code).toBe(0);
+    const ids = (JSON.parse((await runCli(['list', '--db', db, '--json'])).stdout) as { id: string }[]).map((c) => c.id);
+    expect(ids.length).toBeGreaterThan(1);
+    const files = () => Object.fromEntries(readdirSync(out).filter((name) => name.endsWith('.pdf')).map((name) => [name, digest(join(out, name))]));
+    const before = files();
+    for (const [args, said] of [
+      [['--chat', 'nobody at all', '--exact'], /^textkeeper: No conversation matches --chat nobody at all/],
+      [['--since', '2090-01-01'], /^textkeeper: No messages to export in this database/],
+      [['--chat', ids[0]!, '--bates', 'X'], /^textkeeper: --bates numbers every PDF of .* as one sequence/m],
+    ] as const) {
+      const refused = await runCli(['export', '--db', db, '--out', out, ...pdfs, ...args, '--quiet']);
+      expect(refused.stderr, args.join(' ')).toMatch(said);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      expect(refused.code).toBe(1);
+      const verified = await runCli(['verify', out]);
+      expect(verified.stdout + verified.stderr, args.join(' ')).toMatch(/^Intact: /);
+      expect(verified.code).toBe(0);
+      expect(files()).toEqual(before);
+    }
+  });
+
   it('refuses a second run into a folder another run is writing, and takes over the lock of a run that was killed', async () => {
     const out = tempDir('locked');
     expect((await exportTo(out)).code).toBe(0);

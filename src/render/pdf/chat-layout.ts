@@ -128,7 +128,7 @@ export class ChatLayout {
       }
       case 'unsent': {
         const blocks = this.note(`${isYou(message.sender) ? 'You' : message.sender.name} unsent a message`, mine ? 'right' : 'left', 2);
-        for (const edit of part.edits ?? []) blocks.push(...this.note(`Before it was unsent: ${edit.text}`, mine ? 'right' : 'left', 1));
+        for (const edit of part.edits ?? []) blocks.push(...this.note(`Before it was unsent (${this.dates.dateTime(edit.date)}): ${edit.text}`, mine ? 'right' : 'left', 1));
         return blocks;
       }
       case 'attachment':

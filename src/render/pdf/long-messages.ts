@@ -77,16 +77,23 @@ function slicesOf(part: TextPart): TextPart[] {
   for (let start = 0; start < part.text.length;) {
     const end = cutPoint(part.text, start);
     const last = end >= part.text.length;
+    // The line breaks a cut falls after would end the piece's bubble in empty lines: the cut itself breaks the line.
+    const drawn = last ? end : start + trimmedEnd(part.text.slice(start, end));
     slices.push({
       ...part,
-      text: part.text.slice(start, end),
-      spans: part.spans.filter((s) => s.end > start && s.start < end).map((s) => ({ ...s, start: Math.max(s.start, start) - start, end: Math.min(s.end, end) - start })),
+      text: part.text.slice(start, drawn),
+      spans: part.spans.filter((s) => s.end > start && s.start < drawn).map((s) => ({ ...s, start: Math.max(s.start, start) - start, end: Math.min(s.end, drawn) - start })),
       tapbacks: last ? part.tapbacks : [],
       edits: last ? part.edits : undefined,
     });
     start = end;
   }
   return slices;
+}
+
+/** The length of `text` without the line breaks it ends in; all of it when it is nothing else. */
+function trimmedEnd(text: string): number {
+  return text.replace(/[\r\n\u2028\u2029]+$/, '').length || text.length;
 }
 
 function cutPoint(text: string, start: number): number {

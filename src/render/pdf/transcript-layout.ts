@@ -141,7 +141,7 @@ export class TranscriptLayout {
         for (const edit of part.edits ?? []) content.push(this.muted(`Earlier version (${this.dates.dateTime(edit.date)}): ${edit.text}`));
       } else if (part.kind === 'unsent') {
         content.push(this.muted('[Unsent message]'));
-        for (const edit of part.edits ?? []) content.push(this.muted(`Before it was unsent: ${edit.text}`));
+        for (const edit of part.edits ?? []) content.push(this.muted(`Before it was unsent (${this.dates.dateTime(edit.date)}): ${edit.text}`));
       } else if (part.kind === 'app') {
         content.push(this.plain(appLines(part.app).join('\n')));
       }
