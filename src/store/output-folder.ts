@@ -1,8 +1,9 @@
-import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, rmdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { ArchiveStore } from './archive-store.js';
 import { STORE_FILE, SUMS_FILE } from './file-names.js';
+import { splitSums } from './manifest.js';
 
 /** What earlier textkeeper versions wrote into --out (before archives kept a store). */
 const EARLIER_OUTPUT = /^(index\.html|search\.html|conversations|assets|attachments|thumbs|search|.*\.(txt|pdf|partial))$/;
@@ -22,6 +23,7 @@ const CHUNK = 1 << 20;
  * user's is ever mixed into an archive.
  */
 export function openOutputStore(dir: string): ArchiveStore {
+  refuseLostStore(dir);
   if (existsSync(join(dir, STORE_FILE))) return ArchiveStore.open(dir, { create: false, readonly: false });
   const foreign = existsSync(dir) ? readdirSync(dir).filter((name) => name !== SUMS_FILE && !name.startsWith(STORE_FILE) && !isEarlierOutput(join(dir, name))) : [];
   if (foreign.length > 0) {
@@ -59,6 +61,21 @@ function holds(path: string, bytes: Buffer, atStart: boolean): boolean {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A folder whose SHA256SUMS lists the store was sealed with one: a store gone or emptied since (a sync
+ * gone wrong, a failed copy) is the archive's record lost — the messages only it kept, their history — and
+ * a new one would rewrite the files without them. (An empty store beside no such line is a first run killed
+ * before it made its tables.)
+ */
+function refuseLostStore(dir: string): void {
+  const store = join(dir, STORE_FILE);
+  const size = statSync(store, { throwIfNoEntry: false })?.size;
+  if (size !== undefined && size > 0) return;
+  const sums = join(dir, SUMS_FILE);
+  if (!existsSync(sums) || splitSums(readFileSync(sums, 'utf8')).store === undefined) return;
+  throw new UserError(`${store} is ${size === undefined ? 'missing' : 'empty'}, though ${SUMS_FILE} lists it: the archive's record of what it keeps is lost, and a new one would rewrite its files without the messages only it kept; the folder was left untouched — restore ${STORE_FILE} from a backup, or choose another --out.`);
 }
 
 /** What a run found at --out before it began. */

@@ -159,9 +159,10 @@ export function openStoreDatabase(dir: string, mode: StoreMode, copy?: string): 
     if (version > SCHEMA_VERSION) {
       throw new UserError(`${path} was written by a newer textkeeper (store version ${version}; this one knows up to ${SCHEMA_VERSION}): update textkeeper; the archive was left untouched.`);
     }
-    if (exists && version === 0 && (db.prepare("SELECT COUNT(*) FROM sqlite_master").pluck().get() as number) > 0) {
-      throw new UserError(`${path} is not a textkeeper store (it holds other tables); the archive was left untouched.`);
-    }
+    const tables = exists && version === 0 ? (db.prepare('SELECT COUNT(*) FROM sqlite_master').pluck().get() as number) : 0;
+    if (tables > 0) throw new UserError(`${path} is not a textkeeper store (it holds other tables); the archive was left untouched.`);
+    // An empty file to read is no older store: exporting into its folder would start the archive anew.
+    if (exists && version === 0 && mode.readonly) throw new UserError(`${path} is empty: it holds no archive.`);
     if (!exists) db.pragma(`page_size = ${PAGE_BYTES}`);
     if (version < SCHEMA_VERSION) {
       if (mode.readonly) throw new UserError(`${path} is an older store (version ${version}): export into the folder once to update it.`);

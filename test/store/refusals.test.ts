@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +90,31 @@ describe('an archive folder that cannot be updated safely is left alone', () => 
     expect(result.stderr).toBe(`textkeeper: Cannot write the archive's store ${path}: another program holds it locked (close it there, then run again).\n`);
     expect(digest(path)).toBe(before);
     expect((await exportTo(out)).code).toBe(0);
+  });
+
+  it('does not start anew over a sealed archive whose store was emptied or removed', async () => {
+    const out = tempDir('lost-store');
+    expect((await exportTo(out)).code).toBe(0);
+    const store = join(out, 'textkeeper.sqlite');
+    const files = () => readdirSync(out).filter((f) => f.endsWith('.txt')).map((f) => `${f} ${digest(join(out, f))}`);
+    const before = files();
+    for (const lose of [() => writeFileSync(store, ''), () => rmSync(store)]) {
+      lose();
+      const result = await exportTo(out);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(/textkeeper\.sqlite is (empty|missing), though SHA256SUMS lists it: .* the folder was left untouched/);
+      expect(files()).toEqual(before);
+    }
+    writeFileSync(store, '');
+    const listed = await runCli(['list', '--archive', out]);
+    expect(listed.stderr).toBe(`textkeeper: ${store} is empty: it holds no archive.\n`);
+    expect(listed.code).toBe(1);
+    // An empty store beside no seal is a first run killed before it made its tables: the next run makes them.
+    const first = tempDir('killed-first');
+    writeFileSync(join(first, 'textkeeper.sqlite'), '');
+    expect((await exportTo(first)).code).toBe(0);
+    expect((await runCli(['verify', first])).code).toBe(0);
   });
 
   it('refuses a non-empty folder that is not an archive, but adopts one of earlier textkeeper output', async () => {
