@@ -103,7 +103,7 @@ async function addConversation(
   counted: (messages: number) => void,
 ): Promise<void> {
   const sources = history.sourceNames.join('; ');
-  const found = history.changeMark?.(key);
+  const found = markCopying(history.changeMark?.(key), files !== undefined);
   if (store.unchanged(key, sources, found)) return;
   const mark = found === undefined || !remembersMarks ? undefined : { sources, mark: found };
   const [archived] = history.conversations(new Set([key]));
@@ -124,6 +124,14 @@ async function addConversation(
     writer.abandon();
     throw error;
   }
+}
+
+/**
+ * A run that copies no files (--attachments link or none) marks what it read as read so: a run that copies
+ * reads it again, and copies the files the device still has.
+ */
+function markCopying(mark: string | undefined, copies: boolean): string | undefined {
+  return mark === undefined || copies ? mark : `${mark} without copies`;
 }
 
 /** Sends messages to the writer as they are read, a batch at a time, each once the next one is read: its files were hashed on another thread meanwhile. */

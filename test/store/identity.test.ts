@@ -139,4 +139,14 @@ describe('what the archive keeps of a message stays through later runs', () => {
     expect(existsSync(join(out, photo!.path))).toBe(true);
     expect(readFileSync(join(out, 'SHA256SUMS'), 'utf8')).toContain(photo!.path);
   });
+
+  it('copies the files a run with --attachments link left on the device once a run copies, though nothing changed there', async () => {
+    const out = join(tempDir('link-then-copy'), 'archive');
+    await exportFrom(history.dir, out, 'txt', ['--attachments', 'link']);
+    await exportFrom(history.dir, out);
+    const lines = [...transcripts(out).values()].join('\n').split('\n').filter((l) => l.startsWith('[Attachment: ') && !l.includes('missing'));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toContain('in this archive as attachments/');
+    expect(storeRows(out, 'SELECT path FROM attachments').length).toBeGreaterThan(0);
+  });
 });
