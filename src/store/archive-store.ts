@@ -5,7 +5,7 @@ import type { ArchiveRun, RecordedSource, SourceCheck } from '../model/types.js'
 import { STORE_FILE } from './file-names.js';
 import { GuidFingerprints } from './guid-fingerprints.js';
 import type { CopiedFile, ManifestEntry } from './manifest.js';
-import { compactJson, fromJson, mergeRevision, messageFromJson, sameButNames, storedJson, toJson, type MessageColumns } from './message-json.js';
+import { compactJson, fromJson, mergeRevision, messageFromJson, sameButNames, sameInAnyOrder, storedJson, toJson, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
 import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, type StoreMode } from './schema.js';
 import type { SqliteCopy } from '../sqlite/sqlite-copy.js';
@@ -370,7 +370,7 @@ export class ArchiveStore {
       archived = storedJson(before);
       if (body !== archived) body = storedJson(mergeRevision(before, messageFromJson(body, row), { removals: row.removals, since: this.writing?.lostSince }));
     }
-    if (body === archived) {
+    if (body === archived || sameInAnyOrder(body, archived)) {
       this.sql.seen!.run(archived, sources, this.runId, row.guid);
       return stored.absent_since !== null;
     }

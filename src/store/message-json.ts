@@ -68,6 +68,19 @@ export function sameButNames(a: string, b: string): boolean {
   return a.replace(NAMES, '$1"') === b.replace(NAMES, '$1"');
 }
 
+/**
+ * Two JSONs of a message that say the same in another order of keys: a file's copy merged into what a run
+ * without copies read (`mergeRevision`) gets keys the JSON it was read from had left out.
+ */
+export function sameInAnyOrder(a: string, b: string): boolean {
+  return inKeyOrder(a) === inKeyOrder(b);
+}
+
+function inKeyOrder(json: string): string {
+  return JSON.stringify(JSON.parse(json), (_, value: unknown) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1))) : value);
+}
+
 /** A message as the store keeps it (any version's JSON) with its row's columns. */
 export function messageFromJson(json: string, row: MessageColumns): Message {
   const message = withDates(JSON.parse(json)) as Message;

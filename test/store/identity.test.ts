@@ -128,6 +128,8 @@ describe('what the archive keeps of a message stays through later runs', () => {
       deleteOneMessage(db, chat);
     });
     await exportFrom(linked, out, 'txt', ['--attachments', 'link']);
+    // Its messages with copies are what the archive had: their history is not added to.
+    expect(storeRows(out, `SELECT guid FROM message_history WHERE body LIKE '%"path":"attachments/%'`)).toEqual([]);
     const device = changedDevice(linked, (db, dir) => {
       const stored = db.prepare('SELECT filename FROM attachment WHERE transfer_name = ?').pluck().all(name) as string[];
       for (const file of stored) rmSync(join(dir, file.replace(/^~\/Library\/Messages\//, '')), { force: true });
