@@ -28,13 +28,23 @@ export function isUnlisted(path: string): boolean {
   return path === SUMS_FILE || path.startsWith(STORE_FILE);
 }
 
-/** Every file under `dir` (relative paths, forward slashes), sorted. */
+/**
+ * A name beginning with a dot is the system's, never textkeeper's (its names never begin with one): Finder's
+ * `.DS_Store`, the `._` files macOS writes beside every file on a disk formatted for Windows, a volume's
+ * `.Spotlight-V100` or `.Trashes` when the archive is a disk of its own.
+ */
+export function isSystemFile(name: string): boolean {
+  return name.startsWith('.');
+}
+
+/** Every file under `dir` (relative paths, forward slashes), sorted; none of the system's. */
 export async function listFiles(dir: string): Promise<string[]> {
   // Synchronously: awaited, every folder's listing waited its turn on a busy machine (82 folders of a 6k archive).
   const entries = readdirSync(dir, { recursive: true, withFileTypes: true });
   return entries
     .filter((e) => e.isFile())
     .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
+    .filter((path) => !path.split('/').some(isSystemFile))
     .sort();
 }
 

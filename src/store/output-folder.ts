@@ -3,7 +3,7 @@ import { basename, extname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { ArchiveStore } from './archive-store.js';
 import { STORE_FILE, SUMS_FILE } from './file-names.js';
-import { splitSums } from './manifest.js';
+import { isSystemFile, splitSums } from './manifest.js';
 
 /** What earlier textkeeper versions wrote into --out (before archives kept a store). */
 const EARLIER_OUTPUT = /^(index\.html|search\.html|conversations|assets|attachments|thumbs|search|.*\.(txt|pdf|partial))$/;
@@ -25,7 +25,7 @@ const CHUNK = 1 << 20;
 export function openOutputStore(dir: string): ArchiveStore {
   refuseLostStore(dir);
   if (existsSync(join(dir, STORE_FILE))) return ArchiveStore.open(dir, { create: false, readonly: false });
-  const foreign = existsSync(dir) ? readdirSync(dir).filter((name) => name !== SUMS_FILE && !name.startsWith(STORE_FILE) && !isEarlierOutput(join(dir, name))) : [];
+  const foreign = existsSync(dir) ? readdirSync(dir).filter((name) => name !== SUMS_FILE && !name.startsWith(STORE_FILE) && !isSystemFile(name) && !isEarlierOutput(join(dir, name))) : [];
   if (foreign.length > 0) {
     throw new UserError(`--out ${dir} is not empty and not a textkeeper archive (it holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}): choose an empty folder or an existing archive.`);
   }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,26 @@ describe('textkeeper verify', () => {
     expect(result.stdout.trim().split('\n').sort()).toEqual([`altered: ${text}`, `missing: ${attachment}`, 'unexpected: notes.txt'].sort());
     expect(result.stderr).toMatch(/3 problems/);
     expect(result.code).toBe(1);
+  });
+
+  it('leaves out the files the system puts beside the archive’s (.DS_Store, AppleDouble ._ files, a volume’s folders)', async () => {
+    const out = await exportArchive();
+    const attachment = listed(out).find((p) => p.startsWith('attachments/'))!;
+    const system = ['.DS_Store', 'attachments/.DS_Store', `${attachment.replace(/[^/]+$/, '._$&')}`, '.Spotlight-V100/Store-V2/store.db'];
+    for (const path of system) {
+      mkdirSync(join(out, path, '..'), { recursive: true });
+      writeFileSync(join(out, path), 'Finder');
+    }
+    const result = await runCli(['verify', out]);
+    expect(result.stdout).toMatch(/^Intact: /);
+    expect(result.code).toBe(0);
+    expect((await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html', '--no-progress'])).code).toBe(0);
+    expect(listed(out).filter((p) => p.split('/').some((name) => name.startsWith('.')))).toEqual([]);
+    // A new folder made in Finder is empty, though it holds Finder's file.
+    const fresh = tempDir('verify-finder');
+    writeFileSync(join(fresh, '.DS_Store'), 'Finder');
+    expect((await runCli(['export', '--db', db, '--out', fresh, '--no-progress'])).code).toBe(0);
+    expect((await runCli(['verify', fresh])).code).toBe(0);
   });
 
   it('refuses a folder that is not an archive in one line', async () => {
