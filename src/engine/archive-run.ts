@@ -12,6 +12,7 @@ import { knownFile } from '../store/known-files.js';
 import { STORE_FILE } from '../store/file-names.js';
 import { sha256File } from '../store/file-sha256.js';
 import { buildManifest, writeSums } from '../store/manifest.js';
+import { findOutsideChanges, leftAsFound, outsideChangeLines, type OutsideChanges } from '../store/outside-changes.js';
 import { openOutputStore, removeStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
 import { VERSION } from '../version.js';
@@ -45,6 +46,8 @@ export interface ArchiveUpdate {
   sha256s: (string | undefined)[];
   /** The sources an archive folder read as a source had recorded. */
   recorded?: RecordedSource[];
+  /** Files changed since the last run sealed the folder, not by textkeeper (found before this run wrote). */
+  outside?: OutsideChanges;
 }
 
 /** The line for a conversation left out of the run, and the count it adds to. */
@@ -62,10 +65,11 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
   try {
     // The whole folder is looked through only after a run that did not finish (on a big archive, tens of thousands of files).
     if (!store.lastRunFinished()) removePartials(options.outDir);
+    const outside = await changesSinceSeal(store, isNew);
     const checkInterrupt = () => {
       if (signal.interrupted) throw new Interrupted('interrupted');
     };
-    return await addSources({ options, store, isNew, other, recorded, checkInterrupt, planned });
+    return { ...await addSources({ options, store, isNew, other, recorded, checkInterrupt, planned }), outside };
   } catch (error) {
     // A new archive whose run never began (its sources could not be opened) is not left behind as one.
     const neverRun = isNew && store.run === 0;
@@ -73,6 +77,12 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     if (neverRun) removeStore(options.outDir);
     throw error;
   }
+}
+
+/** What changed in the folder since the last run sealed it, not by textkeeper; nothing to compare with after a run that did not finish (its files are not sealed). */
+async function changesSinceSeal(store: ArchiveStore, isNew: boolean): Promise<OutsideChanges | undefined> {
+  const sealed = isNew || !store.lastRunFinished() ? [] : store.manifest();
+  return sealed.length > 0 ? findOutsideChanges(store.dir, sealed) : undefined;
 }
 
 interface Run {
@@ -179,9 +189,10 @@ export function storeHistory(options: ResolvedOptions, store?: ArchiveStore, con
 /**
  * The last step of every export: the HTML archive's assets and runs, then the manifest of every file in the
  * folder in the store, the run recorded as finished, and the store closed; SHA256SUMS, written last, lists
- * the manifest's files and the store as it was closed.
+ * the manifest's files and the store as it was closed. Files changed outside textkeeper are said in warning
+ * lines (how many: the result).
  */
-export async function sealArchive(store: ArchiveStore, counts: Record<string, number>, options: ResolvedOptions): Promise<void> {
+export async function sealArchive(store: ArchiveStore, counts: Record<string, number>, options: ResolvedOptions, outside?: OutsideChanges): Promise<number> {
   if (options.formats.includes('html')) {
     const runs = store.runs().map((run) => (run.id === store.run ? { ...run, finishedAt: new Date(), counts: { ...counts, ...store.counts } } : run));
     const [{ showRuns }, { refreshAssets }, { STATIC_ASSETS }] = await Promise.all([
@@ -191,11 +202,15 @@ export async function sealArchive(store: ArchiveStore, counts: Record<string, nu
     await refreshAssets(store.dir, STATIC_ASSETS);
     await showRuns(store.dir, runs, options.dates);
   }
-  const manifest = await buildManifest(store.dir, store.manifest(), store.copiesOfThisRun());
+  const left = outside && leftAsFound(store.dir, outside.changed);
+  const manifest = await buildManifest(store.dir, outside?.manifest ?? store.manifest(), store.copiesOfThisRun(), left);
   store.saveManifest(manifest);
   store.finishRun(counts);
   store.close();
   await writeSums(store.dir, manifest, await closedStoreSha256(store.dir));
+  const lines = outside ? outsideChangeLines(outside.changed, manifest) : [];
+  for (const line of lines) options.log(`warning: ${line}`);
+  return lines.length;
 }
 
 /** The store's SHA-256 at rest; undefined while a log beside it still holds some of it (another connection kept it). */

@@ -60,7 +60,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
       refuseBatesBesideOtherPdfs(options.outDir, candidates.map((c) => `${stemOf.get(c.key)}.pdf`));
     }
     sayWhatIsLeftOut(archive, options);
-    const plan = planRendering(archive, candidates, options);
+    const plan = planRendering(archive, candidates, options, update.outside?.changed.keys());
     const renderers = await Promise.all(plan.formats.map((format) => RENDERERS[format]!()));
     // PDF covers name every source; every header names what an archive read as a source had its messages from.
     const namesSources = plan.formats.includes('pdf') || update.facts.some((f) => f.kind === 'archive');
@@ -76,7 +76,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     counts.warnings += update.damage.findings + update.damage.unreadable + update.warnings;
     const written = rendered.flatMap((r) => r.files.filter((f) => !f.kept).map((f) => ({ key: r.key, format: f.format, fingerprint: f.fingerprint, stem: stemOf.get(r.key)!, file: f.file })));
     store.saveRendered(written, plan.formats.filter((format) => !reusable(format, options)));
-    await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments, kept: counts.kept }, options);
+    counts.warnings += await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments, kept: counts.kept }, options, update.outside);
     return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));

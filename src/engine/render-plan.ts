@@ -18,6 +18,9 @@ const ONLY_IN: Record<string, string> = {
   chat: 'pdf', pdfStyle: 'pdf', pageSize: 'pdf', pdfStandard: 'pdf', cover: 'pdf', bates: 'pdf', batesDigits: 'pdf', csvBom: 'csv', csvFormulas: 'csv',
 };
 
+/** The HTML archive's own files (its media are in attachments/ and thumbs/, each named by its contents). */
+const HTML_FILES = /^(index\.html|search\.html|(conversations|search|assets)\/)/;
+
 /** The options that shape a format's files, as part of their fingerprint. */
 export function renderSettings(options: ResolvedOptions, format: string): string {
   const shaping = Object.entries(options.raw).filter(([name]) => !NOT_IN_FILES.has(name) && (ONLY_IN[name] ?? format) === format);
@@ -64,11 +67,12 @@ export interface RenderPlan {
 
 /**
  * Which conversations this run writes in which formats. A conversation keeps a file while the fingerprint
- * it was made from is the same and the file is still there; HTML is kept only when every page is.
+ * it was made from is the same and the file is as the last run left it (see `StoreArchive.keptFile`); HTML
+ * is kept only when every page is, and none of its files was `changed` since, not by textkeeper.
  */
-export function planRendering(archive: StoreArchive, candidates: CandidateConversation[], options: ResolvedOptions): RenderPlan {
+export function planRendering(archive: StoreArchive, candidates: CandidateConversation[], options: ResolvedOptions, changed: Iterable<string> = []): RenderPlan {
   const settings = options.formats.map((format) => renderSettings(options, format));
-  const keepsHtml = options.formats.includes('html') && existsSync(join(options.outDir, 'index.html'));
+  const keepsHtml = options.formats.includes('html') && existsSync(join(options.outDir, 'index.html')) && ![...changed].some((path) => HTML_FILES.test(path));
   const found: { candidate: CandidateConversation; plan?: HistoryConversation; files: (FormatFile | undefined)[] }[] = [];
   for (const candidate of candidates) {
     let plan: HistoryConversation | undefined;

@@ -37,6 +37,11 @@ export function isSystemFile(name: string): boolean {
   return name.startsWith('.');
 }
 
+/** A path (forward slashes) in a folder of the system's, or a file of its. */
+export function isSystemPath(path: string): boolean {
+  return path.split('/').some(isSystemFile);
+}
+
 /** Every file under `dir` (relative paths, forward slashes), sorted; none of the system's. */
 export async function listFiles(dir: string): Promise<string[]> {
   // Synchronously: awaited, every folder's listing waited its turn on a busy machine (82 folders of a 6k archive).
@@ -44,21 +49,27 @@ export async function listFiles(dir: string): Promise<string[]> {
   return entries
     .filter((e) => e.isFile())
     .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
-    .filter((path) => !path.split('/').some(isSystemFile))
+    .filter((path) => !isSystemPath(path))
     .sort();
 }
 
 /**
  * The manifest of every file in the archive folder; files whose size and modification time match
  * `previous` keep their hash (an unchanged re-run must not re-read every attachment), and the run's
- * `copies` of the size they were copied at take the hash of what was copied.
+ * `copies` of the size they were copied at take the hash of what was copied. Files changed outside
+ * textkeeper that the run left as they were (`left`) keep the entry they had, or stay out (see outside-changes.ts).
  */
-export async function buildManifest(dir: string, previous: ManifestEntry[] = [], copies: CopiedFile[] = []): Promise<ManifestEntry[]> {
+export async function buildManifest(dir: string, previous: ManifestEntry[] = [], copies: CopiedFile[] = [], left = new Map<string, ManifestEntry | undefined>()): Promise<ManifestEntry[]> {
   const known = new Map(previous.map((e) => [e.path, e]));
   const copied = new Map(copies.map((c) => [c.path, c]));
   const manifest: ManifestEntry[] = [];
   for (const path of await listFiles(dir)) {
     if (isUnlisted(path)) continue;
+    if (left.has(path)) {
+      const sealed = left.get(path);
+      if (sealed) manifest.push(sealed);
+      continue;
+    }
     // Synchronously: a promise per file made this loop several times slower (155 files: 6–20 ms, now 2–3 ms).
     const info = statSync(join(dir, path));
     const before = known.get(path);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { ArchiveRun, Conversation, Message } from '../model/types.js';
 import type { ArchiveOptions, CandidateConversation, History, HistoryConversation } from '../normalize/archive.js';
@@ -7,6 +7,8 @@ import { selectConversations, type Selection } from '../select/match.js';
 import type { MessageStream } from '../render/renderer.js';
 import type { ArchiveStore } from './archive-store.js';
 import { attachmentsOf, fromJson, messageFromJson } from './message-json.js';
+import { fileSha256OrNull, HASH_CHUNK } from './file-sha256.js';
+import type { ManifestEntry } from './manifest.js';
 import { Statements } from '../sqlite/statements.js';
 import { VERSION } from '../version.js';
 
@@ -38,6 +40,8 @@ export class StoreArchive implements History {
   private readonly sets: Map<number, string[]>;
   /** Prepared once: planning an unchanged run asks a few of them of every conversation. */
   private readonly statements: Statements;
+  /** Reads a kept file whose time is not the one listed. */
+  private buffer?: Buffer;
   /** The archive's runs by id, read when a conversation has messages only the archive keeps. */
   private runs?: Map<number, Pick<ArchiveRun, 'startedAt' | 'sources'>>;
 
@@ -124,10 +128,23 @@ export class StoreArchive implements History {
     return settings.map((s) => createHash('sha256').update(made).update(s).digest('base64'));
   }
 
-  /** The file a format last wrote for the conversation, when made from the same fingerprint and still there. */
+  /**
+   * The file a format last wrote for the conversation, when made from the same fingerprint and still as the
+   * manifest lists it: one changed since, not by textkeeper, is written again (one of another size or time
+   * is read to find out; a run that did not finish left its files unlisted).
+   */
   keptFile(key: string, format: string, fingerprint: string): string | undefined {
     const file = this.statements.get('SELECT file FROM rendered WHERE conversation_key = ? AND format = ? AND fingerprint = ?').pluck().get(key, format, fingerprint) as string | undefined;
-    return file !== undefined && existsSync(join(this.store.dir, file)) ? file : undefined;
+    return file !== undefined && this.asListed(file) ? file : undefined;
+  }
+
+  private asListed(file: string): boolean {
+    const path = join(this.store.dir, file);
+    const info = statSync(path, { throwIfNoEntry: false });
+    if (!info?.isFile()) return false;
+    const listed = this.statements.get('SELECT size, sha256, mtime_ms AS mtimeMs FROM manifest WHERE path = ?').get(file) as ManifestEntry | undefined;
+    if (!listed || (listed.size === info.size && listed.mtimeMs === info.mtimeMs)) return true;
+    return listed.size === info.size && fileSha256OrNull(path, info.size, (this.buffer ??= Buffer.allocUnsafe(HASH_CHUNK))) === listed.sha256;
   }
 
   /** How many conversations have a file of this format. */

@@ -1,0 +1,76 @@
+// Files of an archive folder changed since the last run sealed it, by something other than textkeeper (an
+// editor, a sync, a photo program, a failing disk): a run finds them before it writes, writes again what it
+// can, says each, and never seals the others as its own.
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { hashFiles } from './file-hasher.js';
+import { isSystemPath, isUnlisted, listFiles, type ManifestEntry } from './manifest.js';
+
+/** A file as the run found it before it wrote (size -1: gone), and what the manifest listed for it (nothing: a file added). */
+export interface FoundFile {
+  size: number;
+  mtimeMs: number;
+  listed?: ManifestEntry;
+}
+
+export interface OutsideChanges {
+  /** The sealed manifest, with the size and time of files whose bytes are the ones listed (a folder copied without its times): not hashed again. */
+  manifest: ManifestEntry[];
+  /** Files whose bytes changed, added or removed since the seal, by path. */
+  changed: Map<string, FoundFile>;
+}
+
+/** The folder against the manifest the last run sealed; files whose size or time is not the sealed one are hashed. */
+export async function findOutsideChanges(dir: string, sealed: ManifestEntry[]): Promise<OutsideChanges> {
+  const listed = new Map(sealed.map((e) => [e.path, e]));
+  const changed = new Map<string, FoundFile>();
+  const moved: FoundFile[] = [];
+  for (const path of await listFiles(dir)) {
+    if (isUnlisted(path)) continue;
+    const { size, mtimeMs } = statSync(join(dir, path));
+    const entry = listed.get(path);
+    if (!entry) changed.set(path, { size, mtimeMs });
+    else if (entry.size !== size || entry.mtimeMs !== mtimeMs) moved.push({ size, mtimeMs, listed: entry });
+  }
+  // (An older textkeeper listed the system's files too: they are not looked for.)
+  for (const entry of sealed) {
+    if (!isSystemPath(entry.path) && !existsSync(join(dir, entry.path))) changed.set(entry.path, { size: -1, mtimeMs: -1, listed: entry });
+  }
+  const sha256s = await hashFiles(moved.map((found) => [join(dir, found.listed!.path), found.size]));
+  moved.forEach((found, i) => {
+    const entry = found.listed!;
+    if (sha256s[i] === entry.sha256) listed.set(entry.path, { ...entry, size: found.size, mtimeMs: found.mtimeMs });
+    else changed.set(entry.path, found);
+  });
+  return { manifest: [...listed.values()], changed };
+}
+
+/**
+ * The files changed outside textkeeper that the run did not write (same size and time as found): each with
+ * what the manifest listed for it, which stays the record (none for a file added: it stays out of it).
+ */
+export function leftAsFound(dir: string, changed: Map<string, FoundFile>): Map<string, ManifestEntry | undefined> {
+  const left = new Map<string, ManifestEntry | undefined>();
+  for (const [path, found] of changed) {
+    const now = statSync(join(dir, path), { throwIfNoEntry: false });
+    if (now && now.size === found.size && now.mtimeMs === found.mtimeMs) left.set(path, found.listed);
+  }
+  return left;
+}
+
+/** Files the archive keeps that no export can write again: copies of attachments (and their thumbnails). */
+const COPIES = /^(attachments|thumbs)\//;
+
+/** One line for each file changed outside textkeeper, once the run sealed the folder (`manifest`). */
+export function outsideChangeLines(changed: Map<string, FoundFile>, manifest: ManifestEntry[]): string[] {
+  const sealed = new Map(manifest.map((e) => [e.path, e]));
+  return [...changed].map(([path, found]) => {
+    const entry = sealed.get(path);
+    const what = !found.listed ? 'was added' : found.size < 0 ? 'was removed' : 'was changed';
+    let outcome: string;
+    if (!found.listed) outcome = entry ? 'this export wrote over it' : 'it is not part of the archive (verify reports it)';
+    else if (entry === found.listed) outcome = `left as it is, and the archive's record keeps it as textkeeper wrote it (verify reports it ${COPIES.test(path) ? 'until it is restored from a backup' : 'until an export with its format writes it again'})`;
+    else outcome = entry ? 'this export wrote it again' : 'no longer listed';
+    return `${path} ${what} since the last export, not by textkeeper: ${outcome}`;
+  });
+}

@@ -1,0 +1,73 @@
+import { cpSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../support/cli.js';
+import { filesOf, generateHistory, type History } from './device.js';
+
+let history: History;
+
+beforeAll(async () => {
+  history = await generateHistory(240, 307);
+});
+
+async function exportInto(out: string, formats: string) {
+  const result = await runCli(['export', '--db', join(history.dir, 'chat.db'), '--out', out, '--format', formats, '--no-progress']);
+  expect(result.code).toBe(0);
+  return result;
+}
+
+const warnings = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('warning: ')).sort();
+const verifyLines = async (out: string) => (await runCli(['verify', out])).stdout.trim().split('\n').sort();
+
+describe('an export never seals as its own what changed in the folder since the last one, not by textkeeper', () => {
+  it('writes a changed transcript or page again, says each change, and leaves a changed copy and a file added for verify to report', async () => {
+    const out = join(tempDir('outside'), 'archive');
+    await exportInto(out, 'txt,html');
+    const transcript = readdirSync(out).find((f) => f.endsWith('.txt'))!;
+    const written = readFileSync(join(out, transcript), 'utf8');
+    const page = filesOf(join(out, 'conversations')).map((p) => `conversations/${p}`).find((p) => p.endsWith('.html'))!;
+    const copy = filesOf(join(out, 'attachments')).map((p) => `attachments/${p}`).find((p) => p.endsWith('.jpeg') || p.endsWith('.png'))!;
+    const gone = readdirSync(out).filter((f) => f.endsWith('.txt'))[1]!;
+    writeFileSync(join(out, transcript), `${written}edited\n`);
+    writeFileSync(join(out, page), `${readFileSync(join(out, page), 'utf8')}<!-- edited -->`);
+    const bytes = readFileSync(join(out, copy));
+    bytes[bytes.length - 1] ^= 1;
+    writeFileSync(join(out, copy), bytes);
+    writeFileSync(join(out, 'notes.txt'), 'mine\n');
+    rmSync(join(out, gone));
+
+    // A run without HTML can write the transcripts only.
+    const first = await exportInto(out, 'txt');
+    expect(warnings(first.stderr)).toEqual([
+      `warning: ${copy} was changed since the last export, not by textkeeper: left as it is, and the archive's record keeps it as textkeeper wrote it (verify reports it until it is restored from a backup)`,
+      `warning: ${gone} was removed since the last export, not by textkeeper: this export wrote it again`,
+      `warning: ${page} was changed since the last export, not by textkeeper: left as it is, and the archive's record keeps it as textkeeper wrote it (verify reports it until an export with its format writes it again)`,
+      `warning: ${transcript} was changed since the last export, not by textkeeper: this export wrote it again`,
+      'warning: notes.txt was added since the last export, not by textkeeper: it is not part of the archive (verify reports it)',
+    ].sort());
+    expect(first.stdout).toMatch(/, 5 warnings in /);
+    expect(readFileSync(join(out, transcript), 'utf8').replace(/^Exported .*$/m, '')).toBe(written.replace(/^Exported .*$/m, ''));
+    expect(await verifyLines(out)).toEqual([`altered: ${copy}`, `altered: ${page}`, 'unexpected: notes.txt']);
+
+    const second = await exportInto(out, 'txt,html');
+    expect(warnings(second.stderr)).toEqual([
+      `warning: ${copy} was changed since the last export, not by textkeeper: left as it is, and the archive's record keeps it as textkeeper wrote it (verify reports it until it is restored from a backup)`,
+      `warning: ${page} was changed since the last export, not by textkeeper: this export wrote it again`,
+      'warning: notes.txt was added since the last export, not by textkeeper: it is not part of the archive (verify reports it)',
+    ].sort());
+    expect(await verifyLines(out)).toEqual([`altered: ${copy}`, 'unexpected: notes.txt']);
+  });
+
+  it('takes a folder copied without its files’ times as it is: nothing said, nothing written again', async () => {
+    const out = join(tempDir('outside-copied'), 'archive');
+    await exportInto(out, 'txt,html');
+    const copied = join(tempDir('outside-copy'), 'archive');
+    cpSync(out, copied, { recursive: true });
+    const later = new Date(Date.now() + 60_000);
+    for (const file of filesOf(copied)) utimesSync(join(copied, file), later, later);
+    const result = await exportInto(copied, 'txt,html');
+    expect(warnings(result.stderr)).toEqual([]);
+    expect(result.stdout).toMatch(/^ {2}\d+ conversations unchanged since the last run/m);
+    expect((await runCli(['verify', copied])).code).toBe(0);
+  });
+});
