@@ -4,7 +4,7 @@ import { isFreeToWrite, StemAllocator } from '../output/files.js';
 import { distinctTitles } from '../output/distinct-titles.js';
 import type { CandidateConversation } from '../normalize/archive.js';
 import type { StoreArchive } from '../store/store-archive.js';
-import type { ArchiveStore } from '../store/archive-store.js';
+import type { ArchiveStore, IngestCounts } from '../store/archive-store.js';
 import { STORE_FILE } from '../store/file-names.js';
 import { ArchiveLock } from '../store/archive-lock.js';
 import { discardNewArchive, folderBefore } from '../store/output-folder.js';
@@ -32,6 +32,8 @@ export interface ExportSummary extends ShardCounts {
   damage: DamageCounts;
   /** Sources not checked for damage again: an earlier run checked the very same file and found nothing. */
   notChecked: string[];
+  /** What this run changed in an archive that was there before it (none: a new one). */
+  changes?: IngestCounts;
 }
 
 /**
@@ -77,7 +79,8 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const written = rendered.flatMap((r) => r.files.filter((f) => !f.kept).map((f) => ({ key: r.key, format: f.format, fingerprint: f.fingerprint, stem: stemOf.get(r.key)!, file: f.file })));
     store.saveRendered(written, plan.formats.filter((format) => !reusable(format, options)));
     counts.warnings += await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments, kept: counts.kept }, options, update.outside);
-    return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, seconds: (Date.now() - started) / 1000 };
+    const changes = before.hadStore ? { ...store.counts } : undefined;
+    return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, changes, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));
     namingTheStore(error, options.outDir);

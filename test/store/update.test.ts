@@ -46,8 +46,11 @@ describe('an archive folder updated by a second run after the device purged its 
     attachmentsAfterRun1 = filesOf(join(archive, 'attachments'));
     device2 = deviceSlice(history, history.thirds[0], undefined);
     purged = total - exportedCount((await exportFrom(device2, join(work, 'device2-alone'))).stdout);
+    const run1 = await exportFrom(device1, join(work, 'device1-alone'));
+    expect(run1.stdout).not.toMatch(/^ {2}since the last run:/m);
     const run2 = await exportFrom(device2, archive, 'txt,html,pdf');
     expect(exportedCount(run2.stdout)).toBe(total);
+    expect(run2.stdout).toMatch(new RegExp(`^  since the last run: [\\d,]+ messages added, [\\d,]+ changed, ${purged.toLocaleString('en-US')} newly not on the device \\(kept by this archive\\)$`, 'm'));
   });
 
   it('holds every message of the whole history in txt, the purged ones marked', async () => {
@@ -254,6 +257,7 @@ describe('an archive folder updated by a second run after the device purged its 
     expect(exportedCount(run3.stdout)).toBe(total);
     const conversations = Number(/^Exported (\d+) conversations?/m.exec(run3.stdout)![1]);
     expect(run3.stdout).toContain(`  ${conversations} conversation${conversations === 1 ? '' : 's'} unchanged since the last run: their files were kept`);
+    expect(run3.stdout).not.toMatch(/^ {2}since the last run:/m);
     expect(transcripts(archive)).toEqual(before);
     expect((await runCli(['verify', archive])).code).toBe(0);
   });
