@@ -100,8 +100,11 @@ sourceOptions(program.command('export').description('write an archive of the con
     if (added + changed + absent > 0) process.stdout.write(`  since the last run: ${count(added, 'message')} added, ${n(changed)} changed, ${n(absent)} newly not on the device (kept by this archive)\n`);
     if (s.kept > 0) process.stdout.write(`  ${count(s.kept, 'conversation')} unchanged since the last run: their files were kept (their attachments are not counted above)\n`);
     for (const source of s.notChecked) process.stdout.write(`  ${source}: not checked for damage again, an earlier run checked this very file (same SHA-256) and found nothing\n`);
-    if (s.onlyIn.size > 0) process.stdout.write(`  ${count(s.inEvery, 'message')} in every source (their sources are not marked)\n`);
-    for (const [source, only] of s.onlyIn) process.stdout.write(`  ${count(only, 'message')} only in ${source}\n`);
+    // Counted as conversations are written: a run that kept every file counted none.
+    if ([...s.onlyIn.values()].reduce((sum, only) => sum + only, s.inEvery) > 0) {
+      process.stdout.write(`  ${count(s.inEvery, 'message')} in every source (their sources are not marked)\n`);
+      for (const [source, only] of s.onlyIn) process.stdout.write(`  ${count(only, 'message')} only in ${source}\n`);
+    }
     if (s.skipped > 0) {
       process.stderr.write(`textkeeper: the archive is incomplete: ${count(s.skipped, 'conversation')} skipped (see above).\n`);
       process.exitCode = EXIT_INCOMPLETE;
