@@ -55,6 +55,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
       if (early) helpers = startHelpers(helperCount(options, planned), options, signal, options.formats);
     });
     store = update.store;
+    sayWhatIsNotWritten(store, options);
     const archive = storeHistory(options, store, update.contacts, update.selection);
     const candidates = chosenCandidates(archive, options, update);
     const stemOf = stemsOf(archive, candidates, options);
@@ -231,6 +232,17 @@ function sayWhatIsLeftOut(archive: StoreArchive, options: ResolvedOptions): void
   const left = filters ? archive.keptBeside() : 0;
   if (left <= 0) return;
   options.log(`note: this run writes its files for what ${filters} chose: ${formatCount(left)} messages the archive keeps are not in them (a run without ${filters} shows them all again)`);
+}
+
+/**
+ * The files of formats the run does not write stay as an earlier run wrote them: when it changed what the
+ * archive keeps, they show less than it does, which is said.
+ */
+function sayWhatIsNotWritten(store: ArchiveStore, options: ResolvedOptions): void {
+  const { added, changed, absent } = store.counts;
+  const others = added + changed + absent > 0 ? store.renderedFormats().filter((format) => !options.formats.includes(format)) : [];
+  if (others.length === 0) return;
+  options.log(`note: this run does not write the archive's ${others.join(', ')} files (--format ${options.formats.join(',')}): they do not show what it changed (a run with --format ${[...options.formats, ...others].join(',')} does)`);
 }
 
 function couldNotExport(): UserError {

@@ -464,6 +464,11 @@ export class ArchiveStore {
     })();
   }
 
+  /** The formats the folder holds files of. */
+  renderedFormats(): string[] {
+    return this.db.prepare('SELECT DISTINCT format FROM rendered ORDER BY format').pluck().all() as string[];
+  }
+
   manifest(): ManifestEntry[] {
     return this.db.prepare('SELECT path, size, sha256, mtime_ms AS mtimeMs FROM manifest ORDER BY path').all() as ManifestEntry[];
   }

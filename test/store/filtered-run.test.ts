@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { runCli, tempDir } from '../support/cli.js';
@@ -44,5 +45,26 @@ describe('a run with --since into an archive that keeps more', () => {
       const left = Number(/chose: ([\d,]+) messages/.exec(run.stderr)?.[1]?.replace(/,/g, ''));
       expect(left, filter.join(' ')).toBe(all.length - ndjsonLines().length);
     }
+  });
+});
+
+describe('a run with fewer formats than the archive holds', () => {
+  it('says which files it leaves as they were once it changed what the archive keeps', async () => {
+    const dir = tempDir('fewer-formats');
+    const device = join(dir, 'device');
+    const out = join(dir, 'archive');
+    await generateChatDb({ path: join(device, 'chat.db'), messages: 200, seed: 14 });
+    const exportInto = (formats: string) => runCli(['export', '--db', join(device, 'chat.db'), '--out', out, '--format', formats, '--quiet']);
+    expect((await exportInto('txt,html,json')).code).toBe(0);
+    const unchanged = await exportInto('txt');
+    expect(unchanged.stderr).toBe('');
+    const db = new Database(join(device, 'chat.db'));
+    const first = db.prepare('SELECT MIN(message_id) FROM chat_message_join').pluck().get();
+    db.prepare('DELETE FROM chat_message_join WHERE message_id = ?').run(first);
+    db.prepare('DELETE FROM message WHERE ROWID = ?').run(first);
+    db.close();
+    const fewer = await exportInto('txt');
+    expect(fewer.code).toBe(0);
+    expect(fewer.stderr).toBe("note: this run does not write the archive's html, json files (--format txt): they do not show what it changed (a run with --format txt,html,json does)\n");
   });
 });
