@@ -22,6 +22,8 @@ const SYSTEM_ERRORS: Record<string, string> = {
   // Of the databases read, only a live chat.db is read in place (for its snapshot), and says so by its path
   // (open-database.ts); any other lock is on the archive's store, the one database written.
   SQLITE_BUSY: 'another program holds it locked (close it there, then run again)',
+  // SQLite opens a file it may not write read-only, and says so at the first write.
+  SQLITE_READONLY: 'it is read-only (its permissions, a locked file, or a read-only disk)',
   EDQUOT: 'the disk quota is used up',
   EFBIG: 'the file is too large for this file system',
   ENAMETOOLONG: 'a file name is too long for this file system',

@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +116,24 @@ describe('an archive folder that cannot be updated safely is left alone', () => 
     writeFileSync(join(first, 'textkeeper.sqlite'), '');
     expect((await exportTo(first)).code).toBe(0);
     expect((await runCli(['verify', first])).code).toBe(0);
+  });
+
+  it('refuses a store it may not write in one line that names it', async () => {
+    const out = tempDir('read-only-store');
+    expect((await exportTo(out)).code).toBe(0);
+    const store = join(out, 'textkeeper.sqlite');
+    // Root writes any file whatever its permissions: a read-only mount of it is what stops root.
+    const root = process.getuid?.() === 0;
+    if (root && spawnSync('mount', ['--bind', store, store]).status !== 0) return;
+    try {
+      if (root) expect(spawnSync('mount', ['-o', 'remount,bind,ro', store]).status).toBe(0);
+      else chmodSync(store, 0o444);
+      await refusedUntouched(out, new RegExp(`^textkeeper: cannot go on: ${store}: it is read-only \\(`));
+    } finally {
+      if (root) spawnSync('umount', [store]);
+      else chmodSync(store, 0o644);
+    }
+    expect((await runCli(['verify', out])).code).toBe(0);
   });
 
   it('refuses a non-empty folder that is not an archive, but adopts one of earlier textkeeper output', async () => {
