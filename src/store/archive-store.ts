@@ -424,9 +424,15 @@ export class ArchiveStore {
       const left = JSON.stringify([...skipped, ...this.unchangedKeys]);
       const keys = this.db.prepare('SELECT key FROM conversations WHERE key NOT IN (SELECT value FROM json_each(?))').pluck().all(left) as string[];
       const missed = this.db.prepare('UPDATE messages SET absent_since = ? WHERE conversation_key = ? AND last_run < ? AND absent_since IS NULL');
+      // A conversation the sources no longer have keeps the mark it was last read with: forgotten, so that it
+      // is read again when it comes back as it was (recovered from Recently Deleted), and its messages seen.
+      const forget = this.db.prepare('DELETE FROM source_marks WHERE conversation_key = ? AND run_id < ?');
       for (const key of keys) {
         const { changes } = missed.run(this.runStarted, key, this.runId);
-        if (changes > 0) this.sql.bump!.run(key);
+        if (changes > 0) {
+          this.sql.bump!.run(key);
+          forget.run(key, this.runId);
+        }
         this.counts.absent += changes;
       }
     })();

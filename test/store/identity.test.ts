@@ -95,6 +95,24 @@ describe('a conversation stays itself across runs when what names it changes', (
     expect(verify.code).toBe(0);
   });
 
+  it('sees a conversation again that came back as it was before the device deleted it', async () => {
+    const out = join(tempDir('recovered'), 'archive');
+    const device = changedDevice(history.dir, () => {});
+    await exportFrom(device, out);
+    const db = new Database(join(device, 'chat.db'));
+    // The conversation with +15555550101 is its one chat.
+    db.exec(`DELETE FROM message WHERE ROWID IN (SELECT message_id FROM chat_message_join WHERE chat_id = 3);
+      DELETE FROM chat_message_join WHERE chat_id = 3; DELETE FROM chat_handle_join WHERE chat_id = 3; DELETE FROM chat WHERE ROWID = 3;`);
+    db.close();
+    await exportFrom(device, out);
+    expect(transcripts(out).get('+15555550101.txt')).toContain(KEPT);
+    // Recovered from Recently Deleted: the very rows again.
+    cpSync(join(history.dir, 'chat.db'), join(device, 'chat.db'));
+    await exportFrom(device, out);
+    expect(transcripts(out).get('+15555550101.txt')).not.toContain(KEPT);
+    expect(storeRows(out, 'SELECT guid FROM messages WHERE absent_since IS NOT NULL')).toEqual([]);
+  });
+
   it('marks a message gone that a --chat run saw missing first, on the next whole run', async () => {
     const out = join(tempDir('chat-first'), 'archive');
     await exportFrom(history.dir, out);
