@@ -17,6 +17,7 @@ import { helperCount, WorkerShard, type RenderJob } from './shards.js';
 import { Progress } from './progress.js';
 import type { DamageCounts } from './sources.js';
 import { allocateStems, inPlannedOrder, type ArchiveUpdate, sealArchive, storeHistory, updateArchive } from './archive-run.js';
+import type { OutsideChanges } from '../store/outside-changes.js';
 import { planRendering, reusable, type ConversationFiles, type RenderPlan } from './render-plan.js';
 import { provenanceOf } from './provenance.js';
 import type { ResolvedOptions } from './options.js';
@@ -46,6 +47,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
   let helpers: WorkerShard[] = [];
   let store: ArchiveStore | undefined;
   let lock: ArchiveLock | undefined;
+  let outside: OutsideChanges | undefined;
   const before = folderBefore(options.outDir);
   try {
     prepareOutput(options.outDir);
@@ -55,7 +57,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
       if (early) helpers = startHelpers(helperCount(options, planned), options, signal, options.formats);
     });
     store = update.store;
-    sayWhatIsNotWritten(store, options);
+    outside = update.outside;
     const archive = storeHistory(options, store, update.contacts, update.selection);
     const candidates = chosenCandidates(archive, options, update);
     const stemOf = stemsOf(archive, candidates, options);
@@ -63,6 +65,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
       refuseBatesBesideOtherPdfs(options.outDir, candidates.map((c) => `${stemOf.get(c.key)}.pdf`));
     }
     sayWhatIsLeftOut(archive, options);
+    sayWhatIsNotWritten(store, options);
     const plan = planRendering(archive, candidates, options, update.outside?.changed.keys());
     const renderers = await Promise.all(plan.formats.map((format) => RENDERERS[format]!()));
     // PDF covers name every source; every header names what an archive read as a source had its messages from.
@@ -86,7 +89,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     await Promise.all(helpers.map((h) => h.stop()));
     namingTheStore(error, options.outDir);
     if (error instanceof UserError && lock) {
-      if (error instanceof Refusal && store && before.hadStore) await sealRefused(store, options);
+      if (error instanceof Refusal && store && before.hadStore) await sealRefused(store, options, outside);
       store?.close();
       store = undefined;
       lock.release();
@@ -105,8 +108,9 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
  * them in, is sealed with the files as they are (none was written). Should that fail too, the refusal is
  * still what is reported, and the archive is left as an interrupted run leaves it.
  */
-async function sealRefused(store: ArchiveStore, options: ResolvedOptions): Promise<void> {
-  await sealArchive(store, { conversations: 0, messages: 0, attachments: 0, kept: 0 }, { ...options, formats: [] }).catch(() => {});
+async function sealRefused(store: ArchiveStore, options: ResolvedOptions, outside?: OutsideChanges): Promise<void> {
+  // What changed in the folder, not by textkeeper, is not sealed either; the next run says it.
+  await sealArchive(store, { conversations: 0, messages: 0, attachments: 0, kept: 0 }, { ...options, formats: [], log: () => {} }, outside).catch(() => {});
 }
 
 /** SQLite names no file: a full disk or a lock on the store (the one database written) is told with the store's name. */

@@ -1,5 +1,6 @@
 import { cpSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
 import { filesOf, generateHistory, type History } from './device.js';
@@ -56,6 +57,28 @@ describe('an export never seals as its own what changed in the folder since the 
       'warning: notes.txt was added since the last export, not by textkeeper: it is not part of the archive (verify reports it)',
     ].sort());
     expect(await verifyLines(out)).toEqual([`altered: ${copy}`, 'unexpected: notes.txt']);
+  });
+
+  it('leaves them out of the seal of a run refused once its sources are read, in its one line', async () => {
+    const out = join(tempDir('outside-refused'), 'archive');
+    const device = join(tempDir('outside-refused-device'), 'device');
+    cpSync(history.dir, device, { recursive: true });
+    const exportFrom = (...args: string[]) => runCli(['export', '--db', join(device, 'chat.db'), '--out', out, '--no-progress', ...args]);
+    expect((await exportFrom('--format', 'txt,html')).code).toBe(0);
+    const transcript = readdirSync(out).find((f) => f.endsWith('.txt'))!;
+    writeFileSync(join(out, transcript), 'edited\n');
+    writeFileSync(join(out, 'notes.txt'), 'mine\n');
+    // The device lost a message: a txt run would say the HTML no longer shows all, were it not refused.
+    const db = new Database(join(device, 'chat.db'));
+    const gone = db.prepare('SELECT MIN(message_id) FROM chat_message_join').pluck().get();
+    db.prepare('DELETE FROM chat_message_join WHERE message_id = ?').run(gone);
+    db.prepare('DELETE FROM message WHERE ROWID = ?').run(gone);
+    db.close();
+    const refused = await exportFrom('--format', 'txt', '--chat', 'nobody at all', '--exact', '--quiet');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^textkeeper: No conversation matches --chat nobody at all[^\n]*\n$/);
+    expect(await verifyLines(out)).toEqual([`altered: ${transcript}`, 'unexpected: notes.txt']);
+    expect(warnings((await exportFrom('--format', 'txt')).stderr)).toHaveLength(2);
   });
 
   it('takes a folder copied without its files’ times as it is: nothing said, nothing written again', async () => {
