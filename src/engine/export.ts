@@ -25,6 +25,7 @@ import { addCounts, noCounts, type ShardCounts } from './counts.js';
 import { ConversationQueue } from './conversation-queue.js';
 import { prepareOutput } from './prepare-output.js';
 import { refuseBatesBesideOtherPdfs } from './bates-scope.js';
+import { conversationPath, refuseProtectedFiles } from './protected-files.js';
 import { renderShard, type ShardResult } from './render-shard.js';
 
 export interface ExportSummary extends ShardCounts {
@@ -67,6 +68,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     sayWhatIsLeftOut(archive, options);
     sayWhatIsNotWritten(store, options);
     const plan = planRendering(archive, candidates, options, update.outside?.changed.keys());
+    refuseProtectedFiles(plan, stemOf, options.outDir);
     const renderers = await Promise.all(plan.formats.map((format) => RENDERERS[format]!()));
     // PDF covers name every source; every header names what an archive read as a source had its messages from.
     const namesSources = plan.formats.includes('pdf') || update.facts.some((f) => f.kind === 'archive');
@@ -121,9 +123,10 @@ function namingTheStore(error: unknown, outDir: string): void {
 
 /** Each conversation's file stem: the one an earlier run gave it, or a free one made from its title. */
 function stemsOf(archive: StoreArchive, candidates: CandidateConversation[], options: ResolvedOptions): Map<string, string> {
-  const stems = new StemAllocator((stem) => options.formats.every((format) => format === 'html'
-    ? isFreeToWrite(join(options.outDir, 'conversations', stem), true)
-    : isFreeToWrite(join(options.outDir, `${stem}.${format}`))));
+  const stems = new StemAllocator((stem) => options.formats.every((format) => {
+    const { path, folder } = conversationPath(options.outDir, stem, format);
+    return isFreeToWrite(path, folder);
+  }));
   return allocateStems(candidates, distinctTitles(candidates), archive.stems(), stems);
 }
 

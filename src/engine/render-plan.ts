@@ -58,6 +58,8 @@ export interface RenderPlan {
   formats: string[];
   /** Conversations with at least one file to write. */
   queue: CandidateConversation[];
+  /** The formats each conversation of the queue is written in, by its key. */
+  writes: Map<string, string[]>;
   /** Messages to render, counted once per format a conversation is written in (the progress total). */
   work: number;
   /** Conversations whose every file is kept. */
@@ -96,7 +98,7 @@ export function planRendering(archive: StoreArchive, candidates: CandidateConver
   if (html >= 0 && !(found.every((f) => f.files[html]) && archive.renderedCount('html') === found.length)) {
     for (const f of found) f.files[html] = undefined;
   }
-  const plan: RenderPlan = { formats: [], queue: [], work: 0, kept: [], keptMessages: 0 };
+  const plan: RenderPlan = { formats: [], queue: [], writes: new Map(), work: 0, kept: [], keptMessages: 0 };
   for (const { candidate, plan: conversation, files } of found) {
     const messages = conversation?.conversation.messageCount ?? 0;
     if (conversation && files.every((f) => f)) {
@@ -105,6 +107,7 @@ export function planRendering(archive: StoreArchive, candidates: CandidateConver
       continue;
     }
     plan.queue.push(candidate);
+    plan.writes.set(candidate.key, options.formats.filter((_, i) => !files[i]));
     plan.work += messages * files.filter((f) => !f).length;
   }
   plan.formats = options.formats.filter((_, i) => plan.queue.length > 0 && found.some((f) => !f.files[i]));

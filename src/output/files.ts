@@ -96,9 +96,15 @@ function whyNotReplaceable(info: { isDirectory(): boolean; mode: number }): stri
 
 /** Whether a path of the archive is free to be (re)written: absent, or a writable file (an earlier export's). */
 export function isFreeToWrite(path: string, folder = false): boolean {
+  return whyNotFree(path, folder) === undefined;
+}
+
+/** Why a path of the archive may not be (re)written: a read-only file, or a folder where a file goes (or the reverse). */
+export function whyNotFree(path: string, folder = false): string | undefined {
   const existing = lstatSync(path, { throwIfNoEntry: false });
-  if (!existing) return true;
-  return folder ? existing.isDirectory() : !whyNotReplaceable(existing);
+  if (!existing) return undefined;
+  if (folder) return existing.isDirectory() ? undefined : 'is not a folder';
+  return whyNotReplaceable(existing);
 }
 
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f<>:"/\\|?*]+/g;

@@ -193,6 +193,29 @@ describe('an archive folder that cannot be updated safely is left alone', () => 
     }
   });
 
+  it('refuses, before writing anything, a run that would rewrite a file someone made read-only; the archive still verifies', async () => {
+    const out = tempDir('protected');
+    const db = join(tempDir('protected-src'), 'chat.db');
+    await generateChatDb({ path: db, messages: 150, seed: 6, conversations: 3 });
+    expect((await runCli(['export', '--db', db, '--out', out, '--format', 'txt,pdf', '--no-progress'])).code).toBe(0);
+    const pdf = readdirSync(out).find((name) => name.endsWith('.pdf'))!;
+    const text = readdirSync(out).filter((name) => name.endsWith('.txt'));
+    chmodSync(join(out, pdf), 0o444);
+    const handedOver = digest(join(out, pdf));
+    // A4 rewrites every PDF: the protected one is refused by name, nothing else is touched.
+    const refused = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,pdf', '--page-size', 'a4', '--no-progress', '--quiet']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toContain(`${join(out, pdf)} is a read-only file, and this run would rewrite it`);
+    expect(digest(join(out, pdf))).toBe(handedOver);
+    expect((await runCli(['verify', out])).stdout).toMatch(/^Intact: /);
+    // A run that keeps the PDFs (only the text files asked for) is not held up by it.
+    const textOnly = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--no-progress', '--quiet']);
+    expect(textOnly.code).toBe(0);
+    expect(readdirSync(out).filter((name) => name.endsWith('.txt'))).toEqual(text);
+    chmodSync(join(out, pdf), 0o644);
+  });
+
   it('refuses a second run into a folder another run is writing, and takes over the lock of a run that was killed', async () => {
     const out = tempDir('locked');
     expect((await exportTo(out)).code).toBe(0);
