@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import { runCli, tempDir } from '../support/cli.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`Skipping browsing tests: ${CHROMIUM} is absent (apt-get install chromium).`);
+
+/** A pasted e-mail: the word looked for comes after 3,000 characters. */
+const LONG_TEXT = `Forwarded message. ${'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(55)}The code word is zanzibarwombat.`;
+
+/** What a person browsing an exported archive meets: the CLI's HTML output of generated data, opened from file:// in Chromium. */
+describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
+  let archive: string;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const dir = tempDir('html-browsing');
+    const db = join(dir, 'chat.db');
+    await generateChatDb({ path: db, messages: 400, seed: 23 });
+    const sqlite = new Database(db);
+    const plain = sqlite.prepare(`SELECT ROWID FROM message WHERE associated_message_type = 0 AND item_type = 0 AND balloon_bundle_id IS NULL
+      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 1`).pluck();
+    sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL WHERE ROWID = ?').run(LONG_TEXT, plain.get());
+    sqlite.close();
+    archive = join(dir, 'archive');
+    const result = await runCli(['export', '--db', db, '--out', archive, '--format', 'html', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    page = await browser.newPage();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const search = async (query: string) => {
+    await page.goto(`${pathToFileURL(join(archive, 'search.html')).href}?q=${encodeURIComponent(query)}`);
+    await expect.poll(() => page.locator('.search-status').textContent()).toMatch(/match/);
+    return page.locator('.search-status').textContent();
+  };
+
+  it('finds a word far into a long message', async () => {
+    await expect(search('zanzibarwombat')).resolves.toBe('1 message matches “zanzibarwombat”.');
+    await expect(page.locator('.results a').textContent()).resolves.toMatch(/^….*The code word is zanzibarwombat\.$/);
+  });
+});
