@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
@@ -17,6 +17,8 @@ const LONG_TEXT = `Forwarded message. ${'Lorem ipsum dolor sit amet, consectetur
 /** What a person browsing an exported archive meets: the CLI's HTML output of generated data, opened from file:// in Chromium. */
 describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
   let archive: string;
+  /** Two people both called Sam Taylor, each in a conversation of their own. */
+  let namesakes: string[];
   let browser: Browser;
   let page: Page;
 
@@ -28,9 +30,12 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     const plain = sqlite.prepare(`SELECT ROWID FROM message WHERE associated_message_type = 0 AND item_type = 0 AND balloon_bundle_id IS NULL
       AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 1`).pluck();
     sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL WHERE ROWID = ?').run(LONG_TEXT, plain.get());
+    namesakes = sqlite.prepare("SELECT chat_identifier FROM chat WHERE style = 45 AND chat_identifier LIKE '+%' ORDER BY ROWID LIMIT 2").pluck().all() as string[];
     sqlite.close();
+    const contacts = join(dir, 'contacts.vcf');
+    writeFileSync(contacts, namesakes.map((phone) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Sam Taylor\r\nN:Taylor;Sam;;;\r\nTEL:${phone}\r\nEND:VCARD\r\n`).join(''));
     archive = join(dir, 'archive');
-    const result = await runCli(['export', '--db', db, '--out', archive, '--format', 'html', '--quiet']);
+    const result = await runCli(['export', '--db', db, '--contacts', contacts, '--out', archive, '--format', 'html', '--quiet']);
     expect(result.code, result.stderr).toBe(0);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     page = await browser.newPage();
@@ -49,5 +54,13 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
   it('finds a word far into a long message', async () => {
     await expect(search('zanzibarwombat')).resolves.toBe('1 message matches “zanzibarwombat”.');
     await expect(page.locator('.results a').textContent()).resolves.toMatch(/^….*The code word is zanzibarwombat\.$/);
+  });
+
+  it('tells two people of the same name apart by their phone numbers, on the index and on their pages', async () => {
+    await page.goto(pathToFileURL(join(archive, 'index.html')).href);
+    const entries = page.locator('.conversations li', { has: page.locator('.title', { hasText: /^Sam Taylor$/ }) });
+    await expect(entries.locator('.participants').allTextContents()).resolves.toEqual(expect.arrayContaining(namesakes));
+    await entries.first().locator('a').click();
+    await expect(page.locator('.thread-head .participants').textContent()).resolves.toMatch(/^Sam Taylor \(\+\d+\)$/);
   });
 });
