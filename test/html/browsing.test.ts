@@ -1,5 +1,5 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -62,5 +62,25 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await expect(entries.locator('.participants').allTextContents()).resolves.toEqual(expect.arrayContaining(namesakes));
     await entries.first().locator('a').click();
     await expect(page.locator('.thread-head .participants').textContent()).resolves.toMatch(/^Sam Taylor \(\+\d+\)$/);
+  });
+
+  it('says so under a video or a voice message the browser cannot play, instead of a player that does nothing', async () => {
+    const pages = readdirSync(join(archive, 'conversations'), { recursive: true }).map(String).filter((f) => f.endsWith('.html'));
+    const pageWith = (marker: string) => join(archive, 'conversations', pages.find((p) => readFileSync(join(archive, 'conversations', p), 'utf8').includes(marker))!);
+    const fileOf = (pagePath: string, pattern: RegExp) => resolve(dirname(pagePath), decodeURIComponent(pattern.exec(readFileSync(pagePath, 'utf8'))![1]));
+    // A video in a codec this browser lacks (an iPhone's HEVC) fails as a file it cannot read does.
+    const videoPage = pageWith('<video ');
+    writeFileSync(fileOf(videoPage, /<video [^>]*src="([^"]+)"/), Buffer.alloc(4096, 7));
+    // A voice message whose playable copy is gone leaves only the CAF original, which Chromium does not play.
+    const voicePage = pageWith('<audio controls preload="none"><source');
+    rmSync(fileOf(voicePage, /<audio controls preload="none"><source src="([^"]+)"/));
+
+    for (const [pagePath, player, note] of [[videoPage, 'video', 'This browser cannot play this video'], [voicePage, 'audio:has(source)', 'This browser cannot play this recording']]) {
+      await page.goto(pathToFileURL(pagePath).href);
+      const bubble = page.locator('.bubble.media', { has: page.locator(player) }).first();
+      // Pressing play: the players load nothing before (preload="none").
+      await bubble.locator(player).evaluate((element: HTMLMediaElement) => void element.play().catch(() => {}));
+      await expect.poll(() => bubble.textContent()).toContain(`${note}: download it and open it in QuickTime or VLC.`);
+    }
   });
 });
