@@ -14,6 +14,9 @@ if (!haveChromium) console.warn(`Skipping browsing tests: ${CHROMIUM} is absent 
 /** A pasted e-mail: the word looked for comes after 3,000 characters. */
 const LONG_TEXT = `Forwarded message. ${'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(55)}The code word is zanzibarwombat.`;
 
+/** Text whose folding for search changes its length: ❤️ loses its variation selector, each Hangul syllable becomes three letters. */
+const FOLDING_TEXT = `❤️ ${'안녕하세요 '.repeat(30)}see you at the Quokka Café`;
+
 /** What a person browsing an exported archive meets: the CLI's HTML output of generated data, opened from file:// in Chromium. */
 describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
   let archive: string;
@@ -28,8 +31,11 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await generateChatDb({ path: db, messages: 400, seed: 23 });
     const sqlite = new Database(db);
     const plain = sqlite.prepare(`SELECT ROWID FROM message WHERE associated_message_type = 0 AND item_type = 0 AND balloon_bundle_id IS NULL
-      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 1`).pluck();
-    sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL WHERE ROWID = ?').run(LONG_TEXT, plain.get());
+      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 2`).pluck();
+    const setText = sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL WHERE ROWID = ?');
+    const [long, folding] = plain.all() as number[];
+    setText.run(LONG_TEXT, long);
+    setText.run(FOLDING_TEXT, folding);
     namesakes = sqlite.prepare("SELECT chat_identifier FROM chat WHERE style = 45 AND chat_identifier LIKE '+%' ORDER BY ROWID LIMIT 2").pluck().all() as string[];
     sqlite.close();
     const contacts = join(dir, 'contacts.vcf');
@@ -82,5 +88,11 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
       await bubble.locator(player).evaluate((element: HTMLMediaElement) => void element.play().catch(() => {}));
       await expect.poll(() => bubble.textContent()).toContain(`${note}: download it and open it in QuickTime or VLC.`);
     }
+  });
+
+  it('marks the words found where folding the text for the search changed its length', async () => {
+    await expect(search('quokka cafe')).resolves.toBe('1 message matches “quokka cafe”.');
+    await expect(page.locator('.results a').textContent()).resolves.toMatch(/^…[^…]* see you at the Quokka Café$/);
+    await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(['Quokka', 'Café']);
   });
 });
