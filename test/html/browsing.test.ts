@@ -17,6 +17,9 @@ const LONG_TEXT = `Forwarded message. ${'Lorem ipsum dolor sit amet, consectetur
 /** Text whose folding for search changes its length: ❤️ loses its variation selector, each Hangul syllable becomes three letters. */
 const FOLDING_TEXT = `❤️ ${'안녕하세요 '.repeat(30)}see you at the Quokka Café`;
 
+/** A web address in a message's plain text, without the link Apple's own text data would mark. */
+const ADDRESS = 'https://example.com/recipes?id=7&serves=4';
+
 /** What a person browsing an exported archive meets: the CLI's HTML output of generated data, opened from file:// in Chromium. */
 describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
   let archive: string;
@@ -31,11 +34,12 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await generateChatDb({ path: db, messages: 400, seed: 23 });
     const sqlite = new Database(db);
     const plain = sqlite.prepare(`SELECT ROWID FROM message WHERE associated_message_type = 0 AND item_type = 0 AND balloon_bundle_id IS NULL
-      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 2`).pluck();
+      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 3`).pluck();
     const setText = sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL WHERE ROWID = ?');
-    const [long, folding] = plain.all() as number[];
+    const [long, folding, address] = plain.all() as number[];
     setText.run(LONG_TEXT, long);
     setText.run(FOLDING_TEXT, folding);
+    setText.run(`The aardvark recipe: ${ADDRESS}.`, address);
     namesakes = sqlite.prepare("SELECT chat_identifier FROM chat WHERE style = 45 AND chat_identifier LIKE '+%' ORDER BY ROWID LIMIT 2").pluck().all() as string[];
     sqlite.close();
     const contacts = join(dir, 'contacts.vcf');
@@ -94,5 +98,12 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await expect(search('quokka cafe')).resolves.toBe('1 message matches “quokka cafe”.');
     await expect(page.locator('.results a').textContent()).resolves.toMatch(/^…[^…]* see you at the Quokka Café$/);
     await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(['Quokka', 'Café']);
+  });
+
+  it('makes a web address in a message a link, also where the database marked none', async () => {
+    await search('aardvark');
+    await page.locator('.results a').click();
+    await expect(page.locator(':target .bubble a').getAttribute('href')).resolves.toBe(ADDRESS);
+    await expect(page.locator(':target .bubble').textContent()).resolves.toBe(`The aardvark recipe: ${ADDRESS}.`);
   });
 });
