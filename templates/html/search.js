@@ -47,7 +47,7 @@ function searcher(manifest, view) {
     view.results.replaceChildren();
     const terms = fold(query).split(/\s+/).filter(Boolean);
     document.title = terms.length === 0 ? view.title : query + ' — ' + view.title;
-    current = terms.length === 0 ? undefined : { query, terms, found: 0 };
+    current = terms.length === 0 ? undefined : { query, terms, numbers: terms.map(phoneDigits), found: 0 };
     if (!current) view.status.textContent = PROMPT;
     else if (!manifest) view.status.textContent = 'The search index is missing from this archive.';
     else {
@@ -67,10 +67,32 @@ function statusLine({ query, found }, index, manifest) {
 
 function match(current, rows, manifest, view) {
   for (const [conversation, page, rowId, time, sender, text] of rows) {
-    const haystack = fold(sender + ' ' + text);
-    if (!current.terms.every((term) => haystack.includes(term))) continue;
+    if (!matches(fold(sender + ' ' + text), current)) continue;
     if (++current.found <= MAX_SHOWN) view.results.append(resultItem(manifest.conversations[conversation], page, rowId, time, sender, text, current.terms));
   }
+}
+
+/** Whether the text has every term, a term written like a phone number also in any other writing of its digits. */
+function matches(haystack, { terms, numbers }) {
+  let joined;
+  for (let i = 0; i < terms.length; i++) {
+    if (haystack.includes(terms[i])) continue;
+    if (numbers[i] === undefined) return false;
+    joined ??= joinDigits(haystack);
+    if (!joined.includes(numbers[i])) return false;
+  }
+  return true;
+}
+
+/** The digits of a term written like a phone number ("555-867-5309", "(555)8675309", "8675309"), else undefined. */
+function phoneDigits(term) {
+  const digits = term.replace(/\D/g, '');
+  return /^\+?[\d().-]+$/.test(term) && digits.length >= 5 ? digits : undefined;
+}
+
+/** The text without the spaces, dashes, dots and brackets between digits: "(555) 867-5309" → "(5558675309". */
+function joinDigits(text) {
+  return text.replace(/(?<=\d)[\s().-]+(?=\d)/g, '');
 }
 
 /** Every chunk is fetched at once and run in order (async = false): loading them one after another took a fifth longer. */

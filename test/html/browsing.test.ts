@@ -34,12 +34,13 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await generateChatDb({ path: db, messages: 400, seed: 23 });
     const sqlite = new Database(db);
     const plain = sqlite.prepare(`SELECT ROWID FROM message WHERE associated_message_type = 0 AND item_type = 0 AND balloon_bundle_id IS NULL
-      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 3`).pluck();
+      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 4`).pluck();
     const setText = sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL WHERE ROWID = ?');
-    const [long, folding, address] = plain.all() as number[];
+    const [long, folding, address, phone] = plain.all() as number[];
     setText.run(LONG_TEXT, long);
     setText.run(FOLDING_TEXT, folding);
     setText.run(`The aardvark recipe: ${ADDRESS}.`, address);
+    setText.run('Call the plumber back at (555) 867-5309 tonight', phone);
     namesakes = sqlite.prepare("SELECT chat_identifier FROM chat WHERE style = 45 AND chat_identifier LIKE '+%' ORDER BY ROWID LIMIT 2").pluck().all() as string[];
     sqlite.close();
     const contacts = join(dir, 'contacts.vcf');
@@ -105,5 +106,12 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await page.locator('.results a').click();
     await expect(page.locator(':target .bubble a').getAttribute('href')).resolves.toBe(ADDRESS);
     await expect(page.locator(':target .bubble').textContent()).resolves.toBe(`The aardvark recipe: ${ADDRESS}.`);
+  });
+
+  it('finds a phone number however it is written in the query', async () => {
+    for (const query of ['555-867-5309', '8675309', '(555)867-5309', '555.867.5309']) {
+      await expect(search(query)).resolves.toBe(`1 message matches “${query}”.`);
+      await expect(page.locator('.results a').textContent()).resolves.toBe('Call the plumber back at (555) 867-5309 tonight');
+    }
   });
 });
