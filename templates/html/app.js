@@ -1,11 +1,22 @@
 // textkeeper archive pages: sorting the index, the page picker, and notes for pictures and audio that fail.
 'use strict';
 
-// A picture that cannot be loaded becomes a visible note naming the file; audio that cannot be played gets a note.
+// A picture that cannot be loaded becomes a visible note naming the file; audio or video that cannot be played gets a note.
 document.addEventListener('error', (event) => {
-  if (event.target instanceof HTMLImageElement) replaceBrokenPicture(event.target);
-  if (event.target instanceof HTMLAudioElement) noteUnplayable(event.target);
+  const target = event.target;
+  if (target instanceof HTMLImageElement) replaceBrokenPicture(target);
+  if (target instanceof HTMLMediaElement) noteUnplayable(target);
+  // A player with <source> elements (a voice message's copy, then its CAF) gets no error of its own, and Chromium
+  // passes over a source of a type it cannot play without one: a failing source that no playable one follows.
+  if (target instanceof HTMLSourceElement && !playableAfter(target)) noteUnplayable(target.parentElement);
 }, true);
+
+function playableAfter(source) {
+  for (let next = source.nextElementSibling; next; next = next.nextElementSibling) {
+    if (!next.type || source.parentElement.canPlayType(next.type)) return true;
+  }
+  return false;
+}
 
 function replaceBrokenPicture(img) {
   const note = document.createElement('span');
@@ -14,12 +25,15 @@ function replaceBrokenPicture(img) {
   img.replaceWith(note);
 }
 
-function noteUnplayable(audio) {
-  if (audio.parentElement.querySelector('.audio-note')) return;
+// A video from an iPhone is often HEVC, which many browsers do not play.
+function noteUnplayable(player) {
+  const video = player instanceof HTMLVideoElement;
+  const kind = video ? 'video-note' : 'audio-note';
+  if (player.parentElement.querySelector('.' + kind)) return;
   const note = document.createElement('div');
-  note.className = 'audio-note';
-  note.textContent = 'This browser cannot play this recording: download it and open it in QuickTime or VLC.';
-  audio.parentElement.append(note);
+  note.className = kind;
+  note.textContent = 'This browser cannot play this ' + (video ? 'video' : 'recording') + ': download it and open it in QuickTime or VLC.';
+  player.parentElement.append(note);
 }
 
 document.addEventListener('DOMContentLoaded', () => {

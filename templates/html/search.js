@@ -47,7 +47,7 @@ function searcher(manifest, view) {
     view.results.replaceChildren();
     const terms = fold(query).split(/\s+/).filter(Boolean);
     document.title = terms.length === 0 ? view.title : query + ' — ' + view.title;
-    current = terms.length === 0 ? undefined : { query, terms, found: 0 };
+    current = terms.length === 0 ? undefined : { query, terms, numbers: terms.map(phoneDigits), found: 0 };
     if (!current) view.status.textContent = PROMPT;
     else if (!manifest) view.status.textContent = 'The search index is missing from this archive.';
     else {
@@ -67,10 +67,32 @@ function statusLine({ query, found }, index, manifest) {
 
 function match(current, rows, manifest, view) {
   for (const [conversation, page, rowId, time, sender, text] of rows) {
-    const haystack = fold(sender + ' ' + text);
-    if (!current.terms.every((term) => haystack.includes(term))) continue;
+    if (!matches(fold(sender + ' ' + text), current)) continue;
     if (++current.found <= MAX_SHOWN) view.results.append(resultItem(manifest.conversations[conversation], page, rowId, time, sender, text, current.terms));
   }
+}
+
+/** Whether the text has every term, a term written like a phone number also in any other writing of its digits. */
+function matches(haystack, { terms, numbers }) {
+  let joined;
+  for (let i = 0; i < terms.length; i++) {
+    if (haystack.includes(terms[i])) continue;
+    if (numbers[i] === undefined) return false;
+    joined ??= joinDigits(haystack);
+    if (!joined.includes(numbers[i])) return false;
+  }
+  return true;
+}
+
+/** The digits of a term written like a phone number ("555-867-5309", "(555)8675309", "8675309"), else undefined. */
+function phoneDigits(term) {
+  const digits = term.replace(/\D/g, '');
+  return /^\+?[\d().-]+$/.test(term) && digits.length >= 5 ? digits : undefined;
+}
+
+/** The text without the spaces, dashes, dots and brackets between digits: "(555) 867-5309" → "(5558675309". */
+function joinDigits(text) {
+  return text.replace(/(?<=\d)[\s().-]+(?=\d)/g, '');
 }
 
 /** Every chunk is fetched at once and run in order (async = false): loading them one after another took a fifth longer. */
@@ -120,21 +142,18 @@ function isolated(text) {
 
 /** Up to ~160 characters around the first matching term. */
 function snippet(text, terms) {
-  const at = Math.max(0, fold(text).indexOf(terms[0]));
+  const { folded, starts } = foldWithOrigins(text);
+  const found = folded.indexOf(terms[0]);
+  const at = found < 0 ? 0 : starts[found];
   const start = Math.max(0, at - 60);
   return (start > 0 ? '…' : '') + text.slice(start, start + 160) + (start + 160 < text.length ? '…' : '');
 }
 
 /** Appends text to the element with each term marked; built from text nodes, never HTML. */
 function appendHighlighted(element, text, terms) {
-  const folded = fold(text);
-  // Folding can change lengths (é → e), so only highlight when it did not.
-  if (folded.length !== text.length) {
-    element.textContent = text;
-    return;
-  }
-  let i = 0;
-  while (i < text.length) {
+  const { folded, starts, ends } = foldWithOrigins(text);
+  let shown = 0;
+  for (let i = 0; ;) {
     let next = -1;
     let term = '';
     for (const t of terms) {
@@ -142,11 +161,38 @@ function appendHighlighted(element, text, terms) {
       if (at !== -1 && (next === -1 || at < next)) { next = at; term = t; }
     }
     if (next === -1) break;
-    element.append(text.slice(i, next));
-    const mark = document.createElement('mark');
-    mark.textContent = text.slice(next, next + term.length);
-    element.append(mark);
+    const from = Math.max(starts[next], shown);
+    const to = ends[next + term.length - 1];
     i = next + term.length;
+    if (to <= from) continue;
+    element.append(text.slice(shown, from));
+    const mark = document.createElement('mark');
+    mark.textContent = text.slice(from, to);
+    element.append(mark);
+    shown = to;
   }
-  element.append(text.slice(i));
+  element.append(text.slice(shown));
+}
+
+/**
+ * The text folded a character at a time, and where in the text each folded character's own character starts
+ * and ends: folding changes lengths (❤️ loses its variation selector, 한 becomes three letters), and a mark
+ * folded away belongs with the character before it.
+ */
+function foldWithOrigins(text) {
+  let folded = '';
+  const starts = [];
+  const ends = [];
+  let i = 0;
+  for (const char of text) {
+    const piece = fold(char);
+    for (let k = 0; k < piece.length; k++) {
+      starts.push(i);
+      ends.push(i + char.length);
+    }
+    if (!piece && ends.length > 0) ends[ends.length - 1] = i + char.length;
+    folded += piece;
+    i += char.length;
+  }
+  return { folded, starts, ends };
 }

@@ -119,7 +119,7 @@ describe('HTML conversation pages', () => {
     const { page, outDir } = await renderOne(messages, { isGroup: true, groupName: 'צוות', participants: [dana, ALICE] });
     expect(page(1)).toContain('<span title="2024-03-01 09:01:00"><bdi>דנה</bdi> named the conversation “<bdi>צוות עבודה</bdi>”. · 09:01</span>');
     expect(page(1)).toContain('<div class="sender"><bdi>דנה</bdi></div>');
-    expect(page(1)).toContain('<p class="participants"><bdi>דנה</bdi>, <bdi>Alice</bdi></p>');
+    expect(page(1)).toContain('<p class="participants"><bdi>דנה</bdi> (d), <bdi>Alice</bdi> (+15551230001)</p>');
     expect(readFileSync(join(outDir, 'index.html'), 'utf8')).toContain('<span class="participants"><bdi>דנה</bdi>, <bdi>Alice</bdi></span>');
   });
 

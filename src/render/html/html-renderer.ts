@@ -164,7 +164,8 @@ export class HtmlRenderer implements Renderer {
       title: conversation.title,
       root: PAGE_ROOT,
       conversation: conversation.title,
-      participants: conversation.groupName || conversation.isGroup ? participantsHtml(conversation) : '',
+      // A conversation with one person whom no contact names has that person's number for its title already.
+      participants: conversation.isGroup || !onlyHandles(conversation) ? participantsHtml(conversation, true) : '',
       messageCount: conversation.messageCount,
       services: conversation.services.join(', '),
       sourceCounts: conversation.sourceCounts ? describeSourceCounts(conversation.sourceCounts) : '',
@@ -189,7 +190,7 @@ export class HtmlRenderer implements Renderer {
       return {
         title: conversation.title,
         href: hrefPath(file),
-        participants: conversation.groupName ? participantsHtml(conversation) : '',
+        participants: indexParticipants(conversation),
         preview: summary.preview,
         messageCount: conversation.messageCount,
         photoCount: summary.photoCount,
@@ -220,9 +221,23 @@ export class HtmlRenderer implements Renderer {
   }
 }
 
-/** The participants' names, each isolated from the commas between them. */
-function participantsHtml(conversation: Conversation): string {
-  return conversation.participants.map((p) => isolate(p.name)).join(', ');
+/** The participants' names, each isolated from the commas between them, and with `handles` their phone numbers or emails. */
+function participantsHtml(conversation: Conversation, handles: boolean): string {
+  return conversation.participants.map((p) => isolate(p.name) + (handles && p.handle !== p.name ? ` (${escapeHtml(p.handle)})` : '')).join(', ');
+}
+
+/**
+ * What the index says under a title: a named group's members, or the phone number or email of the person a
+ * conversation is with, so that two people of the same name are told apart (an unnamed group's title is its members).
+ */
+function indexParticipants(conversation: Conversation): string {
+  if (conversation.groupName) return participantsHtml(conversation, false);
+  if (conversation.isGroup || onlyHandles(conversation)) return '';
+  return escapeHtml(conversation.participants.map((p) => p.handle).join(', '));
+}
+
+function onlyHandles(conversation: Conversation): boolean {
+  return conversation.participants.every((p) => p.handle === p.name);
 }
 
 function countPhotos(message: Message): number {

@@ -6,8 +6,6 @@ import type { Message } from '../../model/types.js';
 import { writeAtomically, writeWhole } from '../../output/files.js';
 import { Utf8Buffer } from '../../output/utf8-buffer.js';
 
-/** Characters of one message kept for searching; longer texts are cut. */
-const MAX_TEXT = 2000;
 /** Characters of JSON per chunk file, so a browser loads the index in steps. */
 const CHUNK_CHARS = 1_000_000;
 const FLUSH_AT = 64 * 1024;
@@ -53,7 +51,7 @@ export class SearchRowsWriter {
 
   add(page: number, message: Message, time: string, text: string): void {
     if (!text) return;
-    this.pending.append(`${page},${message.rowId},${JSON.stringify(time)},${JSON.stringify(message.sender.name)},${JSON.stringify(text.slice(0, MAX_TEXT))}]\n`);
+    this.pending.append(`${page},${message.rowId},${JSON.stringify(time)},${JSON.stringify(message.sender.name)},${JSON.stringify(text)}]\n`);
     if (this.pending.length >= FLUSH_AT) this.flush();
   }
 

@@ -1,10 +1,12 @@
 import type { TextSpan } from '../../model/types.js';
 import { escapeHtml, safeLink } from './escape.js';
+import { webLinks } from '../web-links.js';
 
 const STYLE_TAG = { bold: 'b', italic: 'i', underline: 'u', strikethrough: 's' } as const;
 
-/** Message text as HTML: escaped, with links, mentions, styles and text effects from its spans. */
-export function textHtml(text: string, spans: TextSpan[]): string {
+/** Message text as HTML: escaped, with links, mentions, styles and text effects from its spans, and its other web addresses linked. */
+export function textHtml(text: string, ownSpans: TextSpan[]): string {
+  const spans = [...ownSpans, ...unmarkedLinks(text, ownSpans)];
   if (spans.length === 0) return escapeHtml(text);
   // Cut the text wherever any span starts or ends, then wrap each piece in the spans covering it.
   const cuts = new Set<number>([0, text.length]);
@@ -21,6 +23,17 @@ export function textHtml(text: string, spans: TextSpan[]): string {
     html += wrap(escapeHtml(text.slice(start, end)), covering);
   }
   return html;
+}
+
+/**
+ * The web addresses no span of the message links, found as the PDF finds them: a message read from the
+ * database's plain `text` column (older ones, some SMS) has no spans at all.
+ */
+function unmarkedLinks(text: string, spans: TextSpan[]): TextSpan[] {
+  const linked = spans.filter((span) => span.link);
+  return webLinks(text)
+    .filter((found) => !linked.some((span) => span.start < found.end && found.start < span.end))
+    .map((found) => ({ start: found.start, end: found.end, link: found.target }));
 }
 
 function wrap(inner: string, spans: TextSpan[]): string {

@@ -1,7 +1,7 @@
 import bidiFactory, { type Bidi } from 'bidi-js';
 import { findEmoji } from '../../fonts/emoji.js';
 import type { FontChain } from '../../fonts/fonts.js';
-import { webLinks, type WebLink } from './web-links.js';
+import { webLinks, type WebLink } from '../web-links.js';
 
 // bidi-js's module.exports is the factory itself; its typings describe an ES default export.
 const bidi = (bidiFactory as unknown as () => Bidi)();

@@ -1,0 +1,117 @@
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import { runCli, tempDir } from '../support/cli.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`Skipping browsing tests: ${CHROMIUM} is absent (apt-get install chromium).`);
+
+/** A pasted e-mail: the word looked for comes after 3,000 characters. */
+const LONG_TEXT = `Forwarded message. ${'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(55)}The code word is zanzibarwombat.`;
+
+/** Text whose folding for search changes its length: ❤️ loses its variation selector, each Hangul syllable becomes three letters. */
+const FOLDING_TEXT = `❤️ ${'안녕하세요 '.repeat(30)}see you at the Quokka Café`;
+
+/** A web address in a message's plain text, without the link Apple's own text data would mark. */
+const ADDRESS = 'https://example.com/recipes?id=7&serves=4';
+
+/** What a person browsing an exported archive meets: the CLI's HTML output of generated data, opened from file:// in Chromium. */
+describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
+  let archive: string;
+  /** Two people both called Sam Taylor, each in a conversation of their own. */
+  let namesakes: string[];
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const dir = tempDir('html-browsing');
+    const db = join(dir, 'chat.db');
+    await generateChatDb({ path: db, messages: 400, seed: 23 });
+    const sqlite = new Database(db);
+    const plain = sqlite.prepare(`SELECT ROWID FROM message WHERE associated_message_type = 0 AND item_type = 0 AND balloon_bundle_id IS NULL
+      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 4`).pluck();
+    const setText = sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL WHERE ROWID = ?');
+    const [long, folding, address, phone] = plain.all() as number[];
+    setText.run(LONG_TEXT, long);
+    setText.run(FOLDING_TEXT, folding);
+    setText.run(`The aardvark recipe: ${ADDRESS}.`, address);
+    setText.run('Call the plumber back at (555) 867-5309 tonight', phone);
+    namesakes = sqlite.prepare("SELECT chat_identifier FROM chat WHERE style = 45 AND chat_identifier LIKE '+%' ORDER BY ROWID LIMIT 2").pluck().all() as string[];
+    sqlite.close();
+    const contacts = join(dir, 'contacts.vcf');
+    writeFileSync(contacts, namesakes.map((phone) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Sam Taylor\r\nN:Taylor;Sam;;;\r\nTEL:${phone}\r\nEND:VCARD\r\n`).join(''));
+    archive = join(dir, 'archive');
+    const result = await runCli(['export', '--db', db, '--contacts', contacts, '--out', archive, '--format', 'html', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    page = await browser.newPage();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const search = async (query: string) => {
+    await page.goto(`${pathToFileURL(join(archive, 'search.html')).href}?q=${encodeURIComponent(query)}`);
+    await expect.poll(() => page.locator('.search-status').textContent()).toMatch(/match/);
+    return page.locator('.search-status').textContent();
+  };
+
+  it('finds a word far into a long message', async () => {
+    await expect(search('zanzibarwombat')).resolves.toBe('1 message matches “zanzibarwombat”.');
+    await expect(page.locator('.results a').textContent()).resolves.toMatch(/^….*The code word is zanzibarwombat\.$/);
+  });
+
+  it('tells two people of the same name apart by their phone numbers, on the index and on their pages', async () => {
+    await page.goto(pathToFileURL(join(archive, 'index.html')).href);
+    const entries = page.locator('.conversations li', { has: page.locator('.title', { hasText: /^Sam Taylor$/ }) });
+    await expect(entries.locator('.participants').allTextContents()).resolves.toEqual(expect.arrayContaining(namesakes));
+    await entries.first().locator('a').click();
+    await expect(page.locator('.thread-head .participants').textContent()).resolves.toMatch(/^Sam Taylor \(\+\d+\)$/);
+  });
+
+  it('says so under a video or a voice message the browser cannot play, instead of a player that does nothing', async () => {
+    const pages = readdirSync(join(archive, 'conversations'), { recursive: true }).map(String).filter((f) => f.endsWith('.html'));
+    const pageWith = (marker: string) => join(archive, 'conversations', pages.find((p) => readFileSync(join(archive, 'conversations', p), 'utf8').includes(marker))!);
+    const fileOf = (pagePath: string, pattern: RegExp) => resolve(dirname(pagePath), decodeURIComponent(pattern.exec(readFileSync(pagePath, 'utf8'))![1]));
+    // A video in a codec this browser lacks (an iPhone's HEVC) fails as a file it cannot read does.
+    const videoPage = pageWith('<video ');
+    writeFileSync(fileOf(videoPage, /<video [^>]*src="([^"]+)"/), Buffer.alloc(4096, 7));
+    // A voice message whose playable copy is gone leaves only the CAF original, which Chromium does not play.
+    const voicePage = pageWith('<audio controls preload="none"><source');
+    rmSync(fileOf(voicePage, /<audio controls preload="none"><source src="([^"]+)"/));
+
+    for (const [pagePath, player, note] of [[videoPage, 'video', 'This browser cannot play this video'], [voicePage, 'audio:has(source)', 'This browser cannot play this recording']]) {
+      await page.goto(pathToFileURL(pagePath).href);
+      const bubble = page.locator('.bubble.media', { has: page.locator(player) }).first();
+      // Pressing play: the players load nothing before (preload="none").
+      await bubble.locator(player).evaluate((element: HTMLMediaElement) => void element.play().catch(() => {}));
+      await expect.poll(() => bubble.textContent()).toContain(`${note}: download it and open it in QuickTime or VLC.`);
+    }
+  });
+
+  it('marks the words found where folding the text for the search changed its length', async () => {
+    await expect(search('quokka cafe')).resolves.toBe('1 message matches “quokka cafe”.');
+    await expect(page.locator('.results a').textContent()).resolves.toMatch(/^…[^…]* see you at the Quokka Café$/);
+    await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(['Quokka', 'Café']);
+  });
+
+  it('makes a web address in a message a link, also where the database marked none', async () => {
+    await search('aardvark');
+    await page.locator('.results a').click();
+    await expect(page.locator(':target .bubble a').getAttribute('href')).resolves.toBe(ADDRESS);
+    await expect(page.locator(':target .bubble').textContent()).resolves.toBe(`The aardvark recipe: ${ADDRESS}.`);
+  });
+
+  it('finds a phone number however it is written in the query', async () => {
+    for (const query of ['555-867-5309', '8675309', '(555)867-5309', '555.867.5309']) {
+      await expect(search(query)).resolves.toBe(`1 message matches “${query}”.`);
+      await expect(page.locator('.results a').textContent()).resolves.toBe('Call the plumber back at (555) 867-5309 tonight');
+    }
+  });
+});
