@@ -13,7 +13,9 @@ export function chatDbSource(dbPath: string, attachmentsRoot: string): MessageSo
   return {
     description: `chat.db at ${resolve(dbPath)}`,
     dbPath: resolve(dbPath),
-    attachmentFolders: [root],
+    // Messages keeps its files in these folders; one of them may be a link to another disk (moved there to
+    // free the internal one), whose real place is then as much the attachments folder.
+    attachmentFolders: [root, join(root, 'Attachments'), join(root, 'StickerCache')],
     facts: { kind: 'mac-database', path: resolve(dbPath), database: resolve(dbPath) },
     resolveAttachment(stored: string): string | undefined {
       const match = MESSAGES_FOLDER.exec(stored);

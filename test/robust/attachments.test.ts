@@ -1,7 +1,8 @@
 // Issue #10, security: attachment files are read only inside the attachments folder; huge files and
 // active content (HTML, SVG) are kept from the archive or defused.
-import { mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
 import { addAttachment, filesBelow, makeBase, spoiledCopy } from './support.js';
@@ -75,5 +76,31 @@ describe('attachments stay inside the attachments folder', () => {
     const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
     expect(text).toMatch(/linked\.txt \(.*\) — outside the attachments folder, not copied/);
     expect(text).toMatch(/absolute\.txt \(.*\) — outside the attachments folder, not copied/);
+  });
+});
+
+describe('an Attachments folder moved to another disk and linked back', () => {
+  it('is the attachments folder: its files are copied, and a link inside it still may not lead out', async () => {
+    const dir = tempDir('attach-moved');
+    const base = await makeBase(dir);
+    const moved = join(base, '..', 'Attachments');
+    mkdirSync(join(dir, 'outside'));
+    writeFileSync(join(dir, 'outside', 'secret.txt'), SECRET);
+    symlinkSync(join(dir, 'outside'), join(moved, 'yy'));
+    const mac = join(dir, 'mac');
+    mkdirSync(mac);
+    copyFileSync(base, join(mac, 'chat.db'));
+    const db = new Database(join(mac, 'chat.db'));
+    addAttachment(db, { filename: `${STORED}/yy/secret.txt`, transfer_name: 'via-link.txt', mime_type: 'text/plain' });
+    db.close();
+    // As a Mac owner does to free the internal disk: the folder lies elsewhere, a link stands in its place.
+    symlinkSync(moved, join(mac, 'Attachments'));
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', join(mac, 'chat.db'), '--out', out, '--format', 'txt', '--no-progress']);
+    expect(result.code, result.stderr).toBe(0);
+    const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
+    expect(text.match(/outside the attachments folder/g)).toEqual(['outside the attachments folder']);
+    expect(text).toMatch(/via-link\.txt \(.*\) — outside the attachments folder, not copied/);
+    expect(filesBelow(out).filter((f) => f.startsWith('attachments/')).length).toBeGreaterThan(0);
   });
 });
