@@ -88,9 +88,7 @@ export function relaunchWithHeapCap(): Promise<number> {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: decodesPhotos(process.argv) ? { MALLOC_ARENA_MAX: '2', ...process.env } : process.env,
   });
-  // Every signal is passed on, and this process ends when the child does. A terminal's Ctrl-C reaches
-  // both at once; the child takes the two deliveries of one keypress as one (see watchSignals).
-  for (const signal of FORWARDED) process.on(signal, () => child.kill(signal));
+  passOnSignals(child);
   return new Promise((resolve) => {
     child.on('error', () => resolve(2));
     child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 1)));
@@ -98,6 +96,17 @@ export function relaunchWithHeapCap(): Promise<number> {
 }
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Every signal is passed on, and this process ends when the child does. A terminal's Ctrl-C reaches
+ * both at once; the child takes the two deliveries of one keypress as one (see watchSignals). On Windows
+ * a console's Ctrl-C and closing reach the child as well, but kill() there ends a process outright,
+ * before it removes what it began (a backup's decrypted files among them): nothing is passed on, the
+ * signal only must not end this process before the child.
+ */
+export function passOnSignals(child: { kill(signal: NodeJS.Signals): unknown }, platform: NodeJS.Platform = process.platform): void {
+  for (const signal of FORWARDED) process.on(signal, platform === 'win32' ? () => {} : () => child.kill(signal));
+}
 /** Signals arriving within this long of the first are the same request, delivered twice. */
 const SAME_REQUEST_MS = 1000;
 

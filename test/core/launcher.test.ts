@@ -2,7 +2,7 @@
 import { closeSync, mkdirSync, openSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mayNeedHeapCap } from '../../src/cli/launcher.js';
+import { mayNeedHeapCap, passOnSignals } from '../../src/cli/launcher.js';
 import { tempDir } from '../support/cli.js';
 
 /** A sparse file of that many MB. */
@@ -39,5 +39,32 @@ describe('the heap cap', () => {
     expect(mayNeedHeapCap(['export', '--backup', dir, '--out', join(dir, 'new')])).toBe(true);
     expect(mayNeedHeapCap(['export', '--db', small, '--out', join(dir, 'new'), '--format=txt,PDF'])).toBe(true);
     expect(mayNeedHeapCap(['list'])).toBe(true);
+  });
+});
+
+describe('signals to the launcher', () => {
+  /** The signals the child was sent when the launcher got each of these (the listeners added removed after). */
+  function passedOn(platform: NodeJS.Platform): string[] {
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    const before = new Map(signals.map((s) => [s, process.listeners(s)]));
+    const sent: string[] = [];
+    passOnSignals({ kill: (signal) => sent.push(signal) }, platform);
+    for (const signal of signals) {
+      // Only the launcher's own listeners are called (the test runner may have some of its own).
+      for (const listener of process.listeners(signal).filter((l) => !before.get(signal)!.includes(l))) {
+        listener(signal);
+        process.off(signal, listener);
+      }
+    }
+    return sent;
+  }
+
+  it('are passed on to the child', () => {
+    expect(passedOn('linux')).toEqual(['SIGINT', 'SIGTERM', 'SIGHUP']);
+    expect(passedOn('darwin')).toEqual(['SIGINT', 'SIGTERM', 'SIGHUP']);
+  });
+
+  it('on Windows are not: the console tells the child itself, and kill() there would end it before it cleans up', () => {
+    expect(passedOn('win32')).toEqual([]);
   });
 });
