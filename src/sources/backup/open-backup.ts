@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { copyFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { expandHome } from '../../home-path.js';
+import { safeFileName } from '../../media/safe-names.js';
 import type { MessageSource, SourceFacts } from '../../read/source.js';
 import { createPrivateTempDir, type PrivateTempDir } from '../temp-dir.js';
 import { decryptFile } from './aes.js';
@@ -268,7 +269,8 @@ class OpenedBackup implements BackupSource {
 
   private decryptAttachment(entry: ManifestEntry): string | undefined {
     const folder = path.join(this.tmp.path, 'attachments', entry.fileId);
-    const target = path.join(folder, path.posix.basename(entry.relativePath));
+    // The phone's name may be one Windows cannot create (`?`, `:`, `CON.jpg`): the copy gets a safe one.
+    const target = path.join(folder, safeFileName(path.posix.basename(entry.relativePath)));
     try {
       mkdirSync(folder, { recursive: true, mode: 0o700 });
       this.files.decryptSync(entry, target);
