@@ -1,5 +1,5 @@
 import { ContactBook } from '../contacts/contact-book.js';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CandidateConversation, History } from '../normalize/archive.js';
 import type { Selection } from '../select/match.js';
@@ -11,7 +11,7 @@ import { StoreWriter } from '../store/store-writer.js';
 import { knownFile } from '../store/known-files.js';
 import { STORE_FILE } from '../store/file-names.js';
 import { sha256File } from '../store/file-sha256.js';
-import { buildManifest, writeSums } from '../store/manifest.js';
+import { buildManifest, filesUnder, writeSums } from '../store/manifest.js';
 import { findOutsideChanges, leftAsFound, outsideChangeLines, type OutsideChanges } from '../store/outside-changes.js';
 import { openOutputStore, removeStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
@@ -229,9 +229,7 @@ function removeFiles(dir: string, files: { format: string; file: string }[]): vo
 
 /** Half-written files a killed run left behind (theirs are written again). */
 function removePartials(dir: string): void {
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith('.partial')) rmSync(join(entry.parentPath, entry.name), { force: true });
-  }
+  for (const path of filesUnder(dir)) if (path.endsWith('.partial')) rmSync(join(dir, path), { force: true });
 }
 
 /**
