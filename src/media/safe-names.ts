@@ -1,5 +1,5 @@
 import { resolve, sep } from 'node:path';
-import { safeStem } from '../output/files.js';
+import { safeStem, SHELL_FILES } from '../output/files.js';
 
 /**
  * A file name safe to create on any system, from whatever name the database gives an attachment.
@@ -11,13 +11,14 @@ export function safeFileName(name: string): string {
   const base = dot > 0 ? last.slice(0, dot) : last;
   const extension = dot > 0 ? last.slice(dot + 1).replace(/[^A-Za-z0-9]/g, '').slice(0, 10) : '';
   const stem = base.replace(/^[.\s]+/, '') === '' ? 'attachment' : safeStem(base, 100);
-  return extension ? `${stem}.${extension}` : stem;
+  const safe = extension ? `${stem}.${extension}` : stem;
+  return SHELL_FILES.test(safe) ? `_${safe}` : safe;
 }
 
 /** Resolves a relative path inside `root`, refusing any that would land outside it. */
 export function insideFolder(root: string, relativePath: string): string {
   const base = resolve(root);
   const full = resolve(base, relativePath);
-  if (!full.startsWith(base + sep)) throw new Error(`refusing to write outside the archive: ${relativePath}`);
+  if (!full.startsWith(base.endsWith(sep) ? base : base + sep)) throw new Error(`refusing to write outside the archive: ${relativePath}`);
   return full;
 }

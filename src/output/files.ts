@@ -116,11 +116,17 @@ const INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\u
  */
 export const MAX_STEM_BYTES = 200;
 
+/**
+ * Files Windows' Explorer writes into the folders it shows (thumbnails on a network share, a folder's
+ * look): an archive's files never have these names.
+ */
+export const SHELL_FILES = /^(thumbs\.db|desktop\.ini)$/i;
+
 /** A file-name stem safe on macOS, Linux and Windows, from any conversation title. */
 export function safeStem(title: string, maxLength = 80, maxBytes = MAX_STEM_BYTES): string {
   let stem = title.normalize('NFC').replace(INVISIBLE, '').replace(UNSAFE, '_').replace(/\s+/g, ' ').trim();
   stem = stem.replace(/^[.\s]+|[.\s]+$/g, '');
-  if (/^(con|prn|aux|nul|com\d|lpt\d)$/i.test(stem)) stem = `_${stem}`;
+  if (/^(con|prn|aux|nul|com\d|lpt\d)$/i.test(stem) || SHELL_FILES.test(stem)) stem = `_${stem}`;
   stem = truncate(stem, maxLength, maxBytes).replace(/[.\s]+$/, '');
   return stem || 'conversation';
 }

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeAtomically } from '../output/files.js';
+import { SHELL_FILES, writeAtomically } from '../output/files.js';
 import { STORE_FILE, SUMS_FILE } from './file-names.js';
 import { hashFiles } from './file-hasher.js';
 import { sha256File } from './file-sha256.js';
@@ -31,15 +31,18 @@ export function isUnlisted(path: string): boolean {
 /**
  * A name beginning with a dot is the system's, never textkeeper's (its names never begin with one): Finder's
  * `.DS_Store`, the `._` files macOS writes beside every file on a disk formatted for Windows, a volume's
- * `.Spotlight-V100` or `.Trashes` when the archive is a disk of its own.
+ * `.Spotlight-V100` or `.Trashes` when the archive is a disk of its own. So are the files Windows' Explorer
+ * writes into folders it shows (see `SHELL_FILES`), and at the top (`top`) a Windows volume's own folders.
  */
-export function isSystemFile(name: string): boolean {
-  return name.startsWith('.');
+export function isSystemFile(name: string, top = false): boolean {
+  return name.startsWith('.') || SHELL_FILES.test(name) || (top && VOLUME_FOLDERS.test(name));
 }
+
+const VOLUME_FOLDERS = /^(system volume information|\$recycle\.bin)$/i;
 
 /** A path (forward slashes) in a folder of the system's, or a file of its. */
 export function isSystemPath(path: string): boolean {
-  return path.split('/').some(isSystemFile);
+  return path.split('/').some((name, i) => isSystemFile(name, i === 0));
 }
 
 /** Every file under `dir` (relative paths, forward slashes), sorted; none of the system's. */
@@ -54,7 +57,7 @@ export async function listFiles(dir: string): Promise<string[]> {
 export function filesUnder(dir: string, folder = ''): string[] {
   // Synchronously: awaited, every folder's listing waited its turn on a busy machine (82 folders of a 6k archive).
   return readdirSync(join(dir, folder), { withFileTypes: true }).flatMap((entry) => {
-    if (isSystemFile(entry.name)) return [];
+    if (isSystemFile(entry.name, folder === '')) return [];
     const path = folder + entry.name;
     return entry.isDirectory() ? filesUnder(dir, `${path}/`) : entry.isFile() ? [path] : [];
   });

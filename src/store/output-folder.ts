@@ -25,7 +25,7 @@ const CHUNK = 1 << 20;
 export function openOutputStore(dir: string): ArchiveStore {
   refuseLostStore(dir);
   if (existsSync(join(dir, STORE_FILE))) return ArchiveStore.open(dir, { create: false, readonly: false });
-  const foreign = existsSync(dir) ? readdirSync(dir).filter((name) => name !== SUMS_FILE && !name.startsWith(STORE_FILE) && !isSystemFile(name) && !isEarlierOutput(join(dir, name))) : [];
+  const foreign = existsSync(dir) ? readdirSync(dir).filter((name) => name !== SUMS_FILE && !name.startsWith(STORE_FILE) && !isSystemFile(name, true) && !isEarlierOutput(join(dir, name))) : [];
   if (foreign.length > 0) {
     throw new UserError(`--out ${dir} is not empty and not a textkeeper archive (it holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}): choose an empty folder or an existing archive.`);
   }
