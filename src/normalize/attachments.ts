@@ -44,8 +44,14 @@ export function isInsideFolders(path: string, folders: string[]): boolean {
 }
 
 function isInside(real: string | undefined, folders: string[]): boolean {
-  return real !== undefined && folders.some((folder) => real.startsWith(folder.endsWith(sep) ? folder : folder + sep));
+  return real !== undefined && folders.some((folder) => caseOf(real).startsWith(caseOf(folder.endsWith(sep) ? folder : folder + sep)));
 }
+
+/**
+ * Windows' file names ignore case, and a path followed through a link (a junction to the disk the
+ * Attachments folder moved to) comes back in the disk's own, which need not be the one the link was made with.
+ */
+const caseOf = process.platform === 'win32' ? (path: string) => path.toLowerCase() : (path: string) => path;
 
 /**
  * Real paths of folders seen before, above the folder of each file: attachments share their upper
