@@ -31,6 +31,8 @@ const SYSTEM_ERRORS: Record<string, string> = {
   EMFILE: 'too many open files',
   ENFILE: 'too many open files',
   EEXIST: 'something of that name is already there',
+  // Windows: a file another program opened without letting others share it (a sharing violation).
+  EBUSY: 'another program has it open (close it there, then run again)',
 };
 
 /** The reason an operating system error gives, in words; undefined when the error is not one. */
