@@ -122,11 +122,17 @@ export const MAX_STEM_BYTES = 200;
  */
 export const SHELL_FILES = /^(thumbs\.db|desktop\.ini)$/i;
 
+/**
+ * Names Windows takes for devices, also before a dot and spaces: `NUL.tar.gz`, `Con. Ed.pdf` and `aux .txt`
+ * are each the device, not a file.
+ */
+const DEVICE_NAMES = /^(con|prn|aux|nul|conin\$|conout\$|com[\d¹²³]|lpt[\d¹²³])\s*(\..*)?$/i;
+
 /** A file-name stem safe on macOS, Linux and Windows, from any conversation title. */
 export function safeStem(title: string, maxLength = 80, maxBytes = MAX_STEM_BYTES): string {
   let stem = title.normalize('NFC').replace(INVISIBLE, '').replace(UNSAFE, '_').replace(/\s+/g, ' ').trim();
   stem = stem.replace(/^[.\s]+|[.\s]+$/g, '');
-  if (/^(con|prn|aux|nul|com\d|lpt\d)$/i.test(stem) || SHELL_FILES.test(stem)) stem = `_${stem}`;
+  if (DEVICE_NAMES.test(stem) || SHELL_FILES.test(stem)) stem = `_${stem}`;
   stem = truncate(stem, maxLength, maxBytes).replace(/[.\s]+$/, '');
   return stem || 'conversation';
 }
