@@ -30,7 +30,9 @@ function describe(title: string, s: Stats): string {
   lines.push(`  attachments: ${n(s.attachments.count)}, ${formatBytes(s.attachments.bytes)}${kinds.length > 0 ? `: ${kinds.join(', ')}` : ''}`);
   const reacting = people.filter((p) => p.reactionsGiven + p.reactionsReceived > 0);
   lines.push(`  reactions: ${n(s.reactions.count)}${reacting.length > 0 ? `; given/received: ${reacting.map((p) => `${p.name} ${n(p.reactionsGiven)}/${n(p.reactionsReceived)}`).join(', ')}` : ''}`);
-  if (s.keptOnly > 0) lines.push(`  kept only by this archive: ${n(s.keptOnly)} (no longer in the sources)`);
+  // Counted as the first line counts, so that it adds up to list's KEPT ONLY (which counts group events too).
+  const keptEvents = s.keptOnlyEvents > 0 ? ` (and ${countOf(s.keptOnlyEvents, 'group event')})` : '';
+  if (s.keptOnly + s.keptOnlyEvents > 0) lines.push(`  kept only by this archive: ${countOf(s.keptOnly, 'message')}${keptEvents}, no longer in the sources`);
   lines.push(...monthTable(s.months));
   return `${lines.join('\n')}\n`;
 }
