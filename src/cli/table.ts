@@ -1,4 +1,5 @@
 import stringWidth from 'string-width';
+import { oneLine } from '../render/control-pictures.js';
 
 export interface Column {
   header: string;
@@ -11,7 +12,8 @@ export interface Column {
  * Rows as aligned columns at most `width` display columns wide (wide characters and emoji count
  * double): the shrinkable columns give up space, widest first, down to a few characters each.
  */
-export function formatTable(columns: Column[], rows: string[][], width = Infinity): string[] {
+export function formatTable(columns: Column[], cells: string[][], width = Infinity): string[] {
+  const rows = cells.map((row) => row.map(oneLine));
   const widths = columns.map((column, i) => Math.max(stringWidth(column.header), ...rows.map((row) => stringWidth(row[i]!))));
   const gap = 2;
   let excess = widths.reduce((sum, w) => sum + w, 0) + gap * (columns.length - 1) - width;

@@ -59,3 +59,38 @@ describe('list and stats of an archive whose device lost messages and group even
     expect(json.total.keptOnly + json.total.keptOnlyEvents).toBe(absent);
   });
 });
+
+describe('names from the database that hold control or bidirectional-override characters (anyone in a group may name it)', () => {
+  let db: string;
+
+  beforeAll(() => {
+    db = join(sampleCopy(), 'chat.db');
+    const database = new Database(db);
+    const rename = database.prepare('UPDATE chat SET display_name = ? WHERE chat_identifier = ?');
+    rename.run('Line one\nline two', 'chat100000031676');
+    rename.run('\u202eevil group', 'chat100000047514');
+    rename.run('Tab\tbed \u001b[31mRED\u001b]0;title\u0007', 'chat100000039595');
+    database.close();
+  });
+
+  it('list keeps each conversation to one aligned line, the controls shown as pictures, and runs no escape sequence', async () => {
+    const list = await runCli(['list', '--db', db]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/);
+    const lines = list.stdout.trim().split('\n');
+    expect(lines).toHaveLength(13);
+    expect(lines.find((l) => l.startsWith('iMessage;+;chat100000031676'))).toContain('Line one␊line two');
+    expect(lines.find((l) => l.startsWith('iMessage;+;chat100000039595'))).toContain('Tab␉bed ␛[31mRED␛]0;title␇');
+    // Every row's count ends where the header's MESSAGES does.
+    const end = lines[0]!.indexOf('MESSAGES') + 'MESSAGES'.length;
+    for (const line of lines.slice(1)) expect(line.slice(0, end), line).toMatch(/ \d+$/);
+  });
+
+  it('stats and what --chat chose say those names on one line each, without escape sequences', async () => {
+    const stats = await runCli(['stats', '--db', db]);
+    expect(stats.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/);
+    expect(stats.stdout).toMatch(/^Line one␊line two: 122 messages/m);
+    const chosen = await runCli(['list', '--db', db, '--chat', 'line one', '--json']);
+    expect(chosen.stderr).toMatch(/^selected “Line one␊line two” \(iMessage;\+;chat100000031676\): [^\n]+\n$/);
+  });
+});
