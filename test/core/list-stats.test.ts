@@ -1,8 +1,9 @@
-import { cpSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import stringWidth from 'string-width';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../support/cli.js';
+import { onTerminal, ROOT, runCli, tempDir } from '../support/cli.js';
 
 const SAMPLE = join(ROOT, 'sample-data');
 
@@ -92,5 +93,23 @@ describe('names from the database that hold control or bidirectional-override ch
     expect(stats.stdout).toMatch(/^Line one␊line two: 122 messages/m);
     const chosen = await runCli(['list', '--db', db, '--chat', 'line one', '--json']);
     expect(chosen.stderr).toMatch(/^selected “Line one␊line two” \(iMessage;\+;chat100000031676\): [^\n]+\n$/);
+  });
+});
+
+describe.skipIf(!existsSync('/usr/bin/script'))('list on a terminal (skipped without util-linux script)', () => {
+  const sample = ['list', '--db', join(SAMPLE, 'chat.db'), '--contacts', join(SAMPLE, 'contacts.vcf')];
+  const table = async (columns: number) => (await onTerminal(sample, columns)).trimEnd().split(/\r?\n/);
+
+  it('fits 80 columns: no row wraps, ids whole, the participants, services and then the first day left out before names are cut to nothing', async () => {
+    const lines = await table(80);
+    expect(lines[0]!.split(/\s{2,}/)).toEqual(['ID', 'CONVERSATION', 'MESSAGES', 'FIRST', 'LAST']);
+    for (const line of lines) expect(stringWidth(line), line).toBeLessThanOrEqual(80);
+    expect(lines.find((l) => l.startsWith('iMessage;+;chat100000031676 '))).toMatch(/ Family 🏡 +122 {2}2015-09-17 {2}2024-10-28$/);
+  });
+
+  it('shows every column on a wide terminal, and piped', async () => {
+    const wide = await table(200);
+    expect(wide[0]!.split(/\s{2,}/)).toEqual(['ID', 'CONVERSATION', 'PARTICIPANTS', 'SERVICES', 'MESSAGES', 'FIRST', 'LAST']);
+    expect(wide.join('\n')).toBe((await runCli(sample)).stdout.trimEnd());
   });
 });
