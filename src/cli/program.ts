@@ -110,7 +110,7 @@ sourceOptions(program.command('export').description('write an archive of the con
       process.exitCode = EXIT_INCOMPLETE;
     }
     if (s.damage.findings > 0) {
-      process.stderr.write(`textkeeper: the database is damaged; everything readable was exported, ${n(s.damage.unreadable)} rows could not be read (see above).\n`);
+      process.stderr.write(`textkeeper: the database is damaged; everything readable was exported, ${count(s.damage.unreadable, 'row')} could not be read (see above).\n`);
       process.exitCode = EXIT_INCOMPLETE;
     }
   });
@@ -151,7 +151,7 @@ function refuseUnused(command: Command, formats: string[]): void {
 /** After list or stats of a damaged database: one line, and exit 3 (incomplete). */
 function sayDamage(damage: DamageCounts): void {
   if (damage.findings === 0) return;
-  process.stderr.write(`textkeeper: the database is damaged; ${damage.unreadable} rows could not be read (see above).\n`);
+  process.stderr.write(`textkeeper: the database is damaged; ${count(damage.unreadable, 'row')} could not be read (see above).\n`);
   process.exitCode = EXIT_INCOMPLETE;
 }
 
