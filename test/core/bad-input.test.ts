@@ -84,6 +84,15 @@ describe('bad input gets one clear line and a non-zero exit', () => {
     await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o12'), '--threads', '0'], /--threads 0: give a whole number/);
   });
 
+  it('an empty --chat, --since or --until (a shell variable with nothing in it) is refused, not taken as every conversation or date', async () => {
+    const out = join(dir, 'o17');
+    await expectClearFailure(['export', '--db', goodDb, '--out', out, '--chat', '', '--format', 'pdf'], /^textkeeper: --chat names no conversation; give ids \(as `textkeeper list` shows them\), /);
+    await expectClearFailure(['export', '--db', goodDb, '--out', out, '--chat', ' , '], /^textkeeper: --chat names no conversation;/);
+    await expectClearFailure(['list', '--db', goodDb, '--since', ''], /^textkeeper: --since is empty: give a date like 2023-01-31 /);
+    await expectClearFailure(['stats', '--db', goodDb, '--until', ' '], /^textkeeper: --until is empty: /);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('a mistyped option, command or choice: one line naming it, as commander words it', async () => {
     await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o14'), '--formt', 'txt'], /unknown option '--formt' \(Did you mean --format\?\) \(see textkeeper --help\)\.$/);
     await expectClearFailure(['exprot'], /unknown command 'exprot'/);
