@@ -93,6 +93,10 @@ describe('bad input gets one clear line and a non-zero exit', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('--password is refused even when no backup needs one', async () => {
+    await expectClearFailure(['list', '--db', goodDb, '--password', 'hunter2'], /^textkeeper: --password: a password on the command line is visible to other programs; use --password-file FILE, or type it at the prompt\.$/);
+  });
+
   it('a mistyped option, command or choice: one line naming it, as commander words it', async () => {
     await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o14'), '--formt', 'txt'], /unknown option '--formt' \(Did you mean --format\?\) \(see textkeeper --help\)\.$/);
     await expectClearFailure(['exprot'], /unknown command 'exprot'/);
