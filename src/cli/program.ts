@@ -120,6 +120,7 @@ sourceOptions(program.command('list').description('list the conversations: id, n
   .addOption(choice('--sort <order>', 'order of the list', ['recent', 'name', 'messages']).default('recent'))
   .option('--json', 'print a JSON array instead of a table')
   .action(async (raw: RawOptions & { sort: ListSort; json?: boolean }) => {
+    endOnSignal();
     const { runList } = await import('./list-command.js');
     sayDamage(await runList(await resolved(raw, false), { sort: raw.sort, json: raw.json === true }));
   });
@@ -128,6 +129,7 @@ sourceOptions(program.command('stats').description('messages per month and per p
   .option('--archive <dir>', 'read an archive folder (an earlier --out) instead of --db/--backup: everything it kept')
   .option('--json', 'print the numbers as JSON')
   .action(async (raw: RawOptions & { json?: boolean }) => {
+    endOnSignal();
     const { runStats } = await import('./stats-command.js');
     sayDamage(await runStats(await resolved(raw, false), raw.json === true));
   });
@@ -148,6 +150,19 @@ function refuseUnused(command: Command, formats: string[]): void {
   }
 }
 
+/**
+ * list, stats and verify write nothing: Ctrl-C (or SIGTERM, SIGHUP) ends them at once, where it only marked an
+ * export's signal and they ran on to exit 0. Their private copies of databases are removed at exit.
+ */
+function endOnSignal(): void {
+  for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(name, () => {
+      process.stderr.write('textkeeper: interrupted.\n');
+      process.exit(EXIT_INTERRUPTED);
+    });
+  }
+}
+
 /** After list or stats of a damaged database: one line, and exit 3 (incomplete). */
 function sayDamage(damage: DamageCounts): void {
   if (damage.findings === 0) return;
@@ -159,6 +174,7 @@ program.command('verify').description('check an archive folder: every file its m
   .argument('<dir>', 'the archive folder (what --out was)')
   .option('--no-progress', 'no progress (a bar on a terminal, else a line per tenth read once it takes a while)')
   .action(async (dir: string, options: { progress: boolean }) => {
+    endOnSignal();
     const [{ verifyArchive }, { VerifyProgress }] = await Promise.all([import('../store/verify.js'), import('./verify-progress.js')]);
     const progress = new VerifyProgress(!options.progress ? 'none' : process.stderr.isTTY ? 'bar' : 'lines', (line) => process.stderr.write(`${line}\n`));
     const folder = resolve(expandHome(dir));

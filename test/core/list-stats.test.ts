@@ -1,9 +1,10 @@
-import { cpSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import stringWidth from 'string-width';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { onTerminal, ROOT, runCli, tempDir } from '../support/cli.js';
+import { generateApart, onTerminal, ROOT, runCli, tempDir } from '../support/cli.js';
 
 const SAMPLE = join(ROOT, 'sample-data');
 
@@ -111,5 +112,32 @@ describe.skipIf(!existsSync('/usr/bin/script'))('list on a terminal (skipped wit
     const wide = await table(200);
     expect(wide[0]!.split(/\s{2,}/)).toEqual(['ID', 'CONVERSATION', 'PARTICIPANTS', 'SERVICES', 'MESSAGES', 'FIRST', 'LAST']);
     expect(wide.join('\n')).toBe((await runCli(sample)).stdout.trimEnd());
+  });
+});
+
+describe('Ctrl-C on list or stats', () => {
+  let db: string;
+
+  beforeAll(async () => {
+    db = await generateApart(tempDir('signal-db'), 60_000, 41);
+    // A -wal beside it: the database is read from a private copy, which must not outlive the run.
+    writeFileSync(`${db}-wal`, '');
+  }, 120_000);
+
+  it.each(['stats', 'list'])('%s ends at once with exit 130 and one line, its private copy of the database removed', async (command) => {
+    const tmp = tempDir('signal-tmp');
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), command, '--db', db], { env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const ended = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // Underway once the copy is begun.
+    while (!readdirSync(tmp).some((name) => name.startsWith('textkeeper-db-'))) await new Promise((resolve) => setTimeout(resolve, 10));
+    child.kill('SIGINT');
+    expect(await ended).toBe(130);
+    expect(stderr).toBe('textkeeper: interrupted.\n');
+    expect(stdout).toBe('');
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });
