@@ -64,8 +64,15 @@ function sourceOptions(command: Command): Command {
 const program = new Command('textkeeper')
   .description('Archive Apple Messages (iMessage, SMS, MMS, RCS) from a chat.db or an iPhone backup into text, HTML, PDF, JSON, NDJSON and CSV.')
   .version(VERSION)
-  // Commander's own errors (an unknown option or command, a missing argument) as one line like every other.
-  .configureOutput({ outputError: (text, write) => write(`textkeeper: ${text.replace(/^error: /, '').trim().split('\n').join(' ').replace(/\.$/, '')} (see textkeeper --help).\n`) });
+  // Commander's own errors (an unknown option or command, a missing argument) as one line like every other,
+  // pointing to the help that lists the command's options.
+  .configureOutput({ outputError: (text, write) => write(`textkeeper: ${text.replace(/^error: /, '').trim().split('\n').join(' ').replace(/\.$/, '')} (see ${helpFor(process.argv.slice(2))}).\n`) });
+
+/** `textkeeper list --help` for a mistake in list's options; `textkeeper --help` when no command is known. */
+function helpFor(args: string[]): string {
+  const command = args.find((arg) => !arg.startsWith('-'));
+  return program.commands.some((c) => c.name() === command) ? `textkeeper ${command} --help` : 'textkeeper --help';
+}
 
 sourceOptions(program.command('export').description('write an archive of the conversations'))
   .option('--out <dir>', 'archive folder to write or update (an earlier --out: new messages are added, none is dropped)')

@@ -98,8 +98,9 @@ describe('bad input gets one clear line and a non-zero exit', () => {
   });
 
   it('a mistyped option, command or choice: one line naming it, as commander words it', async () => {
-    await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o14'), '--formt', 'txt'], /unknown option '--formt' \(Did you mean --format\?\) \(see textkeeper --help\)\.$/);
-    await expectClearFailure(['exprot'], /unknown command 'exprot'/);
+    await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o14'), '--formt', 'txt'], /unknown option '--formt' \(Did you mean --format\?\) \(see textkeeper export --help\)\.$/);
+    await expectClearFailure(['exprot'], /unknown command 'exprot' \(Did you mean export\?\) \(see textkeeper --help\)\.$/);
+    await expectClearFailure(['list', '--db', goodDb, '--sort', 'size'], /argument 'size' is invalid\. Allowed choices are recent, name, messages \(see textkeeper list --help\)\.$/);
     await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o15'), '--page-size', 'B5'], /argument 'B5' is invalid\. Allowed choices are letter, a4 \(see/);
     await expectClearFailure(['verify'], /missing required argument 'dir'/);
   });
