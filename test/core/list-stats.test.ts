@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import stringWidth from 'string-width';
@@ -34,6 +34,7 @@ function purge(db: string, chat: string, kinds: { messages: number; events: numb
 describe('list and stats of an archive whose device lost messages and group events', () => {
   let archive: string;
   let absent: number;
+  let secondRun: string;
 
   beforeAll(async () => {
     const device = sampleCopy();
@@ -45,6 +46,19 @@ describe('list and stats of an archive whose device lost messages and group even
     const second = await run();
     expect(second.code, second.stderr).toBe(0);
     absent = Number(/ (\d+) newly not on the device/.exec(second.stdout)![1]);
+    secondRun = second.stdout;
+  });
+
+  it('keeps the quote of a reply whose original only the archive keeps (the reply is not changed)', () => {
+    expect(secondRun).toMatch(/^ {2}since the last run: 0 messages added, 0 changed, 9 newly not on the device/m);
+    type Record = { guid: string; absentSince?: string; replyTo?: { guid: string; target?: unknown } };
+    const messages = readdirSync(archive)
+      .filter((name) => name.endsWith('.json'))
+      .flatMap((name) => (JSON.parse(readFileSync(join(archive, name), 'utf8')) as { messages: Record[] }).messages);
+    const kept = new Set(messages.filter((m) => m.absentSince).map((m) => m.guid));
+    const replies = messages.filter((m) => m.replyTo && kept.has(m.replyTo.guid));
+    expect(replies.length).toBeGreaterThan(0);
+    for (const reply of replies) expect(reply.replyTo!.target, reply.guid).toBeDefined();
   });
 
   it('count what only the archive keeps alike: the export’s summary, list’s KEPT ONLY, and stats (its messages and group events)', async () => {
