@@ -16,10 +16,11 @@ const SORTS: Record<ListSort, (a: HistoryConversation, b: HistoryConversation) =
 const COLUMNS: Column[] = [
   { header: 'ID' },
   { header: 'CONVERSATION', shrinks: true },
-  { header: 'PARTICIPANTS', shrinks: true },
-  { header: 'SERVICES' },
+  // On a narrow terminal: the participants are in the name or the id, the services and first day matter least.
+  { header: 'PARTICIPANTS', shrinks: true, dropOrder: 1 },
+  { header: 'SERVICES', dropOrder: 2 },
   { header: 'MESSAGES', alignRight: true },
-  { header: 'FIRST' },
+  { header: 'FIRST', dropOrder: 3 },
   { header: 'LAST' },
 ];
 const KEPT_COLUMN: Column = { header: 'KEPT ONLY', alignRight: true };

@@ -64,8 +64,15 @@ function sourceOptions(command: Command): Command {
 const program = new Command('textkeeper')
   .description('Archive Apple Messages (iMessage, SMS, MMS, RCS) from a chat.db or an iPhone backup into text, HTML, PDF, JSON, NDJSON and CSV.')
   .version(VERSION)
-  // Commander's own errors (an unknown option or command, a missing argument) as one line like every other.
-  .configureOutput({ outputError: (text, write) => write(`textkeeper: ${text.replace(/^error: /, '').trim().split('\n').join(' ').replace(/\.$/, '')} (see textkeeper --help).\n`) });
+  // Commander's own errors (an unknown option or command, a missing argument) as one line like every other,
+  // pointing to the help that lists the command's options.
+  .configureOutput({ outputError: (text, write) => write(`textkeeper: ${text.replace(/^error: /, '').trim().split('\n').join(' ').replace(/\.$/, '')} (see ${helpFor(process.argv.slice(2))}).\n`) });
+
+/** `textkeeper list --help` for a mistake in list's options; `textkeeper --help` when no command is known. */
+function helpFor(args: string[]): string {
+  const command = args.find((arg) => !arg.startsWith('-'));
+  return program.commands.some((c) => c.name() === command) ? `textkeeper ${command} --help` : 'textkeeper --help';
+}
 
 sourceOptions(program.command('export').description('write an archive of the conversations'))
   .option('--out <dir>', 'archive folder to write or update (an earlier --out: new messages are added, none is dropped)')
@@ -92,7 +99,7 @@ sourceOptions(program.command('export').description('write an archive of the con
     const s = await runExport(options, signal);
     process.stdout.write(
       `Exported ${count(s.conversations, 'conversation')}, ${count(s.messages, 'message')}, ` +
-        `${count(s.attachments, 'attachment')} (${n(s.missingAttachments)} missing${s.notInDatabase > 0 ? `, ${n(s.notInDatabase)} more not in the database` : ''}), ` +
+        `${count(s.attachments, 'attachment')} (${n(s.missingAttachments)} missing${s.withheldAttachments > 0 ? `, ${n(s.withheldAttachments)} not copied: outside the attachments folder or over --max-attachment-size` : ''}${s.notInDatabase > 0 ? `, ${n(s.notInDatabase)} more not in the database` : ''}), ` +
         `${count(s.warnings, 'warning')} ` +
         `in ${s.seconds.toFixed(1)} s to ${options.outDir} (${options.formats.join(', ')}).\n`,
     );
@@ -110,7 +117,7 @@ sourceOptions(program.command('export').description('write an archive of the con
       process.exitCode = EXIT_INCOMPLETE;
     }
     if (s.damage.findings > 0) {
-      process.stderr.write(`textkeeper: the database is damaged; everything readable was exported, ${n(s.damage.unreadable)} rows could not be read (see above).\n`);
+      process.stderr.write(`textkeeper: the database is damaged; everything readable was exported, ${count(s.damage.unreadable, 'row')} could not be read (see above).\n`);
       process.exitCode = EXIT_INCOMPLETE;
     }
   });
@@ -120,6 +127,7 @@ sourceOptions(program.command('list').description('list the conversations: id, n
   .addOption(choice('--sort <order>', 'order of the list', ['recent', 'name', 'messages']).default('recent'))
   .option('--json', 'print a JSON array instead of a table')
   .action(async (raw: RawOptions & { sort: ListSort; json?: boolean }) => {
+    endOnSignal();
     const { runList } = await import('./list-command.js');
     sayDamage(await runList(await resolved(raw, false), { sort: raw.sort, json: raw.json === true }));
   });
@@ -128,6 +136,7 @@ sourceOptions(program.command('stats').description('messages per month and per p
   .option('--archive <dir>', 'read an archive folder (an earlier --out) instead of --db/--backup: everything it kept')
   .option('--json', 'print the numbers as JSON')
   .action(async (raw: RawOptions & { json?: boolean }) => {
+    endOnSignal();
     const { runStats } = await import('./stats-command.js');
     sayDamage(await runStats(await resolved(raw, false), raw.json === true));
   });
@@ -148,10 +157,23 @@ function refuseUnused(command: Command, formats: string[]): void {
   }
 }
 
+/**
+ * list, stats and verify write nothing: Ctrl-C (or SIGTERM, SIGHUP) ends them at once, where it only marked an
+ * export's signal and they ran on to exit 0. Their private copies of databases are removed at exit.
+ */
+function endOnSignal(): void {
+  for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(name, () => {
+      process.stderr.write('textkeeper: interrupted.\n');
+      process.exit(EXIT_INTERRUPTED);
+    });
+  }
+}
+
 /** After list or stats of a damaged database: one line, and exit 3 (incomplete). */
 function sayDamage(damage: DamageCounts): void {
   if (damage.findings === 0) return;
-  process.stderr.write(`textkeeper: the database is damaged; ${damage.unreadable} rows could not be read (see above).\n`);
+  process.stderr.write(`textkeeper: the database is damaged; ${count(damage.unreadable, 'row')} could not be read (see above).\n`);
   process.exitCode = EXIT_INCOMPLETE;
 }
 
@@ -159,6 +181,7 @@ program.command('verify').description('check an archive folder: every file its m
   .argument('<dir>', 'the archive folder (what --out was)')
   .option('--no-progress', 'no progress (a bar on a terminal, else a line per tenth read once it takes a while)')
   .action(async (dir: string, options: { progress: boolean }) => {
+    endOnSignal();
     const [{ verifyArchive }, { VerifyProgress }] = await Promise.all([import('../store/verify.js'), import('./verify-progress.js')]);
     const progress = new VerifyProgress(!options.progress ? 'none' : process.stderr.isTTY ? 'bar' : 'lines', (line) => process.stderr.write(`${line}\n`));
     const folder = resolve(expandHome(dir));

@@ -1,5 +1,6 @@
 import type { ResolvedOptions } from '../engine/options.js';
 import type { DamageCounts } from '../engine/sources.js';
+import { oneLine } from '../render/control-pictures.js';
 import { countOf, formatBytes } from '../render/describe.js';
 import { archiveStats } from '../stats/archive-stats.js';
 import { peopleByName, type MonthStats, type Stats } from '../stats/collector.js';
@@ -22,15 +23,17 @@ export async function runStats(options: ResolvedOptions, json: boolean): Promise
 
 function describe(title: string, s: Stats): string {
   const events = s.events > 0 ? ` (and ${countOf(s.events, 'group event')})` : '';
-  const lines = [`${title}: ${countOf(s.messages, 'message')}${events}${s.firstDate ? `, ${s.firstDate.slice(0, 10)} to ${s.lastDate!.slice(0, 10)}` : ''}`];
-  const people = peopleByName(s.people);
+  const lines = [`${oneLine(title)}: ${countOf(s.messages, 'message')}${events}${s.firstDate ? `, ${s.firstDate.slice(0, 10)} to ${s.lastDate!.slice(0, 10)}` : ''}`];
+  const people = peopleByName(s.people).map((p) => ({ ...p, name: oneLine(p.name) }));
   lines.push(`  by person: ${listed(people.filter((p) => p.messages > 0).map((p) => `${p.name} ${n(p.messages)}`))}`);
   lines.push(`  busiest days: ${listed(s.busiestDays.map((d) => `${d.day} (${n(d.messages)})`))}`);
   const kinds = Object.entries(s.attachments.byKind).map(([kind, k]) => `${kind} ${n(k.count)} (${formatBytes(k.bytes)})`);
   lines.push(`  attachments: ${n(s.attachments.count)}, ${formatBytes(s.attachments.bytes)}${kinds.length > 0 ? `: ${kinds.join(', ')}` : ''}`);
   const reacting = people.filter((p) => p.reactionsGiven + p.reactionsReceived > 0);
   lines.push(`  reactions: ${n(s.reactions.count)}${reacting.length > 0 ? `; given/received: ${reacting.map((p) => `${p.name} ${n(p.reactionsGiven)}/${n(p.reactionsReceived)}`).join(', ')}` : ''}`);
-  if (s.keptOnly > 0) lines.push(`  kept only by this archive: ${n(s.keptOnly)} (no longer in the sources)`);
+  // Counted as the first line counts, so that it adds up to list's KEPT ONLY (which counts group events too).
+  const keptEvents = s.keptOnlyEvents > 0 ? ` (and ${countOf(s.keptOnlyEvents, 'group event')})` : '';
+  if (s.keptOnly + s.keptOnlyEvents > 0) lines.push(`  kept only by this archive: ${countOf(s.keptOnly, 'message')}${keptEvents}, no longer in the sources`);
   lines.push(...monthTable(s.months));
   return `${lines.join('\n')}\n`;
 }

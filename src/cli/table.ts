@@ -1,32 +1,52 @@
 import stringWidth from 'string-width';
+import { oneLine } from '../render/control-pictures.js';
 
 export interface Column {
   header: string;
   /** May be cut short (with …) when the table is wider than the terminal. */
   shrinks?: boolean;
   alignRight?: boolean;
+  /** Left out, lowest first, while the table is wider than the terminal even with every shrinkable column cut short. */
+  dropOrder?: number;
 }
+
+const GAP = 2;
 
 /**
  * Rows as aligned columns at most `width` display columns wide (wide characters and emoji count
- * double): the shrinkable columns give up space, widest first, down to a few characters each.
+ * double): the shrinkable columns give up space, widest first, down to a few characters each; if that
+ * is not enough, the droppable columns are left out, so that no row wraps.
  */
-export function formatTable(columns: Column[], rows: string[][], width = Infinity): string[] {
-  const widths = columns.map((column, i) => Math.max(stringWidth(column.header), ...rows.map((row) => stringWidth(row[i]!))));
-  const gap = 2;
-  let excess = widths.reduce((sum, w) => sum + w, 0) + gap * (columns.length - 1) - width;
-  while (excess > 0) {
-    const widest = widths.reduce((best, w, i) => (columns[i]!.shrinks && w > MIN_WIDTH && (best < 0 || w > widths[best]!) ? i : best), -1);
-    if (widest < 0) break;
-    widths[widest]!--;
-    excess--;
+export function formatTable(columns: Column[], cells: string[][], width = Infinity): string[] {
+  const rows = cells.map((row) => row.map(oneLine));
+  const natural = columns.map((column, i) => Math.max(stringWidth(column.header), ...rows.map((row) => stringWidth(row[i]!))));
+  const droppable = columns.flatMap((c, i) => (c.dropOrder === undefined ? [] : [i])).sort((a, b) => columns[a]!.dropOrder! - columns[b]!.dropOrder!);
+  let shown = columns.map((_, i) => i);
+  let widths = shrunk(shown, columns, natural, width);
+  while (overflows(widths, width) && droppable.length > 0) {
+    const dropped = droppable.shift();
+    shown = shown.filter((i) => i !== dropped);
+    widths = shrunk(shown, columns, natural, width);
   }
   const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => pad(cut(cell, widths[i]!), widths[i]!, columns[i]!.alignRight ?? false))
-      .join(' '.repeat(gap))
+    shown
+      .map((i, k) => pad(cut(cells[i]!, widths[k]!), widths[k]!, columns[i]!.alignRight ?? false))
+      .join(' '.repeat(GAP))
       .trimEnd();
   return [line(columns.map((c) => c.header)), ...rows.map(line)];
+}
+
+const overflows = (widths: number[], width: number) => widths.reduce((sum, w) => sum + w, 0) + GAP * (widths.length - 1) > width;
+
+/** The widths of the columns shown, the shrinkable ones narrowed, widest first, until the table fits or none can give more. */
+function shrunk(shown: number[], columns: Column[], natural: number[], width: number): number[] {
+  const widths = shown.map((i) => natural[i]!);
+  while (overflows(widths, width)) {
+    const widest = widths.reduce((best, w, k) => (columns[shown[k]!]!.shrinks && w > MIN_WIDTH && (best < 0 || w > widths[best]!) ? k : best), -1);
+    if (widest < 0) break;
+    widths[widest]!--;
+  }
+  return widths;
 }
 
 const MIN_WIDTH = 8;

@@ -5,7 +5,10 @@ import type { MessageStream } from '../render/renderer.js';
 export interface ShardCounts {
   messages: number;
   attachments: number;
+  /** Not on disk (withheld ones not counted). */
   missingAttachments: number;
+  /** On disk but not read: outside the attachments folder, or over --max-attachment-size. */
+  withheldAttachments: number;
   warnings: number;
   /** Conversations that failed and were left out (each said on stderr as it happened). */
   skipped: number;
@@ -22,7 +25,7 @@ export interface ShardCounts {
 /** Counts before anything is rendered; with several sources, each starts at no message found only in it. */
 export function noCounts(archive: { sourceNames: string[] }): ShardCounts {
   const onlyIn = new Map(archive.sourceNames.length > 1 ? archive.sourceNames.map((name) => [name, 0]) : []);
-  return { messages: 0, attachments: 0, missingAttachments: 0, warnings: 0, skipped: 0, onlyIn, inEvery: 0, notInDatabase: 0, kept: 0 };
+  return { messages: 0, attachments: 0, missingAttachments: 0, withheldAttachments: 0, warnings: 0, skipped: 0, onlyIn, inEvery: 0, notInDatabase: 0, kept: 0 };
 }
 
 export function addCounts(all: ShardCounts[]): ShardCounts {
@@ -31,6 +34,7 @@ export function addCounts(all: ShardCounts[]): ShardCounts {
     total.messages += c.messages;
     total.attachments += c.attachments;
     total.missingAttachments += c.missingAttachments;
+    total.withheldAttachments += c.withheldAttachments;
     total.warnings += c.warnings;
     total.skipped += c.skipped;
     for (const [source, n] of c.onlyIn) total.onlyIn.set(source, (total.onlyIn.get(source) ?? 0) + n);
@@ -64,7 +68,8 @@ function tally(message: Message, summary: ShardCounts, warn: (m: string) => void
         continue;
       }
       summary.attachments++;
-      if (a.missing) summary.missingAttachments++;
+      if (a.withheld) summary.withheldAttachments++;
+      else if (a.missing) summary.missingAttachments++;
     }
   }
   for (const problem of message.problems) warn(`message ${message.guid}: ${problem}`);

@@ -10,6 +10,7 @@ const require = createRequire(import.meta.url);
  * A bare `--until` day includes that whole day.
  */
 export function parseBoundary(value: string, zone: string, flag: '--since' | '--until'): Date {
+  if (value.trim() === '') throw new UserError(`${flag} is empty: give a date like 2023-01-31 or a date-time like 2023-01-31T18:00:00Z.`);
   const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
   if (day) {
     const [year, month, date] = [Number(day[1]), Number(day[2]) - 1, Number(day[3])];

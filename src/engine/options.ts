@@ -82,6 +82,8 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
     throw new UserError(`--timezone ${raw.timezone}: not a time zone name (use e.g. Europe/Berlin or America/New_York).`);
   }
   const dates = new DateFormatter(raw.timezone);
+  // Refused whatever is read (not only once a backup asks for it): it is in the shell's history already.
+  if (raw.password !== undefined) throw new UserError('--password: a password on the command line is visible to other programs; use --password-file FILE, or type it at the prompt.');
   if (needsOutput && !raw.out) throw new UserError('--out is required: the folder to write the archive into.');
   if (needsOutput) refuseOutInside(raw);
   const formats = (raw.format ?? 'txt').split(',').map((f) => f.trim().toLowerCase()).filter(Boolean);
@@ -91,8 +93,9 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
     throw new UserError(`${what}; choose from ${Object.keys(RENDERERS).join(', ')}.`);
   }
   checkWords(raw);
-  const since = raw.since ? parseBoundary(raw.since, dates.timeZone, '--since') : undefined;
-  const until = raw.until ? parseBoundary(raw.until, dates.timeZone, '--until') : undefined;
+  // An empty value (`--since "$START"` with nothing in it) is a mistake, not every date.
+  const since = raw.since !== undefined ? parseBoundary(raw.since, dates.timeZone, '--since') : undefined;
+  const until = raw.until !== undefined ? parseBoundary(raw.until, dates.timeZone, '--until') : undefined;
   if (since && until && since >= until) throw new UserError('--since must be before --until.');
   return {
     raw,
@@ -101,7 +104,7 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
     formats: [...new Set(formats)],
     archive: {
       window: { since: since && toAppleMs(since), until: until && toAppleMs(until) },
-      chatTerms: raw.chat ? raw.chat.split(',').map((t) => t.trim()).filter(Boolean) : [],
+      chatTerms: chatTerms(raw.chat),
       exactChat: raw.exact === true,
       meName: raw.me?.trim() ?? DEFAULT_OWNER_NAME,
       check: raw.check !== false,
@@ -187,6 +190,15 @@ function batesOptions(value: string, digitsText: string): BatesOptions {
   const digits = Number(digitsText);
   if (!/^\d+$/.test(digitsText) || digits < 1 || digits > MAX_BATES_DIGITS) throw new UserError(`--bates-digits ${digitsText}: give a number from 1 to ${MAX_BATES_DIGITS}.`);
   return { prefix: match[1]!, start: match[2] === undefined ? 1 : Number(match[2]), digits };
+}
+
+/** `--chat` as terms; given with none (`--chat "$NAME"` with nothing in it), refused: it would choose every conversation. */
+function chatTerms(value: string | undefined): string[] {
+  const terms = value?.split(',').map((t) => t.trim()).filter(Boolean) ?? [];
+  if (value !== undefined && terms.length === 0) {
+    throw new UserError(`--chat names no conversation; give ids (as \`textkeeper list\` shows them), phone numbers, emails or names, comma-separated.`);
+  }
+  return terms;
 }
 
 function threadCount(value: string | undefined): number {

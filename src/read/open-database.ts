@@ -1,11 +1,11 @@
 import { constants } from 'node:fs';
-import { copyFile, mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { copyFile, open, rm, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { systemReason, UserError } from '../errors.js';
+import { createPrivateTempDir } from '../sources/temp-dir.js';
 import { checkInBackground } from './check-thread.js';
 import type { DamageReport } from './damage.js';
 
@@ -72,13 +72,14 @@ async function openView(path: string): Promise<View> {
     const inPlace = openImmutable(path);
     if (inPlace) return inPlace;
   }
-  const folder = await mkdtemp(join(tmpdir(), 'textkeeper-db-'));
+  // Removed at exit too: a second Ctrl-C ends the process at once, and a copy of someone's messages must not stay behind.
+  const folder = await createPrivateTempDir('textkeeper-db-');
   try {
-    const privatePath = join(folder, 'chat.db');
+    const privatePath = join(folder.path, 'chat.db');
     await copySnapshot(path, privatePath);
-    return connectView(privatePath, path, false, () => rm(folder, { recursive: true, force: true }));
+    return connectView(privatePath, path, false, () => folder.remove());
   } catch (error) {
-    await rm(folder, { recursive: true, force: true });
+    await folder.remove();
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 import { Refusal } from '../errors.js';
+import { oneLine } from '../render/control-pictures.js';
 import { looksLikeHandle, type Selection } from './match.js';
 
 /** A conversation as the selection report names it. */
@@ -18,7 +19,7 @@ function selectionLines(selection: Selection, chosen: Named[]): string[] {
     lines.push(`note: --chat ${term} is no id, phone number, email or full name; it matched ${count} conversations by part of a name (--exact refuses that)`);
   }
   for (const { term, closest } of selection.unmatched) lines.push(`note: --chat ${term} matches no conversation${closestHint(closest)}${contactsHint(selection, [term])}`);
-  return lines;
+  return lines.map(oneLine);
 }
 
 /** Bad input when the terms chose nothing at all: one line naming the closest names. */
@@ -43,5 +44,5 @@ function contactsHint(selection: Selection, terms: string[]): string {
 }
 
 function closestHint(names: string[]): string {
-  return names.length > 0 ? `; closest: ${names.map((n) => `“${n}”`).join(', ')}` : '';
+  return names.length > 0 ? `; closest: ${names.map((n) => `“${oneLine(n)}”`).join(', ')}` : '';
 }

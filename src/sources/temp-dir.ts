@@ -69,7 +69,10 @@ function kept(dir: string): PrivateTempDir {
   return {
     path: dir,
     async remove() {
-      if (forget()) await rm(dir, { recursive: true, force: true });
+      // Forgotten once gone: a process ending while it is removed still removes the rest at exit.
+      if (!live.has(dir)) return;
+      await rm(dir, { recursive: true, force: true });
+      forget();
     },
     removeNow() {
       if (forget()) rmSync(dir, { recursive: true, force: true });

@@ -22,6 +22,8 @@ export async function archiveStats(options: ResolvedOptions, damage: (counts: Da
     const total = new StatsCollector(options.dates);
     const conversations: ArchiveStats['conversations'] = [];
     for (const plan of archive.conversations()) {
+      // A signal is handled between conversations (Ctrl-C ends stats at once, not after the last).
+      await new Promise(setImmediate);
       const one = new StatsCollector(options.dates);
       for (const message of archive.messages(plan)()) {
         one.add(message);

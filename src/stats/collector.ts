@@ -36,6 +36,8 @@ export interface Stats {
   reactions: { count: number; byKind: Record<string, number> };
   /** Messages only an archive keeps: its sources no longer have them (0 for a device's database). */
   keptOnly: number;
+  /** Group events only an archive keeps: with `keptOnly`, what `list` counts as KEPT ONLY. */
+  keptOnlyEvents: number;
 }
 
 const BUSIEST = 5;
@@ -45,6 +47,7 @@ export class StatsCollector {
   private messages = 0;
   private events = 0;
   private keptOnly = 0;
+  private keptOnlyEvents = 0;
   private first?: Date;
   private last?: Date;
   private readonly months = new Map<string, MonthStats>();
@@ -70,6 +73,7 @@ export class StatsCollector {
     }
     if (m.kind === 'event') {
       this.events++;
+      if (m.absentSince) this.keptOnlyEvents++;
       return;
     }
     this.messages++;
@@ -102,6 +106,7 @@ export class StatsCollector {
       attachments: this.attachments,
       reactions: this.reactions,
       keptOnly: this.keptOnly,
+      keptOnlyEvents: this.keptOnlyEvents,
     };
   }
 

@@ -172,7 +172,9 @@ export function mergeRevision(archived: Message, seen: Message, lost: LostTapbac
   });
   keepTapbacks(archived.parts, parts, lost);
   const copies = new Map(attachmentsOf(archived).filter(inFolder).map((a) => [a.guid, a]));
-  const merged = { ...seen, parts };
+  // A reply whose original the source lost still quotes it: the archive keeps the original.
+  const keptReply = seen.replyTo && !seen.replyTo.target && archived.replyTo?.guid === seen.replyTo.guid;
+  const merged = { ...seen, parts, ...(keptReply ? { replyTo: archived.replyTo } : {}) };
   for (const attachment of attachmentsOf(merged)) {
     const copy = copies.get(attachment.guid);
     if (copy && !inFolder(attachment)) Object.assign(attachment, { path: copy.path, missing: false, transient: false, size: copy.size, withheld: undefined });

@@ -84,9 +84,23 @@ describe('bad input gets one clear line and a non-zero exit', () => {
     await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o12'), '--threads', '0'], /--threads 0: give a whole number/);
   });
 
+  it('an empty --chat, --since or --until (a shell variable with nothing in it) is refused, not taken as every conversation or date', async () => {
+    const out = join(dir, 'o17');
+    await expectClearFailure(['export', '--db', goodDb, '--out', out, '--chat', '', '--format', 'pdf'], /^textkeeper: --chat names no conversation; give ids \(as `textkeeper list` shows them\), /);
+    await expectClearFailure(['export', '--db', goodDb, '--out', out, '--chat', ' , '], /^textkeeper: --chat names no conversation;/);
+    await expectClearFailure(['list', '--db', goodDb, '--since', ''], /^textkeeper: --since is empty: give a date like 2023-01-31 /);
+    await expectClearFailure(['stats', '--db', goodDb, '--until', ' '], /^textkeeper: --until is empty: /);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('--password is refused even when no backup needs one', async () => {
+    await expectClearFailure(['list', '--db', goodDb, '--password', 'hunter2'], /^textkeeper: --password: a password on the command line is visible to other programs; use --password-file FILE, or type it at the prompt\.$/);
+  });
+
   it('a mistyped option, command or choice: one line naming it, as commander words it', async () => {
-    await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o14'), '--formt', 'txt'], /unknown option '--formt' \(Did you mean --format\?\) \(see textkeeper --help\)\.$/);
-    await expectClearFailure(['exprot'], /unknown command 'exprot'/);
+    await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o14'), '--formt', 'txt'], /unknown option '--formt' \(Did you mean --format\?\) \(see textkeeper export --help\)\.$/);
+    await expectClearFailure(['exprot'], /unknown command 'exprot' \(Did you mean export\?\) \(see textkeeper --help\)\.$/);
+    await expectClearFailure(['list', '--db', goodDb, '--sort', 'size'], /argument 'size' is invalid\. Allowed choices are recent, name, messages \(see textkeeper list --help\)\.$/);
     await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'o15'), '--page-size', 'B5'], /argument 'B5' is invalid\. Allowed choices are letter, a4 \(see/);
     await expectClearFailure(['verify'], /missing required argument 'dir'/);
   });

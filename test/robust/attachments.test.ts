@@ -46,6 +46,8 @@ describe('attachments stay inside the attachments folder', () => {
     const out = join(dir, 'out-html');
     const result = await runCli(['export', '--db', db, '--out', out, '--format', 'html', '--chat', chat, '--max-attachment-size', '1MB']);
     expect(result.code, result.stderr).toBe(0);
+    // The three outside and the huge one are on disk: not counted as missing, but apart.
+    expect(result.stdout).toMatch(/ \(0 missing, 4 not copied: outside the attachments folder or over --max-attachment-size\), /);
     const files = filesBelow(out);
     for (const file of files.filter((f) => f.startsWith('attachments/') && f.includes('.'))) {
       expect(readFileSync(join(out, file), 'latin1')).not.toContain('TOP SECRET');

@@ -41,7 +41,7 @@ describe('a damaged database', () => {
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toMatch(new RegExp(`is damaged: table message \\(tree \\d+\\) page ${page} cell 0`));
     expect(result.stderr).toMatch(/message ROWID \d+ \(GUID [0-9A-F-]+\) could not be read; it is not in the archive/);
-    expect(result.stderr).toMatch(/textkeeper: the database is damaged; everything readable was exported, 1 rows could not be read/);
+    expect(result.stderr).toMatch(/textkeeper: the database is damaged; everything readable was exported, 1 row could not be read \(see above\)\.$/m);
     expect(result.stdout).toMatch(/^Exported \d+ conversations/);
     // The summary counts the warning lines of the damage.
     const warned = result.stderr.split('\n').filter((line) => line.startsWith('warning: ')).length;
@@ -51,7 +51,7 @@ describe('a damaged database', () => {
 
     const list = await runCli(['list', '--db', db]);
     expect(list.code).toBe(3);
-    expect(list.stderr).toMatch(/1 rows could not be read/);
+    expect(list.stderr).toMatch(/^textkeeper: the database is damaged; 1 row could not be read \(see above\)\.$/m);
 
     const unchecked = await runCli(['export', '--db', db, '--out', join(dir, 'out-unchecked'), '--no-check', '--quiet']);
     expect(unchecked.code).toBe(0);

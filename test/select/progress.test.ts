@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { VerifyProgress } from '../../src/cli/verify-progress.js';
 import { Progress } from '../../src/engine/progress.js';
 import { generateChatDb } from '../../src/generate/index.js';
-import { ROOT, runCli, tempDir } from '../support/cli.js';
+import { onTerminal, runCli, tempDir } from '../support/cli.js';
 
 const LINE = /^\[(\d+)\/(\d+)\] (.+): ([\d,]+) messages? \| (\d+)% \| (estimating time left|[\d,]+ msg\/s, \S+ left)$/;
 
@@ -87,18 +86,6 @@ describe('progress lines of long work (reading the sources, verify), without a t
     progress.stop();
   });
 });
-
-/** The CLI on a terminal: util-linux `script` gives it one and copies what it draws to stdout. */
-function onTerminal(args: string[]): Promise<string> {
-  const command = [process.execPath, join(ROOT, 'dist', 'cli', 'main.js'), ...args].map((a) => `'${a}'`).join(' ');
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${out}`))));
-  });
-}
 
 describe.skipIf(!existsSync('/usr/bin/script'))('progress on a terminal (skipped without util-linux script)', () => {
   it('draws a bar while the sources are read, left at 100% while the store is finished, then the writing bar', async () => {

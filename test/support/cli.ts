@@ -32,6 +32,21 @@ function notAResult(promise: Promise<CliResult>): Promise<CliResult> {
 }
 
 /**
+ * The CLI on a terminal (`columns` wide, if given): util-linux `script` gives it one and copies what it draws to
+ * stdout (ends with an error unless it exits 0).
+ */
+export function onTerminal(args: string[], columns?: number): Promise<string> {
+  const command = [process.execPath, join(ROOT, 'dist', 'cli', 'main.js'), ...args].map((a) => `'${a}'`).join(' ');
+  const child = spawn('script', ['-qfec', columns === undefined ? command : `stty cols ${columns}; ${command}`, '/dev/null'], { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${out}`))));
+  });
+}
+
+/**
  * Generates a large database in another process (dist/generate/main.js: DIR/chat.db, DIR/Attachments):
  * generating is synchronous, and minutes of it in the test worker would stall vitest's messages.
  */

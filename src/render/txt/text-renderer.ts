@@ -2,6 +2,7 @@ import { handwritingLines } from '../../decode/handwriting-render.js';
 import type { Attachment, Conversation, Drawing, EditVersion, Message, Part } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
 import { absenceNote, describeAttachment, describeBalloon, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE } from '../describe.js';
+import { controlPicture } from '../control-pictures.js';
 import { FileRenderer } from '../file-renderer.js';
 import { archivePath } from '../../output/files.js';
 import type { ExportContext, MessageStream } from '../renderer.js';
@@ -19,11 +20,7 @@ const ART_COLUMNS = 76;
  */
 export function visibleControls(text: string): string {
   if (!ANY_CONTROL.test(text)) return text;
-  return text.replace(/\r\n/g, '\n').replace(CONTROLS, (c) => {
-    const code = c.charCodeAt(0);
-    if (code < 0x20) return String.fromCharCode(0x2400 + code);
-    return code === 0x7f ? '\u2421' : `<U+${code.toString(16).toUpperCase().padStart(4, '0')}>`;
-  });
+  return text.replace(/\r\n/g, '\n').replace(CONTROLS, controlPicture);
 }
 
 /** One readable .txt transcript per conversation. Message text is written as sent, control characters made visible. */
