@@ -53,13 +53,61 @@ export class MessagesReader {
     this.statements = new Statements(db);
     const message = columnsOf(db, 'message');
     const attachment = columnsOf(db, 'attachment');
+    const m = columnReader('m', message);
     this.reactionType = message.has('associated_message_type') ? 'm.associated_message_type' : 'NULL';
     this.changeDates = ['date_edited', 'date_retracted'].map((name) => (message.has(name) ? `m.${name}` : '0')).join(', ');
-    const columns = messageColumns(message);
+    const md = (name: string, alias: string) => `${message.has(name) ? appleMs(`m.${name}`) : '0'} AS ${alias}`;
+    const columns = [
+      'm.ROWID AS rowId',
+      'm.guid AS guid',
+      m('text', 'text'),
+      m('attributedBody', 'attributedBody'),
+      m('handle_id', 'handleId', '0'),
+      m('is_from_me', 'isFromMe', '0'),
+      m('service', 'service'),
+      md('date', 'date'),
+      md('date_read', 'dateRead'),
+      md('date_delivered', 'dateDelivered'),
+      md('date_played', 'datePlayed'),
+      md('date_edited', 'dateEdited'),
+      md('date_retracted', 'dateRetracted'),
+      m('item_type', 'itemType', '0'),
+      m('group_action_type', 'groupActionType', '0'),
+      m('other_handle', 'otherHandle', '0'),
+      m('group_title', 'groupTitle'),
+      m('associated_message_type', 'associatedType', '0'),
+      m('associated_message_guid', 'associatedGuid'),
+      m('associated_message_emoji', 'associatedEmoji'),
+      m('balloon_bundle_id', 'balloonBundleId'),
+      m('payload_data', 'payloadData'),
+      m('expressive_send_style_id', 'effectId'),
+      message.has('message_summary_info') && message.has('date_edited') && message.has('date_retracted')
+        ? 'CASE WHEN m.date_edited != 0 OR m.date_retracted != 0 THEN m.message_summary_info END AS summaryInfo'
+        : m('message_summary_info', 'summaryInfo'),
+      m('thread_originator_guid', 'threadOriginatorGuid'),
+      m('thread_originator_part', 'threadOriginatorPart'),
+      m('is_audio_message', 'isAudioMessage', '0'),
+      m('subject', 'subject'),
+    ];
     this.message = selection(columns);
     const reactionAliases = ['rowId', 'guid', 'handleId', 'isFromMe', 'date', 'associatedType', 'associatedGuid', 'associatedEmoji'];
     this.reaction = selection(columns.filter((c) => reactionAliases.some((alias) => c.endsWith(` AS ${alias}`))));
-    this.attachment = selection(attachmentColumns(attachment));
+    const a = columnReader('a', attachment);
+    this.attachment = selection([
+      'j.message_id AS messageId',
+      'a.ROWID AS rowId',
+      'a.guid AS guid',
+      a('filename', 'filename'),
+      a('mime_type', 'mimeType'),
+      a('uti', 'uti'),
+      a('transfer_name', 'transferName'),
+      a('total_bytes', 'totalBytes', '0'),
+      a('is_sticker', 'isSticker', '0'),
+      a('sticker_user_info', 'stickerUserInfo'),
+      a('attribution_info', 'attributionInfo'),
+      a('emoji_image_short_description', 'emojiDescription'),
+      `${attachment.has('created_date') ? 'a.created_date * 1000' : '0'} AS createdDate`,
+    ]);
   }
 
   handles(): HandleRow[] {
@@ -214,63 +262,6 @@ function inOrder<T extends { rowId: number }>(rows: T[], ids: number[]): T[] {
 interface Selection<T> {
   columns: string;
   row: (values: unknown[]) => T;
-}
-
-/** The message columns the tool reads, each NULL (or its fallback) where this schema lacks it. */
-function messageColumns(message: Set<string>): string[] {
-  const m = columnReader('m', message);
-  const md = (name: string, alias: string) => `${message.has(name) ? appleMs(`m.${name}`) : '0'} AS ${alias}`;
-  return [
-    'm.ROWID AS rowId',
-    'm.guid AS guid',
-    m('text', 'text'),
-    m('attributedBody', 'attributedBody'),
-    m('handle_id', 'handleId', '0'),
-    m('is_from_me', 'isFromMe', '0'),
-    m('service', 'service'),
-    md('date', 'date'),
-    md('date_read', 'dateRead'),
-    md('date_delivered', 'dateDelivered'),
-    md('date_played', 'datePlayed'),
-    md('date_edited', 'dateEdited'),
-    md('date_retracted', 'dateRetracted'),
-    m('item_type', 'itemType', '0'),
-    m('group_action_type', 'groupActionType', '0'),
-    m('other_handle', 'otherHandle', '0'),
-    m('group_title', 'groupTitle'),
-    m('associated_message_type', 'associatedType', '0'),
-    m('associated_message_guid', 'associatedGuid'),
-    m('associated_message_emoji', 'associatedEmoji'),
-    m('balloon_bundle_id', 'balloonBundleId'),
-    m('payload_data', 'payloadData'),
-    m('expressive_send_style_id', 'effectId'),
-    message.has('message_summary_info') && message.has('date_edited') && message.has('date_retracted')
-      ? 'CASE WHEN m.date_edited != 0 OR m.date_retracted != 0 THEN m.message_summary_info END AS summaryInfo'
-      : m('message_summary_info', 'summaryInfo'),
-    m('thread_originator_guid', 'threadOriginatorGuid'),
-    m('thread_originator_part', 'threadOriginatorPart'),
-    m('is_audio_message', 'isAudioMessage', '0'),
-    m('subject', 'subject'),
-  ];
-}
-
-function attachmentColumns(attachment: Set<string>): string[] {
-  const a = columnReader('a', attachment);
-  return [
-    'j.message_id AS messageId',
-    'a.ROWID AS rowId',
-    'a.guid AS guid',
-    a('filename', 'filename'),
-    a('mime_type', 'mimeType'),
-    a('uti', 'uti'),
-    a('transfer_name', 'transferName'),
-    a('total_bytes', 'totalBytes', '0'),
-    a('is_sticker', 'isSticker', '0'),
-    a('sticker_user_info', 'stickerUserInfo'),
-    a('attribution_info', 'attributionInfo'),
-    a('emoji_image_short_description', 'emojiDescription'),
-    `${attachment.has('created_date') ? 'a.created_date * 1000' : '0'} AS createdDate`,
-  ];
 }
 
 /**
