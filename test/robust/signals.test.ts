@@ -1,7 +1,7 @@
 // Issue #10 item 12: the process the user starts stops the export on SIGINT/SIGTERM/SIGHUP, and
 // killing it (even with SIGKILL) leaves no orphan writing files.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
@@ -70,5 +70,28 @@ describe.skipIf(process.platform !== 'linux')('signals reach the export', () => 
     expect(after.filter((f) => f.endsWith('.partial'))).toEqual([]);
     await sleep(500);
     expect(readdirSync(out)).toEqual(after);
+  });
+
+  it('SIGKILL of the child doing the work: one line says so, and its copy of the database is not left in the temporary folder', async () => {
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    const live = join(dir, 'live');
+    mkdirSync(live);
+    await generateChatDb({ path: join(live, 'chat.db'), messages: 30_000, seed: 5 });
+    // A -wal beside it (Messages is running): the database is read from a private copy in the temporary folder.
+    writeFileSync(join(live, 'chat.db-wal'), '');
+    const cli = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'export', '--db', join(live, 'chat.db'), '--out', join(dir, 'out-child-killed'), '--format', 'pdf', '--no-progress'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TMPDIR: tmp },
+    });
+    let stderr = '';
+    cli.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
+    const copying = () => readdirSync(tmp).some((run) => readdirSync(join(tmp, run)).some((f) => f.startsWith('textkeeper-db-')));
+    while (!copying() && cli.exitCode === null) await sleep(10);
+    process.kill(childOf(cli.pid!)!, 'SIGKILL');
+    expect(await exited).toBe(137);
+    expect(stderr.trim()).toBe('textkeeper: the export was killed (SIGKILL: by another program, or by the system short of memory); export into the same folder again to complete it.');
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });
