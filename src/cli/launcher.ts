@@ -91,7 +91,7 @@ export function relaunchWithHeapCap(): Promise<number> {
   // The IPC channel is how the child learns that this process died, even by SIGKILL: it closes.
   const child = spawn(process.execPath, [...process.execArgv, ...flags, process.argv[1]!, ...process.argv.slice(2)], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-    env: { ...(decodesPhotos(process.argv) ? { MALLOC_ARENA_MAX: '2', ...process.env } : process.env), TMPDIR: temp, TMP: temp, TEMP: temp },
+    env: { ...(decodesPhotos(process.argv) ? { MALLOC_ARENA_MAX: '2', ...process.env } : process.env), TMPDIR: temp, TMP: temp, TEMP: temp, [RUN_TEMP]: temp },
   });
   passOnSignals(child);
   return new Promise<number>((resolve) => {
@@ -108,6 +108,9 @@ function killed(signal: NodeJS.Signals): number {
   process.stderr.write(`textkeeper: the ${command} was killed (${signal}${why})${next}.\n`);
   return 128 + constants.signals[signal];
 }
+
+/** The temporary folder the launcher gave its child (the child's TMPDIR), named apart from any TMPDIR of the user's. */
+const RUN_TEMP = 'TEXTKEEPER_RUN_TEMP';
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -141,6 +144,9 @@ export function watchSignals(signal: { interrupted: boolean }, exitCode: number)
     process.channel.unref();
     process.on('disconnect', () => {
       stop();
+      // The launcher would have removed this process's temporary folder once it ended: now this process does.
+      const temp = process.env[RUN_TEMP];
+      if (temp) process.on('exit', () => rmSync(temp, { recursive: true, force: true }));
       // Nothing may keep the orphan alive for long: what it had begun is removed by then, or never will be.
       setTimeout(() => process.exit(exitCode), 10_000).unref();
     });

@@ -33,10 +33,11 @@ describe.skipIf(process.platform !== 'linux')('signals reach the export', () => 
   });
 
   /** Starts an export (the launcher, as a user would) and waits until it has begun writing. */
-  async function started(label: string): Promise<{ cli: ChildProcess; out: string; exited: Promise<number | null>; stderr: () => string }> {
+  async function started(label: string, env: Record<string, string> = {}): Promise<{ cli: ChildProcess; out: string; exited: Promise<number | null>; stderr: () => string }> {
     const out = join(dir, label);
     const cli = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'export', '--db', db, '--out', out, '--format', 'txt,pdf', '--no-progress'], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     let stderr = '';
     cli.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -58,14 +59,17 @@ describe.skipIf(process.platform !== 'linux')('signals reach the export', () => 
     });
   }
 
-  it('SIGKILL of the launcher: its child stops too and removes what it had begun', async () => {
-    const { cli, out, exited } = await started('out-kill');
+  it('SIGKILL of the launcher: its child stops too and removes what it had begun, its temporary folder too', async () => {
+    const tmp = join(dir, 'tmp-launcher-killed');
+    mkdirSync(tmp);
+    const { cli, out, exited } = await started('out-kill', { TMPDIR: tmp });
     const worker = childOf(cli.pid!);
     expect(worker).toBeDefined();
     process.kill(cli.pid!, 'SIGKILL');
     await exited;
     for (let waited = 0; alive(worker!) && waited < 20_000; waited += 50) await sleep(50);
     expect(alive(worker!)).toBe(false);
+    expect(readdirSync(tmp)).toEqual([]);
     const after = readdirSync(out);
     expect(after.filter((f) => f.endsWith('.partial'))).toEqual([]);
     await sleep(500);
