@@ -94,10 +94,16 @@ export function relaunchWithHeapCap(): Promise<number> {
     env: { ...(decodesPhotos(process.argv) ? { MALLOC_ARENA_MAX: '2', ...process.env } : process.env), TMPDIR: temp, TMP: temp, TEMP: temp, [RUN_TEMP]: temp },
   });
   passOnSignals(child);
+  // A terminal that closed (EIO) or a reader gone (EPIPE) hears nothing more; that is no reason to leave the folder.
+  process.stderr.on('error', () => {});
   return new Promise<number>((resolve) => {
-    child.on('error', () => resolve(2));
-    child.on('exit', (code, signal) => resolve(code ?? killed(signal ?? 'SIGKILL')));
-  }).finally(() => rmSync(temp, { recursive: true, force: true }));
+    const ended = (code: () => number) => {
+      rmSync(temp, { recursive: true, force: true });
+      resolve(code());
+    };
+    child.on('error', () => ended(() => 2));
+    child.on('exit', (code, signal) => ended(() => code ?? killed(signal ?? 'SIGKILL')));
+  });
 }
 
 /** A child killed by a signal it could not take says nothing itself: this process says it, with the shell's exit code. */

@@ -76,26 +76,41 @@ describe.skipIf(process.platform !== 'linux')('signals reach the export', () => 
     expect(readdirSync(out)).toEqual(after);
   });
 
-  it('SIGKILL of the child doing the work: one line says so, and its copy of the database is not left in the temporary folder', async () => {
-    const tmp = join(dir, 'tmp');
-    mkdirSync(tmp);
-    const live = join(dir, 'live');
+  /** Starts an export reading a database with a -wal beside it (Messages running): it reads a private copy in TMPDIR. */
+  async function copyingLive(label: string, tmp: string) {
+    const live = join(dir, `live-${label}`);
     mkdirSync(live);
     await generateChatDb({ path: join(live, 'chat.db'), messages: 30_000, seed: 5 });
-    // A -wal beside it (Messages is running): the database is read from a private copy in the temporary folder.
     writeFileSync(join(live, 'chat.db-wal'), '');
-    const cli = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'export', '--db', join(live, 'chat.db'), '--out', join(dir, 'out-child-killed'), '--format', 'pdf', '--no-progress'], {
+    const cli = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'export', '--db', join(live, 'chat.db'), '--out', join(dir, `out-${label}`), '--format', 'pdf', '--no-progress'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, TMPDIR: tmp },
     });
-    let stderr = '';
-    cli.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
     const copying = () => readdirSync(tmp).some((run) => readdirSync(join(tmp, run)).some((f) => f.startsWith('textkeeper-db-')));
     while (!copying() && cli.exitCode === null) await sleep(10);
+    return { cli, exited };
+  }
+
+  it('SIGKILL of the child doing the work: one line says so, and its copy of the database is not left in the temporary folder', async () => {
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    const { cli, exited } = await copyingLive('child-killed', tmp);
+    let stderr = '';
+    cli.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     process.kill(childOf(cli.pid!)!, 'SIGKILL');
     expect(await exited).toBe(137);
     expect(stderr.trim()).toBe('textkeeper: the export was killed (SIGKILL: by another program, or by the system short of memory); export into the same folder again to complete it.');
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('…also when no one hears that line any more (the terminal closed)', async () => {
+    const tmp = join(dir, 'tmp-unheard');
+    mkdirSync(tmp);
+    const { cli, exited } = await copyingLive('child-killed-unheard', tmp);
+    cli.stderr!.destroy();
+    process.kill(childOf(cli.pid!)!, 'SIGKILL');
+    expect(await exited).toBe(137);
     expect(readdirSync(tmp)).toEqual([]);
   });
 });
