@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
-import { constants } from 'node:os';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandHome } from '../home-path.js';
 import { STORE_FILE } from '../store/file-names.js';
@@ -80,20 +80,43 @@ function sizeOf(path: string): number {
   }
 }
 
-/** Runs this command again with the heap cap and resolves to its exit code. */
+/**
+ * Runs this command again with the heap cap and resolves to its exit code. The child's temporary files (a
+ * private copy of a chat.db being written to, a decrypted backup) go into a folder of this process, removed
+ * when the child ends, however it ends: a child killed outright (SIGKILL, the system short of memory) cannot.
+ */
 export function relaunchWithHeapCap(): Promise<number> {
   const flags = [`--max-old-space-size=${HEAP_CAP_MB}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, `--v8-pool-size=${HELPER_POOL_SIZE}`, `--interrupt-budget=${INTERRUPT_BUDGET}`];
+  const temp = mkdtempSync(join(tmpdir(), 'textkeeper-run-'));
   // The IPC channel is how the child learns that this process died, even by SIGKILL: it closes.
   const child = spawn(process.execPath, [...process.execArgv, ...flags, process.argv[1]!, ...process.argv.slice(2)], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-    env: decodesPhotos(process.argv) ? { MALLOC_ARENA_MAX: '2', ...process.env } : process.env,
+    env: { ...(decodesPhotos(process.argv) ? { MALLOC_ARENA_MAX: '2', ...process.env } : process.env), TMPDIR: temp, TMP: temp, TEMP: temp, [RUN_TEMP]: temp },
   });
   passOnSignals(child);
-  return new Promise((resolve) => {
-    child.on('error', () => resolve(2));
-    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 1)));
+  // A terminal that closed (EIO) or a reader gone (EPIPE) hears nothing more; that is no reason to leave the folder.
+  process.stderr.on('error', () => {});
+  return new Promise<number>((resolve) => {
+    const ended = (code: () => number) => {
+      rmSync(temp, { recursive: true, force: true });
+      resolve(code());
+    };
+    child.on('error', () => ended(() => 2));
+    child.on('exit', (code, signal) => ended(() => code ?? killed(signal ?? 'SIGKILL')));
   });
 }
+
+/** A child killed by a signal it could not take says nothing itself: this process says it, with the shell's exit code. */
+function killed(signal: NodeJS.Signals): number {
+  const command = process.argv[2] ?? 'textkeeper';
+  const why = signal === 'SIGKILL' ? ': by another program, or by the system short of memory' : '';
+  const next = command === 'export' ? '; export into the same folder again to complete it' : '';
+  process.stderr.write(`textkeeper: the ${command} was killed (${signal}${why})${next}.\n`);
+  return 128 + constants.signals[signal];
+}
+
+/** The temporary folder the launcher gave its child (the child's TMPDIR), named apart from any TMPDIR of the user's. */
+const RUN_TEMP = 'TEXTKEEPER_RUN_TEMP';
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -127,6 +150,9 @@ export function watchSignals(signal: { interrupted: boolean }, exitCode: number)
     process.channel.unref();
     process.on('disconnect', () => {
       stop();
+      // The launcher would have removed this process's temporary folder once it ended: now this process does.
+      const temp = process.env[RUN_TEMP];
+      if (temp) process.on('exit', () => rmSync(temp, { recursive: true, force: true }));
       // Nothing may keep the orphan alive for long: what it had begun is removed by then, or never will be.
       setTimeout(() => process.exit(exitCode), 10_000).unref();
     });

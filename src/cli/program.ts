@@ -194,10 +194,13 @@ program.command('verify').description('check an archive folder: every file its m
   });
 
 watchSignals(signal, EXIT_INTERRUPTED);
-// A reader that stopped reading (`list | head`) has what it wanted: the command ends as it would have, unheard.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-});
+// A reader that stopped reading (`list | head`) has what it wanted, and a terminal closed (EIO) has no one to
+// tell: the command ends as it would have, unheard, rather than stop halfway and leave its unfinished files.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
+  });
+}
 // Whatever escapes (an error event of a stream, say) is still one line and a clear exit code.
 process.on('uncaughtException', (error) => {
   report(error);

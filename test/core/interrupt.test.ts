@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { generateApart, ROOT, tempDir } from '../support/cli.js';
+import { generateApart, ROOT, runCli, tempDir } from '../support/cli.js';
 
 /**
  * Runs an export into `out`, presses Ctrl-C once `ready` says so (checked every 10 ms), and gives its exit
@@ -56,5 +56,21 @@ describe('Ctrl-C during an export', () => {
     const kept = new Database(store, { readonly: true });
     expect(kept.prepare('SELECT COUNT(*) FROM messages').pluck().get()).toBe(0);
     kept.close();
+  });
+});
+
+describe('An export whose messages no one reads any more (its terminal closed, `2>&1 | head` ended)', () => {
+  it('still finishes its archive instead of stopping at the first line it writes', async () => {
+    const dir = tempDir('reader-gone');
+    const out = join(dir, 'out');
+    // --chat says what it chose on stderr, halfway through the run: by then nothing reads that pipe.
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'export', '--db', join(ROOT, 'sample-data', 'chat.db'), '--out', out, '--chat', 'Family', '--no-progress'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    child.stderr.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect((await runCli(['verify', out])).stdout).toMatch(/^Intact: /);
   });
 });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import stringWidth from 'string-width';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -146,8 +146,8 @@ describe('Ctrl-C on list or stats', () => {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const ended = new Promise<number | null>((resolve) => child.on('close', resolve));
-    // Underway once the copy is begun.
-    while (!readdirSync(tmp).some((name) => name.startsWith('textkeeper-db-'))) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Underway once the copy is begun (in the temporary folder the launcher gave the process it restarted).
+    while (!readdirSync(tmp, { recursive: true }).some((name) => basename(String(name)).startsWith('textkeeper-db-'))) await new Promise((resolve) => setTimeout(resolve, 10));
     child.kill('SIGINT');
     expect(await ended).toBe(130);
     expect(stderr).toBe('textkeeper: interrupted.\n');

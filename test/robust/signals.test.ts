@@ -1,7 +1,7 @@
 // Issue #10 item 12: the process the user starts stops the export on SIGINT/SIGTERM/SIGHUP, and
 // killing it (even with SIGKILL) leaves no orphan writing files.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
@@ -33,10 +33,11 @@ describe.skipIf(process.platform !== 'linux')('signals reach the export', () => 
   });
 
   /** Starts an export (the launcher, as a user would) and waits until it has begun writing. */
-  async function started(label: string): Promise<{ cli: ChildProcess; out: string; exited: Promise<number | null>; stderr: () => string }> {
+  async function started(label: string, env: Record<string, string> = {}): Promise<{ cli: ChildProcess; out: string; exited: Promise<number | null>; stderr: () => string }> {
     const out = join(dir, label);
     const cli = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'export', '--db', db, '--out', out, '--format', 'txt,pdf', '--no-progress'], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     let stderr = '';
     cli.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -58,17 +59,58 @@ describe.skipIf(process.platform !== 'linux')('signals reach the export', () => 
     });
   }
 
-  it('SIGKILL of the launcher: its child stops too and removes what it had begun', async () => {
-    const { cli, out, exited } = await started('out-kill');
+  it('SIGKILL of the launcher: its child stops too and removes what it had begun, its temporary folder too', async () => {
+    const tmp = join(dir, 'tmp-launcher-killed');
+    mkdirSync(tmp);
+    const { cli, out, exited } = await started('out-kill', { TMPDIR: tmp });
     const worker = childOf(cli.pid!);
     expect(worker).toBeDefined();
     process.kill(cli.pid!, 'SIGKILL');
     await exited;
     for (let waited = 0; alive(worker!) && waited < 20_000; waited += 50) await sleep(50);
     expect(alive(worker!)).toBe(false);
+    expect(readdirSync(tmp)).toEqual([]);
     const after = readdirSync(out);
     expect(after.filter((f) => f.endsWith('.partial'))).toEqual([]);
     await sleep(500);
     expect(readdirSync(out)).toEqual(after);
+  });
+
+  /** Starts an export reading a database with a -wal beside it (Messages running): it reads a private copy in TMPDIR. */
+  async function copyingLive(label: string, tmp: string) {
+    const live = join(dir, `live-${label}`);
+    mkdirSync(live);
+    await generateChatDb({ path: join(live, 'chat.db'), messages: 30_000, seed: 5 });
+    writeFileSync(join(live, 'chat.db-wal'), '');
+    const cli = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'export', '--db', join(live, 'chat.db'), '--out', join(dir, `out-${label}`), '--format', 'pdf', '--no-progress'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TMPDIR: tmp },
+    });
+    const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
+    const copying = () => readdirSync(tmp).some((run) => readdirSync(join(tmp, run)).some((f) => f.startsWith('textkeeper-db-')));
+    while (!copying() && cli.exitCode === null) await sleep(10);
+    return { cli, exited };
+  }
+
+  it('SIGKILL of the child doing the work: one line says so, and its copy of the database is not left in the temporary folder', async () => {
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    const { cli, exited } = await copyingLive('child-killed', tmp);
+    let stderr = '';
+    cli.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    process.kill(childOf(cli.pid!)!, 'SIGKILL');
+    expect(await exited).toBe(137);
+    expect(stderr.trim()).toBe('textkeeper: the export was killed (SIGKILL: by another program, or by the system short of memory); export into the same folder again to complete it.');
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('…also when no one hears that line any more (the terminal closed)', async () => {
+    const tmp = join(dir, 'tmp-unheard');
+    mkdirSync(tmp);
+    const { cli, exited } = await copyingLive('child-killed-unheard', tmp);
+    cli.stderr!.destroy();
+    process.kill(childOf(cli.pid!)!, 'SIGKILL');
+    expect(await exited).toBe(137);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });
