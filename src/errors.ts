@@ -9,6 +9,11 @@ export class UserError extends Error {
  */
 export class Refusal extends UserError {}
 
+/** The user pressed Ctrl-C (or the run got SIGINT, SIGTERM or SIGHUP): thrown where the work stops, so what it began is discarded. */
+export class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+}
+
 /** What the operating system's error codes mean to someone running an export. */
 const SYSTEM_ERRORS: Record<string, string> = {
   EACCES: 'permission denied',

@@ -1,8 +1,7 @@
 // The command line: commands, options, and how every error is reported.
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { describeSystemError, systemReason, UserError } from '../errors.js';
-import { Interrupted } from '../engine/interrupted.js';
+import { describeSystemError, Interrupted, systemReason, UserError } from '../errors.js';
 import { expandHome } from '../home-path.js';
 import { watchSignals } from './launcher.js';
 import type { ListSort } from './list-command.js';

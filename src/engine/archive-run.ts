@@ -16,7 +16,7 @@ import { findOutsideChanges, leftAsFound, outsideChangeLines, type OutsideChange
 import { openOutputStore, removeStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
 import { VERSION } from '../version.js';
-import { Interrupted } from './interrupted.js';
+import { Interrupted } from '../errors.js';
 import { Progress } from './progress.js';
 import type { ResolvedOptions } from './options.js';
 import { openArchive, reportDamage, type DamageCounts, type OpenedArchive } from './sources.js';

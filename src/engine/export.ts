@@ -7,7 +7,7 @@ import type { StoreArchive } from '../store/store-archive.js';
 import type { ArchiveStore, IngestCounts } from '../store/archive-store.js';
 import { STORE_FILE } from '../store/file-names.js';
 import { ArchiveLock } from '../store/archive-lock.js';
-import { discardNewArchive, folderBefore } from '../store/output-folder.js';
+import { discardNewArchive, folderBefore, leftEmpty } from '../store/output-folder.js';
 import { RENDERERS } from '../render/registry.js';
 import type { Renderer } from '../render/renderer.js';
 import { Refusal, systemReason, UserError } from '../errors.js';
@@ -102,6 +102,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
   } finally {
     store?.close();
     lock?.release();
+    leftEmpty(options.outDir, before);
   }
 }
 

@@ -1,10 +1,9 @@
 import type { HistoryConversation } from '../normalize/archive.js';
 import type { ExportContext, MessageStream, Provenance, Renderer } from '../render/renderer.js';
 import type { StoreArchive } from '../store/store-archive.js';
-import { endsTheRun } from '../errors.js';
+import { endsTheRun, Interrupted } from '../errors.js';
 import { skipLine } from './archive-run.js';
 import { counting, noCounts, type ShardCounts } from './counts.js';
-import { Interrupted } from './interrupted.js';
 import type { ResolvedOptions } from './options.js';
 import { renderSettings, reusable, type ConversationFiles, type FormatFile } from './render-plan.js';
 

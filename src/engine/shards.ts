@@ -1,8 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import { UserError } from '../errors.js';
+import { Interrupted, UserError } from '../errors.js';
 import type { ConversationQueue } from './conversation-queue.js';
 import type { ShardProgress, ShardResult } from './render-shard.js';
-import { Interrupted } from './interrupted.js';
 import type { ResolvedOptions } from './options.js';
 import type { Provenance } from '../render/renderer.js';
 

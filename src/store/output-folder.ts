@@ -104,6 +104,16 @@ export function discardNewArchive(dir: string, before: FolderBefore): void {
   }
 }
 
+/** A folder the run made and left empty (stopped, by Ctrl-C say, before its store began) is not left behind. */
+export function leftEmpty(dir: string, before: FolderBefore): void {
+  if (before.existed) return;
+  try {
+    rmdirSync(dir);
+  } catch {
+    // Not empty (an archive to finish by exporting again) or gone already.
+  }
+}
+
 /** The store's file and its journals. */
 export function removeStore(dir: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(join(dir, STORE_FILE + suffix), { force: true });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Interrupted } from '../../src/errors.js';
 import { BackupError } from '../../src/sources/backup/open-backup.js';
 import { passwordProvider, promptPassword } from '../../src/sources/backup/password.js';
 
@@ -49,11 +50,11 @@ describe('backup password sources', () => {
     expect(input.rawModes).toEqual([true, false]);
   });
 
-  it('Ctrl-C at the prompt cancels', async () => {
+  it('Ctrl-C at the prompt interrupts, as it does anywhere else (exit 130)', async () => {
     const { input, output } = fakeTerminal();
     const asked = promptPassword('Password: ', input as never, output as never);
     input.write('abc\u0003');
-    await expect(asked).rejects.toThrow('Cancelled');
+    await expect(asked).rejects.toBeInstanceOf(Interrupted);
     expect(input.rawModes).toEqual([true, false]);
   });
 

@@ -7,7 +7,7 @@
  *   await openBackup(dir, { password });
  */
 import { readFile } from 'node:fs/promises';
-import { systemReason } from '../../errors.js';
+import { Interrupted, systemReason } from '../../errors.js';
 import { BackupError } from './backup-error.js';
 
 export interface PasswordSources {
@@ -67,7 +67,7 @@ export function promptPassword(prompt: string, input: NodeJS.ReadStream, output:
     const onData = (chunk: Buffer) => {
       for (const char of chunk.toString('utf8')) {
         if (char === '\r' || char === '\n') return finish(() => resolve(typed));
-        if (char === '\u0003') return finish(() => reject(new BackupError('Cancelled')));
+        if (char === '\u0003') return finish(() => reject(new Interrupted('interrupted at the password prompt')));
         if (char === '\u007f' || char === '\b') typed = Array.from(typed).slice(0, -1).join('');
         else if (char >= ' ') typed += char;
       }

@@ -1,0 +1,35 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeBackup } from '../../src/generate/backup.js';
+import { ROOT, tempDir } from '../support/cli.js';
+import { makeTinyChatDb } from './tiny-chat-db.js';
+
+/** The CLI on a terminal (util-linux `script`), answering the password prompt with Ctrl-C once it is shown. */
+function ctrlCAtPrompt(args: string[]): Promise<string> {
+  const command = [process.execPath, join(ROOT, 'dist', 'cli', 'main.js'), ...args].map((a) => `'${a}'`).join(' ');
+  const child = spawn('script', ['-qfec', `${command}; echo "exit $?"`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let shown = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    shown += chunk;
+    if (shown.includes('Backup password:') && !child.stdin.writableEnded) child.stdin.end('ab\u0003');
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', () => resolve(shown.replaceAll('\r', '')));
+  });
+}
+
+describe('Ctrl-C at the password prompt of an encrypted backup', () => {
+  it('interrupts the export as anywhere else: exit 130, one line, nothing left', async () => {
+    const dir = tempDir('prompt-interrupt');
+    const chat = makeTinyChatDb(dir);
+    const backup = join(dir, 'backup');
+    await writeBackup({ chatDb: chat.chatDb, attachmentsDir: chat.attachmentsDir, outDir: backup, seed: 3, encryption: { password: 'pw', dpIterations: 1000, iterations: 10 } });
+    const out = join(dir, 'out');
+    const shown = await ctrlCAtPrompt(['export', '--backup', backup, '--out', out, '--format', 'txt', '--no-progress']);
+    expect(shown).toMatch(/Backup password: \n?textkeeper: interrupted[^\n]*\nexit 130/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
