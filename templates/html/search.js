@@ -116,8 +116,11 @@ function load(manifest, index, report) {
 }
 
 /** Lower case without accents, so "cafe" finds "Café". */
+// Letters that carry no separate mark for NFD to strip, written as people type them without it.
+const PLAIN_LETTERS = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i' };
+
 function fold(text) {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[ßæœøłđðþı]/g, (letter) => PLAIN_LETTERS[letter]);
 }
 
 function resultItem(conversation, page, rowId, time, sender, text, terms) {

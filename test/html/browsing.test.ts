@@ -34,13 +34,14 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await generateChatDb({ path: db, messages: 400, seed: 23 });
     const sqlite = new Database(db);
     const plain = sqlite.prepare(`SELECT ROWID FROM message WHERE associated_message_type = 0 AND item_type = 0 AND balloon_bundle_id IS NULL
-      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 4`).pluck();
+      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 5`).pluck();
     const setText = sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL WHERE ROWID = ?');
-    const [long, folding, address, phone] = plain.all() as number[];
+    const [long, folding, address, phone, letters] = plain.all() as number[];
     setText.run(LONG_TEXT, long);
     setText.run(FOLDING_TEXT, folding);
     setText.run(`The aardvark recipe: ${ADDRESS}.`, address);
     setText.run('Call the plumber back at (555) 867-5309 tonight', phone);
+    setText.run('Detour via Große Straße to Ærøskøbing', letters);
     namesakes = sqlite.prepare("SELECT chat_identifier FROM chat WHERE style = 45 AND chat_identifier LIKE '+%' ORDER BY ROWID LIMIT 2").pluck().all() as string[];
     sqlite.close();
     const contacts = join(dir, 'contacts.vcf');
@@ -99,6 +100,11 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await expect(search('quokka cafe')).resolves.toBe('1 message matches “quokka cafe”.');
     await expect(page.locator('.results a').textContent()).resolves.toMatch(/^…[^…]* see you at the Quokka Café$/);
     await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(['Quokka', 'Café']);
+  });
+
+  it('finds ß, æ, ø and other letters without a mark to strip as they are typed without them', async () => {
+    await expect(search('grosse strasse aeroskobing')).resolves.toBe('1 message matches “grosse strasse aeroskobing”.');
+    await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(['Große', 'Straße', 'Ærøskøbing']);
   });
 
   it('makes a web address in a message a link, also where the database marked none', async () => {
