@@ -48,6 +48,8 @@ export interface ArchiveUpdate {
   recorded?: RecordedSource[];
   /** Files changed since the last run sealed the folder, not by textkeeper (found before this run wrote). */
   outside?: OutsideChanges;
+  /** The archive's last run before this one did not finish (Ctrl-C, a full disk): what this run adds counts from it. */
+  afterUnfinished?: boolean;
 }
 
 /** The line for a conversation left out of the run, and the count it adds to. */
@@ -64,12 +66,13 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
   const store = openOutputStore(options.outDir);
   try {
     // The whole folder is looked through only after a run that did not finish (on a big archive, tens of thousands of files).
+    const unfinished = !isNew && !store.lastRunFinished();
     if (!store.lastRunFinished()) removePartials(options.outDir);
     const outside = await changesSinceSeal(store, isNew);
     const checkInterrupt = () => {
       if (signal.interrupted) throw new Interrupted('interrupted');
     };
-    return { ...await addSources({ options, store, isNew, other, recorded, checkInterrupt, planned }), outside };
+    return { ...await addSources({ options, store, isNew, other, recorded, checkInterrupt, planned }), outside, afterUnfinished: unfinished };
   } catch (error) {
     // A new archive whose run never began (its sources could not be opened) is not left behind as one.
     const neverRun = isNew && store.run === 0;

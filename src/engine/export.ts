@@ -34,8 +34,8 @@ export interface ExportSummary extends ShardCounts {
   damage: DamageCounts;
   /** Sources not checked for damage again: an earlier run checked the very same file and found nothing. */
   notChecked: string[];
-  /** What this run changed in an archive that was there before it (none: a new one). */
-  changes?: IngestCounts;
+  /** What this run changed in an archive that was there before it (none: a new one), and whether the run before it finished. */
+  changes?: IngestCounts & { afterUnfinished: boolean };
 }
 
 /**
@@ -85,7 +85,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const written = rendered.flatMap((r) => r.files.filter((f) => !f.kept).map((f) => ({ key: r.key, format: f.format, fingerprint: f.fingerprint, stem: stemOf.get(r.key)!, file: f.file })));
     store.saveRendered(written, plan.formats.filter((format) => !reusable(format, options)));
     counts.warnings += await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments, kept: counts.kept }, options, update.outside);
-    const changes = before.hadStore ? { ...store.counts } : undefined;
+    const changes = before.hadStore ? { ...store.counts, afterUnfinished: update.afterUnfinished ?? false } : undefined;
     return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, changes, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));
