@@ -65,14 +65,16 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
   const isNew = !existsSync(join(options.outDir, STORE_FILE));
   const store = openOutputStore(options.outDir);
   try {
-    // The whole folder is looked through only after a run that did not finish (on a big archive, tens of thousands of files).
-    const unfinished = !isNew && !store.lastRunFinished();
-    if (!store.lastRunFinished()) removePartials(options.outDir);
-    const outside = await changesSinceSeal(store, isNew);
+    // After a run that did not finish, its half-written files are removed; after one that did, the folder is
+    // compared with the manifest it sealed (none: a version that sealed none).
+    const finished = store.lastRunFinished();
+    if (!finished) removePartials(options.outDir);
+    const sealed = finished ? store.manifest() : [];
+    const outside = sealed.length > 0 ? await findOutsideChanges(store.dir, sealed) : undefined;
     const checkInterrupt = () => {
       if (signal.interrupted) throw new Interrupted('interrupted');
     };
-    return { ...await addSources({ options, store, isNew, other, recorded, checkInterrupt, planned }), outside, afterUnfinished: unfinished };
+    return { ...await addSources({ options, store, isNew, other, recorded, checkInterrupt, planned }), outside, afterUnfinished: !isNew && !finished };
   } catch (error) {
     // A new archive whose run never began (its sources could not be opened) is not left behind as one.
     const neverRun = isNew && store.run === 0;
@@ -80,12 +82,6 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     if (neverRun) removeStore(options.outDir);
     throw error;
   }
-}
-
-/** What changed in the folder since the last run sealed it, not by textkeeper; nothing to compare with after a run that did not finish (its files are not sealed). */
-async function changesSinceSeal(store: ArchiveStore, isNew: boolean): Promise<OutsideChanges | undefined> {
-  const sealed = isNew || !store.lastRunFinished() ? [] : store.manifest();
-  return sealed.length > 0 ? findOutsideChanges(store.dir, sealed) : undefined;
 }
 
 interface Run {
