@@ -58,6 +58,18 @@ describe('backup password sources', () => {
     expect(input.rawModes).toEqual([true, false]);
   });
 
+  it('is raw before the prompt shows, and a signal during it (SIGTERM, an early Ctrl-C) interrupts it too', async () => {
+    const { input, output } = fakeTerminal();
+    const rawWhenShown: boolean[] = [];
+    output.write = (text: string) => (rawWhenShown.push(input.rawModes.at(-1) ?? false), true);
+    const before = process.listenerCount('SIGTERM');
+    const asked = promptPassword('Password: ', input as never, output as never);
+    process.emit('SIGTERM', 'SIGTERM');
+    await expect(asked).rejects.toBeInstanceOf(Interrupted);
+    expect(rawWhenShown[0]).toBe(true);
+    expect(process.listenerCount('SIGTERM')).toBe(before);
+  });
+
   it('without a terminal, says how to give the password', async () => {
     const { input, output } = fakeTerminal(false);
     await expect(promptPassword('Password: ', input as never, output as never)).rejects.toThrow(

@@ -6,7 +6,10 @@ import { writeBackup } from '../../src/generate/backup.js';
 import { ROOT, tempDir } from '../support/cli.js';
 import { makeTinyChatDb } from './tiny-chat-db.js';
 
-/** The CLI on a terminal (util-linux `script`), answering the password prompt with Ctrl-C once it is shown. */
+/**
+ * The CLI on a terminal (util-linux `script`), answering the password prompt with Ctrl-C once it is shown.
+ * A run still going after a minute is ended, so that a hang fails with what it showed.
+ */
 function ctrlCAtPrompt(args: string[]): Promise<string> {
   const command = [process.execPath, join(ROOT, 'dist', 'cli', 'main.js'), ...args].map((a) => `'${a}'`).join(' ');
   const child = spawn('script', ['-qfec', `${command}; echo "exit $?"`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -15,9 +18,13 @@ function ctrlCAtPrompt(args: string[]): Promise<string> {
     shown += chunk;
     if (shown.includes('Backup password:') && !child.stdin.writableEnded) child.stdin.end('ab\u0003');
   });
+  const hung = setTimeout(() => child.kill('SIGKILL'), 60_000);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', () => resolve(shown.replaceAll('\r', '')));
+    child.on('close', () => {
+      clearTimeout(hung);
+      resolve(shown.replaceAll('\r', ''));
+    });
   });
 }
 

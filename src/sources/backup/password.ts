@@ -50,15 +50,23 @@ function passwordText(bytes: Buffer): string {
   return bytes.toString('utf8');
 }
 
-/** Reads one line from a terminal without echoing it. Ctrl-C aborts, backspace edits. */
+const STOPPING: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Reads one line from a terminal without echoing it. Ctrl-C aborts, backspace edits. The terminal is raw
+ * before the prompt shows, so nothing typed at it is echoed or taken as a signal; a signal that comes
+ * anyway (SIGTERM, or Ctrl-C pressed before) aborts the prompt as well, which would otherwise wait on.
+ */
 export function promptPassword(prompt: string, input: NodeJS.ReadStream, output: NodeJS.WriteStream): Promise<string> {
   if (!input.isTTY) {
     return Promise.reject(new BackupError('The backup is encrypted: run in a terminal to type its password, or use --password-file FILE'));
   }
   return new Promise((resolve, reject) => {
     let typed = '';
+    const interrupted = () => finish(() => reject(new Interrupted('interrupted at the password prompt')));
     const finish = (outcome: () => void) => {
       input.off('data', onData);
+      for (const name of STOPPING) process.off(name, interrupted);
       input.setRawMode(false);
       input.pause();
       output.write('\n');
@@ -67,13 +75,14 @@ export function promptPassword(prompt: string, input: NodeJS.ReadStream, output:
     const onData = (chunk: Buffer) => {
       for (const char of chunk.toString('utf8')) {
         if (char === '\r' || char === '\n') return finish(() => resolve(typed));
-        if (char === '\u0003') return finish(() => reject(new Interrupted('interrupted at the password prompt')));
+        if (char === '\u0003') return interrupted();
         if (char === '\u007f' || char === '\b') typed = Array.from(typed).slice(0, -1).join('');
         else if (char >= ' ') typed += char;
       }
     };
-    output.write(prompt);
     input.setRawMode(true);
+    for (const name of STOPPING) process.on(name, interrupted);
+    output.write(prompt);
     input.resume();
     input.on('data', onData);
   });
