@@ -162,8 +162,9 @@ async function recordSources({ options, store, other, recorded }: Run, files: At
   const checks = opened ? await opened.archive.checks() : [];
   const sha256s = facts.map((f) => files.knownSha256(f.database));
   store.recordSources(sha256s, checks);
-  // Messages of a conversation a source could not give are not taken as gone from it.
-  if (decidesAbsence(options, opened, other)) store.markAbsent(skipped);
+  // Messages of a conversation a source could not give are not taken as gone from it, nor any message of a
+  // damaged database: one on a page that cannot be read is still on the device.
+  if (decidesAbsence(options, opened, other) && damage.findings === 0) store.markAbsent(skipped);
   removeFiles(store.dir, store.dropEmptyConversations());
   const notChecked = checks.flatMap((check, i) => (check === 'earlier' ? [opened!.archive.sourceNames[i]!] : []));
   return { store, facts, damage, notChecked, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection: opened?.archive.selection, skipped: skipped.size, warnings: opened?.warnings ?? 0, sha256s, recorded };

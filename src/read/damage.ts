@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { isDamage, joinRows, readableRowIds, salvage } from './salvage.js';
 
 /** What a check of a database found: SQLite's own findings, named, and the rows that cannot be read. */
 export interface DamageReport {
@@ -10,6 +11,8 @@ export interface DamageReport {
 
 /** Tables whose rows an export reads; a row lost from one of them is lost from the archive. */
 const TABLES = ['message', 'chat', 'handle', 'chat_message_join', 'attachment', 'message_attachment_join'];
+/** Join tables, and the two columns that are all an export reads of them (an index may hold them too). */
+const JOINS: Record<string, [string, string]> = { chat_message_join: ['chat_id', 'message_id'], message_attachment_join: ['message_id', 'attachment_id'] };
 const MAX_FINDINGS = 20;
 
 /**
@@ -18,15 +21,33 @@ const MAX_FINDINGS = 20;
  * are the rows compared: those an index still lists but the table no longer yields are the ones lost.
  */
 export function checkDatabase(db: Database.Database): DamageReport | undefined {
-  const findings = (db.pragma(`quick_check(${MAX_FINDINGS})`, { simple: false }) as { quick_check: string }[])
-    .flatMap((row) => row.quick_check.split('\n'))
-    .filter((line) => line !== 'ok' && !line.startsWith('***'));
-  if (findings.length === 0) return undefined;
   const trees = treeNames(db);
+  const findings = salvage(() => quickCheck(db), () => unreadablePages(db, trees));
+  if (findings.length === 0) return undefined;
   return {
     findings: findings.map((line) => named(db, line.replace(/^Tree (\d+)/, (whole, root: string) => (trees.get(Number(root)) ? `${trees.get(Number(root))} (tree ${root})` : whole)))),
     unreadable: TABLES.flatMap((table) => lostRows(db, table)),
   };
+}
+
+function quickCheck(db: Database.Database): string[] {
+  return (db.pragma(`quick_check(${MAX_FINDINGS})`, { simple: false }) as { quick_check: string }[])
+    .flatMap((row) => row.quick_check.split('\n'))
+    .filter((line) => line !== 'ok' && !line.startsWith('***'));
+}
+
+/**
+ * quick_check gives up at a page SQLite cannot parse at all (one overwritten whole): the pages dbstat
+ * finds so, each named by its b-tree ("table message (tree 2) page 100: …", as quick_check would).
+ */
+function unreadablePages(db: Database.Database, trees: Map<number, string>): string[] {
+  const names = new Map([...trees].map(([root, name]) => [name.slice(name.indexOf(' ') + 1), `${name} (tree ${root})`]));
+  const pages = salvage(
+    () => db.prepare("SELECT name, pageno FROM dbstat WHERE pagetype = 'corrupted' ORDER BY pageno").raw(true).all() as [string, number][],
+    () => [],
+  );
+  if (pages.length === 0) return ['the check stopped at a page SQLite cannot read (database disk image is malformed)'];
+  return pages.slice(0, MAX_FINDINGS).map(([name, page]) => `${names.get(name) ?? name} page ${page}: the page cannot be read (overwritten or not a page of the database)`);
 }
 
 function treeNames(db: Database.Database): Map<number, string> {
@@ -48,12 +69,8 @@ function named(db: Database.Database, line: string): string {
 
 /** Rows of a table that one of its indexes lists but a scan of the table does not yield. */
 function lostRows(db: Database.Database, table: string): string[] {
-  let present: Set<number>;
-  try {
-    present = new Set(db.prepare(`SELECT ROWID FROM ${table} NOT INDEXED`).pluck().all() as number[]);
-  } catch (error) {
-    return [`table ${table} cannot be read at all (${(error as Error).message})`];
-  }
+  const join = JOINS[table];
+  const present = new Set(join ? joinRows(db, table, ...join).map(([id]) => id) : readableRowIds(db, table));
   const lost = new Map<number, string>();
   const indexes = db.prepare(`PRAGMA index_list(${table})`).all() as { name: string }[];
   for (const { name } of indexes) {
@@ -61,13 +78,18 @@ function lostRows(db: Database.Database, table: string): string[] {
     try {
       const rows = db.prepare(`SELECT ROWID, ${guid ? 'guid' : 'NULL'} FROM ${table} INDEXED BY ${name}`).raw(true).all() as [number, string | null][];
       for (const [id, g] of rows) if (!present.has(id) && (g || !lost.has(id))) lost.set(id, g ? ` (GUID ${g})` : '');
-    } catch {
+    } catch (error) {
       // A damaged index is among the findings already; the others may still tell.
+      if (!isDamage(error)) throw error;
     }
   }
   if (table === 'message') {
-    const joined = db.prepare('SELECT DISTINCT message_id FROM chat_message_join NOT INDEXED').pluck().all() as number[];
-    for (const id of joined) if (!present.has(id) && !lost.has(id)) lost.set(id, ' (listed in a chat)');
+    for (const id of joinedMessages(db)) if (!present.has(id) && !lost.has(id)) lost.set(id, ' (listed in a chat)');
   }
   return [...lost].sort(([a], [b]) => a - b).map(([id, detail]) => `${table} ROWID ${id}${detail}`);
+}
+
+/** The messages chat_message_join lists, those on a damaged page of it left out. */
+function joinedMessages(db: Database.Database): Set<number> {
+  return new Set(joinRows(db, 'chat_message_join', 'chat_id', 'message_id').map(([, , message]) => message));
 }

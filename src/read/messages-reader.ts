@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AttachmentRow, ChatRow, HandleRow, MessageRow, ReactionRow } from './rows.js';
 import { Statements } from '../sqlite/statements.js';
+import { joinRows, readableRowIds, salvage } from './salvage.js';
 
 /** A conversation's rows: what to show, and the reactions to attach. */
 export interface ConversationRows {
@@ -36,7 +37,8 @@ const BATCH = 100;
 /**
  * SQL over the real chat.db schema, tolerant of older schemas: every column the tool reads but an
  * older macOS lacks is read as NULL. Messages are streamed in batches so nothing grows with the
- * size of the database.
+ * size of the database. A query stopped by a damaged page is read again a row at a time, leaving out
+ * the rows the damage hides (the database's check lists them).
  */
 export class MessagesReader {
   private readonly message: Selection<MessageRow>;
@@ -47,6 +49,9 @@ export class MessagesReader {
   private readonly reactionType: string;
   /** The raw edit and unsend dates (0 on schemas without them), for change marks. */
   private readonly changeDates: string;
+  private readonly guid = selection<{ rowId: number; guid: string }>(['m.ROWID AS rowId', 'm.guid AS guid']);
+  /** Join tables read row by row past a damaged page, kept for the next conversation. */
+  private readonly joins = new Map<string, [number, number][]>();
 
   constructor(private readonly db: Database.Database) {
     // Found by a short key (the query and its number of parameters): a query's text is built only to prepare it.
@@ -111,20 +116,27 @@ export class MessagesReader {
   }
 
   handles(): HandleRow[] {
-    return this.db.prepare('SELECT ROWID AS rowId, id, service FROM handle').all() as HandleRow[];
+    const sql = 'SELECT ROWID AS rowId, id, service FROM handle';
+    return salvage(
+      () => this.db.prepare(sql).all() as HandleRow[],
+      () => this.readable('handle', readableRowIds(this.db, 'handle'), (id) => this.statements.get(`${sql} WHERE ROWID = ?`).all(id) as HandleRow[]),
+    );
   }
 
   chats(): ChatRow[] {
     const chatColumns = columnsOf(this.db, 'chat');
     const c = columnReader('c', chatColumns);
-    const rows = this.db
-      .prepare(
-        `SELECT c.ROWID AS rowId, c.guid AS guid, ${c('chat_identifier', 'identifier', "''")}, ${c('service_name', 'serviceName', "''")},
-                ${c('display_name', 'displayName')}, ${c('style', 'style', '0')},
-                (SELECT group_concat(handle_id) FROM chat_handle_join WHERE chat_id = c.ROWID) AS handleList
-         FROM chat c ORDER BY c.ROWID`,
-      )
-      .all() as (Omit<ChatRow, 'handleIds'> & { handleList: string | null })[];
+    const columns = `c.ROWID AS rowId, c.guid AS guid, ${c('chat_identifier', 'identifier', "''")}, ${c('service_name', 'serviceName', "''")},
+                ${c('display_name', 'displayName')}, ${c('style', 'style', '0')}`;
+    type Row = Omit<ChatRow, 'handleIds'> & { handleList: string | null };
+    const rows = salvage(
+      () => this.db.prepare(`SELECT ${columns}, (SELECT group_concat(handle_id) FROM chat_handle_join WHERE chat_id = c.ROWID) AS handleList FROM chat c ORDER BY c.ROWID`).all() as Row[],
+      () => {
+        const handles = groupPairs(this.joinRows('chat_handle_join', 'chat_id', 'handle_id'));
+        const one = this.db.prepare(`SELECT ${columns} FROM chat c WHERE c.ROWID = ?`);
+        return this.readable('chat', readableRowIds(this.db, 'chat'), (id) => (one.all(id) as Row[]).map((row) => ({ ...row, handleList: handles.get(id)?.sort((a, b) => a - b).join(',') ?? null })));
+      },
+    );
     return rows.map(({ handleList, ...chat }) => ({
       ...chat,
       identifier: chat.identifier ?? '',
@@ -148,11 +160,15 @@ export class MessagesReader {
     const sql = dated
       ? `SELECT chat_id, SUM(message_date = 0 OR (${inWindow})), MAX(${date}) FROM chat_message_join GROUP BY chat_id`
       : 'SELECT chat_id, COUNT(*), 0 FROM chat_message_join GROUP BY chat_id';
-    const rows = this.db.prepare(sql).raw(true).all() as [number, number, number][];
-    const unclaimed = this.db
-      .prepare('SELECT (SELECT COUNT(*) FROM message) - (SELECT COUNT(DISTINCT message_id) FROM chat_message_join)')
-      .pluck()
-      .get() as number;
+    // Past a damaged page, each chat is sized by its rows of the join table that can be read, undated.
+    const rows = salvage(
+      () => this.db.prepare(sql).raw(true).all() as [number, number, number][],
+      () => [...groupPairs(this.joinRows('chat_message_join', 'chat_id', 'message_id'))].map(([chat, messages]): [number, number, number] => [chat, messages.length, 0]),
+    );
+    const unclaimed = salvage(
+      () => this.db.prepare('SELECT (SELECT COUNT(*) FROM message) - (SELECT COUNT(DISTINCT message_id) FROM chat_message_join)').pluck().get() as number,
+      () => 0,
+    );
     return {
       byChat: new Map(rows.map(([chat, estimate, latest]) => [chat, { estimate, latest }])),
       unclaimed: Math.max(0, unclaimed),
@@ -163,7 +179,7 @@ export class MessagesReader {
    * One pass over a conversation's rows: the messages to show (reactions excluded, inside the window)
    * in display order, once each, with their first and last date; every reaction aimed at them,
    * whenever it was made; and the rows' change mark. An empty chat list means the messages that belong
-   * to no chat at all.
+   * to no chat at all (a chat the database lacks, or cannot read, is none).
    */
   conversationRows(chatIds: number[], window: DateWindow): ConversationRows {
     const date = appleMs('m.date');
@@ -171,10 +187,13 @@ export class MessagesReader {
     const sql =
       chatIds.length === 0
         ? `SELECT ${columns} FROM message m
-           WHERE NOT EXISTS (SELECT 1 FROM chat_message_join j WHERE j.message_id = m.ROWID) ORDER BY m.date, m.ROWID`
+           WHERE NOT EXISTS (SELECT 1 FROM chat_message_join j JOIN chat c ON c.ROWID = j.chat_id WHERE j.message_id = m.ROWID) ORDER BY m.date, m.ROWID`
         : `SELECT ${columns} FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id
            WHERE j.chat_id IN (${placeholders(chatIds.length)}) ORDER BY m.date, m.ROWID`;
-    const rows = this.statements.get(`rows:${chatIds.length}`, () => sql).raw(true).all(...chatIds) as [number, number, number | null, unknown, unknown][];
+    const rows = salvage(
+      () => this.statements.get(`rows:${chatIds.length}`, () => sql).raw(true).all(...chatIds) as RowOfChat[],
+      () => this.conversationRowsOneByOne(chatIds, columns),
+    );
     const ids: number[] = [];
     const reactionIds: number[] = [];
     let first = 0;
@@ -201,21 +220,31 @@ export class MessagesReader {
     return { ids: Float64Array.from(ids), reactionIds, first, last, mark };
   }
 
+  /** The rows of a conversation's chats read one at a time, past the damaged pages that stopped the query. */
+  private conversationRowsOneByOne(chatIds: number[], columns: string): RowOfChat[] {
+    const byChat = groupPairs(this.joinRows('chat_message_join', 'chat_id', 'message_id'));
+    const inNoChat = () => {
+      const inChats = new Set(readableRowIds(this.db, 'chat').flatMap((chat) => byChat.get(chat) ?? []));
+      return readableRowIds(this.db, 'message').filter((id) => !inChats.has(id));
+    };
+    const ids = chatIds.length === 0 ? inNoChat() : chatIds.flatMap((chat) => byChat.get(chat) ?? []);
+    const one = this.statements.get('row', () => `SELECT ${columns} FROM message m WHERE m.ROWID = ?`).raw(true);
+    return this.readable('message', ids, (id) => one.all(id) as RowOfChat[]).sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+  }
+
   /** The messages with these row ids, in the given order, a batch at a time. */
   *messageBatches(ids: Float64Array): Generator<MessageRow[]> {
     for (let start = 0; start < ids.length; start += BATCH) {
       const batch = Array.from(ids.subarray(start, start + BATCH));
-      const sql = () => `SELECT ${this.message.columns} FROM message m WHERE m.ROWID IN (${placeholders(BATCH)})`;
-      yield inOrder(this.select('messages', sql, this.message, padded(batch)), batch);
+      yield this.messagesByIds('messages', this.message, batch);
     }
   }
 
   /** The GUIDs of these messages, a batch at a time. */
   *guidsOf(ids: Float64Array): Generator<string> {
     for (let start = 0; start < ids.length; start += BATCH) {
-      const batch = padded(Array.from(ids.subarray(start, start + BATCH)));
-      const sql = () => `SELECT guid FROM message WHERE ROWID IN (${placeholders(BATCH)})`;
-      yield* this.statements.get('guids', sql).pluck().all(...batch) as string[];
+      const batch = Array.from(ids.subarray(start, start + BATCH));
+      yield* this.messagesByIds('guids', this.guid, batch).map((row) => row.guid);
     }
   }
 
@@ -223,29 +252,72 @@ export class MessagesReader {
   attachmentsOf(messageIds: number[]): AttachmentRow[] {
     if (messageIds.length === 0) return [];
     const ids = messageIds.length <= BATCH ? padded(messageIds) : messageIds;
-    const sql = () => `SELECT ${this.attachment.columns} FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id
-         WHERE j.message_id IN (${placeholders(ids.length)}) ORDER BY j.message_id, j.ROWID`;
-    return this.select(`attachments:${ids.length}`, sql, this.attachment, ids);
+    const sql = () => `SELECT ${this.attachment.columns} FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id`;
+    return salvage(
+      () => this.select(`attachments:${ids.length}`, () => `${sql()} WHERE j.message_id IN (${placeholders(ids.length)}) ORDER BY j.message_id, j.ROWID`, this.attachment, ids),
+      () => {
+        const byMessage = groupPairs(this.joinRows('message_attachment_join', 'message_id', 'attachment_id'));
+        const one = (message: number) => (attachment: number) =>
+          this.select('attachment', () => `SELECT ${this.attachment.columns} FROM (SELECT ? AS message_id) j, attachment a WHERE a.ROWID = ?`, this.attachment, [message, attachment]);
+        return [...new Set(messageIds)].sort((a, b) => a - b).flatMap((message) => this.readable('attachment', byMessage.get(message) ?? [], one(message)));
+      },
+    );
   }
 
   /** These reactions, in the given order. */
   reactions(ids: number[]): ReactionRow[] {
     const rows: ReactionRow[] = [];
-    for (let start = 0; start < ids.length; start += BATCH) {
-      const batch = ids.slice(start, start + BATCH);
-      const sql = () => `SELECT ${this.reaction.columns} FROM message m WHERE m.ROWID IN (${placeholders(BATCH)})`;
-      rows.push(...inOrder(this.select('reactions', sql, this.reaction, padded(batch)), batch));
-    }
+    for (let start = 0; start < ids.length; start += BATCH) rows.push(...this.messagesByIds('reactions', this.reaction, ids.slice(start, start + BATCH)));
     return rows;
   }
 
   messageByGuid(guid: string): MessageRow | undefined {
-    return this.select('byGuid', () => `SELECT ${this.message.columns} FROM message m WHERE m.guid = ? LIMIT 1`, this.message, [guid])[0];
+    // A message replied to on a damaged page is not shown above its reply: the check names its row.
+    return salvage(() => this.select('byGuid', () => `SELECT ${this.message.columns} FROM message m WHERE m.guid = ? LIMIT 1`, this.message, [guid])[0], () => undefined);
+  }
+
+  /** Up to BATCH messages with these row ids, in the given order; one at a time past a damaged page. */
+  private messagesByIds<T extends { rowId: number }>(key: string, selection: Selection<T>, ids: number[]): T[] {
+    const sql = (where: string) => () => `SELECT ${selection.columns} FROM message m WHERE ${where}`;
+    return salvage(
+      () => inOrder(this.select(key, sql(`m.ROWID IN (${placeholders(BATCH)})`), selection, padded(ids)), ids),
+      () => this.readable('message', ids, (id) => this.select(`${key}:one`, sql('m.ROWID = ?'), selection, [id])),
+    );
+  }
+
+  /** `read` of each of these rows of a table that a damaged page does not hide (the database's check lists those). */
+  private readable<T>(table: string, ids: number[], read: (id: number) => T[]): T[] {
+    const lookup = this.statements.get(`exists:${table}`, () => `SELECT 1 FROM ${table} WHERE ROWID = ?`).pluck();
+    return ids.flatMap((id) => (salvage(() => lookup.get(id) !== undefined, () => false) ? read(id) : []));
+  }
+
+  /** A join table's rows as [first column, second column] past a damaged page (see salvage.ts); read once. */
+  private joinRows(table: string, first: string, second: string): [number, number][] {
+    let rows = this.joins.get(table);
+    if (!rows) {
+      rows = joinRows(this.db, table, first, second).map(([, a, b]): [number, number] => [a, b]);
+      this.joins.set(table, rows);
+    }
+    return rows;
   }
 
   private select<T>(key: string, sql: () => string, selection: Selection<T>, params: unknown[]): T[] {
     return (this.statements.get(key, sql).raw(true).all(...params) as unknown[][]).map(selection.row);
   }
+}
+
+/** A conversation's row: ROWID, date, association type, edit and unsend dates. */
+type RowOfChat = [number, number, number | null, unknown, unknown];
+
+/** Pairs grouped by their first value, the second values in the order met. */
+function groupPairs(pairs: [number, number][]): Map<number, number[]> {
+  const groups = new Map<number, number[]>();
+  for (const [key, value] of pairs) {
+    const group = groups.get(key);
+    if (group) group.push(value);
+    else groups.set(key, [value]);
+  }
+  return groups;
 }
 
 /**

@@ -1,4 +1,5 @@
 // Issue #10 item 1: damage is found, named and counted; what can be read is exported; --no-check skips the check.
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -23,6 +24,42 @@ function leafPage(path: string, name: string, type: string): number {
     db.close();
   }
 }
+
+/** Pages of a b-tree of this type ('leaf', 'internal'), most cells first. */
+function pagesOf(path: string, name: string, type: string): { page: number; cells: number }[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare('SELECT pageno AS page, ncell AS cells FROM dbstat WHERE name = ? AND pagetype = ? ORDER BY ncell DESC, pageno').all(name, type) as { page: number; cells: number }[];
+  } finally {
+    db.close();
+  }
+}
+
+/** A page overwritten whole: with zeros, or with bytes that mean nothing. */
+function overwrite(path: string, page: number, fill: 'zeros' | 'noise'): void {
+  patchPage(path, page, (bytes, at) => {
+    for (let i = 0; i < PAGE; i++) bytes[at + i] = fill === 'zeros' ? 0 : (i * 2654435761) >>> 24;
+  });
+}
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** The ROWIDs of a table the run said could not be read. */
+function lostRowIds(stderr: string, table: string): number[] {
+  return [...stderr.matchAll(new RegExp(`: ${table} ROWID (\\d+)[^\\n]* could not be read; it is not in the archive`, 'g'))].map((m) => Number(m[1]));
+}
+
+/** Messages a sound export shows of these rows (neither tapbacks nor stickers placed on a message). */
+function shownAmong(path: string, ids: number[]): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare('SELECT COUNT(*) FROM message WHERE ROWID IN (SELECT value FROM json_each(?)) AND NOT associated_message_type BETWEEN 1000 AND 3999').pluck().get(JSON.stringify(ids)) as number;
+  } finally {
+    db.close();
+  }
+}
+
+const exportedMessages = (stdout: string) => Number(/Exported [\d,]+ conversations?, ([\d,]+) messages?/.exec(stdout)![1]!.replace(/,/g, ''));
 
 describe('a damaged database', () => {
   const dir = tempDir('damage');
@@ -83,5 +120,52 @@ describe('a damaged database', () => {
     expect(result.stderr).toMatch(/textkeeper: skipped the conversation “[^”]+”: database disk image is malformed/);
     expect(result.stderr).toMatch(/textkeeper: the archive is incomplete: 1 conversation skipped/);
     expect(result.stdout).toMatch(/^Exported \d+ conversations/);
+  });
+
+  describe('a page overwritten whole: every other row is exported, the lost ones are named and counted, exit 3', () => {
+    let sound = 0;
+    beforeAll(async () => {
+      sound = exportedMessages((await runCli(['export', '--db', base, '--out', join(dir, 'out-sound'), '--quiet'])).stdout);
+    });
+
+    for (const fill of ['zeros', 'noise'] as const) {
+      it(`a leaf page of the message table (${fill})`, async () => {
+        const db = spoiledCopy(base, dir, `leaf-${fill}`);
+        const { page, cells } = pagesOf(db, 'message', 'leaf')[0]!;
+        overwrite(db, page, fill);
+        const before = sha256(db);
+        const result = await runCli(['export', '--db', db, '--out', join(dir, `out-leaf-${fill}`)]);
+        expect(result.code, result.stderr).toBe(3);
+        expect(result.stderr).toMatch(new RegExp(`is damaged: table message \\(tree \\d+\\) page ${page}: the page cannot be read`));
+        const lost = lostRowIds(result.stderr, 'message');
+        expect(lost).toHaveLength(cells);
+        expect(result.stderr).toMatch(new RegExp(`textkeeper: the database is damaged; everything readable was exported, ${cells} rows could not be read \\(see above\\)\\.$`, 'm'));
+        expect(result.stderr).not.toMatch(/skipped the conversation|\n\s+at /);
+        expect(exportedMessages(result.stdout)).toBe(sound - shownAmong(base, lost));
+        expect(sha256(db)).toBe(before);
+
+        for (const command of ['list', 'stats']) {
+          const read = await runCli([command, '--db', db]);
+          expect(read.code, read.stderr).toBe(3);
+          expect(read.stderr).toMatch(new RegExp(`^textkeeper: the database is damaged; ${cells} rows could not be read \\(see above\\)\\.$`, 'm'));
+        }
+      });
+    }
+
+    // No message is lost: a join table's rows are in its UNIQUE index too, and the messages of chats that cannot
+    // be read are exported as messages without a conversation.
+    it('a page of the chat, handle or attachment table, of a join table, or of an index', async () => {
+      for (const name of ['chat', 'handle', 'attachment', 'message_attachment_join', 'chat_message_join', 'sqlite_autoindex_message_1']) {
+        const db = spoiledCopy(base, dir, `page-${name}`);
+        const { page } = pagesOf(db, name, 'leaf')[0]!;
+        overwrite(db, page, 'zeros');
+        const result = await runCli(['export', '--db', db, '--out', join(dir, `out-page-${name}`), '--quiet']);
+        expect(result.code, `${name}: ${result.stderr}`).toBe(3);
+        expect(result.stderr).toMatch(new RegExp(`is damaged: (table|index) ${name} \\(tree \\d+\\) page ${page}: `));
+        expect(result.stderr).toMatch(/^textkeeper: the database is damaged; everything readable was exported, [\d,]+ rows? could not be read/m);
+        expect(result.stderr).not.toMatch(/skipped the conversation|\n\s+at /);
+        expect(exportedMessages(result.stdout), name).toBe(sound);
+      }
+    });
   });
 });
