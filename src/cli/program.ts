@@ -117,7 +117,7 @@ sourceOptions(program.command('export').description('write an archive of the con
       process.exitCode = EXIT_INCOMPLETE;
     }
     if (s.damage.findings > 0) {
-      process.stderr.write(`textkeeper: the database is damaged; everything readable was exported, ${count(s.damage.unreadable, 'row')} could not be read (see above).\n`);
+      process.stderr.write(`textkeeper: the database is damaged; everything readable was exported, ${lost(s.damage)} could not be read (see above).\n`);
       process.exitCode = EXIT_INCOMPLETE;
     }
   });
@@ -173,9 +173,12 @@ function endOnSignal(): void {
 /** After list or stats of a damaged database: one line, and exit 3 (incomplete). */
 function sayDamage(damage: DamageCounts): void {
   if (damage.findings === 0) return;
-  process.stderr.write(`textkeeper: the database is damaged; ${count(damage.unreadable, 'row')} could not be read (see above).\n`);
+  process.stderr.write(`textkeeper: the database is damaged; ${lost(damage)} could not be read (see above).\n`);
   process.exitCode = EXIT_INCOMPLETE;
 }
+
+/** "3 rows", or "at least 3 rows" when the damage hides how many. */
+const lost = (damage: DamageCounts) => `${damage.uncounted ? 'at least ' : ''}${count(damage.unreadable, 'row')}`;
 
 program.command('verify').description('check an archive folder: every file its manifest lists is there, unchanged, and nothing else')
   .argument('<dir>', 'the archive folder (what --out was)')

@@ -150,13 +150,15 @@ export async function openArchive(options: ResolvedOptions, known?: (source: Mes
 export interface DamageCounts {
   findings: number;
   unreadable: number;
+  /** More rows may be lost than `unreadable` counts. */
+  uncounted?: boolean;
 }
 
 /** Says on stderr what checking the databases found damaged and which rows are lost, and counts them. */
 export async function reportDamage(archive: Archive, log: (line: string) => void): Promise<DamageCounts> {
-  const { findings, unreadable } = await archive.damage();
+  const { findings, unreadable, uncounted } = await archive.damage();
   for (const line of [...findings, ...unreadable]) log(`warning: ${line}`);
-  return { findings: findings.length, unreadable: unreadable.length };
+  return { findings: findings.length, unreadable: unreadable.length, uncounted };
 }
 
 /** A history to read from (list, stats, the library): the devices, or an archive folder's store alone. */

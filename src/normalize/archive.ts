@@ -94,12 +94,14 @@ export class Archive implements History {
    * One line per damage found in a source's database, and one per row that could not be read
    * (empty when every database checked sound, or was not checked); waits for the checks to finish.
    */
-  async damage(): Promise<{ findings: string[]; unreadable: string[] }> {
-    const lines = { findings: [] as string[], unreadable: [] as string[] };
+  async damage(): Promise<{ findings: string[]; unreadable: string[]; uncounted: boolean }> {
+    const lines = { findings: [] as string[], unreadable: [] as string[], uncounted: false };
     for (const source of this.sources) {
       const damage = await source.damage;
       if (!damage) continue;
       lines.findings.push(...damage.findings.map((line) => `${source.description} is damaged: ${line}`));
+      lines.findings.push(...damage.uncounted.map((table) => `${source.description}: more rows of its ${table} table may be lost than are listed below (neither the table nor an index of it can be read whole to count them)`));
+      lines.uncounted ||= damage.uncounted.length > 0;
       lines.unreadable.push(...damage.unreadable.map((row) => `${source.description}: ${row} could not be read; it is not in the archive`));
     }
     return lines;

@@ -7,6 +7,8 @@ export interface DamageReport {
   findings: string[];
   /** Rows an index or a join table knows of but the table no longer yields ("message ROWID 1 (GUID …)"). */
   unreadable: string[];
+  /** Tables that may have lost more rows than `unreadable` lists: neither they nor an index of theirs could be read whole. */
+  uncounted: string[];
 }
 
 /** Tables whose rows an export reads; a row lost from one of them is lost from the archive. */
@@ -27,6 +29,7 @@ export function checkDatabase(db: Database.Database): DamageReport | undefined {
   return {
     findings: findings.map((line) => named(db, line.replace(/^Tree (\d+)/, (whole, root: string) => (trees.get(Number(root)) ? `${trees.get(Number(root))} (tree ${root})` : whole)))),
     unreadable: TABLES.flatMap((table) => lostRows(db, table)),
+    uncounted: TABLES.filter((table) => !counted(db, table)),
   };
 }
 
@@ -87,6 +90,17 @@ function lostRows(db: Database.Database, table: string): string[] {
     for (const id of joinedMessages(db)) if (!present.has(id) && !lost.has(id)) lost.set(id, ' (listed in a chat)');
   }
   return [...lost].sort(([a], [b]) => a - b).map(([id, detail]) => `${table} ROWID ${id}${detail}`);
+}
+
+/**
+ * Whether every row a table lost is known: the table can be read whole, or one of its indexes that lists
+ * every row (not a partial one) can.
+ */
+function counted(db: Database.Database, table: string): boolean {
+  const indexes = (db.prepare(`PRAGMA index_list(${table})`).all() as { name: string; partial: number }[]).filter((index) => !index.partial);
+  return [`NOT INDEXED`, ...indexes.map(({ name }) => `INDEXED BY ${name}`)].some((how) =>
+    salvage(() => db.prepare(`SELECT COUNT(*) FROM ${table} ${how}`).get() !== undefined, () => false),
+  );
 }
 
 /** The messages chat_message_join lists, those on a damaged page of it left out. */

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { copyFile, open, rm, stat } from 'node:fs/promises';
+import { copyFile, open, rm, stat, truncate } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,6 +29,8 @@ export interface OpenedDatabase {
 /** The connection, and where it connects to (a path, or a URI asking for an immutable file). */
 interface View extends Omit<OpenedDatabase, 'damage'> {
   location: string;
+  /** What a file cut short lacks, as a finding of the check. */
+  cutShort?: string;
 }
 
 const REQUIRED_TABLES = ['message', 'chat', 'handle', 'chat_message_join'];
@@ -51,12 +53,12 @@ const REQUIRED_COLUMNS: Record<string, string[]> = {
  * original's link count and ctime.
  */
 export async function openMessagesDatabase(path: string, check = true): Promise<OpenedDatabase> {
-  const { db, location, inPlace, close } = await openView(path);
+  const { db, location, inPlace, close, cutShort } = await openView(path);
   if (!check) return { db, damage: Promise.resolve(undefined), inPlace, close };
   const checking = checkInBackground(location);
   return {
     db,
-    damage: checking.report,
+    damage: cutShort ? checking.report.then((report) => ({ findings: [cutShort, ...(report?.findings ?? [])], unreadable: report?.unreadable ?? [], uncounted: report?.uncounted ?? [] })) : checking.report,
     inPlace,
     async close() {
       await checking.stop();
@@ -67,8 +69,9 @@ export async function openMessagesDatabase(path: string, check = true): Promise<
 
 async function openView(path: string): Promise<View> {
   await checkIsSqliteFile(path);
+  const cut = await cutShort(path);
   // A -wal or -shm beside it, even empty, means a writer may be at work: the file may change under a reader.
-  if (!(await exists(`${path}-wal`)) && !(await exists(`${path}-shm`))) {
+  if (!cut && !(await exists(`${path}-wal`)) && !(await exists(`${path}-shm`))) {
     const inPlace = openImmutable(path);
     if (inPlace) return inPlace;
   }
@@ -77,11 +80,36 @@ async function openView(path: string): Promise<View> {
   try {
     const privatePath = join(folder.path, 'chat.db');
     await copySnapshot(path, privatePath);
-    return connectView(privatePath, path, false, () => folder.remove());
+    if (cut) await truncate(privatePath, cut.expected);
+    return { ...connectView(privatePath, path, false, () => folder.remove()), cutShort: cut?.finding };
   } catch (error) {
     await folder.remove();
     throw error;
   }
+}
+
+/**
+ * A file shorter than its header says (a copy or a download cut off): SQLite refuses it whole, as its tables'
+ * first pages may lie past its end. Its private copy is made as long as it should be, the missing pages
+ * empty: they are then damaged pages like any other, and what the others hold can be read.
+ */
+async function cutShort(path: string): Promise<{ expected: number; finding: string } | undefined> {
+  const header = Buffer.alloc(100);
+  const file = await open(path, 'r');
+  try {
+    await file.read(header, 0, 100, 0);
+  } finally {
+    await file.close();
+  }
+  const pageSize = header.readUInt16BE(16) === 1 ? 65536 : header.readUInt16BE(16);
+  const pages = header.readUInt32BE(28);
+  // The header's page count holds only when the change counter is the one it was written with.
+  if (pages === 0 || header.readUInt32BE(24) !== header.readUInt32BE(92)) return undefined;
+  const { size } = await stat(path);
+  const expected = pages * pageSize;
+  if (size >= expected) return undefined;
+  const missing = Math.ceil((expected - size) / pageSize);
+  return { expected, finding: `the file is cut short: it has ${size} bytes, its header says ${expected} (${missing} of its ${pages} pages are missing, read as empty)` };
 }
 
 const COPY_ATTEMPTS = 3;

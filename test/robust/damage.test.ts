@@ -1,11 +1,11 @@
 // Issue #10 item 1: damage is found, named and counted; what can be read is exported; --no-check skips the check.
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
-import { addMessage, makeBase, spoiledCopy } from './support.js';
+import { addMessage, expectOneLine, makeBase, spoiledCopy } from './support.js';
 
 const PAGE = 4096;
 
@@ -166,6 +166,26 @@ describe('a damaged database', () => {
         expect(result.stderr).not.toMatch(/skipped the conversation|\n\s+at /);
         expect(exportedMessages(result.stdout), name).toBe(sound);
       }
+    });
+
+    it('a file cut short: what its pages hold is exported, the lost rows counted (as "at least" when they cannot all be known), exit 3', async () => {
+      const db = spoiledCopy(base, dir, 'cut');
+      const size = statSync(db).size;
+      truncateSync(db, Math.floor(size / 2 / PAGE) * PAGE + 100);
+      const before = sha256(db);
+      const result = await runCli(['export', '--db', db, '--out', join(dir, 'out-cut')]);
+      expect(result.code, result.stderr).toBe(3);
+      expect(result.stderr).toMatch(new RegExp(`is damaged: the file is cut short: it has [\\d]+ bytes, its header says ${size} \\(\\d+ of its ${size / PAGE} pages are missing, read as empty\\)`));
+      // A table whose indexes were all cut too cannot tell how many rows it lost.
+      const uncounted = /more rows of its \w+ table may be lost than are listed below \(neither the table nor an index of it can be read whole to count them\)/.test(result.stderr);
+      expect(result.stderr).toMatch(new RegExp(`^textkeeper: the database is damaged; everything readable was exported, ${uncounted ? 'at least ' : ''}[\\d,]+ rows could not be read \\(see above\\)\\.$`, 'm'));
+      expect(exportedMessages(result.stdout)).toBeGreaterThan(0);
+      expect(exportedMessages(result.stdout)).toBeLessThan(sound);
+      expect(sha256(db)).toBe(before);
+
+      // Cut within its schema: nothing can be read.
+      truncateSync(db, PAGE + 10);
+      expectOneLine(await runCli(['export', '--db', db, '--out', join(dir, 'out-cut-short')]), 1, /chat\.db is damaged or not a database \(database disk image is malformed\)\.$/);
     });
   });
 });
