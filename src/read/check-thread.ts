@@ -13,11 +13,12 @@ export interface BackgroundCheck {
 }
 
 /**
- * Checks the database at `location` (a path or an SQLite URI) beside the work that reads it: checking
+ * Checks the database at `location` (a path or an SQLite URI; its rows lost are counted in the one at
+ * `rowsLocation`, when given: a copy with tables rebuilt) beside the work that reads it: checking
  * reads every page, which on a sound database would otherwise delay every thread's first conversation.
  */
-export function checkInBackground(location: string): BackgroundCheck {
-  const worker = new Worker(new URL('./check-worker.js', import.meta.url), { workerData: location });
+export function checkInBackground(location: string, rowsLocation?: string): BackgroundCheck {
+  const worker = new Worker(new URL('./check-worker.js', import.meta.url), { workerData: { location, rowsLocation } });
   const report = new Promise<DamageReport | undefined>((resolve, reject) => {
     worker.once('message', (answer: CheckAnswer) => {
       if ('report' in answer) resolve(answer.report);

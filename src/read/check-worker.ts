@@ -4,13 +4,17 @@ import Database from 'better-sqlite3';
 import type { CheckAnswer } from './check-thread.js';
 import { checkDatabase } from './damage.js';
 
+const { location, rowsLocation } = workerData as { location: string; rowsLocation?: string };
 let answer: CheckAnswer;
 try {
-  const db = new Database(workerData as string, { readonly: true, fileMustExist: true });
+  const open = (at: string) => new Database(at, { readonly: true, fileMustExist: true });
+  const db = open(location);
+  const rows = rowsLocation === undefined ? db : open(rowsLocation);
   try {
-    answer = { report: checkDatabase(db) };
+    answer = { report: checkDatabase(db, rows) };
   } finally {
     db.close();
+    if (rows !== db) rows.close();
   }
 } catch (error) {
   const { message, code } = error as { message: string; code?: unknown };

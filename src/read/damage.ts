@@ -22,14 +22,14 @@ const MAX_FINDINGS = 20;
  * contents, which integrity_check would check at several times the cost). Only when it finds damage
  * are the rows compared: those an index still lists but the table no longer yields are the ones lost.
  */
-export function checkDatabase(db: Database.Database): DamageReport | undefined {
+export function checkDatabase(db: Database.Database, rows: Database.Database = db): DamageReport | undefined {
   const trees = treeNames(db);
   const findings = salvage(() => quickCheck(db), () => unreadablePages(db, trees));
   if (findings.length === 0) return undefined;
   return {
     findings: findings.map((line) => named(db, line.replace(/^Tree (\d+)/, (whole, root: string) => (trees.get(Number(root)) ? `${trees.get(Number(root))} (tree ${root})` : whole)))),
-    unreadable: TABLES.flatMap((table) => lostRows(db, table)),
-    uncounted: TABLES.filter((table) => !counted(db, table)),
+    unreadable: TABLES.flatMap((table) => lostRows(rows, table)),
+    uncounted: TABLES.filter((table) => !counted(rows, table)),
   };
 }
 

@@ -8,6 +8,7 @@ import { systemReason, UserError } from '../errors.js';
 import { createPrivateTempDir } from '../sources/temp-dir.js';
 import { checkInBackground } from './check-thread.js';
 import type { DamageReport } from './damage.js';
+import { rebuildTables, tablesWithLostRoot } from './recover.js';
 
 // better-sqlite3 reads this once per process, when it first opens a database: it turns on URI
 // filenames, which this build otherwise ignores, so that `?immutable=1` can be asked for.
@@ -29,8 +30,10 @@ export interface OpenedDatabase {
 /** The connection, and where it connects to (a path, or a URI asking for an immutable file). */
 interface View extends Omit<OpenedDatabase, 'damage'> {
   location: string;
-  /** What a file cut short lacks, as a finding of the check. */
-  cutShort?: string;
+  /** Where the rows read are, when not at `location` (a copy with tables rebuilt): rows lost are counted there. */
+  rowsLocation?: string;
+  /** What opening it had to make up for (a file cut short, tables rebuilt), as findings of the check. */
+  notes: string[];
 }
 
 const REQUIRED_TABLES = ['message', 'chat', 'handle', 'chat_message_join'];
@@ -53,12 +56,13 @@ const REQUIRED_COLUMNS: Record<string, string[]> = {
  * original's link count and ctime.
  */
 export async function openMessagesDatabase(path: string, check = true): Promise<OpenedDatabase> {
-  const { db, location, inPlace, close, cutShort } = await openView(path);
+  const { db, location, rowsLocation, inPlace, close, notes } = await openView(path);
   if (!check) return { db, damage: Promise.resolve(undefined), inPlace, close };
-  const checking = checkInBackground(location);
+  const checking = checkInBackground(location, rowsLocation);
+  const noted = (report: DamageReport | undefined) => ({ findings: [...notes, ...(report?.findings ?? [])], unreadable: report?.unreadable ?? [], uncounted: report?.uncounted ?? [] });
   return {
     db,
-    damage: cutShort ? checking.report.then((report) => ({ findings: [cutShort, ...(report?.findings ?? [])], unreadable: report?.unreadable ?? [], uncounted: report?.uncounted ?? [] })) : checking.report,
+    damage: notes.length > 0 ? checking.report.then(noted) : checking.report,
     inPlace,
     async close() {
       await checking.stop();
@@ -68,6 +72,12 @@ export async function openMessagesDatabase(path: string, check = true): Promise<
 }
 
 async function openView(path: string): Promise<View> {
+  const view = await openFile(path);
+  const lost = tablesWithLostRoot(view.db);
+  return lost.length === 0 ? view : rebuiltView(view, path, lost);
+}
+
+async function openFile(path: string): Promise<View> {
   await checkIsSqliteFile(path);
   const cut = await cutShort(path);
   // A -wal or -shm beside it, even empty, means a writer may be at work: the file may change under a reader.
@@ -81,9 +91,40 @@ async function openView(path: string): Promise<View> {
     const privatePath = join(folder.path, 'chat.db');
     await copySnapshot(path, privatePath);
     if (cut) await truncate(privatePath, cut.expected);
-    return { ...connectView(privatePath, path, false, () => folder.remove()), cutShort: cut?.finding };
+    return { ...connectView(privatePath, path, false, () => folder.remove()), notes: cut ? [cut.finding] : [] };
   } catch (error) {
     await folder.remove();
+    throw error;
+  }
+}
+
+/**
+ * A table whose first page is lost cannot be read at all, though its other pages may all be whole: its rows
+ * are read from a copy in which it is rebuilt from them (see recover.ts). The check still looks at the
+ * database as it is; the rows it counts lost are those the rebuilt tables lack.
+ */
+async function rebuiltView(view: View, path: string, tables: string[]): Promise<View> {
+  const folder = await createPrivateTempDir('textkeeper-db-');
+  try {
+    const rebuilt = join(folder.path, 'chat.db');
+    await copySnapshot(view.inPlace ? path : view.location, rebuilt);
+    const notes = [...view.notes, ...rebuildTables(rebuilt, tables)];
+    const db = connect(rebuilt, path);
+    return {
+      db,
+      location: view.location,
+      rowsLocation: rebuilt,
+      inPlace: false,
+      notes,
+      async close() {
+        db.close();
+        await folder.remove();
+        await view.close();
+      },
+    };
+  } catch (error) {
+    await folder.remove();
+    await view.close();
     throw error;
   }
 }
@@ -196,10 +237,10 @@ function openImmutable(path: string): View | undefined {
   } catch {
     return undefined;
   }
-  return connectView(uri, path, true, async () => {});
+  return { ...connectView(uri, path, true, async () => {}), notes: [] };
 }
 
-function connectView(location: string, shownPath: string, inPlace: boolean, cleanUp: () => Promise<void>): View {
+function connectView(location: string, shownPath: string, inPlace: boolean, cleanUp: () => Promise<void>): Omit<View, 'notes'> {
   const db = connect(location, shownPath);
   return {
     db,

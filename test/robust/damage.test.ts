@@ -152,6 +152,19 @@ describe('a damaged database', () => {
       });
     }
 
+    it('the first page of the message table: its rows are found on its other pages, none is lost', async () => {
+      const db = spoiledCopy(base, dir, 'root');
+      const { page } = pagesOf(db, 'message', 'internal')[0]!;
+      overwrite(db, page, 'zeros');
+      const before = sha256(db);
+      const result = await runCli(['export', '--db', db, '--out', join(dir, 'out-root')]);
+      expect(result.code, result.stderr).toBe(3);
+      expect(result.stderr).toMatch(/is damaged: table message: its first page cannot be read; (\d+) of its rows were found on \d+ of its pages no longer linked to it, and are read from there/);
+      expect(result.stderr).toMatch(/^textkeeper: the database is damaged; everything readable was exported, 0 rows could not be read \(see above\)\.$/m);
+      expect(exportedMessages(result.stdout)).toBe(sound);
+      expect(sha256(db)).toBe(before);
+    });
+
     // No message is lost: a join table's rows are in its UNIQUE index too, and the messages of chats that cannot
     // be read are exported as messages without a conversation.
     it('a page of the chat, handle or attachment table, of a join table, or of an index', async () => {
