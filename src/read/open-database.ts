@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, statSync } from 'node:fs';
 import { copyFile, open, rm, stat, truncate } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
@@ -94,8 +94,29 @@ async function openFile(path: string): Promise<View> {
     return { ...connectView(privatePath, path, false, () => folder.remove()), notes: cut ? [cut.finding] : [] };
   } catch (error) {
     await folder.remove();
-    throw error;
+    throw error instanceof UserError && foreignWal(path) ? foreignWalError(path, error) : error;
   }
+}
+
+/**
+ * Whether the file alone is a Messages database, though not with the -wal beside it: a -wal of another
+ * database (copied in beside it, say), whose pages would stand for its own.
+ */
+function foreignWal(path: string): boolean {
+  if ((statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0) === 0) return false;
+  try {
+    const alone = openImmutable(path);
+    alone?.db.close();
+    return alone !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+function foreignWalError(path: string, error: Error): UserError {
+  // The error names the database first: "PATH is …".
+  const found = error.message.startsWith(path) ? error.message.slice(path.length + 1).replace(/\.$/, '') : `cannot be read (${error.message})`;
+  return new UserError(`${path}-wal does not belong to ${path}: read with it, the database ${found}; read alone, it is a Messages database. Move the -wal away to read the database as it was last saved.`);
 }
 
 /**

@@ -1,6 +1,6 @@
 // Issue #10 item 1: damage is found, named and counted; what can be read is exported; --no-check skips the check.
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -200,5 +200,20 @@ describe('a damaged database', () => {
       truncateSync(db, PAGE + 10);
       expectOneLine(await runCli(['export', '--db', db, '--out', join(dir, 'out-cut-short')]), 1, /chat\.db is damaged or not a database \(database disk image is malformed\)\.$/);
     });
+  });
+
+  it('a -wal of another database beside it is named as such, not the database: one line, exit 1, nothing changed', async () => {
+    const db = spoiledCopy(base, dir, 'foreign-wal');
+    const other = new Database(join(dir, 'other.db'));
+    other.pragma('journal_mode = WAL');
+    other.pragma('wal_autocheckpoint = 0');
+    other.exec('CREATE TABLE notes (text); INSERT INTO notes VALUES (1), (2);');
+    // Copied while the other database is open: closing it empties its -wal into it.
+    copyFileSync(join(dir, 'other.db-wal'), `${db}-wal`);
+    other.close();
+    const before = [sha256(db), sha256(`${db}-wal`)];
+    const result = await runCli(['export', '--db', db, '--out', join(dir, 'out-foreign-wal')]);
+    expectOneLine(result, 1, /chat\.db-wal does not belong to .*chat\.db: read with it, the database is a SQLite database but not a Messages database \(no message, chat, handle, chat_message_join table\); read alone, it is a Messages database\. Move the -wal away/);
+    expect([sha256(db), sha256(`${db}-wal`)]).toEqual(before);
   });
 });
