@@ -94,7 +94,8 @@ interface DecodedBody {
 
 /** Turns one message row (with its attachment rows) into the model's Message. */
 export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], ctx: BuildContext): Message {
-  const oddValues = checkMessageRow(row);
+  const oddValues = row.unreadable ? [`Part of this message could not be read from the damaged database (${row.unreadable.join(', ')}); it is shown without it.`] : [];
+  oddValues.push(...checkMessageRow(row));
   for (const a of attachmentRows) oddValues.push(...checkAttachmentRow(a));
   const sender = senderOf(row, ctx);
   const body = decodeBody(row);

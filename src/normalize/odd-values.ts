@@ -4,9 +4,9 @@
 import type { AttachmentRow, ChatRow, HandleRow, MessageRow } from '../read/rows.js';
 import { isUsableAppleMs } from './dates.js';
 
-type TextKeys<T> = { [K in keyof T]: T[K] extends string | null ? K : never }[keyof T];
-type NumberKeys<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T];
-type BytesKeys<T> = { [K in keyof T]: T[K] extends Buffer | null ? K : never }[keyof T];
+type TextKeys<T> = { [K in keyof T]-?: T[K] extends string | null ? K : never }[keyof T];
+type NumberKeys<T> = { [K in keyof T]-?: T[K] extends number ? K : never }[keyof T];
+type BytesKeys<T> = { [K in keyof T]-?: T[K] extends Buffer | null ? K : never }[keyof T];
 
 const MESSAGE_TEXT: TextKeys<MessageRow>[] = [
   'guid', 'text', 'service', 'groupTitle', 'associatedGuid', 'associatedEmoji', 'balloonBundleId', 'effectId',

@@ -48,7 +48,9 @@ export class MessagesReader {
   /** `m.associated_message_type`, or NULL on schemas older than tapbacks (before macOS 10.12). */
   private readonly reactionType: string;
   /** The raw edit and unsend dates (0 on schemas without them), for change marks. */
-  private readonly changeDates: string;
+  private readonly changeDates: string[];
+  /** chat_message_join keeps each message's date (not on the oldest schemas). */
+  private readonly datedJoins: boolean;
   private readonly guid = selection<{ rowId: number; guid: string }>(['m.ROWID AS rowId', 'm.guid AS guid']);
   /** Join tables read row by row past a damaged page, kept for the next conversation. */
   private readonly joins = new Map<string, [number, number][]>();
@@ -60,7 +62,8 @@ export class MessagesReader {
     const attachment = columnsOf(db, 'attachment');
     const m = columnReader('m', message);
     this.reactionType = message.has('associated_message_type') ? 'm.associated_message_type' : 'NULL';
-    this.changeDates = ['date_edited', 'date_retracted'].map((name) => (message.has(name) ? `m.${name}` : '0')).join(', ');
+    this.datedJoins = columnsOf(db, 'chat_message_join').has('message_date');
+    this.changeDates = ['date_edited', 'date_retracted'].map((name) => (message.has(name) ? `m.${name}` : '0'));
     const md = (name: string, alias: string) => `${message.has(name) ? appleMs(`m.${name}`) : '0'} AS ${alias}`;
     const columns = [
       'm.ROWID AS rowId',
@@ -183,12 +186,12 @@ export class MessagesReader {
    */
   conversationRows(chatIds: number[], window: DateWindow): ConversationRows {
     const date = appleMs('m.date');
-    const columns = `m.ROWID, ${date}, ${this.reactionType}, ${this.changeDates}`;
+    const columns = ['m.ROWID', date, this.reactionType, ...this.changeDates];
     const sql =
       chatIds.length === 0
-        ? `SELECT ${columns} FROM message m
+        ? `SELECT ${columns.join(', ')} FROM message m
            WHERE NOT EXISTS (SELECT 1 FROM chat_message_join j JOIN chat c ON c.ROWID = j.chat_id WHERE j.message_id = m.ROWID) ORDER BY m.date, m.ROWID`
-        : `SELECT ${columns} FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id
+        : `SELECT ${columns.join(', ')} FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id
            WHERE j.chat_id IN (${placeholders(chatIds.length)}) ORDER BY m.date, m.ROWID`;
     const rows = salvage(
       () => this.statements.get(`rows:${chatIds.length}`, () => sql).raw(true).all(...chatIds) as RowOfChat[],
@@ -221,15 +224,16 @@ export class MessagesReader {
   }
 
   /** The rows of a conversation's chats read one at a time, past the damaged pages that stopped the query. */
-  private conversationRowsOneByOne(chatIds: number[], columns: string): RowOfChat[] {
+  private conversationRowsOneByOne(chatIds: number[], columns: string[]): RowOfChat[] {
     const byChat = groupPairs(this.joinRows('chat_message_join', 'chat_id', 'message_id'));
     const inNoChat = () => {
       const inChats = new Set(readableRowIds(this.db, 'chat').flatMap((chat) => byChat.get(chat) ?? []));
       return readableRowIds(this.db, 'message').filter((id) => !inChats.has(id));
     };
     const ids = chatIds.length === 0 ? inNoChat() : chatIds.flatMap((chat) => byChat.get(chat) ?? []);
-    const one = this.statements.get('row', () => `SELECT ${columns} FROM message m WHERE m.ROWID = ?`).raw(true);
-    return this.readable('message', ids, (id) => one.all(id) as RowOfChat[]).sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    const one = this.statements.get('row', () => `SELECT ${columns.join(', ')} FROM message m WHERE m.ROWID = ?`).raw(true);
+    const read = (id: number) => salvage(() => one.all(id) as RowOfChat[], () => [this.columnByColumn('row', columns, id).values as RowOfChat]);
+    return this.readable('message', ids, read).sort((a, b) => a[1] - b[1] || a[0] - b[0]);
   }
 
   /** The messages with these row ids, in the given order, a batch at a time. */
@@ -281,8 +285,28 @@ export class MessagesReader {
     const sql = (where: string) => () => `SELECT ${selection.columns} FROM message m WHERE ${where}`;
     return salvage(
       () => inOrder(this.select(key, sql(`m.ROWID IN (${placeholders(BATCH)})`), selection, padded(ids)), ids),
-      () => this.readable('message', ids, (id) => this.select(`${key}:one`, sql('m.ROWID = ?'), selection, [id])),
+      () => this.readable('message', ids, (id) => salvage(() => this.select(`${key}:one`, sql('m.ROWID = ?'), selection, [id]), () => {
+        const { values, unreadable } = this.columnByColumn(key, selection.list, id);
+        return [{ ...selection.row(values), unreadable }];
+      })),
     );
+  }
+
+  /**
+   * A message a damaged page spoils in part (its record runs on into a lost page): each column read alone,
+   * those that cannot be read left empty (null) and named.
+   */
+  private columnByColumn(key: string, columns: string[], id: number): { values: unknown[]; unreadable: string[] } {
+    const unreadable: string[] = [];
+    const values = columns.map((column, i) => {
+      const read = (sql: string) => salvage(() => this.statements.get(`${key}:column:${i}:${sql}`, () => `SELECT ${sql} FROM message m WHERE m.ROWID = ?`).pluck().get(id), () => undefined);
+      // The date is kept in chat_message_join too.
+      let value = read(column);
+      if (value === undefined && this.datedJoins && MESSAGE_DATE.test(column)) value = read(column.replace(new RegExp(MESSAGE_DATE, 'g'), JOIN_DATE));
+      if (value === undefined) unreadable.push(column.slice(column.lastIndexOf(' AS ') + 4));
+      return value ?? null;
+    });
+    return { values, unreadable };
   }
 
   /** `read` of each of these rows of a table that a damaged page does not hide (the database's check lists those). */
@@ -305,6 +329,10 @@ export class MessagesReader {
     return (this.statements.get(key, sql).raw(true).all(...params) as unknown[][]).map(selection.row);
   }
 }
+
+/** message.date in a column's expression, and where else it is kept: the join table's copy of it. */
+const MESSAGE_DATE = /\bm\.date\b(?!_)/;
+const JOIN_DATE = '(SELECT message_date FROM chat_message_join WHERE message_id = m.ROWID AND message_date != 0 LIMIT 1)';
 
 /** A conversation's row: ROWID, date, association type, edit and unsend dates. */
 type RowOfChat = [number, number, number | null, unknown, unknown];
@@ -333,6 +361,7 @@ function inOrder<T extends { rowId: number }>(rows: T[], ids: number[]): T[] {
 /** Columns to select (`expression AS name`, …) and how to turn a row of their values into an object. */
 interface Selection<T> {
   columns: string;
+  list: string[];
   row: (values: unknown[]) => T;
 }
 
@@ -344,7 +373,7 @@ interface Selection<T> {
 function selection<T>(columns: string[]): Selection<T> {
   const names = columns.map((column) => column.slice(column.lastIndexOf(' AS ') + 4));
   const row = new Function('v', `return { ${names.map((name, i) => `${name}: v[${i}]`).join(', ')} };`) as (values: unknown[]) => T;
-  return { columns: columns.join(', '), row };
+  return { columns: columns.join(', '), list: columns, row };
 }
 
 /** Apple dates are nanoseconds since 2001 on current systems and seconds on old ones; yields milliseconds. */

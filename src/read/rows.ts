@@ -47,6 +47,8 @@ export interface MessageRow {
   threadOriginatorPart: string | null;
   isAudioMessage: number;
   subject: string | null;
+  /** Fields a damaged page of the database keeps from being read (left empty); absent when all were read. */
+  unreadable?: string[];
 }
 
 /** A tapback or sticker placed on another message: only what the tapback index needs. */

@@ -1,6 +1,6 @@
 // Issue #10 item 1: damage is found, named and counted; what can be read is exported; --no-check skips the check.
 import { createHash } from 'node:crypto';
-import { copyFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -105,7 +105,7 @@ describe('a damaged database', () => {
     expect(result.stderr).toMatch(/0 rows could not be read/);
   });
 
-  it('a message whose stored text cannot be read: its conversation is skipped with one line, the others exported, exit 3', async () => {
+  it('a message whose stored text cannot be read is exported without it, with a note; its conversation is not skipped; exit 3', async () => {
     const overflowPages = (d: Database.Database) => d.prepare("SELECT pageno FROM dbstat WHERE name = 'message' AND pagetype = 'overflow'").pluck().all() as number[];
     let added: number[] = [];
     const db = spoiledCopy(base, dir, 'overflow', (d) => {
@@ -115,11 +115,18 @@ describe('a damaged database', () => {
     });
     // The first overflow page of the new message's text points on to a page that does not exist.
     patchPage(db, Math.min(...added), (bytes, at) => bytes.writeUInt32BE(999_999, at));
-    const result = await runCli(['export', '--db', db, '--out', join(dir, 'out-overflow')]);
+    const out = join(dir, 'out-overflow');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'json']);
     expect(result.code, result.stderr).toBe(3);
-    expect(result.stderr).toMatch(/textkeeper: skipped the conversation “[^”]+”: database disk image is malformed/);
-    expect(result.stderr).toMatch(/textkeeper: the archive is incomplete: 1 conversation skipped/);
-    expect(result.stdout).toMatch(/^Exported \d+ conversations/);
+    // The columns stored after the text are lost with it, but its date is also kept in chat_message_join.
+    const note = /Part of this message could not be read from the damaged database \(text, [^)]+\); it is shown without it\./;
+    expect(result.stderr).toMatch(new RegExp(`^warning: message BIG-TEXT: ${note.source}$`, 'm'));
+    expect(result.stderr).not.toMatch(/BIG-TEXT: Its date is missing/);
+    expect(result.stderr).not.toMatch(/skipped the conversation/);
+    expect(result.stderr).toMatch(/^textkeeper: the database is damaged; everything readable was exported, 0 rows could not be read \(see above\)\.$/m);
+    const file = readdirSync(out).find((name) => name.endsWith('.json') && readFileSync(join(out, name), 'utf8').includes('BIG-TEXT'))!;
+    expect(readFileSync(join(out, file), 'utf8')).toMatch(note);
+    expect(readFileSync(join(out, file), 'utf8')).not.toContain('overflowing');
   });
 
   describe('a page overwritten whole: every other row is exported, the lost ones are named and counted, exit 3', () => {
