@@ -21,7 +21,7 @@ import { Progress } from './progress.js';
 import type { ResolvedOptions } from './options.js';
 import { openArchive, reportDamage, type DamageCounts, type OpenedArchive } from './sources.js';
 import type { SourceFacts } from '../read/source.js';
-import type { RecordedSource } from '../model/types.js';
+import type { RecordedSource, SourceCheck } from '../model/types.js';
 
 /**
  * The first half of every export: the --out folder's store is opened (made for a new archive), and
@@ -33,6 +33,8 @@ export interface ArchiveUpdate {
   damage: DamageCounts;
   /** Sources not checked for damage again: an earlier run checked the very same file and found nothing. */
   notChecked: string[];
+  /** What became of each device's check, in the order of `facts`. */
+  checks: SourceCheck[];
   /** The devices' conversations as they planned them (sizes and dates from their join tables). */
   planned?: CandidateConversation[];
   /** The devices' contacts, to match `--chat` terms with, and what the terms chose on the devices. */
@@ -167,7 +169,7 @@ async function recordSources({ options, store, other, recorded }: Run, files: At
   if (decidesAbsence(options, opened, other) && damage.findings === 0) store.markAbsent(skipped);
   removeFiles(store.dir, store.dropEmptyConversations());
   const notChecked = checks.flatMap((check, i) => (check === 'earlier' ? [opened!.archive.sourceNames[i]!] : []));
-  return { store, facts, damage, notChecked, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection: opened?.archive.selection, skipped: skipped.size, warnings: opened?.warnings ?? 0, sha256s, recorded };
+  return { store, facts, damage, notChecked, checks, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection: opened?.archive.selection, skipped: skipped.size, warnings: opened?.warnings ?? 0, sha256s, recorded };
 }
 
 /** Only a run that reads its devices whole (no --chat, --since, --until nor --archive) decides which messages they lost. */

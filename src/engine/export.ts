@@ -72,7 +72,7 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const renderers = await Promise.all(plan.formats.map((format) => RENDERERS[format]!()));
     // PDF covers name every source; every header names what an archive read as a source had its messages from.
     const namesSources = plan.formats.includes('pdf') || update.facts.some((f) => f.kind === 'archive');
-    const provenance = namesSources ? await provenanceOf(update.facts, options.raw, update.sha256s, update.recorded) : undefined;
+    const provenance = namesSources ? await provenanceOf(update.facts, options.raw, update.sha256s, update.checks, update.recorded) : undefined;
     const job: RenderJob = { formats: plan.formats, stemOf, exportedAt: new Date(), provenance, imageThreads: 1 };
     // Threads are started only for conversations to write: an unchanged run starts none.
     const needed = helperCount(options, plan.queue.length);

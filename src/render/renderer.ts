@@ -34,7 +34,7 @@ export interface Provenance {
 }
 
 /** A source read, with the SHA-256 of its database file; an archive folder also gives the sources it recorded. */
-export type ProvenanceSource = SourceFacts & { sha256: string; recorded?: RecordedSource[] };
+export type ProvenanceSource = SourceFacts & { sha256: string; recorded?: RecordedSource[]; damaged?: true };
 
 /** What every renderer is told about the export as a whole. */
 export interface ExportContext {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
+import { pdfText, pdfToolsPresent, squash } from '../pdf/pdf-tools.js';
 import { addMessage, expectOneLine, makeBase, spoiledCopy } from './support.js';
 
 const PAGE = 4096;
@@ -150,6 +151,18 @@ describe('a damaged database', () => {
         expect(result.stderr).not.toMatch(/skipped the conversation|\n\s+at /);
         expect(exportedMessages(result.stdout)).toBe(sound - shownAmong(base, lost));
         expect(sha256(db)).toBe(before);
+
+        if (pdfToolsPresent && fill === 'zeros') {
+          // A PDF, as handed over, says on its cover that its source was damaged.
+          const out = join(dir, 'out-leaf-pdf');
+          const pdf = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--quiet']);
+          expect(pdf.code, pdf.stderr).toBe(3);
+          const file = readdirSync(out).find((name) => name.endsWith('.pdf'))!;
+          expect(squash(pdfText(join(out, file), { first: 1, last: 1 }))).toContain(squash('Damaged: the database check found damage; a row it could not read is not in this file (the export named each)'));
+          const soundOut = join(dir, 'out-sound-pdf');
+          await runCli(['export', '--db', base, '--out', soundOut, '--format', 'pdf', '--quiet']);
+          expect(pdfText(join(soundOut, file), { first: 1, last: 1 })).not.toContain('Damaged:');
+        }
 
         for (const command of ['list', 'stats']) {
           const read = await runCli([command, '--db', db]);

@@ -52,6 +52,7 @@ function sourceRows(sources: ProvenanceSource[], dateTime: (date: Date) => strin
         source.path,
         ...(source.database !== source.path ? [`Database file: ${source.database}`] : []),
         `SHA-256: ${source.sha256}`,
+        ...(source.damaged ? ['Damaged: the database check found damage; a row it could not read is not in this file (the export named each)'] : []),
       ],
     },
   ]);
