@@ -91,15 +91,22 @@ export class SourceArchive {
     return this.source.description;
   }
 
-  /** What checking the database found damaged, when it found anything (the check runs meanwhile). */
+  /**
+   * What checking the database found damaged, when it found anything (the check runs meanwhile), and the
+   * damage the source met elsewhere while it was read (a backup's Manifest.db).
+   */
   get damage(): Promise<DamageReport | undefined> {
-    return this.opened.damage;
+    return this.opened.damage.then((report) => {
+      const elsewhere = this.source.damage?.() ?? [];
+      if (elsewhere.length === 0) return report;
+      return { findings: [...elsewhere, ...(report?.findings ?? [])], unreadable: report?.unreadable ?? [], uncounted: report?.uncounted ?? [] };
+    });
   }
 
   /** What became of the database's check, once it has finished. */
   async check(): Promise<SourceCheck> {
     if (this.notChecked) return this.notChecked;
-    if (await this.opened.damage) return 'damaged';
+    if (await this.damage) return 'damaged';
     return this.opened.inPlace ? 'sound' : 'sound with its -wal';
   }
 

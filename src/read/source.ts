@@ -29,6 +29,8 @@ export interface MessageSource {
   readonly transientAttachments?: boolean;
   /** Deletes attachment files made so far (decrypted copies), when the source makes any. */
   releaseAttachments?(): Promise<void>;
+  /** Damage met outside the messages database so far (a backup's Manifest.db), as findings of the check. */
+  damage?(): string[];
   /** Removes whatever the source made (temporary copies, decrypted files). Safe to call twice. */
   dispose(): Promise<void>;
 }

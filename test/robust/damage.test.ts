@@ -1,10 +1,11 @@
 // Issue #10 item 1: damage is found, named and counted; what can be read is exported; --no-check skips the check.
 import { createHash } from 'node:crypto';
-import { copyFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
+import { writeBackup } from '../../src/generate/backup.js';
 import { pdfText, pdfToolsPresent, squash } from '../pdf/pdf-tools.js';
 import { addMessage, expectOneLine, makeBase, spoiledCopy } from './support.js';
 
@@ -235,5 +236,27 @@ describe('a damaged database', () => {
     const result = await runCli(['export', '--db', db, '--out', join(dir, 'out-foreign-wal')]);
     expectOneLine(result, 1, /chat\.db-wal does not belong to .*chat\.db: read with it, the database is a SQLite database but not a Messages database \(no message, chat, handle, chat_message_join table\); read alone, it is a Messages database\. Move the -wal away/);
     expect([sha256(db), sha256(`${db}-wal`)]).toEqual(before);
+  });
+
+  it('a damaged page of a backup\'s Manifest.db: the files its rows named are found by their names; exit 3', async () => {
+    const backup = join(dir, 'backup');
+    await writeBackup({ chatDb: base, attachmentsDir: join(base, '..', 'Attachments'), outDir: backup, seed: 3 });
+    const counts = (stdout: string) => /, ([\d,]+ attachments? \([\d,]+ missing\))/.exec(stdout)?.[1];
+    const sound = await runCli(['export', '--backup', backup, '--out', join(dir, 'out-backup'), '--quiet']);
+    expect(sound.code, sound.stderr).toBe(0);
+    // The first page of the Files table holding a file's row (sms.db's, or an attachment's).
+    for (const { page } of pagesOf(join(backup, 'Manifest.db'), 'Files', 'leaf')) {
+      const spoiled = join(dir, `backup-${page}`);
+      cpSync(backup, spoiled, { recursive: true });
+      overwrite(join(spoiled, 'Manifest.db'), page, 'zeros');
+      const result = await runCli(['export', '--backup', spoiled, '--out', join(dir, `out-backup-${page}`), '--quiet']);
+      if (!/its file was found by its name/.test(result.stderr)) continue;
+      expect(result.code, result.stderr).toBe(3);
+      expect(result.stderr).toMatch(/^warning: iPhone backup: .* is damaged: its Manifest\.db: Library\/SMS\/.+: its row cannot be read \(database disk image is malformed\); its file was found by its name$/m);
+      expect(counts(result.stdout)).toBe(counts(sound.stdout));
+      expect(exportedMessages(result.stdout)).toBe(exportedMessages(sound.stdout));
+      return;
+    }
+    throw new Error('no page of Manifest.db held a file’s row');
   });
 });

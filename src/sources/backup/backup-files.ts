@@ -7,12 +7,13 @@
  *   await files.extract(entry, target);   // copy or decrypt
  *   files.close();
  */
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { decryptFile, decryptFileSync, trimPlaintext, unwrapKey } from './aes.js';
 import { decodeFileRecord } from './file-record.js';
 import { fileIdFor, storedFilePath, type DomainPath } from './layout.js';
+import { isDamage } from '../../read/salvage.js';
 
 export interface ManifestEntry extends DomainPath {
   fileId: string;
@@ -22,6 +23,8 @@ export interface ManifestEntry extends DomainPath {
 }
 
 export class BackupFiles {
+  /** Files found though their rows of the manifest could not be read, each said once. */
+  readonly damaged = new Set<string>();
   private readonly db: Database.Database;
   private readonly byId: Database.Statement<[string], { flags: number; file: Buffer | null }>;
 
@@ -43,12 +46,24 @@ export class BackupFiles {
     this.db.prepare('SELECT count(*) FROM Files').pluck().get();
   }
 
-  /** The entry for a regular file, or undefined when the manifest does not list it. */
+  /**
+   * The entry for a regular file, or undefined when the manifest does not list it. A plain backup's file
+   * whose row is on a damaged page of the manifest is still found where its name puts it (the SHA-1 of its
+   * domain and path), and said in `damaged`; an encrypted one's cannot be (its key is in that row).
+   */
   lookup(where: DomainPath): ManifestEntry | undefined {
     const fileId = fileIdFor(where);
-    const row = this.byId.get(fileId);
+    const storedPath = storedFilePath(this.backupDir, fileId);
+    let row: { flags: number; file: Buffer | null } | undefined;
+    try {
+      row = this.byId.get(fileId);
+    } catch (error) {
+      if (this.encrypted || !isDamage(error) || !existsSync(storedPath)) throw error;
+      this.damaged.add(`${where.relativePath}: its row cannot be read (${(error as Error).message}); its file was found by its name`);
+      return { ...where, fileId, storedPath };
+    }
     if (!row || (row.flags & 1) === 0) return undefined;
-    return { ...where, fileId, storedPath: storedFilePath(this.backupDir, fileId), file: row.file ?? undefined };
+    return { ...where, fileId, storedPath, file: row.file ?? undefined };
   }
 
   async extract(entry: ManifestEntry, target: string): Promise<void> {

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { expandHome } from '../../home-path.js';
 import { safeFileName } from '../../media/safe-names.js';
 import type { MessageSource, SourceFacts } from '../../read/source.js';
+import { isDamage } from '../../read/salvage.js';
 import { createPrivateTempDir, type PrivateTempDir } from '../temp-dir.js';
 import { decryptFile } from './aes.js';
 import { BackupError } from './backup-error.js';
@@ -200,6 +201,8 @@ class OpenedBackup implements BackupSource {
   readonly description: string;
   /** Answers by path in the backup, so each problem is reported once however often renderers ask. */
   private readonly resolved = new Map<string, string | undefined>();
+  /** Attachments whose rows of Manifest.db a damaged page keeps from being read, and what became of them. */
+  private readonly manifestDamage = new Set<string>();
   private disposed = false;
 
   constructor(
@@ -212,6 +215,10 @@ class OpenedBackup implements BackupSource {
     private readonly onWarning: (line: string) => void = () => {},
   ) {
     this.description = describe(info, backupDir);
+  }
+
+  damage(): string[] {
+    return [...this.files.damaged, ...this.manifestDamage].map((line) => `its Manifest.db: ${line}`);
   }
 
   get transientAttachments(): boolean {
@@ -235,7 +242,8 @@ class OpenedBackup implements BackupSource {
     try {
       entry = this.files.lookup(where);
     } catch (error) {
-      this.onWarning(`Cannot look up ${where.relativePath} in the backup's Manifest.db: ${(error as Error).message}`);
+      if (isDamage(error)) this.manifestDamage.add(`${where.relativePath}: its row cannot be read (${(error as Error).message}); the attachment is shown as missing`);
+      else this.onWarning(`Cannot look up ${where.relativePath} in the backup's Manifest.db: ${(error as Error).message}`);
       return undefined;
     }
     if (!entry) return undefined;
