@@ -37,6 +37,8 @@ interface View extends Omit<OpenedDatabase, 'damage'> {
 }
 
 const REQUIRED_TABLES = ['message', 'chat', 'handle', 'chat_message_join'];
+/** Tables every Messages schema has beside those, and the reader reads. */
+const READ_TABLES = ['chat_handle_join', 'attachment', 'message_attachment_join'];
 /** Columns every Messages schema since the first has; the reader does without any other. */
 const REQUIRED_COLUMNS: Record<string, string[]> = {
   message: ['guid', 'date'],
@@ -294,10 +296,10 @@ function connect(location: string, shownPath: string): Database.Database {
     db.close();
     throw new UserError(`${shownPath} is a SQLite database but not a Messages database (no ${missing.join(', ')} table).`);
   }
-  const unknown = missingColumns(db);
+  const unknown = [...READ_TABLES.filter((t) => !tables.has(t)).map((t) => `table ${t}`), ...missingColumns(db).map((c) => `column ${c}`)];
   if (unknown.length > 0) {
     db.close();
-    throw new UserError(`${shownPath} has a Messages schema this version cannot read (no column ${unknown.join(', ')}).`);
+    throw new UserError(`${shownPath} has a Messages schema this version cannot read (no ${unknown.join(', ')}).`);
   }
   return db;
 }
