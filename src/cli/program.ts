@@ -177,8 +177,11 @@ function sayDamage(damage: DamageCounts): void {
   process.exitCode = EXIT_INCOMPLETE;
 }
 
-/** "3 rows", or "at least 3 rows" when the damage hides how many. */
-const lost = (damage: DamageCounts) => `${damage.uncounted ? 'at least ' : ''}${count(damage.unreadable, 'row')}`;
+/** "3 rows", or "at least 3 rows" when the damage hides how many (or "an unknown number of rows"). */
+const lost = (damage: DamageCounts) => {
+  if (!damage.uncounted) return count(damage.unreadable, 'row');
+  return damage.unreadable === 0 ? 'an unknown number of rows' : `at least ${count(damage.unreadable, 'row')}`;
+};
 
 program.command('verify').description('check an archive folder: every file its manifest lists is there, unchanged, and nothing else')
   .argument('<dir>', 'the archive folder (what --out was)')

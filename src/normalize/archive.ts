@@ -100,7 +100,7 @@ export class Archive implements History {
       const damage = await source.damage;
       if (!damage) continue;
       lines.findings.push(...damage.findings.map((line) => `${source.description} is damaged: ${line}`));
-      lines.findings.push(...damage.uncounted.map((table) => `${source.description}: more rows of its ${table} table may be lost than are listed below (neither the table nor an index of it can be read whole to count them)`));
+      lines.findings.push(...damage.uncounted.map((line) => `${source.description}: ${line}`));
       lines.uncounted ||= damage.uncounted.length > 0;
       lines.unreadable.push(...damage.unreadable.map((row) => `${source.description}: ${row} could not be read; it is not in the archive`));
     }

@@ -98,8 +98,10 @@ export class SourceArchive {
   get damage(): Promise<DamageReport | undefined> {
     return this.opened.damage.then((report) => {
       const elsewhere = this.source.damage?.() ?? [];
-      if (elsewhere.length === 0) return report;
-      return { findings: [...elsewhere, ...(report?.findings ?? [])], unreadable: report?.unreadable ?? [], uncounted: report?.uncounted ?? [] };
+      // Not checked (--no-check), its reading still met a damaged page and left rows out: said, but not counted.
+      const uncounted = !report && this.reader.metDamage ? ['a damaged page stopped reading it; the rows on it are not in the archive (without --no-check, the check would name them)'] : [];
+      if (elsewhere.length + uncounted.length === 0) return report;
+      return { findings: [...elsewhere, ...(report?.findings ?? [])], unreadable: report?.unreadable ?? [], uncounted: [...uncounted, ...(report?.uncounted ?? [])] };
     });
   }
 

@@ -7,7 +7,7 @@ export interface DamageReport {
   findings: string[];
   /** Rows an index or a join table knows of but the table no longer yields ("message ROWID 1 (GUID …)"). */
   unreadable: string[];
-  /** Tables that may have lost more rows than `unreadable` lists: neither they nor an index of theirs could be read whole. */
+  /** Why more rows may be lost than `unreadable` lists (a table that cannot be read whole, nor any index of it): a line each. */
   uncounted: string[];
 }
 
@@ -29,7 +29,7 @@ export function checkDatabase(db: Database.Database, rows: Database.Database = d
   return {
     findings: findings.map((line) => named(db, line.replace(/^Tree (\d+)/, (whole, root: string) => (trees.get(Number(root)) ? `${trees.get(Number(root))} (tree ${root})` : whole)))),
     unreadable: TABLES.flatMap((table) => lostRows(rows, table)),
-    uncounted: TABLES.filter((table) => !counted(rows, table)),
+    uncounted: TABLES.filter((table) => !counted(rows, table)).map((table) => `more rows of its ${table} table may be lost than are listed below (neither the table nor an index of it can be read whole to count them)`),
   };
 }
 

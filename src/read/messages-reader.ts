@@ -52,6 +52,8 @@ export class MessagesReader {
   /** chat_message_join keeps each message's date (not on the oldest schemas). */
   private readonly datedJoins: boolean;
   private readonly guid = selection<{ rowId: number; guid: string }>(['m.ROWID AS rowId', 'm.guid AS guid']);
+  /** Whether a damaged page stopped a query: rows were then left out, which only the check can name. */
+  metDamage = false;
   /** Join tables read row by row past a damaged page, kept for the next conversation. */
   private readonly joins = new Map<string, [number, number][]>();
 
@@ -120,7 +122,7 @@ export class MessagesReader {
 
   handles(): HandleRow[] {
     const sql = 'SELECT ROWID AS rowId, id, service FROM handle';
-    return salvage(
+    return this.salvage(
       () => this.db.prepare(sql).all() as HandleRow[],
       () => this.readable('handle', readableRowIds(this.db, 'handle'), (id) => this.statements.get(`${sql} WHERE ROWID = ?`).all(id) as HandleRow[]),
     );
@@ -132,7 +134,7 @@ export class MessagesReader {
     const columns = `c.ROWID AS rowId, c.guid AS guid, ${c('chat_identifier', 'identifier', "''")}, ${c('service_name', 'serviceName', "''")},
                 ${c('display_name', 'displayName')}, ${c('style', 'style', '0')}`;
     type Row = Omit<ChatRow, 'handleIds'> & { handleList: string | null };
-    const rows = salvage(
+    const rows = this.salvage(
       () => this.db.prepare(`SELECT ${columns}, (SELECT group_concat(handle_id) FROM chat_handle_join WHERE chat_id = c.ROWID) AS handleList FROM chat c ORDER BY c.ROWID`).all() as Row[],
       () => {
         const handles = groupPairs(this.joinRows('chat_handle_join', 'chat_id', 'handle_id'));
@@ -164,11 +166,11 @@ export class MessagesReader {
       ? `SELECT chat_id, SUM(message_date = 0 OR (${inWindow})), MAX(${date}) FROM chat_message_join GROUP BY chat_id`
       : 'SELECT chat_id, COUNT(*), 0 FROM chat_message_join GROUP BY chat_id';
     // Past a damaged page, each chat is sized by its rows of the join table that can be read, undated.
-    const rows = salvage(
+    const rows = this.salvage(
       () => this.db.prepare(sql).raw(true).all() as [number, number, number][],
       () => [...groupPairs(this.joinRows('chat_message_join', 'chat_id', 'message_id'))].map(([chat, messages]): [number, number, number] => [chat, messages.length, 0]),
     );
-    const unclaimed = salvage(
+    const unclaimed = this.salvage(
       () => this.db.prepare('SELECT (SELECT COUNT(*) FROM message) - (SELECT COUNT(DISTINCT message_id) FROM chat_message_join)').pluck().get() as number,
       () => 0,
     );
@@ -193,7 +195,7 @@ export class MessagesReader {
            WHERE NOT EXISTS (SELECT 1 FROM chat_message_join j JOIN chat c ON c.ROWID = j.chat_id WHERE j.message_id = m.ROWID) ORDER BY m.date, m.ROWID`
         : `SELECT ${columns.join(', ')} FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id
            WHERE j.chat_id IN (${placeholders(chatIds.length)}) ORDER BY m.date, m.ROWID`;
-    const rows = salvage(
+    const rows = this.salvage(
       () => this.statements.get(`rows:${chatIds.length}`, () => sql).raw(true).all(...chatIds) as RowOfChat[],
       () => this.conversationRowsOneByOne(chatIds, columns),
     );
@@ -232,7 +234,7 @@ export class MessagesReader {
     };
     const ids = chatIds.length === 0 ? inNoChat() : chatIds.flatMap((chat) => byChat.get(chat) ?? []);
     const one = this.statements.get('row', () => `SELECT ${columns.join(', ')} FROM message m WHERE m.ROWID = ?`).raw(true);
-    const read = (id: number) => salvage(() => one.all(id) as RowOfChat[], () => [this.columnByColumn('row', columns, id).values as RowOfChat]);
+    const read = (id: number) => this.salvage(() => one.all(id) as RowOfChat[], () => [this.columnByColumn('row', columns, id).values as RowOfChat]);
     return this.readable('message', ids, read).sort((a, b) => a[1] - b[1] || a[0] - b[0]);
   }
 
@@ -257,7 +259,7 @@ export class MessagesReader {
     if (messageIds.length === 0) return [];
     const ids = messageIds.length <= BATCH ? padded(messageIds) : messageIds;
     const sql = () => `SELECT ${this.attachment.columns} FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id`;
-    return salvage(
+    return this.salvage(
       () => this.select(`attachments:${ids.length}`, () => `${sql()} WHERE j.message_id IN (${placeholders(ids.length)}) ORDER BY j.message_id, j.ROWID`, this.attachment, ids),
       () => {
         const byMessage = groupPairs(this.joinRows('message_attachment_join', 'message_id', 'attachment_id'));
@@ -277,15 +279,15 @@ export class MessagesReader {
 
   messageByGuid(guid: string): MessageRow | undefined {
     // A message replied to on a damaged page is not shown above its reply: the check names its row.
-    return salvage(() => this.select('byGuid', () => `SELECT ${this.message.columns} FROM message m WHERE m.guid = ? LIMIT 1`, this.message, [guid])[0], () => undefined);
+    return this.salvage(() => this.select('byGuid', () => `SELECT ${this.message.columns} FROM message m WHERE m.guid = ? LIMIT 1`, this.message, [guid])[0], () => undefined);
   }
 
   /** Up to BATCH messages with these row ids, in the given order; one at a time past a damaged page. */
   private messagesByIds<T extends { rowId: number }>(key: string, selection: Selection<T>, ids: number[]): T[] {
     const sql = (where: string) => () => `SELECT ${selection.columns} FROM message m WHERE ${where}`;
-    return salvage(
+    return this.salvage(
       () => inOrder(this.select(key, sql(`m.ROWID IN (${placeholders(BATCH)})`), selection, padded(ids)), ids),
-      () => this.readable('message', ids, (id) => salvage(() => this.select(`${key}:one`, sql('m.ROWID = ?'), selection, [id]), () => {
+      () => this.readable('message', ids, (id) => this.salvage(() => this.select(`${key}:one`, sql('m.ROWID = ?'), selection, [id]), () => {
         const { values, unreadable } = this.columnByColumn(key, selection.list, id);
         return [{ ...selection.row(values), unreadable }];
       })),
@@ -299,7 +301,7 @@ export class MessagesReader {
   private columnByColumn(key: string, columns: string[], id: number): { values: unknown[]; unreadable: string[] } {
     const unreadable: string[] = [];
     const values = columns.map((column, i) => {
-      const read = (sql: string) => salvage(() => this.statements.get(`${key}:column:${i}:${sql}`, () => `SELECT ${sql} FROM message m WHERE m.ROWID = ?`).pluck().get(id), () => undefined);
+      const read = (sql: string) => this.salvage(() => this.statements.get(`${key}:column:${i}:${sql}`, () => `SELECT ${sql} FROM message m WHERE m.ROWID = ?`).pluck().get(id), () => undefined);
       // The date is kept in chat_message_join too.
       let value = read(column);
       if (value === undefined && this.datedJoins && MESSAGE_DATE.test(column)) value = read(column.replace(new RegExp(MESSAGE_DATE, 'g'), JOIN_DATE));
@@ -312,7 +314,7 @@ export class MessagesReader {
   /** `read` of each of these rows of a table that a damaged page does not hide (the database's check lists those). */
   private readable<T>(table: string, ids: number[], read: (id: number) => T[]): T[] {
     const lookup = this.statements.get(`exists:${table}`, () => `SELECT 1 FROM ${table} WHERE ROWID = ?`).pluck();
-    return ids.flatMap((id) => (salvage(() => lookup.get(id) !== undefined, () => false) ? read(id) : []));
+    return ids.flatMap((id) => (this.salvage(() => lookup.get(id) !== undefined, () => false) ? read(id) : []));
   }
 
   /** A join table's rows as [first column, second column] past a damaged page (see salvage.ts); read once. */
@@ -323,6 +325,14 @@ export class MessagesReader {
       this.joins.set(table, rows);
     }
     return rows;
+  }
+
+  /** What `read` gives; past a damaged page, what `instead` can still give (and that the reader met damage). */
+  private salvage<T>(read: () => T, instead: () => T): T {
+    return salvage(read, () => {
+      this.metDamage = true;
+      return instead();
+    });
   }
 
   private select<T>(key: string, sql: () => string, selection: Selection<T>, params: unknown[]): T[] {

@@ -36,6 +36,7 @@ interface View extends Omit<OpenedDatabase, 'damage'> {
   notes: string[];
 }
 
+const UNCHECKED = 'rows of it may be lost (without --no-check, the check would name them)';
 const REQUIRED_TABLES = ['message', 'chat', 'handle', 'chat_message_join'];
 /** Tables every Messages schema has beside those, and the reader reads. */
 const READ_TABLES = ['chat_handle_join', 'attachment', 'message_attachment_join'];
@@ -59,7 +60,8 @@ const REQUIRED_COLUMNS: Record<string, string[]> = {
  */
 export async function openMessagesDatabase(path: string, check = true): Promise<OpenedDatabase> {
   const { db, location, rowsLocation, inPlace, close, notes } = await openView(path);
-  if (!check) return { db, damage: Promise.resolve(undefined), inPlace, close };
+  // What opening made up for is said even unchecked; the rows that were lost, only the check can tell.
+  if (!check) return { db, damage: Promise.resolve(notes.length > 0 ? { findings: notes, unreadable: [], uncounted: [UNCHECKED] } : undefined), inPlace, close };
   const checking = checkInBackground(location, rowsLocation);
   const noted = (report: DamageReport | undefined) => ({ findings: [...notes, ...(report?.findings ?? [])], unreadable: report?.unreadable ?? [], uncounted: report?.uncounted ?? [] });
   return {

@@ -153,6 +153,13 @@ describe('a damaged database', () => {
         expect(exportedMessages(result.stdout)).toBe(sound - shownAmong(base, lost));
         expect(sha256(db)).toBe(before);
 
+        // Unchecked, the rows a damaged page hid are still said to be missing, though not named.
+        const unchecked = await runCli(['export', '--db', db, '--out', join(dir, `out-leaf-${fill}-unchecked`), '--no-check', '--quiet']);
+        expect(unchecked.code, unchecked.stderr).toBe(3);
+        expect(unchecked.stderr).toMatch(/: a damaged page stopped reading it; the rows on it are not in the archive \(without --no-check, the check would name them\)$/m);
+        expect(unchecked.stderr).toMatch(/^textkeeper: the database is damaged; everything readable was exported, an unknown number of rows could not be read \(see above\)\.$/m);
+        expect(exportedMessages(unchecked.stdout)).toBe(exportedMessages(result.stdout));
+
         if (pdfToolsPresent && fill === 'zeros') {
           // A PDF, as handed over, says on its cover that its source was damaged.
           const out = join(dir, 'out-leaf-pdf');
