@@ -96,7 +96,10 @@ interface DecodedBody {
 export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], ctx: BuildContext): Message {
   const oddValues = row.unreadable ? [`Part of this message could not be read from the damaged database (${row.unreadable.join(', ')}); it is shown without it.`] : [];
   oddValues.push(...checkMessageRow(row));
-  for (const a of attachmentRows) oddValues.push(...checkAttachmentRow(a));
+  for (const a of attachmentRows) {
+    if (a.unreadable) oddValues.push(`Part of an attachment's record could not be read from the damaged database (${a.unreadable.join(', ')}); it is shown without it.`);
+    oddValues.push(...checkAttachmentRow(a));
+  }
   const sender = senderOf(row, ctx);
   const body = decodeBody(row);
   const attachments = attachmentRows.map((a) => toAttachment(a, ctx.attachmentFiles));

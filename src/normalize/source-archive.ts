@@ -209,7 +209,8 @@ export class SourceArchive {
     if (done) return undefined;
     const attachments = this.reader.attachmentsOf(rows.map((r) => r.rowId));
     // Files a source copies out when asked (an encrypted backup) are not asked for ahead.
-    const paths = files.transient ? [] : attachments.flatMap((a) => (a.filename ? (files.resolve(a.filename) ?? []) : []));
+    // Rows are checked as messages are built: a filename that is not text (a damaged row) is not looked for ahead.
+    const paths = files.transient ? [] : attachments.flatMap((a) => (a.filename && typeof a.filename === 'string' ? (files.resolve(a.filename) ?? []) : []));
     this.prober ??= new FileProber(files.folders);
     return { rows, attachments: groupByMessage(attachments), probes: this.prober.ahead(paths) };
   }

@@ -234,7 +234,7 @@ export class MessagesReader {
     };
     const ids = chatIds.length === 0 ? inNoChat() : chatIds.flatMap((chat) => byChat.get(chat) ?? []);
     const one = this.statements.get('row', () => `SELECT ${columns.join(', ')} FROM message m WHERE m.ROWID = ?`).raw(true);
-    const read = (id: number) => this.salvage(() => one.all(id) as RowOfChat[], () => [this.columnByColumn('row', columns, id).values as RowOfChat]);
+    const read = (id: number) => this.salvage(() => one.all(id) as RowOfChat[], () => [this.columnByColumn('row', columns, [id]).values as RowOfChat]);
     return this.readable('message', ids, read).sort((a, b) => a[1] - b[1] || a[0] - b[0]);
   }
 
@@ -263,8 +263,7 @@ export class MessagesReader {
       () => this.select(`attachments:${ids.length}`, () => `${sql()} WHERE j.message_id IN (${placeholders(ids.length)}) ORDER BY j.message_id, j.ROWID`, this.attachment, ids),
       () => {
         const byMessage = groupPairs(this.joinRows('message_attachment_join', 'message_id', 'attachment_id'));
-        const one = (message: number) => (attachment: number) =>
-          this.select('attachment', () => `SELECT ${this.attachment.columns} FROM (SELECT ? AS message_id) j, attachment a WHERE a.ROWID = ?`, this.attachment, [message, attachment]);
+        const one = (message: number) => (attachment: number) => this.rowOrColumns('attachment', this.attachment, '(SELECT ? AS message_id) j, attachment a WHERE a.ROWID = ?', [message, attachment]);
         return [...new Set(messageIds)].sort((a, b) => a - b).flatMap((message) => this.readable('attachment', byMessage.get(message) ?? [], one(message)));
       },
     );
@@ -287,21 +286,26 @@ export class MessagesReader {
     const sql = (where: string) => () => `SELECT ${selection.columns} FROM message m WHERE ${where}`;
     return this.salvage(
       () => inOrder(this.select(key, sql(`m.ROWID IN (${placeholders(BATCH)})`), selection, padded(ids)), ids),
-      () => this.readable('message', ids, (id) => this.salvage(() => this.select(`${key}:one`, sql('m.ROWID = ?'), selection, [id]), () => {
-        const { values, unreadable } = this.columnByColumn(key, selection.list, id);
-        return [{ ...selection.row(values), unreadable }];
-      })),
+      () => this.readable('message', ids, (id) => this.rowOrColumns(key, selection, MESSAGE_ROW, [id])),
     );
   }
 
+  /** The row `from` selects; one a damaged page spoils in part, read a column at a time (see `columnByColumn`). */
+  private rowOrColumns<T>(key: string, selection: Selection<T>, from: string, params: unknown[]): T[] {
+    return this.salvage(() => this.select(`${key}:one`, () => `SELECT ${selection.columns} FROM ${from}`, selection, params), () => {
+      const { values, unreadable } = this.columnByColumn(key, selection.list, params, from);
+      return [{ ...selection.row(values), unreadable }];
+    });
+  }
+
   /**
-   * A message a damaged page spoils in part (its record runs on into a lost page): each column read alone,
+   * A row a damaged page spoils in part (its record runs on into a lost page): each column read alone,
    * those that cannot be read left empty (null) and named.
    */
-  private columnByColumn(key: string, columns: string[], id: number): { values: unknown[]; unreadable: string[] } {
+  private columnByColumn(key: string, columns: string[], params: unknown[], from = MESSAGE_ROW): { values: unknown[]; unreadable: string[] } {
     const unreadable: string[] = [];
     const values = columns.map((column, i) => {
-      const read = (sql: string) => this.salvage(() => this.statements.get(`${key}:column:${i}:${sql}`, () => `SELECT ${sql} FROM message m WHERE m.ROWID = ?`).pluck().get(id), () => undefined);
+      const read = (sql: string) => this.salvage(() => this.statements.get(`${key}:column:${i}:${sql}`, () => `SELECT ${sql} FROM ${from}`).pluck().get(...params), () => undefined);
       // The date is kept in chat_message_join too.
       let value = read(column);
       if (value === undefined && this.datedJoins && MESSAGE_DATE.test(column)) value = read(column.replace(new RegExp(MESSAGE_DATE, 'g'), JOIN_DATE));
@@ -339,6 +343,9 @@ export class MessagesReader {
     return (this.statements.get(key, sql).raw(true).all(...params) as unknown[][]).map(selection.row);
   }
 }
+
+/** One message, by ROWID. */
+const MESSAGE_ROW = 'message m WHERE m.ROWID = ?';
 
 /** message.date in a column's expression, and where else it is kept: the join table's copy of it. */
 const MESSAGE_DATE = /\bm\.date\b(?!_)/;

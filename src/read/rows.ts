@@ -69,4 +69,6 @@ export interface AttachmentRow {
   emojiDescription: string | null;
   /** Seconds since 2001 in the database; scaled to milliseconds here. */
   createdDate: number;
+  /** Fields a damaged page of the database keeps from being read (left empty); absent when all were read. */
+  unreadable?: string[];
 }

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
 import { writeBackup } from '../../src/generate/backup.js';
 import { pdfText, pdfToolsPresent, squash } from '../pdf/pdf-tools.js';
-import { addMessage, expectOneLine, makeBase, spoiledCopy } from './support.js';
+import { addAttachment, addMessage, expectOneLine, makeBase, spoiledCopy } from './support.js';
 
 const PAGE = 4096;
 
@@ -265,5 +265,33 @@ describe('a damaged database', () => {
       return;
     }
     throw new Error('no page of Manifest.db held a file’s row');
+  });
+
+  it('an attachment whose file name a damaged page left a number: its conversation is exported, with a note; exit 0', async () => {
+    const db = spoiledCopy(base, dir, 'number-name', (d) => {
+      // A column without a type keeps a number as stored, as a damaged record can.
+      d.exec('ALTER TABLE attachment RENAME COLUMN filename TO filename_as_stored; ALTER TABLE attachment ADD COLUMN filename; UPDATE attachment SET filename = filename_as_stored');
+      d.prepare('UPDATE attachment SET filename = ? WHERE ROWID = (SELECT attachment_id FROM message_attachment_join ORDER BY ROWID LIMIT 1)').run(9104673612189819);
+    });
+    const result = await runCli(['export', '--db', db, '--out', join(dir, 'out-number-name'), '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^warning: message [\w-]+: attachment\.filename was stored as a number instead of text\.$/m);
+    expect(result.stderr).not.toMatch(/skipped the conversation/);
+  });
+
+  it('an attachment whose record runs on into a damaged page is exported with what can be read, and a note; exit 3', async () => {
+    const overflowPages = (d: Database.Database) => d.prepare("SELECT pageno FROM dbstat WHERE name = 'attachment' AND pagetype = 'overflow'").pluck().all() as number[];
+    let added: number[] = [];
+    let chat = '';
+    const db = spoiledCopy(base, dir, 'attachment-overflow', (d) => {
+      const before = new Set(overflowPages(d));
+      chat = addAttachment(d, { transfer_name: 'kept.pdf', attribution_info: Buffer.alloc(20_000, 7) });
+      added = overflowPages(d).filter((page) => !before.has(page));
+    });
+    patchPage(db, Math.min(...added), (bytes, at) => bytes.writeUInt32BE(999_999, at));
+    const result = await runCli(['export', '--db', db, '--out', join(dir, 'out-attachment-overflow'), '--chat', chat, '--quiet']);
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toMatch(/^warning: message [\w-]+: Part of an attachment's record could not be read from the damaged database \(attributionInfo[^)]*\); it is shown without it\.$/m);
+    expect(result.stderr).not.toMatch(/skipped the conversation/);
   });
 });
