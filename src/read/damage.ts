@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { isDamage, joinRows, readableRowIds, salvage } from './salvage.js';
+import { asFarAsItGoes, joinRows, readableRowIds, salvage } from './salvage.js';
 
 /** What a check of a database found: SQLite's own findings, named, and the rows that cannot be read. */
 export interface DamageReport {
@@ -75,16 +75,16 @@ function lostRows(db: Database.Database, table: string): string[] {
   const join = JOINS[table];
   const present = new Set(join ? joinRows(db, table, ...join).map(([id]) => id) : readableRowIds(db, table));
   const lost = new Map<number, string>();
-  const indexes = db.prepare(`PRAGMA index_list(${table})`).all() as { name: string }[];
-  for (const { name } of indexes) {
-    const guid = table === 'message' && (db.prepare(`PRAGMA index_info(${name})`).all() as { name: string }[]).some((c) => c.name === 'guid');
-    try {
-      const rows = db.prepare(`SELECT ROWID, ${guid ? 'guid' : 'NULL'} FROM ${table} INDEXED BY ${name}`).raw(true).all() as [number, string | null][];
-      for (const [id, g] of rows) if (!present.has(id) && (g || !lost.has(id))) lost.set(id, g ? ` (GUID ${g})` : '');
-    } catch (error) {
-      // A damaged index is among the findings already; the others may still tell.
-      if (!isDamage(error)) throw error;
-    }
+  // The GUID index first, to name messages by; an index (not a partial one) read whole lists every row, and ends the search.
+  const indexes = (db.prepare(`PRAGMA index_list(${table})`).all() as { name: string; partial: number }[])
+    .map((index) => ({ ...index, guid: table === 'message' && (db.prepare(`PRAGMA index_info(${index.name})`).all() as { name: string }[]).some((c) => c.name === 'guid') }))
+    .sort((a, b) => Number(b.guid) - Number(a.guid));
+  for (const { name, partial, guid } of indexes) {
+    const rows = db.prepare(`SELECT ROWID, ${guid ? 'guid' : 'NULL'} FROM ${table} INDEXED BY ${name}`).raw(true);
+    const whole = asFarAsItGoes(rows, ([id, g]: [number, string | null]) => {
+      if (!present.has(id) && (g || !lost.has(id))) lost.set(id, g ? ` (GUID ${g})` : '');
+    });
+    if (whole && !partial) break;
   }
   if (table === 'message') {
     for (const id of joinedMessages(db)) if (!present.has(id) && !lost.has(id)) lost.set(id, ' (listed in a chat)');

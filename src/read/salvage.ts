@@ -68,15 +68,34 @@ export function joinRows(db: Database.Database, table: string, first: string, se
   );
 }
 
-/** The ids a table's indexes and the join tables naming it list, each read as far as it can be. */
+/**
+ * The ids a table's indexes and the join tables naming it list, each read as far as it can be; an index
+ * (not a partial one) read whole lists every row, and ends the search.
+ */
 function listedIds(db: Database.Database, table: string): Set<number> {
   const ids = new Set<number>();
-  const lists = [
-    ...(db.prepare(`PRAGMA index_list(${table})`).all() as { name: string }[]).map(({ name }) => `SELECT ROWID FROM ${table} INDEXED BY ${name}`),
-    ...(NAMED_IN[table] ?? []).filter(([other]) => exists(db, other)).map(([other, column]) => `SELECT ${column} FROM ${other} NOT INDEXED`),
-  ];
-  for (const sql of lists) for (const id of untilDamage(() => db.prepare(sql).pluck().iterate() as IterableIterator<number>)) ids.add(id);
+  for (const { name, partial } of db.prepare(`PRAGMA index_list(${table})`).all() as { name: string; partial: number }[]) {
+    const whole = asFarAsItGoes(db.prepare(`SELECT ROWID FROM ${table} INDEXED BY ${name}`).pluck(), (id: number) => ids.add(id));
+    if (whole && !partial) return ids;
+  }
+  for (const [other, column] of (NAMED_IN[table] ?? []).filter(([name]) => exists(db, name))) {
+    asFarAsItGoes(db.prepare(`SELECT ${column} FROM ${other} NOT INDEXED`).pluck(), (id: number) => ids.add(id));
+  }
   return ids;
+}
+
+/** Each value of a statement up to the damaged page that stops it; whether it was read to its end. */
+export function asFarAsItGoes<T>(statement: Database.Statement, each: (value: T) => void): boolean {
+  return salvage(
+    () => {
+      for (const value of statement.all() as T[]) each(value);
+      return true;
+    },
+    () => {
+      for (const value of untilDamage(() => statement.iterate() as IterableIterator<T>)) each(value);
+      return false;
+    },
+  );
 }
 
 /** The values of a query up to the damaged page that stops it. */
