@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type { Sharp } from 'sharp';
+import { renameIntoPlace } from '../output/rename-into-place.js';
 import { openImage } from './image.js';
 
 export type ImageFormat = 'jpeg' | 'png';
@@ -41,7 +42,7 @@ async function writeOutput(image: Sharp, output: ImageOutput): Promise<void> {
   const partial = `${output.path}.${randomUUID()}.partial`;
   try {
     await encoded.toFile(partial);
-    await rename(partial, output.path);
+    await renameIntoPlace(partial, output.path);
   } catch (error) {
     await rm(partial, { force: true });
     throw error;

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
 import { archivePath } from '../output/files.js';
+import { renameIntoPlace } from '../output/rename-into-place.js';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import type { Attachment } from '../model/types.js';
@@ -176,7 +177,7 @@ export class MediaArchive {
       const audio = await remuxCaf(await readFile(source));
       await mkdir(dirname(target), { recursive: true });
       await writeFile(partial, audio);
-      await rename(partial, target);
+      await renameIntoPlace(partial, target);
       this.stats.converted++;
     } catch (error) {
       await rm(partial, { force: true });
@@ -238,7 +239,7 @@ export class MediaArchive {
       const partial = `${target}.${threadId}.partial`;
       try {
         await copyFile(source, partial, constants.COPYFILE_FICLONE);
-        await rename(partial, target);
+        await renameIntoPlace(partial, target);
         this.stats.copied++;
       } catch (error) {
         await rm(partial, { force: true });

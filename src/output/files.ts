@@ -1,8 +1,9 @@
 import { createWriteStream, lstatSync, rmSync, type WriteStream } from 'node:fs';
-import { lstat, rename, rm } from 'node:fs/promises';
+import { lstat, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { UserError } from '../errors.js';
+import { renameIntoPlace } from './rename-into-place.js';
 import { isAbsolute, relative, sep } from 'node:path';
 
 /**
@@ -47,7 +48,7 @@ export class AtomicFile {
       this.stream.end();
       await finished(this.stream);
       await refuseToReplace(this.path);
-      await rename(this.partial, this.path);
+      await renameIntoPlace(this.partial, this.path);
     } catch (error) {
       await rm(this.partial, { force: true });
       throw this.failure ?? error;
