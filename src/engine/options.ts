@@ -4,7 +4,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { toCountryCode } from '../contacts/handles.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_OWNER_NAME } from '../model/owner.js';
-import { expandHome, MAC_MESSAGES } from '../home-path.js';
+import { expandHome, MAC_MESSAGES, refuseKeptQuote } from '../home-path.js';
 import { DateFormatter, isValidTimeZone } from '../render/dates.js';
 import { RENDERERS } from '../render/registry.js';
 import { toAppleMs } from '../normalize/dates.js';
@@ -77,6 +77,7 @@ export interface ResolvedOptions {
 
 /** Checks and completes the options shared by `export` and `list`; every mistake is one clear line. */
 export function resolveOptions(given: RawOptions, needsOutput: boolean): ResolvedOptions {
+  refuseKeptQuotes(given);
   const raw = withHomesExpanded(given);
   if (raw.timezone !== undefined && !isValidTimeZone(raw.timezone)) {
     throw new UserError(`--timezone ${raw.timezone}: not a time zone name (use e.g. Europe/Berlin or America/New_York).`);
@@ -165,6 +166,12 @@ function realPathSoFar(path: string): string {
   } catch {
     return parent === path ? path : join(realPathSoFar(parent), basename(path));
   }
+}
+
+/** First of all: the quote may have taken the options after it (an --out in it is not missing, but misquoted). */
+function refuseKeptQuotes(raw: RawOptions): void {
+  const paths = { '--db': raw.db, '--backup': raw.backup, '--contacts': raw.contacts, '--archive': raw.archive, '--attachments-root': raw.attachmentsRoot, '--password-file': raw.passwordFile, '--out': raw.out };
+  for (const [flag, given] of Object.entries(paths)) for (const path of [given ?? []].flat()) refuseKeptQuote(flag, path);
 }
 
 /** Every path option with a leading `~` expanded (see expandHome). */

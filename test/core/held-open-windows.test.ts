@@ -89,7 +89,7 @@ describe('a finished file renamed over one held open', () => {
 
 describe('an export whose CSV a spreadsheet holds open on Windows', () => {
   const preload = (env: Record<string, string>) => ({
-    NODE_OPTIONS: `--import=${join(ROOT, 'test', 'support', 'held-open-windows.mjs')}`,
+    NODE_OPTIONS: `--import=${join(ROOT, 'test', 'support', 'as-windows.mjs')}`,
     TEMP: process.env.TMPDIR ?? '/tmp', // os.tmpdir() on "Windows"
     HELD_OPEN_NAME: 'Mom.csv',
     ...env,

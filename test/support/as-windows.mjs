@@ -1,6 +1,7 @@
-// Loaded by `node --import` into the CLI and each of its threads: the process believes it runs on Windows, and
-// renaming a finished file onto the one named HELD_OPEN_NAME is refused as Windows refuses it while another
-// program has that file open (EPERM), HELD_OPEN_TRIES times per thread (every time when not set).
+// Loaded by `node --import` into the CLI and each of its threads: the process believes it runs on Windows
+// (os.tmpdir() then wants TEMP set). When HELD_OPEN_NAME is set, renaming a finished file onto the one of that
+// name is refused as Windows refuses it while another program has that file open (EPERM), HELD_OPEN_TRIES
+// times per thread (every time when not set).
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { basename } from 'node:path';
