@@ -87,6 +87,7 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
   if (raw.password !== undefined) throw new UserError('--password: a password on the command line is visible to other programs; use --password-file FILE, or type it at the prompt.');
   if (needsOutput && !raw.out) throw new UserError('--out is required: the folder to write the archive into.');
   if (needsOutput) refuseOutInside(raw);
+  if (needsOutput) refuseNameExplorerDrops(raw.out!);
   const formats = (raw.format ?? 'txt').split(',').map((f) => f.trim().toLowerCase()).filter(Boolean);
   const unknown = formats.filter((f) => !RENDERERS[f]);
   if (unknown.length > 0 || formats.length === 0) {
@@ -156,6 +157,16 @@ function refuseOutInside({ out: given, backup, attachmentsRoot, db }: RawOptions
       throw new UserError(`--out ${out} lies inside ${what} ${folder}, which textkeeper never writes to: choose a folder outside it.`);
     }
   }
+}
+
+/**
+ * Node hands Windows a path as given (`\\?\D:\Archive `), so a folder name ending in a space or dot is made so;
+ * Explorer, which drops them, can then neither open the archive nor remove it.
+ */
+function refuseNameExplorerDrops(out: string): void {
+  if (process.platform !== 'win32') return;
+  const name = resolve(out).split(/[\\/]/).find((part) => /[. ]$/.test(part));
+  if (name !== undefined) throw new UserError(`--out ${out}: on Windows a folder name cannot end in a space or a dot ("${name}"; Explorer could not open the archive): leave it out.`);
 }
 
 /** The path with the links of the part that exists followed (what does not exist yet, as given). */
