@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { describeSystemError, Interrupted, systemReason, UserError } from '../errors.js';
-import { expandHome } from '../home-path.js';
+import { expandHome, refuseKeptQuote } from '../home-path.js';
 import { watchSignals } from './launcher.js';
 import type { ListSort } from './list-command.js';
 import { VERSION } from '../version.js';
@@ -184,6 +184,7 @@ program.command('verify').description('check an archive folder: every file its m
     endOnSignal();
     const [{ verifyArchive }, { VerifyProgress }] = await Promise.all([import('../store/verify.js'), import('./verify-progress.js')]);
     const progress = new VerifyProgress(!options.progress ? 'none' : process.stderr.isTTY ? 'bar' : 'lines', (line) => process.stderr.write(`${line}\n`));
+    refuseKeptQuote('verify', dir);
     const folder = resolve(expandHome(dir));
     const { problems, checked } = await verifyArchive(folder, progress.update).finally(() => progress.stop());
     for (const line of problems) process.stdout.write(`${line}\n`);

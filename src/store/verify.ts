@@ -7,7 +7,7 @@ import { ArchiveLock } from './archive-lock.js';
 import { STORE_FILE, SUMS_FILE } from './file-names.js';
 import { hashFiles } from './file-hasher.js';
 import { sha256File } from './file-sha256.js';
-import { isUnlisted, listFiles, readSums, splitSums, sumsText, type ManifestEntry } from './manifest.js';
+import { isUnlisted, listFilesAs, readSums, splitSums, sumsText, type ManifestEntry } from './manifest.js';
 import { storeSnapshot } from './store-snapshot.js';
 
 export interface VerifyReport {
@@ -46,7 +46,7 @@ export async function verifyArchive(dir: string, progress: (read: number, total:
     else if (!hashed.has(file) || (hashed.get(file) ?? (await sha256File(file.path))) !== file.entry.sha256) problems.push(`altered: ${file.entry.path}`);
   }
   if (record) problems.push(...(await storeProblems(dir, record)));
-  for (const path of await listFiles(dir)) {
+  for (const path of await listFilesAs(dir, expected)) {
     if (!expected.has(path) && !isUnlisted(path)) problems.push(`unexpected: ${path}`);
   }
   return { checked: manifest.length, problems };
