@@ -1,0 +1,66 @@
+// --since, --until and dates as a chat.db stores them, end to end through the CLI.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../support/cli.js';
+
+/** A one-conversation chat.db whose messages carry these raw `date` values (nanoseconds or seconds since 2001). */
+function chatDbWithDates(dir: string, dates: bigint[]): string {
+  const path = join(dir, 'chat.db');
+  const db = new Database(path);
+  db.exec(`
+    CREATE TABLE handle (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, service TEXT NOT NULL);
+    CREATE TABLE chat (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT, chat_identifier TEXT, display_name TEXT);
+    CREATE TABLE message (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE NOT NULL, text TEXT,
+      handle_id INTEGER DEFAULT 0, date INTEGER, is_from_me INTEGER DEFAULT 0, service TEXT);
+    CREATE TABLE attachment (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE NOT NULL, filename TEXT);
+    CREATE TABLE chat_message_join (chat_id INTEGER, message_id INTEGER, message_date INTEGER DEFAULT 0);
+    CREATE TABLE chat_handle_join (chat_id INTEGER, handle_id INTEGER);
+    CREATE TABLE message_attachment_join (message_id INTEGER, attachment_id INTEGER);
+    INSERT INTO handle (id, service) VALUES ('+15555550123', 'iMessage');
+    INSERT INTO chat (guid, chat_identifier) VALUES ('iMessage;-;+15555550123', '+15555550123');
+    INSERT INTO chat_handle_join VALUES (1, 1);
+  `);
+  dates.forEach((date, i) => {
+    db.prepare('INSERT INTO message (guid, text, handle_id, date, service) VALUES (?, ?, 1, ?, ?)').run(`MSG-${i}`, `message ${i}`, date, 'iMessage');
+    db.prepare('INSERT INTO chat_message_join VALUES (1, ?, ?)').run(i + 1, date);
+  });
+  db.close();
+  return path;
+}
+
+const EPOCH_2001 = Date.UTC(2001, 0, 1);
+/** An instant as chat.db stores it today: nanoseconds since 2001. */
+const nanos = (iso: string) => BigInt(Date.parse(iso) - EPOCH_2001) * 1_000_000n;
+
+/** The texts of the messages a txt export of this selection holds. */
+async function exported(db: string, args: string[]): Promise<string[]> {
+  const out = join(tempDir('dates-out'), 'out');
+  const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--no-progress', ...args]);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  const txt = readdirSync(out).find((name) => name.endsWith('.txt'))!;
+  return readFileSync(join(out, txt), 'utf8').match(/^message \d+$/gm) ?? [];
+}
+
+describe('--since and --until', () => {
+  const db = chatDbWithDates(tempDir('dates'), ['2024-11-03T04:59:00Z', '2024-11-03T05:30:00Z', '2024-11-03T06:30:00Z', '2024-11-03T07:10:00Z'].map(nanos));
+
+  it('take a date-time without an offset in the export’s time zone, as they take a day, not in the computer’s', async () => {
+    // 01:30 in New York that night is 05:30Z (its first occurrence, before the clocks went back); the computer is in UTC.
+    expect(await exported(db, ['--timezone', 'America/New_York', '--since', '2024-11-03T01:30'])).toEqual(['message 1', 'message 2', 'message 3']);
+    expect(await exported(db, ['--timezone', 'America/New_York', '--until', '2024-11-03T01:30:00'])).toEqual(['message 0']);
+    expect(await exported(db, ['--timezone', 'America/New_York', '--since', '2024-11-03T01:30-05:00'])).toEqual(['message 2', 'message 3']);
+    expect(await exported(db, ['--timezone', 'America/New_York', '--since', '2024-11-03'])).toEqual(['message 0', 'message 1', 'message 2', 'message 3']);
+  });
+
+  it('refuse a date-time that does not exist in one line, as they refuse such a day', async () => {
+    for (const [value, reason] of [['2024-02-30T10:00:00Z', 'not a real date.'], ['2024-11-03T24:00', 'not a real time of day.'], ['2024-11-03T01:30 PST', 'use a date like']]) {
+      const result = await runCli(['export', '--db', db, '--out', join(tempDir('dates-bad'), 'out'), '--since', value]);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(result.stderr.startsWith(`textkeeper: --since ${value}: ${reason}`)).toBe(true);
+    }
+  });
+});
