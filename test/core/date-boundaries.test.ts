@@ -64,3 +64,18 @@ describe('--since and --until', () => {
     }
   });
 });
+
+describe('dates as chat.db stores them', () => {
+  it('a date before 2001 (negative) is read in nanoseconds as in seconds, not called out of range', async () => {
+    const seconds = BigInt(Date.parse('1999-06-01T12:00:00Z') - EPOCH_2001) / 1000n;
+    const db = chatDbWithDates(tempDir('dates-1999'), [nanos('1999-06-01T12:00:00Z'), seconds, nanos('2024-01-01T00:00:00Z')]);
+    const out = join(tempDir('dates-1999-out'), 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,csv', '--timezone', 'UTC', '--until', '2000-01-01', '--no-progress']);
+    expect(result.stderr).toBe('');
+    const csv = readFileSync(join(out, '+15555550123.csv'), 'utf8');
+    expect(csv.match(/^.*message \d.*$/gm)!.map((row) => row.split(',').slice(0, 1).concat(row.split(',')[5]!))).toEqual([
+      ['1999-06-01T12:00:00.000+00:00', 'message 0'],
+      ['1999-06-01T12:00:00.000+00:00', 'message 1'],
+    ]);
+  });
+});
