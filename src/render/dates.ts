@@ -11,9 +11,9 @@ const TWO = Array.from({ length: 60 }, (_, n) => pad(n));
 export interface LocalTime {
   /** 2024-03-05 */
   dayKey: string;
-  /** 14:07 */
+  /** 14:07; 01:30 -04:00 in an hour the zone repeats (see DateFormatter.twice) */
   time: string;
-  /** 2024-03-05 14:07:09 */
+  /** 2024-03-05 14:07:09; 2024-11-03 01:30:00 -04:00 in an hour the zone repeats */
   dateTime: string;
 }
 
@@ -86,24 +86,35 @@ export class DateFormatter {
     return new Date(date.getTime() + this.offsetAt(date.getTime()));
   }
 
-  /** The day, time and full timestamp of one instant at once (one offset lookup). */
+  /**
+   * " -04:00" after a wall-clock time the zone shows twice (the hour repeated when the clocks go back), so
+   * that the two 01:30s of that night are told apart; "" for every other time.
+   */
+  private twice(ms: number): string {
+    const offset = this.offsetAt(ms);
+    for (const other of [this.offsetAt(ms - DAY), this.offsetAt(ms + DAY)]) {
+      if (other !== offset && this.offsetAt(ms + offset - other) === other) return ` ${this.offsetText(offset)}`;
+    }
+    return '';
+  }
+
+  /** The day, time and full timestamp of one instant at once. */
   at(date: Date): LocalTime {
     const d = this.local(date);
     const dayKey = this.dayKeyOf(d);
     const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
-    return { dayKey, time, dateTime: `${dayKey} ${time}:${pad(d.getUTCSeconds())}` };
+    const twice = this.twice(date.getTime());
+    return { dayKey, time: time + twice, dateTime: `${dayKey} ${time}:${pad(d.getUTCSeconds())}${twice}` };
   }
 
-  /** 2024-03-05 14:07:09 */
+  /** 2024-03-05 14:07:09 (2024-11-03 01:30:00 -04:00 in an hour the zone repeats) */
   dateTime(date: Date): string {
-    const d = this.local(date);
-    return `${this.dayKeyOf(d)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+    return this.at(date).dateTime;
   }
 
-  /** 14:07 */
+  /** 14:07 (01:30 -04:00 in an hour the zone repeats) */
   time(date: Date): string {
-    const d = this.local(date);
-    return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+    return this.at(date).time;
   }
 
   /** Tuesday, 5 March 2024 */

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { pdfText } from '../pdf/pdf-tools.js';
 import { runCli, tempDir } from '../support/cli.js';
 
 /** A one-conversation chat.db whose messages carry these raw `date` values (nanoseconds or seconds since 2001). */
@@ -62,6 +63,23 @@ describe('--since and --until', () => {
       expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(result.stderr.startsWith(`textkeeper: --since ${value}: ${reason}`)).toBe(true);
     }
+  });
+});
+
+describe('the night the clocks go back', () => {
+  it('each of the two 01:30s says its offset in txt, HTML and PDF, and they stay in order', async () => {
+    const db = chatDbWithDates(tempDir('dates-fall'), ['2024-11-03T04:59:00Z', '2024-11-03T05:30:00Z', '2024-11-03T06:30:00Z', '2024-11-03T07:10:00Z'].map(nanos));
+    const out = join(tempDir('dates-fall-out'), 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html,pdf', '--timezone', 'America/New_York', '--no-progress']);
+    expect(result.code).toBe(0);
+    const txt = readFileSync(join(out, '+15555550123.txt'), 'utf8');
+    expect(txt.match(/^\[.*\]/gm)).toEqual(['[2024-11-03 00:59:00]', '[2024-11-03 01:30:00 -04:00]', '[2024-11-03 01:30:00 -05:00]', '[2024-11-03 02:10:00]']);
+    const html = readFileSync(join(out, 'conversations', '+15555550123', 'p1.html'), 'utf8');
+    expect(html.match(/<span title="[^"]*">[^<]*/g)).toEqual([
+      '<span title="2024-11-03 00:59:00">00:59', '<span title="2024-11-03 01:30:00 -04:00">01:30 -04:00',
+      '<span title="2024-11-03 01:30:00 -05:00">01:30 -05:00', '<span title="2024-11-03 02:10:00">02:10',
+    ]);
+    expect(pdfText(join(out, '+15555550123.pdf')).match(/\b0[0-2]:\d\d( -0\d:00)?/g)!.slice(-4)).toEqual(['00:59', '01:30 -04:00', '01:30 -05:00', '02:10']);
   });
 });
 
