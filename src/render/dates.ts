@@ -1,3 +1,5 @@
+import { machineZone } from './machine-zone.js';
+
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const QUARTER_HOUR = 900_000;
@@ -38,9 +40,9 @@ export class DateFormatter {
     this.ownZone = zone === undefined;
   }
 
-  /** The zone's IANA name. */
+  /** The zone's IANA name (`TZ=…` for a computer's zone that has none: resolveOptions refuses it first). */
   get timeZone(): string {
-    return (this.zone ??= Intl.DateTimeFormat().resolvedOptions().timeZone);
+    return (this.zone ??= machineZone() ?? `TZ=${process.env.TZ ?? ''}`);
   }
 
   /**

@@ -1,5 +1,5 @@
 // --since, --until and dates as a chat.db stores them, end to end through the CLI.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -35,14 +35,18 @@ const EPOCH_2001 = Date.UTC(2001, 0, 1);
 /** An instant as chat.db stores it today: nanoseconds since 2001. */
 const nanos = (iso: string) => BigInt(Date.parse(iso) - EPOCH_2001) * 1_000_000n;
 
-/** The texts of the messages a txt export of this selection holds. */
-async function exported(db: string, args: string[]): Promise<string[]> {
+/** The txt export of this selection. */
+async function exportedText(db: string, args: string[], env: Record<string, string> = {}): Promise<string> {
   const out = join(tempDir('dates-out'), 'out');
-  const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--no-progress', ...args]);
+  const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--no-progress', ...args], env);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
-  const txt = readdirSync(out).find((name) => name.endsWith('.txt'))!;
-  return readFileSync(join(out, txt), 'utf8').match(/^message \d+$/gm) ?? [];
+  return readFileSync(join(out, readdirSync(out).find((name) => name.endsWith('.txt'))!), 'utf8');
+}
+
+/** The texts of the messages a txt export of this selection holds. */
+async function exported(db: string, args: string[]): Promise<string[]> {
+  return (await exportedText(db, args)).match(/^message \d+$/gm) ?? [];
 }
 
 describe('--since and --until', () => {
@@ -63,6 +67,29 @@ describe('--since and --until', () => {
       expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(result.stderr.startsWith(`textkeeper: --since ${value}: ${reason}`)).toBe(true);
     }
+  });
+});
+
+describe('the computer’s time zone, without --timezone', () => {
+  const db = chatDbWithDates(tempDir('dates-tz'), ['2024-11-02T23:30:00Z', '2024-11-03T04:59:00Z'].map(nanos));
+
+  it('is named as the times are shown when TZ is a path (TZ=:/etc/localtime) or empty, and a --since day is taken in it', async () => {
+    const tokyo = '/usr/share/zoneinfo/Asia/Tokyo';
+    if (existsSync(tokyo)) {
+      const text = await exportedText(db, ['--since', '2024-11-03'], { TZ: `:${tokyo}` });
+      expect(text).toContain('Times are shown in Asia/Tokyo.');
+      expect(text.match(/^\[.*\]/gm)).toEqual(['[2024-11-03 08:30:00]', '[2024-11-03 13:59:00]']);
+    }
+    // An empty TZ is UTC to the C library and to Node; Node names it no zone ("Etc/Unknown").
+    const text = await exportedText(db, ['--since', '2024-11-03'], { TZ: '' });
+    expect(text).toContain('Times are shown in UTC.');
+    expect(text.match(/^\[.*\]/gm)).toEqual(['[2024-11-03 04:59:00]']);
+  });
+
+  it('is named by its offset when it has no other name but keeps one offset (TZ=UTC+3, POSIX for three hours behind)', async () => {
+    const text = await exportedText(db, [], { TZ: 'UTC+3' });
+    expect(text).toContain('Times are shown in Etc/GMT+3.');
+    expect(text.match(/^\[.*\]/gm)).toEqual(['[2024-11-02 20:30:00]', '[2024-11-03 01:59:00]']);
   });
 });
 
