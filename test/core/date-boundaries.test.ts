@@ -70,6 +70,19 @@ describe('--since and --until', () => {
   });
 });
 
+describe('a range exported into an archive that keeps more', () => {
+  it('leaves the archive’s other messages in its store, and counts them in words that fit one', async () => {
+    const db = chatDbWithDates(tempDir('dates-archive'), ['2023-06-01T12:00:00Z', '2024-06-01T12:00:00Z'].map(nanos));
+    const out = join(tempDir('dates-archive-out'), 'out');
+    expect((await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--no-progress'])).code).toBe(0);
+    const ranged = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--no-progress', '--since', '2024-01-01']);
+    expect(ranged.stderr).toBe('note: this run writes its files for what --since chose: 1 message the archive keeps is not in them (a run without --since shows it again)\n');
+    const whole = join(tempDir('dates-archive-whole'), 'out');
+    expect((await runCli(['export', '--archive', out, '--out', whole, '--format', 'txt', '--no-progress'])).code).toBe(0);
+    expect(readFileSync(join(whole, '+15555550123.txt'), 'utf8').match(/^message \d+$/gm)).toEqual(['message 0', 'message 1']);
+  });
+});
+
 describe('the computer’s time zone, without --timezone', () => {
   const db = chatDbWithDates(tempDir('dates-tz'), ['2024-11-02T23:30:00Z', '2024-11-03T04:59:00Z'].map(nanos));
 
