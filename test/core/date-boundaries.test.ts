@@ -121,6 +121,16 @@ describe('the night the clocks go back', () => {
     ]);
     expect(pdfText(join(out, '+15555550123.pdf')).match(/\b0[0-2]:\d\d( -0\d:00)?/g)!.slice(-4)).toEqual(['00:59', '01:30 -04:00', '01:30 -05:00', '02:10']);
   });
+
+  it('every page of a PDF names the time zone, also without its cover', async () => {
+    const db = chatDbWithDates(tempDir('dates-pages'), Array.from({ length: 120 }, (_, i) => nanos(new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toISOString())));
+    const out = join(tempDir('dates-pages-out'), 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--timezone', 'America/Argentina/ComodRivadavia', '--no-cover', '--page-size', 'a4', '--no-progress']);
+    expect(result.code).toBe(0);
+    const pages = pdfText(join(out, '+15555550123.pdf')).split('\f').filter((page) => page.trim());
+    expect(pages.length).toBeGreaterThan(2);
+    for (const page of pages) expect(page).toContain('Times in America/Argentina/ComodRivadavia');
+  });
 });
 
 describe('dates as chat.db stores them', () => {
