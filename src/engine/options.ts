@@ -5,7 +5,7 @@ import { toCountryCode } from '../contacts/handles.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_OWNER_NAME } from '../model/owner.js';
 import { expandHome, MAC_MESSAGES } from '../home-path.js';
-import { DateFormatter, isValidTimeZone } from '../render/dates.js';
+import { DateFormatter, isValidTimeZone, zoneAsSpelled } from '../render/dates.js';
 import { RENDERERS } from '../render/registry.js';
 import { toAppleMs } from '../normalize/dates.js';
 import type { ArchiveOptions } from '../normalize/archive.js';
@@ -81,7 +81,7 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
   if (raw.timezone !== undefined && !isValidTimeZone(raw.timezone)) {
     throw new UserError(`--timezone ${raw.timezone}: not a time zone name (use e.g. Europe/Berlin or America/New_York).`);
   }
-  const dates = new DateFormatter(raw.timezone);
+  const dates = new DateFormatter(raw.timezone === undefined ? undefined : zoneAsSpelled(raw.timezone));
   if (raw.timezone === undefined && !isValidTimeZone(dates.timeZone)) {
     throw new UserError(`this computer's time zone (${dates.timeZone}) has no name to state with its times: give one with --timezone (e.g. Europe/Berlin).`);
   }

@@ -83,6 +83,15 @@ describe('a range exported into an archive that keeps more', () => {
   });
 });
 
+describe('--timezone', () => {
+  it('typed in another letter case is named as IANA spells it', async () => {
+    const db = chatDbWithDates(tempDir('dates-case'), [nanos('2024-11-03T04:59:00Z')]);
+    const text = await exportedText(db, ['--timezone', 'america/new_york']);
+    expect(text).toContain('Times are shown in America/New_York.');
+    expect(text).toContain('[2024-11-03 00:59:00]');
+  });
+});
+
 describe('the computer’s time zone, without --timezone', () => {
   const db = chatDbWithDates(tempDir('dates-tz'), ['2024-11-02T23:30:00Z', '2024-11-03T04:59:00Z'].map(nanos));
 
