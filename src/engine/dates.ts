@@ -40,17 +40,35 @@ function realDay(match: RegExpExecArray, value: string, flag: string): [number, 
   return fields;
 }
 
-/** Wall-clock fields read in UTC, years 0–99 included (Date.UTC would take them for 1900–1999). */
-function utc([year, month, ...rest]: number[]): number {
-  const date = new Date(Date.UTC(2000, month!, ...rest));
-  date.setUTCFullYear(year!);
-  return date.getTime();
+/** Wall-clock fields (year, month 0–11, day, then optional time) read in UTC, years 0–99 and days past the month's end included. */
+function utc([year, month, day, hours = 0, minutes = 0, seconds = 0, ms = 0]: number[]): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year!, month!, day!);
+  return date.setUTCHours(hours, minutes, seconds, ms);
 }
 
-/** Wall-clock fields read in the zone: a time that occurs twice is its first occurrence, one in a gap moves past it. */
-function inZone([year, month, ...rest]: number[], zone: string): Date {
+/**
+ * Wall-clock fields read in the zone. A time that occurs twice is its first occurrence; one the clocks skip
+ * (02:30 the night they go forward) is the moment they skipped to (03:00): the first one that reads later.
+ */
+function inZone(fields: number[], zone: string): Date {
   const { TZDate } = require('@date-fns/tz') as typeof Tz;
-  return new Date(new TZDate(year!, month!, ...(rest as [number]), zone).getTime());
+  const asked = utc(fields);
+  const wall = (ms: number) => {
+    const d = new TZDate(ms, zone);
+    return utc([d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds()]);
+  };
+  const [year, month, ...rest] = fields;
+  let after = new TZDate(year!, month!, ...(rest as [number]), zone).getTime();
+  if (wall(after) === asked) return new Date(after);
+  // In a gap: `before` reads earlier than asked, `after` later; halve the span down to the millisecond.
+  let before = after - (wall(after) - asked);
+  while (after - before > 1) {
+    const middle = Math.floor((before + after) / 2);
+    if (wall(middle) >= asked) after = middle;
+    else before = middle;
+  }
+  return new Date(after);
 }
 
 /** +05:30, +0530, +05 or Z, in minutes east of UTC. */

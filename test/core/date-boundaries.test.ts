@@ -60,6 +60,19 @@ describe('--since and --until', () => {
     expect(await exported(db, ['--timezone', 'America/New_York', '--since', '2024-11-03'])).toEqual(['message 0', 'message 1', 'message 2', 'message 3']);
   });
 
+  it('take a time the clocks skipped (02:30 the night they go forward) as the moment they skipped to', async () => {
+    // 01:59 EST, then 03:00 and 03:40 EDT.
+    const spring = chatDbWithDates(tempDir('dates-spring'), ['2024-03-10T06:59:00Z', '2024-03-10T07:00:00Z', '2024-03-10T07:40:00Z'].map(nanos));
+    expect(await exported(spring, ['--timezone', 'America/New_York', '--since', '2024-03-10T02:30'])).toEqual(['message 1', 'message 2']);
+    expect(await exported(spring, ['--timezone', 'America/New_York', '--until', '2024-03-10T02:30'])).toEqual(['message 0']);
+  });
+
+  it('take a day at the end of a year as the whole day', async () => {
+    const newYear = chatDbWithDates(tempDir('dates-new-year'), ['2024-01-01T04:30:00Z', '2024-01-01T05:30:00Z'].map(nanos));
+    expect(await exported(newYear, ['--timezone', 'America/New_York', '--until', '2023-12-31'])).toEqual(['message 0']);
+    expect(await exported(newYear, ['--timezone', 'America/New_York', '--since', '2024-01-01'])).toEqual(['message 1']);
+  });
+
   it('refuse a date-time that does not exist in one line, as they refuse such a day', async () => {
     for (const [value, reason] of [['2024-02-30T10:00:00Z', 'not a real date.'], ['2024-11-03T24:00', 'not a real time of day.'], ['2024-11-03T01:30 PST', 'use a date like']]) {
       const result = await runCli(['export', '--db', db, '--out', join(tempDir('dates-bad'), 'out'), '--since', value]);
