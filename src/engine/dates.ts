@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as Tz from '@date-fns/tz';
 import { UserError } from '../errors.js';
+import { isValidTimeZone } from '../render/dates.js';
 
 // Loaded for a --since or --until without an offset only, as CommonJS (its eight ES modules cost every run's start-up).
 const require = createRequire(import.meta.url);
@@ -18,8 +19,10 @@ export function parseBoundary(value: string, zone: string, flag: '--since' | '--
   const text = value.trim();
   if (text === '') throw new UserError(`${flag} is empty: give a date like 2023-01-31 or a date-time like 2023-01-31T18:00:00Z.`);
   const day = DAY.exec(text);
+  const unnamed = () => new UserError(`${flag} ${value}: this computer's time zone (${zone}) has no name to read it in: add an offset (2023-01-31T18:00-05:00) or give --timezone.`);
   if (day) {
     const [year, month, date] = realDay(day, value, flag);
+    if (!isValidTimeZone(zone)) throw unnamed();
     return inZone([year, month, date + (flag === '--until' ? 1 : 0)], zone);
   }
   const at = DATE_TIME.exec(text);
@@ -28,7 +31,10 @@ export function parseBoundary(value: string, zone: string, flag: '--since' | '--
   if (hours > 23 || minutes > 59 || seconds > 59) throw new UserError(`${flag} ${value}: not a real time of day.`);
   const wall = [...realDay(at, value, flag), hours, minutes, seconds, Number((at[7] ?? '').padEnd(3, '0').slice(0, 3))];
   const offset = at[8];
-  if (offset === undefined) return inZone(wall, zone);
+  if (offset === undefined) {
+    if (!isValidTimeZone(zone)) throw unnamed();
+    return inZone(wall, zone);
+  }
   return new Date(utc(wall) - offsetMinutes(offset) * 60_000);
 }
 

@@ -82,9 +82,6 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
     throw new UserError(`--timezone ${raw.timezone}: not a time zone name (use e.g. Europe/Berlin or America/New_York).`);
   }
   const dates = new DateFormatter(raw.timezone === undefined ? undefined : zoneAsSpelled(raw.timezone));
-  if (raw.timezone === undefined && !isValidTimeZone(dates.timeZone)) {
-    throw new UserError(`this computer's time zone (${dates.timeZone}) has no name to state with its times: give one with --timezone (e.g. Europe/Berlin).`);
-  }
   // Refused whatever is read (not only once a backup asks for it): it is in the shell's history already.
   if (raw.password !== undefined) throw new UserError('--password: a password on the command line is visible to other programs; use --password-file FILE, or type it at the prompt.');
   if (needsOutput && !raw.out) throw new UserError('--out is required: the folder to write the archive into.');

@@ -40,7 +40,7 @@ export class DateFormatter {
     this.ownZone = zone === undefined;
   }
 
-  /** The zone's IANA name (`TZ=…` for a computer's zone that has none: resolveOptions refuses it first). */
+  /** The zone's IANA name; for a computer's zone that has none, its setting (`TZ=CET-1CEST,M3.5.0,M10.5.0/3`). */
   get timeZone(): string {
     return (this.zone ??= machineZone() ?? `TZ=${process.env.TZ ?? ''}`);
   }
