@@ -8,7 +8,7 @@ const require = createRequire(import.meta.url);
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** 2023-01-31T18:00, seconds and their fraction optional, then an optional Z or offset (+05:30, +0530, +05). */
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?$/;
 
 /**
  * Parses `--since`/`--until`: a day (YYYY-MM-DD, midnight in the export's time zone) or an ISO date-time,

@@ -74,7 +74,7 @@ describe('--since and --until', () => {
   });
 
   it('refuse a date-time that does not exist in one line, as they refuse such a day', async () => {
-    for (const [value, reason] of [['2024-02-30T10:00:00Z', 'not a real date.'], ['2024-11-03T24:00', 'not a real time of day.'], ['2024-11-03T01:30 PST', 'use a date like']]) {
+    for (const [value, reason] of [['2024-02-30T10:00:00Z', 'not a real date.'], ['2024-11-03T24:00', 'not a real time of day.'], ['2024-11-03T01:30 PST', 'use a date like'], ['2024-11-03T01:30+05:99', 'use a date like']]) {
       const result = await runCli(['export', '--db', db, '--out', join(tempDir('dates-bad'), 'out'), '--since', value]);
       expect(result.code).toBe(1);
       expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
