@@ -11,7 +11,7 @@ import { discardNewArchive, folderBefore, leftEmpty } from '../store/output-fold
 import { RENDERERS } from '../render/registry.js';
 import type { Renderer } from '../render/renderer.js';
 import { Refusal, systemReason, UserError } from '../errors.js';
-import { formatCount } from '../render/describe.js';
+import { countOf, formatCount } from '../render/describe.js';
 import { reportChoice } from '../select/report.js';
 import { helperCount, WorkerShard, type RenderJob } from './shards.js';
 import { Progress } from './progress.js';
@@ -239,7 +239,7 @@ function sayWhatIsLeftOut(archive: StoreArchive, options: ResolvedOptions): void
   // Counted only when something was filtered: the store's messages are not counted for every run.
   const left = filters ? archive.keptBeside() : 0;
   if (left <= 0) return;
-  options.log(`note: this run writes its files for what ${filters} chose: ${formatCount(left)} messages the archive keeps are not in them (a run without ${filters} shows them all again)`);
+  options.log(`note: this run writes its files for what ${filters} chose: ${countOf(left, 'message')} the archive keeps ${left === 1 ? 'is' : 'are'} not in them (a run without ${filters} shows ${left === 1 ? 'it' : 'them all'} again)`);
 }
 
 /**

@@ -5,7 +5,7 @@ import { toCountryCode } from '../contacts/handles.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_OWNER_NAME } from '../model/owner.js';
 import { expandHome, MAC_MESSAGES, refuseKeptQuote } from '../home-path.js';
-import { DateFormatter, isValidTimeZone } from '../render/dates.js';
+import { DateFormatter, isValidTimeZone, zoneAsSpelled } from '../render/dates.js';
 import { RENDERERS } from '../render/registry.js';
 import { toAppleMs } from '../normalize/dates.js';
 import type { ArchiveOptions } from '../normalize/archive.js';
@@ -82,7 +82,7 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
   if (raw.timezone !== undefined && !isValidTimeZone(raw.timezone)) {
     throw new UserError(`--timezone ${raw.timezone}: not a time zone name (use e.g. Europe/Berlin or America/New_York).`);
   }
-  const dates = new DateFormatter(raw.timezone);
+  const dates = new DateFormatter(raw.timezone === undefined ? undefined : zoneAsSpelled(raw.timezone));
   // Refused whatever is read (not only once a backup asks for it): it is in the shell's history already.
   if (raw.password !== undefined) throw new UserError('--password: a password on the command line is visible to other programs; use --password-file FILE, or type it at the prompt.');
   if (needsOutput && !raw.out) throw new UserError('--out is required: the folder to write the archive into.');

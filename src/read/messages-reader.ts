@@ -275,9 +275,12 @@ function selection<T>(columns: string[]): Selection<T> {
   return { columns: columns.join(', '), row };
 }
 
-/** Apple dates are nanoseconds since 2001 on current systems and seconds on old ones; yields milliseconds. */
+/**
+ * Apple dates are nanoseconds since 2001 on current systems and seconds on old ones; yields milliseconds.
+ * A date before 2001 (a device whose clock was reset) is negative, in either unit.
+ */
 function appleMs(column: string): string {
-  return `(CASE WHEN ${column} > 100000000000 THEN ${column} / 1000000 ELSE ${column} * 1000 END)`;
+  return `(CASE WHEN abs(${column}) > 100000000000 THEN ${column} / 1000000 ELSE ${column} * 1000 END)`;
 }
 
 /** `t.name AS alias`, or `fallback AS alias` when this database's table has no such column (older macOS). */
