@@ -34,7 +34,7 @@ export function renderSettings(options: ResolvedOptions, format: string): string
  * all together: the index and search data cover every conversation.
  */
 export function reusable(format: string, options: ResolvedOptions): boolean {
-  return format === 'txt' || format === 'json' || (format === 'pdf' && !options.raw.bates);
+  return format === 'txt' || format === 'json' || format === 'csv' || (format === 'pdf' && !options.raw.bates);
 }
 
 /** A conversation's file in one format: written by this run, or kept as an earlier run wrote it. */

@@ -108,6 +108,29 @@ describe('an unchanged re-run keeps every file whatever options only change the 
   });
 });
 
+describe('an unchanged re-run keeps its CSV files', () => {
+  it('writes none again (it wrote every one on each run), and only the CSVs when only a CSV option changes', async () => {
+    const history = await generateHistory(120, 304);
+    const out = join(tempDir('rerun-csv'), 'archive');
+    const exportCsv = async (extra: string[] = []) => {
+      const run = await runCli(['export', '--db', join(history.dir, 'chat.db'), '--out', out, '--format', 'txt,csv', '--quiet', ...extra]);
+      expect(run.code, run.stderr).toBe(0);
+      return run;
+    };
+    await exportCsv();
+    const timesOf = () => new Map(readdirSync(out).filter((f) => /\.(txt|csv)$/.test(f)).map((f) => [f, statSync(join(out, f)).mtimeMs]));
+    const first = timesOf();
+    const conversations = [...first.keys()].filter((f) => f.endsWith('.csv'));
+    expect(conversations.length).toBeGreaterThan(1);
+    const again = await exportCsv();
+    expect(again.stdout).toContain(`  ${conversations.length} conversations unchanged since the last run: their files were kept`);
+    expect(changedAmong(first, timesOf())).toEqual([]);
+    await exportCsv(['--csv-bom', 'false']);
+    expect(changedAmong(first, timesOf()).sort()).toEqual(conversations.sort());
+    expect((await runCli(['verify', out])).code).toBe(0);
+  });
+});
+
 describe('an archive alone finds a conversation by any of its chats', () => {
   it('takes --chat with the GUID of any chat row the conversation was made of, not only its first', async () => {
     const history = await generateHistory(240, 304);
