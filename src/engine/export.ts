@@ -26,6 +26,7 @@ import { ConversationQueue } from './conversation-queue.js';
 import { prepareOutput } from './prepare-output.js';
 import { refuseBatesBesideOtherPdfs } from './bates-scope.js';
 import { conversationPath, refuseProtectedFiles } from './protected-files.js';
+import { NDJSON_FILE } from '../render/ndjson/ndjson-renderer.js';
 import { renderShard, type ShardResult } from './render-shard.js';
 
 export interface ExportSummary extends ShardCounts {
@@ -178,13 +179,21 @@ async function renderQueue(
     // Each thread converts images on its share of the cores (two photo-converting threads per renderer measured 314 → 278 MB on a 200k HTML export).
     const shared = { ...job, imageThreads: Math.max(1, Math.floor(options.threads / (helpers.length + 1))) };
     const workers = helpers.map((helper) => helper.render(queue, shared, progress));
-    return await allShards([renderShard(archive, () => queue.take(), renderers, { ...shared, options, progress, signal }), ...workers], queue);
+    const results = await allShards([renderShard(archive, () => queue.take(), renderers, { ...shared, options, progress, signal }), ...workers], queue);
+    progress.finishing(whatIsFinished(plan.formats));
+    return results;
   } catch (error) {
     await abandonAll(renderers);
     throw error;
   } finally {
     progress.stop();
   }
+}
+
+/** What a run still writes once every conversation is written. */
+function whatIsFinished(formats: string[]): string {
+  const whole = [formats.includes('html') && 'the HTML index and search data', formats.includes('ndjson') && NDJSON_FILE];
+  return [...whole.filter(Boolean), 'SHA256SUMS'].join(', ');
 }
 
 /** Called once every thread has stopped: what any of them left unfinished is removed. */

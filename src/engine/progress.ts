@@ -88,6 +88,16 @@ export class Progress {
     return this.total > 0 ? Math.min(100, Math.floor((100 * this.done) / this.total)) : 100;
   }
 
+  /**
+   * Every file is written; what follows (the HTML index and search data, NDJSON's joining, the checksums of
+   * every file) took 5 s after a million messages, with the bar at 100% and 0s left. It says so, in a line too
+   * once writing has taken long enough for lines to be said.
+   */
+  finishing(what: string): void {
+    this.current = `all written; finishing ${what}`;
+    if (this.mode === 'lines' && performance.now() - (this.firstTick ?? Infinity) >= SETTLE_MS) this.write(`${this.current}…`);
+  }
+
   stop(): void {
     if (!this.bar) return;
     // The reading bar stays while the store is finished and the files planned (seconds for a million messages).
