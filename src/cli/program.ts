@@ -135,6 +135,7 @@ sourceOptions(program.command('list').description('list the conversations: id, n
 sourceOptions(program.command('stats').description('messages per month and per person, busiest days, attachments and reactions, per conversation and in total'))
   .option('--archive <dir>', 'read an archive folder (an earlier --out) instead of --db/--backup: everything it kept')
   .option('--json', 'print the numbers as JSON')
+  .option('--no-progress', 'no progress (a bar on a terminal, else a line per tenth read once it takes a while)')
   .action(async (raw: RawOptions & { json?: boolean }) => {
     endOnSignal();
     const { runStats } = await import('./stats-command.js');

@@ -11,8 +11,8 @@ export type ProgressMode = 'bar' | 'lines' | 'none';
 const REDRAW_MS = 200;
 const SETTLE_MS = 2000;
 
-/** Reading the sources, or writing the files. */
-export type ProgressPhase = 'reading' | 'writing';
+/** Reading the sources into the store, writing the files, or reading the sources for `stats` (no store). */
+export type ProgressPhase = 'reading' | 'writing' | 'counting';
 
 /**
  * Progress of an export on stderr, while the sources are read and then while the files are written. The
@@ -39,7 +39,7 @@ export class Progress {
   ) {
     if (mode !== 'bar') return;
     const bars = loadBars();
-    const unit = phase === 'reading' ? 'messages read' : 'messages';
+    const unit = phase === 'writing' ? 'messages' : 'messages read';
     this.bar = new bars.SingleBar(
       { stream: process.stderr, format: `[{bar}] {percentage}% | {value}/{total} ${unit} | {speed} | {current}`, hideCursor: true, linewrap: false },
       bars.Presets.shades_classic,
@@ -63,7 +63,7 @@ export class Progress {
     this.firstTick ??= performance.now();
     this.done += count;
     this.draw(false);
-    if (this.mode === 'lines' && this.phase === 'reading') this.sayTenth();
+    if (this.mode === 'lines' && this.phase !== 'writing') this.sayTenth();
   }
 
   /** A line for each tenth read, once reading has taken long enough for a rate (short runs say nothing). */

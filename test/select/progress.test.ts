@@ -104,6 +104,22 @@ describe.skipIf(!existsSync('/usr/bin/script'))('progress on a terminal (skipped
     expect(screen.indexOf('Exported ')).toBeGreaterThan(finishing);
   });
 
+  it('stats draws a bar of the messages read (a million took half a minute in silence), and none with --no-progress', async () => {
+    const dir = tempDir('progress-stats');
+    const db = join(dir, 'chat.db');
+    await generateChatDb({ path: db, messages: 300, seed: 34 });
+    const plain = (text: string) => text.replace(/\u001b\[[0-9;?]*[A-Za-z]|\u001b[78]/g, '');
+    const screen = plain(await onTerminal(['stats', '--db', db]));
+    const bar = /\] 100% \| (\d+)\/\1 messages read \| [^|]+ \| reading [^\r\n]+\r?\n/.exec(screen);
+    expect(bar, screen).not.toBeNull();
+    const total = /^All conversations: ([\d,]+) messages(?: \(and ([\d,]+) group events?\))?/m.exec(screen)!;
+    expect(Number(bar![1])).toBe(Number(total[1]!.replace(/,/g, '')) + Number((total[2] ?? '0').replace(/,/g, '')));
+    expect(screen.indexOf('All conversations: ')).toBeGreaterThan(bar!.index);
+    const quiet = plain(await onTerminal(['stats', '--db', db, '--no-progress']));
+    expect(quiet).not.toContain('messages read');
+    expect(quiet).toMatch(/^All conversations: /);
+  });
+
   it('verify draws a bar of the bytes read, ending at 100%', async () => {
     const dir = tempDir('progress-verify');
     const db = join(dir, 'chat.db');
