@@ -69,6 +69,20 @@ export function sameButNames(a: string, b: string): boolean {
 }
 
 /**
+ * Two JSONs of a message that differ in people's names and in where missing attachment files were looked for
+ * alone: a chat.db copied into another folder (each quarter's copy in a folder of its own) changes that path
+ * of every missing file, which says where this run looked, not what the message is.
+ */
+export function sameButNamesAndPlaces(a: string, b: string): boolean {
+  return sameButNames(a, b) || sameButNames(withoutMissingPaths(a), withoutMissingPaths(b));
+}
+
+function withoutMissingPaths(json: string): string {
+  return JSON.stringify(JSON.parse(json), (_, value: unknown) =>
+    value !== null && typeof value === 'object' && (value as Attachment).missing === true ? { ...value, path: undefined } : value);
+}
+
+/**
  * Two JSONs of a message that say the same in another order of keys: a file's copy merged into what a run
  * without copies read (`mergeRevision`) gets keys the JSON it was read from had left out.
  */

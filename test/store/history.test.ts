@@ -77,3 +77,23 @@ describe('an archive keeps the history of a message that changes between runs', 
     keepsIt();
   });
 });
+
+describe('a chat.db read from another folder (a copy of each quarter in a folder of its own)', () => {
+  it('changes no message: a missing attachment shows where this run looked, and no revision is kept for it', async () => {
+    const history = await generateHistory(400, 305);
+    const out = join(tempDir('moved'), 'archive');
+    const first = await exportFrom(history.dir, out);
+    expect(first.stdout).toMatch(/\(([1-9]\d*) missing\)/);
+    const copy = join(tempDir('moved-copy'), 'quarter-2');
+    cpSync(history.dir, copy, { recursive: true });
+    const again = await exportFrom(copy, out);
+    // It said '0 messages added, 4 changed', and kept a revision of each message with a missing file.
+    expect(again.stdout).not.toContain('since the last run');
+    const store = new Database(join(out, 'textkeeper.sqlite'), { readonly: true });
+    expect(store.prepare('SELECT COUNT(*) FROM message_history').pluck().get()).toBe(0);
+    store.close();
+    const missing = archiveText(out).split('\n').filter((line) => line.includes(' — missing — '));
+    expect(missing.length).toBeGreaterThan(0);
+    for (const line of missing) expect(line).toContain(`(expected at ${join(copy, 'Attachments')}`);
+  });
+});
