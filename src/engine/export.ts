@@ -174,7 +174,7 @@ async function renderQueue(
   options: ResolvedOptions,
   signal: { interrupted: boolean },
 ): Promise<ShardResult[]> {
-  const progress = new Progress(options.progress, plan.work, plan.queue.length, options.log);
+  const progress = new Progress(options.progress, plan.work, plan.queue.length, options.log, 'writing', plan.formats.length);
   try {
     // Each thread converts images on its share of the cores (two photo-converting threads per renderer measured 314 → 278 MB on a 200k HTML export).
     const shared = { ...job, imageThreads: Math.max(1, Math.floor(options.threads / (helpers.length + 1))) };

@@ -36,10 +36,12 @@ export class Progress {
     private readonly conversations: number,
     private readonly write: (line: string) => void,
     private readonly phase: ProgressPhase = 'writing',
+    formats = 1,
   ) {
     if (mode !== 'bar') return;
     const bars = loadBars();
-    const unit = phase === 'writing' ? 'messages' : 'messages read';
+    // Written once per format: 887,400 messages in four formats counted up to 3,549,600 'messages'.
+    const unit = phase !== 'writing' ? 'messages read' : formats > 1 ? 'messages × formats' : 'messages';
     this.bar = new bars.SingleBar(
       { stream: process.stderr, format: `[{bar}] {percentage}% | {value}/{total} ${unit} | {speed} | {current}`, hideCursor: true, linewrap: false },
       bars.Presets.shades_classic,

@@ -97,9 +97,10 @@ describe.skipIf(!existsSync('/usr/bin/script'))('progress on a terminal (skipped
     expect(reading, screen).toBeGreaterThanOrEqual(0);
     expect(screen).toMatch(/\] 100% \| (\d+)\/\1 messages read \| [^|]+ \| all read; finishing the store/);
     expect(screen.indexOf('| reading ')).toBeGreaterThan(0);
-    const writing = screen.search(/\] \d+% \| \d+\/\d+ messages \| [^|]+ \| .+ \((txt|html|ndjson)\)/);
+    // Each message counted once per format, and said so.
+    const writing = screen.search(/\] \d+% \| \d+\/\d+ messages × formats \| [^|]+ \| .+ \((txt|html|ndjson)\)/);
     expect(writing).toBeGreaterThan(reading);
-    const finishing = screen.search(/\] 100% \| (\d+)\/\1 messages \| [^|]+ \| all written; finishing the HTML index and search data, messages\.ndjson, SHA256SUMS\r?\n/);
+    const finishing = screen.search(/\] 100% \| (\d+)\/\1 messages × formats \| [^|]+ \| all written; finishing the HTML index and search data, messages\.ndjson, SHA256SUMS\r?\n/);
     expect(finishing, screen).toBeGreaterThan(writing);
     expect(screen.indexOf('Exported ')).toBeGreaterThan(finishing);
   });
