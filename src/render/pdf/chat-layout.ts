@@ -1,7 +1,7 @@
 import type { Attachment, Conversation, Message, Part, Tapback } from '../../model/types.js';
 import { isYou } from '../../model/owner.js';
 import type { DateFormatter } from '../dates.js';
-import { inBackup, NOT_IN_DATABASE, receiptNotes } from '../describe.js';
+import { inBackup, NOT_IN_DATABASE, receiptNotes, timeOnDay } from '../describe.js';
 import { drawLine, layLines, textBox, type BoxStyle, type Styled } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, tapbackSummary } from './describe.js';
@@ -103,7 +103,7 @@ export class ChatLayout {
     if (subject) blocks.push(...this.bubble(message, [{ text: subject, size: TYPE.body, color: '', bold: true }]));
     if (!continues) {
       const receipts = receiptNotes(message, this.dates.dayKey(message.date), this.dates);
-      const notes = [this.dates.time(message.date), ...receipts, ...messageNotes(message, this.day)].join('  ·  ');
+      const notes = [this.dates.time(message.date), ...receipts, ...messageNotes(message, this.dates)].join('  ·  ');
       // The time goes to the next page with the end of its message rather than alone.
       const last = blocks.at(-1);
       if (last) last.keepWithNext = true;
@@ -127,7 +127,8 @@ export class ChatLayout {
         return blocks;
       }
       case 'unsent': {
-        const blocks = this.note(`${isYou(message.sender) ? 'You' : message.sender.name} unsent a message`, mine ? 'right' : 'left', 2);
+        const when = part.unsentAt ? ` at ${timeOnDay(part.unsentAt, this.dates.dayKey(message.date), this.dates)}` : '';
+        const blocks = this.note(`${isYou(message.sender) ? 'You' : message.sender.name} unsent a message${when}`, mine ? 'right' : 'left', 2);
         for (const edit of part.edits ?? []) blocks.push(...this.note(`Before it was unsent (${this.dates.dateTime(edit.date)}): ${edit.text}`, mine ? 'right' : 'left', 1));
         return blocks;
       }

@@ -140,14 +140,14 @@ export class TranscriptLayout {
         content.push(this.plain(part.text));
         for (const edit of part.edits ?? []) content.push(this.muted(`Earlier version (${this.dates.dateTime(edit.date)}): ${edit.text}`));
       } else if (part.kind === 'unsent') {
-        content.push(this.muted('[Unsent message]'));
+        content.push(this.muted(part.unsentAt ? `[Unsent ${this.dates.dateTime(part.unsentAt)}]` : '[Unsent message]'));
         for (const edit of part.edits ?? []) content.push(this.muted(`Before it was unsent (${this.dates.dateTime(edit.date)}): ${edit.text}`));
       } else if (part.kind === 'app') {
         content.push(this.plain(appLines(part.app).join('\n')));
       }
       if (part.tapbacks.length) content.push(this.muted(`Reactions: ${tapbackSummary(part.tapbacks, this.day)}`));
     }
-    const notes = ends ? messageNotes(message, this.day) : [];
+    const notes = ends ? messageNotes(message, this.dates) : [];
     if (notes.length) content.push(this.muted(`(${notes.join(', ')})`));
     for (const problem of message.problems) content.push(this.muted(`⚠ ${problem}`));
     return content;

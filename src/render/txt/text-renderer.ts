@@ -97,7 +97,7 @@ function formatPart(part: Part, m: Message, ctx: ExportContext): string {
   let text: string;
   switch (part.kind) {
     case 'text':
-      text = `${part.text}\n${edits(part.edits, dates)}`;
+      text = `${part.text}\n${edits(part.edits, dates, part.editedAt)}`;
       break;
     case 'attachment': {
       const a = part.attachment;
@@ -112,7 +112,7 @@ function formatPart(part: Part, m: Message, ctx: ExportContext): string {
       for (const a of part.attachments) text += `  ${attachmentLine(a, 'Attachment', outDir)}\n`;
       break;
     case 'unsent':
-      text = `[This part of the message was unsent]\n${edits(part.edits, dates)}`;
+      text = `[This part of the message was unsent${part.unsentAt ? ` at ${dates.dateTime(part.unsentAt)}` : ''}]\n${edits(part.edits, dates)}`;
       break;
   }
   if (part.tapbacks.length > 0) text += `  ${describeTapbacks(part.tapbacks, (d) => dates.dayKey(d))}\n`;
@@ -140,8 +140,8 @@ function whereIs(a: Attachment, outDir: string): string {
   return own ? `in this archive as ${own}` : a.path!;
 }
 
-function edits(versions: EditVersion[] | undefined, dates: DateFormatter): string {
+function edits(versions: EditVersion[] | undefined, dates: DateFormatter, editedAt?: Date): string {
   if (!versions) return '';
   const lines = versions.map((v) => `      ${dates.dateTime(v.date)}: “${v.text}”\n`).join('');
-  return `  ✎ Edited. Earlier versions:\n${lines}`;
+  return `  ✎ Edited${editedAt ? ` ${dates.dateTime(editedAt)}` : ''}. Earlier versions:\n${lines}`;
 }
