@@ -159,6 +159,11 @@ export function receiptNotes(message: Message, day: string, dates: DateFormatter
   return notes;
 }
 
+/** The service a message went by when it is not iMessage ("SMS", "RCS"), as the note under it says it. */
+export function serviceNote(message: Message): string | undefined {
+  return message.service === 'iMessage' ? undefined : message.service;
+}
+
 /** A time as a note under a message gives it: alone when on the message's day (`day`, its dayKey), else with its date. */
 export function timeOnDay(date: Date, day: string, dates: DateFormatter): string {
   const at = dates.at(date);

@@ -2,7 +2,7 @@ import type { AppPart, Attachment, EditVersion, Message, Part, Person, ReplyRef,
 import { isYou } from '../../model/owner.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { isCaf } from '../../media/caf.js';
-import { absenceNote, editedNote, formatBytes, NOT_IN_DATABASE, receiptNotes, tapbackNote, timeOnDay } from '../describe.js';
+import { absenceNote, editedNote, formatBytes, NOT_IN_DATABASE, receiptNotes, serviceNote, tapbackNote, timeOnDay } from '../describe.js';
 import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
 import type { DateFormatter, LocalTime } from '../dates.js';
 import { textHtml } from './text-html.js';
@@ -169,6 +169,8 @@ function unsentTime(message: Message, date: Date, ctx: MessageContext): string {
 
 function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string {
   let html = `<div class="meta"><span title="${at.dateTime}">${at.time}</span>`;
+  const service = serviceNote(message);
+  if (service) html += ` · ${escapeHtml(service)}`;
   if (message.edited) html += ` · ${editedNote(message, at.dayKey, ctx.dates)}`;
   if (message.effect) html += ` · Sent with ${escapeHtml(message.effect)}`;
   for (const note of receiptNotes(message, at.dayKey, ctx.dates)) html += ` · ${note}`;

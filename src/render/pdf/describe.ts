@@ -1,5 +1,5 @@
 import type { AppBalloon, Attachment, Message, ReplyRef, Tapback } from '../../model/types.js';
-import { absenceNote, editedNote, formatBytes, tapbackNote } from '../describe.js';
+import { absenceNote, editedNote, formatBytes, serviceNote, tapbackNote } from '../describe.js';
 import type { DateFormatter } from '../dates.js';
 
 /** Short wordings both PDF styles use for things that are not plain text. */
@@ -50,10 +50,12 @@ export function appLines(app: AppBalloon): string[] {
   return lines.filter((line, i): line is string => !!line && lines.indexOf(line) === i);
 }
 
-/** "14:07 · sent with Slam · Edited 14:09", the small line under a message. */
+/** "14:07 · SMS · sent with Slam · Edited 14:09", the small line under a message. */
 export function messageNotes(message: Message, dates: DateFormatter): string[] {
   const day = (date: Date) => dates.dayKey(date);
   const notes: string[] = [];
+  const service = serviceNote(message);
+  if (service) notes.push(service);
   if (message.effect) notes.push(`sent with ${message.effect}`);
   if (message.isAudioMessage) notes.push('audio message');
   if (message.edited) notes.push(editedNote(message, day(message.date), dates));
