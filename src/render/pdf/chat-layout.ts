@@ -4,7 +4,7 @@ import type { DateFormatter } from '../dates.js';
 import { inBackup, NOT_IN_DATABASE, receiptNotes, timeOnDay } from '../describe.js';
 import { drawLine, layLines, textBox, type BoxStyle, type Styled } from './blocks.js';
 import type { Canvas } from './canvas.js';
-import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, tapbackSummary } from './describe.js';
+import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, tapbackSummary, textMarks } from './describe.js';
 import { drawingBlock } from './drawing.js';
 import type { Piece } from './long-messages.js';
 import { ThumbnailsAhead, type Thumbnail } from './images.js';
@@ -119,7 +119,7 @@ export class ChatLayout {
       case 'text': {
         const content: Styled[] = [];
         if (subject) content.push({ text: subject, size: TYPE.body, color: '', bold: true });
-        content.push({ text: part.text, size: TYPE.body, color: '' });
+        content.push({ text: part.text, size: TYPE.body, color: '', marks: textMarks(part.spans) });
         const blocks = this.bubble(message, content);
         for (const edit of part.edits ?? []) {
           blocks.push(...this.note(`Earlier version (${this.dates.dateTime(edit.date)}): ${edit.text}`, mine ? 'right' : 'left', 1));

@@ -1,4 +1,5 @@
-import type { AppBalloon, Attachment, Message, ReplyRef, Tapback } from '../../model/types.js';
+import type { AppBalloon, Attachment, Message, ReplyRef, Tapback, TextSpan } from '../../model/types.js';
+import type { TextMark } from './text-layout.js';
 import { absenceNote, editedNote, formatBytes, serviceNote, tapbackNote } from '../describe.js';
 import type { DateFormatter } from '../dates.js';
 
@@ -62,4 +63,15 @@ export function messageNotes(message: Message, dates: DateFormatter): string[] {
   if (message.sources) notes.push(`found in ${message.sources.join('; ')}`);
   if (message.absentSince) notes.push(absenceNote(message, day)!);
   return notes;
+}
+
+/** The sender's strikethrough and underline over a text part: words struck through must not read as plain ones. */
+export function textMarks(spans: TextSpan[]): TextMark[] | undefined {
+  const marks: TextMark[] = [];
+  for (const { start, end, styles } of spans) {
+    const strike = styles?.includes('strikethrough');
+    const underline = styles?.includes('underline');
+    if (strike || underline) marks.push({ start, end, strike, underline });
+  }
+  return marks.length ? marks.sort((a, b) => a.start - b.start) : undefined;
 }

@@ -6,7 +6,7 @@ import type { Canvas } from './canvas.js';
 import type { Column } from './chat-layout.js';
 import { drawingBlock } from './drawing.js';
 import type { Piece } from './long-messages.js';
-import { appLines, attachmentDetails, messageNotes, replyLine, tapbackSummary } from './describe.js';
+import { appLines, attachmentDetails, messageNotes, replyLine, tapbackSummary, textMarks } from './describe.js';
 import type { Outline } from './outline.js';
 import type { Block } from './paginator.js';
 import { COLORS, lineHeight, TYPE } from './theme.js';
@@ -137,7 +137,7 @@ export class TranscriptLayout {
     if (message.subject) content.push({ ...this.plain(message.subject), bold: true });
     for (const part of message.parts) {
       if (part.kind === 'text') {
-        content.push(this.plain(part.text));
+        content.push({ ...this.plain(part.text), marks: textMarks(part.spans) });
         for (const edit of part.edits ?? []) content.push(this.muted(`Earlier version (${this.dates.dateTime(edit.date)}): ${edit.text}`));
       } else if (part.kind === 'unsent') {
         content.push(this.muted(part.unsentAt ? `[Unsent ${this.dates.dateTime(part.unsentAt)}]` : '[Unsent message]'));
