@@ -1,0 +1,41 @@
+// A voice message's transcription in CSV, as the txt export gives it: a review tool reading the CSV saw an
+// empty text and a .caf file.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ArchivedNumber, ArchivedString, AttributeDictionary, encodeAttributedString } from '../../src/generate/typedstream-writer.js';
+import { addMessage, makeBase, spoiledCopy } from '../robust/support.js';
+import { runCli, tempDir } from '../support/cli.js';
+
+const SAID = 'Call me back when you land, the gate changed';
+
+/** A voice message's body as Messages writes it: one attachment run carrying IMAudioTranscription. */
+function voiceBody(guid: string): Buffer {
+  const dictionary = new AttributeDictionary([
+    [new ArchivedString('__kIMFileTransferGUIDAttributeName'), new ArchivedString(guid)],
+    [new ArchivedString('IMAudioTranscription'), new ArchivedString(SAID)],
+    [new ArchivedString('__kIMMessagePartAttributeName'), new ArchivedNumber('i', 0)],
+  ]);
+  return encodeAttributedString('\ufffc', [{ length: 1, dictionary }]);
+}
+
+describe('voice messages in CSV', () => {
+  it('gives the transcription after the file, as txt does', async () => {
+    const dir = tempDir('csv-transcription');
+    let chat = '';
+    const db = spoiledCopy(await makeBase(dir, 30), dir, 'voice', (d) => {
+      const { guid } = addMessage(d, { text: '\ufffc', attributedBody: voiceBody('AUDIO-1'), is_audio_message: 1, cache_has_attachments: 1 }, 'VOICE');
+      chat = addMessage(d, { text: 'and a text' }).chat;
+      const message = d.prepare('SELECT ROWID FROM message WHERE guid = ?').pluck().get(guid) as number;
+      const id = d.prepare("INSERT INTO attachment (guid, original_guid, filename, mime_type, transfer_name, total_bytes) VALUES ('AUDIO-1', 'AUDIO-1', '~/Library/Messages/Attachments/zz/AUDIO-1/Audio Message.caf', 'audio/x-caf', 'Audio Message.caf', 100)").run().lastInsertRowid;
+      d.prepare('INSERT INTO message_attachment_join (message_id, attachment_id) VALUES (?, ?)').run(message, id);
+    });
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'csv,txt', '--chat', chat, '--exact', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    const read = (ext: string) => readFileSync(join(out, readdirSync(out).find((f) => f.endsWith(ext))!), 'utf8');
+    expect(read('.txt')).toContain(`  Transcription: “${SAID}”`);
+    const row = read('.csv').split('\r\n').find((line) => line.includes('Audio Message.caf'));
+    expect(row).toContain(`Audio Message.caf (missing) — transcription: “${SAID}”`);
+  });
+});
