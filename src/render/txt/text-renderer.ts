@@ -84,8 +84,9 @@ function formatMessage(m: Message, ctx: ExportContext, when: string): string {
   if (m.subject) text += `Subject: ${m.subject}\n`;
   for (const part of m.parts) text += formatPart(part, m, ctx);
   if (m.effect) text += `  ✨ Sent with effect: ${m.effect}\n`;
+  if (m.isFromMe && m.dateDelivered) text += `  ✓ Delivered ${dates.dateTime(m.dateDelivered)}\n`;
   if (m.isFromMe && m.dateRead) text += `  ✓ Read ${dates.dateTime(m.dateRead)}\n`;
-  else if (m.isFromMe && m.dateDelivered) text += `  ✓ Delivered ${dates.dateTime(m.dateDelivered)}\n`;
+  if (!m.isFromMe && m.datePlayed) text += `  ▶ Played ${dates.dateTime(m.datePlayed)}\n`;
   for (const problem of m.problems) text += `  ⚠ ${problem}\n`;
   if (m.sources) text += `  ⧉ Found in: ${m.sources.join('; ')}\n`;
   if (m.absentSince) text += `  ⌫ Kept by this archive: ${absenceNote(m, (d) => dates.dayKey(d))}\n`;
