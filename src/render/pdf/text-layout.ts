@@ -11,7 +11,8 @@ export type Measure = (face: string, size: number, text: string) => number;
 
 /**
  * A piece of a line in one face, or one emoji (its images side by side); `link` is the URL of the web
- * address it is part of. `actual` is the character a placeholder (U+FFFD) stands for, which no face has.
+ * address it is part of. `actual` is the character a placeholder (U+FFFD) stands for, which no face has,
+ * or the one its compatibility form (𝖍 for h) is drawn for.
  */
 export type Run =
   | ({ kind: 'text'; face: string; text: string; width: number; link?: string; actual?: string } & Decoration)
@@ -159,10 +160,12 @@ export class TextLayout {
         current && current.kind !== 'emoji' && KEEPS_FACE.test(char) && this.chain.covers(current.face, codePoint)
           ? current.face
           : Math.max(0, this.chain.faceIndexFor(codePoint));
-      if (current && current.kind === kind && !current.actual && current.face === face && current.level === levels[i] && current.link === link && current.mark === mark && !wide && !current.wide) {
+      // A character drawn as its compatibility form (𝖍 as h) still copies and searches as itself.
+      const actual = char !== original && kind === 'text' ? original : undefined;
+      if (!actual && current && current.kind === kind && !current.actual && current.face === face && current.level === levels[i] && current.link === link && current.mark === mark && !wide && !current.wide) {
         current.text += char;
       } else {
-        current = { kind, text: char, face, level: levels[i], wide, width: 0, link, mark };
+        current = { kind, text: char, face, level: levels[i], wide, width: 0, link, mark, actual };
         pieces.push(current);
       }
       i += original.length;
@@ -220,7 +223,7 @@ export class TextLayout {
 
   /** A word too wide for any line, cut into single characters. */
   private splitPiece(piece: Piece, size: number): Piece[] {
-    if (piece.kind === 'emoji') return [piece];
+    if (piece.kind === 'emoji' || piece.actual) return [piece];
     return Array.from(piece.text, (char) => {
       const part = { ...piece, text: char, wide: true };
       part.width = this.width(part, size);
