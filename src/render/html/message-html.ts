@@ -31,7 +31,9 @@ const TAPBACK_VERB: Record<string, string> = {
 /** One message sent at local time `at` as HTML: its bubbles, reply quote, edits, tapbacks and delivery notes. */
 export function messageHtml(message: Message, at: LocalTime, showSender: boolean, ctx: MessageContext): string {
   if (message.kind === 'event') {
-    return `<div class="event" id="m${message.rowId}"><span title="${at.dateTime}">${eventText(message)} · ${at.time}</span></div>\n`;
+    // A group photo change carries the new photo.
+    const files = message.parts.map((part) => (part.kind === 'attachment' ? `<div class="event-file">${attachmentHtml(part.attachment, ctx, false)}</div>` : '')).join('');
+    return `<div class="event" id="m${message.rowId}"><span title="${at.dateTime}">${eventText(message)} · ${at.time}</span>${files}</div>\n`;
   }
   const side = message.isFromMe ? 'out' : 'in';
   const service = message.service.toLowerCase() === 'imessage' ? 'imessage' : 'sms';

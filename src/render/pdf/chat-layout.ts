@@ -76,7 +76,10 @@ export class ChatLayout {
     if (message.kind === 'event') {
       this.lastSender = undefined;
       const text = `${message.event?.description ?? 'Conversation event'}  ·  ${this.dates.time(message.date)}`;
-      return this.note(text, 'center', 8);
+      const blocks = this.note(text, 'center', 8);
+      // A group photo change carries the new photo.
+      for (const part of message.parts) if (part.kind === 'attachment') blocks.push(...(await this.attachment(part.attachment, message.isFromMe)));
+      return blocks;
     }
     const blocks: Block[] = [];
     const mine = message.isFromMe;

@@ -74,7 +74,7 @@ function keptLines(c: Conversation, ctx: ExportContext): string[] {
 /** A message as lines of text: a heading (sent `when`), its parts in order, then notes about it. */
 function formatMessage(m: Message, ctx: ExportContext, when: string): string {
   const dates = ctx.dates;
-  if (m.kind === 'event' && m.event) return `[${when}] — ${m.event.description}\n\n`;
+  if (m.kind === 'event' && m.event) return `[${when}] — ${m.event.description}\n${eventFiles(m, ctx.outDir)}\n`;
   const service = m.service === 'iMessage' ? '' : ` (${m.service})`;
   let text = `[${when}] ${m.sender.name}${service}:\n`;
   if (m.replyTo) {
@@ -91,6 +91,11 @@ function formatMessage(m: Message, ctx: ExportContext, when: string): string {
   if (m.sources) text += `  ⧉ Found in: ${m.sources.join('; ')}\n`;
   if (m.absentSince) text += `  ⌫ Kept by this archive: ${absenceNote(m, (d) => dates.dayKey(d))}\n`;
   return `${text}\n`;
+}
+
+/** The files an event carries (a group photo change, the new photo), a line each. */
+function eventFiles(m: Message, outDir: string): string {
+  return m.parts.map((part) => (part.kind === 'attachment' ? `  ${attachmentLine(part.attachment, 'Attachment', outDir)}\n` : '')).join('');
 }
 
 function formatPart(part: Part, m: Message, ctx: ExportContext): string {
