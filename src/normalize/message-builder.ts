@@ -111,7 +111,7 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
     dateDelivered: appleDate(row.dateDelivered),
     datePlayed: appleDate(row.datePlayed),
     sender,
-    isFromMe: Boolean(row.isFromMe),
+    isFromMe: Boolean(row.isFromMe) || sharedByOwner(row),
     service: row.service || 'iMessage',
     kind: row.itemType === 0 ? 'message' : 'event',
     subject: row.subject || undefined,
@@ -133,8 +133,13 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
 }
 
 function senderOf(row: MessageRow, ctx: BuildContext): Person {
-  if (row.isFromMe) return ctx.me;
+  if (row.isFromMe || sharedByOwner(row)) return ctx.me;
   return ctx.person(row.handleId) ?? ctx.fallbackSender;
+}
+
+/** A location share the owner began or ended with other_handle, which the row may store as received (share_direction 0). */
+function sharedByOwner(row: MessageRow): boolean {
+  return row.itemType === 4 && row.otherHandle !== 0 && row.shareDirection === 0;
 }
 
 function decodeBody(row: MessageRow): DecodedBody {
