@@ -10,7 +10,7 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  * changes on purpose, print the new digests with `UPDATE_OUTPUT_DIGESTS=1 npx vitest run
  * test/core/output-stable.test.ts` (after `npx tsc -p tsconfig.json`) and paste them below.
  */
-// Last changed on purpose: style.css places a group photo change's photo. Before that: style.css keeps the line breaks of an app balloon's texts. Before that: txt gives a delivery beside the reading and a voice message's playing. Before that: the note under an SMS or RCS message names its service. Before that: an edited part says when it took its present wording and an unsent one when it was unsent (txt, HTML, JSON, NDJSON). Before that: search.js folds ß, æ, ø and the like as typed without them (ss, ae, o). Before that: search.js finds a phone number however the query writes it. Before that: a web address in a message's plain text is a link in HTML (as in PDFs). Before that: search.js places a result's snippet and marks by where each folded character came from. Before that: app.js notes a video or voice message the browser cannot play. Before that: the search index keeps a message's whole text (it was cut at 2,000 characters). Before that:
+// Last changed on purpose: the search index holds transcriptions, sticker descriptions, link summaries and earlier versions. Before that: style.css places a group photo change's photo. Before that: style.css keeps the line breaks of an app balloon's texts. Before that: txt gives a delivery beside the reading and a voice message's playing. Before that: the note under an SMS or RCS message names its service. Before that: an edited part says when it took its present wording and an unsent one when it was unsent (txt, HTML, JSON, NDJSON). Before that: search.js folds ß, æ, ø and the like as typed without them (ss, ae, o). Before that: search.js finds a phone number however the query writes it. Before that: a web address in a message's plain text is a link in HTML (as in PDFs). Before that: search.js places a result's snippet and marks by where each folded character came from. Before that: app.js notes a video or voice message the browser cannot play. Before that: the search index keeps a message's whole text (it was cut at 2,000 characters). Before that:
 // the generator draws its images' captions as outlines of the bundled Noto Sans, not
 // with the machine's fonts (installing an emoji font changed the images, so every size shown). Before that: search.js keeps the index it loaded and runs a query typed on its page over it. Before that:
 // it fetches every chunk of the index at once (run in order); the owner acting in a group event is "You" under the default name ("You named the
@@ -21,9 +21,9 @@ const EXPECTED: Record<string, string> = {
   '*.txt': 'f0e0a89be278dbba3790510106d49f4b0e5618711fcbacf33696415bdf39ac48',
   'assets/': 'd5c1a0360f183cc1bee6ded0459338e7dbf90401cd30eb411b97c17631ac3f01',
   'conversations/': 'e65414b28c3db767d1717c3eee444f5851595b0152dda20e1d003cd8761f9a88',
-  'index.html': '210e6c572102c117a8ded41049997a425322b50a157d5512c0c5165c8b447274',
+  'index.html': '4ceef88cd713845e72956680f955551506f56bf170df61079c25bb820dcde9b9',
   'search.html': '3425161f5801af7719441c8f4691761d907ce243eb86bb59f461814d2f66a87e',
-  'search/': 'f3fedf5e9f93d2c4d5a5e04a8901944f2d95d139ffdb369eb55a66d6aa1415cd',
+  'search/': 'fdb5a6ec45883f350b752d6df5998383ec4e51119adbeb648e019c6ecdf322fa',
 };
 
 const EXPECTED_DATA: Record<string, string> = {
