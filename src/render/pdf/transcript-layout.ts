@@ -160,6 +160,9 @@ export class TranscriptLayout {
     return attachments.flatMap((a) => a.notInDatabase ? [this.muted(NOT_IN_DATABASE)] : [
       this.plain(a.fileName),
       this.muted(`${attachmentDetails(a)}${a.withheld ? ` · ${a.withheld}` : a.missing ? ' · missing' : ''}`),
+      // What the chat style shows under a file: a genmoji's or sticker's description, a voice message's transcription.
+      ...(a.description ? [this.muted(a.description)] : []),
+      ...(a.transcription ? [this.plain(`“${a.transcription}”`)] : []),
     ]);
   }
 }

@@ -1,11 +1,13 @@
-// A voice message's transcription in CSV, as the txt export gives it: a review tool reading the CSV saw an
-// empty text and a .caf file.
-import { readdirSync, readFileSync } from 'node:fs';
+// A voice message's transcription in CSV and in the transcript PDF, as txt and the chat PDF give it: a review
+// tool reading the CSV saw an empty text and a .caf file. The transcript PDF also gives a sticker's description
+// (the real chat.db from ../shared/fixtures).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArchivedNumber, ArchivedString, AttributeDictionary, encodeAttributedString } from '../../src/generate/typedstream-writer.js';
 import { addMessage, makeBase, spoiledCopy } from '../robust/support.js';
-import { runCli, tempDir } from '../support/cli.js';
+import { FIXTURES, runCli, tempDir } from '../support/cli.js';
 
 const SAID = 'Call me back when you land, the gate changed';
 
@@ -19,8 +21,10 @@ function voiceBody(guid: string): Buffer {
   return encodeAttributedString('\ufffc', [{ length: 1, dictionary }]);
 }
 
-describe('voice messages in CSV', () => {
-  it('gives the transcription after the file, as txt does', async () => {
+const pdfText = (folder: string) => execFileSync('pdftotext', [join(folder, readdirSync(folder).find((f) => f.endsWith('.pdf'))!), '-'], { encoding: 'utf8' });
+
+describe('voice message transcriptions', () => {
+  it('are in CSV after the file, and in the transcript PDF under it, as in txt', async () => {
     const dir = tempDir('csv-transcription');
     let chat = '';
     const db = spoiledCopy(await makeBase(dir, 30), dir, 'voice', (d) => {
@@ -31,11 +35,19 @@ describe('voice messages in CSV', () => {
       d.prepare('INSERT INTO message_attachment_join (message_id, attachment_id) VALUES (?, ?)').run(message, id);
     });
     const out = join(dir, 'out');
-    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'csv,txt', '--chat', chat, '--exact', '--quiet']);
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'csv,txt,pdf', '--pdf-style', 'transcript', '--chat', chat, '--exact', '--quiet']);
     expect(result.code, result.stderr).toBe(0);
     const read = (ext: string) => readFileSync(join(out, readdirSync(out).find((f) => f.endsWith(ext))!), 'utf8');
     expect(read('.txt')).toContain(`  Transcription: “${SAID}”`);
     const row = read('.csv').split('\r\n').find((line) => line.includes('Audio Message.caf'));
     expect(row).toContain(`Audio Message.caf (missing) — transcription: “${SAID}”`);
+    expect(pdfText(out).replace(/\s+/g, ' ')).toContain(`Audio Message.caf Audio · audio/x-caf · 100 B · missing “${SAID}”`);
+  });
+
+  it.skipIf(!existsSync(join(FIXTURES, 'apple', 'db', 'test.db')))('leave a sticker its description in the transcript PDF', async () => {
+    const out = join(tempDir('sticker-description'), 'out');
+    const result = await runCli(['export', '--db', join(FIXTURES, 'apple', 'db', 'test.db'), '--out', out, '--format', 'pdf', '--pdf-style', 'transcript', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(pdfText(out)).toContain('heart.png.accessibilityLabel');
   });
 });
