@@ -10,7 +10,7 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  * changes on purpose, print the new digests with `UPDATE_OUTPUT_DIGESTS=1 npx vitest run
  * test/core/output-stable.test.ts` (after `npx tsc -p tsconfig.json`) and paste them below.
  */
-// Last changed on purpose: the search index holds transcriptions, sticker descriptions, link summaries and earlier versions. Before that: style.css places a group photo change's photo. Before that: style.css keeps the line breaks of an app balloon's texts. Before that: txt gives a delivery beside the reading and a voice message's playing. Before that: the note under an SMS or RCS message names its service. Before that: an edited part says when it took its present wording and an unsent one when it was unsent (txt, HTML, JSON, NDJSON). Before that: search.js folds ß, æ, ø and the like as typed without them (ss, ae, o). Before that: search.js finds a phone number however the query writes it. Before that: a web address in a message's plain text is a link in HTML (as in PDFs). Before that: search.js places a result's snippet and marks by where each folded character came from. Before that: app.js notes a video or voice message the browser cannot play. Before that: the search index keeps a message's whole text (it was cut at 2,000 characters). Before that:
+// Last changed on purpose: CSV gives a sticker's description after its file. Before that: the search index holds transcriptions, sticker descriptions, link summaries and earlier versions. Before that: style.css places a group photo change's photo. Before that: style.css keeps the line breaks of an app balloon's texts. Before that: txt gives a delivery beside the reading and a voice message's playing. Before that: the note under an SMS or RCS message names its service. Before that: an edited part says when it took its present wording and an unsent one when it was unsent (txt, HTML, JSON, NDJSON). Before that: search.js folds ß, æ, ø and the like as typed without them (ss, ae, o). Before that: search.js finds a phone number however the query writes it. Before that: a web address in a message's plain text is a link in HTML (as in PDFs). Before that: search.js places a result's snippet and marks by where each folded character came from. Before that: app.js notes a video or voice message the browser cannot play. Before that: the search index keeps a message's whole text (it was cut at 2,000 characters). Before that:
 // the generator draws its images' captions as outlines of the bundled Noto Sans, not
 // with the machine's fonts (installing an emoji font changed the images, so every size shown). Before that: search.js keeps the index it loaded and runs a query typed on its page over it. Before that:
 // it fetches every chunk of the index at once (run in order); the owner acting in a group event is "You" under the default name ("You named the
@@ -27,7 +27,7 @@ const EXPECTED: Record<string, string> = {
 };
 
 const EXPECTED_DATA: Record<string, string> = {
-  '*.csv': 'f9bd6257e4d2124daf6231a95087d648cfdcf128975f5de5ebea42b32e74f921',
+  '*.csv': '4ecfe234da1e95dceb62169b4eb24eac971ff0922bcce4d9b0cabf7ba9650b52',
   '*.json': '4bd0f3c9bb42e6db9841e2144a7ba3736a8d259fc20ef76ef569d659f9dd07cf',
   'messages.ndjson': '1420ef1dcde2153e4147b815a0c32c5f8a725a9092c611ffae78557a9d25993c',
 };
