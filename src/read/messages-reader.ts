@@ -74,6 +74,8 @@ export class MessagesReader {
       m('item_type', 'itemType', '0'),
       m('group_action_type', 'groupActionType', '0'),
       m('other_handle', 'otherHandle', '0'),
+      m('share_status', 'shareStatus', '0'),
+      m('share_direction', 'shareDirection'),
       m('group_title', 'groupTitle'),
       m('associated_message_type', 'associatedType', '0'),
       m('associated_message_guid', 'associatedGuid'),

@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path';
 import type { Attachment, EditVersion, Message, Part, Person, Tapback, TapbackRemoval } from '../model/types.js';
 
 /** Model fields holding dates: JSON keeps them as ms since 1970 (an older store's messages as ISO strings), read back as Dates. */
-const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate', 'removedAt', 'absentSince', 'lastRead']);
+const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate', 'removedAt', 'absentSince', 'lastRead', 'editedAt', 'unsentAt']);
 
 export function toJson(value: unknown): string {
   return JSON.stringify(value);
@@ -200,7 +200,7 @@ export function mergeRevision(archived: Message, seen: Message, lost: LostTapbac
 function versionsOf(part: Message['parts'][number] | undefined, sent: Date): EditVersion[] {
   if (part?.kind === 'unsent') return part.edits ?? [];
   if (part?.kind !== 'text') return [];
-  return [...(part.edits ?? []), { text: part.text, date: part.edits?.at(-1)?.date ?? sent }];
+  return [...(part.edits ?? []), { text: part.text, date: part.editedAt ?? part.edits?.at(-1)?.date ?? sent }];
 }
 
 /** The attachment is a copy in the archive folder (its path relative to the folder). */

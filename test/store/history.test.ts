@@ -34,7 +34,8 @@ describe('an archive keeps the history of a message that changes between runs', 
     // The message now shows the device's text, with the archived one as an earlier version (other messages may share its text).
     expect(text).not.toContain('\nWords as first archived\n');
     const message = text.split('\n\n').find((block) => block.includes('“Words as first archived”'));
-    expect(message).toContain(`${current}\n  ✎ Edited. Earlier versions:`);
+    expect(message).toMatch(/\n  ✎ Edited \d{4}-\d\d-\d\d [\d:]+\. Earlier versions:/);
+    expect(message).toContain(`${current}\n  ✎ Edited `);
     const store = new Database(join(out, 'textkeeper.sqlite'), { readonly: true });
     expect(store.prepare('SELECT COUNT(*) FROM message_history WHERE body LIKE ?').pluck().get('%Words as first archived%')).toBe(1);
     store.close();
@@ -58,7 +59,7 @@ describe('an archive keeps the history of a message that changes between runs', 
     await exportFrom(after, out);
     const keepsIt = () => {
       const text = archiveText(out);
-      const unsent = text.indexOf(`[This part of the message was unsent]\n  ✎ Edited. Earlier versions:\n`);
+      const unsent = text.search(/\[This part of the message was unsent at \d{4}-\d\d-\d\d [\d:]+\]\n  ✎ Edited\. Earlier versions:\n/);
       expect(unsent).toBeGreaterThan(0);
       expect(text.slice(unsent).split('\n\n')[0]).toContain(`“${chosen.text}”`);
     };
