@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandHome } from '../home-path.js';
+import { REMOVE_FOLDER } from '../sources/temp-dir.js';
 import { STORE_FILE } from '../store/file-names.js';
 
 /**
@@ -98,7 +99,7 @@ export function relaunchWithHeapCap(): Promise<number> {
   process.stderr.on('error', () => {});
   return new Promise<number>((resolve) => {
     const ended = (code: () => number) => {
-      rmSync(temp, { recursive: true, force: true });
+      rmSync(temp, REMOVE_FOLDER);
       resolve(code());
     };
     child.on('error', () => ended(() => 2));
@@ -152,7 +153,7 @@ export function watchSignals(signal: { interrupted: boolean }, exitCode: number)
       stop();
       // The launcher would have removed this process's temporary folder once it ended: now this process does.
       const temp = process.env[RUN_TEMP];
-      if (temp) process.on('exit', () => rmSync(temp, { recursive: true, force: true }));
+      if (temp) process.on('exit', () => rmSync(temp, REMOVE_FOLDER));
       // Nothing may keep the orphan alive for long: what it had begun is removed by then, or never will be.
       setTimeout(() => process.exit(exitCode), 10_000).unref();
     });

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { describeSystemError, Interrupted, systemReason, UserError } from '../errors.js';
-import { expandHome } from '../home-path.js';
+import { expandHome, refuseKeptQuote } from '../home-path.js';
 import { watchSignals } from './launcher.js';
 import type { ListSort } from './list-command.js';
 import { VERSION } from '../version.js';
@@ -135,6 +135,7 @@ sourceOptions(program.command('list').description('list the conversations: id, n
 sourceOptions(program.command('stats').description('messages per month and per person, busiest days, attachments and reactions, per conversation and in total'))
   .option('--archive <dir>', 'read an archive folder (an earlier --out) instead of --db/--backup: everything it kept')
   .option('--json', 'print the numbers as JSON')
+  .option('--no-progress', 'no progress (a bar on a terminal, else a line per tenth read once it takes a while)')
   .action(async (raw: RawOptions & { json?: boolean }) => {
     endOnSignal();
     const { runStats } = await import('./stats-command.js');
@@ -190,6 +191,7 @@ program.command('verify').description('check an archive folder: every file its m
     endOnSignal();
     const [{ verifyArchive }, { VerifyProgress }] = await Promise.all([import('../store/verify.js'), import('./verify-progress.js')]);
     const progress = new VerifyProgress(!options.progress ? 'none' : process.stderr.isTTY ? 'bar' : 'lines', (line) => process.stderr.write(`${line}\n`));
+    refuseKeptQuote('verify', dir);
     const folder = resolve(expandHome(dir));
     const { problems, checked } = await verifyArchive(folder, progress.update).finally(() => progress.stop());
     for (const line of problems) process.stdout.write(`${line}\n`);

@@ -30,7 +30,7 @@ function describe(title: string, s: Stats): string {
   const kinds = Object.entries(s.attachments.byKind).map(([kind, k]) => `${kind} ${n(k.count)} (${formatBytes(k.bytes)})`);
   lines.push(`  attachments: ${n(s.attachments.count)}, ${formatBytes(s.attachments.bytes)}${kinds.length > 0 ? `: ${kinds.join(', ')}` : ''}`);
   const reacting = people.filter((p) => p.reactionsGiven + p.reactionsReceived > 0);
-  lines.push(`  reactions: ${n(s.reactions.count)}${reacting.length > 0 ? `; given/received: ${reacting.map((p) => `${p.name} ${n(p.reactionsGiven)}/${n(p.reactionsReceived)}`).join(', ')}` : ''}`);
+  lines.push(`  reactions: ${n(s.reactions.count)}${reacting.length > 0 ? `; given/received: ${listed(reacting.map((p) => `${p.name} ${n(p.reactionsGiven)}/${n(p.reactionsReceived)}`))}` : ''}`);
   // Counted as the first line counts, so that it adds up to list's KEPT ONLY (which counts group events too).
   const keptEvents = s.keptOnlyEvents > 0 ? ` (and ${countOf(s.keptOnlyEvents, 'group event')})` : '';
   if (s.keptOnly + s.keptOnlyEvents > 0) lines.push(`  kept only by this archive: ${countOf(s.keptOnly, 'message')}${keptEvents}, no longer in the sources`);
@@ -38,7 +38,14 @@ function describe(title: string, s: Stats): string {
   return `${lines.join('\n')}\n`;
 }
 
-const listed = (items: string[]) => items.join(', ') || 'none';
+/** How many people a line names: all 400 of a million-message history made it 8,800 characters long (--json has everyone). */
+const PEOPLE_SHOWN = 20;
+
+function listed(items: string[]): string {
+  if (items.length === 0) return 'none';
+  const more = items.length - PEOPLE_SHOWN;
+  return more > 1 ? `${items.slice(0, PEOPLE_SHOWN).join(', ')} and ${n(more)} more (--json lists everyone)` : items.join(', ');
+}
 
 /** Messages per month as a year a row, January to December. */
 function monthTable(months: MonthStats[]): string[] {

@@ -11,7 +11,7 @@ import { discardNewArchive, folderBefore, leftEmpty } from '../store/output-fold
 import { RENDERERS } from '../render/registry.js';
 import type { Renderer } from '../render/renderer.js';
 import { Refusal, systemReason, UserError } from '../errors.js';
-import { formatCount } from '../render/describe.js';
+import { countOf, formatCount } from '../render/describe.js';
 import { reportChoice } from '../select/report.js';
 import { helperCount, WorkerShard, type RenderJob } from './shards.js';
 import { Progress } from './progress.js';
@@ -26,6 +26,7 @@ import { ConversationQueue } from './conversation-queue.js';
 import { prepareOutput } from './prepare-output.js';
 import { refuseBatesBesideOtherPdfs } from './bates-scope.js';
 import { conversationPath, refuseProtectedFiles } from './protected-files.js';
+import { NDJSON_FILE } from '../render/ndjson/ndjson-renderer.js';
 import { renderShard, type ShardResult } from './render-shard.js';
 
 export interface ExportSummary extends ShardCounts {
@@ -173,18 +174,26 @@ async function renderQueue(
   options: ResolvedOptions,
   signal: { interrupted: boolean },
 ): Promise<ShardResult[]> {
-  const progress = new Progress(options.progress, plan.work, plan.queue.length, options.log);
+  const progress = new Progress(options.progress, plan.work, plan.queue.length, options.log, 'writing', plan.formats.length);
   try {
     // Each thread converts images on its share of the cores (two photo-converting threads per renderer measured 314 → 278 MB on a 200k HTML export).
     const shared = { ...job, imageThreads: Math.max(1, Math.floor(options.threads / (helpers.length + 1))) };
     const workers = helpers.map((helper) => helper.render(queue, shared, progress));
-    return await allShards([renderShard(archive, () => queue.take(), renderers, { ...shared, options, progress, signal }), ...workers], queue);
+    const results = await allShards([renderShard(archive, () => queue.take(), renderers, { ...shared, options, progress, signal }), ...workers], queue);
+    progress.finishing(whatIsFinished(plan.formats));
+    return results;
   } catch (error) {
     await abandonAll(renderers);
     throw error;
   } finally {
     progress.stop();
   }
+}
+
+/** What a run still writes once every conversation is written. */
+function whatIsFinished(formats: string[]): string {
+  const whole = [formats.includes('html') && 'the HTML index and search data', formats.includes('ndjson') && NDJSON_FILE];
+  return [...whole.filter(Boolean), 'SHA256SUMS'].join(', ');
 }
 
 /** Called once every thread has stopped: what any of them left unfinished is removed. */
@@ -239,7 +248,7 @@ function sayWhatIsLeftOut(archive: StoreArchive, options: ResolvedOptions): void
   // Counted only when something was filtered: the store's messages are not counted for every run.
   const left = filters ? archive.keptBeside() : 0;
   if (left <= 0) return;
-  options.log(`note: this run writes its files for what ${filters} chose: ${formatCount(left)} messages the archive keeps are not in them (a run without ${filters} shows them all again)`);
+  options.log(`note: this run writes its files for what ${filters} chose: ${countOf(left, 'message')} the archive keeps ${left === 1 ? 'is' : 'are'} not in them (a run without ${filters} shows ${left === 1 ? 'it' : 'them all'} again)`);
 }
 
 /**

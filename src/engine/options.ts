@@ -4,8 +4,8 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { toCountryCode } from '../contacts/handles.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_OWNER_NAME } from '../model/owner.js';
-import { expandHome, MAC_MESSAGES } from '../home-path.js';
-import { DateFormatter, isValidTimeZone } from '../render/dates.js';
+import { expandHome, MAC_MESSAGES, refuseKeptQuote } from '../home-path.js';
+import { DateFormatter, isValidTimeZone, zoneAsSpelled } from '../render/dates.js';
 import { RENDERERS } from '../render/registry.js';
 import { toAppleMs } from '../normalize/dates.js';
 import type { ArchiveOptions } from '../normalize/archive.js';
@@ -77,15 +77,17 @@ export interface ResolvedOptions {
 
 /** Checks and completes the options shared by `export` and `list`; every mistake is one clear line. */
 export function resolveOptions(given: RawOptions, needsOutput: boolean): ResolvedOptions {
+  refuseKeptQuotes(given);
   const raw = withHomesExpanded(given);
   if (raw.timezone !== undefined && !isValidTimeZone(raw.timezone)) {
     throw new UserError(`--timezone ${raw.timezone}: not a time zone name (use e.g. Europe/Berlin or America/New_York).`);
   }
-  const dates = new DateFormatter(raw.timezone);
+  const dates = new DateFormatter(raw.timezone === undefined ? undefined : zoneAsSpelled(raw.timezone));
   // Refused whatever is read (not only once a backup asks for it): it is in the shell's history already.
   if (raw.password !== undefined) throw new UserError('--password: a password on the command line is visible to other programs; use --password-file FILE, or type it at the prompt.');
   if (needsOutput && !raw.out) throw new UserError('--out is required: the folder to write the archive into.');
   if (needsOutput) refuseOutInside(raw);
+  if (needsOutput) refuseNameExplorerDrops(raw.out!);
   const formats = (raw.format ?? 'txt').split(',').map((f) => f.trim().toLowerCase()).filter(Boolean);
   const unknown = formats.filter((f) => !RENDERERS[f]);
   if (unknown.length > 0 || formats.length === 0) {
@@ -157,6 +159,16 @@ function refuseOutInside({ out: given, backup, attachmentsRoot, db }: RawOptions
   }
 }
 
+/**
+ * Node hands Windows a path as given (`\\?\D:\Archive `), so a folder name ending in a space or dot is made so;
+ * Explorer, which drops them, can then neither open the archive nor remove it.
+ */
+function refuseNameExplorerDrops(out: string): void {
+  if (process.platform !== 'win32') return;
+  const name = resolve(out).split(/[\\/]/).find((part) => /[. ]$/.test(part));
+  if (name !== undefined) throw new UserError(`--out ${out}: on Windows a folder name cannot end in a space or a dot ("${name}"; Explorer could not open the archive): leave it out.`);
+}
+
 /** The path with the links of the part that exists followed (what does not exist yet, as given). */
 function realPathSoFar(path: string): string {
   const parent = dirname(path);
@@ -165,6 +177,12 @@ function realPathSoFar(path: string): string {
   } catch {
     return parent === path ? path : join(realPathSoFar(parent), basename(path));
   }
+}
+
+/** First of all: the quote may have taken the options after it (an --out in it is not missing, but misquoted). */
+function refuseKeptQuotes(raw: RawOptions): void {
+  const paths = { '--db': raw.db, '--backup': raw.backup, '--contacts': raw.contacts, '--archive': raw.archive, '--attachments-root': raw.attachmentsRoot, '--password-file': raw.passwordFile, '--out': raw.out };
+  for (const [flag, given] of Object.entries(paths)) for (const path of [given ?? []].flat()) refuseKeptQuote(flag, path);
 }
 
 /** Every path option with a leading `~` expanded (see expandHome). */

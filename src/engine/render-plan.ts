@@ -4,6 +4,7 @@ import type { CandidateConversation, HistoryConversation } from '../normalize/ar
 import type { RenderedConversation } from '../render/renderer.js';
 import type { StoreArchive } from '../store/store-archive.js';
 import type { ResolvedOptions } from './options.js';
+import { NDJSON_FILE } from '../render/ndjson/ndjson-renderer.js';
 
 /**
  * Options that never change what a file looks like: which sources are read and how (what they give is in
@@ -34,7 +35,7 @@ export function renderSettings(options: ResolvedOptions, format: string): string
  * all together: the index and search data cover every conversation.
  */
 export function reusable(format: string, options: ResolvedOptions): boolean {
-  return format === 'txt' || format === 'json' || (format === 'pdf' && !options.raw.bates);
+  return format === 'txt' || format === 'json' || format === 'csv' || (format === 'pdf' && !options.raw.bates);
 }
 
 /** A conversation's file in one format: written by this run, or kept as an earlier run wrote it. */
@@ -70,11 +71,13 @@ export interface RenderPlan {
 /**
  * Which conversations this run writes in which formats. A conversation keeps a file while the fingerprint
  * it was made from is the same and the file is as the last run left it (see `StoreArchive.keptFile`); HTML
- * is kept only when every page is, and none of its files was `changed` since, not by textkeeper.
+ * is kept only when every page is, and none of its files was `changed` since, not by textkeeper; NDJSON's one
+ * file only when every conversation's part of it is, and it is as the last run left it.
  */
 export function planRendering(archive: StoreArchive, candidates: CandidateConversation[], options: ResolvedOptions, changed: Iterable<string> = []): RenderPlan {
   const settings = options.formats.map((format) => renderSettings(options, format));
   const keepsHtml = options.formats.includes('html') && existsSync(join(options.outDir, 'index.html')) && ![...changed].some((path) => HTML_FILES.test(path));
+  const keepsNdjson = options.formats.includes('ndjson') && archive.asListed(NDJSON_FILE);
   const found: { candidate: CandidateConversation; plan?: HistoryConversation; files: (FormatFile | undefined)[] }[] = [];
   for (const candidate of candidates) {
     let plan: HistoryConversation | undefined;
@@ -88,15 +91,21 @@ export function planRendering(archive: StoreArchive, candidates: CandidateConver
     if (!plan && !failed) continue;
     const fingerprints = plan ? archive.fingerprints(plan, settings) : [];
     const files = options.formats.map((format, i) => {
+      if (format === 'ndjson') {
+        const part = plan && keepsNdjson ? archive.writtenFrom(plan.key, format, fingerprints[i]!) : undefined;
+        return part === undefined ? undefined : { conversation: plan!.conversation, file: part, format, fingerprint: fingerprints[i]!, kept: true };
+      }
       const keeps = plan && (format === 'html' ? keepsHtml : reusable(format, options));
       const file = keeps ? archive.keptFile(plan!.key, format, fingerprints[i]!) : undefined;
       return file === undefined ? undefined : { conversation: plan!.conversation, file, format, fingerprint: fingerprints[i]!, kept: true };
     });
     found.push({ candidate, plan, files });
   }
-  const html = options.formats.indexOf('html');
-  if (html >= 0 && !(found.every((f) => f.files[html]) && archive.renderedCount('html') === found.length)) {
-    for (const f of found) f.files[html] = undefined;
+  for (const whole of ['html', 'ndjson']) {
+    const i = options.formats.indexOf(whole);
+    if (i >= 0 && !(found.every((f) => f.files[i]) && archive.renderedCount(whole) === found.length)) {
+      for (const f of found) f.files[i] = undefined;
+    }
   }
   const plan: RenderPlan = { formats: [], queue: [], writes: new Map(), work: 0, kept: [], keptMessages: 0 };
   for (const { candidate, plan: conversation, files } of found) {

@@ -4,6 +4,8 @@ import { conversationRecord, type ConversationRecord } from '../render/json/reco
 import { UserError } from '../errors.js';
 import { resolveOptions, type RawOptions } from '../engine/options.js';
 import { openHistory } from '../engine/sources.js';
+import { reportChoice } from '../select/report.js';
+import { inLibraryTerms } from './option-names.js';
 
 /** Where to read from and what to show, as the command line's options say it (see README). */
 export interface OpenArchiveOptions {
@@ -57,11 +59,22 @@ function listOf(value: string | string[] | undefined): string[] | undefined {
 
 /**
  * Opens chat.db files and iPhone backups as one history, the way `textkeeper export` reads them, or an
- * archive folder's store with everything it kept.
+ * archive folder's store with everything it kept. A `chat` that matches no conversation is refused, as
+ * the command line refuses it.
  */
-export async function openArchive(options: OpenArchiveOptions): Promise<MessageArchive> {
+export function openArchive(options: OpenArchiveOptions): Promise<MessageArchive> {
+  return inLibraryTerms(() => opened(options));
+}
+
+async function opened(options: OpenArchiveOptions): Promise<MessageArchive> {
   const resolved = { ...resolveOptions(rawOptions(options), false), log: options.onWarning ?? ((line: string) => process.stderr.write(`${line}\n`)) };
   const { history: archive, close } = await openHistory(resolved);
+  try {
+    reportChoice(archive.selection, () => [], () => {});
+  } catch (error) {
+    await close();
+    throw error;
+  }
   const iso = (d: Date) => resolved.dates.iso(d);
   let planned: Map<string, HistoryConversation> | undefined;
   let closed = false;

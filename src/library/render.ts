@@ -1,6 +1,7 @@
 import { runExport, type ExportSummary } from '../engine/export.js';
 import { resolveOptions } from '../engine/options.js';
 import { rawOptions, type MessageArchive } from './archive.js';
+import { inLibraryTerms } from './option-names.js';
 
 export interface RenderOptions {
   /** One format or several: txt, html, pdf, json, ndjson, csv. */
@@ -28,5 +29,5 @@ export async function render(archive: MessageArchive, options: RenderOptions): P
     csvBom: csvBom === undefined ? undefined : String(csvBom),
   };
   const log = archive.options.onWarning ?? ((line: string) => process.stderr.write(`${line}\n`));
-  return runExport({ ...resolveOptions(raw, true), log }, signal ?? { interrupted: false });
+  return inLibraryTerms(() => runExport({ ...resolveOptions(raw, true), log }, signal ?? { interrupted: false }));
 }

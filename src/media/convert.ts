@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import type { Sharp } from 'sharp';
+import { renameIntoPlace } from '../output/rename-into-place.js';
 import { openImage } from './image.js';
 
 export type ImageFormat = 'jpeg' | 'png';
@@ -40,8 +41,9 @@ async function writeOutput(image: Sharp, output: ImageOutput): Promise<void> {
   // Threads rendering HTML side by side may convert the same file at once: each writes its own temporary file.
   const partial = `${output.path}.${randomUUID()}.partial`;
   try {
-    await encoded.toFile(partial);
-    await rename(partial, output.path);
+    // Written by Node, not libvips: on Windows only Node reaches a path longer than 260 characters (a deep --out).
+    await writeFile(partial, await encoded.toBuffer());
+    await renameIntoPlace(partial, output.path);
   } catch (error) {
     await rm(partial, { force: true });
     throw error;

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
 import { archivePath } from '../output/files.js';
+import { renameIntoPlace } from '../output/rename-into-place.js';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import type { Attachment } from '../model/types.js';
@@ -55,9 +56,8 @@ const ACTIVE = new Set(['.html', '.htm', '.xhtml', '.xht', '.shtml', '.svg', '.s
 const NEUTRAL_SUFFIX = '.txt';
 /** Errors that no other file will escape either: the run stops rather than warn once per file. */
 const FATAL_WRITE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
-/** The same errors as libvips words them (image conversions report no code). */
-// libvips says only "wbuffer_write: write failed" or "unable to write to target" when the disk fills under a conversion.
-const FATAL_MESSAGE = /No space left on device|Disk quota exceeded|Read-only file system|wbuffer_write: write failed|unable to write to target/;
+/** Those of writing a conversion, as its thread hands them over: by message alone, which Node begins with the code. */
+const FATAL_MESSAGE = /^(ENOSPC|EDQUOT|EROFS):/;
 const PARALLEL_COPIES = 4;
 /**
  * A CAF is moved into another container in memory, whole. Voice messages are far smaller (Opus at 24 kbit/s:
@@ -176,7 +176,7 @@ export class MediaArchive {
       const audio = await remuxCaf(await readFile(source));
       await mkdir(dirname(target), { recursive: true });
       await writeFile(partial, audio);
-      await rename(partial, target);
+      await renameIntoPlace(partial, target);
       this.stats.converted++;
     } catch (error) {
       await rm(partial, { force: true });
@@ -216,8 +216,9 @@ export class MediaArchive {
       this.stats.converted++;
     } catch (error) {
       const message = (error as Error).message;
-      if (FATAL_MESSAGE.test(message)) {
-        this.fatal ??= Object.assign(new Error(message), { code: 'ENOSPC', path: job.outputs[0]!.path });
+      const fatal = FATAL_MESSAGE.exec(message);
+      if (fatal) {
+        this.fatal ??= Object.assign(new Error(message), { code: fatal[1], path: job.outputs[0]!.path });
         return;
       }
       this.stats.failed++;
@@ -238,7 +239,7 @@ export class MediaArchive {
       const partial = `${target}.${threadId}.partial`;
       try {
         await copyFile(source, partial, constants.COPYFILE_FICLONE);
-        await rename(partial, target);
+        await renameIntoPlace(partial, target);
         this.stats.copied++;
       } catch (error) {
         await rm(partial, { force: true });

@@ -135,6 +135,8 @@ export interface TextPart extends PartBase {
   spans: TextSpan[];
   /** Earlier versions, oldest first; the current text is `text`. */
   edits?: EditVersion[];
+  /** When the current text was written, for an edited part: its last edit. */
+  editedAt?: Date;
 }
 
 export interface TextSpan {
@@ -165,6 +167,8 @@ export interface UnsentPart extends PartBase {
   kind: 'unsent';
   /** Versions before it was unsent, if it had been edited. */
   edits?: EditVersion[];
+  /** When it was unsent, when the database says. */
+  unsentAt?: Date;
 }
 
 export interface EditVersion {

@@ -23,8 +23,12 @@ export function groupEvent(row: MessageRow, actor: Person, target: Person | unde
       if (row.groupActionType === 1) return { type: 'photo-changed', actor, description: `${who} changed the group photo.` };
       if (row.groupActionType === 2) return { type: 'photo-removed', actor, description: `${who} removed the group photo.` };
       return { type: 'member-left', actor, description: `${who} left the conversation.` };
-    case 4:
-      return { type: 'other', actor, description: `${who} shared ${isYou(actor) ? 'your' : 'their'} location.` };
+    case 4: {
+      const verb = row.shareStatus ? 'stopped' : 'started';
+      const whose = isYou(actor) ? 'your' : 'their';
+      const withWhom = target && target.handle !== actor.handle ? ` with ${objectName(target)}` : '';
+      return { type: 'other', actor, target, description: `${who} ${verb} sharing ${whose} location${withWhom}.` };
+    }
     case 5:
       return { type: 'other', actor, description: `${who} kept an audio message.` };
     case 6:

@@ -105,7 +105,7 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
   const attachments = attachmentRows.map((a) => toAttachment(a, ctx.attachmentFiles));
   const parts = row.balloonBundleId || isBareLinkPreview(row, body.components)
     ? [balloonPart(row, body, attachments)]
-    : partsFrom(body, attachments);
+    : partsFrom(body, attachments, appleDate(row.dateRetracted));
   attachTapbacks(parts, ctx.tapbacks.get(row.guid));
   const message: Message = {
     rowId: row.rowId,
@@ -115,7 +115,7 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
     dateDelivered: appleDate(row.dateDelivered),
     datePlayed: appleDate(row.datePlayed),
     sender,
-    isFromMe: Boolean(row.isFromMe),
+    isFromMe: Boolean(row.isFromMe) || sharedByOwner(row),
     service: row.service || 'iMessage',
     kind: row.itemType === 0 ? 'message' : 'event',
     subject: row.subject || undefined,
@@ -137,8 +137,13 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
 }
 
 function senderOf(row: MessageRow, ctx: BuildContext): Person {
-  if (row.isFromMe) return ctx.me;
+  if (row.isFromMe || sharedByOwner(row)) return ctx.me;
   return ctx.person(row.handleId) ?? ctx.fallbackSender;
+}
+
+/** A location share the owner began or ended with other_handle, which the row may store as received (share_direction 0). */
+function sharedByOwner(row: MessageRow): boolean {
+  return row.itemType === 4 && row.otherHandle !== 0 && row.shareDirection === 0;
 }
 
 function decodeBody(row: MessageRow): DecodedBody {
@@ -184,16 +189,18 @@ function partStatuses(summary: SummaryInfo): PartStatus[] {
   return statuses;
 }
 
-function partsFrom(body: DecodedBody, attachments: Attachment[]): Part[] {
+function partsFrom(body: DecodedBody, attachments: Attachment[], unsentAt: Date | undefined): Part[] {
   const unused = [...attachments];
   const parts: Part[] = body.components.map((component, index): Part => {
     switch (component.type) {
-      case 'text':
-        return { kind: 'text', index, tapbacks: [], ...textOf(component.ranges), edits: earlierVersions(body.summary, index) };
+      case 'text': {
+        const edits = earlierVersions(body.summary, index);
+        return { kind: 'text', index, tapbacks: [], ...textOf(component.ranges), edits, editedAt: edits && lastVersion(body.summary, index)?.date };
+      }
       case 'attachment':
         return { kind: 'attachment', index, tapbacks: [], attachment: takeAttachment(unused, component.guid, component) };
       case 'retracted':
-        return { kind: 'unsent', index, tapbacks: [], edits: earlierVersions(body.summary, index, true) };
+        return { kind: 'unsent', index, tapbacks: [], edits: earlierVersions(body.summary, index, true), unsentAt };
       case 'app':
         return { kind: 'app', index, tapbacks: [], app: { type: 'unknown', captions: [] }, attachments: [] };
     }
@@ -237,6 +244,11 @@ function earlierVersions(summary: SummaryInfo | undefined, index: number, includ
   if (!history || history.length === 0) return undefined;
   const versions = includeLast ? history : history.slice(0, -1);
   return versions.length > 0 ? versions.map((e) => ({ text: e.text, date: e.date })) : undefined;
+}
+
+/** The version a part shows now, as its edit history records it (with the time it was written). */
+function lastVersion(summary: SummaryInfo | undefined, index: number): { date: Date } | undefined {
+  return summary?.parts.get(index)?.history?.at(-1);
 }
 
 /** A message with a plain link and a preview payload but no balloon id is shown as a link preview. */

@@ -1,8 +1,9 @@
 import { createWriteStream, lstatSync, rmSync, type WriteStream } from 'node:fs';
-import { lstat, rename, rm } from 'node:fs/promises';
+import { lstat, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { UserError } from '../errors.js';
+import { renameIntoPlace } from './rename-into-place.js';
 import { isAbsolute, relative, sep } from 'node:path';
 
 /**
@@ -47,7 +48,7 @@ export class AtomicFile {
       this.stream.end();
       await finished(this.stream);
       await refuseToReplace(this.path);
-      await rename(this.partial, this.path);
+      await renameIntoPlace(this.partial, this.path);
     } catch (error) {
       await rm(this.partial, { force: true });
       throw this.failure ?? error;
@@ -168,17 +169,25 @@ export class StemAllocator {
 
   /** Takes a stem given out by an earlier run, so a conversation keeps its file names. */
   keep(stem: string): string {
-    this.taken.add(stem.toLowerCase());
+    this.taken.add(caseless(stem));
     return stem;
   }
 
   allocate(title: string): string {
     const base = safeStem(title);
     let stem = base;
-    for (let n = 2; this.taken.has(stem.toLowerCase()) || !this.isFree(stem); n++) stem = `${base} (${n})`;
-    this.taken.add(stem.toLowerCase());
+    for (let n = 2; this.taken.has(caseless(stem)) || !this.isFree(stem); n++) stem = `${base} (${n})`;
+    this.taken.add(caseless(stem));
     return stem;
   }
+}
+
+/**
+ * A name as a file system that ignores case sees it. Upper case, as Windows compares names: lower case keeps
+ * apart letters that are one letter there, as final ς and σ (ΝΙΚΟΣ and Νικοσ: one file on Windows and macOS).
+ */
+function caseless(stem: string): string {
+  return stem.toUpperCase();
 }
 
 /** The path of a file inside the archive folder relative to it (forward slashes), or undefined when it is elsewhere. */

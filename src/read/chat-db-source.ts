@@ -19,10 +19,30 @@ export function chatDbSource(dbPath: string, attachmentsRoot: string): MessageSo
     facts: { kind: 'mac-database', path: resolve(dbPath), database: resolve(dbPath) },
     resolveAttachment(stored: string): string | undefined {
       const match = MESSAGES_FOLDER.exec(stored);
-      if (match) return join(root, stored.slice(match[0].length));
-      if (!isAbsolute(stored) && !stored.startsWith('~')) return join(root, stored);
+      if (match) return join(root, ...namesHere(stored.slice(match[0].length)));
+      if (!isAbsolute(stored) && !stored.startsWith('~')) return join(root, ...namesHere(stored));
       return stored.startsWith('~') ? undefined : stored;
     },
     async dispose() {},
   };
+}
+
+/**
+ * The names of a Mac's relative path as they are found here. A Mac writing to a disk formatted for Windows or
+ * to a Windows share puts each character Windows does not allow in a name (`Q3: what?.pdf`; a last space or
+ * dot) as one of Unicode's private use (U+F001–U+F029, Microsoft's Services for Macintosh mapping): on Windows
+ * the file is looked for so, as by its own name it cannot be there.
+ */
+function namesHere(relative: string): string[] {
+  const names = relative.split('/');
+  return process.platform === 'win32' ? names.map(asMacPutsItOnWindows) : names;
+}
+
+const SFM: Record<string, string> = { '"': '\uF020', '*': '\uF021', ':': '\uF022', '<': '\uF023', '>': '\uF024', '?': '\uF025', '\\': '\uF026', '|': '\uF027' };
+
+function asMacPutsItOnWindows(name: string): string {
+  return name
+    .replace(/[\u0001-\u001f"*:<>?\\|]/g, (c) => SFM[c] ?? String.fromCharCode(0xf000 + c.charCodeAt(0)))
+    .replace(/ $/, '\uF028')
+    .replace(/\.$/, '\uF029');
 }

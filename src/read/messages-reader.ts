@@ -84,6 +84,8 @@ export class MessagesReader {
       m('item_type', 'itemType', '0'),
       m('group_action_type', 'groupActionType', '0'),
       m('other_handle', 'otherHandle', '0'),
+      m('share_status', 'shareStatus', '0'),
+      m('share_direction', 'shareDirection'),
       m('group_title', 'groupTitle'),
       m('associated_message_type', 'associatedType', '0'),
       m('associated_message_guid', 'associatedGuid'),
@@ -393,9 +395,12 @@ function selection<T>(columns: string[]): Selection<T> {
   return { columns: columns.join(', '), list: columns, row };
 }
 
-/** Apple dates are nanoseconds since 2001 on current systems and seconds on old ones; yields milliseconds. */
+/**
+ * Apple dates are nanoseconds since 2001 on current systems and seconds on old ones; yields milliseconds.
+ * A date before 2001 (a device whose clock was reset) is negative, in either unit.
+ */
 function appleMs(column: string): string {
-  return `(CASE WHEN ${column} > 100000000000 THEN ${column} / 1000000 ELSE ${column} * 1000 END)`;
+  return `(CASE WHEN abs(${column}) > 100000000000 THEN ${column} / 1000000 ELSE ${column} * 1000 END)`;
 }
 
 /** `t.name AS alias`, or `fallback AS alias` when this database's table has no such column (older macOS). */

@@ -35,6 +35,10 @@ export interface MessageRow {
   itemType: number;
   groupActionType: number;
   otherHandle: number;
+  /** A location share: 0 when it began, 1 when it ended. */
+  shareStatus: number;
+  /** A location share: 0 when the owner shares with other_handle (whatever is_from_me says), NULL on older schemas. */
+  shareDirection: number | null;
   groupTitle: string | null;
   associatedType: number;
   associatedGuid: string | null;

@@ -1,3 +1,5 @@
+import { machineZone } from './machine-zone.js';
+
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const QUARTER_HOUR = 900_000;
@@ -11,9 +13,9 @@ const TWO = Array.from({ length: 60 }, (_, n) => pad(n));
 export interface LocalTime {
   /** 2024-03-05 */
   dayKey: string;
-  /** 14:07 */
+  /** 14:07; 01:30 -04:00 in an hour the zone repeats (see DateFormatter.twice) */
   time: string;
-  /** 2024-03-05 14:07:09 */
+  /** 2024-03-05 14:07:09; 2024-11-03 01:30:00 -04:00 in an hour the zone repeats */
   dateTime: string;
 }
 
@@ -38,9 +40,9 @@ export class DateFormatter {
     this.ownZone = zone === undefined;
   }
 
-  /** The zone's IANA name. */
+  /** The zone's IANA name; for a computer's zone that has none, its setting (`TZ=CET-1CEST,M3.5.0,M10.5.0/3`). */
   get timeZone(): string {
-    return (this.zone ??= Intl.DateTimeFormat().resolvedOptions().timeZone);
+    return (this.zone ??= machineZone() ?? `TZ=${process.env.TZ ?? ''}`);
   }
 
   /**
@@ -86,24 +88,35 @@ export class DateFormatter {
     return new Date(date.getTime() + this.offsetAt(date.getTime()));
   }
 
-  /** The day, time and full timestamp of one instant at once (one offset lookup). */
+  /**
+   * " -04:00" after a wall-clock time the zone shows twice (the hour repeated when the clocks go back), so
+   * that the two 01:30s of that night are told apart; "" for every other time.
+   */
+  private twice(ms: number): string {
+    const offset = this.offsetAt(ms);
+    for (const other of [this.offsetAt(ms - DAY), this.offsetAt(ms + DAY)]) {
+      if (other !== offset && this.offsetAt(ms + offset - other) === other) return ` ${this.offsetText(offset)}`;
+    }
+    return '';
+  }
+
+  /** The day, time and full timestamp of one instant at once. */
   at(date: Date): LocalTime {
     const d = this.local(date);
     const dayKey = this.dayKeyOf(d);
     const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
-    return { dayKey, time, dateTime: `${dayKey} ${time}:${pad(d.getUTCSeconds())}` };
+    const twice = this.twice(date.getTime());
+    return { dayKey, time: time + twice, dateTime: `${dayKey} ${time}:${pad(d.getUTCSeconds())}${twice}` };
   }
 
-  /** 2024-03-05 14:07:09 */
+  /** 2024-03-05 14:07:09 (2024-11-03 01:30:00 -04:00 in an hour the zone repeats) */
   dateTime(date: Date): string {
-    const d = this.local(date);
-    return `${this.dayKeyOf(d)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+    return this.at(date).dateTime;
   }
 
-  /** 14:07 */
+  /** 14:07 (01:30 -04:00 in an hour the zone repeats) */
   time(date: Date): string {
-    const d = this.local(date);
-    return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+    return this.at(date).time;
   }
 
   /** Tuesday, 5 March 2024 */
@@ -172,6 +185,12 @@ export class DateFormatter {
     }
     return this.lastOffset[1];
   }
+}
+
+/** The zone as IANA spells it when it was typed in another letter case (america/new_york), else as typed (EST, not the America/Panama ICU makes of it). */
+export function zoneAsSpelled(zone: string): string {
+  const canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  return canonical.toLowerCase() === zone.toLowerCase() ? canonical : zone;
 }
 
 export function isValidTimeZone(zone: string): boolean {

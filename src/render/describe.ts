@@ -148,10 +148,7 @@ export function absenceNote(message: Pick<Message, 'absentSince'>, day: (date: D
  * someone else sent: each time alone when on the message's day (`day`, its dayKey), else with its date.
  */
 export function receiptNotes(message: Message, day: string, dates: DateFormatter): string[] {
-  const when = (date: Date) => {
-    const at = dates.at(date);
-    return at.dayKey === day ? at.time : at.dateTime;
-  };
+  const when = (date: Date) => timeOnDay(date, day, dates);
   const notes: string[] = [];
   if (message.isFromMe) {
     if (message.dateDelivered) notes.push(`Delivered ${when(message.dateDelivered)}`);
@@ -160,6 +157,32 @@ export function receiptNotes(message: Message, day: string, dates: DateFormatter
     notes.push(`Played ${when(message.datePlayed)}`);
   }
   return notes;
+}
+
+/** The service a message went by when it is not iMessage ("SMS", "RCS"), as the note under it says it. */
+export function serviceNote(message: Message): string | undefined {
+  return message.service === 'iMessage' ? undefined : message.service;
+}
+
+/** A time as a note under a message gives it: alone when on the message's day (`day`, its dayKey), else with its date. */
+export function timeOnDay(date: Date, day: string, dates: DateFormatter): string {
+  const at = dates.at(date);
+  return at.dayKey === day ? at.time : at.dateTime;
+}
+
+/** When the message's text took its present wording: the latest edit of any of its parts. */
+export function lastEdited(message: Message): Date | undefined {
+  let last: Date | undefined;
+  for (const part of message.parts) {
+    if (part.kind === 'text' && part.editedAt && (!last || part.editedAt > last)) last = part.editedAt;
+  }
+  return last;
+}
+
+/** "Edited 14:09" (with its date when on another day than the message's `day`), or "Edited" when the time is not known. */
+export function editedNote(message: Message, day: string, dates: DateFormatter): string {
+  const at = lastEdited(message);
+  return at ? `Edited ${timeOnDay(at, day, dates)}` : 'Edited';
 }
 
 /** "removed 2026-06-01" or "kept by this archive: not on the device since …", for a reaction an archive kept. */

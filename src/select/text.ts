@@ -1,8 +1,11 @@
 import { distance } from 'fastest-levenshtein';
 
-/** A name as it is compared: without accents, in lower case, spaces collapsed. */
+/**
+ * A name as it is compared: without accents, in lower case, spaces collapsed, every apostrophe as ' and
+ * hyphen as - (a phone's contacts and a Mac's typing write O’Brien, a terminal O'Brien).
+ */
 export function fold(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase().replace(/\s+/g, ' ').trim();
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase().replace(/\s+/g, ' ').replace(/[’‘ʼ`´′]/g, "'").replace(/[‐‑]/g, '-').trim();
 }
 
 /**

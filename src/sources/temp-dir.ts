@@ -26,8 +26,15 @@ export interface PrivateTempDir {
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const live = new Set<string>();
 
+/**
+ * How a temporary folder is removed. On Windows a file just closed is often held a moment longer (an
+ * antivirus or the search indexer reading a new database copy): removing it or its folder then fails (EBUSY,
+ * EPERM, ENOTEMPTY), which Node tries again, here for 1.5 s in all (0.1 s, 0.2 s, … 0.5 s).
+ */
+export const REMOVE_FOLDER = { recursive: true, force: true, maxRetries: 5 } as const;
+
 function removeAllNow(): void {
-  for (const dir of live) rmSync(dir, { recursive: true, force: true });
+  for (const dir of live) rmSync(dir, REMOVE_FOLDER);
   live.clear();
 }
 
@@ -71,11 +78,11 @@ function kept(dir: string): PrivateTempDir {
     async remove() {
       // Forgotten once gone: a process ending while it is removed still removes the rest at exit.
       if (!live.has(dir)) return;
-      await rm(dir, { recursive: true, force: true });
+      await rm(dir, REMOVE_FOLDER);
       forget();
     },
     removeNow() {
-      if (forget()) rmSync(dir, { recursive: true, force: true });
+      if (forget()) rmSync(dir, REMOVE_FOLDER);
     },
   };
 }

@@ -3,6 +3,7 @@ import { openHistory, type DamageCounts } from '../engine/sources.js';
 import { reportChoice } from '../select/report.js';
 import { conversationRecord, type ConversationRecord } from '../render/json/records.js';
 import { StatsCollector, type Stats } from './collector.js';
+import { Progress } from '../engine/progress.js';
 
 export interface ArchiveStats {
   total: Stats;
@@ -21,16 +22,22 @@ export async function archiveStats(options: ResolvedOptions, damage: (counts: Da
     reportChoice(archive.selection, () => archive.conversations().map(({ key, conversation: c }) => ({ key, id: c.id, title: c.title })), options.log);
     const total = new StatsCollector(options.dates);
     const conversations: ArchiveStats['conversations'] = [];
-    for (const plan of archive.conversations()) {
+    const plans = archive.conversations();
+    // Reading a million messages takes half a minute: shown as an export's reading is.
+    const progress = new Progress(options.progress, plans.reduce((sum, p) => sum + p.conversation.messageCount, 0), plans.length, options.log, 'counting');
+    for (const plan of plans) {
       // A signal is handled between conversations (Ctrl-C ends stats at once, not after the last).
       await new Promise(setImmediate);
+      progress.reading(plan.conversation.title);
       const one = new StatsCollector(options.dates);
       for (const message of archive.messages(plan)()) {
         one.add(message);
         total.add(message);
+        progress.tick();
       }
       conversations.push({ conversation: conversationRecord(plan.conversation, (d) => options.dates.iso(d)), stats: one.result() });
     }
+    progress.stop();
     return { total: total.result(), conversations };
   } finally {
     await close();

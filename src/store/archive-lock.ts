@@ -55,6 +55,11 @@ export class ArchiveLock {
 
   release(): void {
     this.db.close();
-    rmSync(this.path, { force: true });
+    try {
+      rmSync(this.path, { force: true });
+    } catch {
+      // Windows removes no file another program has open (an antivirus reading the new file, a verify looking
+      // whether it is held): the file stays, as after a killed run, holding no lock.
+    }
   }
 }

@@ -1,8 +1,9 @@
-import { constants, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { systemReason } from '../errors.js';
 import type { Attachment } from '../model/types.js';
+import { renameIntoPlaceSync } from '../output/rename-into-place.js';
 import { copyName } from '../media/media-archive.js';
 import { foundOnDisk, type FoundOnDisk } from '../normalize/attachments.js';
 import { FileHasher } from './file-hasher.js';
@@ -66,7 +67,7 @@ export class AttachmentFiles {
       try {
         // A clone where the file system makes one (APFS, Btrfs, XFS): no second copy of tens of gigabytes on disk.
         copyFileSync(source, partial, constants.COPYFILE_FICLONE);
-        renameSync(partial, target);
+        renameIntoPlaceSync(partial, target);
       } catch (error) {
         rmSync(partial, { force: true });
         throw error;

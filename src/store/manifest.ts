@@ -51,6 +51,31 @@ export async function listFiles(dir: string): Promise<string[]> {
 }
 
 /**
+ * The files under `dir`, each by the path `known` spells it with when that is the same file under another
+ * Unicode form. macOS lists names decomposed (é as e and ´) on an HFS+ disk, and on a disk formatted for
+ * Windows or a network share, whatever form they were written in (textkeeper writes them composed): an
+ * archive copied there was otherwise all `unexpected` files. A name that is a file of its own stays apart.
+ */
+export async function listFilesAs(dir: string, known: Iterable<string>): Promise<string[]> {
+  const spelled = new Set(known);
+  let composed: Map<string, string> | undefined;
+  const paths = (await listFiles(dir)).map((path) => {
+    if (spelled.has(path) || path.normalize('NFC') === path.normalize('NFD')) return path;
+    composed ??= new Map([...spelled].map((p) => [p.normalize('NFC'), p]));
+    const other = composed.get(path.normalize('NFC'));
+    return other !== undefined && sameFile(join(dir, path), join(dir, other)) ? other : path;
+  });
+  return [...new Set(paths)].sort();
+}
+
+/** Whether the name listed opens the same file as `known`'s (or cannot be opened by itself: it is only shown so). */
+function sameFile(listed: string, known: string): boolean {
+  const file = statSync(known, { bigint: true, throwIfNoEntry: false });
+  const shown = statSync(listed, { bigint: true, throwIfNoEntry: false });
+  return file !== undefined && (shown === undefined || (shown.ino === file.ino && shown.dev === file.dev));
+}
+
+/**
  * The files under `dir` (relative paths, forward slashes), the system's left out and their folders never
  * looked into: a volume's `.Trashes` and `.Spotlight-V100` cannot be (an archive that is a disk of its own).
  */
@@ -73,7 +98,7 @@ export async function buildManifest(dir: string, previous: ManifestEntry[] = [],
   const known = new Map(previous.map((e) => [e.path, e]));
   const copied = new Map(copies.map((c) => [c.path, c]));
   const manifest: ManifestEntry[] = [];
-  for (const path of await listFiles(dir)) {
+  for (const path of await listFilesAs(dir, [...known.keys(), ...copied.keys()])) {
     if (isUnlisted(path)) continue;
     if (left.has(path)) {
       const sealed = left.get(path);

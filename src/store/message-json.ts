@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path';
 import type { Attachment, EditVersion, Message, Part, Person, Tapback, TapbackRemoval } from '../model/types.js';
 
 /** Model fields holding dates: JSON keeps them as ms since 1970 (an older store's messages as ISO strings), read back as Dates. */
-const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate', 'removedAt', 'absentSince', 'lastRead']);
+const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate', 'removedAt', 'absentSince', 'lastRead', 'editedAt', 'unsentAt']);
 
 export function toJson(value: unknown): string {
   return JSON.stringify(value);
@@ -66,6 +66,20 @@ const NAMES = /("handle":"(?:[^"\\]|\\.)*","name":")(?:[^"\\]|\\.)*"/g;
 /** Two JSONs of a message that differ in people's names alone (as contacts named them). */
 export function sameButNames(a: string, b: string): boolean {
   return a.replace(NAMES, '$1"') === b.replace(NAMES, '$1"');
+}
+
+/**
+ * Two JSONs of a message that differ in people's names and in where missing attachment files were looked for
+ * alone: a chat.db copied into another folder (each quarter's copy in a folder of its own) changes that path
+ * of every missing file, which says where this run looked, not what the message is.
+ */
+export function sameButNamesAndPlaces(a: string, b: string): boolean {
+  return sameButNames(a, b) || sameButNames(withoutMissingPaths(a), withoutMissingPaths(b));
+}
+
+function withoutMissingPaths(json: string): string {
+  return JSON.stringify(JSON.parse(json), (_, value: unknown) =>
+    value !== null && typeof value === 'object' && (value as Attachment).missing === true ? { ...value, path: undefined } : value);
 }
 
 /**
@@ -186,7 +200,7 @@ export function mergeRevision(archived: Message, seen: Message, lost: LostTapbac
 function versionsOf(part: Message['parts'][number] | undefined, sent: Date): EditVersion[] {
   if (part?.kind === 'unsent') return part.edits ?? [];
   if (part?.kind !== 'text') return [];
-  return [...(part.edits ?? []), { text: part.text, date: part.edits?.at(-1)?.date ?? sent }];
+  return [...(part.edits ?? []), { text: part.text, date: part.editedAt ?? part.edits?.at(-1)?.date ?? sent }];
 }
 
 /** The attachment is a copy in the archive folder (its path relative to the folder). */

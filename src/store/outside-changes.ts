@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashFiles } from './file-hasher.js';
-import { isSystemPath, isUnlisted, listFiles, type ManifestEntry } from './manifest.js';
+import { isSystemPath, isUnlisted, listFilesAs, type ManifestEntry } from './manifest.js';
 
 /** A file as the run found it before it wrote (size -1: gone), and what the manifest listed for it (nothing: a file added). */
 export interface FoundFile {
@@ -25,7 +25,7 @@ export async function findOutsideChanges(dir: string, sealed: ManifestEntry[]): 
   const listed = new Map(sealed.map((e) => [e.path, e]));
   const changed = new Map<string, FoundFile>();
   const moved: FoundFile[] = [];
-  for (const path of await listFiles(dir)) {
+  for (const path of await listFilesAs(dir, listed.keys())) {
     if (isUnlisted(path)) continue;
     const { size, mtimeMs } = statSync(join(dir, path));
     const entry = listed.get(path);

@@ -134,11 +134,17 @@ export class StoreArchive implements History {
    * is read to find out; a run that did not finish left its files unlisted).
    */
   keptFile(key: string, format: string, fingerprint: string): string | undefined {
-    const file = this.statements.get('SELECT file FROM rendered WHERE conversation_key = ? AND format = ? AND fingerprint = ?').pluck().get(key, format, fingerprint) as string | undefined;
+    const file = this.writtenFrom(key, format, fingerprint);
     return file !== undefined && this.asListed(file) ? file : undefined;
   }
 
-  private asListed(file: string): boolean {
+  /** What a format last wrote for the conversation from this fingerprint (for NDJSON, its part of the one file). */
+  writtenFrom(key: string, format: string, fingerprint: string): string | undefined {
+    return this.statements.get('SELECT file FROM rendered WHERE conversation_key = ? AND format = ? AND fingerprint = ?').pluck().get(key, format, fingerprint) as string | undefined;
+  }
+
+  /** The file is as the manifest lists it (see keptFile). */
+  asListed(file: string): boolean {
     const path = join(this.store.dir, file);
     const info = statSync(path, { throwIfNoEntry: false });
     if (!info?.isFile()) return false;

@@ -20,8 +20,11 @@ describe('DateFormatter', () => {
       const ours = instants.map((instant) => dates.dateTime(instant));
       // One Intl formatter per zone: making one per instant took minutes on a busy machine.
       const format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-      const reference = instants.map((instant) => intlDateTime(instant, format));
+      // A wall-clock time the zone shows twice (its clocks going back by an hour, or by half an hour at Lord Howe) carries its offset.
+      const twice = (instant: Date) => [-3_600_000, -1_800_000, 1_800_000, 3_600_000].some((shift) => intlDateTime(new Date(instant.getTime() + shift), format) === intlDateTime(instant, format));
+      const reference = instants.map((instant) => intlDateTime(instant, format) + (twice(instant) ? ` ${dates.offset(instant)}` : ''));
       expect(ours).toEqual(reference);
+      if (zone !== 'UTC' && zone !== 'Asia/Kolkata') expect(ours.filter((text) => text.length > 19).length).toBeGreaterThan(0);
     });
   }
 
@@ -39,6 +42,17 @@ describe('DateFormatter', () => {
       if (before === undefined) delete process.env.TZ;
       else process.env.TZ = before;
     }
+  });
+
+  it('tells apart the two 01:30s of the night the clocks go back, and only them', () => {
+    const dates = new DateFormatter('America/New_York');
+    const at = (iso: string) => dates.at(new Date(iso));
+    expect(at('2024-11-03T05:30:00Z')).toEqual({ dayKey: '2024-11-03', time: '01:30 -04:00', dateTime: '2024-11-03 01:30:00 -04:00' });
+    expect(at('2024-11-03T06:30:00Z')).toEqual({ dayKey: '2024-11-03', time: '01:30 -05:00', dateTime: '2024-11-03 01:30:00 -05:00' });
+    expect(dates.time(new Date('2024-11-03T04:59:59Z'))).toBe('00:59');
+    expect(dates.time(new Date('2024-11-03T07:00:00Z'))).toBe('02:00');
+    // Spring forward leaves a gap, no time twice.
+    expect(['2024-03-10T06:59:00Z', '2024-03-10T07:00:00Z'].map((iso) => dates.time(new Date(iso)))).toEqual(['01:59', '03:00']);
   });
 
   it('names days and months, and writes offsets', () => {

@@ -17,7 +17,8 @@ describe('the owner in event sentences', () => {
     expect(groupEvent(row(1, 1), BOB, me).description).toBe('Bob removed you from the conversation.');
     expect(groupEvent(row(3, 1), me, undefined).description).toBe('You changed the group photo.');
     expect(groupEvent(row(3, 0), me, undefined).description).toBe('You left the conversation.');
-    expect(groupEvent(row(4), me, undefined).description).toBe('You shared your location.');
+    expect(groupEvent(row(4), me, undefined).description).toBe('You started sharing your location.');
+    expect(groupEvent({ ...row(4), shareStatus: 1 }, me, BOB).description).toBe('You stopped sharing your location with Bob.');
     expect(groupEvent(row(6), me, undefined).description).toBe('You started a FaceTime call.');
     expect(groupEvent(row(99), me, undefined).description).toBe('System message of type 99 from you.');
   });
@@ -26,8 +27,9 @@ describe('the owner in event sentences', () => {
     const sam = owner('Sam');
     expect(groupEvent(row(2, 0, 'Trip'), sam, undefined).description).toBe('Sam named the conversation “Trip”.');
     expect(groupEvent(row(1, 0), BOB, sam).description).toBe('Bob added Sam to the conversation.');
-    expect(groupEvent(row(4), sam, undefined).description).toBe('Sam shared their location.');
-    expect(groupEvent(row(4), BOB, undefined).description).toBe('Bob shared their location.');
+    expect(groupEvent(row(4), sam, undefined).description).toBe('Sam started sharing their location.');
+    expect(groupEvent(row(4), BOB, undefined).description).toBe('Bob started sharing their location.');
+    expect(groupEvent({ ...row(4), shareStatus: 1 }, BOB, undefined).description).toBe('Bob stopped sharing their location.');
     expect(groupEvent(row(6), BOB, undefined).description).toBe('FaceTime call with Bob.');
     // A contact who happens to be called "Me" is not the owner.
     expect(groupEvent(row(3, 0), { ...BOB, name: 'Me' }, undefined).description).toBe('Me left the conversation.');

@@ -10,7 +10,7 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  * changes on purpose, print the new digests with `UPDATE_OUTPUT_DIGESTS=1 npx vitest run
  * test/core/output-stable.test.ts` (after `npx tsc -p tsconfig.json`) and paste them below.
  */
-// Last changed on purpose: search.js folds ß, æ, ø and the like as typed without them (ss, ae, o). Before that: search.js finds a phone number however the query writes it. Before that: a web address in a message's plain text is a link in HTML (as in PDFs). Before that: search.js places a result's snippet and marks by where each folded character came from. Before that: app.js notes a video or voice message the browser cannot play. Before that: the search index keeps a message's whole text (it was cut at 2,000 characters). Before that:
+// Last changed on purpose: a time New York shows twice (the night the clocks go back) carries its offset (01:30 -04:00). Before that: CSV gives a sticker's description after its file. Before that: the search index holds transcriptions, sticker descriptions, link summaries and earlier versions. Before that: style.css places a group photo change's photo. Before that: style.css keeps the line breaks of an app balloon's texts. Before that: txt gives a delivery beside the reading and a voice message's playing. Before that: the note under an SMS or RCS message names its service. Before that: an edited part says when it took its present wording and an unsent one when it was unsent (txt, HTML, JSON, NDJSON). Before that: search.js folds ß, æ, ø and the like as typed without them (ss, ae, o). Before that: search.js finds a phone number however the query writes it. Before that: a web address in a message's plain text is a link in HTML (as in PDFs). Before that: search.js places a result's snippet and marks by where each folded character came from. Before that: app.js notes a video or voice message the browser cannot play. Before that: the search index keeps a message's whole text (it was cut at 2,000 characters). Before that:
 // the generator draws its images' captions as outlines of the bundled Noto Sans, not
 // with the machine's fonts (installing an emoji font changed the images, so every size shown). Before that: search.js keeps the index it loaded and runs a query typed on its page over it. Before that:
 // it fetches every chunk of the index at once (run in order); the owner acting in a group event is "You" under the default name ("You named the
@@ -18,18 +18,18 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
 // HTML chart's year labels are spaced as the PDF's (a first year that starts late is not drawn over the next); and
 // the generator's group events are done by someone other than the member concerned (the data itself changed).
 const EXPECTED: Record<string, string> = {
-  '*.txt': 'ed66a5d2c02138a1147fb19c03dd042c5f43521c63561311d61a8e81ea4ebf21',
-  'assets/': '7383cafbee53e3a90198f2e4a7fc915d0050a04a587014bbc92f9ff79869ca96',
-  'conversations/': 'be00537ddf9b01ef7a83fb6119f2b0360b8f11055a56d9164aa39989f1a28bcd',
-  'index.html': '210e6c572102c117a8ded41049997a425322b50a157d5512c0c5165c8b447274',
+  '*.txt': 'ee1d99ac8984c4184cb74c20f77c577a2c16a427e0e6e133485b742df1d4823a',
+  'assets/': 'd5c1a0360f183cc1bee6ded0459338e7dbf90401cd30eb411b97c17631ac3f01',
+  'conversations/': '4d49ba690ab6aa1752a37aee11baaed686fba2b2b138937524cdfc50d602fced',
+  'index.html': '4ceef88cd713845e72956680f955551506f56bf170df61079c25bb820dcde9b9',
   'search.html': '3425161f5801af7719441c8f4691761d907ce243eb86bb59f461814d2f66a87e',
-  'search/': 'f3fedf5e9f93d2c4d5a5e04a8901944f2d95d139ffdb369eb55a66d6aa1415cd',
+  'search/': '7a9299567babee8051c228b80d265108a48919c0f236957b22b82df455921b9c',
 };
 
 const EXPECTED_DATA: Record<string, string> = {
-  '*.csv': 'f9bd6257e4d2124daf6231a95087d648cfdcf128975f5de5ebea42b32e74f921',
-  '*.json': '0f02ac23d25850ff4c16e316deb7ade828455dfde7248e2a2cd6c420f27df9d2',
-  'messages.ndjson': '72e7cf1b3ce58d20820f28c70c0f80c6dd2a125ca8d53c0846f1f9f5594b4f79',
+  '*.csv': '4ecfe234da1e95dceb62169b4eb24eac971ff0922bcce4d9b0cabf7ba9650b52',
+  '*.json': '4bd0f3c9bb42e6db9841e2144a7ba3736a8d259fc20ef76ef569d659f9dd07cf',
+  'messages.ndjson': '1420ef1dcde2153e4147b815a0c32c5f8a725a9092c611ffae78557a9d25993c',
 };
 
 function listFiles(dir: string): string[] {

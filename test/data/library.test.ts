@@ -57,6 +57,20 @@ try {
 await archive.close();
 `;
 
+/** A program asking for what is not there: a conversation no one has, a date that is none, a format that is none. */
+const MISTAKEN_CONSUMER = `
+import { openArchive, render } from 'textkeeper';
+const [db, out] = process.argv.slice(2);
+const said = [];
+for (const options of [{ chat: 'Nobody at all' }, { since: 'yesterday' }]) {
+  try { await openArchive({ db, ...options }); said.push('opened'); } catch (error) { said.push(error.message); }
+}
+const archive = await openArchive({ db });
+try { await render(archive, { format: 'docx', out }); said.push('rendered'); } catch (error) { said.push(error.message); }
+await archive.close();
+console.log(JSON.stringify(said));
+`;
+
 describe('textkeeper as a dependency of another program', () => {
   const dir = tempDir('library');
   const db = join(dir, 'chat.db');
@@ -71,6 +85,7 @@ describe('textkeeper as a dependency of another program', () => {
     writeFileSync(join(app, 'main.mjs'), CONSUMER);
     writeFileSync(join(app, 'folder.mjs'), FOLDER_CONSUMER);
     writeFileSync(join(app, 'refused.mjs'), REFUSED_CONSUMER);
+    writeFileSync(join(app, 'mistaken.mjs'), MISTAKEN_CONSUMER);
   });
 
   it('opens a database by import name, lists its conversations and iterates their messages, as the CLI sees them', async () => {
@@ -124,6 +139,16 @@ describe('textkeeper as a dependency of another program', () => {
     expect(run.signal, 'the program did not end by itself').toBeNull();
     expect(run.stdout).toMatch(/^refused: .*not a Messages database/);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('is refused a chat no conversation matches, as the command line is, in errors that name its own options', () => {
+    const run = spawnSync(process.execPath, ['mistaken.mjs', db, join(dir, 'mistaken-out')], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    const [chat, since, format] = JSON.parse(run.stdout) as string[];
+    expect(chat).toMatch(/^No conversation matches chat Nobody at all; closest: .*\(see conversations\(\)\)\.$/);
+    expect(since).toBe('since yesterday: use a date like 2023-01-31 or a date-time like 2023-01-31T18:00:00Z.');
+    expect(format).toMatch(/^format docx: /);
+    for (const line of [chat, since, format]) expect(line).not.toMatch(/--|textkeeper list/);
+    expect(existsSync(join(dir, 'mistaken-out'))).toBe(false);
   });
 
   // As npm installs it: the package's files, and beside them only the packages it depends on (not its devDependencies),

@@ -154,3 +154,23 @@ describe('textkeeper stats against counts made with SQL', () => {
     expect(counted).toEqual(stats.total.months.map((m) => m.messages));
   });
 });
+
+describe('stats of a history with many people', () => {
+  it('names the twenty busiest in a line and counts the rest, which --json lists', async () => {
+    const dir = tempDir('stats-many');
+    const db = join(dir, 'chat.db');
+    await generateChatDb({ path: db, messages: 3000, seed: 92, conversations: 60 });
+    const json = await runCli(['stats', '--db', db, '--json', '--no-progress']);
+    const everyone = (JSON.parse(json.stdout) as ArchiveStats).total.people;
+    const senders = new Set(everyone.filter((p) => p.messages > 0).map((p) => p.name)).size;
+    expect(senders).toBeGreaterThan(22);
+    const text = await runCli(['stats', '--db', db, '--no-progress']);
+    expect(text.code, text.stderr).toBe(0);
+    const total = text.stdout.split('\n\n')[0]!.split('\n');
+    // Every one of them was named in the line: 400 people made it 8,800 characters long.
+    const byPerson = total.find((line) => line.startsWith('  by person: '))!;
+    expect(byPerson).toMatch(new RegExp(` and ${senders - 20} more \\(--json lists everyone\\)$`));
+    expect(byPerson.split(', ')).toHaveLength(20);
+    expect(total.find((line) => line.startsWith('  reactions: '))).toMatch(/ and \d+ more \(--json lists everyone\)$/);
+  });
+});

@@ -21,8 +21,8 @@ describe('progress without a terminal', () => {
     const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,pdf']);
     expect(result.code, result.stderr).toBe(0);
     const files = readdirSync(out).filter((f) => f.endsWith('.txt'));
-    // Reading lines come only when reading takes seconds (see the test of the reading lines below).
-    const lines = result.stderr.trim().split('\n').filter((line) => !line.startsWith('reading the sources: '));
+    // Reading lines, and the line of what is finished once all is written, come only when reading or writing takes seconds.
+    const lines = result.stderr.trim().split('\n').filter((line) => !/^(reading the sources: |all written; )/.test(line));
     expect(lines).toHaveLength(files.length);
     const parsed = lines.map((line) => {
       const m = LINE.exec(line);
@@ -88,18 +88,37 @@ describe('progress lines of long work (reading the sources, verify), without a t
 });
 
 describe.skipIf(!existsSync('/usr/bin/script'))('progress on a terminal (skipped without util-linux script)', () => {
-  it('draws a bar while the sources are read, left at 100% while the store is finished, then the writing bar', async () => {
+  it('draws a bar while the sources are read, left at 100% while the store is finished, then the writing bar, left at 100% saying what is finished', async () => {
     const dir = tempDir('progress-tty');
     const db = join(dir, 'chat.db');
     await generateChatDb({ path: db, messages: 400, seed: 32 });
-    const screen = (await onTerminal(['export', '--db', db, '--out', join(dir, 'out'), '--format', 'txt'])).replace(/\u001b\[[0-9;?]*[A-Za-z]|\u001b[78]/g, '');
+    const screen = (await onTerminal(['export', '--db', db, '--out', join(dir, 'out'), '--format', 'txt,html,ndjson'])).replace(/\u001b\[[0-9;?]*[A-Za-z]|\u001b[78]/g, '');
     const reading = screen.indexOf('messages read | ');
     expect(reading, screen).toBeGreaterThanOrEqual(0);
     expect(screen).toMatch(/\] 100% \| (\d+)\/\1 messages read \| [^|]+ \| all read; finishing the store/);
     expect(screen.indexOf('| reading ')).toBeGreaterThan(0);
-    const writing = screen.search(/\] 100% \| (\d+)\/\1 messages \| [^|]+ \| .+ \(txt\)/);
+    // Each message counted once per format, and said so.
+    const writing = screen.search(/\] \d+% \| \d+\/\d+ messages × formats \| [^|]+ \| .+ \((txt|html|ndjson)\)/);
     expect(writing).toBeGreaterThan(reading);
-    expect(screen).toMatch(/Exported \d+ conversations/);
+    const finishing = screen.search(/\] 100% \| (\d+)\/\1 messages × formats \| [^|]+ \| all written; finishing the HTML index and search data, messages\.ndjson, SHA256SUMS\r?\n/);
+    expect(finishing, screen).toBeGreaterThan(writing);
+    expect(screen.indexOf('Exported ')).toBeGreaterThan(finishing);
+  });
+
+  it('stats draws a bar of the messages read (a million took half a minute in silence), and none with --no-progress', async () => {
+    const dir = tempDir('progress-stats');
+    const db = join(dir, 'chat.db');
+    await generateChatDb({ path: db, messages: 300, seed: 34 });
+    const plain = (text: string) => text.replace(/\u001b\[[0-9;?]*[A-Za-z]|\u001b[78]/g, '');
+    const screen = plain(await onTerminal(['stats', '--db', db]));
+    const bar = /\] 100% \| (\d+)\/\1 messages read \| [^|]+ \| reading [^\r\n]+\r?\n/.exec(screen);
+    expect(bar, screen).not.toBeNull();
+    const total = /^All conversations: ([\d,]+) messages(?: \(and ([\d,]+) group events?\))?/m.exec(screen)!;
+    expect(Number(bar![1])).toBe(Number(total[1]!.replace(/,/g, '')) + Number((total[2] ?? '0').replace(/,/g, '')));
+    expect(screen.indexOf('All conversations: ')).toBeGreaterThan(bar!.index);
+    const quiet = plain(await onTerminal(['stats', '--db', db, '--no-progress']));
+    expect(quiet).not.toContain('messages read');
+    expect(quiet).toMatch(/^All conversations: /);
   });
 
   it('verify draws a bar of the bytes read, ending at 100%', async () => {

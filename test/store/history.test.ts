@@ -34,7 +34,8 @@ describe('an archive keeps the history of a message that changes between runs', 
     // The message now shows the device's text, with the archived one as an earlier version (other messages may share its text).
     expect(text).not.toContain('\nWords as first archived\n');
     const message = text.split('\n\n').find((block) => block.includes('“Words as first archived”'));
-    expect(message).toContain(`${current}\n  ✎ Edited. Earlier versions:`);
+    expect(message).toMatch(/\n  ✎ Edited \d{4}-\d\d-\d\d [\d:]+\. Earlier versions:/);
+    expect(message).toContain(`${current}\n  ✎ Edited `);
     const store = new Database(join(out, 'textkeeper.sqlite'), { readonly: true });
     expect(store.prepare('SELECT COUNT(*) FROM message_history WHERE body LIKE ?').pluck().get('%Words as first archived%')).toBe(1);
     store.close();
@@ -58,7 +59,7 @@ describe('an archive keeps the history of a message that changes between runs', 
     await exportFrom(after, out);
     const keepsIt = () => {
       const text = archiveText(out);
-      const unsent = text.indexOf(`[This part of the message was unsent]\n  ✎ Edited. Earlier versions:\n`);
+      const unsent = text.search(/\[This part of the message was unsent at \d{4}-\d\d-\d\d [\d:]+\]\n  ✎ Edited\. Earlier versions:\n/);
       expect(unsent).toBeGreaterThan(0);
       expect(text.slice(unsent).split('\n\n')[0]).toContain(`“${chosen.text}”`);
     };
@@ -75,5 +76,25 @@ describe('an archive keeps the history of a message that changes between runs', 
     db.close();
     await exportFrom(later, out);
     keepsIt();
+  });
+});
+
+describe('a chat.db read from another folder (a copy of each quarter in a folder of its own)', () => {
+  it('changes no message: a missing attachment shows where this run looked, and no revision is kept for it', async () => {
+    const history = await generateHistory(400, 305);
+    const out = join(tempDir('moved'), 'archive');
+    const first = await exportFrom(history.dir, out);
+    expect(first.stdout).toMatch(/\(([1-9]\d*) missing\)/);
+    const copy = join(tempDir('moved-copy'), 'quarter-2');
+    cpSync(history.dir, copy, { recursive: true });
+    const again = await exportFrom(copy, out);
+    // It said '0 messages added, 4 changed', and kept a revision of each message with a missing file.
+    expect(again.stdout).not.toContain('since the last run');
+    const store = new Database(join(out, 'textkeeper.sqlite'), { readonly: true });
+    expect(store.prepare('SELECT COUNT(*) FROM message_history').pluck().get()).toBe(0);
+    store.close();
+    const missing = archiveText(out).split('\n').filter((line) => line.includes(' — missing — '));
+    expect(missing.length).toBeGreaterThan(0);
+    for (const line of missing) expect(line).toContain(`(expected at ${join(copy, 'Attachments')}`);
   });
 });

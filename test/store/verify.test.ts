@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { ArchiveLock } from '../../src/store/archive-lock.js';
+import { verifyArchive } from '../../src/store/verify.js';
 import { ROOT, runCli, tempDir } from '../support/cli.js';
 
 let db: string;
@@ -109,6 +110,17 @@ describe('textkeeper verify', () => {
     const alone = await runCli(['verify', out]);
     expect(alone.stdout.trim()).toBe('missing: textkeeper.sqlite');
     expect(alone.code).toBe(1);
+  });
+
+  it('counts the store among the bytes its progress reads (it was read after 100%, seconds for a large store)', async () => {
+    const out = await exportArchive();
+    const seen: [number, number][] = [];
+    const report = await verifyArchive(out, (read, total) => seen.push([read, total]));
+    expect(report.problems).toEqual([]);
+    const files = readFileSync(join(out, 'SHA256SUMS'), 'utf8').trim().split('\n').map((line) => line.slice(66));
+    const bytes = files.reduce((sum, path) => sum + statSync(join(out, path)).size, 0);
+    expect(files.at(-1)).toBe('textkeeper.sqlite');
+    expect(seen.at(-1)).toEqual([bytes, bytes]);
   });
 
   it('checks the store itself: its SHA-256 as the run closed it, and what SQLite finds in it', async () => {

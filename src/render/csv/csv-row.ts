@@ -10,7 +10,8 @@ export const CSV_COLUMNS = [
 
 /**
  * The row's cells in CSV_COLUMNS order. `text` is what the message says as the txt export writes it
- * (see messageText); `attachments` one file per line (its path, or that it is missing or not in the database at all);
+ * (see messageText); `attachments` one file per line (its path, or that it is missing or not in the database at all,
+ * and a sticker's description or a voice message's transcription);
  * `reply_to` the guid of the message replied to (the `guid` column of its row); `not_on_device_since`
  * when the archive kept a message its sources no longer have.
  */
@@ -34,7 +35,14 @@ export function csvRow(m: Message, { iso, path }: RecordStyle): string[] {
   ];
 }
 
+/**
+ * A file's name and where it is; as in the txt export, a sticker's or genmoji's description and what Apple
+ * transcribed a voice message as.
+ */
 function fileCell(a: Attachment, place: RecordStyle['path']): string {
   if (a.notInDatabase) return NOT_IN_DATABASE;
-  return `${a.fileName} (${a.withheld ?? (a.missing ? 'missing' : a.transient ? inBackup(a) : place(a.path!))})`;
+  let cell = `${a.fileName} (${a.withheld ?? (a.missing ? 'missing' : a.transient ? inBackup(a) : place(a.path!))})`;
+  if (a.description) cell += ` — “${a.description}”`;
+  if (a.transcription) cell += ` — transcription: “${a.transcription}”`;
+  return cell;
 }

@@ -2,7 +2,7 @@ import type { AppPart, Attachment, EditVersion, Message, Part, Person, ReplyRef,
 import { isYou } from '../../model/owner.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { isCaf } from '../../media/caf.js';
-import { absenceNote, formatBytes, NOT_IN_DATABASE, receiptNotes, tapbackNote } from '../describe.js';
+import { absenceNote, editedNote, formatBytes, NOT_IN_DATABASE, receiptNotes, serviceNote, tapbackNote, timeOnDay } from '../describe.js';
 import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
 import type { DateFormatter, LocalTime } from '../dates.js';
 import { textHtml } from './text-html.js';
@@ -31,7 +31,9 @@ const TAPBACK_VERB: Record<string, string> = {
 /** One message sent at local time `at` as HTML: its bubbles, reply quote, edits, tapbacks and delivery notes. */
 export function messageHtml(message: Message, at: LocalTime, showSender: boolean, ctx: MessageContext): string {
   if (message.kind === 'event') {
-    return `<div class="event" id="m${message.rowId}"><span title="${at.dateTime}">${eventText(message)} · ${at.time}</span></div>\n`;
+    // A group photo change carries the new photo.
+    const files = message.parts.map((part) => (part.kind === 'attachment' ? `<div class="event-file">${attachmentHtml(part.attachment, ctx, false)}</div>` : '')).join('');
+    return `<div class="event" id="m${message.rowId}"><span title="${at.dateTime}">${eventText(message)} · ${at.time}</span>${files}</div>\n`;
   }
   const side = message.isFromMe ? 'out' : 'in';
   const service = message.service.toLowerCase() === 'imessage' ? 'imessage' : 'sms';
@@ -75,7 +77,7 @@ function partHtml(message: Message, part: Part, ctx: MessageContext): string {
       break;
     case 'unsent':
       kind = 'unsent';
-      body = `${isYou(message.sender) ? 'You' : isolate(message.sender.name)} unsent a message`;
+      body = `${isYou(message.sender) ? 'You' : isolate(message.sender.name)} unsent a message${part.unsentAt ? ` at ${unsentTime(message, part.unsentAt, ctx)}` : ''}`;
       edits = part.edits;
       break;
   }
@@ -163,9 +165,15 @@ function editsHtml(edits: EditVersion[], ctx: MessageContext): string {
   return `<details class="edits"><summary>Earlier versions (${edits.length})</summary><ol>${items}</ol></details>`;
 }
 
+function unsentTime(message: Message, date: Date, ctx: MessageContext): string {
+  return `<span title="${ctx.dates.at(date).dateTime}">${timeOnDay(date, ctx.dates.dayKey(message.date), ctx.dates)}</span>`;
+}
+
 function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string {
   let html = `<div class="meta"><span title="${at.dateTime}">${at.time}</span>`;
-  if (message.edited) html += ' · Edited';
+  const service = serviceNote(message);
+  if (service) html += ` · ${escapeHtml(service)}`;
+  if (message.edited) html += ` · ${editedNote(message, at.dayKey, ctx.dates)}`;
   if (message.effect) html += ` · Sent with ${escapeHtml(message.effect)}`;
   for (const note of receiptNotes(message, at.dayKey, ctx.dates)) html += ` · ${note}`;
   if (message.sources) html += ` · <span class="sources">Found in ${escapeHtml(message.sources.join('; '))}</span>`;

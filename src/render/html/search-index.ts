@@ -159,15 +159,19 @@ function* lines({ part, start, end }: SearchRows): Generator<string> {
   }
 }
 
-/** The words a message can be found by: its texts, file names and app captions. */
+/**
+ * The words a message can be found by, all a page shows of it: its texts and their earlier versions, file
+ * names with a voice message's transcription or a sticker's description, and app cards.
+ */
 export function searchableText(message: Message): string {
   if (message.kind === 'event') return message.event?.description ?? '';
-  const words: string[] = [];
+  const words: (string | undefined)[] = [];
   if (message.subject) words.push(message.subject);
   for (const part of message.parts) {
     if (part.kind === 'text') words.push(part.text);
-    else if (part.kind === 'attachment') words.push(part.attachment.fileName);
-    else if (part.kind === 'app') words.push(...[part.app.title, part.app.subtitle, part.app.url, ...part.app.captions].filter((w): w is string => !!w));
+    else if (part.kind === 'attachment') words.push(part.attachment.fileName, part.attachment.transcription, part.attachment.description);
+    else if (part.kind === 'app') words.push(part.app.title, part.app.subtitle, part.app.summary, part.app.url, ...part.app.captions);
+    if ((part.kind === 'text' || part.kind === 'unsent') && part.edits) words.push(...part.edits.map((edit) => edit.text));
   }
-  return words.join(' ');
+  return words.filter((w) => !!w).join(' ');
 }

@@ -1,6 +1,6 @@
 import type { Canvas, Color } from './canvas.js';
 import type { Block, Bubble } from './paginator.js';
-import type { TextLine } from './text-layout.js';
+import type { TextLine, TextMark } from './text-layout.js';
 import { lineHeight } from './theme.js';
 
 /** A paragraph of one size, colour and weight. */
@@ -9,6 +9,8 @@ export interface Styled {
   size: number;
   color: Color;
   bold?: boolean;
+  /** Stretches of the text struck through or underlined. */
+  marks?: TextMark[];
 }
 
 export interface BoxStyle {
@@ -34,7 +36,7 @@ export interface StyledLine {
 /** Lays paragraphs out into lines no wider than `width`, each line keeping its paragraph's style. */
 export function layLines(canvas: Canvas, content: Styled[], width: number): StyledLine[] {
   return content.flatMap((styled) =>
-    (styled.bold ? canvas.boldLayout : canvas.layout).lines(styled.text, styled.size, width).map((line) => ({ line, styled })),
+    (styled.bold ? canvas.boldLayout : canvas.layout).lines(styled.text, styled.size, width, styled.marks).map((line) => ({ line, styled })),
   );
 }
 

@@ -65,6 +65,8 @@ export class Canvas {
       }
       // Each line's share of a web address is clickable, and opens the whole address.
       if (run.link) this.doc.link(x, baseline - size, run.width, size * 1.3, run.link);
+      if (run.strike) this.rule(x, baseline - size * 0.3, x + run.width, color, size * 0.06);
+      if (run.underline) this.rule(x, baseline + size * 0.12, x + run.width, color, size * 0.06);
       x += run.width;
     }
     if (line.logical) this.endLogical(size);

@@ -1,10 +1,10 @@
 import type { Attachment, Conversation, Message, Part, Tapback } from '../../model/types.js';
 import { isYou } from '../../model/owner.js';
 import type { DateFormatter } from '../dates.js';
-import { inBackup, NOT_IN_DATABASE, receiptNotes } from '../describe.js';
+import { inBackup, NOT_IN_DATABASE, receiptNotes, timeOnDay } from '../describe.js';
 import { drawLine, layLines, textBox, type BoxStyle, type Styled } from './blocks.js';
 import type { Canvas } from './canvas.js';
-import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, tapbackSummary } from './describe.js';
+import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, tapbackSummary, textMarks } from './describe.js';
 import { drawingBlock } from './drawing.js';
 import type { Piece } from './long-messages.js';
 import { ThumbnailsAhead, type Thumbnail } from './images.js';
@@ -76,7 +76,10 @@ export class ChatLayout {
     if (message.kind === 'event') {
       this.lastSender = undefined;
       const text = `${message.event?.description ?? 'Conversation event'}  ·  ${this.dates.time(message.date)}`;
-      return this.note(text, 'center', 8);
+      const blocks = this.note(text, 'center', 8);
+      // A group photo change carries the new photo.
+      for (const part of message.parts) if (part.kind === 'attachment') blocks.push(...(await this.attachment(part.attachment, message.isFromMe)));
+      return blocks;
     }
     const blocks: Block[] = [];
     const mine = message.isFromMe;
@@ -103,7 +106,7 @@ export class ChatLayout {
     if (subject) blocks.push(...this.bubble(message, [{ text: subject, size: TYPE.body, color: '', bold: true }]));
     if (!continues) {
       const receipts = receiptNotes(message, this.dates.dayKey(message.date), this.dates);
-      const notes = [this.dates.time(message.date), ...receipts, ...messageNotes(message, this.day)].join('  ·  ');
+      const notes = [this.dates.time(message.date), ...receipts, ...messageNotes(message, this.dates)].join('  ·  ');
       // The time goes to the next page with the end of its message rather than alone.
       const last = blocks.at(-1);
       if (last) last.keepWithNext = true;
@@ -119,7 +122,7 @@ export class ChatLayout {
       case 'text': {
         const content: Styled[] = [];
         if (subject) content.push({ text: subject, size: TYPE.body, color: '', bold: true });
-        content.push({ text: part.text, size: TYPE.body, color: '' });
+        content.push({ text: part.text, size: TYPE.body, color: '', marks: textMarks(part.spans) });
         const blocks = this.bubble(message, content);
         for (const edit of part.edits ?? []) {
           blocks.push(...this.note(`Earlier version (${this.dates.dateTime(edit.date)}): ${edit.text}`, mine ? 'right' : 'left', 1));
@@ -127,7 +130,8 @@ export class ChatLayout {
         return blocks;
       }
       case 'unsent': {
-        const blocks = this.note(`${isYou(message.sender) ? 'You' : message.sender.name} unsent a message`, mine ? 'right' : 'left', 2);
+        const when = part.unsentAt ? ` at ${timeOnDay(part.unsentAt, this.dates.dayKey(message.date), this.dates)}` : '';
+        const blocks = this.note(`${isYou(message.sender) ? 'You' : message.sender.name} unsent a message${when}`, mine ? 'right' : 'left', 2);
         for (const edit of part.edits ?? []) blocks.push(...this.note(`Before it was unsent (${this.dates.dateTime(edit.date)}): ${edit.text}`, mine ? 'right' : 'left', 1));
         return blocks;
       }

@@ -1,5 +1,7 @@
-import type { AppBalloon, Attachment, Message, ReplyRef, Tapback } from '../../model/types.js';
-import { absenceNote, formatBytes, tapbackNote } from '../describe.js';
+import type { AppBalloon, Attachment, Message, ReplyRef, Tapback, TextSpan } from '../../model/types.js';
+import type { TextMark } from './text-layout.js';
+import { absenceNote, editedNote, formatBytes, serviceNote, tapbackNote } from '../describe.js';
+import type { DateFormatter } from '../dates.js';
 
 /** Short wordings both PDF styles use for things that are not plain text. */
 
@@ -49,13 +51,27 @@ export function appLines(app: AppBalloon): string[] {
   return lines.filter((line, i): line is string => !!line && lines.indexOf(line) === i);
 }
 
-/** "14:07 · sent with Slam · Edited", the small line under a message; `day` as absenceNote's. */
-export function messageNotes(message: Message, day: (date: Date) => string): string[] {
+/** "14:07 · SMS · sent with Slam · Edited 14:09", the small line under a message. */
+export function messageNotes(message: Message, dates: DateFormatter): string[] {
+  const day = (date: Date) => dates.dayKey(date);
   const notes: string[] = [];
+  const service = serviceNote(message);
+  if (service) notes.push(service);
   if (message.effect) notes.push(`sent with ${message.effect}`);
   if (message.isAudioMessage) notes.push('audio message');
-  if (message.edited) notes.push('Edited');
+  if (message.edited) notes.push(editedNote(message, day(message.date), dates));
   if (message.sources) notes.push(`found in ${message.sources.join('; ')}`);
   if (message.absentSince) notes.push(absenceNote(message, day)!);
   return notes;
+}
+
+/** The sender's strikethrough and underline over a text part: words struck through must not read as plain ones. */
+export function textMarks(spans: TextSpan[]): TextMark[] | undefined {
+  const marks: TextMark[] = [];
+  for (const { start, end, styles } of spans) {
+    const strike = styles?.includes('strikethrough');
+    const underline = styles?.includes('underline');
+    if (strike || underline) marks.push({ start, end, strike, underline });
+  }
+  return marks.length ? marks.sort((a, b) => a.start - b.start) : undefined;
 }

@@ -7,7 +7,7 @@ import type { LateText } from './late-text.js';
 import type { TextLine } from './text-layout.js';
 import { COLORS, MARGIN, TYPE } from './theme.js';
 
-// Baseline of the Bates number above the page's bottom edge, in points.
+// Baseline of the Bates number (and the time zone) above the page's bottom edge, in points.
 const BATES_FROM_BOTTOM = 16;
 // Width of a space in Noto Sans, in ems.
 const SPACE = 0.26;
@@ -18,6 +18,8 @@ export interface FrameText {
   participants: string;
   dateRange: string;
   exported: string;
+  /** In which zone the page's times are: said on every page, for a page handed over alone or a PDF without its cover. */
+  zone: string;
 }
 
 export function frameText(conversation: Conversation, dates: DateFormatter, exportedAt: Date): FrameText {
@@ -30,6 +32,7 @@ export function frameText(conversation: Conversation, dates: DateFormatter, expo
     participants: people.length ? `With ${people.join(', ')}` : '',
     dateRange: range,
     exported: `Exported ${dates.dateTime(exportedAt)}`,
+    zone: `Times in ${dates.timeZone}`,
   };
 }
 
@@ -41,7 +44,7 @@ export interface FrameStamps {
 
 /**
  * Draws the header (title, participants) and footer (date range, page X of Y, export date) of one page,
- * and its Bates number below the footer, at the right.
+ * and below the footer the time zone at the left and its Bates number at the right.
  */
 export async function drawFrame(canvas: Canvas, text: FrameText, page: { width: number; height: number }, pageNumber: number, stamps: FrameStamps): Promise<void> {
   const left = MARGIN.side;
@@ -58,6 +61,7 @@ export async function drawFrame(canvas: Canvas, text: FrameText, page: { width: 
   const numberWidth = firstLine(canvas, String(pageNumber), TYPE.small, third).width;
   const pagesX = left + (width - pages.width - SPACE * TYPE.small - numberWidth) / 2;
   const exported = firstLine(canvas, text.exported, TYPE.small, third);
+  const zone = firstLine(canvas, text.zone, TYPE.small, width / 2);
   await canvas.prepare([title, people]);
 
   canvas.line(title, left, baselineIn(26, TYPE.header), TYPE.header, COLORS.text);
@@ -68,6 +72,7 @@ export async function drawFrame(canvas: Canvas, text: FrameText, page: { width: 
   canvas.line(pages, pagesX, footer, TYPE.small, COLORS.muted);
   stamps.total.place(pagesX + pages.width + SPACE * TYPE.small, footer);
   canvas.line(exported, right - exported.width, footer, TYPE.small, COLORS.muted);
+  canvas.line(zone, left, page.height - BATES_FROM_BOTTOM, TYPE.small, COLORS.muted);
   stamps.bates?.place(right, page.height - BATES_FROM_BOTTOM);
 }
 

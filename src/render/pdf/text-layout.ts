@@ -11,11 +11,24 @@ export type Measure = (face: string, size: number, text: string) => number;
 
 /**
  * A piece of a line in one face, or one emoji (its images side by side); `link` is the URL of the web
- * address it is part of. `actual` is the character a placeholder (U+FFFD) stands for, which no face has.
+ * address it is part of. `actual` is the character a placeholder (U+FFFD) stands for, which no face has,
+ * or the one its compatibility form (𝖍 for h) is drawn for.
  */
 export type Run =
-  | { kind: 'text'; face: string; text: string; width: number; link?: string; actual?: string }
-  | { kind: 'emoji'; codes: string[]; text: string; width: number; link?: string };
+  | ({ kind: 'text'; face: string; text: string; width: number; link?: string; actual?: string } & Decoration)
+  | ({ kind: 'emoji'; codes: string[]; text: string; width: number; link?: string } & Decoration);
+
+/** Lines drawn with a run: struck through, underlined (the sender's formatting). */
+export interface Decoration {
+  strike?: boolean;
+  underline?: boolean;
+}
+
+/** A stretch of a text to draw struck through or underlined, in UTF-16 offsets of the whole text. */
+export interface TextMark extends Decoration {
+  start: number;
+  end: number;
+}
 
 /** One laid-out line, its runs in visual order (left to right). */
 export interface TextLine {
@@ -40,6 +53,7 @@ interface Piece {
   width: number;
   codes?: string[];
   link?: WebLink;
+  mark?: TextMark;
   /** A placeholder's character (see Run). */
   actual?: string;
 }
@@ -80,38 +94,48 @@ export class TextLayout {
     return this.chain.faces.map((face) => face.name);
   }
 
-  lines(text: string, size: number, maxWidth: number): TextLine[] {
+  /** The text's lines; `marks` (sorted, not overlapping) are drawn struck through or underlined. */
+  lines(text: string, size: number, maxWidth: number, marks: TextMark[] = []): TextLine[] {
     const lines: TextLine[] = [];
-    for (const paragraph of text.split(/\r\n|[\r\n\u2028\u2029]/)) {
+    const breaks = /\r\n|[\r\n\u2028\u2029]/g;
+    for (let start = 0; start <= text.length;) {
+      const found = breaks.exec(text);
+      const end = found ? found.index : text.length;
+      const paragraph = text.slice(start, end);
       const { levels, rtl } = embeddingLevels(paragraph);
-      const pieces = this.pieces(paragraph, levels, size);
+      const pieces = this.pieces(paragraph, levels, size, marks.length ? marksWithin(marks, start, end) : marks);
       for (const line of breakLines(pieces, maxWidth, (p) => this.splitPiece(p, size))) {
         lines.push(this.visualLine(line, rtl));
       }
+      if (!found) break;
+      start = end + found[0].length;
     }
     return lines;
   }
 
   /** Cuts a paragraph into pieces that share one face, one bidi level, one kind and one web address (or none). */
-  private pieces(paragraph: string, levels: Uint8Array, size: number): Piece[] {
+  private pieces(paragraph: string, levels: Uint8Array, size: number, marks: TextMark[]): Piece[] {
     const pieces: Piece[] = [];
     const emoji = findEmoji(paragraph).filter((match) => !this.drawnAsText(paragraph.slice(match.start, match.end)));
-    const links = new LinkCursor(webLinks(paragraph));
+    const links = new RangeCursor(webLinks(paragraph));
+    const decorations = new RangeCursor(marks);
     let nextEmoji = 0;
     let current: Piece | undefined;
     for (let i = 0; i < paragraph.length; ) {
       const match = emoji[nextEmoji];
       const link = links.at(i);
+      const mark = decorations.at(i);
       if (match && match.start === i) {
         const width = size * EMOJI_SCALE * match.codes.length;
-        current = { kind: 'emoji', text: paragraph.slice(i, match.end), codes: match.codes, face: 0, level: levels[i], wide: true, width, link };
+        current = { kind: 'emoji', text: paragraph.slice(i, match.end), codes: match.codes, face: 0, level: levels[i], wide: true, width, link, mark };
         pieces.push(current);
         nextEmoji++;
         i = match.end;
         continue;
       }
-      if (current?.kind === 'text' && !current.actual && current.face === 0 && !current.wide && current.link === link && this.chain.asciiInFirstFace()) {
-        const end = this.plainAscii(paragraph, levels, i, Math.min(match?.start ?? paragraph.length, links.boundaryAfter(i)), current.level);
+      if (current?.kind === 'text' && !current.actual && current.face === 0 && !current.wide && current.link === link && current.mark === mark && this.chain.asciiInFirstFace()) {
+        const stretchEnd = Math.min(match?.start ?? paragraph.length, links.boundaryAfter(i), decorations.boundaryAfter(i));
+        const end = this.plainAscii(paragraph, levels, i, stretchEnd, current.level);
         if (end > i) {
           current.text += paragraph.slice(i, end);
           i = end;
@@ -125,7 +149,7 @@ export class TextLayout {
         continue;
       }
       if (char === null) {
-        pieces.push((current = this.placeholder(original, levels[i], link)));
+        pieces.push((current = { ...this.placeholder(original, levels[i], link), mark }));
         i += original.length;
         continue;
       }
@@ -136,10 +160,12 @@ export class TextLayout {
         current && current.kind !== 'emoji' && KEEPS_FACE.test(char) && this.chain.covers(current.face, codePoint)
           ? current.face
           : Math.max(0, this.chain.faceIndexFor(codePoint));
-      if (current && current.kind === kind && !current.actual && current.face === face && current.level === levels[i] && current.link === link && !wide && !current.wide) {
+      // A character drawn as its compatibility form (𝖍 as h) still copies and searches as itself.
+      const actual = char !== original && kind === 'text' ? original : undefined;
+      if (!actual && current && current.kind === kind && !current.actual && current.face === face && current.level === levels[i] && current.link === link && current.mark === mark && !wide && !current.wide) {
         current.text += char;
       } else {
-        current = { kind, text: char, face, level: levels[i], wide, width: 0, link };
+        current = { kind, text: char, face, level: levels[i], wide, width: 0, link, mark, actual };
         pieces.push(current);
       }
       i += original.length;
@@ -197,7 +223,7 @@ export class TextLayout {
 
   /** A word too wide for any line, cut into single characters. */
   private splitPiece(piece: Piece, size: number): Piece[] {
-    if (piece.kind === 'emoji') return [piece];
+    if (piece.kind === 'emoji' || piece.actual) return [piece];
     return Array.from(piece.text, (char) => {
       const part = { ...piece, text: char, wide: true };
       part.width = this.width(part, size);
@@ -214,11 +240,13 @@ export class TextLayout {
     let last: Run | undefined;
     let lastMergeable = false;
     let lastLink: WebLink | undefined;
+    let lastMark: TextMark | undefined;
     for (const piece of ordered) {
       width += piece.width;
       const link = piece.link?.target;
+      const decoration = piece.mark && { strike: piece.mark.strike, underline: piece.mark.underline };
       if (piece.kind === 'emoji') {
-        last = { kind: 'emoji', codes: piece.codes!, text: piece.text, width: piece.width, link };
+        last = { kind: 'emoji', codes: piece.codes!, text: piece.text, width: piece.width, link, ...decoration };
         runs.push(last);
         lastMergeable = false;
         continue;
@@ -230,27 +258,28 @@ export class TextLayout {
       const text = piece.level % 2 === 1 && !shapedRtl ? mirrorReverse(piece.text, mirrored) : piece.text;
       const face = this.chain.faces[piece.face].name;
       // pdfkit shapes space-separated words one by one, so only left-to-right text may share a run.
-      if (last?.kind === 'text' && lastMergeable && !shapedRtl && !piece.actual && last.face === face && lastLink === piece.link) {
+      if (last?.kind === 'text' && lastMergeable && !shapedRtl && !piece.actual && last.face === face && lastLink === piece.link && lastMark === piece.mark) {
         last.text += text;
         last.width += piece.width;
       } else {
-        last = { kind: 'text', face, text, width: piece.width, link, actual: piece.actual };
+        last = { kind: 'text', face, text, width: piece.width, link, actual: piece.actual, ...decoration };
         runs.push(last);
       }
       lastMergeable = !shapedRtl && !piece.actual;
       lastLink = piece.link;
+      lastMark = piece.mark;
     }
     return { runs, width, rtl, logical };
   }
 }
 
-/** The web address, if any, at each position of a paragraph, asked for in increasing order. */
-class LinkCursor {
+/** The range (a web address, a mark), if any, at each position of a paragraph, asked for in increasing order. */
+class RangeCursor<T extends { start: number; end: number }> {
   private next = 0;
 
-  constructor(private readonly links: WebLink[]) {}
+  constructor(private readonly links: T[]) {}
 
-  at(i: number): WebLink | undefined {
+  at(i: number): T | undefined {
     while (this.links[this.next] && this.links[this.next]!.end <= i) this.next++;
     const link = this.links[this.next];
     return link && link.start <= i ? link : undefined;
@@ -261,6 +290,11 @@ class LinkCursor {
     const link = this.links[this.next];
     return !link ? Infinity : link.start <= i ? link.end : link.start;
   }
+}
+
+/** The marks over [start, end) of a text, in offsets from `start`. */
+function marksWithin(marks: TextMark[], start: number, end: number): TextMark[] {
+  return marks.filter((m) => m.end > start && m.start < end).map((m) => ({ ...m, start: Math.max(m.start, start) - start, end: Math.min(m.end, end) - start }));
 }
 
 /**

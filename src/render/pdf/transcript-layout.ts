@@ -6,7 +6,7 @@ import type { Canvas } from './canvas.js';
 import type { Column } from './chat-layout.js';
 import { drawingBlock } from './drawing.js';
 import type { Piece } from './long-messages.js';
-import { appLines, attachmentDetails, messageNotes, replyLine, tapbackSummary } from './describe.js';
+import { appLines, attachmentDetails, messageNotes, replyLine, tapbackSummary, textMarks } from './describe.js';
 import type { Outline } from './outline.js';
 import type { Block } from './paginator.js';
 import { COLORS, lineHeight, TYPE } from './theme.js';
@@ -137,17 +137,17 @@ export class TranscriptLayout {
     if (message.subject) content.push({ ...this.plain(message.subject), bold: true });
     for (const part of message.parts) {
       if (part.kind === 'text') {
-        content.push(this.plain(part.text));
+        content.push({ ...this.plain(part.text), marks: textMarks(part.spans) });
         for (const edit of part.edits ?? []) content.push(this.muted(`Earlier version (${this.dates.dateTime(edit.date)}): ${edit.text}`));
       } else if (part.kind === 'unsent') {
-        content.push(this.muted('[Unsent message]'));
+        content.push(this.muted(part.unsentAt ? `[Unsent ${this.dates.dateTime(part.unsentAt)}]` : '[Unsent message]'));
         for (const edit of part.edits ?? []) content.push(this.muted(`Before it was unsent (${this.dates.dateTime(edit.date)}): ${edit.text}`));
       } else if (part.kind === 'app') {
         content.push(this.plain(appLines(part.app).join('\n')));
       }
       if (part.tapbacks.length) content.push(this.muted(`Reactions: ${tapbackSummary(part.tapbacks, this.day)}`));
     }
-    const notes = ends ? messageNotes(message, this.day) : [];
+    const notes = ends ? messageNotes(message, this.dates) : [];
     if (notes.length) content.push(this.muted(`(${notes.join(', ')})`));
     for (const problem of message.problems) content.push(this.muted(`⚠ ${problem}`));
     return content;
@@ -160,6 +160,9 @@ export class TranscriptLayout {
     return attachments.flatMap((a) => a.notInDatabase ? [this.muted(NOT_IN_DATABASE)] : [
       this.plain(a.fileName),
       this.muted(`${attachmentDetails(a)}${a.withheld ? ` · ${a.withheld}` : a.missing ? ' · missing' : ''}`),
+      // What the chat style shows under a file: a genmoji's or sticker's description, a voice message's transcription.
+      ...(a.description ? [this.muted(a.description)] : []),
+      ...(a.transcription ? [this.plain(`“${a.transcription}”`)] : []),
     ]);
   }
 }

@@ -74,7 +74,7 @@ function keptLines(c: Conversation, ctx: ExportContext): string[] {
 /** A message as lines of text: a heading (sent `when`), its parts in order, then notes about it. */
 function formatMessage(m: Message, ctx: ExportContext, when: string): string {
   const dates = ctx.dates;
-  if (m.kind === 'event' && m.event) return `[${when}] — ${m.event.description}\n\n`;
+  if (m.kind === 'event' && m.event) return `[${when}] — ${m.event.description}\n${eventFiles(m, ctx.outDir)}\n`;
   const service = m.service === 'iMessage' ? '' : ` (${m.service})`;
   let text = `[${when}] ${m.sender.name}${service}:\n`;
   if (m.replyTo) {
@@ -84,12 +84,18 @@ function formatMessage(m: Message, ctx: ExportContext, when: string): string {
   if (m.subject) text += `Subject: ${m.subject}\n`;
   for (const part of m.parts) text += formatPart(part, m, ctx);
   if (m.effect) text += `  ✨ Sent with effect: ${m.effect}\n`;
+  if (m.isFromMe && m.dateDelivered) text += `  ✓ Delivered ${dates.dateTime(m.dateDelivered)}\n`;
   if (m.isFromMe && m.dateRead) text += `  ✓ Read ${dates.dateTime(m.dateRead)}\n`;
-  else if (m.isFromMe && m.dateDelivered) text += `  ✓ Delivered ${dates.dateTime(m.dateDelivered)}\n`;
+  if (!m.isFromMe && m.datePlayed) text += `  ▶ Played ${dates.dateTime(m.datePlayed)}\n`;
   for (const problem of m.problems) text += `  ⚠ ${problem}\n`;
   if (m.sources) text += `  ⧉ Found in: ${m.sources.join('; ')}\n`;
   if (m.absentSince) text += `  ⌫ Kept by this archive: ${absenceNote(m, (d) => dates.dayKey(d))}\n`;
   return `${text}\n`;
+}
+
+/** The files an event carries (a group photo change, the new photo), a line each. */
+function eventFiles(m: Message, outDir: string): string {
+  return m.parts.map((part) => (part.kind === 'attachment' ? `  ${attachmentLine(part.attachment, 'Attachment', outDir)}\n` : '')).join('');
 }
 
 function formatPart(part: Part, m: Message, ctx: ExportContext): string {
@@ -97,7 +103,7 @@ function formatPart(part: Part, m: Message, ctx: ExportContext): string {
   let text: string;
   switch (part.kind) {
     case 'text':
-      text = `${part.text}\n${edits(part.edits, dates)}`;
+      text = `${part.text}\n${edits(part.edits, dates, part.editedAt)}`;
       break;
     case 'attachment': {
       const a = part.attachment;
@@ -112,7 +118,7 @@ function formatPart(part: Part, m: Message, ctx: ExportContext): string {
       for (const a of part.attachments) text += `  ${attachmentLine(a, 'Attachment', outDir)}\n`;
       break;
     case 'unsent':
-      text = `[This part of the message was unsent]\n${edits(part.edits, dates)}`;
+      text = `[This part of the message was unsent${part.unsentAt ? ` at ${dates.dateTime(part.unsentAt)}` : ''}]\n${edits(part.edits, dates)}`;
       break;
   }
   if (part.tapbacks.length > 0) text += `  ${describeTapbacks(part.tapbacks, (d) => dates.dayKey(d))}\n`;
@@ -140,8 +146,8 @@ function whereIs(a: Attachment, outDir: string): string {
   return own ? `in this archive as ${own}` : a.path!;
 }
 
-function edits(versions: EditVersion[] | undefined, dates: DateFormatter): string {
+function edits(versions: EditVersion[] | undefined, dates: DateFormatter, editedAt?: Date): string {
   if (!versions) return '';
   const lines = versions.map((v) => `      ${dates.dateTime(v.date)}: “${v.text}”\n`).join('');
-  return `  ✎ Edited. Earlier versions:\n${lines}`;
+  return `  ✎ Edited${editedAt ? ` ${dates.dateTime(editedAt)}` : ''}. Earlier versions:\n${lines}`;
 }

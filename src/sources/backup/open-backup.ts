@@ -17,7 +17,7 @@ import { expandHome } from '../../home-path.js';
 import { safeFileName } from '../../media/safe-names.js';
 import type { MessageSource, SourceFacts } from '../../read/source.js';
 import { isDamage } from '../../read/salvage.js';
-import { createPrivateTempDir, type PrivateTempDir } from '../temp-dir.js';
+import { createPrivateTempDir, REMOVE_FOLDER, type PrivateTempDir } from '../temp-dir.js';
 import { decryptFile } from './aes.js';
 import { BackupError } from './backup-error.js';
 import { BackupFiles, type ManifestEntry } from './backup-files.js';
@@ -261,7 +261,7 @@ class OpenedBackup implements BackupSource {
   async releaseAttachments(): Promise<void> {
     if (!this.files.encrypted) return;
     this.resolved.clear();
-    await rm(path.join(this.tmp.path, 'attachments'), { recursive: true, force: true });
+    await rm(path.join(this.tmp.path, 'attachments'), REMOVE_FOLDER);
   }
 
   async contactsDatabase(): Promise<string | undefined> {

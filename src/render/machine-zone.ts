@@ -1,0 +1,52 @@
+import { realpathSync } from 'node:fs';
+
+/**
+ * The computer's time zone by its IANA name, as Date reads the clock in it; undefined when it has none.
+ * Node names none when TZ is a path (`TZ=:/etc/localtime`, a common setting) or empty, or a name its zone data
+ * lacks: then the zone file the path leads to names it, and a zone whose offset never changes (`TZ=UTC+3`, an
+ * unknown name Date takes as UTC) is named by that offset. A name is used only when Date agrees with it.
+ */
+export function machineZone(): string | undefined {
+  const named = Intl.DateTimeFormat().resolvedOptions().timeZone as string | undefined;
+  if (named && named !== 'Etc/Unknown') return named;
+  const tz = process.env.TZ;
+  const file = tz === undefined ? '/etc/localtime' : tz.replace(/^:/, '');
+  return [zoneOfFile(file), fixedOffsetZone()].find((zone) => zone !== undefined && agreesWithDate(zone));
+}
+
+/** Instants across the years, summer and winter on either side of the equator. */
+const PROBES = [2000, 2010, 2020, 2030].flatMap((year) => [Date.UTC(year, 0, 15), Date.UTC(year, 6, 15)]);
+
+/** America/New_York for /usr/share/zoneinfo/America/New_York or a link to it (/etc/localtime). */
+function zoneOfFile(file: string): string | undefined {
+  if (!file.startsWith('/')) return undefined;
+  try {
+    const path = realpathSync(file);
+    const at = path.lastIndexOf('/zoneinfo/');
+    return at < 0 ? undefined : path.slice(at + '/zoneinfo/'.length).replace(/^(posix|right)\//, '');
+  } catch {
+    return undefined;
+  }
+}
+
+/** UTC, or Etc/GMT-3 for a zone three hours ahead of UTC all year (IANA's Etc names count the other way). */
+function fixedOffsetZone(): string | undefined {
+  const minutes = new Set(PROBES.map((ms) => new Date(ms).getTimezoneOffset()));
+  const [west] = minutes;
+  if (minutes.size !== 1 || west! % 60 !== 0) return undefined;
+  return west === 0 ? 'UTC' : `Etc/GMT${west! > 0 ? '+' : '-'}${Math.abs(west! / 60)}`;
+}
+
+function agreesWithDate(zone: string): boolean {
+  try {
+    const format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+    return PROBES.every((ms) => {
+      const offset = format.formatToParts(ms).find((part) => part.type === 'timeZoneName')!.value;
+      const [, sign, hours, minutes] = /^GMT(?:([+-])(\d\d):(\d\d))?$/.exec(offset) ?? [];
+      const east = sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(hours) * 60 + Number(minutes));
+      return east === -new Date(ms).getTimezoneOffset();
+    });
+  } catch {
+    return false;
+  }
+}
