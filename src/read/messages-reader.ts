@@ -400,7 +400,8 @@ function selection<T>(columns: string[]): Selection<T> {
  * A date before 2001 (a device whose clock was reset) is negative, in either unit.
  */
 function appleMs(column: string): string {
-  return `(CASE WHEN abs(${column}) > 100000000000 THEN ${column} / 1000000 ELSE ${column} * 1000 END)`;
+  // Not abs(): it fails the whole query ('integer overflow') on the least integer, an odd value a damaged row can hold.
+  return `(CASE WHEN ${column} > 100000000000 OR ${column} < -100000000000 THEN ${column} / 1000000 ELSE ${column} * 1000 END)`;
 }
 
 /** `t.name AS alias`, or `fallback AS alias` when this database's table has no such column (older macOS). */
