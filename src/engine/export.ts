@@ -256,8 +256,8 @@ function sayWhatIsLeftOut(archive: StoreArchive, options: ResolvedOptions): void
  * archive keeps, they show less than it does, which is said.
  */
 function sayWhatIsNotWritten(store: ArchiveStore, options: ResolvedOptions): void {
-  const { added, changed, absent } = store.counts;
-  const others = added + changed + absent > 0 ? store.renderedFormats().filter((format) => !options.formats.includes(format)) : [];
+  const { added, changed, absent, returned } = store.counts;
+  const others = added + changed + absent + returned > 0 ? store.renderedFormats().filter((format) => !options.formats.includes(format)) : [];
   if (others.length === 0) return;
   options.log(`note: this run does not write the archive's ${others.join(', ')} files (--format ${options.formats.join(',')}): they do not show what it changed (a run with --format ${[...options.formats, ...others].join(',')} does)`);
 }

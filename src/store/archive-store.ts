@@ -23,6 +23,8 @@ export interface IngestCounts {
   added: number;
   changed: number;
   absent: number;
+  /** Messages the archive kept as not on the device that a source gives again. */
+  returned: number;
 }
 
 /** A row of `messages`, as the writer compares it. */
@@ -56,7 +58,7 @@ const GROUP = 20_000;
  * killed at any moment leaves whole conversations, never half of one.
  */
 export class ArchiveStore {
-  readonly counts: IngestCounts = { added: 0, changed: 0, absent: 0 };
+  readonly counts: IngestCounts = { added: 0, changed: 0, absent: 0, returned: 0 };
   /** Conversations this run found unchanged in its sources (their messages' `last_run` is left as it was). */
   private readonly unchangedKeys = new Set<string>();
   /** Source sets by their JSON (see `setOf`). */
@@ -107,6 +109,7 @@ export class ArchiveStore {
       setNames: p('SELECT sources FROM source_sets WHERE id = ?').pluck(),
       markOf: p('SELECT mark FROM source_marks WHERE conversation_key = ? AND sources = ?'),
       setMark: p('INSERT OR REPLACE INTO source_marks (conversation_key, sources, mark, run_id) VALUES (?, ?, ?, ?)'),
+      forgetMarks: p('DELETE FROM source_marks WHERE conversation_key = ? AND run_id < ?'),
       rememberHash: p('INSERT OR REPLACE INTO file_hashes (source_path, size, mtime_ms, sha256) VALUES (?, ?, ?, ?)'),
       addFile: p('INSERT OR IGNORE INTO attachments (sha256, path, size, first_run) VALUES (?, ?, ?, ?)'),
       chatMark: p('INSERT OR REPLACE INTO chat_marks (source_path, chat_ids, sha256, mark) VALUES (?, ?, ?, ?)'),
@@ -270,7 +273,12 @@ export class ArchiveStore {
   end({ files, mark }: ConversationEnd): void {
     const { key, changed } = this.writing!;
     this.saveFiles(files);
-    if (changed) this.sql.bump!.run(key);
+    if (changed) {
+      this.sql.bump!.run(key);
+      // What other sources were last read as no longer says what the store holds of it (messages they lack
+      // came back, or came from these): a run with them reads it again, and marks what they lack.
+      this.sql.forgetMarks!.run(key, this.runId);
+    }
     if (mark) this.sql.setMark!.run(key, mark.sources, mark.mark, this.runId);
     this.sql.release!.run();
     this.writing = undefined;
@@ -361,6 +369,7 @@ export class ArchiveStore {
   }
 
   private rewrite(row: MessageRow, set: number, stored: StoredMessage): boolean {
+    if (stored.absent_since !== null) this.counts.returned++;
     const sources = stored.source_set === set ? set : this.union(stored.source_set, set);
     let archived = stored.body;
     let body = row.body;
@@ -427,12 +436,11 @@ export class ArchiveStore {
       const missed = this.db.prepare('UPDATE messages SET absent_since = ? WHERE conversation_key = ? AND last_run < ? AND absent_since IS NULL');
       // A conversation the sources no longer have keeps the mark it was last read with: forgotten, so that it
       // is read again when it comes back as it was (recovered from Recently Deleted), and its messages seen.
-      const forget = this.db.prepare('DELETE FROM source_marks WHERE conversation_key = ? AND run_id < ?');
       for (const key of keys) {
         const { changes } = missed.run(this.runStarted, key, this.runId);
         if (changes > 0) {
           this.sql.bump!.run(key);
-          forget.run(key, this.runId);
+          this.sql.forgetMarks!.run(key, this.runId);
         }
         this.counts.absent += changes;
       }
