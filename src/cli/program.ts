@@ -1,7 +1,7 @@
 // The command line: commands, options, and how every error is reported.
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { describeSystemError, Interrupted, systemReason, UserError } from '../errors.js';
+import { describeSystemError, Interrupted, systemReason, UserError, type RunSignal } from '../errors.js';
 import { expandHome, refuseKeptQuote } from '../home-path.js';
 import { watchSignals } from './launcher.js';
 import type { ListSort } from './list-command.js';
@@ -17,7 +17,7 @@ const EXIT_INTERNAL = 2;
 const EXIT_INCOMPLETE = 3;
 const EXIT_INTERRUPTED = 130;
 
-const signal = { interrupted: false };
+const signal: RunSignal = { interrupted: false };
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

@@ -10,7 +10,7 @@ import { ArchiveLock } from '../store/archive-lock.js';
 import { discardNewArchive, folderBefore, leftEmpty } from '../store/output-folder.js';
 import { RENDERERS } from '../render/registry.js';
 import type { Renderer } from '../render/renderer.js';
-import { Refusal, systemReason, UserError } from '../errors.js';
+import { Interrupted, Refusal, systemReason, UserError, type RunSignal } from '../errors.js';
 import { countOf, formatCount } from '../render/describe.js';
 import { reportChoice } from '../select/report.js';
 import { helperCount, WorkerShard, type RenderJob } from './shards.js';
@@ -44,7 +44,7 @@ export interface ExportSummary extends ShardCounts {
  * this thread and worker threads (--threads, default one per core) render them side by side, each taking
  * the next conversation from one queue when it is free; renderers then finish on this thread.
  */
-export async function runExport(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ExportSummary> {
+export async function runExport(options: ResolvedOptions, signal: RunSignal): Promise<ExportSummary> {
   const started = Date.now();
   let helpers: WorkerShard[] = [];
   let store: ArchiveStore | undefined;
@@ -143,7 +143,7 @@ async function renderAll(
   helpers: WorkerShard[],
   job: RenderJob,
   options: ResolvedOptions,
-  signal: { interrupted: boolean },
+  signal: RunSignal,
 ): Promise<{ rendered: ConversationFiles[]; counts: ShardCounts }> {
   const queue = new ConversationQueue(plan.queue);
   const kept: ShardResult = { counts: { ...noCounts(archive), messages: plan.keptMessages, kept: plan.kept.length }, rendered: plan.kept };
@@ -153,6 +153,9 @@ async function renderAll(
   if (rendered.length === 0) throw nothingToExport(options);
   const sequence = new Map(queue.order.map((key, index) => [key, index]));
   try {
+    // An interrupt until now stops the run; from now on it finishes the archive (see RunSignal.finishing).
+    if (signal.interrupted) throw new Interrupted('interrupted');
+    signal.finishing = true;
     for (const renderer of renderers) {
       await renderer.finish(rendered.map((r) => ({ ...r.files.find((f) => f.format === renderer.format)!, sequence: sequence.get(r.key)! })));
     }
