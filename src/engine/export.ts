@@ -27,7 +27,7 @@ import { prepareOutput } from './prepare-output.js';
 import { refuseBatesBesideOtherPdfs } from './bates-scope.js';
 import { conversationPath, refuseProtectedFiles } from './protected-files.js';
 import { NDJSON_FILE } from '../render/ndjson/ndjson-renderer.js';
-import { renderShard, type ShardResult } from './render-shard.js';
+import { renderShard, type ShardProgress, type ShardResult, type WrittenFile } from './render-shard.js';
 
 export interface ExportSummary extends ShardCounts {
   conversations: number;
@@ -79,7 +79,8 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
     const needed = helperCount(options, plan.queue.length);
     await Promise.all(helpers.splice(needed).map((helper) => helper.stop()));
     helpers.push(...startHelpers(needed - helpers.length, options, signal, plan.formats));
-    const { rendered, counts } = await renderAll(archive, plan, renderers, helpers, job, options, signal);
+    const record = (key: string, file: WrittenFile) => store!.recordWritten(key, stemOf.get(key)!, file);
+    const { rendered, counts } = await renderAll(archive, plan, renderers, helpers, job, options, signal, record);
     counts.skipped += update.skipped;
     // The damage found is said in warning lines too: the summary counts them.
     counts.warnings += update.damage.findings + update.damage.unreadable + update.warnings;
@@ -144,10 +145,11 @@ async function renderAll(
   job: RenderJob,
   options: ResolvedOptions,
   signal: RunSignal,
+  record: ShardProgress['wrote'],
 ): Promise<{ rendered: ConversationFiles[]; counts: ShardCounts }> {
   const queue = new ConversationQueue(plan.queue);
   const kept: ShardResult = { counts: { ...noCounts(archive), messages: plan.keptMessages, kept: plan.kept.length }, rendered: plan.kept };
-  const results = plan.queue.length > 0 ? [...await renderQueue(archive, queue, renderers, helpers, job, plan, options, signal), kept] : [kept];
+  const results = plan.queue.length > 0 ? [...await renderQueue(archive, queue, renderers, helpers, job, plan, options, signal, record), kept] : [kept];
   const rendered = results.flatMap((r) => r.rendered).sort((a, b) => b.lastDate - a.lastDate || a.key.localeCompare(b.key));
   if (rendered.length === 0 && results.some((r) => r.counts.skipped > 0)) throw couldNotExport();
   if (rendered.length === 0) throw nothingToExport(options);
@@ -175,21 +177,25 @@ async function renderQueue(
   job: RenderJob,
   plan: RenderPlan,
   options: ResolvedOptions,
-  signal: { interrupted: boolean },
+  signal: RunSignal,
+  record: ShardProgress['wrote'],
 ): Promise<ShardResult[]> {
-  const progress = new Progress(options.progress, plan.work, plan.queue.length, options.log, 'writing', plan.formats.length);
+  const shown = new Progress(options.progress, plan.work, plan.queue.length, options.log, 'writing', plan.formats.length);
+  const progress: ShardProgress = {
+    tick: (count) => shown.tick(count), began: (title, format) => shown.began(title, format), finished: (title, messages) => shown.finished(title, messages), wrote: record,
+  };
   try {
     // Each thread converts images on its share of the cores (two photo-converting threads per renderer measured 314 → 278 MB on a 200k HTML export).
     const shared = { ...job, imageThreads: Math.max(1, Math.floor(options.threads / (helpers.length + 1))) };
     const workers = helpers.map((helper) => helper.render(queue, shared, progress));
     const results = await allShards([renderShard(archive, () => queue.take(), renderers, { ...shared, options, progress, signal }), ...workers], queue);
-    progress.finishing(whatIsFinished(plan.formats));
+    shown.finishing(whatIsFinished(plan.formats));
     return results;
   } catch (error) {
     await abandonAll(renderers);
     throw error;
   } finally {
-    progress.stop();
+    shown.stop();
   }
 }
 

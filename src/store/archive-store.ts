@@ -110,6 +110,7 @@ export class ArchiveStore {
       markOf: p('SELECT mark FROM source_marks WHERE conversation_key = ? AND sources = ?'),
       setMark: p('INSERT OR REPLACE INTO source_marks (conversation_key, sources, mark, run_id) VALUES (?, ?, ?, ?)'),
       forgetMarks: p('DELETE FROM source_marks WHERE conversation_key = ? AND run_id < ?'),
+      rendered: p('INSERT OR REPLACE INTO rendered (conversation_key, format, fingerprint, stem, file) VALUES (?, ?, ?, ?, ?)'),
       rememberHash: p('INSERT OR REPLACE INTO file_hashes (source_path, size, mtime_ms, sha256) VALUES (?, ?, ?, ?)'),
       addFile: p('INSERT OR IGNORE INTO attachments (sha256, path, size, first_run) VALUES (?, ?, ?, ?)'),
       chatMark: p('INSERT OR REPLACE INTO chat_marks (source_path, chat_ids, sha256, mark) VALUES (?, ?, ?, ?)'),
@@ -477,6 +478,23 @@ export class ArchiveStore {
       for (const format of whole) forget.run(format);
       for (const r of rows) save.run(r.key, r.format, r.fingerprint, r.stem, r.file);
     })();
+  }
+
+  /**
+   * Records a file of a format kept across runs once it is written whole, with its size, time and SHA-256 (in
+   * `file_hashes`, by its path in the folder): a run that does not finish leaves it to the next, which keeps it
+   * while it is made from the same fingerprint and is as recorded (see StoreArchive.keptFile). The manifest
+   * stays as the last finished run sealed it. A failure (the disk full) only leaves the file to be written again.
+   */
+  recordWritten(key: string, stem: string, { format, fingerprint, path, size, mtimeMs, sha256 }: ManifestEntry & { format: string; fingerprint: string }): void {
+    try {
+      this.db.transaction(() => {
+        this.sql.rendered!.run(key, format, fingerprint, stem, path);
+        this.sql.rememberHash!.run(path, size, mtimeMs, sha256);
+      })();
+    } catch {
+      // The run's end records every file it wrote again, and says what stops it.
+    }
   }
 
   /** The formats the folder holds files of. */
