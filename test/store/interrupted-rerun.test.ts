@@ -36,11 +36,12 @@ describe('an export run again after one that was stopped', () => {
   });
 
   /** Stops a run once it has written `after` PDFs, runs it again, and gives the files the first left and how many the second kept. */
-  async function stopAndRerun(out: string, signal: NodeJS.Signals, extra: string[] = [], after = 4): Promise<{ left: Map<string, number>; kept: string[] }> {
+  async function stopAndRerun(out: string, signal: NodeJS.Signals, extra: string[] = [], after = 4): Promise<{ left: Map<string, number>; kept: string[]; stoppedVerify: string }> {
     const args = ['--db', db, '--out', out, '--format', 'txt,pdf', '--threads', '1', ...extra];
     const started = Date.now();
     expect(await stopped(args, signal, () => pdfsSince(out, started) >= after)).not.toBe(0);
     const left = times(out);
+    const stoppedVerify = (await runCli(['verify', out])).stdout;
     const again = await runCli(['export', ...args, '--no-progress']);
     expect(again.code, again.stderr).toBe(0);
     const now = times(out);
@@ -48,7 +49,7 @@ describe('an export run again after one that was stopped', () => {
     const verify = await runCli(['verify', out]);
     expect(verify.stdout, verify.stderr).toMatch(/^Intact: /);
     expect(readdirSync(out).filter((f) => /\.partial$|-wal$|-shm$|-lock$/.test(f))).toEqual([]);
-    return { left, kept };
+    return { left, kept, stoppedVerify };
   }
 
   it('keeps the transcripts and PDFs the stopped run finished (Ctrl-C), as a whole run writes them', async () => {
@@ -74,9 +75,13 @@ describe('an export run again after one that was stopped', () => {
     const out = join(dir, 'rewrite');
     expect((await runCli(['export', '--db', db, '--out', out, '--format', 'txt,pdf', '--no-progress'])).code).toBe(0);
     const sealed = times(out);
-    const { left, kept } = await stopAndRerun(out, 'SIGINT', ['--pdf-style', 'transcript']);
+    const { left, kept, stoppedVerify } = await stopAndRerun(out, 'SIGINT', ['--pdf-style', 'transcript']);
     const rewritten = kept.filter((file) => file.endsWith('.pdf') && left.get(file) !== sealed.get(file));
     expect(rewritten.length).toBeGreaterThanOrEqual(3);
+    // Until then, verify said first that the folder was unfinished, then which files differ from SHA256SUMS.
+    const lines = stoppedVerify.trim().split('\n');
+    expect(lines[0]).toMatch(/^unfinished: the export begun /);
+    for (const file of rewritten) expect(lines).toContain(`altered: ${file}`);
     // The transcripts did not change: neither run wrote them.
     for (const file of [...sealed.keys()].filter((f) => f.endsWith('.txt'))) expect(times(out).get(file), file).toBe(sealed.get(file));
   });
