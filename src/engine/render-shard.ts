@@ -17,7 +17,7 @@ export interface ShardResult {
   rendered: ConversationFiles[];
 }
 
-/** A conversation's file in a format whose files are kept across runs, complete and in place, as the manifest lists a file. */
+/** A conversation's file in a format whose files are kept across runs, complete and in place: its size, time and SHA-256. */
 export interface WrittenFile extends ManifestEntry {
   format: string;
   fingerprint: string;
@@ -163,7 +163,7 @@ class Shard {
   }
 }
 
-/** A file as the manifest lists it: hashed as it was written (it is in the file cache), so no later run reads it for that. */
+/** A file as the manifest lists one, hashed as soon as it is written (it is in the file cache): the seal takes that hash. */
 async function listed(outDir: string, file: string): Promise<ManifestEntry> {
   const path = join(outDir, file);
   const { size, mtimeMs } = await stat(path);

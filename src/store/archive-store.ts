@@ -61,6 +61,8 @@ export class ArchiveStore {
   readonly counts: IngestCounts = { added: 0, changed: 0, absent: 0, returned: 0 };
   /** Conversations this run found unchanged in its sources (their messages' `last_run` is left as it was). */
   private readonly unchangedKeys = new Set<string>();
+  /** The files this run recorded as written (see `recordWritten`). */
+  private readonly written: CopiedFile[] = [];
   /** Source sets by their JSON (see `setOf`). */
   private readonly sets = new Map<string, number>();
   private pending = 0;
@@ -492,6 +494,7 @@ export class ArchiveStore {
         this.sql.rendered!.run(key, format, fingerprint, stem, path);
         this.sql.rememberHash!.run(path, size, mtimeMs, sha256);
       })();
+      this.written.push({ path, size, sha256 });
     } catch {
       // The run's end records every file it wrote again, and says what stops it.
     }
@@ -507,11 +510,12 @@ export class ArchiveStore {
   }
 
   /**
-   * The attachment copies this run made, each named by the SHA-256 of the file it copied: the manifest takes
-   * that hash rather than reading tens of gigabytes a second time at the end of a first run.
+   * The attachment copies this run made, each named by the SHA-256 of the file it copied, and the files it
+   * recorded as written: the manifest takes those hashes rather than reading tens of gigabytes a second time
+   * at the end of a first run.
    */
   copiesOfThisRun(): CopiedFile[] {
-    return this.db.prepare('SELECT path, size, sha256 FROM attachments WHERE first_run = ?').all(this.runId) as CopiedFile[];
+    return [...this.db.prepare('SELECT path, size, sha256 FROM attachments WHERE first_run = ?').all(this.runId) as CopiedFile[], ...this.written];
   }
 
   saveManifest(entries: ManifestEntry[]): void {
