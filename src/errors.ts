@@ -14,6 +14,16 @@ export class Interrupted extends Error {
   override readonly name = 'Interrupted';
 }
 
+/** How an export learns that the user interrupted it. */
+export interface RunSignal {
+  interrupted: boolean;
+  /**
+   * Every conversation is written and the archive is being finished (index, manifest, SHA256SUMS: seconds):
+   * an interrupt from now on no longer stops the run, which would leave all of it to be written again.
+   */
+  finishing?: boolean;
+}
+
 /** What the operating system's error codes mean to someone running an export. */
 const SYSTEM_ERRORS: Record<string, string> = {
   EACCES: 'permission denied',

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RunSignal } from '../errors.js';
 import { expandHome } from '../home-path.js';
 import { REMOVE_FOLDER } from '../sources/temp-dir.js';
 import { STORE_FILE } from '../store/file-names.js';
@@ -131,6 +132,10 @@ const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export function passOnSignals(child: { kill(signal: NodeJS.Signals): unknown }, platform: NodeJS.Platform = process.platform): void {
   for (const signal of FORWARDED) process.on(signal, platform === 'win32' ? () => {} : () => child.kill(signal));
 }
+
+/** Said when an interrupt comes once the run is finishing the archive (see `RunSignal.finishing`). */
+const LATE = 'textkeeper: every conversation is written: finishing the archive (its index and SHA256SUMS, a few seconds) rather than stopping; interrupt again to stop at once, leaving it unfinished.\n';
+
 /** Signals arriving within this long of the first are the same request, delivered twice. */
 const SAME_REQUEST_MS = 1000;
 
@@ -138,12 +143,13 @@ const SAME_REQUEST_MS = 1000;
  * Stops the export like Ctrl-C on SIGINT, SIGTERM or SIGHUP (a second request exits at once), and
  * when the launcher that started this process is gone: no orphan goes on writing files.
  */
-export function watchSignals(signal: { interrupted: boolean }, exitCode: number): void {
+export function watchSignals(signal: RunSignal, exitCode: number): void {
   let first = 0;
   const stop = () => {
     if (!signal.interrupted) {
       signal.interrupted = true;
       first = Date.now();
+      if (signal.finishing) process.stderr.write(LATE);
     } else if (Date.now() - first > SAME_REQUEST_MS) process.exit(exitCode);
   };
   for (const name of FORWARDED) process.on(name, stop);

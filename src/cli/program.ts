@@ -1,7 +1,7 @@
 // The command line: commands, options, and how every error is reported.
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { describeSystemError, Interrupted, systemReason, UserError } from '../errors.js';
+import { describeSystemError, Interrupted, systemReason, UserError, type RunSignal } from '../errors.js';
 import { expandHome, refuseKeptQuote } from '../home-path.js';
 import { watchSignals } from './launcher.js';
 import type { ListSort } from './list-command.js';
@@ -17,7 +17,7 @@ const EXIT_INTERNAL = 2;
 const EXIT_INCOMPLETE = 3;
 const EXIT_INTERRUPTED = 130;
 
-const signal = { interrupted: false };
+const signal: RunSignal = { interrupted: false };
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -102,9 +102,10 @@ sourceOptions(program.command('export').description('write an archive of the con
         `${count(s.warnings, 'warning')} ` +
         `in ${s.seconds.toFixed(1)} s to ${options.outDir} (${options.formats.join(', ')}).\n`,
     );
-    const { added = 0, changed = 0, absent = 0, afterUnfinished = false } = s.changes ?? {};
+    const { added = 0, changed = 0, absent = 0, returned = 0, afterUnfinished = false } = s.changes ?? {};
     const since = afterUnfinished ? 'since the last run (which did not finish)' : 'since the last run';
-    if (added + changed + absent > 0) process.stdout.write(`  ${since}: ${count(added, 'message')} added, ${n(changed)} changed, ${n(absent)} newly not on the device (kept by this archive)\n`);
+    const back = returned > 0 ? `, ${n(returned)} back on the device` : '';
+    if (added + changed + absent + returned > 0) process.stdout.write(`  ${since}: ${count(added, 'message')} added, ${n(changed)} changed, ${n(absent)} newly not on the device (kept by this archive)${back}\n`);
     if (s.kept > 0) process.stdout.write(`  ${count(s.kept, 'conversation')} unchanged since the last run: their files were kept (their attachments are not counted above)\n`);
     for (const source of s.notChecked) process.stdout.write(`  ${source}: not checked for damage again, an earlier run checked this very file (same SHA-256) and found nothing\n`);
     // Counted as conversations are written: a run that kept every file counted none.

@@ -10,7 +10,7 @@ import { ArchiveLock } from '../store/archive-lock.js';
 import { discardNewArchive, folderBefore, leftEmpty } from '../store/output-folder.js';
 import { RENDERERS } from '../render/registry.js';
 import type { Renderer } from '../render/renderer.js';
-import { Refusal, systemReason, UserError } from '../errors.js';
+import { Interrupted, Refusal, systemReason, UserError, type RunSignal } from '../errors.js';
 import { countOf, formatCount } from '../render/describe.js';
 import { reportChoice } from '../select/report.js';
 import { helperCount, WorkerShard, type RenderJob } from './shards.js';
@@ -27,7 +27,7 @@ import { prepareOutput } from './prepare-output.js';
 import { refuseBatesBesideOtherPdfs } from './bates-scope.js';
 import { conversationPath, refuseProtectedFiles } from './protected-files.js';
 import { NDJSON_FILE } from '../render/ndjson/ndjson-renderer.js';
-import { renderShard, type ShardResult } from './render-shard.js';
+import { renderShard, type ShardProgress, type ShardResult, type WrittenFile } from './render-shard.js';
 
 export interface ExportSummary extends ShardCounts {
   conversations: number;
@@ -44,7 +44,7 @@ export interface ExportSummary extends ShardCounts {
  * this thread and worker threads (--threads, default one per core) render them side by side, each taking
  * the next conversation from one queue when it is free; renderers then finish on this thread.
  */
-export async function runExport(options: ResolvedOptions, signal: { interrupted: boolean }): Promise<ExportSummary> {
+export async function runExport(options: ResolvedOptions, signal: RunSignal): Promise<ExportSummary> {
   const started = Date.now();
   let helpers: WorkerShard[] = [];
   let store: ArchiveStore | undefined;
@@ -79,7 +79,8 @@ export async function runExport(options: ResolvedOptions, signal: { interrupted:
     const needed = helperCount(options, plan.queue.length);
     await Promise.all(helpers.splice(needed).map((helper) => helper.stop()));
     helpers.push(...startHelpers(needed - helpers.length, options, signal, plan.formats));
-    const { rendered, counts } = await renderAll(archive, plan, renderers, helpers, job, options, signal);
+    const record = (key: string, file: WrittenFile) => store!.recordWritten(key, stemOf.get(key)!, file);
+    const { rendered, counts } = await renderAll(archive, plan, renderers, helpers, job, options, signal, record);
     counts.skipped += update.skipped;
     // The damage found is said in warning lines too: the summary counts them.
     counts.warnings += update.damage.findings + update.damage.unreadable + update.warnings;
@@ -143,16 +144,20 @@ async function renderAll(
   helpers: WorkerShard[],
   job: RenderJob,
   options: ResolvedOptions,
-  signal: { interrupted: boolean },
+  signal: RunSignal,
+  record: ShardProgress['wrote'],
 ): Promise<{ rendered: ConversationFiles[]; counts: ShardCounts }> {
   const queue = new ConversationQueue(plan.queue);
   const kept: ShardResult = { counts: { ...noCounts(archive), messages: plan.keptMessages, kept: plan.kept.length }, rendered: plan.kept };
-  const results = plan.queue.length > 0 ? [...await renderQueue(archive, queue, renderers, helpers, job, plan, options, signal), kept] : [kept];
+  const results = plan.queue.length > 0 ? [...await renderQueue(archive, queue, renderers, helpers, job, plan, options, signal, record), kept] : [kept];
   const rendered = results.flatMap((r) => r.rendered).sort((a, b) => b.lastDate - a.lastDate || a.key.localeCompare(b.key));
   if (rendered.length === 0 && results.some((r) => r.counts.skipped > 0)) throw couldNotExport();
   if (rendered.length === 0) throw nothingToExport(options);
   const sequence = new Map(queue.order.map((key, index) => [key, index]));
   try {
+    // An interrupt until now stops the run; from now on it finishes the archive (see RunSignal.finishing).
+    if (signal.interrupted) throw new Interrupted('interrupted');
+    signal.finishing = true;
     for (const renderer of renderers) {
       await renderer.finish(rendered.map((r) => ({ ...r.files.find((f) => f.format === renderer.format)!, sequence: sequence.get(r.key)! })));
     }
@@ -172,21 +177,25 @@ async function renderQueue(
   job: RenderJob,
   plan: RenderPlan,
   options: ResolvedOptions,
-  signal: { interrupted: boolean },
+  signal: RunSignal,
+  record: ShardProgress['wrote'],
 ): Promise<ShardResult[]> {
-  const progress = new Progress(options.progress, plan.work, plan.queue.length, options.log, 'writing', plan.formats.length);
+  const shown = new Progress(options.progress, plan.work, plan.queue.length, options.log, 'writing', plan.formats.length);
+  const progress: ShardProgress = {
+    tick: (count) => shown.tick(count), began: (title, format) => shown.began(title, format), finished: (title, messages) => shown.finished(title, messages), wrote: record,
+  };
   try {
     // Each thread converts images on its share of the cores (two photo-converting threads per renderer measured 314 → 278 MB on a 200k HTML export).
     const shared = { ...job, imageThreads: Math.max(1, Math.floor(options.threads / (helpers.length + 1))) };
     const workers = helpers.map((helper) => helper.render(queue, shared, progress));
     const results = await allShards([renderShard(archive, () => queue.take(), renderers, { ...shared, options, progress, signal }), ...workers], queue);
-    progress.finishing(whatIsFinished(plan.formats));
+    shown.finishing(whatIsFinished(plan.formats));
     return results;
   } catch (error) {
     await abandonAll(renderers);
     throw error;
   } finally {
-    progress.stop();
+    shown.stop();
   }
 }
 
@@ -256,8 +265,8 @@ function sayWhatIsLeftOut(archive: StoreArchive, options: ResolvedOptions): void
  * archive keeps, they show less than it does, which is said.
  */
 function sayWhatIsNotWritten(store: ArchiveStore, options: ResolvedOptions): void {
-  const { added, changed, absent } = store.counts;
-  const others = added + changed + absent > 0 ? store.renderedFormats().filter((format) => !options.formats.includes(format)) : [];
+  const { added, changed, absent, returned } = store.counts;
+  const others = added + changed + absent + returned > 0 ? store.renderedFormats().filter((format) => !options.formats.includes(format)) : [];
   if (others.length === 0) return;
   options.log(`note: this run does not write the archive's ${others.join(', ')} files (--format ${options.formats.join(',')}): they do not show what it changed (a run with --format ${[...options.formats, ...others].join(',')} does)`);
 }

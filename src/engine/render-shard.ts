@@ -1,6 +1,10 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { HistoryConversation } from '../normalize/archive.js';
 import type { ExportContext, MessageStream, Provenance, Renderer } from '../render/renderer.js';
 import type { StoreArchive } from '../store/store-archive.js';
+import { sha256File } from '../store/file-sha256.js';
+import type { ManifestEntry } from '../store/manifest.js';
 import { endsTheRun, Interrupted } from '../errors.js';
 import { skipLine } from './archive-run.js';
 import { counting, noCounts, type ShardCounts } from './counts.js';
@@ -13,11 +17,21 @@ export interface ShardResult {
   rendered: ConversationFiles[];
 }
 
-/** How a thread reports on its work: each message rendered, and each conversation begun and finished. */
+/** A conversation's file in a format whose files are kept across runs, complete and in place: its size, time and SHA-256. */
+export interface WrittenFile extends ManifestEntry {
+  format: string;
+  fingerprint: string;
+}
+
+/**
+ * How a thread reports on its work: each message rendered, each conversation begun and finished, and each
+ * file of a format kept across runs once it is complete (recorded at once: a run that does not finish keeps it).
+ */
 export interface ShardProgress {
   tick(count?: number): void;
   began(title: string, format: string): void;
   finished(title: string, messages: number): void;
+  wrote(key: string, file: WrittenFile): void;
 }
 
 export interface ShardSetting {
@@ -132,6 +146,7 @@ class Shard {
       progress.began(plan.conversation.title, format);
       const written = await renderer.renderConversation(plan.conversation, watching(counted, progress, signal), stemOf.get(plan.key)!);
       files.push({ ...written, format, fingerprint, kept: false });
+      if (reusable(format, options)) progress.wrote(plan.key, { ...await listed(options.outDir, written.file), format, fingerprint });
     }
     return files;
   }
@@ -146,6 +161,13 @@ class Shard {
     this.counts.skipped++;
     this.setting.options.log(skipLine(title, error));
   }
+}
+
+/** A file as the manifest lists one, hashed as soon as it is written (it is in the file cache): the seal takes that hash. */
+async function listed(outDir: string, file: string): Promise<ManifestEntry> {
+  const path = join(outDir, file);
+  const { size, mtimeMs } = await stat(path);
+  return { path: file, size, mtimeMs, sha256: await sha256File(path) };
 }
 
 /** Ticks the progress bar on every pass, and stops the stream when the user interrupts. */

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { Interrupted, UserError } from '../errors.js';
 import type { ConversationQueue } from './conversation-queue.js';
-import type { ShardProgress, ShardResult } from './render-shard.js';
+import type { ShardProgress, ShardResult, WrittenFile } from './render-shard.js';
 import type { ResolvedOptions } from './options.js';
 import type { Provenance } from '../render/renderer.js';
 
@@ -39,6 +39,7 @@ export type WorkerReport =
   | { type: 'tick'; count: number }
   | { type: 'began'; title: string; format: string }
   | { type: 'finished'; title: string; messages: number }
+  | { type: 'wrote'; key: string; file: WrittenFile }
   | { type: 'next' }
   | { type: 'done'; result: ShardResult }
   | { type: 'failed'; error: FailureReport };
@@ -62,7 +63,7 @@ export class WorkerShard {
   private readonly worker: Worker;
   private readonly outcome: Promise<ShardResult>;
   private readonly watch: NodeJS.Timeout;
-  private progress: ShardProgress = { tick() {}, began() {}, finished() {} };
+  private progress: ShardProgress = { tick() {}, began() {}, finished() {}, wrote() {} };
   private queue?: ConversationQueue;
   private working = false;
 
@@ -76,6 +77,7 @@ export class WorkerShard {
         if (report.type === 'tick') this.progress.tick(report.count);
         else if (report.type === 'began') this.progress.began(report.title, report.format);
         else if (report.type === 'finished') this.progress.finished(report.title, report.messages);
+        else if (report.type === 'wrote') this.progress.wrote(report.key, report.file);
         else if (report.type === 'next') this.order({ type: 'take', key: this.queue?.take() ?? null });
         else if (report.type === 'done') resolve(report.result);
         else reject(revive(report.error));

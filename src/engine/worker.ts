@@ -51,6 +51,9 @@ const progress: ShardProgress = {
     flush();
     report({ type: 'finished', title, messages });
   },
+  wrote(key, file) {
+    report({ type: 'wrote', key, file });
+  },
 };
 
 try {

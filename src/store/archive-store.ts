@@ -23,6 +23,8 @@ export interface IngestCounts {
   added: number;
   changed: number;
   absent: number;
+  /** Messages the archive kept as not on the device that a source gives again. */
+  returned: number;
 }
 
 /** A row of `messages`, as the writer compares it. */
@@ -56,9 +58,11 @@ const GROUP = 20_000;
  * killed at any moment leaves whole conversations, never half of one.
  */
 export class ArchiveStore {
-  readonly counts: IngestCounts = { added: 0, changed: 0, absent: 0 };
+  readonly counts: IngestCounts = { added: 0, changed: 0, absent: 0, returned: 0 };
   /** Conversations this run found unchanged in its sources (their messages' `last_run` is left as it was). */
   private readonly unchangedKeys = new Set<string>();
+  /** The files this run recorded as written (see `recordWritten`). */
+  private readonly written: CopiedFile[] = [];
   /** Source sets by their JSON (see `setOf`). */
   private readonly sets = new Map<string, number>();
   private pending = 0;
@@ -107,6 +111,8 @@ export class ArchiveStore {
       setNames: p('SELECT sources FROM source_sets WHERE id = ?').pluck(),
       markOf: p('SELECT mark FROM source_marks WHERE conversation_key = ? AND sources = ?'),
       setMark: p('INSERT OR REPLACE INTO source_marks (conversation_key, sources, mark, run_id) VALUES (?, ?, ?, ?)'),
+      forgetMarks: p('DELETE FROM source_marks WHERE conversation_key = ? AND run_id < ?'),
+      rendered: p('INSERT OR REPLACE INTO rendered (conversation_key, format, fingerprint, stem, file) VALUES (?, ?, ?, ?, ?)'),
       rememberHash: p('INSERT OR REPLACE INTO file_hashes (source_path, size, mtime_ms, sha256) VALUES (?, ?, ?, ?)'),
       addFile: p('INSERT OR IGNORE INTO attachments (sha256, path, size, first_run) VALUES (?, ?, ?, ?)'),
       chatMark: p('INSERT OR REPLACE INTO chat_marks (source_path, chat_ids, sha256, mark) VALUES (?, ?, ?, ?)'),
@@ -270,7 +276,12 @@ export class ArchiveStore {
   end({ files, mark }: ConversationEnd): void {
     const { key, changed } = this.writing!;
     this.saveFiles(files);
-    if (changed) this.sql.bump!.run(key);
+    if (changed) {
+      this.sql.bump!.run(key);
+      // What other sources were last read as no longer says what the store holds of it (messages they lack
+      // came back, or came from these): a run with them reads it again, and marks what they lack.
+      this.sql.forgetMarks!.run(key, this.runId);
+    }
     if (mark) this.sql.setMark!.run(key, mark.sources, mark.mark, this.runId);
     this.sql.release!.run();
     this.writing = undefined;
@@ -361,6 +372,7 @@ export class ArchiveStore {
   }
 
   private rewrite(row: MessageRow, set: number, stored: StoredMessage): boolean {
+    if (stored.absent_since !== null) this.counts.returned++;
     const sources = stored.source_set === set ? set : this.union(stored.source_set, set);
     let archived = stored.body;
     let body = row.body;
@@ -427,12 +439,11 @@ export class ArchiveStore {
       const missed = this.db.prepare('UPDATE messages SET absent_since = ? WHERE conversation_key = ? AND last_run < ? AND absent_since IS NULL');
       // A conversation the sources no longer have keeps the mark it was last read with: forgotten, so that it
       // is read again when it comes back as it was (recovered from Recently Deleted), and its messages seen.
-      const forget = this.db.prepare('DELETE FROM source_marks WHERE conversation_key = ? AND run_id < ?');
       for (const key of keys) {
         const { changes } = missed.run(this.runStarted, key, this.runId);
         if (changes > 0) {
           this.sql.bump!.run(key);
-          forget.run(key, this.runId);
+          this.sql.forgetMarks!.run(key, this.runId);
         }
         this.counts.absent += changes;
       }
@@ -471,6 +482,24 @@ export class ArchiveStore {
     })();
   }
 
+  /**
+   * Records a file of a format kept across runs once it is written whole, with its size, time and SHA-256 (in
+   * `file_hashes`, by its path in the folder): a run that does not finish leaves it to the next, which keeps it
+   * while it is made from the same fingerprint and is as recorded (see StoreArchive.keptFile). The manifest
+   * stays as the last finished run sealed it. A failure (the disk full) only leaves the file to be written again.
+   */
+  recordWritten(key: string, stem: string, { format, fingerprint, path, size, mtimeMs, sha256 }: ManifestEntry & { format: string; fingerprint: string }): void {
+    try {
+      this.db.transaction(() => {
+        this.sql.rendered!.run(key, format, fingerprint, stem, path);
+        this.sql.rememberHash!.run(path, size, mtimeMs, sha256);
+      })();
+      this.written.push({ path, size, sha256 });
+    } catch {
+      // The run's end records every file it wrote again, and says what stops it.
+    }
+  }
+
   /** The formats the folder holds files of. */
   renderedFormats(): string[] {
     return this.db.prepare('SELECT DISTINCT format FROM rendered ORDER BY format').pluck().all() as string[];
@@ -481,11 +510,12 @@ export class ArchiveStore {
   }
 
   /**
-   * The attachment copies this run made, each named by the SHA-256 of the file it copied: the manifest takes
-   * that hash rather than reading tens of gigabytes a second time at the end of a first run.
+   * The attachment copies this run made, each named by the SHA-256 of the file it copied, and the files it
+   * recorded as written: the manifest takes those hashes rather than reading tens of gigabytes a second time
+   * at the end of a first run.
    */
   copiesOfThisRun(): CopiedFile[] {
-    return this.db.prepare('SELECT path, size, sha256 FROM attachments WHERE first_run = ?').all(this.runId) as CopiedFile[];
+    return [...this.db.prepare('SELECT path, size, sha256 FROM attachments WHERE first_run = ?').all(this.runId) as CopiedFile[], ...this.written];
   }
 
   saveManifest(entries: ManifestEntry[]): void {

@@ -130,8 +130,8 @@ export class StoreArchive implements History {
 
   /**
    * The file a format last wrote for the conversation, when made from the same fingerprint and still as the
-   * manifest lists it: one changed since, not by textkeeper, is written again (one of another size or time
-   * is read to find out; a run that did not finish left its files unlisted).
+   * run that wrote it recorded it (as the manifest lists it, for a file an older textkeeper wrote): one
+   * changed since, not by textkeeper, is written again (one of another size or time is read to find out).
    */
   keptFile(key: string, format: string, fingerprint: string): string | undefined {
     const file = this.writtenFrom(key, format, fingerprint);
@@ -148,7 +148,9 @@ export class StoreArchive implements History {
     const path = join(this.store.dir, file);
     const info = statSync(path, { throwIfNoEntry: false });
     if (!info?.isFile()) return false;
-    const listed = this.statements.get('SELECT size, sha256, mtime_ms AS mtimeMs FROM manifest WHERE path = ?').get(file) as ManifestEntry | undefined;
+    // Recorded as written first: a stopped run may have rewritten a file the manifest lists as it was before.
+    const listed = (this.statements.get('SELECT size, sha256, mtime_ms AS mtimeMs FROM file_hashes WHERE source_path = ?').get(file)
+      ?? this.statements.get('SELECT size, sha256, mtime_ms AS mtimeMs FROM manifest WHERE path = ?').get(file)) as ManifestEntry | undefined;
     if (!listed || (listed.size === info.size && listed.mtimeMs === info.mtimeMs)) return true;
     return listed.size === info.size && fileSha256OrNull(path, info.size, (this.buffer ??= Buffer.allocUnsafe(HASH_CHUNK))) === listed.sha256;
   }

@@ -176,6 +176,7 @@ function addCounts(to: IngestCounts, from: IngestCounts): void {
   to.added += from.added;
   to.changed += from.changed;
   to.absent += from.absent;
+  to.returned += from.returned;
 }
 
 /** The writer's error as this thread's, so that `endsTheRun` and the messages treat it the same way. */

@@ -31,7 +31,8 @@ export async function verifyArchive(dir: string, progress: (read: number, total:
   if (!stored && !sealed) throw new UserError(`${dir} is not a textkeeper archive (no ${SUMS_FILE}).`);
   if (stored?.length === 0 && !sealed) throw new UserError(`${dir} is an unfinished archive: no export into it has completed (no ${SUMS_FILE}); export into it again to finish it.`);
   const manifest = stored ?? (await readSums(dir));
-  const problems: string[] = [];
+  // First: what follows may be the unfinished run's doing.
+  const problems = record?.unfinished ? [unfinishedLine(record.unfinished)] : [];
   const expected = new Set(manifest.map((e) => e.path));
   const files = manifest.map((entry) => ({ entry, path: join(dir, entry.path), info: statSync(join(dir, entry.path), { throwIfNoEntry: false }) }));
   // Only files of the size listed are read, on several threads at once.
@@ -59,9 +60,8 @@ export async function verifyArchive(dir: string, progress: (read: number, total:
  * SHA256SUMS must say what the store's manifest says, then give the store's SHA-256 as the last run closed
  * it (the store cannot hold its own), which the store must still have; and SQLite must find the store sound.
  */
-async function storeProblems(dir: string, { manifest: stored, findings, unfinished }: StoreRecord, sha256: string | null | undefined): Promise<string[]> {
+async function storeProblems(dir: string, { manifest: stored, findings }: StoreRecord, sha256: string | null | undefined): Promise<string[]> {
   const problems = findings.map((finding) => `damaged: ${STORE_FILE}: ${finding}`);
-  if (unfinished) problems.unshift(`unfinished: the export begun ${unfinished.toISOString().replace(/\.\d+Z$/, 'Z')} did not finish (what follows may be its doing; an export into the folder completes the archive)`);
   const sums = await readFile(join(dir, SUMS_FILE), 'utf8').catch(() => undefined);
   if (sums === undefined) return [...problems, `missing: ${SUMS_FILE}`];
   const { files, store } = splitSums(sums);
@@ -69,6 +69,10 @@ async function storeProblems(dir: string, { manifest: stored, findings, unfinish
   if (store === undefined) problems.push(`unrecorded: ${STORE_FILE} (${SUMS_FILE} gives no SHA-256 for it; an export into the folder records it)`);
   else if ((sha256 ?? (await sha256File(join(dir, STORE_FILE)))) !== store) problems.push(`altered: ${STORE_FILE}`);
   return problems;
+}
+
+function unfinishedLine(began: Date): string {
+  return `unfinished: the export begun ${began.toISOString().replace(/\.\d+Z$/, 'Z')} did not finish (what follows may be its doing; an export into the folder completes the archive)`;
 }
 
 interface StoreRecord {

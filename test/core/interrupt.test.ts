@@ -63,6 +63,19 @@ describe('Ctrl-C during an export', () => {
   });
 });
 
+describe('Ctrl-C once every conversation is written (the archive being finished: search data, index, SHA256SUMS)', () => {
+  it('finishes the archive, says so, and exits 0', async () => {
+    const dir = tempDir('interrupt-finishing');
+    const db = await generateApart(dir, 20_000, 7);
+    const out = join(dir, 'out');
+    // search.html is written by the HTML archive's finish, once every conversation's pages are.
+    const { code, stderr } = await interrupted(['--db', db, '--out', out, '--format', 'html'], () => existsSync(join(out, 'search.html')));
+    expect(stderr).toMatch(/^textkeeper: every conversation is written: finishing the archive .*; interrupt again to stop at once, leaving it unfinished\.$/m);
+    expect(code, stderr).toBe(0);
+    expect((await runCli(['verify', out])).stdout).toMatch(/^Intact: /);
+  });
+});
+
 describe('An export whose messages no one reads any more (its terminal closed, `2>&1 | head` ended)', () => {
   it('still finishes its archive instead of stopping at the first line it writes', async () => {
     const dir = tempDir('reader-gone');

@@ -83,6 +83,7 @@ function describeCounts(counts: Record<string, number>): string {
   const said = [
     ['messages', 'messages'], ['added', 'added'], ['changed', 'changed'], ['absent', 'newly not on the device'],
   ].filter(([key]) => counts[key!] !== undefined).map(([key, label]) => `${formatCount(counts[key!]!)} ${label}`);
+  if (counts.returned) said.push(`${formatCount(counts.returned)} back on the device`);
   if (counts.attachments !== undefined) said.push(attachmentsCount(counts));
   return said.join(', ');
 }
