@@ -257,7 +257,7 @@ describe('an archive folder updated by a second run after the device purged its 
     const run3 = await exportFrom(device2, archive, 'txt,html,pdf');
     expect(exportedCount(run3.stdout)).toBe(total);
     const conversations = Number(/^Exported (\d+) conversations?/m.exec(run3.stdout)![1]);
-    expect(run3.stdout).toContain(`  ${conversations} conversation${conversations === 1 ? '' : 's'} unchanged since the last run: their files were kept`);
+    expect(run3.stdout).toContain(`  ${conversations} conversation${conversations === 1 ? '' : 's'} unchanged since the last run: ${conversations === 1 ? 'its' : 'their'} files were kept`);
     expect(run3.stdout).not.toMatch(/^ {2}since the last run:/m);
     // What sources the messages came from is counted as files are written: none were.
     expect(run3.stdout).not.toMatch(/in every source|only in/);
