@@ -3,6 +3,19 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
+/** The tables of chat.db that a conversation's messages and attachments need, with the columns read from them. */
+export const MINIMAL_TABLES = `
+    CREATE TABLE handle (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, service TEXT NOT NULL);
+    CREATE TABLE chat (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT, chat_identifier TEXT, display_name TEXT);
+    CREATE TABLE message (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE NOT NULL, text TEXT,
+      handle_id INTEGER DEFAULT 0, date INTEGER, is_from_me INTEGER DEFAULT 0, service TEXT);
+    CREATE TABLE attachment (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE NOT NULL, filename TEXT,
+      transfer_name TEXT, mime_type TEXT, total_bytes INTEGER DEFAULT 0);
+    CREATE TABLE chat_message_join (chat_id INTEGER, message_id INTEGER, message_date INTEGER DEFAULT 0);
+    CREATE TABLE chat_handle_join (chat_id INTEGER, handle_id INTEGER);
+    CREATE TABLE message_attachment_join (message_id INTEGER, attachment_id INTEGER);
+`;
+
 export interface TinyChatDb {
   chatDb: string;
   attachmentsDir: string;
@@ -17,17 +30,7 @@ export function makeTinyChatDb(dir: string): TinyChatDb {
   const chatDb = path.join(dir, 'chat.db');
   const attachmentsDir = path.join(dir, 'Attachments');
   const db = new Database(chatDb);
-  db.exec(`
-    CREATE TABLE handle (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, service TEXT NOT NULL);
-    CREATE TABLE chat (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT, chat_identifier TEXT, display_name TEXT);
-    CREATE TABLE message (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE NOT NULL, text TEXT,
-      handle_id INTEGER DEFAULT 0, date INTEGER, is_from_me INTEGER DEFAULT 0, service TEXT);
-    CREATE TABLE attachment (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE NOT NULL, filename TEXT,
-      transfer_name TEXT, mime_type TEXT, total_bytes INTEGER DEFAULT 0);
-    CREATE TABLE chat_message_join (chat_id INTEGER, message_id INTEGER, message_date INTEGER DEFAULT 0);
-    CREATE TABLE chat_handle_join (chat_id INTEGER, handle_id INTEGER);
-    CREATE TABLE message_attachment_join (message_id INTEGER, attachment_id INTEGER);
-  `);
+  db.exec(MINIMAL_TABLES);
   const handles = ['+15555550123', 'Alice.Doe@Example.com', '+15555550188'];
   handles.forEach((id, i) => db.prepare('INSERT INTO handle (id, service) VALUES (?, ?)').run(id, i === 0 ? 'SMS' : 'iMessage'));
   db.prepare("INSERT INTO chat (guid, chat_identifier) VALUES ('SMS;-;+15555550123', '+15555550123')").run();
