@@ -5,7 +5,7 @@ import type { ArchiveRun, RecordedSource, SourceCheck } from '../model/types.js'
 import { STORE_FILE } from './file-names.js';
 import { GuidFingerprints } from './guid-fingerprints.js';
 import type { CopiedFile, ManifestEntry } from './manifest.js';
-import { compactJson, fromJson, mergeRevision, messageFromJson, sameButNamesAndPlaces, sameInAnyOrder, storedJson, toJson, type MessageColumns } from './message-json.js';
+import { compactJson, fromJson, mergeRevision, messageFromJson, sameButNamesAndPlaces, sameButReadAnew, sameInAnyOrder, storedJson, toJson, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
 import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, type StoreMode } from './schema.js';
 import type { SqliteCopy } from '../sqlite/sqlite-copy.js';
@@ -386,9 +386,9 @@ export class ArchiveStore {
       this.sql.seen!.run(archived, sources, this.runId, row.guid);
       return stored.absent_since !== null;
     }
-    if (sameButNamesAndPlaces(body, archived)) {
-      // Contacts name people anew, or the database is read from another folder: the message shows the names
-      // and the places of now, and its history is not a change.
+    if (sameButNamesAndPlaces(body, archived) || sameButReadAnew(body, archived)) {
+      // Contacts name people anew, the database is read from another folder, or this textkeeper reads more of
+      // the row than the one that stored it: the message shows what is known now, and its history is not a change.
       this.sql.seen!.run(body, sources, this.runId, row.guid);
       return true;
     }

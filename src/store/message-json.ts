@@ -82,6 +82,21 @@ function withoutMissingPaths(json: string): string {
     value !== null && typeof value === 'object' && (value as Attachment).missing === true ? { ...value, path: undefined } : value);
 }
 
+/** What this textkeeper reads of a message that an older one did not: its coming is no change on the device. */
+const READ_SINCE = ['editedAt', 'unsentAt'];
+
+/**
+ * The stored JSON of a message and this run's that differ only in what textkeeper makes of the same row: what
+ * an older one did not read (the time of an edit, of an unsending) or how it words a group event, which the
+ * device never changes. The message is the same, and the store keeps this run's JSON.
+ */
+export function sameButReadAnew(body: string, stored: string): boolean {
+  const unread = new Set(READ_SINCE.filter((key) => !stored.includes(`"${key}":`)));
+  unread.add('event');
+  const comparable = (json: string) => JSON.stringify(JSON.parse(json), (key, value: unknown) => (unread.has(key) ? undefined : value));
+  return sameInAnyOrder(comparable(body), comparable(stored));
+}
+
 /**
  * Two JSONs of a message that say the same in another order of keys: a file's copy merged into what a run
  * without copies read (`mergeRevision`) gets keys the JSON it was read from had left out.
