@@ -126,10 +126,10 @@ export class Progress {
     return { speed: this.speed(), current: this.current };
   }
 
-  /** Messages a second and the time left, once the average means something. */
+  /** Messages a second and the time left, once the average means something; 'done' for a short one finished. */
   private speed(): string {
     const elapsed = this.firstTick === undefined ? 0 : performance.now() - this.firstTick;
-    if (elapsed < SETTLE_MS || this.done === 0) return 'estimating time left';
+    if (elapsed < SETTLE_MS || this.done === 0) return this.done >= this.total ? 'done' : 'estimating time left';
     const rate = (this.done / elapsed) * 1000;
     const left = Math.max(0, this.total - this.done) / rate;
     return `${Math.round(rate).toLocaleString('en-US')} msg/s, ${duration(left)} left`;

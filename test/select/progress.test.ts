@@ -6,7 +6,7 @@ import { Progress } from '../../src/engine/progress.js';
 import { generateChatDb } from '../../src/generate/index.js';
 import { onTerminal, runCli, tempDir } from '../support/cli.js';
 
-const LINE = /^\[(\d+)\/(\d+)\] (.+): ([\d,]+) messages? \| (\d+)% \| (estimating time left|[\d,]+ msg\/s, \S+ left)$/;
+const LINE = /^\[(\d+)\/(\d+)\] (.+): ([\d,]+) messages? \| (\d+)% \| (estimating time left|[\d,]+ msg\/s, \S+ left|done)$/;
 
 describe('progress without a terminal', () => {
   const dir = tempDir('select-progress');
@@ -69,6 +69,18 @@ describe('progress lines of long work (reading the sources, verify), without a t
       'reading the sources: 100% | 10,000/10,000 messages | 2,857 msg/s, 0s left',
     ]);
     progress.stop();
+  });
+
+  it('a short write says done at 100%, where it said it was still estimating the time left', () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    const lines: string[] = [];
+    const progress = new Progress('lines', 100, 2, (line) => lines.push(line));
+    progress.tick(60);
+    progress.finished('Mom', 60);
+    vi.advanceTimersByTime(500);
+    progress.tick(40);
+    progress.finished('Book club', 40);
+    expect(lines).toEqual(['[1/2] Mom: 60 messages | 60% | estimating time left', '[2/2] Book club: 40 messages | 100% | done']);
   });
 
   it('says nothing for a short check, then a line for each tenth read, with the time left', () => {
