@@ -8,6 +8,7 @@ import { runCli, tempDir } from '../support/cli.js';
 import { writeBackup } from '../../src/generate/backup.js';
 import { pdfText, pdfToolsPresent, squash } from '../pdf/pdf-tools.js';
 import { addAttachment, addMessage, expectOneLine, makeBase, spoiledCopy } from './support.js';
+import { schemaValidators } from '../data/support.js';
 
 const PAGE = 4096;
 
@@ -159,6 +160,33 @@ describe('a damaged database', () => {
         expect(unchecked.stderr).toMatch(/: a damaged page stopped reading it; the rows on it are not in the archive \(without --no-check, the check would name them\)$/m);
         expect(unchecked.stderr).toMatch(/^textkeeper: the database is damaged; everything readable was exported, an unknown number of rows could not be read \(see above\)\.$/m);
         expect(exportedMessages(unchecked.stdout)).toBe(exportedMessages(result.stdout));
+
+        if (fill === 'zeros') {
+          // The header of every transcript, HTML page and JSON file says so too.
+          const line = `Damaged: the database check of ${db} found damage; a row it could not read is not in this file (the export named each)`;
+          const out = join(dir, 'out-leaf-files');
+          const files = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html,json', '--quiet']);
+          expect(files.code, files.stderr).toBe(3);
+          const soundOut = join(dir, 'out-sound-files');
+          expect((await runCli(['export', '--db', base, '--out', soundOut, '--format', 'txt,html,json', '--quiet'])).code).toBe(0);
+          const stems = readdirSync(out).filter((name) => name.endsWith('.txt')).map((name) => name.slice(0, -4));
+          expect(stems.length).toBeGreaterThan(1);
+          const pages = readdirSync(join(out, 'conversations'), { recursive: true }).map(String).filter((name) => name.endsWith('.html'));
+          expect(pages.length).toBeGreaterThanOrEqual(stems.length);
+          for (const stem of stems) {
+            const header = readFileSync(join(out, `${stem}.txt`), 'utf8').split('\n\n')[0]!;
+            expect(header.split('\n').at(-1), stem).toBe(line);
+            const file = JSON.parse(readFileSync(join(out, `${stem}.json`), 'utf8'));
+            expect(file.damagedSources, stem).toEqual([db]);
+            expect(schemaValidators().conversation(file), stem).toBe('');
+            expect(readFileSync(join(soundOut, `${stem}.txt`), 'utf8'), stem).not.toContain('Damaged:');
+            expect(JSON.parse(readFileSync(join(soundOut, `${stem}.json`), 'utf8')).damagedSources, stem).toBeUndefined();
+          }
+          for (const page of pages) {
+            expect(/<header class="thread-head">[^]*?<\/header>/.exec(readFileSync(join(out, 'conversations', page), 'utf8'))![0], page).toContain(`<p class="range damaged">${line}</p>`);
+            expect(readFileSync(join(soundOut, 'conversations', page), 'utf8'), page).not.toContain('Damaged:');
+          }
+        }
 
         if (pdfToolsPresent && fill === 'zeros') {
           // A PDF, as handed over, says on its cover that its source was damaged.
