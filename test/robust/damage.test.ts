@@ -188,6 +188,24 @@ describe('a damaged database', () => {
           }
         }
 
+        if (fill === 'zeros') {
+          // Once the database is restored, the next run into the archive writes every file again without it;
+          // a run from the same damaged database keeps them.
+          const restored = spoiledCopy(base, dir, 'leaf-restored');
+          overwrite(restored, page, fill);
+          const out = join(dir, 'out-leaf-restored');
+          const run = () => runCli(['export', '--db', restored, '--out', out, '--format', 'txt,json']);
+          expect((await run()).code).toBe(3);
+          const again = await run();
+          expect(again.stdout).toMatch(/\b(\d+) conversations unchanged since the last run/);
+          const damaged = () => readdirSync(out).filter((name) => /\.(txt|json)$/.test(name) && /Damaged:|damagedSources/.test(readFileSync(join(out, name), 'utf8')));
+          expect(damaged().length).toBe(readdirSync(out).filter((name) => /\.(txt|json)$/.test(name)).length);
+          copyFileSync(base, restored);
+          const sound = await run();
+          expect(sound.code, sound.stderr).toBe(0);
+          expect(damaged()).toEqual([]);
+        }
+
         if (pdfToolsPresent && fill === 'zeros') {
           // A PDF, as handed over, says on its cover that its source was damaged.
           const out = join(dir, 'out-leaf-pdf');
