@@ -102,10 +102,13 @@ describe('a damaged database', () => {
     const db = spoiledCopy(base, dir, 'index');
     const page = leafPage(db, 'sqlite_autoindex_message_1', 'leaf');
     patchPage(db, page, (bytes, at) => bytes.writeUInt16BE(bytes.readUInt16BE(at + 10), at + 8));
-    const result = await runCli(['export', '--db', db, '--out', join(dir, 'out-index')]);
+    const out = join(dir, 'out-index');
+    const result = await runCli(['export', '--db', db, '--out', out]);
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toMatch(/is damaged: .*page \d+.*sqlite_autoindex_message_1/);
     expect(result.stderr).toMatch(/0 rows could not be read/);
+    // No file says a row is missing from it.
+    for (const name of readdirSync(out).filter((f) => f.endsWith('.txt'))) expect(readFileSync(join(out, name), 'utf8'), name).not.toContain('Damaged:');
   });
 
   it('a message whose stored text cannot be read is exported without it, with a note; its conversation is not skipped; exit 3', async () => {
