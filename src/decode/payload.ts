@@ -101,8 +101,7 @@ function linkBalloon(preview: UrlPreview): AppBalloon {
 function appBalloon(message: AppMessage, bundleId: string): AppBalloon {
   const title = message.title ?? message.ldtext;
   const summary = message.title ? message.ldtext : undefined;
-  const shown = new Set([title, summary]);
-  const captions = present(message.caption, message.subcaption, message.trailingCaption, message.trailingSubcaption).filter((c) => !shown.has(c));
+  const captions = present(message.caption, message.subcaption, message.trailingCaption, message.trailingSubcaption).filter((c) => !repeats(c, [title, summary]));
   return {
     type: 'app',
     bundleId,
@@ -114,6 +113,21 @@ function appBalloon(message: AppMessage, bundleId: string): AppBalloon {
     url: message.url && /^https?:/i.test(message.url) ? message.url : undefined,
     captions,
   };
+}
+
+/**
+ * A caption made only of words the title or summary already says: a Photos album's "Home" and "37 Photos"
+ * under its "Home - 37 Photos".
+ */
+function repeats(caption: string, shown: (string | undefined)[]): boolean {
+  if (shown.includes(caption)) return true;
+  const said = new Set(shown.flatMap(words));
+  const own = words(caption);
+  return own.length > 0 && own.every((word) => said.has(word));
+}
+
+function words(text: string | undefined): string[] {
+  return text?.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
 function present(...values: (string | undefined)[]): string[] {

@@ -71,9 +71,12 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
     const plan = planRendering(archive, candidates, options, update.outside?.changed.keys());
     refuseProtectedFiles(plan, stemOf, options.outDir);
     const renderers = await Promise.all(plan.formats.map((format) => RENDERERS[format]!()));
-    // PDF covers name every source; every header names what an archive read as a source had its messages from.
-    const namesSources = plan.formats.includes('pdf') || update.facts.some((f) => f.kind === 'archive');
-    const provenance = namesSources ? await provenanceOf(update.facts, options.raw, update.sha256s, update.checks, update.recorded) : undefined;
+    // PDF covers name every source; every header names what an archive read as a source had its messages from,
+    // and a damaged source the run lost rows to (a damaged page of an index loses none).
+    const lost = update.damage.unreadable > 0 || update.damage.uncounted === true;
+    const damaged = update.checks.map((check) => lost && check === 'damaged');
+    const namesSources = plan.formats.includes('pdf') || update.facts.some((f) => f.kind === 'archive') || damaged.includes(true);
+    const provenance = namesSources ? await provenanceOf(update.facts, options.raw, update.sha256s, damaged, update.recorded) : undefined;
     const job: RenderJob = { formats: plan.formats, stemOf, exportedAt: new Date(), provenance, imageThreads: 1 };
     // Threads are started only for conversations to write: an unchanged run starts none.
     const needed = helperCount(options, plan.queue.length);

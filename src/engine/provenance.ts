@@ -1,20 +1,20 @@
 import { sha256File } from '../store/file-sha256.js';
 import type { SourceFacts } from '../read/source.js';
 import type { Provenance, ProvenanceSource } from '../render/renderer.js';
-import type { RecordedSource, SourceCheck } from '../model/types.js';
+import type { RecordedSource } from '../model/types.js';
 import { VERSION } from '../version.js';
 import type { RawOptions } from './options.js';
 
 /**
  * Where an export comes from: the sources with the SHA-256 of each one's database file (read, never
- * written; as the run hashed it, in the order of `facts`, else hashed here; whether its check found damage), an archive folder's with the
+ * written; as the run hashed it, in the order of `facts`, else hashed here; whether rows were lost to damage its check found), an archive folder's with the
  * sources its runs recorded, the selection as typed, and textkeeper's version.
  */
-export async function provenanceOf(facts: SourceFacts[], raw: RawOptions, sha256s: (string | undefined)[], checks: SourceCheck[], recorded?: RecordedSource[]): Promise<Provenance> {
+export async function provenanceOf(facts: SourceFacts[], raw: RawOptions, sha256s: (string | undefined)[], damaged: boolean[], recorded?: RecordedSource[]): Promise<Provenance> {
   const sources = await Promise.all(facts.map(async (f, i): Promise<ProvenanceSource> => {
     const sha256 = sha256s[i] ?? (await sha256File(f.database));
     if (f.kind === 'archive') return { ...f, sha256, recorded: recorded ?? [] };
-    return checks[i] === 'damaged' ? { ...f, sha256, damaged: true } : { ...f, sha256 };
+    return damaged[i] ? { ...f, sha256, damaged: true } : { ...f, sha256 };
   }));
   const filters = (['chat', 'since', 'until'] as const).filter((name) => raw[name]).map((name) => `--${name} ${raw[name]}`);
   return { version: VERSION, filters, sources };

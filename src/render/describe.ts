@@ -118,6 +118,14 @@ function describeRunSource(s: ArchiveRun['sources'][number], dateTime: (date: Da
   return `${describeRecorded(s.recorded, dateTime)}, through ${own}`;
 }
 
+/** What a file made from a damaged source says of it (the PDF cover under the source, txt and HTML headers naming it). */
+export const DAMAGE_NOTE = 'a row it could not read is not in this file (the export named each)';
+
+/** "Damaged: the database check of /x/chat.db found damage; …", for each source whose check found damage. */
+export function damageLines({ provenance }: Pick<ExportContext, 'provenance'>): string[] {
+  return (provenance?.sources ?? []).filter((s) => s.damaged).map((s) => `Damaged: the database check of ${s.path} found damage; ${DAMAGE_NOTE}`);
+}
+
 /**
  * Where the messages came from, as a header's "from …" says it; an archive folder read as a source
  * (`--archive`) adds ", read through the textkeeper archive /a (its store's SHA-256 …), which had them from

@@ -42,6 +42,8 @@ export class StoreArchive implements History {
   private readonly statements: Statements;
   /** Reads a kept file whose time is not the one listed. */
   private buffer?: Buffer;
+  /** The sources whose check found damage in the run under way (its files say so), read once. */
+  private damaged?: string[];
   /** The archive's runs by id, read when a conversation has messages only the archive keeps. */
   private runs?: Map<number, Pick<ArchiveRun, 'startedAt' | 'sources'>>;
 
@@ -120,11 +122,15 @@ export class StoreArchive implements History {
   /**
    * What a conversation's files are made from, one for each of these `settings` of the run (see
    * renderSettings): its revision (raised whenever one of its messages is added, changed or marked absent),
-   * its model, where it came from, and the textkeeper that writes it (a new one writes every file anew).
+   * its model, where it came from, and the textkeeper that writes it (a new one writes every file anew); and
+   * which sources the run found damaged, which its files name: a file written while one was damaged is
+   * written again once none is, and the other way round.
    */
   fingerprints({ key, conversation }: HistoryConversation, settings: string[]): string[] {
     const revision = this.statements.get('SELECT revision FROM conversations WHERE key = ?').pluck().get(key) as number;
-    const made = JSON.stringify([revision, conversation, this.description, VERSION]);
+    this.damaged ??= (this.store.runs().at(-1)?.sources ?? []).filter((s) => s.check === 'damaged').map((s) => s.description);
+    // Nothing is added for sound sources: files written before damage was part of it stay kept.
+    const made = JSON.stringify([revision, conversation, this.description, VERSION, ...(this.damaged.length > 0 ? [this.damaged] : [])]);
     return settings.map((s) => createHash('sha256').update(made).update(s).digest('base64'));
   }
 

@@ -18,6 +18,9 @@ describe('export --format json,ndjson,csv on a generated real-schema database', 
   beforeAll(async () => {
     await generateChatDb({ path: db, messages: 2000, seed: 71 });
     addTextMessage(db, 'She said "fine, then",\r\nand left');
+    const sqlite = new Database(db);
+    sqlite.prepare('UPDATE message SET subject = ? WHERE ROWID = (SELECT MAX(ROWID) FROM message)').run('Re: Rent');
+    sqlite.close();
     result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,json,ndjson,csv', '--timezone', 'America/New_York', '--quiet']);
     lines = readNdjson(join(out, 'messages.ndjson'));
   });
@@ -92,8 +95,16 @@ describe('export --format json,ndjson,csv on a generated real-schema database', 
         expect(row.unsent).toBe(String(m.parts.some((p) => p.kind === 'unsent')));
         expect(row.reply_to).toBe(m.replyTo?.guid ?? '');
         expect(row.reactions === '').toBe(m.parts.every((p) => p.tapbacks.length === 0));
+        expect(row.subject).toBe(m.subject ?? '');
+        expect(row.effect).toBe(m.effect ?? '');
       }
     }
+    // The subject and the send effect come after the columns the earlier versions wrote, which keep their places.
+    const header = readFileSync(join(out, `${[...files.keys()][0]}.csv`), 'utf8').split('\r\n')[0];
+    expect(header).toBe('\ufeffdate,sender_name,sender_handle,from_me,service,text,attachments,reactions,reply_to,edited,unsent,guid,not_on_device_since,subject,effect');
+    const messages = [...files.values()].flatMap((f) => f.messages);
+    expect(messages.filter((m) => m.subject).map((m) => m.subject)).toEqual(['Re: Rent']);
+    expect(messages.some((m) => m.effect)).toBe(true);
     const texts = [...files.values()].flatMap((f) => f.messages.map((m) => m.text));
     // The data must exercise quoting: commas, quotes and line breaks inside a field.
     for (const special of [',', '"', '\n', '\r\n']) expect(texts.some((t) => t.includes(special)), JSON.stringify(special)).toBe(true);

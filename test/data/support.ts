@@ -17,6 +17,8 @@ export interface MessageLine {
   edited: boolean;
   parts: { kind: string; tapbacks: unknown[] }[];
   replyTo?: { guid: string };
+  subject?: string;
+  effect?: string;
 }
 
 export interface ConversationFile {

@@ -8,6 +8,7 @@ import { runCli, tempDir } from '../support/cli.js';
 import { writeBackup } from '../../src/generate/backup.js';
 import { pdfText, pdfToolsPresent, squash } from '../pdf/pdf-tools.js';
 import { addAttachment, addMessage, expectOneLine, makeBase, spoiledCopy } from './support.js';
+import { schemaValidators } from '../data/support.js';
 
 const PAGE = 4096;
 
@@ -101,10 +102,13 @@ describe('a damaged database', () => {
     const db = spoiledCopy(base, dir, 'index');
     const page = leafPage(db, 'sqlite_autoindex_message_1', 'leaf');
     patchPage(db, page, (bytes, at) => bytes.writeUInt16BE(bytes.readUInt16BE(at + 10), at + 8));
-    const result = await runCli(['export', '--db', db, '--out', join(dir, 'out-index')]);
+    const out = join(dir, 'out-index');
+    const result = await runCli(['export', '--db', db, '--out', out]);
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toMatch(/is damaged: .*page \d+.*sqlite_autoindex_message_1/);
     expect(result.stderr).toMatch(/0 rows could not be read/);
+    // No file says a row is missing from it.
+    for (const name of readdirSync(out).filter((f) => f.endsWith('.txt'))) expect(readFileSync(join(out, name), 'utf8'), name).not.toContain('Damaged:');
   });
 
   it('a message whose stored text cannot be read is exported without it, with a note; its conversation is not skipped; exit 3', async () => {
@@ -159,6 +163,51 @@ describe('a damaged database', () => {
         expect(unchecked.stderr).toMatch(/: a damaged page stopped reading it; the rows on it are not in the archive \(without --no-check, the check would name them\)$/m);
         expect(unchecked.stderr).toMatch(/^textkeeper: the database is damaged; everything readable was exported, an unknown number of rows could not be read \(see above\)\.$/m);
         expect(exportedMessages(unchecked.stdout)).toBe(exportedMessages(result.stdout));
+
+        if (fill === 'zeros') {
+          // The header of every transcript, HTML page and JSON file says so too.
+          const line = `Damaged: the database check of ${db} found damage; a row it could not read is not in this file (the export named each)`;
+          const out = join(dir, 'out-leaf-files');
+          const files = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html,json', '--quiet']);
+          expect(files.code, files.stderr).toBe(3);
+          const soundOut = join(dir, 'out-sound-files');
+          expect((await runCli(['export', '--db', base, '--out', soundOut, '--format', 'txt,html,json', '--quiet'])).code).toBe(0);
+          const stems = readdirSync(out).filter((name) => name.endsWith('.txt')).map((name) => name.slice(0, -4));
+          expect(stems.length).toBeGreaterThan(1);
+          const pages = readdirSync(join(out, 'conversations'), { recursive: true }).map(String).filter((name) => name.endsWith('.html'));
+          expect(pages.length).toBeGreaterThanOrEqual(stems.length);
+          for (const stem of stems) {
+            const header = readFileSync(join(out, `${stem}.txt`), 'utf8').split('\n\n')[0]!;
+            expect(header.split('\n').at(-1), stem).toBe(line);
+            const file = JSON.parse(readFileSync(join(out, `${stem}.json`), 'utf8'));
+            expect(file.damagedSources, stem).toEqual([db]);
+            expect(schemaValidators().conversation(file), stem).toBe('');
+            expect(readFileSync(join(soundOut, `${stem}.txt`), 'utf8'), stem).not.toContain('Damaged:');
+            expect(JSON.parse(readFileSync(join(soundOut, `${stem}.json`), 'utf8')).damagedSources, stem).toBeUndefined();
+          }
+          for (const page of pages) {
+            expect(/<header class="thread-head">[^]*?<\/header>/.exec(readFileSync(join(out, 'conversations', page), 'utf8'))![0], page).toContain(`<p class="range damaged">${line}</p>`);
+            expect(readFileSync(join(soundOut, 'conversations', page), 'utf8'), page).not.toContain('Damaged:');
+          }
+        }
+
+        if (fill === 'zeros') {
+          // Once the database is restored, the next run into the archive writes every file again without it;
+          // a run from the same damaged database keeps them.
+          const restored = spoiledCopy(base, dir, 'leaf-restored');
+          overwrite(restored, page, fill);
+          const out = join(dir, 'out-leaf-restored');
+          const run = () => runCli(['export', '--db', restored, '--out', out, '--format', 'txt,json']);
+          expect((await run()).code).toBe(3);
+          const again = await run();
+          expect(again.stdout).toMatch(/\b(\d+) conversations unchanged since the last run/);
+          const damaged = () => readdirSync(out).filter((name) => /\.(txt|json)$/.test(name) && /Damaged:|damagedSources/.test(readFileSync(join(out, name), 'utf8')));
+          expect(damaged().length).toBe(readdirSync(out).filter((name) => /\.(txt|json)$/.test(name)).length);
+          copyFileSync(base, restored);
+          const sound = await run();
+          expect(sound.code, sound.stderr).toBe(0);
+          expect(damaged()).toEqual([]);
+        }
 
         if (pdfToolsPresent && fill === 'zeros') {
           // A PDF, as handed over, says on its cover that its source was damaged.

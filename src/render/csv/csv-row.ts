@@ -5,7 +5,7 @@ import { messageText, type RecordStyle } from '../json/records.js';
 
 export const CSV_COLUMNS = [
   'date', 'sender_name', 'sender_handle', 'from_me', 'service', 'text', 'attachments',
-  'reactions', 'reply_to', 'edited', 'unsent', 'guid', 'not_on_device_since',
+  'reactions', 'reply_to', 'edited', 'unsent', 'guid', 'not_on_device_since', 'subject', 'effect',
 ] as const;
 
 /**
@@ -13,7 +13,8 @@ export const CSV_COLUMNS = [
  * (see messageText); `attachments` one file per line (its path, or that it is missing or not in the database at all,
  * and a sticker's description or a voice message's transcription);
  * `reply_to` the guid of the message replied to (the `guid` column of its row); `not_on_device_since`
- * when the archive kept a message its sources no longer have.
+ * when the archive kept a message its sources no longer have; `subject` its subject line and `effect` the send effect
+ * by name ("Slam", "Invisible Ink"), both at the end so that the earlier columns keep their places.
  */
 export function csvRow(m: Message, { iso, path }: RecordStyle): string[] {
   const files = m.parts.flatMap((p) => (p.kind === 'attachment' ? [p.attachment] : p.kind === 'app' ? p.attachments : []));
@@ -32,6 +33,8 @@ export function csvRow(m: Message, { iso, path }: RecordStyle): string[] {
     String(m.parts.some((p) => p.kind === 'unsent')),
     m.guid,
     m.absentSince ? iso(m.absentSince) : '',
+    m.subject ?? '',
+    m.effect ?? '',
   ];
 }
 

@@ -7,7 +7,7 @@ import type { ExportContext, MessageStream, RenderedConversation, Renderer } fro
 import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
 import { activitySvg } from './activity-svg.js';
 import { escapeHtml, hrefPath, isolate } from './escape.js';
-import { describeKeptOnly, describeOrigin, describeSourceCounts, inBackup } from '../describe.js';
+import { damageLines, describeKeptOnly, describeOrigin, describeSourceCounts, inBackup } from '../describe.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
 import { PageStarts } from './page-starts.js';
@@ -170,6 +170,7 @@ export class HtmlRenderer implements Renderer {
       services: conversation.services.join(', '),
       sourceCounts: conversation.sourceCounts ? describeSourceCounts(conversation.sourceCounts) : '',
       keptOnly: conversation.keptOnly ? describeKeptOnly(conversation.keptOnly, (date) => this.ctx.dates.dateTime(date)) : undefined,
+      damage: damageLines(this.ctx),
       firstDay: range?.first ?? '',
       lastDay: range?.last ?? '',
       exportedAt: this.ctx.dates.at(this.ctx.exportedAt).dateTime,

@@ -4,7 +4,7 @@ import type { MessageStream } from '../renderer.js';
 import { conversationRecord, messageRecord, recordStyle, SCHEMA_VERSION } from './records.js';
 
 /**
- * One `<stem>.json` per conversation, `{ schemaVersion, conversation, messages }` (schema/conversation.schema.json),
+ * One `<stem>.json` per conversation, `{ schemaVersion, conversation, damagedSources?, messages }` (schema/conversation.schema.json),
  * written message by message so memory does not grow with the conversation.
  */
 export class JsonRenderer extends FileRenderer {
@@ -12,7 +12,8 @@ export class JsonRenderer extends FileRenderer {
 
   protected *chunks(conversation: Conversation, messages: MessageStream): Generator<string> {
     const style = recordStyle(this.ctx);
-    const head = JSON.stringify({ schemaVersion: SCHEMA_VERSION, conversation: conversationRecord(conversation, style.iso) });
+    const damagedSources = this.ctx.provenance?.sources.filter((s) => s.damaged).map((s) => s.path);
+    const head = JSON.stringify({ schemaVersion: SCHEMA_VERSION, conversation: conversationRecord(conversation, style.iso), damagedSources: damagedSources?.length ? damagedSources : undefined });
     yield `${head.slice(0, -1)},"messages":[`;
     let separator = '\n';
     for (const message of messages()) {

@@ -1,5 +1,5 @@
 import type { Conversation } from '../../model/types.js';
-import { describeKeptOnly, describeSourceCounts } from '../describe.js';
+import { DAMAGE_NOTE, describeKeptOnly, describeSourceCounts } from '../describe.js';
 import type { ExportContext, Provenance, ProvenanceSource } from '../renderer.js';
 import { baselineIn, layLines, textBox, drawLine } from './blocks.js';
 import type { Canvas } from './canvas.js';
@@ -52,7 +52,7 @@ function sourceRows(sources: ProvenanceSource[], dateTime: (date: Date) => strin
         source.path,
         ...(source.database !== source.path ? [`Database file: ${source.database}`] : []),
         `SHA-256: ${source.sha256}`,
-        ...(source.damaged ? ['Damaged: the database check found damage; a row it could not read is not in this file (the export named each)'] : []),
+        ...(source.damaged ? [`Damaged: the database check found damage; ${DAMAGE_NOTE}`] : []),
       ],
     },
   ]);

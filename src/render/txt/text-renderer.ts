@@ -1,7 +1,7 @@
 import { handwritingLines } from '../../decode/handwriting-render.js';
 import type { Attachment, Conversation, Drawing, EditVersion, Message, Part } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { absenceNote, describeAttachment, describeBalloon, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE } from '../describe.js';
+import { absenceNote, damageLines, describeAttachment, describeBalloon, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE } from '../describe.js';
 import { controlPicture } from '../control-pictures.js';
 import { FileRenderer } from '../file-renderer.js';
 import { archivePath } from '../../output/files.js';
@@ -56,6 +56,7 @@ function header(c: Conversation, ctx: ExportContext): string {
     c.sourceCounts ? `Sources: ${describeSourceCounts(c.sourceCounts)}` : undefined,
     `Times are shown in ${ctx.dates.timeZone}.`,
     `Exported ${ctx.dates.dateTime(ctx.exportedAt)} by textkeeper from ${describeOrigin(ctx, (date) => ctx.dates.dateTime(date))}.`,
+    ...damageLines(ctx),
     ...keptLines(c, ctx),
     '',
     '',
