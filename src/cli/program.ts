@@ -89,7 +89,7 @@ sourceOptions(program.command('export').description('write an archive of the con
   .option('--bates <prefix[:start]>', 'PDF: stamp every page of every PDF with a consecutive number PREFIX-000001 (in order of conversation title) and write bates.csv')
   .option('--bates-digits <n>', 'PDF: digits of a Bates number', '6')
   .option('--threads <n>', 'threads rendering conversations side by side (default: one per core)')
-  .option('--no-progress', 'no progress (a bar on a terminal, else a line per conversation finished)')
+  .option('--no-progress', 'no progress (a bar on a terminal, else lines: a tenth read, each conversation finished, what is left to finish)')
   .option('--quiet', 'no progress, nor the list of conversations --chat chose; warnings and the summary only')
   .action(async (raw: RawOptions, command: Command) => {
     const options = await resolved(raw, true);
@@ -236,7 +236,8 @@ function report(error: unknown): void {
 function explain(error: unknown): [string, number] {
   const message = (error as Error).message;
   if (error instanceof UserError) return [message, EXIT_BAD_INPUT];
-  if (error instanceof Interrupted) return ['interrupted; unfinished files were removed.', EXIT_INTERRUPTED];
+  // Only an export writes files to remove; list and stats stop at a backup's password prompt too.
+  if (error instanceof Interrupted) return [process.argv[2] === 'export' ? 'interrupted; unfinished files were removed.' : 'interrupted.', EXIT_INTERRUPTED];
   if (systemReason(error)) return [`cannot go on: ${describeSystemError(error as NodeJS.ErrnoException)}.`, EXIT_BAD_INPUT];
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) {

@@ -29,14 +29,18 @@ function ctrlCAtPrompt(args: string[]): Promise<string> {
 }
 
 describe('Ctrl-C at the password prompt of an encrypted backup', () => {
-  it('interrupts the export as anywhere else: exit 130, one line, nothing left', async () => {
+  it('interrupts the export (or list) as anywhere else: exit 130, one line, nothing left', async () => {
     const dir = tempDir('prompt-interrupt');
     const chat = makeTinyChatDb(dir);
     const backup = join(dir, 'backup');
     await writeBackup({ chatDb: chat.chatDb, attachmentsDir: chat.attachmentsDir, outDir: backup, seed: 3, encryption: { password: 'pw', dpIterations: 1000, iterations: 10 } });
     const out = join(dir, 'out');
     const shown = await ctrlCAtPrompt(['export', '--backup', backup, '--out', out, '--format', 'txt', '--no-progress']);
-    expect(shown).toMatch(/Backup password: \n?textkeeper: interrupted[^\n]*\nexit 130/);
+    expect(shown).toMatch(/Backup password: \n?textkeeper: interrupted; unfinished files were removed\.\nexit 130/);
     expect(existsSync(out)).toBe(false);
+
+    // list writes nothing: it has nothing to remove.
+    const listed = await ctrlCAtPrompt(['list', '--backup', backup]);
+    expect(listed).toMatch(/Backup password: \n?textkeeper: interrupted\.\nexit 130/);
   });
 });
