@@ -64,9 +64,12 @@ export async function openMessagesDatabase(path: string, check = true): Promise<
   if (!check) return { db, damage: Promise.resolve(notes.length > 0 ? { findings: notes, unreadable: [], uncounted: [UNCHECKED] } : undefined), inPlace, close };
   const checking = checkInBackground(location, rowsLocation);
   const noted = (report: DamageReport | undefined) => ({ findings: [...notes, ...(report?.findings ?? [])], unreadable: report?.unreadable ?? [], uncounted: report?.uncounted ?? [] });
+  const damage = (notes.length > 0 ? checking.report.then(noted) : checking.report).then((report) => refuseMismatchedWal(path, report));
+  // Whoever wants the result awaits it; one never awaited must not count as an unhandled failure.
+  damage.catch(() => {});
   return {
     db,
-    damage: notes.length > 0 ? checking.report.then(noted) : checking.report,
+    damage,
     inPlace,
     async close() {
       await checking.stop();
@@ -121,6 +124,35 @@ function foreignWalError(path: string, error: Error): UserError {
   // The error names the database first: "PATH is …".
   const found = error.message.startsWith(path) ? error.message.slice(path.length + 1).replace(/\.$/, '') : `cannot be read (${error.message})`;
   return new UserError(`${path}-wal does not belong to ${path}: read with it, the database ${found}; read alone, it is a Messages database. Move the -wal away to read the database as it was last saved.`);
+}
+
+/**
+ * Damage found in a database read with its -wal, though the file alone is sound: the -wal was copied at
+ * another time than the file (or is another database's), and its pages stand for pages they do not fit.
+ * Neither the damage nor the rows read can be trusted, so the pair is refused.
+ */
+async function refuseMismatchedWal(path: string, report: DamageReport | undefined): Promise<DamageReport | undefined> {
+  if (!report || (await sizeOf(`${path}-wal`)) === 0 || !(await soundAlone(path))) return report;
+  throw new UserError(`${path}-wal does not match ${path} (copied at another time?): read with it, the database is damaged; read alone, it is sound. Copy chat.db and chat.db-wal together while Messages is closed, or move the -wal away to read the database as it was last saved.`);
+}
+
+/** Whether the file read without its -wal (from a private copy of the file alone) checks sound. */
+async function soundAlone(path: string): Promise<boolean> {
+  const folder = await createPrivateTempDir('textkeeper-db-');
+  try {
+    const alone = join(folder.path, 'chat.db');
+    await copyFile(path, alone, constants.COPYFILE_FICLONE);
+    const checking = checkInBackground(alone);
+    try {
+      return (await checking.report) === undefined;
+    } finally {
+      await checking.stop();
+    }
+  } catch {
+    return false;
+  } finally {
+    await folder.remove();
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 // Issue #10 item 1: damage is found, named and counted; what can be read is exported; --no-check skips the check.
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -292,6 +292,38 @@ describe('a damaged database', () => {
     const result = await runCli(['export', '--db', db, '--out', join(dir, 'out-foreign-wal')]);
     expectOneLine(result, 1, /chat\.db-wal does not belong to .*chat\.db: read with it, the database is a SQLite database but not a Messages database \(no message, chat, handle, chat_message_join table\); read alone, it is a Messages database\. Move the -wal away/);
     expect([sha256(db), sha256(`${db}-wal`)]).toEqual(before);
+  });
+
+  it('a -wal copied at another time than the database beside it is named as such, not as damage of the database: one line, exit 1, nothing written', async () => {
+    // Messages at work on the Mac: its newest messages are in the -wal until a checkpoint writes them into chat.db.
+    const live = spoiledCopy(base, dir, 'wal-live');
+    const messages = new Database(live);
+    messages.pragma('journal_mode = WAL');
+    messages.pragma('wal_autocheckpoint = 0');
+    const add = (count: number, label: string) => messages.transaction(() => {
+      for (let i = 0; i < count; i++) addMessage(messages, { text: `${label} ${i} ${'words '.repeat(40)}` }, `${label}-${i}`);
+    })();
+    add(20, 'first');
+    // chat.db copied alone, then its -wal copied later, after a checkpoint and more messages.
+    const folder = join(dir, 'wal-apart');
+    mkdirSync(folder);
+    const db = join(folder, 'chat.db');
+    copyFileSync(live, db);
+    messages.pragma('wal_checkpoint(TRUNCATE)');
+    add(85, 'later');
+    copyFileSync(`${live}-wal`, `${db}-wal`);
+    messages.close();
+    const before = [sha256(db), sha256(`${db}-wal`)];
+    const out = join(dir, 'out-wal-apart');
+    const result = await runCli(['export', '--db', db, '--out', out]);
+    expectOneLine(result, 1, /chat\.db-wal does not match .*chat\.db \(copied at another time\?\): read with it, the database is damaged; read alone, it is sound\. Copy chat\.db and chat\.db-wal together while Messages is closed, or move the -wal away to read the database as it was last saved\.$/);
+    expect(existsSync(out)).toBe(false);
+    expect([sha256(db), sha256(`${db}-wal`)]).toEqual(before);
+    // As the line says: without the -wal, the database as last saved is exported whole.
+    renameSync(`${db}-wal`, join(dir, 'moved-away-wal'));
+    const alone = await runCli(['export', '--db', db, '--out', out]);
+    expect(alone.code, alone.stderr).toBe(0);
+    expect(alone.stderr).not.toMatch(/damaged/);
   });
 
   it('a damaged page of a backup\'s Manifest.db: the files its rows named are found by their names; exit 3', async () => {
