@@ -10,6 +10,7 @@ import { DEFAULT_OWNER_NAME } from '../model/owner.js';
 import { formatCount as n } from '../render/describe.js';
 import type { RawOptions, ResolvedOptions } from '../engine/options.js';
 import type { DamageCounts } from '../engine/sources.js';
+import { refuseUnused } from '../engine/format-options.js';
 
 /** Exit codes: see the README ("Bad input"). */
 const EXIT_BAD_INPUT = 1;
@@ -93,7 +94,7 @@ sourceOptions(program.command('export').description('write an archive of the con
   .option('--quiet', 'no progress, nor the list of conversations --chat chose; warnings and the summary only')
   .action(async (raw: RawOptions, command: Command) => {
     const options = await resolved(raw, true);
-    refuseUnused(command, options.formats);
+    refuseUnused((name) => command.getOptionValueSource(name) === 'cli', options.formats);
     const { runExport } = await import('../engine/export.js');
     const s = await runExport(options, signal);
     process.stdout.write(
@@ -142,22 +143,6 @@ sourceOptions(program.command('stats').description('messages per month and per p
     const { runStats } = await import('./stats-command.js');
     sayDamage(await runStats(await resolved(raw, false), raw.json === true));
   });
-
-/** Options of one format, with the format they are for. */
-const FORMAT_OPTIONS: [name: string, format: string][] = [
-  ['pdfStyle', 'pdf'], ['pageSize', 'pdf'], ['pdfStandard', 'pdf'], ['cover', 'pdf'], ['bates', 'pdf'], ['batesDigits', 'pdf'], ['csvBom', 'csv'], ['csvFormulas', 'csv'],
-];
-
-/** An option typed for a format not asked for would do nothing: most likely a mistake (`--bates` with txt only). */
-function refuseUnused(command: Command, formats: string[]): void {
-  for (const [name, format] of FORMAT_OPTIONS) {
-    // --csv-formulas is for every CSV file: bates.csv too.
-    const batesCsv = name === 'csvFormulas' && command.getOptionValueSource('bates') === 'cli';
-    if (command.getOptionValueSource(name) !== 'cli' || formats.includes(format) || batesCsv) continue;
-    const flag = command.options.find((o) => o.attributeName() === name)!.long!;
-    throw new UserError(`${flag} is for ${format.toUpperCase()} files, and --format ${formats.join(',')} has no ${format}.`);
-  }
-}
 
 /**
  * list, stats and verify write nothing: Ctrl-C (or SIGTERM, SIGHUP) ends them at once, where it only marked an

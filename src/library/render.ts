@@ -1,4 +1,5 @@
 import { runExport, type ExportSummary } from '../engine/export.js';
+import { refuseUnused } from '../engine/format-options.js';
 import { resolveOptions } from '../engine/options.js';
 import { rawOptions, type MessageArchive } from './archive.js';
 import { inLibraryTerms } from './option-names.js';
@@ -29,5 +30,10 @@ export async function render(archive: MessageArchive, options: RenderOptions): P
     csvBom: csvBom === undefined ? undefined : String(csvBom),
   };
   const log = archive.options.onWarning ?? ((line: string) => process.stderr.write(`${line}\n`));
-  return inLibraryTerms(() => runExport({ ...resolveOptions(raw, true), log }, signal ?? { interrupted: false }));
+  return inLibraryTerms(() => {
+    const resolved = resolveOptions(raw, true);
+    const given = new Map(Object.entries(options));
+    refuseUnused((name) => given.get(name) !== undefined, resolved.formats);
+    return runExport({ ...resolved, log }, signal ?? { interrupted: false });
+  });
 }

@@ -167,6 +167,8 @@ export interface UnsentPart extends PartBase {
   kind: 'unsent';
   /** Versions before it was unsent, if it had been edited. */
   edits?: EditVersion[];
+  /** When its last version was written, if it had been edited. */
+  editedAt?: Date;
   /** When it was unsent, when the database says. */
   unsentAt?: Date;
 }

@@ -199,8 +199,10 @@ function partsFrom(body: DecodedBody, attachments: Attachment[], unsentAt: Date 
       }
       case 'attachment':
         return { kind: 'attachment', index, tapbacks: [], attachment: takeAttachment(unused, component.guid, component) };
-      case 'retracted':
-        return { kind: 'unsent', index, tapbacks: [], edits: earlierVersions(body.summary, index, true), unsentAt };
+      case 'retracted': {
+        const edits = earlierVersions(body.summary, index, true);
+        return { kind: 'unsent', index, tapbacks: [], edits, editedAt: edits && lastVersion(body.summary, index)?.date, unsentAt };
+      }
       case 'app':
         return { kind: 'app', index, tapbacks: [], app: { type: 'unknown', captions: [] }, attachments: [] };
     }

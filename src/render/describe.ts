@@ -178,11 +178,11 @@ export function timeOnDay(date: Date, day: string, dates: DateFormatter): string
   return at.dayKey === day ? at.time : at.dateTime;
 }
 
-/** When the message's text took its present wording: the latest edit of any of its parts. */
+/** When the message's text took its present wording (or its last, before it was unsent): the latest edit of any of its parts. */
 export function lastEdited(message: Message): Date | undefined {
   let last: Date | undefined;
   for (const part of message.parts) {
-    if (part.kind === 'text' && part.editedAt && (!last || part.editedAt > last)) last = part.editedAt;
+    if ((part.kind === 'text' || part.kind === 'unsent') && part.editedAt && (!last || part.editedAt > last)) last = part.editedAt;
   }
   return last;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { encodeBody } from '../../src/generate/attributed-body.js';
+import { encodeSummaryInfo } from '../../src/generate/summary-info.js';
 import { addMessage, makeBase, spoiledCopy } from '../robust/support.js';
 import { FIXTURES, runCli, tempDir } from '../support/cli.js';
 
@@ -49,5 +50,34 @@ describe.skipIf(!existsSync(EDITED))('edit and unsend times (real message_summar
     const pdf = execFileSync('pdftotext', [file('.pdf'), '-'], { encoding: 'utf8' });
     expect(pdf).toContain('Edited 01:18');
     expect(pdf).toContain('You unsent a message at 02:01');
+  });
+});
+
+describe('a part edited, then unsent', () => {
+  it('says when its last version was written, in txt, JSON, HTML and PDF', async () => {
+    const dir = tempDir('edit-unsent');
+    const at = (iso: string) => ({ ms: Date.parse(iso), nanos: 500_000 });
+    let chat = '';
+    const db = spoiledCopy(await makeBase(dir, 30), dir, 'unsent', (d) => {
+      const versions = [
+        { runs: [{ text: 'See you at 5', part: 0 }], at: at('2022-11-19T02:00:00Z'), guid: 'V1' },
+        { runs: [{ text: 'See you at 6', part: 0 }], at: at('2022-11-19T02:00:20Z'), guid: 'V2' },
+      ];
+      chat = addMessage(d, {
+        text: null, attributedBody: null, date: appleNs('2022-11-19T02:00:00Z'), date_retracted: appleNs('2022-11-19T03:01:07Z'),
+        message_summary_info: encodeSummaryInfo({ partRanges: [[0, 12]], edits: new Map([[0, versions]]), unsentParts: [0] }),
+      }, 'UNSENT-EDITED').chat;
+    });
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,json,html,pdf', '--chat', chat, '--exact', '--timezone', 'UTC', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    const file = (ext: string) => join(out, readdirSync(out).find((f) => f.endsWith(ext))!);
+
+    expect(readFileSync(file('.txt'), 'utf8')).toContain('[This part of the message was unsent at 2022-11-19 03:01:07]\n  ✎ Edited 2022-11-19 02:00:20. Earlier versions:\n');
+    const messages = JSON.parse(readFileSync(file('.json'), 'utf8')).messages as { guid: string; parts: Record<string, unknown>[] }[];
+    expect(messages.find((m) => m.guid === 'UNSENT-EDITED')!.parts[0]).toMatchObject({ kind: 'unsent', editedAt: '2022-11-19T02:00:20.000+00:00' });
+    const page = readdirSync(join(out, 'conversations'), { recursive: true }).map(String).find((f) => f.endsWith('.html'))!;
+    expect(readFileSync(join(out, 'conversations', page), 'utf8')).toContain(' · Edited 02:00</div>');
+    expect(execFileSync('pdftotext', [file('.pdf'), '-'], { encoding: 'utf8' })).toContain('Edited 02:00');
   });
 });

@@ -145,7 +145,8 @@ describe('export --format txt on a generated real-schema database', () => {
     expect(all).toMatch(/😂 Laughed at by /);
     expect(all).toMatch(/Sticker.* by /);
     expect(all).toMatch(/↪ Replying to .+ \(\d{4}-\d{2}-\d{2} [\d:]+\): “/);
-    expect(all).toMatch(/✎ Edited\. Earlier versions:\n {6}\d{4}-/);
+    expect(all).toMatch(/✎ Edited \d{4}-\d{2}-\d{2} [\d:]+\. Earlier versions:\n {6}\d{4}-/);
+    expect(all).not.toContain('✎ Edited.');
     expect(all).toMatch(/\[This part of the message was unsent at \d{4}-\d{2}-\d{2} [\d:]+\]/);
     expect(all).toMatch(/✨ Sent with effect: (Slam|Loud|Gentle|Invisible Ink|Confetti|Fireworks|Lasers|Balloons|Love|Echo|Spotlight|Shooting Star|Celebration)/);
     expect(all).toMatch(/— .+ (named the conversation|added .+ to the conversation|left the conversation|changed the group photo)/);

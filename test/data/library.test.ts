@@ -66,7 +66,9 @@ for (const options of [{ chat: 'Nobody at all' }, { since: 'yesterday' }]) {
   try { await openArchive({ db, ...options }); said.push('opened'); } catch (error) { said.push(error.message); }
 }
 const archive = await openArchive({ db });
-try { await render(archive, { format: 'docx', out }); said.push('rendered'); } catch (error) { said.push(error.message); }
+for (const options of [{ format: 'docx' }, { format: ['txt'], pageSize: 'a4' }, { format: 'html', csvFormulas: 'quote' }]) {
+  try { await render(archive, { ...options, out }); said.push('rendered'); } catch (error) { said.push(error.message); }
+}
 await archive.close();
 console.log(JSON.stringify(said));
 `;
@@ -141,13 +143,16 @@ describe('textkeeper as a dependency of another program', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('is refused a chat no conversation matches, as the command line is, in errors that name its own options', () => {
+  it('is refused a chat no conversation matches, or an option for a format it is not writing, as the command line is, in errors that name its own options', () => {
     const run = spawnSync(process.execPath, ['mistaken.mjs', db, join(dir, 'mistaken-out')], { cwd: app, encoding: 'utf8', timeout: 60_000 });
-    const [chat, since, format] = JSON.parse(run.stdout) as string[];
+    const [chat, since, format, pageSize, csvFormulas, ...more] = JSON.parse(run.stdout) as string[];
     expect(chat).toMatch(/^No conversation matches chat Nobody at all; closest: .*\(see conversations\(\)\)\.$/);
     expect(since).toBe('since yesterday: use a date like 2023-01-31 or a date-time like 2023-01-31T18:00:00Z.');
     expect(format).toMatch(/^format docx: /);
-    for (const line of [chat, since, format]) expect(line).not.toMatch(/--|textkeeper list/);
+    expect(pageSize).toBe('pageSize is for PDF files, and format txt has no pdf.');
+    expect(csvFormulas).toBe('csvFormulas is for CSV files, and format html has no csv.');
+    expect(more).toEqual([]);
+    for (const line of [chat, since, format, pageSize, csvFormulas]) expect(line).not.toMatch(/--|textkeeper list/);
     expect(existsSync(join(dir, 'mistaken-out'))).toBe(false);
   });
 

@@ -143,7 +143,7 @@ function part(p: Part, style: RecordStyle): object {
     text: p.kind === 'text' ? p.text : undefined,
     spans: p.kind === 'text' ? p.spans : undefined,
     edits: (p.kind === 'text' || p.kind === 'unsent') && p.edits ? edits(p.edits, style.iso) : undefined,
-    editedAt: p.kind === 'text' && p.editedAt ? style.iso(p.editedAt) : undefined,
+    editedAt: (p.kind === 'text' || p.kind === 'unsent') && p.editedAt ? style.iso(p.editedAt) : undefined,
     unsentAt: p.kind === 'unsent' && p.unsentAt ? style.iso(p.unsentAt) : undefined,
     attachment: p.kind === 'attachment' ? attachment(p.attachment, style) : undefined,
     app: p.kind === 'app' ? p.app : undefined,

@@ -119,7 +119,7 @@ function formatPart(part: Part, m: Message, ctx: ExportContext): string {
       for (const a of part.attachments) text += `  ${attachmentLine(a, 'Attachment', outDir)}\n`;
       break;
     case 'unsent':
-      text = `[This part of the message was unsent${part.unsentAt ? ` at ${dates.dateTime(part.unsentAt)}` : ''}]\n${edits(part.edits, dates)}`;
+      text = `[This part of the message was unsent${part.unsentAt ? ` at ${dates.dateTime(part.unsentAt)}` : ''}]\n${edits(part.edits, dates, part.editedAt)}`;
       break;
   }
   if (part.tapbacks.length > 0) text += `  ${describeTapbacks(part.tapbacks, (d) => dates.dayKey(d))}\n`;
