@@ -653,7 +653,9 @@ function partRanges(runs: readonly BodyRun[]): Array<[number, number]> {
 /** Successive versions of an edited text: a typo first, then the fix, then small additions. */
 function editedTexts(text: string, count: number): string[] {
   const words = text.split(' ');
-  const typo = words.length > 1 ? [...words.slice(0, -1), words[words.length - 1].slice(0, -1)].join(' ') : `${text}${text.slice(-1)}`;
+  // Whole characters: half an emoji would be a broken one.
+  const last = Array.from(graphemes.segment(words[words.length - 1]), ({ segment }) => segment);
+  const typo = words.length > 1 ? [...words.slice(0, -1), last.slice(0, -1).join('')].join(' ') : `${text}${last.at(-1)}`;
   return [typo, text, `${text} 🙂`, `${text} — see you then`].slice(0, count);
 }
 
