@@ -6,7 +6,12 @@ import { generateApart, ROOT, runCli, tempDir } from '../support/cli.js';
 
 /** Starts an export into `out` and sends `signal` to its process group once `ready` says so; gives its exit code. */
 async function stopped(args: string[], signal: NodeJS.Signals, ready: () => boolean): Promise<number | null> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'export', ...args, '--no-progress'], { detached: true, stdio: 'ignore' });
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'export', ...args, '--no-progress'], {
+    detached: true,
+    stdio: 'ignore',
+    // Killed with it, the launcher cannot remove its temporary folder: it is made where the test's are removed.
+    env: { ...process.env, TMPDIR: tempDir('stopped-run') },
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code, killed) => resolve(code ?? (killed ? -1 : null))));
   while (!ready() && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
   if (child.exitCode === null) process.kill(-child.pid!, signal);

@@ -12,7 +12,8 @@ async function killedWhen(history: History, out: string, ready: (out: string) =>
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'export', '--db', join(history.dir, 'chat.db'), '--out', out, ...ARGS], {
     detached: true,
     stdio: 'ignore',
-    env: { ...process.env, TZ: 'UTC' },
+    // Killed with it, the launcher cannot remove its temporary folder: it is made where the test's are removed.
+    env: { ...process.env, TZ: 'UTC', TMPDIR: tempDir('killed-run') },
   });
   const ended = new Promise((resolve) => child.on('exit', resolve));
   while (child.exitCode === null && child.signalCode === null && !ready(out)) await new Promise((r) => setTimeout(r, 5));
