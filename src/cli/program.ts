@@ -104,7 +104,7 @@ sourceOptions(program.command('export').description('write an archive of the con
         `in ${s.seconds.toFixed(1)} s to ${options.outDir} (${options.formats.join(', ')}).\n`,
     );
     const { added = 0, changed = 0, absent = 0, returned = 0, afterUnfinished = false } = s.changes ?? {};
-    const since = afterUnfinished ? 'since the last run (which did not finish)' : 'since the last run';
+    const since = afterUnfinished ? 'since the last finished run' : 'since the last run';
     const back = returned > 0 ? `, ${n(returned)} back on the device` : '';
     if (added + changed + absent + returned > 0) process.stdout.write(`  ${since}: ${count(added, 'message')} added, ${n(changed)} changed, ${n(absent)} newly not on the device (kept by this archive)${back}\n`);
     if (s.kept > 0) process.stdout.write(`  ${count(s.kept, 'conversation')} unchanged since the last run: ${s.kept === 1 ? 'its' : 'their'} files were kept (${s.kept === 1 ? 'its' : 'their'} attachments are not counted above)\n`);

@@ -89,8 +89,8 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
     counts.warnings += update.damage.findings + update.damage.unreadable + update.warnings;
     const written = rendered.flatMap((r) => r.files.filter((f) => !f.kept).map((f) => ({ key: r.key, format: f.format, fingerprint: f.fingerprint, stem: stemOf.get(r.key)!, file: f.file })));
     store.saveRendered(written, plan.formats.filter((format) => !reusable(format, options)));
+    const changes = before.hadStore ? changesToSay(store, update.afterUnfinished ?? false) : undefined;
     counts.warnings += await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments, kept: counts.kept }, options, update.outside);
-    const changes = before.hadStore ? { ...store.counts, afterUnfinished: update.afterUnfinished ?? false } : undefined;
     return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, changes, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));
@@ -116,6 +116,16 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
  * them in, is sealed with the files as they are (none was written). Should that fail too, the refusal is
  * still what is reported, and the archive is left as an interrupted run leaves it.
  */
+/**
+ * What the summary says the run changed: since the last run, or, after one that did not finish (whose counts were
+ * never recorded), since the last finished run; nothing when no run finished, as after a first run.
+ */
+function changesToSay(store: ArchiveStore, afterUnfinished: boolean): ExportSummary['changes'] {
+  if (!afterUnfinished) return { ...store.counts, afterUnfinished };
+  const since = store.changesSinceFinished();
+  return since && { ...since, afterUnfinished };
+}
+
 async function sealRefused(store: ArchiveStore, options: ResolvedOptions, outside?: OutsideChanges): Promise<void> {
   // What changed in the folder, not by textkeeper, is not sealed either; the next run says it.
   await sealArchive(store, { conversations: 0, messages: 0, attachments: 0, kept: 0 }, { ...options, formats: [], log: () => {} }, outside).catch(() => {});

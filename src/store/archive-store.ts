@@ -213,6 +213,24 @@ export class ArchiveStore {
   }
 
   /** Whether the latest run (before this one) finished: one that did leaves no half-written file behind. */
+  /**
+   * What the store gained since the last finished run, the runs after it that did not finish included: what a
+   * run after an unfinished one reports (that run's own counts were never recorded). Undefined when no run
+   * finished; `returned` is this run's alone (nothing records when a message came back).
+   */
+  changesSinceFinished(): IngestCounts | undefined {
+    const last = this.db.prepare('SELECT max(id) FROM runs WHERE finished_at IS NOT NULL AND id < ?').pluck().get(this.runId) as number | null;
+    if (last === null) return undefined;
+    const since = this.db.prepare('SELECT min(started_at) FROM runs WHERE id > ?').pluck().get(last) as number;
+    const count = (sql: string, ...values: number[]) => this.db.prepare(sql).pluck().get(...values) as number;
+    return {
+      added: count('SELECT count(*) FROM messages WHERE first_run > ?', last),
+      changed: count('SELECT count(DISTINCT h.guid) FROM message_history h JOIN messages m ON m.guid = h.guid WHERE h.run_id > ? AND m.first_run <= ?', last, last),
+      absent: count('SELECT count(*) FROM messages WHERE absent_since >= ?', since),
+      returned: this.counts.returned,
+    };
+  }
+
   lastRunFinished(): boolean {
     const last = this.db.prepare('SELECT finished_at FROM runs ORDER BY id DESC LIMIT 1').pluck().get() as number | null | undefined;
     return last !== undefined && last !== null;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -56,10 +56,33 @@ describe('Ctrl-C during an export', () => {
     const kept = new Database(store, { readonly: true });
     expect(kept.prepare('SELECT COUNT(*) FROM messages').pluck().get()).toBe(0);
     kept.close();
-    // The next run completes it, and says that what it added counts from a run that did not finish.
+    // The next run completes it; no run finished before it, so, like a first run, it says nothing was added "since".
     const again = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--attachments', 'none', '--no-progress']);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/^ {2}since the last run \(which did not finish\): [\d,]+ messages added, 0 changed/m);
+    expect(again.stdout).not.toMatch(/since the last/);
+  });
+
+  it('is followed by a run that says what changed since the last finished run, what the stopped one added too', async () => {
+    const dir = tempDir('interrupt-since');
+    const db = await generateApart(dir, 3_000, 23);
+    const whole = join(dir, 'whole.db');
+    copyFileSync(db, whole);
+    const device = new Database(db);
+    device.exec('DELETE FROM chat_message_join WHERE message_id IN (SELECT ROWID FROM message ORDER BY date DESC LIMIT 40); DELETE FROM message WHERE ROWID NOT IN (SELECT message_id FROM chat_message_join)');
+    device.close();
+    const out = join(dir, 'out');
+    const run = () => runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--attachments', 'none', '--no-progress']);
+    expect((await run()).code).toBe(0);
+    copyFileSync(whole, db);
+    const second = await run();
+    const [, added, changed] = /^ {2}since the last run: ([\d,]+ messages?) added, (\d+) changed, 0 newly/m.exec(second.stdout)!;
+    // As if the second run had been stopped after reading: its counts are never recorded.
+    const store = new Database(join(out, 'textkeeper.sqlite'));
+    store.exec('UPDATE runs SET finished_at = NULL, counts = NULL WHERE id = (SELECT max(id) FROM runs)');
+    store.close();
+    const third = await run();
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stdout).toContain(`  since the last finished run: ${added} added, ${changed} changed, 0 newly not on the device`);
   });
 });
 
