@@ -27,8 +27,11 @@ export interface LocalTime {
 export class DateFormatter {
   private readonly weeks = new Map<number, number>();
   private readonly days = new Map<number, number>();
+  private readonly quarters = new Map<number, number>();
   private readonly isoDays = new Map<number, string>();
   private lastOffset: [number, string] = [NaN, ''];
+  /** The span of the last week found to repeat no hour (see `twice`). */
+  private calm: [number, number] = [0, 0];
   private zoneParts?: Intl.DateTimeFormat;
   private readonly ownZone: boolean;
 
@@ -51,7 +54,8 @@ export class DateFormatter {
    * transition, per day likewise; on the day of the transition, per quarter hour.
    */
   private offsetAt(ms: number): number {
-    return this.steady(this.weeks, WEEK, ms) ?? this.steady(this.days, DAY, ms) ?? this.measure(Math.floor(ms / QUARTER_HOUR) * QUARTER_HOUR);
+    const quarter = Math.floor(ms / QUARTER_HOUR);
+    return this.steady(this.weeks, WEEK, ms) ?? this.steady(this.days, DAY, ms) ?? this.quarters.get(quarter) ?? this.measured(quarter);
   }
 
   /** The offset throughout the span of this length around `ms`, or undefined when it changes within. */
@@ -64,6 +68,12 @@ export class DateFormatter {
       cache.set(block, offset);
     }
     return Number.isNaN(offset) ? undefined : offset;
+  }
+
+  private measured(quarter: number): number {
+    const offset = this.measure(quarter * QUARTER_HOUR);
+    this.quarters.set(quarter, offset);
+    return offset;
   }
 
   private measure(ms: number): number {
@@ -93,6 +103,14 @@ export class DateFormatter {
    * that the two 01:30s of that night are told apart; "" for every other time.
    */
   private twice(ms: number): string {
+    if (ms >= this.calm[0] && ms < this.calm[1]) return '';
+    // A week whose offset holds, as it does the weeks either side, repeats no hour (most weeks: one check for all their times).
+    const week = Math.floor(ms / WEEK);
+    const offsets = [week - 1, week, week + 1].map((w) => this.steady(this.weeks, WEEK, w * WEEK));
+    if (offsets.every((o) => o !== undefined && o === offsets[1])) {
+      this.calm = [week * WEEK, (week + 1) * WEEK];
+      return '';
+    }
     const offset = this.offsetAt(ms);
     for (const other of [this.offsetAt(ms - DAY), this.offsetAt(ms + DAY)]) {
       if (other !== offset && this.offsetAt(ms + offset - other) === other) return ` ${this.offsetText(offset)}`;
@@ -100,23 +118,29 @@ export class DateFormatter {
     return '';
   }
 
+  /** 14:07 of wall-clock fields (see `local`). */
+  private clock(d: Date): string {
+    return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+  }
+
   /** The day, time and full timestamp of one instant at once. */
   at(date: Date): LocalTime {
     const d = this.local(date);
     const dayKey = this.dayKeyOf(d);
-    const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+    const time = this.clock(d);
     const twice = this.twice(date.getTime());
     return { dayKey, time: time + twice, dateTime: `${dayKey} ${time}:${pad(d.getUTCSeconds())}${twice}` };
   }
 
   /** 2024-03-05 14:07:09 (2024-11-03 01:30:00 -04:00 in an hour the zone repeats) */
   dateTime(date: Date): string {
-    return this.at(date).dateTime;
+    const d = this.local(date);
+    return `${this.dayKeyOf(d)} ${this.clock(d)}:${pad(d.getUTCSeconds())}${this.twice(date.getTime())}`;
   }
 
   /** 14:07 (01:30 -04:00 in an hour the zone repeats) */
   time(date: Date): string {
-    return this.at(date).time;
+    return this.clock(this.local(date)) + this.twice(date.getTime());
   }
 
   /** Tuesday, 5 March 2024 */
