@@ -11,7 +11,7 @@ import { StoreWriter } from '../store/store-writer.js';
 import { knownFile } from '../store/known-files.js';
 import { STORE_FILE } from '../store/file-names.js';
 import { sha256File } from '../store/file-sha256.js';
-import { buildManifest, filesUnder, writeSums } from '../store/manifest.js';
+import { buildManifest, filesUnder, resealStore, writeSums } from '../store/manifest.js';
 import { findOutsideChanges, leftAsFound, outsideChangeLines, type OutsideChanges } from '../store/outside-changes.js';
 import { openOutputStore, removeStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
@@ -78,7 +78,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     };
     return { ...await addSources({ options, store, isNew, other, recorded, checkInterrupt, planned }), outside, afterUnfinished: !isNew && !finished };
   } catch (error) {
-    // A new archive whose run never began (its sources could not be opened) is not left behind as one.
+    // A new archive whose run never began (its sources could not be opened), or was forgotten, is not left behind as one.
     const neverRun = isNew && store.run === 0;
     store.close();
     if (neverRun) removeStore(options.outDir);
@@ -121,9 +121,12 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
       device: [f.device, f.osVersion].filter(Boolean).join(', ') || undefined,
       recorded: f.kind === 'archive' ? recorded : undefined,
     })));
+    // What is read is kept once the databases' checks, running meanwhile, let it be (see `refused`).
+    if (opened) writer.holdUntil(opened.archive.damage());
     // A database not hashed as it is now (a first run, or it changed) is hashed by the writer thread while this one reads it.
     for (const f of facts) if (!files.knownSha256(f.database)) writer.hash(f.database);
     const skipped = await readSources(run, opened, writer, copies);
+    await writer.checked().catch((error: unknown) => refused(run, writer, files, error));
     await writer.close();
     return await recordSources(run, files, facts, opened, skipped);
   } finally {
@@ -133,6 +136,23 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
     await writer.close().catch(() => {});
     await opened?.close();
   }
+}
+
+/**
+ * A source its check refused once the run had read it (see StoreWriter.checked): nothing read is kept, so the run
+ * is forgotten too, with the attachment copies it made; the archive is left as the runs before left it, and
+ * SHA256SUMS gives the store as it is now, when the last of them finished (a new archive is then removed).
+ */
+async function refused({ store, isNew }: Run, writer: StoreWriter, files: AttachmentFiles, error: unknown): Promise<never> {
+  // Closed before the check passed, the writer leaves out what it wrote; its own failure would hide the refusal.
+  await writer.close().catch(() => {});
+  store.forgetRun();
+  files.removeMade();
+  if (!isNew && store.lastRunFinished()) {
+    store.close();
+    await resealStore(store.dir, await closedStoreSha256(store.dir));
+  }
+  throw error;
 }
 
 /** Reads the devices, then another archive, into the store; gives the keys of conversations a source could not give. */

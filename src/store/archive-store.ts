@@ -66,6 +66,8 @@ export class ArchiveStore {
   /** Source sets by their JSON (see `setOf`). */
   private readonly sets = new Map<string, number>();
   private pending = 0;
+  /** What is written is not committed until released (see `hold`). */
+  private held = false;
   private writing?: Writing;
   private runId = 0;
   private runStarted = 0;
@@ -92,6 +94,7 @@ export class ArchiveStore {
       savepoint: p('SAVEPOINT conversation'),
       release: p('RELEASE conversation'),
       rollback: p('ROLLBACK TO conversation'),
+      discard: p('ROLLBACK'),
       known: p('SELECT 1 FROM conversations WHERE key = ?'),
       conversation: p(`INSERT INTO conversations (key, body, revision) VALUES (?, ?, 1)
         ON CONFLICT (key) DO UPDATE SET body = excluded.body, revision = revision + (body != excluded.body)`),
@@ -350,10 +353,42 @@ export class ArchiveStore {
     this.runId = run;
   }
 
-  /** Makes every conversation written so far durable. */
+  /** Makes every conversation written so far durable (once `release`d, when held). */
   commit(): void {
+    if (this.held) return;
     if (this.db.inTransaction) this.sql.commit!.run();
     this.pending = 0;
+  }
+
+  /**
+   * Keeps what is written from now on uncommitted until `release` (the sources checked sound, or damaged
+   * but readable); closed still held (a source refused: what was read from it cannot be trusted), the store
+   * leaves all of it out.
+   */
+  hold(): void {
+    if (!this.db.inTransaction) this.sql.begin!.run();
+    this.held = true;
+  }
+
+  /** What was held is committed with the next conversation written (or at `commit` or `close`). */
+  release(): void {
+    this.held = false;
+  }
+
+  /** Leaves out everything written since `hold`. */
+  private discard(): void {
+    this.writing = undefined;
+    this.held = false;
+    if (this.db.inTransaction) this.sql.discard!.run();
+    Object.assign(this.counts, { added: 0, changed: 0, absent: 0, returned: 0 });
+    this.sets.clear();
+    this.pending = 0;
+  }
+
+  /** Forgets the run begun, whose writes were discarded: the store is as the runs before it left it. */
+  forgetRun(): void {
+    this.db.prepare('DELETE FROM runs WHERE id = ?').run(this.runId);
+    this.runId = 0;
   }
 
   /** Files kept in the folder and source files hashed (see AttachmentFiles). */
@@ -551,6 +586,8 @@ export class ArchiveStore {
   close(besideAnother = false): void {
     if (!this.db.open) return;
     try {
+      // Still held: the sources' check refused one, or was not done (the run stopped first): what was read cannot be trusted.
+      if (this.held) this.discard();
       this.abandon();
       if (this.db.open && this.db.inTransaction) this.commit();
       this.indexMessages();

@@ -1,4 +1,4 @@
-import { constants, copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, mkdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { systemReason } from '../errors.js';
@@ -24,6 +24,8 @@ export class AttachmentFiles {
   private found: FileRows = { copies: [], hashes: [] };
   /** Copies this run found in the folder or made (many messages may share one file's content). */
   private readonly present = new Set<string>();
+  /** The copies this run made (the others were in the folder already). */
+  private readonly made: string[] = [];
   /** Hashes found ahead of `keep` (by `hashAhead`), by source path: `fresh` ones were computed, not looked up. */
   private readonly ahead = new Map<string, { sha256: string; fresh: boolean }>();
   private readonly hasher = new FileHasher();
@@ -72,6 +74,7 @@ export class AttachmentFiles {
         rmSync(partial, { force: true });
         throw error;
       }
+      this.made.push(target);
     }
     this.present.add(target);
     this.found.copies.push({ sha256, path, size: info.size });
@@ -128,6 +131,14 @@ export class AttachmentFiles {
     if (remember) this.found.hashes.push({ path, size: info.size, mtimeMs: info.mtimeMs, sha256 });
   }
 
+  /** Removes the copies this run made, and the folders they leave empty: what it read is not kept. */
+  removeMade(): void {
+    for (const target of this.made.splice(0)) {
+      rmSync(target, { force: true });
+      removeEmptyFolders(dirname(target), this.dir);
+    }
+  }
+
   /** The SHA-256 a run found for the file while it had this size and modification time; none: not hashed as it is now. */
   knownSha256(path: string, info: FoundOnDisk = statSync(path)): string | undefined {
     return this.knownHash.get(path, info.size, info.mtimeMs) as string | undefined;
@@ -144,4 +155,15 @@ function unreadable(attachment: Attachment, error: unknown): Attachment {
 function regularFile(path: string): FoundOnDisk | undefined {
   const info = statSync(path, { throwIfNoEntry: false });
   return info?.isFile() ? info : undefined;
+}
+
+/** Removes `folder`, then the folders holding it up to `top` (left), while each is empty. */
+function removeEmptyFolders(folder: string, top: string): void {
+  for (let at = folder; at !== top && at.startsWith(top); at = dirname(at)) {
+    try {
+      rmdirSync(at);
+    } catch {
+      return;
+    }
+  }
 }

@@ -127,6 +127,17 @@ export async function writeSums(dir: string, manifest: ManifestEntry[], store?: 
   await writeAtomically(join(dir, SUMS_FILE), sumsText(manifest) + (store ? storeLine(store) : ''));
 }
 
+/**
+ * Gives SHA256SUMS's line for the store the SHA-256 the store has now, every other line as it was: after a
+ * run that changed nothing the seal covers but the store's file. A folder sealed without that line is left so.
+ */
+export async function resealStore(dir: string, store: string | undefined): Promise<void> {
+  const sums = await readFile(join(dir, SUMS_FILE), 'utf8').catch(() => undefined);
+  const sealed = sums === undefined ? undefined : splitSums(sums);
+  if (sealed?.store === undefined) return;
+  await writeAtomically(join(dir, SUMS_FILE), sealed.files + (store ? storeLine(store) : ''));
+}
+
 export function sumsText(manifest: ManifestEntry[]): string {
   return manifest.map((e) => `${e.sha256}  ${e.path}\n`).join('');
 }

@@ -20,6 +20,8 @@ export type WriterOrder =
   | { type: 'mark'; key: string; mark: ChangeMark; run: number }
   | { type: 'chatMark'; chatMark: ChatMark }
   | { type: 'hash'; path: string }
+  | { type: 'hold' }
+  | { type: 'release' }
   | { type: 'commit' }
   | { type: 'close' };
 
@@ -55,6 +57,8 @@ export class StoreWriter {
   private fatal?: Error;
   private readonly failed: [key: string, error: Error][] = [];
   private closed?: Promise<void>;
+  /** The sources' check, which what is written waits for (see `holdUntil`). */
+  private verdict?: Promise<unknown>;
 
   constructor(private readonly store: ArchiveStore) {}
 
@@ -88,6 +92,28 @@ export class StoreWriter {
   /** Has the file hashed, and its SHA-256 remembered by size and time (see AttachmentFiles.knownSha256). */
   hash(path: string): void {
     this.order({ type: 'hash', path });
+  }
+
+  /**
+   * Nothing written from now on is committed before the sources' check has passed (`checked` resolved),
+   * nor kept at all if the writer closes before that: the check failed (a -wal that does not match its
+   * database, a database too damaged to check: rows read from it cannot be trusted), or the run was
+   * stopped meanwhile. Writing goes on as usual; the check is often done long before reading is.
+   */
+  holdUntil(checked: Promise<unknown>): void {
+    this.order({ type: 'hold' });
+    this.verdict = checked;
+    checked.then(() => this.release(), () => {});
+  }
+
+  /** Waits for the check `holdUntil` was given; throws its failure (what was written is then left out at `close`). */
+  async checked(): Promise<void> {
+    await this.verdict;
+    this.release();
+  }
+
+  private release(): void {
+    if (this.worker && !this.gone && !this.closed) this.worker.postMessage({ type: 'release' } satisfies WriterOrder);
   }
 
   /** Starts the thread before the first order, which would otherwise wait while it loads. */

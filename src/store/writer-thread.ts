@@ -83,6 +83,10 @@ function obey(order: WriterOrder): void {
       return store.rememberChatMark({ ...order.chatMark, sha256: order.chatMark.sha256 ?? files.sha256Of(order.chatMark.path) });
     case 'hash':
       return hashes.add(order.path);
+    case 'hold':
+      return store.hold();
+    case 'release':
+      return store.release();
     case 'commit':
       store.commit();
       return report({ type: 'committed' });

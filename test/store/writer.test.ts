@@ -103,3 +103,62 @@ describe("the store's writer thread keeps each conversation whole or not at all"
     store.close();
   });
 });
+
+describe("the store's writer thread keeps what was read only once the sources' check lets it", () => {
+  /** A check that passes or fails when told to. */
+  function pendingCheck(): { check: Promise<void>; pass: () => void; fail: (error: Error) => void } {
+    let pass!: () => void;
+    let fail!: (error: Error) => void;
+    const check = new Promise<void>((resolve, reject) => {
+      pass = resolve;
+      fail = reject;
+    });
+    return { check, pass, fail };
+  }
+
+  async function writeConversation(writer: Writer, key: string, count: number): Promise<void> {
+    writer.begin(head(key));
+    for (let start = 0; start < count; start += 500) await writer.write(rows(key, Math.min(500, count - start), start));
+    writer.end({ files: NO_FILES, mark: { sources: 'chat.db', mark: key } });
+  }
+
+  const count = (store: Store, table: string) => store.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
+
+  it('leaves out everything written while the check ran when it fails, more than one transaction holds too', async () => {
+    const store = openStore();
+    const writer: Writer = new StoreWriter(store);
+    const { check, fail } = pendingCheck();
+    writer.holdUntil(check);
+    for (const key of ['a', 'b', 'c']) await writeConversation(writer, key, 9000);
+    await writer.commit();
+    fail(new Error('the -wal does not match'));
+    await expect(writer.checked()).rejects.toThrow('the -wal does not match');
+    await writer.close();
+    expect([count(store, 'messages'), count(store, 'conversations'), count(store, 'source_marks')]).toEqual([0, 0, 0]);
+    expect(store.counts.added).toBe(0);
+    store.close();
+  });
+
+  it('commits once the check has passed; closed before the check is known (a run stopped meanwhile), it keeps nothing', async () => {
+    const passed = openStore();
+    const writer: Writer = new StoreWriter(passed);
+    const { check, pass } = pendingCheck();
+    writer.holdUntil(check);
+    await writeConversation(writer, 'before', 100);
+    pass();
+    await writeConversation(writer, 'after', 100);
+    await writer.checked();
+    await writer.close();
+    expect([messagesOf(passed, 'before'), messagesOf(passed, 'after')]).toEqual([100, 100]);
+    passed.close();
+
+    const stopped = openStore();
+    const unchecked: Writer = new StoreWriter(stopped);
+    unchecked.holdUntil(pendingCheck().check);
+    await writeConversation(unchecked, 'unchecked', 100);
+    await unchecked.commit();
+    await unchecked.close();
+    expect(hasConversation(stopped, 'unchecked')).toBe(false);
+    stopped.close();
+  });
+});
