@@ -3,8 +3,10 @@
 // vote whose poll is not exported says what it chose; anything unreadable is shown as before.
 import { copyFileSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
+import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePollPayload } from '../../src/decode/polls.js';
 import { encodePollLayout } from '../../src/generate/keyed-archive.js';
@@ -15,7 +17,7 @@ interface PollRecord {
   question?: string;
   options: { id: string; text?: string; addedBy?: { handle: string; name: string; isMe: boolean }; votes: { voter: { handle: string; name: string }; date: string }[] }[];
 }
-type Line = MessageLine & { parts: { kind: string; tapbacks: unknown[]; app?: { appName?: string; poll?: PollRecord; ballot?: { pollGuid: string; choices: { id: string; text?: string }[] } } }[]; problems: string[] };
+type Line = MessageLine & { rowId: number; parts: { kind: string; tapbacks: unknown[]; app?: { appName?: string; poll?: PollRecord; ballot?: { pollGuid: string; choices: { id: string; text?: string }[] } } }[]; problems: string[] };
 
 /** A poll as the database has it: its options in order (later versions' too, with who sent them), and each voter's latest vote. */
 interface Expected {
@@ -136,6 +138,44 @@ describe('polls in every format', () => {
       expect(rows.find((r) => r.guid === poll.guid)!.text).toBe(text);
     }
     expect(lines.find((l) => l.guid === polls[0]!.guid)!.text).toMatch(/\(added by [^)]+\) — /);
+  });
+
+  it('shows each poll in HTML: every option with a bar of its votes, its voters (when each voted, on hover), who added it; searchable by its options', async () => {
+    const out = join(dir, 'html');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'html', '--attachments', 'none', '--timezone', 'America/New_York', '--no-progress']);
+    expect(result.stderr).toBe('');
+    const pages = readdirSync(join(out, 'conversations'), { recursive: true }).map(String).filter((f) => f.endsWith('.html'));
+    const html = pages.map((page) => readFileSync(join(out, 'conversations', page), 'utf8')).join('\n');
+    for (const poll of polls) {
+      const line = lines.find((l) => l.guid === poll.guid)!;
+      const record = line.parts[0]!.app!.poll!;
+      const card = new RegExp(`<div class="msg [^"]+" id="m${line.rowId}">[\\s\\S]*?</ol>`).exec(html)![0];
+      const voters = new Set(record.options.flatMap((o) => o.votes.map((v) => v.voter.handle))).size;
+      for (const option of record.options) {
+        const count = option.votes.length === 0 ? 'no votes' : `${option.votes.length} vote${option.votes.length === 1 ? '' : 's'}`;
+        expect(card).toContain(`<span class="poll-option" dir="auto">${option.text}</span> <span class="poll-count">${count}</span><meter min="0" max="${voters}" value="${option.votes.length}"></meter>`);
+        for (const vote of option.votes) expect(card).toMatch(new RegExp(`<span title="Voted ${vote.date.slice(0, 10)} [^"]+"><bdi>${vote.voter.name.replace('+', '\\+')}</bdi></span>`));
+      }
+      const added = record.options.filter((o) => o.addedBy!.handle !== record.options[0]!.addedBy!.handle);
+      expect(card.match(/class="poll-added"/g) ?? []).toHaveLength(added.length);
+      for (const option of added) expect(card).toContain(`Added by <bdi>${option.addedBy!.name}</bdi>`);
+    }
+    // No vote nor added option is a message of the pages.
+    const sqlite = new Database(db, { readonly: true });
+    const rows = sqlite.prepare('SELECT ROWID FROM message WHERE associated_message_type IN (2, 4000)').pluck().all() as number[];
+    sqlite.close();
+    for (const row of rows) expect(html).not.toContain(`id="m${row}"`);
+    expect(html).not.toMatch(/app-name">Polls</);
+
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${pathToFileURL(join(out, 'search.html')).href}?q=${encodeURIComponent('Overstory')}`);
+      await expect.poll(() => page.locator('.search-status').textContent()).toMatch(/match/);
+      expect(await page.locator('.search-status').textContent()).toBe('1 message matches “Overstory”.');
+    } finally {
+      await browser.close();
+    }
   });
 
   it('keeps the same polls in an archive folder: an export from it alone writes them as the device did', async () => {
