@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePollPayload } from '../../src/decode/polls.js';
 import { encodePollLayout } from '../../src/generate/keyed-archive.js';
 import { readJsonFiles, readNdjson, schemaValidators, type MessageLine } from '../data/support.js';
+import { pdfText } from '../pdf/pdf-tools.js';
 import { generateApart, runCli, tempDir } from '../support/cli.js';
 
 interface PollRecord {
@@ -175,6 +176,21 @@ describe('polls in every format', () => {
       expect(await page.locator('.search-status').textContent()).toBe('1 message matches “Overstory”.');
     } finally {
       await browser.close();
+    }
+  });
+
+  it('writes each poll in both PDF styles as "Poll" and a line per option with its voters', async () => {
+    for (const style of ['chat', 'transcript']) {
+      const out = join(dir, `pdf-${style}`);
+      const chats = [...new Set(polls.map((p) => chatGuid(db, p.chatId)))].join(',');
+      const result = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--pdf-style', style, '--chat', chats, '--attachments', 'none', '--no-progress']);
+      for (const line of result.stderr.trimEnd().split('\n')) expect(line).toMatch(CHOSEN);
+      const text = readdirSync(out).filter((f) => f.endsWith('.pdf')).map((f) => pdfText(join(out, f))).join('\n').replace(/\s+/g, ' ');
+      for (const poll of polls) {
+        const record = lines.find((l) => l.guid === poll.guid)!.parts[0]!.app!.poll!;
+        for (const option of optionLines(record)) expect(text, style).toContain(option.trim());
+      }
+      expect(text).not.toMatch(/\bPolls\b/);
     }
   });
 
