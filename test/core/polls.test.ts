@@ -72,13 +72,21 @@ function optionLines(poll: PollRecord): string[] {
   });
 }
 
-/** Exports to txt and the data formats; what it says on stderr is `said` (every line of it: nothing, by default). */
+/**
+ * Exports to txt and the data formats, each NDJSON record valid against the published schema; what it says on
+ * stderr is `said` (every line of it: nothing, by default).
+ */
 async function exportTo(db: string, out: string, extra: string[] = [], said: RegExp = /^$/): Promise<Line[]> {
   const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,json,ndjson,csv', '--attachments', 'none', '--timezone', 'America/New_York', '--no-progress', ...extra]);
   for (const line of result.stderr.trimEnd().split('\n')) expect(line).toMatch(said);
   expect(result.code).toBe(0);
-  return readNdjson(join(out, 'messages.ndjson')) as Line[];
+  const lines = readNdjson(join(out, 'messages.ndjson')) as Line[];
+  validate ??= schemaValidators();
+  for (const line of lines) expect(validate.message(line), line.guid).toBe('');
+  return lines;
 }
+
+let validate: ReturnType<typeof schemaValidators> | undefined;
 
 const apps = (lines: Line[]) => lines.flatMap((line) => line.parts.flatMap((p) => (p.app ? [{ line, app: p.app }] : [])));
 
