@@ -46,7 +46,7 @@ export class PollIndex {
   /** The row that shows each poll (its first version, else its earliest later version shown) → the poll's thread. */
   private readonly shownBy = new Map<number, Thread>();
   /** Votes shown on their own, by row id. */
-  private readonly ballots = new Map<number, Decoded & { pollGuid: string; thread?: Thread }>();
+  private readonly ballots = new Map<number, Decoded & { thread: Thread }>();
   /** The addresses the owner's own poll messages give them, and their person keys (found when first asked). */
   private readonly ownerAddresses: string[] = [];
   private ownerKeys?: Set<string>;
@@ -58,45 +58,53 @@ export class PollIndex {
   static settle(rows: ConversationRows, reader: PollRowsReader): { rows: ConversationRows; index: PollIndex } {
     const index = new PollIndex();
     if (rows.pollRows.length === 0) return { rows, index };
-    const read = new Map(reader.rows(rows.pollRows.map((r) => r.id)).map((row) => [row.rowId, row]));
-    const threads = new Map<string, Thread>();
     const alone = new Set<number>();
-    for (const { id } of rows.pollRows) {
-      const row = read.get(id);
-      if (!row) continue;
+    const threads = index.threads(reader.rows(rows.pollRows.map((r) => r.id)), alone);
+    const shown = new Set(rows.ids);
+    const inWindow = new Set(rows.pollRows.flatMap((r) => (r.at === undefined ? [] : [r.id])));
+    for (const thread of threads) {
+      index.findOriginal(thread, reader);
+      const original = thread.original?.row.rowId;
+      const by = original !== undefined && shown.has(original) ? original : thread.versions.find((v) => inWindow.has(v.row.rowId))?.row.rowId;
+      if (by !== undefined) {
+        index.shownBy.set(by, thread);
+        if (by !== original) alone.add(by);
+        continue;
+      }
+      for (const vote of thread.votes) {
+        index.ballots.set(vote.row.rowId, { ...vote, thread });
+        alone.add(vote.row.rowId);
+      }
+    }
+    return { rows: withRowsShown(rows, alone), index };
+  }
+
+  /** The readable votes and later versions, by the poll they aim at (oldest first); the other rows go `alone`. */
+  private threads(rows: MessageRow[], alone: Set<number>): Thread[] {
+    const threads = new Map<string, Thread>();
+    for (const row of rows) {
       const target = typeof row.associatedGuid === 'string' ? parseTarget(row.associatedGuid).guid : undefined;
       const payload = readPayload(row);
       const vote = row.associatedType === POLL_VOTE;
       if (!target || !payload || (vote ? !payload.votes : payload.options.length === 0)) {
-        alone.add(id);
+        alone.add(row.rowId);
         continue;
       }
       const thread = threads.get(target) ?? { guid: target, versions: [], votes: [] };
       threads.set(target, thread);
       (vote ? thread.votes : thread.versions).push({ row, payload });
-      index.learnOwner(row, payload);
+      this.learnOwner(row, payload);
     }
-    const shown = new Set(rows.ids);
-    const inWindow = new Set(rows.pollRows.flatMap((r) => (r.at === undefined ? [] : [r.id])));
-    for (const thread of threads.values()) {
-      const original = reader.byGuid(thread.guid);
-      const payload = original && isPollBalloon(original.balloonBundleId) ? readPayload(original) : undefined;
-      if (original && payload && payload.options.length > 0) {
-        thread.original = { row: original, payload };
-        index.learnOwner(original, payload);
-      }
-      const by = thread.original && shown.has(original!.rowId) ? original!.rowId : thread.versions.find((v) => inWindow.has(v.row.rowId))?.row.rowId;
-      if (by !== undefined) {
-        index.shownBy.set(by, thread);
-        if (by !== original?.rowId) alone.add(by);
-        continue;
-      }
-      for (const vote of thread.votes) {
-        index.ballots.set(vote.row.rowId, { ...vote, pollGuid: thread.guid, thread });
-        alone.add(vote.row.rowId);
-      }
-    }
-    return { rows: withRowsShown(rows, alone), index };
+    return [...threads.values()];
+  }
+
+  /** The poll's first version, when the database has it and it can be read, wherever it is. */
+  private findOriginal(thread: Thread, reader: PollRowsReader): void {
+    const row = reader.byGuid(thread.guid);
+    const payload = row && isPollBalloon(row.balloonBundleId) ? readPayload(row) : undefined;
+    if (!row || !payload || payload.options.length === 0) return;
+    thread.original = { row, payload };
+    this.learnOwner(row, payload);
   }
 
   /**
@@ -106,9 +114,9 @@ export class PollIndex {
   balloon(row: MessageRow, people: PollPeople): AppBalloon | undefined {
     const ballot = this.ballots.get(row.rowId);
     if (ballot) {
-      const texts = ballot.thread ? optionTexts(ballot.thread) : new Map<string, string>();
+      const texts = optionTexts(ballot.thread);
       const choices = uniqueVotes(ballot.payload).map(({ optionId }) => ({ id: optionId, text: texts.get(optionId) }));
-      return { type: 'app', bundleId: row.balloonBundleId ?? undefined, appName: 'Polls', captions: [], ballot: { pollGuid: ballot.pollGuid, choices } };
+      return { type: 'app', bundleId: row.balloonBundleId ?? undefined, appName: 'Polls', captions: [], ballot: { pollGuid: ballot.thread.guid, choices } };
     }
     let thread = this.shownBy.get(row.rowId);
     if (!thread && isPollBalloon(row.balloonBundleId) && row.associatedType !== POLL_VOTE) {
@@ -119,17 +127,7 @@ export class PollIndex {
   }
 
   private pollBalloon(thread: Thread, people: PollPeople): AppBalloon {
-    const versions = thread.original ? [thread.original, ...thread.versions] : thread.versions;
-    const options = new Map<string, PollOption>();
-    for (const version of versions) {
-      for (const option of version.payload.options) {
-        const key = option.id || `\u0000${option.text}`;
-        const known = options.get(key);
-        // An option's latest wording is the one shown.
-        if (known) known.text = option.text;
-        else options.set(key, { id: option.id, text: option.text, addedBy: this.addedBy(option.creatorHandle, version, thread, people), votes: [] });
-      }
-    }
+    const options = this.options(thread, people);
     for (const { row, payload } of latestVotes(thread, people)) {
       const voter = people.senderOf(row);
       for (const vote of uniqueVotes(payload)) {
@@ -139,9 +137,23 @@ export class PollIndex {
       }
     }
     for (const option of options.values()) option.votes.sort((a, b) => a.date.getTime() - b.date.getTime());
-    const question = versions.map((v) => v.payload.question).filter(Boolean).at(-1);
+    const question = versionsOf(thread).map((v) => v.payload.question).filter(Boolean).at(-1);
     const shownBy = thread.original ?? thread.versions[0]!;
     return { type: 'app', bundleId: shownBy.row.balloonBundleId ?? undefined, appName: 'Polls', title: question, captions: [], poll: { question, options: [...options.values()] } };
+  }
+
+  /** Every option of every version, in the order they came, by id; each with who added it and its latest wording. */
+  private options(thread: Thread, people: PollPeople): Map<string, PollOption> {
+    const options = new Map<string, PollOption>();
+    for (const version of versionsOf(thread)) {
+      for (const option of version.payload.options) {
+        const key = option.id || `\u0000${option.text}`;
+        const known = options.get(key);
+        if (known) known.text = option.text;
+        else options.set(key, { id: option.id, text: option.text, addedBy: this.addedBy(option.creatorHandle, version, thread, people), votes: [] });
+      }
+    }
+    return options;
   }
 
   /**
@@ -194,9 +206,14 @@ function uniqueVotes(payload: PollPayload): NonNullable<PollPayload['votes']> {
   return (payload.votes ?? []).filter((vote) => !seen.has(vote.optionId) && seen.add(vote.optionId));
 }
 
+/** The poll's versions the database has, oldest first. */
+function versionsOf(thread: Thread): Decoded[] {
+  return thread.original ? [thread.original, ...thread.versions] : thread.versions;
+}
+
 function optionTexts(thread: Thread): Map<string, string> {
   const texts = new Map<string, string>();
-  for (const version of [...(thread.original ? [thread.original] : []), ...thread.versions]) for (const o of version.payload.options) if (o.id) texts.set(o.id, o.text);
+  for (const version of versionsOf(thread)) for (const o of version.payload.options) if (o.id) texts.set(o.id, o.text);
   return texts;
 }
 
