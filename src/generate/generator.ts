@@ -8,7 +8,7 @@ import { Random } from './random.js';
 import { ChatDbWriter, type Row } from './db-writer.js';
 import { createChats, OWNER_ACCOUNT, type ChatInfo, type Member } from './people.js';
 import { encodeBody, OBJECT_REPLACEMENT, type BodyRun } from './attributed-body.js';
-import { appleNanoseconds, appleSeconds, later, type Moment } from './apple-time.js';
+import { appleNanoseconds, appleSeconds, appleSecondsFloat, later, type Moment } from './apple-time.js';
 import {
   effectRuns, linkRuns, longText, mentionRuns, multiLineText, plainText, SCRIPTS, SITE_PREVIEWS, styledRuns, TAPBACK_EMOJI,
   TAPBACK_VERBS,
@@ -17,7 +17,8 @@ import {
   EXPRESSIVE_EFFECTS, GROUP_ONLY, IMAGE_KINDS, IMESSAGE_ONLY, MANDATORY, MODERN_ONLY, RANDOM_WEIGHTS, TEXT_KINDS, type Kind,
 } from './features.js';
 import { encodeSummaryInfo, type PartVersion } from './summary-info.js';
-import { encodeRichLink } from './keyed-archive.js';
+import { encodePollLayout, encodeRichLink } from './keyed-archive.js';
+import { planPolls, pollJson, pollRows, POLLS_BUNDLE, voteJson, type PollPlan, type Pollster } from './polls.js';
 import { encodeDigitalTouch, TOUCH_KINDS } from './digital-touch.js';
 import * as plist from 'plist';
 import { MediaPool, type MediaKind, type PoolFile, type StickerOrigin } from './media-pool.js';
@@ -40,6 +41,8 @@ export interface GenerateOptions {
 }
 
 const TIMELINE_START = Date.UTC(2015, 0, 1);
+/** Mixed into the seed for the polls' own Random ("poll"). */
+const POLL_SEED = 0x706f6c6c;
 const TIMELINE_END = Date.UTC(2025, 0, 1);
 
 interface Sender {
@@ -107,13 +110,19 @@ class Generation {
     this.counts = new FeatureCounts(chats);
   }
 
-  run(total: number, images: number | undefined): void {
+  /**
+   * Writes `total` rows: the last few are polls (see planPolls, drawn with `pollRandom`), in rows the schedule
+   * leaves free after its last mandatory kind; the rows before them are the same with or without polls.
+   */
+  run(total: number, images: number | undefined, pollRandom: Random): void {
     const mandatory = MANDATORY.filter(
       (k) =>
         !(this.legacy && MODERN_ONLY.has(k)) &&
         !(images !== undefined && IMAGE_KINDS.has(k)) &&
         !(GROUP_ONLY.has(k) && this.groupChats.length === 0),
     );
+    const polls = this.legacy ? [] : planPolls(pollRandom, this.chats.map((c) => c.info), Math.floor(total / (mandatory.length + 1)) - 1);
+    const pollRowCount = polls.reduce((sum, plan) => sum + pollRows(plan), 0);
     const mandatoryAt = (k: number) => Math.floor(((k + 1) * total) / (mandatory.length + 1));
     const imageAt = (k: number) => Math.floor(((k + 0.5) * total) / (images ?? 1));
     let nextMandatory = 0;
@@ -123,7 +132,7 @@ class Generation {
     const times = this.timeline(total);
     let previousChat: ChatState | undefined;
 
-    for (let i = 0; i < total; i++) {
+    for (let i = 0; i < total - pollRowCount; i++) {
       const at: Moment = { ms: times[i], nanos: this.random.int(1_000, 999_999) };
       while (nextMandatory < mandatory.length && mandatoryAt(nextMandatory) <= i) {
         pending.push({ kind: mandatory[nextMandatory++], attempts: 0 });
@@ -143,6 +152,11 @@ class Generation {
         if (scheduled && ++scheduled.attempts < 20) pending.push(scheduled); // retry once a target exists
         this.emit('text', chat, at);
       }
+    }
+    let slot = total - pollRowCount;
+    for (const plan of polls) {
+      this.poll(plan, { ms: times[slot], nanos: this.random.int(1_000, 999_999) });
+      slot += pollRows(plan);
     }
   }
 
@@ -603,6 +617,37 @@ class Generation {
     return true;
   }
 
+  /** A poll, its question, an option added later, and each voter's vote message, minutes to hours apart. */
+  private poll(plan: PollPlan, at: Moment): void {
+    const chat = this.chats.find((c) => c.info === plan.chat)!;
+    const sender = (p: Pollster): Sender => (p.member ? { fromMe: false, member: p.member } : { fromMe: true });
+    const session = this.random.guid();
+    const balloon = (json: object, ldtext?: string, options?: number): Row => ({ balloon_bundle_id: POLLS_BUNDLE, payload_data: encodePollLayout(json, session, ldtext, options) });
+    this.textMessage(chat, at, [{ text: OBJECT_REPLACEMENT, part: 0 }], balloon(pollJson(plan, plan.options), 'Sent a poll', plan.options.length), sender(plan.creator));
+    const guid = chat.lastGuid!;
+    let when = later(at, this.random.int(4_000, 20_000));
+    this.textMessage(chat, when, [{ text: plan.question, part: 0 }], {}, sender(plan.creator));
+    const aimed = (type: number, target: string): Row => ({ associated_message_type: type, associated_message_guid: target, reply_to_guid: null });
+    if (plan.added) {
+      when = later(when, this.random.int(60_000, 1_800_000));
+      const options = [...plan.options, plan.added];
+      const update = { ...this.baseRow(chat, sender(plan.added.creator), when), ...balloon(pollJson(plan, options), 'Sent a poll', options.length), ...aimed(2, `p:0/${guid}`) };
+      this.setBody(update, [{ text: OBJECT_REPLACEMENT, part: 0 }]);
+      this.insert(chat, update);
+      this.counts.add('pollOptionsAdded');
+    }
+    plan.votes.forEach((vote, i) => {
+      when = later(when, this.random.int(60_000, 3_600_000));
+      // A changed vote: Messages deletes the earlier vote message when the new one comes.
+      if (vote.before) this.writer.addDeletedMessage(this.random.guid());
+      const row = { ...this.baseRow(chat, sender(vote.voter), when), ...balloon(voteJson(vote.voter, vote.choices, appleSecondsFloat(when))), ...aimed(4000, i % 2 ? guid : `p:0/${guid}`) };
+      this.setBody(row, [{ text: OBJECT_REPLACEMENT, part: 0 }]);
+      this.insert(chat, row);
+      this.counts.add('pollVotes');
+    });
+    this.counts.add('polls');
+  }
+
   /**
    * Group events. item_type 1 = membership (group_action_type 0 added, 1 removed; other_handle = the
    * member), 2 = renamed (group_title), 3 = group_action_type 0 left, 1 photo changed, 2 photo removed.
@@ -694,7 +739,7 @@ export async function generateChatDb(options: GenerateOptions): Promise<Generate
       const chats = createChats(writer, random, { conversations, singleConversation: options.singleConversation ?? false });
       const incidental = options.images === undefined ? 'image' : 'document';
       const generation = new Generation(writer, random, chats, pool, attachmentsDir, legacy, incidental);
-      generation.run(options.messages, options.images);
+      generation.run(options.messages, options.images, new Random(options.seed ^ POLL_SEED));
       summary = generation.counts.summary();
     })();
     db.close();

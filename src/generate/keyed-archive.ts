@@ -1,5 +1,5 @@
 // A small NSKeyedArchiver writer (binary plist with $objects and UID references), enough for the
-// rich-link previews Messages stores in payload_data for URL balloons.
+// rich-link previews Messages stores in payload_data for URL balloons, and the template layouts of polls.
 import * as plist from 'plist';
 
 type Uid = { UID: number };
@@ -28,6 +28,18 @@ class KeyedArchive {
 
   url(value: string): Uid {
     return this.object(['NSURL', 'NSObject'], () => ({ 'NS.base': { UID: 0 }, 'NS.relative': this.string(value) }));
+  }
+
+  /** An NSDictionary of string keys; values are references made by `value` (or other objects). */
+  dictionary(fields: () => Record<string, Uid>): Uid {
+    return this.object(['NSDictionary', 'NSObject'], () => {
+      const entries = Object.entries(fields());
+      return { 'NS.keys': entries.map(([key]) => this.string(key)), 'NS.objects': entries.map(([, value]) => value) };
+    });
+  }
+
+  uuid(guid: string): Uid {
+    return this.object(['NSUUID', 'NSObject'], () => ({ 'NS.uuidbytes': Buffer.from(guid.replace(/-/g, ''), 'hex') }));
   }
 
   private classRef(chain: string[]): Uid {
@@ -73,6 +85,23 @@ export function encodeRichLink(preview: LinkPreview): Buffer {
       summary: archive.string(preview.summary),
       siteName: archive.string(preview.siteName),
     })),
+  }));
+  return archive.encode(root);
+}
+
+/**
+ * payload_data of a Polls balloon (a poll, or a vote with `ldtext` undefined): an MSMessageTemplateLayout
+ * dictionary whose URL is `data:,<base64 JSON>` (with `?src=p&c=<options>` on a poll).
+ */
+export function encodePollLayout(json: object, session: string, ldtext?: string, options?: number): Buffer {
+  const archive = new KeyedArchive();
+  const url = `data:,${Buffer.from(JSON.stringify(json)).toString('base64')}${options === undefined ? '' : `?src=p&c=${options}`}`;
+  const root = archive.dictionary(() => ({
+    layoutClass: archive.string('MSMessageTemplateLayout'),
+    an: archive.string('Polls'),
+    sessionIdentifier: archive.uuid(session),
+    URL: archive.url(url),
+    ...(ldtext === undefined ? {} : { ldtext: archive.string(ldtext), userInfo: archive.dictionary(() => ({ caption: archive.string(ldtext) })) }),
   }));
   return archive.encode(root);
 }

@@ -16,7 +16,7 @@ export interface ConversationSummary {
   participants: string[];
   /** Rows joined to the chat, tapbacks included. */
   rows: number;
-  /** Rows a reader shows: everything but tapbacks (group events included). */
+  /** Rows a reader shows: everything but tapbacks and poll votes and versions (group events included). */
   visibleMessages: number;
   tapbacks: number;
   groupEvents: number;
@@ -29,6 +29,7 @@ const COUNTERS = [
   'missingAttachments', 'images', 'heicImages', 'audioMessages', 'videos', 'documents', 'stickers', 'urlPreviews', 'digitalTouches',
   'links', 'mentions', 'styled', 'textEffects', 'expressiveEffects', 'longMessages', 'multiLine', 'multiPart',
   'groupEvents', 'membersAdded', 'membersRemoved', 'renames', 'membersLeft', 'photosChanged', 'photosRemoved',
+  'polls', 'pollVotes', 'pollOptionsAdded',
 ] as const;
 
 export type Counter = (typeof COUNTERS)[number];

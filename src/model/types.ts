@@ -242,6 +242,42 @@ export interface AppBalloon {
   captions: string[];
   /** Handwritten messages and Digital Touch: what to draw. */
   drawing?: Drawing;
+  /** A poll of the Polls app, with every vote cast on it since (the votes are no messages of their own). */
+  poll?: Poll;
+  /** A vote shown as a message of its own, as its poll is not among the messages exported: what its sender chose. */
+  ballot?: Ballot;
+}
+
+/** A poll as it stands: its options in order, each with who added it and who votes for it now. */
+export interface Poll {
+  /** The question, when the poll carries one (Messages usually sends it as a message of its own, next to the poll). */
+  question?: string;
+  options: PollOption[];
+}
+
+export interface PollOption {
+  /** The option's identifier, which votes name. */
+  id: string;
+  /** Undefined for an option a vote names that no version of the poll in the database lists. */
+  text?: string;
+  /** Who added it: the poll's creator, or someone who added it later; undefined when not known. */
+  addedBy?: Person;
+  /** The votes for it now, oldest first (a vote changed or taken back since is not among them). */
+  votes: PollVote[];
+}
+
+export interface PollVote {
+  voter: Person;
+  /** When the vote was cast (as the server dated it, else its message's date). */
+  date: Date;
+}
+
+/** What one vote message says: the options its sender votes for now (none: every vote taken back). */
+export interface Ballot {
+  /** The GUID of the poll voted in. */
+  pollGuid: string;
+  /** Each option chosen, with its text when the database still has a version of the poll that lists it. */
+  choices: { id: string; text?: string }[];
 }
 
 /** A drawing as strokes of points [x, y, stroke width] in a width × height space (y down). */

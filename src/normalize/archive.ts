@@ -267,7 +267,7 @@ function richness(message: Message): number {
   for (const part of message.parts) {
     score += part.tapbacks.length;
     if (part.kind === 'attachment' && !part.attachment.missing) score += 10;
-    if (part.kind === 'app') score += part.attachments.filter((a) => !a.missing).length * 10;
+    if (part.kind === 'app') score += part.attachments.filter((a) => !a.missing).length * 10 + (part.app.poll?.options.reduce((votes, o) => votes + o.votes.length, 0) ?? 0);
   }
   return score;
 }

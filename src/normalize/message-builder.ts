@@ -1,4 +1,4 @@
-import type { AppPart, Attachment, EditVersion, Message, Part, Person, ReplyRef, TextSpan, Tapback } from '../model/types.js';
+import type { AppBalloon, AppPart, Attachment, EditVersion, Message, Part, Person, ReplyRef, TextSpan, Tapback } from '../model/types.js';
 import type { AttachmentRow, MessageRow } from '../read/rows.js';
 import { bodyComponents, decodeAttributedBody, legacyBodyText, legacyComponents, type BodyComponent, type PartStatus, type TextRange } from '../decode/attributed-body.js';
 import { decodeSummaryInfo, type SummaryInfo } from '../decode/summary-info.js';
@@ -20,6 +20,8 @@ export interface BuildContext {
   fallbackSender: Person;
   attachmentFiles: AttachmentFiles;
   tapbacks: TapbackIndex;
+  /** A poll's balloon with its options and votes, or a vote's on its own (undefined for any other row: see PollIndex). */
+  pollBalloon(row: MessageRow): AppBalloon | undefined;
   /** The message a reply points at, when the database has it. */
   messageByGuid(guid: string): MessageRow | undefined;
   /** Messages built lately, by GUID: most replies point at one of them, so the database is asked less. */
@@ -82,6 +84,7 @@ function partLabel(part: Part): string {
     case 'unsent':
       return '[unsent]';
     case 'app':
+      if (part.app.poll) return `[Poll: ${part.app.poll.question ?? part.app.poll.options.map((o) => o.text ?? '?').join(' / ')}]`;
       return `[${part.app.title ?? part.app.url ?? part.app.appName ?? 'app message'}]`;
   }
 }
@@ -104,7 +107,7 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
   const body = decodeBody(row);
   const attachments = attachmentRows.map((a) => toAttachment(a, ctx.attachmentFiles));
   const parts = row.balloonBundleId || isBareLinkPreview(row, body.components)
-    ? [balloonPart(row, body, attachments)]
+    ? [balloonPart(row, body, attachments, ctx)]
     : partsFrom(body, attachments, appleDate(row.dateRetracted));
   attachTapbacks(parts, ctx.tapbacks.get(row.guid));
   const message: Message = {
@@ -260,10 +263,13 @@ function isBareLinkPreview(row: MessageRow, components: BodyComponent[]): boolea
   return only.type === 'text' && only.ranges.length === 1 && only.ranges[0]!.effects.some((e) => e.type === 'link');
 }
 
-function balloonPart(row: MessageRow, body: DecodedBody, attachments: Attachment[]): AppPart {
+function balloonPart(row: MessageRow, body: DecodedBody, attachments: Attachment[], ctx: BuildContext): AppPart {
+  const poll = ctx.pollBalloon(row);
+  if (poll) return { kind: 'app', index: 0, tapbacks: [], app: poll, attachments };
   const { balloon: app, problem } = decodeBalloonReport(row.payloadData ?? undefined, row.balloonBundleId ?? URL_BALLOON);
   if (problem) body.problems.push(problem);
-  const text = body.components.flatMap((c) => (c.type === 'text' ? c.ranges.map((r) => r.text) : [])).join('').trim();
+  // The balloon's placeholder (U+FFFC, what the text column of a balloon holds) says nothing.
+  const text = body.components.flatMap((c) => (c.type === 'text' ? c.ranges.map((r) => r.text) : [])).join('').replaceAll('\ufffc', '').trim();
   if (app.type === 'link' && !app.url && text) app.url = text;
   // Whatever the balloon's data lost, the message's own text still says.
   else if (problem && text) app.captions.push(text);

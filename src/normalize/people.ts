@@ -14,10 +14,34 @@ export class PeopleDirectory {
   readonly me: Person;
   private readonly byRowId = new Map<number, Person>();
   private readonly byHandle = new Map<string, Person>();
+  /** The handles' people by person key (see Contacts.personKey), made when an address is first looked up. */
+  private byKey?: Map<string, Person>;
 
-  constructor(handles: HandleRow[], contacts: Contacts, meName: string) {
+  constructor(handles: HandleRow[], private readonly contacts: Contacts, meName: string) {
     this.me = { handle: OWNER_HANDLE, name: meName, isMe: true };
     for (const row of handles) this.byRowId.set(row.rowId, this.forHandle(row.id, contacts));
+  }
+
+  /**
+   * The person with a handle of the database that a phone number or email written in a message's data names
+   * (who added a poll's option), in any formatting; undefined when no handle is that person's.
+   */
+  byAddress(address: string): Person | undefined {
+    if (!this.byKey) {
+      this.byKey = new Map();
+      for (const person of this.byHandle.values()) if (!this.byKey.has(this.keyOf(person.handle))) this.byKey.set(this.keyOf(person.handle), person);
+    }
+    return this.byKey.get(this.keyOf(address));
+  }
+
+  /** Someone known by an address alone (no handle of the database is theirs): named as the contacts name them. */
+  stranger(address: string): Person {
+    return { handle: address, name: this.contacts.nameFor(address) ?? address, isMe: false };
+  }
+
+  /** The same key for every address of one person (see Contacts.personKey). */
+  keyOf(address: string): string {
+    return this.contacts.personKey(address);
   }
 
   private forHandle(handle: string, contacts: Contacts): Person {

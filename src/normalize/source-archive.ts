@@ -13,6 +13,7 @@ import { orphanPlan, planConversations, withStoredKeys, type ConversationPlan, t
 import { buildMessage, RecentMessages, type BuildContext } from './message-builder.js';
 import { PeopleDirectory, type Contacts } from './people.js';
 import { TapbackIndex } from './tapbacks.js';
+import { PollIndex, type PollRowsReader } from './polls.js';
 
 /** A conversation that may have messages to show, sized without reading them. */
 export interface Candidate {
@@ -52,6 +53,8 @@ export interface SourceOptions {
 export class SourceArchive {
   /** Each conversation's row ids (8 bytes a message), found while counting. */
   private readonly rows = new Map<ConversationPlan, ConversationRows>();
+  /** Each conversation's polls, with the votes and later versions folded into them (found with its rows). */
+  private readonly polls = new Map<ConversationPlan, PollIndex>();
   /** Every conversation, by key (planned once). */
   private planned?: Map<string, ConversationPlan>;
   /** Every chat's size and latest date (one pass over the join table), found once. */
@@ -229,6 +232,8 @@ export class SourceArchive {
       probe: (path) => FileProber.probe(ahead.probes, path, folders),
     };
     const reactions = this.reader.reactions(this.rowsOf(plan).reactionIds);
+    const polls = this.polls.get(plan) ?? new PollIndex();
+    const pollPeople = { me: this.people.me, senderOf, byAddress: (a: string) => this.people.byAddress(a), stranger: (a: string) => this.people.stranger(a), keyOf: (a: string) => this.people.keyOf(a) };
     const stickers = groupByMessage(this.reader.attachmentsOf(reactions.filter((r) => r.associatedType === 1000 || r.associatedType === 2007).map((r) => r.rowId)));
     const stickerOf = (row: ReactionRow) => {
       const first = stickers.get(row.rowId)?.[0];
@@ -240,6 +245,7 @@ export class SourceArchive {
       fallbackSender,
       attachmentFiles: files,
       tapbacks: new TapbackIndex(reactions, senderOf, stickerOf),
+      pollBalloon: (row) => polls.balloon(row, pollPeople),
       messageByGuid: (guid) => this.reader.messageByGuid(guid),
       recent: new RecentMessages(),
     };
@@ -248,10 +254,19 @@ export class SourceArchive {
   private rowsOf(plan: ConversationPlan): ConversationRows {
     let rows = this.rows.get(plan);
     if (!rows) {
-      rows = this.reader.conversationRows(plan.chatIds, this.options.window);
+      const settled = PollIndex.settle(this.reader.conversationRows(plan.chatIds, this.options.window), this.pollRows());
+      rows = settled.rows;
       this.rows.set(plan, rows);
+      this.polls.set(plan, settled.index);
     }
     return rows;
+  }
+
+  private pollRows(): PollRowsReader {
+    return {
+      rows: (ids) => [...this.reader.messageBatches(Float64Array.from(ids))].flat(),
+      byGuid: (guid) => this.reader.messageByGuid(guid),
+    };
   }
 
   async releaseAttachments(): Promise<void> {

@@ -2,12 +2,18 @@ import type Database from 'better-sqlite3';
 import type { AttachmentRow, ChatRow, HandleRow, MessageRow, ReactionRow } from './rows.js';
 import { Statements } from '../sqlite/statements.js';
 import { joinRows, readableRowIds, salvage } from './salvage.js';
+import { POLL_UPDATE, POLL_VOTE, POLLS_EXTENSION } from '../decode/polls.js';
 
 /** A conversation's rows: what to show, and the reactions to attach. */
 export interface ConversationRows {
   /** Messages to show, in display order. */
   ids: Float64Array;
   reactionIds: number[];
+  /**
+   * Votes on polls and later versions of polls (options added), whenever sent: folded into the poll they
+   * aim at, or shown on their own (see src/normalize/polls.ts). Those in the window say where they would go in `ids`.
+   */
+  pollRows: PollRow[];
   /** Dates of the first and last message shown (milliseconds since 2001). */
   first: number;
   last: number;
@@ -17,6 +23,17 @@ export interface ConversationRows {
    */
   mark: string;
 }
+
+/** A vote or a poll's later version: its row id, its date (ms since 2001), and its place among the messages shown when in the window. */
+export interface PollRow {
+  id: number;
+  when: number;
+  /** The index in `ids` it would take (before the message shown there); undefined outside the window. */
+  at?: number;
+}
+
+/** The association type the reader gives a poll's later version (associated_message_type 2 on a Polls balloon). */
+export const POLL_UPDATE_ROW = -2;
 
 /** A chat's size as the join table alone tells it, without reading any message. */
 export interface ChatSize {
@@ -45,7 +62,10 @@ export class MessagesReader {
   private readonly reaction: Selection<ReactionRow>;
   private readonly attachment: Selection<AttachmentRow>;
   private readonly statements: Statements;
-  /** `m.associated_message_type`, or NULL on schemas older than tapbacks (before macOS 10.12). */
+  /**
+   * `m.associated_message_type` (POLL_UPDATE_ROW for a poll's later version), or NULL on schemas older than
+   * tapbacks (before macOS 10.12).
+   */
   private readonly reactionType: string;
   /** The raw edit and unsend dates (0 on schemas without them), for change marks. */
   private readonly changeDates: string[];
@@ -63,7 +83,11 @@ export class MessagesReader {
     const message = columnsOf(db, 'message');
     const attachment = columnsOf(db, 'attachment');
     const m = columnReader('m', message);
-    this.reactionType = message.has('associated_message_type') ? 'm.associated_message_type' : 'NULL';
+    this.reactionType = !message.has('associated_message_type')
+      ? 'NULL'
+      : message.has('balloon_bundle_id')
+        ? `CASE WHEN m.associated_message_type = ${POLL_UPDATE} AND m.balloon_bundle_id LIKE '%${POLLS_EXTENSION}%' THEN ${POLL_UPDATE_ROW} ELSE m.associated_message_type END`
+        : 'm.associated_message_type';
     this.datedJoins = columnsOf(db, 'chat_message_join').has('message_date');
     this.changeDates = ['date_edited', 'date_retracted'].map((name) => (message.has(name) ? `m.${name}` : '0'));
     const md = (name: string, alias: string) => `${message.has(name) ? appleMs(`m.${name}`) : '0'} AS ${alias}`;
@@ -203,6 +227,7 @@ export class MessagesReader {
     );
     const ids: number[] = [];
     const reactionIds: number[] = [];
+    const pollRows: PollRow[] = [];
     let first = 0;
     let last = 0;
     let previous = -1;
@@ -215,16 +240,18 @@ export class MessagesReader {
       if (retractedAt) retracted += Number(retractedAt);
       if (id === previous) continue;
       previous = id;
+      const inWindow = (window.since === undefined || when >= window.since) && (window.until === undefined || when < window.until);
       // associated_message_type 1000 (sticker placed on a message), 2000–2007 and 3000–3007 (tapbacks added, removed).
       if (type !== null && type >= 1000 && type < 4000) reactionIds.push(id);
-      else if ((window.since === undefined || when >= window.since) && (window.until === undefined || when < window.until)) {
+      else if (type === POLL_VOTE || type === POLL_UPDATE_ROW) pollRows.push({ id, when, at: inWindow ? ids.length : undefined });
+      else if (inWindow) {
         if (ids.length === 0) first = when;
         last = when;
         ids.push(id);
       }
     }
     const mark = `${rows.length}:${rows.length === 0 ? '' : newest}:${edited}:${retracted}`;
-    return { ids: Float64Array.from(ids), reactionIds, first, last, mark };
+    return { ids: Float64Array.from(ids), reactionIds, pollRows, first, last, mark };
   }
 
   /** The rows of a conversation's chats read one at a time, past the damaged pages that stopped the query. */

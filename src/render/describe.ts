@@ -1,6 +1,6 @@
 // Plain-language descriptions of model pieces, shared by renderers that write words rather than markup.
 import type { ExportContext } from './renderer.js';
-import type { AppBalloon, ArchiveRun, Attachment, Conversation, Message, RecordedSource, Tapback, TapbackKind } from '../model/types.js';
+import type { AppBalloon, ArchiveRun, Attachment, Ballot, Conversation, Message, Poll, PollOption, RecordedSource, Tapback, TapbackKind } from '../model/types.js';
 import type { DateFormatter } from './dates.js';
 
 const TAPBACK_VERBS: Record<TapbackKind, string> = {
@@ -74,8 +74,18 @@ export function describeAttachment(a: Attachment): string {
   return `${a.fileName} (${details})${sticker}${note}`;
 }
 
-/** One line for an app or link balloon: "Link: Title — https://… (site)". */
+/**
+ * An app or link balloon as the txt export writes it, and the data formats' text: "[Link: Title — https://…]";
+ * a poll as "[Poll]" (with its question when it has one) and its options a numbered line each.
+ */
+export function balloonLines(app: AppBalloon): string[] {
+  if (!app.poll) return [`[${describeBalloon(app)}]`];
+  return [`[Poll${app.poll.question ? `: ${app.poll.question}` : ''}]`, ...pollOptions(app.poll).map((option, i) => `  ${i + 1}. ${option}`)];
+}
+
+/** One line for an app or link balloon: "Link: Title — https://… (site)"; a vote with its choices. */
 export function describeBalloon(app: AppBalloon): string {
+  if (app.ballot) return `Poll vote: ${describeBallot(app.ballot)}`;
   const kind: Record<AppBalloon['type'], string> = {
     link: 'Link',
     music: 'Music',
@@ -92,6 +102,28 @@ export function describeBalloon(app: AppBalloon): string {
   // A title that already names the kind ("Digital Touch: tap") is not prefixed again.
   if (!text || text.startsWith(kind[app.type])) return text || kind[app.type];
   return `${kind[app.type]}: ${text}`;
+}
+
+/**
+ * Each option of a poll as "Pizza — 2 votes: Ann, Bob", with "(added by Cy)" when someone other than whoever
+ * added the first option added it; an option only votes name, as one the archive does not have.
+ */
+export function pollOptions(poll: Poll, voter: (vote: PollOption['votes'][number]) => string = (vote) => vote.voter.name): string[] {
+  const creator = poll.options[0]?.addedBy?.handle;
+  return poll.options.map((option) => {
+    const added = option.addedBy && option.addedBy.handle !== creator ? ` (added by ${option.addedBy.name})` : '';
+    const votes = option.votes.length === 0 ? 'no votes' : `${countOf(option.votes.length, 'vote')}: ${option.votes.map(voter).join(', ')}`;
+    return `${option.text ?? UNKNOWN_OPTION}${added} — ${votes}`;
+  });
+}
+
+/** What a vote on an option of a poll that no version in the database lists says of it. */
+export const UNKNOWN_OPTION = 'an option not in the database';
+
+/** "Pizza, Tacos": the options a vote message chooses; "every vote taken back" when none. */
+export function describeBallot(ballot: Ballot): string {
+  if (ballot.choices.length === 0) return 'every vote taken back';
+  return ballot.choices.map((choice) => choice.text ?? UNKNOWN_OPTION).join(', ');
 }
 
 /** "700 in every source; chat.db has 778, backup has 700" — what each combined source holds of a conversation. */

@@ -127,6 +127,7 @@ export function messageFromJson(json: string, row: MessageColumns): Message {
     part.tapbacks ??= [];
     if (part.kind === 'text') part.spans ??= [];
     for (const tapback of part.tapbacks) withIsMe(tapback.sender);
+    if (part.kind === 'app') for (const option of part.app.poll?.options ?? []) withIsMe(option.addedBy, ...option.votes.map((vote) => vote.voter));
   }
   if (message.replyTo?.target) withIsMe(message.replyTo.target.sender);
   if (message.event) withIsMe(message.event.actor, message.event.target);

@@ -51,13 +51,16 @@ export function readJsonFiles(out: string): Map<string, ConversationFile> {
   return new Map(files.map((f) => [f.slice(0, -'.json'.length), JSON.parse(readFileSync(join(out, f), 'utf8')) as ConversationFile]));
 }
 
-/** What the database says, read with plain SQL: per visible message GUID, the non-blank pieces of its text. */
+/**
+ * What the database says, read with plain SQL: per visible message GUID, the non-blank pieces of its text. A
+ * poll's votes (4000) and later versions (2) are folded into the poll.
+ */
 export function expectedTexts(dbPath: string): Map<string, string[]> {
   const db = new Database(dbPath, { readonly: true });
   const rows = db
     .prepare(
       `SELECT m.guid, m.text, m.attributedBody AS body FROM message m
-       WHERE m.associated_message_type NOT BETWEEN 1000 AND 3999 AND m.item_type = 0`,
+       WHERE m.associated_message_type NOT BETWEEN 1000 AND 3999 AND m.associated_message_type NOT IN (2, 4000) AND m.item_type = 0`,
     )
     .all() as { guid: string; text: string | null; body: Buffer | null }[];
   db.close();

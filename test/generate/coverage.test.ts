@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { generateInTemp } from './helpers.js';
 import type { GeneratedSummary } from '../../src/generate/index.js';
+import { decodePollPayload } from '../../src/decode/polls.js';
 
 type Run = Awaited<ReturnType<typeof generateInTemp>>;
 
@@ -180,6 +181,26 @@ describe('generated chat.db covers every feature', () => {
     }
   });
 
+  it('has polls in group iMessage chats: the poll with its options, its question, an option added later and votes aimed at it', () => {
+    const polls = db.prepare("SELECT guid, payload_data AS payload, ROWID AS id FROM message WHERE balloon_bundle_id LIKE '%com.apple.messages.Polls' AND associated_message_type = 0").all() as { guid: string; payload: Buffer; id: number }[];
+    expect(polls.length).toBe(run.summary.polls);
+    expect(run.summary.polls).toBeGreaterThan(0);
+    for (const poll of polls) {
+      expect(decodePollPayload(poll.payload).options.length).toBeGreaterThanOrEqual(3);
+      const aimed = db.prepare("SELECT associated_message_type AS type, payload_data AS payload FROM message WHERE substr(associated_message_guid, instr(associated_message_guid, '/') + 1) = ?").all(poll.guid) as { type: number; payload: Buffer }[];
+      expect(aimed.filter((row) => row.type === 4000).length).toBeGreaterThan(0);
+      for (const row of aimed) expect(row.type === 4000 ? decodePollPayload(row.payload).votes!.length : decodePollPayload(row.payload).options.length).toBeGreaterThan(0);
+      // The question follows as a message of its own.
+      expect(n(`SELECT count(*) FROM message q JOIN message p ON p.ROWID = ${poll.id}
+                WHERE q.ROWID = p.ROWID + 1 AND q.handle_id = p.handle_id AND q.balloon_bundle_id IS NULL AND q.associated_message_type = 0`)).toBe(1);
+    }
+    expect(n("SELECT count(*) FROM message WHERE associated_message_type = 4000")).toBe(run.summary.pollVotes);
+    expect(n("SELECT count(*) FROM message WHERE associated_message_type = 2")).toBe(run.summary.pollOptionsAdded);
+    expect(run.summary.pollOptionsAdded).toBeGreaterThan(0);
+    expect(n(`SELECT count(*) FROM message m JOIN chat_message_join j ON j.message_id = m.ROWID JOIN chat c ON c.ROWID = j.chat_id
+              WHERE m.balloon_bundle_id LIKE '%Polls' AND (c.style != 43 OR c.service_name != 'iMessage')`)).toBe(0);
+  });
+
   it('reports per-conversation expectations that match the database', () => {
     for (const c of run.summary.conversations) {
       expect(n(`SELECT count(*) FROM chat_message_join WHERE chat_id = ${c.chatRowId}`)).toBe(c.rows);
@@ -210,6 +231,8 @@ describe('legacy-schema variant', () => {
     expect(db.prepare('SELECT count(*) FROM message').pluck().get()).toBe(800);
     expect(Number(db.prepare('SELECT count(*) FROM message WHERE associated_message_type BETWEEN 2000 AND 2005').pluck().get())).toBeGreaterThan(0);
     expect(Number(db.prepare('SELECT count(*) FROM attachment').pluck().get())).toBeGreaterThan(0);
+    // Polls came with macOS 26: none in an old layout.
+    expect(db.prepare("SELECT count(*) FROM message WHERE balloon_bundle_id LIKE '%Polls'").pluck().get()).toBe(0);
     db.close();
   });
 });

@@ -1,8 +1,8 @@
-import type { AppPart, Attachment, EditVersion, Message, Part, Person, ReplyRef, Tapback } from '../../model/types.js';
+import type { AppPart, Attachment, Ballot, EditVersion, Message, Part, Person, Poll, ReplyRef, Tapback } from '../../model/types.js';
 import { isYou } from '../../model/owner.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { isCaf } from '../../media/caf.js';
-import { absenceNote, editedNote, formatBytes, NOT_IN_DATABASE, receiptNotes, serviceNote, tapbackNote, timeOnDay } from '../describe.js';
+import { absenceNote, countOf, describeBallot, editedNote, formatBytes, NOT_IN_DATABASE, receiptNotes, serviceNote, tapbackNote, timeOnDay, UNKNOWN_OPTION } from '../describe.js';
 import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
 import type { DateFormatter, LocalTime } from '../dates.js';
 import { textHtml } from './text-html.js';
@@ -120,6 +120,8 @@ function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMess
 
 function appHtml(part: AppPart, ctx: MessageContext): string {
   const app = part.app;
+  if (app.poll) return pollHtml(app.poll, ctx);
+  if (app.ballot) return ballotHtml(app.ballot);
   const link = safeLink(app.url);
   let card = '';
   if (app.appName) card += `<div class="app-name">${escapeHtml(app.appName)}</div>`;
@@ -133,6 +135,37 @@ function appHtml(part: AppPart, ctx: MessageContext): string {
   if (app.drawing) card += drawingSvg(app.drawing, app.title ?? 'Drawing');
   for (const attachment of part.attachments) card += attachmentHtml(attachment, ctx, false);
   return card;
+}
+
+/**
+ * A poll: each option with a bar of its share of the voters (a meter: the pages' Content-Security-Policy refuses
+ * inline styles), who voted for it (when, on hover) and who added it when someone other than the first option's did.
+ */
+function pollHtml(poll: Poll, ctx: MessageContext): string {
+  const voters = new Set(poll.options.flatMap((o) => o.votes.map((v) => v.voter.handle))).size;
+  const creator = poll.options[0]?.addedBy?.handle;
+  let html = '<div class="app-name">Poll</div>';
+  if (poll.question) html += `<div class="app-title" dir="auto">${escapeHtml(poll.question)}</div>`;
+  html += '<ol class="poll">';
+  for (const option of poll.options) {
+    const text = option.text === undefined ? `<i>${UNKNOWN_OPTION}</i>` : escapeHtml(option.text);
+    const count = option.votes.length === 0 ? 'no votes' : countOf(option.votes.length, 'vote');
+    html += `<li><span class="poll-option" dir="auto">${text}</span> <span class="poll-count">${count}</span>`;
+    html += `<meter min="0" max="${Math.max(voters, 1)}" value="${option.votes.length}"></meter>`;
+    if (option.votes.length) {
+      const names = option.votes.map((v) => `<span title="Voted ${ctx.dates.at(v.date).dateTime}">${isolate(v.voter.name)}</span>`);
+      html += `<div class="poll-voters">${names.join(', ')}</div>`;
+    }
+    if (option.addedBy && option.addedBy.handle !== creator) html += `<div class="poll-added">Added by ${isolate(option.addedBy.name)}</div>`;
+    html += '</li>';
+  }
+  return `${html}</ol>`;
+}
+
+/** A vote shown on its own: what it chose, in a poll these pages do not have. */
+function ballotHtml(ballot: Ballot): string {
+  return `<div class="app-name">Poll vote</div><div class="app-title" dir="auto">${escapeHtml(describeBallot(ballot))}</div>`
+    + '<div class="app-caption">The poll is not among these messages</div>';
 }
 
 function tapbacksHtml(tapbacks: Tapback[], ctx: MessageContext): string {

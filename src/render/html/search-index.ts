@@ -161,7 +161,7 @@ function* lines({ part, start, end }: SearchRows): Generator<string> {
 
 /**
  * The words a message can be found by, all a page shows of it: its texts and their earlier versions, file
- * names with a voice message's transcription or a sticker's description, and app cards.
+ * names with a voice message's transcription or a sticker's description, and app cards (a poll's options).
  */
 export function searchableText(message: Message): string {
   if (message.kind === 'event') return message.event?.description ?? '';
@@ -170,7 +170,10 @@ export function searchableText(message: Message): string {
   for (const part of message.parts) {
     if (part.kind === 'text') words.push(part.text);
     else if (part.kind === 'attachment') words.push(part.attachment.fileName, part.attachment.transcription, part.attachment.description);
-    else if (part.kind === 'app') words.push(part.app.title, part.app.subtitle, part.app.summary, part.app.url, ...part.app.captions);
+    else if (part.kind === 'app') {
+      words.push(part.app.title, part.app.subtitle, part.app.summary, part.app.url, ...part.app.captions);
+      words.push(...(part.app.poll?.options ?? []).map((option) => option.text), ...(part.app.ballot?.choices ?? []).map((choice) => choice.text));
+    }
     if ((part.kind === 'text' || part.kind === 'unsent') && part.edits) words.push(...part.edits.map((edit) => edit.text));
   }
   return words.filter((w) => !!w).join(' ');

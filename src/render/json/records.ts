@@ -1,6 +1,7 @@
 // The model as plain JSON records, the shapes schema/*.schema.json describe. Dates become ISO 8601 with
 // the export's UTC offset; a message also keeps Apple's own timestamp.
 import type {
+  AppBalloon,
   Attachment,
   Conversation,
   EditVersion,
@@ -12,7 +13,7 @@ import type {
   Tapback,
 } from '../../model/types.js';
 import { toAppleMs } from '../../normalize/dates.js';
-import { describeBalloon } from '../describe.js';
+import { balloonLines } from '../describe.js';
 import { archivePath } from '../../output/files.js';
 import type { ExportContext } from '../renderer.js';
 
@@ -89,11 +90,11 @@ export function appleTimestamp(date: Date): string {
 
 /**
  * What a message says, one part per line, as the txt export writes it: text parts as sent, link and app
- * balloons as "[Link: title — url]" (an event: its description).
+ * balloons as "[Link: title — url]", a poll as "[Poll]" and an indented line for each option (an event: its description).
  */
 export function messageText(m: Message): string {
   if (m.kind === 'event' && m.event) return m.event.description;
-  return m.parts.flatMap((p) => (p.kind === 'text' ? [p.text] : p.kind === 'app' ? [`[${describeBalloon(p.app)}]`] : [])).join('\n');
+  return m.parts.flatMap((p) => (p.kind === 'text' ? [p.text] : p.kind === 'app' ? balloonLines(p.app) : [])).join('\n');
 }
 
 export function messageRecord(m: Message, conversationId: string, style: RecordStyle): object {
@@ -146,9 +147,18 @@ function part(p: Part, style: RecordStyle): object {
     editedAt: (p.kind === 'text' || p.kind === 'unsent') && p.editedAt ? style.iso(p.editedAt) : undefined,
     unsentAt: p.kind === 'unsent' && p.unsentAt ? style.iso(p.unsentAt) : undefined,
     attachment: p.kind === 'attachment' ? attachment(p.attachment, style) : undefined,
-    app: p.kind === 'app' ? p.app : undefined,
+    app: p.kind === 'app' ? app(p.app, style.iso) : undefined,
     attachments: p.kind === 'app' ? p.attachments.map((a) => attachment(a, style)) : undefined,
   };
+}
+
+/** A balloon as it is; a poll's people and dates as every record gives them. */
+function app(a: AppBalloon, iso: IsoDate): object {
+  if (!a.poll) return a;
+  const options = a.poll.options.map((o) => ({
+    id: o.id, text: o.text, addedBy: o.addedBy && person(o.addedBy), votes: o.votes.map((v) => ({ voter: person(v.voter), date: iso(v.date) })),
+  }));
+  return { ...a, poll: { question: a.poll.question, options } };
 }
 
 function edits(versions: EditVersion[], iso: IsoDate): object[] {

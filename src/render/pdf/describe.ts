@@ -1,6 +1,6 @@
 import type { AppBalloon, Attachment, Message, ReplyRef, Tapback, TextSpan } from '../../model/types.js';
 import type { TextMark } from './text-layout.js';
-import { absenceNote, editedNote, formatBytes, serviceNote, tapbackNote } from '../describe.js';
+import { absenceNote, describeBallot, editedNote, formatBytes, pollOptions, serviceNote, tapbackNote } from '../describe.js';
 import type { DateFormatter } from '../dates.js';
 
 /** Short wordings both PDF styles use for things that are not plain text. */
@@ -44,8 +44,10 @@ const APP_LABELS: Record<AppBalloon['type'], string> = {
   unknown: 'App message',
 };
 
-/** The lines an app balloon shows: its kind, then whatever text it carries. */
+/** The lines an app balloon shows: its kind, then whatever text it carries; a poll's options a numbered line each, with their voters. */
 export function appLines(app: AppBalloon): string[] {
+  if (app.poll) return ['Poll', ...(app.poll.question ? [app.poll.question] : []), ...pollOptions(app.poll).map((option, i) => `${i + 1}. ${option}`)];
+  if (app.ballot) return ['Poll vote', describeBallot(app.ballot), 'The poll is not among these messages'];
   const label = app.appName && app.type !== 'link' && app.appName !== APP_LABELS[app.type] ? `${APP_LABELS[app.type]} · ${app.appName}` : APP_LABELS[app.type];
   const lines = [label, app.title, app.subtitle, app.summary, ...app.captions, app.url];
   return lines.filter((line, i): line is string => !!line && lines.indexOf(line) === i);

@@ -1,7 +1,7 @@
 import { handwritingLines } from '../../decode/handwriting-render.js';
 import type { Attachment, Conversation, Drawing, EditVersion, Message, Part } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { absenceNote, damageLines, describeAttachment, describeBalloon, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE } from '../describe.js';
+import { absenceNote, balloonLines, damageLines, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE } from '../describe.js';
 import { controlPicture } from '../control-pictures.js';
 import { FileRenderer } from '../file-renderer.js';
 import { archivePath } from '../../output/files.js';
@@ -114,7 +114,7 @@ function formatPart(part: Part, m: Message, ctx: ExportContext): string {
       break;
     }
     case 'app':
-      text = `[${describeBalloon(part.app)}]\n`;
+      text = balloonLines(part.app).map((line) => `${line}\n`).join('');
       if (part.app.type === 'handwriting' && part.app.drawing) text += handwritingArt(part.app.drawing);
       for (const a of part.attachments) text += `  ${attachmentLine(a, 'Attachment', outDir)}\n`;
       break;
