@@ -20,6 +20,9 @@ const FOLDING_TEXT = `❤️ ${'안녕하세요 '.repeat(30)}see you at the Quok
 /** A web address in a message's plain text, without the link Apple's own text data would mark. */
 const ADDRESS = 'https://example.com/recipes?id=7&serves=4';
 
+/** An e-mail address naming a conversation (no contact card for it): wider than a phone's screen in the page's heading. */
+const LONG_EMAIL = 'christopher.montgomery-whitfield@university-hospital.example.org';
+
 /** What a person browsing an exported archive meets: the CLI's HTML output of generated data, opened from file:// in Chromium. */
 describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
   let archive: string;
@@ -42,6 +45,8 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     setText.run(`The aardvark recipe: ${ADDRESS}.`, address);
     setText.run('Call the plumber back at (555) 867-5309 tonight', phone);
     setText.run('Detour via Große Straße to Ærøskøbing', letters);
+    sqlite.prepare("UPDATE handle SET id = ? WHERE id = 'chiara2@example.com'").run(LONG_EMAIL);
+    sqlite.prepare("UPDATE chat SET chat_identifier = @email, guid = 'iMessage;-;' || @email WHERE chat_identifier = 'chiara2@example.com'").run({ email: LONG_EMAIL });
     namesakes = sqlite.prepare("SELECT chat_identifier FROM chat WHERE style = 45 AND chat_identifier LIKE '+%' ORDER BY ROWID LIMIT 2").pluck().all() as string[];
     sqlite.close();
     const contacts = join(dir, 'contacts.vcf');
@@ -112,6 +117,17 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await page.locator('.results a').click();
     await expect(page.locator(':target .bubble a').getAttribute('href')).resolves.toBe(ADDRESS);
     await expect(page.locator(':target .bubble').textContent()).resolves.toBe(`The aardvark recipe: ${ADDRESS}.`);
+  });
+
+  it('fits a phone\'s width where a long e-mail address names a conversation, on the index and on its page', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const pageWidth = () => phone.evaluate(() => document.documentElement.scrollWidth);
+    await phone.goto(pathToFileURL(join(archive, 'index.html')).href);
+    await expect(pageWidth()).resolves.toBe(390);
+    await phone.locator('.conversations a', { has: phone.locator('.title', { hasText: LONG_EMAIL }) }).click();
+    await expect(phone.locator('h1').textContent()).resolves.toBe(LONG_EMAIL);
+    await expect(pageWidth()).resolves.toBe(390);
+    await phone.close();
   });
 
   it('finds a phone number however it is written in the query', async () => {
