@@ -20,6 +20,9 @@ const FOLDING_TEXT = `❤️ ${'안녕하세요 '.repeat(30)}see you at the Quok
 /** A web address in a message's plain text, without the link Apple's own text data would mark. */
 const ADDRESS = 'https://example.com/recipes?id=7&serves=4';
 
+/** An Arabic paragraph, then an English one: each reads in its own direction, as in Messages. */
+const TWO_DIRECTIONS = 'صباح الخير، أين نلتقي؟\nMeet me at the wharf at 5 p.m.';
+
 /** An e-mail address naming a conversation (no contact card for it): wider than a phone's screen in the page's heading. */
 const LONG_EMAIL = 'christopher.montgomery-whitfield@university-hospital.example.org';
 
@@ -37,14 +40,15 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await generateChatDb({ path: db, messages: 400, seed: 23 });
     const sqlite = new Database(db);
     const plain = sqlite.prepare(`SELECT ROWID FROM message WHERE associated_message_type = 0 AND item_type = 0 AND balloon_bundle_id IS NULL
-      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 5`).pluck();
+      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 6`).pluck();
     const setText = sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL WHERE ROWID = ?');
-    const [long, folding, address, phone, letters] = plain.all() as number[];
+    const [long, folding, address, phone, letters, directions] = plain.all() as number[];
     setText.run(LONG_TEXT, long);
     setText.run(FOLDING_TEXT, folding);
     setText.run(`The aardvark recipe: ${ADDRESS}.`, address);
     setText.run('Call the plumber back at (555) 867-5309 tonight', phone);
     setText.run('Detour via Große Straße to Ærøskøbing', letters);
+    setText.run(TWO_DIRECTIONS, directions);
     sqlite.prepare("UPDATE handle SET id = ? WHERE id = 'chiara2@example.com'").run(LONG_EMAIL);
     sqlite.prepare("UPDATE chat SET chat_identifier = @email, guid = 'iMessage;-;' || @email WHERE chat_identifier = 'chiara2@example.com'").run({ email: LONG_EMAIL });
     namesakes = sqlite.prepare("SELECT chat_identifier FROM chat WHERE style = 45 AND chat_identifier LIKE '+%' ORDER BY ROWID LIMIT 2").pluck().all() as string[];
@@ -117,6 +121,23 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await page.locator('.results a').click();
     await expect(page.locator(':target .bubble a').getAttribute('href')).resolves.toBe(ADDRESS);
     await expect(page.locator(':target .bubble').textContent()).resolves.toBe(`The aardvark recipe: ${ADDRESS}.`);
+  });
+
+  it('lays out each paragraph of a message in its own direction: an English line under an Arabic one ends with its full stop on the right', async () => {
+    await search('wharf');
+    await page.locator('.results a').click();
+    const bubble = page.locator(':target .bubble');
+    await expect(bubble.textContent()).resolves.toBe(TWO_DIRECTIONS);
+    // Where a character of the bubble's text is drawn, from its left edge.
+    const left = (at: number) => bubble.evaluate((element, at) => {
+      const range = document.createRange();
+      range.setStart(element.firstChild!, at);
+      range.setEnd(element.firstChild!, at + 1);
+      return range.getBoundingClientRect().left;
+    }, at);
+    const english = TWO_DIRECTIONS.indexOf('Meet');
+    expect(await left(TWO_DIRECTIONS.length - 1)).toBeGreaterThan(await left(english));
+    expect(await left(english - 2)).toBeLessThan(await left(0));
   });
 
   it('fits a phone\'s width where a long e-mail address names a conversation, on the index and on its page', async () => {
