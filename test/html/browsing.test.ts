@@ -140,11 +140,23 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     expect(await left(english - 2)).toBeLessThan(await left(0));
   });
 
-  it('fits a phone\'s width where a long e-mail address names a conversation, on the index and on its page', async () => {
+  it('fits a phone\'s width where a long e-mail address names a conversation, on the index and on its page, and cuts no date in two', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const pageWidth = () => phone.evaluate(() => document.documentElement.scrollWidth);
     await phone.goto(pathToFileURL(join(archive, 'index.html')).href);
     await expect(pageWidth()).resolves.toBe(390);
+    // Nor is a date cut after its month ("2024-12-" above "24") where a conversation's line wraps.
+    await expect(phone.locator('.conversations .stats').evaluateAll((lines) => lines.filter((line) => {
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      const dates = /\d{4}-\d\d-\d\d( – \d{4}-\d\d-\d\d)?/;
+      let text: Node | null;
+      while ((text = walker.nextNode()) && !dates.test(text.textContent!));
+      const found = dates.exec(text!.textContent!)!;
+      const range = document.createRange();
+      range.setStart(text!, found.index);
+      range.setEnd(text!, found.index + found[0].length);
+      return new Set(Array.from(range.getClientRects(), (rect) => Math.round(rect.top))).size > 1;
+    }).map((line) => line.textContent))).resolves.toEqual([]);
     await phone.locator('.conversations a', { has: phone.locator('.title', { hasText: LONG_EMAIL }) }).click();
     await expect(phone.locator('h1').textContent()).resolves.toBe(LONG_EMAIL);
     await expect(pageWidth()).resolves.toBe(390);

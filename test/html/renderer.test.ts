@@ -188,7 +188,7 @@ describe('HTML conversation pages', () => {
     const index = readFileSync(join(outDir, 'index.html'), 'utf8');
     expect(index).toContain('<a href="conversations/Alice/p1.html">');
     expect(index).toContain('<span class="preview" dir="auto">Last words a.jpg</span>');
-    expect(index).toContain('2 messages · 1 photo · 2024-03-01');
+    expect(index).toContain('2 messages · 1 photo · <span class="dates">2024-03-01</span>');
     expect(existsSync(join(outDir, 'search.html'))).toBe(true);
     expect(existsSync(join(outDir, 'assets/style.css'))).toBe(true);
     const manifest = readFileSync(join(outDir, 'search/manifest.js'), 'utf8');
