@@ -116,11 +116,12 @@ function load(manifest, index, report) {
 }
 
 /** Lower case without accents, so "cafe" finds "Café". */
-// Letters that carry no separate mark for NFD to strip, written as people type them without it.
-const PLAIN_LETTERS = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i' };
+// Letters that carry no separate mark for NFD to strip, written as people type them without it; and the curly
+// apostrophes a phone's keyboard writes ("Don’t"), as a computer's keyboard types them ("don't").
+const PLAIN_LETTERS = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i', '‘': "'", '’': "'" };
 
 function fold(text) {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[ßæœøłđðþı]/g, (letter) => PLAIN_LETTERS[letter]);
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[ßæœøłđðþı‘’]/g, (letter) => PLAIN_LETTERS[letter]);
 }
 
 function resultItem(conversation, page, rowId, time, sender, text, terms) {

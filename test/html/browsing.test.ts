@@ -40,15 +40,17 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await generateChatDb({ path: db, messages: 400, seed: 23 });
     const sqlite = new Database(db);
     const plain = sqlite.prepare(`SELECT ROWID FROM message WHERE associated_message_type = 0 AND item_type = 0 AND balloon_bundle_id IS NULL
-      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 6`).pluck();
+      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 8`).pluck();
     const setText = sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL WHERE ROWID = ?');
-    const [long, folding, address, phone, letters, directions] = plain.all() as number[];
+    const [long, folding, address, phone, letters, directions, curly, straight] = plain.all() as number[];
     setText.run(LONG_TEXT, long);
     setText.run(FOLDING_TEXT, folding);
     setText.run(`The aardvark recipe: ${ADDRESS}.`, address);
     setText.run('Call the plumber back at (555) 867-5309 tonight', phone);
     setText.run('Detour via Große Straße to Ærøskøbing', letters);
     setText.run(TWO_DIRECTIONS, directions);
+    setText.run('Don’t forget the lanterns', curly); // as an iPhone writes an apostrophe
+    setText.run("Can't make the lantern parade", straight);
     sqlite.prepare("UPDATE handle SET id = ? WHERE id = 'chiara2@example.com'").run(LONG_EMAIL);
     sqlite.prepare("UPDATE chat SET chat_identifier = @email, guid = 'iMessage;-;' || @email WHERE chat_identifier = 'chiara2@example.com'").run({ email: LONG_EMAIL });
     namesakes = sqlite.prepare("SELECT chat_identifier FROM chat WHERE style = 45 AND chat_identifier LIKE '+%' ORDER BY ROWID LIMIT 2").pluck().all() as string[];
@@ -114,6 +116,13 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
   it('finds ß, æ, ø and other letters without a mark to strip as they are typed without them', async () => {
     await expect(search('grosse strasse aeroskobing')).resolves.toBe('1 message matches “grosse strasse aeroskobing”.');
     await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(['Große', 'Straße', 'Ærøskøbing']);
+  });
+
+  it('finds a word written with a curly apostrophe (as an iPhone writes it) by a straight one, and the other way round', async () => {
+    await expect(search("don't forget")).resolves.toBe('1 message matches “don\'t forget”.');
+    await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(['Don’t', 'forget']);
+    await expect(search('can’t make')).resolves.toBe('1 message matches “can’t make”.');
+    await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(["Can't", 'make']);
   });
 
   it('makes a web address in a message a link, also where the database marked none', async () => {
