@@ -45,7 +45,7 @@ function searcher(manifest, view) {
   return (query) => {
     view.input.value = query;
     view.results.replaceChildren();
-    const terms = fold(query).split(/\s+/).filter(Boolean);
+    const terms = termsOf(query);
     document.title = terms.length === 0 ? view.title : query + ' — ' + view.title;
     current = terms.length === 0 ? undefined : { query, terms, numbers: terms.map(phoneDigits), found: 0 };
     if (!current) view.status.textContent = PROMPT;
@@ -56,6 +56,12 @@ function searcher(manifest, view) {
       report();
     }
   };
+}
+
+/** The query's words, folded; words in quotes ("see you", “see you”) are one term: found together, in that order. */
+function termsOf(query) {
+  const words = fold(query).matchAll(/["“”„]([^"“”„]*)["“”„]?|[^\s"“”„]+/g);
+  return Array.from(words, ([word, quoted]) => (quoted ?? word).trim().replace(/\s+/g, ' ')).filter(Boolean);
 }
 
 function statusLine({ query, found }, index, manifest) {

@@ -125,6 +125,14 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(["Can't", 'make']);
   });
 
+  it('finds words in quotes together, in that order', async () => {
+    for (const query of ['"lantern parade"', '“lantern parade”', 'can\'t "lantern parade']) {
+      await expect(search(query)).resolves.toBe(`1 message matches “${query}”.`);
+      await expect(page.locator('.results mark').last().textContent()).resolves.toBe('lantern parade');
+    }
+    await expect(search('"parade lantern"')).resolves.toBe('No messages match “"parade lantern"”.');
+  });
+
   it('makes a web address in a message a link, also where the database marked none', async () => {
     await search('aardvark');
     await page.locator('.results a').click();
