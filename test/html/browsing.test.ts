@@ -180,6 +180,22 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await phone.close();
   });
 
+  it('prints the earlier versions of an edited message, which the page folds away', async () => {
+    const pages = readdirSync(join(archive, 'conversations'), { recursive: true }).map(String).filter((f) => f.endsWith('.html'));
+    const edited = pages.find((p) => readFileSync(join(archive, 'conversations', p), 'utf8').includes('<details class="edits">'))!;
+    await page.goto(pathToFileURL(join(archive, 'conversations', edited)).href);
+    const edits = page.locator('details.edits').first();
+    const earlier = (await edits.locator('li').first().textContent())!.trim();
+    await expect(edits.innerText()).resolves.not.toContain(earlier);
+    await page.emulateMedia({ media: 'print' });
+    try {
+      await expect(edits.innerText()).resolves.toMatch(/^Earlier versions \(\d+\)\n/);
+      await expect(edits.innerText()).resolves.toContain(earlier);
+    } finally {
+      await page.emulateMedia({ media: 'screen' });
+    }
+  });
+
   it('finds a phone number however it is written in the query', async () => {
     for (const query of ['555-867-5309', '8675309', '(555)867-5309', '555.867.5309']) {
       await expect(search(query)).resolves.toBe(`1 message matches “${query}”.`);
