@@ -196,6 +196,19 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     }
   });
 
+  it('prints which page of the conversation it is, and its dates, without the links to the others', async () => {
+    await page.goto(pathToFileURL(join(archive, 'index.html')).href);
+    await page.locator('.conversations a').first().click();
+    await page.emulateMedia({ media: 'print' });
+    try {
+      const printed = (selector: string) => page.locator(selector).evaluateAll((all) => all.filter((e) => e.checkVisibility()).map((e) => (e as HTMLElement).innerText));
+      await expect(printed('.pager .where')).resolves.toEqual([expect.stringMatching(/^Page 1 · \d{4}-\d\d-\d\d – \d{4}-\d\d-\d\d$/)]);
+      await expect(printed('.pager a, .pager .disabled, .jump')).resolves.toEqual([]);
+    } finally {
+      await page.emulateMedia({ media: 'screen' });
+    }
+  });
+
   it('finds a phone number however it is written in the query', async () => {
     for (const query of ['555-867-5309', '8675309', '(555)867-5309', '555.867.5309']) {
       await expect(search(query)).resolves.toBe(`1 message matches “${query}”.`);
