@@ -1,7 +1,8 @@
 // textkeeper search page: loads the index scripts and lists matching messages.
 'use strict';
 
-const MAX_SHOWN = 500;
+/** Matches listed at first, and added at each "Show more". */
+const LISTED_AT_ONCE = 500;
 const PROMPT = 'Type words to find in any conversation.';
 
 /**
@@ -13,6 +14,7 @@ document.addEventListener('DOMContentLoaded', () => {
     status: document.querySelector('.search-status'),
     results: document.querySelector('.results'),
     input: document.querySelector('.searchbox input'),
+    more: document.querySelector('.more'),
     title: document.title,
   };
   const search = searcher(window.tkSearchManifest, view);
@@ -40,14 +42,23 @@ function searcher(manifest, view) {
     },
   };
   const report = () => {
-    if (current) view.status.textContent = statusLine(current, index, manifest);
+    if (!current) return;
+    view.status.textContent = statusLine(current, index, manifest);
+    view.more.hidden = current.unlisted.length === 0;
   };
+  view.more.addEventListener('click', () => {
+    for (const row of current.unlisted.splice(0, LISTED_AT_ONCE)) list(row, current, manifest, view);
+    current.listed += LISTED_AT_ONCE;
+    report();
+  });
   return (query) => {
     view.input.value = query;
     view.results.replaceChildren();
+    view.more.hidden = true;
     const terms = termsOf(query);
     document.title = terms.length === 0 ? view.title : query + ' — ' + view.title;
-    current = terms.length === 0 ? undefined : { query, terms, numbers: terms.map(phoneDigits), found: 0 };
+    // Matches past the ones listed wait in `unlisted`, in the order found, for "Show more".
+    current = terms.length === 0 ? undefined : { query, terms, numbers: terms.map(phoneDigits), found: 0, listed: LISTED_AT_ONCE, unlisted: [] };
     if (!current) view.status.textContent = PROMPT;
     else if (!manifest) view.status.textContent = 'The search index is missing from this archive.';
     else {
@@ -64,18 +75,23 @@ function termsOf(query) {
   return Array.from(words, ([word, quoted]) => (quoted ?? word).trim().replace(/\s+/g, ' ')).filter(Boolean);
 }
 
-function statusLine({ query, found }, index, manifest) {
+function statusLine({ query, found, listed }, index, manifest) {
   if (index.failedChunk) return 'Part of the search index could not be loaded (chunk ' + index.failedChunk + ').';
   if (index.loaded < manifest.chunks) return 'Searching… ' + index.rows.length.toLocaleString() + ' of ' + manifest.entries.toLocaleString() + ' messages';
   if (found === 0) return 'No messages match “' + query + '”.';
-  return found.toLocaleString() + (found === 1 ? ' message matches “' : ' messages match “') + query + '”' + (found > MAX_SHOWN ? ' (showing the first ' + MAX_SHOWN + ')' : '') + '.';
+  return found.toLocaleString() + (found === 1 ? ' message matches “' : ' messages match “') + query + '”' + (found > listed ? ' (showing the first ' + listed.toLocaleString() + ')' : '') + '.';
 }
 
 function match(current, rows, manifest, view) {
-  for (const [conversation, page, rowId, time, sender, text] of rows) {
-    if (!matches(fold(sender + ' ' + text), current)) continue;
-    if (++current.found <= MAX_SHOWN) view.results.append(resultItem(manifest.conversations[conversation], page, rowId, time, sender, text, current.terms));
+  for (const row of rows) {
+    if (!matches(fold(row[4] + ' ' + row[5]), current)) continue;
+    if (++current.found <= current.listed) list(row, current, manifest, view);
+    else current.unlisted.push(row);
   }
+}
+
+function list([conversation, page, rowId, time, sender, text], current, manifest, view) {
+  view.results.append(resultItem(manifest.conversations[conversation], page, rowId, time, sender, text, current.terms));
 }
 
 /** Whether the text has every term, a term written like a phone number also in any other writing of its digits. */

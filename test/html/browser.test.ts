@@ -181,6 +181,23 @@ describe.skipIf(!haveChromium || !haveStickers)('HTML archive in Chromium', () =
     expect(requested).toEqual([]);
   }, 30_000);
 
+  it('lists the matches past the first 500 on asking, 500 at a time', async () => {
+    await page.goto(pathToFileURL(join(outDir, 'search.html')).href + '?q=thread+message');
+    const status = page.locator('.search-status');
+    await expect.poll(() => status.textContent()).toBe('2,499 messages match “thread message” (showing the first 500).');
+    const more = page.locator('button.more');
+    for (const shown of [1000, 1500, 2000]) {
+      await more.click();
+      await expect(status.textContent()).resolves.toBe(`2,499 messages match “thread message” (showing the first ${shown.toLocaleString('en-US')}).`);
+      await expect(page.locator('.results li').count()).resolves.toBe(shown);
+    }
+    await more.click();
+    await expect(status.textContent()).resolves.toBe('2,499 messages match “thread message”.');
+    await expect(page.locator('.results li').count()).resolves.toBe(2499);
+    await expect(page.locator('.results li a').last().textContent()).resolves.toBe('Thread message 2500');
+    await expect(more.isHidden()).resolves.toBe(true);
+  }, 30_000);
+
   it('logged no console errors and made no request outside file://', () => {
     expect(consoleErrors).toEqual([]);
     expect(foreignRequests).toEqual([]);
