@@ -49,6 +49,8 @@ function searcher(manifest, view) {
   view.more.addEventListener('click', () => {
     for (const row of current.unlisted.splice(0, LISTED_AT_ONCE)) list(row, current, manifest, view);
     current.listed += LISTED_AT_ONCE;
+    // Back from a result lists as many again.
+    history.replaceState({ listed: current.listed }, '');
     report();
   });
   return (query) => {
@@ -58,7 +60,7 @@ function searcher(manifest, view) {
     const terms = termsOf(query);
     document.title = terms.length === 0 ? view.title : query + ' — ' + view.title;
     // Matches past the ones listed wait in `unlisted`, in the order found, for "Show more".
-    current = terms.length === 0 ? undefined : { query, terms, numbers: terms.map(phoneDigits), found: 0, listed: LISTED_AT_ONCE, unlisted: [] };
+    current = terms.length === 0 ? undefined : { query, terms, numbers: terms.map(phoneDigits), found: 0, listed: history.state?.listed ?? LISTED_AT_ONCE, unlisted: [] };
     if (!current) view.status.textContent = PROMPT;
     else if (!manifest) view.status.textContent = 'The search index is missing from this archive.';
     else {

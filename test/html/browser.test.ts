@@ -181,7 +181,7 @@ describe.skipIf(!haveChromium || !haveStickers)('HTML archive in Chromium', () =
     expect(requested).toEqual([]);
   }, 30_000);
 
-  it('lists the matches past the first 500 on asking, 500 at a time', async () => {
+  it('lists the matches past the first 500 on asking, 500 at a time, as many again on coming back from one', async () => {
     await page.goto(pathToFileURL(join(outDir, 'search.html')).href + '?q=thread+message');
     const status = page.locator('.search-status');
     await expect.poll(() => status.textContent()).toBe('2,499 messages match “thread message” (showing the first 500).');
@@ -196,6 +196,11 @@ describe.skipIf(!haveChromium || !haveStickers)('HTML archive in Chromium', () =
     await expect(page.locator('.results li').count()).resolves.toBe(2499);
     await expect(page.locator('.results li a').last().textContent()).resolves.toBe('Thread message 2500');
     await expect(more.isHidden()).resolves.toBe(true);
+    // Back from a result far down the list finds it listed again.
+    await page.locator('.results li a').nth(1999).click();
+    await page.waitForURL(/#m\d+$/);
+    await page.goBack();
+    await expect.poll(() => page.locator('.results li').count()).toBe(2499);
   }, 30_000);
 
   it('logged no console errors and made no request outside file://', () => {
