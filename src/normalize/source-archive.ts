@@ -235,6 +235,7 @@ export class SourceArchive {
       folders,
       maxBytes: this.options.maxAttachmentBytes,
       probe: (path) => FileProber.probe(ahead.probes, path, folders),
+      source: this.id,
     };
     const reactions = this.reader.reactions(this.rowsOf(plan).reactionIds);
     const polls = this.polls.get(plan) ?? new PollIndex();

@@ -129,9 +129,12 @@ describe('a chat.db copied into a new folder each time, exported into one archiv
     expect(storeCount(join(work, 'older'), "SELECT COUNT(*) FROM runs, json_each(runs.sources) WHERE value ->> '$.id' = 'chat.db'")).toBe(3);
   });
 
-  it('keeps one change mark per chat, not one per folder the database was read from', async () => {
-    const marks = (archive: string) => storeCount(archive, 'SELECT COUNT(*) FROM chat_marks');
-    expect(marks(join(work, 'moved'))).toBe(marks(join(work, 'fixed')));
+  it('keeps one change mark per chat and one hash per attachment, not one per folder the database was read from', async () => {
+    // (A database file's own hash is kept by its path: a row for each copy.)
+    for (const rows of ['chat_marks', "file_hashes WHERE source_path NOT LIKE '%/chat.db'"]) {
+      const count = (archive: string) => storeCount(archive, `SELECT COUNT(*) FROM ${rows}`);
+      expect(count(join(work, 'moved')), rows).toBe(count(join(work, 'fixed')));
+    }
     expect((await runCli(['verify', join(work, 'moved')])).code).toBe(0);
   });
 });
