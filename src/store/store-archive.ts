@@ -135,7 +135,8 @@ export class StoreArchive implements History {
   /**
    * What a conversation's files are made from, one for each of these `settings` of the run (see
    * renderSettings): its revision (raised whenever one of its messages is added, changed or marked absent),
-   * its model, where it came from, and the textkeeper that writes it (a new one writes every file anew); and
+   * its model, where it came from (its sources by id: a file kept names the copy of a database it was written
+   * from, as it names when), and the textkeeper that writes it (a new one writes every file anew); and
    * which sources the run found damaged, which its files name: a file written while one was damaged is
    * written again once none is, and the other way round.
    */
@@ -143,7 +144,7 @@ export class StoreArchive implements History {
     const revision = this.statements.get('SELECT revision FROM conversations WHERE key = ?').pluck().get(key) as number;
     this.damaged ??= (this.store.runs().at(-1)?.sources ?? []).filter((s) => s.check === 'damaged').map((s) => s.description);
     // Nothing is added for sound sources: files written before damage was part of it stay kept.
-    const made = JSON.stringify([revision, conversation, this.description, VERSION, ...(this.damaged.length > 0 ? [this.damaged] : [])]);
+    const made = JSON.stringify([revision, conversation, this.names, VERSION, ...(this.damaged.length > 0 ? [this.damaged] : [])]);
     return settings.map((s) => createHash('sha256').update(made).update(s).digest('base64'));
   }
 

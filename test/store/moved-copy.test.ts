@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ function archiveFiles(archive: string, copies: string[]): Map<string, string> {
 
 /** What the first transcript of an archive says it was exported from. */
 const exportedFrom = (archive: string) => {
-  const file = filesOf(archive).find((f) => f.endsWith('.txt'))!;
+  const file = readdirSync(archive).find((f) => f.endsWith('.txt'))!;
   return /^Exported .* by textkeeper from (.*)\.$/m.exec(readFileSync(join(archive, file), 'utf8'))?.[1];
 };
 
@@ -127,6 +127,19 @@ describe('a chat.db copied into a new folder each time, exported into one archiv
     const withoutRuns = (files: Map<string, string>) => new Map([...files].map(([f, text]) => [f, text.replace(/<section class="runs">[^]*?<\/section>/, '')]));
     expect(withoutRuns(archiveFiles(join(work, 'older'), copies))).toEqual(withoutRuns(archiveFiles(join(work, 'fixed'), copies)));
     expect(storeCount(join(work, 'older'), "SELECT COUNT(*) FROM runs, json_each(runs.sources) WHERE value ->> '$.id' = 'chat.db'")).toBe(3);
+  });
+
+  it('keeps the files an identical copy in another folder does not change, each naming the copy it was written from', async () => {
+    const again = join(work, 'june-again');
+    cpSync(copies[1]!, again, { recursive: true, preserveTimestamps: true });
+    const run = await exportFrom(again, join(work, 'moved'), 'txt');
+    expect(run.stdout).not.toMatch(/^ {2}since the last run: /m);
+    expect(run.stdout).toMatch(/^ {2}\d+ conversations? unchanged since the last run: (its|their) files were kept/m);
+    // A missing file names where this run looked for it: those transcripts are written again, naming the new copy.
+    const texts = readdirSync(join(work, 'moved')).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(work, 'moved', f), 'utf8'));
+    const from = (text: string) => /^Exported .* by textkeeper from chat\.db at (.*)\/chat\.db\.$/m.exec(text)?.[1];
+    for (const text of texts) expect(from(text)).toBe(text.includes(' — missing — ') ? again : copies[1]);
+    expect(new Set(texts.map(from)).size).toBe(2);
   });
 
   it('keeps one change mark per chat and one hash per attachment, not one per folder the database was read from', async () => {
