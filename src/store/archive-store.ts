@@ -72,8 +72,8 @@ export class ArchiveStore {
   private writing?: Writing;
   private runId = 0;
   private runStarted = 0;
-  /** When the store's first run began (see `foreignId`). */
-  private begun?: string;
+  /** What ends the ids another archive knows this one's sources by (see `foreignId`), found once. */
+  private foreignEnd?: string;
   private readonly sql: Record<string, Database.Statement>;
   /** Adds a message unless its GUID is archived (prepared once the GUID index is there: ON CONFLICT needs it). */
   private insertNew?: Database.Statement;
@@ -257,9 +257,22 @@ export class ArchiveStore {
    * from a third archive is told so already.
    */
   foreignId(id: string): string {
-    if (id.includes(FOREIGN)) return id;
-    this.begun ??= new Date((this.db.prepare('SELECT started_at FROM runs ORDER BY id LIMIT 1').pluck().get() as number | undefined) ?? 0).toISOString();
-    return `${id}${FOREIGN}${this.begun}`;
+    return id.includes(FOREIGN) ? id : `${id}${this.foreign()}`;
+  }
+
+  /** A source of this archive given back by another (a copy of this folder read into it) by its id here. */
+  private ownId(id: string): string {
+    const end = this.foreign();
+    return id.endsWith(end) ? id.slice(0, -end.length) : id;
+  }
+
+  /** What ends the ids another archive knows this one's sources by: when its first run began (see `foreignId`). */
+  private foreign(): string {
+    if (this.foreignEnd === undefined) {
+      const begun = this.db.prepare('SELECT started_at FROM runs ORDER BY id LIMIT 1').pluck().get() as number | undefined;
+      this.foreignEnd = `${FOREIGN}${new Date(begun ?? 0).toISOString()}`;
+    }
+    return this.foreignEnd;
   }
 
   /** Whether a run checked a database with this SHA-256 in place and found nothing. */
@@ -511,7 +524,7 @@ export class ArchiveStore {
 
   /** The id of a set of sources (added when new). */
   private setOf(names: string[]): number {
-    const json = JSON.stringify([...names].sort(byBytes));
+    const json = JSON.stringify([...new Set(names.map((name) => this.ownId(name)))].sort(byBytes));
     let id = this.sets.get(json);
     if (id === undefined) {
       id = (this.sql.setId!.get(json) as number | undefined) ?? Number(this.sql.addSet!.run(json).lastInsertRowid);

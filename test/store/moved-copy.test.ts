@@ -186,6 +186,21 @@ describe('two Macs’ databases stay two sources', () => {
   });
 });
 
+describe('a copy of an archive folder read back into it', () => {
+  it('brings no second source: its chat.db is the archive’s own', async () => {
+    const history = await generateHistory(300, 314);
+    const work = tempDir('archive-copy');
+    const archive = join(work, 'archive');
+    await exportFrom(deviceSlice(history, undefined, history.thirds[1]), archive, 'txt');
+    // Kept elsewhere (another disk) while the archive goes on; the copy is read back into it later.
+    cpSync(archive, join(work, 'elsewhere'), { recursive: true });
+    await exportFrom(deviceSlice(history, history.thirds[0], undefined), archive, 'txt');
+    await exportFrom(deviceSlice(history, history.thirds[0], undefined), archive, 'txt', ['--archive', join(work, 'elsewhere')]);
+    expect([...transcripts(archive).values()].join('\n')).not.toContain('⧉ Found in');
+    expect(storeCount(archive, 'SELECT COUNT(*) FROM source_sets')).toBe(1);
+  });
+});
+
 describe('a newer backup of the same iPhone', () => {
   it('is the same source as the earlier one: no source is named under any message, the newest backup in the header', async () => {
     const history = await generateHistory(300, 313);
