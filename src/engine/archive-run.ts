@@ -113,11 +113,12 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
   }
   let opened: OpenedArchive | undefined;
   try {
-    opened = readDevices ? await openArchive(options, (source) => knownFile(store, writer, files, source), (guids) => store.keyOfChats(guids)) : undefined;
+    opened = readDevices ? await openArchive(options, (source, id) => knownFile(store, writer, files, source, id), (guids) => store.keyOfChats(guids)) : undefined;
     planned(opened?.archive.candidates().length ?? 0);
     const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
     store.beginRun(VERSION, facts.map((f, i) => ({
       description: opened?.archive.sourceNames[i] ?? `archive ${other}`,
+      id: opened?.archive.sourceIds[i],
       device: [f.device, f.osVersion].filter(Boolean).join(', ') || undefined,
       recorded: f.kind === 'archive' ? recorded : undefined,
     })));

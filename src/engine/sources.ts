@@ -124,7 +124,7 @@ export interface OpenedArchive {
  * The sources opened and combined into one Archive; close() lets go of everything. What `known` says
  * earlier runs learnt of a database file saves checking and counting it again.
  */
-export async function openArchive(options: ResolvedOptions, known?: (source: MessageSource) => KnownFile | undefined, storedKey?: StoredKey): Promise<OpenedArchive> {
+export async function openArchive(options: ResolvedOptions, known?: (source: MessageSource, id: string) => KnownFile | undefined, storedKey?: StoredKey): Promise<OpenedArchive> {
   const opened = await openSources(options.sources, options.log);
   try {
     const archive = await Archive.open(opened.sources, { ...options.archive, contacts: opened.contacts, known, storedKey });

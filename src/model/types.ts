@@ -95,9 +95,10 @@ export interface ArchiveRun {
   /**
    * Each source read: its description, the SHA-256 of its database file, the device it came from, and
    * what checking the database found (undefined: the run did not get that far, or an archive folder); an
-   * archive folder's, the sources it recorded.
+   * archive folder's, the sources it recorded. `id`: what the archive knows the source by (see `sourceIds`);
+   * none in runs before store version 7, which knew a source by its description.
    */
-  sources: { description: string; sha256?: string; device?: string; check?: SourceCheck; recorded?: RecordedSource[] }[];
+  sources: { description: string; id?: string; sha256?: string; device?: string; check?: SourceCheck; recorded?: RecordedSource[] }[];
   /** conversations, messages, attachments written; added, changed, absent messages. */
   counts?: Record<string, number>;
 }
@@ -108,6 +109,8 @@ export interface ArchiveRun {
  */
 export interface RecordedSource {
   description: string;
+  /** What that archive knows the source by (none: recorded before store version 7, by its description). */
+  id?: string;
   sha256?: string;
   device?: string;
   /** When that run began. */

@@ -1,5 +1,5 @@
 import type { Conversation, Message, Person, SourceCheck } from '../model/types.js';
-import type { MessageSource } from '../read/source.js';
+import { sourceIds, type MessageSource } from '../read/source.js';
 import type { MessageStream } from '../render/renderer.js';
 import type { ConversationPlan } from './conversations.js';
 import { selectConversations, type Selectable, type Selection } from '../select/match.js';
@@ -29,12 +29,16 @@ export interface HistoryConversation {
 /** What an export reads conversations from: the sources' Archive below, or an archive folder's store. */
 export interface History {
   readonly description: string;
+  /** The sources as the run's files name them. */
   readonly sourceNames: string[];
+  /** What the archive knows each source by, in the order of `sourceNames` (see `sourceIds`). */
+  readonly sourceIds: string[];
   candidates(): CandidateConversation[];
   conversations(only?: Set<string>): HistoryConversation[];
   /** The GUIDs of the chat rows the conversation with this key is made of, in every source. */
   chatGuids(key: string): string[];
-  messages(conversation: HistoryConversation): MessageStream;
+  /** Its messages; a message some sources lack names those it was found in as `sourceNames` does, or `byId` as `sourceIds` does (what the store records). */
+  messages(conversation: HistoryConversation, byId?: boolean): MessageStream;
   /**
    * A cheap fingerprint of the conversation with this key in the sources, equal while its messages are
    * (undefined: unknown); found without counting or reading them.
@@ -77,8 +81,9 @@ export class Archive implements History {
 
   static async open(sources: MessageSource[], options: ArchiveOptions): Promise<Archive> {
     const opened: SourceArchive[] = [];
+    const ids = sourceIds(sources.map((s) => s.facts));
     try {
-      for (const source of sources) opened.push(await SourceArchive.open(source, options));
+      for (const [i, source] of sources.entries()) opened.push(await SourceArchive.open(source, ids[i]!, options));
       return new Archive(opened, options);
     } catch (error) {
       await Promise.all(opened.map((s) => s.close()));
@@ -109,6 +114,10 @@ export class Archive implements History {
 
   get sourceNames(): string[] {
     return this.sources.map((s) => s.description);
+  }
+
+  get sourceIds(): string[] {
+    return this.sources.map((s) => s.id);
   }
 
   /** What became of each source's check (see `damage`, which is awaited first). */
@@ -175,10 +184,10 @@ export class Archive implements History {
   }
 
   /** Streams a conversation's messages in order; every call reads them anew. */
-  messages(archived: ArchivedConversation): MessageStream {
+  messages(archived: ArchivedConversation, byId = false): MessageStream {
     const streams = archived.members.map(({ source, plan }) => source.messages(plan));
     if (this.sources.length === 1) return streams[0]!;
-    const names = archived.members.map(({ source }) => source.description);
+    const names = archived.members.map(({ source }) => (byId ? source.id : source.description));
     return () => mergeStreams(streams.map((s) => s()[Symbol.iterator]()), names, this.sources.length);
   }
 

@@ -29,6 +29,8 @@ export interface AttachmentFiles {
   maxBytes?: number;
   /** What lies at a resolved path (`probeFile`, or what another thread found there). */
   probe(path: string): FileProbe | undefined;
+  /** What the archive knows the source by (see `sourceIds`): with a file's stored path, what its hash is remembered by. */
+  source: string;
 }
 
 export const OUTSIDE = 'outside the attachments folder, not copied';
@@ -106,6 +108,11 @@ export const FOUND_ON_DISK = Symbol('found on disk');
 export interface FoundOnDisk {
   size: number;
   mtimeMs: number;
+  /**
+   * What the archive remembers the file's hash by: its source and the path its database stores (a copy of
+   * the database in another folder, with its files, finds them hashed), rather than where it is.
+   */
+  key?: string;
 }
 
 /** What stat found of the attachment's file as its row was read; undefined when it was not found or not read that way. */
@@ -160,7 +167,7 @@ export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attach
     stickerSource: sticker?.source,
     description: sticker?.description ?? row.emojiDescription ?? undefined,
   };
-  if (present) Object.assign(attachment, { [FOUND_ON_DISK]: { size: onDisk.size, mtimeMs: onDisk.mtimeMs } });
+  if (present) Object.assign(attachment, { [FOUND_ON_DISK]: { size: onDisk.size, mtimeMs: onDisk.mtimeMs, key: `${files.source}: ${row.filename}` } });
   return attachment;
 }
 

@@ -38,8 +38,8 @@ export interface SourceOptions {
   meName: string;
   /** Check the database for damage first (default; --no-check skips it). */
   check?: boolean;
-  /** What earlier runs learnt of this source's database file while it is the very same file. */
-  known?: (source: MessageSource) => KnownFile | undefined;
+  /** What earlier runs learnt of this source's database file while it is the very same file (`id`: what the source is known by). */
+  known?: (source: MessageSource, id: string) => KnownFile | undefined;
   /** Attachments larger than this are not put into the archive (--max-attachment-size). */
   maxAttachmentBytes?: number;
   /** The archive's store read into: the conversations it has keep their keys. */
@@ -68,6 +68,8 @@ export class SourceArchive {
     private readonly opened: OpenedDatabase,
     private readonly reader: MessagesReader,
     private readonly source: MessageSource,
+    /** What the archive knows the source by (see `sourceIds`). */
+    readonly id: string,
     private readonly people: PeopleDirectory,
     private readonly chats: Map<number, ChatRow>,
     private readonly options: SourceOptions,
@@ -75,15 +77,15 @@ export class SourceArchive {
     private readonly known?: KnownFile,
   ) {}
 
-  static async open(source: MessageSource, options: SourceOptions): Promise<SourceArchive> {
-    const known = options.known?.(source);
+  static async open(source: MessageSource, id: string, options: SourceOptions): Promise<SourceArchive> {
+    const known = options.known?.(source, id);
     const check = options.check === false ? 'off' : known?.checkedSound ? 'earlier' : undefined;
     const opened = await openMessagesDatabase(source.dbPath, check === undefined);
     try {
       const reader = new MessagesReader(opened.db);
       const people = new PeopleDirectory(reader.handles().map(checkHandleRow), options.contacts, options.meName);
       const chats = new Map(reader.chats().map((c) => [c.rowId, checkChatRow(c)]));
-      return new SourceArchive(opened, reader, source, people, chats, options, check, known);
+      return new SourceArchive(opened, reader, source, id, people, chats, options, check, known);
     } catch (error) {
       await opened.close();
       throw error;
@@ -167,13 +169,16 @@ export class SourceArchive {
 
   /**
    * A fingerprint of the conversation's rows (count, newest row, edits, unsends), of how it is shown (title,
-   * people, its chats' GUIDs) and of the options that shape what the store keeps of it, found without
-   * reading its messages.
+   * people, its chats' GUIDs) and of what shapes what the store keeps of it (the options; where its files are
+   * looked for, which a missing one names: a copy of the database in another folder is read again), found
+   * without reading its messages.
    */
   changeMark(plan: ConversationPlan): string {
     const { title, participants } = plan.conversation;
     const { window, meName, maxAttachmentBytes } = this.options;
-    return JSON.stringify([this.rowsMark(plan), window, meName, maxAttachmentBytes, title, participants, plan.chatGuids]);
+    // A backup's decrypted files are in a new folder each run, and a missing one is named by its place in the backup.
+    const folders = this.source.transientAttachments ? [] : this.source.attachmentFolders;
+    return JSON.stringify([this.rowsMark(plan), window, meName, maxAttachmentBytes, title, participants, plan.chatGuids, folders]);
   }
 
   /**
@@ -230,6 +235,7 @@ export class SourceArchive {
       folders,
       maxBytes: this.options.maxAttachmentBytes,
       probe: (path) => FileProber.probe(ahead.probes, path, folders),
+      source: this.id,
     };
     const reactions = this.reader.reactions(this.rowsOf(plan).reactionIds);
     const polls = this.polls.get(plan) ?? new PollIndex();

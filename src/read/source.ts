@@ -1,3 +1,5 @@
+import { basename } from 'node:path';
+
 /** What a source is, for a record of where an export came from (a PDF's cover page, its metadata). */
 export interface SourceFacts {
   kind: 'mac-database' | 'iphone-backup' | 'archive';
@@ -8,6 +10,19 @@ export interface SourceFacts {
   /** Backups: the device's name and iOS version. */
   device?: string;
   osVersion?: string;
+  /** Backups: the device's identifier (UDID), the same in every backup of it. */
+  udid?: string;
+}
+
+/**
+ * What each source of a run is known by in the archive: what it is, not where it was read, so that a
+ * chat.db copied into a new folder each time (or a newer backup of the same iPhone) stays the same source.
+ * A Mac's database is `chat.db`, a backup `iPhone backup <UDID>`; sources of one run that would share a name
+ * (two Macs' databases) are each known by where they were read, as `… at <path>`.
+ */
+export function sourceIds(facts: SourceFacts[]): string[] {
+  const kinds = facts.map((f) => (f.kind === 'iphone-backup' ? `iPhone backup ${f.udid ?? basename(f.path)}` : f.kind === 'mac-database' ? 'chat.db' : `archive ${f.path}`));
+  return kinds.map((kind, i) => (kinds.indexOf(kind) === kinds.lastIndexOf(kind) ? kind : `${kind} at ${facts[i]!.path}`));
 }
 
 /** Where messages come from: a Mac's chat.db, or the sms.db inside an iPhone backup. */

@@ -10,6 +10,7 @@ import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows,
 import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, type StoreMode } from './schema.js';
 import type { SqliteCopy } from '../sqlite/sqlite-copy.js';
 import { storeSnapshot } from './store-snapshot.js';
+import { legacyNamesOf } from './source-ids.js';
 
 /** What a run records about one of its sources. */
 export type RunSource = ArchiveRun['sources'][number];
@@ -71,6 +72,8 @@ export class ArchiveStore {
   private writing?: Writing;
   private runId = 0;
   private runStarted = 0;
+  /** What ends the ids another archive knows this one's sources by (see `foreignId`), found once. */
+  private foreignEnd?: string;
   private readonly sql: Record<string, Database.Statement>;
   /** Adds a message unless its GUID is archived (prepared once the GUID index is there: ON CONFLICT needs it). */
   private insertNew?: Database.Statement;
@@ -118,17 +121,20 @@ export class ArchiveStore {
       rendered: p('INSERT OR REPLACE INTO rendered (conversation_key, format, fingerprint, stem, file) VALUES (?, ?, ?, ?, ?)'),
       rememberHash: p('INSERT OR REPLACE INTO file_hashes (source_path, size, mtime_ms, sha256) VALUES (?, ?, ?, ?)'),
       addFile: p('INSERT OR IGNORE INTO attachments (sha256, path, size, first_run) VALUES (?, ?, ?, ?)'),
-      chatMark: p('INSERT OR REPLACE INTO chat_marks (source_path, chat_ids, sha256, mark) VALUES (?, ?, ?, ?)'),
+      chatMark: p('INSERT OR REPLACE INTO chat_marks (source, chat_ids, sha256, mark) VALUES (?, ?, ?, ?)'),
     };
     if (made) this.unindexed = new GuidFingerprints();
     else this.whenIndexed();
   }
 
-  /** What another archive's runs recorded (see `recordedSources`); a folder that is none, damaged or newer is refused in its own words. */
+  /**
+   * What another archive's runs recorded (see `recordedSources`), each known by its id there as this archive
+   * knows it (see `foreignId`); a folder that is none, damaged or newer is refused in its own words.
+   */
   static recordedIn(dir: string): RecordedSource[] {
     const store = ArchiveStore.open(dir, { create: false, readonly: true, snapshot: true });
     try {
-      return store.recordedSources();
+      return store.recordedSources().map((source) => ({ ...source, id: store.foreignId(source.id ?? source.description) }));
     } finally {
       store.close();
     }
@@ -175,33 +181,98 @@ export class ArchiveStore {
   beginRun(toolVersion: string, sources: RunSource[]): void {
     writeAhead(this.db);
     this.runStarted = Date.now();
-    const info = this.db
-      .prepare('INSERT INTO runs (started_at, tool_version, sources) VALUES (?, ?, ?)')
-      .run(this.runStarted, toolVersion, toJson(sources));
-    this.runId = Number(info.lastInsertRowid);
+    this.db.transaction(() => {
+      const info = this.db
+        .prepare('INSERT INTO runs (started_at, tool_version, sources) VALUES (?, ?, ?)')
+        .run(this.runStarted, toolVersion, toJson(sources));
+      this.runId = Number(info.lastInsertRowid);
+      const earlier = this.runs().filter((run) => run.id !== this.runId).map((run) => run.sources);
+      for (const [name, id] of legacyNamesOf(sources, earlier, this.sourceSets().names)) this.rename(name, id);
+    })();
+  }
+
+  /**
+   * Gives a source a store before version 7 knew by its description (`name`) the id a source of this run is
+   * known by: the messages it had, the change marks and the runs that read it (see `legacyNamesOf`).
+   */
+  private rename(name: string, id: string): void {
+    for (const [set, names] of this.sourceSets().sets) {
+      if (!names.includes(name)) continue;
+      const json = JSON.stringify([...new Set(names.map((n) => (n === name ? id : n)))].sort(byBytes));
+      const same = this.sql.setId!.get(json) as number | undefined;
+      if (same === undefined) {
+        this.db.prepare('UPDATE source_sets SET sources = ? WHERE id = ?').run(json, set);
+      } else {
+        this.db.prepare('UPDATE messages SET source_set = ? WHERE source_set = ?').run(same, set);
+        this.db.prepare('DELETE FROM source_sets WHERE id = ?').run(set);
+      }
+    }
+    this.sets.clear();
+    this.db.prepare('UPDATE OR REPLACE source_marks SET sources = ? WHERE sources = ?').run(id, name);
+    const update = this.db.prepare('UPDATE runs SET sources = ? WHERE id = ?');
+    for (const run of this.db.prepare('SELECT id, sources FROM runs').all() as { id: number; sources: string }[]) {
+      const sources = JSON.parse(run.sources) as RunSource[];
+      const read = (s: RunSource) => s.description === name && !s.id;
+      if (sources.some(read)) update.run(toJson(sources.map((s) => (read(s) ? { ...s, id } : s))), run.id);
+    }
   }
 
   /** Each source's SHA-256 (hashed meanwhile) and what became of its check on this run (in the order of `beginRun`'s sources). */
   recordSources(hashes: (string | undefined)[], checks: SourceCheck[]): void {
     const sources = fromJson<RunSource[]>(this.db.prepare('SELECT sources FROM runs WHERE id = ?').pluck().get(this.runId) as string);
-    const found = sources.map(({ description, device, recorded }, i): RunSource => ({ description, sha256: hashes[i], device, check: checks[i], recorded }));
+    const found = sources.map(({ description, id, device, recorded }, i): RunSource => ({ description, id, sha256: hashes[i], device, check: checks[i], recorded }));
     this.db.prepare('UPDATE runs SET sources = ? WHERE id = ?').run(toJson(found), this.runId);
   }
 
   /**
-   * Every source the finished runs read, as the latest run that read it recorded it; what they read through
-   * another archive, as that archive recorded it (the sources the messages came from).
+   * Every source the finished runs read (by its id), as the latest run that read it recorded it; what they read
+   * through another archive, as that archive recorded it (the sources the messages came from).
    */
   recordedSources(): RecordedSource[] {
     const latest = new Map<string, RecordedSource>();
     for (const run of this.runs()) {
       if (!run.finishedAt) continue;
-      for (const { description, sha256, device, recorded } of run.sources) {
-        const read = recorded ?? [{ description, sha256, device, lastRead: run.startedAt }];
-        for (const source of read) latest.set(`${source.description}\u0000${source.device ?? ''}`, source);
+      for (const { description, id, sha256, device, recorded } of run.sources) {
+        const read = recorded ?? [{ description, id, sha256, device, lastRead: run.startedAt }];
+        for (const source of read) latest.set(source.id ?? `${source.description}\u0000${source.device ?? ''}`, source);
       }
     }
     return [...latest.values()];
+  }
+
+  /** Each source's description as the latest run that read it (or the archive it came through) gave it, by id. */
+  sourceDescriptions(): Map<string, string> {
+    const descriptions = new Map<string, string>();
+    for (const run of this.runs()) {
+      for (const { description, id, recorded } of run.sources) {
+        for (const source of recorded ?? [{ description, id }]) descriptions.set(source.id ?? source.description, source.description);
+      }
+    }
+    return descriptions;
+  }
+
+  /**
+   * What another archive knows by this store's source `id`: a source of this archive, told from that archive's
+   * own by when this archive's first run began (two archives' `chat.db` are two Macs' databases). One it had
+   * from a third archive is told so already.
+   */
+  foreignId(id: string): string {
+    return id.includes(FOREIGN) ? id : `${id}${this.foreign()}`;
+  }
+
+  /** A source of this archive given back by another (a copy of this folder read into it) by its id here. */
+  private ownId(id: string): string {
+    const end = this.foreign();
+    return id.endsWith(end) ? id.slice(0, -end.length) : id;
+  }
+
+  /** What ends the ids another archive knows this one's sources by: when its first run began (see `foreignId`). */
+  private foreign(): string {
+    if (this.foreignEnd === undefined) {
+      const begun = this.db.prepare('SELECT started_at FROM runs ORDER BY id LIMIT 1').pluck().get() as number | undefined;
+      this.foreignEnd = `${FOREIGN}${new Date(begun ?? 0).toISOString()}`;
+    }
+    return this.foreignEnd;
   }
 
   /** Whether a run checked a database with this SHA-256 in place and found nothing. */
@@ -332,8 +403,8 @@ export class ArchiveStore {
   }
 
   /** Remembers a device database's chats' change mark (see `known-files.ts`). */
-  rememberChatMark({ path, chatIds, sha256, mark }: Required<ChatMark>): void {
-    this.sql.chatMark!.run(path, chatIds, sha256, mark);
+  rememberChatMark({ source, chatIds, sha256, mark }: Required<ChatMark>): void {
+    this.sql.chatMark!.run(source, chatIds, sha256, mark);
   }
 
   /** The key most of these chats (by GUID) were last read into (see `withStoredKeys`); undefined: none. */
@@ -453,7 +524,7 @@ export class ArchiveStore {
 
   /** The id of a set of sources (added when new). */
   private setOf(names: string[]): number {
-    const json = JSON.stringify([...names].sort(byBytes));
+    const json = JSON.stringify([...new Set(names.map((name) => this.ownId(name)))].sort(byBytes));
     let id = this.sets.get(json);
     if (id === undefined) {
       id = (this.sql.setId!.get(json) as number | undefined) ?? Number(this.sql.addSet!.run(json).lastInsertRowid);
@@ -599,6 +670,9 @@ export class ArchiveStore {
     this.snapshot?.remove();
   }
 }
+
+/** What ends the id of a source another archive read (see `foreignId`). */
+const FOREIGN = ' read into the archive begun ';
 
 /** Text sorted by its UTF-8 bytes, as SQLite sorts it. */
 function byBytes(a: string, b: string): number {

@@ -26,7 +26,7 @@ export class AttachmentFiles {
   private readonly present = new Set<string>();
   /** The copies this run made (the others were in the folder already). */
   private readonly made: string[] = [];
-  /** Hashes found ahead of `keep` (by `hashAhead`), by source path: `fresh` ones were computed, not looked up. */
+  /** Hashes found ahead of `keep` (by `hashAhead`), by what they are remembered by (`hashKey`): `fresh` ones were computed, not looked up. */
   private readonly ahead = new Map<string, { sha256: string; fresh: boolean }>();
   private readonly hasher = new FileHasher();
 
@@ -56,8 +56,9 @@ export class AttachmentFiles {
     const info = foundOnDisk(attachment) ?? regularFile(source);
     if (!info) return attachment;
     let sha256: string;
+    const key = hashKey(attachment);
     try {
-      sha256 = this.sha256Ahead(source, info, !attachment.transient) ?? this.sha256Of(source, info, !attachment.transient);
+      sha256 = this.sha256Ahead(key, info, !attachment.transient) ?? this.sha256Of(source, info, !attachment.transient, key);
     } catch (error) {
       return unreadable(attachment, error);
     }
@@ -87,38 +88,56 @@ export class AttachmentFiles {
    */
   async hashAhead(attachments: Attachment[]): Promise<void> {
     const unknown: [path: string, size: number][] = [];
+    const keys: string[] = [];
     for (const attachment of attachments) {
       const info = foundOnDisk(attachment);
       if (!attachment.path || attachment.missing || !info) continue;
+      const key = hashKey(attachment);
       // A new archive knows no hash: nothing is looked up (a file this run hashed already is hashed again).
-      const known = this.nothingKnown ? undefined : this.knownSha256(attachment.path, info);
-      if (known) this.ahead.set(attachment.path, { sha256: known, fresh: false });
-      else unknown.push([attachment.path, info.size]);
+      const known = this.nothingKnown ? undefined : this.known(key, attachment.path, info);
+      if (known) this.ahead.set(key, known);
+      else {
+        keys.push(key);
+        unknown.push([attachment.path, info.size]);
+      }
     }
     const hashes = await this.hasher.hash(unknown);
-    unknown.forEach(([path], i) => {
+    keys.forEach((key, i) => {
       const sha256 = hashes[i];
-      if (sha256) this.ahead.set(path, { sha256, fresh: true });
+      if (sha256) this.ahead.set(key, { sha256, fresh: true });
     });
   }
 
-  /** The hash `hashAhead` found for the file, remembered when it was computed. */
-  private sha256Ahead(path: string, info: FoundOnDisk, remember: boolean): string | undefined {
-    const found = this.ahead.get(path);
+  /** The hash `hashAhead` found for the file (by `hashKey`), remembered when it was computed. */
+  private sha256Ahead(key: string, info: FoundOnDisk, remember: boolean): string | undefined {
+    const found = this.ahead.get(key);
     if (!found) return undefined;
-    this.ahead.delete(path);
-    if (found.fresh) this.remember(path, info, found.sha256, remember);
+    this.ahead.delete(key);
+    if (found.fresh) this.remember(key, info, found.sha256, remember);
     return found.sha256;
   }
 
-  /** The SHA-256 of a file, remembered by path, size and modification time (unless `remember` is false: temporary copies). */
-  sha256Of(path: string, info: FoundOnDisk = statSync(path), remember = true): string {
-    let sha256 = this.knownSha256(path, info);
-    if (!sha256) {
-      sha256 = fileSha256(path, info.size, (this.buffer ??= Buffer.allocUnsafe(HASH_CHUNK)));
-      this.remember(path, info, sha256, remember);
-    }
+  /**
+   * The SHA-256 of a file, remembered by `key` (its path unless said: see `hashKey`), size and modification time
+   * (unless `remember` is false: temporary copies).
+   */
+  sha256Of(path: string, info: FoundOnDisk = statSync(path), remember = true, key = path): string {
+    const known = this.known(key, path, info);
+    if (known && !known.fresh) return known.sha256;
+    const sha256 = known?.sha256 ?? fileSha256(path, info.size, (this.buffer ??= Buffer.allocUnsafe(HASH_CHUNK)));
+    this.remember(key, info, sha256, remember);
     return sha256;
+  }
+
+  /**
+   * The hash remembered for the file by its key; else by its path, as a store before version 7 remembered an
+   * attachment's (`fresh`: to be remembered by its key: the first run after the upgrade hashes no file again).
+   */
+  private known(key: string, path: string, info: FoundOnDisk): { sha256: string; fresh: boolean } | undefined {
+    const sha256 = this.knownSha256(key, info);
+    if (sha256) return { sha256, fresh: false };
+    const before = key === path ? undefined : this.knownSha256(path, info);
+    return before === undefined ? undefined : { sha256: before, fresh: true };
   }
 
   /** Lists the hash of a file hashed elsewhere (see HashesInPieces) for the store to remember. */
@@ -126,9 +145,9 @@ export class AttachmentFiles {
     this.remember(path, info, sha256, true);
   }
 
-  /** Lists a hash computed for the store to remember by path, size and modification time (unless `remember` is false). */
-  private remember(path: string, info: FoundOnDisk, sha256: string, remember: boolean): void {
-    if (remember) this.found.hashes.push({ path, size: info.size, mtimeMs: info.mtimeMs, sha256 });
+  /** Lists a hash computed for the store to remember by key (a path), size and modification time (unless `remember` is false). */
+  private remember(key: string, info: FoundOnDisk, sha256: string, remember: boolean): void {
+    if (remember) this.found.hashes.push({ path: key, size: info.size, mtimeMs: info.mtimeMs, sha256 });
   }
 
   /** Removes the copies this run made, and the folders they leave empty: what it read is not kept. */
@@ -139,10 +158,15 @@ export class AttachmentFiles {
     }
   }
 
-  /** The SHA-256 a run found for the file while it had this size and modification time; none: not hashed as it is now. */
-  knownSha256(path: string, info: FoundOnDisk = statSync(path)): string | undefined {
-    return this.knownHash.get(path, info.size, info.mtimeMs) as string | undefined;
+  /** The SHA-256 a run found for the file (by key: a path) while it had this size and modification time; none: not hashed as it is now. */
+  knownSha256(key: string, info: FoundOnDisk = statSync(key)): string | undefined {
+    return this.knownHash.get(key, info.size, info.mtimeMs) as string | undefined;
   }
+}
+
+/** What an attachment's hash is remembered by: its source and stored path, as its row was read (see `FoundOnDisk`); else where it is. */
+function hashKey(attachment: Attachment): string {
+  return foundOnDisk(attachment)?.key ?? attachment.path!;
 }
 
 /** A file that cannot be read (permissions, a failing disk) is not copied, and says why where it would be; the run goes on. */

@@ -102,7 +102,7 @@ async function addConversation(
   { files, interrupted, remembersMarks }: IngestOptions,
   counted: (messages: number) => void,
 ): Promise<void> {
-  const sources = history.sourceNames.join('; ');
+  const sources = history.sourceIds.join('; ');
   const found = markCopying(history.changeMark?.(key), files !== undefined);
   if (store.unchanged(key, sources, found)) return;
   const mark = found === undefined || !remembersMarks ? undefined : { sources, mark: found };
@@ -116,9 +116,9 @@ async function addConversation(
   const copied = files?.collect() ?? { copies: [], hashes: [] };
   const people = archived.conversation.participants.map((p): [string, string] => [p.handle, p.name]);
   const lostSince = remembersMarks ? store.runStartedAt : undefined;
-  writer.begin({ key, body: toJson(kept), people, chatGuids: history.chatGuids(key), sources: history.sourceNames, lostSince });
+  writer.begin({ key, body: toJson(kept), people, chatGuids: history.chatGuids(key), sources: history.sourceIds, lostSince });
   try {
-    await sendInBatches(history.messages(archived)(), writer, files, interrupted, counted);
+    await sendInBatches(history.messages(archived, true)(), writer, files, interrupted, counted);
     writer.end({ mark, files: copied });
   } catch (error) {
     writer.abandon();

@@ -7,22 +7,23 @@ import type { StoreWriter } from './store-writer.js';
 
 /**
  * What earlier runs learnt of a source's database file, while it is the very same file (its SHA-256,
- * remembered by size and time): whether a run checked it and found nothing, and its chats' change marks.
+ * remembered by size and time): whether a run checked it and found nothing, and its chats' change marks (kept
+ * by the source's `id`: a copy in another folder replaces them rather than adding its own).
  * Only a file read where it lies counts: not a copy (decrypted from a backup), nor a database with a -wal
  * or -shm beside it, which may hold more than its file.
  */
-export function knownFile(store: ArchiveStore, writer: StoreWriter, files: AttachmentFiles, { dbPath, facts }: MessageSource): KnownFile | undefined {
+export function knownFile(store: ArchiveStore, writer: StoreWriter, files: AttachmentFiles, { dbPath, facts }: MessageSource, id: string): KnownFile | undefined {
   if (dbPath !== facts.database || existsSync(`${dbPath}-wal`) || existsSync(`${dbPath}-shm`)) return undefined;
   // What cannot be read is said by opening it, in its own words.
   if (!statSync(dbPath, { throwIfNoEntry: false })?.isFile() || !isReadable(dbPath)) return undefined;
   // A file not hashed as it is now is new or changed: no run knows it (the writer hashes it, see archive-run.ts).
   const sha256 = files.knownSha256(dbPath);
-  const find = store.db.prepare('SELECT mark FROM chat_marks WHERE source_path = ? AND chat_ids = ? AND sha256 = ?').pluck();
+  const find = store.db.prepare('SELECT mark FROM chat_marks WHERE source = ? AND chat_ids = ? AND sha256 = ?').pluck();
   return {
     checkedSound: sha256 !== undefined && store.checkedSound(sha256),
     marks: {
-      get: (chatIds) => (sha256 === undefined ? undefined : (find.get(dbPath, chatIds.join(','), sha256) as string | undefined)),
-      set: (chatIds, mark) => writer.rememberChatMark({ path: dbPath, chatIds: chatIds.join(','), sha256, mark }),
+      get: (chatIds) => (sha256 === undefined ? undefined : (find.get(id, chatIds.join(','), sha256) as string | undefined)),
+      set: (chatIds, mark) => writer.rememberChatMark({ path: dbPath, source: id, chatIds: chatIds.join(','), sha256, mark }),
     },
   };
 }

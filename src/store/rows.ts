@@ -53,7 +53,10 @@ export interface FileRows {
 
 /** A device database's chats' change mark, kept while the file is the very same (see `known-files.ts`). */
 export interface ChatMark {
+  /** The database file (hashed for `sha256`). */
   path: string;
+  /** What the archive knows its source by (see `sourceIds`): the marks are kept by it. */
+  source: string;
   chatIds: string;
   /** Undefined: the file's as the writer hashes it (see `StoreWriter.hash`). */
   sha256?: string;

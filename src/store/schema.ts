@@ -117,6 +117,14 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE messages_v5 RENAME TO messages;`,
   // 6: the messages only the archive keeps, by conversation, so that its files can say how many and which runs read them.
   'CREATE INDEX messages_kept_only ON messages(conversation_key, date, first_run) WHERE absent_since IS NOT NULL;',
+  // 7: a source is known by what it is, not where it was read (`sourceIds`): a run gives each source of its own an
+  // id; the descriptions earlier runs knew sources by stay until a run reads that source again (`legacyNamesOf`).
+  // Chats' change marks are kept by source rather than by database file: those kept by file are let go.
+  `DROP TABLE chat_marks;
+   CREATE TABLE chat_marks (
+     source TEXT NOT NULL, chat_ids TEXT NOT NULL, sha256 TEXT NOT NULL, mark TEXT NOT NULL,
+     PRIMARY KEY (source, chat_ids)
+   ) WITHOUT ROWID;`,
 ];
 
 /** The messages of each conversation in order: how renderers read them. */

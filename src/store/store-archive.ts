@@ -35,9 +35,12 @@ export class StoreArchive implements History {
   private readonly chosen?: Set<string>;
   private readonly window: string;
   private readonly windowArgs: number[];
+  /** Every source a kept message came from, by id (see `sourceIds`). */
   private readonly names: string[];
-  /** Which sources had a message, by the id its row holds. */
+  /** Which sources had a message (by id), by the id its row holds. */
   private readonly sets: Map<number, string[]>;
+  /** Each source's description, by id: as the latest run that read it gave it (a copy's newest folder). */
+  private readonly descriptions: Map<string, string>;
   /** Prepared once: planning an unchanged run asks a few of them of every conversation. */
   private readonly statements: Statements;
   /** Reads a kept file whose time is not the one listed. */
@@ -58,6 +61,7 @@ export class StoreArchive implements History {
     this.window = `${since === undefined ? '' : ' AND date >= ?'}${until === undefined ? '' : ' AND date < ?'}`;
     this.windowArgs = [since, until].filter((x): x is number => x !== undefined).map((ms) => ms + APPLE_EPOCH_MS);
     ({ sets: this.sets, names: this.names } = store.sourceSets());
+    this.descriptions = store.sourceDescriptions();
     if (options.chatTerms.length === 0) return;
     const { contacts, chatTerms, exactChat } = options;
     const guids = this.allChatGuids();
@@ -72,11 +76,20 @@ export class StoreArchive implements History {
 
   /** Every source a kept message came from. */
   get description(): string {
-    return this.names.join('; ');
+    return this.sourceNames.join('; ');
   }
 
   get sourceNames(): string[] {
-    return this.names;
+    return this.names.map((id) => this.describe(id));
+  }
+
+  /** As this archive's store knows them, told from the sources of the archive reading it (see `foreignId`). */
+  get sourceIds(): string[] {
+    return this.names.map((id) => this.store.foreignId(id));
+  }
+
+  private describe(id: string): string {
+    return this.descriptions.get(id) ?? id;
   }
 
   candidates(): CandidateConversation[] {
@@ -122,7 +135,8 @@ export class StoreArchive implements History {
   /**
    * What a conversation's files are made from, one for each of these `settings` of the run (see
    * renderSettings): its revision (raised whenever one of its messages is added, changed or marked absent),
-   * its model, where it came from, and the textkeeper that writes it (a new one writes every file anew); and
+   * its model, where it came from (its sources by id: a file kept names the copy of a database it was written
+   * from, as it names when), and the textkeeper that writes it (a new one writes every file anew); and
    * which sources the run found damaged, which its files name: a file written while one was damaged is
    * written again once none is, and the other way round.
    */
@@ -130,7 +144,7 @@ export class StoreArchive implements History {
     const revision = this.statements.get('SELECT revision FROM conversations WHERE key = ?').pluck().get(key) as number;
     this.damaged ??= (this.store.runs().at(-1)?.sources ?? []).filter((s) => s.check === 'damaged').map((s) => s.description);
     // Nothing is added for sound sources: files written before damage was part of it stay kept.
-    const made = JSON.stringify([revision, conversation, this.description, VERSION, ...(this.damaged.length > 0 ? [this.damaged] : [])]);
+    const made = JSON.stringify([revision, conversation, this.names, VERSION, ...(this.damaged.length > 0 ? [this.damaged] : [])]);
     return settings.map((s) => createHash('sha256').update(made).update(s).digest('base64'));
   }
 
@@ -184,11 +198,11 @@ export class StoreArchive implements History {
     return new Map(rows.map((r) => [r.key, r.stem]));
   }
 
-  messages({ key }: HistoryConversation): MessageStream {
-    return () => this.read(key);
+  messages({ key }: HistoryConversation, byId = false): MessageStream {
+    return () => this.read(key, byId);
   }
 
-  private *read(key: string): Generator<Message> {
+  private *read(key: string, byId: boolean): Generator<Message> {
     // Rows as arrays (cheaper than objects with named fields; the pagination's columns last).
     const page = this.statements.get(`SELECT body, absent_since, source_set, date, seq, guid FROM messages
       WHERE conversation_key = ?${this.window} AND (date, seq, guid) > (?, ?, ?) ORDER BY date, seq, guid LIMIT ${BATCH}`).raw();
@@ -203,7 +217,7 @@ export class StoreArchive implements History {
         if (absent !== null) message.absentSince = new Date(absent);
         // As for several sources of one run: only a message some of the archive's sources lack names those that had it.
         const sources = this.sets.get(sourceSet);
-        if (sources && sources.length < this.names.length) message.sources = sources;
+        if (sources && sources.length < this.names.length) message.sources = sources.map((id) => (byId ? this.store.foreignId(id) : this.describe(id)));
         yield message;
       }
       if (rows.length < BATCH) return;

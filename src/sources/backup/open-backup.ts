@@ -76,6 +76,7 @@ export async function openBackup(dir: string, opts: OpenBackupOptions = {}): Pro
       database: files.lookup(SMS_DB)!.storedPath,
       device: metadata.info.deviceName,
       osVersion: metadata.info.productVersion,
+      udid: metadata.info.udid,
     };
     return new OpenedBackup(backupDir, metadata.info, files, tmp, dbPath, facts, opts.onWarning);
   } catch (error) {

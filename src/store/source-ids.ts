@@ -1,0 +1,42 @@
+import type { ArchiveRun } from '../model/types.js';
+
+type RunSource = ArchiveRun['sources'][number];
+
+/**
+ * The kind of source a description names, whatever folder it was read from: `chat.db`, or an iPhone backup
+ * by the device's name (`iPhone backup: Anna’s iPhone, iOS 17.5, backed up 2024-05-01` → `iPhone backup of
+ * Anna’s iPhone`); undefined for another archive.
+ */
+export function kindOf(description: string): string | undefined {
+  if (description.startsWith('chat.db at ')) return 'chat.db';
+  const backup = /^iPhone backup: (.+?)(?:, iOS [^,]+)?(?:, backed up \d{4}-\d\d-\d\d)?(?:, encrypted)?$/.exec(description);
+  return backup ? `iPhone backup of ${backup[1]}` : undefined;
+}
+
+/**
+ * The names of sources a store before version 7 knew by their description (`chat.db at /copies/2026-03/chat.db`)
+ * that one of this run's sources is, by that source's id: its kind is the name's, and neither is read beside
+ * another source of that kind (two Macs' databases stay apart). A name another archive gave is left alone.
+ */
+export function legacyNamesOf(run: RunSource[], earlier: RunSource[][], names: string[]): Map<string, string> {
+  const shared = new Set<string>();
+  const imported = new Set<string>();
+  const own = new Set<string>();
+  for (const sources of [run, ...earlier]) {
+    const kinds = sources.map((s) => kindOf(s.description));
+    sources.forEach((s, i) => {
+      if (kinds.indexOf(kinds[i]) !== kinds.lastIndexOf(kinds[i])) shared.add(s.description);
+      if (!s.id && !s.recorded) own.add(s.description);
+      for (const r of s.recorded ?? []) imported.add(r.description);
+    });
+  }
+  const adopted = new Map<string, string>();
+  for (const source of run) {
+    const kind = kindOf(source.description);
+    if (!source.id || !kind || shared.has(source.description)) continue;
+    for (const name of names) {
+      if (name !== source.id && own.has(name) && !imported.has(name) && !shared.has(name) && kindOf(name) === kind) adopted.set(name, source.id);
+    }
+  }
+  return adopted;
+}
