@@ -105,7 +105,7 @@ describe('names from the database that hold control or bidirectional-override ch
   it('stats and what --chat chose say those names on one line each, without escape sequences', async () => {
     const stats = await runCli(['stats', '--db', db]);
     expect(stats.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/);
-    expect(stats.stdout).toMatch(/^Line one␊line two: 122 messages/m);
+    expect(stats.stdout).toMatch(/^Line one␊line two: 124 messages/m);
     const chosen = await runCli(['list', '--db', db, '--chat', 'line one', '--json']);
     expect(chosen.stderr).toMatch(/^selected “Line one␊line two” \(iMessage;\+;chat100000031676\): [^\n]+\n$/);
   });
@@ -119,7 +119,7 @@ describe.skipIf(!existsSync('/usr/bin/script'))('list on a terminal (skipped wit
     const lines = await table(80);
     expect(lines[0]!.split(/\s{2,}/)).toEqual(['ID', 'CONVERSATION', 'MESSAGES', 'FIRST', 'LAST']);
     for (const line of lines) expect(stringWidth(line), line).toBeLessThanOrEqual(80);
-    expect(lines.find((l) => l.startsWith('iMessage;+;chat100000031676 '))).toMatch(/ Family 🏡 +122 {2}2015-09-17 {2}2024-10-28$/);
+    expect(lines.find((l) => l.startsWith('iMessage;+;chat100000031676 '))).toMatch(/ Family 🏡 +124 {2}2015-09-17 {2}2024-11-05$/);
   });
 
   it('shows every column on a wide terminal, and piped', async () => {

@@ -10,13 +10,14 @@ import { runCli, tempDir } from '../support/cli.js';
 import { schemaValidators } from '../data/support.js';
 import { pdfText } from '../pdf/pdf-tools.js';
 
-/** Visible messages (no reactions) of a database, by GUID, with their chat's identifier. */
+/** Visible messages (no reactions, no poll votes or added options: folded into their poll) of a database, by GUID, with their chat's identifier. */
 function visibleGuids(path: string): Map<string, string> {
   const db = new Database(path, { readonly: true });
   const rows = db
     .prepare(
       `SELECT m.guid, c.chat_identifier AS chat FROM message m JOIN chat_message_join j ON j.message_id = m.ROWID JOIN chat c ON c.ROWID = j.chat_id
-       WHERE m.associated_message_type NOT BETWEEN 1000 AND 3999`,
+       WHERE m.associated_message_type NOT BETWEEN 1000 AND 3999
+         AND NOT (m.balloon_bundle_id LIKE '%com.apple.messages.Polls' AND m.associated_message_type IN (2, 4000))`,
     )
     .all() as { guid: string; chat: string }[];
   db.close();
