@@ -69,6 +69,11 @@ export interface Message {
    * archive marks those it kept as removed. Read from a device only; never stored nor rendered.
    */
   tapbackRemovals?: TapbackRemoval[];
+  /**
+   * The GUIDs of the database's rows read as part of this message (a poll's votes and later versions): an
+   * archive keeps none of them as a message of its own. Read from a device only; never stored nor rendered.
+   */
+  folds?: string[];
 }
 
 /** A person taking back their classic tapback, or their stickers, on one part of a message. */

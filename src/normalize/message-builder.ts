@@ -22,6 +22,8 @@ export interface BuildContext {
   tapbacks: TapbackIndex;
   /** A poll's balloon with its options and votes, or a vote's on its own (undefined for any other row: see PollIndex). */
   pollBalloon(row: MessageRow): AppBalloon | undefined;
+  /** The GUIDs of the rows read as part of a poll this row shows (see Message.folds). */
+  pollFolds(row: MessageRow): string[] | undefined;
   /** The message a reply points at, when the database has it. */
   messageByGuid(guid: string): MessageRow | undefined;
   /** Messages built lately, by GUID: most replies point at one of them, so the database is asked less. */
@@ -135,6 +137,8 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
   }
   const removals = ctx.tapbacks.removals(row.guid);
   if (removals) message.tapbackRemovals = removals;
+  const folds = ctx.pollFolds(row);
+  if (folds) message.folds = folds;
   ctx.recent.remember(message);
   return message;
 }

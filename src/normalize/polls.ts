@@ -126,6 +126,12 @@ export class PollIndex {
     return thread && this.pollBalloon(thread, people);
   }
 
+  /** The GUIDs of the rows read as part of the poll this row shows (its votes and its other later versions); undefined for any other row. */
+  folded(row: MessageRow): string[] | undefined {
+    const thread = this.shownBy.get(row.rowId);
+    return thread && [...thread.versions, ...thread.votes].flatMap((v) => (v.row.rowId === row.rowId ? [] : [v.row.guid]));
+  }
+
   private pollBalloon(thread: Thread, people: PollPeople): AppBalloon {
     const options = this.options(thread, people);
     for (const { row, payload } of latestVotes(thread, people)) {

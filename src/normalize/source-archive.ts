@@ -252,6 +252,7 @@ export class SourceArchive {
       attachmentFiles: files,
       tapbacks: new TapbackIndex(reactions, senderOf, stickerOf),
       pollBalloon: (row) => polls.balloon(row, pollPeople),
+      pollFolds: (row) => polls.folded(row),
       messageByGuid: (guid) => this.reader.messageByGuid(guid),
       recent: new RecentMessages(),
     };

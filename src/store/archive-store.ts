@@ -48,6 +48,8 @@ interface Writing {
   counts: IngestCounts;
   /** See `ConversationHead.lostSince`. */
   lostSince?: Date;
+  /** GUIDs its messages were read with (see `MessageRow.folds`): none is a message of its own. */
+  folded: Set<string>;
 }
 
 /** Messages written before the open transaction is committed (a few seconds of reading). */
@@ -112,6 +114,8 @@ export class ArchiveStore {
       update: p('UPDATE messages SET body = ?, source_set = ?, revision = ?, last_run = ?, absent_since = NULL WHERE guid = ?'),
       seen: p('UPDATE messages SET body = ?, source_set = ?, last_run = ?, absent_since = NULL WHERE guid = ?'),
       history: p('INSERT OR IGNORE INTO message_history (guid, revision, run_id, body) VALUES (?, ?, ?, ?)'),
+      forget: p('DELETE FROM messages WHERE guid = ?'),
+      forgetHistory: p('DELETE FROM message_history WHERE guid = ?'),
       setId: p('SELECT id FROM source_sets WHERE sources = ?').pluck(),
       addSet: p('INSERT INTO source_sets (sources) VALUES (?)'),
       setNames: p('SELECT sources FROM source_sets WHERE id = ?').pluck(),
@@ -346,7 +350,7 @@ export class ArchiveStore {
     this.sql.savepoint!.run();
     const { key } = head;
     const lostSince = head.lostSince === undefined ? undefined : new Date(head.lostSince);
-    this.writing = { key, known: false, every: 0, changed: false, counts: { ...this.counts }, lostSince };
+    this.writing = { key, known: false, every: 0, changed: false, counts: { ...this.counts }, lostSince, folded: new Set() };
     // Messages of a conversation the store has never seen are added without looking for them first.
     this.writing.known = this.sql.known!.get(key) !== undefined;
     this.sql.conversation!.run(key, head.body);
@@ -359,7 +363,10 @@ export class ArchiveStore {
   writeMessages(rows: MessageRow[]): void {
     const w = this.writing!;
     for (const row of rows) {
+      // A source that does not read it as part of another message (an older archive's) gives it alone.
+      if (w.folded.has(row.guid)) continue;
       if (this.writeMessage(w.key, row, row.sources ? this.setOf(row.sources) : w.every, w.known)) w.changed = true;
+      if (row.folds && this.forgetFolded(row.folds)) w.changed = true;
     }
     this.pending += rows.length;
   }
@@ -493,6 +500,30 @@ export class ArchiveStore {
       this.sql.bump!.run(stored.conversation_key);
     }
     return this.rewrite({ ...row, body }, set, stored) || moved;
+  }
+
+  /**
+   * Forgets the messages the archive kept of rows now read as part of another (a poll's votes and added
+   * options, which an older textkeeper, or a run that did not show the poll, kept as messages of their own):
+   * the device still has them, in the message written. True when the archive kept any.
+   */
+  private forgetFolded(guids: string[]): boolean {
+    const w = this.writing!;
+    let forgot = false;
+    for (const guid of guids) {
+      w.folded.add(guid);
+      if (this.unindexed) {
+        if (!this.unindexed.has(guid)) continue;
+        this.indexMessages();
+      }
+      const stored = this.sql.find!.get(guid) as StoredMessage | undefined;
+      if (!stored) continue;
+      this.sql.forget!.run(guid);
+      this.sql.forgetHistory!.run(guid);
+      if (stored.conversation_key !== w.key) this.sql.bump!.run(stored.conversation_key);
+      forgot = true;
+    }
+    return forgot;
   }
 
   private rewrite(row: MessageRow, set: number, stored: StoredMessage): boolean {

@@ -184,8 +184,8 @@ async function send(batch: Batch | undefined, writer: StoreWriter, files: Attach
 }
 
 function messageRow(seen: Message): MessageRow {
-  const { sources, absentSince, tapbackRemovals } = seen;
-  return { guid: seen.guid, date: seen.date.getTime(), seq: seen.rowId, body: messageJson(seen), sources, absentSince: absentSince?.getTime(), removals: tapbackRemovals };
+  const { sources, absentSince, tapbackRemovals, folds } = seen;
+  return { guid: seen.guid, date: seen.date.getTime(), seq: seen.rowId, body: messageJson(seen), sources, absentSince: absentSince?.getTime(), removals: tapbackRemovals, folds };
 }
 
 /** Points every attachment of the message at the archive's copy. */

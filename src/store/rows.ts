@@ -44,6 +44,8 @@ export interface MessageRow {
   absentSince?: number;
   /** Reactions the source says were taken back (`Message.tapbackRemovals`). */
   removals?: TapbackRemoval[];
+  /** GUIDs of rows read as part of this message (`Message.folds`): the store keeps none of them as a message. */
+  folds?: string[];
 }
 
 export interface FileRows {
@@ -75,10 +77,11 @@ export interface MessageBatch {
   sources: [index: number, sources: string[]][];
   absentSince: [index: number, date: number][];
   removals: [index: number, removals: TapbackRemoval[]][];
+  folds: [index: number, guids: string[]][];
 }
 
 export function packMessages(rows: MessageRow[]): MessageBatch {
-  const batch: MessageBatch = { guids: [], dates: new Float64Array(rows.length), seqs: new Float64Array(rows.length), bodies: [], sources: [], absentSince: [], removals: [] };
+  const batch: MessageBatch = { guids: [], dates: new Float64Array(rows.length), seqs: new Float64Array(rows.length), bodies: [], sources: [], absentSince: [], removals: [], folds: [] };
   rows.forEach((row, i) => {
     batch.guids.push(row.guid);
     batch.dates[i] = row.date;
@@ -87,6 +90,7 @@ export function packMessages(rows: MessageRow[]): MessageBatch {
     if (row.sources) batch.sources.push([i, row.sources]);
     if (row.absentSince !== undefined) batch.absentSince.push([i, row.absentSince]);
     if (row.removals) batch.removals.push([i, row.removals]);
+    if (row.folds) batch.folds.push([i, row.folds]);
   });
   return batch;
 }
@@ -96,5 +100,6 @@ export function unpackMessages(batch: MessageBatch): MessageRow[] {
   for (const [i, sources] of batch.sources) rows[i]!.sources = sources;
   for (const [i, date] of batch.absentSince) rows[i]!.absentSince = date;
   for (const [i, removals] of batch.removals) rows[i]!.removals = removals;
+  for (const [i, guids] of batch.folds) rows[i]!.folds = guids;
   return rows;
 }
