@@ -125,6 +125,10 @@ export const MIGRATIONS: readonly string[] = [
      source TEXT NOT NULL, chat_ids TEXT NOT NULL, sha256 TEXT NOT NULL, mark TEXT NOT NULL,
      PRIMARY KEY (source, chat_ids)
    ) WITHOUT ROWID;`,
+  // 8: polls are read: a poll's votes and added options, which an older textkeeper kept as messages of their own,
+  // are read as part of the poll. A conversation holding a Polls balloon is read again by the next run, though its
+  // sources did not change, and is then kept as this textkeeper reads it; the version keeps older ones out.
+  "DELETE FROM source_marks WHERE conversation_key IN (SELECT conversation_key FROM messages WHERE body LIKE '%com.apple.messages.Polls%');",
 ];
 
 /** The messages of each conversation in order: how renderers read them. */

@@ -65,6 +65,9 @@ function asBeforePolls(store: string, chatDb: string): void {
     insert.run(row.guid, poll.key, row.date, row.rowId, JSON.stringify(body), poll.sourceSet, poll.run, poll.run);
   }
   db.prepare('UPDATE conversations SET revision = revision + 1 WHERE key IN (SELECT conversation_key FROM messages WHERE body LIKE \'%"appName":"Polls"%\')').run();
+  // The store version before this one read polls again.
+  db.prepare('DELETE FROM migrations WHERE version > 7').run();
+  db.pragma('user_version = 7');
   db.close();
 }
 
@@ -136,6 +139,25 @@ describe('votes and added options an archive kept as messages of their own', () 
     expect((await exportTo(device, fresh)).code).toBe(0);
     const [title] = [...transcripts(fresh)].find(([, text]) => text.includes('added on the device'))!;
     expect(transcripts(out).get(title)).toBe(transcripts(fresh).get(title));
+  });
+
+  it('an archive an older textkeeper made, unchanged on the device since, shows each poll with its votes after its next run, nothing added, changed or gone', async () => {
+    const out = join(dir, 'unchanged');
+    const device = deviceCopy('unchanged-device');
+    expect((await exportTo(device, out)).code).toBe(0);
+    asBeforePolls(join(out, 'textkeeper.sqlite'), device);
+    expect(transcripts(out).size).toBeGreaterThan(0);
+
+    const run = await exportTo(device, out);
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toMatch(/since the last run: .* added/);
+    const { guids, absent, revisions } = storedGuids(out);
+    expect(folded.filter((r) => guids.has(r.guid))).toEqual([]);
+    expect([absent, revisions]).toEqual([0, 0]);
+    const fresh = join(dir, 'unchanged-fresh');
+    expect((await exportTo(device, fresh)).code).toBe(0);
+    expect(transcripts(out)).toEqual(transcripts(fresh));
+    expect((await runCli(['verify', out])).code).toBe(0);
   });
 
   it('a whole run after one with --since, which showed a poll by its added option, keeps that option in the poll, not as a message gone from the device', async () => {
