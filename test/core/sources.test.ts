@@ -9,6 +9,7 @@ import { fileIdFor } from '../../src/sources/backup/layout.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { schemaValidators } from '../data/support.js';
 import { pdfText } from '../pdf/pdf-tools.js';
+import { SHOWN_ALONE } from '../support/visible-sql.js';
 
 /** Visible messages (no reactions, no poll votes or added options: folded into their poll) of a database, by GUID, with their chat's identifier. */
 function visibleGuids(path: string): Map<string, string> {
@@ -16,8 +17,7 @@ function visibleGuids(path: string): Map<string, string> {
   const rows = db
     .prepare(
       `SELECT m.guid, c.chat_identifier AS chat FROM message m JOIN chat_message_join j ON j.message_id = m.ROWID JOIN chat c ON c.ROWID = j.chat_id
-       WHERE m.associated_message_type NOT BETWEEN 1000 AND 3999
-         AND NOT (m.balloon_bundle_id LIKE '%com.apple.messages.Polls' AND m.associated_message_type IN (2, 4000))`,
+       WHERE ${SHOWN_ALONE}`,
     )
     .all() as { guid: string; chat: string }[];
   db.close();

@@ -45,7 +45,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
  * keeps the file (storedPath), and whether it is a temporary decrypted copy, differ by design.
  */
 async function readAll(source: MessageSource) {
-  const archive = await SourceArchive.open(source, { window: {}, chatTerms: [], contacts: book, meName: 'Me' });
+  const archive = await SourceArchive.open(source, source.description, { window: {}, chatTerms: [], contacts: book, meName: 'Me' });
   try {
     const digest = (file?: string) => (file && existsSync(file) ? createHash('sha1').update(readFileSync(file)).digest('hex') : undefined);
     const plain = (message: Message) =>
