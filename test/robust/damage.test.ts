@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
 import { writeBackup } from '../../src/generate/backup.js';
 import { pdfText, pdfToolsPresent, squash } from '../pdf/pdf-tools.js';
-import { addAttachment, addMessage, expectOneLine, makeBase, spoiledCopy } from './support.js';
+import { addAttachment, addMessage, expectOneLine, liveMessages, makeBase, spoiledCopy } from './support.js';
 import { schemaValidators } from '../data/support.js';
 
 const PAGE = 4096;
@@ -296,13 +296,7 @@ describe('a damaged database', () => {
 
   it('a -wal copied at another time than the database beside it is named as such, not as damage of the database: one line, exit 1, nothing written', async () => {
     // Messages at work on the Mac: its newest messages are in the -wal until a checkpoint writes them into chat.db.
-    const live = spoiledCopy(base, dir, 'wal-live');
-    const messages = new Database(live);
-    messages.pragma('journal_mode = WAL');
-    messages.pragma('wal_autocheckpoint = 0');
-    const add = (count: number, label: string) => messages.transaction(() => {
-      for (let i = 0; i < count; i++) addMessage(messages, { text: `${label} ${i} ${'words '.repeat(40)}` }, `${label}-${i}`);
-    })();
+    const { path: live, db: messages, add } = liveMessages(base, dir, 'wal-live');
     add(20, 'first');
     // chat.db copied alone, then its -wal copied later, after a checkpoint and more messages.
     const folder = join(dir, 'wal-apart');

@@ -85,3 +85,18 @@ export function runCliAsync(args: string[]): Promise<CliResult> {
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }
+
+/**
+ * A copy of `base` as a Mac whose Messages is at work: what `add` writes (`count` long messages labelled
+ * `label`) stays in the -wal until a checkpoint writes it into the database.
+ */
+export function liveMessages(base: string, dir: string, name: string): { path: string; db: Database.Database; add: (count: number, label: string) => void } {
+  const path = spoiledCopy(base, dir, name);
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('wal_autocheckpoint = 0');
+  const add = (count: number, label: string) => db.transaction(() => {
+    for (let i = 0; i < count; i++) addMessage(db, { text: `${label} ${i} ${'words '.repeat(40)}` }, `${label}-${i}`);
+  })();
+  return { path, db, add };
+}

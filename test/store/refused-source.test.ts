@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
-import { addMessage, expectOneLine, makeBase, spoiledCopy } from '../robust/support.js';
+import { expectOneLine, liveMessages, makeBase } from '../robust/support.js';
 
 /** The device's database at three times, and a pair of its files copied at two of them. */
 interface Device {
@@ -19,13 +19,7 @@ interface Device {
 
 /** Messages on a Mac whose Messages is at work: what it writes is in the -wal until a checkpoint writes it into chat.db. */
 function liveDevice(base: string, dir: string): Device {
-  const live = spoiledCopy(base, dir, 'live');
-  const messages = new Database(live);
-  messages.pragma('journal_mode = WAL');
-  messages.pragma('wal_autocheckpoint = 0');
-  const add = (count: number, label: string) => messages.transaction(() => {
-    for (let i = 0; i < count; i++) addMessage(messages, { text: `${label} ${i} ${'words '.repeat(40)}` }, `${label}-${i}`);
-  })();
+  const { path: live, db: messages, add } = liveMessages(base, dir, 'live');
   const copy = (from: string, name: string) => {
     copyFileSync(from, join(dir, name));
     return join(dir, name);
