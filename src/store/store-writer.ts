@@ -59,6 +59,8 @@ export class StoreWriter {
   private closed?: Promise<void>;
   /** The sources' check, which what is written waits for (see `holdUntil`). */
   private verdict?: Promise<unknown>;
+  /** Waiting for that check: the thread, once started, holds what it writes. */
+  private holding = false;
 
   constructor(private readonly store: ArchiveStore) {}
 
@@ -101,7 +103,9 @@ export class StoreWriter {
    * stopped meanwhile. Writing goes on as usual; the check is often done long before reading is.
    */
   holdUntil(checked: Promise<unknown>): void {
-    this.order({ type: 'hold' });
+    // Told to the thread when it starts: a run that writes nothing (an unchanged re-run) starts none.
+    this.holding = true;
+    if (this.worker) this.worker.postMessage({ type: 'hold' } satisfies WriterOrder);
     this.verdict = checked;
     checked.then(() => this.release(), () => {});
   }
@@ -113,6 +117,7 @@ export class StoreWriter {
   }
 
   private release(): void {
+    this.holding = false;
     if (this.worker && !this.gone && !this.closed) this.worker.postMessage({ type: 'release' } satisfies WriterOrder);
   }
 
@@ -159,6 +164,7 @@ export class StoreWriter {
 
   private start(): Worker {
     const worker = new Worker(WRITER_SCRIPT, { workerData: { dir: this.store.dir, made: this.store.made } });
+    if (this.holding) worker.postMessage({ type: 'hold' } satisfies WriterOrder);
     worker.on('message', (report: WriterReport) => {
       if (report.type === 'written') this.unwritten--;
       else if (report.type === 'committed') this.uncommitted--;

@@ -161,4 +161,17 @@ describe("the store's writer thread keeps what was read only once the sources' c
     expect(hasConversation(stopped, 'unchecked')).toBe(false);
     stopped.close();
   });
+
+  it('starts no thread to hold nothing: a run that writes nothing (an unchanged re-run) waits for the check alone', async () => {
+    const store = openStore();
+    const writer: Writer = new StoreWriter(store);
+    const { check, pass } = pendingCheck();
+    writer.holdUntil(check);
+    pass();
+    await writer.checked();
+    await writer.close();
+    // Its thread is private; starting it for the hold alone took a third of a 6,000-message unchanged re-run (0.09 → 0.13 s).
+    expect(Reflect.get(writer, 'worker')).toBeUndefined();
+    store.close();
+  });
 });
