@@ -564,7 +564,7 @@ export class ArchiveStore {
     return id;
   }
 
-  /** Every source of both sets: a message keeps every source any run found it in. */
+  /** Every source of both sets: a message keeps every source a run found it in, until one reads that source without it (see `unseenSets`). */
   private union(a: number, b: number): number {
     const names = (id: number) => JSON.parse(this.sql.setNames!.get(id) as string) as string[];
     return this.setOf([...new Set([...names(a), ...names(b)])]);
@@ -591,18 +591,41 @@ export class ArchiveStore {
       // Conversations are looked at one by one (by index): an unchanged run reads no message at all.
       const left = JSON.stringify([...skipped, ...this.unchangedKeys]);
       const keys = this.db.prepare('SELECT key FROM conversations WHERE key NOT IN (SELECT value FROM json_each(?))').pluck().all(left) as string[];
-      const missed = this.db.prepare('UPDATE messages SET absent_since = ? WHERE conversation_key = ? AND last_run < ? AND absent_since IS NULL');
+      const unseen = 'WHERE conversation_key = ? AND last_run < ? AND absent_since IS NULL AND source_set';
+      const missed = this.db.prepare(`UPDATE messages SET absent_since = ? ${unseen} IN (SELECT value FROM json_each(?))`);
+      const moved = this.db.prepare(`UPDATE messages SET source_set = ? ${unseen} = ?`);
+      const { gone, left: fewer } = this.unseenSets();
       // A conversation the sources no longer have keeps the mark it was last read with: forgotten, so that it
       // is read again when it comes back as it was (recovered from Recently Deleted), and its messages seen.
       for (const key of keys) {
-        const { changes } = missed.run(this.runStarted, key, this.runId);
-        if (changes > 0) {
+        const { changes } = missed.run(this.runStarted, key, this.runId, gone);
+        let changed = changes;
+        for (const [set, to] of fewer) changed += moved.run(to, key, this.runId, set).changes;
+        if (changed > 0) {
           this.sql.bump!.run(key);
           this.sql.forgetMarks!.run(key, this.runId);
         }
         this.counts.absent += changes;
       }
     })();
+  }
+
+  /**
+   * What becomes of a message this run did not find, by its source set: those of this run's sources only are
+   * `gone` (absent); one another source had too (another device's, read in runs of its own) is `left` with
+   * the others, as it may still be there.
+   */
+  private unseenSets(): { gone: string; left: Map<number, number> } {
+    const run = fromJson<RunSource[]>(this.db.prepare('SELECT sources FROM runs WHERE id = ?').pluck().get(this.runId) as string);
+    const read = new Set(run.map((source) => source.id));
+    const gone: number[] = [];
+    const left = new Map<number, number>();
+    for (const [set, names] of this.sourceSets().sets) {
+      const others = names.filter((name) => !read.has(name));
+      if (others.length === 0) gone.push(set);
+      else if (others.length < names.length) left.set(set, this.setOf(others));
+    }
+    return { gone: JSON.stringify(gone), left };
   }
 
   /**
