@@ -20,7 +20,7 @@ import { Interrupted } from '../errors.js';
 import { Progress } from './progress.js';
 import type { ResolvedOptions } from './options.js';
 import { openArchive, reportDamage, type DamageCounts, type OpenedArchive } from './sources.js';
-import type { SourceFacts } from '../read/source.js';
+import type { MessageSource, SourceFacts } from '../read/source.js';
 import type { RecordedSource, SourceCheck } from '../model/types.js';
 
 /**
@@ -113,7 +113,8 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
   }
   let opened: OpenedArchive | undefined;
   try {
-    opened = readDevices ? await openArchive(options, (source, id) => knownFile(store, writer, files, source, id), (guids) => store.keyOfChats(guids)) : undefined;
+    const known = (source: MessageSource) => knownFile(store, writer, files, source);
+    opened = readDevices ? await openArchive(options, { known, storedKey: (guids) => store.keyOfChats(guids), identify: (found) => store.identify(found) }) : undefined;
     planned(opened?.archive.candidates().length ?? 0);
     const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
     store.beginRun(VERSION, facts.map((f, i) => ({
@@ -122,6 +123,7 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
       device: [f.device, f.osVersion].filter(Boolean).join(', ') || undefined,
       recorded: f.kind === 'archive' ? recorded : undefined,
     })));
+    if (opened) store.rememberLineages(opened.archive.lineages);
     // What is read is kept once the databases' checks, running meanwhile, let it be (see `refused`).
     if (opened) writer.holdUntil(opened.archive.damage());
     // A database not hashed as it is now (a first run, or it changed) is hashed by the writer thread while this one reads it.

@@ -5,12 +5,10 @@ import { systemReason, UserError } from '../errors.js';
 import { MAC_MESSAGES } from '../home-path.js';
 import { chatDbSource } from '../read/chat-db-source.js';
 import type { MessageSource, SourceFacts } from '../read/source.js';
-import { Archive, type History } from '../normalize/archive.js';
+import { Archive, type ArchiveOptions, type History } from '../normalize/archive.js';
 import type { Selection } from '../select/match.js';
 import { ArchiveStore } from '../store/archive-store.js';
 import { StoreArchive } from '../store/store-archive.js';
-import type { KnownFile } from '../normalize/source-archive.js';
-import type { StoredKey } from '../normalize/conversations.js';
 import type { ResolvedOptions, SourceOptions } from './options.js';
 import { Spinner } from './spinner.js';
 
@@ -121,13 +119,14 @@ export interface OpenedArchive {
 }
 
 /**
- * The sources opened and combined into one Archive; close() lets go of everything. What `known` says
- * earlier runs learnt of a database file saves checking and counting it again.
+ * The sources opened and combined into one Archive; close() lets go of everything. What the archive's `store`
+ * says earlier runs learnt of a database file saves checking and counting it again; it knows the sources by
+ * what it knew them by (`identify`), and conversations by the keys it gave them (`storedKey`).
  */
-export async function openArchive(options: ResolvedOptions, known?: (source: MessageSource, id: string) => KnownFile | undefined, storedKey?: StoredKey): Promise<OpenedArchive> {
+export async function openArchive(options: ResolvedOptions, store?: Pick<ArchiveOptions, 'known' | 'storedKey' | 'identify'>): Promise<OpenedArchive> {
   const opened = await openSources(options.sources, options.log);
   try {
-    const archive = await Archive.open(opened.sources, { ...options.archive, contacts: opened.contacts, known, storedKey });
+    const archive = await Archive.open(opened.sources, { ...options.archive, contacts: opened.contacts, ...store });
     return {
       archive,
       facts: opened.sources.map((s) => s.facts),

@@ -1,5 +1,5 @@
 import type { Conversation, Message, Person, SourceCheck } from '../model/types.js';
-import { sourceIds, type MessageSource } from '../read/source.js';
+import { sourceIds, type Found, type Lineage, type MessageSource } from '../read/source.js';
 import type { MessageStream } from '../render/renderer.js';
 import type { ConversationPlan } from './conversations.js';
 import { selectConversations, type Selectable, type Selection } from '../select/match.js';
@@ -10,6 +10,8 @@ export interface ArchiveOptions extends SourceOptions {
   chatTerms: string[];
   /** `--exact`: terms never match part of a name. */
   exactChat: boolean;
+  /** What the sources are known by, given what each would be alone and a Mac database's lineage (see `lineageIds`). */
+  identify?: (found: Found[]) => string[];
 }
 
 /** One conversation as the archive shows it, read from one or more sources. */
@@ -71,6 +73,8 @@ export class Archive implements History {
   readonly selection?: Selection;
   /** The keys of the conversations chosen with `--chat`; undefined: all. */
   private readonly chosen?: Set<string>;
+  /** Each Mac database's lineage, by what the archive knows it by (see `Lineage`). */
+  lineages: (readonly [string, Lineage])[] = [];
 
   private constructor(private readonly sources: SourceArchive[], options: ArchiveOptions) {
     if (options.chatTerms.length === 0) return;
@@ -84,7 +88,12 @@ export class Archive implements History {
     const ids = sourceIds(sources.map((s) => s.facts));
     try {
       for (const [i, source] of sources.entries()) opened.push(await SourceArchive.open(source, ids[i]!, options));
-      return new Archive(opened, options);
+      const found = opened.map((s, i): Found => ({ id: s.id, path: sources[i]!.facts.path, lineage: s.lineage() }));
+      const known = options.identify?.(found) ?? ids;
+      opened.forEach((s, i) => (s.id = known[i]!));
+      const archive = new Archive(opened, options);
+      archive.lineages = found.flatMap((f, i) => (f.lineage ? [[known[i]!, f.lineage] as const] : []));
+      return archive;
     } catch (error) {
       await Promise.all(opened.map((s) => s.close()));
       throw error;

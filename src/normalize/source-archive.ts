@@ -3,7 +3,7 @@ import type { MessageStream } from '../render/renderer.js';
 import { openMessagesDatabase, type OpenedDatabase } from '../read/open-database.js';
 import type { DamageReport } from '../read/damage.js';
 import { MessagesReader, type ConversationRows, type DateWindow } from '../read/messages-reader.js';
-import type { MessageSource } from '../read/source.js';
+import type { Lineage, MessageSource } from '../read/source.js';
 import type { AttachmentRow, ChatRow, MessageRow, ReactionRow } from '../read/rows.js';
 import { realFolders, toAttachment, type AttachmentFiles } from './attachments.js';
 import { FileProber, type Probes } from './file-prober.js';
@@ -28,8 +28,8 @@ export interface Candidate {
 export interface KnownFile {
   /** A run checked it and found nothing: it is not checked again. */
   checkedSound: boolean;
-  /** Its chats' change marks as counted before (by their chat ids), and where to keep new ones. */
-  marks: { get(chatIds: number[]): string | undefined; set(chatIds: number[], mark: string): void };
+  /** Its chats' change marks as counted before (by the source's id and their chat ids), and where to keep new ones. */
+  marks: { get(source: string, chatIds: number[]): string | undefined; set(source: string, chatIds: number[], mark: string): void };
 }
 
 export interface SourceOptions {
@@ -38,8 +38,8 @@ export interface SourceOptions {
   meName: string;
   /** Check the database for damage first (default; --no-check skips it). */
   check?: boolean;
-  /** What earlier runs learnt of this source's database file while it is the very same file (`id`: what the source is known by). */
-  known?: (source: MessageSource, id: string) => KnownFile | undefined;
+  /** What earlier runs learnt of this source's database file while it is the very same file. */
+  known?: (source: MessageSource) => KnownFile | undefined;
   /** Attachments larger than this are not put into the archive (--max-attachment-size). */
   maxAttachmentBytes?: number;
   /** The archive's store read into: the conversations it has keep their keys. */
@@ -68,8 +68,8 @@ export class SourceArchive {
     private readonly opened: OpenedDatabase,
     private readonly reader: MessagesReader,
     private readonly source: MessageSource,
-    /** What the archive knows the source by (see `sourceIds`). */
-    readonly id: string,
+    /** What the archive knows the source by (see `sourceIds`, `lineageIds`). */
+    public id: string,
     private readonly people: PeopleDirectory,
     private readonly chats: Map<number, ChatRow>,
     private readonly options: SourceOptions,
@@ -78,7 +78,7 @@ export class SourceArchive {
   ) {}
 
   static async open(source: MessageSource, id: string, options: SourceOptions): Promise<SourceArchive> {
-    const known = options.known?.(source, id);
+    const known = options.known?.(source);
     const check = options.check === false ? 'off' : known?.checkedSound ? 'earlier' : undefined;
     const opened = await openMessagesDatabase(source.dbPath, check === undefined);
     try {
@@ -94,6 +94,13 @@ export class SourceArchive {
 
   get description(): string {
     return this.source.description;
+  }
+
+  /** A Mac database's lineage (see `Lineage`); undefined for a backup's, whose device is known by its UDID. */
+  lineage(): Lineage | undefined {
+    if (this.source.facts.kind !== 'mac-database') return undefined;
+    const handles = this.reader.handles().map((h): [string, number] => [`handle ${h.service} ${h.id}`, h.rowId]);
+    return new Map([...handles, ...[...this.chats.values()].map((c): [string, number] => [`chat ${c.guid}`, c.rowId])]);
   }
 
   /**
@@ -186,10 +193,10 @@ export class SourceArchive {
    * comes with the rows to show: a conversation whose mark is new is read next.
    */
   private rowsMark(plan: ConversationPlan): string {
-    let mark = this.known?.marks.get(plan.chatIds);
+    let mark = this.known?.marks.get(this.id, plan.chatIds);
     if (mark === undefined) {
       mark = this.rowsOf(plan).mark;
-      this.known?.marks.set(plan.chatIds, mark);
+      this.known?.marks.set(this.id, plan.chatIds, mark);
     }
     return mark;
   }

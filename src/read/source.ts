@@ -25,6 +25,52 @@ export function sourceIds(facts: SourceFacts[]): string[] {
   return kinds.map((kind, i) => (kinds.indexOf(kind) === kinds.lastIndexOf(kind) ? kind : `${kind} at ${facts[i]!.path}`));
 }
 
+/**
+ * A Mac database's chats and handles by what they are (`chat <guid>`, `handle <service> <id>`), with the ROWIDs it
+ * gave them: a database keeps them for life (Messages purges old messages, not chats nor handles), while another
+ * Mac's numbers the same chats and handles in the order it met them.
+ */
+export type Lineage = Map<string, number>;
+
+/** Whether two lineages are of one database read at two times: most of what both hold has one ROWID in both (or one holds nothing). */
+export function sameDatabase(a: Lineage, b: Lineage): boolean {
+  if (a.size === 0 || b.size === 0) return true;
+  let shared = 0;
+  let agreed = 0;
+  for (const [item, rowId] of a) {
+    const other = b.get(item);
+    if (other === undefined) continue;
+    shared++;
+    if (other === rowId) agreed++;
+  }
+  return agreed * 2 > shared;
+}
+
+/** A source of a run as `lineageIds` takes it: what it would be known by (see `sourceIds`), and a Mac database's lineage. */
+export interface Found {
+  id: string;
+  path: string;
+  lineage?: Lineage;
+}
+
+/**
+ * What each source of a run is known by, given the lineages of the Mac databases the archive read before (by
+ * id): a Mac database is the one whose lineage its own continues (a copy in a new folder is still `chat.db`);
+ * else known by its own id when the archive knows no database by it, else by where it was read (`chat.db at
+ * <path>`: another Mac's database, read into the archive in a run of its own, stays a source of its own).
+ */
+export function lineageIds(found: Found[], known: Map<string, Lineage>): string[] {
+  const taken = new Set(found.filter((f) => !f.lineage).map((f) => f.id));
+  return found.map(({ id, path, lineage }) => {
+    if (!lineage) return id;
+    const same = [id, ...known.keys()].find((k) => !taken.has(k) && known.has(k) && sameDatabase(known.get(k)!, lineage));
+    let chosen = same ?? id;
+    for (let n = 1; !same && (known.has(chosen) || taken.has(chosen)); n++) chosen = n === 1 ? `chat.db at ${path}` : `chat.db at ${path} (${n})`;
+    taken.add(chosen);
+    return chosen;
+  });
+}
+
 /** Where messages come from: a Mac's chat.db, or the sms.db inside an iPhone backup. */
 export interface MessageSource {
   /** Short human description, e.g. "chat.db (/Users/a/Library/Messages)" or "iPhone backup: Alice’s iPhone, iOS 17.5, 2024-05-01". */

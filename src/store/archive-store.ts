@@ -11,6 +11,7 @@ import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, typ
 import type { SqliteCopy } from '../sqlite/sqlite-copy.js';
 import { storeSnapshot } from './store-snapshot.js';
 import { legacyNamesOf } from './source-ids.js';
+import { lineageIds, type Found, type Lineage } from '../read/source.js';
 
 /** What a run records about one of its sources. */
 export type RunSource = ArchiveRun['sources'][number];
@@ -219,6 +220,30 @@ export class ArchiveStore {
       const read = (s: RunSource) => s.description === name && !s.id;
       if (sources.some(read)) update.run(toJson(sources.map((s) => (read(s) ? { ...s, id } : s))), run.id);
     }
+  }
+
+  /** What each source of a run is known by, given the lineages of the Mac databases earlier runs read (see `lineageIds`). */
+  identify(found: Found[]): string[] {
+    const known = new Map<string, Lineage>();
+    for (const { source, item, row_id } of this.db.prepare('SELECT source, item, row_id FROM lineages').iterate() as Iterable<{ source: string; item: string; row_id: number }>) {
+      if (!known.has(source)) known.set(source, new Map());
+      known.get(source)!.set(item, row_id);
+    }
+    return lineageIds(found, known);
+  }
+
+  /** Keeps each Mac database's lineage, by the id it is known by, as this run read it (an unchanged one writes nothing). */
+  rememberLineages(lineages: (readonly [string, Lineage])[]): void {
+    const stored = this.db.prepare('SELECT item, row_id FROM lineages WHERE source = ?').raw();
+    const add = this.db.prepare('INSERT INTO lineages (source, item, row_id) VALUES (?, ?, ?)');
+    this.db.transaction(() => {
+      for (const [id, lineage] of lineages) {
+        const before = new Map(stored.all(id) as [string, number][]);
+        if (before.size === lineage.size && [...lineage].every(([item, rowId]) => before.get(item) === rowId)) continue;
+        this.db.prepare('DELETE FROM lineages WHERE source = ?').run(id);
+        for (const [item, rowId] of lineage) add.run(id, item, rowId);
+      }
+    })();
   }
 
   /** Each source's SHA-256 (hashed meanwhile) and what became of its check on this run (in the order of `beginRun`'s sources). */

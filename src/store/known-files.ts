@@ -12,7 +12,7 @@ import type { StoreWriter } from './store-writer.js';
  * Only a file read where it lies counts: not a copy (decrypted from a backup), nor a database with a -wal
  * or -shm beside it, which may hold more than its file.
  */
-export function knownFile(store: ArchiveStore, writer: StoreWriter, files: AttachmentFiles, { dbPath, facts }: MessageSource, id: string): KnownFile | undefined {
+export function knownFile(store: ArchiveStore, writer: StoreWriter, files: AttachmentFiles, { dbPath, facts }: MessageSource): KnownFile | undefined {
   if (dbPath !== facts.database || existsSync(`${dbPath}-wal`) || existsSync(`${dbPath}-shm`)) return undefined;
   // What cannot be read is said by opening it, in its own words.
   if (!statSync(dbPath, { throwIfNoEntry: false })?.isFile() || !isReadable(dbPath)) return undefined;
@@ -22,8 +22,8 @@ export function knownFile(store: ArchiveStore, writer: StoreWriter, files: Attac
   return {
     checkedSound: sha256 !== undefined && store.checkedSound(sha256),
     marks: {
-      get: (chatIds) => (sha256 === undefined ? undefined : (find.get(id, chatIds.join(','), sha256) as string | undefined)),
-      set: (chatIds, mark) => writer.rememberChatMark({ path: dbPath, source: id, chatIds: chatIds.join(','), sha256, mark }),
+      get: (source, chatIds) => (sha256 === undefined ? undefined : (find.get(source, chatIds.join(','), sha256) as string | undefined)),
+      set: (source, chatIds, mark) => writer.rememberChatMark({ path: dbPath, source, chatIds: chatIds.join(','), sha256, mark }),
     },
   };
 }

@@ -129,6 +129,14 @@ export const MIGRATIONS: readonly string[] = [
   // are read as part of the poll. A conversation holding a Polls balloon is read again by the next run, though its
   // sources did not change, and is then kept as this textkeeper reads it; the version keeps older ones out.
   "DELETE FROM source_marks WHERE conversation_key IN (SELECT conversation_key FROM messages WHERE body LIKE '%com.apple.messages.Polls%');",
+  // 9: each Mac database's chats and handles with the ROWIDs it gave them, by the source's id (`Lineage`): another
+  // Mac's chat.db read alone is told from the one the archive read before. A store before has none: the next
+  // run's database is the archive's `chat.db`.
+  `DROP TABLE IF EXISTS lineages;
+   CREATE TABLE lineages (
+     source TEXT NOT NULL, item TEXT NOT NULL, row_id INTEGER NOT NULL,
+     PRIMARY KEY (source, item)
+   ) WITHOUT ROWID;`,
 ];
 
 /** The messages of each conversation in order: how renderers read them. */

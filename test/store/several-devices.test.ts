@@ -1,10 +1,38 @@
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeBackup } from '../../src/generate/backup.js';
 import { runCli, tempDir } from '../support/cli.js';
-import { deviceSlice, exportFrom, generateHistory, transcripts } from './device.js';
+import { deviceSlice, exportFrom, generateHistory, transcripts, type History } from './device.js';
 
 const MARK = 'Kept by this archive: not on the device since ';
+
+/**
+ * The same history on another Mac: its chats and handles numbered in another order (the order that Mac met
+ * them), as its own database does.
+ */
+function anotherMac(device: string): string {
+  const db = new Database(join(device, 'chat.db'));
+  db.pragma('foreign_keys = OFF');
+  db.exec(`UPDATE chat SET ROWID = 1000 - ROWID; UPDATE chat_message_join SET chat_id = 1000 - chat_id;
+    UPDATE chat_handle_join SET chat_id = 1000 - chat_id, handle_id = 1000 - handle_id; UPDATE handle SET ROWID = 1000 - ROWID;
+    UPDATE message SET handle_id = 1000 - handle_id WHERE handle_id > 0; UPDATE message SET other_handle = 1000 - other_handle WHERE other_handle > 0;`);
+  db.close();
+  return device;
+}
+
+/** The ids the archive knows its Mac databases by, and the sources its messages came from. */
+function sourcesOf(archive: string): { lineages: string[]; names: string[] } {
+  const db = new Database(join(archive, 'textkeeper.sqlite'), { readonly: true });
+  try {
+    const lineages = db.prepare('SELECT DISTINCT source FROM lineages ORDER BY source').pluck().all() as string[];
+    const names = db.prepare('SELECT DISTINCT j.value FROM source_sets, json_each(source_sets.sources) AS j ORDER BY 1').pluck().all() as string[];
+    return { lineages, names };
+  } finally {
+    db.close();
+  }
+}
 
 /** Text a run prints that says the archive marked messages as no longer on the device, or found them back. */
 const FLAPPED = /[1-9]\d* newly not on the device|back on the device/;
@@ -30,5 +58,47 @@ describe('a Mac that keeps every message and an iPhone that keeps the last month
     expect((await exportFrom(deviceSlice(history, history.thirds[0], undefined), archive)).stdout).toMatch(/ [1-9]\d* newly not on the device/);
     expect(await fromBackup()).not.toMatch(FLAPPED);
     expect([...transcripts(archive).values()].join('\n')).toContain(MARK);
+  });
+});
+
+describe('two Macs’ databases exported into one archive in runs of their own', () => {
+  let history: History;
+  let work: string;
+  let macbook: string;
+  let imac: string;
+  const runs: string[] = [];
+
+  beforeAll(async () => {
+    history = await generateHistory(300, 315);
+    work = tempDir('two-macs');
+    // They share the middle third (iCloud); the MacBook has the first, the iMac the last.
+    macbook = deviceSlice(history, undefined, history.thirds[1]);
+    imac = anotherMac(deviceSlice(history, history.thirds[0], undefined));
+    for (const device of [macbook, imac, macbook, imac]) runs.push((await exportFrom(device, join(work, 'archive'))).stdout);
+  });
+
+  it('keep two sources: no run marks the other Mac’s messages as no longer on the device', () => {
+    for (const run of runs) expect(run).not.toMatch(FLAPPED);
+    const text = [...transcripts(join(work, 'archive')).values()].join('\n');
+    expect(text).not.toContain(MARK);
+    expect(text).toContain(`⧉ Found in: chat.db at ${join(macbook, 'chat.db')}\n`);
+    expect(text).toContain(`⧉ Found in: chat.db at ${join(imac, 'chat.db')}\n`);
+    expect(sourcesOf(join(work, 'archive'))).toEqual({ lineages: ['chat.db', `chat.db at ${join(imac, 'chat.db')}`], names: ['chat.db', `chat.db at ${join(imac, 'chat.db')}`] });
+  });
+
+  it('keep two sources when each is copied into a new folder, and mark what both no longer have', async () => {
+    const archive = join(work, 'archive');
+    // The MacBook has purged its first third: those messages were on it alone.
+    const purged = deviceSlice(history, history.thirds[0], history.thirds[1]);
+    const moved = [join(work, 'macbook-june'), join(work, 'imac-june')];
+    cpSync(purged, moved[0]!, { recursive: true });
+    cpSync(imac, moved[1]!, { recursive: true });
+    const june = [(await exportFrom(moved[0]!, archive)).stdout, (await exportFrom(moved[1]!, archive)).stdout];
+    expect(june[0]).toMatch(/ [1-9]\d* newly not on the device/);
+    expect(june[1]).not.toMatch(FLAPPED);
+    expect(sourcesOf(archive).lineages).toEqual(['chat.db', `chat.db at ${join(imac, 'chat.db')}`]);
+    const text = [...transcripts(archive).values()].join('\n');
+    expect(text).toContain(MARK);
+    expect(text).toContain(`⧉ Found in: chat.db at ${join(moved[1]!, 'chat.db')}\n`);
   });
 });
