@@ -72,17 +72,22 @@ export function sameButNames(a: string, b: string): boolean {
 }
 
 /**
- * Two JSONs of a message that differ in people's names and in where missing attachment files were looked for
- * alone: a chat.db copied into another folder (each quarter's copy in a folder of its own) changes that path
- * of every missing file, which says where this run looked, not what the message is.
+ * Two JSONs of a message that differ in people's names and in where its attachments' files lie alone: a chat.db
+ * copied into another folder (each quarter's copy in a folder of its own) changes the path of every missing
+ * file, which says where this run looked, and a Mac and an iPhone store the same file under their own folders
+ * (`~/Library/Messages/Attachments/…`, `~/Library/SMS/Attachments/…`; an encrypted backup's is decrypted into a
+ * `transient` copy): none of it is what the message is.
  */
 export function sameButNamesAndPlaces(a: string, b: string): boolean {
-  return sameButNames(a, b) || sameButNames(withoutMissingPaths(a), withoutMissingPaths(b));
+  return sameButNames(a, b) || sameButNames(withoutPlaces(a), withoutPlaces(b));
 }
 
-function withoutMissingPaths(json: string): string {
-  return JSON.stringify(JSON.parse(json), (_, value: unknown) =>
-    value !== null && typeof value === 'object' && (value as Attachment).missing === true ? { ...value, path: undefined } : value);
+function withoutPlaces(json: string): string {
+  return JSON.stringify(JSON.parse(json), (_, value: unknown) => {
+    if (value === null || typeof value !== 'object' || !('storedPath' in value || 'missing' in value)) return value;
+    const attachment = value as Attachment;
+    return { ...attachment, storedPath: undefined, transient: undefined, path: attachment.missing === true ? undefined : attachment.path };
+  });
 }
 
 /** What this textkeeper reads of a message that an older one did not: its coming is no change on the device. */
