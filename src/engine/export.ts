@@ -220,7 +220,7 @@ function whatIsFinished(formats: string[]): string {
 
 /** Called once every thread has stopped: what any of them left unfinished is removed. */
 async function abandonAll(renderers: Renderer[]): Promise<void> {
-  await Promise.all(renderers.map((renderer) => renderer.abandon?.()));
+  await Promise.all(renderers.map((renderer) => renderer.abandon?.(true)));
 }
 
 /**

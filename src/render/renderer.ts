@@ -88,9 +88,10 @@ export interface Renderer {
   finishShard?(): Promise<void>;
   /**
    * Called on a thread whose run ends in failure (Ctrl-C, a full disk), also after `finish` failed: removes the
-   * unfinished files it began; on the main thread, called again once every thread has stopped, those of all.
+   * unfinished files it began; on the main thread, called again with `everyThread` once every thread has
+   * stopped, those of all (before then, other threads may still be writing theirs).
    */
-  abandon?(): Promise<void>;
+  abandon?(everyThread?: boolean): Promise<void>;
   /** Called once, on the main thread, with what every thread rendered (write indexes, search data, …). */
   finish(rendered: RenderedConversation[]): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isMainThread, threadId } from 'node:worker_threads';
+import { threadId } from 'node:worker_threads';
 import type { Conversation } from '../../model/types.js';
 import { writeWhole } from '../../output/files.js';
 import { messageRecord, recordStyle } from '../json/records.js';
@@ -55,8 +55,11 @@ export class NdjsonRenderer implements Renderer {
     await rm(join(this.ctx.outDir, PARTS), { recursive: true, force: true });
   }
 
-  /** A helper thread removes its own parts; the main thread, called once every thread has stopped, all of them. */
-  async abandon(): Promise<void> {
-    if (this.ctx) await rm(join(this.ctx.outDir, isMainThread ? PARTS : this.parts), { recursive: true, force: true });
+  /**
+   * A thread removes its own parts; once every thread has stopped, all of them are. Removing all while another
+   * thread still wrote its parts failed now and then (ENOTEMPTY), and that failure was reported instead of a full disk.
+   */
+  async abandon(everyThread = false): Promise<void> {
+    if (this.ctx) await rm(join(this.ctx.outDir, everyThread ? PARTS : this.parts), { recursive: true, force: true });
   }
 }
