@@ -78,6 +78,8 @@ function termsOf(query) {
 }
 
 function statusLine({ query, found, listed }, index, manifest) {
+  // A phrase typed in quotes is shown in the line's own quotes alone, not in two pairs.
+  query = query.replace(/^["“”„](.*)["“”„]$/s, '$1');
   if (index.failedChunk) return 'Part of the search index could not be loaded (chunk ' + index.failedChunk + ').';
   if (index.loaded < manifest.chunks) return 'Searching… ' + index.rows.length.toLocaleString() + ' of ' + manifest.entries.toLocaleString() + ' messages';
   if (found === 0) return 'No messages match “' + query + '”.';
