@@ -8,7 +8,7 @@ import type { ChatInfo, Member } from './people.js';
 
 export const POLLS_BUNDLE = 'com.apple.messages.MSMessageExtensionBalloonPlugin:0000000000:com.apple.messages.Polls';
 /** What the owner's own address is in a poll's JSON. */
-export const OWNER_ADDRESS = 'owner@example.com';
+const OWNER_ADDRESS = 'owner@example.com';
 
 const QUESTIONS: { question: string; options: string[]; added: string }[] = [
   { question: 'Where should we eat on Friday?', options: ['Pizza 🍕', 'Tacos', 'Sushi'], added: 'Ramen' },

@@ -15,7 +15,7 @@ export async function inLibraryTerms<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function libraryWording(line: string): string {
+function libraryWording(line: string): string {
   return line
     .replace(FLAG, (_, before: string, flag: string) => before + flag.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase()))
     .replaceAll('`textkeeper list`', 'conversations()');

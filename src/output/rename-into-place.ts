@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  */
 const HELD_OPEN = new Set(['EPERM', 'EBUSY', 'EACCES']);
 /** Waits between tries (ms), about 3 s in all: long enough for a scanner, short beside a run. */
-export const RETRY_DELAYS = [50, 100, 200, 400, 800, 1500];
+const RETRY_DELAYS = [50, 100, 200, 400, 800, 1500];
 
 /** Renames a finished file into place, trying again a while on Windows when another program holds it. */
 export async function renameIntoPlace(partial: string, path: string): Promise<void> {

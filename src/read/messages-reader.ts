@@ -33,7 +33,7 @@ export interface PollRow {
 }
 
 /** The association type the reader gives a poll's later version (associated_message_type 2 on a Polls balloon). */
-export const POLL_UPDATE_ROW = -2;
+const POLL_UPDATE_ROW = -2;
 
 /** A chat's size as the join table alone tells it, without reading any message. */
 export interface ChatSize {

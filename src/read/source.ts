@@ -33,7 +33,7 @@ export function sourceIds(facts: SourceFacts[]): string[] {
 export type Lineage = Map<string, number>;
 
 /** Whether two lineages are of one database read at two times: most of what both hold has one ROWID in both (or one holds nothing). */
-export function sameDatabase(a: Lineage, b: Lineage): boolean {
+function sameDatabase(a: Lineage, b: Lineage): boolean {
   if (a.size === 0 || b.size === 0) return true;
   let shared = 0;
   let agreed = 0;

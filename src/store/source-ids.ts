@@ -7,7 +7,7 @@ type RunSource = ArchiveRun['sources'][number];
  * by the device's name (`iPhone backup: Anna’s iPhone, iOS 17.5, backed up 2024-05-01` → `iPhone backup of
  * Anna’s iPhone`); undefined for another archive.
  */
-export function kindOf(description: string): string | undefined {
+function kindOf(description: string): string | undefined {
   if (description.startsWith('chat.db at ')) return 'chat.db';
   const backup = /^iPhone backup: (.+?)(?:, iOS [^,]+)?(?:, backed up \d{4}-\d\d-\d\d)?(?:, encrypted)?$/.exec(description);
   return backup ? `iPhone backup of ${backup[1]}` : undefined;
