@@ -62,6 +62,12 @@ export interface Message {
   problems: string[];
   /** When the archive combines several sources and some of them lack this message: the ones it was found in. */
   sources?: string[];
+  /**
+   * One of the sources that lack the message holds messages from before and after it (its lack says something:
+   * transcripts name the sources under it). Set by an archive folder; a source's lack of what came before its
+   * first message or after its last (a new iPhone, an old Mac) is not.
+   */
+  lackedInItsTime?: boolean;
   /** Kept by an archive folder after it vanished from every source: the time of the first run that missed it. */
   absentSince?: Date;
   /**

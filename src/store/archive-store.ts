@@ -11,6 +11,7 @@ import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, typ
 import type { SqliteCopy } from '../sqlite/sqlite-copy.js';
 import { storeSnapshot } from './store-snapshot.js';
 import { legacyNamesOf } from './source-ids.js';
+import { readSpans, renameSpan, SpanTracker, type Span } from './source-spans.js';
 import { lineageIds, type Found, type Lineage } from '../read/source.js';
 
 /** What a run records about one of its sources. */
@@ -72,6 +73,8 @@ export class ArchiveStore {
   private pending = 0;
   /** What is written is not committed until released (see `hold`). */
   private held = false;
+  /** When the messages written of each source set were sent, saved with them. */
+  private readonly spans = new SpanTracker();
   private writing?: Writing;
   private runId = 0;
   private runStarted = 0;
@@ -213,6 +216,7 @@ export class ArchiveStore {
       }
     }
     this.sets.clear();
+    renameSpan(this.db, name, id);
     this.db.prepare('UPDATE OR REPLACE source_marks SET sources = ? WHERE sources = ?').run(id, name);
     const update = this.db.prepare('UPDATE runs SET sources = ? WHERE id = ?');
     for (const run of this.db.prepare('SELECT id, sources FROM runs').all() as { id: number; sources: string }[]) {
@@ -390,7 +394,9 @@ export class ArchiveStore {
     for (const row of rows) {
       // A source that does not read it as part of another message (an older archive's) gives it alone.
       if (w.folded.has(row.guid)) continue;
-      if (this.writeMessage(w.key, row, row.sources ? this.setOf(row.sources) : w.every, w.known)) w.changed = true;
+      const set = row.sources ? this.setOf(row.sources) : w.every;
+      this.spans.note(set, row.date);
+      if (this.writeMessage(w.key, row, set, w.known)) w.changed = true;
       if (row.folds && this.forgetFolded(row.folds)) w.changed = true;
     }
     this.pending += rows.length;
@@ -408,6 +414,7 @@ export class ArchiveStore {
     }
     if (mark) this.sql.setMark!.run(key, mark.sources, mark.mark, this.runId);
     this.sql.release!.run();
+    this.spans.end();
     this.writing = undefined;
     if (++this.pending >= GROUP) this.commit();
   }
@@ -416,6 +423,7 @@ export class ArchiveStore {
   abandon(): void {
     const writing = this.writing;
     this.writing = undefined;
+    this.spans.abandon();
     if (!writing) return;
     Object.assign(this.counts, writing.counts);
     // Source sets added with it are gone again.
@@ -459,7 +467,10 @@ export class ArchiveStore {
   /** Makes every conversation written so far durable (once `release`d, when held). */
   commit(): void {
     if (this.held) return;
-    if (this.db.inTransaction) this.sql.commit!.run();
+    if (this.db.inTransaction) {
+      this.spans.save(this.db, (set) => this.namesOf(set));
+      this.sql.commit!.run();
+    }
     this.pending = 0;
   }
 
@@ -482,6 +493,7 @@ export class ArchiveStore {
   private discard(): void {
     this.writing = undefined;
     this.held = false;
+    this.spans.discard();
     if (this.db.inTransaction) this.sql.discard!.run();
     Object.assign(this.counts, { added: 0, changed: 0, absent: 0, returned: 0 });
     this.sets.clear();
@@ -591,8 +603,16 @@ export class ArchiveStore {
 
   /** Every source of both sets: a message keeps every source a run found it in, until one reads that source without it (see `unseenSets`). */
   private union(a: number, b: number): number {
-    const names = (id: number) => JSON.parse(this.sql.setNames!.get(id) as string) as string[];
-    return this.setOf([...new Set([...names(a), ...names(b)])]);
+    return this.setOf([...new Set([...this.namesOf(a), ...this.namesOf(b)])]);
+  }
+
+  private namesOf(set: number): string[] {
+    return JSON.parse(this.sql.setNames!.get(set) as string) as string[];
+  }
+
+  /** When each source's first and last message were sent, by id (see `LackingSources`). */
+  sourceSpans(): Map<string, Span> {
+    return readSpans(this.db);
   }
 
   /** Each source set by id, and every source any message came from (sorted as SQLite sorts text). */

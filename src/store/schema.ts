@@ -137,6 +137,16 @@ export const MIGRATIONS: readonly string[] = [
      source TEXT NOT NULL, item TEXT NOT NULL, row_id INTEGER NOT NULL,
      PRIMARY KEY (source, item)
    ) WITHOUT ROWID;`,
+  // 10: the dates of the first and last message each source ever had (`Span`): a message a source lacks is marked
+  // with the sources that had it only when that source held messages from before and after it. A store before
+  // gets them from the sources its messages now have.
+  `DROP TABLE IF EXISTS source_spans;
+   CREATE TABLE source_spans (source TEXT PRIMARY KEY, first_date INTEGER NOT NULL, last_date INTEGER NOT NULL) WITHOUT ROWID;
+   INSERT INTO source_spans (source, first_date, last_date)
+     SELECT j.value, MIN(s.first), MAX(s.last)
+     FROM (SELECT source_set, MIN(date) AS first, MAX(date) AS last FROM messages GROUP BY source_set) AS s
+       JOIN source_sets ON source_sets.id = s.source_set, json_each(source_sets.sources) AS j
+     GROUP BY j.value;`,
 ];
 
 /** The messages of each conversation in order: how renderers read them. */

@@ -10,6 +10,7 @@ import { attachmentsOf, fromJson, messageFromJson } from './message-json.js';
 import { fileSha256OrNull, HASH_CHUNK } from './file-sha256.js';
 import type { ManifestEntry } from './manifest.js';
 import { Statements } from '../sqlite/statements.js';
+import { LackingSources } from './source-spans.js';
 import { VERSION } from '../version.js';
 
 const APPLE_EPOCH_MS = 978_307_200_000;
@@ -39,6 +40,8 @@ export class StoreArchive implements History {
   private readonly names: string[];
   /** Which sources had a message (by id), by the id its row holds. */
   private readonly sets: Map<number, string[]>;
+  /** Which sources lacking a message say something by it: those that held messages from its time. */
+  private readonly lacking: LackingSources;
   /** Each source's description, by id: as the latest run that read it gave it (a copy's newest folder). */
   private readonly descriptions: Map<string, string>;
   /** Prepared once: planning an unchanged run asks a few of them of every conversation. */
@@ -61,6 +64,7 @@ export class StoreArchive implements History {
     this.window = `${since === undefined ? '' : ' AND date >= ?'}${until === undefined ? '' : ' AND date < ?'}`;
     this.windowArgs = [since, until].filter((x): x is number => x !== undefined).map((ms) => ms + APPLE_EPOCH_MS);
     ({ sets: this.sets, names: this.names } = store.sourceSets());
+    this.lacking = new LackingSources(this.names, store.sourceSpans());
     this.descriptions = store.sourceDescriptions();
     if (options.chatTerms.length === 0) return;
     const { contacts, chatTerms, exactChat } = options;
@@ -136,7 +140,7 @@ export class StoreArchive implements History {
    * What a conversation's files are made from, one for each of these `settings` of the run (see
    * renderSettings): its revision (raised whenever one of its messages is added, changed or marked absent),
    * its model, where it came from (its sources by id: a file kept names the copy of a database it was written
-   * from, as it names when), and the textkeeper that writes it (a new one writes every file anew); and
+   * from, as it names when; and their spans over its dates, which decide which messages name their sources), and the textkeeper that writes it (a new one writes every file anew); and
    * which sources the run found damaged, which its files name: a file written while one was damaged is
    * written again once none is, and the other way round.
    */
@@ -144,7 +148,8 @@ export class StoreArchive implements History {
     const revision = this.statements.get('SELECT revision FROM conversations WHERE key = ?').pluck().get(key) as number;
     this.damaged ??= (this.store.runs().at(-1)?.sources ?? []).filter((s) => s.check === 'damaged').map((s) => s.description);
     // Nothing is added for sound sources: files written before damage was part of it stay kept.
-    const made = JSON.stringify([revision, conversation, this.names, VERSION, ...(this.damaged.length > 0 ? [this.damaged] : [])]);
+    const spans = this.lacking.within(conversation.firstDate!.getTime(), conversation.lastDate!.getTime());
+    const made = JSON.stringify([revision, conversation, this.names, spans, VERSION, ...(this.damaged.length > 0 ? [this.damaged] : [])]);
     return settings.map((s) => createHash('sha256').update(made).update(s).digest('base64'));
   }
 
@@ -217,7 +222,10 @@ export class StoreArchive implements History {
         if (absent !== null) message.absentSince = new Date(absent);
         // As for several sources of one run: only a message some of the archive's sources lack names those that had it.
         const sources = this.sets.get(sourceSet);
-        if (sources && sources.length < this.names.length) message.sources = sources.map((id) => (byId ? this.store.foreignId(id) : this.describe(id)));
+        if (sources && sources.length < this.names.length) {
+          message.sources = sources.map((id) => (byId ? this.store.foreignId(id) : this.describe(id)));
+          if (!byId && this.lacking.lack(sourceSet, sources, date)) message.lackedInItsTime = true;
+        }
         yield message;
       }
       if (rows.length < BATCH) return;

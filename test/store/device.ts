@@ -41,6 +41,20 @@ export function deviceSlice(history: History, from: number | undefined, until: n
   return dir;
 }
 
+/**
+ * Deletes from the device the first text message sent from `from` on (before `until`): one it lost while
+ * another device kept it, in a time both hold messages of (their sources are then named under it).
+ */
+export function withoutOne(device: string, from: number, until: number): string {
+  const db = new Database(join(device, 'chat.db'));
+  const id = db.prepare(`SELECT ROWID FROM message WHERE date >= ? AND date < ? AND associated_message_type = 0 AND text IS NOT NULL
+    AND ROWID NOT IN (SELECT message_id FROM message_attachment_join) ORDER BY date LIMIT 1`).pluck().get(from, until) as number;
+  db.prepare('DELETE FROM chat_message_join WHERE message_id = ?').run(id);
+  db.prepare('DELETE FROM message WHERE ROWID = ?').run(id);
+  db.close();
+  return device;
+}
+
 export async function exportFrom(device: string, out: string, formats = 'txt', extra: string[] = []) {
   const result = await runCli(['export', '--db', join(device, 'chat.db'), '--out', out, '--format', formats, '--no-progress', ...extra]);
   if (result.code !== 0) throw new Error(`export failed: ${result.stderr}`);

@@ -7,7 +7,7 @@ import { ArchiveStore } from '../../src/store/archive-store.js';
 import { messageFromJson, type MessageColumns } from '../../src/store/message-json.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema.js';
 import { runCli, tempDir } from '../support/cli.js';
-import { deviceSlice, exportFrom, generateHistory, transcripts } from './device.js';
+import { deviceSlice, exportFrom, generateHistory, transcripts, withoutOne } from './device.js';
 
 const STORE = 'textkeeper.sqlite';
 /** Tables versions 1 and 2 share, column for column. */
@@ -41,8 +41,9 @@ describe('a store written by the previous release (schema version 1)', () => {
   beforeAll(async () => {
     // Two sources that share the middle third of one history: some messages are in one of them only.
     const history = await generateHistory(400, 306);
-    const early = deviceSlice(history, undefined, history.thirds[1]);
-    const late = deviceSlice(history, history.thirds[0], undefined);
+    // Each lost a message of the months both hold: those name the other.
+    const early = withoutOne(deviceSlice(history, undefined, history.thirds[1]), history.thirds[0], history.thirds[1]);
+    const late = withoutOne(deviceSlice(history, history.thirds[0], undefined), (history.thirds[0] + history.thirds[1]) / 2, history.thirds[1]);
     const work = tempDir('migrate');
     archive = join(work, 'archive');
     await exportFrom(early, archive, 'txt', ['--db', join(late, 'chat.db')]);

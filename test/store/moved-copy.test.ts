@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeBackup } from '../../src/generate/backup.js';
 import { runCli, tempDir } from '../support/cli.js';
-import { deviceSlice, exportFrom, filesOf, generateHistory, transcripts, type History } from './device.js';
+import { deviceSlice, exportFrom, filesOf, generateHistory, transcripts, withoutOne, type History } from './device.js';
 
 const FORMATS = 'txt,html,json,csv,ndjson';
 const MARK = 'Kept by this archive: not on the device since ';
@@ -158,16 +158,21 @@ describe('two Macs’ databases stay two sources', () => {
   let work: string;
   beforeAll(async () => {
     const history = await generateHistory(300, 312);
-    early = deviceSlice(history, undefined, history.thirds[1]);
-    late = deviceSlice(history, history.thirds[0], undefined);
+    // Each lost one message of the months both hold: the other's name is shown under it.
+    early = withoutOne(deviceSlice(history, undefined, history.thirds[1]), history.thirds[0], history.thirds[1]);
+    late = withoutOne(deviceSlice(history, history.thirds[0], undefined), (history.thirds[0] + history.thirds[1]) / 2, history.thirds[1]);
     work = tempDir('two-macs');
   });
 
-  /** Each message of the archive that only one database had names it, and the archive knows the three ways. */
+  /**
+   * A message one database lost of the months both hold names the other; one from before or after the months
+   * the other holds names none. The archive knows the three ways.
+   */
   const twoSources = (out: string) => {
     const text = [...transcripts(out).values()].join('\n');
     expect(text).toContain(`⧉ Found in: chat.db at ${join(early, 'chat.db')}\n`);
     expect(text).toContain(`⧉ Found in: chat.db at ${join(late, 'chat.db')}\n`);
+    expect(text.match(/⧉ Found in/g)).toHaveLength(2);
     expect(storeCount(out, 'SELECT COUNT(*) FROM source_sets')).toBe(3);
   };
 

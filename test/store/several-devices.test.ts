@@ -1,10 +1,10 @@
-import { cpSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeBackup } from '../../src/generate/backup.js';
 import { runCli, tempDir } from '../support/cli.js';
-import { deviceSlice, exportFrom, generateHistory, transcripts, type History } from './device.js';
+import { deviceSlice, exportFrom, generateHistory, transcripts, withoutOne, type History } from './device.js';
 
 const MARK = 'Kept by this archive: not on the device since ';
 
@@ -55,7 +55,8 @@ describe('a Mac that keeps every message and an iPhone that keeps the last month
     for (const run of runs) expect(run).not.toMatch(/ [1-9]\d* changed/);
     const text = [...transcripts(archive).values()].join('\n');
     expect(text).not.toContain(MARK);
-    expect(text).toContain(`⧉ Found in: chat.db at ${join(history.dir, 'chat.db')}\n`);
+    // The iPhone lacks the Mac's messages from before its first one: that says nothing, and no message names the Mac.
+    expect(text).not.toContain('⧉ Found in');
     // The Mac purges the first third, which the iPhone no longer has either; the iPhone does not bring it back.
     expect((await exportFrom(deviceSlice(history, history.thirds[0], undefined), archive)).stdout).toMatch(/ [1-9]\d* newly not on the device/);
     expect(await fromBackup()).not.toMatch(FLAPPED);
@@ -83,15 +84,15 @@ describe('two Macs’ databases exported into one archive in runs of their own',
     for (const run of runs) expect(run).not.toMatch(FLAPPED);
     const text = [...transcripts(join(work, 'archive')).values()].join('\n');
     expect(text).not.toContain(MARK);
-    expect(text).toContain(`⧉ Found in: chat.db at ${join(macbook, 'chat.db')}\n`);
-    expect(text).toContain(`⧉ Found in: chat.db at ${join(imac, 'chat.db')}\n`);
+    // Each lacks the other's messages from before its first or after its last only: no message names its Mac.
+    expect(text).not.toContain('⧉ Found in');
     expect(sourcesOf(join(work, 'archive'))).toEqual({ lineages: ['chat.db', `chat.db at ${join(imac, 'chat.db')}`], names: ['chat.db', `chat.db at ${join(imac, 'chat.db')}`] });
   });
 
   it('keep two sources when each is copied into a new folder, and mark what both no longer have', async () => {
     const archive = join(work, 'archive');
-    // The MacBook has purged its first third: those messages were on it alone.
-    const purged = deviceSlice(history, history.thirds[0], history.thirds[1]);
+    // The MacBook has purged its first third: those messages were on it alone. It lost one of the months the iMac holds too.
+    const purged = withoutOne(deviceSlice(history, history.thirds[0], history.thirds[1]), history.thirds[0], history.thirds[1]);
     const moved = [join(work, 'macbook-june'), join(work, 'imac-june')];
     cpSync(purged, moved[0]!, { recursive: true });
     cpSync(imac, moved[1]!, { recursive: true });
@@ -102,5 +103,30 @@ describe('two Macs’ databases exported into one archive in runs of their own',
     const text = [...transcripts(archive).values()].join('\n');
     expect(text).toContain(MARK);
     expect(text).toContain(`⧉ Found in: chat.db at ${join(moved[1]!, 'chat.db')}\n`);
+  });
+});
+
+describe('a new iPhone that took over from the old one (its messages restored from the old one’s backup)', () => {
+  it('names no source under the messages one of them lacks from before its first or after its last, and names the old one under a message only the new one lost', async () => {
+    const history = await generateHistory(300, 317);
+    const work = tempDir('new-iphone');
+    const archive = join(work, 'archive');
+    const [, changeover] = history.thirds;
+    // The old iPhone, last backed up before the new one took over; the new one has all but the first third, and lost one message of the old one's months.
+    const phones = [
+      { device: deviceSlice(history, undefined, changeover), udid: '00008030-0000000000000001', date: '2026-01-01' },
+      { device: withoutOne(deviceSlice(history, history.thirds[0], undefined), history.thirds[0], changeover), udid: '00008030-0000000000000002', date: '2026-06-01' },
+    ];
+    for (const [i, { device, udid, date }] of phones.entries()) {
+      const backup = join(work, `backup-${i}`);
+      await writeBackup({ chatDb: join(device, 'chat.db'), attachmentsDir: join(device, 'Attachments'), outDir: backup, seed: 317, device: { udid, lastBackupDate: new Date(`${date}T12:00:00Z`) } });
+      const result = await runCli(['export', '--backup', backup, '--out', archive, '--format', 'txt,json', '--no-progress']);
+      expect(result.code, result.stderr).toBe(0);
+    }
+    const text = [...transcripts(archive).values()].join('\n');
+    expect(text.match(/⧉ Found in: .*/g)).toEqual([`⧉ Found in: iPhone backup: Sample iPhone, iOS 17.5.1, backed up 2026-01-01`]);
+    // The data formats name the sources of every message one of them lacks.
+    const json = readdirSync(archive).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(archive, f), 'utf8')) as { messages: { sources?: string[] }[] });
+    expect(json.flatMap((c) => c.messages).filter((m) => m.sources).length).toBeGreaterThan(100);
   });
 });

@@ -209,7 +209,7 @@ function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string 
   if (message.edited) html += ` · ${editedNote(message, at.dayKey, ctx.dates)}`;
   if (message.effect) html += ` · Sent with ${escapeHtml(message.effect)}`;
   for (const note of receiptNotes(message, at.dayKey, ctx.dates)) html += ` · ${note}`;
-  if (message.sources) html += ` · <span class="sources">Found in ${escapeHtml(message.sources.join('; '))}</span>`;
+  if (message.sources && message.lackedInItsTime) html += ` · <span class="sources">Found in ${escapeHtml(message.sources.join('; '))}</span>`;
   if (message.absentSince) html += ` · <span class="absent">Kept by this archive: ${absenceNote(message, (d) => ctx.dates.dayKey(d))}</span>`;
   return `${html}</div>`;
 }

@@ -62,7 +62,7 @@ export function messageNotes(message: Message, dates: DateFormatter): string[] {
   if (message.effect) notes.push(`sent with ${message.effect}`);
   if (message.isAudioMessage) notes.push('audio message');
   if (message.edited) notes.push(editedNote(message, day(message.date), dates));
-  if (message.sources) notes.push(`found in ${message.sources.join('; ')}`);
+  if (message.sources && message.lackedInItsTime) notes.push(`found in ${message.sources.join('; ')}`);
   if (message.absentSince) notes.push(absenceNote(message, day)!);
   return notes;
 }

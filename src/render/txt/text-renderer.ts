@@ -89,7 +89,7 @@ function formatMessage(m: Message, ctx: ExportContext, when: string): string {
   if (m.isFromMe && m.dateRead) text += `  ✓ Read ${dates.dateTime(m.dateRead)}\n`;
   if (!m.isFromMe && m.datePlayed) text += `  ▶ Played ${dates.dateTime(m.datePlayed)}\n`;
   for (const problem of m.problems) text += `  ⚠ ${problem}\n`;
-  if (m.sources) text += `  ⧉ Found in: ${m.sources.join('; ')}\n`;
+  if (m.sources && m.lackedInItsTime) text += `  ⧉ Found in: ${m.sources.join('; ')}\n`;
   if (m.absentSince) text += `  ⌫ Kept by this archive: ${absenceNote(m, (d) => dates.dayKey(d))}\n`;
   return `${text}\n`;
 }
