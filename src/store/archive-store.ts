@@ -73,6 +73,8 @@ export class ArchiveStore {
   private pending = 0;
   /** What is written is not committed until released (see `hold`). */
   private held = false;
+  /** Whether this run reads every source of a set (see `readsEverySource`), by set id. */
+  private readonly readsWhole = new Map<number, boolean>();
   /** When the messages written of each source set were sent, saved with them. */
   private readonly spans = new SpanTracker();
   private writing?: Writing;
@@ -461,6 +463,7 @@ export class ArchiveStore {
 
   /** Writes for a run begun on another connection (the store's writer thread). */
   joinRun(run: number): void {
+    if (run !== this.runId) this.readsWhole.clear();
     this.runId = run;
   }
 
@@ -572,7 +575,10 @@ export class ArchiveStore {
       const before = messageFromJson(stored.body, stored);
       // What an older textkeeper stored, as this one writes it: the same message is then the same text.
       archived = storedJson(before);
-      if (body !== archived) body = storedJson(mergeRevision(before, messageFromJson(body, row), { removals: row.removals, since: this.writing?.lostSince }));
+      if (body !== archived) {
+        const since = this.readsEverySource(stored.source_set) ? this.writing?.lostSince : undefined;
+        body = storedJson(mergeRevision(before, messageFromJson(body, row), { removals: row.removals, since }));
+      }
     }
     if (body === archived || sameInAnyOrder(body, archived)) {
       this.sql.seen!.run(archived, sources, this.runId, row.guid);
@@ -660,9 +666,28 @@ export class ArchiveStore {
    * `gone` (absent); one another source had too (another device's, read in runs of its own) is `left` with
    * the others, as it may still be there.
    */
-  private unseenSets(): { gone: string; left: Map<number, number> } {
+  /**
+   * Whether this run reads every source that had the messages of this set: only then does a reaction the archive
+   * has and they lack count as gone. Another device's (read in runs of its own) may be the one that had it: a Mac
+   * that stopped getting messages lacks the reactions an iPhone got later, and each run would take it away and back.
+   */
+  private readsEverySource(set: number): boolean {
+    let every = this.readsWhole.get(set);
+    if (every === undefined) {
+      const read = this.runSourceIds();
+      this.readsWhole.set(set, (every = this.namesOf(set).every((id) => read.has(id))));
+    }
+    return every;
+  }
+
+  /** The ids of this run's sources. */
+  private runSourceIds(): Set<string> {
     const run = fromJson<RunSource[]>(this.db.prepare('SELECT sources FROM runs WHERE id = ?').pluck().get(this.runId) as string);
-    const read = new Set(run.map((source) => source.id));
+    return new Set(run.map((source) => source.id!));
+  }
+
+  private unseenSets(): { gone: string; left: Map<number, number> } {
+    const read = this.runSourceIds();
     const gone: number[] = [];
     const left = new Map<number, number>();
     for (const [set, names] of this.sourceSets().sets) {

@@ -250,12 +250,27 @@ function keepTapbacks(archived: Part[], parts: Part[], lost: LostTapbacks): void
     const index = parts.findIndex((p) => p.index === before.index);
     const part = parts[index] ?? parts[0];
     if (!part) return;
-    const current = new Set(part.tapbacks.map(tapbackKey));
+    const tapbacks = stillRemoved(before.tapbacks, part.tapbacks);
+    const current = new Set(tapbacks.map(tapbackKey));
     const gone = before.tapbacks.filter((t) => !current.has(tapbackKey(t)));
-    if (gone.length === 0) continue;
+    if (gone.length === 0 && tapbacks === part.tapbacks) continue;
     const marked = gone.map((t) => markLost(t, before.index, lost));
-    parts[index >= 0 ? index : 0] = { ...part, tapbacks: [...part.tapbacks, ...marked] };
+    parts[index >= 0 ? index : 0] = { ...part, tapbacks: [...tapbacks, ...marked] };
   }
+}
+
+/**
+ * The source's reactions, those the archive knows were taken back after they were placed kept as taken back: a
+ * device that stopped getting messages before the removal (an old Mac) still shows them. One placed again is
+ * newer than its removal.
+ */
+function stillRemoved(archived: Tapback[], seen: Tapback[]): Tapback[] {
+  const removed = new Map(archived.filter((t) => t.removedAt).map((t) => [tapbackKey(t), t]));
+  if (removed.size === 0) return seen;
+  return seen.map((t) => {
+    const known = removed.get(tapbackKey(t));
+    return known && +t.date <= +known.removedAt! ? known : t;
+  });
 }
 
 /** A reaction's identity: who placed which one (a sticker by its file). */

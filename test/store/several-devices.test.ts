@@ -130,3 +130,29 @@ describe('a new iPhone that took over from the old one (its messages restored fr
     expect(json.flatMap((c) => c.messages).filter((m) => m.sources).length).toBeGreaterThan(100);
   });
 });
+
+describe('a Mac that stopped getting messages and an iPhone that got reactions to its messages later, exported in runs of their own', () => {
+  it('changes no message at any run after the first of each: a reaction the Mac never got stays, one the iPhone took back stays taken back', async () => {
+    const history = await generateHistory(600, 318);
+    const work = tempDir('late-reactions');
+    const archive = join(work, 'archive');
+    const mac = deviceSlice(history, undefined, history.thirds[1]);
+    const phone = deviceSlice(history, history.thirds[0], undefined);
+    await writeBackup({ chatDb: join(phone, 'chat.db'), attachmentsDir: join(phone, 'Attachments'), outDir: join(work, 'backup'), seed: 318 });
+    const fromBackup = async () => {
+      const run = await runCli(['export', '--backup', join(work, 'backup'), '--out', archive, '--format', 'txt,json', '--no-progress']);
+      expect(run.code, run.stderr).toBe(0);
+      return run.stdout;
+    };
+    const runs = [(await exportFrom(mac, archive, 'txt,json')).stdout, await fromBackup()];
+    // The iPhone brings reactions the Mac's messages got after it stopped.
+    expect(runs[1]).toMatch(/ [1-9]\d* changed/);
+    for (let i = 0; i < 2; i++) runs.push((await exportFrom(mac, archive, 'txt,json')).stdout, await fromBackup());
+    for (const run of runs.slice(2)) expect(run).not.toMatch(/ [1-9]\d* changed|newly not on the device|back on the device/);
+    const tapbacks = readdirSync(archive).filter((f) => f.endsWith('.json'))
+      .flatMap((f) => (JSON.parse(readFileSync(join(archive, f), 'utf8')) as { messages: { parts: { tapbacks?: { removedAt?: string; absentSince?: string }[] }[] }[] }).messages)
+      .flatMap((m) => m.parts.flatMap((p) => p.tapbacks ?? []));
+    expect(tapbacks.filter((t) => t.absentSince)).toEqual([]);
+    expect(tapbacks.filter((t) => t.removedAt).length).toBeGreaterThan(0);
+  });
+});
