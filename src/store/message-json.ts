@@ -79,7 +79,8 @@ export function sameButNames(a: string, b: string): boolean {
  * `transient` copy): none of it is what the message is.
  */
 export function sameButNamesAndPlaces(a: string, b: string): boolean {
-  return sameButNames(a, b) || sameButNames(withoutPlaces(a), withoutPlaces(b));
+  // In any order of keys: what the archive kept of the message (receipts, reactions) is merged into this run's.
+  return sameButNames(a, b) || sameButNames(inKeyOrder(withoutPlaces(a)), inKeyOrder(withoutPlaces(b)));
 }
 
 function withoutPlaces(json: string): string {
@@ -220,12 +221,28 @@ export function mergeRevision(archived: Message, seen: Message, lost: LostTapbac
   const copies = new Map(attachmentsOf(archived).filter(inFolder).map((a) => [a.guid, a]));
   // A reply whose original the source lost still quotes it: the archive keeps the original.
   const keptReply = seen.replyTo && !seen.replyTo.target && archived.replyTo?.guid === seen.replyTo.guid;
-  const merged = { ...seen, parts, ...(keptReply ? { replyTo: archived.replyTo } : {}) };
+  const merged = { ...seen, parts, ...(keptReply ? { replyTo: archived.replyTo } : {}), ...keptReceipts(archived, seen) };
   for (const attachment of attachmentsOf(merged)) {
     const copy = copies.get(attachment.guid);
     if (copy && !inFolder(attachment)) Object.assign(attachment, { path: copy.path, missing: false, transient: false, size: copy.size, withheld: undefined });
   }
   return merged;
+}
+
+const RECEIPTS = ['dateDelivered', 'dateRead', 'datePlayed'] as const;
+
+/**
+ * When the message was delivered, read and played, as first known: a device that never learned it (a Mac that
+ * does not share its read state with the iPhone the message was read on) takes nothing away, and two devices that
+ * learned it at different times give the earlier, whichever was read last.
+ */
+function keptReceipts(archived: Message, seen: Message): Partial<Pick<Message, (typeof RECEIPTS)[number]>> {
+  const kept: Partial<Pick<Message, (typeof RECEIPTS)[number]>> = {};
+  for (const field of RECEIPTS) {
+    const [before, now] = [archived[field], seen[field]];
+    if (before && (!now || +before < +now)) kept[field] = before;
+  }
+  return kept;
 }
 
 /** Every version of a part's text the archive had: its earlier versions, and for a text its current one (written at its last edit). */

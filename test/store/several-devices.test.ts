@@ -131,28 +131,49 @@ describe('a new iPhone that took over from the old one (its messages restored fr
   });
 });
 
-describe('a Mac that stopped getting messages and an iPhone that got reactions to its messages later, exported in runs of their own', () => {
-  it('changes no message at any run after the first of each: a reaction the Mac never got stays, one the iPhone took back stays taken back', async () => {
+/** Exports the Mac's database and a backup of the iPhone's into `archive` in turns, three times each; gives what each run printed. */
+async function inTurns(mac: string, phone: string, seed: number, archive: string): Promise<string[]> {
+  const backup = join(archive, '..', `backup-${seed}`);
+  await writeBackup({ chatDb: join(phone, 'chat.db'), attachmentsDir: join(phone, 'Attachments'), outDir: backup, seed });
+  const fromBackup = async () => {
+    const run = await runCli(['export', '--backup', backup, '--out', archive, '--format', 'txt,json', '--no-progress']);
+    expect(run.code, run.stderr).toBe(0);
+    return run.stdout;
+  };
+  const runs: string[] = [];
+  for (let i = 0; i < 3; i++) runs.push((await exportFrom(mac, archive, 'txt,json')).stdout, await fromBackup());
+  return runs;
+}
+
+const CHANGED = / [1-9]\d* changed|newly not on the device|back on the device/;
+
+describe('a Mac and an iPhone that know a message otherwise, exported in turns', () => {
+  it('change no message at any run after the first of each: a reaction the Mac never got stays, one the iPhone took back stays taken back', async () => {
     const history = await generateHistory(600, 318);
     const work = tempDir('late-reactions');
-    const archive = join(work, 'archive');
-    const mac = deviceSlice(history, undefined, history.thirds[1]);
-    const phone = deviceSlice(history, history.thirds[0], undefined);
-    await writeBackup({ chatDb: join(phone, 'chat.db'), attachmentsDir: join(phone, 'Attachments'), outDir: join(work, 'backup'), seed: 318 });
-    const fromBackup = async () => {
-      const run = await runCli(['export', '--backup', join(work, 'backup'), '--out', archive, '--format', 'txt,json', '--no-progress']);
-      expect(run.code, run.stderr).toBe(0);
-      return run.stdout;
-    };
-    const runs = [(await exportFrom(mac, archive, 'txt,json')).stdout, await fromBackup()];
-    // The iPhone brings reactions the Mac's messages got after it stopped.
+    // The Mac stopped getting messages; the iPhone got reactions to its messages later, and took some back.
+    const runs = await inTurns(deviceSlice(history, undefined, history.thirds[1]), deviceSlice(history, history.thirds[0], undefined), 318, join(work, 'archive'));
     expect(runs[1]).toMatch(/ [1-9]\d* changed/);
-    for (let i = 0; i < 2; i++) runs.push((await exportFrom(mac, archive, 'txt,json')).stdout, await fromBackup());
-    for (const run of runs.slice(2)) expect(run).not.toMatch(/ [1-9]\d* changed|newly not on the device|back on the device/);
-    const tapbacks = readdirSync(archive).filter((f) => f.endsWith('.json'))
-      .flatMap((f) => (JSON.parse(readFileSync(join(archive, f), 'utf8')) as { messages: { parts: { tapbacks?: { removedAt?: string; absentSince?: string }[] }[] }[] }).messages)
+    for (const run of runs.slice(2)) expect(run).not.toMatch(CHANGED);
+    const tapbacks = readdirSync(join(work, 'archive')).filter((f) => f.endsWith('.json'))
+      .flatMap((f) => (JSON.parse(readFileSync(join(work, 'archive', f), 'utf8')) as { messages: { parts: { tapbacks?: { removedAt?: string; absentSince?: string }[] }[] }[] }).messages)
       .flatMap((m) => m.parts.flatMap((p) => p.tapbacks ?? []));
     expect(tapbacks.filter((t) => t.absentSince)).toEqual([]);
     expect(tapbacks.filter((t) => t.removedAt).length).toBeGreaterThan(0);
+  });
+
+  it('keep when a message was delivered and read, though the Mac never learned it (read on the iPhone, its read state not shared)', async () => {
+    const history = await generateHistory(300, 319);
+    const work = tempDir('receipts');
+    const mac = deviceSlice(history, undefined, history.thirds[1]);
+    const db = new Database(join(mac, 'chat.db'));
+    const unread = db.prepare('UPDATE message SET date_read = 0, is_read = 0, date_delivered = 0 WHERE date >= ? AND date_read > 0').run(history.thirds[0]).changes;
+    db.close();
+    const runs = await inTurns(mac, deviceSlice(history, history.thirds[0], undefined), 319, join(work, 'archive'));
+    // The iPhone brings when they were delivered and read.
+    expect(runs[1]).toMatch(/ [1-9]\d* changed/);
+    for (const run of runs.slice(2)) expect(run).not.toMatch(CHANGED);
+    const text = [...transcripts(join(work, 'archive')).values()].join('\n');
+    expect(text.match(/✓ Read /g)!.length).toBeGreaterThan(unread);
   });
 });
