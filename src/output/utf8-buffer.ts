@@ -33,9 +33,17 @@ export class Utf8Buffer {
     this.length = 0;
   }
 
-  /** Writes the bytes gathered to the open file `fd` and starts over; gives how many were written. */
-  writeSyncTo(fd: number): number {
-    const written = writeSync(fd, this.buffer, 0, this.length);
+  /**
+   * Writes the bytes gathered to the open file `fd` (at `path`) and starts over; gives how many were written. A
+   * failure names the file, as the other writes' do (a full disk: which file it stopped).
+   */
+  writeSyncTo(fd: number, path: string): number {
+    let written: number;
+    try {
+      written = writeSync(fd, this.buffer, 0, this.length);
+    } catch (error) {
+      throw Object.assign(error as NodeJS.ErrnoException, { path });
+    }
     this.length = 0;
     return written;
   }

@@ -77,7 +77,7 @@ export class SearchRowsWriter {
   }
 
   private flush(): void {
-    this.written += this.pending.writeSyncTo(this.fd);
+    this.written += this.pending.writeSyncTo(this.fd, this.path);
   }
 }
 
