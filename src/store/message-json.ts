@@ -87,7 +87,9 @@ function withoutPlaces(json: string): string {
   return JSON.stringify(JSON.parse(json), (_, value: unknown) => {
     if (value === null || typeof value !== 'object' || !('storedPath' in value || 'missing' in value)) return value;
     const attachment = value as Attachment;
-    return { ...attachment, storedPath: undefined, transient: undefined, path: attachment.missing === true ? undefined : attachment.path };
+    // A path into the folder names the archive's copy (by its content); any other, where the device keeps the file.
+    const place = attachment.missing === true || (attachment.path !== undefined && isAbsolute(attachment.path));
+    return { ...attachment, storedPath: undefined, transient: undefined, path: place ? undefined : attachment.path };
   });
 }
 

@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -132,16 +132,16 @@ describe('a new iPhone that took over from the old one (its messages restored fr
 });
 
 /** Exports the Mac's database and a backup of the iPhone's into `archive` in turns, three times each; gives what each run printed. */
-async function inTurns(mac: string, phone: string, seed: number, archive: string): Promise<string[]> {
+async function inTurns(mac: string, phone: string, seed: number, archive: string, extra: string[] = []): Promise<string[]> {
   const backup = join(archive, '..', `backup-${seed}`);
-  await writeBackup({ chatDb: join(phone, 'chat.db'), attachmentsDir: join(phone, 'Attachments'), outDir: backup, seed });
+  if (!existsSync(backup)) await writeBackup({ chatDb: join(phone, 'chat.db'), attachmentsDir: join(phone, 'Attachments'), outDir: backup, seed });
   const fromBackup = async () => {
-    const run = await runCli(['export', '--backup', backup, '--out', archive, '--format', 'txt,json', '--no-progress']);
+    const run = await runCli(['export', '--backup', backup, '--out', archive, '--format', 'txt,json', '--no-progress', ...extra]);
     expect(run.code, run.stderr).toBe(0);
     return run.stdout;
   };
   const runs: string[] = [];
-  for (let i = 0; i < 3; i++) runs.push((await exportFrom(mac, archive, 'txt,json')).stdout, await fromBackup());
+  for (let i = 0; i < 3; i++) runs.push((await exportFrom(mac, archive, 'txt,json', extra)).stdout, await fromBackup());
   return runs;
 }
 
@@ -160,6 +160,16 @@ describe('a Mac and an iPhone that know a message otherwise, exported in turns',
       .flatMap((m) => m.parts.flatMap((p) => p.tapbacks ?? []));
     expect(tapbacks.filter((t) => t.absentSince)).toEqual([]);
     expect(tapbacks.filter((t) => t.removedAt).length).toBeGreaterThan(0);
+  });
+
+  it('with --attachments link or none: each keeps its files where it does, which is no change of their messages', async () => {
+    const history = await generateHistory(300, 320);
+    const work = tempDir('linked-in-turns');
+    const [mac, phone] = [deviceSlice(history, undefined, history.thirds[1]), deviceSlice(history, history.thirds[0], undefined)];
+    for (const mode of ['link', 'none']) {
+      const runs = await inTurns(mac, phone, 320, join(work, `archive-${mode}`), ['--attachments', mode]);
+      for (const run of runs.slice(2)) expect(run, mode).not.toMatch(CHANGED);
+    }
   });
 
   it('keep when a message was delivered and read, though the Mac never learned it (read on the iPhone, its read state not shared)', async () => {
