@@ -4,6 +4,7 @@ import type { MessageStream } from '../render/renderer.js';
 import type { ConversationPlan } from './conversations.js';
 import { selectConversations, type Selectable, type Selection } from '../select/match.js';
 import { SourceArchive, type SourceOptions } from './source-archive.js';
+import { mergeCopies } from './merge-copies.js';
 
 export interface ArchiveOptions extends SourceOptions {
   /** `--chat` terms; empty means every conversation. */
@@ -265,17 +266,23 @@ function* mergeStreams(iterators: Iterator<Message>[], names: string[], sourceCo
         head = heads[source] = iterators[source]!.next();
       }
     });
-    const byGuid = new Map<string, { message: Message; sources: Set<string> }>();
+    const byGuid = new Map<string, { message: Message; others: Message[]; sources: Set<string> }>();
     for (const { message, source } of instant) {
       const seen = byGuid.get(message.guid);
-      if (!seen) byGuid.set(message.guid, { message, sources: new Set([names[source]!]) });
+      if (!seen) byGuid.set(message.guid, { message, others: [], sources: new Set([names[source]!]) });
       else {
         seen.sources.add(names[source]!);
-        if (richness(message) > richness(seen.message)) seen.message = message;
+        if (richness(message) > richness(seen.message)) {
+          seen.others.push(seen.message);
+          seen.message = message;
+        } else seen.others.push(message);
       }
     }
-    // Its sources tell something only when some source lacks the message.
-    for (const { message, sources } of byGuid.values()) yield sources.size < sourceCount ? { ...message, sources: [...sources] } : message;
+    for (const { message: best, others, sources } of byGuid.values()) {
+      const message = others.length > 0 ? mergeCopies(best, others) : best;
+      // Its sources tell something only when some source lacks the message.
+      yield sources.size < sourceCount ? { ...message, sources: [...sources] } : message;
+    }
   }
 }
 

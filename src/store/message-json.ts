@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
 import type { AppBalloon, Attachment, EditVersion, Message, Part, Person, Tapback, TapbackRemoval } from '../model/types.js';
+import { firstKnownReceipts } from '../normalize/merge-copies.js';
 
 /** Model fields holding dates: JSON keeps them as ms since 1970 (an older store's messages as ISO strings), read back as Dates. */
 const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate', 'removedAt', 'absentSince', 'lastRead', 'editedAt', 'unsentAt']);
@@ -223,28 +224,12 @@ export function mergeRevision(archived: Message, seen: Message, lost: LostTapbac
   const copies = new Map(attachmentsOf(archived).filter(inFolder).map((a) => [a.guid, a]));
   // A reply whose original the source lost still quotes it: the archive keeps the original.
   const keptReply = seen.replyTo && !seen.replyTo.target && archived.replyTo?.guid === seen.replyTo.guid;
-  const merged = { ...seen, parts, ...(keptReply ? { replyTo: archived.replyTo } : {}), ...keptReceipts(archived, seen) };
+  const merged = { ...seen, parts, ...(keptReply ? { replyTo: archived.replyTo } : {}), ...firstKnownReceipts([archived, seen]) };
   for (const attachment of attachmentsOf(merged)) {
     const copy = copies.get(attachment.guid);
     if (copy && !inFolder(attachment)) Object.assign(attachment, { path: copy.path, missing: false, transient: false, size: copy.size, withheld: undefined });
   }
   return merged;
-}
-
-const RECEIPTS = ['dateDelivered', 'dateRead', 'datePlayed'] as const;
-
-/**
- * When the message was delivered, read and played, as first known: a device that never learned it (a Mac that
- * does not share its read state with the iPhone the message was read on) takes nothing away, and two devices that
- * learned it at different times give the earlier, whichever was read last.
- */
-function keptReceipts(archived: Message, seen: Message): Partial<Pick<Message, (typeof RECEIPTS)[number]>> {
-  const kept: Partial<Pick<Message, (typeof RECEIPTS)[number]>> = {};
-  for (const field of RECEIPTS) {
-    const [before, now] = [archived[field], seen[field]];
-    if (before && (!now || +before < +now)) kept[field] = before;
-  }
-  return kept;
 }
 
 /** Every version of a part's text the archive had: its earlier versions, and for a text its current one (written at its last edit). */

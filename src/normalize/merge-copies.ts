@@ -1,0 +1,60 @@
+import type { Message, Part, Tapback } from '../model/types.js';
+
+const RECEIPTS = ['dateDelivered', 'dateRead', 'datePlayed'] as const;
+
+/**
+ * One message as several sources hold it: the fullest copy (`best`), with what only the others know. Each
+ * device learns of reactions and receipts on its own (a Mac that was off, or does not share its read state with
+ * the iPhone), so a reaction or a read receipt one copy lacks is taken from another; of a person's reactions the
+ * latest any copy saw is kept, unless a copy saw it taken back later.
+ */
+export function mergeCopies(best: Message, others: Message[]): Message {
+  const copies = [best, ...others];
+  const removals = copies.flatMap((c) => c.tapbackRemovals ?? []);
+  const merged: Message = { ...best, parts: best.parts.map((part) => withTapbacksOf(part, copies)) };
+  if (removals.length > 0) merged.tapbackRemovals = removals;
+  return Object.assign(merged, firstKnownReceipts(copies));
+}
+
+type Receipts = Partial<Pick<Message, (typeof RECEIPTS)[number]>>;
+
+/**
+ * When the message was delivered, read and played, as first known to any of its copies: a device that never
+ * learned it takes nothing away, and of two that learned it at different times the earlier counts.
+ */
+export function firstKnownReceipts(copies: Message[]): Receipts {
+  const receipts: Receipts = {};
+  for (const field of RECEIPTS) {
+    const known = copies.map((c) => c[field]).filter((date): date is Date => date !== undefined);
+    if (known.length > 0) receipts[field] = known.reduce((a, b) => (+b < +a ? b : a));
+  }
+  return receipts;
+}
+
+function withTapbacksOf(part: Part, copies: Message[]): Part {
+  const latest = new Map<string, Tapback>();
+  for (const copy of copies) {
+    for (const tapback of tapbacksOf(copy, part.index)) {
+      const known = latest.get(slotOf(tapback));
+      if (!known || +tapback.date > +known.date) latest.set(slotOf(tapback), tapback);
+    }
+  }
+  // A copy that saw a reaction taken back after it was placed, and does not show it: it is gone.
+  const takenBack = (t: Tapback) => copies.some((copy) => !tapbacksOf(copy, part.index).some((own) => slotOf(own) === slotOf(t) && +own.date === +t.date)
+    && (copy.tapbackRemovals ?? []).some((r) => r.part === part.index && r.handle === t.sender.handle && r.sticker === (t.kind === 'sticker') && +r.date > +t.date));
+  const kept = (t: Tapback) => !takenBack(t);
+  // The fullest copy's own, in its order (each as the latest copy of its slot), then those only others have.
+  const own = new Set(part.tapbacks.map(slotOf));
+  const tapbacks = [...part.tapbacks.map((t) => latest.get(slotOf(t))!), ...[...latest].filter(([slot]) => !own.has(slot)).map(([, t]) => t)].filter(kept);
+  const same = tapbacks.length === part.tapbacks.length && tapbacks.every((t, i) => t === part.tapbacks[i]);
+  return same ? part : { ...part, tapbacks };
+}
+
+function tapbacksOf(copy: Message, part: number): Tapback[] {
+  return copy.parts.find((p) => p.index === part)?.tapbacks ?? [];
+}
+
+/** Whose reaction it is: a person has one classic or emoji reaction on a part, and any number of stickers. */
+function slotOf(t: Tapback): string {
+  return t.kind === 'sticker' ? `${t.sender.handle}\u0000${t.sticker?.guid ?? ''}` : t.sender.handle;
+}

@@ -1,0 +1,66 @@
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../support/cli.js';
+import { generateHistory } from '../store/device.js';
+
+interface Exported {
+  guid: string;
+  dateRead?: string;
+  parts: { attachment?: { missing: boolean }; tapbacks: unknown[] }[];
+}
+
+/**
+ * The first message of the database at `dir` with an attachment whose file is there; gives its GUID and file, after
+ * giving it a reaction (a copy of another message's, placed a minute after it) when `react`.
+ */
+function photo(dir: string, react: boolean): { guid: string; file: string } {
+  const db = new Database(join(dir, 'chat.db'));
+  try {
+    const rows = db.prepare(`SELECT m.ROWID AS id, m.guid AS guid, m.date AS date, a.filename AS file FROM message m
+      JOIN message_attachment_join j ON j.message_id = m.ROWID JOIN attachment a ON a.ROWID = j.attachment_id
+      WHERE a.filename IS NOT NULL AND m.associated_message_type = 0 ORDER BY m.ROWID`).all() as { id: number; guid: string; date: number; file: string }[];
+    const found = rows.find((r) => existsSync(join(dir, r.file.replace(/^~\/Library\/Messages\//, ''))))!;
+    if (react) {
+      db.exec(`CREATE TEMP TABLE reaction AS SELECT * FROM message WHERE associated_message_type = 2001 LIMIT 1;
+        UPDATE reaction SET ROWID = (SELECT MAX(ROWID) + 1 FROM message), guid = 'A1B2C3D4-0000-4000-8000-00000000REAC',
+          associated_message_guid = 'p:0/${found.guid}', date = ${found.date + 60e9};
+        INSERT INTO message SELECT * FROM reaction;
+        INSERT INTO chat_message_join (chat_id, message_id, message_date)
+          SELECT chat_id, (SELECT ROWID FROM reaction), ${found.date + 60e9} FROM chat_message_join WHERE message_id = ${found.id};`);
+    }
+    return found;
+  } finally {
+    db.close();
+  }
+}
+
+describe('a message two databases read in one run hold otherwise', () => {
+  it('keeps the copy whose file is there, with the reaction and the read receipt only the other has', async () => {
+    const history = await generateHistory(400, 321);
+    const work = tempDir('merged-copies');
+    const [mac, phone] = [join(work, 'mac'), join(work, 'phone')];
+    for (const device of [mac, phone]) cpSync(history.dir, device, { recursive: true });
+    // The iPhone got a reaction the Mac did not, and no longer has the file.
+    const target = photo(mac, false);
+    photo(phone, true);
+    rmSync(join(phone, target.file.replace(/^~\/Library\/Messages\//, '')));
+    // The Mac never learned that a message was read.
+    const macDb = new Database(join(mac, 'chat.db'));
+    const read = macDb.prepare('SELECT guid FROM message WHERE date_read > 0 AND is_from_me = 0 AND associated_message_type = 0 ORDER BY ROWID LIMIT 1').pluck().get() as string;
+    macDb.prepare('UPDATE message SET date_read = 0, is_read = 0 WHERE guid = ?').run(read);
+    macDb.close();
+
+    const out = join(work, 'out');
+    const run = await runCli(['export', '--db', join(mac, 'chat.db'), '--db', join(phone, 'chat.db'), '--out', out, '--format', 'json', '--no-progress']);
+    expect(run.code, run.stderr).toBe(0);
+    const messages = new Map(readdirSync(out).filter((f) => f.endsWith('.json'))
+      .flatMap((f) => (JSON.parse(readFileSync(join(out, f), 'utf8')) as { messages: Exported[] }).messages).map((m) => [m.guid, m]));
+    const merged = messages.get(target.guid)!;
+    const part = merged.parts.find((p) => p.attachment)!;
+    expect(part.attachment!.missing).toBe(false);
+    expect(merged.parts.flatMap((p) => p.tapbacks)).toHaveLength(1);
+    expect(messages.get(read)!.dateRead).toBeDefined();
+  });
+});
