@@ -32,6 +32,7 @@ export function firstKnownReceipts(copies: Message[]): Receipts {
 }
 
 function withTapbacksOf(part: Part, copies: Message[]): Part {
+  if (copies.every((copy) => tapbacksOf(copy, part.index).length === 0)) return part;
   const latest = new Map<string, Tapback>();
   for (const copy of copies) {
     for (const tapback of tapbacksOf(copy, part.index)) {
