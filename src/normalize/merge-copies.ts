@@ -43,10 +43,9 @@ function withTapbacksOf(part: Part, copies: Message[]): Part {
   // A copy that saw a reaction taken back after it was placed, and does not show it: it is gone.
   const takenBack = (t: Tapback) => copies.some((copy) => !tapbacksOf(copy, part.index).some((own) => slotOf(own) === slotOf(t) && +own.date === +t.date)
     && (copy.tapbackRemovals ?? []).some((r) => r.part === part.index && r.handle === t.sender.handle && r.sticker === (t.kind === 'sticker') && +r.date > +t.date));
-  const kept = (t: Tapback) => !takenBack(t);
   // The fullest copy's own, in its order (each as the latest copy of its slot), then those only others have.
   const own = new Set(part.tapbacks.map(slotOf));
-  const tapbacks = [...part.tapbacks.map((t) => latest.get(slotOf(t))!), ...[...latest].filter(([slot]) => !own.has(slot)).map(([, t]) => t)].filter(kept);
+  const tapbacks = [...part.tapbacks.map((t) => latest.get(slotOf(t))!), ...[...latest].filter(([slot]) => !own.has(slot)).map(([, t]) => t)].filter((t) => !takenBack(t));
   const same = tapbacks.length === part.tapbacks.length && tapbacks.every((t, i) => t === part.tapbacks[i]);
   return same ? part : { ...part, tapbacks };
 }

@@ -662,11 +662,6 @@ export class ArchiveStore {
   }
 
   /**
-   * What becomes of a message this run did not find, by its source set: those of this run's sources only are
-   * `gone` (absent); one another source had too (another device's, read in runs of its own) is `left` with
-   * the others, as it may still be there.
-   */
-  /**
    * Whether this run reads every source that had the messages of this set: only then does a reaction the archive
    * has and they lack count as gone. Another device's (read in runs of its own) may be the one that had it: a Mac
    * that stopped getting messages lacks the reactions an iPhone got later, and each run would take it away and back.
@@ -686,6 +681,11 @@ export class ArchiveStore {
     return new Set(run.map((source) => source.id!));
   }
 
+  /**
+   * What becomes of a message this run did not find, by its source set: those of this run's sources only are
+   * `gone` (absent); one another source had too (another device's, read in runs of its own) is `left` with
+   * the others, as it may still be there.
+   */
   private unseenSets(): { gone: string; left: Map<number, number> } {
     const read = this.runSourceIds();
     const gone: number[] = [];

@@ -3,6 +3,9 @@ import type Database from 'better-sqlite3';
 /** The dates (as the messages' `date` column holds them) of the first and last message a source ever had. */
 export type Span = readonly [first: number, last: number];
 
+/** An upsert's end that widens a source's span already kept. */
+const WIDENED = 'ON CONFLICT (source) DO UPDATE SET first_date = MIN(first_date, excluded.first_date), last_date = MAX(last_date, excluded.last_date)';
+
 /** A source whose span is unknown is taken to cover every date: its lack of a message is then always said. */
 const EVERY_DATE: Span = [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
 
@@ -40,7 +43,7 @@ export class SpanTracker {
     const bySource = new Map<string, Span>();
     for (const [set, span] of this.ended) for (const source of sourcesOf(set)) widen(bySource, source, span);
     const upsert = db.prepare(`INSERT INTO source_spans (source, first_date, last_date) VALUES (?, ?, ?)
-      ON CONFLICT (source) DO UPDATE SET first_date = MIN(first_date, excluded.first_date), last_date = MAX(last_date, excluded.last_date)`);
+      ${WIDENED}`);
     for (const [source, [first, last]] of bySource) upsert.run(source, first, last);
     this.ended.clear();
   }
@@ -60,7 +63,7 @@ export function readSpans(db: Database.Database): Map<string, Span> {
 /** Gives the span a source known by `from` had to the source known by `to` (whose span it widens). */
 export function renameSpan(db: Database.Database, from: string, to: string): void {
   db.prepare(`INSERT INTO source_spans (source, first_date, last_date) SELECT ?, first_date, last_date FROM source_spans WHERE source = ?
-    ON CONFLICT (source) DO UPDATE SET first_date = MIN(first_date, excluded.first_date), last_date = MAX(last_date, excluded.last_date)`).run(to, from);
+    ${WIDENED}`).run(to, from);
   db.prepare('DELETE FROM source_spans WHERE source = ?').run(from);
 }
 
