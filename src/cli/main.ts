@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Entry point. It loads nothing else before deciding whether to restart with a heap cap (launcher.ts).
+import { closeGoneTerminalAtExit } from './hangup.js';
 import { relaunchWithHeapCap, setOptimizingBudget, startedAsNeeded } from './launcher.js';
+
+closeGoneTerminalAtExit();
 
 if (startedAsNeeded(process.argv)) {
   setOptimizingBudget();

@@ -55,7 +55,8 @@ const STOPPING: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 /**
  * Reads one line from a terminal without echoing it. Ctrl-C aborts, backspace edits. The terminal is raw
  * before the prompt shows, so nothing typed at it is echoed or taken as a signal; a signal that comes
- * anyway (SIGTERM, or Ctrl-C pressed before) aborts the prompt as well, which would otherwise wait on.
+ * anyway (SIGTERM, or Ctrl-C pressed before) aborts the prompt as well, which would otherwise wait on, and
+ * so does the terminal closing.
  */
 export function promptPassword(prompt: string, input: NodeJS.ReadStream, output: NodeJS.WriteStream): Promise<string> {
   if (!input.isTTY) {
@@ -66,8 +67,13 @@ export function promptPassword(prompt: string, input: NodeJS.ReadStream, output:
     const interrupted = () => finish(() => reject(new Interrupted('interrupted at the password prompt')));
     const finish = (outcome: () => void) => {
       input.off('data', onData);
+      input.off('end', interrupted);
       for (const name of STOPPING) process.off(name, interrupted);
-      input.setRawMode(false);
+      try {
+        input.setRawMode(false);
+      } catch {
+        // The terminal is gone (EIO): there is no mode left to set back.
+      }
       input.pause();
       output.write('\n');
       outcome();
@@ -85,5 +91,7 @@ export function promptPassword(prompt: string, input: NodeJS.ReadStream, output:
     output.write(prompt);
     input.resume();
     input.on('data', onData);
+    // A terminal closed under the prompt ends its input: nobody is left to type.
+    input.on('end', interrupted);
   });
 }
