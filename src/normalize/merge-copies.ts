@@ -1,4 +1,4 @@
-import type { Message, Part, Tapback } from '../model/types.js';
+import type { Message, Part, Tapback, TextPart } from '../model/types.js';
 
 const RECEIPTS = ['dateDelivered', 'dateRead', 'datePlayed'] as const;
 
@@ -11,9 +11,43 @@ const RECEIPTS = ['dateDelivered', 'dateRead', 'datePlayed'] as const;
 export function mergeCopies(best: Message, others: Message[]): Message {
   const copies = [best, ...others];
   const removals = copies.flatMap((c) => c.tapbackRemovals ?? []);
-  const merged: Message = { ...best, parts: best.parts.map((part) => withTapbacksOf(part, copies)) };
+  const written = best.parts.map((part) => lastWritten(part, others, best.date));
+  const merged: Message = { ...best, parts: written.map((part) => withTapbacksOf(part, copies)), edited: hasEdits(written) };
   if (removals.length > 0) merged.tapbackRemovals = removals;
   return Object.assign(merged, firstKnownReceipts(copies));
+}
+
+/** Whether any part was edited (an unsent one too, when it had been before). */
+export function hasEdits(parts: Part[]): boolean {
+  return parts.some((p) => (p.kind === 'text' || p.kind === 'unsent') && p.edits !== undefined);
+}
+
+/**
+ * Whether copy `later` of a part shows a state of it written after the one copy `part` shows: a device that
+ * stopped getting messages (an old Mac) shows a part as it was before an edit, or before the unsending, that
+ * another device saw. Unsending is a text's last state; of two texts, the one written last, when the other's
+ * text is one of its versions.
+ */
+export function writtenAfter(later: Part, part: Part, sent: Date): boolean {
+  if (part.kind !== 'text') return false;
+  if (later.kind === 'unsent') return true;
+  if (later.kind !== 'text') return false;
+  const versions = [...(later.edits ?? []).map((e) => e.text), later.text];
+  return writtenAt(part, sent) < writtenAt(later, sent) && versions.includes(part.text);
+}
+
+function writtenAt(part: TextPart, sent: Date): number {
+  return +(part.editedAt ?? part.edits?.at(-1)?.date ?? sent);
+}
+
+/** The copy of a text part written last among the others', with the reactions of the fullest copy's. */
+function lastWritten(part: Part, others: Message[], sent: Date): Part {
+  let latest = part;
+  for (const copy of others) {
+    const same = copy.parts.find((p) => p.index === part.index);
+    if (same && writtenAfter(same, latest, sent)) latest = same;
+  }
+  return latest === part ? part : { ...latest, tapbacks: part.tapbacks };
 }
 
 type Receipts = Partial<Pick<Message, (typeof RECEIPTS)[number]>>;

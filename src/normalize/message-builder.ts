@@ -8,6 +8,7 @@ import { APPLE_EPOCH, appleDate } from './dates.js';
 import { checkAttachmentRow, checkMessageRow, UNREADABLE } from './odd-values.js';
 import { effectName } from './effects.js';
 import { groupEvent } from './events.js';
+import { hasEdits } from './merge-copies.js';
 import type { TapbackIndex } from './tapbacks.js';
 
 const SNIPPET_LENGTH = 120;
@@ -128,7 +129,7 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
     replyTo: row.threadOriginatorGuid ? replyRef(row.threadOriginatorGuid, row.threadOriginatorPart, ctx) : undefined,
     effect: effectName(row.effectId),
     isAudioMessage: Boolean(row.isAudioMessage),
-    edited: parts.some((p) => (p.kind === 'text' || p.kind === 'unsent') && p.edits !== undefined),
+    edited: hasEdits(parts),
     problems: [...oddValues, ...body.problems],
   };
   if (message.kind === 'event') {

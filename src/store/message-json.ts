@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import type { AppBalloon, Attachment, EditVersion, Message, Part, Person, Tapback, TapbackRemoval } from '../model/types.js';
-import { firstKnownReceipts } from '../normalize/merge-copies.js';
+import { firstKnownReceipts, hasEdits, writtenAfter } from '../normalize/merge-copies.js';
 
 /** Model fields holding dates: JSON keeps them as ms since 1970 (an older store's messages as ISO strings), read back as Dates. */
 const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate', 'removedAt', 'absentSince', 'lastRead', 'editedAt', 'unsentAt']);
@@ -208,13 +208,15 @@ export interface LostTapbacks {
 /**
  * A message seen again, merged with what the archive had: an archived text that the source now shows
  * changed or unsent, and that its edit history lacks, is kept as an earlier version (so are the earlier
- * versions the archive kept of a part now unsent); a file the archive copied stays when the source lost it,
+ * versions the archive kept of a part now unsent); a part the archive has in a later state than the source
+ * (see `writtenAfter`) stays as the archive has it; a file the archive copied stays when the source lost it,
  * or when this run does not copy files; so does a reaction (see `keepTapbacks`).
  */
 export function mergeRevision(archived: Message, seen: Message, lost: LostTapbacks = {}): Message {
   const parts = seen.parts.map((part, index) => {
     if (part.kind !== 'unsent' && part.kind !== 'text') return part;
     const before = archived.parts.find((p) => p.index === part.index) ?? archived.parts[index];
+    if (before && writtenAfter(before, part, seen.date)) return { ...before, tapbacks: part.tapbacks };
     const known = new Set([...(part.edits ?? []).map((e) => e.text), ...(part.kind === 'text' ? [part.text] : [])]);
     const lacking = versionsOf(before, archived.date).filter((version) => !known.has(version.text));
     if (lacking.length === 0) return part;
@@ -224,7 +226,7 @@ export function mergeRevision(archived: Message, seen: Message, lost: LostTapbac
   const copies = new Map(attachmentsOf(archived).filter(inFolder).map((a) => [a.guid, a]));
   // A reply whose original the source lost still quotes it: the archive keeps the original.
   const keptReply = seen.replyTo && !seen.replyTo.target && archived.replyTo?.guid === seen.replyTo.guid;
-  const merged = { ...seen, parts, ...(keptReply ? { replyTo: archived.replyTo } : {}), ...firstKnownReceipts([archived, seen]) };
+  const merged = { ...seen, parts, ...(keptReply ? { replyTo: archived.replyTo } : {}), ...firstKnownReceipts([archived, seen]), edited: hasEdits(parts) };
   for (const attachment of attachmentsOf(merged)) {
     const copy = copies.get(attachment.guid);
     if (copy && !inFolder(attachment)) Object.assign(attachment, { path: copy.path, missing: false, transient: false, size: copy.size, withheld: undefined });

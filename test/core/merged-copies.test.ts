@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
-import { generateHistory } from '../store/device.js';
+import { beforeEdits, generateHistory } from '../store/device.js';
 
 interface Exported {
   guid: string;
@@ -62,5 +62,22 @@ describe('a message two databases read in one run hold otherwise', () => {
     expect(part.attachment!.missing).toBe(false);
     expect(merged.parts.flatMap((p) => p.tapbacks)).toHaveLength(1);
     expect(messages.get(read)!.dateRead).toBeDefined();
+  });
+
+  it('keeps the edits and the unsendings one copy saw, whichever database comes first', async () => {
+    const history = await generateHistory(400, 323);
+    const work = tempDir('merged-edits');
+    const mac = join(work, 'mac');
+    cpSync(history.dir, mac, { recursive: true });
+    const stale = beforeEdits(mac);
+    for (const [name, dbs] of [['mac-first', [mac, history.dir]], ['phone-first', [history.dir, mac]]] as const) {
+      const out = join(work, name);
+      const run = await runCli(['export', ...dbs.flatMap((dir) => ['--db', join(dir, 'chat.db')]), '--out', out, '--format', 'json', '--no-progress']);
+      expect(run.code, run.stderr).toBe(0);
+      const messages = new Map(readdirSync(out).filter((f) => f.endsWith('.json'))
+        .flatMap((f) => (JSON.parse(readFileSync(join(out, f), 'utf8')) as { messages: (Exported & { edited: boolean; parts: { kind: string }[] })[] }).messages).map((m) => [m.guid, m]));
+      for (const guid of stale.edited) expect(messages.get(guid), name).toMatchObject({ edited: true, parts: [{ kind: 'text' }] });
+      for (const guid of stale.unsent) expect(messages.get(guid)!.parts[0]!.kind, name).toBe('unsent');
+    }
   });
 });

@@ -2,6 +2,7 @@
 import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
+import { parsePlist } from '../../src/decode/plist.js';
 import { generateChatDb } from '../../src/generate/index.js';
 import { runCli, tempDir } from '../support/cli.js';
 
@@ -53,6 +54,34 @@ export function withoutOne(device: string, from: number, until: number): string 
   db.prepare('DELETE FROM message WHERE ROWID = ?').run(id);
   db.close();
   return device;
+}
+
+/**
+ * The device as it was before its messages were edited or unsent (a Mac that stopped getting messages before
+ * another device saw the edits), for messages without attachments: an edited one shows its first version (when
+ * only its first part was edited), an unsent one a text (its first version, when it had been edited, else another
+ * message's). Gives their GUIDs.
+ */
+export function beforeEdits(device: string): { edited: string[]; unsent: string[] } {
+  const db = new Database(join(device, 'chat.db'));
+  try {
+    const rows = db.prepare(`SELECT ROWID AS id, guid, date_retracted AS unsent, message_summary_info AS info FROM message
+      WHERE (date_edited > 0 OR date_retracted > 0) AND ROWID NOT IN (SELECT message_id FROM message_attachment_join)`)
+      .all() as { id: number; guid: string; unsent: number; info: Buffer | null }[];
+    const plain = db.prepare('SELECT attributedBody FROM message WHERE attributedBody IS NOT NULL AND date_edited = 0 AND associated_message_type = 0 LIMIT 1').pluck().get() as Buffer;
+    const update = db.prepare('UPDATE message SET attributedBody = ?, text = NULL, date_edited = 0, date_retracted = 0, message_summary_info = NULL WHERE ROWID = ?');
+    const changed = { edited: [] as string[], unsent: [] as string[] };
+    for (const { id, guid, unsent, info } of rows) {
+      const versions = info ? (parsePlist(info) as { ec?: Record<string, { t: Uint8Array }[]> }).ec : undefined;
+      const first = versions && Object.keys(versions).join() === '0' ? versions['0']![0]!.t : undefined;
+      if (!unsent && !first) continue;
+      update.run(first ?? plain, id);
+      changed[unsent ? 'unsent' : 'edited'].push(guid);
+    }
+    return changed;
+  } finally {
+    db.close();
+  }
 }
 
 export async function exportFrom(device: string, out: string, formats = 'txt', extra: string[] = []) {

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeBackup } from '../../src/generate/backup.js';
 import { runCli, tempDir } from '../support/cli.js';
-import { deviceSlice, exportFrom, generateHistory, transcripts, withoutOne, type History } from './device.js';
+import { beforeEdits, deviceSlice, exportFrom, generateHistory, transcripts, withoutOne, type History } from './device.js';
 
 const MARK = 'Kept by this archive: not on the device since ';
 
@@ -172,6 +172,23 @@ describe('a Mac and an iPhone that know a message otherwise, exported in turns',
       const runs = await inTurns(mac, phone, 320, join(work, `archive-${mode}`), ['--attachments', mode]);
       for (const run of runs.slice(2)) expect(run, mode).not.toMatch(CHANGED);
     }
+  });
+
+  it('keep an edit and an unsending the Mac never saw (it stopped getting messages before them)', async () => {
+    const history = await generateHistory(600, 322);
+    const work = tempDir('edits-in-turns');
+    const mac = deviceSlice(history, undefined, undefined);
+    const stale = beforeEdits(mac);
+    expect(stale.edited.length).toBeGreaterThan(0);
+    expect(stale.unsent.length).toBeGreaterThan(0);
+    const runs = await inTurns(mac, deviceSlice(history, undefined, undefined), 322, join(work, 'archive'));
+    expect(runs[1]).toMatch(new RegExp(` ${stale.edited.length + stale.unsent.length} changed`));
+    for (const run of runs.slice(2)) expect(run).not.toMatch(CHANGED);
+    const messages = new Map(readdirSync(join(work, 'archive')).filter((f) => f.endsWith('.json'))
+      .flatMap((f) => (JSON.parse(readFileSync(join(work, 'archive', f), 'utf8')) as { messages: { guid: string; edited: boolean; parts: { kind: string }[] }[] }).messages)
+      .map((m) => [m.guid, m]));
+    for (const guid of stale.edited) expect(messages.get(guid)).toMatchObject({ edited: true, parts: [{ kind: 'text' }] });
+    for (const guid of stale.unsent) expect(messages.get(guid)!.parts[0]!.kind).toBe('unsent');
   });
 
   it('keep when a message was delivered and read, though the Mac never learned it (read on the iPhone, its read state not shared)', async () => {
