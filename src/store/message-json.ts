@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { AppBalloon, Attachment, EditVersion, Message, Part, Person, Tapback, TapbackRemoval } from '../model/types.js';
 import { firstKnownReceipts, hasEdits, writtenAfter } from '../normalize/merge-copies.js';
@@ -209,8 +210,8 @@ export interface LostTapbacks {
  * A message seen again, merged with what the archive had: an archived text that the source now shows
  * changed or unsent, and that its edit history lacks, is kept as an earlier version (so are the earlier
  * versions the archive kept of a part now unsent); a part the archive has in a later state than the source
- * (see `writtenAfter`) stays as the archive has it; a file the archive copied stays when the source lost it,
- * or when this run does not copy files; so does a reaction (see `keepTapbacks`).
+ * (see `writtenAfter`) stays as the archive has it; so does a file it has (see `keepsFile`) and a reaction
+ * (see `keepTapbacks`).
  */
 export function mergeRevision(archived: Message, seen: Message, lost: LostTapbacks = {}): Message {
   const parts = seen.parts.map((part, index) => {
@@ -223,13 +224,13 @@ export function mergeRevision(archived: Message, seen: Message, lost: LostTapbac
     return { ...part, edits: [...(part.edits ?? []), ...lacking].sort((a, b) => a.date.getTime() - b.date.getTime()) };
   });
   keepTapbacks(archived.parts, parts, lost);
-  const copies = new Map(attachmentsOf(archived).filter(inFolder).map((a) => [a.guid, a]));
+  const files = new Map(attachmentsOf(archived).map((a) => [a.guid, a]));
   // A reply whose original the source lost still quotes it: the archive keeps the original.
   const keptReply = seen.replyTo && !seen.replyTo.target && archived.replyTo?.guid === seen.replyTo.guid;
   const merged = { ...seen, parts, ...(keptReply ? { replyTo: archived.replyTo } : {}), ...firstKnownReceipts([archived, seen]), edited: hasEdits(parts) };
   for (const attachment of attachmentsOf(merged)) {
-    const copy = copies.get(attachment.guid);
-    if (copy && !inFolder(attachment)) Object.assign(attachment, { path: copy.path, missing: false, transient: false, size: copy.size, withheld: undefined });
+    const before = files.get(attachment.guid);
+    if (before && keepsFile(before, attachment)) Object.assign(attachment, { path: before.path, missing: false, transient: false, size: before.size, withheld: undefined });
   }
   return merged;
 }
@@ -239,6 +240,16 @@ function versionsOf(part: Message['parts'][number] | undefined, sent: Date): Edi
   if (part?.kind === 'unsent') return part.edits ?? [];
   if (part?.kind !== 'text') return [];
   return [...(part.edits ?? []), { text: part.text, date: part.editedAt ?? part.edits?.at(-1)?.date ?? sent }];
+}
+
+/**
+ * Whether the archive's file of an attachment stays: its copy, when the source lost the file or this run copies
+ * none; the device's file it names (with --attachments link or none), while that is there, when the source read
+ * now lacks it (an iPhone that keeps only recent files beside the Mac that has them).
+ */
+function keepsFile(archived: Attachment, seen: Attachment): boolean {
+  if (inFolder(archived)) return !inFolder(seen);
+  return seen.missing && !seen.withheld && !archived.missing && archived.path !== undefined && existsSync(archived.path);
 }
 
 /** The attachment is a copy in the archive folder (its path relative to the folder). */
