@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeBackup } from '../../src/generate/backup.js';
 import { ROOT, tempDir } from '../support/cli.js';
-import { makeTinyChatDb } from '../sources/tiny-chat-db.js';
+import { encryptedTinyBackup } from '../sources/tiny-chat-db.js';
 
 /**
  * Runs the CLI on a terminal (util-linux `script`) beside a keeper process that outlives the terminal and
@@ -50,9 +49,7 @@ async function closeTerminalAtPrompt(dir: string, args: string[]): Promise<Ended
 describe('the terminal closed during a run', () => {
   it('ends the run as an interruption (exit 130), not waiting on for ever nor aborting, and leaves nothing', async () => {
     const dir = tempDir('terminal-closed');
-    const chat = makeTinyChatDb(dir);
-    const backup = join(dir, 'backup');
-    await writeBackup({ chatDb: chat.chatDb, attachmentsDir: chat.attachmentsDir, outDir: backup, seed: 5, encryption: { password: 'pw', dpIterations: 1000, iterations: 10 } });
+    const backup = await encryptedTinyBackup(dir, 5);
     const out = join(dir, 'out');
     // Before: the export waited at the prompt for ever, holding the new archive's lock; list aborted (SIGABRT) as Node 20 exited.
     expect(await closeTerminalAtPrompt(dir, ['export', '--backup', backup, '--out', out, '--format', 'txt'])).toEqual({ code: 130, signal: null });

@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeBackup } from '../../src/generate/backup.js';
 import { ROOT, tempDir } from '../support/cli.js';
-import { makeTinyChatDb } from './tiny-chat-db.js';
+import { encryptedTinyBackup } from './tiny-chat-db.js';
 
 /**
  * The CLI on a terminal (util-linux `script`), answering the password prompt with Ctrl-C once it is shown.
@@ -31,9 +30,7 @@ function ctrlCAtPrompt(args: string[]): Promise<string> {
 describe('Ctrl-C at the password prompt of an encrypted backup', () => {
   it('interrupts the export (or list) as anywhere else: exit 130, one line, nothing left', async () => {
     const dir = tempDir('prompt-interrupt');
-    const chat = makeTinyChatDb(dir);
-    const backup = join(dir, 'backup');
-    await writeBackup({ chatDb: chat.chatDb, attachmentsDir: chat.attachmentsDir, outDir: backup, seed: 3, encryption: { password: 'pw', dpIterations: 1000, iterations: 10 } });
+    const backup = await encryptedTinyBackup(dir, 3);
     const out = join(dir, 'out');
     const shown = await ctrlCAtPrompt(['export', '--backup', backup, '--out', out, '--format', 'txt', '--no-progress']);
     expect(shown).toMatch(/Backup password: \n?textkeeper: interrupted; unfinished files were removed\.\nexit 130/);

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { writeBackup } from '../../src/generate/backup.js';
 
 /** The tables of chat.db that a conversation's messages and attachments need, with the columns read from them. */
 export const MINIMAL_TABLES = `
@@ -64,4 +65,12 @@ export function makeTinyChatDb(dir: string): TinyChatDb {
   });
   db.close();
   return { chatDb, attachmentsDir, files, missing, handles };
+}
+
+/** An encrypted backup (password "pw") of a tiny chat.db made in `dir`, at `dir`/backup; gives that folder. */
+export async function encryptedTinyBackup(dir: string, seed: number): Promise<string> {
+  const chat = makeTinyChatDb(dir);
+  const backup = path.join(dir, 'backup');
+  await writeBackup({ chatDb: chat.chatDb, attachmentsDir: chat.attachmentsDir, outDir: backup, seed, encryption: { password: 'pw', dpIterations: 1000, iterations: 10 } });
+  return backup;
 }
