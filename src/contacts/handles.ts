@@ -21,6 +21,13 @@ const phoneNumbers = () => (loaded ??= require('libphonenumber-js') as typeof Ph
  */
 const NORTH_AMERICAN_E164 = /^\+1[2-9]\d{9}$/;
 
+/**
+ * A North American number as address books write it ("(555) 555-0123", "555.555.0123", "+1 555-555-0123"): read
+ * in the US or Canada (or with +1), libphonenumber gives +1 and its ten digits. Taken here, the usual contacts of a
+ * user there need no library either (loading it took 20 ms, 3 % of a one-conversation PDF).
+ */
+const NORTH_AMERICAN = /^(\+?1[\s.-]?)?\(?([2-9]\d\d)\)?[\s.-]?(\d{3})[\s.-]?(\d{4})$/;
+
 export const DEFAULT_COUNTRY: CountryCode = 'US';
 
 /** The region to read national numbers in, or undefined when `country` is not a known ISO 3166 code. */
@@ -33,6 +40,8 @@ export function normalizeHandle(handle: string, country: CountryCode = DEFAULT_C
   const bare = handle.trim().replace(/^(?:tel|mailto|sms):/i, '');
   if (bare.includes('@')) return bare.toLowerCase();
   if (NORTH_AMERICAN_E164.test(bare)) return bare;
+  const american = NORTH_AMERICAN.exec(bare);
+  if (american && (american[1]?.startsWith('+') || country === 'US' || country === 'CA')) return `+1${american[2]}${american[3]}${american[4]}`;
   const phone = phoneNumbers().parsePhoneNumberFromString(bare, country);
   if (phone?.isPossible()) return phone.number;
   // Short codes ("12345") and oddities: digits only, keeping a leading +, or the handle itself.
