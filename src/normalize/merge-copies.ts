@@ -44,7 +44,7 @@ function writtenAt(part: TextPart, sent: Date): number {
 function lastWritten(part: Part, others: Message[], sent: Date): Part {
   let latest = part;
   for (const copy of others) {
-    const same = copy.parts.find((p) => p.index === part.index);
+    const same = partOf(copy, part.index);
     if (same && writtenAfter(same, latest, sent)) latest = same;
   }
   return latest === part ? part : { ...latest, tapbacks: part.tapbacks };
@@ -85,7 +85,11 @@ function withTapbacksOf(part: Part, copies: Message[]): Part {
 }
 
 function tapbacksOf(copy: Message, part: number): Tapback[] {
-  return copy.parts.find((p) => p.index === part)?.tapbacks ?? [];
+  return partOf(copy, part)?.tapbacks ?? [];
+}
+
+function partOf(copy: Message, index: number): Part | undefined {
+  return copy.parts.find((p) => p.index === index);
 }
 
 /** Whose reaction it is: a person has one classic or emoji reaction on a part, and any number of stickers. */

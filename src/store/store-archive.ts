@@ -140,9 +140,10 @@ export class StoreArchive implements History {
    * What a conversation's files are made from, one for each of these `settings` of the run (see
    * renderSettings): its revision (raised whenever one of its messages is added, changed or marked absent),
    * its model, where it came from (its sources by id: a file kept names the copy of a database it was written
-   * from, as it names when; and their spans over its dates, which decide which messages name their sources), and the textkeeper that writes it (a new one writes every file anew); and
-   * which sources the run found damaged, which its files name: a file written while one was damaged is
-   * written again once none is, and the other way round.
+   * from, as it names when; and their spans over its dates, which decide which messages name their sources),
+   * and the textkeeper that writes it (a new one writes every file anew); and which sources the run found
+   * damaged, which its files name: a file written while one was damaged is written again once none is, and the
+   * other way round.
    */
   fingerprints({ key, conversation }: HistoryConversation, settings: string[]): string[] {
     const revision = this.statements.get('SELECT revision FROM conversations WHERE key = ?').pluck().get(key) as number;
