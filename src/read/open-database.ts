@@ -8,7 +8,7 @@ import { systemReason, UserError } from '../errors.js';
 import { createPrivateTempDir } from '../sources/temp-dir.js';
 import { checkInBackground } from './check-thread.js';
 import type { DamageReport } from './damage.js';
-import { rebuildTables, tablesWithLostRoot } from './recover.js';
+import { lostBranches, rebuildTables, type LostBranch } from './recover.js';
 
 // better-sqlite3 reads this once per process, when it first opens a database: it turns on URI
 // filenames, which this build otherwise ignores, so that `?immutable=1` can be asked for.
@@ -80,7 +80,7 @@ export async function openMessagesDatabase(path: string, check = true): Promise<
 
 async function openView(path: string): Promise<View> {
   const view = await openFile(path);
-  const lost = tablesWithLostRoot(view.db);
+  const lost = lostBranches(view.db, view.inPlace ? path : view.location);
   return lost.length === 0 ? view : rebuiltView(view, path, lost);
 }
 
@@ -156,11 +156,12 @@ async function soundAlone(path: string): Promise<boolean> {
 }
 
 /**
- * A table whose first page is lost cannot be read at all, though its other pages may all be whole: its rows
- * are read from a copy in which it is rebuilt from them (see recover.ts). The check still looks at the
+ * A table whose first page is lost cannot be read at all, nor the rows below a lost page linking part of them,
+ * though the pages holding them may all be whole: its rows are read from a copy in which it is rebuilt from
+ * them (see recover.ts). The check still looks at the
  * database as it is; the rows it counts lost are those the rebuilt tables lack.
  */
-async function rebuiltView(view: View, path: string, tables: string[]): Promise<View> {
+async function rebuiltView(view: View, path: string, tables: LostBranch[]): Promise<View> {
   const folder = await createPrivateTempDir('textkeeper-db-');
   try {
     const rebuilt = join(folder.path, 'chat.db');

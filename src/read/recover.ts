@@ -1,24 +1,90 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { openPages, type DatabasePages } from './database-pages.js';
 import { readableRowIds, salvage } from './salvage.js';
 
 /** Tables whose rows, lost with their b-tree's first page, are looked for in the pages left unlinked. */
 const TABLES = ['message', 'chat', 'handle', 'attachment'];
 
-/** The tables of these that a damaged first page leaves unreadable from their first row. */
-export function tablesWithLostRoot(db: Database.Database): string[] {
-  return TABLES.filter((table) => salvage(() => (db.prepare(`SELECT ROWID FROM ${table} NOT INDEXED LIMIT 1`).get(), false), () => true));
+/** A table whose b-tree lost a page that is not a leaf: `pages` lists those below its first one (none: the first itself). */
+export interface LostBranch {
+  table: string;
+  pages: number[];
+}
+
+/**
+ * The tables of these that lost a page between their first page and their rows: a damaged first page leaves a
+ * table unreadable from its first row; a damaged page below it, every row of the pages it linked. The file
+ * at `path` (and its -wal) is the database `db` reads.
+ */
+export function lostBranches(db: Database.Database, path: string): LostBranch[] {
+  const roots = new Map(db.prepare(`SELECT name, rootpage FROM sqlite_master WHERE type = 'table' AND name IN (${TABLES.map(() => '?').join(', ')})`).raw(true).all(...TABLES) as [string, number][]);
+  const pages = openPages(path);
+  try {
+    return TABLES.flatMap((table) => {
+      const lost = lostInteriorPages(pages, roots.get(table) ?? 0);
+      if (lost.length > 0) return [{ table, pages: lost }];
+      return salvage(() => (db.prepare(`SELECT ROWID FROM ${table} NOT INDEXED LIMIT 1`).get(), []), () => [{ table, pages: [] }]);
+    });
+  } finally {
+    pages.close();
+  }
+}
+
+const INTERIOR = 0x05;
+const LEAF = 0x0d;
+/** Deeper than any b-tree of a database SQLite can hold: a bound for pages that link back. */
+const MAX_DEPTH = 40;
+
+/**
+ * The pages of a table b-tree that should link further down and cannot be read as such, found level by level
+ * from its first page; reading stops at the level of its leaves, so only the tree's few interior pages are read.
+ * A page's level tells what it should be: every leaf of a b-tree is as deep as every other.
+ */
+function lostInteriorPages(pages: DatabasePages, root: number): number[] {
+  const lost: number[] = [];
+  let level = interiorLevel(pages, [root]) ? [root] : [];
+  for (let depth = 0; level.length > 0 && depth < MAX_DEPTH; depth++) {
+    const below: number[] = [];
+    for (const page of level) {
+      const bytes = page >= 2 && page <= pages.count ? pages.read(page) : undefined;
+      if (bytes?.[0] === INTERIOR) below.push(...childrenOf(bytes));
+      else lost.push(page);
+    }
+    level = interiorLevel(pages, below) ? below : [];
+  }
+  return lost;
+}
+
+/** Whether these pages, the children of one level, are interior pages: the first that can be read tells. */
+function interiorLevel(pages: DatabasePages, children: number[]): boolean {
+  for (const page of children) {
+    const type = page >= 2 && page <= pages.count ? pages.read(page, 0, 1)[0] : undefined;
+    if (type === INTERIOR || type === LEAF) return type === INTERIOR;
+  }
+  return false;
+}
+
+/** The pages an interior table page links to: each cell's left child, then its right-most pointer. */
+function childrenOf(bytes: Buffer): number[] {
+  const cells = bytes.readUInt16BE(3);
+  const children: number[] = [];
+  for (let i = 0; i < cells; i++) {
+    const at = bytes.readUInt16BE(12 + 2 * i);
+    if (at + 4 <= bytes.length) children.push(bytes.readUInt32BE(at));
+  }
+  children.push(bytes.readUInt32BE(8));
+  return children;
 }
 
 /**
  * Rebuilds these tables of the database at `path` (a private copy, which this changes) from the pages no
- * b-tree links to any more: when a table's first page is lost, its other pages are still whole, only
- * unreachable. Each such page is read as a table of its own; a row is taken when one of the table's UNIQUE
+ * b-tree links to any more: when a table's first page is lost, or one between it and its leaves, the pages
+ * below are still whole, only unreachable. Each such page is read as a table of its own; a row is taken when one of the table's UNIQUE
  * indexes lists it (same ROWID, same values), so that neither another table's rows nor stale ones come
  * in. The rows found make a new b-tree, which the table's entry in the schema then points to. Gives one
  * line per table for the check's findings.
  */
-export function rebuildTables(path: string, tables: string[]): string[] {
+export function rebuildTables(path: string, losses: LostBranch[]): string[] {
   const db = new Database(path);
   // Defensive mode (better-sqlite3's default) forbids writing the schema table: this private copy needs to.
   db.unsafeMode(true);
@@ -29,13 +95,13 @@ export function rebuildTables(path: string, tables: string[]): string[] {
     db.pragma('synchronous = OFF');
     const orphans = unlinkedLeaves(db, path);
     db.pragma('writable_schema = ON');
-    return tables.map((table) => rebuild(db, table, orphans));
+    return losses.map((loss) => rebuild(db, loss, orphans));
   } finally {
     db.close();
   }
 }
 
-function rebuild(db: Database.Database, table: string, orphans: number[]): string {
+function rebuild(db: Database.Database, { table, pages: lostPages }: LostBranch, orphans: number[]): string {
   const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string; type: string; dflt_value: string | null; pk: number }[];
   const definition = columns.map((c) => `"${c.name}" ${c.pk ? 'INTEGER PRIMARY KEY' : c.type}${c.dflt_value === null ? '' : ` DEFAULT ${c.dflt_value}`}`).join(', ');
   const key = uniqueKey(db, table);
@@ -67,9 +133,10 @@ function rebuild(db: Database.Database, table: string, orphans: number[]): strin
   db.prepare('UPDATE sqlite_master SET rootpage = ? WHERE name = ?').run(rootOf.get(rebuilt), table);
   db.prepare('DELETE FROM sqlite_master WHERE name = ?').run(rebuilt);
   reloadSchema(db);
+  const lost = lostPages.length === 0 ? 'its first page cannot be read' : `${lostPages.length === 1 ? 'page' : 'pages'} ${lostPages.join(', ')} of its b-tree, linking part of its rows, cannot be read`;
   return key
-    ? `table ${table}: its first page cannot be read; ${found} of its rows were found on ${pages} of its pages no longer linked to it, and are read from there`
-    : `table ${table}: its first page cannot be read, and it has no UNIQUE index to recognise its rows elsewhere by`;
+    ? `table ${table}: ${lost}; ${found} of its rows were found on ${pages} of its pages no longer linked to it, and are read from there`
+    : `table ${table}: ${lost}, and it has no UNIQUE index to recognise its rows elsewhere by`;
 }
 
 /** Has SQLite read the schema table anew (RESET also ends writable_schema, which is wanted on). */
@@ -112,31 +179,24 @@ function keyed(db: Database.Database, page: string, key: { columns: string[] }, 
  */
 function unlinkedLeaves(db: Database.Database, path: string): number[] {
   const linked = new Set(db.prepare('SELECT pageno FROM dbstat').pluck().all() as number[]);
-  const pageSize = db.pragma('page_size', { simple: true }) as number;
-  const count = db.pragma('page_count', { simple: true }) as number;
-  const file = openSync(path, 'r');
+  const pages = openPages(path);
   try {
-    const read = (page: number, at = 0, length = pageSize) => {
-      const bytes = Buffer.alloc(length);
-      readSync(file, bytes, 0, length, (page - 1) * pageSize + at);
-      return bytes;
-    };
-    const free = freePages(read(1, 32, 8), read, pageSize, count);
+    const free = freePages(pages);
     const leaves: number[] = [];
-    for (let page = 2; page <= count; page++) if (!linked.has(page) && !free.has(page) && read(page, 0, 1)[0] === 0x0d) leaves.push(page);
+    for (let page = 2; page <= pages.count; page++) if (!linked.has(page) && !free.has(page) && pages.read(page, 0, 1)[0] === LEAF) leaves.push(page);
     return leaves;
   } finally {
-    closeSync(file);
+    pages.close();
   }
 }
 
 /** The pages of the free list (trunk pages and the leaves they list), from the header's first trunk page on. */
-function freePages(header: Buffer, read: (page: number) => Buffer, pageSize: number, count: number): Set<number> {
+function freePages(pages: DatabasePages): Set<number> {
   const free = new Set<number>();
-  for (let trunk = header.readUInt32BE(0); trunk > 0 && trunk <= count && !free.has(trunk); ) {
+  for (let trunk = pages.read(1, 32, 4).readUInt32BE(0); trunk > 0 && trunk <= pages.count && !free.has(trunk); ) {
     free.add(trunk);
-    const bytes = read(trunk);
-    const leaves = Math.min(bytes.readUInt32BE(4), pageSize / 4 - 2);
+    const bytes = pages.read(trunk);
+    const leaves = Math.min(bytes.readUInt32BE(4), pages.pageSize / 4 - 2);
     for (let i = 0; i < leaves; i++) free.add(bytes.readUInt32BE(8 + 4 * i));
     trunk = bytes.readUInt32BE(0);
   }

@@ -9,6 +9,7 @@ import { writeBackup } from '../../src/generate/backup.js';
 import { pdfText, pdfToolsPresent, squash } from '../pdf/pdf-tools.js';
 import { addAttachment, addMessage, expectOneLine, liveMessages, makeBase, spoiledCopy } from './support.js';
 import { schemaValidators } from '../data/support.js';
+import { walChecksum } from '../../src/read/database-pages.js';
 
 const PAGE = 4096;
 
@@ -43,6 +44,41 @@ function overwrite(path: string, page: number, fill: 'zeros' | 'noise'): void {
   patchPage(path, page, (bytes, at) => {
     for (let i = 0; i < PAGE; i++) bytes[at + i] = fill === 'zeros' ? 0 : (i * 2654435761) >>> 24;
   });
+}
+
+/** A page between a table's first page and its leaves. */
+function branchPage(path: string, table: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'internal' AND path != '/' ORDER BY pageno LIMIT 1").pluck().get(table) as number;
+  } finally {
+    db.close();
+  }
+}
+
+/** Turns the database to WAL mode and gives it a -wal whose one committed frame holds `bytes` as this page. */
+function writeWal(path: string, page: number, bytes: Buffer): void {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.close();
+  const header = Buffer.alloc(32);
+  header.writeUInt32BE(0x377f0682, 0);
+  header.writeUInt32BE(3007000, 4);
+  header.writeUInt32BE(PAGE, 8);
+  header.writeUInt32BE(0x51, 16);
+  header.writeUInt32BE(0x52, 20);
+  let sum = walChecksum(header.subarray(0, 24), [0, 0], false);
+  header.writeUInt32BE(sum[0], 24);
+  header.writeUInt32BE(sum[1], 28);
+  const frame = Buffer.alloc(24 + PAGE);
+  bytes.copy(frame, 24);
+  frame.writeUInt32BE(page, 0);
+  frame.writeUInt32BE(statSync(path).size / PAGE, 4);
+  header.copy(frame, 8, 16, 24);
+  sum = walChecksum(frame.subarray(24), walChecksum(frame.subarray(0, 8), sum, false), false);
+  frame.writeUInt32BE(sum[0], 16);
+  frame.writeUInt32BE(sum[1], 20);
+  writeFileSync(`${path}-wal`, Buffer.concat([header, frame]));
 }
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -240,6 +276,43 @@ describe('a damaged database', () => {
       expect(result.stderr).toMatch(/^textkeeper: the database is damaged; everything readable was exported, 0 rows could not be read \(see above\)\.$/m);
       expect(exportedMessages(result.stdout)).toBe(sound);
       expect(sha256(db)).toBe(before);
+    });
+
+    // 8,000 messages make the message table's b-tree three pages deep: a page between its first page and its
+    // leaves links a third of its rows.
+    describe('a page between the first page of the message table and its rows', () => {
+      let deep = '';
+      let sound = 0;
+      beforeAll(async () => {
+        deep = await makeBase(join(dir, 'deep'), 8000);
+        sound = exportedMessages((await runCli(['export', '--db', deep, '--out', join(dir, 'out-deep'), '--quiet'])).stdout);
+      });
+
+      it('the rows below it are found on the pages it linked, none is lost', async () => {
+        const db = spoiledCopy(deep, dir, 'branch');
+        const branch = branchPage(db, 'message');
+        overwrite(db, branch, 'zeros');
+        const before = sha256(db);
+        const result = await runCli(['export', '--db', db, '--out', join(dir, 'out-branch'), '--quiet']);
+        expect(result.code, result.stderr).toBe(3);
+        expect(result.stderr).toMatch(new RegExp(`is damaged: table message: page ${branch} of its b-tree, linking part of its rows, cannot be read; 8000 of its rows were found on \\d+ of its pages no longer linked to it, and are read from there`));
+        expect(result.stderr).toMatch(/^textkeeper: the database is damaged; everything readable was exported, 0 rows could not be read \(see above\)\.$/m);
+        expect(exportedMessages(result.stdout)).toBe(sound);
+        expect(sha256(db)).toBe(before);
+      });
+
+      // As a chat.db copied with its -wal: SQLite reads the page from the -wal, and so must the search for lost pages.
+      it('lost in the file but written anew in the -wal beside it: nothing is damaged', async () => {
+        const db = spoiledCopy(deep, dir, 'branch-wal');
+        const branch = branchPage(db, 'message');
+        const page = readFileSync(db).subarray((branch - 1) * PAGE, branch * PAGE);
+        overwrite(db, branch, 'zeros');
+        writeWal(db, branch, page);
+        const result = await runCli(['export', '--db', db, '--out', join(dir, 'out-branch-wal'), '--quiet']);
+        expect(result.code, result.stderr).toBe(0);
+        expect(result.stderr).not.toMatch(/damaged/);
+        expect(exportedMessages(result.stdout)).toBe(sound);
+      });
     });
 
     // No message is lost: a join table's rows are in its UNIQUE index too, and the messages of chats that cannot
