@@ -154,8 +154,13 @@ function describeRunSource(s: ArchiveRun['sources'][number], dateTime: (date: Da
 export const DAMAGE_NOTE = 'a row it could not read is not in this file (the export named each)';
 
 /** "Damaged: the database check of /x/chat.db found damage; …", for each source whose check found damage. */
-export function damageLines({ provenance }: Pick<ExportContext, 'provenance'>): string[] {
-  return (provenance?.sources ?? []).filter((s) => s.damaged).map((s) => `Damaged: the database check of ${s.path} found damage; ${DAMAGE_NOTE}`);
+export function damageLines(ctx: Pick<ExportContext, 'provenance'>): string[] {
+  return damagedSources(ctx).map((path) => `Damaged: the database check of ${path} found damage; ${DAMAGE_NOTE}`);
+}
+
+/** The paths of the sources whose check found damage (the data formats name them). */
+export function damagedSources({ provenance }: Pick<ExportContext, 'provenance'>): string[] {
+  return (provenance?.sources ?? []).filter((s) => s.damaged).map((s) => s.path);
 }
 
 /**

@@ -8,7 +8,8 @@ import { runCli, tempDir } from '../support/cli.js';
 import { writeBackup } from '../../src/generate/backup.js';
 import { pdfText, pdfToolsPresent, squash } from '../pdf/pdf-tools.js';
 import { addAttachment, addMessage, expectOneLine, liveMessages, makeBase, spoiledCopy } from './support.js';
-import { schemaValidators } from '../data/support.js';
+import { parse } from 'csv-parse/sync';
+import { readNdjson, schemaValidators } from '../data/support.js';
 import { walChecksum } from '../../src/read/database-pages.js';
 
 const PAGE = 4096;
@@ -201,13 +202,13 @@ describe('a damaged database', () => {
         expect(exportedMessages(unchecked.stdout)).toBe(exportedMessages(result.stdout));
 
         if (fill === 'zeros') {
-          // The header of every transcript, HTML page and JSON file says so too.
+          // The header of every transcript, HTML page and JSON file says so too, and every NDJSON line and CSV row.
           const line = `Damaged: the database check of ${db} found damage; a row it could not read is not in this file (the export named each)`;
           const out = join(dir, 'out-leaf-files');
-          const files = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html,json', '--quiet']);
+          const files = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html,json,ndjson,csv', '--quiet']);
           expect(files.code, files.stderr).toBe(3);
           const soundOut = join(dir, 'out-sound-files');
-          expect((await runCli(['export', '--db', base, '--out', soundOut, '--format', 'txt,html,json', '--quiet'])).code).toBe(0);
+          expect((await runCli(['export', '--db', base, '--out', soundOut, '--format', 'txt,html,json,ndjson,csv', '--quiet'])).code).toBe(0);
           const stems = readdirSync(out).filter((name) => name.endsWith('.txt')).map((name) => name.slice(0, -4));
           expect(stems.length).toBeGreaterThan(1);
           const pages = readdirSync(join(out, 'conversations'), { recursive: true }).map(String).filter((name) => name.endsWith('.html'));
@@ -220,7 +221,19 @@ describe('a damaged database', () => {
             expect(schemaValidators().conversation(file), stem).toBe('');
             expect(readFileSync(join(soundOut, `${stem}.txt`), 'utf8'), stem).not.toContain('Damaged:');
             expect(JSON.parse(readFileSync(join(soundOut, `${stem}.json`), 'utf8')).damagedSources, stem).toBeUndefined();
+            const rows = parse(readFileSync(join(out, `${stem}.csv`)), { bom: true, columns: true }) as Record<string, string>[];
+            expect(new Set(rows.map((row) => row.damaged_sources)), stem).toEqual(new Set([db]));
+            const soundRows = parse(readFileSync(join(soundOut, `${stem}.csv`)), { bom: true, columns: true }) as Record<string, string>[];
+            expect(new Set(soundRows.map((row) => row.damaged_sources)), stem).toEqual(new Set(['']));
           }
+          const lines = readNdjson(join(out, 'messages.ndjson'));
+          expect(lines.length).toBe(exportedMessages(files.stdout));
+          const validate = schemaValidators();
+          for (const line of lines) {
+            expect((line as { damagedSources?: string[] }).damagedSources).toEqual([db]);
+            expect(validate.message(line)).toBe('');
+          }
+          expect(readNdjson(join(soundOut, 'messages.ndjson')).filter((line) => 'damagedSources' in line)).toEqual([]);
           for (const page of pages) {
             expect(/<header class="thread-head">[^]*?<\/header>/.exec(readFileSync(join(out, 'conversations', page), 'utf8'))![0], page).toContain(`<p class="range damaged">${line}</p>`);
             expect(readFileSync(join(soundOut, 'conversations', page), 'utf8'), page).not.toContain('Damaged:');

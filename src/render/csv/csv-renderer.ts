@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Conversation } from '../../model/types.js';
+import { damagedSources } from '../describe.js';
 import { FileRenderer } from '../file-renderer.js';
 import type { MessageStream } from '../renderer.js';
 import { recordStyle } from '../json/records.js';
@@ -19,7 +20,8 @@ export class CsvRenderer extends FileRenderer {
   protected *chunks(_conversation: Conversation, messages: MessageStream): Generator<string> {
     const style = recordStyle(this.ctx);
     const cells = csvCells(this.ctx.csv.formulas);
+    const damaged = damagedSources(this.ctx).join('\n');
     yield (this.ctx.csv.bom ? '\ufeff' : '') + stringify([[...CSV_COLUMNS]], RFC4180);
-    for (const message of messages()) yield stringify([cells(csvRow(message, style))], RFC4180);
+    for (const message of messages()) yield stringify([cells(csvRow(message, style, damaged))], RFC4180);
   }
 }

@@ -5,7 +5,7 @@ import { messageText, type RecordStyle } from '../json/records.js';
 
 export const CSV_COLUMNS = [
   'date', 'sender_name', 'sender_handle', 'from_me', 'service', 'text', 'attachments',
-  'reactions', 'reply_to', 'edited', 'unsent', 'guid', 'not_on_device_since', 'subject', 'effect',
+  'reactions', 'reply_to', 'edited', 'unsent', 'guid', 'not_on_device_since', 'subject', 'effect', 'damaged_sources',
 ] as const;
 
 /**
@@ -14,9 +14,10 @@ export const CSV_COLUMNS = [
  * and a sticker's description or a voice message's transcription);
  * `reply_to` the guid of the message replied to (the `guid` column of its row); `not_on_device_since`
  * when the archive kept a message its sources no longer have; `subject` its subject line and `effect` the send effect
- * by name ("Slam", "Invisible Ink"), both at the end so that the earlier columns keep their places.
+ * by name ("Slam", "Invisible Ink"), both at the end so that the earlier columns keep their places; `damaged_sources`
+ * the conversation's sources whose check found damage, one a line (empty when all were sound).
  */
-export function csvRow(m: Message, { iso, path }: RecordStyle): string[] {
+export function csvRow(m: Message, { iso, path }: RecordStyle, damaged: string): string[] {
   const files = m.parts.flatMap((p) => (p.kind === 'attachment' ? [p.attachment] : p.kind === 'app' ? p.attachments : []));
   const tapbacks = m.parts.flatMap((p) => p.tapbacks);
   return [
@@ -35,6 +36,7 @@ export function csvRow(m: Message, { iso, path }: RecordStyle): string[] {
     m.absentSince ? iso(m.absentSince) : '',
     m.subject ?? '',
     m.effect ?? '',
+    damaged,
   ];
 }
 

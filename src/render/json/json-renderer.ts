@@ -1,5 +1,6 @@
 import type { Conversation } from '../../model/types.js';
 import { FileRenderer } from '../file-renderer.js';
+import { damagedSources } from '../describe.js';
 import type { MessageStream } from '../renderer.js';
 import { conversationRecord, messageRecord, recordStyle, SCHEMA_VERSION } from './records.js';
 
@@ -12,8 +13,8 @@ export class JsonRenderer extends FileRenderer {
 
   protected *chunks(conversation: Conversation, messages: MessageStream): Generator<string> {
     const style = recordStyle(this.ctx);
-    const damagedSources = this.ctx.provenance?.sources.filter((s) => s.damaged).map((s) => s.path);
-    const head = JSON.stringify({ schemaVersion: SCHEMA_VERSION, conversation: conversationRecord(conversation, style.iso), damagedSources: damagedSources?.length ? damagedSources : undefined });
+    const damaged = damagedSources(this.ctx);
+    const head = JSON.stringify({ schemaVersion: SCHEMA_VERSION, conversation: conversationRecord(conversation, style.iso), damagedSources: damaged.length > 0 ? damaged : undefined });
     yield `${head.slice(0, -1)},"messages":[`;
     let separator = '\n';
     for (const message of messages()) {

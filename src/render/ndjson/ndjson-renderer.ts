@@ -2,8 +2,9 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import type { Conversation } from '../../model/types.js';
+import type { Conversation, Message } from '../../model/types.js';
 import { writeWhole } from '../../output/files.js';
+import { damagedSources } from '../describe.js';
 import { messageRecord, recordStyle } from '../json/records.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
 import { writeChunks } from '../file-renderer.js';
@@ -32,8 +33,11 @@ export class NdjsonRenderer implements Renderer {
   async renderConversation(conversation: Conversation, messages: MessageStream, baseName: string): Promise<RenderedConversation> {
     const file = join(this.parts, `${baseName}.ndjson`);
     const style = recordStyle(this.ctx);
+    // One file holds every conversation: each line of one read from a damaged source says so.
+    const damaged = damagedSources(this.ctx);
+    const record = damaged.length === 0 ? (message: Message) => messageRecord(message, conversation.id, style) : (message: Message) => ({ ...messageRecord(message, conversation.id, style), damagedSources: damaged });
     await writeChunks(join(this.ctx.outDir, file), (function* () {
-      for (const message of messages()) yield `${JSON.stringify(messageRecord(message, conversation.id, style))}\n`;
+      for (const message of messages()) yield `${JSON.stringify(record(message))}\n`;
     })());
     return { conversation, file };
   }
