@@ -40,7 +40,7 @@ export interface OpenArchiveOptions {
 export interface MessageArchive {
   /** Every conversation, most recent first, as `textkeeper list --json` describes them. */
   conversations(): ConversationRecord[];
-  /** A conversation's messages in order, read as they are iterated. */
+  /** A conversation's messages in order, read as they are iterated (again from the start at each iteration). */
   messages(conversationId: string): Iterable<Message>;
   close(): Promise<void>;
   readonly options: Readonly<OpenArchiveOptions>;
@@ -78,14 +78,17 @@ async function opened(options: OpenArchiveOptions): Promise<MessageArchive> {
   const iso = (d: Date) => resolved.dates.iso(d);
   let planned: Map<string, HistoryConversation> | undefined;
   let closed = false;
-  const plans = () => {
+  const stillOpen = () => {
     if (closed) throw new UserError('This archive was closed: open it again to read it.');
+  };
+  const plans = () => {
+    stillOpen();
     return (planned ??= new Map(archive.conversations().map((c) => [c.conversation.id, c])));
   };
   return {
     options: { ...options },
     conversations: () => [...plans().values()].map((c) => conversationRecord(c.conversation, iso)),
-    messages: (conversationId) => streamOf(archive, plans().get(conversationId), conversationId),
+    messages: (conversationId) => streamOf(archive, plans().get(conversationId), conversationId, stillOpen),
     close: async () => {
       closed = true;
       await close();
@@ -93,7 +96,14 @@ async function opened(options: OpenArchiveOptions): Promise<MessageArchive> {
   };
 }
 
-function streamOf(archive: History, plan: HistoryConversation | undefined, id: string): Iterable<Message> {
+/** Read again from the start each time it is iterated, as an array would be; refused once the archive is closed. */
+function streamOf(archive: History, plan: HistoryConversation | undefined, id: string, stillOpen: () => void): Iterable<Message> {
   if (!plan) throw new UserError(`No conversation has the id ${id} (see conversations()).`);
-  return archive.messages(plan)();
+  const stream = archive.messages(plan);
+  return {
+    [Symbol.iterator]: () => {
+      stillOpen();
+      return stream()[Symbol.iterator]();
+    },
+  };
 }

@@ -15,11 +15,15 @@ const archive = await openArchive({ db, backup: [], contacts: [], timezone: 'UTC
 const conversations = archive.conversations();
 const messages = {};
 for (const c of conversations) messages[c.id] = [...archive.messages(c.id)].map((m) => ({ guid: m.guid, date: m.date.toISOString(), parts: m.parts.length }));
+const first = archive.messages(conversations[0].id);
+const twice = [[...first].length, [...first].length];
 const summary = await render(archive, { format: ['ndjson', 'csv'], out, csvBom: false });
 await archive.close();
 let afterClose = '';
 try { archive.messages(conversations[0].id); } catch (error) { afterClose = error.message; }
-console.log(JSON.stringify({ conversations, messages, afterClose, summary: { conversations: summary.conversations, messages: summary.messages } }));
+let iteratedAfterClose = '';
+try { [...first]; } catch (error) { iteratedAfterClose = error.message; }
+console.log(JSON.stringify({ conversations, messages, twice, afterClose, iteratedAfterClose, summary: { conversations: summary.conversations, messages: summary.messages } }));
 `;
 
 /** The same program reading an archive folder (an earlier export's --out) instead of a database. */
@@ -98,9 +102,14 @@ describe('textkeeper as a dependency of another program', () => {
       conversations: { id: string; messageCount: number; participants: { handle: string; name: string }[]; chatIdentifiers: string[]; lastDate: string }[];
       messages: Record<string, { guid: string; date: string }[]>;
       summary: { conversations: number; messages: number };
+      twice: number[];
       afterClose: string;
+      iteratedAfterClose: string;
     };
     expect(result.afterClose).toBe('This archive was closed: open it again to read it.');
+    // What messages() gives is read again at each iteration, as an array would be, until the archive is closed.
+    expect(result.twice).toEqual([result.conversations[0]!.messageCount, result.conversations[0]!.messageCount]);
+    expect(result.iteratedAfterClose).toBe(result.afterClose);
     const cli = readNdjson(join(await runCliNdjson(db, join(dir, 'cli')), 'messages.ndjson'));
     expect(result.conversations.length).toBeGreaterThan(2);
     expect(result.summary).toEqual({ conversations: result.conversations.length, messages: cli.length });
