@@ -158,12 +158,15 @@ function truncate(text: string, maxLength: number, maxBytes: number): string {
   return kept;
 }
 
+/** The archive's own file named as a conversation's could be: `bates.csv` (--bates), which a PDF run without it removes. */
+const ARCHIVE_STEMS = ['bates'];
+
 /**
  * Hands out stems that are unique case-insensitively (macOS and Windows file systems fold case),
  * and that `isFree` accepts (nothing already in the output folder is in the way).
  */
 export class StemAllocator {
-  private readonly taken = new Set<string>();
+  private readonly taken = new Set<string>(ARCHIVE_STEMS.map(caseless));
 
   constructor(private readonly isFree: (stem: string) => boolean = () => true) {}
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { writeBackup } from '../../src/generate/backup.js';
@@ -113,6 +113,23 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
     expect(unstamped.code).toBe(0);
     expect(existsSync(join(out, 'bates.csv'))).toBe(false);
     expect((await runCli(['verify', out])).code).toBe(0);
+  });
+
+  // On a file system that ignores case (a Mac's, Windows'), Bates.csv is bates.csv: the index would replace the
+  // conversation's CSV, and a PDF run without --bates would remove it.
+  test('a conversation named Bates gets files of its own name beside bates.csv, with --bates or without', async () => {
+    const contacts = join(dir, 'bates.vcf');
+    writeFileSync(contacts, 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bates\r\nTEL:+15555550101\r\nEND:VCARD\r\n');
+    for (const bates of [['--bates', 'CASE'], []]) {
+      const out = join(dir, `named-bates-${bates.length}`);
+      const result = await runCli(['export', '--db', db, '--contacts', contacts, '--out', out, '--format', 'csv,pdf', '--no-progress', ...bates]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const files = readdirSync(out).filter((f) => /^bates/i.test(f)).sort();
+      expect(files).toEqual(['Bates (2).csv', 'Bates (2).pdf', ...(bates.length > 0 ? ['bates.csv'] : [])]);
+      expect(readFileSync(join(out, 'Bates (2).csv'), 'utf8')).toContain('sender_name');
+      expect((await runCli(['verify', out])).code).toBe(0);
+    }
   });
 
   test('a bad --bates is one clear line', async () => {
