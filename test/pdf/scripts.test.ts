@@ -9,6 +9,9 @@ const MESSAGES = [
   'Mixed: the word שלום means peace and سلام too.',
   'الاجتماع الساعة 3 في المكتب',
   'סגור ב־17:30, נתראה מחר',
+  // Brackets and emoji between right-to-left words, a mark ending a word (ً), a space before Latin.
+  'הפגישה ב-10:00 בבוקר (חדר 5) עם David',
+  'شكراً جزيلاً! مرحبا 😀 كيف حالك؟ 👍',
   'สวัสดีครับ วันนี้อากาศดีมาก',
   'გამარჯობა, როგორ ხარ?',
   'नमस्ते, आप कैसे हैं? किताब पढ़िए',

@@ -66,7 +66,10 @@ const STRONG_RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]|\ud802[\udc00-\udf
 const WIDE = /[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff00-\uff60]|[\ud840-\ud87f][\udc00-\udfff]/;
 const SPACE = /\s/;
 const STRONG_RTL_TYPES = new Set(['R', 'AL']);
+// What ends a right-to-left stretch for poppler: a left-to-right letter, or a digit and what goes with numbers (+ - , . / : # $ %).
+const ENDS_RTL_TYPES = new Set(['L', 'EN', 'AN', 'ES', 'CS', 'ET']);
 const LRM = '\u200e';
+const RLM = '\u200f';
 const KEEPS_FACE = /[^\p{L}]/u;
 const EMOJI_PRESENTATION = /\p{Emoji_Presentation}/u;
 // Format and control characters and marks no face has; U+FFFC stands where an attachment sat in the text.
@@ -300,25 +303,30 @@ function marksWithin(marks: TextMark[], start: number, end: number): TextMark[] 
 /**
  * What text extraction should be handed for a line with right-to-left text so that it reads it back as
  * typed. pdftotext and other poppler-based tools take the text as placed left to right and reverse each
- * stretch of right-to-left letters (with the spaces between them); so each such stretch is handed over
- * reversed, and they turn it back.
+ * stretch that starts at a right-to-left letter and runs to the next left-to-right letter, digit or number
+ * sign (spaces, brackets, other punctuation and marks included); so each stretch of right-to-left text is
+ * handed over reversed, and they turn it back.
  */
 function forExtraction(typed: string): string {
   const chars = Array.from(typed);
   const types = chars.map((char) => bidi.getBidiCharTypeName(char));
-  const strong = types.map((type) => STRONG_RTL_TYPES.has(type));
   let result = '';
   for (let i = 0; i < chars.length; ) {
-    if (!strong[i]) {
+    if (!STRONG_RTL_TYPES.has(types[i]!)) {
       result += chars[i++];
       continue;
     }
+    // The stretch ends at its last right-to-left letter or the marks on it; what follows stays in place.
     let end = i;
-    for (let j = i + 1; j < chars.length && (strong[j] || SPACE.test(chars[j]!)); j++) if (strong[j]) end = j;
+    for (let j = i + 1; j < chars.length && !ENDS_RTL_TYPES.has(types[j]!); j++) {
+      if (STRONG_RTL_TYPES.has(types[j]!) || (types[j] === 'NSM' && end === j - 1)) end = j;
+    }
+    // A reversed stretch that starts with a mark would leave the mark out of it; a right-to-left mark opens it.
+    if (types[end] === 'NSM') result += RLM;
     result += chars.slice(i, end + 1).reverse().join('');
     i = end + 1;
-    // A neutral right after the stretch (?, !) would be taken into it; a left-to-right mark keeps it apart.
-    if (types[i] === 'ON') result += LRM;
+    // Anything that does not end a stretch would be taken into it; a left-to-right mark keeps it apart.
+    if (i < chars.length && !ENDS_RTL_TYPES.has(types[i]!)) result += LRM;
   }
   return result;
 }
