@@ -4,9 +4,9 @@ import type { Part } from '../../src/model/types.js';
 import { alice, exportContext, me, message, renderPdf, text } from './builders.js';
 import { pdfToolsPresent, qpdfCheck } from './pdf-tools.js';
 
-/** The targets of the file's URI link annotations (pdfkit writes objects uncompressed). */
+/** The targets of the file's URI link annotations (pdfkit writes objects uncompressed; a bracket in a string is escaped). */
 function uriLinks(file: string): string[] {
-  return [...readFileSync(file, 'latin1').matchAll(/\/S \/URI\s*\/URI \((.*?)\)/g)].map((m) => m[1]!);
+  return [...readFileSync(file, 'latin1').matchAll(/\/S \/URI\s*\/URI \(((?:\\.|[^\\)])*)\)/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
 }
 
 const preview: Part = {
@@ -30,6 +30,13 @@ describe.skipIf(!pdfToolsPresent)('links in PDFs', () => {
     for (const url of ['https://example.com/photos?id=7', 'https://www.example.org/about', 'http://beispiel.de/stra%C3%9Fe', 'https://video.example.net/watch/98765']) {
       expect(links, url).toContain(url);
     }
+  });
+
+  test('a closing bracket ends a web address only when the address did not open it', async () => {
+    const { ctx } = exportContext();
+    const list = [message(alice, new Date('2024-03-01T10:00:00Z'), [text('See https://en.wikipedia.org/wiki/Mercury_(planet) (or https://example.com/a).')])];
+    const links = uriLinks(await renderPdf(ctx, list, 'bracket-link'));
+    expect(new Set(links)).toEqual(new Set(['https://en.wikipedia.org/wiki/Mercury_(planet)', 'https://example.com/a']));
   });
 
   test('a web address wrapped over several lines is clickable on each line, and each part opens the whole address', async () => {
