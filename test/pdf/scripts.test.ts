@@ -38,4 +38,11 @@ describe.skipIf(!pdfToolsPresent)('scripts in PDFs', () => {
     expect(missing).toEqual([]);
     savePng(file, 'pdf-scripts', 1);
   });
+
+  test('letters with combining marks (decomposed accents, stacked marks) copy as typed, spaces and all', async () => {
+    const { ctx } = exportContext();
+    const body = 'Decomposed: nai\u0308ve cafe\u0301 — Z\u0324\u0354\u0367\u0311\u0313a\u0308\u0356\u032d\u0308\u0307 end';
+    const file = await renderPdf(ctx, [message(alice, new Date(Date.UTC(2024, 0, 5, 9)), [text(body)])], 'combining');
+    expect(pdfText(file).split('\n')).toContain(body);
+  });
 });
