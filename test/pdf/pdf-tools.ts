@@ -35,22 +35,32 @@ export function qpdfCheck(file: string): { ok: boolean; output: string } {
 
 /** Bookmark titles, nested ones indented by two spaces per level. */
 export function outlineTitles(file: string): string[] {
+  return flatOutline(file).map(({ item, depth }) => `${'  '.repeat(depth)}${item.title}`);
+}
+
+/** How each bookmark shows its page: `/Fit`, or `/XYZ left top zoom`. */
+export function outlineViews(file: string): string[] {
+  return flatOutline(file).map(({ item }) => item.dest.slice(1).join(' '));
+}
+
+function flatOutline(file: string): { item: Outline; depth: number }[] {
   const json = JSON.parse(execFileSync('qpdf', ['--json', '--json-key=outlines', file], { encoding: 'utf8' })) as {
     outlines: Outline[];
   };
-  const titles: string[] = [];
+  const flat: { item: Outline; depth: number }[] = [];
   const walk = (items: Outline[], depth: number) => {
     for (const item of items) {
-      titles.push(`${'  '.repeat(depth)}${item.title}`);
+      flat.push({ item, depth });
       walk(item.kids, depth + 1);
     }
   };
   walk(json.outlines, 0);
-  return titles;
+  return flat;
 }
 
 interface Outline {
   title: string;
+  dest: (string | number)[];
   kids: Outline[];
 }
 

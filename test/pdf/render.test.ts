@@ -4,7 +4,7 @@ import type { Message } from '../../src/model/types.js';
 import { PdfRenderer } from '../../src/render/pdf/pdf-renderer.js';
 import type { ExportContext } from '../../src/render/renderer.js';
 import { alice, attachment, bob, conversation, exportContext, me, message, renderPdf, text } from './builders.js';
-import { outlineTitles, pdfInfo, pdfText, pdfToolsPresent, qpdfCheck, savePng, squash } from './pdf-tools.js';
+import { outlineTitles, outlineViews, pdfInfo, pdfText, pdfToolsPresent, qpdfCheck, savePng, squash } from './pdf-tools.js';
 
 const PHRASES = [
   'Are we still on for dinner tonight?',
@@ -88,6 +88,8 @@ describe.skipIf(!pdfToolsPresent)('PDF export of a conversation', { timeout: 60_
     expect(outline).toContain('  December 2023');
     expect(outline).toContain('2024');
     expect(outline.indexOf('  January 2024')).toBeGreaterThan(outline.indexOf('2024'));
+    // A year opens its page as a month does, not scrolled to the page's right edge.
+    expect(new Set(outlineViews(file))).toEqual(new Set(['/Fit']));
 
     savePng(file, 'pdf-chat-first-page', 1);
     savePng(file, 'pdf-chat-page-3', 3);

@@ -1,5 +1,8 @@
 import type { DateFormatter } from '../dates.js';
 
+// pdfkit opens an item's page whole only when told `fit` (its default, lost once other options are given), which @types/pdfkit does not describe.
+const YEAR = { expanded: true, fit: true };
+
 /** PDF bookmarks by year, then month, each pointing at the page where that month starts. */
 export class Outline {
   private year?: { key: string; item: PDFKit.PDFOutline };
@@ -16,7 +19,7 @@ export class Outline {
     if (month === this.month) return;
     this.month = month;
     const year = month.slice(0, 4);
-    if (this.year?.key !== year) this.year = { key: year, item: this.doc.outline.addItem(year, { expanded: true }) };
+    if (this.year?.key !== year) this.year = { key: year, item: this.doc.outline.addItem(year, YEAR) };
     this.year.item.addItem(this.dates.month(date));
   }
 }
