@@ -4,9 +4,11 @@ import { resolveOptions } from '../engine/options.js';
 import { rawOptions, type MessageArchive } from './archive.js';
 import { inLibraryTerms } from './option-names.js';
 
+export type Format = 'txt' | 'html' | 'pdf' | 'json' | 'ndjson' | 'csv';
+
 export interface RenderOptions {
-  /** One format or several: txt, html, pdf, json, ndjson, csv. */
-  format: string | string[];
+  /** One format or several. */
+  format: Format | Format[];
   /** The folder to write into (made when missing). */
   out: string;
   attachments?: 'copy' | 'link' | 'none';

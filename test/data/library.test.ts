@@ -37,11 +37,18 @@ console.log(JSON.stringify(messages));
 `;
 
 const TYPED_CONSUMER = `
-import { openArchive, type Message, type ConversationRecord } from 'textkeeper';
+import { openArchive, render, UserError, type Message, type ConversationRecord } from 'textkeeper';
 const archive = await openArchive({ db: ['chat.db'] });
 const first: ConversationRecord | undefined = archive.conversations()[0];
 const texts: string[] = [];
 for (const m of archive.messages(first!.id) as Iterable<Message>) if (m.parts[0]?.kind === 'text') texts.push(m.parts[0].text);
+try {
+  await render(archive, { format: ['txt', 'pdf'], out: 'out' });
+  // @ts-expect-error: no such format
+  await render(archive, { format: 'docx', out: 'out' });
+} catch (error) {
+  if (!(error instanceof UserError)) throw error;
+}
 await archive.close();
 `;
 
@@ -63,15 +70,17 @@ await archive.close();
 
 /** A program asking for what is not there: a conversation no one has, a date that is none, a format that is none. */
 const MISTAKEN_CONSUMER = `
-import { openArchive, render } from 'textkeeper';
+import { openArchive, render, UserError } from 'textkeeper';
 const [db, out] = process.argv.slice(2);
 const said = [];
+// A refusal is told from a fault by its class, as the command line tells them apart.
+const refused = (error) => said.push(error instanceof UserError ? error.message : 'not a UserError: ' + error.stack);
 for (const options of [{ chat: 'Nobody at all' }, { since: 'yesterday' }]) {
-  try { await openArchive({ db, ...options }); said.push('opened'); } catch (error) { said.push(error.message); }
+  try { await openArchive({ db, ...options }); said.push('opened'); } catch (error) { refused(error); }
 }
 const archive = await openArchive({ db });
 for (const options of [{ format: 'docx' }, { format: ['txt'], pageSize: 'a4' }, { format: 'html', csvFormulas: 'quote' }]) {
-  try { await render(archive, { ...options, out }); said.push('rendered'); } catch (error) { said.push(error.message); }
+  try { await render(archive, { ...options, out }); said.push('rendered'); } catch (error) { refused(error); }
 }
 await archive.close();
 console.log(JSON.stringify(said));
