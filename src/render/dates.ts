@@ -39,8 +39,19 @@ export class DateFormatter {
    * Without a zone, the machine's own, whose offsets Date knows without Intl: ICU's locale data, loaded by
    * the first Intl object, costs a few hundredths of a second, which a run that formats a few dates saves.
    */
-  constructor(private zone?: string) {
+  constructor(
+    private zone?: string,
+    private readonly seconds = false,
+  ) {
     this.ownZone = zone === undefined;
+  }
+
+  /**
+   * The same zone, its times of day to the second (14:07:09): a PDF is the record handed over, with no
+   * hovering for the second as in HTML, and messages sent within one minute must be told apart there.
+   */
+  toTheSecond(): DateFormatter {
+    return new DateFormatter(this.zone, true);
   }
 
   /** The zone's IANA name; for a computer's zone that has none, its setting (`TZ=CET-1CEST,M3.5.0,M10.5.0/3`). */
@@ -118,27 +129,27 @@ export class DateFormatter {
     return '';
   }
 
-  /** 14:07 of wall-clock fields (see `local`). */
-  private clock(d: Date): string {
-    return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+  /** 14:07 of wall-clock fields (see `local`); 14:07:09 to the second. */
+  private clock(d: Date, seconds = this.seconds): string {
+    const minute = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+    return seconds ? `${minute}:${pad(d.getUTCSeconds())}` : minute;
   }
 
   /** The day, time and full timestamp of one instant at once. */
   at(date: Date): LocalTime {
     const d = this.local(date);
     const dayKey = this.dayKeyOf(d);
-    const time = this.clock(d);
     const twice = this.twice(date.getTime());
-    return { dayKey, time: time + twice, dateTime: `${dayKey} ${time}:${pad(d.getUTCSeconds())}${twice}` };
+    return { dayKey, time: this.clock(d) + twice, dateTime: `${dayKey} ${this.clock(d, true)}${twice}` };
   }
 
   /** 2024-03-05 14:07:09 (2024-11-03 01:30:00 -04:00 in an hour the zone repeats) */
   dateTime(date: Date): string {
     const d = this.local(date);
-    return `${this.dayKeyOf(d)} ${this.clock(d)}:${pad(d.getUTCSeconds())}${this.twice(date.getTime())}`;
+    return `${this.dayKeyOf(d)} ${this.clock(d, true)}${this.twice(date.getTime())}`;
   }
 
-  /** 14:07 (01:30 -04:00 in an hour the zone repeats) */
+  /** 14:07 (01:30 -04:00 in an hour the zone repeats; 14:07:09 to the second) */
   time(date: Date): string {
     return this.clock(this.local(date)) + this.twice(date.getTime());
   }

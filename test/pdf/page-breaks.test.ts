@@ -36,7 +36,7 @@ describe.skipIf(!pdfToolsPresent)('messages across page breaks', { timeout: 60_0
     const rest = pageBodies(file).slice(1);
     expect(rest.length).toBeGreaterThan(1);
     for (const body of rest) expect(body).toContain(HEADING);
-    expect(rest.at(-1)).toMatch(/10:00\s+Bob \(cont\.\)/);
+    expect(rest.at(-1)).toMatch(/10:00:00\s+Bob \(cont\.\)/);
   });
 
   test('a message\'s time is never alone at the top of a page, away from its message', async () => {
@@ -63,13 +63,14 @@ describe.skipIf(!pdfToolsPresent)('messages across page breaks', { timeout: 60_0
 
     const chat = await renderPdf(exportContext().ctx, list, 'long-chat');
     const chatText = pdfText(chat);
-    expect(chatText.match(/^09:00\b/gm)).toEqual(['09:00']);
-    expect(chatText).toMatch(/sentence 599 of a very long message\.\s+09:00 · Edited/);
+    expect(chatText.match(/^09:00:00\b/gm)).toEqual(['09:00:00']);
+    expect(chatText).toMatch(/sentence 599 of a very long message\.\s+09:00:00 · Edited/);
     expect(chatText.match(/^continued$/gm)!.length).toBeGreaterThanOrEqual(3);
 
     const transcript = await renderPdf(exportContext({ style: 'transcript', pageSize: 'a4' }).ctx, list, 'long-transcript');
     const transcriptText = pdfText(transcript);
-    expect(transcriptText.match(/09:00:00/g)).toEqual(['09:00:00']);
+    // The row's date and time once; a page it runs onto restates the time alone, beside "(cont.)".
+    expect(transcriptText.match(/09:00:00(?!\s+Alice Martin \(cont\.\))/g)).toEqual(['09:00:00']);
     expect(transcriptText.match(/\(Edited\)/g)).toEqual(['(Edited)']);
   });
 

@@ -24,13 +24,13 @@ function lines(file: string, page?: number): string[] {
 }
 
 describe.skipIf(!pdfToolsPresent)('delivery and read receipts in PDFs', { timeout: 60_000 }, () => {
-  test('chat style: under a message of mine, its time, then when it was delivered and read, as in the HTML', async () => {
+  test('chat style: under a message of mine, its time, then when it was delivered and read, as in the HTML but to the second', async () => {
     const file = await renderPdf(exportContext().ctx, receipts(), 'receipts-chat');
     const all = lines(file);
-    expect(all).toContain('09:00 · Delivered 09:01 · Read 09:05');
-    expect(all).toContain('09:10 · Played 09:12 · audio message');
-    expect(all).toContain('09:20 · Delivered 09:20 · Read 2024-03-06 09:00:00');
-    expect(all).toContain('09:30 · Delivered 09:31');
+    expect(all).toContain('09:00:00 · Delivered 09:01:00 · Read 09:05:00');
+    expect(all).toContain('09:10:00 · Played 09:12:00 · audio message');
+    expect(all).toContain('09:20:00 · Delivered 09:20:00 · Read 2024-03-06 09:00:00');
+    expect(all).toContain('09:30:00 · Delivered 09:31:00');
     savePng(file, 'pdf-receipts-chat', 1);
   });
 
@@ -42,10 +42,10 @@ describe.skipIf(!pdfToolsPresent)('delivery and read receipts in PDFs', { timeou
       .map((row) => row.split('\n').map((line) => line.trim().split(/\s{2,}/)[0]).join(' ').trim())
       .filter((row) => /^2024-\d\d-\d\d \d\d:/.test(row));
     expect(firstColumn).toEqual([
-      '2024-03-05 09:00:00 Delivered 09:01 Read 09:05',
-      '2024-03-05 09:10:00 Played 09:12',
-      '2024-03-05 09:20:00 Delivered 09:20 Read 2024-03-06 09:00:00',
-      '2024-03-05 09:30:00 Delivered 09:31',
+      '2024-03-05 09:00:00 Delivered 09:01:00 Read 09:05:00',
+      '2024-03-05 09:10:00 Played 09:12:00',
+      '2024-03-05 09:20:00 Delivered 09:20:00 Read 2024-03-06 09:00:00',
+      '2024-03-05 09:30:00 Delivered 09:31:00',
     ]);
     savePng(file, 'pdf-receipts-transcript', 1);
   });

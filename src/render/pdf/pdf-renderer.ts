@@ -125,7 +125,8 @@ export class PdfRenderer implements Renderer {
 
   /** Draws the cover and the messages; returns how many attachments the messages have. */
   private async draw(conversation: Conversation, messages: MessageStream, canvas: Canvas, out: Writable, facts: CoverFacts): Promise<number> {
-    const { dates, pdf } = this.ctx;
+    const { pdf } = this.ctx;
+    const dates = this.ctx.dates.toTheSecond();
     const page = PAGE_SIZES[pdf.pageSize];
     const column = { left: MARGIN.side, right: page.width - MARGIN.side };
     const outline = new Outline(canvas.doc, dates);
