@@ -1,5 +1,5 @@
 import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, rmSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { ArchiveStore } from './archive-store.js';
 import { STORE_FILE, SUMS_FILE } from './file-names.js';
@@ -80,17 +80,24 @@ function refuseLostStore(dir: string): void {
 
 /** What a run found at --out before it began. */
 export interface FolderBefore {
-  existed: boolean;
   hadStore: boolean;
+  /** The outermost folder of the path that was not there (the run makes it and those inside it), if any. */
+  firstMissing?: string;
 }
 
 export function folderBefore(dir: string): FolderBefore {
-  return { existed: existsSync(dir), hadStore: existsSync(join(dir, STORE_FILE)) };
+  return { hadStore: existsSync(join(dir, STORE_FILE)), firstMissing: firstMissing(resolve(dir)) };
+}
+
+function firstMissing(dir: string): string | undefined {
+  if (existsSync(dir)) return undefined;
+  const parent = dirname(dir);
+  return parent === dir ? dir : (firstMissing(parent) ?? dir);
 }
 
 /**
  * Undoes a new archive that bad input stopped while it held nothing but its store (a --chat that matched
- * nothing, dates with no message): the store, and the folder when the run made it. A folder the run wrote
+ * nothing, dates with no message): the store, and the folders when the run made them. A folder the run wrote
  * anything else into is left as it is.
  */
 export function discardNewArchive(dir: string, before: FolderBefore): void {
@@ -98,19 +105,27 @@ export function discardNewArchive(dir: string, before: FolderBefore): void {
   try {
     if (readdirSync(dir).some((name) => !name.startsWith(STORE_FILE))) return;
     removeStore(dir);
-    if (!before.existed) rmdirSync(dir);
+    removeMadeFolders(dir, before);
   } catch {
     // Not a folder, not readable, or something came into it meanwhile: it stays, and the run's own error is what is reported.
   }
 }
 
-/** A folder the run made and left empty (stopped, by Ctrl-C say, before its store began) is not left behind. */
+/** Folders the run made and left empty (stopped, by Ctrl-C say, before its store began) are not left behind. */
 export function leftEmpty(dir: string, before: FolderBefore): void {
-  if (before.existed) return;
   try {
-    rmdirSync(dir);
+    removeMadeFolders(dir, before);
   } catch {
     // Not empty (an archive to finish by exporting again) or gone already.
+  }
+}
+
+/** `dir`, then each folder around it up to the first the run made (`--out new/archive` made `new` too), while empty. */
+function removeMadeFolders(dir: string, before: FolderBefore): void {
+  if (!before.firstMissing) return;
+  for (let folder = resolve(dir); ; folder = dirname(folder)) {
+    rmdirSync(folder);
+    if (folder === before.firstMissing || dirname(folder) === folder) return;
   }
 }
 

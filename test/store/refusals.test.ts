@@ -40,6 +40,17 @@ describe('an archive folder that cannot be updated safely is left alone', () => 
     expect(existsSync(out)).toBe(false);
   });
 
+  it('leaves none of the folders it made for a new --out behind: neither the folder nor those around it', async () => {
+    const home = tempDir('refusals-nested');
+    const out = join(home, 'Archives', 'Mom 2024', 'out');
+    const missing = await runCli(['export', '--db', join(home, 'no-such.db'), '--out', out, '--no-progress']);
+    expect(missing.code).toBe(1);
+    const nothingChosen = await runCli(['export', '--db', db, '--out', out, '--chat', 'nobody by this name', '--no-progress']);
+    expect(nothingChosen.code).toBe(1);
+    expect(nothingChosen.stderr).toMatch(/^textkeeper: No conversation matches/);
+    expect(readdirSync(home)).toEqual([]);
+  });
+
   it('leaves no store in a new --out when the sources cannot be opened, and keeps an existing archive’s', async () => {
     const notSqlite = join(tempDir('refusals-bad-db'), 'chat.db');
     writeFileSync(notSqlite, 'not a database');
