@@ -85,10 +85,13 @@ function uniquePeople(people: Person[], contacts: Contacts): Person[] {
   });
 }
 
+/** The key of the conversation holding messages that no chat row claims. */
+export const ORPHANS_KEY = 'orphans';
+
 /** The conversation holding messages that no chat row claims (they would otherwise be lost). */
 export function orphanPlan(): ConversationPlan {
   return {
-    key: 'orphans',
+    key: ORPHANS_KEY,
     chatIds: [],
     chatGuids: [],
     conversation: {

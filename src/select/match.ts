@@ -1,4 +1,5 @@
 import type { Person } from '../model/types.js';
+import { ORPHANS_KEY } from '../normalize/conversations.js';
 import { closestNames, fold } from './text.js';
 
 /** What `--chat` terms are matched against: one conversation, across every source that has it. */
@@ -86,12 +87,14 @@ const byName: Rule = (term, c) => {
   const wanted = fold(term);
   if (c.groupName && fold(c.groupName) === wanted) return `group named “${c.groupName}”`;
   const person = c.participants.find((p) => fold(p.name) === wanted);
-  return person && `${describe(person)} takes part`;
+  if (person) return `${describe(person)} takes part`;
+  return fold(c.title) === wanted ? `named “${c.title}”` : undefined;
 };
 
+// The messages of no chat are there, as a conversation, in every database (most often empty): no one's name.
 const byPartOfName: Rule = (term, c) => {
   const wanted = fold(term);
-  if (!wanted) return undefined;
+  if (!wanted || c.key === ORPHANS_KEY) return undefined;
   const name = [c.title, ...c.participants.map((p) => p.name)].find((n) => fold(n).includes(wanted));
   return name && `“${name}” contains “${term.trim()}”`;
 };
@@ -102,5 +105,6 @@ function describe(person: Person): string {
 
 /** The names a term may have been meant for. */
 function namesOf(c: Selectable): string[] {
+  if (c.key === ORPHANS_KEY) return [];
   return [c.title, ...(c.groupName ? [c.groupName] : []), ...c.participants.flatMap((p) => [p.name, p.handle])];
 }

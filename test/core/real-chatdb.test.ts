@@ -25,4 +25,15 @@ describe.skipIf(!HAVE_FIXTURES)('the real chat.db from ../shared/fixtures/apple/
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Messages without a conversation +2 /);
   });
+
+  it('chooses its messages of no chat by their id or their whole title, not by part of it', async () => {
+    for (const term of ['messages-without-conversation', 'messages without a conversation']) {
+      const result = await runCli(['list', '--db', db, '--exact', '--chat', term]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/Messages without a conversation +2 /);
+    }
+    const part = await runCli(['list', '--db', db, '--chat', 'without']);
+    expect(part.code).toBe(1);
+    expect(part.stderr).toMatch(/^textkeeper: No conversation matches --chat without/);
+  });
 });

@@ -35,6 +35,18 @@ describe('part of a name is a fallback, reported, and --exact refuses it', () =>
     expect(result.stderr).toMatch(/closest: “Zoë Ångström”/);
   });
 
+  it('the messages of no chat are no one’s name: no part of a name chooses them, nor are they named closest', async () => {
+    const result = await runCli(['export', ...f.base, '--out', `${f.dir}/no-chat`, '--chat', 'without a conv']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^textkeeper: No conversation matches --chat without a conv; closest: /);
+    expect(result.stderr).not.toContain('Messages without a conversation');
+    // A letter in many names: the note counts the conversations chosen, as many as are listed.
+    const loose = await runCli(['list', ...f.base, '--json', '--chat', 'a']);
+    const chosen = (JSON.parse(loose.stdout) as ConversationJson[]).length;
+    expect(loose.stderr.split('\n').filter((line) => line.startsWith('selected '))).toHaveLength(chosen);
+    expect(loose.stderr).toContain(`it matched ${chosen} conversations by part of a name`);
+  });
+
   it('reports ambiguity: a term several people’s names contain chooses them all, with a note', async () => {
     const first = (c: ConversationJson) => c.participants.map((p) => p.name.split(' ')[0]!);
     const counts = new Map<string, Set<string>>();
