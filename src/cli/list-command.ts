@@ -15,7 +15,8 @@ const SORTS: Record<ListSort, (a: HistoryConversation, b: HistoryConversation) =
 
 const COLUMNS: Column[] = [
   { header: 'ID' },
-  { header: 'CONVERSATION', shrinks: true },
+  // Names cut to a few letters choose nothing: a 100-column terminal gave each name column 10.
+  { header: 'CONVERSATION', shrinks: true, keeps: 16 },
   // On a narrow terminal: the participants are in the name or the id, the services and first day matter least.
   { header: 'PARTICIPANTS', shrinks: true, dropOrder: 1 },
   { header: 'SERVICES', dropOrder: 2 },

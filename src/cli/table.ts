@@ -8,6 +8,8 @@ export interface Column {
   alignRight?: boolean;
   /** Left out, lowest first, while the table is wider than the terminal even with every shrinkable column cut short. */
   dropOrder?: number;
+  /** Not cut below this width (or its natural one) while a droppable column can be left out instead. */
+  keeps?: number;
 }
 
 const GAP = 2;
@@ -15,7 +17,8 @@ const GAP = 2;
 /**
  * Rows as aligned columns at most `width` display columns wide (wide characters and emoji count
  * double): the shrinkable columns give up space, widest first, down to a few characters each; if that
- * is not enough, the droppable columns are left out, so that no row wraps.
+ * is not enough, or would cut a column below what it keeps, the droppable columns are left out, so that no
+ * row wraps.
  */
 export function formatTable(columns: Column[], cells: string[][], width = Infinity): string[] {
   const rows = cells.map((row) => row.map(oneLine));
@@ -23,7 +26,8 @@ export function formatTable(columns: Column[], cells: string[][], width = Infini
   const droppable = columns.flatMap((c, i) => (c.dropOrder === undefined ? [] : [i])).sort((a, b) => columns[a]!.dropOrder! - columns[b]!.dropOrder!);
   let shown = columns.map((_, i) => i);
   let widths = shrunk(shown, columns, natural, width);
-  while (overflows(widths, width) && droppable.length > 0) {
+  const squeezed = () => shown.some((i, k) => widths[k]! < Math.min(natural[i]!, columns[i]!.keeps ?? 0));
+  while ((overflows(widths, width) || squeezed()) && droppable.length > 0) {
     const dropped = droppable.shift();
     shown = shown.filter((i) => i !== dropped);
     widths = shrunk(shown, columns, natural, width);

@@ -122,6 +122,14 @@ describe.skipIf(!existsSync('/usr/bin/script'))('list on a terminal (skipped wit
     expect(lines.find((l) => l.startsWith('iMessage;+;chat100000031676 '))).toMatch(/ Family 🏡 +124 {2}2015-09-17 {2}2024-11-05$/);
   });
 
+  it('leaves the participants out rather than cut names to a few letters (100 columns gave each name column 10)', async () => {
+    const lines = await table(100);
+    expect(lines[0]!.split(/\s{2,}/)).toEqual(['ID', 'CONVERSATION', 'SERVICES', 'MESSAGES', 'FIRST', 'LAST']);
+    for (const line of lines) expect(stringWidth(line), line).toBeLessThanOrEqual(100);
+    expect(lines.find((l) => l.startsWith('iMessage;-;+15555550108 '))).toMatch(/ Farah Cohen +iMessage /);
+    expect(lines.find((l) => l.startsWith('iMessage;+;chat100000039595 '))).toMatch(/ Liam Müller, Hana Lee/);
+  });
+
   it('shows every column on a wide terminal, and piped', async () => {
     const wide = await table(200);
     expect(wide[0]!.split(/\s{2,}/)).toEqual(['ID', 'CONVERSATION', 'PARTICIPANTS', 'SERVICES', 'MESSAGES', 'FIRST', 'LAST']);
