@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { toCountryCode } from '../contacts/handles.js';
 import { UserError } from '../errors.js';
@@ -10,6 +10,7 @@ import { RENDERERS } from '../render/registry.js';
 import { toAppleMs } from '../normalize/dates.js';
 import type { ArchiveOptions } from '../normalize/archive.js';
 import { MAX_BATES_DIGITS, type BatesOptions, type ExportContext, type PdfOptions } from '../render/renderer.js';
+import { STORE_FILE } from '../store/file-names.js';
 import { parseBoundary } from './dates.js';
 import type { ProgressMode } from './progress.js';
 
@@ -155,6 +156,16 @@ function refuseOutInside({ out: given, backup, attachmentsRoot, db }: RawOptions
     const path = relative(folder!, out);
     if (path === '' || (path !== '..' && !path.startsWith(`..${sep}`) && !isAbsolute(path))) {
       throw new UserError(`--out ${out} lies inside ${what} ${folder}, which textkeeper never writes to: choose a folder outside it.`);
+    }
+  }
+  refuseOutInsideArchive(out);
+}
+
+/** Nor into another archive folder, whose next export and `verify` would take every file of this one for one added by hand. */
+function refuseOutInsideArchive(out: string): void {
+  for (let folder = dirname(out); folder !== dirname(folder); folder = dirname(folder)) {
+    if (existsSync(join(folder, STORE_FILE))) {
+      throw new UserError(`--out ${out} lies inside the archive folder ${folder}, which would take its files for ones added by hand (verify would fail): choose a folder outside it.`);
     }
   }
 }

@@ -51,6 +51,18 @@ describe('an archive folder that cannot be updated safely is left alone', () => 
     expect(readdirSync(home)).toEqual([]);
   });
 
+  it('refuses an --out inside another archive folder, which would then fail verify, and leaves that archive as it was', async () => {
+    const archive = tempDir('refusals-outer');
+    expect((await exportTo(archive)).code).toBe(0);
+    for (const source of [['--db', db], ['--archive', archive]]) {
+      const result = await runCli(['export', ...source, '--out', join(archive, 'Mom', 'pdf'), '--no-progress']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^textkeeper: --out .*Mom\/pdf lies inside the archive folder .*: choose a folder outside it\.\n$/);
+    }
+    expect(existsSync(join(archive, 'Mom'))).toBe(false);
+    expect((await runCli(['verify', archive])).code).toBe(0);
+  });
+
   it('leaves no store in a new --out when the sources cannot be opened, and keeps an existing archive’s', async () => {
     const notSqlite = join(tempDir('refusals-bad-db'), 'chat.db');
     writeFileSync(notSqlite, 'not a database');
