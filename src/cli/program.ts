@@ -21,6 +21,8 @@ const EXIT_INTERRUPTED = 130;
 const signal: RunSignal = { interrupted: false };
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+/** A comma list given again adds to it (`--chat Mom --chat Ann`): the last alone silently dropped the others. */
+const joined = (value: string, previous?: string) => (previous === undefined ? value : `${previous},${value}`);
 
 /**
  * Commands load what they need when they run, so --help, --version and a mistyped option start at once,
@@ -51,7 +53,7 @@ function sourceOptions(command: Command): Command {
     .option('--attachments-root <dir>', 'folder that stands for ~/Library/Messages (default: the folder holding --db)')
     .option('--contacts <path>', 'names from a .vcf file, an AddressBook folder or an AddressBook.sqlitedb; may be repeated', collect)
     .option('--country <code>', 'region for phone numbers written without a country code (default US)')
-    .option('--chat <terms>', 'only these conversations: ids (as `list` shows them), phone numbers, emails, or names; comma list; a person chooses every conversation they are in')
+    .option('--chat <terms>', 'only these conversations: ids (as `list` shows them), phone numbers, emails, or names; comma list, may be repeated; a person chooses every conversation they are in', joined)
     .option('--exact', '--chat terms must be a whole id, phone number, email or name (no part of a name)')
     .option('--since <date>', 'only messages from this day (YYYY-MM-DD) or instant (ISO 8601) on')
     .option('--until <date>', 'only messages up to and including this day, or before this instant')
@@ -77,7 +79,7 @@ function helpFor(args: string[]): string {
 sourceOptions(program.command('export').description('write an archive of the conversations'))
   .option('--out <dir>', 'archive folder to write or update (an earlier --out: new messages are added, none is dropped)')
   .option('--archive <dir>', 'an archive folder (an earlier --out) read as a source, alone or with --db/--backup')
-  .option('--format <list>', 'formats, comma-separated: txt, html, pdf, json, ndjson, csv', 'txt')
+  .option('--format <list>', 'formats, comma-separated, may be repeated: txt, html, pdf, json, ndjson, csv (default: "txt")', joined)
   .addOption(choice('--attachments <mode>', 'copy attachment files into the archive; or leave them where they are, HTML linking to them (link) or showing none (none)', ['copy', 'link', 'none']).default('copy'))
   .addOption(choice('--pdf-style <style>', 'PDF layout', ['chat', 'transcript']).default('chat'))
   .addOption(choice('--page-size <size>', 'PDF paper size (default: from the locale)', ['letter', 'a4']))

@@ -43,6 +43,18 @@ describe('options a person may mistype', () => {
     expect(JSON.parse(named.stdout).length).toBeGreaterThan(0);
   });
 
+  it('--chat and --format given again add to the list rather than replace it', async () => {
+    const all = JSON.parse((await runCli(['list', '--db', db, '--json'])).stdout) as { id: string }[];
+    const [first, second] = [all[0]!.id, all[1]!.id];
+    const out = join(dir, 'twice');
+    const result = await runCli(['export', '--db', db, '--out', out, '--chat', first, '--chat', second, '--format', 'txt', '--format', 'json', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Exported 2 conversations, .*\(txt, json\)\.\n/);
+    const files = readdirSync(out);
+    expect(files.filter((f) => f.endsWith('.txt'))).toHaveLength(2);
+    expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(2);
+  });
+
   it('option words in any letter case', async () => {
     const result = await runCli(['export', '--db', db, '--out', join(dir, 'pdf'), '--format', 'PDF', '--page-size', 'A4', '--pdf-style', 'Transcript', '--quiet']);
     expect(result.code, result.stderr).toBe(0);
