@@ -48,7 +48,8 @@ export function selectConversations(all: Selectable[], terms: string[], options:
     const { rule, found } = firstMatchingRule(all, term, rules);
     if (found.length === 0) selection.unmatched.push({ term, closest: closestNames(term, all.flatMap(namesOf)) });
     if (found.length > 1 && rule === byPartOfName) selection.loose.push({ term, count: found.length });
-    for (const { key, reason } of found) selection.chosen.set(key, [...(selection.chosen.get(key) ?? []), reason]);
+    // Two terms for one person ("Mom,+15555550100") give one reason.
+    for (const { key, reason } of found) selection.chosen.set(key, [...new Set([...(selection.chosen.get(key) ?? []), reason])]);
   }
   return selection;
 }

@@ -29,6 +29,10 @@ describe('--chat chooses every conversation a person takes part in', () => {
     const result = await runCli(['list', ...f.base, '--json', '--chat', f.typedPhone]);
     expect(result.code).toBe(0);
     expect(ids(JSON.parse(result.stdout))).toEqual(ids(theirs));
+    // Their name and number together choose the same, each conversation said once with the reason once.
+    const both = await runCli(['list', ...f.base, '--json', '--chat', `${NAME},${f.typedPhone}`]);
+    expect(ids(JSON.parse(both.stdout))).toEqual(ids(theirs));
+    for (const line of both.stderr.trim().split('\n')) expect(line).toMatch(/^selected “.+” \(.+\): Zoë Ångström \([^)]+\) takes part$/);
   });
 
   it('exports each of them, saying which before writing', async () => {
