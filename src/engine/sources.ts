@@ -38,6 +38,7 @@ export async function openSources(options: SourceOptions, log: (line: string) =>
     dbs.push(join(MAC_MESSAGES, 'chat.db'));
   }
   for (const path of options.contacts ?? []) requireReadable(path);
+  if (options.attachmentsRoot !== undefined) requireFolder('--attachments-root', options.attachmentsRoot);
   const sources: MessageSource[] = dbs.map((db) => chatDbSource(db, options.attachmentsRoot ?? defaultRoot(db)));
   const dispose = () => Promise.all(sources.map((s) => s.dispose())).then(() => undefined);
   try {
@@ -108,6 +109,16 @@ function requireReadable(path: string): void {
   }
   const kind = statSync(path);
   if (!kind.isFile() && !kind.isDirectory()) throw new UserError(`--contacts ${path}: not a file or folder (a .vcf file, an AddressBook folder or an AddressBook.sqlitedb).`);
+}
+
+/** A folder given to read from: a mistyped one would only have every attachment listed as missing. */
+function requireFolder(flag: string, path: string): void {
+  try {
+    if (!statSync(path).isDirectory()) throw new UserError(`${flag} ${path}: not a folder.`);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${flag} ${path}: ${systemReason(error) ?? (error as Error).message}.`);
+  }
 }
 
 export interface OpenedArchive {

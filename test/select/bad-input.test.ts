@@ -28,6 +28,16 @@ describe('options a person may mistype', () => {
     expect(result.stderr).toMatch(/^textkeeper: --contacts .*contacts-pipe: not a file or folder/);
   });
 
+  it('an --attachments-root that is not there is one line and exit 1, not every attachment missing', async () => {
+    const out = join(dir, 'no-root');
+    for (const [root, said] of [[join(dir, 'Mesages'), 'no such file or folder'], [db, 'not a folder']] as const) {
+      const result = await runCli(['export', '--db', db, '--attachments-root', root, '--out', out, '--quiet']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`textkeeper: --attachments-root ${root}: ${said}.\n`);
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('a name looked for where no contact names anyone says where names come from', async () => {
     const vcf = join(dir, 'mom.vcf');
     const list = await runCli(['list', '--db', db, '--json']);
