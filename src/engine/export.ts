@@ -289,8 +289,10 @@ function couldNotExport(): UserError {
 }
 
 function nothingToExport(options: ResolvedOptions): UserError {
-  return new Refusal(options.archive.chatTerms.length > 0
-    ? `No messages to export in the conversations --chat ${options.archive.chatTerms.join(',')} chose (for the dates asked).`
-    : 'No messages to export in this database (for the dates asked).');
+  const { chatTerms, window } = options.archive;
+  const dated = window.since !== undefined || window.until !== undefined ? ' (for the dates asked)' : '';
+  return new Refusal(chatTerms.length > 0
+    ? `No messages to export in the conversations --chat ${chatTerms.join(',')} chose${dated}.`
+    : `No messages to export in this database${dated}.`);
 }
 

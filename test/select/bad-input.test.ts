@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { runCli, tempDir } from '../support/cli.js';
@@ -36,6 +37,21 @@ describe('options a person may mistype', () => {
       expect(result.stderr).toBe(`textkeeper: --attachments-root ${root}: ${said}.\n`);
     }
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('a --chat that chooses only a conversation without messages says so, not that dates left them out', async () => {
+    const copy = join(tempDir('select-empty-chat'), 'chat.db');
+    copyFileSync(db, copy);
+    const sql = new Database(copy);
+    const handle = sql.prepare("INSERT INTO handle (id, service) VALUES ('+15555559999', 'iMessage')").run().lastInsertRowid;
+    const chat = sql.prepare("INSERT INTO chat (guid, style, chat_identifier, service_name) VALUES ('iMessage;-;+15555559999', 45, '+15555559999', 'iMessage')").run().lastInsertRowid;
+    sql.prepare('INSERT INTO chat_handle_join (chat_id, handle_id) VALUES (?, ?)').run(chat, handle);
+    sql.close();
+    const undated = await runCli(['export', '--db', copy, '--out', join(dir, 'empty-chat'), '--chat', '555-555-9999']);
+    expect(undated.code).toBe(1);
+    expect(undated.stderr).toBe('textkeeper: No messages to export in the conversations --chat 555-555-9999 chose.\n');
+    const dated = await runCli(['export', '--db', copy, '--out', join(dir, 'empty-chat'), '--chat', '555-555-9999', '--since', '2020-01-01']);
+    expect(dated.stderr).toMatch(/ chose \(for the dates asked\)\.\n$/);
   });
 
   it('a name looked for where no contact names anyone says where names come from', async () => {
