@@ -254,7 +254,7 @@ async function allShards(shards: Promise<ShardResult>[], queue: ConversationQueu
 /** What will be exported; with `--chat`, each conversation chosen and why is said first (unless quiet). */
 function chosenCandidates(archive: StoreArchive, options: ResolvedOptions, update: ArchiveUpdate): CandidateConversation[] {
   const candidates = inPlannedOrder(archive.candidates(), update.planned);
-  reportChoice(archive.selection, () => candidates, options.quiet ? () => {} : options.log);
+  reportChoice(archive.selection, () => candidates, options.log, options.quiet);
   if (candidates.length === 0) throw update.skipped > 0 ? couldNotExport() : nothingToExport(options);
   return candidates;
 }

@@ -18,8 +18,12 @@ function selectionLines(selection: Selection, chosen: Named[]): string[] {
   for (const { term, count } of selection.loose) {
     lines.push(`note: --chat ${term} is no id, phone number, email or full name; it matched ${count} conversations by part of a name (--exact refuses that)`);
   }
-  for (const { term, closest } of selection.unmatched) lines.push(`note: --chat ${term} matches no conversation${closestHint(closest)}${contactsHint(selection, [term])}`);
-  return lines.map(oneLine);
+  return [...lines.map(oneLine), ...unmatchedLines(selection)];
+}
+
+/** The terms that chose nothing, beside others that chose something: said even with --quiet, or a typo went unseen. */
+function unmatchedLines(selection: Selection): string[] {
+  return selection.unmatched.map(({ term, closest }) => oneLine(`note: --chat ${term} matches no conversation${closestHint(closest)}${contactsHint(selection, [term])}`));
 }
 
 /** Bad input when the terms chose nothing at all: one line naming the closest names. */
@@ -31,10 +35,13 @@ function requireSomethingChosen(selection: Selection | undefined): void {
   throw new Refusal(`No conversation matches --chat ${terms}${closestHint(closest)}${hint} (see \`textkeeper list\`).`);
 }
 
-/** Refuses terms that chose nothing, then says on `log` what `--chat` chose and why (nothing without `--chat`). */
-export function reportChoice(selection: Selection | undefined, chosen: () => Named[], log: (line: string) => void): void {
+/**
+ * Refuses terms that chose nothing, then says on `log` what `--chat` chose and why (nothing without `--chat`);
+ * `quiet`, only the terms that chose nothing.
+ */
+export function reportChoice(selection: Selection | undefined, chosen: () => Named[], log: (line: string) => void, quiet = false): void {
   requireSomethingChosen(selection);
-  if (selection) for (const line of selectionLines(selection, chosen())) log(line);
+  if (selection) for (const line of quiet ? unmatchedLines(selection) : selectionLines(selection, chosen())) log(line);
 }
 
 /** A name looked for where no contact named anyone (a copied chat.db without --contacts): where names come from. */

@@ -43,6 +43,14 @@ describe('progress without a terminal', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^Exported \d+ conversations/);
   });
+
+  it('--quiet still says a --chat term that chose nothing beside one that chose (a typo went unseen)', async () => {
+    const all = JSON.parse((await runCli(['list', '--db', db, '--json'])).stdout) as { id: string }[];
+    const result = await runCli(['export', '--db', db, '--out', join(dir, 'quiet-chat'), '--chat', `${all[0]!.id},Nobody Atall`, '--quiet']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^note: --chat Nobody Atall matches no conversation[^\n]*\n$/);
+    expect(result.stdout).toMatch(/^Exported 1 conversation,/);
+  });
 });
 
 describe('progress lines of long work (reading the sources, verify), without a terminal', () => {
