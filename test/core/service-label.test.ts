@@ -31,9 +31,9 @@ describe('the service under a message', () => {
 
     const pdf = readdirSync(out).find((f) => f.endsWith('.pdf'))!;
     const chatText = execFileSync('pdftotext', ['-layout', join(out, pdf), '-'], { encoding: 'utf8' });
-    expect(chatText).toMatch(/carried by sms\s+\d\d:\d\d · SMS/);
-    expect(chatText).toMatch(/carried by rcs\s+\d\d:\d\d · RCS/);
-    expect(chatText).toMatch(/carried by imessage\s+\d\d:\d\d\n/);
+    expect(chatText).toMatch(/carried by sms\s+\d\d:\d\d:\d\d · SMS/);
+    expect(chatText).toMatch(/carried by rcs\s+\d\d:\d\d:\d\d · RCS/);
+    expect(chatText).toMatch(/carried by imessage\s+\d\d:\d\d:\d\d\n/);
 
     const transcript = join(dir, 'transcript');
     expect((await runCli(['export', '--db', db, '--out', transcript, '--format', 'pdf', '--pdf-style', 'transcript', '--chat', chat, '--exact', '--quiet'])).code).toBe(0);
