@@ -12,17 +12,28 @@ export interface SourceFacts {
   osVersion?: string;
   /** Backups: the device's identifier (UDID), the same in every backup of it. */
   udid?: string;
+  /** Backups: when the backup was made (Info.plist's Last Backup Date). */
+  backedUp?: Date;
 }
 
 /**
  * What each source of a run is known by in the archive: what it is, not where it was read, so that a
  * chat.db copied into a new folder each time (or a newer backup of the same iPhone) stays the same source.
  * A Mac's database is `chat.db`, a backup `iPhone backup <UDID>`; sources of one run that would share a name
- * (two Macs' databases) are each known by where they were read, as `… at <path>`.
+ * (two Macs' databases) are each known by where they were read, as `… at <path>`, but for the backup of an
+ * iPhone made last: it is that iPhone, as it is in a run that reads it alone.
  */
 export function sourceIds(facts: SourceFacts[]): string[] {
   const kinds = facts.map((f) => (f.kind === 'iphone-backup' ? `iPhone backup ${f.udid ?? basename(f.path)}` : f.kind === 'mac-database' ? 'chat.db' : `archive ${f.path}`));
-  return kinds.map((kind, i) => (kinds.indexOf(kind) === kinds.lastIndexOf(kind) ? kind : `${kind} at ${facts[i]!.path}`));
+  const alone = (kind: string, i: number) => kinds.indexOf(kind) === kinds.lastIndexOf(kind) || newestBackup(facts, kinds, kind) === i;
+  return kinds.map((kind, i) => (alone(kind, i) ? kind : `${kind} at ${facts[i]!.path}`));
+}
+
+/** Which of the backups known as `kind` was made last; undefined when none says when, or two were made then. */
+function newestBackup(facts: SourceFacts[], kinds: string[], kind: string): number | undefined {
+  const times = kinds.map((k, i) => (k === kind ? (facts[i]!.backedUp?.getTime() ?? NaN) : NaN));
+  const latest = Math.max(...times.filter((t) => !Number.isNaN(t)));
+  return times.filter((t) => t === latest).length === 1 ? times.indexOf(latest) : undefined;
 }
 
 /**

@@ -224,3 +224,21 @@ describe('a newer backup of the same iPhone', () => {
     expect(exportedFrom(out)).toBe('iPhone backup: Sample iPhone, iOS 18.1, backed up 2026-06-01');
   });
 });
+
+describe('two backups of one iPhone read together', () => {
+  it('the one made last is that iPhone, as in the runs that read one alone: each backup is named once', async () => {
+    const history = await generateHistory(300, 317);
+    const work = tempDir('two-backups');
+    const out = join(work, 'archive');
+    const states = [deviceSlice(history, undefined, history.thirds[1]), deviceSlice(history, history.thirds[0], undefined)];
+    const backups = states.map((device, i) => join(work, `backup-${i}`));
+    for (const [i, device] of states.entries()) {
+      await writeBackup({ chatDb: join(device, 'chat.db'), attachmentsDir: join(device, 'Attachments'), outDir: backups[i]!, seed: 1, device: { lastBackupDate: new Date(`2026-0${3 + 3 * i}-01T12:00:00Z`), productVersion: `18.${i}` } });
+    }
+    for (const run of [[backups[0]!], [backups[1]!], [backups[1]!, backups[0]!]]) {
+      const result = await runCli(['export', ...run.flatMap((b) => ['--backup', b]), '--out', out, '--format', 'txt', '--no-progress']);
+      expect(result.code, result.stderr).toBe(0);
+    }
+    expect(exportedFrom(out)).toBe('iPhone backup: Sample iPhone, iOS 18.1, backed up 2026-06-01; iPhone backup: Sample iPhone, iOS 18.0, backed up 2026-03-01');
+  });
+});

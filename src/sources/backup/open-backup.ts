@@ -77,6 +77,7 @@ export async function openBackup(dir: string, opts: OpenBackupOptions = {}): Pro
       device: metadata.info.deviceName,
       osVersion: metadata.info.productVersion,
       udid: metadata.info.udid,
+      backedUp: metadata.info.lastBackupDate,
     };
     return new OpenedBackup(backupDir, metadata.info, files, tmp, dbPath, facts, opts.onWarning);
   } catch (error) {
