@@ -568,7 +568,7 @@ export class ArchiveStore {
 
   private rewrite(row: MessageRow, set: number, stored: StoredMessage): boolean {
     if (stored.absent_since !== null) this.counts.returned++;
-    const sources = stored.source_set === set ? set : this.union(stored.source_set, set);
+    const sources = stored.source_set === set ? set : this.foundNow(stored.source_set, set);
     let archived = stored.body;
     let body = row.body;
     if (body !== archived) {
@@ -607,9 +607,15 @@ export class ArchiveStore {
     return id;
   }
 
-  /** Every source of both sets: a message keeps every source a run found it in, until one reads that source without it (see `unseenSets`). */
-  private union(a: number, b: number): number {
-    return this.setOf([...new Set([...this.namesOf(a), ...this.namesOf(b)])]);
+  /**
+   * Where a message read again is found: in the sources this run found it in, and in those it had that the run
+   * did not read. A message keeps every source a run found it in until one reads that source whole without it
+   * (here, or in `unseenSets` when no source of the run has it).
+   */
+  private foundNow(stored: number, found: number): number {
+    const w = this.writing!;
+    const read = new Set(w.lostSince ? this.namesOf(w.every) : []);
+    return this.setOf([...new Set([...this.namesOf(stored).filter((name) => !read.has(name)), ...this.namesOf(found)])]);
   }
 
   private namesOf(set: number): string[] {

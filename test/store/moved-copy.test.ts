@@ -235,10 +235,16 @@ describe('two backups of one iPhone read together', () => {
     for (const [i, device] of states.entries()) {
       await writeBackup({ chatDb: join(device, 'chat.db'), attachmentsDir: join(device, 'Attachments'), outDir: backups[i]!, seed: 1, device: { lastBackupDate: new Date(`2026-0${3 + 3 * i}-01T12:00:00Z`), productVersion: `18.${i}` } });
     }
+    let last = '';
     for (const run of [[backups[0]!], [backups[1]!], [backups[1]!, backups[0]!]]) {
       const result = await runCli(['export', ...run.flatMap((b) => ['--backup', b]), '--out', out, '--format', 'txt', '--no-progress']);
       expect(result.code, result.stderr).toBe(0);
+      last = result.stdout;
     }
     expect(exportedFrom(out)).toBe('iPhone backup: Sample iPhone, iOS 18.1, backed up 2026-06-01; iPhone backup: Sample iPhone, iOS 18.0, backed up 2026-03-01');
+    // What the newer backup no longer has is only in the older one.
+    const onlyIn = (version: string) => Number(new RegExp(`(\\d+) messages only in iPhone backup: Sample iPhone, iOS ${version}`).exec(last)?.[1]);
+    expect(onlyIn('18.0')).toBeGreaterThan(20);
+    expect(onlyIn('18.1')).toBeGreaterThan(20);
   });
 });

@@ -212,3 +212,25 @@ describe('a Mac and an iPhone that know a message otherwise, exported in turns',
     expect(text.match(/✓ Read /g)!.length).toBeGreaterThan(unread);
   });
 });
+
+describe('a Mac and an iPhone read together, then the Mac with a newer backup of the iPhone that keeps less', () => {
+  it('counts what only the Mac has as a run that reads them into a new archive does: the iPhone no longer has it', async () => {
+    const history = await generateHistory(300, 318);
+    const work = tempDir('mac-with-newer-backup');
+    const backups = [deviceSlice(history, undefined, undefined), deviceSlice(history, history.thirds[0], undefined)].map((phone, i) => {
+      const outDir = join(work, `backup-${i}`);
+      return writeBackup({ chatDb: join(phone, 'chat.db'), attachmentsDir: join(phone, 'Attachments'), outDir, seed: 318, device: { lastBackupDate: new Date(`2026-0${3 + 3 * i}-01T12:00:00Z`) } }).then(() => outDir);
+    });
+    const [older, newer] = await Promise.all(backups);
+    const withBackup = async (backup: string, archive: string) => {
+      const run = await exportFrom(history.dir, archive, 'txt', ['--backup', backup]);
+      return run.stdout.split('\n').filter((line) => / messages (in every source|only in) /.test(line));
+    };
+    const sources = (archive: string) => [...transcripts(archive).values()].map((text) => /^Sources: .*$/m.exec(text)?.[0]);
+    await withBackup(older!, join(work, 'archive'));
+    const counts = await withBackup(newer!, join(work, 'archive'));
+    expect(counts).toEqual(await withBackup(newer!, join(work, 'new')));
+    expect(counts.join('\n')).toMatch(/ [1-9]\d* messages only in chat\.db/);
+    expect(sources(join(work, 'archive'))).toEqual(sources(join(work, 'new')));
+  });
+});
