@@ -65,8 +65,10 @@ async function openBackups(options: SourceOptions, sources: MessageSource[], war
   const spinner = new Spinner();
   const books: string[] = [];
   let encrypted = false;
-  for (const dir of options.backup ?? []) {
-    const backup = await openBackup(dir, { password, progress: spinner, onWarning: warn });
+  const dirs = options.backup ?? [];
+  for (const dir of dirs) {
+    // Of several backups (two iPhones with passwords of their own), the prompt says which one it asks for.
+    const backup = await openBackup(dir, { password: dirs.length > 1 ? () => password(dir) : password, progress: spinner, onWarning: warn });
     sources.push(backup);
     encrypted ||= backup.info.encrypted;
     const contacts = await backup.contactsDatabase().catch((error: Error) => {

@@ -9,13 +9,13 @@ import { encryptedTinyBackup } from './tiny-chat-db.js';
  * The CLI on a terminal (util-linux `script`), answering the password prompt with Ctrl-C once it is shown.
  * A run still going after a minute is ended, so that a hang fails with what it showed.
  */
-function ctrlCAtPrompt(args: string[]): Promise<string> {
+function ctrlCAtPrompt(args: string[], prompt = 'Backup password:'): Promise<string> {
   const command = [process.execPath, join(ROOT, 'dist', 'cli', 'main.js'), ...args].map((a) => `'${a}'`).join(' ');
   const child = spawn('script', ['-qfec', `${command}; echo "exit $?"`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let shown = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     shown += chunk;
-    if (shown.includes('Backup password:') && !child.stdin.writableEnded) child.stdin.end('ab\u0003');
+    if (shown.includes(prompt) && !child.stdin.writableEnded) child.stdin.end('ab\u0003');
   });
   const hung = setTimeout(() => child.kill('SIGKILL'), 60_000);
   return new Promise((resolve, reject) => {
@@ -39,5 +39,13 @@ describe('Ctrl-C at the password prompt of an encrypted backup', () => {
     // list writes nothing: it has nothing to remove.
     const listed = await ctrlCAtPrompt(['list', '--backup', backup]);
     expect(listed).toMatch(/Backup password: \n?textkeeper: interrupted\.\nexit 130/);
+  });
+});
+
+describe('the password prompts of several encrypted backups', () => {
+  it('name the backup each asks for (two iPhones, a password each)', async () => {
+    const [first, second] = await Promise.all([1, 2].map((n) => encryptedTinyBackup(tempDir(`prompt-backup-${n}`), n)));
+    const shown = await ctrlCAtPrompt(['list', '--backup', first!, '--backup', second!], `Backup password for ${first}: `);
+    expect(shown).toMatch(/textkeeper: interrupted\.\nexit 130/);
   });
 });

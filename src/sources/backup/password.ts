@@ -18,13 +18,14 @@ export interface PasswordSources {
   output?: NodeJS.WriteStream;
 }
 
-export function passwordProvider(sources: PasswordSources): () => Promise<string> {
+/** Gives the password; asked at the prompt for `backup` (a folder), the prompt names it (several are read). */
+export function passwordProvider(sources: PasswordSources): (backup?: string) => Promise<string> {
   if (sources.plainPassword !== undefined) {
     throw new BackupError('A backup password on the command line is visible to other programs; use --password-file FILE or type it at the prompt');
   }
   const { passwordFile } = sources;
   if (passwordFile !== undefined) return () => readPasswordFile(passwordFile);
-  return () => promptPassword('Backup password: ', sources.input ?? process.stdin, sources.output ?? process.stderr);
+  return (backup) => promptPassword(backup ? `Backup password for ${backup}: ` : 'Backup password: ', sources.input ?? process.stdin, sources.output ?? process.stderr);
 }
 
 export async function readPasswordFile(file: string): Promise<string> {
