@@ -121,6 +121,7 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
       description: opened?.archive.sourceNames[i] ?? `archive ${other}`,
       id: opened?.archive.sourceIds[i],
       device: [f.device, f.osVersion].filter(Boolean).join(', ') || undefined,
+      backedUp: f.backedUp?.getTime(),
       recorded: f.kind === 'archive' ? recorded : undefined,
     })));
     if (opened) store.rememberLineages(opened.archive.lineages);

@@ -107,9 +107,10 @@ export interface ArchiveRun {
    * Each source read: its description, the SHA-256 of its database file, the device it came from, and
    * what checking the database found (undefined: the run did not get that far, or an archive folder); an
    * archive folder's, the sources it recorded. `id`: what the archive knows the source by (see `sourceIds`);
-   * none in runs before store version 7, which knew a source by its description.
+   * none in runs before store version 7, which knew a source by its description. `backedUp`: when a backup was
+   * made (ms since 1970).
    */
-  sources: { description: string; id?: string; sha256?: string; device?: string; check?: SourceCheck; recorded?: RecordedSource[] }[];
+  sources: { description: string; id?: string; sha256?: string; device?: string; backedUp?: number; check?: SourceCheck; recorded?: RecordedSource[] }[];
   /** conversations, messages, attachments written; added, changed, absent messages. */
   counts?: Record<string, number>;
 }

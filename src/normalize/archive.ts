@@ -89,7 +89,7 @@ export class Archive implements History {
     const ids = sourceIds(sources.map((s) => s.facts));
     try {
       for (const [i, source] of sources.entries()) opened.push(await SourceArchive.open(source, ids[i]!, options));
-      const found = opened.map((s, i): Found => ({ id: s.id, path: sources[i]!.facts.path, lineage: s.lineage() }));
+      const found = opened.map((s, i): Found => ({ id: s.id, path: sources[i]!.facts.path, lineage: s.lineage(), backedUp: sources[i]!.facts.backedUp?.getTime() }));
       const known = options.identify?.(found) ?? ids;
       opened.forEach((s, i) => (s.id = known[i]!));
       const archive = new Archive(opened, options);

@@ -62,6 +62,8 @@ export interface Found {
   id: string;
   path: string;
   lineage?: Lineage;
+  /** Backups: when it was made (ms since 1970). */
+  backedUp?: number;
 }
 
 /**

@@ -235,7 +235,16 @@ export class ArchiveStore {
       if (!known.has(source)) known.set(source, new Map());
       known.get(source)!.set(item, row_id);
     }
-    return lineageIds(found, known);
+    return lineageIds(found, known).map((id, i) => (this.newerBackupRead(id, found[i]!.backedUp) ? `${id} at ${found[i]!.path}` : id));
+  }
+
+  /**
+   * Whether the archive read a backup of this iPhone made after this one: this one is then a source of its own
+   * (known by its path), as its lack of what came later says nothing of the iPhone.
+   */
+  private newerBackupRead(id: string, backedUp: number | undefined): boolean {
+    if (backedUp === undefined) return false;
+    return this.runs().some((run) => run.sources.some((s) => s.id === id && (s.backedUp ?? -Infinity) > backedUp));
   }
 
   /** Keeps each Mac database's lineage, by the id it is known by, as this run read it (an unchanged one writes nothing). */
@@ -255,7 +264,7 @@ export class ArchiveStore {
   /** Each source's SHA-256 (hashed meanwhile) and what became of its check on this run (in the order of `beginRun`'s sources). */
   recordSources(hashes: (string | undefined)[], checks: SourceCheck[]): void {
     const sources = fromJson<RunSource[]>(this.db.prepare('SELECT sources FROM runs WHERE id = ?').pluck().get(this.runId) as string);
-    const found = sources.map(({ description, id, device, recorded }, i): RunSource => ({ description, id, sha256: hashes[i], device, check: checks[i], recorded }));
+    const found = sources.map(({ description, id, device, backedUp, recorded }, i): RunSource => ({ description, id, sha256: hashes[i], device, backedUp, check: checks[i], recorded }));
     this.db.prepare('UPDATE runs SET sources = ? WHERE id = ?').run(toJson(found), this.runId);
   }
 

@@ -248,3 +248,22 @@ describe('two backups of one iPhone read together', () => {
     expect(onlyIn('18.1')).toBeGreaterThan(20);
   });
 });
+
+describe('an older backup of an iPhone read after a newer one', () => {
+  it('marks nothing as no longer on the device: what it lacks came after it was made', async () => {
+    const history = await generateHistory(300, 319);
+    const work = tempDir('older-backup-later');
+    const out = join(work, 'archive');
+    const states = [deviceSlice(history, undefined, history.thirds[1]), deviceSlice(history, history.thirds[0], undefined)];
+    const backups = states.map((device, i) => join(work, `backup-${i}`));
+    for (const [i, device] of states.entries()) {
+      await writeBackup({ chatDb: join(device, 'chat.db'), attachmentsDir: join(device, 'Attachments'), outDir: backups[i]!, seed: 1, device: { lastBackupDate: new Date(`2026-0${3 + 3 * i}-01T12:00:00Z`), productVersion: `18.${i}` } });
+    }
+    for (const backup of [backups[1]!, backups[0]!, backups[1]!, backups[0]!]) {
+      const result = await runCli(['export', '--backup', backup, '--out', out, '--format', 'txt', '--no-progress']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).not.toMatch(/[1-9]\d* newly not on the device|back on the device/);
+    }
+    expect([...transcripts(out).values()].join('\n')).not.toContain(MARK);
+  });
+});
