@@ -141,9 +141,9 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
     }
   });
 
-  test('an iPhone backup is named with its device and iOS version, and hashed as its stored sms.db', async () => {
+  test('an iPhone backup is named with its device, iOS version and date, and hashed as its stored sms.db', async () => {
     const backup = join(dir, 'backup');
-    await writeBackup({ chatDb: db, outDir: backup, seed: 3, device: { name: 'Test Phone', productVersion: '17.4' } });
+    await writeBackup({ chatDb: db, outDir: backup, seed: 3, device: { name: 'Test Phone', productVersion: '17.4', lastBackupDate: new Date('2024-03-09T22:00:00Z') } });
     // Backups store each file under the SHA-1 of its domain and path.
     const id = createHash('sha1').update('HomeDomain-Library/SMS/sms.db').digest('hex');
     const stored = join(backup, id.slice(0, 2), id);
@@ -152,7 +152,8 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const cover = pdfText(join(out, pdfsOf(out)[0]!), { first: 1, last: 1 });
-    expect(cover).toContain('iPhone backup, Test Phone, iOS 17.4');
+    // Which backup of the phone it was, as the text files say (`backed up 2024-03-09`).
+    expect(cover).toContain('iPhone backup, Test Phone, iOS 17.4, backed up 2024-03-09');
     expect(cover).toContain(`SHA-256: ${sha256(stored)}`);
   });
 });

@@ -48,7 +48,7 @@ function sourceRows(sources: ProvenanceSource[], dateTime: (date: Date) => strin
     {
       label: source.recorded?.length ? 'Through' : 'Source',
       values: [
-        [KIND_NAMES[source.kind], source.device, source.osVersion && `iOS ${source.osVersion}`].filter(Boolean).join(', '),
+        [KIND_NAMES[source.kind], source.device, source.osVersion && `iOS ${source.osVersion}`, source.backedUp && `backed up ${source.backedUp.toISOString().slice(0, 10)}`].filter(Boolean).join(', '),
         source.path,
         ...(source.database !== source.path ? [`Database file: ${source.database}`] : []),
         `SHA-256: ${source.sha256}`,
