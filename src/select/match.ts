@@ -44,7 +44,7 @@ export function selectConversations(all: Selectable[], terms: string[], options:
   if (!options.exact) rules.push(byPartOfName);
   const unnamed = all.every((c) => c.participants.every((p) => p.name === p.handle));
   const selection: Selection = { chosen: new Map(), unmatched: [], loose: [], unnamed };
-  for (const term of terms) {
+  for (const term of withGroupNames(all, terms)) {
     const { rule, found } = firstMatchingRule(all, term, rules);
     if (found.length === 0) selection.unmatched.push({ term, closest: closestNames(term, all.flatMap(namesOf)) });
     if (found.length > 1 && rule === byPartOfName) selection.loose.push({ term, count: found.length });
@@ -52,6 +52,24 @@ export function selectConversations(all: Selectable[], terms: string[], options:
     for (const { key, reason } of found) selection.chosen.set(key, [...new Set([...(selection.chosen.get(key) ?? []), reason])]);
   }
   return selection;
+}
+
+/**
+ * The terms, those that a comma split apart but together are a group's name ("Tom, Dick & Harry") made one
+ * again: the longest run of terms that is one wins.
+ */
+function withGroupNames(all: Selectable[], terms: string[]): string[] {
+  const commaFold = (text: string) => fold(text).replace(/\s*,\s*/g, ',');
+  const named = new Map(all.flatMap((c) => (c.groupName?.includes(',') ? [[commaFold(c.groupName), c.groupName] as const] : [])));
+  if (named.size === 0) return terms;
+  const joined: string[] = [];
+  for (let start = 0; start < terms.length; ) {
+    let end = terms.length;
+    while (end > start + 1 && !named.has(commaFold(terms.slice(start, end).join(',')))) end--;
+    joined.push(end > start + 1 ? named.get(commaFold(terms.slice(start, end).join(',')))! : terms[start]!);
+    start = end;
+  }
+  return joined;
 }
 
 function firstMatchingRule(all: Selectable[], term: string, rules: Rule[]): { rule?: Rule; found: { key: string; reason: string }[] } {
