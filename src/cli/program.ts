@@ -70,6 +70,18 @@ const program = new Command('textkeeper')
   // pointing to the help that lists the command's options.
   .configureOutput({ outputError: (text, write) => write(`textkeeper: ${text.replace(/^error: /, '').trim().split('\n').join(' ').replace(/\.$/, '')} (see ${helpFor(process.argv.slice(2))}).\n`) });
 
+// Commander keeps an option's last value: given twice, the first was dropped without a word (--out a --out b).
+program.hook('preAction', (_, command) => refuseRepeated(command, process.argv.slice(2)));
+
+/** An option taking one value (not a list, as --db or --chat) given twice is refused, with both values. */
+function refuseRepeated(command: Command, args: string[]): void {
+  for (const option of command.options) {
+    if (!option.long || !(option.required || option.optional) || option.parseArg === collect || option.parseArg === joined) continue;
+    const given = args.flatMap((arg, i) => (arg === option.long ? [args[i + 1] ?? ''] : arg.startsWith(`${option.long}=`) ? [arg.slice(option.long!.length + 1)] : []));
+    if (given.length > 1) throw new UserError(`${option.long} was given ${given.length} times (${given.join(', ')}): give it once.`);
+  }
+}
+
 /** `textkeeper list --help` for a mistake in list's options; `textkeeper --help` when no command is known. */
 function helpFor(args: string[]): string {
   const command = args.find((arg) => !arg.startsWith('-'));

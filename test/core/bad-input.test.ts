@@ -113,6 +113,17 @@ describe('bad input gets one clear line and a non-zero exit', () => {
     await expectClearFailure(['verify'], /missing required argument 'dir'/);
   });
 
+  // Commander keeps the last value: the first was dropped without a word. Options that are lists add up instead.
+  it('an option of one value given twice, with its two values; nothing written', async () => {
+    const [first, second] = [join(dir, 'twice-a'), join(dir, 'twice-b')];
+    await expectClearFailure(['export', '--db', goodDb, '--out', first, `--out=${second}`], new RegExp(`^textkeeper: --out was given 2 times \\(${first}, ${second}\\): give it once\\.$`));
+    expect(existsSync(first) || existsSync(second)).toBe(false);
+    await expectClearFailure(['list', '--db', goodDb, '--sort', 'name', '--sort', 'recent'], /^textkeeper: --sort was given 2 times \(name, recent\): give it once\.$/);
+    await expectClearFailure(['stats', '--db', goodDb, '--since', '2020-01-01', '--since', '2021-01-01'], /--since was given 2 times/);
+    const lists = await runCli(['list', '--db', goodDb, '--db', goodDb, '--json', '--chat', '+1', '--chat', '@']);
+    expect(lists.code, lists.stderr).toBe(0);
+  });
+
   it('an option of a format not asked for, an unknown --country, an empty --me', async () => {
     const out = join(dir, 'o16');
     const exportTo = (...args: string[]) => ['export', '--db', goodDb, '--out', out, ...args];
