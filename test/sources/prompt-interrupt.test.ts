@@ -10,12 +10,24 @@ import { encryptedTinyBackup } from './tiny-chat-db.js';
  * A run still going after a minute is ended, so that a hang fails with what it showed.
  */
 function ctrlCAtPrompt(args: string[], prompt = 'Backup password:'): Promise<string> {
+  return atPrompt(args, [[prompt, 'ab\u0003']]);
+}
+
+/** The CLI on a terminal, typing each answer once its prompt has been shown (as often as it is shown so far). */
+function atPrompt(args: string[], answers: [prompt: string, typed: string][]): Promise<string> {
   const command = [process.execPath, join(ROOT, 'dist', 'cli', 'main.js'), ...args].map((a) => `'${a}'`).join(' ');
   const child = spawn('script', ['-qfec', `${command}; echo "exit $?"`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let shown = '';
+  let answered = 0;
+  let after = 0;
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     shown += chunk;
-    if (shown.includes(prompt) && !child.stdin.writableEnded) child.stdin.end('ab\u0003');
+    const [prompt, typed] = answers[answered] ?? [];
+    const at = prompt === undefined ? -1 : shown.indexOf(prompt, after);
+    if (at < 0) return;
+    after = at + prompt!.length;
+    if (++answered < answers.length) child.stdin.write(typed);
+    else child.stdin.end(typed);
   });
   const hung = setTimeout(() => child.kill('SIGKILL'), 60_000);
   return new Promise((resolve, reject) => {
@@ -39,6 +51,25 @@ describe('Ctrl-C at the password prompt of an encrypted backup', () => {
     // list writes nothing: it has nothing to remove.
     const listed = await ctrlCAtPrompt(['list', '--backup', backup]);
     expect(listed).toMatch(/Backup password: \n?textkeeper: interrupted\.\nexit 130/);
+  });
+});
+
+// Deriving the key takes seconds: a typo need not cost the whole run.
+describe('a wrong password typed at the prompt', () => {
+  it('is asked again, twice; the right one then opens the backup', async () => {
+    const dir = tempDir('prompt-again');
+    const backup = await encryptedTinyBackup(dir, 4);
+    const shown = await atPrompt(['list', '--backup', backup], [['Backup password: ', 'pw2\r'], ['Wrong password; try again. Backup password: ', 'pw\r']]);
+    expect(shown).toMatch(/exit 0$/m);
+    expect(shown).toMatch(/^SMS;-;\+15555550123 /m);
+    const thrice = await atPrompt(['list', '--backup', backup], [['Backup password: ', 'a\r'], ['try again. Backup password: ', 'b\r'], ['try again. Backup password: ', 'c\r']]);
+    expect(thrice).toMatch(/textkeeper: Wrong password for the encrypted backup in .*\nexit 1/);
+    expect(thrice.match(/try again/g)).toHaveLength(2);
+  });
+
+  it('Ctrl-D on an empty line interrupts, as Ctrl-C does', async () => {
+    const backup = await encryptedTinyBackup(tempDir('prompt-eof'), 5);
+    expect(await atPrompt(['list', '--backup', backup], [['Backup password: ', '\u0004']])).toMatch(/textkeeper: interrupted\.\nexit 130/);
   });
 });
 

@@ -18,14 +18,23 @@ export interface PasswordSources {
   output?: NodeJS.WriteStream;
 }
 
-/** Gives the password; asked at the prompt for `backup` (a folder), the prompt names it (several are read). */
-export function passwordProvider(sources: PasswordSources): (backup?: string) => Promise<string> {
+/**
+ * Gives a backup's password; `again` after a wrong one, when only the prompt has another to give (a file's
+ * first line stays what it was: undefined). Asked at the prompt for `backup` (a folder), the prompt names it
+ * (several are read).
+ */
+export type PasswordProvider = (backup?: string, again?: boolean) => Promise<string | undefined>;
+
+export function passwordProvider(sources: PasswordSources): PasswordProvider {
   if (sources.plainPassword !== undefined) {
     throw new BackupError('A backup password on the command line is visible to other programs; use --password-file FILE or type it at the prompt');
   }
   const { passwordFile } = sources;
-  if (passwordFile !== undefined) return () => readPasswordFile(passwordFile);
-  return (backup) => promptPassword(backup ? `Backup password for ${backup}: ` : 'Backup password: ', sources.input ?? process.stdin, sources.output ?? process.stderr);
+  if (passwordFile !== undefined) return async (_, again) => (again ? undefined : readPasswordFile(passwordFile));
+  return (backup, again) => {
+    const prompt = `${again ? 'Wrong password; try again. ' : ''}Backup password${backup ? ` for ${backup}` : ''}: `;
+    return promptPassword(prompt, sources.input ?? process.stdin, sources.output ?? process.stderr);
+  };
 }
 
 export async function readPasswordFile(file: string): Promise<string> {
@@ -54,7 +63,7 @@ function passwordText(bytes: Buffer): string {
 const STOPPING: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
- * Reads one line from a terminal without echoing it. Ctrl-C aborts, backspace edits. The terminal is raw
+ * Reads one line from a terminal without echoing it. Ctrl-C aborts, as Ctrl-D does on an empty line; backspace edits. The terminal is raw
  * before the prompt shows, so nothing typed at it is echoed or taken as a signal; a signal that comes
  * anyway (SIGTERM, or Ctrl-C pressed before) aborts the prompt as well, which would otherwise wait on, and
  * so does the terminal closing.
@@ -82,7 +91,7 @@ export function promptPassword(prompt: string, input: NodeJS.ReadStream, output:
     const onData = (chunk: Buffer) => {
       for (const char of chunk.toString('utf8')) {
         if (char === '\r' || char === '\n') return finish(() => resolve(typed));
-        if (char === '\u0003') return interrupted();
+        if (char === '\u0003' || (char === '\u0004' && typed === '')) return interrupted();
         if (char === '\u007f' || char === '\b') typed = Array.from(typed).slice(0, -1).join('');
         else if (char >= ' ') typed += char;
       }

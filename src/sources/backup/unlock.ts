@@ -23,7 +23,7 @@ export interface UnlockedKeys {
 export async function unlockBackup(
   backupDir: string,
   metadata: BackupMetadata,
-  password: (() => Promise<string>) | undefined,
+  password: ((again?: boolean) => Promise<string | undefined>) | undefined,
   progress?: SlowStepReporter,
 ): Promise<UnlockedKeys> {
   if (!metadata.keybag) throw new BackupError(`The encrypted backup in ${backupDir} has no BackupKeyBag in Manifest.plist`);
@@ -35,7 +35,22 @@ export async function unlockBackup(
     if (error instanceof KeybagFormatError) throw new BackupError(`The backup keybag in ${backupDir} is damaged: ${error.message}`);
     throw error;
   }
-  const typed = await password();
+  let typed = await password();
+  for (let attempt = 1; typed !== undefined; attempt++) {
+    const classKeys = await tryPassword(keybag, typed, progress);
+    if (classKeys) return { classKeys, manifestKey: unwrapManifestKey(backupDir, metadata, classKeys) };
+    const again = attempt < ATTEMPTS ? await password(true) : undefined;
+    if (again === undefined) throw new BackupError(`Wrong password for the encrypted backup in ${backupDir}${spacesAround(typed)}`);
+    typed = again;
+  }
+  throw new BackupError(`The backup in ${backupDir} is encrypted: its password is needed`);
+}
+
+/** Typed at the prompt, a password may be tried this often: deriving the key from it takes seconds each time. */
+const ATTEMPTS = 3;
+
+/** The class keys this password unlocks; undefined when it is not the backup's. */
+async function tryPassword(keybag: Keybag, typed: string, progress?: SlowStepReporter): Promise<Map<number, Buffer> | undefined> {
   progress?.start('Unlocking the encrypted backup (this takes a while)');
   let passcodeKey: Buffer;
   try {
@@ -43,9 +58,7 @@ export async function unlockBackup(
   } finally {
     progress?.stop();
   }
-  const classKeys = unlockClassKeys(keybag, passcodeKey);
-  if (!classKeys) throw new BackupError(`Wrong password for the encrypted backup in ${backupDir}${spacesAround(typed)}`);
-  return { classKeys, manifestKey: unwrapManifestKey(backupDir, metadata, classKeys) };
+  return unlockClassKeys(keybag, passcodeKey);
 }
 
 /** A hint when the password given starts or ends with white space (Windows' `echo secret > file` writes "secret "). */
