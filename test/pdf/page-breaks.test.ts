@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import type { Message } from '../../src/model/types.js';
 import { alice, bob, exportContext, me, message, renderPdf, text } from './builders.js';
@@ -37,6 +38,9 @@ describe.skipIf(!pdfToolsPresent)('messages across page breaks', { timeout: 60_0
     expect(rest.length).toBeGreaterThan(1);
     for (const body of rest) expect(body).toContain(HEADING);
     expect(rest.at(-1)).toMatch(/10:00:00\s+Bob \(cont\.\)/);
+    // The time and sender stand beside the row's first line on the page, as on the page before, not a line above it.
+    const laidOut = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+    expect(laidOut).toMatch(/^[ \t]*10:00:00[ \t]+Bob \(cont\.\)[ \t]+Bob's line \d+[ \t]*$/m);
   });
 
   test('a message\'s time is never alone at the top of a page, away from its message', async () => {

@@ -69,10 +69,16 @@ export class TranscriptLayout {
     // Handwriting and Digital Touch are drawn below their row, in the message column.
     const messageColumn = { ...this.columns[2]!, align: 'left' };
     for (const part of message.parts) if (part.kind === 'app' && part.app.drawing) rows.push(drawingBlock(this.canvas, part.app.drawing, messageColumn));
-    const continuedRow = () => [...this.dayBand(message.date, true), ...this.rows([[this.plain(this.dates.time(message.date))], [this.bold(`${sender} (cont.)`.trim())]])];
+    const continuedRow = () => [...this.dayBand(message.date, true), ...this.besideNext(this.rows([[this.plain(this.dates.time(message.date))], [this.bold(`${sender} (cont.)`.trim())]]))];
     for (const row of rows) row.context = continuedRow;
     if (!continued) rows[0]!.context = () => this.dayBand(message.date, true);
     return [...blocks, ...rows];
+  }
+
+  /** Lines whose last is drawn beside the line after them, not above it: a continued row's time and sender beside its text. */
+  private besideNext(lines: Block[]): Block[] {
+    lines.at(-1)!.height = 0;
+    return lines;
   }
 
   /** One block per line of a table row whose cells hold these paragraphs; a row that opens draws a rule above itself. */
