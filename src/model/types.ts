@@ -10,6 +10,8 @@ export interface Person {
   /** What to show: a contact name when one is known, else the handle. */
   name: string;
   isMe: boolean;
+  /** A conversation's participant: the person's other handles it was read from (their email beside their phone). */
+  otherHandles?: string[];
 }
 
 export interface Conversation {

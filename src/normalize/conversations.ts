@@ -20,12 +20,14 @@ export interface ConversationPlan {
 export function planConversations(chats: ChatRow[], people: PeopleDirectory, contacts: Contacts): ConversationPlan[] {
   const byKey = new Map<string, { chats: ChatRow[]; participants: Person[] }>();
   for (const chat of chats) {
-    const participants = uniquePeople(chat.handleIds.map((id) => people.byId(id)).filter((p): p is Person => p !== undefined), contacts);
+    const handles = chat.handleIds.map((id) => people.byId(id)).filter((p): p is Person => p !== undefined);
+    const participants = uniquePeople(handles, contacts);
     const isGroup = chat.style === 43 || participants.length > 1;
     const keys = participants.map((p) => contacts.personKey(p.handle)).sort();
     const key = isGroup ? `group:${keys.join(',')}|${chat.displayName ?? ''}` : `person:${keys[0] ?? chat.identifier}`;
     const entry = byKey.get(key) ?? { chats: [], participants };
     entry.chats.push(chat);
+    entry.participants = withOtherHandles(entry.participants, handles, contacts);
     byKey.set(key, entry);
   }
   const plans: ConversationPlan[] = [];
@@ -82,6 +84,19 @@ function uniquePeople(people: Person[], contacts: Contacts): Person[] {
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
+  });
+}
+
+/**
+ * The participants, each with the handles of theirs among `handles` that it is not (a contact's phone and
+ * email, one chat row each, make one conversation): copies, as the directory's people are shared.
+ */
+function withOtherHandles(participants: Person[], handles: Person[], contacts: Contacts): Person[] {
+  return participants.map((p) => {
+    const key = contacts.personKey(p.handle);
+    const known = new Set([p.handle, ...(p.otherHandles ?? [])]);
+    const more = handles.filter((h) => !known.has(h.handle) && contacts.personKey(h.handle) === key).map((h) => h.handle);
+    return more.length === 0 ? p : { ...p, otherHandles: [...(p.otherHandles ?? []), ...more] };
   });
 }
 

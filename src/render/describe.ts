@@ -1,6 +1,6 @@
 // Plain-language descriptions of model pieces, shared by renderers that write words rather than markup.
 import type { ExportContext } from './renderer.js';
-import type { AppBalloon, ArchiveRun, Attachment, Ballot, Conversation, Message, Poll, PollOption, RecordedSource, Tapback, TapbackKind } from '../model/types.js';
+import type { AppBalloon, ArchiveRun, Attachment, Ballot, Conversation, Message, Person, Poll, PollOption, RecordedSource, Tapback, TapbackKind } from '../model/types.js';
 import type { DateFormatter } from './dates.js';
 
 const TAPBACK_VERBS: Record<TapbackKind, string> = {
@@ -234,4 +234,15 @@ export function editedNote(message: Message, day: string, dates: DateFormatter):
 export function tapbackNote(t: Tapback, day: (date: Date) => string): string | undefined {
   if (t.removedAt) return `removed ${day(t.removedAt)}`;
   return t.absentSince && `kept by this archive: ${absenceNote(t, day)}`;
+}
+
+/** The handles a participant was read from: their own, then the others of theirs the conversation has (an email beside a phone). */
+export function handlesOf(person: Person): string[] {
+  return [person.handle, ...(person.otherHandles ?? [])];
+}
+
+/** "Mom (+15555550100, mom@example.com)"; a participant without a name, their handles alone. */
+export function personWithHandles(person: Person): string {
+  const handles = handlesOf(person).join(', ');
+  return person.name === person.handle ? handles : `${person.name} (${handles})`;
 }

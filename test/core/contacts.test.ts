@@ -41,7 +41,11 @@ describe('contact names from a .vcf file', () => {
     expect(text).toMatch(/\] Sam( \(\w+\))?:$/m);
     expect(text).not.toMatch(new RegExp(`\\] ${phone.replace('+', '\\+')}`));
     const list = await runCli(['list', '--db', db, '--contacts', join(dir, 'contacts.vcf'), '--json']);
-    expect((JSON.parse(list.stdout) as { title: string }[]).filter((c) => c.title === 'Chiara Rossi')).toHaveLength(1);
+    const hers = (JSON.parse(list.stdout) as { title: string; participants: unknown[] }[]).filter((c) => c.title === 'Chiara Rossi');
+    expect(hers).toHaveLength(1);
+    // Both of her handles the conversation was read from are named, as a record of who wrote from where.
+    expect(text).toContain(`Participants: Chiara Rossi (${phone}, ${email})`);
+    expect(hers[0]!.participants).toEqual([{ handle: phone, name: 'Chiara Rossi', otherHandles: [email] }]);
   });
 
   it('a name folded inside a UTF-8 character is read whole', async () => {

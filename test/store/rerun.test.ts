@@ -31,7 +31,8 @@ function sealedAsTheyAre(out: string, paths: string[]): void {
 }
 
 async function exportInto(history: History, out: string, extra: string[]) {
-  const result = await runCli(['export', '--db', join(history.dir, 'chat.db'), '--out', out, '--format', 'txt,html,pdf', '--page-size', 'letter', ...extra]);
+  const paper = extra.includes('--page-size') ? [] : ['--page-size', 'letter'];
+  const result = await runCli(['export', '--db', join(history.dir, 'chat.db'), '--out', out, '--format', 'txt,html,pdf', ...paper, ...extra]);
   expect(result.stderr.replace(/^\[\d+\/\d+\].*\n/gm, '')).toBe('');
   expect(result.code).toBe(0);
   return result;

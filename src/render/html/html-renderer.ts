@@ -7,7 +7,7 @@ import type { ExportContext, MessageStream, RenderedConversation, Renderer } fro
 import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
 import { activitySvg } from './activity-svg.js';
 import { escapeHtml, hrefPath, isolate } from './escape.js';
-import { damageLines, describeKeptOnly, describeOrigin, describeSourceCounts, inBackup } from '../describe.js';
+import { damageLines, describeKeptOnly, describeOrigin, describeSourceCounts, handlesOf, inBackup } from '../describe.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
 import { PageStarts } from './page-starts.js';
@@ -224,7 +224,7 @@ export class HtmlRenderer implements Renderer {
 
 /** The participants' names, each isolated from the commas between them, and with `handles` their phone numbers or emails. */
 function participantsHtml(conversation: Conversation, handles: boolean): string {
-  return conversation.participants.map((p) => isolate(p.name) + (handles && p.handle !== p.name ? ` (${escapeHtml(p.handle)})` : '')).join(', ');
+  return conversation.participants.map((p) => isolate(p.name) + (handles && p.handle !== p.name ? ` (${escapeHtml(handlesOf(p).join(', '))})` : '')).join(', ');
 }
 
 /**
@@ -234,7 +234,7 @@ function participantsHtml(conversation: Conversation, handles: boolean): string 
 function indexParticipants(conversation: Conversation): string {
   if (conversation.groupName) return participantsHtml(conversation, false);
   if (conversation.isGroup || onlyHandles(conversation)) return '';
-  return escapeHtml(conversation.participants.map((p) => p.handle).join(', '));
+  return escapeHtml(conversation.participants.flatMap(handlesOf).join(', '));
 }
 
 function onlyHandles(conversation: Conversation): boolean {

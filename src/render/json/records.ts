@@ -38,7 +38,7 @@ export interface ConversationRecord {
   id: string;
   title: string;
   groupName?: string;
-  participants: { handle: string; name: string }[];
+  participants: { handle: string; name: string; otherHandles?: string[] }[];
   isGroup: boolean;
   services: string[];
   messageCount: number;
@@ -62,7 +62,7 @@ export function conversationRecord(c: Conversation, iso: IsoDate): ConversationR
     id: c.id,
     title: c.title,
     groupName: c.groupName,
-    participants: c.participants.map(({ handle, name }) => ({ handle, name })),
+    participants: c.participants.map(({ handle, name, otherHandles }) => ({ handle, name, otherHandles })),
     isGroup: c.isGroup,
     services: c.services,
     messageCount: c.messageCount,

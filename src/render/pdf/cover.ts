@@ -1,5 +1,5 @@
 import type { Conversation } from '../../model/types.js';
-import { DAMAGE_NOTE, describeKeptOnly, describeSourceCounts } from '../describe.js';
+import { DAMAGE_NOTE, describeKeptOnly, describeSourceCounts, personWithHandles } from '../describe.js';
 import type { ExportContext, Provenance, ProvenanceSource } from '../renderer.js';
 import { baselineIn, layLines, textBox, drawLine } from './blocks.js';
 import type { Canvas } from './canvas.js';
@@ -20,7 +20,7 @@ export function coverFacts(conversation: Conversation, ctx: ExportContext): Cove
   const { dates } = ctx;
   const { firstDate, lastDate } = conversation;
   const provenance: Provenance = ctx.provenance ?? { version: '', filters: [], sources: [] };
-  const people = conversation.participants.map((p) => (p.name === p.handle ? p.handle : `${p.name} (${p.handle})`));
+  const people = conversation.participants.map(personWithHandles);
   const rows = [
     ...(people.length ? [{ label: 'Participants', values: people }] : []),
     { label: 'Period', values: [firstDate && lastDate ? `${dates.dateTime(firstDate)} – ${dates.dateTime(lastDate)}` : 'No messages'] },

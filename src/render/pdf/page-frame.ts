@@ -1,5 +1,6 @@
 import type { Conversation } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
+import { personWithHandles } from '../describe.js';
 import { baselineIn } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import type { BatesStamp } from './bates.js';
@@ -25,7 +26,7 @@ export interface FrameText {
 export function frameText(conversation: Conversation, dates: DateFormatter, exportedAt: Date): FrameText {
   const { firstDate, lastDate } = conversation;
   const range = firstDate && lastDate ? `${dates.dayKey(firstDate)} – ${dates.dayKey(lastDate)}` : 'No messages';
-  const people = conversation.participants.map((p) => (p.name === p.handle ? p.handle : `${p.name} (${p.handle})`));
+  const people = conversation.participants.map(personWithHandles);
   return {
     title: conversation.title,
     // Messages without a conversation have no participants, only their own senders.

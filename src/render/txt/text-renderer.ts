@@ -1,7 +1,7 @@
 import { handwritingLines } from '../../decode/handwriting-render.js';
 import type { Attachment, Conversation, Drawing, EditVersion, Message, Part } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { absenceNote, balloonLines, damageLines, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE } from '../describe.js';
+import { absenceNote, balloonLines, damageLines, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, personWithHandles } from '../describe.js';
 import { controlPicture } from '../control-pictures.js';
 import { FileRenderer } from '../file-renderer.js';
 import { archivePath } from '../../output/files.js';
@@ -46,7 +46,7 @@ function* transcript(conversation: Conversation, messages: MessageStream, ctx: E
 }
 
 function header(c: Conversation, ctx: ExportContext): string {
-  const who = c.participants.map((p) => (p.name === p.handle ? p.handle : `${p.name} (${p.handle})`)).join(', ');
+  const who = c.participants.map(personWithHandles).join(', ');
   const range = c.firstDate && c.lastDate ? `, from ${ctx.dates.dateTime(c.firstDate)} to ${ctx.dates.dateTime(c.lastDate)}` : '';
   return [
     `Conversation: ${c.title}`,
