@@ -98,7 +98,9 @@ export async function buildManifest(dir: string, previous: ManifestEntry[] = [],
   const known = new Map(previous.map((e) => [e.path, e]));
   const copied = new Map(copies.map((c) => [c.path, c]));
   const manifest: ManifestEntry[] = [];
-  for (const path of await listFilesAs(dir, [...known.keys(), ...copied.keys()])) {
+  const present = await listFilesAs(dir, [...known.keys(), ...copied.keys()]);
+  const removed = [...left].filter(([path, sealed]) => sealed && !present.includes(path)).map(([path]) => path);
+  for (const path of removed.length > 0 ? [...present, ...removed].sort() : present) {
     if (isUnlisted(path)) continue;
     if (left.has(path)) {
       const sealed = left.get(path);

@@ -59,6 +59,26 @@ describe('an export never seals as its own what changed in the folder since the 
     expect(await verifyLines(out)).toEqual([`altered: ${copy}`, 'unexpected: notes.txt']);
   });
 
+  it('keeps a removed copy of an attachment in the record, for verify to report missing at every run until it is restored', async () => {
+    const out = join(tempDir('outside-removed'), 'archive');
+    await exportInto(out, 'txt');
+    const copy = filesOf(join(out, 'attachments')).map((p) => `attachments/${p}`).find((p) => p.endsWith('.jpeg') || p.endsWith('.png'))!;
+    const bytes = readFileSync(join(out, copy));
+    rmSync(join(out, copy));
+
+    const first = await exportInto(out, 'txt');
+    expect(warnings(first.stderr)).toEqual([
+      `warning: ${copy} was removed since the last export, not by textkeeper: left as it is, and the archive's record keeps it as textkeeper wrote it (verify reports it until it is restored from a backup)`,
+    ]);
+    expect(await verifyLines(out)).toEqual([`missing: ${copy}`]);
+    await exportInto(out, 'txt');
+    expect(await verifyLines(out)).toEqual([`missing: ${copy}`]);
+
+    writeFileSync(join(out, copy), bytes);
+    await exportInto(out, 'txt');
+    expect(await verifyLines(out)).toEqual([expect.stringMatching(/^Intact: /)]);
+  });
+
   it('leaves them out of the seal of a run refused once its sources are read, in its one line', async () => {
     const out = join(tempDir('outside-refused'), 'archive');
     const device = join(tempDir('outside-refused-device'), 'device');
