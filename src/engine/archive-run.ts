@@ -12,7 +12,7 @@ import { knownFile } from '../store/known-files.js';
 import { STORE_FILE } from '../store/file-names.js';
 import { sha256File } from '../store/file-sha256.js';
 import { buildManifest, filesUnder, resealStore, writeSums } from '../store/manifest.js';
-import { findOutsideChanges, leftAsFound, outsideChangeLines, type OutsideChanges } from '../store/outside-changes.js';
+import { findOutsideChanges, leftAsFound, outsideChangeLines, storeChangedSinceSeal, type OutsideChanges } from '../store/outside-changes.js';
 import { openOutputStore, removeStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
 import { VERSION } from '../version.js';
@@ -65,6 +65,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
   // Another archive that is none (or damaged, or newer) is refused in its own words before --out is touched.
   const recorded = other ? ArchiveStore.recordedIn(other) : undefined;
   const isNew = !existsSync(join(options.outDir, STORE_FILE));
+  const storeChanged = !isNew && (await storeChangedSinceSeal(options.outDir));
   const store = openOutputStore(options.outDir);
   try {
     // After a run that did not finish, its half-written files are removed; after one that did, the folder is
@@ -72,7 +73,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     const finished = store.lastRunFinished();
     if (!finished) removePartials(options.outDir);
     const sealed = finished ? store.manifest() : [];
-    const outside = sealed.length > 0 ? await findOutsideChanges(store.dir, sealed) : undefined;
+    const outside = sealed.length > 0 ? { ...await findOutsideChanges(store.dir, sealed), storeChanged } : undefined;
     const checkInterrupt = () => {
       if (signal.interrupted) throw new Interrupted('interrupted');
     };
@@ -234,7 +235,7 @@ export async function sealArchive(store: ArchiveStore, counts: Record<string, nu
   store.finishRun(counts);
   store.close();
   await writeSums(store.dir, manifest, await closedStoreSha256(store.dir));
-  const lines = outside ? outsideChangeLines(outside.changed, manifest) : [];
+  const lines = outside ? outsideChangeLines(outside, manifest) : [];
   for (const line of lines) options.log(`warning: ${line}`);
   return lines.length;
 }

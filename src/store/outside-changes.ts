@@ -1,10 +1,12 @@
 // Files of an archive folder changed since the last run sealed it, by something other than textkeeper (an
 // editor, a sync, a photo program, a failing disk): a run finds them before it writes, writes again what it
 // can, says each, and never seals the others as its own.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashFiles } from './file-hasher.js';
-import { isSystemPath, isUnlisted, listFilesAs, type ManifestEntry } from './manifest.js';
+import { STORE_FILE, SUMS_FILE } from './file-names.js';
+import { sha256File } from './file-sha256.js';
+import { isSystemPath, isUnlisted, listFilesAs, splitSums, type ManifestEntry } from './manifest.js';
 
 /** A file as the run found it before it wrote (size -1: gone), and what the manifest listed for it (nothing: a file added). */
 export interface FoundFile {
@@ -18,6 +20,20 @@ export interface OutsideChanges {
   manifest: ManifestEntry[];
   /** Files whose bytes changed, added or removed since the seal, by path. */
   changed: Map<string, FoundFile>;
+  /** The store is not the one SHA256SUMS sealed (see `storeChangedSinceSeal`). */
+  storeChanged?: boolean;
+}
+
+/**
+ * Whether the store was changed since SHA256SUMS sealed it (written after the store was closed): asked before
+ * the run opens it, and only of a store written after SHA256SUMS (an unchanged one is not hashed).
+ */
+export async function storeChangedSinceSeal(dir: string): Promise<boolean> {
+  const sums = statSync(join(dir, SUMS_FILE), { throwIfNoEntry: false });
+  const store = statSync(join(dir, STORE_FILE), { throwIfNoEntry: false });
+  if (!sums?.isFile() || !store?.isFile() || store.mtimeMs <= sums.mtimeMs) return false;
+  const sealed = splitSums(readFileSync(join(dir, SUMS_FILE), 'utf8')).store;
+  return sealed !== undefined && sealed !== (await sha256File(join(dir, STORE_FILE)));
 }
 
 /** The folder against the manifest the last run sealed; files whose size or time is not the sealed one are hashed. */
@@ -63,9 +79,12 @@ export function leftAsFound(dir: string, changed: Map<string, FoundFile>): Map<s
 const COPIES = /^(attachments|thumbs)\//;
 
 /** One line for each file changed outside textkeeper, once the run sealed the folder (`manifest`). */
-export function outsideChangeLines(changed: Map<string, FoundFile>, manifest: ManifestEntry[]): string[] {
+export function outsideChangeLines({ changed, storeChanged }: OutsideChanges, manifest: ManifestEntry[]): string[] {
   const sealed = new Map(manifest.map((e) => [e.path, e]));
-  return [...changed].map(([path, found]) => {
+  const store = storeChanged
+    ? [`${STORE_FILE} was changed since the last export, not by textkeeper: this export went on from it as it was found (restore the folder from a backup if no one meant to change it)`]
+    : [];
+  return store.concat([...changed].map(([path, found]) => {
     const entry = sealed.get(path);
     const what = !found.listed ? 'was added' : found.size < 0 ? 'was removed' : 'was changed';
     let outcome: string;
@@ -73,5 +92,5 @@ export function outsideChangeLines(changed: Map<string, FoundFile>, manifest: Ma
     else if (entry === found.listed) outcome = `left as it is, and the archive's record keeps it as textkeeper wrote it (verify reports it ${COPIES.test(path) ? 'until it is restored from a backup' : 'until an export with its format writes it again'})`;
     else outcome = entry ? 'this export wrote it again' : 'no longer listed';
     return `${path} ${what} since the last export, not by textkeeper: ${outcome}`;
-  });
+  }));
 }

@@ -79,6 +79,22 @@ describe('an export never seals as its own what changed in the folder since the 
     expect(await verifyLines(out)).toEqual([expect.stringMatching(/^Intact: /)]);
   });
 
+  it('says a store changed since the last export, not by textkeeper, rather than seal it silently', async () => {
+    const out = join(tempDir('outside-store'), 'archive');
+    await exportInto(out, 'txt');
+    const store = new Database(join(out, 'textkeeper.sqlite'));
+    store.prepare("UPDATE messages SET body = replace(body, '\"text\":\"', '\"text\":\"forged ') WHERE rowid = (SELECT min(rowid) FROM messages)").run();
+    store.close();
+    expect(await verifyLines(out)).toEqual(['altered: textkeeper.sqlite']);
+
+    const next = await exportInto(out, 'txt');
+    expect(warnings(next.stderr)).toEqual([
+      "warning: textkeeper.sqlite was changed since the last export, not by textkeeper: this export went on from it as it was found (restore the folder from a backup if no one meant to change it)",
+    ]);
+    expect(next.stdout).toMatch(/, 1 warning in /);
+    expect(warnings((await exportInto(out, 'txt')).stderr)).toEqual([]);
+  });
+
   it('leaves them out of the seal of a run refused once its sources are read, in its one line', async () => {
     const out = join(tempDir('outside-refused'), 'archive');
     const device = join(tempDir('outside-refused-device'), 'device');

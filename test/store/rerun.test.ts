@@ -28,6 +28,10 @@ function sealedAsTheyAre(out: string, paths: string[]): void {
     if (info) store.prepare('INSERT INTO manifest (path, size, sha256, mtime_ms) VALUES (?, ?, ?, ?)').run(path, info.size, sha256, info.mtimeMs);
   }
   store.close();
+  // SHA256SUMS names the store that build left.
+  const sums = join(out, 'SHA256SUMS');
+  const sealed = createHash('sha256').update(readFileSync(join(out, 'textkeeper.sqlite'))).digest('hex');
+  writeFileSync(sums, readFileSync(sums, 'utf8').replace(/^[0-9a-f]{64}(?=  textkeeper\.sqlite$)/m, sealed));
 }
 
 async function exportInto(history: History, out: string, extra: string[]) {
