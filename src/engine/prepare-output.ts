@@ -1,6 +1,8 @@
 import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { systemReason, UserError } from '../errors.js';
+import { whyNotFree } from '../output/files.js';
+import { SUMS_FILE } from '../store/file-names.js';
 
 /** Synchronously: each call awaited would wait its turn on a busy machine, and there is nothing to do meanwhile. */
 export function prepareOutput(outDir: string): void {
@@ -15,6 +17,10 @@ export function prepareOutput(outDir: string): void {
     const reason = code === 'ENOENT' ? 'the folder cannot be created there' : (systemReason(error) ?? (error as Error).message);
     throw new UserError(`Cannot write to the output folder ${resolve(outDir)}: ${reason}.`);
   }
+  // Every run ends by writing SHA256SUMS: one that cannot be is refused before the run writes anything else.
+  const sums = join(resolve(outDir), SUMS_FILE);
+  const why = whyNotFree(sums);
+  if (why) throw new UserError(`${sums} ${why}, and every run rewrites it: it was left as it is, and so was the archive (make it writable or move it away, then run again).`);
 }
 
 /**

@@ -239,6 +239,19 @@ describe('an archive folder that cannot be updated safely is left alone', () => 
     chmodSync(join(out, pdf), 0o644);
   });
 
+  it('refuses, before reading or writing anything, a run into a folder whose SHA256SUMS someone made read-only', async () => {
+    const out = tempDir('protected-sums');
+    expect((await exportTo(out)).code).toBe(0);
+    chmodSync(join(out, 'SHA256SUMS'), 0o444);
+    const store = digest(join(out, 'textkeeper.sqlite'));
+    const refused = await exportTo(out);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`textkeeper: ${join(out, 'SHA256SUMS')} is a read-only file, and every run rewrites it: it was left as it is, and so was the archive (make it writable or move it away, then run again).\n`);
+    expect(digest(join(out, 'textkeeper.sqlite'))).toBe(store);
+    expect((await runCli(['verify', out])).stdout).toMatch(/^Intact: /);
+    chmodSync(join(out, 'SHA256SUMS'), 0o644);
+  });
+
   it('refuses a second run into a folder another run is writing, and takes over the lock of a run that was killed', async () => {
     const out = tempDir('locked');
     expect((await exportTo(out)).code).toBe(0);
