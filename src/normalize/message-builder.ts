@@ -216,6 +216,8 @@ function partsFrom(body: DecodedBody, attachments: Attachment[], unsentAt: Date 
     }
   });
   for (const attachment of unused) parts.push({ kind: 'attachment', index: parts.length, tapbacks: [], attachment });
+  // Unsent (its date says so) with no body left and no summary naming its parts: the whole message.
+  if (parts.length === 0 && unsentAt) parts.push({ kind: 'unsent', index: 0, tapbacks: [], unsentAt });
   return parts;
 }
 

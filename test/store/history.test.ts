@@ -77,6 +77,25 @@ describe('an archive keeps the history of a message that changes between runs', 
     await exportFrom(later, out);
     keepsIt();
   });
+
+  it('keeps the text of a message unsent when the device says so only by its date (no summary of its parts)', async () => {
+    const source = new Database(join(history.dir, 'chat.db'), { readonly: true });
+    const row = source.prepare(`SELECT ROWID AS id, text FROM message WHERE date_edited = 0 AND associated_message_type = 0 AND item_type = 0
+      AND cache_has_attachments = 0 AND balloon_bundle_id IS NULL AND length(text) > 12 AND instr(text, char(65532)) = 0 LIMIT 1`).get() as { id: number; text: string };
+    source.close();
+    const out = join(tempDir('unsend-bare'), 'archive');
+    await exportFrom(history.dir, out);
+    const after = changedDevice(history, (db) => {
+      const at = db.prepare('SELECT date FROM message WHERE ROWID = ?').pluck().get(row.id) as number;
+      db.prepare('UPDATE message SET text = NULL, attributedBody = NULL, date_edited = ?, date_retracted = ?, message_summary_info = NULL WHERE ROWID = ?')
+        .run(at + 60e9, at + 60e9, row.id);
+    });
+    await exportFrom(after, out);
+    const text = archiveText(out);
+    const unsent = text.search(/\[This part of the message was unsent at \d{4}-\d\d-\d\d [\d:]+\]\n  ✎ Edited\. Earlier versions:\n/);
+    expect(unsent).toBeGreaterThan(0);
+    expect(text.slice(unsent).split('\n\n')[0]).toContain(`“${row.text}”`);
+  });
 });
 
 describe('a chat.db read from another folder (a copy of each quarter in a folder of its own)', () => {
