@@ -225,16 +225,24 @@ describe('a newer backup of the same iPhone', () => {
   });
 });
 
+/**
+ * Two backups of one iPhone: the first, made 2026-03-01 (iOS 18.0), holds the history's first two thirds; the
+ * second, made 2026-06-01 (iOS 18.1), its last two (the phone let the oldest go). With the archive folder to fill.
+ */
+async function twoBackups(seed: number, label: string): Promise<{ out: string; backups: string[] }> {
+  const history = await generateHistory(300, seed);
+  const work = tempDir(label);
+  const states = [deviceSlice(history, undefined, history.thirds[1]), deviceSlice(history, history.thirds[0], undefined)];
+  const backups = states.map((_, i) => join(work, `backup-${i}`));
+  for (const [i, device] of states.entries()) {
+    await writeBackup({ chatDb: join(device, 'chat.db'), attachmentsDir: join(device, 'Attachments'), outDir: backups[i]!, seed: 1, device: { lastBackupDate: new Date(`2026-0${3 + 3 * i}-01T12:00:00Z`), productVersion: `18.${i}` } });
+  }
+  return { out: join(work, 'archive'), backups };
+}
+
 describe('two backups of one iPhone read together', () => {
   it('the one made last is that iPhone, as in the runs that read one alone: each backup is named once', async () => {
-    const history = await generateHistory(300, 317);
-    const work = tempDir('two-backups');
-    const out = join(work, 'archive');
-    const states = [deviceSlice(history, undefined, history.thirds[1]), deviceSlice(history, history.thirds[0], undefined)];
-    const backups = states.map((device, i) => join(work, `backup-${i}`));
-    for (const [i, device] of states.entries()) {
-      await writeBackup({ chatDb: join(device, 'chat.db'), attachmentsDir: join(device, 'Attachments'), outDir: backups[i]!, seed: 1, device: { lastBackupDate: new Date(`2026-0${3 + 3 * i}-01T12:00:00Z`), productVersion: `18.${i}` } });
-    }
+    const { out, backups } = await twoBackups(317, 'two-backups');
     let last = '';
     for (const run of [[backups[0]!], [backups[1]!], [backups[1]!, backups[0]!]]) {
       const result = await runCli(['export', ...run.flatMap((b) => ['--backup', b]), '--out', out, '--format', 'txt', '--no-progress']);
@@ -251,14 +259,7 @@ describe('two backups of one iPhone read together', () => {
 
 describe('an older backup of an iPhone read after a newer one', () => {
   it('marks nothing as no longer on the device: what it lacks came after it was made', async () => {
-    const history = await generateHistory(300, 319);
-    const work = tempDir('older-backup-later');
-    const out = join(work, 'archive');
-    const states = [deviceSlice(history, undefined, history.thirds[1]), deviceSlice(history, history.thirds[0], undefined)];
-    const backups = states.map((device, i) => join(work, `backup-${i}`));
-    for (const [i, device] of states.entries()) {
-      await writeBackup({ chatDb: join(device, 'chat.db'), attachmentsDir: join(device, 'Attachments'), outDir: backups[i]!, seed: 1, device: { lastBackupDate: new Date(`2026-0${3 + 3 * i}-01T12:00:00Z`), productVersion: `18.${i}` } });
-    }
+    const { out, backups } = await twoBackups(319, 'older-backup-later');
     for (const backup of [backups[1]!, backups[0]!, backups[1]!, backups[0]!]) {
       const result = await runCli(['export', '--backup', backup, '--out', out, '--format', 'txt', '--no-progress']);
       expect(result.code, result.stderr).toBe(0);
