@@ -1,14 +1,17 @@
 // Issue #10, security: attachment files are read only inside the attachments folder; huge files and
 // active content (HTML, SVG) are kept from the archive or defused.
-import { copyFileSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../support/cli.js';
+import { ROOT, runCli, tempDir } from '../support/cli.js';
 import { addAttachment, filesBelow, makeBase, spoiledCopy } from './support.js';
 
 const SECRET = 'TOP SECRET: must never reach the archive';
 const STORED = '~/Library/Messages/Attachments';
+/** Root reads any file: an unreadable one needs a run as someone else. */
+const AS_NOBODY = process.platform === 'linux' && process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
 
 describe('attachments stay inside the attachments folder', () => {
   const dir = tempDir('attach');
@@ -47,7 +50,7 @@ describe('attachments stay inside the attachments folder', () => {
     const result = await runCli(['export', '--db', db, '--out', out, '--format', 'html', '--chat', chat, '--max-attachment-size', '1MB']);
     expect(result.code, result.stderr).toBe(0);
     // The three outside and the huge one are on disk: not counted as missing, but apart.
-    expect(result.stdout).toMatch(/ \(0 missing, 4 not copied: outside the attachments folder or over --max-attachment-size\), /);
+    expect(result.stdout).toMatch(/ \(0 missing, 4 not copied: outside the attachments folder, over --max-attachment-size or unreadable\), /);
     const files = filesBelow(out);
     for (const file of files.filter((f) => f.startsWith('attachments/') && f.includes('.'))) {
       expect(readFileSync(join(out, file), 'latin1')).not.toContain('TOP SECRET');
@@ -104,5 +107,27 @@ describe('an Attachments folder moved to another disk and linked back', () => {
     expect(text.match(/outside the attachments folder/g)).toEqual(['outside the attachments folder']);
     expect(text).toMatch(/via-link\.txt \(.*\) — outside the attachments folder, not copied/);
     expect(filesBelow(out).filter((f) => f.startsWith('attachments/')).length).toBeGreaterThan(0);
+  });
+});
+
+describe.skipIf(!AS_NOBODY)('an attachment that cannot be read', () => {
+  it('is named in its conversation and counted as not copied, unreadable', async () => {
+    const dir = tempDir('unreadable');
+    const base = await makeBase(dir);
+    let chat = '';
+    const db = spoiledCopy(base, dir, 'locked', (d) => {
+      const file = join(dir, 'locked', 'Attachments', 'lk', 'Lease.pdf');
+      mkdirSync(join(file, '..'), { recursive: true });
+      writeFileSync(file, '%PDF-1.4 lease');
+      chmodSync(file, 0o000);
+      chat = addAttachment(d, { filename: `${STORED}/lk/Lease.pdf`, transfer_name: 'Lease.pdf', mime_type: 'application/pdf' });
+    });
+    chmodSync(dir, 0o777);
+    const out = join(dir, 'out');
+    const run = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(ROOT, 'dist', 'cli', 'main.js'), 'export', '--db', db, '--out', out, '--format', 'txt', '--chat', chat, '--no-progress'], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/, 1 not copied: outside the attachments folder, over --max-attachment-size or unreadable\)/);
+    const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
+    expect(text).toMatch(/Lease\.pdf \(.*\) — could not be read \(permission denied\), not copied/);
   });
 });
