@@ -1,8 +1,14 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import sharp, { type Sharp } from 'sharp';
 import { decodeHeicHere, type HeicDecoder, type Pixels } from './heic.js';
 import { WorkerPool } from './worker-pool.js';
 import { mediaWorkerScript } from './worker-script.js';
+
+/**
+ * An image file is read whole (by Node: libvips reading a path would not reach a long Windows path), so a larger
+ * one is not shown: a photo, even a panorama, is far smaller, and a gigabyte video named .jpg took gigabytes of memory.
+ */
+const MAX_IMAGE_BYTES = 256 * 1024 * 1024;
 
 const HEIC_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'msf1', 'avci']);
 
@@ -40,6 +46,8 @@ export async function stopHeicThread(): Promise<void> {
  * Throws when the file is not a readable image.
  */
 export async function openImage(path: string, decodeHeic: HeicDecoder = decodeHeicHere): Promise<Sharp> {
+  const { size } = await stat(path);
+  if (size > MAX_IMAGE_BYTES) throw new Error(`too large to show as an image (${size.toLocaleString('en-US')} bytes; up to ${MAX_IMAGE_BYTES.toLocaleString('en-US')} are shown)`);
   const bytes = await readFile(path);
   if (isHeic(bytes)) {
     const { width, height, data } = await decodeHeic(bytes);

@@ -131,3 +131,23 @@ describe.skipIf(!AS_NOBODY)('an attachment that cannot be read', () => {
     expect(text).toMatch(/Lease\.pdf \(.*\) — could not be read \(permission denied\), not copied/);
   });
 });
+
+describe('an image file far larger than any photo', () => {
+  it('is copied, and shown as a placeholder with a warning, not read into memory whole', async () => {
+    const dir = tempDir('huge-image');
+    const base = await makeBase(dir);
+    let chat = '';
+    const db = spoiledCopy(base, dir, 'huge', (d) => {
+      const file = join(dir, 'huge', 'Attachments', 'hg', 'IMG_0001.JPG');
+      mkdirSync(join(file, '..'), { recursive: true });
+      writeFileSync(file, '');
+      truncateSync(file, 300 * 1024 * 1024);
+      chat = addAttachment(d, { filename: `${STORED}/hg/IMG_0001.JPG`, transfer_name: 'IMG_0001.JPG', mime_type: 'image/jpeg' });
+    });
+    const result = await runCli(['export', '--db', db, '--out', join(dir, 'out'), '--format', 'html,pdf', '--chat', chat, '--no-progress']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/Could not convert image “IMG_0001\.JPG” \(.*\): too large to show as an image \(314,572,800 bytes; up to 268,435,456 are shown\)/);
+    expect(result.stderr).toMatch(/PDF: could not read image .*IMG_0001\.JPG; drew a placeholder/);
+    expect(filesBelow(join(dir, 'out')).some((f) => f.startsWith('attachments/') && f.endsWith('/IMG_0001.JPG'))).toBe(true);
+  });
+});
