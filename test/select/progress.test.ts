@@ -21,8 +21,9 @@ describe('progress without a terminal', () => {
     const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,pdf']);
     expect(result.code, result.stderr).toBe(0);
     const files = readdirSync(out).filter((f) => f.endsWith('.txt'));
-    // Reading lines, and the line of what is finished once all is written, come only when reading or writing takes seconds.
-    const lines = result.stderr.trim().split('\n').filter((line) => !/^(reading the sources: |all written; )/.test(line));
+    // Reading lines, a tenth written while no conversation was finished, and the line of what is finished once all is
+    // written, come only when reading or writing takes seconds.
+    const lines = result.stderr.trim().split('\n').filter((line) => !/^(reading the sources: |writing the files: |all written; )/.test(line));
     expect(lines).toHaveLength(files.length);
     const parsed = lines.map((line) => {
       const m = LINE.exec(line);
@@ -80,6 +81,27 @@ describe('progress lines of long work (reading the sources, verify), without a t
     progress.stop();
   });
 
+  it('while writing, says a tenth only seconds after the last line (a conversation line), and not the 100% its line says', () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    const lines: string[] = [];
+    const progress = new Progress('lines', 10_000, 2, (line) => lines.push(line), 'writing', 2);
+    progress.tick(1_000);
+    vi.advanceTimersByTime(1_000);
+    progress.tick(1_000);
+    progress.finished('Mom', 2_000);
+    vi.advanceTimersByTime(1_500);
+    progress.tick(1_000);
+    vi.advanceTimersByTime(1_000);
+    progress.tick(1_500);
+    progress.tick(5_500);
+    progress.finished('Book club', 8_000);
+    expect(lines).toEqual([
+      '[1/2] Mom: 2,000 messages | 20% | estimating time left',
+      'writing the files: 45% | 4,500/10,000 messages × formats | 1,400 msg/s, 4s left',
+      '[2/2] Book club: 8,000 messages | 100% | 3,600 msg/s, 0s left',
+    ]);
+  });
+
   it('a short write says done at 100%, where it said it was still estimating the time left', () => {
     vi.useFakeTimers({ toFake: ['performance'] });
     const lines: string[] = [];
@@ -105,6 +127,21 @@ describe('progress lines of long work (reading the sources, verify), without a t
     progress.update(total, total);
     expect(lines).toEqual(['verifying: 50% | 5.0 GB of 10 GB read | 3s left', 'verifying: 100% | 10 GB of 10 GB read | done']);
     progress.stop();
+  });
+});
+
+describe('progress lines of one long conversation, without a terminal', () => {
+  it('says each tenth written: a PDF of thousands of messages is not written in silence', async () => {
+    const dir = tempDir('progress-long');
+    const db = join(dir, 'chat.db');
+    await generateChatDb({ path: db, messages: 12_000, seed: 33, singleConversation: true });
+    const result = await runCli(['export', '--db', db, '--out', join(dir, 'out'), '--format', 'pdf']);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stderr.trim().split('\n');
+    const tenths = lines.filter((line) => line.startsWith('writing the files: '));
+    expect(tenths.length, result.stderr).toBeGreaterThan(0);
+    for (const line of tenths) expect(line).toMatch(/^writing the files: \d+% \| [\d,]+\/[\d,]+ messages \| [\d,]+ msg\/s, \S+ left$/);
+    expect(lines.findIndex((line) => line.startsWith('[1/1] '))).toBeGreaterThan(lines.indexOf(tenths.at(-1)!));
   });
 });
 
