@@ -43,6 +43,8 @@ const SYSTEM_ERRORS: Record<string, string> = {
   EFBIG: 'the file is too large for this file system',
   ENAMETOOLONG: 'a file name is too long for this file system',
   EIO: 'an input/output error (a failing disk?)',
+  // The one database SQLite writes is the archive's store: a disk failing or a file size limit (ulimit -f) reached.
+  SQLITE_IOERR_WRITE: 'it could not be written (a failing disk, or a file size limit reached?)',
   EMFILE: 'too many open files',
   ENFILE: 'too many open files',
   EEXIST: 'something of that name is already there',

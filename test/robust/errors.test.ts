@@ -1,7 +1,7 @@
 // Issue #10 items 3, 4, 5, 10 and 11: bad input and a bad environment end with one line on stderr
 // and exit 1, and leave no .partial file.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +80,15 @@ describe('bad input and environment: one line, exit 1', () => {
         expect(readFileSync(`${out}.listing`, 'utf8')).not.toMatch(/\.partial/);
       });
     }
+  });
+
+  it('a store that cannot be written (a file size limit reached): the line names it, not the database read', async () => {
+    const db = await makeBase(join(dir, 'limited'), 3000);
+    const out = join(dir, 'o-limited');
+    const script = 'ulimit -f 2000 && exec "$1" "$2" export --db "$3" --out "$4" --format txt --no-progress';
+    const result = spawnSync('sh', ['-c', script, 'sh', process.execPath, CLI, db, out], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+    expectOneLine({ code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr }, 1, /cannot go on: .*textkeeper\.sqlite: it could not be written \(a failing disk, or a file size limit reached\?\)\.$/);
+    expect(existsSync(join(out, 'SHA256SUMS'))).toBe(false);
   });
 
   it('a folder in --out named like a conversation file: another name is chosen, the folder is untouched', async () => {
