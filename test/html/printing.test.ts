@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli, tempDir } from '../support/cli.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`Skipping printing tests: ${CHROMIUM} is absent (apt-get install chromium).`);
+
+/** A conversation page printed from Chromium, as a person prints it from the browser's menu. */
+describe.skipIf(!haveChromium)('printing an HTML conversation from the browser', () => {
+  let archive: string;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    archive = join(tempDir('html-printing'), 'archive');
+    const sample = join(ROOT, 'sample-data');
+    const result = await runCli(['export', '--db', join(sample, 'chat.db'), '--contacts', join(sample, 'contacts.vcf'), '--out', archive, '--format', 'html', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    page = await browser.newPage();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  // A tapback (a badge placed over its bubble's corner) near the foot of the first sheet made Chromium move the
+  // whole thread to the second sheet, leaving the first with the heading alone (Hana Lee in the sample).
+  it('starts the messages on the first sheet, under the heading, in every conversation', async () => {
+    const pdf = join(archive, '..', 'printed.pdf');
+    for (const name of readdirSync(join(archive, 'conversations'))) {
+      await page.goto(pathToFileURL(join(archive, 'conversations', name, 'p1.html')).href);
+      const firstDay = (await page.locator('.thread .day').first().textContent())!;
+      await page.pdf({ path: pdf, format: 'A4' });
+      const firstSheet = execFileSync('pdftotext', ['-l', '1', pdf, '-'], { encoding: 'utf8' });
+      expect(firstSheet, name).toContain(firstDay);
+    }
+  }, 60_000);
+});
