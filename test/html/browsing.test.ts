@@ -79,6 +79,22 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await expect(page.locator('.results a').textContent()).resolves.toMatch(/^….*The code word is zanzibarwombat\.$/);
   });
 
+  it('rings the message a search result opens in a colour that stands out from the page, light and dark', async () => {
+    await search('zanzibarwombat');
+    await page.locator('.results a').click();
+    await page.waitForURL(/#m\d+$/);
+    const bubble = page.locator('.msg:target > .bubble');
+    try {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme });
+        const [ring, background] = await bubble.evaluate((b) => [getComputedStyle(b).outlineColor, getComputedStyle(document.body).backgroundColor]);
+        expect(contrast(ring, background), colorScheme).toBeGreaterThanOrEqual(3);
+      }
+    } finally {
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
+  });
+
   it('tells two people of the same name apart by their phone numbers, on the index and on their pages', async () => {
     await page.goto(pathToFileURL(join(archive, 'index.html')).href);
     const entries = page.locator('.conversations li', { has: page.locator('.title', { hasText: /^Sam Taylor$/ }) });
@@ -217,3 +233,16 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     }
   });
 });
+
+/** WCAG's contrast ratio of two CSS colours given as `rgb(r, g, b)`. */
+function contrast(a: string, b: string): number {
+  const luminance = (color: string) => {
+    const [r, g, bl] = color.match(/\d+(\.\d+)?/g)!.slice(0, 3).map((c) => {
+      const s = Number(c) / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
