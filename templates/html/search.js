@@ -74,7 +74,24 @@ function searcher(manifest, view) {
 /** The query's words, folded; words in quotes ("see you", “see you”) are one term: found together, in that order. */
 function termsOf(query) {
   const words = fold(query).matchAll(/["“”„]([^"“”„]*)["“”„]?|[^\s"“”„]+/g);
-  return Array.from(words, ([word, quoted]) => (quoted ?? word).trim().replace(/\s+/g, ' ')).filter(Boolean);
+  return joinPhoneNumbers(Array.from(words, ([word, quoted]) => (quoted ?? word).trim().replace(/\s+/g, ' ')).filter(Boolean));
+}
+
+/** A phone number typed with spaces ("(555) 867-5309", "555 867 5309") is one term, else "(555)" had to be in the text as typed. */
+function joinPhoneNumbers(terms) {
+  const joined = [];
+  for (let i = 0; i < terms.length; i++) {
+    let end = i;
+    while (end < terms.length && /^\+?[\d().-]+$/.test(terms[end])) end++;
+    const run = terms.slice(i, end);
+    const digits = run.join('').replace(/\D/g, '').length;
+    // Two plain numbers ("2019 2020") stay two terms, found anywhere in the text.
+    if (digits >= 7 && digits <= 15 && (run.length >= 3 || /[(+]/.test(run.join('')))) {
+      joined.push(run.join(' '));
+      i = end - 1;
+    } else joined.push(terms[i]);
+  }
+  return joined;
 }
 
 function statusLine({ query, found, listed }, index, manifest) {
@@ -110,10 +127,10 @@ function matches(haystack, { terms, numbers }) {
   return true;
 }
 
-/** The digits of a term written like a phone number ("555-867-5309", "(555)8675309", "8675309"), else undefined. */
+/** The digits of a term written like a phone number ("555-867-5309", "(555) 867 5309", "8675309"), else undefined. */
 function phoneDigits(term) {
   const digits = term.replace(/\D/g, '');
-  return /^\+?[\d().-]+$/.test(term) && digits.length >= 5 ? digits : undefined;
+  return /^\+?[\d(). -]+$/.test(term) && digits.length >= 5 ? digits : undefined;
 }
 
 /** The text without the spaces, dashes, dots and brackets between digits: "(555) 867-5309" → "(5558675309". */

@@ -40,9 +40,9 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await generateChatDb({ path: db, messages: 400, seed: 23 });
     const sqlite = new Database(db);
     const plain = sqlite.prepare(`SELECT ROWID FROM message WHERE associated_message_type = 0 AND item_type = 0 AND balloon_bundle_id IS NULL
-      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 8`).pluck();
+      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 9`).pluck();
     const setText = sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL WHERE ROWID = ?');
-    const [long, folding, address, phone, letters, directions, curly, straight] = plain.all() as number[];
+    const [long, folding, address, phone, letters, directions, curly, straight, dotted] = plain.all() as number[];
     setText.run(LONG_TEXT, long);
     setText.run(FOLDING_TEXT, folding);
     setText.run(`The aardvark recipe: ${ADDRESS}.`, address);
@@ -51,6 +51,7 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     setText.run(TWO_DIRECTIONS, directions);
     setText.run('Don’t forget the lanterns', curly); // as an iPhone writes an apostrophe
     setText.run("Can't make the lantern parade", straight);
+    setText.run('The florist is on 555.210.4477 since 2019', dotted);
     sqlite.prepare("UPDATE handle SET id = ? WHERE id = 'chiara2@example.com'").run(LONG_EMAIL);
     sqlite.prepare("UPDATE chat SET chat_identifier = @email, guid = 'iMessage;-;' || @email WHERE chat_identifier = 'chiara2@example.com'").run({ email: LONG_EMAIL });
     namesakes = sqlite.prepare("SELECT chat_identifier FROM chat WHERE style = 45 AND chat_identifier LIKE '+%' ORDER BY ROWID LIMIT 2").pluck().all() as string[];
@@ -231,6 +232,11 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
       await expect(search(query)).resolves.toBe(`1 message matches “${query}”.`);
       await expect(page.locator('.results a').textContent()).resolves.toBe('Call the plumber back at (555) 867-5309 tonight');
     }
+    // Typed with spaces, as a number is usually written, it is still one number, whatever the text's brackets.
+    for (const query of ['(555) 210-4477', '(555) 210 4477', 'florist (555) 210-4477', '555 210 4477']) {
+      await expect(search(query)).resolves.toBe(`1 message matches “${query}”.`);
+    }
+    await expect(search('2019 555')).resolves.toBe('1 message matches “2019 555”.');
   });
 });
 
