@@ -20,7 +20,8 @@ document.addEventListener('DOMContentLoaded', () => {
   const search = searcher(window.tkSearchManifest, view);
   document.querySelector('.searchbox').addEventListener('submit', (event) => {
     event.preventDefault();
-    history.pushState(null, '', '?' + new URLSearchParams({ q: view.input.value }));
+    // The same query again is no new step for Back to go through, as a browser treats a link to the page it shows.
+    if (view.input.value !== queryOf(location)) history.pushState(null, '', '?' + new URLSearchParams({ q: view.input.value }));
     search(view.input.value);
   });
   window.addEventListener('popstate', () => search(queryOf(location)));

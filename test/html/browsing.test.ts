@@ -80,6 +80,18 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await expect(page.locator('.results a').textContent()).resolves.toMatch(/^….*The code word is zanzibarwombat\.$/);
   });
 
+  it('goes Back to the query before, also after the same query was searched for again', async () => {
+    await search('zanzibarwombat');
+    for (const query of ['aardvark', 'aardvark']) {
+      await page.fill('.searchbox input', query);
+      await page.press('.searchbox input', 'Enter');
+      await expect.poll(() => page.locator('.search-status').textContent()).toBe('1 message matches “aardvark”.');
+    }
+    await page.goBack();
+    await expect.poll(() => page.locator('.search-status').textContent()).toBe('1 message matches “zanzibarwombat”.');
+    await expect(page.inputValue('.searchbox input')).resolves.toBe('zanzibarwombat');
+  });
+
   it('rings the message a search result opens in a colour that stands out from the page, light and dark', async () => {
     await search('zanzibarwombat');
     await page.locator('.results a').click();
