@@ -46,7 +46,7 @@ describe('activity charts in the HTML archive', () => {
   });
 
   it('gives the owner the first colour on the index and on every conversation’s chart, however few they sent', async () => {
-    const ownerFirst = /<figcaption>[^<]*<span><svg class="swatch" viewBox="0 0 10 10"><rect width="10" height="10" rx="2" fill="#1a7cf5"\/><\/svg>Me<\/span>/;
+    const ownerFirst = /<figcaption>[^<]*<span><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" rx="2" fill="#1a7cf5"\/><\/svg>Me<\/span>/;
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toMatch(ownerFirst);
     for (const folder of readdirSync(join(out, 'conversations'))) {
       const page = readFileSync(join(out, 'conversations', folder, 'p1.html'), 'utf8');

@@ -92,6 +92,13 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await expect(page.inputValue('.searchbox input')).resolves.toBe('zanzibarwombat');
   });
 
+  it('gives a screen reader the chart as one described picture, its legend\'s colour swatches left out', async () => {
+    await page.goto(pathToFileURL(join(archive, 'index.html')).href);
+    const chart = await page.locator('figure.activity').ariaSnapshot();
+    expect(chart).toMatch(/img "Messages per month, by sender \(busiest month: \d+\)"/);
+    expect(chart).not.toMatch(/- img\s*$/m);
+  });
+
   it('rings the message a search result opens in a colour that stands out from the page, light and dark', async () => {
     await search('zanzibarwombat');
     await page.locator('.results a').click();

@@ -16,7 +16,7 @@ export function activitySvg(months: MonthStats[], names: Map<string, string>): s
     `<rect x="${b.x.toFixed(1)}" y="${b.y.toFixed(1)}" width="${b.width.toFixed(1)}" height="${b.height.toFixed(1)}" fill="${b.color}"><title>${escapeHtml(b.title)}</title></rect>`);
   const ticks = spacedYearLabels(chart.years, WIDTH, () => YEAR_LABEL, LABEL_GAP).map((t) => `<text x="${t.x.toFixed(1)}" y="${PLOT + 14}">${t.label}</text>`);
   // Swatches as SVG: the pages' content security policy allows no inline styles.
-  const legend = chart.series.map((s) => `<span><svg class="swatch" viewBox="0 0 10 10"><rect width="10" height="10" rx="2" fill="${s.color}"/></svg>${escapeHtml(s.label)}</span>`).join(' ');
+  const legend = chart.series.map((s) => `<span><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" rx="2" fill="${s.color}"/></svg>${escapeHtml(s.label)}</span>`).join(' ');
   return `<figure class="activity"><svg viewBox="0 -4 ${WIDTH} ${PLOT + 22}" role="img" aria-label="Messages per month, by sender (busiest month: ${chart.max})">` +
     `<line x1="0" y1="${PLOT}" x2="${WIDTH}" y2="${PLOT}"/>${bars.join('')}${ticks.join('')}</svg>` +
     `<figcaption>Messages per month (busiest: ${chart.max.toLocaleString('en-US')}) · ${legend}</figcaption></figure>`;
