@@ -41,4 +41,17 @@ describe.skipIf(!haveChromium)('printing an HTML conversation from the browser',
       expect(firstSheet, name).toContain(firstDay);
     }
   }, 60_000);
+
+  it('prints times, day headings and links as dark on paper from a computer in dark mode as in light mode', async () => {
+    await page.goto(pathToFileURL(join(archive, 'conversations', 'Hana Lee', 'p1.html')).href);
+    const colors = () => page.evaluate(() => ['.meta', '.day', '.bubble.media a'].map((s) => getComputedStyle(document.querySelector(s)!).color));
+    try {
+      await page.emulateMedia({ media: 'print', colorScheme: 'light' });
+      const light = await colors();
+      await page.emulateMedia({ media: 'print', colorScheme: 'dark' });
+      await expect(colors()).resolves.toEqual(light);
+    } finally {
+      await page.emulateMedia({ media: 'screen', colorScheme: 'light' });
+    }
+  });
 });
