@@ -52,13 +52,16 @@ function setUpSorting() {
     recent: (a, b) => Number(b.dataset.last) - Number(a.dataset.last),
     name: (a, b) => a.dataset.name.localeCompare(b.dataset.name, undefined, { sensitivity: 'base' }),
   };
-  for (const button of sort.querySelectorAll('button')) {
-    button.addEventListener('click', () => {
-      const items = Array.from(list.children).sort(compare[button.dataset.sort]);
-      list.append(...items);
-      for (const other of sort.querySelectorAll('button')) other.setAttribute('aria-pressed', String(other === button));
-    });
-  }
+  const sortBy = (button) => {
+    const items = Array.from(list.children).sort(compare[button.dataset.sort]);
+    list.append(...items);
+    for (const other of sort.querySelectorAll('button')) other.setAttribute('aria-pressed', String(other === button));
+    // Kept with this step of the history: Back from a conversation finds the list as it was left.
+    history.replaceState({ ...history.state, sort: button.dataset.sort }, '');
+  };
+  for (const button of sort.querySelectorAll('button')) button.addEventListener('click', () => sortBy(button));
+  const chosen = sort.querySelector(`button[data-sort="${history.state?.sort}"]`);
+  if (chosen) sortBy(chosen);
 }
 
 function setUpPagePicker() {

@@ -80,6 +80,17 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await expect(page.locator('.results a').textContent()).resolves.toMatch(/^….*The code word is zanzibarwombat\.$/);
   });
 
+  it('keeps the index sorted by name on coming Back from a conversation opened from it', async () => {
+    await page.goto(pathToFileURL(join(archive, 'index.html')).href);
+    await page.click('button[data-sort="name"]');
+    const byName = await page.locator('.conversations .title').allTextContents();
+    await page.locator('.conversations a').last().click();
+    await page.waitForURL(/p1\.html$/);
+    await page.goBack();
+    await expect.poll(() => page.locator('.conversations .title').allTextContents()).toEqual(byName);
+    await expect(page.locator('button[aria-pressed="true"]').textContent()).resolves.toBe('Name');
+  });
+
   it('goes Back to the query before, also after the same query was searched for again', async () => {
     await search('zanzibarwombat');
     for (const query of ['aardvark', 'aardvark']) {
