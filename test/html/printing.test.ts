@@ -42,6 +42,22 @@ describe.skipIf(!haveChromium)('printing an HTML conversation from the browser',
     }
   }, 60_000);
 
+  it('prints the index under its heading, without the search box and the buttons', async () => {
+    await page.goto(pathToFileURL(join(archive, 'index.html')).href);
+    await page.emulateMedia({ media: 'print' });
+    try {
+      const shown = (selector: string) => page.locator(selector).evaluateAll((all) => all.filter((e) => e.checkVisibility()).length);
+      await expect(page.locator('h1').isVisible()).resolves.toBe(true);
+      await expect(shown('.searchbox, .sort')).resolves.toBe(0);
+      await page.goto(pathToFileURL(join(archive, 'conversations', 'Mom', 'p1.html')).href);
+      await expect(shown('.top, .searchbox, .home')).resolves.toBe(0);
+      await expect(page.locator('h1').textContent()).resolves.toBe('Mom');
+      await expect(page.locator('h1').isVisible()).resolves.toBe(true);
+    } finally {
+      await page.emulateMedia({ media: 'screen' });
+    }
+  });
+
   it('prints times, day headings and links as dark on paper from a computer in dark mode as in light mode', async () => {
     await page.goto(pathToFileURL(join(archive, 'conversations', 'Hana Lee', 'p1.html')).href);
     const colors = () => page.evaluate(() => ['.meta', '.day', '.bubble.media a'].map((s) => getComputedStyle(document.querySelector(s)!).color));
