@@ -91,6 +91,16 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await expect(page.locator('button[aria-pressed="true"]').textContent()).resolves.toBe('Name');
   });
 
+  it('stops a jump to a day below the window\'s top, the ring around its heading whole', async () => {
+    await page.goto(pathToFileURL(join(archive, 'index.html')).href);
+    await page.locator('.conversations a').first().click();
+    const day = await page.locator('.thread .day').nth(3).getAttribute('id');
+    await page.goto(`${page.url()}#${day}`);
+    const heading = page.locator(`#${day} span`);
+    const ring = await heading.evaluate((s) => parseFloat(getComputedStyle(s).outlineWidth) + parseFloat(getComputedStyle(s).outlineOffset));
+    await expect(heading.evaluate((s) => s.getBoundingClientRect().top)).resolves.toBeGreaterThanOrEqual(ring);
+  });
+
   it('goes Back to the query before, also after the same query was searched for again', async () => {
     await search('zanzibarwombat');
     for (const query of ['aardvark', 'aardvark']) {
