@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePollPayload } from '../../src/decode/polls.js';
 import { encodePollLayout } from '../../src/generate/keyed-archive.js';
@@ -176,7 +176,7 @@ describe('polls in every format', () => {
     for (const row of rows) expect(html).not.toContain(`id="m${row}"`);
     expect(html).not.toMatch(/app-name">Polls</);
 
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(`${pathToFileURL(join(out, 'search.html')).href}?q=${encodeURIComponent('Overstory')}`);

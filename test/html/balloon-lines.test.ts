@@ -1,16 +1,15 @@
 // An app balloon's texts keep their line breaks in HTML, as in txt and PDF: the real Apple Music lyrics and
 // OpenTable payloads (../shared/fixtures) ran their lines together.
+import { CHROMIUM, haveChromium, launchChromium } from '../support/chromium.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { addMessage, makeBase, spoiledCopy } from '../robust/support.js';
 import { FIXTURES, runCli, tempDir } from '../support/cli.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const APPLE = join(FIXTURES, 'apple');
-const present = existsSync(CHROMIUM) && existsSync(join(APPLE, 'music_message'));
+const present = haveChromium && existsSync(join(APPLE, 'music_message'));
 if (!present) console.warn(`Skipping balloon line breaks: ${CHROMIUM} or ${APPLE} is absent.`);
 
 describe.skipIf(!present)('line breaks in app balloons', () => {
@@ -26,7 +25,7 @@ describe.skipIf(!present)('line breaks in app balloons', () => {
     const result = await runCli(['export', '--db', db, '--out', out, '--format', 'html', '--chat', chat, '--exact', '--quiet']);
     expect(result.code, result.stderr).toBe(0);
     const page = readdirSync(join(out, 'conversations'), { recursive: true }).map(String).find((f) => f.endsWith('.html'))!;
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await launchChromium();
     try {
       const tab = await browser.newPage();
       await tab.goto(pathToFileURL(join(out, 'conversations', page)).href);

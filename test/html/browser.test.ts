@@ -1,15 +1,14 @@
+import { CHROMIUM, haveChromium, launchChromium } from '../support/chromium.js';
 import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Drawing, Message } from '../../src/model/types.js';
 import { HtmlRenderer } from '../../src/render/html/html-renderer.js';
 import { ALICE, BOB, ME, ROOT, STICKERS, attachmentPart, conversation, ensureBuilt, exportContext, message, tempDir, textPart } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
 const haveStickers = existsSync(STICKERS);
 if (!haveChromium) console.warn(`Skipping browser tests: ${CHROMIUM} is absent (apt-get install chromium).`);
 if (!haveStickers) console.warn(`Skipping browser tests: HEIC stickers at ${STICKERS} are absent.`);
@@ -60,10 +59,7 @@ describe.skipIf(!haveChromium || !haveStickers)('HTML archive in Chromium', () =
     mkdirSync(outDir);
     await buildArchive(outDir);
     mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium(['--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync']);
     page = await browser.newPage({ viewport: { width: 900, height: 900 } });
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
     page.on('pageerror', (e) => consoleErrors.push(e.message));

@@ -1,14 +1,13 @@
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { CHROMIUM, haveChromium, openPage } from '../support/chromium.js';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { runCli, tempDir } from '../support/cli.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`Skipping browsing tests: ${CHROMIUM} is absent (apt-get install chromium).`);
 
 /** A pasted e-mail: the word looked for comes after 3,000 characters. */
@@ -61,13 +60,10 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     archive = join(dir, 'archive');
     const result = await runCli(['export', '--db', db, '--contacts', contacts, '--out', archive, '--format', 'html', '--quiet']);
     expect(result.code, result.stderr).toBe(0);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    page = await browser.newPage();
+    ({ browser, page } = await openPage());
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-  });
+  afterAll(() => browser?.close());
 
   const search = async (query: string) => {
     await page.goto(`${pathToFileURL(join(archive, 'search.html')).href}?q=${encodeURIComponent(query)}`);

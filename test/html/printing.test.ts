@@ -1,13 +1,12 @@
+import { CHROMIUM, haveChromium, openPage } from '../support/chromium.js';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from '../support/cli.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`Skipping printing tests: ${CHROMIUM} is absent (apt-get install chromium).`);
 
 /** A conversation page printed from Chromium, as a person prints it from the browser's menu. */
@@ -21,13 +20,10 @@ describe.skipIf(!haveChromium)('printing an HTML conversation from the browser',
     const sample = join(ROOT, 'sample-data');
     const result = await runCli(['export', '--db', join(sample, 'chat.db'), '--contacts', join(sample, 'contacts.vcf'), '--out', archive, '--format', 'html', '--quiet']);
     expect(result.code, result.stderr).toBe(0);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    page = await browser.newPage();
+    ({ browser, page } = await openPage());
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-  });
+  afterAll(() => browser?.close());
 
   // A tapback (a badge placed over its bubble's corner) near the foot of the first sheet made Chromium move the
   // whole thread to the second sheet, leaving the first with the heading alone (Hana Lee in the sample).

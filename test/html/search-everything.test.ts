@@ -1,18 +1,17 @@
 // The HTML search finds everything a page shows of a message: a voice message's transcription, an earlier
 // version of an edited message (the real Edited.plist), a song's lyrics (the real AppleMusicLyrics payload).
+import { CHROMIUM, haveChromium, launchChromium } from '../support/chromium.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { encodeBody } from '../../src/generate/attributed-body.js';
 import { ArchivedNumber, ArchivedString, AttributeDictionary, encodeAttributedString } from '../../src/generate/typedstream-writer.js';
 import { addMessage, makeBase, spoiledCopy } from '../robust/support.js';
 import { FIXTURES, runCli, tempDir } from '../support/cli.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const APPLE = join(FIXTURES, 'apple');
-const present = existsSync(CHROMIUM) && existsSync(join(APPLE, 'edited_message'));
+const present = haveChromium && existsSync(join(APPLE, 'edited_message'));
 if (!present) console.warn(`Skipping search of transcriptions and earlier versions: ${CHROMIUM} or ${APPLE} is absent.`);
 
 function voiceBody(said: string): Buffer {
@@ -38,7 +37,7 @@ describe.skipIf(!present)('HTML search', () => {
     const out = join(dir, 'out');
     const result = await runCli(['export', '--db', db, '--out', out, '--format', 'html', '--quiet']);
     expect(result.code, result.stderr).toBe(0);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const search = async (query: string) => {

@@ -1,8 +1,9 @@
+import { CHROMIUM, haveChromium, launchChromium } from '../support/chromium.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BufferSource, EncodedPacketSink, Input, OGG } from 'mediabunny';
-import { chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCafTone } from '../../src/generate/caf.js';
 import { MediaArchive } from '../../src/media/media-archive.js';
@@ -11,8 +12,6 @@ import { remuxCaf } from '../../src/media/playable-audio.js';
 import type { Attachment } from '../../src/model/types.js';
 import { attachmentPart, ensureBuilt, message, renderOne, tempDir } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`Skipping the voice-message playing test: ${CHROMIUM} is absent (apt-get install chromium).`);
 
 function chunk(type: string, body: Buffer): Buffer {
@@ -120,9 +119,9 @@ describe('voice messages (CAF) in a container every browser plays', () => {
   });
 
   describe.skipIf(!haveChromium)('in Chromium', () => {
-    let browser: Awaited<ReturnType<typeof chromium.launch>>;
+    let browser: Browser;
     beforeAll(async () => {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'] });
+      browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
     }, 60_000);
     afterAll(async () => browser?.close());
 

@@ -2,7 +2,7 @@
 // active content (HTML, SVG) are kept from the archive or defused.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from '../support/cli.js';
@@ -110,17 +110,27 @@ describe('an Attachments folder moved to another disk and linked back', () => {
   });
 });
 
+/**
+ * A generated database (in `dir`) with one more message, whose attachment is the file at `path` below its
+ * Attachments folder, made by `make`; its database and the conversation it is in.
+ */
+async function withAttachmentFile(dir: string, path: string, mimeType: string, make: (file: string) => void): Promise<{ db: string; chat: string }> {
+  let chat = '';
+  const db = spoiledCopy(await makeBase(dir), dir, 'copy', (d) => {
+    const file = join(dir, 'copy', 'Attachments', path);
+    mkdirSync(join(file, '..'), { recursive: true });
+    make(file);
+    chat = addAttachment(d, { filename: `${STORED}/${path}`, transfer_name: basename(path), mime_type: mimeType });
+  });
+  return { db, chat };
+}
+
 describe.skipIf(!AS_NOBODY)('an attachment that cannot be read', () => {
   it('is named in its conversation and counted as not copied, unreadable', async () => {
     const dir = tempDir('unreadable');
-    const base = await makeBase(dir);
-    let chat = '';
-    const db = spoiledCopy(base, dir, 'locked', (d) => {
-      const file = join(dir, 'locked', 'Attachments', 'lk', 'Lease.pdf');
-      mkdirSync(join(file, '..'), { recursive: true });
+    const { db, chat } = await withAttachmentFile(dir, 'lk/Lease.pdf', 'application/pdf', (file) => {
       writeFileSync(file, '%PDF-1.4 lease');
       chmodSync(file, 0o000);
-      chat = addAttachment(d, { filename: `${STORED}/lk/Lease.pdf`, transfer_name: 'Lease.pdf', mime_type: 'application/pdf' });
     });
     chmodSync(dir, 0o777);
     const out = join(dir, 'out');
@@ -135,14 +145,9 @@ describe.skipIf(!AS_NOBODY)('an attachment that cannot be read', () => {
 describe('an image file far larger than any photo', () => {
   it('is copied, and shown as a placeholder with a warning, not read into memory whole', async () => {
     const dir = tempDir('huge-image');
-    const base = await makeBase(dir);
-    let chat = '';
-    const db = spoiledCopy(base, dir, 'huge', (d) => {
-      const file = join(dir, 'huge', 'Attachments', 'hg', 'IMG_0001.JPG');
-      mkdirSync(join(file, '..'), { recursive: true });
+    const { db, chat } = await withAttachmentFile(dir, 'hg/IMG_0001.JPG', 'image/jpeg', (file) => {
       writeFileSync(file, '');
       truncateSync(file, 300 * 1024 * 1024);
-      chat = addAttachment(d, { filename: `${STORED}/hg/IMG_0001.JPG`, transfer_name: 'IMG_0001.JPG', mime_type: 'image/jpeg' });
     });
     const result = await runCli(['export', '--db', db, '--out', join(dir, 'out'), '--format', 'html,pdf', '--chat', chat, '--no-progress']);
     expect(result.code, result.stderr).toBe(0);
