@@ -51,7 +51,8 @@ export class DateFormatter {
    * hovering for the second as in HTML, and messages sent within one minute must be told apart there.
    */
   toTheSecond(): DateFormatter {
-    return new DateFormatter(this.zone, true);
+    // Not `this.zone`, which naming the machine's zone sets: its offsets would then be looked up through Intl.
+    return new DateFormatter(this.ownZone ? undefined : this.zone, true);
   }
 
   /** The zone's IANA name; for a computer's zone that has none, its setting (`TZ=CET-1CEST,M3.5.0,M10.5.0/3`). */
