@@ -123,15 +123,22 @@ function matches(haystack, { terms, numbers }) {
     if (haystack.includes(terms[i])) continue;
     if (numbers[i] === undefined) return false;
     joined ??= joinDigits(haystack);
-    if (!joined.includes(numbers[i])) return false;
+    if (!numbers[i].some((digits) => joined.includes(digits))) return false;
   }
   return true;
 }
 
-/** The digits of a term written like a phone number ("555-867-5309", "(555) 867 5309", "8675309"), else undefined. */
+/**
+ * The digits of a term written like a phone number ("555-867-5309", "(555) 867 5309", "8675309"), else undefined;
+ * with a country code ("+1 555 867 5309", "+44 7700 900123"), also the number as written at home: without the
+ * code (one to three digits, leaving nine or more), or with a leading 0 in its place.
+ */
 function phoneDigits(term) {
   const digits = term.replace(/\D/g, '');
-  return /^\+?[\d(). -]+$/.test(term) && digits.length >= 5 ? digits : undefined;
+  if (!/^\+?[\d(). -]+$/.test(term) || digits.length < 5) return undefined;
+  if (!term.trimStart().startsWith('+')) return [digits];
+  const national = [1, 2, 3].map((code) => digits.slice(code)).filter((rest) => rest.length >= 9);
+  return [digits, ...national, ...national.map((rest) => `0${rest}`)];
 }
 
 /** The text without the spaces, dashes, dots and brackets between digits: "(555) 867-5309" → "(5558675309". */

@@ -273,6 +273,10 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
       await expect(search(query)).resolves.toBe(`1 message matches “${query}”.`);
     }
     await expect(search('2019 555')).resolves.toBe('1 message matches “2019 555”.');
+    // With the country code, as a contact card or another country's phone writes it.
+    for (const query of ['+15552104477', '+1 555 210 4477', '+1 (555) 210-4477']) {
+      await expect(search(query)).resolves.toBe(`1 message matches “${query}”.`);
+    }
   });
 });
 
