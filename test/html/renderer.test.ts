@@ -195,4 +195,10 @@ describe('HTML conversation pages', () => {
     expect(manifest).toContain('"entries":2');
     expect(manifest).toContain('"folder":"conversations/Alice"');
   });
+
+  it('previews a sticker by what it shows, not by its file name (a UUID)', async () => {
+    const sticker = attachmentPart({ fileName: '289D9E83-33EE-4158-9A3A-0C1E6D2F4B11.heic', isSticker: true, description: 'a waving cat' }, 1);
+    const { outDir } = await renderOne([message(1, { parts: [textPart('come over'), sticker] })]);
+    expect(readFileSync(join(outDir, 'index.html'), 'utf8')).toContain('<span class="preview" dir="auto">come over a waving cat</span>');
+  });
 });

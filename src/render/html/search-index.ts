@@ -169,7 +169,8 @@ export function searchableText(message: Message): string {
   if (message.subject) words.push(message.subject);
   for (const part of message.parts) {
     if (part.kind === 'text') words.push(part.text);
-    else if (part.kind === 'attachment') words.push(part.attachment.fileName, part.attachment.transcription, part.attachment.description);
+    // A sticker's file name is a UUID nobody types (and the index's preview of the conversation showed it).
+    else if (part.kind === 'attachment') words.push(part.attachment.isSticker ? undefined : part.attachment.fileName, part.attachment.transcription, part.attachment.description);
     else if (part.kind === 'app') {
       words.push(part.app.title, part.app.subtitle, part.app.summary, part.app.url, ...part.app.captions);
       words.push(...(part.app.poll?.options ?? []).map((option) => option.text), ...(part.app.ballot?.choices ?? []).map((choice) => choice.text));
