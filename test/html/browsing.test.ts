@@ -132,6 +132,16 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     }
   });
 
+  it('tells a screen reader who wrote each run of messages in a conversation with one person, which the page shows by the bubbles alone', async () => {
+    await page.goto(pathToFileURL(join(archive, 'index.html')).href);
+    await page.locator('.conversations li', { has: page.locator('.title', { hasText: /^Sam Taylor$/ }) }).first().locator('a').click();
+    const thread = await page.locator('.thread').ariaSnapshot();
+    expect(thread).toMatch(/- text: Me\b/);
+    expect(thread).toMatch(/- text: Sam Taylor\b/);
+    const unseen = page.locator('.sender.unseen').first();
+    await expect(unseen.boundingBox().then((box) => box!.width <= 1 && box!.height <= 1)).resolves.toBe(true);
+  });
+
   it('tells two people of the same name apart by their phone numbers, on the index and on their pages', async () => {
     await page.goto(pathToFileURL(join(archive, 'index.html')).href);
     const entries = page.locator('.conversations li', { has: page.locator('.title', { hasText: /^Sam Taylor$/ }) });

@@ -38,13 +38,22 @@ export function messageHtml(message: Message, at: LocalTime, showSender: boolean
   const side = message.isFromMe ? 'out' : 'in';
   const service = message.service.toLowerCase() === 'imessage' ? 'imessage' : 'sms';
   let html = `<div class="msg ${side} ${service}" id="m${message.rowId}">`;
-  if (showSender && !message.isFromMe && ctx.namesSender(message.sender)) html += `<div class="sender">${isolate(message.sender.name)}</div>`;
+  if (showSender) html += senderHtml(message, ctx);
   if (message.replyTo) html += replyHtml(message, ctx);
   if (message.subject) html += `<div class="bubble subject"><strong>${escapeHtml(message.subject)}</strong></div>`;
   for (const part of message.parts) html += partHtml(message, part, ctx);
   for (const problem of message.problems) html += `<div class="problem">⚠ ${escapeHtml(problem)}</div>`;
   html += metaHtml(message, at, ctx);
   return `${html}</div>\n`;
+}
+
+/**
+ * The sender over the first of a run of their messages: shown in a group; else said only to a screen reader, which
+ * cannot tell who wrote a message by the side or colour of its bubble.
+ */
+function senderHtml(message: Message, ctx: MessageContext): string {
+  const shown = !message.isFromMe && ctx.namesSender(message.sender);
+  return `<div class="sender${shown ? '' : ' unseen'}">${isolate(message.sender.name)}</div>`;
 }
 
 function replyHtml(message: Message, ctx: MessageContext): string {
