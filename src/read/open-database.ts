@@ -158,8 +158,8 @@ async function soundAlone(path: string): Promise<boolean> {
 /**
  * A table whose first page is lost cannot be read at all, nor the rows below a lost page linking part of them,
  * though the pages holding them may all be whole: its rows are read from a copy in which it is rebuilt from
- * them (see recover.ts). The check still looks at the
- * database as it is; the rows it counts lost are those the rebuilt tables lack.
+ * them (see recover.ts). The check still looks at the database as it is; the rows it counts lost are those the
+ * rebuilt tables lack.
  */
 async function rebuiltView(view: View, path: string, tables: LostBranch[]): Promise<View> {
   const folder = await createPrivateTempDir('textkeeper-db-');

@@ -46,8 +46,8 @@ function lostInteriorPages(pages: DatabasePages, root: number): number[] {
   for (let depth = 0; level.length > 0 && depth < MAX_DEPTH; depth++) {
     const below: number[] = [];
     for (const page of level) {
-      const bytes = page >= 2 && page <= pages.count ? pages.read(page) : undefined;
-      if (bytes?.[0] === INTERIOR) below.push(...childrenOf(bytes));
+      const children = page >= 2 && page <= pages.count ? childrenOf(pages.read(page)) : undefined;
+      if (children) below.push(...children);
       else lost.push(page);
     }
     level = interiorLevel(pages, below) ? below : [];
@@ -64,13 +64,19 @@ function interiorLevel(pages: DatabasePages, children: number[]): boolean {
   return false;
 }
 
-/** The pages an interior table page links to: each cell's left child, then its right-most pointer. */
-function childrenOf(bytes: Buffer): number[] {
+/**
+ * The pages an interior table page links to: each cell's left child, then its right-most pointer. Undefined when
+ * the page is none, or its cells do not fit in it (SQLite cannot read it either).
+ */
+function childrenOf(bytes: Buffer): number[] | undefined {
   const cells = bytes.readUInt16BE(3);
+  const content = 12 + 2 * cells;
+  if (bytes[0] !== INTERIOR || content > bytes.length) return undefined;
   const children: number[] = [];
   for (let i = 0; i < cells; i++) {
     const at = bytes.readUInt16BE(12 + 2 * i);
-    if (at + 4 <= bytes.length) children.push(bytes.readUInt32BE(at));
+    if (at < content || at + 4 > bytes.length) return undefined;
+    children.push(bytes.readUInt32BE(at));
   }
   children.push(bytes.readUInt32BE(8));
   return children;

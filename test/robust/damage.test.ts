@@ -314,6 +314,18 @@ describe('a damaged database', () => {
         expect(sha256(db)).toBe(before);
       });
 
+      // A page that is still an interior page by its type but whose cell count no longer fits it: SQLite cannot read it.
+      it('one whose cell count is spoiled is as lost, and its rows found the same way', async () => {
+        const db = spoiledCopy(deep, dir, 'branch-cells');
+        const branch = branchPage(db, 'message');
+        patchPage(db, branch, (bytes, at) => bytes.writeUInt16BE(0xffff, at + 3));
+        const result = await runCli(['export', '--db', db, '--out', join(dir, 'out-branch-cells'), '--quiet']);
+        expect(result.code, result.stderr).toBe(3);
+        expect(result.stderr).toMatch(new RegExp(`is damaged: table message: page ${branch} of its b-tree, linking part of its rows, cannot be read; \\d+ of its rows were found`));
+        expect(result.stderr).not.toMatch(/RangeError|\n\s+at /);
+        expect(exportedMessages(result.stdout)).toBeGreaterThan(sound * 0.95);
+      });
+
       // As a chat.db copied with its -wal: SQLite reads the page from the -wal, and so must the search for lost pages.
       it('lost in the file but written anew in the -wal beside it: nothing is damaged', async () => {
         const db = spoiledCopy(deep, dir, 'branch-wal');
