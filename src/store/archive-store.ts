@@ -70,6 +70,8 @@ export class ArchiveStore {
   private readonly written: CopiedFile[] = [];
   /** Source sets by their JSON (see `setOf`). */
   private readonly sets = new Map<string, number>();
+  /** Each set's names by its id (see `namesOf`). */
+  private readonly setNames = new Map<number, string[]>();
   private pending = 0;
   /** What is written is not committed until released (see `hold`). */
   private held = false;
@@ -218,6 +220,7 @@ export class ArchiveStore {
       }
     }
     this.sets.clear();
+    this.setNames.clear();
     renameSpan(this.db, name, id);
     this.db.prepare('UPDATE OR REPLACE source_marks SET sources = ? WHERE sources = ?').run(id, name);
     const update = this.db.prepare('UPDATE runs SET sources = ? WHERE id = ?');
@@ -627,8 +630,11 @@ export class ArchiveStore {
     return this.setOf([...new Set([...this.namesOf(stored).filter((name) => !read.has(name)), ...this.namesOf(found)])]);
   }
 
+  /** A set's source names; a set never changes, so each is read once (a re-read message asks for three). */
   private namesOf(set: number): string[] {
-    return JSON.parse(this.sql.setNames!.get(set) as string) as string[];
+    let names = this.setNames.get(set);
+    if (names === undefined) this.setNames.set(set, (names = JSON.parse(this.sql.setNames!.get(set) as string) as string[]));
+    return names;
   }
 
   /** When each source's first and last message were sent, by id (see `LackingSources`). */
