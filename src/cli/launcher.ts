@@ -80,7 +80,7 @@ export function mayNeedHeapCap(args: string[]): boolean {
 }
 
 /** The values of an option given as `--name value` or `--name=value`, as often as it is given. */
-function valuesOf(args: string[], name: string): string[] {
+export function valuesOf(args: string[], name: string): string[] {
   return args.flatMap((arg, i) => (arg === name && args[i + 1] !== undefined ? [args[i + 1]!] : arg.startsWith(`${name}=`) ? [arg.slice(name.length + 1)] : []));
 }
 

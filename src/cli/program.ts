@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { describeSystemError, Interrupted, systemReason, UserError, type RunSignal } from '../errors.js';
 import { expandHome, refuseKeptQuote } from '../home-path.js';
-import { watchSignals } from './launcher.js';
+import { valuesOf, watchSignals } from './launcher.js';
 import type { ListSort } from './list-command.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_OWNER_NAME } from '../model/owner.js';
@@ -77,7 +77,7 @@ program.hook('preAction', (_, command) => refuseRepeated(command, process.argv.s
 function refuseRepeated(command: Command, args: string[]): void {
   for (const option of command.options) {
     if (!option.long || !(option.required || option.optional) || option.parseArg === collect || option.parseArg === joined) continue;
-    const given = args.flatMap((arg, i) => (arg === option.long ? [args[i + 1] ?? ''] : arg.startsWith(`${option.long}=`) ? [arg.slice(option.long!.length + 1)] : []));
+    const given = valuesOf(args, option.long);
     if (given.length > 1) throw new UserError(`${option.long} was given ${given.length} times (${given.join(', ')}): give it once.`);
   }
 }
