@@ -133,7 +133,7 @@ sourceOptions(program.command('export').description('write an archive of the con
       process.exitCode = EXIT_INCOMPLETE;
     }
     if (s.damage.findings > 0) {
-      process.stderr.write(`textkeeper: the database is damaged; everything readable was exported, ${lost(s.damage)} could not be read (see above).\n`);
+      process.stderr.write(`textkeeper: the database is damaged; everything readable was exported, ${lost(s.damage)} could not be read (see above).\n${likelyCause(s.damage)}`);
       process.exitCode = EXIT_INCOMPLETE;
     }
   });
@@ -174,8 +174,17 @@ function endOnSignal(): void {
 /** After list or stats of a damaged database: one line, and exit 3 (incomplete). */
 function sayDamage(damage: DamageCounts): void {
   if (damage.findings === 0) return;
-  process.stderr.write(`textkeeper: the database is damaged; ${lost(damage)} could not be read (see above).\n`);
+  process.stderr.write(`textkeeper: the database is damaged; ${lost(damage)} could not be read (see above).\n${likelyCause(damage)}`);
   process.exitCode = EXIT_INCOMPLETE;
+}
+
+/**
+ * Most damage met in a Mac's chat.db is in a copy made while Messages was writing to it: pages from before and
+ * after a change, or the database without the -wal that held the rest (thousands of lines for a large one).
+ */
+function likelyCause(damage: DamageCounts): string {
+  if (!damage.inMacDatabase) return '';
+  return 'textkeeper: if this chat.db is a copy, it was likely made while Messages was writing to it: copy chat.db again together with chat.db-wal and chat.db-shm while Messages is closed (or read the Mac\'s own ~/Library/Messages/chat.db, which textkeeper copies safely), then run again.\n';
 }
 
 /** "3 rows", or "at least 3 rows" when the damage hides how many (or "an unknown number of rows"). */

@@ -164,13 +164,15 @@ export interface DamageCounts {
   unreadable: number;
   /** More rows may be lost than `unreadable` counts. */
   uncounted?: boolean;
+  /** Some of the damage is in a Mac's chat.db (see `COPIED_WHILE_IN_USE`). */
+  inMacDatabase?: boolean;
 }
 
 /** Says on stderr what checking the databases found damaged and which rows are lost, and counts them. */
 export async function reportDamage(archive: Archive, log: (line: string) => void): Promise<DamageCounts> {
-  const { findings, unreadable, uncounted } = await archive.damage();
+  const { findings, unreadable, uncounted, inMacDatabase } = await archive.damage();
   for (const line of [...findings, ...unreadable]) log(`warning: ${line}`);
-  return { findings: findings.length, unreadable: unreadable.length, uncounted };
+  return { findings: findings.length, unreadable: unreadable.length, uncounted, inMacDatabase };
 }
 
 /** A history to read from (list, stats, the library): the devices, or an archive folder's store alone. */

@@ -108,12 +108,14 @@ export class Archive implements History {
   /**
    * One line per damage found in a source's database, and one per row that could not be read
    * (empty when every database checked sound, or was not checked); waits for the checks to finish.
+   * `inMacDatabase`: some of the damage is in a Mac's chat.db (a copy of one, as a rule).
    */
-  async damage(): Promise<{ findings: string[]; unreadable: string[]; uncounted: boolean }> {
-    const lines = { findings: [] as string[], unreadable: [] as string[], uncounted: false };
+  async damage(): Promise<{ findings: string[]; unreadable: string[]; uncounted: boolean; inMacDatabase: boolean }> {
+    const lines = { findings: [] as string[], unreadable: [] as string[], uncounted: false, inMacDatabase: false };
     for (const source of this.sources) {
       const damage = await source.damage;
       if (!damage) continue;
+      lines.inMacDatabase ||= source.isMacDatabase;
       lines.findings.push(...damage.findings.map((line) => `${source.description} is damaged: ${line}`));
       lines.findings.push(...damage.uncounted.map((line) => `${source.description}: ${line}`));
       lines.uncounted ||= damage.uncounted.length > 0;

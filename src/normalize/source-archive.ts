@@ -96,9 +96,14 @@ export class SourceArchive {
     return this.source.description;
   }
 
+  /** Whether the source is a Mac's chat.db (or a copy of one), not a backup's. */
+  get isMacDatabase(): boolean {
+    return this.source.facts.kind === 'mac-database';
+  }
+
   /** A Mac database's lineage (see `Lineage`); undefined for a backup's, whose device is known by its UDID. */
   lineage(): Lineage | undefined {
-    if (this.source.facts.kind !== 'mac-database') return undefined;
+    if (!this.isMacDatabase) return undefined;
     const handles = this.reader.handles().map((h): [string, number] => [`handle ${h.service} ${h.id}`, h.rowId]);
     return new Map([...handles, ...[...this.chats.values()].map((c): [string, number] => [`chat ${c.guid}`, c.rowId])]);
   }

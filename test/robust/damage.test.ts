@@ -135,6 +135,36 @@ describe('a damaged database', () => {
     expect(unchecked.stderr).toBe('');
   });
 
+  it('a copy torn between two moments (pages from before and after Messages wrote): the likely cause is said, for a Mac database only', async () => {
+    const before = spoiledCopy(base, dir, 'torn');
+    const after = spoiledCopy(base, dir, 'torn-after', (db) => {
+      for (let i = 0; i < 200; i++) addMessage(db, { text: `arrived during the copy ${i}` });
+      db.exec('DELETE FROM message WHERE ROWID % 7 = 0');
+    });
+    // The first half of the file as it was, the rest as it is now: a copy made while Messages was writing.
+    const [old, now] = [readFileSync(before), readFileSync(after)];
+    const half = Math.floor(old.length / PAGE / 2) * PAGE;
+    writeFileSync(before, Buffer.concat([old.subarray(0, half), now.subarray(half)]));
+    const cause = /^textkeeper: if this chat\.db is a copy, it was likely made while Messages was writing to it: copy chat\.db again together with chat\.db-wal and chat\.db-shm while Messages is closed .*, then run again\.$/m;
+
+    const result = await runCli(['export', '--db', before, '--out', join(dir, 'out-torn'), '--quiet']);
+    expect(result.code, result.stderr).toBe(3);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines.at(-2)).toMatch(/^textkeeper: the database is damaged; everything readable was exported, [\d,]+ rows? could not be read \(see above\)\.$/);
+    expect(lines.at(-1)).toMatch(cause);
+    const list = await runCli(['list', '--db', before]);
+    expect(list.code).toBe(3);
+    expect(list.stderr.trimEnd().split('\n').at(-1)).toMatch(cause);
+
+    // An iPhone backup's database is no copy of a live one: its damage is said without the advice.
+    const backup = join(dir, 'torn-backup');
+    await writeBackup({ chatDb: before, attachmentsDir: join(base, '..', 'Attachments'), outDir: backup, seed: 3 });
+    const fromBackup = await runCli(['export', '--backup', backup, '--out', join(dir, 'out-torn-backup'), '--quiet']);
+    expect(fromBackup.code, fromBackup.stderr).toBe(3);
+    expect(fromBackup.stderr).toMatch(/^textkeeper: the database is damaged;/m);
+    expect(fromBackup.stderr).not.toMatch(/chat\.db is a copy/);
+  });
+
   it('a damaged index page is named; no message is lost', async () => {
     const db = spoiledCopy(base, dir, 'index');
     const page = leafPage(db, 'sqlite_autoindex_message_1', 'leaf');
