@@ -109,6 +109,7 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
   // A new archive writes every conversation and hashes every file it copies: those threads load while the
   // sources open (the first messages' files waited 50 ms for the hashing one in the sample's Mom PDF).
   if (isNew) {
+    store.useWriteAheadLog();
     writer.startEarly();
     copies?.startHashing();
   }
