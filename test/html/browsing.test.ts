@@ -25,6 +25,9 @@ const TWO_DIRECTIONS = 'صباح الخير، أين نلتقي؟\nMeet me at th
 /** An e-mail address naming a conversation (no contact card for it): wider than a phone's screen in the page's heading. */
 const LONG_EMAIL = 'christopher.montgomery-whitfield@university-hospital.example.org';
 
+/** Single letters as words of their own, others inside words, and a Japanese word that one character may find. */
+const LETTERS_TEXT = 'Plan B is a bagel by the abbey (愛してる)';
+
 /** What a person browsing an exported archive meets: the CLI's HTML output of generated data, opened from file:// in Chromium. */
 describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
   let archive: string;
@@ -39,9 +42,9 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await generateChatDb({ path: db, messages: 400, seed: 23 });
     const sqlite = new Database(db);
     const plain = sqlite.prepare(`SELECT ROWID FROM message WHERE associated_message_type = 0 AND item_type = 0 AND balloon_bundle_id IS NULL
-      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 9`).pluck();
+      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 10`).pluck();
     const setText = sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL WHERE ROWID = ?');
-    const [long, folding, address, phone, letters, directions, curly, straight, dotted] = plain.all() as number[];
+    const [long, folding, address, phone, letters, directions, curly, straight, dotted, single] = plain.all() as number[];
     setText.run(LONG_TEXT, long);
     setText.run(FOLDING_TEXT, folding);
     setText.run(`The aardvark recipe: ${ADDRESS}.`, address);
@@ -51,6 +54,7 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     setText.run('Don’t forget the lanterns', curly); // as an iPhone writes an apostrophe
     setText.run("Can't make the lantern parade", straight);
     setText.run('The florist is on 555.210.4477 since 2019', dotted);
+    setText.run(LETTERS_TEXT, single);
     sqlite.prepare("UPDATE handle SET id = ? WHERE id = 'chiara2@example.com'").run(LONG_EMAIL);
     sqlite.prepare("UPDATE chat SET chat_identifier = @email, guid = 'iMessage;-;' || @email WHERE chat_identifier = 'chiara2@example.com'").run({ email: LONG_EMAIL });
     namesakes = sqlite.prepare("SELECT chat_identifier FROM chat WHERE style = 45 AND chat_identifier LIKE '+%' ORDER BY ROWID LIMIT 2").pluck().all() as string[];
@@ -195,6 +199,17 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
       await expect(page.locator('.results mark').last().textContent()).resolves.toBe('lantern parade');
     }
     await expect(search('"parade lantern"')).resolves.toBe('No messages match “parade lantern”.');
+  });
+
+  it('finds a single letter as a word of its own, and marks it alone, not every one inside words', async () => {
+    for (const [query, marked] of [['plan b', ['Plan', 'B']], ['bagel a', ['a', 'bagel']], ['A PLAN', ['Plan', 'a']]] as const) {
+      await expect(search(query)).resolves.toBe(`1 message matches “${query}”.`);
+      await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(marked);
+    }
+    await expect(search('plan y')).resolves.toBe('No messages match “plan y”.');
+    // In a script written without spaces one character is a word, found where it stands.
+    await expect(search('bagel 愛')).resolves.toBe('1 message matches “bagel 愛”.');
+    await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(['bagel', '愛']);
   });
 
   it('makes a web address in a message a link, also where the database marked none', async () => {
