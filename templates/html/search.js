@@ -198,7 +198,7 @@ function resultItem(conversation, page, rowId, time, sender, text, terms) {
   const link = document.createElement('a');
   link.dir = 'auto';
   link.href = conversation.folder.split('/').map(encodeURIComponent).join('/') + '/p' + page + '.html#m' + rowId;
-  appendHighlighted(link, snippet(text, terms), terms);
+  appendSnippet(link, text, terms);
   const where = document.createElement('div');
   where.className = 'where';
   // Names isolated, so a right-to-left one does not carry the dots and the time into its direction.
@@ -213,19 +213,18 @@ function isolated(text) {
   return bdi;
 }
 
-/** Up to ~160 characters around the first matching term. */
-function snippet(text, terms) {
-  const { folded, starts } = foldWithOrigins(text);
-  const found = terms[0].find(folded);
-  const at = found < 0 ? 0 : starts[found];
-  const start = Math.max(0, at - 60);
-  return (start > 0 ? '…' : '') + text.slice(start, start + 160) + (start + 160 < text.length ? '…' : '');
-}
-
-/** Appends text to the element with each term marked; built from text nodes, never HTML. */
-function appendHighlighted(element, text, terms) {
+/**
+ * Up to ~160 characters around the first matching term, each term marked; built from text nodes, never HTML.
+ * Terms are found in the whole text, not in the part shown: a word cut at the part's edge ("…a, …" of "pizza")
+ * does not become a single letter to mark.
+ */
+function appendSnippet(element, text, terms) {
   const { folded, starts, ends } = foldWithOrigins(text);
-  let shown = 0;
+  const first = terms[0].find(folded);
+  const start = Math.max(0, (first < 0 ? 0 : starts[first]) - 60);
+  const end = Math.min(text.length, start + 160);
+  if (start > 0) element.append('…');
+  let shown = start;
   for (let i = 0; ;) {
     let next = -1;
     let term = '';
@@ -233,9 +232,9 @@ function appendHighlighted(element, text, terms) {
       const at = t.find(folded, i);
       if (at !== -1 && (next === -1 || at < next)) { next = at; term = t.text; }
     }
-    if (next === -1) break;
+    if (next === -1 || starts[next] >= end) break;
     const from = Math.max(starts[next], shown);
-    const to = ends[next + term.length - 1];
+    const to = Math.min(ends[next + term.length - 1], end);
     i = next + term.length;
     if (to <= from) continue;
     element.append(text.slice(shown, from));
@@ -244,7 +243,8 @@ function appendHighlighted(element, text, terms) {
     element.append(mark);
     shown = to;
   }
-  element.append(text.slice(shown));
+  element.append(text.slice(shown, end));
+  if (end < text.length) element.append('…');
 }
 
 /**

@@ -25,8 +25,11 @@ const TWO_DIRECTIONS = 'صباح الخير، أين نلتقي؟\nMeet me at th
 /** An e-mail address naming a conversation (no contact card for it): wider than a phone's screen in the page's heading. */
 const LONG_EMAIL = 'christopher.montgomery-whitfield@university-hospital.example.org';
 
-/** Single letters as words of their own, others inside words, and a Japanese word that one character may find. */
-const LETTERS_TEXT = 'Plan B is a bagel by the abbey (愛してる)';
+/**
+ * Single letters as words of their own, others inside words, and a Japanese word that one character may find; a
+ * result for "plan" is shown from 60 characters before it, the last letter of "pizza".
+ */
+const LETTERS_TEXT = 'Not pizza, we said: the oven is broken until Tuesday morning, Mama. Plan B is a bagel by the abbey (愛してる)';
 
 /** What a person browsing an exported archive meets: the CLI's HTML output of generated data, opened from file:// in Chromium. */
 describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
@@ -202,7 +205,7 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
   });
 
   it('finds a single letter as a word of its own, and marks it alone, not every one inside words', async () => {
-    for (const [query, marked] of [['plan b', ['Plan', 'B']], ['bagel a', ['a', 'bagel']], ['A PLAN', ['Plan', 'a']]] as const) {
+    for (const [query, marked] of [['plan b', ['Plan', 'B']], ['plan a', ['Plan', 'a']], ['bagel a', ['a', 'bagel']], ['A PLAN', ['Plan', 'a']]] as const) {
       await expect(search(query)).resolves.toBe(`1 message matches “${query}”.`);
       await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(marked);
     }
