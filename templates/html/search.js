@@ -61,7 +61,7 @@ function searcher(manifest, view) {
     const terms = termsOf(query);
     document.title = terms.length === 0 ? view.title : query + ' — ' + view.title;
     // Matches past the ones listed wait in `unlisted`, in the order found, for "Show more".
-    current = terms.length === 0 ? undefined : { query, terms, numbers: terms.map(phoneDigits), found: 0, listed: history.state?.listed ?? LISTED_AT_ONCE, unlisted: [] };
+    current = terms.length === 0 ? undefined : { query, terms: terms.map(searchTerm), numbers: terms.map(phoneDigits), found: 0, listed: history.state?.listed ?? LISTED_AT_ONCE, unlisted: [] };
     if (!current) view.status.textContent = PROMPT;
     else if (!manifest) view.status.textContent = 'The search index is missing from this archive.';
     else {
@@ -95,6 +95,24 @@ function joinPhoneNumbers(terms) {
   return joined;
 }
 
+/** A single letter or digit, found only as a word of its own (else "a" matched nearly every message, and marked every a in them). */
+const LONE_LETTER = /^[\p{L}\p{N}]$/u;
+/** Scripts written without spaces between words, where one character is often a word (愛, ね): found anywhere. */
+const UNSPACED = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]/u;
+
+/** A term and where it is found in folded text, from `from` on (-1: nowhere): as matching and marking both look for it. */
+function searchTerm(text) {
+  if (!LONE_LETTER.test(text) || UNSPACED.test(text)) return { text, find: (folded, from) => folded.indexOf(text, from) };
+  const word = new RegExp(`(?<![\\p{L}\\p{N}])${text}(?![\\p{L}\\p{N}])`, 'gu');
+  return {
+    text,
+    find(folded, from = 0) {
+      word.lastIndex = from;
+      return word.exec(folded)?.index ?? -1;
+    },
+  };
+}
+
 function statusLine({ query, found, listed }, index, manifest) {
   // A phrase typed in quotes is shown in the line's own quotes alone, not in two pairs.
   query = query.replace(/^["“”„](.*)["“”„]$/s, '$1');
@@ -120,7 +138,7 @@ function list([conversation, page, rowId, time, sender, text], current, manifest
 function matches(haystack, { terms, numbers }) {
   let joined;
   for (let i = 0; i < terms.length; i++) {
-    if (haystack.includes(terms[i])) continue;
+    if (terms[i].find(haystack) !== -1) continue;
     if (numbers[i] === undefined) return false;
     joined ??= joinDigits(haystack);
     if (!numbers[i].some((digits) => joined.includes(digits))) return false;
@@ -180,7 +198,7 @@ function resultItem(conversation, page, rowId, time, sender, text, terms) {
   const link = document.createElement('a');
   link.dir = 'auto';
   link.href = conversation.folder.split('/').map(encodeURIComponent).join('/') + '/p' + page + '.html#m' + rowId;
-  appendHighlighted(link, snippet(text, terms), terms);
+  appendSnippet(link, text, terms);
   const where = document.createElement('div');
   where.className = 'where';
   // Names isolated, so a right-to-left one does not carry the dots and the time into its direction.
@@ -195,29 +213,28 @@ function isolated(text) {
   return bdi;
 }
 
-/** Up to ~160 characters around the first matching term. */
-function snippet(text, terms) {
-  const { folded, starts } = foldWithOrigins(text);
-  const found = folded.indexOf(terms[0]);
-  const at = found < 0 ? 0 : starts[found];
-  const start = Math.max(0, at - 60);
-  return (start > 0 ? '…' : '') + text.slice(start, start + 160) + (start + 160 < text.length ? '…' : '');
-}
-
-/** Appends text to the element with each term marked; built from text nodes, never HTML. */
-function appendHighlighted(element, text, terms) {
+/**
+ * Up to ~160 characters around the first matching term, each term marked; built from text nodes, never HTML.
+ * Terms are found in the whole text, not in the part shown: a word cut at the part's edge ("…a, …" of "pizza")
+ * does not become a single letter to mark.
+ */
+function appendSnippet(element, text, terms) {
   const { folded, starts, ends } = foldWithOrigins(text);
-  let shown = 0;
+  const first = terms[0].find(folded);
+  const start = Math.max(0, (first < 0 ? 0 : starts[first]) - 60);
+  const end = Math.min(text.length, start + 160);
+  if (start > 0) element.append('…');
+  let shown = start;
   for (let i = 0; ;) {
     let next = -1;
     let term = '';
     for (const t of terms) {
-      const at = folded.indexOf(t, i);
-      if (at !== -1 && (next === -1 || at < next)) { next = at; term = t; }
+      const at = t.find(folded, i);
+      if (at !== -1 && (next === -1 || at < next)) { next = at; term = t.text; }
     }
-    if (next === -1) break;
+    if (next === -1 || starts[next] >= end) break;
     const from = Math.max(starts[next], shown);
-    const to = ends[next + term.length - 1];
+    const to = Math.min(ends[next + term.length - 1], end);
     i = next + term.length;
     if (to <= from) continue;
     element.append(text.slice(shown, from));
@@ -226,7 +243,8 @@ function appendHighlighted(element, text, terms) {
     element.append(mark);
     shown = to;
   }
-  element.append(text.slice(shown));
+  element.append(text.slice(shown, end));
+  if (end < text.length) element.append('…');
 }
 
 /**

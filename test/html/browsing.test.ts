@@ -25,11 +25,19 @@ const TWO_DIRECTIONS = 'صباح الخير، أين نلتقي؟\nMeet me at th
 /** An e-mail address naming a conversation (no contact card for it): wider than a phone's screen in the page's heading. */
 const LONG_EMAIL = 'christopher.montgomery-whitfield@university-hospital.example.org';
 
+/**
+ * Single letters as words of their own, others inside words, and a Japanese word that one character may find; a
+ * result for "plan" is shown from 60 characters before it, the last letter of "pizza".
+ */
+const LETTERS_TEXT = 'Not pizza, we said: the oven is broken until Tuesday morning, Mama. Plan B is a bagel by the abbey (愛してる)';
+
 /** What a person browsing an exported archive meets: the CLI's HTML output of generated data, opened from file:// in Chromium. */
 describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
   let archive: string;
   /** Two people both called Sam Taylor, each in a conversation of their own. */
   let namesakes: string[];
+  /** A reply of mine narrower than the reactions to it. */
+  let reacted: number;
   let browser: Browser;
   let page: Page;
 
@@ -39,9 +47,9 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await generateChatDb({ path: db, messages: 400, seed: 23 });
     const sqlite = new Database(db);
     const plain = sqlite.prepare(`SELECT ROWID FROM message WHERE associated_message_type = 0 AND item_type = 0 AND balloon_bundle_id IS NULL
-      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 9`).pluck();
+      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 10`).pluck();
     const setText = sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL WHERE ROWID = ?');
-    const [long, folding, address, phone, letters, directions, curly, straight, dotted] = plain.all() as number[];
+    const [long, folding, address, phone, letters, directions, curly, straight, dotted, single] = plain.all() as number[];
     setText.run(LONG_TEXT, long);
     setText.run(FOLDING_TEXT, folding);
     setText.run(`The aardvark recipe: ${ADDRESS}.`, address);
@@ -51,6 +59,8 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     setText.run('Don’t forget the lanterns', curly); // as an iPhone writes an apostrophe
     setText.run("Can't make the lantern parade", straight);
     setText.run('The florist is on 555.210.4477 since 2019', dotted);
+    setText.run(LETTERS_TEXT, single);
+    reacted = reactToShortReply(sqlite);
     sqlite.prepare("UPDATE handle SET id = ? WHERE id = 'chiara2@example.com'").run(LONG_EMAIL);
     sqlite.prepare("UPDATE chat SET chat_identifier = @email, guid = 'iMessage;-;' || @email WHERE chat_identifier = 'chiara2@example.com'").run({ email: LONG_EMAIL });
     namesakes = sqlite.prepare("SELECT chat_identifier FROM chat WHERE style = 45 AND chat_identifier LIKE '+%' ORDER BY ROWID LIMIT 2").pluck().all() as string[];
@@ -197,6 +207,17 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await expect(search('"parade lantern"')).resolves.toBe('No messages match “parade lantern”.');
   });
 
+  it('finds a single letter as a word of its own, and marks it alone, not every one inside words', async () => {
+    for (const [query, marked] of [['plan b', ['Plan', 'B']], ['plan a', ['Plan', 'a']], ['bagel a', ['a', 'bagel']], ['A PLAN', ['Plan', 'a']]] as const) {
+      await expect(search(query)).resolves.toBe(`1 message matches “${query}”.`);
+      await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(marked);
+    }
+    await expect(search('plan y')).resolves.toBe('No messages match “plan y”.');
+    // In a script written without spaces one character is a word, found where it stands.
+    await expect(search('bagel 愛')).resolves.toBe('1 message matches “bagel 愛”.');
+    await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(['bagel', '愛']);
+  });
+
   it('makes a web address in a message a link, also where the database marked none', async () => {
     await search('aardvark');
     await page.locator('.results a').click();
@@ -222,10 +243,10 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
   });
 
   it('fits a phone\'s width where a long e-mail address names a conversation, on the index and on its page, and cuts no date in two', async () => {
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    const pageWidth = () => phone.evaluate(() => document.documentElement.scrollWidth);
+    const phone = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    const sideways = () => phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     await phone.goto(pathToFileURL(join(archive, 'index.html')).href);
-    await expect(pageWidth()).resolves.toBe(390);
+    await expect(sideways()).resolves.toBe(0);
     // Nor is a date cut after its month ("2024-12-" above "24") where a conversation's line wraps.
     await expect(phone.locator('.conversations .stats').evaluateAll((lines) => lines.filter((line) => {
       const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
@@ -240,8 +261,31 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     }).map((line) => line.textContent))).resolves.toEqual([]);
     await phone.locator('.conversations a', { has: phone.locator('.title', { hasText: LONG_EMAIL }) }).click();
     await expect(phone.locator('h1').textContent()).resolves.toBe(LONG_EMAIL);
-    await expect(pageWidth()).resolves.toBe(390);
+    await expect(sideways()).resolves.toBe(0);
     await phone.close();
+  });
+
+  it('fits a phone\'s width where reactions are wider than the reply they are on, in either colour scheme, and on the search page', async () => {
+    const pages = readdirSync(join(archive, 'conversations'), { recursive: true }).map(String).filter((f) => f.endsWith('.html'));
+    const conversation = pages.find((p) => readFileSync(join(archive, 'conversations', p), 'utf8').includes(`id="m${reacted}-0"`))!;
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const phone = await browser.newPage({ viewport: { width: 360, height: 740 }, colorScheme });
+      const sideways = () => phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      await phone.goto(`${pathToFileURL(join(archive, 'conversations', conversation)).href}#m${reacted}`);
+      await expect(phone.locator(`#m${reacted}-0 .tapback`).count()).resolves.toBe(3);
+      await expect(sideways()).resolves.toBe(0);
+      // Each badge whole on the screen, none of them hiding another.
+      const badges = await phone.locator(`#m${reacted}-0 .tapback`).evaluateAll((all) => all.map((badge) => badge.getBoundingClientRect().toJSON()));
+      for (const [i, badge] of badges.entries()) {
+        expect(badge.left).toBeGreaterThanOrEqual(0);
+        expect(badge.right).toBeLessThanOrEqual(360);
+        if (i > 0) expect(badge.left).toBeGreaterThanOrEqual(badges[i - 1].right);
+      }
+      await phone.goto(`${pathToFileURL(join(archive, 'search.html')).href}?q=lantern`);
+      await expect.poll(() => phone.locator('.search-status').textContent()).toMatch(/match/);
+      await expect(sideways()).resolves.toBe(0);
+      await phone.close();
+    }
   });
 
   it('prints the earlier versions of an edited message, which the page folds away', async () => {
@@ -289,6 +333,27 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     }
   });
 });
+
+/**
+ * Makes my last text in a group conversation a one-letter reply that three people reacted to, each in a way of their
+ * own: its badges are wider than its bubble. Gives its ROWID.
+ */
+function reactToShortReply(sqlite: Database.Database): number {
+  const { message, tapback, chat } = sqlite.prepare(`SELECT m.ROWID AS message, t.ROWID AS tapback, j.chat_id AS chat FROM message m
+    JOIN message t ON t.associated_message_guid = 'p:0/' || m.guid JOIN chat_message_join j ON j.message_id = m.ROWID JOIN chat c ON c.ROWID = j.chat_id
+    WHERE m.is_from_me = 1 AND m.text IS NOT NULL AND m.balloon_bundle_id IS NULL AND m.cache_has_attachments = 0 AND c.style = 43
+    ORDER BY m.ROWID DESC LIMIT 1`).get() as { message: number; tapback: number; chat: number };
+  sqlite.prepare("UPDATE message SET text = 'k', attributedBody = NULL WHERE ROWID = ?").run(message);
+  const others = sqlite.prepare('SELECT handle_id FROM chat_handle_join WHERE chat_id = ? AND handle_id <> (SELECT handle_id FROM message WHERE ROWID = ?)').pluck().all(chat, tapback) as number[];
+  sqlite.prepare('CREATE TEMP TABLE reaction AS SELECT * FROM message WHERE ROWID = ?').run(tapback);
+  const types = (sqlite.prepare('SELECT associated_message_type FROM message WHERE ROWID = ?').pluck().get(tapback) as number) === 2000 ? [2003, 2004] : [2000, 2003];
+  for (const [i, handle] of others.slice(0, 2).entries()) {
+    sqlite.prepare("UPDATE reaction SET ROWID = NULL, guid = 'reaction-' || ?, handle_id = ?, associated_message_type = ?, date = date + 1000000000").run(i, handle, types[i]);
+    const { lastInsertRowid } = sqlite.prepare('INSERT INTO message SELECT * FROM reaction').run();
+    sqlite.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) SELECT ?, ROWID, date FROM message WHERE ROWID = ?').run(chat, lastInsertRowid);
+  }
+  return message;
+}
 
 /** WCAG's contrast ratio of two CSS colours given as `rgb(r, g, b)`. */
 function contrast(a: string, b: string): number {
