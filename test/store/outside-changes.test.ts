@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,8 @@ describe('an export never seals as its own what changed in the folder since the 
     const transcript = readdirSync(out).find((f) => f.endsWith('.txt'))!;
     const written = readFileSync(join(out, transcript), 'utf8');
     const page = filesOf(join(out, 'conversations')).map((p) => `conversations/${p}`).find((p) => p.endsWith('.html'))!;
-    const copy = filesOf(join(out, 'attachments')).map((p) => `attachments/${p}`).find((p) => p.endsWith('.jpeg') || p.endsWith('.png'))!;
+    // One no other name shares (see same-bytes.test.ts: changed in place, a hard link changes every name).
+    const copy = filesOf(join(out, 'attachments')).map((p) => `attachments/${p}`).find((p) => /\.(jpeg|png)$/.test(p) && statSync(join(out, p)).nlink === 1)!;
     const gone = readdirSync(out).filter((f) => f.endsWith('.txt'))[1]!;
     writeFileSync(join(out, transcript), `${written}edited\n`);
     writeFileSync(join(out, page), `${readFileSync(join(out, page), 'utf8')}<!-- edited -->`);
