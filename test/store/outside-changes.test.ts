@@ -80,6 +80,36 @@ describe('an export never seals as its own what changed in the folder since the 
     expect(await verifyLines(out)).toEqual([expect.stringMatching(/^Intact: /)]);
   });
 
+  it('keeps a removed file in the record through runs that do not write it (without its format, or --chat another conversation), until one does', async () => {
+    const out = join(tempDir('outside-removed-pdf'), 'archive');
+    await exportInto(out, 'txt,pdf');
+    const [pdf, other] = readdirSync(out).filter((f) => f.endsWith('.pdf'));
+    rmSync(join(out, pdf!));
+    const kept = `warning: ${pdf} was removed since the last export, not by textkeeper: left as it is, and the archive's record keeps it as textkeeper wrote it (verify reports it until an export with its format writes it again)`;
+    expect(await verifyLines(out)).toEqual([`missing: ${pdf}`]);
+
+    expect(warnings((await exportInto(out, 'txt')).stderr)).toEqual([kept]);
+    expect(await verifyLines(out)).toEqual([`missing: ${pdf}`]);
+    expect(warnings((await exportInto(out, 'txt')).stderr)).toEqual([kept]);
+    const chosen = await runCli(['export', '--db', join(history.dir, 'chat.db'), '--out', out, '--format', 'pdf', '--chat', other!.replace(/\.pdf$/, ''), '--exact', '--quiet']);
+    expect(warnings(chosen.stderr)).toEqual([kept]);
+    expect(await verifyLines(out)).toEqual([`missing: ${pdf}`]);
+
+    expect(warnings((await exportInto(out, 'txt,pdf')).stderr)).toEqual([`warning: ${pdf} was removed since the last export, not by textkeeper: this export wrote it again`]);
+    expect(await verifyLines(out)).toEqual([expect.stringMatching(/^Intact: /)]);
+  });
+
+  it('drops from the record a removed file the run no longer writes (bates.csv, a run with PDF but no --bates)', async () => {
+    const out = join(tempDir('outside-retired'), 'archive');
+    const bates = await runCli(['export', '--db', join(history.dir, 'chat.db'), '--out', out, '--format', 'txt,pdf', '--bates', 'X', '--quiet']);
+    expect(bates.code).toBe(0);
+    rmSync(join(out, 'bates.csv'));
+    expect(warnings((await exportInto(out, 'txt')).stderr)).toEqual([expect.stringMatching(/^warning: bates\.csv was removed .*: left as it is/)]);
+    expect(await verifyLines(out)).toEqual(['missing: bates.csv']);
+    expect(warnings((await exportInto(out, 'pdf')).stderr)).toEqual(['warning: bates.csv was removed since the last export, not by textkeeper: no longer listed']);
+    expect(await verifyLines(out)).toEqual([expect.stringMatching(/^Intact: /)]);
+  });
+
   it('says a store changed since the last export, not by textkeeper, rather than seal it silently', async () => {
     const out = join(tempDir('outside-store'), 'archive');
     await exportInto(out, 'txt');
