@@ -18,6 +18,7 @@ import { StoreArchive } from '../store/store-archive.js';
 import { VERSION } from '../version.js';
 import { Interrupted } from '../errors.js';
 import { Progress } from './progress.js';
+import { formatOf } from './render-plan.js';
 import type { ResolvedOptions } from './options.js';
 import { openArchive, reportDamage, type DamageCounts, type OpenedArchive } from './sources.js';
 import type { MessageSource, SourceFacts } from '../read/source.js';
@@ -230,7 +231,8 @@ export async function sealArchive(store: ArchiveStore, counts: Record<string, nu
     await refreshAssets(store.dir, STATIC_ASSETS);
     await showRuns(store.dir, runs, options.dates);
   }
-  const left = outside && leftAsFound(store.dir, outside.changed);
+  const retired = (path: string) => options.formats.includes(formatOf(path) ?? '') && !store.isRendered(path);
+  const left = outside && leftAsFound(store.dir, outside.changed, retired);
   const manifest = await buildManifest(store.dir, outside?.manifest ?? store.manifest(), store.copiesOfThisRun(), left);
   store.saveManifest(manifest);
   store.finishRun(counts);

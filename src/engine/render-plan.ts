@@ -22,6 +22,13 @@ const ONLY_IN: Record<string, string> = {
 /** The HTML archive's own files (its media are in attachments/ and thumbs/, each named by its contents). */
 const HTML_FILES = /^(index\.html|search\.html|(conversations|search|assets)\/)/;
 
+/** The format that writes a file of the archive folder, by its path; none for the copies of attachments. */
+export function formatOf(path: string): string | undefined {
+  if (HTML_FILES.test(path)) return 'html';
+  if (path === 'bates.csv') return 'pdf';
+  return /^[^/]+\.(txt|pdf|json|ndjson|csv)$/.exec(path)?.[1];
+}
+
 /** The options that shape a format's files, as part of their fingerprint. */
 export function renderSettings(options: ResolvedOptions, format: string): string {
   const shaping = Object.entries(options.raw).filter(([name]) => !NOT_IN_FILES.has(name) && (ONLY_IN[name] ?? format) === format);

@@ -777,6 +777,11 @@ export class ArchiveStore {
     }
   }
 
+  /** Whether the file is one a format wrote for a conversation, as recorded (see `saveRendered`). */
+  isRendered(file: string): boolean {
+    return this.db.prepare('SELECT 1 FROM rendered WHERE file = ?').pluck().get(file) !== undefined;
+  }
+
   /** The formats the folder holds files of. */
   renderedFormats(): string[] {
     return this.db.prepare('SELECT DISTINCT format FROM rendered ORDER BY format').pluck().all() as string[];

@@ -1,4 +1,4 @@
-import { constants, copyFileSync, existsSync, mkdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { systemReason } from '../errors.js';
@@ -12,13 +12,15 @@ import type { FileRows } from './rows.js';
 
 /**
  * Copies attachment files into the archive folder once per distinct content:
- * `attachments/<first two hex digits>/<sha256>/<its safe name>`. What it copied and hashed is collected
+ * `attachments/<first two hex digits>/<sha256>/<its safe name>`. The same content under another name shares
+ * the bytes of the copy there where the file system can (see `shared`). What it copied and hashed is collected
  * (`collect`) and written by the store with the conversation that needed it.
  */
 export class AttachmentFiles {
   /** Made when a file is first hashed: a run that hashes none need not allocate it. */
   private buffer?: Buffer;
   private readonly knownHash: Database.Statement;
+  private readonly sealedCopy: Database.Statement;
   /** The store knew no file's hash when the run began (a new archive): attachments need not be looked up. */
   private readonly nothingKnown: boolean;
   private found: FileRows = { copies: [], hashes: [] };
@@ -35,6 +37,7 @@ export class AttachmentFiles {
     db: Database.Database,
   ) {
     this.knownHash = db.prepare('SELECT sha256 FROM file_hashes WHERE source_path = ? AND size = ? AND mtime_ms = ?').pluck();
+    this.sealedCopy = db.prepare('SELECT 1 FROM manifest WHERE path = ? AND sha256 = ? AND size = ? AND mtime_ms = ?').pluck();
     this.nothingKnown = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM file_hashes)').pluck().get() === 1;
   }
 
@@ -62,24 +65,33 @@ export class AttachmentFiles {
     } catch (error) {
       return unreadable(attachment, error);
     }
-    const path = `attachments/${sha256.slice(0, 2)}/${sha256}/${copyName(attachment, source)}`;
+    const folder = `attachments/${sha256.slice(0, 2)}/${sha256}`;
+    const path = `${folder}/${copyName(attachment, source)}`;
     const target = join(this.dir, path);
     if (!this.present.has(target) && !existsSync(target)) {
-      mkdirSync(dirname(target), { recursive: true });
-      const partial = `${target}.partial`;
-      try {
-        // A clone where the file system makes one (APFS, Btrfs, XFS): no second copy of tens of gigabytes on disk.
-        copyFileSync(source, partial, constants.COPYFILE_FICLONE);
-        renameIntoPlaceSync(partial, target);
-      } catch (error) {
-        rmSync(partial, { force: true });
-        throw error;
-      }
+      const same = this.copyOf(folder, sha256);
+      if (!same || !shared(same, target)) copyInto(source, target);
       this.made.push(target);
     }
     this.present.add(target);
     this.found.copies.push({ sha256, path, size: info.size });
     return { ...attachment, path, transient: false };
+  }
+
+  /**
+   * A copy in `folder` (named by `sha256`) under another name, known to hold those bytes: one this run made, or
+   * one as the last run sealed it (the folder also holds what was converted from the copy, and a copy may have
+   * been changed since, not by textkeeper).
+   */
+  private copyOf(folder: string, sha256: string): string | undefined {
+    if (!existsSync(join(this.dir, folder))) return undefined;
+    for (const name of readdirSync(join(this.dir, folder))) {
+      const path = join(this.dir, folder, name);
+      if (this.made.includes(path)) return path;
+      const info = statSync(path, { throwIfNoEntry: false });
+      if (info && this.sealedCopy.get(`${folder}/${name}`, sha256, info.size, info.mtimeMs)) return path;
+    }
+    return undefined;
   }
 
   /**
@@ -167,6 +179,39 @@ export class AttachmentFiles {
 /** What an attachment's hash is remembered by: its source and stored path, as its row was read (see `FoundOnDisk`); else where it is. */
 function hashKey(attachment: Attachment): string {
   return foundOnDisk(attachment)?.key ?? attachment.path!;
+}
+
+/** Copies `source` to `target` through a partial file (never half a copy at `target`). */
+function copyInto(source: string, target: string, mode = constants.COPYFILE_FICLONE): void {
+  mkdirSync(dirname(target), { recursive: true });
+  const partial = `${target}.partial`;
+  try {
+    // A clone where the file system makes one (APFS, Btrfs, XFS): no second copy of tens of gigabytes on disk.
+    copyFileSync(source, partial, mode);
+    renameIntoPlaceSync(partial, target);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Whether `target` was made to share the bytes of `existing` on disk: a clone (APFS, Btrfs, XFS: two files
+ * still), else a hard link (one file under two names: changed in place, both change); neither on FAT, exFAT
+ * and some network shares.
+ */
+function shared(existing: string, target: string): boolean {
+  return done(() => copyInto(existing, target, constants.COPYFILE_FICLONE_FORCE)) || done(() => linkSync(existing, target));
+}
+
+/** Whether `make` did not fail. */
+function done(make: () => void): boolean {
+  try {
+    make();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A file that cannot be read (permissions, a failing disk) is not copied, and says why where it would be; the run goes on. */

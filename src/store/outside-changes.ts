@@ -62,15 +62,16 @@ export async function findOutsideChanges(dir: string, sealed: ManifestEntry[]): 
 }
 
 /**
- * The files changed outside textkeeper that the run did not write (same size and time as found), and the copies
- * removed (no run writes them again: the record keeps them for verify to report missing): each with what the
- * manifest listed for it, which stays the record (none for a file added: it stays out of it).
+ * The files changed outside textkeeper that the run did not write (same size and time as found), and those
+ * removed that it did not write again, but the ones it `retired` (it wrote their format, and they are no longer
+ * part of it): each with what the manifest listed for it, which stays the record, for verify to report (none for
+ * a file added: it stays out of it).
  */
-export function leftAsFound(dir: string, changed: Map<string, FoundFile>): Map<string, ManifestEntry | undefined> {
+export function leftAsFound(dir: string, changed: Map<string, FoundFile>, retired: (path: string) => boolean): Map<string, ManifestEntry | undefined> {
   const left = new Map<string, ManifestEntry | undefined>();
   for (const [path, found] of changed) {
     const now = statSync(join(dir, path), { throwIfNoEntry: false });
-    if (now ? now.size === found.size && now.mtimeMs === found.mtimeMs : found.size < 0 && COPIES.test(path)) left.set(path, found.listed);
+    if (now ? now.size === found.size && now.mtimeMs === found.mtimeMs : found.size < 0 && !retired(path)) left.set(path, found.listed);
   }
   return left;
 }

@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,8 @@ describe('an export never seals as its own what changed in the folder since the 
     const transcript = readdirSync(out).find((f) => f.endsWith('.txt'))!;
     const written = readFileSync(join(out, transcript), 'utf8');
     const page = filesOf(join(out, 'conversations')).map((p) => `conversations/${p}`).find((p) => p.endsWith('.html'))!;
-    const copy = filesOf(join(out, 'attachments')).map((p) => `attachments/${p}`).find((p) => p.endsWith('.jpeg') || p.endsWith('.png'))!;
+    // One no other name shares (see same-bytes.test.ts: changed in place, a hard link changes every name).
+    const copy = filesOf(join(out, 'attachments')).map((p) => `attachments/${p}`).find((p) => /\.(jpeg|png)$/.test(p) && statSync(join(out, p)).nlink === 1)!;
     const gone = readdirSync(out).filter((f) => f.endsWith('.txt'))[1]!;
     writeFileSync(join(out, transcript), `${written}edited\n`);
     writeFileSync(join(out, page), `${readFileSync(join(out, page), 'utf8')}<!-- edited -->`);
@@ -76,6 +77,36 @@ describe('an export never seals as its own what changed in the folder since the 
 
     writeFileSync(join(out, copy), bytes);
     await exportInto(out, 'txt');
+    expect(await verifyLines(out)).toEqual([expect.stringMatching(/^Intact: /)]);
+  });
+
+  it('keeps a removed file in the record through runs that do not write it (without its format, or --chat another conversation), until one does', async () => {
+    const out = join(tempDir('outside-removed-pdf'), 'archive');
+    await exportInto(out, 'txt,pdf');
+    const [pdf, other] = readdirSync(out).filter((f) => f.endsWith('.pdf'));
+    rmSync(join(out, pdf!));
+    const kept = `warning: ${pdf} was removed since the last export, not by textkeeper: left as it is, and the archive's record keeps it as textkeeper wrote it (verify reports it until an export with its format writes it again)`;
+    expect(await verifyLines(out)).toEqual([`missing: ${pdf}`]);
+
+    expect(warnings((await exportInto(out, 'txt')).stderr)).toEqual([kept]);
+    expect(await verifyLines(out)).toEqual([`missing: ${pdf}`]);
+    expect(warnings((await exportInto(out, 'txt')).stderr)).toEqual([kept]);
+    const chosen = await runCli(['export', '--db', join(history.dir, 'chat.db'), '--out', out, '--format', 'pdf', '--chat', other!.replace(/\.pdf$/, ''), '--exact', '--quiet']);
+    expect(warnings(chosen.stderr)).toEqual([kept]);
+    expect(await verifyLines(out)).toEqual([`missing: ${pdf}`]);
+
+    expect(warnings((await exportInto(out, 'txt,pdf')).stderr)).toEqual([`warning: ${pdf} was removed since the last export, not by textkeeper: this export wrote it again`]);
+    expect(await verifyLines(out)).toEqual([expect.stringMatching(/^Intact: /)]);
+  });
+
+  it('drops from the record a removed file the run no longer writes (bates.csv, a run with PDF but no --bates)', async () => {
+    const out = join(tempDir('outside-retired'), 'archive');
+    const bates = await runCli(['export', '--db', join(history.dir, 'chat.db'), '--out', out, '--format', 'txt,pdf', '--bates', 'X', '--quiet']);
+    expect(bates.code).toBe(0);
+    rmSync(join(out, 'bates.csv'));
+    expect(warnings((await exportInto(out, 'txt')).stderr)).toEqual([expect.stringMatching(/^warning: bates\.csv was removed .*: left as it is/)]);
+    expect(await verifyLines(out)).toEqual(['missing: bates.csv']);
+    expect(warnings((await exportInto(out, 'pdf')).stderr)).toEqual(['warning: bates.csv was removed since the last export, not by textkeeper: no longer listed']);
     expect(await verifyLines(out)).toEqual([expect.stringMatching(/^Intact: /)]);
   });
 
