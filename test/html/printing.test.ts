@@ -38,6 +38,20 @@ describe.skipIf(!haveChromium)('printing an HTML conversation from the browser',
     }
   }, 60_000);
 
+  // Kept whole, a bubble taller than a sheet went to the next sheet and left the one before it blank (sheet 4 of the
+  // sample's Family 🏡, before a message of several pages).
+  it('cuts a message longer than a sheet across sheets, leaving no sheet blank', async () => {
+    const pdf = join(archive, '..', 'printed-long.pdf');
+    await page.goto(pathToFileURL(join(archive, 'conversations', 'Family 🏡', 'p1.html')).href);
+    const tallest = () => page.locator('.bubble').evaluateAll((all) => Math.max(...all.map((bubble) => bubble.getBoundingClientRect().height)));
+    await page.emulateMedia({ media: 'print' });
+    await expect(tallest()).resolves.toBeGreaterThan(1123); // an A4 sheet's height in CSS pixels
+    await page.emulateMedia({ media: null }); // page.pdf() prints with the emulated media
+    await page.pdf({ path: pdf, format: 'A4' });
+    const sheets = execFileSync('pdftotext', ['-enc', 'UTF-8', pdf, '-'], { encoding: 'utf8' }).split('\f').slice(0, -1);
+    expect(sheets.map((sheet, i) => (sheet.trim() ? '' : `sheet ${i + 1} is blank`)).filter(Boolean)).toEqual([]);
+  }, 60_000);
+
   it('prints the index under its heading, without the search box and the buttons', async () => {
     await page.goto(pathToFileURL(join(archive, 'index.html')).href);
     await page.emulateMedia({ media: 'print' });

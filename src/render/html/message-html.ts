@@ -23,6 +23,12 @@ export interface MessageContext {
 /** Said of a CAF file no browser but Safari plays, whose audio could not be moved into another container. */
 const CAF_NOTE = 'Apple voice message (.caf): plays in Safari; elsewhere download it and open it in QuickTime or VLC.';
 
+/**
+ * A text bubble that could be taller than a printed sheet: more characters or line breaks than these. Printing
+ * keeps shorter messages whole on one sheet; a long one is cut across sheets (see style.css).
+ */
+const LONG_TEXT = { chars: 800, lineBreaks: 12 };
+
 const TAPBACK_VERB: Record<string, string> = {
   love: 'loved', like: 'liked', dislike: 'disliked', laugh: 'laughed at', emphasize: 'emphasized', question: 'questioned',
   emoji: 'reacted to', sticker: 'stuck a sticker on',
@@ -72,7 +78,7 @@ function partHtml(message: Message, part: Part, ctx: MessageContext): string {
   let edits: EditVersion[] | undefined;
   switch (part.kind) {
     case 'text':
-      kind = 'text';
+      kind = isLong(part.text) ? 'text long' : 'text';
       body = textHtml(part.text, part.spans);
       edits = part.edits;
       break;
@@ -91,10 +97,14 @@ function partHtml(message: Message, part: Part, ctx: MessageContext): string {
       break;
   }
   // dir="auto" lays out Hebrew and Arabic messages right to left, as Messages does.
-  const direction = kind === 'text' ? ' dir="auto"' : '';
+  const direction = part.kind === 'text' ? ' dir="auto"' : '';
   let html = `<div class="bubble ${kind}" id="${id}"${direction}>${body}${tapbacksHtml(part.tapbacks, ctx)}</div>`;
   if (edits?.length) html += editsHtml(edits, ctx);
   return html;
+}
+
+function isLong(text: string): boolean {
+  return text.length > LONG_TEXT.chars || (text.match(/\n/g)?.length ?? 0) > LONG_TEXT.lineBreaks;
 }
 
 function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMessage: boolean): string {
