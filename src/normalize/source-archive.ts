@@ -261,6 +261,7 @@ export class SourceArchive {
       pollBalloon: (row) => polls.balloon(row, pollPeople),
       pollFolds: (row) => polls.folded(row),
       messageByGuid: (guid) => this.reader.messageByGuid(guid),
+      storedValue: (rowId, column) => this.reader.storedValue(rowId, column),
       recent: new RecentMessages(),
     };
   }
