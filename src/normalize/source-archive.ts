@@ -239,6 +239,7 @@ export class SourceArchive {
     const files: AttachmentFiles = {
       resolve: (stored) => this.source.resolveAttachment(stored),
       transient: this.source.transientAttachments ?? false,
+      backup: this.source.facts.kind === 'iphone-backup',
       folders,
       maxBytes: this.options.maxAttachmentBytes,
       probe: (path) => FileProber.probe(ahead.probes, path, folders),
