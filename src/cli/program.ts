@@ -48,7 +48,7 @@ function sourceOptions(command: Command): Command {
   return command
     .option('--db <path>', 'chat.db to read, may be repeated (default on macOS: ~/Library/Messages/chat.db); never modified', collect)
     .option('--backup <dir>', 'an iPhone backup folder (Finder/iTunes/Apple Devices), may be repeated; never modified', collect)
-    .option('--password-file <file>', 'first line is the password of encrypted backups (else you are asked)')
+    .option('--password-file <file>', 'passwords of encrypted backups, one a line, each backup tried with each (else you are asked)')
     .addOption(new Option('--password <password>').hideHelp())
     .option('--attachments-root <dir>', 'folder that stands for ~/Library/Messages (default: the folder holding --db)')
     .option('--contacts <path>', 'names from a .vcf file, an AddressBook folder or an AddressBook.sqlitedb; may be repeated', collect)

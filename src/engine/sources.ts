@@ -68,7 +68,7 @@ async function openBackups(options: SourceOptions, sources: MessageSource[], war
   const dirs = options.backup ?? [];
   for (const dir of dirs) {
     // Of several backups (two iPhones with passwords of their own), the prompt says which one it asks for.
-    const backup = await openBackup(dir, { password: (again) => password(dirs.length > 1 ? dir : undefined, again), progress: spinner, onWarning: warn });
+    const backup = await openBackup(dir, { password: (tried) => password(dirs.length > 1 ? dir : undefined, tried), progress: spinner, onWarning: warn });
     sources.push(backup);
     encrypted ||= backup.info.encrypted;
     const contacts = await backup.contactsDatabase().catch((error: Error) => {

@@ -17,7 +17,7 @@ export interface OpenArchiveOptions {
   backup?: string | string[];
   /** Instead of db and backup: an archive folder (the --out of earlier exports), read from its store. */
   archive?: string;
-  /** A file whose first line is the password of encrypted backups. */
+  /** A file of passwords of encrypted backups, one a line: each backup is tried with each. */
   passwordFile?: string;
   /** .vcf files, AddressBook folders or AddressBook.sqlitedb files with contact names. */
   contacts?: string | string[];

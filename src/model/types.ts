@@ -207,6 +207,8 @@ export interface Attachment {
   storedPath?: string;
   /** `path` is a temporary copy (a file decrypted from a backup) that is gone once the export ends. */
   transient?: boolean;
+  /** Read from an iPhone backup: a missing file is missing from the backup, not from this computer. */
+  fromBackup?: boolean;
   /** True when the file is not on disk (offloaded to iCloud, deleted, or never downloaded), or is withheld. */
   missing: boolean;
   /**

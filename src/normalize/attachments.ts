@@ -23,6 +23,8 @@ export interface AttachmentFiles {
   resolve(storedPath: string): string | undefined;
   /** Resolved paths are temporary copies, gone after the export. */
   transient: boolean;
+  /** The source is an iPhone backup. */
+  backup: boolean;
   /** Files must really (links followed) lie in one of these folders; others are withheld. */
   folders: string[];
   /** Files larger than this are withheld (--max-attachment-size). */
@@ -156,6 +158,7 @@ export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attach
     path,
     storedPath: row.filename ?? undefined,
     transient: files.transient || undefined,
+    fromBackup: files.backup || undefined,
     missing: !present,
     withheld,
     mimeType: row.mimeType ?? undefined,

@@ -27,6 +27,8 @@ export interface BuildContext {
   pollFolds(row: MessageRow): string[] | undefined;
   /** The message a reply points at, when the database has it. */
   messageByGuid(guid: string): MessageRow | undefined;
+  /** A column of a message's row as chat.db stores it, shown as SQL writes it (undefined when it cannot be read). */
+  storedValue(rowId: number, column: string): string | undefined;
   /** Messages built lately, by GUID: most replies point at one of them, so the database is asked less. */
   recent: RecentMessages;
 }
@@ -101,7 +103,7 @@ interface DecodedBody {
 /** Turns one message row (with its attachment rows) into the model's Message. */
 export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], ctx: BuildContext): Message {
   const oddValues = row.unreadable ? [`Part of this message could not be read from the damaged database (${row.unreadable.join(', ')}); it is shown without it.`] : [];
-  oddValues.push(...checkMessageRow(row));
+  oddValues.push(...checkMessageRow(row, (column) => ctx.storedValue(row.rowId, column)));
   for (const a of attachmentRows) {
     if (a.unreadable) oddValues.push(`Part of an attachment's record could not be read from the damaged database (${a.unreadable.join(', ')}); it is shown without it.`);
     oddValues.push(...checkAttachmentRow(a));

@@ -2,7 +2,7 @@
 // belongs, text where a date belongs, numbers far out of range. Rows are made well-typed here, and
 // every value that had to be changed is named, so one odd cell never aborts an export unnoticed.
 import type { AttachmentRow, ChatRow, HandleRow, MessageRow } from '../read/rows.js';
-import { isUsableAppleMs } from './dates.js';
+import { APPLE_EPOCH, isUsableAppleMs } from './dates.js';
 
 type TextKeys<T> = { [K in keyof T]-?: T[K] extends string | null ? K : never }[keyof T];
 type NumberKeys<T> = { [K in keyof T]-?: T[K] extends number ? K : never }[keyof T];
@@ -14,8 +14,10 @@ const MESSAGE_TEXT: TextKeys<MessageRow>[] = [
 ];
 const MESSAGE_NUMBERS: NumberKeys<MessageRow>[] = ['handleId', 'isFromMe', 'itemType', 'groupActionType', 'otherHandle', 'associatedType', 'isAudioMessage'];
 const MESSAGE_BYTES: BytesKeys<MessageRow>[] = ['attributedBody', 'payloadData', 'summaryInfo'];
-const OPTIONAL_DATES: [keyof MessageRow & `date${string}`, string][] = [
-  ['dateRead', 'read'], ['dateDelivered', 'delivery'], ['datePlayed', 'played'], ['dateEdited', 'edit'], ['dateRetracted', 'unsend'],
+/** Each optional date: its field, its name in a note and its column in chat.db. */
+const OPTIONAL_DATES: [keyof MessageRow & `date${string}`, string, string][] = [
+  ['dateRead', 'read', 'date_read'], ['dateDelivered', 'delivery', 'date_delivered'], ['datePlayed', 'played', 'date_played'],
+  ['dateEdited', 'edit', 'date_edited'], ['dateRetracted', 'unsend', 'date_retracted'],
 ];
 
 const ATTACHMENT_TEXT: TextKeys<AttachmentRow>[] = ['guid', 'filename', 'mimeType', 'uti', 'transferName', 'emojiDescription'];
@@ -32,19 +34,22 @@ const hasColumnTypes = new Function('row', `return ${[
   ...MESSAGE_BYTES.map((key) => `(row.${key} === null || Buffer.isBuffer(row.${key}))`),
 ].join(' && ')};`) as (row: MessageRow) => boolean;
 
-/** Makes a message row well-typed in place; returns a note for each value that was not what it should be. */
-export function checkMessageRow(row: MessageRow): string[] {
+/**
+ * Makes a message row well-typed in place; returns a note for each value that was not what it should be.
+ * `stored` gives a column as chat.db stores it: the row's dates are milliseconds, which a note should not show.
+ */
+export function checkMessageRow(row: MessageRow, stored: (column: string) => string | undefined): string[] {
   const notes: string[] = [];
   // Nearly every value is as it should be: it is only looked at, not stored again (a hot path).
   if (!hasColumnTypes(row)) fixColumnTypes(row, notes);
   // A text date reaches here as 0 or a tiny number (SQLite reads the digits it starts with, if any).
   if (!isUsableAppleMs(row.date) || Math.abs(row.date) < 1000) {
-    notes.push(`Its date is missing or out of range (stored as ${describe(row.date)}); it is shown as 2001-01-01.`);
+    notes.push(`Its date is missing or out of range (stored as ${storedDate(row.date, stored('date'))}); it is shown as 2001-01-01.`);
     row.date = 0;
   }
-  for (const [key, label] of OPTIONAL_DATES) {
+  for (const [key, label, column] of OPTIONAL_DATES) {
     if (row[key] !== 0 && row[key] !== null && !isUsableAppleMs(row[key])) {
-      notes.push(`Its ${label} date is out of range (stored as ${describe(row[key])}) and is left out.`);
+      notes.push(`Its ${label} date is out of range (stored as ${storedDate(row[key], stored(column))}) and is left out.`);
       row[key] = 0;
     }
   }
@@ -122,6 +127,15 @@ function asBytes(value: unknown, column: string, notes: string[]): Buffer | null
   if (value === null || value === undefined || Buffer.isBuffer(value)) return (value as Buffer | null | undefined) ?? null;
   notes.push(`${column} was stored as ${typeof value === 'string' ? 'text' : 'a number'} instead of bytes.`);
   return Buffer.from(String(value), 'utf8');
+}
+
+/**
+ * A date as stored (seconds or nanoseconds since 2001, which the reader made milliseconds), with the year
+ * it would mean when it means one; the milliseconds only when the stored value cannot be read.
+ */
+function storedDate(ms: unknown, stored: string | undefined): string {
+  const year = typeof ms === 'number' && ms !== 0 ? new Date(APPLE_EPOCH.getTime() + ms).getUTCFullYear() : NaN;
+  return `${stored ?? describe(ms)}${Number.isNaN(year) ? '' : `, which would be the year ${year}`}`;
 }
 
 function describe(value: unknown): string {

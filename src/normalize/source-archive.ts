@@ -244,6 +244,7 @@ export class SourceArchive {
     const files: AttachmentFiles = {
       resolve: (stored) => this.source.resolveAttachment(stored),
       transient: this.source.transientAttachments ?? false,
+      backup: this.source.facts.kind === 'iphone-backup',
       folders,
       maxBytes: this.options.maxAttachmentBytes,
       probe: (path) => FileProber.probe(ahead.probes, path, folders),
@@ -266,6 +267,7 @@ export class SourceArchive {
       pollBalloon: (row) => polls.balloon(row, pollPeople),
       pollFolds: (row) => polls.folded(row),
       messageByGuid: (guid) => this.reader.messageByGuid(guid),
+      storedValue: (rowId, column) => this.reader.storedValue(rowId, column),
       recent: new RecentMessages(),
     };
   }

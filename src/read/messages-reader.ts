@@ -71,6 +71,7 @@ export class MessagesReader {
   private readonly changeDates: string[];
   /** chat_message_join keeps each message's date (not on the oldest schemas). */
   private readonly datedJoins: boolean;
+  private readonly messageColumns: Set<string>;
   private readonly guid = selection<{ rowId: number; guid: string }>(['m.ROWID AS rowId', 'm.guid AS guid']);
   /** Whether a damaged page stopped a query: rows were then left out, which only the check can name. */
   metDamage = false;
@@ -81,6 +82,7 @@ export class MessagesReader {
     // Found by a short key (the query and its number of parameters): a query's text is built only to prepare it.
     this.statements = new Statements(db);
     const message = columnsOf(db, 'message');
+    this.messageColumns = message;
     const attachment = columnsOf(db, 'attachment');
     const m = columnReader('m', message);
     this.reactionType = !message.has('associated_message_type')
@@ -310,6 +312,16 @@ export class MessagesReader {
     return this.salvage(() => this.select('byGuid', () => `SELECT ${this.message.columns} FROM message m WHERE m.guid = ? LIMIT 1`, this.message, [guid])[0], () => undefined);
   }
 
+  /**
+   * A column of a message's row as stored, in SQL's notation (an integer's every digit, 'text' quoted), for a
+   * note on a value out of range: the rows carry dates converted to milliseconds. Asked for rarely, one at a time.
+   */
+  storedValue(rowId: number, column: string): string | undefined {
+    if (!this.messageColumns.has(column)) return undefined;
+    const sql = () => `SELECT substr(quote(${column}), 1, ${STORED_LENGTH}) FROM message WHERE ROWID = ?`;
+    return this.salvage(() => this.statements.get(`stored:${column}`, sql).pluck().get(rowId) as string | undefined, () => undefined);
+  }
+
   /** Up to BATCH messages with these row ids, in the given order; one at a time past a damaged page. */
   private messagesByIds<T extends { rowId: number }>(key: string, selection: Selection<T>, ids: number[]): T[] {
     const sql = (where: string) => () => `SELECT ${selection.columns} FROM message m WHERE ${where}`;
@@ -372,6 +384,9 @@ export class MessagesReader {
     return (this.statements.get(key, sql).raw(true).all(...params) as unknown[][]).map(selection.row);
   }
 }
+
+/** How much of a stored value a note shows (a blob's quote is its bytes in hex). */
+const STORED_LENGTH = 60;
 
 /** One message, by ROWID. */
 const MESSAGE_ROW = 'message m WHERE m.ROWID = ?';

@@ -27,6 +27,11 @@ export function countOf(count: number, one: string, many = `${one}s`): string {
   return `${formatCount(count)} ${count === 1 ? one : many}`;
 }
 
+/** Where a missing file was looked for and is not: on this computer, or in the iPhone backup read. */
+export function notFound(attachment: Attachment): string {
+  return attachment.fromBackup ? 'not in the backup' : 'not on this computer';
+}
+
 /** Where an encrypted backup keeps a file that was decrypted only while the sources were read. */
 export function inBackup(attachment: Attachment): string {
   return `in the backup as ${attachment.storedPath}`;

@@ -91,7 +91,7 @@ function withoutPlaces(json: string): string {
     const attachment = value as Attachment;
     // A path into the folder names the archive's copy (by its content); any other, where the device keeps the file.
     const place = attachment.missing === true || (attachment.path !== undefined && isAbsolute(attachment.path));
-    return { ...attachment, storedPath: undefined, transient: undefined, path: place ? undefined : attachment.path };
+    return { ...attachment, storedPath: undefined, transient: undefined, fromBackup: undefined, path: place ? undefined : attachment.path };
   });
 }
 

@@ -75,6 +75,18 @@ describe('--since and --until', () => {
       expect(result.stderr.startsWith(`textkeeper: --since ${value}: ${reason}`)).toBe(true);
     }
   });
+
+  it('refuse an empty range (--since not before --until) in one line, in list and stats as in export', async () => {
+    const out = ['--out', join(tempDir('dates-empty'), 'out')];
+    for (const command of [['export', ...out], ['list'], ['stats']]) {
+      for (const range of [['--since', '2024-05-01', '--until', '2024-01-01'], ['--since', '2024-11-03T05:00Z', '--until', '2024-11-03T05:00Z']]) {
+        const result = await runCli([...command, '--db', db, ...range]);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toBe('textkeeper: --since must be before --until.\n');
+        expect(result.stdout).toBe('');
+      }
+    }
+  });
 });
 
 describe('a range exported into an archive that keeps more', () => {

@@ -186,6 +186,22 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
     expect(result.stderr).toBe(`textkeeper: Wrong password for the encrypted backup in ${join(dir, 'encrypted')} (the password given starts or ends with a space: is that part of it?)\n`);
   });
 
+  it('a password file with one password a line opens backups with passwords of their own: each is tried with each line', async () => {
+    const other = join(dir, 'encrypted-other');
+    await writeBackup({ chatDb: original, attachmentsDir: join(dir, 'original', 'Attachments'), outDir: other, seed: 6, encryption: { password: 'battery staple', dpIterations: 1000, iterations: 10 } });
+    const file = join(dir, 'two-passwords.txt');
+    writeFileSync(file, 'correct horse\r\n\r\nbattery staple\r\n');
+    const result = await runCli(['export', '--backup', join(dir, 'encrypted'), '--backup', other, '--password-file', file, '--out', join(dir, 'out-two-passwords'), '--format', 'txt', '--quiet']);
+    expect(result.stderr).toBe('');
+    // Either backup left locked would have stopped the run.
+    expect(result.code).toBe(0);
+    // Neither line opens a backup whose password is another: said as for one password.
+    writeFileSync(file, 'battery staple\nsomething else\n');
+    const wrong = await runCli(['list', '--backup', join(dir, 'encrypted'), '--password-file', file]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toBe(`textkeeper: Wrong password for the encrypted backup in ${join(dir, 'encrypted')}\n`);
+  });
+
   it('reads a password file in UTF-16 with a byte-order mark, as Windows PowerShell writes it', async () => {
     const file = join(dir, 'powershell.txt');
     writeFileSync(file, Buffer.from('\uFEFFcorrect horse\r\n', 'utf16le'));

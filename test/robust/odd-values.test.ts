@@ -23,6 +23,8 @@ describe('odd values are exported with a note, never abort', () => {
       addMessage(d, { text: 'date far past', date: -1e18 }, 'DATE-FAR');
       addMessage(d, { text: 'date min int64', date: MIN_INT64 }, 'DATE-MIN');
       addMessage(d, { text: 'delivered min int64', date_delivered: MIN_INT64, date_read: 1e300 }, 'DELIVERED-MIN');
+      // Nanoseconds in the year 2286: digits that milliseconds would lose.
+      addMessage(d, { text: 'date far future', date: 9_000_000_000_123_456_789n }, 'DATE-FUTURE');
       // Bytes in the text column that are not UTF-8, with a terminal escape and a NUL among them.
       addMessage(d, { text: Buffer.from([0x68, 0x69, 0x20, 0xff, 0xfe, 0x20, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x00, 0x21]), attributedBody: null }, 'BLOB-TEXT');
       addMessage(d, { text: 'bell\u0007 osc\u001b]0;owned\u0007 nul\u0000 end' }, 'CONTROLS');
@@ -58,6 +60,16 @@ describe('odd values are exported with a note, never abort', () => {
     expect(all).toContain("The message's text holds bytes that are not UTF-8, shown as ⍰.");
     // Counted: the summary's warnings include every note.
     expect(Number(/(\d+) warnings/.exec(result.stdout)![1])).toBeGreaterThanOrEqual(10);
+  });
+
+  it('a note shows a date out of range as chat.db stores it (seconds or nanoseconds since 2001), not in milliseconds', async () => {
+    const out = join(dir, 'out-txt');
+    const all = readdirSync(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
+    expect(all).toContain('Its date is missing or out of range (stored as 9000000000123456789, which would be the year 2286)');
+    expect(all).toContain('Its date is missing or out of range (stored as -1000000000000000000, which would be the year 1969)');
+    expect(all).toContain("Its date is missing or out of range (stored as 'yesterday-ish')");
+    expect(all).toContain('Its delivery date is out of range (stored as -9223372036854775808, which would be the year 1708)');
+    expect(all).toContain('Its read date is out of range (stored as 1.0e+300)');
   });
 
   it('txt: control characters are shown as visible pictures, never raw', async () => {

@@ -59,7 +59,7 @@ describe('progress lines of long work (reading the sources, verify), without a t
     vi.useRealTimers();
   });
 
-  it('says nothing for a short read, then a line for each tenth read, with the rate since the first second and the time left', () => {
+  it('says nothing for a short read, then a line for each tenth read, with the rate since the first second and the time left once 3 s are measured', () => {
     vi.useFakeTimers({ toFake: ['performance'] });
     const lines: string[] = [];
     const progress = new Progress('lines', 10_000, 4, (line) => lines.push(line), 'reading');
@@ -71,12 +71,31 @@ describe('progress lines of long work (reading the sources, verify), without a t
     vi.advanceTimersByTime(1_500);
     progress.tick(500);
     progress.tick(100);
-    vi.advanceTimersByTime(1_000);
+    vi.advanceTimersByTime(2_000);
     progress.tick(6_900);
-    // The rate leaves out the first second (1,500 messages there): 1,500 in 1.5 s, then 8,500 in 2.5 s.
+    // The rate leaves out the first second (1,500 messages there): 8,500 in the 3.5 s after it.
     expect(lines).toEqual([
-      'reading the sources: 30% | 3,000/10,000 messages | 1,000 msg/s, 7s left',
-      'reading the sources: 100% | 10,000/10,000 messages | 3,400 msg/s, 0s left',
+      'reading the sources: 30% | 3,000/10,000 messages | estimating time left',
+      'reading the sources: 100% | 10,000/10,000 messages | 2,429 msg/s, 0s left',
+    ]);
+    progress.stop();
+  });
+
+  it('estimates the time left from the rate of the last 5 s: a run that speeds up as it starts is not said to take far longer than it will', () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    const lines: string[] = [];
+    const progress = new Progress('lines', 100_000, 40, (line) => lines.push(line), 'reading');
+    progress.tick(1_000);
+    // 1,000 messages a second for six seconds, then 4,000.
+    for (let second = 1; second <= 12; second++) {
+      vi.advanceTimersByTime(1_000);
+      progress.tick(second <= 6 ? 1_000 : 4_000);
+    }
+    expect(lines).toEqual([
+      'reading the sources: 11% | 11,000/100,000 messages | 1,600 msg/s, 56s left',
+      'reading the sources: 23% | 23,000/100,000 messages | 3,400 msg/s, 23s left',
+      // The average since the first second, 2,727 a second, would have said 26s.
+      'reading the sources: 31% | 31,000/100,000 messages | 4,000 msg/s, 18s left',
     ]);
     progress.stop();
   });
@@ -91,14 +110,14 @@ describe('progress lines of long work (reading the sources, verify), without a t
     progress.finished('Mom', 2_000);
     vi.advanceTimersByTime(1_500);
     progress.tick(1_000);
-    vi.advanceTimersByTime(1_000);
+    vi.advanceTimersByTime(1_500);
     progress.tick(1_500);
     progress.tick(5_500);
     progress.finished('Book club', 8_000);
     expect(lines).toEqual([
       '[1/2] Mom: 2,000 messages | 20% | estimating time left',
-      'writing the files: 45% | 4,500/10,000 messages × formats | 1,400 msg/s, 4s left',
-      '[2/2] Book club: 8,000 messages | 100% | 3,600 msg/s, 0s left',
+      'writing the files: 45% | 4,500/10,000 messages × formats | 1,167 msg/s, 5s left',
+      '[2/2] Book club: 8,000 messages | 100% | 3,000 msg/s, 0s left',
     ]);
   });
 
@@ -140,7 +159,7 @@ describe('progress lines of one long conversation, without a terminal', () => {
     const lines = result.stderr.trim().split('\n');
     const tenths = lines.filter((line) => line.startsWith('writing the files: '));
     expect(tenths.length, result.stderr).toBeGreaterThan(0);
-    for (const line of tenths) expect(line).toMatch(/^writing the files: \d+% \| [\d,]+\/[\d,]+ messages \| [\d,]+ msg\/s, \S+ left$/);
+    for (const line of tenths) expect(line).toMatch(/^writing the files: \d+% \| [\d,]+\/[\d,]+ messages \| ([\d,]+ msg\/s, \S+ left|estimating time left)$/);
     expect(lines.findIndex((line) => line.startsWith('[1/1] '))).toBeGreaterThan(lines.indexOf(tenths.at(-1)!));
   });
 });

@@ -42,14 +42,15 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /**
  * Every conversation with its messages, attachment paths replaced by a digest of the file they point at
  * (a missing file has no path: a backup cannot name a file it does not hold). Where each source says it
- * keeps the file (storedPath), and whether it is a temporary decrypted copy, differ by design.
+ * keeps the file (storedPath), whether it is a temporary decrypted copy, and that it was read from a backup
+ * (fromBackup) differ by design.
  */
 async function readAll(source: MessageSource) {
   const archive = await SourceArchive.open(source, source.description, { window: {}, chatTerms: [], contacts: book, meName: 'Me' });
   try {
     const digest = (file?: string) => (file && existsSync(file) ? createHash('sha1').update(readFileSync(file)).digest('hex') : undefined);
     const plain = (message: Message) =>
-      JSON.parse(JSON.stringify(message, (key, value) => (key === 'storedPath' || key === 'transient' ? undefined : key === 'path' && typeof value === 'string' ? digest(value) : value)));
+      JSON.parse(JSON.stringify(message, (key, value) => (key === 'storedPath' || key === 'transient' || key === 'fromBackup' ? undefined : key === 'path' && typeof value === 'string' ? digest(value) : value)));
     return archive.conversations().map((plan) => ({
       conversation: plan.conversation,
       messages: [...archive.messages(plan)()].map(plain),

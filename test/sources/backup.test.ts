@@ -136,7 +136,7 @@ describe('encrypted backup', () => {
 
   it('rejects a wrong password with one clear line and leaves no temp folder', async () => {
     const before = hashTree(encryptedDir);
-    const error = await openBackup(encryptedDir, { password: async () => 'wrong' }).catch((e) => e);
+    const error = await openBackup(encryptedDir, { password: async (tried) => (tried === 0 ? 'wrong' : undefined) }).catch((e) => e);
     expect(error).toBeInstanceOf(BackupError);
     expect(error.message).toBe(`Wrong password for the encrypted backup in ${encryptedDir}`);
     expect(sourceTempDirs()).toEqual([]);

@@ -22,8 +22,19 @@ function fakeTerminal(isTTY = true) {
 describe('backup password sources', () => {
   it('takes the first line of a password file', async () => {
     const file = path.join(work, 'pw.txt');
-    writeFileSync(file, '\uFEFFs3cret pass phrase\r\nsecond line\r\n');
-    expect(await passwordProvider({ passwordFile: file })()).toBe('s3cret pass phrase');
+    writeFileSync(file, '\uFEFFs3cret pass phrase\r\n');
+    const password = passwordProvider({ passwordFile: file });
+    expect(await password()).toBe('s3cret pass phrase');
+    expect(await password('backup', 1)).toBeUndefined();
+  });
+
+  it('gives each line of a password file in turn, for every backup, blank lines left out', async () => {
+    const file = path.join(work, 'several.txt');
+    writeFileSync(file, 'first \r\n\nsecond\nthird');
+    const password = passwordProvider({ passwordFile: file });
+    for (const backup of ['A', 'B']) {
+      expect(await Promise.all([0, 1, 2, 3].map((tried) => password(backup, tried)))).toEqual(['first ', 'second', 'third', undefined]);
+    }
   });
 
   it('rejects an empty or missing password file with one line', async () => {

@@ -127,7 +127,7 @@ export class HtmlRenderer implements Renderer {
       // "Unknown sender", and anyone in "Messages without a conversation", which has no participants.
       namesSender: (sender) => conversation.isGroup || !conversation.participants.some((p) => p.handle === sender.handle || p.name === sender.name),
       // A file decrypted from an encrypted backup was removed with it (--attachments link or none): nothing to show.
-      placeAttachment: (attachment: Attachment) => (attachment.transient ? { unavailable: 'withheld', reason: inBackup(attachment) } : this.media.place(attachment)),
+      placeAttachment: (attachment: Attachment) => (attachment.transient && !attachment.missing ? { unavailable: 'withheld', reason: inBackup(attachment) } : this.media.place(attachment)),
       messageHref: (reply) => {
         const { date, rowId } = reply.target!;
         const page = pageStarts.pageOf({ date: date.getTime(), rowId, guid: reply.guid });

@@ -2,7 +2,7 @@ import type { AppPart, Attachment, Ballot, EditVersion, Message, Part, Person, P
 import { isYou } from '../../model/owner.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { isCaf } from '../../media/caf.js';
-import { absenceNote, countOf, describeBallot, editedNote, formatBytes, NOT_IN_DATABASE, receiptNotes, serviceNote, tapbackNote, timeOnDay, UNKNOWN_OPTION } from '../describe.js';
+import { absenceNote, countOf, describeBallot, editedNote, formatBytes, NOT_IN_DATABASE, notFound, receiptNotes, serviceNote, tapbackNote, timeOnDay, UNKNOWN_OPTION } from '../describe.js';
 import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
 import type { DateFormatter, LocalTime } from '../dates.js';
 import { textHtml } from './text-html.js';
@@ -113,7 +113,7 @@ function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMess
   const name = escapeHtml(attachment.fileName);
   const caption = attachment.description ? `<div class="caption">${escapeHtml(attachment.description)}</div>` : '';
   if (placed.unavailable) {
-    const why = placed.reason ?? (placed.unavailable === 'missing' ? 'not on this computer (perhaps kept only in iCloud)' : 'not exported');
+    const why = placed.reason ?? (placed.unavailable === 'missing' ? `${notFound(attachment)} (perhaps kept only in iCloud)` : 'not exported');
     const label = isAudioMessage && attachment.kind === 'audio' ? 'Audio message' : `${kindLabel(attachment)} ${name}`;
     return `<div class="missing">${label} — ${escapeHtml(why)}</div>${caption}`;
   }

@@ -174,7 +174,7 @@ function tapback(t: Tapback, style: RecordStyle): object {
 
 /** A file decrypted from a backup only for this export is named by its place in the backup, not its temporary copy. */
 function attachment(a: Attachment, { iso, path: place }: RecordStyle): object {
-  const { transient, path, createdAt, ...rest } = a;
+  const { transient, fromBackup, path, createdAt, ...rest } = a;
   return { ...rest, path: transient || !path ? undefined : place(path), createdAt: createdAt && iso(createdAt) };
 }
 

@@ -4,7 +4,7 @@ import type { DateFormatter } from '../dates.js';
 import { inBackup, NOT_IN_DATABASE, receiptNotes, timeOnDay } from '../describe.js';
 import { drawLine, layLines, textBox, type BoxStyle, type Styled } from './blocks.js';
 import type { Canvas } from './canvas.js';
-import { appLines, attachmentDetails, messageNotes, MISSING_NOTE, replyLine, tapbackSummary, textMarks } from './describe.js';
+import { appLines, attachmentDetails, messageNotes, missingNote, replyLine, tapbackSummary, textMarks } from './describe.js';
 import { drawingBlock } from './drawing.js';
 import type { Piece } from './long-messages.js';
 import { ThumbnailsAhead, type Thumbnail } from './images.js';
@@ -208,9 +208,9 @@ export class ChatLayout {
     ];
     if (attachment.description) lines.push({ text: attachment.description, size: TYPE.small, color: COLORS.muted });
     if (attachment.transcription) lines.push({ text: `“${attachment.transcription}”`, size: TYPE.body, color: COLORS.text });
-    if (attachment.missing) lines.push({ text: attachment.withheld ? `Not included: ${attachment.withheld}` : MISSING_NOTE, size: TYPE.small, color: COLORS.alert });
+    if (attachment.missing) lines.push({ text: attachment.withheld ? `Not included: ${attachment.withheld}` : missingNote(attachment), size: TYPE.small, color: COLORS.alert });
     if (unreadable) lines.push({ text: 'The image could not be read', size: TYPE.small, color: COLORS.alert });
-    if (attachment.transient) lines.push({ text: `Not in this archive: ${inBackup(attachment)}`, size: TYPE.small, color: COLORS.muted });
+    if (attachment.transient && !attachment.missing) lines.push({ text: `Not in this archive: ${inBackup(attachment)}`, size: TYPE.small, color: COLORS.muted });
     return this.fileBox(lines, mine);
   }
 

@@ -1,6 +1,6 @@
 import type { AppBalloon, Attachment, Message, ReplyRef, Tapback, TextSpan } from '../../model/types.js';
 import type { TextMark } from './text-layout.js';
-import { absenceNote, describeBallot, editedNote, formatBytes, pollOptions, serviceNote, tapbackNote } from '../describe.js';
+import { absenceNote, describeBallot, editedNote, formatBytes, notFound, pollOptions, serviceNote, tapbackNote } from '../describe.js';
 import type { DateFormatter } from '../dates.js';
 
 /** Short wordings both PDF styles use for things that are not plain text. */
@@ -12,7 +12,9 @@ export function attachmentDetails(attachment: Attachment): string {
   return [kind, type, attachment.size > 0 ? formatBytes(attachment.size) : undefined].filter(Boolean).join(' · ');
 }
 
-export const MISSING_NOTE = 'Missing: the file is not on this computer';
+export function missingNote(attachment: Attachment): string {
+  return `Missing: the file is ${notFound(attachment)}`;
+}
 
 /** "❤️ Alice   Sticker from Me": each reaction's emoji (or that it is a sticker) and who gave it; `day` as tapbackNote's. */
 export function tapbackSummary(tapbacks: Tapback[], day: (date: Date) => string): string {

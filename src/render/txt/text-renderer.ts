@@ -1,7 +1,7 @@
 import { handwritingLines } from '../../decode/handwriting-render.js';
 import type { Attachment, Conversation, Drawing, EditVersion, Message, Part } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { absenceNote, balloonLines, damageLines, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, personWithHandles } from '../describe.js';
+import { absenceNote, balloonLines, damageLines, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, notFound, personWithHandles } from '../describe.js';
 import { controlPicture } from '../control-pictures.js';
 import { FileRenderer } from '../file-renderer.js';
 import { archivePath } from '../../output/files.js';
@@ -141,7 +141,7 @@ function attachmentLine(a: Attachment, label: string, outDir: string): string {
  */
 function whereIs(a: Attachment, outDir: string): string {
   if (a.withheld) return a.withheld;
-  if (a.missing) return `missing — not on this computer${a.path && !a.transient ? ` (expected at ${a.path})` : ''}`;
+  if (a.missing) return `missing — ${notFound(a)}${a.path && !a.transient ? ` (expected at ${a.path})` : ''}`;
   if (a.transient) return inBackup(a);
   const own = archivePath(outDir, a.path!);
   return own ? `in this archive as ${own}` : a.path!;

@@ -42,8 +42,11 @@ export interface BackupSource extends MessageSource {
 }
 
 export interface OpenBackupOptions {
-  /** Asked only when the backup is encrypted; `again` after a wrong one (undefined: there is no other to try). */
-  password?: (again?: boolean) => Promise<string | undefined>;
+  /**
+   * Asked only when the backup is encrypted: the password to try after `tried` wrong ones (undefined: there is
+   * no other to try; one that always gives one is asked on and on).
+   */
+  password?: (tried: number) => Promise<string | undefined>;
   progress?: SlowStepReporter;
   /** Problems that do not stop the export, one line each (e.g. an attachment file missing from the backup). */
   onWarning?: (line: string) => void;

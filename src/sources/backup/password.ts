@@ -1,6 +1,6 @@
 /**
- * Where the password of an encrypted backup comes from: the first line of `--password-file`, or a hidden
- * prompt on a terminal. A password typed as a plain command-line flag is refused (it would be visible in
+ * Where the password of an encrypted backup comes from: the lines of `--password-file` (one password a line,
+ * for several backups with passwords of their own), or a hidden prompt on a terminal. A password typed as a plain command-line flag is refused (it would be visible in
  * the process list and in shell history).
  *
  *   const password = passwordProvider({ passwordFile: opts.passwordFile, plainPassword: opts.password });
@@ -19,25 +19,33 @@ export interface PasswordSources {
 }
 
 /**
- * Gives a backup's password; `again` after a wrong one, when only the prompt has another to give (a file's
- * first line stays what it was: undefined). Asked at the prompt for `backup` (a folder), the prompt names it
- * (several are read).
+ * Gives the password to try on a backup after `tried` wrong ones; undefined when there is no other: a file's
+ * lines are each tried in turn, the prompt asks ATTEMPTS times. Asked at the prompt for `backup` (a folder),
+ * the prompt names it (several are read).
  */
-export type PasswordProvider = (backup?: string, again?: boolean) => Promise<string | undefined>;
+export type PasswordProvider = (backup?: string, tried?: number) => Promise<string | undefined>;
+
+/** Typed at the prompt, a password may be tried this often: deriving the key from it takes seconds each time. */
+const ATTEMPTS = 3;
 
 export function passwordProvider(sources: PasswordSources): PasswordProvider {
   if (sources.plainPassword !== undefined) {
     throw new BackupError('A backup password on the command line is visible to other programs; use --password-file FILE or type it at the prompt');
   }
   const { passwordFile } = sources;
-  if (passwordFile !== undefined) return async (_, again) => (again ? undefined : readPasswordFile(passwordFile));
-  return (backup, again) => {
-    const prompt = `${again ? 'Wrong password; try again. ' : ''}Backup password${backup ? ` for ${backup}` : ''}: `;
+  if (passwordFile !== undefined) {
+    let lines: Promise<string[]> | undefined;
+    return async (_, tried = 0) => (await (lines ??= readPasswordFile(passwordFile)))[tried];
+  }
+  return async (backup, tried = 0) => {
+    if (tried >= ATTEMPTS) return undefined;
+    const prompt = `${tried > 0 ? 'Wrong password; try again. ' : ''}Backup password${backup ? ` for ${backup}` : ''}: `;
     return promptPassword(prompt, sources.input ?? process.stdin, sources.output ?? process.stderr);
   };
 }
 
-export async function readPasswordFile(file: string): Promise<string> {
+/** The passwords a file holds, one a line (a blank line is none); read once, only when a backup needs one. */
+async function readPasswordFile(file: string): Promise<string[]> {
   let content: string;
   try {
     content = passwordText(await readFile(file));
@@ -45,9 +53,9 @@ export async function readPasswordFile(file: string): Promise<string> {
     const reason = (error as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a folder' : systemReason(error) ?? (error as Error).message;
     throw new BackupError(`Cannot read the password file ${file}: ${reason}`);
   }
-  const firstLine = content.replace(/^\uFEFF/, '').split(/\r?\n/)[0];
-  if (firstLine === '') throw new BackupError(`The password file ${file} is empty`);
-  return firstLine;
+  const lines = content.replace(/^\uFEFF/, '').split(/\r?\n/).filter((line) => line !== '');
+  if (lines.length === 0) throw new BackupError(`The password file ${file} is empty`);
+  return lines;
 }
 
 /**

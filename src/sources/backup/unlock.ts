@@ -23,7 +23,7 @@ export interface UnlockedKeys {
 export async function unlockBackup(
   backupDir: string,
   metadata: BackupMetadata,
-  password: ((again?: boolean) => Promise<string | undefined>) | undefined,
+  password: ((tried: number) => Promise<string | undefined>) | undefined,
   progress?: SlowStepReporter,
 ): Promise<UnlockedKeys> {
   if (!metadata.keybag) throw new BackupError(`The encrypted backup in ${backupDir} has no BackupKeyBag in Manifest.plist`);
@@ -35,19 +35,15 @@ export async function unlockBackup(
     if (error instanceof KeybagFormatError) throw new BackupError(`The backup keybag in ${backupDir} is damaged: ${error.message}`);
     throw error;
   }
-  let typed = await password();
-  for (let attempt = 1; typed !== undefined; attempt++) {
+  const wrong: string[] = [];
+  for (let typed = await password(0); typed !== undefined; typed = await password(wrong.length)) {
     const classKeys = await tryPassword(keybag, typed, progress);
     if (classKeys) return { classKeys, manifestKey: unwrapManifestKey(backupDir, metadata, classKeys) };
-    const again = attempt < ATTEMPTS ? await password(true) : undefined;
-    if (again === undefined) throw new BackupError(`Wrong password for the encrypted backup in ${backupDir}${spacesAround(typed)}`);
-    typed = again;
+    wrong.push(typed);
   }
-  throw new BackupError(`The backup in ${backupDir} is encrypted: its password is needed`);
+  if (wrong.length === 0) throw new BackupError(`The backup in ${backupDir} is encrypted: its password is needed`);
+  throw new BackupError(`Wrong password for the encrypted backup in ${backupDir}${spacesAround(wrong)}`);
 }
-
-/** Typed at the prompt, a password may be tried this often: deriving the key from it takes seconds each time. */
-const ATTEMPTS = 3;
 
 /** The class keys this password unlocks; undefined when it is not the backup's. */
 async function tryPassword(keybag: Keybag, typed: string, progress?: SlowStepReporter): Promise<Map<number, Buffer> | undefined> {
@@ -61,9 +57,9 @@ async function tryPassword(keybag: Keybag, typed: string, progress?: SlowStepRep
   return unlockClassKeys(keybag, passcodeKey);
 }
 
-/** A hint when the password given starts or ends with white space (Windows' `echo secret > file` writes "secret "). */
-function spacesAround(typed: string): string {
-  return typed.trim() === typed ? '' : ' (the password given starts or ends with a space: is that part of it?)';
+/** A hint when a password given starts or ends with white space (Windows' `echo secret > file` writes "secret "). */
+function spacesAround(tried: string[]): string {
+  return tried.every((typed) => typed.trim() === typed) ? '' : ' (the password given starts or ends with a space: is that part of it?)';
 }
 
 /** ManifestKey: 4-byte little-endian protection class, then the wrapped key of Manifest.db. */
