@@ -231,8 +231,7 @@ export async function sealArchive(store: ArchiveStore, counts: Record<string, nu
     await refreshAssets(store.dir, STATIC_ASSETS);
     await showRuns(store.dir, runs, options.dates);
   }
-  const retired = (path: string) => options.formats.includes(formatOf(path) ?? '') && !store.isRendered(path);
-  const left = outside && leftAsFound(store.dir, outside.changed, retired);
+  const left = outside && leftAsFound(store.dir, outside.changed, (path) => retired(store, options.formats, path));
   const manifest = await buildManifest(store.dir, outside?.manifest ?? store.manifest(), store.copiesOfThisRun(), left);
   store.saveManifest(manifest);
   store.finishRun(counts);
@@ -241,6 +240,19 @@ export async function sealArchive(store: ArchiveStore, counts: Record<string, nu
   const lines = outside ? outsideChangeLines(outside, manifest) : [];
   for (const line of lines) options.log(`warning: ${line}`);
   return lines.length;
+}
+
+/**
+ * Whether a file removed since the last run is no longer part of the archive: the run wrote its format, and it is
+ * no file of it now (bates.csv after a PDF run without --bates; a page past the last of an HTML conversation
+ * written again, or of one the archive no longer has). A page of a conversation the run did not write (--chat
+ * chose others) is still part of it.
+ */
+function retired(store: ArchiveStore, formats: string[], path: string): boolean {
+  if (!formats.includes(formatOf(path) ?? '')) return false;
+  const folder = /^conversations\/[^/]+\//.exec(path)?.[0];
+  if (folder) return store.hasHtmlIn(folder) || !existsSync(join(store.dir, folder));
+  return !store.isRendered(path);
 }
 
 /** The store's SHA-256 at rest; undefined while a log beside it still holds some of it (another connection kept it). */

@@ -782,6 +782,11 @@ export class ArchiveStore {
     return this.db.prepare('SELECT 1 FROM rendered WHERE file = ?').pluck().get(file) !== undefined;
   }
 
+  /** Whether an HTML conversation's pages in this folder are recorded (a run writing HTML records only the ones it wrote). */
+  hasHtmlIn(folder: string): boolean {
+    return this.db.prepare("SELECT 1 FROM rendered WHERE format = 'html' AND substr(file, 1, length(@folder)) = @folder").pluck().get({ folder }) !== undefined;
+  }
+
   /** The formats the folder holds files of. */
   renderedFormats(): string[] {
     return this.db.prepare('SELECT DISTINCT format FROM rendered ORDER BY format').pluck().all() as string[];

@@ -99,6 +99,24 @@ describe('an export never seals as its own what changed in the folder since the 
     expect(await verifyLines(out)).toEqual([expect.stringMatching(/^Intact: /)]);
   });
 
+  it('keeps a removed HTML page past the first in the record through a run whose --chat chooses another conversation', async () => {
+    // A conversation of over 1,000 messages: pages past p1.html.
+    const long = await generateHistory(3000, 311, 3);
+    const out = join(tempDir('outside-removed-page'), 'archive');
+    const run = (...extra: string[]) => runCli(['export', '--db', join(long.dir, 'chat.db'), '--out', out, '--format', 'html', '--attachments', 'none', '--quiet', ...extra]);
+    expect((await run()).code).toBe(0);
+    const page = `conversations/${filesOf(join(out, 'conversations')).find((p) => p.endsWith('/p2.html'))!}`;
+    const other = readdirSync(join(out, 'conversations')).find((folder) => folder !== page.split('/')[1])!;
+    rmSync(join(out, page));
+
+    const chosen = await run('--chat', other, '--exact');
+    expect(chosen.code).toBe(0);
+    expect(warnings(chosen.stderr)).toEqual([`warning: ${page} was removed since the last export, not by textkeeper: left as it is, and the archive's record keeps it as textkeeper wrote it (verify reports it until an export with its format writes it again)`]);
+    expect(await verifyLines(out)).toEqual([`missing: ${page}`]);
+    expect(warnings((await run()).stderr)).toEqual([`warning: ${page} was removed since the last export, not by textkeeper: this export wrote it again`]);
+    expect(await verifyLines(out)).toEqual([expect.stringMatching(/^Intact: /)]);
+  });
+
   it('drops from the record a removed file the run no longer writes (bates.csv, a run with PDF but no --bates)', async () => {
     const out = join(tempDir('outside-retired'), 'archive');
     const bates = await runCli(['export', '--db', join(history.dir, 'chat.db'), '--out', out, '--format', 'txt,pdf', '--bates', 'X', '--quiet']);
