@@ -27,7 +27,9 @@ export class AttachmentFiles {
   /** Copies this run found in the folder or made (many messages may share one file's content). */
   private readonly present = new Set<string>();
   /** The copies this run made (the others were in the folder already). */
-  private readonly made: string[] = [];
+  private readonly made = new Set<string>();
+  /** The first copy this run made of each content, by its SHA-256. */
+  private readonly madeOf = new Map<string, string>();
   /** Hashes found ahead of `keep` (by `hashAhead`), by what they are remembered by (`hashKey`): `fresh` ones were computed, not looked up. */
   private readonly ahead = new Map<string, { sha256: string; fresh: boolean }>();
   private readonly hasher = new FileHasher();
@@ -71,7 +73,8 @@ export class AttachmentFiles {
     if (!this.present.has(target) && !existsSync(target)) {
       const same = this.copyOf(folder, sha256);
       if (!same || !shared(same, target)) copyInto(source, target);
-      this.made.push(target);
+      this.made.add(target);
+      if (!this.madeOf.has(sha256)) this.madeOf.set(sha256, target);
     }
     this.present.add(target);
     this.found.copies.push({ sha256, path, size: info.size });
@@ -84,10 +87,11 @@ export class AttachmentFiles {
    * been changed since, not by textkeeper).
    */
   private copyOf(folder: string, sha256: string): string | undefined {
-    if (!existsSync(join(this.dir, folder))) return undefined;
+    const made = this.madeOf.get(sha256);
+    // A new archive's folder holds only what this run made.
+    if (made || this.nothingKnown || !existsSync(join(this.dir, folder))) return made;
     for (const name of readdirSync(join(this.dir, folder))) {
       const path = join(this.dir, folder, name);
-      if (this.made.includes(path)) return path;
       const info = statSync(path, { throwIfNoEntry: false });
       if (info && this.sealedCopy.get(`${folder}/${name}`, sha256, info.size, info.mtimeMs)) return path;
     }
@@ -164,10 +168,12 @@ export class AttachmentFiles {
 
   /** Removes the copies this run made, and the folders they leave empty: what it read is not kept. */
   removeMade(): void {
-    for (const target of this.made.splice(0)) {
+    for (const target of this.made) {
       rmSync(target, { force: true });
       removeEmptyFolders(dirname(target), this.dir);
     }
+    this.made.clear();
+    this.madeOf.clear();
   }
 
   /** The SHA-256 a run found for the file (by key: a path) while it had this size and modification time; none: not hashed as it is now. */
