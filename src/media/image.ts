@@ -1,6 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
 import sharp, { type Sharp } from 'sharp';
-import { isHeic } from './image-size.js';
 import { decodeHeicHere, type HeicDecoder, type Pixels } from './heic.js';
 import { WorkerPool } from './worker-pool.js';
 import { mediaWorkerScript } from './worker-script.js';
@@ -11,6 +10,12 @@ import { mediaWorkerScript } from './worker-script.js';
  */
 const MAX_IMAGE_BYTES = 256 * 1024 * 1024;
 
+const HEIC_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'msf1', 'avci']);
+
+/** True when the bytes are an HEIF/HEIC container (ftyp box with a HEIF brand). */
+export function isHeic(head: Buffer): boolean {
+  return head.length >= 12 && head.toString('latin1', 4, 8) === 'ftyp' && HEIC_BRANDS.has(head.toString('latin1', 8, 12));
+}
 
 let heicThread: WorkerPool<Uint8Array, Pixels> | undefined;
 
