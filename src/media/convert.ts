@@ -3,6 +3,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import type { Sharp } from 'sharp';
 import { renameIntoPlace } from '../output/rename-into-place.js';
 import { openImage } from './image.js';
+import { fitInside, type ImageSize } from './image-size.js';
 
 export type ImageFormat = 'jpeg' | 'png';
 
@@ -19,21 +20,21 @@ export interface ConvertJob {
   outputs: ImageOutput[];
 }
 
-export interface ConvertResult {
-  width: number;
-  height: number;
-}
+/** The picture's size, upright. */
+export type ConvertResult = ImageSize;
 
 /** Decodes one image (HEIC included) and writes each requested output, every file atomically. */
 export async function convertImage(job: ConvertJob): Promise<ConvertResult> {
   const image = await openImage(job.source);
-  const { width = 0, height = 0 } = await image.metadata();
-  for (const output of job.outputs) await writeOutput(image.clone(), output);
-  return { width, height };
+  const { autoOrient } = await image.metadata();
+  for (const output of job.outputs) await writeOutput(image.clone(), output, autoOrient);
+  return autoOrient;
 }
 
-async function writeOutput(image: Sharp, output: ImageOutput): Promise<void> {
-  if (output.maxSide) image.resize(output.maxSide, output.maxSide, { fit: 'inside', withoutEnlargement: true });
+async function writeOutput(image: Sharp, output: ImageOutput, size: ImageSize): Promise<void> {
+  // Exactly the size pages give the picture before it loads (sharp's own rounding of `fit: 'inside'` differs
+  // by a pixel for JPEGs it shrinks as it reads them).
+  if (output.maxSide) image.resize({ ...fitInside(size, output.maxSide), fit: 'fill' });
   const encoded =
     output.format === 'png'
       ? image.png({ compressionLevel: 3 }) // measured on stickers: 2.4× faster than 6 for 11% more bytes

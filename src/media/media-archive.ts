@@ -10,6 +10,7 @@ import type { Attachment } from '../model/types.js';
 import type { ConvertJob, ConvertResult, ImageFormat, ImageOutput } from './convert.js';
 import { CAF_HEAD_BYTES, cafFormat, isCaf } from './caf.js';
 import { playableKind, remuxCaf, type PlayableKind } from './playable-audio.js';
+import { fitInside, readImageSize, type ImageSize } from './image-size.js';
 import { insideFolder, safeFileName } from './safe-names.js';
 import { WorkerPool } from './worker-pool.js';
 import { mediaWorkerScript } from './worker-script.js';
@@ -25,6 +26,8 @@ export interface PlacedAttachment {
   href?: string;
   /** Picture shown inline: a thumbnail, or the file itself for animated GIFs. */
   preview?: string;
+  /** The preview's size in pixels, when known: pages lay it out before it loads. */
+  previewSize?: ImageSize;
   /** The untouched original when `href` is a converted picture (copy mode). */
   original?: string;
   /** A voice message's audio in a container every browser plays (the original CAF plays only in Safari). */
@@ -136,7 +139,8 @@ export class MediaArchive {
       return { href: originalHref, playable: this.playable(source, converted, firstUse, attachment.fileName) };
     }
     if (attachment.kind !== 'image' && !attachment.isSticker) return { href: originalHref };
-    if (extension === '.gif') return { href: originalHref, preview: originalHref };
+    const size = readImageSize(source) ?? sizeGiven(attachment);
+    if (extension === '.gif') return { href: originalHref, preview: originalHref, previewSize: size };
 
     const format: ImageFormat = attachment.isSticker || ALPHA_IMAGES.has(extension) ? 'png' : 'jpeg';
     const suffix = format === 'png' ? 'png' : 'jpg';
@@ -150,7 +154,7 @@ export class MediaArchive {
       if (this.mode === 'copy') original = copied;
     }
     if (firstUse) this.track(this.convert({ source, outputs }, attachment.fileName));
-    return { href, preview: thumb, original };
+    return { href, preview: thumb, original, previewSize: size && fitInside(size, THUMB_SIDE) };
   }
 
   /**
@@ -275,6 +279,11 @@ export class MediaArchive {
       });
     }
   }
+}
+
+/** The size Apple recorded with the message, for a picture whose file tells none readable here. */
+function sizeGiven({ width, height }: Attachment): ImageSize | undefined {
+  return width && height ? { width, height } : undefined;
 }
 
 /** `IMG_1.HEIC` → `IMG_1.jpg`; never the same name as the copied original. */

@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readImageSize } from '../../src/media/image-size.js';
 import { MediaArchive } from '../../src/media/media-archive.js';
 import { safeFileName } from '../../src/media/safe-names.js';
 import type { Attachment } from '../../src/model/types.js';
@@ -110,6 +111,34 @@ describe('MediaArchive', () => {
       expect(await again.finish()).toMatchObject({ converted: 0, copied: 0, reused: 2 * names.length });
       expect(listFiles(outDir).filter((f) => f.endsWith('.partial'))).toEqual([]);
       expect(existsSync(dirname(join(outDir, placed[0].href!)))).toBe(true);
+    }, 60_000);
+
+    it('gives each sticker the size libheif shows: cropped a row by its clap, turned by its irot', async () => {
+      const work = tempDir('heic-sizes');
+      const sources = readdirSync(STICKERS).filter((n) => n.endsWith('.heic')).map((n) => join(STICKERS, n));
+      // Apple's own stickers, turned a quarter each way by their irot box (stored at 0°): as an iPhone stores a portrait photo.
+      for (const name of ['no_effect', 'comic']) {
+        for (const angle of [1, 3]) {
+          const bytes = readFileSync(join(STICKERS, `${name}.heic`));
+          bytes[bytes.indexOf('irot') + 4] = angle;
+          sources.push(join(work, `${name}-${angle * 90}.heic`));
+          writeFileSync(sources.at(-1)!, bytes);
+        }
+      }
+      const media = new MediaArchive(join(work, 'archive'), 'copy', () => {});
+      const placed = sources.map((source) => media.place(attachment(source, { isSticker: true })));
+      expect(await media.finish()).toMatchObject({ converted: sources.length, failed: 0 });
+      const sizes = await Promise.all(
+        placed.map(async (p, i) => {
+          const [full, thumb] = await Promise.all([p.href!, p.preview!].map((f) => sharp(join(work, 'archive', f)).metadata()));
+          return { read: readImageSize(sources[i]!), shown: { width: full.width, height: full.height }, preview: p.previewSize, thumb: { width: thumb.width, height: thumb.height } };
+        }),
+      );
+      for (const size of sizes) {
+        expect(size.read).toEqual(size.shown);
+        expect(size.preview).toEqual(size.thumb);
+      }
+      expect(sizes.map((s) => `${s.shown.width}×${s.shown.height}`)).toEqual([...Array(5).fill('900×721'), ...Array(4).fill('721×900')]);
     }, 60_000);
   });
 });

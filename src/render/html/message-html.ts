@@ -121,8 +121,7 @@ function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMess
   const size = attachment.size > 0 ? ` (${formatBytes(attachment.size)})` : '';
   let html: string;
   if (placed.preview) {
-    const dims = attachment.width && attachment.height ? ` width="${attachment.width}" height="${attachment.height}"` : '';
-    html = `<a href="${href}"><img src="${url(placed.preview, ctx.root)}" alt="${name}" title="${name}" loading="lazy"${dims}></a>`;
+    html = `<a href="${href}"><img src="${url(placed.preview, ctx.root)}" alt="${name}" title="${name}" loading="lazy"${sizeAttributes(placed)}></a>`;
     if (placed.original && !attachment.isSticker) html += `<a class="original" href="${url(placed.original, ctx.root)}" download>original</a>`;
   } else if (attachment.kind === 'video') {
     html = `<video controls preload="none" src="${href}" title="${name}"></video><a class="file" href="${href}" download>${name}</a>${size}`;
@@ -198,7 +197,7 @@ function tapbacksHtml(tapbacks: Tapback[], ctx: MessageContext): string {
     let mark = escapeHtml(tapback.emoji);
     if (tapback.sticker) {
       const placed = ctx.placeAttachment(tapback.sticker);
-      if (placed.preview) mark = `<img src="${url(placed.preview, ctx.root)}" alt="sticker" loading="lazy">`;
+      if (placed.preview) mark = `<img src="${url(placed.preview, ctx.root)}" alt="sticker" loading="lazy"${sizeAttributes(placed)}>`;
     }
     html += `<span class="tapback" tabindex="0" title="${title}">${keptMark(tapback, mark)}<bdi class="who">${who}${note ? ` (${note})` : ''}</bdi></span>`;
   }
@@ -255,6 +254,14 @@ function eventText(message: Message): string {
 
 function partsText(parts: Part[]): string {
   return parts.map((p) => (p.kind === 'text' ? p.text : '')).join(' ');
+}
+
+/**
+ * The picture's size, so that the page is laid out as it will be once the picture loads (pictures load lazily): a
+ * link to a message below pictures then stays on it. The stylesheet still caps the width, the height following.
+ */
+function sizeAttributes({ previewSize }: PlacedAttachment): string {
+  return previewSize ? ` width="${previewSize.width}" height="${previewSize.height}"` : '';
 }
 
 /** A location from PlacedAttachment as an attribute value: archive paths are made relative to the page. */
