@@ -18,23 +18,28 @@ export interface ConversationPlan {
  * group, groups being the same when their participants and name are.
  */
 export function planConversations(chats: ChatRow[], people: PeopleDirectory, contacts: Contacts): ConversationPlan[] {
-  const byKey = new Map<string, { chats: ChatRow[]; participants: Person[] }>();
+  const byKey = new Map<string, { chats: ChatRow[]; participants: Person[]; former: Person[] }>();
+  const peopleOf = (ids: number[]) => ids.map((id) => people.byId(id)).filter((p): p is Person => p !== undefined);
   for (const chat of chats) {
-    const handles = chat.handleIds.map((id) => people.byId(id)).filter((p): p is Person => p !== undefined);
+    const handles = peopleOf(chat.handleIds);
+    const former = peopleOf(chat.formerHandleIds);
     const participants = uniquePeople(handles, contacts);
     const isGroup = chat.style === 43 || participants.length > 1;
     const keys = participants.map((p) => contacts.personKey(p.handle)).sort();
     const key = isGroup ? `group:${keys.join(',')}|${chat.displayName ?? ''}` : `person:${keys[0] ?? chat.identifier}`;
-    const entry = byKey.get(key) ?? { chats: [], participants };
+    const entry = byKey.get(key) ?? { chats: [], participants, former: [] };
     entry.chats.push(chat);
-    entry.participants = withOtherHandles(entry.participants, handles, contacts);
+    entry.participants = withOtherHandles(entry.participants, [...handles, ...former], contacts);
+    entry.former.push(...former);
     byKey.set(key, entry);
   }
   const plans: ConversationPlan[] = [];
-  for (const [key, { chats: group, participants }] of byKey) {
+  for (const [key, { chats: group, participants: members, former }] of byKey) {
     const first = group[0]!;
     const groupName = group.map((c) => c.displayName).find((name) => name) ?? undefined;
-    const isGroup = first.style === 43 || participants.length > 1;
+    const isGroup = first.style === 43 || members.length > 1;
+    // Who left, was removed, or wrote without being a member still took part: after the members, in no title.
+    const participants = withOtherHandles(uniquePeople([...members, ...former], contacts), former, contacts);
     plans.push({
       key,
       chatIds: group.map((c) => c.rowId),
@@ -43,7 +48,7 @@ export function planConversations(chats: ChatRow[], people: PeopleDirectory, con
         id: first.guid,
         chatIds: group.map((c) => c.rowId),
         chatIdentifiers: [...new Set(group.map((c) => c.identifier).filter(Boolean))],
-        title: groupName ?? (participants.length > 0 ? participants.map((p) => p.name).join(', ') : first.identifier || first.guid),
+        title: groupName ?? (members.length > 0 ? members.map((p) => p.name).join(', ') : first.identifier || first.guid),
         groupName,
         isGroup,
         services: [...new Set(group.map((c) => c.serviceName).filter(Boolean))],

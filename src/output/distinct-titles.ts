@@ -1,4 +1,7 @@
-import { safeStem } from './files.js';
+import { MAX_STEM_BYTES, safeStem, STEM_LENGTH } from './files.js';
+
+/** Of a title cut to make room for what tells it apart, at least this many characters stay. */
+const MIN_TITLE = 20;
 
 export interface Titled {
   title: string;
@@ -23,8 +26,19 @@ export function distinctTitles(conversations: Titled[]): string[] {
     const tellApart = own.length > 0 ? own : ownValues(c, namesakes, (p) => p.handle);
     if (tellApart.length === 0) return c.title;
     const shown = tellApart.slice(0, 2).join(', ') + (tellApart.length > 2 ? ` +${tellApart.length - 2}` : '');
-    return `${c.title} (${shown})`;
+    return withSuffix(c.title, ` (${shown})`);
   });
+}
+
+/**
+ * The title and what tells it apart, the title cut short enough that the file name keeps all of that (an
+ * unnamed group of thirty, named by its members, is cut: what follows the cut would be cut away too).
+ */
+function withSuffix(title: string, suffix: string): string {
+  const whole = title + suffix;
+  if (safeStem(whole) === safeStem(whole, Infinity, Infinity)) return whole;
+  const cut = `…${suffix}`;
+  return safeStem(title, Math.max(MIN_TITLE, STEM_LENGTH - cut.length), MAX_STEM_BYTES - Buffer.byteLength(cut)) + cut;
 }
 
 /** What this conversation's participants have that not every namesake has, sorted. */

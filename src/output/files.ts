@@ -129,8 +129,11 @@ export const SHELL_FILES = /^(thumbs\.db|desktop\.ini)$/i;
  */
 const DEVICE_NAMES = /^(con|prn|aux|nul|conin\$|conout\$|com[\d¹²³]|lpt[\d¹²³])\s*(\..*)?$/i;
 
+/** Characters a stem keeps of a title (a name longer than this is hard to read in a folder's listing). */
+export const STEM_LENGTH = 80;
+
 /** A file-name stem safe on macOS, Linux and Windows, from any conversation title. */
-export function safeStem(title: string, maxLength = 80, maxBytes = MAX_STEM_BYTES): string {
+export function safeStem(title: string, maxLength = STEM_LENGTH, maxBytes = MAX_STEM_BYTES): string {
   let stem = title.normalize('NFC').replace(INVISIBLE, '').replace(UNSAFE, '_').replace(/\s+/g, ' ').trim();
   stem = stem.replace(/^[.\s]+|[.\s]+$/g, '');
   if (DEVICE_NAMES.test(stem) || SHELL_FILES.test(stem)) stem = `_${stem}`;

@@ -170,12 +170,34 @@ export class MessagesReader {
         return this.readable('chat', readableRowIds(this.db, 'chat'), (id) => (one.all(id) as Row[]).map((row) => ({ ...row, handleList: handles.get(id)?.sort((a, b) => a - b).join(',') ?? null })));
       },
     );
-    return rows.map(({ handleList, ...chat }) => ({
-      ...chat,
-      identifier: chat.identifier ?? '',
-      serviceName: chat.serviceName ?? '',
-      handleIds: handleList ? handleList.split(',').map(Number) : [],
-    }));
+    const took = this.salvage(() => this.groupsTakenPartIn(), () => new Map<number, number[]>());
+    return rows.map(({ handleList, ...chat }) => {
+      const handleIds = handleList ? handleList.split(',').map(Number) : [];
+      return {
+        ...chat,
+        identifier: chat.identifier ?? '',
+        serviceName: chat.serviceName ?? '',
+        handleIds,
+        formerHandleIds: (took.get(chat.rowId) ?? []).filter((id) => !handleIds.includes(id)),
+      };
+    });
+  }
+
+  /** Each group chat's handles that wrote in it (reactions too) or were added to or removed from it. */
+  private groupsTakenPartIn(): Map<number, number[]> {
+    const has = (name: string) => this.messageColumns.has(name);
+    if (!columnsOf(this.db, 'chat').has('style') || !has('handle_id')) return new Map();
+    const sender = has('is_from_me') ? 'CASE WHEN m.is_from_me THEN 0 ELSE m.handle_id END' : 'm.handle_id';
+    const target = has('item_type') && has('other_handle') ? 'CASE WHEN m.item_type = 1 THEN m.other_handle ELSE 0 END' : '0';
+    const rows = this.db.prepare(`SELECT DISTINCT j.chat_id, ${sender}, ${target}
+      FROM chat c JOIN chat_message_join j ON j.chat_id = c.ROWID JOIN message m ON m.ROWID = j.message_id WHERE c.style = 43`).raw(true).all() as [number, number, number][];
+    const byChat = new Map<number, Set<number>>();
+    for (const [chat, ...ids] of rows) {
+      const seen = byChat.get(chat) ?? new Set<number>();
+      for (const id of ids) if (id) seen.add(id);
+      byChat.set(chat, seen);
+    }
+    return new Map([...byChat].map(([chat, ids]) => [chat, [...ids].sort((a, b) => a - b)]));
   }
 
   /**

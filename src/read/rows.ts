@@ -16,6 +16,8 @@ export interface ChatRow {
   /** 43 = group, 45 = one-to-one. */
   style: number;
   handleIds: number[];
+  /** Of a group: the handles that wrote in it or were added to or removed from it, but are not among handleIds (left, removed). */
+  formerHandleIds: number[];
 }
 
 export interface MessageRow {

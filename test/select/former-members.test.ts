@@ -1,0 +1,69 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import { runCli, tempDir } from '../support/cli.js';
+
+const LEFT = '+15557770001';
+const REMOVED = '+15557770002';
+const NEVER_LISTED = '+15557770003';
+
+/**
+ * A group whose chat_handle_join lists only who is in it now: one member left, one was added then removed, and
+ * one wrote in it without ever being listed. Each of them took part.
+ */
+describe('people no longer listed as members of a group', () => {
+  const dir = tempDir('select-former-members');
+  const db = join(dir, 'chat.db');
+  const contacts = join(dir, 'people.vcf');
+  let group: { id: number; guid: string; name: string };
+
+  beforeAll(async () => {
+    await generateChatDb({ path: db, messages: 300, seed: 83 });
+    const sqlite = new Database(db);
+    group = sqlite.prepare(`SELECT c.ROWID AS id, c.guid, c.display_name AS name FROM chat c WHERE c.style = 43 AND c.display_name != '' ORDER BY c.ROWID LIMIT 1`).get() as typeof group;
+    const handle = sqlite.prepare(`INSERT INTO handle (id, service) VALUES (?, 'iMessage')`);
+    const [left, removed, never] = [LEFT, REMOVED, NEVER_LISTED].map((id) => Number(handle.run(id).lastInsertRowid));
+    const last = sqlite.prepare('SELECT MAX(message_date) FROM chat_message_join WHERE chat_id = ?').pluck().get(group.id) as number;
+    const add = sqlite.prepare(`INSERT INTO message (guid, text, handle_id, is_from_me, service, date, associated_message_type, item_type, other_handle, group_action_type)
+      VALUES (?, ?, ?, ?, 'iMessage', ?, 0, ?, ?, ?)`);
+    const joinChat = sqlite.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)');
+    const rows: [string | null, number, number, number, number, number][] = [
+      [null, 0, 1, 1, removed, 0], // I added them
+      ['hello from the one who left', left, 0, 0, 0, 0],
+      ['hello from the one removed', removed, 0, 0, 0, 0],
+      ['hello from one never listed', never, 0, 0, 0, 0],
+      [null, left, 0, 3, 0, 0], // left
+      [null, 0, 1, 1, removed, 1], // I removed them
+    ];
+    rows.forEach(([text, sender, fromMe, itemType, other, action], i) => {
+      const date = BigInt(last) + BigInt(i + 1) * 1_000_000_000n;
+      const id = add.run(`FORMER-${i}`, text, sender, fromMe, date, itemType, other, action).lastInsertRowid;
+      joinChat.run(group.id, id, date);
+    });
+    sqlite.close();
+    writeFileSync(contacts, ['Lena Left', 'Rémy Removed', 'Nina Neverlisted'].map((name, i) =>
+      `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:${name}\r\nTEL:${[LEFT, REMOVED, NEVER_LISTED][i]}\r\nEND:VCARD\r\n`).join(''));
+  });
+
+  it('are chosen by --chat with their name or number, their group among their conversations', async () => {
+    for (const term of ['Lena Left', 'Rémy Removed', NEVER_LISTED]) {
+      const result = await runCli(['list', '--db', db, '--contacts', contacts, '--json', '--chat', term]);
+      expect(result.code, `${term}: ${result.stderr}`).toBe(0);
+      expect((JSON.parse(result.stdout) as { id: string }[]).map((c) => c.id)).toEqual([group.guid]);
+    }
+  });
+
+  it('are among its participants, after the members, in every header; its name stays its title', async () => {
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--contacts', contacts, '--out', out, '--format', 'txt,json', '--chat', group.guid, '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    const stem = join(out, group.name);
+    const participants = readFileSync(`${stem}.txt`, 'utf8').split('\n')[1]!;
+    expect(participants).toMatch(/^Participants: .+, Lena Left \(\+15557770001\), Rémy Removed \(\+15557770002\), Nina Neverlisted \(\+15557770003\)$/);
+    const json = JSON.parse(readFileSync(`${stem}.json`, 'utf8')) as { conversation: { title: string; participants: { name: string }[] } };
+    expect(json.conversation.title).toBe(group.name);
+    expect(json.conversation.participants.slice(-3).map((p) => p.name)).toEqual(['Lena Left', 'Rémy Removed', 'Nina Neverlisted']);
+  });
+});
