@@ -84,7 +84,7 @@ export class SourceArchive {
     try {
       const reader = new MessagesReader(opened.db);
       const people = new PeopleDirectory(reader.handles().map(checkHandleRow), options.contacts, options.meName);
-      const chats = new Map(reader.chats().map((c) => [c.rowId, checkChatRow(c)]));
+      const chats = new Map(reader.chats(tookPart(reader, id, known)).map((c) => [c.rowId, checkChatRow(c)]));
       return new SourceArchive(opened, reader, source, id, people, chats, options, check, known);
     } catch (error) {
       await opened.close();
@@ -298,6 +298,18 @@ export class SourceArchive {
     await this.prober?.close();
     await this.opened.close();
   }
+}
+
+/** Where `KnownFile.marks` keeps who took part in each group chat: under a list no chats' ROWIDs make. */
+const TOOK_PART = [-1];
+
+/** Who took part in each group chat (see `MessagesReader.groupsTakenPartIn`), found once for as long as the database file stays the same. */
+function tookPart(reader: MessagesReader, source: string, known?: KnownFile): Map<number, number[]> {
+  const kept = known?.marks.get(source, TOOK_PART);
+  if (kept !== undefined) return new Map(JSON.parse(kept) as [number, number[]][]);
+  const found = reader.groupsTakenPartIn();
+  known?.marks.set(source, TOOK_PART, JSON.stringify([...found]));
+  return found;
 }
 
 function groupByMessage<T extends { messageId: number }>(rows: T[]): Map<number, T[]> {

@@ -156,7 +156,8 @@ export class MessagesReader {
     );
   }
 
-  chats(): ChatRow[] {
+  /** The chats, each group's `formerHandleIds` from `tookPart` (see `groupsTakenPartIn`). */
+  chats(tookPart: Map<number, number[]> = new Map()): ChatRow[] {
     const chatColumns = columnsOf(this.db, 'chat');
     const c = columnReader('c', chatColumns);
     const columns = `c.ROWID AS rowId, c.guid AS guid, ${c('chat_identifier', 'identifier', "''")}, ${c('service_name', 'serviceName', "''")},
@@ -170,7 +171,6 @@ export class MessagesReader {
         return this.readable('chat', readableRowIds(this.db, 'chat'), (id) => (one.all(id) as Row[]).map((row) => ({ ...row, handleList: handles.get(id)?.sort((a, b) => a - b).join(',') ?? null })));
       },
     );
-    const took = this.salvage(() => this.groupsTakenPartIn(), () => new Map<number, number[]>());
     return rows.map(({ handleList, ...chat }) => {
       const handleIds = handleList ? handleList.split(',').map(Number) : [];
       return {
@@ -178,13 +178,20 @@ export class MessagesReader {
         identifier: chat.identifier ?? '',
         serviceName: chat.serviceName ?? '',
         handleIds,
-        formerHandleIds: (took.get(chat.rowId) ?? []).filter((id) => !handleIds.includes(id)),
+        formerHandleIds: (tookPart.get(chat.rowId) ?? []).filter((id) => !handleIds.includes(id)),
       };
     });
   }
 
-  /** Each group chat's handles that wrote in it (reactions too) or were added to or removed from it. */
-  private groupsTakenPartIn(): Map<number, number[]> {
+  /**
+   * Each group chat's handles that wrote in it (reactions too) or were added to or removed from it: a pass over
+   * every group message (70 ms of a 200,000-message database, 0.3-0.5 s of 1,000,000).
+   */
+  groupsTakenPartIn(): Map<number, number[]> {
+    return this.salvage(() => this.groupsTakenPartInAll(), () => new Map<number, number[]>());
+  }
+
+  private groupsTakenPartInAll(): Map<number, number[]> {
     const has = (name: string) => this.messageColumns.has(name);
     if (!columnsOf(this.db, 'chat').has('style') || !has('handle_id')) return new Map();
     const sender = has('is_from_me') ? 'CASE WHEN m.is_from_me THEN 0 ELSE m.handle_id END' : 'm.handle_id';

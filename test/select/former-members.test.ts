@@ -65,5 +65,14 @@ describe('people no longer listed as members of a group', () => {
     const json = JSON.parse(readFileSync(`${stem}.json`, 'utf8')) as { conversation: { title: string; participants: { name: string }[] } };
     expect(json.conversation.title).toBe(group.name);
     expect(json.conversation.participants.slice(-3).map((p) => p.name)).toEqual(['Lena Left', 'Rémy Removed', 'Nina Neverlisted']);
+
+    // Found once for the same database file: a run that reads the conversation again (now copying files) has them from the store.
+    const again = await runCli(['export', '--db', db, '--contacts', contacts, '--out', out, '--format', 'txt,json', '--chat', group.guid, '--attachments', 'link', '--quiet']);
+    expect(again.code, again.stderr).toBe(0);
+    const store = new Database(join(out, 'textkeeper.sqlite'), { readonly: true });
+    const kept = store.prepare("SELECT COUNT(*) FROM chat_marks WHERE chat_ids = '-1'").pluck().get();
+    store.close();
+    expect(kept).toBe(1);
+    expect(readFileSync(`${stem}.txt`, 'utf8').split('\n')[1]).toBe(participants);
   });
 });
