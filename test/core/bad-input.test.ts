@@ -32,6 +32,12 @@ describe('bad input gets one clear line and a non-zero exit', () => {
     await expectClearFailure(['export', '--db', join(dir, 'nope.db'), '--out', join(dir, 'o1')], /No such file/);
   });
 
+  it('no source at all names every kind of source, an archive folder too (it named --db and --backup alone)', async () => {
+    for (const command of [['export', '--out', join(dir, 'o0')], ['list'], ['stats']]) {
+      await expectClearFailure(command, /^textkeeper: --db, --backup or --archive is required: give a chat\.db file, an iPhone backup folder or an archive folder/);
+    }
+  });
+
   it('a directory', async () => {
     await expectClearFailure(['export', '--db', dir, '--out', join(dir, 'o2')], /is a folder/);
   });
