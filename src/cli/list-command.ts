@@ -35,7 +35,7 @@ export async function runList(options: ResolvedOptions, how: { sort: ListSort; j
   try {
     const damage = await reportDamage(options.log);
     const all = archive.conversations().sort(SORTS[how.sort]);
-    reportChoice(archive.selection, () => all.map(({ key, conversation: c }) => ({ key, id: c.id, title: c.title })), options.log);
+    reportChoice(archive.selection, () => all.map(({ key, conversation: c }) => ({ key, id: c.id, title: c.title })), options.log, options.quiet);
     if (how.json) {
       process.stdout.write(`${JSON.stringify(all.map((a) => conversationRecord(a.conversation, (date) => options.dates.iso(date))), null, 2)}\n`);
       return damage;

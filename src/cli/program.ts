@@ -142,6 +142,7 @@ sourceOptions(program.command('list').description('list the conversations: id, n
   .option('--archive <dir>', 'read an archive folder (an earlier --out) instead of --db/--backup: everything it kept')
   .addOption(choice('--sort <order>', 'order of the list', ['recent', 'name', 'messages']).default('recent'))
   .option('--json', 'print a JSON array instead of a table')
+  .option('--quiet', 'not the list of conversations --chat chose (a term that chooses none is still said)')
   .action(async (raw: RawOptions & { sort: ListSort; json?: boolean }) => {
     endOnSignal();
     const { runList } = await import('./list-command.js');
@@ -152,6 +153,7 @@ sourceOptions(program.command('stats').description('messages per month and per p
   .option('--archive <dir>', 'read an archive folder (an earlier --out) instead of --db/--backup: everything it kept')
   .option('--json', 'print the numbers as JSON')
   .option('--no-progress', 'no progress (a bar on a terminal, else a line per tenth read once it takes a while)')
+  .option('--quiet', 'no progress, nor the list of conversations --chat chose (a term that chooses none is still said)')
   .action(async (raw: RawOptions & { json?: boolean }) => {
     endOnSignal();
     const { runStats } = await import('./stats-command.js');

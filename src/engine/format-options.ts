@@ -8,7 +8,7 @@ const FORMAT_OPTIONS: [flag: string, format: string][] = [
 
 /**
  * An option given (`given(name)`, by its RawOptions name) for a format not asked for would do nothing: most
- * likely a mistake (`--bates` with txt only).
+ * likely a mistake (`--bates` with txt only), as would `--bates-digits` without `--bates`.
  */
 export function refuseUnused(given: (name: string) => boolean, formats: string[]): void {
   for (const [flag, format] of FORMAT_OPTIONS) {
@@ -17,6 +17,7 @@ export function refuseUnused(given: (name: string) => boolean, formats: string[]
     if (!given(name) || formats.includes(format) || (name === 'csvFormulas' && given('bates'))) continue;
     throw new UserError(`${flag} is for ${format.toUpperCase()} files, and --format ${formats.join(',')} has no ${format}.`);
   }
+  if (given('batesDigits') && !given('bates')) throw new UserError('--bates-digits is the length of Bates numbers, and no --bates asks for them: give --bates PREFIX too.');
 }
 
 /** An option's name, as commander and the library spell it: `--page-size` is `pageSize`, `--no-cover` is `cover`. */

@@ -34,7 +34,7 @@ export async function openSources(options: SourceOptions, log: (line: string) =>
   const dbs = options.db ?? [];
   const backups = options.backup ?? [];
   if (dbs.length === 0 && backups.length === 0) {
-    if (process.platform !== 'darwin') throw new UserError('--db or --backup is required: give a chat.db file or an iPhone backup folder (there is no default outside macOS).');
+    if (process.platform !== 'darwin') throw new UserError('--db, --backup or --archive is required: give a chat.db file, an iPhone backup folder or an archive folder (there is no default outside macOS).');
     dbs.push(join(MAC_MESSAGES, 'chat.db'));
   }
   for (const path of options.contacts ?? []) requireReadable(path);

@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { resolveOptions, type RawOptions } from '../engine/options.js';
 import { openHistory } from '../engine/sources.js';
 import { reportChoice } from '../select/report.js';
-import { inLibraryTerms } from './option-names.js';
+import { inLibraryTerms, libraryLog } from './option-names.js';
 
 /** Where to read from and what to show, as the command line's options say it (see README). */
 export interface OpenArchiveOptions {
@@ -67,7 +67,7 @@ export function openArchive(options: OpenArchiveOptions): Promise<MessageArchive
 }
 
 async function opened(options: OpenArchiveOptions): Promise<MessageArchive> {
-  const resolved = { ...resolveOptions(rawOptions(options), false), log: options.onWarning ?? ((line: string) => process.stderr.write(`${line}\n`)) };
+  const resolved = { ...resolveOptions(rawOptions(options), false), log: libraryLog(options.onWarning) };
   const { history: archive, close } = await openHistory(resolved);
   try {
     reportChoice(archive.selection, () => [], () => {});

@@ -15,6 +15,12 @@ export async function inLibraryTerms<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Where a library run's warnings go (`onWarning`, else stderr), worded as its errors are. */
+export function libraryLog(onWarning: ((line: string) => void) | undefined): (line: string) => void {
+  const say = onWarning ?? ((line: string) => process.stderr.write(`${line}\n`));
+  return (line) => say(libraryWording(line));
+}
+
 function libraryWording(line: string): string {
   return line
     .replace(FLAG, (_, before: string, flag: string) => before + flag.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase()))

@@ -2,7 +2,7 @@ import { runExport, type ExportSummary } from '../engine/export.js';
 import { refuseUnused } from '../engine/format-options.js';
 import { resolveOptions } from '../engine/options.js';
 import { rawOptions, type MessageArchive } from './archive.js';
-import { inLibraryTerms } from './option-names.js';
+import { inLibraryTerms, libraryLog } from './option-names.js';
 
 export type Format = 'txt' | 'html' | 'pdf' | 'json' | 'ndjson' | 'csv';
 
@@ -31,7 +31,7 @@ export async function render(archive: MessageArchive, options: RenderOptions): P
     format: [format].flat().join(','),
     csvBom: csvBom === undefined ? undefined : String(csvBom),
   };
-  const log = archive.options.onWarning ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = libraryLog(archive.options.onWarning);
   return inLibraryTerms(() => {
     const resolved = resolveOptions(raw, true);
     const given = new Map(Object.entries(options));

@@ -19,7 +19,7 @@ export async function archiveStats(options: ResolvedOptions, damage: (counts: Da
   const { history: archive, reportDamage, close } = await openHistory(options);
   try {
     damage(await reportDamage(options.log));
-    reportChoice(archive.selection, () => archive.conversations().map(({ key, conversation: c }) => ({ key, id: c.id, title: c.title })), options.log);
+    reportChoice(archive.selection, () => archive.conversations().map(({ key, conversation: c }) => ({ key, id: c.id, title: c.title })), options.log, options.quiet);
     const total = new StatsCollector(options.dates);
     const conversations: ArchiveStats['conversations'] = [];
     const plans = archive.conversations();

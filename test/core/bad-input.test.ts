@@ -32,6 +32,12 @@ describe('bad input gets one clear line and a non-zero exit', () => {
     await expectClearFailure(['export', '--db', join(dir, 'nope.db'), '--out', join(dir, 'o1')], /No such file/);
   });
 
+  it('no source at all names every kind of source, an archive folder too (it named --db and --backup alone)', async () => {
+    for (const command of [['export', '--out', join(dir, 'o0')], ['list'], ['stats']]) {
+      await expectClearFailure(command, /^textkeeper: --db, --backup or --archive is required: give a chat\.db file, an iPhone backup folder or an archive folder/);
+    }
+  });
+
   it('a directory', async () => {
     await expectClearFailure(['export', '--db', dir, '--out', join(dir, 'o2')], /is a folder/);
   });
@@ -130,6 +136,7 @@ describe('bad input gets one clear line and a non-zero exit', () => {
     await expectClearFailure(exportTo('--bates', 'SMITH'), /^textkeeper: --bates is for PDF files, and --format txt has no pdf\.$/);
     await expectClearFailure(exportTo('--format', 'html,txt', '--no-cover'), /^textkeeper: --no-cover is for PDF files, and --format html,txt has no pdf\.$/);
     await expectClearFailure(exportTo('--format', 'pdf', '--csv-bom', 'false'), /^textkeeper: --csv-bom is for CSV files, and --format pdf has no csv\.$/);
+    await expectClearFailure(exportTo('--format', 'pdf', '--bates-digits', '4'), /^textkeeper: --bates-digits is the length of Bates numbers, and no --bates asks for them: give --bates PREFIX too\.$/);
     await expectClearFailure(exportTo('--country', 'XX'), /^textkeeper: --country XX: not a country code; give two letters, e\.g\. US, GB or DE\.$/);
     await expectClearFailure(['list', '--db', goodDb, '--country', 'Narnia'], /--country Narnia: not a country code/);
     await expectClearFailure(exportTo('--me', ' '), /^textkeeper: --me is empty/);

@@ -86,6 +86,16 @@ await archive.close();
 console.log(JSON.stringify(said));
 `;
 
+/** A program given a password file no backup needs: the warning reaches its onWarning. */
+const WARNED_CONSUMER = `
+import { openArchive } from 'textkeeper';
+const [db, passwords] = process.argv.slice(2);
+const warnings = [];
+const archive = await openArchive({ db, passwordFile: passwords, onWarning: (line) => warnings.push(line) });
+await archive.close();
+console.log(JSON.stringify(warnings));
+`;
+
 describe('textkeeper as a dependency of another program', () => {
   const dir = tempDir('library');
   const db = join(dir, 'chat.db');
@@ -101,6 +111,7 @@ describe('textkeeper as a dependency of another program', () => {
     writeFileSync(join(app, 'folder.mjs'), FOLDER_CONSUMER);
     writeFileSync(join(app, 'refused.mjs'), REFUSED_CONSUMER);
     writeFileSync(join(app, 'mistaken.mjs'), MISTAKEN_CONSUMER);
+    writeFileSync(join(app, 'warned.mjs'), WARNED_CONSUMER);
   });
 
   it('opens a database by import name, lists its conversations and iterates their messages, as the CLI sees them', async () => {
@@ -172,6 +183,14 @@ describe('textkeeper as a dependency of another program', () => {
     expect(more).toEqual([]);
     for (const line of [chat, since, format, pageSize, csvFormulas]) expect(line).not.toMatch(/--|textkeeper list/);
     expect(existsSync(join(dir, 'mistaken-out'))).toBe(false);
+  });
+
+  it('is warned in its own options\' names too (a warning said --password-file and --backup)', () => {
+    const passwords = join(dir, 'passwords.txt');
+    writeFileSync(passwords, 'hunter2\n');
+    const run = spawnSync(process.execPath, ['warned.mjs', db, passwords], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual([`warning: passwordFile ${passwords} was not needed: no backup given is encrypted`]);
   });
 
   // As npm installs it: the package's files, and beside them only the packages it depends on (not its devDependencies),

@@ -52,6 +52,14 @@ describe('progress without a terminal', () => {
     expect(result.stderr).toMatch(/^note: --chat Nobody Atall matches no conversation[^\n]*\n$/);
     expect(result.stdout).toMatch(/^Exported 1 conversation,/);
   });
+
+  it.each(['list', 'stats'])('%s --quiet, as export, says only the --chat term that chose nothing (the README promised it; it was an unknown option)', async (command) => {
+    const all = JSON.parse((await runCli(['list', '--db', db, '--json'])).stdout) as { id: string }[];
+    const result = await runCli([command, '--db', db, '--chat', `${all[0]!.id},Nobody Atall`, '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^note: --chat Nobody Atall matches no conversation[^\n]*\n$/);
+    expect(result.stdout).not.toBe('');
+  });
 });
 
 describe('progress lines of long work (reading the sources, verify), without a terminal', () => {

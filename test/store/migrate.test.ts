@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveStore } from '../../src/store/archive-store.js';
 import { messageFromJson, type MessageColumns } from '../../src/store/message-json.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema.js';
-import { runCli, tempDir } from '../support/cli.js';
+import { ROOT, runCli, tempDir } from '../support/cli.js';
 import { deviceSlice, exportFrom, generateHistory, transcripts, withoutOne } from './device.js';
 
 const STORE = 'textkeeper.sqlite';
@@ -33,6 +33,14 @@ function asVersion1(dir: string): void {
   db.close();
   rmSync(current);
 }
+
+describe('the README on the store', () => {
+  it('names the current schema version and tells what each migration did (it said "now 8" at version 10)', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(`\`PRAGMA user_version\` is the schema version (now ${SCHEMA_VERSION})`);
+    for (let version = 2; version <= SCHEMA_VERSION; version++) expect(readme, `Version ${version}`).toMatch(new RegExp(`\\bVersion ${version} `));
+  });
+});
 
 describe('a store written by the previous release (schema version 1)', () => {
   let archive: string;
