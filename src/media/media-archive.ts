@@ -80,9 +80,20 @@ function isActive(attachment: Attachment, source: string): boolean {
   return ACTIVE.has(extname(attachment.fileName || source).toLowerCase()) || ACTIVE.has(extname(source).toLowerCase());
 }
 
-/** The name a copy of the attachment gets in the archive: safe, and neutral for active files. */
+/**
+ * The name a copy of the attachment gets in the archive: the name shown with the extension of the file itself
+ * (a HEIC photo sent as `IMG_1.JPG` is no JPEG: opened by that name, nothing shows it), safe, and neutral for
+ * active files.
+ */
 export function copyName(attachment: Attachment, source: string): string {
-  return safeFileName(attachment.fileName || source) + (isActive(attachment, source) ? NEUTRAL_SUFFIX : '');
+  return safeFileName(withExtensionOf(attachment.fileName || source, source)) + (isActive(attachment, source) ? NEUTRAL_SUFFIX : '');
+}
+
+/** `name` with the extension of the file at `source`, when that has one (a backup's files have none). */
+function withExtensionOf(name: string, source: string): string {
+  const real = extname(source);
+  const shown = extname(name);
+  return real === '' || shown.toLowerCase() === real.toLowerCase() ? name : name.slice(0, name.length - shown.length) + real;
 }
 
 export class MediaArchive {

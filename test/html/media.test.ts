@@ -34,14 +34,14 @@ describe('MediaArchive', () => {
     const work = tempDir('escape');
     const outDir = join(work, 'deep', 'archive');
     await mkdir(outDir, { recursive: true });
-    const source = join(work, 'source.bin');
+    const source = join(work, 'source.txt');
     writeFileSync(source, 'secret notes');
     const media = new MediaArchive(outDir, 'copy', () => {});
     const placed = media.place(attachment(source, { fileName: '../../x.txt', kind: 'file', size: 12 }));
     await media.finish();
     expect(placed.href).toMatch(/^attachments\/[0-9a-f]{2}\/[0-9a-f]{20}\/x\.txt$/);
     expect(existsSync(join(outDir, placed.href!))).toBe(true);
-    expect(readdirSync(work).sort()).toEqual(['deep', 'source.bin']);
+    expect(readdirSync(work).sort()).toEqual(['deep', 'source.txt']);
     expect(readdirSync(join(work, 'deep'))).toEqual(['archive']);
     expect(media.stats.copied).toBe(1);
   });

@@ -114,13 +114,13 @@ describe('an Attachments folder moved to another disk and linked back', () => {
  * A generated database (in `dir`) with one more message, whose attachment is the file at `path` below its
  * Attachments folder, made by `make`; its database and the conversation it is in.
  */
-async function withAttachmentFile(dir: string, path: string, mimeType: string, make: (file: string) => void): Promise<{ db: string; chat: string }> {
+async function withAttachmentFile(dir: string, path: string, mimeType: string, make: (file: string) => void, shownAs = basename(path)): Promise<{ db: string; chat: string }> {
   let chat = '';
   const db = spoiledCopy(await makeBase(dir), dir, 'copy', (d) => {
     const file = join(dir, 'copy', 'Attachments', path);
     mkdirSync(join(file, '..'), { recursive: true });
     make(file);
-    chat = addAttachment(d, { filename: `${STORED}/${path}`, transfer_name: basename(path), mime_type: mimeType });
+    chat = addAttachment(d, { filename: `${STORED}/${path}`, transfer_name: shownAs, mime_type: mimeType });
   });
   return { db, chat };
 }
@@ -154,5 +154,24 @@ describe('an image file far larger than any photo', () => {
     expect(result.stderr).toMatch(/Could not convert image “IMG_0001\.JPG” \(.*\): too large to show as an image \(314,572,800 bytes; up to 268,435,456 are shown\)/);
     expect(result.stderr).toMatch(/PDF: could not read image .*IMG_0001\.JPG; drew a placeholder/);
     expect(filesBelow(join(dir, 'out')).some((f) => f.startsWith('attachments/') && f.endsWith('/IMG_0001.JPG'))).toBe(true);
+  });
+});
+
+describe('an attachment whose name has another extension than its file', () => {
+  it('is copied with the extension of its file, so the picture a click opens is the converted one', async () => {
+    const dir = tempDir('other-extension');
+    const { db, chat } = await withAttachmentFile(dir, 'hx/IMG_8888.HEIC', 'image/heic', (file) => {
+      const attachments = join(dir, 'base', 'Attachments');
+      const heic = filesBelow(attachments).find((f) => f.endsWith('.HEIC'))!;
+      copyFileSync(join(attachments, heic), file);
+    }, 'IMG_8888.JPG');
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html', '--chat', chat, '--no-progress']);
+    expect(result.code, result.stderr).toBe(0);
+    const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
+    expect(text).toMatch(/IMG_8888\.JPG \(image\/heic, .*\) — in this archive as attachments\/\S+\/IMG_8888\.HEIC\]/);
+    const page = filesBelow(out).filter((f) => f.startsWith('conversations/') && f.endsWith('.html')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
+    expect(page).toMatch(/<a href="[^"]*\/IMG_8888\.jpg"><img [^>]*alt="IMG_8888\.JPG"/);
+    expect(filesBelow(out).filter((f) => f.endsWith('IMG_8888.JPG'))).toEqual([]);
   });
 });
