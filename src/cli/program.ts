@@ -113,7 +113,7 @@ sourceOptions(program.command('export').description('write an archive of the con
     const s = await runExport(options, signal);
     process.stdout.write(
       `Exported ${count(s.conversations, 'conversation')}, ${count(s.messages, 'message')}, ` +
-        `${count(s.attachments, 'attachment')} (${n(s.missingAttachments)} missing${s.withheldAttachments > 0 ? `, ${n(s.withheldAttachments)} not copied: outside the attachments folder, over --max-attachment-size or unreadable` : ''}${s.notInDatabase > 0 ? `, ${n(s.notInDatabase)} more not in the database` : ''}), ` +
+        `${count(s.attachments, 'attachment')} (${n(s.missingAttachments)} missing${s.withheldAttachments > 0 ? `, ${n(s.withheldAttachments)} not copied: outside the attachments folder, over --max-attachment-size, unreadable or a folder` : ''}${s.notInDatabase > 0 ? `, ${n(s.notInDatabase)} more not in the database` : ''}), ` +
         `${count(s.warnings, 'warning')} ` +
         `in ${s.seconds.toFixed(1)} s to ${options.outDir} (${options.formats.join(', ')}).\n`,
     );

@@ -7,7 +7,7 @@ export interface ShardCounts {
   attachments: number;
   /** Not on disk (withheld ones not counted). */
   missingAttachments: number;
-  /** On disk but not copied: outside the attachments folder, over --max-attachment-size, or unreadable (permissions, a failing disk). */
+  /** On disk but not copied: outside the attachments folder, over --max-attachment-size, unreadable (permissions, a failing disk), or a folder. */
   withheldAttachments: number;
   warnings: number;
   /** Conversations that failed and were left out (each said on stderr as it happened). */

@@ -127,15 +127,19 @@ export interface FileProbe {
   size: number;
   mtimeMs: number;
   inside: boolean;
+  /** A folder, not a file, is there: no file is missing, but there is none to copy either. */
+  folder?: true;
 }
 
-/** What lies at the path when it is a file; undefined when nothing, or something else, is there. */
+/** What lies at the path when it is a file or a folder; undefined when nothing, or something else, is there. */
 export function probeFile(path: string, folders: string[]): FileProbe | undefined {
   // One lstat tells a plain file's type and size, and whether its real path needs a link followed.
   const entry = lstatSync(path, { throwIfNoEntry: false });
   const onDisk = entry?.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : entry;
-  if (!onDisk?.isFile()) return undefined;
-  return { size: onDisk.size, mtimeMs: onDisk.mtimeMs, inside: isInside(realPath(resolve(path), entry!), folders) };
+  if (!onDisk?.isFile() && !onDisk?.isDirectory()) return undefined;
+  const inside = isInside(realPath(resolve(path), entry!), folders);
+  // A folder's own size (4 KB on most disks) is not the size of anything sent.
+  return onDisk.isDirectory() ? { size: 0, mtimeMs: onDisk.mtimeMs, inside, folder: true } : { size: onDisk.size, mtimeMs: onDisk.mtimeMs, inside };
 }
 
 /** An attachment row as the model shows it: a display name, where the file is on this machine, and whether it is there. */
@@ -147,6 +151,8 @@ export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attach
   if (onDisk && !onDisk.inside) {
     withheld = `${OUTSIDE} (${path})`;
     path = undefined;
+  } else if (onDisk?.folder) {
+    withheld = `a folder, not a file, not copied (${path})`;
   } else if (onDisk && files.maxBytes !== undefined && onDisk.size > files.maxBytes) {
     withheld = `larger than --max-attachment-size (${onDisk.size.toLocaleString('en-US')} bytes), not copied`;
   }

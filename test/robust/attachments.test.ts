@@ -50,7 +50,7 @@ describe('attachments stay inside the attachments folder', () => {
     const result = await runCli(['export', '--db', db, '--out', out, '--format', 'html', '--chat', chat, '--max-attachment-size', '1MB']);
     expect(result.code, result.stderr).toBe(0);
     // The three outside and the huge one are on disk: not counted as missing, but apart.
-    expect(result.stdout).toMatch(/ \(0 missing, 4 not copied: outside the attachments folder, over --max-attachment-size or unreadable\), /);
+    expect(result.stdout).toMatch(/ \(0 missing, 4 not copied: outside the attachments folder, over --max-attachment-size, unreadable or a folder\), /);
     const files = filesBelow(out);
     for (const file of files.filter((f) => f.startsWith('attachments/') && f.includes('.'))) {
       expect(readFileSync(join(out, file), 'latin1')).not.toContain('TOP SECRET');
@@ -136,7 +136,7 @@ describe.skipIf(!AS_NOBODY)('an attachment that cannot be read', () => {
     const out = join(dir, 'out');
     const run = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(ROOT, 'dist', 'cli', 'main.js'), 'export', '--db', db, '--out', out, '--format', 'txt', '--chat', chat, '--no-progress'], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/, 1 not copied: outside the attachments folder, over --max-attachment-size or unreadable\)/);
+    expect(run.stdout).toMatch(/, 1 not copied: outside the attachments folder, over --max-attachment-size, unreadable or a folder\)/);
     const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
     expect(text).toMatch(/Lease\.pdf \(.*\) — could not be read \(permission denied\), not copied/);
   });
@@ -173,5 +173,23 @@ describe('an attachment whose name has another extension than its file', () => {
     const page = filesBelow(out).filter((f) => f.startsWith('conversations/') && f.endsWith('.html')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
     expect(page).toMatch(/<a href="[^"]*\/IMG_8888\.jpg"><img [^>]*alt="IMG_8888\.JPG"/);
     expect(filesBelow(out).filter((f) => f.endsWith('IMG_8888.JPG'))).toEqual([]);
+  });
+});
+
+describe('an attachment row whose path is a folder', () => {
+  it('is named as a folder, not copied, in every format: not as a file missing from the computer', async () => {
+    const dir = tempDir('folder-attachment');
+    const { db, chat } = await withAttachmentFile(dir, 'fd/Plans.pages', 'application/x-iwork-pages-sffpages', (file) => {
+      mkdirSync(file);
+      writeFileSync(join(file, 'index.xml'), '<plans/>');
+    });
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html,csv', '--chat', chat, '--no-progress']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/ \(0 missing, 1 not copied: .* or a folder\), /);
+    const written = filesBelow(out).filter((f) => /\.(txt|html|csv)$/.test(f) && !f.startsWith('assets/')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
+    expect(written.match(/Plans\.pages \S*\s*\(?[^\n]*?a folder, not a file, not copied/g)?.length).toBe(3);
+    expect(written).not.toMatch(/Plans\.pages[^\n]*(missing|not on this computer)/);
+    expect(written).not.toMatch(/Plans\.pages \([^)]*KB\)/);
   });
 });
