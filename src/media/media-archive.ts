@@ -114,13 +114,14 @@ export class MediaArchive {
 
   place(attachment: Attachment): PlacedAttachment {
     if (this.fatal) throw this.fatal;
-    if (this.mode === 'none') return { unavailable: 'not-exported' };
     if (attachment.withheld) return { unavailable: 'withheld', reason: attachment.withheld };
     const source = attachment.path;
     if (!source || attachment.missing) {
       this.stats.missing++;
       return { unavailable: 'missing' };
     }
+    // Said after the file's own absence, which the other formats of a run name in every mode.
+    if (this.mode === 'none') return { unavailable: 'not-exported' };
     const info = statOrUndefined(source);
     if (!info) {
       // The reader saw the file, but it is gone or unreadable now: say so, since nothing else will.

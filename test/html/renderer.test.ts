@@ -28,7 +28,7 @@ describe('HTML conversation pages', () => {
     }
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('Mal&quot;&gt;&lt;script&gt;alert(3)');
-    expect(html).toContain('&quot;&gt;&lt;script&gt;alert(4)&lt;/script&gt;.jpg — not exported');
+    expect(html).toContain('&quot;&gt;&lt;script&gt;alert(4)&lt;/script&gt;.jpg — not on this computer');
     expect(html).toContain("default-src 'none'");
     // The search index is JSON inside a script file: the text is data, not code.
     const chunk = readFileSync(join(outDir, 'search/chunk-1.js'), 'utf8');

@@ -193,3 +193,16 @@ describe('an attachment row whose path is a folder', () => {
     expect(written).not.toMatch(/Plans\.pages \([^)]*KB\)/);
   });
 });
+
+describe('HTML with --attachments none', () => {
+  it('says a file is not on this computer, as txt does, rather than only "not exported"', async () => {
+    const dir = tempDir('none-missing');
+    const { db, chat } = await withAttachmentFile(dir, 'gn/gone.jpg', 'image/jpeg', () => {});
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'html', '--chat', chat, '--attachments', 'none', '--no-progress']);
+    expect(result.code, result.stderr).toBe(0);
+    const page = filesBelow(out).filter((f) => f.startsWith('conversations/') && f.endsWith('.html')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
+    expect(page).toMatch(/gone\.jpg — not on this computer/);
+    expect(page).not.toMatch(/gone\.jpg — not exported/);
+  });
+});
