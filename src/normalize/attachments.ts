@@ -154,7 +154,7 @@ export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attach
   } else if (onDisk?.folder) {
     withheld = `a folder, not a file, not copied (${path})`;
   } else if (onDisk && files.maxBytes !== undefined && onDisk.size > files.maxBytes) {
-    withheld = `larger than --max-attachment-size (${onDisk.size.toLocaleString('en-US')} bytes), not copied`;
+    withheld = `larger than --max-attachment-size (${onDisk.size.toLocaleString('en-US')} bytes), not copied${files.transient ? '' : ` (${path})`}`;
   }
   const present = onDisk !== undefined && !withheld;
   const sticker = row.isSticker ? stickerSource(row.stickerUserInfo ?? undefined, row.attributionInfo ?? undefined, row.emojiDescription ?? undefined) : undefined;

@@ -220,11 +220,14 @@ function done(make: () => void): boolean {
   }
 }
 
-/** A file that cannot be read (permissions, a failing disk) is not copied, and says why where it would be; the run goes on. */
+/**
+ * A file that cannot be read (permissions, a failing disk) is not copied, and says why and where it is (not a
+ * backup's file decrypted for the run, gone after it) where it would be; the run goes on.
+ */
 function unreadable(attachment: Attachment, error: unknown): Attachment {
   const reason = systemReason(error);
   if (reason === undefined) throw error;
-  return { ...attachment, path: undefined, missing: true, withheld: `could not be read (${reason}), not copied` };
+  return { ...attachment, path: undefined, missing: true, withheld: `could not be read (${reason}), not copied${attachment.transient ? '' : ` (${attachment.path})`}` };
 }
 
 function regularFile(path: string): FoundOnDisk | undefined {

@@ -57,7 +57,7 @@ describe('attachments stay inside the attachments folder', () => {
     }
     const pages = files.filter((f) => f.startsWith('conversations/') && f.endsWith('.html')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
     expect(pages.match(/outside the attachments folder, not copied/g)?.length).toBe(3);
-    expect(pages).toMatch(/huge\.bin — larger than --max-attachment-size \(8,388,608 bytes\), not copied/);
+    expect(pages).toMatch(/huge\.bin — larger than --max-attachment-size \(8,388,608 bytes\), not copied \(\/\S+\/big\/huge\.bin\)/);
     expect(files.filter((f) => f.endsWith('huge.bin'))).toEqual([]);
     const copied = files.filter((f) => f.startsWith('attachments/'));
     expect(copied.some((f) => f.endsWith('page.html.txt'))).toBe(true);
@@ -138,7 +138,7 @@ describe.skipIf(!AS_NOBODY)('an attachment that cannot be read', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/, 1 not copied: outside the attachments folder, over --max-attachment-size, unreadable or a folder\)/);
     const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
-    expect(text).toMatch(/Lease\.pdf \(.*\) — could not be read \(permission denied\), not copied/);
+    expect(text).toMatch(/Lease\.pdf \(.*\) — could not be read \(permission denied\), not copied \(\/\S+\/lk\/Lease\.pdf\)/);
   });
 });
 
