@@ -5,7 +5,7 @@ const MESSAGES_FOLDER = /(?:^~|^\/Users\/[^/]+|^\/private\/var\/[^/]+)?\/?Librar
 
 /**
  * A Mac's chat.db. Attachment paths stored as `~/Library/Messages/Attachments/…` (or with the
- * owner's home spelled out) are looked up under `attachmentsRoot`, the folder that stands for
+ * owner's home spelled out, wherever it is: `/Volumes/Data/Users/ann/Library/Messages/…`) are looked up under `attachmentsRoot`, the folder that stands for
  * `~/Library/Messages` — so a chat.db copied to another machine with its Attachments folder still works.
  */
 export function chatDbSource(dbPath: string, attachmentsRoot: string): MessageSource {
@@ -19,7 +19,7 @@ export function chatDbSource(dbPath: string, attachmentsRoot: string): MessageSo
     facts: { kind: 'mac-database', path: resolve(dbPath), database: resolve(dbPath) },
     resolveAttachment(stored: string): string | undefined {
       const match = MESSAGES_FOLDER.exec(stored);
-      if (match) return join(root, ...namesHere(stored.slice(match[0].length)));
+      if (match) return join(root, ...namesHere(stored.slice(match.index + match[0].length)));
       if (!isAbsolute(stored) && !stored.startsWith('~')) return join(root, ...namesHere(stored));
       return stored.startsWith('~') ? undefined : stored;
     },

@@ -206,3 +206,20 @@ describe('HTML with --attachments none', () => {
     expect(page).not.toMatch(/gone\.jpg — not exported/);
   });
 });
+
+describe('an attachment stored with a home folder on another disk spelled out', () => {
+  it('is looked for in the attachments folder, as one stored under ~ is', async () => {
+    const dir = tempDir('home-elsewhere');
+    let chat = '';
+    const db = spoiledCopy(await makeBase(dir), dir, 'copy', (d) => {
+      mkdirSync(join(dir, 'copy', 'Attachments', 'vh'), { recursive: true });
+      writeFileSync(join(dir, 'copy', 'Attachments', 'vh', 'notes.txt'), 'notes');
+      chat = addAttachment(d, { filename: '/Volumes/Data/Users/ann/Library/Messages/Attachments/vh/notes.txt', transfer_name: 'notes.txt', mime_type: 'text/plain' });
+    });
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--chat', chat, '--no-progress']);
+    expect(result.code, result.stderr).toBe(0);
+    const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
+    expect(text).toMatch(/notes\.txt \(text\/plain, 5 B\) — in this archive as attachments\/\S+\/notes\.txt\]/);
+  });
+});
