@@ -28,7 +28,7 @@ export interface PlacedAttachment {
   preview?: string;
   /** The preview's size in pixels, when known: pages lay it out before it loads. */
   previewSize?: ImageSize;
-  /** The untouched original when `href` is a converted picture (copy mode). */
+  /** The untouched original when `href` is a converted picture: its copy, or in link mode the file itself. */
   original?: string;
   /** A voice message's audio in a container every browser plays (the original CAF plays only in Safari). */
   playable?: { src: string; type: string };
@@ -163,7 +163,7 @@ export class MediaArchive {
     if (!BROWSER_IMAGES.has(extension)) {
       href = converted(suffix);
       outputs.push({ path: insideFolder(this.outDir, href), format });
-      if (this.mode === 'copy') original = copied;
+      original = originalHref;
     }
     if (firstUse) this.track(this.convert({ source, outputs }, attachment.fileName));
     return { href, preview: thumb, original, previewSize: size && fitInside(size, THUMB_SIDE) };

@@ -174,6 +174,19 @@ describe('an attachment whose name has another extension than its file', () => {
     expect(page).toMatch(/<a href="[^"]*\/IMG_8888\.jpg"><img [^>]*alt="IMG_8888\.JPG"/);
     expect(filesBelow(out).filter((f) => f.endsWith('IMG_8888.JPG'))).toEqual([]);
   });
+
+  it('links the original HEIC beside the converted picture with --attachments link too', async () => {
+    const dir = tempDir('heic-link');
+    const { db, chat } = await withAttachmentFile(dir, 'hl/IMG_0005.HEIC', 'image/heic', (file) => {
+      const attachments = join(dir, 'base', 'Attachments');
+      copyFileSync(join(attachments, filesBelow(attachments).find((f) => f.endsWith('.HEIC'))!), file);
+    });
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'html', '--chat', chat, '--attachments', 'link', '--no-progress']);
+    expect(result.code, result.stderr).toBe(0);
+    const page = filesBelow(out).filter((f) => f.startsWith('conversations/') && f.endsWith('.html')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
+    expect(page).toMatch(/<a class="original" href="file:\/\/\/\S+\/hl\/IMG_0005\.HEIC" download>original<\/a>/);
+  });
 });
 
 describe('an attachment row whose path is a folder', () => {
