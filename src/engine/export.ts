@@ -262,10 +262,13 @@ function chosenCandidates(archive: StoreArchive, options: ResolvedOptions, updat
 /**
  * A run with --chat, --since or --until writes its files for what they choose, also into an archive that
  * keeps more: its files then show less than the archive holds, which is said (a later run without them
- * shows everything again).
+ * shows everything again). With --chat alone, only files of the whole archive (the HTML index and search,
+ * messages.ndjson) show less: the other conversations' own files stay as they were.
  */
 function sayWhatIsLeftOut(archive: StoreArchive, options: ResolvedOptions): void {
   const { raw } = options;
+  const whole = options.formats.includes('html') || options.formats.includes('ndjson');
+  if (!raw.since && !raw.until && !whole) return;
   const filters = [raw.chat && '--chat', raw.since && '--since', raw.until && '--until'].filter(Boolean).join(', ');
   // Counted only when something was filtered: the store's messages are not counted for every run.
   const left = filters ? archive.keptBeside() : 0;

@@ -31,6 +31,13 @@ describe('a run with --since into an archive that keeps more', () => {
     expect(lines()).toBeLessThan(all);
     await exportInto();
     expect(lines()).toBe(all);
+
+    // --chat alone leaves the other conversations' transcripts as they were: none of their messages is left out.
+    const chat = readdirSync(out).find((f) => f.endsWith('.txt'))!.replace(/\.txt$/, '');
+    const chosen = await exportInto('--chat', chat, '--exact');
+    expect(chosen.code, chosen.stderr).toBe(0);
+    expect(chosen.stderr).toBe('');
+    expect(lines()).toBe(all);
   });
 
   it('names as many messages left out as its messages.ndjson lacks of the whole archive’s, reactions not counted', async () => {
