@@ -35,8 +35,20 @@ export function forgetShapes(): void {
   shapes.clear();
 }
 
+// fontkit fails on a mark-to-base anchor a face leaves empty (Noto Sans Arabic's isolated ڥ, or a Quranic
+// pause mark on a letter): such a word is shaped again with its marks drawn where the mark glyphs stand.
+const MARKS_UNATTACHED = { mark: false, mkmk: false };
+
+function layout(font: Font, word: string): ReturnType<Font['layout']> {
+  try {
+    return font.layout(word);
+  } catch {
+    return font.layout(word, MARKS_UNATTACHED);
+  }
+}
+
 function fontkitShape(font: Font, word: string): Shaped {
-  const run = font.layout(word);
+  const run = layout(font, word);
   const scale = 1000 / font.unitsPerEm;
   return {
     glyphs: run.glyphs.map((g) => ({ id: g.id, advanceWidth: g.advanceWidth * scale, codePoints: g.codePoints })),
