@@ -12,6 +12,8 @@ const TEXTS = {
   // Noto Sans Arabic has no anchor for the dots of an isolated ڥ, nor for a Quranic pause mark on a letter.
   maghrebi: 'ڥ',
   quran: 'لَا رَيْبَۛ فِيهِۛ',
+  // Noto Sans Sinhala's no-break space glyph cannot be read.
+  sinhala: 'ශ්‍රී\u00a0ලංකා',
 };
 
 describe.skipIf(!pdfToolsPresent)('a conversation in many scripts exported to PDF', () => {
@@ -38,5 +40,9 @@ describe.skipIf(!pdfToolsPresent)('a conversation in many scripts exported to PD
   it.each(['chat', 'transcript'])('(%s) draws Arabic words a face leaves a mark anchor out of, instead of skipping the conversation', async (style) => {
     const extracted = squash(pdfText(await exportPdf(style)));
     for (const text of [TEXTS.maghrebi, TEXTS.quran]) expect(extracted).toContain(squash(text));
+  });
+
+  it('draws a no-break space between Sinhala words, instead of skipping the conversation', async () => {
+    expect(pdfText(await exportPdf('chat'))).toContain(TEXTS.sinhala);
   });
 });

@@ -71,7 +71,9 @@ const STRONG_RTL_TYPES = new Set(['R', 'AL']);
 const ENDS_RTL_TYPES = new Set(['L', 'EN', 'AN', 'ES', 'CS', 'ET']);
 const LRM = '\u200e';
 const RLM = '\u200f';
-const KEEPS_FACE = /[^\p{L}]/u;
+// Digits, punctuation and spaces stay in the face of the text around them; spaces but U+0020 (no-break,
+// thin) go to the first face that has them, as Noto Sans Sinhala's no-break space cannot be read.
+const KEEPS_FACE = /[^\p{L}\p{Zs}]| /u;
 const EMOJI_PRESENTATION = /\p{Emoji_Presentation}/u;
 // Format and control characters and marks no face has; U+FFFC stands where an attachment sat in the text.
 const INVISIBLE = /^[\p{Cf}\p{Mn}\p{Cc}]$/u;
