@@ -14,6 +14,8 @@ const TEXTS = {
   quran: 'لَا رَيْبَۛ فِيهِۛ',
   // Noto Sans Sinhala's no-break space glyph cannot be read.
   sinhala: 'ශ්‍රී\u00a0ලංකා',
+  // Noto Sans draws ọ, ẹ, ị, ụ as the letter and a mark below it.
+  vietnamese: 'Trường học, chị ấy nói: đẹp quá!',
 };
 
 describe.skipIf(!pdfToolsPresent)('a conversation in many scripts exported to PDF', () => {
@@ -40,6 +42,10 @@ describe.skipIf(!pdfToolsPresent)('a conversation in many scripts exported to PD
   it.each(['chat', 'transcript'])('(%s) draws Arabic words a face leaves a mark anchor out of, instead of skipping the conversation', async (style) => {
     const extracted = squash(pdfText(await exportPdf(style)));
     for (const text of [TEXTS.maghrebi, TEXTS.quran]) expect(extracted).toContain(squash(text));
+  });
+
+  it('gives Vietnamese letters with a dot below back whole when the text is copied or searched', async () => {
+    expect(pdfText(await exportPdf('chat')).normalize('NFC')).toContain(TEXTS.vietnamese);
   });
 
   it('draws a no-break space between Sinhala words, instead of skipping the conversation', async () => {

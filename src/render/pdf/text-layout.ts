@@ -60,8 +60,9 @@ interface Piece {
 }
 
 // Scripts whose glyphs may be drawn out of typing order: right to left, and Brahmic scripts (Devanagari to Sinhala, Thai, Lao, Myanmar, Khmer);
-// and combining marks, which poppler takes apart from their letter when they are drawn over it (naï ve).
-const REORDERED = /[\u0300-\u036f\u0590-\u08ff\u0900-\u0dff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufb1d-\ufdff\ufe20-\ufe2f\ufe70-\ufeff]|[\ud802\ud803\ud83a\ud83b]/;
+// and combining marks, which poppler takes apart from their letter when they are drawn over it (naï ve), as
+// Noto Sans draws some letters of Latin Extended Additional (the ọ of Vietnamese học, ṃ) and ǹ, and loses the mark.
+const REORDERED = /[\u01f9\u1e00-\u1eff\u0300-\u036f\u0590-\u08ff\u0900-\u0dff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufb1d-\ufdff\ufe20-\ufe2f\ufe70-\ufeff]|[\ud802\ud803\ud83a\ud83b]/;
 // Characters of right-to-left scripts, and the explicit bidi controls that can make text right to left.
 const ANY_RTL = /[\u0590-\u08ff\u200f\u202b\u202e\u2067\ufb1d-\ufdff\ufe70-\ufeff]|[\ud802\ud803\ud83a\ud83b]/;
 const WIDE = /[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff00-\uff60]|[\ud840-\ud87f][\udc00-\udfff]/;
