@@ -22,7 +22,8 @@ declare module 'fontkit' {
     /** fontkit's glyph objects by id, made on first use (internal; see glyph-runs.ts `forgetShapes`). */
     _glyphs: Record<number, Glyph>;
     hasGlyphForCodePoint(codePoint: number): boolean;
-    layout(text: string): { glyphs: Glyph[]; positions: GlyphPosition[] };
+    /** Shapes text; `features` turns OpenType features on or off by tag; script and direction default to the text's. */
+    layout(text: string, features?: Record<string, boolean>, script?: string, language?: string, direction?: 'ltr' | 'rtl'): { glyphs: Glyph[]; positions: GlyphPosition[] };
   }
   function create(buffer: Buffer): Font;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { fontChains } from '../../src/fonts/fonts.js';
+import { shapedRightToLeft } from '../../src/render/pdf/glyph-runs.js';
 import { TextLayout, type Run, type TextLine } from '../../src/render/pdf/text-layout.js';
 
 // Every character is 5 points wide at any size, so line breaks are easy to predict.
@@ -43,7 +44,16 @@ describe('text layout', () => {
 
   test('neutral characters inside right-to-left text are reversed and mirrored', () => {
     const [line] = layout.lines('שלום (עולם)', 10, 1000);
-    expect(drawn(line)).toBe('(עולם) שלום');
+    // fontkit reverses the word with its brackets: they are mirrored for it.
+    expect(drawn(line)).toBe(')עולם( שלום');
+  });
+
+  test('brackets in right-to-left text are mirrored in the words fontkit reverses; Arabic-Indic digits are laid out left to right', () => {
+    const [line] = layout.lines('الطلب ١٢٣٤٥ (بخير) ۱۰:۳۰', 10, 1000);
+    // Runs in visual order; fontkit reverses the letters of each Arabic word, brackets and all, but not the digits.
+    expect(drawn(line)).toBe('۱۰:۳۰ )بخير( ١٢٣٤٥ الطلب');
+    const reversedByFontkit = line.runs.flatMap((run) => (run.kind === 'text' && shapedRightToLeft(run.text) ? [run.text] : []));
+    expect(reversedByFontkit).toEqual([')بخير(', 'الطلب']);
   });
 
   test('lines break at spaces, between ideographs, and anywhere inside a word wider than the line', () => {

@@ -35,8 +35,27 @@ export function forgetShapes(): void {
   shapes.clear();
 }
 
+// fontkit fails on a mark-to-base anchor a face leaves empty (Noto Sans Arabic's isolated ڥ, or a Quranic
+// pause mark on a letter): such a word is shaped again with its marks drawn where the mark glyphs stand.
+const MARKS_UNATTACHED = { mark: false, mkmk: false };
+
+// fontkit would lay out a word of Arabic-Indic digits (١٢٣, ۱۲۳) right to left with their script; they read left to right.
+const RTL_LETTER = /[\u0590-\u065f\u066d-\u06ef\u06fa-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]|\ud802[\udc00-\udfff]|\ud83a/;
+
+/** Whether a word is laid out right to left, its glyphs coming out in visual order: when it has a right-to-left letter. */
+export const shapedRightToLeft = (word: string): boolean => RTL_LETTER.test(word);
+
+function layout(font: Font, word: string): ReturnType<Font['layout']> {
+  const direction = shapedRightToLeft(word) ? 'rtl' : 'ltr';
+  try {
+    return font.layout(word, {}, undefined, undefined, direction);
+  } catch {
+    return font.layout(word, MARKS_UNATTACHED, undefined, undefined, direction);
+  }
+}
+
 function fontkitShape(font: Font, word: string): Shaped {
-  const run = font.layout(word);
+  const run = layout(font, word);
   const scale = 1000 / font.unitsPerEm;
   return {
     glyphs: run.glyphs.map((g) => ({ id: g.id, advanceWidth: g.advanceWidth * scale, codePoints: g.codePoints })),

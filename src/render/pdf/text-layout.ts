@@ -2,6 +2,7 @@ import bidiFactory, { type Bidi } from 'bidi-js';
 import { findEmoji } from '../../fonts/emoji.js';
 import type { FontChain } from '../../fonts/fonts.js';
 import { webLinks, type WebLink } from '../web-links.js';
+import { shapedRightToLeft } from './glyph-runs.js';
 
 // bidi-js's module.exports is the factory itself; its typings describe an ES default export.
 const bidi = (bidiFactory as unknown as () => Bidi)();
@@ -59,11 +60,11 @@ interface Piece {
 }
 
 // Scripts whose glyphs may be drawn out of typing order: right to left, and Brahmic scripts (Devanagari to Sinhala, Thai, Lao, Myanmar, Khmer);
-// and combining marks, which poppler takes apart from their letter when they are drawn over it (naï ve).
-const REORDERED = /[\u0300-\u036f\u0590-\u08ff\u0900-\u0dff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufb1d-\ufdff\ufe20-\ufe2f\ufe70-\ufeff]|[\ud802\ud803\ud83a\ud83b]/;
+// and combining marks, which poppler takes apart from their letter when they are drawn over it (naï ve), as
+// Noto Sans draws some letters of Latin Extended Additional (the ọ of Vietnamese học, ṃ) and ǹ, and loses the mark.
+const REORDERED = /[\u01f9\u1e00-\u1eff\u0300-\u036f\u0590-\u08ff\u0900-\u0dff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufb1d-\ufdff\ufe20-\ufe2f\ufe70-\ufeff]|[\ud802\ud803\ud83a\ud83b]/;
 // Characters of right-to-left scripts, and the explicit bidi controls that can make text right to left.
 const ANY_RTL = /[\u0590-\u08ff\u200f\u202b\u202e\u2067\ufb1d-\ufdff\ufe70-\ufeff]|[\ud802\ud803\ud83a\ud83b]/;
-const STRONG_RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]|\ud802[\udc00-\udfff]|\ud83a/;
 const WIDE = /[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff00-\uff60]|[\ud840-\ud87f][\udc00-\udfff]/;
 const SPACE = /\s/;
 const STRONG_RTL_TYPES = new Set(['R', 'AL']);
@@ -71,7 +72,9 @@ const STRONG_RTL_TYPES = new Set(['R', 'AL']);
 const ENDS_RTL_TYPES = new Set(['L', 'EN', 'AN', 'ES', 'CS', 'ET']);
 const LRM = '\u200e';
 const RLM = '\u200f';
-const KEEPS_FACE = /[^\p{L}]/u;
+// Digits, punctuation and spaces stay in the face of the text around them; spaces but U+0020 (no-break,
+// thin) go to the first face that has them, as Noto Sans Sinhala's no-break space cannot be read.
+const KEEPS_FACE = /[^\p{L}\p{Zs}]| /u;
 const EMOJI_PRESENTATION = /\p{Emoji_Presentation}/u;
 // Format and control characters and marks no face has; U+FFFC stands where an attachment sat in the text.
 const INVISIBLE = /^[\p{Cf}\p{Mn}\p{Cc}]$/u;
@@ -255,11 +258,11 @@ export class TextLayout {
         lastMergeable = false;
         continue;
       }
-      // fontkit reverses runs of Hebrew/Arabic letters itself; anything else in a
-      // right-to-left level is put in visual order here.
-      const shapedRtl = piece.level % 2 === 1 && STRONG_RTL.test(piece.text);
-      const mirrored = (char: string) => this.chain.covers(piece.face, char.codePointAt(0)!);
-      const text = piece.level % 2 === 1 && !shapedRtl ? mirrorReverse(piece.text, mirrored) : piece.text;
+      // Words with Hebrew or Arabic letters come out of shaping in visual order; anything else in a right-to-left
+      // level is put in that order here. Brackets in a right-to-left level are mirrored here, as fontkit does not.
+      const shapedRtl = shapedRightToLeft(piece.text);
+      const drawn = (char: string) => this.chain.covers(piece.face, char.codePointAt(0)!);
+      const text = piece.level % 2 === 1 ? mirrored(shapedRtl ? piece.text : reversed(piece.text), drawn) : piece.text;
       const face = this.chain.faces[piece.face].name;
       // pdfkit shapes space-separated words one by one, so only left-to-right text may share a run.
       if (last?.kind === 'text' && lastMergeable && !shapedRtl && !piece.actual && last.face === face && lastLink === piece.link && lastMark === piece.mark) {
@@ -407,10 +410,11 @@ function reorder(pieces: Piece[]): Piece[] {
   return result;
 }
 
-/** Text in reverse order, each character that has a mirror image the face draws (`drawn`) replaced by it. */
-function mirrorReverse(text: string, drawn: (char: string) => boolean): string {
+const reversed = (text: string): string => Array.from(text).reverse().join('');
+
+/** Text with each character that has a mirror image the face draws (`drawn`) replaced by it. */
+function mirrored(text: string, drawn: (char: string) => boolean): string {
   return Array.from(text)
-    .reverse()
     .map((char) => {
       const mirror = bidi.getMirroredCharacter(char);
       return mirror && drawn(mirror) ? mirror : char;
