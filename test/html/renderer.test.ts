@@ -70,7 +70,7 @@ describe('HTML conversation pages', () => {
     expect(html).toMatch(/Sent with Slam · Read 23:42/);
     expect(html).toContain('<summary>Earlier versions (1)</summary><ol><li><span class="when">2024-03-01 23:39:00</span> first try</li></ol>');
     expect(html).toContain('<a class="reply" href="p1.html#m1" dir="auto"><bdi class="who">Alice</bdi> Message number 1</a>');
-    expect(html).toContain('<span class="tapback" tabindex="0" title="Alice loved this · 2024-03-02 00:11:00">❤️<bdi class="who">Alice</bdi></span>');
+    expect(html).toContain('<span class="tapback" tabindex="0" title="Alice loved this · 2024-03-02 00:11:00"><span aria-hidden="true">❤️<bdi class="who">Alice</bdi></span><span class="unseen">Alice loved this · 2024-03-02 00:11:00</span></span>');
     expect(html).toContain('<div class="sender"><bdi>Bob</bdi></div>');
     expect(html).toContain('<div class="event" id="m4"><span title="2024-03-02 00:20:00"><bdi>Bob</bdi> named the conversation “<bdi>Trip</bdi>” · 00:20</span></div>');
     expect(html).toContain('You unsent a message');

@@ -31,7 +31,7 @@ const LONG_TEXT = { chars: 800, lineBreaks: 12 };
 
 const TAPBACK_VERB: Record<string, string> = {
   love: 'loved', like: 'liked', dislike: 'disliked', laugh: 'laughed at', emphasize: 'emphasized', question: 'questioned',
-  emoji: 'reacted to', sticker: 'stuck a sticker on',
+  sticker: 'stuck a sticker on',
 };
 
 /** One message sent at local time `at` as HTML: its bubbles, reply quote, edits, tapbacks and delivery notes. */
@@ -193,15 +193,23 @@ function tapbacksHtml(tapbacks: Tapback[], ctx: MessageContext): string {
     const who = escapeHtml(tapback.sender.name);
     const when = ctx.dates.at(tapback.date).dateTime;
     const note = tapbackNote(tapback, (d) => ctx.dates.dayKey(d));
-    const title = `${who} ${TAPBACK_VERB[tapback.kind] ?? 'reacted to'} this · ${when}${note ? ` · ${note}` : ''}`;
+    const title = `${who} ${tapbackVerb(tapback)} this · ${when}${note ? ` · ${note}` : ''}`;
     let mark = escapeHtml(tapback.emoji);
     if (tapback.sticker) {
       const placed = ctx.placeAttachment(tapback.sticker);
-      if (placed.preview) mark = `<img src="${url(placed.preview, ctx.root)}" alt="sticker" loading="lazy"${sizeAttributes(placed)}>`;
+      if (placed.preview) mark = `<img src="${url(placed.preview, ctx.root)}" alt="" loading="lazy"${sizeAttributes(placed)}>`;
     }
-    html += `<span class="tapback" tabindex="0" title="${title}">${keptMark(tapback, mark)}<bdi class="who">${who}${note ? ` (${note})` : ''}</bdi></span>`;
+    // A screen reader says the sentence of the title, not a bare emoji whose sender shows only on hover.
+    const shown = `${keptMark(tapback, mark)}<bdi class="who">${who}${note ? ` (${note})` : ''}</bdi>`;
+    html += `<span class="tapback" tabindex="0" title="${title}"><span aria-hidden="true">${shown}</span><span class="unseen">${title}</span></span>`;
   }
   return `${html}</span>`;
+}
+
+/** "liked", "reacted 🎉 to": an emoji reaction names its emoji, which its badge alone shows. */
+function tapbackVerb(tapback: Tapback): string {
+  if (tapback.kind === 'emoji') return `reacted ${escapeHtml(tapback.emoji)} to`;
+  return TAPBACK_VERB[tapback.kind] ?? 'reacted to';
 }
 
 /** A reaction an archive kept shows it without a stylesheet of its own: struck through when taken back, else with ⌫ (as the text files mark what only the archive keeps). */

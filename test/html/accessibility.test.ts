@@ -1,0 +1,46 @@
+import { CHROMIUM, haveChromium, openPage } from '../support/chromium.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import { runCli, tempDir } from '../support/cli.js';
+
+if (!haveChromium) console.warn(`Skipping accessibility tests: ${CHROMIUM} is absent (apt-get install chromium).`);
+
+/** What a screen reader user meets in an HTML archive the CLI wrote: the accessibility tree Chromium gives them. */
+describe.skipIf(!haveChromium)('an HTML archive read with a screen reader', () => {
+  let archive: string;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const dir = tempDir('html-accessibility');
+    const db = join(dir, 'chat.db');
+    await generateChatDb({ path: db, messages: 400, seed: 23 });
+    archive = join(dir, 'archive');
+    const result = await runCli(['export', '--db', db, '--out', archive, '--format', 'html', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    ({ browser, page } = await openPage());
+  }, 120_000);
+
+  afterAll(() => browser?.close());
+
+  /** Opens the first conversation page whose HTML holds `marker`. */
+  const openPageWith = async (marker: string) => {
+    const folder = join(archive, 'conversations');
+    const pages = readdirSync(folder, { recursive: true }).map(String).filter((f) => f.endsWith('.html'));
+    const found = pages.find((p) => readFileSync(join(folder, p), 'utf8').includes(marker));
+    expect(found, marker).toBeDefined();
+    await page.goto(pathToFileURL(join(folder, found!)).href);
+  };
+
+  it('says who reacted to a message and how, not a bare emoji whose sender shows only on hover', async () => {
+    await openPageWith('class="tapback"');
+    const bubble = page.locator('.bubble:has(.tapback)').first();
+    const sentence = await bubble.locator('.tapback').first().getAttribute('title');
+    expect(sentence).toMatch(/ (loved|liked|disliked|laughed at|emphasized|questioned|reacted .+ to|stuck a sticker on) this · \d{4}-/);
+    await expect(bubble.ariaSnapshot()).resolves.toContain(sentence);
+  });
+});
