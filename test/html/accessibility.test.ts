@@ -43,4 +43,10 @@ describe.skipIf(!haveChromium)('an HTML archive read with a screen reader', () =
     expect(sentence).toMatch(/ (loved|liked|disliked|laughed at|emphasized|questioned|reacted .+ to|stuck a sticker on) this · \d{4}-/);
     await expect(bubble.ariaSnapshot()).resolves.toContain(sentence);
   });
+
+  it('says that a message answers another, whose quote it shows above it', async () => {
+    await openPageWith('class="reply"');
+    const reply = page.locator('a.reply').first();
+    await expect(reply.ariaSnapshot()).resolves.toMatch(/^- link "Reply to /);
+  });
 });

@@ -65,8 +65,9 @@ function senderHtml(message: Message, ctx: MessageContext): string {
 function replyHtml(message: Message, ctx: MessageContext): string {
   const target = message.replyTo!.target;
   if (!target) return '<div class="reply">Reply to a message that is not in this archive</div>';
-  // dir="auto" takes the direction of the quoted text, the isolated name aside.
-  const quote = `<bdi class="who">${escapeHtml(target.sender.name)}</bdi> ${escapeHtml(target.snippet)}`;
+  // dir="auto" takes the direction of the quoted text: the name is isolated, and "Reply to" (said to a screen reader,
+  // which cannot see the quote's bar and small grey type) has a dir of its own.
+  const quote = `<span class="unseen" dir="ltr">Reply to</span> <bdi class="who">${escapeHtml(target.sender.name)}</bdi> ${escapeHtml(target.snippet)}`;
   const href = ctx.messageHref(message.replyTo!);
   return href ? `<a class="reply" href="${href}" dir="auto">${quote}</a>` : `<div class="reply" dir="auto">${quote}</div>`;
 }
