@@ -49,4 +49,26 @@ describe.skipIf(!haveChromium)('an HTML archive read with a screen reader', () =
     const reply = page.locator('a.reply').first();
     await expect(reply.ariaSnapshot()).resolves.toMatch(/^- link "Reply to /);
   });
+
+  it('gives each page one banner and a main region holding its heading and its content', async () => {
+    await page.goto(pathToFileURL(join(archive, 'index.html')).href);
+    const index = await page.locator('body').ariaSnapshot();
+    expect(index).toMatch(/^- main:\n(\s+- .*\n)*\s+- list:/m);
+    await openPageWith('class="msg');
+    const conversation = await page.locator('body').ariaSnapshot();
+    expect(conversation.match(/^- banner:/gm)).toHaveLength(1);
+    expect(conversation).toMatch(/^- main:\n\s+- heading ".+" \[level=1\]/m);
+  });
+
+  it('takes the keyboard past the search box and the page picker to the messages with a link shown on the first Tab', async () => {
+    await openPageWith('class="tapback"');
+    await page.keyboard.press('Tab');
+    const skip = page.locator(':focus');
+    await expect(skip.textContent()).resolves.toBe('Skip to the messages');
+    const box = (await skip.boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    await expect(page.locator('.thread :focus').count()).resolves.toBe(1);
+  });
 });
