@@ -6,6 +6,7 @@ import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { runCli, tempDir } from '../support/cli.js';
+import { contrast } from '../support/contrast.js';
 
 if (!haveChromium) console.warn(`Skipping accessibility tests: ${CHROMIUM} is absent (apt-get install chromium).`);
 
@@ -70,5 +71,33 @@ describe.skipIf(!haveChromium)('an HTML archive read with a screen reader', () =
     await page.keyboard.press('Enter');
     await page.keyboard.press('Tab');
     await expect(page.locator('.thread :focus').count()).resolves.toBe(1);
+  });
+
+  it('gives the small print of link cards and earlier versions 4.5:1 against their bubble, light and dark', async () => {
+    const smallPrint = '.edits .when, .app-name, .app-caption, .app-subtitle, .app-url, .poll-count, .poll-voters, .poll-added';
+    for (const marker of ['class="edits"', 'class="app-url"']) {
+      await openPageWith(marker);
+      await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme });
+        const seen = await page.locator(smallPrint).evaluateAll((all) => all.map((text) => {
+          // The text's colour as it shows: faded by the opacity of it and its ancestors toward what is behind it.
+          let opacity = 1;
+          let behind = getComputedStyle(document.body).backgroundColor;
+          for (let e: Element | null = text; e; e = e.parentElement) {
+            opacity *= Number(getComputedStyle(e).opacity);
+            const background = getComputedStyle(e).backgroundColor;
+            if (background !== 'rgba(0, 0, 0, 0)') { behind = background; break; }
+          }
+          const channels = (color: string) => color.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number);
+          const back = channels(behind);
+          const shown = channels(getComputedStyle(text).color).map((c, i) => c * opacity + back[i] * (1 - opacity));
+          return [text.className, `rgb(${shown.join(', ')})`, behind];
+        }));
+        expect(seen.length, marker).toBeGreaterThan(0);
+        for (const [name, color, behind] of seen) expect(contrast(color, behind), `${name} (${colorScheme})`).toBeGreaterThanOrEqual(4.5);
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 });
