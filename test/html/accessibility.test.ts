@@ -100,4 +100,9 @@ describe.skipIf(!haveChromium)('an HTML archive read with a screen reader', () =
     }
     await page.emulateMedia({ colorScheme: 'light' });
   });
+
+  it('says what a picture is, not only its file\'s name', async () => {
+    await openPageWith('<img ');
+    await expect(page.locator('.thread img').first().getAttribute('alt')).resolves.toMatch(/^(Photo|Sticker) \S/);
+  });
 });

@@ -122,7 +122,8 @@ function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMess
   const size = attachment.size > 0 ? ` (${formatBytes(attachment.size)})` : '';
   let html: string;
   if (placed.preview) {
-    html = `<a href="${href}"><img src="${url(placed.preview, ctx.root)}" alt="${name}" title="${name}" loading="lazy"${sizeAttributes(placed)}></a>`;
+    // "Photo IMG_0412.JPG": a screen reader, given the file's name alone, says what it is only by its extension.
+    html = `<a href="${href}"><img src="${url(placed.preview, ctx.root)}" alt="${kindLabel(attachment)} ${name}" title="${name}" loading="lazy"${sizeAttributes(placed)}></a>`;
     if (placed.original && !attachment.isSticker) html += `<a class="original" href="${url(placed.original, ctx.root)}" download>original</a>`;
   } else if (attachment.kind === 'video') {
     html = `<video controls preload="none" src="${href}" title="${name}"></video><a class="file" href="${href}" download>${name}</a>${size}`;
