@@ -33,7 +33,7 @@ describe('a group photo change', () => {
     expect(readFileSync(file('.txt'), 'utf8')).toMatch(/changed the group photo\.\n {2}\[Attachment: group\.png \(image\/png, 100 B\) — in this archive as attachments\/.+\/group\.png\]\n/);
     const pages = readdirSync(join(out, 'conversations'), { recursive: true }).map(String).filter((f) => f.endsWith('.html'));
     const html = pages.map((page) => readFileSync(join(out, 'conversations', page), 'utf8')).join('');
-    expect(html).toMatch(/changed the group photo\. · [\d:]+<\/span><div class="event-file"><a href="[^"]+"><img src="[^"]+" alt="group\.png"/);
+    expect(html).toMatch(/changed the group photo\. · [\d:]+<\/span><div class="event-file"><a href="[^"]+"><img src="[^"]+" alt="Photo group\.png"/);
     // The event is the only message of those days: its photo is the PDF's only picture (emoji aside, drawn as PNGs).
     const pictures = execFileSync('pdfimages', ['-list', file('.pdf')], { encoding: 'utf8' }).split('\n').filter((line) => / image .* jpeg /.test(line));
     expect(pictures).toHaveLength(1);

@@ -7,6 +7,7 @@ import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { runCli, tempDir } from '../support/cli.js';
+import { contrast } from '../support/contrast.js';
 
 if (!haveChromium) console.warn(`Skipping browsing tests: ${CHROMIUM} is absent (apt-get install chromium).`);
 
@@ -353,17 +354,4 @@ function reactToShortReply(sqlite: Database.Database): number {
     sqlite.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) SELECT ?, ROWID, date FROM message WHERE ROWID = ?').run(chat, lastInsertRowid);
   }
   return message;
-}
-
-/** WCAG's contrast ratio of two CSS colours given as `rgb(r, g, b)`. */
-function contrast(a: string, b: string): number {
-  const luminance = (color: string) => {
-    const [r, g, bl] = color.match(/\d+(\.\d+)?/g)!.slice(0, 3).map((c) => {
-      const s = Number(c) / 255;
-      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
-  };
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-  return (hi + 0.05) / (lo + 0.05);
 }

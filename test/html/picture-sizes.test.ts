@@ -75,7 +75,7 @@ describe.skipIf(!haveChromium)('pictures in the HTML archive are laid out at the
       const shown = await sharp(join(page1, '..', decodeURIComponent(src!))).metadata();
       expect(`${tag} ${width}×${height}`).toBe(`${tag} ${shown.width}×${shown.height}`);
     }
-    expect(html).toMatch(/alt="IMG_0412.JPG"[^>]* width="225" height="480"/);
+    expect(html).toMatch(/alt="Photo IMG_0412.JPG"[^>]* width="225" height="480"/);
   });
 
   it('opens at a message below the pictures and stays there as they load, in a browser without scroll anchoring (Safari)', async () => {

@@ -69,8 +69,8 @@ describe('HTML conversation pages', () => {
     expect(html).toContain('id="d-2024-03-02"><span>Saturday, 2 March 2024</span>');
     expect(html).toMatch(/Sent with Slam · Read 23:42/);
     expect(html).toContain('<summary>Earlier versions (1)</summary><ol><li><span class="when">2024-03-01 23:39:00</span> first try</li></ol>');
-    expect(html).toContain('<a class="reply" href="p1.html#m1" dir="auto"><bdi class="who">Alice</bdi> Message number 1</a>');
-    expect(html).toContain('<span class="tapback" tabindex="0" title="Alice loved this · 2024-03-02 00:11:00">❤️<bdi class="who">Alice</bdi></span>');
+    expect(html).toContain('<a class="reply" href="p1.html#m1" dir="auto"><span class="unseen" dir="ltr">Reply to</span> <bdi class="who">Alice</bdi> Message number 1</a>');
+    expect(html).toContain('<span class="tapback" tabindex="0" title="Alice loved this · 2024-03-02 00:11:00"><span aria-hidden="true">❤️<bdi class="who">Alice</bdi></span><span class="unseen">Alice loved this · 2024-03-02 00:11:00</span></span>');
     expect(html).toContain('<div class="sender"><bdi>Bob</bdi></div>');
     expect(html).toContain('<div class="event" id="m4"><span title="2024-03-02 00:20:00"><bdi>Bob</bdi> named the conversation “<bdi>Trip</bdi>” · 00:20</span></div>');
     expect(html).toContain('You unsent a message');
@@ -162,8 +162,8 @@ describe('HTML conversation pages', () => {
     expect(page(3)).toContain('href="p1.html#m5"');
     expect(page(3)).toContain('href="p2.html#m1001"');
     expect(page(3)).toContain('href="p2.html#m2000"');
-    expect(page(3)).toContain('<div class="reply" dir="auto"><bdi class="who">Alice</bdi> number 0</div>');
-    expect(page(3)).toContain('<div class="reply" dir="auto"><bdi class="who">Alice</bdi> number 2406</div>');
+    expect(page(3)).toContain('<div class="reply" dir="auto"><span class="unseen" dir="ltr">Reply to</span> <bdi class="who">Alice</bdi> number 0</div>');
+    expect(page(3)).toContain('<div class="reply" dir="auto"><span class="unseen" dir="ltr">Reply to</span> <bdi class="who">Alice</bdi> number 2406</div>');
     expect(page(2).match(/class="msg /g)).toHaveLength(1000);
     expect(page(1)).toContain('<title>Alice — page 1</title>');
     expect(page(3)).toContain('<title>Alice — page 3</title>');

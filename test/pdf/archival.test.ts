@@ -16,7 +16,7 @@ describe.skipIf(!pdfToolsPresent)('archival PDF (PDF/A-2b)', () => {
 
   const pdfsOf = (out: string) => readdirSync(out).filter((f) => f.endsWith('.pdf')).map((f) => join(out, f));
 
-  test('every PDF is sound, embeds all its fonts and identifies itself as PDF/A-2b with an sRGB output intent', async () => {
+  test('every PDF is sound, embeds all its fonts, names its language and identifies itself as PDF/A-2b with an sRGB output intent', async () => {
     const out = join(dir, 'pdfa');
     const result = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress']);
     expect(result.stderr).toBe('');
@@ -31,6 +31,7 @@ describe.skipIf(!pdfToolsPresent)('archival PDF (PDF/A-2b)', () => {
       const catalog = pdfCatalog(file);
       expect(catalog).toMatch(/\/Metadata \d+ 0 R/);
       expect(catalog).toMatch(/\/OutputIntents \[ \d+ 0 R \]/);
+      expect(catalog, 'the document\'s language, for a screen reader').toMatch(/\/Lang \(en\)/);
       const xmp = pdfXmp(file);
       expect(xmp).toContain('<pdfaid:part>2</pdfaid:part>');
       expect(xmp).toContain('<pdfaid:conformance>B</pdfaid:conformance>');

@@ -171,7 +171,7 @@ describe('an attachment whose name has another extension than its file', () => {
     const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
     expect(text).toMatch(/IMG_8888\.JPG \(image\/heic, .*\) — in this archive as attachments\/\S+\/IMG_8888\.HEIC\]/);
     const page = filesBelow(out).filter((f) => f.startsWith('conversations/') && f.endsWith('.html')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
-    expect(page).toMatch(/<a href="[^"]*\/IMG_8888\.jpg"><img [^>]*alt="IMG_8888\.JPG"/);
+    expect(page).toMatch(/<a href="[^"]*\/IMG_8888\.jpg"><img [^>]*alt="Photo IMG_8888\.JPG"/);
     expect(filesBelow(out).filter((f) => f.endsWith('IMG_8888.JPG'))).toEqual([]);
   });
 

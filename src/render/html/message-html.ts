@@ -31,7 +31,7 @@ const LONG_TEXT = { chars: 800, lineBreaks: 12 };
 
 const TAPBACK_VERB: Record<string, string> = {
   love: 'loved', like: 'liked', dislike: 'disliked', laugh: 'laughed at', emphasize: 'emphasized', question: 'questioned',
-  emoji: 'reacted to', sticker: 'stuck a sticker on',
+  sticker: 'stuck a sticker on',
 };
 
 /** One message sent at local time `at` as HTML: its bubbles, reply quote, edits, tapbacks and delivery notes. */
@@ -65,8 +65,9 @@ function senderHtml(message: Message, ctx: MessageContext): string {
 function replyHtml(message: Message, ctx: MessageContext): string {
   const target = message.replyTo!.target;
   if (!target) return '<div class="reply">Reply to a message that is not in this archive</div>';
-  // dir="auto" takes the direction of the quoted text, the isolated name aside.
-  const quote = `<bdi class="who">${escapeHtml(target.sender.name)}</bdi> ${escapeHtml(target.snippet)}`;
+  // dir="auto" takes the direction of the quoted text: the name is isolated, and "Reply to" (said to a screen reader,
+  // which cannot see the quote's bar and small grey type) has a dir of its own.
+  const quote = `<span class="unseen" dir="ltr">Reply to</span> <bdi class="who">${escapeHtml(target.sender.name)}</bdi> ${escapeHtml(target.snippet)}`;
   const href = ctx.messageHref(message.replyTo!);
   return href ? `<a class="reply" href="${href}" dir="auto">${quote}</a>` : `<div class="reply" dir="auto">${quote}</div>`;
 }
@@ -121,7 +122,8 @@ function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMess
   const size = attachment.size > 0 ? ` (${formatBytes(attachment.size)})` : '';
   let html: string;
   if (placed.preview) {
-    html = `<a href="${href}"><img src="${url(placed.preview, ctx.root)}" alt="${name}" title="${name}" loading="lazy"${sizeAttributes(placed)}></a>`;
+    // "Photo IMG_0412.JPG": a screen reader, given the file's name alone, says what it is only by its extension.
+    html = `<a href="${href}"><img src="${url(placed.preview, ctx.root)}" alt="${kindLabel(attachment)} ${name}" title="${name}" loading="lazy"${sizeAttributes(placed)}></a>`;
     if (placed.original && !attachment.isSticker) html += `<a class="original" href="${url(placed.original, ctx.root)}" download>original</a>`;
   } else if (attachment.kind === 'video') {
     html = `<video controls preload="none" src="${href}" title="${name}"></video><a class="file" href="${href}" download>${name}</a>${size}`;
@@ -193,15 +195,23 @@ function tapbacksHtml(tapbacks: Tapback[], ctx: MessageContext): string {
     const who = escapeHtml(tapback.sender.name);
     const when = ctx.dates.at(tapback.date).dateTime;
     const note = tapbackNote(tapback, (d) => ctx.dates.dayKey(d));
-    const title = `${who} ${TAPBACK_VERB[tapback.kind] ?? 'reacted to'} this · ${when}${note ? ` · ${note}` : ''}`;
+    const title = `${who} ${tapbackVerb(tapback)} this · ${when}${note ? ` · ${note}` : ''}`;
     let mark = escapeHtml(tapback.emoji);
     if (tapback.sticker) {
       const placed = ctx.placeAttachment(tapback.sticker);
-      if (placed.preview) mark = `<img src="${url(placed.preview, ctx.root)}" alt="sticker" loading="lazy"${sizeAttributes(placed)}>`;
+      if (placed.preview) mark = `<img src="${url(placed.preview, ctx.root)}" alt="" loading="lazy"${sizeAttributes(placed)}>`;
     }
-    html += `<span class="tapback" tabindex="0" title="${title}">${keptMark(tapback, mark)}<bdi class="who">${who}${note ? ` (${note})` : ''}</bdi></span>`;
+    // A screen reader says the sentence of the title, not a bare emoji whose sender shows only on hover.
+    const shown = `${keptMark(tapback, mark)}<bdi class="who">${who}${note ? ` (${note})` : ''}</bdi>`;
+    html += `<span class="tapback" tabindex="0" title="${title}"><span aria-hidden="true">${shown}</span><span class="unseen">${title}</span></span>`;
   }
   return `${html}</span>`;
+}
+
+/** "liked", "reacted 🎉 to": an emoji reaction names its emoji, which its badge alone shows. */
+function tapbackVerb(tapback: Tapback): string {
+  if (tapback.kind === 'emoji') return `reacted ${escapeHtml(tapback.emoji)} to`;
+  return TAPBACK_VERB[tapback.kind] ?? 'reacted to';
 }
 
 /** A reaction an archive kept shows it without a stylesheet of its own: struck through when taken back, else with ⌫ (as the text files mark what only the archive keeps). */

@@ -143,6 +143,8 @@ export function createDocument(info: PDFKit.DocumentInfo & Record<string, unknow
     bufferPages: false,
     info,
     displayTitle: true,
+    // The language of the words the export writes (dates, "Delivered", headings), which a screen reader speaks them in.
+    lang: 'en',
     pdfVersion: '1.7',
     ...(standard === 'pdf-a-2b' ? { subset: 'PDF/A-2b' as const } : {}),
   });
