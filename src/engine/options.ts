@@ -109,6 +109,7 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
       window: { since: since && toAppleMs(since), until: until && toAppleMs(until) },
       chatTerms: chatTerms(raw.chat),
       exactChat: raw.exact === true,
+      dayOf: (date) => dates.dayKey(date),
       meName: raw.me?.trim() ?? DEFAULT_OWNER_NAME,
       check: raw.check !== false,
       maxAttachmentBytes: raw.maxAttachmentSize === undefined ? undefined : parseSize(raw.maxAttachmentSize, '--max-attachment-size'),

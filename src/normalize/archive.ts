@@ -5,12 +5,15 @@ import type { ConversationPlan } from './conversations.js';
 import { selectConversations, type Selectable, type Selection } from '../select/match.js';
 import { SourceArchive, type SourceOptions } from './source-archive.js';
 import { mergeCopies } from './merge-copies.js';
+import { earlierNames, type Naming } from './earlier-names.js';
 
 export interface ArchiveOptions extends SourceOptions {
   /** `--chat` terms; empty means every conversation. */
   chatTerms: string[];
   /** `--exact`: terms never match part of a name. */
   exactChat: boolean;
+  /** The day a date falls on, as the run shows days (2021-03-04): when a group's earlier name ended. */
+  dayOf(date: Date): string;
   /** What the sources are known by, given what each would be alone and a Mac database's lineage (see `lineageIds`). */
   identify?: (found: Found[]) => string[];
 }
@@ -80,7 +83,7 @@ export class Archive implements History {
   private constructor(private readonly sources: SourceArchive[], options: ArchiveOptions) {
     if (options.chatTerms.length === 0) return;
     const { contacts, chatTerms, exactChat } = options;
-    this.selection = selectConversations(this.selectables(), chatTerms, { exact: exactChat, personKey: (h) => contacts.personKey(h) });
+    this.selection = selectConversations(this.selectables(options.dayOf), chatTerms, { exact: exactChat, personKey: (h) => contacts.personKey(h) });
     this.chosen = new Set(this.selection.chosen.keys());
   }
 
@@ -182,17 +185,21 @@ export class Archive implements History {
   }
 
   /** Every conversation of every source, as `--chat` terms see it. */
-  private selectables(): Selectable[] {
-    const byKey = new Map<string, Selectable>();
+  private selectables(dayOf: (date: Date) => string): Selectable[] {
+    const byKey = new Map<string, Selectable & { namings: Naming[] }>();
     for (const source of this.sources) {
-      for (const { key, conversation: c, chatGuids } of source.plans()) {
+      for (const plan of source.plans()) {
+        const { key, conversation: c, chatGuids } = plan;
         const ids = [c.id, ...chatGuids, ...(c.isGroup ? (c.chatIdentifiers ?? []) : [])];
+        const namings = c.isGroup ? source.namingsOf(plan) : [];
         const found = byKey.get(key);
-        if (found) found.ids.push(...ids);
-        else byKey.set(key, { key, title: c.title, groupName: c.groupName, participants: c.participants, ids });
+        if (found) {
+          found.ids.push(...ids);
+          found.namings.push(...namings);
+        } else byKey.set(key, { key, title: c.title, groupName: c.groupName, participants: c.participants, ids, namings });
       }
     }
-    return [...byKey.values()];
+    return [...byKey.values()].map(({ namings, ...c }) => ({ ...c, earlierNames: earlierNames(namings, c.groupName).map(({ name, until }) => ({ name, until: dayOf(until) })) }));
   }
 
   /** Streams a conversation's messages in order; every call reads them anew. */

@@ -14,6 +14,7 @@ import { buildMessage, RecentMessages, type BuildContext } from './message-build
 import { PeopleDirectory, type Contacts } from './people.js';
 import { TapbackIndex } from './tapbacks.js';
 import { PollIndex, type PollRowsReader } from './polls.js';
+import type { Naming } from './earlier-names.js';
 
 /** A conversation that may have messages to show, sized without reading them. */
 export interface Candidate {
@@ -63,6 +64,8 @@ export class SourceArchive {
   private attachmentFolders?: string[];
   /** Looks at attachment files on another thread, a batch ahead; made on the first batch read. */
   private prober?: FileProber;
+  /** Each group chat's namings, by its ROWID, found when first asked (only `--chat` terms ask). */
+  private namings?: Map<number, Naming[]>;
 
   private constructor(
     private readonly opened: OpenedDatabase,
@@ -172,6 +175,12 @@ export class SourceArchive {
       this.planned = new Map([...(storedKey ? withStoredKeys(plans, storedKey) : plans), orphanPlan()].map((plan) => [plan.key, plan]));
     }
     return only ? [...only].flatMap((key) => this.planned!.get(key) ?? []) : [...this.planned.values()];
+  }
+
+  /** How a conversation's group chats were named and when (see `earlierNames`). */
+  namingsOf(plan: ConversationPlan): Naming[] {
+    this.namings ??= groupNamings(this.reader, this.id, this.known);
+    return plan.chatIds.flatMap((id) => this.namings!.get(id) ?? []);
   }
 
   /** GUIDs of a conversation's messages, a batch at a time (to count messages several sources share). */
@@ -310,6 +319,23 @@ function tookPart(reader: MessagesReader, source: string, known?: KnownFile): Ma
   const found = reader.groupsTakenPartIn();
   known?.marks.set(source, TOOK_PART, JSON.stringify([...found]));
   return found;
+}
+
+/** Where `KnownFile.marks` keeps how group chats were named. */
+const NAMINGS = [-2];
+
+/** Each group chat's namings (see `MessagesReader.groupRenames`), found once for as long as the database file stays the same. */
+function groupNamings(reader: MessagesReader, source: string, known?: KnownFile): Map<number, Naming[]> {
+  const kept = known?.marks.get(source, NAMINGS);
+  const rows = kept === undefined ? reader.groupRenames() : (JSON.parse(kept) as ReturnType<MessagesReader['groupRenames']>);
+  if (kept === undefined) known?.marks.set(source, NAMINGS, JSON.stringify(rows));
+  const byChat = new Map<number, Naming[]>();
+  for (const [chat, name, at] of rows) {
+    const list = byChat.get(chat);
+    if (list) list.push([name, at]);
+    else byChat.set(chat, [[name, at]]);
+  }
+  return byChat;
 }
 
 function groupByMessage<T extends { messageId: number }>(rows: T[]): Map<number, T[]> {

@@ -10,6 +10,8 @@ export interface Selectable {
   participants: Person[];
   /** Its chat rows' guids, and the identifiers of group chats (`chat100000031676`). */
   ids: string[];
+  /** The names a group had before its current one, most recent first, each with the day it was renamed again. */
+  earlierNames?: { name: string; until: string }[];
 }
 
 export interface MatchOptions {
@@ -36,11 +38,12 @@ type Rule = (term: string, conversation: Selectable) => string | undefined;
 /**
  * Chooses the conversations the terms name. Each term is tried rule by rule, and the first rule that
  * matches anything decides: a conversation id or chat identifier, a participant's phone number or email,
- * a contact or group name (exact, ignoring case and accents), then — unless `exact` — part of a name.
+ * a contact or group name (exact, ignoring case and accents), a name a group had before (likewise), then —
+ * unless `exact` — part of a name, earlier names included.
  * A person chooses every conversation they take part in, groups included.
  */
 export function selectConversations(all: Selectable[], terms: string[], options: MatchOptions): Selection {
-  const rules: Rule[] = [byId, byHandle(options.personKey), byName];
+  const rules: Rule[] = [byId, byHandle(options.personKey), byName, byEarlierName];
   if (!options.exact) rules.push(byPartOfName);
   const unnamed = all.every((c) => c.participants.every((p) => p.name === p.handle));
   const selection: Selection = { chosen: new Map(), unmatched: [], loose: [], unnamed };
@@ -110,12 +113,20 @@ const byName: Rule = (term, c) => {
   return fold(c.title) === wanted ? `named “${c.title}”` : undefined;
 };
 
+/** A group renamed since ("Book Club" → "Readers") is still known by the names people remember. */
+const byEarlierName: Rule = (term, c) => {
+  const earlier = c.earlierNames?.find(({ name }) => fold(name) === fold(term));
+  return earlier && `group named “${earlier.name}” until ${earlier.until}`;
+};
+
 // The messages of no chat are there, as a conversation, in every database (most often empty): no one's name.
 const byPartOfName: Rule = (term, c) => {
   const wanted = fold(term);
   if (!wanted || c.key === ORPHANS_KEY) return undefined;
   const name = [c.title, ...c.participants.map((p) => p.name)].find((n) => fold(n).includes(wanted));
-  return name && `“${name}” contains “${term.trim()}”`;
+  if (name) return `“${name}” contains “${term.trim()}”`;
+  const earlier = c.earlierNames?.find((n) => fold(n.name).includes(wanted));
+  return earlier && `“${earlier.name}”, its name until ${earlier.until}, contains “${term.trim()}”`;
 };
 
 function describe(person: Person): string {
@@ -125,5 +136,6 @@ function describe(person: Person): string {
 /** The names a term may have been meant for. */
 function namesOf(c: Selectable): string[] {
   if (c.key === ORPHANS_KEY) return [];
-  return [c.title, ...(c.groupName ? [c.groupName] : []), ...c.participants.flatMap((p) => [p.name, p.handle])];
+  const earlier = (c.earlierNames ?? []).map((n) => n.name);
+  return [c.title, ...(c.groupName ? [c.groupName] : []), ...earlier, ...c.participants.flatMap((p) => [p.name, p.handle])];
 }
