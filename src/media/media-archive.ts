@@ -86,7 +86,7 @@ function isActive(attachment: Attachment, source: string): boolean {
  * active files.
  */
 export function copyName(attachment: Attachment, source: string): string {
-  return safeFileName(withExtensionOf(attachment.fileName || source, source)) + (isActive(attachment, source) ? NEUTRAL_SUFFIX : '');
+  return safeFileName(withExtensionOf(attachment.fileName || basename(source), source)) + (isActive(attachment, source) ? NEUTRAL_SUFFIX : '');
 }
 
 /** `name` with the extension of the file at `source`, when that has one (a backup's files have none). */

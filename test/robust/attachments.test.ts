@@ -189,6 +189,20 @@ describe('an attachment whose name has another extension than its file', () => {
   });
 });
 
+describe('an attachment whose name has a backslash (legal on macOS)', () => {
+  it('is copied under its whole name, the backslash made safe, not under what follows it', async () => {
+    const dir = tempDir('backslash');
+    const { db, chat } = await withAttachmentFile(dir, 'bs/back\\slash.pdf', 'application/pdf', (file) => writeFileSync(file, '%PDF-1.4 back'));
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html', '--chat', chat, '--no-progress']);
+    expect(result.code, result.stderr).toBe(0);
+    const copies = filesBelow(out).filter((f) => f.startsWith('attachments/') && f.includes('slash'));
+    expect(copies.map((f) => basename(f))).toEqual(['back_slash.pdf']);
+    const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
+    expect(text).toMatch(/back\\slash\.pdf \(application\/pdf, 13 B\) — in this archive as attachments\/\S+\/back_slash\.pdf\]/);
+  });
+});
+
 describe('an attachment row whose path is a folder', () => {
   it('is named as a folder, not copied, in every format: not as a file missing from the computer', async () => {
     const dir = tempDir('folder-attachment');
