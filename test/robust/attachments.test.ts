@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from '../support/cli.js';
+import { pdfText, pdfToolsPresent } from '../pdf/pdf-tools.js';
 import { addAttachment, filesBelow, makeBase, spoiledCopy } from './support.js';
 
 const SECRET = 'TOP SECRET: must never reach the archive';
@@ -200,6 +201,23 @@ describe('an attachment whose name has a backslash (legal on macOS)', () => {
     expect(copies.map((f) => basename(f))).toEqual(['back_slash.pdf']);
     const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
     expect(text).toMatch(/back\\slash\.pdf \(application\/pdf, 13 B\) — in this archive as attachments\/\S+\/back_slash\.pdf\]/);
+  });
+});
+
+describe('an attachment file that is there but empty', () => {
+  it('is said to be 0 B in txt, html and pdf, as any file of known size', async () => {
+    const dir = tempDir('empty-file');
+    const { db, chat } = await withAttachmentFile(dir, 'em/empty.txt', 'text/plain', (file) => writeFileSync(file, ''));
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html,pdf', '--chat', chat, '--no-progress']);
+    expect(result.code, result.stderr).toBe(0);
+    const read = (files: string[]) => files.map((f) => readFileSync(join(out, f), 'utf8')).join('');
+    expect(read(filesBelow(out).filter((f) => !f.startsWith('attachments/') && f.endsWith('.txt')))).toMatch(/empty\.txt \(text\/plain, 0 B\) — in this archive/);
+    expect(read(filesBelow(out).filter((f) => f.startsWith('conversations/') && f.endsWith('.html')))).toMatch(/empty\.txt<\/a> \(0 B\)/);
+    if (pdfToolsPresent) {
+      const pdfs = filesBelow(out).filter((f) => f.endsWith('.pdf'));
+      expect(pdfs.map((f) => pdfText(join(out, f))).join('')).toMatch(/File · text\/plain · 0 B/);
+    }
   });
 });
 
