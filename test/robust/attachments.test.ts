@@ -1,7 +1,7 @@
 // Issue #10, security: attachment files are read only inside the attachments folder; huge files and
 // active content (HTML, SVG) are kept from the archive or defused.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -147,7 +147,9 @@ describe('an image file far larger than any photo', () => {
   it('is copied, and shown as a placeholder with a warning, not read into memory whole', async () => {
     const dir = tempDir('huge-image');
     const { db, chat } = await withAttachmentFile(dir, 'hg/IMG_0001.JPG', 'image/jpeg', (file) => {
-      writeFileSync(file, '');
+      // A photo's header, so that it is taken for one: nothing at all is drawn from a file of zeros.
+      const attachments = join(dir, 'base', 'Attachments');
+      copyFileSync(join(attachments, filesBelow(attachments).find((f) => /\.jpe?g$/i.test(f))!), file);
       truncateSync(file, 300 * 1024 * 1024);
     });
     const result = await runCli(['export', '--db', db, '--out', join(dir, 'out'), '--format', 'html,pdf', '--chat', chat, '--no-progress']);
@@ -155,6 +157,25 @@ describe('an image file far larger than any photo', () => {
     expect(result.stderr).toMatch(/Could not convert image “IMG_0001\.JPG” \(.*\): too large to show as an image \(314,572,800 bytes; up to 268,435,456 are shown\)/);
     expect(result.stderr).toMatch(/PDF: could not read image .*IMG_0001\.JPG; drew a placeholder/);
     expect(filesBelow(join(dir, 'out')).some((f) => f.startsWith('attachments/') && f.endsWith('/IMG_0001.JPG'))).toBe(true);
+  });
+});
+
+describe('an image file no picture can be drawn from', () => {
+  it.each([
+    ['empty', 'zr/zero.jpg', '', /the file is empty/],
+    ['of garbage bytes', 'gb/garbage.jpg', 'garbage garbage garbage', /it holds no picture of a format known here/],
+  ])('(%s) is said not to be shown, and the page asks for no thumbnail that was never written', async (_, path, content, why) => {
+    const dir = tempDir('no-picture');
+    const { db, chat } = await withAttachmentFile(dir, path, 'image/jpeg', (file) => writeFileSync(file, content));
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'html', '--chat', chat, '--no-progress']);
+    expect(result.code, result.stderr).toBe(0);
+    const pages = filesBelow(out).filter((f) => f.startsWith('conversations/') && f.endsWith('.html'));
+    const asked = pages.flatMap((page) => [...readFileSync(join(out, page), 'utf8').matchAll(/ (?:src|href)="(\.\.\/\.\.\/[^"#]+)"/g)].map((m) => join(out, 'conversations', 'x', decodeURI(m[1]!))));
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.filter((file) => !existsSync(file))).toEqual([]);
+    expect(result.stderr).toMatch(new RegExp(`Could not convert image “${basename(path)}” \\(.*\\): ${why.source}`));
+    expect(pages.map((page) => readFileSync(join(out, page), 'utf8')).join('')).toContain(`<span class="broken">Picture could not be shown: Photo ${basename(path)}</span>`);
   });
 });
 

@@ -122,7 +122,10 @@ function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMess
   const shownSize = attachmentSize(attachment);
   const size = shownSize ? ` (${shownSize})` : '';
   let html: string;
-  if (placed.preview) {
+  if (placed.noPicture) {
+    // As the page's script says of a picture that fails to load; here known before any is asked for.
+    html = `<a href="${href}"><span class="broken">Picture could not be shown: ${kindLabel(attachment)} ${name}</span></a>`;
+  } else if (placed.preview) {
     // "Photo IMG_0412.JPG": a screen reader, given the file's name alone, says what it is only by its extension.
     html = `<a href="${href}"><img src="${url(placed.preview, ctx.root)}" alt="${kindLabel(attachment)} ${name}" title="${name}" loading="lazy"${sizeAttributes(placed)}></a>`;
     if (placed.original && !attachment.isSticker) html += `<a class="original" href="${url(placed.original, ctx.root)}" download>original</a>`;
