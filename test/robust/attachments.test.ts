@@ -58,7 +58,7 @@ describe('attachments stay inside the attachments folder', () => {
     }
     const pages = files.filter((f) => f.startsWith('conversations/') && f.endsWith('.html')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
     expect(pages.match(/outside the attachments folder, not copied/g)?.length).toBe(3);
-    expect(pages).toMatch(/huge\.bin — larger than --max-attachment-size \(8,388,608 bytes\), not copied \(\/\S+\/big\/huge\.bin\)/);
+    expect(pages).toMatch(/huge\.bin — 8\.0 MB, over --max-attachment-size 1\.0 MB, not copied \(\/\S+\/big\/huge\.bin\)/);
     expect(files.filter((f) => f.endsWith('huge.bin'))).toEqual([]);
     const copied = files.filter((f) => f.startsWith('attachments/'));
     expect(copied.some((f) => f.endsWith('page.html.txt'))).toBe(true);
@@ -82,6 +82,14 @@ describe('attachments stay inside the attachments folder', () => {
     const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
     expect(text).toMatch(/linked\.txt \(.*\) — outside the attachments folder, not copied/);
     expect(text).toMatch(/absolute\.txt \(.*\) — outside the attachments folder, not copied/);
+  });
+
+  it('gives a file over --max-attachment-size and the limit in bytes when the two read alike', async () => {
+    const out = join(dir, 'out-alike');
+    const result = await runCli(['export', '--db', db, '--out', out, '--chat', chat, '--max-attachment-size', '7.99MB']);
+    expect(result.code, result.stderr).toBe(0);
+    const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
+    expect(text).toMatch(/huge\.bin \(.*\) — 8,388,608 bytes, over --max-attachment-size 8,378,122 bytes, not copied/);
   });
 });
 
