@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run sample-data -- --messages N [--seed S] [--out DIR]`: writes DIR/chat.db and DIR/Attachments.
+// `npm run sample-data -- --messages N [--seed S] [--out DIR]`: writes DIR/chat.db, DIR/Attachments and DIR/contacts.vcf.
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { contactsForHandles, handlesFromChatDb, writeVcf } from './contacts.js';
@@ -16,7 +16,7 @@ const program = new Command()
   .description('Generate a synthetic Apple Messages chat.db with attachments, deterministically from a seed.')
   .option('--messages <n>', 'number of message rows', positiveInt, 2000)
   .option('--seed <n>', 'random seed', positiveInt, 1)
-  .option('--out <dir>', 'output folder (gets chat.db and Attachments/)', 'sample-data')
+  .option('--out <dir>', 'output folder (gets chat.db, Attachments/ and contacts.vcf)', 'sample-data')
   .option('--conversations <n>', 'number of chats (default: scaled with --messages)', positiveInt)
   .option('--single-conversation', 'put every message in one 1:1 conversation')
   .option('--images <n>', 'exact number of image messages, spread evenly', positiveInt)

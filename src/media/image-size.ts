@@ -23,12 +23,22 @@ const UNKNOWN_FORMAT = /^unsupported file type/;
 
 /** The size of the picture in the file, upright; undefined when the file is unreadable or of no type known here. */
 export function readImageSize(path: string): ImageSize | undefined {
+  const found = probeImage(path);
+  return found === NO_PICTURE ? undefined : found;
+}
+
+/** What `probeImage` answers for a file nothing can draw: it is empty, or of no picture format known here. */
+export const NO_PICTURE = 'no picture';
+
+/** The size of the picture in the file, as `readImageSize`; NO_PICTURE when there is surely none to draw. */
+export function probeImage(path: string): ImageSize | typeof NO_PICTURE | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
     let bytes: Uint8Array = new Uint8Array(0);
     for (let length = FIRST_READ; length <= MAX_READ; length *= GROWTH) {
       bytes = readMore(fd, bytes, length);
+      if (bytes.length === 0) return NO_PICTURE;
       const size = sizeIn(bytes);
       if (size !== 'more') return size;
       if (bytes.length < length) return undefined;
@@ -49,12 +59,12 @@ function readMore(fd: number, bytes: Uint8Array, length: number): Uint8Array {
 }
 
 /** The picture's size in these first bytes of its file; 'more' when image-size may find it in more of them. */
-function sizeIn(bytes: Uint8Array): ImageSize | undefined | 'more' {
+function sizeIn(bytes: Uint8Array): ImageSize | typeof NO_PICTURE | undefined | 'more' {
   let found: ReturnType<typeof imageSize>;
   try {
     found = imageSize(bytes);
   } catch (error) {
-    return error instanceof Error && UNKNOWN_FORMAT.test(error.message) ? undefined : 'more';
+    return error instanceof Error && UNKNOWN_FORMAT.test(error.message) ? NO_PICTURE : 'more';
   }
   // librsvg draws an SVG at a density of its own, not at the size the file names.
   if (found.type === 'svg') return undefined;

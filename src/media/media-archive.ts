@@ -10,7 +10,7 @@ import type { Attachment } from '../model/types.js';
 import type { ConvertJob, ConvertResult, ImageFormat, ImageOutput } from './convert.js';
 import { CAF_HEAD_BYTES, cafFormat, isCaf } from './caf.js';
 import { playableKind, remuxCaf, type PlayableKind } from './playable-audio.js';
-import { fitInside, readImageSize, type ImageSize } from './image-size.js';
+import { fitInside, NO_PICTURE, probeImage, type ImageSize } from './image-size.js';
 import { insideFolder, safeFileName } from './safe-names.js';
 import { WorkerPool } from './worker-pool.js';
 import { mediaWorkerScript } from './worker-script.js';
@@ -32,6 +32,8 @@ export interface PlacedAttachment {
   original?: string;
   /** A voice message's audio in a container every browser plays (the original CAF plays only in Safari). */
   playable?: { src: string; type: string };
+  /** An image nothing can draw (an empty file, or bytes of no picture format): pages say so, and ask for no thumbnail. */
+  noPicture?: true;
   /** Why nothing can be shown. */
   unavailable?: 'missing' | 'not-exported' | 'withheld';
   /** The reason in words, when there is more to say than `unavailable`. */
@@ -86,7 +88,7 @@ function isActive(attachment: Attachment, source: string): boolean {
  * active files.
  */
 export function copyName(attachment: Attachment, source: string): string {
-  return safeFileName(withExtensionOf(attachment.fileName || source, source)) + (isActive(attachment, source) ? NEUTRAL_SUFFIX : '');
+  return safeFileName(withExtensionOf(attachment.fileName || basename(source), source)) + (isActive(attachment, source) ? NEUTRAL_SUFFIX : '');
 }
 
 /** `name` with the extension of the file at `source`, when that has one (a backup's files have none). */
@@ -151,7 +153,9 @@ export class MediaArchive {
       return { href: originalHref, playable: this.playable(source, converted, firstUse, attachment.fileName) };
     }
     if (attachment.kind !== 'image' && !attachment.isSticker) return { href: originalHref };
-    const size = readImageSize(source) ?? sizeGiven(attachment);
+    const found = probeImage(source);
+    if (found === NO_PICTURE) return this.noPicture(source, info.size, originalHref, firstUse, attachment.fileName);
+    const size = found ?? sizeGiven(attachment);
     if (extension === '.gif') return { href: originalHref, preview: originalHref, previewSize: size };
 
     const format: ImageFormat = attachment.isSticker || ALPHA_IMAGES.has(extension) ? 'png' : 'jpeg';
@@ -167,6 +171,15 @@ export class MediaArchive {
     }
     if (firstUse) this.track(this.convert({ source, outputs }, attachment.fileName));
     return { href, preview: thumb, original, previewSize: size && fitInside(size, THUMB_SIDE) };
+  }
+
+  /** An image file nothing can draw: only its copy (or the original) is linked, and no thumbnail is made or asked for. */
+  private noPicture(source: string, size: number, href: string, firstUse: boolean, displayName: string): PlacedAttachment {
+    if (firstUse) {
+      this.stats.failed++;
+      this.warn(`Could not convert image “${displayName}” (${source}): ${size === 0 ? 'the file is empty' : 'it holds no picture of a format known here'}`);
+    }
+    return { href, noPicture: true };
   }
 
   /**

@@ -4,9 +4,11 @@ import { safeStem, SHELL_FILES } from '../output/files.js';
 /**
  * A file name safe to create on any system, from whatever name the database gives an attachment.
  * Only the last path segment survives, so names like `../../x.txt` cannot climb out of a folder.
+ * Names come from macOS and iOS, where a backslash is a character of the name (`back\slash.jpg`): it is
+ * made safe with the rest, not taken for a separator.
  */
 export function safeFileName(name: string): string {
-  const last = name.split(/[/\\]/).pop() ?? '';
+  const last = name.split('/').pop() ?? '';
   const dot = last.lastIndexOf('.');
   const base = dot > 0 ? last.slice(0, dot) : last;
   const extension = dot > 0 ? last.slice(dot + 1).replace(/[^A-Za-z0-9]/g, '').slice(0, 10) : '';

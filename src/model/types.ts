@@ -213,7 +213,7 @@ export interface Attachment {
   missing: boolean;
   /**
    * Why a file that exists is kept out of the archive, e.g. "outside the attachments folder, not copied"
-   * (a link or path leading elsewhere: `path` is then unset) or "larger than --max-attachment-size".
+   * (a link or path leading elsewhere: `path` is then unset) or "30 MB, over --max-attachment-size 25 MB".
    */
   withheld?: string;
   /**

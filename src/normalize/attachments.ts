@@ -3,6 +3,7 @@ import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import type { Attachment, AttachmentKind } from '../model/types.js';
 import type { AttachmentRow } from '../read/rows.js';
 import { stickerSource } from '../decode/sticker.js';
+import { formatBytes } from '../render/describe.js';
 import { appleDate } from './dates.js';
 
 const KIND_BY_EXTENSION: Record<string, AttachmentKind> = {
@@ -154,7 +155,7 @@ export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attach
   } else if (onDisk?.folder) {
     withheld = `a folder, not a file, not copied (${path})`;
   } else if (onDisk && files.maxBytes !== undefined && onDisk.size > files.maxBytes) {
-    withheld = `larger than --max-attachment-size (${onDisk.size.toLocaleString('en-US')} bytes), not copied${files.transient ? '' : ` (${path})`}`;
+    withheld = `${overLimit(onDisk.size, files.maxBytes)}, not copied${files.transient ? '' : ` (${path})`}`;
   }
   const present = onDisk !== undefined && !withheld;
   const sticker = row.isSticker ? stickerSource(row.stickerUserInfo ?? undefined, row.attributionInfo ?? undefined, row.emojiDescription ?? undefined) : undefined;
@@ -178,6 +179,13 @@ export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attach
   };
   if (present) Object.assign(attachment, { [FOUND_ON_DISK]: { size: onDisk.size, mtimeMs: onDisk.mtimeMs, key: `${files.source}: ${row.filename}` } });
   return attachment;
+}
+
+/** "30 MB, over --max-attachment-size 25 MB": the file's size beside the limit; in bytes when the two read alike. */
+function overLimit(size: number, limit: number): string {
+  const [shown, most] = [formatBytes(size), formatBytes(limit)];
+  if (shown !== most) return `${shown}, over --max-attachment-size ${most}`;
+  return `${size.toLocaleString('en-US')} bytes, over --max-attachment-size ${limit.toLocaleString('en-US')} bytes`;
 }
 
 /** A placeholder for an attachment the message body names but the database has no row for. */

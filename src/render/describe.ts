@@ -51,6 +51,14 @@ export function formatBytes(bytes: number): string {
 }
 
 /**
+ * An attachment's size as shown, when known: a file on this computer may be empty ("0 B"); of one that is not,
+ * 0 is all the database says when it does not know.
+ */
+export function attachmentSize(attachment: Attachment): string | undefined {
+  return attachment.size > 0 || !attachment.missing ? formatBytes(attachment.size) : undefined;
+}
+
+/**
  * "❤️ Loved by Alice, Bob; 👍 Liked by Me" — one entry per reaction, grouped by kind and emoji; `day` gives
  * the export's day of a date (see tapbackNote).
  */
@@ -73,7 +81,7 @@ export const NOT_IN_DATABASE = 'Attachment not in the database (the message show
 
 /** "IMG_0001.jpg (image/jpeg, 1.2 MB)" plus a sticker or genmoji note. */
 export function describeAttachment(a: Attachment): string {
-  const details = [a.mimeType ?? a.kind, a.size > 0 ? formatBytes(a.size) : undefined].filter(Boolean).join(', ');
+  const details = [a.mimeType ?? a.kind, attachmentSize(a)].filter(Boolean).join(', ');
   const sticker = a.isSticker ? ` — sticker${a.stickerSource ? ` (${a.stickerSource})` : ''}` : '';
   const note = a.description ? ` — “${a.description}”` : '';
   return `${a.fileName} (${details})${sticker}${note}`;

@@ -19,7 +19,8 @@ function attachment(path: string, fields: Partial<Attachment> = {}): Attachment 
 describe('attachment file names', () => {
   it('keeps only a safe last segment', () => {
     expect(safeFileName('../../x.txt')).toBe('x.txt');
-    expect(safeFileName('..\\..\\evil.exe')).toBe('evil.exe');
+    // A backslash is a character of a macOS name, not a separator: made safe, it cannot climb out either.
+    expect(safeFileName('..\\..\\evil.exe')).toBe('_.._evil.exe');
     expect(safeFileName('..')).toBe('attachment');
     expect(safeFileName('/etc/passwd')).toBe('passwd');
     expect(safeFileName('a<b>:c?.jpg')).toBe('a_b_c_.jpg');

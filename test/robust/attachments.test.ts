@@ -1,11 +1,12 @@
 // Issue #10, security: attachment files are read only inside the attachments folder; huge files and
 // active content (HTML, SVG) are kept from the archive or defused.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from '../support/cli.js';
+import { pdfText, pdfToolsPresent } from '../pdf/pdf-tools.js';
 import { addAttachment, filesBelow, makeBase, spoiledCopy } from './support.js';
 
 const SECRET = 'TOP SECRET: must never reach the archive';
@@ -57,7 +58,7 @@ describe('attachments stay inside the attachments folder', () => {
     }
     const pages = files.filter((f) => f.startsWith('conversations/') && f.endsWith('.html')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
     expect(pages.match(/outside the attachments folder, not copied/g)?.length).toBe(3);
-    expect(pages).toMatch(/huge\.bin — larger than --max-attachment-size \(8,388,608 bytes\), not copied \(\/\S+\/big\/huge\.bin\)/);
+    expect(pages).toMatch(/huge\.bin — 8\.0 MB, over --max-attachment-size 1\.0 MB, not copied \(\/\S+\/big\/huge\.bin\)/);
     expect(files.filter((f) => f.endsWith('huge.bin'))).toEqual([]);
     const copied = files.filter((f) => f.startsWith('attachments/'));
     expect(copied.some((f) => f.endsWith('page.html.txt'))).toBe(true);
@@ -81,6 +82,14 @@ describe('attachments stay inside the attachments folder', () => {
     const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
     expect(text).toMatch(/linked\.txt \(.*\) — outside the attachments folder, not copied/);
     expect(text).toMatch(/absolute\.txt \(.*\) — outside the attachments folder, not copied/);
+  });
+
+  it('gives a file over --max-attachment-size and the limit in bytes when the two read alike', async () => {
+    const out = join(dir, 'out-alike');
+    const result = await runCli(['export', '--db', db, '--out', out, '--chat', chat, '--max-attachment-size', '7.99MB']);
+    expect(result.code, result.stderr).toBe(0);
+    const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
+    expect(text).toMatch(/huge\.bin \(.*\) — 8,388,608 bytes, over --max-attachment-size 8,378,122 bytes, not copied/);
   });
 });
 
@@ -146,7 +155,9 @@ describe('an image file far larger than any photo', () => {
   it('is copied, and shown as a placeholder with a warning, not read into memory whole', async () => {
     const dir = tempDir('huge-image');
     const { db, chat } = await withAttachmentFile(dir, 'hg/IMG_0001.JPG', 'image/jpeg', (file) => {
-      writeFileSync(file, '');
+      // A photo's header, so that it is taken for one: nothing at all is drawn from a file of zeros.
+      const attachments = join(dir, 'base', 'Attachments');
+      copyFileSync(join(attachments, filesBelow(attachments).find((f) => /\.jpe?g$/i.test(f))!), file);
       truncateSync(file, 300 * 1024 * 1024);
     });
     const result = await runCli(['export', '--db', db, '--out', join(dir, 'out'), '--format', 'html,pdf', '--chat', chat, '--no-progress']);
@@ -154,6 +165,25 @@ describe('an image file far larger than any photo', () => {
     expect(result.stderr).toMatch(/Could not convert image “IMG_0001\.JPG” \(.*\): too large to show as an image \(314,572,800 bytes; up to 268,435,456 are shown\)/);
     expect(result.stderr).toMatch(/PDF: could not read image .*IMG_0001\.JPG; drew a placeholder/);
     expect(filesBelow(join(dir, 'out')).some((f) => f.startsWith('attachments/') && f.endsWith('/IMG_0001.JPG'))).toBe(true);
+  });
+});
+
+describe('an image file no picture can be drawn from', () => {
+  it.each([
+    ['empty', 'zr/zero.jpg', '', /the file is empty/],
+    ['of garbage bytes', 'gb/garbage.jpg', 'garbage garbage garbage', /it holds no picture of a format known here/],
+  ])('(%s) is said not to be shown, and the page asks for no thumbnail that was never written', async (_, path, content, why) => {
+    const dir = tempDir('no-picture');
+    const { db, chat } = await withAttachmentFile(dir, path, 'image/jpeg', (file) => writeFileSync(file, content));
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'html', '--chat', chat, '--no-progress']);
+    expect(result.code, result.stderr).toBe(0);
+    const pages = filesBelow(out).filter((f) => f.startsWith('conversations/') && f.endsWith('.html'));
+    const asked = pages.flatMap((page) => [...readFileSync(join(out, page), 'utf8').matchAll(/ (?:src|href)="(\.\.\/\.\.\/[^"#]+)"/g)].map((m) => join(out, 'conversations', 'x', decodeURI(m[1]!))));
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.filter((file) => !existsSync(file))).toEqual([]);
+    expect(result.stderr).toMatch(new RegExp(`Could not convert image “${basename(path)}” \\(.*\\): ${why.source}`));
+    expect(pages.map((page) => readFileSync(join(out, page), 'utf8')).join('')).toContain(`<span class="broken">Picture could not be shown: Photo ${basename(path)}</span>`);
   });
 });
 
@@ -186,6 +216,37 @@ describe('an attachment whose name has another extension than its file', () => {
     expect(result.code, result.stderr).toBe(0);
     const page = filesBelow(out).filter((f) => f.startsWith('conversations/') && f.endsWith('.html')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
     expect(page).toMatch(/<a class="original" href="file:\/\/\/\S+\/hl\/IMG_0005\.HEIC" download>original<\/a>/);
+  });
+});
+
+describe('an attachment whose name has a backslash (legal on macOS)', () => {
+  it('is copied under its whole name, the backslash made safe, not under what follows it', async () => {
+    const dir = tempDir('backslash');
+    const { db, chat } = await withAttachmentFile(dir, 'bs/back\\slash.pdf', 'application/pdf', (file) => writeFileSync(file, '%PDF-1.4 back'));
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html', '--chat', chat, '--no-progress']);
+    expect(result.code, result.stderr).toBe(0);
+    const copies = filesBelow(out).filter((f) => f.startsWith('attachments/') && f.includes('slash'));
+    expect(copies.map((f) => basename(f))).toEqual(['back_slash.pdf']);
+    const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
+    expect(text).toMatch(/back\\slash\.pdf \(application\/pdf, 13 B\) — in this archive as attachments\/\S+\/back_slash\.pdf\]/);
+  });
+});
+
+describe('an attachment file that is there but empty', () => {
+  it('is said to be 0 B in txt, html and pdf, as any file of known size', async () => {
+    const dir = tempDir('empty-file');
+    const { db, chat } = await withAttachmentFile(dir, 'em/empty.txt', 'text/plain', (file) => writeFileSync(file, ''));
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html,pdf', '--chat', chat, '--no-progress']);
+    expect(result.code, result.stderr).toBe(0);
+    const read = (files: string[]) => files.map((f) => readFileSync(join(out, f), 'utf8')).join('');
+    expect(read(filesBelow(out).filter((f) => !f.startsWith('attachments/') && f.endsWith('.txt')))).toMatch(/empty\.txt \(text\/plain, 0 B\) — in this archive/);
+    expect(read(filesBelow(out).filter((f) => f.startsWith('conversations/') && f.endsWith('.html')))).toMatch(/empty\.txt<\/a> \(0 B\)/);
+    if (pdfToolsPresent) {
+      const pdfs = filesBelow(out).filter((f) => f.endsWith('.pdf'));
+      expect(pdfs.map((f) => pdfText(join(out, f))).join('')).toMatch(/File · text\/plain · 0 B/);
+    }
   });
 });
 

@@ -51,9 +51,14 @@ export function onTerminal(args: string[], columns?: number): Promise<string> {
  * generating is synchronous, and minutes of it in the test worker would stall vitest's messages.
  */
 export async function generateApart(dir: string, messages: number, seed: number, extra: string[] = []): Promise<string> {
-  const result = await runBuilt(join('generate', 'main.js'), ['--messages', String(messages), '--seed', String(seed), '--out', dir, ...extra]);
+  const result = await runGenerator(['--messages', String(messages), '--seed', String(seed), '--out', dir, ...extra]);
   if (result.code !== 0) throw new Error(`generating ${dir} failed: ${result.stderr}`);
   return join(dir, 'chat.db');
+}
+
+/** Runs the built database generator (dist/generate/main.js) as a user would. */
+export function runGenerator(args: string[]): Promise<CliResult> {
+  return runBuilt(join('generate', 'main.js'), args);
 }
 
 /** How long a run may take before it is taken for hung: reported on (see `hangReport`), then killed. */

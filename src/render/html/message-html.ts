@@ -2,7 +2,7 @@ import type { AppPart, Attachment, Ballot, EditVersion, Message, Part, Person, P
 import { isYou } from '../../model/owner.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { isCaf } from '../../media/caf.js';
-import { absenceNote, countOf, describeBallot, editedNote, formatBytes, NOT_IN_DATABASE, notFound, receiptNotes, serviceNote, tapbackNote, timeOnDay, UNKNOWN_OPTION } from '../describe.js';
+import { absenceNote, attachmentSize, countOf, describeBallot, editedNote, NOT_IN_DATABASE, notFound, receiptNotes, serviceNote, tapbackNote, timeOnDay, UNKNOWN_OPTION } from '../describe.js';
 import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
 import type { DateFormatter, LocalTime } from '../dates.js';
 import { textHtml } from './text-html.js';
@@ -119,9 +119,13 @@ function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMess
     return `<div class="missing">${label} — ${escapeHtml(why)}</div>${caption}`;
   }
   const href = url(placed.href!, ctx.root);
-  const size = attachment.size > 0 ? ` (${formatBytes(attachment.size)})` : '';
+  const shownSize = attachmentSize(attachment);
+  const size = shownSize ? ` (${shownSize})` : '';
   let html: string;
-  if (placed.preview) {
+  if (placed.noPicture) {
+    // As the page's script says of a picture that fails to load; here known before any is asked for.
+    html = `<a href="${href}"><span class="broken">Picture could not be shown: ${kindLabel(attachment)} ${name}</span></a>`;
+  } else if (placed.preview) {
     // "Photo IMG_0412.JPG": a screen reader, given the file's name alone, says what it is only by its extension.
     html = `<a href="${href}"><img src="${url(placed.preview, ctx.root)}" alt="${kindLabel(attachment)} ${name}" title="${name}" loading="lazy"${sizeAttributes(placed)}></a>`;
     if (placed.original && !attachment.isSticker) html += `<a class="original" href="${url(placed.original, ctx.root)}" download>original</a>`;

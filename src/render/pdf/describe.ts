@@ -1,6 +1,6 @@
 import type { AppBalloon, Attachment, Message, ReplyRef, Tapback, TextSpan } from '../../model/types.js';
 import type { TextMark } from './text-layout.js';
-import { absenceNote, describeBallot, editedNote, formatBytes, notFound, pollOptions, serviceNote, tapbackNote } from '../describe.js';
+import { absenceNote, attachmentSize, describeBallot, editedNote, notFound, pollOptions, serviceNote, tapbackNote } from '../describe.js';
 import type { DateFormatter } from '../dates.js';
 
 /** Short wordings both PDF styles use for things that are not plain text. */
@@ -9,7 +9,7 @@ import type { DateFormatter } from '../dates.js';
 export function attachmentDetails(attachment: Attachment): string {
   const kind = attachment.isSticker ? 'Sticker' : { image: 'Image', video: 'Video', audio: 'Audio', file: 'File' }[attachment.kind];
   const type = attachment.mimeType ?? attachment.uti;
-  return [kind, type, attachment.size > 0 ? formatBytes(attachment.size) : undefined].filter(Boolean).join(' · ');
+  return [kind, type, attachmentSize(attachment)].filter(Boolean).join(' · ');
 }
 
 export function missingNote(attachment: Attachment): string {

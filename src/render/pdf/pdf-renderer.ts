@@ -40,6 +40,8 @@ const WRITE_BATCH = 256 * 1024;
 // Bytes given to the file and not yet written before drawing waits for them: a few batches, so drawing
 // goes on while the disk writes (waiting for every batch left the thread idle about a tenth of the time).
 const MAX_UNWRITTEN = 4 * WRITE_BATCH;
+/** Characters without a glyph that the warning names; "…" says there are more. */
+const NAMED_MISSING = 8;
 
 interface MessageLayout {
   /** Height each page reserves above its messages (the transcript's column headings). */
@@ -93,7 +95,7 @@ export class PdfRenderer implements Renderer {
       Object.assign(doc.info, { Subject: `${info.Subject} | ${factsText(facts, attachments)}` });
       const missing = [...new Set([...canvas.layout.missing, ...canvas.boldLayout.missing])];
       if (missing.length) {
-        this.ctx.warn(`PDF ${file}: ${missing.length} kinds of character have no glyph in the bundled fonts or emoji and show as �, copied and searched as themselves (${missing.slice(0, 8).join(' ')})`);
+        this.ctx.warn(`PDF ${file}: ${missing.length} kinds of character have no glyph in the bundled fonts or emoji and show as �, copied and searched as themselves (${firstOf(missing)})`);
       }
       const ended = once(doc, 'end');
       readSubsetOutlines(doc);
@@ -203,6 +205,11 @@ function* adding(messages: Iterable<Message>, activity: StatsCollector): Generat
 }
 
 /** "with Alice, Bob " for the document's subject; nothing when no participant is known. */
+/** The first characters of `missing`, and "…" when there are more. */
+function firstOf(missing: string[]): string {
+  return [...missing.slice(0, NAMED_MISSING), ...(missing.length > NAMED_MISSING ? ['…'] : [])].join(' ');
+}
+
 function withWhom(conversation: Conversation): string {
   return conversation.participants.length ? `with ${conversation.participants.map((p) => p.name).join(', ')} ` : '';
 }
