@@ -101,6 +101,27 @@ describe.skipIf(!haveChromium)('an HTML archive read with a screen reader', () =
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
+  it('gives each day\'s messages a list, one item a message, so that a screen reader goes from message to message', async () => {
+    await openPageWith('class="msg');
+    const days = await page.locator('.thread > h2.day').count();
+    const lists = page.getByRole('list').filter({ has: page.locator('xpath=self::*[parent::*[@id="messages"]]') });
+    await expect(lists.count()).resolves.toBe(days);
+    const items = await page.locator('.thread > ol > li').count();
+    await expect(page.locator('.thread .msg, .thread .event').count()).resolves.toBe(items);
+    const tree = await page.locator('#messages').ariaSnapshot();
+    expect(tree).toMatch(/^- heading ".+" \[level=2\]\n- list:\n\s+- listitem:/m);
+    // Looked at, the thread is as it was: a bubble keeps to its side, no list marker or indent beside it.
+    const sides = await page.locator('.thread .msg').evaluateAll((all) => all.slice(0, 20).map((m) => {
+      const box = m.getBoundingClientRect();
+      const thread = document.getElementById('messages')!.getBoundingClientRect();
+      return [m.classList.contains('out'), Math.round(box.left - thread.left), Math.round(thread.right - box.right), getComputedStyle(m).listStyleType];
+    }));
+    for (const [out, left, right, marker] of sides) {
+      expect(out ? right : left).toBe(0);
+      expect(marker).toBe('none');
+    }
+  });
+
   it('says what a picture is, not only its file\'s name', async () => {
     await openPageWith('<img ');
     await expect(page.locator('.thread img').first().getAttribute('alt')).resolves.toMatch(/^(Photo|Sticker) \S/);
