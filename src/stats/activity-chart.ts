@@ -36,6 +36,14 @@ export interface ActivityChart {
   series: ChartSeries[];
   /** The busiest month's count, the top of the scale. */
   max: number;
+  /** What the bars add up to in each year: a count per series, in the order of `series`. */
+  perYear: YearCounts[];
+}
+
+export interface YearCounts {
+  year: string;
+  counts: number[];
+  total: number;
 }
 
 /**
@@ -64,12 +72,15 @@ export function activityChart(months: MonthStats[], names: Map<string, string>, 
   const barWidth = Math.max(Math.min(step * 0.8, height / 4), 0.5);
   const bars: ChartBar[] = [];
   const years: YearTick[] = [];
+  const perYear: YearCounts[] = [];
   months.forEach((m, i) => {
     const x = i * step;
-    if (i === 0 || m.month.endsWith('-01')) years.push({ x, label: m.month.slice(0, 4) });
+    const year = m.month.slice(0, 4);
+    if (i === 0 || m.month.endsWith('-01')) years.push({ x, label: year });
     let top = height;
     const counts = shown.map((name) => byName[i]![name] ?? 0);
     counts.push(m.messages - counts.reduce((a, b) => a + b, 0));
+    addToYear(perYear, year, counts.slice(0, series.length), m.messages);
     counts.forEach((n, s) => {
       if (n <= 0) return;
       const h = (n / max) * height;
@@ -77,7 +88,15 @@ export function activityChart(months: MonthStats[], names: Map<string, string>, 
       bars.push({ x, y: top, width: barWidth, height: h, color: series[s]!.color, title: `${m.month} · ${series[s]!.label}: ${n}` });
     });
   });
-  return { width, height, bars, years, series, max };
+  return { width, height, bars, years, series, max, perYear };
+}
+
+/** Adds a month's counts to its year's (months come in order). */
+function addToYear(perYear: YearCounts[], year: string, counts: number[], total: number): void {
+  let last = perYear.at(-1);
+  if (last?.year !== year) perYear.push(last = { year, counts: counts.map(() => 0), total: 0 });
+  counts.forEach((n, s) => { last!.counts[s]! += n; });
+  last.total += total;
 }
 
 // Years a label is kept for, tried in turn: every year, then every 2nd, 5th, … (years divisible by the step).

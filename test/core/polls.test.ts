@@ -158,7 +158,7 @@ describe('polls in every format', () => {
     for (const poll of polls) {
       const line = lines.find((l) => l.guid === poll.guid)!;
       const record = line.parts[0]!.app!.poll!;
-      const card = new RegExp(`<div class="msg [^"]+" id="m${line.rowId}">[\\s\\S]*?</ol>`).exec(html)![0];
+      const card = new RegExp(`<li class="msg [^"]+" id="m${line.rowId}">[\\s\\S]*?</ol>`).exec(html)![0];
       const voters = new Set(record.options.flatMap((o) => o.votes.map((v) => v.voter.handle))).size;
       for (const option of record.options) {
         const count = option.votes.length === 0 ? 'no votes' : `${option.votes.length} vote${option.votes.length === 1 ? '' : 's'}`;

@@ -101,6 +101,54 @@ describe.skipIf(!haveChromium)('an HTML archive read with a screen reader', () =
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
+  it('gives each day\'s messages a list, one item a message, so that a screen reader goes from message to message', async () => {
+    await openPageWith('class="msg');
+    const days = await page.locator('.thread > h2.day').count();
+    const lists = page.getByRole('list').filter({ has: page.locator('xpath=self::*[parent::*[@id="messages"]]') });
+    await expect(lists.count()).resolves.toBe(days);
+    const items = await page.locator('.thread > ol > li').count();
+    await expect(page.locator('.thread .msg, .thread .event').count()).resolves.toBe(items);
+    const tree = await page.locator('#messages').ariaSnapshot();
+    expect(tree).toMatch(/^- heading ".+" \[level=2\]\n- list:\n\s+- listitem:/m);
+    // Looked at, the thread is as it was: a bubble keeps to its side, no list marker or indent beside it.
+    const sides = await page.locator('.thread .msg').evaluateAll((all) => all.slice(0, 20).map((m) => {
+      const box = m.getBoundingClientRect();
+      const thread = document.getElementById('messages')!.getBoundingClientRect();
+      return [m.classList.contains('out'), Math.round(box.left - thread.left), Math.round(thread.right - box.right), getComputedStyle(m).listStyleType];
+    }));
+    for (const [out, left, right, marker] of sides) {
+      expect(out ? right : left).toBe(0);
+      expect(marker).toBe('none');
+    }
+  });
+
+  it('names the activity chart without its year labels, and gives its numbers in a table of messages per year by sender', async () => {
+    for (const file of ['index.html', 'conversations']) {
+      if (file === 'index.html') await page.goto(pathToFileURL(join(archive, file)).href);
+      else await openPageWith('class="activity"');
+      const chart = await page.locator('figure.activity').ariaSnapshot();
+      expect(chart).toMatch(/^\s+- '?img "Messages per month, by sender \(busiest month: \d+\)"'?$/m);
+      expect(chart, file).not.toMatch(/\b(19|20)\d\d\b/);
+      const table = page.getByRole('group').filter({ hasText: 'Messages per year' }).getByRole('table');
+      await page.locator('.activity-table summary').click();
+      const rows = await table.locator('tr').evaluateAll((all) => all.map((tr) => [...tr.children].map((c) => c.textContent!)));
+      const [head, ...years] = rows;
+      expect(head![0]).toBe('Year');
+      expect(head!.at(-1)).toBe('All');
+      const legend = await page.locator('figure.activity figcaption span').allTextContents();
+      expect(head!.slice(1, -1)).toEqual(legend);
+      // Each year's senders add up to its messages, each sender's years to the bars' tooltips of that sender.
+      const count = (text: string) => Number(text.replace(/,/g, ''));
+      for (const [, ...cells] of years) expect(cells.slice(0, -1).map(count).reduce((a, b) => a + b), file).toBe(count(cells.at(-1)!));
+      const tooltips = await page.locator('figure.activity rect title').allTextContents();
+      for (const [i, name] of legend.entries()) {
+        const fromBars = tooltips.filter((t) => t.includes(` · ${name}: `)).map((t) => count(t.split(': ').at(-1)!)).reduce((a, b) => a + b, 0);
+        expect(years.map((row) => count(row[i + 1]!)).reduce((a, b) => a + b), `${file}: ${name}`).toBe(fromBars);
+      }
+      expect(years.map((row) => row[0])).toEqual([...years.map((row) => row[0])].sort());
+    }
+  });
+
   it('says what a picture is, not only its file\'s name', async () => {
     await openPageWith('<img ');
     await expect(page.locator('.thread img').first().getAttribute('alt')).resolves.toMatch(/^(Photo|Sticker) \S/);

@@ -63,8 +63,8 @@ describe('HTML conversation pages', () => {
     ];
     const { page } = await renderOne(messages, { isGroup: true, participants: [ALICE, BOB] });
     const html = page(1);
-    expect(html).toContain('<div class="msg in imessage" id="m1"><div class="sender"><bdi>Alice</bdi></div>');
-    expect(html).toContain('<div class="msg out sms" id="m2">');
+    expect(html).toContain('<li class="msg in imessage" id="m1"><div class="sender"><bdi>Alice</bdi></div>');
+    expect(html).toContain('<li class="msg out sms" id="m2">');
     expect(html).toContain('id="d-2024-03-01"><span>Friday, 1 March 2024</span>');
     expect(html).toContain('id="d-2024-03-02"><span>Saturday, 2 March 2024</span>');
     expect(html).toMatch(/Sent with Slam · Read 23:42/);
@@ -72,7 +72,7 @@ describe('HTML conversation pages', () => {
     expect(html).toContain('<a class="reply" href="p1.html#m1" dir="auto"><span class="unseen" dir="ltr">Reply to</span> <bdi class="who">Alice</bdi> Message number 1</a>');
     expect(html).toContain('<span class="tapback" tabindex="0" title="Alice loved this · 2024-03-02 00:11:00"><span aria-hidden="true">❤️<bdi class="who">Alice</bdi></span><span class="unseen">Alice loved this · 2024-03-02 00:11:00</span></span>');
     expect(html).toContain('<div class="sender"><bdi>Bob</bdi></div>');
-    expect(html).toContain('<div class="event" id="m4"><span title="2024-03-02 00:20:00"><bdi>Bob</bdi> named the conversation “<bdi>Trip</bdi>” · 00:20</span></div>');
+    expect(html).toContain('<li class="event" id="m4"><span title="2024-03-02 00:20:00"><bdi>Bob</bdi> named the conversation “<bdi>Trip</bdi>” · 00:20</span></li>');
     expect(html).toContain('You unsent a message');
   });
 
@@ -128,7 +128,7 @@ describe('HTML conversation pages', () => {
     const messages = [message(1, { sender: ALICE, isFromMe: false }), message(2, { sender: unknown, isFromMe: false })];
     const html = (await renderOne(messages, { participants: [ALICE] })).page(1);
     expect(html.match(/class="sender"/g)).toHaveLength(1);
-    expect(html).toContain('<div class="msg in imessage" id="m2"><div class="sender"><bdi>Unknown sender</bdi></div>');
+    expect(html).toContain('<li class="msg in imessage" id="m2"><div class="sender"><bdi>Unknown sender</bdi></div>');
   });
 
   it('renders links, mentions and styles from spans', async () => {

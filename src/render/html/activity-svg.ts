@@ -1,5 +1,5 @@
 import type { MonthStats } from '../../stats/collector.js';
-import { activityChart, spacedYearLabels } from '../../stats/activity-chart.js';
+import { activityChart, spacedYearLabels, type ActivityChart } from '../../stats/activity-chart.js';
 import { escapeHtml } from './escape.js';
 
 const WIDTH = 640;
@@ -17,7 +17,17 @@ export function activitySvg(months: MonthStats[], names: Map<string, string>): s
   const ticks = spacedYearLabels(chart.years, WIDTH, () => YEAR_LABEL, LABEL_GAP).map((t) => `<text x="${t.x.toFixed(1)}" y="${PLOT + 14}">${t.label}</text>`);
   // Swatches as SVG: the pages' content security policy allows no inline styles.
   const legend = chart.series.map((s) => `<span><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" rx="2" fill="${s.color}"/></svg>${escapeHtml(s.label)}</span>`).join(' ');
+  // The drawing is hidden from the accessibility tree, whose name for the image Chromium otherwise extends with the year labels.
   return `<figure class="activity"><svg viewBox="0 -4 ${WIDTH} ${PLOT + 22}" role="img" aria-label="Messages per month, by sender (busiest month: ${chart.max})">` +
-    `<line x1="0" y1="${PLOT}" x2="${WIDTH}" y2="${PLOT}"/>${bars.join('')}${ticks.join('')}</svg>` +
-    `<figcaption>Messages per month (busiest: ${chart.max.toLocaleString('en-US')}) · ${legend}</figcaption></figure>`;
+    `<g aria-hidden="true"><line x1="0" y1="${PLOT}" x2="${WIDTH}" y2="${PLOT}"/>${bars.join('')}${ticks.join('')}</g></svg>` +
+    `<figcaption>Messages per month (busiest: ${chart.max.toLocaleString('en-US')}) · ${legend}</figcaption></figure>${yearTable(chart)}`;
+}
+
+/** The chart's numbers for the keyboard and a screen reader, which its bars' tooltips do not reach: messages per year by sender. */
+function yearTable(chart: ActivityChart): string {
+  const number = (n: number) => n.toLocaleString('en-US');
+  const head = chart.series.map((s) => `<th scope="col">${escapeHtml(s.label)}</th>`).join('');
+  const rows = chart.perYear.map((y) => `<tr><th scope="row">${y.year}</th>${y.counts.map((n) => `<td>${number(n)}</td>`).join('')}<td>${number(y.total)}</td></tr>`);
+  return `<details class="activity-table"><summary>Messages per year</summary><table><thead><tr><th scope="col">Year</th>${head}<th scope="col">All</th></tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table></details>`;
 }

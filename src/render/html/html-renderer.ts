@@ -34,6 +34,9 @@ interface HtmlRendered extends RenderedConversation {
   search: SearchConversation & { rows: SearchRows };
 }
 
+/** Closes a day's list of messages, opened under its heading: a screen reader goes from message to message, and says how many a day has. */
+const DAY_END = '</ol>\n';
+
 const PAGE_ROOT = '../../';
 const PREVIEW_LENGTH = 120;
 
@@ -74,7 +77,7 @@ export class HtmlRenderer implements Renderer {
       pageRange: content.firstDay === content.lastDay ? content.firstDay : `${content.firstDay} – ${content.lastDay}`,
       activity: content.page === 1 ? (chart ?? ACTIVITY_MARK) : '',
       body: content.body,
-    }), this.pageLimits);
+    }), this.pageLimits, DAY_END);
     const summary: ConversationSummary = { preview: '', photoCount: 0, months: [], names: [] };
     try {
       const { months, people } = await this.writeMessages(conversation, messages, pages, summary);
@@ -103,7 +106,7 @@ export class HtmlRenderer implements Renderer {
       const at = this.ctx.dates.at(message.date);
       let html = '';
       const newDay = pages.isEmpty || at.dayKey !== previousDay;
-      if (newDay) html += `<h2 class="day" id="d-${at.dayKey}"><span>${escapeHtml(this.ctx.dates.day(message.date))}</span></h2>\n`;
+      if (newDay) html += `${pages.isEmpty ? '' : DAY_END}<h2 class="day" id="d-${at.dayKey}"><span>${escapeHtml(this.ctx.dates.day(message.date))}</span></h2>\n<ol>\n`;
       const sender = message.kind === 'event' ? '' : message.sender.handle;
       html += messageHtml(message, at, newDay || sender !== previousSender, context);
       pages.add(html, at.dayKey);

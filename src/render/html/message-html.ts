@@ -34,23 +34,26 @@ const TAPBACK_VERB: Record<string, string> = {
   sticker: 'stuck a sticker on',
 };
 
-/** One message sent at local time `at` as HTML: its bubbles, reply quote, edits, tapbacks and delivery notes. */
+/**
+ * One message sent at local time `at` as an item of its day's list (a screen reader goes from one to the next):
+ * its bubbles, reply quote, edits, tapbacks and delivery notes.
+ */
 export function messageHtml(message: Message, at: LocalTime, showSender: boolean, ctx: MessageContext): string {
   if (message.kind === 'event') {
     // A group photo change carries the new photo.
     const files = message.parts.map((part) => (part.kind === 'attachment' ? `<div class="event-file">${attachmentHtml(part.attachment, ctx, false)}</div>` : '')).join('');
-    return `<div class="event" id="m${message.rowId}"><span title="${at.dateTime}">${eventText(message)} · ${at.time}</span>${files}</div>\n`;
+    return `<li class="event" id="m${message.rowId}"><span title="${at.dateTime}">${eventText(message)} · ${at.time}</span>${files}</li>\n`;
   }
   const side = message.isFromMe ? 'out' : 'in';
   const service = message.service.toLowerCase() === 'imessage' ? 'imessage' : 'sms';
-  let html = `<div class="msg ${side} ${service}" id="m${message.rowId}">`;
+  let html = `<li class="msg ${side} ${service}" id="m${message.rowId}">`;
   if (showSender) html += senderHtml(message, ctx);
   if (message.replyTo) html += replyHtml(message, ctx);
   if (message.subject) html += `<div class="bubble subject"><strong>${escapeHtml(message.subject)}</strong></div>`;
   for (const part of message.parts) html += partHtml(message, part, ctx);
   for (const problem of message.problems) html += `<div class="problem">⚠ ${escapeHtml(problem)}</div>`;
   html += metaHtml(message, at, ctx);
-  return `${html}</div>\n`;
+  return `${html}</li>\n`;
 }
 
 /**

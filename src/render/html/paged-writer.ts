@@ -54,6 +54,8 @@ export class PagedWriter {
     private readonly folder: string,
     private readonly layout: (content: PageContent) => string,
     private readonly limits: PageLimits = DEFAULT_PAGE_LIMITS,
+    /** Closes what the page's messages left open (their day's list). */
+    private readonly bodyEnd = '',
   ) {}
 
   /** Number of the page being filled (1-based). */
@@ -111,8 +113,10 @@ export class PagedWriter {
     const at = html.indexOf(BODY_MARK);
     await writeWhole(join(this.folder, pageFile(page)), async (file) => {
       await file.write(html.slice(0, at));
-      if (this.count > 0) await this.body.writeTo(file);
-      else await file.write(EMPTY_BODY);
+      if (this.count > 0) {
+        await this.body.writeTo(file);
+        await file.write(this.bodyEnd);
+      } else await file.write(EMPTY_BODY);
       await file.write(html.slice(at + BODY_MARK.length));
     });
     this.pages.push({ file: pageFile(page), first: this.first, last: this.last, count: this.count });
