@@ -309,28 +309,31 @@ export class SourceArchive {
   }
 }
 
-/** Where `KnownFile.marks` keeps who took part in each group chat: under a list no chats' ROWIDs make. */
+/**
+ * Where `KnownFile.marks` keeps what is found in one pass over a database's group messages (under lists no chats'
+ * ROWIDs make): who took part in each group chat, and how each was named.
+ */
 const TOOK_PART = [-1];
+const NAMINGS = [-2];
 
-/** Who took part in each group chat (see `MessagesReader.groupsTakenPartIn`), found once for as long as the database file stays the same. */
-function tookPart(reader: MessagesReader, source: string, known?: KnownFile): Map<number, number[]> {
-  const kept = known?.marks.get(source, TOOK_PART);
-  if (kept !== undefined) return new Map(JSON.parse(kept) as [number, number[]][]);
-  const found = reader.groupsTakenPartIn();
-  known?.marks.set(source, TOOK_PART, JSON.stringify([...found]));
+/** What `find` gives, found once for as long as the database file stays the same (kept as JSON with the chats' marks). */
+function remembered<T>(known: KnownFile | undefined, source: string, under: number[], find: () => T): T {
+  const kept = known?.marks.get(source, under);
+  if (kept !== undefined) return JSON.parse(kept) as T;
+  const found = find();
+  known?.marks.set(source, under, JSON.stringify(found));
   return found;
 }
 
-/** Where `KnownFile.marks` keeps how group chats were named. */
-const NAMINGS = [-2];
+/** Who took part in each group chat (see `MessagesReader.groupsTakenPartIn`). */
+function tookPart(reader: MessagesReader, source: string, known?: KnownFile): Map<number, number[]> {
+  return new Map(remembered(known, source, TOOK_PART, () => [...reader.groupsTakenPartIn()]));
+}
 
-/** Each group chat's namings (see `MessagesReader.groupRenames`), found once for as long as the database file stays the same. */
+/** Each group chat's namings (see `MessagesReader.groupRenames`). */
 function groupNamings(reader: MessagesReader, source: string, known?: KnownFile): Map<number, Naming[]> {
-  const kept = known?.marks.get(source, NAMINGS);
-  const rows = kept === undefined ? reader.groupRenames() : (JSON.parse(kept) as ReturnType<MessagesReader['groupRenames']>);
-  if (kept === undefined) known?.marks.set(source, NAMINGS, JSON.stringify(rows));
   const byChat = new Map<number, Naming[]>();
-  for (const [chat, name, at] of rows) {
+  for (const [chat, name, at] of remembered(known, source, NAMINGS, () => reader.groupRenames())) {
     const list = byChat.get(chat);
     if (list) list.push([name, at]);
     else byChat.set(chat, [[name, at]]);
