@@ -65,4 +65,15 @@ describe.skipIf(!pdfToolsPresent)('characters without a glyph in the chosen face
     const page = pdfText(file).split('Tired face')[0]!.split('\f').length;
     savePng(file, 'pdf-glyph-fallback', page);
   });
+
+  test('one kind of character without a glyph is said in the singular', async () => {
+    const single = join(dir, 'single.db');
+    await generateChatDb({ path: single, messages: 60, seed: 8, conversations: 1 });
+    const sqlite = new Database(single);
+    sqlite.prepare("UPDATE message SET text = 'Tired face 🫩', attributedBody = NULL WHERE ROWID = (SELECT MIN(ROWID) FROM message WHERE text IS NOT NULL AND associated_message_type = 0 AND item_type = 0)").run();
+    sqlite.close();
+    const result = await runCli(['export', '--db', single, '--out', join(dir, 'out-single'), '--format', 'pdf', '--quiet', '--no-cover']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/: 1 kind of character has no glyph in the bundled fonts or emoji and shows as �, copied and searched as themselves \(🫩\)$/m);
+  });
 });

@@ -95,7 +95,7 @@ export class PdfRenderer implements Renderer {
       Object.assign(doc.info, { Subject: `${info.Subject} | ${factsText(facts, attachments)}` });
       const missing = [...new Set([...canvas.layout.missing, ...canvas.boldLayout.missing])];
       if (missing.length) {
-        this.ctx.warn(`PDF ${file}: ${missing.length} kinds of character have no glyph in the bundled fonts or emoji and show as �, copied and searched as themselves (${firstOf(missing)})`);
+        this.ctx.warn(`PDF ${file}: ${missing.length === 1 ? '1 kind of character has' : `${missing.length} kinds of character have`} no glyph in the bundled fonts or emoji and show${missing.length === 1 ? 's' : ''} as �, copied and searched as themselves (${firstOf(missing)})`);
       }
       const ended = once(doc, 'end');
       readSubsetOutlines(doc);
