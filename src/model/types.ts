@@ -53,6 +53,8 @@ export interface Message {
   kind: 'message' | 'event';
   event?: GroupEvent;
   subject?: string;
+  /** A message of the owner's that did not reach anyone: 'failed' when Messages says Not Delivered. */
+  undelivered?: 'failed';
   parts: Part[];
   replyTo?: ReplyRef;
   /** Expressive send effect by name ("Slam", "Confetti", …). */

@@ -127,6 +127,7 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
     service: row.service || 'iMessage',
     kind: row.itemType === 0 ? 'message' : 'event',
     subject: row.subject || undefined,
+    undelivered: row.error !== 0 && row.isFromMe && row.itemType === 0 ? 'failed' : undefined,
     parts,
     replyTo: row.threadOriginatorGuid ? replyRef(row.threadOriginatorGuid, row.threadOriginatorPart, ctx) : undefined,
     effect: effectName(row.effectId),

@@ -126,6 +126,7 @@ export class MessagesReader {
       m('thread_originator_part', 'threadOriginatorPart'),
       m('is_audio_message', 'isAudioMessage', '0'),
       m('subject', 'subject'),
+      m('error', 'error', '0'),
     ];
     this.message = selection(columns);
     const reactionAliases = ['rowId', 'guid', 'handleId', 'isFromMe', 'date', 'associatedType', 'associatedGuid', 'associatedEmoji'];

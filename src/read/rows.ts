@@ -53,6 +53,8 @@ export interface MessageRow {
   threadOriginatorPart: string | null;
   isAudioMessage: number;
   subject: string | null;
+  /** Why sending failed: 0 when it did not (Messages shows a message of the owner's with another as Not Delivered). */
+  error: number;
   /** Fields a damaged page of the database keeps from being read (left empty); absent when all were read. */
   unreadable?: string[];
 }

@@ -115,6 +115,7 @@ export function messageRecord(m: Message, conversationId: string, style: RecordS
     kind: m.kind,
     event: m.event && event(m.event),
     subject: m.subject,
+    undelivered: m.undelivered,
     text: messageText(m),
     parts: m.parts.map((p) => part(p, style)),
     replyTo: m.replyTo && reply(m.replyTo, iso),
