@@ -53,8 +53,11 @@ export interface Message {
   kind: 'message' | 'event';
   event?: GroupEvent;
   subject?: string;
-  /** A message of the owner's that did not reach anyone: 'failed' when Messages says Not Delivered. */
-  undelivered?: 'failed';
+  /**
+   * A message of the owner's that did not reach anyone: 'failed' when Messages says Not Delivered, 'scheduled'
+   * when it was written to be sent later and had not been sent when the database was copied.
+   */
+  undelivered?: 'failed' | 'scheduled';
   parts: Part[];
   replyTo?: ReplyRef;
   /** Expressive send effect by name ("Slam", "Confetti", …). */

@@ -127,6 +127,8 @@ export class MessagesReader {
       m('is_audio_message', 'isAudioMessage', '0'),
       m('subject', 'subject'),
       m('error', 'error', '0'),
+      m('schedule_type', 'scheduleType', '0'),
+      m('is_sent', 'isSent', '1'),
     ];
     this.message = selection(columns);
     const reactionAliases = ['rowId', 'guid', 'handleId', 'isFromMe', 'date', 'associatedType', 'associatedGuid', 'associatedEmoji'];

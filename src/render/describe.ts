@@ -220,7 +220,7 @@ export function receiptNotes(message: Message, day: string, dates: DateFormatter
 
 /** What Messages says of a message of the owner's that reached no one: it must not read as received. */
 export function undeliveredNote(undelivered: NonNullable<Message['undelivered']>): string {
-  return { failed: 'Not Delivered' }[undelivered];
+  return { failed: 'Not Delivered', scheduled: 'Scheduled, not sent' }[undelivered];
 }
 
 /** The service a message went by when it is not iMessage ("SMS", "RCS"), as the note under it says it. */

@@ -1,5 +1,6 @@
 // A message of the owner's that Messages could not send (its `error` column set: "Not Delivered" on the phone)
-// says so in every format: on paper it must not read as a message the other side received.
+// says so in every format, as does one scheduled to be sent later that had not gone yet: on paper neither must
+// read as a message the other side received.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,5 +35,24 @@ describe('a message that was not delivered', () => {
     const messages = (JSON.parse(fileOf(out, '.json')) as { messages: { text: string; undelivered?: string }[] }).messages;
     expect(messages.filter((m) => m.undelivered).map((m) => [m.text, m.undelivered])).toEqual([['never arrived', 'failed']]);
     if (pdfToolsPresent) expect(pdfText(join(out, readdirSync(out).find((f) => f.endsWith('.pdf'))!))).toMatch(/00:00:00 · Not Delivered · SMS/);
+  });
+});
+
+describe('a message scheduled to be sent later', () => {
+  it('says Scheduled, not sent until it went (is_sent), in txt and the data formats', { timeout: 60_000 }, async () => {
+    const dir = tempDir('scheduled');
+    let chat = '';
+    const db = spoiledCopy(await makeBase(dir, 30), dir, 'scheduled', (d) => {
+      chat = addMessage(d, { text: 'happy birthday!', schedule_type: 2, schedule_state: 1, is_sent: 0 }).chat;
+      addMessage(d, { text: 'sent when planned', schedule_type: 2, is_sent: 1, date: NORMAL_DATE - 60n * SECOND });
+    });
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,csv,json', '--chat', chat, '--exact', '--timezone', 'UTC', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(fileOf(out, '.txt')).toContain('happy birthday!\n  ✗ Scheduled, not sent\n');
+    expect(fileOf(out, '.txt')).not.toMatch(/sent when planned\n  ✗/);
+    expect(fileOf(out, '.csv').split('\r\n').find((row) => row.includes('happy birthday!'))).toMatch(/,scheduled$/);
+    const messages = (JSON.parse(fileOf(out, '.json')) as { messages: { text: string; undelivered?: string }[] }).messages;
+    expect(messages.filter((m) => m.undelivered).map((m) => [m.text, m.undelivered])).toEqual([['happy birthday!', 'scheduled']]);
   });
 });

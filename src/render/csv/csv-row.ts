@@ -16,7 +16,7 @@ export const CSV_COLUMNS = [
  * when the archive kept a message its sources no longer have; `subject` its subject line and `effect` the send effect
  * by name ("Slam", "Invisible Ink"), both at the end so that the earlier columns keep their places; `damaged_sources`
  * the conversation's sources whose check found damage, one a line (empty when all were sound); `undelivered`
- * "failed" for a message of the owner's Messages says was Not Delivered.
+ * "failed" for a message of the owner's Messages says was Not Delivered, "scheduled" for one to be sent later, not sent yet.
  */
 export function csvRow(m: Message, { iso, path }: RecordStyle, damaged: string): string[] {
   const files = m.parts.flatMap((p) => (p.kind === 'attachment' ? [p.attachment] : p.kind === 'app' ? p.attachments : []));
