@@ -49,6 +49,8 @@ export interface Message {
   sender: Person;
   isFromMe: boolean;
   service: string;
+  /** Sent by SMS (the service) after iMessage failed: Messages says "Sent as Text Message". */
+  downgraded?: true;
   /** "event" messages are group events and other system lines; they carry `event`. */
   kind: 'message' | 'event';
   event?: GroupEvent;

@@ -125,6 +125,7 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
     sender,
     isFromMe: Boolean(row.isFromMe) || sharedByOwner(row),
     service: row.service || 'iMessage',
+    downgraded: row.wasDowngraded && row.service !== 'iMessage' ? true : undefined,
     kind: row.itemType === 0 ? 'message' : 'event',
     subject: row.subject || undefined,
     undelivered: undelivered(row),

@@ -132,6 +132,7 @@ export class MessagesReader {
       m('error', 'error', '0'),
       m('schedule_type', 'scheduleType', '0'),
       m('is_sent', 'isSent', '1'),
+      m('was_downgraded', 'wasDowngraded', '0'),
     ];
     this.message = selection(columns);
     const reactionAliases = ['rowId', 'guid', 'handleId', 'isFromMe', 'date', 'associatedType', 'associatedGuid', 'associatedEmoji'];

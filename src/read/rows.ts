@@ -58,6 +58,8 @@ export interface MessageRow {
   /** 2: written to be sent later (Send Later); `isSent` 0 until it went. */
   scheduleType: number;
   isSent: number;
+  /** 1: sent as SMS after iMessage failed ("Sent as Text Message"). */
+  wasDowngraded: number;
   /** Fields a damaged page of the database keeps from being read (left empty); absent when all were read. */
   unreadable?: string[];
 }

@@ -223,9 +223,13 @@ export function undeliveredNote(undelivered: NonNullable<Message['undelivered']>
   return { failed: 'Not Delivered', scheduled: 'Scheduled, not sent' }[undelivered];
 }
 
-/** The service a message went by when it is not iMessage ("SMS", "RCS"), as the note under it says it. */
+/**
+ * The service a message went by when it is not iMessage ("SMS", "RCS"), as the note under it says it; "SMS,
+ * sent after iMessage failed" when Messages fell back to it.
+ */
 export function serviceNote(message: Message): string | undefined {
-  return message.service === 'iMessage' ? undefined : message.service;
+  if (message.service === 'iMessage') return undefined;
+  return message.downgraded ? `${message.service}, sent after iMessage failed` : message.service;
 }
 
 /** A time as a note under a message gives it: alone when on the message's day (`day`, its dayKey), else with its date. */

@@ -112,6 +112,7 @@ export function messageRecord(m: Message, conversationId: string, style: RecordS
     sender: person(m.sender),
     isFromMe: m.isFromMe,
     service: m.service,
+    downgraded: m.downgraded,
     kind: m.kind,
     event: m.event && event(m.event),
     subject: m.subject,
