@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addMessage, makeBase, NORMAL_DATE, spoiledCopy } from '../robust/support.js';
 import { runCli, tempDir } from '../support/cli.js';
+import { schemaValidators } from '../data/support.js';
 
 const SECOND = 1_000_000_000n;
 
@@ -26,7 +27,8 @@ describe('a message sent as SMS after iMessage failed', () => {
     expect(fileOf(out, '.txt')).toContain('] Me (SMS, sent after iMessage failed):\nwent as a text\n');
     expect(fileOf(out, '.txt')).toContain('] Me (SMS):\na plain text\n');
     expect(fileOf(out, 'p1.html')).toMatch(/went as a text.*?<div class="meta">[^\n]*· SMS, sent after iMessage failed/s);
-    const messages = (JSON.parse(fileOf(out, '.json')) as { messages: { text: string; downgraded?: boolean }[] }).messages;
-    expect(messages.filter((m) => m.downgraded).map((m) => m.text)).toEqual(['went as a text']);
+    const json = JSON.parse(fileOf(out, '.json')) as { messages: { text: string; downgraded?: boolean }[] };
+    expect(schemaValidators().conversation(json)).toBe('');
+    expect(json.messages.filter((m) => m.downgraded).map((m) => m.text)).toEqual(['went as a text']);
   });
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addMessage, makeBase, NORMAL_DATE, spoiledCopy } from '../robust/support.js';
 import { runCli, tempDir } from '../support/cli.js';
+import { schemaValidators } from '../data/support.js';
 import { pdfText, pdfToolsPresent } from '../pdf/pdf-tools.js';
 
 const SECOND = 1_000_000_000n;
@@ -32,8 +33,9 @@ describe('a message that was not delivered', () => {
     expect(csv[0]).toMatch(/,undelivered$/);
     expect(csv.find((row) => row.includes('never arrived'))).toMatch(/,failed$/);
     expect(csv.find((row) => row.includes('this one went'))).toMatch(/,$/);
-    const messages = (JSON.parse(fileOf(out, '.json')) as { messages: { text: string; undelivered?: string }[] }).messages;
-    expect(messages.filter((m) => m.undelivered).map((m) => [m.text, m.undelivered])).toEqual([['never arrived', 'failed']]);
+    const json = JSON.parse(fileOf(out, '.json')) as { messages: { text: string; undelivered?: string }[] };
+    expect(schemaValidators().conversation(json)).toBe('');
+    expect(json.messages.filter((m) => m.undelivered).map((m) => [m.text, m.undelivered])).toEqual([['never arrived', 'failed']]);
     if (pdfToolsPresent) expect(pdfText(join(out, readdirSync(out).find((f) => f.endsWith('.pdf'))!))).toMatch(/00:00:00 · Not Delivered · SMS/);
   });
 });
@@ -52,7 +54,8 @@ describe('a message scheduled to be sent later', () => {
     expect(fileOf(out, '.txt')).toContain('happy birthday!\n  ✗ Scheduled, not sent\n');
     expect(fileOf(out, '.txt')).not.toMatch(/sent when planned\n  ✗/);
     expect(fileOf(out, '.csv').split('\r\n').find((row) => row.includes('happy birthday!'))).toMatch(/,scheduled$/);
-    const messages = (JSON.parse(fileOf(out, '.json')) as { messages: { text: string; undelivered?: string }[] }).messages;
-    expect(messages.filter((m) => m.undelivered).map((m) => [m.text, m.undelivered])).toEqual([['happy birthday!', 'scheduled']]);
+    const json = JSON.parse(fileOf(out, '.json')) as { messages: { text: string; undelivered?: string }[] };
+    expect(schemaValidators().conversation(json)).toBe('');
+    expect(json.messages.filter((m) => m.undelivered).map((m) => [m.text, m.undelivered])).toEqual([['happy birthday!', 'scheduled']]);
   });
 });
