@@ -28,7 +28,10 @@ describe('a message that was not delivered', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(fileOf(out, '.txt')).toContain('never arrived\n  ✗ Not Delivered\n');
     expect(fileOf(out, '.txt')).not.toMatch(/this one went\n  ✗/);
-    expect(fileOf(out, 'p1.html')).toMatch(/never arrived.*?<div class="meta">[^\n]*· Not Delivered/s);
+    // In the alert colour, as the phone shows it in red: grey small print is easily passed over.
+    expect(fileOf(out, 'p1.html')).toMatch(/never arrived.*?<div class="meta undelivered">[^\n]*· Not Delivered/s);
+    expect(fileOf(out, 'p1.html')).toMatch(/this one went.*?<div class="meta">/s);
+    expect(fileOf(out, 'style.css')).toContain('.meta.undelivered { color: var(--alert); }');
     const csv = fileOf(out, '.csv').split('\r\n');
     expect(csv[0]).toMatch(/,undelivered$/);
     expect(csv.find((row) => row.includes('never arrived'))).toMatch(/,failed$/);
