@@ -49,10 +49,17 @@ export interface Message {
   sender: Person;
   isFromMe: boolean;
   service: string;
+  /** Sent by SMS (the service) after iMessage failed: Messages says "Sent as Text Message". */
+  downgraded?: true;
   /** "event" messages are group events and other system lines; they carry `event`. */
   kind: 'message' | 'event';
   event?: GroupEvent;
   subject?: string;
+  /**
+   * A message of the owner's that did not reach anyone: 'failed' when Messages says Not Delivered, 'scheduled'
+   * when it was written to be sent later and had not been sent when the database was copied.
+   */
+  undelivered?: 'failed' | 'scheduled';
   parts: Part[];
   replyTo?: ReplyRef;
   /** Expressive send effect by name ("Slam", "Confetti", …). */

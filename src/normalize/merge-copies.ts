@@ -14,6 +14,8 @@ export function mergeCopies(best: Message, others: Message[]): Message {
   const written = best.parts.map((part) => lastWritten(part, others, best.date));
   const merged: Message = { ...best, parts: written.map((part) => withTapbacksOf(part, copies)), edited: hasEdits(written) };
   if (removals.length > 0) merged.tapbackRemovals = removals;
+  // A copy that went out (sent again, or by the device that holds it) says more than one that did not.
+  if (merged.undelivered && others.some((c) => !c.undelivered)) delete merged.undelivered;
   return Object.assign(merged, firstKnownReceipts(copies));
 }
 

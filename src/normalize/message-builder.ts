@@ -125,8 +125,10 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
     sender,
     isFromMe: Boolean(row.isFromMe) || sharedByOwner(row),
     service: row.service || 'iMessage',
+    downgraded: row.wasDowngraded && row.service !== 'iMessage' ? true : undefined,
     kind: row.itemType === 0 ? 'message' : 'event',
     subject: row.subject || undefined,
+    undelivered: undelivered(row),
     parts,
     replyTo: row.threadOriginatorGuid ? replyRef(row.threadOriginatorGuid, row.threadOriginatorPart, ctx) : undefined,
     effect: effectName(row.effectId),
@@ -152,6 +154,13 @@ function senderOf(row: MessageRow, ctx: BuildContext): Person {
 }
 
 /** A location share the owner began or ended with other_handle, which the row may store as received (share_direction 0). */
+/** Why a message of the owner's reached no one, if it did not: sending failed, or it waits to be sent later. */
+function undelivered(row: MessageRow): Message['undelivered'] {
+  if (!row.isFromMe || row.itemType !== 0) return undefined;
+  if (row.error !== 0) return 'failed';
+  return row.scheduleType === 2 && row.isSent === 0 ? 'scheduled' : undefined;
+}
+
 function sharedByOwner(row: MessageRow): boolean {
   return row.itemType === 4 && row.otherHandle !== 0 && row.shareDirection === 0;
 }

@@ -67,7 +67,10 @@ export class MessagesReader {
    * tapbacks (before macOS 10.12).
    */
   private readonly reactionType: string;
-  /** The raw edit and unsend dates (0 on schemas without them), for change marks. */
+  /**
+   * For change marks: the raw edit and unsend dates (0 on schemas without them), and the ROWID of a message
+   * that did not go out (sending failed, or scheduled for later), as sending it later changes nothing else.
+   */
   private readonly changeDates: string[];
   /** chat_message_join keeps each message's date (not on the oldest schemas). */
   private readonly datedJoins: boolean;
@@ -91,7 +94,7 @@ export class MessagesReader {
         ? `CASE WHEN m.associated_message_type = ${POLL_UPDATE} AND m.balloon_bundle_id LIKE '%${POLLS_EXTENSION}%' THEN ${POLL_UPDATE_ROW} ELSE m.associated_message_type END`
         : 'm.associated_message_type';
     this.datedJoins = columnsOf(db, 'chat_message_join').has('message_date');
-    this.changeDates = ['date_edited', 'date_retracted'].map((name) => (message.has(name) ? `m.${name}` : '0'));
+    this.changeDates = [...['date_edited', 'date_retracted'].map((name) => (message.has(name) ? `m.${name}` : '0')), undeliveredRow(message)];
     const md = (name: string, alias: string) => `${message.has(name) ? appleMs(`m.${name}`) : '0'} AS ${alias}`;
     const columns = [
       'm.ROWID AS rowId',
@@ -126,6 +129,10 @@ export class MessagesReader {
       m('thread_originator_part', 'threadOriginatorPart'),
       m('is_audio_message', 'isAudioMessage', '0'),
       m('subject', 'subject'),
+      m('error', 'error', '0'),
+      m('schedule_type', 'scheduleType', '0'),
+      m('is_sent', 'isSent', '1'),
+      m('was_downgraded', 'wasDowngraded', '0'),
     ];
     this.message = selection(columns);
     const reactionAliases = ['rowId', 'guid', 'handleId', 'isFromMe', 'date', 'associatedType', 'associatedGuid', 'associatedEmoji'];
@@ -278,10 +285,12 @@ export class MessagesReader {
     let newest = 0;
     let edited = 0;
     let retracted = 0;
-    for (const [id, when, type, editedAt, retractedAt] of rows) {
+    let undelivered = 0;
+    for (const [id, when, type, editedAt, retractedAt, undeliveredId] of rows) {
       if (id > newest) newest = id;
       if (editedAt) edited += Number(editedAt);
       if (retractedAt) retracted += Number(retractedAt);
+      if (undeliveredId) undelivered += Number(undeliveredId);
       if (id === previous) continue;
       previous = id;
       const inWindow = (window.since === undefined || when >= window.since) && (window.until === undefined || when < window.until);
@@ -294,7 +303,8 @@ export class MessagesReader {
         ids.push(id);
       }
     }
-    const mark = `${rows.length}:${rows.length === 0 ? '' : newest}:${edited}:${retracted}`;
+    // Without messages that did not go out, the mark is as archives made before they were marked kept it.
+    const mark = `${rows.length}:${rows.length === 0 ? '' : newest}:${edited}:${retracted}${undelivered ? `:${undelivered}` : ''}`;
     return { ids: Float64Array.from(ids), reactionIds, pollRows, first, last, mark };
   }
 
@@ -438,7 +448,7 @@ const MESSAGE_DATE = /\bm\.date\b(?!_)/;
 const JOIN_DATE = '(SELECT message_date FROM chat_message_join WHERE message_id = m.ROWID AND message_date != 0 LIMIT 1)';
 
 /** A conversation's row: ROWID, date, association type, edit and unsend dates. */
-type RowOfChat = [number, number, number | null, unknown, unknown];
+type RowOfChat = [number, number, number | null, unknown, unknown, unknown];
 
 /** Pairs grouped by their first value, the second values in the order met. */
 function groupPairs(pairs: [number, number][]): Map<number, number[]> {
@@ -511,4 +521,12 @@ function placeholders(count: number): string {
 function columnsOf(db: Database.Database, table: string): Set<string> {
   const rows = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
   return new Set(rows.map((r) => r.name));
+}
+
+/** The ROWID of a message that did not go out (see `undelivered` in message-builder.ts), else 0. */
+function undeliveredRow(message: Set<string>): string {
+  const failed = message.has('error') ? ['m.error != 0'] : [];
+  const scheduled = message.has('schedule_type') && message.has('is_sent') ? ['(m.schedule_type = 2 AND m.is_sent = 0)'] : [];
+  const either = [...failed, ...scheduled];
+  return either.length === 0 ? '0' : `CASE WHEN ${either.join(' OR ')} THEN m.ROWID ELSE 0 END`;
 }

@@ -53,6 +53,13 @@ export interface MessageRow {
   threadOriginatorPart: string | null;
   isAudioMessage: number;
   subject: string | null;
+  /** Why sending failed: 0 when it did not (Messages shows a message of the owner's with another as Not Delivered). */
+  error: number;
+  /** 2: written to be sent later (Send Later); `isSent` 0 until it went. */
+  scheduleType: number;
+  isSent: number;
+  /** 1: sent as SMS after iMessage failed ("Sent as Text Message"). */
+  wasDowngraded: number;
   /** Fields a damaged page of the database keeps from being read (left empty); absent when all were read. */
   unreadable?: string[];
 }

@@ -202,12 +202,13 @@ export function absenceNote(message: Pick<Message, 'absentSince'>, day: (date: D
 }
 
 /**
- * ["Delivered 14:07", "Read 14:10"] for a message from the owner, ["Played 9:12"] for an audio message
+ * ["Delivered 14:07", "Read 14:10"] for a message from the owner (first "Not Delivered" when sending failed), ["Played 9:12"] for an audio message
  * someone else sent: each time alone when on the message's day (`day`, its dayKey), else with its date.
  */
 export function receiptNotes(message: Message, day: string, dates: DateFormatter): string[] {
   const when = (date: Date) => timeOnDay(date, day, dates);
   const notes: string[] = [];
+  if (message.undelivered) notes.push(undeliveredNote(message.undelivered));
   if (message.isFromMe) {
     if (message.dateDelivered) notes.push(`Delivered ${when(message.dateDelivered)}`);
     if (message.dateRead) notes.push(`Read ${when(message.dateRead)}`);
@@ -217,9 +218,18 @@ export function receiptNotes(message: Message, day: string, dates: DateFormatter
   return notes;
 }
 
-/** The service a message went by when it is not iMessage ("SMS", "RCS"), as the note under it says it. */
+/** What Messages says of a message of the owner's that reached no one: it must not read as received. */
+export function undeliveredNote(undelivered: NonNullable<Message['undelivered']>): string {
+  return { failed: 'Not Delivered', scheduled: 'Scheduled, not sent' }[undelivered];
+}
+
+/**
+ * The service a message went by when it is not iMessage ("SMS", "RCS"), as the note under it says it; "SMS,
+ * sent after iMessage failed" when Messages fell back to it.
+ */
 export function serviceNote(message: Message): string | undefined {
-  return message.service === 'iMessage' ? undefined : message.service;
+  if (message.service === 'iMessage') return undefined;
+  return message.downgraded ? `${message.service}, sent after iMessage failed` : message.service;
 }
 
 /** A time as a note under a message gives it: alone when on the message's day (`day`, its dayKey), else with its date. */

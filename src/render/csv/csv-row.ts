@@ -5,7 +5,7 @@ import { messageText, type RecordStyle } from '../json/records.js';
 
 export const CSV_COLUMNS = [
   'date', 'sender_name', 'sender_handle', 'from_me', 'service', 'text', 'attachments',
-  'reactions', 'reply_to', 'edited', 'unsent', 'guid', 'not_on_device_since', 'subject', 'effect', 'damaged_sources',
+  'reactions', 'reply_to', 'edited', 'unsent', 'guid', 'not_on_device_since', 'subject', 'effect', 'damaged_sources', 'undelivered',
 ] as const;
 
 /**
@@ -15,7 +15,8 @@ export const CSV_COLUMNS = [
  * `reply_to` the guid of the message replied to (the `guid` column of its row); `not_on_device_since`
  * when the archive kept a message its sources no longer have; `subject` its subject line and `effect` the send effect
  * by name ("Slam", "Invisible Ink"), both at the end so that the earlier columns keep their places; `damaged_sources`
- * the conversation's sources whose check found damage, one a line (empty when all were sound).
+ * the conversation's sources whose check found damage, one a line (empty when all were sound); `undelivered`
+ * "failed" for a message of the owner's Messages says was Not Delivered, "scheduled" for one to be sent later, not sent yet.
  */
 export function csvRow(m: Message, { iso, path }: RecordStyle, damaged: string): string[] {
   const files = m.parts.flatMap((p) => (p.kind === 'attachment' ? [p.attachment] : p.kind === 'app' ? p.attachments : []));
@@ -37,6 +38,7 @@ export function csvRow(m: Message, { iso, path }: RecordStyle, damaged: string):
     m.subject ?? '',
     m.effect ?? '',
     damaged,
+    m.undelivered ?? '',
   ];
 }
 

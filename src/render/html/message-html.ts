@@ -238,7 +238,7 @@ function unsentTime(message: Message, date: Date, ctx: MessageContext): string {
 }
 
 function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string {
-  let html = `<div class="meta"><span title="${at.dateTime}">${at.time}</span>`;
+  let html = `<div class="meta${message.undelivered ? ' undelivered' : ''}"><span title="${at.dateTime}">${at.time}</span>`;
   const service = serviceNote(message);
   if (service) html += ` · ${escapeHtml(service)}`;
   if (message.edited) html += ` · ${editedNote(message, at.dayKey, ctx.dates)}`;

@@ -110,7 +110,7 @@ export class ChatLayout {
       // The time goes to the next page with the end of its message rather than alone.
       const last = blocks.at(-1);
       if (last) last.keepWithNext = true;
-      blocks.push(...this.note(notes, mine ? 'right' : 'left', 2));
+      blocks.push(...this.note(notes, mine ? 'right' : 'left', 2, message.undelivered ? COLORS.alert : COLORS.muted));
     }
     for (const problem of message.problems) blocks.push(...this.note(`⚠ ${problem}`, mine ? 'right' : 'left', 0));
     return blocks;
@@ -234,9 +234,9 @@ export class ChatLayout {
     return textBox(this.canvas, content, { ...this.side(mine), fill: COLORS.box, stroke: COLORS.boxStroke, padX: PAD_X, padY: PAD_Y });
   }
 
-  private note(text: string, align: 'left' | 'right' | 'center', spaceBefore: number): Block[] {
+  private note(text: string, align: 'left' | 'right' | 'center', spaceBefore: number, color: string = COLORS.muted): Block[] {
     const padX = align === 'center' ? 0 : 4;
-    return textBox(this.canvas, [{ text, size: TYPE.small, color: COLORS.muted }], {
+    return textBox(this.canvas, [{ text, size: TYPE.small, color }], {
       ...this.column, align, maxWidth: align === 'center' ? this.column.right - this.column.left : this.maxWidth(), padX, spaceBefore,
     });
   }

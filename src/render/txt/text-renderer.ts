@@ -1,7 +1,7 @@
 import { handwritingLines } from '../../decode/handwriting-render.js';
 import type { Attachment, Conversation, Drawing, EditVersion, Message, Part } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { absenceNote, balloonLines, damageLines, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, notFound, personWithHandles } from '../describe.js';
+import { absenceNote, balloonLines, damageLines, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, notFound, personWithHandles, serviceNote, undeliveredNote } from '../describe.js';
 import { controlPicture } from '../control-pictures.js';
 import { FileRenderer } from '../file-renderer.js';
 import { archivePath } from '../../output/files.js';
@@ -76,7 +76,7 @@ function keptLines(c: Conversation, ctx: ExportContext): string[] {
 function formatMessage(m: Message, ctx: ExportContext, when: string): string {
   const dates = ctx.dates;
   if (m.kind === 'event' && m.event) return `[${when}] — ${m.event.description}\n${eventFiles(m, ctx.outDir)}\n`;
-  const service = m.service === 'iMessage' ? '' : ` (${m.service})`;
+  const service = serviceNote(m) ? ` (${serviceNote(m)})` : '';
   let text = `[${when}] ${m.sender.name}${service}:\n`;
   if (m.replyTo) {
     const t = m.replyTo.target;
@@ -85,6 +85,7 @@ function formatMessage(m: Message, ctx: ExportContext, when: string): string {
   if (m.subject) text += `Subject: ${m.subject}\n`;
   for (const part of m.parts) text += formatPart(part, m, ctx);
   if (m.effect) text += `  ✨ Sent with effect: ${m.effect}\n`;
+  if (m.undelivered) text += `  ✗ ${undeliveredNote(m.undelivered)}\n`;
   if (m.isFromMe && m.dateDelivered) text += `  ✓ Delivered ${dates.dateTime(m.dateDelivered)}\n`;
   if (m.isFromMe && m.dateRead) text += `  ✓ Read ${dates.dateTime(m.dateRead)}\n`;
   if (!m.isFromMe && m.datePlayed) text += `  ▶ Played ${dates.dateTime(m.datePlayed)}\n`;

@@ -1,0 +1,64 @@
+// A message of the owner's that Messages could not send (its `error` column set: "Not Delivered" on the phone)
+// says so in every format, as does one scheduled to be sent later that had not gone yet: on paper neither must
+// read as a message the other side received.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { addMessage, makeBase, NORMAL_DATE, spoiledCopy } from '../robust/support.js';
+import { runCli, tempDir } from '../support/cli.js';
+import { schemaValidators } from '../data/support.js';
+import { pdfText, pdfToolsPresent } from '../pdf/pdf-tools.js';
+
+const SECOND = 1_000_000_000n;
+
+function fileOf(folder: string, ending: string): string {
+  return readFileSync(join(folder, readdirSync(folder, { recursive: true }).map(String).find((f) => f.endsWith(ending))!), 'utf8');
+}
+
+describe('a message that was not delivered', () => {
+  it('says Not Delivered in txt, HTML, PDF, CSV and JSON; one that went out does not', { timeout: 60_000 }, async () => {
+    const dir = tempDir('undelivered');
+    let chat = '';
+    const db = spoiledCopy(await makeBase(dir, 30), dir, 'undelivered', (d) => {
+      chat = addMessage(d, { text: 'never arrived', service: 'SMS', error: 4, is_sent: 0, is_delivered: 0 }).chat;
+      addMessage(d, { text: 'this one went', service: 'SMS', date: NORMAL_DATE + 60n * SECOND, is_sent: 1, is_delivered: 1 });
+    });
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html,pdf,csv,json', '--chat', chat, '--exact', '--timezone', 'UTC', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(fileOf(out, '.txt')).toContain('never arrived\n  ✗ Not Delivered\n');
+    expect(fileOf(out, '.txt')).not.toMatch(/this one went\n  ✗/);
+    // In the alert colour, as the phone shows it in red: grey small print is easily passed over.
+    expect(fileOf(out, 'p1.html')).toMatch(/never arrived.*?<div class="meta undelivered">[^\n]*· Not Delivered/s);
+    expect(fileOf(out, 'p1.html')).toMatch(/this one went.*?<div class="meta">/s);
+    expect(fileOf(out, 'style.css')).toContain('.meta.undelivered { color: var(--alert); }');
+    const csv = fileOf(out, '.csv').split('\r\n');
+    expect(csv[0]).toMatch(/,undelivered$/);
+    expect(csv.find((row) => row.includes('never arrived'))).toMatch(/,failed$/);
+    expect(csv.find((row) => row.includes('this one went'))).toMatch(/,$/);
+    const json = JSON.parse(fileOf(out, '.json')) as { messages: { text: string; undelivered?: string }[] };
+    expect(schemaValidators().conversation(json)).toBe('');
+    expect(json.messages.filter((m) => m.undelivered).map((m) => [m.text, m.undelivered])).toEqual([['never arrived', 'failed']]);
+    if (pdfToolsPresent) expect(pdfText(join(out, readdirSync(out).find((f) => f.endsWith('.pdf'))!))).toMatch(/00:00:00 · Not Delivered · SMS/);
+  });
+});
+
+describe('a message scheduled to be sent later', () => {
+  it('says Scheduled, not sent until it went (is_sent), in txt and the data formats', { timeout: 60_000 }, async () => {
+    const dir = tempDir('scheduled');
+    let chat = '';
+    const db = spoiledCopy(await makeBase(dir, 30), dir, 'scheduled', (d) => {
+      chat = addMessage(d, { text: 'happy birthday!', schedule_type: 2, schedule_state: 1, is_sent: 0 }).chat;
+      addMessage(d, { text: 'sent when planned', schedule_type: 2, is_sent: 1, date: NORMAL_DATE - 60n * SECOND });
+    });
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,csv,json', '--chat', chat, '--exact', '--timezone', 'UTC', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(fileOf(out, '.txt')).toContain('happy birthday!\n  ✗ Scheduled, not sent\n');
+    expect(fileOf(out, '.txt')).not.toMatch(/sent when planned\n  ✗/);
+    expect(fileOf(out, '.csv').split('\r\n').find((row) => row.includes('happy birthday!'))).toMatch(/,scheduled$/);
+    const json = JSON.parse(fileOf(out, '.json')) as { messages: { text: string; undelivered?: string }[] };
+    expect(schemaValidators().conversation(json)).toBe('');
+    expect(json.messages.filter((m) => m.undelivered).map((m) => [m.text, m.undelivered])).toEqual([['happy birthday!', 'scheduled']]);
+  });
+});
