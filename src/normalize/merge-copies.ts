@@ -12,9 +12,14 @@ export function mergeCopies(best: Message, others: Message[]): Message {
   const copies = [best, ...others];
   const removals = copies.flatMap((c) => c.tapbackRemovals ?? []);
   const written = best.parts.map((part) => lastWritten(part, others, best.date));
-  const merged: Message = { ...best, parts: written.map((part) => withTapbacksOf(part, copies)), edited: hasEdits(written) };
+  const merged: Message = { ...best, date: finestDate(copies), parts: written.map((part) => withTapbacksOf(part, copies)), edited: hasEdits(written) };
   if (removals.length > 0) merged.tapbackRemovals = removals;
   return Object.assign(merged, firstKnownReceipts(copies));
+}
+
+/** When it was sent, as finely as a copy knows it: an older macOS kept it cut to the second. */
+function finestDate(copies: Message[]): Date {
+  return copies.reduce((finest, copy) => (+copy.date > +finest.date ? copy : finest)).date;
 }
 
 /** Whether any part was edited (an unsent one too, when it had been before). */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
-import { beforeEdits, generateHistory } from '../store/device.js';
+import { beforeEdits, changedDevice, exportedCount, generateHistory } from '../store/device.js';
 
 interface Exported {
   guid: string;
@@ -79,5 +79,25 @@ describe('a message two databases read in one run hold otherwise', () => {
       for (const guid of stale.edited) expect(messages.get(guid), name).toMatchObject({ edited: true, parts: [{ kind: 'text' }] });
       for (const guid of stale.unsent) expect(messages.get(guid)!.parts[0]!.kind, name).toBe('unsent');
     }
+  });
+});
+
+describe('an old Mac database, dated in whole seconds, read with a newer one of the same history', () => {
+  it('finds each message in both, once, dated as finely as the newer one knows', async () => {
+    const history = await generateHistory(300, 327);
+    // macOS before 10.13 kept dates in seconds: the same messages, their dates cut to the second.
+    const old = changedDevice(history, (db) => db.exec(`UPDATE message SET date = date / 1000000000, date_read = date_read / 1000000000,
+      date_delivered = date_delivered / 1000000000; UPDATE chat_message_join SET message_date = message_date / 1000000000`));
+    const ref = await runCli(['export', '--db', join(history.dir, 'chat.db'), '--out', join(old, 'ref'), '--format', 'json', '--no-progress']);
+    const out = join(old, 'out');
+    const run = await runCli(['export', '--db', join(old, 'chat.db'), '--db', join(history.dir, 'chat.db'), '--out', out, '--format', 'json', '--no-progress']);
+    expect(run.code, run.stderr).toBe(0);
+    const total = exportedCount(ref.stdout);
+    expect(run.stdout).toContain(`${total.toLocaleString('en-US')} messages in every source`);
+    for (const dir of [old, history.dir]) expect(run.stdout).toContain(`0 messages only in chat.db at ${join(dir, 'chat.db')}`);
+    const dates = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.json'))
+      .flatMap((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { messages: (Exported & { date: string; sources?: string[] })[] }).messages)
+      .map((m) => `${m.guid} ${m.date} ${m.sources?.length ?? 0}`).sort();
+    expect(dates(out)).toEqual(dates(join(old, 'ref')));
   });
 });
