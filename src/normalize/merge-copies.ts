@@ -14,6 +14,9 @@ export function mergeCopies(best: Message, others: Message[]): Message {
   const written = best.parts.map((part) => lastWritten(part, others, best.date));
   const merged: Message = { ...best, date: finestDate(copies), parts: written.map((part) => withTapbacksOf(part, copies)), edited: hasEdits(written) };
   if (removals.length > 0) merged.tapbackRemovals = removals;
+  // A Mac before macOS 11 keeps no thread_originator_guid: its copy of a reply reads as no reply.
+  const replyTo = best.replyTo ?? others.find((copy) => copy.replyTo)?.replyTo;
+  if (replyTo) merged.replyTo = replyTo;
   return Object.assign(merged, firstKnownReceipts(copies));
 }
 

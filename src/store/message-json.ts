@@ -225,8 +225,9 @@ export function mergeRevision(archived: Message, seen: Message, lost: LostTapbac
   });
   keepTapbacks(archived.parts, parts, lost);
   const files = new Map(attachmentsOf(archived).map((a) => [a.guid, a]));
-  // A reply whose original the source lost still quotes it: the archive keeps the original.
-  const keptReply = seen.replyTo && !seen.replyTo.target && archived.replyTo?.guid === seen.replyTo.guid;
+  // A reply whose original the source lost still quotes it, and one the source reads as no reply (a Mac before
+  // macOS 11 keeps no thread_originator_guid) is still one: the archive keeps what it replies to.
+  const keptReply = seen.replyTo ? !seen.replyTo.target && archived.replyTo?.guid === seen.replyTo.guid : archived.replyTo !== undefined;
   const merged = { ...seen, parts, ...(keptReply ? { replyTo: archived.replyTo } : {}), ...firstKnownReceipts([archived, seen]), edited: hasEdits(parts) };
   for (const attachment of attachmentsOf(merged)) {
     const before = files.get(attachment.guid);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
-import { beforeEdits, changedDevice, exportedCount, generateHistory } from '../store/device.js';
+import { beforeEdits, changedDevice, deviceSlice, exportedCount, generateHistory } from '../store/device.js';
 
 interface Exported {
   guid: string;
@@ -99,5 +99,34 @@ describe('an old Mac database, dated in whole seconds, read with a newer one of 
       .flatMap((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { messages: (Exported & { date: string; sources?: string[] })[] }).messages)
       .map((m) => `${m.guid} ${m.date} ${m.sources?.length ?? 0}`).sort();
     expect(dates(out)).toEqual(dates(join(old, 'ref')));
+  });
+});
+
+describe('a Mac before macOS 11 (no thread_originator_guid) read with a newer device', () => {
+  it('keeps what each reply replies to, in one run whichever comes first, and run after run', async () => {
+    const history = await generateHistory(400, 329);
+    // The old Mac stopped getting messages at the last third, and reads a reply as a plain message.
+    const old = deviceSlice(history, undefined, history.thirds[1]);
+    const db = new Database(join(old, 'chat.db'));
+    db.exec(`DROP INDEX IF EXISTS message_idx_thread_originator_guid;
+      ALTER TABLE message DROP COLUMN thread_originator_part; ALTER TABLE message DROP COLUMN thread_originator_guid`);
+    db.close();
+    const [newer, older] = [join(history.dir, 'chat.db'), join(old, 'chat.db')];
+    const replies = (out: string) => readdirSync(out).filter((f) => f.endsWith('.json'))
+      .flatMap((f) => (JSON.parse(readFileSync(join(out, f), 'utf8')) as { messages: { guid: string; replyTo?: { guid: string } }[] }).messages)
+      .filter((m) => m.replyTo).map((m) => `${m.guid} ${m.replyTo!.guid}`).sort();
+    const runs = { 'newer alone': [[newer]], 'older first': [[older, newer]], 'run after run': [[newer], [older]] };
+    const found: Record<string, string[]> = {};
+    for (const [name, dbs] of Object.entries(runs)) {
+      const out = join(old, name);
+      for (const run of dbs) {
+        const result = await runCli(['export', ...run.flatMap((path) => ['--db', path]), '--out', out, '--format', 'json', '--no-progress']);
+        expect(result.code, result.stderr).toBe(0);
+      }
+      found[name] = replies(out);
+    }
+    expect(found['newer alone']!.length).toBeGreaterThan(3);
+    expect(found['older first']).toEqual(found['newer alone']);
+    expect(found['run after run']).toEqual(found['newer alone']);
   });
 });
