@@ -68,9 +68,21 @@ export function firstKnownReceipts(copies: Message[]): Receipts {
   const receipts: Receipts = {};
   for (const field of RECEIPTS) {
     const known = copies.map((c) => c[field]).filter((date): date is Date => date !== undefined);
-    if (known.length > 0) receipts[field] = known.reduce((a, b) => (+b < +a ? b : a));
+    if (known.length > 0) receipts[field] = known.reduce(earlier);
   }
   return receipts;
+}
+
+/** The earlier of two dates; of a date and the same cut to the second, the finer. */
+function earlier(a: Date, b: Date): Date {
+  if (cutToSecond(a, b)) return b;
+  if (cutToSecond(b, a)) return a;
+  return +b < +a ? b : a;
+}
+
+/** Whether `coarse` is the date `fine` cut to the second, as an older macOS keeps it. */
+export function cutToSecond(coarse: Date, fine: Date): boolean {
+  return +coarse % 1000 === 0 && +fine !== +coarse && Math.floor(+fine / 1000) * 1000 === +coarse;
 }
 
 function withTapbacksOf(part: Part, copies: Message[]): Part {

@@ -130,3 +130,34 @@ describe('a Mac before macOS 11 (no thread_originator_guid) read with a newer de
     expect(found['run after run']).toEqual(found['newer alone']);
   });
 });
+
+describe('an old Mac database, dated in whole seconds, run after a newer one into the same archive', () => {
+  it('keeps the receipts and reactions dated to the millisecond, not cut to the second', async () => {
+    const history = await generateHistory(400, 331);
+    const old = deviceSlice(history, undefined, history.thirds[1]);
+    const db = new Database(join(old, 'chat.db'));
+    db.exec(`UPDATE message SET date = date / 1000000000, date_read = date_read / 1000000000, date_delivered = date_delivered / 1000000000;
+      UPDATE chat_message_join SET message_date = message_date / 1000000000`);
+    db.close();
+    type Dated = { guid: string; dateRead?: string; dateDelivered?: string; parts: { tapbacks: { kind: string; date: string; sender: { handle: string } }[] }[] };
+    const exported = async (out: string, dbs: string[]) => {
+      for (const dir of dbs) expect((await runCli(['export', '--db', join(dir, 'chat.db'), '--out', out, '--format', 'json', '--no-progress'])).code).toBe(0);
+      return new Map(readdirSync(out).filter((f) => f.endsWith('.json'))
+        .flatMap((f) => (JSON.parse(readFileSync(join(out, f), 'utf8')) as { messages: Dated[] }).messages).map((m) => [m.guid, m]));
+    };
+    const newer = await exported(join(old, 'newer'), [history.dir]);
+    const both = await exported(join(old, 'both'), [history.dir, old]);
+    let reactions = 0;
+    for (const [guid, m] of both) {
+      const n = newer.get(guid)!;
+      expect([m.dateRead, m.dateDelivered], guid).toEqual([n.dateRead, n.dateDelivered]);
+      m.parts.forEach((part, i) => {
+        for (const t of part.tapbacks) {
+          const same = n.parts[i]?.tapbacks.find((o) => o.kind === t.kind && o.sender.handle === t.sender.handle);
+          if (same && (reactions += 1)) expect(t.date, guid).toBe(same.date);
+        }
+      });
+    }
+    expect(reactions).toBeGreaterThan(3);
+  });
+});
