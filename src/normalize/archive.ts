@@ -259,40 +259,55 @@ export class Archive implements History {
 }
 
 /**
- * Merges date-ordered streams. Copies of one message (same GUID) share its date, so duplicates are
- * found among the messages of one instant only: memory stays bounded by the busiest second.
+ * Merges date-ordered streams. Copies of one message (same GUID) share its second (an older macOS kept dates in
+ * whole seconds, where a newer one or an iPhone keeps the same message's to the nanosecond), so duplicates are
+ * found among the messages of one second only: memory stays bounded by the busiest second.
  */
 function* mergeStreams(iterators: Iterator<Message>[], names: string[], sourceCount: number): Generator<Message> {
   const heads = iterators.map((it) => it.next());
   for (;;) {
     let now = Infinity;
-    for (const head of heads) if (!head.done) now = Math.min(now, head.value.date.getTime());
+    for (const head of heads) if (!head.done) now = Math.min(now, secondOf(head.value));
     if (now === Infinity) return;
-    const instant: { message: Message; source: number }[] = [];
+    const second: { message: Message; source: number }[] = [];
     heads.forEach((head, source) => {
-      while (!head.done && head.value.date.getTime() === now) {
-        instant.push({ message: head.value, source });
+      while (!head.done && secondOf(head.value) === now) {
+        second.push({ message: head.value, source });
         head = heads[source] = iterators[source]!.next();
       }
     });
     const byGuid = new Map<string, { message: Message; others: Message[]; sources: Set<string> }>();
-    for (const { message, source } of instant) {
+    for (const { message, source } of second) {
       const seen = byGuid.get(message.guid);
       if (!seen) byGuid.set(message.guid, { message, others: [], sources: new Set([names[source]!]) });
       else {
         seen.sources.add(names[source]!);
-        if (richness(message) > richness(seen.message)) {
+        if (fuller(message, seen.message)) {
           seen.others.push(seen.message);
           seen.message = message;
         } else seen.others.push(message);
       }
     }
-    for (const { message: best, others, sources } of byGuid.values()) {
+    const merged = [...byGuid.values()].map(({ message: best, others, sources }) => {
       const message = others.length > 0 ? mergeCopies(best, others) : best;
       // Its sources tell something only when some source lacks the message.
-      yield sources.size < sourceCount ? { ...message, sources: [...sources] } : message;
-    }
+      return sources.size < sourceCount ? { ...message, sources: [...sources] } : message;
+    });
+    yield* merged.sort((a, b) => +a.date - +b.date);
   }
+}
+
+function secondOf(message: Message): number {
+  return Math.floor(message.date.getTime() / 1000);
+}
+
+/**
+ * Whether copy `a` of a message holds more than copy `b`; of two that hold as much, the one dated finer than the
+ * second: it comes from a newer macOS, which keeps more of a message (what it replies to, a sticker's description).
+ */
+function fuller(a: Message, b: Message): boolean {
+  const [ra, rb] = [richness(a), richness(b)];
+  return ra !== rb ? ra > rb : a.date.getMilliseconds() !== 0 && b.date.getMilliseconds() === 0;
 }
 
 /** How much a copy of a message holds: files present on disk count most. */

@@ -12,11 +12,19 @@ export function mergeCopies(best: Message, others: Message[]): Message {
   const copies = [best, ...others];
   const removals = copies.flatMap((c) => c.tapbackRemovals ?? []);
   const written = best.parts.map((part) => lastWritten(part, others, best.date));
-  const merged: Message = { ...best, parts: written.map((part) => withTapbacksOf(part, copies)), edited: hasEdits(written) };
+  const merged: Message = { ...best, date: finestDate(copies), parts: written.map((part) => withTapbacksOf(part, copies)), edited: hasEdits(written) };
   if (removals.length > 0) merged.tapbackRemovals = removals;
   // A copy that went out (sent again, or by the device that holds it) says more than one that did not.
   if (merged.undelivered && others.some((c) => !c.undelivered)) delete merged.undelivered;
+  // A Mac before macOS 11 keeps no thread_originator_guid: its copy of a reply reads as no reply.
+  const replyTo = best.replyTo ?? others.find((copy) => copy.replyTo)?.replyTo;
+  if (replyTo) merged.replyTo = replyTo;
   return Object.assign(merged, firstKnownReceipts(copies));
+}
+
+/** When it was sent, as finely as a copy knows it: an older macOS kept it cut to the second. */
+function finestDate(copies: Message[]): Date {
+  return copies.reduce((finest, copy) => (+copy.date > +finest.date ? copy : finest)).date;
 }
 
 /** Whether any part was edited (an unsent one too, when it had been before). */
@@ -62,9 +70,21 @@ export function firstKnownReceipts(copies: Message[]): Receipts {
   const receipts: Receipts = {};
   for (const field of RECEIPTS) {
     const known = copies.map((c) => c[field]).filter((date): date is Date => date !== undefined);
-    if (known.length > 0) receipts[field] = known.reduce((a, b) => (+b < +a ? b : a));
+    if (known.length > 0) receipts[field] = known.reduce(earlier);
   }
   return receipts;
+}
+
+/** The earlier of two dates; of a date and the same cut to the second, the finer. */
+function earlier(a: Date, b: Date): Date {
+  if (cutToSecond(a, b)) return b;
+  if (cutToSecond(b, a)) return a;
+  return +b < +a ? b : a;
+}
+
+/** Whether `coarse` is the date `fine` cut to the second, as an older macOS keeps it. */
+export function cutToSecond(coarse: Date, fine: Date): boolean {
+  return +coarse % 1000 === 0 && +fine !== +coarse && Math.floor(+fine / 1000) * 1000 === +coarse;
 }
 
 function withTapbacksOf(part: Part, copies: Message[]): Part {

@@ -44,8 +44,11 @@ const READ_TABLES = ['chat_handle_join', 'attachment', 'message_attachment_join'
 const REQUIRED_COLUMNS: Record<string, string[]> = {
   message: ['guid', 'date'],
   chat: ['guid'],
-  handle: ['id'],
+  handle: ['id', 'service'],
   chat_message_join: ['chat_id', 'message_id'],
+  chat_handle_join: ['chat_id', 'handle_id'],
+  attachment: ['guid'],
+  message_attachment_join: ['message_id', 'attachment_id'],
 };
 
 /**
@@ -331,7 +334,7 @@ function connect(location: string, shownPath: string): Database.Database {
     db.close();
     throw new UserError(`${shownPath} is a SQLite database but not a Messages database (no ${missing.join(', ')} table).`);
   }
-  const unknown = [...READ_TABLES.filter((t) => !tables.has(t)).map((t) => `table ${t}`), ...missingColumns(db).map((c) => `column ${c}`)];
+  const unknown = [...READ_TABLES.filter((t) => !tables.has(t)).map((t) => `table ${t}`), ...missingColumns(db, tables).map((c) => `column ${c}`)];
   if (unknown.length > 0) {
     db.close();
     throw new UserError(`${shownPath} has a Messages schema this version cannot read (no ${unknown.join(', ')}).`);
@@ -339,8 +342,9 @@ function connect(location: string, shownPath: string): Database.Database {
   return db;
 }
 
-function missingColumns(db: Database.Database): string[] {
-  return Object.entries(REQUIRED_COLUMNS).flatMap(([table, columns]) => {
+/** Columns lacking from the tables there (a table lacking altogether is said as such). */
+function missingColumns(db: Database.Database, tables: Set<string>): string[] {
+  return Object.entries(REQUIRED_COLUMNS).filter(([table]) => tables.has(table)).flatMap(([table, columns]) => {
     const present = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name));
     return columns.filter((column) => !present.has(column)).map((column) => `${table}.${column}`);
   });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { AppBalloon, Attachment, EditVersion, Message, Part, Person, Tapback, TapbackRemoval } from '../model/types.js';
-import { firstKnownReceipts, hasEdits, writtenAfter } from '../normalize/merge-copies.js';
+import { cutToSecond, firstKnownReceipts, hasEdits, writtenAfter } from '../normalize/merge-copies.js';
 
 /** Model fields holding dates: JSON keeps them as ms since 1970 (an older store's messages as ISO strings), read back as Dates. */
 const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate', 'removedAt', 'absentSince', 'lastRead', 'editedAt', 'unsentAt']);
@@ -225,8 +225,9 @@ export function mergeRevision(archived: Message, seen: Message, lost: LostTapbac
   });
   keepTapbacks(archived.parts, parts, lost);
   const files = new Map(attachmentsOf(archived).map((a) => [a.guid, a]));
-  // A reply whose original the source lost still quotes it: the archive keeps the original.
-  const keptReply = seen.replyTo && !seen.replyTo.target && archived.replyTo?.guid === seen.replyTo.guid;
+  // A reply whose original the source lost still quotes it, and one the source reads as no reply (a Mac before
+  // macOS 11 keeps no thread_originator_guid) is still one: the archive keeps what it replies to.
+  const keptReply = seen.replyTo ? !seen.replyTo.target && archived.replyTo?.guid === seen.replyTo.guid : archived.replyTo !== undefined;
   const merged = { ...seen, parts, ...(keptReply ? { replyTo: archived.replyTo } : {}), ...firstKnownReceipts([archived, seen]), edited: hasEdits(parts) };
   for (const attachment of attachmentsOf(merged)) {
     const before = files.get(attachment.guid);
@@ -267,7 +268,7 @@ function keepTapbacks(archived: Part[], parts: Part[], lost: LostTapbacks): void
     const index = parts.findIndex((p) => p.index === before.index);
     const part = parts[index] ?? parts[0];
     if (!part) return;
-    const tapbacks = stillRemoved(before.tapbacks, part.tapbacks);
+    const tapbacks = stillRemoved(before.tapbacks, finerDated(before.tapbacks, part.tapbacks));
     const current = new Set(tapbacks.map(tapbackKey));
     const gone = before.tapbacks.filter((t) => !current.has(tapbackKey(t)));
     if (gone.length === 0 && tapbacks === part.tapbacks) continue;
@@ -288,6 +289,19 @@ function stillRemoved(archived: Tapback[], seen: Tapback[]): Tapback[] {
     const known = removed.get(tapbackKey(t));
     return known && +t.date <= +known.removedAt! ? known : t;
   });
+}
+
+/** The source's reactions, those the archive dates finer than the source (an older macOS keeps seconds) dated as it does. */
+function finerDated(archived: Tapback[], seen: Tapback[]): Tapback[] {
+  const known = new Map(archived.map((t) => [tapbackKey(t), t.date]));
+  let refined = false;
+  const dated = seen.map((t) => {
+    const date = known.get(tapbackKey(t));
+    if (!date || !cutToSecond(t.date, date)) return t;
+    refined = true;
+    return { ...t, date };
+  });
+  return refined ? dated : seen;
 }
 
 /** A reaction's identity: who placed which one (a sticker by its file). */

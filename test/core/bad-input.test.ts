@@ -76,7 +76,7 @@ describe('bad input gets one clear line and a non-zero exit', () => {
   it('a Messages database without the attachment tables', async () => {
     const bare = join(dir, 'bare.db');
     const db = new Database(bare);
-    db.exec('CREATE TABLE message (guid TEXT, date INTEGER, text TEXT); CREATE TABLE chat (guid TEXT); CREATE TABLE handle (id TEXT); CREATE TABLE chat_message_join (chat_id INTEGER, message_id INTEGER); CREATE TABLE chat_handle_join (chat_id INTEGER, handle_id INTEGER)');
+    db.exec('CREATE TABLE message (guid TEXT, date INTEGER, text TEXT); CREATE TABLE chat (guid TEXT); CREATE TABLE handle (id TEXT, service TEXT); CREATE TABLE chat_message_join (chat_id INTEGER, message_id INTEGER); CREATE TABLE chat_handle_join (chat_id INTEGER, handle_id INTEGER)');
     db.close();
     await expectClearFailure(['export', '--db', bare, '--out', join(dir, 'o7b')], /bare\.db has a Messages schema this version cannot read \(no table attachment, table message_attachment_join\)\.$/);
   });

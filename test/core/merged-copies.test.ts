@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
-import { beforeEdits, generateHistory } from '../store/device.js';
+import { beforeEdits, changedDevice, deviceSlice, exportedCount, generateHistory } from '../store/device.js';
 
 interface Exported {
   guid: string;
@@ -79,5 +79,85 @@ describe('a message two databases read in one run hold otherwise', () => {
       for (const guid of stale.edited) expect(messages.get(guid), name).toMatchObject({ edited: true, parts: [{ kind: 'text' }] });
       for (const guid of stale.unsent) expect(messages.get(guid)!.parts[0]!.kind, name).toBe('unsent');
     }
+  });
+});
+
+describe('an old Mac database, dated in whole seconds, read with a newer one of the same history', () => {
+  it('finds each message in both, once, dated as finely as the newer one knows', async () => {
+    const history = await generateHistory(300, 327);
+    // macOS before 10.13 kept dates in seconds: the same messages, their dates cut to the second.
+    const old = changedDevice(history, (db) => db.exec(`UPDATE message SET date = date / 1000000000, date_read = date_read / 1000000000,
+      date_delivered = date_delivered / 1000000000; UPDATE chat_message_join SET message_date = message_date / 1000000000`));
+    const ref = await runCli(['export', '--db', join(history.dir, 'chat.db'), '--out', join(old, 'ref'), '--format', 'json', '--no-progress']);
+    const out = join(old, 'out');
+    const run = await runCli(['export', '--db', join(old, 'chat.db'), '--db', join(history.dir, 'chat.db'), '--out', out, '--format', 'json', '--no-progress']);
+    expect(run.code, run.stderr).toBe(0);
+    const total = exportedCount(ref.stdout);
+    expect(run.stdout).toContain(`${total.toLocaleString('en-US')} messages in every source`);
+    for (const dir of [old, history.dir]) expect(run.stdout).toContain(`0 messages only in chat.db at ${join(dir, 'chat.db')}`);
+    const dates = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.json'))
+      .flatMap((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { messages: (Exported & { date: string; sources?: string[] })[] }).messages)
+      .map((m) => `${m.guid} ${m.date} ${m.sources?.length ?? 0}`).sort();
+    expect(dates(out)).toEqual(dates(join(old, 'ref')));
+  });
+});
+
+describe('a Mac before macOS 11 (no thread_originator_guid) read with a newer device', () => {
+  it('keeps what each reply replies to, in one run whichever comes first, and run after run', async () => {
+    const history = await generateHistory(400, 329);
+    // The old Mac stopped getting messages at the last third, and reads a reply as a plain message.
+    const old = deviceSlice(history, undefined, history.thirds[1]);
+    const db = new Database(join(old, 'chat.db'));
+    db.exec(`DROP INDEX IF EXISTS message_idx_thread_originator_guid;
+      ALTER TABLE message DROP COLUMN thread_originator_part; ALTER TABLE message DROP COLUMN thread_originator_guid`);
+    db.close();
+    const [newer, older] = [join(history.dir, 'chat.db'), join(old, 'chat.db')];
+    const replies = (out: string) => readdirSync(out).filter((f) => f.endsWith('.json'))
+      .flatMap((f) => (JSON.parse(readFileSync(join(out, f), 'utf8')) as { messages: { guid: string; replyTo?: { guid: string } }[] }).messages)
+      .filter((m) => m.replyTo).map((m) => `${m.guid} ${m.replyTo!.guid}`).sort();
+    const runs = { 'newer alone': [[newer]], 'older first': [[older, newer]], 'run after run': [[newer], [older]] };
+    const found: Record<string, string[]> = {};
+    for (const [name, dbs] of Object.entries(runs)) {
+      const out = join(old, name);
+      for (const run of dbs) {
+        const result = await runCli(['export', ...run.flatMap((path) => ['--db', path]), '--out', out, '--format', 'json', '--no-progress']);
+        expect(result.code, result.stderr).toBe(0);
+      }
+      found[name] = replies(out);
+    }
+    expect(found['newer alone']!.length).toBeGreaterThan(3);
+    expect(found['older first']).toEqual(found['newer alone']);
+    expect(found['run after run']).toEqual(found['newer alone']);
+  });
+});
+
+describe('an old Mac database, dated in whole seconds, run after a newer one into the same archive', () => {
+  it('keeps the receipts and reactions dated to the millisecond, not cut to the second', async () => {
+    const history = await generateHistory(400, 331);
+    const old = deviceSlice(history, undefined, history.thirds[1]);
+    const db = new Database(join(old, 'chat.db'));
+    db.exec(`UPDATE message SET date = date / 1000000000, date_read = date_read / 1000000000, date_delivered = date_delivered / 1000000000;
+      UPDATE chat_message_join SET message_date = message_date / 1000000000`);
+    db.close();
+    type Dated = { guid: string; dateRead?: string; dateDelivered?: string; parts: { tapbacks: { kind: string; date: string; sender: { handle: string } }[] }[] };
+    const exported = async (out: string, dbs: string[]) => {
+      for (const dir of dbs) expect((await runCli(['export', '--db', join(dir, 'chat.db'), '--out', out, '--format', 'json', '--no-progress'])).code).toBe(0);
+      return new Map(readdirSync(out).filter((f) => f.endsWith('.json'))
+        .flatMap((f) => (JSON.parse(readFileSync(join(out, f), 'utf8')) as { messages: Dated[] }).messages).map((m) => [m.guid, m]));
+    };
+    const newer = await exported(join(old, 'newer'), [history.dir]);
+    const both = await exported(join(old, 'both'), [history.dir, old]);
+    let reactions = 0;
+    for (const [guid, m] of both) {
+      const n = newer.get(guid)!;
+      expect([m.dateRead, m.dateDelivered], guid).toEqual([n.dateRead, n.dateDelivered]);
+      m.parts.forEach((part, i) => {
+        for (const t of part.tapbacks) {
+          const same = n.parts[i]?.tapbacks.find((o) => o.kind === t.kind && o.sender.handle === t.sender.handle);
+          if (same && (reactions += 1)) expect(t.date, guid).toBe(same.date);
+        }
+      });
+    }
+    expect(reactions).toBeGreaterThan(3);
   });
 });

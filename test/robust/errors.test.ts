@@ -28,6 +28,15 @@ describe('bad input and environment: one line, exit 1', () => {
     expectOneLine(await runCli(['list', '--db', db]), 1, /no column message\.date/);
   });
 
+  it('a column the reader joins or groups by renamed, outside the message table (export and list)', async () => {
+    for (const [table, column] of [['handle', 'service'], ['attachment', 'guid'], ['chat_handle_join', 'handle_id'], ['message_attachment_join', 'attachment_id']]) {
+      const db = spoiledCopy(base, dir, `renamed-${table}`, (d) => d.exec(`ALTER TABLE ${table} RENAME COLUMN ${column} TO ${column}_old`));
+      const lacking = new RegExp(`has a Messages schema this version cannot read \\(no column ${table}\\.${column}\\)`);
+      expectOneLine(await runCli(['export', '--db', db, '--out', join(dir, `o-renamed-${table}`)]), 1, lacking);
+      expectOneLine(await runCli(['list', '--db', db]), 1, lacking);
+    }
+  });
+
   it('a schema from before tapbacks (no associated_message_* columns) is read', async () => {
     const db = spoiledCopy(base, dir, 'pre-sierra', (d) => {
       for (const { name } of d.prepare("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql LIKE '%associated_message%'").all() as { name: string }[]) {
