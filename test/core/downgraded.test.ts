@@ -1,17 +1,12 @@
 // A message Messages sent as SMS after iMessage failed ("Sent as Text Message" on the phone) says so, not only
 // "SMS": in an iMessage conversation the reader learns why it went another way.
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addMessage, makeBase, NORMAL_DATE, spoiledCopy } from '../robust/support.js';
+import { addMessage, fileOf, makeBase, NORMAL_DATE, spoiledCopy } from '../robust/support.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { schemaValidators } from '../data/support.js';
 
 const SECOND = 1_000_000_000n;
-
-function fileOf(folder: string, ending: string): string {
-  return readFileSync(join(folder, readdirSync(folder, { recursive: true }).map(String).find((f) => f.endsWith(ending))!), 'utf8');
-}
 
 describe('a message sent as SMS after iMessage failed', () => {
   it('says so in txt, HTML and JSON; an SMS sent as such says SMS alone', { timeout: 60_000 }, async () => {

@@ -1,19 +1,15 @@
 // A message of the owner's that Messages could not send (its `error` column set: "Not Delivered" on the phone)
 // says so in every format, as does one scheduled to be sent later that had not gone yet: on paper neither must
 // read as a message the other side received.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addMessage, makeBase, NORMAL_DATE, spoiledCopy } from '../robust/support.js';
+import { addMessage, fileOf, makeBase, NORMAL_DATE, spoiledCopy } from '../robust/support.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { schemaValidators } from '../data/support.js';
 import { pdfText, pdfToolsPresent } from '../pdf/pdf-tools.js';
 
 const SECOND = 1_000_000_000n;
-
-function fileOf(folder: string, ending: string): string {
-  return readFileSync(join(folder, readdirSync(folder, { recursive: true }).map(String).find((f) => f.endsWith(ending))!), 'utf8');
-}
 
 describe('a message that was not delivered', () => {
   it('says Not Delivered in txt, HTML, PDF, CSV and JSON; one that went out does not', { timeout: 60_000 }, async () => {

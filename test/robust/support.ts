@@ -1,6 +1,6 @@
 // Shared by the robustness tests: a generated database to spoil, and what every failure must look like.
 import { spawn } from 'node:child_process';
-import { cpSync, readdirSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
@@ -57,6 +57,11 @@ export function expectOneLine(result: CliResult, code: number, pattern: RegExp):
 /** Every file below a folder, relative, sorted. */
 export function filesBelow(folder: string): string[] {
   return readdirSync(folder, { recursive: true }).map(String).sort();
+}
+
+/** The text of the first file below `folder` whose path ends with `ending`. */
+export function fileOf(folder: string, ending: string): string {
+  return readFileSync(join(folder, filesBelow(folder).find((f) => f.endsWith(ending))!), 'utf8');
 }
 
 export function expectNoPartials(folder: string): void {
