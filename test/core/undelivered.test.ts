@@ -1,8 +1,10 @@
 // A message of the owner's that Messages could not send (its `error` column set: "Not Delivered" on the phone)
 // says so in every format, as does one scheduled to be sent later that had not gone yet: on paper neither must
 // read as a message the other side received.
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { addMessage, fileOf, makeBase, NORMAL_DATE, spoiledCopy } from '../robust/support.js';
 import { runCli, tempDir } from '../support/cli.js';
@@ -36,6 +38,31 @@ describe('a message that was not delivered', () => {
     expect(schemaValidators().conversation(json)).toBe('');
     expect(json.messages.filter((m) => m.undelivered).map((m) => [m.text, m.undelivered])).toEqual([['never arrived', 'failed']]);
     if (pdfToolsPresent) expect(pdfText(join(out, readdirSync(out).find((f) => f.endsWith('.pdf'))!))).toMatch(/00:00:00 · Not Delivered · SMS/);
+  });
+});
+
+describe.skipIf(!pdfToolsPresent)('a message that was not delivered, in a transcript-style PDF', () => {
+  it('says Not Delivered in the alert colour, as the chat style does', { timeout: 60_000 }, async () => {
+    const dir = tempDir('undelivered-transcript');
+    const alertPixels = async (error: number) => {
+      let chat = '';
+      const db = spoiledCopy(await makeBase(dir, 30), dir, `transcript-${error}`, (d) => {
+        chat = addMessage(d, { text: 'never arrived', service: 'SMS', error, is_sent: 0, is_delivered: 0 }).chat;
+      });
+      const out = join(dir, `out-${error}`);
+      const result = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--pdf-style', 'transcript', '--no-cover', '--chat', chat, '--exact', '--quiet']);
+      expect(result.code, result.stderr).toBe(0);
+      const pdf = join(out, readdirSync(out).find((f) => f.endsWith('.pdf'))!);
+      const page = pdfText(pdf).split('\f').findIndex((text) => text.includes('never arrived')) + 1;
+      execFileSync('pdftoppm', ['-r', '100', '-f', String(page), '-l', String(page), '-png', '-singlefile', pdf, join(dir, `page-${error}`)]);
+      const { data, info } = await sharp(join(dir, `page-${error}.png`)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      let count = 0;
+      // #b3261e, the alert colour, give or take the anti-aliasing of small print.
+      for (let i = 0; i < info.width * info.height * 3; i += 3) if (data[i]! > 150 && data[i + 1]! < 80 && data[i + 2]! < 80) count++;
+      return count;
+    };
+    expect(await alertPixels(0)).toBe(0);
+    expect(await alertPixels(4)).toBeGreaterThan(20);
   });
 });
 

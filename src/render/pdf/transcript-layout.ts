@@ -1,6 +1,6 @@
 import type { Attachment, Message } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { NOT_IN_DATABASE, receiptNotes } from '../describe.js';
+import { NOT_IN_DATABASE, receiptNotes, undeliveredNote } from '../describe.js';
 import { drawLine, layLines, textBox, type Styled, type StyledLine } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import type { Column } from './chat-layout.js';
@@ -100,11 +100,15 @@ export class TranscriptLayout {
     });
   }
 
-  /** The date and time, and under them when the message was delivered, read or played, small. */
+  /**
+   * The date and time, and under them when the message was delivered, read or played, small; that it did not go
+   * out in the alert colour, as in the chat style.
+   */
   private whenCell(message: Message): Styled[] {
     const receipts = receiptNotes(message, this.dates.dayKey(message.date), this.dates);
+    const alert = message.undelivered && undeliveredNote(message.undelivered);
     const when = this.plain(this.dates.dateTime(message.date).replace(' ', '\n'));
-    return [when, ...receipts.map((note) => ({ ...this.muted(note), size: TYPE.small }))];
+    return [when, ...receipts.map((note) => ({ ...this.muted(note), size: TYPE.small, ...(note === alert ? { color: COLORS.alert } : {}) }))];
   }
 
   private dayBand(date: Date, continued: boolean): Block[] {
