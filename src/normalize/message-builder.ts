@@ -153,7 +153,6 @@ function senderOf(row: MessageRow, ctx: BuildContext): Person {
   return ctx.person(row.handleId) ?? ctx.fallbackSender;
 }
 
-/** A location share the owner began or ended with other_handle, which the row may store as received (share_direction 0). */
 /** Why a message of the owner's reached no one, if it did not: sending failed, or it waits to be sent later. */
 function undelivered(row: MessageRow): Message['undelivered'] {
   if (!row.isFromMe || row.itemType !== 0) return undefined;
@@ -161,6 +160,7 @@ function undelivered(row: MessageRow): Message['undelivered'] {
   return row.scheduleType === 2 && row.isSent === 0 ? 'scheduled' : undefined;
 }
 
+/** A location share the owner began or ended with other_handle, which the row may store as received (share_direction 0). */
 function sharedByOwner(row: MessageRow): boolean {
   return row.itemType === 4 && row.otherHandle !== 0 && row.shareDirection === 0;
 }
