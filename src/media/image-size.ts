@@ -21,16 +21,13 @@ const MAX_READ = 16 * 1024 * 1024;
 /** image-size's answer for bytes of no format it knows, which more bytes would not change (it looks at the first few). */
 const UNKNOWN_FORMAT = /^unsupported file type/;
 
-/** The size of the picture in the file, upright; undefined when the file is unreadable or of no type known here. */
-export function readImageSize(path: string): ImageSize | undefined {
-  const found = probeImage(path);
-  return found === NO_PICTURE ? undefined : found;
-}
-
 /** What `probeImage` answers for a file nothing can draw: it is empty, or of no picture format known here. */
 export const NO_PICTURE = 'no picture';
 
-/** The size of the picture in the file, as `readImageSize`; NO_PICTURE when there is surely none to draw. */
+/**
+ * The size of the picture in the file, upright; NO_PICTURE when there is surely none to draw; undefined when the
+ * file is unreadable or of no type known here.
+ */
 export function probeImage(path: string): ImageSize | typeof NO_PICTURE | undefined {
   let fd: number | undefined;
   try {

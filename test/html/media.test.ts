@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readImageSize } from '../../src/media/image-size.js';
+import { probeImage } from '../../src/media/image-size.js';
 import { MediaArchive } from '../../src/media/media-archive.js';
 import { safeFileName } from '../../src/media/safe-names.js';
 import type { Attachment } from '../../src/model/types.js';
@@ -132,7 +132,7 @@ describe('MediaArchive', () => {
       const sizes = await Promise.all(
         placed.map(async (p, i) => {
           const [full, thumb] = await Promise.all([p.href!, p.preview!].map((f) => sharp(join(work, 'archive', f)).metadata()));
-          return { read: readImageSize(sources[i]!), shown: { width: full.width, height: full.height }, preview: p.previewSize, thumb: { width: thumb.width, height: thumb.height } };
+          return { read: probeImage(sources[i]!), shown: { width: full.width, height: full.height }, preview: p.previewSize, thumb: { width: thumb.width, height: thumb.height } };
         }),
       );
       for (const size of sizes) {
