@@ -1,12 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { parse } from '@twemoji/parser';
 import sharp from 'sharp';
+import { emojiKey, emojiSvg, hasEmojiImage } from './emoji-pack.js';
 
-const require = createRequire(import.meta.url);
-const SVG_DIR = dirname(require.resolve('@twemoji/svg/package.json'));
 const RASTER_PX = 72;
 // Twemoji draws on a 36-unit canvas: at this density it comes out RASTER_PX wide, with no resampling.
 const SVG_DENSITY = (72 * RASTER_PX) / 36;
@@ -50,14 +45,9 @@ function assetNames(code: string): string[] {
   return code.split('-200d-').map(assetName).filter((name): name is string => name !== undefined);
 }
 
-const knownAssets = new Map<string, string | undefined>();
-
 function assetName(code: string): string | undefined {
-  if (!knownAssets.has(code)) {
-    const candidates = [code, code.replace(/-fe0f/g, '')];
-    knownAssets.set(code, candidates.find((candidate) => existsSync(join(SVG_DIR, `${candidate}.svg`))));
-  }
-  return knownAssets.get(code);
+  const key = emojiKey(code);
+  return hasEmojiImage(key) ? key : undefined;
 }
 
 // One raster per emoji for the whole process: there are only a few thousand emoji.
@@ -74,11 +64,18 @@ export interface RgbaPixels {
 export function emojiRaster(code: string): Promise<RgbaPixels | undefined> {
   let raster = rasters.get(code);
   if (!raster) {
-    raster = readFile(join(SVG_DIR, `${code}.svg`))
-      .then((svg) => sharp(svg, { density: SVG_DENSITY }).resize(RASTER_PX, RASTER_PX).ensureAlpha().raw().toBuffer({ resolveWithObject: true }))
-      .then(({ data, info }) => ({ data, width: info.width, height: info.height }))
-      .catch(() => undefined);
+    raster = rasterOf(emojiSvg(code));
     rasters.set(code, raster);
   }
   return raster;
+}
+
+async function rasterOf(svg: Buffer | undefined): Promise<RgbaPixels | undefined> {
+  if (!svg) return undefined;
+  try {
+    const { data, info } = await sharp(svg, { density: SVG_DENSITY }).resize(RASTER_PX, RASTER_PX).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    return { data, width: info.width, height: info.height };
+  } catch {
+    return undefined;
+  }
 }
