@@ -42,9 +42,9 @@ export function legacyNamesOf(run: RunSource[], earlier: RunSource[][], names: s
 }
 
 /**
- * When the latest of `runs` to read the Mac database `source` is (by its id) further on began: one whose database
- * had given a message a higher ROWID, and had no older newest message (undefined: none did). `source` is then an
- * older copy of it; a database restored from an older backup is not, once it has got messages newer than that run's.
+ * When the latest of `runs` that read the Mac database `source` is a copy of (by its id) further on began, undefined
+ * when none did: further on, it had given a message a higher ROWID and had no older newest message. `source` is then
+ * an older copy; a database restored from an older backup is not, once it has got a message newer than that run's.
  */
 export function readFurtherAt(source: RunSource, runs: ArchiveRun[]): number | undefined {
   const { id, newest } = source;
