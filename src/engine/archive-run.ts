@@ -34,6 +34,8 @@ export interface ArchiveUpdate {
   damage: DamageCounts;
   /** Sources not checked for damage again: an earlier run checked the very same file and found nothing. */
   notChecked: string[];
+  /** Older copies of a database an earlier run read further on (see `ArchiveStore.olderCopies`). */
+  olderCopies: { description: string; olderThan: Date }[];
   /** What became of each device's check, in the order of `facts`. */
   checks: SourceCheck[];
   /** The devices' conversations as they planned them (sizes and dates from their join tables). */
@@ -120,12 +122,14 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
     opened = readDevices ? await openArchive(options, { known, storedKey: (guids) => store.keyOfChats(guids), identify: (found) => store.identify(found) }) : undefined;
     planned(opened?.archive.candidates().length ?? 0);
     const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
+    const reaches = opened?.archive.reaches() ?? [];
     store.beginRun(VERSION, facts.map((f, i) => ({
       description: opened?.archive.sourceNames[i] ?? `archive ${other}`,
       id: opened?.archive.sourceIds[i],
       device: [f.device, f.osVersion].filter(Boolean).join(', ') || undefined,
       backedUp: f.backedUp?.getTime(),
       recorded: f.kind === 'archive' ? recorded : undefined,
+      newest: reaches[i],
     })));
     if (opened) store.rememberLineages(opened.archive.lineages);
     // What is read is kept once the databases' checks, running meanwhile, let it be (see `refused`).
@@ -196,7 +200,7 @@ async function recordSources({ options, store, other, recorded }: Run, files: At
   if (decidesAbsence(options, opened, other) && damage.findings === 0) store.markAbsent(skipped);
   removeFiles(store.dir, store.dropEmptyConversations());
   const notChecked = checks.flatMap((check, i) => (check === 'earlier' ? [opened!.archive.sourceNames[i]!] : []));
-  return { store, facts, damage, notChecked, checks, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection: opened?.archive.selection, skipped: skipped.size, warnings: opened?.warnings ?? 0, sha256s, recorded };
+  return { store, facts, damage, notChecked, olderCopies: store.olderCopies(), checks, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection: opened?.archive.selection, skipped: skipped.size, warnings: opened?.warnings ?? 0, sha256s, recorded };
 }
 
 /** Only a run that reads its devices whole (no --chat, --since, --until nor --archive) decides which messages they lost. */

@@ -35,6 +35,8 @@ export interface ExportSummary extends ShardCounts {
   damage: DamageCounts;
   /** Sources not checked for damage again: an earlier run checked the very same file and found nothing. */
   notChecked: string[];
+  /** Older copies of a database an earlier run read further on, with when that run began. */
+  olderCopies: { description: string; olderThan: Date }[];
   /** What this run changed in an archive that was there before it (none: a new one), and whether the run before it finished. */
   changes?: IngestCounts & { afterUnfinished: boolean };
 }
@@ -91,7 +93,7 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
     store.saveRendered(written, plan.formats.filter((format) => !reusable(format, options)));
     const changes = before.hadStore ? changesToSay(store, update.afterUnfinished ?? false) : undefined;
     counts.warnings += await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments, kept: counts.kept }, options, update.outside);
-    return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, changes, seconds: (Date.now() - started) / 1000 };
+    return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, olderCopies: update.olderCopies, changes, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));
     namingTheStore(error, options.outDir);

@@ -117,11 +117,21 @@ export interface ArchiveRun {
    * what checking the database found (undefined: the run did not get that far, or an archive folder); an
    * archive folder's, the sources it recorded. `id`: what the archive knows the source by (see `sourceIds`);
    * none in runs before store version 7, which knew a source by its description. `backedUp`: when a backup was
-   * made (ms since 1970).
+   * made (ms since 1970). `newest`: how far a Mac database had got; `olderThan`: when the latest run that read it
+   * further on began (ms since 1970): this is an older copy of it, whose lack of a message says nothing.
    */
-  sources: { description: string; id?: string; sha256?: string; device?: string; backedUp?: number; check?: SourceCheck; recorded?: RecordedSource[] }[];
+  sources: {
+    description: string; id?: string; sha256?: string; device?: string; backedUp?: number; check?: SourceCheck; recorded?: RecordedSource[];
+    newest?: DatabaseReach; olderThan?: number;
+  }[];
   /** conversations, messages, attachments written; added, changed, absent messages. */
   counts?: Record<string, number>;
+}
+
+/** How far a Mac database had got: the highest ROWID it gave a message, and when its newest message was sent (ms since 1970). */
+export interface DatabaseReach {
+  rowId: number;
+  sent: number;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Conversation, Message, Person, SourceCheck } from '../model/types.js';
+import type { DatabaseReach, Conversation, Message, Person, SourceCheck } from '../model/types.js';
 import { sourceIds, type Found, type Lineage, type MessageSource } from '../read/source.js';
 import type { MessageStream } from '../render/renderer.js';
 import type { ConversationPlan } from './conversations.js';
@@ -133,6 +133,11 @@ export class Archive implements History {
 
   get sourceIds(): string[] {
     return this.sources.map((s) => s.id);
+  }
+
+  /** How far each Mac database had got, in the order of `sourceNames` (see `SourceArchive.reach`). */
+  reaches(): (DatabaseReach | undefined)[] {
+    return this.sources.map((s) => s.reach());
   }
 
   /** What became of each source's check (see `damage`, which is awaited first). */

@@ -1,4 +1,4 @@
-import type { Message, Person, SourceCheck } from '../model/types.js';
+import type { DatabaseReach, Message, Person, SourceCheck } from '../model/types.js';
 import type { MessageStream } from '../render/renderer.js';
 import { openMessagesDatabase, type OpenedDatabase } from '../read/open-database.js';
 import type { DamageReport } from '../read/damage.js';
@@ -102,6 +102,12 @@ export class SourceArchive {
   /** Whether the source is a Mac's chat.db (or a copy of one), not a backup's. */
   get isMacDatabase(): boolean {
     return this.source.facts.kind === 'mac-database';
+  }
+
+  /** How far a Mac database had got (see `MessagesReader.reach`; its newest message's date in ms since 1970); undefined for a backup's. */
+  reach(): DatabaseReach | undefined {
+    const reach = this.isMacDatabase ? this.reader.reach() : undefined;
+    return reach && { rowId: reach.rowId, sent: appleDate(reach.date)?.getTime() ?? 0 };
   }
 
   /** A Mac database's lineage (see `Lineage`); undefined for a backup's, whose device is known by its UDID. */

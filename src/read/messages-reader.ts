@@ -43,6 +43,13 @@ export interface ChatSize {
   latest: number;
 }
 
+/** See `MessagesReader.reach`. */
+export interface Reach {
+  rowId: number;
+  /** ms since 2001. */
+  date: number;
+}
+
 /** A time window in milliseconds since 2001-01-01 UTC: [since, until). */
 export interface DateWindow {
   since?: number;
@@ -212,6 +219,24 @@ export class MessagesReader {
       byChat.set(chat, seen);
     }
     return new Map([...byChat].map(([chat, ids]) => [chat, [...ids].sort((a, b) => a - b)]));
+  }
+
+  /**
+   * How far the database had got when it was read: the highest ROWID it ever gave a message (the AUTOINCREMENT
+   * counter, which deleting messages leaves as it was; the highest ROWID there is without one) and when its newest
+   * message was sent (ms since 2001; 0: none). An older copy of the same database is behind a newer one in both.
+   * Undefined past a damaged page.
+   */
+  reach(): Reach | undefined {
+    const counted = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").get() !== undefined;
+    const counter = counted ? "(SELECT seq FROM sqlite_sequence WHERE name = 'message')" : '0';
+    // The newest date by the date index (a MAX of every row's date in ms would read them all).
+    const newest = this.messageColumns.has('date') ? appleMs('(SELECT MAX(date) FROM message)') : '0';
+    const sql = `SELECT MAX(IFNULL((SELECT MAX(ROWID) FROM message), 0), IFNULL(${counter}, 0)), IFNULL(${newest}, 0)`;
+    return this.salvage(() => {
+      const [rowId, date] = this.db.prepare(sql).raw(true).get() as [number, number];
+      return { rowId, date };
+    }, () => undefined);
   }
 
   /**

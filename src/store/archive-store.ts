@@ -10,7 +10,7 @@ import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows,
 import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, type StoreMode } from './schema.js';
 import type { SqliteCopy } from '../sqlite/sqlite-copy.js';
 import { storeSnapshot } from './store-snapshot.js';
-import { legacyNamesOf } from './source-ids.js';
+import { legacyNamesOf, readFurtherAt } from './source-ids.js';
 import { readSpans, renameSpan, SpanTracker, type Span } from './source-spans.js';
 import { lineageIds, type Found, type Lineage } from '../read/source.js';
 
@@ -82,6 +82,8 @@ export class ArchiveStore {
   private writing?: Writing;
   private runId = 0;
   private runStarted = 0;
+  /** See `runSourceIds`. */
+  private readIds?: { run: number; now: Set<string>; older: Set<string> };
   /** What ends the ids another archive knows this one's sources by (see `foreignId`), found once. */
   private foreignEnd?: string;
   private readonly sql: Record<string, Database.Statement>;
@@ -121,6 +123,7 @@ export class ArchiveStore {
         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`),
       update: p('UPDATE messages SET body = ?, source_set = ?, revision = ?, last_run = ?, absent_since = NULL WHERE guid = ?'),
       seen: p('UPDATE messages SET body = ?, source_set = ?, last_run = ?, absent_since = NULL WHERE guid = ?'),
+      kept: p('UPDATE messages SET source_set = ?, last_run = ? WHERE guid = ?'),
       history: p('INSERT OR IGNORE INTO message_history (guid, revision, run_id, body) VALUES (?, ?, ?, ?)'),
       forget: p('DELETE FROM messages WHERE guid = ?'),
       forgetHistory: p('DELETE FROM message_history WHERE guid = ?'),
@@ -202,13 +205,22 @@ export class ArchiveStore {
     this.useWriteAheadLog();
     this.runStarted = Date.now();
     this.db.transaction(() => {
+      const earlier = this.runs();
+      const read = sources.map((source) => {
+        const olderThan = readFurtherAt(source, earlier);
+        return olderThan === undefined ? source : { ...source, olderThan };
+      });
       const info = this.db
         .prepare('INSERT INTO runs (started_at, tool_version, sources) VALUES (?, ?, ?)')
-        .run(this.runStarted, toolVersion, toJson(sources));
+        .run(this.runStarted, toolVersion, toJson(read));
       this.runId = Number(info.lastInsertRowid);
-      const earlier = this.runs().filter((run) => run.id !== this.runId).map((run) => run.sources);
-      for (const [name, id] of legacyNamesOf(sources, earlier, this.sourceSets().names)) this.rename(name, id);
+      for (const [name, id] of legacyNamesOf(sources, earlier.map((run) => run.sources), this.sourceSets().names)) this.rename(name, id);
     })();
+  }
+
+  /** This run's sources that are older copies of a Mac database an earlier run read further on (see `readFurtherAt`), as the run names them, with when that run began. */
+  olderCopies(): { description: string; olderThan: Date }[] {
+    return this.runSources().flatMap(({ description, olderThan }) => (olderThan === undefined ? [] : [{ description, olderThan: new Date(olderThan) }]));
   }
 
   /**
@@ -274,8 +286,8 @@ export class ArchiveStore {
 
   /** Each source's SHA-256 (hashed meanwhile) and what became of its check on this run (in the order of `beginRun`'s sources). */
   recordSources(hashes: (string | undefined)[], checks: SourceCheck[]): void {
-    const sources = fromJson<RunSource[]>(this.db.prepare('SELECT sources FROM runs WHERE id = ?').pluck().get(this.runId) as string);
-    const found = sources.map(({ description, id, device, backedUp, recorded }, i): RunSource => ({ description, id, sha256: hashes[i], device, backedUp, check: checks[i], recorded }));
+    const sources = this.runSources();
+    const found = sources.map(({ description, id, device, backedUp, recorded, newest, olderThan }, i): RunSource => ({ description, id, sha256: hashes[i], device, backedUp, check: checks[i], recorded, newest, olderThan }));
     this.db.prepare('UPDATE runs SET sources = ? WHERE id = ?').run(toJson(found), this.runId);
   }
 
@@ -404,7 +416,9 @@ export class ArchiveStore {
     this.writing = { key, known: false, every: 0, changed: false, counts: { ...this.counts }, lostSince, folded: new Set() };
     // Messages of a conversation the store has never seen are added without looking for them first.
     this.writing.known = this.sql.known!.get(key) !== undefined;
-    this.sql.conversation!.run(key, head.body);
+    // Older copies of a database alone do not name a conversation the archive has as it was named then.
+    const { older } = this.runSourceIds();
+    if (!this.writing.known || !head.sources.every((id) => older.has(id))) this.sql.conversation!.run(key, head.body);
     for (const [handle, name] of head.people) this.sql.person!.run(handle, name);
     for (const guid of head.chatGuids) this.sql.chatGuid!.run(guid, key);
     this.writing.every = this.setOf(head.sources);
@@ -587,8 +601,12 @@ export class ArchiveStore {
   }
 
   private rewrite(row: MessageRow, set: number, stored: StoredMessage): boolean {
-    if (stored.absent_since !== null) this.counts.returned++;
     const sources = stored.source_set === set ? set : this.foundNow(stored.source_set, set);
+    if (this.olderThanArchived(set, stored.source_set)) {
+      this.sql.kept!.run(sources, this.runId, row.guid);
+      return sources !== stored.source_set;
+    }
+    if (stored.absent_since !== null) this.counts.returned++;
     let archived = stored.body;
     let body = row.body;
     if (body !== archived) {
@@ -616,6 +634,16 @@ export class ArchiveStore {
     return true;
   }
 
+  /**
+   * Whether a message found only in older copies of a database (see `olderCopies`) is one the archive has from that
+   * database: a run read it further on, so the archive's copy stays as it is (reactions taken back since, its mark
+   * as gone from the device since).
+   */
+  private olderThanArchived(found: number, stored: number): boolean {
+    const { older } = this.runSourceIds();
+    return older.size > 0 && this.namesOf(found).every((name) => older.has(name)) && this.namesOf(stored).some((name) => older.has(name));
+  }
+
   /** The id of a set of sources (added when new). */
   private setOf(names: string[]): number {
     const json = JSON.stringify([...new Set(names.map((name) => this.ownId(name)))].sort(byBytes));
@@ -634,7 +662,8 @@ export class ArchiveStore {
    */
   private foundNow(stored: number, found: number): number {
     const w = this.writing!;
-    const read = new Set(w.lostSince ? this.namesOf(w.every) : []);
+    const { older } = this.runSourceIds();
+    const read = new Set(w.lostSince ? this.namesOf(w.every).filter((name) => !older.has(name)) : []);
     return this.setOf([...new Set([...this.namesOf(stored).filter((name) => !read.has(name)), ...this.namesOf(found)])]);
   }
 
@@ -698,16 +727,28 @@ export class ArchiveStore {
   private readsEverySource(set: number): boolean {
     let every = this.readsWhole.get(set);
     if (every === undefined) {
-      const read = this.runSourceIds();
-      this.readsWhole.set(set, (every = this.namesOf(set).every((id) => read.has(id))));
+      const { now } = this.runSourceIds();
+      this.readsWhole.set(set, (every = this.namesOf(set).every((id) => now.has(id))));
     }
     return every;
   }
 
-  /** The ids of this run's sources. */
-  private runSourceIds(): Set<string> {
-    const run = fromJson<RunSource[]>(this.db.prepare('SELECT sources FROM runs WHERE id = ?').pluck().get(this.runId) as string);
-    return new Set(run.map((source) => source.id!));
+  /** This run's sources, as `beginRun` recorded them. */
+  private runSources(): RunSource[] {
+    return fromJson<RunSource[]>(this.db.prepare('SELECT sources FROM runs WHERE id = ?').pluck().get(this.runId) as string);
+  }
+
+  /**
+   * The ids of this run's sources: those read as their devices are `now`, and the `older` copies of a database a
+   * run read further on (see `olderCopies`), whose lack of a message or a reaction says nothing. Found once a run.
+   */
+  private runSourceIds(): { now: Set<string>; older: Set<string> } {
+    if (this.readIds?.run !== this.runId) {
+      const sources = this.runSources();
+      const ids = (older: boolean) => new Set(sources.filter((s) => (s.olderThan !== undefined) === older).map((s) => s.id!));
+      this.readIds = { run: this.runId, now: ids(false), older: ids(true) };
+    }
+    return this.readIds;
   }
 
   /**
@@ -716,7 +757,7 @@ export class ArchiveStore {
    * the others, as it may still be there.
    */
   private unseenSets(): { gone: string; left: Map<number, number> } {
-    const read = this.runSourceIds();
+    const read = this.runSourceIds().now;
     const gone: number[] = [];
     const left = new Map<number, number>();
     for (const [set, names] of this.sourceSets().sets) {

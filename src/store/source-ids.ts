@@ -40,3 +40,15 @@ export function legacyNamesOf(run: RunSource[], earlier: RunSource[][], names: s
   }
   return adopted;
 }
+
+/**
+ * When the latest of `runs` that read the Mac database `source` is a copy of (by its id) further on began, undefined
+ * when none did: further on, it had given a message a higher ROWID and had no older newest message. `source` is then
+ * an older copy; a database restored from an older backup is not, once it has got a message newer than that run's.
+ */
+export function readFurtherAt(source: RunSource, runs: ArchiveRun[]): number | undefined {
+  const { id, newest } = source;
+  if (id === undefined || newest === undefined) return undefined;
+  const further = (s: RunSource) => s.id === id && s.newest !== undefined && s.newest.rowId > newest.rowId && s.newest.sent >= newest.sent;
+  return runs.filter((run) => run.sources.some(further)).at(-1)?.startedAt.getTime();
+}

@@ -66,17 +66,18 @@ function runRow(run: ArchiveRun, dates: DateFormatter): string {
   return `      <tr>
         <td>${dates.at(run.startedAt).dateTime}${unfinished}</td>
         <td>${escapeHtml(run.toolVersion)}</td>
-        <td>${run.sources.map(sourceCell).join('')}</td>
+        <td>${run.sources.map((source) => sourceCell(source, dates)).join('')}</td>
         <td>${describeCounts(run.counts ?? {})}</td>
       </tr>
 `;
 }
 
-function sourceCell(source: ArchiveRun['sources'][number]): string {
+function sourceCell(source: ArchiveRun['sources'][number], dates: DateFormatter): string {
   const device = source.device ? ` · ${escapeHtml(source.device)}` : '';
   const sha256 = source.sha256 ? `<br><code title="SHA-256 of its database file">SHA-256 ${escapeHtml(source.sha256)}</code>` : '';
   const check = source.check ? `<br><span class="check">${CHECKS[source.check]}</span>` : '';
-  return `<div class="source">${escapeHtml(source.description)}${device}${sha256}${check}</div>`;
+  const older = source.olderThan === undefined ? '' : `<br><span class="check">an older copy of the database the run of ${dates.at(new Date(source.olderThan)).dateTime} read: what it lacks was not taken as gone</span>`;
+  return `<div class="source">${escapeHtml(source.description)}${device}${sha256}${check}${older}</div>`;
 }
 
 function describeCounts(counts: Record<string, number>): string {
