@@ -1,7 +1,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Attachment, Conversation, Message } from '../../model/types.js';
-import { MediaArchive } from '../../media/media-archive.js';
+import { attachmentsOf } from '../../model/attachments.js';
+import { MediaArchive, type PlacedAttachment } from '../../media/media-archive.js';
 import { writeAtomically } from '../../output/files.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
 import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
@@ -38,6 +39,8 @@ interface HtmlRendered extends RenderedConversation {
 const DAY_END = '</ol>\n';
 
 const PAGE_ROOT = '../../';
+/** Messages read ahead of the one written: enough to keep the image threads busy, few enough to hold. */
+const PLACED_AHEAD = 32;
 const PREVIEW_LENGTH = 120;
 
 /**
@@ -93,15 +96,24 @@ export class HtmlRenderer implements Renderer {
     return { conversation, file: `${folder}/${pageFile(1)}`, summary, search };
   }
 
-  /** Each message onto its page, into the search rows and the index's summary; what the activity chart shows. */
+  /**
+   * Each message onto its page, into the search rows and the index's summary; what the activity chart shows.
+   * Messages are read a few ahead of the one written, their attachments placed: a page shows a picture once its
+   * thumbnail is made (or says it cannot be shown), and the image threads make the next ones meanwhile.
+   */
   private async writeMessages(conversation: Conversation, messages: MessageStream, pages: PagedWriter, summary: ConversationSummary): Promise<Stats> {
     const activity = new StatsCollector(this.ctx.dates);
     // So that replies can link back to the message they quote (always an earlier one).
     const pageStarts = new PageStarts();
-    const context = this.messageContext(conversation, pageStarts);
+    const settled = new Map<Attachment, PlacedAttachment>();
+    const context = this.messageContext(conversation, pageStarts, settled);
     let previousDay = '';
     let previousSender = '';
-    for (const message of messages()) {
+    const ahead: { message: Message; placed: Promise<[Attachment, PlacedAttachment][]> }[] = [];
+    const writeFirst = async () => {
+      const { message, placed } = ahead.shift()!;
+      settled.clear();
+      for (const [attachment, place] of await placed) settled.set(attachment, place);
       if (pages.isFull) await pages.nextPage();
       const at = this.ctx.dates.at(message.date);
       let html = '';
@@ -119,18 +131,34 @@ export class HtmlRenderer implements Renderer {
       if (text) summary.preview = text.slice(0, PREVIEW_LENGTH);
       summary.photoCount += countPhotos(message);
       activity.add(message, at.dayKey);
+    };
+    for (const message of messages()) {
+      ahead.push({ message, placed: this.placeAll(message) });
+      if (ahead.length > PLACED_AHEAD) await writeFirst();
     }
+    while (ahead.length > 0) await writeFirst();
     return activity.result();
   }
 
-  private messageContext(conversation: Conversation, pageStarts: PageStarts): MessageContext {
+  /** Where a message's attachments are, once their files are made (placed at once: a run that must stop stops here). */
+  private placeAll(message: Message): Promise<[Attachment, PlacedAttachment][]> {
+    const placed = attachmentsOf(message).map((attachment) => [attachment, this.place(attachment)] as const);
+    return Promise.all(placed.map(async ([attachment, place]) => [attachment, await this.media.settle(place)] as [Attachment, PlacedAttachment]));
+  }
+
+  /** A file decrypted from an encrypted backup was removed with it (--attachments link or none): nothing to show. */
+  private place(attachment: Attachment): PlacedAttachment {
+    return attachment.transient && !attachment.missing ? { unavailable: 'withheld', reason: inBackup(attachment) } : this.media.place(attachment);
+  }
+
+  /** `settled`: the placed attachments of the message being written. */
+  private messageContext(conversation: Conversation, pageStarts: PageStarts, settled: Map<Attachment, PlacedAttachment>): MessageContext {
     return {
       root: PAGE_ROOT,
       dates: this.ctx.dates,
       // "Unknown sender", and anyone in "Messages without a conversation", which has no participants.
       namesSender: (sender) => conversation.isGroup || !conversation.participants.some((p) => p.handle === sender.handle || p.name === sender.name),
-      // A file decrypted from an encrypted backup was removed with it (--attachments link or none): nothing to show.
-      placeAttachment: (attachment: Attachment) => (attachment.transient && !attachment.missing ? { unavailable: 'withheld', reason: inBackup(attachment) } : this.media.place(attachment)),
+      placeAttachment: (attachment: Attachment) => settled.get(attachment) ?? this.place(attachment),
       messageHref: (reply) => {
         const { date, rowId } = reply.target!;
         const page = pageStarts.pageOf({ date: date.getTime(), rowId, guid: reply.guid });
