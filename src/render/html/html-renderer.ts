@@ -41,6 +41,15 @@ const DAY_END = '</ol>\n';
 const PAGE_ROOT = '../../';
 /** Messages read ahead of the one written: enough to keep the image threads busy, few enough to hold. */
 const PLACED_AHEAD = 32;
+
+type Placed = [Attachment, PlacedAttachment][];
+
+/** A message read, and where its attachments are: `places` once they are made. */
+interface Placing {
+  message: Message;
+  placing?: Promise<Placed>;
+  places?: Placed;
+}
 const PREVIEW_LENGTH = 120;
 
 /**
@@ -109,12 +118,9 @@ export class HtmlRenderer implements Renderer {
     const context = this.messageContext(conversation, pageStarts, settled);
     let previousDay = '';
     let previousSender = '';
-    const ahead: { message: Message; placed: Promise<[Attachment, PlacedAttachment][]> }[] = [];
-    const writeFirst = async () => {
-      const { message, placed } = ahead.shift()!;
+    const write = (message: Message, places: Placed) => {
       settled.clear();
-      for (const [attachment, place] of await placed) settled.set(attachment, place);
-      if (pages.isFull) await pages.nextPage();
+      for (const [attachment, place] of places) settled.set(attachment, place);
       const at = this.ctx.dates.at(message.date);
       let html = '';
       const newDay = pages.isEmpty || at.dayKey !== previousDay;
@@ -132,18 +138,38 @@ export class HtmlRenderer implements Renderer {
       summary.photoCount += countPhotos(message);
       activity.add(message, at.dayKey);
     };
-    for (const message of messages()) {
-      ahead.push({ message, placed: this.placeAll(message) });
-      if (ahead.length > PLACED_AHEAD) await writeFirst();
+    // A message is written as soon as it and those before it are placed; one with no attachment waits for nothing
+    // (an await a message made an HTML export without attachments 3 % slower).
+    const ahead: Placing[] = [];
+    const read = messages()[Symbol.iterator]();
+    try {
+      for (let done = false; !done || ahead.length > 0; ) {
+        const next = done ? undefined : read.next();
+        if (next?.done) done = true;
+        else if (next) ahead.push(this.placeAll(next.value));
+        while (ahead.length > 0 && (ahead[0]!.places || done || ahead.length > PLACED_AHEAD)) {
+          const item = ahead.shift()!;
+          const places = item.places ?? (await item.placing!);
+          if (pages.isFull) await pages.nextPage();
+          write(item.message, places);
+        }
+      }
+    } finally {
+      // As a for…of loop would: the stream's query is ended.
+      read.return?.();
     }
-    while (ahead.length > 0) await writeFirst();
     return activity.result();
   }
 
   /** Where a message's attachments are, once their files are made (placed at once: a run that must stop stops here). */
-  private placeAll(message: Message): Promise<[Attachment, PlacedAttachment][]> {
-    const placed = attachmentsOf(message).map((attachment) => [attachment, this.place(attachment)] as const);
-    return Promise.all(placed.map(async ([attachment, place]) => [attachment, await this.media.settle(place)] as [Attachment, PlacedAttachment]));
+  private placeAll(message: Message): Placing {
+    const attachments = attachmentsOf(message);
+    if (attachments.length === 0) return { message, places: [] };
+    const placed = attachments.map((attachment) => [attachment, this.place(attachment)] as const);
+    const item: Placing = { message, placing: Promise.all(placed.map(async ([attachment, place]): Promise<[Attachment, PlacedAttachment]> => [attachment, await this.media.settle(place)])) };
+    // A failure is thrown where the message is written.
+    item.placing!.then((places) => (item.places = places), () => {});
+    return item;
   }
 
   /** A file decrypted from an encrypted backup was removed with it (--attachments link or none): nothing to show. */
