@@ -9,6 +9,7 @@ import { Archive, type ArchiveOptions, type History } from '../normalize/archive
 import type { Selection } from '../select/match.js';
 import { ArchiveStore } from '../store/archive-store.js';
 import { StoreArchive } from '../store/store-archive.js';
+import type { BackupSource } from '../sources/backup/open-backup.js';
 import type { ResolvedOptions, SourceOptions } from './options.js';
 import { Spinner } from './spinner.js';
 
@@ -60,16 +61,18 @@ export async function openSources(options: SourceOptions, log: (line: string) =>
  */
 async function openBackups(options: SourceOptions, sources: MessageSource[], warn: (line: string) => void): Promise<{ books: string[]; encrypted: boolean }> {
   // Loaded only when needed: the backup readers add a noticeable share of start-up time.
-  const [{ openBackup }, { passwordProvider }] = await Promise.all([import('../sources/backup/open-backup.js'), import('../sources/backup/password.js')]);
+  const [{ openBackup, describeApart }, { passwordProvider }] = await Promise.all([import('../sources/backup/open-backup.js'), import('../sources/backup/password.js')]);
   const password = passwordProvider({ passwordFile: options.passwordFile, plainPassword: options.password });
   const spinner = new Spinner();
   const books: string[] = [];
   let encrypted = false;
   const dirs = options.backup ?? [];
+  const opened: BackupSource[] = [];
   for (const dir of dirs) {
     // Of several backups (two iPhones with passwords of their own), the prompt says which one it asks for.
     const backup = await openBackup(dir, { password: (tried) => password(dirs.length > 1 ? dir : undefined, tried), progress: spinner, onWarning: warn });
     sources.push(backup);
+    opened.push(backup);
     encrypted ||= backup.info.encrypted;
     const contacts = await backup.contactsDatabase().catch((error: Error) => {
       warn(error.message);
@@ -77,6 +80,7 @@ async function openBackups(options: SourceOptions, sources: MessageSource[], war
     });
     if (contacts) books.push(contacts);
   }
+  describeApart(opened);
   return { books, encrypted };
 }
 

@@ -102,6 +102,10 @@ export class MediaArchive {
   readonly stats: MediaStats = { copied: 0, converted: 0, reused: 0, failed: 0, missing: 0 };
   private readonly scheduled = new Set<string>();
   private readonly pending = new Set<Promise<void>>();
+  /** Files pages show being made, by their path in the archive: `settle` waits for them. */
+  private readonly making = new Map<string, Promise<void>>();
+  /** Those that could not be made (a damaged picture): pages show what there is instead. */
+  private readonly unmade = new Set<string>();
   private readonly copyQueue: (() => Promise<void>)[] = [];
   private copiesRunning = 0;
   private pool?: WorkerPool<ConvertJob, ConvertResult>;
@@ -169,8 +173,21 @@ export class MediaArchive {
       outputs.push({ path: insideFolder(this.outDir, href), format });
       original = originalHref;
     }
-    if (firstUse) this.track(this.convert({ source, outputs }, attachment.fileName));
+    if (firstUse) this.make(thumb, this.convert({ source, outputs }, attachment.fileName));
     return { href, preview: thumb, original, previewSize: size && fitInside(size, THUMB_SIDE) };
+  }
+
+  /**
+   * What pages show of a placed attachment once the files it names are made: a picture whose thumbnail could not
+   * be (its file damaged) as one that cannot be shown, linking to its original; a voice message whose copy in another
+   * container could not be, by its original alone.
+   */
+  async settle(placed: PlacedAttachment): Promise<PlacedAttachment> {
+    const { preview, playable } = placed;
+    await Promise.all([preview, playable?.src].map((path) => path !== undefined && this.making.get(path)));
+    if (preview !== undefined && this.unmade.has(preview)) return { href: placed.original ?? placed.href, noPicture: true };
+    if (playable && this.unmade.has(playable.src)) return { ...placed, playable: undefined };
+    return placed;
   }
 
   /** An image file nothing can draw: only its copy (or the original) is linked, and no thumbnail is made or asked for. */
@@ -190,15 +207,16 @@ export class MediaArchive {
     const kind = playableKindOf(source);
     if (!kind) return undefined;
     const src = converted(kind.extension);
-    if (firstUse) this.track(this.remux(source, insideFolder(this.outDir, src), displayName));
+    if (firstUse) this.make(src, this.remux(source, insideFolder(this.outDir, src), displayName));
     return { src, type: kind.type };
   }
 
-  private async remux(source: string, target: string, displayName: string): Promise<void> {
-    if (this.fatal) return;
+  /** Whether the file was made (or was there). */
+  private async remux(source: string, target: string, displayName: string): Promise<boolean> {
+    if (this.fatal) return false;
     if (existsSync(target)) {
       this.stats.reused++;
-      return;
+      return true;
     }
     const partial = `${target}.${threadId}.partial`;
     try {
@@ -207,9 +225,11 @@ export class MediaArchive {
       await writeFile(partial, audio);
       await renameIntoPlace(partial, target);
       this.stats.converted++;
+      return true;
     } catch (error) {
       await rm(partial, { force: true });
       this.failed(error, `Could not convert voice message “${displayName}” (${source}): ${(error as Error).message}`);
+      return false;
     }
   }
 
@@ -232,26 +252,44 @@ export class MediaArchive {
     this.pending.add(tracked);
   }
 
-  private async convert(job: ConvertJob, displayName: string): Promise<void> {
-    if (this.fatal) return;
+  /** Tracks `work` making the file at `path` in the archive, and remembers whether it did. */
+  private make(path: string, work: Promise<boolean>): void {
+    const made = work.then(
+      (done) => {
+        if (!done) this.unmade.add(path);
+      },
+      (error: unknown) => {
+        this.unmade.add(path);
+        throw error;
+      },
+    );
+    // Never rejects: a page waits for it, and the run hears of the error from `finish`.
+    this.making.set(path, made.catch(() => {}).finally(() => this.making.delete(path)));
+    this.track(made);
+  }
+
+  /** Whether every output was made (or was there). */
+  private async convert(job: ConvertJob, displayName: string): Promise<boolean> {
+    if (this.fatal) return false;
     if (job.outputs.every((output) => existsSync(output.path))) {
       this.stats.reused++;
-      return;
+      return true;
     }
     await Promise.all(job.outputs.map((output) => mkdir(dirname(output.path), { recursive: true })));
     this.pool ??= new WorkerPool<ConvertJob, ConvertResult>(mediaWorkerScript('convert-worker'), this.workers);
     try {
       await this.pool.run(job);
       this.stats.converted++;
+      return true;
     } catch (error) {
       const message = (error as Error).message;
       const fatal = FATAL_MESSAGE.exec(message);
-      if (fatal) {
-        this.fatal ??= Object.assign(new Error(message), { code: fatal[1], path: job.outputs[0]!.path });
-        return;
+      if (fatal) this.fatal ??= Object.assign(new Error(message), { code: fatal[1], path: job.outputs[0]!.path });
+      else {
+        this.stats.failed++;
+        this.warn(`Could not convert image “${displayName}” (${job.source}): ${message.split('\n')[0]}`);
       }
-      this.stats.failed++;
-      this.warn(`Could not convert image “${displayName}” (${job.source}): ${message.split('\n')[0]}`);
+      return false;
     }
   }
 

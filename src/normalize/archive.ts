@@ -204,7 +204,7 @@ export class Archive implements History {
         } else byKey.set(key, { key, title: c.title, groupName: c.groupName, participants: c.participants, ids, namings });
       }
     }
-    return [...byKey.values()].map(({ namings, ...c }) => ({ ...c, earlierNames: earlierNames(namings, c.groupName).map(({ name, until }) => ({ name, until: dayOf(until) })) }));
+    return [...byKey.values()].map(({ namings, ...c }) => ({ ...c, earlierNames: earlierNames(namings, c.groupName, dayOf) }));
   }
 
   /** Streams a conversation's messages in order; every call reads them anew. */

@@ -3,7 +3,8 @@ import type { Attachment, Message } from '../model/types.js';
 import type { CandidateConversation, History } from '../normalize/archive.js';
 import type { ArchiveStore } from './archive-store.js';
 import type { AttachmentFiles } from './attachment-files.js';
-import { attachmentsOf, messageJson, toJson } from './message-json.js';
+import { attachmentsOf } from '../model/attachments.js';
+import { messageJson, toJson } from './message-json.js';
 import type { MessageRow } from './rows.js';
 import type { StoreWriter } from './store-writer.js';
 

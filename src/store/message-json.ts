@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
+import { attachmentsOf } from '../model/attachments.js';
 import type { AppBalloon, Attachment, EditVersion, Message, Part, Person, Tapback, TapbackRemoval } from '../model/types.js';
 import { cutToSecond, firstKnownReceipts, hasEdits, writtenAfter } from '../normalize/merge-copies.js';
 
@@ -185,17 +186,6 @@ function withDates(value: unknown): unknown {
     }
   }
   return value;
-}
-
-/** Every attachment of a message, wherever it sits (parts, app balloons, sticker tapbacks); a loop: it runs for every message read back. */
-export function attachmentsOf(message: Message): Attachment[] {
-  const found: Attachment[] = [];
-  for (const part of message.parts) {
-    if (part.kind === 'attachment') found.push(part.attachment);
-    else if (part.kind === 'app') found.push(...part.attachments);
-    for (const tapback of part.tapbacks) if (tapback.sticker) found.push(tapback.sticker);
-  }
-  return found;
 }
 
 /** What the run knows of reactions the source no longer has (see `keepTapbacks`). */

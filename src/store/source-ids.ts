@@ -9,7 +9,7 @@ type RunSource = ArchiveRun['sources'][number];
  */
 function kindOf(description: string): string | undefined {
   if (description.startsWith('chat.db at ')) return 'chat.db';
-  const backup = /^iPhone backup: (.+?)(?:, iOS [^,]+)?(?:, backed up \d{4}-\d\d-\d\d)?(?:, encrypted)?$/.exec(description);
+  const backup = /^iPhone backup: (.+?)(?:, iOS [^,]+)?(?:, backed up \d{4}-\d\d-\d\d(?: \d\d:\d\d UTC)?)?(?:, encrypted)?$/.exec(description);
   return backup ? `iPhone backup of ${backup[1]}` : undefined;
 }
 

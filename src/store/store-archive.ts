@@ -3,10 +3,12 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { ArchiveRun, Conversation, Message } from '../model/types.js';
 import type { ArchiveOptions, CandidateConversation, History, HistoryConversation } from '../normalize/archive.js';
+import { earlierNames, type Naming } from '../normalize/earlier-names.js';
 import { selectConversations, type Selection } from '../select/match.js';
 import type { MessageStream } from '../render/renderer.js';
 import type { ArchiveStore } from './archive-store.js';
-import { attachmentsOf, fromJson, messageFromJson } from './message-json.js';
+import { attachmentsOf } from '../model/attachments.js';
+import { fromJson, messageFromJson } from './message-json.js';
 import { fileSha256OrNull, HASH_CHUNK } from './file-sha256.js';
 import type { ManifestEntry } from './manifest.js';
 import { Statements } from '../sqlite/statements.js';
@@ -55,7 +57,7 @@ export class StoreArchive implements History {
 
   constructor(
     private readonly store: ArchiveStore,
-    options: Pick<ArchiveOptions, 'window' | 'chatTerms' | 'exactChat' | 'contacts'>,
+    options: Pick<ArchiveOptions, 'window' | 'chatTerms' | 'exactChat' | 'contacts' | 'dayOf'>,
     private readonly onClose: () => void = () => store.close(),
     onDevices?: Selection,
   ) {
@@ -67,11 +69,13 @@ export class StoreArchive implements History {
     this.lacking = new LackingSources(this.names, store.sourceSpans());
     this.descriptions = store.sourceDescriptions();
     if (options.chatTerms.length === 0) return;
-    const { contacts, chatTerms, exactChat } = options;
+    const { contacts, chatTerms, exactChat, dayOf } = options;
     const guids = this.allChatGuids();
+    const namings = this.allNamings();
     const selectables = [...this.bodies()].map(([key, c]) => ({
       key, title: c.title, groupName: c.groupName, participants: c.participants,
       ids: [c.id, ...(guids.get(key) ?? []), ...(c.isGroup ? (c.chatIdentifiers ?? []) : [])],
+      earlierNames: c.isGroup ? earlierNames(namings.get(key) ?? [], c.groupName, dayOf) : [],
     }));
     const own = selectConversations(selectables, chatTerms, { exact: exactChat, personKey: (h) => contacts.personKey(h) });
     this.selection = onDevices ? withDevices(own, onDevices) : own;
@@ -195,6 +199,16 @@ export class StoreArchive implements History {
     const byKey = new Map<string, string[]>();
     const rows = this.statements.get('SELECT conversation_key AS key, guid FROM chat_guids').all() as { key: string; guid: string }[];
     for (const { key, guid } of rows) byKey.set(key, [...(byKey.get(key) ?? []), guid]);
+    return byKey;
+  }
+
+  /** Every group's namings, by key: from the renames it keeps (whatever the date window), as a device's are read. */
+  private allNamings(): Map<string, Naming[]> {
+    const byKey = new Map<string, Naming[]>();
+    // LIKE first: it skips most rows without parsing their JSON.
+    const rows = this.statements.get(`SELECT conversation_key, json_extract(body, '$.event.name'), date FROM messages
+      WHERE body LIKE '%"renamed"%' AND json_extract(body, '$.event.type') = 'renamed'`).raw().all() as [key: string, name: string | null, date: number][];
+    for (const [key, name, date] of rows) byKey.set(key, [...(byKey.get(key) ?? []), [name, date - APPLE_EPOCH_MS]]);
     return byKey;
   }
 

@@ -114,6 +114,9 @@ describe('voice messages (CAF) in a container every browser plays', () => {
     expect(existsSync(join(outDir, opus.playable!.src))).toBe(true);
     expect(aac.playable).toBeUndefined();
     expect(existsSync(join(outDir, damaged.playable!.src))).toBe(false);
+    // Pages show what was made: the damaged one plays as its original alone.
+    expect(await media.settle(damaged)).toEqual({ ...damaged, playable: undefined });
+    expect(await media.settle(opus)).toEqual(opus);
     expect(warnings).toEqual([`Could not convert voice message “Audio Message.caf” (${join(dir, 'damaged.caf')}): the CAF file's data chunk runs past its end`]);
     expect(stats).toMatchObject({ copied: 3, converted: 1, failed: 1 });
   });

@@ -3,7 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from '../support/cli.js';
 import { pdfText, pdfToolsPresent } from '../pdf/pdf-tools.js';
@@ -184,6 +186,48 @@ describe('an image file no picture can be drawn from', () => {
     expect(asked.filter((file) => !existsSync(file))).toEqual([]);
     expect(result.stderr).toMatch(new RegExp(`Could not convert image “${basename(path)}” \\(.*\\): ${why.source}`));
     expect(pages.map((page) => readFileSync(join(out, page), 'utf8')).join('')).toContain(`<span class="broken">Picture could not be shown: Photo ${basename(path)}</span>`);
+  });
+});
+
+describe('a picture cut short (a damaged file): its header is read, but no thumbnail can be made of it', () => {
+  let photo: Buffer;
+  beforeAll(async () => {
+    photo = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3a7' } }).jpeg().toBuffer();
+  });
+
+  /** Every file a page names (relative paths, and file: URLs of originals in link mode), as paths, and those absent. */
+  function named(out: string, pages: string[]): { all: string[]; absent: string[] } {
+    const all = pages.flatMap((page) => [...readFileSync(join(out, page), 'utf8').matchAll(/ (?:src|href)="((?:\.\.\/\.\.\/|file:)[^"#]+)"/g)]
+      .map((m) => (m[1]!.startsWith('file:') ? fileURLToPath(m[1]!.replaceAll('&amp;', '&')) : join(out, 'conversations', 'x', decodeURI(m[1]!)))));
+    return { all, absent: all.filter((file) => !existsSync(file)) };
+  }
+
+  it.each([
+    ['a JPEG', 'copy', 'ct/IMG_0420.JPG', 'image/jpeg'],
+    ['a JPEG', 'link', 'ct/IMG_0420.JPG', 'image/jpeg'],
+    ['a HEIC (converted for browsers)', 'copy', 'ct/IMG_0421.HEIC', 'image/heic'],
+  ])('(%s, --attachments %s) is said not to be shown, linking to the original; the page names no file that is not there', async (_, mode, path, mimeType) => {
+    const dir = tempDir('cut-short');
+    const { db, chat } = await withAttachmentFile(dir, path, mimeType, (file) => {
+      const attachments = join(dir, 'base', 'Attachments');
+      const heic = path.endsWith('.HEIC') && readFileSync(join(attachments, filesBelow(attachments).find((f) => f.endsWith('.HEIC'))!));
+      // Its header whole (the picture's size is read from it), its pixels cut short.
+      writeFileSync(file, heic ? heic.subarray(0, Math.floor(heic.length * 0.7)) : photo.subarray(0, 400));
+    });
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'html', '--chat', chat, '--attachments', mode, '--no-progress']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(new RegExp(`Could not convert image “${basename(path)}” \\(`));
+    const pages = filesBelow(out).filter((f) => f.startsWith('conversations/') && f.endsWith('.html'));
+    const { all, absent } = named(out, pages);
+    expect(all.length).toBeGreaterThan(0);
+    expect(absent).toEqual([]);
+    const html = pages.map((page) => readFileSync(join(out, page), 'utf8')).join('');
+    const note = new RegExp(`<a href="([^"]+)"><span class="broken">Picture could not be shown: Photo ${basename(path)}</span></a>`).exec(html);
+    expect(note, 'the note, linking to the original').not.toBeNull();
+    const original = note![1]!.startsWith('file:') ? fileURLToPath(note![1]!) : join(out, 'conversations', 'x', decodeURI(note![1]!));
+    expect(readFileSync(original)).toEqual(readFileSync(join(dir, 'copy', 'Attachments', path)));
+    expect(html).not.toContain(`alt="Photo ${basename(path)}"`);
   });
 });
 

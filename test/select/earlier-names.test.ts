@@ -64,6 +64,29 @@ describe('a group chosen by a name it had before', () => {
       expect(namingsKept(out)).toBe(1);
     }
   });
+
+  it('an archive folder read with --archive knows the earlier names from the renames it keeps: list, stats and export choose the group', async () => {
+    const out = join(dir, 'kept');
+    // A whole export asks for no namings: the archive has only the rename events among its messages.
+    expect((await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--quiet'])).code).toBe(0);
+    expect(namingsKept(out)).toBe(0);
+    const chosen = `selected “Readers” (${guid}): group named “Poetry Circle” until ${renamedOn}`;
+    const listed = await runCli(['list', '--archive', out, '--json', '--timezone', 'UTC', '--chat', 'Poetry Circle']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as { id: string; title: string }[]).map((c) => [c.id, c.title])).toEqual([[guid, 'Readers']]);
+    expect(listed.stderr).toContain(chosen);
+    const stats = await runCli(['stats', '--archive', out, '--json', '--timezone', 'UTC', '--chat', 'poetry circle']);
+    expect(stats.code, stats.stderr).toBe(0);
+    expect((JSON.parse(stats.stdout) as { conversations: { conversation: { title: string } }[] }).conversations.map((c) => c.conversation.title)).toEqual(['Readers']);
+    const again = join(dir, 'from-archive');
+    const exported = await runCli(['export', '--archive', out, '--out', again, '--format', 'txt', '--timezone', 'UTC', '--chat', 'Poetry Circle']);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stderr).toContain(chosen);
+    expect(existsSync(join(again, 'Readers.txt'))).toBe(true);
+    const exact = await runCli(['list', '--archive', out, '--exact', '--chat', 'Poetry']);
+    expect(exact.code).toBe(1);
+    expect(exact.stderr).toMatch(/^textkeeper: No conversation matches --chat Poetry; closest: “Poetry Circle”/);
+  });
 });
 
 function namingsKept(out: string): number {

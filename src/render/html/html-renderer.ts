@@ -1,7 +1,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Attachment, Conversation, Message } from '../../model/types.js';
-import { MediaArchive } from '../../media/media-archive.js';
+import { attachmentsOf } from '../../model/attachments.js';
+import { MediaArchive, type PlacedAttachment } from '../../media/media-archive.js';
 import { writeAtomically } from '../../output/files.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
 import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
@@ -38,6 +39,17 @@ interface HtmlRendered extends RenderedConversation {
 const DAY_END = '</ol>\n';
 
 const PAGE_ROOT = '../../';
+/** Messages read ahead of the one written: enough to keep the image threads busy, few enough to hold. */
+const PLACED_AHEAD = 32;
+
+type Placed = [Attachment, PlacedAttachment][];
+
+/** A message read, and where its attachments are: `places` once they are made. */
+interface Placing {
+  message: Message;
+  placing?: Promise<Placed>;
+  places?: Placed;
+}
 const PREVIEW_LENGTH = 120;
 
 /**
@@ -93,16 +105,22 @@ export class HtmlRenderer implements Renderer {
     return { conversation, file: `${folder}/${pageFile(1)}`, summary, search };
   }
 
-  /** Each message onto its page, into the search rows and the index's summary; what the activity chart shows. */
+  /**
+   * Each message onto its page, into the search rows and the index's summary; what the activity chart shows.
+   * Messages are read a few ahead of the one written, their attachments placed: a page shows a picture once its
+   * thumbnail is made (or says it cannot be shown), and the image threads make the next ones meanwhile.
+   */
   private async writeMessages(conversation: Conversation, messages: MessageStream, pages: PagedWriter, summary: ConversationSummary): Promise<Stats> {
     const activity = new StatsCollector(this.ctx.dates);
     // So that replies can link back to the message they quote (always an earlier one).
     const pageStarts = new PageStarts();
-    const context = this.messageContext(conversation, pageStarts);
+    const settled = new Map<Attachment, PlacedAttachment>();
+    const context = this.messageContext(conversation, pageStarts, settled);
     let previousDay = '';
     let previousSender = '';
-    for (const message of messages()) {
-      if (pages.isFull) await pages.nextPage();
+    const write = (message: Message, places: Placed) => {
+      settled.clear();
+      for (const [attachment, place] of places) settled.set(attachment, place);
       const at = this.ctx.dates.at(message.date);
       let html = '';
       const newDay = pages.isEmpty || at.dayKey !== previousDay;
@@ -119,18 +137,54 @@ export class HtmlRenderer implements Renderer {
       if (text) summary.preview = text.slice(0, PREVIEW_LENGTH);
       summary.photoCount += countPhotos(message);
       activity.add(message, at.dayKey);
+    };
+    // A message is written as soon as it and those before it are placed; one with no attachment waits for nothing
+    // (an await a message made an HTML export without attachments 3 % slower).
+    const ahead: Placing[] = [];
+    const read = messages()[Symbol.iterator]();
+    try {
+      for (let done = false; !done || ahead.length > 0; ) {
+        const next = done ? undefined : read.next();
+        if (next?.done) done = true;
+        else if (next) ahead.push(this.placeAll(next.value));
+        while (ahead.length > 0 && (ahead[0]!.places || done || ahead.length > PLACED_AHEAD)) {
+          const item = ahead.shift()!;
+          const places = item.places ?? (await item.placing!);
+          if (pages.isFull) await pages.nextPage();
+          write(item.message, places);
+        }
+      }
+    } finally {
+      // As a for…of loop would: the stream's query is ended.
+      read.return?.();
     }
     return activity.result();
   }
 
-  private messageContext(conversation: Conversation, pageStarts: PageStarts): MessageContext {
+  /** Where a message's attachments are, once their files are made (placed at once: a run that must stop stops here). */
+  private placeAll(message: Message): Placing {
+    const attachments = attachmentsOf(message);
+    if (attachments.length === 0) return { message, places: [] };
+    const placed = attachments.map((attachment) => [attachment, this.place(attachment)] as const);
+    const item: Placing = { message, placing: Promise.all(placed.map(async ([attachment, place]): Promise<[Attachment, PlacedAttachment]> => [attachment, await this.media.settle(place)])) };
+    // A failure is thrown where the message is written.
+    item.placing!.then((places) => (item.places = places), () => {});
+    return item;
+  }
+
+  /** A file decrypted from an encrypted backup was removed with it (--attachments link or none): nothing to show. */
+  private place(attachment: Attachment): PlacedAttachment {
+    return attachment.transient && !attachment.missing ? { unavailable: 'withheld', reason: inBackup(attachment) } : this.media.place(attachment);
+  }
+
+  /** `settled`: the placed attachments of the message being written. */
+  private messageContext(conversation: Conversation, pageStarts: PageStarts, settled: Map<Attachment, PlacedAttachment>): MessageContext {
     return {
       root: PAGE_ROOT,
       dates: this.ctx.dates,
       // "Unknown sender", and anyone in "Messages without a conversation", which has no participants.
       namesSender: (sender) => conversation.isGroup || !conversation.participants.some((p) => p.handle === sender.handle || p.name === sender.name),
-      // A file decrypted from an encrypted backup was removed with it (--attachments link or none): nothing to show.
-      placeAttachment: (attachment: Attachment) => (attachment.transient && !attachment.missing ? { unavailable: 'withheld', reason: inBackup(attachment) } : this.media.place(attachment)),
+      placeAttachment: (attachment: Attachment) => settled.get(attachment) ?? this.place(attachment),
       messageHref: (reply) => {
         const { date, rowId } = reply.target!;
         const page = pageStarts.pageOf({ date: date.getTime(), rowId, guid: reply.guid });

@@ -192,18 +192,31 @@ async function readableDatabase(
   return target;
 }
 
-function describe(info: BackupInfo, backupDir: string): string {
+/** `timed`: the time of day the backup was made too (UTC, as its day is). */
+function describe(info: BackupInfo, backupDir: string, timed = false): string {
+  const made = info.lastBackupDate?.toISOString();
   const facts = [
     info.deviceName ?? path.basename(backupDir),
     info.productVersion && `iOS ${info.productVersion}`,
-    info.lastBackupDate && `backed up ${info.lastBackupDate.toISOString().slice(0, 10)}`,
+    made && `backed up ${made.slice(0, 10)}${timed ? ` ${made.slice(11, 16)} UTC` : ''}`,
     info.encrypted && 'encrypted',
   ].filter(Boolean);
   return `iPhone backup: ${facts.join(', ')}`;
 }
 
+/**
+ * Tells apart the backups of one run that are described alike (two of one iPhone made the same day), so that
+ * what a run says of each (the messages only in it) is not said of one: by the time each was made, else by its folder.
+ */
+export function describeApart(backups: BackupSource[]): void {
+  const alike = (backup: BackupSource) => backups.some((other) => other !== backup && other.description === backup.description);
+  const sameDay = backups.filter(alike);
+  for (const backup of sameDay) backup.description = describe(backup.info, backup.facts.path, true);
+  for (const backup of sameDay.filter(alike)) backup.description += ` (${backup.facts.path})`;
+}
+
 class OpenedBackup implements BackupSource {
-  readonly description: string;
+  description: string;
   /** Answers by path in the backup, so each problem is reported once however often renderers ask. */
   private readonly resolved = new Map<string, string | undefined>();
   /** Attachments whose rows of Manifest.db a damaged page keeps from being read, and what became of them. */
