@@ -38,7 +38,7 @@ describe('junk and satellite messages', () => {
     expect(new Set(messages.filter((m) => m.satellite).map((m) => m.service))).toEqual(new Set(['iMessage']));
     const lines = readNdjson(join(out, 'messages.ndjson'));
     for (const line of lines) expect(validate.message(line)).toBe('');
-    expect(lines.filter((m) => (m as { junk?: true }).junk)).toHaveLength(2);
+    expect(lines.filter((m) => m.junk)).toHaveLength(2);
 
     const txt = allOf(out, '.txt');
     expect(count(txt, /^\[[^\]]+\] [^\n]*\((?:RCS; )?Junk\):$/gm)).toBe(2);
