@@ -33,7 +33,7 @@ const MESSAGE_DEFAULTS: Row = {
   associated_message_range_location: 0, associated_message_range_length: 0, message_summary_info: null,
   destination_caller_id: null, reply_to_guid: null, sort_id: 0, has_dd_results: 0, was_data_detected: 0,
   thread_originator_guid: null, thread_originator_part: null, date_retracted: 0, date_edited: 0,
-  part_count: null, associated_message_emoji: null,
+  part_count: null, associated_message_emoji: null, is_spam: 0,
 };
 
 const ATTACHMENT_COLUMNS = [

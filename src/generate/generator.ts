@@ -80,6 +80,10 @@ interface ChatState {
 
 const RECENT_LIMIT = 24;
 
+/** What chat.db names iMessage and SMS sent or received over satellite, and from when (iOS 18). */
+const SATELLITE_SERVICES: Partial<Record<string, string>> = { iMessage: 'iMessageLite', SMS: 'SatelliteSMS' };
+const SATELLITE_SINCE = Date.UTC(2024, 8, 16);
+
 /** Tapbacks aimed at a particular kind of message: at a URL preview, or at a later part of a multi-part message. */
 const AIMED_TAPBACKS: Partial<Record<Kind, (target: Target) => boolean>> = {
   balloonTapback: (t) => t.isBalloon,
@@ -309,9 +313,12 @@ class Generation {
   private textKind(kind: Kind, chat: ChatState, at: Moment): boolean {
     const r = this.random;
     switch (kind) {
-      case 'text':
-        this.textMessage(chat, at, [{ text: plainText(r), part: 0 }]);
+      case 'text': {
+        const runs = [{ text: plainText(r), part: 0 }];
+        const sender = this.sender(chat);
+        this.textMessage(chat, at, runs, this.marks(chat, sender, at), sender);
         return true;
+      }
       case 'script':
         // Walks the scripts in turn so every writing system appears in small samples.
         this.textMessage(chat, at, [{ text: r.pick(SCRIPTS[this.counts.nextScript()]), part: 0 }]);
@@ -356,6 +363,26 @@ class Generation {
       default:
         return false;
     }
+  }
+
+  /**
+   * A one-to-one text's marks: the first two someone sent the owner are filed as junk (is_spam), the first two
+   * since Messages via satellite came (iOS 18) went over satellite (by the satellite name of the chat's service).
+   * Drawn from no random number, so the rest of the database is the same as without them.
+   */
+  private marks(chat: ChatState, sender: Sender, at: Moment): Row {
+    const row: Row = {};
+    if (chat.info.isGroup) return row;
+    if (!sender.fromMe && this.counts.get('junk') < 2) {
+      row.is_spam = 1;
+      this.counts.add('junk');
+    }
+    const satellite = SATELLITE_SERVICES[chat.info.service];
+    if (satellite && !this.legacy && at.ms >= SATELLITE_SINCE && this.counts.get('satellite') < 2) {
+      row.service = satellite;
+      this.counts.add('satellite');
+    }
+    return row;
   }
 
   private urlPreview(chat: ChatState, at: Moment): boolean {

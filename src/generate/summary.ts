@@ -29,7 +29,7 @@ const COUNTERS = [
   'missingAttachments', 'images', 'heicImages', 'audioMessages', 'videos', 'documents', 'stickers', 'urlPreviews', 'digitalTouches',
   'links', 'mentions', 'styled', 'textEffects', 'expressiveEffects', 'longMessages', 'multiLine', 'multiPart',
   'groupEvents', 'membersAdded', 'membersRemoved', 'renames', 'membersLeft', 'photosChanged', 'photosRemoved',
-  'polls', 'pollVotes', 'pollOptionsAdded',
+  'polls', 'pollVotes', 'pollOptionsAdded', 'junk', 'satellite',
 ] as const;
 
 export type Counter = (typeof COUNTERS)[number];

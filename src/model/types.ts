@@ -12,6 +12,11 @@ export interface Person {
   isMe: boolean;
   /** A conversation's participant: the person's other handles it was read from (their email beside their phone). */
   otherHandles?: string[];
+  /**
+   * A group's participant who is no longer a member (not in its member list) and whose last membership change
+   * in the group's messages was leaving or being removed; someone added back since is a member.
+   */
+  former?: 'left' | 'removed';
 }
 
 export interface Conversation {
@@ -51,6 +56,10 @@ export interface Message {
   service: string;
   /** Sent by SMS (the service) after iMessage failed: Messages says "Sent as Text Message". */
   downgraded?: true;
+  /** Went over satellite (Messages via satellite): chat.db names its service iMessageLite or SatelliteSMS. */
+  satellite?: true;
+  /** Messages filed it as junk (message.is_spam). */
+  junk?: true;
   /** "event" messages are group events and other system lines; they carry `event`. */
   kind: 'message' | 'event';
   event?: GroupEvent;

@@ -1,6 +1,9 @@
 import type { Conversation, Person } from '../model/types.js';
 import type { ChatRow } from '../read/rows.js';
 import type { Contacts, PeopleDirectory } from './people.js';
+import { membershipChange } from './events.js';
+
+type MembershipChange = NonNullable<ReturnType<typeof membershipChange>>;
 
 /** A conversation and the chat rows it is read from (none: the messages that belong to no chat). */
 export interface ConversationPlan {
@@ -12,17 +15,21 @@ export interface ConversationPlan {
   chatGuids: string[];
 }
 
+/** Each group chat's last change of each handle's membership, by the chat's ROWID then the handle's (see `lastMembershipChanges`). */
+export type MembershipChanges = Map<number, Map<number, MembershipChange>>;
+
 /**
  * One conversation per person for one-to-one chats — Messages keeps a chat row per service (SMS,
  * iMessage, RCS) and per handle (phone, email) of one person, but shows one thread — and one per
- * group, groups being the same when their participants and name are.
+ * group, groups being the same when their participants and name are. Who is no longer in a group is
+ * marked as having left or been removed when that was the last change of their membership (`changes`).
  */
-export function planConversations(chats: ChatRow[], people: PeopleDirectory, contacts: Contacts): ConversationPlan[] {
+export function planConversations(chats: ChatRow[], people: PeopleDirectory, contacts: Contacts, changes: MembershipChanges = new Map()): ConversationPlan[] {
   const byKey = new Map<string, { chats: ChatRow[]; participants: Person[]; former: Person[] }>();
   const peopleOf = (ids: number[]) => ids.map((id) => people.byId(id)).filter((p): p is Person => p !== undefined);
   for (const chat of chats) {
     const handles = peopleOf(chat.handleIds);
-    const former = peopleOf(chat.formerHandleIds);
+    const former = formerPeople(chat, people, changes.get(chat.rowId));
     const participants = uniquePeople(handles, contacts);
     const isGroup = chat.style === 43 || participants.length > 1;
     const keys = participants.map((p) => contacts.personKey(p.handle)).sort();
@@ -58,6 +65,35 @@ export function planConversations(chats: ChatRow[], people: PeopleDirectory, con
     });
   }
   return plans;
+}
+
+/**
+ * Of a group's chat row, who took part but is not among its members: marked as having left or been removed when
+ * that was the last change of their membership (someone added back since is no former member).
+ */
+function formerPeople(chat: ChatRow, people: PeopleDirectory, changes: Map<number, MembershipChange> | undefined): Person[] {
+  return chat.formerHandleIds.flatMap((id) => {
+    const person = people.byId(id);
+    const change = changes?.get(id);
+    if (!person) return [];
+    return change === 'left' || change === 'removed' ? [{ ...person, former: change }] : [person];
+  });
+}
+
+/**
+ * Each group chat's last change of each handle's membership, from its membership rows (see
+ * `MessagesReader.groupMembershipRows`: chat, handle, item_type, group_action_type, when), whatever their order.
+ */
+export function lastMembershipChanges(rows: [number, number, number, number, number][]): MembershipChanges {
+  const byChat: MembershipChanges = new Map();
+  for (const [chat, handle, itemType, groupActionType] of [...rows].sort((a, b) => a[4] - b[4])) {
+    const change = membershipChange({ itemType, groupActionType });
+    if (!change || handle === 0) continue;
+    const changes = byChat.get(chat) ?? new Map<number, MembershipChange>();
+    changes.set(handle, change);
+    byChat.set(chat, changes);
+  }
+  return byChat;
 }
 
 /** The key an earlier run's store keeps the conversation of these chats (by GUID) under; undefined: none. */

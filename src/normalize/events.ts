@@ -10,19 +10,23 @@ import type { MessageRow } from '../read/rows.js';
 export function groupEvent(row: MessageRow, actor: Person, target: Person | undefined): GroupEvent {
   const who = isYou(actor) ? 'You' : actor.name;
   const whom = target ? objectName(target) : 'someone';
+  switch (membershipChange(row)) {
+    case 'added':
+      return { type: 'member-added', actor, target, description: `${who} added ${whom} to the conversation.` };
+    case 'removed':
+      return { type: 'member-removed', actor, target, description: `${who} removed ${whom} from the conversation.` };
+    case 'left':
+      return { type: 'member-left', actor, description: `${who} left the conversation.` };
+  }
   switch (row.itemType) {
-    case 1:
-      return row.groupActionType === 1
-        ? { type: 'member-removed', actor, target, description: `${who} removed ${whom} from the conversation.` }
-        : { type: 'member-added', actor, target, description: `${who} added ${whom} to the conversation.` };
     case 2:
       return row.groupTitle
         ? { type: 'renamed', actor, name: row.groupTitle, description: `${who} named the conversation “${row.groupTitle}”.` }
         : { type: 'renamed', actor, description: `${who} removed the conversation name.` };
     case 3:
-      if (row.groupActionType === 1) return { type: 'photo-changed', actor, description: `${who} changed the group photo.` };
-      if (row.groupActionType === 2) return { type: 'photo-removed', actor, description: `${who} removed the group photo.` };
-      return { type: 'member-left', actor, description: `${who} left the conversation.` };
+      return row.groupActionType === 1
+        ? { type: 'photo-changed', actor, description: `${who} changed the group photo.` }
+        : { type: 'photo-removed', actor, description: `${who} removed the group photo.` };
     case 4: {
       const verb = row.shareStatus ? 'stopped' : 'started';
       const whose = isYou(actor) ? 'your' : 'their';
@@ -36,6 +40,16 @@ export function groupEvent(row: MessageRow, actor: Person, target: Person | unde
     default:
       return { type: 'other', actor, description: `System message of type ${row.itemType} from ${objectName(actor)}.` };
   }
+}
+
+/**
+ * The change of a group's membership a row records: item_type 1 someone added (other_handle), or removed when
+ * group_action_type is 1; item_type 3 that is no photo change (group_action_type 1, 2) the sender leaving.
+ */
+export function membershipChange({ itemType, groupActionType }: Pick<MessageRow, 'itemType' | 'groupActionType'>): 'added' | 'removed' | 'left' | undefined {
+  if (itemType === 1) return groupActionType === 1 ? 'removed' : 'added';
+  if (itemType === 3 && groupActionType !== 1 && groupActionType !== 2) return 'left';
+  return undefined;
 }
 
 function objectName(person: Person): string {

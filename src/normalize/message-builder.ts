@@ -8,6 +8,7 @@ import { APPLE_EPOCH, appleDate } from './dates.js';
 import { checkAttachmentRow, checkMessageRow, UNREADABLE } from './odd-values.js';
 import { effectName } from './effects.js';
 import { groupEvent } from './events.js';
+import { serviceOf } from './services.js';
 import { hasEdits } from './merge-copies.js';
 import type { TapbackIndex } from './tapbacks.js';
 
@@ -115,6 +116,7 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
     ? [balloonPart(row, body, attachments, ctx)]
     : partsFrom(body, attachments, appleDate(row.dateRetracted));
   attachTapbacks(parts, ctx.tapbacks.get(row.guid));
+  const { service, satellite } = serviceOf(row.service || 'iMessage');
   const message: Message = {
     rowId: row.rowId,
     guid: row.guid,
@@ -124,8 +126,10 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
     datePlayed: appleDate(row.datePlayed),
     sender,
     isFromMe: Boolean(row.isFromMe) || sharedByOwner(row),
-    service: row.service || 'iMessage',
-    downgraded: row.wasDowngraded && row.service !== 'iMessage' ? true : undefined,
+    service,
+    downgraded: row.wasDowngraded && service !== 'iMessage' ? true : undefined,
+    satellite,
+    junk: row.isSpam ? true : undefined,
     kind: row.itemType === 0 ? 'message' : 'event',
     subject: row.subject || undefined,
     undelivered: undelivered(row),

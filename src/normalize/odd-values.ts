@@ -12,7 +12,7 @@ const MESSAGE_TEXT: TextKeys<MessageRow>[] = [
   'guid', 'text', 'service', 'groupTitle', 'associatedGuid', 'associatedEmoji', 'balloonBundleId', 'effectId',
   'threadOriginatorGuid', 'threadOriginatorPart', 'subject',
 ];
-const MESSAGE_NUMBERS: NumberKeys<MessageRow>[] = ['handleId', 'isFromMe', 'itemType', 'groupActionType', 'otherHandle', 'associatedType', 'isAudioMessage', 'error', 'scheduleType', 'isSent', 'wasDowngraded'];
+const MESSAGE_NUMBERS: NumberKeys<MessageRow>[] = ['handleId', 'isFromMe', 'itemType', 'groupActionType', 'otherHandle', 'associatedType', 'isAudioMessage', 'error', 'scheduleType', 'isSent', 'wasDowngraded', 'isSpam'];
 const MESSAGE_BYTES: BytesKeys<MessageRow>[] = ['attributedBody', 'payloadData', 'summaryInfo'];
 /** Each optional date: its field, its name in a note and its column in chat.db. */
 const OPTIONAL_DATES: [keyof MessageRow & `date${string}`, string, string][] = [

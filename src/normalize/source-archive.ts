@@ -9,7 +9,7 @@ import { realFolders, toAttachment, type AttachmentFiles } from './attachments.j
 import { FileProber, type Probes } from './file-prober.js';
 import { APPLE_EPOCH, appleDate } from './dates.js';
 import { checkChatRow, checkHandleRow } from './odd-values.js';
-import { orphanPlan, planConversations, withStoredKeys, type ConversationPlan, type StoredKey } from './conversations.js';
+import { lastMembershipChanges, orphanPlan, planConversations, withStoredKeys, type ConversationPlan, type MembershipChanges, type StoredKey } from './conversations.js';
 import { buildMessage, RecentMessages, type BuildContext } from './message-builder.js';
 import { PeopleDirectory, type Contacts } from './people.js';
 import { TapbackIndex } from './tapbacks.js';
@@ -177,7 +177,7 @@ export class SourceArchive {
   plans(only?: Set<string>): ConversationPlan[] {
     if (!this.planned) {
       const { contacts, storedKey } = this.options;
-      const plans = planConversations([...this.chats.values()], this.people, contacts);
+      const plans = planConversations([...this.chats.values()], this.people, contacts, membershipChanges(this.reader, this.id, this.known));
       this.planned = new Map([...(storedKey ? withStoredKeys(plans, storedKey) : plans), orphanPlan()].map((plan) => [plan.key, plan]));
     }
     return only ? [...only].flatMap((key) => this.planned!.get(key) ?? []) : [...this.planned.values()];
@@ -317,10 +317,11 @@ export class SourceArchive {
 
 /**
  * Where `KnownFile.marks` keeps what is found in one pass over a database's group messages (under lists no chats'
- * ROWIDs make): who took part in each group chat, and how each was named.
+ * ROWIDs make): who took part in each group chat, how each was named, and who joined, left or was removed.
  */
 const TOOK_PART = [-1];
 const NAMINGS = [-2];
+const MEMBERSHIPS = [-3];
 
 /** What `find` gives, found once for as long as the database file stays the same (kept as JSON with the chats' marks). */
 function remembered<T>(known: KnownFile | undefined, source: string, under: number[], find: () => T): T {
@@ -334,6 +335,11 @@ function remembered<T>(known: KnownFile | undefined, source: string, under: numb
 /** Who took part in each group chat (see `MessagesReader.groupsTakenPartIn`). */
 function tookPart(reader: MessagesReader, source: string, known?: KnownFile): Map<number, number[]> {
   return new Map(remembered(known, source, TOOK_PART, () => [...reader.groupsTakenPartIn()]));
+}
+
+/** Each group chat's last change of each handle's membership (see `lastMembershipChanges`). */
+function membershipChanges(reader: MessagesReader, source: string, known?: KnownFile): MembershipChanges {
+  return lastMembershipChanges(remembered(known, source, MEMBERSHIPS, () => reader.groupMembershipRows()));
 }
 
 /** Each group chat's namings (see `MessagesReader.groupRenames`). */

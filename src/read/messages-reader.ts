@@ -140,6 +140,7 @@ export class MessagesReader {
       m('schedule_type', 'scheduleType', '0'),
       m('is_sent', 'isSent', '1'),
       m('was_downgraded', 'wasDowngraded', '0'),
+      m('is_spam', 'isSpam', '0'),
     ];
     this.message = selection(columns);
     const reactionAliases = ['rowId', 'guid', 'handleId', 'isFromMe', 'date', 'associatedType', 'associatedGuid', 'associatedEmoji'];
@@ -250,6 +251,22 @@ export class MessagesReader {
     const sql = `SELECT j.chat_id, m.group_title, ${appleMs('m.date')} AS at FROM chat c JOIN chat_message_join j ON j.chat_id = c.ROWID
       JOIN message m ON m.ROWID = j.message_id WHERE c.style = 43 AND m.item_type = 2`;
     return this.salvage(() => this.db.prepare(sql).raw(true).all() as [number, string | null, number][], () => []);
+  }
+
+  /**
+   * Every row of a group chat that may change its membership (item_type 1: other_handle added or removed; 3: the
+   * sender left, or the group photo changed): its chat's ROWID, the handle, item_type, group_action_type and when
+   * (ms since 2001), unordered (see `groupRenames`). A look at every group message, as `groupRenames`.
+   */
+  groupMembershipRows(): [number, number, number, number, number][] {
+    const has = (name: string) => this.messageColumns.has(name);
+    if (!columnsOf(this.db, 'chat').has('style') || !['item_type', 'handle_id', 'other_handle', 'date'].every(has)) return [];
+    const action = has('group_action_type') ? 'm.group_action_type' : '0';
+    // The owner leaving is no one's (0), as in `groupsTakenPartIn`.
+    const fromMe = has('is_from_me') ? 'm.is_from_me' : '0';
+    const sql = `SELECT j.chat_id, CASE WHEN m.item_type = 1 THEN m.other_handle WHEN ${fromMe} THEN 0 ELSE m.handle_id END, m.item_type, ${action}, ${appleMs('m.date')}
+      FROM chat c JOIN chat_message_join j ON j.chat_id = c.ROWID JOIN message m ON m.ROWID = j.message_id WHERE c.style = 43 AND m.item_type IN (1, 3)`;
+    return this.salvage(() => this.db.prepare(sql).raw(true).all() as [number, number, number, number, number][], () => []);
   }
 
   /**

@@ -60,6 +60,8 @@ export interface MessageRow {
   isSent: number;
   /** 1: sent as SMS after iMessage failed ("Sent as Text Message"). */
   wasDowngraded: number;
+  /** 1: Messages filed it as junk (0 on schemas without the column). */
+  isSpam: number;
   /** Fields a damaged page of the database keeps from being read (left empty); absent when all were read. */
   unreadable?: string[];
 }

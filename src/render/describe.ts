@@ -224,12 +224,15 @@ export function undeliveredNote(undelivered: NonNullable<Message['undelivered']>
 }
 
 /**
- * The service a message went by when it is not iMessage ("SMS", "RCS"), as the note under it says it; "SMS,
- * sent after iMessage failed" when Messages fell back to it.
+ * What the note beside a message says of how it went and how Messages filed it: its service when not iMessage
+ * ("SMS", "RCS"; "SMS, sent after iMessage failed" when Messages fell back to it; "iMessage via satellite"), then
+ * "Junk" when Messages filed it as junk.
  */
-export function serviceNote(message: Message): string | undefined {
-  if (message.service === 'iMessage') return undefined;
-  return message.downgraded ? `${message.service}, sent after iMessage failed` : message.service;
+export function messageMarks(message: Message): string[] {
+  const marks = message.junk ? ['Junk'] : [];
+  if (message.satellite) return [`${message.service} via satellite`, ...marks];
+  if (message.service === 'iMessage') return marks;
+  return [message.downgraded ? `${message.service}, sent after iMessage failed` : message.service, ...marks];
 }
 
 /** A time as a note under a message gives it: alone when on the message's day (`day`, its dayKey), else with its date. */
@@ -264,8 +267,17 @@ export function handlesOf(person: Person): string[] {
   return [person.handle, ...(person.otherHandles ?? [])];
 }
 
-/** "Mom (+15555550100, mom@example.com)"; a participant without a name, their handles alone. */
+/**
+ * "Mom (+15555550100, mom@example.com)"; a participant without a name, their handles alone; one no longer in the
+ * group, with what became of them: "Ann (+15555550101) (left the group)".
+ */
 export function personWithHandles(person: Person): string {
   const handles = handlesOf(person).join(', ');
-  return person.name === person.handle ? handles : `${person.name} (${handles})`;
+  const named = person.name === person.handle ? handles : `${person.name} (${handles})`;
+  return person.former ? `${named} (${formerNote(person.former)})` : named;
+}
+
+/** What became of a group's former member: "left the group", "removed from the group". */
+export function formerNote(former: NonNullable<Person['former']>): string {
+  return { left: 'left the group', removed: 'removed from the group' }[former];
 }

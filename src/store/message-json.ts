@@ -3,6 +3,7 @@ import { isAbsolute } from 'node:path';
 import { attachmentsOf } from '../model/attachments.js';
 import type { AppBalloon, Attachment, EditVersion, Message, Part, Person, Tapback, TapbackRemoval } from '../model/types.js';
 import { cutToSecond, firstKnownReceipts, hasEdits, writtenAfter } from '../normalize/merge-copies.js';
+import { serviceOf } from '../normalize/services.js';
 
 /** Model fields holding dates: JSON keeps them as ms since 1970 (an older store's messages as ISO strings), read back as Dates. */
 const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate', 'removedAt', 'absentSince', 'lastRead', 'editedAt', 'unsentAt']);
@@ -97,7 +98,7 @@ function withoutPlaces(json: string): string {
 }
 
 /** What this textkeeper reads of a message that an older one did not: its coming is no change on the device. */
-const READ_SINCE = ['editedAt', 'unsentAt'];
+const READ_SINCE = ['editedAt', 'unsentAt', 'junk', 'satellite'];
 
 /**
  * The stored JSON of a message and this run's that differ only in what textkeeper makes of the same row: what
@@ -139,7 +140,10 @@ export function messageFromJson(json: string, row: MessageColumns): Message {
   message.guid = row.guid;
   message.date = new Date(row.date);
   message.isFromMe ??= false;
-  message.service ??= 'iMessage';
+  // An older textkeeper kept a satellite service's own name (iMessageLite): read as this one names it.
+  const { service, satellite } = serviceOf(message.service ?? 'iMessage');
+  message.service = service;
+  if (satellite) message.satellite = satellite;
   message.kind ??= 'message';
   message.isAudioMessage ??= false;
   message.edited ??= false;

@@ -147,6 +147,10 @@ export const MIGRATIONS: readonly string[] = [
      FROM (SELECT source_set, MIN(date) AS first, MAX(date) AS last FROM messages GROUP BY source_set) AS s
        JOIN source_sets ON source_sets.id = s.source_set, json_each(source_sets.sources) AS j
      GROUP BY j.value;`,
+  // 11: a message filed as junk, or sent over satellite, says so; a group's former members are marked. Every
+  // conversation is read again by the next run, though its sources did not change, and its messages are then kept
+  // as this textkeeper reads them (what an older one did not read is not counted as a change).
+  'DELETE FROM source_marks;',
 ];
 
 /** The messages of each conversation in order: how renderers read them. */

@@ -62,7 +62,7 @@ function readExport(out: string): ExportedFile[] {
 /** The heading of the message a text position belongs to: "[date] Sender:" or "[date] Sender (SMS):". */
 function senderAt(text: string, position: number): string | undefined {
   const before = text.slice(0, position);
-  const headings = [...before.matchAll(/^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\] (.+?)(?: \((?:SMS|RCS|iMessage)\))?:$/gm)];
+  const headings = [...before.matchAll(/^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\] (.+?)(?: \((?:(?:SMS|RCS|iMessage)(?: via satellite)?(?:; Junk)?|Junk)\))?:$/gm)];
   return headings.at(-1)?.[1];
 }
 

@@ -97,11 +97,13 @@ describe('export --format json,ndjson,csv on a generated real-schema database', 
         expect(row.reactions === '').toBe(m.parts.every((p) => p.tapbacks.length === 0));
         expect(row.subject).toBe(m.subject ?? '');
         expect(row.effect).toBe(m.effect ?? '');
+        expect(row.satellite).toBe(String(m.satellite ?? false));
+        expect(row.junk).toBe(String(m.junk ?? false));
       }
     }
     // The subject and the send effect come after the columns the earlier versions wrote, which keep their places.
     const header = readFileSync(join(out, `${[...files.keys()][0]}.csv`), 'utf8').split('\r\n')[0];
-    expect(header).toBe('\ufeffdate,sender_name,sender_handle,from_me,service,text,attachments,reactions,reply_to,edited,unsent,guid,not_on_device_since,subject,effect,damaged_sources,undelivered');
+    expect(header).toBe('\ufeffdate,sender_name,sender_handle,from_me,service,text,attachments,reactions,reply_to,edited,unsent,guid,not_on_device_since,subject,effect,damaged_sources,undelivered,satellite,junk');
     const messages = [...files.values()].flatMap((f) => f.messages);
     expect(messages.filter((m) => m.subject).map((m) => m.subject)).toEqual(['Re: Rent']);
     expect(messages.some((m) => m.effect)).toBe(true);

@@ -18,6 +18,8 @@ export interface MessageLine {
   parts: { kind: string; tapbacks: unknown[] }[];
   replyTo?: { guid: string };
   subject?: string;
+  satellite?: true;
+  junk?: true;
   effect?: string;
 }
 

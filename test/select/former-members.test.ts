@@ -4,14 +4,18 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { runCli, tempDir } from '../support/cli.js';
+import { schemaValidators } from '../data/support.js';
+import { pdfText, pdfToolsPresent } from '../pdf/pdf-tools.js';
 
 const LEFT = '+15557770001';
 const REMOVED = '+15557770002';
 const NEVER_LISTED = '+15557770003';
+const BACK = '+15557770004';
 
 /**
- * A group whose chat_handle_join lists only who is in it now: one member left, one was added then removed, and
- * one wrote in it without ever being listed. Each of them took part.
+ * A group whose chat_handle_join lists only who is in it now: one member left, one was added then removed, one
+ * wrote in it without ever being listed, and one was removed then added back. Each of them took part; the headers
+ * say who left and who was removed.
  */
 describe('people no longer listed as members of a group', () => {
   const dir = tempDir('select-former-members');
@@ -24,7 +28,7 @@ describe('people no longer listed as members of a group', () => {
     const sqlite = new Database(db);
     group = sqlite.prepare(`SELECT c.ROWID AS id, c.guid, c.display_name AS name FROM chat c WHERE c.style = 43 AND c.display_name != '' ORDER BY c.ROWID LIMIT 1`).get() as typeof group;
     const handle = sqlite.prepare(`INSERT INTO handle (id, service) VALUES (?, 'iMessage')`);
-    const [left, removed, never] = [LEFT, REMOVED, NEVER_LISTED].map((id) => Number(handle.run(id).lastInsertRowid));
+    const [left, removed, never, back] = [LEFT, REMOVED, NEVER_LISTED, BACK].map((id) => Number(handle.run(id).lastInsertRowid));
     const last = sqlite.prepare('SELECT MAX(message_date) FROM chat_message_join WHERE chat_id = ?').pluck().get(group.id) as number;
     const add = sqlite.prepare(`INSERT INTO message (guid, text, handle_id, is_from_me, service, date, associated_message_type, item_type, other_handle, group_action_type)
       VALUES (?, ?, ?, ?, 'iMessage', ?, 0, ?, ?, ?)`);
@@ -36,6 +40,8 @@ describe('people no longer listed as members of a group', () => {
       ['hello from one never listed', never, 0, 0, 0, 0],
       [null, left, 0, 3, 0, 0], // left
       [null, 0, 1, 1, removed, 1], // I removed them
+      [null, 0, 1, 1, back, 1], // I removed them
+      [null, 0, 1, 1, back, 0], // and added them back
     ];
     rows.forEach(([text, sender, fromMe, itemType, other, action], i) => {
       const date = BigInt(last) + BigInt(i + 1) * 1_000_000_000n;
@@ -43,8 +49,8 @@ describe('people no longer listed as members of a group', () => {
       joinChat.run(group.id, id, date);
     });
     sqlite.close();
-    writeFileSync(contacts, ['Lena Left', 'Rémy Removed', 'Nina Neverlisted'].map((name, i) =>
-      `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:${name}\r\nTEL:${[LEFT, REMOVED, NEVER_LISTED][i]}\r\nEND:VCARD\r\n`).join(''));
+    writeFileSync(contacts, ['Lena Left', 'Rémy Removed', 'Nina Neverlisted', 'Bea Back'].map((name, i) =>
+      `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:${name}\r\nTEL:${[LEFT, REMOVED, NEVER_LISTED, BACK][i]}\r\nEND:VCARD\r\n`).join(''));
   });
 
   it('are chosen by --chat with their name or number, their group among their conversations', async () => {
@@ -55,24 +61,37 @@ describe('people no longer listed as members of a group', () => {
     }
   });
 
-  it('are among its participants, after the members, in every header; its name stays its title', async () => {
+  it('are among its participants, after the members, in every header, which says who left and who was removed; its name stays its title', { timeout: 60_000 }, async () => {
     const out = join(dir, 'out');
-    const result = await runCli(['export', '--db', db, '--contacts', contacts, '--out', out, '--format', 'txt,json', '--chat', group.guid, '--quiet']);
+    const result = await runCli(['export', '--db', db, '--contacts', contacts, '--out', out, '--format', 'txt,html,pdf,json', '--chat', group.guid, '--quiet']);
     expect(result.code, result.stderr).toBe(0);
     const stem = join(out, group.name);
     const participants = readFileSync(`${stem}.txt`, 'utf8').split('\n')[1]!;
-    expect(participants).toMatch(/^Participants: .+, Lena Left \(\+15557770001\), Rémy Removed \(\+15557770002\), Nina Neverlisted \(\+15557770003\)$/);
-    const json = JSON.parse(readFileSync(`${stem}.json`, 'utf8')) as { conversation: { title: string; participants: { name: string }[] } };
+    const former = 'Lena Left (+15557770001) (left the group), Rémy Removed (+15557770002) (removed from the group), Nina Neverlisted (+15557770003), Bea Back (+15557770004)';
+    expect(participants.startsWith('Participants: ') && participants.endsWith(`, ${former}`), participants).toBe(true);
+    expect(participants.match(/\(left the group\)|\(removed from the group\)/g)).toHaveLength(2);
+    const html = readFileSync(join(out, 'conversations', group.name, 'p1.html'), 'utf8');
+    expect(html).toContain('Lena Left</bdi> (+15557770001) (left the group), <bdi>Rémy Removed</bdi> (+15557770002) (removed from the group), <bdi>Nina Neverlisted</bdi> (+15557770003), <bdi>Bea Back</bdi> (+15557770004)');
+    if (pdfToolsPresent) {
+      // The cover lists every participant, a line each.
+      const cover = pdfText(`${stem}.pdf`).split('\f')[0]!;
+      expect(cover).toContain('Lena Left (+15557770001) (left the group)\n');
+      expect(cover).toContain('Rémy Removed (+15557770002) (removed from the group)\n');
+      expect(cover).toContain('Bea Back (+15557770004)\n');
+    }
+    const json = JSON.parse(readFileSync(`${stem}.json`, 'utf8')) as { conversation: { title: string; participants: { name: string; former?: string }[] } };
+    expect(schemaValidators().conversation(json)).toBe('');
     expect(json.conversation.title).toBe(group.name);
-    expect(json.conversation.participants.slice(-3).map((p) => p.name)).toEqual(['Lena Left', 'Rémy Removed', 'Nina Neverlisted']);
+    expect(json.conversation.participants.slice(-4).map((p) => [p.name, p.former])).toEqual([['Lena Left', 'left'], ['Rémy Removed', 'removed'], ['Nina Neverlisted', undefined], ['Bea Back', undefined]]);
+    expect(json.conversation.participants.filter((p) => p.former)).toHaveLength(2);
 
     // Found once for the same database file: a run that reads the conversation again (now copying files) has them from the store.
     const again = await runCli(['export', '--db', db, '--contacts', contacts, '--out', out, '--format', 'txt,json', '--chat', group.guid, '--attachments', 'link', '--quiet']);
     expect(again.code, again.stderr).toBe(0);
     const store = new Database(join(out, 'textkeeper.sqlite'), { readonly: true });
-    const kept = store.prepare("SELECT COUNT(*) FROM chat_marks WHERE chat_ids = '-1'").pluck().get();
+    const kept = store.prepare("SELECT COUNT(*) FROM chat_marks WHERE chat_ids IN ('-1', '-3')").pluck().get();
     store.close();
-    expect(kept).toBe(1);
+    expect(kept).toBe(2);
     expect(readFileSync(`${stem}.txt`, 'utf8').split('\n')[1]).toBe(participants);
   });
 });

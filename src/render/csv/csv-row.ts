@@ -6,6 +6,7 @@ import { messageText, type RecordStyle } from '../json/records.js';
 export const CSV_COLUMNS = [
   'date', 'sender_name', 'sender_handle', 'from_me', 'service', 'text', 'attachments',
   'reactions', 'reply_to', 'edited', 'unsent', 'guid', 'not_on_device_since', 'subject', 'effect', 'damaged_sources', 'undelivered',
+  'satellite', 'junk',
 ] as const;
 
 /**
@@ -16,7 +17,9 @@ export const CSV_COLUMNS = [
  * when the archive kept a message its sources no longer have; `subject` its subject line and `effect` the send effect
  * by name ("Slam", "Invisible Ink"), both at the end so that the earlier columns keep their places; `damaged_sources`
  * the conversation's sources whose check found damage, one a line (empty when all were sound); `undelivered`
- * "failed" for a message of the owner's Messages says was Not Delivered, "scheduled" for one to be sent later, not sent yet.
+ * "failed" for a message of the owner's Messages says was Not Delivered, "scheduled" for one to be sent later, not sent yet;
+ * `satellite` true when it went over satellite (`service` then says which: iMessage or SMS), `junk` true when Messages
+ * filed it as junk.
  */
 export function csvRow(m: Message, { iso, path }: RecordStyle, damaged: string): string[] {
   const files = m.parts.flatMap((p) => (p.kind === 'attachment' ? [p.attachment] : p.kind === 'app' ? p.attachments : []));
@@ -39,6 +42,8 @@ export function csvRow(m: Message, { iso, path }: RecordStyle, damaged: string):
     m.effect ?? '',
     damaged,
     m.undelivered ?? '',
+    String(m.satellite ?? false),
+    String(m.junk ?? false),
   ];
 }
 

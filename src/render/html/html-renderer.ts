@@ -8,7 +8,7 @@ import type { ExportContext, MessageStream, RenderedConversation, Renderer } fro
 import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
 import { activitySvg } from './activity-svg.js';
 import { escapeHtml, hrefPath, isolate } from './escape.js';
-import { damageLines, describeKeptOnly, describeOrigin, describeSourceCounts, handlesOf, inBackup } from '../describe.js';
+import { damageLines, describeKeptOnly, describeOrigin, describeSourceCounts, formerNote, handlesOf, inBackup } from '../describe.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
 import { PageStarts } from './page-starts.js';
@@ -279,9 +279,13 @@ export class HtmlRenderer implements Renderer {
   }
 }
 
-/** The participants' names, each isolated from the commas between them, and with `handles` their phone numbers or emails. */
+/**
+ * The participants' names, each isolated from the commas between them, and with `handles` their phone numbers or
+ * emails; a group's former member with what became of them (left, removed).
+ */
 function participantsHtml(conversation: Conversation, handles: boolean): string {
-  return conversation.participants.map((p) => isolate(p.name) + (handles && p.handle !== p.name ? ` (${escapeHtml(handlesOf(p).join(', '))})` : '')).join(', ');
+  return conversation.participants.map((p) => isolate(p.name) + (handles && p.handle !== p.name ? ` (${escapeHtml(handlesOf(p).join(', '))})` : '')
+    + (p.former ? ` (${formerNote(p.former)})` : '')).join(', ');
 }
 
 /**

@@ -2,7 +2,7 @@ import type { AppPart, Attachment, Ballot, EditVersion, Message, Part, Person, P
 import { isYou } from '../../model/owner.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { isCaf } from '../../media/caf.js';
-import { absenceNote, attachmentSize, countOf, describeBallot, editedNote, NOT_IN_DATABASE, notFound, receiptNotes, serviceNote, tapbackNote, timeOnDay, UNKNOWN_OPTION } from '../describe.js';
+import { absenceNote, attachmentSize, countOf, describeBallot, editedNote, messageMarks, NOT_IN_DATABASE, notFound, receiptNotes, tapbackNote, timeOnDay, UNKNOWN_OPTION } from '../describe.js';
 import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
 import type { DateFormatter, LocalTime } from '../dates.js';
 import { textHtml } from './text-html.js';
@@ -239,8 +239,7 @@ function unsentTime(message: Message, date: Date, ctx: MessageContext): string {
 
 function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string {
   let html = `<div class="meta${message.undelivered ? ' undelivered' : ''}"><span title="${at.dateTime}">${at.time}</span>`;
-  const service = serviceNote(message);
-  if (service) html += ` · ${escapeHtml(service)}`;
+  for (const mark of messageMarks(message)) html += ` · ${escapeHtml(mark)}`;
   if (message.edited) html += ` · ${editedNote(message, at.dayKey, ctx.dates)}`;
   if (message.effect) html += ` · Sent with ${escapeHtml(message.effect)}`;
   for (const note of receiptNotes(message, at.dayKey, ctx.dates)) html += ` · ${note}`;

@@ -38,7 +38,7 @@ export interface ConversationRecord {
   id: string;
   title: string;
   groupName?: string;
-  participants: { handle: string; name: string; otherHandles?: string[] }[];
+  participants: { handle: string; name: string; otherHandles?: string[]; former?: Person['former'] }[];
   isGroup: boolean;
   services: string[];
   messageCount: number;
@@ -62,7 +62,7 @@ export function conversationRecord(c: Conversation, iso: IsoDate): ConversationR
     id: c.id,
     title: c.title,
     groupName: c.groupName,
-    participants: c.participants.map(({ handle, name, otherHandles }) => ({ handle, name, otherHandles })),
+    participants: c.participants.map(({ handle, name, otherHandles, former }) => ({ handle, name, otherHandles, former })),
     isGroup: c.isGroup,
     services: c.services,
     messageCount: c.messageCount,
@@ -113,6 +113,8 @@ export function messageRecord(m: Message, conversationId: string, style: RecordS
     isFromMe: m.isFromMe,
     service: m.service,
     downgraded: m.downgraded,
+    satellite: m.satellite,
+    junk: m.junk,
     kind: m.kind,
     event: m.event && event(m.event),
     subject: m.subject,

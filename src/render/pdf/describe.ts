@@ -1,6 +1,6 @@
 import type { AppBalloon, Attachment, Message, ReplyRef, Tapback, TextSpan } from '../../model/types.js';
 import type { TextMark } from './text-layout.js';
-import { absenceNote, attachmentSize, describeBallot, editedNote, notFound, pollOptions, serviceNote, tapbackNote } from '../describe.js';
+import { absenceNote, attachmentSize, describeBallot, editedNote, messageMarks, notFound, pollOptions, tapbackNote } from '../describe.js';
 import type { DateFormatter } from '../dates.js';
 
 /** Short wordings both PDF styles use for things that are not plain text. */
@@ -55,12 +55,11 @@ export function appLines(app: AppBalloon): string[] {
   return lines.filter((line, i): line is string => !!line && lines.indexOf(line) === i);
 }
 
-/** "14:07 · SMS · sent with Slam · Edited 14:09", the small line under a message. */
+/** "14:07 · SMS · Junk · sent with Slam · Edited 14:09", the small line under a message. */
 export function messageNotes(message: Message, dates: DateFormatter): string[] {
   const day = (date: Date) => dates.dayKey(date);
   const notes: string[] = [];
-  const service = serviceNote(message);
-  if (service) notes.push(service);
+  notes.push(...messageMarks(message));
   if (message.effect) notes.push(`sent with ${message.effect}`);
   if (message.isAudioMessage) notes.push('audio message');
   if (message.edited) notes.push(editedNote(message, day(message.date), dates));

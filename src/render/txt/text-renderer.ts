@@ -1,7 +1,7 @@
 import { handwritingLines } from '../../decode/handwriting-render.js';
 import type { Attachment, Conversation, Drawing, EditVersion, Message, Part } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { absenceNote, balloonLines, damageLines, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, notFound, personWithHandles, serviceNote, undeliveredNote } from '../describe.js';
+import { absenceNote, balloonLines, damageLines, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, notFound, messageMarks, personWithHandles, undeliveredNote } from '../describe.js';
 import { controlPicture } from '../control-pictures.js';
 import { FileRenderer } from '../file-renderer.js';
 import { archivePath } from '../../output/files.js';
@@ -76,8 +76,8 @@ function keptLines(c: Conversation, ctx: ExportContext): string[] {
 function formatMessage(m: Message, ctx: ExportContext, when: string): string {
   const dates = ctx.dates;
   if (m.kind === 'event' && m.event) return `[${when}] — ${m.event.description}\n${eventFiles(m, ctx.outDir)}\n`;
-  const service = serviceNote(m) ? ` (${serviceNote(m)})` : '';
-  let text = `[${when}] ${m.sender.name}${service}:\n`;
+  const marks = messageMarks(m);
+  let text = `[${when}] ${m.sender.name}${marks.length > 0 ? ` (${marks.join('; ')})` : ''}:\n`;
   if (m.replyTo) {
     const t = m.replyTo.target;
     text += t ? `  ↪ Replying to ${t.sender.name} (${dates.dateTime(t.date)}): “${t.snippet}”\n` : `  ↪ Replying to a message that is not in this archive\n`;
