@@ -104,7 +104,9 @@ export class ArchiveStore {
   ) {
     const p = (text: string) => db.prepare(text);
     this.sql = {
-      begin: p('BEGIN'),
+      // Immediate: a transaction that read first and wrote then failed at once (SQLITE_BUSY) if another
+      // connection of the run had written in between; one that takes the write lock first waits its turn.
+      begin: p('BEGIN IMMEDIATE'),
       commit: p('COMMIT'),
       savepoint: p('SAVEPOINT conversation'),
       release: p('RELEASE conversation'),
@@ -204,6 +206,7 @@ export class ArchiveStore {
   beginRun(toolVersion: string, sources: RunSource[]): void {
     this.useWriteAheadLog();
     this.runStarted = Date.now();
+    // Immediate, as the writer's transactions (see `sql.begin`).
     this.db.transaction(() => {
       const earlier = this.runs();
       const read = sources.map((source) => {
@@ -215,7 +218,7 @@ export class ArchiveStore {
         .run(this.runStarted, toolVersion, toJson(read));
       this.runId = Number(info.lastInsertRowid);
       for (const [name, id] of legacyNamesOf(sources, earlier.map((run) => run.sources), this.sourceSets().names)) this.rename(name, id);
-    })();
+    }).immediate();
   }
 
   /** This run's sources that are older copies of a Mac database an earlier run read further on (see `readFurtherAt`), as the run names them, with when that run began. */
@@ -281,7 +284,7 @@ export class ArchiveStore {
         this.db.prepare('DELETE FROM lineages WHERE source = ?').run(id);
         for (const [item, rowId] of lineage) add.run(id, item, rowId);
       }
-    })();
+    }).immediate();
   }
 
   /** Each source's SHA-256 (hashed meanwhile) and what became of its check on this run (in the order of `beginRun`'s sources). */
