@@ -82,7 +82,7 @@ function formerPeople(chat: ChatRow, people: PeopleDirectory, changes: Map<numbe
 
 /**
  * Each group chat's last change of each handle's membership, from its membership rows (see
- * `MessagesReader.groupMembershipRows`: chat, handle, item_type, group_action_type, when), whatever their order.
+ * `GroupActivity.memberships`: chat, handle, item_type, group_action_type, when), whatever their order.
  */
 export function lastMembershipChanges(rows: [number, number, number, number, number][]): MembershipChanges {
   const byChat: MembershipChanges = new Map();

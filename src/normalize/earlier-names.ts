@@ -1,6 +1,6 @@
 import { appleDate } from './dates.js';
 
-/** A group's naming: the name (null: the name was removed) and when (ms since 2001; see `MessagesReader.groupRenames`). */
+/** A group's naming: the name (null: the name was removed) and when (ms since 2001; see `GroupActivity`). */
 export type Naming = [name: string | null, at: number];
 
 /** A name a group had before the one it has now, and the day it was renamed again (as `dayOf` gives it). */

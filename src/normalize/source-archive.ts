@@ -332,20 +332,20 @@ function remembered<T>(known: KnownFile | undefined, source: string, under: numb
   return found;
 }
 
-/** Who took part in each group chat (see `MessagesReader.groupsTakenPartIn`). */
+/** Who took part in each group chat (see `GroupActivity`). */
 function tookPart(reader: MessagesReader, source: string, known?: KnownFile): Map<number, number[]> {
-  return new Map(remembered(known, source, TOOK_PART, () => [...reader.groupsTakenPartIn()]));
+  return new Map(remembered(known, source, TOOK_PART, () => [...reader.groupActivity().tookPart]));
 }
 
 /** Each group chat's last change of each handle's membership (see `lastMembershipChanges`). */
 function membershipChanges(reader: MessagesReader, source: string, known?: KnownFile): MembershipChanges {
-  return lastMembershipChanges(remembered(known, source, MEMBERSHIPS, () => reader.groupMembershipRows()));
+  return lastMembershipChanges(remembered(known, source, MEMBERSHIPS, () => reader.groupActivity().memberships));
 }
 
-/** Each group chat's namings (see `MessagesReader.groupRenames`). */
+/** Each group chat's namings (see `GroupActivity`). */
 function groupNamings(reader: MessagesReader, source: string, known?: KnownFile): Map<number, Naming[]> {
   const byChat = new Map<number, Naming[]>();
-  for (const [chat, name, at] of remembered(known, source, NAMINGS, () => reader.groupRenames())) {
+  for (const [chat, name, at] of remembered(known, source, NAMINGS, () => reader.groupActivity().namings)) {
     const list = byChat.get(chat);
     if (list) list.push([name, at]);
     else byChat.set(chat, [[name, at]]);
