@@ -24,6 +24,7 @@ import { Paginator, type Block } from './paginator.js';
 import { settled, unwrap } from './settled.js';
 import { COLORS, MARGIN, PAGE_SIZES, TYPE } from './theme.js';
 import { TranscriptLayout } from './transcript-layout.js';
+import { tag } from './tagging.js';
 import { inPieces, type Piece } from './long-messages.js';
 import { LateChart } from './activity-chart.js';
 import { StatsCollector } from '../../stats/collector.js';
@@ -142,6 +143,7 @@ export class PdfRenderer implements Renderer {
     const area = { top: MARGIN.top + layout.pageTop, bottom: page.height - MARGIN.bottom };
     let onCover = pdf.cover ?? false;
     const paginator = new Paginator(area, canvas, async (pageNumber) => {
+      canvas.structure.pageEnding();
       await keepPace(out);
       canvas.doc.addPage({ size: [page.width, page.height], margin: 0 });
       compressPageFast(canvas.doc);
@@ -153,7 +155,7 @@ export class PdfRenderer implements Renderer {
     const chart = onCover ? new LateChart(canvas.doc, canvas.layout.faceNames[0]!, column.right - column.left) : undefined;
     if (onCover) {
       await paginator.newPage();
-      await paginator.place([...coverBlocks(canvas, conversation, facts, column, attachmentCount), chart!.block(column.left)]);
+      await paginator.place([...coverBlocks(canvas, conversation, facts, column, attachmentCount), chart!.block(canvas, column.left)]);
       onCover = false;
     }
     await paginator.newPage();
@@ -161,9 +163,10 @@ export class PdfRenderer implements Renderer {
     const activity = new StatsCollector(dates);
     const attachments = await placeMessages(inPieces(adding(messages(), activity)), layout, paginator);
     if (attachments === undefined) {
-      const note = { text: 'No messages in this conversation.', size: TYPE.body, color: COLORS.muted };
+      const note = { text: 'No messages in this conversation.', size: TYPE.body, color: COLORS.muted, tag: tag('P') };
       await paginator.place(textBox(canvas, [note], { ...column, align: 'center', maxWidth: column.right - column.left, spaceBefore: 24 }));
     }
+    canvas.structure.end();
     stamps.total.finish(String(paginator.pageCount));
     attachmentCount.finish((attachments ?? 0).toLocaleString('en-US'));
     const { months, people } = activity.result();

@@ -10,7 +10,8 @@ interface Internals {
   _font: EmbeddedFont;
   _fontFamilies: Record<string, EmbeddedFont & { layoutCache?: object }>;
   _registeredFonts: Record<string, { src: unknown }>;
-  page: { fonts: Record<string, unknown>; xobjects: Record<string, unknown>; content: ContentStream };
+  page: { fonts: Record<string, unknown>; xobjects: Record<string, unknown>; content: ContentStream; dictionary: { data: { StructParents?: number } } };
+  getStructParentTree(): { get(key: number): unknown; add(key: number, value: unknown): void };
   addContent(data: string | Uint8Array): void;
   ref(data: object): PdfStream;
   _imageCount: number;
@@ -93,6 +94,25 @@ export function compressPageFast(doc: PDFKit.PDFDocument): void {
     content.data.Filter = 'FlateDecode';
     end();
   };
+}
+
+/**
+ * Writes the current page's entry of the structure's parent tree (the element each of its marked contents
+ * belongs to) now, leaving the tree only a reference to it: pdfkit keeps every entry, and through them every
+ * element of the document, until the document ends.
+ */
+export function writePageParents(doc: PDFKit.PDFDocument): void {
+  const inner = internals(doc);
+  const key = inner.page?.dictionary.data.StructParents;
+  if (key === undefined) return;
+  const tree = inner.getStructParentTree();
+  const parents = tree.get(key);
+  if (!Array.isArray(parents)) return;
+  const written = inner.ref(parents);
+  written.end();
+  // Written: the reference stands for it by number alone.
+  written.data = {};
+  tree.add(key, written);
 }
 
 export function addContent(doc: PDFKit.PDFDocument, content: string | Uint8Array): void {
