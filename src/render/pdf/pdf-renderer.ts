@@ -9,7 +9,7 @@ import { startHeicThread, stopHeicThread } from '../../media/image.js';
 import type { Conversation, Message } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
 import { csvCells } from '../../output/spreadsheet-cell.js';
-import { compressPageFast } from './pdfkit-internals.js';
+import { batchOutput, compressPageFast } from './pdfkit-internals.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
 import { textBox } from './blocks.js';
 import { readSubsetOutlines } from './glyph-runs.js';
@@ -87,8 +87,8 @@ export class PdfRenderer implements Renderer {
       Keywords: EMOJI_CREDIT,
     };
     const doc = createDocument(info, this.ctx.pdf.standard);
-    const writer = new BatchedWriter(out.stream);
-    doc.on('data', (chunk: Buffer) => writer.write(chunk));
+    batchOutput(doc, WRITE_BATCH);
+    doc.on('data', (chunk: Buffer) => out.stream.write(chunk));
     try {
       const canvas = new Canvas(doc);
       const attachments = await this.draw(conversation, messages, canvas, out.stream, facts);
@@ -102,7 +102,6 @@ export class PdfRenderer implements Renderer {
       readSubsetOutlines(doc);
       doc.end();
       await ended;
-      writer.flush();
       await out.commit();
     } catch (error) {
       doc.removeAllListeners('data');
@@ -225,25 +224,4 @@ function attachmentsOf(message: Message): number {
 async function keepPace(out: Writable): Promise<void> {
   await nextTurn();
   if (out.writableLength > MAX_UNWRITTEN) await once(out, 'drain');
-}
-
-/** Gathers pdfkit's many small chunks into fewer, larger writes. */
-class BatchedWriter {
-  private chunks: Buffer[] = [];
-  private size = 0;
-
-  constructor(private readonly out: Writable) {}
-
-  write(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-    if (this.size >= WRITE_BATCH) this.flush();
-  }
-
-  flush(): void {
-    if (this.size === 0) return;
-    this.out.write(Buffer.concat(this.chunks, this.size));
-    this.chunks = [];
-    this.size = 0;
-  }
 }

@@ -17,6 +17,9 @@ interface Internals {
   _imageCount: number;
   info: Record<string, unknown>;
   _addInfo(): void;
+  _write(data: string | Uint8Array): void;
+  _offset: number;
+  push(chunk: Uint8Array | null): boolean;
 }
 
 /** pdfkit's embedding of a face in one document: its subset, glyph widths and text for ToUnicode. */
@@ -113,6 +116,48 @@ export function writePageParents(doc: PDFKit.PDFDocument): void {
   // Written: the reference stands for it by number alone.
   written.data = {};
   tree.add(key, written);
+}
+
+/**
+ * Makes pdfkit hand its output on in chunks of about `batch` bytes. It writes each object in several pieces,
+ * each turned into bytes one character at a time and pushed through its stream on its own: a tagged PDF has
+ * an object for every paragraph, and pushing them one by one took more time than tagging itself.
+ */
+export function batchOutput(doc: PDFKit.PDFDocument, batch: number): void {
+  const inner = internals(doc);
+  const push = inner.push.bind(inner);
+  const chunks: Uint8Array[] = [];
+  let text = '';
+  let size = 0;
+  const takeText = () => {
+    if (text) chunks.push(Buffer.from(text, 'latin1'));
+    text = '';
+  };
+  const flush = () => {
+    takeText();
+    if (size > 0) push(Buffer.concat(chunks, size));
+    chunks.length = 0;
+    size = 0;
+  };
+  inner._write = function (this: Internals, data) {
+    let length: number;
+    if (data instanceof Uint8Array) {
+      takeText();
+      chunks.push(data);
+      length = data.length;
+    } else {
+      // pdfkit's own strings are binary: one character a byte, as 'latin1' reads them.
+      text += `${data}\n`;
+      length = String(data).length + 1;
+    }
+    size += length;
+    this._offset += length;
+    if (size >= batch) flush();
+  };
+  inner.push = (chunk) => {
+    if (chunk === null) flush();
+    return push(chunk);
+  };
 }
 
 export function addContent(doc: PDFKit.PDFDocument, content: string | Uint8Array): void {
