@@ -10,15 +10,20 @@ export type Role = 'Sect' | 'Div' | 'P' | 'H1' | 'H2' | 'Figure';
  * Where drawn content belongs: an element of `role` under `parent` (none: the document). Layouts describe
  * tags as they lay messages out, ahead of drawing; the element itself is made when its content is first drawn.
  */
-export interface Tag {
-  readonly role: Role;
-  readonly parent?: Tag;
-  /** A figure's alternative text. */
-  readonly alt?: string;
+export class Tag {
+  /** The element, once its content is first drawn; the tag, and the element with it, go once drawn. */
+  element?: PDFKit.PDFStructureElement;
+
+  constructor(
+    readonly role: Role,
+    readonly parent?: Tag,
+    /** A figure's alternative text. */
+    readonly alt?: string,
+  ) {}
 }
 
 export function tag(role: Role, parent?: Tag, alt?: string): Tag {
-  return { role, parent, alt };
+  return new Tag(role, parent, alt);
 }
 
 /** Artifacts: a page's running header and footer (page numbers, Bates numbers), or drawn ornament (backgrounds, rules). */
@@ -39,7 +44,6 @@ const GROUPS = new Set<Role>(['Sect', 'Div']);
  */
 export class Structure {
   private readonly root: PDFKit.PDFStructureElement;
-  private readonly elements = new WeakMap<Tag, PDFKit.PDFStructureElement>();
   /** The group open under each open element. */
   private readonly openGroup = new Map<PDFKit.PDFStructureElement, PDFKit.PDFStructureElement>();
   private current?: Mark;
@@ -61,7 +65,7 @@ export class Structure {
 
   /** The element drawing goes into now, if any: a link drawn in it belongs to it. */
   get openElement(): PDFKit.PDFStructureElement | undefined {
-    return typeof this.current === 'object' ? this.elements.get(this.current) : undefined;
+    return typeof this.current === 'object' ? this.current.element : undefined;
   }
 
   /** Call before a page ends (and before the document ends). */
@@ -82,8 +86,7 @@ export class Structure {
   }
 
   private element(tag: Tag): PDFKit.PDFStructureElement {
-    const made = this.elements.get(tag);
-    if (made) return made;
+    if (tag.element) return tag.element;
     const parent = tag.parent ? this.element(tag.parent) : this.root;
     const element = this.doc.struct(tag.role, tag.alt ? { alt: tag.alt } : {});
     if (GROUPS.has(tag.role)) {
@@ -92,7 +95,7 @@ export class Structure {
       this.openGroup.set(parent, element);
     }
     parent.add(element);
-    this.elements.set(tag, element);
+    tag.element = element;
     return element;
   }
 
