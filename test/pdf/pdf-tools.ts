@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** poppler-utils and qpdf, which the tests use to read PDFs as a person's tools would. */
@@ -102,4 +102,80 @@ export function pdfXmp(file: string): string {
   const ref = /\/Metadata (\d+) 0 R/.exec(pdfCatalog(file));
   if (!ref) return '';
   return execFileSync('qpdf', [`--show-object=${ref[1]}`, '--filtered-stream-data', file], { encoding: 'utf8' });
+}
+
+/** A structure element of a tagged PDF: its type, alternative text, child elements and how many marked contents it holds. */
+export interface StructureElement {
+  role: string;
+  alt?: string;
+  kids: StructureElement[];
+  contents: number;
+}
+
+type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** The document's structure tree as qpdf reads it (the StructTreeRoot's elements), or [] when the PDF has none. */
+export function structureTree(file: string): StructureElement[] {
+  const json = JSON.parse(execFileSync('qpdf', ['--json', '--json-key=qpdf', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })) as {
+    qpdf: [unknown, Record<string, { value: JsonValue }>];
+  };
+  const objects = json.qpdf[1];
+  const value = (ref: JsonValue): JsonValue => (typeof ref === 'string' && ref.endsWith(' R') ? objects[`obj:${ref}`]!.value : ref);
+  const dict = (ref: JsonValue) => value(ref) as Record<string, JsonValue>;
+  const list = (kids: JsonValue | undefined): JsonValue[] => (kids === undefined || kids === null ? [] : Array.isArray(kids) ? kids : [kids]);
+  const element = (ref: JsonValue): StructureElement => {
+    const data = dict(ref);
+    const kids = list(value(data['/K'] ?? null));
+    const elements = kids.filter((kid) => typeof kid === 'string' && typeof dict(kid)['/S'] === 'string');
+    const alt = data['/Alt'];
+    return {
+      role: String(data['/S']).slice(1),
+      ...(typeof alt === 'string' ? { alt: alt.replace(/^u:/, '') } : {}),
+      kids: elements.map(element),
+      contents: kids.filter((kid) => typeof kid === 'number' || (typeof kid === 'object' && kid !== null && '/MCID' in kid)).length,
+    };
+  };
+  const catalog = dict(dict(objects.trailer!.value)['/Root']!);
+  const root = catalog['/StructTreeRoot'];
+  return root ? list(value(dict(root)['/K'] ?? null)).map(element) : [];
+}
+
+/** Every element of the tree, depth first. */
+export function allElements(tree: StructureElement[]): StructureElement[] {
+  return tree.flatMap((element) => [element, ...allElements(element.kids)]);
+}
+
+/** Each page's content stream, decoded (from qpdf's QDF form, which names each page's contents). */
+export function pageContents(file: string): string[] {
+  const qdf = `${file}.qdf`;
+  execFileSync('qpdf', ['--qdf', '--object-streams=disable', file, qdf]);
+  const text = readFileSync(qdf, 'latin1');
+  const streams = /%% Contents for page (\d+)\n(?:%%.*\n)*\d+ 0 obj\n<<[^]*?>>\nstream\n([^]*?)endstream/g;
+  return [...text.matchAll(streams)].map((match) => match[2]!);
+}
+
+// Operators that paint: text, XObjects (images, forms), paths filled or stroked, shadings, inline images.
+const PAINTING = new Set(['Tj', 'TJ', "'", '"', 'Do', 'f', 'F', 'f*', 'B', 'B*', 'b', 'b*', 'S', 's', 'sh', 'BI']);
+
+const TOKENS = /\((?:\\.|[^\\)])*\)|<<|>>|<[0-9a-fA-F\s]*>|\[|\]|\/[^\s/[\]()<>{}%]*|[^\s/[\]()<>{}%]+/g;
+
+/**
+ * Each painting operator of a content stream with what it is drawn in: the tag of the outermost marked content
+ * around it (`Artifact`, or a structure element's role such as `P`), `none` outside any; and for text, the
+ * baseline it is drawn at (from its text matrix, in pdfkit's y-down page space).
+ */
+export function paintedIn(content: string): { operator: string; mark: string; y?: number }[] {
+  const painted: { operator: string; mark: string; y?: number }[] = [];
+  const marks: string[] = [];
+  const operands: string[] = [];
+  let y: number | undefined;
+  for (const token of content.match(TOKENS) ?? []) {
+    if (token === 'BDC' || token === 'BMC') marks.push(operands.find((o) => o.startsWith('/'))!.slice(1));
+    else if (token === 'EMC') marks.pop();
+    else if (token === 'Tm') y = Number(operands.at(-1));
+    else if (PAINTING.has(token)) painted.push({ operator: token, mark: marks[0] ?? 'none', ...(token.startsWith('T') ? { y } : {}) });
+    if (/^[A-Za-z'"*]+$/.test(token) && !['true', 'false', 'null'].includes(token)) operands.length = 0;
+    else operands.push(token);
+  }
+  return painted;
 }

@@ -4,6 +4,8 @@ import type { Block } from './paginator.js';
 import { glyphHex, textWidth } from './glyph-runs.js';
 import { addContent, fontResource, newStream, useXObject, type PdfStream } from './pdfkit-internals.js';
 import { COLORS } from './theme.js';
+import type { Canvas } from './canvas.js';
+import { tag } from './tagging.js';
 
 const PLOT = 70;
 const LABEL = 7;
@@ -31,12 +33,14 @@ export class LateChart {
     this.form = newStream(doc, { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, width, HEIGHT], Resources: { Font: { [id]: resource } } });
   }
 
-  /** The block that shows the chart below the cover's facts. */
-  block(left: number): Block {
+  /** The block that shows the chart below the cover's facts: a figure. */
+  block(canvas: Canvas, left: number): Block {
+    const figure = tag('Figure', undefined, 'Chart of the messages per month, by sender');
     return {
       height: HEIGHT,
       spaceBefore: 18,
       draw: (top) => {
+        canvas.mark(figure);
         useXObject(this.doc, NAME, this.form);
         // The form draws y-up from its bottom edge; pdfkit's page space is y-down.
         addContent(this.doc, `q 1 0 0 -1 ${left.toFixed(2)} ${(top + HEIGHT).toFixed(2)} cm /${NAME} Do Q`);

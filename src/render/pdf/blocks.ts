@@ -1,5 +1,6 @@
 import type { Canvas, Color } from './canvas.js';
 import type { Block, Bubble } from './paginator.js';
+import { PAGINATION, type Tag } from './tagging.js';
 import type { TextLine, TextMark } from './text-layout.js';
 import { lineHeight } from './theme.js';
 
@@ -11,6 +12,8 @@ export interface Styled {
   bold?: boolean;
   /** Stretches of the text struck through or underlined. */
   marks?: TextMark[];
+  /** The structure element the paragraph is content of; none: it restates what a page starts in (an artifact). */
+  tag?: Tag;
 }
 
 export interface BoxStyle {
@@ -43,6 +46,7 @@ export function layLines(canvas: Canvas, content: Styled[], width: number): Styl
 /** Draws a laid-out line in a line box starting at `top`, aligned to its direction within `width`. */
 export async function drawLine(canvas: Canvas, { line, styled }: StyledLine, x: number, top: number, width: number): Promise<void> {
   await canvas.prepare([line]);
+  canvas.mark(styled.tag ?? PAGINATION);
   canvas.line(line, line.rtl ? x + width - line.width : x, baselineIn(top, styled.size), styled.size, styled.color);
 }
 

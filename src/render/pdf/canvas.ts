@@ -5,6 +5,7 @@ import type { PdfOptions } from '../renderer.js';
 import { addContent, alphaImage, clearShapingCaches, registerLazyFont, embeddedFont, escapeMetadataText, pdfTextHex, type OpenedImage } from './pdfkit-internals.js';
 import { EMOJI_SCALE, TextLayout, type Run, type TextLine } from './text-layout.js';
 import { drawText, forgetShapes, glyphHex, textWidth } from './glyph-runs.js';
+import { ORNAMENT, Structure, type Mark } from './tagging.js';
 
 // Pages between clearing pdfkit's shaping caches, so a long conversation's memory stays flat.
 const PAGES_PER_CACHE = 100;
@@ -20,10 +21,12 @@ const STAND_IN = 'o';
 export class Canvas {
   readonly layout: TextLayout;
   readonly boldLayout: TextLayout;
+  readonly structure: Structure;
   private readonly emoji = new Map<string, OpenedImage | null>();
 
   constructor(readonly doc: PDFKit.PDFDocument) {
     forgetShapes();
+    this.structure = new Structure(doc);
     const { regular, bold } = fontChains();
     for (const face of new Set([...regular.faces, ...bold.faces])) registerLazyFont(doc, face.name, face.font);
     const measure = (face: string, size: number, text: string) => textWidth(doc, face, size, text);
@@ -35,6 +38,11 @@ export class Canvas {
   pageStarted(pageNumber: number): void {
     if (pageNumber % PAGES_PER_CACHE !== 0) return;
     clearShapingCaches(this.doc);
+  }
+
+  /** Draws what follows into `mark`: a structure element, or an artifact. */
+  mark(mark: Mark): void {
+    this.structure.mark(mark);
   }
 
   /** Rasterizes and opens the emoji of these lines ahead of drawing them. */
@@ -64,12 +72,20 @@ export class Canvas {
         if (!line.logical) this.emojiText(run.text, x, baseline, size, run.width);
       }
       // Each line's share of a web address is clickable, and opens the whole address.
-      if (run.link) this.doc.link(x, baseline - size, run.width, size * 1.3, run.link);
-      if (run.strike) this.rule(x, baseline - size * 0.3, x + run.width, color, size * 0.06);
-      if (run.underline) this.rule(x, baseline + size * 0.12, x + run.width, color, size * 0.06);
+      if (run.link) this.link(x, baseline - size, run.width, size * 1.3, run.link);
+      if (run.strike) this.stroke(x, baseline - size * 0.3, x + run.width, color, size * 0.06);
+      if (run.underline) this.stroke(x, baseline + size * 0.12, x + run.width, color, size * 0.06);
       x += run.width;
     }
     if (line.logical) this.endLogical(size);
+  }
+
+  /** A link annotation, belonging to the element whose text it is on, its address its description. */
+  private link(x: number, y: number, width: number, height: number, url: string): void {
+    const structParent = this.structure.openElement;
+    // pdfkit takes `structParent` and writes a String object as a PDF string; @types/pdfkit describes neither.
+    const options = structParent ? { structParent, Contents: new String(url) } : {};
+    this.doc.link(x, y, width, height, url, options as PDFKit.Mixins.AnnotationOption);
   }
 
   /** A text run; a placeholder (U+FFFD) carries the character it stands for as ActualText, unless its line does. */
@@ -123,7 +139,13 @@ export class Canvas {
     else this.doc.fill(fill);
   }
 
+  /** A rule between parts of the page: an artifact. */
   rule(x1: number, y: number, x2: number, color: Color, width = 0.5): void {
+    this.mark(ORNAMENT);
+    this.stroke(x1, y, x2, color, width);
+  }
+
+  private stroke(x1: number, y: number, x2: number, color: Color, width: number): void {
     this.doc.moveTo(x1, y).lineTo(x2, y).lineWidth(width).stroke(color);
   }
 
@@ -143,6 +165,8 @@ export function createDocument(info: PDFKit.DocumentInfo & Record<string, unknow
     bufferPages: false,
     info,
     displayTitle: true,
+    // Tagged: the structure (headings, messages, figures with their alternative text) comes from ./tagging.ts.
+    tagged: true,
     // The language of the words the export writes (dates, "Delivered", headings), which a screen reader speaks them in.
     lang: 'en',
     pdfVersion: '1.7',

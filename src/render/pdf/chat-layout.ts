@@ -10,6 +10,7 @@ import type { Piece } from './long-messages.js';
 import { ThumbnailsAhead, type Thumbnail } from './images.js';
 import type { Outline } from './outline.js';
 import type { Block } from './paginator.js';
+import { tag, type Tag } from './tagging.js';
 import { COLORS, lineHeight, TYPE } from './theme.js';
 
 export interface Column {
@@ -30,6 +31,9 @@ export class ChatLayout {
   readonly pageTop = 0;
   private lastDay?: string;
   private lastSender?: string;
+  /** The day's section, and the message's element (a long message's pieces share one). */
+  private section?: Tag;
+  private group?: Tag;
   /** A date's day in the export's time zone, for notes that date what an archive kept. */
   private readonly day = (date: Date) => this.dates.dayKey(date);
   private readonly images = new ThumbnailsAhead();
@@ -64,108 +68,115 @@ export class ChatLayout {
     if (day !== this.lastDay) {
       this.lastDay = day;
       this.lastSender = undefined;
-      separator.push(...this.daySeparator(message.date));
+      this.section = tag('Sect');
+      separator.push(...this.daySeparator(message.date, this.section));
     }
-    const blocks = await this.messageBlocks(piece);
+    if (!piece.continued) this.group = tag('Div', this.section);
+    const blocks = await this.messageBlocks(piece, this.group!);
     const context = () => this.context(message);
     for (const block of blocks) block.context ??= context;
     return [...separator, ...blocks];
   }
 
-  private async messageBlocks({ message, continued, continues }: Piece): Promise<Block[]> {
+  /** The piece's blocks, their content in `group` (each paragraph or image an element of its own). */
+  private async messageBlocks({ message, continued, continues }: Piece, group: Tag): Promise<Block[]> {
     if (message.kind === 'event') {
       this.lastSender = undefined;
       const text = `${message.event?.description ?? 'Conversation event'}  ·  ${this.dates.time(message.date)}`;
-      const blocks = this.note(text, 'center', 8);
+      const blocks = this.note(text, 'center', 8, group);
       // A group photo change carries the new photo.
-      for (const part of message.parts) if (part.kind === 'attachment') blocks.push(...(await this.attachment(part.attachment, message.isFromMe)));
+      for (const part of message.parts) if (part.kind === 'attachment') blocks.push(...(await this.attachment(part.attachment, message.isFromMe, group)));
       return blocks;
     }
     const blocks: Block[] = [];
     const mine = message.isFromMe;
     if (this.named(message) && message.sender.handle !== this.lastSender) {
-      const name = this.senderName(message);
-      for (const block of name) block.context = () => this.dayHeading(message.date, true);
+      const name = this.senderName(message, group);
+      for (const block of name) block.context = () => this.dayHeading(message.date, undefined);
       blocks.push(...name);
     }
     this.lastSender = message.sender.handle;
-    if (continued) blocks.push(...this.note('continued', mine ? 'right' : 'left', 1).map((block) => ({ ...block, keepWithNext: true })));
+    if (continued) blocks.push(...this.note('continued', mine ? 'right' : 'left', 1, undefined).map((block) => ({ ...block, keepWithNext: true })));
     if (message.replyTo) {
-      blocks.push(...textBox(this.canvas, [{ text: replyLine(message.replyTo), size: TYPE.small, color: COLORS.muted }], {
+      blocks.push(...textBox(this.canvas, [{ text: replyLine(message.replyTo), size: TYPE.small, color: COLORS.muted, tag: tag('P', group) }], {
         ...this.side(mine), fill: COLORS.quote, stroke: COLORS.faint, padX: PAD_X, padY: 3, spaceBefore: 4, keepWithNext: true,
       }));
     }
     let subject = message.subject;
     for (const part of message.parts) {
-      const partBlocks = await this.part(message, part, subject);
+      const partBlocks = await this.part(message, part, subject, group);
       if (part.kind === 'text') subject = undefined;
       if (partBlocks.length) partBlocks[0].spaceBefore = Math.max(partBlocks[0].spaceBefore ?? 0, 3);
       blocks.push(...partBlocks);
-      blocks.push(...(await this.tapbacks(part.tapbacks, mine)));
+      blocks.push(...(await this.tapbacks(part.tapbacks, mine, group)));
     }
-    if (subject) blocks.push(...this.bubble(message, [{ text: subject, size: TYPE.body, color: '', bold: true }]));
+    if (subject) blocks.push(...this.bubble(message, [{ text: subject, size: TYPE.body, color: '', bold: true }], group));
     if (!continues) {
       const receipts = receiptNotes(message, this.dates.dayKey(message.date), this.dates);
       const notes = [this.dates.time(message.date), ...receipts, ...messageNotes(message, this.dates)].join('  ·  ');
       // The time goes to the next page with the end of its message rather than alone.
       const last = blocks.at(-1);
       if (last) last.keepWithNext = true;
-      blocks.push(...this.note(notes, mine ? 'right' : 'left', 2, message.undelivered ? COLORS.alert : COLORS.muted));
+      blocks.push(...this.note(notes, mine ? 'right' : 'left', 2, group, message.undelivered ? COLORS.alert : COLORS.muted));
     }
-    for (const problem of message.problems) blocks.push(...this.note(`⚠ ${problem}`, mine ? 'right' : 'left', 0));
+    for (const problem of message.problems) blocks.push(...this.note(`⚠ ${problem}`, mine ? 'right' : 'left', 0, group));
     return blocks;
   }
 
-  private async part(message: Message, part: Part, subject: string | undefined): Promise<Block[]> {
+  private async part(message: Message, part: Part, subject: string | undefined, group: Tag): Promise<Block[]> {
     const mine = message.isFromMe;
     switch (part.kind) {
       case 'text': {
         const content: Styled[] = [];
         if (subject) content.push({ text: subject, size: TYPE.body, color: '', bold: true });
         content.push({ text: part.text, size: TYPE.body, color: '', marks: textMarks(part.spans) });
-        const blocks = this.bubble(message, content);
+        const blocks = this.bubble(message, content, group);
         for (const edit of part.edits ?? []) {
-          blocks.push(...this.note(`Earlier version (${this.dates.dateTime(edit.date)}): ${edit.text}`, mine ? 'right' : 'left', 1));
+          blocks.push(...this.note(`Earlier version (${this.dates.dateTime(edit.date)}): ${edit.text}`, mine ? 'right' : 'left', 1, group));
         }
         return blocks;
       }
       case 'unsent': {
         const when = part.unsentAt ? ` at ${timeOnDay(part.unsentAt, this.dates.dayKey(message.date), this.dates)}` : '';
-        const blocks = this.note(`${isYou(message.sender) ? 'You' : message.sender.name} unsent a message${when}`, mine ? 'right' : 'left', 2);
-        for (const edit of part.edits ?? []) blocks.push(...this.note(`Before it was unsent (${this.dates.dateTime(edit.date)}): ${edit.text}`, mine ? 'right' : 'left', 1));
+        const blocks = this.note(`${isYou(message.sender) ? 'You' : message.sender.name} unsent a message${when}`, mine ? 'right' : 'left', 2, group);
+        for (const edit of part.edits ?? []) blocks.push(...this.note(`Before it was unsent (${this.dates.dateTime(edit.date)}): ${edit.text}`, mine ? 'right' : 'left', 1, group));
         return blocks;
       }
       case 'attachment':
-        return this.attachment(part.attachment, mine);
+        return this.attachment(part.attachment, mine, group);
       case 'app': {
         const [label, ...rest] = appLines(part.app);
-        const blocks = this.fileBox([{ text: label, size: TYPE.small, color: COLORS.muted, bold: true }, ...rest.map((text) => ({ text, size: TYPE.body, color: COLORS.text }))], mine);
+        const blocks = this.fileBox([{ text: label, size: TYPE.small, color: COLORS.muted, bold: true }, ...rest.map((text) => ({ text, size: TYPE.body, color: COLORS.text }))], mine, group);
         if (part.app.drawing) {
           for (const block of blocks) block.keepWithNext = true; // the card's facts stay above their drawing
-          blocks.push(drawingBlock(this.canvas, part.app.drawing, this.side(mine)));
+          blocks.push(drawingBlock(this.canvas, part.app.drawing, this.side(mine), tag('Figure', group, label)));
         }
-        for (const attachment of part.attachments) blocks.push(...(await this.attachment(attachment, mine)));
+        for (const attachment of part.attachments) blocks.push(...(await this.attachment(attachment, mine, group)));
         return blocks;
       }
     }
   }
 
   /** Reactions as one line of emoji and names; a sticker whose image can be read is drawn small beside its line. */
-  private async tapbacks(tapbacks: Tapback[], mine: boolean): Promise<Block[]> {
+  private async tapbacks(tapbacks: Tapback[], mine: boolean, group: Tag): Promise<Block[]> {
     const drawn: Block[] = [];
     const listed: Tapback[] = [];
     for (const tapback of tapbacks) {
       const thumbnail = tapback.sticker && (await this.thumbnail(tapback.sticker, TAPBACK_STICKER, TAPBACK_STICKER));
-      if (thumbnail) drawn.push(this.stickerTapback(thumbnail, tapbackSummary([tapback], this.day), mine));
+      if (thumbnail) drawn.push(this.stickerTapback(thumbnail, tapbackSummary([tapback], this.day), mine, group));
       else listed.push(tapback);
     }
-    const summary = listed.length ? this.note(tapbackSummary(listed, this.day), mine ? 'right' : 'left', 1) : [];
+    const summary = listed.length ? this.note(tapbackSummary(listed, this.day), mine ? 'right' : 'left', 1, group) : [];
     return [...summary, ...drawn];
   }
 
-  /** The sticker's image with its words ("Sticker from Me") to its right, the pair at the message's side. */
-  private stickerTapback(thumbnail: Thumbnail, label: string, mine: boolean): Block {
-    const text = { text: label, size: TYPE.small, color: COLORS.muted };
+  /**
+   * The sticker's image with its words ("Sticker from Me") to its right, the pair at the message's side:
+   * a figure, the image's alternative text being the words.
+   */
+  private stickerTapback(thumbnail: Thumbnail, label: string, mine: boolean, group: Tag): Block {
+    const figure = tag('Figure', group, label);
+    const text = { text: label, size: TYPE.small, color: COLORS.muted, tag: figure };
     const lines = layLines(this.canvas, [text], this.maxWidth() - thumbnail.width - TAPBACK_GAP);
     const textWidth = Math.max(...lines.map((l) => l.line.width));
     const textHeight = lines.length * lineHeight(TYPE.small);
@@ -175,6 +186,7 @@ export class ChatLayout {
       height,
       spaceBefore: 2,
       draw: async (top) => {
+        this.canvas.mark(figure);
         this.canvas.image(thumbnail.data, x, top + (height - thumbnail.height) / 2, thumbnail.width, thumbnail.height);
         let lineTop = top + (height - textHeight) / 2;
         for (const line of lines) {
@@ -196,12 +208,12 @@ export class ChatLayout {
     }
   }
 
-  private async attachment(attachment: Attachment, mine: boolean): Promise<Block[]> {
+  private async attachment(attachment: Attachment, mine: boolean, group: Tag): Promise<Block[]> {
     const max = maxSize(attachment);
     const thumbnail = await this.thumbnail(attachment, max.width, max.height);
-    if (thumbnail) return [this.imageBlock(thumbnail, mine)];
+    if (thumbnail) return [this.imageBlock(thumbnail, mine, tag('Figure', group, imageAlt(attachment)))];
     const unreadable = drawable(attachment);
-    if (attachment.notInDatabase) return this.fileBox([{ text: NOT_IN_DATABASE, size: TYPE.small, color: COLORS.alert }], mine);
+    if (attachment.notInDatabase) return this.fileBox([{ text: NOT_IN_DATABASE, size: TYPE.small, color: COLORS.alert }], mine, group);
     const lines: Styled[] = [
       { text: attachment.fileName, size: TYPE.body, color: COLORS.text, bold: true },
       { text: attachmentDetails(attachment), size: TYPE.small, color: COLORS.muted },
@@ -211,40 +223,48 @@ export class ChatLayout {
     if (attachment.missing) lines.push({ text: attachment.withheld ? `Not included: ${attachment.withheld}` : missingNote(attachment), size: TYPE.small, color: COLORS.alert });
     if (unreadable) lines.push({ text: 'The image could not be read', size: TYPE.small, color: COLORS.alert });
     if (attachment.transient && !attachment.missing) lines.push({ text: `Not in this archive: ${inBackup(attachment)}`, size: TYPE.small, color: COLORS.muted });
-    return this.fileBox(lines, mine);
+    return this.fileBox(lines, mine, group);
   }
 
-  private imageBlock(thumbnail: Thumbnail, mine: boolean): Block {
+  private imageBlock(thumbnail: Thumbnail, mine: boolean, figure: Tag): Block {
     const x = mine ? this.column.right - thumbnail.width : this.column.left;
     return {
       height: thumbnail.height,
       spaceBefore: 3,
-      draw: (top) => this.canvas.image(thumbnail.data, x, top, thumbnail.width, thumbnail.height),
+      draw: (top) => {
+        this.canvas.mark(figure);
+        this.canvas.image(thumbnail.data, x, top, thumbnail.width, thumbnail.height);
+      },
     };
   }
 
-  private bubble(message: Message, content: Styled[]): Block[] {
+  /** A bubble of text: one paragraph of `group`. */
+  private bubble(message: Message, content: Styled[], group: Tag): Block[] {
     const mine = message.isFromMe;
     const fill = mine ? (message.service === 'iMessage' ? COLORS.imessage : COLORS.sms) : COLORS.received;
     const color = mine ? COLORS.onColor : COLORS.text;
-    return textBox(this.canvas, content.map((c) => ({ ...c, color })), { ...this.side(mine), fill, padX: PAD_X, padY: PAD_Y, minWidth: 28 });
+    const paragraph = tag('P', group);
+    return textBox(this.canvas, content.map((c) => ({ ...c, color, tag: paragraph })), { ...this.side(mine), fill, padX: PAD_X, padY: PAD_Y, minWidth: 28 });
   }
 
-  private fileBox(content: Styled[], mine: boolean): Block[] {
-    return textBox(this.canvas, content, { ...this.side(mine), fill: COLORS.box, stroke: COLORS.boxStroke, padX: PAD_X, padY: PAD_Y });
+  /** A box of facts about a file or an app's message: one paragraph of `group`. */
+  private fileBox(content: Styled[], mine: boolean, group: Tag): Block[] {
+    const paragraph = tag('P', group);
+    return textBox(this.canvas, content.map((c) => ({ ...c, tag: paragraph })), { ...this.side(mine), fill: COLORS.box, stroke: COLORS.boxStroke, padX: PAD_X, padY: PAD_Y });
   }
 
-  private note(text: string, align: 'left' | 'right' | 'center', spaceBefore: number, color: string = COLORS.muted): Block[] {
+  /** A small line: a paragraph of `group`, or with none an artifact. */
+  private note(text: string, align: 'left' | 'right' | 'center', spaceBefore: number, group: Tag | undefined, color: string = COLORS.muted): Block[] {
     const padX = align === 'center' ? 0 : 4;
-    return textBox(this.canvas, [{ text, size: TYPE.small, color }], {
+    return textBox(this.canvas, [{ text, size: TYPE.small, color, tag: group && tag('P', group) }], {
       ...this.column, align, maxWidth: align === 'center' ? this.column.right - this.column.left : this.maxWidth(), padX, spaceBefore,
     });
   }
 
   /** The day and, in a group, the sender, restated above a message that goes on at the top of a page. */
   private context(message: Message): Block[] {
-    const blocks = this.dayHeading(message.date, true);
-    if (this.named(message)) blocks.push(...this.senderName(message));
+    const blocks = this.dayHeading(message.date, undefined);
+    if (this.named(message)) blocks.push(...this.senderName(message, undefined));
     return blocks;
   }
 
@@ -257,21 +277,23 @@ export class ChatLayout {
     return sendersVary && !message.isFromMe && message.kind !== 'event';
   }
 
-  private senderName(message: Message): Block[] {
-    return textBox(this.canvas, [{ text: message.sender.name, size: TYPE.name, color: COLORS.muted, bold: true }], {
+  /** The sender's name above their messages: a paragraph of `group`; restated at a page's top (no group), an artifact. */
+  private senderName(message: Message, group: Tag | undefined): Block[] {
+    return textBox(this.canvas, [{ text: message.sender.name, size: TYPE.name, color: COLORS.muted, bold: true, tag: group && tag('P', group) }], {
       ...this.side(false), padX: PAD_X, spaceBefore: 6, keepWithNext: true,
     });
   }
 
-  private dayHeading(date: Date, continued: boolean): Block[] {
-    const text = `${this.dates.day(date)}${continued ? ' (continued)' : ''}`;
-    return textBox(this.canvas, [{ text, size: TYPE.name, color: COLORS.muted, bold: true }], {
+  /** The day as the heading of its section; restated at a page's top (no section), "(continued)", an artifact. */
+  private dayHeading(date: Date, section: Tag | undefined): Block[] {
+    const text = `${this.dates.day(date)}${section ? '' : ' (continued)'}`;
+    return textBox(this.canvas, [{ text, size: TYPE.name, color: COLORS.muted, bold: true, tag: section && tag('H2', section) }], {
       ...this.column, align: 'center', maxWidth: this.column.right - this.column.left, spaceBefore: 14, keepWithNext: true,
     });
   }
 
-  private daySeparator(date: Date): Block[] {
-    const blocks = this.dayHeading(date, false);
+  private daySeparator(date: Date, section: Tag): Block[] {
+    const blocks = this.dayHeading(date, section);
     const draw = blocks[0].draw;
     blocks[0].draw = (top) => {
       this.outline.mark(date);
@@ -287,6 +309,11 @@ export class ChatLayout {
   private maxWidth(): number {
     return (this.column.right - this.column.left) * BUBBLE_SHARE;
   }
+}
+
+/** What a drawn image shows, for a screen reader: its description (a sticker's, a genmoji's) or its file's name. */
+function imageAlt(attachment: Attachment): string {
+  return attachment.description ? `${attachment.description} (${attachment.fileName})` : attachment.fileName;
 }
 
 /** An image whose file is on disk: drawn as a thumbnail (or a note that it could not be read). */

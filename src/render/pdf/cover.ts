@@ -6,6 +6,7 @@ import type { Canvas } from './canvas.js';
 import type { Column } from './chat-layout.js';
 import { LateText } from './late-text.js';
 import type { Block } from './paginator.js';
+import { tag } from './tagging.js';
 import { COLORS, lineHeight, TYPE } from './theme.js';
 
 const LABEL_WIDTH = 112;
@@ -85,8 +86,8 @@ function countsRow(facts: CoverFacts): number {
 export function coverBlocks(canvas: Canvas, conversation: Conversation, facts: CoverFacts, column: Column, attachments: LateText): Block[] {
   const width = column.right - column.left;
   const heading = textBox(canvas, [
-    { text: 'Conversation record', size: TYPE.body, color: COLORS.muted },
-    { text: conversation.title, size: 18, color: COLORS.text, bold: true },
+    { text: 'Conversation record', size: TYPE.body, color: COLORS.muted, tag: tag('P') },
+    { text: conversation.title, size: 18, color: COLORS.text, bold: true, tag: tag('H1') },
   ], { ...column, align: 'left', maxWidth: width, spaceBefore: 8 });
   const rows = facts.rows.flatMap((row, i) => {
     const blocks = field(canvas, row.label, row.values, column);
@@ -103,11 +104,12 @@ export function extraCoverContent(_canvas: Canvas, _conversation: Conversation, 
   return [];
 }
 
-/** A label in the left column and its values, one or more lines each, beside it. */
+/** A label in the left column and its values, one or more lines each, beside it: one paragraph. */
 function field(canvas: Canvas, label: string, values: string[], column: Column): Block[] {
   const valueWidth = column.right - column.left - LABEL_WIDTH;
-  const lines = layLines(canvas, values.map((text) => ({ text, size: TYPE.body, color: COLORS.text })), valueWidth);
-  const [labelLine] = layLines(canvas, [{ text: label, size: TYPE.body, color: COLORS.muted, bold: true }], LABEL_WIDTH - 8);
+  const paragraph = tag('P');
+  const lines = layLines(canvas, values.map((text) => ({ text, size: TYPE.body, color: COLORS.text, tag: paragraph })), valueWidth);
+  const [labelLine] = layLines(canvas, [{ text: label, size: TYPE.body, color: COLORS.muted, bold: true, tag: paragraph }], LABEL_WIDTH - 8);
   return lines.map((line, i) => ({
     height: lineHeight(TYPE.body),
     spaceBefore: i === 0 ? 9 : 0,
@@ -124,6 +126,7 @@ function lateField(canvas: Canvas, label: string, value: LateText, column: Colum
   return {
     ...block!,
     draw: async (top: number) => {
+      // Drawing the field leaves its paragraph open: the value is placed into it.
       await block!.draw!(top);
       value.place(column.left + LABEL_WIDTH, baselineIn(top, TYPE.body));
     },

@@ -2,13 +2,14 @@ import { widthRuns } from '../../decode/handwriting-render.js';
 import type { Drawing } from '../../model/types.js';
 import type { Canvas } from './canvas.js';
 import type { Block } from './paginator.js';
+import type { Tag } from './tagging.js';
 import { COLORS } from './theme.js';
 
 const MAX = { width: 220, height: 160 };
 const PAD = 6;
 
-/** A drawing (handwriting, Digital Touch) as vector shapes in a box, at most MAX in size and as wide as its side. */
-export function drawingBlock(canvas: Canvas, drawing: Drawing, side: { left: number; right: number; align: string }): Block {
+/** A drawing (handwriting, Digital Touch) as vector shapes in a box, at most MAX in size and as wide as its side; the content of `figure`. */
+export function drawingBlock(canvas: Canvas, drawing: Drawing, side: { left: number; right: number; align: string }, figure: Tag): Block {
   const maxWidth = Math.min(MAX.width, side.right - side.left - 2 * PAD);
   const scale = Math.min(maxWidth / drawing.width, MAX.height / drawing.height);
   const width = drawing.width * scale + 2 * PAD;
@@ -18,6 +19,7 @@ export function drawingBlock(canvas: Canvas, drawing: Drawing, side: { left: num
     height,
     spaceBefore: 3,
     draw: (top) => {
+      canvas.mark(figure);
       canvas.roundedBox(x, top, width, height, drawing.background ?? COLORS.box, COLORS.boxStroke);
       drawShapes(canvas.doc, drawing, x + PAD, top + PAD, scale);
     },

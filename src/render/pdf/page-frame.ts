@@ -5,6 +5,7 @@ import { baselineIn } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import type { BatesStamp } from './bates.js';
 import type { LateText } from './late-text.js';
+import { PAGINATION } from './tagging.js';
 import type { TextLine } from './text-layout.js';
 import { COLORS, MARGIN, TYPE } from './theme.js';
 
@@ -65,16 +66,17 @@ export async function drawFrame(canvas: Canvas, text: FrameText, page: { width: 
   const zone = firstLine(canvas, text.zone, TYPE.small, width / 2);
   await canvas.prepare([title, people]);
 
+  canvas.mark(PAGINATION);
   canvas.line(title, left, baselineIn(26, TYPE.header), TYPE.header, COLORS.text);
   canvas.line(people, left, baselineIn(44, TYPE.small), TYPE.small, COLORS.muted);
-  canvas.rule(left, MARGIN.top - 12, right, COLORS.faint);
-  canvas.rule(left, footerTop - 6, right, COLORS.faint);
   canvas.line(range, left, footer, TYPE.small, COLORS.muted);
   canvas.line(pages, pagesX, footer, TYPE.small, COLORS.muted);
   stamps.total.place(pagesX + pages.width + SPACE * TYPE.small, footer);
   canvas.line(exported, right - exported.width, footer, TYPE.small, COLORS.muted);
   canvas.line(zone, left, page.height - BATES_FROM_BOTTOM, TYPE.small, COLORS.muted);
   stamps.bates?.place(right, page.height - BATES_FROM_BOTTOM);
+  canvas.rule(left, MARGIN.top - 12, right, COLORS.faint);
+  canvas.rule(left, footerTop - 6, right, COLORS.faint);
 }
 
 /** The text's first line, ending in an ellipsis when the text went on. */

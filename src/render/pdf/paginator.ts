@@ -1,4 +1,5 @@
 import type { Canvas, Color } from './canvas.js';
+import { ORNAMENT } from './tagging.js';
 
 /** A background shared by consecutive blocks (a message bubble, a file box). */
 export interface Bubble {
@@ -126,6 +127,7 @@ export class Paginator {
       while (last + 1 < to && blocks[last + 1].bubble === bubble) last++;
       const top = tops[i] - bubble.padding;
       const bottom = tops[last] + blocks[last].height + bubble.padding;
+      canvas.mark(ORNAMENT);
       canvas.roundedBox(bubble.x, top, bubble.width, bottom - top, bubble.fill, bubble.stroke);
     }
     for (let i = from; i < to; i++) await blocks[i].draw?.(tops[i]);

@@ -9,7 +9,7 @@ import { startHeicThread, stopHeicThread } from '../../media/image.js';
 import type { Conversation, Message } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
 import { csvCells } from '../../output/spreadsheet-cell.js';
-import { compressPageFast } from './pdfkit-internals.js';
+import { batchOutput, compressPageFast } from './pdfkit-internals.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
 import { textBox } from './blocks.js';
 import { readSubsetOutlines } from './glyph-runs.js';
@@ -24,6 +24,7 @@ import { Paginator, type Block } from './paginator.js';
 import { settled, unwrap } from './settled.js';
 import { COLORS, MARGIN, PAGE_SIZES, TYPE } from './theme.js';
 import { TranscriptLayout } from './transcript-layout.js';
+import { tag } from './tagging.js';
 import { inPieces, type Piece } from './long-messages.js';
 import { LateChart } from './activity-chart.js';
 import { StatsCollector } from '../../stats/collector.js';
@@ -86,8 +87,8 @@ export class PdfRenderer implements Renderer {
       Keywords: EMOJI_CREDIT,
     };
     const doc = createDocument(info, this.ctx.pdf.standard);
-    const writer = new BatchedWriter(out.stream);
-    doc.on('data', (chunk: Buffer) => writer.write(chunk));
+    batchOutput(doc, WRITE_BATCH);
+    doc.on('data', (chunk: Buffer) => out.stream.write(chunk));
     try {
       const canvas = new Canvas(doc);
       const attachments = await this.draw(conversation, messages, canvas, out.stream, facts);
@@ -101,7 +102,6 @@ export class PdfRenderer implements Renderer {
       readSubsetOutlines(doc);
       doc.end();
       await ended;
-      writer.flush();
       await out.commit();
     } catch (error) {
       doc.removeAllListeners('data');
@@ -142,6 +142,7 @@ export class PdfRenderer implements Renderer {
     const area = { top: MARGIN.top + layout.pageTop, bottom: page.height - MARGIN.bottom };
     let onCover = pdf.cover ?? false;
     const paginator = new Paginator(area, canvas, async (pageNumber) => {
+      canvas.structure.pageEnding();
       await keepPace(out);
       canvas.doc.addPage({ size: [page.width, page.height], margin: 0 });
       compressPageFast(canvas.doc);
@@ -153,7 +154,7 @@ export class PdfRenderer implements Renderer {
     const chart = onCover ? new LateChart(canvas.doc, canvas.layout.faceNames[0]!, column.right - column.left) : undefined;
     if (onCover) {
       await paginator.newPage();
-      await paginator.place([...coverBlocks(canvas, conversation, facts, column, attachmentCount), chart!.block(column.left)]);
+      await paginator.place([...coverBlocks(canvas, conversation, facts, column, attachmentCount), chart!.block(canvas, column.left)]);
       onCover = false;
     }
     await paginator.newPage();
@@ -161,9 +162,10 @@ export class PdfRenderer implements Renderer {
     const activity = new StatsCollector(dates);
     const attachments = await placeMessages(inPieces(adding(messages(), activity)), layout, paginator);
     if (attachments === undefined) {
-      const note = { text: 'No messages in this conversation.', size: TYPE.body, color: COLORS.muted };
+      const note = { text: 'No messages in this conversation.', size: TYPE.body, color: COLORS.muted, tag: tag('P') };
       await paginator.place(textBox(canvas, [note], { ...column, align: 'center', maxWidth: column.right - column.left, spaceBefore: 24 }));
     }
+    canvas.structure.end();
     stamps.total.finish(String(paginator.pageCount));
     attachmentCount.finish((attachments ?? 0).toLocaleString('en-US'));
     const { months, people } = activity.result();
@@ -222,25 +224,4 @@ function attachmentsOf(message: Message): number {
 async function keepPace(out: Writable): Promise<void> {
   await nextTurn();
   if (out.writableLength > MAX_UNWRITTEN) await once(out, 'drain');
-}
-
-/** Gathers pdfkit's many small chunks into fewer, larger writes. */
-class BatchedWriter {
-  private chunks: Buffer[] = [];
-  private size = 0;
-
-  constructor(private readonly out: Writable) {}
-
-  write(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-    if (this.size >= WRITE_BATCH) this.flush();
-  }
-
-  flush(): void {
-    if (this.size === 0) return;
-    this.out.write(Buffer.concat(this.chunks, this.size));
-    this.chunks = [];
-    this.size = 0;
-  }
 }

@@ -10,12 +10,16 @@ interface Internals {
   _font: EmbeddedFont;
   _fontFamilies: Record<string, EmbeddedFont & { layoutCache?: object }>;
   _registeredFonts: Record<string, { src: unknown }>;
-  page: { fonts: Record<string, unknown>; xobjects: Record<string, unknown>; content: ContentStream };
+  page: { fonts: Record<string, unknown>; xobjects: Record<string, unknown>; content: ContentStream; dictionary: { data: { StructParents?: number } } };
+  getStructParentTree(): { get(key: number): unknown; add(key: number, value: unknown): void };
   addContent(data: string | Uint8Array): void;
   ref(data: object): PdfStream;
   _imageCount: number;
   info: Record<string, unknown>;
   _addInfo(): void;
+  _write(data: string | Uint8Array): void;
+  _offset: number;
+  push(chunk: Uint8Array | null): boolean;
 }
 
 /** pdfkit's embedding of a face in one document: its subset, glyph widths and text for ToUnicode. */
@@ -81,17 +85,94 @@ export function embeddedFont(doc: PDFKit.PDFDocument, face: string): EmbeddedFon
 
 /**
  * Compresses the current page's content stream at zlib's fastest level when the page ends: pdfkit's
- * default level spent more than twice the time on page text for files a few percent smaller.
+ * default level spent more than twice the time on page text for files a few percent smaller. Its operators
+ * written as text (paths, colours, marked content) are gathered as text, not each turned into bytes one
+ * character at a time as pdfkit does: a tagged page writes two more for every paragraph.
  */
 export function compressPageFast(doc: PDFKit.PDFDocument): void {
   const content = internals(doc).page.content;
   const end = content.end.bind(content);
+  let text = '';
+  const takeText = () => {
+    if (text) content.buffer.push(Buffer.from(text, 'latin1'));
+    text = '';
+  };
   content.compress = false;
+  content.write = (chunk) => {
+    if (typeof chunk === 'string') {
+      text += `${chunk}\n`;
+      return;
+    }
+    takeText();
+    content.buffer.push(chunk);
+  };
   content.end = (chunk) => {
     if (chunk) content.write(chunk);
+    takeText();
     content.buffer = [deflateSync(Buffer.concat(content.buffer), { level: 1 })];
     content.data.Filter = 'FlateDecode';
     end();
+  };
+}
+
+/**
+ * Writes the current page's entry of the structure's parent tree (the element each of its marked contents
+ * belongs to) now, leaving the tree only a reference to it: pdfkit keeps every entry, and through them every
+ * element of the document, until the document ends.
+ */
+export function writePageParents(doc: PDFKit.PDFDocument): void {
+  const inner = internals(doc);
+  const key = inner.page?.dictionary.data.StructParents;
+  if (key === undefined) return;
+  const tree = inner.getStructParentTree();
+  const parents = tree.get(key);
+  if (!Array.isArray(parents)) return;
+  const written = inner.ref(parents);
+  written.end();
+  // Written: the reference stands for it by number alone.
+  written.data = {};
+  tree.add(key, written);
+}
+
+/**
+ * Makes pdfkit hand its output on in chunks of about `batch` bytes. It writes each object in several pieces,
+ * each turned into bytes one character at a time and pushed through its stream on its own: a tagged PDF has
+ * an object for every paragraph, and pushing them one by one took more time than tagging itself.
+ */
+export function batchOutput(doc: PDFKit.PDFDocument, batch: number): void {
+  const inner = internals(doc);
+  const push = inner.push.bind(inner);
+  const chunks: Uint8Array[] = [];
+  let text = '';
+  let size = 0;
+  const takeText = () => {
+    if (text) chunks.push(Buffer.from(text, 'latin1'));
+    text = '';
+  };
+  const flush = () => {
+    takeText();
+    if (size > 0) push(Buffer.concat(chunks, size));
+    chunks.length = 0;
+    size = 0;
+  };
+  inner._write = function (this: Internals, data) {
+    let length: number;
+    if (data instanceof Uint8Array) {
+      takeText();
+      chunks.push(data);
+      length = data.length;
+    } else {
+      // pdfkit's own strings are binary: one character a byte, as 'latin1' reads them.
+      text += `${data}\n`;
+      length = String(data).length + 1;
+    }
+    size += length;
+    this._offset += length;
+    if (size >= batch) flush();
+  };
+  inner.push = (chunk) => {
+    if (chunk === null) flush();
+    return push(chunk);
   };
 }
 

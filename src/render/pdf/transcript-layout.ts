@@ -9,6 +9,7 @@ import type { Piece } from './long-messages.js';
 import { appLines, attachmentDetails, messageNotes, replyLine, tapbackSummary, textMarks } from './describe.js';
 import type { Outline } from './outline.js';
 import type { Block } from './paginator.js';
+import { tag, type Tag } from './tagging.js';
 import { COLORS, lineHeight, TYPE } from './theme.js';
 
 const GAP = 8;
@@ -19,6 +20,9 @@ export class TranscriptLayout {
   readonly pageTop = lineHeight(TYPE.table) + 6;
   private readonly columns: Column[];
   private lastDay?: string;
+  /** The day's section, and the message's element (a long message's pieces share one). */
+  private section?: Tag;
+  private group?: Tag;
   /** A date's day in the export's time zone, for notes that date what an archive kept. */
   private readonly day = (date: Date) => this.dates.dayKey(date);
 
@@ -54,7 +58,8 @@ export class TranscriptLayout {
     const day = this.dates.dayKey(message.date);
     if (day !== this.lastDay) {
       this.lastDay = day;
-      const band = this.dayBand(message.date, false);
+      this.section = tag('Sect');
+      const band = this.dayBand(message.date, this.section);
       const draw = band[0].draw;
       band[0].draw = (top) => {
         this.outline.mark(message.date);
@@ -64,14 +69,19 @@ export class TranscriptLayout {
     }
     const sender = message.kind === 'event' ? '' : message.sender.name;
     // A piece going on from the one before continues its row: no rule, no date and sender again.
-    const heading = continued ? [[], []] : [this.whenCell(message), [this.bold(sender)]];
-    const rows = this.rows([...heading, this.messageCell(message, !continues), this.attachmentCell(message)], !continued);
+    if (!continued) this.group = tag('Div', this.section);
+    const group = this.group!;
+    // An event has no sender: no empty paragraph stands for one.
+    const heading = continued ? [[], []] : [this.whenCell(message), sender ? [this.bold(sender)] : []];
+    const rows = this.rows([...heading, this.messageCell(message, !continues), this.attachmentCell(message)], !continued, group);
     // Handwriting and Digital Touch are drawn below their row, in the message column.
     const messageColumn = { ...this.columns[2]!, align: 'left' };
-    for (const part of message.parts) if (part.kind === 'app' && part.app.drawing) rows.push(drawingBlock(this.canvas, part.app.drawing, messageColumn));
-    const continuedRow = () => [...this.dayBand(message.date, true), ...this.besideNext(this.rows([[this.plain(this.dates.time(message.date))], [this.bold(`${sender} (cont.)`.trim())]]))];
+    for (const part of message.parts) {
+      if (part.kind === 'app' && part.app.drawing) rows.push(drawingBlock(this.canvas, part.app.drawing, messageColumn, tag('Figure', group, appLines(part.app)[0])));
+    }
+    const continuedRow = () => [...this.dayBand(message.date, undefined), ...this.besideNext(this.rows([[this.plain(this.dates.time(message.date))], [this.bold(`${sender} (cont.)`.trim())]]))];
     for (const row of rows) row.context = continuedRow;
-    if (!continued) rows[0]!.context = () => this.dayBand(message.date, true);
+    if (!continued) rows[0]!.context = () => this.dayBand(message.date, undefined);
     return [...blocks, ...rows];
   }
 
@@ -81,9 +91,17 @@ export class TranscriptLayout {
     return lines;
   }
 
-  /** One block per line of a table row whose cells hold these paragraphs; a row that opens draws a rule above itself. */
-  private rows(cellContents: Styled[][], opens = true): Block[] {
-    const cells = cellContents.map((content, i) => layLines(this.canvas, content, this.width(i)));
+  /**
+   * One block per line of a table row whose cells hold these paragraphs, each cell a paragraph of `group` (none: the
+   * row restates what a page starts in, an artifact); a row that opens draws a rule above itself.
+   */
+  private rows(cellContents: Styled[][], opens = true, group?: Tag): Block[] {
+    const tagged = (content: Styled[]) => {
+      if (!group) return content;
+      const cell = tag('P', group);
+      return content.map((styled) => ({ ...styled, tag: cell }));
+    };
+    const cells = cellContents.map((content, i) => layLines(this.canvas, tagged(content), this.width(i)));
     const count = Math.max(...cells.map((c) => c.length));
     return Array.from({ length: count }, (_, row) => {
       const line = cells.map((c) => c[row]);
@@ -111,9 +129,10 @@ export class TranscriptLayout {
     return [when, ...receipts.map((note) => ({ ...this.muted(note), size: TYPE.small, ...(note === alert ? { color: COLORS.alert } : {}) }))];
   }
 
-  private dayBand(date: Date, continued: boolean): Block[] {
-    const text = `${this.dates.day(date)}${continued ? ' (continued)' : ''}`;
-    return textBox(this.canvas, [this.bold(text)], {
+  /** The day as the heading of its section; restated at a page's top (no section), "(continued)", an artifact. */
+  private dayBand(date: Date, section: Tag | undefined): Block[] {
+    const text = `${this.dates.day(date)}${section ? '' : ' (continued)'}`;
+    return textBox(this.canvas, [{ ...this.bold(text), tag: section && tag('H2', section) }], {
       ...this.column, align: 'left', maxWidth: this.column.right - this.column.left, minWidth: this.column.right - this.column.left,
       fill: COLORS.band, padX: 4, padY: 2, spaceBefore: 8, keepWithNext: true,
     });

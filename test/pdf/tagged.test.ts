@@ -1,0 +1,90 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import { runCli, tempDir } from '../support/cli.js';
+import {
+  allElements, pageContents, paintedIn, pdfCatalog, pdfInfo, pdfToolsPresent, qpdfCheck, savePng, structureTree,
+} from './pdf-tools.js';
+
+interface JsonMessage {
+  replyTo?: unknown;
+  parts: { kind: string; tapbacks?: unknown[]; attachment?: { fileName: string; kind: string; path?: string } }[];
+}
+
+/** Tagged PDFs (accessible): a structure tree a screen reader follows, page furniture as artifacts. */
+describe.skipIf(!pdfToolsPresent)('tagged PDF', () => {
+  const dir = tempDir('tagged');
+  const db = join(dir, 'chat.db');
+  let messages: JsonMessage[] = [];
+
+  beforeAll(async () => {
+    await generateChatDb({ path: db, messages: 150, seed: 7, singleConversation: true, images: 10 });
+    const out = join(dir, 'json');
+    expect((await runCli(['export', '--db', db, '--out', out, '--format', 'json', '--no-progress'])).code).toBe(0);
+    const file = readdirSync(out).find((f) => f.endsWith('.json'))!;
+    messages = (JSON.parse(readFileSync(join(out, file), 'utf8')) as { messages: JsonMessage[] }).messages;
+  });
+
+  test('the conversation has what the structure must hold: images, reactions, replies, several days', () => {
+    expect(messages.some((m) => m.replyTo)).toBe(true);
+    expect(messages.some((m) => m.parts.some((p) => p.tapbacks?.length))).toBe(true);
+    expect(messages.some((m) => m.parts.some((p) => p.attachment?.kind === 'image' && p.attachment.path))).toBe(true);
+  });
+
+  test.each(['chat', 'transcript'] as const)('%s: a Document of sections per day, a Div per message, figures with alternative text, headers and footers as artifacts', async (style) => {
+    const out = join(dir, style);
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--pdf-style', style, '--no-progress']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const file = join(out, readdirSync(out).find((f) => f.endsWith('.pdf'))!);
+    expect(qpdfCheck(file).ok, qpdfCheck(file).output).toBe(true);
+    const info = pdfInfo(file);
+    expect(info.Tagged).toBe('yes');
+    expect(Number(info.Pages)).toBeGreaterThan(5);
+    const catalog = pdfCatalog(file);
+    expect(catalog).toMatch(/\/MarkInfo/);
+    expect(catalog).toMatch(/\/Lang \(en\)/);
+    expect(catalog).toMatch(/\/ViewerPreferences/);
+
+    const tree = structureTree(file);
+    expect(tree.map((e) => e.role)).toEqual(['Document']);
+    const [document] = tree;
+    const elements = allElements(tree);
+    // The cover: its title a heading, its facts paragraphs, its activity chart a figure.
+    expect(document!.kids.filter((e) => e.role === 'H1')).toHaveLength(1);
+    const sections = document!.kids.filter((e) => e.role === 'Sect');
+    expect(sections.length).toBeGreaterThan(1);
+    for (const section of sections) expect(section.kids[0]!.role).toBe('H2');
+    const divs = elements.filter((e) => e.role === 'Div');
+    expect(divs).toHaveLength(messages.length);
+    for (const div of divs) {
+      expect(div.kids.length).toBeGreaterThan(0);
+      expect(div.kids.every((kid) => kid.role === 'P' || kid.role === 'Figure')).toBe(true);
+    }
+    const figures = elements.filter((e) => e.role === 'Figure');
+    expect(figures.length).toBeGreaterThan(0);
+    for (const figure of figures) expect(figure.alt, 'a figure says what it shows').toBeTruthy();
+    if (style === 'chat') {
+      // Each image drawn is a figure named as its file.
+      const imageNames = messages.flatMap((m) => m.parts.flatMap((p) => (p.attachment?.kind === 'image' && p.attachment.path ? [p.attachment.fileName] : [])));
+      expect(figures.filter((f) => imageNames.some((name) => f.alt!.includes(name))).length).toBeGreaterThan(0);
+    }
+    for (const element of elements) expect(element.contents + element.kids.length, `${element.role} holds something`).toBeGreaterThan(0);
+
+    // Every painting operator is in an element's marked content or an artifact; the text of every page's header
+    // (above its rule, 58 points from the top) and footer (below its rule, 40 from the bottom) is an artifact.
+    const pages = pageContents(file);
+    expect(pages).toHaveLength(Number(info.Pages));
+    for (const [i, content] of pages.entries()) {
+      const painted = paintedIn(content);
+      expect(painted.filter((p) => p.mark === 'none'), `page ${i + 1}`).toEqual([]);
+      const frame = painted.filter((p) => p.y !== undefined && (p.y < 58 || p.y > 752));
+      expect(frame.length, `page ${i + 1}`).toBeGreaterThanOrEqual(4);
+      expect(frame.filter((p) => p.mark !== 'Artifact'), `page ${i + 1}`).toEqual([]);
+      expect(content, `page ${i + 1}`).toContain('/Artifact <<\n/Type /Pagination\n>> BDC');
+      expect(painted.some((p) => p.mark === 'P'), `page ${i + 1}`).toBe(true);
+    }
+    savePng(file, `pdf-tagged-${style}`, 2);
+  });
+});
