@@ -102,11 +102,12 @@ const READ_SINCE = ['editedAt', 'unsentAt', 'junk', 'satellite'];
 
 /**
  * The stored JSON of a message and this run's that differ only in what textkeeper makes of the same row: what
- * an older one did not read (the time of an edit, of an unsending, a poll or a vote) or how it words a group
- * event, which the device never changes. The message is the same, and the store keeps this run's JSON.
+ * an older one did not read (the time of an edit, of an unsending, a poll or a vote, a junk mark unless
+ * `junkRead`: the stored JSON was written by a run that read junk marks) or how it words a group event, which
+ * the device never changes. The message is the same, and the store keeps this run's JSON.
  */
-export function sameButReadAnew(body: string, stored: string): boolean {
-  const unread = new Set(READ_SINCE.filter((key) => !stored.includes(`"${key}":`)));
+export function sameButReadAnew(body: string, stored: string, junkRead: boolean): boolean {
+  const unread = new Set(READ_SINCE.filter((key) => !stored.includes(`"${key}":`) && !(junkRead && key === 'junk')));
   unread.add('event');
   const pollsUnread = !stored.includes('"poll":') && !stored.includes('"ballot":');
   const comparable = (json: string) => JSON.stringify(JSON.parse(json), (key, value: unknown) =>
