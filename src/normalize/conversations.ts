@@ -28,8 +28,13 @@ export function planConversations(chats: ChatRow[], people: PeopleDirectory, con
   const byKey = new Map<string, { chats: ChatRow[]; participants: Person[]; former: Person[] }>();
   const peopleOf = (ids: number[]) => ids.map((id) => people.byId(id)).filter((p): p is Person => p !== undefined);
   for (const chat of chats) {
-    const handles = peopleOf(chat.handleIds);
-    const former = formerPeople(chat, people, changes.get(chat.rowId));
+    const chatChanges = changes.get(chat.rowId);
+    // chat_handle_join has no dates, and Messages deletes a row when its handle leaves (the schema's trigger
+    // after_delete_on_chat_handle_join), yet a device may keep one it missed the leaving of: a handle whose newest
+    // membership event says it left or was removed, with no later "added", is a former member wherever it is listed.
+    const gone = chat.handleIds.filter((id) => isGone(chatChanges?.get(id)));
+    const handles = peopleOf(chat.handleIds.filter((id) => !gone.includes(id)));
+    const former = formerPeople([...gone, ...chat.formerHandleIds], people, chatChanges);
     const participants = uniquePeople(handles, contacts);
     const isGroup = chat.style === 43 || participants.length > 1;
     const keys = participants.map((p) => contacts.personKey(p.handle)).sort();
@@ -68,16 +73,20 @@ export function planConversations(chats: ChatRow[], people: PeopleDirectory, con
 }
 
 /**
- * Of a group's chat row, who took part but is not among its members: marked as having left or been removed when
- * that was the last change of their membership (someone added back since is no former member).
+ * Of a group's chat row, who took part but is not among its members (by their handles' ROWIDs): marked as having
+ * left or been removed when that was the last change of their membership (someone added back since is no former member).
  */
-function formerPeople(chat: ChatRow, people: PeopleDirectory, changes: Map<number, MembershipChange> | undefined): Person[] {
-  return chat.formerHandleIds.flatMap((id) => {
+function formerPeople(ids: number[], people: PeopleDirectory, changes: Map<number, MembershipChange> | undefined): Person[] {
+  return ids.flatMap((id) => {
     const person = people.byId(id);
     const change = changes?.get(id);
     if (!person) return [];
-    return change === 'left' || change === 'removed' ? [{ ...person, former: change }] : [person];
+    return isGone(change) ? [{ ...person, former: change }] : [person];
   });
+}
+
+function isGone(change: MembershipChange | undefined): change is 'left' | 'removed' {
+  return change === 'left' || change === 'removed';
 }
 
 /**
