@@ -3,7 +3,7 @@ import { isAbsolute } from 'node:path';
 import { attachmentsOf } from '../model/attachments.js';
 import type { AppBalloon, Attachment, EditVersion, Message, Part, Person, Tapback, TapbackRemoval } from '../model/types.js';
 import { cutToSecond, firstKnownReceipts, hasEdits, writtenAfter } from '../normalize/merge-copies.js';
-import { serviceOf } from '../normalize/services.js';
+import { serviceOf } from '../model/services.js';
 
 /** Model fields holding dates: JSON keeps them as ms since 1970 (an older store's messages as ISO strings), read back as Dates. */
 const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate', 'removedAt', 'absentSince', 'lastRead', 'editedAt', 'unsentAt']);
