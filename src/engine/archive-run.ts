@@ -47,7 +47,7 @@ export interface ArchiveUpdate {
   selection?: Selection;
   /** Conversations a source could not give (a damaged page), each said on stderr. */
   skipped: number;
-  /** Warning lines opening and reading the sources said. */
+  /** Warning lines opening and reading the sources, and copying their files, said. */
   warnings: number;
   /** Each source's SHA-256, in the order of `facts` (undefined: it could not be hashed). */
   sha256s: (string | undefined)[];
@@ -107,7 +107,7 @@ interface Run {
 async function addSources(run: Run): Promise<ArchiveUpdate> {
   const { options, store, isNew, other, recorded, planned } = run;
   const readDevices = (options.sources.db ?? []).length + (options.sources.backup ?? []).length > 0 || !options.sources.archive;
-  const files = new AttachmentFiles(store.dir, store.db);
+  const files = new AttachmentFiles(store.dir, store.db, (line) => options.log(`warning: ${line}`));
   // Only a copying archive keeps files; with --attachments link or none it records them as the device had them.
   const copies = options.attachments === 'copy' ? files : undefined;
   const writer = new StoreWriter(store);
@@ -203,7 +203,7 @@ async function recordSources({ options, store, other, recorded }: Run, files: At
   if (decidesAbsence(options, opened, other) && damage.findings === 0) store.markAbsent(skipped);
   removeFiles(store.dir, store.dropEmptyConversations());
   const notChecked = checks.flatMap((check, i) => (check === 'earlier' ? [opened!.archive.sourceNames[i]!] : []));
-  return { store, facts, descriptions, damage, notChecked, olderCopies: store.olderCopies(), checks, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection: opened?.archive.selection, skipped: skipped.size, warnings: opened?.warnings ?? 0, sha256s, recorded };
+  return { store, facts, descriptions, damage, notChecked, olderCopies: store.olderCopies(), checks, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection: opened?.archive.selection, skipped: skipped.size, warnings: (opened?.warnings ?? 0) + files.warned, sha256s, recorded };
 }
 
 /** Only a run that reads its devices whole (no --chat, --since, --until nor --archive) decides which messages they lost. */

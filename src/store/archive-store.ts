@@ -633,7 +633,7 @@ export class ArchiveStore {
       archived = storedJson(before);
       if (body !== archived) {
         const since = this.readsEverySource(stored.source_set) ? this.writing?.lostSince : undefined;
-        body = storedJson(mergeRevision(before, messageFromJson(body, row), { removals: row.removals, since }));
+        body = storedJson(mergeRevision(before, messageFromJson(body, row), { removals: row.removals, since }, this.dir));
       }
     }
     if (body === archived || sameInAnyOrder(body, archived)) {
