@@ -31,6 +31,8 @@ import type { RecordedSource, SourceCheck } from '../model/types.js';
 export interface ArchiveUpdate {
   store: ArchiveStore;
   facts: SourceFacts[];
+  /** What the run calls each source, in the order of `facts`: its summary's words (same-day backups by their time, see `describeApart`). */
+  descriptions: string[];
   damage: DamageCounts;
   /** Sources not checked for damage again: an earlier run checked the very same file and found nothing. */
   notChecked: string[];
@@ -45,7 +47,7 @@ export interface ArchiveUpdate {
   selection?: Selection;
   /** Conversations a source could not give (a damaged page), each said on stderr. */
   skipped: number;
-  /** Warning lines opening and reading the sources said. */
+  /** Warning lines opening and reading the sources, and copying their files, said. */
   warnings: number;
   /** Each source's SHA-256, in the order of `facts` (undefined: it could not be hashed). */
   sha256s: (string | undefined)[];
@@ -105,7 +107,7 @@ interface Run {
 async function addSources(run: Run): Promise<ArchiveUpdate> {
   const { options, store, isNew, other, recorded, planned } = run;
   const readDevices = (options.sources.db ?? []).length + (options.sources.backup ?? []).length > 0 || !options.sources.archive;
-  const files = new AttachmentFiles(store.dir, store.db);
+  const files = new AttachmentFiles(store.dir, store.db, (line) => options.log(`warning: ${line}`));
   // Only a copying archive keeps files; with --attachments link or none it records them as the device had them.
   const copies = options.attachments === 'copy' ? files : undefined;
   const writer = new StoreWriter(store);
@@ -122,9 +124,10 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
     opened = readDevices ? await openArchive(options, { known, storedKey: (guids) => store.keyOfChats(guids), identify: (found) => store.identify(found) }) : undefined;
     planned(opened?.archive.candidates().length ?? 0);
     const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
+    const descriptions = facts.map((_, i) => opened?.archive.sourceNames[i] ?? `archive ${other}`);
     const reaches = opened?.archive.reaches() ?? [];
     store.beginRun(VERSION, facts.map((f, i) => ({
-      description: opened?.archive.sourceNames[i] ?? `archive ${other}`,
+      description: descriptions[i]!,
       id: opened?.archive.sourceIds[i],
       device: [f.device, f.osVersion].filter(Boolean).join(', ') || undefined,
       backedUp: f.backedUp?.getTime(),
@@ -139,7 +142,7 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
     const skipped = await readSources(run, opened, writer, copies);
     await writer.checked().catch((error: unknown) => refused(run, writer, files, error));
     await writer.close();
-    return await recordSources(run, files, facts, opened, skipped);
+    return await recordSources(run, files, { facts, descriptions }, opened, skipped);
   } finally {
     // Whole conversations written so far are kept (an interrupted run goes on from them). A failure of the
     // writer's was thrown above: here it must neither replace the error under way nor keep the sources (an
@@ -189,7 +192,7 @@ async function readSources({ options, store, other, checkInterrupt }: Run, opene
  * Once every source is read: what the databases' checks found, each database's SHA-256, and (after a run
  * that read its sources whole) which messages are no longer on the device.
  */
-async function recordSources({ options, store, other, recorded }: Run, files: AttachmentFiles, facts: SourceFacts[], opened: OpenedArchive | undefined, skipped: Set<string>): Promise<ArchiveUpdate> {
+async function recordSources({ options, store, other, recorded }: Run, files: AttachmentFiles, { facts, descriptions }: Pick<ArchiveUpdate, 'facts' | 'descriptions'>, opened: OpenedArchive | undefined, skipped: Set<string>): Promise<ArchiveUpdate> {
   // The databases were checked beside the reading; one that could not be checked at all fails the run here.
   const damage = opened ? await reportDamage(opened.archive, options.log) : { findings: 0, unreadable: 0 };
   const checks = opened ? await opened.archive.checks() : [];
@@ -200,7 +203,7 @@ async function recordSources({ options, store, other, recorded }: Run, files: At
   if (decidesAbsence(options, opened, other) && damage.findings === 0) store.markAbsent(skipped);
   removeFiles(store.dir, store.dropEmptyConversations());
   const notChecked = checks.flatMap((check, i) => (check === 'earlier' ? [opened!.archive.sourceNames[i]!] : []));
-  return { store, facts, damage, notChecked, olderCopies: store.olderCopies(), checks, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection: opened?.archive.selection, skipped: skipped.size, warnings: opened?.warnings ?? 0, sha256s, recorded };
+  return { store, facts, descriptions, damage, notChecked, olderCopies: store.olderCopies(), checks, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection: opened?.archive.selection, skipped: skipped.size, warnings: (opened?.warnings ?? 0) + files.warned, sha256s, recorded };
 }
 
 /** Only a run that reads its devices whole (no --chat, --since, --until nor --archive) decides which messages they lost. */

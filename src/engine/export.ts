@@ -78,7 +78,7 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
     const lost = update.damage.unreadable > 0 || update.damage.uncounted === true;
     const damaged = update.checks.map((check) => lost && check === 'damaged');
     const namesSources = plan.formats.includes('pdf') || update.facts.some((f) => f.kind === 'archive') || damaged.includes(true);
-    const provenance = namesSources ? await provenanceOf(update.facts, options.raw, update.sha256s, damaged, update.recorded) : undefined;
+    const provenance = namesSources ? await provenanceOf(update, options.raw, update.sha256s, damaged, update.recorded) : undefined;
     const job: RenderJob = { formats: plan.formats, stemOf, exportedAt: new Date(), provenance, imageThreads: 1 };
     // Threads are started only for conversations to write: an unchanged run starts none.
     const needed = helperCount(options, plan.queue.length);

@@ -10,11 +10,12 @@ import type { RawOptions } from './options.js';
  * written; as the run hashed it, in the order of `facts`, else hashed here; whether rows were lost to damage its check found), an archive folder's with the
  * sources its runs recorded, the selection as typed, and textkeeper's version.
  */
-export async function provenanceOf(facts: SourceFacts[], raw: RawOptions, sha256s: (string | undefined)[], damaged: boolean[], recorded?: RecordedSource[]): Promise<Provenance> {
+export async function provenanceOf({ facts, descriptions }: { facts: SourceFacts[]; descriptions: string[] }, raw: RawOptions, sha256s: (string | undefined)[], damaged: boolean[], recorded?: RecordedSource[]): Promise<Provenance> {
   const sources = await Promise.all(facts.map(async (f, i): Promise<ProvenanceSource> => {
     const sha256 = sha256s[i] ?? (await sha256File(f.database));
-    if (f.kind === 'archive') return { ...f, sha256, recorded: recorded ?? [] };
-    return damaged[i] ? { ...f, sha256, damaged: true } : { ...f, sha256 };
+    const read = { ...f, description: descriptions[i]!, sha256 };
+    if (f.kind === 'archive') return { ...read, recorded: recorded ?? [] };
+    return damaged[i] ? { ...read, damaged: true } : read;
   }));
   const filters = (['chat', 'since', 'until'] as const).filter((name) => raw[name]).map((name) => `--${name} ${raw[name]}`);
   return { version: VERSION, filters, sources };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
+import { systemReason } from '../errors.js';
 import { archivePath } from '../output/files.js';
 import { renameIntoPlace } from '../output/rename-into-place.js';
 import { pathToFileURL } from 'node:url';
@@ -106,6 +107,8 @@ export class MediaArchive {
   private readonly making = new Map<string, Promise<void>>();
   /** Those that could not be made (a damaged picture): pages show what there is instead. */
   private readonly unmade = new Set<string>();
+  /** Originals whose copy failed, by the path the copy was to have, with what pages say instead of linking it. */
+  private readonly notCopied = new Map<string, string>();
   private readonly copyQueue: (() => Promise<void>)[] = [];
   private copiesRunning = 0;
   private pool?: WorkerPool<ConvertJob, ConvertResult>;
@@ -149,7 +152,7 @@ export class MediaArchive {
     const originalHref = this.mode === 'copy' ? copied : pathToFileURL(source).href;
     const firstUse = !this.scheduled.has(key);
     this.scheduled.add(key);
-    if (firstUse && this.mode === 'copy' && !own) this.track(this.copy(source, copied, info.size));
+    if (firstUse && this.mode === 'copy' && !own) this.make(copied, this.copy(source, copied, info.size));
 
     const extension = extname(source).toLowerCase();
     const converted = (suffix: string) => (own ? `${dirname(own)}/${convertedName(basename(own), suffix)}` : `${folder}/${convertedName(name, suffix)}`);
@@ -184,7 +187,10 @@ export class MediaArchive {
    */
   async settle(placed: PlacedAttachment): Promise<PlacedAttachment> {
     const { preview, playable } = placed;
-    await Promise.all([preview, playable?.src].map((path) => path !== undefined && this.making.get(path)));
+    const copy = placed.original ?? placed.href;
+    await Promise.all([preview, playable?.src, copy].map((path) => path !== undefined && this.making.get(path)));
+    const notCopied = copy === undefined ? undefined : this.notCopied.get(copy);
+    if (notCopied !== undefined) return { unavailable: 'withheld', reason: notCopied };
     if (preview !== undefined && this.unmade.has(preview)) return { href: placed.original ?? placed.href, noPicture: true };
     if (playable && this.unmade.has(playable.src)) return { ...placed, playable: undefined };
     return placed;
@@ -293,24 +299,28 @@ export class MediaArchive {
     }
   }
 
-  private copy(source: string, relativeTarget: string, size: number): Promise<void> {
+  /** Whether the copy was made (or was there). */
+  private copy(source: string, relativeTarget: string, size: number): Promise<boolean> {
     const target = insideFolder(this.outDir, relativeTarget);
     return this.limitCopies(async () => {
-      if (this.fatal) return;
+      if (this.fatal) return false;
       if ((await stat(target).catch(() => undefined))?.size === size) {
         this.stats.reused++;
-        return;
+        return true;
       }
-      await mkdir(dirname(target), { recursive: true });
       // Per thread: two threads may place the same file (HTML renders conversations on several).
       const partial = `${target}.${threadId}.partial`;
       try {
+        await mkdir(dirname(target), { recursive: true });
         await copyFile(source, partial, constants.COPYFILE_FICLONE);
         await renameIntoPlace(partial, target);
         this.stats.copied++;
+        return true;
       } catch (error) {
         await rm(partial, { force: true });
+        this.notCopied.set(relativeTarget, `could not be copied (${systemReason(error) ?? (error as Error).message}), not in this archive (${source})`);
         this.failed(error, `Could not copy attachment ${source}: ${(error as Error).message}`);
+        return false;
       }
     });
   }
@@ -326,9 +336,9 @@ export class MediaArchive {
   }
 
   /** Runs at most PARALLEL_COPIES copies at once so a big archive does not open thousands of files. */
-  private limitCopies(task: () => Promise<void>): Promise<void> {
-    return new Promise((resolve) => {
-      this.copyQueue.push(() => task().finally(resolve));
+  private limitCopies(task: () => Promise<boolean>): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.copyQueue.push(() => task().then(resolve, reject));
       this.nextCopy();
     });
   }

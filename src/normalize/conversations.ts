@@ -28,8 +28,13 @@ export function planConversations(chats: ChatRow[], people: PeopleDirectory, con
   const byKey = new Map<string, { chats: ChatRow[]; participants: Person[]; former: Person[] }>();
   const peopleOf = (ids: number[]) => ids.map((id) => people.byId(id)).filter((p): p is Person => p !== undefined);
   for (const chat of chats) {
+    const chatChanges = changes.get(chat.rowId);
+    // chat_handle_join has no dates, and Messages deletes a row when its handle leaves (the schema's trigger
+    // after_delete_on_chat_handle_join), yet a device may keep one it missed the leaving of. A listed handle whose
+    // newest membership event says it left or was removed, with no later "added", is shown as a former member; the
+    // key and title stay chat_handle_join's, which no purge of old messages or damaged page changes from run to run.
     const handles = peopleOf(chat.handleIds);
-    const former = formerPeople(chat, people, changes.get(chat.rowId));
+    const former = formerPeople([...chat.handleIds.filter((id) => isGone(chatChanges?.get(id))), ...chat.formerHandleIds], people, chatChanges);
     const participants = uniquePeople(handles, contacts);
     const isGroup = chat.style === 43 || participants.length > 1;
     const keys = participants.map((p) => contacts.personKey(p.handle)).sort();
@@ -45,8 +50,11 @@ export function planConversations(chats: ChatRow[], people: PeopleDirectory, con
     const first = group[0]!;
     const groupName = group.map((c) => c.displayName).find((name) => name) ?? undefined;
     const isGroup = first.style === 43 || members.length > 1;
-    // Who left, was removed, or wrote without being a member still took part: after the members, in no title.
-    const participants = withOtherHandles(uniquePeople([...members, ...former], contacts), former, contacts);
+    // Who left, was removed, or wrote without being a member still took part: after the members, in no title (but
+    // one still listed: see above).
+    const gone = new Set(former.filter((p) => p.former).map((p) => contacts.personKey(p.handle)));
+    const current = members.filter((p) => !gone.has(contacts.personKey(p.handle)));
+    const participants = withOtherHandles(uniquePeople([...current, ...former], contacts), former, contacts);
     plans.push({
       key,
       chatIds: group.map((c) => c.rowId),
@@ -68,16 +76,20 @@ export function planConversations(chats: ChatRow[], people: PeopleDirectory, con
 }
 
 /**
- * Of a group's chat row, who took part but is not among its members: marked as having left or been removed when
- * that was the last change of their membership (someone added back since is no former member).
+ * Of a group's chat row, who took part but is not among its members (by their handles' ROWIDs): marked as having
+ * left or been removed when that was the last change of their membership (someone added back since is no former member).
  */
-function formerPeople(chat: ChatRow, people: PeopleDirectory, changes: Map<number, MembershipChange> | undefined): Person[] {
-  return chat.formerHandleIds.flatMap((id) => {
+function formerPeople(ids: number[], people: PeopleDirectory, changes: Map<number, MembershipChange> | undefined): Person[] {
+  return ids.flatMap((id) => {
     const person = people.byId(id);
     const change = changes?.get(id);
     if (!person) return [];
-    return change === 'left' || change === 'removed' ? [{ ...person, former: change }] : [person];
+    return isGone(change) ? [{ ...person, former: change }] : [person];
   });
+}
+
+function isGone(change: MembershipChange | undefined): change is 'left' | 'removed' {
+  return change === 'left' || change === 'removed';
 }
 
 /**

@@ -8,7 +8,7 @@ import { APPLE_EPOCH, appleDate } from './dates.js';
 import { checkAttachmentRow, checkMessageRow, UNREADABLE } from './odd-values.js';
 import { effectName } from './effects.js';
 import { groupEvent } from './events.js';
-import { serviceOf } from './services.js';
+import { serviceOf } from '../model/services.js';
 import { hasEdits } from './merge-copies.js';
 import type { TapbackIndex } from './tapbacks.js';
 

@@ -88,8 +88,9 @@ export class MessagesReader {
    */
   private readonly reactionType: string;
   /**
-   * For change marks: the raw edit and unsend dates (0 on schemas without them), and the ROWID of a message
-   * that did not go out (sending failed, or scheduled for later), as sending it later changes nothing else.
+   * For change marks: the raw edit and unsend dates (0 on schemas without them), the ROWID of a message
+   * that did not go out (sending failed, or scheduled for later), as sending it later changes nothing else, and
+   * that of a message filed as junk, as moving it to Junk changes nothing else either.
    */
   private readonly changeDates: string[];
   /** chat_message_join keeps each message's date (not on the oldest schemas). */
@@ -115,7 +116,7 @@ export class MessagesReader {
         ? `CASE WHEN m.associated_message_type = ${POLL_UPDATE} AND m.balloon_bundle_id LIKE '%${POLLS_EXTENSION}%' THEN ${POLL_UPDATE_ROW} ELSE m.associated_message_type END`
         : 'm.associated_message_type';
     this.datedJoins = columnsOf(db, 'chat_message_join').has('message_date');
-    this.changeDates = [...['date_edited', 'date_retracted'].map((name) => (message.has(name) ? `m.${name}` : '0')), undeliveredRow(message)];
+    this.changeDates = [...['date_edited', 'date_retracted'].map((name) => (message.has(name) ? `m.${name}` : '0')), undeliveredRow(message), junkRow(message)];
     const md = (name: string, alias: string) => `${message.has(name) ? appleMs(`m.${name}`) : '0'} AS ${alias}`;
     const columns = [
       'm.ROWID AS rowId',
@@ -330,11 +331,13 @@ export class MessagesReader {
     let edited = 0;
     let retracted = 0;
     let undelivered = 0;
-    for (const [id, when, type, editedAt, retractedAt, undeliveredId] of rows) {
+    let junk = 0;
+    for (const [id, when, type, editedAt, retractedAt, undeliveredId, junkId] of rows) {
       if (id > newest) newest = id;
       if (editedAt) edited += Number(editedAt);
       if (retractedAt) retracted += Number(retractedAt);
       if (undeliveredId) undelivered += Number(undeliveredId);
+      if (junkId) junk += Number(junkId);
       if (id === previous) continue;
       previous = id;
       const inWindow = (window.since === undefined || when >= window.since) && (window.until === undefined || when < window.until);
@@ -347,8 +350,8 @@ export class MessagesReader {
         ids.push(id);
       }
     }
-    // Without messages that did not go out, the mark is as archives made before they were marked kept it.
-    const mark = `${rows.length}:${rows.length === 0 ? '' : newest}:${edited}:${retracted}${undelivered ? `:${undelivered}` : ''}`;
+    // Without messages that did not go out or junk, the mark is as archives made before they were marked kept it.
+    const mark = `${rows.length}:${rows.length === 0 ? '' : newest}:${edited}:${retracted}${undelivered ? `:${undelivered}` : ''}${junk ? `:junk ${junk}` : ''}`;
     return { ids: Float64Array.from(ids), reactionIds, pollRows, first, last, mark };
   }
 
@@ -492,7 +495,7 @@ const MESSAGE_DATE = /\bm\.date\b(?!_)/;
 const JOIN_DATE = '(SELECT message_date FROM chat_message_join WHERE message_id = m.ROWID AND message_date != 0 LIMIT 1)';
 
 /** A conversation's row: ROWID, date, association type, edit and unsend dates. */
-type RowOfChat = [number, number, number | null, unknown, unknown, unknown];
+type RowOfChat = [number, number, number | null, unknown, unknown, unknown, unknown];
 
 /** Pairs grouped by their first value, the second values in the order met. */
 function groupPairs(pairs: [number, number][]): Map<number, number[]> {
@@ -568,6 +571,10 @@ function columnsOf(db: Database.Database, table: string): Set<string> {
 }
 
 /** The ROWID of a message that did not go out (see `undelivered` in message-builder.ts), else 0. */
+function junkRow(message: Set<string>): string {
+  return message.has('is_spam') ? 'CASE WHEN m.is_spam != 0 THEN m.ROWID ELSE 0 END' : '0';
+}
+
 function undeliveredRow(message: Set<string>): string {
   const failed = message.has('error') ? ['m.error != 0'] : [];
   const scheduled = message.has('schedule_type') && message.has('is_sent') ? ['(m.schedule_type = 2 AND m.is_sent = 0)'] : [];

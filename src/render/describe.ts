@@ -2,6 +2,7 @@
 import type { ExportContext } from './renderer.js';
 import type { AppBalloon, ArchiveRun, Attachment, Ballot, Conversation, Message, Person, Poll, PollOption, RecordedSource, Tapback, TapbackKind } from '../model/types.js';
 import type { DateFormatter } from './dates.js';
+import { serviceOf } from '../model/services.js';
 
 const TAPBACK_VERBS: Record<TapbackKind, string> = {
   love: 'Loved',
@@ -230,9 +231,23 @@ export function undeliveredNote(undelivered: NonNullable<Message['undelivered']>
  */
 export function messageMarks(message: Message): string[] {
   const marks = message.junk ? ['Junk'] : [];
-  if (message.satellite) return [`${message.service} via satellite`, ...marks];
+  if (message.satellite) return [serviceName(message.service, true), ...marks];
   if (message.service === 'iMessage') return marks;
   return [message.downgraded ? `${message.service}, sent after iMessage failed` : message.service, ...marks];
+}
+
+/**
+ * A service as the notes beside messages name it: "iMessage via satellite" for one that went over satellite, or
+ * a conversation's service as chat.db names it (iMessageLite, SatelliteSMS); any other as it is ("SMS", "RCS").
+ */
+export function serviceName(name: string, satellite = false): string {
+  const read = serviceOf(name);
+  return satellite || read.satellite ? `${read.service} via satellite` : read.service;
+}
+
+/** A conversation's services, as `serviceName` names each: "iMessage, SMS, iMessage via satellite". */
+export function servicesLine(conversation: Conversation): string {
+  return [...new Set(conversation.services.map((name) => serviceName(name)))].join(', ');
 }
 
 /** A time as a note under a message gives it: alone when on the message's day (`day`, its dayKey), else with its date. */

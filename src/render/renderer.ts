@@ -34,7 +34,13 @@ export interface Provenance {
 }
 
 /** A source read, with the SHA-256 of its database file; an archive folder also gives the sources it recorded. */
-export type ProvenanceSource = SourceFacts & { sha256: string; recorded?: RecordedSource[]; damaged?: true };
+export type ProvenanceSource = SourceFacts & {
+  sha256: string;
+  /** As the run's summary names it (two backups made the same day by the time each was made: see `describeApart`). */
+  description: string;
+  recorded?: RecordedSource[];
+  damaged?: true;
+};
 
 /** What every renderer is told about the export as a whole. */
 export interface ExportContext {

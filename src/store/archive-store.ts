@@ -36,6 +36,7 @@ interface StoredMessage extends MessageColumns {
   body: string;
   source_set: number;
   revision: number;
+  last_run: number;
   absent_since: number | null;
 }
 
@@ -53,6 +54,9 @@ interface Writing {
   /** GUIDs its messages were read with (see `MessageRow.folds`): none is a message of its own. */
   folded: Set<string>;
 }
+
+/** The store version from which runs read junk marks. */
+const JUNK_READ = 11;
 
 /** Messages written before the open transaction is committed (a few seconds of reading). */
 const GROUP = 20_000;
@@ -82,6 +86,8 @@ export class ArchiveStore {
   private writing?: Writing;
   private runId = 0;
   private runStarted = 0;
+  /** The first run that read junk marks (see `readsJunk`). */
+  private junkReadFrom?: number;
   /** See `runSourceIds`. */
   private readIds?: { run: number; now: Set<string>; older: Set<string> };
   /** What ends the ids another archive knows this one's sources by (see `foreignId`), found once. */
@@ -119,7 +125,7 @@ export class ArchiveStore {
       person: p('INSERT INTO people (handle, name) VALUES (?, ?) ON CONFLICT (handle) DO UPDATE SET name = excluded.name'),
       chatGuid: p('INSERT OR REPLACE INTO chat_guids (guid, conversation_key) VALUES (?, ?)'),
       keyOfChat: p('SELECT conversation_key FROM chat_guids WHERE guid = ?').pluck(),
-      find: p('SELECT guid, conversation_key, date, seq, body, source_set, revision, absent_since FROM messages WHERE guid = ?'),
+      find: p('SELECT guid, conversation_key, date, seq, body, source_set, revision, last_run, absent_since FROM messages WHERE guid = ?'),
       move: p('UPDATE messages SET conversation_key = ? WHERE guid = ?'),
       append: p(`INSERT INTO messages (guid, conversation_key, date, seq, body, source_set, revision, first_run, last_run, absent_since)
         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`),
@@ -504,6 +510,15 @@ export class ArchiveStore {
     this.runId = run;
   }
 
+  /**
+   * Whether a run read the message as this textkeeper does, junk marks included: one begun once the store was at
+   * version 11 (migrated when it was opened, just before). A mark its message lacks then came later on the device.
+   */
+  private readsJunk(run: number): boolean {
+    this.junkReadFrom ??= (this.db.prepare(`SELECT min(id) FROM runs WHERE started_at >= (SELECT applied_at FROM migrations WHERE version = ${JUNK_READ})`).pluck().get() as number | null) ?? this.runId;
+    return run >= this.junkReadFrom;
+  }
+
   /** Makes every conversation written so far durable (once `release`d, when held). */
   commit(): void {
     if (this.held) return;
@@ -618,14 +633,14 @@ export class ArchiveStore {
       archived = storedJson(before);
       if (body !== archived) {
         const since = this.readsEverySource(stored.source_set) ? this.writing?.lostSince : undefined;
-        body = storedJson(mergeRevision(before, messageFromJson(body, row), { removals: row.removals, since }));
+        body = storedJson(mergeRevision(before, messageFromJson(body, row), { removals: row.removals, since }, this.dir));
       }
     }
     if (body === archived || sameInAnyOrder(body, archived)) {
       this.sql.seen!.run(archived, sources, this.runId, row.guid);
       return stored.absent_since !== null;
     }
-    if (sameButNamesAndPlaces(body, archived) || sameButReadAnew(body, archived)) {
+    if (sameButNamesAndPlaces(body, archived) || sameButReadAnew(body, archived, this.readsJunk(stored.last_run))) {
       // Contacts name people anew, the database is read from another folder, or this textkeeper reads more of
       // the row than the one that stored it: the message shows what is known now, and its history is not a change.
       this.sql.seen!.run(body, sources, this.runId, row.guid);

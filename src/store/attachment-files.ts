@@ -1,4 +1,4 @@
-import { constants, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { systemReason } from '../errors.js';
@@ -33,10 +33,14 @@ export class AttachmentFiles {
   /** Hashes found ahead of `keep` (by `hashAhead`), by what they are remembered by (`hashKey`): `fresh` ones were computed, not looked up. */
   private readonly ahead = new Map<string, { sha256: string; fresh: boolean }>();
   private readonly hasher = new FileHasher();
+  /** Warnings said (see `notCopied`). */
+  warned = 0;
 
   constructor(
     private readonly dir: string,
     db: Database.Database,
+    /** Says an original that could not be copied (see `notCopied`). */
+    private readonly warn: (line: string) => void = () => {},
   ) {
     this.knownHash = db.prepare('SELECT sha256 FROM file_hashes WHERE source_path = ? AND size = ? AND mtime_ms = ?').pluck();
     this.sealedCopy = db.prepare('SELECT 1 FROM manifest WHERE path = ? AND sha256 = ? AND size = ? AND mtime_ms = ?').pluck();
@@ -72,7 +76,13 @@ export class AttachmentFiles {
     const target = join(this.dir, path);
     if (!this.present.has(target) && !existsSync(target)) {
       const same = this.copyOf(folder, sha256);
-      if (!same || !shared(same, target)) copyInto(source, target);
+      try {
+        if (!same || !shared(same, target)) copyInto(source, target);
+      } catch (error) {
+        // The original read (or hashed) before is gone or unreadable now; any other failure is the archive's disk's.
+        if (readable(source)) throw error;
+        return this.notCopied(attachment, error);
+      }
       this.made.add(target);
       if (!this.madeOf.has(sha256)) this.madeOf.set(sha256, target);
     }
@@ -166,6 +176,18 @@ export class AttachmentFiles {
     if (remember) this.found.hashes.push({ path: key, size: info.size, mtimeMs: info.mtimeMs, sha256 });
   }
 
+  /**
+   * An original hashed (or known) that its copy then failed to read (removed, or its permissions changed since):
+   * said as a warning and where the file would be, never linked; the run goes on.
+   */
+  private notCopied(attachment: Attachment, error: unknown): Attachment {
+    const reason = systemReason(error);
+    if (reason === undefined) throw error;
+    this.warned++;
+    this.warn(`Attachment “${attachment.fileName}” could not be copied from ${attachment.transient ? 'the backup' : attachment.path} (${reason}): its conversation says so`);
+    return { ...attachment, path: undefined, missing: true, withheld: `could not be copied (${reason}), not in this archive${attachment.transient ? '' : ` (${attachment.path})`}` };
+  }
+
   /** Removes the copies this run made, and the folders they leave empty: what it read is not kept. */
   removeMade(): void {
     for (const target of this.made) {
@@ -228,6 +250,16 @@ function unreadable(attachment: Attachment, error: unknown): Attachment {
   const reason = systemReason(error);
   if (reason === undefined) throw error;
   return { ...attachment, path: undefined, missing: true, withheld: `could not be read (${reason}), not copied${attachment.transient ? '' : ` (${attachment.path})`}` };
+}
+
+/** Whether the file at `path` is a regular file this process can read. */
+function readable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return regularFile(path) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 function regularFile(path: string): FoundOnDisk | undefined {

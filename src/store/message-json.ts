@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { attachmentsOf } from '../model/attachments.js';
 import type { AppBalloon, Attachment, EditVersion, Message, Part, Person, Tapback, TapbackRemoval } from '../model/types.js';
 import { cutToSecond, firstKnownReceipts, hasEdits, writtenAfter } from '../normalize/merge-copies.js';
-import { serviceOf } from '../normalize/services.js';
+import { serviceOf } from '../model/services.js';
 
 /** Model fields holding dates: JSON keeps them as ms since 1970 (an older store's messages as ISO strings), read back as Dates. */
 const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate', 'removedAt', 'absentSince', 'lastRead', 'editedAt', 'unsentAt']);
@@ -102,11 +102,12 @@ const READ_SINCE = ['editedAt', 'unsentAt', 'junk', 'satellite'];
 
 /**
  * The stored JSON of a message and this run's that differ only in what textkeeper makes of the same row: what
- * an older one did not read (the time of an edit, of an unsending, a poll or a vote) or how it words a group
- * event, which the device never changes. The message is the same, and the store keeps this run's JSON.
+ * an older one did not read (the time of an edit, of an unsending, a poll or a vote, a junk mark unless
+ * `junkRead`: the stored JSON was written by a run that read junk marks) or how it words a group event, which
+ * the device never changes. The message is the same, and the store keeps this run's JSON.
  */
-export function sameButReadAnew(body: string, stored: string): boolean {
-  const unread = new Set(READ_SINCE.filter((key) => !stored.includes(`"${key}":`)));
+export function sameButReadAnew(body: string, stored: string, junkRead: boolean): boolean {
+  const unread = new Set(READ_SINCE.filter((key) => !stored.includes(`"${key}":`) && !(junkRead && key === 'junk')));
   unread.add('event');
   const pollsUnread = !stored.includes('"poll":') && !stored.includes('"ballot":');
   const comparable = (json: string) => JSON.stringify(JSON.parse(json), (key, value: unknown) =>
@@ -204,10 +205,10 @@ export interface LostTapbacks {
  * A message seen again, merged with what the archive had: an archived text that the source now shows
  * changed or unsent, and that its edit history lacks, is kept as an earlier version (so are the earlier
  * versions the archive kept of a part now unsent); a part the archive has in a later state than the source
- * (see `writtenAfter`) stays as the archive has it; so does a file it has (see `keepsFile`) and a reaction
- * (see `keepTapbacks`).
+ * (see `writtenAfter`) stays as the archive has it; so does a file it has (see `keepsFile`: its copies lie in
+ * `folder`) and a reaction (see `keepTapbacks`).
  */
-export function mergeRevision(archived: Message, seen: Message, lost: LostTapbacks = {}): Message {
+export function mergeRevision(archived: Message, seen: Message, lost: LostTapbacks = {}, folder?: string): Message {
   const parts = seen.parts.map((part, index) => {
     if (part.kind !== 'unsent' && part.kind !== 'text') return part;
     const before = archived.parts.find((p) => p.index === part.index) ?? archived.parts[index];
@@ -225,7 +226,7 @@ export function mergeRevision(archived: Message, seen: Message, lost: LostTapbac
   const merged = { ...seen, parts, ...(keptReply ? { replyTo: archived.replyTo } : {}), ...firstKnownReceipts([archived, seen]), edited: hasEdits(parts) };
   for (const attachment of attachmentsOf(merged)) {
     const before = files.get(attachment.guid);
-    if (before && keepsFile(before, attachment)) Object.assign(attachment, { path: before.path, missing: false, transient: false, size: before.size, withheld: undefined });
+    if (before && keepsFile(before, attachment, folder)) Object.assign(attachment, { path: before.path, missing: false, transient: false, size: before.size, withheld: undefined });
   }
   return merged;
 }
@@ -238,12 +239,13 @@ function versionsOf(part: Message['parts'][number] | undefined, sent: Date): Edi
 }
 
 /**
- * Whether the archive's file of an attachment stays: its copy, when the source lost the file or this run copies
+ * Whether the archive's file of an attachment stays: its copy (while it is in `folder`: one removed since, whose
+ * original this run could not copy again, is not there to show), when the source lost the file or this run copies
  * none; the device's file it names (with --attachments link or none), while that is there, when the source read
  * now lacks it (an iPhone that keeps only recent files beside the Mac that has them).
  */
-function keepsFile(archived: Attachment, seen: Attachment): boolean {
-  if (inFolder(archived)) return !inFolder(seen);
+function keepsFile(archived: Attachment, seen: Attachment, folder: string | undefined): boolean {
+  if (inFolder(archived)) return !inFolder(seen) && (folder === undefined || existsSync(join(folder, archived.path!)));
   return seen.missing && !seen.withheld && !archived.missing && archived.path !== undefined && existsSync(archived.path);
 }
 

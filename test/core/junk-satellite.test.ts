@@ -1,8 +1,10 @@
 // A message Messages filed as junk, and one that went over satellite (Messages via satellite), say so in every
 // format: a reader of the PDF must not take junk for an ordinary message, nor wonder why a reply took hours.
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { addMessage, fileOf, makeBase, spoiledCopy } from '../robust/support.js';
@@ -44,7 +46,7 @@ describe('junk and satellite messages', () => {
     expect(count(txt, /^\[[^\]]+\] [^\n]*\((?:RCS; )?Junk\):$/gm)).toBe(2);
     expect(count(txt, /^\[[^\]]+\] [^\n]* \(iMessage via satellite\):$/gm)).toBe(2);
     const html = allOf(out, '.html');
-    expect(count(html, /<div class="meta">[^\n]*? · Junk/g)).toBe(2);
+    expect(count(html, /<div class="meta junk">[^\n]*? · Junk/g)).toBe(2);
     expect(count(html, /<div class="meta">[^\n]*? · iMessage via satellite/g)).toBe(2);
     const csv = allOf(out, '.csv');
     expect(csv.split('\r\n')[0]).toMatch(/,undelivered,satellite,junk$/);
@@ -73,5 +75,41 @@ describe('junk and satellite messages', () => {
     expect(schemaValidators().conversation(json)).toBe('');
     expect(json.messages.filter((m) => m.satellite).map((m) => [m.text, m.service])).toEqual([['sent from the canyon', 'SMS']]);
     expect(json.messages.some((m) => m.junk)).toBe(false);
+  });
+});
+
+describe('a message filed as junk', () => {
+  it('has its notes in the alert colour in HTML and in both PDF styles, as one not delivered does', { timeout: 120_000 }, async () => {
+    const dir = tempDir('junk-alert');
+    const exported = async (spam: number, format: string, extra: string[] = []) => {
+      let chat = '';
+      const db = spoiledCopy(await makeBase(dir, 30), dir, `junk-${spam}-${format}-${extra.length}`, (d) => {
+        chat = addMessage(d, { text: 'win a prize now', is_spam: spam }).chat;
+      });
+      const out = join(dir, `out-${spam}-${format}-${extra.length}`);
+      const result = await runCli(['export', '--db', db, '--out', out, '--format', format, '--chat', chat, '--exact', '--quiet', ...extra]);
+      expect(result.code, result.stderr).toBe(0);
+      return out;
+    };
+    const html = await exported(1, 'html');
+    expect(fileOf(html, 'p1.html')).toMatch(/win a prize now.*?<div class="meta junk">[^\n]*· Junk/s);
+    expect(fileOf(html, 'style.css')).toContain('.meta.junk { color: var(--alert); }');
+    if (!pdfToolsPresent) return;
+    const alertPixels = async (spam: number, style: string) => {
+      const out = await exported(spam, 'pdf', ['--pdf-style', style, '--no-cover']);
+      const pdf = join(out, readdirSync(out).find((f) => f.endsWith('.pdf'))!);
+      const page = pdfText(pdf).split('\f').findIndex((text) => text.includes('win a prize now')) + 1;
+      const png = join(dir, `page-${spam}-${style}`);
+      execFileSync('pdftoppm', ['-r', '100', '-f', String(page), '-l', String(page), '-png', '-singlefile', pdf, png]);
+      const { data, info } = await sharp(`${png}.png`).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      let reds = 0;
+      // #b3261e, the alert colour, give or take the anti-aliasing of small print.
+      for (let i = 0; i < info.width * info.height * 3; i += 3) if (data[i]! > 150 && data[i + 1]! < 80 && data[i + 2]! < 80) reds++;
+      return reds;
+    };
+    for (const style of ['chat', 'transcript']) {
+      expect(await alertPixels(0, style), style).toBe(0);
+      expect(await alertPixels(1, style), style).toBeGreaterThan(20);
+    }
   });
 });

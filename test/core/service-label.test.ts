@@ -3,7 +3,9 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
 import { encodeBody } from '../../src/generate/attributed-body.js';
 import { addMessage, makeBase, spoiledCopy } from '../robust/support.js';
 import { runCli, tempDir } from '../support/cli.js';
@@ -40,5 +42,25 @@ describe('the service under a message', () => {
     const rows = execFileSync('pdftotext', ['-layout', join(transcript, pdf), '-'], { encoding: 'utf8' });
     expect(rows).toMatch(/carried by sms\n.*\(SMS\)/);
     expect(rows).toMatch(/carried by rcs\n.*\(RCS\)/);
+  });
+});
+
+describe('the services in a conversation header', () => {
+  it('names a chat over satellite as the notes beside its messages do, in txt and HTML', async () => {
+    const dir = tempDir('services-line');
+    const db = join(dir, 'chat.db');
+    await generateChatDb({ path: db, messages: 200, seed: 7 });
+    const sqlite = new Database(db);
+    const group = sqlite.prepare(`SELECT ROWID AS id, guid, display_name AS name FROM chat WHERE style = 43 AND display_name != '' ORDER BY ROWID LIMIT 1`).get() as { id: number; guid: string; name: string };
+    sqlite.prepare(`UPDATE chat SET service_name = 'iMessageLite' WHERE ROWID = ?`).run(group.id);
+    sqlite.close();
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html', '--chat', group.guid, '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    const header = readFileSync(join(out, `${group.name}.txt`), 'utf8').split('\n\n')[0]!;
+    expect(header).toContain('\nServices: iMessage via satellite\n');
+    const html = readFileSync(join(out, 'conversations', group.name, 'p1.html'), 'utf8');
+    expect(/<p class="range">(.*?)<\/p>/.exec(html)![1]).toMatch(/ · iMessage via satellite$/);
+    expect(html).not.toContain('iMessageLite');
   });
 });

@@ -153,7 +153,7 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
     expect(result.code).toBe(0);
     const cover = pdfText(join(out, pdfsOf(out)[0]!), { first: 1, last: 1 });
     // Which backup of the phone it was, as the text files say (`backed up 2024-03-09`).
-    expect(cover).toContain('iPhone backup, Test Phone, iOS 17.4, backed up 2024-03-09');
+    expect(cover).toContain('iPhone backup: Test Phone, iOS 17.4, backed up 2024-03-09');
     expect(cover).toContain(`SHA-256: ${sha256(stored)}`);
   });
 });

@@ -1,7 +1,7 @@
 // Issue #10, security: attachment files are read only inside the attachments folder; huge files and
 // active content (HTML, SVG) are kept from the archive or defused.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from '../support/cli.js';
 import { pdfText, pdfToolsPresent } from '../pdf/pdf-tools.js';
-import { addAttachment, filesBelow, makeBase, spoiledCopy } from './support.js';
+import { addAttachment, addMessage, fileOf, filesBelow, makeBase, spoiledCopy } from './support.js';
 
 const SECRET = 'TOP SECRET: must never reach the archive';
 const STORED = '~/Library/Messages/Attachments';
@@ -150,6 +150,67 @@ describe.skipIf(!AS_NOBODY)('an attachment that cannot be read', () => {
     expect(run.stdout).toMatch(/, 1 not copied: outside the attachments folder, over --max-attachment-size, unreadable or a folder\)/);
     const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
     expect(text).toMatch(/Lease\.pdf \(.*\) — could not be read \(permission denied\), not copied \(\/\S+\/lk\/Lease\.pdf\)/);
+  });
+});
+
+/** Runs the CLI as nobody (root reads any file), in a folder everyone may write but for the file it may not read. */
+function asNobody(dir: string, unreadable: string, args: string[]) {
+  spawnSync('chmod', ['-R', 'a+rwX', dir]);
+  chmodSync(unreadable, 0o000);
+  return spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(ROOT, 'dist', 'cli', 'main.js'), ...args], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+}
+
+/** Every relative link of the folder's pages that names no file there. */
+function brokenLinks(out: string): string[] {
+  return filesBelow(out).filter((f) => f.endsWith('.html')).flatMap((page) => {
+    const links = [...readFileSync(join(out, page), 'utf8').matchAll(/(?:href|src)="([^"#:?]+)"/g)].map((m) => decodeURIComponent(m[1]!));
+    return links.filter((link) => !existsSync(join(out, page, '..', link))).map((link) => `${page}: ${link}`);
+  });
+}
+
+describe.skipIf(!AS_NOBODY)('an original that cannot be copied once it was hashed', () => {
+  it('is said in txt and HTML as not copied, with a warning the summary counts, and never linked', async () => {
+    const dir = tempDir('not-copied');
+    const { db, chat } = await withAttachmentFile(dir, 'lk/Lease.pdf', 'application/pdf', (file) => writeFileSync(file, '%PDF-1.4 lease'));
+    const out = join(dir, 'out');
+    expect((await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html', '--chat', chat, '--no-progress'])).code).toBe(0);
+    // The archive's copy is gone, and the original, whose hash the store knows (same size and time), can no longer be read.
+    const copy = filesBelow(out).find((f) => f.startsWith('attachments/') && f.endsWith('/Lease.pdf'))!;
+    rmSync(join(out, copy));
+    const source = join(dir, 'copy', 'Attachments', 'lk', 'Lease.pdf');
+    const device = new Database(db);
+    addMessage(device, { text: 'one more, so that the conversation is read again' });
+    device.close();
+    const run = asNobody(dir, source, ['export', '--db', db, '--out', out, '--format', 'txt,html', '--chat', chat, '--no-progress']);
+    // It stopped the run: "cannot go on: … permission denied (copyfile)".
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`warning: Attachment “Lease.pdf” could not be copied from ${source} (permission denied): its conversation says so\n`);
+    // Counted with the line that says the archive's copy was removed.
+    expect(run.stderr).toMatch(/^warning: attachments\/.*\/Lease\.pdf was removed since the last export/m);
+    expect(run.stdout).toMatch(/, 1 not copied: .*\), 2 warnings /);
+    const text = filesBelow(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8')).join('');
+    expect(text).toContain(`Lease.pdf (application/pdf, 14 B) — could not be copied (permission denied), not in this archive (${source})]`);
+    expect(fileOf(out, 'p1.html')).toContain(`Lease.pdf — could not be copied (permission denied), not in this archive (${source})`);
+    expect(brokenLinks(out)).toEqual([]);
+  });
+
+  it('kept by the archive alone and copied for its page: the page says so rather than link a file that is not there', async () => {
+    const dir = tempDir('not-copied-kept');
+    const { db } = await withAttachmentFile(dir, 'lk/Lease.pdf', 'application/pdf', (file) => writeFileSync(file, '%PDF-1.4 lease'));
+    const out = join(dir, 'out');
+    expect((await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--attachments', 'link', '--no-progress'])).code).toBe(0);
+    // The device deletes the message; the archive keeps it, its file where the device had it, now unreadable.
+    const device = new Database(db);
+    const message = device.prepare("SELECT message_id FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id WHERE a.transfer_name = 'Lease.pdf'").pluck().get() as number;
+    for (const table of ['message_attachment_join', 'chat_message_join']) device.prepare(`DELETE FROM ${table} WHERE message_id = ?`).run(message);
+    device.prepare('DELETE FROM message WHERE ROWID = ?').run(message);
+    device.close();
+    const source = join(dir, 'copy', 'Attachments', 'lk', 'Lease.pdf');
+    const run = asNobody(dir, source, ['export', '--db', db, '--out', out, '--format', 'html', '--no-progress']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`Could not copy attachment ${source}: EACCES`);
+    expect(filesBelow(out).filter((f) => f.endsWith('.html')).map((f) => readFileSync(join(out, f), 'utf8')).join('')).toContain(`Lease.pdf — could not be copied (permission denied), not in this archive (${source})`);
+    expect(brokenLinks(out)).toEqual([]);
   });
 });
 

@@ -95,3 +95,50 @@ describe('people no longer listed as members of a group', () => {
     expect(readFileSync(`${stem}.txt`, 'utf8').split('\n')[1]).toBe(participants);
   });
 });
+
+const STALE = '+15557770005';
+const REJOINED = '+15557770006';
+
+/**
+ * A group whose chat_handle_join still lists someone whose newest membership event says they left (a device that
+ * missed the row's deletion), beside someone who left and was added back: the first is a former member, the second one.
+ */
+describe('a listed member whose newest membership event says they left', () => {
+  it('is shown as having left the group; one added back after leaving stays a member', async () => {
+    const dir = tempDir('select-stale-member');
+    const db = join(dir, 'chat.db');
+    const contacts = join(dir, 'people.vcf');
+    await generateChatDb({ path: db, messages: 300, seed: 83 });
+    const sqlite = new Database(db);
+    const group = sqlite.prepare(`SELECT c.ROWID AS id, c.guid, c.display_name AS name FROM chat c WHERE c.style = 43 AND c.display_name != '' ORDER BY c.ROWID LIMIT 1`).get() as { id: number; guid: string; name: string };
+    const handle = sqlite.prepare(`INSERT INTO handle (id, service) VALUES (?, 'iMessage')`);
+    const [stale, rejoined] = [STALE, REJOINED].map((id) => Number(handle.run(id).lastInsertRowid));
+    for (const id of [stale, rejoined]) sqlite.prepare('INSERT INTO chat_handle_join (chat_id, handle_id) VALUES (?, ?)').run(group.id, id);
+    const last = sqlite.prepare('SELECT MAX(message_date) FROM chat_message_join WHERE chat_id = ?').pluck().get(group.id) as number;
+    const add = sqlite.prepare(`INSERT INTO message (guid, text, handle_id, is_from_me, service, date, associated_message_type, item_type, other_handle, group_action_type)
+      VALUES (?, ?, ?, ?, 'iMessage', ?, 0, ?, ?, ?)`);
+    const joinChat = sqlite.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)');
+    const rows: [string | null, number, number, number, number, number][] = [
+      ['hello from the one still listed', stale, 0, 0, 0, 0],
+      ['hello from the one who came back', rejoined, 0, 0, 0, 0],
+      [null, rejoined, 0, 3, 0, 0], // left
+      [null, stale, 0, 3, 0, 0], // left
+      [null, 0, 1, 1, rejoined, 0], // I added them back
+    ];
+    rows.forEach(([text, sender, fromMe, itemType, other, action], i) => {
+      const date = BigInt(last) + BigInt(i + 1) * 1_000_000_000n;
+      joinChat.run(group.id, add.run(`STALE-${i}`, text, sender, fromMe, date, itemType, other, action).lastInsertRowid, date);
+    });
+    sqlite.close();
+    writeFileSync(contacts, ['Stella Stale', 'Rea Rejoined'].map((name, i) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:${name}\r\nTEL:${[STALE, REJOINED][i]}\r\nEND:VCARD\r\n`).join(''));
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--contacts', contacts, '--out', out, '--format', 'txt,json', '--chat', group.guid, '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    const participants = readFileSync(join(out, `${group.name}.txt`), 'utf8').split('\n')[1]!;
+    // The member who left comes after the members, as every former one.
+    expect(participants).toMatch(/^Participants: .*Rea Rejoined \(\+15557770006\), .*Stella Stale \(\+15557770005\) \(left the group\)$/);
+    expect(participants.match(/\(left the group\)/g)).toHaveLength(1);
+    const json = JSON.parse(readFileSync(join(out, `${group.name}.json`), 'utf8')) as { conversation: { participants: { name: string; former?: string }[] } };
+    expect(json.conversation.participants.filter((p) => p.former).map((p) => [p.name, p.former])).toEqual([['Stella Stale', 'left']]);
+  });
+});

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeBackup } from '../../src/generate/backup.js';
 import { generateChatDb } from '../../src/generate/index.js';
 import { runCli, tempDir } from '../support/cli.js';
+import { pdfText, pdfToolsPresent } from '../pdf/pdf-tools.js';
 
 const DEVICE = 'iPhone backup: Sample iPhone, iOS 17.5.1, backed up 2026-03-01';
 
@@ -42,6 +43,17 @@ describe('two backups of one iPhone made the same day', () => {
       const sources = /^Sources: .*$/m.exec(readFileSync(join(out, file), 'utf8'))?.[0];
       if (sources) expect(sources).toMatch(new RegExp(`08:00 UTC has \\d+, .*20:00 UTC has \\d+$`));
     }
+  });
+
+  it('are told apart on a PDF cover as the summary tells them apart', { timeout: 60_000 }, async () => {
+    if (!pdfToolsPresent) return;
+    const out = join(dir, 'pdf');
+    const run = await runCli(['export', '--backup', backups[0]!, '--backup', backups[1]!, '--out', out, '--format', 'pdf', '--no-progress']);
+    expect(run.code, run.stderr).toBe(0);
+    const pdf = readdirSync(out).find((name) => name.endsWith('.pdf'))!;
+    const cover = pdfText(join(out, pdf), { first: 1, last: 1 });
+    expect(cover).toMatch(new RegExp(`Source 1\\s+${DEVICE} 08:00 UTC\n${backups[0]}\n`));
+    expect(cover).toMatch(new RegExp(`Source 2\\s+${DEVICE} 20:00 UTC\n${backups[1]}\n`));
   });
 
   it('made at the same time too (a copy of one), are told apart by their folders', async () => {

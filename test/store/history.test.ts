@@ -41,6 +41,28 @@ describe('an archive keeps the history of a message that changes between runs', 
     store.close();
   });
 
+  it('records a message moved to Junk after run 1 as a change, with its earlier revision', async () => {
+    const out = join(tempDir('junk-later'), 'archive');
+    await exportFrom(history.dir, out, 'txt,html');
+    let guid = '';
+    const after = changedDevice(history, (db) => {
+      const row = db.prepare(`SELECT ROWID AS id, guid FROM message WHERE is_spam = 0 AND is_from_me = 0 AND associated_message_type = 0 AND item_type = 0
+        AND text IS NOT NULL ORDER BY ROWID LIMIT 1`).get() as { id: number; guid: string };
+      db.prepare('UPDATE message SET is_spam = 1 WHERE ROWID = ?').run(row.id);
+      guid = row.guid;
+    });
+    // It read the conversation as unchanged (its change mark did not see junk), or took the mark as one read anew.
+    const run = await exportFrom(after, out, 'txt,html');
+    expect(run.stdout).toContain('since the last run: 0 messages added, 1 changed,');
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('0 added, 1 changed,');
+    const store = new Database(join(out, 'textkeeper.sqlite'), { readonly: true });
+    const earlier = store.prepare('SELECT body FROM message_history WHERE guid = ?').pluck().all(guid) as string[];
+    expect(earlier).toHaveLength(1);
+    expect(earlier[0]).not.toContain('"junk":');
+    expect(store.prepare('SELECT body FROM messages WHERE guid = ?').pluck().get(guid)).toContain('"junk":true');
+    store.close();
+  });
+
   it('keeps the text of a message archived in run 1 and unsent before run 2', async () => {
     const source = new Database(join(history.dir, 'chat.db'), { readonly: true });
     const rows = source.prepare(`SELECT ROWID AS id, attributedBody AS body FROM message WHERE is_from_me = 1 AND date_edited = 0

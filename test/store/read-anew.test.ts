@@ -8,7 +8,7 @@ import { runCli, tempDir } from '../support/cli.js';
 /**
  * Makes the store's messages read as an older textkeeper stored them: no edit or unsend times, other event wording,
  * no junk marks, a satellite service by its own name (iMessageLite); and forgets the change marks, as the store's
- * version 11 does, so that the next run reads every conversation again.
+ * version 11 does, so that the next run reads every conversation again (and migrates it then).
  */
 function asAnOlderTextkeeperStoredThem(store: string): number {
   const db = new Database(store);
@@ -28,6 +28,8 @@ function asAnOlderTextkeeperStoredThem(store: string): number {
     doctored++;
   }
   db.exec('DELETE FROM source_marks');
+  // As if the next run were the first at version 11 (the first to read junk marks).
+  db.exec('UPDATE migrations SET applied_at = (SELECT max(started_at) + 1 FROM runs) WHERE version = 11');
   db.close();
   return doctored;
 }

@@ -238,7 +238,7 @@ function unsentTime(message: Message, date: Date, ctx: MessageContext): string {
 }
 
 function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string {
-  let html = `<div class="meta${message.undelivered ? ' undelivered' : ''}"><span title="${at.dateTime}">${at.time}</span>`;
+  let html = `<div class="meta${message.undelivered ? ' undelivered' : ''}${message.junk ? ' junk' : ''}"><span title="${at.dateTime}">${at.time}</span>`;
   for (const mark of messageMarks(message)) html += ` · ${escapeHtml(mark)}`;
   if (message.edited) html += ` · ${editedNote(message, at.dayKey, ctx.dates)}`;
   if (message.effect) html += ` · Sent with ${escapeHtml(message.effect)}`;

@@ -4,7 +4,7 @@ import type { DateFormatter } from '../dates.js';
 import { inBackup, NOT_IN_DATABASE, receiptNotes, timeOnDay } from '../describe.js';
 import { drawLine, layLines, textBox, type BoxStyle, type Styled } from './blocks.js';
 import type { Canvas } from './canvas.js';
-import { appLines, attachmentDetails, messageNotes, missingNote, replyLine, tapbackSummary, textMarks } from './describe.js';
+import { alertingNotes, appLines, attachmentDetails, messageNotes, missingNote, replyLine, tapbackSummary, textMarks } from './describe.js';
 import { drawingBlock } from './drawing.js';
 import type { Piece } from './long-messages.js';
 import { ThumbnailsAhead, type Thumbnail } from './images.js';
@@ -117,7 +117,7 @@ export class ChatLayout {
       // The time goes to the next page with the end of its message rather than alone.
       const last = blocks.at(-1);
       if (last) last.keepWithNext = true;
-      blocks.push(...this.note(notes, mine ? 'right' : 'left', 2, group, message.undelivered ? COLORS.alert : COLORS.muted));
+      blocks.push(...this.note(notes, mine ? 'right' : 'left', 2, group, alertingNotes(message) ? COLORS.alert : COLORS.muted));
     }
     for (const problem of message.problems) blocks.push(...this.note(`⚠ ${problem}`, mine ? 'right' : 'left', 0, group));
     return blocks;

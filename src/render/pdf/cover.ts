@@ -10,7 +10,7 @@ import { tag } from './tagging.js';
 import { COLORS, lineHeight, TYPE } from './theme.js';
 
 const LABEL_WIDTH = 112;
-const KIND_NAMES = { 'mac-database': 'Mac Messages database', 'iphone-backup': 'iPhone backup', archive: 'textkeeper archive' } as const;
+const KIND_NAMES = { 'mac-database': 'Mac Messages database', archive: 'textkeeper archive' } as const;
 
 /** The facts a cover page states, as label and value lines; also the PDF's metadata. */
 export interface CoverFacts {
@@ -37,8 +37,9 @@ export function coverFacts(conversation: Conversation, ctx: ExportContext): Cove
 }
 
 /**
- * Each source read, numbered when there are several; an archive folder read as a source, as the sources
- * its runs recorded, then the folder they came through.
+ * Each source read, numbered when there are several (a backup as the run's summary names it: its device, iOS,
+ * the day it was made, with the time when another of the run's was made that day); an archive folder read as a
+ * source, as the sources its runs recorded, then the folder they came through.
  */
 function sourceRows(sources: ProvenanceSource[], dateTime: (date: Date) => string): { label: string; values: string[] }[] {
   const rows = sources.flatMap((source) => [
@@ -49,7 +50,7 @@ function sourceRows(sources: ProvenanceSource[], dateTime: (date: Date) => strin
     {
       label: source.recorded?.length ? 'Through' : 'Source',
       values: [
-        [KIND_NAMES[source.kind], source.device, source.osVersion && `iOS ${source.osVersion}`, source.backedUp && `backed up ${source.backedUp.toISOString().slice(0, 10)}`].filter(Boolean).join(', '),
+        source.kind === 'iphone-backup' ? source.description : KIND_NAMES[source.kind],
         source.path,
         ...(source.database !== source.path ? [`Database file: ${source.database}`] : []),
         `SHA-256: ${source.sha256}`,

@@ -55,6 +55,11 @@ export function appLines(app: AppBalloon): string[] {
   return lines.filter((line, i): line is string => !!line && lines.indexOf(line) === i);
 }
 
+/** Whether the line of a message's notes is in the alert colour: one that did not go out, or filed as junk, must not read as an ordinary message. */
+export function alertingNotes(message: Message): boolean {
+  return message.undelivered !== undefined || message.junk === true;
+}
+
 /** "14:07 · SMS · Junk · sent with Slam · Edited 14:09", the small line under a message. */
 export function messageNotes(message: Message, dates: DateFormatter): string[] {
   const day = (date: Date) => dates.dayKey(date);

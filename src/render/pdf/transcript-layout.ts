@@ -177,7 +177,7 @@ export class TranscriptLayout {
       if (part.tapbacks.length) content.push(this.muted(`Reactions: ${tapbackSummary(part.tapbacks, this.day)}`));
     }
     const notes = ends ? messageNotes(message, this.dates) : [];
-    if (notes.length) content.push(this.muted(`(${notes.join(', ')})`));
+    if (notes.length) content.push({ ...this.muted(`(${notes.join(', ')})`), ...(message.junk ? { color: COLORS.alert } : {}) });
     for (const problem of message.problems) content.push(this.muted(`⚠ ${problem}`));
     return content;
   }
