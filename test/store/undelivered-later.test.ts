@@ -5,10 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { addMessage, makeBase, NORMAL_DATE, spoiledCopy } from '../robust/support.js';
+import { addMessage, makeBase, NORMAL_DATE, SECOND, spoiledCopy } from '../robust/support.js';
 import { runCli, tempDir } from '../support/cli.js';
-
-const SECOND = 1_000_000_000n;
 
 function txtOf(folder: string): string {
   return readFileSync(join(folder, readdirSync(folder).find((f) => f.endsWith('.txt'))!), 'utf8');
