@@ -6,7 +6,7 @@ import { addMessage, exportChat, fileOf, NORMAL_DATE, SECOND, smallChat } from '
 import { schemaValidators } from '../data/support.js';
 
 describe('a message sent as SMS after iMessage failed', () => {
-  it('says so in txt, HTML and JSON; an SMS sent as such says SMS alone', { timeout: 60_000 }, async () => {
+  it('says so in txt, HTML and JSON; an SMS sent as such says SMS alone', async () => {
     const { dir, db, chat } = await smallChat('downgraded', (d) => {
       addMessage(d, { text: 'went as a text', service: 'SMS', was_downgraded: 1 });
       addMessage(d, { text: 'a plain text', service: 'SMS', date: NORMAL_DATE + 60n * SECOND });

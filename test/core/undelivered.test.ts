@@ -11,7 +11,7 @@ import { schemaValidators } from '../data/support.js';
 import { pdfText, pdfToolsPresent } from '../pdf/pdf-tools.js';
 
 describe('a message that was not delivered', () => {
-  it('says Not Delivered in txt, HTML, PDF, CSV and JSON; one that went out does not', { timeout: 60_000 }, async () => {
+  it('says Not Delivered in txt, HTML, PDF, CSV and JSON; one that went out does not', async () => {
     const { dir, db, chat } = await smallChat('undelivered', (d) => {
       addMessage(d, { text: 'never arrived', service: 'SMS', error: 4, is_sent: 0, is_delivered: 0 });
       addMessage(d, { text: 'this one went', service: 'SMS', date: NORMAL_DATE + 60n * SECOND, is_sent: 1, is_delivered: 1 });
@@ -36,7 +36,7 @@ describe('a message that was not delivered', () => {
 });
 
 describe.skipIf(!pdfToolsPresent)('a message that was not delivered, in a transcript-style PDF', () => {
-  it('says Not Delivered in the alert colour, as the chat style does', { timeout: 60_000 }, async () => {
+  it('says Not Delivered in the alert colour, as the chat style does', async () => {
     const alertPixels = async (error: number) => {
       const { dir, db, chat } = await smallChat(`undelivered-transcript-${error}`, (d) => {
         addMessage(d, { text: 'never arrived', service: 'SMS', error, is_sent: 0, is_delivered: 0 });
@@ -58,7 +58,7 @@ describe.skipIf(!pdfToolsPresent)('a message that was not delivered, in a transc
 });
 
 describe('a message scheduled to be sent later', () => {
-  it('says Scheduled, not sent until it went (is_sent), in txt and the data formats', { timeout: 60_000 }, async () => {
+  it('says Scheduled, not sent until it went (is_sent), in txt and the data formats', async () => {
     const { dir, db, chat } = await smallChat('scheduled', (d) => {
       addMessage(d, { text: 'happy birthday!', schedule_type: 2, schedule_state: 1, is_sent: 0 });
       addMessage(d, { text: 'sent when planned', schedule_type: 2, is_sent: 1, date: NORMAL_DATE - 60n * SECOND });

@@ -12,7 +12,7 @@ function txtOf(folder: string): string {
   return readFileSync(join(folder, readdirSync(folder).find((f) => f.endsWith('.txt'))!), 'utf8');
 }
 
-describe('a message that went out after the archive saw it held back', { timeout: 60_000 }, () => {
+describe('a message that went out after the archive saw it held back', () => {
   const notGone = (d: Database.Database) => {
     addMessage(d, { text: 'tried again later', error: 4, is_sent: 0 }, 'FAILED-1');
     addMessage(d, { text: 'sent at nine', schedule_type: 2, is_sent: 0, date: NORMAL_DATE + 60n * SECOND }, 'SCHEDULED-1');
