@@ -89,9 +89,8 @@ async function openView(path: string): Promise<View> {
 
 async function openFile(path: string): Promise<View> {
   await checkIsSqliteFile(path);
-  const cut = await cutShort(path);
   // A -wal or -shm beside it, even empty, means a writer may be at work: the file may change under a reader.
-  if (!cut && !(await exists(`${path}-wal`)) && !(await exists(`${path}-shm`))) {
+  if (!(await exists(`${path}-wal`)) && !(await exists(`${path}-shm`)) && !(await cutShort(path))) {
     const inPlace = openImmutable(path);
     if (inPlace) return inPlace;
   }
@@ -100,6 +99,9 @@ async function openFile(path: string): Promise<View> {
   try {
     const privatePath = join(folder.path, 'chat.db');
     await copySnapshot(path, privatePath);
+    // Judged on the snapshot: a checkpoint writes page 1 (with the new page count) before the pages it counts,
+    // so the header of a file being written says, for a moment, that it is cut short.
+    const cut = await cutShort(privatePath);
     if (cut) await truncate(privatePath, cut.expected);
     return { ...connectView(privatePath, path, false, () => folder.remove()), notes: cut ? [cut.finding] : [] };
   } catch (error) {

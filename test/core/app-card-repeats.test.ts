@@ -3,8 +3,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addMessage, makeBase, spoiledCopy } from '../robust/support.js';
-import { FIXTURES, runCli, tempDir } from '../support/cli.js';
+import { addMessage, exportChat, smallChat } from '../robust/support.js';
+import { FIXTURES } from '../support/cli.js';
 
 const SLIDESHOW = join(FIXTURES, 'apple', 'app_message', 'Slideshow.plist');
 const PHOTOS = 'com.apple.messages.MSMessageExtensionBalloonPlugin:0000000000:com.apple.mobileslideshow.PhotosMessagesApp';
@@ -13,14 +13,11 @@ if (!present) console.warn(`Skipping repeated app card lines: ${SLIDESHOW} is ab
 
 describe.skipIf(!present)('an app card whose captions repeat its title', () => {
   it('says the title once in txt, HTML and JSON', async () => {
-    const dir = tempDir('app-card-repeats');
-    let chat = '';
-    const db = spoiledCopy(await makeBase(dir, 30), dir, 'slideshow', (d) => {
-      chat = addMessage(d, { text: '\ufffc', attributedBody: null, balloon_bundle_id: PHOTOS, payload_data: readFileSync(SLIDESHOW) }, 'SLIDESHOW').chat;
+    const { dir, db, chat } = await smallChat('app-card-repeats', (d) => {
+      addMessage(d, { text: '\ufffc', attributedBody: null, balloon_bundle_id: PHOTOS, payload_data: readFileSync(SLIDESHOW) }, 'SLIDESHOW');
     });
     const out = join(dir, 'out');
-    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html,json', '--chat', chat, '--exact', '--quiet']);
-    expect(result.code, result.stderr).toBe(0);
+    await exportChat(db, chat, out, 'txt,html,json');
     const stem = readdirSync(out).find((f) => f.endsWith('.txt'))!.slice(0, -4);
     expect(readFileSync(join(out, `${stem}.txt`), 'utf8')).toContain('[Photos: Home - 37 Photos — https://share.icloud.com/photos/1337h4x0r_jk#Home]');
     const page = readdirSync(join(out, 'conversations'), { recursive: true }).map(String).find((f) => f.endsWith('.html'))!;

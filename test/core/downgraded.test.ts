@@ -2,23 +2,17 @@
 // "SMS": in an iMessage conversation the reader learns why it went another way.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addMessage, fileOf, makeBase, NORMAL_DATE, spoiledCopy } from '../robust/support.js';
-import { runCli, tempDir } from '../support/cli.js';
+import { addMessage, exportChat, fileOf, NORMAL_DATE, SECOND, smallChat } from '../robust/support.js';
 import { schemaValidators } from '../data/support.js';
 
-const SECOND = 1_000_000_000n;
-
 describe('a message sent as SMS after iMessage failed', () => {
-  it('says so in txt, HTML and JSON; an SMS sent as such says SMS alone', { timeout: 60_000 }, async () => {
-    const dir = tempDir('downgraded');
-    let chat = '';
-    const db = spoiledCopy(await makeBase(dir, 30), dir, 'downgraded', (d) => {
-      chat = addMessage(d, { text: 'went as a text', service: 'SMS', was_downgraded: 1 }).chat;
+  it('says so in txt, HTML and JSON; an SMS sent as such says SMS alone', async () => {
+    const { dir, db, chat } = await smallChat('downgraded', (d) => {
+      addMessage(d, { text: 'went as a text', service: 'SMS', was_downgraded: 1 });
       addMessage(d, { text: 'a plain text', service: 'SMS', date: NORMAL_DATE + 60n * SECOND });
     });
     const out = join(dir, 'out');
-    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html,json', '--chat', chat, '--exact', '--timezone', 'UTC', '--quiet']);
-    expect(result.code, result.stderr).toBe(0);
+    await exportChat(db, chat, out, 'txt,html,json');
     expect(fileOf(out, '.txt')).toContain('] Me (SMS, sent after iMessage failed):\nwent as a text\n');
     expect(fileOf(out, '.txt')).toContain('] Me (SMS):\na plain text\n');
     expect(fileOf(out, 'p1.html')).toMatch(/went as a text.*?<div class="meta">[^\n]*· SMS, sent after iMessage failed/s);

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { handwritingLines } from '../../src/decode/handwriting-render.js';
 import { decodeHandwriting } from '../../src/decode/handwriting.js';
-import { addMessage, makeBase, spoiledCopy } from '../robust/support.js';
-import { FIXTURES, runCli, tempDir } from '../support/cli.js';
+import { addMessage, exportChat, smallChat } from '../robust/support.js';
+import { FIXTURES } from '../support/cli.js';
 
 const FOLDER = join(FIXTURES, 'apple', 'handwritten_message');
 const BALLOON = 'com.apple.Handwriting.HandwritingProvider';
@@ -19,15 +19,12 @@ function expectedArt(): string[] {
 
 describe.skipIf(!existsSync(FOLDER))('handwritten messages in txt', () => {
   it('draws the real handwriting fixture in 20 rows under its name, within 80 columns', async () => {
-    const dir = tempDir('handwriting-txt');
-    let chat = '';
-    const db = spoiledCopy(await makeBase(dir, 30), dir, 'hand', (d) => {
+    const { dir, db, chat } = await smallChat('handwriting-txt', (d) => {
       const payload = readFileSync(join(FOLDER, 'handwriting.bin'));
-      chat = addMessage(d, { text: '\uFFFC', attributedBody: null, balloon_bundle_id: BALLOON, payload_data: payload }, 'HANDWRITTEN').chat;
+      addMessage(d, { text: '\uFFFC', attributedBody: null, balloon_bundle_id: BALLOON, payload_data: payload }, 'HANDWRITTEN');
     });
     const out = join(dir, 'out');
-    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--chat', chat, '--exact']);
-    expect(result.code, result.stderr).toBe(0);
+    await exportChat(db, chat, out, 'txt');
     const [file] = readdirSync(out).filter((f) => f.endsWith('.txt'));
     const lines = readFileSync(join(out, file!), 'utf8').split('\n');
     const at = lines.indexOf('[Handwritten message]');

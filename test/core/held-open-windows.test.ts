@@ -59,9 +59,9 @@ describe('a finished file renamed over one held open', () => {
     writeFileSync(path, 'last run');
     on('win32');
     refuseRenames(100);
-    const started = Date.now();
     await expect(writeAtomically(path, 'this run')).rejects.toMatchObject({ code: 'EBUSY', path });
-    expect(Date.now() - started).toBeLessThan(6000);
+    // Given up after its few tries (about 3 s of waits), counted rather than timed: a busy machine stretches waits.
+    expect(vi.mocked(fsPromises.rename)).toHaveBeenCalledTimes(7);
     expect(readdirSync(folder)).toEqual(['Mom.pdf']);
   });
 

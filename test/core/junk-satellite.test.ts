@@ -16,7 +16,7 @@ const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 
 const allOf = (out: string, ending: string) => readdirSync(out, { recursive: true }).map(String).filter((f) => f.endsWith(ending)).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
 
 describe('junk and satellite messages', () => {
-  it('are marked in txt, HTML, PDF, CSV, JSON and NDJSON, the JSON valid against its schema', { timeout: 120_000 }, async () => {
+  it('are marked in txt, HTML, PDF, CSV, JSON and NDJSON, the JSON valid against its schema', async () => {
     const dir = tempDir('junk-satellite');
     const db = join(dir, 'chat.db');
     const summary = await generateChatDb({ path: db, messages: 300, seed: 7 });
@@ -59,7 +59,7 @@ describe('junk and satellite messages', () => {
     }
   });
 
-  it('read from a database without is_spam (before it had one), and an SMS over satellite says SMS via satellite', { timeout: 60_000 }, async () => {
+  it('read from a database without is_spam (before it had one), and an SMS over satellite says SMS via satellite', async () => {
     const dir = tempDir('satellite-sms');
     let chat = '';
     const db = spoiledCopy(await makeBase(dir, 30), dir, 'older', (d) => {

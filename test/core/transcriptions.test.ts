@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArchivedNumber, ArchivedString, AttributeDictionary, encodeAttributedString } from '../../src/generate/typedstream-writer.js';
-import { addMessage, makeBase, spoiledCopy } from '../robust/support.js';
+import { addMessage, exportChat, smallChat } from '../robust/support.js';
 import { FIXTURES, runCli, tempDir } from '../support/cli.js';
 
 const SAID = 'Call me back when you land, the gate changed';
@@ -25,18 +25,15 @@ const pdfText = (folder: string) => execFileSync('pdftotext', [join(folder, read
 
 describe('voice message transcriptions', () => {
   it('are in CSV after the file, and in the transcript PDF under it, as in txt', async () => {
-    const dir = tempDir('csv-transcription');
-    let chat = '';
-    const db = spoiledCopy(await makeBase(dir, 30), dir, 'voice', (d) => {
+    const { dir, db, chat } = await smallChat('csv-transcription', (d) => {
       const { guid } = addMessage(d, { text: '\ufffc', attributedBody: voiceBody('AUDIO-1'), is_audio_message: 1, cache_has_attachments: 1 }, 'VOICE');
-      chat = addMessage(d, { text: 'and a text' }).chat;
+      addMessage(d, { text: 'and a text' });
       const message = d.prepare('SELECT ROWID FROM message WHERE guid = ?').pluck().get(guid) as number;
       const id = d.prepare("INSERT INTO attachment (guid, original_guid, filename, mime_type, transfer_name, total_bytes) VALUES ('AUDIO-1', 'AUDIO-1', '~/Library/Messages/Attachments/zz/AUDIO-1/Audio Message.caf', 'audio/x-caf', 'Audio Message.caf', 100)").run().lastInsertRowid;
       d.prepare('INSERT INTO message_attachment_join (message_id, attachment_id) VALUES (?, ?)').run(message, id);
     });
     const out = join(dir, 'out');
-    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'csv,txt,pdf', '--pdf-style', 'transcript', '--chat', chat, '--exact', '--quiet']);
-    expect(result.code, result.stderr).toBe(0);
+    await exportChat(db, chat, out, 'csv,txt,pdf', ['--pdf-style', 'transcript']);
     const read = (ext: string) => readFileSync(join(out, readdirSync(out).find((f) => f.endsWith(ext))!), 'utf8');
     expect(read('.txt')).toContain(`  Transcription: “${SAID}”`);
     const row = read('.csv').split('\r\n').find((line) => line.includes('Audio Message.caf'));

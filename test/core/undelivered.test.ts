@@ -6,24 +6,18 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { addMessage, fileOf, makeBase, NORMAL_DATE, spoiledCopy } from '../robust/support.js';
-import { runCli, tempDir } from '../support/cli.js';
+import { addMessage, exportChat, fileOf, NORMAL_DATE, SECOND, smallChat } from '../robust/support.js';
 import { schemaValidators } from '../data/support.js';
 import { pdfText, pdfToolsPresent } from '../pdf/pdf-tools.js';
 
-const SECOND = 1_000_000_000n;
-
 describe('a message that was not delivered', () => {
-  it('says Not Delivered in txt, HTML, PDF, CSV and JSON; one that went out does not', { timeout: 60_000 }, async () => {
-    const dir = tempDir('undelivered');
-    let chat = '';
-    const db = spoiledCopy(await makeBase(dir, 30), dir, 'undelivered', (d) => {
-      chat = addMessage(d, { text: 'never arrived', service: 'SMS', error: 4, is_sent: 0, is_delivered: 0 }).chat;
+  it('says Not Delivered in txt, HTML, PDF, CSV and JSON; one that went out does not', async () => {
+    const { dir, db, chat } = await smallChat('undelivered', (d) => {
+      addMessage(d, { text: 'never arrived', service: 'SMS', error: 4, is_sent: 0, is_delivered: 0 });
       addMessage(d, { text: 'this one went', service: 'SMS', date: NORMAL_DATE + 60n * SECOND, is_sent: 1, is_delivered: 1 });
     });
     const out = join(dir, 'out');
-    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html,pdf,csv,json', '--chat', chat, '--exact', '--timezone', 'UTC', '--quiet']);
-    expect(result.code, result.stderr).toBe(0);
+    await exportChat(db, chat, out, 'txt,html,pdf,csv,json');
     expect(fileOf(out, '.txt')).toContain('never arrived\n  ✗ Not Delivered\n');
     expect(fileOf(out, '.txt')).not.toMatch(/this one went\n  ✗/);
     // In the alert colour, as the phone shows it in red: grey small print is easily passed over.
@@ -42,16 +36,13 @@ describe('a message that was not delivered', () => {
 });
 
 describe.skipIf(!pdfToolsPresent)('a message that was not delivered, in a transcript-style PDF', () => {
-  it('says Not Delivered in the alert colour, as the chat style does', { timeout: 60_000 }, async () => {
-    const dir = tempDir('undelivered-transcript');
+  it('says Not Delivered in the alert colour, as the chat style does', async () => {
     const alertPixels = async (error: number) => {
-      let chat = '';
-      const db = spoiledCopy(await makeBase(dir, 30), dir, `transcript-${error}`, (d) => {
-        chat = addMessage(d, { text: 'never arrived', service: 'SMS', error, is_sent: 0, is_delivered: 0 }).chat;
+      const { dir, db, chat } = await smallChat(`undelivered-transcript-${error}`, (d) => {
+        addMessage(d, { text: 'never arrived', service: 'SMS', error, is_sent: 0, is_delivered: 0 });
       });
-      const out = join(dir, `out-${error}`);
-      const result = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--pdf-style', 'transcript', '--no-cover', '--chat', chat, '--exact', '--quiet']);
-      expect(result.code, result.stderr).toBe(0);
+      const out = join(dir, 'out');
+      await exportChat(db, chat, out, 'pdf', ['--pdf-style', 'transcript', '--no-cover']);
       const pdf = join(out, readdirSync(out).find((f) => f.endsWith('.pdf'))!);
       const page = pdfText(pdf).split('\f').findIndex((text) => text.includes('never arrived')) + 1;
       execFileSync('pdftoppm', ['-r', '100', '-f', String(page), '-l', String(page), '-png', '-singlefile', pdf, join(dir, `page-${error}`)]);
@@ -67,16 +58,13 @@ describe.skipIf(!pdfToolsPresent)('a message that was not delivered, in a transc
 });
 
 describe('a message scheduled to be sent later', () => {
-  it('says Scheduled, not sent until it went (is_sent), in txt and the data formats', { timeout: 60_000 }, async () => {
-    const dir = tempDir('scheduled');
-    let chat = '';
-    const db = spoiledCopy(await makeBase(dir, 30), dir, 'scheduled', (d) => {
-      chat = addMessage(d, { text: 'happy birthday!', schedule_type: 2, schedule_state: 1, is_sent: 0 }).chat;
+  it('says Scheduled, not sent until it went (is_sent), in txt and the data formats', async () => {
+    const { dir, db, chat } = await smallChat('scheduled', (d) => {
+      addMessage(d, { text: 'happy birthday!', schedule_type: 2, schedule_state: 1, is_sent: 0 });
       addMessage(d, { text: 'sent when planned', schedule_type: 2, is_sent: 1, date: NORMAL_DATE - 60n * SECOND });
     });
     const out = join(dir, 'out');
-    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,csv,json', '--chat', chat, '--exact', '--timezone', 'UTC', '--quiet']);
-    expect(result.code, result.stderr).toBe(0);
+    await exportChat(db, chat, out, 'txt,csv,json');
     expect(fileOf(out, '.txt')).toContain('happy birthday!\n  ✗ Scheduled, not sent\n');
     expect(fileOf(out, '.txt')).not.toMatch(/sent when planned\n  ✗/);
     expect(fileOf(out, '.csv').split('\r\n').find((row) => row.includes('happy birthday!'))).toMatch(/,scheduled,false,false$/);

@@ -1,6 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
@@ -116,7 +117,7 @@ describe('textkeeper as a dependency of another program', () => {
 
   it('opens a database by import name, lists its conversations and iterates their messages, as the CLI sees them', async () => {
     const out = join(dir, 'out');
-    const run = spawnSync(process.execPath, ['main.mjs', db, out], { cwd: app, encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+    const run = await runNode(['main.mjs', db, out], app, { TZ: 'UTC' });
     expect(run.stderr).toBe('');
     const result = JSON.parse(run.stdout) as {
       conversations: { id: string; messageCount: number; participants: { handle: string; name: string }[]; chatIdentifiers: string[]; lastDate: string }[];
@@ -149,7 +150,7 @@ describe('textkeeper as a dependency of another program', () => {
   it('reads an archive folder by itself: every conversation and message an export put there', async () => {
     const folder = join(dir, 'archive-folder');
     const lines = readNdjson(join(await runCliNdjson(db, folder), 'messages.ndjson'));
-    const run = spawnSync(process.execPath, ['folder.mjs', folder], { cwd: app, encoding: 'utf8' });
+    const run = await runNode(['folder.mjs', folder], app);
     expect(run.stderr).toBe('');
     const messages = JSON.parse(run.stdout) as Record<string, string[]>;
     const ids = [...new Set(lines.map((l) => l.conversationId))];
@@ -166,14 +167,14 @@ describe('textkeeper as a dependency of another program', () => {
     sqlite.exec('CREATE TABLE notes (text TEXT)');
     sqlite.close();
     const out = join(dir, 'refused-out');
-    const run = spawnSync(process.execPath, ['refused.mjs', replaced, other, out], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    const run = await runNode(['refused.mjs', replaced, other, out], app);
     expect(run.signal, 'the program did not end by itself').toBeNull();
     expect(run.stdout).toMatch(/^refused: .*not a Messages database/);
     expect(existsSync(out)).toBe(false);
   });
 
-  it('is refused a chat no conversation matches, or an option for a format it is not writing, as the command line is, in errors that name its own options', () => {
-    const run = spawnSync(process.execPath, ['mistaken.mjs', db, join(dir, 'mistaken-out')], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+  it('is refused a chat no conversation matches, or an option for a format it is not writing, as the command line is, in errors that name its own options', async () => {
+    const run = await runNode(['mistaken.mjs', db, join(dir, 'mistaken-out')], app);
     const [chat, since, format, pageSize, csvFormulas, ...more] = JSON.parse(run.stdout) as string[];
     expect(chat).toMatch(/^No conversation matches chat Nobody at all; closest: .*\(see conversations\(\)\)\.$/);
     expect(since).toBe('since yesterday: use a date like 2023-01-31 or a date-time like 2023-01-31T18:00:00Z.');
@@ -185,10 +186,10 @@ describe('textkeeper as a dependency of another program', () => {
     expect(existsSync(join(dir, 'mistaken-out'))).toBe(false);
   });
 
-  it('is warned in its own options\' names too (a warning said --password-file and --backup)', () => {
+  it('is warned in its own options\' names too (a warning said --password-file and --backup)', async () => {
     const passwords = join(dir, 'passwords.txt');
     writeFileSync(passwords, 'hunter2\n');
-    const run = spawnSync(process.execPath, ['warned.mjs', db, passwords], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    const run = await runNode(['warned.mjs', db, passwords], app);
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual([`warning: passwordFile ${passwords} was not needed: no backup given is encrypted`]);
   });
@@ -211,13 +212,13 @@ describe('textkeeper as a dependency of another program', () => {
     writeFileSync(join(typed, 'typed.ts'), TYPED_CONSUMER);
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const args = ['--noEmit', '--strict', '--preserveSymlinks', '--lib', 'es2022', '--types', 'node', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'typed.ts'];
-    const run = spawnSync(process.execPath, [tsc, ...args], { cwd: typed, encoding: 'utf8' });
+    const run = await runNode([tsc, ...args], typed);
     expect(run.stdout + run.stderr).toBe('');
     expect(run.status).toBe(0);
   });
 
   it('packs only what runs: compiled code, templates, schemas, README', async () => {
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })) as { files: { path: string }[] }[];
+    const packed = JSON.parse((await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })).stdout) as { files: { path: string }[] }[];
     const paths = packed[0]!.files.map((f) => f.path);
     for (const needed of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/engine/worker.js', 'schema/message.schema.json', 'schema/conversation.schema.json', 'templates/html', 'README.md']) {
       expect(paths.some((p) => p.startsWith(needed)), needed).toBe(true);
@@ -226,6 +227,22 @@ describe('textkeeper as a dependency of another program', () => {
     expect(stray).toEqual([]);
   });
 });
+
+/**
+ * Runs a program of the test app in Node, as spawnSync would but without blocking the test worker (a minute of
+ * that on a busy machine times vitest's messages out); one that has not ended after 150 s is killed as hung.
+ */
+function runNode(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, timeout: 150_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
+}
 
 async function runCliNdjson(db: string, out: string): Promise<string> {
   const result = await runCli(['export', '--db', db, '--out', out, '--format', 'ndjson', '--timezone', 'UTC']);

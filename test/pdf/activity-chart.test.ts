@@ -79,7 +79,7 @@ describe('year labels under the activity chart', () => {
   });
 });
 
-describe.skipIf(!pdfToolsPresent)('the activity chart on the cover', { timeout: 60_000 }, () => {
+describe.skipIf(!pdfToolsPresent)('the activity chart on the cover', () => {
   test('a December start over ten years labels every year but the first month’s', async () => {
     const { ctx } = exportContext({ style: 'chat', pageSize: 'letter', cover: true });
     const list = months('2014-12', 121).map((m, i) => message(me, new Date(`${m.month}-15T12:00:00Z`), [text(`Month ${i}`)]));

@@ -25,7 +25,7 @@ const NO_GLYPH = ['𠮷', '𩸽', '𝄞'];
 /** Extracted text compared without whitespace and bidi marks, which a viewer adds or drops freely. */
 const comparable = (value: string) => squash(value.normalize('NFC')).replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
 
-describe.skipIf(!pdfToolsPresent)('characters without a glyph in the chosen face', { timeout: 120_000 }, () => {
+describe.skipIf(!pdfToolsPresent)('characters without a glyph in the chosen face', () => {
   const dir = tempDir('pdf-glyph-fallback');
   const db = join(dir, 'chat.db');
   let chatGuid: string;

@@ -21,7 +21,7 @@ function pageBodies(file: string): string[] {
   return Array.from({ length: pages }, (_, i) => pdfText(file, { first: i + 1, last: i + 1 }).split('\n').slice(2).join('\n').trim());
 }
 
-describe.skipIf(!pdfToolsPresent)('messages across page breaks', { timeout: 60_000 }, () => {
+describe.skipIf(!pdfToolsPresent)('messages across page breaks', () => {
   test('a page starting inside a day or a run of messages, chat style, restates the day and, in a group, the sender at the top of the page', async () => {
     const { ctx } = exportContext();
     const file = await renderPdf(ctx, oneDay(), 'chat', { isGroup: true, participants: [alice, bob], title: 'Group' });

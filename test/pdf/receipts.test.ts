@@ -23,7 +23,7 @@ function lines(file: string, page?: number): string[] {
   return pdfText(file, range).split('\n').map((line) => line.trim()).filter(Boolean);
 }
 
-describe.skipIf(!pdfToolsPresent)('delivery and read receipts in PDFs', { timeout: 60_000 }, () => {
+describe.skipIf(!pdfToolsPresent)('delivery and read receipts in PDFs', () => {
   test('chat style: under a message of mine, its time, then when it was delivered and read, as in the HTML but to the second', async () => {
     const file = await renderPdf(exportContext().ctx, receipts(), 'receipts-chat');
     const all = lines(file);

@@ -52,7 +52,7 @@ function words(textValue: string): string[] {
   return textValue.replace(EMOJI, ' ').replace(BIDI_MARKS, ' ').split(/[\s\p{P}]+/u).filter(Boolean);
 }
 
-describe.skipIf(!pdfToolsPresent)('PDF export of a conversation', { timeout: 60_000 }, () => {
+describe.skipIf(!pdfToolsPresent)('PDF export of a conversation', () => {
   const list = messages(600);
 
   test('chat style: every message is extractable text, on numbered pages with an outline and metadata', async () => {

@@ -208,8 +208,10 @@ describe('a damaged database', () => {
       sound = exportedMessages((await runCli(['export', '--db', base, '--out', join(dir, 'out-sound'), '--quiet'])).stdout);
     });
 
+    // Eleven runs of the command line (for zeros), two of them PDF exports of the whole database: on a machine
+    // loaded far beyond its two cores this took longer than the 180 s a test has by default.
     for (const fill of ['zeros', 'noise'] as const) {
-      it(`a leaf page of the message table (${fill})`, async () => {
+      it(`a leaf page of the message table (${fill})`, { timeout: 600_000 }, async () => {
         const db = spoiledCopy(base, dir, `leaf-${fill}`);
         const { page, cells } = pagesOf(db, 'message', 'leaf')[0]!;
         overwrite(db, page, fill);

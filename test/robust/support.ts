@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
-import { ROOT, type CliResult } from '../support/cli.js';
+import { ROOT, runCli, tempDir, type CliResult } from '../support/cli.js';
 
 /** A generated chat.db (with its Attachments folder) in `dir`/base; copies of it are spoiled per test. */
 export async function makeBase(dir: string, messages = 120, seed = 11): Promise<string> {
@@ -30,18 +30,45 @@ export function spoiledCopy(base: string, dir: string, label: string, spoil: (db
 
 /** 2023-03-04 in Apple nanoseconds: a normal date for added messages. */
 export const NORMAL_DATE = 699_667_200_000_000_000n;
+/** A second in Apple nanoseconds, to date added messages apart. */
+export const SECOND = 1_000_000_000n;
+
+/** The database's first one-to-one chat: where addMessage adds. */
+function firstOneToOne(db: Database.Database): { id: number; identifier: string } {
+  return db.prepare("SELECT ROWID AS id, chat_identifier AS identifier FROM chat WHERE style = 45 ORDER BY ROWID LIMIT 1").get() as { id: number; identifier: string };
+}
 
 /**
  * Adds a message from the owner with this text (or other columns) to the database's first one-to-one
  * chat; returns its GUID and the chat's identifier (for --chat).
  */
 export function addMessage(db: Database.Database, columns: Record<string, unknown>, guid = `ODD-${Math.random().toString(36).slice(2)}`): { guid: string; chat: string } {
-  const chat = db.prepare("SELECT ROWID AS id, chat_identifier AS identifier FROM chat WHERE style = 45 ORDER BY ROWID LIMIT 1").get() as { id: number; identifier: string };
+  const chat = firstOneToOne(db);
   const values: Record<string, unknown> = { guid, text: 'an added message', handle_id: 0, is_from_me: 1, service: 'iMessage', date: NORMAL_DATE, ...columns };
   const names = Object.keys(values);
   const id = db.prepare(`INSERT INTO message (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`).run(...Object.values(values)).lastInsertRowid;
   db.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)').run(chat.id, id, typeof values.date === 'bigint' || typeof values.date === 'number' ? values.date : 0);
   return { guid, chat: chat.identifier };
+}
+
+/**
+ * A small generated database (30 messages) in a new test folder, `add` adding messages to it (addMessage: to
+ * its first one-to-one chat); gives the folder, the database and that chat's identifier (for --chat).
+ */
+export async function smallChat(label: string, add: (db: Database.Database) => void): Promise<{ dir: string; db: string; chat: string }> {
+  const dir = tempDir(label);
+  let chat = '';
+  const db = spoiledCopy(await makeBase(dir, 30), dir, label, (d) => {
+    add(d);
+    chat = firstOneToOne(d).identifier;
+  });
+  return { dir, db, chat };
+}
+
+/** Exports that one chat (--exact) into `out` in these formats, in UTC and quietly; the run must succeed. */
+export async function exportChat(db: string, chat: string, out: string, formats: string, extra: string[] = []): Promise<void> {
+  const result = await runCli(['export', '--db', db, '--out', out, '--format', formats, '--chat', chat, '--exact', '--timezone', 'UTC', '--quiet', ...extra]);
+  expect(result.code, result.stderr).toBe(0);
 }
 
 /** Exactly one line on stderr, starting "textkeeper: ", matching `pattern`; this exit code; no stack trace. */

@@ -26,7 +26,7 @@ interface Ended {
   signal: string | null;
 }
 
-async function closeTerminalAtPrompt(dir: string, args: string[]): Promise<Ended | 'still running after 60 s'> {
+async function closeTerminalAtPrompt(dir: string, args: string[]): Promise<Ended | 'still running after 150 s'> {
   const keeper = join(dir, 'keeper.mjs');
   const status = join(dir, `${args[0]}-status.json`);
   writeFileSync(keeper, KEEPER);
@@ -38,12 +38,12 @@ async function closeTerminalAtPrompt(dir: string, args: string[]): Promise<Ended
     if (shown.includes('Backup password:')) terminal.kill('SIGKILL');
   });
   await new Promise((resolve) => terminal.on('close', resolve));
-  for (const started = Date.now(); Date.now() - started < 60_000; await new Promise((resolve) => setTimeout(resolve, 50))) {
+  for (const started = Date.now(); Date.now() - started < 150_000; await new Promise((resolve) => setTimeout(resolve, 50))) {
     if (existsSync(status)) return JSON.parse(readFileSync(status, 'utf8')) as Ended;
   }
   // A run that waits on is ended (its launcher: the run then sees it gone), so that the failure leaves nothing running.
   process.kill(Number(readFileSync(`${status}.pid`, 'utf8')), 'SIGKILL');
-  return 'still running after 60 s';
+  return 'still running after 150 s';
 }
 
 describe('the terminal closed during a run', () => {

@@ -61,7 +61,7 @@ describe('people no longer listed as members of a group', () => {
     }
   });
 
-  it('are among its participants, after the members, in every header, which says who left and who was removed; its name stays its title', { timeout: 60_000 }, async () => {
+  it('are among its participants, after the members, in every header, which says who left and who was removed; its name stays its title', async () => {
     const out = join(dir, 'out');
     const result = await runCli(['export', '--db', db, '--contacts', contacts, '--out', out, '--format', 'txt,html,pdf,json', '--chat', group.guid, '--quiet']);
     expect(result.code, result.stderr).toBe(0);
