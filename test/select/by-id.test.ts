@@ -27,8 +27,10 @@ describe('--chat takes the ids that list prints', () => {
       if (c.isGroup && c.id.includes(';+;')) expect(c.chatIdentifiers).toContain(c.id.split(';').at(-1));
       expect(Number.isNaN(Date.parse(c.firstDate!))).toBe(false);
       expect(c.messageCount).toBeGreaterThan(0);
-      // otherHandles only for a person read from more than one handle (a contact's phone and email).
-      for (const p of c.participants) expect(Object.keys(p).filter((key) => key !== 'otherHandles').sort()).toEqual(['handle', 'name']);
+      // otherHandles only for a person read from more than one handle (a contact's phone and email); former only
+      // for one who left the group or was removed from it.
+      for (const p of c.participants) expect(Object.keys(p).filter((key) => key !== 'otherHandles' && key !== 'former').sort()).toEqual(['handle', 'name']);
+      for (const p of c.participants as { former?: string }[]) if (p.former !== undefined) expect(['left', 'removed']).toContain(p.former);
     }
     expect(f.all.some((c) => c.isGroup && c.participants.length > 1)).toBe(true);
   });
