@@ -41,6 +41,12 @@ const HELPER_POOL_SIZE = 1;
 const INTERRUPT_BUDGET = 8 * 67_584;
 const BUDGET_FLAG = `--interrupt-budget=${INTERRUPT_BUDGET}`;
 
+/** Node's flags for the restart with the heap cap. */
+export const RESTART_FLAGS = [`--max-old-space-size=${HEAP_CAP_MB}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, `--v8-pool-size=${HELPER_POOL_SIZE}`, BUDGET_FLAG];
+
+/** Whether this process is the restart with the heap cap. */
+export const restarted = (): boolean => process.execArgv.includes(RESTART_FLAGS[0]!);
+
 /**
  * Of the restart's flags, only the optimizing budget can still be set in a running process: it is set here,
  * before the command line loads, so that a run not restarted (small input) has it too (the 6,000-message
@@ -99,10 +105,9 @@ function sizeOf(path: string): number {
  * when the child ends, however it ends: a child killed outright (SIGKILL, the system short of memory) cannot.
  */
 export function relaunchWithHeapCap(): Promise<number> {
-  const flags = [`--max-old-space-size=${HEAP_CAP_MB}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, `--v8-pool-size=${HELPER_POOL_SIZE}`, BUDGET_FLAG];
   const temp = mkdtempSync(join(tmpdir(), 'textkeeper-run-'));
   // The IPC channel is how the child learns that this process died, even by SIGKILL: it closes.
-  const child = spawn(process.execPath, [...process.execArgv, ...flags, process.argv[1]!, ...process.argv.slice(2)], {
+  const child = spawn(process.execPath, [...process.execArgv, ...RESTART_FLAGS, process.argv[1]!, ...process.argv.slice(2)], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...(decodesPhotos(process.argv) ? { MALLOC_ARENA_MAX: '2', ...process.env } : process.env), TMPDIR: temp, TMP: temp, TEMP: temp, [RUN_TEMP]: temp },
   });

@@ -2,12 +2,13 @@
 // Entry point. It loads nothing else before deciding whether to restart with a heap cap (launcher.ts).
 import { closeGoneTerminalAtExit } from './hangup.js';
 import { relaunchWithHeapCap, setOptimizingBudget, startedAsNeeded } from './launcher.js';
+import { runProgram } from './program-loader.js';
 
 closeGoneTerminalAtExit();
 
 if (startedAsNeeded(process.argv)) {
   setOptimizingBudget();
-  await import('./program.js');
+  await runProgram();
 } else {
   process.exitCode = await relaunchWithHeapCap();
 }

@@ -226,12 +226,15 @@ process.on('uncaughtException', (error) => {
   report(error);
   process.exit();
 });
-await program.parseAsync(process.argv).catch(report);
-// Everything the command began has ended. Left to end by itself, Node would first free its heap object by
-// object (measured: ~14 ms CPU of an unchanged re-run of a 6,000-message history); what was printed is
-// let out first, as a pipe on macOS takes it asynchronously.
-await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-process.exit();
+// No top-level await: the command line's bundle is CommonJS (see src/build/bundle-cli.ts).
+void program
+  .parseAsync(process.argv)
+  .catch(report)
+  // Everything the command began has ended. Left to end by itself, Node would first free its heap object by
+  // object (measured: ~14 ms CPU of an unchanged re-run of a 6,000-message history); what was printed is
+  // let out first, as a pipe on macOS takes it asynchronously.
+  .then(() => Promise.all([flushed(process.stdout), flushed(process.stderr)]))
+  .then(() => process.exit());
 
 /** Resolves once everything written to the stream before has been handed to the system. */
 function flushed(stream: NodeJS.WriteStream): Promise<void> {

@@ -15,7 +15,8 @@ let loaded: typeof Plist | undefined;
 let binaryParser: typeof Plist.parseBinary | undefined;
 const plist = () => (loaded ??= require(entryFile('plist')) as typeof Plist);
 
-function parseBinary(bytes: Uint8Array): unknown {
+/** A binary property list, by the package's binary parser alone (see above). */
+export function parseBinaryPlist(bytes: Uint8Array): ReturnType<typeof Plist.parse> {
   binaryParser ??= (require(join(dirname(entryFile('plist')), 'parse-binary.js')) as typeof Plist).parseBinary;
   return binaryParser(bytes);
 }
@@ -37,7 +38,7 @@ export function parsePlist(bytes: Uint8Array): unknown {
   const binary = buffer.toString('latin1', 0, BINARY_MAGIC.length) === BINARY_MAGIC;
   if (binary) checkBinaryPlistGraph(buffer);
   try {
-    if (binary) return parseBinary(bytes);
+    if (binary) return parseBinaryPlist(bytes);
     const text = buffer.toString('utf8').replace(/^\uFEFF/, '').trimStart();
     if (text.startsWith('<?xml') || text.startsWith('<plist')) return parseXmlPlist(text);
   } catch (error) {

@@ -1,13 +1,13 @@
 /** Parses a property list from file bytes, XML or binary (plist.parse treats every byte array as binary). */
-import * as plist from 'plist';
-import { parseXmlPlist } from '../../decode/plist.js';
+import type * as plist from 'plist';
+import { parseBinaryPlist, parseXmlPlist } from '../../decode/plist.js';
 
 export type PlistValue = ReturnType<typeof plist.parse>;
 export type PlistDict = { [key: string]: PlistValue };
 
 export function parsePlistBytes(bytes: Uint8Array): PlistValue {
   const isBinary = Buffer.from(bytes.subarray(0, 6)).toString('latin1') === 'bplist';
-  return isBinary ? plist.parse(bytes) : parseXmlPlist(Buffer.from(bytes).toString('utf8'));
+  return isBinary ? parseBinaryPlist(bytes) : parseXmlPlist(Buffer.from(bytes).toString('utf8'));
 }
 
 export function isDict(value: PlistValue | undefined): value is PlistDict {
