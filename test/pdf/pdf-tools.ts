@@ -114,8 +114,8 @@ export interface StructureElement {
 
 type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-/** The document's structure tree as qpdf reads it (the StructTreeRoot's elements), or [] when the PDF has none. */
-export function structureTree(file: string): StructureElement[] {
+/** The file's objects as qpdf reads them, and ways to follow references. */
+function pdfObjects(file: string) {
   const json = JSON.parse(execFileSync('qpdf', ['--json', '--json-key=qpdf', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })) as {
     qpdf: [unknown, Record<string, { value: JsonValue }>];
   };
@@ -123,6 +123,13 @@ export function structureTree(file: string): StructureElement[] {
   const value = (ref: JsonValue): JsonValue => (typeof ref === 'string' && ref.endsWith(' R') ? objects[`obj:${ref}`]!.value : ref);
   const dict = (ref: JsonValue) => value(ref) as Record<string, JsonValue>;
   const list = (kids: JsonValue | undefined): JsonValue[] => (kids === undefined || kids === null ? [] : Array.isArray(kids) ? kids : [kids]);
+  const structTreeRoot = () => dict(dict(objects.trailer!.value)['/Root']!)['/StructTreeRoot'];
+  return { objects, value, dict, list, structTreeRoot };
+}
+
+/** The document's structure tree as qpdf reads it (the StructTreeRoot's elements), or [] when the PDF has none. */
+export function structureTree(file: string): StructureElement[] {
+  const { value, dict, list, structTreeRoot } = pdfObjects(file);
   const element = (ref: JsonValue): StructureElement => {
     const data = dict(ref);
     const kids = list(value(data['/K'] ?? null));
@@ -135,9 +142,58 @@ export function structureTree(file: string): StructureElement[] {
       contents: kids.filter((kid) => typeof kid === 'number' || (typeof kid === 'object' && kid !== null && '/MCID' in kid)).length,
     };
   };
-  const catalog = dict(dict(objects.trailer!.value)['/Root']!);
-  const root = catalog['/StructTreeRoot'];
+  const root = structTreeRoot();
   return root ? list(value(dict(root)['/K'] ?? null)).map(element) : [];
+}
+
+/** A link annotation: its object, the page listing it, its /Contents and /StructParent, and the element the parent tree maps that to. */
+export interface LinkAnnotation {
+  object: string;
+  page: string;
+  contents?: string;
+  structParent?: number;
+  parent?: {
+    role: string;
+    /** The annotations its OBJR kids refer to, with their pages. */
+    objects: { object: string; page: string }[];
+    /** How many marked contents it holds. */
+    contents: number;
+  };
+}
+
+/** Every link annotation of the file, page by page (numbers of a parent tree written as one /Nums array, as pdfkit does). */
+export function linkAnnotations(file: string): LinkAnnotation[] {
+  const { objects, value, dict, list, structTreeRoot } = pdfObjects(file);
+  const root = structTreeRoot();
+  const nums = root ? list(dict(dict(root)['/ParentTree']!)['/Nums']) : [];
+  const parentOf = (key: number) => {
+    const at = nums.findIndex((n, i) => i % 2 === 0 && n === key);
+    if (at < 0) return undefined;
+    const element = dict(nums[at + 1]!);
+    const kids = list(value(element['/K'] ?? null)).map((kid) => (typeof kid === 'object' && kid !== null && !Array.isArray(kid) ? kid : {}) as Record<string, JsonValue>);
+    return {
+      role: String(element['/S']).slice(1),
+      objects: kids.filter((kid) => kid['/Type'] === '/OBJR').map((kid) => ({ object: String(kid['/Obj']), page: String(kid['/Pg'] ?? element['/Pg']) })),
+      contents: list(value(element['/K'] ?? null)).filter((kid) => typeof kid === 'number' || (typeof kid === 'object' && kid !== null && '/MCID' in kid)).length,
+    };
+  };
+  const pages = Object.entries(objects).filter(([, o]) => (o.value as Record<string, JsonValue> | null)?.['/Type'] === '/Page');
+  return pages.flatMap(([page, o]) => list(value((o.value as Record<string, JsonValue>)['/Annots'] ?? null)).flatMap((ref) => {
+    const annotation = dict(ref);
+    if (annotation['/Subtype'] !== '/Link') return [];
+    const key = annotation['/StructParent'];
+    return [{
+      object: String(ref),
+      page: page.replace(/^obj:/, ''),
+      ...(typeof annotation['/Contents'] === 'string' ? { contents: annotation['/Contents'].replace(/^u:/, '') } : {}),
+      ...(typeof key === 'number' ? { structParent: key, parent: parentOf(key) } : {}),
+    }];
+  }));
+}
+
+/** The structure tree as poppler prints it (`pdfinfo -struct-text`): each element, its attributes, and its text. */
+export function structureText(file: string): string {
+  return execFileSync('pdfinfo', ['-struct-text', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
 }
 
 /** Every element of the tree, depth first. */

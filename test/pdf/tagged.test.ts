@@ -4,11 +4,12 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { runCli, tempDir } from '../support/cli.js';
 import {
-  allElements, pageContents, paintedIn, pdfCatalog, pdfInfo, pdfToolsPresent, qpdfCheck, savePng, structureTree,
+  allElements, linkAnnotations, pageContents, paintedIn, pdfCatalog, pdfInfo, pdfToolsPresent, qpdfCheck, savePng, structureText, structureTree,
 } from './pdf-tools.js';
 
 interface JsonMessage {
   replyTo?: unknown;
+  text?: string;
   parts: { kind: string; tapbacks?: unknown[]; attachment?: { fileName: string; kind: string; path?: string } }[];
 }
 
@@ -30,6 +31,7 @@ describe.skipIf(!pdfToolsPresent)('tagged PDF', () => {
     expect(messages.some((m) => m.replyTo)).toBe(true);
     expect(messages.some((m) => m.parts.some((p) => p.tapbacks?.length))).toBe(true);
     expect(messages.some((m) => m.parts.some((p) => p.attachment?.kind === 'image' && p.attachment.path))).toBe(true);
+    expect(messages.some((m) => m.text?.includes('https://'))).toBe(true);
   });
 
   test.each(['chat', 'transcript'] as const)('%s: a Document of sections per day, a Div per message, figures with alternative text, headers and footers as artifacts', async (style) => {
@@ -51,7 +53,7 @@ describe.skipIf(!pdfToolsPresent)('tagged PDF', () => {
     expect(tree.map((e) => e.role)).toEqual(['Document']);
     const [document] = tree;
     const elements = allElements(tree);
-    // The cover: its title a heading, its facts paragraphs, its activity chart a figure.
+    // The cover: its title a heading, its facts a table (below), its activity chart a figure.
     expect(document!.kids.filter((e) => e.role === 'H1')).toHaveLength(1);
     const sections = document!.kids.filter((e) => e.role === 'Sect');
     expect(sections.length).toBeGreaterThan(1);
@@ -86,5 +88,44 @@ describe.skipIf(!pdfToolsPresent)('tagged PDF', () => {
       expect(painted.some((p) => p.mark === 'P'), `page ${i + 1}`).toBe(true);
     }
     savePng(file, `pdf-tagged-${style}`, 2);
+    // poppler takes seconds to print the structure: once for both.
+    const text = structureText(file);
+    expectCoverTable(text, messages.length);
+    expectLinkElements(file, text);
   });
+
 });
+
+/** The cover's facts are a table, each label the header of its row (Scope Row) and its value the row's cell. */
+function expectCoverTable(text: string, messageCount: number): void {
+  const table = text.slice(text.indexOf('  Table'), text.indexOf('\n  Figure'));
+  const rows = [...table.matchAll(/ {4}TR\n {6}TH:\n {9}\/Scope \/Row\n {8}"([^"]*)"\n {6}TD\n {8}"([^"]*)"/g)].map((m) => [m[1], m[2]]);
+  expect(rows.length, table).toBe(table.match(/ TR\n/g)?.length);
+  expect(rows.map(([label]) => label)).toEqual(['Participants', 'Period', 'Messages', 'Attachments', 'Selection', 'Time zone', 'Exported', 'Source']);
+  const value = (label: string) => rows.find(([l]) => l === label)![1];
+  expect(value('Messages')).toBe(messageCount.toLocaleString('en-US'));
+  expect(value('Selection')).toBe('All messages of this conversation');
+  expect(value('Source')).toMatch(/^Mac Messages database.*chat\.dbSHA-256: [0-9a-f]{64}$/);
+}
+
+/**
+ * Each link annotation sits in a Link element: its /StructParent maps it, through the parent tree, to a Link
+ * whose kids hold an OBJR to it (on its page) and the link's text, which is part of the address in /Contents.
+ */
+function expectLinkElements(file: string, text: string): void {
+  const annotations = linkAnnotations(file);
+  expect(annotations.length).toBeGreaterThan(0);
+  for (const annotation of annotations) {
+    expect(annotation.structParent, annotation.object).toBeTypeOf('number');
+    expect(annotation.contents, annotation.object).toMatch(/^https?:\/\//);
+    expect(annotation.parent?.role, annotation.object).toBe('Link');
+    expect(annotation.parent!.objects).toEqual([{ object: annotation.object, page: annotation.page }]);
+    expect(annotation.parent!.contents).toBeGreaterThan(0);
+  }
+  const links = [...text.matchAll(/ Link \(inline\)\n +"([^"]+)"\n +Object (\d+) 0\n/g)];
+  expect(links).toHaveLength(annotations.length);
+  for (const [, text, object] of links) {
+    const annotation = annotations.find((a) => a.object === `${object} 0 R`)!;
+    expect(annotation.contents!.replace(/^https?:\/\//, ''), text).toContain(text!.replace(/^https?:\/\//, ''));
+  }
+}

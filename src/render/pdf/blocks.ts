@@ -46,8 +46,7 @@ export function layLines(canvas: Canvas, content: Styled[], width: number): Styl
 /** Draws a laid-out line in a line box starting at `top`, aligned to its direction within `width`. */
 export async function drawLine(canvas: Canvas, { line, styled }: StyledLine, x: number, top: number, width: number): Promise<void> {
   await canvas.prepare([line]);
-  canvas.mark(styled.tag ?? PAGINATION);
-  canvas.line(line, line.rtl ? x + width - line.width : x, baselineIn(top, styled.size), styled.size, styled.color);
+  canvas.line(line, line.rtl ? x + width - line.width : x, baselineIn(top, styled.size), styled.size, styled.color, styled.tag ?? PAGINATION);
 }
 
 /** Lays paragraphs out in a box (a bubble when it has a fill), one block per line. */

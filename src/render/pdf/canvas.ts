@@ -3,7 +3,7 @@ import { emojiRaster } from '../../fonts/emoji.js';
 import { fontChains } from '../../fonts/fonts.js';
 import type { PdfOptions } from '../renderer.js';
 import { addContent, alphaImage, clearShapingCaches, registerLazyFont, embeddedFont, escapeMetadataText, pdfTextHex, type OpenedImage } from './pdfkit-internals.js';
-import { EMOJI_SCALE, TextLayout, type Run, type TextLine } from './text-layout.js';
+import { EMOJI_SCALE, linkStretches, TextLayout, type Run, type TextLine } from './text-layout.js';
 import { drawText, forgetShapes, glyphHex, textWidth } from './glyph-runs.js';
 import { ORNAMENT, Structure, type Mark } from './tagging.js';
 
@@ -59,33 +59,57 @@ export class Canvas {
     }
   }
 
-  /** Draws a line with its baseline at `baseline`, starting at `x`. Call `prepare` first for emoji. */
-  line(line: TextLine, x: number, baseline: number, size: number, color: Color): void {
-    const doc = this.doc.fillColor(color);
-    // Extraction reads the whole line as typed, whatever order its glyphs are drawn in.
-    if (line.logical) addContent(doc, `/Span <</ActualText ${pdfTextHex(line.logical)}>> BDC`);
-    for (const run of line.runs) {
+  /**
+   * Draws a line into `mark` with its baseline at `baseline`, starting at `x`. Call `prepare` first for emoji.
+   * Each line's share of a web address is clickable, opens the whole address, and is a Link element in `mark`'s.
+   */
+  line(line: TextLine, x: number, baseline: number, size: number, color: Color, mark: Mark): void {
+    this.doc.fillColor(color);
+    const stretches = linkStretches(line.runs);
+    // Extraction reads the whole line as typed, whatever order its glyphs are drawn in: one ActualText, which
+    // holds the marked content of the line's element and links when it has links (and else sits in it).
+    const around = line.logical !== undefined && stretches.some(([run]) => run!.link);
+    if (around) this.structure.close();
+    // Even an empty line leaves `mark` open (a cover value written later is placed into it); a link opens its own.
+    else if (!line.runs[0]?.link) this.mark(mark);
+    if (line.logical) addContent(this.doc, `/Span <</ActualText ${pdfTextHex(line.logical)}>> BDC`);
+    for (const runs of stretches) {
+      const left = x;
+      const width = runs.reduce((sum, run) => sum + run.width, 0);
+      const draw = () => this.runs(runs, !line.logical, left, baseline, size, color);
+      const url = runs[0]!.link;
+      if (url) {
+        this.structure.link(mark, draw, (element) => this.link(left, baseline - size, width, size * 1.3, url, element));
+      } else {
+        this.mark(mark);
+        draw();
+      }
+      x += width;
+    }
+    if (around) this.structure.close();
+    if (line.logical) this.endLogical(size);
+  }
+
+  /** Runs side by side; `ownText`: their text is extracted (not a line's ActualText instead). */
+  private runs(runs: Run[], ownText: boolean, x: number, baseline: number, size: number, color: Color): void {
+    for (const run of runs) {
       if (run.kind === 'text') {
-        this.text(run, x, baseline, size, !line.logical);
+        this.text(run, x, baseline, size, ownText);
       } else {
         this.emojiImages(run.codes, x, baseline, size);
-        if (!line.logical) this.emojiText(run.text, x, baseline, size, run.width);
+        if (ownText) this.emojiText(run.text, x, baseline, size, run.width);
       }
-      // Each line's share of a web address is clickable, and opens the whole address.
-      if (run.link) this.link(x, baseline - size, run.width, size * 1.3, run.link);
       if (run.strike) this.stroke(x, baseline - size * 0.3, x + run.width, color, size * 0.06);
       if (run.underline) this.stroke(x, baseline + size * 0.12, x + run.width, color, size * 0.06);
       x += run.width;
     }
-    if (line.logical) this.endLogical(size);
   }
 
-  /** A link annotation, belonging to the element whose text it is on, its address its description. */
-  private link(x: number, y: number, width: number, height: number, url: string): void {
-    const structParent = this.structure.openElement;
-    // pdfkit takes `structParent` and writes a String object as a PDF string; @types/pdfkit describes neither.
-    const options = structParent ? { structParent, Contents: new String(url) } : {};
-    this.doc.link(x, y, width, height, url, options as PDFKit.Mixins.AnnotationOption);
+  /** A link annotation, its address its description; `element`: the Link element it belongs to. */
+  private link(x: number, y: number, width: number, height: number, url: string, element?: PDFKit.PDFStructureElement): void {
+    // pdfkit takes `structParent` (adding the annotation to it) and writes a String object as a PDF string; @types/pdfkit describes neither.
+    const options = { ...(element ? { structParent: element } : {}), Contents: new String(url) };
+    this.doc.link(x, y, width, height, url, options as unknown as PDFKit.Mixins.AnnotationOption);
   }
 
   /** A text run; a placeholder (U+FFFD) carries the character it stands for as ActualText, unless its line does. */

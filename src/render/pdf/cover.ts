@@ -6,7 +6,7 @@ import type { Canvas } from './canvas.js';
 import type { Column } from './chat-layout.js';
 import { LateText } from './late-text.js';
 import type { Block } from './paginator.js';
-import { tag } from './tagging.js';
+import { tag, type Tag } from './tagging.js';
 import { COLORS, lineHeight, TYPE } from './theme.js';
 
 const LABEL_WIDTH = 112;
@@ -90,9 +90,12 @@ export function coverBlocks(canvas: Canvas, conversation: Conversation, facts: C
     { text: 'Conversation record', size: TYPE.body, color: COLORS.muted, tag: tag('P') },
     { text: conversation.title, size: 18, color: COLORS.text, bold: true, tag: tag('H1') },
   ], { ...column, align: 'left', maxWidth: width, spaceBefore: 8 });
+  // A table of two columns, each label the header of its row: drawn as one, and a screen reader announces
+  // each value with its label (a list's Lbl is for bullets and numbers, not names of what follows).
+  const table = tag('Table');
   const rows = facts.rows.flatMap((row, i) => {
-    const blocks = field(canvas, row.label, row.values, column);
-    return i === countsRow(facts) ? [...blocks, lateField(canvas, 'Attachments', attachments, column)] : blocks;
+    const blocks = field(canvas, row.label, row.values, column, table);
+    return i === countsRow(facts) ? [...blocks, lateField(canvas, 'Attachments', attachments, column, table)] : blocks;
   });
   return [...heading, ...rows, ...extraCoverContent(canvas, conversation, column)];
 }
@@ -105,12 +108,14 @@ export function extraCoverContent(_canvas: Canvas, _conversation: Conversation, 
   return [];
 }
 
-/** A label in the left column and its values, one or more lines each, beside it: one paragraph. */
-function field(canvas: Canvas, label: string, values: string[], column: Column): Block[] {
+/** A label in the left column and its values, one or more lines each, beside it: a row of `table`, the label its header. */
+function field(canvas: Canvas, label: string, values: string[], column: Column, table: Tag): Block[] {
   const valueWidth = column.right - column.left - LABEL_WIDTH;
-  const paragraph = tag('P');
-  const lines = layLines(canvas, values.map((text) => ({ text, size: TYPE.body, color: COLORS.text, tag: paragraph })), valueWidth);
-  const [labelLine] = layLines(canvas, [{ text: label, size: TYPE.body, color: COLORS.muted, bold: true, tag: paragraph }], LABEL_WIDTH - 8);
+  const row = tag('TR', table);
+  const header = tag('TH', row);
+  const cell = tag('TD', row);
+  const lines = layLines(canvas, values.map((text) => ({ text, size: TYPE.body, color: COLORS.text, tag: cell })), valueWidth);
+  const [labelLine] = layLines(canvas, [{ text: label, size: TYPE.body, color: COLORS.muted, bold: true, tag: header }], LABEL_WIDTH - 8);
   return lines.map((line, i) => ({
     height: lineHeight(TYPE.body),
     spaceBefore: i === 0 ? 9 : 0,
@@ -122,12 +127,12 @@ function field(canvas: Canvas, label: string, values: string[], column: Column):
   }));
 }
 
-function lateField(canvas: Canvas, label: string, value: LateText, column: Column): Block {
-  const [block] = field(canvas, label, [' '], column);
+function lateField(canvas: Canvas, label: string, value: LateText, column: Column, table: Tag): Block {
+  const [block] = field(canvas, label, [' '], column, table);
   return {
     ...block!,
     draw: async (top: number) => {
-      // Drawing the field leaves its paragraph open: the value is placed into it.
+      // Drawing the field leaves its value's cell open: the value is placed into it.
       await block!.draw!(top);
       value.place(column.left + LABEL_WIDTH, baselineIn(top, TYPE.body));
     },

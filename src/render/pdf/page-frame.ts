@@ -66,14 +66,13 @@ export async function drawFrame(canvas: Canvas, text: FrameText, page: { width: 
   const zone = firstLine(canvas, text.zone, TYPE.small, width / 2);
   await canvas.prepare([title, people]);
 
-  canvas.mark(PAGINATION);
-  canvas.line(title, left, baselineIn(26, TYPE.header), TYPE.header, COLORS.text);
-  canvas.line(people, left, baselineIn(44, TYPE.small), TYPE.small, COLORS.muted);
-  canvas.line(range, left, footer, TYPE.small, COLORS.muted);
-  canvas.line(pages, pagesX, footer, TYPE.small, COLORS.muted);
+  canvas.line(title, left, baselineIn(26, TYPE.header), TYPE.header, COLORS.text, PAGINATION);
+  canvas.line(people, left, baselineIn(44, TYPE.small), TYPE.small, COLORS.muted, PAGINATION);
+  canvas.line(range, left, footer, TYPE.small, COLORS.muted, PAGINATION);
+  canvas.line(pages, pagesX, footer, TYPE.small, COLORS.muted, PAGINATION);
   stamps.total.place(pagesX + pages.width + SPACE * TYPE.small, footer);
-  canvas.line(exported, right - exported.width, footer, TYPE.small, COLORS.muted);
-  canvas.line(zone, left, page.height - BATES_FROM_BOTTOM, TYPE.small, COLORS.muted);
+  canvas.line(exported, right - exported.width, footer, TYPE.small, COLORS.muted, PAGINATION);
+  canvas.line(zone, left, page.height - BATES_FROM_BOTTOM, TYPE.small, COLORS.muted, PAGINATION);
   stamps.bates?.place(right, page.height - BATES_FROM_BOTTOM);
   canvas.rule(left, MARGIN.top - 12, right, COLORS.faint);
   canvas.rule(left, footerTop - 6, right, COLORS.faint);

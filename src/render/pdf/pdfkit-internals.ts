@@ -11,6 +11,7 @@ interface Internals {
   _fontFamilies: Record<string, EmbeddedFont & { layoutCache?: object }>;
   _registeredFonts: Record<string, { src: unknown }>;
   page: { fonts: Record<string, unknown>; xobjects: Record<string, unknown>; content: ContentStream; dictionary: { data: { StructParents?: number } } };
+  getStructTreeRoot(): { data: { ParentTreeNextKey: number } };
   getStructParentTree(): { get(key: number): unknown; add(key: number, value: unknown): void };
   addContent(data: string | Uint8Array): void;
   ref(data: object): PdfStream;
@@ -132,6 +133,25 @@ export function writePageParents(doc: PDFKit.PDFDocument): void {
   // Written: the reference stands for it by number alone.
   written.data = {};
   tree.add(key, written);
+}
+
+/**
+ * Leaves the parent tree's newest entry (the element of the link annotation just made) a stand-in that
+ * writes only its object number: pdfkit keeps every entry, and through the element its parents, until the
+ * document ends.
+ */
+export function lightenNewestParent(doc: PDFKit.PDFDocument): void {
+  const inner = internals(doc);
+  const key = inner.getStructTreeRoot().data.ParentTreeNextKey - 1;
+  const tree = inner.getStructParentTree();
+  const entry = tree.get(key) as { id: number; gen: number } | undefined;
+  if (!entry || Array.isArray(entry)) return;
+  tree.add(key, Object.assign(Object.create(Object.getPrototypeOf(entry) as object), { id: entry.id, gen: entry.gen }));
+}
+
+/** Makes a table header cell (TH) the header of its row, which pdfkit's struct() has no option for. */
+export function headsRow(element: PDFKit.PDFStructureElement): void {
+  (element as unknown as { dictionary: { data: Record<string, unknown> } }).dictionary.data.A = { O: 'Table', Scope: 'Row' };
 }
 
 /**

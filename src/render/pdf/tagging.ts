@@ -2,9 +2,9 @@
 // drawn is (a heading, a paragraph, a figure with its alternative text), or that it is an artifact (page
 // furniture a reader skips: running headers and footers, page numbers, backgrounds, rules).
 
-import { writePageParents } from './pdfkit-internals.js';
+import { headsRow, lightenNewestParent, writePageParents } from './pdfkit-internals.js';
 
-export type Role = 'Sect' | 'Div' | 'P' | 'H1' | 'H2' | 'Figure';
+export type Role = 'Sect' | 'Div' | 'P' | 'H1' | 'H2' | 'Figure' | 'Table' | 'TR' | 'TH' | 'TD';
 
 /**
  * Where drawn content belongs: an element of `role` under `parent` (none: the document). Layouts describe
@@ -34,7 +34,7 @@ export const ORNAMENT = 'ornament';
 export type Mark = Tag | typeof PAGINATION | typeof ORNAMENT;
 
 // Elements holding other elements; each ends when the next one under the same parent begins.
-const GROUPS = new Set<Role>(['Sect', 'Div']);
+const GROUPS = new Set<Role>(['Sect', 'Div', 'Table', 'TR']);
 
 /**
  * Marks everything drawn as content of an element or as an artifact. Marked content stays open while drawing
@@ -63,9 +63,27 @@ export class Structure {
     this.current = mark;
   }
 
-  /** The element drawing goes into now, if any: a link drawn in it belongs to it. */
-  get openElement(): PDFKit.PDFStructureElement | undefined {
-    return typeof this.current === 'object' ? this.current.element : undefined;
+  /**
+   * Draws a link (`draw`) as the content of a Link element of its own in `within`'s element, and has `annotate`
+   * make its annotation, given that element to refer to it; a link in an artifact has no element. Each Link is
+   * written as soon as it is drawn.
+   */
+  link(within: Mark, draw: () => void, annotate: (link?: PDFKit.PDFStructureElement) => void): void {
+    if (typeof within !== 'object') {
+      this.mark(within);
+      draw();
+      annotate();
+      return;
+    }
+    this.close();
+    const link = this.doc.struct('Link');
+    this.element(within).add(link);
+    link.add(this.doc.markStructureContent('Link'));
+    draw();
+    this.doc.endMarkedContent();
+    annotate(link);
+    lightenNewestParent(this.doc);
+    link.end();
   }
 
   /** Call before a page ends (and before the document ends). */
@@ -80,7 +98,8 @@ export class Structure {
     this.root.end();
   }
 
-  private close(): void {
+  /** Closes the open marked content, if any: what is drawn next opens its own. */
+  close(): void {
     if (this.current !== undefined) this.doc.endMarkedContent();
     this.current = undefined;
   }
@@ -89,6 +108,7 @@ export class Structure {
     if (tag.element) return tag.element;
     const parent = tag.parent ? this.element(tag.parent) : this.root;
     const element = this.doc.struct(tag.role, tag.alt ? { alt: tag.alt } : {});
+    if (tag.role === 'TH') headsRow(element);
     if (GROUPS.has(tag.role)) {
       const previous = this.openGroup.get(parent);
       if (previous) this.endGroup(previous);

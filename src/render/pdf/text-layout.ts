@@ -299,6 +299,16 @@ class RangeCursor<T extends { start: number; end: number }> {
   }
 }
 
+/** Runs side by side in a line that are part of one web address, or of none, in visual order. */
+export function linkStretches(runs: Run[]): Run[][] {
+  const stretches: Run[][] = [];
+  for (const [i, run] of runs.entries()) {
+    if (i > 0 && run.link === runs[i - 1]!.link) stretches.at(-1)!.push(run);
+    else stretches.push([run]);
+  }
+  return stretches;
+}
+
 /** The marks over [start, end) of a text, in offsets from `start`. */
 function marksWithin(marks: TextMark[], start: number, end: number): TextMark[] {
   return marks.filter((m) => m.end > start && m.start < end).map((m) => ({ ...m, start: Math.max(m.start, start) - start, end: Math.min(m.end, end) - start }));
