@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Entry point. It loads nothing else before deciding whether to restart with a heap cap (launcher.ts).
+// Entry point. It loads nothing but the launcher and the loader before deciding whether to restart with a heap
+// cap (launcher.ts).
 import { closeGoneTerminalAtExit } from './hangup.js';
 import { relaunchWithHeapCap, setOptimizingBudget, startedAsNeeded } from './launcher.js';
 import { runProgram } from './program-loader.js';

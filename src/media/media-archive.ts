@@ -8,6 +8,7 @@ import { renameIntoPlace } from '../output/rename-into-place.js';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import type { Attachment } from '../model/types.js';
+import { couldNotCopy } from '../model/attachments.js';
 import type { ConvertJob, ConvertResult, ImageFormat, ImageOutput } from './convert.js';
 import { CAF_HEAD_BYTES, cafFormat, isCaf } from './caf.js';
 import { playableKind, remuxCaf, type PlayableKind } from './playable-audio.js';
@@ -318,7 +319,7 @@ export class MediaArchive {
         return true;
       } catch (error) {
         await rm(partial, { force: true });
-        this.notCopied.set(relativeTarget, `could not be copied (${systemReason(error) ?? (error as Error).message}), not in this archive (${source})`);
+        this.notCopied.set(relativeTarget, couldNotCopy(systemReason(error) ?? (error as Error).message, source));
         this.failed(error, `Could not copy attachment ${source}: ${(error as Error).message}`);
         return false;
       }

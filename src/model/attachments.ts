@@ -10,3 +10,11 @@ export function attachmentsOf(message: Message): Attachment[] {
   }
   return found;
 }
+
+/**
+ * What a conversation says of a file whose copy into the archive failed: why, and where the original is (none: a
+ * backup's file decrypted for the run, gone after it).
+ */
+export function couldNotCopy(reason: string, original: string | undefined): string {
+  return `could not be copied (${reason}), not in this archive${original === undefined ? '' : ` (${original})`}`;
+}

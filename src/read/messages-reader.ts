@@ -43,7 +43,6 @@ export interface ChatSize {
   latest: number;
 }
 
-/** See `MessagesReader.reach`. */
 /** What a look at every group message finds: who took part, the namings, and the changes of membership. */
 export interface GroupActivity {
   /** Each group chat's handles that wrote in it (reactions too) or were added to or removed from it, by the chat's ROWID. */
@@ -57,6 +56,7 @@ export interface GroupActivity {
   memberships: [number, number, number, number, number][];
 }
 
+/** See `MessagesReader.reach`. */
 export interface Reach {
   rowId: number;
   /** ms since 2001. */

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { systemReason } from '../errors.js';
 import type { Attachment } from '../model/types.js';
+import { couldNotCopy } from '../model/attachments.js';
 import { renameIntoPlaceSync } from '../output/rename-into-place.js';
 import { copyName } from '../media/media-archive.js';
 import { foundOnDisk, type FoundOnDisk } from '../normalize/attachments.js';
@@ -185,7 +186,7 @@ export class AttachmentFiles {
     if (reason === undefined) throw error;
     this.warned++;
     this.warn(`Attachment “${attachment.fileName}” could not be copied from ${attachment.transient ? 'the backup' : attachment.path} (${reason}): its conversation says so`);
-    return { ...attachment, path: undefined, missing: true, withheld: `could not be copied (${reason}), not in this archive${attachment.transient ? '' : ` (${attachment.path})`}` };
+    return { ...attachment, path: undefined, missing: true, withheld: couldNotCopy(reason, attachment.transient ? undefined : attachment.path) };
   }
 
   /** Removes the copies this run made, and the folders they leave empty: what it read is not kept. */
