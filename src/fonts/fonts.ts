@@ -16,13 +16,15 @@ export interface FontFace {
 export interface FaceSource {
   name: string;
   file: string;
+  /** A face of symbols, asked only after Twemoji: a pictograph such as ✈ is its image even without U+FE0F. */
+  lastResort?: boolean;
 }
 
 /** A Noto face from its @expo-google-fonts package: `noto('Thai')` is NotoSansThai, regular. */
 function noto(script: string, weight: 'Regular' | 'Bold' = 'Regular'): FaceSource {
   const family = `NotoSans${script}`;
   const folder = weight === 'Bold' ? '700Bold' : '400Regular';
-  const slug = script.replace(/(?<=[a-z])(?=[A-Z])/g, '-').toLowerCase();
+  const slug = script.replace(/(?<=[a-z])(?=[A-Z0-9])/g, '-').toLowerCase();
   return {
     name: weight === 'Bold' ? `${family}-Bold` : family,
     file: `@expo-google-fonts/noto-sans${slug ? `-${slug}` : ''}/${folder}/${family}_${folder}.ttf`,
@@ -34,9 +36,12 @@ const MORE_SCRIPTS = [
   'Thai', 'Lao', 'Khmer', 'Myanmar', 'Georgian', 'Armenian', 'Ethiopic', 'Devanagari', 'Bengali', 'Gurmukhi',
   'Gujarati', 'Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Sinhala',
 ].map((script) => noto(script));
+// Last, for what no script's face has: letters of the Mathematical Alphanumeric Symbols (the "𝓯𝓪𝓷𝓬𝔂 text" of
+// nicknames), arrows, and symbols such as ☐ ☑ ✗ ♔ that Twemoji does not draw.
+const SYMBOLS = ['Math', 'Symbols2'].map((script): FaceSource => ({ ...noto(script), lastResort: true }));
 
 // Fallback order: the first face that has a glyph draws the character.
-const REGULAR: FaceSource[] = [noto(''), noto('Hebrew'), noto('Arabic'), noto('SC'), noto('KR'), ...MORE_SCRIPTS];
+const REGULAR: FaceSource[] = [noto(''), noto('Hebrew'), noto('Arabic'), noto('SC'), noto('KR'), ...MORE_SCRIPTS, ...SYMBOLS];
 const BOLD: FaceSource[] = [
   noto('', 'Bold'),
   noto('Hebrew', 'Bold'),
@@ -45,6 +50,7 @@ const BOLD: FaceSource[] = [
   noto('SC'),
   noto('KR'),
   ...MORE_SCRIPTS,
+  ...SYMBOLS,
 ];
 
 /** The faces most text is drawn in, whose simple words are shaped from build-time tables (see metrics.ts). */
@@ -77,8 +83,13 @@ export class FontChain {
   private readonly covered = new Map<number, boolean>();
   private ascii?: boolean;
 
-  constructor(sources: FaceSource[]) {
+  constructor(private readonly sources: FaceSource[]) {
     this.faces = sources.map(face);
+  }
+
+  /** Whether the face is one of symbols, drawing only what neither a script's face nor Twemoji has. */
+  isLastResort(faceIndex: number): boolean {
+    return this.sources[faceIndex]?.lastResort === true;
   }
 
   /** Index of the face that draws this code point, or -1 when no bundled face has it. */

@@ -13,7 +13,7 @@ export type Measure = (face: string, size: number, text: string) => number;
 /**
  * A piece of a line in one face, or one emoji (its images side by side); `link` is the URL of the web
  * address it is part of. `actual` is the character a placeholder (U+FFFD) stands for, which no face has,
- * or the one its compatibility form (𝖍 for h) is drawn for.
+ * or the one its compatibility form (Ⅿ for M) is drawn for.
  */
 export type Run =
   | ({ kind: 'text'; face: string; text: string; width: number; link?: string; actual?: string } & Decoration)
@@ -167,7 +167,7 @@ export class TextLayout {
         current && current.kind !== 'emoji' && KEEPS_FACE.test(char) && this.chain.covers(current.face, codePoint)
           ? current.face
           : Math.max(0, this.chain.faceIndexFor(codePoint));
-      // A character drawn as its compatibility form (𝖍 as h) still copies and searches as itself.
+      // A character drawn as its compatibility form (Ⅿ as M) still copies and searches as itself.
       const actual = char !== original && kind === 'text' ? original : undefined;
       if (!actual && current && current.kind === kind && !current.actual && current.face === face && current.level === levels[i] && current.link === link && current.mark === mark && !wide && !current.wide) {
         current.text += char;
@@ -196,7 +196,7 @@ export class TextLayout {
   }
 
   /**
-   * The character itself when a bundled face has it; else its compatibility form (𝖍 → h) when that
+   * The character itself when a bundled face has it; else its compatibility form (Ⅿ → M) when that
    * can be drawn; a plain space for other spaces; nothing for invisible controls and marks; else null (it
    * is drawn as PLACEHOLDER), remembered in `missing` so the export can say so.
    */
@@ -218,10 +218,11 @@ export class TextLayout {
     return { kind: 'text', text: PLACEHOLDER, actual: original, face, level, wide: WIDE.test(original), width: 0, link };
   }
 
-  /** Symbols such as © or ↩ without VS16 are text by default; they stay text when a bundled font has them. */
+  /** Symbols such as © or ↩ without VS16 are text by default; they stay text when a script's face has them. */
   private drawnAsText(emoji: string): boolean {
     const codePoint = emoji.codePointAt(0)!;
-    return String.fromCodePoint(codePoint) === emoji && !EMOJI_PRESENTATION.test(emoji) && this.chain.faceIndexFor(codePoint) >= 0;
+    const face = this.chain.faceIndexFor(codePoint);
+    return String.fromCodePoint(codePoint) === emoji && !EMOJI_PRESENTATION.test(emoji) && face >= 0 && !this.chain.isLastResort(face);
   }
 
   private width(piece: Piece, size: number): number {
