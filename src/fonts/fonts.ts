@@ -36,12 +36,14 @@ const MORE_SCRIPTS = [
   'Thai', 'Lao', 'Khmer', 'Myanmar', 'Georgian', 'Armenian', 'Ethiopic', 'Devanagari', 'Bengali', 'Gurmukhi',
   'Gujarati', 'Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Sinhala',
 ].map((script) => noto(script));
+// Ideographs the SC face lacks: HKSCS's, many of them in CJK Extension B, which Cantonese writes every day (𨋢, 𠵱).
+const HK = noto('HK');
 // Last, for what no script's face has: letters of the Mathematical Alphanumeric Symbols (the "𝓯𝓪𝓷𝓬𝔂 text" of
 // nicknames), arrows, and symbols such as ☐ ☑ ✗ ♔ that Twemoji does not draw.
 const SYMBOLS = ['Math', 'Symbols2'].map((script): FaceSource => ({ ...noto(script), lastResort: true }));
 
 // Fallback order: the first face that has a glyph draws the character.
-const REGULAR: FaceSource[] = [noto(''), noto('Hebrew'), noto('Arabic'), noto('SC'), noto('KR'), ...MORE_SCRIPTS, ...SYMBOLS];
+const REGULAR: FaceSource[] = [noto(''), noto('Hebrew'), noto('Arabic'), noto('SC'), noto('KR'), ...MORE_SCRIPTS, HK, ...SYMBOLS];
 const BOLD: FaceSource[] = [
   noto('', 'Bold'),
   noto('Hebrew', 'Bold'),
@@ -50,6 +52,7 @@ const BOLD: FaceSource[] = [
   noto('SC'),
   noto('KR'),
   ...MORE_SCRIPTS,
+  HK,
   ...SYMBOLS,
 ];
 
@@ -58,7 +61,7 @@ export const LATIN_FACES: FaceSource[] = [REGULAR[0]!, BOLD[0]!];
 
 export const fontFile = (source: FaceSource): string => require.resolve(source.file);
 
-// Each face is read and parsed once per process, when text first needs it (the CJK faces alone are 17 MB).
+// Each face is read and parsed once per process, when text first needs it (the CJK faces alone are 24 MB).
 const loaded = new Map<string, FontFace>();
 
 function face(source: FaceSource): FontFace {

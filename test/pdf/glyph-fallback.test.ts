@@ -8,14 +8,15 @@ import { runCli, tempDir } from '../support/cli.js';
 import { pdfText, pdfToolsPresent, savePng, squash } from './pdf-tools.js';
 
 // Texts that used to come out as U+FFFD: pictographs Twemoji draws but the parser leaves to fonts without
-// U+FE0F, sequences, emoji of Unicode 16 and 17, and (still drawn as U+FFFD, but copied as themselves)
-// ideographs of CJK Extension B and a musical symbol, which no bundled face or image has: nine kinds in
-// all, more than the warning names.
+// U+FE0F, sequences, emoji of Unicode 16 and 17, Cantonese's ideographs of CJK Extension B (the HK face has
+// them), and (still drawn as U+FFFD, but copied as themselves) other ideographs of Extension B and a musical
+// symbol, which no bundled face or image has: nine kinds in all, more than the warning names.
 const TEXTS = [
   'Flying ✈ home ☺ all done ✔',
   'Phoenix 🐦‍🔥 and a lime 🍋‍🟩, head shake 🙂‍↔️',
   'Tired face 🫩 after the trip, an orca \u{1facd} and a trombone \u{1fa8a}',
   'My name has 𠮷 and the fish is 𩸽',
+  '佢喺𨋢度等緊，𠵱家落嚟',
   'Treble clef 𝄞 and a sign ∉ ⊄',
   'Rare names: 𠀀 𠀁 𠀂 𠀃 𠀄 𠀅',
   'Common ones stay: 中文 日本語 한국어 😀 ❤️ © ↔',
@@ -50,7 +51,7 @@ describe.skipIf(!pdfToolsPresent)('characters without a glyph in the chosen face
     // Only the characters nothing bundled has are named, and they are all named.
     const warning = result.stderr.split('\n').find((line) => line.includes('no glyph'))!;
     expect(warning).toMatch(/9 kinds of character/);
-    for (const emoji of ['🫩', '\u{1facd}', '\u{1fa8a}']) expect(warning).not.toContain(emoji);
+    for (const drawn of ['🫩', '\u{1facd}', '\u{1fa8a}', '𨋢', '𠵱']) expect(warning).not.toContain(drawn);
     for (const char of NO_GLYPH) expect(warning).toContain(char);
     // The first 8 are named, and "…" says there are more.
     expect(warning).toMatch(/\((\S+ ){8}…\)$/);
