@@ -1,5 +1,5 @@
 import type cliProgress from 'cli-progress';
-import { duration, loadBars, type ProgressMode } from '../engine/progress.js';
+import { duration, loadBars, monotonicMs, type ProgressMode } from '../engine/progress.js';
 import { formatBytes } from '../render/describe.js';
 
 /** How soon a rate is worth an estimate, and a line worth printing. */
@@ -11,7 +11,7 @@ const SETTLE_MS = 2000;
  */
 export class VerifyProgress {
   private bar?: cliProgress.SingleBar;
-  private readonly started = performance.now();
+  private readonly started = monotonicMs();
   private tenthsSaid = 0;
 
   constructor(
@@ -33,7 +33,7 @@ export class VerifyProgress {
       this.bar.update(read, payload);
     } else if (this.mode === 'lines') {
       const tenths = Math.floor((10 * read) / Math.max(1, total));
-      if (tenths <= this.tenthsSaid || performance.now() - this.started < SETTLE_MS) return;
+      if (tenths <= this.tenthsSaid || monotonicMs() - this.started < SETTLE_MS) return;
       this.tenthsSaid = tenths;
       this.write(`verifying: ${tenths * 10}% | ${payload.read} of ${payload.size} read | ${payload.left}`);
     }
@@ -45,7 +45,7 @@ export class VerifyProgress {
 
   private left(read: number, total: number): string {
     if (read >= total) return 'done';
-    const elapsed = performance.now() - this.started;
+    const elapsed = monotonicMs() - this.started;
     if (elapsed < SETTLE_MS || read === 0) return 'estimating time left';
     return `${duration(((total - read) / read) * (elapsed / 1000))} left`;
   }
