@@ -68,7 +68,7 @@ describe('progress lines of long work (reading the sources, verify), without a t
   });
 
   it('says nothing for a short read, then a line for each tenth read, with the rate since the first second and the time left once 3 s are measured', () => {
-    vi.useFakeTimers({ toFake: ['performance'] });
+    vi.useFakeTimers({ toFake: ['hrtime'] });
     const lines: string[] = [];
     const progress = new Progress('lines', 10_000, 4, (line) => lines.push(line), 'reading');
     progress.reading('Mom');
@@ -90,7 +90,7 @@ describe('progress lines of long work (reading the sources, verify), without a t
   });
 
   it('estimates the time left from the rate of the last 5 s: a run that speeds up as it starts is not said to take far longer than it will', () => {
-    vi.useFakeTimers({ toFake: ['performance'] });
+    vi.useFakeTimers({ toFake: ['hrtime'] });
     const lines: string[] = [];
     const progress = new Progress('lines', 100_000, 40, (line) => lines.push(line), 'reading');
     progress.tick(1_000);
@@ -109,7 +109,7 @@ describe('progress lines of long work (reading the sources, verify), without a t
   });
 
   it('while writing, says a tenth only seconds after the last line (a conversation line), and not the 100% its line says', () => {
-    vi.useFakeTimers({ toFake: ['performance'] });
+    vi.useFakeTimers({ toFake: ['hrtime'] });
     const lines: string[] = [];
     const progress = new Progress('lines', 10_000, 2, (line) => lines.push(line), 'writing', 2);
     progress.tick(1_000);
@@ -130,7 +130,7 @@ describe('progress lines of long work (reading the sources, verify), without a t
   });
 
   it('a short write says done at 100%, where it said it was still estimating the time left', () => {
-    vi.useFakeTimers({ toFake: ['performance'] });
+    vi.useFakeTimers({ toFake: ['hrtime'] });
     const lines: string[] = [];
     const progress = new Progress('lines', 100, 2, (line) => lines.push(line));
     progress.tick(60);
@@ -142,7 +142,7 @@ describe('progress lines of long work (reading the sources, verify), without a t
   });
 
   it('says nothing for a short check, then a line for each tenth read, with the time left', () => {
-    vi.useFakeTimers({ toFake: ['performance'] });
+    vi.useFakeTimers({ toFake: ['hrtime'] });
     const lines: string[] = [];
     const progress = new VerifyProgress('lines', (line) => lines.push(line));
     const total = 10 * 1024 ** 3;
