@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { Part } from '../../src/model/types.js';
 import { alice, exportContext, me, message, renderPdf, text } from './builders.js';
-import { pdfToolsPresent, qpdfCheck } from './pdf-tools.js';
+import { pdfToolsPresent, plainPdf, qpdfCheck } from './pdf-tools.js';
 
-/** The targets of the file's URI link annotations (pdfkit writes objects uncompressed; a bracket in a string is escaped). */
+/** The targets of the file's URI link annotations (a bracket in a string is escaped). */
 function uriLinks(file: string): string[] {
-  return [...readFileSync(file, 'latin1').matchAll(/\/S \/URI\s*\/URI \(((?:\\.|[^\\)])*)\)/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
+  return [...plainPdf(file).matchAll(/\/S \/URI\s*\/URI \(((?:\\.|[^\\)])*)\)/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
 }
 
 const preview: Part = {

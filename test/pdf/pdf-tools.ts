@@ -33,6 +33,14 @@ export function qpdfCheck(file: string): { ok: boolean; output: string } {
   return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
 }
 
+/**
+ * The file rewritten by qpdf with every object plain and every stream decompressed, as text: the renderer packs
+ * dictionaries into compressed object streams.
+ */
+export function plainPdf(file: string): string {
+  return execFileSync('qpdf', ['--qdf', '--object-streams=disable', file, '-'], { encoding: 'latin1', maxBuffer: 1 << 28 });
+}
+
 /** Bookmark titles, nested ones indented by two spaces per level. */
 export function outlineTitles(file: string): string[] {
   return flatOutline(file).map(({ item, depth }) => `${'  '.repeat(depth)}${item.title}`);

@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import { emojiRaster } from '../../fonts/emoji.js';
 import { fontChains } from '../../fonts/fonts.js';
 import type { PdfOptions } from '../renderer.js';
@@ -6,6 +5,7 @@ import { addContent, alphaImage, clearShapingCaches, registerLazyFont, embeddedF
 import { EMOJI_SCALE, linkStretches, TextLayout, type Run, type TextLine } from './text-layout.js';
 import { drawText, forgetShapes, glyphHex, textWidth } from './glyph-runs.js';
 import { ORNAMENT, Structure, type Mark } from './tagging.js';
+import { packedDocument } from './object-streams.js';
 
 // Pages between clearing pdfkit's shaping caches, so a long conversation's memory stays flat.
 const PAGES_PER_CACHE = 100;
@@ -181,10 +181,11 @@ export class Canvas {
 /**
  * A pdfkit document set up for page-by-page streaming (no page buffering, no automatic first page);
  * PDF/A-2b unless asked otherwise: XMP metadata with the PDF/A identification and an sRGB output intent
- * (pdfkit's own profile); the bundled fonts are always embedded.
+ * (pdfkit's own profile); the bundled fonts are always embedded. Its objects other than streams are packed
+ * into compressed object streams (PDF 1.5; PDF/A-2 allows them, PDF/A-1 would not).
  */
 export function createDocument(info: PDFKit.DocumentInfo & Record<string, unknown>, standard: PdfOptions['standard'] = 'pdf-a-2b'): PDFKit.PDFDocument {
-  const doc = new PDFDocument({
+  const doc = packedDocument({
     autoFirstPage: false,
     bufferPages: false,
     info,

@@ -1,7 +1,8 @@
 /**
  * The few parts of pdfkit 0.20 this renderer reaches past its public API for, in one place:
  * content written straight into the page, and the current font's glyph encoding.
- * None of them are described by @types/pdfkit.
+ * None of them are described by @types/pdfkit. How pdfkit writes its objects and ends the file is changed
+ * in ./object-streams.ts.
  */
 import { deflateSync } from 'node:zlib';
 import type { RgbaPixels } from '../../fonts/emoji.js';
