@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
@@ -46,7 +46,12 @@ describe.skipIf(!pdfToolsPresent)('PDF object streams', () => {
       const places = placesOf(file);
       const streams = streamsOf(file);
       const uncompressed = [...places].filter(([, place]) => place === 'uncompressed').map(([id]) => id);
-      expect(uncompressed.every((id) => streams.has(id)), 'only streams stand outside object streams').toBe(true);
+      // The information dictionary stays plain: a later run knows the PDF as textkeeper's by its Producer.
+      const info = Number(/\/Info (\d+) 0 R/.exec(pdfObject(file, 'trailer'))![1]);
+      const ofInfo = new Set([info, ...[...pdfObject(file, info).matchAll(/ (\d+) 0 R/g)].map((m) => Number(m[1]))]);
+      expect(uncompressed.every((id) => streams.has(id) || ofInfo.has(id)), 'only streams and the information dictionary stand outside object streams').toBe(true);
+      expect([...ofInfo].every((id) => places.get(id) === 'uncompressed')).toBe(true);
+      expect(readFileSync(file).includes('(textkeeper \\(pdfkit\\))')).toBe(true);
       const packed = [...places.values()].filter((place) => place === 'compressed').length;
       // A struct element per paragraph, link and cell: most of the file's objects.
       expect(packed).toBeGreaterThan(uncompressed.length);

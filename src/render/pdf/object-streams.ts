@@ -68,9 +68,15 @@ function serialize(data: unknown): string {
   return written[1] as string;
 }
 
-/** Writes an object other than a stream into the document's current object stream. */
+/**
+ * Writes an object other than a stream into the document's current object stream. The information dictionary
+ * and its entries (pdfkit makes each an object, between making the dictionary and ending it) stay plain: its
+ * Producer is how a later run knows a PDF in --out as textkeeper's (see store/output-folder.ts).
+ */
 function packedFinalize(this: Reference): void {
-  if (this.buffer.length > 0 || this.gen !== 0) return plainFinalize.call(this);
+  const info = this.document._info;
+  const ofInfo = info !== undefined && (this === info || this.document._offsets[info.id - 1] === null);
+  if (this.buffer.length > 0 || this.gen !== 0 || ofInfo) return plainFinalize.call(this);
   this.document.pack(this.id, serialize(this.data));
   // Not an offset: where it is is kept with the object streams.
   this.offset = 0;
@@ -78,7 +84,7 @@ function packedFinalize(this: Reference): void {
 }
 
 /**
- * The document's objects other than streams (generation 0) go into object streams of up to MAX_OBJECTS, written
+ * The document's objects other than streams (generation 0), but its information dictionary's, go into object streams of up to MAX_OBJECTS, written
  * as they fill; streams (page contents, images, fonts, XMP metadata, forms) are written as pdfkit writes them.
  * What is kept is the stream being filled and, for every object, where it is. Never encrypted: pdfkit's
  * encryption of the objects is not done in object streams.
