@@ -39,7 +39,7 @@ const MORE_SCRIPTS = [
 // Ideographs the SC face lacks: HKSCS's, many of them in CJK Extension B, which Cantonese writes every day (𨋢, 𠵱).
 const HK = noto('HK');
 // Last, for what no script's face has: letters of the Mathematical Alphanumeric Symbols (the "𝓯𝓪𝓷𝓬𝔂 text" of
-// nicknames), arrows, and symbols such as ☐ ☑ ✗ ♔ that Twemoji does not draw.
+// nicknames), arrows, and symbols such as ☐ ☒ ✗ ♔ that Twemoji does not draw (☑ is its image).
 const SYMBOLS = ['Math', 'Symbols2'].map((script): FaceSource => ({ ...noto(script), lastResort: true }));
 
 // Fallback order: the first face that has a glyph draws the character.
