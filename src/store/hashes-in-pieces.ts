@@ -18,12 +18,15 @@ export interface HashedFile {
 export class HashesInPieces {
   private readonly hashing = new Map<string, { marks: ChatMark[]; done: Promise<void> }>();
   private readonly hashed: HashedFile[] = [];
+  /** Every file begun: each is hashed once a run, whether its chat marks or the run asked first. */
+  private readonly begun = new Set<string>();
 
   /** `failed`: a file could not be read to its end (the run cannot record it). */
   constructor(private readonly failed: (error: unknown) => void) {}
 
   add(path: string): void {
-    if (this.hashing.has(path)) return;
+    if (this.begun.has(path)) return;
+    this.begun.add(path);
     const info = statSync(path);
     const marks: ChatMark[] = [];
     const done = sha256File(path).then(
@@ -33,11 +36,12 @@ export class HashesInPieces {
     this.hashing.set(path, { marks, done });
   }
 
-  /** Keeps a mark without a hash until its file's is known; false when that file is not being hashed. */
+  /** Keeps a mark without a hash until its file's is taken; false when that file is neither being hashed nor waiting to be taken. */
   holds(mark: ChatMark): boolean {
-    const job = mark.sha256 === undefined ? this.hashing.get(mark.path) : undefined;
-    job?.marks.push(mark);
-    return job !== undefined;
+    if (mark.sha256 !== undefined) return false;
+    const marks = this.hashing.get(mark.path)?.marks ?? this.hashed.find((file) => file.path === mark.path)?.marks;
+    marks?.push(mark);
+    return marks !== undefined;
   }
 
   /** Once every file begun is hashed (or failed). */

@@ -6,6 +6,7 @@ import { HashesInPieces } from './hashes-in-pieces.js';
 import { unpackMessages } from './rows.js';
 import { writeAhead } from './schema.js';
 import { crossingThreads } from '../errors.js';
+import type { ChatMark } from './rows.js';
 import type { WriterOrder, WriterReport } from './store-writer.js';
 
 const { store, files } = openForWriting(workerData as { dir: string; made: boolean });
@@ -79,8 +80,7 @@ function obey(order: WriterOrder): void {
       store.joinRun(order.run);
       return store.rememberMark(order.key, order.mark);
     case 'chatMark':
-      if (hashes.holds(order.chatMark)) return;
-      return store.rememberChatMark({ ...order.chatMark, sha256: order.chatMark.sha256 ?? files.sha256Of(order.chatMark.path) });
+      return rememberChatMark(order.chatMark);
     case 'hash':
       return hashes.add(order.path);
     case 'hold':
@@ -94,6 +94,19 @@ function obey(order: WriterOrder): void {
       // The last order: what is still being hashed is waited for.
       return void hashes.finish().then(close);
   }
+}
+
+/**
+ * A chat mark is kept with its database's hash. A database not hashed as it is now is hashed in pieces, once: the
+ * marks found as the sources are opened come before the run asks for it (see archive-run.ts), and hashed here
+ * at once, the 200 MB database of the 200k bench was hashed twice, the first time holding up every write.
+ */
+function rememberChatMark(mark: ChatMark): void {
+  const sha256 = mark.sha256 ?? files.knownSha256(mark.path);
+  if (sha256 !== undefined) return store.rememberChatMark({ ...mark, sha256 });
+  hashes.add(mark.path);
+  // Not held: its hashing failed (reported), or it was hashed and taken as it changed since.
+  if (!hashes.holds(mark)) store.rememberChatMark({ ...mark, sha256: files.sha256Of(mark.path) });
 }
 
 function close(): void {

@@ -28,6 +28,19 @@ describe('databases hashed by the writer between its orders', () => {
     expect(hashes.holds(waiting)).toBe(false);
   });
 
+  // The chat marks found as a source is opened ask for its database's hash before the run itself does.
+  test('hash a file once a run, keeping marks that come once it is read but not yet taken', async () => {
+    const hashes = new HashesInPieces((error) => expect.fail(String(error)));
+    hashes.add(path);
+    await hashes.finish();
+    const late = { path, source: 'mac', chatIds: '3', mark: '1:2:0:0' };
+    expect(hashes.holds(late)).toBe(true);
+    hashes.add(path);
+    await hashes.finish();
+    expect(hashes.take().map((d) => [d.path, d.marks])).toEqual([[path, [late]]]);
+    expect(hashes.holds(late)).toBe(false);
+  });
+
   test('say when a file cannot be read, and finish all the same', async () => {
     const failures: unknown[] = [];
     const hashes = new HashesInPieces((error) => failures.push(error));
