@@ -38,12 +38,14 @@ const MORE_SCRIPTS = [
 ].map((script) => noto(script));
 // Ideographs the SC face lacks: HKSCS's, many of them in CJK Extension B, which Cantonese writes every day (𨋢, 𠵱).
 const HK = noto('HK');
+// Ideographs neither has: those of JIS X 0213 in Extension B, written in Japanese names and words (𠮷 of 𠮷田, 𩸽).
+const JP = noto('JP');
 // Last, for what no script's face has: letters of the Mathematical Alphanumeric Symbols (the "𝓯𝓪𝓷𝓬𝔂 text" of
 // nicknames), arrows, and symbols such as ☐ ☒ ✗ ♔ that Twemoji does not draw (☑ is its image).
 const SYMBOLS = ['Math', 'Symbols2'].map((script): FaceSource => ({ ...noto(script), lastResort: true }));
 
 // Fallback order: the first face that has a glyph draws the character.
-const REGULAR: FaceSource[] = [noto(''), noto('Hebrew'), noto('Arabic'), noto('SC'), noto('KR'), ...MORE_SCRIPTS, HK, ...SYMBOLS];
+const REGULAR: FaceSource[] = [noto(''), noto('Hebrew'), noto('Arabic'), noto('SC'), noto('KR'), ...MORE_SCRIPTS, HK, JP, ...SYMBOLS];
 const BOLD: FaceSource[] = [
   noto('', 'Bold'),
   noto('Hebrew', 'Bold'),
@@ -53,6 +55,7 @@ const BOLD: FaceSource[] = [
   noto('KR'),
   ...MORE_SCRIPTS,
   HK,
+  JP,
   ...SYMBOLS,
 ];
 
