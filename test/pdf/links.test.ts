@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Part } from '../../src/model/types.js';
 import { alice, exportContext, me, message, renderPdf, text } from './builders.js';
-import { pdfToolsPresent, plainPdf, qpdfCheck } from './pdf-tools.js';
+import { linkAnnotations, pdfToolsPresent, plainPdf, qpdfCheck, structureText } from './pdf-tools.js';
 
 /** The targets of the file's URI link annotations (a bracket in a string is escaped). */
 function uriLinks(file: string): string[] {
@@ -47,5 +47,15 @@ describe.skipIf(!pdfToolsPresent)('links in PDFs', () => {
     const links = uriLinks(file);
     expect(links.length).toBeGreaterThanOrEqual(2);
     expect(new Set(links)).toEqual(new Set([url]));
+    // One Link element holds every line's text and annotation, in reading order: a screen reader reads one link.
+    expect(qpdfCheck(file).ok).toBe(true);
+    const annotations = linkAnnotations(file);
+    expect(annotations).toHaveLength(links.length);
+    const [first] = annotations;
+    expect(first!.parent?.role).toBe('Link');
+    expect(first!.parent!.objects).toEqual(annotations.map((a) => ({ object: a.object, page: a.page })));
+    expect(first!.parent!.contents).toBe(annotations.length);
+    const elements = structureText(file).match(/ Link \(inline\)\n/g) ?? [];
+    expect(elements).toHaveLength(1);
   });
 });

@@ -61,7 +61,7 @@ export class Canvas {
 
   /**
    * Draws a line into `mark` with its baseline at `baseline`, starting at `x`. Call `prepare` first for emoji.
-   * Each line's share of a web address is clickable, opens the whole address, and is a Link element in `mark`'s.
+   * Each line's share of a web address is clickable and opens the whole address; the lines of one address are one Link element in `mark`'s.
    */
   line(line: TextLine, x: number, baseline: number, size: number, color: Color, mark: Mark): void {
     this.doc.fillColor(color);
@@ -79,7 +79,7 @@ export class Canvas {
       const draw = () => this.runs(runs, !line.logical, left, baseline, size, color);
       const url = runs[0]!.link;
       if (url) {
-        this.structure.link(mark, draw, (element) => this.link(left, baseline - size, width, size * 1.3, url, element));
+        this.structure.link(mark, url, draw, (element) => this.link(left, baseline - size, width, size * 1.3, url, element));
       } else {
         this.mark(mark);
         draw();

@@ -47,6 +47,8 @@ export class Structure {
   /** The group open under each open element. */
   private readonly openGroup = new Map<PDFKit.PDFStructureElement, PDFKit.PDFStructureElement>();
   private current?: Mark;
+  /** The Link element of the link drawn last, while nothing else has been drawn since. */
+  private openLink?: { within: Tag; url: string; element: PDFKit.PDFStructureElement };
 
   constructor(private readonly doc: PDFKit.PDFDocument) {
     this.root = doc.struct('Document');
@@ -57,6 +59,7 @@ export class Structure {
   mark(mark: Mark): void {
     if (mark === this.current) return;
     this.close();
+    this.endLink();
     if (mark === PAGINATION) this.doc.markContent('Artifact', { type: 'Pagination' });
     else if (mark === ORNAMENT) this.doc.markContent('Artifact');
     else this.element(mark).add(this.doc.markStructureContent(mark.role));
@@ -64,11 +67,14 @@ export class Structure {
   }
 
   /**
-   * Draws a link (`draw`) as the content of a Link element of its own in `within`'s element, and has `annotate`
-   * make its annotation, given that element to refer to it; a link in an artifact has no element. Each Link is
-   * written as soon as it is drawn.
+   * Draws a link to `url` (`draw`) as content of a Link element in `within`'s element, and has `annotate` make
+   * its annotation, given that element to refer to it; a link in an artifact has no element. A link drawn next to
+   * the same address in the same element, with nothing drawn between (the rest of an address wrapped onto the next
+   * line of the page, or the same address again at the start of the next paragraph), is more of the same Link: a
+   * screen reader reads it as one link, with an annotation for each line. A Link is written once something else
+   * is drawn, or its page ends.
    */
-  link(within: Mark, draw: () => void, annotate: (link?: PDFKit.PDFStructureElement) => void): void {
+  link(within: Mark, url: string, draw: () => void, annotate: (link?: PDFKit.PDFStructureElement) => void): void {
     if (typeof within !== 'object') {
       this.mark(within);
       draw();
@@ -76,19 +82,32 @@ export class Structure {
       return;
     }
     this.close();
-    const link = this.doc.struct('Link');
-    this.element(within).add(link);
+    const open = this.openLink;
+    const link = open && open.within === within && open.url === url ? open.element : this.newLink(within, url);
     link.add(this.doc.markStructureContent('Link'));
     draw();
     this.doc.endMarkedContent();
     annotate(link);
     lightenNewestParent(this.doc);
-    link.end();
+  }
+
+  private newLink(within: Tag, url: string): PDFKit.PDFStructureElement {
+    this.endLink();
+    const element = this.doc.struct('Link');
+    this.element(within).add(element);
+    this.openLink = { within, url, element };
+    return element;
+  }
+
+  private endLink(): void {
+    this.openLink?.element.end();
+    this.openLink = undefined;
   }
 
   /** Call before a page ends (and before the document ends). */
   pageEnding(): void {
     this.close();
+    this.endLink();
     writePageParents(this.doc);
   }
 
