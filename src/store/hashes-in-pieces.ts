@@ -26,8 +26,8 @@ export class HashesInPieces {
 
   add(path: string): void {
     if (this.begun.has(path)) return;
-    this.begun.add(path);
     const info = statSync(path);
+    this.begun.add(path);
     const marks: ChatMark[] = [];
     const done = sha256File(path).then(
       (sha256) => void this.hashed.push({ path, info, sha256, marks }),

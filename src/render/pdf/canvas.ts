@@ -61,7 +61,8 @@ export class Canvas {
 
   /**
    * Draws a line into `mark` with its baseline at `baseline`, starting at `x`. Call `prepare` first for emoji.
-   * Each line's share of a web address is clickable and opens the whole address; the lines of one address are one Link element in `mark`'s.
+   * Each line's share of a web address is clickable and opens the whole address; the lines of one address are
+   * one Link element in `mark`'s.
    */
   line(line: TextLine, x: number, baseline: number, size: number, color: Color, mark: Mark): void {
     this.doc.fillColor(color);
