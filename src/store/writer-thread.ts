@@ -3,10 +3,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ArchiveStore } from './archive-store.js';
 import { AttachmentFiles } from './attachment-files.js';
 import { HashesInPieces } from './hashes-in-pieces.js';
-import { unpackMessages } from './rows.js';
+import { unpackMessages, type ChatMark } from './rows.js';
 import { writeAhead } from './schema.js';
 import { crossingThreads } from '../errors.js';
-import type { ChatMark } from './rows.js';
 import type { WriterOrder, WriterReport } from './store-writer.js';
 
 const { store, files } = openForWriting(workerData as { dir: string; made: boolean });
@@ -97,9 +96,9 @@ function obey(order: WriterOrder): void {
 }
 
 /**
- * A chat mark is kept with its database's hash. A database not hashed as it is now is hashed in pieces, once: the
- * marks found as the sources are opened come before the run asks for it (see archive-run.ts), and hashed here
- * at once, the 200 MB database of the 200k bench was hashed twice, the first time holding up every write.
+ * A chat mark is kept with its database's hash. The marks found as the sources open come before the run asks
+ * for that hash (see archive-run.ts): a mark starts the hashing in pieces and waits for it, so that the file is
+ * read once, and the writer is not held up reading it whole.
  */
 function rememberChatMark(mark: ChatMark): void {
   const sha256 = mark.sha256 ?? files.knownSha256(mark.path);

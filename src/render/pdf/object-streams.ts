@@ -84,10 +84,10 @@ function packedFinalize(this: Reference): void {
 }
 
 /**
- * The document's objects other than streams (generation 0), but its information dictionary's, go into object streams of up to MAX_OBJECTS, written
- * as they fill; streams (page contents, images, fonts, XMP metadata, forms) are written as pdfkit writes them.
- * What is kept is the stream being filled and, for every object, where it is. Never encrypted: pdfkit's
- * encryption of the objects is not done in object streams.
+ * The document's objects other than streams (generation 0), but its information dictionary's, go into object
+ * streams of up to MAX_OBJECTS, written as they fill; streams (page contents, images, fonts, XMP metadata,
+ * forms) are written as pdfkit writes them. What is kept is the stream being filled and, for every object,
+ * where it is. Never encrypted: pdfkit's encryption of the objects is not done in object streams.
  */
 class PackedDocument extends PdfKitDocument {
   /** By object number less one: the object stream holding it (0: none, its offset is pdfkit's) and its index there. */
