@@ -94,18 +94,18 @@ export function textWidth(doc: PDFKit.PDFDocument, face: string, size: number, t
 
 const number = (n: number): string => String(Math.round(n * 1e6) / 1e6);
 
-// Per document's embedding of a face: each shaped word's TJ operands in its subset, or null when a glyph
-// of it is moved by an offset (drawn glyph by glyph). Forgotten with the shape when the shape cache forgets it.
+// Per document's embedding of a face: each shaped word's glyphs in a TJ array (see glyphOperand), or null when a
+// glyph of it is moved by an offset (drawn glyph by glyph). Forgotten with the shape when the shape cache forgets it.
 const operandsIn = new WeakMap<EmbeddedFont, WeakMap<Shaped, string | null>>();
 
-/** A word's glyphs as TJ operands (glyph codes with kerning adjustments), its glyphs added to the subset in order. */
+/** A word's glyphs in a TJ array (see glyphOperand), its glyphs added to the subset in order. */
 function operands(embedded: EmbeddedFont, shaped: Shaped): string | null {
   let words = operandsIn.get(embedded);
   if (!words) operandsIn.set(embedded, (words = new WeakMap()));
   let found = words.get(shaped);
   if (found === undefined) {
     const moved = shaped.positions.some((position) => position.xOffset || position.yOffset);
-    found = moved ? null : shaped.glyphs.map((glyph, i) => glyphOperand(embedded, glyph, glyph.advanceWidth - shaped.positions[i]!.xAdvance)).join(' ');
+    found = moved ? null : shaped.glyphs.map((glyph, i) => glyphOperand(embedded, glyph, glyph.advanceWidth - shaped.positions[i]!.xAdvance)).join('');
     words.set(shaped, found);
   }
   return found;
@@ -119,10 +119,19 @@ function glyphCode(embedded: EmbeddedFont, glyph: Shaped['glyphs'][number]): str
   return id.toString(16).padStart(4, '0');
 }
 
-/** One glyph's code in the subset as a TJ operand, with its kerning adjustment. */
+/**
+ * One glyph in a TJ array whose hex string is open before it: its code, and after a kerning adjustment the string
+ * is closed and the next one opened. Glyphs without adjustments between them share one string (4 bytes a
+ * glyph instead of 7); `tjArray` closes the array.
+ */
 function glyphOperand(embedded: EmbeddedFont, glyph: Shaped['glyphs'][number], adjust: number): string {
-  const hex = `<${glyphCode(embedded, glyph)}>`;
-  return adjust ? `${hex} ${number(adjust)}` : hex;
+  const hex = glyphCode(embedded, glyph);
+  return adjust ? `${hex}> ${number(adjust)} <` : hex;
+}
+
+/** A TJ operator over glyphs written by glyphOperand; an adjustment after the last glyph leaves no empty string. */
+function tjArray(glyphs: string): string {
+  return glyphs.endsWith(' <') ? `[<${glyphs.slice(0, -2)}] TJ` : `[<${glyphs}>] TJ`;
 }
 
 /** The glyph codes of text in a registered face, as hex for a Tj string (kerning left out), its glyphs added to the subset. */
@@ -143,10 +152,10 @@ export function drawText(doc: PDFKit.PDFDocument, face: string, size: number, te
   const font = embedded.font as Font;
   const scale = size / 1000;
   const out = [`BT /${embedded.id} ${number(size)} Tf 1 0 0 -1 ${number(x)} ${number(baseline)} Tm`];
-  let pending: string[] = [];
+  let pending = '';
   const flush = () => {
-    if (pending.length > 0) out.push(`[${pending.join(' ')}] TJ`);
-    pending = [];
+    if (pending) out.push(tjArray(pending));
+    pending = '';
   };
   let offset = false;
   for (const segment of segments(text)) {
@@ -154,7 +163,7 @@ export function drawText(doc: PDFKit.PDFDocument, face: string, size: number, te
     const { glyphs, positions } = shaped;
     const plain = offset ? null : operands(embedded, shaped);
     if (plain !== null) {
-      if (plain) pending.push(plain);
+      pending += plain;
       for (const position of positions) x += position.xAdvance * scale;
       continue;
     }
@@ -170,7 +179,7 @@ export function drawText(doc: PDFKit.PDFDocument, face: string, size: number, te
         out.push(`1 0 0 -1 ${number(x)} ${number(baseline)} Tm`);
         offset = false;
       }
-      pending.push(operand);
+      pending += operand;
       if (position.xOffset || position.yOffset) flush();
       x += position.xAdvance * scale;
     }
