@@ -5,6 +5,8 @@ import path from 'node:path';
 import { generateChatDb } from '../../src/generate/index.js';
 import { generateInTemp } from './helpers.js';
 
+const SAMPLE = path.join(import.meta.dirname, '..', '..', 'sample-data');
+
 const sha256 = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 describe('determinism and output safety', () => {
@@ -22,6 +24,17 @@ describe('determinism and output safety', () => {
     expect(a).toBe(b);
     expect(a).not.toBe(c);
     expect(runs[0].summary).toEqual(runs[1].summary);
+  });
+
+  // sample-data/README.md says how the bundled sample was made: a change to the generator must come with the sample made again.
+  it('makes the bundled sample byte for byte with the command its README gives (--messages 2000 --seed 1)', async () => {
+    const run = await generateInTemp({ messages: 2000, seed: 1 });
+    made.push(run.cleanup);
+    expect(sha256(run.dbPath)).toBe(sha256(path.join(SAMPLE, 'chat.db')));
+    const files = (root: string) => (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(root, f)).isFile()).sort();
+    const bundled = files(path.join(SAMPLE, 'Attachments'));
+    expect(files(run.attachmentsDir)).toEqual(bundled);
+    for (const file of bundled) expect(sha256(path.join(run.attachmentsDir, file)), file).toBe(sha256(path.join(SAMPLE, 'Attachments', file)));
   });
 
   it('regenerates over its own output but refuses to overwrite a file it did not make', async () => {
