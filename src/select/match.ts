@@ -58,12 +58,14 @@ export function selectConversations(all: Selectable[], terms: string[], options:
 }
 
 /**
- * The terms, those that a comma split apart but together are a group's name ("Tom, Dick & Harry") made one
- * again: the longest run of terms that is one wins.
+ * The terms, those that a comma split apart but together are a group's name ("Tom, Dick & Harry") or the title
+ * `list` gives a group without one (its people: "Liam Müller, Hana Lee, Farah Brown") made one again: the
+ * longest run of terms that is one wins.
  */
 function withGroupNames(all: Selectable[], terms: string[]): string[] {
   const commaFold = (text: string) => fold(text).replace(/\s*,\s*/g, ',');
-  const named = new Map(all.flatMap((c) => (c.groupName?.includes(',') ? [[commaFold(c.groupName), c.groupName] as const] : [])));
+  const withComma = (c: Selectable) => [c.groupName, c.title].filter((name): name is string => name?.includes(',') === true);
+  const named = new Map(all.flatMap((c) => withComma(c).map((name) => [commaFold(name), name] as const)));
   if (named.size === 0) return terms;
   const joined: string[] = [];
   for (let start = 0; start < terms.length; ) {

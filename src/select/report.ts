@@ -29,7 +29,7 @@ function unmatchedLines(selection: Selection): string[] {
 /** Bad input when the terms chose nothing at all: one line naming the closest names. */
 function requireSomethingChosen(selection: Selection | undefined): void {
   if (!selection || selection.chosen.size > 0) return;
-  const terms = selection.unmatched.map((u) => u.term).join(',');
+  const terms = selection.unmatched.map((u) => u.term).join(', ');
   const closest = [...new Set(selection.unmatched.flatMap((u) => u.closest))];
   const hint = contactsHint(selection, selection.unmatched.map((u) => u.term));
   throw new Refusal(`No conversation matches --chat ${terms}${closestHint(closest)}${hint} (see \`textkeeper list\`).`);

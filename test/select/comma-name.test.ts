@@ -30,6 +30,22 @@ describe('--chat with a group whose name holds a comma', () => {
     }
   });
 
+  it('chooses a group without a name by the title list gives it (its people, a comma between each), and only that group', async () => {
+    const named = JSON.parse((await runCli(['list', ...f.base, '--json'])).stdout) as { id: string; title: string; isGroup: boolean }[];
+    const unnamed = named.find((c) => c.isGroup && c.title !== GROUP && c.title.includes(', '))!;
+    expect(unnamed, 'a group without a name').toBeDefined();
+    const result = await runCli(['list', ...f.base, '--json', '--chat', unnamed.title, '--exact']);
+    expect(result.code, result.stderr).toBe(0);
+    expect((JSON.parse(result.stdout) as { id: string }[]).map((c) => c.id)).toEqual([unnamed.id]);
+    expect(result.stderr.trim()).toBe(`selected “${unnamed.title}” (${unnamed.id}): named “${unnamed.title}”`);
+  });
+
+  it('says the terms that chose nothing as they were typed, a comma and a space between them', async () => {
+    const result = await runCli(['list', ...f.base, '--chat', 'Nobody Here, No One There']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^textkeeper: No conversation matches --chat Nobody Here, No One There[;( ]/);
+  });
+
   it('with other terms around it, each chooses its own', async () => {
     const other = f.all.find((c) => !c.isGroup)!;
     const result = await runCli(['list', ...f.base, '--json', '--chat', `${other.id},${GROUP}`, '--exact']);
