@@ -45,7 +45,7 @@ export async function runList(options: ResolvedOptions, how: { sort: ListSort; j
     const rows = all.map(({ conversation: c }) => [
       c.id,
       c.title,
-      c.participants.map((p) => (c.isGroup ? p.name : p.handle)).join(', '),
+      c.participants.flatMap((p) => (c.isGroup ? [p.name] : [p.handle, ...(p.otherHandles ?? [])])).join(', '),
       c.services.join(', '),
       c.messageCount.toLocaleString('en-US'),
       ...(kept ? [(c.keptOnly?.messages ?? 0).toLocaleString('en-US')] : []),

@@ -134,6 +134,8 @@ describe.skipIf(!existsSync('/usr/bin/script'))('list on a terminal (skipped wit
     const wide = await table(200);
     expect(wide[0]!.split(/\s{2,}/)).toEqual(['ID', 'CONVERSATION', 'PARTICIPANTS', 'SERVICES', 'MESSAGES', 'FIRST', 'LAST']);
     expect(wide.join('\n')).toBe((await runCli(sample)).stdout.trimEnd());
+    // Mom's card gives a phone number and an email: both are hers, as in JSON and the txt header.
+    expect(wide.find((l) => l.startsWith('iMessage;-;+15555550100 '))).toMatch(/ Mom +\+15555550100, chiara2@example\.com +iMessage, SMS /);
   });
 });
 
