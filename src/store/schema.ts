@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { systemReason, UserError } from '../errors.js';
@@ -178,6 +178,12 @@ export interface StoreMode {
   snapshot?: boolean;
 }
 
+/** Refuses an archive folder that is not there, or is a file (a `chat.db` given for the archive). */
+export function requireArchiveFolder(dir: string): void {
+  if (!existsSync(dir)) throw new UserError(`${dir}: no such folder.`);
+  if (!statSync(dir).isDirectory()) throw new UserError(`${dir} is a file: give the archive folder (an earlier --out).`);
+}
+
 /**
  * Opens (or, when `create`, makes) the store of an archive folder and brings its schema up to date.
  * A store from a newer textkeeper is refused; a damaged one is reported and left as it is.
@@ -185,7 +191,10 @@ export interface StoreMode {
 export function openStoreDatabase(dir: string, mode: StoreMode, copy?: string): Database.Database {
   const path = join(dir, STORE_FILE);
   const exists = existsSync(path);
-  if (!exists && !mode.create) throw new UserError(`${dir} is not a textkeeper archive (no ${STORE_FILE}).`);
+  if (!exists && !mode.create) {
+    requireArchiveFolder(dir);
+    throw new UserError(`${dir} is not a textkeeper archive (no ${STORE_FILE}).`);
+  }
   let db: Database.Database | undefined;
   try {
     db = new Database(copy ?? path, { readonly: mode.readonly && exists, fileMustExist: !mode.create, timeout: LOCK_PATIENCE_MS });

@@ -8,6 +8,7 @@ import { STORE_FILE, SUMS_FILE } from './file-names.js';
 import { hashFiles } from './file-hasher.js';
 import { sha256File } from './file-sha256.js';
 import { isUnlisted, listFilesAs, readSums, splitSums, sumsText, type ManifestEntry } from './manifest.js';
+import { requireArchiveFolder } from './schema.js';
 import { storeSnapshot } from './store-snapshot.js';
 
 export interface VerifyReport {
@@ -22,8 +23,7 @@ export interface VerifyReport {
  * its line there is still found); else SHA256SUMS is read.
  */
 export async function verifyArchive(dir: string, progress: (read: number, total: number) => void = () => {}): Promise<VerifyReport> {
-  if (!existsSync(dir)) throw new UserError(`${dir}: no such folder.`);
-  if (!statSync(dir).isDirectory()) throw new UserError(`${dir} is a file: give the archive folder (an earlier --out).`);
+  requireArchiveFolder(dir);
   if (ArchiveLock.isHeld(dir)) throw new UserError(`A textkeeper run is writing ${dir} now: verify it once the run has finished.`);
   const record = storeRecord(dir);
   const stored = record?.manifest;

@@ -40,6 +40,18 @@ describe('an archive folder that cannot be updated safely is left alone', () => 
     expect(existsSync(out)).toBe(false);
   });
 
+  it('says so when --archive names a file (a chat.db) or nothing, as verify does', async () => {
+    const out = join(tempDir('refusals-file'), 'out');
+    const file = join(tempDir('refusals-file-db'), 'chat.db');
+    writeFileSync(file, 'x');
+    for (const [archive, said] of [[file, `${file} is a file: give the archive folder (an earlier --out).`], [join(out, 'none'), `${join(out, 'none')}: no such folder.`]]) {
+      const result = await runCli(['export', '--archive', archive!, '--out', out, '--no-progress']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`textkeeper: ${said}\n`);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
   it('leaves none of the folders it made for a new --out behind: neither the folder nor those around it', async () => {
     const home = tempDir('refusals-nested');
     const out = join(home, 'Archives', 'Mom 2024', 'out');
