@@ -35,6 +35,9 @@ async function resolved(raw: RawOptions, needsOutput: boolean): Promise<Resolved
 /** "1 attachment", "2 attachments". */
 const count = (x: number, word: string) => `${n(x)} ${word}${x === 1 ? '' : 's'}`;
 
+/** Why files were not copied: "outside the attachments folder", or with several reasons how many each. */
+const notCopied = (why: Map<string, number>) => (why.size === 1 ? [...why.keys()][0] : [...why].map(([reason, x]) => `${n(x)} ${reason}`).join(', '));
+
 /** An option taking one of a few words, in any letter case (`--page-size A4`). */
 function choice(flags: string, description: string, words: string[]): Option {
   return new Option(flags, description).choices(words).argParser((value: string) => {
@@ -113,7 +116,7 @@ sourceOptions(program.command('export').description('write an archive of the con
     const s = await runExport(options, signal);
     process.stdout.write(
       `Exported ${count(s.conversations, 'conversation')}, ${count(s.messages, 'message')}, ` +
-        `${count(s.attachments, 'attachment')} (${n(s.missingAttachments)} missing${s.withheldAttachments > 0 ? `, ${n(s.withheldAttachments)} not copied: outside the attachments folder, over --max-attachment-size, unreadable or a folder` : ''}${s.notInDatabase > 0 ? `, ${n(s.notInDatabase)} more not in the database` : ''}), ` +
+        `${count(s.attachments, 'attachment')} (${n(s.missingAttachments)} missing${s.withheldAttachments > 0 ? `, ${n(s.withheldAttachments)} not copied: ${notCopied(s.withheldWhy)}` : ''}${s.notInDatabase > 0 ? `, ${n(s.notInDatabase)} more not in the database` : ''}), ` +
         `${count(s.warnings, 'warning')} ` +
         `in ${s.seconds.toFixed(1)} s to ${options.outDir} (${options.formats.join(', ')}).\n`,
     );

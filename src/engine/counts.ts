@@ -1,3 +1,4 @@
+import { withheldWhy } from '../model/attachments.js';
 import type { Message } from '../model/types.js';
 import type { MessageStream } from '../render/renderer.js';
 
@@ -9,6 +10,8 @@ export interface ShardCounts {
   missingAttachments: number;
   /** On disk but not copied: outside the attachments folder, over --max-attachment-size, unreadable (permissions, a failing disk), or a folder. */
   withheldAttachments: number;
+  /** Those, by why (see withheldWhy). */
+  withheldWhy: Map<string, number>;
   warnings: number;
   /** Conversations that failed and were left out (each said on stderr as it happened). */
   skipped: number;
@@ -25,7 +28,7 @@ export interface ShardCounts {
 /** Counts before anything is rendered; with several sources, each starts at no message found only in it. */
 export function noCounts(archive: { sourceNames: string[] }): ShardCounts {
   const onlyIn = new Map(archive.sourceNames.length > 1 ? archive.sourceNames.map((name) => [name, 0]) : []);
-  return { messages: 0, attachments: 0, missingAttachments: 0, withheldAttachments: 0, warnings: 0, skipped: 0, onlyIn, inEvery: 0, notInDatabase: 0, kept: 0 };
+  return { messages: 0, attachments: 0, missingAttachments: 0, withheldAttachments: 0, withheldWhy: new Map(), warnings: 0, skipped: 0, onlyIn, inEvery: 0, notInDatabase: 0, kept: 0 };
 }
 
 export function addCounts(all: ShardCounts[]): ShardCounts {
@@ -35,6 +38,7 @@ export function addCounts(all: ShardCounts[]): ShardCounts {
     total.attachments += c.attachments;
     total.missingAttachments += c.missingAttachments;
     total.withheldAttachments += c.withheldAttachments;
+    for (const [why, n] of c.withheldWhy) total.withheldWhy.set(why, (total.withheldWhy.get(why) ?? 0) + n);
     total.warnings += c.warnings;
     total.skipped += c.skipped;
     for (const [source, n] of c.onlyIn) total.onlyIn.set(source, (total.onlyIn.get(source) ?? 0) + n);
@@ -68,8 +72,11 @@ function tally(message: Message, summary: ShardCounts, warn: (m: string) => void
         continue;
       }
       summary.attachments++;
-      if (a.withheld) summary.withheldAttachments++;
-      else if (a.missing) summary.missingAttachments++;
+      if (a.withheld) {
+        summary.withheldAttachments++;
+        const why = withheldWhy(a.withheld);
+        summary.withheldWhy.set(why, (summary.withheldWhy.get(why) ?? 0) + 1);
+      } else if (a.missing) summary.missingAttachments++;
     }
   }
   for (const problem of message.problems) warn(`message ${message.guid}: ${problem}`);

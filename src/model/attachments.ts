@@ -11,10 +11,34 @@ export function attachmentsOf(message: Message): Attachment[] {
   return found;
 }
 
+// What a conversation says of a file on disk kept out of the archive, and where it is (none: a backup's file
+// decrypted for the run, gone after it). The run's summary counts them by why (withheldWhy).
+const at = (original: string | undefined) => (original === undefined ? '' : ` (${original})`);
+const OUTSIDE = 'outside the attachments folder';
+const FOLDER = 'a folder, not a file';
+const UNREADABLE = 'could not be read';
+const OVER_LIMIT = 'over --max-attachment-size';
+const COPY_FAILED = 'could not be copied';
+
+export const outsideFolders = (original: string): string => `${OUTSIDE}, not copied${at(original)}`;
+export const aFolder = (original: string): string => `${FOLDER}, not copied${at(original)}`;
+export const unreadableFile = (reason: string, original: string | undefined): string => `${UNREADABLE} (${reason}), not copied${at(original)}`;
+/** `size` and `limit` as the user reads them ("12 MB", "10 MB"). */
+export const overLimit = (size: string, limit: string, original: string | undefined): string => `${size}, ${OVER_LIMIT} ${limit}, not copied${at(original)}`;
+
+/** Why a file was kept out, in a word or two: what the run's summary counts. */
+export function withheldWhy(withheld: string): string {
+  if (withheld.startsWith(OUTSIDE)) return OUTSIDE;
+  if (withheld.startsWith(FOLDER)) return 'a folder';
+  if (withheld.startsWith(UNREADABLE)) return 'unreadable';
+  if (withheld.startsWith(COPY_FAILED)) return COPY_FAILED;
+  return OVER_LIMIT;
+}
+
 /**
  * What a conversation says of a file whose copy into the archive failed: why, and where the original is (none: a
  * backup's file decrypted for the run, gone after it).
  */
 export function couldNotCopy(reason: string, original: string | undefined): string {
-  return `could not be copied (${reason}), not in this archive${original === undefined ? '' : ` (${original})`}`;
+  return `${COPY_FAILED} (${reason}), not in this archive${at(original)}`;
 }

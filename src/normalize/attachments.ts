@@ -1,5 +1,6 @@
 import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve, sep } from 'node:path';
+import { aFolder, outsideFolders, overLimit } from '../model/attachments.js';
 import type { Attachment, AttachmentKind } from '../model/types.js';
 import type { AttachmentRow } from '../read/rows.js';
 import { stickerSource } from '../decode/sticker.js';
@@ -35,8 +36,6 @@ export interface AttachmentFiles {
   /** What the archive knows the source by (see `sourceIds`): with a file's stored path, what its hash is remembered by. */
   source: string;
 }
-
-export const OUTSIDE = 'outside the attachments folder, not copied';
 
 /**
  * A database or backup from someone else is untrusted: an attachment row may name `/etc/shadow`, or a
@@ -150,12 +149,12 @@ export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attach
   const onDisk = path ? files.probe(path) : undefined;
   let withheld: string | undefined;
   if (onDisk && !onDisk.inside) {
-    withheld = `${OUTSIDE} (${path})`;
+    withheld = outsideFolders(path!);
     path = undefined;
   } else if (onDisk?.folder) {
-    withheld = `a folder, not a file, not copied (${path})`;
+    withheld = aFolder(path!);
   } else if (onDisk && files.maxBytes !== undefined && onDisk.size > files.maxBytes) {
-    withheld = `${overLimit(onDisk.size, files.maxBytes)}, not copied${files.transient ? '' : ` (${path})`}`;
+    withheld = overLimit(...sizesShown(onDisk.size, files.maxBytes), files.transient ? undefined : path);
   }
   const present = onDisk !== undefined && !withheld;
   const sticker = row.isSticker ? stickerSource(row.stickerUserInfo ?? undefined, row.attributionInfo ?? undefined, row.emojiDescription ?? undefined) : undefined;
@@ -182,10 +181,10 @@ export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attach
 }
 
 /** "30 MB, over --max-attachment-size 25 MB": the file's size beside the limit; in bytes when the two read alike. */
-function overLimit(size: number, limit: number): string {
+/** A file's size and the limit it is over, told apart: in bytes when both round to the same. */
+function sizesShown(size: number, limit: number): [string, string] {
   const [shown, most] = [formatBytes(size), formatBytes(limit)];
-  if (shown !== most) return `${shown}, over --max-attachment-size ${most}`;
-  return `${size.toLocaleString('en-US')} bytes, over --max-attachment-size ${limit.toLocaleString('en-US')} bytes`;
+  return shown !== most ? [shown, most] : [`${size.toLocaleString('en-US')} bytes`, `${limit.toLocaleString('en-US')} bytes`];
 }
 
 /** A placeholder for an attachment the message body names but the database has no row for. */

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { systemReason } from '../errors.js';
 import type { Attachment } from '../model/types.js';
-import { couldNotCopy } from '../model/attachments.js';
+import { couldNotCopy, unreadableFile } from '../model/attachments.js';
 import { renameIntoPlaceSync } from '../output/rename-into-place.js';
 import { copyName } from '../media/media-archive.js';
 import { foundOnDisk, type FoundOnDisk } from '../normalize/attachments.js';
@@ -250,7 +250,7 @@ function done(make: () => void): boolean {
 function unreadable(attachment: Attachment, error: unknown): Attachment {
   const reason = systemReason(error);
   if (reason === undefined) throw error;
-  return { ...attachment, path: undefined, missing: true, withheld: `could not be read (${reason}), not copied${attachment.transient ? '' : ` (${attachment.path})`}` };
+  return { ...attachment, path: undefined, missing: true, withheld: unreadableFile(reason, attachment.transient ? undefined : attachment.path) };
 }
 
 /** Whether the file at `path` is a regular file this process can read. */
