@@ -86,7 +86,10 @@ describe.skipIf(!pdfToolsPresent)('tagged PDF', () => {
       expect(frame.filter((p) => p.mark !== 'Artifact'), `page ${i + 1}`).toEqual([]);
       expect(content, `page ${i + 1}`).toContain('/Artifact <<\n/Type /Pagination\n>> BDC');
       expect(painted.some((p) => p.mark === 'P'), `page ${i + 1}`).toBe(true);
+      // A line's glyphs share one hex string, broken only by a kerning adjustment: never two strings side by side, nor an empty one.
+      for (const array of content.match(/\[[^\]]*\] TJ/g) ?? []) expect(array, `page ${i + 1}`).not.toMatch(/>\s*<|<>/);
     }
+    expect(pages.some((content) => /\[<[0-9a-f]{8,}> -?[\d.]+ <[0-9a-f]+/.test(content)), 'a kerned line').toBe(true);
     savePng(file, `pdf-tagged-${style}`, 2);
     // poppler takes seconds to print the structure: once for both.
     const text = structureText(file);
