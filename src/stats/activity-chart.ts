@@ -121,3 +121,12 @@ export function spacedYearLabels(years: YearTick[], width: number, labelWidth: (
   for (const t of inside) if (kept.length === 0 || apart(kept.at(-1)!, t)) kept.push(t);
   return kept;
 }
+
+/**
+ * The chart's caption. Group events are no one's messages: it says how many it leaves out, which the message
+ * count beside it (a conversation's, `list`'s) includes.
+ */
+export function chartCaption(chart: ActivityChart, events: number): string {
+  const left = events === 0 ? '' : `; ${events.toLocaleString('en-US')} group ${events === 1 ? 'event' : 'events'} not counted`;
+  return `Messages per month (busiest: ${chart.max.toLocaleString('en-US')}${left})`;
+}

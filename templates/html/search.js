@@ -48,11 +48,14 @@ function searcher(manifest, view) {
     view.more.hidden = current.unlisted.length === 0;
   };
   view.more.addEventListener('click', () => {
+    const first = view.results.children.length;
     for (const row of current.unlisted.splice(0, LISTED_AT_ONCE)) list(row, current, manifest, view);
     current.listed += LISTED_AT_ONCE;
     // Back from a result lists as many again.
     history.replaceState({ listed: current.listed }, '');
     report();
+    // The button may now be hidden: the keyboard goes on from the first match it added, not from the top.
+    view.results.children[first]?.querySelector('a')?.focus();
   });
   return (query) => {
     view.input.value = query;

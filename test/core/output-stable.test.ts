@@ -13,9 +13,9 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  */
 const EXPECTED: Record<string, string> = {
   '*.txt': '9f082f256f70061b4effafcd444a8eaafd91ed1d0416db9cc47c78d32d694be8',
-  'assets/': 'b885000ca7223e809db8b20a44b7a971787865c6310bd4d18701254f3e065cb8',
-  'conversations/': '3d9af10d6c665fecc4479a7a6a79edb7d9e25964e342ad00ea25cd3190ca0aed',
-  'index.html': '83fd8c320a602ab3d7d00d47f1596d6c569d018ee6df46cecd17e366803c49e8',
+  'assets/': 'dfbf459fe55a8bd0819356570fd83748c197fed76cad6d7e6138609318c91bc6',
+  'conversations/': 'a39a45b9c8fca68034bc2d0471a6610f2e8338ca623311fb4ee5fa2c6db16199',
+  'index.html': '46aa36a7690f6c3ab0ec30bc16bea629e9dcbb826c4587588038ae6c26a23ee6',
   'search.html': '2b15e6af0a21bd815e9ddbca70c3b7d2dee8c043027219ad3a77ec607a53a343',
   'search/': 'a96e46247d0eaea4cf48e4500e4687a5bb1e68f0e2a59d75f3ee00812e44f158',
 };

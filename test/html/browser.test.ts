@@ -1,4 +1,5 @@
 import { CHROMIUM, haveChromium, launchChromium } from '../support/chromium.js';
+import { contrast } from '../support/contrast.js';
 import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -186,6 +187,8 @@ describe.skipIf(!haveChromium || !haveStickers)('HTML archive in Chromium', () =
       await more.click();
       await expect(status.textContent()).resolves.toBe(`2,499 messages match “thread message” (showing the first ${shown.toLocaleString('en-US')}).`);
       await expect(page.locator('.results li').count()).resolves.toBe(shown);
+      // The keyboard goes on from the first match added, not from the top of the page.
+      await expect(page.evaluate(() => [...document.querySelectorAll('.results li a')].indexOf(document.activeElement!))).resolves.toBe(shown - 500);
     }
     await more.click();
     await expect(status.textContent()).resolves.toBe('2,499 messages match “thread message”.');
@@ -198,6 +201,17 @@ describe.skipIf(!haveChromium || !haveStickers)('HTML archive in Chromium', () =
     await page.goBack();
     await expect.poll(() => page.locator('.results li').count()).toBe(2499);
   }, 30_000);
+
+  it('marks the words found in a result at 4.5:1 against the mark, light and dark', async () => {
+    await page.goto(pathToFileURL(join(outDir, 'search.html')).href + '?q=pineapple');
+    await expect.poll(() => page.locator('.results mark').count()).toBeGreaterThan(0);
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      const [color, background] = await page.locator('.results mark').first().evaluate((mark) => [getComputedStyle(mark).color, getComputedStyle(mark).backgroundColor]);
+      expect(contrast(color!, background!), colorScheme).toBeGreaterThanOrEqual(4.5);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
 
   it('logged no console errors and made no request outside file://', () => {
     expect(consoleErrors).toEqual([]);

@@ -55,7 +55,10 @@ describe('HTML conversation pages', () => {
         sender: BOB,
         isFromMe: false,
         replyTo: { guid: 'guid-1', partIndex: 0, target: { sender: ALICE, date: new Date(base), snippet: 'Message number 1', rowId: 1 } },
-        parts: [{ ...textPart('Reply with love'), tapbacks: [{ kind: 'love', emoji: '❤️', sender: ALICE, date: new Date(base + 41 * 60_000) }] }],
+        parts: [{ ...textPart('Reply with love'), tapbacks: [
+          { kind: 'love', emoji: '❤️', sender: ALICE, date: new Date(base + 41 * 60_000) },
+          { kind: 'like', emoji: '👍', sender: ME, date: new Date(base + 42 * 60_000) },
+        ] }],
       }),
       message(4, { kind: 'event', sender: BOB, isFromMe: false, parts: [], date: new Date(base + 50 * 60_000),
         event: { type: 'renamed', actor: BOB, name: 'Trip', description: 'Bob named the conversation “Trip”' } }),
@@ -71,6 +74,8 @@ describe('HTML conversation pages', () => {
     expect(html).toContain('<summary>Earlier versions (1)</summary><ol><li><span class="when">2024-03-01 23:39:00</span> first try</li></ol>');
     expect(html).toContain('<a class="reply" href="p1.html#m1" dir="auto"><span class="unseen" dir="ltr">Reply to</span> <bdi class="who">Alice</bdi> Message number 1</a>');
     expect(html).toContain('<span class="tapback" tabindex="0" title="Alice loved this · 2024-03-02 00:11:00"><span aria-hidden="true">❤️<bdi class="who">Alice</bdi></span><span class="unseen">Alice loved this · 2024-03-02 00:11:00</span></span>');
+    // The owner's reaction is said as events say the owner's doings: "You".
+    expect(html).toContain('title="You liked this · 2024-03-02 00:12:00"><span aria-hidden="true">👍<bdi class="who">Me</bdi></span><span class="unseen">You liked this · 2024-03-02 00:12:00</span>');
     expect(html).toContain('<div class="sender"><bdi>Bob</bdi></div>');
     expect(html).toContain('<li class="event" id="m4"><span title="2024-03-02 00:20:00"><bdi>Bob</bdi> named the conversation “<bdi>Trip</bdi>” · 00:20</span></li>');
     expect(html).toContain('You unsent a message');

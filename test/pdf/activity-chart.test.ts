@@ -72,10 +72,17 @@ describe('year labels under the activity chart', () => {
   });
 
   test('the HTML chart, starting in December, draws years that do not overlap', () => {
-    const svg = activitySvg(months('2014-12', 121), new Map([['me', 'Me']]));
+    const svg = activitySvg(months('2014-12', 121), new Map([['me', 'Me']]), 0);
     const xs = [...svg.matchAll(/<text x="([\d.]+)"[^>]*>(\d{4})<\/text>/g)].map((m) => ({ x: Number(m[1]), label: m[2]! }));
     expect(xs.length).toBeGreaterThan(3);
     xs.slice(1).forEach((t, i) => expect(t.x - xs[i]!.x).toBeGreaterThanOrEqual(26));
+  });
+
+  test('says how many group events its bars leave out, which a conversation\'s message count includes', () => {
+    const caption = (events: number) => /<figcaption>([^·]*) ·/.exec(activitySvg(months('2024-01', 2), new Map([['me', 'Me']]), events))![1];
+    expect(caption(0)).toMatch(/^Messages per month \(busiest: \d+\)$/);
+    expect(caption(1)).toMatch(/^Messages per month \(busiest: \d+; 1 group event not counted\)$/);
+    expect(caption(1600)).toMatch(/; 1,600 group events not counted\)$/);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { MonthStats } from '../../stats/collector.js';
-import { activityChart, spacedYearLabels, type ActivityChart } from '../../stats/activity-chart.js';
+import { activityChart, chartCaption, spacedYearLabels, type ActivityChart } from '../../stats/activity-chart.js';
 import { escapeHtml } from './escape.js';
 
 const WIDTH = 640;
@@ -9,7 +9,7 @@ const YEAR_LABEL = 26;
 const LABEL_GAP = 8;
 
 /** Messages per month by sender as inline SVG (no script): bars with tooltips, year labels and a legend. */
-export function activitySvg(months: MonthStats[], names: Map<string, string>): string {
+export function activitySvg(months: MonthStats[], names: Map<string, string>, events: number): string {
   if (months.length === 0) return '';
   const chart = activityChart(months, names, WIDTH, PLOT);
   const bars = chart.bars.map((b) =>
@@ -20,7 +20,7 @@ export function activitySvg(months: MonthStats[], names: Map<string, string>): s
   // The drawing is hidden from the accessibility tree, whose name for the image Chromium otherwise extends with the year labels.
   return `<figure class="activity"><svg viewBox="0 -4 ${WIDTH} ${PLOT + 22}" role="img" aria-label="Messages per month, by sender (busiest month: ${chart.max})">` +
     `<g aria-hidden="true"><line x1="0" y1="${PLOT}" x2="${WIDTH}" y2="${PLOT}"/>${bars.join('')}${ticks.join('')}</g></svg>` +
-    `<figcaption>Messages per month (busiest: ${chart.max.toLocaleString('en-US')}) · ${legend}</figcaption></figure>${yearTable(chart)}`;
+    `<figcaption>${chartCaption(chart, events)} · ${legend}</figcaption></figure>${yearTable(chart)}`;
 }
 
 /** The chart's numbers for the keyboard and a screen reader, which its bars' tooltips do not reach: messages per year by sender. */

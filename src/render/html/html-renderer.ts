@@ -24,6 +24,8 @@ interface ConversationSummary {
   /** Messages per month by sender, and the senders' names, for the index's activity chart. */
   months: MonthStats[];
   names: [string, string][];
+  /** Group events, which the chart does not count (the conversation's message count does). */
+  events: number;
 }
 
 /** Where page 1 of a conversation longer than one page gets its chart once every message has been read. */
@@ -90,11 +92,11 @@ export class HtmlRenderer implements Renderer {
       activity: content.page === 1 ? (chart ?? ACTIVITY_MARK) : '',
       body: content.body,
     }), this.pageLimits, DAY_END);
-    const summary: ConversationSummary = { preview: '', photoCount: 0, months: [], names: [] };
+    const summary: ConversationSummary = { preview: '', photoCount: 0, months: [], names: [], events: 0 };
     try {
-      const { months, people } = await this.writeMessages(conversation, messages, pages, summary);
-      Object.assign(summary, { months, names: people.map((p) => [p.handle, p.name]) });
-      chart = activitySvg(months, new Map(summary.names));
+      const { months, people, events } = await this.writeMessages(conversation, messages, pages, summary);
+      Object.assign(summary, { months, names: people.map((p) => [p.handle, p.name]), events });
+      chart = activitySvg(months, new Map(summary.names), events);
       await pages.finish();
       if (pages.pages.length > 1) await fillMark(join(this.ctx.outDir, folder, pageFile(1)), chart);
     } catch (error) {
@@ -267,7 +269,7 @@ export class HtmlRenderer implements Renderer {
       conversationCount: rendered.length,
       messageCount: total,
       keptOnly: keptOnly > 0 ? keptOnly.toLocaleString('en-US') : undefined,
-      activity: activitySvg(mergeMonths(rendered.map((r) => r.summary.months)), names),
+      activity: activitySvg(mergeMonths(rendered.map((r) => r.summary.months)), names, rendered.reduce((sum, r) => sum + r.summary.events, 0)),
       exportedAt: this.ctx.dates.at(this.ctx.exportedAt).dateTime,
       source: describeOrigin(this.ctx, (date) => this.ctx.dates.dateTime(date)),
       timeZone: this.ctx.dates.timeZone,

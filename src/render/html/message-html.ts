@@ -202,7 +202,8 @@ function tapbacksHtml(tapbacks: Tapback[], ctx: MessageContext): string {
     const who = escapeHtml(tapback.sender.name);
     const when = ctx.dates.at(tapback.date).dateTime;
     const note = tapbackNote(tapback, (d) => ctx.dates.dayKey(d));
-    const title = `${who} ${tapbackVerb(tapback)} this · ${when}${note ? ` · ${note}` : ''}`;
+    // The sentence says "You" of the owner, as events and unsent messages do; the badge keeps the name.
+    const title = `${isYou(tapback.sender) ? 'You' : who} ${tapbackVerb(tapback)} this · ${when}${note ? ` · ${note}` : ''}`;
     let mark = escapeHtml(tapback.emoji);
     if (tapback.sticker) {
       const placed = ctx.placeAttachment(tapback.sticker);

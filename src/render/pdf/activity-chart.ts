@@ -1,4 +1,4 @@
-import { activityChart, spacedYearLabels } from '../../stats/activity-chart.js';
+import { activityChart, chartCaption, spacedYearLabels } from '../../stats/activity-chart.js';
 import type { MonthStats } from '../../stats/collector.js';
 import type { Block } from './paginator.js';
 import { glyphHex, textWidth } from './glyph-runs.js';
@@ -48,8 +48,8 @@ export class LateChart {
     };
   }
 
-  /** Draws the bars, year labels and legend; call once, before the document ends. */
-  finish(months: MonthStats[], names: Map<string, string>): void {
+  /** Draws the bars, year labels and legend (`events`: the group events the bars leave out); call once, before the document ends. */
+  finish(months: MonthStats[], names: Map<string, string>, events: number): void {
     const chart = activityChart(months, names, this.width, PLOT);
     const up = (yDown: number) => (HEIGHT - yDown).toFixed(2);
     const ops: string[] = [`${rgb(COLORS.faint)} RG 0.5 w 0 ${up(PLOT)} m ${this.width} ${up(PLOT)} l S`];
@@ -58,7 +58,7 @@ export class LateChart {
       ops.push(this.text(t.label, t.x, Number(up(PLOT + 9)), LABEL, COLORS.muted));
     }
     let x = 0;
-    const caption = `Messages per month (busiest: ${chart.max.toLocaleString('en-US')})`;
+    const caption = chartCaption(chart, events);
     ops.push(this.text(caption, x, Number(up(HEIGHT - 2)), LEGEND, COLORS.muted));
     x += this.measure(caption, LEGEND) + 10;
     for (const s of chart.series) {

@@ -168,8 +168,8 @@ export class PdfRenderer implements Renderer {
     canvas.structure.end();
     stamps.total.finish(String(paginator.pageCount));
     attachmentCount.finish((attachments ?? 0).toLocaleString('en-US'));
-    const { months, people } = activity.result();
-    chart?.finish(months, new Map(people.map((p) => [p.handle, p.name])));
+    const { months, people, events } = activity.result();
+    chart?.finish(months, new Map(people.map((p) => [p.handle, p.name])), events);
     return attachments ?? 0;
   }
 }
