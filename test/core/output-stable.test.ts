@@ -13,7 +13,7 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  */
 const EXPECTED: Record<string, string> = {
   '*.txt': '9f082f256f70061b4effafcd444a8eaafd91ed1d0416db9cc47c78d32d694be8',
-  'assets/': 'dfbf459fe55a8bd0819356570fd83748c197fed76cad6d7e6138609318c91bc6',
+  'assets/': 'de92852a342a1c8a90b0e58bb67b0358eddf3565cc937fe8873cb9790d7e2962',
   'conversations/': 'a39a45b9c8fca68034bc2d0471a6610f2e8338ca623311fb4ee5fa2c6db16199',
   'index.html': '46aa36a7690f6c3ab0ec30bc16bea629e9dcbb826c4587588038ae6c26a23ee6',
   'search.html': '2b15e6af0a21bd815e9ddbca70c3b7d2dee8c043027219ad3a77ec607a53a343',

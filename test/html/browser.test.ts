@@ -202,6 +202,17 @@ describe.skipIf(!haveChromium || !haveStickers)('HTML archive in Chromium', () =
     await expect.poll(() => page.locator('.results li').count()).toBe(2499);
   }, 30_000);
 
+  it('keeps the day of a message a link opened in view above it, however far down its day it is', async () => {
+    await page.goto(pathToFileURL(join(outDir, 'conversations/Alice/p1.html')).href + '#m800');
+    const [heading, target] = await page.evaluate(() => {
+      const message = document.getElementById('m800')!;
+      const days = [...document.querySelectorAll('.day')].filter((day) => day.compareDocumentPosition(message) & Node.DOCUMENT_POSITION_FOLLOWING);
+      return [days.at(-1)!.getBoundingClientRect().toJSON(), message.getBoundingClientRect().toJSON()] as DOMRect[];
+    });
+    expect(heading!.top).toBeGreaterThanOrEqual(0);
+    expect(heading!.bottom).toBeLessThanOrEqual(target!.top);
+  });
+
   it('marks the words found in a result at 4.5:1 against the mark, light and dark', async () => {
     await page.goto(pathToFileURL(join(outDir, 'search.html')).href + '?q=pineapple');
     await expect.poll(() => page.locator('.results mark').count()).toBeGreaterThan(0);
