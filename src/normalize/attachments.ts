@@ -180,8 +180,7 @@ export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attach
   return attachment;
 }
 
-/** "30 MB, over --max-attachment-size 25 MB": the file's size beside the limit; in bytes when the two read alike. */
-/** A file's size and the limit it is over, told apart: in bytes when both round to the same. */
+/** A file's size and the limit it is over, as "30 MB" and "25 MB"; in bytes when the two would read alike. */
 function sizesShown(size: number, limit: number): [string, string] {
   const [shown, most] = [formatBytes(size), formatBytes(limit)];
   return shown !== most ? [shown, most] : [`${size.toLocaleString('en-US')} bytes`, `${limit.toLocaleString('en-US')} bytes`];
