@@ -13,6 +13,7 @@ document.addEventListener('DOMContentLoaded', () => {
   const view = {
     status: document.querySelector('.search-status'),
     results: document.querySelector('.results'),
+    conversations: document.querySelector('.conversation-matches'),
     input: document.querySelector('.searchbox input'),
     more: document.querySelector('.more'),
     title: document.title,
@@ -61,6 +62,7 @@ function searcher(manifest, view) {
     view.input.value = query;
     view.results.replaceChildren();
     view.more.hidden = true;
+    view.conversations.hidden = true;
     const terms = termsOf(query);
     document.title = terms.length === 0 ? view.title : query + ' — ' + view.title;
     // Matches past the ones listed wait in `unlisted`, in the order found, for "Show more".
@@ -68,6 +70,7 @@ function searcher(manifest, view) {
     if (!current) view.status.textContent = PROMPT;
     else if (!manifest) view.status.textContent = 'The search index is missing from this archive.';
     else {
+      listConversations(current, manifest, view.conversations);
       match(current, index.rows, manifest, view);
       if (!index.started) load(manifest, index, report);
       report();
@@ -131,6 +134,25 @@ function match(current, rows, manifest, view) {
     if (++current.found <= current.listed) list(row, current, manifest, view);
     else current.unlisted.push(row);
   }
+}
+
+/** The conversations whose title, people, phone numbers or emails have every term, above the messages found. */
+function listConversations(current, manifest, section) {
+  const list = section.querySelector('ul');
+  list.replaceChildren();
+  for (const conversation of manifest.conversations) {
+    if (!matches(fold(conversation.title + ' ' + conversation.people), current)) continue;
+    const item = document.createElement('li');
+    const link = document.createElement('a');
+    link.href = pagesOf(conversation) + '/p1.html';
+    link.append(isolated(conversation.title));
+    const people = document.createElement('div');
+    people.className = 'where';
+    people.append(isolated(conversation.people));
+    item.append(link, people);
+    list.append(item);
+  }
+  section.hidden = list.children.length === 0;
 }
 
 function list([conversation, page, rowId, time, sender, text], current, manifest, view) {
@@ -200,7 +222,7 @@ function resultItem(conversation, page, rowId, time, sender, text, terms) {
   const item = document.createElement('li');
   const link = document.createElement('a');
   link.dir = 'auto';
-  link.href = conversation.folder.split('/').map(encodeURIComponent).join('/') + '/p' + page + '.html#m' + rowId;
+  link.href = pagesOf(conversation) + '/p' + page + '.html#m' + rowId;
   appendSnippet(link, text, terms);
   const where = document.createElement('div');
   where.className = 'where';
@@ -208,6 +230,10 @@ function resultItem(conversation, page, rowId, time, sender, text, terms) {
   where.append(isolated(conversation.title), ' · ', isolated(sender), ' · ' + time);
   item.append(link, where);
   return item;
+}
+
+function pagesOf(conversation) {
+  return conversation.folder.split('/').map(encodeURIComponent).join('/');
 }
 
 function isolated(text) {

@@ -13,11 +13,11 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  */
 const EXPECTED: Record<string, string> = {
   '*.txt': '9f082f256f70061b4effafcd444a8eaafd91ed1d0416db9cc47c78d32d694be8',
-  'assets/': 'de92852a342a1c8a90b0e58bb67b0358eddf3565cc937fe8873cb9790d7e2962',
+  'assets/': '62caa26b7714c107e9f5f07d2ba6cb08f53d2b5390fbb374cbfa7bdefa85bb1f',
   'conversations/': 'a39a45b9c8fca68034bc2d0471a6610f2e8338ca623311fb4ee5fa2c6db16199',
   'index.html': '46aa36a7690f6c3ab0ec30bc16bea629e9dcbb826c4587588038ae6c26a23ee6',
-  'search.html': '2b15e6af0a21bd815e9ddbca70c3b7d2dee8c043027219ad3a77ec607a53a343',
-  'search/': 'a96e46247d0eaea4cf48e4500e4687a5bb1e68f0e2a59d75f3ee00812e44f158',
+  'search.html': 'a3f7fa07e4288bf496fa1ad5c0c58ec7122c0e976ea680068bb25f0fa48aaa9d',
+  'search/': 'b106c3f21549928234a0b7cf0945ba420fc226c03623f10e5728854b62df91c2',
 };
 
 const EXPECTED_DATA: Record<string, string> = {

@@ -179,6 +179,24 @@ describe.skipIf(!haveChromium)('HTML archive in Chromium', () => {
     expect(requested).toEqual([]);
   }, 30_000);
 
+  it('lists the conversations a name, phone number or email finds above the messages, and opens one', async () => {
+    const searchPage = pathToFileURL(join(outDir, 'search.html')).href;
+    const conversationsFound = async (query: string) => {
+      await page.goto(`${searchPage}?q=${encodeURIComponent(query)}`);
+      await expect.poll(() => page.locator('.search-status').textContent()).toMatch(/match/);
+      const section = page.locator('.conversation-matches');
+      return (await section.isHidden()) ? [] : section.locator('li').allTextContents();
+    };
+    // The group she is in, and Alice's own conversation (in the order they were rendered: the largest first in a run).
+    await expect(conversationsFound('alice')).resolves.toEqual(['Beach tripAlice (+15551230001), Bob (bob@example.com)', 'AliceAlice (+15551230001)']);
+    await expect(conversationsFound('(555) 123-0001')).resolves.toHaveLength(2);
+    await expect(conversationsFound('bob@example')).resolves.toEqual(['Beach tripAlice (+15551230001), Bob (bob@example.com)']);
+    await expect(conversationsFound('pineapple')).resolves.toEqual([]);
+    await conversationsFound('beach');
+    await page.locator('.conversation-matches a').click();
+    await page.waitForURL(/conversations\/Beach%20trip\/p1\.html$/);
+  }, 30_000);
+
   it('lists the matches past the first 500 on asking, 500 at a time, as many again on coming back from one', async () => {
     await page.goto(pathToFileURL(join(outDir, 'search.html')).href + '?q=thread+message');
     const status = page.locator('.search-status');

@@ -8,7 +8,7 @@ import type { ExportContext, MessageStream, RenderedConversation, Renderer } fro
 import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
 import { activitySvg } from './activity-svg.js';
 import { escapeHtml, hrefPath, isolate } from './escape.js';
-import { damageLines, describeKeptOnly, describeOrigin, describeSourceCounts, formerNote, handlesOf, inBackup, servicesLine } from '../describe.js';
+import { damageLines, describeKeptOnly, describeOrigin, describeSourceCounts, formerNote, handlesOf, inBackup, personWithHandles, servicesLine } from '../describe.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
 import { PageStarts } from './page-starts.js';
@@ -103,7 +103,7 @@ export class HtmlRenderer implements Renderer {
       await pages.discard();
       throw error;
     }
-    const search = { title: conversation.title, folder, rows: this.searchRows.endConversation() };
+    const search = { title: conversation.title, folder, people: conversation.participants.map(personWithHandles).join(', '), rows: this.searchRows.endConversation() };
     return { conversation, file: `${folder}/${pageFile(1)}`, summary, search };
   }
 

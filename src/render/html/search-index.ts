@@ -15,6 +15,8 @@ export interface SearchConversation {
   title: string;
   /** Folder of the conversation's pages, relative to the archive. */
   folder: string;
+  /** Its participants with their phone numbers and emails ("Mom (+15555550100, mom@example.com)"): found by the search page too. */
+  people: string;
 }
 
 /** Where one conversation's search rows are: a byte range of a thread's part file, one row per line. */
@@ -94,7 +96,7 @@ export async function writeSearchIndex(outDir: string, conversations: (SearchCon
     for (const row of lines(conversation.rows)) await chunks.add(`[${number},${row}`);
   }
   await chunks.flush();
-  const manifest = { chunks: chunks.count, entries: chunks.entries, conversations: conversations.map(({ title, folder }) => ({ title, folder })) };
+  const manifest = { chunks: chunks.count, entries: chunks.entries, conversations: conversations.map(({ title, folder, people }) => ({ title, folder, people })) };
   await writeAtomically(join(folder, 'manifest.js'), `window.tkSearchManifest = ${JSON.stringify(manifest)};\n`);
   await removeRowParts(outDir);
 }
