@@ -170,6 +170,10 @@ describe('HTML conversation pages', () => {
     expect(page(3)).toContain('<div class="reply" dir="auto"><span class="unseen" dir="ltr">Reply to</span> <bdi class="who">Alice</bdi> number 0</div>');
     expect(page(3)).toContain('<div class="reply" dir="auto"><span class="unseen" dir="ltr">Reply to</span> <bdi class="who">Alice</bdi> number 2406</div>');
     expect(page(2).match(/class="msg /g)).toHaveLength(1000);
+    // Pages 2 and 3 begin inside the day the page before ended in (Berlin time: 1 and 2 March 2024).
+    expect(page(1)).not.toContain('(continued)');
+    expect(page(2)).toContain('<h2 class="day" id="d-2024-03-02"><span>Saturday, 2 March 2024 (continued)</span></h2>');
+    expect(page(3).match(/<h2 class="day"[^]*?<\/h2>/)![0]).toContain('2 March 2024 (continued)');
     expect(page(1)).toContain('<title>Alice — page 1</title>');
     expect(page(3)).toContain('<title>Alice — page 3</title>');
     const pagesJs = readFileSync(join(outDir, 'conversations/Alice/pages.js'), 'utf8');

@@ -126,7 +126,9 @@ export class HtmlRenderer implements Renderer {
       const at = this.ctx.dates.at(message.date);
       let html = '';
       const newDay = pages.isEmpty || at.dayKey !== previousDay;
-      if (newDay) html += `${pages.isEmpty ? '' : DAY_END}<h2 class="day" id="d-${at.dayKey}"><span>${escapeHtml(this.ctx.dates.day(message.date))}</span></h2>\n<ol>\n`;
+      // A page that begins inside the day the page before ended in says so.
+      const continued = pages.isEmpty && at.dayKey === previousDay ? ' (continued)' : '';
+      if (newDay) html += `${pages.isEmpty ? '' : DAY_END}<h2 class="day" id="d-${at.dayKey}"><span>${escapeHtml(this.ctx.dates.day(message.date))}${continued}</span></h2>\n<ol>\n`;
       const sender = message.kind === 'event' ? '' : message.sender.handle;
       html += messageHtml(message, at, newDay || sender !== previousSender, context);
       pages.add(html, at.dayKey);
