@@ -13,9 +13,9 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  */
 const EXPECTED: Record<string, string> = {
   '*.txt': '9f082f256f70061b4effafcd444a8eaafd91ed1d0416db9cc47c78d32d694be8',
-  'assets/': '62caa26b7714c107e9f5f07d2ba6cb08f53d2b5390fbb374cbfa7bdefa85bb1f',
-  'conversations/': '3529a8b055e423aa4d34ea3d7647e3d1e13eb9a0b8f2ba42025a884b5d57cb17',
-  'index.html': '46aa36a7690f6c3ab0ec30bc16bea629e9dcbb826c4587588038ae6c26a23ee6',
+  'assets/': '7d57a75ab211d43480338818a20539e7872346726b0840e71985ed50250dc5a0',
+  'conversations/': 'dec0b84a96ce96913be102d84e7f476e00ca8b2d18171c58019d2ed3f98ee350',
+  'index.html': '536c235c5d9b87b90b9a8ef8426cdc0ffb247e3469f6344603dfbd27922edbae',
   'search.html': 'a3f7fa07e4288bf496fa1ad5c0c58ec7122c0e976ea680068bb25f0fa48aaa9d',
   'search/': 'b106c3f21549928234a0b7cf0945ba420fc226c03623f10e5728854b62df91c2',
 };

@@ -248,6 +248,10 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     const sideways = () => phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     await phone.goto(pathToFileURL(join(archive, 'index.html')).href);
     await expect(sideways()).resolves.toBe(0);
+    // The activity chart is drawn at half its width here: its year labels are larger in its units, and fewer.
+    const yearLabels = await phone.locator('.activity text').evaluateAll((labels) => labels.filter((label) => label.getClientRects().length > 0).map((label) => label.getBoundingClientRect().height));
+    expect(yearLabels.length).toBeGreaterThan(0);
+    expect(Math.min(...yearLabels)).toBeGreaterThanOrEqual(10);
     // Nor is a date cut after its month ("2024-12-" above "24") where a conversation's line wraps.
     await expect(phone.locator('.conversations .stats').evaluateAll((lines) => lines.filter((line) => {
       const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);

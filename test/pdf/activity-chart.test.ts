@@ -71,11 +71,14 @@ describe('year labels under the activity chart', () => {
     expect(decade[0]!.width).toBeCloseTo((528 / 121) * 0.8);
   });
 
-  test('the HTML chart, starting in December, draws years that do not overlap', () => {
+  test('the HTML chart, starting in December, draws years that do not overlap, in either set of labels (a phone\'s twice as large)', () => {
     const svg = activitySvg(months('2014-12', 121), new Map([['me', 'Me']]), 0);
-    const xs = [...svg.matchAll(/<text x="([\d.]+)"[^>]*>(\d{4})<\/text>/g)].map((m) => ({ x: Number(m[1]), label: m[2]! }));
-    expect(xs.length).toBeGreaterThan(3);
-    xs.slice(1).forEach((t, i) => expect(t.x - xs[i]!.x).toBeGreaterThanOrEqual(26));
+    const sets = [...svg.matchAll(/<g class="(years[^"]*)">(.*?)<\/g>/g)].map(([, kind, labels]) => ({ kind, xs: [...labels!.matchAll(/<text x="([\d.]+)"[^>]*>(\d{4})<\/text>/g)].map((m) => Number(m[1])) }));
+    expect(sets.map((set) => set.kind)).toEqual(['years', 'years narrow']);
+    for (const [{ xs }, room] of [[sets[0]!, 26], [sets[1]!, 52]] as const) {
+      expect(xs.length).toBeGreaterThan(3);
+      xs.slice(1).forEach((x, i) => expect(x - xs[i]!).toBeGreaterThanOrEqual(room));
+    }
   });
 
   test('says how many group events its bars leave out, which a conversation\'s message count includes', () => {

@@ -4,9 +4,14 @@ import { escapeHtml } from './escape.js';
 
 const WIDTH = 640;
 const PLOT = 96;
-/** A year's label at the 10px of style.css (four digits), and the room kept between two labels, in the SVG's units. */
+/** A year's label at 10 units (four digits), and the room kept between two labels, in the SVG's units. */
 const YEAR_LABEL = 26;
 const LABEL_GAP = 8;
+/**
+ * The labels' font sizes in style.css: 10 units where the chart is drawn at its width, 20 on a phone, where it is
+ * drawn at half of it or less (else 5 px); each size has labels spaced for it, the other's hidden.
+ */
+const LABEL_SIZES = [['years', 10], ['years narrow', 20]] as const;
 
 /** Messages per month by sender as inline SVG (no script): bars with tooltips, year labels and a legend. */
 export function activitySvg(months: MonthStats[], names: Map<string, string>, events: number): string {
@@ -14,11 +19,14 @@ export function activitySvg(months: MonthStats[], names: Map<string, string>, ev
   const chart = activityChart(months, names, WIDTH, PLOT);
   const bars = chart.bars.map((b) =>
     `<rect x="${b.x.toFixed(1)}" y="${b.y.toFixed(1)}" width="${b.width.toFixed(1)}" height="${b.height.toFixed(1)}" fill="${b.color}"><title>${escapeHtml(b.title)}</title></rect>`);
-  const ticks = spacedYearLabels(chart.years, WIDTH, () => YEAR_LABEL, LABEL_GAP).map((t) => `<text x="${t.x.toFixed(1)}" y="${PLOT + 14}">${t.label}</text>`);
+  const ticks = LABEL_SIZES.map(([kind, size]) => {
+    const labels = spacedYearLabels(chart.years, WIDTH, () => (YEAR_LABEL * size) / 10, (LABEL_GAP * size) / 10);
+    return `<g class="${kind}">${labels.map((t) => `<text x="${t.x.toFixed(1)}" y="${PLOT + 4 + size}">${t.label}</text>`).join('')}</g>`;
+  });
   // Swatches as SVG: the pages' content security policy allows no inline styles.
   const legend = chart.series.map((s) => `<span><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" rx="2" fill="${s.color}"/></svg>${escapeHtml(s.label)}</span>`).join(' ');
   // The drawing is hidden from the accessibility tree, whose name for the image Chromium otherwise extends with the year labels.
-  return `<figure class="activity"><svg viewBox="0 -4 ${WIDTH} ${PLOT + 22}" role="img" aria-label="Messages per month, by sender (busiest month: ${chart.max})">` +
+  return `<figure class="activity"><svg viewBox="0 -4 ${WIDTH} ${PLOT + 30}" role="img" aria-label="Messages per month, by sender (busiest month: ${chart.max})">` +
     `<g aria-hidden="true"><line x1="0" y1="${PLOT}" x2="${WIDTH}" y2="${PLOT}"/>${bars.join('')}${ticks.join('')}</g></svg>` +
     `<figcaption>${chartCaption(chart, events)} · ${legend}</figcaption></figure>${yearTable(chart)}`;
 }
