@@ -184,9 +184,12 @@ function phoneDigits(term) {
   return [digits, ...national, ...national.map((rest) => `0${rest}`)];
 }
 
-/** The text without the spaces, dashes, dots and brackets between digits: "(555) 867-5309" → "(5558675309". */
+/**
+ * The text without the spaces, dashes, dots, commas and brackets between digits: "(555) 867-5309" → "(5558675309",
+ * and "$3,417.25" → "$341725", which "3417.25" finds.
+ */
 function joinDigits(text) {
-  return text.replace(/(?<=\d)[\s().-]+(?=\d)/g, '');
+  return text.replace(/(?<=\d)[\s().,-]+(?=\d)/g, '');
 }
 
 /** Every chunk is fetched at once and run in order (async = false): loading them one after another took a fifth longer. */

@@ -13,7 +13,7 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  */
 const EXPECTED: Record<string, string> = {
   '*.txt': '9f082f256f70061b4effafcd444a8eaafd91ed1d0416db9cc47c78d32d694be8',
-  'assets/': '7d57a75ab211d43480338818a20539e7872346726b0840e71985ed50250dc5a0',
+  'assets/': 'e8f8483b4f4fe9f23ac06879fd06d6b99b0c255b3a5c29778f91e4bf0db7b587',
   'conversations/': 'dec0b84a96ce96913be102d84e7f476e00ca8b2d18171c58019d2ed3f98ee350',
   'index.html': '536c235c5d9b87b90b9a8ef8426cdc0ffb247e3469f6344603dfbd27922edbae',
   'search.html': 'a3f7fa07e4288bf496fa1ad5c0c58ec7122c0e976ea680068bb25f0fa48aaa9d',

@@ -48,9 +48,9 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await generateChatDb({ path: db, messages: 400, seed: 23 });
     const sqlite = new Database(db);
     const plain = sqlite.prepare(`SELECT ROWID FROM message WHERE associated_message_type = 0 AND item_type = 0 AND balloon_bundle_id IS NULL
-      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 10`).pluck();
+      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 11`).pluck();
     const setText = sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL WHERE ROWID = ?');
-    const [long, folding, address, phone, letters, directions, curly, straight, dotted, single] = plain.all() as number[];
+    const [long, folding, address, phone, letters, directions, curly, straight, dotted, single, amount] = plain.all() as number[];
     setText.run(LONG_TEXT, long);
     setText.run(FOLDING_TEXT, folding);
     setText.run(`The aardvark recipe: ${ADDRESS}.`, address);
@@ -61,6 +61,7 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     setText.run("Can't make the lantern parade", straight);
     setText.run('The florist is on 555.210.4477 since 2019', dotted);
     setText.run(LETTERS_TEXT, single);
+    setText.run('The roofer quoted $3,417.25 in all', amount);
     reacted = reactToShortReply(sqlite);
     sqlite.prepare("UPDATE handle SET id = ? WHERE id = 'chiara2@example.com'").run(LONG_EMAIL);
     sqlite.prepare("UPDATE chat SET chat_identifier = @email, guid = 'iMessage;-;' || @email WHERE chat_identifier = 'chiara2@example.com'").run({ email: LONG_EMAIL });
@@ -335,6 +336,13 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     // With the country code, as a contact card or another country's phone writes it.
     for (const query of ['+15552104477', '+1 555 210 4477', '+1 (555) 210-4477']) {
       await expect(search(query)).resolves.toBe(`1 message matches “${query}”.`);
+    }
+  });
+
+  it('finds an amount typed without its thousands separator', async () => {
+    for (const query of ['3417.25', '3,417.25', '$3,417.25']) {
+      await expect(search(query)).resolves.toBe(`1 message matches “${query}”.`);
+      await expect(page.locator('.results a').textContent()).resolves.toBe('The roofer quoted $3,417.25 in all');
     }
   });
 });
