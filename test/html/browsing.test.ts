@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { runCli, tempDir } from '../support/cli.js';
@@ -35,6 +36,8 @@ const LETTERS_TEXT = 'Not pizza, we said: the oven is broken until Tuesday morni
 /** What a person browsing an exported archive meets: the CLI's HTML output of generated data, opened from file:// in Chromium. */
 describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
   let archive: string;
+  /** The export that made the archive, for one more run into it. */
+  let exportArgs: string[];
   /** Two people both called Sam Taylor, each in a conversation of their own. */
   let namesakes: string[];
   /** A reply of mine narrower than the reactions to it. */
@@ -70,7 +73,8 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     const contacts = join(dir, 'contacts.vcf');
     writeFileSync(contacts, namesakes.map((phone) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Sam Taylor\r\nN:Taylor;Sam;;;\r\nTEL:${phone}\r\nEND:VCARD\r\n`).join(''));
     archive = join(dir, 'archive');
-    const result = await runCli(['export', '--db', db, '--contacts', contacts, '--out', archive, '--format', 'html', '--quiet']);
+    exportArgs = ['export', '--db', db, '--contacts', contacts, '--out', archive, '--format', 'html', '--quiet'];
+    const result = await runCli(exportArgs);
     expect(result.code, result.stderr).toBe(0);
     ({ browser, page } = await openPage());
   }, 120_000);
@@ -344,6 +348,34 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
       await expect(search(query)).resolves.toBe(`1 message matches “${query}”.`);
       await expect(page.locator('.results a').textContent()).resolves.toBe('The roofer quoted $3,417.25 in all');
     }
+  });
+
+  // Last: it exports into the archive once more, which then lists its runs.
+  it('shades the edge of the runs table beyond which a phone scrolls it, and not the end it has reached', async () => {
+    const again = await runCli(exportArgs);
+    expect(again.code, again.stderr).toBe(0);
+    const phone = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    await phone.goto(pathToFileURL(join(archive, 'index.html')).href);
+    await phone.locator('.runs summary').click();
+    const table = phone.locator('.runs .table-scroll');
+    // Its words made invisible, so that only what is drawn behind them is measured.
+    await table.evaluate((scroller) => scroller.querySelectorAll('*').forEach((e) => ((e as HTMLElement).style.color = 'transparent')));
+    // The mean brightness of the 4 px at each side of the table as drawn.
+    const edges = async () => {
+      const { data, info } = await sharp(await table.screenshot()).greyscale().raw().toBuffer({ resolveWithObject: true });
+      const mean = (from: number) => {
+        let sum = 0;
+        for (let y = 0; y < info.height; y++) for (let x = from; x < from + 4; x++) sum += data[y * info.width + x]!;
+        return sum / (4 * info.height);
+      };
+      return { left: mean(0), right: mean(info.width - 4) };
+    };
+    const atStart = await edges();
+    expect(atStart.right).toBeLessThan(atStart.left - 10);
+    await table.evaluate((scroller) => (scroller.scrollLeft = scroller.scrollWidth));
+    const atEnd = await edges();
+    expect(atEnd.left).toBeLessThan(atEnd.right - 10);
+    await phone.close();
   });
 });
 
