@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
@@ -179,6 +179,22 @@ describe('an archive folder updated by a second run after the device purged its 
     for (const page of ['index.html', ...pages.filter((p) => p.endsWith('.html'))]) {
       expect(readFileSync(join(copy, page), 'utf8'), page).toContain(`, read through the textkeeper archive ${archive} (its store&#x27;s SHA-256 ${store}), which had them from chat.db at `);
     }
+  });
+
+  it('adds a format to the archive from what it keeps alone (--archive and --out the same folder), its other files as they were', async () => {
+    const copy = join(tempDir('add-format'), 'archive');
+    cpSync(archive, copy, { recursive: true, preserveTimestamps: true });
+    const before = new Map(filesOf(copy).map((file) => [file, readFileSync(join(copy, file))]));
+    const result = await runCli(['export', '--archive', copy, '--out', copy, '--format', 'json', '--no-progress']);
+    expect(result.stderr).toBe('');
+    expect(exportedCount(result.stdout)).toBe(total);
+    const files = readJsonFiles(copy);
+    expect([...files.keys()].sort()).toEqual([...transcripts(copy).keys()].map((name) => name.replace(/\.txt$/, '')).sort());
+    expect([...files.values()].reduce((n, f) => n + f.messages.length, 0)).toBe(total);
+    for (const [file, bytes] of before) {
+      if (/\.(txt|pdf)$/.test(file)) expect(readFileSync(join(copy, file)).equals(bytes), file).toBe(true);
+    }
+    await expect(runCli(['verify', copy])).resolves.toMatchObject({ code: 0, stdout: expect.stringMatching(/^Intact: /) });
   });
 
   it('gives every message in JSON, NDJSON and CSV from the archive alone, the purged ones marked', async () => {
