@@ -14,23 +14,43 @@ document.addEventListener('DOMContentLoaded', () => {
     status: document.querySelector('.search-status'),
     results: document.querySelector('.results'),
     conversations: document.querySelector('.conversation-matches'),
-    input: document.querySelector('.searchbox input'),
+    scope: document.querySelector('.search-scope'),
+    input: document.querySelector('.searchbox input[name="q"]'),
+    within: withinField(document.querySelector('.searchbox')),
     more: document.querySelector('.more'),
     title: document.title,
   };
   const search = searcher(window.tkSearchManifest, view);
   document.querySelector('.searchbox').addEventListener('submit', (event) => {
     event.preventDefault();
+    const asked = { query: view.input.value, within: view.within.value };
     // The same query again is no new step for Back to go through, as a browser treats a link to the page it shows.
-    if (view.input.value !== queryOf(location)) history.pushState(null, '', '?' + new URLSearchParams({ q: view.input.value }));
-    search(view.input.value);
+    const shown = placeOf(location);
+    if (asked.query !== shown.query || asked.within !== shown.within) history.pushState(null, '', addressOf(asked));
+    search(asked);
   });
-  window.addEventListener('popstate', () => search(queryOf(location)));
-  search(queryOf(location));
+  window.addEventListener('popstate', () => search(placeOf(location)));
+  search(placeOf(location));
 });
 
-function queryOf(place) {
-  return new URLSearchParams(place.search).get('q') || '';
+/** The query, and the folder of the one conversation searched (`in`, from a conversation page's box), else ''. */
+function placeOf(place) {
+  const asked = new URLSearchParams(place.search);
+  return { query: asked.get('q') || '', within: asked.get('in') || '' };
+}
+
+function addressOf({ query, within }) {
+  return '?' + new URLSearchParams(within ? { q: query, in: within } : { q: query });
+}
+
+/** The search box's field for the conversation searched: a conversation page's box has it, this page's gets it. */
+function withinField(form) {
+  let field = form.querySelector('input[name="in"]');
+  if (!field) {
+    field = Object.assign(document.createElement('input'), { type: 'hidden', name: 'in' });
+    form.append(field);
+  }
+  return field;
 }
 
 /** A function that shows the messages matching a query, loading the index's chunks the first time. */
@@ -58,19 +78,20 @@ function searcher(manifest, view) {
     // The button may now be hidden: the keyboard goes on from the first match it added, not from the top.
     view.results.children[first]?.querySelector('a')?.focus();
   });
-  return (query) => {
+  return ({ query, within }) => {
     view.input.value = query;
     view.results.replaceChildren();
     view.more.hidden = true;
     view.conversations.hidden = true;
+    const only = showScope(query, within, manifest, view);
     const terms = termsOf(query);
     document.title = terms.length === 0 ? view.title : query + ' — ' + view.title;
     // Matches past the ones listed wait in `unlisted`, in the order found, for "Show more".
-    current = terms.length === 0 ? undefined : { query, terms: terms.map(searchTerm), numbers: terms.map(phoneDigits), found: 0, listed: history.state?.listed ?? LISTED_AT_ONCE, unlisted: [] };
+    current = terms.length === 0 ? undefined : { query, only, terms: terms.map(searchTerm), numbers: terms.map(phoneDigits), found: 0, listed: history.state?.listed ?? LISTED_AT_ONCE, unlisted: [] };
     if (!current) view.status.textContent = PROMPT;
     else if (!manifest) view.status.textContent = 'The search index is missing from this archive.';
     else {
-      listConversations(current, manifest, view.conversations);
+      if (only === undefined) listConversations(current, manifest, view.conversations);
       match(current, index.rows, manifest, view);
       if (!index.started) load(manifest, index, report);
       report();
@@ -128,8 +149,26 @@ function statusLine({ query, found, listed }, index, manifest) {
   return found.toLocaleString() + (found === 1 ? ' message matches “' : ' messages match “') + query + '”' + (found > listed ? ' (showing the first ' + listed.toLocaleString() + ')' : '') + '.';
 }
 
+/**
+ * The number of the one conversation searched (undefined: every one), said above the results with a link to search
+ * them all; the search box keeps it for the next query.
+ */
+function showScope(query, within, manifest, view) {
+  const only = within && manifest ? manifest.conversations.findIndex((conversation) => conversation.folder === within) : -1;
+  view.within.value = only === -1 ? '' : within;
+  const label = only === -1 ? 'Search all messages' : 'Search this conversation';
+  view.input.placeholder = label;
+  view.input.setAttribute('aria-label', label);
+  view.scope.hidden = only === -1;
+  if (only === -1) return undefined;
+  const everywhere = Object.assign(document.createElement('a'), { href: addressOf({ query, within: '' }), textContent: 'Search all conversations' });
+  view.scope.replaceChildren('In ', isolated(manifest.conversations[only].title), ' · ', everywhere);
+  return only;
+}
+
 function match(current, rows, manifest, view) {
   for (const row of rows) {
+    if (current.only !== undefined && row[0] !== current.only) continue;
     if (!matches(fold(row[4] + ' ' + row[5]), current)) continue;
     if (++current.found <= current.listed) list(row, current, manifest, view);
     else current.unlisted.push(row);

@@ -13,10 +13,10 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  */
 const EXPECTED: Record<string, string> = {
   '*.txt': '9f082f256f70061b4effafcd444a8eaafd91ed1d0416db9cc47c78d32d694be8',
-  'assets/': 'e8f8483b4f4fe9f23ac06879fd06d6b99b0c255b3a5c29778f91e4bf0db7b587',
-  'conversations/': 'dec0b84a96ce96913be102d84e7f476e00ca8b2d18171c58019d2ed3f98ee350',
+  'assets/': '178a490472b9c7da370b0f97bd46d3b927dbd06a1b34b040ed926765acecd3da',
+  'conversations/': 'f809e5c2a911360b59aac9883cc9c5d93d6553e964bbedff873dd20c0f7f6d43',
   'index.html': '536c235c5d9b87b90b9a8ef8426cdc0ffb247e3469f6344603dfbd27922edbae',
-  'search.html': 'a3f7fa07e4288bf496fa1ad5c0c58ec7122c0e976ea680068bb25f0fa48aaa9d',
+  'search.html': 'f0d91787a6653ef6ee72acb45d333d05bc8339f1e11b3314d8b4cb77f360ff3b',
   'search/': 'b106c3f21549928234a0b7cf0945ba420fc226c03623f10e5728854b62df91c2',
 };
 

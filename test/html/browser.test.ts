@@ -146,10 +146,10 @@ describe.skipIf(!haveChromium)('HTML archive in Chromium', () => {
     expect(visited.map((url) => url.slice(url.lastIndexOf('/') + 1))).toEqual(['p3.html#d-2024-03-03']);
   }, 30_000);
 
-  it('searches every conversation and opens a result', async () => {
+  it('searches from a conversation\'s page and opens a result', async () => {
     await page.fill('.searchbox input', 'pineapple');
     await page.press('.searchbox input', 'Enter');
-    await page.waitForURL(/search\.html\?q=pineapple$/);
+    await page.waitForURL(/search\.html\?q=pineapple&in=conversations%2FAlice$/);
     await expect.poll(() => page.locator('.search-status').textContent()).toContain('1 message matches “pineapple”');
     await expect(page.locator('.results mark').textContent()).resolves.toBe('pineapple');
     await expect(page.title()).resolves.toBe('pineapple — Search messages');
@@ -195,6 +195,37 @@ describe.skipIf(!haveChromium)('HTML archive in Chromium', () => {
     await conversationsFound('beach');
     await page.locator('.conversation-matches a').click();
     await page.waitForURL(/conversations\/Beach%20trip\/p1\.html$/);
+  }, 30_000);
+
+  it('searches the conversation a page shows from its box, then all of them from a link', async () => {
+    const query = page.locator('.searchbox input[name="q"]');
+    const status = () => page.locator('.search-status').textContent();
+    const ask = async (words: string, address: RegExp) => {
+      await query.fill(words);
+      await query.press('Enter');
+      await page.waitForURL(address);
+    };
+    await page.goto(pathToFileURL(join(outDir, 'conversations/Alice/p1.html')).href);
+    await expect(query.getAttribute('placeholder')).resolves.toBe('Search this conversation');
+    await ask('sunset', /search\.html\?q=sunset&in=conversations%2FAlice$/);
+    await expect.poll(status).toBe('No messages match “sunset”.');
+    await expect(page.locator('.search-scope').innerText()).resolves.toBe('In Alice · Search all conversations');
+    // A query typed on the search page searches the same conversation.
+    await ask('pineapple', /\?q=pineapple&in=conversations%2FAlice$/);
+    await expect.poll(status).toBe('1 message matches “pineapple”.');
+    await expect(page.locator('.conversation-matches').isHidden()).resolves.toBe(true);
+    await page.goBack();
+    await expect.poll(status).toBe('No messages match “sunset”.');
+    await page.locator('.search-scope a').click();
+    await page.waitForURL(/search\.html\?q=sunset$/);
+    await expect.poll(status).toBe('1 message matches “sunset”.');
+    await expect(page.locator('.search-scope').isHidden()).resolves.toBe(true);
+    await expect(query.getAttribute('placeholder')).resolves.toBe('Search all messages');
+    // The group's own page finds it there.
+    await page.goto(pathToFileURL(join(outDir, 'conversations/Beach trip/p1.html')).href);
+    await ask('sunset', /\?q=sunset&in=conversations%2FBeach\+trip$/);
+    await expect.poll(status).toBe('1 message matches “sunset”.');
+    await expect(page.locator('.results .where').textContent()).resolves.toMatch(/^Beach trip · Bob · /);
   }, 30_000);
 
   it('lists the matches past the first 500 on asking, 500 at a time, as many again on coming back from one', async () => {

@@ -83,6 +83,8 @@ export class HtmlRenderer implements Renderer {
     let chart: string | undefined;
     const pages = new PagedWriter(join(this.ctx.outDir, folder), (content) => this.templates.conversation({
       ...this.pageHeader(conversation),
+      // Its search box searches it alone (search.js finds it by its folder).
+      within: folder,
       // The number of pages is not known yet: app.js adds it ("page 3 of 18").
       title: content.prev || content.next ? `${conversation.title} — page ${content.page}` : conversation.title,
       page: content.page,
