@@ -180,15 +180,20 @@ function listConversations(current, manifest, section) {
   const list = section.querySelector('ul');
   list.replaceChildren();
   for (const conversation of manifest.conversations) {
-    if (!matches(fold(conversation.title + ' ' + conversation.people), current)) continue;
+    // An archive's search data written by an older textkeeper, kept by a run that changed nothing, lacks the people.
+    const people = conversation.people ?? '';
+    if (!matches(fold(conversation.title + ' ' + people), current)) continue;
     const item = document.createElement('li');
     const link = document.createElement('a');
     link.href = pagesOf(conversation) + '/p1.html';
     link.append(isolated(conversation.title));
-    const people = document.createElement('div');
-    people.className = 'where';
-    people.append(isolated(conversation.people));
-    item.append(link, people);
+    item.append(link);
+    if (people) {
+      const where = document.createElement('div');
+      where.className = 'where';
+      where.append(isolated(people));
+      item.append(where);
+    }
     list.append(item);
   }
   section.hidden = list.children.length === 0;
