@@ -15,7 +15,7 @@ const EXPECTED: Record<string, string> = {
   '*.txt': '9f082f256f70061b4effafcd444a8eaafd91ed1d0416db9cc47c78d32d694be8',
   'assets/': 'f9d4e9f0f4a17e3ce27e18cf53c7ba8900808deac40f2c3e93427bb0b93a4faa',
   'conversations/': 'f809e5c2a911360b59aac9883cc9c5d93d6553e964bbedff873dd20c0f7f6d43',
-  'index.html': '536c235c5d9b87b90b9a8ef8426cdc0ffb247e3469f6344603dfbd27922edbae',
+  'index.html': '951381ce0d8072694b864edfc2b90a74d950ecc84e3268fe44b7eaf2afd4891b',
   'search.html': 'f0d91787a6653ef6ee72acb45d333d05bc8339f1e11b3314d8b4cb77f360ff3b',
   'search/': 'b106c3f21549928234a0b7cf0945ba420fc226c03623f10e5728854b62df91c2',
 };

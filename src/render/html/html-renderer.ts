@@ -12,7 +12,7 @@ import { damageLines, describeKeptOnly, describeOrigin, describeSourceCounts, fo
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
 import { PageStarts } from './page-starts.js';
-import { SearchRowsWriter, searchableText, writeSearchIndex, type SearchConversation, type SearchRows, removeRowParts } from './search-index.js';
+import { SearchRowsWriter, messageWords, writeSearchIndex, type SearchConversation, type SearchRows, removeRowParts } from './search-index.js';
 import { loadTemplates, type PageTemplates } from './templates.js';
 import { STATIC_ASSETS } from './template-files.js';
 import { refreshAssets } from './assets.js';
@@ -138,9 +138,9 @@ export class HtmlRenderer implements Renderer {
       previousDay = at.dayKey;
       previousSender = sender;
 
-      const text = searchableText(message);
-      this.searchRows.add(pages.page, message, at.dateTime, text);
-      if (text) summary.preview = text.slice(0, PREVIEW_LENGTH);
+      const { current, searchable } = messageWords(message);
+      this.searchRows.add(pages.page, message, at.dateTime, searchable);
+      if (current) summary.preview = current.slice(0, PREVIEW_LENGTH);
       summary.photoCount += countPhotos(message);
       activity.add(message, at.dayKey);
     };

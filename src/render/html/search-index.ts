@@ -162,22 +162,33 @@ function* lines({ part, start, end }: SearchRows): Generator<string> {
 }
 
 /**
- * The words a message can be found by, all a page shows of it: its texts and their earlier versions, file
- * names with a voice message's transcription or a sticker's description, and app cards (a poll's options).
+ * A message's words. `searchable`: those it can be found by, all a page shows of it: its texts and their earlier
+ * versions, file names with a voice message's transcription or a sticker's description, and app cards (a poll's
+ * options). `current`: the same without the earlier versions (a conversation's preview).
  */
-export function searchableText(message: Message): string {
-  if (message.kind === 'event') return message.event?.description ?? '';
+export function messageWords(message: Message): { current: string; searchable: string } {
+  if (message.kind === 'event') {
+    const description = message.event?.description ?? '';
+    return { current: description, searchable: description };
+  }
   const words: (string | undefined)[] = [];
-  if (message.subject) words.push(message.subject);
+  const current: (string | undefined)[] = [];
+  const add = (...found: (string | undefined)[]) => {
+    words.push(...found);
+    current.push(...found);
+  };
+  if (message.subject) add(message.subject);
   for (const part of message.parts) {
-    if (part.kind === 'text') words.push(part.text);
+    if (part.kind === 'text') add(part.text);
     // A sticker's file name is a UUID nobody types (and the index's preview of the conversation showed it).
-    else if (part.kind === 'attachment') words.push(part.attachment.isSticker ? undefined : part.attachment.fileName, part.attachment.transcription, part.attachment.description);
+    else if (part.kind === 'attachment') add(part.attachment.isSticker ? undefined : part.attachment.fileName, part.attachment.transcription, part.attachment.description);
     else if (part.kind === 'app') {
-      words.push(part.app.title, part.app.subtitle, part.app.summary, part.app.url, ...part.app.captions);
-      words.push(...(part.app.poll?.options ?? []).map((option) => option.text), ...(part.app.ballot?.choices ?? []).map((choice) => choice.text));
+      add(part.app.title, part.app.subtitle, part.app.summary, part.app.url, ...part.app.captions);
+      add(...(part.app.poll?.options ?? []).map((option) => option.text), ...(part.app.ballot?.choices ?? []).map((choice) => choice.text));
     }
     if ((part.kind === 'text' || part.kind === 'unsent') && part.edits) words.push(...part.edits.map((edit) => edit.text));
   }
-  return words.filter((w) => !!w).join(' ');
+  const joined = (list: (string | undefined)[]) => list.filter((w) => !!w).join(' ');
+  const shown = joined(current);
+  return { current: shown, searchable: words.length === current.length ? shown : joined(words) };
 }
