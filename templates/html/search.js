@@ -169,7 +169,7 @@ function showScope(query, within, manifest, view) {
 function match(current, rows, manifest, view) {
   for (const row of rows) {
     if (current.only !== undefined && row[0] !== current.only) continue;
-    if (!matches(fold(row[4] + ' ' + row[5]), current)) continue;
+    if (!matches(fold(row[4] + ' ' + row[5] + (row[6] ? ' ' + row[6] : '')), current)) continue;
     if (++current.found <= current.listed) list(row, current, manifest, view);
     else current.unlisted.push(row);
   }
@@ -199,8 +199,10 @@ function listConversations(current, manifest, section) {
   section.hidden = list.children.length === 0;
 }
 
-function list([conversation, page, rowId, time, sender, text], current, manifest, view) {
-  view.results.append(resultItem(manifest.conversations[conversation], page, rowId, time, sender, text, current.terms));
+function list([conversation, page, rowId, time, sender, text, earlier], current, manifest, view) {
+  // Found by an earlier version of its text alone (edited, or unsent): that version is shown too, said so.
+  const byEarlier = earlier && !matches(fold(sender + ' ' + text), current) ? earlier : '';
+  view.results.append(resultItem(manifest.conversations[conversation], page, rowId, time, sender, text, byEarlier, current.terms));
 }
 
 /** Whether the text has every term, a term written like a phone number also in any other writing of its digits. */
@@ -265,17 +267,28 @@ function fold(text) {
   return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[ßæœøłđðþı‘’]/g, (letter) => PLAIN_LETTERS[letter]);
 }
 
-function resultItem(conversation, page, rowId, time, sender, text, terms) {
+function resultItem(conversation, page, rowId, time, sender, text, earlier, terms) {
   const item = document.createElement('li');
   const link = document.createElement('a');
   link.dir = 'auto';
   link.href = pagesOf(conversation) + '/p' + page + '.html#m' + rowId;
-  appendSnippet(link, text, terms);
+  if (text) appendSnippet(link, text, terms);
+  else link.textContent = 'Unsent message';
+  item.append(link);
+  if (earlier) {
+    const before = document.createElement('div');
+    before.className = 'earlier';
+    const words = document.createElement('span');
+    words.dir = 'auto';
+    appendSnippet(words, earlier, terms);
+    before.append('Earlier text: ', words);
+    item.append(before);
+  }
   const where = document.createElement('div');
   where.className = 'where';
   // Names isolated, so a right-to-left one does not carry the dots and the time into its direction.
   where.append(isolated(conversation.title), ' · ', isolated(sender), ' · ' + time);
-  item.append(link, where);
+  item.append(where);
   return item;
 }
 

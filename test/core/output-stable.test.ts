@@ -13,11 +13,11 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  */
 const EXPECTED: Record<string, string> = {
   '*.txt': '9f082f256f70061b4effafcd444a8eaafd91ed1d0416db9cc47c78d32d694be8',
-  'assets/': 'f9d4e9f0f4a17e3ce27e18cf53c7ba8900808deac40f2c3e93427bb0b93a4faa',
+  'assets/': 'aa64984c1d11d22ff941342fa76fbd15ca49d1c64f8d663fb131d95f9fb098f4',
   'conversations/': 'f809e5c2a911360b59aac9883cc9c5d93d6553e964bbedff873dd20c0f7f6d43',
   'index.html': '951381ce0d8072694b864edfc2b90a74d950ecc84e3268fe44b7eaf2afd4891b',
   'search.html': 'f0d91787a6653ef6ee72acb45d333d05bc8339f1e11b3314d8b4cb77f360ff3b',
-  'search/': 'b106c3f21549928234a0b7cf0945ba420fc226c03623f10e5728854b62df91c2',
+  'search/': 'd00785b9f650f48ce61d53c16bc8398969918e5b18273cfa212af889ba55fd14',
 };
 
 const EXPECTED_DATA: Record<string, string> = {

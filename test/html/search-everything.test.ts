@@ -1,5 +1,6 @@
 // The HTML search finds everything a page shows of a message: a voice message's transcription, an earlier
-// version of an edited message (the real Edited.plist), a song's lyrics (the real AppleMusicLyrics payload).
+// version of an edited message (the real Edited.plist, shown as such when only it matches), a song's lyrics (the
+// real AppleMusicLyrics payload).
 import { CHROMIUM, haveChromium, launchChromium } from '../support/chromium.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,6 +48,11 @@ describe.skipIf(!present)('HTML search', () => {
       };
       await expect(search('quokkahouse')).resolves.toBe('1 message matches “quokkahouse”.');
       await expect(search('Edit 2')).resolves.toMatch(/^1 message matches/);
+      // Found by an earlier version alone: the message as it reads now, and that version with the words marked.
+      await expect(search('first message')).resolves.toMatch(/^1 message matches/);
+      await expect(page.locator('.results li > a').textContent()).resolves.toBe('Edited message');
+      await expect(page.locator('.results .earlier').textContent()).resolves.toMatch(/^Earlier text: First message\s+· Edit 1 · Edit 2$/);
+      await expect(page.locator('.results .earlier mark').allTextContents()).resolves.toEqual(['First', 'message']);
       await expect(search('black and green letters')).resolves.toMatch(/^1 message matches/);
     } finally {
       await browser.close();

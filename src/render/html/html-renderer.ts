@@ -138,9 +138,9 @@ export class HtmlRenderer implements Renderer {
       previousDay = at.dayKey;
       previousSender = sender;
 
-      const { current, searchable } = messageWords(message);
-      this.searchRows.add(pages.page, message, at.dateTime, searchable);
-      if (current) summary.preview = current.slice(0, PREVIEW_LENGTH);
+      const words = messageWords(message);
+      this.searchRows.add(pages.page, message, at.dateTime, words);
+      if (words.current) summary.preview = words.current.slice(0, PREVIEW_LENGTH);
       summary.photoCount += countPhotos(message);
       activity.add(message, at.dayKey);
     };

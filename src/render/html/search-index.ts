@@ -29,7 +29,8 @@ export interface SearchRows {
 /**
  * One thread's search rows, written to a part file as conversations are rendered (memory stays bounded);
  * the rows of a conversation are contiguous and lack its number, which is only known when all threads are
- * done (see writeSearchIndex). A row is `page, rowId, time, sender, text]`.
+ * done (see writeSearchIndex). A row is `page, rowId, time, sender, text]`, or `…, text, earlier]` for a message
+ * with earlier versions of its text (edited or unsent), which it is found by too.
  */
 export class SearchRowsWriter {
   private readonly path: string;
@@ -51,9 +52,10 @@ export class SearchRowsWriter {
     this.conversationStart = this.offset();
   }
 
-  add(page: number, message: Message, time: string, text: string): void {
-    if (!text) return;
-    this.pending.append(`${page},${message.rowId},${JSON.stringify(time)},${JSON.stringify(message.sender.name)},${JSON.stringify(text)}]\n`);
+  add(page: number, message: Message, time: string, { current, earlier }: { current: string; earlier: string }): void {
+    if (!current && !earlier) return;
+    const versions = earlier ? `${JSON.stringify(current)},${JSON.stringify(earlier)}` : JSON.stringify(current);
+    this.pending.append(`${page},${message.rowId},${JSON.stringify(time)},${JSON.stringify(message.sender.name)},${versions}]\n`);
     if (this.pending.length >= FLUSH_AT) this.flush();
   }
 
@@ -86,7 +88,7 @@ export class SearchRowsWriter {
 /**
  * Writes the client-side search index as script files (a browser on file:// can load scripts but not
  * fetch data): search/chunk-N.js each call `tkSearch.add(rows)`, search/manifest.js lists conversations
- * and chunks. Rows are `[conversation, page, rowId, time, sender, text]`; conversations are numbered in
+ * and chunks. Rows are `[conversation, page, rowId, time, sender, text]` (and `earlier`, see SearchRowsWriter); conversations are numbered in
  * the order given. The threads' part files are read a slice at a time and removed.
  */
 export async function writeSearchIndex(outDir: string, conversations: (SearchConversation & { rows: SearchRows })[]): Promise<void> {
@@ -162,33 +164,25 @@ function* lines({ part, start, end }: SearchRows): Generator<string> {
 }
 
 /**
- * A message's words. `searchable`: those it can be found by, all a page shows of it: its texts and their earlier
- * versions, file names with a voice message's transcription or a sticker's description, and app cards (a poll's
- * options). `current`: the same without the earlier versions (a conversation's preview).
+ * The words a message can be found by, all a page shows of it. `current`: its texts as they read now, file names
+ * with a voice message's transcription or a sticker's description, and app cards (a poll's options); `earlier`:
+ * the earlier versions of its edited or unsent texts, one after another between dots ('' for none).
  */
-export function messageWords(message: Message): { current: string; searchable: string } {
-  if (message.kind === 'event') {
-    const description = message.event?.description ?? '';
-    return { current: description, searchable: description };
-  }
+export function messageWords(message: Message): { current: string; earlier: string } {
+  if (message.kind === 'event') return { current: message.event?.description ?? '', earlier: '' };
   const words: (string | undefined)[] = [];
-  const current: (string | undefined)[] = [];
-  const add = (...found: (string | undefined)[]) => {
-    words.push(...found);
-    current.push(...found);
-  };
-  if (message.subject) add(message.subject);
+  const earlier: string[] = [];
+  if (message.subject) words.push(message.subject);
   for (const part of message.parts) {
-    if (part.kind === 'text') add(part.text);
+    if (part.kind === 'text') words.push(part.text);
     // A sticker's file name is a UUID nobody types (and the index's preview of the conversation showed it).
-    else if (part.kind === 'attachment') add(part.attachment.isSticker ? undefined : part.attachment.fileName, part.attachment.transcription, part.attachment.description);
+    else if (part.kind === 'attachment') words.push(part.attachment.isSticker ? undefined : part.attachment.fileName, part.attachment.transcription, part.attachment.description);
     else if (part.kind === 'app') {
-      add(part.app.title, part.app.subtitle, part.app.summary, part.app.url, ...part.app.captions);
-      add(...(part.app.poll?.options ?? []).map((option) => option.text), ...(part.app.ballot?.choices ?? []).map((choice) => choice.text));
+      words.push(part.app.title, part.app.subtitle, part.app.summary, part.app.url, ...part.app.captions);
+      words.push(...(part.app.poll?.options ?? []).map((option) => option.text), ...(part.app.ballot?.choices ?? []).map((choice) => choice.text));
     }
-    if ((part.kind === 'text' || part.kind === 'unsent') && part.edits) words.push(...part.edits.map((edit) => edit.text));
+    if ((part.kind === 'text' || part.kind === 'unsent') && part.edits) earlier.push(...part.edits.map((edit) => edit.text));
   }
   const joined = (list: (string | undefined)[]) => list.filter((w) => !!w).join(' ');
-  const shown = joined(current);
-  return { current: shown, searchable: words.length === current.length ? shown : joined(words) };
+  return { current: joined(words), earlier: earlier.filter((w) => !!w).join(' · ') };
 }
