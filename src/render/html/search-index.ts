@@ -88,8 +88,9 @@ export class SearchRowsWriter {
 /**
  * Writes the client-side search index as script files (a browser on file:// can load scripts but not
  * fetch data): search/chunk-N.js each call `tkSearch.add(rows)`, search/manifest.js lists conversations
- * and chunks. Rows are `[conversation, page, rowId, time, sender, text]` (and `earlier`, see SearchRowsWriter); conversations are numbered in
- * the order given. The threads' part files are read a slice at a time and removed.
+ * and chunks. Rows are `[conversation, page, rowId, time, sender, text]`, some with `earlier` last (see
+ * SearchRowsWriter); conversations are numbered in the order given. The threads' part files are read a slice at
+ * a time and removed.
  */
 export async function writeSearchIndex(outDir: string, conversations: (SearchConversation & { rows: SearchRows })[]): Promise<void> {
   const folder = join(outDir, 'search');
@@ -183,6 +184,6 @@ export function messageWords(message: Message): { current: string; earlier: stri
     }
     if ((part.kind === 'text' || part.kind === 'unsent') && part.edits) earlier.push(...part.edits.map((edit) => edit.text));
   }
-  const joined = (list: (string | undefined)[]) => list.filter((w) => !!w).join(' ');
-  return { current: joined(words), earlier: earlier.filter((w) => !!w).join(' · ') };
+  const present = (list: (string | undefined)[]) => list.filter((w) => !!w);
+  return { current: present(words).join(' '), earlier: present(earlier).join(' · ') };
 }
