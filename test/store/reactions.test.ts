@@ -28,16 +28,22 @@ function lastingReactions(dir: string): Reaction[] {
   return rows;
 }
 
-/** The reaction's sender takes it back a minute later: a removal row (type + 1000), as Messages writes it. */
-function takeBack(db: Database.Database, reaction: Reaction): void {
+/** A row the reaction's sender writes `after` ns later on the same part, as Messages writes it. */
+function answer(db: Database.Database, reaction: Reaction, { suffix, type, after }: { suffix: string; type: number; after: number }): void {
   const row = db.prepare('SELECT * FROM message WHERE ROWID = ?').get(reaction.id) as Record<string, unknown>;
   const chat = db.prepare('SELECT chat_id FROM chat_message_join WHERE message_id = ?').pluck().get(reaction.id) as number;
   const { ROWID: _rowId, ...columns } = row;
-  Object.assign(columns, { guid: `${reaction.guid}-removed`, associated_message_type: reaction.type + 1000, date: reaction.date + 60e9 });
+  Object.assign(columns, { guid: `${reaction.guid}-${suffix}`, associated_message_type: type, date: reaction.date + after });
   const names = Object.keys(columns);
   const { lastInsertRowid } = db.prepare(`INSERT INTO message (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`).run(...Object.values(columns));
-  db.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)').run(chat, lastInsertRowid, reaction.date + 60e9);
+  db.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)').run(chat, lastInsertRowid, reaction.date + after);
 }
+
+/** The reaction's sender takes it back a minute later: a removal row (type + 1000). */
+const takeBack = (db: Database.Database, reaction: Reaction) => answer(db, reaction, { suffix: 'removed', type: reaction.type + 1000, after: 60e9 });
+
+/** The reaction's sender gives it again a minute after taking it back. */
+const giveAgain = (db: Database.Database, reaction: Reaction) => answer(db, reaction, { suffix: 'again', type: reaction.type, after: 120e9 });
 
 interface TapbackRecord {
   sender: { handle: string };
@@ -108,5 +114,31 @@ describe('an archive keeps the reactions the device lost', () => {
     await exportFrom(after, out, 'txt,html,json');
     expect(tapbacksOn(out, deleted.target).filter((t) => t.absentSince)).toHaveLength(1);
     expect(tapbacksOn(out, removed.target).filter((t) => t.removedAt)).toHaveLength(1);
+  });
+
+  it('shows a reaction given again after it was taken back once, as given, at its new time', async () => {
+    const reaction = reactions.at(-1)!;
+    const out = join(tempDir('reactions-again'), 'archive');
+    await exportFrom(history.dir, out, 'txt,json');
+    const given = tapbacksOn(out, reaction.target);
+    await exportFrom(changedDevice(history, (db) => takeBack(db, reaction)), out, 'txt,json');
+    const [removed, ...more] = tapbacksOn(out, reaction.target).filter((t) => t.removedAt);
+    expect(removed).toBeDefined();
+    expect(more).toHaveLength(0);
+
+    const again = changedDevice(history, (db) => {
+      takeBack(db, reaction);
+      giveAgain(db, reaction);
+    });
+    // A later whole run of the same device leaves it so.
+    for (let run = 0; run < 2; run++) {
+      await exportFrom(again, out, 'txt,json');
+      const now = tapbacksOn(out, reaction.target);
+      expect(now.filter((t) => t.removedAt || t.absentSince)).toHaveLength(0);
+      expect(now).toHaveLength(given.length);
+      const theirs = now.filter((t) => t.sender.handle === removed!.sender.handle);
+      expect(theirs.map((t) => Date.parse(t.date) - Date.parse(removed!.date))).toEqual([120_000]);
+    }
+    expect(allText(out, '.txt')).not.toContain('(removed ');
   });
 });
