@@ -12,7 +12,7 @@ import { knownFile } from '../store/known-files.js';
 import { STORE_FILE } from '../store/file-names.js';
 import { sha256File } from '../store/file-sha256.js';
 import { buildManifest, filesUnder, resealStore, writeSums } from '../store/manifest.js';
-import { findOutsideChanges, leftAsFound, outsideChangeLines, storeChangedSinceSeal, type OutsideChanges } from '../store/outside-changes.js';
+import { findOutsideChanges, leftAsFound, outsideChangeLines, removedCopyFolders, storeChangedSinceSeal, type OutsideChanges } from '../store/outside-changes.js';
 import { openOutputStore, removeStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
 import { VERSION } from '../version.js';
@@ -79,6 +79,8 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     if (!finished) removePartials(options.outDir);
     const sealed = finished ? store.manifest() : [];
     const outside = sealed.length > 0 ? { ...await findOutsideChanges(store.dir, sealed), storeChanged } : undefined;
+    // A copy removed from the folder is copied again from a device that still has the file: its conversations are read.
+    if (outside) store.readAgainHolding(removedCopyFolders(outside.changed));
     const checkInterrupt = () => {
       if (signal.interrupted) throw new Interrupted('interrupted');
     };

@@ -71,6 +71,8 @@ export class ArchiveStore {
   readonly counts: IngestCounts = { added: 0, changed: 0, absent: 0, returned: 0 };
   /** Conversations this run found unchanged in its sources (their messages' `last_run` is left as it was). */
   private readonly unchangedKeys = new Set<string>();
+  /** Conversations read again whatever their marks say (see `readAgainHolding`). */
+  private readonly readAgainKeys = new Set<string>();
   /** The files this run recorded as written (see `recordWritten`). */
   private readonly written: CopiedFile[] = [];
   /** Source sets by their JSON (see `setOf`). */
@@ -403,11 +405,24 @@ export class ArchiveStore {
    * not read, and nothing is written (not even that this run saw them: `markAbsent` leaves it alone).
    */
   unchanged(key: string, sources: string, mark: string | undefined): boolean {
-    if (mark === undefined) return false;
+    if (mark === undefined || this.readAgainKeys.has(key)) return false;
     const known = this.sql.markOf!.get(key, sources) as { mark: string } | undefined;
     if (known?.mark !== mark) return false;
     this.unchangedKeys.add(key);
     return true;
+  }
+
+  /**
+   * Has this run read again, whatever their marks say, the conversations whose messages hold a copy in one of
+   * these folders (`attachments/xx/<sha256>/`): a copy removed from the archive folder is then copied again from
+   * a device that still has the file.
+   */
+  readAgainHolding(folders: Set<string>): void {
+    if (folders.size === 0) return;
+    const rows = this.db.prepare(`SELECT conversation_key, body FROM messages WHERE instr(body, '"path":"attachments/') > 0`).raw();
+    for (const [key, body] of rows.iterate() as IterableIterator<[string, string]>) {
+      for (const [, folder] of body.matchAll(COPY_FOLDER)) if (folders.has(folder!)) this.readAgainKeys.add(key);
+    }
   }
 
   /**
@@ -890,6 +905,9 @@ export class ArchiveStore {
     this.snapshot?.remove();
   }
 }
+
+/** The folder of an attachment's copy, as a message's JSON names it (see `readAgainHolding`). */
+const COPY_FOLDER = /"path":"(attachments\/[0-9a-f]{2}\/[0-9a-f]{64}\/)/g;
 
 /** What ends the id of a source another archive read (see `foreignId`). */
 const FOREIGN = ' read into the archive begun ';

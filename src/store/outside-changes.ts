@@ -76,6 +76,12 @@ export function leftAsFound(dir: string, changed: Map<string, FoundFile>, retire
   return left;
 }
 
+/** The folders (`attachments/xx/<sha256>/`) of attachments' copies removed from the archive folder since the seal. */
+export function removedCopyFolders(changed: Map<string, FoundFile>): Set<string> {
+  const removed = [...changed].filter(([path, found]) => found.size < 0 && found.listed && path.startsWith('attachments/'));
+  return new Set(removed.map(([path]) => path.slice(0, path.lastIndexOf('/') + 1)));
+}
+
 /** Files the archive keeps that no export can write again: copies of attachments (and their thumbnails). */
 const COPIES = /^(attachments|thumbs)\//;
 

@@ -1,4 +1,5 @@
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,11 +12,14 @@ beforeAll(async () => {
   history = await generateHistory(240, 307);
 });
 
-async function exportInto(out: string, formats: string) {
-  const result = await runCli(['export', '--db', join(history.dir, 'chat.db'), '--out', out, '--format', formats, '--no-progress']);
+async function exportInto(out: string, formats: string, device = history.dir) {
+  const result = await runCli(['export', '--db', join(device, 'chat.db'), '--out', out, '--format', formats, '--no-progress']);
   expect(result.code).toBe(0);
   return result;
 }
+
+/** A photo's copy in the archive, by its path there. */
+const aPhotoCopy = (out: string) => filesOf(join(out, 'attachments')).map((p) => `attachments/${p}`).find((p) => p.endsWith('.jpeg') || p.endsWith('.png'))!;
 
 const warnings = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('warning: ')).sort();
 const verifyLines = async (out: string) => (await runCli(['verify', out])).stdout.trim().split('\n').sort();
@@ -60,23 +64,45 @@ describe('an export never seals as its own what changed in the folder since the 
     expect(await verifyLines(out)).toEqual([`altered: ${copy}`, 'unexpected: notes.txt']);
   });
 
-  it('keeps a removed copy of an attachment in the record, for verify to report missing at every run until it is restored', async () => {
+  it('copies removed copies of attachments again from the device that still has them, and makes their thumbnails again', async () => {
+    const out = join(tempDir('outside-recopied'), 'archive');
+    await exportInto(out, 'txt,html');
+    const copy = aPhotoCopy(out);
+    const bytes = readFileSync(join(out, copy));
+    const removed = ['attachments', 'thumbs'].flatMap((folder) => filesOf(join(out, folder)).map((p) => `${folder}/${p}`));
+    expect(removed.filter((p) => p.startsWith('thumbs/')).length).toBeGreaterThan(0);
+    rmSync(join(out, 'attachments'), { recursive: true });
+    rmSync(join(out, 'thumbs'), { recursive: true });
+
+    const again = await exportInto(out, 'txt,html');
+    expect(warnings(again.stderr)).toEqual(removed.map((p) => `warning: ${p} was removed since the last export, not by textkeeper: this export wrote it again`).sort());
+    expect(readFileSync(join(out, copy))).toEqual(bytes);
+    expect(await verifyLines(out)).toEqual([expect.stringMatching(/^Intact: /)]);
+  });
+
+  it('keeps a removed copy of an attachment the device no longer has in the record, for verify to report missing at every run until it is restored', async () => {
     const out = join(tempDir('outside-removed'), 'archive');
     await exportInto(out, 'txt');
-    const copy = filesOf(join(out, 'attachments')).map((p) => `attachments/${p}`).find((p) => p.endsWith('.jpeg') || p.endsWith('.png'))!;
+    const copy = aPhotoCopy(out);
     const bytes = readFileSync(join(out, copy));
     rmSync(join(out, copy));
+    const device = tempDir('outside-removed-device');
+    cpSync(history.dir, device, { recursive: true });
+    const sha256 = copy.split('/')[2]!;
+    const originals = filesOf(join(device, 'Attachments')).filter((f) => createHash('sha256').update(readFileSync(join(device, 'Attachments', f))).digest('hex') === sha256);
+    expect(originals.length).toBeGreaterThan(0);
+    for (const original of originals) rmSync(join(device, 'Attachments', original));
 
-    const first = await exportInto(out, 'txt');
+    const first = await exportInto(out, 'txt', device);
     expect(warnings(first.stderr)).toEqual([
       `warning: ${copy} was removed since the last export, not by textkeeper: left as it is, and the archive's record keeps it as textkeeper wrote it (verify reports it until it is restored from a backup)`,
     ]);
     expect(await verifyLines(out)).toEqual([`missing: ${copy}`]);
-    await exportInto(out, 'txt');
+    await exportInto(out, 'txt', device);
     expect(await verifyLines(out)).toEqual([`missing: ${copy}`]);
 
     writeFileSync(join(out, copy), bytes);
-    await exportInto(out, 'txt');
+    await exportInto(out, 'txt', device);
     expect(await verifyLines(out)).toEqual([expect.stringMatching(/^Intact: /)]);
   });
 
