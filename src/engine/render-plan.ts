@@ -23,8 +23,11 @@ const ONLY_IN: Record<string, string> = {
 /** The HTML archive's own files (its media are in attachments/ and thumbs/, each named by its contents). */
 const HTML_FILES = /^(index\.html|search\.html|(conversations|search|assets)\/)/;
 
-/** Copies of attachments and what the HTML pages make of them (thumbnails, audio a browser plays): a removed one is made again. */
-const MEDIA = /^(attachments|thumbs)\//;
+/**
+ * Copies of attachments. One removed that the run copied again from the device has the pages written again, which
+ * make its thumbnails and playable audio again; one the device lost too does not (nothing would make it again).
+ */
+const COPIES = /^attachments\//;
 
 /** The format that writes a file of the archive folder, by its path; none for the copies of attachments. */
 export function formatOf(path: string): string | undefined {
@@ -82,13 +85,14 @@ export interface RenderPlan {
 /**
  * Which conversations this run writes in which formats. A conversation keeps a file while the fingerprint
  * it was made from is the same and the file is as the last run left it (see `StoreArchive.keptFile`); HTML
- * is kept only when every page is, none of its files was `changed` since, not by textkeeper, and no copy of an
- * attachment nor thumbnail was removed; NDJSON's one
+ * is kept only when every page is, none of its files was `changed` since, not by textkeeper, and no removed copy
+ * of an attachment was copied again; NDJSON's one
  * file only when every conversation's part of it is, and it is as the last run left it.
  */
 export function planRendering(archive: StoreArchive, candidates: CandidateConversation[], options: ResolvedOptions, changed = new Map<string, FoundFile>()): RenderPlan {
   const settings = options.formats.map((format) => renderSettings(options, format));
-  const keepsHtml = options.formats.includes('html') && existsSync(join(options.outDir, 'index.html')) && ![...changed].some(([path, found]) => HTML_FILES.test(path) || (found.size < 0 && MEDIA.test(path)));
+  const keepsHtml = options.formats.includes('html') && existsSync(join(options.outDir, 'index.html'))
+    && ![...changed].some(([path, found]) => HTML_FILES.test(path) || (found.size < 0 && COPIES.test(path) && existsSync(join(options.outDir, path))));
   const keepsNdjson = options.formats.includes('ndjson') && archive.asListed(NDJSON_FILE);
   const found: { candidate: CandidateConversation; plan?: HistoryConversation; files: (FormatFile | undefined)[] }[] = [];
   for (const candidate of candidates) {
