@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CandidateConversation, HistoryConversation } from '../normalize/archive.js';
 import type { RenderedConversation } from '../render/renderer.js';
 import type { StoreArchive } from '../store/store-archive.js';
-import type { FoundFile } from '../store/outside-changes.js';
+import { copiedAgain, type FoundFile } from '../store/outside-changes.js';
 import type { ResolvedOptions } from './options.js';
 import { NDJSON_FILE } from '../render/ndjson/ndjson-renderer.js';
 
@@ -22,12 +22,6 @@ const ONLY_IN: Record<string, string> = {
 
 /** The HTML archive's own files (its media are in attachments/ and thumbs/, each named by its contents). */
 const HTML_FILES = /^(index\.html|search\.html|(conversations|search|assets)\/)/;
-
-/**
- * Copies of attachments. One removed that the run copied again from the device has the pages written again, which
- * make its thumbnails and playable audio again; one the device lost too does not (nothing would make it again).
- */
-const COPIES = /^attachments\//;
 
 /** The format that writes a file of the archive folder, by its path; none for the copies of attachments. */
 export function formatOf(path: string): string | undefined {
@@ -92,7 +86,7 @@ export interface RenderPlan {
 export function planRendering(archive: StoreArchive, candidates: CandidateConversation[], options: ResolvedOptions, changed = new Map<string, FoundFile>()): RenderPlan {
   const settings = options.formats.map((format) => renderSettings(options, format));
   const keepsHtml = options.formats.includes('html') && existsSync(join(options.outDir, 'index.html'))
-    && ![...changed].some(([path, found]) => HTML_FILES.test(path) || (found.size < 0 && COPIES.test(path) && existsSync(join(options.outDir, path))));
+    && ![...changed.keys()].some((path) => HTML_FILES.test(path)) && !copiedAgain(options.outDir, changed);
   const keepsNdjson = options.formats.includes('ndjson') && archive.asListed(NDJSON_FILE);
   const found: { candidate: CandidateConversation; plan?: HistoryConversation; files: (FormatFile | undefined)[] }[] = [];
   for (const candidate of candidates) {

@@ -76,10 +76,19 @@ export function leftAsFound(dir: string, changed: Map<string, FoundFile>, retire
   return left;
 }
 
-/** The folders (`attachments/xx/<sha256>/`) of attachments' copies removed from the archive folder since the seal. */
+/** Paths of files in `attachments/` (copies, and what HTML made of them) removed from the archive folder since the seal. */
+function removedAttachments(changed: Map<string, FoundFile>): string[] {
+  return [...changed].filter(([path, found]) => found.size < 0 && found.listed && path.startsWith('attachments/')).map(([path]) => path);
+}
+
+/** The folders (`attachments/xx/<sha256>/`) of the removed ones: their conversations are read again (see `ArchiveStore.readAgainHolding`). */
 export function removedCopyFolders(changed: Map<string, FoundFile>): Set<string> {
-  const removed = [...changed].filter(([path, found]) => found.size < 0 && found.listed && path.startsWith('attachments/'));
-  return new Set(removed.map(([path]) => path.slice(0, path.lastIndexOf('/') + 1)));
+  return new Set(removedAttachments(changed).map((path) => path.slice(0, path.lastIndexOf('/') + 1)));
+}
+
+/** Whether the run copied a removed one again: the HTML pages are then written again, and make its thumbnails and playable audio. */
+export function copiedAgain(dir: string, changed: Map<string, FoundFile>): boolean {
+  return removedAttachments(changed).some((path) => existsSync(join(dir, path)));
 }
 
 /** Files the archive keeps that no export can write again: copies of attachments (and their thumbnails). */
