@@ -80,7 +80,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     const sealed = finished ? store.manifest() : [];
     const outside = sealed.length > 0 ? { ...await findOutsideChanges(store.dir, sealed), storeChanged } : undefined;
     // A copy removed from the folder is copied again from a device that still has the file: its conversations are read.
-    if (outside) store.readAgainHolding(removedCopyFolders(outside.changed));
+    if (outside) store.readAgainHolding(removedCopyFolders(outside));
     const checkInterrupt = () => {
       if (signal.interrupted) throw new Interrupted('interrupted');
     };
@@ -246,7 +246,7 @@ export async function sealArchive(store: ArchiveStore, counts: Record<string, nu
   store.finishRun(counts);
   store.close();
   await writeSums(store.dir, manifest, await closedStoreSha256(store.dir));
-  const lines = outside ? outsideChangeLines(outside, manifest) : [];
+  const lines = outside ? outsideChangeLines(store.dir, outside, manifest) : [];
   for (const line of lines) options.log(`warning: ${line}`);
   return lines.length;
 }

@@ -70,7 +70,7 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
     }
     sayWhatIsLeftOut(archive, options);
     sayWhatIsNotWritten(store, options);
-    const plan = planRendering(archive, candidates, options, update.outside?.changed);
+    const plan = planRendering(archive, candidates, options, update.outside);
     refuseProtectedFiles(plan, stemOf, options.outDir);
     const renderers = await Promise.all(plan.formats.map((format) => RENDERERS[format]!()));
     // PDF covers name every source; every header names what an archive read as a source had its messages from,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CandidateConversation, HistoryConversation } from '../normalize/archive.js';
 import type { RenderedConversation } from '../render/renderer.js';
 import type { StoreArchive } from '../store/store-archive.js';
-import { copiedAgain, type FoundFile } from '../store/outside-changes.js';
+import { remakesMedia, type OutsideChanges } from '../store/outside-changes.js';
 import type { ResolvedOptions } from './options.js';
 import { NDJSON_FILE } from '../render/ndjson/ndjson-renderer.js';
 
@@ -79,14 +79,14 @@ export interface RenderPlan {
 /**
  * Which conversations this run writes in which formats. A conversation keeps a file while the fingerprint
  * it was made from is the same and the file is as the last run left it (see `StoreArchive.keptFile`); HTML
- * is kept only when every page is, none of its files was `changed` since, not by textkeeper, and no removed copy
- * of an attachment was copied again; NDJSON's one
+ * is kept only when every page is, none of its files was changed since, not by textkeeper, and no removed file
+ * that its pages show (a copy of an attachment, its thumbnail) can be made again; NDJSON's one
  * file only when every conversation's part of it is, and it is as the last run left it.
  */
-export function planRendering(archive: StoreArchive, candidates: CandidateConversation[], options: ResolvedOptions, changed = new Map<string, FoundFile>()): RenderPlan {
+export function planRendering(archive: StoreArchive, candidates: CandidateConversation[], options: ResolvedOptions, outside?: OutsideChanges): RenderPlan {
   const settings = options.formats.map((format) => renderSettings(options, format));
   const keepsHtml = options.formats.includes('html') && existsSync(join(options.outDir, 'index.html'))
-    && ![...changed.keys()].some((path) => HTML_FILES.test(path)) && !copiedAgain(options.outDir, changed);
+    && !(outside && ([...outside.changed.keys()].some((path) => HTML_FILES.test(path)) || remakesMedia(options.outDir, outside)));
   const keepsNdjson = options.formats.includes('ndjson') && archive.asListed(NDJSON_FILE);
   const found: { candidate: CandidateConversation; plan?: HistoryConversation; files: (FormatFile | undefined)[] }[] = [];
   for (const candidate of candidates) {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
@@ -14,6 +13,7 @@ import { CAF_HEAD_BYTES, cafFormat, isCaf } from './caf.js';
 import { playableKind, remuxCaf, type PlayableKind } from './playable-audio.js';
 import { fitInside, NO_PICTURE, probeImage, type ImageSize } from './image-size.js';
 import { insideFolder, safeFileName } from './safe-names.js';
+import { mediaKey, thumbnailPath } from './media-key.js';
 import { WorkerPool } from './worker-pool.js';
 import { mediaWorkerScript } from './worker-script.js';
 
@@ -143,8 +143,7 @@ export class MediaArchive {
     const own = archivePath(this.outDir, source);
     // The archive's copies lie at paths named by their SHA-256, but their times are those of the run that
     // copied them: keyed by that path alone, the same export makes the same pages, wherever the folder is.
-    const identity = own === undefined ? `${source}\0${info.size}\0${info.mtimeMs}` : `${own}\0${info.size}`;
-    const key = createHash('sha1').update(identity).digest('hex').slice(0, 20);
+    const key = own === undefined ? mediaKey(source, info.size, info.mtimeMs) : mediaKey(own, info.size);
     const active = isActive(attachment, source);
     if (active && this.mode === 'link') return { unavailable: 'withheld', reason: `a web page or SVG that could run script, not linked (at ${source})` };
     const name = copyName(attachment, source);
@@ -168,7 +167,7 @@ export class MediaArchive {
 
     const format: ImageFormat = attachment.isSticker || ALPHA_IMAGES.has(extension) ? 'png' : 'jpeg';
     const suffix = format === 'png' ? 'png' : 'jpg';
-    const thumb = `thumbs/${key.slice(0, 2)}/${key}.${suffix}`;
+    const thumb = thumbnailPath(key, suffix);
     const outputs: ImageOutput[] = [{ path: insideFolder(this.outDir, thumb), format, maxSide: THUMB_SIDE }];
     let href = originalHref;
     let original: string | undefined;

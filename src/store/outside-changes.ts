@@ -7,6 +7,7 @@ import { hashFiles } from './file-hasher.js';
 import { STORE_FILE, SUMS_FILE } from './file-names.js';
 import { sha256File } from './file-sha256.js';
 import { isSystemPath, isUnlisted, listFilesAs, splitSums, type ManifestEntry } from './manifest.js';
+import { mediaKey, thumbnailKey } from '../media/media-key.js';
 
 /** A file as the run found it before it wrote (size -1: gone), and what the manifest listed for it (nothing: a file added). */
 export interface FoundFile {
@@ -20,6 +21,8 @@ export interface OutsideChanges {
   manifest: ManifestEntry[];
   /** Files whose bytes changed, added or removed since the seal, by path. */
   changed: Map<string, FoundFile>;
+  /** The files of `attachments/` and `thumbs/` removed, with the copies of attachments each is or was made from (see `madeFrom`). */
+  removedMedia: Map<string, string[]>;
   /** The store is not the one SHA256SUMS sealed (see `storeChangedSinceSeal`). */
   storeChanged?: boolean;
 }
@@ -58,7 +61,7 @@ export async function findOutsideChanges(dir: string, sealed: ManifestEntry[]): 
     if (sha256s[i] === entry.sha256) listed.set(entry.path, { ...entry, size: found.size, mtimeMs: found.mtimeMs });
     else changed.set(entry.path, found);
   });
-  return { manifest: [...listed.values()], changed };
+  return { manifest: [...listed.values()], changed, removedMedia: madeFrom(changed, sealed) };
 }
 
 /**
@@ -76,26 +79,48 @@ export function leftAsFound(dir: string, changed: Map<string, FoundFile>, retire
   return left;
 }
 
-/** Paths of files in `attachments/` (copies, and what HTML made of them) removed from the archive folder since the seal. */
-function removedAttachments(changed: Map<string, FoundFile>): string[] {
-  return [...changed].filter(([path, found]) => found.size < 0 && found.listed && path.startsWith('attachments/')).map(([path]) => path);
+/**
+ * The copies of attachments that files removed from `attachments/` and `thumbs/` are, or were made from by HTML:
+ * a copy is itself (its folder is named by its SHA-256); a picture converted for browsers or a voice message made
+ * playable, in the folder of its copy, is made from that; a thumbnail from the copy its name is the key of.
+ * A thumbnail of a device's file (`--attachments link`) is made from none of them.
+ */
+function madeFrom(changed: Map<string, FoundFile>, sealed: ManifestEntry[]): Map<string, string[]> {
+  const removed = [...changed].filter(([path, found]) => found.size < 0 && found.listed && /^(attachments|thumbs)\//.test(path));
+  if (removed.length === 0) return new Map();
+  const copies = sealed.filter(isCopy);
+  let byKey: Map<string, string> | undefined;
+  return new Map(removed.map(([path, found]) => {
+    if (isCopy(found.listed!)) return [path, [path]];
+    const key = thumbnailKey(path);
+    if (key === undefined) return [path, copies.filter((copy) => folderOf(copy.path) === folderOf(path)).map((copy) => copy.path)];
+    byKey ??= new Map(copies.map((copy) => [mediaKey(copy.path, copy.size), copy.path]));
+    const copy = byKey.get(key);
+    return [path, copy === undefined ? [] : [copy]];
+  }));
 }
 
-/** The folders (`attachments/xx/<sha256>/`) of the removed ones: their conversations are read again (see `ArchiveStore.readAgainHolding`). */
-export function removedCopyFolders(changed: Map<string, FoundFile>): Set<string> {
-  return new Set(removedAttachments(changed).map((path) => path.slice(0, path.lastIndexOf('/') + 1)));
+/** Whether a file of `attachments/` is the copy of an attachment its folder is named for (`attachments/xx/<sha256>/`). */
+const isCopy = (entry: ManifestEntry) => entry.path.startsWith('attachments/') && entry.path.split('/')[2] === entry.sha256;
+
+const folderOf = (path: string) => path.slice(0, path.lastIndexOf('/') + 1);
+
+/** The folders (`attachments/xx/<sha256>/`) of removed copies: their conversations are read again (see `ArchiveStore.readAgainHolding`). */
+export function removedCopyFolders({ removedMedia }: OutsideChanges): Set<string> {
+  return new Set([...removedMedia].filter(([path, copies]) => copies.includes(path)).map(([path]) => folderOf(path)));
 }
 
-/** Whether the run copied a removed one again: the HTML pages are then written again, and make its thumbnails and playable audio. */
-export function copiedAgain(dir: string, changed: Map<string, FoundFile>): boolean {
-  return removedAttachments(changed).some((path) => existsSync(join(dir, path)));
+/**
+ * Whether HTML pages written again would make a removed file again: a thumbnail, converted picture or playable
+ * audio whose copy is there, or a removed copy that was copied again (and its thumbnails with it). Those whose
+ * copy is gone for good are not looked for at every run.
+ */
+export function remakesMedia(dir: string, { removedMedia }: OutsideChanges): boolean {
+  return [...removedMedia.values()].some((copies) => copies.some((copy) => existsSync(join(dir, copy))));
 }
-
-/** Files the archive keeps that no export can write again: copies of attachments (and their thumbnails). */
-const COPIES = /^(attachments|thumbs)\//;
 
 /** One line for each file changed outside textkeeper, once the run sealed the folder (`manifest`). */
-export function outsideChangeLines({ changed, storeChanged }: OutsideChanges, manifest: ManifestEntry[]): string[] {
+export function outsideChangeLines(dir: string, { changed, storeChanged, removedMedia }: OutsideChanges, manifest: ManifestEntry[]): string[] {
   const sealed = new Map(manifest.map((e) => [e.path, e]));
   const store = storeChanged
     ? [`${STORE_FILE} was changed since the last export, not by textkeeper: this export went on from it as it was found (restore the folder from a backup if no one meant to change it)`]
@@ -105,8 +130,18 @@ export function outsideChangeLines({ changed, storeChanged }: OutsideChanges, ma
     const what = !found.listed ? 'was added' : found.size < 0 ? 'was removed' : 'was changed';
     let outcome: string;
     if (!found.listed) outcome = entry ? 'this export wrote over it' : 'it is not part of the archive (verify reports it)';
-    else if (entry === found.listed) outcome = `left as it is, and the archive's record keeps it as textkeeper wrote it (verify reports it ${COPIES.test(path) ? 'until it is restored from a backup' : 'until an export with its format writes it again'})`;
+    else if (entry === found.listed) outcome = `left as it is, and the archive's record keeps it as textkeeper wrote it (verify reports it ${until(dir, path, removedMedia.get(path))})`;
     else outcome = entry ? 'this export wrote it again' : 'no longer listed';
     return `${path} ${what} since the last export, not by textkeeper: ${outcome}`;
   }));
+}
+
+/**
+ * Until when a file left as found stays reported: copies of attachments, and files made of a copy that is gone too,
+ * until restored; what HTML makes of a copy that is there, until it writes its pages again; others until their format is written.
+ */
+function until(dir: string, path: string, copies?: string[]): string {
+  const made = copies?.some((copy) => copy !== path && existsSync(join(dir, copy)));
+  if (made) return 'until an HTML export makes it again';
+  return /^(attachments|thumbs)\//.test(path) ? 'until it is restored from a backup' : 'until an export with its format writes it again';
 }

@@ -80,6 +80,30 @@ describe('an export never seals as its own what changed in the folder since the 
     expect(await verifyLines(out)).toEqual([expect.stringMatching(/^Intact: /)]);
   });
 
+  it('makes removed thumbnails, converted pictures and playable audio again from the copies still there, and then keeps its pages', async () => {
+    const out = join(tempDir('outside-made'), 'archive');
+    await exportInto(out, 'txt,html');
+    const sha256Of = (path: string) => createHash('sha256').update(readFileSync(join(out, path))).digest('hex');
+    const made = filesOf(join(out, 'attachments')).map((p) => `attachments/${p}`).filter((p) => sha256Of(p) !== p.split('/')[2]);
+    const thumbs = filesOf(join(out, 'thumbs')).map((p) => `thumbs/${p}`);
+    expect(made.some((p) => p.endsWith('.wav') || p.endsWith('.m4a'))).toBe(true);
+    expect(thumbs.length).toBeGreaterThan(0);
+    const removed = [...made, ...thumbs];
+    const bytes = new Map(removed.map((p) => [p, readFileSync(join(out, p))]));
+    for (const path of removed) rmSync(join(out, path));
+
+    // A run without HTML cannot make them: it says which run will.
+    const text = await exportInto(out, 'txt');
+    expect(warnings(text.stderr)).toEqual(removed.map((p) => `warning: ${p} was removed since the last export, not by textkeeper: left as it is, and the archive's record keeps it as textkeeper wrote it (verify reports it until an HTML export makes it again)`).sort());
+    expect(text.stdout).toMatch(/\n {2}\d+ conversations unchanged since the last run: their files were kept/);
+
+    const html = await exportInto(out, 'txt,html');
+    expect(warnings(html.stderr)).toEqual(removed.map((p) => `warning: ${p} was removed since the last export, not by textkeeper: this export wrote it again`).sort());
+    for (const [path, was] of bytes) expect(readFileSync(join(out, path)), path).toEqual(was);
+    expect(await verifyLines(out)).toEqual([expect.stringMatching(/^Intact: /)]);
+    expect((await exportInto(out, 'txt,html')).stdout).toMatch(/\n {2}\d+ conversations unchanged since the last run: their files were kept/);
+  });
+
   it('keeps a removed copy of an attachment the device no longer has in the record, for verify to report missing at every run until it is restored', async () => {
     const out = join(tempDir('outside-removed'), 'archive');
     await exportInto(out, 'txt,html');
