@@ -65,7 +65,7 @@ export interface Summary {
   last: Measured;
 }
 
-function summarize(runs: Measured[]): Summary {
+export function summarize(runs: Measured[]): Summary {
   return { wall: median(runs.map((r) => r.wall)), cpu: median(runs.map((r) => r.cpu)), rssMb: Math.max(...runs.map((r) => r.rssMb)), last: runs.at(-1)! };
 }
 
@@ -74,21 +74,30 @@ export interface Pair {
   theirs: Summary;
   /** Medians of the per-pair ratios ours / theirs (a pair shares the machine's mood of the moment). */
   ratio: { wall: number; cpu: number; rss: number };
+  /** With a command run beside ours in every turn: the median of the per-turn ratios of our wall to its. */
+  overBeside?: number;
 }
 
-/** `runs` pairs, ours first then theirs in each, so both see the same load. */
-export function alternate(runs: number, ours: Command, theirs: Command): Pair {
-  const a: Measured[] = [];
-  const b: Measured[] = [];
-  for (let i = 0; i < runs; i++) {
-    a.push(measure(ours));
-    b.push(measure(theirs));
-  }
-  const ratios = a.map((m, i) => ({ wall: m.wall / b[i]!.wall, cpu: m.cpu / b[i]!.cpu, rss: m.rssMb / b[i]!.rssMb }));
+/** The commands in turn, `runs` times over, so that each sees the same load of the machine: what each measured. */
+export function inTurn(runs: number, commands: Command[]): Measured[][] {
+  const measured = commands.map((): Measured[] => []);
+  for (let i = 0; i < runs; i++) commands.forEach((command, k) => measured[k]!.push(measure(command)));
+  return measured;
+}
+
+/** The median of the per-turn ratios of `a`'s `key` to `b`'s. */
+export function medianRatio(a: Measured[], b: Measured[], key: 'wall' | 'cpu' | 'rssMb' = 'wall'): number {
+  return median(a.map((m, i) => m[key] / b[i]![key]));
+}
+
+/** `runs` pairs, ours first then theirs in each, so both see the same load; `beside` after them in each turn. */
+export function alternate(runs: number, ours: Command, theirs: Command, beside?: Command): Pair {
+  const [a, b, c] = inTurn(runs, beside ? [ours, theirs, beside] : [ours, theirs]);
   return {
-    ours: summarize(a),
-    theirs: summarize(b),
-    ratio: { wall: median(ratios.map((r) => r.wall)), cpu: median(ratios.map((r) => r.cpu)), rss: median(ratios.map((r) => r.rss)) },
+    ours: summarize(a!),
+    theirs: summarize(b!),
+    ratio: { wall: medianRatio(a!, b!), cpu: medianRatio(a!, b!, 'cpu'), rss: medianRatio(a!, b!, 'rssMb') },
+    overBeside: c && medianRatio(a!, c),
   };
 }
 

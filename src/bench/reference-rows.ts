@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchDatabase } from './databases.js';
 import { OUT } from './databases.js';
-import { alternate, repeat, type Command, type Summary } from './measure.js';
+import { alternate, inTurn, medianRatio, summarize, type Command, type Summary } from './measure.js';
 import { printPair, printRun, type Target } from './print.js';
 
 export type { Target };
@@ -30,17 +30,18 @@ function theirExport(binary: string, db: BenchDatabase, format: string, outDir: 
 
 /**
  * Our export against imessage-exporter's of the same database and format (HTML without attachments; our
- * options `extra`, by default ours as a user runs it).
+ * options `extra`, by default ours as a user runs it); a command `beside` ours is run in every turn too, and the
+ * result has our wall over its (see `Pair.overBeside`).
  */
-export async function referenceRow(label: string, db: BenchDatabase, format: 'txt' | 'html', runs: number, target: Target, extra = format === 'html' ? ['--attachments', 'none'] : []): Promise<Summary> {
+export async function referenceRow(label: string, db: BenchDatabase, format: 'txt' | 'html', runs: number, target: Target, extra = format === 'html' ? ['--attachments', 'none'] : [], beside?: Command): Promise<{ ours: Summary; overBeside?: number }> {
   const ours = ourExport(db, format, join(OUT, `ours-${format}`), extra);
   const binary = reference();
   if (!binary) {
-    const run = repeat(runs, ours);
-    printRun(`${label} (not compared: imessage-exporter is absent)`, run);
-    return run;
+    const [run, besideRuns] = inTurn(runs, beside ? [ours, beside] : [ours]);
+    printRun(`${label} (not compared: imessage-exporter is absent)`, summarize(run!));
+    return { ours: summarize(run!), overBeside: besideRuns && medianRatio(run!, besideRuns) };
   }
-  const pair = alternate(runs, ours, theirExport(binary, db, format, join(OUT, `theirs-${format}`)));
+  const pair = alternate(runs, ours, theirExport(binary, db, format, join(OUT, `theirs-${format}`)), beside);
   printPair(label, pair.ours, pair.theirs, ['textkeeper', 'imessage-exporter'], pair.ratio, target);
-  return pair.ours;
+  return pair;
 }
