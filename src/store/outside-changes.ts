@@ -89,11 +89,13 @@ function madeFrom(changed: Map<string, FoundFile>, sealed: ManifestEntry[]): Map
   const removed = [...changed].filter(([path, found]) => found.size < 0 && found.listed && /^(attachments|thumbs)\//.test(path));
   if (removed.length === 0) return new Map();
   const copies = sealed.filter(isCopy);
+  const byFolder = new Map<string, string[]>();
+  for (const { path } of copies) byFolder.set(folderOf(path), [...(byFolder.get(folderOf(path)) ?? []), path]);
   let byKey: Map<string, string> | undefined;
   return new Map(removed.map(([path, found]) => {
     if (isCopy(found.listed!)) return [path, [path]];
     const key = thumbnailKey(path);
-    if (key === undefined) return [path, copies.filter((copy) => folderOf(copy.path) === folderOf(path)).map((copy) => copy.path)];
+    if (key === undefined) return [path, byFolder.get(folderOf(path)) ?? []];
     byKey ??= new Map(copies.map((copy) => [mediaKey(copy.path, copy.size), copy.path]));
     const copy = byKey.get(key);
     return [path, copy === undefined ? [] : [copy]];
