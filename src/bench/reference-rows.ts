@@ -38,8 +38,9 @@ export async function referenceRow(label: string, db: BenchDatabase, format: 'tx
   const binary = reference();
   if (!binary) {
     const [run, besideRuns] = inTurn(runs, beside ? [ours, beside] : [ours]);
-    printRun(`${label} (not compared: imessage-exporter is absent)`, summarize(run!));
-    return { ours: summarize(run!), overBeside: besideRuns && medianRatio(run!, besideRuns) };
+    const summary = summarize(run!);
+    printRun(`${label} (not compared: imessage-exporter is absent)`, summary);
+    return { ours: summary, overBeside: besideRuns && medianRatio(run!, besideRuns) };
   }
   const pair = alternate(runs, ours, theirExport(binary, db, format, join(OUT, `theirs-${format}`)), beside);
   printPair(label, pair.ours, pair.theirs, ['textkeeper', 'imessage-exporter'], pair.ratio, target);

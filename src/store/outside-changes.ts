@@ -86,11 +86,15 @@ export function leftAsFound(dir: string, changed: Map<string, FoundFile>, retire
  * A thumbnail of a device's file (`--attachments link`) is made from none of them.
  */
 function madeFrom(changed: Map<string, FoundFile>, sealed: ManifestEntry[]): Map<string, string[]> {
-  const removed = [...changed].filter(([path, found]) => found.size < 0 && found.listed && /^(attachments|thumbs)\//.test(path));
+  const removed = [...changed].filter(([path, found]) => found.size < 0 && found.listed && MEDIA.test(path));
   if (removed.length === 0) return new Map();
   const copies = sealed.filter(isCopy);
   const byFolder = new Map<string, string[]>();
-  for (const { path } of copies) byFolder.set(folderOf(path), [...(byFolder.get(folderOf(path)) ?? []), path]);
+  for (const { path } of copies) {
+    const folder = byFolder.get(folderOf(path));
+    if (folder) folder.push(path);
+    else byFolder.set(folderOf(path), [path]);
+  }
   let byKey: Map<string, string> | undefined;
   return new Map(removed.map(([path, found]) => {
     if (isCopy(found.listed!)) return [path, [path]];
@@ -101,6 +105,9 @@ function madeFrom(changed: Map<string, FoundFile>, sealed: ManifestEntry[]): Map
     return [path, copy === undefined ? [] : [copy]];
   }));
 }
+
+/** The folders of attachments' copies and what HTML makes of them, which no export writes from the store alone. */
+const MEDIA = /^(attachments|thumbs)\//;
 
 /** Whether a file of `attachments/` is the copy of an attachment its folder is named for (`attachments/xx/<sha256>/`). */
 const isCopy = (entry: ManifestEntry) => entry.path.startsWith('attachments/') && entry.path.split('/')[2] === entry.sha256;
@@ -145,5 +152,5 @@ export function outsideChangeLines(dir: string, { changed, storeChanged, removed
 function until(dir: string, path: string, copies?: string[]): string {
   const made = copies?.some((copy) => copy !== path && existsSync(join(dir, copy)));
   if (made) return 'until an HTML export makes it again';
-  return /^(attachments|thumbs)\//.test(path) ? 'until it is restored from a backup' : 'until an export with its format writes it again';
+  return MEDIA.test(path) ? 'until it is restored from a backup' : 'until an export with its format writes it again';
 }
