@@ -78,7 +78,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     const finished = store.lastRunFinished();
     if (!finished) removePartials(options.outDir);
     const sealed = finished ? store.manifest() : [];
-    const outside = sealed.length > 0 ? { ...await findOutsideChanges(store.dir, sealed), storeChanged } : undefined;
+    const outside = sealed.length > 0 ? { ...await findOutsideChanges(store.dir, sealed, () => store.linkedFiles()), storeChanged } : undefined;
     // A copy removed from the folder is copied again from a device that still has the file: its conversations are read.
     if (outside) store.readAgainHolding(removedCopyFolders(outside));
     const checkInterrupt = () => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { ArchiveRun, RecordedSource, SourceCheck } from '../model/types.js';
 import { STORE_FILE } from './file-names.js';
@@ -423,6 +423,19 @@ export class ArchiveStore {
     for (const [key, body] of rows.iterate() as IterableIterator<[string, string]>) {
       for (const [, folder] of body.matchAll(COPY_FOLDER)) if (folders.has(folder!)) this.readAgainKeys.add(key);
     }
+  }
+
+  /** The devices' files that messages name by an absolute path (`--attachments link` keeps no copies), each once. */
+  linkedFiles(): string[] {
+    const paths = new Set<string>();
+    const bodies = this.db.prepare(`SELECT body FROM messages WHERE instr(body, '"path":"') > 0`).pluck();
+    for (const body of bodies.iterate() as IterableIterator<string>) {
+      for (const [, literal] of body.matchAll(PATH_FIELD)) {
+        const path = JSON.parse(`"${literal}"`) as string;
+        if (isAbsolute(path)) paths.add(path);
+      }
+    }
+    return [...paths];
   }
 
   /**
@@ -908,6 +921,7 @@ export class ArchiveStore {
 
 /** The folder of an attachment's copy, as a message's JSON names it (see `readAgainHolding`). */
 const COPY_FOLDER = /"path":"(attachments\/[0-9a-f]{2}\/[0-9a-f]{64}\/)/g;
+const PATH_FIELD = /"path":"((?:[^"\\]|\\.)*)"/g;
 
 /** What ends the id of a source another archive read (see `foreignId`). */
 const FOREIGN = ' read into the archive begun ';

@@ -2,7 +2,7 @@
 // editor, a sync, a photo program, a failing disk): a run finds them before it writes, writes again what it
 // can, says each, and never seals the others as its own.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { hashFiles } from './file-hasher.js';
 import { STORE_FILE, SUMS_FILE } from './file-names.js';
 import { sha256File } from './file-sha256.js';
@@ -21,7 +21,10 @@ export interface OutsideChanges {
   manifest: ManifestEntry[];
   /** Files whose bytes changed, added or removed since the seal, by path. */
   changed: Map<string, FoundFile>;
-  /** The files of `attachments/` and `thumbs/` removed, with the copies of attachments each is or was made from (see `madeFrom`). */
+  /**
+   * The files of `attachments/` and `thumbs/` removed, with the files each is or was made from (see `madeFrom`): copies
+   * of attachments, by their path in the folder, or a device's file, by its absolute path.
+   */
   removedMedia: Map<string, string[]>;
   /** The store is not the one SHA256SUMS sealed (see `storeChangedSinceSeal`). */
   storeChanged?: boolean;
@@ -39,8 +42,11 @@ export async function storeChangedSinceSeal(dir: string): Promise<boolean> {
   return sealed !== undefined && sealed !== (await sha256File(join(dir, STORE_FILE)));
 }
 
-/** The folder against the manifest the last run sealed; files whose size or time is not the sealed one are hashed. */
-export async function findOutsideChanges(dir: string, sealed: ManifestEntry[]): Promise<OutsideChanges> {
+/**
+ * The folder against the manifest the last run sealed; files whose size or time is not the sealed one are hashed.
+ * `linked` names the devices' files that messages link to (asked only when a file HTML made of one was removed).
+ */
+export async function findOutsideChanges(dir: string, sealed: ManifestEntry[], linked: () => string[]): Promise<OutsideChanges> {
   const listed = new Map(sealed.map((e) => [e.path, e]));
   const changed = new Map<string, FoundFile>();
   const moved: FoundFile[] = [];
@@ -61,7 +67,7 @@ export async function findOutsideChanges(dir: string, sealed: ManifestEntry[]): 
     if (sha256s[i] === entry.sha256) listed.set(entry.path, { ...entry, size: found.size, mtimeMs: found.mtimeMs });
     else changed.set(entry.path, found);
   });
-  return { manifest: [...listed.values()], changed, removedMedia: madeFrom(changed, sealed) };
+  return { manifest: [...listed.values()], changed, removedMedia: madeFrom(changed, sealed, linked) };
 }
 
 /**
@@ -80,12 +86,12 @@ export function leftAsFound(dir: string, changed: Map<string, FoundFile>, retire
 }
 
 /**
- * The copies of attachments that files removed from `attachments/` and `thumbs/` are, or were made from by HTML:
- * a copy is itself (its folder is named by its SHA-256); a picture converted for browsers or a voice message made
- * playable, in the folder of its copy, is made from that; a thumbnail from the copy its name is the key of.
- * A thumbnail of a device's file (`--attachments link`) is made from none of them.
+ * The files that files removed from `attachments/` and `thumbs/` are, or were made from by HTML: a copy is itself
+ * (its folder is named by its SHA-256); a picture converted for browsers or a voice message made playable, in the
+ * folder of its copy, is made from that; a thumbnail from the copy its name is the key of. With `--attachments link`,
+ * a thumbnail, and what lies in a folder named by a key, are made from the device's file of that key as it is now.
  */
-function madeFrom(changed: Map<string, FoundFile>, sealed: ManifestEntry[]): Map<string, string[]> {
+function madeFrom(changed: Map<string, FoundFile>, sealed: ManifestEntry[], linked: () => string[]): Map<string, string[]> {
   const removed = [...changed].filter(([path, found]) => found.size < 0 && found.listed && MEDIA.test(path));
   if (removed.length === 0) return new Map();
   const copies = sealed.filter(isCopy);
@@ -96,15 +102,29 @@ function madeFrom(changed: Map<string, FoundFile>, sealed: ManifestEntry[]): Map
     else byFolder.set(folderOf(path), [path]);
   }
   let byKey: Map<string, string> | undefined;
+  let byDeviceKey: Map<string, string> | undefined;
   return new Map(removed.map(([path, found]) => {
     if (isCopy(found.listed!)) return [path, [path]];
-    const key = thumbnailKey(path);
+    const key = thumbnailKey(path) ?? DEVICE_FOLDER.exec(path)?.[1];
     if (key === undefined) return [path, byFolder.get(folderOf(path)) ?? []];
     byKey ??= new Map(copies.map((copy) => [mediaKey(copy.path, copy.size), copy.path]));
-    const copy = byKey.get(key);
-    return [path, copy === undefined ? [] : [copy]];
+    const from = byKey.get(key) ?? (byDeviceKey ??= keysOfDeviceFiles(linked())).get(key);
+    return [path, from === undefined ? [] : [from]];
   }));
 }
+
+/** Device files that are there, by the key of what HTML makes of them (see `mediaKey`). */
+function keysOfDeviceFiles(paths: string[]): Map<string, string> {
+  const byKey = new Map<string, string>();
+  for (const path of paths) {
+    const info = statSync(path, { throwIfNoEntry: false });
+    if (info?.isFile()) byKey.set(mediaKey(path, info.size, info.mtimeMs), path);
+  }
+  return byKey;
+}
+
+/** The folder HTML converts a device's file into (`--attachments link`): `attachments/xx/<key>/`, its key. */
+const DEVICE_FOLDER = /^attachments\/[0-9a-f]{2}\/([0-9a-f]{20})\//;
 
 /** The folders of attachments' copies and what HTML makes of them, which no export writes from the store alone. */
 const MEDIA = /^(attachments|thumbs)\//;
@@ -121,11 +141,11 @@ export function removedCopyFolders({ removedMedia }: OutsideChanges): Set<string
 
 /**
  * Whether HTML pages written again would make a removed file again: a thumbnail, converted picture or playable
- * audio whose copy is there, or a removed copy that was copied again (and its thumbnails with it). Those whose
- * copy is gone for good are not looked for at every run.
+ * audio whose copy (or device's file) is there, or a removed copy that was copied again (and its thumbnails with
+ * it). Those whose copy is gone for good are not looked for at every run.
  */
 export function remakesMedia(dir: string, { removedMedia }: OutsideChanges): boolean {
-  return [...removedMedia.values()].some((copies) => copies.some((copy) => existsSync(join(dir, copy))));
+  return [...removedMedia.values()].some((sources) => sources.some((source) => existsSync(resolve(dir, source))));
 }
 
 /** One line for each file changed outside textkeeper, once the run sealed the folder (`manifest`). */
@@ -147,10 +167,11 @@ export function outsideChangeLines(dir: string, { changed, storeChanged, removed
 
 /**
  * Until when a file left as found stays reported: copies of attachments, and files made of a copy that is gone too,
- * until restored; what HTML makes of a copy that is there, until it writes its pages again; others until their format is written.
+ * until restored; what HTML makes of a copy (or a device's file) that is there, until it writes its pages again; others
+ * until their format is written.
  */
-function until(dir: string, path: string, copies?: string[]): string {
-  const made = copies?.some((copy) => copy !== path && existsSync(join(dir, copy)));
+function until(dir: string, path: string, sources?: string[]): string {
+  const made = sources?.some((source) => source !== path && existsSync(resolve(dir, source)));
   if (made) return 'until an HTML export makes it again';
   return MEDIA.test(path) ? 'until it is restored from a backup' : 'until an export with its format writes it again';
 }

@@ -12,8 +12,8 @@ beforeAll(async () => {
   history = await generateHistory(240, 307);
 });
 
-async function exportInto(out: string, formats: string, device = history.dir) {
-  const result = await runCli(['export', '--db', join(device, 'chat.db'), '--out', out, '--format', formats, '--no-progress']);
+async function exportInto(out: string, formats: string, device = history.dir, extra: string[] = []) {
+  const result = await runCli(['export', '--db', join(device, 'chat.db'), '--out', out, '--format', formats, '--no-progress', ...extra]);
   expect(result.code).toBe(0);
   return result;
 }
@@ -23,6 +23,24 @@ const aPhotoCopy = (out: string) => filesOf(join(out, 'attachments')).map((p) =>
 
 const warnings = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('warning: ')).sort();
 const verifyLines = async (out: string) => (await runCli(['verify', out])).stdout.trim().split('\n').sort();
+
+/**
+ * Removes files HTML made of attachments; then a run without HTML says which run will make them, a run with it makes
+ * each again with the same bytes, verify finds the folder intact, and the run after keeps its pages.
+ */
+async function expectMadeAgain(out: string, removed: string[], extra: string[] = []) {
+  const bytes = new Map(removed.map((p) => [p, readFileSync(join(out, p))]));
+  for (const path of removed) rmSync(join(out, path));
+  const text = await exportInto(out, 'txt', history.dir, extra);
+  expect(warnings(text.stderr)).toEqual(removed.map((p) => `warning: ${p} was removed since the last export, not by textkeeper: left as it is, and the archive's record keeps it as textkeeper wrote it (verify reports it until an HTML export makes it again)`).sort());
+  expect(text.stdout).toMatch(/\n {2}\d+ conversations unchanged since the last run: their files were kept/);
+
+  const html = await exportInto(out, 'txt,html', history.dir, extra);
+  expect(warnings(html.stderr)).toEqual(removed.map((p) => `warning: ${p} was removed since the last export, not by textkeeper: this export wrote it again`).sort());
+  for (const [path, was] of bytes) expect(readFileSync(join(out, path)), path).toEqual(was);
+  expect(await verifyLines(out)).toEqual([expect.stringMatching(/^Intact: /)]);
+  expect((await exportInto(out, 'txt,html', history.dir, extra)).stdout).toMatch(/\n {2}\d+ conversations unchanged since the last run: their files were kept/);
+}
 
 describe('an export never seals as its own what changed in the folder since the last one, not by textkeeper', () => {
   it('writes a changed transcript or page again, says each change, and leaves a changed copy and a file added for verify to report', async () => {
@@ -88,20 +106,18 @@ describe('an export never seals as its own what changed in the folder since the 
     const thumbs = filesOf(join(out, 'thumbs')).map((p) => `thumbs/${p}`);
     expect(made.some((p) => p.endsWith('.wav') || p.endsWith('.m4a'))).toBe(true);
     expect(thumbs.length).toBeGreaterThan(0);
-    const removed = [...made, ...thumbs];
-    const bytes = new Map(removed.map((p) => [p, readFileSync(join(out, p))]));
-    for (const path of removed) rmSync(join(out, path));
+    await expectMadeAgain(out, [...made, ...thumbs]);
+  });
 
-    // A run without HTML cannot make them: it says which run will.
-    const text = await exportInto(out, 'txt');
-    expect(warnings(text.stderr)).toEqual(removed.map((p) => `warning: ${p} was removed since the last export, not by textkeeper: left as it is, and the archive's record keeps it as textkeeper wrote it (verify reports it until an HTML export makes it again)`).sort());
-    expect(text.stdout).toMatch(/\n {2}\d+ conversations unchanged since the last run: their files were kept/);
-
-    const html = await exportInto(out, 'txt,html');
-    expect(warnings(html.stderr)).toEqual(removed.map((p) => `warning: ${p} was removed since the last export, not by textkeeper: this export wrote it again`).sort());
-    for (const [path, was] of bytes) expect(readFileSync(join(out, path)), path).toEqual(was);
-    expect(await verifyLines(out)).toEqual([expect.stringMatching(/^Intact: /)]);
-    expect((await exportInto(out, 'txt,html')).stdout).toMatch(/\n {2}\d+ conversations unchanged since the last run: their files were kept/);
+  it('makes removed thumbnails, converted pictures and playable audio of --attachments link again from the device files still there', async () => {
+    const out = join(tempDir('outside-linked'), 'archive');
+    const link = ['--attachments', 'link'];
+    await exportInto(out, 'txt,html', history.dir, link);
+    const made = filesOf(join(out, 'attachments')).map((p) => `attachments/${p}`);
+    const thumbs = filesOf(join(out, 'thumbs')).map((p) => `thumbs/${p}`);
+    expect(made.some((p) => p.endsWith('.wav') || p.endsWith('.m4a'))).toBe(true);
+    expect(thumbs.length).toBeGreaterThan(0);
+    await expectMadeAgain(out, [...made, ...thumbs], link);
   });
 
   it('keeps a removed copy of an attachment the device no longer has in the record, for verify to report missing at every run until it is restored', async () => {
