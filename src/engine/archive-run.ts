@@ -77,7 +77,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     // compared with the manifest it sealed (none: a version that sealed none).
     const finished = store.lastRunFinished();
     if (!finished) removePartials(options.outDir);
-    const sealed = finished ? store.manifest() : [];
+    const sealed = finished ? store.files.manifest() : [];
     const outside = sealed.length > 0 ? { ...await findOutsideChanges(store.dir, sealed, () => store.linkedFiles()), storeChanged } : undefined;
     // A copy removed from the folder is copied again from a device that still has the file: its conversations are read.
     if (outside) store.readAgainHolding(removedCopyFolders(outside));
@@ -241,8 +241,8 @@ export async function sealArchive(store: ArchiveStore, counts: Record<string, nu
     await showRuns(store.dir, runs, options.dates);
   }
   const left = outside && leftAsFound(store.dir, outside.changed, (path) => retired(store, options.formats, path));
-  const manifest = await buildManifest(store.dir, outside?.manifest ?? store.manifest(), store.copiesOfThisRun(), left);
-  store.saveManifest(manifest);
+  const manifest = await buildManifest(store.dir, outside?.manifest ?? store.files.manifest(), store.files.copiesOfThisRun(), left);
+  store.files.saveManifest(manifest);
   store.finishRun(counts);
   store.close();
   await writeSums(store.dir, manifest, await closedStoreSha256(store.dir));
@@ -260,8 +260,8 @@ export async function sealArchive(store: ArchiveStore, counts: Record<string, nu
 function retired(store: ArchiveStore, formats: string[], path: string): boolean {
   if (!formats.includes(formatOf(path) ?? '')) return false;
   const folder = /^conversations\/[^/]+\//.exec(path)?.[0];
-  if (folder) return store.hasHtmlIn(folder) || !existsSync(join(store.dir, folder));
-  return !store.isRendered(path);
+  if (folder) return store.files.hasHtmlIn(folder) || !existsSync(join(store.dir, folder));
+  return !store.files.isRendered(path);
 }
 
 /** The store's SHA-256 at rest; undefined while a log beside it still holds some of it (another connection kept it). */

@@ -84,13 +84,13 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
     const needed = helperCount(options, plan.queue.length);
     await Promise.all(helpers.splice(needed).map((helper) => helper.stop()));
     helpers.push(...startHelpers(needed - helpers.length, options, signal, plan.formats));
-    const record = (key: string, file: WrittenFile) => store!.recordWritten(key, stemOf.get(key)!, file);
+    const record = (key: string, file: WrittenFile) => store!.files.recordWritten(key, stemOf.get(key)!, file);
     const { rendered, counts } = await renderAll(archive, plan, renderers, helpers, job, options, signal, record);
     counts.skipped += update.skipped;
     // The damage found is said in warning lines too: the summary counts them.
     counts.warnings += update.damage.findings + update.damage.unreadable + update.warnings;
     const written = rendered.flatMap((r) => r.files.filter((f) => !f.kept).map((f) => ({ key: r.key, format: f.format, fingerprint: f.fingerprint, stem: stemOf.get(r.key)!, file: f.file })));
-    store.saveRendered(written, plan.formats.filter((format) => !reusable(format, options)));
+    store.files.saveRendered(written, plan.formats.filter((format) => !reusable(format, options)));
     const changes = before.hadStore ? changesToSay(store, update.afterUnfinished ?? false) : undefined;
     counts.warnings += await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments, kept: counts.kept }, options, update.outside);
     return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, olderCopies: update.olderCopies, changes, seconds: (Date.now() - started) / 1000 };
@@ -284,7 +284,7 @@ function sayWhatIsLeftOut(archive: StoreArchive, options: ResolvedOptions): void
  */
 function sayWhatIsNotWritten(store: ArchiveStore, options: ResolvedOptions): void {
   const { added, changed, absent, returned } = store.counts;
-  const others = added + changed + absent + returned > 0 ? store.renderedFormats().filter((format) => !options.formats.includes(format)) : [];
+  const others = added + changed + absent + returned > 0 ? store.files.renderedFormats().filter((format) => !options.formats.includes(format)) : [];
   if (others.length === 0) return;
   options.log(`note: this run does not write the archive's ${others.join(', ')} files (--format ${options.formats.join(',')}): they do not show what it changed (a run with --format ${[...options.formats, ...others].join(',')} does)`);
 }

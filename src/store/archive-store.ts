@@ -4,12 +4,12 @@ import type Database from 'better-sqlite3';
 import type { ArchiveRun, RecordedSource, SourceCheck } from '../model/types.js';
 import { STORE_FILE } from './file-names.js';
 import { GuidFingerprints } from './guid-fingerprints.js';
-import type { CopiedFile, ManifestEntry } from './manifest.js';
 import { compactJson, fromJson, mergeRevision, messageFromJson, sameButNamesAndPlaces, sameButReadAnew, sameInAnyOrder, storedJson, toJson, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
 import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, type StoreMode } from './schema.js';
 import type { SqliteCopy } from '../sqlite/sqlite-copy.js';
 import { storeSnapshot } from './store-snapshot.js';
+import { WrittenFiles } from './written-files.js';
 import { legacyNamesOf, readFurtherAt } from './source-ids.js';
 import { readSpans, renameSpan, SpanTracker, type Span } from './source-spans.js';
 import { lineageIds, type Found, type Lineage } from '../read/source.js';
@@ -69,12 +69,12 @@ const GROUP = 20_000;
  */
 export class ArchiveStore {
   readonly counts: IngestCounts = { added: 0, changed: 0, absent: 0, returned: 0 };
+  /** What the formats wrote, and the manifest. */
+  readonly files: WrittenFiles;
   /** Conversations this run found unchanged in its sources (their messages' `last_run` is left as it was). */
   private readonly unchangedKeys = new Set<string>();
   /** Conversations read again whatever their marks say (see `readAgainHolding`). */
   private readonly readAgainKeys = new Set<string>();
-  /** The files this run recorded as written (see `recordWritten`). */
-  private readonly written: CopiedFile[] = [];
   /** Source sets by their JSON (see `setOf`). */
   private readonly sets = new Map<string, number>();
   /** Each set's names by its id (see `namesOf`). */
@@ -144,11 +144,11 @@ export class ArchiveStore {
       markOf: p('SELECT mark FROM source_marks WHERE conversation_key = ? AND sources = ?'),
       setMark: p('INSERT OR REPLACE INTO source_marks (conversation_key, sources, mark, run_id) VALUES (?, ?, ?, ?)'),
       forgetMarks: p('DELETE FROM source_marks WHERE conversation_key = ? AND run_id < ?'),
-      rendered: p('INSERT OR REPLACE INTO rendered (conversation_key, format, fingerprint, stem, file) VALUES (?, ?, ?, ?, ?)'),
       rememberHash: p('INSERT OR REPLACE INTO file_hashes (source_path, size, mtime_ms, sha256) VALUES (?, ?, ?, ?)'),
       addFile: p('INSERT OR IGNORE INTO attachments (sha256, path, size, first_run) VALUES (?, ?, ?, ?)'),
       chatMark: p('INSERT OR REPLACE INTO chat_marks (source, chat_ids, sha256, mark) VALUES (?, ?, ?, ?)'),
     };
+    this.files = new WrittenFiles(db, () => this.runId);
     if (made) this.unindexed = new GuidFingerprints();
     else this.whenIndexed();
   }
@@ -828,74 +828,6 @@ export class ArchiveStore {
       this.db.prepare(`DELETE FROM conversations WHERE key ${chosen}`).run(JSON.stringify(keys));
     })();
     return found;
-  }
-
-  /**
-   * Records what each format wrote for each conversation (see StoreArchive.keptFile); formats written
-   * `whole` this run (HTML: its index lists only this run's conversations) forget every earlier file.
-   */
-  saveRendered(rows: { key: string; format: string; fingerprint: string; stem: string; file: string }[], whole: string[]): void {
-    if (rows.length === 0 && whole.length === 0) return;
-    const save = this.db.prepare('INSERT OR REPLACE INTO rendered (conversation_key, format, fingerprint, stem, file) VALUES (?, ?, ?, ?, ?)');
-    const forget = this.db.prepare('DELETE FROM rendered WHERE format = ?');
-    this.db.transaction(() => {
-      for (const format of whole) forget.run(format);
-      for (const r of rows) save.run(r.key, r.format, r.fingerprint, r.stem, r.file);
-    })();
-  }
-
-  /**
-   * Records a file of a format kept across runs once it is written whole, with its size, time and SHA-256 (in
-   * `file_hashes`, by its path in the folder): a run that does not finish leaves it to the next, which keeps it
-   * while it is made from the same fingerprint and is as recorded (see StoreArchive.keptFile). The manifest
-   * stays as the last finished run sealed it. A failure (the disk full) only leaves the file to be written again.
-   */
-  recordWritten(key: string, stem: string, { format, fingerprint, path, size, mtimeMs, sha256 }: ManifestEntry & { format: string; fingerprint: string }): void {
-    try {
-      this.db.transaction(() => {
-        this.sql.rendered!.run(key, format, fingerprint, stem, path);
-        this.sql.rememberHash!.run(path, size, mtimeMs, sha256);
-      })();
-      this.written.push({ path, size, sha256 });
-    } catch {
-      // The run's end records every file it wrote again, and says what stops it.
-    }
-  }
-
-  /** Whether the file is one a format wrote for a conversation, as recorded (see `saveRendered`). */
-  isRendered(file: string): boolean {
-    return this.db.prepare('SELECT 1 FROM rendered WHERE file = ?').pluck().get(file) !== undefined;
-  }
-
-  /** Whether an HTML conversation's pages in this folder are recorded (a run writing HTML records only the ones it wrote). */
-  hasHtmlIn(folder: string): boolean {
-    return this.db.prepare("SELECT 1 FROM rendered WHERE format = 'html' AND substr(file, 1, length(@folder)) = @folder").pluck().get({ folder }) !== undefined;
-  }
-
-  /** The formats the folder holds files of. */
-  renderedFormats(): string[] {
-    return this.db.prepare('SELECT DISTINCT format FROM rendered ORDER BY format').pluck().all() as string[];
-  }
-
-  manifest(): ManifestEntry[] {
-    return this.db.prepare('SELECT path, size, sha256, mtime_ms AS mtimeMs FROM manifest ORDER BY path').all() as ManifestEntry[];
-  }
-
-  /**
-   * The attachment copies this run made, each named by the SHA-256 of the file it copied, and the files it
-   * recorded as written: the manifest takes those hashes rather than reading tens of gigabytes a second time
-   * at the end of a first run.
-   */
-  copiesOfThisRun(): CopiedFile[] {
-    return [...this.db.prepare('SELECT path, size, sha256 FROM attachments WHERE first_run = ?').all(this.runId) as CopiedFile[], ...this.written];
-  }
-
-  saveManifest(entries: ManifestEntry[]): void {
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM manifest').run();
-      const add = this.db.prepare('INSERT INTO manifest (path, size, sha256, mtime_ms) VALUES (?, ?, ?, ?)');
-      for (const e of entries) add.run(e.path, e.size, e.sha256, e.mtimeMs);
-    })();
   }
 
   /**
