@@ -362,7 +362,6 @@ export class ArchiveStore {
     this.db.prepare('UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?').run(Date.now(), toJson({ ...counts, ...this.counts }), this.runId);
   }
 
-  /** Whether the latest run (before this one) finished: one that did leaves no half-written file behind. */
   /**
    * What the store gained since the last finished run, the runs after it that did not finish included: what a
    * run after an unfinished one reports (that run's own counts were never recorded). Undefined when no run
@@ -381,6 +380,7 @@ export class ArchiveStore {
     };
   }
 
+  /** Whether the latest run (before this one) finished: one that did leaves no half-written file behind. */
   lastRunFinished(): boolean {
     const last = this.db.prepare('SELECT finished_at FROM runs ORDER BY id DESC LIMIT 1').pluck().get() as number | null | undefined;
     return last !== undefined && last !== null;
