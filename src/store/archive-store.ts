@@ -853,6 +853,7 @@ export class ArchiveStore {
 
 /** The folder of an attachment's copy, as a message's JSON names it (see `readAgainHolding`). */
 const COPY_FOLDER = /"path":"(attachments\/[0-9a-f]{2}\/[0-9a-f]{64}\/)/g;
+/** A `path` field of a message's JSON, its string as written there, escapes and all (see `linkedFiles`). */
 const PATH_FIELD = /"path":"((?:[^"\\]|\\.)*)"/g;
 
 /** What ends the id of a source another archive read (see `foreignId`). */
