@@ -75,7 +75,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
   try {
     // After a run that did not finish, its half-written files are removed; after one that did, the folder is
     // compared with the manifest it sealed (none: a version that sealed none).
-    const finished = store.lastRunFinished();
+    const finished = store.records.lastRunFinished();
     if (!finished) removePartials(options.outDir);
     const sealed = finished ? store.files.manifest() : [];
     const outside = sealed.length > 0 ? { ...await findOutsideChanges(store.dir, sealed, () => store.linkedFiles()), storeChanged } : undefined;
@@ -107,7 +107,7 @@ interface Run {
 
 /** Begins the run in the store and adds every source to it: the devices, then another archive. */
 async function addSources(run: Run): Promise<ArchiveUpdate> {
-  const { options, store, isNew, other, recorded, planned } = run;
+  const { options, store, isNew, planned } = run;
   const readDevices = (options.sources.db ?? []).length + (options.sources.backup ?? []).length > 0 || !options.sources.archive;
   const files = new AttachmentFiles(store.dir, store.db, (line) => options.log(`warning: ${line}`));
   // Only a copying archive keeps files; with --attachments link or none it records them as the device had them.
@@ -123,20 +123,9 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
   let opened: OpenedArchive | undefined;
   try {
     const known = (source: MessageSource) => knownFile(store, writer, files, source);
-    opened = readDevices ? await openArchive(options, { known, storedKey: (guids) => store.keyOfChats(guids), identify: (found) => store.identify(found) }) : undefined;
+    opened = readDevices ? await openArchive(options, { known, storedKey: (guids) => store.keyOfChats(guids), identify: (found) => store.records.identify(found) }) : undefined;
     planned(opened?.archive.candidates().length ?? 0);
-    const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
-    const descriptions = facts.map((_, i) => opened?.archive.sourceNames[i] ?? `archive ${other}`);
-    const reaches = opened?.archive.reaches() ?? [];
-    store.beginRun(VERSION, facts.map((f, i) => ({
-      description: descriptions[i]!,
-      id: opened?.archive.sourceIds[i],
-      device: [f.device, f.osVersion].filter(Boolean).join(', ') || undefined,
-      backedUp: f.backedUp?.getTime(),
-      recorded: f.kind === 'archive' ? recorded : undefined,
-      newest: reaches[i],
-    })));
-    if (opened) store.rememberLineages(opened.archive.lineages);
+    const { facts, descriptions } = beginRun(run, opened);
     // What is read is kept once the databases' checks, running meanwhile, let it be (see `refused`).
     if (opened) writer.holdUntil(opened.archive.damage());
     // A database not hashed as it is now (a first run, or it changed) is hashed by the writer thread while this one reads it.
@@ -154,6 +143,23 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
   }
 }
 
+/** The run begun in the store, with the sources it reads: the devices, then another archive. */
+function beginRun({ store, other, recorded }: Run, opened: OpenedArchive | undefined): { facts: SourceFacts[]; descriptions: string[] } {
+  const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
+  const descriptions = facts.map((_, i) => opened?.archive.sourceNames[i] ?? `archive ${other}`);
+  const reaches = opened?.archive.reaches() ?? [];
+  store.beginRun(VERSION, facts.map((f, i) => ({
+    description: descriptions[i]!,
+    id: opened?.archive.sourceIds[i],
+    device: [f.device, f.osVersion].filter(Boolean).join(', ') || undefined,
+    backedUp: f.backedUp?.getTime(),
+    recorded: f.kind === 'archive' ? recorded : undefined,
+    newest: reaches[i],
+  })));
+  if (opened) store.records.rememberLineages(opened.archive.lineages);
+  return { facts, descriptions };
+}
+
 /**
  * A source its check refused once the run had read it (see StoreWriter.checked): nothing read is kept, so the run
  * is forgotten too, with the attachment copies it made; the archive is left as the runs before left it, and
@@ -164,7 +170,7 @@ async function refused({ store, isNew }: Run, writer: StoreWriter, files: Attach
   await writer.close().catch(() => {});
   store.forgetRun();
   files.removeMade();
-  if (!isNew && store.lastRunFinished()) {
+  if (!isNew && store.records.lastRunFinished()) {
     store.close();
     await resealStore(store.dir, await closedStoreSha256(store.dir));
   }
@@ -232,7 +238,7 @@ export function storeHistory(options: ResolvedOptions, store?: ArchiveStore, con
  */
 export async function sealArchive(store: ArchiveStore, counts: Record<string, number>, options: ResolvedOptions, outside?: OutsideChanges): Promise<number> {
   if (options.formats.includes('html')) {
-    const runs = store.runs().map((run) => (run.id === store.run ? { ...run, finishedAt: new Date(), counts: { ...counts, ...store.counts } } : run));
+    const runs = store.records.runs().map((run) => (run.id === store.run ? { ...run, finishedAt: new Date(), counts: { ...counts, ...store.counts } } : run));
     const [{ showRuns }, { refreshAssets }, { STATIC_ASSETS }] = await Promise.all([
       import('../render/html/runs.js'), import('../render/html/assets.js'), import('../render/html/template-files.js'),
     ]);

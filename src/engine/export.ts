@@ -11,7 +11,7 @@ import { discardNewArchive, folderBefore, leftEmpty } from '../store/output-fold
 import { RENDERERS } from '../render/registry.js';
 import type { Renderer } from '../render/renderer.js';
 import { Interrupted, Refusal, systemReason, UserError, type RunSignal } from '../errors.js';
-import { countOf, formatCount } from '../render/describe.js';
+import { countOf } from '../render/describe.js';
 import { reportChoice } from '../select/report.js';
 import { helperCount, WorkerShard, type RenderJob } from './shards.js';
 import { Progress } from './progress.js';
@@ -62,23 +62,9 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
     });
     store = update.store;
     outside = update.outside;
-    const archive = storeHistory(options, store, update.contacts, update.selection);
-    const candidates = chosenCandidates(archive, options, update);
-    const stemOf = stemsOf(archive, candidates, options);
-    if (options.pdf.bates && options.formats.includes('pdf')) {
-      refuseBatesBesideOtherPdfs(options.outDir, candidates.map((c) => `${stemOf.get(c.key)}.pdf`));
-    }
-    sayWhatIsLeftOut(archive, options);
-    sayWhatIsNotWritten(store, options);
-    const plan = planRendering(archive, candidates, options, update.outside);
-    refuseProtectedFiles(plan, stemOf, options.outDir);
+    const { archive, stemOf, plan } = planRun(options, store, update);
     const renderers = await Promise.all(plan.formats.map((format) => RENDERERS[format]!()));
-    // PDF covers name every source; every header names what an archive read as a source had its messages from,
-    // and a damaged source the run lost rows to (a damaged page of an index loses none).
-    const lost = update.damage.unreadable > 0 || update.damage.uncounted === true;
-    const damaged = update.checks.map((check) => lost && check === 'damaged');
-    const namesSources = plan.formats.includes('pdf') || update.facts.some((f) => f.kind === 'archive') || damaged.includes(true);
-    const provenance = namesSources ? await provenanceOf(update, options.raw, update.sha256s, damaged, update.recorded) : undefined;
+    const provenance = await sourcesToName(update, plan, options);
     const job: RenderJob = { formats: plan.formats, stemOf, exportedAt: new Date(), provenance, imageThreads: 1 };
     // Threads are started only for conversations to write: an unchanged run starts none.
     const needed = helperCount(options, plan.queue.length);
@@ -89,8 +75,7 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
     counts.skipped += update.skipped;
     // The damage found is said in warning lines too: the summary counts them.
     counts.warnings += update.damage.findings + update.damage.unreadable + update.warnings;
-    const written = rendered.flatMap((r) => r.files.filter((f) => !f.kept).map((f) => ({ key: r.key, format: f.format, fingerprint: f.fingerprint, stem: stemOf.get(r.key)!, file: f.file })));
-    store.files.saveRendered(written, plan.formats.filter((format) => !reusable(format, options)));
+    saveRendered(store, rendered, stemOf, plan, options);
     const changes = before.hadStore ? changesToSay(store, update.afterUnfinished ?? false) : undefined;
     counts.warnings += await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments, kept: counts.kept }, options, update.outside);
     return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, olderCopies: update.olderCopies, changes, seconds: (Date.now() - started) / 1000 };
@@ -113,11 +98,39 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
   }
 }
 
+/** What the run writes, and under which file names; what it cannot write, or leaves out, is refused or said first. */
+function planRun(options: ResolvedOptions, store: ArchiveStore, update: ArchiveUpdate): { archive: StoreArchive; stemOf: Map<string, string>; plan: RenderPlan } {
+  const archive = storeHistory(options, store, update.contacts, update.selection);
+  const candidates = chosenCandidates(archive, options, update);
+  const stemOf = stemsOf(archive, candidates, options);
+  if (options.pdf.bates && options.formats.includes('pdf')) {
+    refuseBatesBesideOtherPdfs(options.outDir, candidates.map((c) => `${stemOf.get(c.key)}.pdf`));
+  }
+  sayWhatIsLeftOut(archive, options);
+  sayWhatIsNotWritten(store, options);
+  const plan = planRendering(archive, candidates, options, update.outside);
+  refuseProtectedFiles(plan, stemOf, options.outDir);
+  return { archive, stemOf, plan };
+}
+
 /**
- * An archive a run refused once its sources were read stays as verifiable as before: its store, which took
- * them in, is sealed with the files as they are (none was written). Should that fail too, the refusal is
- * still what is reported, and the archive is left as an interrupted run leaves it.
+ * The sources the files name, when they name them: PDF covers name every source; every header names what an
+ * archive read as a source had its messages from, and a damaged source the run lost rows to (a damaged page of
+ * an index loses none).
  */
+async function sourcesToName(update: ArchiveUpdate, plan: RenderPlan, options: ResolvedOptions): Promise<RenderJob['provenance']> {
+  const lost = update.damage.unreadable > 0 || update.damage.uncounted === true;
+  const damaged = update.checks.map((check) => lost && check === 'damaged');
+  const namesSources = plan.formats.includes('pdf') || update.facts.some((f) => f.kind === 'archive') || damaged.includes(true);
+  return namesSources ? provenanceOf(update, options.raw, update.sha256s, damaged, update.recorded) : undefined;
+}
+
+/** The store's list of what each conversation's files were made from, for the files this run wrote. */
+function saveRendered(store: ArchiveStore, rendered: ConversationFiles[], stemOf: Map<string, string>, plan: RenderPlan, options: ResolvedOptions): void {
+  const written = rendered.flatMap((r) => r.files.filter((f) => !f.kept).map((f) => ({ key: r.key, format: f.format, fingerprint: f.fingerprint, stem: stemOf.get(r.key)!, file: f.file })));
+  store.files.saveRendered(written, plan.formats.filter((format) => !reusable(format, options)));
+}
+
 /**
  * What the summary says the run changed: since the last run, or, after one that did not finish (whose counts were
  * never recorded), since the last finished run; nothing when no run finished, as after a first run.
@@ -128,6 +141,11 @@ function changesToSay(store: ArchiveStore, afterUnfinished: boolean): ExportSumm
   return since && { ...since, afterUnfinished };
 }
 
+/**
+ * An archive a run refused once its sources were read stays as verifiable as before: its store, which took
+ * them in, is sealed with the files as they are (none was written). Should that fail too, the refusal is
+ * still what is reported, and the archive is left as an interrupted run leaves it.
+ */
 async function sealRefused(store: ArchiveStore, options: ResolvedOptions, outside?: OutsideChanges): Promise<void> {
   // What changed in the folder, not by textkeeper, is not sealed either; the next run says it.
   await sealArchive(store, { conversations: 0, messages: 0, attachments: 0, kept: 0 }, { ...options, formats: [], log: () => {} }, outside).catch(() => {});

@@ -89,17 +89,9 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
   if (needsOutput && !raw.out) throw new UserError('--out is required: the folder to write the archive into.');
   if (needsOutput) refuseOutInside(raw);
   if (needsOutput) refuseNameExplorerDrops(raw.out!);
-  const formats = (raw.format ?? 'txt').split(',').map((f) => f.trim().toLowerCase()).filter(Boolean);
-  const unknown = formats.filter((f) => !RENDERERS[f]);
-  if (unknown.length > 0 || formats.length === 0) {
-    const what = unknown.length > 0 ? `--format ${raw.format}: unknown format ${unknown.join(', ')}` : '--format names no format';
-    throw new UserError(`${what}; choose from ${Object.keys(RENDERERS).join(', ')}.`);
-  }
+  const formats = formatsOf(raw.format);
   checkWords(raw);
-  // An empty value (`--since "$START"` with nothing in it) is a mistake, not every date.
-  const since = raw.since !== undefined ? parseBoundary(raw.since, dates.timeZone, '--since') : undefined;
-  const until = raw.until !== undefined ? parseBoundary(raw.until, dates.timeZone, '--until') : undefined;
-  if (since && until && since >= until) throw new UserError('--since must be before --until.');
+  const { since, until } = windowOf(raw, dates);
   return {
     raw,
     sources: raw,
@@ -116,14 +108,7 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
     },
     dates,
     attachments: choice(raw.attachments ?? 'copy', ['copy', 'link', 'none'] as const, '--attachments'),
-    pdf: {
-      style: choice(raw.pdfStyle ?? 'chat', ['chat', 'transcript'] as const, '--pdf-style'),
-      // The locale is looked up for PDFs only: the first Intl object costs start-up a few hundredths of a second.
-      pageSize: choice(raw.pageSize ?? (formats.includes('pdf') ? defaultPageSize() : 'letter'), ['letter', 'a4'] as const, '--page-size'),
-      standard: choice(raw.pdfStandard ?? 'pdf-a-2b', ['pdf-a-2b', 'none'] as const, '--pdf-standard'),
-      cover: raw.cover !== false,
-      bates: raw.bates === undefined ? undefined : batesOptions(raw.bates, raw.batesDigits ?? '6'),
-    },
+    pdf: pdfOptions(raw, formats),
     csv: {
       bom: choice(raw.csvBom ?? 'true', ['true', 'false'] as const, '--csv-bom') === 'true',
       formulas: choice(raw.csvFormulas ?? 'keep', ['keep', 'quote'] as const, '--csv-formulas'),
@@ -132,6 +117,36 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
     quiet: raw.quiet === true,
     threads: threadCount(raw.threads),
     log: (line) => process.stderr.write(`${line}\n`),
+  };
+}
+
+/** `--format`: the formats named, each known. */
+function formatsOf(format: string | undefined): string[] {
+  const formats = (format ?? 'txt').split(',').map((f) => f.trim().toLowerCase()).filter(Boolean);
+  const unknown = formats.filter((f) => !RENDERERS[f]);
+  if (unknown.length > 0 || formats.length === 0) {
+    const what = unknown.length > 0 ? `--format ${format}: unknown format ${unknown.join(', ')}` : '--format names no format';
+    throw new UserError(`${what}; choose from ${Object.keys(RENDERERS).join(', ')}.`);
+  }
+  return formats;
+}
+
+/** `--since` and `--until`. An empty value (`--since "$START"` with nothing in it) is a mistake, not every date. */
+function windowOf(raw: RawOptions, dates: DateFormatter): { since?: Date; until?: Date } {
+  const since = raw.since !== undefined ? parseBoundary(raw.since, dates.timeZone, '--since') : undefined;
+  const until = raw.until !== undefined ? parseBoundary(raw.until, dates.timeZone, '--until') : undefined;
+  if (since && until && since >= until) throw new UserError('--since must be before --until.');
+  return { since, until };
+}
+
+function pdfOptions(raw: RawOptions, formats: string[]): ResolvedOptions['pdf'] {
+  return {
+    style: choice(raw.pdfStyle ?? 'chat', ['chat', 'transcript'] as const, '--pdf-style'),
+    // The locale is looked up for PDFs only: the first Intl object costs start-up a few hundredths of a second.
+    pageSize: choice(raw.pageSize ?? (formats.includes('pdf') ? defaultPageSize() : 'letter'), ['letter', 'a4'] as const, '--page-size'),
+    standard: choice(raw.pdfStandard ?? 'pdf-a-2b', ['pdf-a-2b', 'none'] as const, '--pdf-standard'),
+    cover: raw.cover !== false,
+    bates: raw.bates === undefined ? undefined : batesOptions(raw.bates, raw.batesDigits ?? '6'),
   };
 }
 

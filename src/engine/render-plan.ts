@@ -84,11 +84,30 @@ export interface RenderPlan {
  * file only when every conversation's part of it is, and it is as the last run left it.
  */
 export function planRendering(archive: StoreArchive, candidates: CandidateConversation[], options: ResolvedOptions, outside?: OutsideChanges): RenderPlan {
-  const settings = options.formats.map((format) => renderSettings(options, format));
   const keepsHtml = options.formats.includes('html') && existsSync(join(options.outDir, 'index.html'))
     && !(outside && ([...outside.changed.keys()].some((path) => HTML_FILES.test(path)) || remakesMedia(options.outDir, outside)));
   const keepsNdjson = options.formats.includes('ndjson') && archive.asListed(NDJSON_FILE);
-  const found: { candidate: CandidateConversation; plan?: HistoryConversation; files: (FormatFile | undefined)[] }[] = [];
+  const found = keptFiles(archive, candidates, options, { html: keepsHtml, ndjson: keepsNdjson });
+  for (const whole of ['html', 'ndjson']) {
+    const i = options.formats.indexOf(whole);
+    if (i >= 0 && !(found.every((f) => f.files[i]) && archive.renderedCount(whole) === found.length)) {
+      for (const f of found) f.files[i] = undefined;
+    }
+  }
+  return queueOf(found, options);
+}
+
+/** A candidate with what it is now and, by format (in the run's order), the file it keeps. */
+interface Found {
+  candidate: CandidateConversation;
+  plan?: HistoryConversation;
+  files: (FormatFile | undefined)[];
+}
+
+/** Each candidate's files that an earlier run wrote from what it is now (HTML and NDJSON: when those may be kept at all). */
+function keptFiles(archive: StoreArchive, candidates: CandidateConversation[], options: ResolvedOptions, keeps: { html: boolean; ndjson: boolean }): Found[] {
+  const settings = options.formats.map((format) => renderSettings(options, format));
+  const found: Found[] = [];
   for (const candidate of candidates) {
     let plan: HistoryConversation | undefined;
     let failed = false;
@@ -102,21 +121,20 @@ export function planRendering(archive: StoreArchive, candidates: CandidateConver
     const fingerprints = plan ? archive.fingerprints(plan, settings) : [];
     const files = options.formats.map((format, i) => {
       if (format === 'ndjson') {
-        const part = plan && keepsNdjson ? archive.writtenFrom(plan.key, format, fingerprints[i]!) : undefined;
+        const part = plan && keeps.ndjson ? archive.writtenFrom(plan.key, format, fingerprints[i]!) : undefined;
         return part === undefined ? undefined : { conversation: plan!.conversation, file: part, format, fingerprint: fingerprints[i]!, kept: true };
       }
-      const keeps = plan && (format === 'html' ? keepsHtml : reusable(format, options));
-      const file = keeps ? archive.keptFile(plan!.key, format, fingerprints[i]!) : undefined;
+      const kept = plan && (format === 'html' ? keeps.html : reusable(format, options));
+      const file = kept ? archive.keptFile(plan!.key, format, fingerprints[i]!) : undefined;
       return file === undefined ? undefined : { conversation: plan!.conversation, file, format, fingerprint: fingerprints[i]!, kept: true };
     });
     found.push({ candidate, plan, files });
   }
-  for (const whole of ['html', 'ndjson']) {
-    const i = options.formats.indexOf(whole);
-    if (i >= 0 && !(found.every((f) => f.files[i]) && archive.renderedCount(whole) === found.length)) {
-      for (const f of found) f.files[i] = undefined;
-    }
-  }
+  return found;
+}
+
+/** The conversations with a file to write, in the candidates' order, and those whose every file is kept. */
+function queueOf(found: Found[], options: ResolvedOptions): RenderPlan {
   const plan: RenderPlan = { formats: [], queue: [], writes: new Map(), work: 0, kept: [], keptMessages: 0 };
   for (const { candidate, plan: conversation, files } of found) {
     const messages = conversation?.conversation.messageCount ?? 0;

@@ -1,4 +1,4 @@
-import { closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
 import { systemReason } from '../errors.js';
@@ -40,6 +40,18 @@ export interface PlacedAttachment {
   unavailable?: 'missing' | 'not-exported' | 'withheld';
   /** The reason in words, when there is more to say than `unavailable`. */
   reason?: string;
+}
+
+/** A picture's file as `MediaArchive.place` found it. */
+interface PictureFile {
+  source: string;
+  size: number;
+  key: string;
+  originalHref: string;
+  /** Whether the run placed no attachment of this file before. */
+  firstUse: boolean;
+  /** The path of a copy converted to the format of this suffix. */
+  converted: (suffix: string) => string;
 }
 
 export interface MediaStats {
@@ -124,21 +136,9 @@ export class MediaArchive {
 
   place(attachment: Attachment): PlacedAttachment {
     if (this.fatal) throw this.fatal;
-    if (attachment.withheld) return { unavailable: 'withheld', reason: attachment.withheld };
-    const source = attachment.path;
-    if (!source || attachment.missing) {
-      this.stats.missing++;
-      return { unavailable: 'missing' };
-    }
-    // Said after the file's own absence, which the other formats of a run name in every mode.
-    if (this.mode === 'none') return { unavailable: 'not-exported' };
-    const info = statOrUndefined(source);
-    if (!info) {
-      // The reader saw the file, but it is gone or unreadable now: say so, since nothing else will.
-      this.stats.missing++;
-      this.warn(`Attachment “${attachment.fileName}” could not be read at ${source}; shown as missing`);
-      return { unavailable: 'missing' };
-    }
+    const file = this.fileOf(attachment);
+    if (!('source' in file)) return file;
+    const { source, info } = file;
     // A file already in the archive folder (the archive's own copy) is used where it is.
     const own = archivePath(this.outDir, source);
     // The archive's copies lie at paths named by their SHA-256, but their times are those of the run that
@@ -154,15 +154,41 @@ export class MediaArchive {
     this.scheduled.add(key);
     if (firstUse && this.mode === 'copy' && !own) this.make(copied, this.copy(source, copied, info.size));
 
-    const extension = extname(source).toLowerCase();
     const converted = (suffix: string) => (own ? `${dirname(own)}/${convertedName(basename(own), suffix)}` : `${folder}/${convertedName(name, suffix)}`);
     if (attachment.kind === 'audio' && isCaf(attachment) && info.size <= MAX_REMUX_BYTES) {
       return { href: originalHref, playable: this.playable(source, converted, firstUse, attachment.fileName) };
     }
     if (attachment.kind !== 'image' && !attachment.isSticker) return { href: originalHref };
+    return this.picture(attachment, { source, size: info.size, key, originalHref, firstUse, converted });
+  }
+
+  /** The attachment's file on disk, or why there is none to place. */
+  private fileOf(attachment: Attachment): { source: string; info: Stats } | PlacedAttachment {
+    if (attachment.withheld) return { unavailable: 'withheld', reason: attachment.withheld };
+    const source = attachment.path;
+    if (!source || attachment.missing) {
+      this.stats.missing++;
+      return { unavailable: 'missing' };
+    }
+    // Said after the file's own absence, which the other formats of a run name in every mode.
+    if (this.mode === 'none') return { unavailable: 'not-exported' };
+    const info = statOrUndefined(source);
+    if (!info) {
+      // The reader saw the file, but it is gone or unreadable now: say so, since nothing else will.
+      this.stats.missing++;
+      this.warn(`Attachment “${attachment.fileName}” could not be read at ${source}; shown as missing`);
+      return { unavailable: 'missing' };
+    }
+    return { source, info };
+  }
+
+  /** A picture: its thumbnail, and a copy browsers can show when its format is not one they do. */
+  private picture(attachment: Attachment, at: PictureFile): PlacedAttachment {
+    const { source, key, originalHref, firstUse } = at;
     const found = probeImage(source);
-    if (found === NO_PICTURE) return this.noPicture(source, info.size, originalHref, firstUse, attachment.fileName);
+    if (found === NO_PICTURE) return this.noPicture(source, at.size, originalHref, firstUse, attachment.fileName);
     const size = found ?? sizeGiven(attachment);
+    const extension = extname(source).toLowerCase();
     if (extension === '.gif') return { href: originalHref, preview: originalHref, previewSize: size };
 
     const format: ImageFormat = attachment.isSticker || ALPHA_IMAGES.has(extension) ? 'png' : 'jpeg';
@@ -172,7 +198,7 @@ export class MediaArchive {
     let href = originalHref;
     let original: string | undefined;
     if (!BROWSER_IMAGES.has(extension)) {
-      href = converted(suffix);
+      href = at.converted(suffix);
       outputs.push({ path: insideFolder(this.outDir, href), format });
       original = originalHref;
     }

@@ -18,6 +18,13 @@ export interface ConversationPlan {
 /** Each group chat's last change of each handle's membership, by the chat's ROWID then the handle's (see `lastMembershipChanges`). */
 export type MembershipChanges = Map<number, Map<number, MembershipChange>>;
 
+/** The chat rows of one thread, with who took part and who left. */
+interface ChatsOfOne {
+  chats: ChatRow[];
+  participants: Person[];
+  former: Person[];
+}
+
 /**
  * One conversation per person for one-to-one chats — Messages keeps a chat row per service (SMS,
  * iMessage, RCS) and per handle (phone, email) of one person, but shows one thread — and one per
@@ -25,7 +32,7 @@ export type MembershipChanges = Map<number, Map<number, MembershipChange>>;
  * marked as having left or been removed when that was the last change of their membership (`changes`).
  */
 export function planConversations(chats: ChatRow[], people: PeopleDirectory, contacts: Contacts, changes: MembershipChanges = new Map()): ConversationPlan[] {
-  const byKey = new Map<string, { chats: ChatRow[]; participants: Person[]; former: Person[] }>();
+  const byKey = new Map<string, ChatsOfOne>();
   const peopleOf = (ids: number[]) => ids.map((id) => people.byId(id)).filter((p): p is Person => p !== undefined);
   for (const chat of chats) {
     const chatChanges = changes.get(chat.rowId);
@@ -45,34 +52,35 @@ export function planConversations(chats: ChatRow[], people: PeopleDirectory, con
     entry.former.push(...former);
     byKey.set(key, entry);
   }
-  const plans: ConversationPlan[] = [];
-  for (const [key, { chats: group, participants: members, former }] of byKey) {
-    const first = group[0]!;
-    const groupName = group.map((c) => c.displayName).find((name) => name) ?? undefined;
-    const isGroup = first.style === 43 || members.length > 1;
-    // Who left, was removed, or wrote without being a member still took part: after the members, in no title (but
-    // one still listed: see above).
-    const gone = new Set(former.filter((p) => p.former).map((p) => contacts.personKey(p.handle)));
-    const current = members.filter((p) => !gone.has(contacts.personKey(p.handle)));
-    const participants = withOtherHandles(uniquePeople([...current, ...former], contacts), former, contacts);
-    plans.push({
-      key,
+  return [...byKey].map(([key, entry]) => conversationPlan(key, entry, contacts));
+}
+
+/** A conversation of the chats that are one thread: its title, members (current, then former) and services. */
+function conversationPlan(key: string, { chats: group, participants: members, former }: ChatsOfOne, contacts: Contacts): ConversationPlan {
+  const first = group[0]!;
+  const groupName = group.map((c) => c.displayName).find((name) => name) ?? undefined;
+  const isGroup = first.style === 43 || members.length > 1;
+  // Who left, was removed, or wrote without being a member still took part: after the members, in no title (but
+  // one still listed: see above).
+  const gone = new Set(former.filter((p) => p.former).map((p) => contacts.personKey(p.handle)));
+  const current = members.filter((p) => !gone.has(contacts.personKey(p.handle)));
+  const participants = withOtherHandles(uniquePeople([...current, ...former], contacts), former, contacts);
+  return {
+    key,
+    chatIds: group.map((c) => c.rowId),
+    chatGuids: group.map((c) => c.guid),
+    conversation: {
+      id: first.guid,
       chatIds: group.map((c) => c.rowId),
-      chatGuids: group.map((c) => c.guid),
-      conversation: {
-        id: first.guid,
-        chatIds: group.map((c) => c.rowId),
-        chatIdentifiers: [...new Set(group.map((c) => c.identifier).filter(Boolean))],
-        title: groupName ?? (members.length > 0 ? members.map((p) => p.name).join(', ') : first.identifier || first.guid),
-        groupName,
-        isGroup,
-        services: [...new Set(group.map((c) => c.serviceName).filter(Boolean))],
-        participants,
-        messageCount: 0,
-      },
-    });
-  }
-  return plans;
+      chatIdentifiers: [...new Set(group.map((c) => c.identifier).filter(Boolean))],
+      title: groupName ?? (members.length > 0 ? members.map((p) => p.name).join(', ') : first.identifier || first.guid),
+      groupName,
+      isGroup,
+      services: [...new Set(group.map((c) => c.serviceName).filter(Boolean))],
+      participants,
+      messageCount: 0,
+    },
+  };
 }
 
 /**

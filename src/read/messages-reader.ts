@@ -110,73 +110,14 @@ export class MessagesReader {
     const message = columnsOf(db, 'message');
     this.messageColumns = message;
     const attachment = columnsOf(db, 'attachment');
-    const m = columnReader('m', message);
-    this.reactionType = !message.has('associated_message_type')
-      ? 'NULL'
-      : message.has('balloon_bundle_id')
-        ? `CASE WHEN m.associated_message_type = ${POLL_UPDATE} AND m.balloon_bundle_id LIKE '%${POLLS_EXTENSION}%' THEN ${POLL_UPDATE_ROW} ELSE m.associated_message_type END`
-        : 'm.associated_message_type';
+    this.reactionType = reactionTypeColumn(message);
     this.datedJoins = columnsOf(db, 'chat_message_join').has('message_date');
     this.changeDates = [...['date_edited', 'date_retracted'].map((name) => (message.has(name) ? `m.${name}` : '0')), undeliveredRow(message), junkRow(message)];
-    const md = (name: string, alias: string) => `${message.has(name) ? appleMs(`m.${name}`) : '0'} AS ${alias}`;
-    const columns = [
-      'm.ROWID AS rowId',
-      'm.guid AS guid',
-      m('text', 'text'),
-      m('attributedBody', 'attributedBody'),
-      m('handle_id', 'handleId', '0'),
-      m('is_from_me', 'isFromMe', '0'),
-      m('service', 'service'),
-      md('date', 'date'),
-      md('date_read', 'dateRead'),
-      md('date_delivered', 'dateDelivered'),
-      md('date_played', 'datePlayed'),
-      md('date_edited', 'dateEdited'),
-      md('date_retracted', 'dateRetracted'),
-      m('item_type', 'itemType', '0'),
-      m('group_action_type', 'groupActionType', '0'),
-      m('other_handle', 'otherHandle', '0'),
-      m('share_status', 'shareStatus', '0'),
-      m('share_direction', 'shareDirection'),
-      m('group_title', 'groupTitle'),
-      m('associated_message_type', 'associatedType', '0'),
-      m('associated_message_guid', 'associatedGuid'),
-      m('associated_message_emoji', 'associatedEmoji'),
-      m('balloon_bundle_id', 'balloonBundleId'),
-      m('payload_data', 'payloadData'),
-      m('expressive_send_style_id', 'effectId'),
-      message.has('message_summary_info') && message.has('date_edited') && message.has('date_retracted')
-        ? 'CASE WHEN m.date_edited != 0 OR m.date_retracted != 0 THEN m.message_summary_info END AS summaryInfo'
-        : m('message_summary_info', 'summaryInfo'),
-      m('thread_originator_guid', 'threadOriginatorGuid'),
-      m('thread_originator_part', 'threadOriginatorPart'),
-      m('is_audio_message', 'isAudioMessage', '0'),
-      m('subject', 'subject'),
-      m('error', 'error', '0'),
-      m('schedule_type', 'scheduleType', '0'),
-      m('is_sent', 'isSent', '1'),
-      m('was_downgraded', 'wasDowngraded', '0'),
-      m('is_spam', 'isSpam', '0'),
-    ];
+    const columns = messageColumns(message);
     this.message = selection(columns);
     const reactionAliases = ['rowId', 'guid', 'handleId', 'isFromMe', 'date', 'associatedType', 'associatedGuid', 'associatedEmoji'];
     this.reaction = selection(columns.filter((c) => reactionAliases.some((alias) => c.endsWith(` AS ${alias}`))));
-    const a = columnReader('a', attachment);
-    this.attachment = selection([
-      'j.message_id AS messageId',
-      'a.ROWID AS rowId',
-      'a.guid AS guid',
-      a('filename', 'filename'),
-      a('mime_type', 'mimeType'),
-      a('uti', 'uti'),
-      a('transfer_name', 'transferName'),
-      a('total_bytes', 'totalBytes', '0'),
-      a('is_sticker', 'isSticker', '0'),
-      a('sticker_user_info', 'stickerUserInfo'),
-      a('attribution_info', 'attributionInfo'),
-      a('emoji_image_short_description', 'emojiDescription'),
-      `${attachment.has('created_date') ? 'a.created_date * 1000' : '0'} AS createdDate`,
-    ]);
+    this.attachment = selection(attachmentColumns(attachment));
   }
 
   handles(): HandleRow[] {
@@ -540,6 +481,77 @@ function selection<T>(columns: string[]): Selection<T> {
   return { columns: columns.join(', '), list: columns, row };
 }
 
+/** The message columns the reader fetches, each as a value when this database's table lacks it. */
+function messageColumns(message: Set<string>): string[] {
+  const m = columnReader('m', message);
+  const md = (name: string, alias: string) => `${message.has(name) ? appleMs(`m.${name}`) : '0'} AS ${alias}`;
+  return [
+    'm.ROWID AS rowId',
+    'm.guid AS guid',
+    m('text', 'text'),
+    m('attributedBody', 'attributedBody'),
+    m('handle_id', 'handleId', '0'),
+    m('is_from_me', 'isFromMe', '0'),
+    m('service', 'service'),
+    md('date', 'date'),
+    md('date_read', 'dateRead'),
+    md('date_delivered', 'dateDelivered'),
+    md('date_played', 'datePlayed'),
+    md('date_edited', 'dateEdited'),
+    md('date_retracted', 'dateRetracted'),
+    m('item_type', 'itemType', '0'),
+    m('group_action_type', 'groupActionType', '0'),
+    m('other_handle', 'otherHandle', '0'),
+    m('share_status', 'shareStatus', '0'),
+    m('share_direction', 'shareDirection'),
+    m('group_title', 'groupTitle'),
+    m('associated_message_type', 'associatedType', '0'),
+    m('associated_message_guid', 'associatedGuid'),
+    m('associated_message_emoji', 'associatedEmoji'),
+    m('balloon_bundle_id', 'balloonBundleId'),
+    m('payload_data', 'payloadData'),
+    m('expressive_send_style_id', 'effectId'),
+    message.has('message_summary_info') && message.has('date_edited') && message.has('date_retracted')
+      ? 'CASE WHEN m.date_edited != 0 OR m.date_retracted != 0 THEN m.message_summary_info END AS summaryInfo'
+      : m('message_summary_info', 'summaryInfo'),
+    m('thread_originator_guid', 'threadOriginatorGuid'),
+    m('thread_originator_part', 'threadOriginatorPart'),
+    m('is_audio_message', 'isAudioMessage', '0'),
+    m('subject', 'subject'),
+    m('error', 'error', '0'),
+    m('schedule_type', 'scheduleType', '0'),
+    m('is_sent', 'isSent', '1'),
+    m('was_downgraded', 'wasDowngraded', '0'),
+    m('is_spam', 'isSpam', '0'),
+  ];
+}
+
+/** See `MessagesReader.reactionType`. */
+function reactionTypeColumn(message: Set<string>): string {
+  if (!message.has('associated_message_type')) return 'NULL';
+  if (!message.has('balloon_bundle_id')) return 'm.associated_message_type';
+  return `CASE WHEN m.associated_message_type = ${POLL_UPDATE} AND m.balloon_bundle_id LIKE '%${POLLS_EXTENSION}%' THEN ${POLL_UPDATE_ROW} ELSE m.associated_message_type END`;
+}
+
+function attachmentColumns(attachment: Set<string>): string[] {
+  const a = columnReader('a', attachment);
+  return [
+    'j.message_id AS messageId',
+    'a.ROWID AS rowId',
+    'a.guid AS guid',
+    a('filename', 'filename'),
+    a('mime_type', 'mimeType'),
+    a('uti', 'uti'),
+    a('transfer_name', 'transferName'),
+    a('total_bytes', 'totalBytes', '0'),
+    a('is_sticker', 'isSticker', '0'),
+    a('sticker_user_info', 'stickerUserInfo'),
+    a('attribution_info', 'attributionInfo'),
+    a('emoji_image_short_description', 'emojiDescription'),
+    `${attachment.has('created_date') ? 'a.created_date * 1000' : '0'} AS createdDate`,
+  ];
+}
+
 /**
  * Apple dates are nanoseconds since 2001 on current systems and seconds on old ones; yields milliseconds.
  * A date before 2001 (a device whose clock was reset) is negative, in either unit.
@@ -574,11 +586,12 @@ function columnsOf(db: Database.Database, table: string): Set<string> {
   return new Set(rows.map((r) => r.name));
 }
 
-/** The ROWID of a message that did not go out (see `undelivered` in message-builder.ts), else 0. */
+/** The ROWID of a message filed as junk, else 0. */
 function junkRow(message: Set<string>): string {
   return message.has('is_spam') ? 'CASE WHEN m.is_spam != 0 THEN m.ROWID ELSE 0 END' : '0';
 }
 
+/** The ROWID of a message that did not go out (see `undelivered` in message-builder.ts), else 0. */
 function undeliveredRow(message: Set<string>): string {
   const failed = message.has('error') ? ['m.error != 0'] : [];
   const scheduled = message.has('schedule_type') && message.has('is_sent') ? ['(m.schedule_type = 2 AND m.is_sent = 0)'] : [];

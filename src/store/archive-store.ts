@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { ArchiveRun, RecordedSource, SourceCheck } from '../model/types.js';
+import type { RecordedSource, SourceCheck } from '../model/types.js';
 import { STORE_FILE } from './file-names.js';
 import { GuidFingerprints } from './guid-fingerprints.js';
 import { compactJson, fromJson, mergeRevision, messageFromJson, sameButNamesAndPlaces, sameButReadAnew, sameInAnyOrder, storedJson, toJson, type MessageColumns } from './message-json.js';
@@ -10,17 +10,10 @@ import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, typ
 import type { SqliteCopy } from '../sqlite/sqlite-copy.js';
 import { storeSnapshot } from './store-snapshot.js';
 import { WrittenFiles } from './written-files.js';
+import { RunRecords, type RunSource } from './run-records.js';
 import { legacyNamesOf, readFurtherAt } from './source-ids.js';
 import { readSpans, renameSpan, SpanTracker, type Span } from './source-spans.js';
-import { lineageIds, type Found, type Lineage } from '../read/source.js';
 import { withSmallCache } from '../sqlite/small-cache.js';
-
-/** What a run records about one of its sources. */
-export type RunSource = ArchiveRun['sources'][number];
-
-export interface RunRecord extends ArchiveRun {
-  id: number;
-}
 
 /** What ingesting a run changed. */
 export interface IngestCounts {
@@ -71,6 +64,8 @@ export class ArchiveStore {
   readonly counts: IngestCounts = { added: 0, changed: 0, absent: 0, returned: 0 };
   /** What the formats wrote, and the manifest. */
   readonly files: WrittenFiles;
+  /** What the runs recorded of their sources. */
+  readonly records: RunRecords;
   /** Conversations this run found unchanged in its sources (their messages' `last_run` is left as it was). */
   private readonly unchangedKeys = new Set<string>();
   /** Conversations read again whatever their marks say (see `readAgainHolding`). */
@@ -93,8 +88,6 @@ export class ArchiveStore {
   private junkReadFrom?: number;
   /** See `runSourceIds`. */
   private readIds?: { run: number; now: Set<string>; older: Set<string> };
-  /** What ends the ids another archive knows this one's sources by (see `foreignId`), found once. */
-  private foreignEnd?: string;
   private readonly sql: Record<string, Database.Statement>;
   /** Adds a message unless its GUID is archived (prepared once the GUID index is there: ON CONFLICT needs it). */
   private insertNew?: Database.Statement;
@@ -149,6 +142,7 @@ export class ArchiveStore {
       chatMark: p('INSERT OR REPLACE INTO chat_marks (source, chat_ids, sha256, mark) VALUES (?, ?, ?, ?)'),
     };
     this.files = new WrittenFiles(db, () => this.runId);
+    this.records = new RunRecords(db);
     if (made) this.unindexed = new GuidFingerprints();
     else this.whenIndexed();
   }
@@ -160,7 +154,7 @@ export class ArchiveStore {
   static recordedIn(dir: string): RecordedSource[] {
     const store = ArchiveStore.open(dir, { create: false, readonly: true, snapshot: true });
     try {
-      return store.recordedSources().map((source) => ({ ...source, id: store.foreignId(source.id ?? source.description) }));
+      return store.records.recordedSources().map((source) => ({ ...source, id: store.records.foreignId(source.id ?? source.description) }));
     } finally {
       store.close();
     }
@@ -214,7 +208,7 @@ export class ArchiveStore {
     this.runStarted = Date.now();
     // Immediate, as the writer's transactions (see `sql.begin`).
     this.db.transaction(() => {
-      const earlier = this.runs();
+      const earlier = this.records.runs();
       const read = sources.map((source) => {
         const olderThan = readFurtherAt(source, earlier);
         return olderThan === undefined ? source : { ...source, olderThan };
@@ -260,102 +254,11 @@ export class ArchiveStore {
     }
   }
 
-  /** What each source of a run is known by, given the lineages of the Mac databases earlier runs read (see `lineageIds`). */
-  identify(found: Found[]): string[] {
-    const known = new Map<string, Lineage>();
-    for (const { source, item, row_id } of this.db.prepare('SELECT source, item, row_id FROM lineages').iterate() as Iterable<{ source: string; item: string; row_id: number }>) {
-      if (!known.has(source)) known.set(source, new Map());
-      known.get(source)!.set(item, row_id);
-    }
-    return lineageIds(found, known).map((id, i) => (this.newerBackupRead(id, found[i]!.backedUp) ? `${id} at ${found[i]!.path}` : id));
-  }
-
-  /**
-   * Whether the archive read a backup of this iPhone made after this one: this one is then a source of its own
-   * (known by its path), as its lack of what came later says nothing of the iPhone.
-   */
-  private newerBackupRead(id: string, backedUp: number | undefined): boolean {
-    if (backedUp === undefined) return false;
-    return this.runs().some((run) => run.sources.some((s) => s.id === id && (s.backedUp ?? -Infinity) > backedUp));
-  }
-
-  /** Keeps each Mac database's lineage, by the id it is known by, as this run read it (an unchanged one writes nothing). */
-  rememberLineages(lineages: (readonly [string, Lineage])[]): void {
-    const stored = this.db.prepare('SELECT item, row_id FROM lineages WHERE source = ?').raw();
-    const add = this.db.prepare('INSERT INTO lineages (source, item, row_id) VALUES (?, ?, ?)');
-    this.db.transaction(() => {
-      for (const [id, lineage] of lineages) {
-        const before = new Map(stored.all(id) as [string, number][]);
-        if (before.size === lineage.size && [...lineage].every(([item, rowId]) => before.get(item) === rowId)) continue;
-        this.db.prepare('DELETE FROM lineages WHERE source = ?').run(id);
-        for (const [item, rowId] of lineage) add.run(id, item, rowId);
-      }
-    }).immediate();
-  }
-
   /** Each source's SHA-256 (hashed meanwhile) and what became of its check on this run (in the order of `beginRun`'s sources). */
   recordSources(hashes: (string | undefined)[], checks: SourceCheck[]): void {
     const sources = this.runSources();
     const found = sources.map(({ description, id, device, backedUp, recorded, newest, olderThan }, i): RunSource => ({ description, id, sha256: hashes[i], device, backedUp, check: checks[i], recorded, newest, olderThan }));
     this.db.prepare('UPDATE runs SET sources = ? WHERE id = ?').run(toJson(found), this.runId);
-  }
-
-  /**
-   * Every source the finished runs read (by its id), as the latest run that read it recorded it; what they read
-   * through another archive, as that archive recorded it (the sources the messages came from).
-   */
-  recordedSources(): RecordedSource[] {
-    const latest = new Map<string, RecordedSource>();
-    for (const run of this.runs()) {
-      if (!run.finishedAt) continue;
-      for (const { description, id, sha256, device, recorded } of run.sources) {
-        const read = recorded ?? [{ description, id, sha256, device, lastRead: run.startedAt }];
-        for (const source of read) latest.set(source.id ?? `${source.description}\u0000${source.device ?? ''}`, source);
-      }
-    }
-    return [...latest.values()];
-  }
-
-  /** Each source's description as the latest run that read it (or the archive it came through) gave it, by id. */
-  sourceDescriptions(): Map<string, string> {
-    const descriptions = new Map<string, string>();
-    for (const run of this.runs()) {
-      for (const { description, id, recorded } of run.sources) {
-        for (const source of recorded ?? [{ description, id }]) descriptions.set(source.id ?? source.description, source.description);
-      }
-    }
-    return descriptions;
-  }
-
-  /**
-   * What another archive knows by this store's source `id`: a source of this archive, told from that archive's
-   * own by when this archive's first run began (two archives' `chat.db` are two Macs' databases). One it had
-   * from a third archive is told so already.
-   */
-  foreignId(id: string): string {
-    return id.includes(FOREIGN) ? id : `${id}${this.foreign()}`;
-  }
-
-  /** A source of this archive given back by another (a copy of this folder read into it) by its id here. */
-  private ownId(id: string): string {
-    const end = this.foreign();
-    return id.endsWith(end) ? id.slice(0, -end.length) : id;
-  }
-
-  /** What ends the ids another archive knows this one's sources by: when its first run began (see `foreignId`). */
-  private foreign(): string {
-    if (this.foreignEnd === undefined) {
-      const begun = this.db.prepare('SELECT started_at FROM runs ORDER BY id LIMIT 1').pluck().get() as number | undefined;
-      this.foreignEnd = `${FOREIGN}${new Date(begun ?? 0).toISOString()}`;
-    }
-    return this.foreignEnd;
-  }
-
-  /** Whether a run checked a database with this SHA-256 in place and found nothing. */
-  checkedSound(sha256: string): boolean {
-    const found = this.db.prepare(`SELECT 1 FROM runs, json_each(runs.sources) AS source
-      WHERE source.value ->> '$.sha256' = ? AND source.value ->> '$.check' = 'sound' LIMIT 1`).get(sha256);
-    return found !== undefined;
   }
 
   finishRun(counts: Record<string, number>): void {
@@ -378,26 +281,6 @@ export class ArchiveStore {
       absent: count('SELECT count(*) FROM messages WHERE absent_since >= ?', since),
       returned: this.counts.returned,
     };
-  }
-
-  /** Whether the latest run (before this one) finished: one that did leaves no half-written file behind. */
-  lastRunFinished(): boolean {
-    const last = this.db.prepare('SELECT finished_at FROM runs ORDER BY id DESC LIMIT 1').pluck().get() as number | null | undefined;
-    return last !== undefined && last !== null;
-  }
-
-  runs(): RunRecord[] {
-    const rows = this.db.prepare('SELECT id, started_at, finished_at, tool_version, sources, counts FROM runs ORDER BY id').all() as {
-      id: number; started_at: number; finished_at: number | null; tool_version: string; sources: string; counts: string | null;
-    }[];
-    return rows.map((r) => ({
-      id: r.id,
-      startedAt: new Date(r.started_at),
-      finishedAt: r.finished_at === null ? undefined : new Date(r.finished_at),
-      toolVersion: r.tool_version,
-      sources: fromJson<RunSource[]>(r.sources),
-      counts: r.counts === null ? undefined : (JSON.parse(r.counts) as Record<string, number>),
-    }));
   }
 
   /**
@@ -690,7 +573,7 @@ export class ArchiveStore {
 
   /** The id of a set of sources (added when new). */
   private setOf(names: string[]): number {
-    const json = JSON.stringify([...new Set(names.map((name) => this.ownId(name)))].sort(byBytes));
+    const json = JSON.stringify([...new Set(names.map((name) => this.records.ownId(name)))].sort(byBytes));
     let id = this.sets.get(json);
     if (id === undefined) {
       id = (this.sql.setId!.get(json) as number | undefined) ?? Number(this.sql.addSet!.run(json).lastInsertRowid);
@@ -855,9 +738,6 @@ export class ArchiveStore {
 const COPY_FOLDER = /"path":"(attachments\/[0-9a-f]{2}\/[0-9a-f]{64}\/)/g;
 /** A `path` field of a message's JSON, its string as written there, escapes and all (see `linkedFiles`). */
 const PATH_FIELD = /"path":"((?:[^"\\]|\\.)*)"/g;
-
-/** What ends the id of a source another archive read (see `foreignId`). */
-const FOREIGN = ' read into the archive begun ';
 
 /** Text sorted by its UTF-8 bytes, as SQLite sorts it. */
 function byBytes(a: string, b: string): number {

@@ -20,7 +20,7 @@ export function knownFile(store: ArchiveStore, writer: StoreWriter, files: Attac
   const sha256 = files.knownSha256(dbPath);
   const find = store.db.prepare('SELECT mark FROM chat_marks WHERE source = ? AND chat_ids = ? AND sha256 = ?').pluck();
   return {
-    checkedSound: sha256 !== undefined && store.checkedSound(sha256),
+    checkedSound: sha256 !== undefined && store.records.checkedSound(sha256),
     marks: {
       get: (source, chatIds) => (sha256 === undefined ? undefined : (find.get(source, chatIds.join(','), sha256) as string | undefined)),
       set: (source, chatIds, mark) => writer.rememberChatMark({ path: dbPath, source, chatIds: chatIds.join(','), sha256, mark }),

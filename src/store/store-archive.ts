@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { ArchiveRun, Conversation, Message } from '../model/types.js';
 import type { ArchiveOptions, CandidateConversation, History, HistoryConversation } from '../normalize/archive.js';
@@ -67,7 +67,7 @@ export class StoreArchive implements History {
     this.windowArgs = [since, until].filter((x): x is number => x !== undefined).map((ms) => ms + APPLE_EPOCH_MS);
     ({ sets: this.sets, names: this.names } = store.sourceSets());
     this.lacking = new LackingSources(this.names, store.sourceSpans());
-    this.descriptions = store.sourceDescriptions();
+    this.descriptions = store.records.sourceDescriptions();
     if (options.chatTerms.length === 0) return;
     const { contacts, chatTerms, exactChat, dayOf } = options;
     const guids = this.allChatGuids();
@@ -93,7 +93,7 @@ export class StoreArchive implements History {
 
   /** As this archive's store knows them, told from the sources of the archive reading it (see `foreignId`). */
   get sourceIds(): string[] {
-    return this.names.map((id) => this.store.foreignId(id));
+    return this.names.map((id) => this.store.records.foreignId(id));
   }
 
   private describe(id: string): string {
@@ -136,7 +136,7 @@ export class StoreArchive implements History {
     const { n, runs } = this.statements.get(`SELECT COUNT(*) AS n, json_group_array(DISTINCT first_run) AS runs FROM messages INDEXED BY messages_kept_only
       WHERE conversation_key = ? AND absent_since IS NOT NULL${this.window}`).get(key, ...this.windowArgs) as { n: number; runs: string };
     if (n === 0) return undefined;
-    this.runs ??= new Map(this.store.runs().map(({ id, startedAt, sources }) => [id, { startedAt, sources }]));
+    this.runs ??= new Map(this.store.records.runs().map(({ id, startedAt, sources }) => [id, { startedAt, sources }]));
     return { messages: n, runs: (JSON.parse(runs) as number[]).sort((a, b) => a - b).map((id) => this.runs!.get(id)!) };
   }
 
@@ -151,7 +151,7 @@ export class StoreArchive implements History {
    */
   fingerprints({ key, conversation }: HistoryConversation, settings: string[]): string[] {
     const revision = this.statements.get('SELECT revision FROM conversations WHERE key = ?').pluck().get(key) as number;
-    this.damaged ??= (this.store.runs().at(-1)?.sources ?? []).filter((s) => s.check === 'damaged').map((s) => s.description);
+    this.damaged ??= (this.store.records.runs().at(-1)?.sources ?? []).filter((s) => s.check === 'damaged').map((s) => s.description);
     // Nothing is added for sound sources: files written before damage was part of it stay kept.
     const spans = this.lacking.within(conversation.firstDate!.getTime(), conversation.lastDate!.getTime());
     const made = JSON.stringify([revision, conversation, this.names, spans, VERSION, ...(this.damaged.length > 0 ? [this.damaged] : [])]);
@@ -238,7 +238,7 @@ export class StoreArchive implements History {
         // As for several sources of one run: only a message some of the archive's sources lack names those that had it.
         const sources = this.sets.get(sourceSet);
         if (sources && sources.length < this.names.length) {
-          message.sources = sources.map((id) => (byId ? this.store.foreignId(id) : this.describe(id)));
+          message.sources = sources.map((id) => (byId ? this.store.records.foreignId(id) : this.describe(id)));
           if (!byId && this.lacking.lack(sourceSet, sources, date)) message.lackedInItsTime = true;
         }
         yield message;

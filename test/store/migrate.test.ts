@@ -126,7 +126,7 @@ describe('a store whose messages version 3 wrote (longer JSON)', () => {
     // The run that migrates the store reads every message again (version 11), rewriting them shorter without counting a change.
     await exportFrom(history.dir, older);
     expect(bodies(older)).toEqual(bodies(current));
-    const [migrating] = ArchiveStore.open(older, { create: false, readonly: true }).runs().slice(-1);
+    const [migrating] = ArchiveStore.open(older, { create: false, readonly: true }).records.runs().slice(-1);
     expect(migrating!.counts).toMatchObject({ added: 0, changed: 0 });
 
     // Older bodies a current store still holds (a message only the archive keeps) are read as they are: the same transcripts.
@@ -145,7 +145,7 @@ describe('a store whose messages version 3 wrote (longer JSON)', () => {
     db.close();
     await exportFrom(history.dir, older);
     expect(bodies(older)).toEqual(bodies(current));
-    const [last] = ArchiveStore.open(older, { create: false, readonly: true }).runs().slice(-1);
+    const [last] = ArchiveStore.open(older, { create: false, readonly: true }).records.runs().slice(-1);
     expect(last!.counts).toMatchObject({ added: 0, changed: 0 });
   });
 });
