@@ -7,7 +7,7 @@ import { renameIntoPlace } from '../output/rename-into-place.js';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import type { Attachment } from '../model/types.js';
-import { couldNotCopy } from '../model/attachments.js';
+import { couldNotCopy, notCopiedWarning } from '../model/attachments.js';
 import type { ConvertJob, ConvertResult, ImageFormat, ImageOutput } from './convert.js';
 import { CAF_HEAD_BYTES, cafFormat, isCaf } from './caf.js';
 import { playableKind, remuxCaf, type PlayableKind } from './playable-audio.js';
@@ -152,7 +152,7 @@ export class MediaArchive {
     const originalHref = this.mode === 'copy' ? copied : pathToFileURL(source).href;
     const firstUse = !this.scheduled.has(key);
     this.scheduled.add(key);
-    if (firstUse && this.mode === 'copy' && !own) this.make(copied, this.copy(source, copied, info.size));
+    if (firstUse && this.mode === 'copy' && !own) this.make(copied, this.copy(source, copied, info.size, attachment.fileName));
 
     const converted = (suffix: string) => (own ? `${dirname(own)}/${convertedName(basename(own), suffix)}` : `${folder}/${convertedName(name, suffix)}`);
     if (attachment.kind === 'audio' && isCaf(attachment) && info.size <= MAX_REMUX_BYTES) {
@@ -260,7 +260,7 @@ export class MediaArchive {
       return true;
     } catch (error) {
       await rm(partial, { force: true });
-      this.failed(error, `Could not convert voice message “${displayName}” (${source}): ${(error as Error).message}`);
+      this.failed(error, `Could not convert voice message “${displayName}” (${source}): ${systemReason(error) ?? (error as Error).message}`);
       return false;
     }
   }
@@ -326,7 +326,7 @@ export class MediaArchive {
   }
 
   /** Whether the copy was made (or was there). */
-  private copy(source: string, relativeTarget: string, size: number): Promise<boolean> {
+  private copy(source: string, relativeTarget: string, size: number, displayName: string): Promise<boolean> {
     const target = insideFolder(this.outDir, relativeTarget);
     return this.limitCopies(async () => {
       if (this.fatal) return false;
@@ -344,8 +344,9 @@ export class MediaArchive {
         return true;
       } catch (error) {
         await rm(partial, { force: true });
-        this.notCopied.set(relativeTarget, couldNotCopy(systemReason(error) ?? (error as Error).message, source));
-        this.failed(error, `Could not copy attachment ${source}: ${(error as Error).message}`);
+        const reason = systemReason(error) ?? (error as Error).message;
+        this.notCopied.set(relativeTarget, couldNotCopy(reason, source));
+        this.failed(error, notCopiedWarning(displayName, source, reason));
         return false;
       }
     });

@@ -42,3 +42,8 @@ export function withheldWhy(withheld: string): string {
 export function couldNotCopy(reason: string, original: string | undefined): string {
   return `${COPY_FAILED} (${reason}), not in this archive${at(original)}`;
 }
+
+/** The warning line for a copy that failed: the conversation says so where the file would be. */
+export function notCopiedWarning(fileName: string, from: string, reason: string): string {
+  return `Attachment “${fileName}” could not be copied from ${from} (${reason}): its conversation says so`;
+}

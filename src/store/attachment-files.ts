@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { systemReason } from '../errors.js';
 import type { Attachment } from '../model/types.js';
-import { couldNotCopy, unreadableFile } from '../model/attachments.js';
+import { couldNotCopy, notCopiedWarning, unreadableFile } from '../model/attachments.js';
 import { renameIntoPlaceSync } from '../output/rename-into-place.js';
 import { copyName } from '../media/media-archive.js';
 import { foundOnDisk, type FoundOnDisk } from '../normalize/attachments.js';
@@ -185,7 +185,7 @@ export class AttachmentFiles {
     const reason = systemReason(error);
     if (reason === undefined) throw error;
     this.warned++;
-    this.warn(`Attachment “${attachment.fileName}” could not be copied from ${attachment.transient ? 'the backup' : attachment.path} (${reason}): its conversation says so`);
+    this.warn(notCopiedWarning(attachment.fileName, attachment.transient ? 'the backup' : attachment.path!, reason));
     return { ...attachment, path: undefined, missing: true, withheld: couldNotCopy(reason, attachment.transient ? undefined : attachment.path) };
   }
 
