@@ -14,6 +14,22 @@ export class Interrupted extends Error {
   override readonly name = 'Interrupted';
 }
 
+/**
+ * A failure of the machine told in words with what to do about it (the temporary folder's disk is full): it ends
+ * the run as any system error does (what was written is kept, as by an interrupted run), reported as its message.
+ */
+export class SystemFailure extends Error {
+  override readonly name = 'SystemFailure';
+
+  constructor(
+    message: string,
+    /** The system's code (ENOSPC, SQLITE_FULL, …). */
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
 /** How an export learns that the user interrupted it. */
 export interface RunSignal {
   interrupted: boolean;

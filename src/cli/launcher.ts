@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import v8 from 'node:v8';
 import type { RunSignal } from '../errors.js';
 import { expandHome } from '../home-path.js';
-import { REMOVE_FOLDER } from '../sources/temp-dir.js';
+import { REMOVE_FOLDER, RUN_TEMP, tempFolderUnusable } from '../sources/temp-dir.js';
 import { STORE_FILE } from '../store/file-names.js';
 
 /**
@@ -105,7 +105,8 @@ function sizeOf(path: string): number {
  * when the child ends, however it ends: a child killed outright (SIGKILL, the system short of memory) cannot.
  */
 export function relaunchWithHeapCap(): Promise<number> {
-  const temp = mkdtempSync(join(tmpdir(), 'textkeeper-run-'));
+  const temp = runTempFolder();
+  if (temp === undefined) return Promise.resolve(1);
   // The IPC channel is how the child learns that this process died, even by SIGKILL: it closes.
   const child = spawn(process.execPath, [...process.execArgv, ...RESTART_FLAGS, process.argv[1]!, ...process.argv.slice(2)], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
@@ -133,10 +134,17 @@ function killed(signal: NodeJS.Signals): number {
   return 128 + constants.signals[signal];
 }
 
-/** The temporary folder the launcher gave its child (the child's TMPDIR), named apart from any TMPDIR of the user's. */
-const RUN_TEMP = 'TEXTKEEPER_RUN_TEMP';
-
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** A private folder in the temporary folder for the child's files; undefined, said in one line, when none can be made there. */
+function runTempFolder(): string | undefined {
+  try {
+    return mkdtempSync(join(tmpdir(), 'textkeeper-run-'));
+  } catch (error) {
+    process.stderr.write(`textkeeper: cannot go on: ${tempFolderUnusable(error).message}.\n`);
+    return undefined;
+  }
+}
 
 /**
  * Every signal is passed on, and this process ends when the child does. A terminal's Ctrl-C reaches

@@ -1,7 +1,7 @@
 // The command line: commands, options, and how every error is reported.
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { describeSystemError, Interrupted, systemReason, UserError, type RunSignal } from '../errors.js';
+import { describeSystemError, Interrupted, SystemFailure, systemReason, UserError, type RunSignal } from '../errors.js';
 import { expandHome, refuseKeptQuote } from '../home-path.js';
 import { valuesOf, watchSignals } from './launcher.js';
 import type { ListSort } from './list-command.js';
@@ -255,6 +255,7 @@ function explain(error: unknown): [string, number] {
   if (error instanceof UserError) return [message, EXIT_BAD_INPUT];
   // Only an export writes files to remove; list and stats stop at a backup's password prompt too.
   if (error instanceof Interrupted) return [process.argv[2] === 'export' ? 'interrupted; unfinished files were removed.' : 'interrupted.', EXIT_INTERRUPTED];
+  if (error instanceof SystemFailure) return [`cannot go on: ${message}.`, EXIT_BAD_INPUT];
   if (systemReason(error)) return [`cannot go on: ${describeSystemError(error as NodeJS.ErrnoException)}.`, EXIT_BAD_INPUT];
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) {

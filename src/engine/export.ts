@@ -10,7 +10,7 @@ import { ArchiveLock } from '../store/archive-lock.js';
 import { discardNewArchive, folderBefore, leftEmpty } from '../store/output-folder.js';
 import { RENDERERS } from '../render/registry.js';
 import type { Renderer } from '../render/renderer.js';
-import { Interrupted, Refusal, systemReason, UserError, type RunSignal } from '../errors.js';
+import { Interrupted, Refusal, SystemFailure, systemReason, UserError, type RunSignal } from '../errors.js';
 import { countOf } from '../render/describe.js';
 import { reportChoice } from '../select/report.js';
 import { helperCount, WorkerShard, type RenderJob } from './shards.js';
@@ -24,6 +24,7 @@ import type { ResolvedOptions } from './options.js';
 import { addCounts, noCounts, type ShardCounts } from './counts.js';
 import { ConversationQueue } from './conversation-queue.js';
 import { prepareOutput } from './prepare-output.js';
+import { sortingFilesFull } from '../sqlite/temp-folder.js';
 import { refuseBatesBesideOtherPdfs } from './bates-scope.js';
 import { conversationPath, refuseProtectedFiles } from './protected-files.js';
 import { NDJSON_FILE } from '../render/ndjson/ndjson-renderer.js';
@@ -81,7 +82,6 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
     return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, olderCopies: update.olderCopies, changes, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));
-    namingTheStore(error, options.outDir);
     if (error instanceof UserError && lock) {
       if (error instanceof Refusal && store && before.hadStore) await sealRefused(store, options, outside);
       store?.close();
@@ -90,7 +90,7 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
       lock = undefined;
       discardNewArchive(options.outDir, before);
     }
-    throw error;
+    throw storeFailureTold(error, options.outDir);
   } finally {
     store?.close();
     lock?.release();
@@ -151,10 +151,17 @@ async function sealRefused(store: ArchiveStore, options: ResolvedOptions, outsid
   await sealArchive(store, { conversations: 0, messages: 0, attachments: 0, kept: 0 }, { ...options, formats: [], log: () => {} }, outside).catch(() => {});
 }
 
-/** SQLite names no file: a full disk or a lock on the store (the one database written) is told with the store's name. */
-function namingTheStore(error: unknown, outDir: string): void {
+/**
+ * SQLite names no file: a full disk or a lock on the store (the one database written) is told with the store's
+ * name, unless what filled up was SQLite's temporary folder.
+ */
+function storeFailureTold(error: unknown, outDir: string): unknown {
   const failure = error as NodeJS.ErrnoException | undefined;
-  if (failure?.code?.startsWith('SQLITE_') && systemReason(failure) && !failure.path) failure.path = join(outDir, STORE_FILE);
+  if (error instanceof SystemFailure || !failure?.code?.startsWith('SQLITE_') || !systemReason(failure) || failure.path) return error;
+  const sorting = sortingFilesFull(error, outDir);
+  if (sorting) return sorting;
+  failure.path = join(outDir, STORE_FILE);
+  return error;
 }
 
 /** Each conversation's file stem: the one an earlier run gave it, or a free one made from its title. */

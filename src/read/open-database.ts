@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { systemReason, UserError } from '../errors.js';
-import { createPrivateTempDir } from '../sources/temp-dir.js';
+import { createPrivateTempDir, noRoomInTemp } from '../sources/temp-dir.js';
 import { checkInBackground } from './check-thread.js';
 import type { DamageReport } from './damage.js';
 import { lostBranches, rebuildTables, type LostBranch } from './recover.js';
@@ -281,11 +281,13 @@ async function fingerprint(path: string): Promise<string> {
   return `${db.size}:${db.mtimeNs}:${db.ctimeNs}:${header}`;
 }
 
-/** Runs a read of `path`, turning a refusal of the system (permissions, …) into one clear line. */
+/** Runs a copy of `path` into the temporary folder, turning a refusal of the system (permissions, no room, …) into one clear line. */
 async function readable<T>(path: string, read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error) {
+    const full = noRoomInTemp(error, `a private copy of ${path}`);
+    if (full) throw full;
     const reason = systemReason(error);
     if (reason) throw new UserError(`Cannot read ${path}: ${reason}${path.endsWith('-wal') ? ' (it holds the newest messages, so the database cannot be read without it)' : ''}.`);
     throw error;

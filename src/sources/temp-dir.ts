@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SystemFailure, systemReason } from '../errors.js';
 
 export interface PrivateTempDir {
   readonly path: string;
@@ -22,6 +23,9 @@ export interface PrivateTempDir {
   /** The same, at once (for code that cannot wait). */
   removeNow(): void;
 }
+
+/** The temporary folder the launcher gave its child (the child's TMPDIR), named apart from any TMPDIR of the user's. */
+export const RUN_TEMP = 'TEXTKEEPER_RUN_TEMP';
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const live = new Set<string>();
@@ -57,11 +61,17 @@ function unhook(): void {
 
 // mkdtemp creates the folder with mode 0700.
 export async function createPrivateTempDir(prefix: string): Promise<PrivateTempDir> {
-  return kept(await mkdtemp(path.join(tmpdir(), prefix)));
+  return kept(await mkdtemp(path.join(tmpdir(), prefix)).catch((error: unknown) => {
+    throw tempFolderUnusable(error);
+  }));
 }
 
 export function createPrivateTempDirSync(prefix: string): PrivateTempDir {
-  return kept(mkdtempSync(path.join(tmpdir(), prefix)));
+  try {
+    return kept(mkdtempSync(path.join(tmpdir(), prefix)));
+  } catch (error) {
+    throw tempFolderUnusable(error);
+  }
 }
 
 /** A new folder, removed at exit unless removed before. */
@@ -85,4 +95,34 @@ function kept(dir: string): PrivateTempDir {
       if (forget()) rmSync(dir, REMOVE_FOLDER);
     },
   };
+}
+
+/** Failures to write that every later file in the temporary folder would meet too: its disk is full or read-only. */
+const NO_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'SQLITE_FULL']);
+
+/**
+ * A failure to write `what` into the temporary folder (by default Node's; SQLite's may be another), told as what it
+ * is (that folder's disk has no room, not the disk of what was read or of the archive) with how to choose another;
+ * undefined for any other error.
+ */
+export function noRoomInTemp(error: unknown, what: string, folder = tmpdir(), variable = TEMP_VARIABLE): SystemFailure | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !NO_ROOM.has(code)) return undefined;
+  return new SystemFailure(`no room in the temporary folder ${asTheUserKnowsIt(folder)} for ${what} (${systemReason(error)}); set ${variable} to a folder on a disk with more room, then run again`, code);
+}
+
+/** The temporary folder would not take a folder of ours (it is not there, or cannot be written to). */
+export function tempFolderUnusable(error: unknown): SystemFailure {
+  const code = (error as { code?: unknown } | null)?.code;
+  const why = systemReason(error) ?? (error as Error).message;
+  return new SystemFailure(`the temporary folder ${asTheUserKnowsIt(tmpdir())} cannot be used (${why}); set ${TEMP_VARIABLE} to a folder that can be written to, then run again`, typeof code === 'string' ? code : 'EIO');
+}
+
+/** What names the temporary folder. */
+export const TEMP_VARIABLE = process.platform === 'win32' ? 'TEMP' : 'TMPDIR';
+
+/** A temporary folder as the user knows it: the one holding the launcher's private folder for this run (see RUN_TEMP). */
+function asTheUserKnowsIt(folder: string): string {
+  const run = process.env[RUN_TEMP];
+  return run && path.resolve(folder) === path.resolve(run) ? path.dirname(run) : folder;
 }

@@ -643,7 +643,9 @@ export class ArchiveStore {
         }
         this.counts.absent += changes;
       }
-    })();
+      // Immediate: it reads before it writes, and a transaction that did so after another connection of the run
+      // had written failed at once (SQLITE_BUSY, told as a lock by another program) instead of waiting its turn.
+    }).immediate();
   }
 
   /**

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { systemReason, UserError } from '../errors.js';
+import { sortingFilesFull } from '../sqlite/temp-folder.js';
 import { STORE_FILE } from './file-names.js';
 
 /**
@@ -219,7 +220,7 @@ export function openStoreDatabase(dir: string, mode: StoreMode, copy?: string): 
     db?.close();
     if (error instanceof UserError) throw error;
     const reason = systemReason(error);
-    if (reason) throw new UserError(`Cannot write the archive's store ${path}: ${reason}.`);
+    if (reason) throw sortingFilesFull(error, dir) ?? new UserError(`Cannot write the archive's store ${path}: ${reason}.`);
     throw new UserError(`${path} is damaged and cannot be read (${(error as Error).message}); it was left untouched — restore it from a backup, or move it away to start a new archive.`);
   }
 }
@@ -283,5 +284,5 @@ function migrate(db: Database.Database, from: number): void {
       db.prepare('INSERT INTO migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
     }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  })();
+  }).immediate();
 }

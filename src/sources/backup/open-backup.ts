@@ -17,7 +17,8 @@ import { expandHome } from '../../home-path.js';
 import { safeFileName } from '../../media/safe-names.js';
 import type { MessageSource, SourceFacts } from '../../read/source.js';
 import { isDamage } from '../../read/salvage.js';
-import { createPrivateTempDir, REMOVE_FOLDER, type PrivateTempDir } from '../temp-dir.js';
+import { createPrivateTempDir, noRoomInTemp, REMOVE_FOLDER, type PrivateTempDir } from '../temp-dir.js';
+import { systemReason } from '../../errors.js';
 import { decryptFile } from './aes.js';
 import { BackupError } from './backup-error.js';
 import { BackupFiles, type ManifestEntry } from './backup-files.js';
@@ -132,13 +133,13 @@ async function openManifest(backupDir: string, metadata: BackupMetadata, tmpDir:
     } catch (error) {
       // File-system failures (no space, no permission) say so; cipher failures mean damaged ciphertext.
       const systemError = (error as NodeJS.ErrnoException).syscall !== undefined;
-      throw new BackupError(systemError ? `Cannot decrypt Manifest.db in ${backupDir}: ${explain(error)}` : damaged);
+      throw noRoomInTemp(error, 'a decrypted copy of Manifest.db') ?? new BackupError(systemError ? `Cannot decrypt Manifest.db in ${backupDir}: ${explain(error)}` : damaged);
     } finally {
       opts.progress?.stop();
     }
   } else {
     await copyFile(original, copy).catch((error) => {
-      throw new BackupError(`Cannot read Manifest.db in ${backupDir}: ${explain(error)}`);
+      throw noRoomInTemp(error, 'a copy of Manifest.db') ?? new BackupError(`Cannot read Manifest.db in ${backupDir}: ${explain(error)}`);
     });
   }
   if (!isSqliteFile(copy)) throw new BackupError(damaged);
@@ -185,7 +186,8 @@ async function readableDatabase(
       foldWal(target);
     }
   } catch (error) {
-    throw new BackupError(`Cannot read ${where.relativePath} from the backup ${files.backupDir}: ${explain(error)}`);
+    const copy = `${files.encrypted ? 'a decrypted copy' : 'a copy'} of ${path.basename(where.relativePath)}`;
+    throw noRoomInTemp(error, copy) ?? new BackupError(`Cannot read ${where.relativePath} from the backup ${files.backupDir}: ${explain(error)}`);
   } finally {
     progress?.stop();
   }
@@ -302,7 +304,10 @@ class OpenedBackup implements BackupSource {
       this.files.decryptSync(entry, target);
       return target;
     } catch (error) {
-      this.onWarning(`Cannot decrypt attachment ${entry.relativePath}: ${(error as Error).message}`);
+      // A full temporary folder fails every attachment after this one too: the run stops and says where.
+      const full = noRoomInTemp(error, "the backup's decrypted attachments");
+      if (full) throw full;
+      this.onWarning(`Cannot decrypt attachment ${entry.relativePath}: ${systemReason(error) ?? (error as Error).message}`);
       return undefined;
     }
   }
