@@ -362,6 +362,8 @@ async function checkIsSqliteFile(path: string): Promise<void> {
     throw new UserError(`No such file: ${path}`);
   }
   if (info.isDirectory()) throw new UserError(`${path} is a folder; give the path of the chat.db file itself.`);
+  // A pipe or a device would be read as an empty file, or block the run waiting for a writer.
+  if (!info.isFile()) throw new UserError(`${path} is not a file (a pipe, socket or device); give the path of the chat.db file itself.`);
   if (info.size === 0) throw new UserError(`${path} is empty (0 bytes); it is not a Messages database.`);
   const header = Buffer.alloc(16);
   const file = await open(path, 'r').catch((error: Error) => {

@@ -185,6 +185,12 @@ export function requireArchiveFolder(dir: string): void {
   if (!statSync(dir).isDirectory()) throw new UserError(`${dir} is a file: give the archive folder (an earlier --out).`);
 }
 
+/** A folder (or a pipe) where the store would be: SQLite cannot open it, and would have it called damaged. */
+export function refuseNotAFile(path: string): void {
+  const info = statSync(path, { throwIfNoEntry: false });
+  if (info && !info.isFile()) throw new UserError(`${path} is not a file, so not an archive's store: move it away, then run again.`);
+}
+
 /**
  * Opens (or, when `create`, makes) the store of an archive folder and brings its schema up to date.
  * A store from a newer textkeeper is refused; a damaged one is reported and left as it is.
@@ -192,6 +198,7 @@ export function requireArchiveFolder(dir: string): void {
 export function openStoreDatabase(dir: string, mode: StoreMode, copy?: string): Database.Database {
   const path = join(dir, STORE_FILE);
   const exists = existsSync(path);
+  if (exists) refuseNotAFile(path);
   if (!exists && !mode.create) {
     requireArchiveFolder(dir);
     throw new UserError(`${dir} is not a textkeeper archive (no ${STORE_FILE}).`);

@@ -8,7 +8,7 @@ import { STORE_FILE, SUMS_FILE } from './file-names.js';
 import { hashFiles } from './file-hasher.js';
 import { sha256File } from './file-sha256.js';
 import { isUnlisted, listFilesAs, readSums, splitSums, sumsText, type ManifestEntry } from './manifest.js';
-import { requireArchiveFolder } from './schema.js';
+import { refuseNotAFile, requireArchiveFolder } from './schema.js';
 import { storeSnapshot } from './store-snapshot.js';
 
 export interface VerifyReport {
@@ -114,6 +114,7 @@ function quickCheck(db: Database.Database): string[] {
  * read-only connection writes the -shm.
  */
 function withStore<T>(path: string, read: (db: Database.Database) => T): T {
+  refuseNotAFile(path);
   const snapshot = storeSnapshot(dirname(path));
   try {
     const db = new Database(snapshot?.file ?? path, { readonly: true, fileMustExist: true });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -40,6 +40,20 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 
   it('a directory', async () => {
     await expectClearFailure(['export', '--db', dir, '--out', join(dir, 'o2')], /is a folder/);
+  });
+
+  it('a named pipe: said not to be a file, not waited on nor taken for an empty file', async () => {
+    spawnSync('mkfifo', [join(dir, 'pipe.db')]);
+    await expectClearFailure(['export', '--db', join(dir, 'pipe.db'), '--out', join(dir, 'o2p')], /pipe\.db is not a file \(a pipe, socket or device\); give the path of the chat\.db file itself\.$/);
+  });
+
+  it("a folder where the archive's store would be: said so, not called a damaged store, by export and verify", async () => {
+    const out = join(dir, 'store-folder');
+    mkdirSync(join(out, 'textkeeper.sqlite'), { recursive: true });
+    const said = new RegExp(`^textkeeper: ${out}/textkeeper\\.sqlite is not a file, so not an archive's store: move it away, then run again\\.$`);
+    await expectClearFailure(['export', '--db', goodDb, '--out', out], said);
+    await expectClearFailure(['verify', out], said);
+    await expectClearFailure(['list', '--archive', out], said);
   });
 
   it('an empty file', async () => {
