@@ -58,6 +58,7 @@ const SYSTEM_ERRORS: Record<string, string> = {
   EDQUOT: 'the disk quota is used up',
   EFBIG: 'the file is too large for this file system',
   ENAMETOOLONG: 'a file name is too long for this file system',
+  ELOOP: 'its symbolic links lead round in a loop',
   EIO: 'an input/output error (a failing disk?)',
   // The one database SQLite writes is the archive's store: a disk failing or a file size limit (ulimit -f) reached.
   SQLITE_IOERR_WRITE: 'it could not be written (a failing disk, or a file size limit reached?)',

@@ -358,8 +358,9 @@ async function checkIsSqliteFile(path: string): Promise<void> {
   let info;
   try {
     info = await stat(path);
-  } catch {
-    throw new UserError(`No such file: ${path}`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' || !systemReason(error) ? `No such file: ${path}` : `Cannot read ${path}: ${systemReason(error)}.`);
   }
   if (info.isDirectory()) throw new UserError(`${path} is a folder; give the path of the chat.db file itself.`);
   // A pipe or a device would be read as an empty file, or block the run waiting for a writer.

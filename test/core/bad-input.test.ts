@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,13 @@ describe('bad input gets one clear line and a non-zero exit', () => {
   it('a named pipe: said not to be a file, not waited on nor taken for an empty file', async () => {
     spawnSync('mkfifo', [join(dir, 'pipe.db')]);
     await expectClearFailure(['export', '--db', join(dir, 'pipe.db'), '--out', join(dir, 'o2p')], /pipe\.db is not a file \(a pipe, socket or device\); give the path of the chat\.db file itself\.$/);
+  });
+
+  it('symbolic links that lead round in a loop: said so, exit 1, not an internal error (it exited 2)', async () => {
+    symlinkSync(join(dir, 'loop-b'), join(dir, 'loop-a'));
+    symlinkSync(join(dir, 'loop-a'), join(dir, 'loop-b'));
+    await expectClearFailure(['export', '--db', join(dir, 'loop-a'), '--out', join(dir, 'o2l')], /loop-a: its symbolic links lead round in a loop/);
+    await expectClearFailure(['list', '--db', join(dir, 'loop-a')], /^textkeeper: Cannot read .*loop-a: its symbolic links lead round in a loop\.$/);
   });
 
   it("a folder where the archive's store would be: said so, not called a damaged store, by export and verify", async () => {
