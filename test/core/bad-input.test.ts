@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
+import { writeBackup } from '../../src/generate/backup.js';
 import { ROOT, runCli, tempDir } from '../support/cli.js';
 
 /** One clear line on stderr, a non-zero exit, no stack trace. */
@@ -45,6 +46,14 @@ describe('bad input gets one clear line and a non-zero exit', () => {
   it('a named pipe: said not to be a file, not waited on nor taken for an empty file', async () => {
     spawnSync('mkfifo', [join(dir, 'pipe.db')]);
     await expectClearFailure(['export', '--db', join(dir, 'pipe.db'), '--out', join(dir, 'o2p')], /pipe\.db is not a file \(a pipe, socket or device\); give the path of the chat\.db file itself\.$/);
+  });
+
+  it("a backup whose Manifest.db is a folder: the reason in words, not the system's code (it said EISDIR)", async () => {
+    const backup = join(dir, 'backup-folder-manifest');
+    await writeBackup({ chatDb: goodDb, attachmentsDir: join(dir, 'good', 'Attachments'), outDir: backup, seed: 5 });
+    rmSync(join(backup, 'Manifest.db'));
+    mkdirSync(join(backup, 'Manifest.db'));
+    await expectClearFailure(['export', '--backup', backup, '--out', join(dir, 'o2m')], /^textkeeper: Cannot read Manifest\.db in .*: a folder is in the way$/);
   });
 
   it('symbolic links that lead round in a loop: said so, exit 1, not an internal error (it exited 2)', async () => {

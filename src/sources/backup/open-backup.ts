@@ -115,7 +115,7 @@ function explain(error: unknown): string {
   if (code === 'EPERM' || code === 'EACCES') {
     return 'permission denied (on a Mac, give your terminal Full Disk Access in System Settings › Privacy & Security)';
   }
-  return code ?? (error as Error).message;
+  return systemReason(error) ?? code ?? (error as Error).message;
 }
 
 async function openManifest(backupDir: string, metadata: BackupMetadata, tmpDir: string, opts: OpenBackupOptions): Promise<BackupFiles> {
