@@ -137,7 +137,6 @@ export class ArchiveStore {
       markOf: p('SELECT mark FROM source_marks WHERE conversation_key = ? AND sources = ?'),
       setMark: p('INSERT OR REPLACE INTO source_marks (conversation_key, sources, mark, run_id) VALUES (?, ?, ?, ?)'),
       forgetMarks: p('DELETE FROM source_marks WHERE conversation_key = ? AND run_id < ?'),
-      rememberHash: p('INSERT OR REPLACE INTO file_hashes (source_path, size, mtime_ms, sha256) VALUES (?, ?, ?, ?)'),
       addFile: p('INSERT OR IGNORE INTO attachments (sha256, path, size, first_run) VALUES (?, ?, ?, ?)'),
       chatMark: p('INSERT OR REPLACE INTO chat_marks (source, chat_ids, sha256, mark) VALUES (?, ?, ?, ?)'),
     };
@@ -472,7 +471,7 @@ export class ArchiveStore {
 
   /** Files kept in the folder and source files hashed (see AttachmentFiles). */
   saveFiles(files: FileRows): void {
-    for (const h of files.hashes) this.sql.rememberHash!.run(h.path, h.size, h.mtimeMs, h.sha256);
+    for (const hash of files.hashes) this.files.rememberHash(hash);
     for (const c of files.copies) this.sql.addFile!.run(c.sha256, c.path, c.size, this.runId);
   }
 

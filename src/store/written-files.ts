@@ -9,7 +9,7 @@ export class WrittenFiles {
   /** The files this run recorded as written (see `recordWritten`). */
   private readonly written: CopiedFile[] = [];
   private readonly rendered: Database.Statement;
-  private readonly rememberHash: Database.Statement;
+  private readonly hashOf: Database.Statement;
 
   constructor(
     private readonly db: Database.Database,
@@ -17,7 +17,7 @@ export class WrittenFiles {
     private readonly runId: () => number,
   ) {
     this.rendered = db.prepare('INSERT OR REPLACE INTO rendered (conversation_key, format, fingerprint, stem, file) VALUES (?, ?, ?, ?, ?)');
-    this.rememberHash = db.prepare('INSERT OR REPLACE INTO file_hashes (source_path, size, mtime_ms, sha256) VALUES (?, ?, ?, ?)');
+    this.hashOf = db.prepare('INSERT OR REPLACE INTO file_hashes (source_path, size, mtime_ms, sha256) VALUES (?, ?, ?, ?)');
   }
 
   /**
@@ -33,6 +33,11 @@ export class WrittenFiles {
     })();
   }
 
+  /** A file's SHA-256 by its path, size and time: a later run that finds it so hashes it no more. */
+  rememberHash({ path, size, mtimeMs, sha256 }: { path: string; size: number; mtimeMs: number; sha256: string }): void {
+    this.hashOf.run(path, size, mtimeMs, sha256);
+  }
+
   /**
    * Records a file of a format kept across runs once it is written whole, with its size, time and SHA-256 (in
    * `file_hashes`, by its path in the folder): a run that does not finish leaves it to the next, which keeps it
@@ -43,7 +48,7 @@ export class WrittenFiles {
     try {
       this.db.transaction(() => {
         this.rendered.run(key, format, fingerprint, stem, path);
-        this.rememberHash.run(path, size, mtimeMs, sha256);
+        this.rememberHash({ path, size, mtimeMs, sha256 });
       })();
       this.written.push({ path, size, sha256 });
     } catch {
