@@ -63,6 +63,8 @@ const SYSTEM_ERRORS: Record<string, string> = {
   // The one database SQLite writes is the archive's store: a disk failing or a file size limit (ulimit -f) reached.
   SQLITE_IOERR_WRITE: 'it could not be written (a failing disk, or a file size limit reached?)',
   EMFILE: 'too many open files',
+  ENOMEM: 'the system is out of memory',
+  EAGAIN: 'the system could not start another process just now (too many running, or too little memory)',
   ENFILE: 'too many open files',
   EEXIST: 'something of that name is already there',
   // Windows: a file another program opened without letting others share it (a sharing violation).

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
-import type { RunSignal } from '../errors.js';
+import { systemReason, type RunSignal } from '../errors.js';
 import { expandHome } from '../home-path.js';
 import { REMOVE_FOLDER, RUN_TEMP, tempFolderUnusable } from '../sources/temp-dir.js';
 import { STORE_FILE } from '../store/file-names.js';
@@ -120,9 +120,16 @@ export function relaunchWithHeapCap(): Promise<number> {
       rmSync(temp, REMOVE_FOLDER);
       resolve(code());
     };
-    child.on('error', () => ended(() => 2));
+    child.on('error', (error) => ended(() => notStarted(error)));
     child.on('exit', (code, signal) => ended(() => code ?? killed(signal ?? 'SIGKILL')));
   });
+}
+
+/** The restart could not be started (too many processes, no memory, Node's own file gone): said in one line. */
+function notStarted(error: NodeJS.ErrnoException): number {
+  const command = process.argv[2] ?? 'run';
+  process.stderr.write(`textkeeper: cannot go on: Node (${process.execPath}) could not be started for the ${command}: ${systemReason(error) ?? error.message}.\n`);
+  return 1;
 }
 
 /** A child killed by a signal it could not take says nothing itself: this process says it, with the shell's exit code. */

@@ -1,9 +1,10 @@
 // The command line restarts Node with a heap cap only where it can matter: large databases, backups, PDFs.
-import { closeSync, mkdirSync, openSync, ftruncateSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, ftruncateSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mayNeedHeapCap, passOnSignals } from '../../src/cli/launcher.js';
-import { tempDir } from '../support/cli.js';
+import { ROOT, tempDir } from '../support/cli.js';
 
 /** A sparse file of that many MB. */
 function fileOf(path: string, mb: number): string {
@@ -66,5 +67,23 @@ describe('signals to the launcher', () => {
 
   it('on Windows are not: the console tells the child itself, and kill() there would end it before it cleans up', () => {
     expect(passedOn('win32')).toEqual([]);
+  });
+});
+
+describe('a restart that cannot start', () => {
+  it('is said in one line naming Node, exits 1, and leaves no folder behind', async () => {
+    const dir = tempDir('no-restart');
+    // Node's own file is named as gone: spawning the restart (always made for PDFs) fails with ENOENT.
+    const args = ['--import', 'data:text/javascript,process.execPath="/nonexistent/node"', join(ROOT, 'dist', 'cli', 'main.js')];
+    const child = spawn(process.execPath, [...args, 'export', '--db', join(ROOT, 'sample-data', 'chat.db'), '--out', join(dir, 'out'), '--format', 'pdf'], {
+      env: { ...process.env, TMPDIR: dir },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('textkeeper: cannot go on: Node (/nonexistent/node) could not be started for the export: no such file or folder.\n');
+    expect(code).toBe(1);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+    expect(readdirSync(dir).filter((name) => name.startsWith('textkeeper-run-'))).toEqual([]);
   });
 });
