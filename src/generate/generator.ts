@@ -94,6 +94,8 @@ class Generation {
   readonly counts: FeatureCounts;
   private readonly chats: ChatState[];
   private readonly groupChats: ChatState[];
+  /** The one-to-one chat whose messages to the owner Messages files as junk: the stranger's (see marks). */
+  private readonly junkChat: ChatState | undefined;
   private readonly chatWeights: number[];
   private readonly totalChatWeight: number;
 
@@ -109,6 +111,7 @@ class Generation {
   ) {
     this.chats = chats.map((info) => ({ info, recent: [], tapbacks: [] }));
     this.groupChats = this.chats.filter((c) => c.info.isGroup);
+    this.junkChat = this.chats.filter((c) => !c.info.isGroup).at(-1);
     this.chatWeights = this.chats.map((_, i) => 1 / Math.pow(i + 1, 0.7));
     this.totalChatWeight = this.chatWeights.reduce((a, b) => a + b, 0);
     this.counts = new FeatureCounts(chats);
@@ -366,14 +369,15 @@ class Generation {
   }
 
   /**
-   * A one-to-one text's marks: the first two someone sent the owner are filed as junk (is_spam), the first two
+   * A one-to-one text's marks: the first two the last one-to-one chat's person sent the owner are filed as junk
+   * (is_spam: in the sample, a stranger: the last handle, which its contacts leave without a card), the first two
    * since Messages via satellite came (iOS 18) went over satellite (by the satellite name of the chat's service).
    * Drawn from no random number, so the rest of the database is the same as without them.
    */
   private marks(chat: ChatState, sender: Sender, at: Moment): Row {
     const row: Row = {};
     if (chat.info.isGroup) return row;
-    if (!sender.fromMe && this.counts.get('junk') < 2) {
+    if (!sender.fromMe && chat === this.junkChat && this.counts.get('junk') < 2) {
       row.is_spam = 1;
       this.counts.add('junk');
     }

@@ -19,7 +19,7 @@ describe('junk and satellite messages', () => {
   it('are marked in txt, HTML, PDF, CSV, JSON and NDJSON, the JSON valid against its schema', async () => {
     const dir = tempDir('junk-satellite');
     const db = join(dir, 'chat.db');
-    const summary = await generateChatDb({ path: db, messages: 300, seed: 7 });
+    const summary = await generateChatDb({ path: db, messages: 400, seed: 7 });
     expect([summary.junk, summary.satellite]).toEqual([2, 2]);
     const sqlite = new Database(db, { readonly: true });
     const junk = sqlite.prepare('SELECT guid FROM message WHERE is_spam = 1 ORDER BY guid').pluck().all() as string[];

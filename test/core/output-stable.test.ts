@@ -12,18 +12,18 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  * (`git log -p test/core/output-stable.test.ts` gives every change of the digests and its reason).
  */
 const EXPECTED: Record<string, string> = {
-  '*.txt': '9f082f256f70061b4effafcd444a8eaafd91ed1d0416db9cc47c78d32d694be8',
+  '*.txt': 'eec376a61b8ec9583cf78acf1f9878735c5248131eb54e8c2b462473da7ed00a',
   'assets/': 'aa64984c1d11d22ff941342fa76fbd15ca49d1c64f8d663fb131d95f9fb098f4',
-  'conversations/': 'f809e5c2a911360b59aac9883cc9c5d93d6553e964bbedff873dd20c0f7f6d43',
+  'conversations/': '71e87ad925e5af1c77a9a95add819c19d4a2737930a4a993a5cbb7b4e500b9ef',
   'index.html': '951381ce0d8072694b864edfc2b90a74d950ecc84e3268fe44b7eaf2afd4891b',
   'search.html': 'f0d91787a6653ef6ee72acb45d333d05bc8339f1e11b3314d8b4cb77f360ff3b',
   'search/': 'd00785b9f650f48ce61d53c16bc8398969918e5b18273cfa212af889ba55fd14',
 };
 
 const EXPECTED_DATA: Record<string, string> = {
-  '*.csv': '7725eddc7ffe3d82a7cae9d87a19c2a0b54240f31be930a135035b39815e53de',
-  '*.json': '615bb8e527ebfef322053086825e009dea12caed1e619a441cff3db87e32643c',
-  'messages.ndjson': 'e575c893db1000f521498259567edd581fc3da89a03f02676923fab1c614ec8f',
+  '*.csv': '8c1d0e8dd8a5c7ce3cc7f96574939ace06206d94d3b849f1d5439b836f14dd60',
+  '*.json': '1a0dfc6728dc97d46daff2ea575c85b7772bf8db3b517c9a5baa31fd67396e2d',
+  'messages.ndjson': '4aad44c4cfa4a13c068b4ed1c5ef0dfb2417766bac2288934cdbf26466056366',
 };
 
 function listFiles(dir: string): string[] {
