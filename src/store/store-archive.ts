@@ -18,6 +18,24 @@ import { VERSION } from '../version.js';
 const APPLE_EPOCH_MS = 978_307_200_000;
 const BATCH = 500;
 
+type KeptRun = NonNullable<Conversation['keptOnly']>['runs'][number];
+
+/**
+ * A run that read an archive folder as a source first read there the messages that archive kept only: they are
+ * told by the runs of that archive that first read them (`carried`, as its conversation said then), through it,
+ * not by this run, nor by the sources the archive had last read, which lacked them.
+ */
+function throughArchive(run: KeptRun, carried: KeptRun[]): KeptRun[] {
+  const archive = run.sources.find((source) => source.recorded);
+  if (!archive || carried.length === 0) return [run];
+  const { description, sha256 } = archive;
+  return carried.map(({ startedAt, sources }) => {
+    const began = new Date(startedAt);
+    const recorded = sources.flatMap((s) => s.recorded ?? [{ description: s.description, id: s.id, sha256: s.sha256, device: s.device, lastRead: began }]);
+    return { startedAt: began, sources: [{ description, sha256, recorded }] };
+  });
+}
+
 /**
  * What the terms chose in the archive and on this run's devices (which know every chat's GUID): a term
  * chose nothing only when it chose nothing in either, and then the devices' closest names are the hint.
@@ -125,19 +143,23 @@ export class StoreArchive implements History {
     const found: HistoryConversation[] = [];
     for (const [key, body] of bodies) {
       const { n, first, last } = count.get(key, ...this.windowArgs) as { n: number; first: number; last: number };
-      if (n > 0) found.push({ key, conversation: { ...body, messageCount: n, firstDate: new Date(first), lastDate: new Date(last), keptOnly: this.keptOnly(key) } });
+      if (n > 0) found.push({ key, conversation: { ...body, messageCount: n, firstDate: new Date(first), lastDate: new Date(last), keptOnly: this.keptOnly(key, body.keptOnly) } });
     }
     return found.sort((a, b) => b.conversation.lastDate!.getTime() - a.conversation.lastDate!.getTime());
   }
 
-  /** How many of a conversation's messages only the archive keeps, and the runs that first read them. */
-  private keptOnly(key: string): Conversation['keptOnly'] {
+  /**
+   * How many of a conversation's messages only the archive keeps, and the runs that first read them; `carried`:
+   * those an archive folder read as a source said of it (see `throughArchive`).
+   */
+  private keptOnly(key: string, carried: Conversation['keptOnly']): Conversation['keptOnly'] {
     // Without a date window SQLite took the conversations' index and read every message's row: 135 ms on a 200k archive, 1.4 ms so.
     const { n, runs } = this.statements.get(`SELECT COUNT(*) AS n, json_group_array(DISTINCT first_run) AS runs FROM messages INDEXED BY messages_kept_only
       WHERE conversation_key = ? AND absent_since IS NOT NULL${this.window}`).get(key, ...this.windowArgs) as { n: number; runs: string };
     if (n === 0) return undefined;
     this.runs ??= new Map(this.store.records.runs().map(({ id, startedAt, sources }) => [id, { startedAt, sources }]));
-    return { messages: n, runs: (JSON.parse(runs) as number[]).sort((a, b) => a - b).map((id) => this.runs!.get(id)!) };
+    const readers = (JSON.parse(runs) as number[]).sort((a, b) => a - b).flatMap((id) => throughArchive(this.runs!.get(id)!, carried?.runs ?? []));
+    return { messages: n, runs: [...new Map(readers.map((run) => [JSON.stringify(run), run])).values()] };
   }
 
   /**
