@@ -114,9 +114,11 @@ sourceOptions(program.command('export').description('write an archive of the con
     refuseUnused((name) => command.getOptionValueSource(name) === 'cli', options.formats);
     const { runExport } = await import('../engine/export.js');
     const s = await runExport(options, signal);
+    // Attachments are counted as files are written: a run that kept every file says nothing of them.
+    const allKept = s.kept > 0 && s.kept === s.conversations;
     process.stdout.write(
       `Exported ${count(s.conversations, 'conversation')}, ${count(s.messages, 'message')}, ` +
-        `${count(s.attachments, 'attachment')} (${n(s.missingAttachments)} missing${s.withheldAttachments > 0 ? `, ${n(s.withheldAttachments)} not copied: ${notCopied(s.withheldWhy)}` : ''}${s.notInDatabase > 0 ? `, ${n(s.notInDatabase)} more not in the database` : ''}), ` +
+        (allKept ? '' : `${count(s.attachments, 'attachment')} (${n(s.missingAttachments)} missing${s.withheldAttachments > 0 ? `, ${n(s.withheldAttachments)} not copied: ${notCopied(s.withheldWhy)}` : ''}${s.notInDatabase > 0 ? `, ${n(s.notInDatabase)} more not in the database` : ''}), `) +
         `${count(s.warnings, 'warning')} ` +
         `in ${s.seconds.toFixed(1)} s to ${options.outDir} (${options.formats.join(', ')}).\n`,
     );
@@ -124,7 +126,7 @@ sourceOptions(program.command('export').description('write an archive of the con
     const since = afterUnfinished ? 'since the last finished run' : 'since the last run';
     const back = returned > 0 ? `, ${n(returned)} back on the device` : '';
     if (added + changed + absent + returned > 0) process.stdout.write(`  ${since}: ${count(added, 'message')} added, ${n(changed)} changed, ${n(absent)} newly not on the device (kept by this archive)${back}\n`);
-    if (s.kept > 0) process.stdout.write(`  ${count(s.kept, 'conversation')} unchanged since the last run: ${s.kept === 1 ? 'its' : 'their'} files were kept (${s.kept === 1 ? 'its' : 'their'} attachments are not counted above)\n`);
+    if (s.kept > 0) process.stdout.write(`  ${count(s.kept, 'conversation')} unchanged since the last run: ${s.kept === 1 ? 'its' : 'their'} files were kept${allKept ? '' : ` (${s.kept === 1 ? 'its' : 'their'} attachments are not counted above)`}\n`);
     for (const { description, olderThan } of s.olderCopies) process.stdout.write(`  ${description}: an older copy of the database the run of ${options.dates.dateTime(olderThan)} read: what it lacks is not taken as gone from the device, nor does it change the messages the archive has from a later copy\n`);
     for (const source of s.notChecked) process.stdout.write(`  ${source}: not checked for damage again, an earlier run checked this very file (same SHA-256) and found nothing\n`);
     // Counted as conversations are written: a run that kept every file counted none.
