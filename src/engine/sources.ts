@@ -39,6 +39,7 @@ export async function openSources(options: SourceOptions, log: (line: string) =>
     dbs.push(join(MAC_MESSAGES, 'chat.db'));
   }
   for (const path of options.contacts ?? []) requireReadable(path);
+  if (options.passwordFile !== undefined) requirePasswordFile(options.passwordFile);
   if (options.attachmentsRoot !== undefined) requireFolder('--attachments-root', options.attachmentsRoot);
   const sources: MessageSource[] = dbs.map((db) => chatDbSource(db, options.attachmentsRoot ?? defaultRoot(db)));
   const dispose = () => Promise.all(sources.map((s) => s.dispose())).then(() => undefined);
@@ -115,6 +116,16 @@ function requireReadable(path: string): void {
   }
   const kind = statSync(path);
   if (!kind.isFile() && !kind.isDirectory()) throw new UserError(`--contacts ${path}: not a file or folder (a .vcf file, an AddressBook folder or an AddressBook.sqlitedb).`);
+}
+
+/** A password file mistyped is said at once, whether or not a backup turns out to need it. */
+function requirePasswordFile(path: string): void {
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    throw new UserError(`--password-file ${path}: ${systemReason(error) ?? (error as Error).message}.`);
+  }
+  if (!statSync(path).isFile()) throw new UserError(`--password-file ${path}: not a file.`);
 }
 
 /** A folder given to read from: a mistyped one would only have every attachment listed as missing. */

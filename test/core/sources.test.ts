@@ -1,4 +1,4 @@
-import { copyFileSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import * as plist from 'plist';
@@ -141,6 +141,17 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
     expect(result.code).toBe(0);
     expect(result.stderr).toBe(`warning: --password-file ${join(dir, 'password.txt')} was not needed: no --backup given is encrypted\n`);
     expect(JSON.parse(result.stdout).length).toBeGreaterThan(0);
+  });
+
+  it('refuses a --password-file that is not there or not a file at once, needed or not', async () => {
+    for (const backup of ['plain', 'encrypted']) {
+      for (const [file, why] of [[join(dir, 'nonexistent.txt'), 'no such file or folder'], [dir, 'not a file']]) {
+        const result = await runCli(['export', '--backup', join(dir, backup), '--password-file', file, '--out', join(dir, `out-no-password-${backup}`)]);
+        expect(result.stderr).toBe(`textkeeper: --password-file ${file}: ${why}.\n`);
+        expect(result.code).toBe(1);
+        expect(existsSync(join(dir, `out-no-password-${backup}`))).toBe(false);
+      }
+    }
   });
 
   it('says clearly when the password is wrong', async () => {
