@@ -13,7 +13,7 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  */
 const EXPECTED: Record<string, string> = {
   '*.txt': 'eec376a61b8ec9583cf78acf1f9878735c5248131eb54e8c2b462473da7ed00a',
-  'assets/': 'aa64984c1d11d22ff941342fa76fbd15ca49d1c64f8d663fb131d95f9fb098f4',
+  'assets/': '3ede8f35807a994cde3ba46301c846d62256c3546b2bdf38af619c428583702d',
   'conversations/': '71e87ad925e5af1c77a9a95add819c19d4a2737930a4a993a5cbb7b4e500b9ef',
   'index.html': '951381ce0d8072694b864edfc2b90a74d950ecc84e3268fe44b7eaf2afd4891b',
   'search.html': 'f0d91787a6653ef6ee72acb45d333d05bc8339f1e11b3314d8b4cb77f360ff3b',

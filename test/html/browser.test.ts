@@ -28,7 +28,7 @@ async function buildArchive(outDir: string): Promise<void> {
   const group: Message[] = [
     message(1, { sender: ALICE, isFromMe: false, parts: [textPart('Look at the beach'), attachmentPart({ fileName: 'beach.jpg', path: photo, width: 1600, height: 1200 }, 1)] }),
     message(2, { sender: BOB, isFromMe: false, parts: [sticker ? attachmentPart({ fileName: 'sticker.heic', path: sticker, isSticker: true }) : textPart('No sticker at hand')] }),
-    message(3, { sender: ME, isFromMe: true, parts: [textPart(HOSTILE)], dateRead: new Date(Date.parse('2024-03-01T08:05:00Z')) }),
+    message(3, { sender: ME, isFromMe: true, parts: [textPart(HOSTILE)], dateRead: new Date(Date.parse('2024-03-01T08:05:00Z')), absentSince: new Date('2024-05-30T10:00:00Z') }),
     message(4, { sender: ALICE, isFromMe: false, parts: [attachmentPart({ fileName: 'IMG_0042.HEIC', path: '/nowhere/IMG_0042.HEIC', missing: true })] }),
     message(5, { sender: BOB, isFromMe: false, parts: [{ ...textPart('Amazing sunset 🌅'), tapbacks: [{ kind: 'love', emoji: '❤️', sender: ALICE, date: new Date() }] }] }),
     message(6, { sender: ALICE, isFromMe: false, parts: [{ kind: 'app', index: 0, tapbacks: [], attachments: [], app: { type: 'handwriting', title: 'Handwriting', captions: [], drawing: SCRIBBLE } }] }),
@@ -271,6 +271,38 @@ describe.skipIf(!haveChromium)('HTML archive in Chromium', () => {
     });
     expect(heading!.top).toBeGreaterThanOrEqual(0);
     expect(heading!.bottom).toBeLessThanOrEqual(target!.top);
+  });
+
+  it('puts the own day of a message first of its day, or of a day jumped to, at the window\'s top over the day before\'s, on a desktop and a phone', async () => {
+    const conversation = pathToFileURL(join(outDir, 'conversations/Alice/p1.html')).href;
+    for (const width of [900, 360]) {
+      const viewed = await browser.newPage({ viewport: { width, height: 700 } });
+      const topDay = () => viewed.evaluate(() => document.elementFromPoint(innerWidth / 2, 1)?.closest('.day')?.id);
+      // Message 900 is the first of 2024-03-02 in Berlin.
+      await viewed.goto(`${conversation}#m900`);
+      await expect(topDay()).resolves.toBe('d-2024-03-02');
+      const [heading, ringTop] = await viewed.evaluate(() => {
+        const bubble = document.querySelector('#m900 > .bubble')!;
+        const ring = parseFloat(getComputedStyle(bubble).outlineWidth) + parseFloat(getComputedStyle(bubble).outlineOffset);
+        return [document.getElementById('d-2024-03-02')!.getBoundingClientRect().bottom, bubble.getBoundingClientRect().top - ring];
+      });
+      expect(heading).toBeLessThanOrEqual(ringTop!);
+      await viewed.goto(`${conversation}#d-2024-03-02`);
+      await expect(topDay()).resolves.toBe('d-2024-03-02');
+      await viewed.close();
+    }
+  });
+
+  it('keeps the date of a message the archive kept on one line, however narrow the window', async () => {
+    const viewed = await browser.newPage({ viewport: { width: 300, height: 700 } });
+    await viewed.goto(pathToFileURL(join(outDir, 'conversations/Beach trip/p1.html')).href);
+    const date = viewed.locator('#m3 .absent .date');
+    await expect(date.textContent()).resolves.toBe('2024-05-30');
+    for (let width = 300; width <= 480; width += 4) {
+      await viewed.setViewportSize({ width, height: 700 });
+      await expect(date.evaluate((d) => d.getClientRects().length), `${width} px`).resolves.toBe(1);
+    }
+    await viewed.close();
   });
 
   it('marks the words found in a result at 4.5:1 against the mark, light and dark', async () => {

@@ -103,7 +103,7 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await expect(page.locator('button[aria-pressed="true"]').textContent()).resolves.toBe('Name');
   });
 
-  it('stops a jump to a day below the window\'s top, the ring around its heading whole', async () => {
+  it('stops a jump to a day at the window\'s top, the ring around its heading whole', async () => {
     await page.goto(pathToFileURL(join(archive, 'index.html')).href);
     await page.locator('.conversations a').first().click();
     const day = await page.locator('.thread .day').nth(3).getAttribute('id');

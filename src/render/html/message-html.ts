@@ -245,7 +245,7 @@ function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string 
   if (message.effect) html += ` · Sent with ${escapeHtml(message.effect)}`;
   for (const note of receiptNotes(message, at.dayKey, ctx.dates)) html += ` · ${note}`;
   if (message.sources && message.lackedInItsTime) html += ` · <span class="sources">Found in ${escapeHtml(message.sources.join('; '))}</span>`;
-  if (message.absentSince) html += ` · <span class="absent">Kept by this archive: ${absenceNote(message, (d) => ctx.dates.dayKey(d))}</span>`;
+  if (message.absentSince) html += ` · <span class="absent">Kept by this archive: ${absenceNote(message, (d) => `<span class="date">${ctx.dates.dayKey(d)}</span>`)}</span>`;
   return `${html}</div>`;
 }
 
