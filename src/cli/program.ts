@@ -58,10 +58,10 @@ function sourceOptions(command: Command): Command {
     .option('--country <code>', 'region for phone numbers written without a country code (default US)')
     .option('--chat <terms>', 'only these conversations: ids (as `list` shows them), phone numbers, emails, or names; comma list, may be repeated; a person chooses every conversation they are in', joined)
     .option('--exact', '--chat terms must be a whole id, phone number, email or name (no part of a name)')
-    .option('--since <date>', 'only messages from this day (YYYY-MM-DD) or instant (ISO 8601) on')
+    .option('--since <date>', 'only messages on or after this day (YYYY-MM-DD) or instant (ISO 8601)')
     .option('--until <date>', 'only messages up to and including this day, or before this instant')
     .option('--timezone <zone>', 'show times in this IANA time zone (default: this computer’s)')
-    .option('--me <name>', 'how to name the owner of the messages (the default "Me" is "you" in event sentences)', DEFAULT_OWNER_NAME)
+    .option('--me <name>', 'how to name the owner of the messages (event sentences say "you" for the default)', DEFAULT_OWNER_NAME)
     .option('--no-check', 'do not check the database for damage (PRAGMA quick_check)');
 }
 
@@ -148,6 +148,8 @@ sourceOptions(program.command('list').description('list the conversations: id, n
   .option('--archive <dir>', 'read an archive folder (an earlier --out) instead of --db/--backup: everything it kept')
   .addOption(choice('--sort <order>', 'order of the list', ['recent', 'name', 'messages']).default('recent'))
   .option('--json', 'print a JSON array instead of a table')
+  // So that a script can give every command the same options: list shows no progress.
+  .option('--no-progress', 'accepted as by export and stats (list shows no progress)')
   .option('--quiet', 'not the list of conversations --chat chose (a term that chooses none is still said)')
   .action(async (raw: RawOptions & { sort: ListSort; json?: boolean }) => {
     endOnSignal();

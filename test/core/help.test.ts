@@ -16,6 +16,15 @@ describe('help and version', () => {
     expect(listing.stdout).toContain('--db');
   });
 
+  it('takes the options every command that reads messages shares, --no-progress and --quiet among them', async () => {
+    const db = new URL('../../sample-data/chat.db', import.meta.url).pathname;
+    for (const command of ['list', 'stats']) {
+      const result = await runCli([command, '--db', db, '--no-progress', '--quiet', '--json']);
+      expect(result.stderr, command).toBe('');
+      expect(result.code, command).toBe(0);
+    }
+  });
+
   it('prints the version from package.json', async () => {
     const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
     const result = await runCli(['--version']);
