@@ -127,6 +127,9 @@ sourceOptions(program.command('export').description('write an archive of the con
     const back = returned > 0 ? `, ${n(returned)} back on the device` : '';
     if (added + changed + absent + returned > 0) process.stdout.write(`  ${since}: ${count(added, 'message')} added, ${n(changed)} changed, ${n(absent)} newly not on the device (kept by this archive)${back}\n`);
     if (s.kept > 0) process.stdout.write(`  ${count(s.kept, 'conversation')} unchanged since the last run: ${s.kept === 1 ? 'its' : 'their'} files were kept${allKept ? '' : ` (${s.kept === 1 ? 'its' : 'their'} attachments are not counted above)`}\n`);
+    if (!allKept && s.missingAttachments > 0) {
+      for (const root of s.withoutAttachments) process.stdout.write(`  ${root} holds no Attachments folder: for a copied chat.db, give --attachments-root the folder its Attachments were copied into (it stands for ~/Library/Messages)\n`);
+    }
     for (const { description, olderThan } of s.olderCopies) process.stdout.write(`  ${description}: an older copy of the database the run of ${options.dates.dateTime(olderThan)} read: what it lacks is not taken as gone from the device, nor does it change the messages the archive has from a later copy\n`);
     for (const source of s.notChecked) process.stdout.write(`  ${source}: not checked for damage again, an earlier run checked this very file (same SHA-256) and found nothing\n`);
     // Counted as conversations are written: a run that kept every file counted none.

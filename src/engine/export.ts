@@ -15,7 +15,7 @@ import { countOf } from '../render/describe.js';
 import { reportChoice } from '../select/report.js';
 import { helperCount, WorkerShard, type RenderJob } from './shards.js';
 import { Progress } from './progress.js';
-import type { DamageCounts } from './sources.js';
+import { rootsWithoutAttachments, type DamageCounts } from './sources.js';
 import { allocateStems, inPlannedOrder, type ArchiveUpdate, sealArchive, storeHistory, updateArchive } from './archive-run.js';
 import type { OutsideChanges } from '../store/outside-changes.js';
 import { planRendering, reusable, type ConversationFiles, type RenderPlan } from './render-plan.js';
@@ -38,6 +38,8 @@ export interface ExportSummary extends ShardCounts {
   notChecked: string[];
   /** Older copies of a database an earlier run read further on, with when that run began. */
   olderCopies: { description: string; olderThan: Date }[];
+  /** Attachment folders of the --db given that hold no `Attachments` (see rootsWithoutAttachments). */
+  withoutAttachments: string[];
   /** What this run changed in an archive that was there before it (none: a new one), and whether the run before it finished. */
   changes?: IngestCounts & { afterUnfinished: boolean };
 }
@@ -79,7 +81,7 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
     saveRendered(store, rendered, stemOf, plan, options);
     const changes = before.hadStore ? changesToSay(store, update.afterUnfinished ?? false) : undefined;
     counts.warnings += await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments, kept: counts.kept }, options, update.outside);
-    return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, olderCopies: update.olderCopies, changes, seconds: (Date.now() - started) / 1000 };
+    return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, olderCopies: update.olderCopies, withoutAttachments: rootsWithoutAttachments(options.sources), changes, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));
     if (error instanceof UserError && lock) {

@@ -86,6 +86,15 @@ async function openBackups(options: SourceOptions, sources: MessageSource[], war
 }
 
 /** On a Mac reading its own database, ~/Library/Messages; otherwise the folder holding the database. */
+/**
+ * The attachment folders (what stands for ~/Library/Messages) of the --db given that hold no `Attachments`: a
+ * chat.db copied without it, or an --attachments-root mistyped, has every attachment missing.
+ */
+export function rootsWithoutAttachments(options: SourceOptions): string[] {
+  const roots = new Set((options.db ?? []).map((db) => options.attachmentsRoot ?? defaultRoot(db)));
+  return [...roots].filter((root) => !statSync(join(root, 'Attachments'), { throwIfNoEntry: false })?.isDirectory());
+}
+
 function defaultRoot(db: string): string {
   const path = resolve(db);
   return process.platform === 'darwin' && path === join(MAC_MESSAGES, 'chat.db') ? MAC_MESSAGES : dirname(path);
