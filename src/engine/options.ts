@@ -9,7 +9,7 @@ import { DateFormatter, isValidTimeZone, zoneAsSpelled } from '../render/dates.j
 import { RENDERERS } from '../render/registry.js';
 import { toAppleMs } from '../normalize/dates.js';
 import type { ArchiveOptions } from '../normalize/archive.js';
-import { MAX_BATES_DIGITS, type BatesOptions, type ExportContext, type PdfOptions } from '../render/renderer.js';
+import { MAX_BATES_DIGITS, type BatesOptions, type ExportContext, type MessageSelection, type PdfOptions } from '../render/renderer.js';
 import { STORE_FILE } from '../store/file-names.js';
 import { parseBoundary } from './dates.js';
 import type { ProgressMode } from './progress.js';
@@ -68,6 +68,8 @@ export interface ResolvedOptions {
   attachments: 'copy' | 'link' | 'none';
   pdf: Required<Omit<PdfOptions, 'bates'>> & Pick<PdfOptions, 'bates'>;
   csv: ExportContext['csv'];
+  /** `--since`/`--until`, when given. */
+  selection?: MessageSelection;
   progress: ProgressMode;
   /** `--quiet`: no progress, nor the list of conversations `--chat` chose. */
   quiet: boolean;
@@ -113,6 +115,7 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
       bom: choice(raw.csvBom ?? 'true', ['true', 'false'] as const, '--csv-bom') === 'true',
       formulas: choice(raw.csvFormulas ?? 'keep', ['keep', 'quote'] as const, '--csv-formulas'),
     },
+    selection: since || until ? { options: asTyped(raw, ['since', 'until']), from: since, before: until } : undefined,
     progress: raw.quiet || raw.progress === false ? 'none' : process.stderr.isTTY ? 'bar' : 'lines',
     quiet: raw.quiet === true,
     threads: threadCount(raw.threads),
@@ -129,6 +132,11 @@ function formatsOf(format: string | undefined): string[] {
     throw new UserError(`${what}; choose from ${Object.keys(RENDERERS).join(', ')}.`);
   }
   return formats;
+}
+
+/** Options as typed, `--name value` each, in the order named; those not given left out. */
+export function asTyped(raw: RawOptions, names: readonly ('chat' | 'since' | 'until')[]): string[] {
+  return names.filter((name) => raw[name]).map((name) => `--${name} ${raw[name]}`);
 }
 
 /** `--since` and `--until`. An empty value (`--since "$START"` with nothing in it) is a mistake, not every date. */

@@ -3,7 +3,7 @@ import type { SourceFacts } from '../read/source.js';
 import type { Provenance, ProvenanceSource } from '../render/renderer.js';
 import type { RecordedSource } from '../model/types.js';
 import { VERSION } from '../version.js';
-import type { RawOptions } from './options.js';
+import { asTyped, type RawOptions } from './options.js';
 
 /**
  * Where an export comes from: the sources with the SHA-256 of each one's database file (read, never
@@ -17,6 +17,5 @@ export async function provenanceOf({ facts, descriptions }: { facts: SourceFacts
     if (f.kind === 'archive') return { ...read, recorded: recorded ?? [] };
     return damaged[i] ? { ...read, damaged: true } : read;
   }));
-  const filters = (['chat', 'since', 'until'] as const).filter((name) => raw[name]).map((name) => `--${name} ${raw[name]}`);
-  return { version: VERSION, filters, sources };
+  return { version: VERSION, filters: asTyped(raw, ['chat', 'since', 'until']), sources };
 }

@@ -92,6 +92,7 @@ class Shard {
       csv: options.csv,
       sourceDescription: this.archive.description,
       provenance,
+      selection: options.selection,
       imageThreads,
       warn: this.warn,
     };

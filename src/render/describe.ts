@@ -172,6 +172,11 @@ export function damageLines(ctx: Pick<ExportContext, 'provenance'>): string[] {
   return damagedSources(ctx).map((path) => `Damaged: the database check of ${path} found damage; ${DAMAGE_NOTE}`);
 }
 
+/** "Selection: --since … --until … (messages outside it are not in <where>)", when the export is one. */
+export function selectionLine({ selection }: Pick<ExportContext, 'selection'>, where: string): string | undefined {
+  return selection && `Selection: ${selection.options.join(' ')} (messages outside it are not in ${where})`;
+}
+
 /** The paths of the sources whose check found damage (the data formats name them). */
 export function damagedSources({ provenance }: Pick<ExportContext, 'provenance'>): string[] {
   return (provenance?.sources ?? []).filter((s) => s.damaged).map((s) => s.path);

@@ -33,6 +33,16 @@ export interface Provenance {
   sources: ProvenanceSource[];
 }
 
+/** `--since`/`--until`: every conversation's files hold only the messages between them. */
+export interface MessageSelection {
+  /** The options as typed, as a PDF's cover names them (`--since 2020-01-01`, `--until 2020-01-31`). */
+  options: string[];
+  /** The first instant in it. */
+  from?: Date;
+  /** The first instant after it (a `--until` day's next midnight). */
+  before?: Date;
+}
+
 /** A source read, with the SHA-256 of its database file; an archive folder also gives the sources it recorded. */
 export type ProvenanceSource = SourceFacts & {
   sha256: string;
@@ -60,6 +70,8 @@ export interface ExportContext {
   sourceDescription: string;
   /** Sources with their hashes, filters and version; given when a format records them (PDF) or an archive folder was read as a source. */
   provenance?: Provenance;
+  /** Absent when every message of each conversation was exported. */
+  selection?: MessageSelection;
   /** Threads a renderer may convert images on: the cores left to it beside the other threads rendering. */
   imageThreads: number;
   /** Called by renderers for anything a user should hear about (an unreadable image, …). */

@@ -8,7 +8,7 @@ import type { ExportContext, MessageStream, RenderedConversation, Renderer } fro
 import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
 import { activitySvg } from './activity-svg.js';
 import { escapeHtml, hrefPath, isolate } from './escape.js';
-import { damageLines, describeKeptOnly, describeOrigin, describeSourceCounts, formerNote, handlesOf, inBackup, personWithHandles, servicesLine } from '../describe.js';
+import { damageLines, selectionLine, describeKeptOnly, describeOrigin, describeSourceCounts, formerNote, handlesOf, inBackup, personWithHandles, servicesLine } from '../describe.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
 import { PageStarts } from './page-starts.js';
@@ -230,6 +230,7 @@ export class HtmlRenderer implements Renderer {
       // A conversation with one person whom no contact names has that person's number for its title already.
       participants: conversation.isGroup || !onlyHandles(conversation) ? participantsHtml(conversation, true) : '',
       messageCount: conversation.messageCount,
+      selection: selectionLine(this.ctx, 'these pages'),
       services: servicesLine(conversation),
       sourceCounts: conversation.sourceCounts ? describeSourceCounts(conversation.sourceCounts) : '',
       keptOnly: conversation.keptOnly ? describeKeptOnly(conversation.keptOnly, (date) => this.ctx.dates.dateTime(date)) : undefined,
@@ -272,6 +273,7 @@ export class HtmlRenderer implements Renderer {
       conversations,
       conversationCount: rendered.length,
       messageCount: total,
+      selection: selectionLine(this.ctx, 'these pages'),
       keptOnly: keptOnly > 0 ? keptOnly.toLocaleString('en-US') : undefined,
       activity: activitySvg(mergeMonths(rendered.map((r) => r.summary.months)), names, rendered.reduce((sum, r) => sum + r.summary.events, 0)),
       exportedAt: this.ctx.dates.at(this.ctx.exportedAt).dateTime,

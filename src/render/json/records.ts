@@ -15,7 +15,7 @@ import type {
 import { toAppleMs } from '../../normalize/dates.js';
 import { balloonLines } from '../describe.js';
 import { archivePath } from '../../output/files.js';
-import type { ExportContext } from '../renderer.js';
+import type { ExportContext, MessageSelection } from '../renderer.js';
 
 /** Bumped whenever a record changes shape; the schemas' `$id`s carry it. */
 export const SCHEMA_VERSION = 1;
@@ -47,6 +47,8 @@ export interface ConversationRecord {
   lastDate?: string;
   chatIdentifiers: string[];
   keptOnly?: { messages: number; runs: { startedAt: string; sources: RunSourceRecord[] }[] };
+  /** In a JSON export's file only. */
+  selection?: { options: string; from?: string; before?: string };
 }
 
 /** A run's source; an archive folder read as one also gives the sources it recorded. */
@@ -80,6 +82,11 @@ export function conversationRecord(c: Conversation, iso: IsoDate): ConversationR
       })),
     },
   };
+}
+
+/** The `--since`/`--until` a file holds the messages of: as typed, and the instants they stand for. */
+export function selectionRecord({ options, from, before }: MessageSelection, iso: IsoDate): ConversationRecord['selection'] {
+  return { options: options.join(' '), from: from && iso(from), before: before && iso(before) };
 }
 
 /** Nanoseconds since 2001-01-01 UTC, as chat.db stores dates; a string, as it exceeds JSON's safe integers. */

@@ -1,7 +1,7 @@
 import { handwritingLines } from '../../decode/handwriting-render.js';
 import type { Attachment, Conversation, Drawing, EditVersion, Message, Part } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { absenceNote, balloonLines, damageLines, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, notFound, messageMarks, personWithHandles, servicesLine, undeliveredNote } from '../describe.js';
+import { absenceNote, balloonLines, damageLines, selectionLine, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, notFound, messageMarks, personWithHandles, servicesLine, undeliveredNote } from '../describe.js';
 import { controlPicture } from '../control-pictures.js';
 import { FileRenderer } from '../file-renderer.js';
 import { archivePath } from '../../output/files.js';
@@ -53,6 +53,7 @@ function header(c: Conversation, ctx: ExportContext): string {
     who ? `Participants: ${who}` : undefined,
     c.services.length > 0 ? `Services: ${servicesLine(c)}` : undefined,
     `Messages: ${c.messageCount}${range}`,
+    selectionLine(ctx, 'this file'),
     c.sourceCounts ? `Sources: ${describeSourceCounts(c.sourceCounts)}` : undefined,
     `Times are shown in ${ctx.dates.timeZone}.`,
     `Exported ${ctx.dates.dateTime(ctx.exportedAt)} by textkeeper from ${describeOrigin(ctx, (date) => ctx.dates.dateTime(date))}.`,
