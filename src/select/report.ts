@@ -32,7 +32,7 @@ function requireSomethingChosen(selection: Selection | undefined): void {
   const terms = selection.unmatched.map((u) => u.term).join(', ');
   const closest = [...new Set(selection.unmatched.flatMap((u) => u.closest))];
   const hint = contactsHint(selection, selection.unmatched.map((u) => u.term));
-  throw new Refusal(`No conversation matches --chat ${terms}${closestHint(closest)}${hint} (see \`textkeeper list\`).`);
+  throw new Refusal(`No conversation matches --chat ${terms}${closestHint(closest, selection.unmatched.length)}${hint} (see \`textkeeper list\`).`);
 }
 
 /**
@@ -50,6 +50,6 @@ function contactsHint(selection: Selection, terms: string[]): string {
   return '; no contacts named anyone here, so people go by phone number or email: give --contacts for names';
 }
 
-function closestHint(names: string[]): string {
-  return names.length > 0 ? `; closest: ${names.map((n) => `“${oneLine(n)}”`).join(', ')}` : '';
+function closestHint(names: string[], terms = 1): string {
+  return names.length > 0 ? `; closest: ${names.map((n) => `“${oneLine(n)}”`).join(', ')}` : `; no name is close to ${terms > 1 ? 'them' : 'it'}`;
 }

@@ -8,9 +8,13 @@ export function fold(text: string): string {
   return text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase().replace(/\s+/g, ' ').replace(/[’‘ʼ`´′]/g, "'").replace(/[‐‑]/g, '-').trim();
 }
 
+/** How far a name may be from a term, in edits per character of the longer, to be named as close to it. */
+const CLOSE = 0.5;
+
 /**
  * The few names nearest a term: names containing it first (the tightest first), then by edit distance
- * relative to length, so a typo ("Gustavo Browne") and a part ("Farah") both find their name.
+ * relative to length, so a typo ("Gustavo Browne") and a part ("Farah") both find their name; none that
+ * would need more edits than CLOSE allows (for "nobody", "Book club" is no suggestion).
  */
 export function closestNames(term: string, names: string[], count = 3): string[] {
   const wanted = fold(term);
@@ -22,6 +26,7 @@ export function closestNames(term: string, names: string[], count = 3): string[]
   const unique = [...new Set(names.filter(Boolean))];
   return unique
     .map((name) => ({ name, score: score(name) }))
+    .filter(({ score }) => score <= CLOSE)
     .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
     .slice(0, count)
     .map(({ name }) => name);

@@ -176,7 +176,7 @@ describe('textkeeper as a dependency of another program', () => {
   it('is refused a chat no conversation matches, or an option for a format it is not writing, as the command line is, in errors that name its own options', async () => {
     const run = await runNode(['mistaken.mjs', db, join(dir, 'mistaken-out')], app);
     const [chat, since, format, pageSize, csvFormulas, ...more] = JSON.parse(run.stdout) as string[];
-    expect(chat).toMatch(/^No conversation matches chat Nobody at all; closest: .*\(see conversations\(\)\)\.$/);
+    expect(chat).toMatch(/^No conversation matches chat Nobody at all; no name is close to it; .*give contacts for names \(see conversations\(\)\)\.$/);
     expect(since).toBe('since yesterday: use a date like 2023-01-31 or a date-time like 2023-01-31T18:00:00Z.');
     expect(format).toMatch(/^format docx: /);
     expect(pageSize).toBe('pageSize is for PDF files, and format txt has no pdf.');

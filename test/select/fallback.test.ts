@@ -35,10 +35,16 @@ describe('part of a name is a fallback, reported, and --exact refuses it', () =>
     expect(result.stderr).toMatch(/closest: “Zoë Ångström”/);
   });
 
+  it('a term far from every name is told so, not given names that are not close', async () => {
+    const result = await runCli(['list', ...f.base, '--chat', 'xqzvwk']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('textkeeper: No conversation matches --chat xqzvwk; no name is close to it (see `textkeeper list`).\n');
+  });
+
   it('the messages of no chat are no one’s name: no part of a name chooses them, nor are they named closest', async () => {
     const result = await runCli(['export', ...f.base, '--out', `${f.dir}/no-chat`, '--chat', 'without a conv']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^textkeeper: No conversation matches --chat without a conv; closest: /);
+    expect(result.stderr).toMatch(/^textkeeper: No conversation matches --chat without a conv; (closest: |no name is close to it)/);
     expect(result.stderr).not.toContain('Messages without a conversation');
     // A letter in many names: the note counts the conversations chosen, as many as are listed.
     const loose = await runCli(['list', ...f.base, '--json', '--chat', 'a']);
