@@ -1,9 +1,10 @@
 // `npm run build`, after tsc: bundles the command line into two files. dist/cli/main.js, an ES module, holds
 // what decides whether to restart with a heap cap (launcher.ts); dist/cli/program.cjs, CommonJS, holds every
 // command and the modules they import, and runs with V8's code cache (program-loader.ts, code-cache.ts), which
-// Node 20 has only for scripts. Packages stay in node_modules but for a few (see `bundled`). The unbundled dist/
-// stays as tsc wrote it: the library, the worker threads' scripts and the files the modules find beside
-// themselves (templates, font metrics, package.json) are used from there.
+// Node 20 has only for scripts. Each worker thread's script is bundled beside itself as well (`x.cjs` beside
+// `x.js`, see src/worker-script.ts). Packages stay in node_modules but for a few (see `bundled`). The unbundled
+// dist/ stays as tsc wrote it: the library and the files the modules find beside themselves (templates, font
+// metrics, package.json) are used from there.
 import { build, type Plugin } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,6 +15,8 @@ const CLI = join(DIST, 'cli');
 const ENTRY = join(CLI, 'main.js');
 const PROGRAM = join(CLI, 'program.js');
 const LEFTOVER = /^chunk-\w+\.js$|^program\.cjs/;
+/** The worker threads' scripts, each started through `workerScript`. */
+const WORKERS = ['engine/worker.js', 'store/writer-thread.js', 'store/hash-thread.js', 'read/check-worker.js', 'normalize/probe-thread.js', 'media/heic-worker.js', 'media/convert-worker.js'];
 /** The bundle's first lines say what it is, so that a bundle is never taken for tsc's output. */
 const MARK = '// Bundled by dist/build/bundle-cli.js from the modules tsc wrote into dist/.';
 /** Where a module of the CommonJS bundle was (see `ownUrl`); defined by that bundle's banner. */
@@ -24,14 +27,14 @@ const URL_OF = '__textkeeperModuleUrl';
  * (worker scripts, templates, `createRequire`) then resolve as they would unbundled. CommonJS has no
  * `import.meta`, and a module may name its own `require`, so there a function of the banner's makes them.
  */
-function ownUrl(format: 'esm' | 'cjs'): Plugin {
+function ownUrl(format: 'esm' | 'cjs', folder: string): Plugin {
   return {
     name: 'own-url',
     setup(bundler) {
       bundler.onLoad({ filter: /\.js$/ }, (args) => {
         const text = readFileSync(args.path, 'utf8');
         if (/import\.meta\.(?!url\b)/.test(text)) throw new Error(`${args.path}: only import.meta.url can be kept in a bundle`);
-        const place = JSON.stringify(`./${relative(CLI, args.path).split('\\').join('/')}`);
+        const place = JSON.stringify(`./${relative(folder, args.path).split('\\').join('/')}`);
         const own = format === 'esm' ? `new URL(${place}, import.meta.url).href` : `${URL_OF}(${place})`;
         return { contents: text.replaceAll('import.meta.url', own), loader: 'js' };
       });
@@ -107,22 +110,24 @@ await build({
   format: 'esm',
   external: ['./program.js'],
   banner: { js: MARK },
-  plugins: [ownUrl('esm')],
+  plugins: [ownUrl('esm', CLI)],
 });
 const keep = bundled();
-const program = await build({
-  ...common,
-  entryPoints: [PROGRAM],
-  outfile: join(CLI, 'program.cjs'),
-  write: false,
-  format: 'cjs',
-  // A script run by `vm` has no `import()` without an experimental flag: packages it imports late are required.
-  supported: { 'dynamic-import': false },
-  external: [...dependencies().filter((name) => !keep.includes(name)), 'better-sqlite3/package.json'],
-  banner: { js: `${MARK}\nconst ${URL_OF} = (place) => require('node:url').pathToFileURL(require('node:path').join(__dirname, place)).href;` },
-  plugins: [ownUrl('cjs'), addonPath],
-});
-for (const file of program.outputFiles) writeFileSync(file.path, asciiOnly(file.text));
+for (const [entry, outfile] of [[PROGRAM, join(CLI, 'program.cjs')], ...WORKERS.map((script) => [join(DIST, script), join(DIST, script.replace(/\.js$/, '.cjs'))])] as const) {
+  const bundle = await build({
+    ...common,
+    entryPoints: [entry],
+    outfile,
+    write: false,
+    format: 'cjs',
+    // A script run by `vm` has no `import()` without an experimental flag: packages it imports late are required.
+    supported: { 'dynamic-import': false },
+    external: [...dependencies().filter((name) => !keep.includes(name)), 'better-sqlite3/package.json'],
+    banner: { js: `${MARK}\nconst ${URL_OF} = (place) => require('node:url').pathToFileURL(require('node:path').join(__dirname, place)).href;` },
+    plugins: [ownUrl('cjs', dirname(outfile)), addonPath],
+  });
+  for (const file of bundle.outputFiles) writeFileSync(file.path, asciiOnly(file.text));
+}
 
 /**
  * The bundle with its few characters beyond ASCII (in regular expressions and comments, which esbuild leaves)

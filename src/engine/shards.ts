@@ -4,6 +4,7 @@ import type { ConversationQueue } from './conversation-queue.js';
 import type { ShardProgress, ShardResult, WrittenFile } from './render-shard.js';
 import type { ResolvedOptions } from './options.js';
 import type { Provenance } from '../render/renderer.js';
+import { workerScript } from '../worker-script.js';
 
 /**
  * How many worker threads to start beside this one for an export of this many conversations: --threads
@@ -14,7 +15,7 @@ export function helperCount(options: ResolvedOptions, conversations: number): nu
   return (options.sources.backup ?? []).length === 0 ? Math.max(0, Math.min(options.threads, conversations) - 1) : 0;
 }
 
-const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
+const WORKER_SCRIPT = workerScript(new URL('./worker.js', import.meta.url));
 
 /** What a worker thread renders, besides the conversations it takes from the queue. */
 export interface RenderJob {

@@ -56,30 +56,36 @@ const progress: ShardProgress = {
   },
 };
 
-try {
-  // The main thread checks the database.
-  const opened = await opening;
-  const options = resolveOptions({ ...opened.raw, check: false }, true);
-  // Their modules load while the main thread is busy (the render order's formats are among them).
-  for (const format of opened.formats) RENDERERS[format]!().catch(() => {});
-  const { formats, stems, exportedAt, provenance, imageThreads } = await starting;
-  // The renderers load while the store is opened; conversations are read from it.
-  const loading = Promise.all(formats.map((format) => RENDERERS[format]!()));
-  loading.catch(() => {});
-  const archive = storeHistory(options);
-  let result;
+/** Waits for the orders to open the store and render, renders, and reports; never throws (a failure is reported). */
+async function work(): Promise<void> {
   try {
-    const renderers = await loading;
-    const setting = { options, stemOf: new Map(stems), exportedAt: new Date(exportedAt), provenance, progress, signal, imageThreads };
-    result = await renderShard(archive, take, renderers, setting);
+    // The main thread checks the database.
+    const opened = await opening;
+    const options = resolveOptions({ ...opened.raw, check: false }, true);
+    // Their modules load while the main thread is busy (the render order's formats are among them).
+    for (const format of opened.formats) RENDERERS[format]!().catch(() => {});
+    const { formats, stems, exportedAt, provenance, imageThreads } = await starting;
+    // The renderers load while the store is opened; conversations are read from it.
+    const loading = Promise.all(formats.map((format) => RENDERERS[format]!()));
+    loading.catch(() => {});
+    const archive = storeHistory(options);
+    let result;
+    try {
+      const renderers = await loading;
+      const setting = { options, stemOf: new Map(stems), exportedAt: new Date(exportedAt), provenance, progress, signal, imageThreads };
+      result = await renderShard(archive, take, renderers, setting);
+    } finally {
+      await archive.close();
+    }
+    flush();
+    report({ type: 'done', result });
+  } catch (error) {
+    const { name, message, code, path, syscall } = error as NodeJS.ErrnoException;
+    report({ type: 'failed', error: { name, message, code, path, syscall } });
   } finally {
-    await archive.close();
+    parentPort!.close();
   }
-  flush();
-  report({ type: 'done', result });
-} catch (error) {
-  const { name, message, code, path, syscall } = error as NodeJS.ErrnoException;
-  report({ type: 'failed', error: { name, message, code, path, syscall } });
-} finally {
-  parentPort!.close();
 }
+
+// Not awaited at the top: the script is also bundled as CommonJS (see src/worker-script.ts), which has no top-level await.
+void work();

@@ -1,7 +1,8 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { probeFile, type FileProbe } from './attachments.js';
+import { workerScript } from '../worker-script.js';
 
-const PROBE_SCRIPT = new URL('./probe-thread.js', import.meta.url);
+const PROBE_SCRIPT = workerScript(new URL('./probe-thread.js', import.meta.url));
 
 /** Files looked at on the reading thread before the prober's own answers: a small history never pays for one. */
 const BEFORE_A_THREAD = 1000;

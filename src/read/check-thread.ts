@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { DamageReport } from './damage.js';
+import { workerScript } from '../worker-script.js';
 
 /** What a checking thread answers: what it found, or why it could not check. */
 export type CheckAnswer = { report: DamageReport | undefined } | { failure: { message: string; code?: string } };
@@ -18,7 +19,7 @@ export interface BackgroundCheck {
  * reads every page, which on a sound database would otherwise delay every thread's first conversation.
  */
 export function checkInBackground(location: string, rowsLocation?: string): BackgroundCheck {
-  const worker = new Worker(new URL('./check-worker.js', import.meta.url), { workerData: { location, rowsLocation } });
+  const worker = new Worker(workerScript(new URL('./check-worker.js', import.meta.url)), { workerData: { location, rowsLocation } });
   const report = new Promise<DamageReport | undefined>((resolve, reject) => {
     worker.once('message', (answer: CheckAnswer) => {
       if ('report' in answer) resolve(answer.report);

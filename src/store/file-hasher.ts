@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fileSha256OrNull, HASH_CHUNK } from './file-sha256.js';
+import { workerScript } from '../worker-script.js';
 
-const HASH_SCRIPT = new URL('./hash-thread.js', import.meta.url);
+const HASH_SCRIPT = workerScript(new URL('./hash-thread.js', import.meta.url));
 
 /**
  * Hashes files on a thread of its own (hash-thread.ts), so that the main thread reads on meanwhile.

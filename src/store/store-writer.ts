@@ -2,8 +2,9 @@ import { Worker } from 'node:worker_threads';
 import { endsTheRun } from '../errors.js';
 import type { ArchiveStore, IngestCounts } from './archive-store.js';
 import { packMessages, type ChangeMark, type ChatMark, type ConversationEnd, type ConversationHead, type MessageBatch, type MessageRow } from './rows.js';
+import { workerScript } from '../worker-script.js';
 
-const WRITER_SCRIPT = new URL('./writer-thread.js', import.meta.url);
+const WRITER_SCRIPT = workerScript(new URL('./writer-thread.js', import.meta.url));
 
 /**
  * Batches of messages sent and not yet written: how far reading may run ahead of writing (memory stays
