@@ -114,7 +114,7 @@ export class ArchiveStore {
       release: p('RELEASE conversation'),
       rollback: p('ROLLBACK TO conversation'),
       discard: p('ROLLBACK'),
-      known: p('SELECT 1 FROM conversations WHERE key = ?'),
+      known: p('SELECT body FROM conversations WHERE key = ?').pluck(),
       conversation: p(`INSERT INTO conversations (key, body, revision) VALUES (?, ?, 1)
         ON CONFLICT (key) DO UPDATE SET body = excluded.body, revision = revision + (body != excluded.body)`),
       bump: p('UPDATE conversations SET revision = revision + 1 WHERE key = ?'),
@@ -332,10 +332,11 @@ export class ArchiveStore {
     const lostSince = head.lostSince === undefined ? undefined : new Date(head.lostSince);
     this.writing = { key, known: false, every: 0, changed: false, counts: { ...this.counts }, lostSince, folded: new Set() };
     // Messages of a conversation the store has never seen are added without looking for them first.
-    this.writing.known = this.sql.known!.get(key) !== undefined;
+    const stored = this.sql.known!.get(key) as string | undefined;
+    this.writing.known = stored !== undefined;
     // Older copies of a database alone do not name a conversation the archive has as it was named then.
     const { older } = this.runSourceIds();
-    if (!this.writing.known || !head.sources.every((id) => older.has(id))) this.sql.conversation!.run(key, head.body);
+    if (!this.writing.known || !head.sources.every((id) => older.has(id))) this.sql.conversation!.run(key, withCarriedRuns(head.body, stored));
     for (const [handle, name] of head.people) this.sql.person!.run(handle, name);
     for (const guid of head.chatGuids) this.sql.chatGuid!.run(guid, key);
     this.writing.every = this.setOf(head.sources);
@@ -743,4 +744,15 @@ const PATH_FIELD = /"path":"((?:[^"\\]|\\.)*)"/g;
 /** Text sorted by its UTF-8 bytes, as SQLite sorts it. */
 function byBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * A conversation's body as a run gives it, keeping what an archive read as a source said of the runs that first
+ * read the messages only it kept (`keptOnly`, see `throughArchive`): a device read since gives none, and those
+ * messages are still told by the runs that first read them.
+ */
+function withCarriedRuns(body: string, stored: string | undefined): string {
+  if (stored === undefined || body.includes('"keptOnly":') || !stored.includes('"keptOnly":')) return body;
+  const { keptOnly } = JSON.parse(stored) as { keptOnly?: unknown };
+  return keptOnly === undefined ? body : JSON.stringify({ ...(JSON.parse(body) as object), keptOnly });
 }

@@ -153,6 +153,10 @@ describe('an archive folder updated by a second run after the device purged its 
     }
     expect(told).toBeGreaterThan(0);
     expect(existsSync(join(copy, 'SHA256SUMS'))).toBe(true);
+    // The copy then updated from the device: what it kept through the archive is still told so.
+    const before = new Map([...transcripts(copy)].map(([name, text]) => [name, kept(text)]));
+    await exportFrom(device2, copy);
+    expect(new Map([...transcripts(copy)].map(([name, text]) => [name, kept(text)]))).toEqual(before);
   });
 
   it('reproduces the same HTML pages and PDF text from the archive alone', async () => {
