@@ -85,7 +85,6 @@ async function openBackups(options: SourceOptions, sources: MessageSource[], war
   return { books, encrypted };
 }
 
-/** On a Mac reading its own database, ~/Library/Messages; otherwise the folder holding the database. */
 /**
  * The attachment folders (what stands for ~/Library/Messages) of the --db given that hold no `Attachments`: a
  * chat.db copied without it, or an --attachments-root mistyped, has every attachment missing.
@@ -95,6 +94,7 @@ export function rootsWithoutAttachments(options: SourceOptions): string[] {
   return [...roots].filter((root) => !statSync(join(root, 'Attachments'), { throwIfNoEntry: false })?.isDirectory());
 }
 
+/** On a Mac reading its own database, ~/Library/Messages; otherwise the folder holding the database. */
 function defaultRoot(db: string): string {
   const path = resolve(db);
   return process.platform === 'darwin' && path === join(MAC_MESSAGES, 'chat.db') ? MAC_MESSAGES : dirname(path);

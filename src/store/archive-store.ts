@@ -114,7 +114,7 @@ export class ArchiveStore {
       release: p('RELEASE conversation'),
       rollback: p('ROLLBACK TO conversation'),
       discard: p('ROLLBACK'),
-      known: p('SELECT body FROM conversations WHERE key = ?').pluck(),
+      storedBody: p('SELECT body FROM conversations WHERE key = ?').pluck(),
       conversation: p(`INSERT INTO conversations (key, body, revision) VALUES (?, ?, 1)
         ON CONFLICT (key) DO UPDATE SET body = excluded.body, revision = revision + (body != excluded.body)`),
       bump: p('UPDATE conversations SET revision = revision + 1 WHERE key = ?'),
@@ -332,7 +332,7 @@ export class ArchiveStore {
     const lostSince = head.lostSince === undefined ? undefined : new Date(head.lostSince);
     this.writing = { key, known: false, every: 0, changed: false, counts: { ...this.counts }, lostSince, folded: new Set() };
     // Messages of a conversation the store has never seen are added without looking for them first.
-    const stored = this.sql.known!.get(key) as string | undefined;
+    const stored = this.sql.storedBody!.get(key) as string | undefined;
     this.writing.known = stored !== undefined;
     // Older copies of a database alone do not name a conversation the archive has as it was named then.
     const { older } = this.runSourceIds();
