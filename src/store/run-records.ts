@@ -10,6 +10,12 @@ export interface RunRecord extends ArchiveRun {
   id: number;
 }
 
+/** A source as a run described it; one read through another archive, with that archive's description (`archive /a`). */
+export interface SourceDescription {
+  description: string;
+  through?: string;
+}
+
 /** What ends the id of a source another archive read (see `foreignId`). */
 const FOREIGN = ' read into the archive begun ';
 
@@ -93,12 +99,16 @@ export class RunRecords {
     return [...latest.values()];
   }
 
-  /** Each source's description as the latest run that read it (or the archive it came through) gave it, by id. */
-  sourceDescriptions(): Map<string, string> {
-    const descriptions = new Map<string, string>();
+  /**
+   * Each source's description as the latest run that read it (or the archive it came through) gave it, by id; for
+   * one read through an archive, that archive's description too.
+   */
+  sourceDescriptions(): Map<string, SourceDescription> {
+    const descriptions = new Map<string, SourceDescription>();
     for (const run of this.runs()) {
       for (const { description, id, recorded } of run.sources) {
-        for (const source of recorded ?? [{ description, id }]) descriptions.set(source.id ?? source.description, source.description);
+        if (!recorded) descriptions.set(id ?? description, { description });
+        for (const source of recorded ?? []) descriptions.set(source.id ?? source.description, { description: source.description, through: description });
       }
     }
     return descriptions;

@@ -13,6 +13,7 @@ import { fileSha256OrNull, HASH_CHUNK } from './file-sha256.js';
 import type { ManifestEntry } from './manifest.js';
 import { Statements } from '../sqlite/statements.js';
 import { LackingSources } from './source-spans.js';
+import type { SourceDescription } from './run-records.js';
 import { VERSION } from '../version.js';
 
 const APPLE_EPOCH_MS = 978_307_200_000;
@@ -34,6 +35,20 @@ function throughArchive(run: KeptRun, carried: KeptRun[]): KeptRun[] {
     const recorded = sources.flatMap((s) => s.recorded ?? [{ description: s.description, id: s.id, sha256: s.sha256, device: s.device, lastRead: began }]);
     return { startedAt: began, sources: [{ description, sha256, recorded }] };
   });
+}
+
+/**
+ * Each source's name, by id: its description; one read through another archive that a source of this archive's
+ * own also has (the same database read there and here) adds that archive's, so that the two are told apart.
+ */
+function sourceNamesOf(ids: string[], described: Map<string, SourceDescription>): Map<string, string> {
+  const plain = (id: string) => described.get(id)?.description ?? id;
+  const uses = new Map<string, number>();
+  for (const id of ids) uses.set(plain(id), (uses.get(plain(id)) ?? 0) + 1);
+  return new Map(ids.map((id) => {
+    const through = described.get(id)?.through;
+    return [id, uses.get(plain(id))! > 1 && through ? `${plain(id)}, through ${through}` : plain(id)];
+  }));
 }
 
 /**
@@ -62,7 +77,7 @@ export class StoreArchive implements History {
   private readonly sets: Map<number, string[]>;
   /** Which sources lacking a message say something by it: those that held messages from its time. */
   private readonly lacking: LackingSources;
-  /** Each source's description, by id: as the latest run that read it gave it (a copy's newest folder). */
+  /** Each source's name, by id: its description as the latest run that read it gave it (a copy's newest folder), see `sourceNamesOf`. */
   private readonly descriptions: Map<string, string>;
   /** Prepared once: planning an unchanged run asks a few of them of every conversation. */
   private readonly statements: Statements;
@@ -85,7 +100,7 @@ export class StoreArchive implements History {
     this.windowArgs = [since, until].filter((x): x is number => x !== undefined).map((ms) => ms + APPLE_EPOCH_MS);
     ({ sets: this.sets, names: this.names } = store.sourceSets());
     this.lacking = new LackingSources(this.names, store.sourceSpans());
-    this.descriptions = store.records.sourceDescriptions();
+    this.descriptions = sourceNamesOf(this.names, store.records.sourceDescriptions());
     if (options.chatTerms.length === 0) return;
     const { contacts, chatTerms, exactChat, dayOf } = options;
     const guids = this.allChatGuids();

@@ -155,8 +155,15 @@ describe('an archive folder updated by a second run after the device purged its 
     expect(existsSync(join(copy, 'SHA256SUMS'))).toBe(true);
     // The copy then updated from the device: what it kept through the archive is still told so.
     const before = new Map([...transcripts(copy)].map(([name, text]) => [name, kept(text)]));
-    await exportFrom(device2, copy);
+    const update = await exportFrom(device2, copy);
     expect(new Map([...transcripts(copy)].map(([name, text]) => [name, kept(text)]))).toEqual(before);
+    // The device's database read by the copy and the same database read through the archive are told apart.
+    const db = `chat.db at ${join(device2, 'chat.db')}`;
+    for (const file of readdirSync(copy).filter((f) => f.endsWith('.txt'))) {
+      expect(readFileSync(join(copy, file), 'utf8')).toContain(` from ${db}; ${db}, through archive ${archive}.\n`);
+    }
+    expect(update.stdout).toContain(` only in ${db}\n`);
+    expect(update.stdout).toContain(` only in ${db}, through archive ${archive}\n`);
   });
 
   it('reproduces the same HTML pages and PDF text from the archive alone', async () => {
