@@ -161,7 +161,15 @@ export interface ReplyRef {
   guid: string;
   partIndex: number;
   /** The original, when it is in the database. */
-  target?: { sender: Person; date: Date; snippet: string; rowId: number };
+  target?: ReplyTarget;
+}
+
+/** What a reply shows of the message it answers. */
+export interface ReplyTarget {
+  sender: Person;
+  date: Date;
+  snippet: string;
+  rowId: number;
 }
 
 export type Part = TextPart | AttachmentPart | AppPart | UnsentPart;

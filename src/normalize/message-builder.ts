@@ -1,4 +1,4 @@
-import type { AppBalloon, AppPart, Attachment, EditVersion, Message, Part, Person, ReplyRef, TextSpan, Tapback } from '../model/types.js';
+import type { AppBalloon, AppPart, Attachment, EditVersion, Message, Part, Person, ReplyRef, ReplyTarget, TextSpan, Tapback } from '../model/types.js';
 import type { AttachmentRow, MessageRow } from '../read/rows.js';
 import { bodyComponents, decodeAttributedBody, legacyBodyText, legacyComponents, type BodyComponent, type PartStatus, type TextRange } from '../decode/attributed-body.js';
 import { decodeSummaryInfo, type SummaryInfo } from '../decode/summary-info.js';
@@ -314,11 +314,16 @@ function replyRef(guid: string, partSpec: string | null, ctx: BuildContext): Rep
     if (!row) return { guid, partIndex };
     original = answered(buildMessage({ ...row, threadOriginatorGuid: null }, [], ctx));
   }
-  return {
-    guid,
-    partIndex,
-    target: { sender: original.sender, date: original.date, snippet: snippetOf(original, partIndex), rowId: original.rowId },
-  };
+  return { guid, partIndex, target: targetOf(original, partIndex) };
+}
+
+/** What a reply to one part of `original` shows of it. */
+export function replyTarget(original: Message, partIndex: number): ReplyTarget {
+  return targetOf(answered(original), partIndex);
+}
+
+function targetOf(original: Answered, partIndex: number): ReplyTarget {
+  return { sender: original.sender, date: original.date, snippet: snippetOf(original, partIndex), rowId: original.rowId };
 }
 
 /** A short plain-text preview of one part of a message, for "replying to …". */

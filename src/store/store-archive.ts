@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { ArchiveRun, Conversation, Message } from '../model/types.js';
+import type { ArchiveRun, Conversation, Message, ReplyRef } from '../model/types.js';
 import type { ArchiveOptions, CandidateConversation, History, HistoryConversation } from '../normalize/archive.js';
 import { earlierNames, type Naming } from '../normalize/earlier-names.js';
+import { replyTarget } from '../normalize/message-builder.js';
 import { selectConversations, type Selection } from '../select/match.js';
 import type { MessageStream } from '../render/renderer.js';
 import type { ArchiveStore } from './archive-store.js';
@@ -272,6 +273,7 @@ export class StoreArchive implements History {
           if (attachment.path && !isAbsolute(attachment.path)) attachment.path = join(this.store.dir, attachment.path);
         }
         if (absent !== null) message.absentSince = new Date(absent);
+        if (message.replyTo && !message.replyTo.target) this.quoteKept(message.replyTo);
         // As for several sources of one run: only a message some of the archive's sources lack names those that had it.
         const sources = this.sets.get(sourceSet);
         if (sources && sources.length < this.names.length) {
@@ -283,6 +285,15 @@ export class StoreArchive implements History {
       if (rows.length < BATCH) return;
       after = rows.at(-1)!.slice(3);
     }
+  }
+
+  /**
+   * A reply read from a source that lacked its original (a device that no longer has it, or an archive read before
+   * the original came in) quotes the original the archive keeps, as the source would have while it had it.
+   */
+  private quoteKept(reply: ReplyRef): void {
+    const row = this.statements.get('SELECT body, date, seq FROM messages WHERE guid = ?').get(reply.guid) as { body: string; date: number; seq: number } | undefined;
+    if (row) reply.target = replyTarget(messageFromJson(row.body, { guid: reply.guid, ...row }), reply.partIndex);
   }
 
   async releaseAttachments(): Promise<void> {}

@@ -42,7 +42,7 @@ export function messageHtml(message: Message, at: LocalTime, showSender: boolean
   if (message.kind === 'event') {
     // A group photo change carries the new photo.
     const files = message.parts.map((part) => (part.kind === 'attachment' ? `<div class="event-file">${attachmentHtml(part.attachment, ctx, false)}</div>` : '')).join('');
-    return `<li class="event" id="m${message.rowId}"><span title="${at.dateTime}">${eventText(message)} · ${at.time}</span>${files}</li>\n`;
+    return `<li class="event" id="m${message.rowId}"><span title="${at.dateTime}">${eventText(message)} · ${at.time}${absenceHtml(message, ctx)}</span>${files}</li>\n`;
   }
   const side = message.isFromMe ? 'out' : 'in';
   const service = message.service.toLowerCase() === 'imessage' ? 'imessage' : 'sms';
@@ -245,8 +245,13 @@ function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string 
   if (message.effect) html += ` · Sent with ${escapeHtml(message.effect)}`;
   for (const note of receiptNotes(message, at.dayKey, ctx.dates)) html += ` · ${note}`;
   if (message.sources && message.lackedInItsTime) html += ` · <span class="sources">Found in ${escapeHtml(message.sources.join('; '))}</span>`;
-  if (message.absentSince) html += ` · <span class="absent">Kept by this archive: ${absenceNote(message, (d) => `<span class="date">${ctx.dates.dayKey(d)}</span>`)}</span>`;
-  return `${html}</div>`;
+  return `${html}${absenceHtml(message, ctx)}</div>`;
+}
+
+/** That the archive kept the message (or event) the device no longer has, after a dot. */
+function absenceHtml(message: Message, ctx: MessageContext): string {
+  if (!message.absentSince) return '';
+  return ` · <span class="absent">Kept by this archive: ${absenceNote(message, (d) => `<span class="date">${ctx.dates.dayKey(d)}</span>`)}</span>`;
 }
 
 /** A player of the file, or of its copy in a container every browser plays (the original CAF then as Safari's choice). */

@@ -69,8 +69,13 @@ export function messageNotes(message: Message, dates: DateFormatter): string[] {
   if (message.isAudioMessage) notes.push('audio message');
   if (message.edited) notes.push(editedNote(message, day(message.date), dates));
   if (message.sources && message.lackedInItsTime) notes.push(`found in ${message.sources.join('; ')}`);
-  if (message.absentSince) notes.push(absenceNote(message, day)!);
+  notes.push(...keptNotes(message, dates));
   return notes;
+}
+
+/** That only the archive keeps the message (or event), if so: the note beside it. */
+export function keptNotes(message: Message, dates: DateFormatter): string[] {
+  return message.absentSince ? [absenceNote(message, (date) => dates.dayKey(date))!] : [];
 }
 
 /** The sender's strikethrough and underline over a text part: words struck through must not read as plain ones. */

@@ -76,7 +76,7 @@ function keptLines(c: Conversation, ctx: ExportContext): string[] {
 /** A message as lines of text: a heading (sent `when`), its parts in order, then notes about it. */
 function formatMessage(m: Message, ctx: ExportContext, when: string): string {
   const dates = ctx.dates;
-  if (m.kind === 'event' && m.event) return `[${when}] — ${m.event.description}\n${eventFiles(m, ctx.outDir)}\n`;
+  if (m.kind === 'event' && m.event) return `[${when}] — ${m.event.description}\n${eventFiles(m, ctx.outDir)}${keptNote(m, ctx)}\n`;
   const marks = messageMarks(m);
   let text = `[${when}] ${m.sender.name}${marks.length > 0 ? ` (${marks.join('; ')})` : ''}:\n`;
   if (m.replyTo) {
@@ -92,8 +92,12 @@ function formatMessage(m: Message, ctx: ExportContext, when: string): string {
   if (!m.isFromMe && m.datePlayed) text += `  ▶ Played ${dates.dateTime(m.datePlayed)}\n`;
   for (const problem of m.problems) text += `  ⚠ ${problem}\n`;
   if (m.sources && m.lackedInItsTime) text += `  ⧉ Found in: ${m.sources.join('; ')}\n`;
-  if (m.absentSince) text += `  ⌫ Kept by this archive: ${absenceNote(m, (d) => dates.dayKey(d))}\n`;
-  return `${text}\n`;
+  return `${text}${keptNote(m, ctx)}\n`;
+}
+
+/** The line that says the archive kept a message (or event) the device no longer has. */
+function keptNote(m: Message, ctx: ExportContext): string {
+  return m.absentSince ? `  ⌫ Kept by this archive: ${absenceNote(m, (d) => ctx.dates.dayKey(d))}\n` : '';
 }
 
 /** The files an event carries (a group photo change, the new photo), a line each. */
