@@ -52,6 +52,25 @@ export function membershipChange({ itemType, groupActionType }: Pick<MessageRow,
   return undefined;
 }
 
+/**
+ * An event whose people (`now`) were named otherwise when it was worded (`was`): its sentence names them as they
+ * are named now, the actor where it names someone first, the target where last (see `groupEvent`).
+ */
+export function reworded(was: GroupEvent, now: GroupEvent): GroupEvent {
+  let description = renamedIn(was.description, was.actor.name, now.actor.name, 'first');
+  if (was.target && now.target) description = renamedIn(description, was.target.name, now.target.name, 'last');
+  return { ...now, description };
+}
+
+/** The sentence with one of the places it names someone `from` (a whole name: between spaces, or before a full stop) naming `to`. */
+function renamedIn(sentence: string, from: string, to: string, which: 'first' | 'last'): string {
+  if (from === to) return sentence;
+  const escaped = from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const spots = [...sentence.matchAll(new RegExp(`(?<=^| )${escaped}(?=[ .]|$)`, 'g'))];
+  const spot = which === 'first' ? spots[0] : spots.at(-1);
+  return spot === undefined ? sentence : sentence.slice(0, spot.index) + to + sentence.slice(spot.index + from.length);
+}
+
 function objectName(person: Person): string {
   return isYou(person) ? 'you' : person.name;
 }

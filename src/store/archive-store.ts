@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import type { RecordedSource, SourceCheck } from '../model/types.js';
 import { STORE_FILE } from './file-names.js';
 import { GuidFingerprints } from './guid-fingerprints.js';
-import { compactJson, fromJson, mergeRevision, messageFromJson, sameButNamesAndPlaces, sameButReadAnew, sameInAnyOrder, storedJson, toJson, type MessageColumns } from './message-json.js';
+import { compactJson, fromJson, mergeRevision, messageFromJson, namedAnew, sameButNamesAndPlaces, sameButReadAnew, sameInAnyOrder, storedJson, toJson, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
 import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, type StoreMode } from './schema.js';
 import type { SqliteCopy } from '../sqlite/sqlite-copy.js';
@@ -47,6 +47,8 @@ interface Writing {
   lostSince?: Date;
   /** GUIDs its messages were read with (see `MessageRow.folds`): none is a message of its own. */
   folded: Set<string>;
+  /** Its people by handle, when the run names some of them anew: every message of it is named so (see `nameAnew`). */
+  namedAnew?: Map<string, string>;
 }
 
 /** The store version from which runs read junk marks. */
@@ -82,6 +84,8 @@ export class ArchiveStore {
   /** When the messages written of each source set were sent, saved with them. */
   private readonly spans = new SpanTracker();
   private writing?: Writing;
+  /** The handles of the people this run names anew (another conversation of theirs may come first: see `begin`). */
+  private readonly namedAnew = new Set<string>();
   private runId = 0;
   private runStarted = 0;
   /** The first run that read junk marks (see `readsJunk`). */
@@ -119,6 +123,12 @@ export class ArchiveStore {
         ON CONFLICT (key) DO UPDATE SET body = excluded.body, revision = revision + (body != excluded.body)`),
       bump: p('UPDATE conversations SET revision = revision + 1 WHERE key = ?'),
       person: p('INSERT INTO people (handle, name) VALUES (?, ?) ON CONFLICT (handle) DO UPDATE SET name = excluded.name'),
+      nameOf: p('SELECT name FROM people WHERE handle = ?').pluck(),
+      joined: p(`SELECT DISTINCT conversation_key FROM chat_guids c WHERE guid IN (SELECT value FROM json_each(@guids)) AND conversation_key != @key
+        AND NOT EXISTS (SELECT 1 FROM chat_guids o WHERE o.conversation_key = c.conversation_key AND o.guid NOT IN (SELECT value FROM json_each(@guids)))`).pluck(),
+      moveAll: p('UPDATE messages SET conversation_key = ? WHERE conversation_key = ?'),
+      bodies: p('SELECT guid, date, seq, body FROM messages WHERE conversation_key = ?'),
+      rename: p('UPDATE messages SET body = ? WHERE guid = ?'),
       chatGuid: p('INSERT OR REPLACE INTO chat_guids (guid, conversation_key) VALUES (?, ?)'),
       keyOfChat: p('SELECT conversation_key FROM chat_guids WHERE guid = ?').pluck(),
       find: p('SELECT guid, conversation_key, date, seq, body, source_set, revision, last_run, absent_since FROM messages WHERE guid = ?'),
@@ -337,7 +347,12 @@ export class ArchiveStore {
     // Older copies of a database alone do not name a conversation the archive has as it was named then.
     const { older } = this.runSourceIds();
     if (!this.writing.known || !head.sources.every((id) => older.has(id))) this.sql.conversation!.run(key, withCarriedRuns(head.body, stored));
-    for (const [handle, name] of head.people) this.sql.person!.run(handle, name);
+    if (this.joinConversations(key, head.chatGuids)) Object.assign(this.writing, { known: true, changed: true });
+    for (const [handle, name] of head.people) {
+      if ((this.sql.nameOf!.get(handle) ?? name) !== name) this.namedAnew.add(handle);
+      this.sql.person!.run(handle, name);
+    }
+    if (head.people.some(([handle]) => this.namedAnew.has(handle))) this.writing.namedAnew = new Map(head.people);
     for (const guid of head.chatGuids) this.sql.chatGuid!.run(guid, key);
     this.writing.every = this.setOf(head.sources);
   }
@@ -356,11 +371,40 @@ export class ArchiveStore {
     this.pending += rows.length;
   }
 
+  /**
+   * Makes the conversations whose every chat is now one of this one's (`chatGuids`: contacts join their people)
+   * part of it, with all their messages, those only the archive keeps too; true when there were any. Emptied, they
+   * are forgotten at the run's end (see `dropEmptyConversations`).
+   */
+  private joinConversations(key: string, chatGuids: string[]): boolean {
+    const joined = this.sql.joined!.all({ guids: JSON.stringify(chatGuids), key }) as string[];
+    for (const other of joined) this.sql.moveAll!.run(key, other);
+    return joined.length > 0;
+  }
+
+  /**
+   * Names its people anew in every message of the conversation, as in those the run read: also in those it did
+   * not (only the archive keeps them, or another device), and in what the archive kept of one it read (the message
+   * a reply quotes that the device lost). True when one changed (no new revision: see `rewrite`).
+   */
+  private nameAnew(key: string, names: Map<string, string>): boolean {
+    const rows = this.sql.bodies!.all(key) as (MessageColumns & { body: string })[];
+    let renamed = false;
+    for (const row of rows) {
+      const body = namedAnew(row.body, row, names);
+      if (body === undefined) continue;
+      this.sql.rename!.run(body, row.guid);
+      renamed = true;
+    }
+    return renamed;
+  }
+
   /** Ends the conversation begun: what was found while reading it is written with it. */
   end({ files, mark }: ConversationEnd): void {
-    const { key, changed } = this.writing!;
+    const { key, changed, namedAnew } = this.writing!;
+    const renamed = namedAnew !== undefined && this.nameAnew(key, namedAnew);
     this.saveFiles(files);
-    if (changed) {
+    if (changed || renamed) {
       this.sql.bump!.run(key);
       // What other sources were last read as no longer says what the store holds of it (messages they lack
       // came back, or came from these): a run with them reads it again, and marks what they lack.

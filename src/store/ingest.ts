@@ -115,7 +115,7 @@ async function addConversation(
   }
   const { messageCount, firstDate, lastDate, ...kept } = archived.conversation;
   const copied = files?.collect() ?? { copies: [], hashes: [] };
-  const people = archived.conversation.participants.map((p): [string, string] => [p.handle, p.name]);
+  const people = archived.conversation.participants.flatMap((p) => [p.handle, ...(p.otherHandles ?? [])].map((handle): [string, string] => [handle, p.name]));
   const lostSince = remembersMarks ? store.runStartedAt : undefined;
   writer.begin({ key, body: toJson(kept), people, chatGuids: history.chatGuids(key), sources: history.sourceIds, lostSince });
   try {

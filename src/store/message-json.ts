@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { attachmentsOf } from '../model/attachments.js';
-import type { AppBalloon, Attachment, EditVersion, Message, Part, Person, Tapback, TapbackRemoval } from '../model/types.js';
+import type { AppBalloon, Attachment, EditVersion, Message, Part, Tapback, TapbackRemoval } from '../model/types.js';
 import { cutToSecond, firstKnownReceipts, hasEdits, writtenAfter } from '../normalize/merge-copies.js';
 import { serviceOf } from '../model/services.js';
+import { peopleOf } from '../model/people.js';
+import { reworded } from '../normalize/events.js';
 
 /** Model fields holding dates: JSON keeps them as ms since 1970 (an older store's messages as ISO strings), read back as Dates. */
 const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate', 'removedAt', 'absentSince', 'lastRead', 'editedAt', 'unsentAt']);
@@ -149,20 +151,31 @@ export function messageFromJson(json: string, row: MessageColumns): Message {
   message.isAudioMessage ??= false;
   message.edited ??= false;
   message.problems ??= [];
-  withIsMe(message.sender);
   for (const part of message.parts) {
     part.tapbacks ??= [];
     if (part.kind === 'text') part.spans ??= [];
-    for (const tapback of part.tapbacks) withIsMe(tapback.sender);
-    if (part.kind === 'app') for (const option of part.app.poll?.options ?? []) withIsMe(option.addedBy, ...option.votes.map((vote) => vote.voter));
   }
-  if (message.replyTo?.target) withIsMe(message.replyTo.target.sender);
-  if (message.event) withIsMe(message.event.actor, message.event.target);
+  for (const person of peopleOf(message)) person.isMe ??= false;
   return message;
 }
 
-function withIsMe(...people: (Person | undefined)[]): void {
-  for (const person of people) if (person) person.isMe ??= false;
+/**
+ * A stored message with its people named as `names` says (by handle), in today's JSON (an event's sentence
+ * too, see `reworded`); undefined when it names them so already.
+ */
+export function namedAnew(json: string, row: MessageColumns, names: Map<string, string>): string | undefined {
+  const message = messageFromJson(json, row);
+  const event = message.event && { ...message.event, actor: { ...message.event.actor }, target: message.event.target && { ...message.event.target } };
+  let renamed = false;
+  for (const person of peopleOf(message)) {
+    const name = names.get(person.handle);
+    if (name === undefined || name === person.name) continue;
+    person.name = name;
+    renamed = true;
+  }
+  if (!renamed) return undefined;
+  if (event) message.event = reworded(event, message.event!);
+  return storedJson(message);
 }
 
 /** The message in today's JSON (`compactJson` of `messageJson`); of a message read back with `messageFromJson`, the very JSON it was read from. */

@@ -30,13 +30,19 @@ function absentCounts(out: string): number[] {
   return storeRows<{ counts: string }>(out, 'SELECT counts FROM runs ORDER BY id').map((r) => (JSON.parse(r.counts) as { absent: number }).absent);
 }
 
-/** The one message deleted from the device (with its join rows): its text, as the transcripts show it. */
-function deleteOneMessage(db: Database.Database, chatId: number): string {
-  const row = db.prepare(`SELECT m.ROWID AS id, m.text AS text FROM message m JOIN chat_message_join j ON j.message_id = m.ROWID
-    WHERE j.chat_id = ? AND m.text IS NOT NULL AND length(m.text) > 15 AND m.associated_message_type = 0 AND m.cache_has_attachments = 0 LIMIT 1`).get(chatId) as { id: number; text: string };
+/** The one message deleted from the device (with its join rows; `also`: more conditions on it, `m`): its text, as the transcripts show it, and GUID. */
+function deleteOneMessage(db: Database.Database, chatId: number, also = ''): { text: string; guid: string } {
+  const row = db.prepare(`SELECT m.ROWID AS id, m.text AS text, m.guid AS guid FROM message m JOIN chat_message_join j ON j.message_id = m.ROWID
+    WHERE j.chat_id = ? AND m.text IS NOT NULL AND length(m.text) > 15 AND m.associated_message_type = 0 AND m.cache_has_attachments = 0 ${also} LIMIT 1`).get(chatId) as { id: number; text: string; guid: string };
   db.prepare('DELETE FROM chat_message_join WHERE message_id = ?').run(row.id);
   db.prepare('DELETE FROM message WHERE ROWID = ?').run(row.id);
-  return row.text;
+  return row;
+}
+
+/** The messages of a folder's messages.ndjson, by GUID. */
+function ndjsonMessages(out: string): Map<string, { conversationId: string; sender: { name: string }; absentSince?: string }> {
+  const lines = readFileSync(join(out, 'messages.ndjson'), 'utf8').split('\n').filter(Boolean);
+  return new Map(lines.map((line) => JSON.parse(line) as { guid: string; conversationId: string; sender: { name: string } }).map((m) => [m.guid, m]));
 }
 
 describe('a conversation stays itself across runs when what names it changes', () => {
@@ -95,6 +101,53 @@ describe('a conversation stays itself across runs when what names it changes', (
     expect(verify.code).toBe(0);
   });
 
+  it('joins the messages only the archive keeps too, and names them anew with the device’s, when contacts come later', async () => {
+    const out = join(tempDir('joined-kept'), 'archive');
+    await exportFrom(history.dir, out, 'txt,ndjson');
+    const before = transcripts(out);
+    const count = (text: string) => Number(/^Messages: ([\d,]+)/m.exec(text)![1]!.replace(/,/g, ''));
+    const both = count(before.get('+15555550100.txt')!) + count(before.get('chiara2@example.com.txt')!);
+    // A message of theirs from each thread, and a group's "You added +15555550102", then only in the archive.
+    const kept: string[] = [];
+    let added = '';
+    const device = changedDevice(history.dir, (db) => {
+      for (const thread of ['+15555550100', 'chiara2@example.com']) {
+        const chat = db.prepare('SELECT ROWID FROM chat WHERE chat_identifier = ?').pluck().get(thread) as number;
+        kept.push(deleteOneMessage(db, chat, 'AND m.is_from_me = 0').guid);
+      }
+      const event = db.prepare("SELECT ROWID AS id, guid FROM message WHERE item_type = 1 AND other_handle = (SELECT ROWID FROM handle WHERE id = '+15555550102')").get() as { id: number; guid: string };
+      db.prepare('DELETE FROM chat_message_join WHERE message_id = ?').run(event.id);
+      db.prepare('DELETE FROM message WHERE ROWID = ?').run(event.id);
+      added = event.guid;
+    });
+    const card = (surname: string) => {
+      const file = join(tempDir('contacts'), 'people.vcf');
+      writeFileSync(file, `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Chiara ${surname}\r\nTEL:+15555550100\r\nEMAIL:chiara2@example.com\r\nEND:VCARD\r\n`
+        + `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Liam ${surname}\r\nTEL:+15555550102\r\nEND:VCARD\r\n`);
+      return file;
+    };
+    const description = () => (ndjsonMessages(out).get(added) as unknown as { event: { description: string } }).event.description;
+    expect(description()).toBe('You added +15555550102 to the conversation.');
+    await exportFrom(device, out, 'txt,ndjson', ['--contacts', card('Rossi')]);
+    const after = transcripts(out);
+    expect(after.has('chiara2@example.com.txt')).toBe(false);
+    const joined = after.get('+15555550100.txt')!;
+    expect(count(joined)).toBe(both);
+    expect(joined).not.toMatch(/\] chiara2@example\.com:/);
+    const [phone, email] = kept.map((guid) => ndjsonMessages(out).get(guid)!);
+    expect(email!.conversationId).toBe(phone!.conversationId);
+    for (const message of [phone!, email!]) expect([message.sender.name, message.absentSince === undefined]).toEqual(['Chiara Rossi', false]);
+    expect(description()).toBe('You added Liam Rossi to the conversation.');
+    expect(absentCounts(out)).toEqual([0, 3]);
+
+    await exportFrom(device, out, 'txt,ndjson', ['--contacts', card('Bianchi')]);
+    for (const guid of kept) expect(ndjsonMessages(out).get(guid)!.sender.name).toBe('Chiara Bianchi');
+    expect(description()).toBe('You added Liam Bianchi to the conversation.');
+    const everything = [...transcripts(out).values(), readFileSync(join(out, 'messages.ndjson'), 'utf8')].join('\n');
+    expect(everything).not.toContain('Rossi');
+    expect(absentCounts(out)).toEqual([0, 3, 0]);
+  });
+
   it('sees a conversation again that came back as it was before the device deleted it', async () => {
     const out = join(tempDir('recovered'), 'archive');
     const device = changedDevice(history.dir, () => {});
@@ -118,7 +171,7 @@ describe('a conversation stays itself across runs when what names it changes', (
     await exportFrom(history.dir, out);
     let text = '';
     const device = changedDevice(history.dir, (db) => {
-      text = deleteOneMessage(db, 1);
+      text = deleteOneMessage(db, 1).text;
     });
     await exportFrom(device, out, 'txt', ['--chat', '+15555550100']);
     await exportFrom(device, out);
