@@ -1,7 +1,7 @@
 import type { DatabaseReach, Conversation, Message, Person, SourceCheck } from '../model/types.js';
 import { sourceIds, type Found, type Lineage, type MessageSource } from '../read/source.js';
 import type { MessageStream } from '../render/renderer.js';
-import type { ConversationPlan } from './conversations.js';
+import { plannedKeys, type ConversationPlan } from './conversations.js';
 import { selectConversations, type Selectable, type Selection } from '../select/match.js';
 import { SourceArchive, type SourceOptions } from './source-archive.js';
 import { mergeCopies } from './merge-copies.js';
@@ -18,12 +18,18 @@ export interface ArchiveOptions extends SourceOptions {
   identify?: (found: Found[]) => string[];
 }
 
+/** A conversation as one source has it. */
+interface Member {
+  source: SourceArchive;
+  plan: ConversationPlan;
+}
+
 /** One conversation as the archive shows it, read from one or more sources. */
 export interface ArchivedConversation {
   /** Conversations with the same key are the same thread, in any source. */
   key: string;
   conversation: Conversation;
-  members: { source: SourceArchive; plan: ConversationPlan }[];
+  members: Member[];
 }
 
 /** A conversation as any history gives it: the key that identifies it across sources and runs, and its model. */
@@ -69,8 +75,9 @@ export interface CandidateConversation {
 
 /**
  * The normalizer's face to the CLI: every source (Mac databases, iPhone backups) as one history.
- * Conversations are matched by their participants; a message seen in several sources (same GUID)
- * appears once — the copy with more information — and records which sources had it.
+ * Conversations are matched by their chats' GUIDs, else by their participants (see `withStoredKeys`); a
+ * message seen in several sources (same GUID) appears once — the copy with more information — and records
+ * which sources had it.
  */
 export class Archive implements History {
   /** What the `--chat` terms chose, and why; undefined without terms. */
@@ -91,7 +98,11 @@ export class Archive implements History {
     const opened: SourceArchive[] = [];
     const ids = sourceIds(sources.map((s) => s.facts));
     try {
-      for (const [i, source] of sources.entries()) opened.push(await SourceArchive.open(source, ids[i]!, options));
+      for (const [i, source] of sources.entries()) {
+        const earlier = [...opened];
+        const storedKey = plannedKeys(() => earlier.flatMap((s) => s.plans()), options.storedKey);
+        opened.push(await SourceArchive.open(source, ids[i]!, { ...options, storedKey }));
+      }
       const found = opened.map((s, i): Found => ({ id: s.id, path: sources[i]!.facts.path, lineage: s.lineage(), backedUp: sources[i]!.facts.backedUp?.getTime() }));
       const known = options.identify?.(found) ?? ids;
       opened.forEach((s, i) => (s.id = known[i]!));
@@ -179,6 +190,7 @@ export class Archive implements History {
         const found = byKey.get(plan.key);
         if (found) {
           found.estimate += estimate;
+          if (latest > found.latest) found.title = plan.conversation.title;
           found.latest = Math.max(found.latest, latest);
         } else {
           const { id, title, participants } = plan.conversation;
@@ -191,20 +203,18 @@ export class Archive implements History {
 
   /** Every conversation of every source, as `--chat` terms see it. */
   private selectables(dayOf: (date: Date) => string): Selectable[] {
-    const byKey = new Map<string, Selectable & { namings: Naming[] }>();
-    for (const source of this.sources) {
-      for (const plan of source.plans()) {
-        const { key, conversation: c, chatGuids } = plan;
-        const ids = [c.id, ...chatGuids, ...(c.isGroup ? (c.chatIdentifiers ?? []) : [])];
-        const namings = c.isGroup ? source.namingsOf(plan) : [];
-        const found = byKey.get(key);
-        if (found) {
-          found.ids.push(...ids);
-          found.namings.push(...namings);
-        } else byKey.set(key, { key, title: c.title, groupName: c.groupName, participants: c.participants, ids, namings });
-      }
-    }
-    return [...byKey.values()].map(({ namings, ...c }) => ({ ...c, earlierNames: earlierNames(namings, c.groupName, dayOf) }));
+    const byKey = new Map<string, Member[]>();
+    for (const source of this.sources) for (const plan of source.plans()) byKey.set(plan.key, [...(byKey.get(plan.key) ?? []), { source, plan }]);
+    return [...byKey].map(([key, members]) => {
+      const { participants, isGroup } = members[0]!.plan.conversation;
+      const latest = lastSeen(members);
+      const { title, groupName } = latest.plan.conversation;
+      const ids = members.flatMap(({ plan: { conversation: c, chatGuids } }) => [c.id, ...chatGuids, ...(c.isGroup ? (c.chatIdentifiers ?? []) : [])]);
+      // Another source's name for the group was its name when that source last saw it: an earlier name, when a rename dates its end.
+      const named = members.filter((m) => m !== latest && m.plan.conversation.groupName).map(({ source, plan }): Naming => [plan.conversation.groupName!, source.lastSeen(plan)]).filter(([, at]) => at > 0);
+      const namings = isGroup ? [...members.flatMap(({ source, plan }) => source.namingsOf(plan)), ...named] : [];
+      return { key, title, groupName, participants, ids, earlierNames: earlierNames(namings, groupName, dayOf) };
+    });
   }
 
   /** Streams a conversation's messages in order; every call reads them anew. */
@@ -236,7 +246,7 @@ export class Archive implements History {
   }
 
   /**
-   * Counts and dates of a conversation found in several sources, duplicates counted once; returns
+   * Counts, dates and name of a conversation found in several sources, duplicates counted once; returns
    * how many of its messages every source of the archive has.
    */
   private combine(merged: ArchivedConversation): number {
@@ -247,6 +257,8 @@ export class Archive implements History {
     c.messageCount = seen.size;
     c.firstDate = new Date(Math.min(...plans.map((p) => p.firstDate!.getTime())));
     c.lastDate = new Date(Math.max(...plans.map((p) => p.lastDate!.getTime())));
+    const { title, groupName } = lastSeen(merged.members).plan.conversation;
+    Object.assign(c, { title, groupName });
     c.services = [...new Set(plans.flatMap((p) => p.services))];
     c.chatIdentifiers = [...new Set(plans.flatMap((p) => p.chatIdentifiers ?? []))];
     let inEvery = 0;
@@ -261,6 +273,12 @@ export class Archive implements History {
       return { source: source.description, messages: member?.plan.conversation.messageCount ?? 0 };
     });
   }
+}
+
+/** The member whose source saw the conversation last (the first such): a group renamed on one device only is named as it is now. */
+function lastSeen(members: Member[]): Member {
+  const seen = members.map(({ source, plan }) => source.lastSeen(plan));
+  return members[seen.indexOf(Math.max(...seen))]!;
 }
 
 /**

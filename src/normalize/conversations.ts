@@ -120,11 +120,11 @@ export function lastMembershipChanges(rows: [number, number, number, number, num
 export type StoredKey = (chatGuids: string[]) => string | undefined;
 
 /**
- * Conversations an archive's store already has keep the key it has them under, so that a group renamed or
- * joined by someone, or a person whose phone and email new contacts join, stays the conversation it was
- * (its messages, marks and files) rather than becoming a new one beside an old one whose messages seem gone.
- * A stored key goes to the first plan that has one of its chats; a plan whose own key is then taken gets
- * one of its own.
+ * Conversations an archive's store already has, or a source read before in the run, keep the key they have
+ * them under, so that a group renamed or joined by someone, or a person whose phone and email new contacts
+ * join, stays the conversation it was (its messages, marks and files) rather than becoming a new one beside
+ * an old one whose messages seem gone. A stored key goes to the first plan that has one of its chats; a plan
+ * whose own key is then taken gets one of its own.
  */
 export function withStoredKeys(plans: ConversationPlan[], storedKey: StoredKey): ConversationPlan[] {
   const taken = new Set<string>();
@@ -135,6 +135,28 @@ export function withStoredKeys(plans: ConversationPlan[], storedKey: StoredKey):
     return { ...plan, key: stored };
   });
   return plans.map((plan, i) => adopted[i] ?? (taken.has(plan.key) ? { ...plan, key: `${plan.key}|${plan.chatGuids[0]}` } : plan));
+}
+
+/**
+ * The key most of these chats (by GUID) have among the conversations of the sources read before in the run
+ * (`earlier`, planned when first asked), else the store's: a group renamed on one device only is one
+ * conversation with the others' in one run too, as it is in runs of their own.
+ */
+export function plannedKeys(earlier: () => ConversationPlan[], stored?: StoredKey): StoredKey {
+  let keyOf: Map<string, string> | undefined;
+  return (guids) => {
+    keyOf ??= new Map(earlier().flatMap((plan) => plan.chatGuids.map((guid): [string, string] => [guid, plan.key])));
+    return mostCommon(guids.flatMap((guid) => keyOf!.get(guid) ?? [])) ?? stored?.(guids);
+  };
+}
+
+/** The key given most often (the first of those given as often); undefined: none. */
+export function mostCommon(keys: string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+  let best: string | undefined;
+  for (const [key, n] of counts) if (best === undefined || n > counts.get(best)!) best = key;
+  return best;
 }
 
 /** One Person per person: a phone and an email of one contact count once. */

@@ -2,7 +2,7 @@ import type { DatabaseReach, Message, Person, SourceCheck } from '../model/types
 import type { MessageStream } from '../render/renderer.js';
 import { openMessagesDatabase, type OpenedDatabase } from '../read/open-database.js';
 import type { DamageReport } from '../read/damage.js';
-import { MessagesReader, type ConversationRows, type DateWindow } from '../read/messages-reader.js';
+import { MessagesReader, type ChatSize, type ConversationRows, type DateWindow } from '../read/messages-reader.js';
 import type { Lineage, MessageSource } from '../read/source.js';
 import type { AttachmentRow, ChatRow, MessageRow, ReactionRow } from '../read/rows.js';
 import { realFolders, toAttachment, type AttachmentFiles } from './attachments.js';
@@ -158,19 +158,32 @@ export class SourceArchive {
    * and latest date taken from the join table alone: enough to share work out before reading messages.
    */
   candidates(only?: Set<string>): Candidate[] {
-    this.sizes ??= this.reader.chatSizes(this.options.window);
-    const { byChat, unclaimed } = this.sizes;
+    const { unclaimed } = this.chatSizes();
     const found: Candidate[] = [];
     for (const plan of this.plans(only)) {
       // Messages of no chat are found only by reading them all, so that conversation is always a candidate.
       if (plan.chatIds.length === 0) found.push({ plan, estimate: unclaimed, latest: 0 });
-      const sizes = plan.chatIds.flatMap((id) => byChat.get(id) ?? []);
-      if (sizes.length > 0) {
-        const estimate = sizes.reduce((sum, size) => sum + size.estimate, 0);
-        found.push({ plan, estimate, latest: Math.max(...sizes.map((size) => size.latest)) });
-      }
+      const sizes = this.sizesOf(plan);
+      if (sizes.length > 0) found.push({ plan, estimate: sizes.reduce((sum, size) => sum + size.estimate, 0), latest: this.lastSeen(plan) });
     }
     return found;
+  }
+
+  /**
+   * When the source last saw the conversation: its chats' latest message, whatever the date window (milliseconds
+   * since 2001; 0 when unknown). Of sources that name a group differently, the one that saw it last knows its name now.
+   */
+  lastSeen(plan: ConversationPlan): number {
+    return Math.max(0, ...this.sizesOf(plan).map((size) => size.latest));
+  }
+
+  private sizesOf(plan: ConversationPlan): ChatSize[] {
+    const { byChat } = this.chatSizes();
+    return plan.chatIds.flatMap((id) => byChat.get(id) ?? []);
+  }
+
+  private chatSizes(): ReturnType<MessagesReader['chatSizes']> {
+    return (this.sizes ??= this.reader.chatSizes(this.options.window));
   }
 
   /** Every conversation (only those with these keys, when given), uncounted. */

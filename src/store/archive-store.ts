@@ -14,6 +14,7 @@ import { RunRecords, type RunSource } from './run-records.js';
 import { legacyNamesOf, readFurtherAt } from './source-ids.js';
 import { readSpans, renameSpan, SpanTracker, type Span } from './source-spans.js';
 import { withSmallCache } from '../sqlite/small-cache.js';
+import { mostCommon } from '../normalize/conversations.js';
 
 /** What ingesting a run changed. */
 export interface IngestCounts {
@@ -447,14 +448,7 @@ export class ArchiveStore {
 
   /** The key most of these chats (by GUID) were last read into (see `withStoredKeys`); undefined: none. */
   keyOfChats(guids: string[]): string | undefined {
-    const counts = new Map<string, number>();
-    for (const guid of guids) {
-      const key = this.sql.keyOfChat!.get(guid) as string | undefined;
-      if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    let best: string | undefined;
-    for (const [key, n] of counts) if (best === undefined || n > counts.get(best)!) best = key;
-    return best;
+    return mostCommon(guids.flatMap((guid) => (this.sql.keyOfChat!.get(guid) as string | undefined) ?? []));
   }
 
   /** Writes for a run begun on another connection (the store's writer thread). */

@@ -2,8 +2,8 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } 
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../support/cli.js';
-import { exportFrom, generateHistory, transcripts, type History } from './device.js';
+import { runCli, tempDir } from '../support/cli.js';
+import { deviceSlice, exportFrom, generateHistory, transcripts, type History } from './device.js';
 
 const KEPT = 'Kept by this archive: not on the device since';
 
@@ -15,6 +15,23 @@ function changedDevice(device: string, change: (db: Database.Database, dir: stri
   change(db, dir);
   db.close();
   return dir;
+}
+
+/**
+ * Renames the group `from` to `to` on the device (its folder), with the rename event a device keeps, sent a
+ * second after its last message; gives the folder.
+ */
+function renameGroup(device: string, from: string, to: string): string {
+  const db = new Database(join(device, 'chat.db'));
+  const chat = db.prepare('SELECT ROWID FROM chat WHERE display_name = ?').pluck().get(from) as number;
+  const date = (db.prepare('SELECT max(date) FROM message').pluck().get() as number) + 1e9;
+  db.exec('CREATE TEMP TABLE renamed AS SELECT * FROM message WHERE item_type = 2 LIMIT 1');
+  const id = db.prepare("UPDATE renamed SET ROWID = (SELECT max(ROWID) + 1 FROM message), guid = 'RENAMED-' || ?, group_title = ?, date = ? RETURNING ROWID").pluck().get(to, to, date) as number;
+  db.exec('INSERT INTO message SELECT * FROM renamed');
+  db.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)').run(chat, id, date);
+  db.prepare('UPDATE chat SET display_name = ? WHERE ROWID = ?').run(to, chat);
+  db.close();
+  return device;
 }
 
 function storeRows<T>(out: string, sql: string): T[] {
@@ -72,6 +89,33 @@ describe('a conversation stays itself across runs when what names it changes', (
     expect(group.split('\n')[1]).toContain('chiara2@example.com');
     expect([...after.values()].join('\n')).not.toContain(KEPT);
     expect(absentCounts(out)).toEqual([0, 0, 0]);
+  });
+
+  it('makes one conversation of a group renamed on one of two devices read in one run, named as it is now', async () => {
+    const [older, newer] = [deviceSlice(history, undefined, history.thirds[1]), deviceSlice(history, history.thirds[0], undefined)];
+    renameGroup(newer, 'Family 🏡', 'Reunion 2026');
+    const alone = await Promise.all([older, newer, renameGroup(changedDevice(history.dir, () => {}), 'Family 🏡', 'Reunion 2026')].map(async (device) => {
+      const out = join(tempDir('alone'), 'archive');
+      await exportFrom(device, out);
+      return transcripts(out);
+    }));
+    const out = join(tempDir('renamed-in-one-run'), 'archive');
+    const run = await runCli(['export', '--db', join(older, 'chat.db'), '--db', join(newer, 'chat.db'), '--out', out, '--format', 'txt', '--no-progress']);
+    expect(run.code, run.stderr).toBe(0);
+    const files = transcripts(out);
+    expect([...files.keys()].filter((f) => /Family|Reunion/.test(f))).toEqual(['Reunion 2026.txt']);
+    const group = files.get('Reunion 2026.txt')!;
+    expect(group).toMatch(/^Conversation: Reunion 2026\n/);
+    // Every message once, as the device that has them all shows them (reactions the slices part from their messages aside).
+    const heads = (text: string) => text.split('\n').filter((line) => /^(Participants|Messages): |^\s*\[\d{4}-/.test(line));
+    expect(heads(group)).toEqual(heads(alone[2]!.get('Reunion 2026.txt')!));
+    const count = (text: string) => Number(/^Messages: ([\d,]+)/m.exec(text)![1]!.replace(/,/g, ''));
+    const [inOlder, inNewer] = [count(alone[0]!.get('Family 🏡.txt')!), count(alone[1]!.get('Reunion 2026.txt')!)];
+    const inBoth = inOlder + inNewer - count(group);
+    expect(group).toContain(`Sources: ${inBoth} in every source; chat.db at ${join(older, 'chat.db')} has ${inOlder}, chat.db at ${join(newer, 'chat.db')} has ${inNewer}\n`);
+    // Known by the name the older device still has, until the day it was renamed.
+    const chosen = await runCli(['export', '--db', join(older, 'chat.db'), '--db', join(newer, 'chat.db'), '--out', tempDir('chosen'), '--chat', 'Family 🏡', '--no-progress']);
+    expect(chosen.stderr).toMatch(/selected “Reunion 2026” \(.*\): group named “Family 🏡” until \d{4}-\d\d-\d\d/);
   });
 
   it('makes one conversation of two when contacts join their people, its file holding both, the other’s files gone', async () => {
