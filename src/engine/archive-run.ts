@@ -55,8 +55,6 @@ export interface ArchiveUpdate {
   recorded?: RecordedSource[];
   /** Files changed since the last run sealed the folder, not by textkeeper (found before this run wrote). */
   outside?: OutsideChanges;
-  /** The archive's last run before this one did not finish (Ctrl-C, a full disk): what this run adds counts from it. */
-  afterUnfinished?: boolean;
 }
 
 /** The line for a conversation left out of the run, and the count it adds to. */
@@ -84,7 +82,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     const checkInterrupt = () => {
       if (signal.interrupted) throw new Interrupted('interrupted');
     };
-    return { ...await addSources({ options, store, isNew, other, recorded, checkInterrupt, planned }), outside, afterUnfinished: !isNew && !finished };
+    return { ...await addSources({ options, store, isNew, other, recorded, checkInterrupt, planned }), outside };
   } catch (error) {
     // A new archive whose run never began (its sources could not be opened), or was forgotten, is not left behind as one.
     const neverRun = isNew && store.run === 0;
@@ -237,8 +235,10 @@ export function storeHistory(options: ResolvedOptions, store?: ArchiveStore, con
  * lines (how many: the result).
  */
 export async function sealArchive(store: ArchiveStore, counts: Record<string, number>, options: ResolvedOptions, outside?: OutsideChanges): Promise<number> {
+  const { unfinished, afterFinished, ...changes } = store.changes();
+  const recorded = { ...counts, ...changes, ...(unfinished > 0 && { unfinished }) };
   if (options.formats.includes('html')) {
-    const runs = store.records.runs().map((run) => (run.id === store.run ? { ...run, finishedAt: new Date(), counts: { ...counts, ...store.counts } } : run));
+    const runs = store.records.runs().map((run) => (run.id === store.run ? { ...run, finishedAt: new Date(), counts: recorded } : run));
     const [{ showRuns }, { refreshAssets }, { STATIC_ASSETS }] = await Promise.all([
       import('../render/html/runs.js'), import('../render/html/assets.js'), import('../render/html/template-files.js'),
     ]);
@@ -249,7 +249,7 @@ export async function sealArchive(store: ArchiveStore, counts: Record<string, nu
   const left = outside && leftAsFound(store.dir, outside.changed, (path) => retired(store, options.formats, path));
   const manifest = await buildManifest(store.dir, outside?.manifest ?? store.files.manifest(), store.files.copiesOfThisRun(), left);
   store.files.saveManifest(manifest);
-  store.finishRun(counts);
+  store.finishRun(recorded);
   store.close();
   await writeSums(store.dir, manifest, await closedStoreSha256(store.dir));
   const lines = outside ? outsideChangeLines(store.dir, outside, manifest) : [];

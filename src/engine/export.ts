@@ -79,7 +79,7 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
     // The damage found is said in warning lines too: the summary counts them.
     counts.warnings += update.damage.findings + update.damage.unreadable + update.warnings;
     saveRendered(store, rendered, stemOf, plan, options);
-    const changes = before.hadStore ? changesToSay(store, update.afterUnfinished ?? false) : undefined;
+    const changes = changesToSay(store);
     counts.warnings += await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments, kept: counts.kept }, options, update.outside);
     return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, olderCopies: update.olderCopies, withoutAttachments: rootsWithoutAttachments(options.sources), changes, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
@@ -134,13 +134,12 @@ function saveRendered(store: ArchiveStore, rendered: ConversationFiles[], stemOf
 }
 
 /**
- * What the summary says the run changed: since the last run, or, after one that did not finish (whose counts were
- * never recorded), since the last finished run; nothing when no run finished, as after a first run.
+ * What the summary says the run changed: since the last run, or, after one that did not finish, since the last
+ * finished run; nothing when no run finished, as after a first run.
  */
-function changesToSay(store: ArchiveStore, afterUnfinished: boolean): ExportSummary['changes'] {
-  if (!afterUnfinished) return { ...store.counts, afterUnfinished };
-  const since = store.changesSinceFinished();
-  return since && { ...since, afterUnfinished };
+function changesToSay(store: ArchiveStore): ExportSummary['changes'] {
+  const { unfinished, afterFinished, ...changes } = store.changes();
+  return afterFinished ? { ...changes, afterUnfinished: unfinished > 0 } : undefined;
 }
 
 /**
@@ -310,7 +309,7 @@ function sayWhatIsLeftOut(archive: StoreArchive, options: ResolvedOptions): void
  * archive keeps, they show less than it does, which is said.
  */
 function sayWhatIsNotWritten(store: ArchiveStore, options: ResolvedOptions): void {
-  const { added, changed, absent, returned } = store.counts;
+  const { added, changed, absent, returned } = store.changes();
   const others = added + changed + absent + returned > 0 ? store.files.renderedFormats().filter((format) => !options.formats.includes(format)) : [];
   if (others.length === 0) return;
   options.log(`note: this run does not write the archive's ${others.join(', ')} files (--format ${options.formats.join(',')}): they do not show what it changed (a run with --format ${[...options.formats, ...others].join(',')} does)`);

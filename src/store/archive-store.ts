@@ -25,6 +25,14 @@ export interface IngestCounts {
   returned: number;
 }
 
+/** What a run changed, counted since the last finished run (see `ArchiveStore.changes`). */
+export interface RunChanges extends IngestCounts {
+  /** The runs since then that did not finish: what they took in is counted too. */
+  unfinished: number;
+  /** Whether any run before this one finished (none: everything the store holds counts as added). */
+  afterFinished: boolean;
+}
+
 /** A row of `messages`, as the writer compares it. */
 interface StoredMessage extends MessageColumns {
   conversation_key: string;
@@ -271,25 +279,31 @@ export class ArchiveStore {
     this.db.prepare('UPDATE runs SET sources = ? WHERE id = ?').run(toJson(found), this.runId);
   }
 
+  /** Records the run as finished, with its counts (see `changes`). */
   finishRun(counts: Record<string, number>): void {
-    this.db.prepare('UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?').run(Date.now(), toJson({ ...counts, ...this.counts }), this.runId);
+    this.db.prepare('UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?').run(Date.now(), toJson(counts), this.runId);
   }
 
   /**
-   * What the store gained since the last finished run, the runs after it that did not finish included: what a
-   * run after an unfinished one reports (that run's own counts were never recorded). Undefined when no run
-   * finished; `returned` is this run's alone (nothing records when a message came back).
+   * What the store gained since the last finished run (all of it when none finished): this run's own, and what
+   * the runs after that one that did not finish (Ctrl-C, a full disk, a killed worker) took in, their counts
+   * being never recorded. `returned` is this run's alone (nothing records when a message came back).
    */
-  changesSinceFinished(): IngestCounts | undefined {
-    const last = this.db.prepare('SELECT max(id) FROM runs WHERE finished_at IS NOT NULL AND id < ?').pluck().get(this.runId) as number | null;
-    if (last === null) return undefined;
-    const since = this.db.prepare('SELECT min(started_at) FROM runs WHERE id > ?').pluck().get(last) as number;
+  changes(): RunChanges {
     const count = (sql: string, ...values: number[]) => this.db.prepare(sql).pluck().get(...values) as number;
+    const last = count('SELECT max(id) FROM runs WHERE finished_at IS NOT NULL AND id < ?', this.runId) as number | null;
+    const afterFinished = last !== null;
+    const from = last ?? 0;
+    const unfinished = count('SELECT count(*) FROM runs WHERE id > ? AND id < ?', from, this.runId);
+    if (unfinished === 0) return { ...this.counts, unfinished, afterFinished };
+    const since = count('SELECT min(started_at) FROM runs WHERE id > ?', from);
     return {
-      added: count('SELECT count(*) FROM messages WHERE first_run > ?', last),
-      changed: count('SELECT count(DISTINCT h.guid) FROM message_history h JOIN messages m ON m.guid = h.guid WHERE h.run_id > ? AND m.first_run <= ?', last, last),
+      added: count('SELECT count(*) FROM messages WHERE first_run > ?', from),
+      changed: count('SELECT count(DISTINCT h.guid) FROM message_history h JOIN messages m ON m.guid = h.guid WHERE h.run_id > ? AND m.first_run <= ?', from, from),
       absent: count('SELECT count(*) FROM messages WHERE absent_since >= ?', since),
       returned: this.counts.returned,
+      unfinished,
+      afterFinished,
     };
   }
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +20,14 @@ async function interrupted(args: string[], ready: () => boolean): Promise<{ code
   while (!ready() && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
   if (child.exitCode === null) process.kill(-child.pid!, 'SIGINT');
   return { code: await exited, stderr };
+}
+
+/** The counts the archive's latest run recorded. */
+function lastCounts(out: string): Record<string, number> {
+  const store = new Database(join(out, 'textkeeper.sqlite'), { readonly: true });
+  const counts = store.prepare('SELECT counts FROM runs ORDER BY id DESC LIMIT 1').pluck().get() as string;
+  store.close();
+  return JSON.parse(counts) as Record<string, number>;
 }
 
 describe('Ctrl-C during an export', () => {
@@ -60,6 +68,10 @@ describe('Ctrl-C during an export', () => {
     const again = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--attachments', 'none', '--no-progress']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).not.toMatch(/since the last/);
+    // It records, as a first run does, every message as added, with the stopped run it counts them with.
+    const counts = lastCounts(out);
+    expect(counts).toMatchObject({ added: counts.messages, unfinished: 1 });
+    expect(counts.messages).toBeGreaterThan(50_000);
   });
 
   it('is followed by a run that says what changed since the last finished run, what the stopped one added too', async () => {
@@ -71,7 +83,7 @@ describe('Ctrl-C during an export', () => {
     device.exec('DELETE FROM chat_message_join WHERE message_id IN (SELECT ROWID FROM message ORDER BY date DESC LIMIT 40); DELETE FROM message WHERE ROWID NOT IN (SELECT message_id FROM chat_message_join)');
     device.close();
     const out = join(dir, 'out');
-    const run = () => runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--attachments', 'none', '--no-progress']);
+    const run = () => runCli(['export', '--db', db, '--out', out, '--format', 'txt,html', '--attachments', 'none', '--no-progress']);
     expect((await run()).code).toBe(0);
     copyFileSync(whole, db);
     const second = await run();
@@ -83,6 +95,14 @@ describe('Ctrl-C during an export', () => {
     const third = await run();
     expect(third.code, third.stderr).toBe(0);
     expect(third.stdout).toContain(`  since the last finished run: ${added} added, ${changed} changed, 0 newly not on the device`);
+    // The store and the Runs table record for the third run what it says, the stopped run's additions included.
+    expect(lastCounts(out)).toMatchObject({ added: Number(added!.split(' ')[0]), changed: Number(changed), absent: 0, unfinished: 1 });
+    const index = readFileSync(join(out, 'index.html'), 'utf8');
+    const rows = [...index.matchAll(/<tr>\s*<td>[^]*?<\/tr>/g)].map(([row]) => row);
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toContain('(did not finish)');
+    expect(rows[2]).toContain(`${added!.split(' ')[0]} added, ${changed} changed, 0 newly not on the device`);
+    expect(rows[2]).toContain('added, changed and newly not on the device include what the run before it, which did not finish, took in');
   });
 });
 

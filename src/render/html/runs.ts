@@ -86,7 +86,14 @@ function describeCounts(counts: Record<string, number>): string {
   ].filter(([key]) => counts[key!] !== undefined).map(([key, label]) => `${formatCount(counts[key!]!)} ${label}`);
   if (counts.returned) said.push(`${formatCount(counts.returned)} back on the device`);
   if (counts.attachments !== undefined) said.push(attachmentsCount(counts));
-  return said.join(', ');
+  return `${said.join(', ')}${unfinishedCounted(counts.unfinished)}`;
+}
+
+/** The runs before a run that did not finish recorded no counts: what they took in is in this run's. */
+function unfinishedCounted(unfinished: number | undefined): string {
+  if (!unfinished) return '';
+  const before = unfinished === 1 ? 'the run before it' : `the ${formatCount(unfinished)} runs before it`;
+  return `<br><span class="unfinished">added, changed and newly not on the device include what ${before}, which did not finish, took in</span>`;
 }
 
 /** Conversations whose files a run kept were not read again, so their attachments were not counted. */
