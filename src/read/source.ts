@@ -68,9 +68,10 @@ export interface Found {
 
 /**
  * What each source of a run is known by, given the lineages of the Mac databases the archive read before (by
- * id): a Mac database is the one whose lineage its own continues (a copy in a new folder is still `chat.db`);
- * else known by its own id when the archive knows no database by it, else by where it was read (`chat.db at
- * <path>`: another Mac's database, read into the archive in a run of its own, stays a source of its own).
+ * id, the one to prefer first): a Mac database is the one whose lineage its own continues (a copy in a new folder
+ * is still `chat.db`; of two that it continues, its own id's, else the first); else known by its own id when the
+ * archive knows no database by it, else by where it was read (`chat.db at <path>`: another Mac's database, read
+ * into the archive in a run of its own, stays a source of its own).
  */
 export function lineageIds(found: Found[], known: Map<string, Lineage>): string[] {
   const taken = new Set(found.filter((f) => !f.lineage).map((f) => f.id));

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ArchiveRun, RecordedSource } from '../model/types.js';
+import type { ArchiveRun, DatabaseReach, RecordedSource } from '../model/types.js';
 import { fromJson } from './message-json.js';
 import { lineageIds, type Found, type Lineage } from '../read/source.js';
 
@@ -15,6 +15,9 @@ export interface SourceDescription {
   description: string;
   through?: string;
 }
+
+/** The reach of a source no run recorded one for (an older textkeeper recorded none): the least. */
+const NOWHERE: DatabaseReach = { rowId: 0, sent: 0 };
 
 /** What ends the id of a source another archive read (see `foreignId`). */
 const FOREIGN = ' read into the archive begun ';
@@ -57,7 +60,21 @@ export class RunRecords {
       if (!known.has(source)) known.set(source, new Map());
       known.get(source)!.set(item, row_id);
     }
-    return lineageIds(found, known).map((id, i) => (this.newerBackupRead(id, found[i]!.backedUp) ? `${id} at ${found[i]!.path}` : id));
+    return lineageIds(found, this.furthestFirst(known)).map((id, i) => (this.newerBackupRead(id, found[i]!.backedUp) ? `${id} at ${found[i]!.path}` : id));
+  }
+
+  /**
+   * The lineages, that of the source read furthest along first (its newest message the latest, then its highest
+   * ROWID): of two copies of one database a run read together (two sources), a later copy continues the later
+   * one, whose messages it has; the older keeps the messages only it had, named as it was read.
+   */
+  private furthestFirst(known: Map<string, Lineage>): Map<string, Lineage> {
+    const reached = new Map<string, DatabaseReach>();
+    for (const { id, newest } of this.runs().flatMap((run) => run.sources)) {
+      if (id && newest && furtherOn(newest, reached.get(id) ?? NOWHERE) > 0) reached.set(id, newest);
+    }
+    const reach = (id: string) => reached.get(id) ?? NOWHERE;
+    return new Map([...known].sort(([a], [b]) => furtherOn(reach(b), reach(a))));
   }
 
   /**
@@ -144,4 +161,9 @@ export class RunRecords {
       WHERE source.value ->> '$.sha256' = ? AND source.value ->> '$.check' = 'sound' LIMIT 1`).get(sha256);
     return found !== undefined;
   }
+}
+
+/** How much further on `a` is than `b`: its newest message later, or as late and a higher ROWID (negative: less far). */
+function furtherOn(a: DatabaseReach, b: DatabaseReach): number {
+  return a.sent - b.sent || a.rowId - b.rowId;
 }

@@ -108,6 +108,51 @@ describe('two Macs’ databases exported into one archive in runs of their own',
   });
 });
 
+/** The GUIDs of the messages a device's database holds. */
+function guidsOf(device: string): Set<string> {
+  const db = new Database(join(device, 'chat.db'), { readonly: true });
+  try {
+    return new Set(db.prepare('SELECT guid FROM message').pluck().all() as string[]);
+  } finally {
+    db.close();
+  }
+}
+
+/** Every message of a folder's JSON files whose sources are named under it (not in every source), by GUID. */
+function namedSources(out: string): Map<string, string[]> {
+  const named = new Map<string, string[]>();
+  for (const file of readdirSync(out).filter((f) => f.endsWith('.json'))) {
+    const { messages } = JSON.parse(readFileSync(join(out, file), 'utf8')) as { messages: { guid: string; sources?: string[] }[] };
+    for (const { guid, sources } of messages) if (sources) named.set(guid, sources);
+  }
+  return named;
+}
+
+describe('two copies of one Mac’s database read together, then a later copy alone', () => {
+  it('names the messages only the older copy had by that copy, not by the later one, which never held them', async () => {
+    const history = await generateHistory(300, 317);
+    const all = new Database(join(history.dir, 'chat.db'), { readonly: true });
+    const lastTenth = all.prepare('SELECT date FROM message ORDER BY date LIMIT 1 OFFSET (SELECT count(*) * 9 / 10 FROM message)').pluck().get() as number;
+    all.close();
+    // The older copy has the first two thirds; the newer one has purged the first and got the rest but the last
+    // tenth, which the later one (in a folder of its own) has too.
+    const older = deviceSlice(history, undefined, history.thirds[1]);
+    const newer = deviceSlice(history, history.thirds[0], lastTenth);
+    const later = deviceSlice(history, history.thirds[0], undefined);
+    const archive = join(tempDir('two-copies'), 'archive');
+    const together = await runCli(['export', '--db', join(older, 'chat.db'), '--db', join(newer, 'chat.db'), '--out', archive, '--format', 'json', '--no-progress']);
+    expect(together.code, together.stderr).toBe(0);
+    await exportFrom(later, archive, 'json');
+    const named = [...namedSources(archive)];
+    const [olderHeld, laterHeld] = [guidsOf(older), guidsOf(later)];
+    const naming = (device: string) => named.filter(([, sources]) => sources.includes(`chat.db at ${join(device, 'chat.db')}`)).map(([guid]) => guid);
+    expect(naming(older).length).toBeGreaterThan(0);
+    expect(naming(older).filter((guid) => !olderHeld.has(guid))).toEqual([]);
+    expect(naming(later).length).toBeGreaterThan(0);
+    expect(naming(later).filter((guid) => !laterHeld.has(guid))).toEqual([]);
+  });
+});
+
 describe('a new iPhone that took over from the old one (its messages restored from the old one’s backup)', () => {
   it('names no source under the messages one of them lacks from before its first or after its last, and names the old one under a message only the new one lost', async () => {
     const history = await generateHistory(300, 317);
