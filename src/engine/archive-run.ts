@@ -42,7 +42,7 @@ export interface ArchiveUpdate {
   checks: SourceCheck[];
   /** The devices' conversations as they planned them (sizes and dates from their join tables). */
   planned?: CandidateConversation[];
-  /** The devices' contacts, to match `--chat` terms with, and what the terms chose on the devices. */
+  /** The devices' contacts, to match `--chat` terms with, and what the terms chose on the devices (without devices: in the archive read). */
   contacts?: ContactBook;
   selection?: Selection;
   /** Conversations a source could not give (a damaged page), each said on stderr. */
@@ -128,10 +128,10 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
     if (opened) writer.holdUntil(opened.archive.damage());
     // A database not hashed as it is now (a first run, or it changed) is hashed by the writer thread while this one reads it.
     for (const f of facts) if (!files.knownSha256(f.database)) writer.hash(f.database);
-    const skipped = await readSources(run, opened, writer, copies);
+    const { skipped, selection } = await readSources(run, opened, writer, copies);
     await writer.checked().catch((error: unknown) => refused(run, writer, files, error));
     await writer.close();
-    return await recordSources(run, files, { facts, descriptions }, opened, skipped);
+    return { ...await recordSources(run, files, { facts, descriptions }, opened, skipped), selection };
   } finally {
     // Whole conversations written so far are kept (an interrupted run goes on from them). A failure of the
     // writer's was thrown above: here it must neither replace the error under way nor keep the sources (an
@@ -175,23 +175,28 @@ async function refused({ store, isNew }: Run, writer: StoreWriter, files: Attach
   throw error;
 }
 
-/** Reads the devices, then another archive, into the store; gives the keys of conversations a source could not give. */
-async function readSources({ options, store, other, checkInterrupt }: Run, opened: OpenedArchive | undefined, writer: StoreWriter, copies: AttachmentFiles | undefined): Promise<Set<string>> {
+/**
+ * Reads the devices, then another archive, into the store; gives the keys of conversations a source could not give,
+ * and what the `--chat` terms chose among the devices' conversations, else among the other archive's.
+ */
+async function readSources({ options, store, other, checkInterrupt }: Run, opened: OpenedArchive | undefined, writer: StoreWriter, copies: AttachmentFiles | undefined): Promise<{ skipped: Set<string>; selection?: Selection }> {
   const skip = (title: string, error: unknown) => options.log(skipLine(title, error));
   const progressOf = (candidates: CandidateConversation[]) =>
     new Progress(options.progress, candidates.reduce((sum, c) => sum + c.estimate, 0), candidates.length, options.log, 'reading');
   const remembersMarks = decidesAbsence(options, opened, other);
   const read = (history: History) => ingest(history, store, writer, { files: copies, interrupted: checkInterrupt, skip, progressOf, remembersMarks });
   const skipped = opened ? await read(opened.archive) : new Set<string>();
+  let selection = opened?.archive.selection;
   if (other) {
     const archived = new StoreArchive(ArchiveStore.open(other, { create: false, readonly: true, snapshot: true }), { ...options.archive, contacts: opened?.contacts ?? new ContactBook() });
+    selection ??= archived.selection;
     try {
       for (const key of await read(archived)) skipped.add(key);
     } finally {
       await archived.close();
     }
   }
-  return skipped;
+  return { skipped, selection };
 }
 
 /**
@@ -209,7 +214,7 @@ async function recordSources({ options, store, other, recorded }: Run, files: At
   if (decidesAbsence(options, opened, other) && damage.findings === 0) store.markAbsent(skipped);
   removeFiles(store.dir, store.dropEmptyConversations());
   const notChecked = checks.flatMap((check, i) => (check === 'earlier' ? [opened!.archive.sourceNames[i]!] : []));
-  return { store, facts, descriptions, damage, notChecked, olderCopies: store.olderCopies(), checks, planned: opened?.archive.candidates(), contacts: opened?.contacts, selection: opened?.archive.selection, skipped: skipped.size, warnings: (opened?.warnings ?? 0) + files.warned, sha256s, recorded };
+  return { store, facts, descriptions, damage, notChecked, olderCopies: store.olderCopies(), checks, planned: opened?.archive.candidates(), contacts: opened?.contacts, skipped: skipped.size, warnings: (opened?.warnings ?? 0) + files.warned, sha256s, recorded };
 }
 
 /** Only a run that reads its devices whole (no --chat, --since, --until nor --archive) decides which messages they lost. */

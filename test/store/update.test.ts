@@ -289,6 +289,11 @@ describe('an archive folder updated by a second run after the device purged its 
     const result = await runCli(['export', '--archive', archive, '--out', out, '--chat', title, '--format', 'txt', '--no-progress']);
     expect(result.code).toBe(0);
     expect(readdirSync(out).filter((f) => f.endsWith('.txt'))).toContain(first);
+    // A name misspelled is answered with the archive's closest names, as a device's would be.
+    const named = [...transcripts(archive).values()].map((text) => /^Conversation: (.*)$/m.exec(text)![1]!).find((t) => /^\p{L}{4,}/u.test(t))!;
+    const misspelled = await runCli(['export', '--archive', archive, '--out', join(tempDir('from-archive-chat'), 'out'), '--chat', `${named.slice(0, 2)}q${named.slice(3)}`, '--format', 'txt', '--no-progress']);
+    expect(misspelled.code).toBe(1);
+    expect(misspelled.stderr).toContain(`closest: “${named}”`);
   });
 
   it('keeps every file on a third run that finds nothing new, and says so', async () => {
