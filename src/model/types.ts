@@ -108,6 +108,9 @@ export interface TapbackRemoval {
   date: Date;
 }
 
+/** Removals of the reactions on several messages, by each message's GUID. */
+export type RemovalsByGuid = [guid: string, removals: TapbackRemoval[]][];
+
 /** One run of an archive folder, as its store records it (shown in the HTML index under "Runs"). */
 /**
  * What became of a source database's check (PRAGMA quick_check): it found nothing (in the file alone, or

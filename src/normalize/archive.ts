@@ -1,4 +1,4 @@
-import type { DatabaseReach, Conversation, Message, Person, SourceCheck } from '../model/types.js';
+import type { DatabaseReach, Conversation, Message, Person, RemovalsByGuid, SourceCheck, TapbackRemoval } from '../model/types.js';
 import { sourceIds, type Found, type Lineage, type MessageSource } from '../read/source.js';
 import type { MessageStream } from '../render/renderer.js';
 import { plannedKeys, type ConversationPlan } from './conversations.js';
@@ -56,6 +56,11 @@ export interface History {
    * (undefined: unknown); found without counting or reading them.
    */
   changeMark?(key: string): string | undefined;
+  /**
+   * Reactions the sources say were taken back from messages of the conversation they did not give (purged since,
+   * the removal kept), by GUID; asked once its messages were read.
+   */
+  removalsOfMissing?(conversation: HistoryConversation): RemovalsByGuid;
   releaseAttachments(): Promise<void>;
   close(): Promise<void>;
 }
@@ -223,6 +228,14 @@ export class Archive implements History {
     if (this.sources.length === 1) return streams[0]!;
     const names = archived.members.map(({ source }) => (byId ? source.id : source.description));
     return () => mergeStreams(streams.map((s) => s()[Symbol.iterator]()), names, this.sources.length);
+  }
+
+  removalsOfMissing(archived: ArchivedConversation): RemovalsByGuid {
+    const byGuid = new Map<string, TapbackRemoval[]>();
+    for (const { source, plan } of archived.members) {
+      for (const [guid, removals] of source.removalsOfMissing(plan)) byGuid.set(guid, [...(byGuid.get(guid) ?? []), ...removals]);
+    }
+    return [...byGuid];
   }
 
   chatGuids(key: string): string[] {

@@ -1,4 +1,4 @@
-import type { DatabaseReach, Message, Person, SourceCheck } from '../model/types.js';
+import type { DatabaseReach, Message, Person, RemovalsByGuid, SourceCheck } from '../model/types.js';
 import type { MessageStream } from '../render/renderer.js';
 import { openMessagesDatabase, type OpenedDatabase } from '../read/open-database.js';
 import type { DamageReport } from '../read/damage.js';
@@ -56,6 +56,8 @@ export class SourceArchive {
   private readonly rows = new Map<ConversationPlan, ConversationRows>();
   /** Each conversation's polls, with the votes and later versions folded into them (found with its rows). */
   private readonly polls = new Map<ConversationPlan, PollIndex>();
+  /** What was taken back from messages a conversation's reading did not give (see `removalsOfMissing`), found as it is read. */
+  private readonly missed = new Map<ConversationPlan, RemovalsByGuid>();
   /** Every conversation, by key (planned once). */
   private planned?: Map<string, ConversationPlan>;
   /** Every chat's size and latest date (one pass over the join table), found once. */
@@ -239,17 +241,31 @@ export class SourceArchive {
     return () => this.readMessages(plan);
   }
 
+  /**
+   * Reactions the conversation's reading (once done) found taken back from messages it did not give, by GUID: the
+   * device purged the message (and the reaction) and kept the removal.
+   */
+  removalsOfMissing(plan: ConversationPlan): RemovalsByGuid {
+    return this.missed.get(plan) ?? [];
+  }
+
   private *readMessages(plan: ConversationPlan): Generator<Message> {
     const ahead: { probes?: Probes } = {};
     const ctx = this.buildContext(plan, ahead);
     const batches = this.reader.messageBatches(this.rowsOf(plan).ids);
+    const given = new Set<string>();
     // The next batch is read, and its files looked at on another thread, while this one is built.
     for (let batch = this.nextBatch(batches, ctx.attachmentFiles); batch; ) {
       const { rows, attachments, probes } = batch;
       batch = this.nextBatch(batches, ctx.attachmentFiles);
       ahead.probes = probes;
-      for (const row of rows) yield buildMessage(row, attachments.get(row.rowId) ?? [], ctx);
+      for (const row of rows) {
+        const message = buildMessage(row, attachments.get(row.rowId) ?? [], ctx);
+        if (message.tapbackRemovals) given.add(message.guid);
+        yield message;
+      }
     }
+    this.missed.set(plan, ctx.tapbacks.removalsExcept(given));
   }
 
   private nextBatch(batches: Generator<MessageRow[]>, files: AttachmentFiles): { rows: MessageRow[]; attachments: Map<number, AttachmentRow[]>; probes?: Probes } | undefined {

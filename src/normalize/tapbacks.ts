@@ -1,4 +1,4 @@
-import type { Attachment, Person, Tapback, TapbackKind, TapbackRemoval } from '../model/types.js';
+import type { Attachment, Person, RemovalsByGuid, Tapback, TapbackKind, TapbackRemoval } from '../model/types.js';
 import type { ReactionRow } from '../read/rows.js';
 import { appleDate } from './dates.js';
 
@@ -69,6 +69,11 @@ export class TapbackIndex {
   /** What was taken back from one message's parts (undefined: nothing). */
   removals(guid: string): TapbackRemoval[] | undefined {
     return this.removedFrom.get(guid);
+  }
+
+  /** What was taken back from messages other than these, by GUID. */
+  removalsExcept(guids: Set<string>): RemovalsByGuid {
+    return [...this.removedFrom].filter(([guid]) => !guids.has(guid));
   }
 
   private remove(tapbacks: Map<string, Tapback>, handle: string, sticker: boolean): void {

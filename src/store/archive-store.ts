@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { RecordedSource, SourceCheck } from '../model/types.js';
+import type { RecordedSource, RemovalsByGuid, SourceCheck } from '../model/types.js';
 import { STORE_FILE } from './file-names.js';
 import { GuidFingerprints } from './guid-fingerprints.js';
-import { compactJson, fromJson, mergeRevision, messageFromJson, namedAnew, sameButNamesAndPlaces, sameButReadAnew, sameInAnyOrder, storedJson, toJson, type MessageColumns } from './message-json.js';
+import { compactJson, fromJson, mergeRevision, messageFromJson, namedAnew, sameButNamesAndPlaces, sameButReadAnew, sameInAnyOrder, storedJson, toJson, withRemovals, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
 import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, type StoreMode } from './schema.js';
 import type { SqliteCopy } from '../sqlite/sqlite-copy.js';
@@ -146,6 +146,7 @@ export class ArchiveStore {
         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`),
       update: p('UPDATE messages SET body = ?, source_set = ?, revision = ?, last_run = ?, absent_since = NULL WHERE guid = ?'),
       seen: p('UPDATE messages SET body = ?, source_set = ?, last_run = ?, absent_since = NULL WHERE guid = ?'),
+      revise: p('UPDATE messages SET body = ?, revision = ? WHERE guid = ?'),
       kept: p('UPDATE messages SET source_set = ?, last_run = ? WHERE guid = ?'),
       history: p('INSERT OR IGNORE INTO message_history (guid, revision, run_id, body) VALUES (?, ?, ?, ?)'),
       forget: p('DELETE FROM messages WHERE guid = ?'),
@@ -415,11 +416,12 @@ export class ArchiveStore {
   }
 
   /** Ends the conversation begun: what was found while reading it is written with it. */
-  end({ files, mark }: ConversationEnd): void {
+  end({ files, mark, removals }: ConversationEnd): void {
     const { key, changed, namedAnew } = this.writing!;
     const renamed = namedAnew !== undefined && this.nameAnew(key, namedAnew);
+    const takenBack = removals !== undefined && this.takeBackFromUnread(removals);
     this.saveFiles(files);
-    if (changed || renamed) {
+    if (changed || renamed || takenBack) {
       this.sql.bump!.run(key);
       // What other sources were last read as no longer says what the store holds of it (messages they lack
       // came back, or came from these): a run with them reads it again, and marks what they lack.
@@ -430,6 +432,27 @@ export class ArchiveStore {
     this.spans.end();
     this.writing = undefined;
     if (++this.pending >= GROUP) this.commit();
+  }
+
+  /**
+   * Marks taken back the reactions on the conversation's messages that this run did not read (the device purged
+   * them and kept the removals): a new revision of each; true when any was.
+   */
+  private takeBackFromUnread(removals: RemovalsByGuid): boolean {
+    // A store this run made has only messages this run read.
+    if (this.made) return false;
+    let changed = false;
+    for (const [guid, taken] of removals) {
+      const stored = this.sql.find!.get(guid) as StoredMessage | undefined;
+      if (stored?.conversation_key !== this.writing!.key || stored.last_run === this.runId) continue;
+      const marked = withRemovals(messageFromJson(stored.body, stored), taken);
+      if (!marked) continue;
+      this.sql.history!.run(guid, stored.revision, this.runId, stored.body);
+      this.sql.revise!.run(storedJson(marked), stored.revision + 1, guid);
+      this.counts.changed++;
+      changed = true;
+    }
+    return changed;
   }
 
   /** Leaves out what was written of the conversation begun (none: nothing to do). */

@@ -120,7 +120,8 @@ async function addConversation(
   writer.begin({ key, body: toJson(kept), people, chatGuids: history.chatGuids(key), sources: history.sourceIds, lostSince });
   try {
     await sendInBatches(history.messages(archived, true)(), writer, files, interrupted, counted);
-    writer.end({ mark, files: copied });
+    const removals = history.removalsOfMissing?.(archived);
+    writer.end({ mark, files: copied, removals: removals?.length ? removals : undefined });
   } catch (error) {
     writer.abandon();
     throw error;

@@ -318,6 +318,18 @@ function tapbackKey(t: Tapback): string {
   return `${t.sender.handle}\u0000${t.kind}\u0000${t.emoji}\u0000${t.sticker?.guid ?? ''}`;
 }
 
+/** The message with the reactions these removals took back marked so (see `markLost`); undefined when they took back none of them. */
+export function withRemovals(message: Message, removals: TapbackRemoval[]): Message | undefined {
+  let marked = false;
+  const parts = message.parts.map((part) => {
+    const tapbacks = part.tapbacks.map((t) => markLost(t, part.index, { removals }));
+    if (tapbacks.every((t, i) => t === part.tapbacks[i])) return part;
+    marked = true;
+    return { ...part, tapbacks };
+  });
+  return marked ? { ...message, parts } : undefined;
+}
+
 function markLost(t: Tapback, part: number, { removals = [], since }: LostTapbacks): Tapback {
   if (t.removedAt || t.absentSince) return t;
   const sticker = t.kind === 'sticker';

@@ -32,6 +32,31 @@ function lateReply(history: History): Reply {
   }
 }
 
+/**
+ * The last removal of a reaction after which its conversation goes on (the GUID of the message it took the reaction
+ * from, and when): a device that purged everything before it still has the conversation, and the removal.
+ */
+function lateRemoval(history: History): { target: string; sent: number } {
+  const db = new Database(join(history.dir, 'chat.db'), { readonly: true });
+  try {
+    return db.prepare(`SELECT substr(x.associated_message_guid, instr(x.associated_message_guid, '/') + 1) AS target, x.date AS sent
+      FROM message x JOIN chat_message_join j ON j.message_id = x.ROWID WHERE x.associated_message_type BETWEEN 3000 AND 3006
+        AND EXISTS (SELECT 1 FROM chat_message_join k JOIN message m ON m.ROWID = k.message_id WHERE k.chat_id = j.chat_id AND m.associated_message_type = 0 AND m.date > x.date)
+      ORDER BY x.date DESC LIMIT 1`).get() as { target: string; sent: number };
+  } finally {
+    db.close();
+  }
+}
+
+/** A message's reactions, as its JSON gives them. */
+function tapbacksOf(out: string, guid: string): unknown[] {
+  for (const file of readJsonFiles(out).values()) {
+    const message = file.messages.find((m) => m.guid === guid);
+    if (message) return message.parts.flatMap((part) => part.tapbacks);
+  }
+  throw new Error(`no message ${guid} in ${out}`);
+}
+
 /** What a message's JSON says it replies to. */
 function replyOf(out: string, guid: string): unknown {
   for (const file of readJsonFiles(out).values()) {
@@ -52,6 +77,7 @@ function pdfText(out: string): string {
 const count = (text: string, what: string | RegExp) => (typeof what === 'string' ? text.split(what).length - 1 : (text.match(what) ?? []).length);
 
 describe('what only the archive keeps, after the device purged it', () => {
+  let history: History;
   let reply: Reply;
   let reference: string;
   let archive: string;
@@ -59,7 +85,7 @@ describe('what only the archive keeps, after the device purged it', () => {
   let after: string;
 
   beforeAll(async () => {
-    const history = await generateHistory(900, 5, 6);
+    history = await generateHistory(900, 5, 6);
     reply = lateReply(history);
     const work = tempDir('kept-only');
     reference = join(work, 'reference');
@@ -94,6 +120,25 @@ describe('what only the archive keeps, after the device purged it', () => {
     expect(replyOf(out, reply.guid)).not.toHaveProperty('target');
     await exportFrom(before, out, 'txt,json');
     expect(replyOf(out, reply.guid)).toEqual(replyOf(reference, reply.guid));
+  });
+
+  it('marks a reaction taken back once the device had purged its message, as the device read with the message shows it', async () => {
+    const removal = lateRemoval(history);
+    const work = tempDir('kept-only-removal');
+    const reacted = deviceSlice(history, undefined, removal.sent);
+    const kept = join(work, 'kept');
+    await exportFrom(reacted, kept, 'txt,json');
+    await exportFrom(deviceSlice(history, removal.sent, undefined), kept, 'txt,json');
+    const read = join(work, 'read');
+    await exportFrom(reacted, read, 'txt,json');
+    await exportFrom(history.dir, read, 'txt,json');
+
+    const tapbacks = tapbacksOf(read, removal.target);
+    expect(tapbacks).toContainEqual(expect.objectContaining({ removedAt: expect.any(String) }));
+    expect(tapbacksOf(kept, removal.target)).toEqual(tapbacks);
+    const removedLines = (out: string) => [...transcripts(out).values()].flatMap((text) => text.split('\n').filter((line) => /^ {2}\S.* \(removed [\d-]+\)$/.test(line)));
+    expect(removedLines(read).length).toBeGreaterThan(0);
+    expect(removedLines(kept)).toEqual(removedLines(read));
   });
 
   it('marks the group events it kept in txt, HTML and PDF, as many as each header counts', async () => {
