@@ -1,7 +1,7 @@
 import { emojiRaster } from '../../fonts/emoji.js';
 import { fontChains } from '../../fonts/fonts.js';
 import type { PdfOptions } from '../renderer.js';
-import { addContent, alphaImage, clearShapingCaches, registerLazyFont, embeddedFont, escapeMetadataText, pdfTextHex, type OpenedImage } from './pdfkit-internals.js';
+import { addContent, alphaImage, cacheColorOperators, clearShapingCaches, registerLazyFont, embeddedFont, escapeMetadataText, pdfTextHex, type OpenedImage } from './pdfkit-internals.js';
 import { EMOJI_SCALE, linkStretches, TextLayout, type Run, type TextLine } from './text-layout.js';
 import { drawText, forgetShapes, glyphHex, textWidth } from './glyph-runs.js';
 import { ORNAMENT, Structure, type Mark } from './tagging.js';
@@ -199,5 +199,6 @@ export function createDocument(info: PDFKit.DocumentInfo & Record<string, unknow
     ...(standard === 'pdf-a-2b' ? { subset: 'PDF/A-2b' as const } : {}),
   });
   escapeMetadataText(doc);
+  cacheColorOperators(doc);
   return doc;
 }

@@ -19,6 +19,7 @@ interface Internals {
   _imageCount: number;
   info: Record<string, unknown>;
   _addInfo(): void;
+  _setColorCore(color: unknown, stroke: boolean): boolean;
   _write(data: string | Uint8Array): void;
   _offset: number;
   push(chunk: Uint8Array | null): boolean;
@@ -194,6 +195,36 @@ export function batchOutput(doc: PDFKit.PDFDocument, batch: number): void {
   inner.push = (chunk) => {
     if (chunk === null) flush();
     return push(chunk);
+  };
+}
+
+/**
+ * Writes a colour given as a string from its operators as pdfkit first wrote them: pdfkit parses the string and
+ * formats its numbers on every call, and a line of text sets its colour (on a 20k thread: 160 ms of 8.9 s profiled).
+ */
+export function cacheColorOperators(doc: PDFKit.PDFDocument): void {
+  const inner = internals(doc);
+  const setColor = inner._setColorCore;
+  const written = [new Map<string, string>(), new Map<string, string>()];
+  inner._setColorCore = function (this: Internals, color, stroke) {
+    // Hex only: a spot colour's name also lists its colour space on the page.
+    if (typeof color !== 'string' || color[0] !== '#') return setColor.call(this, color, stroke);
+    const cache = written[stroke ? 1 : 0]!;
+    let operators = cache.get(color);
+    if (operators === undefined) {
+      const chunks: (string | Uint8Array)[] = [];
+      const add = this.addContent;
+      this.addContent = (chunk) => void chunks.push(chunk);
+      try {
+        if (!setColor.call(this, color, stroke)) return false;
+      } finally {
+        this.addContent = add;
+      }
+      // Each string pdfkit writes to a page ends a line, as the joined ones do.
+      cache.set(color, (operators = chunks.join('\n')));
+    }
+    this.addContent(operators);
+    return true;
   };
 }
 
