@@ -44,6 +44,11 @@ export interface TextLine {
   logical?: string;
 }
 
+interface LaidOut {
+  lines: TextLine[];
+  faces: string[];
+}
+
 interface Piece {
   kind: 'text' | 'space' | 'emoji';
   text: string;
@@ -81,6 +86,15 @@ const INVISIBLE = /^[\p{Cf}\p{Mn}\p{Cc}]$/u;
 const OBJECT_REPLACEMENT = '\ufffc';
 const PLACEHOLDER = '\ufffd';
 export const EMOJI_SCALE = 1.1;
+/**
+ * Texts whose lines are remembered (all forgotten when there are more), up to REMEMBERED_LENGTH characters long. Page
+ * headers and footers, times, names and short replies recur: of a 20k thread's 58,134 texts laid out, 27,370 were
+ * distinct (its generated messages repeat as well); of those longer than 64 characters, 1,738 and 1,578. A page lays
+ * out a few dozen texts, so its frame's are still remembered on the next. Remembering 2,000 texts of any length
+ * raised the thread's peak RSS 216 -> 236 MB (medians of 3).
+ */
+const REMEMBERED = 200;
+const REMEMBERED_LENGTH = 64;
 
 /**
  * Lays out plain text into lines: per-character font fallback, emoji as images,
@@ -90,6 +104,7 @@ export const EMOJI_SCALE = 1.1;
 export class TextLayout {
   /** Characters no bundled face can draw, shown as U+FFFD. */
   readonly missing = new Set<string>();
+  private readonly remembered = new Map<string, LaidOut>();
 
   constructor(
     private readonly chain: FontChain,
@@ -101,9 +116,29 @@ export class TextLayout {
     return this.chain.faces.map((face) => face.name);
   }
 
-  /** The text's lines; `marks` (sorted, not overlapping) are drawn struck through or underlined. */
+  /**
+   * The text's lines; `marks` (sorted, not overlapping) are drawn struck through or underlined. A text laid out
+   * before at the same size and width is not laid out again (see REMEMBERED); its lines are shared, never changed.
+   */
   lines(text: string, size: number, maxWidth: number, marks: TextMark[] = []): TextLine[] {
+    if (marks.length > 0 || text.length > REMEMBERED_LENGTH) return this.layOut(text, size, maxWidth, marks).lines;
+    const key = `${size} ${maxWidth} ${text}`;
+    let laidOut = this.remembered.get(key);
+    if (laidOut) {
+      // Measuring lists a face among the current page's fonts: the page lists what measuring the text would have.
+      for (const face of laidOut.faces) this.measure(face, size, '');
+      return laidOut.lines;
+    }
+    laidOut = this.layOut(text, size, maxWidth, marks);
+    if (this.remembered.size >= REMEMBERED) this.remembered.clear();
+    this.remembered.set(key, laidOut);
+    return laidOut.lines;
+  }
+
+  /** The text's lines, and the faces its pieces were measured in, in the order first measured. */
+  private layOut(text: string, size: number, maxWidth: number, marks: TextMark[]): LaidOut {
     const lines: TextLine[] = [];
+    const faces = new Set<string>();
     const breaks = /\r\n|[\r\n\u2028\u2029]/g;
     for (let start = 0; start <= text.length;) {
       const found = breaks.exec(text);
@@ -111,13 +146,14 @@ export class TextLayout {
       const paragraph = text.slice(start, end);
       const { levels, rtl } = embeddingLevels(paragraph);
       const pieces = this.pieces(paragraph, levels, size, marks.length ? marksWithin(marks, start, end) : marks);
+      for (const piece of pieces) if (piece.kind !== 'emoji') faces.add(this.chain.faces[piece.face].name);
       for (const line of breakLines(pieces, maxWidth, (p) => this.splitPiece(p, size))) {
         lines.push(this.visualLine(line, rtl));
       }
       if (!found) break;
       start = end + found[0].length;
     }
-    return lines;
+    return { lines, faces: [...faces] };
   }
 
   /** Cuts a paragraph into pieces that share one face, one bidi level, one kind and one web address (or none). */
