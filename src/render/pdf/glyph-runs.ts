@@ -69,6 +69,9 @@ export function readSubsetOutlines(doc: PDFKit.PDFDocument): void {
   for (const embedded of embeddedFonts(doc)) readOutlines(embedded.font as Font, embedded.subset.glyphs);
 }
 
+/** What `segments` cuts a text at. */
+const BREAKS = /[ \t]/;
+
 /** Words and single spaces or tabs, in order. */
 function segments(text: string): string[] {
   const found: string[] = [];
@@ -87,6 +90,8 @@ function segments(text: string): string[] {
 /** Width of text in a registered face at a size, in points. */
 export function textWidth(doc: PDFKit.PDFDocument, face: string, size: number, text: string): number {
   const font = embeddedFont(doc, face).font as Font;
+  // Most texts measured are one word (a line's pieces): shaped as they are, without a list of segments.
+  if (text.length > 0 && !BREAKS.test(text)) return (shape(font, text).width * size) / 1000;
   let width = 0;
   for (const segment of segments(text)) width += shape(font, segment).width;
   return (width * size) / 1000;
