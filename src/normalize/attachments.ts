@@ -174,11 +174,21 @@ export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attach
     createdAt: appleDate(row.createdDate),
     isSticker: Boolean(row.isSticker),
     stickerSource: sticker?.source,
-    description: sticker?.description ?? row.emojiDescription ?? undefined,
+    description: sticker?.description ?? readable(row.emojiDescription),
   };
   if (present) Object.assign(attachment, { [FOUND_ON_DISK]: { size: onDisk.size, mtimeMs: onDisk.mtimeMs, key: `${files.source}: ${row.filename}` } });
   return attachment;
 }
+
+/**
+ * A sticker's short description, unless it is the key of a text its app never localized
+ * ("heart.png.accessibilityLabel", as a real app sticker has it): nothing a reader could use.
+ */
+function readable(description: string | null | undefined): string | undefined {
+  return description && !UNLOCALIZED.test(description) ? description : undefined;
+}
+
+const UNLOCALIZED = /^\S+\.accessibilityLabel$/;
 
 /** A file's size and the limit it is over, as "30 MB" and "25 MB"; in bytes when the two would read alike. */
 function sizesShown(size: number, limit: number): [string, string] {

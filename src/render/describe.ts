@@ -80,12 +80,20 @@ export function describeTapbacks(tapbacks: Tapback[], day: (date: Date) => strin
 /** What every format says for an attachment placeholder with no attachment row (Attachment.notInDatabase). */
 export const NOT_IN_DATABASE = 'Attachment not in the database (the message shows one, but the database has no record of the file)';
 
+/** Where a sticker came from, in words (`Attachment.stickerSource`; otherwise its app's name). */
+const STICKER_SOURCES: Record<string, string> = { genmoji: 'Genmoji', memoji: 'Memoji', user_generated: 'user-made' };
+
 /** "IMG_0001.jpg (image/jpeg, 1.2 MB)" plus a sticker or genmoji note. */
 export function describeAttachment(a: Attachment): string {
   const details = [a.mimeType ?? a.kind, attachmentSize(a)].filter(Boolean).join(', ');
-  const sticker = a.isSticker ? ` — sticker${a.stickerSource ? ` (${a.stickerSource})` : ''}` : '';
-  const note = a.description ? ` — “${a.description}”` : '';
-  return `${a.fileName} (${details})${sticker}${note}`;
+  return `${a.fileName} (${details})${stickerNote(a)}`;
+}
+
+/** " — sticker (Genmoji) — “red heart”": what an attachment is as a sticker, and its description; or nothing. */
+export function stickerNote(a: Attachment): string {
+  const source = a.stickerSource && (STICKER_SOURCES[a.stickerSource] ?? a.stickerSource);
+  const sticker = a.isSticker ? ` — sticker${source ? ` (${source})` : ''}` : '';
+  return `${sticker}${a.description ? ` — “${a.description}”` : ''}`;
 }
 
 /**

@@ -12,7 +12,7 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  * (`git log -p test/core/output-stable.test.ts` gives every change of the digests and its reason).
  */
 const EXPECTED: Record<string, string> = {
-  '*.txt': 'eec376a61b8ec9583cf78acf1f9878735c5248131eb54e8c2b462473da7ed00a',
+  '*.txt': '9c09a21734fb4412a7e4f8d6fb99332c546dfcb5763d20ce0bdca1934334b3cd',
   'assets/': '3ede8f35807a994cde3ba46301c846d62256c3546b2bdf38af619c428583702d',
   'conversations/': '71e87ad925e5af1c77a9a95add819c19d4a2737930a4a993a5cbb7b4e500b9ef',
   'index.html': '951381ce0d8072694b864edfc2b90a74d950ecc84e3268fe44b7eaf2afd4891b',
@@ -21,7 +21,7 @@ const EXPECTED: Record<string, string> = {
 };
 
 const EXPECTED_DATA: Record<string, string> = {
-  '*.csv': '8c1d0e8dd8a5c7ce3cc7f96574939ace06206d94d3b849f1d5439b836f14dd60',
+  '*.csv': 'b5db6b80290a667f624717b0f033a5a5c31ff3c329a328f6c194c8473c534d66',
   '*.json': '1a0dfc6728dc97d46daff2ea575c85b7772bf8db3b517c9a5baa31fd67396e2d',
   'messages.ndjson': '4aad44c4cfa4a13c068b4ed1c5ef0dfb2417766bac2288934cdbf26466056366',
 };

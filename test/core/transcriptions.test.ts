@@ -41,12 +41,12 @@ describe('voice message transcriptions', () => {
     expect(pdfText(out).replace(/\s+/g, ' ')).toContain(`Audio Message.caf Audio · audio/x-caf · 100 B · missing “${SAID}”`);
   });
 
-  it.skipIf(!existsSync(join(FIXTURES, 'apple', 'db', 'test.db')))('leave a sticker its description in the transcript PDF and CSV', async () => {
+  it.skipIf(!existsSync(join(FIXTURES, 'apple', 'db', 'test.db')))('leave a sticker its app, and no description that is only an unlocalized key, in the transcript PDF, CSV and JSON', async () => {
     const out = join(tempDir('sticker-description'), 'out');
-    const result = await runCli(['export', '--db', join(FIXTURES, 'apple', 'db', 'test.db'), '--out', out, '--format', 'pdf,csv', '--pdf-style', 'transcript', '--quiet']);
+    const result = await runCli(['export', '--db', join(FIXTURES, 'apple', 'db', 'test.db'), '--out', out, '--format', 'pdf,csv,json,txt', '--pdf-style', 'transcript', '--quiet']);
     expect(result.code, result.stderr).toBe(0);
-    expect(pdfText(out)).toContain('heart.png.accessibilityLabel');
-    const csv = readFileSync(join(out, readdirSync(out).find((f) => f.endsWith('.csv'))!), 'utf8');
-    expect(csv).toContain('289D9E83-33EE-4153-AF13-43DB31792C6F.heic (missing) — “heart.png.accessibilityLabel”');
+    const read = (ext: string) => readFileSync(join(out, readdirSync(out).find((f) => f.endsWith(ext))!), 'utf8');
+    for (const text of [pdfText(out), read('.csv'), read('.json'), read('.txt')]) expect(text).not.toContain('accessibilityLabel');
+    expect(read('.csv')).toContain('289D9E83-33EE-4153-AF13-43DB31792C6F.heic (missing) — sticker (Free People)');
   });
 });

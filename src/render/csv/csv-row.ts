@@ -1,6 +1,6 @@
 // One message as one CSV row: the columns a spreadsheet or a lawyer's review tool wants.
 import type { Attachment, Message } from '../../model/types.js';
-import { describeTapbacks, inBackup, NOT_IN_DATABASE } from '../describe.js';
+import { describeTapbacks, inBackup, NOT_IN_DATABASE, stickerNote } from '../describe.js';
 import { messageText, type RecordStyle } from '../json/records.js';
 
 export const CSV_COLUMNS = [
@@ -48,13 +48,13 @@ export function csvRow(m: Message, { iso, path }: RecordStyle, damaged: string):
 }
 
 /**
- * A file's name and where it is; as in the txt export, a sticker's or genmoji's description and what Apple
+ * A file's name and where it is; as in the txt export, what a sticker is (its description too) and what Apple
  * transcribed a voice message as.
  */
 function fileCell(a: Attachment, place: RecordStyle['path']): string {
   if (a.notInDatabase) return NOT_IN_DATABASE;
   let cell = `${a.fileName} (${a.withheld ?? (a.missing ? 'missing' : a.transient ? inBackup(a) : place(a.path!))})`;
-  if (a.description) cell += ` — “${a.description}”`;
+  cell += stickerNote(a);
   if (a.transcription) cell += ` — transcription: “${a.transcription}”`;
   return cell;
 }
