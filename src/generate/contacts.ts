@@ -45,13 +45,14 @@ function varyCase(email: string, style: number): string {
 
 /**
  * One card per phone number; the first emails join the first phones' cards (one person, two handles), the
- * rest get cards of their own. The first card is "Mom" (a first name only), the last handle gets no card.
+ * rest get cards of their own. The first card is "Mom" (a first name only), the last handle gets no card
+ * (unless it is the only one: a file of no cards would name no one).
  */
 export function contactsForHandles(handles: string[], seed: number): GeneratedContact[] {
   const random = new Random(seed);
   const phones = handles.filter((h) => !h.includes('@'));
   const emails = handles.filter((h) => h.includes('@'));
-  const uncarded = handles.at(-1);
+  const uncarded = handles.length > 1 ? handles.at(-1) : undefined;
   const cards: GeneratedContact[] = [];
   const newCard = (): GeneratedContact => {
     if (cards.length === 0) return { firstName: 'Mom', expectedName: 'Mom', phones: [], emails: [] };

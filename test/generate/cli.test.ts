@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runGenerator, tempDir } from '../support/cli.js';
 
@@ -13,5 +14,12 @@ describe('the generator on the command line', () => {
     const written = readdirSync(out).filter((name) => !name.startsWith('.'));
     expect(written.length).toBeGreaterThan(0);
     expect(written.filter((name) => !outOption.includes(name))).toEqual([]);
+  });
+
+  it('--single-conversation writes a card for its one person (a file of no cards named no one)', async () => {
+    const out = tempDir('generate-single');
+    const made = await runGenerator(['--messages', '300', '--seed', '4', '--single-conversation', '--out', out]);
+    expect(made.code, made.stderr).toBe(0);
+    expect(readFileSync(join(out, 'contacts.vcf'), 'utf8')).toContain('FN:Mom');
   });
 });
