@@ -142,7 +142,7 @@ sourceOptions(program.command('export').description('write an archive of the con
       process.exitCode = EXIT_INCOMPLETE;
     }
     if (s.damage.findings > 0) {
-      process.stderr.write(`textkeeper: the database is damaged; everything readable was exported, ${lost(s.damage)} could not be read (see above).\n${likelyCause(s.damage)}`);
+      process.stderr.write(`textkeeper: the database is damaged; everything readable was exported, ${lost(s.damage)} (see above).\n${likelyCause(s.damage)}`);
       process.exitCode = EXIT_INCOMPLETE;
     }
   });
@@ -187,7 +187,7 @@ function endOnSignal(): void {
 /** After list or stats of a damaged database: one line, and exit 3 (incomplete). */
 function sayDamage(damage: DamageCounts): void {
   if (damage.findings === 0) return;
-  process.stderr.write(`textkeeper: the database is damaged; ${lost(damage)} could not be read (see above).\n${likelyCause(damage)}`);
+  process.stderr.write(`textkeeper: the database is damaged; ${lost(damage)} (see above).\n${likelyCause(damage)}`);
   process.exitCode = EXIT_INCOMPLETE;
 }
 
@@ -200,10 +200,13 @@ function likelyCause(damage: DamageCounts): string {
   return 'textkeeper: if this chat.db is a copy, it was likely made while Messages was writing to it: copy chat.db again together with chat.db-wal and chat.db-shm while Messages is closed (or read the Mac\'s own ~/Library/Messages/chat.db, which textkeeper copies safely), then run again.\n';
 }
 
-/** "3 rows", or "at least 3 rows" when the damage hides how many (or "an unknown number of rows"). */
+/**
+ * "3 rows could not be read", or "at least 3 rows" when the damage hides how many (or "an unknown number of
+ * rows"); "no row was lost" when every row was found (damage to the pages that lead to rows, or to part of a row).
+ */
 const lost = (damage: DamageCounts) => {
-  if (!damage.uncounted) return count(damage.unreadable, 'row');
-  return damage.unreadable === 0 ? 'an unknown number of rows' : `at least ${count(damage.unreadable, 'row')}`;
+  if (!damage.uncounted) return damage.unreadable === 0 ? 'no row was lost' : `${count(damage.unreadable, 'row')} could not be read`;
+  return `${damage.unreadable === 0 ? 'an unknown number of rows' : `at least ${count(damage.unreadable, 'row')}`} could not be read`;
 };
 
 program.command('verify').description('check an archive folder: every file its manifest lists is there, unchanged, and nothing else')
