@@ -2,6 +2,7 @@ import type { DatabaseReach, Conversation, Message, Person, RemovalsByGuid, Sour
 import { sourceIds, type Found, type Lineage, type MessageSource } from '../read/source.js';
 import type { MessageStream } from '../render/renderer.js';
 import { plannedKeys, type ConversationPlan } from './conversations.js';
+import { everyParticipant } from '../model/people.js';
 import { selectConversations, type Selectable, type Selection } from '../select/match.js';
 import { SourceArchive, type SourceOptions } from './source-archive.js';
 import { mergeCopies } from './merge-copies.js';
@@ -91,8 +92,11 @@ export class Archive implements History {
   private readonly chosen?: Set<string>;
   /** Each Mac database's lineage, by what the archive knows it by (see `Lineage`). */
   lineages: (readonly [string, Lineage])[] = [];
+  /** The same for every handle of one person (see `Contacts.personKey`). */
+  private readonly personKey: (handle: string) => string;
 
   private constructor(private readonly sources: SourceArchive[], options: ArchiveOptions) {
+    this.personKey = (handle) => options.contacts.personKey(handle);
     if (options.chatTerms.length === 0) return;
     const { contacts, chatTerms, exactChat } = options;
     this.selection = selectConversations(this.selectables(options.dayOf), chatTerms, { exact: exactChat, personKey: (h) => contacts.personKey(h) });
@@ -190,11 +194,14 @@ export class Archive implements History {
    */
   candidates(): CandidateConversation[] {
     const byKey = new Map<string, CandidateConversation>();
+    const lists = new Map<string, Person[][]>();
     for (const source of this.sources) {
       for (const { plan, estimate, latest } of source.candidates(this.chosen)) {
         const found = byKey.get(plan.key);
+        lists.set(plan.key, [...(lists.get(plan.key) ?? []), plan.conversation.participants]);
         if (found) {
           found.estimate += estimate;
+          found.participants = everyParticipant(lists.get(plan.key)!, this.personKey);
           if (latest > found.latest) found.title = plan.conversation.title;
           found.latest = Math.max(found.latest, latest);
         } else {
@@ -211,7 +218,8 @@ export class Archive implements History {
     const byKey = new Map<string, Member[]>();
     for (const source of this.sources) for (const plan of source.plans()) byKey.set(plan.key, [...(byKey.get(plan.key) ?? []), { source, plan }]);
     return [...byKey].map(([key, members]) => {
-      const { participants, isGroup } = members[0]!.plan.conversation;
+      const { isGroup } = members[0]!.plan.conversation;
+      const participants = everyParticipant(members.map((m) => m.plan.conversation.participants), this.personKey);
       const latest = lastSeen(members);
       const { title, groupName } = latest.plan.conversation;
       const ids = members.flatMap(({ plan: { conversation: c, chatGuids } }) => [c.id, ...chatGuids, ...(c.isGroup ? (c.chatIdentifiers ?? []) : [])]);
@@ -259,8 +267,8 @@ export class Archive implements History {
   }
 
   /**
-   * Counts, dates and name of a conversation found in several sources, duplicates counted once; returns
-   * how many of its messages every source of the archive has.
+   * Counts, dates, name and participants (everyone any source says took part) of a conversation found in
+   * several sources, duplicates counted once; returns how many of its messages every source of the archive has.
    */
   private combine(merged: ArchivedConversation): number {
     const c = merged.conversation;
@@ -272,6 +280,7 @@ export class Archive implements History {
     c.lastDate = new Date(Math.max(...plans.map((p) => p.lastDate!.getTime())));
     const { title, groupName } = lastSeen(merged.members).plan.conversation;
     Object.assign(c, { title, groupName });
+    c.participants = everyParticipant(plans.map((p) => p.participants), this.personKey);
     c.services = [...new Set(plans.flatMap((p) => p.services))];
     c.chatIdentifiers = [...new Set(plans.flatMap((p) => p.chatIdentifiers ?? []))];
     let inEvery = 0;

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { RecordedSource, RemovalsByGuid, SourceCheck } from '../model/types.js';
+import type { Conversation, Person, RecordedSource, RemovalsByGuid, SourceCheck } from '../model/types.js';
+import { everyParticipant, handlesOf } from '../model/people.js';
 import { STORE_FILE } from './file-names.js';
 import { GuidFingerprints } from './guid-fingerprints.js';
 import { compactJson, fromJson, mergeRevision, messageFromJson, namedAnew, sameButNamesAndPlaces, sameButReadAnew, sameInAnyOrder, storedJson, toJson, withRemovals, type MessageColumns } from './message-json.js';
@@ -362,7 +363,7 @@ export class ArchiveStore {
     this.writing.known = stored !== undefined;
     // Older copies of a database alone do not name a conversation the archive has as it was named then.
     const { older } = this.runSourceIds();
-    if (!this.writing.known || !head.sources.every((id) => older.has(id))) this.sql.conversation!.run(key, withCarriedRuns(head.body, stored));
+    if (!this.writing.known || !head.sources.every((id) => older.has(id))) this.sql.conversation!.run(key, withCarriedRuns(withEarlierParticipants(head.body, stored), stored));
     if (this.joinConversations(key, head.chatGuids)) Object.assign(this.writing, { known: true, changed: true });
     for (const [handle, name] of head.people) {
       if ((this.sql.nameOf!.get(handle) ?? name) !== name) this.namedAnew.add(handle);
@@ -819,6 +820,20 @@ const PATH_FIELD = /"path":"((?:[^"\\]|\\.)*)"/g;
 /** Text sorted by its UTF-8 bytes, as SQLite sorts it. */
 function byBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * A conversation's body as a run gives it, with the participants the store had that none of the run's is (another
+ * device's, read in a run of its own): as the archive keeps their messages, it keeps who took part, merged as the
+ * sources of one run are (`everyParticipant`); the run says what it knows of those it names.
+ */
+function withEarlierParticipants(body: string, stored: string | undefined): string {
+  if (stored === undefined) return body;
+  const run = JSON.parse(body) as Conversation;
+  const named = new Map(run.participants.flatMap((p) => handlesOf(p).map((handle): [string, Person] => [handle, p])));
+  const earlier = (JSON.parse(stored) as Conversation).participants.map((p) => handlesOf(p).map((h) => named.get(h)).find((n) => n !== undefined) ?? p);
+  if (earlier.every((p) => named.has(p.handle))) return body;
+  return JSON.stringify({ ...run, participants: everyParticipant([run.participants, earlier], (handle) => named.get(handle)?.handle ?? handle) });
 }
 
 /**

@@ -279,3 +279,49 @@ describe('a Mac and an iPhone read together, then the Mac with a newer backup of
     expect(sources(join(work, 'archive'))).toEqual(sources(join(work, 'new')));
   });
 });
+
+describe('a group someone joined on one of two devices', () => {
+  it('lists everyone either says took part, in one order, read together in either order or in runs of their own', async () => {
+    const history = await generateHistory(400, 302, 7);
+    const joinedByChiara = (device: string) => {
+      const db = new Database(join(device, 'chat.db'));
+      db.exec(`INSERT INTO chat_handle_join (chat_id, handle_id) SELECT c.ROWID, h.ROWID FROM chat c, handle h
+        WHERE c.display_name = 'Family 🏡' AND h.id = 'chiara2@example.com'`);
+      db.close();
+      return device;
+    };
+    // The MacBook, which numbers its handles otherwise, has the first two thirds; on the iPhone someone joined the group since.
+    const macbook = anotherMac(deviceSlice(history, undefined, history.thirds[1]));
+    const phone = joinedByChiara(deviceSlice(history, history.thirds[0], undefined));
+    const participants = (out: string) => {
+      const line = /^Participants: .*$/m.exec(readFileSync(join(out, 'Family 🏡.txt'), 'utf8'))![0];
+      const json = JSON.parse(readFileSync(join(out, 'Family 🏡.json'), 'utf8')) as { conversation: { participants: { handle: string }[] } };
+      return [line, json.conversation.participants.map((p) => p.handle).join(', ')];
+    };
+    const together = async (devices: string[]) => {
+      const out = join(tempDir('together'), 'archive');
+      const run = await runCli(['export', ...devices.flatMap((d) => ['--db', join(d, 'chat.db')]), '--out', out, '--format', 'txt,json', '--no-progress']);
+      expect(run.code, run.stderr).toBe(0);
+      return participants(out);
+    };
+    const inTurns = async (devices: string[]) => {
+      const out = join(tempDir('in-turns'), 'archive');
+      for (const device of devices) await exportFrom(device, out, 'txt,json');
+      return participants(out);
+    };
+    const alone = join(tempDir('alone'), 'archive');
+    await exportFrom(joinedByChiara(deviceSlice(history, undefined, undefined)), alone, 'txt,json');
+    const everyone = (found: string[]) => found[1]!.split(', ').sort();
+    const merged = await together([macbook, phone]);
+    // Everyone a device that has it all lists, in one order whichever source comes first.
+    expect(everyone(merged)).toEqual(everyone(participants(alone)));
+    expect(everyone(merged)).toContain('chiara2@example.com');
+    expect(merged[0]).toContain('chiara2@example.com');
+    expect(await together([phone, macbook])).toEqual(merged);
+    // A run of the MacBook alone after the iPhone's keeps her, as a run of both lists them; after the MacBook's, the iPhone's lists everyone.
+    expect(await inTurns([phone, macbook])).toEqual(merged);
+    expect(everyone(await inTurns([macbook, phone]))).toEqual(everyone(merged));
+    const list = await runCli(['list', '--db', join(macbook, 'chat.db'), '--db', join(phone, 'chat.db')]);
+    expect(list.stdout.split('\n').find((line) => line.includes('Family 🏡'))).toContain('chiara2@example.com');
+  });
+});
