@@ -74,8 +74,12 @@ const SYSTEM_ERRORS: Record<string, string> = {
 /** The reason an operating system error gives, in words; undefined when the error is not one. */
 export function systemReason(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
+  // macOS refuses the folders it guards (~/Library/Messages, the backups, the Desktop) so until the terminal may.
+  if (code === 'EPERM' && process.platform === 'darwin') return MAC_REFUSAL;
   return typeof code === 'string' ? SYSTEM_ERRORS[code] : undefined;
 }
+
+export const MAC_REFUSAL = 'permission denied (on a Mac, give your terminal Full Disk Access in System Settings › Privacy & Security)';
 
 /**
  * Whether an error is about the machine or the run as a whole (a full disk, an output file in the way,

@@ -18,6 +18,7 @@ import { DEFAULT_COUNTRY, normalizeHandle, toCountryCode } from './handles.js';
 import { readContactsFile } from './contact-file.js';
 import { readIphoneAddressBook } from './iphone-address-book.js';
 import { readMacAddressBook } from './mac-address-book.js';
+import { MAC_REFUSAL } from '../errors.js';
 
 export class ContactBook {
   private readonly names = new Map<string, string>();
@@ -126,7 +127,7 @@ function macDatabasesIn(dir: string): string[] {
 
 function reason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied (on a Mac, allow Full Disk Access for your terminal)';
+  if (code === 'EACCES' || code === 'EPERM') return MAC_REFUSAL;
   return (error as Error).message;
 }
 

@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { systemReason, UserError } from '../errors.js';
 import { whyNotFree } from '../output/files.js';
@@ -14,13 +14,21 @@ export function prepareOutput(outDir: string): void {
     rmSync(probe);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'the folder cannot be created there' : (systemReason(error) ?? (error as Error).message);
+    const reason = code === 'ENOENT' ? 'the folder cannot be created there' : isFile(outDir) ? 'it is a file, not a folder' : (systemReason(error) ?? (error as Error).message);
     throw new UserError(`Cannot write to the output folder ${resolve(outDir)}: ${reason}.`);
   }
   // Every run ends by writing SHA256SUMS: one that cannot be is refused before the run writes anything else.
   const sums = join(resolve(outDir), SUMS_FILE);
   const why = whyNotFree(sums);
   if (why) throw new UserError(`${sums} ${why}, and every run rewrites it: it was left as it is, and so was the archive (make it writable or move it away, then run again).`);
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /**

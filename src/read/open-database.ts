@@ -9,6 +9,7 @@ import { createPrivateTempDir, noRoomInTemp } from '../sources/temp-dir.js';
 import { checkInBackground } from './check-thread.js';
 import type { DamageReport } from './damage.js';
 import { lostBranches, rebuildTables, type LostBranch } from './recover.js';
+import { otherSourceHint } from './other-source.js';
 
 // better-sqlite3 reads this once per process, when it first opens a database: it turns on URI
 // filenames, which this build otherwise ignores, so that `?immutable=1` can be asked for.
@@ -336,7 +337,7 @@ function connect(location: string, shownPath: string): Database.Database {
   const missing = REQUIRED_TABLES.filter((t) => !tables.has(t));
   if (missing.length > 0) {
     db.close();
-    throw new UserError(`${shownPath} is a SQLite database but not a Messages database (no ${missing.join(', ')} table).`);
+    throw new UserError(`${shownPath} is a SQLite database but not a Messages database (no ${missing.join(', ')} table).${otherSourceHint(shownPath)}`);
   }
   const unknown = [...READ_TABLES.filter((t) => !tables.has(t)).map((t) => `table ${t}`), ...missingColumns(db, tables).map((c) => `column ${c}`)];
   if (unknown.length > 0) {
@@ -362,7 +363,7 @@ async function checkIsSqliteFile(path: string): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(code === 'ENOENT' || !systemReason(error) ? `No such file: ${path}` : `Cannot read ${path}: ${systemReason(error)}.`);
   }
-  if (info.isDirectory()) throw new UserError(`${path} is a folder; give the path of the chat.db file itself.`);
+  if (info.isDirectory()) throw new UserError(`${path} is a folder; give the path of the chat.db file itself.${otherSourceHint(path)}`);
   // A pipe or a device would be read as an empty file, or block the run waiting for a writer.
   if (!info.isFile()) throw new UserError(`${path} is not a file (a pipe, socket or device); give the path of the chat.db file itself.`);
   if (info.size === 0) throw new UserError(`${path} is empty (0 bytes); it is not a Messages database.`);

@@ -43,6 +43,21 @@ describe('bad input gets one clear line and a non-zero exit', () => {
     await expectClearFailure(['export', '--db', dir, '--out', join(dir, 'o2')], /is a folder/);
   });
 
+  it('a source given to the wrong option is named, with the option that reads it', async () => {
+    const archive = join(dir, 'an-archive');
+    expect((await runCli(['export', '--db', goodDb, '--out', archive, '--format', 'txt', '--quiet'])).code).toBe(0);
+    const backup = join(dir, 'a-backup');
+    await writeBackup({ chatDb: goodDb, attachmentsDir: join(dir, 'good', 'Attachments'), outDir: backup, seed: 5 });
+    const archiveFolder = / It is a textkeeper archive folder \(an earlier --out\): give it with --archive\.$/;
+    await expectClearFailure(['export', '--db', archive, '--out', join(dir, 'w1')], archiveFolder);
+    await expectClearFailure(['export', '--backup', archive, '--out', join(dir, 'w2')], archiveFolder);
+    await expectClearFailure(['export', '--db', join(archive, 'textkeeper.sqlite'), '--out', join(dir, 'w3')], / It is the store of a textkeeper archive: give its folder with --archive\.$/);
+    await expectClearFailure(['export', '--db', backup, '--out', join(dir, 'w4')], / It is an iPhone backup folder: give it with --backup\.$/);
+    await expectClearFailure(['export', '--db', join(backup, 'Manifest.db'), '--out', join(dir, 'w5')], / It is the Manifest\.db of an iPhone backup: give its folder with --backup\.$/);
+    await expectClearFailure(['export', '--db', join(dir, 'good'), '--out', join(dir, 'w6')], new RegExp(` It holds a chat\\.db: give ${goodDb.replaceAll('.', '\\.')}\\.$`));
+    await expectClearFailure(['export', '--db', goodDb, '--out', join(dir, 'good', 'chat.db')], /Cannot write to the output folder .*chat\.db: it is a file, not a folder\.$/);
+  });
+
   it('a named pipe: said not to be a file, not waited on nor taken for an empty file', async () => {
     spawnSync('mkfifo', [join(dir, 'pipe.db')]);
     await expectClearFailure(['export', '--db', join(dir, 'pipe.db'), '--out', join(dir, 'o2p')], /pipe\.db is not a file \(a pipe, socket or device\); give the path of the chat\.db file itself\.$/);

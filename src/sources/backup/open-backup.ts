@@ -17,8 +17,9 @@ import { expandHome } from '../../home-path.js';
 import { safeFileName } from '../../media/safe-names.js';
 import type { MessageSource, SourceFacts } from '../../read/source.js';
 import { isDamage } from '../../read/salvage.js';
+import { otherSourceHint } from '../../read/other-source.js';
 import { createPrivateTempDir, noRoomInTemp, REMOVE_FOLDER, type PrivateTempDir } from '../temp-dir.js';
-import { systemReason } from '../../errors.js';
+import { MAC_REFUSAL, systemReason } from '../../errors.js';
 import { decryptFile } from './aes.js';
 import { BackupError } from './backup-error.js';
 import { BackupFiles, type ManifestEntry } from './backup-files.js';
@@ -106,15 +107,14 @@ function checkIsBackupFolder(backupDir: string): void {
   const inside = readdirSync(backupDir).filter((name) => existsSync(path.join(backupDir, name, 'Manifest.db')));
   if (inside.length === 1) throw new BackupError(`${backupDir} holds a backup in its folder ${inside[0]}: pass ${path.join(backupDir, inside[0]!)}`);
   if (inside.length > 1) throw new BackupError(`${backupDir} holds several backups; pass one of its folders: ${inside.join(', ')}`);
-  throw new BackupError(`Not an iPhone backup folder (no Manifest.db): ${backupDir}`);
+  const hint = otherSourceHint(backupDir);
+  throw new BackupError(`Not an iPhone backup folder (no Manifest.db): ${backupDir}${hint && `.${hint}`}`);
 }
 
 /** Why a file could not be read, in words; macOS guards the backup folder behind Full Disk Access. */
 function explain(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EPERM' || code === 'EACCES') {
-    return 'permission denied (on a Mac, give your terminal Full Disk Access in System Settings › Privacy & Security)';
-  }
+  if (code === 'EPERM' || code === 'EACCES') return MAC_REFUSAL;
   return systemReason(error) ?? code ?? (error as Error).message;
 }
 
