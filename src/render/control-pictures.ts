@@ -1,6 +1,24 @@
 /** Control characters (tab and line feed too) and bidirectional embeddings, overrides and isolates. */
 const UNSAFE_IN_A_LINE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
+/** Control characters other than tab and line feed (a lone carriage return too): raw, they can rewrite a terminal. */
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+const ANY_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+/**
+ * Control characters shown as their visible pictures (ESC → ␛, NUL → ␀, DEL → ␡), C1 controls as
+ * <U+009B>: a transcript read in a terminal cannot run escape sequences, and no format hides text.
+ */
+export function visibleControls(text: string): string {
+  if (!ANY_CONTROL.test(text)) return text;
+  return text.replace(/\r\n/g, '\n').replace(CONTROLS, controlPicture);
+}
+
+/** Whether this one character is one `visibleControls` shows as a picture. */
+export function isControl(char: string): boolean {
+  return char.length === 1 && ANY_CONTROL.test(char);
+}
+
 /** A control character's visible picture (ESC → ␛, NUL → ␀, DEL → ␡), a C1 control as <U+009B>. */
 export function controlPicture(c: string): string {
   const code = c.charCodeAt(0);

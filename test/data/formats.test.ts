@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
-import { visibleControls } from '../../src/render/txt/text-renderer.js';
+import { visibleControls } from '../../src/render/control-pictures.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { addTextMessage, expectedTexts, readJsonFiles, readNdjson, schemaValidators, type MessageLine } from './support.js';
 

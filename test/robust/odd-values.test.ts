@@ -1,5 +1,6 @@
 // Issue #10 items 6 and 7, and TXT control characters: one odd value never aborts a run; it is
 // exported with a visible note and counted.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as plist from 'plist';
@@ -80,7 +81,7 @@ describe('odd values are exported with a note, never abort', () => {
     expect(all).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   });
 
-  it('html and pdf: the same database exports without a failure', async () => {
+  it('html and pdf: the same database exports without a failure, control characters shown as in txt (they vanished)', async () => {
     for (const format of ['html', 'pdf']) {
       const out = join(dir, `out-${format}`);
       const result = await runCli(['export', '--db', db, '--out', out, '--format', format, '--chat', chat]);
@@ -91,6 +92,10 @@ describe('odd values are exported with a note, never abort', () => {
     const html = pages.map((p) => readFileSync(join(dir, 'out-html', 'conversations', p), 'utf8')).join('');
     expect(html).toContain('delivered min int64');
     expect(html).toContain('Its delivery date is out of range');
+    expect(html).toContain('bell␇ osc␛]0;owned␇ nul␀ end');
+    expect(html).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/);
+    const pdf = readdirSync(join(dir, 'out-pdf')).find((f) => f.endsWith('.pdf'))!;
+    expect(execFileSync('pdftotext', [join(dir, 'out-pdf', pdf), '-'], { encoding: 'utf8' })).toContain('bell␇ osc␛]0;owned␇ nul␀ end');
   });
 
   it('list shows every conversation', async () => {

@@ -1,11 +1,14 @@
-const SPECIAL = /[&<>"']/;
-const SPECIAL_ALL = /[&<>"']/g;
+import { controlPicture } from '../control-pictures.js';
+
+// Control characters but tab, line feed and carriage return, which HTML does not allow raw, too.
+const SPECIAL = /[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const SPECIAL_ALL = /[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Escapes text for HTML element content and quoted attribute values. */
+/** Escapes text for HTML element content and quoted attribute values; control characters shown as in txt (ESC → ␛). */
 export function escapeHtml(text: string): string {
   // Most message text has nothing to escape; testing first avoids building a new string.
-  return SPECIAL.test(text) ? text.replace(SPECIAL_ALL, (c) => ENTITY[c]) : text;
+  return SPECIAL.test(text) ? text.replace(SPECIAL_ALL, (c) => ENTITY[c] ?? escapeHtml(controlPicture(c))) : text;
 }
 
 /**

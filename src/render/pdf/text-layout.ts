@@ -2,6 +2,7 @@ import bidiFactory, { type Bidi } from 'bidi-js';
 import { findEmoji } from '../../fonts/emoji.js';
 import type { FontChain } from '../../fonts/fonts.js';
 import { webLinks, type WebLink } from '../web-links.js';
+import { controlPicture, isControl } from '../control-pictures.js';
 import { shapedRightToLeft } from './glyph-runs.js';
 
 // bidi-js's module.exports is the factory itself; its typings describe an ES default export.
@@ -186,6 +187,13 @@ export class TextLayout {
         }
       }
       const original = String.fromCodePoint(paragraph.codePointAt(i)!);
+      if (isControl(original)) {
+        pieces.push(this.controlPicture(original, levels[i], link, mark));
+        // What follows takes its own face, not the picture's.
+        current = undefined;
+        i++;
+        continue;
+      }
       const char = this.drawable(original);
       if (char === '') {
         i += original.length;
@@ -245,6 +253,12 @@ export class TextLayout {
     if (INVISIBLE.test(char)) return '';
     this.missing.add(char);
     return null;
+  }
+
+  /** A control character drawn as its picture (ESC → ␛), as txt shows it, in a piece of its own. */
+  private controlPicture(control: string, level: number, link: WebLink | undefined, mark: TextMark | undefined): Piece {
+    const text = controlPicture(control);
+    return { kind: 'text', text, face: Math.max(0, this.chain.faceIndexFor(text.codePointAt(0)!)), level, wide: false, width: 0, link, mark };
   }
 
   /** U+FFFD standing for a character no face has, in a piece of its own that keeps that character. */

@@ -2,26 +2,14 @@ import { handwritingLines } from '../../decode/handwriting-render.js';
 import type { Attachment, Conversation, Drawing, EditVersion, Message, Part } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
 import { absenceNote, balloonLines, damageLines, selectionLine, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, notFound, messageMarks, personWithHandles, servicesLine, undeliveredNote } from '../describe.js';
-import { controlPicture } from '../control-pictures.js';
+import { visibleControls } from '../control-pictures.js';
 import { FileRenderer } from '../file-renderer.js';
 import { archivePath } from '../../output/files.js';
 import type { ExportContext, MessageStream } from '../renderer.js';
 
-/** Control characters other than tab and line feed (a lone carriage return too): raw, they can rewrite a terminal. */
-const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-const ANY_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 /** A handwritten message's drawing in characters: at most this tall and wide (two more for its indent). */
 const ART_ROWS = 20;
 const ART_COLUMNS = 76;
-
-/**
- * Control characters shown as their visible pictures (ESC → ␛, NUL → ␀, DEL → ␡), C1 controls as
- * <U+009B>: a transcript read in a terminal cannot run escape sequences or hide text.
- */
-export function visibleControls(text: string): string {
-  if (!ANY_CONTROL.test(text)) return text;
-  return text.replace(/\r\n/g, '\n').replace(CONTROLS, controlPicture);
-}
 
 /** One readable .txt transcript per conversation. Message text is written as sent, control characters made visible. */
 export class TextRenderer extends FileRenderer {
