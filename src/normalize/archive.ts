@@ -5,7 +5,7 @@ import { plannedKeys, type ConversationPlan } from './conversations.js';
 import { everyParticipant } from '../model/people.js';
 import { selectConversations, type Selectable, type Selection } from '../select/match.js';
 import { SourceArchive, type SourceOptions } from './source-archive.js';
-import { mergeCopies } from './merge-copies.js';
+import { disagreement, mergeCopies } from './merge-copies.js';
 import { earlierNames, type Naming } from './earlier-names.js';
 
 export interface ArchiveOptions extends SourceOptions {
@@ -321,20 +321,24 @@ function* mergeStreams(iterators: Iterator<Message>[], names: string[], sourceCo
         head = heads[source] = iterators[source]!.next();
       }
     });
-    const byGuid = new Map<string, { message: Message; others: Message[]; sources: Set<string> }>();
+    type Copy = { message: Message; source: string };
+    const byGuid = new Map<string, { best: Copy; others: Copy[]; sources: Set<string> }>();
     for (const { message, source } of second) {
+      const copy = { message, source: names[source]! };
       const seen = byGuid.get(message.guid);
-      if (!seen) byGuid.set(message.guid, { message, others: [], sources: new Set([names[source]!]) });
+      if (!seen) byGuid.set(message.guid, { best: copy, others: [], sources: new Set([copy.source]) });
       else {
-        seen.sources.add(names[source]!);
-        if (fuller(message, seen.message)) {
-          seen.others.push(seen.message);
-          seen.message = message;
-        } else seen.others.push(message);
+        seen.sources.add(copy.source);
+        if (fuller(message, seen.best.message)) {
+          seen.others.push(seen.best);
+          seen.best = copy;
+        } else seen.others.push(copy);
       }
     }
-    const merged = [...byGuid.values()].map(({ message: best, others, sources }) => {
-      const message = others.length > 0 ? mergeCopies(best, others) : best;
+    const merged = [...byGuid.values()].map(({ best, others, sources }) => {
+      const message = others.length > 0 ? mergeCopies(best.message, others.map((o) => o.message)) : best.message;
+      const differ = disagreement(best.message, best.source, others);
+      if (differ) message.problems = [...message.problems, differ];
       // Its sources tell something only when some source lacks the message.
       return sources.size < sourceCount ? { ...message, sources: [...sources] } : message;
     });

@@ -22,6 +22,26 @@ export function mergeCopies(best: Message, others: Message[]): Message {
   return Object.assign(merged, firstKnownReceipts(copies));
 }
 
+/**
+ * A note when copies of a message hold different texts that no edit explains (the message was changed in one of
+ * the files, or a device kept a damaged copy): merging shows `best`'s, and a record must not hide the other.
+ */
+export function disagreement(best: Message, bestSource: string, others: { message: Message; source: string }[]): string | undefined {
+  for (const { message, source } of others) {
+    for (const part of message.parts) {
+      const shown = best.parts.find((p) => p.index === part.index);
+      if (part.kind !== 'text' || shown?.kind !== 'text' || shown.text === part.text) continue;
+      if (writtenAfter(shown, part, best.date) || writtenAfter(part, shown, best.date)) continue;
+      return `The sources differ on this message's text: ${bestSource} has “${snippet(shown.text)}”, ${source} has “${snippet(part.text)}”; the first is shown.`;
+    }
+  }
+  return undefined;
+}
+
+function snippet(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
 /** When it was sent, as finely as a copy knows it: an older macOS kept it cut to the second. */
 function finestDate(copies: Message[]): Date {
   return copies.reduce((finest, copy) => (+copy.date > +finest.date ? copy : finest)).date;
