@@ -108,8 +108,14 @@ export interface TapbackRemoval {
   date: Date;
 }
 
-/** Removals of the reactions on several messages, by each message's GUID. */
-export type RemovalsByGuid = [guid: string, removals: TapbackRemoval[]][];
+/** What a source holds of a message's reactions: those on its parts (by part index), and those it says were taken back. */
+export interface Reactions {
+  tapbacks?: Map<number, Tapback[]>;
+  removals?: TapbackRemoval[];
+}
+
+/** What sources hold of the reactions on several messages, by each message's GUID, and the source (a GUID once a source). */
+export type ReactionsByGuid = [guid: string, reactions: Reactions, source: string][];
 
 /** One run of an archive folder, as its store records it (shown in the HTML index under "Runs"). */
 /**

@@ -1,11 +1,11 @@
-import type { DatabaseReach, Conversation, Message, Person, RemovalsByGuid, SourceCheck, TapbackRemoval } from '../model/types.js';
+import type { DatabaseReach, Conversation, Message, Person, Reactions, ReactionsByGuid, SourceCheck } from '../model/types.js';
 import { sourceIds, type Found, type Lineage, type MessageSource } from '../read/source.js';
 import type { MessageStream } from '../render/renderer.js';
 import { plannedKeys, type ConversationPlan } from './conversations.js';
 import { everyParticipant } from '../model/people.js';
 import { selectConversations, type Selectable, type Selection } from '../select/match.js';
 import { SourceArchive, type SourceOptions } from './source-archive.js';
-import { disagreement, mergeCopies } from './merge-copies.js';
+import { disagreement, mergeCopies, toldCopy } from './merge-copies.js';
 import { earlierNames, type Naming } from './earlier-names.js';
 
 export interface ArchiveOptions extends SourceOptions {
@@ -58,10 +58,10 @@ export interface History {
    */
   changeMark?(key: string): string | undefined;
   /**
-   * Reactions the sources say were taken back from messages of the conversation they did not give (purged since,
-   * the removal kept), by GUID; asked once its messages were read.
+   * What the sources hold of the reactions on messages of the conversation they did not give (purged since, the
+   * reactions placed later or their removals kept), by GUID, once for each source; asked once its messages were read.
    */
-  removalsOfMissing?(conversation: HistoryConversation): RemovalsByGuid;
+  reactionsOfMissing?(conversation: HistoryConversation): ReactionsByGuid;
   releaseAttachments(): Promise<void>;
   close(): Promise<void>;
 }
@@ -232,18 +232,13 @@ export class Archive implements History {
 
   /** Streams a conversation's messages in order; every call reads them anew. */
   messages(archived: ArchivedConversation, byId = false): MessageStream {
-    const streams = archived.members.map(({ source, plan }) => source.messages(plan));
-    if (this.sources.length === 1) return streams[0]!;
+    if (this.sources.length === 1) return archived.members[0]!.source.messages(archived.members[0]!.plan);
     const names = archived.members.map(({ source }) => (byId ? source.id : source.description));
-    return () => mergeStreams(streams.map((s) => s()[Symbol.iterator]()), names, this.sources.length);
+    return () => mergeStreams(archived.members.map(({ source, plan }) => source.reading(plan)), names, this.sources.length);
   }
 
-  removalsOfMissing(archived: ArchivedConversation): RemovalsByGuid {
-    const byGuid = new Map<string, TapbackRemoval[]>();
-    for (const { source, plan } of archived.members) {
-      for (const [guid, removals] of source.removalsOfMissing(plan)) byGuid.set(guid, [...(byGuid.get(guid) ?? []), ...removals]);
-    }
-    return [...byGuid];
+  reactionsOfMissing(archived: ArchivedConversation): ReactionsByGuid {
+    return archived.members.flatMap(({ source, plan }) => source.reactionsOfMissing(plan));
   }
 
   chatGuids(key: string): string[] {
@@ -303,12 +298,21 @@ function lastSeen(members: Member[]): Member {
   return members[seen.indexOf(Math.max(...seen))]!;
 }
 
+/** A source's reading of a conversation (see `SourceArchive.reading`). */
+interface Reading {
+  messages: Iterator<Message>;
+  reactionsOn(guid: string): Reactions;
+}
+
 /**
  * Merges date-ordered streams. Copies of one message (same GUID) share its second (an older macOS kept dates in
  * whole seconds, where a newer one or an iPhone keeps the same message's to the nanosecond), so duplicates are
- * found among the messages of one second only: memory stays bounded by the busiest second.
+ * found among the messages of one second only: memory stays bounded by the busiest second. A source that lacks a
+ * message may still hold reactions to it (it purged the message, and kept those placed later): they are merged as
+ * another copy's.
  */
-function* mergeStreams(iterators: Iterator<Message>[], names: string[], sourceCount: number): Generator<Message> {
+function* mergeStreams(readings: Reading[], names: string[], sourceCount: number): Generator<Message> {
+  const iterators = readings.map((r) => r.messages);
   const heads = iterators.map((it) => it.next());
   for (;;) {
     let now = Infinity;
@@ -336,7 +340,9 @@ function* mergeStreams(iterators: Iterator<Message>[], names: string[], sourceCo
       }
     }
     const merged = [...byGuid.values()].map(({ best, others, sources }) => {
-      const message = others.length > 0 ? mergeCopies(best.message, others.map((o) => o.message)) : best.message;
+      const copies = others.map((o) => o.message);
+      if (sources.size < readings.length) copies.push(...toldBy(readings, names, best.message, sources));
+      const message = copies.length > 0 ? mergeCopies(best.message, copies) : best.message;
       const differ = disagreement(best.message, best.source, others);
       if (differ) message.problems = [...message.problems, differ];
       // Its sources tell something only when some source lacks the message.
@@ -344,6 +350,18 @@ function* mergeStreams(iterators: Iterator<Message>[], names: string[], sourceCo
     });
     yield* merged.sort((a, b) => +a.date - +b.date);
   }
+}
+
+/**
+ * The message as each reading that lacks it tells of it, when it holds anything of it. It is not found in those: a
+ * source's messages alone say when it had messages (see `lackedInItsTime`).
+ */
+function toldBy(readings: Reading[], names: string[], message: Message, sources: Set<string>): Message[] {
+  return readings.flatMap((reading, source) => {
+    if (sources.has(names[source]!)) return [];
+    const reactions = reading.reactionsOn(message.guid);
+    return reactions.tapbacks || reactions.removals ? [toldCopy(message, reactions)] : [];
+  });
 }
 
 function secondOf(message: Message): number {

@@ -1,4 +1,5 @@
-import type { Message, Part, Tapback, TextPart } from '../model/types.js';
+import type { Message, Part, Reactions, Tapback, TextPart } from '../model/types.js';
+import { attachTapbacks } from './tapbacks.js';
 
 const RECEIPTS = ['dateDelivered', 'dateRead', 'datePlayed'] as const;
 
@@ -40,6 +41,16 @@ export function disagreement(best: Message, bestSource: string, others: { messag
 
 function snippet(text: string): string {
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
+/**
+ * The message as a source that lacks it tells of it: with the reactions that source holds of it and their removals,
+ * and no others (a device that purged a message keeps the reactions placed on it later, and the removals).
+ */
+export function toldCopy(message: Message, { tapbacks, removals }: Reactions): Message {
+  const parts = message.parts.map((part) => ({ ...part, tapbacks: [] }));
+  attachTapbacks(parts, tapbacks);
+  return { ...message, parts, tapbackRemovals: removals };
 }
 
 /** When it was sent, as finely as a copy knows it: an older macOS kept it cut to the second. */

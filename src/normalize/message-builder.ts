@@ -1,4 +1,4 @@
-import type { AppBalloon, AppPart, Attachment, EditVersion, Message, Part, Person, ReplyRef, ReplyTarget, TextSpan, Tapback } from '../model/types.js';
+import type { AppBalloon, AppPart, Attachment, EditVersion, Message, Part, Person, ReplyRef, ReplyTarget, TextSpan } from '../model/types.js';
 import type { AttachmentRow, MessageRow } from '../read/rows.js';
 import { bodyComponents, decodeAttributedBody, legacyBodyText, legacyComponents, type BodyComponent, type PartStatus, type TextRange } from '../decode/attributed-body.js';
 import { decodeSummaryInfo, type SummaryInfo } from '../decode/summary-info.js';
@@ -10,7 +10,7 @@ import { effectName } from './effects.js';
 import { groupEvent } from './events.js';
 import { serviceOf } from '../model/services.js';
 import { hasEdits } from './merge-copies.js';
-import type { TapbackIndex } from './tapbacks.js';
+import { attachTapbacks, type TapbackIndex } from './tapbacks.js';
 
 const SNIPPET_LENGTH = 120;
 
@@ -296,14 +296,6 @@ function balloonPart(row: MessageRow, body: DecodedBody, attachments: Attachment
   // Whatever the balloon's data lost, the message's own text still says.
   else if (problem && text) app.captions.push(text);
   return { kind: 'app', index: 0, tapbacks: [], app, attachments };
-}
-
-function attachTapbacks(parts: Part[], byPart: Map<number, Tapback[]> | undefined): void {
-  if (!byPart || parts.length === 0) return;
-  for (const [index, tapbacks] of byPart) {
-    const part = parts.find((p) => p.index === index) ?? parts[0]!;
-    part.tapbacks.push(...tapbacks);
-  }
 }
 
 function replyRef(guid: string, partSpec: string | null, ctx: BuildContext): ReplyRef {

@@ -1,4 +1,4 @@
-import type { DatabaseReach, Message, Person, RemovalsByGuid, SourceCheck } from '../model/types.js';
+import type { DatabaseReach, Message, Person, Reactions, ReactionsByGuid, SourceCheck } from '../model/types.js';
 import type { MessageStream } from '../render/renderer.js';
 import { openMessagesDatabase, type OpenedDatabase } from '../read/open-database.js';
 import type { DamageReport } from '../read/damage.js';
@@ -56,8 +56,8 @@ export class SourceArchive {
   private readonly rows = new Map<ConversationPlan, ConversationRows>();
   /** Each conversation's polls, with the votes and later versions folded into them (found with its rows). */
   private readonly polls = new Map<ConversationPlan, PollIndex>();
-  /** What was taken back from messages a conversation's reading did not give (see `removalsOfMissing`), found as it is read. */
-  private readonly missed = new Map<ConversationPlan, RemovalsByGuid>();
+  /** What is aimed at messages a conversation's reading did not give (see `reactionsOfMissing`), found as it is read. */
+  private readonly missed = new Map<ConversationPlan, ReactionsByGuid>();
   /** Every conversation, by key (planned once). */
   private planned?: Map<string, ConversationPlan>;
   /** Every chat's size and latest date (one pass over the join table), found once. */
@@ -242,16 +242,26 @@ export class SourceArchive {
   }
 
   /**
-   * Reactions the conversation's reading (once done) found taken back from messages it did not give, by GUID: the
-   * device purged the message (and the reaction) and kept the removal.
+   * Reads a conversation's messages anew, in order, and tells what is aimed at any message by its GUID (its reactions
+   * and their removals), once the reading has begun: another source's message this one lacks may have reactions here.
    */
-  removalsOfMissing(plan: ConversationPlan): RemovalsByGuid {
+  reading(plan: ConversationPlan): { messages: Iterator<Message>; reactionsOn: (guid: string) => Reactions } {
+    const found: { tapbacks?: TapbackIndex } = {};
+    return { messages: this.readMessages(plan, found), reactionsOn: (guid) => found.tapbacks?.on(guid) ?? {} };
+  }
+
+  /**
+   * What the conversation's reading (once done) found aimed at messages it did not give, by GUID: the device purged
+   * the message and kept reactions placed later, or the removal of one.
+   */
+  reactionsOfMissing(plan: ConversationPlan): ReactionsByGuid {
     return this.missed.get(plan) ?? [];
   }
 
-  private *readMessages(plan: ConversationPlan): Generator<Message> {
+  private *readMessages(plan: ConversationPlan, found: { tapbacks?: TapbackIndex } = {}): Generator<Message> {
     const ahead: { probes?: Probes } = {};
     const ctx = this.buildContext(plan, ahead);
+    found.tapbacks = ctx.tapbacks;
     const batches = this.reader.messageBatches(this.rowsOf(plan).ids);
     const given = new Set<string>();
     // The next batch is read, and its files looked at on another thread, while this one is built.
@@ -261,11 +271,11 @@ export class SourceArchive {
       ahead.probes = probes;
       for (const row of rows) {
         const message = buildMessage(row, attachments.get(row.rowId) ?? [], ctx);
-        if (message.tapbackRemovals) given.add(message.guid);
+        if (ctx.tapbacks.has(message.guid)) given.add(message.guid);
         yield message;
       }
     }
-    this.missed.set(plan, ctx.tapbacks.removalsExcept(given));
+    this.missed.set(plan, ctx.tapbacks.except(given, this.id));
   }
 
   private nextBatch(batches: Generator<MessageRow[]>, files: AttachmentFiles): { rows: MessageRow[]; attachments: Map<number, AttachmentRow[]>; probes?: Probes } | undefined {

@@ -1,4 +1,4 @@
-import type { Attachment, Person, RemovalsByGuid, Tapback, TapbackKind, TapbackRemoval } from '../model/types.js';
+import type { Attachment, Part, Person, Reactions, ReactionsByGuid, Tapback, TapbackKind, TapbackRemoval } from '../model/types.js';
 import type { ReactionRow } from '../read/rows.js';
 import { appleDate } from './dates.js';
 
@@ -71,9 +71,19 @@ export class TapbackIndex {
     return this.removedFrom.get(guid);
   }
 
-  /** What was taken back from messages other than these, by GUID. */
-  removalsExcept(guids: Set<string>): RemovalsByGuid {
-    return [...this.removedFrom].filter(([guid]) => !guids.has(guid));
+  /** Whether any reaction, or its removal, is aimed at the message. */
+  has(guid: string): boolean {
+    return this.byTarget.has(guid);
+  }
+
+  /** What is aimed at one message: its reactions and what was taken back from it. */
+  on(guid: string): Reactions {
+    return { tapbacks: this.get(guid), removals: this.removals(guid) };
+  }
+
+  /** What is aimed at messages other than these, by GUID, as `source` holds it. */
+  except(guids: Set<string>, source: string): ReactionsByGuid {
+    return [...this.byTarget.keys()].filter((guid) => !guids.has(guid)).map((guid): ReactionsByGuid[number] => [guid, this.on(guid), source]).filter(([, r]) => r.tapbacks || r.removals);
   }
 
   private remove(tapbacks: Map<string, Tapback>, handle: string, sticker: boolean): void {
@@ -90,5 +100,14 @@ export class TapbackIndex {
     const result = new Map<number, Tapback[]>();
     for (const [part, tapbacks] of parts) if (tapbacks.size > 0) result.set(part, [...tapbacks.values()]);
     return result.size > 0 ? result : undefined;
+  }
+}
+
+/** Puts reactions on the parts they are aimed at (on the first part, when the message has no such part). */
+export function attachTapbacks(parts: Part[], byPart: Map<number, Tapback[]> | undefined): void {
+  if (!byPart || parts.length === 0) return;
+  for (const [index, tapbacks] of byPart) {
+    const part = parts.find((p) => p.index === index) ?? parts[0]!;
+    part.tapbacks.push(...tapbacks);
   }
 }

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { Conversation, Person, RecordedSource, RemovalsByGuid, SourceCheck } from '../model/types.js';
+import type { Conversation, Person, ReactionsByGuid, RecordedSource, SourceCheck } from '../model/types.js';
 import { everyParticipant, handlesOf } from '../model/people.js';
 import { STORE_FILE } from './file-names.js';
 import { GuidFingerprints } from './guid-fingerprints.js';
-import { compactJson, fromJson, mergeRevision, messageFromJson, namedAnew, sameButNamesAndPlaces, sameButReadAnew, sameInAnyOrder, storedJson, toJson, withRemovals, type MessageColumns } from './message-json.js';
+import { compactJson, fromJson, mergeRevision, messageFromJson, namedAnew, sameButNamesAndPlaces, sameButReadAnew, sameInAnyOrder, storedJson, toJson, withReactions, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
 import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, type StoreMode } from './schema.js';
 import type { SqliteCopy } from '../sqlite/sqlite-copy.js';
@@ -417,12 +417,12 @@ export class ArchiveStore {
   }
 
   /** Ends the conversation begun: what was found while reading it is written with it. */
-  end({ files, mark, removals }: ConversationEnd): void {
+  end({ files, mark, reactions }: ConversationEnd): void {
     const { key, changed, namedAnew } = this.writing!;
     const renamed = namedAnew !== undefined && this.nameAnew(key, namedAnew);
-    const takenBack = removals !== undefined && this.takeBackFromUnread(removals);
+    const reacted = reactions !== undefined && this.reactOnUnread(reactions);
     this.saveFiles(files);
-    if (changed || renamed || takenBack) {
+    if (changed || renamed || reacted) {
       this.sql.bump!.run(key);
       // What other sources were last read as no longer says what the store holds of it (messages they lack
       // came back, or came from these): a run with them reads it again, and marks what they lack.
@@ -436,20 +436,24 @@ export class ArchiveStore {
   }
 
   /**
-   * Marks taken back the reactions on the conversation's messages that this run did not read (the device purged
-   * them and kept the removals): a new revision of each; true when any was.
+   * Gives the conversation's messages that this run did not read what the sources still hold of their reactions (the
+   * device purged them and kept the reactions placed later, or their removals): those taken back are marked so, and
+   * those held added when the source is one the message was found in; a new revision of each that changed; true when
+   * any did. Another device's (one that never had the message) would be taken for gone by each run of those that had it.
    */
-  private takeBackFromUnread(removals: RemovalsByGuid): boolean {
+  private reactOnUnread(reactions: ReactionsByGuid): boolean {
     // A store this run made has only messages this run read.
     if (this.made) return false;
     let changed = false;
-    for (const [guid, taken] of removals) {
+    for (const [guid, held, source] of reactions) {
       const stored = this.sql.find!.get(guid) as StoredMessage | undefined;
       if (stored?.conversation_key !== this.writing!.key || stored.last_run === this.runId) continue;
-      const marked = withRemovals(messageFromJson(stored.body, stored), taken);
-      if (!marked) continue;
+      const before = messageFromJson(stored.body, stored);
+      const had = this.namesOf(stored.source_set).includes(source);
+      const body = storedJson(withReactions(before, had ? held : { removals: held.removals }));
+      if (body === storedJson(before)) continue;
       this.sql.history!.run(guid, stored.revision, this.runId, stored.body);
-      this.sql.revise!.run(storedJson(marked), stored.revision + 1, guid);
+      this.sql.revise!.run(body, stored.revision + 1, guid);
       this.counts.changed++;
       changed = true;
     }

@@ -1,5 +1,5 @@
 import { endsTheRun } from '../errors.js';
-import type { Attachment, Message } from '../model/types.js';
+import type { Attachment, Message, Tapback } from '../model/types.js';
 import type { CandidateConversation, History } from '../normalize/archive.js';
 import type { ArchiveStore } from './archive-store.js';
 import type { AttachmentFiles } from './attachment-files.js';
@@ -120,8 +120,9 @@ async function addConversation(
   writer.begin({ key, body: toJson(kept), people, chatGuids: history.chatGuids(key), sources: history.sourceIds, lostSince });
   try {
     await sendInBatches(history.messages(archived, true)(), writer, files, interrupted, counted);
-    const removals = history.removalsOfMissing?.(archived);
-    writer.end({ mark, files: copied, removals: removals?.length ? removals : undefined });
+    const reactions = history.reactionsOfMissing?.(archived) ?? [];
+    if (files) for (const [, { tapbacks }] of reactions) for (const onPart of tapbacks?.values() ?? []) keepStickers(onPart, (a) => files.keep(a));
+    writer.end({ mark, files: copied, reactions: reactions.length > 0 ? reactions : undefined });
   } catch (error) {
     writer.abandon();
     throw error;
@@ -195,6 +196,11 @@ function keepFiles(message: Message, keep: (a: Attachment) => Attachment): void 
   for (const part of message.parts) {
     if (part.kind === 'attachment') part.attachment = keep(part.attachment);
     else if (part.kind === 'app') part.attachments = part.attachments.map(keep);
-    for (const tapback of part.tapbacks) if (tapback.sticker) tapback.sticker = keep(tapback.sticker);
+    keepStickers(part.tapbacks, keep);
   }
+}
+
+/** Points every sticker of these reactions at the archive's copy. */
+function keepStickers(tapbacks: Tapback[], keep: (a: Attachment) => Attachment): void {
+  for (const tapback of tapbacks) if (tapback.sticker) tapback.sticker = keep(tapback.sticker);
 }

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { attachmentsOf } from '../model/attachments.js';
-import type { AppBalloon, Attachment, EditVersion, Message, Part, Tapback, TapbackRemoval } from '../model/types.js';
-import { cutToSecond, firstKnownReceipts, hasEdits, writtenAfter } from '../normalize/merge-copies.js';
+import type { AppBalloon, Attachment, EditVersion, Message, Part, Reactions, Tapback, TapbackRemoval } from '../model/types.js';
+import { cutToSecond, firstKnownReceipts, hasEdits, toldCopy, writtenAfter } from '../normalize/merge-copies.js';
 import { serviceOf } from '../model/services.js';
 import { peopleOf } from '../model/people.js';
 import { reworded } from '../normalize/events.js';
@@ -318,16 +318,12 @@ function tapbackKey(t: Tapback): string {
   return `${t.sender.handle}\u0000${t.kind}\u0000${t.emoji}\u0000${t.sticker?.guid ?? ''}`;
 }
 
-/** The message with the reactions these removals took back marked so (see `markLost`); undefined when they took back none of them. */
-export function withRemovals(message: Message, removals: TapbackRemoval[]): Message | undefined {
-  let marked = false;
-  const parts = message.parts.map((part) => {
-    const tapbacks = part.tapbacks.map((t) => markLost(t, part.index, { removals }));
-    if (tapbacks.every((t, i) => t === part.tapbacks[i])) return part;
-    marked = true;
-    return { ...part, tapbacks };
-  });
-  return marked ? { ...message, parts } : undefined;
+/**
+ * The message with what a source that no longer has it holds of its reactions (see `History.reactionsOfMissing`):
+ * those it holds are on it, those it took back marked so, the others kept as they were (see `keepTapbacks`).
+ */
+export function withReactions(message: Message, reactions: Reactions): Message {
+  return mergeRevision(message, toldCopy(message, reactions), { removals: reactions.removals });
 }
 
 function markLost(t: Tapback, part: number, { removals = [], since }: LostTapbacks): Tapback {

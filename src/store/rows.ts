@@ -1,4 +1,4 @@
-import type { RemovalsByGuid, TapbackRemoval } from '../model/types.js';
+import type { ReactionsByGuid, TapbackRemoval } from '../model/types.js';
 
 /**
  * A conversation as the store writes it, read and serialized on the main thread and written by the
@@ -23,8 +23,8 @@ export interface ConversationEnd {
   mark?: ChangeMark;
   /** Attachment files copied into the folder, and source files hashed, while reading its messages. */
   files: FileRows;
-  /** Reactions the sources say were taken back from its messages they no longer have (see `History.removalsOfMissing`). */
-  removals?: RemovalsByGuid;
+  /** What the sources hold of the reactions on its messages they no longer have (see `History.reactionsOfMissing`). */
+  reactions?: ReactionsByGuid;
 }
 
 export interface ChangeMark {

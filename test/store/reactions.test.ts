@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJsonFiles, schemaValidators } from '../data/support.js';
 import { runCli, tempDir } from '../support/cli.js';
-import { changedDevice, exportFrom, generateHistory, type History } from './device.js';
+import { changedDevice, deviceSlice, exportFrom, generateHistory, type History } from './device.js';
 
 interface Reaction {
   id: number;
@@ -140,5 +140,63 @@ describe('an archive keeps the reactions the device lost', () => {
       expect(theirs.map((t) => Date.parse(t.date) - Date.parse(removed!.date))).toEqual([120_000]);
     }
     expect(allText(out, '.txt')).not.toContain('(removed ');
+  });
+});
+
+/** Every message's reactions in the folder's JSON files, by GUID (those of messages that have any). */
+function allTapbacks(out: string): Map<string, TapbackRecord[]> {
+  const all = new Map<string, TapbackRecord[]>();
+  for (const file of readdirSync(out).filter((f) => f.endsWith('.json'))) {
+    const { messages } = JSON.parse(readFileSync(join(out, file), 'utf8')) as { messages: { guid: string; parts: { tapbacks: TapbackRecord[] }[] }[] };
+    for (const message of messages) if (message.parts.some((p) => p.tapbacks.length > 0)) all.set(message.guid, message.parts.flatMap((p) => p.tapbacks));
+  }
+  return all;
+}
+
+describe('a reaction on one device to a message only another device still has', () => {
+  let history: History;
+  let reaction: Reaction;
+  let reference: Map<string, TapbackRecord[]>;
+  let hasMessage: string;
+  let hasReaction: string;
+  beforeAll(async () => {
+    history = await generateHistory(400, 312);
+    // The reaction placed longest after its message: a device that purged up to the message still has it.
+    const db = new Database(join(history.dir, 'chat.db'), { readonly: true });
+    const sent = db.prepare('SELECT date FROM message WHERE guid = ?').pluck();
+    const [latest] = lastingReactions(history.dir).map((r) => ({ r, gap: r.date - (sent.get(r.target.replace(/^p:\d+\//, '')) as number) })).sort((a, b) => b.gap - a.gap);
+    db.close();
+    reaction = latest!.r;
+    const out = join(tempDir('reaction-reference'), 'archive');
+    await exportFrom(history.dir, out, 'json');
+    reference = allTapbacks(out);
+    // Between them, the two hold the whole history: one up to the reaction, the other since its message.
+    hasMessage = deviceSlice(history, undefined, reaction.date - 1e6);
+    hasReaction = deviceSlice(history, reaction.date - latest!.gap + 1e6, undefined);
+  });
+
+  it('shows it on its message when both devices are read in one run, as the whole history does', async () => {
+    const out = join(tempDir('reaction-two-devices'), 'archive');
+    const run = await runCli(['export', '--db', join(hasMessage, 'chat.db'), '--db', join(hasReaction, 'chat.db'), '--out', out, '--format', 'txt,json', '--no-progress']);
+    expect(run.code, run.stderr).toBe(0);
+    const target = reaction.target.replace(/^p:\d+\//, '');
+    const tapbacks = allTapbacks(out);
+    expect(tapbacks.get(target)).toEqual(reference.get(target));
+    expect(tapbacks).toEqual(reference);
+    // It was found in the device that has it: the other holds only a reaction to it.
+    const file = readdirSync(out).find((f) => f.endsWith('.json') && readFileSync(join(out, f), 'utf8').includes(target))!;
+    const { messages } = JSON.parse(readFileSync(join(out, file), 'utf8')) as { messages: { guid: string; sources?: string[] }[] };
+    expect(messages.find((m) => m.guid === target)!.sources).toEqual([`chat.db at ${join(hasMessage, 'chat.db')}`]);
+  });
+
+  it('adds it to the message the archive kept when the device read later has only the reaction', async () => {
+    const out = join(tempDir('reaction-kept'), 'archive');
+    await exportFrom(hasMessage, out, 'txt,json');
+    const later = await exportFrom(hasReaction, out, 'txt,json');
+    expect(later.stdout).toMatch(/[1-9]\d* newly not on the device/);
+    expect(allTapbacks(out)).toEqual(reference);
+    // Read again, it stays so.
+    expect((await exportFrom(hasReaction, out, 'txt,json')).stdout).not.toMatch(/ [1-9]\d* changed/);
+    expect(allTapbacks(out)).toEqual(reference);
   });
 });
