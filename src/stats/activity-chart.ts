@@ -5,6 +5,8 @@ import type { MonthStats } from './collector.js';
 /** Colours of the owner (the blue of sent bubbles) and the most active senders, in order; everyone else is grey. */
 const PALETTE = ['#1a7cf5', '#2fb64d', '#f29d38', '#a357d7', '#e0445a'];
 const OTHERS = '#aeaeb2';
+/** The most series a chart has, "Others" included. */
+export const MAX_SERIES = PALETTE.length;
 
 export interface ChartSeries {
   label: string;
@@ -126,7 +128,7 @@ export function spacedYearLabels(years: YearTick[], width: number, labelWidth: (
  * The chart's caption. Group events are no one's messages: it says how many it leaves out, which the message
  * count beside it (a conversation's, `list`'s) includes.
  */
-export function chartCaption(chart: ActivityChart, events: number): string {
+export function chartCaption(busiest: number, events: number): string {
   const left = events === 0 ? '' : `; ${events.toLocaleString('en-US')} group ${events === 1 ? 'event' : 'events'} not counted`;
-  return `Messages per month (busiest: ${chart.max.toLocaleString('en-US')}${left})`;
+  return `Messages per month (busiest: ${busiest.toLocaleString('en-US')}${left})`;
 }

@@ -1,9 +1,12 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { MonthStats } from '../../src/stats/collector.js';
 import { activityChart, spacedYearLabels, type YearTick } from '../../src/stats/activity-chart.js';
 import { activitySvg } from '../../src/render/html/activity-svg.js';
 import { exportContext, me, message, renderPdf, text } from './builders.js';
-import { pdfText, pdfToolsPresent, savePng } from './pdf-tools.js';
+import { pdfText, pdfToolsPresent, savePng, squash } from './pdf-tools.js';
+import { ROOT, runCli, tempDir } from '../support/cli.js';
 
 // A year label as the cover draws it (7 pt digits of Noto Sans are about 4 pt wide).
 const LABEL_WIDTH = 16;
@@ -98,5 +101,42 @@ describe.skipIf(!pdfToolsPresent)('the activity chart on the cover', () => {
     const labels = cover.split('\n').filter((line) => /^\d{4}$/.test(line));
     expect(labels).toEqual(['2015', '2016', '2017', '2018', '2019', '2020', '2021', '2022', '2023', '2024']);
     savePng(file, 'pdf-activity-years', 1);
+  });
+});
+
+describe.skipIf(!pdfToolsPresent)('the PDF chart’s legend names every sender the HTML chart does', () => {
+  const dir = tempDir('chart-legend');
+  const db = join(ROOT, 'sample-data', 'chat.db');
+  // The sample's book club: five senders, the others known by their numbers unless a contacts file names them.
+  const bookClub = ['--db', db, '--chat', 'chat100000047514', '--format', 'pdf,html', '--quiet'];
+
+  /** The legend's names in the HTML page, and the text of the PDF cover from the chart's caption on. */
+  async function legends(out: string, extra: string[] = []): Promise<{ html: string[]; pdf: string }> {
+    const run = await runCli(['export', ...bookClub, '--out', out, ...extra]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const page = readFileSync(join(out, 'conversations', 'Book club', 'p1.html'), 'utf8');
+    const caption = /<figcaption>(.*?)<\/figcaption>/s.exec(page)![1]!;
+    const html = [...caption.matchAll(/<\/svg>([^<]+)<\/span>/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+    const cover = pdfText(join(out, 'Book club.pdf'), { first: 1, last: 1 });
+    savePng(join(out, 'Book club.pdf'), `pdf-chart-legend-${extra.length ? 'long-names' : 'numbers'}`, 1);
+    return { html, pdf: squash(cover.slice(cover.indexOf('Messages per month'))) };
+  }
+
+  test('senders known by their numbers, five in all: the fifth goes on a second line', async () => {
+    const { html, pdf } = await legends(join(dir, 'numbers'));
+    expect(html).toEqual(['Me', '+15555550108', '+15555550115', '+15555550100', '+15555550104']);
+    for (const name of html) expect(pdf).toContain(squash(name));
+  });
+
+  test('long names: each shortened with "…" where it must be, none left out', async () => {
+    const names = ['Maximiliane Wolkenstein-Rodeneck', 'Bartholomew Featherstonehaugh III', 'Anastasia Papadopoulou-Konstantinou', 'Hana Novak'];
+    const numbers = ['+15555550100', '+15555550108', '+15555550115', '+15555550104'];
+    const contacts = join(dir, 'long.vcf');
+    writeFileSync(contacts, names.map((name, i) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:${name}\r\nTEL:${numbers[i]}\r\nEND:VCARD\r\n`).join(''));
+    const { html, pdf } = await legends(join(dir, 'long'), ['--contacts', contacts]);
+    expect(html).toHaveLength(5);
+    expect(html).toEqual(expect.arrayContaining(names));
+    for (const name of html) expect(pdf).toContain(squash(name.slice(0, 20)));
   });
 });

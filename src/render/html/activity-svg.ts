@@ -28,7 +28,7 @@ export function activitySvg(months: MonthStats[], names: Map<string, string>, ev
   // The drawing is hidden from the accessibility tree, whose name for the image Chromium otherwise extends with the year labels.
   return `<figure class="activity"><svg viewBox="0 -4 ${WIDTH} ${PLOT + 30}" role="img" aria-label="Messages per month, by sender (busiest month: ${chart.max})">` +
     `<g aria-hidden="true"><line x1="0" y1="${PLOT}" x2="${WIDTH}" y2="${PLOT}"/>${bars.join('')}${ticks.join('')}</g></svg>` +
-    `<figcaption>${chartCaption(chart, events)} · ${legend}</figcaption></figure>${yearTable(chart)}`;
+    `<figcaption>${chartCaption(chart.max, events)} · ${legend}</figcaption></figure>${yearTable(chart)}`;
 }
 
 /** The chart's numbers for the keyboard and a screen reader, which its bars' tooltips do not reach: messages per year by sender. */

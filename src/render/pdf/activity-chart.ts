@@ -1,4 +1,4 @@
-import { activityChart, chartCaption, spacedYearLabels } from '../../stats/activity-chart.js';
+import { activityChart, chartCaption, MAX_SERIES, spacedYearLabels } from '../../stats/activity-chart.js';
 import type { MonthStats } from '../../stats/collector.js';
 import type { Block } from './paginator.js';
 import { glyphHex, textWidth } from './glyph-runs.js';
@@ -12,7 +12,15 @@ const LABEL = 7;
 /** Least room between two year labels. */
 const LABEL_GAP = 6;
 const LEGEND = 8;
-const HEIGHT = PLOT + 12 + 16;
+/** From one legend line's baseline to the next's. */
+const LEGEND_LINE = 12;
+/** Widest a sender's name is drawn in the legend, in points; a longer one ends in "…". */
+const NAME_WIDTH = 120;
+/** A legend entry's swatch and the room after it, and the room between two entries. */
+const SWATCH = 9;
+const ENTRY_GAP = 10;
+/** A count as wide as any a conversation's chart shows (its digits are as wide as any others). */
+const WIDEST_COUNT = 9_999_999;
 const NAME = 'Activity';
 
 /** "#1a7cf5" as PDF's "r g b" operands. */
@@ -21,29 +29,33 @@ const rgb = (color: string) => [1, 3, 5].map((i) => (parseInt(color.slice(i, i +
 /**
  * The activity chart (messages per month by sender) on the cover, drawn as vector bars. The cover is
  * drawn before the messages are read, so the chart is a form whose content is written at the end,
- * like the cover's attachment count: rendering stays a single streaming pass.
+ * like the cover's attachment count: rendering stays a single streaming pass. Its legend names every
+ * series, on as many lines as it takes: the form is made tall enough for the widest caption and names.
  */
 export class LateChart {
   private readonly form: PdfStream;
   private readonly fontId: string;
+  private readonly height: number;
 
   constructor(private readonly doc: PDFKit.PDFDocument, private readonly face: string, private readonly width: number) {
     const { id, resource } = fontResource(doc, face);
     this.fontId = id;
-    this.form = newStream(doc, { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, width, HEIGHT], Resources: { Font: { [id]: resource } } });
+    const widest = this.legendPlaces(chartCaption(WIDEST_COUNT, WIDEST_COUNT), Array<number>(MAX_SERIES).fill(NAME_WIDTH));
+    this.height = PLOT + 12 + 16 + widest.at(-1)!.line * LEGEND_LINE;
+    this.form = newStream(doc, { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, width, this.height], Resources: { Font: { [id]: resource } } });
   }
 
   /** The block that shows the chart below the cover's facts: a figure. */
   block(canvas: Canvas, left: number): Block {
     const figure = tag('Figure', undefined, 'Chart of the messages per month, by sender');
     return {
-      height: HEIGHT,
+      height: this.height,
       spaceBefore: 18,
       draw: (top) => {
         canvas.mark(figure);
         useXObject(this.doc, NAME, this.form);
         // The form draws y-up from its bottom edge; pdfkit's page space is y-down.
-        addContent(this.doc, `q 1 0 0 -1 ${left.toFixed(2)} ${(top + HEIGHT).toFixed(2)} cm /${NAME} Do Q`);
+        addContent(this.doc, `q 1 0 0 -1 ${left.toFixed(2)} ${(top + this.height).toFixed(2)} cm /${NAME} Do Q`);
       },
     };
   }
@@ -51,24 +63,47 @@ export class LateChart {
   /** Draws the bars, year labels and legend (`events`: the group events the bars leave out); call once, before the document ends. */
   finish(months: MonthStats[], names: Map<string, string>, events: number): void {
     const chart = activityChart(months, names, this.width, PLOT);
-    const up = (yDown: number) => (HEIGHT - yDown).toFixed(2);
-    const ops: string[] = [`${rgb(COLORS.faint)} RG 0.5 w 0 ${up(PLOT)} m ${this.width} ${up(PLOT)} l S`];
-    for (const b of chart.bars) ops.push(`${rgb(b.color)} rg ${b.x.toFixed(2)} ${up(b.y + b.height)} ${b.width.toFixed(2)} ${b.height.toFixed(2)} re f`);
+    const up = (yDown: number) => this.height - yDown;
+    const ops: string[] = [`${rgb(COLORS.faint)} RG 0.5 w 0 ${up(PLOT).toFixed(2)} m ${this.width} ${up(PLOT).toFixed(2)} l S`];
+    for (const b of chart.bars) ops.push(`${rgb(b.color)} rg ${b.x.toFixed(2)} ${up(b.y + b.height).toFixed(2)} ${b.width.toFixed(2)} ${b.height.toFixed(2)} re f`);
     for (const t of spacedYearLabels(chart.years, this.width, (label) => this.measure(label, LABEL), LABEL_GAP)) {
-      ops.push(this.text(t.label, t.x, Number(up(PLOT + 9)), LABEL, COLORS.muted));
+      ops.push(this.text(t.label, t.x, up(PLOT + 9), LABEL, COLORS.muted));
     }
-    let x = 0;
-    const caption = chartCaption(chart, events);
-    ops.push(this.text(caption, x, Number(up(HEIGHT - 2)), LEGEND, COLORS.muted));
-    x += this.measure(caption, LEGEND) + 10;
-    for (const s of chart.series) {
-      const label = s.label.length > 24 ? `${s.label.slice(0, 23)}…` : s.label;
-      if (x + 12 + this.measure(label, LEGEND) > this.width) break;
-      ops.push(`${rgb(s.color)} rg ${x.toFixed(2)} ${up(HEIGHT - 2)} 6 6 re f`);
-      ops.push(this.text(label, x + 9, Number(up(HEIGHT - 2)), LEGEND, COLORS.text));
-      x += 9 + this.measure(label, LEGEND) + 10;
-    }
+    const caption = chartCaption(chart.max, events);
+    const labels = chart.series.map((s) => this.shortened(s.label));
+    const [first, ...entries] = this.legendPlaces(caption, labels.map((label) => this.measure(label, LEGEND)));
+    const baseline = (line: number) => up(PLOT + 26 + line * LEGEND_LINE);
+    ops.push(this.text(caption, first!.x, baseline(first!.line), LEGEND, COLORS.muted));
+    chart.series.forEach((s, i) => {
+      const { x, line } = entries[i]!;
+      ops.push(`${rgb(s.color)} rg ${x.toFixed(2)} ${baseline(line).toFixed(2)} 6 6 re f`);
+      ops.push(this.text(labels[i]!, x + SWATCH, baseline(line), LEGEND, COLORS.text));
+    });
     this.form.end(ops.join('\n'));
+  }
+
+  /**
+   * Where the caption and each legend entry (a swatch and a name of this width) go: left to right, on the
+   * next line when one would pass the chart's width (the lines a legend takes only grow with its widths).
+   */
+  private legendPlaces(caption: string, nameWidths: number[]): { x: number; line: number }[] {
+    const widths = [this.measure(caption, LEGEND), ...nameWidths.map((w) => SWATCH + w)];
+    let x = 0;
+    let line = 0;
+    return widths.map((w) => {
+      if (x > 0 && x + w > this.width) [x, line] = [0, line + 1];
+      const place = { x, line };
+      x += w + ENTRY_GAP;
+      return place;
+    });
+  }
+
+  /** The name, ending in "…" where it would be wider than NAME_WIDTH. */
+  private shortened(name: string): string {
+    if (this.measure(name, LEGEND) <= NAME_WIDTH) return name;
+    const chars = [...name];
+    while (chars.length > 1 && this.measure(`${chars.join('')}…`, LEGEND) > NAME_WIDTH) chars.pop();
+    return `${chars.join('')}…`;
   }
 
   private text(text: string, x: number, baseline: number, size: number, color: string): string {
