@@ -181,8 +181,14 @@ export function damageLines(ctx: Pick<ExportContext, 'provenance'>): string[] {
 }
 
 /** "Selection: --since … --until … (messages outside it are not in <where>)", when the export is one. */
-export function selectionLine({ selection }: Pick<ExportContext, 'selection'>, where: string): string | undefined {
-  return selection && `Selection: ${selection.options.join(' ')} (messages outside it are not in ${where})`;
+export function selectionLine(ctx: Pick<ExportContext, 'selection'>, where: string): string | undefined {
+  const selected = selectionText(ctx, where);
+  return selected && `Selection: ${selected}`;
+}
+
+/** "--since … --until … (messages outside it are not in <where>)", when the export is one (the PDF cover's Selection row). */
+export function selectionText({ selection }: Pick<ExportContext, 'selection'>, where: string): string | undefined {
+  return selection && `${selection.options.join(' ')} (messages outside it are not in ${where})`;
 }
 
 /** The paths of the sources whose check found damage (the data formats name them). */

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { writeBackup } from '../../src/generate/backup.js';
 import { generateChatDb } from '../../src/generate/index.js';
 import { runCli, tempDir } from '../support/cli.js';
-import { pdfInfo, pdfText, pdfToolsPresent, qpdfCheck, savePng } from './pdf-tools.js';
+import { pdfInfo, pdfText, pdfToolsPresent, qpdfCheck, savePng, squash } from './pdf-tools.js';
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const pdfsOf = (out: string) => readdirSync(out).filter((f) => f.endsWith('.pdf')).sort();
@@ -95,6 +95,23 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
       const text = pdfText(join(out, file));
       expect(text).not.toContain('Conversation record');
       expect(text).not.toMatch(/-\d{6}\b/);
+      expect(text).not.toContain('Selection');
+    }
+  });
+
+  test('--since and --until: the cover says messages outside them are not in the file; without a cover, the first page does', async () => {
+    const said = squash('--since 2015-01-01 --until 2030-12-31 (messages outside it are not in this file)');
+    for (const cover of [[], ['--no-cover']]) {
+      const out = join(dir, `selection${cover.join('')}`);
+      const result = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress', '--since', '2015-01-01', '--until', '2030-12-31', ...cover]);
+      expect(result.code).toBe(0);
+      for (const file of pdfsOf(out)) {
+        const path = join(out, file);
+        const first = squash(pdfText(path, { first: 1, last: 1 }));
+        expect(first).toContain(cover.length ? `Selection:${said}` : `Selection${said}`);
+        expect(pdfInfo(path).Subject).toContain('Selection: --since 2015-01-01 --until 2030-12-31 (messages outside it are not in this file)');
+      }
+      savePng(join(out, pdfsOf(out)[0]!), `pdf-selection${cover.join('')}`, 1);
     }
   });
 

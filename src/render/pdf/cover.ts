@@ -1,5 +1,5 @@
 import type { Conversation } from '../../model/types.js';
-import { DAMAGE_NOTE, describeKeptOnly, describeSourceCounts, personWithHandles } from '../describe.js';
+import { DAMAGE_NOTE, describeKeptOnly, describeSourceCounts, personWithHandles, selectionLine, selectionText } from '../describe.js';
 import type { ExportContext, Provenance, ProvenanceSource } from '../renderer.js';
 import { baselineIn, layLines, textBox, drawLine } from './blocks.js';
 import type { Canvas } from './canvas.js';
@@ -28,12 +28,19 @@ export function coverFacts(conversation: Conversation, ctx: ExportContext): Cove
     { label: 'Messages', values: [conversation.messageCount.toLocaleString('en-US')] },
     ...(conversation.sourceCounts ? [{ label: 'By source', values: [describeSourceCounts(conversation.sourceCounts)] }] : []),
     ...(conversation.keptOnly ? [keptRow(conversation.keptOnly, (date) => dates.dateTime(date))] : []),
-    { label: 'Selection', values: provenance.filters.length ? provenance.filters : ['All messages of this conversation'] },
+    { label: 'Selection', values: selectionValues(provenance.filters, ctx) },
     { label: 'Time zone', values: [dates.timeZone] },
     { label: 'Exported', values: [`${dates.dateTime(ctx.exportedAt)} by textkeeper ${provenance.version}`.trim()] },
     ...sourceRows(provenance.sources, (date) => dates.dateTime(date)),
   ];
   return { rows };
+}
+
+/** The options that chose what the file holds; `--since` and `--until` together, saying that messages outside them are not in it. */
+function selectionValues(filters: string[], ctx: ExportContext): string[] {
+  const dates = selectionText(ctx, 'this file');
+  if (!dates) return filters.length ? filters : ['All messages of this conversation'];
+  return [...filters.filter((filter) => !ctx.selection!.options.includes(filter)), dates];
 }
 
 /**
@@ -98,6 +105,17 @@ export function coverBlocks(canvas: Canvas, conversation: Conversation, facts: C
     return i === countsRow(facts) ? [...blocks, lateField(canvas, 'Attachments', attachments, column, table)] : blocks;
   });
   return [...heading, ...rows, ...extraCoverContent(canvas, conversation, column)];
+}
+
+/**
+ * Without a cover, what the first page says before the messages: that --since and --until left messages out
+ * of the file, as the cover and a text file's header say (nothing when it holds them all).
+ */
+export function selectionNote(canvas: Canvas, ctx: ExportContext, column: Column): Block[] {
+  const line = selectionLine(ctx, 'this file');
+  if (!line) return [];
+  const note = { text: line, size: TYPE.body, color: COLORS.text, tag: tag('P') };
+  return textBox(canvas, [note], { ...column, align: 'left', maxWidth: column.right - column.left, spaceBefore: 4 });
 }
 
 /**

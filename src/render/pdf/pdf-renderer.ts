@@ -18,7 +18,7 @@ import { ChatLayout } from './chat-layout.js';
 import { Outline } from './outline.js';
 import { drawFrame, frameText } from './page-frame.js';
 import { BatesStamp, numberPages } from './bates.js';
-import { coverBlocks, coverFacts, factsText, type CoverFacts } from './cover.js';
+import { coverBlocks, coverFacts, factsText, selectionNote, type CoverFacts } from './cover.js';
 import { LateText } from './late-text.js';
 import { Paginator, type Block } from './paginator.js';
 import { settled, unwrap } from './settled.js';
@@ -158,6 +158,7 @@ export class PdfRenderer implements Renderer {
       onCover = false;
     }
     await paginator.newPage();
+    if (!pdf.cover) await paginator.place(selectionNote(canvas, this.ctx, column));
 
     const activity = new StatsCollector(dates);
     const attachments = await placeMessages(inPieces(adding(messages(), activity)), layout, paginator);
