@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { writeBackup } from '../../src/generate/backup.js';
 import { generateChatDb } from '../../src/generate/index.js';
-import { runCli, tempDir } from '../support/cli.js';
+import { ROOT, runCli, tempDir } from '../support/cli.js';
 import { pdfInfo, pdfText, pdfToolsPresent, qpdfCheck, savePng, squash } from './pdf-tools.js';
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -113,6 +113,22 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
       }
       savePng(join(out, pdfsOf(out)[0]!), `pdf-selection${cover.join('')}`, 1);
     }
+  });
+
+  test('the attachment count says how many files are not in the PDF, in the words of their pages', async () => {
+    const out = join(dir, 'absent');
+    const sample = join(ROOT, 'sample-data');
+    const result = await runCli(['export', '--db', join(sample, 'chat.db'), '--contacts', join(sample, 'contacts.vcf'), '--chat', 'Mom', '--out', out,
+      '--format', 'pdf', '--no-progress', '--max-attachment-size', '20KB']);
+    expect(result.code).toBe(0);
+    const path = join(out, 'Mom.pdf');
+    const pages = squash(pdfText(path));
+    const count = (said: string) => pages.split(squash(said)).length - 1;
+    const [missing, withheld] = [count('Missing: the file is not on this computer'), count('Not included:')];
+    expect([missing, withheld]).toEqual([1, 7]);
+    const said = '80 (1 missing: not on this computer; 7 not included)';
+    expect(squash(pdfText(path, { first: 1, last: 1 }))).toContain(squash(`Attachments${said}`));
+    expect(pdfInfo(path).Subject).toContain(`Attachments: ${said}`);
   });
 
   test('a --chat run with --bates into a folder holding other PDFs is refused; a run without --bates drops bates.csv', async () => {

@@ -76,7 +76,7 @@ function keptRow(kept: NonNullable<Conversation['keptOnly']>, dateTime: (date: D
 }
 
 /** The facts as plain text lines, for the document's metadata. */
-export function factsText(facts: CoverFacts, attachments?: number): string {
+export function factsText(facts: CoverFacts, attachments?: string): string {
   const lines = facts.rows.map((row) => `${row.label}: ${row.values.join('; ')}`);
   if (attachments !== undefined) lines.splice(countsRow(facts) + 1, 0, `Attachments: ${attachments}`);
   return lines.join(' | ');
@@ -143,6 +143,11 @@ function field(canvas: Canvas, label: string, values: string[], column: Column, 
       await drawLine(canvas, line, column.left + LABEL_WIDTH, top, valueWidth);
     },
   }));
+}
+
+/** The attachment count, written once the messages are drawn: as wide as the values beside the labels. */
+export function lateAttachmentCount(canvas: Canvas, column: Column): LateText {
+  return new LateText(canvas.doc, 'Attachments', { face: canvas.layout.faceNames[0]!, size: TYPE.body, color: COLORS.text, width: column.right - column.left - LABEL_WIDTH });
 }
 
 function lateField(canvas: Canvas, label: string, value: LateText, column: Column, table: Tag): Block {

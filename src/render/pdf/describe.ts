@@ -16,6 +16,31 @@ export function missingNote(attachment: Attachment): string {
   return `Missing: the file is ${notFound(attachment)}`;
 }
 
+/** A PDF's attachments as its cover counts them: how many, and of those whose file is not in it, what their pages say. */
+export class AttachmentCount {
+  private total = 0;
+  private readonly absent = new Map<string, number>();
+
+  add(attachment: Attachment): void {
+    this.total++;
+    const why = absence(attachment);
+    if (why) this.absent.set(why, (this.absent.get(why) ?? 0) + 1);
+  }
+
+  /** "80", or "80 (1 missing: not on this computer; 2 not included)". */
+  toString(): string {
+    const absent = [...this.absent].map(([why, n]) => `${n.toLocaleString('en-US')} ${why}`);
+    return `${this.total.toLocaleString('en-US')}${absent.length ? ` (${absent.join('; ')})` : ''}`;
+  }
+}
+
+/** Why an attachment's file is not in the PDF, as its page says it (a withheld file is "Not included: <why>"). */
+function absence(attachment: Attachment): string | undefined {
+  if (attachment.notInDatabase) return 'not in the database';
+  if (attachment.withheld) return 'not included';
+  return attachment.missing ? `missing: ${notFound(attachment)}` : undefined;
+}
+
 /** "❤️ Alice   Sticker from Me": each reaction's emoji (or that it is a sticker) and who gave it; `day` as tapbackNote's. */
 export function tapbackSummary(tapbacks: Tapback[], day: (date: Date) => string): string {
   return tapbacks.map((t) => {

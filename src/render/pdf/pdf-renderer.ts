@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { EMOJI_CREDIT } from '../../fonts/emoji.js';
 import { startHeicThread, stopHeicThread } from '../../media/image.js';
-import type { Conversation, Message } from '../../model/types.js';
+import type { Attachment, Conversation, Message } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
 import { csvCells } from '../../output/spreadsheet-cell.js';
 import { batchOutput, compressPageFast } from './pdfkit-internals.js';
@@ -18,7 +18,8 @@ import { ChatLayout } from './chat-layout.js';
 import { Outline } from './outline.js';
 import { drawFrame, frameText } from './page-frame.js';
 import { BatesStamp, numberPages } from './bates.js';
-import { coverBlocks, coverFacts, factsText, selectionNote, type CoverFacts } from './cover.js';
+import { coverBlocks, coverFacts, factsText, lateAttachmentCount, selectionNote, type CoverFacts } from './cover.js';
+import { AttachmentCount } from './describe.js';
 import { LateText } from './late-text.js';
 import { Paginator, type Block } from './paginator.js';
 import { settled, unwrap } from './settled.js';
@@ -125,8 +126,8 @@ export class PdfRenderer implements Renderer {
     await writeFile(join(this.ctx.outDir, 'bates.csv'), stringify([['file', 'first', 'last'], ...rows]));
   }
 
-  /** Draws the cover and the messages; returns how many attachments the messages have. */
-  private async draw(conversation: Conversation, messages: MessageStream, canvas: Canvas, out: Writable, facts: CoverFacts): Promise<number> {
+  /** Draws the cover and the messages; returns the count of the messages' attachments, as the cover says it. */
+  private async draw(conversation: Conversation, messages: MessageStream, canvas: Canvas, out: Writable, facts: CoverFacts): Promise<string> {
     const { pdf } = this.ctx;
     const dates = this.ctx.dates.toTheSecond();
     const page = PAGE_SIZES[pdf.pageSize];
@@ -150,36 +151,36 @@ export class PdfRenderer implements Renderer {
       await drawFrame(canvas, frame, page, pageNumber, stamps);
       if (!onCover) await layout.drawPageTop?.(MARGIN.top);
     });
-    const attachmentCount = late('Attachments', TYPE.body, COLORS.text);
+    const countShown = lateAttachmentCount(canvas, column);
     const chart = onCover ? new LateChart(canvas.doc, canvas.layout.faceNames[0]!, column.right - column.left) : undefined;
     if (onCover) {
       await paginator.newPage();
-      await paginator.place([...coverBlocks(canvas, conversation, facts, column, attachmentCount), chart!.block(canvas, column.left)]);
+      await paginator.place([...coverBlocks(canvas, conversation, facts, column, countShown), chart!.block(canvas, column.left)]);
       onCover = false;
     }
     await paginator.newPage();
     if (!pdf.cover) await paginator.place(selectionNote(canvas, this.ctx, column));
 
     const activity = new StatsCollector(dates);
-    const attachments = await placeMessages(inPieces(adding(messages(), activity)), layout, paginator);
-    if (attachments === undefined) {
+    const attachments = new AttachmentCount();
+    if (!await placeMessages(inPieces(adding(messages(), activity)), layout, paginator, attachments)) {
       const note = { text: 'No messages in this conversation.', size: TYPE.body, color: COLORS.muted, tag: tag('P') };
       await paginator.place(textBox(canvas, [note], { ...column, align: 'center', maxWidth: column.right - column.left, spaceBefore: 24 }));
     }
     canvas.structure.end();
     stamps.total.finish(String(paginator.pageCount));
-    attachmentCount.finish((attachments ?? 0).toLocaleString('en-US'));
+    countShown.finish(String(attachments));
     const { months, people, events } = activity.result();
     chart?.finish(months, new Map(people.map((p) => [p.handle, p.name])), events);
-    return attachments ?? 0;
+    return String(attachments);
   }
 }
 
 /**
  * Places the messages' blocks, each laid out a few messages ahead of its placing (a photo's layout waits for
- * its decoding); returns how many attachments the messages have, undefined when there was no message.
+ * its decoding), counting their attachments; returns whether there was a message.
  */
-async function placeMessages(pieces: Iterable<Piece>, layout: MessageLayout, paginator: Paginator): Promise<number | undefined> {
+async function placeMessages(pieces: Iterable<Piece>, layout: MessageLayout, paginator: Paginator, attachments: AttachmentCount): Promise<boolean> {
   // Layouts update their running state (day, sender) before their first await, so order holds.
   const laidOut: Promise<Block[] | Error>[] = [];
   const layOut = async (piece: Piece) => {
@@ -187,16 +188,17 @@ async function placeMessages(pieces: Iterable<Piece>, layout: MessageLayout, pag
     if (laidOut.length > LAYOUTS_AHEAD) await paginator.place(unwrap(await laidOut.shift()!));
   };
   const prefetched: Piece[] = [];
-  let attachments: number | undefined;
+  let any = false;
   for (const piece of pieces) {
-    attachments = (attachments ?? 0) + attachmentsOf(piece.message);
+    any = true;
+    for (const attachment of attachmentsOf(piece.message)) attachments.add(attachment);
     layout.prefetch?.(piece);
     prefetched.push(piece);
     if (prefetched.length > IMAGES_AHEAD) await layOut(prefetched.shift()!);
   }
   for (const piece of prefetched) await layOut(piece);
   for (const blocks of laidOut) await paginator.place(unwrap(await blocks));
-  return attachments;
+  return any;
 }
 
 /** The messages as they come, each also counted for the activity chart (before long ones are cut into pieces). */
@@ -217,8 +219,8 @@ function withWhom(conversation: Conversation): string {
   return conversation.participants.length ? `with ${conversation.participants.map((p) => p.name).join(', ')} ` : '';
 }
 
-function attachmentsOf(message: Message): number {
-  return message.parts.reduce((sum, part) => sum + (part.kind === 'attachment' ? 1 : part.kind === 'app' ? part.attachments.length : 0), 0);
+function attachmentsOf(message: Message): Attachment[] {
+  return message.parts.flatMap((part) => (part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : []));
 }
 
 /** Lets finished pages reach the file before drawing more, so memory stays flat. */
