@@ -211,7 +211,8 @@ export class ChatLayout {
   private async attachment(attachment: Attachment, mine: boolean, group: Tag): Promise<Block[]> {
     const max = maxSize(attachment);
     const thumbnail = await this.thumbnail(attachment, max.width, max.height);
-    if (thumbnail) return [this.imageBlock(thumbnail, mine, tag('Figure', group, imageAlt(attachment)))];
+    // The file's name under the photo, to find it among the archive's files (SHA256SUMS) as the text file names it.
+    if (thumbnail) return [this.imageBlock(thumbnail, mine, tag('Figure', group, imageAlt(attachment))), ...this.note(attachment.fileName, mine ? 'right' : 'left', 1, group)];
     const unreadable = drawable(attachment);
     if (attachment.notInDatabase) return this.fileBox([{ text: NOT_IN_DATABASE, size: TYPE.small, color: COLORS.alert }], mine, group);
     const lines: Styled[] = [
@@ -231,6 +232,7 @@ export class ChatLayout {
     return {
       height: thumbnail.height,
       spaceBefore: 3,
+      keepWithNext: true,
       draw: (top) => {
         this.canvas.mark(figure);
         this.canvas.image(thumbnail.data, x, top, thumbnail.width, thumbnail.height);
