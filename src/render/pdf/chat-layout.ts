@@ -211,8 +211,10 @@ export class ChatLayout {
   private async attachment(attachment: Attachment, mine: boolean, group: Tag): Promise<Block[]> {
     const max = maxSize(attachment);
     const thumbnail = await this.thumbnail(attachment, max.width, max.height);
-    // The file's name under the photo, to find it among the archive's files (SHA256SUMS) as the text file names it.
-    if (thumbnail) return [this.imageBlock(thumbnail, mine, tag('Figure', group, imageAlt(attachment))), ...this.note(attachment.fileName, mine ? 'right' : 'left', 1, group)];
+    // The file's name under a photo, to find it among the archive's files (SHA256SUMS) as the text file names it; a
+    // sticker's is a GUID that tells a reader nothing.
+    const name = attachment.isSticker ? [] : this.note(attachment.fileName, mine ? 'right' : 'left', 1, group);
+    if (thumbnail) return [this.imageBlock(thumbnail, mine, tag('Figure', group, imageAlt(attachment))), ...name];
     const unreadable = drawable(attachment);
     if (attachment.notInDatabase) return this.fileBox([{ text: NOT_IN_DATABASE, size: TYPE.small, color: COLORS.alert }], mine, group);
     const lines: Styled[] = [
