@@ -22,7 +22,7 @@ import { formatOf } from './render-plan.js';
 import type { ResolvedOptions } from './options.js';
 import { openArchive, reportDamage, type DamageCounts, type OpenedArchive } from './sources.js';
 import type { MessageSource, SourceFacts } from '../read/source.js';
-import type { RecordedSource, SourceCheck } from '../model/types.js';
+import type { RecordedSource, SourceCheck, SourceHashes } from '../model/types.js';
 
 /**
  * The first half of every export: the --out folder's store is opened (made for a new archive), and
@@ -49,8 +49,8 @@ export interface ArchiveUpdate {
   skipped: number;
   /** Warning lines opening and reading the sources, and copying their files, said. */
   warnings: number;
-  /** Each source's SHA-256, in the order of `facts` (undefined: it could not be hashed). */
-  sha256s: (string | undefined)[];
+  /** Each source's SHA-256 and its -wal's, in the order of `facts` (undefined: it could not be hashed). */
+  hashes: SourceHashes[];
   /** The sources an archive folder read as a source had recorded. */
   recorded?: RecordedSource[];
   /** Files changed since the last run sealed the folder, not by textkeeper (found before this run wrote). */
@@ -200,21 +200,32 @@ async function readSources({ options, store, other, checkInterrupt }: Run, opene
 }
 
 /**
- * Once every source is read: what the databases' checks found, each database's SHA-256, and (after a run
- * that read its sources whole) which messages are no longer on the device.
+ * Once every source is read: what the databases' checks found, each database's SHA-256 (and its -wal's), and
+ * (after a run that read its sources whole) which messages are no longer on the device.
  */
 async function recordSources({ options, store, other, recorded }: Run, files: AttachmentFiles, { facts, descriptions }: Pick<ArchiveUpdate, 'facts' | 'descriptions'>, opened: OpenedArchive | undefined, skipped: Set<string>): Promise<ArchiveUpdate> {
   // The databases were checked beside the reading; one that could not be checked at all fails the run here.
   const damage = opened ? await reportDamage(opened.archive, options.log) : { findings: 0, unreadable: 0 };
   const checks = opened ? await opened.archive.checks() : [];
-  const sha256s = facts.map((f) => files.knownSha256(f.database));
-  store.recordSources(sha256s, checks);
+  const hashes = await Promise.all(facts.map(async (f): Promise<SourceHashes> => ({ sha256: files.knownSha256(f.database), walSha256: f.wal && (await walSha256(f.wal)) })));
+  store.recordSources(hashes, checks);
   // Messages of a conversation a source could not give are not taken as gone from it, nor any message of a
   // damaged database: one on a page that cannot be read is still on the device.
   if (decidesAbsence(options, opened, other) && damage.findings === 0) store.markAbsent(skipped);
   removeFiles(store.dir, store.dropEmptyConversations());
   const notChecked = checks.flatMap((check, i) => (check === 'earlier' ? [opened!.archive.sourceNames[i]!] : []));
-  return { store, facts, descriptions, damage, notChecked, olderCopies: store.olderCopies(), checks, planned: opened?.archive.candidates(), contacts: opened?.contacts, skipped: skipped.size, warnings: (opened?.warnings ?? 0) + files.warned, sha256s, recorded };
+  return { store, facts, descriptions, damage, notChecked, olderCopies: store.olderCopies(), checks, planned: opened?.archive.candidates(), contacts: opened?.contacts, skipped: skipped.size, warnings: (opened?.warnings ?? 0) + files.warned, hashes, recorded };
+}
+
+/**
+ * The SHA-256 of a -wal the run read, hashed once it has (it changes as often as Messages writes: no earlier
+ * run's hash is of use); undefined when it is gone since (a checkpoint as Messages quit removed it).
+ */
+async function walSha256(wal: string): Promise<string | undefined> {
+  return sha256File(wal).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
 }
 
 /** Only a run that reads its devices whole (no --chat, --since, --until nor --archive) decides which messages they lost. */

@@ -124,7 +124,7 @@ async function sourcesToName(update: ArchiveUpdate, plan: RenderPlan, options: R
   const lost = update.damage.unreadable > 0 || update.damage.uncounted === true;
   const damaged = update.checks.map((check) => lost && check === 'damaged');
   const namesSources = plan.formats.includes('pdf') || update.facts.some((f) => f.kind === 'archive') || damaged.includes(true);
-  return namesSources ? provenanceOf(update, options.raw, update.sha256s, damaged, update.recorded) : undefined;
+  return namesSources ? provenanceOf(update, options.raw, update.hashes, damaged, update.recorded) : undefined;
 }
 
 /** The store's list of what each conversation's files were made from, for the files this run wrote. */

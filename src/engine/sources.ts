@@ -166,7 +166,7 @@ export async function openArchive(options: ResolvedOptions, store?: Pick<Archive
     const archive = await Archive.open(opened.sources, { ...options.archive, contacts: opened.contacts, ...store });
     return {
       archive,
-      facts: opened.sources.map((s) => s.facts),
+      facts: archive.facts,
       contacts: opened.contacts,
       get warnings() {
         return opened.warnings;

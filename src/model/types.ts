@@ -131,19 +131,28 @@ export interface ArchiveRun {
   finishedAt?: Date;
   toolVersion: string;
   /**
-   * Each source read: its description, the SHA-256 of its database file, the device it came from, and
-   * what checking the database found (undefined: the run did not get that far, or an archive folder); an
-   * archive folder's, the sources it recorded. `id`: what the archive knows the source by (see `sourceIds`);
+   * Each source read: its description, the SHA-256 of its database file (and of the -wal read with it), the
+   * device it came from, and what checking the database found (undefined: the run did not get that far, or an
+   * archive folder); an archive folder's, the sources it recorded. `id`: what the archive knows the source by (see `sourceIds`);
    * none in runs before store version 7, which knew a source by its description. `backedUp`: when a backup was
    * made (ms since 1970). `newest`: how far a Mac database had got; `olderThan`: when the latest run that read it
    * further on began (ms since 1970): this is an older copy of it, whose lack of a message says nothing.
    */
-  sources: {
-    description: string; id?: string; sha256?: string; device?: string; backedUp?: number; check?: SourceCheck; recorded?: RecordedSource[];
+  sources: (SourceHashes & {
+    description: string; id?: string; device?: string; backedUp?: number; check?: SourceCheck; recorded?: RecordedSource[];
     newest?: DatabaseReach; olderThan?: number;
-  }[];
+  })[];
   /** conversations, messages, attachments written; added, changed, absent messages. */
   counts?: Record<string, number>;
+}
+
+/**
+ * The SHA-256 of a source's database file and, when a -wal holding anything was read with it, of that -wal:
+ * both files are what was read (undefined: not hashed; none for the -wal in a store written before it was hashed).
+ */
+export interface SourceHashes {
+  sha256?: string;
+  walSha256?: string;
 }
 
 /** How far a Mac database had got: the highest ROWID it gave a message, and when its newest message was sent (ms since 1970). */
@@ -156,11 +165,10 @@ export interface DatabaseReach {
  * A source an archive folder's runs read, as the latest of them that read it recorded it: what an archive
  * read as a source (`--archive`) had its messages from.
  */
-export interface RecordedSource {
+export interface RecordedSource extends SourceHashes {
   description: string;
   /** What that archive knows the source by (none: recorded before store version 7, by its description). */
   id?: string;
-  sha256?: string;
   device?: string;
   /** When that run began. */
   lastRead: Date;

@@ -1,5 +1,5 @@
 import type { DatabaseReach, Conversation, Message, Person, Reactions, ReactionsByGuid, SourceCheck } from '../model/types.js';
-import { sourceIds, type Found, type Lineage, type MessageSource } from '../read/source.js';
+import { sourceIds, type Found, type Lineage, type MessageSource, type SourceFacts } from '../read/source.js';
 import type { MessageStream } from '../render/renderer.js';
 import { plannedKeys, type ConversationPlan } from './conversations.js';
 import { everyParticipant } from '../model/people.js';
@@ -153,6 +153,11 @@ export class Archive implements History {
 
   get sourceIds(): string[] {
     return this.sources.map((s) => s.id);
+  }
+
+  /** What each source is, as it was read (see `SourceArchive.facts`), in the order of `sourceNames`. */
+  get facts(): SourceFacts[] {
+    return this.sources.map((s) => s.facts);
   }
 
   /** How far each Mac database had got, in the order of `sourceNames` (see `SourceArchive.reach`). */

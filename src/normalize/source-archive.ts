@@ -3,7 +3,7 @@ import type { MessageStream } from '../render/renderer.js';
 import { openMessagesDatabase, type OpenedDatabase } from '../read/open-database.js';
 import type { DamageReport } from '../read/damage.js';
 import { MessagesReader, type ChatSize, type ConversationRows, type DateWindow } from '../read/messages-reader.js';
-import type { Lineage, MessageSource } from '../read/source.js';
+import type { Lineage, MessageSource, SourceFacts } from '../read/source.js';
 import type { AttachmentRow, ChatRow, MessageRow, ReactionRow } from '../read/rows.js';
 import { realFolders, toAttachment, type AttachmentFiles } from './attachments.js';
 import { FileProber, type Probes } from './file-prober.js';
@@ -99,6 +99,12 @@ export class SourceArchive {
 
   get description(): string {
     return this.source.description;
+  }
+
+  /** What the source is, with the -wal read beside a Mac's database (a backup's says its own). */
+  get facts(): SourceFacts {
+    const { wal } = this.opened;
+    return wal ? { ...this.source.facts, wal } : this.source.facts;
   }
 
   /** Whether the source is a Mac's chat.db (or a copy of one), not a backup's. */

@@ -25,6 +25,8 @@ export interface OpenedDatabase {
   damage: Promise<DamageReport | undefined>;
   /** Read in place (no -wal or -shm beside it): what is read and checked is exactly the file at the path. */
   inPlace: boolean;
+  /** The -wal beside it, when it held anything: read with the file, so part of what was read. */
+  wal?: string;
   close(): Promise<void>;
 }
 
@@ -63,9 +65,9 @@ const REQUIRED_COLUMNS: Record<string, string[]> = {
  * original's link count and ctime.
  */
 export async function openMessagesDatabase(path: string, check = true): Promise<OpenedDatabase> {
-  const { db, location, rowsLocation, inPlace, close, notes } = await openView(path);
+  const { db, location, rowsLocation, inPlace, wal, close, notes } = await openView(path);
   // What opening made up for is said even unchecked; the rows that were lost, only the check can tell.
-  if (!check) return { db, damage: Promise.resolve(notes.length > 0 ? { findings: notes, unreadable: [], uncounted: [UNCHECKED] } : undefined), inPlace, close };
+  if (!check) return { db, damage: Promise.resolve(notes.length > 0 ? { findings: notes, unreadable: [], uncounted: [UNCHECKED] } : undefined), inPlace, wal, close };
   const checking = checkInBackground(location, rowsLocation);
   const noted = (report: DamageReport | undefined) => ({ findings: [...notes, ...(report?.findings ?? [])], unreadable: report?.unreadable ?? [], uncounted: report?.uncounted ?? [] });
   const damage = (notes.length > 0 ? checking.report.then(noted) : checking.report).then((report) => refuseMismatchedWal(path, report));
@@ -75,6 +77,7 @@ export async function openMessagesDatabase(path: string, check = true): Promise<
     db,
     damage,
     inPlace,
+    wal,
     async close() {
       await checking.stop();
       await close();
@@ -99,12 +102,12 @@ async function openFile(path: string): Promise<View> {
   const folder = await createPrivateTempDir('textkeeper-db-');
   try {
     const privatePath = join(folder.path, 'chat.db');
-    await copySnapshot(path, privatePath);
+    const withWal = await copySnapshot(path, privatePath);
     // Judged on the snapshot: a checkpoint writes page 1 (with the new page count) before the pages it counts,
     // so the header of a file being written says, for a moment, that it is cut short.
     const cut = await cutShort(privatePath);
     if (cut) await truncate(privatePath, cut.expected);
-    return { ...connectView(privatePath, path, false, () => folder.remove()), notes: cut ? [cut.finding] : [] };
+    return { ...connectView(privatePath, path, false, () => folder.remove()), wal: withWal ? `${path}-wal` : undefined, notes: cut ? [cut.finding] : [] };
   } catch (error) {
     await folder.remove();
     throw error instanceof UserError && foreignWal(path) ? foreignWalError(path, error) : error;
@@ -179,6 +182,7 @@ async function rebuiltView(view: View, path: string, tables: LostBranch[]): Prom
       location: view.location,
       rowsLocation: rebuilt,
       inPlace: false,
+      wal: view.wal,
       notes,
       async close() {
         db.close();
@@ -226,21 +230,23 @@ const COPY_ATTEMPTS = 3;
  * checkpoint: file times are kept at a coarse clock, so a checkpoint writing into the database during
  * the copy can leave them unchanged and tear the copy. Without a `-shm` nobody is writing, and the
  * database and its `-wal` are copied as files (a change seen during the copy still starts it over).
+ * Gives whether a `-wal` holding anything was read with the database.
  */
-async function copySnapshot(path: string, target: string): Promise<void> {
+async function copySnapshot(path: string, target: string): Promise<boolean> {
   if (await exists(`${path}-shm`)) return backupLive(path, target);
   for (let attempt = 1; attempt <= COPY_ATTEMPTS; attempt++) {
     const before = await fingerprint(path);
     await readable(path, () => copyFile(path, target, constants.COPYFILE_FICLONE));
     await rm(`${target}-wal`, { force: true });
-    if ((await sizeOf(`${path}-wal`)) > 0) await readable(`${path}-wal`, () => copyFile(`${path}-wal`, `${target}-wal`, constants.COPYFILE_FICLONE));
-    if ((await fingerprint(path)) === before) return;
+    const withWal = (await sizeOf(`${path}-wal`)) > 0;
+    if (withWal) await readable(`${path}-wal`, () => copyFile(`${path}-wal`, `${target}-wal`, constants.COPYFILE_FICLONE));
+    if ((await fingerprint(path)) === before) return withWal;
     await sleep(10 * attempt);
   }
   throw new UserError(`${path} kept changing while it was being copied; try again.`);
 }
 
-async function backupLive(path: string, target: string): Promise<void> {
+async function backupLive(path: string, target: string): Promise<boolean> {
   const live = openLive(path);
   try {
     // All pages in each step: a step is one read transaction, so the copy is one snapshot.
@@ -248,6 +254,7 @@ async function backupLive(path: string, target: string): Promise<void> {
   } finally {
     live.close();
   }
+  return (await sizeOf(`${path}-wal`)) > 0;
 }
 
 const ALL_PAGES = 2 ** 30;

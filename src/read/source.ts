@@ -7,6 +7,11 @@ export interface SourceFacts {
   path: string;
   /** The messages database file as stored (in a backup: its sms.db file), whose SHA-256 identifies the source. */
   database: string;
+  /**
+   * Its -wal as stored, when one holding anything was read with it (beside a Mac's chat.db; in a backup, its
+   * sms.db-wal file): the newest rows may be only there, so its SHA-256 is named beside the database's.
+   */
+  wal?: string;
   /** Backups: the device's name and iOS version. */
   device?: string;
   osVersion?: string;

@@ -1,6 +1,6 @@
 // Plain-language descriptions of model pieces, shared by renderers that write words rather than markup.
 import type { ExportContext } from './renderer.js';
-import type { AppBalloon, ArchiveRun, Attachment, Ballot, Conversation, Message, Person, Poll, PollOption, RecordedSource, Tapback, TapbackKind } from '../model/types.js';
+import type { AppBalloon, ArchiveRun, Attachment, Ballot, Conversation, Message, Person, Poll, PollOption, RecordedSource, SourceHashes, Tapback, TapbackKind } from '../model/types.js';
 import type { DateFormatter } from './dates.js';
 import { serviceOf } from '../model/services.js';
 
@@ -165,9 +165,10 @@ export function describeKeptOnly(kept: NonNullable<Conversation['keptOnly']>, da
   return { summary, runs };
 }
 
-/** A run's source with its SHA-256; an archive folder read as one, after the sources it recorded. */
+/** A run's source with its SHA-256 (and its -wal's); an archive folder read as one, after the sources it recorded. */
 function describeRunSource(s: ArchiveRun['sources'][number], dateTime: (date: Date) => string): string {
-  const own = s.sha256 ? `${s.description} (SHA-256 ${s.sha256})` : s.description;
+  const hashes = describeHashes(s);
+  const own = hashes ? `${s.description} (${hashes})` : s.description;
   if (!s.recorded?.length) return own;
   return `${describeRecorded(s.recorded, dateTime)}, through ${own}`;
 }
@@ -209,8 +210,14 @@ export function describeOrigin({ sourceDescription, provenance }: Pick<ExportCon
 
 /** "chat.db at /x (SHA-256 …, as read 2026-06-01 12:00)" for each source an archive recorded, joined by "and". */
 export function describeRecorded(recorded: RecordedSource[], dateTime: (date: Date) => string): string {
-  const one = (r: RecordedSource) => `${r.description} (${[r.device, r.sha256 && `SHA-256 ${r.sha256}`, `as read ${dateTime(r.lastRead)}`].filter(Boolean).join(', ')})`;
+  const one = (r: RecordedSource) => `${r.description} (${[r.device, describeHashes(r), `as read ${dateTime(r.lastRead)}`].filter(Boolean).join(', ')})`;
   return recorded.map(one).join(' and ');
+}
+
+/** "SHA-256 … and its -wal's SHA-256 …" (the database file's, and the -wal's when one was read with it); undefined: neither is known. */
+function describeHashes({ sha256, walSha256 }: SourceHashes): string | undefined {
+  const said = [sha256 && `SHA-256 ${sha256}`, walSha256 && `its -wal's SHA-256 ${walSha256}`].filter(Boolean);
+  return said.length > 0 ? said.join(' and ') : undefined;
 }
 
 /**

@@ -43,9 +43,13 @@ export interface MessageSelection {
   before?: Date;
 }
 
-/** A source read, with the SHA-256 of its database file; an archive folder also gives the sources it recorded. */
+/**
+ * A source read, with the SHA-256 of its database file and, when a `wal` was read with it, of that -wal (none:
+ * it was gone before it was hashed); an archive folder also gives the sources it recorded.
+ */
 export type ProvenanceSource = SourceFacts & {
   sha256: string;
+  walSha256?: string;
   /** As the run's summary names it (two backups made the same day by the time each was made: see `describeApart`). */
   description: string;
   recorded?: RecordedSource[];

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { Conversation, Person, ReactionsByGuid, RecordedSource, SourceCheck } from '../model/types.js';
+import type { Conversation, Person, ReactionsByGuid, RecordedSource, SourceCheck, SourceHashes } from '../model/types.js';
 import { everyParticipant, handlesOf } from '../model/people.js';
 import { STORE_FILE } from './file-names.js';
 import { GuidFingerprints } from './guid-fingerprints.js';
@@ -274,10 +274,10 @@ export class ArchiveStore {
     }
   }
 
-  /** Each source's SHA-256 (hashed meanwhile) and what became of its check on this run (in the order of `beginRun`'s sources). */
-  recordSources(hashes: (string | undefined)[], checks: SourceCheck[]): void {
+  /** Each source's SHA-256 (hashed meanwhile) and its -wal's, and what became of its check on this run (in the order of `beginRun`'s sources). */
+  recordSources(hashes: SourceHashes[], checks: SourceCheck[]): void {
     const sources = this.runSources();
-    const found = sources.map(({ description, id, device, backedUp, recorded, newest, olderThan }, i): RunSource => ({ description, id, sha256: hashes[i], device, backedUp, check: checks[i], recorded, newest, olderThan }));
+    const found = sources.map(({ description, id, device, backedUp, recorded, newest, olderThan }, i): RunSource => ({ description, id, ...hashes[i], device, backedUp, check: checks[i], recorded, newest, olderThan }));
     this.db.prepare('UPDATE runs SET sources = ? WHERE id = ?').run(toJson(found), this.runId);
   }
 

@@ -108,8 +108,8 @@ export class RunRecords {
     const latest = new Map<string, RecordedSource>();
     for (const run of this.runs()) {
       if (!run.finishedAt) continue;
-      for (const { description, id, sha256, device, recorded } of run.sources) {
-        const read = recorded ?? [{ description, id, sha256, device, lastRead: run.startedAt }];
+      for (const { description, id, sha256, walSha256, device, recorded } of run.sources) {
+        const read = recorded ?? [{ description, id, sha256, walSha256, device, lastRead: run.startedAt }];
         for (const source of read) latest.set(source.id ?? `${source.description}\u0000${source.device ?? ''}`, source);
       }
     }

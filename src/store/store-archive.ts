@@ -33,7 +33,7 @@ function throughArchive(run: KeptRun, carried: KeptRun[]): KeptRun[] {
   const { description, sha256 } = archive;
   return carried.map(({ startedAt, sources }) => {
     const began = new Date(startedAt);
-    const recorded = sources.flatMap((s) => s.recorded ?? [{ description: s.description, id: s.id, sha256: s.sha256, device: s.device, lastRead: began }]);
+    const recorded = sources.flatMap((s) => s.recorded ?? [{ description: s.description, id: s.id, sha256: s.sha256, walSha256: s.walSha256, device: s.device, lastRead: began }]);
     return { startedAt: began, sources: [{ description, sha256, recorded }] };
   });
 }

@@ -75,9 +75,10 @@ function runRow(run: ArchiveRun, dates: DateFormatter): string {
 function sourceCell(source: ArchiveRun['sources'][number], dates: DateFormatter): string {
   const device = source.device ? ` · ${escapeHtml(source.device)}` : '';
   const sha256 = source.sha256 ? `<br><code title="SHA-256 of its database file">SHA-256 ${escapeHtml(source.sha256)}</code>` : '';
+  const wal = source.walSha256 ? `<br><code title="SHA-256 of the -wal read with its database file">its -wal's SHA-256 ${escapeHtml(source.walSha256)}</code>` : '';
   const check = source.check ? `<br><span class="check">${CHECKS[source.check]}</span>` : '';
   const older = source.olderThan === undefined ? '' : `<br><span class="check">an older copy of the database the run of ${dates.at(new Date(source.olderThan)).dateTime} read: what it lacks was not taken as gone</span>`;
-  return `<div class="source">${escapeHtml(source.description)}${device}${sha256}${check}${older}</div>`;
+  return `<div class="source">${escapeHtml(source.description)}${device}${sha256}${wal}${check}${older}</div>`;
 }
 
 function describeCounts(counts: Record<string, number>): string {

@@ -55,8 +55,10 @@ export interface ConversationRecord {
 interface RunSourceRecord {
   description: string;
   sha256?: string;
+  /** Of the -wal read with the database, when one was. */
+  walSha256?: string;
   device?: string;
-  recorded?: { description: string; sha256?: string; device?: string; lastRead: string }[];
+  recorded?: { description: string; sha256?: string; walSha256?: string; device?: string; lastRead: string }[];
 }
 
 export function conversationRecord(c: Conversation, iso: IsoDate): ConversationRecord {
@@ -76,8 +78,9 @@ export function conversationRecord(c: Conversation, iso: IsoDate): ConversationR
       messages: c.keptOnly.messages,
       runs: c.keptOnly.runs.map((run) => ({
         startedAt: iso(run.startedAt),
-        sources: run.sources.map(({ description, sha256, device, recorded }): RunSourceRecord => ({
-          description, sha256, device, recorded: recorded?.map((r) => ({ description: r.description, sha256: r.sha256, device: r.device, lastRead: iso(r.lastRead) })),
+        sources: run.sources.map(({ description, sha256, walSha256, device, recorded }): RunSourceRecord => ({
+          description, sha256, walSha256, device,
+          recorded: recorded?.map((r) => ({ description: r.description, sha256: r.sha256, walSha256: r.walSha256, device: r.device, lastRead: iso(r.lastRead) })),
         })),
       })),
     },

@@ -52,7 +52,10 @@ function sourceRows(sources: ProvenanceSource[], dateTime: (date: Date) => strin
   const rows = sources.flatMap((source) => [
     ...(source.recorded ?? []).map((r) => ({
       label: 'Source',
-      values: [r.description, ...(r.device ? [r.device] : []), ...(r.sha256 ? [`SHA-256: ${r.sha256}`] : []), `As read ${dateTime(r.lastRead)}, through the archive below`],
+      values: [
+        r.description, ...(r.device ? [r.device] : []), ...(r.sha256 ? [`SHA-256: ${r.sha256}`] : []),
+        ...(r.walSha256 ? walValues('Read with its -wal', r.walSha256) : []), `As read ${dateTime(r.lastRead)}, through the archive below`,
+      ],
     })),
     {
       label: source.recorded?.length ? 'Through' : 'Source',
@@ -61,6 +64,7 @@ function sourceRows(sources: ProvenanceSource[], dateTime: (date: Date) => strin
         source.path,
         ...(source.database !== source.path ? [`Database file: ${source.database}`] : []),
         `SHA-256: ${source.sha256}`,
+        ...(source.wal ? walValues(`Read with its -wal: ${source.wal}`, source.walSha256) : []),
         ...(source.damaged ? [`Damaged: the database check found damage; ${DAMAGE_NOTE}`] : []),
       ],
     },
@@ -68,6 +72,11 @@ function sourceRows(sources: ProvenanceSource[], dateTime: (date: Date) => strin
   const numbered = rows.filter((row) => row.label === 'Source').length > 1;
   let n = 0;
   return rows.map((row) => (numbered && row.label === 'Source' ? { ...row, label: `Source ${++n}` } : row));
+}
+
+/** The -wal read with a source's database (`read` says so), and its SHA-256 on the line below, as the database's is. */
+function walValues(read: string, sha256: string | undefined): string[] {
+  return [read, sha256 ? `SHA-256: ${sha256}` : 'SHA-256 not known: the -wal was gone before it was hashed'];
 }
 
 function keptRow(kept: NonNullable<Conversation['keptOnly']>, dateTime: (date: Date) => string): { label: string; values: string[] } {
@@ -89,7 +98,8 @@ function countsRow(facts: CoverFacts): number {
 
 /**
  * The first page: what the conversation is, where it came from (with the SHA-256 of each source
- * database) and how it was exported. The attachment count is written when the last message is drawn.
+ * database, and of the -wal read with it) and how it was exported. The attachment count is written when
+ * the last message is drawn.
  */
 export function coverBlocks(canvas: Canvas, conversation: Conversation, facts: CoverFacts, column: Column, attachments: LateText): Block[] {
   const width = column.right - column.left;

@@ -70,8 +70,9 @@ export async function openBackup(dir: string, opts: OpenBackupOptions = {}): Pro
   let files: BackupFiles | undefined;
   try {
     files = await openManifest(backupDir, metadata, tmp.path, opts);
-    const dbPath = await readableDatabase(files, SMS_DB, tmp.path, opts.onWarning, opts.progress);
-    if (!dbPath) throw new BackupError(`The backup in ${backupDir} has no Messages database (Library/SMS/sms.db)`);
+    const readable = await readableDatabase(files, SMS_DB, tmp.path, opts.onWarning, opts.progress);
+    if (!readable) throw new BackupError(`The backup in ${backupDir} has no Messages database (Library/SMS/sms.db)`);
+    const { path: dbPath, wal } = readable;
     if (!isSqliteFile(dbPath)) {
       throw new BackupError(`The Messages database in the backup ${backupDir} is not readable (damaged, or not decrypted correctly)`);
     }
@@ -79,6 +80,7 @@ export async function openBackup(dir: string, opts: OpenBackupOptions = {}): Pro
       kind: 'iphone-backup',
       path: backupDir,
       database: files.lookup(SMS_DB)!.storedPath,
+      wal,
       device: metadata.info.deviceName,
       osVersion: metadata.info.productVersion,
       udid: metadata.info.udid,
@@ -157,7 +159,7 @@ async function openManifest(backupDir: string, metadata: BackupMetadata, tmpDir:
 /**
  * A database from the backup as one readable file: the stored file itself when plain and without a
  * write-ahead log; else a private copy (decrypted when needed) with its log folded in. A log the manifest
- * lists but the folder lacks is a warning: the newest rows were in it.
+ * lists but the folder lacks is a warning: the newest rows were in it. `wal`: the log's stored file, when folded in.
  */
 async function readableDatabase(
   files: BackupFiles,
@@ -165,7 +167,7 @@ async function readableDatabase(
   tmpDir: string,
   onWarning: (line: string) => void = () => {},
   progress?: SlowStepReporter,
-): Promise<string | undefined> {
+): Promise<{ path: string; wal?: string } | undefined> {
   const entry = files.lookup(where);
   if (!entry) return undefined;
   if (!existsSync(entry.storedPath)) {
@@ -176,7 +178,7 @@ async function readableDatabase(
     onWarning(`${wal.relativePath} is listed in the backup ${files.backupDir} but its file ${wal.fileId} is missing: the newest changes to ${path.basename(where.relativePath)} are not read`);
   }
   const withWal = wal !== undefined && existsSync(wal.storedPath) && statSync(wal.storedPath).size > 0;
-  if (!files.encrypted && !withWal) return entry.storedPath;
+  if (!files.encrypted && !withWal) return { path: entry.storedPath };
   const target = path.join(tmpDir, path.basename(where.relativePath));
   progress?.start(`${files.encrypted ? 'Decrypting' : 'Copying'} ${path.basename(where.relativePath)}`);
   try {
@@ -191,7 +193,7 @@ async function readableDatabase(
   } finally {
     progress?.stop();
   }
-  return target;
+  return { path: target, wal: withWal ? wal.storedPath : undefined };
 }
 
 /** `timed`: the time of day the backup was made too (UTC, as its day is). */
@@ -285,7 +287,7 @@ class OpenedBackup implements BackupSource {
   }
 
   async contactsDatabase(): Promise<string | undefined> {
-    return readableDatabase(this.files, IPHONE_ADDRESS_BOOK, this.tmp.path, this.onWarning);
+    return (await readableDatabase(this.files, IPHONE_ADDRESS_BOOK, this.tmp.path, this.onWarning))?.path;
   }
 
   async dispose(): Promise<void> {
