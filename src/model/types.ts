@@ -40,6 +40,11 @@ export interface Conversation {
   sourceCounts?: { bySource: { source: string; messages: number }[]; inEvery: number };
   firstDate?: Date;
   lastDate?: Date;
+  /**
+   * The owner's own phone numbers and emails (Apple IDs) its messages were sent from or received on (see
+   * `Message.ownerHandle`), sorted; unset when none says (an archive kept by an earlier textkeeper).
+   */
+  ownerHandles?: string[];
   /** Messages only the archive still keeps (the sources it last read no longer have them), and the earlier runs that read them. */
   keptOnly?: { messages: number; runs: Pick<ArchiveRun, 'startedAt' | 'sources'>[] };
 }
@@ -53,6 +58,12 @@ export interface Message {
   datePlayed?: Date;
   sender: Person;
   isFromMe: boolean;
+  /**
+   * The owner's own phone number or email (Apple ID) it was sent from or received on: chat.db's
+   * destination_caller_id, else its account without the kind (`P:`, `E:`). Unset when the database does not say,
+   * or an earlier textkeeper archived it.
+   */
+  ownerHandle?: string;
   service: string;
   /** Sent by SMS (the service) after iMessage failed: Messages says "Sent as Text Message". */
   downgraded?: true;

@@ -17,6 +17,8 @@ const SNIPPET_LENGTH = 120;
 /** What a message builder needs from its surroundings. */
 export interface BuildContext {
   me: Person;
+  /** See PeopleDirectory.ownerHandle. */
+  ownerHandle(callerId: string | null, account: string | null): string | undefined;
   person(handleRowId: number): Person | undefined;
   /** Who sent a message whose handle is 0 or unknown (the other person of a one-to-one chat). */
   fallbackSender: Person;
@@ -126,6 +128,7 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
     datePlayed: appleDate(row.datePlayed),
     sender,
     isFromMe: Boolean(row.isFromMe) || sharedByOwner(row),
+    ownerHandle: ctx.ownerHandle(row.destinationCallerId, row.account),
     service,
     downgraded: row.wasDowngraded && service !== 'iMessage' ? true : undefined,
     satellite,

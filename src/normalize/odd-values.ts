@@ -10,7 +10,7 @@ type BytesKeys<T> = { [K in keyof T]-?: T[K] extends Buffer | null ? K : never }
 
 const MESSAGE_TEXT: TextKeys<MessageRow>[] = [
   'guid', 'text', 'service', 'groupTitle', 'associatedGuid', 'associatedEmoji', 'balloonBundleId', 'effectId',
-  'threadOriginatorGuid', 'threadOriginatorPart', 'subject',
+  'threadOriginatorGuid', 'threadOriginatorPart', 'subject', 'destinationCallerId', 'account',
 ];
 const MESSAGE_NUMBERS: NumberKeys<MessageRow>[] = ['handleId', 'isFromMe', 'itemType', 'groupActionType', 'otherHandle', 'associatedType', 'isAudioMessage', 'error', 'scheduleType', 'isSent', 'wasDowngraded', 'isSpam'];
 const MESSAGE_BYTES: BytesKeys<MessageRow>[] = ['attributedBody', 'payloadData', 'summaryInfo'];

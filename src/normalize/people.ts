@@ -7,6 +7,8 @@ export interface Contacts {
   nameFor(handle: string): string | undefined;
   /** The same key for every handle of one person (phone and email), whatever their formatting. */
   personKey(handle: string): string;
+  /** One spelling per handle: E.164 for phone numbers, lower case for emails. */
+  normalize(handle: string): string;
 }
 
 /** Turns handle row ids into People, once each. */
@@ -37,6 +39,15 @@ export class PeopleDirectory {
   /** Someone known by an address alone (no handle of the database is theirs): named as the contacts name them. */
   stranger(address: string): Person {
     return { handle: address, name: this.contacts.nameFor(address) ?? address, isMe: false };
+  }
+
+  /**
+   * The owner's own handle a message names: its destination_caller_id, else its account without the kind
+   * (`P:+15555550199`, `E:owner@example.com`), spelled as Contacts.normalize spells it; undefined when neither says.
+   */
+  ownerHandle(callerId: string | null, account: string | null): string | undefined {
+    const spelled = callerId?.trim() || account?.replace(/^[a-z]:/i, '').trim();
+    return spelled ? this.contacts.normalize(spelled) : undefined;
   }
 
   /** The same key for every address of one person (see Contacts.personKey). */

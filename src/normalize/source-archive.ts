@@ -320,6 +320,7 @@ export class SourceArchive {
     };
     return {
       me: this.people.me,
+      ownerHandle: (callerId, account) => this.people.ownerHandle(callerId, account),
       person,
       fallbackSender,
       attachmentFiles: files,

@@ -523,6 +523,8 @@ function messageColumns(message: Set<string>): string[] {
     m('is_sent', 'isSent', '1'),
     m('was_downgraded', 'wasDowngraded', '0'),
     m('is_spam', 'isSpam', '0'),
+    m('destination_caller_id', 'destinationCallerId'),
+    m('account', 'account'),
   ];
 }
 

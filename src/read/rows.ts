@@ -62,6 +62,10 @@ export interface MessageRow {
   wasDowngraded: number;
   /** 1: Messages filed it as junk (0 on schemas without the column). */
   isSpam: number;
+  /** The owner's own phone number or email the message was sent from or received on (NULL or empty when not said). */
+  destinationCallerId: string | null;
+  /** The owner's account it went through: its handle behind a kind, `P:+15555550199` or `E:owner@example.com`. */
+  account: string | null;
   /** Fields a damaged page of the database keeps from being read (left empty); absent when all were read. */
   unreadable?: string[];
 }

@@ -363,7 +363,7 @@ export class ArchiveStore {
     this.writing.known = stored !== undefined;
     // Older copies of a database alone do not name a conversation the archive has as it was named then.
     const { older } = this.runSourceIds();
-    if (!this.writing.known || !head.sources.every((id) => older.has(id))) this.sql.conversation!.run(key, withCarriedRuns(withEarlierParticipants(head.body, stored), stored));
+    if (!this.writing.known || !head.sources.every((id) => older.has(id))) this.sql.conversation!.run(key, withCarried(withEarlierParticipants(head.body, stored), stored));
     if (this.joinConversations(key, head.chatGuids)) Object.assign(this.writing, { known: true, changed: true });
     for (const [handle, name] of head.people) {
       if ((this.sql.nameOf!.get(handle) ?? name) !== name) this.namedAnew.add(handle);
@@ -417,8 +417,9 @@ export class ArchiveStore {
   }
 
   /** Ends the conversation begun: what was found while reading it is written with it. */
-  end({ files, mark, reactions }: ConversationEnd): void {
+  end({ files, mark, reactions, ownerHandles }: ConversationEnd): void {
     const { key, changed, namedAnew } = this.writing!;
+    if (ownerHandles?.length) this.addOwnerHandles(key, ownerHandles);
     const renamed = namedAnew !== undefined && this.nameAnew(key, namedAnew);
     const reacted = reactions !== undefined && this.reactOnUnread(reactions);
     this.saveFiles(files);
@@ -433,6 +434,14 @@ export class ArchiveStore {
     this.spans.end();
     this.writing = undefined;
     if (++this.pending >= GROUP) this.commit();
+  }
+
+  /** Lists in the conversation's body the owner's handles its messages used that it does not list yet (see `Conversation.ownerHandles`). */
+  private addOwnerHandles(key: string, handles: string[]): void {
+    const body = JSON.parse(this.sql.storedBody!.get(key) as string) as Conversation;
+    const listed = body.ownerHandles ?? [];
+    const all = everyHandle(listed, handles);
+    if (all.length > listed.length) this.sql.conversation!.run(key, JSON.stringify({ ...body, ownerHandles: all }));
   }
 
   /**
@@ -843,10 +852,20 @@ function withEarlierParticipants(body: string, stored: string | undefined): stri
 /**
  * A conversation's body as a run gives it, keeping what an archive read as a source said of the runs that first
  * read the messages only it kept (`keptOnly`, see `throughArchive`): a device read since gives none, and those
- * messages are still told by the runs that first read them.
+ * messages are still told by the runs that first read them. The owner's handles the store listed stay listed:
+ * the messages that used them are kept, and a device gives none before its messages are read (see `addOwnerHandles`).
  */
-function withCarriedRuns(body: string, stored: string | undefined): string {
-  if (stored === undefined || body.includes('"keptOnly":') || !stored.includes('"keptOnly":')) return body;
-  const { keptOnly } = JSON.parse(stored) as { keptOnly?: unknown };
-  return keptOnly === undefined ? body : JSON.stringify({ ...(JSON.parse(body) as object), keptOnly });
+function withCarried(body: string, stored: string | undefined): string {
+  const runs = stored !== undefined && !body.includes('"keptOnly":') && stored.includes('"keptOnly":');
+  if (!runs && !stored?.includes('"ownerHandles":')) return body;
+  const { keptOnly, ownerHandles = [] } = JSON.parse(stored!) as Pick<Conversation, 'keptOnly' | 'ownerHandles'>;
+  const carried = JSON.parse(body) as Conversation;
+  if (runs && keptOnly !== undefined) carried.keptOnly = keptOnly;
+  if (ownerHandles.length > 0) carried.ownerHandles = everyHandle(carried.ownerHandles ?? [], ownerHandles);
+  return JSON.stringify(carried);
+}
+
+/** The handles of both lists, each once, sorted. */
+function everyHandle(listed: string[], more: string[]): string[] {
+  return [...new Set([...listed, ...more])].sort();
 }

@@ -119,10 +119,10 @@ async function addConversation(
   const lostSince = remembersMarks ? store.runStartedAt : undefined;
   writer.begin({ key, body: toJson(kept), people, chatGuids: history.chatGuids(key), sources: history.sourceIds, lostSince });
   try {
-    await sendInBatches(history.messages(archived, true)(), writer, files, interrupted, counted);
+    const ownerHandles = await sendInBatches(history.messages(archived, true)(), writer, files, interrupted, counted);
     const reactions = history.reactionsOfMissing?.(archived) ?? [];
     if (files) for (const [, { tapbacks }] of reactions) for (const onPart of tapbacks?.values() ?? []) keepStickers(onPart, (a) => files.keep(a));
-    writer.end({ mark, files: copied, reactions: reactions.length > 0 ? reactions : undefined });
+    writer.end({ mark, files: copied, reactions: reactions.length > 0 ? reactions : undefined, ownerHandles: [...ownerHandles] });
   } catch (error) {
     writer.abandon();
     throw error;
@@ -137,18 +137,23 @@ function markCopying(mark: string | undefined, copies: boolean): string | undefi
   return mark === undefined || copies ? mark : `${mark} without copies`;
 }
 
-/** Sends messages to the writer as they are read, a batch at a time, each once the next one is read: its files were hashed on another thread meanwhile. */
+/**
+ * Sends messages to the writer as they are read, a batch at a time, each once the next one is read: its files were
+ * hashed on another thread meanwhile. Returns the owner's handles they used.
+ */
 async function sendInBatches(
   read: Iterable<Message>,
   writer: StoreWriter,
   files: AttachmentFiles | undefined,
   interrupted: () => void,
   counted: (messages: number) => void,
-): Promise<void> {
+): Promise<Set<string>> {
   let pending: Batch | undefined;
   let messages: Message[] = [];
   let batches = 0;
+  const ownerHandles = new Set<string>();
   for (const message of read) {
+    if (message.ownerHandle) ownerHandles.add(message.ownerHandle);
     messages.push(message);
     if (messages.length < BATCH) continue;
     counted(BATCH);
@@ -163,6 +168,7 @@ async function sendInBatches(
   }
   await send(pending, writer, files);
   await send(readAhead(messages, files), writer, files);
+  return ownerHandles;
 }
 
 /** Messages read, whose attachment files are being hashed. */

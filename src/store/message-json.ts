@@ -100,11 +100,11 @@ function withoutPlaces(json: string): string {
 }
 
 /** What this textkeeper reads of a message that an older one did not: its coming is no change on the device. */
-const READ_SINCE = ['editedAt', 'unsentAt', 'junk', 'satellite'];
+const READ_SINCE = ['editedAt', 'unsentAt', 'junk', 'satellite', 'ownerHandle'];
 
 /**
  * The stored JSON of a message and this run's that differ only in what textkeeper makes of the same row: what
- * an older one did not read (the time of an edit, of an unsending, a poll or a vote, a junk mark unless
+ * an older one did not read (the time of an edit, of an unsending, a poll or a vote, the owner's handle, a junk mark unless
  * `junkRead`: the stored JSON was written by a run that read junk marks) or how it words a group event, which
  * the device never changes. The message is the same, and the store keeps this run's JSON.
  */
@@ -237,6 +237,8 @@ export function mergeRevision(archived: Message, seen: Message, lost: LostTapbac
   // macOS 11 keeps no thread_originator_guid) is still one: the archive keeps what it replies to.
   const keptReply = seen.replyTo ? !seen.replyTo.target && archived.replyTo?.guid === seen.replyTo.guid : archived.replyTo !== undefined;
   const merged = { ...seen, parts, ...(keptReply ? { replyTo: archived.replyTo } : {}), ...firstKnownReceipts([archived, seen]), edited: hasEdits(parts) };
+  // An archive folder an earlier textkeeper wrote, read as a source, does not say which of the owner's handles it used.
+  if (!seen.ownerHandle && archived.ownerHandle) merged.ownerHandle = archived.ownerHandle;
   for (const attachment of attachmentsOf(merged)) {
     const before = files.get(attachment.guid);
     if (before && keepsFile(before, attachment, folder)) Object.assign(attachment, { path: before.path, missing: false, transient: false, size: before.size, withheld: undefined });

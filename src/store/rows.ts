@@ -25,6 +25,8 @@ export interface ConversationEnd {
   files: FileRows;
   /** What the sources hold of the reactions on its messages they no longer have (see `History.reactionsOfMissing`). */
   reactions?: ReactionsByGuid;
+  /** The owner's handles the messages read used (`Message.ownerHandle`), each once. */
+  ownerHandles?: string[];
 }
 
 export interface ChangeMark {

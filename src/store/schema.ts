@@ -152,6 +152,9 @@ export const MIGRATIONS: readonly string[] = [
   // conversation is read again by the next run, though its sources did not change, and its messages are then kept
   // as this textkeeper reads them (what an older one did not read is not counted as a change).
   'DELETE FROM source_marks;',
+  // 12: a message says which of the owner's handles it used, and a conversation lists them. As for 11, every
+  // conversation is read again by the next run, and its messages are kept as this textkeeper reads them.
+  'DELETE FROM source_marks;',
 ];
 
 /** The messages of each conversation in order: how renderers read them. */
