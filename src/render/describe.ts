@@ -303,6 +303,14 @@ export function tapbackNote(t: Tapback, day: (date: Date) => string): string | u
   return t.absentSince && `kept by this archive: ${absenceNote(t, day)}`;
 }
 
+/**
+ * The owner's handles the conversation used, as its header gives them under the label "Me" (as Participants lists
+ * the others'): "+15555550199, owner@example.com"; empty when none is known (an archive kept by an earlier textkeeper).
+ */
+export function ownerHandlesLine(conversation: Conversation): string {
+  return (conversation.ownerHandles ?? []).join(', ');
+}
+
 /** The handles a participant was read from: their own, then the others of theirs the conversation has (an email beside a phone). */
 export function handlesOf(person: Person): string[] {
   return [person.handle, ...(person.otherHandles ?? [])];

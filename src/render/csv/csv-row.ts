@@ -6,7 +6,7 @@ import { messageText, type RecordStyle } from '../json/records.js';
 export const CSV_COLUMNS = [
   'date', 'sender_name', 'sender_handle', 'from_me', 'service', 'text', 'attachments',
   'reactions', 'reply_to', 'edited', 'unsent', 'guid', 'not_on_device_since', 'subject', 'effect', 'damaged_sources', 'undelivered',
-  'satellite', 'junk',
+  'satellite', 'junk', 'owner_handle',
 ] as const;
 
 /**
@@ -19,7 +19,8 @@ export const CSV_COLUMNS = [
  * the conversation's sources whose check found damage, one a line (empty when all were sound); `undelivered`
  * "failed" for a message of the owner's Messages says was Not Delivered, "scheduled" for one to be sent later, not sent yet;
  * `satellite` true when it went over satellite (`service` then says which: iMessage or SMS), `junk` true when Messages
- * filed it as junk.
+ * filed it as junk; `owner_handle` the owner's own phone number or email it was sent from or received on (empty when
+ * not known).
  */
 export function csvRow(m: Message, { iso, path }: RecordStyle, damaged: string): string[] {
   const files = m.parts.flatMap((p) => (p.kind === 'attachment' ? [p.attachment] : p.kind === 'app' ? p.attachments : []));
@@ -44,6 +45,7 @@ export function csvRow(m: Message, { iso, path }: RecordStyle, damaged: string):
     m.undelivered ?? '',
     String(m.satellite ?? false),
     String(m.junk ?? false),
+    m.ownerHandle ?? '',
   ];
 }
 

@@ -8,7 +8,7 @@ import type { ExportContext, MessageStream, RenderedConversation, Renderer } fro
 import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
 import { activitySvg } from './activity-svg.js';
 import { escapeHtml, hrefPath, isolate } from './escape.js';
-import { damageLines, selectionLine, describeKeptOnly, describeOrigin, describeSourceCounts, formerNote, handlesOf, inBackup, personWithHandles, servicesLine } from '../describe.js';
+import { damageLines, selectionLine, describeKeptOnly, describeOrigin, describeSourceCounts, formerNote, handlesOf, inBackup, ownerHandlesLine, personWithHandles, servicesLine } from '../describe.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
 import { PageStarts } from './page-starts.js';
@@ -229,6 +229,7 @@ export class HtmlRenderer implements Renderer {
       conversation: conversation.title,
       // A conversation with one person whom no contact names has that person's number for its title already.
       participants: conversation.isGroup || !onlyHandles(conversation) ? participantsHtml(conversation, true) : '',
+      owner: ownerHandlesLine(conversation),
       messageCount: conversation.messageCount,
       selection: selectionLine(this.ctx, 'these pages'),
       services: servicesLine(conversation),

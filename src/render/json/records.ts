@@ -39,6 +39,7 @@ export interface ConversationRecord {
   title: string;
   groupName?: string;
   participants: { handle: string; name: string; otherHandles?: string[]; former?: Person['former'] }[];
+  ownerHandles?: string[];
   isGroup: boolean;
   services: string[];
   messageCount: number;
@@ -67,6 +68,7 @@ export function conversationRecord(c: Conversation, iso: IsoDate): ConversationR
     title: c.title,
     groupName: c.groupName,
     participants: c.participants.map(({ handle, name, otherHandles, former }) => ({ handle, name, otherHandles, former })),
+    ownerHandles: c.ownerHandles,
     isGroup: c.isGroup,
     services: c.services,
     messageCount: c.messageCount,
@@ -121,6 +123,7 @@ export function messageRecord(m: Message, conversationId: string, style: RecordS
     datePlayed: optional(m.datePlayed),
     sender: person(m.sender),
     isFromMe: m.isFromMe,
+    ownerHandle: m.ownerHandle,
     service: m.service,
     downgraded: m.downgraded,
     satellite: m.satellite,

@@ -1,5 +1,5 @@
 import type { Conversation } from '../../model/types.js';
-import { DAMAGE_NOTE, describeKeptOnly, describeSourceCounts, personWithHandles, selectionLine, selectionText } from '../describe.js';
+import { DAMAGE_NOTE, describeKeptOnly, describeSourceCounts, ownerHandlesLine, personWithHandles, selectionLine, selectionText } from '../describe.js';
 import type { ExportContext, Provenance, ProvenanceSource } from '../renderer.js';
 import { baselineIn, layLines, textBox, drawLine } from './blocks.js';
 import type { Canvas } from './canvas.js';
@@ -22,8 +22,10 @@ export function coverFacts(conversation: Conversation, ctx: ExportContext): Cove
   const { firstDate, lastDate } = conversation;
   const provenance: Provenance = ctx.provenance ?? { version: '', filters: [], sources: [] };
   const people = conversation.participants.map(personWithHandles);
+  const mine = ownerHandlesLine(conversation);
   const rows = [
     ...(people.length ? [{ label: 'Participants', values: people }] : []),
+    ...(mine ? [{ label: 'Me', values: [mine] }] : []),
     { label: 'Period', values: [firstDate && lastDate ? `${dates.dateTime(firstDate)} – ${dates.dateTime(lastDate)}` : 'No messages'] },
     { label: 'Messages', values: [conversation.messageCount.toLocaleString('en-US')] },
     ...(conversation.sourceCounts ? [{ label: 'By source', values: [describeSourceCounts(conversation.sourceCounts)] }] : []),

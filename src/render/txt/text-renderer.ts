@@ -1,7 +1,7 @@
 import { handwritingLines } from '../../decode/handwriting-render.js';
 import type { Attachment, Conversation, Drawing, EditVersion, Message, Part } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { absenceNote, balloonLines, damageLines, selectionLine, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, notFound, messageMarks, personWithHandles, servicesLine, undeliveredNote } from '../describe.js';
+import { absenceNote, balloonLines, damageLines, selectionLine, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, notFound, messageMarks, ownerHandlesLine, personWithHandles, servicesLine, undeliveredNote } from '../describe.js';
 import { visibleControls } from '../control-pictures.js';
 import { FileRenderer } from '../file-renderer.js';
 import { archivePath } from '../../output/files.js';
@@ -35,10 +35,12 @@ function* transcript(conversation: Conversation, messages: MessageStream, ctx: E
 
 function header(c: Conversation, ctx: ExportContext): string {
   const who = c.participants.map(personWithHandles).join(', ');
+  const mine = ownerHandlesLine(c);
   const range = c.firstDate && c.lastDate ? `, from ${ctx.dates.dateTime(c.firstDate)} to ${ctx.dates.dateTime(c.lastDate)}` : '';
   return [
     `Conversation: ${c.title}`,
     who ? `Participants: ${who}` : undefined,
+    mine ? `Me: ${mine}` : undefined,
     c.services.length > 0 ? `Services: ${servicesLine(c)}` : undefined,
     `Messages: ${c.messageCount}${range}`,
     selectionLine(ctx, 'this file'),
