@@ -20,6 +20,16 @@ describe.skipIf(!HAVE_FIXTURES)('the real chat.db from ../shared/fixtures/apple/
     expect(text).toContain('https://www.ghacks.net/2020/01/23/lastpass-no-longer-listed-on-the-chrome-web-store/');
   });
 
+  it("says which of the owner's numbers its messages were received on (destination_caller_id)", async () => {
+    const out = tempDir('real-owner');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'json,txt', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    const file = JSON.parse(readFileSync(join(out, 'Messages without a conversation.json'), 'utf8')) as { conversation: { ownerHandles?: string[] }; messages: { ownerHandle?: string }[] };
+    expect(file.messages.map((m) => m.ownerHandle)).toEqual(['+15558675309', '+15558675309']);
+    expect(file.conversation.ownerHandles).toEqual(['+15558675309']);
+    expect(readFileSync(join(out, 'Messages without a conversation.txt'), 'utf8')).toMatch(/^Me: \+15558675309$/m);
+  });
+
   it('lists its conversations', async () => {
     const result = await runCli(['list', '--db', db]);
     expect(result.code).toBe(0);

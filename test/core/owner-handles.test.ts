@@ -1,0 +1,104 @@
+// Which of the owner's own phone numbers and Apple IDs a conversation and each message used: chat.db records it for
+// every message (destination_caller_id, account), and for evidence "Me" must be identified as the others are.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import { runCli, tempDir } from '../support/cli.js';
+import { readJsonFiles, readNdjson, schemaValidators } from '../data/support.js';
+import { pdfText, pdfToolsPresent } from '../pdf/pdf-tools.js';
+
+type Line = { guid: string; conversationId: string; ownerHandle?: string };
+
+/** Each message's owner handle as the database says it (destination_caller_id, else account without P:/E:), by GUID. */
+function ownerHandlesIn(db: string): Map<string, string> {
+  const sqlite = new Database(db, { readonly: true });
+  const rows = sqlite.prepare(`SELECT guid, coalesce(nullif(destination_caller_id, ''), substr(account, 3)) AS handle FROM message`).all() as { guid: string; handle: string | null }[];
+  sqlite.close();
+  return new Map(rows.filter((r) => r.handle).map((r) => [r.guid, r.handle!.toLowerCase()]));
+}
+
+describe("the owner's handles", () => {
+  it('are in every format: the txt, HTML and PDF headers list those a conversation used, JSON, NDJSON and CSV give each message its own', async () => {
+    const dir = tempDir('owner-handles');
+    const db = join(dir, 'chat.db');
+    await generateChatDb({ path: db, messages: 600, seed: 7 });
+    // As some databases have it: no destination_caller_id (the account says it), and an email spelled otherwise.
+    const sqlite = new Database(db);
+    sqlite.exec(`UPDATE message SET destination_caller_id = NULL WHERE service = 'SMS' AND ROWID % 2 = 0;
+      UPDATE message SET destination_caller_id = 'Owner@Example.com' WHERE service = 'iMessage' AND ROWID % 3 = 0`);
+    sqlite.close();
+    const expected = ownerHandlesIn(db);
+    const out = join(dir, 'out');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html,pdf,csv,json,ndjson', '--timezone', 'UTC', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+
+    const validate = schemaValidators();
+    const used = new Map<string, string[]>();
+    for (const [name, file] of readJsonFiles(out)) {
+      expect(validate.conversation(file)).toBe('');
+      const messages = file.messages as Line[];
+      const ownerHandles = (file.conversation as { ownerHandles?: string[] }).ownerHandles;
+      expect(ownerHandles, name).toEqual([...new Set(messages.map((m) => m.ownerHandle!))].sort());
+      used.set(name.replace(/\.json$/, ''), ownerHandles!);
+    }
+    expect(new Set([...used.values()].flat())).toEqual(new Set(['+15555550199', 'owner@example.com']));
+    const lines = readNdjson(join(out, 'messages.ndjson')) as unknown as Line[];
+    expect(lines.length).toBeGreaterThan(400);
+    for (const line of lines) {
+      expect(validate.message(line)).toBe('');
+      expect(line.ownerHandle, line.guid).toBe(expected.get(line.guid));
+    }
+
+    for (const [stem, handles] of used) {
+      const mine = `Me: ${handles.join(', ')}`;
+      expect(readFileSync(join(out, `${stem}.txt`), 'utf8').split('\n').slice(0, 4)).toContain(mine);
+      expect(readFileSync(join(out, 'conversations', stem, 'p1.html'), 'utf8')).toContain(`<p class="participants">${mine}</p>`);
+      const [header, ...rows] = readFileSync(join(out, `${stem}.csv`), 'utf8').replace(/^\uFEFF/, '').split('\r\n').filter(Boolean);
+      expect(header).toMatch(/,satellite,junk,owner_handle$/);
+      // The last cell: the owner's handle (none of them has a comma or a quote); a row whose text spans lines ends below.
+      for (const row of rows.filter((r) => /,(?:true|false),(?:true|false),[^,]*$/.test(r))) expect(handles).toContain(row.split(',').at(-1));
+      if (!pdfToolsPresent) continue;
+      const cover = pdfText(join(out, `${stem}.pdf`), { first: 1, last: 1 });
+      expect(cover.replace(/\s+/g, ' ')).toContain(`Me ${handles.join(', ')}`);
+    }
+  });
+
+  it('come to an archive an earlier textkeeper made without counting as changes; until then its messages render without them', async () => {
+    const dir = tempDir('owner-handles-earlier');
+    const db = join(dir, 'chat.db');
+    await generateChatDb({ path: db, messages: 300, seed: 5 });
+    const out = join(dir, 'archive');
+    expect((await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--quiet'])).code).toBe(0);
+    // As an earlier textkeeper stored them (and as version 12 leaves them, its change marks forgotten).
+    const store = new Database(join(out, 'textkeeper.sqlite'));
+    store.exec(`UPDATE messages SET body = json_remove(body, '$.ownerHandle');
+      UPDATE conversations SET body = json_remove(body, '$.ownerHandles');
+      DELETE FROM source_marks`);
+    store.close();
+
+    const earlier = join(dir, 'read-back');
+    const read = await runCli(['export', '--archive', out, '--out', earlier, '--format', 'txt,csv,json', '--quiet']);
+    expect(read.code, read.stderr).toBe(0);
+    const files = [...readJsonFiles(earlier).values()];
+    expect(files.length).toBeGreaterThan(2);
+    for (const file of files) {
+      expect(file.conversation).not.toHaveProperty('ownerHandles');
+      for (const message of file.messages as Line[]) expect(message).not.toHaveProperty('ownerHandle');
+    }
+    const txt = readdirSync(earlier).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(earlier, f), 'utf8')).join('');
+    expect(txt).not.toMatch(/^Me: /m);
+
+    const run = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--no-progress']);
+    expect(run.code, run.stderr).toBe(0);
+    // Nothing added nor changed: the summary says nothing of it; every file is written anew, with the handles.
+    expect(run.stdout).not.toMatch(/since the last run|unchanged/);
+    const updated = new Database(join(out, 'textkeeper.sqlite'), { readonly: true });
+    expect(updated.prepare("SELECT count(*) FROM messages WHERE body NOT LIKE '%\"ownerHandle\":%'").pluck().get()).toBe(0);
+    expect(updated.prepare('SELECT count(*) FROM message_history').pluck().get()).toBe(0);
+    updated.close();
+    const transcripts = readdirSync(out).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(out, f), 'utf8'));
+    for (const transcript of transcripts) expect(transcript).toMatch(/^Me: (?:\+15555550199|owner@example\.com)/m);
+  });
+});
