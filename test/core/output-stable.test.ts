@@ -12,18 +12,18 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  * (`git log -p test/core/output-stable.test.ts` gives every change of the digests and its reason).
  */
 const EXPECTED: Record<string, string> = {
-  '*.txt': '9c09a21734fb4412a7e4f8d6fb99332c546dfcb5763d20ce0bdca1934334b3cd',
+  '*.txt': 'dcb81de368696b34ff811ec577bb4baac865baa20cecd17e978b1bca010e812d',
   'assets/': '3ede8f35807a994cde3ba46301c846d62256c3546b2bdf38af619c428583702d',
-  'conversations/': '71e87ad925e5af1c77a9a95add819c19d4a2737930a4a993a5cbb7b4e500b9ef',
+  'conversations/': '0ff0a47f5c0ade2055c10fab70c04c969963c274321f5ce2e87e0c696849faa6',
   'index.html': '951381ce0d8072694b864edfc2b90a74d950ecc84e3268fe44b7eaf2afd4891b',
   'search.html': 'f0d91787a6653ef6ee72acb45d333d05bc8339f1e11b3314d8b4cb77f360ff3b',
   'search/': 'd00785b9f650f48ce61d53c16bc8398969918e5b18273cfa212af889ba55fd14',
 };
 
 const EXPECTED_DATA: Record<string, string> = {
-  '*.csv': 'b5db6b80290a667f624717b0f033a5a5c31ff3c329a328f6c194c8473c534d66',
-  '*.json': '1a0dfc6728dc97d46daff2ea575c85b7772bf8db3b517c9a5baa31fd67396e2d',
-  'messages.ndjson': '4aad44c4cfa4a13c068b4ed1c5ef0dfb2417766bac2288934cdbf26466056366',
+  '*.csv': '4e9fe96964241f5d3f7bf063392dcbdf34ef35ef88155f18f73692ef6811d4d7',
+  '*.json': '6488429f90f7c2e10ed8296b6532d85d8c733917d526f67503272ee2c53d00f9',
+  'messages.ndjson': '19b472ad3462afaeef10403ee2c7c1f39a349347ba4f9cbd83644c514080f4c2',
 };
 
 function listFiles(dir: string): string[] {
