@@ -106,7 +106,9 @@ const READ_SINCE = ['editedAt', 'unsentAt', 'junk', 'satellite', 'ownerHandle'];
  * The stored JSON of a message and this run's that differ only in what textkeeper makes of the same row: what
  * an older one did not read (the time of an edit, of an unsending, a poll or a vote, the owner's handle, a junk mark unless
  * `junkRead`: the stored JSON was written by a run that read junk marks) or how it words a group event, which
- * the device never changes. The message is the same, and the store keeps this run's JSON.
+ * the device never changes; and besides, as `sameButNamesAndPlaces` allows, in people's names and where files lie
+ * (the first run that reads more of every message may well be one whose contacts name someone anew). The message
+ * is the same, and the store keeps this run's JSON.
  */
 export function sameButReadAnew(body: string, stored: string, junkRead: boolean): boolean {
   const unread = new Set(READ_SINCE.filter((key) => !stored.includes(`"${key}":`) && !(junkRead && key === 'junk')));
@@ -114,7 +116,7 @@ export function sameButReadAnew(body: string, stored: string, junkRead: boolean)
   const pollsUnread = !stored.includes('"poll":') && !stored.includes('"ballot":');
   const comparable = (json: string) => JSON.stringify(JSON.parse(json), (key, value: unknown) =>
     (unread.has(key) ? undefined : pollsUnread ? withoutPollReading(value) : value));
-  return sameInAnyOrder(comparable(body), comparable(stored));
+  return sameButNamesAndPlaces(comparable(body), comparable(stored));
 }
 
 /** A Polls balloon without what a textkeeper that did not read polls made of it otherwise (its payload's caption, no options nor votes). */
