@@ -99,11 +99,12 @@ describe('export --format json,ndjson,csv on a generated real-schema database', 
         expect(row.effect).toBe(m.effect ?? '');
         expect(row.satellite).toBe(String(m.satellite ?? false));
         expect(row.junk).toBe(String(m.junk ?? false));
+        expect(row.owner_handle).toBe(m.ownerHandle ?? '');
       }
     }
     // The subject and the send effect come after the columns the earlier versions wrote, which keep their places.
     const header = readFileSync(join(out, `${[...files.keys()][0]}.csv`), 'utf8').split('\r\n')[0];
-    expect(header).toBe('\ufeffdate,sender_name,sender_handle,from_me,service,text,attachments,reactions,reply_to,edited,unsent,guid,not_on_device_since,subject,effect,damaged_sources,undelivered,satellite,junk');
+    expect(header).toBe('\ufeffdate,sender_name,sender_handle,from_me,service,text,attachments,reactions,reply_to,edited,unsent,guid,not_on_device_since,subject,effect,damaged_sources,undelivered,satellite,junk,owner_handle');
     const messages = [...files.values()].flatMap((f) => f.messages);
     expect(messages.filter((m) => m.subject).map((m) => m.subject)).toEqual(['Re: Rent']);
     expect(messages.some((m) => m.effect)).toBe(true);

@@ -13,6 +13,7 @@ export interface MessageLine {
   text: string;
   sender: { handle: string; name: string };
   isFromMe: boolean;
+  ownerHandle?: string;
   service: string;
   edited: boolean;
   parts: { kind: string; tapbacks: unknown[] }[];
@@ -25,7 +26,7 @@ export interface MessageLine {
 
 export interface ConversationFile {
   schemaVersion: number;
-  conversation: { id: string; title: string; messageCount: number; isGroup: boolean; participants: { handle: string; name: string }[] };
+  conversation: { id: string; title: string; messageCount: number; isGroup: boolean; participants: { handle: string; name: string }[]; ownerHandles?: string[] };
   messages: MessageLine[];
 }
 
