@@ -104,8 +104,9 @@ function expectCoverTable(text: string, messageCount: number): void {
   const table = text.slice(text.indexOf('  Table'), text.indexOf('\n  Figure'));
   const rows = [...table.matchAll(/ {4}TR\n {6}TH:\n {9}\/Scope \/Row\n {8}"([^"]*)"\n {6}TD\n {8}"([^"]*)"/g)].map((m) => [m[1], m[2]]);
   expect(rows.length, table).toBe(table.match(/ TR\n/g)?.length);
-  expect(rows.map(([label]) => label)).toEqual(['Participants', 'Period', 'Messages', 'Attachments', 'Selection', 'Time zone', 'Exported', 'Source']);
+  expect(rows.map(([label]) => label)).toEqual(['Participants', 'Me', 'Period', 'Messages', 'Attachments', 'Selection', 'Time zone', 'Exported', 'Source']);
   const value = (label: string) => rows.find(([l]) => l === label)![1];
+  expect(value('Me')).toMatch(/^(?:\+15555550199|owner@example\.com)(?:, owner@example\.com)?$/);
   expect(value('Messages')).toBe(messageCount.toLocaleString('en-US'));
   expect(value('Selection')).toBe('All messages of this conversation');
   expect(value('Source')).toMatch(/^Mac Messages database.*chat\.dbSHA-256: [0-9a-f]{64}$/);
