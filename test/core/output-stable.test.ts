@@ -14,7 +14,7 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
 const EXPECTED: Record<string, string> = {
   '*.txt': 'dcb81de368696b34ff811ec577bb4baac865baa20cecd17e978b1bca010e812d',
   'assets/': '3ede8f35807a994cde3ba46301c846d62256c3546b2bdf38af619c428583702d',
-  'conversations/': '0ff0a47f5c0ade2055c10fab70c04c969963c274321f5ce2e87e0c696849faa6',
+  'conversations/': 'afbb9cfe59cd4c121baabcc170dff4f3e968de5ed6077fa4a9fb454c19a4f7f9',
   'index.html': '951381ce0d8072694b864edfc2b90a74d950ecc84e3268fe44b7eaf2afd4891b',
   'search.html': 'f0d91787a6653ef6ee72acb45d333d05bc8339f1e11b3314d8b4cb77f360ff3b',
   'search/': 'd00785b9f650f48ce61d53c16bc8398969918e5b18273cfa212af889ba55fd14',

@@ -52,7 +52,7 @@ describe("the owner's handles", () => {
     for (const [stem, handles] of used) {
       const mine = `Me: ${handles.join(', ')}`;
       expect(readFileSync(join(out, `${stem}.txt`), 'utf8').split('\n').slice(0, 4)).toContain(mine);
-      expect(readFileSync(join(out, 'conversations', stem, 'p1.html'), 'utf8')).toContain(`<p class="participants">${mine}</p>`);
+      expect(readFileSync(join(out, 'conversations', stem, 'p1.html'), 'utf8')).toContain(`<p class="owner">${mine}</p>`);
       const csv = readFileSync(join(out, `${stem}.csv`), 'utf8');
       // Last, so that the columns before keep their places.
       expect(csv.split('\r\n')[0]).toMatch(/,satellite,junk,owner_handle$/);
