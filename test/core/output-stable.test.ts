@@ -12,7 +12,7 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  * (`git log -p test/core/output-stable.test.ts` gives every change of the digests and its reason).
  */
 const EXPECTED: Record<string, string> = {
-  '*.txt': 'dcb81de368696b34ff811ec577bb4baac865baa20cecd17e978b1bca010e812d',
+  '*.txt': '4a910373d6c4cb287672d28558dffc6c39fbee99d0cd5f9037dbd73206024c75',
   'assets/': '3ede8f35807a994cde3ba46301c846d62256c3546b2bdf38af619c428583702d',
   'conversations/': 'afbb9cfe59cd4c121baabcc170dff4f3e968de5ed6077fa4a9fb454c19a4f7f9',
   'index.html': '951381ce0d8072694b864edfc2b90a74d950ecc84e3268fe44b7eaf2afd4891b',
@@ -21,7 +21,7 @@ const EXPECTED: Record<string, string> = {
 };
 
 const EXPECTED_DATA: Record<string, string> = {
-  '*.csv': '4e9fe96964241f5d3f7bf063392dcbdf34ef35ef88155f18f73692ef6811d4d7',
+  '*.csv': '113cd9db0a4ad1b2654880db64c6e5b753b4c54d0707c3d6b066b2e798036c45',
   '*.json': '6488429f90f7c2e10ed8296b6532d85d8c733917d526f67503272ee2c53d00f9',
   'messages.ndjson': '19b472ad3462afaeef10403ee2c7c1f39a349347ba4f9cbd83644c514080f4c2',
 };
