@@ -3,6 +3,7 @@ import type { ExportContext } from './renderer.js';
 import type { AppBalloon, ArchiveRun, Attachment, Ballot, Conversation, Message, Person, Poll, PollOption, RecordedSource, SourceHashes, Tapback, TapbackKind } from '../model/types.js';
 import type { DateFormatter } from './dates.js';
 import { serviceOf } from '../model/services.js';
+import { handlesOf } from '../model/people.js';
 
 const TAPBACK_VERBS: Record<TapbackKind, string> = {
   love: 'Loved',
@@ -311,10 +312,6 @@ export function ownerHandlesLine(conversation: Conversation): string {
   return (conversation.ownerHandles ?? []).join(', ');
 }
 
-/** The handles a participant was read from: their own, then the others of theirs the conversation has (an email beside a phone). */
-export function handlesOf(person: Person): string[] {
-  return [person.handle, ...(person.otherHandles ?? [])];
-}
 
 /**
  * "Mom (+15555550100, mom@example.com)"; a participant without a name, their handles alone; one no longer in the

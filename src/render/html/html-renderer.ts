@@ -8,7 +8,8 @@ import type { ExportContext, MessageStream, RenderedConversation, Renderer } fro
 import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
 import { activitySvg } from './activity-svg.js';
 import { escapeHtml, hrefPath, isolate } from './escape.js';
-import { damageLines, selectionLine, describeKeptOnly, describeOrigin, describeSourceCounts, formerNote, handlesOf, inBackup, ownerHandlesLine, personWithHandles, servicesLine } from '../describe.js';
+import { damageLines, selectionLine, describeKeptOnly, describeOrigin, describeSourceCounts, formerNote, inBackup, ownerHandlesLine, personWithHandles, servicesLine } from '../describe.js';
+import { handlesOf } from '../../model/people.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
 import { PageStarts } from './page-starts.js';
