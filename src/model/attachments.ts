@@ -1,14 +1,18 @@
-import type { Attachment, Message } from './types.js';
+import type { Attachment, Message, Part } from './types.js';
 
 /** Every attachment of a message, wherever it sits (parts, app balloons, sticker tapbacks); a loop: it runs for every message read back. */
 export function attachmentsOf(message: Message): Attachment[] {
   const found: Attachment[] = [];
   for (const part of message.parts) {
-    if (part.kind === 'attachment') found.push(part.attachment);
-    else if (part.kind === 'app') found.push(...part.attachments);
+    found.push(...filesOf(part));
     for (const tapback of part.tapbacks) if (tapback.sticker) found.push(tapback.sticker);
   }
   return found;
+}
+
+/** The files a part holds (an attachment, an app balloon's), not its sticker reactions: what counts as the message's attachments. */
+export function filesOf(part: Part): Attachment[] {
+  return part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : [];
 }
 
 // What a conversation says of a file on disk kept out of the archive, and where it is (none: a backup's file

@@ -1,4 +1,5 @@
 // Counting what a history holds, message by message: the numbers `textkeeper stats` prints and the charts draw.
+import { filesOf } from '../model/attachments.js';
 import type { Attachment, AttachmentKind, Message, Person } from '../model/types.js';
 import type { DateFormatter } from '../render/dates.js';
 
@@ -69,7 +70,7 @@ export class StatsCollector {
         this.person(t.sender).reactionsGiven++;
         this.person(m.sender).reactionsReceived++;
       }
-      for (const a of part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : []) this.addAttachment(a);
+      for (const a of filesOf(part)) this.addAttachment(a);
     }
     if (m.kind === 'event') {
       this.events++;

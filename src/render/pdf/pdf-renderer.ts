@@ -6,7 +6,8 @@ import type { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { EMOJI_CREDIT } from '../../fonts/emoji.js';
 import { startHeicThread, stopHeicThread } from '../../media/image.js';
-import type { Attachment, Conversation, Message } from '../../model/types.js';
+import { filesOf } from '../../model/attachments.js';
+import type { Conversation, Message } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
 import { csvCells } from '../../output/spreadsheet-cell.js';
 import { batchOutput, compressPageFast } from './pdfkit-internals.js';
@@ -191,7 +192,7 @@ async function placeMessages(pieces: Iterable<Piece>, layout: MessageLayout, pag
   let any = false;
   for (const piece of pieces) {
     any = true;
-    for (const attachment of attachmentsOf(piece.message)) attachments.add(attachment);
+    for (const part of piece.message.parts) for (const attachment of filesOf(part)) attachments.add(attachment);
     layout.prefetch?.(piece);
     prefetched.push(piece);
     if (prefetched.length > IMAGES_AHEAD) await layOut(prefetched.shift()!);
@@ -217,10 +218,6 @@ function firstOf(missing: string[]): string {
 
 function withWhom(conversation: Conversation): string {
   return conversation.participants.length ? `with ${conversation.participants.map((p) => p.name).join(', ')} ` : '';
-}
-
-function attachmentsOf(message: Message): Attachment[] {
-  return message.parts.flatMap((part) => (part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : []));
 }
 
 /** Lets finished pages reach the file before drawing more, so memory stays flat. */
