@@ -49,9 +49,9 @@ describe('junk and satellite messages', () => {
     expect(count(html, /<div class="meta junk">[^\n]*? · Junk/g)).toBe(2);
     expect(count(html, /<div class="meta">[^\n]*? · iMessage via satellite/g)).toBe(2);
     const csv = allOf(out, '.csv');
-    expect(csv.split('\r\n')[0]).toMatch(/,undelivered,satellite,junk,owner_handle$/);
-    expect(count(csv, /,false,true,[^,\r\n]*\r\n/g)).toBe(2);
-    expect(count(csv, /,true,false,[^,\r\n]*\r\n/g)).toBe(2);
+    expect(csv.split('\r\n')[0]).toMatch(/,undelivered,satellite,junk,owner_handle,kind$/);
+    expect(count(csv, /,false,true,[^,\r\n]*,message\r\n/g)).toBe(2);
+    expect(count(csv, /,true,false,[^,\r\n]*,message\r\n/g)).toBe(2);
     if (pdfToolsPresent) {
       const pdf = readdirSync(out).filter((f) => f.endsWith('.pdf')).map((f) => pdfText(join(out, f))).join('\n');
       expect(count(pdf, /·\s+Junk/g)).toBe(2);

@@ -21,7 +21,7 @@ const EXPECTED: Record<string, string> = {
 };
 
 const EXPECTED_DATA: Record<string, string> = {
-  '*.csv': '113cd9db0a4ad1b2654880db64c6e5b753b4c54d0707c3d6b066b2e798036c45',
+  '*.csv': 'ea17c6fa15813d02cb3a46c137ad9d948cc721f504ed52752dd6a58b5d468959',
   '*.json': '6488429f90f7c2e10ed8296b6532d85d8c733917d526f67503272ee2c53d00f9',
   'messages.ndjson': '19b472ad3462afaeef10403ee2c7c1f39a349347ba4f9cbd83644c514080f4c2',
 };

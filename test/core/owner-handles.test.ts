@@ -55,7 +55,7 @@ describe("the owner's handles", () => {
       expect(readFileSync(join(out, 'conversations', stem, 'p1.html'), 'utf8')).toContain(`<p class="owner">${mine}</p>`);
       const csv = readFileSync(join(out, `${stem}.csv`), 'utf8');
       // Last, so that the columns before keep their places.
-      expect(csv.split('\r\n')[0]).toMatch(/,satellite,junk,owner_handle$/);
+      expect(csv.split('\r\n')[0]).toMatch(/,satellite,junk,owner_handle,kind$/);
       const rows = parse(csv, { bom: true, columns: true }) as Record<string, string>[];
       expect(rows.map((row) => expected.get(row.guid!))).toEqual(rows.map((row) => row.owner_handle));
       if (!pdfToolsPresent) continue;

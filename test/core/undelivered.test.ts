@@ -25,9 +25,9 @@ describe('a message that was not delivered', () => {
     expect(fileOf(out, 'p1.html')).toMatch(/this one went.*?<div class="meta">/s);
     expect(fileOf(out, 'style.css')).toContain('.meta.undelivered { color: var(--alert); }');
     const csv = fileOf(out, '.csv').split('\r\n');
-    expect(csv[0]).toMatch(/,undelivered,satellite,junk,owner_handle$/);
-    expect(csv.find((row) => row.includes('never arrived'))).toMatch(/,failed,false,false,$/);
-    expect(csv.find((row) => row.includes('this one went'))).toMatch(/,,false,false,$/);
+    expect(csv[0]).toMatch(/,undelivered,satellite,junk,owner_handle,kind$/);
+    expect(csv.find((row) => row.includes('never arrived'))).toMatch(/,failed,false,false,,message$/);
+    expect(csv.find((row) => row.includes('this one went'))).toMatch(/,,false,false,,message$/);
     const json = JSON.parse(fileOf(out, '.json')) as { messages: { text: string; undelivered?: string }[] };
     expect(schemaValidators().conversation(json)).toBe('');
     expect(json.messages.filter((m) => m.undelivered).map((m) => [m.text, m.undelivered])).toEqual([['never arrived', 'failed']]);
@@ -67,7 +67,7 @@ describe('a message scheduled to be sent later', () => {
     await exportChat(db, chat, out, 'txt,csv,json');
     expect(fileOf(out, '.txt')).toContain('happy birthday!\n  ✗ Scheduled, not sent\n');
     expect(fileOf(out, '.txt')).not.toMatch(/sent when planned\n  ✗/);
-    expect(fileOf(out, '.csv').split('\r\n').find((row) => row.includes('happy birthday!'))).toMatch(/,scheduled,false,false,$/);
+    expect(fileOf(out, '.csv').split('\r\n').find((row) => row.includes('happy birthday!'))).toMatch(/,scheduled,false,false,,message$/);
     const json = JSON.parse(fileOf(out, '.json')) as { messages: { text: string; undelivered?: string }[] };
     expect(schemaValidators().conversation(json)).toBe('');
     expect(json.messages.filter((m) => m.undelivered).map((m) => [m.text, m.undelivered])).toEqual([['happy birthday!', 'scheduled']]);

@@ -4,9 +4,13 @@ import { parse } from 'csv-parse/sync';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
+import type { ArchiveStats } from '../../src/stats/archive-stats.js';
 import { visibleControls } from '../../src/render/control-pictures.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { addTextMessage, expectedTexts, readJsonFiles, readNdjson, schemaValidators, type MessageLine } from './support.js';
+
+/** A message of the owner's worded as a group event is: still a message. */
+const LIKE_AN_EVENT = 'You left the conversation.';
 
 describe('export --format json,ndjson,csv on a generated real-schema database', () => {
   const dir = tempDir('data-formats');
@@ -17,6 +21,7 @@ describe('export --format json,ndjson,csv on a generated real-schema database', 
 
   beforeAll(async () => {
     await generateChatDb({ path: db, messages: 2000, seed: 71 });
+    addTextMessage(db, LIKE_AN_EVENT);
     addTextMessage(db, 'She said "fine, then",\r\nand left');
     const sqlite = new Database(db);
     sqlite.prepare('UPDATE message SET subject = ? WHERE ROWID = (SELECT MAX(ROWID) FROM message)').run('Re: Rent');
@@ -100,17 +105,37 @@ describe('export --format json,ndjson,csv on a generated real-schema database', 
         expect(row.satellite).toBe(String(m.satellite ?? false));
         expect(row.junk).toBe(String(m.junk ?? false));
         expect(row.owner_handle).toBe(m.ownerHandle ?? '');
+        expect(row.kind).toBe(m.kind);
       }
     }
     // The subject and the send effect come after the columns the earlier versions wrote, which keep their places.
     const header = readFileSync(join(out, `${[...files.keys()][0]}.csv`), 'utf8').split('\r\n')[0];
-    expect(header).toBe('\ufeffdate,sender_name,sender_handle,from_me,service,text,attachments,reactions,reply_to,edited,unsent,guid,not_on_device_since,subject,effect,damaged_sources,undelivered,satellite,junk,owner_handle');
+    expect(header).toBe('\ufeffdate,sender_name,sender_handle,from_me,service,text,attachments,reactions,reply_to,edited,unsent,guid,not_on_device_since,subject,effect,damaged_sources,undelivered,satellite,junk,owner_handle,kind');
     const messages = [...files.values()].flatMap((f) => f.messages);
     expect(messages.filter((m) => m.subject).map((m) => m.subject)).toEqual(['Re: Rent']);
     expect(messages.some((m) => m.effect)).toBe(true);
     const texts = [...files.values()].flatMap((f) => f.messages.map((m) => m.text));
     // The data must exercise quoting: commas, quotes and line breaks inside a field.
     for (const special of [',', '"', '\n', '\r\n']) expect(texts.some((t) => t.includes(special)), JSON.stringify(special)).toBe(true);
+  });
+
+  it('tells group events from messages in CSV (kind), so that its counts per sender are those of stats', async () => {
+    const result = await runCli(['stats', '--db', db, '--json', '--no-progress']);
+    expect(result.stderr).toBe('');
+    const counted = new Map((JSON.parse(result.stdout) as ArchiveStats).conversations.map((c) => [c.conversation.id, c.stats]));
+    let events = 0;
+    for (const [stem, file] of readJsonFiles(out)) {
+      const rows = parse(readFileSync(join(out, `${stem}.csv`)), { bom: true, columns: true }) as Record<string, string>[];
+      const stats = counted.get(file.conversation.id)!;
+      const bySender: Record<string, number> = {};
+      for (const row of rows.filter((r) => r.kind === 'message')) bySender[row.sender_handle!] = (bySender[row.sender_handle!] ?? 0) + 1;
+      expect(bySender, stem).toEqual(Object.fromEntries(stats.people.filter((p) => p.messages > 0).map((p) => [p.handle, p.messages])));
+      expect(rows.filter((r) => r.kind === 'event'), stem).toHaveLength(stats.events);
+      events += stats.events;
+      for (const row of rows.filter((r) => r.text === LIKE_AN_EVENT)) expect(row.kind, row.guid).toBe('message');
+    }
+    expect(events).toBeGreaterThan(10);
+    expect(lines.filter((l) => l.text === LIKE_AN_EVENT).map((l) => l.kind)).toEqual(['message']);
   });
 });
 

@@ -22,6 +22,7 @@ export interface MessageLine {
   satellite?: true;
   junk?: true;
   effect?: string;
+  kind: 'message' | 'event';
 }
 
 export interface ConversationFile {

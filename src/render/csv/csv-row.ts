@@ -6,7 +6,7 @@ import { messageText, type RecordStyle } from '../json/records.js';
 export const CSV_COLUMNS = [
   'date', 'sender_name', 'sender_handle', 'from_me', 'service', 'text', 'attachments',
   'reactions', 'reply_to', 'edited', 'unsent', 'guid', 'not_on_device_since', 'subject', 'effect', 'damaged_sources', 'undelivered',
-  'satellite', 'junk', 'owner_handle',
+  'satellite', 'junk', 'owner_handle', 'kind',
 ] as const;
 
 /**
@@ -20,7 +20,8 @@ export const CSV_COLUMNS = [
  * "failed" for a message of the owner's Messages says was Not Delivered, "scheduled" for one to be sent later, not sent yet;
  * `satellite` true when it went over satellite (`service` then says which: iMessage or SMS), `junk` true when Messages
  * filed it as junk; `owner_handle` the owner's own phone number or email it was sent from or received on (empty when
- * not known).
+ * not known); `kind` "message", or "event" for a group event (its sentence in `text`, its actor as the sender), as JSON's
+ * `kind` says: without it an event reads as a message its actor sent.
  */
 export function csvRow(m: Message, { iso, path }: RecordStyle, damaged: string): string[] {
   const files = m.parts.flatMap((p) => (p.kind === 'attachment' ? [p.attachment] : p.kind === 'app' ? p.attachments : []));
@@ -46,6 +47,7 @@ export function csvRow(m: Message, { iso, path }: RecordStyle, damaged: string):
     String(m.satellite ?? false),
     String(m.junk ?? false),
     m.ownerHandle ?? '',
+    m.kind,
   ];
 }
 

@@ -103,6 +103,7 @@ export function appleTimestamp(date: Date): string {
 /**
  * What a message says, one part per line, as the txt export writes it: text parts as sent, link and app
  * balloons as "[Link: title — url]", a poll as "[Poll]" and an indented line for each option (an event: its description).
+ * Files are left out: the records and the CSV give them fields of their own, and a link sent has no text but its balloon.
  */
 export function messageText(m: Message): string {
   if (m.kind === 'event' && m.event) return m.event.description;
