@@ -1,4 +1,4 @@
-import { withheldWhy } from '../model/attachments.js';
+import { filesOf, withheldWhy } from '../model/attachments.js';
 import type { Message } from '../model/types.js';
 import type { MessageStream } from '../render/renderer.js';
 
@@ -65,8 +65,7 @@ export function counting(stream: MessageStream, summary: ShardCounts, warn: (m: 
 function tally(message: Message, summary: ShardCounts, warn: (m: string) => void): void {
   summary.messages++;
   for (const part of message.parts) {
-    const attachments = part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : [];
-    for (const a of attachments) {
+    for (const a of filesOf(part)) {
       if (a.notInDatabase) {
         summary.notInDatabase++;
         continue;

@@ -1,4 +1,5 @@
 // One message as one CSV row: the columns a spreadsheet or a lawyer's review tool wants.
+import { filesOf } from '../../model/attachments.js';
 import type { Attachment, Message } from '../../model/types.js';
 import { describeTapbacks, inBackup, NOT_IN_DATABASE, stickerNote } from '../describe.js';
 import { messageText, type RecordStyle } from '../json/records.js';
@@ -24,7 +25,7 @@ export const CSV_COLUMNS = [
  * `kind` says: without it an event reads as a message its actor sent.
  */
 export function csvRow(m: Message, { iso, path }: RecordStyle, damaged: string): string[] {
-  const files = m.parts.flatMap((p) => (p.kind === 'attachment' ? [p.attachment] : p.kind === 'app' ? p.attachments : []));
+  const files = m.parts.flatMap(filesOf);
   const tapbacks = m.parts.flatMap((p) => p.tapbacks);
   return [
     iso(m.date),

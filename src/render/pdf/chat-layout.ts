@@ -1,4 +1,5 @@
 import type { Attachment, Conversation, Message, Part, Tapback } from '../../model/types.js';
+import { filesOf } from '../../model/attachments.js';
 import { isYou } from '../../model/owner.js';
 import type { DateFormatter } from '../dates.js';
 import { inBackup, NOT_IN_DATABASE, receiptNotes, timeOnDay } from '../describe.js';
@@ -50,8 +51,7 @@ export class ChatLayout {
   /** Begins decoding the piece's images, which its layout takes a while later. */
   prefetch({ message }: Piece): void {
     for (const part of message.parts) {
-      const attachments = part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : [];
-      for (const attachment of attachments) {
+      for (const attachment of filesOf(part)) {
         const max = maxSize(attachment);
         if (drawable(attachment)) this.images.begin(attachment.path!, Math.min(max.width, this.maxWidth()), max.height);
       }

@@ -1,4 +1,5 @@
-import type { Attachment, Message } from '../../model/types.js';
+import { filesOf } from '../../model/attachments.js';
+import type { Message } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
 import { NOT_IN_DATABASE, receiptNotes, undeliveredNote } from '../describe.js';
 import { drawLine, layLines, textBox, type Styled, type StyledLine } from './blocks.js';
@@ -183,9 +184,7 @@ export class TranscriptLayout {
   }
 
   private attachmentCell(message: Message): Styled[] {
-    const attachments: Attachment[] = message.parts.flatMap((part) =>
-      part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : [],
-    );
+    const attachments = message.parts.flatMap(filesOf);
     return attachments.flatMap((a) => a.notInDatabase ? [this.muted(NOT_IN_DATABASE)] : [
       this.plain(a.fileName),
       this.muted(`${attachmentDetails(a)}${a.withheld ? ` · ${a.withheld}` : a.missing ? ' · missing' : ''}`),
