@@ -15,6 +15,6 @@ export function refuseBatesBesideOtherPdfs(outDir: string, written: string[]): v
   const named = others.slice(0, SHOWN).map((name) => `“${name}”`).join(', ') + (others.length > SHOWN ? ', …' : '');
   throw new Refusal(
     `--bates numbers every PDF of ${outDir} as one sequence, but this run would not write ${others.length} of them (${named}): ` +
-      `export into a new folder (--archive ${outDir} --out NEW …), or run without --chat, --since and --until.`,
+      `export into a new folder (\`textkeeper export --archive ${outDir} --out NEW …\`), or run without --chat, --since and --until.`,
   );
 }

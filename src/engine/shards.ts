@@ -42,6 +42,7 @@ export type WorkerReport =
   | { type: 'finished'; title: string; messages: number }
   | { type: 'wrote'; key: string; file: WrittenFile }
   | { type: 'next' }
+  | { type: 'log'; line: string }
   | { type: 'done'; result: ShardResult }
   | { type: 'failed'; error: FailureReport };
 
@@ -58,7 +59,7 @@ export interface FailureReport {
  * A worker thread (src/engine/worker.ts), started once a run knows it has conversations to write (on a
  * new HTML archive, before its sources are read): it loads its modules and the renderers of these `formats`,
  * opens the archive's store when told to render, then renders conversations it takes from the queue one
- * by one, relaying its progress.
+ * by one, relaying its progress and the lines it says (warnings).
  */
 export class WorkerShard {
   private readonly worker: Worker;
@@ -80,6 +81,7 @@ export class WorkerShard {
         else if (report.type === 'finished') this.progress.finished(report.title, report.messages);
         else if (report.type === 'wrote') this.progress.wrote(report.key, report.file);
         else if (report.type === 'next') this.order({ type: 'take', key: this.queue?.take() ?? null });
+        else if (report.type === 'log') options.log(report.line);
         else if (report.type === 'done') resolve(report.result);
         else reject(revive(report.error));
       });

@@ -214,7 +214,7 @@ export async function openHistory(options: ResolvedOptions): Promise<OpenedHisto
     return { history: opened.archive, reportDamage: (log) => reportDamage(opened.archive, log), close: opened.close };
   }
   if (db.length + backup.length > 0) {
-    throw new UserError('--archive reads an archive folder alone here: to add --db or --backup to it, export them into it first (textkeeper export --out).');
+    throw new UserError('--archive reads an archive folder alone here: to add --db or --backup to it, export them into it first (`textkeeper export --out`).');
   }
   const history = new StoreArchive(ArchiveStore.open(resolve(folder), { create: false, readonly: true, snapshot: true }), { ...options.archive, contacts: new ContactBook() });
   return { history, reportDamage: async () => ({ findings: 0, unreadable: 0 }), close: () => history.close() };

@@ -61,7 +61,8 @@ async function work(): Promise<void> {
   try {
     // The main thread checks the database.
     const opened = await opening;
-    const options = resolveOptions({ ...opened.raw, check: false }, true);
+    // Its lines are said where the run's are (a library's onWarning), not on the process's stderr.
+    const options = { ...resolveOptions({ ...opened.raw, check: false }, true), log: (line: string) => report({ type: 'log', line }) };
     // Their modules load while the main thread is busy (the render order's formats are among them).
     for (const format of opened.formats) RENDERERS[format]!().catch(() => {});
     const { formats, stems, exportedAt, provenance, imageThreads } = await starting;

@@ -5,7 +5,8 @@ import { UserError } from '../errors.js';
 import { resolveOptions, type RawOptions } from '../engine/options.js';
 import { openHistory } from '../engine/sources.js';
 import { reportChoice } from '../select/report.js';
-import { inLibraryTerms, libraryLog } from './option-names.js';
+import { inLibraryTerms } from './option-names.js';
+import { SourceWarnings } from './warnings.js';
 
 /** Where to read from and what to show, as the command line's options say it (see README). */
 export interface OpenArchiveOptions {
@@ -38,12 +39,26 @@ export interface OpenArchiveOptions {
 
 /** An opened history: conversations, their messages, and the options it was opened with (for render()). */
 export interface MessageArchive {
-  /** Every conversation, most recent first, as `textkeeper list --json` describes them. */
+  /** Every conversation, most recent first, as `textkeeper list --json` describes them (with since or until, as a JSON export's file does). */
   conversations(): ConversationRecord[];
   /** A conversation's messages in order, read as they are iterated (again from the start at each iteration). */
   messages(conversationId: string): Iterable<Message>;
   close(): Promise<void>;
   readonly options: Readonly<OpenArchiveOptions>;
+}
+
+/** What render() needs of an archive openArchive gave, besides its options. */
+export interface OpenedState {
+  /** Throws once the archive is closed. */
+  stillOpen(): void;
+  warnings: SourceWarnings;
+}
+
+const STATES = new WeakMap<MessageArchive, OpenedState>();
+
+/** An archive made otherwise than by openArchive is taken as open, its sources having said nothing yet. */
+export function stateOf(archive: MessageArchive): OpenedState {
+  return STATES.get(archive) ?? { stillOpen: () => {}, warnings: new SourceWarnings(archive.options.onWarning) };
 }
 
 /** The command line's raw options for these library options. */
@@ -67,7 +82,8 @@ export function openArchive(options: OpenArchiveOptions): Promise<MessageArchive
 }
 
 async function opened(options: OpenArchiveOptions): Promise<MessageArchive> {
-  const resolved = { ...resolveOptions(rawOptions(options), false), log: libraryLog(options.onWarning) };
+  const warnings = new SourceWarnings(options.onWarning);
+  const resolved = { ...resolveOptions(rawOptions(options), false), log: warnings.opened };
   const { history: archive, close } = await openHistory(resolved);
   try {
     reportChoice(archive.selection, () => [], () => {});
@@ -85,15 +101,17 @@ async function opened(options: OpenArchiveOptions): Promise<MessageArchive> {
     stillOpen();
     return (planned ??= new Map(archive.conversations().map((c) => [c.conversation.id, c])));
   };
-  return {
+  const given: MessageArchive = {
     options: { ...options },
-    conversations: () => [...plans().values()].map((c) => conversationRecord(c.conversation, iso)),
+    conversations: () => [...plans().values()].map((c) => conversationRecord(c.conversation, iso, resolved.selection)),
     messages: (conversationId) => streamOf(archive, plans().get(conversationId), conversationId, stillOpen),
     close: async () => {
       closed = true;
       await close();
     },
   };
+  STATES.set(given, { stillOpen, warnings });
+  return given;
 }
 
 /** Read again from the start each time it is iterated, as an array would be; refused once the archive is closed. */

@@ -1,8 +1,8 @@
 import { runExport, type ExportSummary } from '../engine/export.js';
 import { refuseUnused } from '../engine/format-options.js';
 import { resolveOptions } from '../engine/options.js';
-import { rawOptions, type MessageArchive } from './archive.js';
-import { inLibraryTerms, libraryLog } from './option-names.js';
+import { rawOptions, stateOf, type MessageArchive } from './archive.js';
+import { inLibraryTerms } from './option-names.js';
 
 export type Format = 'txt' | 'html' | 'pdf' | 'json' | 'ndjson' | 'csv';
 
@@ -22,7 +22,11 @@ export interface RenderOptions {
   signal?: { interrupted: boolean };
 }
 
-/** Writes the archive's conversations in these formats, as `textkeeper export` does (worker threads included). */
+/**
+ * Writes the archive's conversations in these formats, as `textkeeper export` does (worker threads included),
+ * reading its sources again; refused once the archive is closed. The warnings opening them gave, openArchive
+ * said: the summary counts the others, which onWarning gets.
+ */
 export async function render(archive: MessageArchive, options: RenderOptions): Promise<ExportSummary> {
   const { format, csvBom, signal, ...rest } = options;
   const raw = {
@@ -31,11 +35,14 @@ export async function render(archive: MessageArchive, options: RenderOptions): P
     format: [format].flat().join(','),
     csvBom: csvBom === undefined ? undefined : String(csvBom),
   };
-  const log = libraryLog(archive.options.onWarning);
-  return inLibraryTerms(() => {
+  const { stillOpen, warnings } = stateOf(archive);
+  return inLibraryTerms(async () => {
+    stillOpen();
     const resolved = resolveOptions(raw, true);
     const given = new Map(Object.entries(options));
     refuseUnused((name) => given.get(name) !== undefined, resolved.formats);
-    return runExport({ ...resolved, log }, signal ?? { interrupted: false });
+    const { log, saidAlready } = warnings.rendering();
+    const summary = await runExport({ ...resolved, log }, signal ?? { interrupted: false });
+    return { ...summary, warnings: summary.warnings - saidAlready() };
   });
 }

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
@@ -97,6 +97,33 @@ await archive.close();
 console.log(JSON.stringify(warnings));
 `;
 
+/** A program that counts the warnings of opening an archive and of rendering it apart, as its onWarning gets them. */
+const COUNTING_CONSUMER = `
+import { openArchive, render } from 'textkeeper';
+const [db, passwords, out] = process.argv.slice(2);
+const said = { open: [], render: [] };
+let step = 'open';
+const archive = await openArchive({ db, passwordFile: passwords, onWarning: (line) => said[step].push(line) });
+step = 'render';
+const summary = await render(archive, { format: 'txt', out });
+await archive.close();
+console.log(JSON.stringify({ ...said, counted: summary.warnings }));
+`;
+
+/** A program reading a part of the history, then asking a closed archive to render, and an archive folder to take a database. */
+const LIMITED_CONSUMER = `
+import { openArchive, render } from 'textkeeper';
+const [db, folder, out] = process.argv.slice(2);
+const archive = await openArchive({ db, since: '2020-01-01', until: '2030-01-01', timezone: 'UTC' });
+const selections = Object.fromEntries(archive.conversations().map((c) => [c.id, c.selection]));
+await render(archive, { format: 'json', out });
+await archive.close();
+const refused = (error) => error.constructor.name + ': ' + error.message;
+const closed = await render(archive, { format: 'txt', out: out + '-closed' }).then(() => 'rendered', refused);
+const mixed = await openArchive({ archive: folder, db }).then(() => 'opened', refused);
+console.log(JSON.stringify({ selections, closed, mixed }));
+`;
+
 describe('textkeeper as a dependency of another program', () => {
   const dir = tempDir('library');
   const db = join(dir, 'chat.db');
@@ -113,6 +140,8 @@ describe('textkeeper as a dependency of another program', () => {
     writeFileSync(join(app, 'refused.mjs'), REFUSED_CONSUMER);
     writeFileSync(join(app, 'mistaken.mjs'), MISTAKEN_CONSUMER);
     writeFileSync(join(app, 'warned.mjs'), WARNED_CONSUMER);
+    writeFileSync(join(app, 'counting.mjs'), COUNTING_CONSUMER);
+    writeFileSync(join(app, 'limited.mjs'), LIMITED_CONSUMER);
   });
 
   it('opens a database by import name, lists its conversations and iterates their messages, as the CLI sees them', async () => {
@@ -192,6 +221,45 @@ describe('textkeeper as a dependency of another program', () => {
     const run = await runNode(['warned.mjs', db, passwords], app);
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual([`warning: passwordFile ${passwords} was not needed: no backup given is encrypted`]);
+  });
+
+  // render() reads the sources again, and its worker thread renders some of the conversations (enough of them that it
+  // gets some): each warning is said once, where it belongs.
+  it('gets each warning once: opening\'s at openArchive, the messages\' at render, whose summary counts what it said; the CLI says the same', async () => {
+    const spoiled = join(dir, 'many', 'chat.db');
+    mkdirSync(dirname(spoiled));
+    await generateChatDb({ path: spoiled, messages: 3000, seed: 7 });
+    const sqlite = new Database(spoiled);
+    const firstTexts = 'SELECT MIN(message_id) FROM chat_message_join JOIN message ON message.ROWID = message_id WHERE text IS NOT NULL AND associated_message_type = 0 GROUP BY chat_id';
+    sqlite.prepare(`UPDATE message SET text = CAST(X'48656C6C6FFFFE80' AS TEXT), attributedBody = NULL WHERE ROWID IN (${firstTexts})`).run();
+    const guids = (sqlite.prepare(`SELECT guid FROM message WHERE ROWID IN (${firstTexts})`).pluck().all() as string[]).sort();
+    sqlite.close();
+    expect(guids.length).toBeGreaterThan(2);
+    const passwords = join(dir, 'counting-passwords.txt');
+    writeFileSync(passwords, 'hunter2\n');
+    const run = await runNode(['counting.mjs', spoiled, passwords, join(dir, 'counting-out')], app);
+    expect(run.stderr).toBe('');
+    const said = JSON.parse(run.stdout) as { open: string[]; render: string[]; counted: number };
+    expect(said.open).toEqual([`warning: passwordFile ${passwords} was not needed: no backup given is encrypted`]);
+    expect(said.render.map((line) => /^warning: message (\S+): The message's text holds bytes that are not UTF-8/.exec(line)?.[1]).sort()).toEqual(guids);
+    expect(said.counted).toBe(said.render.length);
+    const cli = await runCli(['export', '--db', spoiled, '--password-file', passwords, '--out', join(dir, 'counting-cli'), '--format', 'txt', '--no-progress']);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stderr.split('\n').filter((line) => line.startsWith('warning:')).length).toBe(said.open.length + said.render.length);
+  });
+
+  it('gives each conversation the selection its JSON file has, refuses to render once closed, and leaves a command it suggests a command', async () => {
+    const out = join(dir, 'limited-out');
+    const run = await runNode(['limited.mjs', db, join(dir, 'archive-folder'), out], app);
+    expect(run.stderr).toBe('');
+    const said = JSON.parse(run.stdout) as { selections: Record<string, unknown>; closed: string; mixed: string };
+    const files = readdirSync(out).filter((name) => name.endsWith('.json')).map((name) => JSON.parse(readFileSync(join(out, name), 'utf8')) as { conversation: { id: string; selection: unknown } });
+    expect(files.length).toBe(Object.keys(said.selections).length);
+    for (const { conversation } of files) expect(said.selections[conversation.id], conversation.id).toEqual(conversation.selection);
+    expect(files[0]!.conversation.selection).toEqual({ options: '--since 2020-01-01 --until 2030-01-01', from: '2020-01-01T00:00:00.000+00:00', before: '2030-01-02T00:00:00.000+00:00' });
+    expect(said.closed).toBe('UserError: This archive was closed: open it again to read it.');
+    expect(existsSync(`${out}-closed`)).toBe(false);
+    expect(said.mixed).toBe('UserError: archive reads an archive folder alone here: to add db or backup to it, export them into it first (`textkeeper export --out`).');
   });
 
   // As npm installs it: the package's files, and beside them only the packages it depends on (not its devDependencies),

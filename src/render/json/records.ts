@@ -48,7 +48,7 @@ export interface ConversationRecord {
   lastDate?: string;
   chatIdentifiers: string[];
   keptOnly?: { messages: number; runs: { startedAt: string; sources: RunSourceRecord[] }[] };
-  /** In a JSON export's file only. */
+  /** With --since or --until: in a JSON export's file, and the library's conversations(). */
   selection?: { options: string; from?: string; before?: string };
 }
 
@@ -62,7 +62,8 @@ interface RunSourceRecord {
   recorded?: { description: string; sha256?: string; walSha256?: string; device?: string; lastRead: string }[];
 }
 
-export function conversationRecord(c: Conversation, iso: IsoDate): ConversationRecord {
+/** The conversation as its JSON file and the library describe it; `selection`: the --since and --until it was read with. */
+export function conversationRecord(c: Conversation, iso: IsoDate, selection?: MessageSelection): ConversationRecord {
   return {
     id: c.id,
     title: c.title,
@@ -86,11 +87,12 @@ export function conversationRecord(c: Conversation, iso: IsoDate): ConversationR
         })),
       })),
     },
+    selection: selection && selectionRecord(selection, iso),
   };
 }
 
 /** The `--since`/`--until` a file holds the messages of: as typed, and the instants they stand for. */
-export function selectionRecord({ options, from, before }: MessageSelection, iso: IsoDate): ConversationRecord['selection'] {
+function selectionRecord({ options, from, before }: MessageSelection, iso: IsoDate): ConversationRecord['selection'] {
   return { options: options.join(' '), from: from && iso(from), before: before && iso(before) };
 }
 
