@@ -103,7 +103,7 @@ async function opened(options: OpenArchiveOptions): Promise<MessageArchive> {
   };
   const given: MessageArchive = {
     options: { ...options },
-    conversations: () => [...plans().values()].map((c) => conversationRecord(c.conversation, iso, resolved.selection)),
+    conversations: () => [...plans().values()].map((c) => conversationRecord(archive.withOwnerHandles(c), iso, resolved.selection)),
     messages: (conversationId) => streamOf(archive, plans().get(conversationId), conversationId, stillOpen),
     close: async () => {
       closed = true;

@@ -10,3 +10,8 @@ export const DEFAULT_OWNER_NAME = 'Me';
 export function isYou(person: Person | undefined): boolean {
   return person?.isMe === true && person.name === DEFAULT_OWNER_NAME;
 }
+
+/** The owner's handles of these lists, each once, sorted: as a conversation lists them (see `Conversation.ownerHandles`). */
+export function everyOwnerHandle(...lists: string[][]): string[] {
+  return [...new Set(lists.flat())].sort();
+}

@@ -3,6 +3,7 @@ import { sourceIds, type Found, type Lineage, type MessageSource, type SourceFac
 import type { MessageStream } from '../render/renderer.js';
 import { plannedKeys, type ConversationPlan } from './conversations.js';
 import { everyParticipant } from '../model/people.js';
+import { everyOwnerHandle } from '../model/owner.js';
 import { selectConversations, type Selectable, type Selection } from '../select/match.js';
 import { SourceArchive, type SourceOptions } from './source-archive.js';
 import { disagreement, mergeCopies, toldCopy } from './merge-copies.js';
@@ -48,6 +49,11 @@ export interface History {
   readonly sourceIds: string[];
   candidates(): CandidateConversation[];
   conversations(only?: Set<string>): HistoryConversation[];
+  /**
+   * The conversation with the owner's handles its messages use, as its record tells it (list --json, stats, the
+   * library's conversations()): an export has its store collect them as it reads the messages (see `Conversation.ownerHandles`).
+   */
+  withOwnerHandles(conversation: HistoryConversation): Conversation;
   /** The GUIDs of the chat rows the conversation with this key is made of, in every source. */
   chatGuids(key: string): string[];
   /** Its messages; a message some sources lack names those it was found in as `sourceNames` does, or `byId` as `sourceIds` does (what the store records). */
@@ -191,6 +197,11 @@ export class Archive implements History {
       if (this.sources.length > 1) merged.conversation.sourceCounts = { bySource: this.bySource(merged), inEvery };
     }
     return all.sort((a, b) => b.conversation.lastDate!.getTime() - a.conversation.lastDate!.getTime());
+  }
+
+  withOwnerHandles({ conversation, members }: ArchivedConversation): Conversation {
+    const handles = everyOwnerHandle(...members.map(({ source, plan }) => source.ownerHandles(plan)));
+    return handles.length > 0 ? { ...conversation, ownerHandles: handles } : conversation;
   }
 
   /**

@@ -1,7 +1,7 @@
 // A database may hold any type in any column (SQLite does not enforce declared types): bytes where text
 // belongs, text where a date belongs, numbers far out of range. Rows are made well-typed here, and
 // every value that had to be changed is named, so one odd cell never aborts an export unnoticed.
-import type { AttachmentRow, ChatRow, HandleRow, MessageRow } from '../read/rows.js';
+import type { AttachmentRow, ChatRow, HandleRow, MessageRow, OwnerColumns } from '../read/rows.js';
 import { APPLE_EPOCH, isUsableAppleMs } from './dates.js';
 
 type TextKeys<T> = { [K in keyof T]-?: T[K] extends string | null ? K : never }[keyof T];
@@ -79,6 +79,12 @@ export function checkAttachmentRow(row: AttachmentRow): string[] {
   row.totalBytes = Math.max(0, asNumber(row.totalBytes, 'attachment.total_bytes', notes));
   if (!isUsableAppleMs(row.createdDate)) row.createdDate = 0;
   return notes;
+}
+
+/** A message's destination_caller_id and account read apart from its row (see `MessagesReader.ownerColumns`), made text as `checkMessageRow` makes them. */
+export function checkOwnerColumns([chat, callerId, account]: OwnerColumns): OwnerColumns {
+  const notes: string[] = [];
+  return [chat, asText(callerId, 'message.destinationCallerId', notes), asText(account, 'message.account', notes)];
 }
 
 /** Chat and handle rows carry names: odd values become text (bytes decoded, U+FFFD where unreadable). */

@@ -8,7 +8,7 @@ import type { AttachmentRow, ChatRow, MessageRow, ReactionRow } from '../read/ro
 import { realFolders, toAttachment, type AttachmentFiles } from './attachments.js';
 import { FileProber, type Probes } from './file-prober.js';
 import { APPLE_EPOCH, appleDate } from './dates.js';
-import { checkChatRow, checkHandleRow } from './odd-values.js';
+import { checkChatRow, checkHandleRow, checkOwnerColumns } from './odd-values.js';
 import { lastMembershipChanges, orphanPlan, planConversations, withStoredKeys, type ConversationPlan, type MembershipChanges, type StoredKey } from './conversations.js';
 import { buildMessage, RecentMessages, type BuildContext } from './message-builder.js';
 import { PeopleDirectory, type Contacts } from './people.js';
@@ -68,6 +68,8 @@ export class SourceArchive {
   private prober?: FileProber;
   /** Each group chat's namings, by its ROWID, found when first asked (only `--chat` terms ask). */
   private namings?: Map<number, Naming[]>;
+  /** The owner's handles each chat's messages use (null: the messages of no chat), found when first asked (see `ownerHandles`). */
+  private owners?: Map<number | null, string[]>;
 
   private constructor(
     private readonly opened: OpenedDatabase,
@@ -208,6 +210,21 @@ export class SourceArchive {
   namingsOf(plan: ConversationPlan): Naming[] {
     this.namings ??= groupNamings(this.reader, this.id, this.known);
     return plan.chatIds.flatMap((id) => this.namings!.get(id) ?? []);
+  }
+
+  /** The owner's handles the conversation's messages use (see `Message.ownerHandle`), each chat's once. */
+  ownerHandles(plan: ConversationPlan): string[] {
+    this.owners ??= this.ownersByChat();
+    return (plan.chatIds.length === 0 ? [null] : plan.chatIds).flatMap((chat) => this.owners!.get(chat) ?? []);
+  }
+
+  private ownersByChat(): Map<number | null, string[]> {
+    const byChat = new Map<number | null, string[]>();
+    for (const [chat, callerId, account] of this.reader.ownerColumns(this.options.window).map(checkOwnerColumns)) {
+      const handle = this.people.ownerHandle(callerId, account);
+      if (handle) byChat.set(chat, [...(byChat.get(chat) ?? []), handle]);
+    }
+    return byChat;
   }
 
   /** GUIDs of a conversation's messages, a batch at a time (to count messages several sources share). */

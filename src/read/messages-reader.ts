@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { AttachmentRow, ChatRow, HandleRow, MessageRow, ReactionRow } from './rows.js';
+import type { AttachmentRow, ChatRow, HandleRow, MessageRow, OwnerColumns, ReactionRow } from './rows.js';
 import { Statements } from '../sqlite/statements.js';
 import { withSmallCache } from '../sqlite/small-cache.js';
 import { joinRows, readableRowIds, salvage } from './salvage.js';
@@ -224,13 +224,9 @@ export class MessagesReader {
   chatSizes(window: DateWindow): { byChat: Map<number, ChatSize>; unclaimed: number } {
     const dated = columnsOf(this.db, 'chat_message_join').has('message_date');
     const date = appleMs('message_date');
-    const inWindow = [
-      window.since === undefined ? '' : `${date} >= ${window.since}`,
-      window.until === undefined ? '' : `${date} < ${window.until}`,
-    ].filter(Boolean).join(' AND ') || '1';
     // An undated row (message_date 0) may be anywhere: it counts.
     const sql = dated
-      ? `SELECT chat_id, SUM(message_date = 0 OR (${inWindow})), MAX(${date}) FROM chat_message_join GROUP BY chat_id`
+      ? `SELECT chat_id, SUM(message_date = 0 OR (${inWindow(date, window)})), MAX(${date}) FROM chat_message_join GROUP BY chat_id`
       : 'SELECT chat_id, COUNT(*), 0 FROM chat_message_join GROUP BY chat_id';
     // Past a damaged page, each chat is sized by its rows of the join table that can be read, undated.
     const rows = this.salvage(
@@ -245,6 +241,25 @@ export class MessagesReader {
       byChat: new Map(rows.map(([chat, estimate, latest]) => [chat, { estimate, latest }])),
       unclaimed: Math.max(0, unclaimed),
     };
+  }
+
+  /**
+   * The owner's handles as the messages conversations show name them (reactions, votes and polls' later versions
+   * left out, as `conversationRows` leaves them): each chat's pairs of destination_caller_id and account (null: the
+   * messages of no chat), each once, in one pass over the messages in ROWID order. Only a conversation's record asks
+   * (an export's store collects them as it reads the messages). Empty past a damaged page.
+   */
+  ownerColumns(window: DateWindow): OwnerColumns[] {
+    const has = (name: string) => this.messageColumns.has(name);
+    if (!has('destination_caller_id') && !has('account')) return [];
+    const m = (name: string) => (has(name) ? `m.${name}` : 'NULL');
+    const type = `IFNULL(${this.reactionType}, 0)`;
+    // A message joined to chats the database lacks only is of no chat, as `conversationRows` finds those.
+    const sql = `SELECT DISTINCT c.ROWID, ${m('destination_caller_id')}, ${m('account')} FROM message m
+        LEFT JOIN chat_message_join j ON j.message_id = m.ROWID LEFT JOIN chat c ON c.ROWID = j.chat_id
+      WHERE ${type} NOT BETWEEN 1000 AND ${POLL_VOTE} AND ${type} != ${POLL_UPDATE_ROW} AND ${inWindow(appleMs('m.date'), window)}
+        AND (c.ROWID IS NOT NULL OR NOT EXISTS (SELECT 1 FROM chat_message_join k JOIN chat d ON d.ROWID = k.chat_id WHERE k.message_id = m.ROWID))`;
+    return this.salvage(() => this.db.prepare(sql).raw(true).all() as OwnerColumns[], () => []);
   }
 
   /**
@@ -427,6 +442,14 @@ export class MessagesReader {
   private select<T>(key: string, sql: () => string, selection: Selection<T>, params: unknown[]): T[] {
     return (this.statements.get(key, sql).raw(true).all(...params) as unknown[][]).map(selection.row);
   }
+}
+
+/** SQL that holds when a date (ms since 2001) is in the window. */
+function inWindow(date: string, window: DateWindow): string {
+  return [
+    window.since === undefined ? '' : `${date} >= ${window.since}`,
+    window.until === undefined ? '' : `${date} < ${window.until}`,
+  ].filter(Boolean).join(' AND ') || '1';
 }
 
 /** How much of a stored value a note shows (a blob's quote is its bytes in hex). */

@@ -73,6 +73,9 @@ export interface MessageRow {
 /** A tapback or sticker placed on another message: only what the tapback index needs. */
 export type ReactionRow = Pick<MessageRow, 'rowId' | 'guid' | 'handleId' | 'isFromMe' | 'date' | 'associatedType' | 'associatedGuid' | 'associatedEmoji'>;
 
+/** A chat's ROWID (null: the messages of no chat) and one pair of its messages' destinationCallerId and account. */
+export type OwnerColumns = [number | null, string | null, string | null];
+
 export interface AttachmentRow {
   messageId: number;
   rowId: number;

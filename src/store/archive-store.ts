@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Conversation, Person, ReactionsByGuid, RecordedSource, SourceCheck, SourceHashes } from '../model/types.js';
 import { everyParticipant, handlesOf } from '../model/people.js';
+import { everyOwnerHandle } from '../model/owner.js';
 import { STORE_FILE } from './file-names.js';
 import { GuidFingerprints } from './guid-fingerprints.js';
 import { compactJson, fromJson, mergeRevision, messageFromJson, namedAnew, sameButNamesAndPlaces, sameButReadAnew, sameInAnyOrder, storedJson, toJson, withReactions, type MessageColumns } from './message-json.js';
@@ -440,7 +441,7 @@ export class ArchiveStore {
   private addOwnerHandles(key: string, handles: string[]): void {
     const body = JSON.parse(this.sql.storedBody!.get(key) as string) as Conversation;
     const listed = body.ownerHandles ?? [];
-    const all = everyHandle(listed, handles);
+    const all = everyOwnerHandle(listed, handles);
     if (all.length > listed.length) this.sql.conversation!.run(key, JSON.stringify({ ...body, ownerHandles: all }));
   }
 
@@ -861,11 +862,6 @@ function withCarried(body: string, stored: string | undefined): string {
   const { keptOnly, ownerHandles = [] } = JSON.parse(stored!) as Pick<Conversation, 'keptOnly' | 'ownerHandles'>;
   const carried = JSON.parse(body) as Conversation;
   if (runs && keptOnly !== undefined) carried.keptOnly = keptOnly;
-  if (ownerHandles.length > 0) carried.ownerHandles = everyHandle(carried.ownerHandles ?? [], ownerHandles);
+  if (ownerHandles.length > 0) carried.ownerHandles = everyOwnerHandle(carried.ownerHandles ?? [], ownerHandles);
   return JSON.stringify(carried);
-}
-
-/** The handles of both lists, each once, sorted. */
-function everyHandle(listed: string[], more: string[]): string[] {
-  return [...new Set([...listed, ...more])].sort();
 }

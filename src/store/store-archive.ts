@@ -153,6 +153,11 @@ export class StoreArchive implements History {
     return all - this.candidates().reduce((sum, c) => sum + c.estimate, 0);
   }
 
+  /** The conversation as it is: the store lists the owner's handles in its body (see `ArchiveStore.addOwnerHandles`). */
+  withOwnerHandles({ conversation }: HistoryConversation): Conversation {
+    return conversation;
+  }
+
   conversations(only?: Set<string>): HistoryConversation[] {
     const bodies = this.bodies(only ?? this.chosen);
     const count = this.statements.get(`SELECT COUNT(*) AS n, MIN(date) AS first, MAX(date) AS last FROM messages WHERE conversation_key = ?${this.window}`);

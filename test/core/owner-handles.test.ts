@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
-import { runCli, tempDir } from '../support/cli.js';
+import { ROOT, runCli, tempDir } from '../support/cli.js';
 import { readJsonFiles, readNdjson, schemaValidators } from '../data/support.js';
 import { pdfText, pdfToolsPresent } from '../pdf/pdf-tools.js';
 
@@ -17,6 +17,9 @@ function ownerHandlesIn(db: string): Map<string, string> {
   sqlite.close();
   return new Map(rows.filter((r) => r.handle).map((r) => [r.guid, r.handle!.toLowerCase()]));
 }
+
+/** What a conversation's record (list --json, stats --json, the library's conversations()) says of it here. */
+type Record = { id: string; ownerHandles?: string[] };
 
 describe("the owner's handles", () => {
   it('are in every format: the txt, HTML and PDF headers list those a conversation used, JSON, NDJSON and CSV give each message its own', async () => {
@@ -61,6 +64,45 @@ describe("the owner's handles", () => {
       if (!pdfToolsPresent) continue;
       const cover = pdfText(join(out, `${stem}.pdf`), { first: 1, last: 1 });
       expect(cover.replace(/\s+/g, ' ')).toContain(`Me ${handles.join(', ')}`);
+    }
+  });
+
+  it("are the same in list --json, stats --json and the library's conversations() from a database as in the export's .json", async () => {
+    const dir = tempDir('owner-handles-records');
+    const db = join(dir, 'chat.db');
+    await generateChatDb({ path: db, messages: 600, seed: 7 });
+    // Spelled otherwise, or said by the account alone; on reactions alone (no conversation shows them as messages);
+    // and the messages of a chat the database lost (of no chat now), on a line of their own.
+    const sqlite = new Database(db);
+    sqlite.exec(`UPDATE message SET destination_caller_id = NULL WHERE service = 'SMS' AND ROWID % 2 = 0;
+      UPDATE message SET destination_caller_id = 'Owner@Example.com' WHERE service = 'iMessage' AND ROWID % 3 = 0;
+      UPDATE message SET destination_caller_id = '+1 (555) 555-0199' WHERE service = 'iMessage' AND ROWID % 7 = 0;
+      UPDATE message SET destination_caller_id = '+15555550177' WHERE associated_message_type BETWEEN 1000 AND 3007;
+      UPDATE message SET destination_caller_id = '+15555550166' WHERE associated_message_type = 0 AND ROWID IN (SELECT message_id FROM chat_message_join WHERE chat_id = 1);
+      DELETE FROM chat WHERE ROWID = 1`);
+    sqlite.close();
+    const out = join(dir, 'out');
+    const exported = await runCli(['export', '--db', db, '--out', out, '--format', 'json', '--quiet']);
+    expect(exported.code, exported.stderr).toBe(0);
+    const expected = new Map([...readJsonFiles(out).values()].map((file) => [file.conversation.id, file.conversation.ownerHandles]));
+    expect(expected.get('messages-without-conversation')).toEqual(['+15555550166']);
+    expect([...expected.values()]).toContainEqual(['+15555550199', 'owner@example.com']);
+    expect([...expected.values()].flat()).not.toContain('+15555550177');
+
+    const listed = await runCli(['list', '--db', db, '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const stats = await runCli(['stats', '--db', db, '--json', '--no-progress']);
+    expect(stats.code, stats.stderr).toBe(0);
+    const { openArchive } = (await import(join(ROOT, 'dist', 'index.js'))) as typeof import('../../src/index.js');
+    const library = await openArchive({ db, backup: [], contacts: [] });
+    const records = {
+      list: JSON.parse(listed.stdout) as Record[],
+      stats: (JSON.parse(stats.stdout) as { conversations: { conversation: Record }[] }).conversations.map((c) => c.conversation),
+      library: library.conversations(),
+    };
+    await library.close();
+    for (const [how, conversations] of Object.entries(records)) {
+      expect(new Map(conversations.map((c) => [c.id, c.ownerHandles])), how).toEqual(expected);
     }
   });
 

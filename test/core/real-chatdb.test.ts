@@ -28,6 +28,9 @@ describe.skipIf(!HAVE_FIXTURES)('the real chat.db from ../shared/fixtures/apple/
     expect(file.messages.map((m) => m.ownerHandle)).toEqual(['+15558675309', '+15558675309']);
     expect(file.conversation.ownerHandles).toEqual(['+15558675309']);
     expect(readFileSync(join(out, 'Messages without a conversation.txt'), 'utf8')).toMatch(/^Me: \+15558675309$/m);
+    const listed = await runCli(['list', '--db', db, '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as { ownerHandles?: string[] }[]).map((c) => c.ownerHandles)).toEqual([['+15558675309']]);
   });
 
   it('lists its conversations', async () => {
