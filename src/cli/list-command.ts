@@ -37,7 +37,7 @@ export async function runList(options: ResolvedOptions, how: { sort: ListSort; j
     const all = archive.conversations().sort(SORTS[how.sort]);
     reportChoice(archive.selection, () => all.map(({ key, conversation: c }) => ({ key, id: c.id, title: c.title })), options.log, options.quiet);
     if (how.json) {
-      process.stdout.write(`${JSON.stringify(all.map((a) => conversationRecord(archive.withOwnerHandles(a), (date) => options.dates.iso(date))), null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(all.map((a) => conversationRecord(archive.withOwnerHandles(a), (date) => options.dates.iso(date), options.selection)), null, 2)}\n`);
       return damage;
     }
     // An archive that kept messages its sources lost counts them in a column of their own.

@@ -35,7 +35,7 @@ export async function archiveStats(options: ResolvedOptions, damage: (counts: Da
         total.add(message);
         progress.tick();
       }
-      conversations.push({ conversation: conversationRecord(archive.withOwnerHandles(plan), (d) => options.dates.iso(d)), stats: one.result() });
+      conversations.push({ conversation: conversationRecord(archive.withOwnerHandles(plan), (d) => options.dates.iso(d), options.selection), stats: one.result() });
     }
     progress.stop();
     return { total: total.result(), conversations };

@@ -63,6 +63,16 @@ describe('an export limited by --since and --until says so in every file with a 
     }
   });
 
+  it('list --json and stats --json give each conversation the record its JSON file has', async () => {
+    const files = readJsonFiles(ranged);
+    const range = ['--since', '2018-01-01', '--until', '2019-12-31', '--timezone', 'America/New_York'];
+    const listed = JSON.parse((await runCli(['list', '--db', db, '--json', ...range])).stdout) as { id: string }[];
+    const stats = JSON.parse((await runCli(['stats', '--db', db, '--json', '--no-progress', ...range])).stdout) as { conversations: { conversation: { id: string } }[] };
+    const byId = new Map([...files.values()].map((file) => [(file.conversation as { id: string }).id, file.conversation]));
+    expect(listed.length).toBe(byId.size);
+    for (const record of [...listed, ...stats.conversations.map((c) => c.conversation)]) expect(record, record.id).toEqual(byId.get(record.id));
+  });
+
   it('an export of every message says nothing of a selection', () => {
     const texts = readdirSync(whole).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(whole, f), 'utf8'));
     for (const text of texts) expect(text).not.toContain('Selection:');
