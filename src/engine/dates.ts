@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as Tz from '@date-fns/tz';
 import { UserError } from '../errors.js';
-import { isValidTimeZone } from '../render/dates.js';
+import { isValidTimeZone } from '../render/zone-names.js';
 
 // Loaded for a --since or --until without an offset only, as CommonJS (its eight ES modules cost every run's start-up).
 const require = createRequire(import.meta.url);

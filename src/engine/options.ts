@@ -5,7 +5,9 @@ import { toCountryCode } from '../contacts/handles.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_OWNER_NAME } from '../model/owner.js';
 import { expandHome, MAC_MESSAGES, refuseKeptQuote } from '../home-path.js';
-import { DateFormatter, isValidTimeZone, zoneAsSpelled } from '../render/dates.js';
+import { DateFormatter } from '../render/dates.js';
+import { tzReadAsUtc } from '../render/machine-zone.js';
+import { isValidTimeZone, zoneAsSpelled } from '../render/zone-names.js';
 import { RENDERERS } from '../render/registry.js';
 import { toAppleMs } from '../normalize/dates.js';
 import type { ArchiveOptions } from '../normalize/archive.js';
@@ -85,6 +87,7 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
   if (raw.timezone !== undefined && !isValidTimeZone(raw.timezone)) {
     throw new UserError(`--timezone ${raw.timezone}: not a time zone name (use e.g. Europe/Berlin or America/New_York).`);
   }
+  if (raw.timezone === undefined) refuseTzReadAsUtc();
   const dates = new DateFormatter(raw.timezone === undefined ? undefined : zoneAsSpelled(raw.timezone));
   // Refused whatever is read (not only once a backup asks for it): it is in the shell's history already.
   if (raw.password !== undefined) throw new UserError('--password: a password on the command line is visible to other programs; use --password-file FILE, or type it at the prompt.');
@@ -121,6 +124,14 @@ export function resolveOptions(given: RawOptions, needsOutput: boolean): Resolve
     threads: threadCount(raw.threads),
     log: (line) => process.stderr.write(`${line}\n`),
   };
+}
+
+/** A TZ Node takes for UTC though it names another zone: every time would be hours from what `date` shows, unsaid. */
+function refuseTzReadAsUtc(): void {
+  const tz = tzReadAsUtc();
+  if (tz !== undefined) {
+    throw new UserError(`TZ=${tz}: Node cannot read this time zone and would show times in UTC; give --timezone with its IANA name (e.g. America/New_York).`);
+  }
 }
 
 /** `--format`: the formats named, each known. */

@@ -1,17 +1,37 @@
 import { realpathSync } from 'node:fs';
+import { zoneAsSpelled } from './zone-names.js';
 
 /**
  * The computer's time zone by its IANA name, as Date reads the clock in it; undefined when it has none.
+ * A TZ that is an IANA name is named as given (Asia/Kolkata, not the Asia/Calcutta Node's Intl makes of it).
  * Node names none when TZ is a path (`TZ=:/etc/localtime`, a common setting) or empty, or a name its zone data
- * lacks: then the zone file the path leads to names it, and a zone whose offset never changes (`TZ=UTC+3`, an
- * unknown name Date takes as UTC) is named by that offset. A name is used only when Date agrees with it.
+ * lacks: then the zone file the path leads to names it, and a zone whose offset never changes (`TZ=UTC+3`) is
+ * named by that offset (a TZ Date takes for UTC though it names another zone is refused before: tzReadAsUtc).
+ * A name is used only when Date agrees with it.
  */
 export function machineZone(): string | undefined {
+  const tz = process.env.TZ?.replace(/^:/, '');
+  if (tz && agreesWithDate(tz)) return zoneAsSpelled(tz);
   const named = Intl.DateTimeFormat().resolvedOptions().timeZone as string | undefined;
   if (named && named !== 'Etc/Unknown') return named;
-  const tz = process.env.TZ;
-  const file = tz === undefined ? '/etc/localtime' : tz.replace(/^:/, '');
+  const file = tz ?? '/etc/localtime';
   return [zoneOfFile(file), fixedOffsetZone()].find((zone) => zone !== undefined && agreesWithDate(zone));
+}
+
+/** A POSIX rule for UTC under any name: no daylight saving time, offset zero (`UTC0`, `GMT+0`, `<+00>0`). */
+const UTC_RULE = /^(?:[A-Za-z]{3,}|<[A-Za-z0-9+-]{3,}>)[+-]?0{1,2}(?::00){0,2}$/;
+
+/**
+ * The TZ setting when Date reads it as UTC all year though it names another zone: a rule ICU cannot read
+ * (`EST5EDT,M3.2.0,M11.1.0`, `<-03>3`) or a name its zone data lacks. Undefined when TZ is unset, empty,
+ * or read as it says.
+ */
+export function tzReadAsUtc(): string | undefined {
+  const tz = process.env.TZ;
+  if (!tz || PROBES.some((ms) => new Date(ms).getTimezoneOffset() !== 0)) return undefined;
+  const name = tz.replace(/^:/, '');
+  const namesUtc = name === '' || UTC_RULE.test(name) || [zoneOfFile(name), name].some((zone) => zone !== undefined && agreesWithDate(zone));
+  return namesUtc ? undefined : tz;
 }
 
 /** Instants across the years, summer and winter on either side of the equator. */

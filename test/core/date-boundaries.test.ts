@@ -132,6 +132,33 @@ describe('the computer’s time zone, without --timezone', () => {
     expect(text).toContain('Times are shown in Etc/GMT+3.');
     expect(text.match(/^\[.*\]/gm)).toEqual(['[2024-11-02 20:30:00]', '[2024-11-03 01:59:00]']);
   });
+
+  it('is named as TZ gives it when TZ is an IANA name (Asia/Kolkata, not ICU’s Asia/Calcutta), as --timezone is', async () => {
+    for (const env of [{ TZ: 'Asia/Kolkata' }, { TZ: ':Asia/Kolkata' }]) {
+      const text = await exportedText(db, [], env);
+      expect(text).toContain('Times are shown in Asia/Kolkata.');
+      expect(text.match(/^\[.*\]/gm)).toEqual(['[2024-11-03 05:00:00]', '[2024-11-03 10:29:00]']);
+    }
+    expect(await exportedText(db, ['--timezone', 'Asia/Kolkata'], { TZ: 'UTC' })).toContain('Times are shown in Asia/Kolkata.');
+  });
+
+  it('is refused in one line when Node cannot read TZ and would show UTC (a POSIX rule, an unknown name), but not when TZ names UTC', async () => {
+    for (const tz of ['EST5EDT,M3.2.0,M11.1.0', '<-03>3', 'Mars/Olympus']) {
+      for (const command of [['export', '--out', join(tempDir('dates-unread'), 'out')], ['list'], ['stats']]) {
+        const result = await runCli([...command, '--db', db, '--since', '2024-11-03'], { TZ: tz });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toBe(`textkeeper: TZ=${tz}: Node cannot read this time zone and would show times in UTC; give --timezone with its IANA name (e.g. America/New_York).\n`);
+        expect(result.stdout).toBe('');
+      }
+      const text = await exportedText(db, ['--timezone', 'America/New_York'], { TZ: tz });
+      expect(text).toContain('Times are shown in America/New_York.');
+    }
+    for (const [tz, name] of [['UTC', 'UTC'], ['Etc/UTC', 'Etc/UTC'], ['UTC0', 'UTC'], ['GMT', 'GMT']]) {
+      const text = await exportedText(db, [], { TZ: tz! });
+      expect(text).toContain(`Times are shown in ${name}.`);
+      expect(text.match(/^\[.*\]/gm)).toEqual(['[2024-11-02 23:30:00]', '[2024-11-03 04:59:00]']);
+    }
+  });
 });
 
 describe('the night the clocks go back', () => {
