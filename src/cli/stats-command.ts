@@ -2,8 +2,9 @@ import type { ResolvedOptions } from '../engine/options.js';
 import type { DamageCounts } from '../engine/sources.js';
 import { oneLine } from '../render/control-pictures.js';
 import { countOf, formatBytes } from '../render/describe.js';
-import { archiveStats } from '../stats/archive-stats.js';
-import { peopleByName, type MonthStats, type Stats } from '../stats/collector.js';
+import { distinctTitles } from '../output/distinct-titles.js';
+import { archiveStats, peopleByPerson, type PeopleStats } from '../stats/archive-stats.js';
+import type { MonthStats } from '../stats/collector.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -15,16 +16,18 @@ export async function runStats(options: ResolvedOptions, json: boolean): Promise
   if (json) {
     process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
   } else {
-    const blocks = [describe('All conversations', stats.total), ...stats.conversations.map((c) => describe(c.conversation.title, c.stats))];
+    // Conversations sharing a title are told apart as their files are (`Book club (Ann Lee)`).
+    const titles = distinctTitles(stats.conversations.map((c) => c.conversation));
+    const blocks = [describe('All conversations', stats.total), ...stats.conversations.map((c, i) => describe(titles[i]!, c.stats))];
     process.stdout.write(`${blocks.join('\n')}`);
   }
   return damage;
 }
 
-function describe(title: string, s: Stats): string {
+function describe(title: string, s: PeopleStats): string {
   const events = s.events > 0 ? ` (and ${countOf(s.events, 'group event')})` : '';
   const lines = [`${oneLine(title)}: ${countOf(s.messages, 'message')}${events}${s.firstDate ? `, ${s.firstDate.slice(0, 10)} to ${s.lastDate!.slice(0, 10)}` : ''}`];
-  const people = peopleByName(s.people).map((p) => ({ ...p, name: oneLine(p.name) }));
+  const people = peopleByPerson(s.people).map((p) => ({ ...p, name: oneLine(p.person) }));
   lines.push(`  by person: ${listed(people.filter((p) => p.messages > 0).map((p) => `${p.name} ${n(p.messages)}`))}`);
   lines.push(`  busiest days: ${listed(s.busiestDays.map((d) => `${d.day} (${n(d.messages)})`))}`);
   const kinds = Object.entries(s.attachments.byKind).map(([kind, k]) => `${kind} ${n(k.count)} (${formatBytes(k.bytes)})`);

@@ -50,8 +50,8 @@ export interface YearCounts {
 
 /**
  * Lays out the months as stacked bars in a plot of this size (labels go below it). `names` gives a
- * sender's name by handle (one person's handles make one series); senders beyond the palette are
- * stacked together as "Others".
+ * sender's person by handle (see personLabels: one person's handles make one series, namesakes two);
+ * senders beyond the palette are stacked together as "Others".
  */
 export function activityChart(months: MonthStats[], names: Map<string, string>, width: number, height: number): ActivityChart {
   const byName = months.map((m) => {

@@ -2,12 +2,21 @@ import type { ResolvedOptions } from '../engine/options.js';
 import { openHistory, type DamageCounts } from '../engine/sources.js';
 import { reportChoice } from '../select/report.js';
 import { conversationRecord, type ConversationRecord } from '../render/json/records.js';
-import { StatsCollector, type Stats } from './collector.js';
+import { StatsCollector, type PersonStats, type Stats } from './collector.js';
+import { countedPeople, personLabels } from './person-labels.js';
 import { Progress } from '../engine/progress.js';
 
+/** A handle's counts, and whose handle it is. */
+export interface CountedPerson extends PersonStats {
+  /** The person the handle is one of (see personLabels): their name, a namesake's told apart (`Ann Lee (+15555550100)`). */
+  person: string;
+}
+
+export type PeopleStats = Omit<Stats, 'people'> & { people: CountedPerson[] };
+
 export interface ArchiveStats {
-  total: Stats;
-  conversations: { conversation: ConversationRecord; stats: Stats }[];
+  total: PeopleStats;
+  conversations: { conversation: ConversationRecord; stats: PeopleStats }[];
 }
 
 /**
@@ -21,7 +30,7 @@ export async function archiveStats(options: ResolvedOptions, damage: (counts: Da
     damage(await reportDamage(options.log));
     reportChoice(archive.selection, () => archive.conversations().map(({ key, conversation: c }) => ({ key, id: c.id, title: c.title })), options.log, options.quiet);
     const total = new StatsCollector(options.dates);
-    const conversations: ArchiveStats['conversations'] = [];
+    const conversations: { conversation: ConversationRecord; stats: Stats }[] = [];
     const plans = archive.conversations();
     // Reading a million messages takes half a minute: shown as an export's reading is.
     const progress = new Progress(options.progress, plans.reduce((sum, p) => sum + p.conversation.messageCount, 0), plans.length, options.log, 'counting');
@@ -38,8 +47,26 @@ export async function archiveStats(options: ResolvedOptions, damage: (counts: Da
       conversations.push({ conversation: conversationRecord(archive.withOwnerHandles(plan), (d) => options.dates.iso(d), options.selection), stats: one.result() });
     }
     progress.stop();
-    return { total: total.result(), conversations };
+    const all = total.result();
+    const labels = personLabels(countedPeople(plans.flatMap((p) => p.conversation.participants), all.people));
+    const withPersons = (s: Stats): PeopleStats => ({ ...s, people: s.people.map((p) => ({ ...p, person: labels.get(p.handle)! })) });
+    return { total: withPersons(all), conversations: conversations.map((c) => ({ ...c, stats: withPersons(c.stats) })) };
   } finally {
     await close();
   }
+}
+
+/** People as a reader counts them: the handles of one person (a contact's phone and email) as one, named as `person` says; most messages first. */
+export function peopleByPerson(people: CountedPerson[]): CountedPerson[] {
+  const byPerson = new Map<string, CountedPerson>();
+  for (const p of people) {
+    const entry = byPerson.get(p.person);
+    if (!entry) byPerson.set(p.person, { ...p });
+    else {
+      entry.messages += p.messages;
+      entry.reactionsGiven += p.reactionsGiven;
+      entry.reactionsReceived += p.reactionsReceived;
+    }
+  }
+  return [...byPerson.values()].sort((a, b) => b.messages - a.messages || a.person.localeCompare(b.person));
 }

@@ -130,24 +130,6 @@ export class StatsCollector {
   }
 }
 
-/**
- * People as a reader counts them: the handles shown under one name (a contact's phone and email) as one,
- * as the activity chart draws them; most messages first.
- */
-export function peopleByName(people: PersonStats[]): PersonStats[] {
-  const byName = new Map<string, PersonStats>();
-  for (const p of people) {
-    const entry = byName.get(p.name);
-    if (!entry) byName.set(p.name, { ...p });
-    else {
-      entry.messages += p.messages;
-      entry.reactionsGiven += p.reactionsGiven;
-      entry.reactionsReceived += p.reactionsReceived;
-    }
-  }
-  return [...byName.values()].sort((a, b) => b.messages - a.messages || a.name.localeCompare(b.name));
-}
-
 /** Several conversations' months added up, by month and sender (for the whole archive's chart). */
 export function mergeMonths(lists: MonthStats[][]): MonthStats[] {
   const merged = new Map<string, MonthStats>();

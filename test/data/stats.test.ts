@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -164,7 +164,7 @@ describe('stats of a history with many people', () => {
     await generateChatDb({ path: db, messages: 3000, seed: 92, conversations: 60 });
     const json = await runCli(['stats', '--db', db, '--json', '--no-progress']);
     const everyone = (JSON.parse(json.stdout) as ArchiveStats).total.people;
-    const senders = new Set(everyone.filter((p) => p.messages > 0).map((p) => p.name)).size;
+    const senders = new Set(everyone.filter((p) => p.messages > 0).map((p) => p.person)).size;
     expect(senders).toBeGreaterThan(22);
     const text = await runCli(['stats', '--db', db, '--no-progress']);
     expect(text.code, text.stderr).toBe(0);
@@ -174,5 +174,48 @@ describe('stats of a history with many people', () => {
     expect(byPerson).toMatch(new RegExp(` and ${senders - 20} more \\(--json lists everyone\\)$`));
     expect(byPerson.split(', ')).toHaveLength(20);
     expect(total.find((line) => line.startsWith('  reactions: '))).toMatch(/ and \d+ more \(--json lists everyone\)$/);
+  });
+});
+
+describe('stats of people who share a name', () => {
+  it('counts two contacts named alike as two people, told apart as the export’s file names tell them, and so are two groups’ headings and the HTML chart', async () => {
+    const dir = tempDir('stats-namesakes');
+    const dbPath = join(dir, 'chat.db');
+    await generateChatDb({ path: dbPath, messages: 1500, seed: 94 });
+    const db = new Database(dbPath);
+    db.prepare("UPDATE chat SET display_name = 'Book club' WHERE ROWID IN (SELECT ROWID FROM chat WHERE chat_identifier LIKE 'chat%' AND COALESCE(display_name, '') = '' ORDER BY ROWID LIMIT 2)").run();
+    db.close();
+    const vcf = join(dir, 'namesakes.vcf');
+    writeFileSync(vcf, ['+15555550100', '+15555550101'].map((tel) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nTEL:${tel}\r\nEND:VCARD\r\n`).join(''));
+    const source = ['--db', dbPath, '--contacts', vcf, '--timezone', 'UTC', '--no-progress'];
+
+    const json = JSON.parse((await runCli(['stats', ...source, '--json'])).stdout) as ArchiveStats;
+    const ann = (handle: string) => json.total.people.find((p) => p.handle === handle)!;
+    expect([ann('+15555550100'), ann('+15555550101')].map((p) => [p.name, p.person])).toEqual([['Ann Lee', 'Ann Lee (+15555550100)'], ['Ann Lee', 'Ann Lee (+15555550101)']]);
+    const text = await runCli(['stats', ...source]);
+    expect(text.code, text.stderr).toBe(0);
+    const total = text.stdout.split('\n\n')[0]!;
+    for (const handle of ['+15555550100', '+15555550101']) {
+      expect(total).toContain(`Ann Lee (${handle}) ${ann(handle).messages.toLocaleString('en-US')}`);
+      expect(total).toContain(`Ann Lee (${handle}) ${ann(handle).reactionsGiven}/${ann(handle).reactionsReceived}`);
+    }
+    expect(total).not.toMatch(/Ann Lee \d/);
+
+    // Each conversation's heading is its file's name: the two Ann Lees', the two Book clubs'.
+    const out = join(dir, 'out');
+    expect((await runCli(['export', ...source, '--out', out, '--format', 'txt', '--attachments', 'none'])).code).toBe(0);
+    const files = readdirSync(out).filter((name) => /^(Ann Lee|Book club) /.test(name)).map((name) => name.replace(/\.txt$/, '')).sort();
+    const headings = [...text.stdout.matchAll(/^((?:Ann Lee|Book club)\b.*?): \d/gm)].map((m) => m[1]).sort();
+    expect(files).toHaveLength(4);
+    expect(headings).toEqual(files);
+
+    // The HTML index of the two one-to-one conversations draws each Ann Lee in her own colour.
+    const ids = json.conversations.filter((c) => c.conversation.chatIdentifiers.every((id) => ['+15555550100', '+15555550101'].includes(id))).map((c) => c.conversation.id);
+    expect(ids).toHaveLength(2);
+    const html = join(dir, 'html');
+    expect((await runCli(['export', ...source, '--out', html, '--format', 'html', '--attachments', 'none', '--chat', ids.join(','), '--exact'])).code).toBe(0);
+    const index = readFileSync(join(html, 'index.html'), 'utf8');
+    const legend = [...index.matchAll(/<\/svg>([^<]*)<\/span>/g)].map((m) => m[1]);
+    expect([...legend].sort()).toEqual(['Ann Lee (+15555550100)', 'Ann Lee (+15555550101)', 'Me']);
   });
 });

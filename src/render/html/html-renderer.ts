@@ -6,6 +6,7 @@ import { MediaArchive, type PlacedAttachment } from '../../media/media-archive.j
 import { writeAtomically } from '../../output/files.js';
 import type { ExportContext, MessageStream, RenderedConversation, Renderer } from '../renderer.js';
 import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
+import { countedPeople, personLabels, type Named } from '../../stats/person-labels.js';
 import { activitySvg } from './activity-svg.js';
 import { escapeHtml, hrefPath, isolate } from './escape.js';
 import { damageLines, selectionLine, describeKeptOnly, describeOrigin, describeSourceCounts, formerNote, inBackup, ownerHandlesLine, personWithHandles, servicesLine } from '../describe.js';
@@ -22,9 +23,9 @@ import { refreshAssets } from './assets.js';
 interface ConversationSummary {
   preview: string;
   photoCount: number;
-  /** Messages per month by sender, and the senders' names, for the index's activity chart. */
+  /** Messages per month by sender, and who the senders are, for the index's activity chart. */
   months: MonthStats[];
-  names: [string, string][];
+  people: Named[];
   /** Group events, which the chart does not count (the conversation's message count does). */
   events: number;
 }
@@ -95,11 +96,11 @@ export class HtmlRenderer implements Renderer {
       activity: content.page === 1 ? (chart ?? ACTIVITY_MARK) : '',
       body: content.body,
     }), this.pageLimits, DAY_END);
-    const summary: ConversationSummary = { preview: '', photoCount: 0, months: [], names: [], events: 0 };
+    const summary: ConversationSummary = { preview: '', photoCount: 0, months: [], people: [], events: 0 };
     try {
       const { months, people, events } = await this.writeMessages(conversation, messages, pages, summary);
-      Object.assign(summary, { months, names: people.map((p) => [p.handle, p.name]), events });
-      chart = activitySvg(months, new Map(summary.names), events);
+      Object.assign(summary, { months, people: countedPeople(conversation.participants, people), events });
+      chart = activitySvg(months, personLabels(summary.people), events);
       await pages.finish();
       if (pages.pages.length > 1) await fillMark(join(this.ctx.outDir, folder, pageFile(1)), chart);
     } catch (error) {
@@ -268,7 +269,6 @@ export class HtmlRenderer implements Renderer {
     });
     const total = rendered.reduce((sum, r) => sum + r.conversation.messageCount, 0);
     const keptOnly = rendered.reduce((sum, r) => sum + (r.conversation.keptOnly?.messages ?? 0), 0);
-    const names = new Map(rendered.flatMap((r) => r.summary.names));
     await writeAtomically(join(this.ctx.outDir, 'index.html'), this.templates.index({
       title: 'Messages archive',
       root: '',
@@ -277,7 +277,7 @@ export class HtmlRenderer implements Renderer {
       messageCount: total,
       selection: selectionLine(this.ctx, 'these pages'),
       keptOnly: keptOnly > 0 ? keptOnly.toLocaleString('en-US') : undefined,
-      activity: activitySvg(mergeMonths(rendered.map((r) => r.summary.months)), names, rendered.reduce((sum, r) => sum + r.summary.events, 0)),
+      activity: activitySvg(mergeMonths(rendered.map((r) => r.summary.months)), personLabels(rendered.flatMap((r) => r.summary.people)), rendered.reduce((sum, r) => sum + r.summary.events, 0)),
       exportedAt: this.ctx.dates.at(this.ctx.exportedAt).dateTime,
       source: describeOrigin(this.ctx, (date) => this.ctx.dates.dateTime(date)),
       timeZone: this.ctx.dates.timeZone,

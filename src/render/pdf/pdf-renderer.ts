@@ -29,6 +29,7 @@ import { TranscriptLayout } from './transcript-layout.js';
 import { tag } from './tagging.js';
 import { inPieces, type Piece } from './long-messages.js';
 import { LateChart } from './activity-chart.js';
+import { countedPeople, personLabels } from '../../stats/person-labels.js';
 import { StatsCollector } from '../../stats/collector.js';
 
 // Messages whose images are decoded ahead of placing them, so that decoding overlaps with drawing. Photos come
@@ -172,7 +173,7 @@ export class PdfRenderer implements Renderer {
     stamps.total.finish(String(paginator.pageCount));
     countShown.finish(String(attachments));
     const { months, people, events } = activity.result();
-    chart?.finish(months, new Map(people.map((p) => [p.handle, p.name])), events);
+    chart?.finish(months, personLabels(countedPeople(conversation.participants, people)), events);
     return String(attachments);
   }
 }
