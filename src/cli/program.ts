@@ -10,6 +10,7 @@ import { DEFAULT_OWNER_NAME } from '../model/owner.js';
 import { formatCount as n } from '../render/describe.js';
 import type { RawOptions, ResolvedOptions } from '../engine/options.js';
 import type { DamageCounts } from '../engine/sources.js';
+import type { ExportSummary } from '../engine/export.js';
 import { refuseUnused } from '../engine/format-options.js';
 
 /** Exit codes: see the README ("Bad input"). */
@@ -34,6 +35,16 @@ async function resolved(raw: RawOptions, needsOutput: boolean): Promise<Resolved
 
 /** "1 attachment", "2 attachments". */
 const count = (x: number, word: string) => `${n(x)} ${word}${x === 1 ? '' : 's'}`;
+
+/**
+ * "2 conversations unchanged since the last run: their files were kept"; after a run that did not finish (a first
+ * one too: no run finished before), that their files were written as they are now, by that run or an earlier one.
+ */
+function keptLine(s: ExportSummary): string {
+  const [its, as] = s.kept === 1 ? ['its', 'it is'] : ['their', 'they are'];
+  const since = s.afterUnfinished ? `already written as ${as} now (the last run did not finish)` : 'unchanged since the last run';
+  return `${count(s.kept, 'conversation')} ${since}: ${its} files were kept`;
+}
 
 /** Why files were not copied: "outside the attachments folder", or with several reasons how many each. */
 const notCopied = (why: Map<string, number>) => (why.size === 1 ? [...why.keys()][0] : [...why].map(([reason, x]) => `${n(x)} ${reason}`).join(', '));
@@ -122,11 +133,11 @@ sourceOptions(program.command('export').description('write an archive of the con
         `${count(s.warnings, 'warning')} ` +
         `in ${s.seconds.toFixed(1)} s to ${options.outDir} (${options.formats.join(', ')}).\n`,
     );
-    const { added = 0, changed = 0, absent = 0, returned = 0, afterUnfinished = false } = s.changes ?? {};
-    const since = afterUnfinished ? 'since the last finished run' : 'since the last run';
+    const { added = 0, changed = 0, absent = 0, returned = 0 } = s.changes ?? {};
+    const since = s.afterUnfinished ? 'since the last finished run' : 'since the last run';
     const back = returned > 0 ? `, ${n(returned)} back on the device` : '';
     if (added + changed + absent + returned > 0) process.stdout.write(`  ${since}: ${count(added, 'message')} added, ${n(changed)} changed, ${n(absent)} newly not on the device (kept by this archive)${back}\n`);
-    if (s.kept > 0) process.stdout.write(`  ${count(s.kept, 'conversation')} unchanged since the last run: ${s.kept === 1 ? 'its' : 'their'} files were kept${allKept ? '' : ` (${s.kept === 1 ? 'its' : 'their'} attachments are not counted above)`}\n`);
+    if (s.kept > 0) process.stdout.write(`  ${keptLine(s)}${allKept ? '' : ` (${s.kept === 1 ? 'its' : 'their'} attachments are not counted above)`}\n`);
     if (!allKept && s.missingAttachments > 0) {
       for (const root of s.withoutAttachments) process.stdout.write(`  ${root} holds no Attachments folder: for a copied chat.db, give --attachments-root the folder its Attachments were copied into (it stands for ~/Library/Messages)\n`);
     }

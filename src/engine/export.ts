@@ -40,8 +40,10 @@ export interface ExportSummary extends ShardCounts {
   olderCopies: { description: string; olderThan: Date }[];
   /** Attachment folders of the --db given that hold no `Attachments` (see rootsWithoutAttachments). */
   withoutAttachments: string[];
-  /** What this run changed in an archive that was there before it (none: a new one), and whether the run before it finished. */
-  changes?: IngestCounts & { afterUnfinished: boolean };
+  /** What this run changed in an archive a run had finished before (none: a new one), since the last finished run. */
+  changes?: IngestCounts;
+  /** The run before this one did not finish: the files this run kept are as that run or an earlier one left them. */
+  afterUnfinished: boolean;
 }
 
 /**
@@ -79,9 +81,9 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
     // The damage found is said in warning lines too: the summary counts them.
     counts.warnings += update.damage.findings + update.damage.unreadable + update.warnings;
     saveRendered(store, rendered, stemOf, plan, options);
-    const changes = changesToSay(store);
+    const { changes, afterUnfinished } = changesToSay(store);
     counts.warnings += await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments, kept: counts.kept }, options, update.outside);
-    return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, olderCopies: update.olderCopies, withoutAttachments: rootsWithoutAttachments(options.sources), changes, seconds: (Date.now() - started) / 1000 };
+    return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, olderCopies: update.olderCopies, withoutAttachments: rootsWithoutAttachments(options.sources), changes, afterUnfinished, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));
     if (error instanceof UserError && lock) {
@@ -137,9 +139,9 @@ function saveRendered(store: ArchiveStore, rendered: ConversationFiles[], stemOf
  * What the summary says the run changed: since the last run, or, after one that did not finish, since the last
  * finished run; nothing when no run finished, as after a first run.
  */
-function changesToSay(store: ArchiveStore): ExportSummary['changes'] {
+function changesToSay(store: ArchiveStore): Pick<ExportSummary, 'changes' | 'afterUnfinished'> {
   const { unfinished, afterFinished, ...changes } = store.changes();
-  return afterFinished ? { ...changes, afterUnfinished: unfinished > 0 } : undefined;
+  return { changes: afterFinished ? changes : undefined, afterUnfinished: unfinished > 0 };
 }
 
 /**

@@ -30,9 +30,13 @@ export function formatOf(path: string): string | undefined {
   return /^[^/]+\.(txt|pdf|json|ndjson|csv)$/.exec(path)?.[1];
 }
 
-/** The options that shape a format's files, as part of their fingerprint. */
+/**
+ * The options that shape a format's files, as part of their fingerprint; the time zone as the files show it,
+ * the computer's when no --timezone is given (a run under another TZ writes every file again).
+ */
 export function renderSettings(options: ResolvedOptions, format: string): string {
-  const shaping = Object.entries(options.raw).filter(([name]) => !NOT_IN_FILES.has(name) && (ONLY_IN[name] ?? format) === format);
+  const given = { ...options.raw, timezone: options.dates.timeZone };
+  const shaping = Object.entries(given).filter(([name]) => !NOT_IN_FILES.has(name) && (ONLY_IN[name] ?? format) === format);
   // Names in code-unit order (the order localeCompare gave them too, without loading ICU's data).
   return JSON.stringify([format, ...shaping.sort(([a], [b]) => (a < b ? -1 : 1))]);
 }

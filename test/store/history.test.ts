@@ -1,11 +1,15 @@
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeAttributedBody } from '../../src/decode/attributed-body.js';
 import { encodeSummaryInfo } from '../../src/generate/summary-info.js';
 import { tempDir } from '../support/cli.js';
-import { changedDevice, exportFrom, generateHistory, transcripts, type History } from './device.js';
+import { pdfText, pdfToolsPresent } from '../pdf/pdf-tools.js';
+import { changedDevice, exportFrom, filesOf, generateHistory, transcripts, type History } from './device.js';
+
+/** The text block of the transcripts that says the part was unsent with the text it had then, which no edit changed. */
+const UNSENT_UNEDITED = /\[This part of the message was unsent at \d{4}-\d\d-\d\d [\d:]+\]\n {2}Text before it was unsent:\n {6}\d{4}-[^\n]*\n(?! {6})/;
 
 /** The whole archive's text, with every file's lines. */
 function archiveText(out: string): string {
@@ -70,7 +74,7 @@ describe('an archive keeps the history of a message that changes between runs', 
     source.close();
     const chosen = rows.map((r) => ({ id: r.id, text: decodeAttributedBody(r.body).text })).find((r) => r.text.length > 12 && !r.text.includes('\ufffc'))!;
     const out = join(tempDir('unsend'), 'archive');
-    await exportFrom(history.dir, out);
+    await exportFrom(history.dir, out, 'txt,html,pdf');
     expect(archiveText(out)).toContain(`${chosen.text}\n`);
     const after = changedDevice(history, (db) => {
       const at = db.prepare('SELECT date FROM message WHERE ROWID = ?').pluck().get(chosen.id) as number;
@@ -78,14 +82,28 @@ describe('an archive keeps the history of a message that changes between runs', 
       db.prepare('UPDATE message SET text = NULL, attributedBody = NULL, date_edited = ?, date_retracted = ?, message_summary_info = ? WHERE ROWID = ?')
         .run(at + 60e9, at + 60e9, summary, chosen.id);
     });
-    await exportFrom(after, out);
+    await exportFrom(after, out, 'txt,html,pdf');
     const keepsIt = () => {
       const text = archiveText(out);
-      const unsent = text.search(/\[This part of the message was unsent at \d{4}-\d\d-\d\d [\d:]+\]\n  ✎ Edited\. Earlier versions:\n/);
+      const unsent = text.search(UNSENT_UNEDITED);
       expect(unsent).toBeGreaterThan(0);
       expect(text.slice(unsent).split('\n\n')[0]).toContain(`“${chosen.text}”`);
     };
     keepsIt();
+    // Never unsent after an edit, it reads nowhere as edited: HTML and PDF say what the kept text was too.
+    const page = filesOf(out).filter((f) => f.endsWith('.html')).map((f) => readFileSync(join(out, f), 'utf8'))
+      .find((html) => html.includes(`</span> ${chosen.text}</li>`))!;
+    const message = page.slice(page.lastIndexOf('<li class="msg', page.indexOf(`</span> ${chosen.text}</li>`))).split('</li>\n')[0]!;
+    expect(message).toContain('<details class="edits"><summary>Text before it was unsent</summary>');
+    expect(message).not.toContain('Edited');
+    if (pdfToolsPresent) {
+      const pdf = readdirSync(out).filter((f) => f.endsWith('.pdf')).map((f) => pdfText(join(out, f)).replace(/\s+/g, ' ')).join(' ');
+      const escaped = chosen.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      // The note under it, then the line of its time, delivery and read receipts (no "Edited").
+      const [, meta] = new RegExp(`Before it was unsent \\([\\d: -]+\\): ${escaped} (\\d\\d:\\d\\d:\\d\\d(?: · \\w+ [\\d:]+)*)`).exec(pdf)!;
+      expect(meta).toMatch(/ · Read /);
+      expect(meta).not.toContain('Edited');
+    }
     expect(readFileSync(join(out, 'SHA256SUMS'), 'utf8')).toMatch(/\.txt\n/);
     // A later run reads its conversation again (another of its messages is gone): the archived text stays.
     const later = tempDir('later');
@@ -114,7 +132,7 @@ describe('an archive keeps the history of a message that changes between runs', 
     });
     await exportFrom(after, out);
     const text = archiveText(out);
-    const unsent = text.search(/\[This part of the message was unsent at \d{4}-\d\d-\d\d [\d:]+\]\n  ✎ Edited\. Earlier versions:\n/);
+    const unsent = text.search(UNSENT_UNEDITED);
     expect(unsent).toBeGreaterThan(0);
     expect(text.slice(unsent).split('\n\n')[0]).toContain(`“${row.text}”`);
   });

@@ -40,8 +40,8 @@ describe('an export run again after one that was stopped', () => {
     expect(whole.code, whole.stderr).toBe(0);
   });
 
-  /** Stops a run once it has written `after` PDFs, runs it again, and gives the files the first left and how many the second kept. */
-  async function stopAndRerun(out: string, signal: NodeJS.Signals, extra: string[] = [], after = 4): Promise<{ left: Map<string, number>; kept: string[]; stoppedVerify: string }> {
+  /** Stops a run once it has written `after` PDFs, runs it again, and gives the files the first left, how many the second kept and what it said. */
+  async function stopAndRerun(out: string, signal: NodeJS.Signals, extra: string[] = [], after = 4): Promise<{ left: Map<string, number>; kept: string[]; stoppedVerify: string; said: string }> {
     const args = ['--db', db, '--out', out, '--format', 'txt,pdf', '--threads', '1', ...extra];
     const started = Date.now();
     expect(await stopped(args, signal, () => pdfsSince(out, started) >= after)).not.toBe(0);
@@ -54,12 +54,15 @@ describe('an export run again after one that was stopped', () => {
     const verify = await runCli(['verify', out]);
     expect(verify.stdout, verify.stderr).toMatch(/^Intact: /);
     expect(readdirSync(out).filter((f) => /\.partial$|-wal$|-shm$|-lock$/.test(f))).toEqual([]);
-    return { left, kept, stoppedVerify };
+    return { left, kept, stoppedVerify, said: again.stdout };
   }
 
   it('keeps the transcripts and PDFs the stopped run finished (Ctrl-C), as a whole run writes them', async () => {
     const out = join(dir, 'ctrl-c');
-    const { left, kept } = await stopAndRerun(out, 'SIGINT');
+    const { left, kept, said } = await stopAndRerun(out, 'SIGINT');
+    // No run had finished: the conversations it wrote are not "unchanged since the last run".
+    expect(said).toMatch(/^ {2}\d+ conversations? already written as (it is|they are) now \(the last run did not finish\): (its|their) files were kept/m);
+    expect(said).not.toContain('since the last');
     // The run is stopped while a file it finished may not be recorded yet: that one is written again.
     expect(kept.length).toBeGreaterThanOrEqual(left.size - 1);
     expect(kept.length).toBeGreaterThanOrEqual(4);
@@ -80,7 +83,8 @@ describe('an export run again after one that was stopped', () => {
     const out = join(dir, 'rewrite');
     expect((await runCli(['export', '--db', db, '--out', out, '--format', 'txt,pdf', '--no-progress'])).code).toBe(0);
     const sealed = times(out);
-    const { left, kept, stoppedVerify } = await stopAndRerun(out, 'SIGINT', ['--pdf-style', 'transcript']);
+    const { left, kept, stoppedVerify, said } = await stopAndRerun(out, 'SIGINT', ['--pdf-style', 'transcript']);
+    expect(said).toMatch(/^ {2}\d+ conversations? already written as (it is|they are) now \(the last run did not finish\)/m);
     const rewritten = kept.filter((file) => file.endsWith('.pdf') && left.get(file) !== sealed.get(file));
     expect(rewritten.length).toBeGreaterThanOrEqual(3);
     // Until then, verify said first that the folder was unfinished, then which files differ from SHA256SUMS.

@@ -190,3 +190,26 @@ describe('an archive alone finds a conversation by any of its chats', () => {
     expect(chosen[1]).toEqual(chosen[0]);
   });
 });
+
+describe('an archive shows its times in one zone, the computer’s or --timezone’s', () => {
+  it('writes every file again under another TZ, and keeps them when --timezone names the zone they show', async () => {
+    const history = await generateHistory(120, 306);
+    const out = join(tempDir('zone-rerun'), 'archive');
+    const exportUnder = async (tz: string, extra: string[] = []) => {
+      const result = await runCli(['export', '--db', join(history.dir, 'chat.db'), '--out', out, '--format', 'txt,json', '--quiet', ...extra], { TZ: tz });
+      expect(result.code, result.stderr).toBe(0);
+      return result.stdout;
+    };
+    const zones = () => readdirSync(out).filter((f) => f.endsWith('.txt')).map((f) => /^Times are shown in (.*)\.$/m.exec(readFileSync(join(out, f), 'utf8'))![1]);
+    await exportUnder('UTC');
+    const files = readdirSync(out).filter((f) => /\.(txt|json)$/.test(f));
+    const before = new Map(files.map((f) => [f, statSync(join(out, f)).mtimeMs]));
+    // Unchanged sources, the computer in another zone: no file stays in the old one.
+    expect(await exportUnder('America/New_York')).not.toContain('unchanged since the last run');
+    expect(new Set(zones())).toEqual(new Set(['America/New_York']));
+    expect(changedAmong(before, new Map(files.map((f) => [f, statSync(join(out, f)).mtimeMs])))).toHaveLength(files.length);
+    for (const f of files.filter((f) => f.endsWith('.json'))) expect(readFileSync(join(out, f), 'utf8')).not.toMatch(/"date":"[^"]*\+00:00"/);
+    // The same zone named by --timezone is what the files show: they are kept.
+    expect(await exportUnder('UTC', ['--timezone', 'America/New_York'])).toMatch(/^ {2}\d+ conversations unchanged since the last run: their files were kept$/m);
+  });
+});

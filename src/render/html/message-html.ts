@@ -1,8 +1,8 @@
-import type { AppPart, Attachment, Ballot, EditVersion, Message, Part, Person, Poll, ReplyRef, Tapback } from '../../model/types.js';
+import type { AppPart, Attachment, Ballot, Message, Part, Person, Poll, ReplyRef, Tapback, TextPart, UnsentPart } from '../../model/types.js';
 import { isYou } from '../../model/owner.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { isCaf } from '../../media/caf.js';
-import { absenceNote, attachmentSize, countOf, describeBallot, editedNote, messageMarks, NOT_IN_DATABASE, notFound, receiptNotes, tapbackNote, timeOnDay, UNKNOWN_OPTION } from '../describe.js';
+import { absenceNote, attachmentSize, countOf, describeBallot, editedNote, messageMarks, NOT_IN_DATABASE, notFound, receiptNotes, tapbackNote, timeOnDay, UNKNOWN_OPTION, wasEdited } from '../describe.js';
 import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
 import type { DateFormatter, LocalTime } from '../dates.js';
 import { textHtml } from './text-html.js';
@@ -79,12 +79,12 @@ function partHtml(message: Message, part: Part, ctx: MessageContext): string {
   const id = `m${message.rowId}-${part.index}`;
   let body: string;
   let kind: string;
-  let edits: EditVersion[] | undefined;
+  let versioned: TextPart | UnsentPart | undefined;
   switch (part.kind) {
     case 'text':
       kind = isLong(part.text) ? 'text long' : 'text';
       body = textHtml(part.text, part.spans);
-      edits = part.edits;
+      versioned = part;
       break;
     case 'attachment':
       kind = part.attachment.isSticker ? 'sticker' : 'media';
@@ -97,13 +97,13 @@ function partHtml(message: Message, part: Part, ctx: MessageContext): string {
     case 'unsent':
       kind = 'unsent';
       body = `${isYou(message.sender) ? 'You' : isolate(message.sender.name)} unsent a message${part.unsentAt ? ` at ${unsentTime(message, part.unsentAt, ctx)}` : ''}`;
-      edits = part.edits;
+      versioned = part;
       break;
   }
   // dir="auto" lays out Hebrew and Arabic messages right to left, as Messages does.
   const direction = part.kind === 'text' ? ' dir="auto"' : '';
   let html = `<div class="bubble ${kind}" id="${id}"${direction}>${body}${tapbacksHtml(part.tapbacks, ctx)}</div>`;
-  if (edits?.length) html += editsHtml(edits, ctx);
+  if (versioned?.edits?.length) html += editsHtml(versioned, ctx);
   return html;
 }
 
@@ -228,10 +228,13 @@ function keptMark(tapback: Tapback, mark: string): string {
   return tapback.absentSince ? `${mark}⌫` : mark;
 }
 
-function editsHtml(edits: EditVersion[], ctx: MessageContext): string {
+/** A part's earlier versions; of a part unsent unedited, the text it had (see `wasEdited`). */
+function editsHtml(part: TextPart | UnsentPart, ctx: MessageContext): string {
+  const edits = part.edits!;
   let items = '';
   for (const edit of edits) items += `<li><span class="when">${ctx.dates.at(edit.date).dateTime}</span> ${escapeHtml(edit.text)}</li>`;
-  return `<details class="edits"><summary>Earlier versions (${edits.length})</summary><ol>${items}</ol></details>`;
+  const summary = wasEdited(part) ? `Earlier versions (${edits.length})` : 'Text before it was unsent';
+  return `<details class="edits"><summary>${summary}</summary><ol>${items}</ol></details>`;
 }
 
 function unsentTime(message: Message, date: Date, ctx: MessageContext): string {
@@ -241,7 +244,8 @@ function unsentTime(message: Message, date: Date, ctx: MessageContext): string {
 function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string {
   let html = `<div class="meta${message.undelivered ? ' undelivered' : ''}${message.junk ? ' junk' : ''}"><span title="${at.dateTime}">${at.time}</span>`;
   for (const mark of messageMarks(message)) html += ` · ${escapeHtml(mark)}`;
-  if (message.edited) html += ` · ${editedNote(message, at.dayKey, ctx.dates)}`;
+  const edited = editedNote(message, at.dayKey, ctx.dates);
+  if (edited) html += ` · ${edited}`;
   if (message.effect) html += ` · Sent with ${escapeHtml(message.effect)}`;
   for (const note of receiptNotes(message, at.dayKey, ctx.dates)) html += ` · ${note}`;
   if (message.sources && message.lackedInItsTime) html += ` · <span class="sources">Found in ${escapeHtml(message.sources.join('; '))}</span>`;

@@ -92,7 +92,8 @@ export function messageNotes(message: Message, dates: DateFormatter): string[] {
   notes.push(...messageMarks(message));
   if (message.effect) notes.push(`sent with ${message.effect}`);
   if (message.isAudioMessage) notes.push('audio message');
-  if (message.edited) notes.push(editedNote(message, day(message.date), dates));
+  const edited = editedNote(message, day(message.date), dates);
+  if (edited) notes.push(edited);
   if (message.sources && message.lackedInItsTime) notes.push(`found in ${message.sources.join('; ')}`);
   notes.push(...keptNotes(message, dates));
   return notes;

@@ -1,7 +1,7 @@
 import { handwritingLines } from '../../decode/handwriting-render.js';
-import type { Attachment, Conversation, Drawing, EditVersion, Message, Part } from '../../model/types.js';
+import type { Attachment, Conversation, Drawing, Message, Part, TextPart, UnsentPart } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { absenceNote, balloonLines, damageLines, selectionLine, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, notFound, messageMarks, ownerHandlesLine, personWithHandles, servicesLine, undeliveredNote } from '../describe.js';
+import { absenceNote, balloonLines, damageLines, selectionLine, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, notFound, messageMarks, ownerHandlesLine, personWithHandles, servicesLine, undeliveredNote, wasEdited } from '../describe.js';
 import { visibleControls } from '../control-pictures.js';
 import { FileRenderer } from '../file-renderer.js';
 import { archivePath } from '../../output/files.js';
@@ -100,7 +100,7 @@ function formatPart(part: Part, m: Message, ctx: ExportContext): string {
   let text: string;
   switch (part.kind) {
     case 'text':
-      text = `${part.text}\n${edits(part.edits, dates, part.editedAt)}`;
+      text = `${part.text}\n${edits(part, dates)}`;
       break;
     case 'attachment': {
       const a = part.attachment;
@@ -115,7 +115,7 @@ function formatPart(part: Part, m: Message, ctx: ExportContext): string {
       for (const a of part.attachments) text += `  ${attachmentLine(a, 'Attachment', outDir)}\n`;
       break;
     case 'unsent':
-      text = `[This part of the message was unsent${part.unsentAt ? ` at ${dates.dateTime(part.unsentAt)}` : ''}]\n${edits(part.edits, dates, part.editedAt)}`;
+      text = `[This part of the message was unsent${part.unsentAt ? ` at ${dates.dateTime(part.unsentAt)}` : ''}]\n${edits(part, dates)}`;
       break;
   }
   if (part.tapbacks.length > 0) text += `  ${describeTapbacks(part.tapbacks, (d) => dates.dayKey(d))}\n`;
@@ -143,8 +143,10 @@ function whereIs(a: Attachment, outDir: string): string {
   return own ? `in this archive as ${own}` : a.path!;
 }
 
-function edits(versions: EditVersion[] | undefined, dates: DateFormatter, editedAt?: Date): string {
-  if (!versions) return '';
-  const lines = versions.map((v) => `      ${dates.dateTime(v.date)}: “${v.text}”\n`).join('');
-  return `  ✎ Edited${editedAt ? ` ${dates.dateTime(editedAt)}` : ''}. Earlier versions:\n${lines}`;
+/** A part's earlier versions: an edited one's under "Edited", else the text a part had when unsent (see `wasEdited`). */
+function edits(part: TextPart | UnsentPart, dates: DateFormatter): string {
+  if (!part.edits) return '';
+  const lines = part.edits.map((v) => `      ${dates.dateTime(v.date)}: “${v.text}”\n`).join('');
+  if (!wasEdited(part)) return `  Text before it was unsent:\n${lines}`;
+  return `  ✎ Edited${part.editedAt ? ` ${dates.dateTime(part.editedAt)}` : ''}. Earlier versions:\n${lines}`;
 }
