@@ -16,14 +16,15 @@ import type { CountryCode } from 'libphonenumber-js';
 import { displayName, type ContactRecord } from './contact-record.js';
 import { DEFAULT_COUNTRY, normalizeHandle, toCountryCode } from './handles.js';
 import { readContactsFile } from './contact-file.js';
+import { UnionFind } from './union-find.js';
 import { readIphoneAddressBook } from './iphone-address-book.js';
 import { readMacAddressBook } from './mac-address-book.js';
 import { MAC_REFUSAL } from '../errors.js';
 
 export class ContactBook {
   private readonly names = new Map<string, string>();
-  /** Union-find over normalized handles that belong to one card. */
-  private readonly parent = new Map<string, string>();
+  /** Normalized handles that belong to one card. */
+  private readonly cards = new UnionFind();
   /** Each handle's spelling, read once: planning asks for the same few handles in every chat they are in. */
   private readonly spelling = new Map<string, string>();
 
@@ -45,7 +46,7 @@ export class ContactBook {
    * person's smallest normalized handle.
    */
   personKey(handle: string): string {
-    return this.root(this.normalize(handle));
+    return this.cards.root(this.normalize(handle));
   }
 
   /** The spelling handles are matched in: E.164 for phone numbers, lower case for emails. */
@@ -78,21 +79,8 @@ export class ContactBook {
       });
     for (const handle of handles) {
       if (name && !this.names.has(handle)) this.names.set(handle, name);
-      this.union(handles[0], handle);
+      this.cards.union(handles[0], handle);
     }
-  }
-
-  private root(handle: string): string {
-    let node = handle;
-    while (this.parent.has(node) && this.parent.get(node) !== node) node = this.parent.get(node)!;
-    return node;
-  }
-
-  private union(a: string, b: string): void {
-    const [rootA, rootB] = [this.root(a), this.root(b)];
-    const [keep, drop] = rootA <= rootB ? [rootA, rootB] : [rootB, rootA];
-    this.parent.set(keep, keep);
-    if (drop !== keep) this.parent.set(drop, keep);
   }
 }
 

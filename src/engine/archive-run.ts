@@ -22,6 +22,7 @@ import { formatOf } from './render-plan.js';
 import type { ResolvedOptions } from './options.js';
 import { openArchive, reportDamage, type DamageCounts, type OpenedArchive } from './sources.js';
 import type { MessageSource, SourceFacts } from '../read/source.js';
+import type { Contacts } from '../normalize/people.js';
 import type { RecordedSource, SourceCheck, SourceHashes } from '../model/types.js';
 
 /**
@@ -43,7 +44,7 @@ export interface ArchiveUpdate {
   /** The devices' conversations as they planned them (sizes and dates from their join tables). */
   planned?: CandidateConversation[];
   /** The devices' contacts, to match `--chat` terms with, and what the terms chose on the devices (without devices: in the archive read). */
-  contacts?: ContactBook;
+  contacts?: Contacts;
   selection?: Selection;
   /** Conversations a source could not give (a damaged page), each said on stderr. */
   skipped: number;
@@ -121,7 +122,7 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
   let opened: OpenedArchive | undefined;
   try {
     const known = (source: MessageSource) => knownFile(store, writer, files, source);
-    opened = readDevices ? await openArchive(options, { known, storedKey: (guids) => store.keyOfChats(guids), identify: (found) => store.records.identify(found) }) : undefined;
+    opened = readDevices ? await openArchive(options, { known, storedKey: (guids) => store.keyOfChats(guids), identify: (found) => store.records.identify(found), shown: store.shownPeople() }) : undefined;
     planned(opened?.archive.candidates().length ?? 0);
     const { facts, descriptions } = beginRun(run, opened);
     // What is read is kept once the databases' checks, running meanwhile, let it be (see `refused`).
@@ -238,7 +239,7 @@ function decidesAbsence(options: ResolvedOptions, opened: OpenedArchive | undefi
  * The store of the --out folder as a history to render from: the run's own (its `--chat` terms matched
  * with the devices' contacts), or opened read-only in a worker thread, which is given conversations by key.
  */
-export function storeHistory(options: ResolvedOptions, store?: ArchiveStore, contacts = new ContactBook(), onDevices?: Selection): StoreArchive {
+export function storeHistory(options: ResolvedOptions, store?: ArchiveStore, contacts: Contacts = new ContactBook(), onDevices?: Selection): StoreArchive {
   return store
     ? new StoreArchive(store, { ...options.archive, contacts }, () => {}, onDevices)
     : new StoreArchive(ArchiveStore.open(options.outDir, { create: false, readonly: true }), { ...options.archive, chatTerms: [], contacts });

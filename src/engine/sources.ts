@@ -1,11 +1,13 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ContactBook, defaultMacAddressBookDirs, loadContacts } from '../contacts/contact-book.js';
+import { ShownContacts, type ShownPerson } from '../contacts/shown-people.js';
 import { systemReason, UserError } from '../errors.js';
 import { MAC_MESSAGES } from '../home-path.js';
 import { chatDbSource } from '../read/chat-db-source.js';
 import type { MessageSource, SourceFacts } from '../read/source.js';
 import { Archive, type ArchiveOptions, type History } from '../normalize/archive.js';
+import type { Contacts } from '../normalize/people.js';
 import type { Selection } from '../select/match.js';
 import { ArchiveStore } from '../store/archive-store.js';
 import { StoreArchive } from '../store/store-archive.js';
@@ -18,6 +20,8 @@ export interface OpenedSources {
   contacts: ContactBook;
   /** Warning lines the sources said so far (a contacts file that gives nothing, a backup's missing file). */
   readonly warnings: number;
+  /** Says a warning line, counted with theirs. */
+  warn(line: string): void;
   dispose(): Promise<void>;
 }
 
@@ -49,7 +53,7 @@ export async function openSources(options: SourceOptions, log: (line: string) =>
       warn(`--password-file ${options.passwordFile} was not needed: no --backup given is encrypted`);
     }
     const contacts = await readContacts(options, opened.books, warn);
-    return { sources, contacts, dispose, get warnings() { return warnings; } };
+    return { sources, contacts, warn, dispose, get warnings() { return warnings; } };
   } catch (error) {
     await dispose();
     throw error;
@@ -150,24 +154,31 @@ function requireFolder(flag: string, path: string): void {
 export interface OpenedArchive {
   archive: Archive;
   facts: SourceFacts[];
-  contacts: ContactBook;
+  contacts: Contacts;
   readonly warnings: number;
   close(): Promise<void>;
+}
+
+/** What an archive's store tells the run of what it holds (see `openArchive`). */
+interface StoreKnowledge extends Pick<ArchiveOptions, 'known' | 'storedKey' | 'identify'> {
+  shown: ShownPerson[];
 }
 
 /**
  * The sources opened and combined into one Archive; close() lets go of everything. What the archive's `store`
  * says earlier runs learnt of a database file saves checking and counting it again; it knows the sources by
- * what it knew them by (`identify`), and conversations by the keys it gave them (`storedKey`).
+ * what it knew them by (`identify`), conversations by the keys it gave them (`storedKey`), and people as it
+ * showed them where the run's contacts do not name them (`shown`).
  */
-export async function openArchive(options: ResolvedOptions, store?: Pick<ArchiveOptions, 'known' | 'storedKey' | 'identify'>): Promise<OpenedArchive> {
+export async function openArchive(options: ResolvedOptions, store?: StoreKnowledge): Promise<OpenedArchive> {
   const opened = await openSources(options.sources, options.log);
   try {
-    const archive = await Archive.open(opened.sources, { ...options.archive, contacts: opened.contacts, ...store });
+    const contacts = store ? new ShownContacts(opened.contacts, store.shown) : opened.contacts;
+    const archive = await Archive.open(opened.sources, { ...options.archive, ...store, contacts, warn: opened.warn });
     return {
       archive,
       facts: archive.facts,
-      contacts: opened.contacts,
+      contacts,
       get warnings() {
         return opened.warnings;
       },

@@ -124,14 +124,20 @@ export type StoredKey = (chatGuids: string[]) => string | undefined;
  * them under, so that a group renamed or joined by someone, or a person whose phone and email new contacts
  * join, stays the conversation it was (its messages, marks and files) rather than becoming a new one beside
  * an old one whose messages seem gone. A stored key goes to the first plan that has one of its chats; a plan
- * whose own key is then taken gets one of its own.
+ * whose stored key is then taken is `parted` from the one that took it, and a plan whose own key is taken gets
+ * one of its own.
  */
-export function withStoredKeys(plans: ConversationPlan[], storedKey: StoredKey): ConversationPlan[] {
-  const taken = new Set<string>();
+export function withStoredKeys(plans: ConversationPlan[], storedKey: StoredKey, parted: (plan: ConversationPlan, from: ConversationPlan) => void = () => {}): ConversationPlan[] {
+  const taken = new Map<string, ConversationPlan>();
   const adopted = plans.map((plan) => {
     const stored = plan.chatGuids.length > 0 ? storedKey(plan.chatGuids) : undefined;
-    if (stored === undefined || taken.has(stored)) return undefined;
-    taken.add(stored);
+    if (stored === undefined) return undefined;
+    const holder = taken.get(stored);
+    if (holder) {
+      parted(plan, holder);
+      return undefined;
+    }
+    taken.set(stored, plan);
     return { ...plan, key: stored };
   });
   return plans.map((plan, i) => adopted[i] ?? (taken.has(plan.key) ? { ...plan, key: `${plan.key}|${plan.chatGuids[0]}` } : plan));

@@ -45,6 +45,8 @@ export interface SourceOptions {
   maxAttachmentBytes?: number;
   /** The archive's store read into: the conversations it has keep their keys. */
   storedKey?: StoredKey;
+  /** Says a warning line (a conversation the store holds that this run reads as two). */
+  warn?: (line: string) => void;
 }
 
 /**
@@ -199,9 +201,10 @@ export class SourceArchive {
   /** Every conversation (only those with these keys, when given), uncounted. */
   plans(only?: Set<string>): ConversationPlan[] {
     if (!this.planned) {
-      const { contacts, storedKey } = this.options;
+      const { contacts, storedKey, warn } = this.options;
       const plans = planConversations([...this.chats.values()], this.people, contacts, membershipChanges(this.reader, this.id, this.known));
-      this.planned = new Map([...(storedKey ? withStoredKeys(plans, storedKey) : plans), orphanPlan()].map((plan) => [plan.key, plan]));
+      const keyed = storedKey ? withStoredKeys(plans, storedKey, (plan, from) => warn?.(partedLine(plan, from))) : plans;
+      this.planned = new Map([...keyed, orphanPlan()].map((plan) => [plan.key, plan]));
     }
     return only ? [...only].flatMap((key) => this.planned!.get(key) ?? []) : [...this.planned.values()];
   }
@@ -376,6 +379,12 @@ export class SourceArchive {
     await this.prober?.close();
     await this.opened.close();
   }
+}
+
+/** The warning that chats one conversation held (`from`'s) are read as another of their own (`plan`). */
+function partedLine(plan: ConversationPlan, from: ConversationPlan): string {
+  const [title, other] = [plan.conversation.title, from.conversation.title];
+  return `“${title}” was part of the conversation “${other}”; this run's contacts (or a change of its group's name or members) make it a conversation of its own: what the run reads of it goes to files of its own, while files of formats the run does not write still show it within “${other}”`;
 }
 
 /**

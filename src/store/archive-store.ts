@@ -17,6 +17,7 @@ import { legacyNamesOf, readFurtherAt } from './source-ids.js';
 import { readSpans, renameSpan, SpanTracker, type Span } from './source-spans.js';
 import { withSmallCache } from '../sqlite/small-cache.js';
 import { mostCommon } from '../normalize/conversations.js';
+import type { ShownPerson } from '../contacts/shown-people.js';
 
 /** What ingesting a run changed. */
 export interface IngestCounts {
@@ -496,6 +497,15 @@ export class ArchiveStore {
   /** Remembers a device database's chats' change mark (see `known-files.ts`). */
   rememberChatMark({ source, chatIds, sha256, mark }: Required<ChatMark>): void {
     this.sql.chatMark!.run(source, chatIds, sha256, mark);
+  }
+
+  /**
+   * The people the archive's conversations show (see `ShownContacts`): each participant's handles, with the name the
+   * store last showed them by.
+   */
+  shownPeople(): ShownPerson[] {
+    const bodies = this.db.prepare('SELECT body FROM conversations').pluck().all() as string[];
+    return bodies.flatMap((body) => (JSON.parse(body) as Conversation).participants.map((p) => ({ handles: handlesOf(p), name: (this.sql.nameOf!.get(p.handle) as string | undefined) ?? p.name })));
   }
 
   /** The key most of these chats (by GUID) were last read into (see `withStoredKeys`); undefined: none. */

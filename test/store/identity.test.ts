@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
-import { deviceSlice, exportFrom, generateHistory, transcripts, type History } from './device.js';
+import { deviceSlice, exportFrom, filesOf, generateHistory, transcripts, type History } from './device.js';
 
 const KEPT = 'Kept by this archive: not on the device since';
 
@@ -190,6 +190,46 @@ describe('a conversation stays itself across runs when what names it changes', (
     const everything = [...transcripts(out).values(), readFileSync(join(out, 'messages.ndjson'), 'utf8')].join('\n');
     expect(everything).not.toContain('Rossi');
     expect(absentCounts(out)).toEqual([0, 3, 0]);
+  });
+
+  it('keeps what contacts joined, by the names they gave, in a run without them, and says when other contacts part it', async () => {
+    const out = join(tempDir('joined-then-without'), 'archive');
+    const card = join(tempDir('contacts'), 'people.vcf');
+    writeFileSync(card, 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Chiara Rossi\r\nTEL:+15555550100\r\nEMAIL:chiara2@example.com\r\nEND:VCARD\r\n'
+      + 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Liam Rossi\r\nTEL:+15555550102\r\nEND:VCARD\r\n');
+    await exportFrom(history.dir, out, 'txt,html', ['--contacts', card]);
+    const files = filesOf(out);
+    const joined = transcripts(out);
+    expect(joined.get('Chiara Rossi.txt')).toMatch(/^Conversation: Chiara Rossi\nParticipants: Chiara Rossi \(\+15555550100, chiara2@example\.com\)\n/);
+    // A message of each of her threads deleted: the run without contacts reads them again.
+    const device = changedDevice(history.dir, (db) => {
+      for (const thread of ['+15555550100', 'chiara2@example.com']) deleteOneMessage(db, db.prepare('SELECT ROWID FROM chat WHERE chat_identifier = ?').pluck().get(thread) as number);
+    });
+    const withContacts = join(tempDir('joined-then-with'), 'archive');
+    cpSync(out, withContacts, { recursive: true });
+    await exportFrom(device, withContacts, 'txt', ['--contacts', card]);
+
+    const without = await exportFrom(device, out, 'txt');
+    expect(without.stderr).not.toMatch(/warning/);
+    expect(filesOf(out)).toEqual(files);
+    expect(transcripts(out)).toEqual(transcripts(withContacts));
+    const after = transcripts(out);
+    expect(after.get('Chiara Rossi.txt')).toMatch(/^Conversation: Chiara Rossi\n/);
+    expect([...after.values()].join('\n')).not.toMatch(/\] (\+15555550100|chiara2@example\.com|\+15555550102):/);
+    expect(absentCounts(out)).toEqual([0, 2]);
+
+    const again = await exportFrom(device, out, 'txt', ['--contacts', card]);
+    const counted = (pattern: RegExp) => pattern.exec(again.stdout)?.[1];
+    expect(counted(/(\d+) conversations unchanged since the last run/)).toBe(counted(/^Exported (\d+) conversations/));
+    expect(transcripts(out)).toEqual(after);
+    expect(absentCounts(out)).toEqual([0, 2, 0]);
+
+    // Contacts that give her email to someone else part the conversation, and the run says so.
+    const other = join(tempDir('contacts'), 'other.vcf');
+    writeFileSync(other, 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Chiara Rossi\r\nTEL:+15555550100\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Bianchi\r\nEMAIL:chiara2@example.com\r\nEND:VCARD\r\n');
+    const parted = await exportFrom(device, out, 'txt', ['--contacts', other]);
+    expect(parted.stderr).toContain('warning: “Ada Bianchi” was part of the conversation “Chiara Rossi”; this run\'s contacts');
+    expect(transcripts(out).get('Ada Bianchi.txt')).toMatch(/^Conversation: Ada Bianchi\n/);
   });
 
   it('sees a conversation again that came back as it was before the device deleted it', async () => {
