@@ -21,16 +21,24 @@ function ownerHandlesIn(db: string): Map<string, string> {
 /** What a conversation's record (list --json, stats --json, the library's conversations()) says of it here. */
 type Record = { id: string; ownerHandles?: string[] };
 
+/**
+ * A generated database whose owner's handles vary as some databases have them: no destination_caller_id (the
+ * account says it), and an email spelled otherwise.
+ */
+async function ownerDb(dir: string): Promise<string> {
+  const db = join(dir, 'chat.db');
+  await generateChatDb({ path: db, messages: 600, seed: 7 });
+  const sqlite = new Database(db);
+  sqlite.exec(`UPDATE message SET destination_caller_id = NULL WHERE service = 'SMS' AND ROWID % 2 = 0;
+    UPDATE message SET destination_caller_id = 'Owner@Example.com' WHERE service = 'iMessage' AND ROWID % 3 = 0`);
+  sqlite.close();
+  return db;
+}
+
 describe("the owner's handles", () => {
   it('are in every format: the txt, HTML and PDF headers list those a conversation used, JSON, NDJSON and CSV give each message its own', async () => {
     const dir = tempDir('owner-handles');
-    const db = join(dir, 'chat.db');
-    await generateChatDb({ path: db, messages: 600, seed: 7 });
-    // As some databases have it: no destination_caller_id (the account says it), and an email spelled otherwise.
-    const sqlite = new Database(db);
-    sqlite.exec(`UPDATE message SET destination_caller_id = NULL WHERE service = 'SMS' AND ROWID % 2 = 0;
-      UPDATE message SET destination_caller_id = 'Owner@Example.com' WHERE service = 'iMessage' AND ROWID % 3 = 0`);
-    sqlite.close();
+    const db = await ownerDb(dir);
     const expected = ownerHandlesIn(db);
     const out = join(dir, 'out');
     const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt,html,pdf,csv,json,ndjson', '--timezone', 'UTC', '--quiet']);
@@ -69,14 +77,11 @@ describe("the owner's handles", () => {
 
   it("are the same in list --json, stats --json and the library's conversations() from a database as in the export's .json", async () => {
     const dir = tempDir('owner-handles-records');
-    const db = join(dir, 'chat.db');
-    await generateChatDb({ path: db, messages: 600, seed: 7 });
-    // Spelled otherwise, or said by the account alone; on reactions alone (no conversation shows them as messages);
-    // and the messages of a chat the database lost (of no chat now), on a line of their own.
+    // Besides: spelled otherwise; on reactions alone (no conversation shows them as messages); and the messages of
+    // a chat the database lost (of no chat now), on a line of their own.
+    const db = await ownerDb(dir);
     const sqlite = new Database(db);
-    sqlite.exec(`UPDATE message SET destination_caller_id = NULL WHERE service = 'SMS' AND ROWID % 2 = 0;
-      UPDATE message SET destination_caller_id = 'Owner@Example.com' WHERE service = 'iMessage' AND ROWID % 3 = 0;
-      UPDATE message SET destination_caller_id = '+1 (555) 555-0199' WHERE service = 'iMessage' AND ROWID % 7 = 0;
+    sqlite.exec(`UPDATE message SET destination_caller_id = '+1 (555) 555-0199' WHERE service = 'iMessage' AND ROWID % 7 = 0;
       UPDATE message SET destination_caller_id = '+15555550177' WHERE associated_message_type BETWEEN 1000 AND 3007;
       UPDATE message SET destination_caller_id = '+15555550166' WHERE associated_message_type = 0 AND ROWID IN (SELECT message_id FROM chat_message_join WHERE chat_id = 1);
       DELETE FROM chat WHERE ROWID = 1`);
