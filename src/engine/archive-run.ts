@@ -202,7 +202,8 @@ async function readSources({ options, store, other, checkInterrupt }: Run, opene
 
 /**
  * Once every source is read: what the databases' checks found, each database's SHA-256 (and its -wal's), and
- * (after a run that read its sources whole) which messages are no longer on the device.
+ * (after a run that read its sources whole) the change marks its conversations were read at, kept with which messages
+ * are no longer on the device.
  */
 async function recordSources({ options, store, other, recorded }: Run, files: AttachmentFiles, { facts, descriptions }: Pick<ArchiveUpdate, 'facts' | 'descriptions'>, opened: OpenedArchive | undefined, skipped: Set<string>): Promise<ArchiveUpdate> {
   // The databases were checked beside the reading; one that could not be checked at all fails the run here.
@@ -212,7 +213,7 @@ async function recordSources({ options, store, other, recorded }: Run, files: At
   store.recordSources(hashes, checks);
   // Messages of a conversation a source could not give are not taken as gone from it, nor any message of a
   // damaged database: one on a page that cannot be read is still on the device.
-  if (decidesAbsence(options, opened, other) && damage.findings === 0) store.markAbsent(skipped);
+  if (decidesAbsence(options, opened, other)) store.endReading(skipped, damage.findings === 0);
   removeFiles(store.dir, store.dropEmptyConversations());
   const notChecked = checks.flatMap((check, i) => (check === 'earlier' ? [opened!.archive.sourceNames[i]!] : []));
   return { store, facts, descriptions, damage, notChecked, olderCopies: store.olderCopies(), checks, planned: opened?.archive.candidates(), contacts: opened?.contacts, skipped: skipped.size, warnings: (opened?.warnings ?? 0) + files.warned, hashes, recorded };

@@ -82,6 +82,8 @@ export class ArchiveStore {
   readonly records: RunRecords;
   /** Conversations this run found unchanged in its sources (their messages' `last_run` is left as it was). */
   private readonly unchangedKeys = new Set<string>();
+  /** The change marks the conversations this run read were read at, by key (see `readAt`). */
+  private readonly readMarks = new Map<string, ChangeMark>();
   /** Conversations read again whatever their marks say (see `readAgainHolding`). */
   private readonly readAgainKeys = new Set<string>();
   /** Source sets by their JSON (see `setOf`). */
@@ -419,7 +421,7 @@ export class ArchiveStore {
   }
 
   /** Ends the conversation begun: what was found while reading it is written with it. */
-  end({ files, mark, reactions, ownerHandles }: ConversationEnd): void {
+  end({ files, reactions, ownerHandles }: ConversationEnd): void {
     const { key, changed, namedAnew } = this.writing!;
     if (ownerHandles?.length) this.addOwnerHandles(key, ownerHandles);
     const renamed = namedAnew !== undefined && this.nameAnew(key, namedAnew);
@@ -431,7 +433,6 @@ export class ArchiveStore {
       // came back, or came from these): a run with them reads it again, and marks what they lack.
       this.sql.forgetMarks!.run(key, this.runId);
     }
-    if (mark) this.sql.setMark!.run(key, mark.sources, mark.mark, this.runId);
     this.sql.release!.run();
     this.spans.end();
     this.writing = undefined;
@@ -489,9 +490,12 @@ export class ArchiveStore {
     if (!this.unindexed) this.indexMessages();
   }
 
-  /** Remembers the change mark of a conversation the sources gave no message of (see `unchanged`). */
-  rememberMark(key: string, { sources, mark }: ChangeMark): void {
-    this.sql.setMark!.run(key, sources, mark, this.runId);
+  /**
+   * Notes the change mark a conversation was read at (see `unchanged`): kept only by `endReading`, with what the
+   * conversation lost, so that a run stopped before leaves it to the next run, which reads it again.
+   */
+  readAt(key: string, mark: ChangeMark): void {
+    this.readMarks.set(key, mark);
   }
 
   /** Remembers a device database's chats' change mark (see `known-files.ts`). */
@@ -714,38 +718,47 @@ export class ArchiveStore {
   }
 
   /**
-   * After a run that read every conversation of its sources in full: messages no source had are
-   * kept, marked absent since this run began (the first run that missed them); not those of `skipped`
-   * conversations, nor of conversations whose sources were unchanged.
+   * After a run that read every conversation of its sources in full: keeps the change marks they were read at (but
+   * `skipped` ones), and when the run `decides` which messages are gone, marks them (see `markAbsent`) in the same
+   * transaction. A conversation is skipped while unchanged only from then on: one a stopped run read before is read
+   * again by the next run, which marks what it lost.
    */
-  markAbsent(skipped: Set<string>): void {
+  endReading(skipped: Set<string>, decides: boolean): void {
     this.commit();
     this.indexMessages();
-    // A store this run made has only messages this run read (a 200k one's rows took 0.1 s to look through).
-    if (this.made) return;
     this.db.transaction(() => {
-      // Conversations are looked at one by one (by index): an unchanged run reads no message at all.
-      const left = JSON.stringify([...skipped, ...this.unchangedKeys]);
-      const keys = this.db.prepare('SELECT key FROM conversations WHERE key NOT IN (SELECT value FROM json_each(?))').pluck().all(left) as string[];
-      const unseen = 'WHERE conversation_key = ? AND last_run < ? AND absent_since IS NULL AND source_set';
-      const missed = this.db.prepare(`UPDATE messages SET absent_since = ? ${unseen} IN (SELECT value FROM json_each(?))`);
-      const moved = this.db.prepare(`UPDATE messages SET source_set = ? ${unseen} = ?`);
-      const { gone, left: fewer } = this.unseenSets();
-      // A conversation the sources no longer have keeps the mark it was last read with: forgotten, so that it
-      // is read again when it comes back as it was (recovered from Recently Deleted), and its messages seen.
-      for (const key of keys) {
-        const { changes } = missed.run(this.runStarted, key, this.runId, gone);
-        let changed = changes;
-        for (const [set, to] of fewer) changed += moved.run(to, key, this.runId, set).changes;
-        if (changed > 0) {
-          this.sql.bump!.run(key);
-          this.sql.forgetMarks!.run(key, this.runId);
-        }
-        this.counts.absent += changes;
-      }
+      for (const [key, { sources, mark }] of this.readMarks) if (!skipped.has(key)) this.sql.setMark!.run(key, sources, mark, this.runId);
+      // A store this run made has only messages this run read (a 200k one's rows took 0.1 s to look through).
+      if (decides && !this.made) this.markAbsent(skipped);
       // Immediate: it reads before it writes, and a transaction that did so after another connection of the run
       // had written failed at once (SQLITE_BUSY, told as a lock by another program) instead of waiting its turn.
     }).immediate();
+  }
+
+  /**
+   * Messages no source had are kept, marked absent since this run began (the first run that read its sources
+   * whole and missed them); not those of `skipped` conversations, nor of conversations whose sources were unchanged.
+   */
+  private markAbsent(skipped: Set<string>): void {
+    // Conversations are looked at one by one (by index): an unchanged run reads no message at all.
+    const left = JSON.stringify([...skipped, ...this.unchangedKeys]);
+    const keys = this.db.prepare('SELECT key FROM conversations WHERE key NOT IN (SELECT value FROM json_each(?))').pluck().all(left) as string[];
+    const unseen = 'WHERE conversation_key = ? AND last_run < ? AND absent_since IS NULL AND source_set';
+    const missed = this.db.prepare(`UPDATE messages SET absent_since = ? ${unseen} IN (SELECT value FROM json_each(?))`);
+    const moved = this.db.prepare(`UPDATE messages SET source_set = ? ${unseen} = ?`);
+    const { gone, left: fewer } = this.unseenSets();
+    // A conversation the sources no longer have keeps the mark it was last read with: forgotten, so that it
+    // is read again when it comes back as it was (recovered from Recently Deleted), and its messages seen.
+    for (const key of keys) {
+      const { changes } = missed.run(this.runStarted, key, this.runId, gone);
+      let changed = changes;
+      for (const [set, to] of fewer) changed += moved.run(to, key, this.runId, set).changes;
+      if (changed > 0) {
+        this.sql.bump!.run(key);
+        this.sql.forgetMarks!.run(key, this.runId);
+      }
+      this.counts.absent += changes;
+    }
   }
 
   /**

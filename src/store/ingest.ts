@@ -35,7 +35,8 @@ export interface IngestOptions {
   progressOf: (candidates: CandidateConversation[]) => ReadProgress;
   /**
    * The run reads its sources whole and decides which messages are gone: only then is a conversation's
-   * change mark kept, for a conversation skipped as unchanged is never looked at for what it lost.
+   * change mark kept (once every source is read, see `ArchiveStore.endReading`), for a conversation skipped
+   * as unchanged is never looked at for what it lost.
    */
   remembersMarks: boolean;
 }
@@ -92,10 +93,26 @@ export async function ingest(history: History, store: ArchiveStore, writer: Stor
 
 /**
  * Sends a conversation of the history to the writer, unless its change mark is the one the store last read
- * (its messages are then neither counted nor read); its messages are read (and their files copied) as they
- * are sent.
+ * (its messages are then neither counted nor read); tells the store the mark it was read at.
  */
 async function addConversation(
+  history: History,
+  key: string,
+  store: ArchiveStore,
+  writer: StoreWriter,
+  how: IngestOptions,
+  counted: (messages: number) => void,
+): Promise<void> {
+  const sources = history.sourceIds.join('; ');
+  const found = markCopying(history.changeMark?.(key), how.files !== undefined);
+  if (store.unchanged(key, sources, found)) return;
+  await readConversation(history, key, store, writer, how, counted);
+  // Kept once every source is read; also for a conversation the sources give no message of (often: the messages of no chat).
+  if (found !== undefined && how.remembersMarks) store.readAt(key, { sources, mark: found });
+}
+
+/** Sends a conversation of the history to the writer, its messages read (and their files copied) as they are sent. */
+async function readConversation(
   history: History,
   key: string,
   store: ArchiveStore,
@@ -103,16 +120,8 @@ async function addConversation(
   { files, interrupted, remembersMarks }: IngestOptions,
   counted: (messages: number) => void,
 ): Promise<void> {
-  const sources = history.sourceIds.join('; ');
-  const found = markCopying(history.changeMark?.(key), files !== undefined);
-  if (store.unchanged(key, sources, found)) return;
-  const mark = found === undefined || !remembersMarks ? undefined : { sources, mark: found };
   const [archived] = history.conversations(new Set([key]));
-  if (!archived) {
-    // A conversation the sources give no message of (often: the messages of no chat) is not looked at again while unchanged.
-    if (mark) writer.rememberMark(key, mark);
-    return;
-  }
+  if (!archived) return;
   const { messageCount, firstDate, lastDate, ...kept } = archived.conversation;
   const copied = files?.collect() ?? { copies: [], hashes: [] };
   const people = archived.conversation.participants.flatMap((p) => [p.handle, ...(p.otherHandles ?? [])].map((handle): [string, string] => [handle, p.name]));
@@ -122,7 +131,7 @@ async function addConversation(
     const ownerHandles = await sendInBatches(history.messages(archived, true)(), writer, files, interrupted, counted);
     const reactions = history.reactionsOfMissing?.(archived) ?? [];
     if (files) for (const [, { tapbacks }] of reactions) for (const onPart of tapbacks?.values() ?? []) keepStickers(onPart, (a) => files.keep(a));
-    writer.end({ mark, files: copied, reactions: reactions.length > 0 ? reactions : undefined, ownerHandles: [...ownerHandles] });
+    writer.end({ files: copied, reactions: reactions.length > 0 ? reactions : undefined, ownerHandles: [...ownerHandles] });
   } catch (error) {
     writer.abandon();
     throw error;

@@ -19,8 +19,6 @@ export interface ConversationHead {
 }
 
 export interface ConversationEnd {
-  /** Its change mark in these sources (`sources` joined), so that the next run can skip it while unchanged. */
-  mark?: ChangeMark;
   /** Attachment files copied into the folder, and source files hashed, while reading its messages. */
   files: FileRows;
   /** What the sources hold of the reactions on its messages they no longer have (see `History.reactionsOfMissing`). */
@@ -29,6 +27,7 @@ export interface ConversationEnd {
   ownerHandles?: string[];
 }
 
+/** A conversation's change mark in these sources (`sources` joined), so that the next run can skip it while unchanged. */
 export interface ChangeMark {
   sources: string;
   mark: string;

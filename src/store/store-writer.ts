@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { endsTheRun } from '../errors.js';
 import type { ArchiveStore, IngestCounts } from './archive-store.js';
-import { packMessages, type ChangeMark, type ChatMark, type ConversationEnd, type ConversationHead, type MessageBatch, type MessageRow } from './rows.js';
+import { packMessages, type ChatMark, type ConversationEnd, type ConversationHead, type MessageBatch, type MessageRow } from './rows.js';
 import { workerScript } from '../worker-script.js';
 
 const WRITER_SCRIPT = workerScript(new URL('./writer-thread.js', import.meta.url));
@@ -18,7 +18,6 @@ export type WriterOrder =
   | { type: 'messages'; batch: MessageBatch }
   | { type: 'end'; end: ConversationEnd }
   | { type: 'abandon' }
-  | { type: 'mark'; key: string; mark: ChangeMark; run: number }
   | { type: 'chatMark'; chatMark: ChatMark }
   | { type: 'hash'; path: string }
   | { type: 'hold' }
@@ -82,10 +81,6 @@ export class StoreWriter {
 
   abandon(): void {
     this.order({ type: 'abandon' });
-  }
-
-  rememberMark(key: string, mark: ChangeMark): void {
-    this.order({ type: 'mark', key, mark, run: this.store.run });
   }
 
   rememberChatMark(chatMark: ChatMark): void {

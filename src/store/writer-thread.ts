@@ -22,7 +22,7 @@ parentPort!.on('message', (order: WriterOrder) => {
   try {
     obey(order);
   } catch (error) {
-    failed(error, order.type === 'mark' ? order.key : writing);
+    failed(error, writing);
     writing = undefined;
     reporting(() => store.abandon());
   }
@@ -75,9 +75,6 @@ function obey(order: WriterOrder): void {
     case 'abandon':
       writing = undefined;
       return store.abandon();
-    case 'mark':
-      store.joinRun(order.run);
-      return store.rememberMark(order.key, order.mark);
     case 'chatMark':
       return rememberChatMark(order.chatMark);
     case 'hash':

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -103,6 +103,67 @@ describe('Ctrl-C during an export', () => {
     expect(rows[1]).toContain('(did not finish)');
     expect(rows[2]).toContain(`${added!.split(' ')[0]} added, ${changed} changed, 0 newly not on the device`);
     expect(rows[2]).toContain('added, changed and newly not on the device include what the run before it, which did not finish, took in');
+  });
+});
+
+/** The GUIDs of the messages the archive keeps as no longer on the device. */
+function keptOnly(out: string): string[] {
+  const store = new Database(join(out, 'textkeeper.sqlite'), { readonly: true });
+  const guids = store.prepare('SELECT guid FROM messages WHERE absent_since IS NOT NULL ORDER BY guid').pluck().all() as string[];
+  store.close();
+  return guids;
+}
+
+/** Whether the store holds, committed, a message the run `run` read (false while it cannot be read). */
+function readBy(out: string, run: number): boolean {
+  try {
+    const store = new Database(join(out, 'textkeeper.sqlite'), { readonly: true, fileMustExist: true });
+    try {
+      return store.prepare('SELECT 1 FROM messages WHERE last_run = ? LIMIT 1').pluck().get(run) !== undefined;
+    } finally {
+      store.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** Every .txt of a folder, by name, without what names the run (the export time, the day of the run that missed a message). */
+function transcriptsOf(out: string): Map<string, string> {
+  const text = (f: string) => readFileSync(join(out, f), 'utf8').replace(/^Exported .*$/m, '').replace(/not on the device since \S+/g, 'not on the device since <day>');
+  return new Map(readdirSync(out).filter((f) => f.endsWith('.txt')).map((f) => [f, text(f)]));
+}
+
+describe('Ctrl-C while the sources are read, once a changed conversation is in the store', () => {
+  it('leaves the next run to mark what the device lost in it, as a run that was not stopped does', async () => {
+    const dir = tempDir('interrupt-lost');
+    // Three conversations: the one read first (two chats of one person, the most recent) has over 20,000 messages,
+    // so it is committed on its own, and the others are read for a good while after it.
+    const db = await generateApart(dir, 40_000, 31, ['--conversations', '4']);
+    const args = (out: string) => ['--db', db, '--out', out, '--format', 'txt', '--attachments', 'none'];
+    const run = (out: string) => runCli(['export', ...args(out), '--no-progress']);
+    const stopped = join(dir, 'stopped');
+    expect((await run(stopped)).code).toBe(0);
+    const uncut = join(dir, 'uncut');
+    cpSync(stopped, uncut, { recursive: true });
+    // The device then purges each chat's 150 oldest messages.
+    const device = new Database(db);
+    device.exec(`DELETE FROM chat_message_join WHERE message_id IN (SELECT message_id FROM
+        (SELECT j.message_id, row_number() OVER (PARTITION BY j.chat_id ORDER BY m.date) AS n FROM chat_message_join j JOIN message m ON m.ROWID = j.message_id) WHERE n <= 150);
+      DELETE FROM message WHERE ROWID NOT IN (SELECT message_id FROM chat_message_join)`);
+    device.close();
+    const whole = await run(uncut);
+    expect(whole.code, whole.stderr).toBe(0);
+    const [, lost] = /^ {2}since the last run: 0 messages added, 0 changed, ([\d,]+) newly not on the device/m.exec(whole.stdout)!;
+    expect(Number(lost!.replace(',', ''))).toBeGreaterThanOrEqual(450);
+
+    expect((await interrupted(args(stopped), () => readBy(stopped, 2))).code).toBe(130);
+    const finishing = await run(stopped);
+    expect(finishing.code, finishing.stderr).toBe(0);
+    expect(finishing.stdout).toContain(`  since the last finished run: 0 messages added, 0 changed, ${lost} newly not on the device`);
+    expect(keptOnly(stopped)).toEqual(keptOnly(uncut));
+    expect(lastCounts(stopped)).toMatchObject({ absent: lastCounts(uncut).absent, unfinished: 1 });
+    expect(transcriptsOf(stopped)).toEqual(transcriptsOf(uncut));
   });
 });
 

@@ -42,7 +42,7 @@ describe("the store's writer thread keeps each conversation whole or not at all"
     writer.abandon();
     writer.begin(head('whole'));
     for (let start = 0; start < 1200; start += 400) await writer.write(rows('w', 400, start));
-    writer.end({ files: NO_FILES, mark: { sources: 'chat.db', mark: 'm1' } });
+    writer.end({ files: NO_FILES });
     await writer.commit();
     writer.begin(head('unended'));
     await writer.write(rows('u', 10));
@@ -52,7 +52,6 @@ describe("the store's writer thread keeps each conversation whole or not at all"
     expect(messagesOf(store, 'whole')).toBe(1200);
     expect(hasConversation(store, 'unended')).toBe(false);
     expect(store.counts.added).toBe(1200);
-    expect(store.db.prepare('SELECT mark FROM source_marks WHERE conversation_key = ?').pluck().get('whole')).toBe('m1');
     expect(store.db.prepare('SELECT DISTINCT first_run FROM messages').pluck().all()).toEqual([store.run]);
     store.close();
   });
@@ -119,7 +118,7 @@ describe("the store's writer thread keeps what was read only once the sources' c
   async function writeConversation(writer: Writer, key: string, count: number): Promise<void> {
     writer.begin(head(key));
     for (let start = 0; start < count; start += 500) await writer.write(rows(key, Math.min(500, count - start), start));
-    writer.end({ files: NO_FILES, mark: { sources: 'chat.db', mark: key } });
+    writer.end({ files: NO_FILES });
   }
 
   const count = (store: Store, table: string) => store.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
@@ -134,7 +133,7 @@ describe("the store's writer thread keeps what was read only once the sources' c
     fail(new Error('the -wal does not match'));
     await expect(writer.checked()).rejects.toThrow('the -wal does not match');
     await writer.close();
-    expect([count(store, 'messages'), count(store, 'conversations'), count(store, 'source_marks')]).toEqual([0, 0, 0]);
+    expect([count(store, 'messages'), count(store, 'conversations')]).toEqual([0, 0]);
     expect(store.counts.added).toBe(0);
     store.close();
   });
