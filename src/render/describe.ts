@@ -302,10 +302,12 @@ export function wasEdited(part: TextPart | UnsentPart): boolean {
 
 /**
  * "Edited 14:09" (with its date when on another day than the message's `day`), or "Edited" when the time is not
- * known; none when no part's text was edited (see `wasEdited`).
+ * known; none for a message not edited, nor for one whose only versions are the texts parts had when unsent (see
+ * `wasEdited`).
  */
 export function editedNote(message: Message, day: string, dates: DateFormatter): string | undefined {
-  if (!message.parts.some((part) => (part.kind === 'text' || part.kind === 'unsent') && wasEdited(part))) return undefined;
+  const versioned = message.parts.filter((part) => (part.kind === 'text' || part.kind === 'unsent') && part.edits !== undefined) as (TextPart | UnsentPart)[];
+  if (!message.edited || (versioned.length > 0 && !versioned.some(wasEdited))) return undefined;
   const at = lastEdited(message);
   return at ? `Edited ${timeOnDay(at, day, dates)}` : 'Edited';
 }
