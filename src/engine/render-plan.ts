@@ -31,11 +31,11 @@ export function formatOf(path: string): string | undefined {
 }
 
 /**
- * The options that shape a format's files, as part of their fingerprint; the time zone as the files show it,
- * the computer's when no --timezone is given (a run under another TZ writes every file again).
+ * The options that shape a format's files, as part of their fingerprint; the time zone the files show, the
+ * computer's when no --timezone is given (a run under another TZ writes every file again).
  */
 export function renderSettings(options: ResolvedOptions, format: string): string {
-  const given = { ...options.raw, timezone: options.dates.timeZone };
+  const given = { ...options.raw, timezone: options.dates.zoneKey };
   const shaping = Object.entries(given).filter(([name]) => !NOT_IN_FILES.has(name) && (ONLY_IN[name] ?? format) === format);
   // Names in code-unit order (the order localeCompare gave them too, without loading ICU's data).
   return JSON.stringify([format, ...shaping.sort(([a], [b]) => (a < b ? -1 : 1))]);

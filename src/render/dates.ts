@@ -1,4 +1,4 @@
-import { machineZone } from './machine-zone.js';
+import { machineZone, zoneSetting } from './machine-zone.js';
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -58,6 +58,14 @@ export class DateFormatter {
   /** The zone's IANA name; for a computer's zone that has none, its setting (`TZ=CET-1CEST,M3.5.0,M10.5.0/3`). */
   get timeZone(): string {
     return (this.zone ??= machineZone() ?? `TZ=${process.env.TZ ?? ''}`);
+  }
+
+  /**
+   * The zone as the files' fingerprint holds it: `timeZone`, but for the computer's zone its setting where that
+   * names one, so that a run whose files are all kept (an unchanged re-run) loads no Intl data to name it.
+   */
+  get zoneKey(): string {
+    return (this.ownZone && zoneSetting()) || this.timeZone;
   }
 
   /**

@@ -18,6 +18,17 @@ export function machineZone(): string | undefined {
   return [zoneOfFile(file), fixedOffsetZone()].find((zone) => zone !== undefined && agreesWithDate(zone));
 }
 
+/**
+ * The computer's zone as its setting names it, found without Intl (whose first object costs a few hundredths of a
+ * second): the zone file TZ or /etc/localtime leads to (so that `TZ=UTC` and a link to Etc/UTC are one), else TZ as
+ * it is (a POSIX rule); undefined when neither names one.
+ */
+export function zoneSetting(): string | undefined {
+  const tz = process.env.TZ?.replace(/^:/, '');
+  if (tz === undefined) return zoneOfFile('/etc/localtime');
+  return zoneOfFile(tz.startsWith('/') ? tz : `/usr/share/zoneinfo/${tz}`) ?? (tz || undefined);
+}
+
 /** A POSIX rule for UTC under any name: no daylight saving time, offset zero (`UTC0`, `GMT+0`, `<+00>0`). */
 const UTC_RULE = /^(?:[A-Za-z]{3,}|<[A-Za-z0-9+-]{3,}>)[+-]?0{1,2}(?::00){0,2}$/;
 
