@@ -829,17 +829,25 @@ export class ArchiveStore {
   }
 
   /**
+   * Commits what was written (whole conversations: one begun and not ended is left out); throws what the commit met
+   * (a full disk, a file size limit), which `close` leaves unsaid. Still held, it leaves out what was read: the
+   * sources' check refused one, or was not done (the run stopped first), and what was read cannot be trusted.
+   */
+  finishWriting(): void {
+    if (this.held) this.discard();
+    this.abandon();
+    if (this.db.open && this.db.inTransaction) this.commit();
+    this.indexMessages();
+  }
+
+  /**
    * Commits what was written (whole conversations: one begun and not ended is left out) and closes (once).
    * A connection beside another (the writer thread's) leaves the write-ahead log to it (`besideAnother`).
    */
   close(besideAnother = false): void {
     if (!this.db.open) return;
     try {
-      // Still held: the sources' check refused one, or was not done (the run stopped first): what was read cannot be trusted.
-      if (this.held) this.discard();
-      this.abandon();
-      if (this.db.open && this.db.inTransaction) this.commit();
-      this.indexMessages();
+      this.finishWriting();
     } catch {
       // Not committed (a full disk): the next run reads those conversations again.
     }

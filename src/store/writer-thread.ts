@@ -107,6 +107,8 @@ function rememberChatMark(mark: ChatMark): void {
 
 function close(): void {
   reporting(saveHashed);
+  // The last commit holds every conversation written while the sources' check held them: its failure must be told.
+  reporting(() => store.finishWriting());
   reporting(() => store.close(true));
   report({ type: 'closed', counts: store.counts });
   parentPort!.close();

@@ -100,6 +100,20 @@ describe('bad input and environment: one line, exit 1', () => {
     expect(existsSync(join(out, 'SHA256SUMS'))).toBe(false);
   });
 
+  it('a store that cannot be written at its last commit, after a slow check held every conversation: the line names it, not an empty database', async () => {
+    // A table of padding makes the database's check outlast the reading: every conversation is then committed at once
+    // as the writer closes, and that commit's failure was left unsaid (the run found nothing stored to export).
+    const db = spoiledCopy(await makeBase(join(dir, 'padded'), 3000), dir, 'padded-copy', (sqlite) => sqlite.exec(`
+      CREATE TABLE padding (id INTEGER PRIMARY KEY, v TEXT); CREATE INDEX padding_v ON padding (v);
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000) INSERT INTO padding (v) SELECT hex(randomblob(60)) FROM n;`));
+    const out = join(dir, 'o-padded');
+    // No copies to hash either, which let the check end first.
+    const script = 'ulimit -f 2000 && exec "$1" "$2" export --db "$3" --out "$4" --format txt --attachments none --no-progress';
+    const result = spawnSync('sh', ['-c', script, 'sh', process.execPath, CLI, db, out], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+    expectOneLine({ code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr }, 1, /cannot go on: .*textkeeper\.sqlite: it could not be written \(a failing disk, or a file size limit reached\?\)\.$/);
+    expect(existsSync(join(out, 'SHA256SUMS'))).toBe(false);
+  });
+
   it('a folder in --out named like a conversation file: another name is chosen, the folder is untouched', async () => {
     const out = join(dir, 'o-eisdir');
     const first = await runCli(['export', '--db', base, '--out', out]);
