@@ -1,5 +1,6 @@
 import type { Message, Part, Reactions, Tapback, TextPart } from '../model/types.js';
 import { attachTapbacks } from './tapbacks.js';
+import { hasEdits } from '../model/edits.js';
 
 const RECEIPTS = ['dateDelivered', 'dateRead', 'datePlayed'] as const;
 
@@ -59,11 +60,6 @@ export function toldCopy(message: Message, { tapbacks, removals }: Reactions): M
 /** When it was sent, as finely as a copy knows it: an older macOS kept it cut to the second. */
 function finestDate(copies: Message[]): Date {
   return copies.reduce((finest, copy) => (+copy.date > +finest.date ? copy : finest)).date;
-}
-
-/** Whether any part was edited (an unsent one too, when it had been before). */
-export function hasEdits(parts: Part[]): boolean {
-  return parts.some((p) => (p.kind === 'text' || p.kind === 'unsent') && p.edits !== undefined);
 }
 
 /**

@@ -9,7 +9,7 @@ import { checkAttachmentRow, checkMessageRow, UNREADABLE } from './odd-values.js
 import { effectName } from './effects.js';
 import { groupEvent } from './events.js';
 import { serviceOf } from '../model/services.js';
-import { hasEdits } from './merge-copies.js';
+import { hasEdits } from '../model/edits.js';
 import { attachTapbacks, type TapbackIndex } from './tapbacks.js';
 
 const SNIPPET_LENGTH = 120;

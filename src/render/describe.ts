@@ -1,6 +1,6 @@
 // Plain-language descriptions of model pieces, shared by renderers that write words rather than markup.
 import type { ExportContext } from './renderer.js';
-import type { AppBalloon, ArchiveRun, Attachment, Ballot, Conversation, Message, Person, Poll, PollOption, RecordedSource, SourceHashes, Tapback, TapbackKind, TextPart, UnsentPart } from '../model/types.js';
+import type { AppBalloon, ArchiveRun, Attachment, Ballot, Conversation, Message, Person, Poll, PollOption, RecordedSource, SourceHashes, Tapback, TapbackKind } from '../model/types.js';
 import type { DateFormatter } from './dates.js';
 import { serviceOf } from '../model/services.js';
 import { handlesOf } from '../model/people.js';
@@ -292,22 +292,9 @@ export function lastEdited(message: Message): Date | undefined {
   return last;
 }
 
-/**
- * Whether the part's text was edited. An unsent part's versions are every text it had: one alone is the text it
- * had when unsent (an archive kept it), which no edit changed.
- */
-export function wasEdited(part: TextPart | UnsentPart): boolean {
-  return (part.edits?.length ?? 0) > (part.kind === 'unsent' ? 1 : 0);
-}
-
-/**
- * "Edited 14:09" (with its date when on another day than the message's `day`), or "Edited" when the time is not
- * known; none for a message not edited, nor for one whose only versions are the texts parts had when unsent (see
- * `wasEdited`).
- */
+/** "Edited 14:09" (with its date when on another day than the message's `day`), or "Edited" when the time is not known. */
 export function editedNote(message: Message, day: string, dates: DateFormatter): string | undefined {
-  const versioned = message.parts.filter((part) => (part.kind === 'text' || part.kind === 'unsent') && part.edits !== undefined) as (TextPart | UnsentPart)[];
-  if (!message.edited || (versioned.length > 0 && !versioned.some(wasEdited))) return undefined;
+  if (!message.edited) return undefined;
   const at = lastEdited(message);
   return at ? `Edited ${timeOnDay(at, day, dates)}` : 'Edited';
 }

@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { attachmentsOf } from '../model/attachments.js';
 import type { AppBalloon, Attachment, EditVersion, Message, Part, Reactions, Tapback, TapbackRemoval } from '../model/types.js';
-import { cutToSecond, firstKnownReceipts, hasEdits, toldCopy, writtenAfter } from '../normalize/merge-copies.js';
+import { cutToSecond, firstKnownReceipts, toldCopy, writtenAfter } from '../normalize/merge-copies.js';
 import { serviceOf } from '../model/services.js';
 import { peopleOf } from '../model/people.js';
+import { hasEdits, storedAsEdited } from '../model/edits.js';
 import { reworded } from '../normalize/events.js';
 
 /** Model fields holding dates: JSON keeps them as ms since 1970 (an older store's messages as ISO strings), read back as Dates. */
@@ -151,7 +152,7 @@ export function messageFromJson(json: string, row: MessageColumns): Message {
   if (satellite) message.satellite = satellite;
   message.kind ??= 'message';
   message.isAudioMessage ??= false;
-  message.edited ??= false;
+  message.edited = storedAsEdited({ ...message, edited: message.edited ?? false });
   message.problems ??= [];
   for (const part of message.parts) {
     part.tapbacks ??= [];

@@ -82,7 +82,7 @@ describe('an archive keeps the history of a message that changes between runs', 
       db.prepare('UPDATE message SET text = NULL, attributedBody = NULL, date_edited = ?, date_retracted = ?, message_summary_info = ? WHERE ROWID = ?')
         .run(at + 60e9, at + 60e9, summary, chosen.id);
     });
-    await exportFrom(after, out, 'txt,html,pdf');
+    await exportFrom(after, out, 'txt,html,pdf,json,csv');
     const keepsIt = () => {
       const text = archiveText(out);
       const unsent = text.search(UNSENT_UNEDITED);
@@ -96,6 +96,10 @@ describe('an archive keeps the history of a message that changes between runs', 
     const message = page.slice(page.lastIndexOf('<li class="msg', page.indexOf(`</span> ${chosen.text}</li>`))).split('</li>\n')[0]!;
     expect(message).toContain('<details class="edits"><summary>Text before it was unsent</summary>');
     expect(message).not.toContain('Edited');
+    const record = filesOf(out).filter((f) => f.endsWith('.json')).flatMap((f) => (JSON.parse(readFileSync(join(out, f), 'utf8')) as { messages: { parts: { kind: string }[]; edited: boolean }[] }).messages)
+      .find((m) => JSON.stringify(m.parts).includes(JSON.stringify(chosen.text)))!;
+    expect(record.parts[0]!.kind).toBe('unsent');
+    expect(record.edited).toBe(false);
     if (pdfToolsPresent) {
       const pdf = readdirSync(out).filter((f) => f.endsWith('.pdf')).map((f) => pdfText(join(out, f)).replace(/\s+/g, ' ')).join(' ');
       const escaped = chosen.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,7 +1,8 @@
 import { handwritingLines } from '../../decode/handwriting-render.js';
 import type { Attachment, Conversation, Drawing, Message, Part, TextPart, UnsentPart } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { absenceNote, balloonLines, damageLines, selectionLine, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, notFound, messageMarks, ownerHandlesLine, personWithHandles, servicesLine, undeliveredNote, wasEdited } from '../describe.js';
+import { absenceNote, balloonLines, damageLines, selectionLine, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, notFound, messageMarks, ownerHandlesLine, personWithHandles, servicesLine, undeliveredNote } from '../describe.js';
+import { wasEdited } from '../../model/edits.js';
 import { visibleControls } from '../control-pictures.js';
 import { FileRenderer } from '../file-renderer.js';
 import { archivePath } from '../../output/files.js';
