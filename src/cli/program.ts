@@ -153,7 +153,7 @@ sourceOptions(program.command('export').description('write an archive of the con
       process.exitCode = EXIT_INCOMPLETE;
     }
     if (s.damage.findings > 0) {
-      process.stderr.write(`textkeeper: the database is damaged; everything readable was exported, ${lost(s.damage)} (see above).\n${likelyCause(s.damage)}`);
+      process.stderr.write(`textkeeper: ${whatIsDamaged(s.damage)}; everything readable was exported, ${lost(s.damage)} (see above).\n${likelyCause(s.damage)}`);
       process.exitCode = EXIT_INCOMPLETE;
     }
   });
@@ -198,8 +198,15 @@ function endOnSignal(): void {
 /** After list or stats of a damaged database: one line, and exit 3 (incomplete). */
 function sayDamage(damage: DamageCounts): void {
   if (damage.findings === 0) return;
-  process.stderr.write(`textkeeper: the database is damaged; ${lost(damage)} (see above).\n${likelyCause(damage)}`);
+  process.stderr.write(`textkeeper: ${whatIsDamaged(damage)}; ${lost(damage)} (see above).\n${likelyCause(damage)}`);
   process.exitCode = EXIT_INCOMPLETE;
+}
+
+/** "the database is damaged", or which of the run's sources are. */
+function whatIsDamaged(damage: DamageCounts): string {
+  const named = damage.damaged ?? [];
+  if (named.length === 0) return 'the database is damaged';
+  return `${named.join(' and ')} ${named.length === 1 ? 'is' : 'are'} damaged`;
 }
 
 /**

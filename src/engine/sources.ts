@@ -201,13 +201,15 @@ export interface DamageCounts {
   uncounted?: boolean;
   /** Some of the damage is in a Mac's chat.db (see `COPIED_WHILE_IN_USE`). */
   inMacDatabase?: boolean;
+  /** The damaged sources of a run that read several (none named when it read one). */
+  damaged?: string[];
 }
 
 /** Says on stderr what checking the databases found damaged and which rows are lost, and counts them. */
 export async function reportDamage(archive: Archive, log: (line: string) => void): Promise<DamageCounts> {
-  const { findings, unreadable, uncounted, inMacDatabase } = await archive.damage();
+  const { findings, unreadable, uncounted, inMacDatabase, damaged } = await archive.damage();
   for (const line of [...findings, ...unreadable]) log(`warning: ${line}`);
-  return { findings: findings.length, unreadable: unreadable.length, uncounted, inMacDatabase };
+  return { findings: findings.length, unreadable: unreadable.length, uncounted, inMacDatabase, damaged };
 }
 
 /** A history to read from (list, stats, the library): the devices, or an archive folder's store alone. */

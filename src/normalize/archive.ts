@@ -137,14 +137,16 @@ export class Archive implements History {
   /**
    * One line per damage found in a source's database, and one per row that could not be read
    * (empty when every database checked sound, or was not checked); waits for the checks to finish.
-   * `inMacDatabase`: some of the damage is in a Mac's chat.db (a copy of one, as a rule).
+   * `inMacDatabase`: some of the damage is in a Mac's chat.db (a copy of one, as a rule); `damaged`: the
+   * sources where damage was found, when the archive reads several.
    */
-  async damage(): Promise<{ findings: string[]; unreadable: string[]; uncounted: boolean; inMacDatabase: boolean }> {
-    const lines = { findings: [] as string[], unreadable: [] as string[], uncounted: false, inMacDatabase: false };
+  async damage(): Promise<{ findings: string[]; unreadable: string[]; uncounted: boolean; inMacDatabase: boolean; damaged: string[] }> {
+    const lines = { findings: [] as string[], unreadable: [] as string[], uncounted: false, inMacDatabase: false, damaged: [] as string[] };
     for (const source of this.sources) {
       const damage = await source.damage;
       if (!damage) continue;
       lines.inMacDatabase ||= source.isMacDatabase;
+      if (this.sources.length > 1) lines.damaged.push(source.description);
       lines.findings.push(...damage.findings.map((line) => `${source.description} is damaged: ${line}`));
       lines.findings.push(...damage.uncounted.map((line) => `${source.description}: ${line}`));
       lines.uncounted ||= damage.uncounted.length > 0;

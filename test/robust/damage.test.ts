@@ -129,6 +129,10 @@ describe('a damaged database', () => {
     const list = await runCli(['list', '--db', db]);
     expect(list.code).toBe(3);
     expect(list.stderr).toMatch(/^textkeeper: the database is damaged; 1 row could not be read \(see above\)\.$/m);
+    // Read beside a sound database, the closing line names the damaged one.
+    const beside = await runCli(['list', '--db', base, '--db', db]);
+    expect(beside.code).toBe(3);
+    expect(beside.stderr).toContain(`\ntextkeeper: chat.db at ${db} is damaged; 1 row could not be read (see above).\n`);
 
     const unchecked = await runCli(['export', '--db', db, '--out', join(dir, 'out-unchecked'), '--no-check', '--quiet']);
     expect(unchecked.code).toBe(0);
