@@ -1,11 +1,14 @@
 import { distance } from 'fastest-levenshtein';
 
+/** Direction marks, embeddings, isolates and zero-width characters: phones put some in names, no one types them. */
+const INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+
 /**
- * A name as it is compared: without accents, in lower case, spaces collapsed, every apostrophe as ' and
- * hyphen as - (a phone's contacts and a Mac's typing write O’Brien, a terminal O'Brien).
+ * A name as it is compared: without accents and invisible characters, in lower case, spaces collapsed, every
+ * apostrophe as ' and hyphen as - (a phone's contacts and a Mac's typing write O’Brien, a terminal O'Brien).
  */
 export function fold(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase().replace(/\s+/g, ' ').replace(/[’‘ʼ`´′]/g, "'").replace(/[‐‑]/g, '-').trim();
+  return text.normalize('NFD').replace(/\p{M}/gu, '').replace(INVISIBLE, '').toLocaleLowerCase().replace(/\s+/g, ' ').replace(/[’‘ʼ`´′]/g, "'").replace(/[‐‑]/g, '-').trim();
 }
 
 /** How far a name may be from a term, in edits per character of the longer, to be named as close to it. */
