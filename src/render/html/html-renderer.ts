@@ -10,6 +10,7 @@ import { countedPeople, personLabels, type Named } from '../../stats/person-labe
 import { activitySvg } from './activity-svg.js';
 import { escapeHtml, hrefPath, isolate } from './escape.js';
 import { damageLines, selectionLine, describeKeptOnly, describeOrigin, describeSourceCounts, formerNote, inBackup, ownerHandlesLine, personWithHandles, servicesLine } from '../describe.js';
+import { visibleControls } from '../control-pictures.js';
 import { handlesOf } from '../../model/people.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
@@ -88,7 +89,7 @@ export class HtmlRenderer implements Renderer {
       // Its search box searches it alone (search.js finds it by its folder).
       within: folder,
       // The number of pages is not known yet: app.js adds it ("page 3 of 18").
-      title: content.prev || content.next ? `${conversation.title} — page ${content.page}` : conversation.title,
+      title: content.prev || content.next ? `${visibleControls(conversation.title)} — page ${content.page}` : visibleControls(conversation.title),
       page: content.page,
       prev: content.prev,
       next: content.next,
@@ -226,9 +227,9 @@ export class HtmlRenderer implements Renderer {
   private pageHeader(conversation: Conversation) {
     const range = this.dayRange(conversation);
     return {
-      title: conversation.title,
+      title: visibleControls(conversation.title),
       root: PAGE_ROOT,
-      conversation: conversation.title,
+      conversation: visibleControls(conversation.title),
       // A conversation with one person whom no contact names has that person's number for its title already.
       participants: conversation.isGroup || !onlyHandles(conversation) ? participantsHtml(conversation, true) : '',
       owner: ownerHandlesLine(conversation),
@@ -256,10 +257,10 @@ export class HtmlRenderer implements Renderer {
     const conversations = byRecent.map(({ conversation, file, summary }) => {
       const range = this.dayRange(conversation);
       return {
-        title: conversation.title,
+        title: visibleControls(conversation.title),
         href: hrefPath(file),
         participants: indexParticipants(conversation),
-        preview: summary.preview,
+        preview: visibleControls(summary.preview),
         messageCount: conversation.messageCount,
         photoCount: summary.photoCount,
         keptOnly: conversation.keptOnly?.messages.toLocaleString('en-US'),

@@ -21,6 +21,7 @@ import { drawFrame, frameText } from './page-frame.js';
 import { BatesStamp, numberPages } from './bates.js';
 import { coverBlocks, coverFacts, factsText, lateAttachmentCount, selectionNote, type CoverFacts } from './cover.js';
 import { AttachmentCount } from './describe.js';
+import { oneLine } from '../control-pictures.js';
 import { LateText } from './late-text.js';
 import { Paginator, type Block } from './paginator.js';
 import { settled, unwrap } from './settled.js';
@@ -82,8 +83,8 @@ export class PdfRenderer implements Renderer {
     const out = new AtomicFile(join(this.ctx.outDir, file));
     const facts = coverFacts(conversation, this.ctx);
     const info = {
-      Title: conversation.title,
-      Subject: `Messages ${withWhom(conversation)}from ${this.ctx.sourceDescription}`,
+      Title: oneLine(conversation.title),
+      Subject: oneLine(`Messages ${withWhom(conversation)}from ${this.ctx.sourceDescription}`),
       Creator: 'textkeeper',
       Producer: 'textkeeper (pdfkit)',
       CreationDate: this.ctx.exportedAt,
@@ -96,7 +97,7 @@ export class PdfRenderer implements Renderer {
       const canvas = new Canvas(doc);
       const attachments = await this.draw(conversation, messages, canvas, out.stream, facts);
       // The information dictionary and XMP are written when the document ends, so they can hold the count.
-      Object.assign(doc.info, { Subject: `${info.Subject} | ${factsText(facts, attachments)}` });
+      Object.assign(doc.info, { Subject: `${info.Subject} | ${oneLine(factsText(facts, attachments))}` });
       const missing = [...new Set([...canvas.layout.missing, ...canvas.boldLayout.missing])];
       if (missing.length) {
         this.ctx.warn(`PDF ${file}: ${missing.length === 1 ? '1 kind of character has' : `${missing.length} kinds of character have`} no glyph in the bundled fonts or emoji and show${missing.length === 1 ? 's' : ''} as �, copied and searched as themselves (${firstOf(missing)})`);

@@ -293,10 +293,13 @@ export function pdfTextHex(text: string): string {
 }
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+/** Characters XML 1.0 does not allow, escaped or not (lone surrogates, U+FFFE, U+FFFF among them). */
+const NOT_XML = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
 
 /**
  * pdfkit copies the document information into the XMP packet as it is; a title with "&" or "<" would
- * make the XML invalid. The XMP gets escaped copies while the information dictionary keeps the text.
+ * make the XML invalid. The XMP gets escaped copies (what XML cannot hold as U+FFFD) while the information
+ * dictionary keeps the text.
  */
 export function escapeMetadataText(doc: PDFKit.PDFDocument): void {
   const inner = internals(doc);
@@ -304,7 +307,7 @@ export function escapeMetadataText(doc: PDFKit.PDFDocument): void {
   inner._addInfo = function (this: Internals) {
     const info = this.info;
     this.info = Object.fromEntries(
-      Object.entries(info).map(([key, value]) => [key, typeof value === 'string' ? value.replace(/[&<>"]/g, (c) => XML_ESCAPES[c]!) : value]),
+      Object.entries(info).map(([key, value]) => [key, typeof value === 'string' ? value.replace(NOT_XML, '\ufffd').replace(/[&<>"]/g, (c) => XML_ESCAPES[c]!) : value]),
     );
     try {
       addInfo.call(this);
