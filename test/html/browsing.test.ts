@@ -174,8 +174,8 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     const videoPage = pageWith('<video ');
     writeFileSync(fileOf(videoPage, /<video [^>]*src="([^"]+)"/), Buffer.alloc(4096, 7));
     // A voice message whose playable copy is gone leaves only the CAF original, which Chromium does not play.
-    const voicePage = pageWith('<audio controls preload="none"><source');
-    rmSync(fileOf(voicePage, /<audio controls preload="none"><source src="([^"]+)"/));
+    const voicePage = pageWith('<audio controls preload="none" title="Audio message"><source');
+    rmSync(fileOf(voicePage, /<audio controls preload="none" title="Audio message"><source src="([^"]+)"/));
 
     for (const [pagePath, player, note] of [[videoPage, 'video', 'This browser cannot play this video'], [voicePage, 'audio:has(source)', 'This browser cannot play this recording']]) {
       await page.goto(pathToFileURL(pagePath).href);

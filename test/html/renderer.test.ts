@@ -89,7 +89,7 @@ describe('HTML conversation pages', () => {
     };
     const messages = [message(1, { parts: [audio('Audio Message.caf')], isAudioMessage: true }), message(2, { parts: [audio('song.mp3')] })];
     const html = (await renderOne(messages, {}, undefined, 'copy')).page(1);
-    expect(html).toMatch(/<audio [^>]*Audio%20Message\.caf"><\/audio><a class="file" href="[^"]*Audio%20Message\.caf" download>Audio message<\/a> \(4 B\)<div class="audio-note">Apple voice message \(\.caf\): plays in Safari/);
+    expect(html).toMatch(/<audio [^>]*title="Audio message" [^>]*Audio%20Message\.caf"><\/audio><a class="file" href="[^"]*Audio%20Message\.caf" download>Audio message<\/a> \(4 B\)<div class="audio-note">Apple voice message \(\.caf\): plays in Safari/);
     expect(html.match(/class="audio-note"/g)).toHaveLength(1);
   });
 

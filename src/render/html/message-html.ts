@@ -137,7 +137,7 @@ function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMess
     html = `<video controls preload="none" src="${href}" title="${name}"></video><a class="file" href="${href}" download>${name}</a>${size}`;
   } else if (attachment.kind === 'audio') {
     const label = isAudioMessage ? 'Audio message' : name;
-    html = `${audioHtml(href, placed.playable, ctx.root)}<a class="file" href="${href}" download>${label}</a>${size}`;
+    html = `${audioHtml(href, placed.playable, ctx.root, label)}<a class="file" href="${href}" download>${label}</a>${size}`;
     if (isCaf(attachment) && !placed.playable) html += `<div class="audio-note">${CAF_NOTE}</div>`;
   } else {
     html = `<a class="file" href="${href}" download>📎 ${name}</a>${size}`;
@@ -259,10 +259,13 @@ function absenceHtml(message: Message, ctx: MessageContext): string {
   return ` · <span class="absent">Kept by this archive: ${absenceNote(message, (d) => `<span class="date">${ctx.dates.dayKey(d)}</span>`)}</span>`;
 }
 
-/** A player of the file, or of its copy in a container every browser plays (the original CAF then as Safari's choice). */
-function audioHtml(href: string, playable: PlacedAttachment['playable'], root: string): string {
-  if (!playable) return `<audio controls preload="none" src="${href}"></audio>`;
-  return `<audio controls preload="none"><source src="${url(playable.src, root)}" type="${playable.type}"><source src="${href}" type="audio/x-caf"></audio>`;
+/**
+ * A player of the file, or of its copy in a container every browser plays (the original CAF then as Safari's
+ * choice), named for screen readers as its link is.
+ */
+function audioHtml(href: string, playable: PlacedAttachment['playable'], root: string, label: string): string {
+  if (!playable) return `<audio controls preload="none" title="${label}" src="${href}"></audio>`;
+  return `<audio controls preload="none" title="${label}"><source src="${url(playable.src, root)}" type="${playable.type}"><source src="${href}" type="audio/x-caf"></audio>`;
 }
 
 function kindLabel(attachment: Attachment): string {
