@@ -6,6 +6,7 @@ import { isValidTimeZone } from '../render/zone-names.js';
 // Loaded for a --since or --until without an offset only, as CommonJS (its eight ES modules cost every run's start-up).
 const require = createRequire(import.meta.url);
 
+const DAY_MS = 86_400_000;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** 2023-01-31T18:00, seconds and their fraction optional, then an optional Z or offset (+05:30, +0530, +05). */
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?$/;
@@ -66,7 +67,11 @@ function inZone(fields: number[], zone: string): Date {
   };
   const [year, month, ...rest] = fields;
   let after = new TZDate(year!, month!, ...(rest as [number]), zone).getTime();
-  if (wall(after) === asked) return new Date(after);
+  if (wall(after) === asked) {
+    // It may be the second of two: the first has the offset the day before had.
+    const first = asked - (wall(after - DAY_MS) - (after - DAY_MS));
+    return new Date(first < after && wall(first) === asked ? first : after);
+  }
   // In a gap: `before` reads earlier than asked, `after` later; halve the span down to the millisecond.
   let before = after - (wall(after) - asked);
   while (after - before > 1) {

@@ -54,6 +54,17 @@ describe('--since and --until', () => {
     expect(await exported(db, ['--timezone', 'America/New_York', '--since', '2024-11-03'])).toEqual(['message 0', 'message 1', 'message 2', 'message 3']);
   });
 
+  it('take a time the clocks went back over as its first occurrence east of UTC too (Berlin, Lord Howe’s half hour)', async () => {
+    // 02:45 CEST (00:45Z), then 02:15 CET (01:15Z): 02:40 is first 00:40Z.
+    const berlin = chatDbWithDates(tempDir('dates-berlin'), ['2023-10-29T00:45:00Z', '2023-10-29T01:15:00Z'].map(nanos));
+    expect(await exported(berlin, ['--timezone', 'Europe/Berlin', '--since', '2023-10-29T02:40'])).toEqual(['message 0', 'message 1']);
+    const until = await runCli(['export', '--db', berlin, '--out', join(tempDir('dates-out'), 'out'), '--timezone', 'Europe/Berlin', '--since', '2023-10-29', '--until', '2023-10-29T02:20']);
+    expect(until.stderr).toBe('textkeeper: No messages to export in this database (for the dates asked).\n');
+    // Lord Howe goes from +11:00 back to +10:30 at 02:00: 01:40 is first 14:40Z the day before.
+    const howe = chatDbWithDates(tempDir('dates-howe'), ['2024-04-06T14:45:00Z', '2024-04-06T15:15:00Z'].map(nanos));
+    expect(await exported(howe, ['--timezone', 'Australia/Lord_Howe', '--since', '2024-04-07T01:40'])).toEqual(['message 0', 'message 1']);
+  });
+
   it('take a time the clocks skipped (02:30 the night they go forward) as the moment they skipped to', async () => {
     // 01:59 EST, then 03:00 and 03:40 EDT.
     const spring = chatDbWithDates(tempDir('dates-spring'), ['2024-03-10T06:59:00Z', '2024-03-10T07:00:00Z', '2024-03-10T07:40:00Z'].map(nanos));
