@@ -71,8 +71,8 @@ export function readVcfFile(file: string): ContactRecord[] {
 /**
  * A .vcf file's text: UTF-16 (either byte order, some Windows exports) when it starts with a byte-order mark
  * or its first character has a zero byte; else line by line, UTF-8 where a line is valid UTF-8 and otherwise
- * the 8-bit character set the file's first CHARSET parameter names (vCard 2.1 from older phones and Outlook),
- * Windows-1252 when it names none: files joined from several exports mix the two.
+ * the 8-bit character set its CHARSET parameter names, or its card's, or the file's first (vCard 2.1 from
+ * older phones and Outlook), Windows-1252 when none is named: files joined from several exports mix them.
  */
 export function vcfText(bytes: Buffer): string {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] !== 0 && bytes[1] === 0)) return new TextDecoder('utf-16le').decode(bytes);
@@ -81,13 +81,18 @@ export function vcfText(bytes: Buffer): string {
   // Folds are undone on the bytes: a writer may fold inside a UTF-8 character (RFC 6350 §3.2 says readers
   // should join it again), and each half alone is not UTF-8.
   const unfolded = bytes.toString('latin1').replace(/(?:\r\n|\r|\n)[ \t]/g, '');
-  const legacy = legacyDecoder(unfolded);
+  const fileCharset = legacyCharset(unfolded) ?? 'windows-1252';
+  let cardCharset: string | undefined;
   return byteLines(Buffer.from(unfolded, 'latin1'))
     .map((line) => {
+      const latin1 = line.toString('latin1');
+      if (/^BEGIN:VCARD/i.test(latin1)) cardCharset = undefined;
+      const own = legacyCharset(latin1);
+      cardCharset = own ?? cardCharset;
       try {
         return utf8.decode(line);
       } catch {
-        return legacy(line);
+        return iconv().decode(line, own ?? cardCharset ?? fileCharset);
       }
     })
     .join('\n');
@@ -116,11 +121,14 @@ function known(charset: string): string | undefined {
   return iconv().encodingExists(charset) ? charset : undefined;
 }
 
-/** Lines in the 8-bit character set the file's first CHARSET names; Windows-1252 when it names none (or UTF-8, or one unknown). */
-function legacyDecoder(text: string): (line: Buffer) => string {
-  const named = /;CHARSET=([^;:]+)/i.exec(text)?.[1]?.replace(/^"|"$/g, '');
-  const charset = (named && !/^utf-?8$/i.test(named) ? known(named) : undefined) ?? 'windows-1252';
-  return (line) => iconv().decode(line, charset);
+/** The first 8-bit character set the text's CHARSET parameters name (UTF-8 and unknown ones passed over). */
+function legacyCharset(text: string): string | undefined {
+  for (const [, name] of text.matchAll(/;CHARSET=([^;:\n]+)/gi)) {
+    const named = name!.replace(/^"|"$/g, '');
+    const charset = /^utf-?8$/i.test(named) ? undefined : known(named);
+    if (charset) return charset;
+  }
+  return undefined;
 }
 
 export function parseVcards(text: string): ContactRecord[] {

@@ -223,6 +223,14 @@ describe('contact details', () => {
     writeFileSync(joined, Buffer.concat([Buffer.from(card('Łucja Ñúñez').replace('0161', '0162'), 'utf8'), latin1]));
     const { book } = await loadContacts({ files: [joined] });
     expect([book.nameFor('+15555550162'), book.nameFor('+15555550161')]).toEqual(['Łucja Ñúñez', 'Liàm Müller']);
+    // Cards in different 8-bit character sets in one file (after an Android UTF-8 one): each read in its own.
+    const mixed = path.join(work, 'mixed.vcf');
+    const koi8 = Buffer.concat([Buffer.from(card('@', ';CHARSET=KOI8-R').split('@')[0]!, 'latin1'), Buffer.from([0xe9, 0xd7, 0xc1, 0xce]), Buffer.from(card('@').split('@')[1]!.replace('0161', '0163'), 'latin1')]);
+    const arabic = Buffer.concat([Buffer.from(card('@', ';CHARSET=WINDOWS-1256').split('@')[0]!, 'latin1'), Buffer.from([0xe3, 0xcd, 0xe3, 0xcf]), Buffer.from(card('@').split('@')[1]!.replace('0161', '0164'), 'latin1')]);
+    const android = card('Zo=C3=AB', ';CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE').replace('0161', '0165');
+    writeFileSync(mixed, Buffer.concat([Buffer.from(android, 'latin1'), koi8, arabic, latin1]));
+    const read = (await loadContacts({ files: [mixed] })).book;
+    expect(['+15555550165', '+15555550163', '+15555550164', '+15555550161'].map((h) => read.nameFor(h))).toEqual(['Zoë', 'Иван', 'محمد', 'Liàm Müller']);
   });
 
   it('a contacts file is read by what it holds, whatever its name; one with no contacts is a warning', async () => {
