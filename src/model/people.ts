@@ -18,27 +18,51 @@ export function handlesOf(person: Person): string[] {
   return [person.handle, ...(person.otherHandles ?? [])];
 }
 
+/** A person as one list of participants gives them, and where. */
+interface Copy {
+  person: Person;
+  at: number;
+  order: string;
+}
+
 /**
  * Everyone these lists of one conversation's participants name (its sources', or an archive's and a run's), once
- * (`keyOf` tells who is one person), with every handle of theirs the lists give, and a former member when a list
- * says so. Each comes where they come first in a list (by handle when several do): a list alone stays as it is,
- * lists that agree keep their order (members, then who left), and the order is the same whatever the lists' is.
+ * (`keyOf` tells who is one person), with every handle of theirs the lists give, and a former member as the latest
+ * change of their membership a list dates says. Each comes where they come first in a list (by handle when several
+ * do; a merged list keeps where that was, `listedAt`): a list alone stays as it is, lists that agree keep their order
+ * (members, then who left), and the order is the same whatever the lists' is, and whether they are merged at once or
+ * one by one (an archive's runs).
  */
 export function everyParticipant(lists: Person[][], keyOf: (handle: string) => string): Person[] {
-  const copies = lists.flatMap((list) => list.map((person, at) => ({ person, at, order: JSON.stringify(person) })));
+  const copies = lists.flatMap((list) => list.map((person, at): Copy => ({ person, at: person.listedAt ?? at, order: JSON.stringify(person) })));
   copies.sort((a, b) => a.at - b.at || compareText(a.order, b.order));
-  const byKey = new Map<string, Person[]>();
-  for (const { person } of copies) byKey.set(keyOf(person.handle), [...(byKey.get(keyOf(person.handle)) ?? []), person]);
+  const byKey = new Map<string, Copy[]>();
+  for (const copy of copies) byKey.set(keyOf(copy.person.handle), [...(byKey.get(keyOf(copy.person.handle)) ?? []), copy]);
   return [...byKey.values()].map(onePerson);
 }
 
-/** Copies of one person as one: the first, with the others' handles after its own. */
-function onePerson([first, ...others]: Person[]): Person {
-  if (others.length === 0) return first!;
-  const own = handlesOf(first!);
-  const more = [...new Set(others.flatMap(handlesOf))].filter((h) => !own.includes(h)).sort(compareText);
-  const former = [first!, ...others].map((p) => p.former).filter((f) => f !== undefined).sort()[0];
-  return { ...first!, ...(more.length > 0 && { otherHandles: [...own.slice(1), ...more] }), ...(former && { former }) };
+/** Copies of one person as one, the `place`th of the list: the first, with the others' handles after its own. */
+function onePerson(copies: Copy[], place: number): Person {
+  const [{ person: first, at }, ...others] = copies;
+  const given = handlesOf(first!);
+  const more = [...new Set(others.flatMap((c) => handlesOf(c.person)))].filter((h) => !given.includes(h)).sort(compareText);
+  const handles = [...given.slice(1), ...more];
+  const { former, changedAt } = lastChange(copies.map((c) => c.person));
+  return { ...own(first!), ...(handles.length > 0 && { otherHandles: handles }), ...(former && { former }), ...(changedAt !== undefined && { changedAt }), ...(at !== place && { listedAt: at }) };
+}
+
+/** Who a person is, without what merging lists says of them (their fields in one order, whichever copy is first). */
+function own({ otherHandles, former, changedAt, listedAt, ...person }: Person): Omit<Person, 'otherHandles' | 'former' | 'changedAt' | 'listedAt'> {
+  return person;
+}
+
+/**
+ * What became of a person, as the latest change of their membership a copy dates says; else (none dates one: an
+ * archive an earlier textkeeper kept) a former member when a copy says so.
+ */
+function lastChange(copies: Person[]): Pick<Person, 'former' | 'changedAt'> {
+  const dated = copies.filter((p) => p.changedAt !== undefined).sort((a, b) => b.changedAt! - a.changedAt! || compareText(b.former ?? '', a.former ?? ''))[0];
+  return dated ? { former: dated.former, changedAt: dated.changedAt } : { former: copies.map((p) => p.former).filter((f) => f !== undefined).sort()[0] };
 }
 
 function compareText(a: string, b: string): number {

@@ -17,6 +17,13 @@ export interface Person {
    * in the group's messages was leaving or being removed; someone added back since is a member.
    */
   former?: 'left' | 'removed';
+  /**
+   * When the last change of their membership the group's messages hold was made (ms since 1970; `former` says
+   * what it was, none: they were added): of lists that disagree (sources, an archive's runs), the latest decides.
+   */
+  changedAt?: number;
+  /** Where they come first in a source's list of the participants, when a list merged of several has them elsewhere (see `everyParticipant`). */
+  listedAt?: number;
 }
 
 export interface Conversation {

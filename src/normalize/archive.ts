@@ -4,6 +4,7 @@ import type { MessageStream } from '../render/renderer.js';
 import { plannedKeys, type ConversationPlan } from './conversations.js';
 import { everyParticipant } from '../model/people.js';
 import { everyOwnerHandle } from '../model/owner.js';
+import { byBytes } from '../sqlite/text-order.js';
 import { selectConversations, type Selectable, type Selection } from '../select/match.js';
 import { SourceArchive, type SourceOptions } from './source-archive.js';
 import { disagreement, mergeCopies, toldCopy } from './merge-copies.js';
@@ -301,9 +302,12 @@ export class Archive implements History {
     return inEvery;
   }
 
-  /** How many of a conversation's messages each source has. */
+  /**
+   * How many of a conversation's messages each source has, in the order of what the archive knows them by (its ids),
+   * as an archive's store names them (the header's "from …"), whatever the order they were given in.
+   */
   private bySource(merged: ArchivedConversation): { source: string; messages: number }[] {
-    return this.sources.map((source) => {
+    return [...this.sources].sort((a, b) => byBytes(a.id, b.id)).map((source) => {
       const member = merged.members.find((m) => m.source === source);
       return { source: source.description, messages: member?.plan.conversation.messageCount ?? 0 };
     });

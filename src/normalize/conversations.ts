@@ -2,8 +2,13 @@ import type { Conversation, Person } from '../model/types.js';
 import type { ChatRow } from '../read/rows.js';
 import type { Contacts, PeopleDirectory } from './people.js';
 import { membershipChange } from './events.js';
+import { appleDate } from './dates.js';
 
-type MembershipChange = NonNullable<ReturnType<typeof membershipChange>>;
+/** A change of someone's membership of a group: what it was, and when (ms since 1970; none: the row has no usable date). */
+interface MembershipChange {
+  change: NonNullable<ReturnType<typeof membershipChange>>;
+  at?: number;
+}
 
 /** A conversation and the chat rows it is read from (none: the messages that belong to no chat). */
 export interface ConversationPlan {
@@ -33,15 +38,15 @@ interface ChatsOfOne {
  */
 export function planConversations(chats: ChatRow[], people: PeopleDirectory, contacts: Contacts, changes: MembershipChanges = new Map()): ConversationPlan[] {
   const byKey = new Map<string, ChatsOfOne>();
-  const peopleOf = (ids: number[]) => ids.map((id) => people.byId(id)).filter((p): p is Person => p !== undefined);
   for (const chat of chats) {
     const chatChanges = changes.get(chat.rowId);
+    const peopleOf = (ids: number[]) => changedPeople(ids, people, chatChanges);
     // chat_handle_join has no dates, and Messages deletes a row when its handle leaves (the schema's trigger
     // after_delete_on_chat_handle_join), yet a device may keep one it missed the leaving of. A listed handle whose
     // newest membership event says it left or was removed, with no later "added", is shown as a former member; the
     // key and title stay chat_handle_join's, which no purge of old messages or damaged page changes from run to run.
     const handles = peopleOf(chat.handleIds);
-    const former = formerPeople([...chat.handleIds.filter((id) => isGone(chatChanges?.get(id))), ...chat.formerHandleIds], people, chatChanges);
+    const former = peopleOf([...chat.handleIds.filter((id) => isGone(chatChanges?.get(id))), ...chat.formerHandleIds]);
     const participants = uniquePeople(handles, contacts);
     const isGroup = chat.style === 43 || participants.length > 1;
     const keys = participants.map((p) => contacts.personKey(p.handle)).sort();
@@ -84,20 +89,21 @@ function conversationPlan(key: string, { chats: group, participants: members, fo
 }
 
 /**
- * Of a group's chat row, who took part but is not among its members (by their handles' ROWIDs): marked as having
- * left or been removed when that was the last change of their membership (someone added back since is no former member).
+ * The people of a group's chat row (by their handles' ROWIDs), each with when their membership last changed: marked
+ * as having left or been removed when that was the change (someone added back since is no former member).
  */
-function formerPeople(ids: number[], people: PeopleDirectory, changes: Map<number, MembershipChange> | undefined): Person[] {
+function changedPeople(ids: number[], people: PeopleDirectory, changes: Map<number, MembershipChange> | undefined): Person[] {
   return ids.flatMap((id) => {
     const person = people.byId(id);
-    const change = changes?.get(id);
+    const last = changes?.get(id);
     if (!person) return [];
-    return isGone(change) ? [{ ...person, former: change }] : [person];
+    if (!last) return [person];
+    return [{ ...person, ...(isGone(last) && { former: last.change }), ...(last.at !== undefined && { changedAt: last.at }) }];
   });
 }
 
-function isGone(change: MembershipChange | undefined): change is 'left' | 'removed' {
-  return change === 'left' || change === 'removed';
+function isGone(last: MembershipChange | undefined): last is MembershipChange & { change: 'left' | 'removed' } {
+  return last?.change === 'left' || last?.change === 'removed';
 }
 
 /**
@@ -106,11 +112,11 @@ function isGone(change: MembershipChange | undefined): change is 'left' | 'remov
  */
 export function lastMembershipChanges(rows: [number, number, number, number, number][]): MembershipChanges {
   const byChat: MembershipChanges = new Map();
-  for (const [chat, handle, itemType, groupActionType] of [...rows].sort((a, b) => a[4] - b[4])) {
+  for (const [chat, handle, itemType, groupActionType, when] of [...rows].sort((a, b) => a[4] - b[4])) {
     const change = membershipChange({ itemType, groupActionType });
     if (!change || handle === 0) continue;
     const changes = byChat.get(chat) ?? new Map<number, MembershipChange>();
-    changes.set(handle, change);
+    changes.set(handle, { change, at: appleDate(when)?.getTime() });
     byChat.set(chat, changes);
   }
   return byChat;

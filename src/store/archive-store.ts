@@ -16,6 +16,7 @@ import { RunRecords, type RunSource } from './run-records.js';
 import { legacyNamesOf, readFurtherAt } from './source-ids.js';
 import { readSpans, renameSpan, SpanTracker, type Span } from './source-spans.js';
 import { withSmallCache } from '../sqlite/small-cache.js';
+import { byBytes } from '../sqlite/text-order.js';
 import { mostCommon } from '../normalize/conversations.js';
 import type { ShownPerson } from '../contacts/shown-people.js';
 
@@ -862,23 +863,27 @@ const COPY_FOLDER = /"path":"(attachments\/[0-9a-f]{2}\/[0-9a-f]{64}\/)/g;
 /** A `path` field of a message's JSON, its string as written there, escapes and all (see `linkedFiles`). */
 const PATH_FIELD = /"path":"((?:[^"\\]|\\.)*)"/g;
 
-/** Text sorted by its UTF-8 bytes, as SQLite sorts it. */
-function byBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-
 /**
- * A conversation's body as a run gives it, with the participants the store had that none of the run's is (another
- * device's, read in a run of its own): as the archive keeps their messages, it keeps who took part, merged as the
- * sources of one run are (`everyParticipant`); the run says what it knows of those it names.
+ * A conversation's body as a run gives it, with the participants the store had merged in as the sources of one run
+ * are (`everyParticipant`): as the archive keeps their messages, it keeps who took part (another device's, read in a
+ * run of its own), where they came, and what became of them (a device that keeps the last month lacks who left
+ * before); the run says what it knows of those it names (their names).
  */
 function withEarlierParticipants(body: string, stored: string | undefined): string {
   if (stored === undefined) return body;
   const run = JSON.parse(body) as Conversation;
   const named = new Map(run.participants.flatMap((p) => handlesOf(p).map((handle): [string, Person] => [handle, p])));
-  const earlier = (JSON.parse(stored) as Conversation).participants.map((p) => handlesOf(p).map((h) => named.get(h)).find((n) => n !== undefined) ?? p);
-  if (earlier.every((p) => named.has(p.handle))) return body;
-  return JSON.stringify({ ...run, participants: everyParticipant([run.participants, earlier], (handle) => named.get(handle)?.handle ?? handle) });
+  const earlier = (JSON.parse(stored) as Conversation).participants;
+  // A stored person is the run's by any of their handles.
+  const keyOf = new Map(earlier.flatMap((p) => {
+    const key = (handlesOf(p).map((h) => named.get(h)).find((n) => n !== undefined) ?? p).handle;
+    return handlesOf(p).map((handle): [string, string] => [handle, key]);
+  }));
+  const participants = everyParticipant([earlier, run.participants], (handle) => named.get(handle)?.handle ?? keyOf.get(handle) ?? handle).map((p) => {
+    const name = handlesOf(p).map((h) => named.get(h)?.name).find((n) => n !== undefined);
+    return name === undefined ? p : { ...p, name };
+  });
+  return JSON.stringify({ ...run, participants });
 }
 
 /**

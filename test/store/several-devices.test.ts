@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeBackup } from '../../src/generate/backup.js';
 import { runCli, tempDir } from '../support/cli.js';
-import { beforeEdits, deviceSlice, exportFrom, generateHistory, transcripts, withoutOne, type History } from './device.js';
+import { beforeEdits, changedDevice, deviceSlice, exportFrom, generateHistory, transcripts, withoutOne, type History } from './device.js';
 
 const MARK = 'Kept by this archive: not on the device since ';
 
@@ -320,8 +320,78 @@ describe('a group someone joined on one of two devices', () => {
     expect(await together([phone, macbook])).toEqual(merged);
     // A run of the MacBook alone after the iPhone's keeps her, as a run of both lists them; after the MacBook's, the iPhone's lists everyone.
     expect(await inTurns([phone, macbook])).toEqual(merged);
-    expect(everyone(await inTurns([macbook, phone]))).toEqual(everyone(merged));
+    expect(await inTurns([macbook, phone])).toEqual(merged);
     const list = await runCli(['list', '--db', join(macbook, 'chat.db'), '--db', join(phone, 'chat.db')]);
     expect(list.stdout.split('\n').find((line) => line.includes('Family 🏡'))).toContain('chiara2@example.com');
+  });
+});
+
+describe('a group someone left and someone was removed from, and a device that keeps only what came after', () => {
+  it('marks who left and who was removed, each where one run of both lists them, read together in either order or in runs of their own', async () => {
+    const history = await generateHistory(400, 302, 7);
+    const [early, late] = history.thirds.map(BigInt) as [bigint, bigint];
+    const handles: string[] = [];
+    // Before the iPhone's first message one member left, one was removed, and one was removed and then (after the
+    // MacBook's last) added back: the group's only membership changes. Both still list everyone (a missed deletion).
+    const changed = changedDevice(history, (db) => {
+      const group = db.prepare(`SELECT ROWID FROM chat WHERE display_name = 'Family 🏡'`).pluck().get() as number;
+      const members = db.prepare('SELECT h.ROWID AS id, h.id AS handle FROM chat_handle_join j JOIN handle h ON h.ROWID = j.handle_id WHERE j.chat_id = ? ORDER BY h.ROWID').all(group) as { id: number; handle: string }[];
+      const [left, removed, back] = members;
+      handles.push(left!.handle, removed!.handle, back!.handle);
+      const changes = 'item_type = 1 OR (item_type = 3 AND group_action_type = 0)';
+      db.exec(`DELETE FROM chat_message_join WHERE message_id IN (SELECT ROWID FROM message WHERE ${changes}); DELETE FROM message WHERE ${changes};`);
+      const add = db.prepare(`INSERT INTO message (guid, handle_id, is_from_me, service, date, associated_message_type, item_type, other_handle, group_action_type)
+        VALUES (?, ?, ?, 'iMessage', ?, 0, ?, ?, ?)`);
+      const rows: [bigint, number, number, number, number, number][] = [
+        [early - 3_000_000_000n, left!.id, 0, 3, 0, 0], // left
+        [early - 2_000_000_000n, 0, 1, 1, removed!.id, 1], // I removed them
+        [early - 1_000_000_000n, 0, 1, 1, back!.id, 1], // I removed them
+        [late + 1_000_000_000n, 0, 1, 1, back!.id, 0], // and added them back
+      ];
+      rows.forEach(([date, sender, fromMe, itemType, other, action], i) => {
+        const id = add.run(`MEMBERSHIP-${i}`, sender, fromMe, date, itemType, other, action).lastInsertRowid;
+        db.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)').run(group, id, date);
+      });
+    });
+    const changedHistory = { dir: changed, thirds: history.thirds };
+    // The MacBook, which numbers its handles otherwise, has the first two thirds; the iPhone the last two.
+    const macbook = anotherMac(deviceSlice(changedHistory, undefined, history.thirds[1]));
+    const phone = deviceSlice(changedHistory, history.thirds[0], undefined);
+    const header = (out: string) => {
+      const text = readFileSync(join(out, 'Family 🏡.txt'), 'utf8');
+      const json = JSON.parse(readFileSync(join(out, 'Family 🏡.json'), 'utf8')) as { conversation: { participants: { handle: string; former?: string }[] } };
+      return { line: /^Participants: .*$/m.exec(text)![0], participants: json.conversation.participants.map((p) => [p.handle, p.former]), text };
+    };
+    const together = async (devices: string[]) => {
+      const out = join(tempDir('together'), 'archive');
+      const run = await runCli(['export', ...devices.flatMap((d) => ['--db', join(d, 'chat.db')]), '--out', out, '--format', 'txt,json', '--no-progress']);
+      expect(run.code, run.stderr).toBe(0);
+      return header(out);
+    };
+    const inTurns = async (devices: string[]) => {
+      const out = join(tempDir('in-turns'), 'archive');
+      for (const device of devices) await exportFrom(device, out, 'txt,json');
+      return header(out);
+    };
+    const formers = ({ participants }: { participants: (string | undefined)[][] }) => participants.filter(([, former]) => former);
+    const alone = join(tempDir('alone'), 'archive');
+    await exportFrom(changed, alone, 'txt,json');
+    expect(formers(header(alone))).toEqual([[handles[0], 'left'], [handles[1], 'removed']]);
+    const merged = await together([macbook, phone]);
+    expect(formers(merged)).toEqual(formers(header(alone)));
+    expect(merged.line.match(/\(left the group\)|\(removed from the group\)/g)).toEqual(['(left the group)', '(removed from the group)']);
+    const reversed = await together([phone, macbook]);
+    expect([reversed.line, reversed.participants]).toEqual([merged.line, merged.participants]);
+    // The iPhone's run after the MacBook's keeps what became of them, and where they came.
+    for (const order of [[macbook, phone], [phone, macbook]]) {
+      const found = await inTurns(order);
+      expect([found.line, found.participants]).toEqual([merged.line, merged.participants]);
+    }
+    // The header names the sources in one order, whichever was given first.
+    const sourcesIn = (line: string) => [...line.matchAll(/chat\.db at (\S+?\/chat\.db)/g)].map((m) => m[1]);
+    const sourcesLine = /^Sources: .*$/m.exec(merged.text)![0];
+    expect(sourcesIn(sourcesLine)).toHaveLength(2);
+    expect(sourcesIn(sourcesLine)).toEqual(sourcesIn(/^Exported .*$/m.exec(merged.text)![0]));
+    expect(/^Sources: .*$/m.exec(reversed.text)![0]).toBe(sourcesLine);
   });
 });
