@@ -145,9 +145,18 @@ function formatsOf(format: string | undefined): string[] {
   return formats;
 }
 
-/** Options as typed, `--name value` each, in the order named; those not given left out. */
+/**
+ * Options as they could be typed again, `--name value` each (a value with spaces quoted for a shell), in the
+ * order named, `--chat` followed by `--exact` when given; those not given left out.
+ */
 export function asTyped(raw: RawOptions, names: readonly ('chat' | 'since' | 'until')[]): string[] {
-  return names.filter((name) => raw[name]).map((name) => `--${name} ${raw[name]}`);
+  const typed = names.filter((name) => raw[name]).map((name) => `--${name} ${shellWord(raw[name]!)}`);
+  if (names.includes('chat') && raw.chat && raw.exact) typed.splice(1, 0, '--exact');
+  return typed;
+}
+
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
 }
 
 /** `--since` and `--until`. An empty value (`--since "$START"` with nothing in it) is a mistake, not every date. */

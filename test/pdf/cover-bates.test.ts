@@ -86,6 +86,14 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
     expect(refused.stderr).toContain('--csv-formulas is for CSV files');
   });
 
+  test('the cover names the selection as it could be typed again: a quoted --chat value and --exact', async () => {
+    const out = join(dir, 'chosen');
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress', '--chat', 'iMessage;-;+15555550100', '--exact']);
+    expect(result.code, result.stderr).toBe(0);
+    const cover = pdfText(join(out, pdfsOf(out)[0]!), { first: 1, last: 1 });
+    expect(cover).toMatch(/Selection\s+--chat 'iMessage;-;\+15555550100'\s+--exact\s/);
+  });
+
   test('--no-cover starts with the messages; without --bates nothing is stamped', async () => {
     const out = join(dir, 'plain');
     const result = await runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress', '--no-cover']);
