@@ -79,6 +79,8 @@ function tally(message: Message, summary: ShardCounts, warn: (m: string) => void
     }
   }
   for (const problem of message.problems) warn(`message ${message.guid}: ${problem}`);
+  // One only the archive keeps is in no source now: not in the one that had it last.
+  if (message.absentSince) return;
   if (message.sources?.length === 1) {
     const only = message.sources[0]!;
     summary.onlyIn.set(only, (summary.onlyIn.get(only) ?? 0) + 1);

@@ -65,6 +65,7 @@ function lastChange(copies: Person[]): Pick<Person, 'former' | 'changedAt'> {
   return dated ? { former: dated.former, changedAt: dated.changedAt } : { former: copies.map((p) => p.former).filter((f) => f !== undefined).sort()[0] };
 }
 
-function compareText(a: string, b: string): number {
+/** Text in code-unit order. */
+export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -14,7 +14,7 @@ import { storeSnapshot } from './store-snapshot.js';
 import { WrittenFiles } from './written-files.js';
 import { RunRecords, type RunSource } from './run-records.js';
 import { legacyNamesOf, readFurtherAt } from './source-ids.js';
-import { readSpans, renameSpan, SpanTracker, type Span } from './source-spans.js';
+import { readSpans, renameSpan, respan, SpanTracker, type Span } from './source-spans.js';
 import { withSmallCache } from '../sqlite/small-cache.js';
 import { byBytes } from '../sqlite/text-order.js';
 import { mostCommon } from '../normalize/conversations.js';
@@ -62,6 +62,8 @@ interface Writing {
   folded: Set<string>;
   /** Its people by handle, when the run names some of them anew: every message of it is named so (see `nameAnew`). */
   namedAnew?: Map<string, string>;
+  /** Conversations a source's span of may have narrowed (a message one no longer has, or moved away): found anew at `end`. */
+  narrowed: Set<string>;
 }
 
 /** The store version from which runs read junk marks. */
@@ -362,14 +364,17 @@ export class ArchiveStore {
     this.sql.savepoint!.run();
     const { key } = head;
     const lostSince = head.lostSince === undefined ? undefined : new Date(head.lostSince);
-    this.writing = { key, known: false, every: 0, changed: false, counts: { ...this.counts }, lostSince, folded: new Set() };
+    this.writing = { key, known: false, every: 0, changed: false, counts: { ...this.counts }, lostSince, folded: new Set(), narrowed: new Set() };
     // Messages of a conversation the store has never seen are added without looking for them first.
     const stored = this.sql.storedBody!.get(key) as string | undefined;
     this.writing.known = stored !== undefined;
     // Older copies of a database alone do not name a conversation the archive has as it was named then.
     const { older } = this.runSourceIds();
     if (!this.writing.known || !head.sources.every((id) => older.has(id))) this.sql.conversation!.run(key, withCarried(withEarlierParticipants(head.body, stored), stored));
-    if (this.joinConversations(key, head.chatGuids)) Object.assign(this.writing, { known: true, changed: true });
+    if (this.joinConversations(key, head.chatGuids)) {
+      Object.assign(this.writing, { known: true, changed: true });
+      this.writing.narrowed.add(key);
+    }
     for (const [handle, name] of head.people) {
       if ((this.sql.nameOf!.get(handle) ?? name) !== name) this.namedAnew.add(handle);
       this.sql.person!.run(handle, name);
@@ -423,7 +428,7 @@ export class ArchiveStore {
 
   /** Ends the conversation begun: what was found while reading it is written with it. */
   end({ files, reactions, ownerHandles }: ConversationEnd): void {
-    const { key, changed, namedAnew } = this.writing!;
+    const { key, changed, namedAnew, narrowed } = this.writing!;
     if (ownerHandles?.length) this.addOwnerHandles(key, ownerHandles);
     const renamed = namedAnew !== undefined && this.nameAnew(key, namedAnew);
     const reacted = reactions !== undefined && this.reactOnUnread(reactions);
@@ -434,10 +439,17 @@ export class ArchiveStore {
       // came back, or came from these): a run with them reads it again, and marks what they lack.
       this.sql.forgetMarks!.run(key, this.runId);
     }
+    this.spans.end(key);
+    if (narrowed.size > 0) this.spansAnew(narrowed);
     this.sql.release!.run();
-    this.spans.end();
     this.writing = undefined;
     if (++this.pending >= GROUP) this.commit();
+  }
+
+  /** Finds the sources' spans of these conversations anew from their messages, those written so far included. */
+  private spansAnew(keys: Set<string>): void {
+    this.spans.save(this.db, (set) => this.namesOf(set));
+    for (const key of keys) respan(this.db, key);
   }
 
   /** Lists in the conversation's body the owner's handles its messages used that it does not list yet (see `Conversation.ownerHandles`). */
@@ -604,6 +616,7 @@ export class ArchiveStore {
       // Where the sources now show it: the conversation it was in keeps what they no longer show there.
       this.sql.move!.run(key, row.guid);
       this.sql.bump!.run(stored.conversation_key);
+      this.writing!.narrowed.add(stored.conversation_key);
     }
     return this.rewrite({ ...row, body }, set, stored) || moved;
   }
@@ -696,7 +709,9 @@ export class ArchiveStore {
     const w = this.writing!;
     const { older } = this.runSourceIds();
     const read = new Set(w.lostSince ? this.namesOf(w.every).filter((name) => !older.has(name)) : []);
-    return this.setOf([...new Set([...this.namesOf(stored).filter((name) => !read.has(name)), ...this.namesOf(found)])]);
+    const now = this.setOf([...new Set([...this.namesOf(stored).filter((name) => !read.has(name)), ...this.namesOf(found)])]);
+    if (this.namesOf(stored).some((name) => !this.namesOf(now).includes(name))) w.narrowed.add(w.key);
+    return now;
   }
 
   /** A set's source names; a set never changes, so each is read once (a re-read message asks for three). */
@@ -757,6 +772,7 @@ export class ArchiveStore {
       if (changed > 0) {
         this.sql.bump!.run(key);
         this.sql.forgetMarks!.run(key, this.runId);
+        respan(this.db, key);
       }
       this.counts.absent += changes;
     }
@@ -823,7 +839,7 @@ export class ArchiveStore {
     const chosen = 'IN (SELECT value FROM json_each(?))';
     const found = this.db.prepare(`SELECT format, file FROM rendered WHERE conversation_key ${chosen}`).all(JSON.stringify(keys)) as { format: string; file: string }[];
     this.db.transaction(() => {
-      for (const table of ['rendered', 'source_marks', 'chat_guids']) this.db.prepare(`DELETE FROM ${table} WHERE conversation_key ${chosen}`).run(JSON.stringify(keys));
+      for (const table of ['rendered', 'source_marks', 'chat_guids', 'source_spans']) this.db.prepare(`DELETE FROM ${table} WHERE conversation_key ${chosen}`).run(JSON.stringify(keys));
       this.db.prepare(`DELETE FROM conversations WHERE key ${chosen}`).run(JSON.stringify(keys));
     })();
     return found;

@@ -122,7 +122,8 @@ async function readConversation(
 ): Promise<void> {
   const [archived] = history.conversations(new Set([key]));
   if (!archived) return;
-  const { messageCount, firstDate, lastDate, ...kept } = archived.conversation;
+  // Counts and dates are the store's to give (see `StoreArchive.conversations`).
+  const { messageCount, firstDate, lastDate, sourceCounts, ...kept } = archived.conversation;
   const copied = files?.collect() ?? { copies: [], hashes: [] };
   const people = archived.conversation.participants.flatMap((p) => [p.handle, ...(p.otherHandles ?? [])].map((handle): [string, string] => [handle, p.name]));
   const lostSince = remembersMarks ? store.runStartedAt : undefined;

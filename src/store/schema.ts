@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { systemReason, UserError } from '../errors.js';
 import { sortingFilesFull } from '../sqlite/temp-folder.js';
 import { STORE_FILE } from './file-names.js';
+import { spansOfMessages } from './source-spans.js';
 
 /**
  * The store's schema, one entry per version: migration N (1-based) brings a store from version N-1 to N.
@@ -155,6 +156,15 @@ export const MIGRATIONS: readonly string[] = [
   // 12: a message says which of the owner's handles it used, and a conversation lists them. As for 11, every
   // conversation is read again by the next run, and its messages are kept as this textkeeper reads them.
   'DELETE FROM source_marks;',
+  // 13: each source's span is that of the messages it has now, by conversation (found anew where a run finds one
+  // gone from it), not of all it ever had: an iPhone that keeps 30 days lacks what it purged as it lacks what
+  // came before its first message. A store before gets them from the messages the devices still have.
+  `DROP TABLE source_spans;
+   CREATE TABLE source_spans (
+     source TEXT NOT NULL, conversation_key TEXT NOT NULL, first_date INTEGER NOT NULL, last_date INTEGER NOT NULL,
+     PRIMARY KEY (source, conversation_key)
+   ) WITHOUT ROWID;
+   ${spansOfMessages('')};`,
 ];
 
 /** The messages of each conversation in order: how renderers read them. */

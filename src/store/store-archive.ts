@@ -9,6 +9,7 @@ import { selectConversations, type Selection } from '../select/match.js';
 import type { MessageStream } from '../render/renderer.js';
 import type { ArchiveStore } from './archive-store.js';
 import { attachmentsOf } from '../model/attachments.js';
+import { compareText } from '../model/people.js';
 import { fromJson, messageFromJson } from './message-json.js';
 import { fileSha256OrNull, HASH_CHUNK } from './file-sha256.js';
 import type { ManifestEntry } from './manifest.js';
@@ -72,7 +73,7 @@ export class StoreArchive implements History {
   private readonly chosen?: Set<string>;
   private readonly window: string;
   private readonly windowArgs: number[];
-  /** Every source a kept message came from, by id (see `sourceIds`). */
+  /** Every source a kept message came from, by id (see `sourceIds`), in the order of their names. */
   private readonly names: string[];
   /** Which sources had a message (by id), by the id its row holds. */
   private readonly sets: Map<number, string[]>;
@@ -99,9 +100,12 @@ export class StoreArchive implements History {
     const { since, until } = options.window;
     this.window = `${since === undefined ? '' : ' AND date >= ?'}${until === undefined ? '' : ' AND date < ?'}`;
     this.windowArgs = [since, until].filter((x): x is number => x !== undefined).map((ms) => ms + APPLE_EPOCH_MS);
-    ({ sets: this.sets, names: this.names } = store.sourceSets());
+    const { sets, names } = store.sourceSets();
+    this.sets = sets;
+    this.descriptions = sourceNamesOf(names, store.records.sourceDescriptions());
+    // By name: an id depends on which source a run read first.
+    this.names = names.sort((a, b) => compareText(this.describe(a), this.describe(b)) || compareText(a, b));
     this.lacking = new LackingSources(this.names, store.sourceSpans());
-    this.descriptions = sourceNamesOf(this.names, store.records.sourceDescriptions());
     if (options.chatTerms.length === 0) return;
     const { contacts, chatTerms, exactChat, dayOf } = options;
     const guids = this.allChatGuids();
@@ -164,9 +168,22 @@ export class StoreArchive implements History {
     const found: HistoryConversation[] = [];
     for (const [key, body] of bodies) {
       const { n, first, last } = count.get(key, ...this.windowArgs) as { n: number; first: number; last: number };
-      if (n > 0) found.push({ key, conversation: { ...body, messageCount: n, firstDate: new Date(first), lastDate: new Date(last), keptOnly: this.keptOnly(key, body.keptOnly) } });
+      if (n > 0) found.push({ key, conversation: { ...body, messageCount: n, firstDate: new Date(first), lastDate: new Date(last), keptOnly: this.keptOnly(key, body.keptOnly), sourceCounts: this.sourceCounts(key) } });
     }
     return found.sort((a, b) => b.conversation.lastDate!.getTime() - a.conversation.lastDate!.getTime());
+  }
+
+  /**
+   * With several sources, how many of a conversation's messages each has and how many every one has, as a run that
+   * reads them all together counts them: of the messages on some device now (one only the archive keeps is in none).
+   */
+  private sourceCounts(key: string): Conversation['sourceCounts'] {
+    if (this.names.length < 2) return undefined;
+    const rows = this.statements.get(`SELECT source_set, COUNT(*) FROM messages WHERE conversation_key = ? AND absent_since IS NULL${this.window} GROUP BY source_set`)
+      .raw().all(key, ...this.windowArgs) as [set: number, n: number][];
+    const has = (id: string) => rows.reduce((sum, [set, n]) => sum + (this.sets.get(set)!.includes(id) ? n : 0), 0);
+    const inEvery = rows.reduce((sum, [set, n]) => sum + (this.sets.get(set)!.length === this.names.length ? n : 0), 0);
+    return { bySource: this.names.map((id) => ({ source: this.describe(id), messages: has(id) })), inEvery };
   }
 
   /**

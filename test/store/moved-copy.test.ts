@@ -249,7 +249,7 @@ describe('two backups of one iPhone read together', () => {
       expect(result.code, result.stderr).toBe(0);
       last = result.stdout;
     }
-    expect(exportedFrom(out)).toBe('iPhone backup: Sample iPhone, iOS 18.1, backed up 2026-06-01; iPhone backup: Sample iPhone, iOS 18.0, backed up 2026-03-01');
+    expect(exportedFrom(out)).toBe('iPhone backup: Sample iPhone, iOS 18.0, backed up 2026-03-01; iPhone backup: Sample iPhone, iOS 18.1, backed up 2026-06-01');
     // What the newer backup no longer has is only in the older one.
     const onlyIn = (version: string) => Number(new RegExp(`(\\d+) messages only in iPhone backup: Sample iPhone, iOS ${version}`).exec(last)?.[1]);
     expect(onlyIn('18.0')).toBeGreaterThan(20);

@@ -93,8 +93,10 @@ describe('two Macs’ databases exported into one archive in runs of their own',
 
   it('keep two sources when each is copied into a new folder, and mark what both no longer have', async () => {
     const archive = join(work, 'archive');
-    // The MacBook has purged its first third: those messages were on it alone. It lost one of the months the iMac holds too.
-    const purged = withoutOne(deviceSlice(history, history.thirds[0], history.thirds[1]), history.thirds[0], history.thirds[1]);
+    // The MacBook has purged its first third: those messages were on it alone. It lost one of the months the iMac holds
+    // too, after its first message now (the first it has since the purge: what came before that it lacks says nothing).
+    const [purgedTo, stopped] = history.thirds;
+    const purged = withoutOne(deviceSlice(history, purgedTo, stopped), (purgedTo + stopped) / 2, stopped);
     const moved = [join(work, 'macbook-june'), join(work, 'imac-june')];
     cpSync(purged, moved[0]!, { recursive: true });
     cpSync(imac, moved[1]!, { recursive: true });
@@ -393,5 +395,45 @@ describe('a group someone left and someone was removed from, and a device that k
     expect(sourcesIn(sourcesLine)).toHaveLength(2);
     expect(sourcesIn(sourcesLine)).toEqual(sourcesIn(/^Exported .*$/m.exec(merged.text)![0]));
     expect(/^Sources: .*$/m.exec(reversed.text)![0]).toBe(sourcesLine);
+  });
+});
+
+describe('an old Mac, then an iPhone in two backups, the later keeping only its last months, exported in runs of their own', () => {
+  it('say of their sources what one run with the Mac and the later backup says, in either order: no “Found in”, the same counts in the summary and in each conversation', async () => {
+    const history = await generateHistory(300, 323);
+    const work = tempDir('purging-iphone');
+    const [stopped, kept] = history.thirds;
+    // The Mac stopped getting messages; the iPhone had them all, then kept only the last third.
+    const mac = join(deviceSlice(history, undefined, stopped), 'chat.db');
+    const [older, newer] = await Promise.all([undefined, kept].map(async (from, i) => {
+      const phone = deviceSlice(history, from, undefined);
+      const outDir = join(work, `backup-${i}`);
+      await writeBackup({ chatDb: join(phone, 'chat.db'), attachmentsDir: join(phone, 'Attachments'), outDir, seed: 323, device: { lastBackupDate: new Date(`2026-0${3 + 3 * i}-01T12:00:00Z`) } });
+      return outDir;
+    }));
+    const run = async (archive: string, sources: string[]) => {
+      const result = await runCli(['export', ...sources, '--out', archive, '--format', 'txt,json', '--no-progress']);
+      expect(result.code, result.stderr).toBe(0);
+      return result.stdout.split('\n').filter((line) => / messages? (in every source|only in) /.test(line));
+    };
+    const said = (archive: string) => ({
+      sources: [...transcripts(archive)].map(([file, text]) => [file, /^Sources: .*$/m.exec(text)?.[0]]),
+      counts: readdirSync(archive).filter((f) => f.endsWith('.json')).map((f) => (JSON.parse(readFileSync(join(archive, f), 'utf8')) as { conversation: { sourceCounts?: unknown } }).conversation.sourceCounts),
+      foundIn: [...transcripts(archive).values()].join('\n').match(/⧉ Found in: .*/g),
+    });
+    const together = await run(join(work, 'together'), ['--db', mac, '--backup', newer!]);
+    const oneRun = said(join(work, 'together'));
+    expect(together.join('\n')).toMatch(/ [1-9]\d* messages only in iPhone backup/);
+    expect(oneRun.sources.every(([, line]) => line !== undefined)).toBe(true);
+    expect(oneRun.foundIn).toBeNull();
+    for (const [name, order] of [['in date order', [['--db', mac], ['--backup', older!], ['--backup', newer!]]], ['newest first', [['--backup', newer!], ['--db', mac]]]] as const) {
+      const archive = join(work, name);
+      let last: string[] = [];
+      for (const sources of order) last = await run(archive, [...sources]);
+      // The messages only the older backup had are kept by the archive: in no source now.
+      expect(last, name).toEqual(together);
+      expect(said(archive), name).toEqual(oneRun);
+    }
+    expect([...transcripts(join(work, 'in date order')).values()].join('\n')).toContain(MARK);
   });
 });
