@@ -194,8 +194,8 @@ async function renderAll(
   const kept: ShardResult = { counts: { ...noCounts(archive), messages: plan.keptMessages, kept: plan.kept.length }, rendered: plan.kept };
   const results = plan.queue.length > 0 ? [...await renderQueue(archive, queue, renderers, helpers, job, plan, options, signal, record), kept] : [kept];
   const rendered = results.flatMap((r) => r.rendered).sort((a, b) => b.lastDate - a.lastDate || a.key.localeCompare(b.key));
-  if (rendered.length === 0 && results.some((r) => r.counts.skipped > 0)) throw couldNotExport();
-  if (rendered.length === 0) throw nothingToExport(options);
+  // Conversations that failed were said one by one: the archive they leave incomplete is still finished (exit 3).
+  if (rendered.length === 0 && results.every((r) => r.counts.skipped === 0)) throw nothingToExport(options);
   const sequence = new Map(queue.order.map((key, index) => [key, index]));
   try {
     // An interrupt until now stops the run; from now on it finishes the archive (see RunSignal.finishing).

@@ -7,7 +7,7 @@ import { sha256File } from '../store/file-sha256.js';
 import type { ManifestEntry } from '../store/manifest.js';
 import { endsTheRun, Interrupted } from '../errors.js';
 import { skipLine } from './archive-run.js';
-import { counting, noCounts, type ShardCounts } from './counts.js';
+import { addCounts, counting, noCounts, type ShardCounts } from './counts.js';
 import type { ResolvedOptions } from './options.js';
 import { renderSettings, reusable, type ConversationFiles, type FormatFile } from './render-plan.js';
 
@@ -68,7 +68,7 @@ export async function renderShard(
 
 /** One thread's renderers, and what they have rendered so far. */
 class Shard {
-  readonly counts: ShardCounts;
+  counts: ShardCounts;
   readonly rendered: ConversationFiles[] = [];
   private readonly settings: string[];
 
@@ -109,14 +109,17 @@ class Shard {
     if (!plan) return;
     const { title, messageCount, lastDate } = plan.conversation;
     let files: FormatFile[];
+    // What the conversation holds is counted once all its files are written: a skipped one adds nothing.
+    const counts = noCounts(this.archive);
     try {
-      files = await this.files(plan);
+      files = await this.files(plan, counts);
     } catch (error) {
       this.skip(title, error);
       return;
     } finally {
       this.setting.progress.finished(title, messageCount);
     }
+    this.counts = addCounts([this.counts, counts]);
     // A conversation whose files were all kept is counted without reading it.
     if (files.every((f) => f.kept)) {
       this.counts.messages += messageCount;
@@ -127,8 +130,8 @@ class Shard {
     if (!this.setting.options.formats.includes('html')) await this.archive.releaseAttachments();
   }
 
-  /** The conversation's file in every format: kept when made from the same fingerprint, else written. */
-  private async files(plan: HistoryConversation): Promise<FormatFile[]> {
+  /** The conversation's file in every format: kept when made from the same fingerprint, else written (its messages counted into `counts`). */
+  private async files(plan: HistoryConversation, counts: ShardCounts): Promise<FormatFile[]> {
     const { options, stemOf, progress, signal } = this.setting;
     const stream = this.archive.messages(plan);
     const fingerprints = this.archive.fingerprints(plan, this.settings);
@@ -142,7 +145,7 @@ class Shard {
         files.push({ conversation: plan.conversation, file: kept, format, fingerprint, kept: true });
         continue;
       }
-      const counted = read ? stream : counting(stream, this.counts, this.warn);
+      const counted = read ? stream : counting(stream, counts, this.warn);
       read = true;
       progress.began(plan.conversation.title, format);
       const written = await renderer.renderConversation(plan.conversation, watching(counted, progress, signal), stemOf.get(plan.key)!);

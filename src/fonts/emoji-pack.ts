@@ -20,8 +20,11 @@ function loadedIndex(): EmojiIndex {
   return index;
 }
 
-/** What an image is known by: its code points (hex, joined by "-") without the emoji presentation selector. */
-export const emojiKey = (code: string): string => code.replace(/-fe0f/g, '');
+/**
+ * What an image is known by: its code points (hex, at least four digits as Twemoji names its files, joined by "-")
+ * without the emoji presentation selector. The parser writes a keycap's 1 as "31" (1️⃣: "31-fe0f-20e3").
+ */
+export const emojiKey = (code: string): string => code.split('-').filter((point) => point !== 'fe0f').map((point) => point.padStart(4, '0')).join('-');
 
 /** Whether Twemoji has an image for these code points (as `emojiKey` gives them). */
 export function hasEmojiImage(code: string): boolean {

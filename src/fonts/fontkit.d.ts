@@ -21,6 +21,8 @@ declare module 'fontkit' {
     getGlyph(id: number): Glyph;
     /** fontkit's glyph objects by id, made on first use (internal; see glyph-runs.ts `forgetShapes`). */
     _glyphs: Record<number, Glyph>;
+    /** fontkit's shaper for the face, made on first use (internal; see empty-anchors.ts). */
+    _layoutEngine: { engine?: { GPOSProcessor?: object | null } };
     hasGlyphForCodePoint(codePoint: number): boolean;
     /** Shapes text; `features` turns OpenType features on or off by tag; script and direction default to the text's. */
     layout(text: string, features?: Record<string, boolean>, script?: string, language?: string, direction?: 'ltr' | 'rtl'): { glyphs: Glyph[]; positions: GlyphPosition[] };

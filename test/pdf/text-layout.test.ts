@@ -15,6 +15,17 @@ function faces(line: TextLine): string[] {
 }
 
 describe('text layout', () => {
+  test('a word its face fails to shape is one placeholder standing for it, remembered for the warning', () => {
+    const failing = new TextLayout(fontChains().regular, (_face, _size, text) => {
+      if (text === 'ਸ੍ਰੀ') throw new Error('a font fault');
+      return Array.from(text).length * 5;
+    });
+    const [line] = failing.lines('ਸਤ ਸ੍ਰੀ ਅਕਾਲ', 10, 1000);
+    expect(drawn(line)).toBe('ਸਤ \ufffd ਅਕਾਲ');
+    expect(line.runs.find((run) => run.kind === 'text' && run.actual)).toMatchObject({ text: '\ufffd', actual: 'ਸ੍ਰੀ' });
+    expect([...failing.unshaped]).toEqual(['ਸ੍ਰੀ']);
+  });
+
   test('each script gets a bundled face that has its glyphs', () => {
     const [line] = layout.lines('Abc Ωμέγα Яблоко 中文 שלום', 10, 1000);
     expect(new Set(faces(line))).toEqual(new Set(['NotoSans', 'NotoSansSC', 'NotoSansHebrew']));

@@ -1,8 +1,9 @@
 import { activityChart, chartCaption, MAX_SERIES, spacedYearLabels } from '../../stats/activity-chart.js';
 import type { MonthStats } from '../../stats/collector.js';
 import type { Block } from './paginator.js';
-import { glyphHex, textWidth } from './glyph-runs.js';
-import { addContent, fontResource, newStream, useXObject, type PdfStream } from './pdfkit-internals.js';
+import { glyphHex } from './glyph-runs.js';
+import { addContent, fontResource, newStream, pdfTextHex, useXObject, type PdfStream } from './pdfkit-internals.js';
+import type { TextLayout, TextLine } from './text-layout.js';
 import { COLORS } from './theme.js';
 import type { Canvas } from './canvas.js';
 import { tag } from './tagging.js';
@@ -31,18 +32,18 @@ const rgb = (color: string) => [1, 3, 5].map((i) => (parseInt(color.slice(i, i +
  * drawn before the messages are read, so the chart is a form whose content is written at the end,
  * like the cover's attachment count: rendering stays a single streaming pass. Its legend names every
  * series, on as many lines as it takes: the form is made tall enough for the widest caption and names.
+ * Its text is laid out as the pages' is, each character in the first face that has it.
  */
 export class LateChart {
   private readonly form: PdfStream;
-  private readonly fontId: string;
+  /** The form's fonts, added as its text uses them (the form is written when it ends). */
+  private readonly fonts: Record<string, unknown> = {};
   private readonly height: number;
 
-  constructor(private readonly doc: PDFKit.PDFDocument, private readonly face: string, private readonly width: number) {
-    const { id, resource } = fontResource(doc, face);
-    this.fontId = id;
+  constructor(private readonly doc: PDFKit.PDFDocument, private readonly layout: TextLayout, private readonly width: number) {
     const widest = this.legendPlaces(chartCaption(WIDEST_COUNT, WIDEST_COUNT), Array<number>(MAX_SERIES).fill(NAME_WIDTH));
     this.height = PLOT + 12 + 16 + widest.at(-1)!.line * LEGEND_LINE;
-    this.form = newStream(doc, { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, width, this.height], Resources: { Font: { [id]: resource } } });
+    this.form = newStream(doc, { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, width, this.height], Resources: { Font: this.fonts } });
   }
 
   /** The block that shows the chart below the cover's facts: a figure. */
@@ -106,12 +107,34 @@ export class LateChart {
     return `${chars.join('')}…`;
   }
 
+  /** The text's runs in their faces, with the text as typed for extraction when it is drawn in another order (see TextLine). */
   private text(text: string, x: number, baseline: number, size: number, color: string): string {
-    const glyphs = glyphHex(this.doc, this.face, text);
-    return `BT ${rgb(color)} rg /${this.fontId} ${size} Tf ${x.toFixed(2)} ${baseline.toFixed(2)} Td <${glyphs}> Tj ET`;
+    const line = this.line(text, size);
+    const ops = [`${rgb(color)} rg`];
+    if (line.logical) ops.push(`/Span <</ActualText ${pdfTextHex(line.logical)}>> BDC`);
+    for (const run of line.runs) {
+      const actual = !line.logical && run.kind === 'text' && run.actual;
+      if (actual) ops.push(`/Span <</ActualText ${pdfTextHex(actual)}>> BDC`);
+      if (run.kind === 'text') ops.push(`BT /${this.font(run.face)} ${size} Tf ${x.toFixed(2)} ${baseline.toFixed(2)} Td <${glyphHex(this.doc, run.face, run.text)}> Tj ET`);
+      if (actual) ops.push('EMC');
+      x += run.width;
+    }
+    if (line.logical) ops.push('EMC');
+    return ops.join(' ');
+  }
+
+  /** The form's name for a face, added to its fonts. */
+  private font(face: string): string {
+    const { id, resource } = fontResource(this.doc, face);
+    this.fonts[id] = resource;
+    return id;
+  }
+
+  private line(text: string, size: number): TextLine {
+    return this.layout.lines(text, size, Infinity)[0]!;
   }
 
   private measure(text: string, size: number): number {
-    return textWidth(this.doc, this.face, size, text);
+    return this.line(text, size).width;
   }
 }

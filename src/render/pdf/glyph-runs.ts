@@ -4,6 +4,7 @@
 // fonts), and measuring and drawing use the same shapes.
 
 import type { Font } from 'fontkit';
+import { skipEmptyAnchors } from '../../fonts/empty-anchors.js';
 import { simpleShape, type Shaped } from '../../fonts/metrics.js';
 import { readOutlines } from '../../fonts/sparse-font.js';
 import { addContent, embeddedFont, embeddedFonts, type EmbeddedFont } from './pdfkit-internals.js';
@@ -35,10 +36,6 @@ export function forgetShapes(): void {
   shapes.clear();
 }
 
-// fontkit fails on a mark-to-base anchor a face leaves empty (Noto Sans Arabic's isolated ڥ, or a Quranic
-// pause mark on a letter): such a word is shaped again with its marks drawn where the mark glyphs stand.
-const MARKS_UNATTACHED = { mark: false, mkmk: false };
-
 // fontkit would lay out a word of Arabic-Indic digits (١٢٣, ۱۲۳) right to left with their script; they read left to right.
 const RTL_LETTER = /[\u0590-\u065f\u066d-\u06ef\u06fa-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]|\ud802[\udc00-\udfff]|\ud83a/;
 
@@ -46,12 +43,8 @@ const RTL_LETTER = /[\u0590-\u065f\u066d-\u06ef\u06fa-\u08ff\ufb1d-\ufdff\ufe70-
 export const shapedRightToLeft = (word: string): boolean => RTL_LETTER.test(word);
 
 function layout(font: Font, word: string): ReturnType<Font['layout']> {
-  const direction = shapedRightToLeft(word) ? 'rtl' : 'ltr';
-  try {
-    return font.layout(word, {}, undefined, undefined, direction);
-  } catch {
-    return font.layout(word, MARKS_UNATTACHED, undefined, undefined, direction);
-  }
+  skipEmptyAnchors(font);
+  return font.layout(word, {}, undefined, undefined, shapedRightToLeft(word) ? 'rtl' : 'ltr');
 }
 
 function fontkitShape(font: Font, word: string): Shaped {

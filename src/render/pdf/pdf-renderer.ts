@@ -4,6 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { endsTheRun } from '../../errors.js';
 import { EMOJI_CREDIT } from '../../fonts/emoji.js';
 import { startHeicThread, stopHeicThread } from '../../media/image.js';
 import { filesOf } from '../../model/attachments.js';
@@ -98,10 +99,7 @@ export class PdfRenderer implements Renderer {
       const attachments = await this.draw(conversation, messages, canvas, out.stream, facts);
       // The information dictionary and XMP are written when the document ends, so they can hold the count.
       Object.assign(doc.info, { Subject: `${info.Subject} | ${oneLine(factsText(facts, attachments))}` });
-      const missing = [...new Set([...canvas.layout.missing, ...canvas.boldLayout.missing])];
-      if (missing.length) {
-        this.ctx.warn(`PDF ${file}: ${missing.length === 1 ? '1 kind of character has' : `${missing.length} kinds of character have`} no glyph in the bundled fonts or emoji and show${missing.length === 1 ? 's' : ''} as �, copied and searched as themselves (${firstOf(missing)})`);
-      }
+      this.warnGlyphs(file, canvas);
       const ended = once(doc, 'end');
       readSubsetOutlines(doc);
       doc.end();
@@ -113,6 +111,26 @@ export class PdfRenderer implements Renderer {
       throw error;
     }
     return { conversation, file };
+  }
+
+  /** A visible note standing for a message whose layout failed, said in a warning too. */
+  private unlaidNote(canvas: Canvas, column: { left: number; right: number }, message: Message, error: Error): Block[] {
+    const which = `message from ${message.sender.name} of ${this.ctx.dates.toTheSecond().dateTime(message.date)}`;
+    this.ctx.warn(`PDF: a ${which} could not be laid out; a note stands in its place (${error.message})`);
+    const note = { text: `⚠ This ${which} could not be laid out: ${error.message}`, size: TYPE.small, color: COLORS.alert, tag: tag('P') };
+    return textBox(canvas, [note], { ...column, align: 'left', maxWidth: column.right - column.left, padX: 4, spaceBefore: 6 });
+  }
+
+  /** Says which characters and words the PDF shows as �. */
+  private warnGlyphs(file: string, canvas: Canvas): void {
+    const missing = [...new Set([...canvas.layout.missing, ...canvas.boldLayout.missing])];
+    if (missing.length) {
+      this.ctx.warn(`PDF ${file}: ${missing.length === 1 ? '1 kind of character has' : `${missing.length} kinds of character have`} no glyph in the bundled fonts or emoji and show${missing.length === 1 ? 's' : ''} as �, copied and searched as themselves (${firstOf(missing)})`);
+    }
+    const unshaped = [...new Set([...canvas.layout.unshaped, ...canvas.boldLayout.unshaped])];
+    if (unshaped.length) {
+      this.ctx.warn(`PDF ${file}: ${unshaped.length === 1 ? '1 word' : `${unshaped.length} words`} the bundled fonts could not shape show${unshaped.length === 1 ? 's' : ''} as �, copied and searched as ${unshaped.length === 1 ? 'itself' : 'themselves'} (${firstOf(unshaped)})`);
+    }
   }
 
   /**
@@ -155,7 +173,7 @@ export class PdfRenderer implements Renderer {
       if (!onCover) await layout.drawPageTop?.(MARGIN.top);
     });
     const countShown = lateAttachmentCount(canvas, column);
-    const chart = onCover ? new LateChart(canvas.doc, canvas.layout.faceNames[0]!, column.right - column.left) : undefined;
+    const chart = onCover ? new LateChart(canvas.doc, canvas.layout, column.right - column.left) : undefined;
     if (onCover) {
       await paginator.newPage();
       await paginator.place([...coverBlocks(canvas, conversation, facts, column, countShown), chart!.block(canvas, column.left)]);
@@ -166,7 +184,8 @@ export class PdfRenderer implements Renderer {
 
     const activity = new StatsCollector(dates);
     const attachments = new AttachmentCount();
-    if (!await placeMessages(inPieces(adding(messages(), activity)), layout, paginator, attachments)) {
+    const unlaid = (piece: Piece, error: Error) => this.unlaidNote(canvas, column, piece.message, error);
+    if (!await placeMessages(inPieces(adding(messages(), activity)), layout, paginator, attachments, unlaid)) {
       const note = { text: 'No messages in this conversation.', size: TYPE.body, color: COLORS.muted, tag: tag('P') };
       await paginator.place(textBox(canvas, [note], { ...column, align: 'center', maxWidth: column.right - column.left, spaceBefore: 24 }));
     }
@@ -181,13 +200,15 @@ export class PdfRenderer implements Renderer {
 
 /**
  * Places the messages' blocks, each laid out a few messages ahead of its placing (a photo's layout waits for
- * its decoding), counting their attachments; returns whether there was a message.
+ * its decoding), counting their attachments; returns whether there was a message. A message whose layout
+ * fails is placed as `unlaid` makes it (what ends the run, an interrupt or a full disk, still does).
  */
-async function placeMessages(pieces: Iterable<Piece>, layout: MessageLayout, paginator: Paginator, attachments: AttachmentCount): Promise<boolean> {
+async function placeMessages(pieces: Iterable<Piece>, layout: MessageLayout, paginator: Paginator, attachments: AttachmentCount, unlaid: (piece: Piece, error: Error) => Block[]): Promise<boolean> {
   // Layouts update their running state (day, sender) before their first await, so order holds.
   const laidOut: Promise<Block[] | Error>[] = [];
   const layOut = async (piece: Piece) => {
-    laidOut.push(settled(layout.blocks(piece)));
+    const blocks = settled(layout.blocks(piece)).then((found) => (found instanceof Error && !endsTheRun(found) ? unlaid(piece, found) : found));
+    laidOut.push(settled(blocks.then(unwrap)));
     if (laidOut.length > LAYOUTS_AHEAD) await paginator.place(unwrap(await laidOut.shift()!));
   };
   const prefetched: Piece[] = [];
@@ -212,12 +233,12 @@ function* adding(messages: Iterable<Message>, activity: StatsCollector): Generat
   }
 }
 
-/** "with Alice, Bob " for the document's subject; nothing when no participant is known. */
 /** The first characters of `missing`, and "…" when there are more. */
 function firstOf(missing: string[]): string {
   return [...missing.slice(0, NAMED_MISSING), ...(missing.length > NAMED_MISSING ? ['…'] : [])].join(' ');
 }
 
+/** "with Alice, Bob " for the document's subject; nothing when no participant is known. */
 function withWhom(conversation: Conversation): string {
   return conversation.participants.length ? `with ${conversation.participants.map((p) => p.name).join(', ')} ` : '';
 }

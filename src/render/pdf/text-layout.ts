@@ -105,6 +105,8 @@ const REMEMBERED_LENGTH = 64;
 export class TextLayout {
   /** Characters no bundled face can draw, shown as U+FFFD. */
   readonly missing = new Set<string>();
+  /** Words the bundled fonts failed to shape (a font's fault), each shown as U+FFFD. */
+  readonly unshaped = new Set<string>();
   private readonly remembered = new Map<string, LaidOut>();
 
   constructor(
@@ -221,7 +223,7 @@ export class TextLayout {
       }
       i += original.length;
     }
-    for (const piece of pieces) if (piece.kind !== 'emoji') piece.width = this.width(piece, size);
+    for (const piece of pieces) if (piece.kind !== 'emoji') piece.width = this.shapedWidth(piece, size);
     return pieces;
   }
 
@@ -279,12 +281,24 @@ export class TextLayout {
     return this.measure(this.chain.faces[piece.face].name, size, piece.text);
   }
 
+  /** The piece's width; a piece its face fails to shape becomes the placeholder, standing for its text. */
+  private shapedWidth(piece: Piece, size: number): number {
+    try {
+      return this.width(piece, size);
+    } catch {
+      const original = piece.actual ?? piece.text;
+      this.unshaped.add(original);
+      Object.assign(piece, this.placeholder(original, piece.level, piece.link));
+      return this.width(piece, size);
+    }
+  }
+
   /** A word too wide for any line, cut into single characters. */
   private splitPiece(piece: Piece, size: number): Piece[] {
     if (piece.kind === 'emoji' || piece.actual) return [piece];
     return Array.from(piece.text, (char) => {
       const part = { ...piece, text: char, wide: true };
-      part.width = this.width(part, size);
+      part.width = this.shapedWidth(part, size);
       return part;
     });
   }
