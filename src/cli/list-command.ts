@@ -1,6 +1,7 @@
 import type { ResolvedOptions } from '../engine/options.js';
 import { openHistory, type DamageCounts } from '../engine/sources.js';
 import type { HistoryConversation } from '../normalize/archive.js';
+import { shownHandles } from '../model/people.js';
 import { conversationRecord } from '../render/json/records.js';
 import { reportChoice } from '../select/report.js';
 import { formatTable, type Column } from './table.js';
@@ -45,7 +46,7 @@ export async function runList(options: ResolvedOptions, how: { sort: ListSort; j
     const rows = all.map(({ conversation: c }) => [
       c.id,
       c.title,
-      c.participants.flatMap((p) => (c.isGroup ? [p.name] : [p.handle, ...(p.otherHandles ?? [])])).join(', '),
+      c.participants.flatMap((p) => (c.isGroup ? [p.name] : shownHandles(p))).join(', '),
       c.services.join(', '),
       c.messageCount.toLocaleString('en-US'),
       ...(kept ? [(c.keptOnly?.messages ?? 0).toLocaleString('en-US')] : []),

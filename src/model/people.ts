@@ -13,8 +13,13 @@ export function peopleOf(message: Message): Person[] {
   return found;
 }
 
-/** A participant's handles: theirs, then the others the conversation was read from. */
+/** A participant's handles: theirs, then the others the conversation was read from, then other spellings of their numbers. */
 export function handlesOf(person: Person): string[] {
+  return [...shownHandles(person), ...(person.sameNumbers ?? [])];
+}
+
+/** A participant's handles as shown: theirs, then the others the conversation was read from (each number once). */
+export function shownHandles(person: Person): string[] {
   return [person.handle, ...(person.otherHandles ?? [])];
 }
 
@@ -23,6 +28,27 @@ interface Copy {
   person: Person;
   at: number;
   order: string;
+}
+
+/**
+ * The person with their phone numbers shown in E.164 as `spell` (see `Contacts.normalize`) spells them, each once: a
+ * device may keep one without its country code (`5555550107`) where another keeps `+15555550107`, and runs of either
+ * show one number, as sources read together do. The device's spelling stays theirs (`sameNumbers`).
+ */
+export function numbersOnce(person: Person, spell: (handle: string) => string): Person {
+  const spelled = (h: string) => inE164(h, spell);
+  const handles = shownHandles(person);
+  const same = handles.filter((h) => spelled(h) !== h);
+  if (same.length === 0) return person;
+  const [handle, ...others] = [...new Set(handles.map(spelled))];
+  const { otherHandles, ...one } = person;
+  return { ...one, handle: handle!, ...(others.length > 0 && { otherHandles: others }), sameNumbers: [...new Set([...(person.sameNumbers ?? []), ...same])] };
+}
+
+/** A handle that is a phone number, in E.164 as `spell` (see `Contacts.normalize`) spells it; any other as it is. */
+export function inE164(handle: string, spell: (handle: string) => string): string {
+  const number = spell(handle);
+  return number.startsWith('+') ? number : handle;
 }
 
 /**
@@ -45,14 +71,15 @@ export function everyParticipant(lists: Person[][], keyOf: (handle: string) => s
 function onePerson(copies: Copy[], place: number): Person {
   const [{ person: first, at }, ...others] = copies;
   const given = handlesOf(first!);
-  const more = [...new Set(others.flatMap((c) => handlesOf(c.person)))].filter((h) => !given.includes(h)).sort(compareText);
-  const handles = [...given.slice(1), ...more];
+  const more = [...new Set(others.flatMap((c) => shownHandles(c.person)))].filter((h) => !given.includes(h)).sort(compareText);
+  const handles = [...shownHandles(first!).slice(1), ...more];
+  const same = [...new Set(copies.flatMap((c) => c.person.sameNumbers ?? []))].filter((h) => h !== first!.handle && !handles.includes(h));
   const { former, changedAt } = lastChange(copies.map((c) => c.person));
-  return { ...own(first!), ...(handles.length > 0 && { otherHandles: handles }), ...(former && { former }), ...(changedAt !== undefined && { changedAt }), ...(at !== place && { listedAt: at }) };
+  return { ...own(first!), ...(handles.length > 0 && { otherHandles: handles }), ...(same.length > 0 && { sameNumbers: same }), ...(former && { former }), ...(changedAt !== undefined && { changedAt }), ...(at !== place && { listedAt: at }) };
 }
 
 /** Who a person is, without what merging lists says of them (their fields in one order, whichever copy is first). */
-function own({ otherHandles, former, changedAt, listedAt, ...person }: Person): Omit<Person, 'otherHandles' | 'former' | 'changedAt' | 'listedAt'> {
+function own({ otherHandles, sameNumbers, former, changedAt, listedAt, ...person }: Person): Omit<Person, 'otherHandles' | 'sameNumbers' | 'former' | 'changedAt' | 'listedAt'> {
   return person;
 }
 

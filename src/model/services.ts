@@ -9,3 +9,13 @@ export function serviceOf(name: string): { service: string; satellite?: true } {
   const service = BY_SATELLITE[name];
   return service ? { service, satellite: true } : { service: name };
 }
+
+/**
+ * The services of a conversation several sources have, each once: where it comes first in a source's list (by name
+ * when several do), so that lists that agree keep their order and the order the sources are read in changes nothing.
+ */
+export function everyService(lists: string[][]): string[] {
+  const at = new Map<string, number>();
+  for (const list of lists) list.forEach((service, i) => at.set(service, Math.min(i, at.get(service) ?? i)));
+  return [...at.keys()].sort((a, b) => at.get(a)! - at.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
+}

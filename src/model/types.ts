@@ -5,13 +5,18 @@ export const OWNER_HANDLE = 'me';
 
 /** Someone taking part in a conversation, or the archive's owner (isMe). */
 export interface Person {
-  /** Phone number or email as stored in the database; OWNER_HANDLE for the owner. */
+  /** Phone number or email as stored in the database (a participant's number in E.164: see `numbersOnce`); OWNER_HANDLE for the owner. */
   handle: string;
-  /** What to show: a contact name when one is known, else the handle. */
+  /** What to show: a contact name when one is known, else the handle (a number in E.164: see `numbersOnce`). */
   name: string;
   isMe: boolean;
   /** A conversation's participant: the person's other handles it was read from (their email beside their phone). */
   otherHandles?: string[];
+  /**
+   * A participant's handles that spell one of their numbers otherwise (`5555550107`, kept without the country code
+   * by a device, beside `+15555550107`): shown once, as `handle` or `otherHandles` spells it, and still theirs.
+   */
+  sameNumbers?: string[];
   /**
    * A group's participant who is no longer a member (not in its member list) and whose last membership change
    * in the group's messages was leaving or being removed; someone added back since is a member.
@@ -27,7 +32,7 @@ export interface Person {
 }
 
 export interface Conversation {
-  /** Stable identifier (the guid of the conversation's first chat row). */
+  /** Stable identifier: the guid of one of its chat rows (a source's first; of several, see `conversationId`), kept by an archive. */
   id: string;
   /** chat.ROWID values merged into this conversation. */
   chatIds: number[];

@@ -1,10 +1,10 @@
 import type { DatabaseReach, Conversation, Message, Person, Reactions, ReactionsByGuid, SourceCheck } from '../model/types.js';
 import { sourceIds, type Found, type Lineage, type MessageSource, type SourceFacts } from '../read/source.js';
 import type { MessageStream } from '../render/renderer.js';
-import { plannedKeys, type ConversationPlan } from './conversations.js';
-import { everyParticipant } from '../model/people.js';
+import { conversationId, plannedKeys, type ConversationPlan } from './conversations.js';
+import { everyService } from '../model/services.js';
+import { compareText, everyParticipant, numbersOnce } from '../model/people.js';
 import { everyOwnerHandle } from '../model/owner.js';
-import { byBytes } from '../sqlite/text-order.js';
 import { selectConversations, type Selectable, type Selection } from '../select/match.js';
 import { SourceArchive, type SourceOptions } from './source-archive.js';
 import { disagreement, mergeCopies, toldCopy } from './merge-copies.js';
@@ -101,9 +101,12 @@ export class Archive implements History {
   lineages: (readonly [string, Lineage])[] = [];
   /** The same for every handle of one person (see `Contacts.personKey`). */
   private readonly personKey: (handle: string) => string;
+  /** One spelling per handle (see `Contacts.normalize`). */
+  private readonly spell: (handle: string) => string;
 
   private constructor(private readonly sources: SourceArchive[], options: ArchiveOptions) {
     this.personKey = (handle) => options.contacts.personKey(handle);
+    this.spell = (handle) => options.contacts.normalize(handle);
     if (options.chatTerms.length === 0) return;
     const { contacts, chatTerms, exactChat } = options;
     this.selection = selectConversations(this.selectables(options.dayOf), chatTerms, { exact: exactChat, personKey: (h) => contacts.personKey(h) });
@@ -213,14 +216,16 @@ export class Archive implements History {
    */
   candidates(): CandidateConversation[] {
     const byKey = new Map<string, CandidateConversation>();
-    const lists = new Map<string, Person[][]>();
+    const plans = new Map<string, Conversation[]>();
     for (const source of this.sources) {
       for (const { plan, estimate, latest } of source.candidates(this.chosen)) {
         const found = byKey.get(plan.key);
-        lists.set(plan.key, [...(lists.get(plan.key) ?? []), plan.conversation.participants]);
+        const seen = [...(plans.get(plan.key) ?? []), plan.conversation];
+        plans.set(plan.key, seen);
         if (found) {
           found.estimate += estimate;
-          found.participants = everyParticipant(lists.get(plan.key)!, this.personKey);
+          found.id = conversationId(seen.map((c) => c.id));
+          found.participants = this.everyone(seen.map((c) => c.participants));
           if (latest > found.latest) found.title = plan.conversation.title;
           found.latest = Math.max(found.latest, latest);
         } else {
@@ -238,7 +243,7 @@ export class Archive implements History {
     for (const source of this.sources) for (const plan of source.plans()) byKey.set(plan.key, [...(byKey.get(plan.key) ?? []), { source, plan }]);
     return [...byKey].map(([key, members]) => {
       const { isGroup } = members[0]!.plan.conversation;
-      const participants = everyParticipant(members.map((m) => m.plan.conversation.participants), this.personKey);
+      const participants = this.everyone(members.map((m) => m.plan.conversation.participants));
       const latest = lastSeen(members);
       const { title, groupName } = latest.plan.conversation;
       const ids = members.flatMap(({ plan: { conversation: c, chatGuids } }) => [c.id, ...chatGuids, ...(c.isGroup ? (c.chatIdentifiers ?? []) : [])]);
@@ -281,7 +286,7 @@ export class Archive implements History {
   }
 
   /**
-   * Counts, dates, name and participants (everyone any source says took part) of a conversation found in
+   * Counts, dates, name, id and participants (everyone any source says took part) of a conversation found in
    * several sources, duplicates counted once; returns how many of its messages every source of the archive has.
    */
   private combine(merged: ArchivedConversation): number {
@@ -294,20 +299,26 @@ export class Archive implements History {
     c.lastDate = new Date(Math.max(...plans.map((p) => p.lastDate!.getTime())));
     const { title, groupName } = lastSeen(merged.members).plan.conversation;
     Object.assign(c, { title, groupName });
-    c.participants = everyParticipant(plans.map((p) => p.participants), this.personKey);
-    c.services = [...new Set(plans.flatMap((p) => p.services))];
+    c.id = conversationId(plans.map((p) => p.id));
+    c.participants = this.everyone(plans.map((p) => p.participants));
+    c.services = everyService(plans.map((p) => p.services));
     c.chatIdentifiers = [...new Set(plans.flatMap((p) => p.chatIdentifiers ?? []))];
     let inEvery = 0;
     for (const times of seen.values()) if (times === this.sources.length) inEvery++;
     return inEvery;
   }
 
+  /** Everyone these lists of a conversation's participants name, once (see `everyParticipant`), each number of theirs once. */
+  private everyone(lists: Person[][]): Person[] {
+    return everyParticipant(lists, this.personKey).map((p) => numbersOnce(p, this.spell));
+  }
+
   /**
-   * How many of a conversation's messages each source has, in the order of what the archive knows them by (its ids),
-   * as an archive's store names them (the header's "from …"), whatever the order they were given in.
+   * How many of a conversation's messages each source has, in the order of their names, as an archive's store
+   * names them (the header's "from …"), whatever the order they were given in.
    */
   private bySource(merged: ArchivedConversation): { source: string; messages: number }[] {
-    return [...this.sources].sort((a, b) => byBytes(a.id, b.id)).map((source) => {
+    return [...this.sources].sort((a, b) => compareText(a.description, b.description) || compareText(a.id, b.id)).map((source) => {
       const member = merged.members.find((m) => m.source === source);
       return { source: source.description, messages: member?.plan.conversation.messageCount ?? 0 };
     });

@@ -3,6 +3,7 @@ import type { ChatRow } from '../read/rows.js';
 import type { Contacts, PeopleDirectory } from './people.js';
 import { membershipChange } from './events.js';
 import { appleDate } from './dates.js';
+import { numbersOnce } from '../model/people.js';
 
 /** A change of someone's membership of a group: what it was, and when (ms since 1970; none: the row has no usable date). */
 interface MembershipChange {
@@ -69,7 +70,7 @@ function conversationPlan(key: string, { chats: group, participants: members, fo
   // one still listed: see above).
   const gone = new Set(former.filter((p) => p.former).map((p) => contacts.personKey(p.handle)));
   const current = members.filter((p) => !gone.has(contacts.personKey(p.handle)));
-  const participants = withOtherHandles(uniquePeople([...current, ...former], contacts), former, contacts);
+  const participants = withOtherHandles(uniquePeople([...current, ...former], contacts), former, contacts).map((p) => numbersOnce(p, (h) => contacts.normalize(h)));
   return {
     key,
     chatIds: group.map((c) => c.rowId),
@@ -160,6 +161,14 @@ export function plannedKeys(earlier: () => ConversationPlan[], stored?: StoredKe
     keyOf ??= new Map(earlier().flatMap((plan) => plan.chatGuids.map((guid): [string, string] => [guid, plan.key])));
     return mostCommon(guids.flatMap((guid) => keyOf!.get(guid) ?? [])) ?? stored?.(guids);
   };
+}
+
+/**
+ * The id of a conversation several sources have, each giving the GUID of one of its chat rows: the one most of them
+ * give, of those given as often the first in character order, so that the order they are read in changes nothing.
+ */
+export function conversationId(ids: string[]): string {
+  return mostCommon([...ids].sort())!;
 }
 
 /** The key given most often (the first of those given as often); undefined: none. */

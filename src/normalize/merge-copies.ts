@@ -21,6 +21,8 @@ export function mergeCopies(best: Message, others: Message[]): Message {
   // A Mac before macOS 11 keeps no thread_originator_guid: its copy of a reply reads as no reply.
   const replyTo = best.replyTo ?? others.find((copy) => copy.replyTo)?.replyTo;
   if (replyTo) merged.replyTo = replyTo;
+  // A device may keep the sender's number without its country code: the copy that spells it in E.164, whatever the order.
+  merged.sender = copies.find((copy) => copy.sender.handle.startsWith('+'))?.sender ?? best.sender;
   // An archive folder an earlier textkeeper wrote does not say which of the owner's handles a message used.
   const ownerHandle = best.ownerHandle ?? others.find((copy) => copy.ownerHandle)?.ownerHandle;
   if (ownerHandle) merged.ownerHandle = ownerHandle;

@@ -1,5 +1,6 @@
 import { OWNER_HANDLE, type Person } from '../model/types.js';
 import type { HandleRow } from '../read/rows.js';
+import { inE164 } from '../model/people.js';
 
 /** What the normalizer needs from an address book (src/contacts ContactBook is one; an empty one knows no names). */
 export interface Contacts {
@@ -58,7 +59,8 @@ export class PeopleDirectory {
   private forHandle(handle: string, contacts: Contacts): Person {
     let person = this.byHandle.get(handle);
     if (!person) {
-      person = { handle, name: contacts.nameFor(handle) ?? handle, isMe: false };
+      // One no contact names goes by their number as participants show it (see `numbersOnce`).
+      person = { handle, name: contacts.nameFor(handle) ?? inE164(handle, (h) => contacts.normalize(h)), isMe: false };
       this.byHandle.set(handle, person);
     }
     return person;

@@ -3,7 +3,7 @@ import type { ExportContext } from './renderer.js';
 import type { AppBalloon, ArchiveRun, Attachment, Ballot, Conversation, Message, Person, Poll, PollOption, RecordedSource, SourceHashes, Tapback, TapbackKind } from '../model/types.js';
 import type { DateFormatter } from './dates.js';
 import { serviceOf } from '../model/services.js';
-import { handlesOf } from '../model/people.js';
+import { shownHandles } from '../model/people.js';
 
 const TAPBACK_VERBS: Record<TapbackKind, string> = {
   love: 'Loved',
@@ -319,7 +319,7 @@ export function ownerHandlesLine(conversation: Conversation): string {
  * group, with what became of them: "Ann (+15555550101) (left the group)".
  */
 export function personWithHandles(person: Person): string {
-  const handles = handlesOf(person).join(', ');
+  const handles = shownHandles(person).join(', ');
   const named = person.name === person.handle ? handles : `${person.name} (${handles})`;
   return person.former ? `${named} (${formerNote(person.former)})` : named;
 }

@@ -370,7 +370,7 @@ export class ArchiveStore {
     this.writing.known = stored !== undefined;
     // Older copies of a database alone do not name a conversation the archive has as it was named then.
     const { older } = this.runSourceIds();
-    if (!this.writing.known || !head.sources.every((id) => older.has(id))) this.sql.conversation!.run(key, withCarried(withEarlierParticipants(head.body, stored), stored));
+    if (!this.writing.known || !head.sources.every((id) => older.has(id))) this.sql.conversation!.run(key, withStoredId(withCarried(withEarlierParticipants(head.body, stored), stored), stored));
     if (this.joinConversations(key, head.chatGuids)) {
       Object.assign(this.writing, { known: true, changed: true });
       this.writing.narrowed.add(key);
@@ -900,6 +900,17 @@ function withEarlierParticipants(body: string, stored: string | undefined): stri
     return name === undefined ? p : { ...p, name };
   });
   return JSON.stringify({ ...run, participants });
+}
+
+/**
+ * A conversation's body as a run gives it, with the id the store first gave it: a device read since may know it by
+ * another chat (`any;-;…` on a newer iPhone, another Mac's first), and scripts join each run's files by the id.
+ */
+function withStoredId(body: string, stored: string | undefined): string {
+  if (stored === undefined) return body;
+  const { id } = JSON.parse(stored) as Pick<Conversation, 'id'>;
+  const run = JSON.parse(body) as Conversation;
+  return run.id === id ? body : JSON.stringify({ ...run, id });
 }
 
 /**

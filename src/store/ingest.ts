@@ -4,6 +4,7 @@ import type { CandidateConversation, History } from '../normalize/archive.js';
 import type { ArchiveStore } from './archive-store.js';
 import type { AttachmentFiles } from './attachment-files.js';
 import { attachmentsOf } from '../model/attachments.js';
+import { handlesOf } from '../model/people.js';
 import { messageJson, toJson } from './message-json.js';
 import type { MessageRow } from './rows.js';
 import type { StoreWriter } from './store-writer.js';
@@ -125,7 +126,7 @@ async function readConversation(
   // Counts and dates are the store's to give (see `StoreArchive.conversations`).
   const { messageCount, firstDate, lastDate, sourceCounts, ...kept } = archived.conversation;
   const copied = files?.collect() ?? { copies: [], hashes: [] };
-  const people = archived.conversation.participants.flatMap((p) => [p.handle, ...(p.otherHandles ?? [])].map((handle): [string, string] => [handle, p.name]));
+  const people = archived.conversation.participants.flatMap((p) => handlesOf(p).map((handle): [string, string] => [handle, p.name]));
   const lostSince = remembersMarks ? store.runStartedAt : undefined;
   writer.begin({ key, body: toJson(kept), people, chatGuids: history.chatGuids(key), sources: history.sourceIds, lostSince });
   try {

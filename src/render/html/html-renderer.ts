@@ -11,7 +11,7 @@ import { activitySvg } from './activity-svg.js';
 import { escapeHtml, hrefPath, isolate } from './escape.js';
 import { damageLines, selectionLine, describeKeptOnly, describeOrigin, describeSourceCounts, formerNote, inBackup, ownerHandlesLine, personWithHandles, servicesLine } from '../describe.js';
 import { visibleControls } from '../control-pictures.js';
-import { handlesOf } from '../../model/people.js';
+import { shownHandles } from '../../model/people.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
 import { PageStarts } from './page-starts.js';
@@ -295,7 +295,7 @@ export class HtmlRenderer implements Renderer {
  * emails; a group's former member with what became of them (left, removed).
  */
 function participantsHtml(conversation: Conversation, handles: boolean): string {
-  return conversation.participants.map((p) => isolate(p.name) + (handles && p.handle !== p.name ? ` (${escapeHtml(handlesOf(p).join(', '))})` : '')
+  return conversation.participants.map((p) => isolate(p.name) + (handles && p.handle !== p.name ? ` (${escapeHtml(shownHandles(p).join(', '))})` : '')
     + (p.former ? ` (${formerNote(p.former)})` : '')).join(', ');
 }
 
@@ -306,7 +306,7 @@ function participantsHtml(conversation: Conversation, handles: boolean): string 
 function indexParticipants(conversation: Conversation): string {
   if (conversation.groupName) return participantsHtml(conversation, false);
   if (conversation.isGroup || onlyHandles(conversation)) return '';
-  return escapeHtml(conversation.participants.flatMap(handlesOf).join(', '));
+  return escapeHtml(conversation.participants.flatMap(shownHandles).join(', '));
 }
 
 function onlyHandles(conversation: Conversation): boolean {
