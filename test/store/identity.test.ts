@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
+import { compareText } from '../../src/model/people.js';
 import { deviceSlice, exportFrom, filesOf, generateHistory, transcripts, type History } from './device.js';
 
 const KEPT = 'Kept by this archive: not on the device since';
@@ -112,7 +113,9 @@ describe('a conversation stays itself across runs when what names it changes', (
     const count = (text: string) => Number(/^Messages: ([\d,]+)/m.exec(text)![1]!.replace(/,/g, ''));
     const [inOlder, inNewer] = [count(alone[0]!.get('Family 🏡.txt')!), count(alone[1]!.get('Reunion 2026.txt')!)];
     const inBoth = inOlder + inNewer - count(group);
-    expect(group).toContain(`Sources: ${inBoth} in every source; chat.db at ${join(older, 'chat.db')} has ${inOlder}, chat.db at ${join(newer, 'chat.db')} has ${inNewer}\n`);
+    // The sources in the order of their names, whichever was given first.
+    const each = [[join(older, 'chat.db'), inOlder], [join(newer, 'chat.db'), inNewer]].sort(([a], [b]) => compareText(`chat.db at ${a}`, `chat.db at ${b}`));
+    expect(group).toContain(`Sources: ${inBoth} in every source; ${each.map(([path, n]) => `chat.db at ${path} has ${n}`).join(', ')}\n`);
     // Known by the name the older device still has, until the day it was renamed.
     const chosen = await runCli(['export', '--db', join(older, 'chat.db'), '--db', join(newer, 'chat.db'), '--out', tempDir('chosen'), '--chat', 'Family 🏡', '--no-progress']);
     expect(chosen.stderr).toMatch(/selected “Reunion 2026” \(.*\): group named “Family 🏡” until \d{4}-\d\d-\d\d/);
