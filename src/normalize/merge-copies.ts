@@ -1,4 +1,4 @@
-import type { Message, Part, Reactions, Tapback, TextPart } from '../model/types.js';
+import type { EditVersion, Message, Part, Reactions, Tapback, TextPart } from '../model/types.js';
 import { attachTapbacks } from './tapbacks.js';
 import { hasEdits } from '../model/edits.js';
 
@@ -75,21 +75,42 @@ export function writtenAfter(later: Part, part: Part, sent: Date): boolean {
   if (later.kind === 'unsent') return true;
   if (later.kind !== 'text') return false;
   const versions = [...(later.edits ?? []).map((e) => e.text), later.text];
-  return writtenAt(part, sent) < writtenAt(later, sent) && versions.includes(part.text);
+  return +writtenAt(part, sent) < +writtenAt(later, sent) && versions.includes(part.text);
 }
 
-function writtenAt(part: TextPart, sent: Date): number {
-  return +(part.editedAt ?? part.edits?.at(-1)?.date ?? sent);
+function writtenAt(part: TextPart, sent: Date): Date {
+  return part.editedAt ?? part.edits?.at(-1)?.date ?? sent;
 }
 
-/** The copy of a text part written last among the others', with the reactions of the fullest copy's. */
+/**
+ * The copy of a text part written last among the others', with the texts of those it was written after as its
+ * earlier versions (see `withVersionsOf`), and the reactions of the fullest copy's.
+ */
 function lastWritten(part: Part, others: Message[], sent: Date): Part {
-  let latest = part;
-  for (const copy of others) {
-    const same = partOf(copy, part.index);
-    if (same && writtenAfter(same, latest, sent)) latest = same;
-  }
-  return latest === part ? part : { ...latest, tapbacks: part.tapbacks };
+  const copies = [part, ...others.flatMap((copy) => partOf(copy, part.index) ?? [])];
+  const latest = copies.reduce((last, copy) => (writtenAfter(copy, last, sent) ? copy : last));
+  const versioned = copies.filter((copy) => writtenAfter(latest, copy, sent)).reduce((kept, copy) => withVersionsOf(kept, copy, sent), latest);
+  return versioned === part ? part : { ...versioned, tapbacks: part.tapbacks };
+}
+
+/**
+ * The part with every version of `before` (a copy of it another source holds, or the archive kept) that its
+ * own lack, as earlier versions: a device that only says "unsent" keeps no text, and the one `before` shows
+ * is what the part said.
+ */
+export function withVersionsOf(part: Part, before: Part | undefined, sent: Date): Part {
+  if (part.kind !== 'unsent' && part.kind !== 'text') return part;
+  const known = new Set([...(part.edits ?? []).map((e) => e.text), ...(part.kind === 'text' ? [part.text] : [])]);
+  const lacking = versionsOf(before, sent).filter((version) => !known.has(version.text));
+  if (lacking.length === 0) return part;
+  return { ...part, edits: [...(part.edits ?? []), ...lacking].sort((a, b) => a.date.getTime() - b.date.getTime()) };
+}
+
+/** Every version of a part's text: its earlier versions, and for a text its current one (written at its last edit). */
+function versionsOf(part: Part | undefined, sent: Date): EditVersion[] {
+  if (part?.kind === 'unsent') return part.edits ?? [];
+  if (part?.kind !== 'text') return [];
+  return [...(part.edits ?? []), { text: part.text, date: writtenAt(part, sent) }];
 }
 
 type Receipts = Partial<Pick<Message, (typeof RECEIPTS)[number]>>;

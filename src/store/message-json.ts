@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { attachmentsOf } from '../model/attachments.js';
-import type { AppBalloon, Attachment, EditVersion, Message, Part, Reactions, Tapback, TapbackRemoval } from '../model/types.js';
-import { cutToSecond, firstKnownReceipts, toldCopy, writtenAfter } from '../normalize/merge-copies.js';
+import type { AppBalloon, Attachment, Message, Part, Reactions, Tapback, TapbackRemoval } from '../model/types.js';
+import { cutToSecond, firstKnownReceipts, toldCopy, withVersionsOf, writtenAfter } from '../normalize/merge-copies.js';
 import { serviceOf } from '../model/services.js';
 import { peopleOf } from '../model/people.js';
 import { hasEdits, storedAsEdited } from '../model/edits.js';
@@ -221,18 +221,16 @@ export interface LostTapbacks {
  * A message seen again, merged with what the archive had: an archived text that the source now shows
  * changed or unsent, and that its edit history lacks, is kept as an earlier version (so are the earlier
  * versions the archive kept of a part now unsent); a part the archive has in a later state than the source
- * (see `writtenAfter`) stays as the archive has it; so does a file it has (see `keepsFile`: its copies lie in
+ * (see `writtenAfter`) stays as the archive has it, and the text the source shows of a part the archive has as
+ * unsent becomes its earlier version (as in a run that reads both); so does a file it has (see `keepsFile`: its copies lie in
  * `folder`) and a reaction (see `keepTapbacks`).
  */
 export function mergeRevision(archived: Message, seen: Message, lost: LostTapbacks = {}, folder?: string): Message {
   const parts = seen.parts.map((part, index) => {
     if (part.kind !== 'unsent' && part.kind !== 'text') return part;
     const before = archived.parts.find((p) => p.index === part.index) ?? archived.parts[index];
-    if (before && writtenAfter(before, part, seen.date)) return { ...before, tapbacks: part.tapbacks };
-    const known = new Set([...(part.edits ?? []).map((e) => e.text), ...(part.kind === 'text' ? [part.text] : [])]);
-    const lacking = versionsOf(before, archived.date).filter((version) => !known.has(version.text));
-    if (lacking.length === 0) return part;
-    return { ...part, edits: [...(part.edits ?? []), ...lacking].sort((a, b) => a.date.getTime() - b.date.getTime()) };
+    if (before && writtenAfter(before, part, seen.date)) return { ...withVersionsOf(before, part, seen.date), tapbacks: part.tapbacks };
+    return withVersionsOf(part, before, archived.date);
   });
   keepTapbacks(archived.parts, parts, lost);
   const files = new Map(attachmentsOf(archived).map((a) => [a.guid, a]));
@@ -247,13 +245,6 @@ export function mergeRevision(archived: Message, seen: Message, lost: LostTapbac
     if (before && keepsFile(before, attachment, folder)) Object.assign(attachment, { path: before.path, missing: false, transient: false, size: before.size, withheld: undefined });
   }
   return merged;
-}
-
-/** Every version of a part's text the archive had: its earlier versions, and for a text its current one (written at its last edit). */
-function versionsOf(part: Message['parts'][number] | undefined, sent: Date): EditVersion[] {
-  if (part?.kind === 'unsent') return part.edits ?? [];
-  if (part?.kind !== 'text') return [];
-  return [...(part.edits ?? []), { text: part.text, date: part.editedAt ?? part.edits?.at(-1)?.date ?? sent }];
 }
 
 /**

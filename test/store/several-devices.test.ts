@@ -437,3 +437,54 @@ describe('an old Mac, then an iPhone in two backups, the later keeping only its 
     expect([...transcripts(join(work, 'in date order')).values()].join('\n')).toContain(MARK);
   });
 });
+
+/** Each message block of the folder's transcripts that says a part was unsent, in order. */
+function unsentBlocks(out: string): string[] {
+  return [...transcripts(out).values()].flatMap((text) => text.split('\n\n').filter((block) => block.includes('[This part of the message was unsent at ')));
+}
+
+/** The folder's JSON messages of the given GUIDs, by GUID. */
+function messagesOf(out: string, guids: string[]): Map<string, { edited: boolean; parts: { kind: string; edits?: { text: string }[] }[] }> {
+  const wanted = new Set(guids);
+  return new Map(readdirSync(out).filter((f) => f.endsWith('.json'))
+    .flatMap((f) => (JSON.parse(readFileSync(join(out, f), 'utf8')) as { messages: { guid: string; edited: boolean; parts: { kind: string }[] }[] }).messages)
+    .filter((m) => wanted.has(m.guid)).map((m) => [m.guid, m]));
+}
+
+describe('a Mac that saw messages unsent and an iPhone backed up before, which still shows their text', () => {
+  it('keeps that text as each part’s text before it was unsent, read together as in runs of their own in either order', async () => {
+    const history = await generateHistory(600, 322);
+    const work = tempDir('unsent-on-one');
+    const phone = deviceSlice(history, undefined, undefined);
+    const { unsent } = beforeEdits(phone);
+    expect(unsent.length).toBeGreaterThan(0);
+    const backup = join(work, 'backup');
+    await writeBackup({ chatDb: join(phone, 'chat.db'), attachmentsDir: join(phone, 'Attachments'), outDir: backup, seed: 322 });
+    const fromBackup = async (archive: string) => {
+      const run = await runCli(['export', '--backup', backup, '--out', archive, '--format', 'txt,json', '--no-progress']);
+      expect(run.code, run.stderr).toBe(0);
+      return run.stdout;
+    };
+    const [together, phoneFirst, macFirst] = ['together', 'phone-first', 'mac-first'].map((name) => join(work, name));
+    await exportFrom(history.dir, together, 'txt,json', ['--backup', backup]);
+    await fromBackup(phoneFirst);
+    await exportFrom(history.dir, phoneFirst, 'txt,json');
+    await exportFrom(history.dir, macFirst, 'txt,json');
+    const runs = [await fromBackup(macFirst), (await exportFrom(history.dir, macFirst, 'txt,json')).stdout];
+    const merged = messagesOf(together, unsent);
+    expect(merged.size).toBe(unsent.length);
+    for (const [guid, message] of merged) {
+      expect(message.parts[0]!.kind, guid).toBe('unsent');
+      expect(message.parts[0]!.edits ?? [], guid).not.toEqual([]);
+    }
+    expect(messagesOf(phoneFirst, unsent)).toEqual(merged);
+    expect(messagesOf(macFirst, unsent)).toEqual(merged);
+    const blocks = unsentBlocks(together);
+    expect(blocks.filter((block) => block.includes('\n  Text before it was unsent:\n')).length).toBeGreaterThan(0);
+    expect(unsentBlocks(phoneFirst)).toEqual(blocks);
+    expect(unsentBlocks(macFirst)).toEqual(blocks);
+    // The iPhone read after the Mac brings the texts; the Mac read again changes nothing.
+    expect(runs[0]).toMatch(/ [1-9]\d* changed/);
+    expect(runs[1]).not.toMatch(CHANGED);
+  });
+});
