@@ -222,6 +222,14 @@ function describeHashes({ sha256, walSha256 }: SourceHashes): string | undefined
 }
 
 /**
+ * "chat.db at …; iPhone backup: …", the sources that hold a message (or event) some source lacks while it held
+ * messages from before and after it (see `lackedInItsTime`), which txt, HTML and PDF name under it.
+ */
+export function foundIn(message: Pick<Message, 'sources' | 'lackedInItsTime'>): string | undefined {
+  return message.sources && message.lackedInItsTime ? message.sources.join('; ') : undefined;
+}
+
+/**
  * "not on the device since 2026-06-01", for a message an archive kept after the device deleted it; `day`
  * gives the day in the export's time zone, as every other date of the export.
  */

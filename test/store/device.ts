@@ -42,13 +42,16 @@ export function deviceSlice(history: History, from: number | undefined, until: n
   return dir;
 }
 
+/** The rows `withoutOne` deletes the first of: a text message, or a group event (someone added, removed, the group renamed). */
+const ONE_OF = { text: 'associated_message_type = 0 AND text IS NOT NULL', event: 'item_type IN (1, 2)' };
+
 /**
- * Deletes from the device the first text message sent from `from` on (before `until`): one it lost while
- * another device kept it, in a time both hold messages of (their sources are then named under it).
+ * Deletes from the device the first text message (or group event) sent from `from` on (before `until`): one it
+ * lost while another device kept it, in a time both hold messages of (their sources are then named under it).
  */
-export function withoutOne(device: string, from: number, until: number): string {
+export function withoutOne(device: string, from: number, until: number, kind: keyof typeof ONE_OF = 'text'): string {
   const db = new Database(join(device, 'chat.db'));
-  const id = db.prepare(`SELECT ROWID FROM message WHERE date >= ? AND date < ? AND associated_message_type = 0 AND text IS NOT NULL
+  const id = db.prepare(`SELECT ROWID FROM message WHERE date >= ? AND date < ? AND ${ONE_OF[kind]}
     AND ROWID NOT IN (SELECT message_id FROM message_attachment_join) ORDER BY date LIMIT 1`).pluck().get(from, until) as number;
   db.prepare('DELETE FROM chat_message_join WHERE message_id = ?').run(id);
   db.prepare('DELETE FROM message WHERE ROWID = ?').run(id);

@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeBackup } from '../../src/generate/backup.js';
 import { runCli, tempDir } from '../support/cli.js';
-import { beforeEdits, changedDevice, deviceSlice, exportFrom, generateHistory, transcripts, withoutOne, type History } from './device.js';
+import { pdfText, pdfToolsPresent } from '../pdf/pdf-tools.js';
+import { beforeEdits, changedDevice, deviceSlice, exportFrom, filesOf, generateHistory, transcripts, withoutOne, type History } from './device.js';
 
 const MARK = 'Kept by this archive: not on the device since ';
 
@@ -488,3 +489,33 @@ describe('a Mac that saw messages unsent and an iPhone backed up before, which s
     expect(runs[1]).not.toMatch(CHANGED);
   });
 });
+
+describe('a group event one of two copies of a database lost, read together', () => {
+  it('names where it was found beside it in txt, HTML and PDF, as under a message', async () => {
+    const history = await generateHistory(400, 302, 7);
+    const work = tempDir('event-found-in');
+    const lost = withoutOne(deviceSlice(history, undefined, undefined), history.thirds[0], history.thirds[1], 'event');
+    const out = join(work, 'out');
+    await exportFrom(history.dir, out, 'txt,html,pdf,json', ['--db', join(lost, 'chat.db')]);
+    const where = `chat.db at ${join(history.dir, 'chat.db')}`;
+    const events = readdirSync(out).filter((f) => f.endsWith('.json'))
+      .flatMap((f) => (JSON.parse(readFileSync(join(out, f), 'utf8')) as { messages: { kind: string; sources?: string[]; event?: { description: string } }[] }).messages)
+      .filter((m) => m.kind === 'event' && m.sources);
+    expect(events.map((m) => m.sources)).toEqual([[where]]);
+    const description = events[0]!.event!.description;
+    expect([...transcripts(out).values()].join('\n')).toContain(`] — ${description}\n  ⧉ Found in: ${where}\n\n`);
+    const html = filesOf(out).filter((f) => f.endsWith('.html')).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
+    const found = html.split('<li class="event"').filter((item) => item.split('</li>')[0]!.includes('<span class="sources">'));
+    expect(found.map((item) => item.split('</li>')[0]!.replace(/<\/?bdi>/g, ''))).toEqual([expect.stringContaining(`${description} · `)]);
+    expect(found[0]).toContain(`<span class="sources">Found in ${where}</span></span>`);
+    if (pdfToolsPresent) {
+      const pdf = readdirSync(out).filter((f) => f.endsWith('.pdf')).map((f) => pdfText(join(out, f)).replace(/\s+/g, ' ')).join(' ');
+      expect(pdf).toContain(`${description} · `);
+      expect(pdf).toMatch(new RegExp(`${escaped(description)} · [\\d:]+ · found in ${escaped(where)}`));
+    }
+  });
+});
+
+function escaped(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

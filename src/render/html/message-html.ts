@@ -2,7 +2,7 @@ import type { AppPart, Attachment, Ballot, Message, Part, Person, Poll, ReplyRef
 import { isYou } from '../../model/owner.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { isCaf } from '../../media/caf.js';
-import { absenceNote, attachmentSize, countOf, describeBallot, editedNote, messageMarks, NOT_IN_DATABASE, notFound, receiptNotes, tapbackNote, timeOnDay, UNKNOWN_OPTION } from '../describe.js';
+import { absenceNote, attachmentSize, countOf, describeBallot, editedNote, foundIn, messageMarks, NOT_IN_DATABASE, notFound, receiptNotes, tapbackNote, timeOnDay, UNKNOWN_OPTION } from '../describe.js';
 import { wasEdited } from '../../model/edits.js';
 import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
 import type { DateFormatter, LocalTime } from '../dates.js';
@@ -43,7 +43,7 @@ export function messageHtml(message: Message, at: LocalTime, showSender: boolean
   if (message.kind === 'event') {
     // A group photo change carries the new photo.
     const files = message.parts.map((part) => (part.kind === 'attachment' ? `<div class="event-file">${attachmentHtml(part.attachment, ctx, false)}</div>` : '')).join('');
-    return `<li class="event" id="m${message.rowId}"><span title="${at.dateTime}">${eventText(message)} · ${at.time}${absenceHtml(message, ctx)}</span>${files}</li>\n`;
+    return `<li class="event" id="m${message.rowId}"><span title="${at.dateTime}">${eventText(message)} · ${at.time}${sourcesHtml(message)}${absenceHtml(message, ctx)}</span>${files}</li>\n`;
   }
   const side = message.isFromMe ? 'out' : 'in';
   const service = message.service.toLowerCase() === 'imessage' ? 'imessage' : 'sms';
@@ -249,8 +249,13 @@ function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string 
   if (edited) html += ` · ${edited}`;
   if (message.effect) html += ` · Sent with ${escapeHtml(message.effect)}`;
   for (const note of receiptNotes(message, at.dayKey, ctx.dates)) html += ` · ${note}`;
-  if (message.sources && message.lackedInItsTime) html += ` · <span class="sources">Found in ${escapeHtml(message.sources.join('; '))}</span>`;
-  return `${html}${absenceHtml(message, ctx)}</div>`;
+  return `${html}${sourcesHtml(message)}${absenceHtml(message, ctx)}</div>`;
+}
+
+/** Where a message (or event) some source lacks was found, after a dot. */
+function sourcesHtml(message: Message): string {
+  const sources = foundIn(message);
+  return sources ? ` · <span class="sources">Found in ${escapeHtml(sources)}</span>` : '';
 }
 
 /** That the archive kept the message (or event) the device no longer has, after a dot. */

@@ -5,7 +5,7 @@ import type { DateFormatter } from '../dates.js';
 import { inBackup, NOT_IN_DATABASE, receiptNotes, timeOnDay } from '../describe.js';
 import { drawLine, layLines, textBox, type BoxStyle, type Styled } from './blocks.js';
 import type { Canvas } from './canvas.js';
-import { alertingNotes, appLines, attachmentDetails, keptNotes, messageNotes, missingNote, replyLine, tapbackSummary, textMarks } from './describe.js';
+import { alertingNotes, appLines, archiveNotes, attachmentDetails, messageNotes, missingNote, replyLine, tapbackSummary, textMarks } from './describe.js';
 import { drawingBlock } from './drawing.js';
 import type { Piece } from './long-messages.js';
 import { ThumbnailsAhead, type Thumbnail } from './images.js';
@@ -82,7 +82,7 @@ export class ChatLayout {
   private async messageBlocks({ message, continued, continues }: Piece, group: Tag): Promise<Block[]> {
     if (message.kind === 'event') {
       this.lastSender = undefined;
-      const text = [message.event?.description ?? 'Conversation event', this.dates.time(message.date), ...keptNotes(message, this.dates)].join('  ·  ');
+      const text = [message.event?.description ?? 'Conversation event', this.dates.time(message.date), ...archiveNotes(message, this.dates)].join('  ·  ');
       const blocks = this.note(text, 'center', 8, group);
       // A group photo change carries the new photo.
       for (const part of message.parts) if (part.kind === 'attachment') blocks.push(...(await this.attachment(part.attachment, message.isFromMe, group)));

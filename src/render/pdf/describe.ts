@@ -1,6 +1,6 @@
 import type { AppBalloon, Attachment, Message, ReplyRef, Tapback, TextSpan } from '../../model/types.js';
 import type { TextMark } from './text-layout.js';
-import { absenceNote, attachmentSize, describeBallot, editedNote, messageMarks, notFound, pollOptions, tapbackNote } from '../describe.js';
+import { absenceNote, attachmentSize, describeBallot, editedNote, foundIn, messageMarks, notFound, pollOptions, tapbackNote } from '../describe.js';
 import type { DateFormatter } from '../dates.js';
 
 /** Short wordings both PDF styles use for things that are not plain text. */
@@ -94,14 +94,14 @@ export function messageNotes(message: Message, dates: DateFormatter): string[] {
   if (message.isAudioMessage) notes.push('audio message');
   const edited = editedNote(message, day(message.date), dates);
   if (edited) notes.push(edited);
-  if (message.sources && message.lackedInItsTime) notes.push(`found in ${message.sources.join('; ')}`);
-  notes.push(...keptNotes(message, dates));
+  notes.push(...archiveNotes(message, dates));
   return notes;
 }
 
-/** That only the archive keeps the message (or event), if so: the note beside it. */
-export function keptNotes(message: Message, dates: DateFormatter): string[] {
-  return message.absentSince ? [absenceNote(message, (date) => dates.dayKey(date))!] : [];
+/** Where the message (or event) was found, when some source lacks it, and that only the archive keeps it: the notes beside it. */
+export function archiveNotes(message: Message, dates: DateFormatter): string[] {
+  const sources = foundIn(message);
+  return [sources && `found in ${sources}`, absenceNote(message, (date) => dates.dayKey(date))].filter((note) => note !== undefined);
 }
 
 /** The sender's strikethrough and underline over a text part: words struck through must not read as plain ones. */

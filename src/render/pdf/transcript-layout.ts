@@ -7,7 +7,7 @@ import type { Canvas } from './canvas.js';
 import type { Column } from './chat-layout.js';
 import { drawingBlock } from './drawing.js';
 import type { Piece } from './long-messages.js';
-import { appLines, attachmentDetails, keptNotes, messageNotes, replyLine, tapbackSummary, textMarks } from './describe.js';
+import { appLines, archiveNotes, attachmentDetails, messageNotes, replyLine, tapbackSummary, textMarks } from './describe.js';
 import type { Outline } from './outline.js';
 import type { Block } from './paginator.js';
 import { tag, type Tag } from './tagging.js';
@@ -161,7 +161,7 @@ export class TranscriptLayout {
 
   /** The message column's paragraphs; the notes (edited, effect, …) only where the message ends. */
   private messageCell(message: Message, ends: boolean): Styled[] {
-    if (message.kind === 'event') return [this.muted(message.event?.description ?? 'Conversation event'), ...keptNotes(message, this.dates).map((note) => this.muted(`(${note})`))];
+    if (message.kind === 'event') return [this.muted(message.event?.description ?? 'Conversation event'), ...archiveNotes(message, this.dates).map((note) => this.muted(`(${note})`))];
     const content: Styled[] = [];
     if (message.replyTo) content.push(this.muted(replyLine(message.replyTo)));
     if (message.subject) content.push({ ...this.plain(message.subject), bold: true });

@@ -1,7 +1,7 @@
 import { handwritingLines } from '../../decode/handwriting-render.js';
 import type { Attachment, Conversation, Drawing, Message, Part, TextPart, UnsentPart } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { absenceNote, balloonLines, damageLines, selectionLine, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, notFound, messageMarks, ownerHandlesLine, personWithHandles, servicesLine, undeliveredNote } from '../describe.js';
+import { absenceNote, balloonLines, foundIn, damageLines, selectionLine, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, notFound, messageMarks, ownerHandlesLine, personWithHandles, servicesLine, undeliveredNote } from '../describe.js';
 import { wasEdited } from '../../model/edits.js';
 import { visibleControls } from '../control-pictures.js';
 import { FileRenderer } from '../file-renderer.js';
@@ -67,7 +67,7 @@ function keptLines(c: Conversation, ctx: ExportContext): string[] {
 /** A message as lines of text: a heading (sent `when`), its parts in order, then notes about it. */
 function formatMessage(m: Message, ctx: ExportContext, when: string): string {
   const dates = ctx.dates;
-  if (m.kind === 'event' && m.event) return `[${when}] — ${m.event.description}\n${eventFiles(m, ctx.outDir)}${keptNote(m, ctx)}\n`;
+  if (m.kind === 'event' && m.event) return `[${when}] — ${m.event.description}\n${eventFiles(m, ctx.outDir)}${foundInNote(m)}${keptNote(m, ctx)}\n`;
   const marks = messageMarks(m);
   let text = `[${when}] ${m.sender.name}${marks.length > 0 ? ` (${marks.join('; ')})` : ''}:\n`;
   if (m.replyTo) {
@@ -82,8 +82,13 @@ function formatMessage(m: Message, ctx: ExportContext, when: string): string {
   if (m.isFromMe && m.dateRead) text += `  ✓ Read ${dates.dateTime(m.dateRead)}\n`;
   if (!m.isFromMe && m.datePlayed) text += `  ▶ Played ${dates.dateTime(m.datePlayed)}\n`;
   for (const problem of m.problems) text += `  ⚠ ${problem}\n`;
-  if (m.sources && m.lackedInItsTime) text += `  ⧉ Found in: ${m.sources.join('; ')}\n`;
-  return `${text}${keptNote(m, ctx)}\n`;
+  return `${text}${foundInNote(m)}${keptNote(m, ctx)}\n`;
+}
+
+/** The line that names where a message (or event) some source lacks was found. */
+function foundInNote(m: Message): string {
+  const sources = foundIn(m);
+  return sources ? `  ⧉ Found in: ${sources}\n` : '';
 }
 
 /** The line that says the archive kept a message (or event) the device no longer has. */
