@@ -324,11 +324,11 @@ export function ownerHandlesLine(conversation: Conversation): string {
 
 /**
  * "Mom (+15555550100, mom@example.com)"; a participant without a name, their handles alone; one no longer in the
- * group, with what became of them: "Ann (+15555550101) (left the group)".
+ * group, with what became of them: "Ann (+15555550101) (left the group)". `name` writes the name (isolated, in a PDF).
  */
-export function personWithHandles(person: Person): string {
+export function personWithHandles(person: Person, name: (name: string) => string = (n) => n): string {
   const handles = shownHandles(person).join(', ');
-  const named = person.name === person.handle ? handles : `${person.name} (${handles})`;
+  const named = person.name === person.handle ? handles : `${name(person.name)} (${handles})`;
   return person.former ? `${named} (${formerNote(person.former)})` : named;
 }
 

@@ -15,7 +15,7 @@ const EXPECTED: Record<string, string> = {
   '*.txt': '4a910373d6c4cb287672d28558dffc6c39fbee99d0cd5f9037dbd73206024c75',
   'assets/': '3ede8f35807a994cde3ba46301c846d62256c3546b2bdf38af619c428583702d',
   'conversations/': 'afbb9cfe59cd4c121baabcc170dff4f3e968de5ed6077fa4a9fb454c19a4f7f9',
-  'index.html': '951381ce0d8072694b864edfc2b90a74d950ecc84e3268fe44b7eaf2afd4891b',
+  'index.html': '72dfc1f49f0552130d550eaab1768541e2bc8580874776bd70ac2c12b0da6f37',
   'search.html': 'f0d91787a6653ef6ee72acb45d333d05bc8339f1e11b3314d8b4cb77f360ff3b',
   'search/': 'd00785b9f650f48ce61d53c16bc8398969918e5b18273cfa212af889ba55fd14',
 };

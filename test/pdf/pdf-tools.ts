@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** poppler-utils and qpdf, which the tests use to read PDFs as a person's tools would. */
@@ -242,4 +242,20 @@ export function paintedIn(content: string): { operator: string; mark: string; y?
     else operands.push(token);
   }
   return painted;
+}
+
+/**
+ * The text as its glyphs are drawn, each line's ActualText ignored (renamed in a plain copy of the file), in the order
+ * poppler reads the drawing: where a line's words and numbers were placed, which ActualText would otherwise hide.
+ */
+export function drawnText(file: string): string {
+  const plain = `${file}.drawn.pdf`;
+  execFileSync('qpdf', ['--qdf', '--object-streams=disable', file, plain]);
+  writeFileSync(plain, readFileSync(plain, 'latin1').replaceAll('/ActualText', '/ActualTexx'), 'latin1');
+  return withoutEmbeddings(pdfText(plain));
+}
+
+/** Text without the embedding marks pdftotext puts around each direction's stretch, which only steer how a line shows. */
+export function withoutEmbeddings(text: string): string {
+  return text.replace(/[\u202a-\u202e\u200e\u200f]/g, '');
 }

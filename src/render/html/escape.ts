@@ -1,4 +1,5 @@
 import { controlPicture } from '../control-pictures.js';
+import { isolateNames } from '../isolate.js';
 
 // Control characters but tab, line feed and carriage return, which HTML does not allow raw, too.
 const SPECIAL = /[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
@@ -21,20 +22,7 @@ export function isolate(text: string): string {
 
 /** Escaped text with every occurrence of the given names in it isolated; the longest wins where names overlap. */
 export function isolateWithin(text: string, names: string[]): string {
-  const wanted = names.filter(Boolean).sort((a, b) => b.length - a.length);
-  let html = '';
-  let from = 0;
-  for (;;) {
-    let at = -1;
-    let name = '';
-    for (const candidate of wanted) {
-      const found = text.indexOf(candidate, from);
-      if (found !== -1 && (at === -1 || found < at)) [at, name] = [found, candidate];
-    }
-    if (at === -1) return html + escapeHtml(text.slice(from));
-    html += escapeHtml(text.slice(from, at)) + isolate(name);
-    from = at + name.length;
-  }
+  return isolateNames(text, names, isolate, escapeHtml);
 }
 
 const LINKABLE = /^(https?:|mailto:|tel:)/i;

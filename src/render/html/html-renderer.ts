@@ -8,7 +8,7 @@ import type { ExportContext, MessageStream, RenderedConversation, Renderer } fro
 import { mergeMonths, StatsCollector, type MonthStats, type Stats } from '../../stats/collector.js';
 import { countedPeople, personLabels, type Named } from '../../stats/person-labels.js';
 import { activitySvg } from './activity-svg.js';
-import { escapeHtml, hrefPath, isolate } from './escape.js';
+import { escapeHtml, hrefPath, isolate, isolateWithin } from './escape.js';
 import { damageLines, selectionLine, describeKeptOnly, describeOrigin, describeSourceCounts, formerNote, inBackup, ownerHandlesLine, personWithHandles, servicesLine } from '../describe.js';
 import { visibleControls } from '../control-pictures.js';
 import { shownHandles } from '../../model/people.js';
@@ -108,7 +108,7 @@ export class HtmlRenderer implements Renderer {
       await pages.discard();
       throw error;
     }
-    const search = { title: conversation.title, folder, people: conversation.participants.map(personWithHandles).join(', '), rows: this.searchRows.endConversation() };
+    const search = { title: conversation.title, folder, people: conversation.participants.map((p) => personWithHandles(p)).join(', '), rows: this.searchRows.endConversation() };
     return { conversation, file: `${folder}/${pageFile(1)}`, summary, search };
   }
 
@@ -258,6 +258,7 @@ export class HtmlRenderer implements Renderer {
       const range = this.dayRange(conversation);
       return {
         title: visibleControls(conversation.title),
+        titleHtml: indexTitle(conversation),
         href: hrefPath(file),
         participants: indexParticipants(conversation),
         preview: visibleControls(summary.preview),
@@ -297,6 +298,11 @@ export class HtmlRenderer implements Renderer {
 function participantsHtml(conversation: Conversation, handles: boolean): string {
   return conversation.participants.map((p) => isolate(p.name) + (handles && p.handle !== p.name ? ` (${escapeHtml(shownHandles(p).join(', '))})` : '')
     + (p.former ? ` (${formerNote(p.former)})` : '')).join(', ');
+}
+
+/** A conversation's title in the index; an unnamed group's is its members' names, each isolated from the commas between them. */
+function indexTitle(conversation: Conversation): string {
+  return conversation.isGroup && !conversation.groupName ? isolateWithin(conversation.title, conversation.participants.map((p) => p.name)) : escapeHtml(conversation.title);
 }
 
 /**

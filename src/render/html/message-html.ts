@@ -5,6 +5,7 @@ import { isCaf } from '../../media/caf.js';
 import { absenceNote, attachmentSize, countOf, describeBallot, editedNote, foundIn, messageMarks, NOT_IN_DATABASE, notFound, receiptNotes, tapbackNote, timeOnDay, UNKNOWN_OPTION } from '../describe.js';
 import { wasEdited } from '../../model/edits.js';
 import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
+import { eventNames } from '../isolate.js';
 import type { DateFormatter, LocalTime } from '../dates.js';
 import { textHtml } from './text-html.js';
 import { drawingSvg } from './drawing-html.js';
@@ -282,9 +283,7 @@ function kindLabel(attachment: Attachment): string {
 function eventText(message: Message): string {
   const event = message.event;
   if (!event) return escapeHtml(partsText(message.parts));
-  // The owner named "you" is a word of the sentence, not a name.
-  const people = [event.actor, event.target].filter((person) => person && !isYou(person)).map((person) => person!.name);
-  return isolateWithin(event.description, [...people, event.name ?? '']);
+  return isolateWithin(event.description, eventNames(event));
 }
 
 function partsText(parts: Part[]): string {

@@ -5,13 +5,14 @@ import type { DateFormatter } from '../dates.js';
 import { inBackup, NOT_IN_DATABASE, receiptNotes, timeOnDay } from '../describe.js';
 import { drawLine, layLines, textBox, type BoxStyle, type Styled } from './blocks.js';
 import type { Canvas } from './canvas.js';
-import { alertingNotes, appLines, archiveNotes, attachmentDetails, messageNotes, missingNote, replyLine, tapbackSummary, textMarks } from './describe.js';
+import { alertingNotes, appLines, archiveNotes, attachmentDetails, eventLine, messageNotes, missingNote, replyLine, tapbackSummary, textMarks } from './describe.js';
 import { drawingBlock } from './drawing.js';
 import type { Piece } from './long-messages.js';
 import { ThumbnailsAhead, type Thumbnail } from './images.js';
 import type { Outline } from './outline.js';
 import type { Block } from './paginator.js';
 import { tag, type Tag } from './tagging.js';
+import { isolated, withoutIsolates } from './text-layout.js';
 import { COLORS, lineHeight, TYPE } from './theme.js';
 
 export interface Column {
@@ -82,7 +83,7 @@ export class ChatLayout {
   private async messageBlocks({ message, continued, continues }: Piece, group: Tag): Promise<Block[]> {
     if (message.kind === 'event') {
       this.lastSender = undefined;
-      const text = [message.event?.description ?? 'Conversation event', this.dates.time(message.date), ...archiveNotes(message, this.dates)].join('  ·  ');
+      const text = [eventLine(message), this.dates.time(message.date), ...archiveNotes(message, this.dates)].join('  ·  ');
       const blocks = this.note(text, 'center', 8, group);
       // A group photo change carries the new photo.
       for (const part of message.parts) if (part.kind === 'attachment') blocks.push(...(await this.attachment(part.attachment, message.isFromMe, group)));
@@ -132,14 +133,14 @@ export class ChatLayout {
         content.push({ text: part.text, size: TYPE.body, color: '', marks: textMarks(part.spans) });
         const blocks = this.bubble(message, content, group);
         for (const edit of part.edits ?? []) {
-          blocks.push(...this.note(`Earlier version (${this.dates.dateTime(edit.date)}): ${edit.text}`, mine ? 'right' : 'left', 1, group));
+          blocks.push(...this.note(`Earlier version (${this.dates.dateTime(edit.date)}): ${isolated(edit.text)}`, mine ? 'right' : 'left', 1, group));
         }
         return blocks;
       }
       case 'unsent': {
         const when = part.unsentAt ? ` at ${timeOnDay(part.unsentAt, this.dates.dayKey(message.date), this.dates)}` : '';
-        const blocks = this.note(`${isYou(message.sender) ? 'You' : message.sender.name} unsent a message${when}`, mine ? 'right' : 'left', 2, group);
-        for (const edit of part.edits ?? []) blocks.push(...this.note(`Before it was unsent (${this.dates.dateTime(edit.date)}): ${edit.text}`, mine ? 'right' : 'left', 1, group));
+        const blocks = this.note(`${isYou(message.sender) ? 'You' : isolated(message.sender.name)} unsent a message${when}`, mine ? 'right' : 'left', 2, group);
+        for (const edit of part.edits ?? []) blocks.push(...this.note(`Before it was unsent (${this.dates.dateTime(edit.date)}): ${isolated(edit.text)}`, mine ? 'right' : 'left', 1, group));
         return blocks;
       }
       case 'attachment':
@@ -175,7 +176,7 @@ export class ChatLayout {
    * a figure, the image's alternative text being the words.
    */
   private stickerTapback(thumbnail: Thumbnail, label: string, mine: boolean, group: Tag): Block {
-    const figure = tag('Figure', group, label);
+    const figure = tag('Figure', group, withoutIsolates(label));
     const text = { text: label, size: TYPE.small, color: COLORS.muted, tag: figure };
     const lines = layLines(this.canvas, [text], this.maxWidth() - thumbnail.width - TAPBACK_GAP);
     const textWidth = Math.max(...lines.map((l) => l.line.width));

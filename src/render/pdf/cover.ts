@@ -7,6 +7,7 @@ import type { Column } from './chat-layout.js';
 import { LateText } from './late-text.js';
 import type { Block } from './paginator.js';
 import { tag, type Tag } from './tagging.js';
+import { isolated, withoutIsolates } from './text-layout.js';
 import { COLORS, lineHeight, TYPE } from './theme.js';
 
 const LABEL_WIDTH = 112;
@@ -21,7 +22,7 @@ export function coverFacts(conversation: Conversation, ctx: ExportContext): Cove
   const { dates } = ctx;
   const { firstDate, lastDate } = conversation;
   const provenance: Provenance = ctx.provenance ?? { version: '', filters: [], sources: [] };
-  const people = conversation.participants.map(personWithHandles);
+  const people = conversation.participants.map((p) => personWithHandles(p, isolated));
   const mine = ownerHandlesLine(conversation);
   const rows = [
     ...(people.length ? [{ label: 'Participants', values: people }] : []),
@@ -88,7 +89,7 @@ function keptRow(kept: NonNullable<Conversation['keptOnly']>, dateTime: (date: D
 
 /** The facts as plain text lines, for the document's metadata. */
 export function factsText(facts: CoverFacts, attachments?: string): string {
-  const lines = facts.rows.map((row) => `${row.label}: ${row.values.join('; ')}`);
+  const lines = facts.rows.map((row) => `${row.label}: ${withoutIsolates(row.values.join('; '))}`);
   if (attachments !== undefined) lines.splice(countsRow(facts) + 1, 0, `Attachments: ${attachments}`);
   return lines.join(' | ');
 }

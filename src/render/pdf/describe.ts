@@ -1,5 +1,6 @@
 import type { AppBalloon, Attachment, Message, ReplyRef, Tapback, TextSpan } from '../../model/types.js';
-import type { TextMark } from './text-layout.js';
+import { isolated, type TextMark } from './text-layout.js';
+import { eventNames, isolateNames } from '../isolate.js';
 import { absenceNote, attachmentSize, describeBallot, editedNote, foundIn, messageMarks, notFound, pollOptions, tapbackNote } from '../describe.js';
 import type { DateFormatter } from '../dates.js';
 
@@ -45,18 +46,24 @@ function absence(attachment: Attachment): string | undefined {
 export function tapbackSummary(tapbacks: Tapback[], day: (date: Date) => string): string {
   return tapbacks.map((t) => {
     const note = tapbackNote(t, day);
-    return `${t.kind === 'sticker' ? stickerLabel(t) : `${t.emoji} ${t.sender.name}`}${note ? ` (${note})` : ''}`;
+    return `${t.kind === 'sticker' ? stickerLabel(t) : `${t.emoji} ${isolated(t.sender.name)}`}${note ? ` (${note})` : ''}`;
   }).join('   ');
 }
 
 function stickerLabel(tapback: Tapback): string {
-  return `Sticker from ${tapback.sender.name}`;
+  return `Sticker from ${isolated(tapback.sender.name)}`;
 }
 
 export function replyLine(reply: ReplyRef): string {
   if (!reply.target) return 'In reply to a message that is not in this archive';
   const snippet = reply.target.snippet.length > 160 ? `${reply.target.snippet.slice(0, 160)}…` : reply.target.snippet;
-  return `In reply to ${reply.target.sender.name}: “${snippet}”`;
+  return `In reply to ${isolated(reply.target.sender.name)}: “${isolated(snippet)}”`;
+}
+
+/** An event's sentence, the names of people and of the group in it isolated. */
+export function eventLine(message: Message): string {
+  const event = message.event;
+  return event ? isolateNames(event.description, eventNames(event), isolated) : 'Conversation event';
 }
 
 const APP_LABELS: Record<AppBalloon['type'], string> = {

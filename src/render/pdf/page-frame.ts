@@ -6,7 +6,7 @@ import type { Canvas } from './canvas.js';
 import type { BatesStamp } from './bates.js';
 import type { LateText } from './late-text.js';
 import { PAGINATION } from './tagging.js';
-import type { TextLine } from './text-layout.js';
+import { isolated, type TextLine } from './text-layout.js';
 import { COLORS, MARGIN, TYPE } from './theme.js';
 
 // Baseline of the Bates number (and the time zone) above the page's bottom edge, in points.
@@ -27,7 +27,7 @@ export interface FrameText {
 export function frameText(conversation: Conversation, dates: DateFormatter, exportedAt: Date): FrameText {
   const { firstDate, lastDate } = conversation;
   const range = firstDate && lastDate ? `${dates.dayKey(firstDate)} – ${dates.dayKey(lastDate)}` : 'No messages';
-  const people = conversation.participants.map(personWithHandles);
+  const people = conversation.participants.map((p) => personWithHandles(p, isolated));
   return {
     title: conversation.title,
     // Messages without a conversation have no participants, only their own senders.

@@ -84,6 +84,11 @@ const KEEPS_FACE = /[^\p{L}\p{Zs}]| /u;
 const EMOJI_PRESENTATION = /\p{Emoji_Presentation}/u;
 // Format and control characters and marks no face has; U+FFFC stands where an attachment sat in the text.
 const INVISIBLE = /^[\p{Cf}\p{Mn}\p{Cc}]$/u;
+// Isolates steer the bidi resolution alone: drawn, their zero-width glyphs would be copied with the text around them.
+const ISOLATE_MARK = /^[\u2066-\u2069]$/;
+const ISOLATE_MARKS = /[\u2066-\u2069]/g;
+const FIRST_STRONG_ISOLATE = '\u2068';
+const POP_DIRECTIONAL_ISOLATE = '\u2069';
 const OBJECT_REPLACEMENT = '\ufffc';
 const PLACEHOLDER = '\ufffd';
 export const EMOJI_SCALE = 1.1;
@@ -242,12 +247,12 @@ export class TextLayout {
   }
 
   /**
-   * The character itself when a bundled face has it; else its compatibility form (Ⅿ → M) when that
+   * Nothing for an isolate mark (see ISOLATE_MARK); the character itself when a bundled face has it; else its compatibility form (Ⅿ → M) when that
    * can be drawn; a plain space for other spaces; nothing for invisible controls and marks; else null (it
    * is drawn as PLACEHOLDER), remembered in `missing` so the export can say so.
    */
   private drawable(char: string): string | null {
-    if (char === OBJECT_REPLACEMENT) return '';
+    if (char === OBJECT_REPLACEMENT || ISOLATE_MARK.test(char)) return '';
     if (this.chain.faceIndexFor(char.codePointAt(0)!) >= 0) return char;
     if (SPACE.test(char)) return ' ';
     const compatible = char.normalize('NFKC');
@@ -343,6 +348,20 @@ export class TextLayout {
     }
     return { runs, width, rtl, logical };
   }
+}
+
+/**
+ * Text a person chose (a name, a group's title) put into a line the export writes, isolated from the line's bidi
+ * resolution as HTML's <bdi> isolates it: a right-to-left name keeps the phone number, punctuation and time after it
+ * out of its own direction, and does not make the line right to left. The isolate marks are neither drawn nor copied.
+ */
+export function isolated(text: string): string {
+  return `${FIRST_STRONG_ISOLATE}${text}${POP_DIRECTIONAL_ISOLATE}`;
+}
+
+/** Text without the marks `isolated` put in it, for where it is not laid out (the document's metadata). */
+export function withoutIsolates(text: string): string {
+  return text.replace(ISOLATE_MARKS, '');
 }
 
 /** The range (a web address, a mark), if any, at each position of a paragraph, asked for in increasing order. */

@@ -7,10 +7,11 @@ import type { Canvas } from './canvas.js';
 import type { Column } from './chat-layout.js';
 import { drawingBlock } from './drawing.js';
 import type { Piece } from './long-messages.js';
-import { appLines, archiveNotes, attachmentDetails, messageNotes, replyLine, tapbackSummary, textMarks } from './describe.js';
+import { appLines, archiveNotes, attachmentDetails, eventLine, messageNotes, replyLine, tapbackSummary, textMarks } from './describe.js';
 import type { Outline } from './outline.js';
 import type { Block } from './paginator.js';
 import { tag, type Tag } from './tagging.js';
+import { isolated } from './text-layout.js';
 import { COLORS, lineHeight, TYPE } from './theme.js';
 
 const GAP = 8;
@@ -161,17 +162,17 @@ export class TranscriptLayout {
 
   /** The message column's paragraphs; the notes (edited, effect, …) only where the message ends. */
   private messageCell(message: Message, ends: boolean): Styled[] {
-    if (message.kind === 'event') return [this.muted(message.event?.description ?? 'Conversation event'), ...archiveNotes(message, this.dates).map((note) => this.muted(`(${note})`))];
+    if (message.kind === 'event') return [this.muted(eventLine(message)), ...archiveNotes(message, this.dates).map((note) => this.muted(`(${note})`))];
     const content: Styled[] = [];
     if (message.replyTo) content.push(this.muted(replyLine(message.replyTo)));
     if (message.subject) content.push({ ...this.plain(message.subject), bold: true });
     for (const part of message.parts) {
       if (part.kind === 'text') {
         content.push({ ...this.plain(part.text), marks: textMarks(part.spans) });
-        for (const edit of part.edits ?? []) content.push(this.muted(`Earlier version (${this.dates.dateTime(edit.date)}): ${edit.text}`));
+        for (const edit of part.edits ?? []) content.push(this.muted(`Earlier version (${this.dates.dateTime(edit.date)}): ${isolated(edit.text)}`));
       } else if (part.kind === 'unsent') {
         content.push(this.muted(part.unsentAt ? `[Unsent ${this.dates.dateTime(part.unsentAt)}]` : '[Unsent message]'));
-        for (const edit of part.edits ?? []) content.push(this.muted(`Before it was unsent (${this.dates.dateTime(edit.date)}): ${edit.text}`));
+        for (const edit of part.edits ?? []) content.push(this.muted(`Before it was unsent (${this.dates.dateTime(edit.date)}): ${isolated(edit.text)}`));
       } else if (part.kind === 'app') {
         content.push(this.plain(appLines(part.app).join('\n')));
       }

@@ -35,7 +35,7 @@ function* transcript(conversation: Conversation, messages: MessageStream, ctx: E
 }
 
 function header(c: Conversation, ctx: ExportContext): string {
-  const who = c.participants.map(personWithHandles).join(', ');
+  const who = c.participants.map((p) => personWithHandles(p)).join(', ');
   const mine = ownerHandlesLine(c);
   const range = c.firstDate && c.lastDate ? `, from ${ctx.dates.dateTime(c.firstDate)} to ${ctx.dates.dateTime(c.lastDate)}` : '';
   return [
