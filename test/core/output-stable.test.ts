@@ -13,7 +13,7 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  */
 const EXPECTED: Record<string, string> = {
   '*.txt': '4a910373d6c4cb287672d28558dffc6c39fbee99d0cd5f9037dbd73206024c75',
-  'assets/': '3ede8f35807a994cde3ba46301c846d62256c3546b2bdf38af619c428583702d',
+  'assets/': '84d288ae54f74c19705d7d5889ca93a8ee69c9ce159e125d6755d47f30ce5bf5',
   'conversations/': 'afbb9cfe59cd4c121baabcc170dff4f3e968de5ed6077fa4a9fb454c19a4f7f9',
   'index.html': '72dfc1f49f0552130d550eaab1768541e2bc8580874776bd70ac2c12b0da6f37',
   'search.html': 'f0d91787a6653ef6ee72acb45d333d05bc8339f1e11b3314d8b4cb77f360ff3b',
