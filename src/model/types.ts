@@ -408,6 +408,11 @@ export interface Tapback {
   removedAt?: Date;
   /** Kept by an archive folder after its sources lost it (no removal seen): the time of the first run that missed it. */
   absentSince?: Date;
+  /**
+   * Kept by an archive folder: a source that lacked its message held it (a device that purged the message), so
+   * the message's sources lacking it do not make it gone. Stored only; never rendered.
+   */
+  heldApart?: boolean;
 }
 
 export type GroupEventType =

@@ -168,6 +168,6 @@ function partOf(copy: Message, index: number): Part | undefined {
 }
 
 /** Whose reaction it is: a person has one classic or emoji reaction on a part, and any number of stickers. */
-function slotOf(t: Tapback): string {
+export function slotOf(t: Tapback): string {
   return t.kind === 'sticker' ? `${t.sender.handle}\u0000${t.sticker?.guid ?? ''}` : t.sender.handle;
 }

@@ -463,8 +463,8 @@ export class ArchiveStore {
   /**
    * Gives the conversation's messages that this run did not read what the sources still hold of their reactions (the
    * device purged them and kept the reactions placed later, or their removals): those taken back are marked so, and
-   * those held added when the source is one the message was found in; a new revision of each that changed; true when
-   * any did. Another device's (one that never had the message) would be taken for gone by each run of those that had it.
+   * those held added, marked held apart when the message was not found in their source (the runs of those that
+   * had it would take them for gone); a new revision of each that changed; true when any did.
    */
   private reactOnUnread(reactions: ReactionsByGuid): boolean {
     // A store this run made has only messages this run read.
@@ -474,8 +474,7 @@ export class ArchiveStore {
       const stored = this.sql.find!.get(guid) as StoredMessage | undefined;
       if (stored?.conversation_key !== this.writing!.key || stored.last_run === this.runId) continue;
       const before = messageFromJson(stored.body, stored);
-      const had = this.namesOf(stored.source_set).includes(source);
-      const body = storedJson(withReactions(before, had ? held : { removals: held.removals }));
+      const body = storedJson(withReactions(before, held, this.namesOf(stored.source_set).includes(source)));
       if (body === storedJson(before)) continue;
       this.sql.history!.run(guid, stored.revision, this.runId, stored.body);
       this.sql.revise!.run(body, stored.revision + 1, guid);

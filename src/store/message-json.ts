@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { attachmentsOf } from '../model/attachments.js';
 import type { AppBalloon, Attachment, Message, Part, Reactions, Tapback, TapbackRemoval } from '../model/types.js';
-import { cutToSecond, firstKnownReceipts, toldCopy, withVersionsOf, writtenAfter } from '../normalize/merge-copies.js';
+import { cutToSecond, firstKnownReceipts, slotOf, toldCopy, withVersionsOf, writtenAfter } from '../normalize/merge-copies.js';
 import { serviceOf } from '../model/services.js';
 import { peopleOf } from '../model/people.js';
 import { hasEdits, storedAsEdited } from '../model/edits.js';
@@ -266,20 +266,52 @@ function inFolder(attachment: Attachment): boolean {
 /**
  * Reactions the archive had that the source lost are kept on their part (after the source's own): marked
  * removed when a removal by their sender explains it, else absent since a run that read its sources whole
- * (any other run keeps them as they were). A reaction kept with a mark keeps it.
+ * (any other run keeps them as they were). A reaction kept with a mark keeps it. Of a person's reactions on a
+ * part the latest placed wins (see `latestPlaced`).
  */
 function keepTapbacks(archived: Part[], parts: Part[], lost: LostTapbacks): void {
   for (const before of archived) {
     const index = parts.findIndex((p) => p.index === before.index);
     const part = parts[index] ?? parts[0];
     if (!part) return;
-    const tapbacks = stillRemoved(before.tapbacks, finerDated(before.tapbacks, part.tapbacks));
+    const { tapbacks, replaced } = latestPlaced(before.tapbacks, stillRemoved(before.tapbacks, finerDated(before.tapbacks, part.tapbacks)));
     const current = new Set(tapbacks.map(tapbackKey));
     const gone = before.tapbacks.filter((t) => !current.has(tapbackKey(t)));
     if (gone.length === 0 && tapbacks === part.tapbacks) continue;
-    const marked = gone.map((t) => markLost(t, before.index, lost));
-    parts[index >= 0 ? index : 0] = { ...part, tapbacks: [...tapbacks, ...marked] };
+    const marked = [...gone.map((t) => markLost(t, before.index, tapbacks, lost)), ...replaced];
+    // In the order they were placed, those marked last, whichever device showed which: runs of each in turn keep one order.
+    const kept = [...tapbacks, ...marked].sort((a, b) => Number(unmarked(b)) - Number(unmarked(a)) || +a.date - +b.date);
+    parts[index >= 0 ? index : 0] = { ...part, tapbacks: kept };
   }
+}
+
+/**
+ * The source's reactions, each that the archive has a later one of its sender in place of (a device that stopped
+ * getting messages shows what they placed before, another device what replaced it) as the archive has it: the one
+ * it replaced is `replaced`, taken back then (unless the archive has it already), as a run of that device before
+ * the other's would have left it; one placed again shows once, at its new time.
+ */
+function latestPlaced(archived: Tapback[], seen: Tapback[]): { tapbacks: Tapback[]; replaced: Tapback[] } {
+  const latest = new Map<string, Tapback>();
+  for (const t of archived.filter(placed)) if (+t.date > +(latest.get(slotOf(t))?.date ?? -Infinity)) latest.set(slotOf(t), t);
+  const known = new Set(archived.map(tapbackKey));
+  const replaced: Tapback[] = [];
+  const tapbacks = seen.map((t) => {
+    const later = placed(t) ? latest.get(slotOf(t)) : undefined;
+    if (!later || +later.date <= +t.date) return t;
+    if (!known.has(tapbackKey(t))) replaced.push({ ...t, removedAt: later.date });
+    return later;
+  });
+  return replaced.length > 0 || tapbacks.some((t, i) => t !== seen[i]) ? { tapbacks, replaced } : { tapbacks: seen, replaced };
+}
+
+/** A classic or emoji reaction shown as placed (its sender has one such on a part; stickers are not replaced). */
+function placed(t: Tapback): boolean {
+  return t.kind !== 'sticker' && unmarked(t);
+}
+
+function unmarked(t: Tapback): boolean {
+  return !t.removedAt && !t.absentSince;
 }
 
 /**
@@ -316,18 +348,33 @@ function tapbackKey(t: Tapback): string {
 
 /**
  * The message with what a source that no longer has it holds of its reactions (see `History.reactionsOfMissing`):
- * those it holds are on it, those it took back marked so, the others kept as they were (see `keepTapbacks`).
+ * those it holds are on it, those it took back marked so, the others kept as they were (see `keepTapbacks`);
+ * `foundIn`: the message was found in that source.
  */
-export function withReactions(message: Message, reactions: Reactions): Message {
-  return mergeRevision(message, toldCopy(message, reactions), { removals: reactions.removals });
+export function withReactions(message: Message, reactions: Reactions, foundIn: boolean): Message {
+  const told = toldCopy(message, reactions);
+  return mergeRevision(message, foundIn ? told : heldApart(told, message), { removals: reactions.removals });
 }
 
-function markLost(t: Tapback, part: number, { removals = [], since }: LostTapbacks): Tapback {
-  if (t.removedAt || t.absentSince) return t;
+/**
+ * The told copy with the reactions the archive has as it has them (a sticker with the archive's file, where the
+ * device keeps its own), and the others marked held apart (see `Tapback.heldApart`).
+ */
+function heldApart(told: Message, archived: Message): Message {
+  const known = archived.parts.flatMap((p) => p.tapbacks);
+  const kept = (t: Tapback) => known.find((k) => tapbackKey(k) === tapbackKey(t) && (+k.date === +t.date || cutToSecond(t.date, k.date)));
+  return { ...told, parts: told.parts.map((part) => ({ ...part, tapbacks: part.tapbacks.map((t) => kept(t) ?? { ...t, heldApart: true }) })) };
+}
+
+/** A reaction the source lacks, marked taken back when a removal by its sender, or a later reaction of theirs among `current` in its place, says so. */
+function markLost(t: Tapback, part: number, current: Tapback[], { removals = [], since }: LostTapbacks): Tapback {
+  if (!unmarked(t)) return t;
   const sticker = t.kind === 'sticker';
-  const removal = removals
-    .filter((r) => r.part === part && r.handle === t.sender.handle && r.sticker === sticker && r.date >= t.date)
-    .sort((a, b) => a.date.getTime() - b.date.getTime())[0];
-  if (removal) return { ...t, removedAt: removal.date };
-  return since ? { ...t, absentSince: since } : t;
+  const takenBack = [
+    ...removals.filter((r) => r.part === part && r.handle === t.sender.handle && r.sticker === sticker).map((r) => r.date),
+    ...(placed(t) ? current.filter((c) => placed(c) && slotOf(c) === slotOf(t)).map((c) => c.date) : []),
+  ].filter((date) => +date > +t.date);
+  if (takenBack.length > 0) return { ...t, removedAt: takenBack.reduce((first, date) => (+date < +first ? date : first)) };
+  // A reaction only a source that lacks the message held is not one the message's sources lose.
+  return since && !t.heldApart ? { ...t, absentSince: since } : t;
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
-import { deviceSlice, exportFrom, generateHistory, type History } from './device.js';
+import { anotherMac, deviceSlice, exportFrom, generateHistory, type History } from './device.js';
 
 interface Participant {
   handle: string;
@@ -19,15 +19,12 @@ interface Exported {
 }
 
 /**
- * The same history on another Mac, which met the chats in another order (Mom's SMS chat before her iMessage one) and
- * keeps +15555550101 without its country code, as a device may.
+ * The same history on another Mac (see `anotherMac`: Mom's SMS chat met before her iMessage one), which keeps
+ * +15555550101 without its country code, as a device may.
  */
-function anotherMac(device: string): string {
-  const db = new Database(join(device, 'chat.db'));
-  db.pragma('foreign_keys = OFF');
-  db.exec(`UPDATE chat SET ROWID = 1000 - ROWID; UPDATE chat_message_join SET chat_id = 1000 - chat_id;
-    UPDATE chat_handle_join SET chat_id = 1000 - chat_id;
-    UPDATE handle SET id = '5555550101' WHERE id = '+15555550101';
+function withNationalNumber(device: string): string {
+  const db = new Database(join(anotherMac(device), 'chat.db'));
+  db.exec(`UPDATE handle SET id = '5555550101' WHERE id = '+15555550101';
     UPDATE chat SET guid = replace(guid, '+15555550101', '5555550101'), chat_identifier = '5555550101' WHERE chat_identifier = '+15555550101';`);
   db.close();
   return device;
@@ -59,7 +56,7 @@ describe('a conversation’s id, read from two Macs that know it by other chats'
     history = await generateHistory(300, 61, 5);
     // They share the middle third; the MacBook has the first, the iMac the last.
     macbook = deviceSlice(history, undefined, history.thirds[1]);
-    imac = anotherMac(deviceSlice(history, history.thirds[0], undefined));
+    imac = withNationalNumber(deviceSlice(history, history.thirds[0], undefined));
   });
 
   const together = async (devices: string[]) => {

@@ -46,6 +46,20 @@ export function deviceSlice(history: History, from: number | undefined, until: n
 const ONE_OF = { text: 'associated_message_type = 0 AND text IS NOT NULL', event: 'item_type IN (1, 2)' };
 
 /**
+ * The same history on another Mac: its chats and handles numbered in another order (the order that Mac met
+ * them), as its own database does.
+ */
+export function anotherMac(device: string): string {
+  const db = new Database(join(device, 'chat.db'));
+  db.pragma('foreign_keys = OFF');
+  db.exec(`UPDATE chat SET ROWID = 1000 - ROWID; UPDATE chat_message_join SET chat_id = 1000 - chat_id;
+    UPDATE chat_handle_join SET chat_id = 1000 - chat_id, handle_id = 1000 - handle_id; UPDATE handle SET ROWID = 1000 - ROWID;
+    UPDATE message SET handle_id = 1000 - handle_id WHERE handle_id > 0; UPDATE message SET other_handle = 1000 - other_handle WHERE other_handle > 0;`);
+  db.close();
+  return device;
+}
+
+/**
  * Deletes from the device the first text message (or group event) sent from `from` on (before `until`): one it
  * lost while another device kept it, in a time both hold messages of (their sources are then named under it).
  */

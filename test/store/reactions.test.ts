@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJsonFiles, schemaValidators } from '../data/support.js';
 import { runCli, tempDir } from '../support/cli.js';
-import { changedDevice, deviceSlice, exportFrom, generateHistory, type History } from './device.js';
+import { anotherMac, changedDevice, deviceSlice, exportFrom, generateHistory, type History } from './device.js';
 
 interface Reaction {
   id: number;
@@ -46,6 +46,7 @@ const takeBack = (db: Database.Database, reaction: Reaction) => answer(db, react
 const giveAgain = (db: Database.Database, reaction: Reaction) => answer(db, reaction, { suffix: 'again', type: reaction.type, after: 120e9 });
 
 interface TapbackRecord {
+  kind: string;
   sender: { handle: string };
   date: string;
   removedAt?: string;
@@ -198,5 +199,94 @@ describe('a reaction on one device to a message only another device still has', 
     // Read again, it stays so.
     expect((await exportFrom(hasReaction, out, 'txt,json')).stdout).not.toMatch(/ [1-9]\d* changed/);
     expect(allTapbacks(out)).toEqual(reference);
+  });
+});
+
+/** Adds a reaction row to `target` (part 0), by its sender or by me, as Messages writes it (an existing reaction row's columns). */
+function react(db: Database.Database, target: string, { type, date, mine }: { type: number; date: number; mine: boolean }): void {
+  const { ROWID: _rowId, ...columns } = db.prepare('SELECT * FROM message WHERE associated_message_type = 2000 LIMIT 1').get() as Record<string, unknown>;
+  const { id, handle } = db.prepare('SELECT ROWID AS id, handle_id AS handle FROM message WHERE guid = ?').get(target) as { id: number; handle: number };
+  const chat = db.prepare('SELECT chat_id FROM chat_message_join WHERE message_id = ?').pluck().get(id) as number;
+  Object.assign(columns, { guid: `${target}-${type}-${date}`, associated_message_guid: `p:0/${target}`, associated_message_type: type, date, is_from_me: mine ? 1 : 0, handle_id: handle });
+  const names = Object.keys(columns);
+  const { lastInsertRowid } = db.prepare(`INSERT INTO message (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`).run(...Object.values(columns));
+  db.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)').run(chat, lastInsertRowid, date);
+}
+
+const LOVE = 2000, LIKE = 2001, DISLIKE = 2002, QUESTION = 2005;
+
+describe('reactions an old and a new Mac hold of the same messages, read in runs of their own in either order or in one run', () => {
+  // An old Mac that stopped at the second third, a new one (another database) since the first: they share the middle.
+  let old: string;
+  let fresh: string;
+  // Messages the reactions are aimed at: only the old Mac has the first two; both have the others.
+  const target = { replacedLove: '', heldOnly: '', placedAgainOld: '', replacedDislike: '', placedAgain: '' };
+  beforeAll(async () => {
+    const history = await generateHistory(300, 317);
+    const [first, second] = history.thirds;
+    const db = new Database(join(history.dir, 'chat.db'), { readonly: true });
+    const free = db.prepare(`SELECT guid, date FROM message m WHERE associated_message_type = 0 AND handle_id > 0 AND date >= ? AND date < ?
+      AND NOT EXISTS (SELECT 1 FROM message r WHERE r.associated_message_guid LIKE '%' || m.guid) ORDER BY date LIMIT 3`);
+    const early = free.all(0, first - 60e9) as { guid: string; date: number }[];
+    const shared = free.all(first, second - 60e9) as { guid: string; date: number }[];
+    db.close();
+    [target.replacedLove, target.heldOnly, target.placedAgainOld] = early.map((m) => m.guid);
+    [target.replacedDislike, target.placedAgain] = shared.map((m) => m.guid);
+    const whole = changedDevice(history, (db) => {
+      const middle = (first + second) / 2;
+      const late = second + 3600e9;
+      // They loved it, then liked it instead: both Macs hold both rows, only the old one the message.
+      react(db, target.replacedLove, { type: LOVE, date: middle, mine: false });
+      react(db, target.replacedLove, { type: LIKE, date: middle + 60e9, mine: false });
+      // A like only the new Mac holds, of a message only the old one has.
+      react(db, target.heldOnly, { type: LIKE, date: late, mine: false });
+      // I disliked it, then questioned it after the old Mac stopped.
+      react(db, target.replacedDislike, { type: DISLIKE, date: middle + 120e9, mine: true });
+      react(db, target.replacedDislike, { type: QUESTION, date: late, mine: true });
+      // I disliked it, and disliked it again after the old Mac stopped (its message both have, or only the old one).
+      for (const guid of [target.placedAgain, target.placedAgainOld]) {
+        react(db, guid, { type: DISLIKE, date: guid === target.placedAgain ? middle + 180e9 : early[2]!.date + 60e9, mine: true });
+        react(db, guid, { type: DISLIKE, date: late + 60e9, mine: true });
+      }
+    });
+    old = deviceSlice({ ...history, dir: whole }, undefined, second);
+    fresh = anotherMac(deviceSlice({ ...history, dir: whole }, first, undefined));
+  });
+
+  /** The reactions on each target in the folder's JSON: kind, who, when, and when taken back. */
+  const state = (out: string) => Object.fromEntries(Object.entries(target).map(([name, guid]) =>
+    [name, tapbacksOn(out, guid).map((t) => `${t.kind} ${t.sender.handle} ${t.date}${t.removedAt ? ` removed ${t.removedAt}` : ''}${t.absentSince ? ' absent' : ''}`)]));
+  const placed = (tapbacks: Record<string, string[]>) => Object.fromEntries(Object.entries(tapbacks).map(([name, list]) => [name, list.filter((t) => !/ removed | absent$/.test(t))]));
+
+  it('shows the latest placement of each person, taken back only when a device saw it taken back after it', async () => {
+    const work = tempDir('old-and-new-mac');
+    const oneRun = join(work, 'one');
+    const run = await runCli(['export', '--db', join(fresh, 'chat.db'), '--db', join(old, 'chat.db'), '--out', oneRun, '--format', 'txt,json', '--no-progress']);
+    expect(run.code, run.stderr).toBe(0);
+    const reference = state(oneRun);
+    expect(reference.replacedLove).toEqual([expect.stringMatching(/^like /)]);
+    expect(reference.heldOnly).toEqual([expect.stringMatching(/^like /)]);
+    expect(reference.replacedDislike).toEqual([expect.stringMatching(/^question /)]);
+    expect(reference.placedAgain).toHaveLength(1);
+    expect(reference.placedAgainOld).toEqual(reference.placedAgain);
+
+    const oldFirst = join(work, 'old-first');
+    const newFirst = join(work, 'new-first');
+    for (const device of [old, fresh]) await exportFrom(device, oldFirst, 'txt,json');
+    for (const device of [fresh, old]) await exportFrom(device, newFirst, 'txt,json');
+    const [inOrder, reversed] = [state(oldFirst), state(newFirst)];
+    expect(placed(inOrder)).toEqual(reference);
+    // The dislike the old Mac still shows, which the question replaced, is kept as taken back then, in either order.
+    expect(inOrder.replacedDislike).toEqual([...reference.replacedDislike, expect.stringMatching(/^dislike /)]);
+    expect(inOrder.replacedDislike[1]!.endsWith(` removed ${reference.replacedDislike[0]!.split(' ')[2]}`)).toBe(true);
+    // What the new Mac holds of a message only the old Mac has is not in the archive when the new Mac is read first.
+    const { heldOnly: _held, placedAgainOld: _again, ...both } = reversed;
+    expect(both).toEqual(Object.fromEntries(Object.entries(inOrder).filter(([name]) => name in both)));
+
+    // Read again in turns, the archive stays so.
+    for (const device of [old, fresh]) expect((await exportFrom(device, oldFirst, 'txt,json')).stdout).not.toMatch(/ [1-9]\d* changed/);
+    expect(state(oldFirst)).toEqual(inOrder);
+    const text = readdirSync(oldFirst).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(oldFirst, f), 'utf8')).join('\n');
+    expect(text).not.toMatch(/👍 Liked by [^\n]*\(removed/);
   });
 });

@@ -5,23 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeBackup } from '../../src/generate/backup.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { pdfText, pdfToolsPresent } from '../pdf/pdf-tools.js';
-import { beforeEdits, changedDevice, deviceSlice, exportFrom, filesOf, generateHistory, transcripts, withoutOne, type History } from './device.js';
+import { anotherMac, beforeEdits, changedDevice, deviceSlice, exportFrom, filesOf, generateHistory, transcripts, withoutOne, type History } from './device.js';
 
 const MARK = 'Kept by this archive: not on the device since ';
-
-/**
- * The same history on another Mac: its chats and handles numbered in another order (the order that Mac met
- * them), as its own database does.
- */
-function anotherMac(device: string): string {
-  const db = new Database(join(device, 'chat.db'));
-  db.pragma('foreign_keys = OFF');
-  db.exec(`UPDATE chat SET ROWID = 1000 - ROWID; UPDATE chat_message_join SET chat_id = 1000 - chat_id;
-    UPDATE chat_handle_join SET chat_id = 1000 - chat_id, handle_id = 1000 - handle_id; UPDATE handle SET ROWID = 1000 - ROWID;
-    UPDATE message SET handle_id = 1000 - handle_id WHERE handle_id > 0; UPDATE message SET other_handle = 1000 - other_handle WHERE other_handle > 0;`);
-  db.close();
-  return device;
-}
 
 /** The ids the archive knows its Mac databases by, and the sources its messages came from. */
 function sourcesOf(archive: string): { lineages: string[]; names: string[] } {
