@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { writeBackup } from '../../src/generate/backup.js';
 import { generateChatDb } from '../../src/generate/index.js';
 import { ROOT, runCli, tempDir } from '../support/cli.js';
-import { pdfInfo, pdfText, pdfToolsPresent, qpdfCheck, savePng, squash } from './pdf-tools.js';
+import { pdfInfo, pdfText, pdfToolsPresent, qpdfCheck, savePng, squash, structureText, structureTree } from './pdf-tools.js';
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const pdfsOf = (out: string) => readdirSync(out).filter((f) => f.endsWith('.pdf')).sort();
@@ -107,7 +107,7 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
     }
   });
 
-  test('--since and --until: the cover says messages outside them are not in the file; without a cover, the first page does', async () => {
+  test('--since and --until: the cover says messages outside them are not in the file; without a cover, the first page does, under the title as its heading', async () => {
     const said = squash('--since 2015-01-01 --until 2030-12-31 (messages outside it are not in this file)');
     for (const cover of [[], ['--no-cover']]) {
       const out = join(dir, `selection${cover.join('')}`);
@@ -119,7 +119,12 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
         expect(first).toContain(cover.length ? `Selection:${said}` : `Selection${said}`);
         expect(pdfInfo(path).Subject).toContain('Selection: --since 2015-01-01 --until 2030-12-31 (messages outside it are not in this file)');
       }
-      savePng(join(out, pdfsOf(out)[0]!), `pdf-selection${cover.join('')}`, 1);
+      const first = join(out, pdfsOf(out)[0]!);
+      // The title is the one H1, before the Selection line: on the cover, or as the first page's header without one.
+      const [document] = structureTree(first);
+      expect(document!.kids.map((kid) => kid.role).slice(0, 2)).toEqual(cover.length ? ['H1', 'P'] : ['P', 'H1']);
+      expect(structureText(first)).toContain(`  H1 (block)\n    "${pdfInfo(first).Title}"\n`);
+      savePng(first, `pdf-selection${cover.join('')}`, 1);
     }
   });
 

@@ -141,6 +141,15 @@ export class Canvas {
   }
 
   /**
+   * Text read but not seen, as content of `mark`: extracted, searched, copied and given to a screen reader
+   * from `mark`'s element, `width` wide at (x, baseline), drawn as emojiText draws an emoji's.
+   */
+  unseenText(text: string, x: number, baseline: number, size: number, width: number, mark: Mark): void {
+    this.mark(mark);
+    this.emojiText(text, x, baseline, size, width);
+  }
+
+  /**
    * Invisible text standing for an emoji picture (a stretched letter carrying the emoji as
    * ActualText), so the emoji can be searched and copied like the words around it.
    */

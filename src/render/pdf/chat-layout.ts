@@ -3,7 +3,7 @@ import { filesOf } from '../../model/attachments.js';
 import { isYou } from '../../model/owner.js';
 import type { DateFormatter } from '../dates.js';
 import { inBackup, NOT_IN_DATABASE, receiptNotes, timeOnDay } from '../describe.js';
-import { drawLine, layLines, textBox, type BoxStyle, type Styled } from './blocks.js';
+import { baselineIn, drawLine, layLines, textBox, type BoxStyle, type Styled } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import { alertingNotes, appLines, archiveNotes, attachmentDetails, eventLine, messageNotes, missingNote, replyLine, tapbackSummary, textMarks } from './describe.js';
 import { drawingBlock } from './drawing.js';
@@ -95,6 +95,8 @@ export class ChatLayout {
       const name = this.senderName(message, group);
       for (const block of name) block.context = () => this.dayHeading(message.date, undefined);
       blocks.push(...name);
+    } else if (!continued) {
+      blocks.push(this.unseenSender(message, group));
     }
     this.lastSender = message.sender.handle;
     if (continued) blocks.push(...this.note('continued', mine ? 'right' : 'left', 1, undefined).map((block) => ({ ...block, keepWithNext: true })));
@@ -266,10 +268,13 @@ export class ChatLayout {
     });
   }
 
-  /** The day and, in a group, the sender, restated above a message that goes on at the top of a page. */
-  private context(message: Message): Block[] {
+  /**
+   * The day and, in a group, the sender, restated above a message that goes on at the top of a page; the sender a
+   * paragraph of `group` when the message begins there.
+   */
+  private context(message: Message, group?: Tag): Block[] {
     const blocks = this.dayHeading(message.date, undefined);
-    if (this.named(message)) blocks.push(...this.senderName(message, undefined));
+    if (this.named(message)) blocks.push(...this.senderName(message, group));
     return blocks;
   }
 
@@ -282,11 +287,35 @@ export class ChatLayout {
     return sendersVary && !message.isFromMe && message.kind !== 'event';
   }
 
-  /** The sender's name above their messages: a paragraph of `group`; restated at a page's top (no group), an artifact. */
+  /** The sender's name above their messages: a paragraph of `group`; with none (restated above a message going on at a page's top), an artifact. */
   private senderName(message: Message, group: Tag | undefined): Block[] {
     return textBox(this.canvas, [{ text: message.sender.name, size: TYPE.name, color: COLORS.muted, bold: true, tag: group && tag('P', group) }], {
       ...this.side(false), padX: PAD_X, spaceBefore: 6, keepWithNext: true,
     });
+  }
+
+  /**
+   * The sender's name where the page shows who wrote the message only by its side and colour: invisible text
+   * taking no room above it, a paragraph of `group`, which text extraction, search and a screen reader read.
+   * It spans the width the message's side may take, above all of the message, so extraction reads it first.
+   * At the top of a page that restates the sender, the name drawn there is the paragraph instead.
+   */
+  private unseenSender(message: Message, group: Tag): Block {
+    const paragraph = tag('P', group);
+    const width = this.maxWidth();
+    const x = message.isFromMe ? this.column.right - width : this.column.left;
+    let restated = false;
+    return {
+      height: 0,
+      keepWithNext: true,
+      context: () => {
+        restated = this.named(message);
+        return this.context(message, group);
+      },
+      draw: (top) => {
+        if (!restated) this.canvas.unseenText(message.sender.name, x, baselineIn(top, TYPE.name), TYPE.name, width, paragraph);
+      },
+    };
   }
 
   /** The day as the heading of its section; restated at a page's top (no section), "(continued)", an artifact. */

@@ -84,7 +84,7 @@ function walValues(read: string, sha256: string | undefined): string[] {
 
 function keptRow(kept: NonNullable<Conversation['keptOnly']>, dateTime: (date: Date) => string): { label: string; values: string[] } {
   const { summary, runs } = describeKeptOnly(kept, dateTime);
-  return { label: 'Kept by archive', values: [summary, ...runs] };
+  return { label: 'Kept by this archive', values: [summary, ...runs] };
 }
 
 /** The facts as plain text lines, for the document's metadata. */

@@ -105,10 +105,14 @@ export function messageNotes(message: Message, dates: DateFormatter): string[] {
   return notes;
 }
 
-/** Where the message (or event) was found, when some source lacks it, and that only the archive keeps it: the notes beside it. */
+/**
+ * Where the message (or event) was found, when some source lacks it, and that only the archive keeps it: the notes
+ * beside it, worded as in every format.
+ */
 export function archiveNotes(message: Message, dates: DateFormatter): string[] {
   const sources = foundIn(message);
-  return [sources && `found in ${sources}`, absenceNote(message, (date) => dates.dayKey(date))].filter((note) => note !== undefined);
+  const kept = message.absentSince && `Kept by this archive: ${absenceNote(message, (date) => dates.dayKey(date))}`;
+  return [sources && `found in ${sources}`, kept].filter((note): note is string => typeof note === 'string' && note !== '');
 }
 
 /** The sender's strikethrough and underline over a text part: words struck through must not read as plain ones. */

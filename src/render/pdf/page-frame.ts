@@ -5,7 +5,7 @@ import { baselineIn } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import type { BatesStamp } from './bates.js';
 import type { LateText } from './late-text.js';
-import { PAGINATION } from './tagging.js';
+import { PAGINATION, type Mark } from './tagging.js';
 import { isolated, type TextLine } from './text-layout.js';
 import { COLORS, MARGIN, TYPE } from './theme.js';
 
@@ -46,16 +46,19 @@ export interface FrameStamps {
 
 /**
  * Draws the header (title, participants) and footer (date range, page X of Y, export date) of one page,
- * and below the footer the time zone at the left and its Bates number at the right.
+ * and below the footer the time zone at the left and its Bates number at the right. All of it is pagination
+ * but the title when `title` makes it an element (the heading of a PDF without a cover).
  */
-export async function drawFrame(canvas: Canvas, text: FrameText, page: { width: number; height: number }, pageNumber: number, stamps: FrameStamps): Promise<void> {
+export async function drawFrame(
+  canvas: Canvas, text: FrameText, page: { width: number; height: number }, pageNumber: number, stamps: FrameStamps, title: Mark = PAGINATION,
+): Promise<void> {
   const left = MARGIN.side;
   const right = page.width - MARGIN.side;
   const width = right - left;
   const third = width / 3;
   const footerTop = page.height - MARGIN.bottom + 18;
   const footer = baselineIn(footerTop, TYPE.small);
-  const title = firstLine(canvas, text.title, TYPE.header, width, true);
+  const heading = firstLine(canvas, text.title, TYPE.header, width, true);
   const people = firstLine(canvas, text.participants, TYPE.small, width);
   const range = firstLine(canvas, text.dateRange, TYPE.small, third);
   const pages = firstLine(canvas, `Page ${pageNumber} of`, TYPE.small, third);
@@ -64,9 +67,9 @@ export async function drawFrame(canvas: Canvas, text: FrameText, page: { width: 
   const pagesX = left + (width - pages.width - SPACE * TYPE.small - numberWidth) / 2;
   const exported = firstLine(canvas, text.exported, TYPE.small, third);
   const zone = firstLine(canvas, text.zone, TYPE.small, width / 2);
-  await canvas.prepare([title, people]);
+  await canvas.prepare([heading, people]);
 
-  canvas.line(title, left, baselineIn(26, TYPE.header), TYPE.header, COLORS.text, PAGINATION);
+  canvas.line(heading, left, baselineIn(26, TYPE.header), TYPE.header, COLORS.text, title);
   canvas.line(people, left, baselineIn(44, TYPE.small), TYPE.small, COLORS.muted, PAGINATION);
   canvas.line(range, left, footer, TYPE.small, COLORS.muted, PAGINATION);
   canvas.line(pages, pagesX, footer, TYPE.small, COLORS.muted, PAGINATION);

@@ -28,7 +28,7 @@ import { Paginator, type Block } from './paginator.js';
 import { settled, unwrap } from './settled.js';
 import { COLORS, MARGIN, PAGE_SIZES, TYPE } from './theme.js';
 import { TranscriptLayout } from './transcript-layout.js';
-import { tag } from './tagging.js';
+import { PAGINATION, tag } from './tagging.js';
 import { inPieces, type Piece } from './long-messages.js';
 import { LateChart } from './activity-chart.js';
 import { countedPeople, personLabels } from '../../stats/person-labels.js';
@@ -169,7 +169,8 @@ export class PdfRenderer implements Renderer {
       canvas.doc.addPage({ size: [page.width, page.height], margin: 0 });
       compressPageFast(canvas.doc);
       canvas.pageStarted(pageNumber);
-      await drawFrame(canvas, frame, page, pageNumber, stamps);
+      // Without a cover, the first page's title is the document's heading.
+      await drawFrame(canvas, frame, page, pageNumber, stamps, pageNumber === 1 && !pdf.cover ? tag('H1') : PAGINATION);
       if (!onCover) await layout.drawPageTop?.(MARGIN.top);
     });
     const countShown = lateAttachmentCount(canvas, column);
