@@ -9,6 +9,21 @@ import { anotherMac, beforeEdits, changedDevice, deviceSlice, exportFrom, filesO
 
 const MARK = 'Kept by this archive: not on the device since ';
 
+/** A new archive of these devices read together in one run (txt and JSON). */
+async function exportedTogether(devices: string[]): Promise<string> {
+  const out = join(tempDir('together'), 'archive');
+  const run = await runCli(['export', ...devices.flatMap((d) => ['--db', join(d, 'chat.db')]), '--out', out, '--format', 'txt,json', '--no-progress']);
+  expect(run.code, run.stderr).toBe(0);
+  return out;
+}
+
+/** A new archive of these devices read in runs of their own, in this order (txt and JSON). */
+async function exportedInTurns(devices: string[]): Promise<string> {
+  const out = join(tempDir('in-turns'), 'archive');
+  for (const device of devices) await exportFrom(device, out, 'txt,json');
+  return out;
+}
+
 /** The ids the archive knows its Mac databases by, and the sources its messages came from. */
 function sourcesOf(archive: string): { lineages: string[]; names: string[] } {
   const db = new Database(join(archive, 'textkeeper.sqlite'), { readonly: true });
@@ -287,17 +302,8 @@ describe('a group someone joined on one of two devices', () => {
       const json = JSON.parse(readFileSync(join(out, 'Family 🏡.json'), 'utf8')) as { conversation: { participants: { handle: string }[] } };
       return [line, json.conversation.participants.map((p) => p.handle).join(', ')];
     };
-    const together = async (devices: string[]) => {
-      const out = join(tempDir('together'), 'archive');
-      const run = await runCli(['export', ...devices.flatMap((d) => ['--db', join(d, 'chat.db')]), '--out', out, '--format', 'txt,json', '--no-progress']);
-      expect(run.code, run.stderr).toBe(0);
-      return participants(out);
-    };
-    const inTurns = async (devices: string[]) => {
-      const out = join(tempDir('in-turns'), 'archive');
-      for (const device of devices) await exportFrom(device, out, 'txt,json');
-      return participants(out);
-    };
+    const together = async (devices: string[]) => participants(await exportedTogether(devices));
+    const inTurns = async (devices: string[]) => participants(await exportedInTurns(devices));
     const alone = join(tempDir('alone'), 'archive');
     await exportFrom(joinedByChiara(deviceSlice(history, undefined, undefined)), alone, 'txt,json');
     const everyone = (found: string[]) => found[1]!.split(', ').sort();
@@ -351,17 +357,8 @@ describe('a group someone left and someone was removed from, and a device that k
       const json = JSON.parse(readFileSync(join(out, 'Family 🏡.json'), 'utf8')) as { conversation: { participants: { handle: string; former?: string }[] } };
       return { line: /^Participants: .*$/m.exec(text)![0], participants: json.conversation.participants.map((p) => [p.handle, p.former]), text };
     };
-    const together = async (devices: string[]) => {
-      const out = join(tempDir('together'), 'archive');
-      const run = await runCli(['export', ...devices.flatMap((d) => ['--db', join(d, 'chat.db')]), '--out', out, '--format', 'txt,json', '--no-progress']);
-      expect(run.code, run.stderr).toBe(0);
-      return header(out);
-    };
-    const inTurns = async (devices: string[]) => {
-      const out = join(tempDir('in-turns'), 'archive');
-      for (const device of devices) await exportFrom(device, out, 'txt,json');
-      return header(out);
-    };
+    const together = async (devices: string[]) => header(await exportedTogether(devices));
+    const inTurns = async (devices: string[]) => header(await exportedInTurns(devices));
     const formers = ({ participants }: { participants: (string | undefined)[][] }) => participants.filter(([, former]) => former);
     const alone = join(tempDir('alone'), 'archive');
     await exportFrom(changed, alone, 'txt,json');
