@@ -1,3 +1,5 @@
+import { compareText } from './people.js';
+
 /**
  * Apple's names of the services that carry a message over satellite (Messages via satellite, iOS 18), each with
  * the service it is by other means: Messages' own sync query lists them beside iMessage, SMS and RCS.
@@ -17,5 +19,5 @@ export function serviceOf(name: string): { service: string; satellite?: true } {
 export function everyService(lists: string[][]): string[] {
   const at = new Map<string, number>();
   for (const list of lists) list.forEach((service, i) => at.set(service, Math.min(i, at.get(service) ?? i)));
-  return [...at.keys()].sort((a, b) => at.get(a)! - at.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
+  return [...at.keys()].sort((a, b) => at.get(a)! - at.get(b)! || compareText(a, b));
 }
