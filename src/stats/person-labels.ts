@@ -4,15 +4,16 @@ import type { Person } from '../model/types.js';
 import { distinctTitles } from '../output/distinct-titles.js';
 import type { PersonStats } from './collector.js';
 
-/** Someone counted: their name and handles that are theirs. */
+/** Someone counted: their name and handles that are theirs; `spellings` are those only another spelling of a number among them (never shown). */
 export interface Named {
   name: string;
   handles: string[];
+  spellings?: string[];
 }
 
 /** Who a conversation's counts name: its participants with every handle of theirs, and each handle counted (the owner's too). */
 export function countedPeople(participants: Person[], people: PersonStats[]): Named[] {
-  return [...participants.map((p) => ({ name: p.name, handles: handlesOf(p) })), ...people.map((p) => ({ name: p.name, handles: [p.handle] }))];
+  return [...participants.map((p) => ({ name: p.name, handles: handlesOf(p), ...(p.sameNumbers && { spellings: p.sameNumbers }) })), ...people.map((p) => ({ name: p.name, handles: [p.handle] }))];
 }
 
 /**
@@ -22,7 +23,7 @@ export function countedPeople(participants: Person[], people: PersonStats[]): Na
  */
 export function personLabels(people: Named[]): Map<string, string> {
   const persons = oneEach(people);
-  const labels = distinctTitles(persons.map((p) => ({ title: p.name, participants: p.handles.map((handle) => ({ name: p.name, handle })) })));
+  const labels = distinctTitles(persons.map((p) => ({ title: p.name, participants: shown(p).map((handle) => ({ name: p.name, handle })) })));
   return new Map(persons.flatMap((p, i) => p.handles.map((handle): [string, string] => [handle, labels[i]!])));
 }
 
@@ -31,8 +32,15 @@ function oneEach(people: Named[]): Named[] {
   const byHandle = new Map<string, Named>();
   for (const p of people) {
     const met = [...new Set(p.handles.flatMap((handle) => byHandle.get(handle) ?? []))];
-    const one = { name: met[0]?.name ?? p.name, handles: [...new Set([...met.flatMap((m) => m.handles), ...p.handles])] };
+    const spellings = [...new Set([...met.flatMap((m) => m.spellings ?? []), ...(p.spellings ?? [])])];
+    const one = { name: met[0]?.name ?? p.name, handles: [...new Set([...met.flatMap((m) => m.handles), ...p.handles])], ...(spellings.length > 0 && { spellings }) };
     for (const handle of one.handles) byHandle.set(handle, one);
   }
   return [...new Set(byHandle.values())];
+}
+
+/** The handles a person's label may name: a number once, as shown, not in a device's other spelling. */
+function shown(person: Named): string[] {
+  const handles = person.handles.filter((handle) => !person.spellings?.includes(handle));
+  return handles.length > 0 ? handles : person.handles;
 }
