@@ -1,6 +1,6 @@
 // What a PDF does with text its fonts or its layout fail on: never lose the conversation.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,16 @@ describe.skipIf(!pdfToolsPresent)('a PDF whose text the fonts or the layout fail
     expect((await runCli(['export', '--db', db, '--contacts', contacts, '--out', out, '--format', 'pdf', '--quiet'])).code).toBe(0);
     const cover = execFileSync('pdftotext', ['-f', '1', '-l', '1', '-layout', '-enc', 'UTF-8', pdfOf(out), '-'], { encoding: 'utf8' });
     expect(cover).toMatch(/Messages per month \(busiest: \d+\) +Me +王小明/);
+  });
+
+  it('draws an emoji in a name in the cover chart\'s legend, with the words after it, and copies it', async () => {
+    const out = join(dir, 'legend-emoji');
+    const named = join(dir, 'emoji.vcf');
+    const handle = /TEL:(.*)\r/.exec(readFileSync(contacts, 'utf8'))![1]!;
+    writeFileSync(named, `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Liam 🎸 Müller\r\nTEL:${handle}\r\nEND:VCARD\r\n`);
+    expect((await runCli(['export', '--db', db, '--contacts', named, '--out', out, '--format', 'pdf', '--quiet'])).code).toBe(0);
+    const cover = execFileSync('pdftotext', ['-f', '1', '-l', '1', '-layout', '-enc', 'UTF-8', pdfOf(out), '-'], { encoding: 'utf8' });
+    expect(cover).toMatch(/Messages per month \(busiest: \d+\) +Me +Liam 🎸 Müller\n/);
   });
 
   it('shows a message whose layout fails as a note, and writes the PDF', async () => {

@@ -3,7 +3,7 @@ import type { MonthStats } from '../../stats/collector.js';
 import type { Block } from './paginator.js';
 import { glyphHex } from './glyph-runs.js';
 import { addContent, fontResource, newStream, pdfTextHex, useXObject, type PdfStream } from './pdfkit-internals.js';
-import type { TextLayout, TextLine } from './text-layout.js';
+import type { Run, TextLayout, TextLine } from './text-layout.js';
 import { COLORS } from './theme.js';
 import type { Canvas } from './canvas.js';
 import { tag } from './tagging.js';
@@ -38,22 +38,28 @@ export class LateChart {
   private readonly form: PdfStream;
   /** The form's fonts, added as its text uses them (the form is written when it ends). */
   private readonly fonts: Record<string, unknown> = {};
+  /** The form's images: the emoji in its names. */
+  private readonly images: Record<string, unknown> = {};
   private readonly height: number;
+  private readonly doc: PDFKit.PDFDocument;
+  private readonly layout: TextLayout;
 
-  constructor(private readonly doc: PDFKit.PDFDocument, private readonly layout: TextLayout, private readonly width: number) {
+  constructor(private readonly canvas: Canvas, private readonly width: number) {
+    this.doc = canvas.doc;
+    this.layout = canvas.layout;
     const widest = this.legendPlaces(chartCaption(WIDEST_COUNT, WIDEST_COUNT), Array<number>(MAX_SERIES).fill(NAME_WIDTH));
     this.height = PLOT + 12 + 16 + widest.at(-1)!.line * LEGEND_LINE;
-    this.form = newStream(doc, { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, width, this.height], Resources: { Font: this.fonts } });
+    this.form = newStream(this.doc, { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, width, this.height], Resources: { Font: this.fonts } });
   }
 
   /** The block that shows the chart below the cover's facts: a figure. */
-  block(canvas: Canvas, left: number): Block {
+  block(left: number): Block {
     const figure = tag('Figure', undefined, 'Chart of the messages per month, by sender');
     return {
       height: this.height,
       spaceBefore: 18,
       draw: (top) => {
-        canvas.mark(figure);
+        this.canvas.mark(figure);
         useXObject(this.doc, NAME, this.form);
         // The form draws y-up from its bottom edge; pdfkit's page space is y-down.
         addContent(this.doc, `q 1 0 0 -1 ${left.toFixed(2)} ${(top + this.height).toFixed(2)} cm /${NAME} Do Q`);
@@ -62,7 +68,7 @@ export class LateChart {
   }
 
   /** Draws the bars, year labels and legend (`events`: the group events the bars leave out); call once, before the document ends. */
-  finish(months: MonthStats[], names: Map<string, string>, events: number): void {
+  async finish(months: MonthStats[], names: Map<string, string>, events: number): Promise<void> {
     const chart = activityChart(months, names, this.width, PLOT);
     const up = (yDown: number) => this.height - yDown;
     const ops: string[] = [`${rgb(COLORS.faint)} RG 0.5 w 0 ${up(PLOT).toFixed(2)} m ${this.width} ${up(PLOT).toFixed(2)} l S`];
@@ -72,6 +78,7 @@ export class LateChart {
     }
     const caption = chartCaption(chart.max, events);
     const labels = chart.series.map((s) => this.shortened(s.label));
+    await this.canvas.prepare(labels.map((label) => this.line(label, LEGEND)));
     const [first, ...entries] = this.legendPlaces(caption, labels.map((label) => this.measure(label, LEGEND)));
     const baseline = (line: number) => up(PLOT + 26 + line * LEGEND_LINE);
     ops.push(this.text(caption, first!.x, baseline(first!.line), LEGEND, COLORS.muted));
@@ -80,6 +87,7 @@ export class LateChart {
       ops.push(`${rgb(s.color)} rg ${x.toFixed(2)} ${baseline(line).toFixed(2)} 6 6 re f`);
       ops.push(this.text(labels[i]!, x + SWATCH, baseline(line), LEGEND, COLORS.text));
     });
+    if (Object.keys(this.images).length > 0) (this.form.data.Resources as Record<string, unknown>).XObject = this.images;
     this.form.end(ops.join('\n'));
   }
 
@@ -116,11 +124,21 @@ export class LateChart {
       const actual = !line.logical && run.kind === 'text' && run.actual;
       if (actual) ops.push(`/Span <</ActualText ${pdfTextHex(actual)}>> BDC`);
       if (run.kind === 'text') ops.push(`BT /${this.font(run.face)} ${size} Tf ${x.toFixed(2)} ${baseline.toFixed(2)} Td <${glyphHex(this.doc, run.face, run.text)}> Tj ET`);
+      else ops.push(this.emoji(run, !line.logical, x, baseline, size));
       if (actual) ops.push('EMC');
       x += run.width;
     }
     if (line.logical) ops.push('EMC');
     return ops.join(' ');
+  }
+
+  /** An emoji's pictures, and its invisible stand-in text (read and copied) unless the line's ActualText carries it. */
+  private emoji(run: Extract<Run, { kind: 'emoji' }>, ownText: boolean, x: number, baseline: number, size: number): string {
+    const pictures = this.canvas.emojiInForm(run.codes, x, baseline, size, this.images);
+    if (!ownText) return pictures;
+    // The stand-in letter's face must be among the form's fonts.
+    this.font(this.layout.faceNames[0]!);
+    return `${pictures} ${this.canvas.emojiTextInForm(run.text, x, baseline, size, run.width)}`;
   }
 
   /** The form's name for a face, added to its fonts. */

@@ -1,7 +1,7 @@
 import { emojiRaster } from '../../fonts/emoji.js';
 import { fontChains } from '../../fonts/fonts.js';
 import type { PdfOptions } from '../renderer.js';
-import { addContent, alphaImage, cacheColorOperators, clearShapingCaches, registerLazyFont, embeddedFont, escapeMetadataText, pdfTextHex, type OpenedImage } from './pdfkit-internals.js';
+import { addContent, alphaImage, cacheColorOperators, clearShapingCaches, registerLazyFont, embeddedFont, escapeMetadataText, pdfTextHex, type AlphaImage } from './pdfkit-internals.js';
 import { EMOJI_SCALE, linkStretches, TextLayout, type Run, type TextLine } from './text-layout.js';
 import { drawText, forgetShapes, glyphHex, textWidth } from './glyph-runs.js';
 import { ORNAMENT, Structure, type Mark } from './tagging.js';
@@ -22,7 +22,7 @@ export class Canvas {
   readonly layout: TextLayout;
   readonly boldLayout: TextLayout;
   readonly structure: Structure;
-  private readonly emoji = new Map<string, OpenedImage | null>();
+  private readonly emoji = new Map<string, AlphaImage | null>();
 
   constructor(readonly doc: PDFKit.PDFDocument) {
     forgetShapes();
@@ -132,6 +132,22 @@ export class Canvas {
   }
 
   /**
+   * An emoji drawn in a form whose space is y-up (see LateChart): its images' operators, each image added to
+   * `xobjects` (the form's resources); `prepare` first.
+   */
+  emojiInForm(codes: string[], x: number, baseline: number, size: number, xobjects: Record<string, unknown>): string {
+    const side = size * EMOJI_SCALE * 0.95;
+    return codes.flatMap((code, i) => {
+      const image = this.emoji.get(code);
+      if (!image) return [];
+      if (!image.obj) image.embed();
+      xobjects[image.label] = image.obj;
+      const left = x + i * size * EMOJI_SCALE;
+      return [`q ${side.toFixed(2)} 0 0 ${side.toFixed(2)} ${left.toFixed(2)} ${(baseline - side * 0.15).toFixed(2)} cm /${image.label} Do Q`];
+    }).join(' ');
+  }
+
+  /**
    * Ends a line's ActualText span. pdfkit draws each run inside q … Q; poppler gives the span the
    * font of the graphics state at its end, and with none it loses the text, so one is set first.
    */
@@ -154,17 +170,23 @@ export class Canvas {
    * ActualText), so the emoji can be searched and copied like the words around it.
    */
   private emojiText(text: string, x: number, baseline: number, size: number, width: number): void {
+    // pdfkit's pages are y-down; the text matrix turns the letter upright (poppler places
+    // ActualText by the text matrix alone, so this also puts the emoji in reading order).
+    addContent(this.doc, `q ${this.standIn(text, size, width, `1 0 0 -1 ${x.toFixed(2)} ${baseline.toFixed(2)}`)} Q`);
+  }
+
+  /** An emoji's invisible stand-in letter (see emojiText) in a y-up form (see emojiInForm), as operators. */
+  emojiTextInForm(text: string, x: number, baseline: number, size: number, width: number): string {
+    return `q ${this.standIn(text, size, width, `1 0 0 1 ${x.toFixed(2)} ${baseline.toFixed(2)}`)} Q`;
+  }
+
+  /** The stand-in letter carrying `text` as ActualText, stretched to `width`, placed by the text matrix `matrix`. */
+  private standIn(text: string, size: number, width: number, matrix: string): string {
     const face = this.layout.faceNames[0];
     const stretch = (100 * width) / textWidth(this.doc, face, size, STAND_IN);
     const { id } = embeddedFont(this.doc, face);
     const glyphs = glyphHex(this.doc, face, STAND_IN);
-    // pdfkit's pages are y-down; the text matrix turns the letter upright (poppler places
-    // ActualText by the text matrix alone, so this also puts the emoji in reading order).
-    addContent(
-      this.doc,
-      `q /Span <</ActualText ${pdfTextHex(text)}>> BDC BT 3 Tr /${id} ${size} Tf ${stretch.toFixed(1)} Tz ` +
-        `1 0 0 -1 ${x.toFixed(2)} ${baseline.toFixed(2)} Tm <${glyphs}> Tj ET EMC Q`,
-    );
+    return `/Span <</ActualText ${pdfTextHex(text)}>> BDC BT 3 Tr /${id} ${size} Tf ${stretch.toFixed(1)} Tz ${matrix} Tm <${glyphs}> Tj ET EMC`;
   }
 
   roundedBox(x: number, y: number, width: number, height: number, fill: Color, stroke?: Color): void {

@@ -174,10 +174,10 @@ export class PdfRenderer implements Renderer {
       if (!onCover) await layout.drawPageTop?.(MARGIN.top);
     });
     const countShown = lateAttachmentCount(canvas, column);
-    const chart = onCover ? new LateChart(canvas.doc, canvas.layout, column.right - column.left) : undefined;
+    const chart = onCover ? new LateChart(canvas, column.right - column.left) : undefined;
     if (onCover) {
       await paginator.newPage();
-      await paginator.place([...coverBlocks(canvas, conversation, facts, column, countShown), chart!.block(canvas, column.left)]);
+      await paginator.place([...coverBlocks(canvas, conversation, facts, column, countShown), chart!.block(column.left)]);
       onCover = false;
     }
     await paginator.newPage();
@@ -194,7 +194,7 @@ export class PdfRenderer implements Renderer {
     stamps.total.finish(String(paginator.pageCount));
     countShown.finish(String(attachments));
     const { months, people, events } = activity.result();
-    chart?.finish(months, personLabels(countedPeople(conversation.participants, people)), events);
+    await chart?.finish(months, personLabels(countedPeople(conversation.participants, people)), events);
     return String(attachments);
   }
 }

@@ -247,7 +247,14 @@ export function newStream(doc: PDFKit.PDFDocument, dictionary: object, plain = f
  * splitting its pixels on zlib's threads and numbering and writing its objects whenever that ends, so
  * the same PDF made twice differed in its bytes; here the split is done at once, with the same objects.
  */
-export function alphaImage(doc: PDFKit.PDFDocument, { data, width, height }: RgbaPixels): OpenedImage {
+/** An image `alphaImage` opened: embedded (`obj`) where it is first used, on a page by pdfkit or in a form by `embed`. */
+export interface AlphaImage extends OpenedImage {
+  label: string;
+  obj?: PdfStream;
+  embed(): void;
+}
+
+export function alphaImage(doc: PDFKit.PDFDocument, { data, width, height }: RgbaPixels): AlphaImage {
   const rgb = Buffer.alloc(width * height * 3);
   const alpha = Buffer.alloc(width * height);
   for (let pixel = 0, from = 0, to = 0; pixel < alpha.length; pixel++) {
