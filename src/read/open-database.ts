@@ -224,16 +224,17 @@ async function cutShort(path: string): Promise<{ expected: number; finding: stri
 const COPY_ATTEMPTS = 3;
 
 /**
- * A private copy of the database as one consistent snapshot. With a `-shm` beside it a writer may be at
+ * A private copy of the database as one consistent snapshot. With a `-shm` and a `-wal` beside it a writer may be at
  * work: SQLite itself makes the copy (its backup in a single step is one read transaction, taking part in
  * the writer's locking through the existing `-shm`). Copying the files instead cannot see every
  * checkpoint: file times are kept at a coarse clock, so a checkpoint writing into the database during
- * the copy can leave them unchanged and tear the copy. Without a `-shm` nobody is writing, and the
+ * the copy can leave them unchanged and tear the copy. Without them nobody is writing, and the
  * database and its `-wal` are copied as files (a change seen during the copy still starts it over).
  * Gives whether a `-wal` holding anything was read with the database.
  */
 async function copySnapshot(path: string, target: string): Promise<boolean> {
-  if (await exists(`${path}-shm`)) return backupLive(path, target);
+  // A -shm alone is left from a copy or a crash: a writer at work has its -wal open, which SQLite would create.
+  if ((await exists(`${path}-shm`)) && (await exists(`${path}-wal`))) return backupLive(path, target);
   for (let attempt = 1; attempt <= COPY_ATTEMPTS; attempt++) {
     const before = await fingerprint(path);
     await readable(path, () => copyFile(path, target, constants.COPYFILE_FICLONE));

@@ -36,11 +36,13 @@ describe('the database is never modified', () => {
   const plain = join(dir, 'plain');
   const live = join(dir, 'live');
   const walMode = join(dir, 'wal-mode');
+  const shmOnly = join(dir, 'shm-only');
 
   beforeAll(async () => {
     mkdirSync(plain);
     mkdirSync(live);
     mkdirSync(walMode);
+    mkdirSync(shmOnly);
     await generateChatDb({ path: join(plain, 'chat.db'), messages: 300, seed: 3 });
     expect(readdirSync(plain)).toContain('Attachments');
     // A database Messages is writing: rows that live only in a non-empty -wal beside it.
@@ -59,6 +61,9 @@ describe('the database is never modified', () => {
     join_.run(chat, id, date);
     copyFileSync(source, join(live, 'chat.db'));
     copyFileSync(`${source}-wal`, join(live, 'chat.db-wal'));
+    // A copy that forgot the -wal: the -shm alone beside the file.
+    copyFileSync(source, join(shmOnly, 'chat.db'));
+    copyFileSync(`${source}-shm`, join(shmOnly, 'chat.db-shm'));
     writer.close();
     // Closed cleanly: still a WAL database, now without -wal or -shm beside it.
     copyFileSync(source, join(walMode, 'chat.db'));
@@ -92,6 +97,16 @@ describe('the database is never modified', () => {
     expect(snapshot(live)).toEqual(before);
     const all = readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
     expect(all).toContain('This message lives only in the write-ahead log');
+  });
+
+  it('creates no -wal beside a database copied with its -shm alone, and reads it', async () => {
+    const before = snapshot(shmOnly);
+    expect(Object.keys(before)).toEqual(['chat.db', 'chat.db-shm']);
+    for (const args of [['list'], ['export', '--out', join(dir, 'out5')]]) {
+      const result = await runCli([...args, '--db', join(shmOnly, 'chat.db')]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(snapshot(shmOnly)).toEqual(before);
+    }
   });
 
   it('changes not even the -shm of a database a writer has open', async () => {
