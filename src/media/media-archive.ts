@@ -1,7 +1,8 @@
 import { closeSync, constants, existsSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
 import { systemReason } from '../errors.js';
+import { copyAsNew } from '../output/copied-file.js';
 import { archivePath } from '../output/files.js';
 import { renameIntoPlace } from '../output/rename-into-place.js';
 import { pathToFileURL } from 'node:url';
@@ -338,7 +339,7 @@ export class MediaArchive {
       const partial = `${target}.${threadId}.partial`;
       try {
         await mkdir(dirname(target), { recursive: true });
-        await copyFile(source, partial, constants.COPYFILE_FICLONE);
+        await copyAsNew(source, partial, constants.COPYFILE_FICLONE);
         await renameIntoPlace(partial, target);
         this.stats.copied++;
         return true;

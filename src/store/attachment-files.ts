@@ -1,9 +1,10 @@
-import { accessSync, constants, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, linkSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { systemReason } from '../errors.js';
 import type { Attachment } from '../model/types.js';
 import { couldNotCopy, notCopiedWarning, unreadableFile } from '../model/attachments.js';
+import { copyAsNewSync } from '../output/copied-file.js';
 import { renameIntoPlaceSync } from '../output/rename-into-place.js';
 import { copyName } from '../media/media-archive.js';
 import { foundOnDisk, type FoundOnDisk } from '../normalize/attachments.js';
@@ -216,7 +217,7 @@ function copyInto(source: string, target: string, mode = constants.COPYFILE_FICL
   const partial = `${target}.partial`;
   try {
     // A clone where the file system makes one (APFS, Btrfs, XFS): no second copy of tens of gigabytes on disk.
-    copyFileSync(source, partial, mode);
+    copyAsNewSync(source, partial, mode);
     renameIntoPlaceSync(partial, target);
   } catch (error) {
     rmSync(partial, { force: true });
