@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import v8 from 'node:v8';
 import { systemReason, type RunSignal } from '../errors.js';
 import { expandHome } from '../home-path.js';
-import { REMOVE_FOLDER, RUN_TEMP, tempFolderUnusable } from '../sources/temp-dir.js';
+import { ownedName, REMOVE_FOLDER, RUN_TEMP, tempFolderUnusable } from '../sources/temp-dir.js';
 import { STORE_FILE } from '../store/file-names.js';
 
 /**
@@ -146,7 +146,7 @@ const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** A private folder in the temporary folder for the child's files; undefined, said in one line, when none can be made there. */
 function runTempFolder(): string | undefined {
   try {
-    return mkdtempSync(join(tmpdir(), 'textkeeper-run-'));
+    return mkdtempSync(join(tmpdir(), ownedName('textkeeper-run-')));
   } catch (error) {
     process.stderr.write(`textkeeper: cannot go on: ${tempFolderUnusable(error).message}.\n`);
     return undefined;

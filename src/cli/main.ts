@@ -4,8 +4,11 @@
 import { closeGoneTerminalAtExit } from './hangup.js';
 import { relaunchWithHeapCap, setOptimizingBudget, startedAsNeeded } from './launcher.js';
 import { runProgram } from './program-loader.js';
+import { removeLeftBehind, RUN_TEMP } from '../sources/temp-dir.js';
 
 closeGoneTerminalAtExit();
+// Not in the restarted process: its temporary folder is the launcher's own.
+if (process.env[RUN_TEMP] === undefined) removeLeftBehind();
 
 if (startedAsNeeded(process.argv)) {
   setOptimizingBudget();

@@ -10,7 +10,7 @@
  * program has its own handler, it shuts down its way and dispose() or the exit hook removes the folders.
  * The hooks are installed only while a folder exists.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -59,16 +59,55 @@ function unhook(): void {
   for (const signal of SIGNALS) process.off(signal, onSignal);
 }
 
+/** A private folder's name begins with its prefix and the process's id (see removeLeftBehind). */
+export const ownedName = (prefix: string): string => `${prefix}${process.pid}-`;
+
+/** Folders of ours: `textkeeper-<what>-<pid>-<random>`. */
+const OWNED = /^textkeeper-[a-z]+-(\d+)-[A-Za-z0-9]{6}$/;
+
+/**
+ * Removes the private folders that processes no longer running left in the temporary folder: a run killed outright
+ * (SIGKILL of it and its launcher, a power cut) cannot remove its copy of a database or a backup's decrypted files.
+ * Only the user's own, and never one whose process is alive (or whose number another process now has).
+ */
+export function removeLeftBehind(folder = tmpdir()): void {
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(OWNED.exec(name)?.[1]);
+    if (!pid || alive(pid)) continue;
+    const dir = path.join(folder, name);
+    try {
+      if (statSync(dir).uid === (process.getuid?.() ?? 0)) rmSync(dir, REMOVE_FOLDER);
+    } catch {
+      // Another run removed it meanwhile, or it cannot be: it stays as it was.
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
 // mkdtemp creates the folder with mode 0700.
 export async function createPrivateTempDir(prefix: string): Promise<PrivateTempDir> {
-  return kept(await mkdtemp(path.join(tmpdir(), prefix)).catch((error: unknown) => {
+  return kept(await mkdtemp(path.join(tmpdir(), ownedName(prefix))).catch((error: unknown) => {
     throw tempFolderUnusable(error);
   }));
 }
 
 export function createPrivateTempDirSync(prefix: string): PrivateTempDir {
   try {
-    return kept(mkdtempSync(path.join(tmpdir(), prefix)));
+    return kept(mkdtempSync(path.join(tmpdir(), ownedName(prefix))));
   } catch (error) {
     throw tempFolderUnusable(error);
   }

@@ -105,6 +105,24 @@ describe.skipIf(process.platform !== 'linux')('signals reach the export', () => 
     expect(readdirSync(tmp)).toEqual([]);
   });
 
+  it('SIGKILL of both: the copy of the database left in the temporary folder is removed by the next run', async () => {
+    const tmp = join(dir, 'tmp-both');
+    mkdirSync(tmp);
+    const { cli, exited } = await copyingLive('both-killed', tmp);
+    const child = childOf(cli.pid!)!;
+    process.kill(cli.pid!, 'SIGKILL');
+    process.kill(child, 'SIGKILL');
+    await exited;
+    while (alive(child)) await sleep(10);
+    expect(readdirSync(tmp, { recursive: true }).map(String).some((name) => name.endsWith('chat.db'))).toBe(true);
+    // A folder of a process still running (this one's) is left alone.
+    const running = join(tmp, `textkeeper-db-${process.pid}-abcdef`);
+    mkdirSync(running);
+    const next = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), '--version'], { stdio: 'ignore', env: { ...process.env, TMPDIR: tmp } });
+    expect(await new Promise((resolve) => next.on('exit', resolve))).toBe(0);
+    expect(readdirSync(tmp)).toEqual([`textkeeper-db-${process.pid}-abcdef`]);
+  });
+
   it('…also when no one hears that line any more (the terminal closed)', async () => {
     const tmp = join(dir, 'tmp-unheard');
     mkdirSync(tmp);
