@@ -51,6 +51,8 @@ export async function openSources(options: SourceOptions, log: (line: string) =>
     const opened = backups.length > 0 ? await openBackups(options, sources, warn) : { books: [], encrypted: false };
     if (options.passwordFile !== undefined && !opened.encrypted) {
       warn(`--password-file ${options.passwordFile} was not needed: no --backup given is encrypted`);
+    } else if (options.passwordFile !== undefined && readableByOthers(options.passwordFile)) {
+      warn(`--password-file ${options.passwordFile} can be read by other users of this computer (chmod 600 it, or type the password at the prompt)`);
     }
     const contacts = await readContacts(options, opened.books, warn);
     return { sources, contacts, warn, dispose, get warnings() { return warnings; } };
@@ -139,6 +141,11 @@ function requirePasswordFile(path: string): void {
     throw new UserError(`--password-file ${path}: ${systemReason(error) ?? (error as Error).message}.`);
   }
   if (!statSync(path).isFile()) throw new UserError(`--password-file ${path}: not a file.`);
+}
+
+/** Whether users other than its owner may read the file (POSIX modes: Windows reports none of them). */
+function readableByOthers(path: string): boolean {
+  return process.platform !== 'win32' && (statSync(path).mode & 0o044) !== 0;
 }
 
 /** A folder given to read from: a mistyped one would only have every attachment listed as missing. */

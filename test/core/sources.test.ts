@@ -61,7 +61,7 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
         editSmsDb: (phone) => forget(phone, 'ROWID % 7 = 0'),
       });
     }
-    writeFileSync(join(dir, 'password.txt'), 'correct horse\n');
+    writeFileSync(join(dir, 'password.txt'), 'correct horse\n', { mode: 0o600 });
   });
 
   for (const kind of ['plain', 'encrypted'] as const) {
@@ -155,7 +155,7 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
   });
 
   it('says clearly when the password is wrong', async () => {
-    writeFileSync(join(dir, 'wrong.txt'), 'battery staple\n');
+    writeFileSync(join(dir, 'wrong.txt'), 'battery staple\n', { mode: 0o600 });
     const result = await runCli(['export', '--backup', join(dir, 'encrypted'), '--password-file', join(dir, 'wrong.txt'), '--out', join(dir, 'out-wrong')]);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -191,7 +191,7 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
   });
 
   it('a wrong password that ends with a space says so', async () => {
-    writeFileSync(join(dir, 'spaced.txt'), 'correct horse \r\n');
+    writeFileSync(join(dir, 'spaced.txt'), 'correct horse \r\n', { mode: 0o600 });
     const result = await runCli(['list', '--backup', join(dir, 'encrypted'), '--password-file', join(dir, 'spaced.txt')]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`textkeeper: Wrong password for the encrypted backup in ${join(dir, 'encrypted')} (the password given starts or ends with a space: is that part of it?)\n`);
@@ -201,13 +201,13 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
     const other = join(dir, 'encrypted-other');
     await writeBackup({ chatDb: original, attachmentsDir: join(dir, 'original', 'Attachments'), outDir: other, seed: 6, encryption: { password: 'battery staple', dpIterations: 1000, iterations: 10 } });
     const file = join(dir, 'two-passwords.txt');
-    writeFileSync(file, 'correct horse\r\n\r\nbattery staple\r\n');
+    writeFileSync(file, 'correct horse\r\n\r\nbattery staple\r\n', { mode: 0o600 });
     const result = await runCli(['export', '--backup', join(dir, 'encrypted'), '--backup', other, '--password-file', file, '--out', join(dir, 'out-two-passwords'), '--format', 'txt', '--quiet']);
     expect(result.stderr).toBe('');
     // Either backup left locked would have stopped the run.
     expect(result.code).toBe(0);
     // Neither line opens a backup whose password is another: said as for one password.
-    writeFileSync(file, 'battery staple\nsomething else\n');
+    writeFileSync(file, 'battery staple\nsomething else\n', { mode: 0o600 });
     const wrong = await runCli(['list', '--backup', join(dir, 'encrypted'), '--password-file', file]);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toBe(`textkeeper: Wrong password for the encrypted backup in ${join(dir, 'encrypted')}\n`);
@@ -215,7 +215,7 @@ describe('a Mac database and an iPhone backup that overlap partly, as one archiv
 
   it('reads a password file in UTF-16 with a byte-order mark, as Windows PowerShell writes it', async () => {
     const file = join(dir, 'powershell.txt');
-    writeFileSync(file, Buffer.from('\uFEFFcorrect horse\r\n', 'utf16le'));
+    writeFileSync(file, Buffer.from('\uFEFFcorrect horse\r\n', 'utf16le'), { mode: 0o600 });
     const result = await runCli(['list', '--backup', join(dir, 'encrypted'), '--password-file', file, '--json']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

@@ -47,7 +47,7 @@ beforeAll(async () => {
   live = liveCopy();
   backup = join(WORK, 'backup');
   await writeBackup({ chatDb: SAMPLE, attachmentsDir: join(ROOT, 'sample-data', 'Attachments'), outDir: backup, seed: 3, encryption: { password: 'pw', dpIterations: 1000, iterations: 10 } });
-  writeFileSync(PASSWORD_FILE, 'pw\n');
+  writeFileSync(PASSWORD_FILE, 'pw\n', { mode: 0o600 });
 });
 
 afterAll(() => {

@@ -1,6 +1,6 @@
 // An attachment an iPhone backup does not hold is described as missing from the backup, not from this
 // computer, in every format that words it; an encrypted backup's is not said to be in the backup.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeBackup } from '../../src/generate/backup.js';
@@ -30,8 +30,19 @@ beforeAll(async () => {
     const result = await runCli(['export', '--backup', join(dir, backup), ...extra, '--out', out, '--format', 'txt,html,pdf', '--no-progress']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/\(2 missing\)/);
+    // Written with the umask's 0644 here: others may read it, which the run says.
+    if (backup === 'encrypted') expect(result.stderr).toContain(`warning: --password-file ${join(dir, 'password')} can be read by other users of this computer (chmod 600 it, or type the password at the prompt)`);
     exported[backup] = out;
   }
+});
+
+describe('a password file', () => {
+  it('only its owner may read draws no warning', async () => {
+    chmodSync(join(dir, 'password'), 0o600);
+    const result = await runCli(['list', '--backup', join(dir, 'encrypted'), '--password-file', join(dir, 'password'), '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+  });
 });
 
 describe('a file missing from an iPhone backup', () => {

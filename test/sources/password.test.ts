@@ -46,6 +46,12 @@ describe('backup password sources', () => {
     await expect(passwordProvider({ passwordFile: work })()).rejects.toThrow(`Cannot read the password file ${work}: it is a folder`);
   });
 
+  it('says a password file not in UTF-8 is not, rather than taking its password as wrong', async () => {
+    const latin1 = path.join(work, 'latin1.txt');
+    writeFileSync(latin1, Buffer.from('Caf\xe9-S3cr3t\n', 'latin1'));
+    await expect(passwordProvider({ passwordFile: latin1 })()).rejects.toThrow(`Cannot read the password file ${latin1}: it is not UTF-8 text (saved in another encoding? save it as UTF-8)`);
+  });
+
   it('refuses a password given as a plain flag', () => {
     expect(() => passwordProvider({ plainPassword: 'hunter2' })).toThrow(BackupError);
     expect(() => passwordProvider({ plainPassword: 'hunter2' })).toThrow(/use --password-file FILE or type it at the prompt/);
