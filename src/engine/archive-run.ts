@@ -15,6 +15,8 @@ import { buildManifest, filesUnder, resealStore, writeSums } from '../store/mani
 import { findOutsideChanges, leftAsFound, outsideChangeLines, removedCopyFolders, storeChangedSinceSeal, type OutsideChanges } from '../store/outside-changes.js';
 import { openOutputStore, removeStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
+import { unsealedLog } from '../store/store-snapshot.js';
+import { unsealedReason } from '../store/archive-seal.js';
 import { VERSION } from '../version.js';
 import { Interrupted } from '../errors.js';
 import { Progress } from './progress.js';
@@ -54,6 +56,8 @@ export interface ArchiveUpdate {
   hashes: SourceHashes[];
   /** The sources an archive folder read as a source had recorded. */
   recorded?: RecordedSource[];
+  /** What made that folder's store other than the one its last run sealed (see `unsealedReason`). */
+  unsealed?: string;
   /** Files changed since the last run sealed the folder, not by textkeeper (found before this run wrote). */
   outside?: OutsideChanges;
 }
@@ -67,7 +71,7 @@ export function skipLine(title: string, error: unknown): string {
 export async function updateArchive(options: ResolvedOptions, signal: { interrupted: boolean }, planned: (conversations: number) => void = () => {}): Promise<ArchiveUpdate> {
   const other = options.sources.archive && resolve(options.sources.archive) !== options.outDir ? resolve(options.sources.archive) : undefined;
   // Another archive that is none (or damaged, or newer) is refused in its own words before --out is touched.
-  const recorded = other ? ArchiveStore.recordedIn(other) : undefined;
+  const read = other ? ArchiveStore.recordedIn(other) : undefined;
   const isNew = !existsSync(join(options.outDir, STORE_FILE));
   const storeChanged = !isNew && (await storeChangedSinceSeal(options.outDir));
   const store = openOutputStore(options.outDir);
@@ -77,13 +81,14 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     const finished = store.records.lastRunFinished();
     if (!finished) removePartials(options.outDir);
     const sealed = finished ? store.files.manifest() : [];
-    const outside = sealed.length > 0 ? { ...await findOutsideChanges(store.dir, sealed, () => store.linkedFiles()), storeChanged } : undefined;
+    const changedStore = unsealedLog(options.outDir, finished) ?? (storeChanged ? STORE_FILE : undefined);
+    const outside = sealed.length > 0 ? { ...await findOutsideChanges(store.dir, sealed, () => store.linkedFiles()), storeChanged: changedStore } : undefined;
     // A copy removed from the folder is copied again from a device that still has the file: its conversations are read.
     if (outside) store.readAgainHolding(removedCopyFolders(outside));
     const checkInterrupt = () => {
       if (signal.interrupted) throw new Interrupted('interrupted');
     };
-    return { ...await addSources({ options, store, isNew, other, recorded, checkInterrupt, planned }), outside };
+    return { ...await addSources({ options, store, isNew, other, recorded: read?.recorded, otherLog: read?.log, checkInterrupt, planned }), outside };
   } catch (error) {
     // A new archive whose run never began (its sources could not be opened), or was forgotten, is not left behind as one.
     const neverRun = isNew && store.run === 0;
@@ -97,9 +102,10 @@ interface Run {
   options: ResolvedOptions;
   store: ArchiveStore;
   isNew: boolean;
-  /** Another archive folder read as a source, and the sources it recorded. */
+  /** Another archive folder read as a source, the sources it recorded, and a log beside its store that no run left. */
   other?: string;
   recorded?: RecordedSource[];
+  otherLog?: string;
   checkInterrupt: () => void;
   planned: (conversations: number) => void;
 }
@@ -205,7 +211,7 @@ async function readSources({ options, store, other, checkInterrupt }: Run, opene
  * (after a run that read its sources whole) the change marks its conversations were read at, kept with which messages
  * are no longer on the device.
  */
-async function recordSources({ options, store, other, recorded }: Run, files: AttachmentFiles, { facts, descriptions }: Pick<ArchiveUpdate, 'facts' | 'descriptions'>, opened: OpenedArchive | undefined, skipped: Set<string>): Promise<ArchiveUpdate> {
+async function recordSources({ options, store, other, recorded, otherLog }: Run, files: AttachmentFiles, { facts, descriptions }: Pick<ArchiveUpdate, 'facts' | 'descriptions'>, opened: OpenedArchive | undefined, skipped: Set<string>): Promise<ArchiveUpdate> {
   // The databases were checked beside the reading; one that could not be checked at all fails the run here.
   const damage = opened ? await reportDamage(opened.archive, options.log) : { findings: 0, unreadable: 0 };
   const checks = opened ? await opened.archive.checks() : [];
@@ -216,7 +222,10 @@ async function recordSources({ options, store, other, recorded }: Run, files: At
   if (decidesAbsence(options, opened, other)) store.endReading(skipped, damage.findings === 0);
   removeFiles(store.dir, store.dropEmptyConversations());
   const notChecked = checks.flatMap((check, i) => (check === 'earlier' ? [opened!.archive.sourceNames[i]!] : []));
-  return { store, facts, descriptions, damage, notChecked, olderCopies: store.olderCopies(), checks, planned: opened?.archive.candidates(), contacts: opened?.contacts, skipped: skipped.size, warnings: (opened?.warnings ?? 0) + files.warned, hashes, recorded };
+  const unsealed = other === undefined ? undefined : unsealedReason(otherLog);
+  if (unsealed) options.log(`warning: the store of the archive ${other} is not the one its last export sealed (${unsealed}): this export read it as it was found (\`textkeeper verify\` of that folder says more)`);
+  const warnings = (opened?.warnings ?? 0) + files.warned + (unsealed ? 1 : 0);
+  return { store, facts, descriptions, damage, notChecked, olderCopies: store.olderCopies(), checks, planned: opened?.archive.candidates(), contacts: opened?.contacts, skipped: skipped.size, warnings, hashes, recorded, unsealed };
 }
 
 /**

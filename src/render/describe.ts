@@ -206,7 +206,12 @@ export function damagedSources({ provenance }: Pick<ExportContext, 'provenance'>
 export function describeOrigin({ sourceDescription, provenance }: Pick<ExportContext, 'sourceDescription' | 'provenance'>, dateTime: (date: Date) => string): string {
   const through = (provenance?.sources ?? []).filter((s) => s.recorded?.length);
   return through.reduce((text, s) =>
-    `${text}, read through the textkeeper archive ${s.path} (its store's SHA-256 ${s.sha256}), which had them from ${describeRecorded(s.recorded!, dateTime)}`, sourceDescription);
+    `${text}, read through the textkeeper archive ${s.path} (its store's SHA-256 ${s.sha256}${s.unsealed ? `; ${sealNote(s.unsealed)}` : ''}), which had them from ${describeRecorded(s.recorded!, dateTime)}`, sourceDescription);
+}
+
+/** What the files say of an archive read as a source whose store was not the one its last run sealed. */
+export function sealNote(unsealed: string): string {
+  return `the store did not match the archive's seal: ${unsealed}`;
 }
 
 /** "chat.db at /x (SHA-256 …, as read 2026-06-01 12:00)" for each source an archive recorded, joined by "and". */

@@ -53,6 +53,8 @@ export type ProvenanceSource = SourceFacts & {
   /** As the run's summary names it (two backups made the same day by the time each was made: see `describeApart`). */
   description: string;
   recorded?: RecordedSource[];
+  /** An archive folder's store was not the one its last run sealed: why (see `unsealedReason`). */
+  unsealed?: string;
   damaged?: true;
 };
 

@@ -17,12 +17,13 @@ export interface SqliteCopy {
   remove(): void;
 }
 
-export function copySqlite(file: string): SqliteCopy {
+/** `withWal` false: the file alone, without its -wal. */
+export function copySqlite(file: string, withWal = true): SqliteCopy {
   const folder = createPrivateTempDirSync('textkeeper-copy-');
   try {
     const copy = path.join(folder.path, path.basename(file));
     copyFileSync(file, copy);
-    if (existsSync(`${file}-wal`)) {
+    if (withWal && existsSync(`${file}-wal`)) {
       copyFileSync(`${file}-wal`, `${copy}-wal`);
       foldWal(copy);
     }

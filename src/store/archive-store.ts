@@ -10,7 +10,7 @@ import { compactJson, fromJson, mergeRevision, messageFromJson, namedAnew, sameB
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
 import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, type StoreMode } from './schema.js';
 import type { SqliteCopy } from '../sqlite/sqlite-copy.js';
-import { storeSnapshot } from './store-snapshot.js';
+import { storeSnapshot, unsealedLog } from './store-snapshot.js';
 import { WrittenFiles } from './written-files.js';
 import { RunRecords, type RunSource } from './run-records.js';
 import { legacyNamesOf, readFurtherAt } from './source-ids.js';
@@ -176,12 +176,14 @@ export class ArchiveStore {
 
   /**
    * What another archive's runs recorded (see `recordedSources`), each known by its id there as this archive
-   * knows it (see `foreignId`); a folder that is none, damaged or newer is refused in its own words.
+   * knows it (see `foreignId`), and a log beside its store that no run left (see `unsealedLog`); a folder that is
+   * none, damaged or newer is refused in its own words.
    */
-  static recordedIn(dir: string): RecordedSource[] {
+  static recordedIn(dir: string): { recorded: RecordedSource[]; log?: string } {
     const store = ArchiveStore.open(dir, { create: false, readonly: true, snapshot: true });
     try {
-      return store.records.recordedSources().map((source) => ({ ...source, id: store.records.foreignId(source.id ?? source.description) }));
+      const recorded = store.records.recordedSources().map((source) => ({ ...source, id: store.records.foreignId(source.id ?? source.description) }));
+      return { recorded, log: unsealedLog(dir, store.records.lastRunFinished()) };
     } finally {
       store.close();
     }

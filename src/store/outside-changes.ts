@@ -26,8 +26,11 @@ export interface OutsideChanges {
    * of attachments, by their path in the folder, or a device's file, by its absolute path.
    */
   removedMedia: Map<string, string[]>;
-  /** The store is not the one SHA256SUMS sealed (see `storeChangedSinceSeal`). */
-  storeChanged?: boolean;
+  /**
+   * What made the store not the one SHA256SUMS sealed: the store file (see `storeChangedSinceSeal`), or a log
+   * beside it that no run left, which the run read in (see `unsealedLog`).
+   */
+  storeChanged?: string;
 }
 
 /**
@@ -151,9 +154,7 @@ export function remakesMedia(dir: string, { removedMedia }: OutsideChanges): boo
 /** One line for each file changed outside textkeeper, once the run sealed the folder (`manifest`). */
 export function outsideChangeLines(dir: string, { changed, storeChanged, removedMedia }: OutsideChanges, manifest: ManifestEntry[]): string[] {
   const sealed = new Map(manifest.map((e) => [e.path, e]));
-  const store = storeChanged
-    ? [`${STORE_FILE} was changed since the last export, not by textkeeper: this export went on from it as it was found (restore the folder from a backup if no one meant to change it)`]
-    : [];
+  const store = storeChanged ? [`${storeChangeLine(storeChanged)} (restore the folder from a backup if no one meant to change it)`] : [];
   return store.concat([...changed].map(([path, found]) => {
     const entry = sealed.get(path);
     const what = !found.listed ? 'was added' : found.size < 0 ? 'was removed' : 'was changed';
@@ -163,6 +164,11 @@ export function outsideChangeLines(dir: string, { changed, storeChanged, removed
     else outcome = entry ? 'this export wrote it again' : 'no longer listed';
     return `${path} ${what} since the last export, not by textkeeper: ${outcome}`;
   }));
+}
+
+function storeChangeLine(changed: string): string {
+  if (changed === STORE_FILE) return `${STORE_FILE} was changed since the last export, not by textkeeper: this export went on from it as it was found`;
+  return `${changed} was put beside ${STORE_FILE} since the last export, not by textkeeper: this export went on from the store with it read in`;
 }
 
 /**

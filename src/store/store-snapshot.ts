@@ -1,14 +1,32 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { copySqlite, type SqliteCopy } from '../sqlite/sqlite-copy.js';
-import { STORE_FILE } from './file-names.js';
+import { STORE_FILE, SUMS_FILE } from './file-names.js';
+import { splitSums } from './manifest.js';
+
+/** The logs SQLite reads a store with: the write-ahead log a run writes through, and a rollback journal. */
+const LOGS = [`${STORE_FILE}-wal`, `${STORE_FILE}-journal`];
 
 /**
- * Another archive's store (or the one `verify` checks) that a killed run left with its write-ahead log, as a
- * private copy with the log folded in: reading it must not write beside it. Undefined when no log lies beside
- * the store: it is then read where it is.
+ * Another archive's store (or the one `verify` checks) that a log lies beside, as a private copy (with its
+ * write-ahead log folded in, a journal left out): reading it must not write beside it. Undefined when no log
+ * lies beside the store: it is then read where it is. `withLog` false: the store file alone, as sealed.
  */
-export function storeSnapshot(dir: string): SqliteCopy | undefined {
+export function storeSnapshot(dir: string, withLog = true): SqliteCopy | undefined {
   const original = join(dir, STORE_FILE);
-  return existsSync(`${original}-wal`) ? copySqlite(original) : undefined;
+  return LOGS.some((log) => existsSync(join(dir, log))) ? copySqlite(original, withLog) : undefined;
+}
+
+/**
+ * A log holding something beside a store its last run finished and sealed (SHA256SUMS gives the store's SHA-256),
+ * by name: no run of textkeeper left it (a run that finished folded its log in and removed it, or sealed the store
+ * with no SHA-256 when it could not; one killed left its own run unfinished in it), so the seal does not cover it.
+ * `lastRunFinished` as the store reads with its log.
+ */
+export function unsealedLog(dir: string, lastRunFinished: boolean): string | undefined {
+  if (!lastRunFinished) return undefined;
+  const log = LOGS.find((name) => (statSync(join(dir, name), { throwIfNoEntry: false })?.size ?? 0) > 0);
+  if (log === undefined) return undefined;
+  const sums = join(dir, SUMS_FILE);
+  return existsSync(sums) && splitSums(readFileSync(sums, 'utf8')).store !== undefined ? log : undefined;
 }

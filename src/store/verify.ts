@@ -9,7 +9,7 @@ import { hashFiles } from './file-hasher.js';
 import { sha256File } from './file-sha256.js';
 import { isUnlisted, listFilesAs, readSums, splitSums, sumsText, type ManifestEntry } from './manifest.js';
 import { refuseNotAFile, requireArchiveFolder } from './schema.js';
-import { storeSnapshot } from './store-snapshot.js';
+import { storeSnapshot, unsealedLog } from './store-snapshot.js';
 
 export interface VerifyReport {
   checked: number;
@@ -33,6 +33,7 @@ export async function verifyArchive(dir: string, progress: (read: number, total:
   const manifest = stored ?? (await readSums(dir));
   // First: what follows may be the unfinished run's doing.
   const problems = record?.unfinished ? [unfinishedLine(record.unfinished)] : [];
+  if (record?.log) problems.push(logLine(record.log));
   const expected = new Set(manifest.map((e) => e.path));
   const files = manifest.map((entry) => ({ entry, path: join(dir, entry.path), info: statSync(join(dir, entry.path), { throwIfNoEntry: false }) }));
   // Only files of the size listed are read, on several threads at once.
@@ -71,6 +72,10 @@ async function storeProblems(dir: string, { manifest: stored, findings }: StoreR
   return problems;
 }
 
+function logLine(log: string): string {
+  return `unexpected: ${log} (a log that changes what the store holds, left by no export: the last one finished and sealed the store without it; the store was checked as sealed, without it)`;
+}
+
 function unfinishedLine(began: Date): string {
   return `unfinished: the export begun ${began.toISOString().replace(/\.\d+Z$/, 'Z')} did not finish (what follows may be its doing; an export into the folder completes the archive)`;
 }
@@ -82,20 +87,26 @@ interface StoreRecord {
   findings: string[];
   /** When the last run began, if it did not finish (a full disk, Ctrl-C): the store and files then differ from the seal. */
   unfinished?: Date;
+  /** A log beside the store that no run left (see `unsealedLog`): the record is then the store's as sealed, without it. */
+  log?: string;
 }
 
 /** The folder's store, read once; undefined without a store. */
 function storeRecord(dir: string): StoreRecord | undefined {
   const path = join(dir, STORE_FILE);
   if (!existsSync(path)) return undefined;
-  return withStore(path, (db) => {
-    const entries = db.prepare('SELECT path, size, sha256, mtime_ms AS mtimeMs FROM manifest').all() as ManifestEntry[];
-    // In the order SHA256SUMS was written in (listFiles': UTF-16 code units, not SQLite's bytes).
-    const manifest = entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const lastRun = db.prepare('SELECT started_at AS startedAt, finished_at AS finishedAt FROM runs ORDER BY id DESC LIMIT 1').get() as { startedAt: number; finishedAt: number | null } | undefined;
-    const unfinished = lastRun && lastRun.finishedAt === null ? new Date(lastRun.startedAt) : undefined;
-    return { manifest, findings: quickCheck(db), unfinished };
-  });
+  const record = withStore(path, readRecord);
+  const log = unsealedLog(dir, record.finished);
+  return log ? { ...withStore(path, readRecord, false), log } : record;
+}
+
+function readRecord(db: Database.Database): StoreRecord & { finished: boolean } {
+  const entries = db.prepare('SELECT path, size, sha256, mtime_ms AS mtimeMs FROM manifest').all() as ManifestEntry[];
+  // In the order SHA256SUMS was written in (listFiles': UTF-16 code units, not SQLite's bytes).
+  const manifest = entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const lastRun = db.prepare('SELECT started_at AS startedAt, finished_at AS finishedAt FROM runs ORDER BY id DESC LIMIT 1').get() as { startedAt: number; finishedAt: number | null } | undefined;
+  const unfinished = lastRun && lastRun.finishedAt === null ? new Date(lastRun.startedAt) : undefined;
+  return { manifest, findings: quickCheck(db), unfinished, finished: lastRun?.finishedAt != null };
 }
 
 function quickCheck(db: Database.Database): string[] {
@@ -111,11 +122,11 @@ function quickCheck(db: Database.Database): string[] {
 /**
  * Reads the store, opened read-only; a store SQLite cannot read is refused in one line. Verifying writes
  * nothing: a store a killed run left with its write-ahead log is read from a private copy, as even a
- * read-only connection writes the -shm.
+ * read-only connection writes the -shm (`withLog` false: the store file alone).
  */
-function withStore<T>(path: string, read: (db: Database.Database) => T): T {
+function withStore<T>(path: string, read: (db: Database.Database) => T, withLog = true): T {
   refuseNotAFile(path);
-  const snapshot = storeSnapshot(dirname(path));
+  const snapshot = storeSnapshot(dirname(path), withLog);
   try {
     const db = new Database(snapshot?.file ?? path, { readonly: true, fileMustExist: true });
     try {

@@ -1,5 +1,5 @@
 import type { Conversation } from '../../model/types.js';
-import { DAMAGE_NOTE, describeKeptOnly, describeSourceCounts, ownerHandlesLine, personWithHandles, selectionLine, selectionText } from '../describe.js';
+import { DAMAGE_NOTE, describeKeptOnly, sealNote, describeSourceCounts, ownerHandlesLine, personWithHandles, selectionLine, selectionText } from '../describe.js';
 import type { ExportContext, Provenance, ProvenanceSource } from '../renderer.js';
 import { baselineIn, layLines, textBox, drawLine } from './blocks.js';
 import type { Canvas } from './canvas.js';
@@ -68,6 +68,7 @@ function sourceRows(sources: ProvenanceSource[], dateTime: (date: Date) => strin
         ...(source.database !== source.path ? [`Database file: ${source.database}`] : []),
         `SHA-256: ${source.sha256}`,
         ...(source.wal ? walValues(`Read with its -wal: ${source.wal}`, source.walSha256) : []),
+        ...(source.unsealed ? [`Warning: ${sealNote(source.unsealed)}`] : []),
         ...(source.damaged ? [`Damaged: the database check found damage; ${DAMAGE_NOTE}`] : []),
       ],
     },

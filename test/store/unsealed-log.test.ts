@@ -1,0 +1,68 @@
+import { copyFileSync, cpSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateChatDb } from '../../src/generate/index.js';
+import { runCli, tempDir } from '../support/cli.js';
+
+let db: string;
+let sealed: string;
+const FORGED = 'I agree to pay you $5,000';
+
+beforeAll(async () => {
+  const root = tempDir('unsealed-log-src');
+  db = join(root, 'chat.db');
+  await generateChatDb({ path: db, messages: 200, seed: 62, conversations: 3, images: 0 });
+  sealed = join(root, 'archive');
+  expect((await runCli(['export', '--db', db, '--out', sealed, '--format', 'txt', '--no-progress'])).code).toBe(0);
+});
+
+/** A copy of the sealed archive with a write-ahead log beside its store, made on another copy of the store: one message's text forged in it. */
+function withPlantedLog(): { out: string; original: string } {
+  const out = join(tempDir('unsealed-log'), 'archive');
+  const work = tempDir('unsealed-log-work');
+  copyFileSync(join(sealed, 'textkeeper.sqlite'), join(work, 'textkeeper.sqlite'));
+  cpSync(sealed, out, { recursive: true, preserveTimestamps: true });
+  const store = new Database(join(work, 'textkeeper.sqlite'));
+  store.pragma('journal_mode = WAL');
+  store.pragma('wal_autocheckpoint = 0');
+  const row = store.prepare(`SELECT guid, body FROM messages WHERE body LIKE '%"text":"%' ORDER BY date LIMIT 1`).get() as { guid: string; body: string };
+  const original = /"text":"([^"]+)"/.exec(row.body)![1]!;
+  store.prepare('UPDATE messages SET body = ? WHERE guid = ?').run(row.body.replace(`"text":"${original}"`, `"text":"${FORGED}"`), row.guid);
+  // Copied while the connection is open: closing it would fold the log in and remove it.
+  copyFileSync(join(work, 'textkeeper.sqlite-wal'), join(out, 'textkeeper.sqlite-wal'));
+  store.close();
+  return { out, original };
+}
+
+const transcriptsOf = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+
+describe('a log put beside a sealed store is not taken for part of it', () => {
+  it('verify reports it and checks the store as sealed, without it', async () => {
+    const { out } = withPlantedLog();
+    const result = await runCli(['verify', out]);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'unexpected: textkeeper.sqlite-wal (a log that changes what the store holds, left by no export: the last one finished and sealed the store without it; the store was checked as sealed, without it)',
+    ]);
+    expect(result.code).toBe(1);
+  });
+
+  it('an export into the folder says it in a warning line, as for an edited store', async () => {
+    const { out } = withPlantedLog();
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--no-progress']);
+    expect(result.stderr).toBe('warning: textkeeper.sqlite-wal was put beside textkeeper.sqlite since the last export, not by textkeeper: this export went on from the store with it read in (restore the folder from a backup if no one meant to change it)\n');
+    expect(result.stdout).toMatch(/, 1 warning in /);
+    expect(result.code).toBe(0);
+  });
+
+  it('an export reading the folder with --archive says it in a warning line and in the files it writes', async () => {
+    const { out } = withPlantedLog();
+    const to = join(tempDir('unsealed-log-out'), 'out');
+    const result = await runCli(['export', '--archive', out, '--out', to, '--format', 'txt', '--no-progress']);
+    expect(result.stderr).toBe(`warning: the store of the archive ${out} is not the one its last export sealed (textkeeper.sqlite-wal lay beside it, left by no export): this export read it as it was found (\`textkeeper verify\` of that folder says more)\n`);
+    expect(result.stdout).toMatch(/, 1 warning in /);
+    const text = transcriptsOf(to);
+    expect(text).toContain(FORGED);
+    expect(text).toContain(`, read through the textkeeper archive ${out} (its store's SHA-256 ${readFileSync(join(out, 'SHA256SUMS'), 'utf8').trim().split('\n').at(-1)!.slice(0, 64)}; the store did not match the archive's seal: textkeeper.sqlite-wal lay beside it, left by no export), which had them from`);
+  });
+});
