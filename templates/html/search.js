@@ -199,10 +199,10 @@ function listConversations(current, manifest, section) {
   section.hidden = list.children.length === 0;
 }
 
-function list([conversation, page, rowId, time, sender, text, earlier], current, manifest, view) {
+function list([conversation, page, anchor, time, sender, text, earlier], current, manifest, view) {
   // Found by an earlier version of its text alone (edited, or unsent): that version is shown too, said so.
   const byEarlier = earlier && !matches(fold(sender + ' ' + text), current) ? earlier : '';
-  view.results.append(resultItem(manifest.conversations[conversation], page, rowId, time, sender, text, byEarlier, current.terms));
+  view.results.append(resultItem(manifest.conversations[conversation], page, anchor, time, sender, text, byEarlier, current.terms));
 }
 
 /** Whether the text has every term, a term written like a phone number also in any other writing of its digits. */
@@ -267,11 +267,12 @@ function fold(text) {
   return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[ßæœøłđðþı‘’]/g, (letter) => PLAIN_LETTERS[letter]);
 }
 
-function resultItem(conversation, page, rowId, time, sender, text, earlier, terms) {
+function resultItem(conversation, page, anchor, time, sender, text, earlier, terms) {
   const item = document.createElement('li');
   const link = document.createElement('a');
   link.dir = 'auto';
-  link.href = pagesOf(conversation) + '/p' + page + '.html#m' + rowId;
+  // The search data of an archive an older textkeeper wrote, kept by a run that changed nothing, has ROWIDs (m22).
+  link.href = pagesOf(conversation) + '/p' + page + '.html#' + (typeof anchor === 'number' ? 'm' + anchor : anchor);
   if (text) appendSnippet(link, text, terms);
   else link.textContent = 'Unsent message';
   item.append(link);

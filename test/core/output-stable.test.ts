@@ -13,11 +13,11 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  */
 const EXPECTED: Record<string, string> = {
   '*.txt': '4a910373d6c4cb287672d28558dffc6c39fbee99d0cd5f9037dbd73206024c75',
-  'assets/': '84d288ae54f74c19705d7d5889ca93a8ee69c9ce159e125d6755d47f30ce5bf5',
-  'conversations/': 'afbb9cfe59cd4c121baabcc170dff4f3e968de5ed6077fa4a9fb454c19a4f7f9',
+  'assets/': '6963f027750ab4abf2eb5cf6582926c2cddfd83fc55b085e53a70cdbd89adb90',
+  'conversations/': '79990af5e950e5cb09489ddd577f9c74db03bc61f6b7d457ebc43c6a241cea64',
   'index.html': '72dfc1f49f0552130d550eaab1768541e2bc8580874776bd70ac2c12b0da6f37',
   'search.html': 'f0d91787a6653ef6ee72acb45d333d05bc8339f1e11b3314d8b4cb77f360ff3b',
-  'search/': 'd00785b9f650f48ce61d53c16bc8398969918e5b18273cfa212af889ba55fd14',
+  'search/': '03d0f5e859be541b5a01e64d997beffd2b0b53ab6bbb7990792fc711b55b9e7a',
 };
 
 const EXPECTED_DATA: Record<string, string> = {

@@ -10,6 +10,8 @@ import { launchChromium } from '../support/chromium.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePollPayload } from '../../src/decode/polls.js';
 import { encodePollLayout } from '../../src/generate/keyed-archive.js';
+import { APPLE_EPOCH_MS } from '../../src/generate/apple-time.js';
+import { messageAnchor } from '../../src/render/html/anchors.js';
 import { readJsonFiles, readNdjson, schemaValidators, type MessageLine } from '../data/support.js';
 import { pdfText } from '../pdf/pdf-tools.js';
 import { generateApart, runCli, tempDir } from '../support/cli.js';
@@ -158,7 +160,7 @@ describe('polls in every format', () => {
     for (const poll of polls) {
       const line = lines.find((l) => l.guid === poll.guid)!;
       const record = line.parts[0]!.app!.poll!;
-      const card = new RegExp(`<li class="msg [^"]+" id="m${line.rowId}">[\\s\\S]*?</ol>`).exec(html)![0];
+      const card = new RegExp(`<li class="msg [^"]+" id="${messageAnchor(line.guid, new Date(line.date))}">[\\s\\S]*?</ol>`).exec(html)![0];
       const voters = new Set(record.options.flatMap((o) => o.votes.map((v) => v.voter.handle))).size;
       for (const option of record.options) {
         const count = option.votes.length === 0 ? 'no votes' : `${option.votes.length} vote${option.votes.length === 1 ? '' : 's'}`;
@@ -171,9 +173,9 @@ describe('polls in every format', () => {
     }
     // No vote nor added option is a message of the pages.
     const sqlite = new Database(db, { readonly: true });
-    const rows = sqlite.prepare('SELECT ROWID FROM message WHERE associated_message_type IN (2, 4000)').pluck().all() as number[];
+    const rows = sqlite.prepare('SELECT guid, date FROM message WHERE associated_message_type IN (2, 4000)').all() as { guid: string; date: number }[];
     sqlite.close();
-    for (const row of rows) expect(html).not.toContain(`id="m${row}"`);
+    for (const { guid, date } of rows) expect(html).not.toContain(`id="${messageAnchor(guid, new Date(APPLE_EPOCH_MS + date / 1e6))}"`);
     expect(html).not.toMatch(/app-name">Polls</);
 
     const browser = await launchChromium();

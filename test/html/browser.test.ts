@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Drawing, Message } from '../../src/model/types.js';
 import { HtmlRenderer } from '../../src/render/html/html-renderer.js';
-import { ALICE, BOB, ME, ROOT, STICKERS, attachmentPart, conversation, ensureBuilt, exportContext, message, tempDir, textPart } from './support.js';
+import { ALICE, BOB, ME, ROOT, STICKERS, anchorOf, attachmentPart, conversation, ensureBuilt, exportContext, message, tempDir, textPart } from './support.js';
 
 const haveStickers = existsSync(STICKERS);
 if (!haveChromium) console.warn(`Skipping browser tests: ${CHROMIUM} is absent (apt-get install chromium).`);
@@ -16,6 +16,9 @@ if (!haveStickers) console.warn(`Browser tests without a HEIC sticker: ${STICKER
 
 const ARTIFACTS = join(ROOT, 'test-artifacts/html');
 const HOSTILE = '<img src=x onerror=alert(1)><script>alert(2)</script>';
+
+/** The id of message n of either conversation (each its own guid-n, sent at minute n). */
+const id = (n: number) => anchorOf(message(n));
 
 /** A handwritten scribble, 600 × 300: drawn 320 wide at most. */
 const SCRIBBLE: Drawing = { width: 600, height: 300, strokes: [[[20, 150, 6], [200, 40, 6], [380, 260, 6], [580, 150, 6]]] };
@@ -95,12 +98,12 @@ describe.skipIf(!haveChromium)('HTML archive in Chromium', () => {
     }
     if (haveStickers) expect(await images.nth(1).getAttribute('src')).toMatch(/\.png$/);
     // The hostile text is shown as text, and did not become an element.
-    await expect(page.locator('#m3 .bubble').textContent()).resolves.toBe(HOSTILE);
+    await expect(page.locator(`#${id(3)} .bubble`).textContent()).resolves.toBe(HOSTILE);
     expect(await page.locator('.thread script, .thread img[src="x"]').count()).toBe(0);
-    await expect(page.locator('#m4 .missing').textContent()).resolves.toContain('IMG_0042.HEIC — not on this computer');
+    await expect(page.locator(`#${id(4)} .missing`).textContent()).resolves.toContain('IMG_0042.HEIC — not on this computer');
     // A drawing wider than a narrow window shrinks to it (the page's policy allows no inline style to say so).
-    expect(await page.locator('#m6 svg.drawing').evaluate((svg) => getComputedStyle(svg).maxWidth)).toBe('100%');
-    await page.locator('#m1').scrollIntoViewIfNeeded();
+    expect(await page.locator(`#${id(6)} svg.drawing`).evaluate((svg) => getComputedStyle(svg).maxWidth)).toBe('100%');
+    await page.locator(`#${id(1)}`).scrollIntoViewIfNeeded();
     await shot('2-group');
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot('2-group-dark');
@@ -118,11 +121,11 @@ describe.skipIf(!haveChromium)('HTML archive in Chromium', () => {
     expect(await page.locator('select[name="page"] option').count()).toBe(3);
     await page.selectOption('select[name="page"]', 'p3.html');
     await page.waitForURL(/p3\.html$/);
-    await page.locator('#m2400').scrollIntoViewIfNeeded();
+    await page.locator(`#${id(2400)}`).scrollIntoViewIfNeeded();
     await shot('3-thread-page3');
-    await page.click('#m2400 a.reply');
-    await page.waitForURL(/p1\.html#m7$/);
-    expect(await page.locator('#m7:target').count()).toBe(1);
+    await page.click(`#${id(2400)} a.reply`);
+    await page.waitForURL(new RegExp(`p1\\.html#${id(7)}$`));
+    expect(await page.locator(`#${id(7)}:target`).count()).toBe(1);
     await shot('4-reply-target');
     // 2024-03-02 begins in Berlin with message 900, near the end of page 1; 2024-03-03 begins on page 3.
     await page.fill('input[name="date"]', '2024-03-03');
@@ -156,7 +159,7 @@ describe.skipIf(!haveChromium)('HTML archive in Chromium', () => {
     await expect(page.locator('main h1').textContent()).resolves.toBe('Search messages');
     await shot('5-search');
     await page.click('.results a');
-    await page.waitForURL(/Alice\/p3\.html#m2400$/);
+    await page.waitForURL(new RegExp(`Alice/p3\\.html#${id(2400)}$`));
   }, 30_000);
 
   it('runs a query typed on the search page over the index already loaded, and Back shows the one before', async () => {
@@ -257,18 +260,18 @@ describe.skipIf(!haveChromium)('HTML archive in Chromium', () => {
     await expect(more.isHidden()).resolves.toBe(true);
     // Back from a result far down the list finds it listed again.
     await page.locator('.results li a').nth(1999).click();
-    await page.waitForURL(/#m\d+$/);
+    await page.waitForURL(/#m\w+$/);
     await page.goBack();
     await expect.poll(() => page.locator('.results li').count()).toBe(2499);
   }, 30_000);
 
   it('keeps the day of a message a link opened in view above it, however far down its day it is', async () => {
-    await page.goto(pathToFileURL(join(outDir, 'conversations/Alice/p1.html')).href + '#m800');
-    const [heading, target] = await page.evaluate(() => {
-      const message = document.getElementById('m800')!;
+    await page.goto(pathToFileURL(join(outDir, 'conversations/Alice/p1.html')).href + `#${id(800)}`);
+    const [heading, target] = await page.evaluate((anchor) => {
+      const message = document.getElementById(anchor)!;
       const days = [...document.querySelectorAll('.day')].filter((day) => day.compareDocumentPosition(message) & Node.DOCUMENT_POSITION_FOLLOWING);
       return [days.at(-1)!.getBoundingClientRect().toJSON(), message.getBoundingClientRect().toJSON()] as DOMRect[];
-    });
+    }, id(800));
     expect(heading!.top).toBeGreaterThanOrEqual(0);
     expect(heading!.bottom).toBeLessThanOrEqual(target!.top);
   });
@@ -279,13 +282,13 @@ describe.skipIf(!haveChromium)('HTML archive in Chromium', () => {
       const viewed = await browser.newPage({ viewport: { width, height: 700 } });
       const topDay = () => viewed.evaluate(() => document.elementFromPoint(innerWidth / 2, 1)?.closest('.day')?.id);
       // Message 900 is the first of 2024-03-02 in Berlin.
-      await viewed.goto(`${conversation}#m900`);
+      await viewed.goto(`${conversation}#${id(900)}`);
       await expect(topDay()).resolves.toBe('d-2024-03-02');
-      const [heading, ringTop] = await viewed.evaluate(() => {
-        const bubble = document.querySelector('#m900 > .bubble')!;
+      const [heading, ringTop] = await viewed.evaluate((anchor) => {
+        const bubble = document.querySelector(`#${anchor} > .bubble`)!;
         const ring = parseFloat(getComputedStyle(bubble).outlineWidth) + parseFloat(getComputedStyle(bubble).outlineOffset);
         return [document.getElementById('d-2024-03-02')!.getBoundingClientRect().bottom, bubble.getBoundingClientRect().top - ring];
-      });
+      }, id(900));
       expect(heading).toBeLessThanOrEqual(ringTop!);
       await viewed.goto(`${conversation}#d-2024-03-02`);
       await expect(topDay()).resolves.toBe('d-2024-03-02');
@@ -296,7 +299,7 @@ describe.skipIf(!haveChromium)('HTML archive in Chromium', () => {
   it('keeps the date of a message the archive kept on one line, however narrow the window', async () => {
     const viewed = await browser.newPage({ viewport: { width: 300, height: 700 } });
     await viewed.goto(pathToFileURL(join(outDir, 'conversations/Beach trip/p1.html')).href);
-    const date = viewed.locator('#m3 .absent .date');
+    const date = viewed.locator(`#${id(3)} .absent .date`);
     await expect(date.textContent()).resolves.toBe('2024-05-30');
     for (let width = 300; width <= 480; width += 4) {
       await viewed.setViewportSize({ width, height: 700 });

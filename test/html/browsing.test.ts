@@ -7,6 +7,8 @@ import { type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
+import { APPLE_EPOCH_MS } from '../../src/generate/apple-time.js';
+import { messageAnchor } from '../../src/render/html/anchors.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { contrast } from '../support/contrast.js';
 
@@ -40,8 +42,8 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
   let exportArgs: string[];
   /** Two people both called Sam Taylor, each in a conversation of their own. */
   let namesakes: string[];
-  /** A reply of mine narrower than the reactions to it. */
-  let reacted: number;
+  /** The id of a reply of mine narrower than the reactions to it. */
+  let reacted: string;
   let browser: Browser;
   let page: Page;
 
@@ -65,7 +67,7 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     setText.run('The florist is on 555.210.4477 since 2019', dotted);
     setText.run(LETTERS_TEXT, single);
     setText.run('The roofer quoted $3,417.25 in all', amount);
-    reacted = reactToShortReply(sqlite);
+    reacted = anchorOfRow(sqlite, reactToShortReply(sqlite));
     sqlite.prepare("UPDATE handle SET id = ? WHERE id = 'chiara2@example.com'").run(LONG_EMAIL);
     sqlite.prepare("UPDATE chat SET chat_identifier = @email, guid = 'iMessage;-;' || @email WHERE chat_identifier = 'chiara2@example.com'").run({ email: LONG_EMAIL });
     namesakes = sqlite.prepare("SELECT chat_identifier FROM chat WHERE style = 45 AND chat_identifier LIKE '+%' ORDER BY ROWID LIMIT 2").pluck().all() as string[];
@@ -135,7 +137,7 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
   it('rings the message a search result opens in a colour that stands out from the page, light and dark', async () => {
     await search('zanzibarwombat');
     await page.locator('.results a').click();
-    await page.waitForURL(/#m\d+$/);
+    await page.waitForURL(/#m\w+$/);
     const bubble = page.locator('.msg:target > .bubble');
     try {
       for (const colorScheme of ['light', 'dark'] as const) {
@@ -277,15 +279,15 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
 
   it('fits a phone\'s width where reactions are wider than the reply they are on, in either colour scheme, and on the search page', async () => {
     const pages = readdirSync(join(archive, 'conversations'), { recursive: true }).map(String).filter((f) => f.endsWith('.html'));
-    const conversation = pages.find((p) => readFileSync(join(archive, 'conversations', p), 'utf8').includes(`id="m${reacted}-0"`))!;
+    const conversation = pages.find((p) => readFileSync(join(archive, 'conversations', p), 'utf8').includes(`id="${reacted}-0"`))!;
     for (const colorScheme of ['light', 'dark'] as const) {
       const phone = await browser.newPage({ viewport: { width: 360, height: 740 }, colorScheme });
       const sideways = () => phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      await phone.goto(`${pathToFileURL(join(archive, 'conversations', conversation)).href}#m${reacted}`);
-      await expect(phone.locator(`#m${reacted}-0 .tapback`).count()).resolves.toBe(3);
+      await phone.goto(`${pathToFileURL(join(archive, 'conversations', conversation)).href}#${reacted}`);
+      await expect(phone.locator(`#${reacted}-0 .tapback`).count()).resolves.toBe(3);
       await expect(sideways()).resolves.toBe(0);
       // Each badge whole on the screen, none of them hiding another.
-      const badges = await phone.locator(`#m${reacted}-0 .tapback`).evaluateAll((all) => all.map((badge) => badge.getBoundingClientRect().toJSON()));
+      const badges = await phone.locator(`#${reacted}-0 .tapback`).evaluateAll((all) => all.map((badge) => badge.getBoundingClientRect().toJSON()));
       for (const [i, badge] of badges.entries()) {
         expect(badge.left).toBeGreaterThanOrEqual(0);
         expect(badge.right).toBeLessThanOrEqual(360);
@@ -378,6 +380,12 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await phone.close();
   });
 });
+
+/** The id of a message of the database on its page. */
+function anchorOfRow(sqlite: Database.Database, rowId: number): string {
+  const { guid, date } = sqlite.prepare('SELECT guid, date FROM message WHERE ROWID = ?').get(rowId) as { guid: string; date: number };
+  return messageAnchor(guid, new Date(APPLE_EPOCH_MS + date / 1e6));
+}
 
 /**
  * Makes my last text in a group conversation a one-letter reply that three people reacted to, each in a way of their

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Message, Person } from '../../src/model/types.js';
 import { HtmlRenderer } from '../../src/render/html/html-renderer.js';
-import { ALICE, BOB, ME, attachmentPart, conversation, message, renderOne, tempDir, textPart } from './support.js';
+import { ALICE, BOB, ME, anchorOf, attachmentPart, conversation, message, renderOne, tempDir, textPart } from './support.js';
 
 describe('HTML conversation pages', () => {
   it('abandons cleanly when it was never started (a run failing before HTML began must show its own error)', async () => {
@@ -66,18 +66,18 @@ describe('HTML conversation pages', () => {
     ];
     const { page } = await renderOne(messages, { isGroup: true, participants: [ALICE, BOB] });
     const html = page(1);
-    expect(html).toContain('<li class="msg in imessage" id="m1"><div class="sender"><bdi>Alice</bdi></div>');
-    expect(html).toContain('<li class="msg out sms" id="m2">');
+    expect(html).toContain(`<li class="msg in imessage" id="${anchorOf(messages[0]!)}"><div class="sender"><bdi>Alice</bdi></div>`);
+    expect(html).toContain(`<li class="msg out sms" id="${anchorOf(messages[1]!)}">`);
     expect(html).toContain('id="d-2024-03-01"><span>Friday, 1 March 2024</span>');
     expect(html).toContain('id="d-2024-03-02"><span>Saturday, 2 March 2024</span>');
     expect(html).toMatch(/Sent with Slam · Read 23:42/);
     expect(html).toContain('<summary>Earlier versions (1)</summary><ol><li><span class="when">2024-03-01 23:39:00</span> first try</li></ol>');
-    expect(html).toContain('<a class="reply" href="p1.html#m1" dir="auto"><span class="unseen" dir="ltr">Reply to</span> <bdi class="who">Alice</bdi> Message number 1</a>');
+    expect(html).toContain(`<a class="reply" href="p1.html#${anchorOf(messages[0]!)}" dir="auto"><span class="unseen" dir="ltr">Reply to</span> <bdi class="who">Alice</bdi> Message number 1</a>`);
     expect(html).toContain('<span class="tapback" tabindex="0" title="Alice loved this · 2024-03-02 00:11:00"><span aria-hidden="true">❤️<bdi class="who">Alice</bdi></span><span class="unseen">Alice loved this · 2024-03-02 00:11:00</span></span>');
     // The owner's reaction is said as events say the owner's doings: "You".
     expect(html).toContain('title="You liked this · 2024-03-02 00:12:00"><span aria-hidden="true">👍<bdi class="who">Me</bdi></span><span class="unseen">You liked this · 2024-03-02 00:12:00</span>');
     expect(html).toContain('<div class="sender"><bdi>Bob</bdi></div>');
-    expect(html).toContain('<li class="event" id="m4"><span title="2024-03-02 00:20:00"><bdi>Bob</bdi> named the conversation “<bdi>Trip</bdi>” · 00:20</span></li>');
+    expect(html).toContain(`<li class="event" id="${anchorOf(messages[3]!)}"><span title="2024-03-02 00:20:00"><bdi>Bob</bdi> named the conversation “<bdi>Trip</bdi>” · 00:20</span></li>`);
     expect(html).toContain('You unsent a message');
   });
 
@@ -133,7 +133,7 @@ describe('HTML conversation pages', () => {
     const messages = [message(1, { sender: ALICE, isFromMe: false }), message(2, { sender: unknown, isFromMe: false })];
     const html = (await renderOne(messages, { participants: [ALICE] })).page(1);
     expect(html.match(/class="sender"/g)).toHaveLength(1);
-    expect(html).toContain('<li class="msg in imessage" id="m2"><div class="sender"><bdi>Unknown sender</bdi></div>');
+    expect(html).toContain(`<li class="msg in imessage" id="${anchorOf(messages[1]!)}"><div class="sender"><bdi>Unknown sender</bdi></div>`);
   });
 
   it('renders links, mentions and styles from spans', async () => {
@@ -164,9 +164,9 @@ describe('HTML conversation pages', () => {
     expect(page(1)).not.toContain('rel="prev"');
     expect(page(3)).toContain('<a class="prev" rel="prev" href="p2.html">');
     expect(page(3)).not.toContain('rel="next"');
-    expect(page(3)).toContain('href="p1.html#m5"');
-    expect(page(3)).toContain('href="p2.html#m1001"');
-    expect(page(3)).toContain('href="p2.html#m2000"');
+    expect(page(3)).toContain(`href="p1.html#${anchorOf(messages[4]!)}"`);
+    expect(page(3)).toContain(`href="p2.html#${anchorOf(messages[1000]!)}"`);
+    expect(page(3)).toContain(`href="p2.html#${anchorOf(messages[1999]!)}"`);
     expect(page(3)).toContain('<div class="reply" dir="auto"><span class="unseen" dir="ltr">Reply to</span> <bdi class="who">Alice</bdi> number 0</div>');
     expect(page(3)).toContain('<div class="reply" dir="auto"><span class="unseen" dir="ltr">Reply to</span> <bdi class="who">Alice</bdi> number 2406</div>');
     expect(page(2).match(/class="msg /g)).toHaveLength(1000);

@@ -6,6 +6,7 @@ import type { Attachment, Conversation, Message, Part, Person } from '../../src/
 import { DateFormatter } from '../../src/render/dates.js';
 import type { ExportContext } from '../../src/render/renderer.js';
 import { HtmlRenderer } from '../../src/render/html/html-renderer.js';
+import { messageAnchor } from '../../src/render/html/anchors.js';
 import { tempDir as cliTempDir } from '../support/cli.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -85,6 +86,11 @@ export function message(n: number, fields: Partial<Message> = {}): Message {
     problems: [],
     ...fields,
   };
+}
+
+/** A message's id on its page (where no other message of its second has a GUID that hashes alike). */
+export function anchorOf(message: Message): string {
+  return messageAnchor(message.guid, message.date);
 }
 
 /** All files under a folder, relative to it. */

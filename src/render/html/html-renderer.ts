@@ -15,6 +15,7 @@ import { shownHandles } from '../../model/people.js';
 import { messageHtml, type MessageContext } from './message-html.js';
 import { PagedWriter, pageFile, type PageLimits, DEFAULT_PAGE_LIMITS } from './paged-writer.js';
 import { PageStarts } from './page-starts.js';
+import { MessageAnchors } from './anchors.js';
 import { SearchRowsWriter, messageWords, writeSearchIndex, type SearchConversation, type SearchRows, removeRowParts } from './search-index.js';
 import { loadTemplates, type PageTemplates } from './templates.js';
 import { STATIC_ASSETS } from './template-files.js';
@@ -121,8 +122,9 @@ export class HtmlRenderer implements Renderer {
     const activity = new StatsCollector(this.ctx.dates);
     // So that replies can link back to the message they quote (always an earlier one).
     const pageStarts = new PageStarts();
+    const anchors = new MessageAnchors();
     const settled = new Map<Attachment, PlacedAttachment>();
-    const context = this.messageContext(conversation, pageStarts, settled);
+    const context = this.messageContext(conversation, pageStarts, anchors, settled);
     let previousDay = '';
     let previousSender = '';
     const write = (message: Message, places: Placed) => {
@@ -135,14 +137,15 @@ export class HtmlRenderer implements Renderer {
       const continued = pages.isEmpty && at.dayKey === previousDay ? ' (continued)' : '';
       if (newDay) html += `${pages.isEmpty ? '' : DAY_END}<h2 class="day" id="d-${at.dayKey}"><span>${escapeHtml(this.ctx.dates.day(message.date))}${continued}</span></h2>\n<ol>\n`;
       const sender = message.kind === 'event' ? '' : message.sender.handle;
-      html += messageHtml(message, at, newDay || sender !== previousSender, context);
+      const anchor = anchors.next(message.guid, message.date);
+      html += messageHtml(message, anchor, at, newDay || sender !== previousSender, context);
       pages.add(html, at.dayKey);
       pageStarts.add(pages.page, { date: message.date.getTime(), rowId: message.rowId, guid: message.guid });
       previousDay = at.dayKey;
       previousSender = sender;
 
       const words = messageWords(message);
-      this.searchRows.add(pages.page, message, at.dateTime, words);
+      this.searchRows.add(pages.page, anchor, message, at.dateTime, words);
       if (words.current) summary.preview = words.current.slice(0, PREVIEW_LENGTH);
       summary.photoCount += countPhotos(message);
       activity.add(message, at.dayKey);
@@ -187,7 +190,7 @@ export class HtmlRenderer implements Renderer {
   }
 
   /** `settled`: the placed attachments of the message being written. */
-  private messageContext(conversation: Conversation, pageStarts: PageStarts, settled: Map<Attachment, PlacedAttachment>): MessageContext {
+  private messageContext(conversation: Conversation, pageStarts: PageStarts, anchors: MessageAnchors, settled: Map<Attachment, PlacedAttachment>): MessageContext {
     return {
       root: PAGE_ROOT,
       dates: this.ctx.dates,
@@ -197,7 +200,7 @@ export class HtmlRenderer implements Renderer {
       messageHref: (reply) => {
         const { date, rowId } = reply.target!;
         const page = pageStarts.pageOf({ date: date.getTime(), rowId, guid: reply.guid });
-        return page === undefined ? undefined : `${pageFile(page)}#m${rowId}`;
+        return page === undefined ? undefined : `${pageFile(page)}#${anchors.of(reply.guid, date)}`;
       },
     };
   }

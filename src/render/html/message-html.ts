@@ -38,21 +38,22 @@ const TAPBACK_VERB: Record<string, string> = {
 
 /**
  * One message sent at local time `at` as an item of its day's list (a screen reader goes from one to the next):
- * its bubbles, reply quote, edits, tapbacks and delivery notes.
+ * its bubbles, reply quote, edits, tapbacks and delivery notes; `anchor` its id (see anchors.ts), and each part's
+ * with the part's index after it.
  */
-export function messageHtml(message: Message, at: LocalTime, showSender: boolean, ctx: MessageContext): string {
+export function messageHtml(message: Message, anchor: string, at: LocalTime, showSender: boolean, ctx: MessageContext): string {
   if (message.kind === 'event') {
     // A group photo change carries the new photo.
     const files = message.parts.map((part) => (part.kind === 'attachment' ? `<div class="event-file">${attachmentHtml(part.attachment, ctx, false)}</div>` : '')).join('');
-    return `<li class="event" id="m${message.rowId}"><span title="${at.dateTime}">${eventText(message)} · ${at.time}${sourcesHtml(message)}${absenceHtml(message, ctx)}</span>${files}</li>\n`;
+    return `<li class="event" id="${anchor}"><span title="${at.dateTime}">${eventText(message)} · ${at.time}${sourcesHtml(message)}${absenceHtml(message, ctx)}</span>${files}</li>\n`;
   }
   const side = message.isFromMe ? 'out' : 'in';
   const service = message.service.toLowerCase() === 'imessage' ? 'imessage' : 'sms';
-  let html = `<li class="msg ${side} ${service}" id="m${message.rowId}">`;
+  let html = `<li class="msg ${side} ${service}" id="${anchor}">`;
   if (showSender) html += senderHtml(message, ctx);
   if (message.replyTo) html += replyHtml(message, ctx);
   if (message.subject) html += `<div class="bubble subject"><strong>${escapeHtml(message.subject)}</strong></div>`;
-  for (const part of message.parts) html += partHtml(message, part, ctx);
+  for (const part of message.parts) html += partHtml(message, part, `${anchor}-${part.index}`, ctx);
   for (const problem of message.problems) html += `<div class="problem">⚠ ${escapeHtml(problem)}</div>`;
   html += metaHtml(message, at, ctx);
   return `${html}</li>\n`;
@@ -77,8 +78,7 @@ function replyHtml(message: Message, ctx: MessageContext): string {
   return href ? `<a class="reply" href="${href}" dir="auto">${quote}</a>` : `<div class="reply" dir="auto">${quote}</div>`;
 }
 
-function partHtml(message: Message, part: Part, ctx: MessageContext): string {
-  const id = `m${message.rowId}-${part.index}`;
+function partHtml(message: Message, part: Part, id: string, ctx: MessageContext): string {
   let body: string;
   let kind: string;
   let versioned: TextPart | UnsentPart | undefined;

@@ -29,8 +29,9 @@ export interface SearchRows {
 /**
  * One thread's search rows, written to a part file as conversations are rendered (memory stays bounded);
  * the rows of a conversation are contiguous and lack its number, which is only known when all threads are
- * done (see writeSearchIndex). A row is `page, rowId, time, sender, text]`, or `…, text, earlier]` for a message
- * with earlier versions of its text (edited or unsent), which it is found by too.
+ * done (see writeSearchIndex). A row is `page, anchor, time, sender, text]` (the message's id on its page, see
+ * anchors.ts), or `…, text, earlier]` for a message with earlier versions of its text (edited or unsent), which it
+ * is found by too.
  */
 export class SearchRowsWriter {
   private readonly path: string;
@@ -52,10 +53,10 @@ export class SearchRowsWriter {
     this.conversationStart = this.offset();
   }
 
-  add(page: number, message: Message, time: string, { current, earlier }: { current: string; earlier: string }): void {
+  add(page: number, anchor: string, message: Message, time: string, { current, earlier }: { current: string; earlier: string }): void {
     if (!current && !earlier) return;
     const versions = earlier ? `${JSON.stringify(current)},${JSON.stringify(earlier)}` : JSON.stringify(current);
-    this.pending.append(`${page},${message.rowId},${JSON.stringify(time)},${JSON.stringify(message.sender.name)},${versions}]\n`);
+    this.pending.append(`${page},"${anchor}",${JSON.stringify(time)},${JSON.stringify(message.sender.name)},${versions}]\n`);
     if (this.pending.length >= FLUSH_AT) this.flush();
   }
 
@@ -88,7 +89,7 @@ export class SearchRowsWriter {
 /**
  * Writes the client-side search index as script files (a browser on file:// can load scripts but not
  * fetch data): search/chunk-N.js each call `tkSearch.add(rows)`, search/manifest.js lists conversations
- * and chunks. Rows are `[conversation, page, rowId, time, sender, text]`, some with `earlier` last (see
+ * and chunks. Rows are `[conversation, page, anchor, time, sender, text]`, some with `earlier` last (see
  * SearchRowsWriter); conversations are numbered in the order given. The threads' part files are read a slice at
  * a time and removed.
  */
