@@ -1,4 +1,5 @@
-// textkeeper archive pages: sorting the index, the page picker, and notes for pictures and audio that fail.
+// textkeeper archive pages: sorting the index, the page picker, links to what is not on the page, and notes for
+// pictures and audio that fail.
 'use strict';
 
 // A picture that cannot be loaded becomes a visible note naming the file; audio or video that cannot be played gets a note.
@@ -39,8 +40,8 @@ function noteUnplayable(player) {
 document.addEventListener('DOMContentLoaded', () => {
   setUpSorting();
   setUpPagePicker();
-  scrollToNearestDay();
-  window.addEventListener('hashchange', scrollToNearestDay);
+  findTarget();
+  window.addEventListener('hashchange', findTarget);
 });
 
 function setUpSorting() {
@@ -112,10 +113,51 @@ function openChosenPage(select, goToPage) {
   select.addEventListener('change', () => { if (!chosenByKey) goToPage(); });
 }
 
-// A jump to a day without messages lands on the next day that has some.
-function scrollToNearestDay() {
+/** A link to a day or a message this page does not have. */
+function findTarget() {
   const hash = decodeURIComponent(location.hash.slice(1));
-  if (!hash.startsWith('d-') || document.getElementById(hash)) return;
+  if (!hash || document.getElementById(hash)) return;
+  if (hash.startsWith('d-')) scrollToNearestDay(hash);
+  else findMessage(hash);
+}
+
+// A jump to a day without messages lands on the next day that has some.
+function scrollToNearestDay(hash) {
   const next = Array.from(document.querySelectorAll('.day')).find((day) => day.id >= hash);
+  if (next) next.scrollIntoView();
+}
+
+/** A message's id: the second it was sent, in base 36, and a hash of its GUID (src/render/html/anchors.ts). */
+const MESSAGE_ID = /^m([0-9a-z]+)_[0-9a-z_]+$/;
+
+/**
+ * A link saved before a later run added earlier messages names a page its message has left: pages.js says which
+ * page holds its second now, where the link goes on. On that page, a message that is gone from the archive
+ * leaves the link at the first message after it.
+ */
+function findMessage(hash) {
+  const id = MESSAGE_ID.exec(hash);
+  if (!id || !Array.isArray(window.tkPages)) return;
+  const second = parseInt(id[1], 36);
+  const page = pageHolding(window.tkPages, second, location.pathname.split('/').pop());
+  if (page) location.replace(page.file + location.hash);
+  else scrollToNearestMessage(second);
+}
+
+/**
+ * The page that holds a second, if not this one. A page break may fall within a second, which pages on both
+ * sides of it then hold: they are tried in turn, from the first, so a message on none of them stops at the last.
+ * A second no page holds is between two pages: the later one has the nearest message.
+ */
+function pageHolding(pages, second, current) {
+  const holding = pages.filter((page) => page.from <= second && second <= page.to);
+  if (holding.length > 0) return holding[holding.findIndex((page) => page.file === current) + 1];
+  const next = pages.find((page) => page.from > second) || pages[pages.length - 1];
+  return next.file === current ? undefined : next;
+}
+
+function scrollToNearestMessage(second) {
+  const messages = Array.from(document.querySelectorAll('.thread li[id]'));
+  const next = messages.find((message) => parseInt(MESSAGE_ID.exec(message.id)?.[1], 36) >= second) || messages[messages.length - 1];
   if (next) next.scrollIntoView();
 }

@@ -13,8 +13,8 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  */
 const EXPECTED: Record<string, string> = {
   '*.txt': '4a910373d6c4cb287672d28558dffc6c39fbee99d0cd5f9037dbd73206024c75',
-  'assets/': '6963f027750ab4abf2eb5cf6582926c2cddfd83fc55b085e53a70cdbd89adb90',
-  'conversations/': '79990af5e950e5cb09489ddd577f9c74db03bc61f6b7d457ebc43c6a241cea64',
+  'assets/': '5b767a8028954fa6b66b5716520ccd232c8bd25429bebef50e6a3b627b2aebaf',
+  'conversations/': '67c12da1e2b7edca522ae93a0087ba698fbd89425fa00a824b7c7359ce218c71',
   'index.html': '72dfc1f49f0552130d550eaab1768541e2bc8580874776bd70ac2c12b0da6f37',
   'search.html': 'f0d91787a6653ef6ee72acb45d333d05bc8339f1e11b3314d8b4cb77f360ff3b',
   'search/': '03d0f5e859be541b5a01e64d997beffd2b0b53ab6bbb7990792fc711b55b9e7a',

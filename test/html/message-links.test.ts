@@ -12,6 +12,8 @@ if (!haveChromium) console.warn(`Skipping the message link tests: ${CHROMIUM} is
 
 /** An hour in Apple nanoseconds. */
 const HOUR = 3_600_000_000_000n;
+/** Ten years, as many. */
+const DECADE = 3650n * 24n * HOUR;
 
 /** The ROWIDs of a chat's messages of plain text (no reaction, attachment, app or group event), in order. */
 function plainMessages(sqlite: Database.Database, chat: number): number[] {
@@ -22,6 +24,11 @@ function plainMessages(sqlite: Database.Database, chat: number): number[] {
 
 function busiestChat(sqlite: Database.Database): number {
   return sqlite.prepare('SELECT chat_id FROM chat_message_join GROUP BY chat_id ORDER BY COUNT(*) DESC LIMIT 1').pluck().get() as number;
+}
+
+/** The ids of the messages of a page, in order. */
+function messageIds(file: string): string[] {
+  return Array.from(readFileSync(file, 'utf8').matchAll(/<li class="(?:msg|event)[^"]*" id="([^"]+)"/g), ([, id]) => id!);
 }
 
 /** The ids that an HTML page of the archive uses more than once. */
@@ -79,5 +86,46 @@ describe.skipIf(!haveChromium)('links to a message on the HTML pages', () => {
     await expect.poll(() => page.locator(':target .bubble').textContent()).toBe('Only the second Mac has the quetzalcoatl');
     const pages = readdirSync(join(archive, 'conversations'), { recursive: true }).map(String).filter((file) => file.endsWith('.html'));
     for (const file of pages) expect(repeatedIds(join(archive, 'conversations', file)), file).toEqual([]);
+  });
+
+  it('takes a link saved before a later run added earlier messages to the page that holds its message now', async () => {
+    const dir = tempDir('html-links-moved');
+    const mac = join(dir, 'mac.db');
+    await generateChatDb({ path: mac, messages: 3000, seed: 43, singleConversation: true });
+    const archive = join(dir, 'archive');
+    const exportFrom = async (...dbs: string[]) => {
+      const result = await runCli(['export', ...dbs.flatMap((db) => ['--db', db]), '--out', archive, '--format', 'html', '--attachments', 'none', '--quiet']);
+      expect(result.code, result.stderr).toBe(0);
+    };
+    await exportFrom(mac);
+    const [title] = readdirSync(join(archive, 'conversations'));
+    const folder = join(archive, 'conversations', title!);
+    const saved = messageIds(join(folder, 'p2.html')).at(-1)!;
+    // An old Mac's database: 600 messages of the same conversation, ten years before the others.
+    const old = join(dir, 'old.db');
+    copyFileSync(mac, old);
+    const sqlite = new Database(old);
+    const kept = plainMessages(sqlite, busiestChat(sqlite)).slice(0, 600);
+    sqlite.exec(`DELETE FROM message WHERE ROWID NOT IN (${kept.join(',')});
+      DELETE FROM chat_message_join WHERE message_id NOT IN (SELECT ROWID FROM message);
+      DELETE FROM message_attachment_join WHERE message_id NOT IN (SELECT ROWID FROM message);
+      UPDATE message SET guid = 'OLD-' || guid, thread_originator_guid = NULL, reply_to_guid = NULL, date = date - ${DECADE},
+        date_read = MAX(date_read - ${DECADE}, 0), date_delivered = MAX(date_delivered - ${DECADE}, 0);
+      UPDATE chat_message_join SET message_date = message_date - ${DECADE};`);
+    sqlite.close();
+    await exportFrom(mac, old);
+    const now = readdirSync(folder).find((file) => file.endsWith('.html') && messageIds(join(folder, file)).includes(saved))!;
+    expect(now).not.toBe('p2.html');
+
+    await page.goto(`${pathToFileURL(join(folder, 'p2.html')).href}#${saved}`);
+    await page.waitForURL(`${pathToFileURL(join(folder, now)).href}#${saved}`);
+    await expect.poll(() => page.locator(':target').getAttribute('id')).toBe(saved);
+    // A message gone from the archive: the link stops at the first message after it, on the page of its second.
+    const gone = saved.replace(/_.*/, '_gone');
+    await page.goto(`${pathToFileURL(join(folder, 'p1.html')).href}#${gone}`);
+    await page.waitForURL(`${pathToFileURL(join(folder, now)).href}#${gone}`);
+    await expect.poll(() => page.locator(`[id="${saved}"]`).evaluate((message) => Math.round(message.getBoundingClientRect().top))).toBeLessThanOrEqual(64);
+    await expect(page.locator(`[id="${saved}"]`).evaluate((message) => message.getBoundingClientRect().top)).resolves.toBeGreaterThanOrEqual(0);
+    await expect(page.locator(':target').count()).resolves.toBe(0);
   });
 });

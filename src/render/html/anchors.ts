@@ -7,7 +7,12 @@
  * pages.js, once later runs have moved it to another (see app.js).
  */
 export function messageAnchor(guid: string, date: Date): string {
-  return `m${Math.floor(date.getTime() / 1000).toString(36)}_${fnv1a(guid).toString(36)}`;
+  return `m${secondOf(date).toString(36)}_${fnv1a(guid).toString(36)}`;
+}
+
+/** The second a message was sent, as its anchor and pages.js name it: UTC, since 1970. */
+export function secondOf(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
 }
 
 /** FNV-1a, 32 bits, over UTF-16 code units. */

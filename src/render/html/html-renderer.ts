@@ -139,7 +139,7 @@ export class HtmlRenderer implements Renderer {
       const sender = message.kind === 'event' ? '' : message.sender.handle;
       const anchor = anchors.next(message.guid, message.date);
       html += messageHtml(message, anchor, at, newDay || sender !== previousSender, context);
-      pages.add(html, at.dayKey);
+      pages.add(html, at.dayKey, message.date);
       pageStarts.add(pages.page, { date: message.date.getTime(), rowId: message.rowId, guid: message.guid });
       previousDay = at.dayKey;
       previousSender = sender;

@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomically, writeWhole } from '../../output/files.js';
 import { Utf8Buffer } from '../../output/utf8-buffer.js';
+import { secondOf } from './anchors.js';
 
 /** One written page of a conversation, as listed in its pages.js for the page picker. */
 export interface PageInfo {
@@ -9,6 +10,9 @@ export interface PageInfo {
   /** Local days (yyyy-MM-dd) of the first and last message on the page. */
   first: string;
   last: string;
+  /** The seconds the first and last message on the page were sent (see `secondOf`): app.js finds a message's page by them. */
+  from: number;
+  to: number;
   count: number;
 }
 
@@ -49,6 +53,8 @@ export class PagedWriter {
   private count = 0;
   private first = '';
   private last = '';
+  private from = 0;
+  private to = 0;
 
   constructor(
     private readonly folder: string,
@@ -72,9 +78,15 @@ export class PagedWriter {
     return this.count >= this.limits.messages || this.body.length >= this.limits.bytes;
   }
 
-  add(html: string, dayKey: string): void {
-    if (this.count === 0) this.first = dayKey;
+  /** A message sent on local day `dayKey`, at `date`. */
+  add(html: string, dayKey: string, date: Date): void {
+    const second = secondOf(date);
+    if (this.count === 0) {
+      this.first = dayKey;
+      this.from = second;
+    }
     this.last = dayKey;
+    this.to = second;
     this.count++;
     this.body.append(html);
   }
@@ -119,7 +131,7 @@ export class PagedWriter {
       } else await file.write(EMPTY_BODY);
       await file.write(html.slice(at + BODY_MARK.length));
     });
-    this.pages.push({ file: pageFile(page), first: this.first, last: this.last, count: this.count });
+    this.pages.push({ file: pageFile(page), first: this.first, last: this.last, from: this.from, to: this.to, count: this.count });
     this.count = 0;
   }
 }
