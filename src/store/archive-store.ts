@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { Conversation, Person, ReactionsByGuid, RecordedSource, SourceCheck, SourceHashes } from '../model/types.js';
+import type { Conversation, Person, Reactions, ReactionsByGuid, RecordedSource, SourceCheck, SourceHashes } from '../model/types.js';
 import { everyParticipant, handlesOf } from '../model/people.js';
 import { everyOwnerHandle } from '../model/owner.js';
 import { STORE_FILE } from './file-names.js';
 import { GuidFingerprints } from './guid-fingerprints.js';
-import { compactJson, fromJson, mergeRevision, messageFromJson, namedAnew, sameButNamesAndPlaces, sameButReadAnew, sameInAnyOrder, storedJson, toJson, withReactions, type MessageColumns } from './message-json.js';
+import { compactJson, fromJson, mergeRevision, messageFromJson, namedAnew, reactionsFromJson, reactionsJson, sameButNamesAndPlaces, sameButReadAnew, sameInAnyOrder, storedJson, toJson, withReactions, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
 import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, type StoreMode } from './schema.js';
 import type { SqliteCopy } from '../sqlite/sqlite-copy.js';
@@ -144,8 +144,9 @@ export class ArchiveStore {
       joined: p(`SELECT DISTINCT conversation_key FROM chat_guids c WHERE guid IN (SELECT value FROM json_each(@guids)) AND conversation_key != @key
         AND NOT EXISTS (SELECT 1 FROM chat_guids o WHERE o.conversation_key = c.conversation_key AND o.guid NOT IN (SELECT value FROM json_each(@guids)))`).pluck(),
       moveAll: p('UPDATE messages SET conversation_key = ? WHERE conversation_key = ?'),
+      moveWaiting: p('UPDATE OR REPLACE waiting_reactions SET conversation_key = ? WHERE conversation_key = ?'),
       bodies: p('SELECT guid, date, seq, body FROM messages WHERE conversation_key = ?'),
-      rename: p('UPDATE messages SET body = ? WHERE guid = ?'),
+      setBody: p('UPDATE messages SET body = ? WHERE guid = ?'),
       chatGuid: p('INSERT OR REPLACE INTO chat_guids (guid, conversation_key) VALUES (?, ?)'),
       keyOfChat: p('SELECT conversation_key FROM chat_guids WHERE guid = ?').pluck(),
       find: p('SELECT guid, conversation_key, date, seq, body, source_set, revision, last_run, absent_since FROM messages WHERE guid = ?'),
@@ -159,6 +160,10 @@ export class ArchiveStore {
       history: p('INSERT OR IGNORE INTO message_history (guid, revision, run_id, body) VALUES (?, ?, ?, ?)'),
       forget: p('DELETE FROM messages WHERE guid = ?'),
       forgetHistory: p('DELETE FROM message_history WHERE guid = ?'),
+      wait: p('INSERT OR REPLACE INTO waiting_reactions (conversation_key, guid, source, reactions) VALUES (?, ?, ?, ?)'),
+      arrived: p(`SELECT w.guid, w.source, w.reactions FROM waiting_reactions w JOIN messages m ON m.guid = w.guid
+        WHERE w.conversation_key = ? AND m.conversation_key = w.conversation_key AND m.last_run = ?`),
+      served: p('DELETE FROM waiting_reactions WHERE conversation_key = ? AND guid = ? AND source = ?'),
       setId: p('SELECT id FROM source_sets WHERE sources = ?').pluck(),
       addSet: p('INSERT INTO source_sets (sources) VALUES (?)'),
       setNames: p('SELECT sources FROM source_sets WHERE id = ?').pluck(),
@@ -407,7 +412,10 @@ export class ArchiveStore {
    */
   private joinConversations(key: string, chatGuids: string[]): boolean {
     const joined = this.sql.joined!.all({ guids: JSON.stringify(chatGuids), key }) as string[];
-    for (const other of joined) this.sql.moveAll!.run(key, other);
+    for (const other of joined) {
+      this.sql.moveAll!.run(key, other);
+      this.sql.moveWaiting!.run(key, other);
+    }
     return joined.length > 0;
   }
 
@@ -422,7 +430,7 @@ export class ArchiveStore {
     for (const row of rows) {
       const body = namedAnew(row.body, row, names);
       if (body === undefined) continue;
-      this.sql.rename!.run(body, row.guid);
+      this.sql.setBody!.run(body, row.guid);
       renamed = true;
     }
     return renamed;
@@ -432,10 +440,12 @@ export class ArchiveStore {
   end({ files, reactions, ownerHandles }: ConversationEnd): void {
     const { key, changed, namedAnew, narrowed } = this.writing!;
     if (ownerHandles?.length) this.addOwnerHandles(key, ownerHandles);
+    // Before naming anew: reactions kept from an earlier run name their senders as it did.
+    const arrived = this.reactOnArrived();
     const renamed = namedAnew !== undefined && this.nameAnew(key, namedAnew);
     const reacted = reactions !== undefined && this.reactOnUnread(reactions);
     this.saveFiles(files);
-    if (changed || renamed || reacted) {
+    if (changed || arrived || renamed || reacted) {
       this.sql.bump!.run(key);
       // What other sources were last read as no longer says what the store holds of it (messages they lack
       // came back, or came from these): a run with them reads it again, and marks what they lack.
@@ -466,24 +476,64 @@ export class ArchiveStore {
    * Gives the conversation's messages that this run did not read what the sources still hold of their reactions (the
    * device purged them and kept the reactions placed later, or their removals): those taken back are marked so, and
    * those held added, marked held apart when the message was not found in their source (the runs of those that
-   * had it would take them for gone); a new revision of each that changed; true when any did.
+   * had it would take them for gone); a new revision of each that changed; true when any did. What they hold of a
+   * message the store does not have is kept until a run brings it (see `reactOnArrived`).
    */
   private reactOnUnread(reactions: ReactionsByGuid): boolean {
-    // A store this run made has only messages this run read.
-    if (this.made) return false;
     let changed = false;
     for (const [guid, held, source] of reactions) {
-      const stored = this.sql.find!.get(guid) as StoredMessage | undefined;
-      if (stored?.conversation_key !== this.writing!.key || stored.last_run === this.runId) continue;
-      const before = messageFromJson(stored.body, stored);
-      const body = storedJson(withReactions(before, held, this.namesOf(stored.source_set).includes(source)));
-      if (body === storedJson(before)) continue;
-      this.sql.history!.run(guid, stored.revision, this.runId, stored.body);
-      this.sql.revise!.run(body, stored.revision + 1, guid);
-      this.counts.changed++;
-      changed = true;
+      if (!this.has(guid)) this.sql.wait!.run(this.writing!.key, guid, source, reactionsJson(held));
+      // A store this run made has only messages this run read.
+      else if (!this.made) changed = this.reactOnStored(guid, held, source) || changed;
     }
     return changed;
+  }
+
+  private reactOnStored(guid: string, held: Reactions, source: string): boolean {
+    const stored = this.sql.find!.get(guid) as StoredMessage;
+    if (stored.conversation_key !== this.writing!.key || stored.last_run === this.runId) return false;
+    const body = this.withHeld(stored, held, source);
+    if (body === undefined) return false;
+    this.sql.history!.run(guid, stored.revision, this.runId, stored.body);
+    this.sql.revise!.run(body, stored.revision + 1, guid);
+    this.counts.changed++;
+    return true;
+  }
+
+  /**
+   * Puts on the conversation's messages this run read what sources held of their reactions while the store lacked
+   * them (see `reactOnUnread`), as a run of those sources with this run's would: in the message as this run wrote it.
+   * What a source this run read held is let go: the run read what it holds now. True when a message changed.
+   */
+  private reactOnArrived(): boolean {
+    // In a store this run made, this run kept every waiting reaction, each once its conversation's messages were written.
+    if (this.made) return false;
+    const { key, every } = this.writing!;
+    const read = this.namesOf(every);
+    let changed = false;
+    for (const { guid, source, reactions } of this.sql.arrived!.all(key, this.runId) as { guid: string; source: string; reactions: string }[]) {
+      this.sql.served!.run(key, guid, source);
+      if (read.includes(source)) continue;
+      const body = this.withHeld(this.sql.find!.get(guid) as StoredMessage, reactionsFromJson(reactions), source);
+      if (body !== undefined) this.sql.setBody!.run(body, guid);
+      changed ||= body !== undefined;
+    }
+    return changed;
+  }
+
+  /** The stored message's body with what a source holds of its reactions (see `withReactions`); undefined when that changes nothing. */
+  private withHeld(stored: StoredMessage, held: Reactions, source: string): string | undefined {
+    const before = messageFromJson(stored.body, stored);
+    const body = storedJson(withReactions(before, held, this.namesOf(stored.source_set).includes(source)));
+    return body === storedJson(before) ? undefined : body;
+  }
+
+  /**
+   * Whether the store has a message of this GUID: in a store this run made, until its messages are indexed, one this
+   * run wrote (by its fingerprint, see `GuidFingerprints`: one that shares another's is taken as written).
+   */
+  private has(guid: string): boolean {
+    return this.unindexed ? this.unindexed.has(guid) : this.sql.find!.get(guid) !== undefined;
   }
 
   /** Leaves out what was written of the conversation begun (none: nothing to do). */
@@ -840,7 +890,7 @@ export class ArchiveStore {
     const chosen = 'IN (SELECT value FROM json_each(?))';
     const found = this.db.prepare(`SELECT format, file FROM rendered WHERE conversation_key ${chosen}`).all(JSON.stringify(keys)) as { format: string; file: string }[];
     this.db.transaction(() => {
-      for (const table of ['rendered', 'source_marks', 'chat_guids', 'source_spans']) this.db.prepare(`DELETE FROM ${table} WHERE conversation_key ${chosen}`).run(JSON.stringify(keys));
+      for (const table of ['rendered', 'source_marks', 'chat_guids', 'source_spans', 'waiting_reactions']) this.db.prepare(`DELETE FROM ${table} WHERE conversation_key ${chosen}`).run(JSON.stringify(keys));
       this.db.prepare(`DELETE FROM conversations WHERE key ${chosen}`).run(JSON.stringify(keys));
     })();
     return found;

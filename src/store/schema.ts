@@ -165,6 +165,14 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (source, conversation_key)
    ) WITHOUT ROWID;
    ${spansOfMessages('')};`,
+  // 14: what a source holds of the reactions on a message the store does not have yet (the device lost it, another
+  // device has it) is kept until a run brings the message, and then put on it. A store before has none.
+  `DROP TABLE IF EXISTS waiting_reactions;
+   CREATE TABLE waiting_reactions (
+     conversation_key TEXT NOT NULL, guid TEXT NOT NULL, source TEXT NOT NULL,
+     reactions TEXT NOT NULL,              -- JSON Reactions: tapbacks as [part, tapbacks] pairs, removals; dates as ms since 1970
+     PRIMARY KEY (conversation_key, guid, source)
+   ) WITHOUT ROWID;`,
 ];
 
 /** The messages of each conversation in order: how renderers read them. */
