@@ -1,4 +1,4 @@
-import { filesOf, withheldWhy } from '../model/attachments.js';
+import { attachmentsOf, withheldWhy } from '../model/attachments.js';
 import type { Message } from '../model/types.js';
 import type { MessageStream } from '../render/renderer.js';
 
@@ -64,19 +64,18 @@ export function counting(stream: MessageStream, summary: ShardCounts, warn: (m: 
 
 function tally(message: Message, summary: ShardCounts, warn: (m: string) => void): void {
   summary.messages++;
-  for (const part of message.parts) {
-    for (const a of filesOf(part)) {
-      if (a.notInDatabase) {
-        summary.notInDatabase++;
-        continue;
-      }
-      summary.attachments++;
-      if (a.withheld) {
-        summary.withheldAttachments++;
-        const why = withheldWhy(a.withheld);
-        summary.withheldWhy.set(why, (summary.withheldWhy.get(why) ?? 0) + 1);
-      } else if (a.missing) summary.missingAttachments++;
+  // Sticker reactions' files too: the missing ones are as lost as a photo's.
+  for (const a of attachmentsOf(message)) {
+    if (a.notInDatabase) {
+      summary.notInDatabase++;
+      continue;
     }
+    summary.attachments++;
+    if (a.withheld) {
+      summary.withheldAttachments++;
+      const why = withheldWhy(a.withheld);
+      summary.withheldWhy.set(why, (summary.withheldWhy.get(why) ?? 0) + 1);
+    } else if (a.missing) summary.missingAttachments++;
   }
   for (const problem of message.problems) warn(`message ${message.guid}: ${problem}`);
   // One only the archive keeps is in no source now: not in the one that had it last.

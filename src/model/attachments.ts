@@ -10,7 +10,7 @@ export function attachmentsOf(message: Message): Attachment[] {
   return found;
 }
 
-/** The files a part holds (an attachment, an app balloon's), not its sticker reactions: what counts as the message's attachments. */
+/** The files a part holds (an attachment, an app balloon's), not its sticker reactions: what the message itself carries. */
 export function filesOf(part: Part): Attachment[] {
   return part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : [];
 }

@@ -68,7 +68,7 @@ export function describeTapbacks(tapbacks: Tapback[], day: (date: Date) => strin
   const groups = new Map<string, { label: string; names: string[] }>();
   for (const t of tapbacks) {
     const label = t.kind === 'sticker'
-      ? `Sticker${t.sticker ? ` (${t.sticker.fileName})` : ''}`
+      ? `Sticker${t.sticker ? ` (${absentSticker(t.sticker) ?? t.sticker.fileName})` : ''}`
       : `${t.emoji} ${TAPBACK_VERBS[t.kind]}`.trim();
     const group = groups.get(label) ?? { label, names: [] };
     const note = tapbackNote(t, day);
@@ -92,9 +92,30 @@ export function describeAttachment(a: Attachment): string {
 
 /** " — sticker (Genmoji) — “red heart”": what an attachment is as a sticker, and its description; or nothing. */
 export function stickerNote(a: Attachment): string {
-  const source = a.stickerSource && (STICKER_SOURCES[a.stickerSource] ?? a.stickerSource);
+  const source = stickerSourceName(a);
   const sticker = a.isSticker ? ` — sticker${source ? ` (${source})` : ''}` : '';
   return `${sticker}${a.description ? ` — “${a.description}”` : ''}`;
+}
+
+/** "Genmoji", "Memoji", "user-made" or its app's name: where a sticker came from, when it records that. */
+export function stickerSourceName(a: Attachment): string | undefined {
+  return a.stickerSource && (STICKER_SOURCES[a.stickerSource] ?? a.stickerSource);
+}
+
+/**
+ * A sticker reaction's file that is not in the archive, and what it was: "genmoji.png — Genmoji — “red heart” —
+ * missing, not on this computer" (`why` words the absence, by default as the txt export does); undefined when
+ * the file is there.
+ */
+export function absentSticker(sticker: Attachment, why: (sticker: Attachment) => string = absenceInText): string | undefined {
+  if (!sticker.missing) return undefined;
+  const description = sticker.description && `“${sticker.description}”`;
+  return [sticker.fileName, stickerSourceName(sticker), description, why(sticker)].filter(Boolean).join(' — ');
+}
+
+/** "missing, not on this computer", or why a file on disk was not copied. */
+function absenceInText(attachment: Attachment): string {
+  return attachment.withheld ?? `missing, ${notFound(attachment)}`;
 }
 
 /**

@@ -12,16 +12,16 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  * (`git log -p test/core/output-stable.test.ts` gives every change of the digests and its reason).
  */
 const EXPECTED: Record<string, string> = {
-  '*.txt': '4a910373d6c4cb287672d28558dffc6c39fbee99d0cd5f9037dbd73206024c75',
-  'assets/': '5b767a8028954fa6b66b5716520ccd232c8bd25429bebef50e6a3b627b2aebaf',
-  'conversations/': '67c12da1e2b7edca522ae93a0087ba698fbd89425fa00a824b7c7359ce218c71',
+  '*.txt': 'a8de9b13ed4edd1cf694b5ec4d27108edcd4c1c5d8a158dca7594fbcf576660d',
+  'assets/': 'e1fd632a4f49a0f1b142b2092b6505f0f8b36e26d3b2b861aa55353f5a373276',
+  'conversations/': '0f6f09eb07aaea4f0b2df03fc21be32d25c6724fd5a639974be0b268a97f9aa6',
   'index.html': '72dfc1f49f0552130d550eaab1768541e2bc8580874776bd70ac2c12b0da6f37',
   'search.html': 'f0d91787a6653ef6ee72acb45d333d05bc8339f1e11b3314d8b4cb77f360ff3b',
   'search/': '03d0f5e859be541b5a01e64d997beffd2b0b53ab6bbb7990792fc711b55b9e7a',
 };
 
 const EXPECTED_DATA: Record<string, string> = {
-  '*.csv': 'ea17c6fa15813d02cb3a46c137ad9d948cc721f504ed52752dd6a58b5d468959',
+  '*.csv': '22f1d957a654f7e6d0d8e33c60731719f82bff78f2bfdf4b7e6d26830651fc34',
   '*.json': '6488429f90f7c2e10ed8296b6532d85d8c733917d526f67503272ee2c53d00f9',
   'messages.ndjson': '19b472ad3462afaeef10403ee2c7c1f39a349347ba4f9cbd83644c514080f4c2',
 };

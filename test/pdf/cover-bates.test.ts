@@ -139,7 +139,8 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
     const count = (said: string) => pages.split(squash(said)).length - 1;
     const [missing, withheld] = [count('Missing: the file is not on this computer'), count('Not included:')];
     expect([missing, withheld]).toEqual([1, 7]);
-    const said = '80 (1 missing: not on this computer; 7 not included)';
+    // Its two sticker reactions' files are among the attachments, as in the run's summary.
+    const said = '82 (1 missing: not on this computer; 7 not included)';
     expect(squash(pdfText(path, { first: 1, last: 1 }))).toContain(squash(`Attachments${said}`));
     expect(pdfInfo(path).Subject).toContain(`Attachments: ${said}`);
   });

@@ -2,7 +2,7 @@ import type { AppPart, Attachment, Ballot, Message, Part, Person, Poll, ReplyRef
 import { isYou } from '../../model/owner.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { isCaf } from '../../media/caf.js';
-import { absenceNote, attachmentSize, countOf, describeBallot, editedNote, foundIn, messageMarks, NOT_IN_DATABASE, notFound, receiptNotes, tapbackNote, timeOnDay, UNKNOWN_OPTION } from '../describe.js';
+import { absenceNote, absentSticker, attachmentSize, countOf, describeBallot, editedNote, foundIn, messageMarks, NOT_IN_DATABASE, notFound, receiptNotes, tapbackNote, timeOnDay, UNKNOWN_OPTION } from '../describe.js';
 import { wasEdited } from '../../model/edits.js';
 import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
 import { eventNames } from '../isolate.js';
@@ -204,12 +204,15 @@ function tapbacksHtml(tapbacks: Tapback[], ctx: MessageContext): string {
     const who = escapeHtml(tapback.sender.name);
     const when = ctx.dates.at(tapback.date).dateTime;
     const note = tapbackNote(tapback, (d) => ctx.dates.dayKey(d));
+    const absent = tapback.sticker && absentSticker(tapback.sticker);
     // The sentence says "You" of the owner, as events and unsent messages do; the badge keeps the name.
-    const title = `${isYou(tapback.sender) ? 'You' : who} ${tapbackVerb(tapback)} this · ${when}${note ? ` · ${note}` : ''}`;
+    const title = [`${isYou(tapback.sender) ? 'You' : who} ${tapbackVerb(tapback)} this`, when, note, absent && escapeHtml(absent)].filter(Boolean).join(' · ');
     let mark = escapeHtml(tapback.emoji);
     if (tapback.sticker) {
       const placed = ctx.placeAttachment(tapback.sticker);
       if (placed.preview) mark = `<img src="${url(placed.preview, ctx.root)}" alt="" loading="lazy"${sizeAttributes(placed)}>`;
+      // The picture is not there to show: the badge says so, its sentence what the sticker was.
+      else if (absent) mark = `<span class="absent">${tapback.sticker.withheld ? 'sticker not copied' : 'sticker missing'}</span>`;
     }
     // A screen reader says the sentence of the title, not a bare emoji whose sender shows only on hover.
     const shown = `${keptMark(tapback, mark)}<bdi class="who">${who}${note ? ` (${note})` : ''}</bdi>`;

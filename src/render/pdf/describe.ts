@@ -1,16 +1,22 @@
 import type { AppBalloon, Attachment, Message, ReplyRef, Tapback, TextSpan } from '../../model/types.js';
 import { isolated, type TextMark } from './text-layout.js';
 import { eventNames, isolateNames } from '../isolate.js';
-import { absenceNote, attachmentSize, describeBallot, editedNote, foundIn, messageMarks, notFound, pollOptions, tapbackNote } from '../describe.js';
+import { absenceNote, absentSticker, attachmentSize, describeBallot, editedNote, foundIn, messageMarks, notFound, pollOptions, stickerSourceName, tapbackNote } from '../describe.js';
 import type { DateFormatter } from '../dates.js';
 
 /** Short wordings both PDF styles use for things that are not plain text. */
 
-/** "Image · JPEG · 2.1 MB", what an attachment is without its name. */
+/** "Image · JPEG · 2.1 MB", "Sticker (Memoji) · image/heic": what an attachment is without its name. */
 export function attachmentDetails(attachment: Attachment): string {
-  const kind = attachment.isSticker ? 'Sticker' : { image: 'Image', video: 'Video', audio: 'Audio', file: 'File' }[attachment.kind];
+  const kind = attachment.isSticker ? stickerKind(attachment) : { image: 'Image', video: 'Video', audio: 'Audio', file: 'File' }[attachment.kind];
   const type = attachment.mimeType ?? attachment.uti;
   return [kind, type, attachmentSize(attachment)].filter(Boolean).join(' · ');
+}
+
+/** "Sticker (Memoji)", as the txt export says where a sticker came from; "Sticker" when it does not record that. */
+function stickerKind(sticker: Attachment): string {
+  const source = stickerSourceName(sticker);
+  return source ? `Sticker (${source})` : 'Sticker';
 }
 
 export function missingNote(attachment: Attachment): string {
@@ -42,7 +48,10 @@ function absence(attachment: Attachment): string | undefined {
   return attachment.missing ? `missing: ${notFound(attachment)}` : undefined;
 }
 
-/** "❤️ Alice   Sticker from Me": each reaction's emoji (or that it is a sticker) and who gave it; `day` as tapbackNote's. */
+/**
+ * "❤️ Alice   Sticker from Me": each reaction's emoji (or that it is a sticker, and what became of its file when it
+ * is not in the archive) and who gave it; `day` as tapbackNote's.
+ */
 export function tapbackSummary(tapbacks: Tapback[], day: (date: Date) => string): string {
   return tapbacks.map((t) => {
     const note = tapbackNote(t, day);
@@ -51,7 +60,14 @@ export function tapbackSummary(tapbacks: Tapback[], day: (date: Date) => string)
 }
 
 function stickerLabel(tapback: Tapback): string {
-  return `Sticker from ${isolated(tapback.sender.name)}`;
+  const absent = tapback.sticker && absentSticker(tapback.sticker, absenceOnPage);
+  return `Sticker from ${isolated(tapback.sender.name)}${absent ? ` (${absent})` : ''}`;
+}
+
+/** "missing: not on this computer", "not included: <why>": a sticker reaction's absent file in the words the cover counts it by. */
+function absenceOnPage(sticker: Attachment): string {
+  const why = absence(sticker)!;
+  return sticker.withheld ? `${why}: ${sticker.withheld}` : why;
 }
 
 export function replyLine(reply: ReplyRef): string {

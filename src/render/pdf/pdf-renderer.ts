@@ -7,7 +7,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { endsTheRun } from '../../errors.js';
 import { EMOJI_CREDIT } from '../../fonts/emoji.js';
 import { startHeicThread, stopHeicThread } from '../../media/image.js';
-import { filesOf } from '../../model/attachments.js';
+import { attachmentsOf } from '../../model/attachments.js';
 import type { Conversation, Message } from '../../model/types.js';
 import { AtomicFile } from '../../output/files.js';
 import { csvCells } from '../../output/spreadsheet-cell.js';
@@ -216,7 +216,7 @@ async function placeMessages(pieces: Iterable<Piece>, layout: MessageLayout, pag
   let any = false;
   for (const piece of pieces) {
     any = true;
-    for (const part of piece.message.parts) for (const attachment of filesOf(part)) attachments.add(attachment);
+    for (const attachment of attachmentsOf(piece.message)) attachments.add(attachment);
     layout.prefetch?.(piece);
     prefetched.push(piece);
     if (prefetched.length > IMAGES_AHEAD) await layOut(prefetched.shift()!);
