@@ -236,8 +236,8 @@ program.command('verify').description('check an archive folder: every file its m
     const progress = new VerifyProgress(!options.progress ? 'none' : process.stderr.isTTY ? 'bar' : 'lines', (line) => process.stderr.write(`${line}\n`));
     refuseKeptQuote('verify', dir);
     const folder = resolve(expandHome(dir));
-    const { problems, checked } = await verifyArchive(folder, progress.update).finally(() => progress.stop());
-    for (const line of problems) process.stdout.write(`${line}\n`);
+    const { problems, checked, history } = await verifyArchive(folder, progress.update).finally(() => progress.stop());
+    for (const line of [...history, ...problems]) process.stdout.write(`${line}\n`);
     if (problems.length > 0) {
       process.stderr.write(`textkeeper: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${folder}.\n`);
       process.exitCode = 1;

@@ -12,7 +12,7 @@ import { knownFile } from '../store/known-files.js';
 import { STORE_FILE } from '../store/file-names.js';
 import { sha256File } from '../store/file-sha256.js';
 import { buildManifest, filesUnder, resealStore, writeSums } from '../store/manifest.js';
-import { findOutsideChanges, leftAsFound, outsideChangeLines, removedCopyFolders, storeChangedSinceSeal, type OutsideChanges } from '../store/outside-changes.js';
+import { findOutsideChanges, leftAsFound, outsideChangeLines, outsideCounts, removedCopyFolders, storeChangedSinceSeal, type OutsideChanges } from '../store/outside-changes.js';
 import { openOutputStore, removeStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
 import { unsealedLog } from '../store/store-snapshot.js';
@@ -88,7 +88,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     const checkInterrupt = () => {
       if (signal.interrupted) throw new Interrupted('interrupted');
     };
-    return { ...await addSources({ options, store, isNew, other, recorded: read?.recorded, otherLog: read?.log, checkInterrupt, planned }), outside };
+    return { ...await addSources({ options, store, isNew, other, recorded: read?.recorded, otherLog: read?.log, checkInterrupt, planned, found: outsideCounts(outside) }), outside };
   } catch (error) {
     // A new archive whose run never began (its sources could not be opened), or was forgotten, is not left behind as one.
     const neverRun = isNew && store.run === 0;
@@ -108,6 +108,8 @@ interface Run {
   otherLog?: string;
   checkInterrupt: () => void;
   planned: (conversations: number) => void;
+  /** What changed in the folder since the last run sealed it, not by textkeeper, as the run's record keeps it (see `outsideCounts`). */
+  found: Record<string, number>;
 }
 
 /** Begins the run in the store and adds every source to it: the devices, then another archive. */
@@ -127,7 +129,8 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
   }
   let opened: OpenedArchive | undefined;
   try {
-    const known = (source: MessageSource) => knownFile(store, writer, files, source);
+    // A store changed by another program is not asked what it knows of a database (its chats' marks, its check).
+    const known = (source: MessageSource) => (run.found.storeAltered ? undefined : knownFile(store, writer, files, source));
     opened = readDevices ? await openArchive(options, { known, storedKey: (guids) => store.keyOfChats(guids), identify: (found) => store.records.identify(found), shown: store.shownPeople() }) : undefined;
     planned(opened?.archive.candidates().length ?? 0);
     const { facts, descriptions } = beginRun(run, opened);
@@ -149,7 +152,7 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
 }
 
 /** The run begun in the store, with the sources it reads: the devices, then another archive. */
-function beginRun({ store, other, recorded }: Run, opened: OpenedArchive | undefined): { facts: SourceFacts[]; descriptions: string[] } {
+function beginRun({ store, other, recorded, found }: Run, opened: OpenedArchive | undefined): { facts: SourceFacts[]; descriptions: string[] } {
   const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
   const descriptions = facts.map((_, i) => opened?.archive.sourceNames[i] ?? `archive ${other}`);
   const reaches = opened?.archive.reaches() ?? [];
@@ -160,7 +163,7 @@ function beginRun({ store, other, recorded }: Run, opened: OpenedArchive | undef
     backedUp: f.backedUp?.getTime(),
     recorded: f.kind === 'archive' ? recorded : undefined,
     newest: reaches[i],
-  })));
+  })), found);
   if (opened) store.records.rememberLineages(opened.archive.lineages);
   return { facts, descriptions };
 }
@@ -170,12 +173,13 @@ function beginRun({ store, other, recorded }: Run, opened: OpenedArchive | undef
  * is forgotten too, with the attachment copies it made; the archive is left as the runs before left it, and
  * SHA256SUMS gives the store as it is now, when the last of them finished (a new archive is then removed).
  */
-async function refused({ store, isNew }: Run, writer: StoreWriter, files: AttachmentFiles, error: unknown): Promise<never> {
+async function refused({ store, isNew, found }: Run, writer: StoreWriter, files: AttachmentFiles, error: unknown): Promise<never> {
   // Closed before the check passed, the writer leaves out what it wrote; its own failure would hide the refusal.
   await writer.close().catch(() => {});
   store.forgetRun();
   files.removeMade();
-  if (!isNew && store.records.lastRunFinished()) {
+  // A store changed by another program stays unsealed, for the next run to find (its record of this run is gone).
+  if (!isNew && !found.storeAltered && store.records.lastRunFinished()) {
     store.close();
     await resealStore(store.dir, await closedStoreSha256(store.dir));
   }
@@ -263,7 +267,7 @@ export function storeHistory(options: ResolvedOptions, store?: ArchiveStore, con
  */
 export async function sealArchive(store: ArchiveStore, counts: Record<string, number>, options: ResolvedOptions, outside?: OutsideChanges): Promise<number> {
   const { unfinished, afterFinished, ...changes } = store.changes();
-  const recorded = { ...counts, ...changes, ...(unfinished > 0 && { unfinished }) };
+  const recorded = { ...counts, ...changes, ...(unfinished > 0 && { unfinished }), ...outsideCounts(outside) };
   if (options.formats.includes('html')) {
     const runs = store.records.runs().map((run) => (run.id === store.run ? { ...run, finishedAt: new Date(), counts: recorded } : run));
     const [{ showRuns }, { refreshAssets }, { STATIC_ASSETS }] = await Promise.all([

@@ -29,6 +29,19 @@ export function countOf(count: number, one: string, many = `${one}s`): string {
   return `${formatCount(count)} ${count === 1 ? one : many}`;
 }
 
+/**
+ * What a run found changed in the archive folder since the run before it sealed it, not by textkeeper, from its
+ * record's counts (`storeAltered`, `changedFiles`, `removedFiles`, `addedFiles`): one phrase each for the store and
+ * the files, "found …" (none when it found nothing).
+ */
+export function outsideFindings(counts: Record<string, number>): string[] {
+  const store = counts.storeAltered ? ['found textkeeper.sqlite changed by another program since the run before: every conversation read again from the sources'] : [];
+  const files = (['changed', 'removed', 'added'] as const).filter((kind) => counts[`${kind}Files`]);
+  if (files.length === 0) return store;
+  const said = files.map((kind, i) => `${i === 0 ? countOf(counts[`${kind}Files`]!, 'file') : formatCount(counts[`${kind}Files`]!)} ${kind}`);
+  return [...store, `found ${said.join(', ')} by another program since the run before`];
+}
+
 /** Where a missing file was looked for and is not: on this computer, or in the iPhone backup read. */
 export function notFound(attachment: Attachment): string {
   return attachment.fromBackup ? 'not in the backup' : 'not on this computer';

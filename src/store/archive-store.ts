@@ -18,6 +18,7 @@ import { readSpans, renameSpan, respan, SpanTracker, type Span } from './source-
 import { withSmallCache } from '../sqlite/small-cache.js';
 import { byBytes } from '../sqlite/text-order.js';
 import { mostCommon } from '../normalize/conversations.js';
+import { cutToSecond } from '../normalize/merge-copies.js';
 import type { ShownPerson } from '../contacts/shown-people.js';
 
 /** What ingesting a run changed. */
@@ -107,6 +108,8 @@ export class ArchiveStore {
   private runStarted = 0;
   /** The first run that read junk marks (see `readsJunk`). */
   private junkReadFrom?: number;
+  /** See `distrusts`. */
+  private distrusted?: { run: number; is: boolean };
   /** See `runSourceIds`. */
   private readIds?: { run: number; now: Set<string>; older: Set<string> };
   private readonly sql: Record<string, Database.Statement>;
@@ -157,6 +160,7 @@ export class ArchiveStore {
       seen: p('UPDATE messages SET body = ?, source_set = ?, last_run = ?, absent_since = NULL WHERE guid = ?'),
       revise: p('UPDATE messages SET body = ?, revision = ? WHERE guid = ?'),
       kept: p('UPDATE messages SET source_set = ?, last_run = ? WHERE guid = ?'),
+      redate: p('UPDATE messages SET date = ? WHERE guid = ?'),
       history: p('INSERT OR IGNORE INTO message_history (guid, revision, run_id, body) VALUES (?, ?, ?, ?)'),
       forget: p('DELETE FROM messages WHERE guid = ?'),
       forgetHistory: p('DELETE FROM message_history WHERE guid = ?'),
@@ -237,7 +241,11 @@ export class ArchiveStore {
     writeAhead(this.db);
   }
 
-  beginRun(toolVersion: string, sources: RunSource[]): void {
+  /**
+   * Records the run as begun, with what it `found` changed in the folder, not by textkeeper (see `outsideCounts`).
+   * A store found altered keeps no change mark, nor any chat's: every conversation is read again from the sources.
+   */
+  beginRun(toolVersion: string, sources: RunSource[], found: Record<string, number> = {}): void {
     this.useWriteAheadLog();
     this.runStarted = Date.now();
     // Immediate, as the writer's transactions (see `sql.begin`).
@@ -248,9 +256,10 @@ export class ArchiveStore {
         return olderThan === undefined ? source : { ...source, olderThan };
       });
       const info = this.db
-        .prepare('INSERT INTO runs (started_at, tool_version, sources) VALUES (?, ?, ?)')
-        .run(this.runStarted, toolVersion, toJson(read));
+        .prepare('INSERT INTO runs (started_at, tool_version, sources, counts) VALUES (?, ?, ?, ?)')
+        .run(this.runStarted, toolVersion, toJson(read), Object.keys(found).length > 0 ? toJson(found) : null);
       this.runId = Number(info.lastInsertRowid);
+      if (found.storeAltered) this.db.exec('DELETE FROM source_marks; DELETE FROM chat_marks;');
       for (const [name, id] of legacyNamesOf(sources, earlier.map((run) => run.sources), this.sourceSets().names)) this.rename(name, id);
     }).immediate();
   }
@@ -703,6 +712,7 @@ export class ArchiveStore {
       return sources !== stored.source_set;
     }
     if (stored.absent_since !== null) this.counts.returned++;
+    const redated = this.redate(row, stored);
     let archived = stored.body;
     let body = row.body;
     if (body !== archived) {
@@ -716,7 +726,7 @@ export class ArchiveStore {
     }
     if (body === archived || sameInAnyOrder(body, archived)) {
       this.sql.seen!.run(archived, sources, this.runId, row.guid);
-      return stored.absent_since !== null;
+      return stored.absent_since !== null || redated;
     }
     if (sameButNamesAndPlaces(body, archived) || sameButReadAnew(body, archived, this.readsJunk(stored.last_run))) {
       // Contacts name people anew, the database is read from another folder, or this textkeeper reads more of
@@ -726,8 +736,35 @@ export class ArchiveStore {
     }
     this.sql.history!.run(row.guid, stored.revision, this.runId, stored.body);
     this.sql.update!.run(body, sources, stored.revision + 1, this.runId, row.guid);
+    // (`redate` counted it already.)
+    if (!redated) this.counts.changed++;
+    return true;
+  }
+
+  /**
+   * Gives a message the date its source gives, when the store was found altered by another program (see
+   * `distrusts`): the store's may be forged. Otherwise the date first archived stays (another device may give
+   * another), as does the finer of a date and the same cut to the second (an older macOS). True (counted as a
+   * change) when the date was not the source's.
+   */
+  private redate(row: MessageRow, stored: StoredMessage): boolean {
+    if (row.date === stored.date || !this.distrusts() || cutToSecond(new Date(row.date), new Date(stored.date))) return false;
+    this.sql.redate!.run(row.date, row.guid);
     this.counts.changed++;
     return true;
+  }
+
+  /**
+   * Whether this run, or one since the last finished run that did not finish, found the store changed by another
+   * program (see `beginRun`): what the store holds of the messages the sources give is not taken for theirs.
+   */
+  private distrusts(): boolean {
+    if (this.distrusted?.run !== this.runId) {
+      const found = this.db.prepare(`SELECT 1 FROM runs WHERE id <= @run AND counts ->> '$.storeAltered' = 1
+        AND id > coalesce((SELECT max(id) FROM runs WHERE finished_at IS NOT NULL AND id < @run), 0)`).get({ run: this.runId });
+      this.distrusted = { run: this.runId, is: found !== undefined };
+    }
+    return this.distrusted.is;
   }
 
   /**

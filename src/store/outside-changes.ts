@@ -154,10 +154,12 @@ export function remakesMedia(dir: string, { removedMedia }: OutsideChanges): boo
 /** One line for each file changed outside textkeeper, once the run sealed the folder (`manifest`). */
 export function outsideChangeLines(dir: string, { changed, storeChanged, removedMedia }: OutsideChanges, manifest: ManifestEntry[]): string[] {
   const sealed = new Map(manifest.map((e) => [e.path, e]));
-  const store = storeChanged ? [`${storeChangeLine(storeChanged)} (restore the folder from a backup if no one meant to change it)`] : [];
+  const store = storeChanged
+    ? [`${storeChangeLine(storeChanged)}: this export read every conversation again from its sources, and its record of this run says so (restore the folder from a backup if no one meant to change it: what only the archive kept is as the store was found)`]
+    : [];
   return store.concat([...changed].map(([path, found]) => {
     const entry = sealed.get(path);
-    const what = !found.listed ? 'was added' : found.size < 0 ? 'was removed' : 'was changed';
+    const what = `was ${kindOf(found)}`;
     let outcome: string;
     if (!found.listed) outcome = entry ? 'this export wrote over it' : 'it is not part of the archive (verify reports it)';
     else if (entry === found.listed) outcome = `left as it is, and the archive's record keeps it as textkeeper wrote it (verify reports it ${until(dir, path, removedMedia.get(path))})`;
@@ -167,8 +169,25 @@ export function outsideChangeLines(dir: string, { changed, storeChanged, removed
 }
 
 function storeChangeLine(changed: string): string {
-  if (changed === STORE_FILE) return `${STORE_FILE} was changed since the last export, not by textkeeper: this export went on from it as it was found`;
-  return `${changed} was put beside ${STORE_FILE} since the last export, not by textkeeper: this export went on from the store with it read in`;
+  if (changed === STORE_FILE) return `${STORE_FILE} was changed since the last export, not by textkeeper`;
+  return `${changed} was put beside ${STORE_FILE} since the last export, not by textkeeper (read in with it)`;
+}
+
+/** How a file of the folder changed since the seal. */
+const kindOf = (found: FoundFile) => (!found.listed ? 'added' : found.size < 0 ? 'removed' : 'changed');
+
+/**
+ * What the run found changed, as its record keeps it (`runs.counts`, written as the run begins, so that one that
+ * does not finish keeps it too): `storeAltered` 1 when the store was, `changedFiles`, `removedFiles` and
+ * `addedFiles` how many files were (none: nothing found, or the last run did not finish and nothing was looked for).
+ */
+export function outsideCounts(outside: OutsideChanges | undefined): Record<string, number> {
+  const counts: Record<string, number> = outside?.storeChanged ? { storeAltered: 1 } : {};
+  for (const found of outside?.changed.values() ?? []) {
+    const key = `${kindOf(found)}Files`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }
 
 /**

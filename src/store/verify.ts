@@ -10,11 +10,14 @@ import { sha256File } from './file-sha256.js';
 import { isUnlisted, listFilesAs, readSums, splitSums, sumsText, type ManifestEntry } from './manifest.js';
 import { refuseNotAFile, requireArchiveFolder } from './schema.js';
 import { storeSnapshot, unsealedLog } from './store-snapshot.js';
+import { outsideFindings } from '../render/describe.js';
 
 export interface VerifyReport {
   checked: number;
   /** One line per problem: "unfinished: (when)", "missing: path", "altered: path", "unexpected: path", "damaged: store: finding", "unrecorded: store (why)". */
   problems: string[];
+  /** One line per change to the folder by another program that a run found (see `outsideFindings`): "history: the export begun (when) found …". */
+  history: string[];
 }
 
 /**
@@ -54,7 +57,7 @@ export async function verifyArchive(dir: string, progress: (read: number, total:
   for (const path of await listFilesAs(dir, expected)) {
     if (!expected.has(path) && !isUnlisted(path)) problems.push(`unexpected: ${path}`);
   }
-  return { checked: manifest.length, problems };
+  return { checked: manifest.length, problems, history: record?.history ?? [] };
 }
 
 /**
@@ -77,7 +80,15 @@ function logLine(log: string): string {
 }
 
 function unfinishedLine(began: Date): string {
-  return `unfinished: the export begun ${began.toISOString().replace(/\.\d+Z$/, 'Z')} did not finish (what follows may be its doing; an export into the folder completes the archive)`;
+  return `unfinished: the export begun ${utc(began)} did not finish (what follows may be its doing; an export into the folder completes the archive)`;
+}
+
+const utc = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** What the runs found changed in the folder by another program, as their records keep it (see `outsideCounts`). */
+function historyLines(db: Database.Database): string[] {
+  const runs = db.prepare('SELECT started_at AS startedAt, counts FROM runs WHERE counts IS NOT NULL ORDER BY id').all() as { startedAt: number; counts: string }[];
+  return runs.flatMap(({ startedAt, counts }) => outsideFindings(JSON.parse(counts) as Record<string, number>).map((found) => `history: the export begun ${utc(new Date(startedAt))} ${found}`));
 }
 
 interface StoreRecord {
@@ -89,6 +100,8 @@ interface StoreRecord {
   unfinished?: Date;
   /** A log beside the store that no run left (see `unsealedLog`): the record is then the store's as sealed, without it. */
   log?: string;
+  /** See `VerifyReport.history`. */
+  history: string[];
 }
 
 /** The folder's store, read once; undefined without a store. */
@@ -106,7 +119,7 @@ function readRecord(db: Database.Database): StoreRecord & { finished: boolean } 
   const manifest = entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const lastRun = db.prepare('SELECT started_at AS startedAt, finished_at AS finishedAt FROM runs ORDER BY id DESC LIMIT 1').get() as { startedAt: number; finishedAt: number | null } | undefined;
   const unfinished = lastRun && lastRun.finishedAt === null ? new Date(lastRun.startedAt) : undefined;
-  return { manifest, findings: quickCheck(db), unfinished, finished: lastRun?.finishedAt != null };
+  return { manifest, findings: quickCheck(db), unfinished, history: historyLines(db), finished: lastRun?.finishedAt != null };
 }
 
 function quickCheck(db: Database.Database): string[] {

@@ -21,8 +21,10 @@ async function exportInto(out: string, formats: string, device = history.dir, ex
 /** A photo's copy in the archive, by its path there. */
 const aPhotoCopy = (out: string) => filesOf(join(out, 'attachments')).map((p) => `attachments/${p}`).find((p) => p.endsWith('.jpeg') || p.endsWith('.png'))!;
 
+const STORE_CHANGED = "warning: textkeeper.sqlite was changed since the last export, not by textkeeper: this export read every conversation again from its sources, and its record of this run says so (restore the folder from a backup if no one meant to change it: what only the archive kept is as the store was found)";
 const warnings = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('warning: ')).sort();
-const verifyLines = async (out: string) => (await runCli(['verify', out])).stdout.trim().split('\n').sort();
+/** What verify finds wrong (its history lines, what earlier runs found, are the last test's). */
+const verifyLines = async (out: string) => (await runCli(['verify', out])).stdout.trim().split('\n').filter((line) => !line.startsWith('history: ')).sort();
 
 /**
  * Removes files HTML made of attachments; then a run without HTML says which run will make them, a run with it makes
@@ -205,10 +207,60 @@ describe('an export never seals as its own what changed in the folder since the 
 
     const next = await exportInto(out, 'txt');
     expect(warnings(next.stderr)).toEqual([
-      "warning: textkeeper.sqlite was changed since the last export, not by textkeeper: this export went on from it as it was found (restore the folder from a backup if no one meant to change it)",
+      STORE_CHANGED,
     ]);
     expect(next.stdout).toMatch(/, 1 warning in /);
     expect(warnings((await exportInto(out, 'txt')).stderr)).toEqual([]);
+  });
+
+  it('reads every conversation again from the sources after another program changed the store, and keeps that in the run’s record', async () => {
+    const out = join(tempDir('outside-store-laundered'), 'archive');
+    await exportInto(out, 'txt,html,json');
+    const store = new Database(join(out, 'textkeeper.sqlite'));
+    const [deleted, moved] = store.prepare("SELECT guid, date FROM messages WHERE body LIKE '%\"text\":%' ORDER BY date LIMIT 2").all() as { guid: string; date: number }[];
+    const stored = () => store.prepare('SELECT guid, date FROM messages WHERE guid IN (?, ?) ORDER BY date').all(deleted!.guid, moved!.guid);
+    const before = stored();
+    const messages = store.prepare('SELECT count(*) FROM messages').pluck().get();
+    store.prepare('DELETE FROM messages WHERE guid = ?').run(deleted!.guid);
+    store.prepare('UPDATE messages SET date = date + 86400000 WHERE guid = ?').run(moved!.guid);
+    store.close();
+    // And files of the folder: a transcript changed, another removed, a file added.
+    const [transcript, gone] = readdirSync(out).filter((f) => f.endsWith('.txt'));
+    writeFileSync(join(out, transcript!), 'edited\n');
+    rmSync(join(out, gone!));
+    writeFileSync(join(out, 'notes.txt'), 'mine\n');
+
+    const next = await exportInto(out, 'txt,html,json');
+    // The message deleted is back, the date moved is the source's again: both from the unchanged device.
+    const read = new Database(join(out, 'textkeeper.sqlite'), { readonly: true });
+    expect(read.prepare('SELECT guid, date FROM messages WHERE guid IN (?, ?) ORDER BY date').all(deleted!.guid, moved!.guid)).toEqual(before);
+    expect(read.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(messages);
+    const counts = read.prepare('SELECT counts FROM runs ORDER BY id').pluck().all() as string[];
+    read.close();
+    expect(next.stdout).toMatch(/since the last run: 1 message added, 1 changed, 0 newly not on the device/);
+    expect(warnings(next.stderr)).toEqual([
+      STORE_CHANGED,
+      `warning: ${gone} was removed since the last export, not by textkeeper: this export wrote it again`,
+      `warning: ${transcript} was changed since the last export, not by textkeeper: this export wrote it again`,
+      'warning: notes.txt was added since the last export, not by textkeeper: it is not part of the archive (verify reports it)',
+    ].sort());
+    expect(JSON.parse(counts[1]!)).toMatchObject({ storeAltered: 1, changedFiles: 1, removedFiles: 1, addedFiles: 1 });
+    const json = readdirSync(out).filter((f) => f.endsWith('.json')).flatMap((f) => (JSON.parse(readFileSync(join(out, f), 'utf8')) as { messages: { guid: string; date: string }[] }).messages);
+    expect(json.filter((m) => m.guid === deleted!.guid || m.guid === moved!.guid).map((m) => Date.parse(m.date))).toEqual(before.map((m) => (m as { date: number }).date));
+
+    // Said for good: in the Runs of index.html, and by verify as the archive's history (it is intact).
+    const found = [
+      'found textkeeper.sqlite changed by another program since the run before: every conversation read again from the sources',
+      'found 1 file changed, 1 removed, 1 added by another program since the run before',
+    ];
+    const runs = readFileSync(join(out, 'index.html'), 'utf8').match(/<section class="runs">[^]*?<\/section>/)![0];
+    for (const line of found) expect(runs).toContain(`<strong class="found">${line}</strong>`);
+    rmSync(join(out, 'notes.txt'));
+    expect(warnings((await exportInto(out, 'txt,html,json')).stderr)).toEqual([]);
+    const verified = await runCli(['verify', out]);
+    expect(verified.code).toBe(0);
+    const began = (verified.stdout.match(/^history: the export begun (\S+) /m) ?? [])[1];
+    expect(verified.stdout.trim().split('\n')).toEqual([...found.map((line) => `history: the export begun ${began} ${line}`), expect.stringMatching(/^Intact: /)]);
   });
 
   it('leaves them out of the seal of a run refused once its sources are read, in its one line', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ArchiveRun, SourceCheck } from '../../model/types.js';
 import { writeAtomically } from '../../output/files.js';
 import type { DateFormatter } from '../dates.js';
-import { countOf, formatCount } from '../describe.js';
+import { countOf, formatCount, outsideFindings } from '../describe.js';
 import { escapeHtml } from './escape.js';
 import { refreshAssets } from './assets.js';
 
@@ -87,7 +87,9 @@ function describeCounts(counts: Record<string, number>): string {
   ].filter(([key]) => counts[key!] !== undefined).map(([key, label]) => `${formatCount(counts[key!]!)} ${label}`);
   if (counts.returned) said.push(`${formatCount(counts.returned)} back on the device`);
   if (counts.attachments !== undefined) said.push(attachmentsCount(counts));
-  return `${said.join(', ')}${unfinishedCounted(counts.unfinished)}`;
+  const found = outsideFindings(counts).map((line) => `<strong class="found">${line}</strong>`);
+  // (A run that did not finish has nothing else to say.)
+  return [`${said.join(', ')}${unfinishedCounted(counts.unfinished)}`, ...found].filter((part) => part !== '').join('<br>');
 }
 
 /** The runs before a run that did not finish recorded no counts: what they took in is in this run's. */
