@@ -50,7 +50,7 @@ describe('a log put beside a sealed store is not taken for part of it', () => {
   it('an export into the folder says it in a warning line, as for an edited store', async () => {
     const { out } = withPlantedLog();
     const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--no-progress']);
-    expect(result.stderr).toBe('warning: textkeeper.sqlite-wal was put beside textkeeper.sqlite since the last export, not by textkeeper: this export went on from the store with it read in (restore the folder from a backup if no one meant to change it)\n');
+    expect(result.stderr).toBe('warning: textkeeper.sqlite-wal was put beside textkeeper.sqlite since the last export, not by textkeeper (read in with it): this export read every conversation again from its sources, and its record of this run says so (restore the folder from a backup if no one meant to change it: what only the archive kept is as the store was found)\n');
     expect(result.stdout).toMatch(/, 1 warning in /);
     expect(result.code).toBe(0);
   });
