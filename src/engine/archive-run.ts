@@ -226,7 +226,7 @@ async function recordSources({ options, store, other, recorded, otherLog }: Run,
   if (decidesAbsence(options, opened, other)) store.endReading(skipped, damage.findings === 0);
   removeFiles(store.dir, store.dropEmptyConversations());
   const notChecked = checks.flatMap((check, i) => (check === 'earlier' ? [opened!.archive.sourceNames[i]!] : []));
-  const unsealed = other === undefined ? undefined : unsealedReason(otherLog);
+  const unsealed = other === undefined ? undefined : await unsealedReason(other, otherLog, hashes.at(-1)?.sha256);
   if (unsealed) options.log(`warning: the store of the archive ${other} is not the one its last export sealed (${unsealed}): this export read it as it was found (\`textkeeper verify\` of that folder says more)`);
   const warnings = (opened?.warnings ?? 0) + files.warned + (unsealed ? 1 : 0);
   return { store, facts, descriptions, damage, notChecked, olderCopies: store.olderCopies(), checks, planned: opened?.archive.candidates(), contacts: opened?.contacts, skipped: skipped.size, warnings, hashes, recorded, unsealed };

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { runCli, tempDir } from '../support/cli.js';
+import { pdfText } from '../pdf/pdf-tools.js';
 
 let db: string;
 let sealed: string;
@@ -64,5 +65,33 @@ describe('a log put beside a sealed store is not taken for part of it', () => {
     const text = transcriptsOf(to);
     expect(text).toContain(FORGED);
     expect(text).toContain(`, read through the textkeeper archive ${out} (its store's SHA-256 ${readFileSync(join(out, 'SHA256SUMS'), 'utf8').trim().split('\n').at(-1)!.slice(0, 64)}; the store did not match the archive's seal: textkeeper.sqlite-wal lay beside it, left by no export), which had them from`);
+  });
+});
+
+describe('a store that no longer matches its archive’s seal, read with --archive', () => {
+  it('is said in a warning line, on the PDF cover under its SHA-256 and in the transcripts’ header', async () => {
+    const out = join(tempDir('unsealed-store'), 'archive');
+    cpSync(sealed, out, { recursive: true, preserveTimestamps: true });
+    const seal = readFileSync(join(out, 'SHA256SUMS'), 'utf8').trim().split('\n').at(-1)!.slice(0, 64);
+    const store = new Database(join(out, 'textkeeper.sqlite'));
+    store.prepare(`UPDATE messages SET body = replace(body, '"text":"', '"text":"${FORGED} ') WHERE rowid = (SELECT min(rowid) FROM messages WHERE body LIKE '%"text":"%')`).run();
+    store.close();
+    const to = join(tempDir('unsealed-store-out'), 'out');
+    const result = await runCli(['export', '--archive', out, '--out', to, '--format', 'txt,pdf', '--no-progress']);
+    const reason = `the folder's SHA256SUMS gives it the SHA-256 ${seal}`;
+    expect(result.stderr).toBe(`warning: the store of the archive ${out} is not the one its last export sealed (${reason}): this export read it as it was found (\`textkeeper verify\` of that folder says more)\n`);
+    expect(result.stdout).toMatch(/, 1 warning in /);
+    expect(result.code).toBe(0);
+    expect(transcriptsOf(to)).toContain(`; the store did not match the archive's seal: ${reason}), which had them from`);
+    const pdf = readdirSync(to).find((f) => f.endsWith('.pdf'))!;
+    const cover = pdfText(join(to, pdf), { first: 1, last: 1 }).replace(/\s+/g, ' ');
+    expect(cover).toContain(`Warning: the store did not match the archive's seal: ${reason}`);
+  });
+
+  it('an intact archive read with --archive gives no warning', async () => {
+    const to = join(tempDir('sealed-store-out'), 'out');
+    const result = await runCli(['export', '--archive', sealed, '--out', to, '--format', 'txt', '--no-progress']);
+    expect(result.stderr).toBe('');
+    expect(transcriptsOf(to)).not.toContain('did not match');
   });
 });
