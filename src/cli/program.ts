@@ -8,6 +8,7 @@ import type { ListSort } from './list-command.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_OWNER_NAME } from '../model/owner.js';
 import { formatCount as n } from '../render/describe.js';
+import { STORE_FILE, SUMS_FILE } from '../store/file-names.js';
 import type { RawOptions, ResolvedOptions } from '../engine/options.js';
 import type { DamageCounts } from '../engine/sources.js';
 import type { ExportSummary } from '../engine/export.js';
@@ -148,6 +149,8 @@ sourceOptions(program.command('export').description('write an archive of the con
       process.stdout.write(`  ${count(s.inEvery, 'message')} in every source (their sources are not marked)\n`);
       for (const [source, only] of s.onlyIn) process.stdout.write(`  ${count(only, 'message')} only in ${source}\n`);
     }
+    // Kept outside the folder, it finds what rewriting SHA256SUMS and the store together hides from verify alone.
+    if (!options.quiet) process.stdout.write(`Seal: ${SUMS_FILE} ${s.seal}\n`);
     if (s.skipped > 0) {
       process.stderr.write(`textkeeper: the archive is incomplete: ${count(s.skipped, 'conversation')} skipped (see above).\n`);
       process.exitCode = EXIT_INCOMPLETE;
@@ -230,19 +233,29 @@ const lost = (damage: DamageCounts) => {
 program.command('verify').description('check an archive folder: every file its manifest lists is there, unchanged, and nothing else')
   .argument('<dir>', 'the archive folder (what --out was)')
   .option('--no-progress', 'no progress (a bar on a terminal, else a line per tenth read once it takes a while)')
-  .action(async (dir: string, options: { progress: boolean }) => {
+  .option('--expect <sha256>', "the SHA-256 of the folder's SHA256SUMS as the export that wrote it printed it (its Seal line), kept elsewhere: verify fails when SHA256SUMS is another")
+  .action(async (dir: string, options: { progress: boolean; expect?: string }) => {
     endOnSignal();
     const [{ verifyArchive }, { VerifyProgress }] = await Promise.all([import('../store/verify.js'), import('./verify-progress.js')]);
     const progress = new VerifyProgress(!options.progress ? 'none' : process.stderr.isTTY ? 'bar' : 'lines', (line) => process.stderr.write(`${line}\n`));
     refuseKeptQuote('verify', dir);
     const folder = resolve(expandHome(dir));
-    const { problems, checked, history } = await verifyArchive(folder, progress.update).finally(() => progress.stop());
+    if (options.expect !== undefined && !/^[0-9a-f]{64}$/i.test(options.expect)) {
+      throw new UserError(`--expect takes a SHA-256, 64 hexadecimal digits (the export's Seal line gives SHA256SUMS's), not "${options.expect}".`);
+    }
+    const { problems, checked, alone, history } = await verifyArchive(folder, progress.update, options.expect).finally(() => progress.stop());
     for (const line of [...history, ...problems]) process.stdout.write(`${line}\n`);
     if (problems.length > 0) {
       process.stderr.write(`textkeeper: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${folder}.\n`);
       process.exitCode = 1;
-    } else process.stdout.write(`Intact: ${n(checked)} files match the manifest.\n`);
+    } else process.stdout.write(`${intact(checked, alone)}${options.expect ? `; ${SUMS_FILE} has the SHA-256 expected` : ''}.\n`);
   });
+
+/** The verdict on an intact folder: checked against its store's manifest, or, without a store, against SHA256SUMS alone. */
+function intact(checked: number, alone: boolean): string {
+  if (!alone) return `Intact: ${n(checked)} files match the manifest`;
+  return `Intact against ${SUMS_FILE} alone: ${n(checked)} files match it (no ${STORE_FILE}: the archive's own record is missing)`;
+}
 
 watchSignals(signal, EXIT_INTERRUPTED);
 // A reader that stopped reading (`list | head`) has what it wanted, and a terminal closed (EIO) has no one to

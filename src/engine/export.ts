@@ -5,7 +5,8 @@ import { distinctTitles } from '../output/distinct-titles.js';
 import type { CandidateConversation } from '../normalize/archive.js';
 import type { StoreArchive } from '../store/store-archive.js';
 import type { ArchiveStore, IngestCounts } from '../store/archive-store.js';
-import { STORE_FILE } from '../store/file-names.js';
+import { STORE_FILE, SUMS_FILE } from '../store/file-names.js';
+import { sha256File } from '../store/file-sha256.js';
 import { ArchiveLock } from '../store/archive-lock.js';
 import { discardNewArchive, folderBefore, leftEmpty } from '../store/output-folder.js';
 import { RENDERERS } from '../render/registry.js';
@@ -44,6 +45,8 @@ export interface ExportSummary extends ShardCounts {
   changes?: IngestCounts;
   /** The run before this one did not finish: the files this run kept are as that run or an earlier one left them. */
   afterUnfinished: boolean;
+  /** The SHA-256 of the SHA256SUMS the run wrote. */
+  seal: string;
 }
 
 /**
@@ -83,7 +86,8 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
     saveRendered(store, rendered, stemOf, plan, options);
     const { changes, afterUnfinished } = changesToSay(store);
     counts.warnings += await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments, kept: counts.kept }, options, update.outside);
-    return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, olderCopies: update.olderCopies, withoutAttachments: rootsWithoutAttachments(options.sources), changes, afterUnfinished, seconds: (Date.now() - started) / 1000 };
+    const seal = await sha256File(join(options.outDir, SUMS_FILE));
+    return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, olderCopies: update.olderCopies, withoutAttachments: rootsWithoutAttachments(options.sources), changes, afterUnfinished, seal, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));
     if (error instanceof UserError && lock) {

@@ -14,6 +14,8 @@ import { outsideFindings } from '../render/describe.js';
 
 export interface VerifyReport {
   checked: number;
+  /** No store: the folder was checked against SHA256SUMS alone, which a file changed together with its line there passes. */
+  alone: boolean;
   /** One line per problem: "unfinished: (when)", "missing: path", "altered: path", "unexpected: path", "damaged: store: finding", "unrecorded: store (why)". */
   problems: string[];
   /** One line per change to the folder by another program that a run found (see `outsideFindings`): "history: the export begun (when) found …". */
@@ -23,9 +25,9 @@ export interface VerifyReport {
 /**
  * Re-hashes every file the archive's manifest lists and looks for files it does not list. The manifest
  * is the store's when the folder has one (SHA256SUMS must then say the same: a file changed together with
- * its line there is still found); else SHA256SUMS is read.
+ * its line there is still found); else SHA256SUMS is read. `seal`: the SHA-256 SHA256SUMS must have (see `otherSeal`).
  */
-export async function verifyArchive(dir: string, progress: (read: number, total: number) => void = () => {}): Promise<VerifyReport> {
+export async function verifyArchive(dir: string, progress: (read: number, total: number) => void = () => {}, seal?: string): Promise<VerifyReport> {
   requireArchiveFolder(dir);
   if (ArchiveLock.isHeld(dir)) throw new UserError(`A textkeeper run is writing ${dir} now: verify it once the run has finished.`);
   const record = storeRecord(dir);
@@ -33,6 +35,8 @@ export async function verifyArchive(dir: string, progress: (read: number, total:
   const sealed = existsSync(join(dir, SUMS_FILE));
   if (!stored && !sealed) throw new UserError(`${dir} is not a textkeeper archive (no ${SUMS_FILE}).`);
   if (stored?.length === 0 && !sealed) throw new UserError(`${dir} is an unfinished archive: no export into it has completed (no ${SUMS_FILE}); export into it again to finish it.`);
+  const unexpected = seal === undefined ? undefined : await otherSeal(dir, seal);
+  if (unexpected) return { checked: 0, alone: !record, problems: [unexpected], history: [] };
   const manifest = stored ?? (await readSums(dir));
   // First: what follows may be the unfinished run's doing.
   const problems = record?.unfinished ? [unfinishedLine(record.unfinished)] : [];
@@ -57,7 +61,17 @@ export async function verifyArchive(dir: string, progress: (read: number, total:
   for (const path of await listFilesAs(dir, expected)) {
     if (!expected.has(path) && !isUnlisted(path)) problems.push(`unexpected: ${path}`);
   }
-  return { checked: manifest.length, problems, history: record?.history ?? [] };
+  return { checked: manifest.length, alone: !record, problems, history: record?.history ?? [] };
+}
+
+/**
+ * SHA256SUMS against the SHA-256 the export that wrote it printed (its Seal line, kept outside the folder): the one
+ * check an edit that rewrote SHA256SUMS and the store together cannot pass. Undefined: it is that one.
+ */
+async function otherSeal(dir: string, expected: string): Promise<string | undefined> {
+  const sha256 = await sha256File(join(dir, SUMS_FILE)).catch(() => undefined);
+  if (sha256 === undefined) return `missing: ${SUMS_FILE}`;
+  return sha256 === expected.toLowerCase() ? undefined : `altered: ${SUMS_FILE} (its SHA-256 is ${sha256}, not the ${expected.toLowerCase()} expected)`;
 }
 
 /**

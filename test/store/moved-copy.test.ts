@@ -16,7 +16,8 @@ const MARK = 'Kept by this archive: not on the device since ';
 function sameButPlaces(text: string, copies: string[]): string {
   let out = text;
   for (const copy of copies) out = out.replaceAll(copy, '<copy>');
-  return out.replace(/\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?Z?/g, '<time>').replace(/\b\d+(\.\d+)? s\b/g, '<s>');
+  // The seal is SHA256SUMS', which lists each folder's own store.
+  return out.replace(/\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?Z?/g, '<time>').replace(/\b\d+(\.\d+)? s\b/g, '<s>').replace(/^Seal: SHA256SUMS [0-9a-f]{64}$/gm, 'Seal: <seal>');
 }
 
 /** Every file of an archive folder but its store and the sums of it, as `sameButPlaces` gives it. */
