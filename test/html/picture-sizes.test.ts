@@ -89,7 +89,7 @@ describe.skipIf(!haveChromium)('pictures in the HTML archive are laid out at the
         style.textContent = '* { overflow-anchor: none !important }';
         document.head.append(style);
       }));
-      const ids = [...readFileSync(page1, 'utf8').matchAll(/<li class="msg[^"]*" id="(m\d+)"/g)].map((m) => m[1]!);
+      const ids = [...readFileSync(page1, 'utf8').matchAll(/<li class="msg[^"]*" id="(m\w+)"/g)].map((m) => m[1]!);
       const target = ids.at(-5)!;
       const relative = page1.slice(archive.length).split('/').map(encodeURIComponent).join('/');
       await page.goto(`http://127.0.0.1:${port}${relative}#${target}`, { waitUntil: 'domcontentloaded' });
