@@ -166,10 +166,11 @@ function showScope(query, within, manifest, view) {
   return only;
 }
 
+/** What a message says, and said before it was edited: not who sent it (a name is found in the conversations listed). */
 function match(current, rows, manifest, view) {
   for (const row of rows) {
     if (current.only !== undefined && row[0] !== current.only) continue;
-    if (!matches(fold(row[4] + ' ' + row[5] + (row[6] ? ' ' + row[6] : '')), current)) continue;
+    if (!matches(fold(row[6] ? row[5] + ' ' + row[6] : row[5]), current)) continue;
     if (++current.found <= current.listed) list(row, current, manifest, view);
     else current.unlisted.push(row);
   }
@@ -201,7 +202,7 @@ function listConversations(current, manifest, section) {
 
 function list([conversation, page, anchor, time, sender, text, earlier], current, manifest, view) {
   // Found by an earlier version of its text alone (edited, or unsent): that version is shown too, said so.
-  const byEarlier = earlier && !matches(fold(sender + ' ' + text), current) ? earlier : '';
+  const byEarlier = earlier && !matches(fold(text), current) ? earlier : '';
   view.results.append(resultItem(manifest.conversations[conversation], page, anchor, time, sender, text, byEarlier, current.terms));
 }
 

@@ -53,9 +53,9 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await generateChatDb({ path: db, messages: 400, seed: 23 });
     const sqlite = new Database(db);
     const plain = sqlite.prepare(`SELECT ROWID FROM message WHERE associated_message_type = 0 AND item_type = 0 AND balloon_bundle_id IS NULL
-      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 11`).pluck();
+      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 12`).pluck();
     const setText = sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL WHERE ROWID = ?');
-    const [long, folding, address, phone, letters, directions, curly, straight, dotted, single, amount] = plain.all() as number[];
+    const [long, folding, address, phone, letters, directions, curly, straight, dotted, single, amount, mention] = plain.all() as number[];
     setText.run(LONG_TEXT, long);
     setText.run(FOLDING_TEXT, folding);
     setText.run(`The aardvark recipe: ${ADDRESS}.`, address);
@@ -67,6 +67,7 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     setText.run('The florist is on 555.210.4477 since 2019', dotted);
     setText.run(LETTERS_TEXT, single);
     setText.run('The roofer quoted $3,417.25 in all', amount);
+    setText.run('Ask Sam Taylor about the ferry times', mention);
     reacted = anchorOfRow(sqlite, reactToShortReply(sqlite));
     sqlite.prepare("UPDATE handle SET id = ? WHERE id = 'chiara2@example.com'").run(LONG_EMAIL);
     sqlite.prepare("UPDATE chat SET chat_identifier = @email, guid = 'iMessage;-;' || @email WHERE chat_identifier = 'chiara2@example.com'").run({ email: LONG_EMAIL });
@@ -327,6 +328,15 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     } finally {
       await page.emulateMedia({ media: 'screen' });
     }
+  });
+
+  it('finds a name in what messages say, not in who sent them, and lists the conversations it names above them', async () => {
+    // Group events name people in their text too ("… added Sam Taylor to the conversation.").
+    await expect(search('sam taylor')).resolves.toMatch(/^\d+ messages? match/);
+    const found = await page.locator('.results li > a').allTextContents();
+    expect(found).toContain('Ask Sam Taylor about the ferry times');
+    for (const text of found) expect(text).toContain('Sam Taylor');
+    await expect(page.locator('.conversation-matches li').count()).resolves.toBeGreaterThanOrEqual(2);
   });
 
   it('finds a phone number however it is written in the query', async () => {
