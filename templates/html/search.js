@@ -312,8 +312,8 @@ function isolated(text) {
 function appendSnippet(element, text, terms) {
   const { folded, starts, ends } = foldWithOrigins(text);
   const first = terms[0].find(folded);
-  const start = Math.max(0, (first < 0 ? 0 : starts[first]) - 60);
-  const end = Math.min(text.length, start + 160);
+  const start = characterAt(text, Math.max(0, (first < 0 ? 0 : starts[first]) - 60)).start;
+  const end = characterAt(text, Math.min(text.length, start + 160) - 1).end;
   if (start > 0) element.append('…');
   let shown = start;
   for (let i = 0; ;) {
@@ -336,6 +336,22 @@ function appendSnippet(element, text, terms) {
   }
   element.append(text.slice(shown, end));
   if (end < text.length) element.append('…');
+}
+
+const GRAPHEMES = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : undefined;
+
+/**
+ * Where the character the UTF-16 unit at `index` is part of begins and ends, so that a snippet cut there shows no
+ * half of one: a character as a reader sees it (👨‍👩‍👧‍👦, 👍🏽 or é may be several code points), or where a browser
+ * lacks Intl.Segmenter (Firefox before 125) a code point (an emoji is often two units).
+ */
+function characterAt(text, index) {
+  if (GRAPHEMES) {
+    const { index: start, segment } = GRAPHEMES.segment(text).containing(index);
+    return { start, end: start + segment.length };
+  }
+  const start = index > 0 && /[\udc00-\udfff]/.test(text[index]) && /[\ud800-\udbff]/.test(text[index - 1]) ? index - 1 : index;
+  return { start, end: start + String.fromCodePoint(text.codePointAt(start)).length };
 }
 
 /**

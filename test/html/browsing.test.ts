@@ -26,6 +26,15 @@ const ADDRESS = 'https://example.com/recipes?id=7&serves=4';
 /** An Arabic paragraph, then an English one: each reads in its own direction, as in Messages. */
 const TWO_DIRECTIONS = 'صباح الخير، أين نلتقي؟\nMeet me at the wharf at 5 p.m.';
 
+/** Four people as one emoji of seven code points, eleven UTF-16 units. */
+const FAMILY = '👨‍👩‍👧‍👦';
+const FAMILY_PHOTO = `Our new family photo ${FAMILY}`;
+/**
+ * A result's snippet shows 160 UTF-16 units from 60 before the word found: here the 60th before it is the second
+ * unit of the family's last emoji, and the 160th from the family's first unit the first of the flamingo's two.
+ */
+const EMOJI_TEXT = `${FAMILY_PHOTO}${' is on the fridge now, next to the'.padEnd(59)}marmalade${' jar, and'.padEnd(80)}🦩 flamingo magnet`;
+
 /** An e-mail address naming a conversation (no contact card for it): wider than a phone's screen in the page's heading. */
 const LONG_EMAIL = 'christopher.montgomery-whitfield@university-hospital.example.org';
 
@@ -53,9 +62,9 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await generateChatDb({ path: db, messages: 400, seed: 23 });
     const sqlite = new Database(db);
     const plain = sqlite.prepare(`SELECT ROWID FROM message WHERE associated_message_type = 0 AND item_type = 0 AND balloon_bundle_id IS NULL
-      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 12`).pluck();
+      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 13`).pluck();
     const setText = sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL WHERE ROWID = ?');
-    const [long, folding, address, phone, letters, directions, curly, straight, dotted, single, amount, mention] = plain.all() as number[];
+    const [long, folding, address, phone, letters, directions, curly, straight, dotted, single, amount, mention, emoji] = plain.all() as number[];
     setText.run(LONG_TEXT, long);
     setText.run(FOLDING_TEXT, folding);
     setText.run(`The aardvark recipe: ${ADDRESS}.`, address);
@@ -68,6 +77,7 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     setText.run(LETTERS_TEXT, single);
     setText.run('The roofer quoted $3,417.25 in all', amount);
     setText.run('Ask Sam Taylor about the ferry times', mention);
+    setText.run(EMOJI_TEXT, emoji);
     reacted = anchorOfRow(sqlite, reactToShortReply(sqlite));
     sqlite.prepare("UPDATE handle SET id = ? WHERE id = 'chiara2@example.com'").run(LONG_EMAIL);
     sqlite.prepare("UPDATE chat SET chat_identifier = @email, guid = 'iMessage;-;' || @email WHERE chat_identifier = 'chiara2@example.com'").run({ email: LONG_EMAIL });
@@ -337,6 +347,28 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     expect(found).toContain('Ask Sam Taylor about the ferry times');
     for (const text of found) expect(text).toContain('Sam Taylor');
     await expect(page.locator('.conversation-matches li').count()).resolves.toBeGreaterThanOrEqual(2);
+  });
+
+  it('cuts a result\'s snippet between characters, never inside an emoji, also where the browser cannot tell characters of several code points', async () => {
+    const snippet = async () => {
+      await expect(search('marmalade')).resolves.toBe('1 message matches “marmalade”.');
+      return (await page.locator('.results a').textContent())!;
+    };
+    const halves = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+    const shown = await snippet();
+    expect(shown).not.toMatch(halves);
+    expect(shown.startsWith(`…${FAMILY} is on the fridge`)).toBe(true);
+    expect(shown.endsWith('🦩…')).toBe(true);
+    // Without Intl.Segmenter (Firefox before 125): at least whole code points, the family's last emoji alone.
+    await page.addInitScript(() => Reflect.deleteProperty(Intl, 'Segmenter'));
+    try {
+      const byCodePoints = await snippet();
+      expect(byCodePoints).not.toMatch(halves);
+      expect(byCodePoints.startsWith('…👦 is on the fridge')).toBe(true);
+    } finally {
+      await page.close();
+      page = await browser.newPage();
+    }
   });
 
   it('finds a phone number however it is written in the query', async () => {
