@@ -404,7 +404,7 @@ export interface Tapback {
   date: Date;
   /** Sticker tapbacks carry their image. */
   sticker?: Attachment;
-  /** Kept by an archive folder: its sender took it back then (the removal's time). */
+  /** Its sender took it back then: the removal's time, or that of the tapback of theirs that replaced it. */
   removedAt?: Date;
   /** Kept by an archive folder after its sources lost it (no removal seen): the time of the first run that missed it. */
   absentSince?: Date;

@@ -1,5 +1,5 @@
 import type { EditVersion, Message, Part, Reactions, Tapback, TextPart } from '../model/types.js';
-import { attachTapbacks } from './tapbacks.js';
+import { attachTapbacks, tapbackKey } from './tapbacks.js';
 import { hasEdits } from '../model/edits.js';
 
 const RECEIPTS = ['dateDelivered', 'dateRead', 'datePlayed'] as const;
@@ -144,19 +144,45 @@ function withTapbacksOf(part: Part, copies: Message[]): Part {
   if (copies.every((copy) => tapbacksOf(copy, part.index).length === 0)) return part;
   const latest = new Map<string, Tapback>();
   for (const copy of copies) {
-    for (const tapback of tapbacksOf(copy, part.index)) {
+    for (const tapback of tapbacksOf(copy, part.index).filter(shownPlaced)) {
       const known = latest.get(slotOf(tapback));
       if (!known || +tapback.date > +known.date) latest.set(slotOf(tapback), tapback);
     }
   }
-  // A copy that saw a reaction taken back after it was placed, and does not show it: it is gone.
-  const takenBack = (t: Tapback) => copies.some((copy) => !tapbacksOf(copy, part.index).some((own) => slotOf(own) === slotOf(t) && +own.date === +t.date)
-    && (copy.tapbackRemovals ?? []).some((r) => r.part === part.index && r.handle === t.sender.handle && r.sticker === (t.kind === 'sticker') && +r.date > +t.date));
   // The fullest copy's own, in its order (each as the latest copy of its slot), then those only others have.
-  const own = new Set(part.tapbacks.map(slotOf));
-  const tapbacks = [...part.tapbacks.map((t) => latest.get(slotOf(t))!), ...[...latest].filter(([slot]) => !own.has(slot)).map(([, t]) => t)].filter((t) => !takenBack(t));
+  const ownPlaced = part.tapbacks.filter(shownPlaced);
+  const own = new Set(ownPlaced.map(slotOf));
+  const shown = [...ownPlaced.map((t) => latest.get(slotOf(t))!), ...[...latest].filter(([slot]) => !own.has(slot)).map(([, t]) => t)].map((t) => {
+    const removedAt = takenBackAt(t, part.index, copies);
+    return removedAt ? { ...t, removedAt } : t;
+  });
+  const placed = shown.filter(shownPlaced);
+  const tapbacks = [...placed, ...latestTakenBack([...copies.flatMap((copy) => tapbacksOf(copy, part.index)), ...shown], placed)];
   const same = tapbacks.length === part.tapbacks.length && tapbacks.every((t, i) => t === part.tapbacks[i]);
   return same ? part : { ...part, tapbacks };
+}
+
+function shownPlaced(t: Tapback): boolean {
+  return !t.removedAt;
+}
+
+/** When a copy that saw the reaction taken back after it was placed, and does not show it placed, saw that first. */
+function takenBackAt(t: Tapback, part: number, copies: Message[]): Date | undefined {
+  const unaware = copies.filter((copy) => !tapbacksOf(copy, part).some((own) => shownPlaced(own) && slotOf(own) === slotOf(t) && +own.date === +t.date));
+  const removals = unaware.flatMap((copy) => copy.tapbackRemovals ?? []);
+  const dates = removals.filter((r) => r.part === part && r.handle === t.sender.handle && r.sticker === (t.kind === 'sticker') && +r.date > +t.date).map((r) => r.date);
+  return dates.length > 0 ? dates.reduce((first, date) => (+date < +first ? date : first)) : undefined;
+}
+
+/** Of the reactions taken back, the latest placement of each that is not shown placed again, in the order they were placed. */
+function latestTakenBack(tapbacks: Tapback[], placed: Tapback[]): Tapback[] {
+  const placedAgain = new Set(placed.map(tapbackKey));
+  const latest = new Map<string, Tapback>();
+  for (const t of tapbacks) {
+    const key = tapbackKey(t);
+    if (t.removedAt && !placedAgain.has(key) && +t.date > +(latest.get(key)?.date ?? -Infinity)) latest.set(key, t);
+  }
+  return [...latest.values()].sort((a, b) => +a.date - +b.date);
 }
 
 function tapbacksOf(copy: Message, part: number): Tapback[] {

@@ -21,13 +21,18 @@ export function parseTarget(associatedGuid: string): { guid: string; part: numbe
   return { guid: associatedGuid, part: 0 };
 }
 
+/** Key prefix of a reaction taken back, kept on its part beside those shown as placed (by `tapbackKey`). */
+const TAKEN_BACK = '\u0001';
+
 /**
- * The net reactions of a conversation: adds (2000–2007) and removals (3000–3007) replayed in order,
- * so each person keeps at most one classic tapback per part, plus any stickers they placed (1000, 2007).
- * What was taken back (a removal, or a classic tapback replaced by another) is remembered by target too.
+ * The reactions of a conversation: adds (2000–2007) and removals (3000–3007) replayed in order, so each person
+ * has at most one classic tapback per part, plus any stickers they placed (1000, 2007). What was taken back (a
+ * removal, or a classic tapback replaced by another) is remembered by target, and kept marked `removedAt` (the
+ * latest placement of each, unless it was placed again), as an archive that read the database before the removal
+ * keeps it.
  */
 export class TapbackIndex {
-  // target guid → part index → sender/sticker key → tapback
+  // target guid → part index → sender/sticker key (or TAKEN_BACK + tapbackKey) → tapback
   private readonly byTarget = new Map<string, Map<number, Map<string, Tapback>>>();
   private readonly removedFrom = new Map<string, TapbackRemoval[]>();
 
@@ -46,17 +51,11 @@ export class TapbackIndex {
       const date = appleDate(row.date) ?? new Date(0);
       if (type >= 3000 || tapbacks.has(slot)) this.removed(guid, { part, handle: sender.handle, sticker: type === 3007, date });
       if (type >= 3000) {
-        this.remove(tapbacks, sender.handle, type === 3007);
+        this.takeBack(tapbacks, sender.handle, type === 3007, date);
         continue;
       }
       const { kind, emoji } = isSticker ? KINDS[7]! : (KINDS[type - 2000] ?? KINDS[6]!);
-      tapbacks.set(slot, {
-        kind,
-        emoji: kind === 'emoji' ? String(row.associatedEmoji ?? '') : emoji,
-        sender,
-        date,
-        sticker: isSticker ? stickerOf(row) : undefined,
-      });
+      place(tapbacks, slot, { kind, emoji: kind === 'emoji' ? String(row.associatedEmoji ?? '') : emoji, sender, date, sticker: isSticker ? stickerOf(row) : undefined });
     }
   }
 
@@ -86,10 +85,12 @@ export class TapbackIndex {
     return [...this.byTarget.keys()].filter((guid) => !guids.has(guid)).map((guid): ReactionsByGuid[number] => [guid, this.on(guid), source]).filter(([, r]) => r.tapbacks || r.removals);
   }
 
-  private remove(tapbacks: Map<string, Tapback>, handle: string, sticker: boolean): void {
-    for (const key of tapbacks.keys()) {
-      const owner = key.split('\u0000')[0];
-      if (owner === handle && key.includes('\u0000') === sticker) tapbacks.delete(key);
+  /** Takes back the sender's classic tapback, or their stickers, on a part. */
+  private takeBack(tapbacks: Map<string, Tapback>, handle: string, sticker: boolean, date: Date): void {
+    for (const [key, tapback] of [...tapbacks]) {
+      if (key.startsWith(TAKEN_BACK) || tapback.sender.handle !== handle || (tapback.kind === 'sticker') !== sticker) continue;
+      tapbacks.delete(key);
+      keepTakenBack(tapbacks, tapback, date);
     }
   }
 
@@ -98,9 +99,31 @@ export class TapbackIndex {
     const parts = this.byTarget.get(guid);
     if (!parts) return undefined;
     const result = new Map<number, Tapback[]>();
-    for (const [part, tapbacks] of parts) if (tapbacks.size > 0) result.set(part, [...tapbacks.values()]);
+    for (const [part, tapbacks] of parts) {
+      const entries = [...tapbacks];
+      const shown = entries.filter(([key]) => !key.startsWith(TAKEN_BACK)).map(([, t]) => t);
+      const takenBack = entries.filter(([key]) => key.startsWith(TAKEN_BACK)).map(([, t]) => t).sort((a, b) => +a.date - +b.date);
+      if (entries.length > 0) result.set(part, [...shown, ...takenBack]);
+    }
     return result.size > 0 ? result : undefined;
   }
+}
+
+/** The tapback shown in its slot: one it replaces is taken back then, and one placed again is no longer taken back. */
+function place(tapbacks: Map<string, Tapback>, slot: string, tapback: Tapback): void {
+  const replaced = tapbacks.get(slot);
+  if (replaced) keepTakenBack(tapbacks, replaced, tapback.date);
+  tapbacks.delete(TAKEN_BACK + tapbackKey(tapback));
+  tapbacks.set(slot, tapback);
+}
+
+function keepTakenBack(tapbacks: Map<string, Tapback>, tapback: Tapback, removedAt: Date): void {
+  tapbacks.set(TAKEN_BACK + tapbackKey(tapback), { ...tapback, removedAt });
+}
+
+/** A reaction's identity: who placed which one (a sticker by its file). */
+export function tapbackKey(t: Tapback): string {
+  return `${t.sender.handle}\u0000${t.kind}\u0000${t.emoji}\u0000${t.sticker?.guid ?? ''}`;
 }
 
 /** Puts reactions on the parts they are aimed at (on the first part, when the message has no such part). */

@@ -7,6 +7,7 @@ import { serviceOf } from '../model/services.js';
 import { peopleOf } from '../model/people.js';
 import { hasEdits, storedAsEdited } from '../model/edits.js';
 import { reworded } from '../normalize/events.js';
+import { tapbackKey } from '../normalize/tapbacks.js';
 
 /** Model fields holding dates: JSON keeps them as ms since 1970 (an older store's messages as ISO strings), read back as Dates. */
 const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate', 'removedAt', 'absentSince', 'lastRead', 'editedAt', 'unsentAt']);
@@ -343,7 +344,7 @@ function stillRemoved(archived: Tapback[], seen: Tapback[]): Tapback[] {
   if (removed.size === 0) return seen;
   return seen.map((t) => {
     const known = removed.get(tapbackKey(t));
-    return known && +t.date <= +known.removedAt! ? known : t;
+    return known && unmarked(t) && +t.date <= +known.removedAt! ? known : t;
   });
 }
 
@@ -358,11 +359,6 @@ function finerDated(archived: Tapback[], seen: Tapback[]): Tapback[] {
     return { ...t, date };
   });
   return refined ? dated : seen;
-}
-
-/** A reaction's identity: who placed which one (a sticker by its file). */
-function tapbackKey(t: Tapback): string {
-  return `${t.sender.handle}\u0000${t.kind}\u0000${t.emoji}\u0000${t.sticker?.guid ?? ''}`;
 }
 
 /**

@@ -68,6 +68,11 @@ function allText(out: string, extension: string): string {
   return readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith(extension)).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
 }
 
+/** How many reactions the transcripts show taken back (the generated history takes some back itself). */
+function removedCount(out: string): number {
+  return allText(out, '.txt').split('(removed ').length - 1;
+}
+
 describe('an archive keeps the reactions the device lost', () => {
   let history: History;
   let reactions: Reaction[];
@@ -82,7 +87,7 @@ describe('an archive keeps the reactions the device lost', () => {
     const out = join(tempDir('reactions'), 'archive');
     await exportFrom(history.dir, out, 'txt,html,json');
     const before = tapbacksOn(out, deleted.target).length;
-    expect(allText(out, '.txt')).not.toContain('(removed ');
+    const removedBefore = removedCount(out);
 
     const after = changedDevice(history, (db) => {
       db.prepare('DELETE FROM chat_message_join WHERE message_id = ?').run(deleted.id);
@@ -99,7 +104,7 @@ describe('an archive keeps the reactions the device lost', () => {
     expect(Date.parse(taken[0]!.removedAt!)).toBeGreaterThan(Date.parse(taken[0]!.date));
     const text = allText(out, '.txt');
     expect(text).toContain(`(kept by this archive: not on the device since ${started})`);
-    expect(text).toMatch(/ \(removed \d{4}-\d\d-\d\d\)/);
+    expect(removedCount(out)).toBe(removedBefore + 1);
     const html = allText(out, '.html');
     expect(html).toMatch(/<del>[^<]+<\/del><bdi class="who">[^<]+ \(removed \d{4}-\d\d-\d\d\)<\/bdi>/);
     expect(html).toMatch(new RegExp(`⌫<bdi class="who">[^<]+ \\(kept by this archive: not on the device since ${started}\\)</bdi>`));
@@ -122,6 +127,7 @@ describe('an archive keeps the reactions the device lost', () => {
     const out = join(tempDir('reactions-again'), 'archive');
     await exportFrom(history.dir, out, 'txt,json');
     const given = tapbacksOn(out, reaction.target);
+    const removedBefore = removedCount(out);
     await exportFrom(changedDevice(history, (db) => takeBack(db, reaction)), out, 'txt,json');
     const [removed, ...more] = tapbacksOn(out, reaction.target).filter((t) => t.removedAt);
     expect(removed).toBeDefined();
@@ -140,7 +146,40 @@ describe('an archive keeps the reactions the device lost', () => {
       const theirs = now.filter((t) => t.sender.handle === removed!.sender.handle);
       expect(theirs.map((t) => Date.parse(t.date) - Date.parse(removed!.date))).toEqual([120_000]);
     }
-    expect(allText(out, '.txt')).not.toContain('(removed ');
+    expect(removedCount(out)).toBe(removedBefore);
+  });
+});
+
+describe('a reaction the database shows placed and taken back', () => {
+  it('is kept as removed on a first export and in one run, as an archive that read it before the removal keeps it', async () => {
+    const history = await generateHistory(400, 313);
+    const reaction = lastingReactions(history.dir)[0]!;
+    const after = changedDevice(history, (db) => takeBack(db, reaction));
+    const work = tempDir('reaction-taken-back');
+    const [first, oneRun, overTime] = ['first', 'one-run', 'over-time'].map((name) => join(work, name));
+    await exportFrom(after, first, 'txt,html,json');
+    const run = await runCli(['export', '--db', join(history.dir, 'chat.db'), '--db', join(after, 'chat.db'), '--out', oneRun, '--format', 'json', '--no-progress']);
+    expect(run.code, run.stderr).toBe(0);
+    for (const device of [history.dir, after]) await exportFrom(device, overTime, 'json');
+
+    const kept = tapbacksOn(overTime, reaction.target);
+    const taken = kept.filter((t) => t.removedAt);
+    expect(taken).toHaveLength(1);
+    expect(Date.parse(taken[0]!.removedAt!) - Date.parse(taken[0]!.date)).toBe(60_000);
+    expect(tapbacksOn(first, reaction.target)).toEqual(kept);
+    expect(tapbacksOn(oneRun, reaction.target)).toEqual(kept);
+    expect(allText(first, '.txt')).toContain(`(removed ${taken[0]!.removedAt!.slice(0, 10)})`);
+    expect(allText(first, '.html')).toMatch(/<del>[^<]+<\/del><bdi class="who">[^<]+ \(removed \d{4}-\d\d-\d\d\)<\/bdi>/);
+    const validate = schemaValidators();
+    for (const [stem, file] of readJsonFiles(first)) expect(validate.conversation(file), stem).toBe('');
+
+    // Statistics count reactions net of removals, whether the archive or the database is read.
+    const reactionCount = async (args: string[]) => (JSON.parse((await runCli(['stats', ...args, '--json'])).stdout) as { total: { reactions: { count: number } } }).total.reactions.count;
+    const net = (await reactionCount(['--db', join(history.dir, 'chat.db')])) - 1;
+    expect(await reactionCount(['--db', join(after, 'chat.db')])).toBe(net);
+    expect(await reactionCount(['--archive', first])).toBe(net);
+    // Read again, nothing changes.
+    expect((await exportFrom(after, first, 'txt,html,json')).stdout).not.toMatch(/ [1-9]\d* changed/);
   });
 });
 
@@ -264,9 +303,11 @@ describe('reactions an old and a new Mac hold of the same messages, read in runs
     const run = await runCli(['export', '--db', join(fresh, 'chat.db'), '--db', join(old, 'chat.db'), '--out', oneRun, '--format', 'txt,json', '--no-progress']);
     expect(run.code, run.stderr).toBe(0);
     const reference = state(oneRun);
-    expect(reference.replacedLove).toEqual([expect.stringMatching(/^like /)]);
+    // The love the like replaced, and the dislike the question replaced (after the old Mac stopped), are taken back then.
+    expect(reference.replacedLove).toEqual([expect.stringMatching(/^like /), expect.stringMatching(/^love .* removed /)]);
     expect(reference.heldOnly).toEqual([expect.stringMatching(/^like /)]);
-    expect(reference.replacedDislike).toEqual([expect.stringMatching(/^question /)]);
+    expect(reference.replacedDislike).toEqual([expect.stringMatching(/^question /), expect.stringMatching(/^dislike .* removed /)]);
+    expect(reference.replacedDislike[1]!.endsWith(` removed ${reference.replacedDislike[0]!.split(' ')[2]}`)).toBe(true);
     expect(reference.placedAgain).toHaveLength(1);
     expect(reference.placedAgainOld).toEqual(reference.placedAgain);
 
@@ -275,18 +316,16 @@ describe('reactions an old and a new Mac hold of the same messages, read in runs
     for (const device of [old, fresh]) await exportFrom(device, oldFirst, 'txt,json');
     for (const device of [fresh, old]) await exportFrom(device, newFirst, 'txt,json');
     const [inOrder, reversed] = [state(oldFirst), state(newFirst)];
-    expect(placed(inOrder)).toEqual(reference);
-    // The dislike the old Mac still shows, which the question replaced, is kept as taken back then, in either order.
-    expect(inOrder.replacedDislike).toEqual([...reference.replacedDislike, expect.stringMatching(/^dislike /)]);
-    expect(inOrder.replacedDislike[1]!.endsWith(` removed ${reference.replacedDislike[0]!.split(' ')[2]}`)).toBe(true);
+    // Runs of their own show what one run shows: the dislike the old Mac still shows is taken back when the question replaced it.
+    expect(inOrder).toEqual(reference);
     // What the new Mac holds of a message only the old Mac has is put on it when the old Mac is read later.
     expect(reversed).toEqual(inOrder);
 
     // Read again in turns, the archive stays so.
     for (const device of [old, fresh]) expect((await exportFrom(device, oldFirst, 'txt,json')).stdout).not.toMatch(/ [1-9]\d* changed/);
     expect(state(oldFirst)).toEqual(inOrder);
-    const text = readdirSync(oldFirst).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(oldFirst, f), 'utf8')).join('\n');
-    expect(text).not.toMatch(/👍 Liked by [^\n]*\(removed/);
+    // The like that replaced the love is never shown taken back.
+    expect(state(oldFirst).replacedLove[0]).not.toMatch(/ removed /);
   });
 });
 
