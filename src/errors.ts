@@ -5,7 +5,7 @@ export class UserError extends Error {
 
 /**
  * Bad input seen only once the sources were read into the archive's store (a --chat term that chose
- * nothing, dates with no message, --bates beside PDFs the run would not write): no other file was written.
+ * nothing, dates with no message, --bates beside PDFs the run would not write, or moving numbers produced): no other file was written.
  */
 export class Refusal extends UserError {}
 

@@ -1,5 +1,9 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Refusal } from '../errors.js';
+import { unquoteFormula } from '../output/spreadsheet-cell.js';
+import { inBatesOrder, label } from '../render/pdf/bates.js';
+import type { BatesOptions } from '../render/renderer.js';
 
 const SHOWN = 3;
 
@@ -17,4 +21,83 @@ export function refuseBatesBesideOtherPdfs(outDir: string, written: string[]): v
     `--bates numbers every PDF of ${outDir} as one sequence, but this run would not write ${others.length} of them (${named}): ` +
       `export into a new folder (\`textkeeper export --archive ${outDir} --out NEW …\`), or run without --chat, --since and --until.`,
   );
+}
+
+/** A PDF this run numbers: its conversation's title and file, and whether its pages are those an earlier run wrote. */
+export interface NumberedPdf {
+  title: string;
+  file: string;
+  unchanged: () => boolean;
+}
+
+/** A row of bates.csv. */
+interface Produced {
+  file: string;
+  first: string;
+  last: string;
+}
+
+/**
+ * A Bates number, once produced, names one page for ever: a run that would give a number of the folder's
+ * bates.csv to another page (a numbered PDF changed since, another PDF put before it, another start) is refused
+ * before anything is written, unless none of its numbers can be one of those (another prefix, a start after them).
+ */
+export function refuseMovingBatesNumbers(outDir: string, bates: BatesOptions, pdfs: NumberedPdf[]): void {
+  const produced = producedBefore(outDir);
+  if (!produced.some((row) => mayReuse(row, bates))) return;
+  const order = inBatesOrder(pdfs, (p) => p.title, (p) => p.file);
+  const moved = produced.findIndex((row, i) => whyMoved(row, i, order[i], bates) !== undefined);
+  if (moved < 0) return;
+  const row = produced[moved]!;
+  const last = Math.max(...produced.map((r) => numberOf(r.last)));
+  throw new Refusal(
+    `--bates ${bates.prefix}:${bates.start} would give ${row.first}, the first page of “${row.file}” in this folder's bates.csv, to another page ` +
+      `(${whyMoved(row, moved, order[moved], bates)}): a Bates number, once produced, names one page. Make this production in a new folder ` +
+      `(\`textkeeper export --archive ${outDir} --out NEW --format pdf --bates ${bates.prefix}:${bates.start}\`), ` +
+      `or give another prefix or a start after the last number produced (--bates ${bates.prefix}:${last + 1}).`,
+  );
+}
+
+function whyMoved(row: Produced, i: number, now: NumberedPdf | undefined, bates: BatesOptions): string | undefined {
+  if (i === 0 && row.first !== label(bates, bates.start)) return `the numbers would start at ${label(bates, bates.start)}`;
+  if (now?.file !== row.file) return now ? `“${now.file}” would have it` : `no PDF would have it`;
+  return now.unchanged() ? undefined : `“${row.file}” changed since it was numbered`;
+}
+
+/** Whether the run's numbers may be among this row's: the same prefix, from a start not after its last. */
+function mayReuse(row: Produced, bates: BatesOptions): boolean {
+  return prefixOf(row.last) === bates.prefix && bates.start <= numberOf(row.last);
+}
+
+function prefixOf(label: string): string {
+  return label.slice(0, label.lastIndexOf('-'));
+}
+
+function numberOf(label: string): number {
+  return Number(label.slice(label.lastIndexOf('-') + 1));
+}
+
+/** The rows of the folder's bates.csv (as `PdfRenderer.finish` writes it), none when there is none. */
+function producedBefore(outDir: string): Produced[] {
+  let text: string;
+  try {
+    text = readFileSync(join(outDir, 'bates.csv'), 'utf8');
+  } catch {
+    return [];
+  }
+  return csvRecords(text).slice(1).filter((cells) => cells.length === 3).map((cells) => {
+    const [file, first, last] = cells.map(unquoteFormula) as [string, string, string];
+    return { file, first, last };
+  });
+}
+
+/** RFC 4180 records: fields quoted when they hold a comma, a quote or a line break, a quote doubled inside. */
+function csvRecords(text: string): string[][] {
+  const records: string[][] = [[]];
+  for (const [, quoted, plain, end] of text.matchAll(/(?:"((?:[^"]|"")*)"|([^,"\r\n]*))(,|\r?\n|$)/g)) {
+    records.at(-1)!.push(quoted === undefined ? plain! : quoted.replaceAll('""', '"'));
+    if (end === '') break;
+    if (end !== ',') records.push([]);
+  }
+  return records.filter((cells) => cells.some((cell) => cell !== ''));
 }

@@ -19,14 +19,14 @@ import { Progress } from './progress.js';
 import { rootsWithoutAttachments, type DamageCounts } from './sources.js';
 import { allocateStems, inPlannedOrder, type ArchiveUpdate, sealArchive, storeHistory, updateArchive } from './archive-run.js';
 import type { OutsideChanges } from '../store/outside-changes.js';
-import { planRendering, reusable, type ConversationFiles, type RenderPlan } from './render-plan.js';
+import { planRendering, reusable, writtenAsBefore, type ConversationFiles, type RenderPlan } from './render-plan.js';
 import { provenanceOf } from './provenance.js';
 import type { ResolvedOptions } from './options.js';
 import { addCounts, noCounts, type ShardCounts } from './counts.js';
 import { ConversationQueue } from './conversation-queue.js';
 import { prepareOutput } from './prepare-output.js';
 import { sortingFilesFull } from '../sqlite/temp-folder.js';
-import { refuseBatesBesideOtherPdfs } from './bates-scope.js';
+import { refuseBatesBesideOtherPdfs, refuseMovingBatesNumbers } from './bates-scope.js';
 import { conversationPath, refuseProtectedFiles } from './protected-files.js';
 import { NDJSON_FILE } from '../render/ndjson/ndjson-renderer.js';
 import { renderShard, type ShardProgress, type ShardResult, type WrittenFile } from './render-shard.js';
@@ -112,7 +112,9 @@ function planRun(options: ResolvedOptions, store: ArchiveStore, update: ArchiveU
   const candidates = chosenCandidates(archive, options, update);
   const stemOf = stemsOf(archive, candidates, options);
   if (options.pdf.bates && options.formats.includes('pdf')) {
-    refuseBatesBesideOtherPdfs(options.outDir, candidates.map((c) => `${stemOf.get(c.key)}.pdf`));
+    const pdfs = candidates.map((c) => ({ title: c.title, file: `${stemOf.get(c.key)}.pdf`, unchanged: () => writtenAsBefore(archive, c.key, 'pdf', options) }));
+    refuseBatesBesideOtherPdfs(options.outDir, pdfs.map((p) => p.file));
+    refuseMovingBatesNumbers(options.outDir, options.pdf.bates, pdfs);
   }
   sayWhatIsLeftOut(archive, options);
   sayWhatIsNotWritten(store, options);

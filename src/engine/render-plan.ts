@@ -50,6 +50,17 @@ export function reusable(format: string, options: ResolvedOptions): boolean {
   return format === 'txt' || format === 'json' || format === 'csv' || (format === 'pdf' && !options.raw.bates);
 }
 
+/** Whether the conversation's file in this format would be made from what the last one written was made from. */
+export function writtenAsBefore(archive: StoreArchive, key: string, format: string, options: ResolvedOptions): boolean {
+  try {
+    const [plan] = archive.conversations(new Set([key]));
+    return plan !== undefined && archive.writtenFrom(key, format, archive.fingerprints(plan, [renderSettings(options, format)])[0]!) !== undefined;
+  } catch {
+    // It cannot be read now: rendering says why it is skipped.
+    return false;
+  }
+}
+
 /** A conversation's file in one format: written by this run, or kept as an earlier run wrote it. */
 export interface FormatFile extends RenderedConversation {
   format: string;

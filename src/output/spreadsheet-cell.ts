@@ -6,6 +6,11 @@ export function quoteFormula(cell: string): string {
   return FORMULA_START.test(cell) ? `'${cell}` : cell;
 }
 
+/** A cell as it was before `quoteFormula`. */
+export function unquoteFormula(cell: string): string {
+  return cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
+}
+
 /** Every cell of a CSV row as `--csv-formulas` asks: exactly as it is (`keep`), or quoted. */
 export function csvCells(formulas: 'keep' | 'quote'): (row: string[]) => string[] {
   return formulas === 'quote' ? (row) => row.map(quoteFormula) : (row) => row;

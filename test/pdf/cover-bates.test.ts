@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { writeBackup } from '../../src/generate/backup.js';
 import { generateChatDb } from '../../src/generate/index.js';
@@ -19,6 +20,22 @@ function stampsOf(file: string, prefix: string): string[] {
     expect(found, `page ${i + 1} of ${file}`).toHaveLength(1);
     return found[0]!;
   });
+}
+
+/** Five more messages in the database's chat `chatGuid`, sent before its first (copies of it, with GUIDs of their own). */
+function addEarlierMessages(db: string, chatGuid: string): void {
+  const sql = new Database(db);
+  const chat = sql.prepare('SELECT ROWID FROM chat WHERE guid = ?').pluck().get(chatGuid) as number;
+  const { ROWID: _rowId, ...columns } = sql.prepare(`SELECT m.* FROM message m JOIN chat_message_join j ON j.message_id = m.ROWID
+    WHERE j.chat_id = ? AND m.associated_message_type = 0 AND m.text IS NOT NULL ORDER BY m.date LIMIT 1`).get(chat) as Record<string, unknown>;
+  for (let i = 1; i <= 5; i++) {
+    const date = (columns.date as number) - i * 1000e9;
+    const row = { ...columns, guid: `EARLIER-${i}-${chatGuid}`, date, text: `inserted early message ${i}` };
+    const names = Object.keys(row);
+    const { lastInsertRowid } = sql.prepare(`INSERT INTO message (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`).run(...Object.values(row));
+    sql.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)').run(chat, lastInsertRowid, date);
+  }
+  sql.close();
 }
 
 describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums', () => {
@@ -160,6 +177,46 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
     expect(unstamped.code).toBe(0);
     expect(existsSync(join(out, 'bates.csv'))).toBe(false);
     expect((await runCli(['verify', out])).code).toBe(0);
+  });
+
+  test('a Bates number once produced names one page: a run that would give one to another page is refused before it writes', async () => {
+    const out = join(dir, 'bates-production');
+    const device = join(tempDir('bates-device'), 'chat.db');
+    copyFileSync(db, device);
+    const exportPdf = (bates: string) => runCli(['export', '--db', device, '--attachments-root', dir, '--out', out, '--format', 'pdf', '--no-progress', '--bates', bates]);
+    expect((await exportPdf('CASE')).code).toBe(0);
+    const produced = () => readFileSync(join(out, 'bates.csv'), 'utf8');
+    const rows = produced().trim().split('\n').slice(1).map((row) => row.split(','));
+    expect(rows.length).toBeGreaterThan(1);
+    const before = produced();
+    // Run again with nothing changed, the numbers stay on their pages.
+    const again = await exportPdf('CASE');
+    expect(again.code, again.stderr).toBe(0);
+    expect(produced()).toBe(before);
+    const hashes = pdfsOf(out).map((file) => sha256(join(out, file)));
+
+    // The second PDF's conversation gets older messages: its pages, and every page after, would take other numbers.
+    const [file, first] = rows[1]!;
+    const later = Number(rows.at(-1)![2]!.slice('CASE-'.length)) + 1;
+    const conversations = JSON.parse((await runCli(['list', '--db', db, '--json'])).stdout) as { id: string; title: string }[];
+    addEarlierMessages(device, conversations.find((c) => `${c.title}.pdf` === file)!.id);
+    const refused = await exportPdf('CASE');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toEqual([
+      `textkeeper: --bates CASE:1 would give ${first}, the first page of “${file}” in this folder's bates.csv, to another page (“${file}” changed since it was numbered): ` +
+        `a Bates number, once produced, names one page. Make this production in a new folder (\`textkeeper export --archive ${out} --out NEW --format pdf --bates CASE:1\`), ` +
+        `or give another prefix or a start after the last number produced (--bates CASE:${later}).`,
+    ]);
+    expect(produced()).toBe(before);
+    expect(pdfsOf(out).map((f) => sha256(join(out, f)))).toEqual(hashes);
+    expect((await runCli(['verify', out])).code).toBe(0);
+
+    // The next production: in a folder of its own, or here with numbers none of the earlier ones can be.
+    const elsewhere = await runCli(['export', '--archive', out, '--out', join(dir, 'bates-next'), '--format', 'pdf', '--no-progress', '--bates', 'CASE']);
+    expect(elsewhere.code, elsewhere.stderr).toBe(0);
+    const after = await exportPdf(`CASE:${later}`);
+    expect(after.code, after.stderr).toBe(0);
+    expect(produced().split('\n')[1]).toContain(`,CASE-${String(later).padStart(6, '0')},`);
   });
 
   // On a file system that ignores case (a Mac's, Windows'), Bates.csv is bates.csv: the index would replace the

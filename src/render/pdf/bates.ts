@@ -40,6 +40,11 @@ export class BatesStamp {
   }
 }
 
+/** The order Bates numbers run in across a run's PDFs: by conversation title, then file name. */
+export function inBatesOrder<T>(items: T[], titleOf: (item: T) => string, fileOf: (item: T) => string): T[] {
+  return [...items].sort((a, b) => titleOf(a).localeCompare(titleOf(b)) || fileOf(a).localeCompare(fileOf(b)));
+}
+
 /** Numbers the pages of these PDFs consecutively, in this order; returns each file's first and last number. */
 export async function numberPages(files: string[], options: BatesOptions): Promise<{ file: string; first: string; last: string }[]> {
   const ranges = [];

@@ -19,7 +19,7 @@ import { Canvas, createDocument } from './canvas.js';
 import { ChatLayout } from './chat-layout.js';
 import { Outline } from './outline.js';
 import { drawFrame, frameText } from './page-frame.js';
-import { BatesStamp, numberPages } from './bates.js';
+import { BatesStamp, inBatesOrder, numberPages } from './bates.js';
 import { coverBlocks, coverFacts, factsText, lateAttachmentCount, selectionNote, type CoverFacts } from './cover.js';
 import { AttachmentCount } from './describe.js';
 import { oneLine } from '../control-pictures.js';
@@ -140,7 +140,7 @@ export class PdfRenderer implements Renderer {
   async finish(rendered: RenderedConversation[]): Promise<void> {
     const { bates } = this.ctx.pdf;
     if (!bates) return rm(join(this.ctx.outDir, 'bates.csv'), { force: true });
-    const ordered = [...rendered].sort((a, b) => a.conversation.title.localeCompare(b.conversation.title) || a.file.localeCompare(b.file));
+    const ordered = inBatesOrder(rendered, (r) => r.conversation.title, (r) => r.file);
     const ranges = await numberPages(ordered.map((r) => join(this.ctx.outDir, r.file)), bates);
     const cells = csvCells(this.ctx.csv.formulas);
     const rows = ranges.map((range, i) => cells([ordered[i]!.file, range.first, range.last]));
