@@ -12,18 +12,18 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  * (`git log -p test/core/output-stable.test.ts` gives every change of the digests and its reason).
  */
 const EXPECTED: Record<string, string> = {
-  '*.txt': 'a8de9b13ed4edd1cf694b5ec4d27108edcd4c1c5d8a158dca7594fbcf576660d',
-  'assets/': 'e1fd632a4f49a0f1b142b2092b6505f0f8b36e26d3b2b861aa55353f5a373276',
-  'conversations/': '0f6f09eb07aaea4f0b2df03fc21be32d25c6724fd5a639974be0b268a97f9aa6',
+  '*.txt': '85c0d759ea23c0717a118b6ff605da421b014c40c04ab793a116d8132d5092c0',
+  'assets/': 'a932e77038cd94658f30b1123df037ae9fad7c7e3a98e2365d419d4cb049e8fb',
+  'conversations/': '4afd50518904b43bb2c758a74bd39a09f3b2f4de99b509c92eccadff148cfb54',
   'index.html': '72dfc1f49f0552130d550eaab1768541e2bc8580874776bd70ac2c12b0da6f37',
   'search.html': 'f0d91787a6653ef6ee72acb45d333d05bc8339f1e11b3314d8b4cb77f360ff3b',
   'search/': '03d0f5e859be541b5a01e64d997beffd2b0b53ab6bbb7990792fc711b55b9e7a',
 };
 
 const EXPECTED_DATA: Record<string, string> = {
-  '*.csv': '22f1d957a654f7e6d0d8e33c60731719f82bff78f2bfdf4b7e6d26830651fc34',
-  '*.json': '6488429f90f7c2e10ed8296b6532d85d8c733917d526f67503272ee2c53d00f9',
-  'messages.ndjson': '19b472ad3462afaeef10403ee2c7c1f39a349347ba4f9cbd83644c514080f4c2',
+  '*.csv': 'd154d54327330bd44688403b96309ef56ac5081cb2d135c6cfca41418a4b990c',
+  '*.json': '8b955119fea533d63120f521d1344d20d05ae166b7bad2d8c01b1614b97d9db9',
+  'messages.ndjson': '446c886cb683ed4156564dce749c4271a8b98c045a5df9f635764c5c4ae1cac4',
 };
 
 function listFiles(dir: string): string[] {
