@@ -47,6 +47,8 @@ function keptLine(s: ExportSummary): string {
   return `${count(s.kept, 'conversation')} ${since}: ${its} files were kept`;
 }
 
+/** "1 of them a Live Photo's movie; ", first in the attachments' parenthesis, when there are any. */
+const livePhotoMovies = (movies: number) => (movies === 0 ? '' : `${n(movies)} of them ${movies === 1 ? "a Live Photo's movie" : "Live Photos' movies"}; `);
 /** Why files were not copied: "outside the attachments folder", or with several reasons how many each. */
 const notCopied = (why: Map<string, number>) => (why.size === 1 ? [...why.keys()][0] : [...why].map(([reason, x]) => `${n(x)} ${reason}`).join(', '));
 
@@ -130,7 +132,7 @@ sourceOptions(program.command('export').description('write an archive of the con
     const allKept = s.kept > 0 && s.kept === s.conversations;
     process.stdout.write(
       `Exported ${count(s.conversations, 'conversation')}, ${count(s.messages, 'message')}, ` +
-        (allKept ? '' : `${count(s.attachments, 'attachment')} (${n(s.missingAttachments)} missing${s.withheldAttachments > 0 ? `, ${n(s.withheldAttachments)} not copied: ${notCopied(s.withheldWhy)}` : ''}${s.notInDatabase > 0 ? `, ${n(s.notInDatabase)} more not in the database` : ''}), `) +
+        (allKept ? '' : `${count(s.attachments, 'attachment')} (${livePhotoMovies(s.livePhotoMovies)}${n(s.missingAttachments)} missing${s.withheldAttachments > 0 ? `, ${n(s.withheldAttachments)} not copied: ${notCopied(s.withheldWhy)}` : ''}${s.notInDatabase > 0 ? `, ${n(s.notInDatabase)} more not in the database` : ''}), `) +
         `${count(s.warnings, 'warning')} ` +
         `in ${s.seconds.toFixed(1)} s to ${options.outDir} (${options.formats.join(', ')}).\n`,
     );

@@ -6,6 +6,8 @@ import type { MessageStream } from '../render/renderer.js';
 export interface ShardCounts {
   messages: number;
   attachments: number;
+  /** Of those, Live Photos' movies (see `Attachment.livePhoto`). */
+  livePhotoMovies: number;
   /** Not on disk (withheld ones not counted). */
   missingAttachments: number;
   /** On disk but not copied: outside the attachments folder, over --max-attachment-size, unreadable (permissions, a failing disk), or a folder. */
@@ -28,7 +30,7 @@ export interface ShardCounts {
 /** Counts before anything is rendered; with several sources, each starts at no message found only in it. */
 export function noCounts(archive: { sourceNames: string[] }): ShardCounts {
   const onlyIn = new Map(archive.sourceNames.length > 1 ? archive.sourceNames.map((name) => [name, 0]) : []);
-  return { messages: 0, attachments: 0, missingAttachments: 0, withheldAttachments: 0, withheldWhy: new Map(), warnings: 0, skipped: 0, onlyIn, inEvery: 0, notInDatabase: 0, kept: 0 };
+  return { messages: 0, attachments: 0, livePhotoMovies: 0, missingAttachments: 0, withheldAttachments: 0, withheldWhy: new Map(), warnings: 0, skipped: 0, onlyIn, inEvery: 0, notInDatabase: 0, kept: 0 };
 }
 
 export function addCounts(all: ShardCounts[]): ShardCounts {
@@ -36,6 +38,7 @@ export function addCounts(all: ShardCounts[]): ShardCounts {
   for (const c of all) {
     total.messages += c.messages;
     total.attachments += c.attachments;
+    total.livePhotoMovies += c.livePhotoMovies;
     total.missingAttachments += c.missingAttachments;
     total.withheldAttachments += c.withheldAttachments;
     for (const [why, n] of c.withheldWhy) total.withheldWhy.set(why, (total.withheldWhy.get(why) ?? 0) + n);
@@ -71,6 +74,7 @@ function tally(message: Message, summary: ShardCounts, warn: (m: string) => void
       continue;
     }
     summary.attachments++;
+    if (a.livePhoto) summary.livePhotoMovies++;
     if (a.withheld) {
       summary.withheldAttachments++;
       const why = withheldWhy(a.withheld);

@@ -7,7 +7,8 @@
  *
  * The chat.db becomes HomeDomain Library/SMS/sms.db with its attachment paths moved from
  * `~/Library/Messages/Attachments/…` to the phone's `~/Library/SMS/Attachments/…` or
- * `/var/mobile/Library/SMS/Attachments/…` (alternating, so readers meet both); the files go to MediaDomain.
+ * `/var/mobile/Library/SMS/Attachments/…` (alternating, so readers meet both); the files go to MediaDomain (a
+ * Live Photo's movie beside its still too).
  * `attachmentsDir` is the folder that `~/Library/Messages/Attachments` stands for.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -124,9 +125,9 @@ async function phoneCopyOfChatDb(
       rows.forEach((row, index) => {
         const rest = row.filename.slice(MAC_ATTACHMENTS.length);
         rename.run(PHONE_ATTACHMENT_PREFIXES[index % 2] + rest, row.id);
-        const source = attachmentsDir && path.join(attachmentsDir, ...rest.split('/'));
-        if (source && existsSync(source)) {
-          stored.push({ domain: 'MediaDomain', relativePath: `Library/SMS/Attachments/${rest}`, source });
+        for (const file of withMovie(rest)) {
+          const source = attachmentsDir && path.join(attachmentsDir, ...file.split('/'));
+          if (source && existsSync(source)) stored.push({ domain: 'MediaDomain', relativePath: `Library/SMS/Attachments/${file}`, source });
         }
       });
     })();
@@ -135,6 +136,15 @@ async function phoneCopyOfChatDb(
   } finally {
     db.close();
   }
+}
+
+/**
+ * An attachment's file, and a Live Photo's movie beside it when the Mac has one (`IMG_1.HEIC`, `IMG_1.MOV`): stored
+ * in the backup as the Mac keeps them (whether an iPhone's backup holds the movie so is not known).
+ */
+function withMovie(file: string): string[] {
+  const movie = `${file.slice(0, file.length - path.posix.extname(file).length)}.MOV`;
+  return movie.toLowerCase() === file.toLowerCase() ? [file] : [file, movie];
 }
 
 function classPrefixed(protectionClass: number, wrapped: Buffer): Buffer {

@@ -38,6 +38,11 @@ export interface GenerateOptions {
   singleConversation?: boolean;
   /** Exact number of image messages, spread evenly; otherwise images come at random. */
   images?: number;
+  /**
+   * Every HEIC photo on disk is a Live Photo: a movie (the pool's video) beside it under its name with `.MOV`, as
+   * Messages on a Mac keeps one, with no row of its own. Nothing else changes: the database is the same.
+   */
+  livePhotos?: boolean;
 }
 
 const TIMELINE_START = Date.UTC(2015, 0, 1);
@@ -108,6 +113,7 @@ class Generation {
     private readonly legacy: boolean,
     /** Pool kind for incidental pictures (missing file, partly unsent message); not an image when images are counted exactly. */
     private readonly incidentalMedia: MediaKind,
+    private readonly livePhotos: boolean,
   ) {
     this.chats = chats.map((info) => ({ info, recent: [], tapbacks: [] }));
     this.groupChats = this.chats.filter((c) => c.info.isGroup);
@@ -425,6 +431,7 @@ class Generation {
     const dir = `${guid.slice(0, 2).toLowerCase()}/${String(this.random.int(0, 15)).padStart(2, '0')}/${guid}`;
     const missing = options.missing ?? this.random.chance(0.03);
     if (!missing) MediaPool.place(file, path.join(this.attachmentsDir, dir, storedName));
+    if (!missing && this.livePhotos && file.kind === 'heic') this.livePhotoMovie(path.join(this.attachmentsDir, dir, storedName));
     this.counts.attachment(file.kind, missing);
     return {
       guid,
@@ -444,6 +451,12 @@ class Generation {
         ...(file.sticker ? stickerColumns(file.sticker) : {}),
       },
     };
+  }
+
+  /** A Live Photo's movie beside its still, as Messages keeps it: `IMG_3051.HEIC` and `IMG_3051.MOV`. */
+  private livePhotoMovie(still: string): void {
+    MediaPool.place(this.pool.files('video')[0]!, `${still.slice(0, still.length - path.extname(still).length)}.MOV`);
+    this.counts.add('livePhotos');
   }
 
   private poolFile(kind: MediaKind): PoolFile {
@@ -769,7 +782,7 @@ export async function generateChatDb(options: GenerateOptions): Promise<Generate
     db.transaction(() => {
       const chats = createChats(writer, random, { conversations, singleConversation: options.singleConversation ?? false });
       const incidental = options.images === undefined ? 'image' : 'document';
-      const generation = new Generation(writer, random, chats, pool, attachmentsDir, legacy, incidental);
+      const generation = new Generation(writer, random, chats, pool, attachmentsDir, legacy, incidental, options.livePhotos ?? false);
       generation.run(options.messages, options.images, new Random(options.seed ^ POLL_SEED));
       summary = generation.counts.summary();
     })();

@@ -21,6 +21,7 @@ const program = new Command()
   .option('--single-conversation', 'put every message in one 1:1 conversation')
   .option('--images <n>', 'exact number of image messages, spread evenly', positiveInt)
   .option('--legacy-schema', 'older macOS layout: fewer columns, dates in seconds')
+  .option('--live-photos', "every HEIC photo a Live Photo: a movie beside it, as Messages keeps one (the database is the same)")
   .action(async (opts) => {
     const out = path.resolve(opts.out);
     const started = process.hrtime.bigint();
@@ -33,6 +34,7 @@ const program = new Command()
       singleConversation: opts.singleConversation,
       images: opts.images,
       legacySchema: opts.legacySchema,
+      livePhotos: opts.livePhotos,
     });
     const chatDb = path.join(out, 'chat.db');
     // Names for the handles, as people keep them in Contacts: the demo passes this file with --contacts.

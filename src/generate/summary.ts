@@ -26,7 +26,7 @@ export interface ConversationSummary {
 const COUNTERS = [
   'messages', 'visibleMessages', 'textNull', 'attributedBodyOnly', 'textAndAttributedBody', 'textOnly', 'noBody',
   'tapbacks', 'tapbackRemovals', 'emojiTapbacks', 'stickerTapbacks', 'replies', 'edited', 'unsent', 'attachments',
-  'missingAttachments', 'images', 'heicImages', 'audioMessages', 'videos', 'documents', 'stickers', 'urlPreviews', 'digitalTouches',
+  'missingAttachments', 'images', 'heicImages', 'livePhotos', 'audioMessages', 'videos', 'documents', 'stickers', 'urlPreviews', 'digitalTouches',
   'links', 'mentions', 'styled', 'textEffects', 'expressiveEffects', 'longMessages', 'multiLine', 'multiPart',
   'groupEvents', 'membersAdded', 'membersRemoved', 'renames', 'membersLeft', 'photosChanged', 'photosRemoved',
   'polls', 'pollVotes', 'pollOptionsAdded', 'junk', 'satellite',

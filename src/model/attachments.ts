@@ -10,9 +10,13 @@ export function attachmentsOf(message: Message): Attachment[] {
   return found;
 }
 
-/** The files a part holds (an attachment, an app balloon's), not its sticker reactions: what the message itself carries. */
+/**
+ * The files a part holds (an attachment, an app balloon's; a Live Photo's movie after its still), not its sticker
+ * reactions: what the message itself carries.
+ */
 export function filesOf(part: Part): Attachment[] {
-  return part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : [];
+  const files = part.kind === 'attachment' ? [part.attachment] : part.kind === 'app' ? part.attachments : [];
+  return files.some((file) => file.livePhoto) ? files.flatMap((file) => (file.livePhoto ? [file, file.livePhoto] : [file])) : files;
 }
 
 // What a conversation says of a file on disk kept out of the archive, and where it is (none: a backup's file

@@ -309,6 +309,11 @@ export interface Attachment {
   height?: number;
   /** Audio message transcription, when Apple stored one. */
   transcription?: string;
+  /**
+   * A Live Photo's movie: the `.MOV` Messages keeps beside the still (same folder, same name), which no row of its
+   * own names. Its `guid` is the still's with `:movie` added.
+   */
+  livePhoto?: Attachment;
 }
 
 export type AppBalloonType =

@@ -5,6 +5,7 @@ import { conversationId, plannedKeys, type ConversationPlan } from './conversati
 import { everyService } from '../model/services.js';
 import { compareText, everyParticipant, numbersOnce } from '../model/people.js';
 import { everyOwnerHandle } from '../model/owner.js';
+import { filesOf } from '../model/attachments.js';
 import { selectConversations, type Selectable, type Selection } from '../select/match.js';
 import { SourceArchive, type SourceOptions } from './source-archive.js';
 import { disagreement, mergeCopies, toldCopy } from './merge-copies.js';
@@ -415,8 +416,8 @@ function richness(message: Message): number {
   let score = message.parts.length;
   for (const part of message.parts) {
     score += part.tapbacks.length;
-    if (part.kind === 'attachment' && !part.attachment.missing) score += 10;
-    if (part.kind === 'app') score += part.attachments.filter((a) => !a.missing).length * 10 + (part.app.poll?.options.reduce((votes, o) => votes + o.votes.length, 0) ?? 0);
+    score += filesOf(part).filter((a) => !a.missing).length * 10;
+    if (part.kind === 'app') score += part.app.poll?.options.reduce((votes, o) => votes + o.votes.length, 0) ?? 0;
   }
   return score;
 }

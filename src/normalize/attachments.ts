@@ -177,7 +177,32 @@ export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attach
     description: sticker?.description ?? readable(row.emojiDescription),
   };
   if (present) Object.assign(attachment, { [FOUND_ON_DISK]: { size: onDisk.size, mtimeMs: onDisk.mtimeMs, key: `${files.source}: ${row.filename}` } });
+  const movie = livePhotoMovie(row, fileName, files);
+  if (movie) attachment.livePhoto = movie;
   return attachment;
+}
+
+/**
+ * Where a Live Photo's movie would be: Messages keeps it beside the still, in the same folder under the same name
+ * with `.MOV` (no row of its own names it). Only a photo's, not a sticker's.
+ */
+export function livePhotoPlaces(row: AttachmentRow, fileName = row.transferName ?? ''): string[] {
+  const stored = row.filename;
+  if (typeof stored !== 'string' || row.isSticker || attachmentKind(row.mimeType, fileName || stored) !== 'image') return [];
+  const base = stored.slice(0, stored.length - extname(stored).length);
+  return [`${base}.MOV`, `${base}.mov`].filter((place) => place !== stored);
+}
+
+/** The movie found beside a Live Photo's still (a file, not a folder), as an attachment of its own. */
+function livePhotoMovie(row: AttachmentRow, fileName: string, files: AttachmentFiles): Attachment | undefined {
+  for (const stored of livePhotoPlaces(row, fileName)) {
+    const path = files.resolve(stored);
+    const found = path === undefined ? undefined : files.probe(path);
+    if (found && !found.folder) {
+      return toAttachment({ ...row, guid: `${row.guid}:movie`, filename: stored, transferName: null, mimeType: 'video/quicktime', uti: 'com.apple.quicktime-movie', totalBytes: 0, emojiDescription: null }, files);
+    }
+  }
+  return undefined;
 }
 
 /**

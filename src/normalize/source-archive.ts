@@ -5,7 +5,7 @@ import type { DamageReport } from '../read/damage.js';
 import { MessagesReader, type ChatSize, type ConversationRows, type DateWindow } from '../read/messages-reader.js';
 import type { Lineage, MessageSource, SourceFacts } from '../read/source.js';
 import type { AttachmentRow, ChatRow, MessageRow, ReactionRow } from '../read/rows.js';
-import { realFolders, toAttachment, type AttachmentFiles } from './attachments.js';
+import { livePhotoPlaces, realFolders, toAttachment, type AttachmentFiles } from './attachments.js';
 import { FileProber, type Probes } from './file-prober.js';
 import { APPLE_EPOCH, appleDate } from './dates.js';
 import { checkChatRow, checkHandleRow, checkOwnerColumns } from './odd-values.js';
@@ -310,7 +310,9 @@ export class SourceArchive {
     const attachments = this.reader.attachmentsOf(rows.map((r) => r.rowId));
     // Files a source copies out when asked (an encrypted backup) are not asked for ahead.
     // Rows are checked as messages are built: a filename that is not text (a damaged row) is not looked for ahead.
-    const paths = files.transient ? [] : attachments.flatMap((a) => (a.filename && typeof a.filename === 'string' ? (files.resolve(a.filename) ?? []) : []));
+    // Beside a photo, where its Live Photo movie would be.
+    const places = (a: AttachmentRow) => (a.filename && typeof a.filename === 'string' ? [a.filename, ...livePhotoPlaces(a)] : []);
+    const paths = files.transient ? [] : attachments.flatMap(places).flatMap((stored) => files.resolve(stored) ?? []);
     this.prober ??= new FileProber(files.folders);
     return { rows, attachments: groupByMessage(attachments), probes: this.prober.ahead(paths) };
   }

@@ -103,6 +103,14 @@ export function describeAttachment(a: Attachment): string {
   return `${a.fileName} (${details})${stickerNote(a)}`;
 }
 
+/**
+ * "Live Photo, its movie IMG_2003.MOV" beside a still, and why the movie is not in the archive when it is not (where
+ * it is, formats that list files give on its own line).
+ */
+export function livePhotoNote(movie: Attachment): string {
+  return `Live Photo, its movie ${movie.fileName}${movie.missing ? ` (not included: ${movie.withheld ?? notFound(movie)})` : ''}`;
+}
+
 /** " — sticker (Genmoji) — “red heart”": what an attachment is as a sticker, and its description; or nothing. */
 export function stickerNote(a: Attachment): string {
   const source = stickerSourceName(a);

@@ -197,7 +197,7 @@ async function send(batch: Batch | undefined, writer: StoreWriter, files: Attach
   if (!batch || batch.messages.length === 0) return;
   await batch.hashed;
   const rows = batch.messages.map((message) => {
-    if (files) keepFiles(message, (a) => files.keep(a));
+    if (files) keepFiles(message, withMovie((a) => files.keep(a)));
     return messageRow(message);
   });
   await writer.write(rows);
@@ -215,6 +215,14 @@ function keepFiles(message: Message, keep: (a: Attachment) => Attachment): void 
     else if (part.kind === 'app') part.attachments = part.attachments.map(keep);
     keepStickers(part.tapbacks, keep);
   }
+}
+
+/** `keep` for a Live Photo's movie too. */
+function withMovie(keep: (a: Attachment) => Attachment): (a: Attachment) => Attachment {
+  return (attachment) => {
+    const kept = keep(attachment);
+    return kept.livePhoto ? { ...kept, livePhoto: keep(kept.livePhoto) } : kept;
+  };
 }
 
 /** Points every sticker of these reactions at the archive's copy. */

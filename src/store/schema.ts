@@ -173,6 +173,10 @@ export const MIGRATIONS: readonly string[] = [
      reactions TEXT NOT NULL,              -- JSON Reactions: tapbacks as [part, tapbacks] pairs, removals; dates as ms since 1970
      PRIMARY KEY (conversation_key, guid, source)
    ) WITHOUT ROWID;`,
+  // 15: a photo's Live Photo movie, kept beside the still, is archived with it. A conversation holding a photo is
+  // read again by the next run, though its sources did not change, and its messages are then kept as this
+  // textkeeper reads them (a movie found is not counted as a change).
+  `DELETE FROM source_marks WHERE conversation_key IN (SELECT conversation_key FROM messages WHERE body LIKE '%"kind":"image"%');`,
 ];
 
 /** The messages of each conversation in order: how renderers read them. */

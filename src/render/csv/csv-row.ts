@@ -1,7 +1,7 @@
 // One message as one CSV row: the columns a spreadsheet or a lawyer's review tool wants.
 import { filesOf } from '../../model/attachments.js';
 import type { Attachment, Message } from '../../model/types.js';
-import { describeTapbacks, inBackup, NOT_IN_DATABASE, stickerNote } from '../describe.js';
+import { describeTapbacks, inBackup, livePhotoNote, NOT_IN_DATABASE, stickerNote } from '../describe.js';
 import { messageText, type RecordStyle } from '../json/records.js';
 
 export const CSV_COLUMNS = [
@@ -13,7 +13,7 @@ export const CSV_COLUMNS = [
 /**
  * The row's cells in CSV_COLUMNS order. `text` is what the message says as the txt export writes it
  * (see messageText); `attachments` one file per line (its path, or that it is missing or not in the database at all,
- * and a sticker's description or a voice message's transcription);
+ * and a sticker's description or a voice message's transcription; a Live Photo's movie on the line after its still);
  * `reply_to` the guid of the message replied to (the `guid` column of its row); `not_on_device_since`
  * when the archive kept a message its sources no longer have; `subject` its subject line and `effect` the send effect
  * by name ("Slam", "Invisible Ink"), both at the end so that the earlier columns keep their places; `damaged_sources`
@@ -53,13 +53,14 @@ export function csvRow(m: Message, { iso, path }: RecordStyle, damaged: string):
 }
 
 /**
- * A file's name and where it is; as in the txt export, what a sticker is (its description too) and what Apple
- * transcribed a voice message as.
+ * A file's name and where it is; as in the txt export, what a sticker is (its description too), what Apple
+ * transcribed a voice message as, and of a Live Photo's still, its movie (whose own line follows).
  */
 function fileCell(a: Attachment, place: RecordStyle['path']): string {
   if (a.notInDatabase) return NOT_IN_DATABASE;
   let cell = `${a.fileName} (${a.withheld ?? (a.missing ? 'missing' : a.transient ? inBackup(a) : place(a.path!))})`;
   cell += stickerNote(a);
+  if (a.livePhoto) cell += ` — ${livePhotoNote(a.livePhoto)}`;
   if (a.transcription) cell += ` — transcription: “${a.transcription}”`;
   return cell;
 }

@@ -113,7 +113,13 @@ function isLong(text: string): boolean {
   return text.length > LONG_TEXT.chars || (text.match(/\n/g)?.length ?? 0) > LONG_TEXT.lineBreaks;
 }
 
+/** A file as the page shows it; a Live Photo's still with its movie, which a disclosure opens to play. */
 function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMessage: boolean): string {
+  const html = fileHtml(attachment, ctx, isAudioMessage);
+  return attachment.livePhoto ? `${html}<details class="live"><summary>Live Photo: its movie</summary>${fileHtml(attachment.livePhoto, ctx, false)}</details>` : html;
+}
+
+function fileHtml(attachment: Attachment, ctx: MessageContext, isAudioMessage: boolean): string {
   if (attachment.notInDatabase) return `<div class="missing">${escapeHtml(NOT_IN_DATABASE)}</div>`;
   const placed = ctx.placeAttachment(attachment);
   const name = escapeHtml(attachment.fileName);

@@ -193,9 +193,9 @@ function tapback(t: Tapback, style: RecordStyle): object {
 }
 
 /** A file decrypted from a backup only for this export is named by its place in the backup, not its temporary copy. */
-function attachment(a: Attachment, { iso, path: place }: RecordStyle): object {
-  const { transient, fromBackup, path, createdAt, ...rest } = a;
-  return { ...rest, path: transient || !path ? undefined : place(path), createdAt: createdAt && iso(createdAt) };
+function attachment(a: Attachment, style: RecordStyle): object {
+  const { transient, fromBackup, path, createdAt, livePhoto, ...rest } = a;
+  return { ...rest, path: transient || !path ? undefined : style.path(path), createdAt: createdAt && style.iso(createdAt), livePhoto: livePhoto && attachment(livePhoto, style) };
 }
 
 function reply(r: ReplyRef, iso: IsoDate): object {

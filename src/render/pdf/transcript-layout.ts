@@ -1,7 +1,7 @@
 import { filesOf } from '../../model/attachments.js';
 import type { Message } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { NOT_IN_DATABASE, receiptNotes, undeliveredNote } from '../describe.js';
+import { livePhotoNote, NOT_IN_DATABASE, receiptNotes, undeliveredNote } from '../describe.js';
 import { drawLine, layLines, textBox, type Styled, type StyledLine } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import type { Column } from './chat-layout.js';
@@ -189,9 +189,11 @@ export class TranscriptLayout {
     return attachments.flatMap((a) => a.notInDatabase ? [this.muted(NOT_IN_DATABASE)] : [
       this.plain(a.fileName),
       this.muted(`${attachmentDetails(a)}${a.withheld ? ` · ${a.withheld}` : a.missing ? ' · missing' : ''}`),
-      // What the chat style shows under a file: a genmoji's or sticker's description, a voice message's transcription.
+      // What the chat style shows under a file: a genmoji's or sticker's description, a voice message's transcription,
+      // a Live Photo's movie (listed next, as a file of its own).
       ...(a.description ? [this.muted(a.description)] : []),
       ...(a.transcription ? [this.plain(`“${a.transcription}”`)] : []),
+      ...(a.livePhoto ? [this.muted(livePhotoNote(a.livePhoto))] : []),
     ]);
   }
 }

@@ -98,7 +98,7 @@ function keptNote(m: Message, ctx: ExportContext): string {
 
 /** The files an event carries (a group photo change, the new photo), a line each. */
 function eventFiles(m: Message, outDir: string): string {
-  return m.parts.map((part) => (part.kind === 'attachment' ? `  ${attachmentLine(part.attachment, 'Attachment', outDir)}\n` : '')).join('');
+  return m.parts.map((part) => (part.kind === 'attachment' ? `  ${fileLines(part.attachment, 'Attachment', outDir)}` : '')).join('');
 }
 
 function formatPart(part: Part, m: Message, ctx: ExportContext): string {
@@ -111,14 +111,14 @@ function formatPart(part: Part, m: Message, ctx: ExportContext): string {
     case 'attachment': {
       const a = part.attachment;
       const label = m.isAudioMessage && a.kind === 'audio' ? 'Audio message' : a.isSticker ? 'Sticker' : 'Attachment';
-      text = `${attachmentLine(a, label, outDir)}\n`;
+      text = fileLines(a, label, outDir);
       if (a.transcription) text += `  Transcription: “${a.transcription}”\n`;
       break;
     }
     case 'app':
       text = balloonLines(part.app).map((line) => `${line}\n`).join('');
       if (part.app.type === 'handwriting' && part.app.drawing) text += handwritingArt(part.app.drawing);
-      for (const a of part.attachments) text += `  ${attachmentLine(a, 'Attachment', outDir)}\n`;
+      for (const a of part.attachments) text += `  ${fileLines(a, 'Attachment', outDir)}`;
       break;
     case 'unsent':
       text = `[This part of the message was unsent${part.unsentAt ? ` at ${dates.dateTime(part.unsentAt)}` : ''}]\n${edits(part, dates)}`;
@@ -131,6 +131,12 @@ function formatPart(part: Part, m: Message, ctx: ExportContext): string {
 /** A handwritten message drawn in `*`, indented, small enough for an 80-column terminal. */
 function handwritingArt(drawing: Drawing): string {
   return handwritingLines(drawing, ART_ROWS, ART_COLUMNS).map((line) => `  ${line}\n`).join('');
+}
+
+/** A file's line, and a Live Photo's movie's on the line after its still's. */
+function fileLines(a: Attachment, label: string, outDir: string): string {
+  const line = `${attachmentLine(a, label, outDir)}\n`;
+  return a.livePhoto ? `${line}  ${attachmentLine(a.livePhoto, 'Live Photo, its movie', outDir)}\n` : line;
 }
 
 function attachmentLine(a: Attachment, label: string, outDir: string): string {
