@@ -66,6 +66,11 @@ export interface History {
    */
   changeMark?(key: string): string | undefined;
   /**
+   * Whether any of these files, missing when the conversation with this key was last read (by the paths the
+   * databases store), is now where a source of it looks for it: downloaded from iCloud since.
+   */
+  findsAny?(key: string, storedPaths: string[]): boolean;
+  /**
    * What the sources hold of the reactions on messages of the conversation they did not give (purged since, the
    * reactions placed later or their removals kept), by GUID, once for each source; asked once its messages were read.
    */
@@ -275,6 +280,11 @@ export class Archive implements History {
     const only = new Set([key]);
     const marks = this.sources.flatMap((source) => source.plans(only).map((plan) => source.changeMark(plan)));
     return marks.length === 0 ? undefined : marks.join('|');
+  }
+
+  findsAny(key: string, storedPaths: string[]): boolean {
+    const only = new Set([key]);
+    return this.sources.some((source) => source.plans(only).length > 0 && storedPaths.some((stored) => source.findsFile(stored)));
   }
 
   /** Lets sources delete the attachment files they decrypted so far (disk use stays bounded). */

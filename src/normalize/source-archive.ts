@@ -5,7 +5,7 @@ import type { DamageReport } from '../read/damage.js';
 import { MessagesReader, type ChatSize, type ConversationRows, type DateWindow } from '../read/messages-reader.js';
 import type { Lineage, MessageSource, SourceFacts } from '../read/source.js';
 import type { AttachmentRow, ChatRow, MessageRow, ReactionRow } from '../read/rows.js';
-import { livePhotoPlaces, realFolders, toAttachment, type AttachmentFiles } from './attachments.js';
+import { livePhotoPlaces, probeFile, realFolders, toAttachment, type AttachmentFiles } from './attachments.js';
 import { FileProber, type Probes } from './file-prober.js';
 import { APPLE_EPOCH, appleDate } from './dates.js';
 import { checkChatRow, checkHandleRow, checkOwnerColumns } from './odd-values.js';
@@ -260,6 +260,13 @@ export class SourceArchive {
       this.known?.marks.set(this.id, plan.chatIds, mark);
     }
     return mark;
+  }
+
+  /** Whether a file (by the path the database stores) is where reading a message would look for it. */
+  findsFile(storedPath: string): boolean {
+    const path = this.source.resolveAttachment(storedPath);
+    // A file or a folder, inside the attachments folders or not: either is no longer missing.
+    return path !== undefined && probeFile(path, []) !== undefined;
   }
 
   /** Streams a conversation's messages in order; every call reads them anew. */

@@ -171,8 +171,8 @@ export class ArchiveStore {
       setId: p('SELECT id FROM source_sets WHERE sources = ?').pluck(),
       addSet: p('INSERT INTO source_sets (sources) VALUES (?)'),
       setNames: p('SELECT sources FROM source_sets WHERE id = ?').pluck(),
-      markOf: p('SELECT mark FROM source_marks WHERE conversation_key = ? AND sources = ?'),
-      setMark: p('INSERT OR REPLACE INTO source_marks (conversation_key, sources, mark, run_id) VALUES (?, ?, ?, ?)'),
+      markOf: p('SELECT mark, missing FROM source_marks WHERE conversation_key = ? AND sources = ?'),
+      setMark: p('INSERT OR REPLACE INTO source_marks (conversation_key, sources, mark, run_id, missing) VALUES (?, ?, ?, ?, ?)'),
       forgetMarks: p('DELETE FROM source_marks WHERE conversation_key = ? AND run_id < ?'),
       addFile: p('INSERT OR IGNORE INTO attachments (sha256, path, size, first_run) VALUES (?, ?, ?, ?)'),
       chatMark: p('INSERT OR REPLACE INTO chat_marks (source, chat_ids, sha256, mark) VALUES (?, ?, ?, ?)'),
@@ -333,13 +333,14 @@ export class ArchiveStore {
   }
 
   /**
-   * True when the conversation's sources are as the store last read them (`mark`): its messages are then
-   * not read, and nothing is written (not even that this run saw them: `markAbsent` leaves it alone).
+   * True when the conversation's sources are as the store last read them (`mark`), and none of the files they
+   * lacked then is there now (`found`, given their stored paths: downloaded from iCloud since): its messages are
+   * then not read, and nothing is written (not even that this run saw them: `markAbsent` leaves it alone).
    */
-  unchanged(key: string, sources: string, mark: string | undefined): boolean {
+  unchanged(key: string, sources: string, mark: string | undefined, found: (missing: string[]) => boolean): boolean {
     if (mark === undefined || this.readAgainKeys.has(key)) return false;
-    const known = this.sql.markOf!.get(key, sources) as { mark: string } | undefined;
-    if (known?.mark !== mark) return false;
+    const known = this.sql.markOf!.get(key, sources) as { mark: string; missing: string | null } | undefined;
+    if (known?.mark !== mark || (known.missing !== null && found(JSON.parse(known.missing) as string[]))) return false;
     this.unchangedKeys.add(key);
     return true;
   }
@@ -831,7 +832,9 @@ export class ArchiveStore {
     this.commit();
     this.indexMessages();
     this.db.transaction(() => {
-      for (const [key, { sources, mark }] of this.readMarks) if (!skipped.has(key)) this.sql.setMark!.run(key, sources, mark, this.runId);
+      for (const [key, { sources, mark, missing = [] }] of this.readMarks) {
+        if (!skipped.has(key)) this.sql.setMark!.run(key, sources, mark, this.runId, missing.length > 0 ? JSON.stringify(missing) : null);
+      }
       // A store this run made has only messages this run read (a 200k one's rows took 0.1 s to look through).
       if (decides && !this.made) this.markAbsent(skipped);
       // Immediate: it reads before it writes, and a transaction that did so after another connection of the run

@@ -106,13 +106,16 @@ async function addConversation(
 ): Promise<void> {
   const sources = history.sourceIds.join('; ');
   const found = markCopying(history.changeMark?.(key), how.files !== undefined);
-  if (store.unchanged(key, sources, found)) return;
-  await readConversation(history, key, store, writer, how, counted);
+  if (store.unchanged(key, sources, found, (missing) => history.findsAny?.(key, missing) ?? false)) return;
+  const missing = await readConversation(history, key, store, writer, how, counted);
   // Kept once every source is read; also for a conversation the sources give no message of (often: the messages of no chat).
-  if (found !== undefined && how.remembersMarks) store.readAt(key, { sources, mark: found });
+  if (found !== undefined && how.remembersMarks) store.readAt(key, { sources, mark: found, missing });
 }
 
-/** Sends a conversation of the history to the writer, its messages read (and their files copied) as they are sent. */
+/**
+ * Sends a conversation of the history to the writer, its messages read (and their files copied) as they are sent;
+ * gives the files its sources lack, by the paths their databases store.
+ */
 async function readConversation(
   history: History,
   key: string,
@@ -120,9 +123,9 @@ async function readConversation(
   writer: StoreWriter,
   { files, interrupted, remembersMarks }: IngestOptions,
   counted: (messages: number) => void,
-): Promise<void> {
+): Promise<string[]> {
   const [archived] = history.conversations(new Set([key]));
-  if (!archived) return;
+  if (!archived) return [];
   // Counts and dates are the store's to give (see `StoreArchive.conversations`).
   const { messageCount, firstDate, lastDate, sourceCounts, ...kept } = archived.conversation;
   const copied = files?.collect() ?? { copies: [], hashes: [] };
@@ -130,10 +133,11 @@ async function readConversation(
   const lostSince = remembersMarks ? store.runStartedAt : undefined;
   writer.begin({ key, body: toJson(kept), people, chatGuids: history.chatGuids(key), sources: history.sourceIds, lostSince });
   try {
-    const ownerHandles = await sendInBatches(history.messages(archived, true)(), writer, files, interrupted, counted);
+    const { ownerHandles, missing } = await sendInBatches(history.messages(archived, true)(), writer, files, interrupted, counted);
     const reactions = history.reactionsOfMissing?.(archived) ?? [];
     if (files) for (const [, { tapbacks }] of reactions) for (const onPart of tapbacks?.values() ?? []) keepStickers(onPart, (a) => files.keep(a));
     writer.end({ files: copied, reactions: reactions.length > 0 ? reactions : undefined, ownerHandles: [...ownerHandles] });
+    return [...missing];
   } catch (error) {
     writer.abandon();
     throw error;
@@ -148,9 +152,17 @@ function markCopying(mark: string | undefined, copies: boolean): string | undefi
   return mark === undefined || copies ? mark : `${mark} without copies`;
 }
 
+/** What the messages of a conversation showed besides themselves as they were read. */
+interface Seen {
+  /** The owner's handles they used. */
+  ownerHandles: Set<string>;
+  /** The files their sources lack (not withheld: not there), by the paths the databases store. */
+  missing: Set<string>;
+}
+
 /**
  * Sends messages to the writer as they are read, a batch at a time, each once the next one is read: its files were
- * hashed on another thread meanwhile. Returns the owner's handles they used.
+ * hashed on another thread meanwhile.
  */
 async function sendInBatches(
   read: Iterable<Message>,
@@ -158,17 +170,17 @@ async function sendInBatches(
   files: AttachmentFiles | undefined,
   interrupted: () => void,
   counted: (messages: number) => void,
-): Promise<Set<string>> {
+): Promise<Seen> {
   let pending: Batch | undefined;
   let messages: Message[] = [];
   let batches = 0;
-  const ownerHandles = new Set<string>();
+  const seen: Seen = { ownerHandles: new Set(), missing: new Set() };
   for (const message of read) {
-    if (message.ownerHandle) ownerHandles.add(message.ownerHandle);
+    if (message.ownerHandle) seen.ownerHandles.add(message.ownerHandle);
     messages.push(message);
     if (messages.length < BATCH) continue;
     counted(BATCH);
-    const next = readAhead(messages, files);
+    const next = readAhead(messages, files, seen.missing);
     await send(pending, writer, files);
     pending = next;
     messages = [];
@@ -178,8 +190,8 @@ async function sendInBatches(
     }
   }
   await send(pending, writer, files);
-  await send(readAhead(messages, files), writer, files);
-  return ownerHandles;
+  await send(readAhead(messages, files, seen.missing), writer, files);
+  return seen;
 }
 
 /** Messages read, whose attachment files are being hashed. */
@@ -188,8 +200,11 @@ interface Batch {
   hashed: Promise<void>;
 }
 
-function readAhead(messages: Message[], files: AttachmentFiles | undefined): Batch {
-  return { messages, hashed: files ? files.hashAhead(messages.flatMap(attachmentsOf)) : Promise.resolve() };
+/** The messages' files hashed ahead; those their sources lack are noted in `missing`. */
+function readAhead(messages: Message[], files: AttachmentFiles | undefined, missing: Set<string>): Batch {
+  const attachments = messages.flatMap(attachmentsOf);
+  for (const a of attachments) if (a.missing && !a.withheld && a.storedPath !== undefined) missing.add(a.storedPath);
+  return { messages, hashed: files ? files.hashAhead(attachments) : Promise.resolve() };
 }
 
 /** Points the batch's attachments at the archive's copies and sends its messages to the writer. */

@@ -31,6 +31,8 @@ export interface ConversationEnd {
 export interface ChangeMark {
   sources: string;
   mark: string;
+  /** The files the sources lacked, by the paths their databases store (see `ArchiveStore.unchanged`). */
+  missing?: string[];
 }
 
 export interface MessageRow {

@@ -177,6 +177,19 @@ export const MIGRATIONS: readonly string[] = [
   // read again by the next run, though its sources did not change, and its messages are then kept as this
   // textkeeper reads them (a movie found is not counted as a change).
   `DELETE FROM source_marks WHERE conversation_key IN (SELECT conversation_key FROM messages WHERE body LIKE '%"kind":"image"%');`,
+  // 16: the files a conversation's sources lacked when it was read, by the paths their databases store: one there
+  // since (downloaded from iCloud) has it read again, though its rows did not change. A store before does not know
+  // them: its conversations with a file missing are read again by the next run. (A new table rather than a column
+  // added: run again on a store that has it, as a test's store marked older does, it still does what it says.)
+  `CREATE TABLE source_marks_v16 (
+     conversation_key TEXT NOT NULL, sources TEXT NOT NULL, mark TEXT NOT NULL, run_id INTEGER NOT NULL,
+     missing TEXT,                        -- JSON array of stored paths; NULL: none
+     PRIMARY KEY (conversation_key, sources)
+   ) WITHOUT ROWID;
+   INSERT INTO source_marks_v16 (conversation_key, sources, mark, run_id) SELECT conversation_key, sources, mark, run_id FROM source_marks
+     WHERE conversation_key NOT IN (SELECT conversation_key FROM messages WHERE instr(body, '"missing":true') > 0);
+   DROP TABLE source_marks;
+   ALTER TABLE source_marks_v16 RENAME TO source_marks;`,
 ];
 
 /** The messages of each conversation in order: how renderers read them. */

@@ -10,7 +10,7 @@ import { ROOT, runCli, tempDir } from '../support/cli.js';
 import { deviceSlice, exportFrom, generateHistory, transcripts, withoutOne } from './device.js';
 
 const STORE = 'textkeeper.sqlite';
-/** Tables versions 1 and 2 share, column for column. */
+/** Tables versions 1 and 2 share, column for column (a later version added some, left out here). */
 const SHARED = ['runs', 'conversations', 'people', 'message_history', 'attachments', 'file_hashes', 'source_marks', 'rendered', 'manifest'];
 
 /** The folder's store rewritten as version 1 (the previous release) wrote it: a body hash, a row per source of a message. */
@@ -24,7 +24,10 @@ function asVersion1(dir: string): void {
   db.pragma('user_version = 1');
   db.function('sha256', (text: string) => createHash('sha256').update(text).digest('base64'));
   db.exec(`ATTACH '${current}' AS v2`);
-  for (const table of SHARED) db.exec(`INSERT INTO ${table} SELECT * FROM v2.${table}`);
+  for (const table of SHARED) {
+    const columns = (db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).join(', ');
+    db.exec(`INSERT INTO ${table} (${columns}) SELECT ${columns} FROM v2.${table}`);
+  }
   db.exec(`INSERT INTO messages (guid, conversation_key, date, seq, body, body_hash, revision, first_run, last_run, absent_since)
       SELECT guid, conversation_key, date, seq, body, sha256(body), revision, first_run, last_run, absent_since FROM v2.messages;
     INSERT INTO message_sources (guid, source)
