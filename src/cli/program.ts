@@ -128,11 +128,13 @@ sourceOptions(program.command('export').description('write an archive of the con
     refuseUnused((name) => command.getOptionValueSource(name) === 'cli', options.formats);
     const { runExport } = await import('../engine/export.js');
     const s = await runExport(options, signal);
-    // Attachments are counted as files are written: a run that kept every file says nothing of them.
-    const allKept = s.kept > 0 && s.kept === s.conversations;
+    // Attachments are counted as files are written, and kept with them: a run that keeps files an older textkeeper
+    // wrote does not count those conversations' attachments, and says nothing of them when it kept every file.
+    const uncounted = s.kept > 0 && !s.keptCounted;
+    const noneCounted = uncounted && s.kept === s.conversations;
     process.stdout.write(
       `Exported ${count(s.conversations, 'conversation')}, ${count(s.messages, 'message')}, ` +
-        (allKept ? '' : `${count(s.attachments, 'attachment')} (${livePhotoMovies(s.livePhotoMovies)}${n(s.missingAttachments)} missing${s.withheldAttachments > 0 ? `, ${n(s.withheldAttachments)} not copied: ${notCopied(s.withheldWhy)}` : ''}${s.notInDatabase > 0 ? `, ${n(s.notInDatabase)} more not in the database` : ''}), `) +
+        (noneCounted ? '' : `${count(s.attachments, 'attachment')} (${livePhotoMovies(s.livePhotoMovies)}${n(s.missingAttachments)} missing${s.withheldAttachments > 0 ? `, ${n(s.withheldAttachments)} not copied: ${notCopied(s.withheldWhy)}` : ''}${s.notInDatabase > 0 ? `, ${n(s.notInDatabase)} more not in the database` : ''}), `) +
         `${count(s.warnings, 'warning')} ` +
         `in ${s.seconds.toFixed(1)} s to ${options.outDir} (${options.formats.join(', ')}).\n`,
     );
@@ -140,8 +142,8 @@ sourceOptions(program.command('export').description('write an archive of the con
     const since = s.afterUnfinished ? 'since the last finished run' : 'since the last run';
     const back = returned > 0 ? `, ${n(returned)} back on the device` : '';
     if (added + changed + absent + returned > 0) process.stdout.write(`  ${since}: ${count(added, 'message')} added, ${n(changed)} changed, ${n(absent)} newly not on the device (kept by this archive)${back}\n`);
-    if (s.kept > 0) process.stdout.write(`  ${keptLine(s)}${allKept ? '' : ` (${s.kept === 1 ? 'its' : 'their'} attachments are not counted above)`}\n`);
-    if (!allKept && s.missingAttachments > 0) {
+    if (s.kept > 0) process.stdout.write(`  ${keptLine(s)}${uncounted && !noneCounted ? ` (${s.kept === 1 ? 'its' : 'their'} attachments are not counted above)` : ''}\n`);
+    if (!noneCounted && s.missingAttachments > 0) {
       for (const root of s.withoutAttachments) process.stdout.write(`  ${root} holds no Attachments folder: for a copied chat.db, give --attachments-root the folder its Attachments were copied into (it stands for ~/Library/Messages)\n`);
     }
     for (const { description, olderThan } of s.olderCopies) process.stdout.write(`  ${description}: an older copy of the database the run of ${options.dates.dateTime(olderThan)} read: what it lacks is not taken as gone from the device, nor does it change the messages the archive has from a later copy\n`);

@@ -33,6 +33,23 @@ export function noCounts(archive: { sourceNames: string[] }): ShardCounts {
   return { messages: 0, attachments: 0, livePhotoMovies: 0, missingAttachments: 0, withheldAttachments: 0, withheldWhy: new Map(), warnings: 0, skipped: 0, onlyIn, inEvery: 0, notInDatabase: 0, kept: 0 };
 }
 
+/**
+ * What a conversation's files count of its attachments, as the store keeps it with them (`rendered.counts`): a run
+ * that keeps every file of the conversation still counts them.
+ */
+export function attachmentCounts({ attachments, livePhotoMovies, missingAttachments, withheldAttachments, withheldWhy, notInDatabase }: ShardCounts): string {
+  return JSON.stringify({ attachments, livePhotoMovies, missingAttachments, withheldAttachments, withheldWhy: Object.fromEntries(withheldWhy), notInDatabase });
+}
+
+/** The sum of these conversations' `attachmentCounts`; undefined when one is not known (its files were written before they were kept). */
+export function addAttachmentCounts(counted: (string | undefined)[]): ShardCounts | undefined {
+  if (counted.includes(undefined)) return undefined;
+  return addCounts(counted.map((json) => {
+    const { withheldWhy, ...counts } = JSON.parse(json!) as Omit<ShardCounts, 'withheldWhy'> & { withheldWhy: Record<string, number> };
+    return { ...noCounts({ sourceNames: [] }), ...counts, withheldWhy: new Map(Object.entries(withheldWhy)) };
+  }));
+}
+
 export function addCounts(all: ShardCounts[]): ShardCounts {
   const total = noCounts({ sourceNames: [] });
   for (const c of all) {

@@ -22,7 +22,7 @@ import type { OutsideChanges } from '../store/outside-changes.js';
 import { planRendering, reusable, writtenAsBefore, type ConversationFiles, type RenderPlan } from './render-plan.js';
 import { provenanceOf } from './provenance.js';
 import type { ResolvedOptions } from './options.js';
-import { addCounts, noCounts, type ShardCounts } from './counts.js';
+import { addAttachmentCounts, addCounts, noCounts, type ShardCounts } from './counts.js';
 import { ConversationQueue } from './conversation-queue.js';
 import { prepareOutput } from './prepare-output.js';
 import { sortingFilesFull } from '../sqlite/temp-folder.js';
@@ -47,6 +47,8 @@ export interface ExportSummary extends ShardCounts {
   afterUnfinished: boolean;
   /** The SHA-256 of the SHA256SUMS the run wrote. */
   seal: string;
+  /** The attachments of conversations whose files were all kept are counted too (as those files counted them; not known for files an older textkeeper wrote). */
+  keptCounted: boolean;
 }
 
 /**
@@ -85,9 +87,11 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
     counts.warnings += update.damage.findings + update.damage.unreadable + update.warnings;
     saveRendered(store, rendered, stemOf, plan, options);
     const { changes, afterUnfinished } = changesToSay(store);
+    // The run's record counts the attachments of the conversations it wrote (see `showRuns`).
     counts.warnings += await sealArchive(store, { conversations: rendered.length, messages: counts.messages, attachments: counts.attachments, kept: counts.kept }, options, update.outside);
     const seal = await sha256File(join(options.outDir, SUMS_FILE));
-    return { conversations: rendered.length, ...counts, damage: update.damage, notChecked: update.notChecked, olderCopies: update.olderCopies, withoutAttachments: rootsWithoutAttachments(options.sources), changes, afterUnfinished, seal, seconds: (Date.now() - started) / 1000 };
+    const kept = addAttachmentCounts(rendered.filter((r) => r.files.every((f) => f.kept)).map((r) => r.counts));
+    return { conversations: rendered.length, ...(kept ? addCounts([counts, kept]) : counts), keptCounted: kept !== undefined, damage: update.damage, notChecked: update.notChecked, olderCopies: update.olderCopies, withoutAttachments: rootsWithoutAttachments(options.sources), changes, afterUnfinished, seal, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
     await Promise.all(helpers.map((h) => h.stop()));
     if (error instanceof UserError && lock) {
@@ -137,7 +141,7 @@ async function sourcesToName(update: ArchiveUpdate, plan: RenderPlan, options: R
 
 /** The store's list of what each conversation's files were made from, for the files this run wrote. */
 function saveRendered(store: ArchiveStore, rendered: ConversationFiles[], stemOf: Map<string, string>, plan: RenderPlan, options: ResolvedOptions): void {
-  const written = rendered.flatMap((r) => r.files.filter((f) => !f.kept).map((f) => ({ key: r.key, format: f.format, fingerprint: f.fingerprint, stem: stemOf.get(r.key)!, file: f.file })));
+  const written = rendered.flatMap((r) => r.files.filter((f) => !f.kept).map((f) => ({ key: r.key, format: f.format, fingerprint: f.fingerprint, stem: stemOf.get(r.key)!, file: f.file, counts: r.counts })));
   store.files.saveRendered(written, plan.formats.filter((format) => !reusable(format, options)));
 }
 

@@ -74,6 +74,8 @@ export interface ConversationFiles {
   key: string;
   lastDate: number;
   files: FormatFile[];
+  /** What its files count of its attachments (`attachmentCounts`); undefined when not known (kept files an older textkeeper wrote). */
+  counts?: string;
 }
 
 /** What a run has to write, found before anything is read: an unchanged run writes nothing. */
@@ -109,7 +111,7 @@ export function planRendering(archive: StoreArchive, candidates: CandidateConver
       for (const f of found) f.files[i] = undefined;
     }
   }
-  return queueOf(found, options);
+  return queueOf(found, options, archive);
 }
 
 /** A candidate with what it is now and, by format (in the run's order), the file it keeps. */
@@ -148,13 +150,13 @@ function keptFiles(archive: StoreArchive, candidates: CandidateConversation[], o
   return found;
 }
 
-/** The conversations with a file to write, in the candidates' order, and those whose every file is kept. */
-function queueOf(found: Found[], options: ResolvedOptions): RenderPlan {
+/** The conversations with a file to write, in the candidates' order, and those whose every file is kept (with what they count). */
+function queueOf(found: Found[], options: ResolvedOptions, archive: StoreArchive): RenderPlan {
   const plan: RenderPlan = { formats: [], queue: [], writes: new Map(), work: 0, kept: [], keptMessages: 0 };
   for (const { candidate, plan: conversation, files } of found) {
     const messages = conversation?.conversation.messageCount ?? 0;
     if (conversation && files.every((f) => f)) {
-      plan.kept.push({ key: candidate.key, lastDate: conversation.conversation.lastDate!.getTime(), files: files as FormatFile[] });
+      plan.kept.push({ key: candidate.key, lastDate: conversation.conversation.lastDate!.getTime(), files: files as FormatFile[], counts: archive.countsWith(candidate.key, files as FormatFile[]) });
       plan.keptMessages += messages;
       continue;
     }

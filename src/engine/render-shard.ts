@@ -7,7 +7,7 @@ import { sha256File } from '../store/file-sha256.js';
 import type { ManifestEntry } from '../store/manifest.js';
 import { endsTheRun, Interrupted } from '../errors.js';
 import { skipLine } from './archive-run.js';
-import { addCounts, counting, noCounts, type ShardCounts } from './counts.js';
+import { addCounts, attachmentCounts, counting, noCounts, type ShardCounts } from './counts.js';
 import type { ResolvedOptions } from './options.js';
 import { renderSettings, reusable, type ConversationFiles, type FormatFile } from './render-plan.js';
 
@@ -120,12 +120,13 @@ class Shard {
       this.setting.progress.finished(title, messageCount);
     }
     this.counts = addCounts([this.counts, counts]);
-    // A conversation whose files were all kept is counted without reading it.
-    if (files.every((f) => f.kept)) {
+    // A conversation whose files were all kept is counted without reading it (its attachments as its files counted them).
+    const kept = files.every((f) => f.kept);
+    if (kept) {
       this.counts.messages += messageCount;
       this.counts.kept++;
     }
-    this.rendered.push({ key: plan.key, lastDate: lastDate!.getTime(), files });
+    this.rendered.push({ key: plan.key, lastDate: lastDate!.getTime(), files, counts: kept ? this.archive.countsWith(plan.key, files) : attachmentCounts(counts) });
     // HTML copies attachments in the background until finish(); the other formats are done with them here.
     if (!this.setting.options.formats.includes('html')) await this.archive.releaseAttachments();
   }

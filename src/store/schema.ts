@@ -190,6 +190,17 @@ export const MIGRATIONS: readonly string[] = [
      WHERE conversation_key NOT IN (SELECT conversation_key FROM messages WHERE instr(body, '"missing":true') > 0);
    DROP TABLE source_marks;
    ALTER TABLE source_marks_v16 RENAME TO source_marks;`,
+  // 17: what a conversation's files count of its attachments (`attachmentCounts`), kept with them: a run that keeps
+  // them still says how many attachments the archive has, and how many are missing. Files a store before wrote
+  // have none, until they are written again. (A new table, as for 16.)
+  `CREATE TABLE rendered_v17 (
+     conversation_key TEXT NOT NULL, format TEXT NOT NULL, fingerprint TEXT NOT NULL, stem TEXT NOT NULL, file TEXT NOT NULL,
+     counts TEXT,                         -- JSON; NULL: not known
+     PRIMARY KEY (conversation_key, format)
+   ) WITHOUT ROWID;
+   INSERT INTO rendered_v17 (conversation_key, format, fingerprint, stem, file) SELECT conversation_key, format, fingerprint, stem, file FROM rendered;
+   DROP TABLE rendered;
+   ALTER TABLE rendered_v17 RENAME TO rendered;`,
 ];
 
 /** The messages of each conversation in order: how renderers read them. */

@@ -233,6 +233,19 @@ export class StoreArchive implements History {
     return this.statements.get('SELECT file FROM rendered WHERE conversation_key = ? AND format = ? AND fingerprint = ?').pluck().get(key, format, fingerprint) as string | undefined;
   }
 
+  /**
+   * What these files of the conversation (each by its format and fingerprint) count of its attachments, as the
+   * first that knows it recorded (see `attachmentCounts`); undefined when none does (all written before it was kept).
+   */
+  countsWith(key: string, files: { format: string; fingerprint: string }[]): string | undefined {
+    const counts = this.statements.get('SELECT counts FROM rendered WHERE conversation_key = ? AND format = ? AND fingerprint = ?').pluck();
+    for (const { format, fingerprint } of files) {
+      const known = counts.get(key, format, fingerprint) as string | null | undefined;
+      if (known) return known;
+    }
+    return undefined;
+  }
+
   /** The file is as the manifest lists it (see keptFile). */
   asListed(file: string): boolean {
     const path = join(this.store.dir, file);

@@ -16,20 +16,21 @@ export class WrittenFiles {
     /** The run this is (see `ArchiveStore.run`). */
     private readonly runId: () => number,
   ) {
-    this.rendered = db.prepare('INSERT OR REPLACE INTO rendered (conversation_key, format, fingerprint, stem, file) VALUES (?, ?, ?, ?, ?)');
+    this.rendered = db.prepare('INSERT OR REPLACE INTO rendered (conversation_key, format, fingerprint, stem, file, counts) VALUES (?, ?, ?, ?, ?, ?)');
     this.hashOf = db.prepare('INSERT OR REPLACE INTO file_hashes (source_path, size, mtime_ms, sha256) VALUES (?, ?, ?, ?)');
   }
 
   /**
-   * Records what each format wrote for each conversation (see StoreArchive.keptFile); formats written
-   * `whole` this run (HTML: its index lists only this run's conversations) forget every earlier file.
+   * Records what each format wrote for each conversation (see StoreArchive.keptFile), with what it counts of the
+   * conversation's attachments; formats written `whole` this run (HTML: its index lists only this run's
+   * conversations) forget every earlier file.
    */
-  saveRendered(rows: { key: string; format: string; fingerprint: string; stem: string; file: string }[], whole: string[]): void {
+  saveRendered(rows: { key: string; format: string; fingerprint: string; stem: string; file: string; counts?: string }[], whole: string[]): void {
     if (rows.length === 0 && whole.length === 0) return;
     const forget = this.db.prepare('DELETE FROM rendered WHERE format = ?');
     this.db.transaction(() => {
       for (const format of whole) forget.run(format);
-      for (const r of rows) this.rendered.run(r.key, r.format, r.fingerprint, r.stem, r.file);
+      for (const r of rows) this.rendered.run(r.key, r.format, r.fingerprint, r.stem, r.file, r.counts ?? null);
     })();
   }
 
@@ -43,11 +44,12 @@ export class WrittenFiles {
    * `file_hashes`, by its path in the folder): a run that does not finish leaves it to the next, which keeps it
    * while it is made from the same fingerprint and is as recorded (see StoreArchive.keptFile). The manifest
    * stays as the last finished run sealed it. A failure (the disk full) only leaves the file to be written again.
+   * What it counts is recorded with every file at the run's end (`saveRendered`).
    */
   recordWritten(key: string, stem: string, { format, fingerprint, path, size, mtimeMs, sha256 }: ManifestEntry & { format: string; fingerprint: string }): void {
     try {
       this.db.transaction(() => {
-        this.rendered.run(key, format, fingerprint, stem, path);
+        this.rendered.run(key, format, fingerprint, stem, path, null);
         this.rememberHash({ path, size, mtimeMs, sha256 });
       })();
       this.written.push({ path, size, sha256 });

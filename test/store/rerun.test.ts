@@ -46,12 +46,15 @@ describe('an unchanged re-run keeps every file whatever options only change the 
   let history: History;
   let out: string;
   let conversations: number;
+  /** The first run's summary line from the conversations on, the time taken left out. */
+  let counted: string;
 
   beforeAll(async () => {
     history = await generateHistory(240, 303);
     out = join(tempDir('rerun'), 'archive');
     const first = await exportInto(history, out, ['--quiet']);
     conversations = Number(/^Exported (\d+) conversations/m.exec(first.stdout)![1]);
+    counted = /^Exported (.*\(\d+ missing\), 0 warnings) in /m.exec(first.stdout)![1]!;
   });
 
   it('keeps them with and without --quiet, --no-progress, --threads, --exact and --no-check', async () => {
@@ -60,8 +63,8 @@ describe('an unchanged re-run keeps every file whatever options only change the 
       const before = conversationFiles(out);
       const run = await exportInto(history, out, extra);
       expect(run.stdout, extra.join(' ')).toContain(`  ${conversations} conversations unchanged since the last run: their files were kept\n`);
-      // No attachment was counted, for no file was written: none is said to be missing either.
-      expect(run.stdout, extra.join(' ')).toMatch(new RegExp(`^Exported ${conversations} conversations, [\\d,]+ messages, 0 warnings in `, 'm'));
+      // The attachments are counted as the files kept counted them: those missing are still said (it said nothing of them).
+      expect(run.stdout, extra.join(' ')).toContain(`Exported ${counted} in `);
       expect(changedAmong(before, conversationFiles(out)), extra.join(' ')).toEqual([]);
     }
     expect((await runCli(['verify', out])).code).toBe(0);
@@ -112,6 +115,17 @@ describe('an unchanged re-run keeps every file whatever options only change the 
     const pdfs = [...before.keys()].filter((f) => f.endsWith('.pdf'));
     expect(pdfs.length).toBe(conversations);
     expect(changed.sort()).toEqual(pdfs.sort());
+  });
+
+  it('says nothing of the attachments of kept files written before what they count was recorded, until one is written again', async () => {
+    const store = new Database(join(out, 'textkeeper.sqlite'));
+    store.exec('UPDATE rendered SET counts = NULL');
+    store.close();
+    sealedAsTheyAre(out, []);
+    const kept = await exportInto(history, out, ['--quiet', '--page-size', 'a4']);
+    expect(kept.stdout).toMatch(new RegExp(`^Exported ${conversations} conversations, [\\d,]+ messages, 0 warnings in `, 'm'));
+    // The PDFs written again (on letter paper) count them: from then on a run that keeps every file says them.
+    for (let run = 0; run < 2; run++) expect((await exportInto(history, out, ['--quiet'])).stdout).toContain(`Exported ${counted} in `);
   });
 });
 
