@@ -103,8 +103,8 @@ describe('an archive keeps the history of a message that changes between runs', 
     if (pdfToolsPresent) {
       const pdf = readdirSync(out).filter((f) => f.endsWith('.pdf')).map((f) => pdfText(join(out, f)).replace(/\s+/g, ' ')).join(' ');
       const escaped = chosen.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      // The note under it, then the line of its time, delivery and read receipts (no "Edited").
-      const [, meta] = new RegExp(`Before it was unsent \\([\\d: -]+\\): ${escaped} (\\d\\d:\\d\\d:\\d\\d(?: · \\w+ [\\d:]+)*)`).exec(pdf)!;
+      // The note under it, its reactions (one taken back among them), then the line of its time, delivery and read receipts (no "Edited").
+      const [, meta] = new RegExp(`Before it was unsent \\([\\d: -]+\\): ${escaped} (?:.*? )?(\\d\\d:\\d\\d:\\d\\d(?: · \\w+ [\\d:]+)*)`).exec(pdf)!;
       expect(meta).toMatch(/ · Read /);
       expect(meta).not.toContain('Edited');
     }
