@@ -65,6 +65,11 @@ export interface Message {
   rowId: number;
   guid: string;
   date: Date;
+  /**
+   * The nanoseconds of `date` below its millisecond, as chat.db stores it (see `appleTimestamp`); unset when 0,
+   * and for a message an earlier textkeeper took into an archive.
+   */
+  dateNanos?: number;
   dateRead?: Date;
   dateDelivered?: Date;
   datePlayed?: Date;

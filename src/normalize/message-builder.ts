@@ -119,10 +119,12 @@ export function buildMessage(row: MessageRow, attachmentRows: AttachmentRow[], c
     : partsFrom(body, attachments, appleDate(row.dateRetracted));
   attachTapbacks(parts, ctx.tapbacks.get(row.guid));
   const { service, satellite } = serviceOf(row.service || 'iMessage');
+  const date = appleDate(row.date);
   const message: Message = {
     rowId: row.rowId,
     guid: row.guid,
-    date: appleDate(row.date) ?? APPLE_EPOCH,
+    date: date ?? APPLE_EPOCH,
+    dateNanos: date && row.dateNanos ? row.dateNanos : undefined,
     dateRead: appleDate(row.dateRead),
     dateDelivered: appleDate(row.dateDelivered),
     datePlayed: appleDate(row.datePlayed),

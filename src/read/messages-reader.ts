@@ -517,6 +517,7 @@ function messageColumns(message: Set<string>): string[] {
     m('is_from_me', 'isFromMe', '0'),
     m('service', 'service'),
     md('date', 'date'),
+    `${message.has('date') ? appleNanos('m.date') : '0'} AS dateNanos`,
     md('date_read', 'dateRead'),
     md('date_delivered', 'dateDelivered'),
     md('date_played', 'datePlayed'),
@@ -584,6 +585,11 @@ function attachmentColumns(attachment: Set<string>): string[] {
 function appleMs(column: string): string {
   // Not abs(): it fails the whole query ('integer overflow') on the least integer, an odd value a damaged row can hold.
   return `(CASE WHEN ${column} > 100000000000 OR ${column} < -100000000000 THEN ${column} / 1000000 ELSE ${column} * 1000 END)`;
+}
+
+/** The nanoseconds of a date below the millisecond `appleMs` gives (its sign: see `appleTimestamp`); 0 for seconds. */
+function appleNanos(column: string): string {
+  return `(CASE WHEN ${column} > 100000000000 OR ${column} < -100000000000 THEN ${column} % 1000000 ELSE 0 END)`;
 }
 
 /** `t.name AS alias`, or `fallback AS alias` when this database's table has no such column (older macOS). */

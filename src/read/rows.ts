@@ -29,6 +29,8 @@ export interface MessageRow {
   isFromMe: number;
   service: string | null;
   date: number;
+  /** The nanoseconds of `date` below its millisecond, as the database stores it (0 in one that stores seconds). */
+  dateNanos: number;
   dateRead: number;
   dateDelivered: number;
   datePlayed: number;

@@ -22,8 +22,8 @@ const EXPECTED: Record<string, string> = {
 
 const EXPECTED_DATA: Record<string, string> = {
   '*.csv': 'd154d54327330bd44688403b96309ef56ac5081cb2d135c6cfca41418a4b990c',
-  '*.json': '8b955119fea533d63120f521d1344d20d05ae166b7bad2d8c01b1614b97d9db9',
-  'messages.ndjson': '446c886cb683ed4156564dce749c4271a8b98c045a5df9f635764c5c4ae1cac4',
+  '*.json': '32a26bf24dabb6c6c2044d9b4427e5faa0a097da4c940a8d5df85987af61a303',
+  'messages.ndjson': '1a5012d92fb52c14e0c973343705a0c403ef0e9140083c6a6656848577f9c8b2',
 };
 
 function listFiles(dir: string): string[] {

@@ -68,8 +68,17 @@ describe('export --format json,ndjson,csv on a generated real-schema database', 
       expect(file.messages).toEqual(lines.filter((l) => l.conversationId === file.conversation.id));
       const dates = file.messages.map((m) => BigInt(m.appleDate));
       expect(dates.every((d, i) => i === 0 || d >= dates[i - 1]!), stem).toBe(true);
-      for (const m of file.messages) expect(new Date(m.date).getTime() * 1e6, m.guid).toBe(Number(BigInt(m.appleDate) + 978_307_200_000_000_000n));
+      for (const m of file.messages) expect(new Date(m.date).getTime(), m.guid).toBe(Number((BigInt(m.appleDate) + 978_307_200_000_000_000n) / 1_000_000n));
     }
+  });
+
+  it('gives each message’s appleDate as the database stores it, to the nanosecond', async () => {
+    const sqlite = new Database(db, { readonly: true });
+    const stored = new Map(sqlite.prepare('SELECT guid, date FROM message').safeIntegers(true).raw(true).all() as [string, bigint][]);
+    sqlite.close();
+    const belowMs = lines.filter((l) => BigInt(l.appleDate) % 1_000_000n !== 0n);
+    expect(belowMs.length).toBeGreaterThan(lines.length / 2);
+    for (const l of lines) expect(l.appleDate, l.guid).toBe(String(stored.get(l.guid)));
   });
 
   it('writes message texts exactly as the txt export does', async () => {

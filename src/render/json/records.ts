@@ -96,10 +96,13 @@ function selectionRecord({ options, from, before }: MessageSelection, iso: IsoDa
   return { options: options.join(' '), from: from && iso(from), before: before && iso(before) };
 }
 
-/** Nanoseconds since 2001-01-01 UTC, as chat.db stores dates; a string, as it exceeds JSON's safe integers. */
-export function appleTimestamp(date: Date): string {
+/**
+ * Nanoseconds since 2001-01-01 UTC, as chat.db stores dates; a string, as it exceeds JSON's safe integers.
+ * `nanos`, below the millisecond, has the sign of the whole (SQL's remainder): exact for any stored value.
+ */
+export function appleTimestamp(date: Date, nanos = 0): string {
   const ms = toAppleMs(date);
-  return ms === 0 ? '0' : `${ms}000000`;
+  return ms === 0 && nanos === 0 ? '0' : String(BigInt(ms) * 1_000_000n + BigInt(nanos));
 }
 
 /**
@@ -120,7 +123,7 @@ export function messageRecord(m: Message, conversationId: string, style: RecordS
     guid: m.guid,
     rowId: m.rowId,
     date: iso(m.date),
-    appleDate: appleTimestamp(m.date),
+    appleDate: appleTimestamp(m.date, m.dateNanos),
     dateRead: optional(m.dateRead),
     dateDelivered: optional(m.dateDelivered),
     datePlayed: optional(m.datePlayed),
