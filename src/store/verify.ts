@@ -99,10 +99,31 @@ function unfinishedLine(began: Date): string {
 
 const utc = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
 
-/** What the runs found changed in the folder by another program, as their records keep it (see `outsideCounts`). */
-function historyLines(db: Database.Database): string[] {
+/**
+ * What the runs found changed in the folder by another program, as their records keep it (see `outsideCounts`), and
+ * the runs whose counts another program made unreadable (findings, as SQLite's own).
+ */
+function historyLines(db: Database.Database): { history: string[]; findings: string[] } {
   const runs = db.prepare('SELECT started_at AS startedAt, counts FROM runs WHERE counts IS NOT NULL ORDER BY id').all() as { startedAt: number; counts: string }[];
-  return runs.flatMap(({ startedAt, counts }) => outsideFindings(JSON.parse(counts) as Record<string, number>).map((found) => `history: the export begun ${utc(new Date(startedAt))} ${found}`));
+  const history: string[] = [];
+  const findings: string[] = [];
+  for (const { startedAt, counts } of runs) {
+    const begun = `the export begun ${utc(new Date(startedAt))}`;
+    const found = parsedCounts(counts);
+    if (found) history.push(...outsideFindings(found).map((line) => `history: ${begun} ${line}`));
+    else findings.push(`the counts of ${begun} are not what an export writes`);
+  }
+  return { history, findings };
+}
+
+/** A run's counts as its record keeps them; undefined when another program wrote something else there. */
+function parsedCounts(counts: string): Record<string, number> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(counts);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, number>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface StoreRecord {
@@ -133,7 +154,8 @@ function readRecord(db: Database.Database): StoreRecord & { finished: boolean } 
   const manifest = entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const lastRun = db.prepare('SELECT started_at AS startedAt, finished_at AS finishedAt FROM runs ORDER BY id DESC LIMIT 1').get() as { startedAt: number; finishedAt: number | null } | undefined;
   const unfinished = lastRun && lastRun.finishedAt === null ? new Date(lastRun.startedAt) : undefined;
-  return { manifest, findings: quickCheck(db), unfinished, history: historyLines(db), finished: lastRun?.finishedAt != null };
+  const { history, findings } = historyLines(db);
+  return { manifest, findings: [...quickCheck(db), ...findings], unfinished, history, finished: lastRun?.finishedAt != null };
 }
 
 function quickCheck(db: Database.Database): string[] {

@@ -149,6 +149,20 @@ describe('textkeeper verify', () => {
     expect(damaged.code).toBe(1);
   });
 
+  it('names a run record another program made unreadable as a finding, and still checks everything else', async () => {
+    const out = await exportArchive();
+    const edited = new Database(join(out, 'textkeeper.sqlite'));
+    edited.prepare("UPDATE runs SET counts = '{\"messages\": 3' WHERE id = (SELECT max(id) FROM runs)").run();
+    edited.close();
+    const result = await runCli(['verify', out]);
+    expect(result.stderr.trim()).toBe(`textkeeper: 2 problems in ${out}.`);
+    expect(result.stdout.trim().split('\n').sort()).toEqual([
+      'altered: textkeeper.sqlite',
+      expect.stringMatching(/^damaged: textkeeper\.sqlite: the counts of the export begun \d{4}-\d\d-\d\dT[\d:]+Z are not what an export writes$/),
+    ]);
+    expect(result.code).toBe(1);
+  });
+
   it('says a store that SHA256SUMS gives no SHA-256 for is unrecorded, until the next export records it', async () => {
     const out = await exportArchive();
     const sums = readFileSync(join(out, 'SHA256SUMS'), 'utf8');
