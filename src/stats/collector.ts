@@ -1,5 +1,5 @@
 // Counting what a history holds, message by message: the numbers `textkeeper stats` prints and the charts draw.
-import { filesOf } from '../model/attachments.js';
+import { attachmentsOf } from '../model/attachments.js';
 import type { Attachment, AttachmentKind, Message, Person } from '../model/types.js';
 import type { DateFormatter } from '../render/dates.js';
 
@@ -33,6 +33,7 @@ export interface Stats {
   people: PersonStats[];
   /** The five days with the most messages, busiest first. */
   busiestDays: { day: string; messages: number }[];
+  /** What the export's summary counts: the messages' files, a Live Photo's movie, sticker reactions' files. */
   attachments: { count: number; bytes: number; byKind: Partial<Record<AttachmentKind, { count: number; bytes: number }>> };
   reactions: { count: number; byKind: Record<string, number> };
   /** Messages only an archive keeps: its sources no longer have them (0 for a device's database). */
@@ -70,8 +71,9 @@ export class StatsCollector {
         this.person(t.sender).reactionsGiven++;
         this.person(m.sender).reactionsReceived++;
       }
-      for (const a of filesOf(part)) this.addAttachment(a);
     }
+    // What the export's summary counts (engine/counts.ts): sticker reactions' files too, placeholders with no row not.
+    for (const a of attachmentsOf(m)) if (!a.notInDatabase) this.addAttachment(a);
     if (m.kind === 'event') {
       this.events++;
       if (m.absentSince) this.keptOnlyEvents++;
