@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { writeBackup } from '../../src/generate/backup.js';
 import { generateChatDb } from '../../src/generate/index.js';
 import { ROOT, runCli, tempDir } from '../support/cli.js';
-import { pdfInfo, pdfText, pdfToolsPresent, qpdfCheck, savePng, squash, structureText, structureTree } from './pdf-tools.js';
+import { writeContacts } from '../../src/generate/contacts.js';
+import { pdfInfo, pdfText, pdfToolsPresent, pdfXmp, qpdfCheck, savePng, squash, structureText, structureTree } from './pdf-tools.js';
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const pdfsOf = (out: string) => readdirSync(out).filter((f) => f.endsWith('.pdf')).sort();
@@ -259,5 +260,41 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
     // Which backup of the phone it was, as the text files say (`backed up 2024-03-09`).
     expect(cover).toContain('iPhone backup: Test Phone, iOS 17.4, backed up 2024-03-09');
     expect(cover).toContain(`SHA-256: ${sha256(stored)}`);
+  });
+
+  test('--no-cover leaves the sources (paths, devices, hashes) and the handles out of the metadata as well; with the cover they stay', async () => {
+    const backup = join(dir, 'private-backup');
+    await writeBackup({ chatDb: db, outDir: backup, seed: 4, device: { name: 'Private Phone', productVersion: '17.4', lastBackupDate: new Date('2024-03-09T22:00:00Z') } });
+    const { vcf } = writeContacts({ chatDb: db, outDir: join(dir, 'private-contacts'), seed: 4 });
+    const sql = new Database(db, { readonly: true });
+    const handles = sql.prepare(`SELECT id FROM handle UNION SELECT destination_caller_id FROM message WHERE destination_caller_id <> ''
+      UNION SELECT last_addressed_handle FROM chat WHERE last_addressed_handle <> ''`).pluck().all() as string[];
+    sql.close();
+    // What the pages show stays: a title that is a handle (no contact names it), the --since the first page states.
+    const told = (title: string) => ['Private Phone', dir, sha256(db), '--chat', ...handles.filter((handle) => !title.includes(handle))];
+    for (const cover of [[], ['--no-cover']]) {
+      const out = join(dir, `metadata${cover.join('')}`);
+      const result = await runCli(['export', '--db', db, '--backup', backup, '--contacts', vcf, '--out', out, '--format', 'pdf', '--no-progress', '--chat', 'Mom,+15555550101', '--since', '2015-01-01', ...cover]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(pdfsOf(out)).toHaveLength(2);
+      for (const file of pdfsOf(out)) {
+        const path = join(out, file);
+        const info = pdfInfo(path);
+        const metadata = `${JSON.stringify(info)}\n${pdfXmp(path)}`;
+        expect(qpdfCheck(path).ok).toBe(true);
+        expect(pdfXmp(path)).toContain('<pdfaid:part>2</pdfaid:part>');
+        expect(info.Subject).toMatch(/Period: .* \| Messages: \d+ \| Attachments: \d+.* \| Selection: .*--since 2015-01-01 \(messages outside it are not in this file\) \| Time zone: \S+ \| Exported: .* by textkeeper \d+\.\d+\.\d+/);
+        if (cover.length) {
+          expect(told(info.Title!).filter((fact) => metadata.includes(fact))).toEqual([]);
+          expect(info.Subject).toMatch(/^Messages with [^|]+ \| Period: .* \| Selection: --since 2015-01-01 \(/);
+        } else {
+          expect(metadata).toContain(db);
+          expect(metadata).toContain('--chat Mom,+15555550101');
+          expect(metadata).toContain('Private Phone');
+          expect(metadata).toContain(sha256(db));
+          expect(handles.filter((handle) => metadata.includes(handle))).not.toEqual([]);
+        }
+      }
+    }
   });
 });

@@ -39,6 +39,23 @@ export function coverFacts(conversation: Conversation, ctx: ExportContext): Cove
   return { rows };
 }
 
+const KEPT_WITHOUT_COVER = new Set(['Period', 'Messages', 'Time zone', 'Exported']);
+
+/**
+ * The facts a PDF without a cover keeps in its metadata: what it holds and when it was made, not where it came
+ * from (sources' paths, devices and hashes, the handles of who took part, the options but --since and --until
+ * that chose it): a file shared without its cover is shared without them.
+ */
+export function factsWithoutCover(facts: CoverFacts, ctx: ExportContext): CoverFacts {
+  const dates = selectionText(ctx, 'this file');
+  return {
+    rows: facts.rows.flatMap((row) => {
+      if (row.label === 'Selection') return dates ? [{ label: row.label, values: [dates] }] : [];
+      return KEPT_WITHOUT_COVER.has(row.label) ? [row] : [];
+    }),
+  };
+}
+
 /** The options that chose what the file holds; `--since` and `--until` together, saying that messages outside them are not in it. */
 function selectionValues(filters: string[], ctx: ExportContext): string[] {
   const dates = selectionText(ctx, 'this file');

@@ -20,7 +20,7 @@ import { ChatLayout } from './chat-layout.js';
 import { Outline } from './outline.js';
 import { drawFrame, frameText } from './page-frame.js';
 import { BatesStamp, inBatesOrder, numberPages } from './bates.js';
-import { coverBlocks, coverFacts, factsText, lateAttachmentCount, selectionNote, type CoverFacts } from './cover.js';
+import { coverBlocks, coverFacts, factsText, factsWithoutCover, lateAttachmentCount, selectionNote, type CoverFacts } from './cover.js';
 import { AttachmentCount } from './describe.js';
 import { oneLine } from '../control-pictures.js';
 import { LateText } from './late-text.js';
@@ -83,9 +83,10 @@ export class PdfRenderer implements Renderer {
     const file = `${baseName}.pdf`;
     const out = new AtomicFile(join(this.ctx.outDir, file));
     const facts = coverFacts(conversation, this.ctx);
+    const { cover } = this.ctx.pdf;
     const info = {
       Title: oneLine(conversation.title),
-      Subject: oneLine(`Messages ${withWhom(conversation)}from ${this.ctx.sourceDescription}`),
+      Subject: oneLine(`Messages${withWhom(conversation)}${cover ? ` from ${this.ctx.sourceDescription}` : ''}`),
       Creator: 'textkeeper',
       Producer: 'textkeeper (pdfkit)',
       CreationDate: this.ctx.exportedAt,
@@ -98,7 +99,7 @@ export class PdfRenderer implements Renderer {
       const canvas = new Canvas(doc);
       const attachments = await this.draw(conversation, messages, canvas, out.stream, facts);
       // The information dictionary and XMP are written when the document ends, so they can hold the count.
-      Object.assign(doc.info, { Subject: `${info.Subject} | ${oneLine(factsText(facts, attachments))}` });
+      Object.assign(doc.info, { Subject: `${info.Subject} | ${oneLine(factsText(cover ? facts : factsWithoutCover(facts, this.ctx), attachments))}` });
       this.warnGlyphs(file, canvas);
       const ended = once(doc, 'end');
       readSubsetOutlines(doc);
@@ -239,9 +240,9 @@ function firstOf(missing: string[]): string {
   return [...missing.slice(0, NAMED_MISSING), ...(missing.length > NAMED_MISSING ? ['…'] : [])].join(' ');
 }
 
-/** "with Alice, Bob " for the document's subject; nothing when no participant is known. */
+/** " with Alice, Bob" for the document's subject; nothing when no participant is known. */
 function withWhom(conversation: Conversation): string {
-  return conversation.participants.length ? `with ${conversation.participants.map((p) => p.name).join(', ')} ` : '';
+  return conversation.participants.length ? ` with ${conversation.participants.map((p) => p.name).join(', ')}` : '';
 }
 
 /** Lets finished pages reach the file before drawing more, so memory stays flat. */
