@@ -124,13 +124,26 @@ function joinPhoneNumbers(terms) {
 
 /** A single letter or digit, found only as a word of its own (else "a" matched nearly every message, and marked every a in them). */
 const LONE_LETTER = /^[\p{L}\p{N}]$/u;
+/**
+ * Two letters or digits, found only where a word starts, as the start of a word is typed: "am" finds "am",
+ * "amazing" and "10am", not "example" or "tram" (inside words, two letters are in nearly every message).
+ */
+const SHORT_WORD = /^[\p{L}\p{N}]{2}$/u;
 /** Scripts written without spaces between words, where one character is often a word (愛, ね): found anywhere. */
 const UNSPACED = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]/u;
 
 /** A term and where it is found in folded text, from `from` on (-1: nowhere): as matching and marking both look for it. */
 function searchTerm(text) {
-  if (!LONE_LETTER.test(text) || UNSPACED.test(text)) return { text, find: (folded, from) => folded.indexOf(text, from) };
-  const word = new RegExp(`(?<![\\p{L}\\p{N}])${text}(?![\\p{L}\\p{N}])`, 'gu');
+  const spaced = !UNSPACED.test(text);
+  if (spaced && LONE_LETTER.test(text)) return termAt(text, `(?<![\\p{L}\\p{N}])${text}(?![\\p{L}\\p{N}])`);
+  // A word starts where a letter follows no letter, or a digit no digit.
+  if (spaced && SHORT_WORD.test(text)) return termAt(text, `${/^\p{N}/u.test(text) ? '(?<!\\p{N})' : '(?<!\\p{L})'}${text}`);
+  return { text, find: (folded, from) => folded.indexOf(text, from) };
+}
+
+/** A term found where the regular expression `pattern` matches. */
+function termAt(text, pattern) {
+  const word = new RegExp(pattern, 'gu');
   return {
     text,
     find(folded, from = 0) {

@@ -44,6 +44,10 @@ const LONG_EMAIL = 'christopher.montgomery-whitfield@university-hospital.example
  */
 const LETTERS_TEXT = 'Not pizza, we said: the oven is broken until Tuesday morning, Mama. Plan B is a bagel by the abbey (愛してる)';
 
+/** Two letters inside words alone ("am" in "example" and "tram"), and at words' starts ("10am", "amazing"); Thai, written without spaces. */
+const INSIDE_WORDS = 'Zebu example: the tram, ผมชอบกินข้าว';
+const WORD_STARTS = 'Zebu at 10am, I am on the tram: amazing';
+
 /** What a person browsing an exported archive meets: the CLI's HTML output of generated data, opened from file:// in Chromium. */
 describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
   let archive: string;
@@ -62,9 +66,9 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     await generateChatDb({ path: db, messages: 400, seed: 23 });
     const sqlite = new Database(db);
     const plain = sqlite.prepare(`SELECT ROWID FROM message WHERE associated_message_type = 0 AND item_type = 0 AND balloon_bundle_id IS NULL
-      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 13`).pluck();
+      AND cache_has_attachments = 0 AND text IS NOT NULL ORDER BY ROWID LIMIT 15`).pluck();
     const setText = sqlite.prepare('UPDATE message SET text = ?, attributedBody = NULL WHERE ROWID = ?');
-    const [long, folding, address, phone, letters, directions, curly, straight, dotted, single, amount, mention, emoji] = plain.all() as number[];
+    const [long, folding, address, phone, letters, directions, curly, straight, dotted, single, amount, mention, emoji, inside, starts] = plain.all() as number[];
     setText.run(LONG_TEXT, long);
     setText.run(FOLDING_TEXT, folding);
     setText.run(`The aardvark recipe: ${ADDRESS}.`, address);
@@ -78,6 +82,8 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     setText.run('The roofer quoted $3,417.25 in all', amount);
     setText.run('Ask Sam Taylor about the ferry times', mention);
     setText.run(EMOJI_TEXT, emoji);
+    setText.run(INSIDE_WORDS, inside);
+    setText.run(WORD_STARTS, starts);
     reacted = anchorOfRow(sqlite, reactToShortReply(sqlite));
     sqlite.prepare("UPDATE handle SET id = ? WHERE id = 'chiara2@example.com'").run(LONG_EMAIL);
     sqlite.prepare("UPDATE chat SET chat_identifier = @email, guid = 'iMessage;-;' || @email WHERE chat_identifier = 'chiara2@example.com'").run({ email: LONG_EMAIL });
@@ -235,6 +241,19 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
     // In a script written without spaces one character is a word, found where it stands.
     await expect(search('bagel 愛')).resolves.toBe('1 message matches “bagel 愛”.');
     await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(['bagel', '愛']);
+  });
+
+  it('finds two letters only where a word starts, and marks them only there; longer terms, and Thai or Japanese, inside words', async () => {
+    await expect(search('zebu am')).resolves.toBe('1 message matches “zebu am”.');
+    await expect(page.locator('.results a').textContent()).resolves.toBe(WORD_STARTS);
+    await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(['Zebu', 'am', 'am', 'am']);
+    await expect(search('zebu ra')).resolves.toBe('No messages match “zebu ra”.');
+    await expect(search('zebu ram')).resolves.toBe('2 messages match “zebu ram”.');
+    await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(['Zebu', 'ram', 'Zebu', 'ram']);
+    await expect(search('zebu ชอ')).resolves.toBe('1 message matches “zebu ชอ”.');
+    await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(['Zebu', 'ชอ']);
+    await expect(search('bagel して')).resolves.toBe('1 message matches “bagel して”.');
+    await expect(page.locator('.results mark').allTextContents()).resolves.toEqual(['bagel', 'して']);
   });
 
   it('makes a web address in a message a link, also where the database marked none', async () => {
