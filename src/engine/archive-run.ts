@@ -12,7 +12,7 @@ import { knownFile } from '../store/known-files.js';
 import { STORE_FILE } from '../store/file-names.js';
 import { sha256File } from '../store/file-sha256.js';
 import { buildManifest, filesUnder, resealStore, writeSums } from '../store/manifest.js';
-import { findOutsideChanges, leftAsFound, outsideChangeLines, outsideCounts, removedCopyFolders, storeChangedSinceSeal, type OutsideChanges } from '../store/outside-changes.js';
+import { changedInPlace, findOutsideChanges, leftAsFound, outsideChangeLines, outsideCounts, removedCopyFolders, storeChangedSinceSeal, type OutsideChanges } from '../store/outside-changes.js';
 import { openOutputStore, removeStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
 import { unsealedLog } from '../store/store-snapshot.js';
@@ -88,7 +88,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     const checkInterrupt = () => {
       if (signal.interrupted) throw new Interrupted('interrupted');
     };
-    return { ...await addSources({ options, store, isNew, other, recorded: read?.recorded, otherLog: read?.log, checkInterrupt, planned, found: outsideCounts(outside) }), outside };
+    return { ...await addSources({ options, store, isNew, other, recorded: read?.recorded, otherLog: read?.log, checkInterrupt, planned, found: outsideCounts(outside), inPlace: outside ? changedInPlace(outside) : [] }), outside };
   } catch (error) {
     // A new archive whose run never began (its sources could not be opened), or was forgotten, is not left behind as one.
     const neverRun = isNew && store.run === 0;
@@ -110,6 +110,8 @@ interface Run {
   planned: (conversations: number) => void;
   /** What changed in the folder since the last run sealed it, not by textkeeper, as the run's record keeps it (see `outsideCounts`). */
   found: Record<string, number>;
+  /** The files among them changed with their size and time kept (see `changedInPlace`). */
+  inPlace: string[];
 }
 
 /** Begins the run in the store and adds every source to it: the devices, then another archive. */
@@ -152,7 +154,7 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
 }
 
 /** The run begun in the store, with the sources it reads: the devices, then another archive. */
-function beginRun({ store, other, recorded, found }: Run, opened: OpenedArchive | undefined): { facts: SourceFacts[]; descriptions: string[] } {
+function beginRun({ store, other, recorded, found, inPlace }: Run, opened: OpenedArchive | undefined): { facts: SourceFacts[]; descriptions: string[] } {
   const facts: SourceFacts[] = [...(opened?.facts ?? []), ...(other ? [{ kind: 'archive' as const, path: other, database: join(other, STORE_FILE) }] : [])];
   const descriptions = facts.map((_, i) => opened?.archive.sourceNames[i] ?? `archive ${other}`);
   const reaches = opened?.archive.reaches() ?? [];
@@ -164,6 +166,8 @@ function beginRun({ store, other, recorded, found }: Run, opened: OpenedArchive 
     recorded: f.kind === 'archive' ? recorded : undefined,
     newest: reaches[i],
   })), found);
+  // Not kept (and sealed again) on the strength of their size and time; the store is not written before the run begins.
+  store.files.distrustTimes(inPlace);
   if (opened) store.records.rememberLineages(opened.archive.lineages);
   return { facts, descriptions };
 }

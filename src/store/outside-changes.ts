@@ -46,26 +46,29 @@ export async function storeChangedSinceSeal(dir: string): Promise<boolean> {
 }
 
 /**
- * The folder against the manifest the last run sealed; files whose size or time is not the sealed one are hashed.
+ * The folder against the manifest the last run sealed. Every file but those of `attachments/` and `thumbs/` is
+ * hashed: an edit that kept a transcript's or a page's size and time is found before the run keeps the file
+ * (they are small: 15.5 MB for 20k messages in txt and HTML). The copies of attachments, tens of gigabytes, and
+ * what HTML makes of them, are hashed only when their size or time is not the sealed one (`verify` reads them).
  * `linked` names the devices' files that messages link to (asked only when a file HTML made of one was removed).
  */
 export async function findOutsideChanges(dir: string, sealed: ManifestEntry[], linked: () => string[]): Promise<OutsideChanges> {
   const listed = new Map(sealed.map((e) => [e.path, e]));
   const changed = new Map<string, FoundFile>();
-  const moved: FoundFile[] = [];
+  const doubted: FoundFile[] = [];
   for (const path of await listFilesAs(dir, listed.keys())) {
     if (isUnlisted(path)) continue;
     const { size, mtimeMs } = statSync(join(dir, path));
     const entry = listed.get(path);
     if (!entry) changed.set(path, { size, mtimeMs });
-    else if (entry.size !== size || entry.mtimeMs !== mtimeMs) moved.push({ size, mtimeMs, listed: entry });
+    else if (entry.size !== size || entry.mtimeMs !== mtimeMs || !MEDIA.test(path)) doubted.push({ size, mtimeMs, listed: entry });
   }
   // (An older textkeeper listed the system's files too: they are not looked for.)
   for (const entry of sealed) {
     if (!isSystemPath(entry.path) && !existsSync(join(dir, entry.path))) changed.set(entry.path, { size: -1, mtimeMs: -1, listed: entry });
   }
-  const sha256s = await hashFiles(moved.map((found) => [join(dir, found.listed!.path), found.size]));
-  moved.forEach((found, i) => {
+  const sha256s = await hashFiles(doubted.map((found) => [join(dir, found.listed!.path), found.size]));
+  doubted.forEach((found, i) => {
     const entry = found.listed!;
     if (sha256s[i] === entry.sha256) listed.set(entry.path, { ...entry, size: found.size, mtimeMs: found.mtimeMs });
     else changed.set(entry.path, found);
@@ -136,6 +139,14 @@ const MEDIA = /^(attachments|thumbs)\//;
 const isCopy = (entry: ManifestEntry) => entry.path.startsWith('attachments/') && entry.path.split('/')[2] === entry.sha256;
 
 const folderOf = (path: string) => path.slice(0, path.lastIndexOf('/') + 1);
+
+/**
+ * The files changed with their size and time kept as sealed (only a hash tells): the store is told to hash them
+ * before it keeps one (see `WrittenFiles.distrustTimes`).
+ */
+export function changedInPlace({ changed }: OutsideChanges): string[] {
+  return [...changed].filter(([, found]) => found.listed?.size === found.size && found.listed.mtimeMs === found.mtimeMs).map(([path]) => path);
+}
 
 /** The folders (`attachments/xx/<sha256>/`) of removed copies: their conversations are read again (see `ArchiveStore.readAgainHolding`). */
 export function removedCopyFolders({ removedMedia }: OutsideChanges): Set<string> {

@@ -221,7 +221,8 @@ export class StoreArchive implements History {
   /**
    * The file a format last wrote for the conversation, when made from the same fingerprint and still as the
    * run that wrote it recorded it (as the manifest lists it, for a file an older textkeeper wrote): one
-   * changed since, not by textkeeper, is written again (one of another size or time is read to find out).
+   * changed since, not by textkeeper, is written again (one of another size or time is read to find out, as is one
+   * the run found changed with its size and time kept: its time is forgotten, see `WrittenFiles.distrustTimes`).
    */
   keptFile(key: string, format: string, fingerprint: string): string | undefined {
     const file = this.writtenFrom(key, format, fingerprint);

@@ -73,6 +73,22 @@ export class WrittenFiles {
     return this.db.prepare('SELECT DISTINCT format FROM rendered ORDER BY format').pluck().all() as string[];
   }
 
+  /**
+   * Forgets the times recorded for these files (their bytes changed, their size and time did not): a format keeps
+   * one only once its hash is found to be the one recorded (see StoreArchive.asListed), which it no longer is.
+   */
+  distrustTimes(paths: string[]): void {
+    if (paths.length === 0) return;
+    const manifest = this.db.prepare('UPDATE manifest SET mtime_ms = -1 WHERE path = ?');
+    const hashed = this.db.prepare('UPDATE file_hashes SET mtime_ms = -1 WHERE source_path = ?');
+    this.db.transaction(() => {
+      for (const path of paths) {
+        manifest.run(path);
+        hashed.run(path);
+      }
+    })();
+  }
+
   manifest(): ManifestEntry[] {
     return this.db.prepare('SELECT path, size, sha256, mtime_ms AS mtimeMs FROM manifest ORDER BY path').all() as ManifestEntry[];
   }

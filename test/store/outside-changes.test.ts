@@ -84,6 +84,41 @@ describe('an export never seals as its own what changed in the folder since the 
     expect(await verifyLines(out)).toEqual([`altered: ${copy}`, 'unexpected: notes.txt']);
   });
 
+  it('finds a transcript or page edited with its size and time kept, writes it again, and seals what it wrote', async () => {
+    const out = join(tempDir('outside-in-place'), 'archive');
+    await exportInto(out, 'txt,html');
+    const transcript = readdirSync(out).find((f) => f.endsWith('.txt'))!;
+    const page = filesOf(join(out, 'conversations')).map((p) => `conversations/${p}`).find((p) => p.endsWith('.html'))!;
+    const written = readFileSync(join(out, transcript), 'utf8');
+    // Times of whole seconds, which a run takes as the files' own (same bytes), so that the edit can give them back exactly.
+    const time = Math.floor(statSync(join(out, transcript)).mtimeMs / 1000) - 60;
+    for (const path of [transcript, page]) utimesSync(join(out, path), time, time);
+    expect(warnings((await exportInto(out, 'txt,html')).stderr)).toEqual([]);
+    const sealed = readFileSync(join(out, 'SHA256SUMS'), 'utf8');
+    for (const path of [transcript, page]) {
+      const bytes = readFileSync(join(out, path));
+      const at = bytes.lastIndexOf('e');
+      bytes[at] = 'E'.charCodeAt(0);
+      writeFileSync(join(out, path), bytes);
+      utimesSync(join(out, path), time, time);
+    }
+    const sumOf = (path: string) => `${createHash('sha256').update(readFileSync(join(out, path))).digest('hex')}  ${path}`;
+    const forged = [transcript, page].map(sumOf);
+    for (const line of forged) expect(sealed).not.toContain(line);
+
+    const again = await exportInto(out, 'txt,html');
+    expect(warnings(again.stderr)).toEqual([
+      `warning: ${page} was changed since the last export, not by textkeeper: this export wrote it again`,
+      `warning: ${transcript} was changed since the last export, not by textkeeper: this export wrote it again`,
+    ].sort());
+    expect(readFileSync(join(out, transcript), 'utf8').replace(/^Exported .*$/m, '')).toBe(written.replace(/^Exported .*$/m, ''));
+    // SHA256SUMS lists the files as this run wrote them, never the edited bytes.
+    const sums = readFileSync(join(out, 'SHA256SUMS'), 'utf8').split('\n');
+    expect(sums).toEqual(expect.arrayContaining([sumOf(transcript), sumOf(page)]));
+    for (const line of forged) expect(sums).not.toContain(line);
+    expect(await verifyLines(out)).toEqual([expect.stringMatching(/^Intact: /)]);
+  });
+
   it('copies removed copies of attachments again from the device that still has them, and makes their thumbnails again', async () => {
     const out = join(tempDir('outside-recopied'), 'archive');
     await exportInto(out, 'txt,html');
