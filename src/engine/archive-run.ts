@@ -15,7 +15,7 @@ import { buildManifest, filesUnder, resealStore, writeSums } from '../store/mani
 import { changedInPlace, findOutsideChanges, leftAsFound, outsideChangeLines, outsideCounts, removedCopyFolders, storeChangedSinceSeal, type OutsideChanges } from '../store/outside-changes.js';
 import { openOutputStore, removeStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
-import { unsealedLog } from '../store/store-snapshot.js';
+import { logsBeside, unsealedLog } from '../store/store-snapshot.js';
 import { unsealedReason } from '../store/archive-seal.js';
 import { VERSION } from '../version.js';
 import { Interrupted } from '../errors.js';
@@ -74,6 +74,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
   const read = other ? ArchiveStore.recordedIn(other) : undefined;
   const isNew = !existsSync(join(options.outDir, STORE_FILE));
   const storeChanged = !isNew && (await storeChangedSinceSeal(options.outDir));
+  const logs = isNew ? [] : logsBeside(options.outDir);
   const store = openOutputStore(options.outDir);
   try {
     // After a run that did not finish, its half-written files are removed; after one that did, the folder is
@@ -81,7 +82,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     const finished = store.records.lastRunFinished();
     if (!finished) removePartials(options.outDir);
     const sealed = finished ? store.files.manifest() : [];
-    const changedStore = unsealedLog(options.outDir, finished) ?? (storeChanged ? STORE_FILE : undefined);
+    const changedStore = unsealedLog(options.outDir, finished, logs) ?? (storeChanged ? STORE_FILE : undefined);
     const outside = sealed.length > 0 ? { ...await findOutsideChanges(store.dir, sealed, () => store.linkedFiles()), storeChanged: changedStore } : undefined;
     // A copy removed from the folder is copied again from a device that still has the file: its conversations are read.
     if (outside) store.readAgainHolding(removedCopyFolders(outside));

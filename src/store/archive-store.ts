@@ -722,7 +722,7 @@ export class ArchiveStore {
       archived = storedJson(before);
       if (body !== archived) {
         const since = this.readsEverySource(stored.source_set) ? this.writing?.lostSince : undefined;
-        body = storedJson(mergeRevision(before, messageFromJson(body, row), { removals: row.removals, since }, this.dir));
+        body = storedJson(mergeRevision(before, messageFromJson(body, row), { removals: row.removals, since }, this.dir, !this.distrusts()));
       }
     }
     if (body === archived || sameInAnyOrder(body, archived)) {
@@ -757,7 +757,8 @@ export class ArchiveStore {
 
   /**
    * Whether this run, or one since the last finished run that did not finish, found the store changed by another
-   * program (see `beginRun`): what the store holds of the messages the sources give is not taken for theirs.
+   * program (see `beginRun`): the store's dates and texts of the messages the sources give are not taken for theirs
+   * (the store's are kept in `message_history`, not shown as earlier versions).
    */
   private distrusts(): boolean {
     if (this.distrusted?.run !== this.runId) {

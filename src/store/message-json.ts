@@ -243,11 +243,12 @@ export interface LostTapbacks {
  * versions the archive kept of a part now unsent); a part the archive has in a later state than the source
  * (see `writtenAfter`) stays as the archive has it, and the text the source shows of a part the archive has as
  * unsent becomes its earlier version (as in a run that reads both); so does a file it has (see `keepsFile`: its copies lie in
- * `folder`) and a reaction (see `keepTapbacks`).
+ * `folder`) and a reaction (see `keepTapbacks`). Without `keepsTexts` (a store another program changed: its texts may
+ * be forged), the texts are the source's alone.
  */
-export function mergeRevision(archived: Message, seen: Message, lost: LostTapbacks = {}, folder?: string): Message {
+export function mergeRevision(archived: Message, seen: Message, lost: LostTapbacks = {}, folder?: string, keepsTexts = true): Message {
   const parts = seen.parts.map((part, index) => {
-    if (part.kind !== 'unsent' && part.kind !== 'text') return part;
+    if (!keepsTexts || (part.kind !== 'unsent' && part.kind !== 'text')) return part;
     const before = archived.parts.find((p) => p.index === part.index) ?? archived.parts[index];
     if (before && writtenAfter(before, part, seen.date)) return { ...withVersionsOf(before, part, seen.date), tapbacks: part.tapbacks };
     return withVersionsOf(part, before, archived.date);

@@ -18,15 +18,22 @@ export function storeSnapshot(dir: string, withLog = true): SqliteCopy | undefin
 }
 
 /**
+ * The logs beside a store that hold something. Taken before the store is opened for writing: opening it plays a
+ * rollback journal back into it and removes it.
+ */
+export function logsBeside(dir: string): string[] {
+  return LOGS.filter((name) => (statSync(join(dir, name), { throwIfNoEntry: false })?.size ?? 0) > 0);
+}
+
+/**
  * A log holding something beside a store its last run finished and sealed (SHA256SUMS gives the store's SHA-256),
  * by name: no run of textkeeper left it (a run that finished folded its log in and removed it, or sealed the store
  * with no SHA-256 when it could not; one killed left its own run unfinished in it), so the seal does not cover it.
- * `lastRunFinished` as the store reads with its log.
+ * `lastRunFinished` as the store reads with its log; `logs`: those `logsBeside` found.
  */
-export function unsealedLog(dir: string, lastRunFinished: boolean): string | undefined {
-  if (!lastRunFinished) return undefined;
-  const log = LOGS.find((name) => (statSync(join(dir, name), { throwIfNoEntry: false })?.size ?? 0) > 0);
-  if (log === undefined) return undefined;
+export function unsealedLog(dir: string, lastRunFinished: boolean, logs = logsBeside(dir)): string | undefined {
+  const log = logs[0];
+  if (!lastRunFinished || log === undefined) return undefined;
   const sums = join(dir, SUMS_FILE);
   return existsSync(sums) && splitSums(readFileSync(sums, 'utf8')).store !== undefined ? log : undefined;
 }

@@ -1,9 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
-import { runCli, tempDir } from '../support/cli.js';
+import { ROOT, runCli, tempDir } from '../support/cli.js';
 import { pdfText } from '../pdf/pdf-tools.js';
 
 let db: string;
@@ -36,6 +37,29 @@ function withPlantedLog(): { out: string; original: string } {
   return { out, original };
 }
 
+/**
+ * A copy of the sealed archive with a rollback journal beside its store, left by a process killed in a transaction
+ * on another copy of the store, in which a message was forged before: the journal holds the forged pages, which
+ * opening the store plays back into it.
+ */
+function withPlantedJournal(): string {
+  const out = join(tempDir('unsealed-journal'), 'archive');
+  const work = tempDir('unsealed-journal-work');
+  const forged = join(work, 'textkeeper.sqlite');
+  copyFileSync(join(sealed, 'textkeeper.sqlite'), forged);
+  cpSync(sealed, out, { recursive: true, preserveTimestamps: true });
+  const store = new Database(forged);
+  const row = store.prepare(`SELECT guid, body FROM messages WHERE body LIKE '%"text":"%' ORDER BY date LIMIT 1`).get() as { guid: string; body: string };
+  store.prepare('UPDATE messages SET body = ? WHERE guid = ?').run(row.body.replace(/"text":"[^"]+"/, `"text":"${FORGED}"`), row.guid);
+  store.close();
+  // A cache of two pages spills the transaction's pages into the file: the journal is then whole, and hot once killed.
+  const rewrites = `const db = new (require('better-sqlite3'))(${JSON.stringify(forged)}); db.pragma('cache_size = 2'); db.exec('BEGIN');
+    db.prepare("UPDATE messages SET body = body || ' '").run(); process.kill(process.pid, 'SIGKILL');`;
+  expect(() => execFileSync(process.execPath, ['-e', rewrites], { cwd: ROOT, stdio: 'ignore' })).toThrow();
+  copyFileSync(`${forged}-journal`, join(out, 'textkeeper.sqlite-journal'));
+  return out;
+}
+
 const transcriptsOf = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
 
 describe('a log put beside a sealed store is not taken for part of it', () => {
@@ -54,6 +78,16 @@ describe('a log put beside a sealed store is not taken for part of it', () => {
     expect(result.stderr).toBe('warning: textkeeper.sqlite-wal was put beside textkeeper.sqlite since the last export, not by textkeeper (read in with it): this export read every conversation again from its sources, and its record of this run says so (restore the folder from a backup if no one meant to change it: what only the archive kept is as the store was found)\n');
     expect(result.stdout).toMatch(/, 1 warning in /);
     expect(result.code).toBe(0);
+    // The device's text, not the forged one as an earlier version of it.
+    expect(transcriptsOf(out)).not.toContain(FORGED);
+  });
+
+  it('an export into the folder says a rollback journal put beside it, which opening the store plays back and removes', async () => {
+    const out = withPlantedJournal();
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--no-progress']);
+    expect(result.stderr).toBe('warning: textkeeper.sqlite-journal was put beside textkeeper.sqlite since the last export, not by textkeeper (read in with it): this export read every conversation again from its sources, and its record of this run says so (restore the folder from a backup if no one meant to change it: what only the archive kept is as the store was found)\n');
+    expect(result.code).toBe(0);
+    expect(transcriptsOf(out)).not.toContain(FORGED);
   });
 
   it('an export reading the folder with --archive says it in a warning line and in the files it writes', async () => {
