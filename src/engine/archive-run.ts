@@ -12,7 +12,7 @@ import { knownFile } from '../store/known-files.js';
 import { STORE_FILE } from '../store/file-names.js';
 import { sha256File } from '../store/file-sha256.js';
 import { buildManifest, filesUnder, resealStore, writeSums } from '../store/manifest.js';
-import { changedInPlace, findOutsideChanges, leftAsFound, outsideChangeLines, outsideCounts, removedCopyFolders, storeChangedSinceSeal, type OutsideChanges } from '../store/outside-changes.js';
+import { changedInPlace, findOutsideChanges, leftAsFound, outsideChangeLines, outsideCounts, lostCopyFolders, storeChangedSinceSeal, type OutsideChanges } from '../store/outside-changes.js';
 import { openOutputStore, removeStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
 import { logsBeside, unsealedLog } from '../store/store-snapshot.js';
@@ -84,12 +84,12 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     const sealed = finished ? store.files.manifest() : [];
     const changedStore = unsealedLog(options.outDir, finished, logs) ?? (storeChanged ? STORE_FILE : undefined);
     const outside = sealed.length > 0 ? { ...await findOutsideChanges(store.dir, sealed, () => store.linkedFiles()), storeChanged: changedStore } : undefined;
-    // A copy removed from the folder is copied again from a device that still has the file: its conversations are read.
-    if (outside) store.readAgainHolding(removedCopyFolders(outside));
+    // A copy removed from the folder, or altered, is copied again from a device that still has the file: its conversations are read.
+    if (outside) store.readAgainHolding(lostCopyFolders(outside));
     const checkInterrupt = () => {
       if (signal.interrupted) throw new Interrupted('interrupted');
     };
-    return { ...await addSources({ options, store, isNew, other, recorded: read?.recorded, otherLog: read?.log, checkInterrupt, planned, found: outsideCounts(outside), inPlace: outside ? changedInPlace(outside) : [] }), outside };
+    return { ...await addSources({ options, store, isNew, other, recorded: read?.recorded, otherLog: read?.log, checkInterrupt, planned, found: outsideCounts(outside), inPlace: outside ? changedInPlace(outside) : [], outside }), outside };
   } catch (error) {
     // A new archive whose run never began (its sources could not be opened), or was forgotten, is not left behind as one.
     const neverRun = isNew && store.run === 0;
@@ -113,13 +113,15 @@ interface Run {
   found: Record<string, number>;
   /** The files among them changed with their size and time kept (see `changedInPlace`). */
   inPlace: string[];
+  /** What changed there (its altered copies are copied again from a device that has the original). */
+  outside?: OutsideChanges;
 }
 
 /** Begins the run in the store and adds every source to it: the devices, then another archive. */
 async function addSources(run: Run): Promise<ArchiveUpdate> {
   const { options, store, isNew, planned } = run;
   const readDevices = (options.sources.db ?? []).length + (options.sources.backup ?? []).length > 0 || !options.sources.archive;
-  const files = new AttachmentFiles(store.dir, store.db, (line) => options.log(`warning: ${line}`));
+  const files = new AttachmentFiles(store.dir, store.db, (line) => options.log(`warning: ${line}`), { outside: run.outside, archive: run.other });
   // Only a copying archive keeps files; with --attachments link or none it records them as the device had them.
   const copies = options.attachments === 'copy' ? files : undefined;
   const writer = new StoreWriter(store);

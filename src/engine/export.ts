@@ -18,7 +18,7 @@ import { helperCount, WorkerShard, type RenderJob } from './shards.js';
 import { Progress } from './progress.js';
 import { rootsWithoutAttachments, type DamageCounts } from './sources.js';
 import { allocateStems, inPlannedOrder, type ArchiveUpdate, sealArchive, storeHistory, updateArchive } from './archive-run.js';
-import type { OutsideChanges } from '../store/outside-changes.js';
+import { alteredNow, type OutsideChanges } from '../store/outside-changes.js';
 import { planRendering, reusable, writtenAsBefore, type ConversationFiles, type RenderPlan } from './render-plan.js';
 import { provenanceOf } from './provenance.js';
 import type { ResolvedOptions } from './options.js';
@@ -75,7 +75,7 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
     const { archive, stemOf, plan } = planRun(options, store, update);
     const renderers = await Promise.all(plan.formats.map((format) => RENDERERS[format]!()));
     const provenance = await sourcesToName(update, plan, options);
-    const job: RenderJob = { formats: plan.formats, stemOf, exportedAt: new Date(), provenance, imageThreads: 1 };
+    const job: RenderJob = { formats: plan.formats, stemOf, exportedAt: new Date(), provenance, imageThreads: 1, altered: alteredNow(outside) };
     // Threads are started only for conversations to write: an unchanged run starts none.
     const needed = helperCount(options, plan.queue.length);
     await Promise.all(helpers.splice(needed).map((helper) => helper.stop()));
@@ -113,6 +113,7 @@ export async function runExport(options: ResolvedOptions, signal: RunSignal): Pr
 /** What the run writes, and under which file names; what it cannot write, or leaves out, is refused or said first. */
 function planRun(options: ResolvedOptions, store: ArchiveStore, update: ArchiveUpdate): { archive: StoreArchive; stemOf: Map<string, string>; plan: RenderPlan } {
   const archive = storeHistory(options, store, update.contacts, update.selection);
+  archive.showAltered(alteredNow(update.outside));
   const candidates = chosenCandidates(archive, options, update);
   const stemOf = stemsOf(archive, candidates, options);
   if (options.pdf.bates && options.formats.includes('pdf')) {

@@ -24,6 +24,8 @@ export interface RenderJob {
   exportedAt: Date;
   provenance?: Provenance;
   imageThreads: number;
+  /** Copies of attachments shown as altered (see `StoreArchive.showAltered`). */
+  altered: string[];
 }
 
 /**
@@ -32,7 +34,7 @@ export interface RenderJob {
  */
 export type WorkerOrder =
   | { type: 'open'; raw: ResolvedOptions['raw']; formats: string[] }
-  | { type: 'render'; formats: string[]; stems: [string, string][]; exportedAt: number; provenance?: Provenance; imageThreads: number }
+  | { type: 'render'; formats: string[]; stems: [string, string][]; exportedAt: number; provenance?: Provenance; imageThreads: number; altered: string[] }
   | { type: 'take'; key: string | null }
   | 'interrupt';
 
@@ -98,8 +100,8 @@ export class WorkerShard {
     this.progress = progress;
     this.queue = queue;
     this.working = true;
-    const { formats, stemOf, exportedAt, provenance, imageThreads } = job;
-    this.order({ type: 'render', formats, stems: [...stemOf], exportedAt: exportedAt.getTime(), provenance, imageThreads });
+    const { formats, stemOf, exportedAt, provenance, imageThreads, altered } = job;
+    this.order({ type: 'render', formats, stems: [...stemOf], exportedAt: exportedAt.getTime(), provenance, imageThreads, altered });
     return this.outcome;
   }
 

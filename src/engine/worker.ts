@@ -65,11 +65,12 @@ async function work(): Promise<void> {
     const options = { ...resolveOptions({ ...opened.raw, check: false }, true), log: (line: string) => report({ type: 'log', line }) };
     // Their modules load while the main thread is busy (the render order's formats are among them).
     for (const format of opened.formats) RENDERERS[format]!().catch(() => {});
-    const { formats, stems, exportedAt, provenance, imageThreads } = await starting;
+    const { formats, stems, exportedAt, provenance, imageThreads, altered } = await starting;
     // The renderers load while the store is opened; conversations are read from it.
     const loading = Promise.all(formats.map((format) => RENDERERS[format]!()));
     loading.catch(() => {});
     const archive = storeHistory(options);
+    archive.showAltered(altered);
     let result;
     try {
       const renderers = await loading;

@@ -27,6 +27,7 @@ const FOLDER = 'a folder, not a file';
 const UNREADABLE = 'could not be read';
 const OVER_LIMIT = 'over --max-attachment-size';
 const COPY_FAILED = 'could not be copied';
+const ALTERED = 'copy altered since the archive was sealed';
 
 export const outsideFolders = (original: string): string => `${OUTSIDE}, not copied${at(original)}`;
 export const aFolder = (original: string): string => `${FOLDER}, not copied${at(original)}`;
@@ -34,12 +35,24 @@ export const unreadableFile = (reason: string, original: string | undefined): st
 /** `size` and `limit` as the user reads them ("12 MB", "10 MB"). */
 export const overLimit = (size: string, limit: string, original: string | undefined): string => `${size}, ${OVER_LIMIT} ${limit}, not copied${at(original)}`;
 
+/**
+ * A copy in an archive folder whose bytes are not those of the SHA-256 its folder names (another program changed
+ * it): shown as neither the message's file nor taken in as one, and where it is.
+ */
+export const alteredCopy = (copy: string): string => `${ALTERED}, not shown${at(copy)}`;
+
+/** The warning line for such a copy in an archive read as a source: its conversation says so where the file would be. */
+export function alteredCopyWarning(fileName: string, copy: string): string {
+  return `Attachment “${fileName}” at ${copy} is not the file its folder names (its SHA-256 is another: ${ALTERED}): not copied, its conversation says so`;
+}
+
 /** Why a file was kept out, in a word or two: what the run's summary counts. */
 export function withheldWhy(withheld: string): string {
   if (withheld.startsWith(OUTSIDE)) return OUTSIDE;
   if (withheld.startsWith(FOLDER)) return 'a folder';
   if (withheld.startsWith(UNREADABLE)) return 'unreadable';
   if (withheld.startsWith(COPY_FAILED)) return COPY_FAILED;
+  if (withheld.startsWith(ALTERED)) return ALTERED;
   return OVER_LIMIT;
 }
 

@@ -352,10 +352,23 @@ export class ArchiveStore {
    */
   readAgainHolding(folders: Set<string>): void {
     if (folders.size === 0) return;
+    for (const key of this.copiesHeld((copy) => folders.has(copy.slice(0, copy.lastIndexOf('/') + 1))).keys()) this.readAgainKeys.add(key);
+  }
+
+  /** The conversations whose messages hold copies (paths in the folder: `attachments/xx/<sha256>/<name>`) that `chosen` picks, with those copies. */
+  copiesHeld(chosen: (copy: string) => boolean): Map<string, Set<string>> {
+    const held = new Map<string, Set<string>>();
     const rows = this.db.prepare(`SELECT conversation_key, body FROM messages WHERE instr(body, '"path":"attachments/') > 0`).raw();
     for (const [key, body] of rows.iterate() as IterableIterator<[string, string]>) {
-      for (const [, folder] of body.matchAll(COPY_FOLDER)) if (folders.has(folder!)) this.readAgainKeys.add(key);
+      for (const [, literal] of body.matchAll(COPY_PATH)) {
+        const copy = JSON.parse(`"${literal}"`) as string;
+        if (!chosen(copy)) continue;
+        const copies = held.get(key);
+        if (copies) copies.add(copy);
+        else held.set(key, new Set([copy]));
+      }
     }
+    return held;
   }
 
   /** The devices' files that messages name by an absolute path (`--attachments link` keeps no copies), each once. */
@@ -966,8 +979,8 @@ export class ArchiveStore {
   }
 }
 
-/** The folder of an attachment's copy, as a message's JSON names it (see `readAgainHolding`). */
-const COPY_FOLDER = /"path":"(attachments\/[0-9a-f]{2}\/[0-9a-f]{64}\/)/g;
+/** The path of an attachment's copy, its string as a message's JSON writes it, escapes and all (see `copiesHeld`). */
+const COPY_PATH = /"path":"(attachments\/[0-9a-f]{2}\/[0-9a-f]{64}\/(?:[^"\\]|\\.)*)"/g;
 /** A `path` field of a message's JSON, its string as written there, escapes and all (see `linkedFiles`). */
 const PATH_FIELD = /"path":"((?:[^"\\]|\\.)*)"/g;
 

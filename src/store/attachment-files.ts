@@ -1,15 +1,16 @@
 import { accessSync, constants, existsSync, linkSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type Database from 'better-sqlite3';
 import { systemReason } from '../errors.js';
 import type { Attachment } from '../model/types.js';
-import { couldNotCopy, notCopiedWarning, unreadableFile } from '../model/attachments.js';
+import { alteredCopy, alteredCopyWarning, couldNotCopy, notCopiedWarning, unreadableFile } from '../model/attachments.js';
 import { copyAsNewSync } from '../output/copied-file.js';
 import { renameIntoPlaceSync } from '../output/rename-into-place.js';
 import { copyName } from '../media/media-archive.js';
 import { foundOnDisk, type FoundOnDisk } from '../normalize/attachments.js';
 import { FileHasher } from './file-hasher.js';
 import { fileSha256, HASH_CHUNK } from './file-sha256.js';
+import type { OutsideChanges } from './outside-changes.js';
 import type { FileRows } from './rows.js';
 
 /**
@@ -41,8 +42,13 @@ export class AttachmentFiles {
   constructor(
     private readonly dir: string,
     db: Database.Database,
-    /** Says an original that could not be copied (see `notCopied`). */
+    /** Says an original that could not be copied (see `notCopied`), or a copy altered (see `altered`). */
     private readonly warn: (line: string) => void = () => {},
+    /**
+     * The folder's copies altered since the last run sealed it, to copy again from a device that has the original
+     * (`outside`); an archive folder read as a source, whose copies are taken in only as their folders name them (`archive`).
+     */
+    private readonly checks: { outside?: Pick<OutsideChanges, 'altered' | 'restored'>; archive?: string } = {},
   ) {
     this.knownHash = db.prepare('SELECT sha256 FROM file_hashes WHERE source_path = ? AND size = ? AND mtime_ms = ?').pluck();
     this.sealedCopy = db.prepare('SELECT 1 FROM manifest WHERE path = ? AND sha256 = ? AND size = ? AND mtime_ms = ?').pluck();
@@ -73,10 +79,12 @@ export class AttachmentFiles {
     } catch (error) {
       return unreadable(attachment, error);
     }
+    if (this.checks.archive !== undefined && alteredIn(this.checks.archive, source, sha256)) return this.altered(attachment, source);
     const folder = `attachments/${sha256.slice(0, 2)}/${sha256}`;
     const path = `${folder}/${copyName(attachment, source)}`;
     const target = join(this.dir, path);
-    if (!this.present.has(target) && !existsSync(target)) {
+    const restores = this.restores(path);
+    if (restores || (!this.present.has(target) && !existsSync(target))) {
       const same = this.copyOf(folder, sha256);
       try {
         if (!same || !shared(same, target)) copyInto(source, target);
@@ -85,12 +93,27 @@ export class AttachmentFiles {
         if (readable(source)) throw error;
         return this.notCopied(attachment, error);
       }
-      this.made.add(target);
+      // A copy made again in place of an altered one stays, whatever becomes of the run (see `removeMade`).
+      if (restores) this.checks.outside!.restored.set(path, attachment.transient ? 'the backup' : source);
+      else this.made.add(target);
       if (!this.madeOf.has(sha256)) this.madeOf.set(sha256, target);
     }
     this.present.add(target);
     this.found.copies.push({ sha256, path, size: info.size });
     return { ...attachment, path, transient: false };
+  }
+
+  /** Whether the copy at `path` (in the folder) was altered since the seal, and this run has not copied it again yet. */
+  private restores(path: string): boolean {
+    const outside = this.checks.outside;
+    return outside !== undefined && outside.altered.has(path) && !outside.restored.has(path);
+  }
+
+  /** A copy of the archive read as a source that is not the file its folder names: said, and shown as altered, never taken in. */
+  private altered(attachment: Attachment, copy: string): Attachment {
+    this.warned++;
+    this.warn(alteredCopyWarning(attachment.fileName, copy));
+    return { ...attachment, path: undefined, missing: true, withheld: alteredCopy(copy) };
   }
 
   /**
@@ -210,6 +233,15 @@ export class AttachmentFiles {
 function hashKey(attachment: Attachment): string {
   return foundOnDisk(attachment)?.key ?? attachment.path!;
 }
+
+/** Whether `source` is a copy in the archive folder `archive` whose folder names other bytes than its own (`sha256`). */
+function alteredIn(archive: string, source: string, sha256: string): boolean {
+  const named = COPY_IN_FOLDER.exec(relative(archive, source))?.[1];
+  return named !== undefined && named !== sha256;
+}
+
+/** An attachment's copy in an archive folder (`attachments/xx/<sha256>/<name>`), by a path relative to it: its folder's SHA-256. */
+const COPY_IN_FOLDER = /^attachments[\\/][0-9a-f]{2}[\\/]([0-9a-f]{64})[\\/][^\\/]+$/;
 
 /** Copies `source` to `target` through a partial file (never half a copy at `target`). */
 function copyInto(source: string, target: string, mode = constants.COPYFILE_FICLONE): void {

@@ -27,6 +27,13 @@ export interface OutsideChanges {
    */
   removedMedia: Map<string, string[]>;
   /**
+   * The copies of attachments changed (their bytes no longer those of the SHA-256 their folder names), by their path
+   * in the folder: copied again from a source that has the original, else shown as altered (see `alteredNow`).
+   */
+  altered: Set<string>;
+  /** Those the run copied again, with where from (see `AttachmentFiles`). */
+  restored: Map<string, string>;
+  /**
    * What made the store not the one SHA256SUMS sealed: the store file (see `storeChangedSinceSeal`), or a log
    * beside it that no run left, which the run read in (see `unsealedLog`).
    */
@@ -73,7 +80,8 @@ export async function findOutsideChanges(dir: string, sealed: ManifestEntry[], l
     if (sha256s[i] === entry.sha256) listed.set(entry.path, { ...entry, size: found.size, mtimeMs: found.mtimeMs });
     else changed.set(entry.path, found);
   });
-  return { manifest: [...listed.values()], changed, removedMedia: madeFrom(changed, sealed, linked) };
+  const altered = new Set([...changed].filter(([, found]) => found.size >= 0 && found.listed && isCopy(found.listed)).map(([path]) => path));
+  return { manifest: [...listed.values()], changed, removedMedia: madeFrom(changed, sealed, linked), altered, restored: new Map() };
 }
 
 /**
@@ -148,9 +156,18 @@ export function changedInPlace({ changed }: OutsideChanges): string[] {
   return [...changed].filter(([, found]) => found.listed?.size === found.size && found.listed.mtimeMs === found.mtimeMs).map(([path]) => path);
 }
 
-/** The folders (`attachments/xx/<sha256>/`) of removed copies: their conversations are read again (see `ArchiveStore.readAgainHolding`). */
-export function removedCopyFolders({ removedMedia }: OutsideChanges): Set<string> {
-  return new Set([...removedMedia].filter(([path, copies]) => copies.includes(path)).map(([path]) => folderOf(path)));
+/**
+ * The folders (`attachments/xx/<sha256>/`) of removed and altered copies: their conversations are read again (see
+ * `ArchiveStore.readAgainHolding`), to copy the original again from a device that still has it.
+ */
+export function lostCopyFolders({ removedMedia, altered }: OutsideChanges): Set<string> {
+  const removed = [...removedMedia].filter(([path, copies]) => copies.includes(path)).map(([path]) => path);
+  return new Set([...removed, ...altered].map(folderOf));
+}
+
+/** The altered copies the run did not copy again: every format shows their attachments as altered, not as their files. */
+export function alteredNow(outside: OutsideChanges | undefined): string[] {
+  return outside ? [...outside.altered].filter((path) => !outside.restored.has(path)) : [];
 }
 
 /**
@@ -163,7 +180,7 @@ export function remakesMedia(dir: string, { removedMedia }: OutsideChanges): boo
 }
 
 /** One line for each file changed outside textkeeper, once the run sealed the folder (`manifest`). */
-export function outsideChangeLines(dir: string, { changed, storeChanged, removedMedia }: OutsideChanges, manifest: ManifestEntry[]): string[] {
+export function outsideChangeLines(dir: string, { changed, storeChanged, removedMedia, altered, restored }: OutsideChanges, manifest: ManifestEntry[]): string[] {
   const sealed = new Map(manifest.map((e) => [e.path, e]));
   const store = storeChanged
     ? [`${storeChangeLine(storeChanged)}: this export read every conversation again from its sources, and its record of this run says so (restore the folder from a backup if no one meant to change it: what only the archive kept is as the store was found)`]
@@ -172,11 +189,18 @@ export function outsideChangeLines(dir: string, { changed, storeChanged, removed
     const entry = sealed.get(path);
     const what = `was ${kindOf(found)}`;
     let outcome: string;
-    if (!found.listed) outcome = entry ? 'this export wrote over it' : 'it is not part of the archive (verify reports it)';
+    if (altered.has(path) && (restored.has(path) || entry === found.listed)) outcome = alteredOutcome(restored.get(path));
+    else if (!found.listed) outcome = entry ? 'this export wrote over it' : 'it is not part of the archive (verify reports it)';
     else if (entry === found.listed) outcome = `left as it is, and the archive's record keeps it as textkeeper wrote it (verify reports it ${until(dir, path, removedMedia.get(path))})`;
     else outcome = entry ? 'this export wrote it again' : 'no longer listed';
     return `${path} ${what} since the last export, not by textkeeper: ${outcome}`;
   }));
+}
+
+/** What became of an altered copy: copied again from where the original is (`from`), or left as found and shown as altered. */
+function alteredOutcome(from: string | undefined): string {
+  if (from !== undefined) return `its bytes were not those of the SHA-256 its folder names; this export copied the original again from ${from}`;
+  return "its bytes are not those of the SHA-256 its folder names, and this export had no original to copy again: every format shows its attachment as a copy altered since the archive was sealed, not as the file, and the archive's record keeps it as textkeeper wrote it (verify reports it until it is restored from a backup)";
 }
 
 function storeChangeLine(changed: string): string {

@@ -8,7 +8,7 @@ import { replyTarget } from '../normalize/message-builder.js';
 import { selectConversations, type Selection } from '../select/match.js';
 import type { MessageStream } from '../render/renderer.js';
 import type { ArchiveStore } from './archive-store.js';
-import { attachmentsOf } from '../model/attachments.js';
+import { alteredCopy, attachmentsOf } from '../model/attachments.js';
 import { compareText } from '../model/people.js';
 import { fromJson, messageFromJson } from './message-json.js';
 import { fileSha256OrNull, HASH_CHUNK } from './file-sha256.js';
@@ -89,6 +89,10 @@ export class StoreArchive implements History {
   private damaged?: string[];
   /** The archive's runs by id, read when a conversation has messages only the archive keeps. */
   private runs?: Map<number, Pick<ArchiveRun, 'startedAt' | 'sources'>>;
+  /** Copies shown as altered (see `showAltered`), by their path in the folder. */
+  private altered = new Set<string>();
+  /** The conversations holding them, with those they hold: read once a fingerprint asks. */
+  private alteredHeld?: Map<string, Set<string>>;
 
   constructor(
     private readonly store: ArchiveStore,
@@ -118,6 +122,15 @@ export class StoreArchive implements History {
     const own = selectConversations(selectables, chatTerms, { exact: exactChat, personKey: (h) => contacts.personKey(h) });
     this.selection = onDevices ? withDevices(own, onDevices) : own;
     this.chosen = new Set(this.selection.chosen.keys());
+  }
+
+  /**
+   * Shows these copies (by their path in the folder: their bytes are no longer those of the SHA-256 their folder
+   * names) as altered, never as their messages' files; the files of the conversations holding one are made from that.
+   */
+  showAltered(copies: string[]): void {
+    this.altered = new Set(copies);
+    this.alteredHeld = undefined;
   }
 
   /** Every source a kept message came from. */
@@ -214,8 +227,17 @@ export class StoreArchive implements History {
     this.damaged ??= (this.store.records.runs().at(-1)?.sources ?? []).filter((s) => s.check === 'damaged').map((s) => s.description);
     // Nothing is added for sound sources: files written before damage was part of it stay kept.
     const spans = this.lacking.within(conversation.firstDate!.getTime(), conversation.lastDate!.getTime());
-    const made = JSON.stringify([revision, conversation, this.names, spans, VERSION, ...(this.damaged.length > 0 ? [this.damaged] : [])]);
+    const altered = this.alteredIn(key);
+    const made = JSON.stringify([revision, conversation, this.names, spans, VERSION, ...(this.damaged.length > 0 ? [this.damaged] : []), ...(altered ? [{ altered }] : [])]);
     return settings.map((s) => createHash('sha256').update(made).update(s).digest('base64'));
+  }
+
+  /** The altered copies the conversation's messages hold, in order; none when it holds none. */
+  private alteredIn(key: string): string[] | undefined {
+    if (this.altered.size === 0) return undefined;
+    this.alteredHeld ??= this.store.copiesHeld((copy) => this.altered.has(copy));
+    const held = this.alteredHeld.get(key);
+    return held && [...held].sort();
   }
 
   /**
@@ -306,7 +328,9 @@ export class StoreArchive implements History {
       for (const [body, absent, sourceSet, date, seq, guid] of rows) {
         const message = messageFromJson(body, { guid, date, seq });
         for (const attachment of attachmentsOf(message)) {
-          if (attachment.path && !isAbsolute(attachment.path)) attachment.path = join(this.store.dir, attachment.path);
+          if (!attachment.path || isAbsolute(attachment.path)) continue;
+          if (this.altered.has(attachment.path)) Object.assign(attachment, { path: undefined, missing: true, withheld: alteredCopy(attachment.path) });
+          else attachment.path = join(this.store.dir, attachment.path);
         }
         if (absent !== null) message.absentSince = new Date(absent);
         if (message.replyTo && !message.replyTo.target) this.quoteKept(message.replyTo);
