@@ -138,10 +138,11 @@ sourceOptions(program.command('export').description('write an archive of the con
         `${count(s.warnings, 'warning')} ` +
         `in ${s.seconds.toFixed(1)} s to ${options.outDir} (${options.formats.join(', ')}).\n`,
     );
-    const { added = 0, changed = 0, absent = 0, returned = 0 } = s.changes ?? {};
+    const { added = 0, changed = 0, absent = 0, returned = 0, replaced = 0 } = s.changes ?? {};
     const since = s.afterUnfinished ? 'since the last finished run' : 'since the last run';
     const back = returned > 0 ? `, ${n(returned)} back on the device` : '';
     if (added + changed + absent + returned > 0) process.stdout.write(`  ${since}: ${count(added, 'message')} added, ${n(changed)} changed, ${n(absent)} newly not on the device (kept by this archive)${back}\n`);
+    if (replaced > 0) process.stdout.write(`  ${count(replaced, 'attachment')} whose file on the device changed since the archive copied it: the copy first archived is kept and shown, the new file kept beside it as a later version\n`);
     if (s.kept > 0) process.stdout.write(`  ${keptLine(s)}${uncounted && !noneCounted ? ` (${s.kept === 1 ? 'its' : 'their'} attachments are not counted above)` : ''}\n`);
     if (!noneCounted && s.missingAttachments > 0) {
       for (const root of s.withoutAttachments) process.stdout.write(`  ${root} holds no Attachments folder: for a copied chat.db, give --attachments-root the folder its Attachments were copied into (it stands for ~/Library/Messages)\n`);

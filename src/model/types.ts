@@ -319,6 +319,26 @@ export interface Attachment {
    * own names. Its `guid` is the still's with `:movie` added.
    */
   livePhoto?: Attachment;
+  /**
+   * The device's file held other bytes at a later run than the one that archived `path` (the same row, its file
+   * replaced): `path` and `size` stay the copy first archived, and each later content is kept as a copy of its own.
+   */
+  replaced?: ReplacedFile;
+}
+
+export interface ReplacedFile {
+  /** When the run that first archived the copy began, when the store knows. */
+  archivedAt?: Date;
+  /** The contents found since, each once, in the order found. */
+  later: FileVersion[];
+}
+
+export interface FileVersion {
+  /** The copy in the archive folder. */
+  path: string;
+  size: number;
+  /** When the run that found it began. */
+  foundAt: Date;
 }
 
 export type AppBalloonType =

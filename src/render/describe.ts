@@ -1,6 +1,6 @@
 // Plain-language descriptions of model pieces, shared by renderers that write words rather than markup.
 import type { ExportContext } from './renderer.js';
-import type { AppBalloon, ArchiveRun, Attachment, Ballot, Conversation, Message, Person, Poll, PollOption, RecordedSource, SourceHashes, Tapback, TapbackKind } from '../model/types.js';
+import type { AppBalloon, ArchiveRun, Attachment, Ballot, Conversation, FileVersion, Message, Person, Poll, PollOption, RecordedSource, ReplacedFile, SourceHashes, Tapback, TapbackKind } from '../model/types.js';
 import type { DateFormatter } from './dates.js';
 import { serviceOf } from '../model/services.js';
 import { shownHandles } from '../model/people.js';
@@ -109,6 +109,24 @@ export function describeAttachment(a: Attachment): string {
  */
 export function livePhotoNote(movie: Attachment): string {
   return `Live Photo, its movie ${movie.fileName}${movie.missing ? ` (not included: ${movie.withheld ?? notFound(movie)})` : ''}`;
+}
+
+/**
+ * "The device's file changed since this copy was archived (2026-01-05); both are kept": said beside a file whose
+ * device's file held other bytes at a later run (`Attachment.replaced`); `day` as every other day of the export.
+ */
+export function replacedNote(replaced: ReplacedFile, day: (date: Date) => string): string {
+  return `The device's file changed since this copy was archived${replaced.archivedAt ? ` (${day(replaced.archivedAt)})` : ''}; both are kept`;
+}
+
+/** `replacedNote` and every later version's label, on one line (where the format names no file's place). */
+export function replacedLine(replaced: ReplacedFile, day: (date: Date) => string): string {
+  return `⚠ ${replacedNote(replaced, day)}: ${replaced.later.map((version) => laterVersionLabel(version, day)).join(', ')}`;
+}
+
+/** "later version, found 2026-06-01 (1.2 MB)": a file's later content (see `replacedNote`). */
+export function laterVersionLabel(version: FileVersion, day: (date: Date) => string): string {
+  return `later version, found ${day(version.foundAt)} (${formatBytes(version.size)})`;
 }
 
 /** " — sticker (Genmoji) — “red heart”": what an attachment is as a sticker, and its description; or nothing. */

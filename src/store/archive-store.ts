@@ -6,7 +6,7 @@ import { everyParticipant, handlesOf } from '../model/people.js';
 import { everyOwnerHandle } from '../model/owner.js';
 import { STORE_FILE } from './file-names.js';
 import { GuidFingerprints } from './guid-fingerprints.js';
-import { compactJson, fromJson, mergeRevision, messageFromJson, namedAnew, reactionsFromJson, reactionsJson, sameButNamesAndPlaces, sameButReadAnew, sameInAnyOrder, storedJson, toJson, withReactions, type MessageColumns } from './message-json.js';
+import { compactJson, fromJson, laterVersions, mergeRevision, messageFromJson, namedAnew, reactionsFromJson, reactionsJson, sameButNamesAndPlaces, sameButReadAnew, sameInAnyOrder, storedJson, toJson, withReactions, type KeptFiles, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
 import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, type StoreMode } from './schema.js';
 import type { SqliteCopy } from '../sqlite/sqlite-copy.js';
@@ -28,6 +28,8 @@ export interface IngestCounts {
   absent: number;
   /** Messages the archive kept as not on the device that a source gives again. */
   returned: number;
+  /** Attachments whose device's file held other bytes than the archive's copy: the new ones kept as a later version. */
+  replaced: number;
 }
 
 /** What a run changed, counted since the last finished run (see `ArchiveStore.changes`). */
@@ -79,7 +81,7 @@ const GROUP = 20_000;
  * killed at any moment leaves whole conversations, never half of one.
  */
 export class ArchiveStore {
-  readonly counts: IngestCounts = { added: 0, changed: 0, absent: 0, returned: 0 };
+  readonly counts: IngestCounts = { added: 0, changed: 0, absent: 0, returned: 0, replaced: 0 };
   /** What the formats wrote, and the manifest. */
   readonly files: WrittenFiles;
   /** What the runs recorded of their sources. */
@@ -175,6 +177,7 @@ export class ArchiveStore {
       setMark: p('INSERT OR REPLACE INTO source_marks (conversation_key, sources, mark, run_id, missing) VALUES (?, ?, ?, ?, ?)'),
       forgetMarks: p('DELETE FROM source_marks WHERE conversation_key = ? AND run_id < ?'),
       addFile: p('INSERT OR IGNORE INTO attachments (sha256, path, size, first_run) VALUES (?, ?, ?, ?)'),
+      archivedFile: p('SELECT r.started_at AS at, a.size FROM attachments a JOIN runs r ON r.id = a.first_run WHERE a.sha256 = ?'),
       chatMark: p('INSERT OR REPLACE INTO chat_marks (source, chat_ids, sha256, mark) VALUES (?, ?, ?, ?)'),
     };
     this.files = new WrittenFiles(db, () => this.runId);
@@ -327,6 +330,7 @@ export class ArchiveStore {
       changed: count('SELECT count(DISTINCT h.guid) FROM message_history h JOIN messages m ON m.guid = h.guid WHERE h.run_id > ? AND m.first_run <= ?', from, from),
       absent: count('SELECT count(*) FROM messages WHERE absent_since >= ?', since),
       returned: this.counts.returned,
+      replaced: this.counts.replaced,
       unfinished,
       afterFinished,
     };
@@ -606,8 +610,10 @@ export class ArchiveStore {
 
   /** Writes for a run begun on another connection (the store's writer thread). */
   joinRun(run: number): void {
-    if (run !== this.runId) this.readsWhole.clear();
+    if (run === this.runId) return;
+    this.readsWhole.clear();
     this.runId = run;
+    this.runStarted = this.db.prepare('SELECT started_at FROM runs WHERE id = ?').pluck().get(run) as number;
   }
 
   /**
@@ -650,7 +656,7 @@ export class ArchiveStore {
     this.held = false;
     this.spans.discard();
     if (this.db.inTransaction) this.sql.discard!.run();
-    Object.assign(this.counts, { added: 0, changed: 0, absent: 0, returned: 0 });
+    Object.assign(this.counts, { added: 0, changed: 0, absent: 0, returned: 0, replaced: 0 });
     this.sets.clear();
     this.pending = 0;
   }
@@ -735,7 +741,9 @@ export class ArchiveStore {
       archived = storedJson(before);
       if (body !== archived) {
         const since = this.readsEverySource(stored.source_set) ? this.writing?.lostSince : undefined;
-        body = storedJson(mergeRevision(before, messageFromJson(body, row), { removals: row.removals, since }, this.dir, !this.distrusts()));
+        const merged = mergeRevision(before, messageFromJson(body, row), { removals: row.removals, since }, this.keptFiles(), !this.distrusts());
+        this.counts.replaced += laterVersions(merged) - laterVersions(before);
+        body = storedJson(merged);
       }
     }
     if (body === archived || sameInAnyOrder(body, archived)) {
@@ -753,6 +761,18 @@ export class ArchiveStore {
     // (`redate` counted it already.)
     if (!redated) this.counts.changed++;
     return true;
+  }
+
+  /** The archive's copies, as `mergeRevision` knows them. */
+  private keptFiles(): KeptFiles {
+    return {
+      folder: this.dir,
+      now: new Date(this.runStarted),
+      archived: (sha256) => {
+        const found = this.sql.archivedFile!.get(sha256) as { at: number; size: number } | undefined;
+        return found && { at: new Date(found.at), size: found.size };
+      },
+    };
   }
 
   /**

@@ -100,7 +100,8 @@ export class AttachmentFiles {
     }
     this.present.add(target);
     this.found.copies.push({ sha256, path, size: info.size });
-    return { ...attachment, path, transient: false };
+    // The size shown is the copy's: the row's total_bytes stays as it was when the device's file is replaced.
+    return { ...attachment, path, size: info.size, transient: false };
   }
 
   /** Whether the copy at `path` (in the folder) was altered since the seal, and this run has not copied it again yet. */

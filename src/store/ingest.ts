@@ -1,5 +1,5 @@
 import { endsTheRun } from '../errors.js';
-import type { Attachment, Message, Tapback } from '../model/types.js';
+import type { Attachment, FileVersion, Message, Tapback } from '../model/types.js';
 import type { CandidateConversation, History } from '../normalize/archive.js';
 import type { ArchiveStore } from './archive-store.js';
 import type { AttachmentFiles } from './attachment-files.js';
@@ -212,7 +212,7 @@ async function send(batch: Batch | undefined, writer: StoreWriter, files: Attach
   if (!batch || batch.messages.length === 0) return;
   await batch.hashed;
   const rows = batch.messages.map((message) => {
-    if (files) keepFiles(message, withMovie((a) => files.keep(a)));
+    if (files) keepFiles(message, withOwnFiles((a) => files.keep(a)));
     return messageRow(message);
   });
   await writer.write(rows);
@@ -232,12 +232,22 @@ function keepFiles(message: Message, keep: (a: Attachment) => Attachment): void 
   }
 }
 
-/** `keep` for a Live Photo's movie too. */
-function withMovie(keep: (a: Attachment) => Attachment): (a: Attachment) => Attachment {
+/** `keep` for a Live Photo's movie too, and for the later versions of a file another archive read as a source kept. */
+function withOwnFiles(keep: (a: Attachment) => Attachment): (a: Attachment) => Attachment {
   return (attachment) => {
     const kept = keep(attachment);
-    return kept.livePhoto ? { ...kept, livePhoto: keep(kept.livePhoto) } : kept;
+    const movie = kept.livePhoto ? { livePhoto: keep(kept.livePhoto) } : {};
+    const versions = kept.replaced ? { replaced: { ...kept.replaced, later: keptVersions(kept.replaced.later, attachment, keep) } } : {};
+    return kept.livePhoto || kept.replaced ? { ...kept, ...movie, ...versions } : kept;
   };
+}
+
+/** The later versions of a file, each pointed at the archive's copy (one that cannot be copied is not kept). */
+function keptVersions(versions: FileVersion[], of: Attachment, keep: (a: Attachment) => Attachment): FileVersion[] {
+  return versions.flatMap((version) => {
+    const kept = keep({ ...of, path: version.path, size: version.size, livePhoto: undefined, replaced: undefined });
+    return kept.missing || kept.path === undefined ? [] : [{ ...version, path: kept.path, size: kept.size }];
+  });
 }
 
 /** Points every sticker of these reactions at the archive's copy. */

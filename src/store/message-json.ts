@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { attachmentsOf } from '../model/attachments.js';
-import type { AppBalloon, Attachment, Message, Part, Reactions, Tapback, TapbackRemoval } from '../model/types.js';
+import type { AppBalloon, Attachment, FileVersion, Message, Part, Reactions, Tapback, TapbackRemoval } from '../model/types.js';
 import { cutToSecond, firstKnownReceipts, slotOf, toldCopy, withVersionsOf, writtenAfter } from '../normalize/merge-copies.js';
 import { serviceOf } from '../model/services.js';
 import { peopleOf } from '../model/people.js';
@@ -10,7 +10,7 @@ import { reworded } from '../normalize/events.js';
 import { tapbackKey } from '../normalize/tapbacks.js';
 
 /** Model fields holding dates: JSON keeps them as ms since 1970 (an older store's messages as ISO strings), read back as Dates. */
-const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate', 'removedAt', 'absentSince', 'lastRead', 'editedAt', 'unsentAt']);
+const DATE_FIELDS = new Set(['date', 'dateRead', 'dateDelivered', 'datePlayed', 'createdAt', 'firstDate', 'lastDate', 'removedAt', 'absentSince', 'lastRead', 'editedAt', 'unsentAt', 'archivedAt', 'foundAt']);
 
 export function toJson(value: unknown): string {
   return JSON.stringify(value);
@@ -116,7 +116,8 @@ function withoutPlaces(json: string): string {
     const attachment = value as Attachment;
     // A path into the folder names the archive's copy (by its content); any other, where the device keeps the file.
     const place = attachment.missing === true || (attachment.path !== undefined && isAbsolute(attachment.path));
-    return { ...attachment, storedPath: undefined, transient: undefined, fromBackup: undefined, path: place ? undefined : attachment.path };
+    // A copy's size is its content's, which its path names (an older textkeeper showed the row's total_bytes).
+    return { ...attachment, storedPath: undefined, transient: undefined, fromBackup: undefined, path: place ? undefined : attachment.path, size: place || attachment.path === undefined ? attachment.size : undefined };
   });
 }
 
@@ -243,10 +244,10 @@ export interface LostTapbacks {
  * versions the archive kept of a part now unsent); a part the archive has in a later state than the source
  * (see `writtenAfter`) stays as the archive has it, and the text the source shows of a part the archive has as
  * unsent becomes its earlier version (as in a run that reads both); so does a file it has (see `keepsFile`: its copies lie in
- * `folder`) and a reaction (see `keepTapbacks`). Without `keepsTexts` (a store another program changed: its texts may
- * be forged), the texts are the source's alone.
+ * `kept.folder`), also when the device's file now holds other bytes (see `withLaterCopy`), and a reaction (see `keepTapbacks`).
+ * Without `keepsTexts` (a store another program changed: its texts may be forged), the texts are the source's alone.
  */
-export function mergeRevision(archived: Message, seen: Message, lost: LostTapbacks = {}, folder?: string, keepsTexts = true): Message {
+export function mergeRevision(archived: Message, seen: Message, lost: LostTapbacks = {}, kept?: KeptFiles, keepsTexts = true): Message {
   const parts = seen.parts.map((part, index) => {
     if (!keepsTexts || (part.kind !== 'unsent' && part.kind !== 'text')) return part;
     const before = archived.parts.find((p) => p.index === part.index) ?? archived.parts[index];
@@ -263,10 +264,12 @@ export function mergeRevision(archived: Message, seen: Message, lost: LostTapbac
   if (!seen.ownerHandle && archived.ownerHandle) merged.ownerHandle = archived.ownerHandle;
   for (const attachment of attachmentsOf(merged)) {
     const before = files.get(attachment.guid);
-    if (before && keepsFile(before, attachment, folder)) Object.assign(attachment, { path: before.path, missing: false, transient: false, size: before.size, withheld: undefined });
+    if (before && keepsFile(before, attachment, kept?.folder)) Object.assign(attachment, { path: before.path, missing: false, transient: false, size: before.size, withheld: undefined, replaced: before.replaced });
+    else if (before && kept && otherContent(before, attachment)) Object.assign(attachment, withLaterCopy(before, attachment, kept));
+    else if (before?.replaced && inFolder(attachment)) attachment.replaced = before.replaced;
     // A Live Photo's movie the source no longer has beside its still stays as the archive has it.
     const movie = before?.livePhoto;
-    if (movie && !attachment.livePhoto && keepsFile(movie, { ...movie, path: undefined, missing: true, withheld: undefined }, folder)) attachment.livePhoto = movie;
+    if (movie && !attachment.livePhoto && keepsFile(movie, { ...movie, path: undefined, missing: true, withheld: undefined }, kept?.folder)) attachment.livePhoto = movie;
   }
   return merged;
 }
@@ -280,6 +283,49 @@ export function mergeRevision(archived: Message, seen: Message, lost: LostTapbac
 function keepsFile(archived: Attachment, seen: Attachment, folder: string | undefined): boolean {
   if (inFolder(archived)) return !inFolder(seen) && (folder === undefined || existsSync(join(folder, archived.path!)));
   return seen.missing && !seen.withheld && !archived.missing && archived.path !== undefined && existsSync(archived.path);
+}
+
+/** What `mergeRevision` knows of the archive's copies. */
+export interface KeptFiles {
+  /** The archive folder, which its copies lie in. */
+  folder: string;
+  /** When this run began: a file the device replaced is found then. */
+  now: Date;
+  /** When the copy of this content (by its SHA-256) was first archived, and its size, as the store knows. */
+  archived(sha256: string): { at: Date; size: number } | undefined;
+}
+
+/** Copies in the folder, as in `attachments/<2 hex>/<sha256>/<name>`: the SHA-256 is the content. */
+const COPY_CONTENT = /^attachments\/[0-9a-f]{2}\/([0-9a-f]{64})\//;
+
+/** The content of a copy in the archive folder: its SHA-256. */
+function contentOf(path: string): string | undefined {
+  return COPY_CONTENT.exec(path)?.[1];
+}
+
+/** Both are copies in the archive folder, of other bytes: the device's file was replaced after the archive copied it. */
+function otherContent(archived: Attachment, seen: Attachment): boolean {
+  if (!inFolder(archived) || !inFolder(seen)) return false;
+  const before = contentOf(archived.path!);
+  return before !== undefined && contentOf(seen.path!) !== undefined && contentOf(seen.path!) !== before;
+}
+
+/**
+ * The archive's copy stays the message's file, as first archived: the device's new content is kept beside it as
+ * a later version (a content seen before, the first archived or a later one, is not added again).
+ */
+function withLaterCopy(archived: Attachment, seen: Attachment, kept: KeptFiles): Pick<Attachment, 'path' | 'size' | 'replaced'> {
+  const first = kept.archived(contentOf(archived.path!)!);
+  const later = archived.replaced?.later ?? [];
+  const known = [archived.path!, ...later.map((v) => v.path)].some((path) => contentOf(path) === contentOf(seen.path!));
+  const version: FileVersion = { path: seen.path!, size: seen.size, foundAt: kept.now };
+  const replaced = known ? archived.replaced : { archivedAt: archived.replaced?.archivedAt ?? first?.at, later: [...later, version] };
+  return { path: archived.path, size: first?.size ?? archived.size, replaced };
+}
+
+/** How many later versions of files a message keeps (see `Attachment.replaced`). */
+export function laterVersions(message: Message): number {
+  return attachmentsOf(message).reduce((sum, a) => sum + (a.replaced?.later.length ?? 0), 0);
 }
 
 /** The attachment is a copy in the archive folder (its path relative to the folder). */

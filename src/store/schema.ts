@@ -201,6 +201,10 @@ export const MIGRATIONS: readonly string[] = [
    INSERT INTO rendered_v17 (conversation_key, format, fingerprint, stem, file) SELECT conversation_key, format, fingerprint, stem, file FROM rendered;
    DROP TABLE rendered;
    ALTER TABLE rendered_v17 RENAME TO rendered;`,
+  // 18: an attachment whose device's file held other bytes at a later run keeps the copy first archived and lists
+  // the later ones (`Attachment.replaced`) in its message's body. No row changes here: the version keeps older
+  // textkeepers out, which would drop those later versions when they read the message again.
+  '-- attachments keep the later contents of a replaced file from here on',
 ];
 
 /** The messages of each conversation in order: how renderers read them. */

@@ -328,6 +328,7 @@ export class StoreArchive implements History {
       for (const [body, absent, sourceSet, date, seq, guid] of rows) {
         const message = messageFromJson(body, { guid, date, seq });
         for (const attachment of attachmentsOf(message)) {
+          for (const version of attachment.replaced?.later ?? []) version.path = join(this.store.dir, version.path);
           if (!attachment.path || isAbsolute(attachment.path)) continue;
           if (this.altered.has(attachment.path)) Object.assign(attachment, { path: undefined, missing: true, withheld: alteredCopy(attachment.path) });
           else attachment.path = join(this.store.dir, attachment.path);

@@ -205,6 +205,7 @@ function addCounts(to: IngestCounts, from: IngestCounts): void {
   to.changed += from.changed;
   to.absent += from.absent;
   to.returned += from.returned;
+  to.replaced += from.replaced;
 }
 
 /** The writer's error as this thread's, so that `endsTheRun` and the messages treat it the same way. */

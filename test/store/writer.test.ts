@@ -93,7 +93,7 @@ describe("the store's writer thread keeps each conversation whole or not at all"
     writer.end({ files: NO_FILES });
     await writer.close();
     expect(writer.failures()).toEqual([]);
-    expect(store.counts).toEqual({ added: 305, changed: 0, absent: 0, returned: 0 });
+    expect(store.counts).toEqual({ added: 305, changed: 0, absent: 0, returned: 0, replaced: 0 });
     // The five given again moved to the conversation that now has them.
     expect(messagesOf(store, 'first')).toBe(295);
     expect(messagesOf(store, 'again')).toBe(10);

@@ -1,7 +1,7 @@
 // One message as one CSV row: the columns a spreadsheet or a lawyer's review tool wants.
 import { filesOf } from '../../model/attachments.js';
 import type { Attachment, Message } from '../../model/types.js';
-import { describeTapbacks, inBackup, livePhotoNote, NOT_IN_DATABASE, stickerNote } from '../describe.js';
+import { describeTapbacks, inBackup, laterVersionLabel, livePhotoNote, NOT_IN_DATABASE, replacedNote, stickerNote } from '../describe.js';
 import { messageText, type RecordStyle } from '../json/records.js';
 
 export const CSV_COLUMNS = [
@@ -34,7 +34,7 @@ export function csvRow(m: Message, { iso, path }: RecordStyle, damaged: string):
     String(m.isFromMe),
     m.service,
     messageText(m),
-    files.map((a) => fileCell(a, path)).join('\n'),
+    files.map((a) => fileCell(a, path, (d) => iso(d).slice(0, 10))).join('\n'),
     tapbacks.length > 0 ? describeTapbacks(tapbacks, (d) => iso(d).slice(0, 10)) : '',
     m.replyTo?.guid ?? '',
     String(m.edited),
@@ -56,11 +56,12 @@ export function csvRow(m: Message, { iso, path }: RecordStyle, damaged: string):
  * A file's name and where it is; as in the txt export, what a sticker is (its description too), what Apple
  * transcribed a voice message as, and of a Live Photo's still, its movie (whose own line follows).
  */
-function fileCell(a: Attachment, place: RecordStyle['path']): string {
+function fileCell(a: Attachment, place: RecordStyle['path'], day: (date: Date) => string): string {
   if (a.notInDatabase) return NOT_IN_DATABASE;
   let cell = `${a.fileName} (${a.withheld ?? (a.missing ? 'missing' : a.transient ? inBackup(a) : place(a.path!))})`;
   cell += stickerNote(a);
   if (a.livePhoto) cell += ` — ${livePhotoNote(a.livePhoto)}`;
+  if (a.replaced) cell += ` — ⚠ ${replacedNote(a.replaced, day)}: ${a.replaced.later.map((v) => `${laterVersionLabel(v, day)} ${place(v.path)}`).join(', ')}`;
   if (a.transcription) cell += ` — transcription: “${a.transcription}”`;
   return cell;
 }

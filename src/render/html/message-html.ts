@@ -1,8 +1,8 @@
-import type { AppPart, Attachment, Ballot, Message, Part, Person, Poll, ReplyRef, Tapback, TextPart, UnsentPart } from '../../model/types.js';
+import type { AppPart, Attachment, Ballot, Message, Part, Person, Poll, ReplacedFile, ReplyRef, Tapback, TextPart, UnsentPart } from '../../model/types.js';
 import { isYou } from '../../model/owner.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { isCaf } from '../../media/caf.js';
-import { absenceNote, absentSticker, attachmentSize, countOf, describeBallot, editedNote, foundIn, messageMarks, NOT_IN_DATABASE, notFound, receiptNotes, tapbackNote, timeOnDay, UNKNOWN_OPTION } from '../describe.js';
+import { absenceNote, absentSticker, attachmentSize, countOf, describeBallot, editedNote, foundIn, laterVersionLabel, messageMarks, NOT_IN_DATABASE, notFound, receiptNotes, replacedNote, tapbackNote, timeOnDay, UNKNOWN_OPTION } from '../describe.js';
 import { wasEdited } from '../../model/edits.js';
 import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
 import { eventNames } from '../isolate.js';
@@ -115,8 +115,21 @@ function isLong(text: string): boolean {
 
 /** A file as the page shows it; a Live Photo's still with its movie, which a disclosure opens to play. */
 function attachmentHtml(attachment: Attachment, ctx: MessageContext, isAudioMessage: boolean): string {
-  const html = fileHtml(attachment, ctx, isAudioMessage);
+  let html = fileHtml(attachment, ctx, isAudioMessage);
+  if (attachment.replaced) html += replacedHtml(attachment, attachment.replaced, ctx);
   return attachment.livePhoto ? `${html}<details class="live"><summary>Live Photo: its movie</summary>${fileHtml(attachment.livePhoto, ctx, false)}</details>` : html;
+}
+
+/** That the device's file changed since the archive copied the one shown, with a link to each later version. */
+function replacedHtml(attachment: Attachment, replaced: ReplacedFile, ctx: MessageContext): string {
+  const day = (date: Date) => ctx.dates.dayKey(date);
+  const links = replaced.later.map((version) => {
+    // Linked as a plain file: the page shows the copy first archived.
+    const placed = ctx.placeAttachment({ ...attachment, path: version.path, size: version.size, kind: 'file', isSticker: false, livePhoto: undefined, replaced: undefined });
+    const label = escapeHtml(laterVersionLabel(version, day));
+    return placed.href ? `<a href="${url(placed.href, ctx.root)}" download>${label}</a>` : label;
+  });
+  return `<div class="replaced">⚠ ${escapeHtml(replacedNote(replaced, day))}: ${links.join(', ')}</div>`;
 }
 
 function fileHtml(attachment: Attachment, ctx: MessageContext, isAudioMessage: boolean): string {

@@ -197,8 +197,17 @@ function tapback(t: Tapback, style: RecordStyle): object {
 
 /** A file decrypted from a backup only for this export is named by its place in the backup, not its temporary copy. */
 function attachment(a: Attachment, style: RecordStyle): object {
-  const { transient, fromBackup, path, createdAt, livePhoto, ...rest } = a;
-  return { ...rest, path: transient || !path ? undefined : style.path(path), createdAt: createdAt && style.iso(createdAt), livePhoto: livePhoto && attachment(livePhoto, style) };
+  const { transient, fromBackup, path, createdAt, livePhoto, replaced, ...rest } = a;
+  return {
+    ...rest,
+    path: transient || !path ? undefined : style.path(path),
+    createdAt: createdAt && style.iso(createdAt),
+    livePhoto: livePhoto && attachment(livePhoto, style),
+    replaced: replaced && {
+      archivedAt: replaced.archivedAt && style.iso(replaced.archivedAt),
+      later: replaced.later.map((v) => ({ path: style.path(v.path), size: v.size, foundAt: style.iso(v.foundAt) })),
+    },
+  };
 }
 
 function reply(r: ReplyRef, iso: IsoDate): object {

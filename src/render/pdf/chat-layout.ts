@@ -2,7 +2,7 @@ import type { Attachment, Conversation, Message, Part, Tapback } from '../../mod
 import { filesOf } from '../../model/attachments.js';
 import { isYou } from '../../model/owner.js';
 import type { DateFormatter } from '../dates.js';
-import { inBackup, livePhotoNote, NOT_IN_DATABASE, receiptNotes, timeOnDay } from '../describe.js';
+import { inBackup, livePhotoNote, NOT_IN_DATABASE, receiptNotes, replacedLine, timeOnDay } from '../describe.js';
 import { baselineIn, drawLine, layLines, textBox, type BoxStyle, type Styled } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import { alertingNotes, appLines, archiveNotes, attachmentDetails, eventLine, messageNotes, missingNote, replyLine, tapbackSummary, textMarks } from './describe.js';
@@ -218,6 +218,8 @@ export class ChatLayout {
     // sticker's is a GUID that tells a reader nothing.
     const caption = attachment.livePhoto ? `${attachment.fileName} · ${livePhotoNote(attachment.livePhoto)}` : attachment.fileName;
     const name = attachment.isSticker ? [] : this.note(caption, mine ? 'right' : 'left', 1, group);
+    // The copy first archived is drawn; the device's later file is said under it.
+    if (attachment.replaced) name.push(...this.note(replacedLine(attachment.replaced, this.day), mine ? 'right' : 'left', 1, group));
     if (thumbnail) return [this.imageBlock(thumbnail, mine, tag('Figure', group, imageAlt(attachment))), ...name];
     const unreadable = drawable(attachment);
     if (attachment.notInDatabase) return this.fileBox([{ text: NOT_IN_DATABASE, size: TYPE.small, color: COLORS.alert }], mine, group);
@@ -228,6 +230,7 @@ export class ChatLayout {
     if (attachment.description) lines.push({ text: attachment.description, size: TYPE.small, color: COLORS.muted });
     if (attachment.transcription) lines.push({ text: `“${attachment.transcription}”`, size: TYPE.body, color: COLORS.text });
     if (attachment.livePhoto) lines.push({ text: livePhotoNote(attachment.livePhoto), size: TYPE.small, color: COLORS.muted });
+    if (attachment.replaced) lines.push({ text: replacedLine(attachment.replaced, this.day), size: TYPE.small, color: COLORS.alert });
     if (attachment.missing) lines.push({ text: attachment.withheld ? `Not included: ${attachment.withheld}` : missingNote(attachment), size: TYPE.small, color: COLORS.alert });
     if (unreadable) lines.push({ text: 'The image could not be read', size: TYPE.small, color: COLORS.alert });
     if (attachment.transient && !attachment.missing) lines.push({ text: `Not in this archive: ${inBackup(attachment)}`, size: TYPE.small, color: COLORS.muted });

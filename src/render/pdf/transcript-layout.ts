@@ -1,7 +1,7 @@
 import { filesOf } from '../../model/attachments.js';
 import type { Message } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { livePhotoNote, NOT_IN_DATABASE, receiptNotes, undeliveredNote } from '../describe.js';
+import { livePhotoNote, NOT_IN_DATABASE, receiptNotes, replacedLine, undeliveredNote } from '../describe.js';
 import { drawLine, layLines, textBox, type Styled, type StyledLine } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import type { Column } from './chat-layout.js';
@@ -194,6 +194,7 @@ export class TranscriptLayout {
       ...(a.description ? [this.muted(a.description)] : []),
       ...(a.transcription ? [this.plain(`“${a.transcription}”`)] : []),
       ...(a.livePhoto ? [this.muted(livePhotoNote(a.livePhoto))] : []),
+      ...(a.replaced ? [this.muted(replacedLine(a.replaced, this.day))] : []),
     ]);
   }
 }

@@ -1,7 +1,7 @@
 import { handwritingLines } from '../../decode/handwriting-render.js';
-import type { Attachment, Conversation, Drawing, Message, Part, TextPart, UnsentPart } from '../../model/types.js';
+import type { Attachment, Conversation, Drawing, Message, Part, ReplacedFile, TextPart, UnsentPart } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { absenceNote, balloonLines, foundIn, damageLines, selectionLine, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, NOT_IN_DATABASE, notFound, messageMarks, ownerHandlesLine, personWithHandles, servicesLine, undeliveredNote } from '../describe.js';
+import { absenceNote, balloonLines, foundIn, damageLines, selectionLine, describeAttachment, describeKeptOnly, describeSourceCounts, describeOrigin, describeTapbacks, inBackup, laterVersionLabel, NOT_IN_DATABASE, notFound, messageMarks, replacedNote, ownerHandlesLine, personWithHandles, servicesLine, undeliveredNote } from '../describe.js';
 import { wasEdited } from '../../model/edits.js';
 import { visibleControls } from '../control-pictures.js';
 import { FileRenderer } from '../file-renderer.js';
@@ -67,7 +67,7 @@ function keptLines(c: Conversation, ctx: ExportContext): string[] {
 /** A message as lines of text: a heading (sent `when`), its parts in order, then notes about it. */
 function formatMessage(m: Message, ctx: ExportContext, when: string): string {
   const dates = ctx.dates;
-  if (m.kind === 'event' && m.event) return `[${when}] — ${m.event.description}\n${eventFiles(m, ctx.outDir)}${foundInNote(m)}${keptNote(m, ctx)}\n`;
+  if (m.kind === 'event' && m.event) return `[${when}] — ${m.event.description}\n${eventFiles(m, ctx)}${foundInNote(m)}${keptNote(m, ctx)}\n`;
   const marks = messageMarks(m);
   let text = `[${when}] ${m.sender.name}${marks.length > 0 ? ` (${marks.join('; ')})` : ''}:\n`;
   if (m.replyTo) {
@@ -97,12 +97,12 @@ function keptNote(m: Message, ctx: ExportContext): string {
 }
 
 /** The files an event carries (a group photo change, the new photo), a line each. */
-function eventFiles(m: Message, outDir: string): string {
-  return m.parts.map((part) => (part.kind === 'attachment' ? `  ${fileLines(part.attachment, 'Attachment', outDir)}` : '')).join('');
+function eventFiles(m: Message, ctx: ExportContext): string {
+  return m.parts.map((part) => (part.kind === 'attachment' ? `  ${fileLines(part.attachment, 'Attachment', ctx)}` : '')).join('');
 }
 
 function formatPart(part: Part, m: Message, ctx: ExportContext): string {
-  const { dates, outDir } = ctx;
+  const { dates } = ctx;
   let text: string;
   switch (part.kind) {
     case 'text':
@@ -111,14 +111,14 @@ function formatPart(part: Part, m: Message, ctx: ExportContext): string {
     case 'attachment': {
       const a = part.attachment;
       const label = m.isAudioMessage && a.kind === 'audio' ? 'Audio message' : a.isSticker ? 'Sticker' : 'Attachment';
-      text = fileLines(a, label, outDir);
+      text = fileLines(a, label, ctx);
       if (a.transcription) text += `  Transcription: “${a.transcription}”\n`;
       break;
     }
     case 'app':
       text = balloonLines(part.app).map((line) => `${line}\n`).join('');
       if (part.app.type === 'handwriting' && part.app.drawing) text += handwritingArt(part.app.drawing);
-      for (const a of part.attachments) text += `  ${fileLines(a, 'Attachment', outDir)}`;
+      for (const a of part.attachments) text += `  ${fileLines(a, 'Attachment', ctx)}`;
       break;
     case 'unsent':
       text = `[This part of the message was unsent${part.unsentAt ? ` at ${dates.dateTime(part.unsentAt)}` : ''}]\n${edits(part, dates)}`;
@@ -134,9 +134,17 @@ function handwritingArt(drawing: Drawing): string {
 }
 
 /** A file's line, and a Live Photo's movie's on the line after its still's. */
-function fileLines(a: Attachment, label: string, outDir: string): string {
-  const line = `${attachmentLine(a, label, outDir)}\n`;
+function fileLines(a: Attachment, label: string, ctx: ExportContext): string {
+  const { outDir } = ctx;
+  const line = `${attachmentLine(a, label, outDir)}\n${a.replaced ? laterVersions(a, a.replaced, ctx) : ''}`;
   return a.livePhoto ? `${line}  ${attachmentLine(a.livePhoto, 'Live Photo, its movie', outDir)}\n` : line;
+}
+
+/** What the device's file held after the archive copied it: a line saying so, then each later version where it is. */
+function laterVersions(a: Attachment, replaced: ReplacedFile, { outDir, dates }: ExportContext): string {
+  const day = (d: Date) => dates.dayKey(d);
+  const versions = replaced.later.map((v) => `      ${laterVersionLabel(v, day)} — ${whereIs({ ...a, path: v.path }, outDir)}\n`);
+  return `  ⚠ ${replacedNote(replaced, day)}:\n${versions.join('')}`;
 }
 
 function attachmentLine(a: Attachment, label: string, outDir: string): string {
