@@ -86,6 +86,7 @@ describe('a photo whose file the device replaced after the archive copied it', (
     const json = textOf(out, '.json');
     expect(json).toContain(`"path":"${copyOf(first)}"`);
     expect(json).toMatch(new RegExp(`"replaced":\\{"archivedAt":"${day}T[^"]+","later":\\[\\{"path":"${copyOf(later)}","size":${laterSize},"foundAt":"${day}T[^"]+"\\}\\]\\}`));
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('1 attachment changed on the device (both kept)');
     expect((await runCli(['verify', out])).code).toBe(0);
 
     // Read again (another copy, the same bytes): nothing more to keep, and the device going back to the first picture adds none either.

@@ -86,7 +86,7 @@ function describeCounts(counts: Record<string, number>): string {
     ['messages', 'messages'], ['added', 'added'], ['changed', 'changed'], ['absent', 'newly not on the device'],
   ].filter(([key]) => counts[key!] !== undefined).map(([key, label]) => `${formatCount(counts[key!]!)} ${label}`);
   if (counts.returned) said.push(`${formatCount(counts.returned)} back on the device`);
-  if (counts.replaced) said.push(`${formatCount(counts.replaced)} attachments changed on the device (both kept)`);
+  if (counts.replaced) said.push(`${countOf(counts.replaced, 'attachment')} changed on the device (both kept)`);
   if (counts.attachments !== undefined) said.push(attachmentsCount(counts));
   const found = outsideFindings(counts).map((line) => `<strong class="found">${line}</strong>`);
   // (A run that did not finish has nothing else to say.)
