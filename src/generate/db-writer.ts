@@ -39,7 +39,7 @@ const MESSAGE_DEFAULTS: Row = {
 const ATTACHMENT_COLUMNS = [
   'guid', 'created_date', 'start_date', 'filename', 'uti', 'mime_type', 'transfer_state', 'is_outgoing',
   'transfer_name', 'total_bytes', 'is_sticker', 'sticker_user_info', 'attribution_info', 'original_guid',
-  'emoji_image_short_description',
+  'emoji_image_short_description', 'ck_sync_state', 'ck_record_id',
 ];
 
 export class ChatDbWriter {

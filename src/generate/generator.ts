@@ -1,5 +1,6 @@
 // Writes a synthetic but realistic chat.db (and its Attachments folder) covering every feature the
 // reader and normalizer handle. Deterministic: the same options give a byte-identical database.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -43,6 +44,12 @@ export interface GenerateOptions {
    * Messages on a Mac keeps one, with no row of its own. Nothing else changes: the database is the same.
    */
   livePhotos?: boolean;
+  /**
+   * Of the attachments left without their file, this share (0 to 1, spread evenly; default none) is offloaded to
+   * iCloud: its row as Messages marks a purged one (transfer_state 0, ck_sync_state 1, a CloudKit record id). The
+   * rest are missing with nothing saying why, as before.
+   */
+  iCloudOnly?: number;
 }
 
 const TIMELINE_START = Date.UTC(2015, 0, 1);
@@ -97,6 +104,8 @@ const AIMED_TAPBACKS: Partial<Record<Kind, (target: Target) => boolean>> = {
 
 class Generation {
   readonly counts: FeatureCounts;
+  /** Attachments left without their file so far (see `offloads`). */
+  private missingFiles = 0;
   private readonly chats: ChatState[];
   private readonly groupChats: ChatState[];
   /** The one-to-one chat whose messages to the owner Messages files as junk: the stranger's (see marks). */
@@ -114,6 +123,7 @@ class Generation {
     /** Pool kind for incidental pictures (missing file, partly unsent message); not an image when images are counted exactly. */
     private readonly incidentalMedia: MediaKind,
     private readonly livePhotos: boolean,
+    private readonly iCloudShare: number,
   ) {
     this.chats = chats.map((info) => ({ info, recent: [], tapbacks: [] }));
     this.groupChats = this.chats.filter((c) => c.info.isGroup);
@@ -433,6 +443,7 @@ class Generation {
     if (!missing) MediaPool.place(file, path.join(this.attachmentsDir, dir, storedName));
     if (!missing && this.livePhotos && file.kind === 'heic') this.livePhotoMovie(path.join(this.attachmentsDir, dir, storedName));
     this.counts.attachment(file.kind, missing);
+    const offloaded = missing && this.offloads();
     return {
       guid,
       row: {
@@ -444,6 +455,9 @@ class Generation {
         uti: file.uti,
         mime_type: file.mimeType,
         transfer_state: missing ? 0 : 5,
+        ck_sync_state: offloaded ? 1 : 0,
+        // As Messages names a synced row's record: 64 hex digits (here of its GUID).
+        ck_record_id: offloaded ? createHash('sha256').update(guid).digest('hex') : null,
         is_outgoing: sender.fromMe ? 1 : 0,
         transfer_name: transferName,
         total_bytes: file.bytes,
@@ -451,6 +465,12 @@ class Generation {
         ...(file.sticker ? stickerColumns(file.sticker) : {}),
       },
     };
+  }
+
+  /** Whether the next attachment left without its file is offloaded to iCloud: `iCloudShare` of them, spread evenly. */
+  private offloads(): boolean {
+    const before = this.missingFiles++;
+    return Math.floor((before + 1) * this.iCloudShare) > Math.floor(before * this.iCloudShare);
   }
 
   /** A Live Photo's movie beside its still, as Messages keeps it: `IMG_3051.HEIC` and `IMG_3051.MOV`. */
@@ -782,7 +802,7 @@ export async function generateChatDb(options: GenerateOptions): Promise<Generate
     db.transaction(() => {
       const chats = createChats(writer, random, { conversations, singleConversation: options.singleConversation ?? false });
       const incidental = options.images === undefined ? 'image' : 'document';
-      const generation = new Generation(writer, random, chats, pool, attachmentsDir, legacy, incidental, options.livePhotos ?? false);
+      const generation = new Generation(writer, random, chats, pool, attachmentsDir, legacy, incidental, options.livePhotos ?? false, options.iCloudOnly ?? 0);
       generation.run(options.messages, options.images, new Random(options.seed ^ POLL_SEED));
       summary = generation.counts.summary();
     })();

@@ -291,6 +291,11 @@ export interface Attachment {
   /** True when the file is not on disk (offloaded to iCloud, deleted, or never downloaded), or is withheld. */
   missing: boolean;
   /**
+   * Why a missing file (not a withheld one) is not on disk, when the database says: 'icloud', Messages offloaded it
+   * to iCloud (Optimize Storage, Messages in iCloud) and downloads it again when its conversation is opened.
+   */
+  missingReason?: 'icloud';
+  /**
    * Why a file that exists is kept out of the archive, e.g. "outside the attachments folder, not copied"
    * (a link or path leading elsewhere: `path` is then unset) or "30 MB, over --max-attachment-size 25 MB".
    */

@@ -176,6 +176,7 @@ export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attach
     stickerSource: sticker?.source,
     description: sticker?.description ?? readable(row.emojiDescription),
   };
+  if (!onDisk && row.purged) attachment.missingReason = 'icloud';
   if (present) Object.assign(attachment, { [FOUND_ON_DISK]: { size: onDisk.size, mtimeMs: onDisk.mtimeMs, key: `${files.source}: ${row.filename}` } });
   const movie = livePhotoMovie(row, fileName, files);
   if (movie) attachment.livePhoto = movie;

@@ -575,7 +575,18 @@ function attachmentColumns(attachment: Set<string>): string[] {
     a('attribution_info', 'attributionInfo'),
     a('emoji_image_short_description', 'emojiDescription'),
     `${attachment.has('created_date') ? 'a.created_date * 1000' : '0'} AS createdDate`,
+    `${purgedRow(attachment)} AS purged`,
   ];
+}
+
+/**
+ * 1 for a row Messages says it purged: the file offloaded to iCloud, downloaded again when the conversation is
+ * opened. Messages' own test, as its partial index attachment_idx_purged_attachments_v2 (and IMDPersistence's
+ * query of purged attachments through it) has it; 0 in a schema without those columns (before Messages in iCloud).
+ */
+function purgedRow(attachment: Set<string>): string {
+  if (!['hide_attachment', 'ck_sync_state', 'transfer_state'].every((column) => attachment.has(column))) return '0';
+  return 'CASE WHEN a.hide_attachment = 0 AND a.ck_sync_state IN (1, 4) AND a.transfer_state = 0 THEN 1 ELSE 0 END';
 }
 
 /**

@@ -93,6 +93,8 @@ export interface AttachmentRow {
   emojiDescription: string | null;
   /** Seconds since 2001 in the database; scaled to milliseconds here. */
   createdDate: number;
+  /** 1: Messages offloaded the file to iCloud (see `purgedRow` in messages-reader.ts); 0, or null on a damaged page, otherwise. */
+  purged: number | null;
   /** Fields a damaged page of the database keeps from being read (left empty); absent when all were read. */
   unreadable?: string[];
 }

@@ -42,9 +42,15 @@ export function outsideFindings(counts: Record<string, number>): string[] {
   return [...store, `found ${said.join(', ')} by another program since the run before`];
 }
 
-/** Where a missing file was looked for and is not: on this computer, or in the iPhone backup read. */
+/** Where a missing file was looked for and is not: on this computer, or in the iPhone backup read; and that it is in iCloud, when the database says. */
 export function notFound(attachment: Attachment): string {
+  if (attachment.missingReason === 'icloud') return `in iCloud only, ${attachment.fromBackup ? 'not in the backup' : 'not downloaded to this computer'}`;
   return attachment.fromBackup ? 'not in the backup' : 'not on this computer';
+}
+
+/** "missing", in a cell: and "in iCloud only" when the database says so. */
+export function missingShort(attachment: Attachment): string {
+  return attachment.missingReason === 'icloud' ? 'missing, in iCloud only' : 'missing';
 }
 
 /** Where an encrypted backup keeps a file that was decrypted only while the sources were read. */

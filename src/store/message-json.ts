@@ -122,12 +122,12 @@ function withoutPlaces(json: string): string {
 }
 
 /** What this textkeeper reads of a message that an older one did not: its coming is no change on the device. */
-const READ_SINCE = ['editedAt', 'unsentAt', 'junk', 'satellite', 'ownerHandle', 'livePhoto', 'dateNanos'];
+const READ_SINCE = ['editedAt', 'unsentAt', 'junk', 'satellite', 'ownerHandle', 'livePhoto', 'dateNanos', 'missingReason'];
 
 /**
  * The stored JSON of a message and this run's that differ only in what textkeeper makes of the same row: what
  * an older one did not read (the time of an edit, of an unsending, a poll or a vote, the owner's handle, a Live
- * Photo's movie, a date's nanoseconds, a junk mark unless `junkRead`: the stored JSON was written by a run that read junk marks) or how it words a group event, which
+ * Photo's movie, a date's nanoseconds, that a missing file is in iCloud, a junk mark unless `junkRead`: the stored JSON was written by a run that read junk marks) or how it words a group event, which
  * the device never changes; and besides, as `sameButNamesAndPlaces` allows, in people's names and where files lie
  * (the first run that reads more of every message may well be one whose contacts name someone anew). The message
  * is the same, and the store keeps this run's JSON.
@@ -264,7 +264,7 @@ export function mergeRevision(archived: Message, seen: Message, lost: LostTapbac
   if (!seen.ownerHandle && archived.ownerHandle) merged.ownerHandle = archived.ownerHandle;
   for (const attachment of attachmentsOf(merged)) {
     const before = files.get(attachment.guid);
-    if (before && keepsFile(before, attachment, kept?.folder)) Object.assign(attachment, { path: before.path, missing: false, transient: false, size: before.size, withheld: undefined, replaced: before.replaced });
+    if (before && keepsFile(before, attachment, kept?.folder)) Object.assign(attachment, { path: before.path, missing: false, missingReason: undefined, transient: false, size: before.size, withheld: undefined, replaced: before.replaced });
     else if (before && kept && otherContent(before, attachment)) Object.assign(attachment, withLaterCopy(before, attachment, kept));
     else if (before?.replaced && inFolder(attachment)) attachment.replaced = before.replaced;
     // A Live Photo's movie the source no longer has beside its still stays as the archive has it.

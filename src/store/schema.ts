@@ -205,6 +205,10 @@ export const MIGRATIONS: readonly string[] = [
   // the later ones (`Attachment.replaced`) in its message's body. No row changes here: the version keeps older
   // textkeepers out, which would drop those later versions when they read the message again.
   '-- attachments keep the later contents of a replaced file from here on',
+  // 19: a missing file Messages offloaded to iCloud says so (`Attachment.missingReason`), and the run's summary
+  // counts them. A conversation with a file missing is read again by the next run, though its sources did not
+  // change, and its messages are then kept as this textkeeper reads them (the mark is not counted as a change).
+  'DELETE FROM source_marks WHERE missing IS NOT NULL;',
 ];
 
 /** The messages of each conversation in order: how renderers read them. */

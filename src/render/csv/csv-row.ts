@@ -1,7 +1,7 @@
 // One message as one CSV row: the columns a spreadsheet or a lawyer's review tool wants.
 import { filesOf } from '../../model/attachments.js';
 import type { Attachment, Message } from '../../model/types.js';
-import { describeTapbacks, inBackup, laterVersionLabel, livePhotoNote, NOT_IN_DATABASE, replacedNote, stickerNote } from '../describe.js';
+import { describeTapbacks, inBackup, laterVersionLabel, livePhotoNote, missingShort, NOT_IN_DATABASE, replacedNote, stickerNote } from '../describe.js';
 import { messageText, type RecordStyle } from '../json/records.js';
 
 export const CSV_COLUMNS = [
@@ -58,7 +58,7 @@ export function csvRow(m: Message, { iso, path }: RecordStyle, damaged: string):
  */
 function fileCell(a: Attachment, place: RecordStyle['path'], day: (date: Date) => string): string {
   if (a.notInDatabase) return NOT_IN_DATABASE;
-  let cell = `${a.fileName} (${a.withheld ?? (a.missing ? 'missing' : a.transient ? inBackup(a) : place(a.path!))})`;
+  let cell = `${a.fileName} (${a.withheld ?? (a.missing ? missingShort(a) : a.transient ? inBackup(a) : place(a.path!))})`;
   cell += stickerNote(a);
   if (a.livePhoto) cell += ` — ${livePhotoNote(a.livePhoto)}`;
   if (a.replaced) cell += ` — ⚠ ${replacedNote(a.replaced, day)}: ${a.replaced.later.map((v) => `${laterVersionLabel(v, day)} ${place(v.path)}`).join(', ')}`;

@@ -132,13 +132,18 @@ function replacedHtml(attachment: Attachment, replaced: ReplacedFile, ctx: Messa
   return `<div class="replaced">⚠ ${escapeHtml(replacedNote(replaced, day))}: ${links.join(', ')}</div>`;
 }
 
+/** Why a missing file is not shown: where it is not, and that it may be in iCloud when the database does not say. */
+function missingHere(attachment: Attachment): string {
+  return attachment.missingReason ? notFound(attachment) : `${notFound(attachment)} (perhaps kept only in iCloud)`;
+}
+
 function fileHtml(attachment: Attachment, ctx: MessageContext, isAudioMessage: boolean): string {
   if (attachment.notInDatabase) return `<div class="missing">${escapeHtml(NOT_IN_DATABASE)}</div>`;
   const placed = ctx.placeAttachment(attachment);
   const name = escapeHtml(attachment.fileName);
   const caption = attachment.description ? `<div class="caption">${escapeHtml(attachment.description)}</div>` : '';
   if (placed.unavailable) {
-    const why = placed.reason ?? (placed.unavailable === 'missing' ? `${notFound(attachment)} (perhaps kept only in iCloud)` : 'not exported');
+    const why = placed.reason ?? (placed.unavailable === 'missing' ? missingHere(attachment) : 'not exported');
     const label = isAudioMessage && attachment.kind === 'audio' ? 'Audio message' : `${kindLabel(attachment)} ${name}`;
     return `<div class="missing">${label} — ${escapeHtml(why)}</div>${caption}`;
   }

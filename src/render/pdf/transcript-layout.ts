@@ -1,7 +1,7 @@
 import { filesOf } from '../../model/attachments.js';
 import type { Message } from '../../model/types.js';
 import type { DateFormatter } from '../dates.js';
-import { livePhotoNote, NOT_IN_DATABASE, receiptNotes, replacedLine, undeliveredNote } from '../describe.js';
+import { livePhotoNote, missingShort, NOT_IN_DATABASE, receiptNotes, replacedLine, undeliveredNote } from '../describe.js';
 import { drawLine, layLines, textBox, type Styled, type StyledLine } from './blocks.js';
 import type { Canvas } from './canvas.js';
 import type { Column } from './chat-layout.js';
@@ -188,7 +188,7 @@ export class TranscriptLayout {
     const attachments = message.parts.flatMap(filesOf);
     return attachments.flatMap((a) => a.notInDatabase ? [this.muted(NOT_IN_DATABASE)] : [
       this.plain(a.fileName),
-      this.muted(`${attachmentDetails(a)}${a.withheld ? ` · ${a.withheld}` : a.missing ? ' · missing' : ''}`),
+      this.muted(`${attachmentDetails(a)}${a.withheld ? ` · ${a.withheld}` : a.missing ? ` · ${missingShort(a)}` : ''}`),
       // What the chat style shows under a file: a genmoji's or sticker's description, a voice message's transcription,
       // a Live Photo's movie (listed next, as a file of its own).
       ...(a.description ? [this.muted(a.description)] : []),
