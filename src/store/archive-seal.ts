@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STORE_FILE, SUMS_FILE } from './file-names.js';
 import { sha256File } from './file-sha256.js';
-import { splitSums } from './manifest.js';
+import { sealedStoreSha256 } from './manifest.js';
 
 /**
  * What makes another archive's store, read as a source (`--archive`), other than the one its last run sealed;
@@ -11,8 +10,7 @@ import { splitSums } from './manifest.js';
  */
 export async function unsealedReason(dir: string, log: string | undefined, sha256: string | undefined): Promise<string | undefined> {
   if (log) return `${log} lay beside it, left by no export`;
-  const sums = await readFile(join(dir, SUMS_FILE), 'utf8').catch(() => undefined);
-  const sealed = sums === undefined ? undefined : splitSums(sums).store;
+  const sealed = sealedStoreSha256(dir);
   if (sealed === undefined || sealed === (sha256 ?? (await sha256File(join(dir, STORE_FILE))))) return undefined;
   return `the folder's ${SUMS_FILE} gives it the SHA-256 ${sealed}`;
 }

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SHELL_FILES, writeAtomically } from '../output/files.js';
@@ -153,6 +153,12 @@ export function splitSums(text: string): { files: string; store?: string } {
   const last = text.lastIndexOf('\n', text.length - 2) + 1;
   const line = /^([0-9a-f]{64}) {2}(.*)\n$/.exec(text.slice(last));
   return line?.[2] === STORE_FILE ? { files: text.slice(0, last), store: line[1] } : { files: text };
+}
+
+/** The SHA-256 the folder's SHA256SUMS gives its store; undefined without SHA256SUMS (a file) or a line for the store. */
+export function sealedStoreSha256(dir: string): string | undefined {
+  const sums = join(dir, SUMS_FILE);
+  return statSync(sums, { throwIfNoEntry: false })?.isFile() ? splitSums(readFileSync(sums, 'utf8')).store : undefined;
 }
 
 /** Reads SHA256SUMS back (sizes unknown: -1). */

@@ -1,9 +1,9 @@
-import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { ArchiveStore } from './archive-store.js';
 import { STORE_FILE, SUMS_FILE } from './file-names.js';
-import { isSystemFile, splitSums } from './manifest.js';
+import { isSystemFile, sealedStoreSha256 } from './manifest.js';
 
 /** What earlier textkeeper versions wrote into --out (before archives kept a store). */
 const EARLIER_OUTPUT = /^(index\.html|search\.html|conversations|assets|attachments|thumbs|search|.*\.(txt|pdf|partial))$/;
@@ -73,8 +73,7 @@ function refuseLostStore(dir: string): void {
   const store = join(dir, STORE_FILE);
   const size = statSync(store, { throwIfNoEntry: false })?.size;
   if (size !== undefined && size > 0) return;
-  const sums = join(dir, SUMS_FILE);
-  if (!existsSync(sums) || splitSums(readFileSync(sums, 'utf8')).store === undefined) return;
+  if (sealedStoreSha256(dir) === undefined) return;
   throw new UserError(`${store} is ${size === undefined ? 'missing' : 'empty'}, though ${SUMS_FILE} lists it: the archive's record of what it keeps is lost, and a new one would rewrite its files without the messages only it kept; the folder was left untouched — restore ${STORE_FILE} from a backup, or choose another --out.`);
 }
 

@@ -1,12 +1,12 @@
 // Files of an archive folder changed since the last run sealed it, by something other than textkeeper (an
 // editor, a sync, a photo program, a failing disk): a run finds them before it writes, writes again what it
 // can, says each, and never seals the others as its own.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hashFiles } from './file-hasher.js';
 import { STORE_FILE, SUMS_FILE } from './file-names.js';
 import { sha256File } from './file-sha256.js';
-import { isSystemPath, isUnlisted, listFilesAs, splitSums, type ManifestEntry } from './manifest.js';
+import { isSystemPath, isUnlisted, listFilesAs, sealedStoreSha256, type ManifestEntry } from './manifest.js';
 import { mediaKey, thumbnailKey } from '../media/media-key.js';
 
 /** A file as the run found it before it wrote (size -1: gone), and what the manifest listed for it (nothing: a file added). */
@@ -47,8 +47,8 @@ export interface OutsideChanges {
 export async function storeChangedSinceSeal(dir: string): Promise<boolean> {
   const sums = statSync(join(dir, SUMS_FILE), { throwIfNoEntry: false });
   const store = statSync(join(dir, STORE_FILE), { throwIfNoEntry: false });
-  if (!sums?.isFile() || !store?.isFile() || store.mtimeMs <= sums.mtimeMs) return false;
-  const sealed = splitSums(readFileSync(join(dir, SUMS_FILE), 'utf8')).store;
+  if (!sums || !store?.isFile() || store.mtimeMs <= sums.mtimeMs) return false;
+  const sealed = sealedStoreSha256(dir);
   return sealed !== undefined && sealed !== (await sha256File(join(dir, STORE_FILE)));
 }
 

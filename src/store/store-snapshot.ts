@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { copySqlite, type SqliteCopy } from '../sqlite/sqlite-copy.js';
-import { STORE_FILE, SUMS_FILE } from './file-names.js';
-import { splitSums } from './manifest.js';
+import { STORE_FILE } from './file-names.js';
+import { sealedStoreSha256 } from './manifest.js';
 
 /** The logs SQLite reads a store with: the write-ahead log a run writes through, and a rollback journal. */
 const LOGS = [`${STORE_FILE}-wal`, `${STORE_FILE}-journal`];
@@ -34,6 +34,5 @@ export function logsBeside(dir: string): string[] {
 export function unsealedLog(dir: string, lastRunFinished: boolean, logs = logsBeside(dir)): string | undefined {
   const log = logs[0];
   if (!lastRunFinished || log === undefined) return undefined;
-  const sums = join(dir, SUMS_FILE);
-  return existsSync(sums) && splitSums(readFileSync(sums, 'utf8')).store !== undefined ? log : undefined;
+  return sealedStoreSha256(dir) !== undefined ? log : undefined;
 }

@@ -242,11 +242,6 @@ export function newStream(doc: PDFKit.PDFDocument, dictionary: object, plain = f
   return stream;
 }
 
-/**
- * An image with transparency, embedded where it is first drawn. pdfkit embeds a PNG with alpha by
- * splitting its pixels on zlib's threads and numbering and writing its objects whenever that ends, so
- * the same PDF made twice differed in its bytes; here the split is done at once, with the same objects.
- */
 /** An image `alphaImage` opened: embedded (`obj`) where it is first used, on a page by pdfkit or in a form by `embed`. */
 export interface AlphaImage extends OpenedImage {
   label: string;
@@ -254,6 +249,11 @@ export interface AlphaImage extends OpenedImage {
   embed(): void;
 }
 
+/**
+ * An image with transparency, embedded where it is first drawn. pdfkit embeds a PNG with alpha by
+ * splitting its pixels on zlib's threads and numbering and writing its objects whenever that ends, so
+ * the same PDF made twice differed in its bytes; here the split is done at once, with the same objects.
+ */
 export function alphaImage(doc: PDFKit.PDFDocument, { data, width, height }: RgbaPixels): AlphaImage {
   const rgb = Buffer.alloc(width * height * 3);
   const alpha = Buffer.alloc(width * height);
