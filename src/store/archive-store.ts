@@ -533,8 +533,6 @@ export class ArchiveStore {
    * What a source this run read held is let go: the run read what it holds now. True when a message changed.
    */
   private reactOnArrived(): boolean {
-    // In a store this run made, this run kept every waiting reaction, each once its conversation's messages were written.
-    if (this.made) return false;
     const { key, every } = this.writing!;
     const read = this.namesOf(every);
     let changed = false;

@@ -427,6 +427,14 @@ describe('reactions a new Mac holds of messages it lost, which an old Mac has, r
       const store = new Database(join(newOnly, 'textkeeper.sqlite'), { readonly: true });
       expect(store.prepare('SELECT DISTINCT guid FROM waiting_reactions').pluck().all()).toEqual(expect.arrayContaining(shown));
       store.close();
+
+      // The new Mac and an archive of the old Mac alone, read together into a new archive: as one run of both devices.
+      const oldArchive = join(work, 'old-archive');
+      await exportFrom(old, oldArchive, formats);
+      const together = join(work, 'new-with-old-archive');
+      const run = await runCli(['export', '--db', join(fresh, 'chat.db'), '--archive', oldArchive, '--out', together, '--format', formats, '--no-progress']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(shown.filter((guid) => !allTapbacks(together).has(guid))).toEqual([]);
     });
   }
 
