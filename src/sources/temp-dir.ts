@@ -10,7 +10,7 @@
  * program has its own handler, it shuts down its way and dispose() or the exit hook removes the folders.
  * The hooks are installed only while a folder exists.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -66,6 +66,12 @@ export const ownedName = (prefix: string): string => `${prefix}${process.pid}-`;
 const OWNED = /^textkeeper-[a-z]+-(\d+)-[A-Za-z0-9]{6}$/;
 
 /**
+ * How long a folder whose process is gone is left alone: a run's child goes on a few seconds after its launcher
+ * was killed, and a process of another PID namespace (a container sharing the temporary folder) seems gone.
+ */
+const SETTLED_MS = 60_000;
+
+/**
  * Removes the private folders that processes no longer running left in the temporary folder: a run killed outright
  * (SIGKILL of it and its launcher, a power cut) cannot remove its copy of a database or a backup's decrypted files.
  * Only the user's own, and never one whose process is alive (or whose number another process now has).
@@ -82,7 +88,8 @@ export function removeLeftBehind(folder = tmpdir()): void {
     if (!pid || alive(pid)) continue;
     const dir = path.join(folder, name);
     try {
-      if (statSync(dir).uid === (process.getuid?.() ?? 0)) rmSync(dir, REMOVE_FOLDER);
+      const found = lstatSync(dir);
+      if (found.isDirectory() && found.uid === (process.getuid?.() ?? 0) && Date.now() - found.mtimeMs > SETTLED_MS) rmSync(dir, REMOVE_FOLDER);
     } catch {
       // Another run removed it meanwhile, or it cannot be: it stays as it was.
     }

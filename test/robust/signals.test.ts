@@ -1,7 +1,7 @@
 // Issue #10 item 12: the process the user starts stops the export on SIGINT/SIGTERM/SIGHUP, and
 // killing it (even with SIGKILL) leaves no orphan writing files.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
@@ -118,11 +118,21 @@ describe.skipIf(process.platform !== 'linux')('signals reach the export', () => 
     await exited;
     while (alive(child)) await sleep(10);
     expect(copied()).toBe(true);
+    const left = readdirSync(tmp);
+    const nextRun = async () => {
+      const next = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), '--version'], { stdio: 'ignore', env: { ...process.env, TMPDIR: tmp } });
+      expect(await new Promise((resolve) => next.on('exit', resolve))).toBe(0);
+    };
+    // Left alone for a minute (a process of another PID namespace seems gone), then removed.
+    await nextRun();
+    expect(readdirSync(tmp)).toEqual(left);
+    const minutesAgo = new Date(Date.now() - 120_000);
+    for (const name of left) utimesSync(join(tmp, name), minutesAgo, minutesAgo);
     // A folder of a process still running (this one's) is left alone.
     const running = join(tmp, `textkeeper-db-${process.pid}-abcdef`);
     mkdirSync(running);
-    const next = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), '--version'], { stdio: 'ignore', env: { ...process.env, TMPDIR: tmp } });
-    expect(await new Promise((resolve) => next.on('exit', resolve))).toBe(0);
+    utimesSync(running, minutesAgo, minutesAgo);
+    await nextRun();
     expect(readdirSync(tmp)).toEqual([`textkeeper-db-${process.pid}-abcdef`]);
   });
 
