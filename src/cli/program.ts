@@ -47,12 +47,25 @@ function keptLine(s: ExportSummary): string {
   return `${count(s.kept, 'conversation')} ${since}: ${its} files were kept`;
 }
 
-/** What to do of missing files Messages offloaded to iCloud: they are downloaded again, and a run after adds them. */
-function inICloudLine(inICloud: number, missing: number): string {
-  const which = inICloud < missing ? `${n(inICloud)} of the ${n(missing)} missing attachments ${inICloud === 1 ? 'is' : 'are'}` : missing === 1 ? 'The missing attachment is' : `All ${n(missing)} missing attachments are`;
-  const [its, it] = inICloud === 1 ? ['its conversation', 'it'] : ['their conversations', 'them'];
-  return `${which} stored in iCloud only: open ${its} in Messages (or turn off Optimize Storage) to download ${it}, then export again: the archive adds ${it}`;
+/**
+ * What to do of missing files Messages offloaded to iCloud: opened in Messages, they are downloaded again, and a run
+ * after adds them; those an iPhone backup lacks come with a new backup of the phone.
+ */
+function inICloudLines(inICloud: number, inBackups: number, missing: number): string[] {
+  const onMac = inICloud - inBackups;
+  return [
+    onMac > 0 && `${whichMissing(onMac, missing, 'stored in iCloud only')}: open ${its(onMac)} in Messages (or turn off Optimize Storage) to download ${them(onMac)}, then export again: the archive adds ${them(onMac)}`,
+    inBackups > 0 && `${whichMissing(inBackups, missing, 'in iCloud only, not in the backup')}: open ${its(inBackups)} in Messages on the iPhone to download ${them(inBackups)}, back the iPhone up again, then export the new backup: the archive adds ${them(inBackups)}`,
+  ].filter((line): line is string => line !== false);
 }
+
+function whichMissing(some: number, missing: number, where: string): string {
+  if (some < missing) return `${n(some)} of the ${n(missing)} missing attachments ${some === 1 ? 'is' : 'are'} ${where}`;
+  return missing === 1 ? `The missing attachment is ${where}` : `All ${n(missing)} missing attachments are ${where}`;
+}
+
+const its = (x: number) => (x === 1 ? 'its conversation' : 'their conversations');
+const them = (x: number) => (x === 1 ? 'it' : 'them');
 
 /** "1 of them a Live Photo's movie; ", first in the attachments' parenthesis, when there are any. */
 const livePhotoMovies = (movies: number) => (movies === 0 ? '' : `${n(movies)} of them ${movies === 1 ? "a Live Photo's movie" : "Live Photos' movies"}; `);
@@ -152,7 +165,7 @@ sourceOptions(program.command('export').description('write an archive of the con
     if (replaced > 0) process.stdout.write(`  ${count(replaced, 'attachment')} whose file on the device changed since the archive copied it: the copy first archived is kept and shown, the new file kept beside it as a later version\n`);
     if (s.kept > 0) process.stdout.write(`  ${keptLine(s)}${uncounted && !noneCounted ? ` (${s.kept === 1 ? 'its' : 'their'} attachments are not counted above)` : ''}\n`);
     if (!noneCounted && s.missingAttachments > 0) {
-      if (s.inICloudOnly > 0) process.stdout.write(`  ${inICloudLine(s.inICloudOnly, s.missingAttachments)}\n`);
+      for (const line of inICloudLines(s.inICloudOnly, s.inICloudOnlyInBackups, s.missingAttachments)) process.stdout.write(`  ${line}\n`);
       for (const root of s.withoutAttachments) process.stdout.write(`  ${root} holds no Attachments folder: for a copied chat.db, give --attachments-root the folder its Attachments were copied into (it stands for ~/Library/Messages)\n`);
     }
     for (const { description, olderThan } of s.olderCopies) process.stdout.write(`  ${description}: an older copy of the database the run of ${options.dates.dateTime(olderThan)} read: what it lacks is not taken as gone from the device, nor does it change the messages the archive has from a later copy\n`);

@@ -12,6 +12,8 @@ export interface ShardCounts {
   missingAttachments: number;
   /** Of those, the ones the database says Messages offloaded to iCloud (`Attachment.missingReason`). */
   inICloudOnly: number;
+  /** Of those, the ones an iPhone backup lacks (`Attachment.fromBackup`): a new backup brings them, not another run. */
+  inICloudOnlyInBackups: number;
   /** On disk but not copied: outside the attachments folder, over --max-attachment-size, unreadable (permissions, a failing disk), or a folder. */
   withheldAttachments: number;
   /** Those, by why (see withheldWhy). */
@@ -32,15 +34,15 @@ export interface ShardCounts {
 /** Counts before anything is rendered; with several sources, each starts at no message found only in it. */
 export function noCounts(archive: { sourceNames: string[] }): ShardCounts {
   const onlyIn = new Map(archive.sourceNames.length > 1 ? archive.sourceNames.map((name) => [name, 0]) : []);
-  return { messages: 0, attachments: 0, livePhotoMovies: 0, missingAttachments: 0, inICloudOnly: 0, withheldAttachments: 0, withheldWhy: new Map(), warnings: 0, skipped: 0, onlyIn, inEvery: 0, notInDatabase: 0, kept: 0 };
+  return { messages: 0, attachments: 0, livePhotoMovies: 0, missingAttachments: 0, inICloudOnly: 0, inICloudOnlyInBackups: 0, withheldAttachments: 0, withheldWhy: new Map(), warnings: 0, skipped: 0, onlyIn, inEvery: 0, notInDatabase: 0, kept: 0 };
 }
 
 /**
  * What a conversation's files count of its attachments, as the store keeps it with them (`rendered.counts`): a run
  * that keeps every file of the conversation still counts them.
  */
-export function attachmentCounts({ attachments, livePhotoMovies, missingAttachments, inICloudOnly, withheldAttachments, withheldWhy, notInDatabase }: ShardCounts): string {
-  return JSON.stringify({ attachments, livePhotoMovies, missingAttachments, inICloudOnly, withheldAttachments, withheldWhy: Object.fromEntries(withheldWhy), notInDatabase });
+export function attachmentCounts({ attachments, livePhotoMovies, missingAttachments, inICloudOnly, inICloudOnlyInBackups, withheldAttachments, withheldWhy, notInDatabase }: ShardCounts): string {
+  return JSON.stringify({ attachments, livePhotoMovies, missingAttachments, inICloudOnly, inICloudOnlyInBackups, withheldAttachments, withheldWhy: Object.fromEntries(withheldWhy), notInDatabase });
 }
 
 /** The sum of these conversations' `attachmentCounts`; undefined when one is not known (its files were written before they were kept). */
@@ -60,6 +62,7 @@ export function addCounts(all: ShardCounts[]): ShardCounts {
     total.livePhotoMovies += c.livePhotoMovies;
     total.missingAttachments += c.missingAttachments;
     total.inICloudOnly += c.inICloudOnly;
+    total.inICloudOnlyInBackups += c.inICloudOnlyInBackups;
     total.withheldAttachments += c.withheldAttachments;
     for (const [why, n] of c.withheldWhy) total.withheldWhy.set(why, (total.withheldWhy.get(why) ?? 0) + n);
     total.warnings += c.warnings;
@@ -102,6 +105,7 @@ function tally(message: Message, summary: ShardCounts, warn: (m: string) => void
     } else if (a.missing) {
       summary.missingAttachments++;
       if (a.missingReason === 'icloud') summary.inICloudOnly++;
+      if (a.missingReason === 'icloud' && a.fromBackup) summary.inICloudOnlyInBackups++;
     }
   }
   for (const problem of message.problems) warn(`message ${message.guid}: ${problem}`);

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
+import { writeBackup } from '../../src/generate/backup.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { schemaValidators } from '../data/support.js';
 
@@ -115,5 +116,18 @@ describe('attachments offloaded to iCloud', () => {
     expect(again).toContain('\n  1 of the 4 missing attachments is stored in iCloud only: ');
     const json = readdirSync(out).filter((f) => f.endsWith('.json')).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
     expect(json.match(/"missingReason":"icloud"/g)).toHaveLength(1);
+  });
+
+  it('an iPhone backup lacks are said to come with a new backup of the phone, not with another run', async () => {
+    const phone = join(dir, 'phone', 'chat.db');
+    await generateChatDb({ path: phone, messages: 500, seed: 5, iCloudOnly: 0.5 });
+    await writeBackup({ chatDb: phone, attachmentsDir: join(dir, 'phone', 'Attachments'), outDir: join(dir, 'backup'), seed: 5 });
+    const out = join(dir, 'from-backup');
+    const result = await runCli(['export', '--backup', join(dir, 'backup'), '--out', out, '--format', 'txt', '--no-progress']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/ attachments \(5 missing\), /);
+    expect(result.stdout).toContain('\n  2 of the 5 missing attachments are in iCloud only, not in the backup: open their conversations in Messages on the iPhone to download them, back the iPhone up again, then export the new backup: the archive adds them\n');
+    expect(result.stdout).not.toContain('Optimize Storage');
+    expect(occurrences(filesOf(out, '.txt'), '— missing — in iCloud only, not in the backup')).toBe(2);
   });
 });
