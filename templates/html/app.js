@@ -26,8 +26,9 @@ function replaceBrokenPicture(img) {
   img.replaceWith(note);
 }
 
-// A video from an iPhone is often HEVC, which many browsers do not play.
+// A video from an iPhone is often HEVC, which many browsers do not play. Only a player that plays is shown.
 function noteUnplayable(player) {
+  player.hidden = true;
   const video = player instanceof HTMLVideoElement;
   const kind = video ? 'video-note' : 'audio-note';
   if (player.parentElement.querySelector('.' + kind)) return;

@@ -13,7 +13,7 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  */
 const EXPECTED: Record<string, string> = {
   '*.txt': '85c0d759ea23c0717a118b6ff605da421b014c40c04ab793a116d8132d5092c0',
-  'assets/': '9be1d87be0deaa16ac31cd8a83942adf81bde22a1bed87d474c5bc39446c0e10',
+  'assets/': 'f75b757426465438f5f83117d8ace37829d10f26be1c1a19bc1b2c0ac1b2b6e3',
   'conversations/': '4afd50518904b43bb2c758a74bd39a09f3b2f4de99b509c92eccadff148cfb54',
   'index.html': '72dfc1f49f0552130d550eaab1768541e2bc8580874776bd70ac2c12b0da6f37',
   'search.html': 'f0d91787a6653ef6ee72acb45d333d05bc8339f1e11b3314d8b4cb77f360ff3b',

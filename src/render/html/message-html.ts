@@ -26,6 +26,12 @@ export interface MessageContext {
 const CAF_NOTE = 'Apple voice message (.caf): plays in Safari; elsewhere download it and open it in QuickTime or VLC.';
 
 /**
+ * Players read the file's header as the page opens: before play they show its length and a video its first frame
+ * (not a black box at 0:00), and one the browser cannot play is found at once (app.js then hides it).
+ */
+const PRELOAD = 'preload="metadata"';
+
+/**
  * A text bubble that could be taller than a printed sheet: more characters or line breaks than these. Printing
  * keeps shorter messages whole on one sheet; a long one is cut across sheets (see style.css).
  */
@@ -159,7 +165,7 @@ function fileHtml(attachment: Attachment, ctx: MessageContext, isAudioMessage: b
     html = `<a href="${href}"><img src="${url(placed.preview, ctx.root)}" alt="${kindLabel(attachment)} ${name}" title="${name}" loading="lazy"${sizeAttributes(placed)}></a>`;
     if (placed.original && !attachment.isSticker) html += `<a class="original" href="${url(placed.original, ctx.root)}" download>original</a>`;
   } else if (attachment.kind === 'video') {
-    html = `<video controls preload="none" src="${href}" title="${name}"></video><a class="file" href="${href}" download>${name}</a>${size}`;
+    html = `<video controls ${PRELOAD} src="${href}" title="${name}"></video><a class="file" href="${href}" download>${name}</a>${size}`;
   } else if (attachment.kind === 'audio') {
     const label = isAudioMessage ? 'Audio message' : name;
     html = `${audioHtml(href, placed.playable, ctx.root, label)}<a class="file" href="${href}" download>${label}</a>${size}`;
@@ -297,8 +303,8 @@ function absenceHtml(message: Message, ctx: MessageContext): string {
  * choice), named for screen readers as its link is.
  */
 function audioHtml(href: string, playable: PlacedAttachment['playable'], root: string, label: string): string {
-  if (!playable) return `<audio controls preload="none" title="${label}" src="${href}"></audio>`;
-  return `<audio controls preload="none" title="${label}"><source src="${url(playable.src, root)}" type="${playable.type}"><source src="${href}" type="audio/x-caf"></audio>`;
+  if (!playable) return `<audio controls ${PRELOAD} title="${label}" src="${href}"></audio>`;
+  return `<audio controls ${PRELOAD} title="${label}"><source src="${url(playable.src, root)}" type="${playable.type}"><source src="${href}" type="audio/x-caf"></audio>`;
 }
 
 function kindLabel(attachment: Attachment): string {
