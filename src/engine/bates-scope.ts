@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Refusal } from '../errors.js';
+import { parse } from 'csv-parse/sync';
+import { endsTheRun, Refusal } from '../errors.js';
 import { unquoteFormula } from '../output/spreadsheet-cell.js';
 import { inBatesOrder, label } from '../render/pdf/bates.js';
 import type { BatesOptions } from '../render/renderer.js';
@@ -23,7 +24,10 @@ export function refuseBatesBesideOtherPdfs(outDir: string, written: string[]): v
   );
 }
 
-/** A PDF this run numbers: its conversation's title and file, and whether its pages are those an earlier run wrote. */
+/**
+ * A PDF this run numbers: its conversation's title and file, and whether its pages are those an earlier run wrote
+ * (throws when its conversation cannot be read from the store).
+ */
 export interface NumberedPdf {
   title: string;
   file: string;
@@ -61,7 +65,24 @@ export function refuseMovingBatesNumbers(outDir: string, bates: BatesOptions, pd
 function whyMoved(row: Produced, i: number, now: NumberedPdf | undefined, bates: BatesOptions): string | undefined {
   if (i === 0 && row.first !== label(bates, bates.start)) return `the numbers would start at ${label(bates, bates.start)}`;
   if (now?.file !== row.file) return now ? `“${now.file}” would have it` : `no PDF would have it`;
-  return now.unchanged() ? undefined : `“${row.file}” changed since it was numbered`;
+  return keepsPages(row, now, bates) ? undefined : `“${row.file}” changed since it was numbered`;
+}
+
+/**
+ * Whether the PDF's pages are those the row numbered. A conversation that cannot be read (a damaged page of the
+ * store) would be left out, and the numbers after it moved: the run is refused, saying so; a failure of the
+ * machine (a failing disk) ends it as such.
+ */
+function keepsPages(row: Produced, pdf: NumberedPdf, bates: BatesOptions): boolean {
+  try {
+    return pdf.unchanged();
+  } catch (error) {
+    if (endsTheRun(error)) throw error;
+    throw new Refusal(
+      `--bates ${bates.prefix}:${bates.start} cannot tell whether “${row.file}” keeps ${row.first} to ${row.last}, its numbers in this folder's bates.csv: ` +
+        `its conversation “${pdf.title}” could not be read from the archive's store (${(error as Error).message}).`,
+    );
+  }
 }
 
 /** Whether the run's numbers may be among this row's: the same prefix, from a start not after its last. */
@@ -79,25 +100,25 @@ function numberOf(label: string): number {
 
 /** The rows of the folder's bates.csv (as `PdfRenderer.finish` writes it), none when there is none. */
 function producedBefore(outDir: string): Produced[] {
+  const path = join(outDir, 'bates.csv');
   let text: string;
   try {
-    text = readFileSync(join(outDir, 'bates.csv'), 'utf8');
-  } catch {
-    return [];
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
   }
-  return csvRecords(text).slice(1).filter((cells) => cells.length === 3).map((cells) => {
+  return csvRecords(text, path).slice(1).filter((cells) => cells.length === 3).map((cells) => {
     const [file, first, last] = cells.map(unquoteFormula) as [string, string, string];
     return { file, first, last };
   });
 }
 
-/** RFC 4180 records: fields quoted when they hold a comma, a quote or a line break, a quote doubled inside. */
-function csvRecords(text: string): string[][] {
-  const records: string[][] = [[]];
-  for (const [, quoted, plain, end] of text.matchAll(/(?:"((?:[^"]|"")*)"|([^,"\r\n]*))(,|\r?\n|$)/g)) {
-    records.at(-1)!.push(quoted === undefined ? plain! : quoted.replaceAll('""', '"'));
-    if (end === '') break;
-    if (end !== ',') records.push([]);
+/** A CSV file's records, those of empty cells only left out; a file that is not CSV is refused, as its numbers cannot be kept. */
+function csvRecords(text: string, path: string): string[][] {
+  try {
+    return parse(text, { bom: true, relax_column_count: true, skip_records_with_empty_values: true }) as string[][];
+  } catch (error) {
+    throw new Refusal(`${path} lists the Bates numbers produced, but it cannot be read as CSV (${(error as Error).message}): restore it from a backup, or make this production in a new folder.`);
   }
-  return records.filter((cells) => cells.some((cell) => cell !== ''));
 }

@@ -50,15 +50,13 @@ export function reusable(format: string, options: ResolvedOptions): boolean {
   return format === 'txt' || format === 'json' || format === 'csv' || (format === 'pdf' && !options.raw.bates);
 }
 
-/** Whether the conversation's file in this format would be made from what the last one written was made from. */
+/**
+ * Whether the conversation's file in this format would be made from what the last one written was made from;
+ * throws what reading the conversation from the store throws.
+ */
 export function writtenAsBefore(archive: StoreArchive, key: string, format: string, options: ResolvedOptions): boolean {
-  try {
-    const [plan] = archive.conversations(new Set([key]));
-    return plan !== undefined && archive.writtenFrom(key, format, archive.fingerprints(plan, [renderSettings(options, format)])[0]!) !== undefined;
-  } catch {
-    // It cannot be read now: rendering says why it is skipped.
-    return false;
-  }
+  const [plan] = archive.conversations(new Set([key]));
+  return plan !== undefined && archive.writtenFrom(key, format, archive.fingerprints(plan, [renderSettings(options, format)])[0]!) !== undefined;
 }
 
 /** A conversation's file in one format: written by this run, or kept as an earlier run wrote it. */

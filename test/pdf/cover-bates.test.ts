@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -37,6 +37,17 @@ function addEarlierMessages(db: string, chatGuid: string): void {
     sql.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)').run(chat, lastInsertRowid, date);
   }
   sql.close();
+}
+
+/** Damages the page of a store that holds the root of one of its indexes, as a failing disk could. */
+function damageIndex(store: string, index: string): void {
+  const sql = new Database(store);
+  const root = sql.prepare('SELECT rootpage FROM sqlite_master WHERE name = ?').pluck().get(index) as number;
+  const size = sql.pragma('page_size', { simple: true }) as number;
+  sql.close();
+  const fd = openSync(store, 'r+');
+  writeSync(fd, Buffer.alloc(size, 0xff), 0, size, (root - 1) * size);
+  closeSync(fd);
 }
 
 describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums', () => {
@@ -218,6 +229,42 @@ describe.skipIf(!pdfToolsPresent)('PDF cover page, Bates numbers and checksums',
     const after = await exportPdf(`CASE:${later}`);
     expect(after.code, after.stderr).toBe(0);
     expect(produced().split('\n')[1]).toContain(`,CASE-${String(later).padStart(6, '0')},`);
+  });
+
+  test('a conversation the store cannot give back is refused with that reason, not as a PDF changed since it was numbered', async () => {
+    const out = join(dir, 'bates-damaged-store');
+    const exportPdf = () => runCli(['export', '--db', db, '--out', out, '--format', 'pdf', '--no-progress', '--bates', 'CASE']);
+    expect((await exportPdf()).code).toBe(0);
+    const before = readFileSync(join(out, 'bates.csv'), 'utf8');
+    const [file, first, last] = before.trim().split('\n')[1]!.split(',');
+    const hashes = pdfsOf(out).map((f) => sha256(join(out, f)));
+    // Only reading a conversation reads this index (its messages only the archive keeps): listing them does not.
+    damageIndex(join(out, 'textkeeper.sqlite'), 'messages_kept_only');
+    const refused = await exportPdf();
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).not.toContain('changed since it was numbered');
+    expect(refused.stderr.trim().split('\n')).toEqual([
+      `textkeeper: --bates CASE:1 cannot tell whether “${file}” keeps ${first} to ${last}, its numbers in this folder's bates.csv: ` +
+        `its conversation “${file!.slice(0, -'.pdf'.length)}” could not be read from the archive's store (database disk image is malformed).`,
+    ]);
+    expect(readFileSync(join(out, 'bates.csv'), 'utf8')).toBe(before);
+    expect(pdfsOf(out).map((f) => sha256(join(out, f)))).toEqual(hashes);
+  });
+
+  test('bates.csv is read back as written: a file name with a comma and an apostrophe that starts like a formula keeps its numbers', async () => {
+    const contacts = join(dir, 'formula.vcf');
+    writeFileSync(contacts, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:=O'Brien\\, Pat\r\nTEL:+15555550101\r\nEND:VCARD\r\n");
+    for (const [formulas, cell] of [['keep', `"=O'Brien, Pat.pdf"`], ['quote', `"'=O'Brien, Pat.pdf"`]] as const) {
+      const out = join(dir, `bates-formula-${formulas}`);
+      const exportPdf = () => runCli(['export', '--db', db, '--contacts', contacts, '--out', out, '--format', 'pdf', '--no-progress', '--bates', 'CASE', '--csv-formulas', formulas]);
+      expect((await exportPdf()).code).toBe(0);
+      const before = readFileSync(join(out, 'bates.csv'), 'utf8');
+      expect(before.split('\n').filter((row) => row.startsWith(`${cell},CASE-`))).toHaveLength(1);
+      const again = await exportPdf();
+      expect(again.stderr).toBe('');
+      expect(again.code).toBe(0);
+      expect(readFileSync(join(out, 'bates.csv'), 'utf8')).toBe(before);
+    }
   });
 
   // On a file system that ignores case (a Mac's, Windows'), Bates.csv is bates.csv: the index would replace the
