@@ -181,10 +181,12 @@ describe('the night the clocks go back', () => {
     const txt = readFileSync(join(out, '+15555550123.txt'), 'utf8');
     expect(txt.match(/^\[.*\]/gm)).toEqual(['[2024-11-03 00:59:00]', '[2024-11-03 01:30:00 -04:00]', '[2024-11-03 01:30:00 -05:00]', '[2024-11-03 02:10:00]']);
     const html = readFileSync(join(out, 'conversations', '+15555550123', 'p1.html'), 'utf8');
-    expect(html.match(/<span title="[^"]*">[^<]*/g)).toEqual([
-      '<span title="2024-11-03 00:59:00">00:59', '<span title="2024-11-03 01:30:00 -04:00">01:30 -04:00',
-      '<span title="2024-11-03 01:30:00 -05:00">01:30 -05:00', '<span title="2024-11-03 02:10:00">02:10',
+    // Each time links to its message (its address cites it).
+    expect(html.match(/<a class="time" href="#[^"]+" title="[^"]*">[^<]*/g)!.map((a) => a.replace(/ href="[^"]+"/, ''))).toEqual([
+      '<a class="time" title="2024-11-03 00:59:00">00:59', '<a class="time" title="2024-11-03 01:30:00 -04:00">01:30 -04:00',
+      '<a class="time" title="2024-11-03 01:30:00 -05:00">01:30 -05:00', '<a class="time" title="2024-11-03 02:10:00">02:10',
     ]);
+    for (const [, id] of html.matchAll(/<a class="time" href="#([^"]+)"/g)) expect(html).toContain(`<li class="msg in imessage" id="${id}">`);
     // Message times only (to the second in a PDF): not a date's time, as the export time in each page's foot, whatever the clock says now.
     expect(pdfText(join(out, '+15555550123.pdf')).match(/(?<!\d{4}-\d\d-\d\d )(?<![:\d])0[0-2]:\d\d:\d\d( -0\d:00)?/g)!.slice(-4)).toEqual(['00:59:00', '01:30:00 -04:00', '01:30:00 -05:00', '02:10:00']);
   });

@@ -13,8 +13,8 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  */
 const EXPECTED: Record<string, string> = {
   '*.txt': '85c0d759ea23c0717a118b6ff605da421b014c40c04ab793a116d8132d5092c0',
-  'assets/': 'f75b757426465438f5f83117d8ace37829d10f26be1c1a19bc1b2c0ac1b2b6e3',
-  'conversations/': '4afd50518904b43bb2c758a74bd39a09f3b2f4de99b509c92eccadff148cfb54',
+  'assets/': 'db1ca6eca796e9159fe5782e2a5c4cb7e18049f9898ce8afb57d4f6ca136ce87',
+  'conversations/': '9190e6d64a4b240338aae591bb79d0f44455617e599d2da7c025469534457fe0',
   'index.html': '72dfc1f49f0552130d550eaab1768541e2bc8580874776bd70ac2c12b0da6f37',
   'search.html': 'f0d91787a6653ef6ee72acb45d333d05bc8339f1e11b3314d8b4cb77f360ff3b',
   'search/': '03d0f5e859be541b5a01e64d997beffd2b0b53ab6bbb7990792fc711b55b9e7a',

@@ -61,7 +61,7 @@ export function messageHtml(message: Message, anchor: string, at: LocalTime, sho
   if (message.subject) html += `<div class="bubble subject"><strong>${escapeHtml(message.subject)}</strong></div>`;
   for (const part of message.parts) html += partHtml(message, part, `${anchor}-${part.index}`, ctx);
   for (const problem of message.problems) html += `<div class="problem">⚠ ${escapeHtml(problem)}</div>`;
-  html += metaHtml(message, at, ctx);
+  html += metaHtml(message, anchor, at, ctx);
   return `${html}</li>\n`;
 }
 
@@ -276,8 +276,9 @@ function unsentTime(message: Message, date: Date, ctx: MessageContext): string {
   return `<span title="${ctx.dates.at(date).dateTime}">${timeOnDay(date, ctx.dates.dayKey(message.date), ctx.dates)}</span>`;
 }
 
-function metaHtml(message: Message, at: LocalTime, ctx: MessageContext): string {
-  let html = `<div class="meta${message.undelivered ? ' undelivered' : ''}${message.junk ? ' junk' : ''}"><span title="${at.dateTime}">${at.time}</span>`;
+/** The time links to the message itself: its address can be copied, to cite the message or come back to it. */
+function metaHtml(message: Message, anchor: string, at: LocalTime, ctx: MessageContext): string {
+  let html = `<div class="meta${message.undelivered ? ' undelivered' : ''}${message.junk ? ' junk' : ''}"><a class="time" href="#${anchor}" title="${at.dateTime}">${at.time}</a>`;
   for (const mark of messageMarks(message)) html += ` · ${escapeHtml(mark)}`;
   const edited = editedNote(message, at.dayKey, ctx.dates);
   if (edited) html += ` · ${edited}`;
