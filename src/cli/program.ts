@@ -7,7 +7,7 @@ import { valuesOf, watchSignals } from './launcher.js';
 import type { ListSort } from './list-command.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_OWNER_NAME } from '../model/owner.js';
-import { formatCount as n } from '../render/describe.js';
+import { formatCount as n } from '../words/counts.js';
 import { STORE_FILE, SUMS_FILE } from '../store/file-names.js';
 import type { RawOptions, ResolvedOptions } from '../engine/options.js';
 import type { DamageCounts } from '../engine/sources.js';

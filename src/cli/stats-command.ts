@@ -1,7 +1,8 @@
 import type { ResolvedOptions } from '../engine/options.js';
 import type { DamageCounts } from '../engine/sources.js';
 import { oneLine } from '../render/control-pictures.js';
-import { countOf, formatBytes } from '../render/describe.js';
+import { formatBytes } from '../render/describe.js';
+import { countOf } from '../words/counts.js';
 import { distinctTitles } from '../output/distinct-titles.js';
 import { archiveStats, peopleByPerson, type PeopleStats } from '../stats/archive-stats.js';
 import type { MonthStats } from '../stats/collector.js';

@@ -12,7 +12,7 @@ import { discardNewArchive, folderBefore, leftEmpty } from '../store/output-fold
 import { RENDERERS } from '../render/registry.js';
 import type { Renderer } from '../render/renderer.js';
 import { Interrupted, Refusal, SystemFailure, systemReason, UserError, type RunSignal } from '../errors.js';
-import { countOf } from '../render/describe.js';
+import { countOf } from '../words/counts.js';
 import { reportChoice } from '../select/report.js';
 import { helperCount, WorkerShard, type RenderJob } from './shards.js';
 import { Progress } from './progress.js';

@@ -4,6 +4,7 @@ import type { AppBalloon, ArchiveRun, Attachment, Ballot, Conversation, FileVers
 import type { DateFormatter } from './dates.js';
 import { serviceOf } from '../model/services.js';
 import { shownHandles } from '../model/people.js';
+import { countOf } from '../words/counts.js';
 
 const TAPBACK_VERBS: Record<TapbackKind, string> = {
   love: 'Loved',
@@ -15,32 +16,6 @@ const TAPBACK_VERBS: Record<TapbackKind, string> = {
   emoji: 'Reacted',
   sticker: 'Sticker',
 };
-
-/**
- * 1234567 → "1,234,567", as toLocaleString('en-US') writes a whole number, without loading ICU's locale
- * data (a few hundredths of a second of start-up, for a run that shows a few counts).
- */
-export function formatCount(count: number): string {
-  return Number.isInteger(count) ? String(count).replace(/\B(?=(\d{3})+$)/g, ',') : count.toLocaleString('en-US');
-}
-
-/** 1 → "1 photo", 1234 → "1,234 photos" */
-export function countOf(count: number, one: string, many = `${one}s`): string {
-  return `${formatCount(count)} ${count === 1 ? one : many}`;
-}
-
-/**
- * What a run found changed in the archive folder since the run before it sealed it, not by textkeeper, from its
- * record's counts (`storeAltered`, `changedFiles`, `removedFiles`, `addedFiles`): one phrase each for the store and
- * the files, "found …" (none when it found nothing).
- */
-export function outsideFindings(counts: Record<string, number>): string[] {
-  const store = counts.storeAltered ? ['found textkeeper.sqlite changed by another program since the run before: every conversation read again from the sources'] : [];
-  const files = (['changed', 'removed', 'added'] as const).filter((kind) => counts[`${kind}Files`]);
-  if (files.length === 0) return store;
-  const said = files.map((kind, i) => `${i === 0 ? countOf(counts[`${kind}Files`]!, 'file') : formatCount(counts[`${kind}Files`]!)} ${kind}`);
-  return [...store, `found ${said.join(', ')} by another program since the run before`];
-}
 
 /** Where a missing file was looked for and is not: on this computer, or in the iPhone backup read; and that it is in iCloud, when the database says. */
 export function notFound(attachment: Attachment): string {

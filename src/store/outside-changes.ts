@@ -8,6 +8,7 @@ import { STORE_FILE, SUMS_FILE } from './file-names.js';
 import { sha256File } from './file-sha256.js';
 import { isSystemPath, isUnlisted, listFilesAs, sealedStoreSha256, type ManifestEntry } from './manifest.js';
 import { mediaKey, thumbnailKey } from '../media/media-key.js';
+import { twinNote, twinsApart } from './unicode-twins.js';
 
 /** A file as the run found it before it wrote (size -1: gone), and what the manifest listed for it (nothing: a file added). */
 export interface FoundFile {
@@ -182,6 +183,8 @@ export function remakesMedia(dir: string, { removedMedia }: OutsideChanges): boo
 /** One line for each file changed outside textkeeper, once the run sealed the folder (`manifest`). */
 export function outsideChangeLines(dir: string, { changed, storeChanged, removedMedia, altered, restored }: OutsideChanges, manifest: ManifestEntry[]): string[] {
   const sealed = new Map(manifest.map((e) => [e.path, e]));
+  const archive = new Set([...sealed.keys(), ...[...changed].filter(([, found]) => found.listed).map(([path]) => path)]);
+  const twins = twinsApart(archive, [...changed].filter(([, found]) => !found.listed).map(([path]) => path));
   const store = storeChanged
     ? [`${storeChangeLine(storeChanged)}: this export read every conversation again from its sources, and its record of this run says so (restore the folder from a backup if no one meant to change it: what only the archive kept is as the store was found)`]
     : [];
@@ -193,7 +196,7 @@ export function outsideChangeLines(dir: string, { changed, storeChanged, removed
     else if (!found.listed) outcome = entry ? 'this export wrote over it' : 'it is not part of the archive (verify reports it)';
     else if (entry === found.listed) outcome = `left as it is, and the archive's record keeps it as textkeeper wrote it (verify reports it ${until(dir, path, removedMedia.get(path))})`;
     else outcome = entry ? 'this export wrote it again' : 'no longer listed';
-    return `${path} ${what} since the last export, not by textkeeper: ${outcome}`;
+    return `${path}${twinNote(path, twins, archive)} ${what} since the last export, not by textkeeper: ${outcome}`;
   }));
 }
 

@@ -17,6 +17,11 @@ export function storeSnapshot(dir: string, withLog = true): SqliteCopy | undefin
   return LOGS.some((log) => existsSync(join(dir, log))) ? copySqlite(original, withLog) : undefined;
 }
 
+/** Whether `storeSnapshot` with its log reads the store with this one: a write-ahead log is folded in, a journal left out. */
+export function foldedIn(log: string): boolean {
+  return log === LOGS[0];
+}
+
 /**
  * The logs beside a store that hold something. Taken before the store is opened for writing: opening it plays a
  * rollback journal back into it and removes it.

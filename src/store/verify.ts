@@ -9,8 +9,9 @@ import { hashFiles } from './file-hasher.js';
 import { sha256File } from './file-sha256.js';
 import { isUnlisted, listFilesAs, readSums, splitSums, sumsText, type ManifestEntry } from './manifest.js';
 import { refuseNotAFile, requireArchiveFolder } from './schema.js';
-import { storeSnapshot, unsealedLog } from './store-snapshot.js';
-import { outsideFindings } from '../render/describe.js';
+import { foldedIn, storeSnapshot, unsealedLog } from './store-snapshot.js';
+import { twinNote, twinsApart } from './unicode-twins.js';
+import { outsideFindings } from '../words/outside-findings.js';
 
 export interface VerifyReport {
   checked: number;
@@ -52,14 +53,17 @@ export async function verifyArchive(dir: string, progress: (read: number, total:
   let read = 0;
   const sha256s = await hashFiles(reads, (bytes) => progress((read += bytes), total));
   const hashed = new Map(whole.map((file, i) => [file, sha256s[i]]));
+  const listed = await listFilesAs(dir, expected);
+  const twins = twinsApart(expected, listed);
+  const named = (path: string) => `${path}${twinNote(path, twins, expected)}`;
   for (const file of files) {
-    if (!file.info?.isFile()) problems.push(`missing: ${file.entry.path}`);
+    if (!file.info?.isFile()) problems.push(`missing: ${named(file.entry.path)}`);
     // A file the threads could not read is read here, which says why.
-    else if (!hashed.has(file) || (hashed.get(file) ?? (await sha256File(file.path))) !== file.entry.sha256) problems.push(`altered: ${file.entry.path}`);
+    else if (!hashed.has(file) || (hashed.get(file) ?? (await sha256File(file.path))) !== file.entry.sha256) problems.push(`altered: ${named(file.entry.path)}`);
   }
   if (record) problems.push(...(await storeProblems(dir, record, sha256s.at(-1))));
-  for (const path of await listFilesAs(dir, expected)) {
-    if (!expected.has(path) && !isUnlisted(path)) problems.push(`unexpected: ${path}`);
+  for (const path of listed) {
+    if (!expected.has(path) && !isUnlisted(path)) problems.push(`unexpected: ${named(path)}`);
   }
   return { checked: manifest.length, alone: !record, problems, history: record?.history ?? [] };
 }
@@ -139,15 +143,26 @@ interface StoreRecord {
   history: string[];
 }
 
-/** The folder's store, read once; undefined without a store. */
+/**
+ * The folder's store, read once; undefined without a store. A log beside it is one no run left when the last run,
+ * as the store reads with the log, finished (a killed run's log holds its own start): the record is then read from a
+ * copy of the file alone if the copy read first folded the log in (the log is never played back into the folder's store).
+ */
 function storeRecord(dir: string): StoreRecord | undefined {
   const path = join(dir, STORE_FILE);
   if (!existsSync(path)) return undefined;
-  const record = withStore(path, readRecord);
-  const log = unsealedLog(dir, record.finished);
-  return log ? { ...withStore(path, readRecord, false), log } : record;
+  const unsealed = unsealedLog(dir, true);
+  const first = withStore(path, (db) => {
+    const { finished, ...record } = readRecord(db);
+    const log = finished ? unsealed : undefined;
+    // SQLite's check reads every page: only of the copy that is the record.
+    return { log, record: log !== undefined && foldedIn(log) ? undefined : checked(db, record) };
+  });
+  const record = first.record ?? withStore(path, (db) => checked(db, readRecord(db)), false);
+  return first.log ? { ...record, log: first.log } : record;
 }
 
+/** What the store records, but SQLite's findings (see `checked`); and whether the last run finished. */
 function readRecord(db: Database.Database): StoreRecord & { finished: boolean } {
   const entries = db.prepare('SELECT path, size, sha256, mtime_ms AS mtimeMs FROM manifest').all() as ManifestEntry[];
   // In the order SHA256SUMS was written in (listFiles': UTF-16 code units, not SQLite's bytes).
@@ -155,7 +170,12 @@ function readRecord(db: Database.Database): StoreRecord & { finished: boolean } 
   const lastRun = db.prepare('SELECT started_at AS startedAt, finished_at AS finishedAt FROM runs ORDER BY id DESC LIMIT 1').get() as { startedAt: number; finishedAt: number | null } | undefined;
   const unfinished = lastRun && lastRun.finishedAt === null ? new Date(lastRun.startedAt) : undefined;
   const { history, findings } = historyLines(db);
-  return { manifest, findings: [...quickCheck(db), ...findings], unfinished, history, finished: lastRun?.finishedAt != null };
+  return { manifest, findings, unfinished, history, finished: lastRun?.finishedAt != null };
+}
+
+/** The record with what SQLite's quick_check finds wrong in the store first. */
+function checked(db: Database.Database, { manifest, findings, unfinished, history }: StoreRecord): StoreRecord {
+  return { manifest, findings: [...quickCheck(db), ...findings], unfinished, history };
 }
 
 function quickCheck(db: Database.Database): string[] {

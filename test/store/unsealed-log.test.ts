@@ -72,6 +72,23 @@ describe('a log put beside a sealed store is not taken for part of it', () => {
     expect(result.code).toBe(1);
   });
 
+  it('verify checks the store once: beside a journal, from one copy of it; beside a write-ahead log, from a copy without it', async () => {
+    // Each copy of the store file, and each of SQLite's checks of every page, written to stderr at exit.
+    const counted = { NODE_OPTIONS: `--require ${join(ROOT, 'test', 'support', 'store-reads.cjs')}` };
+    const line = (log: string) => `unexpected: textkeeper.sqlite-${log} (a log that changes what the store holds, left by no export: the last one finished and sealed the store without it; the store was checked as sealed, without it)`;
+    const withLog = await runCli(['verify', withPlantedLog().out, '--no-progress'], counted);
+    expect(withLog.stdout.trim().split('\n')).toEqual([line('wal')]);
+    // One copy with the log, to learn whether the last run finished; the store as sealed is the other.
+    expect(withLog.stderr).toMatch(/^store reads: 2 copies, 1 checks$/m);
+    const withJournal = await runCli(['verify', withPlantedJournal(), '--no-progress'], counted);
+    expect(withJournal.stdout.trim().split('\n')).toEqual([line('journal')]);
+    expect(withJournal.stderr).toMatch(/^store reads: 1 copies, 1 checks$/m);
+    expect(withJournal.code).toBe(1);
+    const alone = await runCli(['verify', sealed, '--no-progress'], counted);
+    expect(alone.stderr).toBe('store reads: 0 copies, 1 checks\n');
+    expect(alone.code).toBe(0);
+  });
+
   it('an export into the folder says it in a warning line, as for an edited store', async () => {
     const { out } = withPlantedLog();
     const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--no-progress']);

@@ -2,7 +2,8 @@ import type { AppPart, Attachment, Ballot, Message, Part, Person, Poll, Replaced
 import { isYou } from '../../model/owner.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { isCaf } from '../../media/caf.js';
-import { absenceNote, absentSticker, attachmentSize, countOf, describeBallot, editedNote, foundIn, laterVersionLabel, messageMarks, NOT_IN_DATABASE, notFound, receiptNotes, replacedNote, tapbackNote, timeOnDay, UNKNOWN_OPTION } from '../describe.js';
+import { absenceNote, absentSticker, attachmentSize, describeBallot, editedNote, foundIn, laterVersionLabel, messageMarks, NOT_IN_DATABASE, notFound, receiptNotes, replacedNote, tapbackNote, timeOnDay, UNKNOWN_OPTION } from '../describe.js';
+import { countOf } from '../../words/counts.js';
 import { wasEdited } from '../../model/edits.js';
 import { escapeHtml, hrefPath, isolate, isolateWithin, safeLink } from './escape.js';
 import { eventNames } from '../isolate.js';

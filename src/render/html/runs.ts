@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { ArchiveRun, SourceCheck } from '../../model/types.js';
 import { writeAtomically } from '../../output/files.js';
 import type { DateFormatter } from '../dates.js';
-import { countOf, formatCount, outsideFindings } from '../describe.js';
+import { countOf, formatCount } from '../../words/counts.js';
+import { outsideFindings } from '../../words/outside-findings.js';
 import { escapeHtml } from './escape.js';
 import { refreshAssets } from './assets.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { countOf } from '../describe.js';
+import { countOf } from '../../words/counts.js';
 import { TEMPLATE_DIR } from './template-files.js';
 
 export interface PageTemplates {
