@@ -141,8 +141,9 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
     const { facts, descriptions } = beginRun(run, opened);
     // What is read is kept once the databases' checks, running meanwhile, let it be (see `refused`).
     if (opened) writer.holdUntil(opened.archive.damage());
-    // A database not hashed as it is now (a first run, or it changed) is hashed by the writer thread while this one reads it.
-    for (const f of facts) if (!files.knownSha256(f.database)) writer.hash(f.database);
+    // A database not hashed as it is now (a first run, or it changed) is hashed by the writer thread while this one
+    // reads it; so is every one when the store was changed by another program (its hashes may be forged).
+    for (const f of facts) if (store.distrusts() || !files.knownSha256(f.database)) writer.hash(f.database);
     const { skipped, selection } = await readSources(run, opened, writer, copies);
     await writer.checked().catch((error: unknown) => refused(run, writer, files, error));
     await writer.close();

@@ -6,7 +6,7 @@ import { everyParticipant, handlesOf } from '../model/people.js';
 import { everyOwnerHandle } from '../model/owner.js';
 import { STORE_FILE } from './file-names.js';
 import { GuidFingerprints } from './guid-fingerprints.js';
-import { compactJson, fromJson, laterVersions, mergeRevision, messageFromJson, namedAnew, reactionsFromJson, reactionsJson, sameButNamesAndPlaces, sameButReadAnew, sameInAnyOrder, storedJson, toJson, withReactions, type KeptFiles, type MessageColumns } from './message-json.js';
+import { compactJson, fromJson, laterVersions, mergeRevision, messageFromJson, namedAnew, reactionsFromJson, reactionsJson, sameButNamesAndPlaces, sameButReadAnew, sameInAnyOrder, storedJson, toJson, withReactions, withStoredDate, type KeptFiles, type MessageColumns } from './message-json.js';
 import type { ChangeMark, ChatMark, ConversationEnd, ConversationHead, FileRows, MessageRow } from './rows.js';
 import { closeStoreDatabase, MESSAGE_INDEXES, openStoreDatabase, writeAhead, type StoreMode } from './schema.js';
 import type { SqliteCopy } from '../sqlite/sqlite-copy.js';
@@ -46,6 +46,7 @@ interface StoredMessage extends MessageColumns {
   body: string;
   source_set: number;
   revision: number;
+  first_run: number;
   last_run: number;
   absent_since: number | null;
 }
@@ -154,7 +155,7 @@ export class ArchiveStore {
       setBody: p('UPDATE messages SET body = ? WHERE guid = ?'),
       chatGuid: p('INSERT OR REPLACE INTO chat_guids (guid, conversation_key) VALUES (?, ?)'),
       keyOfChat: p('SELECT conversation_key FROM chat_guids WHERE guid = ?').pluck(),
-      find: p('SELECT guid, conversation_key, date, seq, body, source_set, revision, last_run, absent_since FROM messages WHERE guid = ?'),
+      find: p('SELECT guid, conversation_key, date, seq, body, source_set, revision, first_run, last_run, absent_since FROM messages WHERE guid = ?'),
       move: p('UPDATE messages SET conversation_key = ? WHERE guid = ?'),
       append: p(`INSERT INTO messages (guid, conversation_key, date, seq, body, source_set, revision, first_run, last_run, absent_since)
         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`),
@@ -162,8 +163,9 @@ export class ArchiveStore {
       seen: p('UPDATE messages SET body = ?, source_set = ?, last_run = ?, absent_since = NULL WHERE guid = ?'),
       revise: p('UPDATE messages SET body = ?, revision = ? WHERE guid = ?'),
       kept: p('UPDATE messages SET source_set = ?, last_run = ? WHERE guid = ?'),
-      redate: p('UPDATE messages SET date = ? WHERE guid = ?'),
+      redate: p('UPDATE messages SET date = ?, revision = ? WHERE guid = ?'),
       history: p('INSERT OR IGNORE INTO message_history (guid, revision, run_id, body) VALUES (?, ?, ?, ?)'),
+      revisedNow: p('SELECT 1 FROM message_history WHERE guid = ? AND run_id = ?'),
       forget: p('DELETE FROM messages WHERE guid = ?'),
       forgetHistory: p('DELETE FROM message_history WHERE guid = ?'),
       wait: p('INSERT OR REPLACE INTO waiting_reactions (conversation_key, guid, source, reactions) VALUES (?, ?, ?, ?)'),
@@ -521,15 +523,28 @@ export class ArchiveStore {
     if (stored.conversation_key !== this.writing!.key || stored.last_run === this.runId) return false;
     const body = this.withHeld(stored, held, source);
     if (body === undefined) return false;
-    this.sql.history!.run(guid, stored.revision, this.runId, stored.body);
-    this.sql.revise!.run(body, stored.revision + 1, guid);
-    this.counts.changed++;
+    this.react(stored, body);
     return true;
   }
 
   /**
+   * Gives a stored message its body with reactions: the body an earlier run archived is kept in `message_history`
+   * (a new revision, counted as a change); one this run wrote (a message it added, or revised already) is replaced.
+   */
+  private react(stored: StoredMessage, body: string): void {
+    if (stored.first_run === this.runId || this.sql.revisedNow!.get(stored.guid, this.runId) !== undefined) {
+      this.sql.setBody!.run(body, stored.guid);
+      return;
+    }
+    this.sql.history!.run(stored.guid, stored.revision, this.runId, stored.body);
+    this.sql.revise!.run(body, stored.revision + 1, stored.guid);
+    this.counts.changed++;
+  }
+
+  /**
    * Puts on the conversation's messages this run read what sources held of their reactions while the store lacked
-   * them (see `reactOnUnread`), as a run of those sources with this run's would: in the message as this run wrote it.
+   * them (see `reactOnUnread`), as a run of those sources with this run's would: in the message as this run wrote it
+   * (what an earlier run archived of it kept, see `react`: a store another program changed may hold forged ones).
    * What a source this run read held is let go: the run read what it holds now. True when a message changed.
    */
   private reactOnArrived(): boolean {
@@ -539,8 +554,9 @@ export class ArchiveStore {
     for (const { guid, source, reactions } of this.sql.arrived!.all(key, this.runId) as { guid: string; source: string; reactions: string }[]) {
       this.sql.served!.run(key, guid, source);
       if (read.includes(source)) continue;
-      const body = this.withHeld(this.sql.find!.get(guid) as StoredMessage, reactionsFromJson(reactions), source);
-      if (body !== undefined) this.sql.setBody!.run(body, guid);
+      const stored = this.sql.find!.get(guid) as StoredMessage;
+      const body = this.withHeld(stored, reactionsFromJson(reactions), source);
+      if (body !== undefined) this.react(stored, body);
       changed ||= body !== undefined;
     }
     return changed;
@@ -777,11 +793,13 @@ export class ArchiveStore {
    * Gives a message the date its source gives, when the store was found altered by another program (see
    * `distrusts`): the store's may be forged. Otherwise the date first archived stays (another device may give
    * another), as does the finer of a date and the same cut to the second (an older macOS). True (counted as a
-   * change) when the date was not the source's.
+   * change, a new revision) when the date was not the source's: the store's is kept in `message_history`, in the
+   * body it had (which `rewrite` then keeps no other of).
    */
   private redate(row: MessageRow, stored: StoredMessage): boolean {
     if (row.date === stored.date || !this.distrusts() || cutToSecond(new Date(row.date), new Date(stored.date))) return false;
-    this.sql.redate!.run(row.date, row.guid);
+    this.sql.history!.run(row.guid, stored.revision, this.runId, withStoredDate(stored.body, stored.date));
+    this.sql.redate!.run(row.date, stored.revision + 1, row.guid);
     this.counts.changed++;
     return true;
   }
@@ -789,9 +807,9 @@ export class ArchiveStore {
   /**
    * Whether this run, or one since the last finished run that did not finish, found the store changed by another
    * program (see `beginRun`): the store's dates and texts of the messages the sources give are not taken for theirs
-   * (the store's are kept in `message_history`, not shown as earlier versions).
+   * (the store's are kept in `message_history`, not shown as earlier versions), nor its hashes of their databases.
    */
-  private distrusts(): boolean {
+  distrusts(): boolean {
     if (this.distrusted?.run !== this.runId) {
       const found = this.db.prepare(`SELECT 1 FROM runs WHERE id <= @run AND counts ->> '$.storeAltered' = 1
         AND id > coalesce((SELECT max(id) FROM runs WHERE finished_at IS NOT NULL AND id < @run), 0)`).get({ run: this.runId });
