@@ -144,6 +144,8 @@ async function addSources(run: Run): Promise<ArchiveUpdate> {
     // A database not hashed as it is now (a first run, or it changed) is hashed by the writer thread while this one
     // reads it; so is every one when the store was changed by another program (its hashes may be forged).
     for (const f of facts) if (store.distrusts() || !files.knownSha256(f.database)) writer.hash(f.database);
+    // Nor is an attachment's hash taken from it then: every file copied is hashed.
+    if (store.distrusts()) files.distrustKnown();
     const { skipped, selection } = await readSources(run, opened, writer, copies);
     await writer.checked().catch((error: unknown) => refused(run, writer, files, error));
     await writer.close();

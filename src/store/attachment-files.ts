@@ -26,6 +26,8 @@ export class AttachmentFiles {
   private readonly sealedCopy: Database.Statement;
   /** The store knew no file's hash when the run began (a new archive): attachments need not be looked up. */
   private readonly nothingKnown: boolean;
+  /** The store's remembered hashes may be forged (see `distrustKnown`): every file is hashed. */
+  private distrusted = false;
   private found: FileRows = { copies: [], hashes: [] };
   /** Copies this run found in the folder or made (many messages may share one file's content). */
   private readonly present = new Set<string>();
@@ -58,6 +60,15 @@ export class AttachmentFiles {
   /** Starts the hashing thread now, for a run that will hash files (a new archive hashes every one it copies). */
   startHashing(): void {
     this.hasher.startEarly();
+  }
+
+  /**
+   * Takes no attachment's hash the store remembers from now on, for a store changed by another program (see
+   * ArchiveStore.distrusts): a forged one would have the file copied into another content's folder. The hashes
+   * found are remembered in their place.
+   */
+  distrustKnown(): void {
+    this.distrusted = true;
   }
 
   /** Where what is copied and hashed from now on is listed. */
@@ -186,6 +197,7 @@ export class AttachmentFiles {
    * attachment's (`fresh`: to be remembered by its key: the first run after the upgrade hashes no file again).
    */
   private known(key: string, path: string, info: FoundOnDisk): { sha256: string; fresh: boolean } | undefined {
+    if (this.distrusted) return undefined;
     const sha256 = this.knownSha256(key, info);
     if (sha256) return { sha256, fresh: false };
     const before = key === path ? undefined : this.knownSha256(path, info);

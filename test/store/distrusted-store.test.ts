@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -96,5 +96,36 @@ describe('a store changed by another program keeps what it held of a message a r
     const cover = pdfText(join(out, pdf), { first: 1, last: 1 });
     expect(cover).toContain(`SHA-256: ${sha256}`);
     expect(cover).not.toContain(fake);
+  });
+});
+
+describe('a store changed by another program is not asked the SHA-256 of an attachment’s file', () => {
+  it('a forged one (the file’s path, size and time kept): the file is hashed anew, filed and linked under its own, and the row corrected', async () => {
+    const root = tempDir('distrusted-files');
+    const withImages = join(root, 'chat.db');
+    await generateChatDb({ path: withImages, messages: 60, seed: 63, conversations: 1, images: 2 });
+    const out = join(root, 'archive');
+    const run = () => runCli(['export', '--db', withImages, '--out', out, '--format', 'txt,json', '--no-progress']);
+    expect((await run()).code).toBe(0);
+    const fake = 'f'.repeat(64);
+    const store = new Database(join(out, 'textkeeper.sqlite'));
+    const { key, sha256, path } = store
+      .prepare('SELECT h.source_path AS key, h.sha256, a.path FROM file_hashes h JOIN attachments a USING (sha256) ORDER BY a.path LIMIT 1')
+      .get() as { key: string; sha256: string; path: string };
+    store.prepare('UPDATE file_hashes SET sha256 = ? WHERE source_path = ?').run(fake, key);
+    store.close();
+    const result = await run();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^warning: textkeeper\.sqlite was changed since the last export, not by textkeeper/);
+    const linked = storeRows<{ body: string }>(out, 'SELECT body FROM messages').filter((r) => r.body.includes(`attachments/${sha256.slice(0, 2)}/${sha256}/`));
+    expect(linked.length).toBeGreaterThan(0);
+    expect(storeRows(out, 'SELECT body FROM messages WHERE body LIKE ?', `%${fake}%`)).toEqual([]);
+    expect(createHash('sha256').update(readFileSync(join(out, path))).digest('hex')).toBe(sha256);
+    expect(existsSync(join(out, 'attachments', 'ff', fake))).toBe(false);
+    expect(storeRows(out, 'SELECT sha256 FROM file_hashes WHERE source_path = ?', key)).toEqual([{ sha256 }]);
+    expect(storeRows(out, 'SELECT 1 FROM attachments WHERE sha256 = ?', fake)).toEqual([]);
+    const verified = await runCli(['verify', out]);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    expect(verified.stdout).not.toContain(fake);
   });
 });
