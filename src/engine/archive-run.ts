@@ -11,8 +11,8 @@ import { StoreWriter } from '../store/store-writer.js';
 import { knownFile } from '../store/known-files.js';
 import { STORE_FILE } from '../store/file-names.js';
 import { sha256File } from '../store/file-sha256.js';
-import { buildManifest, filesUnder, resealStore, writeSums } from '../store/manifest.js';
-import { changedInPlace, findOutsideChanges, leftAsFound, outsideChangeLines, outsideCounts, lostCopyFolders, storeChangedSinceSeal, type OutsideChanges } from '../store/outside-changes.js';
+import { buildManifest, filesUnder, resealStore, writeSums, type ManifestEntry } from '../store/manifest.js';
+import { changedInPlace, findChangesAfterStop, findOutsideChanges, leftAsFound, outsideChangeLines, outsideCounts, lostCopyFolders, storeChangedSinceSeal, type OutsideChanges } from '../store/outside-changes.js';
 import { openOutputStore, removeStore } from '../store/output-folder.js';
 import { StoreArchive } from '../store/store-archive.js';
 import { logsBeside, unsealedLog } from '../store/store-snapshot.js';
@@ -77,13 +77,14 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
   const logs = isNew ? [] : logsBeside(options.outDir);
   const store = openOutputStore(options.outDir);
   try {
-    // After a run that did not finish, its half-written files are removed; after one that did, the folder is
-    // compared with the manifest it sealed (none: a version that sealed none).
+    // The folder is compared with the manifest the last finished run sealed (none: a version that sealed none); after
+    // a run that did not finish, its half-written files are removed, and what it recorded writing is its own.
     const finished = store.records.lastRunFinished();
     if (!finished) removePartials(options.outDir);
-    const sealed = finished ? store.files.manifest() : [];
-    const changedStore = unsealedLog(options.outDir, finished, logs) ?? (storeChanged ? STORE_FILE : undefined);
-    const outside = sealed.length > 0 ? { ...await findOutsideChanges(store.dir, sealed, () => store.linkedFiles()), storeChanged: changedStore } : undefined;
+    const sealed = store.files.manifest();
+    // A stopped run wrote the store after the seal.
+    const changedStore = finished ? unsealedLog(options.outDir, finished, logs) ?? (storeChanged ? STORE_FILE : undefined) : undefined;
+    const outside = sealed.length > 0 ? { ...await changedSinceSeal(store, sealed, finished), storeChanged: changedStore } : undefined;
     // A copy removed from the folder, or altered, is copied again from a device that still has the file: its conversations are read.
     if (outside) store.readAgainHolding(lostCopyFolders(outside));
     const checkInterrupt = () => {
@@ -97,6 +98,13 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
     if (neverRun) removeStore(options.outDir);
     throw error;
   }
+}
+
+/** The folder against the manifest sealed, as the last run left it (see `findChangesAfterStop`). */
+function changedSinceSeal(store: ArchiveStore, sealed: ManifestEntry[], finished: boolean): Promise<OutsideChanges> {
+  const linked = () => store.linkedFiles();
+  if (finished) return findOutsideChanges(store.dir, sealed, linked);
+  return findChangesAfterStop(store.dir, sealed, store.files.recordedAsWritten(), linked);
 }
 
 interface Run {

@@ -60,7 +60,7 @@ export async function storeChangedSinceSeal(dir: string): Promise<boolean> {
  * what HTML makes of them, are hashed only when their size or time is not the sealed one (`verify` reads them).
  * `linked` names the devices' files that messages link to (asked only when a file HTML made of one was removed).
  */
-export async function findOutsideChanges(dir: string, sealed: ManifestEntry[], linked: () => string[]): Promise<OutsideChanges> {
+export async function findOutsideChanges(dir: string, sealed: ManifestEntry[], linked: () => string[], added = true): Promise<OutsideChanges> {
   const listed = new Map(sealed.map((e) => [e.path, e]));
   const changed = new Map<string, FoundFile>();
   const doubted: FoundFile[] = [];
@@ -68,8 +68,9 @@ export async function findOutsideChanges(dir: string, sealed: ManifestEntry[], l
     if (isUnlisted(path)) continue;
     const { size, mtimeMs } = statSync(join(dir, path));
     const entry = listed.get(path);
-    if (!entry) changed.set(path, { size, mtimeMs });
-    else if (entry.size !== size || entry.mtimeMs !== mtimeMs || !MEDIA.test(path)) doubted.push({ size, mtimeMs, listed: entry });
+    if (!entry) {
+      if (added) changed.set(path, { size, mtimeMs });
+    } else if (entry.size !== size || entry.mtimeMs !== mtimeMs || !MEDIA.test(path)) doubted.push({ size, mtimeMs, listed: entry });
   }
   // (An older textkeeper listed the system's files too: they are not looked for.)
   for (const entry of sealed) {
@@ -83,6 +84,19 @@ export async function findOutsideChanges(dir: string, sealed: ManifestEntry[], l
   });
   const altered = new Set([...changed].filter(([, found]) => found.size >= 0 && found.listed && isCopy(found.listed)).map(([path]) => path));
   return { manifest: [...listed.values()], changed, removedMedia: madeFrom(changed, sealed, linked), altered, restored: new Map() };
+}
+
+/**
+ * After a run that did not finish: the folder against the manifest the last finished run sealed, for the files a
+ * run records as it writes them, each as the last run that wrote it recorded it (`written`, see
+ * `WrittenFiles.recordedAsWritten`), and the copies of attachments (named by their SHA-256). What else the stopped
+ * run wrote it did not record (the HTML archive, what HTML makes of attachments, a file written just before it was
+ * killed): those files are not compared, and a file added is taken as its own.
+ */
+export async function findChangesAfterStop(dir: string, sealed: ManifestEntry[], written: Map<string, ManifestEntry>, linked: () => string[]): Promise<OutsideChanges> {
+  const compared = (entry: ManifestEntry) => isCopy(entry) || written.has(entry.path);
+  const found = await findOutsideChanges(dir, sealed.filter(compared).map((e) => written.get(e.path) ?? e), linked, false);
+  return { ...found, manifest: [...found.manifest, ...sealed.filter((e) => !compared(e))] };
 }
 
 /**
@@ -217,7 +231,7 @@ const kindOf = (found: FoundFile) => (!found.listed ? 'added' : found.size < 0 ?
 /**
  * What the run found changed, as its record keeps it (`runs.counts`, written as the run begins, so that one that
  * does not finish keeps it too): `storeAltered` 1 when the store was, `changedFiles`, `removedFiles` and
- * `addedFiles` how many files were (none: nothing found, or the last run did not finish and nothing was looked for).
+ * `addedFiles` how many files were (none: nothing found; after a run that did not finish, see `findChangesAfterStop`).
  */
 export function outsideCounts(outside: OutsideChanges | undefined): Record<string, number> {
   const counts: Record<string, number> = outside?.storeChanged ? { storeAltered: 1 } : {};

@@ -89,6 +89,16 @@ export class WrittenFiles {
     })();
   }
 
+  /**
+   * The files of conversations the store has, as the last run that wrote each recorded it (see `recordWritten`):
+   * after a run that did not finish, the ones it wrote since the manifest was sealed.
+   */
+  recordedAsWritten(): Map<string, ManifestEntry> {
+    const rows = this.db.prepare(`SELECT h.source_path AS path, h.size, h.sha256, h.mtime_ms AS mtimeMs FROM file_hashes h
+      WHERE h.source_path IN (SELECT file FROM rendered)`).all() as ManifestEntry[];
+    return new Map(rows.map((e) => [e.path, e]));
+  }
+
   manifest(): ManifestEntry[] {
     return this.db.prepare('SELECT path, size, sha256, mtime_ms AS mtimeMs FROM manifest ORDER BY path').all() as ManifestEntry[];
   }
