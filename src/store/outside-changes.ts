@@ -90,8 +90,8 @@ export async function findOutsideChanges(dir: string, sealed: ManifestEntry[], l
  * After a run that did not finish: the folder against the manifest the last finished run sealed, for the files a
  * run records as it writes them, each as the last run that wrote it recorded it (`written`, see
  * `WrittenFiles.recordedAsWritten`), and the copies of attachments (named by their SHA-256). What else the stopped
- * run wrote it did not record (the HTML archive, what HTML makes of attachments, a file written just before it was
- * killed): those files are not compared, and a file added is taken as its own.
+ * run wrote it did not record (the HTML archive, what HTML makes of attachments, new copies): those files are not
+ * compared, and a file added is taken as its own. One it was killed between writing and recording is said as changed.
  */
 export async function findChangesAfterStop(dir: string, sealed: ManifestEntry[], written: Map<string, ManifestEntry>, linked: () => string[]): Promise<OutsideChanges> {
   const compared = (entry: ManifestEntry) => isCopy(entry) || written.has(entry.path);
