@@ -104,7 +104,7 @@ export async function updateArchive(options: ResolvedOptions, signal: { interrup
 function changedSinceSeal(store: ArchiveStore, sealed: ManifestEntry[], finished: boolean): Promise<OutsideChanges> {
   const linked = () => store.linkedFiles();
   if (finished) return findOutsideChanges(store.dir, sealed, linked);
-  return findChangesAfterStop(store.dir, sealed, store.files.recordedAsWritten(), linked);
+  return findChangesAfterStop(store.dir, sealed, store.files.recordedAsWritten(), store.records.stoppedSince() ?? Date.now(), linked);
 }
 
 interface Run {

@@ -89,14 +89,21 @@ export async function findOutsideChanges(dir: string, sealed: ManifestEntry[], l
 /**
  * After a run that did not finish: the folder against the manifest the last finished run sealed, for the files a
  * run records as it writes them, each as the last run that wrote it recorded it (`written`, see
- * `WrittenFiles.recordedAsWritten`), and the copies of attachments (named by their SHA-256). What else the stopped
- * run wrote it did not record (the HTML archive, what HTML makes of attachments, new copies): those files are not
- * compared, and a file added is taken as its own. One it was killed between writing and recording is said as changed.
+ * `WrittenFiles.recordedAsWritten`), the copies of attachments (named by their SHA-256), and every other file not
+ * changed since the stopped run began (`stoppedAt`, ms). What that run wrote without recording it (the HTML archive,
+ * PDFs numbered with --bates, what HTML makes of attachments, new copies) was changed since, and is not compared;
+ * a file added is taken as its own. One it was killed between writing and recording is said as changed.
  */
-export async function findChangesAfterStop(dir: string, sealed: ManifestEntry[], written: Map<string, ManifestEntry>, linked: () => string[]): Promise<OutsideChanges> {
-  const compared = (entry: ManifestEntry) => isCopy(entry) || written.has(entry.path);
+export async function findChangesAfterStop(dir: string, sealed: ManifestEntry[], written: Map<string, ManifestEntry>, stoppedAt: number, linked: () => string[]): Promise<OutsideChanges> {
+  const compared = (entry: ManifestEntry) => isCopy(entry) || written.has(entry.path) || unchangedSince(join(dir, entry.path), stoppedAt);
   const found = await findOutsideChanges(dir, sealed.filter(compared).map((e) => written.get(e.path) ?? e), linked, false);
   return { ...found, manifest: [...found.manifest, ...sealed.filter((e) => !compared(e))] };
+}
+
+/** Whether the file is there, last changed before `since` (ms); one removed may be the stopped run's doing. */
+function unchangedSince(path: string, since: number): boolean {
+  const found = statSync(path, { throwIfNoEntry: false });
+  return found !== undefined && found.mtimeMs < since;
 }
 
 /**

@@ -38,6 +38,13 @@ export class RunRecords {
     return last !== undefined && last !== null;
   }
 
+  /** When the first run since the last finished one began; undefined when the last run finished. */
+  stoppedSince(): number | undefined {
+    const since = this.db.prepare(`SELECT min(started_at) FROM runs WHERE finished_at IS NULL
+      AND id > coalesce((SELECT max(id) FROM runs WHERE finished_at IS NOT NULL), 0)`).pluck().get() as number | null;
+    return since ?? undefined;
+  }
+
   /** Every run, the oldest first. */
   runs(): RunRecord[] {
     const rows = this.db.prepare('SELECT id, started_at, finished_at, tool_version, sources, counts FROM runs ORDER BY id').all() as {

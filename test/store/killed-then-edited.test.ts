@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from '../support/cli.js';
@@ -10,11 +10,11 @@ beforeAll(async () => {
   history = await generateHistory(240, 307);
 });
 
-/** An export killed (SIGKILL) once it has renamed into place `count` pages of HTML conversations. */
-async function killedAfterPages(device: string, out: string, count: number) {
-  const result = await runCli(['export', '--db', join(device, 'chat.db'), '--out', out, '--format', 'txt,html', '--threads', '1', '--no-progress'], {
+/** An export killed (SIGKILL) once it has renamed into place `count` pages of HTML conversations (or files `renamed` matches). */
+async function killedAfterPages(device: string, out: string, count: number, args = ['--format', 'txt,html'], renamed = '/conversations/.*\\.html$') {
+  const result = await runCli(['export', '--db', join(device, 'chat.db'), '--out', out, ...args, '--threads', '1', '--no-progress'], {
     NODE_OPTIONS: `--require ${join(ROOT, 'test', 'support', 'kill-after-renames.cjs')}`,
-    KILL_RENAMED: '/conversations/.*\\.html$',
+    KILL_RENAMED: renamed,
     KILL_AFTER_RENAMES: String(count),
     // Killed with it, the launcher cannot remove its temporary folder: it is made where the test's are removed.
     TMPDIR: tempDir('killed-run'),
@@ -71,6 +71,26 @@ describe('after a run that did not finish, an export finds what changed since th
     const reference = join(dir, 'reference');
     await exportFrom(history.dir, reference, 'txt,html');
     expect(transcripts(out)).toEqual(transcripts(reference));
+    const verified = await runCli(['verify', out]);
+    expect(verified.stdout).toMatch(/^Intact: /m);
+  });
+
+  it('takes a file the stopped run wrote without recording it (a PDF it numbers with --bates) as its own, and compares one not changed since it began', async () => {
+    const out = join(tempDir('killed-then-edited'), 'archive');
+    const bates = ['--bates', 'KILL:1'];
+    await exportFrom(history.dir, out, 'pdf,html', bates);
+    const page = join(out, 'conversations', readdirSync(join(out, 'conversations'))[0]!, 'p1.html');
+    const { mtime } = statSync(page);
+    const html = readFileSync(page, 'utf8');
+    // Killed once it has written one PDF again in place (its Bates stamps not numbered yet): the run records none.
+    await killedAfterPages(history.dir, out, 1, ['--format', 'pdf', ...bates], '\\.pdf$');
+    // A page the stopped run did not write is edited, and given its sealed time back.
+    writeFileSync(page, html.replace('</body>', '<p>planted</p></body>'));
+    utimesSync(page, mtime, mtime);
+
+    const again = await exportFrom(history.dir, out, 'pdf,html', bates);
+    expect(warnings(again.stderr)).toEqual([`warning: ${page.slice(out.length + 1)} was changed since the last export, not by textkeeper: this export wrote it again`]);
+    expect(readFileSync(page, 'utf8')).not.toContain('planted');
     const verified = await runCli(['verify', out]);
     expect(verified.stdout).toMatch(/^Intact: /m);
   });
