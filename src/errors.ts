@@ -62,6 +62,9 @@ const SYSTEM_ERRORS: Record<string, string> = {
   EIO: 'an input/output error (a failing disk?)',
   // The one database SQLite writes is the archive's store: a disk failing or a file size limit (ulimit -f) reached.
   SQLITE_IOERR_WRITE: 'it could not be written (a failing disk, or a file size limit reached?)',
+  SQLITE_IOERR_READ: 'it could not be read (a failing disk?)',
+  SQLITE_IOERR_SHORT_READ: 'it could not be read (a failing disk?)',
+  SQLITE_IOERR_NOMEM: 'the system is out of memory',
   EMFILE: 'too many open files',
   ENOMEM: 'the system is out of memory',
   EAGAIN: 'the system could not start another process just now (too many running, or too little memory)',
@@ -76,7 +79,17 @@ export function systemReason(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   // macOS refuses the folders it guards (~/Library/Messages, the backups, the Desktop) so until the terminal may.
   if (code === 'EPERM' && process.platform === 'darwin') return MAC_REFUSAL;
-  return typeof code === 'string' ? SYSTEM_ERRORS[code] : undefined;
+  if (typeof code !== 'string') return undefined;
+  return SYSTEM_ERRORS[code] ?? (isSqliteIoError(error) ? SYSTEM_ERRORS.EIO : undefined);
+}
+
+/**
+ * Whether SQLite could not read or write a file (SQLITE_IOERR and its thirty-odd extended codes): a failure of the
+ * disk, not damage to what the file holds (SQLITE_CORRUPT, SQLITE_NOTADB), so it ends the run rather than skipping a conversation.
+ */
+export function isSqliteIoError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code === 'SQLITE_IOERR' || code.startsWith('SQLITE_IOERR_'));
 }
 
 export const MAC_REFUSAL = 'permission denied (on a Mac, give your terminal Full Disk Access in System Settings › Privacy & Security)';

@@ -1,3 +1,4 @@
+import { isSqliteIoError } from '../errors.js';
 import type { DatabaseReach, Message, Person, Reactions, ReactionsByGuid, SourceCheck } from '../model/types.js';
 import type { MessageStream } from '../render/renderer.js';
 import { openMessagesDatabase, type OpenedDatabase } from '../read/open-database.js';
@@ -292,6 +293,17 @@ export class SourceArchive {
   }
 
   private *readMessages(plan: ConversationPlan, found: { tapbacks?: TapbackIndex } = {}): Generator<Message> {
+    try {
+      yield* this.readInOrder(plan, found);
+    } catch (error) {
+      // SQLite names no file: a disk failing under the source is told by the source's name, not the store's (see export.ts).
+      const failure = error as NodeJS.ErrnoException;
+      if (isSqliteIoError(failure) && !failure.path) failure.path = this.source.facts.database;
+      throw error;
+    }
+  }
+
+  private *readInOrder(plan: ConversationPlan, found: { tapbacks?: TapbackIndex }): Generator<Message> {
     const ahead: { probes?: Probes } = {};
     const ctx = this.buildContext(plan, ahead);
     found.tapbacks = ctx.tapbacks;

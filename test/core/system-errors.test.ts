@@ -16,3 +16,13 @@ describe('a file another program holds open', () => {
     expect(endsTheRun(error)).toBe(true);
   });
 });
+
+describe("SQLite's errors", () => {
+  it('end the run for a failing disk (SQLITE_IOERR and its extended codes), not for a damaged database', () => {
+    const sqlite = (code: string) => Object.assign(new Error('disk I/O error'), { code });
+    for (const code of ['SQLITE_IOERR', 'SQLITE_IOERR_READ', 'SQLITE_IOERR_SHORT_READ', 'SQLITE_IOERR_FSTAT', 'SQLITE_IOERR_WRITE']) expect(endsTheRun(sqlite(code)), code).toBe(true);
+    expect(systemReason(sqlite('SQLITE_IOERR_READ'))).toBe('it could not be read (a failing disk?)');
+    expect(systemReason(sqlite('SQLITE_IOERR_FSTAT'))).toBe('an input/output error (a failing disk?)');
+    for (const code of ['SQLITE_CORRUPT', 'SQLITE_CORRUPT_INDEX', 'SQLITE_NOTADB', 'SQLITE_IOERRX']) expect(endsTheRun(sqlite(code)), code).toBe(false);
+  });
+});
