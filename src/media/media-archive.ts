@@ -10,8 +10,8 @@ import { threadId } from 'node:worker_threads';
 import type { Attachment } from '../model/types.js';
 import { couldNotCopy, notCopiedWarning } from '../model/attachments.js';
 import type { ConvertJob, ConvertResult, ImageFormat, ImageOutput } from './convert.js';
-import { CAF_HEAD_BYTES, cafFormat, isCaf } from './caf.js';
-import { playableKind, remuxCaf, type PlayableKind } from './playable-audio.js';
+import { CAF_HEAD_BYTES, cafFormat, isCaf, type CafFormat } from './caf.js';
+import { playableKind, remuxCaf } from './playable-audio.js';
 import { fitInside, NO_PICTURE, probeImage, type ImageSize } from './image-size.js';
 import { insideFolder, safeFileName } from './safe-names.js';
 import { mediaKey, thumbnailPath } from './media-key.js';
@@ -35,6 +35,8 @@ export interface PlacedAttachment {
   original?: string;
   /** A voice message's audio in a container every browser plays (the original CAF plays only in Safari). */
   playable?: { src: string; type: string };
+  /** A CAF file's codec, its four-character code trimmed (`opus`, `aac`, `lpcm`, `samr`: AMR, …), when its header could be read. */
+  codec?: string;
   /** An image nothing can draw (an empty file, or bytes of no picture format): pages say so, and ask for no thumbnail. */
   noPicture?: true;
   /** Why nothing can be shown. */
@@ -156,8 +158,10 @@ export class MediaArchive {
     if (firstUse && this.mode === 'copy' && !own) this.make(copied, this.copy(source, copied, info.size, attachment.fileName));
 
     const converted = (suffix: string) => (own ? `${dirname(own)}/${convertedName(basename(own), suffix)}` : `${folder}/${convertedName(name, suffix)}`);
-    if (attachment.kind === 'audio' && isCaf(attachment) && info.size <= MAX_REMUX_BYTES) {
-      return { href: originalHref, playable: this.playable(source, converted, firstUse, attachment.fileName) };
+    if (attachment.kind === 'audio' && isCaf(attachment)) {
+      const format = cafFormatOf(source);
+      const playable = format && info.size <= MAX_REMUX_BYTES ? this.playable(format, source, converted, firstUse, attachment.fileName) : undefined;
+      return { href: originalHref, playable, codec: format?.formatId.trim() };
     }
     if (attachment.kind !== 'image' && !attachment.isSticker) return { href: originalHref };
     return this.picture(attachment, { source, size: info.size, key, originalHref, firstUse, converted });
@@ -234,10 +238,10 @@ export class MediaArchive {
 
   /**
    * Where the audio of a CAF file is written in a container browsers play (written in the background on
-   * first use); undefined when its format has none (or the file is no CAF after all).
+   * first use); undefined when its format has none.
    */
-  private playable(source: string, converted: (suffix: string) => string, firstUse: boolean, displayName: string): PlacedAttachment['playable'] {
-    const kind = playableKindOf(source);
+  private playable(format: CafFormat, source: string, converted: (suffix: string) => string, firstUse: boolean, displayName: string): PlacedAttachment['playable'] {
+    const kind = playableKind(format);
     if (!kind) return undefined;
     const src = converted(kind.extension);
     if (firstUse) this.make(src, this.remux(source, insideFolder(this.outDir, src), displayName));
@@ -394,14 +398,13 @@ function convertedName(name: string, suffix: string): string {
   return converted.toLowerCase() === name.toLowerCase() ? `${stem}-converted.${suffix}` : converted;
 }
 
-/** What the CAF file at `path` can be played as elsewhere, from its first bytes. */
-function playableKindOf(path: string): PlayableKind | undefined {
+/** The audio format of the CAF file at `path`, from its first bytes; undefined when it is no CAF after all. */
+function cafFormatOf(path: string): CafFormat | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
     const head = Buffer.alloc(CAF_HEAD_BYTES);
-    const format = cafFormat(head.subarray(0, readSync(fd, head, 0, CAF_HEAD_BYTES, 0)));
-    return format && playableKind(format);
+    return cafFormat(head.subarray(0, readSync(fd, head, 0, CAF_HEAD_BYTES, 0)));
   } catch {
     return undefined;
   } finally {

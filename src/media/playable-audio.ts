@@ -7,6 +7,14 @@ export interface PlayableKind {
   type: 'audio/ogg' | 'audio/wav';
 }
 
+/** Codecs (as `PlacedAttachment.codec` names them) Safari plays in a CAF, which no other browser plays: not AMR (older voice messages). */
+const SAFARI_PLAYS = new Set(['opus', 'aac', 'lpcm']);
+
+/** Whether Safari plays a CAF file of this codec (undefined: its header could not be read). */
+export function playsInSafari(codec: string | undefined): boolean {
+  return codec !== undefined && SAFARI_PLAYS.has(codec);
+}
+
 /** Opus always decodes at 48 kHz: Ogg counts its pre-skip in those samples. */
 const OPUS_RATE = 48_000;
 

@@ -81,7 +81,7 @@ describe('HTML conversation pages', () => {
     expect(html).toContain('You unsent a message');
   });
 
-  it('notes that a voice message (.caf) plays only in Safari, and keeps its download link', async () => {
+  it('notes that a voice message (.caf) whose format cannot be read is for VLC, and keeps its download link', async () => {
     const dir = tempDir('caf');
     const audio = (fileName: string) => {
       writeFileSync(join(dir, fileName), 'caff');
@@ -89,7 +89,7 @@ describe('HTML conversation pages', () => {
     };
     const messages = [message(1, { parts: [audio('Audio Message.caf')], isAudioMessage: true }), message(2, { parts: [audio('song.mp3')] })];
     const html = (await renderOne(messages, {}, undefined, 'copy')).page(1);
-    expect(html).toMatch(/<audio [^>]*title="Audio message" [^>]*Audio%20Message\.caf"><\/audio><a class="file" href="[^"]*Audio%20Message\.caf" download>Audio message<\/a> \(4 B\)<div class="audio-note">Apple voice message \(\.caf\): plays in Safari/);
+    expect(html).toMatch(/<audio [^>]*title="Audio message" [^>]*Audio%20Message\.caf"><\/audio><a class="file" href="[^"]*Audio%20Message\.caf" download>Audio message<\/a> \(4 B\)<div class="audio-note">Apple voice message \(\.caf\): download it and open it in VLC\.<\/div>/);
     expect(html.match(/class="audio-note"/g)).toHaveLength(1);
   });
 

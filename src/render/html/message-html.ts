@@ -2,6 +2,7 @@ import type { AppPart, Attachment, Ballot, Message, Part, Person, Poll, Replaced
 import { isYou } from '../../model/owner.js';
 import type { PlacedAttachment } from '../../media/media-archive.js';
 import { isCaf } from '../../media/caf.js';
+import { playsInSafari } from '../../media/playable-audio.js';
 import { absenceNote, absentSticker, attachmentSize, describeBallot, editedNote, foundIn, laterVersionLabel, messageMarks, NOT_IN_DATABASE, notFound, receiptNotes, replacedNote, tapbackNote, timeOnDay, UNKNOWN_OPTION } from '../describe.js';
 import { countOf } from '../../words/counts.js';
 import { wasEdited } from '../../model/edits.js';
@@ -23,8 +24,12 @@ export interface MessageContext {
   messageHref(reply: ReplyRef): string | undefined;
 }
 
-/** Said of a CAF file no browser but Safari plays, whose audio could not be moved into another container. */
-const CAF_NOTE = 'Apple voice message (.caf): plays in Safari; elsewhere download it and open it in QuickTime or VLC.';
+/** Said of a CAF file whose audio could not be moved into another container, by whether Safari plays its codec. */
+const CAF_NOTE = {
+  safari: 'Apple voice message (.caf): plays in Safari; elsewhere download it and open it in QuickTime or VLC.',
+  amr: 'Apple voice message (.caf, AMR audio): download it and open it in VLC.',
+  other: 'Apple voice message (.caf): download it and open it in VLC.',
+};
 
 /**
  * Players read the file's header as the page opens: before play they show its length and a video its first frame
@@ -170,7 +175,7 @@ function fileHtml(attachment: Attachment, ctx: MessageContext, isAudioMessage: b
   } else if (attachment.kind === 'audio') {
     const label = isAudioMessage ? 'Audio message' : name;
     html = `${audioHtml(href, placed.playable, ctx.root, label)}<a class="file" href="${href}" download>${label}</a>${size}`;
-    if (isCaf(attachment) && !placed.playable) html += `<div class="audio-note">${CAF_NOTE}</div>`;
+    if (isCaf(attachment) && !placed.playable) html += `<div class="audio-note">${cafNote(placed.codec)}</div>`;
   } else {
     html = `<a class="file" href="${href}" download>📎 ${name}</a>${size}`;
   }
@@ -307,6 +312,12 @@ function absenceHtml(message: Message, ctx: MessageContext): string {
 function audioHtml(href: string, playable: PlacedAttachment['playable'], root: string, label: string): string {
   if (!playable) return `<audio controls ${PRELOAD} title="${label}" src="${href}"></audio>`;
   return `<audio controls ${PRELOAD} title="${label}"><source src="${url(playable.src, root)}" type="${playable.type}"><source src="${href}" type="audio/x-caf"></audio>`;
+}
+
+function cafNote(codec: string | undefined): string {
+  if (playsInSafari(codec)) return CAF_NOTE.safari;
+  // AMR narrowband or wideband.
+  return codec === 'samr' || codec === 'sawb' ? CAF_NOTE.amr : CAF_NOTE.other;
 }
 
 function kindLabel(attachment: Attachment): string {
