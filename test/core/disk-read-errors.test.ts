@@ -9,7 +9,7 @@ import { ROOT, runCli, tempDir } from '../support/cli.js';
 
 const failing = { NODE_OPTIONS: `--require ${join(ROOT, 'test', 'support', 'sqlite-read-fault.cjs')}` };
 
-describe('a source database the disk fails to read', () => {
+describe('a database the disk fails to read', () => {
   const dir = tempDir('disk-read-errors');
   const db = join(dir, 'chat.db');
 
@@ -19,9 +19,19 @@ describe('a source database the disk fails to read', () => {
 
   it('ends the run in one line naming the database, with nothing skipped', async () => {
     const out = join(dir, 'out');
-    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt'], failing);
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--no-progress'], failing);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`textkeeper: cannot go on: ${db}: it could not be read (a failing disk?).\n`);
+    expect(result.stdout).not.toMatch(/skipped|finished|Exported/i);
+    expect(existsSync(join(out, 'SHA256SUMS'))).toBe(false);
+  });
+
+  it("ends the run in one line naming the archive's store when the disk fails to read that", async () => {
+    const out = join(dir, 'store');
+    const messagesRead = { ...failing, READ_FAULT_SQL: 'SELECT body, absent_since, source_set, date, seq, guid FROM messages' };
+    const result = await runCli(['export', '--db', db, '--out', out, '--format', 'txt', '--no-progress'], messagesRead);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`textkeeper: cannot go on: ${join(out, 'textkeeper.sqlite')}: it could not be read (a failing disk?).\n`);
     expect(result.stdout).not.toMatch(/skipped|finished|Exported/i);
     expect(existsSync(join(out, 'SHA256SUMS'))).toBe(false);
   });
