@@ -13,8 +13,8 @@ import { generateApart, runCli, tempDir } from '../support/cli.js';
  */
 const EXPECTED: Record<string, string> = {
   '*.txt': '85c0d759ea23c0717a118b6ff605da421b014c40c04ab793a116d8132d5092c0',
-  'assets/': 'db1ca6eca796e9159fe5782e2a5c4cb7e18049f9898ce8afb57d4f6ca136ce87',
-  'conversations/': '9190e6d64a4b240338aae591bb79d0f44455617e599d2da7c025469534457fe0',
+  'assets/': 'd77e0f0d95ded90e453c5ebe9ec2b3f8e2a147dc826c719d17367ece6cba53d0',
+  'conversations/': 'a2feac0c32110bc7895593b77c362bd41b81c6f0e6af6e9abca751cfa974f354',
   'index.html': '72dfc1f49f0552130d550eaab1768541e2bc8580874776bd70ac2c12b0da6f37',
   'search.html': 'f0d91787a6653ef6ee72acb45d333d05bc8339f1e11b3314d8b4cb77f360ff3b',
   'search/': '03d0f5e859be541b5a01e64d997beffd2b0b53ab6bbb7990792fc711b55b9e7a',

@@ -94,7 +94,8 @@ export class HtmlRenderer implements Renderer {
       page: content.page,
       prev: content.prev,
       next: content.next,
-      pageRange: content.firstDay === content.lastDay ? content.firstDay : `${content.firstDay} – ${content.lastDay}`,
+      pageFirst: content.firstDay,
+      pageLast: content.firstDay === content.lastDay ? undefined : content.lastDay,
       activity: content.page === 1 ? (chart ?? ACTIVITY_MARK) : '',
       body: content.body,
     }), this.pageLimits, DAY_END);
