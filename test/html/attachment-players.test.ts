@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateChatDb } from '../../src/generate/index.js';
 import { CHROMIUM, haveChromium, launchChromium } from '../support/chromium.js';
 import { runCli, tempDir } from '../support/cli.js';
+import { MEDIA_PATIENCE } from './support.js';
+
 
 if (!haveChromium) console.warn(`Skipping the attachment players' checks in Chromium: ${CHROMIUM} is absent (apt-get install chromium).`);
 
@@ -98,7 +100,7 @@ describe('attachments on the conversation pages', () => {
       const video = tab.locator('video[title="IMG_5120.MOV"]').first();
       await video.scrollIntoViewIfNeeded();
       // HAVE_CURRENT_DATA: a frame is there to show.
-      await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState)).toBeGreaterThanOrEqual(2);
+      await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), MEDIA_PATIENCE).toBeGreaterThanOrEqual(2);
       const state = await video.evaluate((v: HTMLVideoElement) => ({ width: v.videoWidth, duration: v.duration, paused: v.paused, time: v.currentTime }));
       expect(state).toMatchObject({ paused: true, time: 0 });
       expect(state.width).toBeGreaterThan(0);
@@ -108,9 +110,9 @@ describe('attachments on the conversation pages', () => {
     it('shows a voice message’s length; the AAC one, which Chromium cannot play, as its link and note without a dead player', async () => {
       await tab.goto(pathToFileURL(pageWith(aacCopy)).href);
       const playable = tab.locator('audio:has(source)').first();
-      await expect.poll(() => playable.evaluate((a: HTMLAudioElement) => a.duration)).toBeGreaterThan(0);
+      await expect.poll(() => playable.evaluate((a: HTMLAudioElement) => a.duration), MEDIA_PATIENCE).toBeGreaterThan(0);
       const bubble = tab.locator('.bubble.media', { has: tab.locator(`a.file[href$="${aacCopy}"]`) });
-      await expect.poll(() => bubble.locator('audio').isHidden()).toBe(true);
+      await expect.poll(() => bubble.locator('audio').isHidden(), MEDIA_PATIENCE).toBe(true);
       await expect(bubble.locator('a.file').isVisible()).resolves.toBe(true);
       await expect(bubble.locator('.audio-note').textContent()).resolves.toContain('plays in Safari');
       // The note the page's script adds for a player that fails is not said a second time.

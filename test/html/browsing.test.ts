@@ -11,6 +11,8 @@ import { APPLE_EPOCH_MS } from '../../src/generate/apple-time.js';
 import { messageAnchor } from '../../src/render/html/anchors.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { contrast } from '../support/contrast.js';
+import { MEDIA_PATIENCE } from './support.js';
+
 
 if (!haveChromium) console.warn(`Skipping browsing tests: ${CHROMIUM} is absent (apt-get install chromium).`);
 
@@ -200,7 +202,7 @@ describe.skipIf(!haveChromium)('browsing an HTML archive the CLI wrote', () => {
       await page.goto(pathToFileURL(pagePath).href);
       const bubble = page.locator('.bubble.media', { has: page.locator(player) }).first();
       // Found as the page opens, before anyone presses play (the players read the file's header then); the dead player is hidden, its link stays.
-      await expect.poll(() => bubble.textContent()).toContain(`${note}: download it and open it in QuickTime or VLC.`);
+      await expect.poll(() => bubble.textContent(), MEDIA_PATIENCE).toContain(`${note}: download it and open it in QuickTime or VLC.`);
       await expect(bubble.locator(player).isHidden()).resolves.toBe(true);
       await expect(bubble.locator('a.file').isVisible()).resolves.toBe(true);
     }

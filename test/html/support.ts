@@ -13,6 +13,9 @@ export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const FIXTURES = resolve(ROOT, '../shared/fixtures');
 export const STICKERS = join(FIXTURES, 'apple/stickers');
 
+/** How long a player may take to read its file's header on a busy machine (the default poll gives up after a second). */
+export const MEDIA_PATIENCE = { timeout: 15_000 };
+
 export const ME: Person = { handle: 'me', name: 'Me', isMe: true };
 export const ALICE: Person = { handle: '+15551230001', name: 'Alice', isMe: false };
 export const BOB: Person = { handle: 'bob@example.com', name: 'Bob', isMe: false };
